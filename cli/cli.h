@@ -1,0 +1,10 @@
+/* cli.h — the subcommands of the pinggu executable. Each returns the process exit code:
+ * 0 success, 1 the input is wrong (rules, data, arguments naming things that do not exist),
+ * 2 the command line is malformed. */
+#ifndef PG_CLI_H
+#define PG_CLI_H
+
+int cmd_eval(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+#endif

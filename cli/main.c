@@ -1,0 +1,35 @@
+/* main.c — the pinggu command: dispatches to one subcommand per file in cli/. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define PINGGU_VERSION "0.1.0"
+
+static const char usage[] =
+    "usage: pinggu <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  eval   --rules DIR --data DIR --scheme NAME --period P [--format json|csv|text]\n"
+    "         [--unit ID]      evaluate a scheme for a period (P is YYYY-MM or YYYY)\n"
+    "  check  DIR              validate a rule set; errors as file:line: message\n"
+    "  version                 print the version\n"
+    "\n"
+    "See README.md for the rule language and the JSON output.\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+        puts("pinggu " PINGGU_VERSION);
+        return 0;
+    }
+    if (strcmp(argv[1], "eval") == 0) return cmd_eval(argc - 1, argv + 1);
+    if (strcmp(argv[1], "check") == 0) return cmd_check(argc - 1, argv + 1);
+    fprintf(stderr, "pinggu: unknown command '%s'\n\n%s", argv[1], usage);
+    return 2;
+}

@@ -1,0 +1,36 @@
+/* dataset.h — metric values per (period, metric, unit), as fed in CSV files.
+ *
+ * A data file has the header unit,period,metric,value[,n]: `unit` is a unit id, code, name
+ * or alias from units.csv; `period` is YYYY-MM or YYYY; `metric` is a declared metric id;
+ * `value` is a number; `n`, the sample size behind it, may be empty. A file is taken whole
+ * or not at all: any bad row (unknown unit or metric, bad number, a duplicate) rejects the
+ * file with file:line and the column, and nothing of it is stored.
+ *
+ * Lifetime: the dataset borrows its rule set, which must outlive it. */
+#ifndef PG_DATASET_H
+#define PG_DATASET_H
+
+#include "ruleset.h"
+
+typedef struct pg_dataset pg_dataset;
+
+pg_dataset *pg_dataset_new(const pg_ruleset *rs);
+void pg_dataset_free(pg_dataset *ds);
+
+/* Loads one file. Returns 0, or a negative errno with diagnostics (nothing is stored). */
+int pg_dataset_load_file(pg_dataset *ds, const char *path, pg_diags *d);
+/* Loads every *.csv directly in `dir`, in name order. Each file is all-or-nothing; returns
+ * -EINVAL if any file was rejected. */
+int pg_dataset_load_dir(pg_dataset *ds, const char *dir, pg_diags *d);
+
+/* Stores one value (n may be NAN). Returns 0, or -EEXIST if the cell already has one. */
+int pg_dataset_set(pg_dataset *ds, int period, int metric, int unit, double value, double n);
+/* Returns 1 and fills *value and *n if present, else 0. */
+int pg_dataset_get(const pg_dataset *ds, int period, int metric, int unit, double *value,
+                   double *n);
+/* Whether any value exists for the period. */
+int pg_dataset_has_period(const pg_dataset *ds, int period);
+/* Number of values stored. */
+long pg_dataset_count(const pg_dataset *ds);
+
+#endif

@@ -1,0 +1,507 @@
+/* eval.c — one scheme, one period: leaves, roll-up, parts, totals, ranks, movement.
+ *
+ * Leaves are scored indicator by indicator and group by group, because relative methods need
+ * the whole group's values before any unit can be scored. Inner nodes are then rolled up in
+ * the scheme's post-order: a node scores the sum of its children, and when some children are
+ * dropped (not applicable, no business) the others are scaled up so the node keeps its
+ * maximum. Each cell keeps its own points and the factor (`weight`) that carries them into
+ * its part, so lost points can be explained leaf by leaf and add up to what the unit lost.
+ *
+ * Rounding happens once, on the total (pg_round); ranks use the rounded total. */
+#include "eval.h"
+#include "custom.h"
+#include "method.h"
+#include "period.h"
+
+#include <errno.h>
+#include <lauxlib.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    const pg_ruleset *rs;
+    const pg_dataset *ds;
+    pg_result *res;
+    pg_custom *custom;
+    int **members; /* units of each group, in units.csv order */
+    int *nmembers;
+    double *vals;  /* scratch, one per unit */
+    int *who;
+} evaluator;
+
+static const char *const status_names[] = {"ok",          "missing",       "na",
+                                           "carried",     "no_business",   "not_submitted",
+                                           "error",       "veto",          "off"};
+
+const char *pg_status_name(pg_status s)
+{
+    return status_names[s];
+}
+
+const char *pg_result_note(const pg_result *res, int note)
+{
+    return note >= 0 && note < res->nnotes ? res->notes[note] : NULL;
+}
+
+double pg_round(double x, int digits)
+{
+    if (!isfinite(x)) return x;
+    double p = pow(10, digits), y = fabs(x) * p;
+    double r = floor(y + 0.5 + 1e-9 * fmax(1, y));
+    return copysign(r / p, x);
+}
+
+double pg_result_lost(const pg_result *res, int node, int unit)
+{
+    const pg_cell *c = pg_result_cell(res, node, unit);
+    if (isnan(c->points) || !(c->max > 0) || res->rs->nodes[node].adjust) return 0;
+    return (c->max - c->points) * c->weight;
+}
+
+static void preorder(const pg_ruleset *rs, int node, int *out, int *n)
+{
+    out[(*n)++] = node;
+    for (int k = 0; k < rs->nodes[node].nchildren; k++)
+        preorder(rs, rs->nodes[node].children[k], out, n);
+}
+
+int pg_scheme_preorder(const pg_ruleset *rs, const pg_scheme *s, int **out)
+{
+    int n = 0;
+    *out = pg_xmalloc(sizeof(int) * (size_t)(s->norder + 1));
+    for (int k = 0; k < s->nparts; k++)
+        if (s->parts[k].node >= 0) preorder(rs, s->parts[k].node, *out, &n);
+    return n;
+}
+
+/* Takes ownership of msg. */
+static int add_note(pg_result *res, char *msg)
+{
+    res->notes = pg_xrealloc(res->notes, sizeof(char *) * (size_t)(res->nnotes + 1));
+    res->notes[res->nnotes] = msg;
+    return res->nnotes++;
+}
+
+static void apply_missing(evaluator *ev, const pg_node *n, pg_cell *c, int unit, int in_adjust,
+                          char *why)
+{
+    const pg_ruleset *rs = ev->rs;
+    pg_result *res = ev->res;
+    const char *pre = why ? why : "";
+    char buf[PG_PERIOD_BUF];
+    if (in_adjust) {
+        c->status = PG_ST_MISSING;
+        c->points = 0;
+        c->note = add_note(res, pg_xasprintf("%s无记录，不加减分", pre));
+        return;
+    }
+    switch (n->missing) {
+    case PG_MISS_ZERO:
+        c->status = PG_ST_MISSING;
+        c->points = 0;
+        c->note = add_note(res, pg_xasprintf("%s无数据，按0分计", pre));
+        break;
+    case PG_MISS_NOT_SUBMITTED:
+        c->status = PG_ST_NOT_SUBMITTED;
+        c->points = 0;
+        c->note = add_note(res, pg_xasprintf("%s未报送数据，按0分计", pre));
+        break;
+    case PG_MISS_NA:
+        c->status = PG_ST_NA;
+        c->note = add_note(res, pg_xasprintf("%s不适用，权重按比例分配给同级指标", pre));
+        break;
+    case PG_MISS_NO_BUSINESS:
+        c->status = PG_ST_NO_BUSINESS;
+        c->note = add_note(res, pg_xasprintf("%s本期无业务，不计分，权重按比例分配", pre));
+        break;
+    case PG_MISS_CARRY: {
+        int p = res->period;
+        for (int back = 1; back <= rs->carry_limit; back++) {
+            p = pg_period_prev(p);
+            double v, nn;
+            if (pg_dataset_get(ev->ds, p, n->metric, unit, &v, &nn) && !(nn == 0) &&
+                !(nn < n->min_n)) {
+                c->value = v;
+                c->n = nn;
+                c->status = PG_ST_CARRIED;
+                c->carried_from = p;
+                c->note = add_note(res, pg_xasprintf("%s沿用%s数据", pre, pg_period_format(p, buf)));
+                return;
+            }
+        }
+        c->status = PG_ST_MISSING;
+        c->points = 0;
+        c->note = add_note(res, pg_xasprintf("%s无数据，前%d期亦无可沿用数据，按0分计", pre,
+                                             rs->carry_limit));
+        break;
+    }
+    }
+    (void)unit;
+}
+
+static void score_group(evaluator *ev, int node, int g, int in_adjust)
+{
+    const pg_ruleset *rs = ev->rs;
+    const pg_node *n = &rs->nodes[node];
+    pg_result *res = ev->res;
+    double max = n->points[g];
+    int cnt = 0;
+    for (int i = 0; i < ev->nmembers[g]; i++) {
+        int u = ev->members[g][i];
+        pg_cell *c = pg_result_cell(res, node, u);
+        double v, nn;
+        int have = pg_dataset_get(ev->ds, res->period, n->metric, u, &v, &nn);
+        char *why = NULL;
+        if (have) c->value = v, c->n = nn;
+        if (have && nn == 0) {
+            have = 0;
+            why = pg_xstrdup("样本量为0，");
+        } else if (have && nn < n->min_n) {
+            have = 0;
+            why = pg_xasprintf("样本量%g低于最低要求%g，", nn, n->min_n);
+        }
+        if (have)
+            c->status = PG_ST_OK;
+        else
+            apply_missing(ev, n, c, u, in_adjust, why);
+        free(why);
+        if (c->status == PG_ST_OK || c->status == PG_ST_CARRIED) {
+            ev->vals[cnt] = c->value;
+            ev->who[cnt++] = u;
+        }
+    }
+    pg_group_stats gs = {0};
+    if (pg_method_is_relative(&n->method)) pg_group_stats_compute(&gs, ev->vals, cnt);
+    int group_ref = n->method.kind == PG_M_CUSTOM
+                        ? pg_custom_group(ev->custom, &gs, ev->who, ev->vals, cnt)
+                        : -1;
+    for (int i = 0; i < cnt; i++) {
+        int u = ev->who[i];
+        pg_cell *c = pg_result_cell(res, node, u);
+        if (n->veto) {
+            c->points = 0;
+            if (c->value != 0) {
+                c->status = PG_ST_VETO;
+                res->units[u].veto_node = node;
+                c->note = add_note(res, pg_xasprintf("触发单项否决，总分定为%g", n->veto_score));
+            }
+            continue;
+        }
+        double share;
+        int capped = 0;
+        if (n->method.kind == PG_M_CUSTOM) {
+            char *note = NULL, *err = NULL;
+            if (pg_custom_share(ev->custom, n, group_ref, u, c->value, &share, &note, &err) != 0) {
+                c->status = PG_ST_ERROR;
+                c->points = 0;
+                c->note = add_note(res, err);
+                res->units[u].errors++;
+                continue;
+            }
+            if (note) c->note = add_note(res, note);
+        } else
+            share = pg_method_share(&n->method, c->value, max, &gs, &capped);
+        c->points = share * max;
+        c->capped = (unsigned char)capped;
+        if (capped && c->note < 0)
+            c->note = add_note(res, pg_xasprintf("%s达到上限%g分", max < 0 ? "扣分" : "计分",
+                                                 fabs(max)));
+    }
+    if (group_ref >= 0) pg_custom_group_release(ev->custom, group_ref);
+    free(gs.sorted);
+}
+
+static void roll_up(evaluator *ev, int node, int g)
+{
+    const pg_ruleset *rs = ev->rs;
+    const pg_node *n = &rs->nodes[node];
+    pg_result *res = ev->res;
+    for (int i = 0; i < ev->nmembers[g]; i++) {
+        int u = ev->members[g][i];
+        pg_cell *c = pg_result_cell(res, node, u);
+        double sp = 0, sm = 0;
+        int no_business = 0;
+        for (int k = 0; k < n->nchildren; k++) {
+            pg_cell *kc = pg_result_cell(res, n->children[k], u);
+            if (kc->status == PG_ST_OFF) continue;
+            if (isnan(kc->points)) {
+                no_business |= kc->status == PG_ST_NO_BUSINESS;
+                continue;
+            }
+            sp += kc->points;
+            sm += kc->max;
+        }
+        if (n->adjust) {
+            c->status = PG_ST_OK;
+            c->points = fmin(fmax(sp, -n->minus), n->plus);
+            for (int k = 0; k < n->nchildren; k++) pg_result_cell(res, n->children[k], u)->weight = 1;
+            if (c->points != sp) {
+                c->capped = 1;
+                c->note = add_note(res, pg_xasprintf("加减分合计%g，按上下限[-%g, +%g]计%g", sp,
+                                                     n->minus, n->plus, c->points));
+            }
+            continue;
+        }
+        if (sm <= 0) {
+            c->status = no_business ? PG_ST_NO_BUSINESS : PG_ST_NA;
+            continue;
+        }
+        double scale = c->max / sm, pts = sp * scale;
+        for (int k = 0; k < n->nchildren; k++) {
+            pg_cell *kc = pg_result_cell(res, n->children[k], u);
+            kc->weight = isnan(kc->points) ? 0 : scale;
+        }
+        c->status = PG_ST_OK;
+        c->points = fmin(fmax(pts, 0), c->max);
+        if (c->points != pts) {
+            c->capped = 1;
+            c->note = add_note(res, pg_xasprintf("得分%g超出[0, %g]，按%g计", pts, c->max, c->points));
+        } else if (fabs(scale - 1) > 1e-12)
+            c->note = add_note(res, pg_xasprintf("部分下级指标不计分，其余按比例折算（×%.4f）", scale));
+    }
+}
+
+/* Carries each node's rescaling down to its descendants, parents first. */
+static void propagate_weights(evaluator *ev, const pg_scheme *s)
+{
+    pg_result *res = ev->res;
+    for (int u = 0; u < ev->rs->nunits; u++)
+        for (int k = 0; k < s->nparts; k++) {
+            if (s->parts[k].node < 0) continue;
+            pg_cell *c = pg_result_cell(res, s->parts[k].node, u);
+            c->weight = isnan(c->points) ? 0 : 1;
+        }
+    for (int i = s->norder - 1; i >= 0; i--) {
+        const pg_node *n = &ev->rs->nodes[s->order[i]];
+        for (int u = 0; u < ev->rs->nunits; u++) {
+            double w = pg_result_cell(res, s->order[i], u)->weight;
+            for (int k = 0; k < n->nchildren; k++) pg_result_cell(res, n->children[k], u)->weight *= w;
+        }
+    }
+}
+
+static void score_trees(evaluator *ev, const pg_scheme *s)
+{
+    const pg_ruleset *rs = ev->rs;
+    pg_result *res = ev->res;
+    size_t ncells = (size_t)rs->nnodes * (size_t)rs->nunits;
+    res->cells = pg_xmalloc(sizeof(pg_cell) * (ncells ? ncells : 1));
+    for (int node = 0; node < rs->nnodes; node++)
+        for (int u = 0; u < rs->nunits; u++) {
+            double max = rs->nodes[node].points[rs->units[u].group];
+            *pg_result_cell(res, node, u) = (pg_cell){
+                NAN, NAN, NAN, max, 0, 0, isnan(max) ? PG_ST_OFF : PG_ST_NA, 0, -1};
+        }
+    for (int i = 0; i < s->norder; i++) {
+        int node = s->order[i];
+        const pg_node *n = &rs->nodes[node];
+        int in_adjust = n->parent >= 0 && rs->nodes[n->parent].adjust;
+        for (int g = 0; g < rs->ngroups; g++) {
+            if (isnan(n->points[g])) continue;
+            if (n->nchildren == 0 && !n->adjust)
+                score_group(ev, node, g, in_adjust);
+            else
+                roll_up(ev, node, g);
+        }
+    }
+    propagate_weights(ev, s);
+    for (int u = 0; u < rs->nunits; u++)
+        for (int k = 0; k < s->nparts; k++)
+            if (s->parts[k].node >= 0)
+                res->parts[(size_t)u * (size_t)s->nparts + (size_t)k] =
+                    pg_result_cell(res, s->parts[k].node, u)->points;
+}
+
+static int eval_inner(const pg_ruleset *rs, const pg_dataset *ds, int scheme, int period,
+                      int with_prev, pg_result **out, pg_diags *d);
+
+/* A scheme of schemes: each part is another scheme's total, or the mean of its monthly
+ * totals over a range of months. The sub-results are kept for the trace. */
+static void score_schemes(evaluator *ev, const pg_scheme *s, pg_diags *d)
+{
+    const pg_ruleset *rs = ev->rs;
+    pg_result *res = ev->res;
+    double *sum = pg_xcalloc((size_t)rs->nunits, sizeof(double));
+    int *cnt = pg_xcalloc((size_t)rs->nunits, sizeof(int));
+    for (int k = 0; k < s->nparts; k++) {
+        const pg_part *p = &s->parts[k];
+        const pg_scheme *ref = &rs->schemes[p->scheme];
+        int year = pg_period_year(res->period);
+        int from = ref->period == PG_PERIOD_MONTH ? p->month_from : 0;
+        int to = ref->period == PG_PERIOD_MONTH ? p->month_to : 0;
+        memset(sum, 0, sizeof(double) * (size_t)rs->nunits);
+        memset(cnt, 0, sizeof(int) * (size_t)rs->nunits);
+        for (int m = from; m <= to; m++) {
+            pg_result *sub;
+            if (eval_inner(rs, ev->ds, p->scheme, year * 100 + m, 0, &sub, d) != 0) continue;
+            res->sub = pg_xrealloc(res->sub, sizeof(pg_result *) * (size_t)(res->nsub + 1));
+            res->sub_part = pg_xrealloc(res->sub_part, sizeof(int) * (size_t)(res->nsub + 1));
+            res->sub_part[res->nsub] = k;
+            res->sub[res->nsub++] = sub;
+            for (int u = 0; u < rs->nunits; u++)
+                if (sub->units[u].ranked) sum[u] += sub->units[u].total, cnt[u]++;
+        }
+        for (int u = 0; u < rs->nunits; u++)
+            res->parts[(size_t)u * (size_t)s->nparts + (size_t)k] = cnt[u] ? sum[u] / cnt[u] : NAN;
+    }
+    free(sum);
+    free(cnt);
+}
+
+static double part_max(const pg_ruleset *rs, const pg_part *p, int g)
+{
+    if (p->node >= 0) return rs->nodes[p->node].adjust ? 0 : rs->nodes[p->node].points[g];
+    return rs->schemes[p->scheme].max;
+}
+
+static void totals(evaluator *ev, const pg_scheme *s)
+{
+    const pg_ruleset *rs = ev->rs;
+    pg_result *res = ev->res;
+    for (int u = 0; u < rs->nunits; u++) {
+        pg_unit_result *ur = &res->units[u];
+        const double *parts = &res->parts[(size_t)u * (size_t)s->nparts];
+        int g = rs->units[u].group;
+        double total = NAN;
+        double got = 0, max_present = 0, max_all = 0, adjust = 0;
+        int present = 0;
+        for (int k = 0; k < s->nparts; k++) {
+            const pg_part *p = &s->parts[k];
+            double mx = part_max(rs, p, g);
+            if (isnan(mx)) continue;
+            if (p->node >= 0 && rs->nodes[p->node].adjust) {
+                if (!isnan(parts[k])) adjust += p->weight * parts[k];
+                continue;
+            }
+            max_all += p->weight * mx;
+            if (isnan(parts[k])) continue;
+            present++;
+            got += p->weight * parts[k];
+            max_present += p->weight * mx;
+        }
+        if (s->composite_ref != LUA_NOREF) {
+            char *err = NULL;
+            if (present && pg_custom_composite(ev->custom, s, u, parts, &total, &err) != 0) {
+                ur->note = add_note(res, err);
+                ur->errors++;
+                total = NAN;
+            }
+            if (!present) total = NAN;
+        } else if (present && max_present > 0) {
+            total = got * (max_all / max_present) + adjust;
+            if (max_present < max_all)
+                ur->note = add_note(res, pg_xasprintf("部分组成部分不计分，其余按比例折算（×%.4f）",
+                                                      max_all / max_present));
+        }
+        if (!isnan(total) && ur->veto_node >= 0) total = rs->nodes[ur->veto_node].veto_score;
+        if (total > s->max || total < 0) {
+            ur->clamped = 1;
+            total = fmin(fmax(total, 0), s->max);
+        }
+        ur->raw_total = total;
+        ur->total = pg_round(total, rs->rounding);
+        ur->ranked = !isnan(total);
+    }
+}
+
+static int check_period(const pg_ruleset *rs, const pg_scheme *s, int period, pg_diags *d)
+{
+    char buf[PG_PERIOD_BUF];
+    if ((s->period == PG_PERIOD_YEAR) != pg_period_is_year(period)) {
+        pg_error(d, NULL, 0, "scheme '%s' is evaluated %s; period %s is a %s", s->id,
+                 s->period == PG_PERIOD_YEAR ? "per year (period YYYY)" : "per month (YYYY-MM)",
+                 pg_period_format(period, buf), pg_period_is_year(period) ? "year" : "month");
+        return -EINVAL;
+    }
+    if (pg_period_year(period) != rs->year) {
+        pg_error(d, NULL, 0, "rule set '%s' governs %d; period %s is outside it", rs->id, rs->year,
+                 pg_period_format(period, buf));
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int eval_inner(const pg_ruleset *rs, const pg_dataset *ds, int scheme, int period,
+                      int with_prev, pg_result **out, pg_diags *d)
+{
+    const pg_scheme *s = &rs->schemes[scheme];
+    *out = NULL;
+    int tree = s->norder > 0 || s->nparts == 0 || s->parts[0].node >= 0;
+    if (tree && !pg_dataset_has_period(ds, period)) return -ENOENT;
+    pg_result *res = pg_xcalloc(1, sizeof *res);
+    res->rs = rs;
+    res->scheme = scheme;
+    res->period = period;
+    res->units = pg_xcalloc((size_t)rs->nunits, sizeof(pg_unit_result));
+    res->parts = pg_xcalloc((size_t)rs->nunits * (size_t)(s->nparts ? s->nparts : 1),
+                            sizeof(double));
+    for (int u = 0; u < rs->nunits; u++)
+        res->units[u] = (pg_unit_result){.band = -1, .veto_node = -1, .tie_breaker = -1,
+                                         .note = -1, .prev_total = NAN};
+    evaluator ev = {rs, ds, res, pg_custom_begin(rs, period), NULL, NULL, NULL, NULL};
+    ev.members = pg_xcalloc((size_t)rs->ngroups, sizeof(int *));
+    ev.nmembers = pg_xcalloc((size_t)rs->ngroups, sizeof(int));
+    for (int g = 0; g < rs->ngroups; g++)
+        ev.members[g] = pg_xmalloc(sizeof(int) * (size_t)(rs->nunits ? rs->nunits : 1));
+    for (int u = 0; u < rs->nunits; u++) {
+        int g = rs->units[u].group;
+        ev.members[g][ev.nmembers[g]++] = u;
+    }
+    ev.vals = pg_xmalloc(sizeof(double) * (size_t)(rs->nunits ? rs->nunits : 1));
+    ev.who = pg_xmalloc(sizeof(int) * (size_t)(rs->nunits ? rs->nunits : 1));
+
+    if (tree)
+        score_trees(&ev, s);
+    else
+        score_schemes(&ev, s, d);
+    totals(&ev, s);
+    pg_rank_assign(res);
+
+    int any = 0;
+    for (int u = 0; u < rs->nunits; u++) any |= res->units[u].ranked;
+    int prev = pg_period_prev(period);
+    pg_result *pr = NULL;
+    if (with_prev && pg_period_year(prev) == rs->year &&
+        eval_inner(rs, ds, scheme, prev, 0, &pr, d) == 0) {
+        for (int u = 0; u < rs->nunits; u++) {
+            if (!pr->units[u].ranked) continue;
+            res->has_prev = 1;
+            res->units[u].prev_rank = pr->units[u].rank;
+            res->units[u].prev_total = pr->units[u].total;
+        }
+        pg_result_free(pr);
+    }
+    pg_custom_end(ev.custom);
+    for (int g = 0; g < rs->ngroups; g++) free(ev.members[g]);
+    free(ev.members), free(ev.nmembers), free(ev.vals), free(ev.who);
+    if (!any) {
+        pg_result_free(res);
+        return -ENOENT;
+    }
+    *out = res;
+    return 0;
+}
+
+int pg_eval(const pg_ruleset *rs, const pg_dataset *ds, int scheme, int period, pg_result **out,
+            pg_diags *d)
+{
+    int rc = check_period(rs, &rs->schemes[scheme], period, d);
+    if (rc == 0) rc = eval_inner(rs, ds, scheme, period, 1, out, d);
+    if (rc == -ENOENT) {
+        char buf[PG_PERIOD_BUF];
+        pg_error(d, NULL, 0, "no data for scheme '%s' in period %s", rs->schemes[scheme].id,
+                 pg_period_format(period, buf));
+    }
+    return rc;
+}
+
+void pg_result_free(pg_result *res)
+{
+    if (!res) return;
+    for (int i = 0; i < res->nnotes; i++) free(res->notes[i]);
+    for (int i = 0; i < res->nsub; i++) pg_result_free(res->sub[i]);
+    free(res->notes), free(res->sub), free(res->sub_part);
+    free(res->units), free(res->parts), free(res->cells);
+    free(res);
+}

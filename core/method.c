@@ -1,0 +1,120 @@
+/* method.c — the built-in methods. Each is a few lines of arithmetic on the value and, for
+ * relative methods, the group's statistics; the README's rule reference states the same
+ * formulas in words. */
+#include "method.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static double clamp01(double x)
+{
+    return x < 0 ? 0 : x > 1 ? 1 : x;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+void pg_group_stats_compute(pg_group_stats *gs, const double *values, int n)
+{
+    gs->n = n;
+    gs->sorted = pg_xmalloc(sizeof(double) * (size_t)(n ? n : 1));
+    if (n) memcpy(gs->sorted, values, sizeof(double) * (size_t)n);
+    qsort(gs->sorted, (size_t)n, sizeof(double), cmp_double);
+    double sum = 0, sq = 0;
+    for (int i = 0; i < n; i++) sum += gs->sorted[i];
+    gs->mean = n ? sum / n : NAN;
+    for (int i = 0; i < n; i++) sq += (gs->sorted[i] - gs->mean) * (gs->sorted[i] - gs->mean);
+    gs->sd = n ? sqrt(sq / n) : NAN;
+    gs->min = n ? gs->sorted[0] : NAN;
+    gs->max = n ? gs->sorted[n - 1] : NAN;
+}
+
+int pg_method_is_relative(const pg_method *m)
+{
+    return m->kind == PG_M_BEST_RATIO || m->kind == PG_M_RANK || m->kind == PG_M_MINMAX ||
+           m->kind == PG_M_ZSCORE || m->kind == PG_M_CUSTOM;
+}
+
+int pg_group_rank(const pg_group_stats *gs, double v, int lower)
+{
+    /* first index with sorted[i] >= v (lower_bound) and first with sorted[i] > v */
+    int lo = 0, hi = gs->n;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (gs->sorted[mid] < v) lo = mid + 1;
+        else hi = mid;
+    }
+    int below = lo;
+    hi = gs->n;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (gs->sorted[mid] <= v) lo = mid + 1;
+        else hi = mid;
+    }
+    int above = gs->n - lo;
+    return 1 + (lower ? below : above);
+}
+
+double pg_method_share(const pg_method *m, double v, double points, const pg_group_stats *gs,
+                       int *capped)
+{
+    switch (m->kind) {
+    case PG_M_LINEAR: {
+        double s = (v - m->lo) / (m->hi - m->lo);
+        return clamp01(m->lower ? 1 - s : s);
+    }
+    case PG_M_STEPS:
+        for (int i = 0; i < m->nsteps; i++)
+            if (m->lower ? v <= m->step_at[i] : v >= m->step_at[i]) return m->step_share[i];
+        return m->otherwise;
+    case PG_M_TARGET:
+        if (m->lower) return v <= m->target ? 1 : m->target / v;
+        return clamp01(v / m->target);
+    case PG_M_BEST_RATIO:
+        if (m->lower) {
+            if (v <= 0) return 1;
+            return gs->min <= 0 ? 0 : clamp01(gs->min / v);
+        }
+        return gs->max <= 0 ? 0 : clamp01(v / gs->max);
+    case PG_M_RANK: {
+        int r = pg_group_rank(gs, v, m->lower);
+        if (m->nshares) return r <= m->nshares ? m->shares[r - 1] : m->rest;
+        return gs->n <= 1 ? 1 : (double)(gs->n - r) / (gs->n - 1);
+    }
+    case PG_M_MINMAX: {
+        if (gs->max == gs->min) return 1;
+        double s = (v - gs->min) / (gs->max - gs->min);
+        return clamp01(m->lower ? 1 - s : s);
+    }
+    case PG_M_ZSCORE: {
+        if (!(gs->sd > 0)) return m->base;
+        double z = (v - gs->mean) / gs->sd;
+        return clamp01(m->base + m->per_sd * (m->lower ? -z : z));
+    }
+    case PG_M_DEDUCT: {
+        double lost = m->per * fmax(0, v - m->free);
+        double cap = fabs(points);
+        if (lost >= cap) {
+            *capped = lost > cap;
+            return 0;
+        }
+        return cap > 0 ? 1 - lost / cap : 1;
+    }
+    case PG_M_PER_EVENT: {
+        double got = m->per * fmax(0, v), cap = fabs(points);
+        if (got >= cap) {
+            *capped = got > cap;
+            return cap > 0 ? 1 : 0;
+        }
+        return got / cap;
+    }
+    case PG_M_FLAG:
+        return v != 0;
+    default:
+        return NAN;
+    }
+}

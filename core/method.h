@@ -1,0 +1,31 @@
+/* method.h — the built-in scoring methods, run natively in C.
+ *
+ * A method turns a unit's value into a share of the indicator's points, in [0, 1]. Relative
+ * methods read the group's statistics, computed once per indicator and group over the units
+ * that have a value. No method ever enters Lua; custom methods are custom.c's. */
+#ifndef PG_METHOD_H
+#define PG_METHOD_H
+
+#include "ruleset.h"
+
+typedef struct {
+    int n;                /* units with a value */
+    double min, max, mean, sd;
+    double *sorted;       /* the n values, ascending */
+} pg_group_stats;
+
+/* Fills gs from n values (copied and sorted). gs->sorted is malloc'd: free it. */
+void pg_group_stats_compute(pg_group_stats *gs, const double *values, int n);
+
+/* Whether the method needs group statistics. */
+int pg_method_is_relative(const pg_method *m);
+
+/* The share for value v. `points` is the indicator's points for the unit's group (deduct
+ * and per_event count in points). Sets *capped when a cap of the method bit. */
+double pg_method_share(const pg_method *m, double v, double points, const pg_group_stats *gs,
+                       int *capped);
+
+/* Competition rank of v among gs->sorted: 1 + the number of strictly better values. */
+int pg_group_rank(const pg_group_stats *gs, double v, int lower_is_better);
+
+#endif

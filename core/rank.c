@@ -1,0 +1,113 @@
+/* rank.c — ranking within each group, on rounded totals.
+ *
+ * Order: rounded total, then the rule set's tie-breakers (the rounded score of each named
+ * part or indicator, first difference wins); units still equal share a rank. Competition
+ * ranking leaves a gap after a tie (1, 2, 2, 4), dense does not (1, 2, 2, 3). Tied units are
+ * listed by code, then id — never by input order — but that order does not change a rank. */
+#include "eval.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    const pg_result *res;
+    double *keys; /* per unit: ntie tie-breaker values */
+    int ntie;
+} rank_ctx;
+
+/* The value of tie-breaker id for unit u in this scheme, or NAN where it does not apply. */
+static double tie_value(const pg_result *res, const char *id, int u)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_scheme *s = &rs->schemes[res->scheme];
+    for (int k = 0; k < s->nparts; k++)
+        if (strcmp(s->parts[k].id, id) == 0) return pg_round(pg_result_part(res, u, k), rs->rounding);
+    int node = pg_strmap_get(&rs->node_ids, id);
+    if (node < 0 || !res->cells) return NAN;
+    for (int i = 0; i < s->norder; i++)
+        if (s->order[i] == node) return pg_round(pg_result_cell(res, node, u)->points, rs->rounding);
+    return NAN;
+}
+
+/* qsort has no user pointer, so each element carries its context (no global state: ranks
+ * are computed on worker threads). */
+typedef struct {
+    int unit;
+    const rank_ctx *c;
+} entry;
+
+/* Compares on total and tie-breakers only: 0 means a true tie. */
+static int cmp_rank(const rank_ctx *c, int a, int b, int *decider)
+{
+    const pg_unit_result *x = &c->res->units[a], *y = &c->res->units[b];
+    if (x->total != y->total) return x->total > y->total ? -1 : 1;
+    for (int i = 0; i < c->ntie; i++) {
+        double va = c->keys[a * c->ntie + i], vb = c->keys[b * c->ntie + i];
+        if (isnan(va) && isnan(vb)) continue;
+        if (isnan(va) || isnan(vb) || va != vb) {
+            if (decider) *decider = i;
+            if (isnan(va)) return 1;
+            if (isnan(vb)) return -1;
+            return va > vb ? -1 : 1;
+        }
+    }
+    return 0;
+}
+
+static int cmp_display(const void *pa, const void *pb)
+{
+    const entry *ea = pa, *eb = pb;
+    int a = ea->unit, b = eb->unit;
+    int r = cmp_rank(ea->c, a, b, NULL);
+    if (r) return r;
+    const pg_unit *ua = &ea->c->res->rs->units[a], *ub = &ea->c->res->rs->units[b];
+    if ((r = strcmp(ua->code, ub->code))) return r;
+    return strcmp(ua->id, ub->id);
+}
+
+void pg_rank_assign(pg_result *res)
+{
+    const pg_ruleset *rs = res->rs;
+    rank_ctx c = {res, NULL, rs->ntie};
+    c.keys = pg_xmalloc(sizeof(double) * (size_t)(rs->nunits * rs->ntie + 1));
+    for (int u = 0; u < rs->nunits; u++)
+        for (int i = 0; i < rs->ntie; i++)
+            c.keys[u * rs->ntie + i] = tie_value(res, rs->tie_breakers[i], u);
+    entry *sorted = pg_xmalloc(sizeof(entry) * (size_t)(rs->nunits + 1));
+    int *order = pg_xmalloc(sizeof(int) * (size_t)(rs->nunits + 1));
+    for (int g = 0; g < rs->ngroups; g++) {
+        int n = 0;
+        for (int u = 0; u < rs->nunits; u++)
+            if (rs->units[u].group == g && res->units[u].ranked) sorted[n++] = (entry){u, &c};
+        qsort(sorted, (size_t)n, sizeof(entry), cmp_display);
+        for (int i = 0; i < n; i++) order[i] = sorted[i].unit;
+        int dense = 0;
+        for (int i = 0; i < n; i++) {
+            pg_unit_result *ur = &res->units[order[i]];
+            int decider = -1;
+            int tied = i > 0 && cmp_rank(&c, order[i - 1], order[i], &decider) == 0;
+            if (tied)
+                ur->rank = res->units[order[i - 1]].rank;
+            else {
+                dense++;
+                ur->rank = rs->dense ? dense : i + 1;
+            }
+            /* Record which tie-breaker split equal totals, on both sides of the split. */
+            if (i > 0 && !tied && res->units[order[i - 1]].total == ur->total && decider >= 0) {
+                ur->tie_breaker = decider;
+                if (res->units[order[i - 1]].tie_breaker < 0)
+                    res->units[order[i - 1]].tie_breaker = decider;
+            }
+        }
+    }
+    for (int u = 0; u < rs->nunits; u++) {
+        pg_unit_result *ur = &res->units[u];
+        if (!ur->ranked) continue;
+        for (int b = 0; b < rs->nbands && ur->band < 0; b++)
+            if (ur->total >= rs->bands[b].min - 1e-9) ur->band = b;
+    }
+    free(order);
+    free(sorted);
+    free(c.keys);
+}

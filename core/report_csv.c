@@ -1,0 +1,90 @@
+/* report_csv.c — CSV for spreadsheets and scripts: the ranking (one row per ranked unit), or
+ * with a unit, its indicator breakdown. Fields are quoted by libcsv. */
+#include "period.h"
+#include "report.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void field(FILE *out, const char *s, int last)
+{
+    csv_fwrite(out, s ? s : "", s ? strlen(s) : 0);
+    fputc(last ? '\n' : ',', out);
+}
+
+static void number(FILE *out, double v, int digits, int last)
+{
+    char buf[64] = "";
+    if (isfinite(v)) snprintf(buf, sizeof buf, "%.*f", digits, pg_round(v, digits));
+    field(out, buf, last);
+}
+
+static void ranking(const pg_result *res, FILE *out)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_scheme *s = &rs->schemes[res->scheme];
+    fputs("group,rank,unit,name,total", out);
+    for (int k = 0; k < s->nparts; k++) fprintf(out, ",%s", s->parts[k].id);
+    fputs(",previous_rank,movement,change,band\n", out);
+    for (int g = 0; g < rs->ngroups; g++)
+        for (int r = 1; r <= rs->nunits; r++)
+            for (int u = 0; u < rs->nunits; u++) {
+                const pg_unit_result *ur = &res->units[u];
+                if (rs->units[u].group != g || !ur->ranked || ur->rank != r) continue;
+                field(out, rs->groups[g].id, 0);
+                number(out, ur->rank, 0, 0);
+                field(out, rs->units[u].id, 0);
+                field(out, rs->units[u].name, 0);
+                number(out, ur->total, rs->rounding, 0);
+                for (int k = 0; k < s->nparts; k++)
+                    number(out, pg_result_part(res, u, k), rs->rounding, 0);
+                number(out, ur->prev_rank ? ur->prev_rank : NAN, 0, 0);
+                field(out, pg_movement(ur), 0);
+                number(out, ur->prev_rank ? ur->total - ur->prev_total : NAN, rs->rounding, 0);
+                field(out, ur->band >= 0 ? rs->bands[ur->band].label : "", 1);
+            }
+}
+
+static void breakdown(const pg_result *res, int u, FILE *out)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_scheme *s = &rs->schemes[res->scheme];
+    fputs("unit,part,indicator,name,parent,depth,value,n,method,points,max,lost,status,note\n",
+          out);
+    int *order, n = pg_scheme_preorder(rs, s, &order);
+    for (int i = 0; i < n; i++) {
+        const pg_node *node = &rs->nodes[order[i]];
+        const pg_cell *c = pg_result_cell(res, order[i], u);
+        if (c->status == PG_ST_OFF) continue;
+        int leaf = node->nchildren == 0 && !node->adjust;
+        int part = order[i];
+        while (rs->nodes[part].parent >= 0) part = rs->nodes[part].parent;
+        field(out, rs->units[u].id, 0);
+        field(out, rs->nodes[part].id, 0);
+        field(out, node->id, 0);
+        field(out, node->name, 0);
+        field(out, node->parent >= 0 ? rs->nodes[node->parent].id : "", 0);
+        number(out, node->depth, 0, 0);
+        number(out, leaf ? c->value : NAN, 6, 0);
+        number(out, leaf ? c->n : NAN, 0, 0);
+        field(out, leaf ? (node->veto ? "veto" : pg_method_name(node->method.kind)) : "", 0);
+        number(out, c->points, 4, 0);
+        number(out, c->max, 4, 0);
+        number(out, pg_result_lost(res, order[i], u), 4, 0);
+        field(out, pg_status_name((pg_status)c->status), 0);
+        field(out, pg_result_note(res, c->note), 1);
+    }
+    free(order);
+}
+
+int pg_report_csv(const pg_result *res, int unit, FILE *out)
+{
+    if (unit < 0 || !res->cells)
+        ranking(res, out);
+    else
+        breakdown(res, unit, out);
+    return ferror(out) ? -EIO : 0;
+}

@@ -1,0 +1,272 @@
+/* report_json.c — the JSON shape of a result (documented in the README). Numbers that are
+ * not finite (a dropped part) are written as null; points carry 4 decimals, totals the rule
+ * set's rounding. */
+#include "period.h"
+#include "report.h"
+
+#include <errno.h>
+#include <lauxlib.h>
+#include <math.h>
+#include <stdlib.h>
+
+const char *pg_movement(const pg_unit_result *ur)
+{
+    if (!ur->prev_rank) return "new";
+    return ur->rank < ur->prev_rank ? "up" : ur->rank > ur->prev_rank ? "down" : "same";
+}
+
+static void add_num(cJSON *o, const char *k, double v, int digits)
+{
+    if (isfinite(v))
+        cJSON_AddNumberToObject(o, k, pg_round(v, digits));
+    else
+        cJSON_AddNullToObject(o, k);
+}
+
+static void add_str(cJSON *o, const char *k, const char *v)
+{
+    if (v)
+        cJSON_AddStringToObject(o, k, v);
+    else
+        cJSON_AddNullToObject(o, k);
+}
+
+static cJSON *parts_object(const pg_result *res, int u)
+{
+    const pg_scheme *s = &res->rs->schemes[res->scheme];
+    cJSON *o = cJSON_CreateObject();
+    for (int k = 0; k < s->nparts; k++)
+        add_num(o, s->parts[k].id, pg_result_part(res, u, k), res->rs->rounding);
+    return o;
+}
+
+static cJSON *ranking_row(const pg_result *res, int u)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_unit_result *ur = &res->units[u];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "rank", ur->rank);
+    add_str(o, "unit", rs->units[u].id);
+    add_str(o, "name", rs->units[u].name);
+    add_str(o, "code", rs->units[u].code);
+    add_num(o, "total", ur->total, rs->rounding);
+    cJSON_AddItemToObject(o, "parts", parts_object(res, u));
+    if (ur->prev_rank)
+        cJSON_AddNumberToObject(o, "previous_rank", ur->prev_rank);
+    else
+        cJSON_AddNullToObject(o, "previous_rank");
+    add_str(o, "movement", pg_movement(ur));
+    add_num(o, "change", ur->prev_rank ? ur->total - ur->prev_total : NAN, rs->rounding);
+    add_str(o, "band", ur->band >= 0 ? rs->bands[ur->band].label : NULL);
+    add_str(o, "tie_breaker", ur->tie_breaker >= 0 ? rs->tie_breakers[ur->tie_breaker] : NULL);
+    add_str(o, "veto", ur->veto_node >= 0 ? rs->nodes[ur->veto_node].id : NULL);
+    cJSON_AddNumberToObject(o, "errors", ur->errors);
+    return o;
+}
+
+/* Why a unit has no rank: its parts were all dropped (no business or no data) or failed. */
+static const char *unranked_reason(const pg_result *res, int u)
+{
+    const pg_scheme *s = &res->rs->schemes[res->scheme];
+    if (res->units[u].errors) return "error";
+    if (res->cells)
+        for (int k = 0; k < s->nparts; k++)
+            if (s->parts[k].node >= 0 &&
+                pg_result_cell(res, s->parts[k].node, u)->status == PG_ST_NO_BUSINESS)
+                return "no_business";
+    return "no_data";
+}
+
+static cJSON *no_business_list(const pg_result *res, int u)
+{
+    const pg_scheme *s = &res->rs->schemes[res->scheme];
+    cJSON *a = NULL;
+    for (int i = 0; res->cells && i < s->norder; i++) {
+        const pg_node *n = &res->rs->nodes[s->order[i]];
+        if (n->nchildren || pg_result_cell(res, s->order[i], u)->status != PG_ST_NO_BUSINESS)
+            continue;
+        if (!a) a = cJSON_CreateArray();
+        cJSON_AddItemToArray(a, cJSON_CreateString(n->id));
+    }
+    return a;
+}
+
+static cJSON *group_object(const pg_result *res, int g)
+{
+    const pg_ruleset *rs = res->rs;
+    cJSON *o = cJSON_CreateObject();
+    add_str(o, "id", rs->groups[g].id);
+    add_str(o, "name", rs->groups[g].name);
+    cJSON *ranking = cJSON_AddArrayToObject(o, "ranking");
+    cJSON *unranked = cJSON_AddArrayToObject(o, "unranked");
+    cJSON *nb = cJSON_AddArrayToObject(o, "no_business");
+    /* ranked units in rank order: ranks are assigned in display order, so sort by it */
+    int *order = pg_xmalloc(sizeof(int) * (size_t)(rs->nunits + 1)), n = 0;
+    for (int u = 0; u < rs->nunits; u++)
+        if (rs->units[u].group == g && res->units[u].ranked) order[n++] = u;
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && res->units[order[j]].rank < res->units[order[j - 1]].rank; j--) {
+            int t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    for (int i = 0; i < n; i++) cJSON_AddItemToArray(ranking, ranking_row(res, order[i]));
+    for (int u = 0; u < rs->nunits; u++) {
+        if (rs->units[u].group != g) continue;
+        if (!res->units[u].ranked) {
+            cJSON *x = cJSON_CreateObject();
+            add_str(x, "unit", rs->units[u].id);
+            add_str(x, "name", rs->units[u].name);
+            add_str(x, "reason", unranked_reason(res, u));
+            cJSON_AddItemToArray(unranked, x);
+        }
+        cJSON *list = no_business_list(res, u);
+        if (list) {
+            cJSON *x = cJSON_CreateObject();
+            add_str(x, "unit", rs->units[u].id);
+            add_str(x, "name", rs->units[u].name);
+            cJSON_AddItemToObject(x, "indicators", list);
+            cJSON_AddItemToArray(nb, x);
+        }
+    }
+    free(order);
+    return o;
+}
+
+static cJSON *indicator_row(const pg_result *res, int node, int u, const char *part)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_node *n = &rs->nodes[node];
+    const pg_cell *c = pg_result_cell(res, node, u);
+    int leaf = n->nchildren == 0 && !n->adjust;
+    cJSON *o = cJSON_CreateObject();
+    add_str(o, "id", n->id);
+    add_str(o, "name", n->name);
+    add_str(o, "parent", n->parent >= 0 ? rs->nodes[n->parent].id : NULL);
+    add_str(o, "part", part);
+    cJSON_AddNumberToObject(o, "depth", n->depth);
+    cJSON_AddBoolToObject(o, "leaf", leaf);
+    if (leaf) {
+        add_str(o, "metric", n->metric >= 0 ? rs->metrics[n->metric].id : NULL);
+        add_num(o, "value", c->value, 6);
+        add_num(o, "n", c->n, 6);
+        add_str(o, "method", n->veto ? "veto" : pg_method_name(n->method.kind));
+        add_str(o, "policy", pg_missing_name(n->missing));
+    }
+    add_num(o, "points", c->points, 4);
+    add_num(o, "max", c->max, 4);
+    add_num(o, "weight", c->weight, 6);
+    add_num(o, "lost", pg_result_lost(res, node, u), 4);
+    add_str(o, "status", pg_status_name((pg_status)c->status));
+    cJSON_AddBoolToObject(o, "capped", c->capped);
+    char buf[PG_PERIOD_BUF];
+    add_str(o, "carried_from", c->status == PG_ST_CARRIED ? pg_period_format(c->carried_from, buf)
+                                                          : NULL);
+    add_str(o, "note", pg_result_note(res, c->note));
+    return o;
+}
+
+static void add_tree(const pg_result *res, cJSON *a, int node, int u, const char *part)
+{
+    if (pg_result_cell(res, node, u)->status == PG_ST_OFF) return;
+    cJSON_AddItemToArray(a, indicator_row(res, node, u, part));
+    const pg_node *n = &res->rs->nodes[node];
+    for (int k = 0; k < n->nchildren; k++) add_tree(res, a, n->children[k], u, part);
+}
+
+/* For a scheme of schemes: each part's sub-results, period by period. */
+static cJSON *sources_object(const pg_result *res, int u)
+{
+    const pg_scheme *s = &res->rs->schemes[res->scheme];
+    cJSON *o = cJSON_CreateObject();
+    for (int k = 0; k < s->nparts; k++) {
+        cJSON *p = cJSON_AddObjectToObject(o, s->parts[k].id);
+        for (int i = 0; i < res->nsub; i++) {
+            if (res->sub_part[i] != k) continue;
+            char buf[PG_PERIOD_BUF];
+            const pg_unit_result *sr = &res->sub[i]->units[u];
+            add_num(p, pg_period_format(res->sub[i]->period, buf), sr->ranked ? sr->total : NAN,
+                    res->rs->rounding);
+        }
+    }
+    return o;
+}
+
+static cJSON *unit_object(const pg_result *res, int u)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_unit_result *ur = &res->units[u];
+    const pg_scheme *s = &rs->schemes[res->scheme];
+    cJSON *o = cJSON_CreateObject();
+    add_str(o, "unit", rs->units[u].id);
+    add_str(o, "name", rs->units[u].name);
+    add_str(o, "group", rs->groups[rs->units[u].group].id);
+    add_str(o, "code", rs->units[u].code);
+    cJSON_AddBoolToObject(o, "code_standard", rs->units[u].code_standard);
+    add_num(o, "total", ur->ranked ? ur->total : NAN, rs->rounding);
+    add_num(o, "unrounded_total", ur->ranked ? ur->raw_total : NAN, 6);
+    if (ur->rank)
+        cJSON_AddNumberToObject(o, "rank", ur->rank);
+    else
+        cJSON_AddNullToObject(o, "rank");
+    add_str(o, "band", ur->band >= 0 ? rs->bands[ur->band].label : NULL);
+    add_str(o, "veto", ur->veto_node >= 0 ? rs->nodes[ur->veto_node].id : NULL);
+    cJSON_AddBoolToObject(o, "clamped", ur->clamped);
+    add_str(o, "note", pg_result_note(res, ur->note));
+    cJSON_AddItemToObject(o, "parts", parts_object(res, u));
+    if (res->cells) {
+        cJSON *a = cJSON_AddArrayToObject(o, "indicators");
+        for (int k = 0; k < s->nparts; k++)
+            if (s->parts[k].node >= 0) add_tree(res, a, s->parts[k].node, u, s->parts[k].id);
+    } else
+        cJSON_AddItemToObject(o, "sources", sources_object(res, u));
+    return o;
+}
+
+cJSON *pg_report_json_tree(const pg_result *res, int unit)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_scheme *s = &rs->schemes[res->scheme];
+    char buf[PG_PERIOD_BUF];
+    cJSON *root = cJSON_CreateObject();
+    cJSON *r = cJSON_AddObjectToObject(root, "ruleset");
+    add_str(r, "id", rs->id);
+    add_str(r, "name", rs->name);
+    cJSON_AddNumberToObject(r, "year", rs->year);
+    add_str(r, "revision", rs->revision);
+    cJSON *sc = cJSON_AddObjectToObject(root, "scheme");
+    add_str(sc, "id", s->id);
+    add_str(sc, "name", s->name);
+    cJSON_AddNumberToObject(sc, "max", s->max);
+    cJSON *parts = cJSON_AddArrayToObject(sc, "parts");
+    for (int k = 0; k < s->nparts; k++) {
+        cJSON *p = cJSON_CreateObject();
+        add_str(p, "id", s->parts[k].id);
+        add_str(p, "name", s->parts[k].name);
+        cJSON_AddNumberToObject(p, "weight", s->parts[k].weight);
+        add_str(p, "scheme", s->parts[k].ref);
+        cJSON_AddItemToArray(parts, p);
+    }
+    add_str(root, "period", pg_period_format(res->period, buf));
+    add_str(root, "previous_period",
+            res->has_prev ? pg_period_format(pg_period_prev(res->period), buf) : NULL);
+    cJSON_AddNumberToObject(root, "rounding", rs->rounding);
+    add_str(root, "ranking_method", rs->dense ? "dense" : "competition");
+    cJSON *groups = cJSON_AddArrayToObject(root, "groups");
+    for (int g = 0; g < rs->ngroups; g++) cJSON_AddItemToArray(groups, group_object(res, g));
+    cJSON *units = cJSON_AddArrayToObject(root, "units");
+    for (int u = 0; u < rs->nunits; u++)
+        if (unit < 0 || unit == u) cJSON_AddItemToArray(units, unit_object(res, u));
+    return root;
+}
+
+int pg_report_json(const pg_result *res, int unit, FILE *out)
+{
+    cJSON *root = pg_report_json_tree(res, unit);
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!text) return -ENOMEM;
+    int bad = fputs(text, out) < 0 || fputc('\n', out) == EOF;
+    cJSON_free(text);
+    return bad ? -EIO : 0;
+}

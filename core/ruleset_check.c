@@ -1,0 +1,317 @@
+/* ruleset_check.c — the semantic checks behind `pinggu check`.
+ *
+ * The loader has already checked types and that every id a declaration names exists. Here
+ * we check what makes a rule set wrong although every field is well-formed: points that do
+ * not add up for some group, thresholds out of order, shares outside [0, 1], bands out of
+ * order, leaves without a scoring standard. Suspicious but legal things are warnings. */
+#include "ruleset.h"
+
+#include <dirent.h>
+#include <lauxlib.h>
+#include <stdlib.h>
+#include <math.h>
+#include <string.h>
+
+#define EPS 1e-9
+#define NODE_ERR(d, n, ...) pg_error((d), (n)->file, (n)->line, __VA_ARGS__)
+#define NODE_WARN(d, n, ...) pg_warn((d), (n)->file, (n)->line, __VA_ARGS__)
+
+static int is_share(double x)
+{
+    return x >= 0 && x <= 1;
+}
+
+static void check_method(const pg_node *n, pg_diags *d)
+{
+    const pg_method *m = &n->method;
+    const char *id = n->id;
+    switch (m->kind) {
+    case PG_M_LINEAR:
+        if (!(m->lo < m->hi))
+            NODE_ERR(d, n, "indicator '%s': linear: lo (%g) must be below hi (%g)", id, m->lo,
+                     m->hi);
+        break;
+    case PG_M_STEPS:
+        for (int i = 0; i < m->nsteps; i++) {
+            if (!is_share(m->step_share[i]))
+                NODE_ERR(d, n, "indicator '%s': steps row %d: share %g is not between 0 and 1", id,
+                         i + 1, m->step_share[i]);
+            if (i == 0) continue;
+            int ordered = m->lower ? m->step_at[i] > m->step_at[i - 1]
+                                   : m->step_at[i] < m->step_at[i - 1];
+            if (!ordered)
+                NODE_ERR(d, n,
+                         "indicator '%s': steps thresholds must %s (row %d: %g after %g), since "
+                         "the first row that matches wins",
+                         id, m->lower ? "ascend for better = \"lower\"" : "descend", i + 1,
+                         m->step_at[i], m->step_at[i - 1]);
+            else if (m->step_share[i] > m->step_share[i - 1])
+                NODE_WARN(d, n, "indicator '%s': steps row %d gives more (%g) than the better row "
+                                "before it (%g)",
+                          id, i + 1, m->step_share[i], m->step_share[i - 1]);
+        }
+        if (!is_share(m->otherwise))
+            NODE_ERR(d, n, "indicator '%s': steps: otherwise = %g is not between 0 and 1", id,
+                     m->otherwise);
+        break;
+    case PG_M_TARGET:
+        if (!(m->target > 0))
+            NODE_ERR(d, n, "indicator '%s': target: target must be above 0 (got %g)", id,
+                     m->target);
+        break;
+    case PG_M_RANK:
+        for (int i = 0; i < m->nshares; i++) {
+            if (!is_share(m->shares[i]))
+                NODE_ERR(d, n, "indicator '%s': rank: shares[%d] = %g is not between 0 and 1", id,
+                         i + 1, m->shares[i]);
+            else if (i > 0 && m->shares[i] > m->shares[i - 1])
+                NODE_WARN(d, n, "indicator '%s': rank: shares[%d] gives a lower rank more", id,
+                          i + 1);
+        }
+        if (!is_share(m->rest))
+            NODE_ERR(d, n, "indicator '%s': rank: rest = %g is not between 0 and 1", id, m->rest);
+        break;
+    case PG_M_ZSCORE:
+        if (!is_share(m->base))
+            NODE_ERR(d, n, "indicator '%s': zscore: base = %g is not between 0 and 1", id,
+                     m->base);
+        if (!(m->per_sd > 0))
+            NODE_ERR(d, n, "indicator '%s': zscore: per_sd must be above 0 (got %g)", id,
+                     m->per_sd);
+        break;
+    case PG_M_DEDUCT:
+    case PG_M_PER_EVENT:
+        if (!(m->per > 0))
+            NODE_ERR(d, n, "indicator '%s': %s: per must be above 0 (got %g)", id,
+                     pg_method_name(m->kind), m->per);
+        if (!(m->free >= 0))
+            NODE_ERR(d, n, "indicator '%s': deduct: free must be 0 or more (got %g)", id,
+                     m->free);
+        break;
+    default:
+        break;
+    }
+}
+
+static void check_leaf(const pg_ruleset *rs, const pg_node *n, int in_adjust, pg_diags *d)
+{
+    if (!n->standard || !*n->standard)
+        NODE_ERR(d, n, "indicator '%s': a leaf needs standard = \"...\" (评分标准, in words)", n->id);
+    if (!n->source || !*n->source)
+        NODE_ERR(d, n, "indicator '%s': a leaf needs source = \"...\" (数据来源)", n->id);
+    if (n->metric < 0)
+        NODE_ERR(d, n, "indicator '%s': a leaf needs metric = \"<metric id>\"", n->id);
+    if (n->method.kind == PG_M_NONE && !n->veto)
+        NODE_ERR(d, n, "indicator '%s': a leaf needs a method, e.g. method = linear { lo = 0.5, "
+                       "hi = 0.95 }",
+                 n->id);
+    check_method(n, d);
+    if (n->min_n < 0) NODE_ERR(d, n, "indicator '%s': min_n must be 0 or more", n->id);
+    if (n->veto && !in_adjust)
+        NODE_ERR(d, n, "indicator '%s': a veto item belongs under a kind = \"adjust\" node", n->id);
+    if (in_adjust) {
+        for (int g = 0; g < rs->ngroups; g++)
+            if (!n->veto && n->points[g] == 0)
+                NODE_WARN(d, n, "indicator '%s': a bonus/penalty item with 0 points for group "
+                                "'%s' never counts",
+                          n->id, rs->groups[g].id);
+        if (n->missing == PG_MISS_NA || n->missing == PG_MISS_NO_BUSINESS)
+            NODE_WARN(d, n, "indicator '%s': bonus/penalty items count 0 when data is missing; "
+                            "missing = \"%s\" has no effect",
+                      n->id, pg_missing_name(n->missing));
+    } else {
+        for (int g = 0; g < rs->ngroups; g++)
+            if (n->points[g] < 0)
+                NODE_ERR(d, n, "indicator '%s': negative points (%g) belong to bonus/penalty "
+                               "items under a kind = \"adjust\" node",
+                         n->id, n->points[g]);
+        if (n->method.kind == PG_M_PER_EVENT)
+            NODE_WARN(d, n, "indicator '%s': per_event is meant for bonus/penalty items; use "
+                            "deduct to take points off",
+                      n->id);
+    }
+}
+
+static void check_node(const pg_ruleset *rs, int i, pg_diags *d)
+{
+    const pg_node *n = &rs->nodes[i];
+    const pg_node *p = n->parent >= 0 ? &rs->nodes[n->parent] : NULL;
+    int applies = 0;
+    for (int g = 0; g < rs->ngroups; g++) applies |= !isnan(n->points[g]);
+    if (!applies && !n->adjust)
+        NODE_ERR(d, n, "indicator '%s': applies to no group (give it points = ...)", n->id);
+    if (p && p->adjust && n->nchildren)
+        NODE_ERR(d, n, "indicator '%s': items under a kind = \"adjust\" node must be leaves", n->id);
+    if (p && p->adjust && n->adjust)
+        NODE_ERR(d, n, "indicator '%s': adjust nodes cannot nest", n->id);
+    if (p)
+        for (int g = 0; g < rs->ngroups; g++)
+            if (!isnan(n->points[g]) && isnan(p->points[g]))
+                NODE_ERR(d, n, "indicator '%s': applies to group '%s' but its parent '%s' does not",
+                         n->id, rs->groups[g].id, p->id);
+    if (n->nchildren == 0 && !n->adjust) {
+        check_leaf(rs, n, p && p->adjust, d);
+        return;
+    }
+    if (n->metric >= 0 || n->method.kind != PG_M_NONE)
+        NODE_ERR(d, n, "indicator '%s': has children, so it is scored from them; remove its "
+                       "metric and method",
+                 n->id);
+    if (n->adjust) return;
+    for (int g = 0; g < rs->ngroups; g++) {
+        if (isnan(n->points[g])) continue;
+        if (!(n->points[g] > 0))
+            NODE_ERR(d, n, "indicator '%s': points for group '%s' must be above 0", n->id,
+                     rs->groups[g].id);
+        double sum = 0;
+        int count = 0;
+        for (int c = 0; c < n->nchildren; c++) {
+            double cp = rs->nodes[n->children[c]].points[g];
+            if (!isnan(cp)) sum += cp, count++;
+        }
+        if (count == 0)
+            NODE_ERR(d, n, "indicator '%s': no child applies to group '%s'", n->id,
+                     rs->groups[g].id);
+        else if (fabs(sum - n->points[g]) > EPS)
+            NODE_ERR(d, n,
+                     "indicator '%s': for group '%s' its children add up to %g, not its %g points",
+                     n->id, rs->groups[g].id, sum, n->points[g]);
+    }
+}
+
+/* Σ weight × part maximum for group g, as the default composite adds it up. */
+static double parts_max(const pg_ruleset *rs, const pg_scheme *s, int g)
+{
+    double sum = 0;
+    for (int k = 0; k < s->nparts; k++) {
+        const pg_part *p = &s->parts[k];
+        if (p->node >= 0 && !rs->nodes[p->node].adjust && !isnan(rs->nodes[p->node].points[g]))
+            sum += p->weight * rs->nodes[p->node].points[g];
+        else if (p->scheme >= 0)
+            sum += p->weight * rs->schemes[p->scheme].max;
+    }
+    return sum;
+}
+
+static void check_scheme(const pg_ruleset *rs, const pg_scheme *s, pg_diags *d)
+{
+    if (s->nparts == 0) pg_error(d, s->file, s->line, "scheme '%s': has no parts", s->id);
+    if (!(s->max > 0)) pg_error(d, s->file, s->line, "scheme '%s': max must be above 0", s->id);
+    for (int k = 0; k < s->nparts; k++) {
+        const pg_part *p = &s->parts[k];
+        if (!(p->weight > 0))
+            pg_error(d, s->file, s->line, "scheme '%s': part '%s' needs a weight above 0", s->id,
+                     p->id);
+        for (int j = 0; j < k; j++)
+            if (strcmp(s->parts[j].id, p->id) == 0)
+                pg_error(d, s->file, s->line, "scheme '%s': part '%s' is listed twice", s->id,
+                         p->id);
+        if (p->scheme < 0) continue;
+        const pg_scheme *ref = &rs->schemes[p->scheme];
+        for (int j = 0; j < ref->nparts; j++)
+            if (ref->parts[j].scheme >= 0)
+                pg_error(d, s->file, s->line,
+                         "scheme '%s': part '%s' aggregates '%s', which itself aggregates "
+                         "schemes; only one level is allowed",
+                         s->id, p->id, ref->id);
+        if (s->period != PG_PERIOD_YEAR)
+            pg_error(d, s->file, s->line,
+                     "scheme '%s': a scheme that aggregates other schemes must have period = "
+                     "\"year\"",
+                     s->id);
+        if (p->month_from < 1 || p->month_to > 12 || p->month_from > p->month_to)
+            pg_error(d, s->file, s->line, "scheme '%s': part '%s': months {%d, %d} is not a range "
+                                          "within 1..12",
+                     s->id, p->id, p->month_from, p->month_to);
+    }
+    if (s->composite_ref != LUA_NOREF) return;
+    for (int g = 0; g < rs->ngroups; g++) {
+        double sum = parts_max(rs, s, g);
+        if (fabs(sum - s->max) > 1e-6)
+            pg_error(d, s->file, s->line,
+                     "scheme '%s': for group '%s' the weighted parts reach %g, not the scheme's "
+                     "max %g",
+                     s->id, rs->groups[g].id, sum, s->max);
+    }
+}
+
+static int node_in_any_scheme(const pg_ruleset *rs, int node)
+{
+    for (int s = 0; s < rs->nschemes; s++)
+        for (int k = 0; k < rs->schemes[s].norder; k++)
+            if (rs->schemes[s].order[k] == node) return 1;
+    return 0;
+}
+
+static int part_of_any_scheme(const pg_ruleset *rs, const char *id)
+{
+    for (int s = 0; s < rs->nschemes; s++)
+        for (int k = 0; k < rs->schemes[s].nparts; k++)
+            if (strcmp(rs->schemes[s].parts[k].id, id) == 0) return 1;
+    return 0;
+}
+
+static void check_unloaded_files(const pg_ruleset *rs, pg_diags *d)
+{
+    DIR *dir = opendir(rs->dir);
+    if (!dir) return;
+    const char *const *files;
+    int n = pg_sandbox_files(rs->sb, &files);
+    struct dirent *e;
+    while ((e = readdir(dir))) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".lua") != 0) continue;
+        int loaded = 0;
+        for (int i = 0; i < n; i++) loaded |= strcmp(files[i], e->d_name) == 0;
+        if (!loaded) {
+            char *path = pg_xasprintf("%s/%s", rs->dir, e->d_name);
+            pg_warn(d, path, 0, "this file is never loaded: no require \"%.*s\" reaches it",
+                    (int)len - 4, e->d_name);
+            free(path);
+        }
+    }
+    closedir(dir);
+}
+
+void pg_ruleset_check(const pg_ruleset *rs, pg_diags *d)
+{
+    for (int i = 1; i < rs->nbands; i++)
+        if (!(rs->bands[i].min < rs->bands[i - 1].min))
+            pg_error(d, rs->file, rs->line,
+                     "ruleset: bands must go from the highest minimum down ('%s' at %g comes "
+                     "after '%s' at %g)",
+                     rs->bands[i].label, rs->bands[i].min, rs->bands[i - 1].label,
+                     rs->bands[i - 1].min);
+    if (rs->nbands && rs->bands[rs->nbands - 1].min > 0)
+        pg_warn(d, rs->file, rs->line, "ruleset: totals below %g get no band",
+                rs->bands[rs->nbands - 1].min);
+    for (int i = 0; i < rs->ntie; i++)
+        if (pg_strmap_get(&rs->node_ids, rs->tie_breakers[i]) < 0 &&
+            !part_of_any_scheme(rs, rs->tie_breakers[i]))
+            pg_error(d, rs->file, rs->line,
+                     "ruleset: tie breaker '%s' is neither an indicator nor a scheme part",
+                     rs->tie_breakers[i]);
+    for (int g = 0; g < rs->ngroups; g++) {
+        int members = 0;
+        for (int u = 0; u < rs->nunits; u++) members += rs->units[u].group == g;
+        if (!members)
+            pg_warn(d, rs->groups[g].file, rs->groups[g].line, "group '%s' has no units",
+                    rs->groups[g].id);
+    }
+    for (int i = 0; i < rs->nnodes; i++) {
+        check_node(rs, i, d);
+        if (!node_in_any_scheme(rs, i))
+            NODE_WARN(d, &rs->nodes[i], "indicator '%s' is in no scheme, so it is never scored",
+                      rs->nodes[i].id);
+    }
+    for (int m = 0; m < rs->nmetrics; m++) {
+        int used = 0;
+        for (int i = 0; i < rs->nnodes; i++) used |= rs->nodes[i].metric == m;
+        if (!used)
+            pg_warn(d, rs->metrics[m].file, rs->metrics[m].line,
+                    "metric '%s' is read by no indicator", rs->metrics[m].id);
+    }
+    for (int s = 0; s < rs->nschemes; s++) check_scheme(rs, &rs->schemes[s], d);
+    if (rs->nschemes == 0) pg_error(d, rs->file, rs->line, "the rule set declares no scheme");
+    check_unloaded_files(rs, d);
+}

@@ -1,0 +1,879 @@
+/* ruleset_load.c — from the declarations a rule set's Lua files made to C structures.
+ *
+ * Loading happens in three steps: run ruleset.lua (which requires the rest) in a sandbox
+ * with the DSL installed; read every declaration into pg_ruleset, type-checking each field
+ * and resolving ids; then run the semantic checks of ruleset_check.c. Every problem becomes
+ * a diagnostic at the file and line of the declaration, and loading carries on past errors
+ * so that one `pinggu check` shows them all. */
+#include "ruleset.h"
+#include "prelude.h"
+
+#include <errno.h>
+#include <lauxlib.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    pg_ruleset *rs;
+    lua_State *L;
+    pg_diags *d;
+    int decls;     /* stack index of the declaration list */
+    int method_mt; /* stack index of the built-in method marker */
+} loader;
+
+/* What a declaration looks like while it is read: where it was written and what it is. */
+typedef struct {
+    const char *kind, *id, *file;
+    int line;
+} where;
+
+static const char *keep(pg_ruleset *rs, const char *s)
+{
+    rs->strings = pg_xrealloc(rs->strings, sizeof(char *) * (size_t)(rs->nstrings + 1));
+    return rs->strings[rs->nstrings++] = pg_xstrdup(s);
+}
+
+/* Splits a Lua error "file:line: message" into a diagnostic. */
+static void lua_failure(pg_diags *d, const char *msg)
+{
+    const char *c1 = strchr(msg, ':');
+    if (c1) {
+        char *end;
+        long line = strtol(c1 + 1, &end, 10);
+        if (end > c1 + 1 && *end == ':' && line > 0) {
+            char *file = pg_xstrdup(msg);
+            file[c1 - msg] = '\0';
+            pg_error(d, file, (int)line, "%s", end[1] == ' ' ? end + 2 : end + 1);
+            free(file);
+            return;
+        }
+    }
+    pg_error(d, NULL, 0, "%s", msg);
+}
+
+#define BAD(ld, w, ...) pg_error((ld)->d, (w)->file, (w)->line, __VA_ARGS__)
+
+static void warn_unknown_fields(loader *ld, int t, const where *w, const char *const *known)
+{
+    lua_State *L = ld->L;
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING) continue;
+        const char *k = lua_tostring(L, -1);
+        const char *const *p = known;
+        while (*p && strcmp(*p, k) != 0) p++;
+        if (!*p)
+            pg_warn(ld->d, w->file, w->line, "%s '%s': unknown field '%s' is ignored", w->kind,
+                    w->id, k);
+    }
+}
+
+/* Reads t[key] as a string: NULL if absent (an error if required) or of the wrong type. */
+static char *opt_string(loader *ld, int t, const char *key, const where *w, int required)
+{
+    lua_State *L = ld->L;
+    char *s = NULL;
+    int ty = lua_getfield(L, t, key);
+    if (ty == LUA_TSTRING)
+        s = pg_xstrdup(lua_tostring(L, -1));
+    else if (ty != LUA_TNIL)
+        BAD(ld, w, "%s '%s': field '%s' must be a string, not a %s", w->kind, w->id, key,
+            lua_typename(L, ty));
+    else if (required)
+        BAD(ld, w, "%s '%s': field '%s' is required", w->kind, w->id, key);
+    lua_pop(L, 1);
+    return s;
+}
+
+/* Reads t[key] as a number, or `dflt` if absent; NAN (with an error) if of the wrong type. */
+static double opt_number(loader *ld, int t, const char *key, const where *w, double dflt)
+{
+    lua_State *L = ld->L;
+    double v = dflt;
+    int ty = lua_getfield(L, t, key);
+    if (ty == LUA_TNUMBER)
+        v = lua_tonumber(L, -1);
+    else if (ty != LUA_TNIL) {
+        BAD(ld, w, "%s '%s': field '%s' must be a number, not a %s", w->kind, w->id, key,
+            lua_typename(L, ty));
+        v = NAN;
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+static int parse_missing(loader *ld, const char *s, const where *w, pg_missing *out)
+{
+    static const char *const names[] = {"zero", "not_applicable", "carry_forward",
+                                        "no_business", "not_submitted"};
+    for (int i = 0; i < 5; i++)
+        if (strcmp(s, names[i]) == 0) return *out = (pg_missing)i, 0;
+    BAD(ld, w,
+        "%s '%s': missing = \"%s\" is not a policy (zero, not_applicable, carry_forward, "
+        "no_business, not_submitted)",
+        w->kind, w->id, s);
+    return -1;
+}
+
+const char *pg_missing_name(pg_missing m)
+{
+    static const char *const names[] = {"zero", "not_applicable", "carry_forward",
+                                        "no_business", "not_submitted"};
+    return names[m];
+}
+
+static const char *const method_names[] = {"none",   "linear", "steps",  "target",
+                                           "best_ratio", "rank", "minmax", "zscore",
+                                           "deduct", "per_event", "flag", "custom"};
+
+const char *pg_method_name(pg_method_kind k)
+{
+    return method_names[k];
+}
+
+static int better_lower(loader *ld, int args, const where *w, const char *m)
+{
+    char *b = opt_string(ld, args, "better", w, 0);
+    int lower = 0;
+    if (b && strcmp(b, "lower") == 0)
+        lower = 1;
+    else if (b && strcmp(b, "higher") != 0)
+        BAD(ld, w, "indicator '%s': %s: better = \"%s\" must be \"higher\" or \"lower\"", w->id,
+            m, b);
+    free(b);
+    return lower;
+}
+
+static double *number_list(loader *ld, int t, const where *w, const char *what, int *n)
+{
+    lua_State *L = ld->L;
+    int len = (int)lua_rawlen(L, t);
+    double *v = pg_xcalloc((size_t)len, sizeof *v);
+    for (int i = 0; i < len; i++) {
+        if (lua_rawgeti(L, t, i + 1) != LUA_TNUMBER)
+            BAD(ld, w, "indicator '%s': %s[%d] must be a number", w->id, what, i + 1);
+        v[i] = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+    }
+    *n = len;
+    return v;
+}
+
+/* Reads a built-in method object (the table at `mi`) into m. */
+static void read_builtin(loader *ld, int mi, const where *w, pg_method *m)
+{
+    lua_State *L = ld->L;
+    lua_getfield(L, mi, "method");
+    const char *name = lua_tostring(L, -1);
+    lua_pop(L, 1);
+    for (int k = PG_M_LINEAR; k <= PG_M_FLAG; k++)
+        if (strcmp(name, method_names[k]) == 0) m->kind = (pg_method_kind)k;
+    lua_getfield(L, mi, "args");
+    int a = lua_gettop(L);
+    static const char *const common[] = {"better", NULL};
+    static const char *const known[][6] = {
+        [PG_M_LINEAR] = {"lo", "hi", "better", NULL},
+        [PG_M_STEPS] = {"otherwise", "better", NULL},
+        [PG_M_TARGET] = {"target", "better", NULL},
+        [PG_M_BEST_RATIO] = {"better", NULL},
+        [PG_M_RANK] = {"shares", "rest", "better", NULL},
+        [PG_M_MINMAX] = {"better", NULL},
+        [PG_M_ZSCORE] = {"base", "per_sd", "better", NULL},
+        [PG_M_DEDUCT] = {"per", "free", NULL},
+        [PG_M_PER_EVENT] = {"per", NULL},
+        [PG_M_FLAG] = {NULL},
+    };
+    where mw = {name, w->id, w->file, w->line};
+    warn_unknown_fields(ld, a, &mw, m->kind <= PG_M_FLAG ? known[m->kind] : common);
+    m->lower = better_lower(ld, a, w, name);
+    switch (m->kind) {
+    case PG_M_LINEAR:
+        m->lo = opt_number(ld, a, "lo", &mw, NAN);
+        m->hi = opt_number(ld, a, "hi", &mw, NAN);
+        if (isnan(m->lo) || isnan(m->hi))
+            BAD(ld, w, "indicator '%s': linear needs numbers lo and hi, as in linear { lo = 0.5, "
+                       "hi = 0.95 }",
+                w->id);
+        break;
+    case PG_M_STEPS: {
+        m->otherwise = opt_number(ld, a, "otherwise", &mw, 0);
+        int n = (int)lua_rawlen(L, a);
+        m->nsteps = n;
+        m->step_at = pg_xcalloc((size_t)n, sizeof(double));
+        m->step_share = pg_xcalloc((size_t)n, sizeof(double));
+        for (int i = 0; i < n; i++) {
+            lua_rawgeti(L, a, i + 1);
+            int ok = lua_istable(L, -1) && lua_rawgeti(L, -1, 1) == LUA_TNUMBER &&
+                     lua_rawgeti(L, -2, 2) == LUA_TNUMBER;
+            if (ok) {
+                m->step_at[i] = lua_tonumber(L, -2);
+                m->step_share[i] = lua_tonumber(L, -1);
+            } else
+                BAD(ld, w, "indicator '%s': steps row %d must be { threshold, share }", w->id,
+                    i + 1);
+            lua_settop(L, a);
+        }
+        if (n == 0)
+            BAD(ld, w, "indicator '%s': steps needs at least one { threshold, share } row", w->id);
+        break;
+    }
+    case PG_M_TARGET:
+        m->target = opt_number(ld, a, "target", &mw, NAN);
+        if (isnan(m->target))
+            BAD(ld, w, "indicator '%s': target needs a number target = ..", w->id);
+        break;
+    case PG_M_RANK:
+        m->rest = opt_number(ld, a, "rest", &mw, 0);
+        if (lua_getfield(L, a, "shares") == LUA_TTABLE)
+            m->shares = number_list(ld, lua_gettop(L), w, "rank.shares", &m->nshares);
+        lua_pop(L, 1);
+        break;
+    case PG_M_ZSCORE:
+        m->base = opt_number(ld, a, "base", &mw, 0.6);
+        m->per_sd = opt_number(ld, a, "per_sd", &mw, 0.2);
+        break;
+    case PG_M_DEDUCT:
+    case PG_M_PER_EVENT:
+        m->per = opt_number(ld, a, "per", &mw, NAN);
+        m->free = opt_number(ld, a, "free", &mw, 0);
+        if (isnan(m->per))
+            BAD(ld, w, "indicator '%s': %s needs per = <points per event>", w->id, name);
+        break;
+    default:
+        break;
+    }
+    lua_settop(L, a - 1);
+}
+
+static void read_method(loader *ld, int t, const where *w, pg_node *n)
+{
+    lua_State *L = ld->L;
+    n->method.fn_ref = LUA_NOREF;
+    int ty = lua_getfield(L, t, "method");
+    if (ty == LUA_TFUNCTION) {
+        n->method.kind = PG_M_CUSTOM;
+        n->method.fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+        return;
+    }
+    if (ty == LUA_TTABLE && lua_getmetatable(L, -1)) {
+        int marked = lua_rawequal(L, -1, ld->method_mt);
+        lua_pop(L, 1);
+        if (marked) {
+            read_builtin(ld, lua_gettop(L), w, &n->method);
+            lua_pop(L, 1);
+            return;
+        }
+    }
+    if (ty != LUA_TNIL)
+        BAD(ld, w, "indicator '%s': method must be a built-in such as linear { ... } or a "
+                   "function(v, group, unit, period, params)",
+            w->id);
+    lua_pop(L, 1);
+}
+
+/* Reads `points` (a number or { group = points }) and `groups` into n->points. Groups that
+ * are not named stay NAN until the tree pass gives them the parent's groups. */
+static void read_points(loader *ld, int t, const where *w, pg_node *n, int *explicit_groups)
+{
+    lua_State *L = ld->L;
+    pg_ruleset *rs = ld->rs;
+    n->points = pg_xcalloc((size_t)rs->ngroups, sizeof(double));
+    for (int g = 0; g < rs->ngroups; g++) n->points[g] = NAN;
+    double all = NAN;
+    int ty = lua_getfield(L, t, "points");
+    int pt = lua_gettop(L);
+    *explicit_groups = 0;
+    if (ty == LUA_TNUMBER)
+        all = lua_tonumber(L, -1);
+    else if (ty == LUA_TTABLE) {
+        *explicit_groups = 1;
+        lua_pushnil(L);
+        while (lua_next(L, pt)) {
+            int g = lua_type(L, -2) == LUA_TSTRING
+                        ? pg_strmap_get(&rs->group_ids, lua_tostring(L, -2))
+                        : -1;
+            if (g < 0)
+                BAD(ld, w, "indicator '%s': points names group '%s', which is not declared",
+                    w->id, lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?");
+            else if (!lua_isnumber(L, -1))
+                BAD(ld, w, "indicator '%s': points.%s must be a number", w->id,
+                    lua_tostring(L, -2));
+            else
+                n->points[g] = lua_tonumber(L, -1);
+            lua_pop(L, 1);
+        }
+    } else if (ty != LUA_TNIL)
+        BAD(ld, w, "indicator '%s': points must be a number or { group = points, ... }", w->id);
+    lua_pop(L, 1);
+
+    if (lua_getfield(L, t, "groups") == LUA_TTABLE) {
+        int gt = lua_gettop(L);
+        int len = (int)lua_rawlen(L, gt);
+        double *named = pg_xcalloc((size_t)rs->ngroups, sizeof(double));
+        for (int g = 0; g < rs->ngroups; g++) named[g] = NAN;
+        for (int i = 1; i <= len; i++) {
+            lua_rawgeti(L, gt, i);
+            const char *gid = lua_tostring(L, -1);
+            int g = gid ? pg_strmap_get(&rs->group_ids, gid) : -1;
+            if (g < 0)
+                BAD(ld, w, "indicator '%s': groups names '%s', which is not a declared group",
+                    w->id, gid ? gid : "?");
+            else if (*explicit_groups && isnan(n->points[g]))
+                BAD(ld, w, "indicator '%s': applies to group '%s' but points gives it none",
+                    w->id, gid);
+            else
+                named[g] = *explicit_groups ? n->points[g] : all;
+            lua_pop(L, 1);
+        }
+        free(n->points);
+        n->points = named;
+        *explicit_groups = 1;
+    } else if (lua_type(L, -1) != LUA_TNIL)
+        BAD(ld, w, "indicator '%s': groups must be a list such as { \"dept\", \"county\" }",
+            w->id);
+    lua_pop(L, 1);
+    if (!*explicit_groups)
+        for (int g = 0; g < rs->ngroups; g++) n->points[g] = all;
+}
+
+static const char *const ruleset_fields[] = {"id",         "name",       "year",   "timezone",
+                                             "rounding",   "ranking",    "tie_breakers",
+                                             "bands",      "missing",    "carry_limit",
+                                             "budget",     NULL};
+
+static void read_ruleset(loader *ld, int t, const where *w)
+{
+    pg_ruleset *rs = ld->rs;
+    lua_State *L = ld->L;
+    warn_unknown_fields(ld, t, w, ruleset_fields);
+    rs->file = w->file;
+    rs->line = w->line;
+    rs->id = opt_string(ld, t, "id", w, 1);
+    rs->name = opt_string(ld, t, "name", w, 1);
+    rs->timezone = opt_string(ld, t, "timezone", w, 0);
+    if (!rs->timezone) rs->timezone = pg_xstrdup("Asia/Shanghai");
+    double year = opt_number(ld, t, "year", w, NAN);
+    if (isnan(year) || year < 2000 || year > 2100 || year != floor(year))
+        BAD(ld, w, "ruleset: year must be a year such as 2021");
+    rs->year = isnan(year) ? 0 : (int)year;
+    double rounding = opt_number(ld, t, "rounding", w, 2);
+    if (!(rounding >= 0 && rounding <= 6 && rounding == floor(rounding)))
+        BAD(ld, w, "ruleset: rounding must be a whole number of digits from 0 to 6");
+    else
+        rs->rounding = (int)rounding;
+    char *ranking = opt_string(ld, t, "ranking", w, 0);
+    if (ranking && strcmp(ranking, "dense") == 0)
+        rs->dense = 1;
+    else if (ranking && strcmp(ranking, "competition") != 0)
+        BAD(ld, w, "ruleset: ranking = \"%s\" must be \"competition\" or \"dense\"", ranking);
+    free(ranking);
+    char *missing = opt_string(ld, t, "missing", w, 0);
+    if (missing) parse_missing(ld, missing, w, &rs->missing);
+    free(missing);
+    double carry = opt_number(ld, t, "carry_limit", w, 3);
+    rs->carry_limit = carry >= 1 && carry <= 24 ? (int)carry : 3;
+    if (!(carry >= 1 && carry <= 24)) BAD(ld, w, "ruleset: carry_limit must be from 1 to 24");
+
+    if (lua_getfield(L, t, "tie_breakers") == LUA_TTABLE) {
+        int tt = lua_gettop(L);
+        rs->ntie = (int)lua_rawlen(L, tt);
+        rs->tie_breakers = pg_xcalloc((size_t)rs->ntie, sizeof(char *));
+        for (int i = 0; i < rs->ntie; i++) {
+            lua_rawgeti(L, tt, i + 1);
+            const char *s = lua_tostring(L, -1);
+            if (!s) BAD(ld, w, "ruleset: tie_breakers[%d] must be a node id string", i + 1);
+            rs->tie_breakers[i] = pg_xstrdup(s ? s : "");
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+
+    if (lua_getfield(L, t, "bands") == LUA_TTABLE) {
+        int bt = lua_gettop(L);
+        rs->nbands = (int)lua_rawlen(L, bt);
+        rs->bands = pg_xcalloc((size_t)rs->nbands, sizeof(pg_band));
+        for (int i = 0; i < rs->nbands; i++) {
+            lua_rawgeti(L, bt, i + 1);
+            int ok = lua_istable(L, -1) && lua_rawgeti(L, -1, 1) == LUA_TSTRING &&
+                     lua_rawgeti(L, -2, 2) == LUA_TNUMBER;
+            if (ok) {
+                rs->bands[i].label = pg_xstrdup(lua_tostring(L, -2));
+                rs->bands[i].min = lua_tonumber(L, -1);
+            } else {
+                BAD(ld, w, "ruleset: bands[%d] must be { \"label\", minimum total }", i + 1);
+                rs->bands[i].label = pg_xstrdup("?");
+            }
+            lua_settop(L, bt);
+        }
+    }
+    lua_pop(L, 1);
+
+    if (lua_getfield(L, t, "budget") == LUA_TTABLE) {
+        where bw = {"ruleset", "budget", w->file, w->line};
+        double ins = opt_number(ld, lua_gettop(L), "instructions", &bw, 0);
+        double mb = opt_number(ld, lua_gettop(L), "memory_mb", &bw, 0);
+        if (ins < 0 || mb < 0 || mb > 256)
+            BAD(ld, w, "ruleset: budget must have instructions > 0 and memory_mb from 1 to 256");
+        else
+            rs->budget = (pg_budget){(long)ins, (size_t)(mb * 1024 * 1024)};
+    }
+    lua_pop(L, 1);
+}
+
+static const char *const node_fields[] = {
+    "name",    "parent", "points", "groups", "standard", "source", "desc", "metric",
+    "method",  "params", "missing", "min_n", "kind",   "plus",   "minus", "veto", NULL};
+
+static void read_node(loader *ld, int t, const where *w, pg_node *n, int *explicit_groups)
+{
+    lua_State *L = ld->L;
+    pg_ruleset *rs = ld->rs;
+    warn_unknown_fields(ld, t, w, node_fields);
+    n->id = pg_xstrdup(w->id);
+    n->file = w->file;
+    n->line = w->line;
+    n->parent = -1;
+    n->metric = -1;
+    n->params_ref = LUA_NOREF;
+    n->method.fn_ref = LUA_NOREF;
+    n->name = opt_string(ld, t, "name", w, 1);
+    n->standard = opt_string(ld, t, "standard", w, 0);
+    n->source = opt_string(ld, t, "source", w, 0);
+    n->desc = opt_string(ld, t, "desc", w, 0);
+    n->min_n = opt_number(ld, t, "min_n", w, 0);
+    n->missing = rs->missing;
+    char *missing = opt_string(ld, t, "missing", w, 0);
+    if (missing) parse_missing(ld, missing, w, &n->missing);
+    free(missing);
+    char *kind = opt_string(ld, t, "kind", w, 0);
+    if (kind && strcmp(kind, "adjust") == 0) {
+        n->adjust = 1;
+        n->plus = opt_number(ld, t, "plus", w, NAN);
+        n->minus = opt_number(ld, t, "minus", w, NAN);
+        if (!(n->plus >= 0) || !(n->minus >= 0))
+            BAD(ld, w, "indicator '%s': an adjust node needs plus = <max bonus> and minus = <max "
+                       "penalty>, both >= 0",
+                w->id);
+    } else if (kind)
+        BAD(ld, w, "indicator '%s': kind = \"%s\" is unknown (the only kind is \"adjust\")",
+            w->id, kind);
+    free(kind);
+    if (lua_getfield(L, t, "veto") != LUA_TNIL) {
+        n->veto = 1;
+        n->veto_score = lua_tonumber(L, -1);
+        if (!lua_isnumber(L, -1))
+            BAD(ld, w, "indicator '%s': veto must be the fixed total, e.g. veto = 0", w->id);
+    }
+    lua_pop(L, 1);
+    read_points(ld, t, w, n, explicit_groups);
+    read_method(ld, t, w, n);
+    int ty = lua_getfield(L, t, "params");
+    if (ty == LUA_TTABLE)
+        n->params_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    else {
+        if (ty != LUA_TNIL) BAD(ld, w, "indicator '%s': params must be a table", w->id);
+        lua_pop(L, 1);
+    }
+}
+
+static const char *const scheme_fields[] = {"name", "period", "max", "parts", "composite", NULL};
+
+static void read_scheme(loader *ld, int t, const where *w, pg_scheme *s)
+{
+    lua_State *L = ld->L;
+    warn_unknown_fields(ld, t, w, scheme_fields);
+    s->id = pg_xstrdup(w->id);
+    s->file = w->file;
+    s->line = w->line;
+    s->name = opt_string(ld, t, "name", w, 1);
+    s->max = opt_number(ld, t, "max", w, 100);
+    s->composite_ref = LUA_NOREF;
+    char *period = opt_string(ld, t, "period", w, 1);
+    if (period && strcmp(period, "year") == 0)
+        s->period = PG_PERIOD_YEAR;
+    else if (period && strcmp(period, "month") != 0)
+        BAD(ld, w, "scheme '%s': period = \"%s\" must be \"month\" or \"year\"", w->id, period);
+    free(period);
+    int ty = lua_getfield(L, t, "composite");
+    if (ty == LUA_TFUNCTION)
+        s->composite_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    else {
+        if (ty != LUA_TNIL) BAD(ld, w, "scheme '%s': composite must be a function", w->id);
+        lua_pop(L, 1);
+    }
+    if (lua_getfield(L, t, "parts") != LUA_TTABLE) {
+        BAD(ld, w, "scheme '%s': parts = { { id = \"...\", weight = w }, ... } is required",
+            w->id);
+        lua_pop(L, 1);
+        return;
+    }
+    int pt = lua_gettop(L);
+    s->nparts = (int)lua_rawlen(L, pt);
+    s->parts = pg_xcalloc((size_t)s->nparts, sizeof(pg_part));
+    for (int i = 0; i < s->nparts; i++) {
+        pg_part *p = &s->parts[i];
+        p->node = p->scheme = -1;
+        p->weight = 1;
+        lua_rawgeti(L, pt, i + 1);
+        int e = lua_gettop(L);
+        if (!lua_istable(L, e)) {
+            BAD(ld, w, "scheme '%s': parts[%d] must be a table { id = \"...\", weight = w }",
+                w->id, i + 1);
+            lua_settop(L, pt);
+            continue;
+        }
+        where pw = {"scheme part", w->id, w->file, w->line};
+        static const char *const part_fields[] = {"id", "weight", "scheme", "months", "name",
+                                                  NULL};
+        warn_unknown_fields(ld, e, &pw, part_fields);
+        p->id = opt_string(ld, e, "id", &pw, 0);
+        if (!p->id && lua_rawgeti(L, e, 1) == LUA_TSTRING) p->id = pg_xstrdup(lua_tostring(L, -1));
+        lua_settop(L, e);
+        p->weight = opt_number(ld, e, "weight", &pw, NAN);
+        if (isnan(p->weight)) {
+            p->weight = 1;
+            if (lua_rawgeti(L, e, 2) == LUA_TNUMBER) p->weight = lua_tonumber(L, -1);
+            lua_settop(L, e);
+        }
+        p->name = opt_string(ld, e, "name", &pw, 0);
+        p->ref = opt_string(ld, e, "scheme", &pw, 0);
+        if (p->ref) {
+            if (!p->id) p->id = pg_xstrdup(p->ref);
+            p->month_from = 1;
+            p->month_to = 12;
+            if (lua_getfield(L, e, "months") == LUA_TTABLE) {
+                lua_rawgeti(L, -1, 1);
+                lua_rawgeti(L, -2, 2);
+                if (lua_isinteger(L, -2) && lua_isinteger(L, -1)) {
+                    p->month_from = (int)lua_tointeger(L, -2);
+                    p->month_to = (int)lua_tointeger(L, -1);
+                } else
+                    BAD(ld, w, "scheme '%s': part '%s': months must be { first, last }, e.g. "
+                               "{ 4, 12 }",
+                        w->id, p->id ? p->id : "?");
+            }
+            lua_settop(L, e);
+        }
+        if (!p->id) BAD(ld, w, "scheme '%s': parts[%d] needs an id", w->id, i + 1);
+        lua_settop(L, pt);
+    }
+    lua_pop(L, 1);
+}
+
+/* Pushes decls[i].t and fills w; returns the table's stack index. */
+static int decl_at(loader *ld, int i, where *w)
+{
+    lua_State *L = ld->L;
+    lua_rawgeti(L, ld->decls, i);
+    int e = lua_gettop(L);
+    lua_getfield(L, e, "kind");
+    w->kind = keep(ld->rs, lua_tostring(L, -1));
+    lua_getfield(L, e, "id");
+    w->id = keep(ld->rs, lua_tostring(L, -1) ? lua_tostring(L, -1) : "");
+    lua_getfield(L, e, "file");
+    w->file = keep(ld->rs, lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
+    lua_getfield(L, e, "line");
+    w->line = (int)lua_tointeger(L, -1);
+    lua_pop(L, 4);
+    lua_getfield(L, e, "t");
+    lua_remove(L, e);
+    return lua_gettop(L);
+}
+
+/* Gives nodes without explicit groups their parent's, top-down, and computes depths. */
+static void inherit_groups(pg_ruleset *rs, int i, const int *explicit_groups, int depth)
+{
+    pg_node *n = &rs->nodes[i];
+    n->depth = depth;
+    for (int c = 0; c < n->nchildren; c++) {
+        pg_node *k = &rs->nodes[n->children[c]];
+        if (!explicit_groups[n->children[c]]) {
+            double all = NAN;
+            for (int g = 0; g < rs->ngroups; g++)
+                if (!isnan(k->points[g])) all = k->points[g];
+            for (int g = 0; g < rs->ngroups; g++)
+                k->points[g] = isnan(n->points[g]) ? NAN : (isnan(all) ? 0 : all);
+        }
+        inherit_groups(rs, n->children[c], explicit_groups, depth + 1);
+    }
+}
+
+/* Appends node i's subtree to the order, children first. */
+static void post_order(pg_ruleset *rs, pg_scheme *s, int i)
+{
+    pg_node *n = &rs->nodes[i];
+    for (int c = 0; c < n->nchildren; c++) post_order(rs, s, n->children[c]);
+    s->order = pg_xrealloc(s->order, sizeof(int) * (size_t)(s->norder + 1));
+    s->order[s->norder++] = i;
+}
+
+static void build_tree(loader *ld, int *explicit_groups)
+{
+    pg_ruleset *rs = ld->rs;
+    for (int i = 0; i < rs->nnodes; i++) {
+        pg_node *n = &rs->nodes[i];
+        if (n->parent < 0) continue;
+        pg_node *p = &rs->nodes[n->parent];
+        p->children = pg_xrealloc(p->children, sizeof(int) * (size_t)(p->nchildren + 1));
+        p->children[p->nchildren++] = i;
+    }
+    /* A cycle leaves nodes unreachable from any part; find them before recursing. */
+    for (int i = 0; i < rs->nnodes; i++) {
+        int hops = 0, j = i;
+        while (j >= 0 && hops <= rs->nnodes) j = rs->nodes[j].parent, hops++;
+        if (j >= 0) {
+            pg_error(ld->d, rs->nodes[i].file, rs->nodes[i].line,
+                     "indicator '%s': its parent chain loops back on itself", rs->nodes[i].id);
+            return;
+        }
+    }
+    for (int i = 0; i < rs->nnodes; i++) {
+        pg_node *n = &rs->nodes[i];
+        if (n->parent >= 0) continue;
+        if (!explicit_groups[i])
+            for (int g = 0; g < rs->ngroups; g++)
+                if (isnan(n->points[g])) n->points[g] = n->adjust ? 0 : NAN;
+        inherit_groups(rs, i, explicit_groups, 0);
+    }
+    for (int i = 0; i < rs->nnodes; i++) {
+        pg_node *n = &rs->nodes[i];
+        if (n->adjust || n->veto)
+            for (int g = 0; g < rs->ngroups; g++)
+                if (n->veto && !isnan(n->points[g])) n->points[g] = 0;
+    }
+}
+
+static void resolve(loader *ld, const where *nw, const where *sw, const char *const *metric_of,
+                    const char *const *parent_of)
+{
+    pg_ruleset *rs = ld->rs;
+    for (int i = 0; i < rs->nnodes; i++) {
+        pg_node *n = &rs->nodes[i];
+        if (parent_of[i]) {
+            n->parent = pg_strmap_get(&rs->node_ids, parent_of[i]);
+            if (n->parent < 0)
+                BAD(ld, &nw[i], "indicator '%s': parent '%s' is not a declared indicator", n->id,
+                    parent_of[i]);
+        }
+        if (metric_of[i]) {
+            n->metric = pg_strmap_get(&rs->metric_ids, metric_of[i]);
+            if (n->metric < 0)
+                BAD(ld, &nw[i], "indicator '%s': metric '%s' is not declared", n->id,
+                    metric_of[i]);
+        }
+    }
+    for (int i = 0; i < rs->nschemes; i++) {
+        pg_scheme *s = &rs->schemes[i];
+        for (int k = 0; k < s->nparts; k++) {
+            pg_part *p = &s->parts[k];
+            if (!p->id) continue;
+            if (p->ref) {
+                p->scheme = pg_strmap_get(&rs->scheme_ids, p->ref);
+                if (p->scheme < 0 || p->scheme == i)
+                    BAD(ld, &sw[i], "scheme '%s': part '%s' names scheme '%s', which is not %s",
+                        s->id, p->id, p->ref, p->scheme == i ? "another scheme" : "declared");
+                if (!p->name && p->scheme >= 0) p->name = pg_xstrdup(rs->schemes[p->scheme].name);
+                continue;
+            }
+            p->node = pg_strmap_get(&rs->node_ids, p->id);
+            if (p->node < 0)
+                BAD(ld, &sw[i], "scheme '%s': part '%s' is not a declared indicator", s->id, p->id);
+            else if (rs->nodes[p->node].parent >= 0)
+                BAD(ld, &sw[i], "scheme '%s': part '%s' has a parent; a part must be a root", s->id,
+                    p->id);
+            else if (!p->name)
+                p->name = pg_xstrdup(rs->nodes[p->node].name);
+        }
+    }
+}
+
+static void read_decls(loader *ld)
+{
+    pg_ruleset *rs = ld->rs;
+    lua_State *L = ld->L;
+    int n = (int)lua_rawlen(L, ld->decls);
+    int counts[5] = {0};
+    static const char *const kinds[] = {"ruleset", "group", "metric", "indicator", "scheme"};
+    for (int i = 1; i <= n; i++) {
+        lua_rawgeti(L, ld->decls, i);
+        lua_getfield(L, -1, "kind");
+        for (int k = 0; k < 5; k++)
+            if (strcmp(lua_tostring(L, -1), kinds[k]) == 0) counts[k]++;
+        lua_pop(L, 2);
+    }
+    rs->groups = pg_xcalloc((size_t)counts[1], sizeof(pg_group));
+    rs->metrics = pg_xcalloc((size_t)counts[2], sizeof(pg_metric));
+    rs->nodes = pg_xcalloc((size_t)counts[3], sizeof(pg_node));
+    rs->schemes = pg_xcalloc((size_t)counts[4], sizeof(pg_scheme));
+    where *nw = pg_xcalloc((size_t)counts[3], sizeof(where));
+    where *sw = pg_xcalloc((size_t)counts[4], sizeof(where));
+    char **metric_of = pg_xcalloc((size_t)counts[3], sizeof(char *));
+    char **parent_of = pg_xcalloc((size_t)counts[3], sizeof(char *));
+    int *explicit_groups = pg_xcalloc((size_t)counts[3], sizeof(int));
+
+    /* Groups and the ruleset first: points tables name groups. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 1; i <= n; i++) {
+            where w;
+            int t = decl_at(ld, i, &w);
+            int is_first = strcmp(w.kind, "ruleset") == 0 || strcmp(w.kind, "group") == 0;
+            if (is_first != (pass == 0)) {
+                lua_settop(L, t - 1);
+                continue;
+            }
+            if (strcmp(w.kind, "ruleset") == 0) {
+                if (rs->id)
+                    BAD(ld, &w, "ruleset is declared twice (first at %s:%d)", rs->file, rs->line);
+                else
+                    read_ruleset(ld, t, &w);
+            } else if (strcmp(w.kind, "group") == 0) {
+                pg_group *g = &rs->groups[rs->ngroups];
+                static const char *const fields[] = {"name", NULL};
+                warn_unknown_fields(ld, t, &w, fields);
+                *g = (pg_group){pg_xstrdup(w.id), opt_string(ld, t, "name", &w, 1), w.file,
+                                w.line};
+                if (pg_strmap_put(&rs->group_ids, g->id, rs->ngroups) != 0)
+                    BAD(ld, &w, "group '%s' is declared twice", w.id);
+                rs->ngroups++;
+            } else if (strcmp(w.kind, "metric") == 0) {
+                pg_metric *m = &rs->metrics[rs->nmetrics];
+                static const char *const fields[] = {"name", "unit", "desc", NULL};
+                warn_unknown_fields(ld, t, &w, fields);
+                *m = (pg_metric){pg_xstrdup(w.id), opt_string(ld, t, "name", &w, 1),
+                                 opt_string(ld, t, "unit", &w, 0), opt_string(ld, t, "desc", &w, 0),
+                                 w.file, w.line};
+                if (pg_strmap_put(&rs->metric_ids, m->id, rs->nmetrics) != 0)
+                    BAD(ld, &w, "metric '%s' is declared twice", w.id);
+                rs->nmetrics++;
+            } else if (strcmp(w.kind, "indicator") == 0) {
+                int k = rs->nnodes++;
+                nw[k] = w;
+                read_node(ld, t, &w, &rs->nodes[k], &explicit_groups[k]);
+                metric_of[k] = opt_string(ld, t, "metric", &w, 0);
+                parent_of[k] = opt_string(ld, t, "parent", &w, 0);
+                if (pg_strmap_put(&rs->node_ids, rs->nodes[k].id, k) != 0)
+                    BAD(ld, &w, "indicator id '%s' is used twice", w.id);
+            } else if (strcmp(w.kind, "scheme") == 0) {
+                int k = rs->nschemes++;
+                sw[k] = w;
+                read_scheme(ld, t, &w, &rs->schemes[k]);
+                if (pg_strmap_put(&rs->scheme_ids, rs->schemes[k].id, k) != 0)
+                    BAD(ld, &w, "scheme '%s' is declared twice", w.id);
+            }
+            lua_settop(L, t - 1);
+        }
+    }
+    if (!rs->id) pg_error(ld->d, NULL, 0, "%s/ruleset.lua declares no ruleset { ... }", rs->dir);
+    if (rs->ngroups == 0) pg_error(ld->d, rs->file, rs->line, "the rule set declares no group");
+    resolve(ld, nw, sw, (const char *const *)metric_of, (const char *const *)parent_of);
+    if (ld->d->errors == 0) build_tree(ld, explicit_groups);
+    if (ld->d->errors == 0) {
+        for (int i = 0; i < rs->nschemes; i++)
+            for (int k = 0; k < rs->schemes[i].nparts; k++)
+                if (rs->schemes[i].parts[k].node >= 0)
+                    post_order(rs, &rs->schemes[i], rs->schemes[i].parts[k].node);
+    }
+    for (int i = 0; i < counts[3]; i++) {
+        free(metric_of[i]);
+        free(parent_of[i]);
+    }
+    free(metric_of);
+    free(parent_of);
+    free(explicit_groups);
+    free(nw);
+    free(sw);
+}
+
+int pg_ruleset_load(const char *dir, pg_ruleset **out, pg_diags *d)
+{
+    *out = NULL;
+    pg_ruleset *rs = pg_xcalloc(1, sizeof *rs);
+    rs->dir = pg_xstrdup(dir);
+    for (size_t len = strlen(rs->dir); len > 1 && rs->dir[len - 1] == '/'; len--)
+        rs->dir[len - 1] = '\0';
+    rs->sb = pg_sandbox_new(rs->dir);
+    if (!rs->sb) {
+        pg_error(d, NULL, 0, "cannot start a Lua state");
+        pg_ruleset_free(rs);
+        return -ENOMEM;
+    }
+    int errors_before = d->errors;
+    char *err = NULL;
+    lua_State *L = pg_sandbox_state(rs->sb);
+    if (pg_prelude_install(rs->sb, &err) != 0) {
+        pg_error(d, NULL, 0, "rule DSL: %s", err);
+        free(err);
+        pg_ruleset_free(rs);
+        return -EINVAL;
+    }
+    loader ld = {rs, L, d, lua_gettop(L) - 1, lua_gettop(L)};
+    if (pg_sandbox_run_file(rs->sb, "ruleset.lua", &err) != 0) {
+        lua_failure(d, err);
+        free(err);
+    } else {
+        lua_pop(L, 1);
+        read_decls(&ld);
+        char *units = pg_xasprintf("%s/units.csv", rs->dir);
+        pg_units_load(rs, units, d);
+        free(units);
+        pg_revision_compute(rs, d);
+        if (d->errors == errors_before) pg_ruleset_check(rs, d);
+    }
+    lua_settop(L, 0);
+    if (d->errors > errors_before) {
+        pg_ruleset_free(rs);
+        return -EINVAL;
+    }
+    pg_sandbox_set_budget(rs->sb, rs->budget);
+    *out = rs;
+    return 0;
+}
+
+static void free_method(pg_method *m)
+{
+    free(m->step_at);
+    free(m->step_share);
+    free(m->shares);
+}
+
+void pg_ruleset_free(pg_ruleset *rs)
+{
+    if (!rs) return;
+    for (int i = 0; i < rs->ngroups; i++) free(rs->groups[i].id), free(rs->groups[i].name);
+    for (int i = 0; i < rs->nunits; i++) {
+        free(rs->units[i].id);
+        free(rs->units[i].name);
+        free(rs->units[i].code);
+    }
+    for (int i = 0; i < rs->nmetrics; i++) {
+        pg_metric *m = &rs->metrics[i];
+        free(m->id), free(m->name), free(m->unit), free(m->desc);
+    }
+    for (int i = 0; i < rs->nnodes; i++) {
+        pg_node *n = &rs->nodes[i];
+        free(n->id), free(n->name), free(n->standard), free(n->source), free(n->desc);
+        free(n->children), free(n->points);
+        free_method(&n->method);
+    }
+    for (int i = 0; i < rs->nschemes; i++) {
+        pg_scheme *s = &rs->schemes[i];
+        for (int k = 0; k < s->nparts; k++)
+            free(s->parts[k].id), free(s->parts[k].name), free(s->parts[k].ref);
+        free(s->parts), free(s->order), free(s->id), free(s->name);
+    }
+    for (int i = 0; i < rs->ntie; i++) free(rs->tie_breakers[i]);
+    for (int i = 0; i < rs->nbands; i++) free(rs->bands[i].label);
+    for (int i = 0; i < rs->nstrings; i++) free(rs->strings[i]);
+    free(rs->groups), free(rs->units), free(rs->metrics), free(rs->nodes), free(rs->schemes);
+    free(rs->tie_breakers), free(rs->bands), free(rs->strings);
+    pg_strmap_free(&rs->group_ids);
+    pg_strmap_free(&rs->unit_ids);
+    pg_strmap_free(&rs->metric_ids);
+    pg_strmap_free(&rs->node_ids);
+    pg_strmap_free(&rs->scheme_ids);
+    pg_sandbox_free(rs->sb);
+    free(rs->dir), free(rs->id), free(rs->name), free(rs->timezone);
+    free(rs);
+}

@@ -1,0 +1,418 @@
+/* sandbox.c — one capped, allowlisted Lua state per rule set.
+ *
+ * Budgets: a count hook fires every HOOK_EVERY instructions and compares the running count
+ * with the budget of the current entry. When it is spent, the hook re-arms itself to fire on
+ * every instruction and raises each time, so a rule that wraps its loop in pcall cannot
+ * swallow the kill (the Redis trick). Memory is capped in the allocator: past the limit it
+ * returns NULL and Lua raises a memory error inside the call, never in the host.
+ *
+ * Environments: each file runs with its own _ENV whose __index reads the shared base and
+ * raises on unknown names. Library tables in the base are copies, so a rule that assigns to
+ * string.format changes only its own rule set's copy; string.dump and math.random are gone
+ * from the real tables (the first loads bytecode's mirror image, the second would make
+ * scores differ between runs). */
+#include "sandbox.h"
+#include "diag.h"
+
+#include <errno.h>
+#include <lauxlib.h>
+#include <lualib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HOOK_EVERY 1000
+
+struct pg_sandbox {
+    lua_State *L;
+    char *root;
+    size_t used, limit;
+    long count, allowed;
+    int dying;
+    char kill_msg[256];
+    size_t call_memory;
+    pg_budget budget;
+    char **files;
+    int nfiles;
+    int base_ref, loaded_ref;
+};
+
+static pg_sandbox *sandbox_of(lua_State *L)
+{
+    return *(pg_sandbox **)lua_getextraspace(L);
+}
+
+static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    pg_sandbox *sb = ud;
+    size_t old = ptr ? osize : 0;
+    if (nsize == 0) {
+        free(ptr);
+        sb->used -= old;
+        return NULL;
+    }
+    if (nsize > old && sb->used + (nsize - old) > sb->limit) return NULL;
+    void *p = realloc(ptr, nsize);
+    if (p) sb->used = sb->used - old + nsize;
+    return p;
+}
+
+static void budget_hook(lua_State *L, lua_Debug *ar)
+{
+    pg_sandbox *sb = sandbox_of(L);
+    if (!sb->dying) {
+        sb->count += HOOK_EVERY;
+        if (sb->count <= sb->allowed) return;
+        lua_getinfo(L, "Sl", ar);
+        snprintf(sb->kill_msg, sizeof sb->kill_msg,
+                 "%s:%d: instruction budget exceeded (%ld instructions); the rule runs away or "
+                 "needs a larger budget",
+                 ar->short_src, ar->currentline, sb->allowed);
+        sb->dying = 1;
+        lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+    }
+    lua_pushstring(L, sb->kill_msg);
+    lua_error(L);
+}
+
+static void enter(pg_sandbox *sb, long instructions, size_t memory)
+{
+    sb->count = 0;
+    sb->allowed = instructions;
+    sb->dying = 0;
+    sb->call_memory = memory;
+    sb->limit = sb->used + memory < PG_STATE_MEMORY ? sb->used + memory : PG_STATE_MEMORY;
+}
+
+static void leave(pg_sandbox *sb)
+{
+    if (sb->dying) lua_sethook(sb->L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
+    sb->dying = 0;
+    sb->limit = PG_STATE_MEMORY;
+}
+
+static int message_handler(lua_State *L)
+{
+    if (lua_type(L, 1) == LUA_TSTRING) return 1;
+    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
+    lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    return 1;
+}
+
+/* Runs the function under the handler; turns a failure into a malloc'd message. */
+static int protected_call(pg_sandbox *sb, int nargs, int nresults, char **err)
+{
+    lua_State *L = sb->L;
+    int fn = lua_gettop(L) - nargs;
+    lua_pushcfunction(L, message_handler);
+    lua_insert(L, fn);
+    int st = lua_pcall(L, nargs, nresults, fn);
+    int dying = sb->dying;
+    leave(sb);
+    lua_remove(L, fn);
+    if (st == LUA_OK) return 0;
+    if (dying)
+        *err = pg_xstrdup(sb->kill_msg);
+    else if (st == LUA_ERRMEM)
+        *err = pg_xasprintf("memory cap exceeded (%zu MiB for one call)", sb->call_memory >> 20);
+    else
+        *err = pg_xstrdup(lua_tostring(L, -1) ? lua_tostring(L, -1) : "unknown error");
+    lua_pop(L, 1);
+    return -1;
+}
+
+static int strict_index(lua_State *L)
+{
+    lua_pushvalue(L, 2);
+    lua_rawget(L, lua_upvalueindex(1));
+    if (!lua_isnil(L, -1)) return 1;
+    const char *name = luaL_tolstring(L, 2, NULL);
+    lua_Debug ar;
+    if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar) && ar.currentline > 0)
+        lua_pushfstring(L, "%s:%d: unknown global '%s' (a typo, or a name this sandbox does not "
+                           "offer)",
+                        ar.short_src, ar.currentline, name);
+    else
+        lua_pushfstring(L, "unknown global '%s'", name);
+    return lua_error(L);
+}
+
+static int print_to_stderr(lua_State *L)
+{
+    lua_Debug ar;
+    if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar))
+        fprintf(stderr, "%s:%d:", ar.short_src, ar.currentline);
+    for (int i = 1, n = lua_gettop(L); i <= n; i++) {
+        fprintf(stderr, " %s", luaL_tolstring(L, i, NULL));
+        lua_pop(L, 1);
+    }
+    fputc('\n', stderr);
+    return 0;
+}
+
+static int valid_module_name(const char *s)
+{
+    if (!*s || *s == '.') return 0;
+    for (const char *p = s; *p; p++) {
+        if (*p == '.' && (p[1] == '.' || p[1] == '\0')) return 0;
+        if (*p != '.' && *p != '_' && *p != '-' && !(*p >= 'a' && *p <= 'z') &&
+            !(*p >= 'A' && *p <= 'Z') && !(*p >= '0' && *p <= '9'))
+            return 0;
+    }
+    return 1;
+}
+
+static char *read_whole(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char *buf = NULL;
+    size_t n = 0, cap = 0, got;
+    do {
+        if (n == cap) buf = pg_xrealloc(buf, cap = cap ? cap * 2 : 8192);
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+    } while (got > 0);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+/* Pushes root/relpath compiled (text only) with a fresh strict environment, or returns -1
+ * with a message pushed instead. */
+static int load_rule_file(pg_sandbox *sb, const char *relpath)
+{
+    lua_State *L = sb->L;
+    char *path = pg_xasprintf("%s/%s", sb->root, relpath);
+    size_t len = 0;
+    char *buf = read_whole(path, &len);
+    if (!buf) {
+        lua_pushfstring(L, "%s: cannot read: %s", path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    char *chunkname = pg_xasprintf("@%s", path);
+    int st = luaL_loadbufferx(L, buf, len, chunkname, "t");
+    free(buf);
+    free(chunkname);
+    if (st != LUA_OK) {
+        const char *m = lua_tostring(L, -1);
+        if (m && strncmp(m, path, strlen(path)) != 0) {
+            lua_pushfstring(L, "%s: %s", path, m);
+            lua_remove(L, -2);
+        }
+        free(path);
+        return -1;
+    }
+    free(path);
+    lua_newtable(L); /* the file's _ENV */
+    lua_newtable(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, sb->base_ref);
+    lua_pushcclosure(L, strict_index, 1);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+    lua_setupvalue(L, -2, 1);
+    sb->files = pg_xrealloc(sb->files, sizeof(char *) * (size_t)(sb->nfiles + 1));
+    sb->files[sb->nfiles++] = pg_xstrdup(relpath);
+    return 0;
+}
+
+static int file_exists(const pg_sandbox *sb, const char *relpath)
+{
+    char *path = pg_xasprintf("%s/%s", sb->root, relpath);
+    FILE *f = fopen(path, "rb");
+    free(path);
+    if (f) fclose(f);
+    return f != NULL;
+}
+
+static int rule_require(lua_State *L)
+{
+    pg_sandbox *sb = sandbox_of(L);
+    const char *name = luaL_checkstring(L, 1);
+    if (!valid_module_name(name))
+        return luaL_error(L, "require '%s': a module name is letters, digits, '_' and '-', "
+                             "separated by dots",
+                          name);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, sb->loaded_ref);
+    int loaded = lua_gettop(L);
+    if (lua_getfield(L, loaded, name) != LUA_TNIL) {
+        if (lua_islightuserdata(L, -1))
+            return luaL_error(L, "require '%s': the module requires itself (a cycle)", name);
+        return 1;
+    }
+    lua_pop(L, 1);
+    char *base = pg_xstrdup(name);
+    for (char *p = base; *p; p++)
+        if (*p == '.') *p = '/';
+    char *rel = pg_xasprintf("%s.lua", base);
+    if (!file_exists(sb, rel)) {
+        free(rel);
+        rel = pg_xasprintf("%s/init.lua", base);
+    }
+    free(base);
+    if (!file_exists(sb, rel)) {
+        free(rel);
+        return luaL_error(L, "require '%s': no file %s/%s.lua in the rule set", name, sb->root,
+                          name);
+    }
+    lua_pushlightuserdata(L, sb); /* "loading" marker */
+    lua_setfield(L, loaded, name);
+    int st = load_rule_file(sb, rel);
+    free(rel);
+    if (st != 0) return lua_error(L);
+    lua_call(L, 0, 1);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushboolean(L, 1);
+    }
+    lua_pushvalue(L, -1);
+    lua_setfield(L, loaded, name);
+    return 1;
+}
+
+/* Copies the listed fields of the table at `src` into a new table set as base[name]. */
+static void copy_lib(lua_State *L, int base, const char *name, const char *const *keep)
+{
+    lua_getglobal(L, name);
+    lua_newtable(L);
+    if (keep) {
+        for (; *keep; keep++) {
+            lua_getfield(L, -2, *keep);
+            lua_setfield(L, -2, *keep);
+        }
+    } else {
+        lua_pushnil(L);
+        while (lua_next(L, -3)) {
+            lua_pushvalue(L, -2);
+            lua_insert(L, -2);
+            lua_settable(L, -4);
+        }
+    }
+    lua_setfield(L, base, name);
+    lua_pop(L, 1);
+}
+
+static const char *const base_funcs[] = {
+    "assert", "error",    "ipairs",   "next",         "pairs",        "pcall",  "select",
+    "tonumber", "tostring", "type",   "xpcall",       "setmetatable", "getmetatable",
+    "rawlen", "_VERSION", NULL};
+static const char *const os_funcs[] = {"time", "date", "clock", NULL};
+
+pg_sandbox *pg_sandbox_new(const char *root)
+{
+    pg_sandbox *sb = pg_xcalloc(1, sizeof *sb);
+    sb->limit = PG_STATE_MEMORY;
+    sb->budget = (pg_budget){PG_DEFAULT_INSTRUCTIONS, PG_DEFAULT_MEMORY};
+    sb->root = pg_xstrdup(root);
+    lua_State *L = sb->L = lua_newstate(capped_alloc, sb);
+    if (!L) {
+        free(sb->root);
+        free(sb);
+        return NULL;
+    }
+    *(pg_sandbox **)lua_getextraspace(L) = sb;
+    luaL_requiref(L, "_G", luaopen_base, 1);
+    luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 1);
+    luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 1);
+    luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 1);
+    luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 1);
+    luaL_requiref(L, LUA_OSLIBNAME, luaopen_os, 1);
+    lua_pop(L, 6);
+
+    /* Remove what must not exist even through the string metatable or library tables. */
+    lua_getglobal(L, "string");
+    lua_pushnil(L);
+    lua_setfield(L, -2, "dump");
+    lua_pop(L, 1);
+    lua_getglobal(L, "math");
+    lua_pushnil(L);
+    lua_setfield(L, -2, "random");
+    lua_pushnil(L);
+    lua_setfield(L, -2, "randomseed");
+    lua_pop(L, 1);
+    lua_pushliteral(L, "");
+    lua_getmetatable(L, -1);
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 2);
+
+    lua_newtable(L);
+    int base = lua_gettop(L);
+    for (const char *const *f = base_funcs; *f; f++) {
+        lua_getglobal(L, *f);
+        lua_setfield(L, base, *f);
+    }
+    lua_pushcfunction(L, print_to_stderr);
+    lua_setfield(L, base, "print");
+    lua_pushcfunction(L, rule_require);
+    lua_setfield(L, base, "require");
+    copy_lib(L, base, "string", NULL);
+    copy_lib(L, base, "table", NULL);
+    copy_lib(L, base, "math", NULL);
+    copy_lib(L, base, "utf8", NULL);
+    copy_lib(L, base, "os", os_funcs);
+    sb->base_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_newtable(L);
+    sb->loaded_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
+    return sb;
+}
+
+void pg_sandbox_free(pg_sandbox *sb)
+{
+    if (!sb) return;
+    lua_close(sb->L);
+    for (int i = 0; i < sb->nfiles; i++) free(sb->files[i]);
+    free(sb->files);
+    free(sb->root);
+    free(sb);
+}
+
+lua_State *pg_sandbox_state(pg_sandbox *sb)
+{
+    return sb->L;
+}
+
+void pg_sandbox_push_base(pg_sandbox *sb)
+{
+    lua_rawgeti(sb->L, LUA_REGISTRYINDEX, sb->base_ref);
+}
+
+int pg_sandbox_run_file(pg_sandbox *sb, const char *relpath, char **err)
+{
+    if (load_rule_file(sb, relpath) != 0) {
+        *err = pg_xstrdup(lua_tostring(sb->L, -1));
+        lua_pop(sb->L, 1);
+        return -1;
+    }
+    enter(sb, PG_LOAD_INSTRUCTIONS, PG_STATE_MEMORY);
+    return protected_call(sb, 0, 1, err);
+}
+
+int pg_sandbox_call(pg_sandbox *sb, int nargs, int nresults, char **err)
+{
+    enter(sb, sb->budget.instructions, sb->budget.memory);
+    return protected_call(sb, nargs, nresults, err);
+}
+
+void pg_sandbox_set_budget(pg_sandbox *sb, pg_budget b)
+{
+    sb->budget.instructions = b.instructions > 0 ? b.instructions : PG_DEFAULT_INSTRUCTIONS;
+    sb->budget.memory = b.memory > 0 ? b.memory : PG_DEFAULT_MEMORY;
+}
+
+size_t pg_sandbox_memory(const pg_sandbox *sb)
+{
+    return sb->used;
+}
+
+int pg_sandbox_files(const pg_sandbox *sb, const char *const **files)
+{
+    *files = (const char *const *)sb->files;
+    return sb->nfiles;
+}
