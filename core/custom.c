@@ -4,6 +4,7 @@
 
 #include <lauxlib.h>
 #include <math.h>
+#include <string.h>
 
 struct pg_custom {
     const pg_ruleset *rs;
@@ -116,7 +117,14 @@ int pg_custom_share(pg_custom *c, const pg_node *node, int group, int unit, doub
         lua_rawgeti(L, LUA_REGISTRYINDEX, node->params_ref);
     else
         lua_newtable(L);
-    if (pg_sandbox_call(c->rs->sb, 5, 2, err) != 0) return -1;
+    if (pg_sandbox_call(c->rs->sb, 5, 2, err) != 0) {
+        if (strncmp(*err, "memory cap", 10) == 0) { /* Lua does not say where for these */
+            char *site = function_site(L, node->method.fn_ref), *m = *err;
+            *err = pg_xasprintf("%s: %s", site, m);
+            free(site), free(m);
+        }
+        return -1;
+    }
     int isnum = lua_type(L, -2) == LUA_TNUMBER;
     double s = lua_tonumber(L, -2);
     if (!isnum || !(s >= 0 && s <= 1)) {

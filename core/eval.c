@@ -54,8 +54,13 @@ double pg_round(double x, int digits)
 
 double pg_result_lost(const pg_result *res, int node, int unit)
 {
+    const pg_ruleset *rs = res->rs;
+    const pg_node *n = &rs->nodes[node];
     const pg_cell *c = pg_result_cell(res, node, unit);
-    if (isnan(c->points) || !(c->max > 0) || res->rs->nodes[node].adjust) return 0;
+    if (isnan(c->points) || n->adjust) return 0;
+    /* On a bonus/penalty item only a penalty taken is lost; an unearned bonus is not. */
+    if (n->parent >= 0 && rs->nodes[n->parent].adjust) return c->points < 0 ? -c->points : 0;
+    if (!(c->max > 0)) return 0;
     return (c->max - c->points) * c->weight;
 }
 
@@ -202,7 +207,7 @@ static void score_group(evaluator *ev, int node, int g, int in_adjust)
             if (note) c->note = add_note(res, note);
         } else
             share = pg_method_share(&n->method, c->value, max, &gs, &capped);
-        c->points = share * max;
+        c->points = share * max + 0.0; /* + 0.0: no "-0" for an untouched penalty */
         c->capped = (unsigned char)capped;
         if (capped && c->note < 0)
             c->note = add_note(res, pg_xasprintf("%s达到上限%g分", max < 0 ? "扣分" : "计分",

@@ -86,7 +86,7 @@ const char *pg_status_name(pg_status s);
 const char *pg_result_note(const pg_result *res, int note);
 
 /* Points the unit lost on the node, on its part's scale: (max − points) × weight. 0 where
- * the node is dropped, does not apply, or is a bonus/penalty node. */
+ * the node is dropped or does not apply; on a bonus/penalty item, the penalty taken. */
 double pg_result_lost(const pg_result *res, int node, int unit);
 /* The nodes of the scheme's trees, parents before children in display order. Returns the
  * count; *out is malloc'd. */
