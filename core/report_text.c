@@ -83,6 +83,29 @@ static int name_width(const pg_result *res)
     return w;
 }
 
+/* 本期无业务单位: units with an indicator dropped for no business, listed on their own. */
+static void no_business(const pg_result *res, int g, FILE *out)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_scheme *s = &rs->schemes[res->scheme];
+    int first = 1;
+    for (int u = 0; res->cells && u < rs->nunits; u++) {
+        if (rs->units[u].group != g) continue;
+        int listed = 0;
+        for (int i = 0; i < s->norder; i++) {
+            const pg_node *n = &rs->nodes[s->order[i]];
+            if (n->nchildren || pg_result_cell(res, s->order[i], u)->status != PG_ST_NO_BUSINESS)
+                continue;
+            if (first) fputs("本期无业务单位（相关指标不计分）：\n", out);
+            fprintf(out, listed ? "、%s" : "  %s：%s", listed ? n->name : rs->units[u].name,
+                    n->name);
+            first = 0;
+            listed = 1;
+        }
+        if (listed) fputc('\n', out);
+    }
+}
+
 static void ranking(const pg_result *res, FILE *out)
 {
     const pg_ruleset *rs = res->rs;
@@ -135,6 +158,7 @@ static void ranking(const pg_result *res, FILE *out)
                 first = 0;
             }
         if (!first) fputc('\n', out);
+        no_business(res, g, out);
     }
 }
 
@@ -144,7 +168,8 @@ static void breakdown(const pg_result *res, int u, FILE *out)
     const pg_scheme *s = &rs->schemes[res->scheme];
     const pg_unit_result *ur = &res->units[u];
     char buf[64], pbuf[PG_PERIOD_BUF];
-    fprintf(out, "\n%s（%s）  总分 ", rs->units[u].name, rs->units[u].id);
+    fprintf(out, "\n%s（%s，代码 %s%s）  总分 ", rs->units[u].name, rs->units[u].id,
+            rs->units[u].code, rs->units[u].code_standard ? "" : "，非标准代码");
     num(buf, sizeof buf, ur->ranked ? ur->total : NAN, rs->rounding);
     fprintf(out, "%s  排名 %d  %s\n", buf, ur->rank,
             ur->band >= 0 ? rs->bands[ur->band].label : "");

@@ -1,0 +1,58 @@
+-- 汕尾市数字政府改革建设第三方常态化评估 —— 2021 年规则集（参考规则集）
+--
+-- 依据：汕府办函〔2021〕257号《关于开展汕尾市数字政府改革建设第三方常态化评估工作的通知》
+--       及其附件《汕尾市数字政府改革建设第三方常态化评估工作方案》。
+-- 通知附件 1–4（年终考核指标表、市直单位名单）未公开，本规则集中的具体指标、分值和阈值
+-- 均为评估方按通知所列维度拟定的假设；凡阈值非出自公开文件的，评分标准末尾注明
+-- “（阈值为评估方假设 [A]）”。
+--
+-- 文件一览（本文件最后按顺序 require 其余文件；声明顺序即展示顺序）：
+--   units.csv        评估对象（市直单位 dept、县(市、区)/管委会 county）
+--   metrics.lua      指标读取的全部数据项（metric）
+--   monitoring.lua   月度 常态化监测（100 分）
+--   platforms.lua    月度 数字政府重大应用平台（民情地图、善美店小二，100 分）
+--   basic.lua        年终 数字政府基础能力（80 分）
+--   platform_ye.lua  年终 数字政府重大应用平台（20 分）
+--   bonus.lua        年终 加减分（+5 / −10，含单项否决）
+--   schemes.lua      计分方案：monthly（月度排名）、year_end（年终考核）、annual（年度综合评分）
+--
+-- 给规则作者的提示：
+--   * 每一条 `indicator "id" { ... }` 是指标树上的一个节点；`parent` 指向上级节点。
+--   * 同一节点的下级指标分值之和必须等于该节点分值（按 dept / county 分别核对），
+--     `pinggu check rules/shanwei-2021` 会逐组检查。
+--   * `points = { dept = 6, county = 4 }` 表示两类单位分值不同；只写一个组
+--     （如 `points = { county = 6 }`）表示该指标只考核该组单位。
+
+ruleset {
+  id = "shanwei-2021",
+  name = "汕尾市数字政府改革建设第三方常态化评估（2021年）",
+  year = 2021,
+  timezone = "Asia/Shanghai",
+  rounding = 2,                -- 总分保留两位小数，排名按保留后的总分
+  ranking = "competition",     -- 并列占位：1、2、2、4
+  -- 总分相同时依次比较下列节点得分（保留两位小数后），高者在前：
+  -- 月度排名先比常态化监测得分；年终考核先比数字政府基础能力得分。
+  -- 方案中不存在的节点（如月度方案中的 basic）视为相等、跳过。
+  tie_breakers = { "monitoring", "basic", "platforms", "platform_ye" },
+  -- 等次：参照地方百分制通行做法（REFERENCE §1.4）
+  bands = {
+    { "优秀", 90 },
+    { "良好", 80 },
+    { "合格", 60 },
+    { "不合格", 0 },
+  },
+  missing = "zero",            -- 默认：无数据按 0 分计；个别指标另行规定
+  carry_limit = 3,             -- 沿用上期数据最多向前追溯 3 期
+  budget = { instructions = 1e6, memory_mb = 32 },
+}
+
+group "dept"   { name = "市直单位" }
+group "county" { name = "县(市、区)及管委会" }
+
+require "metrics"
+require "monitoring"
+require "platforms"
+require "basic"
+require "platform_ye"
+require "bonus"
+require "schemes"
