@@ -11,9 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: pinggu eval --rules DIR --data DIR --scheme NAME --period P\n"
-    "                   [--format json|csv|text] [--unit ID]\n";
+static const char usage[] = "usage: pinggu eval --rules DIR --data DIR --scheme NAME --period P\n"
+                            "                   [--format json|csv|text] [--unit ID]\n";
 
 int cmd_eval(int argc, char **argv)
 {
@@ -28,14 +27,30 @@ int cmd_eval(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "r:d:s:p:f:u:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'r': rules = optarg; break;
-        case 'd': data = optarg; break;
-        case 's': scheme = optarg; break;
-        case 'p': period = optarg; break;
-        case 'f': format = optarg; break;
-        case 'u': unit = optarg; break;
-        case 'h': fputs(usage, stdout); return 0;
-        default: fputs(usage, stderr); return 2;
+        case 'r':
+            rules = optarg;
+            break;
+        case 'd':
+            data = optarg;
+            break;
+        case 's':
+            scheme = optarg;
+            break;
+        case 'p':
+            period = optarg;
+            break;
+        case 'f':
+            format = optarg;
+            break;
+        case 'u':
+            unit = optarg;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        default:
+            fputs(usage, stderr);
+            return 2;
         }
     }
     if (!rules || !data || !scheme || !period || optind != argc) {
@@ -77,7 +92,8 @@ int cmd_eval(int argc, char **argv)
     int wrc = strcmp(format, "json") == 0  ? pg_report_json(res, u, stdout)
               : strcmp(format, "csv") == 0 ? pg_report_csv(res, u, stdout)
                                            : pg_report_text(res, u, stdout);
-    if (wrc == 0 && fflush(stdout) == 0) rc = 0;
+    if (wrc == 0 && fflush(stdout) == 0)
+        rc = 0;
     else
         pg_error(&d, NULL, 0, "cannot write the output");
 done:

@@ -65,8 +65,7 @@ int pg_csv_read(const char *path, pg_csv_row_fn fn, void *ud, pg_diags *d)
         }
     }
     if (!rc && !r.stopped && csv_fini(&p, on_field, on_row, &r) != 0) {
-        pg_error(d, path, r.line, "malformed CSV at end of file: %s",
-                 csv_strerror(csv_error(&p)));
+        pg_error(d, path, r.line, "malformed CSV at end of file: %s", csv_strerror(csv_error(&p)));
         rc = -EINVAL;
     }
     if (!rc && ferror(fp)) {

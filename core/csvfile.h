@@ -9,9 +9,9 @@
 #include "diag.h"
 
 typedef struct {
-    char **f;  /* fields */
-    int n;     /* number of fields */
-    int line;  /* 1-based line the row starts on */
+    char **f; /* fields */
+    int n;    /* number of fields */
+    int line; /* 1-based line the row starts on */
 } pg_csvrow;
 
 /* Return 0 to go on, non-zero to stop reading (pg_csv_read then returns that value). */

@@ -57,8 +57,8 @@ static void push_units(pg_custom *c)
     lua_rawgeti(L, LUA_REGISTRYINDEX, c->units_ref);
 }
 
-int pg_custom_group(pg_custom *c, const pg_group_stats *gs, const int *units,
-                    const double *values, int n)
+int pg_custom_group(pg_custom *c, const pg_group_stats *gs, const int *units, const double *values,
+                    int n)
 {
     lua_State *L = c->L;
     lua_createtable(L, 0, 6);
@@ -101,8 +101,8 @@ static char *function_site(lua_State *L, int ref)
     return pg_xasprintf("%s:%d", ar.short_src, ar.linedefined);
 }
 
-int pg_custom_share(pg_custom *c, const pg_node *node, int group, int unit, double v,
-                    double *share, char **note, char **err)
+int pg_custom_share(pg_custom *c, const pg_node *node, int group, int unit, double v, double *share,
+                    char **note, char **err)
 {
     lua_State *L = c->L;
     *note = NULL;

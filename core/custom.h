@@ -18,14 +18,14 @@ void pg_custom_end(pg_custom *c);
 
 /* Builds the `group` argument for one indicator and group: { values = { [unit id] = v },
  * sorted, n, min, max, mean }. Returns a handle for pg_custom_share. */
-int pg_custom_group(pg_custom *c, const pg_group_stats *gs, const int *units,
-                    const double *values, int n);
+int pg_custom_group(pg_custom *c, const pg_group_stats *gs, const int *units, const double *values,
+                    int n);
 void pg_custom_group_release(pg_custom *c, int group);
 
 /* Calls node->method's function. Returns 0 with *share in [0, 1] (and *note, malloc'd, when
  * the function returned one), or -1 with a malloc'd *err. */
-int pg_custom_share(pg_custom *c, const pg_node *node, int group, int unit, double v,
-                    double *share, char **note, char **err);
+int pg_custom_share(pg_custom *c, const pg_node *node, int group, int unit, double v, double *share,
+                    char **note, char **err);
 
 /* Calls the scheme's composite(parts, unit). parts[k] is NAN for a dropped part (nil in
  * Lua). Returns 0 with *total, or -1 with a malloc'd *err. */

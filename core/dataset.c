@@ -78,8 +78,7 @@ int pg_dataset_set(pg_dataset *ds, int period, int metric, int unit, double valu
     return 0;
 }
 
-int pg_dataset_get(const pg_dataset *ds, int period, int metric, int unit, double *value,
-                   double *n)
+int pg_dataset_get(const pg_dataset *ds, int period, int metric, int unit, double *value, double *n)
 {
     const period_data *p = find_period(ds, period);
     if (!p) return 0;
@@ -121,7 +120,7 @@ typedef struct {
     int nrows, cap;
 } file_reader;
 
-#define ROW_ERR(r, row, c, ...)                                                                \
+#define ROW_ERR(r, row, c, ...)                                                                    \
     pg_diag_add((r)->d, PG_ERROR, (r)->path, (row)->line, (r)->col[c] + 1, __VA_ARGS__)
 
 static int parse_number(const char *s, double *out)
@@ -208,8 +207,8 @@ int pg_dataset_load_file(pg_dataset *ds, const char *path, pg_diags *d)
         for (int i = 0; i < r.nrows; i++) {
             staged *s = &r.rows[i];
             double v, n;
-            if (i > 0 && s->period == s[-1].period &&
-                s->metric == s[-1].metric && s->unit == s[-1].unit) {
+            if (i > 0 && s->period == s[-1].period && s->metric == s[-1].metric &&
+                s->unit == s[-1].unit) {
                 char p[PG_PERIOD_BUF];
                 pg_error(d, path, s->line, "duplicate: %s %s %s was already given on line %d",
                          ds->rs->units[s->unit].id, pg_period_format(s->period, p),

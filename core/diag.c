@@ -62,8 +62,8 @@ char *pg_xasprintf(const char *fmt, ...)
     return s;
 }
 
-void pg_diag_add(pg_diags *d, pg_severity sev, const char *file, int line, int col,
-                 const char *fmt, ...)
+void pg_diag_add(pg_diags *d, pg_severity sev, const char *file, int line, int col, const char *fmt,
+                 ...)
 {
     if (d->n == d->cap) {
         d->cap = d->cap ? d->cap * 2 : 8;
@@ -71,8 +71,7 @@ void pg_diag_add(pg_diags *d, pg_severity sev, const char *file, int line, int c
     }
     va_list ap;
     va_start(ap, fmt);
-    d->v[d->n++] = (pg_diag){sev, file ? pg_xstrdup(file) : NULL, line, col,
-                             vasprintf_x(fmt, ap)};
+    d->v[d->n++] = (pg_diag){sev, file ? pg_xstrdup(file) : NULL, line, col, vasprintf_x(fmt, ap)};
     va_end(ap);
     if (sev == PG_ERROR)
         d->errors++;

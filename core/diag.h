@@ -26,8 +26,8 @@ typedef struct {
     int errors, warnings;
 } pg_diags;
 
-void pg_diag_add(pg_diags *d, pg_severity sev, const char *file, int line, int col,
-                 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void pg_diag_add(pg_diags *d, pg_severity sev, const char *file, int line, int col, const char *fmt,
+                 ...) __attribute__((format(printf, 6, 7)));
 #define pg_error(d, file, line, ...) pg_diag_add((d), PG_ERROR, (file), (line), 0, __VA_ARGS__)
 #define pg_warn(d, file, line, ...) pg_diag_add((d), PG_WARNING, (file), (line), 0, __VA_ARGS__)
 

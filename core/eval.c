@@ -26,13 +26,12 @@ typedef struct {
     pg_custom *custom;
     int **members; /* units of each group, in units.csv order */
     int *nmembers;
-    double *vals;  /* scratch, one per unit */
+    double *vals; /* scratch, one per unit */
     int *who;
 } evaluator;
 
-static const char *const status_names[] = {"ok",          "missing",       "na",
-                                           "carried",     "no_business",   "not_submitted",
-                                           "error",       "veto",          "off"};
+static const char *const status_names[] = {
+    "ok", "missing", "na", "carried", "no_business", "not_submitted", "error", "veto", "off"};
 
 const char *pg_status_name(pg_status s)
 {
@@ -131,14 +130,15 @@ static void apply_missing(evaluator *ev, const pg_node *n, pg_cell *c, int unit,
                 c->n = nn;
                 c->status = PG_ST_CARRIED;
                 c->carried_from = p;
-                c->note = add_note(res, pg_xasprintf("%s沿用%s数据", pre, pg_period_format(p, buf)));
+                c->note =
+                    add_note(res, pg_xasprintf("%s沿用%s数据", pre, pg_period_format(p, buf)));
                 return;
             }
         }
         c->status = PG_ST_MISSING;
         c->points = 0;
-        c->note = add_note(res, pg_xasprintf("%s无数据，前%d期亦无可沿用数据，按0分计", pre,
-                                             rs->carry_limit));
+        c->note = add_note(
+            res, pg_xasprintf("%s无数据，前%d期亦无可沿用数据，按0分计", pre, rs->carry_limit));
         break;
     }
     }
@@ -210,8 +210,8 @@ static void score_group(evaluator *ev, int node, int g, int in_adjust)
         c->points = share * max + 0.0; /* + 0.0: no "-0" for an untouched penalty */
         c->capped = (unsigned char)capped;
         if (capped && c->note < 0)
-            c->note = add_note(res, pg_xasprintf("%s达到上限%g分", max < 0 ? "扣分" : "计分",
-                                                 fabs(max)));
+            c->note =
+                add_note(res, pg_xasprintf("%s达到上限%g分", max < 0 ? "扣分" : "计分", fabs(max)));
     }
     if (group_ref >= 0) pg_custom_group_release(ev->custom, group_ref);
     free(gs.sorted);
@@ -240,7 +240,8 @@ static void roll_up(evaluator *ev, int node, int g)
         if (n->adjust) {
             c->status = PG_ST_OK;
             c->points = fmin(fmax(sp, -n->minus), n->plus);
-            for (int k = 0; k < n->nchildren; k++) pg_result_cell(res, n->children[k], u)->weight = 1;
+            for (int k = 0; k < n->nchildren; k++)
+                pg_result_cell(res, n->children[k], u)->weight = 1;
             if (c->points != sp) {
                 c->capped = 1;
                 c->note = add_note(res, pg_xasprintf("加减分合计%g，按上下限[-%g, +%g]计%g", sp,
@@ -261,9 +262,11 @@ static void roll_up(evaluator *ev, int node, int g)
         c->points = fmin(fmax(pts, 0), c->max);
         if (c->points != pts) {
             c->capped = 1;
-            c->note = add_note(res, pg_xasprintf("得分%g超出[0, %g]，按%g计", pts, c->max, c->points));
+            c->note =
+                add_note(res, pg_xasprintf("得分%g超出[0, %g]，按%g计", pts, c->max, c->points));
         } else if (fabs(scale - 1) > 1e-12)
-            c->note = add_note(res, pg_xasprintf("部分下级指标不计分，其余按比例折算（×%.4f）", scale));
+            c->note =
+                add_note(res, pg_xasprintf("部分下级指标不计分，其余按比例折算（×%.4f）", scale));
     }
 }
 
@@ -281,7 +284,8 @@ static void propagate_weights(evaluator *ev, const pg_scheme *s)
         const pg_node *n = &ev->rs->nodes[s->order[i]];
         for (int u = 0; u < ev->rs->nunits; u++) {
             double w = pg_result_cell(res, s->order[i], u)->weight;
-            for (int k = 0; k < n->nchildren; k++) pg_result_cell(res, n->children[k], u)->weight *= w;
+            for (int k = 0; k < n->nchildren; k++)
+                pg_result_cell(res, n->children[k], u)->weight *= w;
         }
     }
 }
@@ -295,8 +299,8 @@ static void score_trees(evaluator *ev, const pg_scheme *s)
     for (int node = 0; node < rs->nnodes; node++)
         for (int u = 0; u < rs->nunits; u++) {
             double max = rs->nodes[node].points[rs->units[u].group];
-            *pg_result_cell(res, node, u) = (pg_cell){
-                NAN, NAN, NAN, max, 0, 0, isnan(max) ? PG_ST_OFF : PG_ST_NA, 0, -1};
+            *pg_result_cell(res, node, u) =
+                (pg_cell){NAN, NAN, NAN, max, 0, 0, isnan(max) ? PG_ST_OFF : PG_ST_NA, 0, -1};
         }
     for (int i = 0; i < s->norder; i++) {
         int node = s->order[i];
@@ -439,11 +443,11 @@ static int eval_inner(const pg_ruleset *rs, const pg_dataset *ds, int scheme, in
     res->scheme = scheme;
     res->period = period;
     res->units = pg_xcalloc((size_t)rs->nunits, sizeof(pg_unit_result));
-    res->parts = pg_xcalloc((size_t)rs->nunits * (size_t)(s->nparts ? s->nparts : 1),
-                            sizeof(double));
+    res->parts =
+        pg_xcalloc((size_t)rs->nunits * (size_t)(s->nparts ? s->nparts : 1), sizeof(double));
     for (int u = 0; u < rs->nunits; u++)
-        res->units[u] = (pg_unit_result){.band = -1, .veto_node = -1, .tie_breaker = -1,
-                                         .note = -1, .prev_total = NAN};
+        res->units[u] = (pg_unit_result){
+            .band = -1, .veto_node = -1, .tie_breaker = -1, .note = -1, .prev_total = NAN};
     evaluator ev = {rs, ds, res, pg_custom_begin(rs, period), NULL, NULL, NULL, NULL};
     ev.members = pg_xcalloc((size_t)rs->ngroups, sizeof(int *));
     ev.nmembers = pg_xcalloc((size_t)rs->ngroups, sizeof(int));

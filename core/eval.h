@@ -61,10 +61,10 @@ typedef struct pg_result {
     pg_cell *cells;        /* rs->nnodes × rs->nunits (node-major); NULL for a scheme of schemes */
     char **notes;
     int nnotes;
-    int has_prev;             /* the previous period could be evaluated */
-    struct pg_result **sub;   /* scheme of schemes: the results aggregated, nsub of them */
+    int has_prev;           /* the previous period could be evaluated */
+    struct pg_result **sub; /* scheme of schemes: the results aggregated, nsub of them */
     int nsub;
-    int *sub_part;            /* for each sub result, the part it feeds */
+    int *sub_part; /* for each sub result, the part it feeds */
 } pg_result;
 
 /* Evaluates `scheme` for `period` (a period code, see period.h). Returns 0 and *out, or a

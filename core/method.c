@@ -45,15 +45,19 @@ int pg_group_rank(const pg_group_stats *gs, double v, int lower)
     int lo = 0, hi = gs->n;
     while (lo < hi) {
         int mid = (lo + hi) / 2;
-        if (gs->sorted[mid] < v) lo = mid + 1;
-        else hi = mid;
+        if (gs->sorted[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     int below = lo;
     hi = gs->n;
     while (lo < hi) {
         int mid = (lo + hi) / 2;
-        if (gs->sorted[mid] <= v) lo = mid + 1;
-        else hi = mid;
+        if (gs->sorted[mid] <= v)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     int above = gs->n - lo;
     return 1 + (lower ? below : above);

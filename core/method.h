@@ -9,9 +9,9 @@
 #include "ruleset.h"
 
 typedef struct {
-    int n;                /* units with a value */
+    int n; /* units with a value */
     double min, max, mean, sd;
-    double *sorted;       /* the n values, ascending */
+    double *sorted; /* the n values, ascending */
 } pg_group_stats;
 
 /* Fills gs from n values (copied and sorted). gs->sorted is malloc'd: free it. */

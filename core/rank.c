@@ -22,11 +22,13 @@ static double tie_value(const pg_result *res, const char *id, int u)
     const pg_ruleset *rs = res->rs;
     const pg_scheme *s = &rs->schemes[res->scheme];
     for (int k = 0; k < s->nparts; k++)
-        if (strcmp(s->parts[k].id, id) == 0) return pg_round(pg_result_part(res, u, k), rs->rounding);
+        if (strcmp(s->parts[k].id, id) == 0)
+            return pg_round(pg_result_part(res, u, k), rs->rounding);
     int node = pg_strmap_get(&rs->node_ids, id);
     if (node < 0 || !res->cells) return NAN;
     for (int i = 0; i < s->norder; i++)
-        if (s->order[i] == node) return pg_round(pg_result_cell(res, node, u)->points, rs->rounding);
+        if (s->order[i] == node)
+            return pg_round(pg_result_cell(res, node, u)->points, rs->rounding);
     return NAN;
 }
 

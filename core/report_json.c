@@ -160,8 +160,8 @@ static cJSON *indicator_row(const pg_result *res, int node, int u, const char *p
     add_str(o, "status", pg_status_name((pg_status)c->status));
     cJSON_AddBoolToObject(o, "capped", c->capped);
     char buf[PG_PERIOD_BUF];
-    add_str(o, "carried_from", c->status == PG_ST_CARRIED ? pg_period_format(c->carried_from, buf)
-                                                          : NULL);
+    add_str(o, "carried_from",
+            c->status == PG_ST_CARRIED ? pg_period_format(c->carried_from, buf) : NULL);
     add_str(o, "note", pg_result_note(res, c->note));
     return o;
 }

@@ -31,17 +31,17 @@ typedef enum {
 
 typedef struct {
     pg_method_kind kind;
-    int lower;                  /* better = "lower" */
-    double lo, hi;              /* linear */
-    double target;              /* target */
-    double base, per_sd;        /* zscore */
-    double per, free;           /* deduct, per_event */
-    double otherwise, rest;     /* steps, rank */
-    int nsteps;                 /* steps: thresholds and shares */
+    int lower;              /* better = "lower" */
+    double lo, hi;          /* linear */
+    double target;          /* target */
+    double base, per_sd;    /* zscore */
+    double per, free;       /* deduct, per_event */
+    double otherwise, rest; /* steps, rank */
+    int nsteps;             /* steps: thresholds and shares */
     double *step_at, *step_share;
-    int nshares;                /* rank: shares by rank */
+    int nshares; /* rank: shares by rank */
     double *shares;
-    int fn_ref;                 /* custom: registry ref of the function */
+    int fn_ref; /* custom: registry ref of the function */
 } pg_method;
 
 typedef enum {
@@ -75,18 +75,18 @@ typedef struct {
     char *id, *name, *standard, *source, *desc;
     const char *file;
     int line;
-    int parent;           /* -1 for a part (the root of a tree) */
+    int parent; /* -1 for a part (the root of a tree) */
     int *children, nchildren;
-    double *points;       /* per group; NAN = not applicable */
-    int metric;           /* -1 for inner nodes */
+    double *points; /* per group; NAN = not applicable */
+    int metric;     /* -1 for inner nodes */
     pg_method method;
     pg_missing missing;
-    double min_n;         /* 0 = none */
-    int adjust;           /* bonus/penalty node */
-    double plus, minus;   /* adjust node caps */
-    int veto;             /* item sets the total when triggered */
+    double min_n;       /* 0 = none */
+    int adjust;         /* bonus/penalty node */
+    double plus, minus; /* adjust node caps */
+    int veto;           /* item sets the total when triggered */
     double veto_score;
-    int params_ref;       /* LUA_NOREF when none */
+    int params_ref; /* LUA_NOREF when none */
     int depth;
 } pg_node;
 
@@ -95,9 +95,9 @@ typedef enum { PG_PERIOD_MONTH, PG_PERIOD_YEAR } pg_period_kind;
 typedef struct {
     char *id, *name;
     double weight;
-    int node;             /* tree part: root node, else -1 */
-    char *ref;            /* scheme part: id of the scheme aggregated */
-    int scheme;           /* scheme part: its index, else -1 */
+    int node;   /* tree part: root node, else -1 */
+    char *ref;  /* scheme part: id of the scheme aggregated */
+    int scheme; /* scheme part: its index, else -1 */
     int month_from, month_to;
 } pg_part;
 
@@ -109,8 +109,8 @@ typedef struct {
     double max;
     pg_part *parts;
     int nparts;
-    int composite_ref;    /* LUA_NOREF for the weighted sum */
-    int *order, norder;   /* the scheme's tree nodes, children before parents */
+    int composite_ref;  /* LUA_NOREF for the weighted sum */
+    int *order, norder; /* the scheme's tree nodes, children before parents */
 } pg_scheme;
 
 typedef struct {

@@ -37,8 +37,8 @@ static void check_method(const pg_node *n, pg_diags *d)
                 NODE_ERR(d, n, "indicator '%s': steps row %d: share %g is not between 0 and 1", id,
                          i + 1, m->step_share[i]);
             if (i == 0) continue;
-            int ordered = m->lower ? m->step_at[i] > m->step_at[i - 1]
-                                   : m->step_at[i] < m->step_at[i - 1];
+            int ordered =
+                m->lower ? m->step_at[i] > m->step_at[i - 1] : m->step_at[i] < m->step_at[i - 1];
             if (!ordered)
                 NODE_ERR(d, n,
                          "indicator '%s': steps thresholds must %s (row %d: %g after %g), since "
@@ -46,8 +46,9 @@ static void check_method(const pg_node *n, pg_diags *d)
                          id, m->lower ? "ascend for better = \"lower\"" : "descend", i + 1,
                          m->step_at[i], m->step_at[i - 1]);
             else if (m->step_share[i] > m->step_share[i - 1])
-                NODE_WARN(d, n, "indicator '%s': steps row %d gives more (%g) than the better row "
-                                "before it (%g)",
+                NODE_WARN(d, n,
+                          "indicator '%s': steps row %d gives more (%g) than the better row "
+                          "before it (%g)",
                           id, i + 1, m->step_share[i], m->step_share[i - 1]);
         }
         if (!is_share(m->otherwise))
@@ -73,8 +74,7 @@ static void check_method(const pg_node *n, pg_diags *d)
         break;
     case PG_M_ZSCORE:
         if (!is_share(m->base))
-            NODE_ERR(d, n, "indicator '%s': zscore: base = %g is not between 0 and 1", id,
-                     m->base);
+            NODE_ERR(d, n, "indicator '%s': zscore: base = %g is not between 0 and 1", id, m->base);
         if (!(m->per_sd > 0))
             NODE_ERR(d, n, "indicator '%s': zscore: per_sd must be above 0 (got %g)", id,
                      m->per_sd);
@@ -85,8 +85,7 @@ static void check_method(const pg_node *n, pg_diags *d)
             NODE_ERR(d, n, "indicator '%s': %s: per must be above 0 (got %g)", id,
                      pg_method_name(m->kind), m->per);
         if (!(m->free >= 0))
-            NODE_ERR(d, n, "indicator '%s': deduct: free must be 0 or more (got %g)", id,
-                     m->free);
+            NODE_ERR(d, n, "indicator '%s': deduct: free must be 0 or more (got %g)", id, m->free);
         break;
     default:
         break;
@@ -96,14 +95,16 @@ static void check_method(const pg_node *n, pg_diags *d)
 static void check_leaf(const pg_ruleset *rs, const pg_node *n, int in_adjust, pg_diags *d)
 {
     if (!n->standard || !*n->standard)
-        NODE_ERR(d, n, "indicator '%s': a leaf needs standard = \"...\" (评分标准, in words)", n->id);
+        NODE_ERR(d, n, "indicator '%s': a leaf needs standard = \"...\" (评分标准, in words)",
+                 n->id);
     if (!n->source || !*n->source)
         NODE_ERR(d, n, "indicator '%s': a leaf needs source = \"...\" (数据来源)", n->id);
     if (n->metric < 0)
         NODE_ERR(d, n, "indicator '%s': a leaf needs metric = \"<metric id>\"", n->id);
     if (n->method.kind == PG_M_NONE && !n->veto)
-        NODE_ERR(d, n, "indicator '%s': a leaf needs a method, e.g. method = linear { lo = 0.5, "
-                       "hi = 0.95 }",
+        NODE_ERR(d, n,
+                 "indicator '%s': a leaf needs a method, e.g. method = linear { lo = 0.5, "
+                 "hi = 0.95 }",
                  n->id);
     check_method(n, d);
     if (n->min_n < 0) NODE_ERR(d, n, "indicator '%s': min_n must be 0 or more", n->id);
@@ -112,22 +113,26 @@ static void check_leaf(const pg_ruleset *rs, const pg_node *n, int in_adjust, pg
     if (in_adjust) {
         for (int g = 0; g < rs->ngroups; g++)
             if (!n->veto && n->points[g] == 0)
-                NODE_WARN(d, n, "indicator '%s': a bonus/penalty item with 0 points for group "
-                                "'%s' never counts",
+                NODE_WARN(d, n,
+                          "indicator '%s': a bonus/penalty item with 0 points for group "
+                          "'%s' never counts",
                           n->id, rs->groups[g].id);
         if (n->missing == PG_MISS_NA || n->missing == PG_MISS_NO_BUSINESS)
-            NODE_WARN(d, n, "indicator '%s': bonus/penalty items count 0 when data is missing; "
-                            "missing = \"%s\" has no effect",
+            NODE_WARN(d, n,
+                      "indicator '%s': bonus/penalty items count 0 when data is missing; "
+                      "missing = \"%s\" has no effect",
                       n->id, pg_missing_name(n->missing));
     } else {
         for (int g = 0; g < rs->ngroups; g++)
             if (n->points[g] < 0)
-                NODE_ERR(d, n, "indicator '%s': negative points (%g) belong to bonus/penalty "
-                               "items under a kind = \"adjust\" node",
+                NODE_ERR(d, n,
+                         "indicator '%s': negative points (%g) belong to bonus/penalty "
+                         "items under a kind = \"adjust\" node",
                          n->id, n->points[g]);
         if (n->method.kind == PG_M_PER_EVENT)
-            NODE_WARN(d, n, "indicator '%s': per_event is meant for bonus/penalty items; use "
-                            "deduct to take points off",
+            NODE_WARN(d, n,
+                      "indicator '%s': per_event is meant for bonus/penalty items; use "
+                      "deduct to take points off",
                       n->id);
     }
 }
@@ -141,7 +146,8 @@ static void check_node(const pg_ruleset *rs, int i, pg_diags *d)
     if (!applies && !n->adjust)
         NODE_ERR(d, n, "indicator '%s': applies to no group (give it points = ...)", n->id);
     if (p && p->adjust && n->nchildren)
-        NODE_ERR(d, n, "indicator '%s': items under a kind = \"adjust\" node must be leaves", n->id);
+        NODE_ERR(d, n, "indicator '%s': items under a kind = \"adjust\" node must be leaves",
+                 n->id);
     if (p && p->adjust && n->adjust)
         NODE_ERR(d, n, "indicator '%s': adjust nodes cannot nest", n->id);
     if (p)
@@ -154,8 +160,9 @@ static void check_node(const pg_ruleset *rs, int i, pg_diags *d)
         return;
     }
     if (n->metric >= 0 || n->method.kind != PG_M_NONE)
-        NODE_ERR(d, n, "indicator '%s': has children, so it is scored from them; remove its "
-                       "metric and method",
+        NODE_ERR(d, n,
+                 "indicator '%s': has children, so it is scored from them; remove its "
+                 "metric and method",
                  n->id);
     if (n->adjust) return;
     for (int g = 0; g < rs->ngroups; g++) {
@@ -220,10 +227,16 @@ static void check_scheme(const pg_ruleset *rs, const pg_scheme *s, pg_diags *d)
                      "\"year\"",
                      s->id);
         if (p->month_from < 1 || p->month_to > 12 || p->month_from > p->month_to)
-            pg_error(d, s->file, s->line, "scheme '%s': part '%s': months {%d, %d} is not a range "
-                                          "within 1..12",
+            pg_error(d, s->file, s->line,
+                     "scheme '%s': part '%s': months {%d, %d} is not a range "
+                     "within 1..12",
                      s->id, p->id, p->month_from, p->month_to);
     }
+    int schemes = 0;
+    for (int k = 0; k < s->nparts; k++) schemes += s->parts[k].scheme >= 0;
+    if (schemes && schemes < s->nparts)
+        pg_error(d, s->file, s->line,
+                 "scheme '%s': parts must be all indicators or all schemes, not a mix", s->id);
     if (s->composite_ref != LUA_NOREF) return;
     for (int g = 0; g < rs->ngroups; g++) {
         double sum = parts_max(rs, s, g);

@@ -106,8 +106,8 @@ static double opt_number(loader *ld, int t, const char *key, const where *w, dou
 
 static int parse_missing(loader *ld, const char *s, const where *w, pg_missing *out)
 {
-    static const char *const names[] = {"zero", "not_applicable", "carry_forward",
-                                        "no_business", "not_submitted"};
+    static const char *const names[] = {"zero", "not_applicable", "carry_forward", "no_business",
+                                        "not_submitted"};
     for (int i = 0; i < 5; i++)
         if (strcmp(s, names[i]) == 0) return *out = (pg_missing)i, 0;
     BAD(ld, w,
@@ -119,14 +119,14 @@ static int parse_missing(loader *ld, const char *s, const where *w, pg_missing *
 
 const char *pg_missing_name(pg_missing m)
 {
-    static const char *const names[] = {"zero", "not_applicable", "carry_forward",
-                                        "no_business", "not_submitted"};
+    static const char *const names[] = {"zero", "not_applicable", "carry_forward", "no_business",
+                                        "not_submitted"};
     return names[m];
 }
 
-static const char *const method_names[] = {"none",   "linear", "steps",  "target",
-                                           "best_ratio", "rank", "minmax", "zscore",
-                                           "deduct", "per_event", "flag", "custom"};
+static const char *const method_names[] = {"none",       "linear",    "steps",  "target",
+                                           "best_ratio", "rank",      "minmax", "zscore",
+                                           "deduct",     "per_event", "flag",   "custom"};
 
 const char *pg_method_name(pg_method_kind k)
 {
@@ -140,8 +140,8 @@ static int better_lower(loader *ld, int args, const where *w, const char *m)
     if (b && strcmp(b, "lower") == 0)
         lower = 1;
     else if (b && strcmp(b, "higher") != 0)
-        BAD(ld, w, "indicator '%s': %s: better = \"%s\" must be \"higher\" or \"lower\"", w->id,
-            m, b);
+        BAD(ld, w, "indicator '%s': %s: better = \"%s\" must be \"higher\" or \"lower\"", w->id, m,
+            b);
     free(b);
     return lower;
 }
@@ -193,8 +193,9 @@ static void read_builtin(loader *ld, int mi, const where *w, pg_method *m)
         m->lo = opt_number(ld, a, "lo", &mw, NAN);
         m->hi = opt_number(ld, a, "hi", &mw, NAN);
         if (isnan(m->lo) || isnan(m->hi))
-            BAD(ld, w, "indicator '%s': linear needs numbers lo and hi, as in linear { lo = 0.5, "
-                       "hi = 0.95 }",
+            BAD(ld, w,
+                "indicator '%s': linear needs numbers lo and hi, as in linear { lo = 0.5, "
+                "hi = 0.95 }",
                 w->id);
         break;
     case PG_M_STEPS: {
@@ -267,8 +268,9 @@ static void read_method(loader *ld, int t, const where *w, pg_node *n)
         }
     }
     if (ty != LUA_TNIL)
-        BAD(ld, w, "indicator '%s': method must be a built-in such as linear { ... } or a "
-                   "function(v, group, unit, period, params)",
+        BAD(ld, w,
+            "indicator '%s': method must be a built-in such as linear { ... } or a "
+            "function(v, group, unit, period, params)",
             w->id);
     lua_pop(L, 1);
 }
@@ -295,8 +297,8 @@ static void read_points(loader *ld, int t, const where *w, pg_node *n, int *expl
                         ? pg_strmap_get(&rs->group_ids, lua_tostring(L, -2))
                         : -1;
             if (g < 0)
-                BAD(ld, w, "indicator '%s': points names group '%s', which is not declared",
-                    w->id, lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?");
+                BAD(ld, w, "indicator '%s': points names group '%s', which is not declared", w->id,
+                    lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?");
             else if (!lua_isnumber(L, -1))
                 BAD(ld, w, "indicator '%s': points.%s must be a number", w->id,
                     lua_tostring(L, -2));
@@ -321,8 +323,8 @@ static void read_points(loader *ld, int t, const where *w, pg_node *n, int *expl
                 BAD(ld, w, "indicator '%s': groups names '%s', which is not a declared group",
                     w->id, gid ? gid : "?");
             else if (*explicit_groups && isnan(n->points[g]))
-                BAD(ld, w, "indicator '%s': applies to group '%s' but points gives it none",
-                    w->id, gid);
+                BAD(ld, w, "indicator '%s': applies to group '%s' but points gives it none", w->id,
+                    gid);
             else
                 named[g] = *explicit_groups ? n->points[g] : all;
             lua_pop(L, 1);
@@ -331,17 +333,15 @@ static void read_points(loader *ld, int t, const where *w, pg_node *n, int *expl
         n->points = named;
         *explicit_groups = 1;
     } else if (lua_type(L, -1) != LUA_TNIL)
-        BAD(ld, w, "indicator '%s': groups must be a list such as { \"dept\", \"county\" }",
-            w->id);
+        BAD(ld, w, "indicator '%s': groups must be a list such as { \"dept\", \"county\" }", w->id);
     lua_pop(L, 1);
     if (!*explicit_groups)
         for (int g = 0; g < rs->ngroups; g++) n->points[g] = all;
 }
 
-static const char *const ruleset_fields[] = {"id",         "name",       "year",   "timezone",
-                                             "rounding",   "ranking",    "tie_breakers",
-                                             "bands",      "missing",    "carry_limit",
-                                             "budget",     NULL};
+static const char *const ruleset_fields[] = {"id",       "name",        "year",         "timezone",
+                                             "rounding", "ranking",     "tie_breakers", "bands",
+                                             "missing",  "carry_limit", "budget",       NULL};
 
 static void read_ruleset(loader *ld, int t, const where *w)
 {
@@ -423,8 +423,8 @@ static void read_ruleset(loader *ld, int t, const where *w)
 }
 
 static const char *const node_fields[] = {
-    "name",    "parent", "points", "groups", "standard", "source", "desc", "metric",
-    "method",  "params", "missing", "min_n", "kind",   "plus",   "minus", "veto", NULL};
+    "name",   "parent",  "points", "groups", "standard", "source", "desc", "metric", "method",
+    "params", "missing", "min_n",  "kind",   "plus",     "minus",  "veto", NULL};
 
 static void read_node(loader *ld, int t, const where *w, pg_node *n, int *explicit_groups)
 {
@@ -453,12 +453,13 @@ static void read_node(loader *ld, int t, const where *w, pg_node *n, int *explic
         n->plus = opt_number(ld, t, "plus", w, NAN);
         n->minus = opt_number(ld, t, "minus", w, NAN);
         if (!(n->plus >= 0) || !(n->minus >= 0))
-            BAD(ld, w, "indicator '%s': an adjust node needs plus = <max bonus> and minus = <max "
-                       "penalty>, both >= 0",
+            BAD(ld, w,
+                "indicator '%s': an adjust node needs plus = <max bonus> and minus = <max "
+                "penalty>, both >= 0",
                 w->id);
     } else if (kind)
-        BAD(ld, w, "indicator '%s': kind = \"%s\" is unknown (the only kind is \"adjust\")",
-            w->id, kind);
+        BAD(ld, w, "indicator '%s': kind = \"%s\" is unknown (the only kind is \"adjust\")", w->id,
+            kind);
     free(kind);
     if (lua_getfield(L, t, "veto") != LUA_TNIL) {
         n->veto = 1;
@@ -504,8 +505,7 @@ static void read_scheme(loader *ld, int t, const where *w, pg_scheme *s)
         lua_pop(L, 1);
     }
     if (lua_getfield(L, t, "parts") != LUA_TTABLE) {
-        BAD(ld, w, "scheme '%s': parts = { { id = \"...\", weight = w }, ... } is required",
-            w->id);
+        BAD(ld, w, "scheme '%s': parts = { { id = \"...\", weight = w }, ... } is required", w->id);
         lua_pop(L, 1);
         return;
     }
@@ -519,14 +519,13 @@ static void read_scheme(loader *ld, int t, const where *w, pg_scheme *s)
         lua_rawgeti(L, pt, i + 1);
         int e = lua_gettop(L);
         if (!lua_istable(L, e)) {
-            BAD(ld, w, "scheme '%s': parts[%d] must be a table { id = \"...\", weight = w }",
-                w->id, i + 1);
+            BAD(ld, w, "scheme '%s': parts[%d] must be a table { id = \"...\", weight = w }", w->id,
+                i + 1);
             lua_settop(L, pt);
             continue;
         }
         where pw = {"scheme part", w->id, w->file, w->line};
-        static const char *const part_fields[] = {"id", "weight", "scheme", "months", "name",
-                                                  NULL};
+        static const char *const part_fields[] = {"id", "weight", "scheme", "months", "name", NULL};
         warn_unknown_fields(ld, e, &pw, part_fields);
         p->id = opt_string(ld, e, "id", &pw, 0);
         if (!p->id && lua_rawgeti(L, e, 1) == LUA_TSTRING) p->id = pg_xstrdup(lua_tostring(L, -1));
@@ -550,8 +549,9 @@ static void read_scheme(loader *ld, int t, const where *w, pg_scheme *s)
                     p->month_from = (int)lua_tointeger(L, -2);
                     p->month_to = (int)lua_tointeger(L, -1);
                 } else
-                    BAD(ld, w, "scheme '%s': part '%s': months must be { first, last }, e.g. "
-                               "{ 4, 12 }",
+                    BAD(ld, w,
+                        "scheme '%s': part '%s': months must be { first, last }, e.g. "
+                        "{ 4, 12 }",
                         w->id, p->id ? p->id : "?");
             }
             lua_settop(L, e);
@@ -660,8 +660,7 @@ static void resolve(loader *ld, const where *nw, const where *sw, const char *co
         if (metric_of[i]) {
             n->metric = pg_strmap_get(&rs->metric_ids, metric_of[i]);
             if (n->metric < 0)
-                BAD(ld, &nw[i], "indicator '%s': metric '%s' is not declared", n->id,
-                    metric_of[i]);
+                BAD(ld, &nw[i], "indicator '%s': metric '%s' is not declared", n->id, metric_of[i]);
         }
     }
     for (int i = 0; i < rs->nschemes; i++) {
@@ -732,8 +731,7 @@ static void read_decls(loader *ld)
                 pg_group *g = &rs->groups[rs->ngroups];
                 static const char *const fields[] = {"name", NULL};
                 warn_unknown_fields(ld, t, &w, fields);
-                *g = (pg_group){pg_xstrdup(w.id), opt_string(ld, t, "name", &w, 1), w.file,
-                                w.line};
+                *g = (pg_group){pg_xstrdup(w.id), opt_string(ld, t, "name", &w, 1), w.file, w.line};
                 if (pg_strmap_put(&rs->group_ids, g->id, rs->ngroups) != 0)
                     BAD(ld, &w, "group '%s' is declared twice", w.id);
                 rs->ngroups++;
@@ -741,9 +739,12 @@ static void read_decls(loader *ld)
                 pg_metric *m = &rs->metrics[rs->nmetrics];
                 static const char *const fields[] = {"name", "unit", "desc", NULL};
                 warn_unknown_fields(ld, t, &w, fields);
-                *m = (pg_metric){pg_xstrdup(w.id), opt_string(ld, t, "name", &w, 1),
-                                 opt_string(ld, t, "unit", &w, 0), opt_string(ld, t, "desc", &w, 0),
-                                 w.file, w.line};
+                *m = (pg_metric){pg_xstrdup(w.id),
+                                 opt_string(ld, t, "name", &w, 1),
+                                 opt_string(ld, t, "unit", &w, 0),
+                                 opt_string(ld, t, "desc", &w, 0),
+                                 w.file,
+                                 w.line};
                 if (pg_strmap_put(&rs->metric_ids, m->id, rs->nmetrics) != 0)
                     BAD(ld, &w, "metric '%s' is declared twice", w.id);
                 rs->nmetrics++;

@@ -128,8 +128,9 @@ static int strict_index(lua_State *L)
     const char *name = luaL_tolstring(L, 2, NULL);
     lua_Debug ar;
     if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar) && ar.currentline > 0)
-        lua_pushfstring(L, "%s:%d: unknown global '%s' (a typo, or a name this sandbox does not "
-                           "offer)",
+        lua_pushfstring(L,
+                        "%s:%d: unknown global '%s' (a typo, or a name this sandbox does not "
+                        "offer)",
                         ar.short_src, ar.currentline, name);
     else
         lua_pushfstring(L, "unknown global '%s'", name);
@@ -235,8 +236,9 @@ static int rule_require(lua_State *L)
     pg_sandbox *sb = sandbox_of(L);
     const char *name = luaL_checkstring(L, 1);
     if (!valid_module_name(name))
-        return luaL_error(L, "require '%s': a module name is letters, digits, '_' and '-', "
-                             "separated by dots",
+        return luaL_error(L,
+                          "require '%s': a module name is letters, digits, '_' and '-', "
+                          "separated by dots",
                           name);
     lua_rawgeti(L, LUA_REGISTRYINDEX, sb->loaded_ref);
     int loaded = lua_gettop(L);
@@ -298,9 +300,8 @@ static void copy_lib(lua_State *L, int base, const char *name, const char *const
 }
 
 static const char *const base_funcs[] = {
-    "assert", "error",    "ipairs",   "next",         "pairs",        "pcall",  "select",
-    "tonumber", "tostring", "type",   "xpcall",       "setmetatable", "getmetatable",
-    "rawlen", "_VERSION", NULL};
+    "assert",   "error", "ipairs", "next",         "pairs",        "pcall",  "select",   "tonumber",
+    "tostring", "type",  "xpcall", "setmetatable", "getmetatable", "rawlen", "_VERSION", NULL};
 static const char *const os_funcs[] = {"time", "date", "clock", NULL};
 
 pg_sandbox *pg_sandbox_new(const char *root)

@@ -69,8 +69,8 @@ static int on_row(void *ud, const pg_csvrow *row)
     }
     int g = pg_strmap_get(&rs->group_ids, group);
     if (g < 0) {
-        pg_error(r->d, r->path, row->line, "unit '%s': group '%s' is not declared in the rules",
-                 id, group);
+        pg_error(r->d, r->path, row->line, "unit '%s': group '%s' is not declared in the rules", id,
+                 group);
         return 0;
     }
     if (*kind && strcmp(kind, "gbt2260") != 0 && strcmp(kind, "nonstandard") != 0)
@@ -82,8 +82,12 @@ static int on_row(void *ud, const pg_csvrow *row)
     }
     int u = rs->nunits++;
     rs->units = pg_xrealloc(rs->units, sizeof(pg_unit) * (size_t)rs->nunits);
-    rs->units[u] = (pg_unit){pg_xstrdup(id), pg_xstrdup(name), pg_xstrdup(field(r, row, C_CODE)),
-                             g, strcmp(kind, "gbt2260") == 0, row->line};
+    rs->units[u] = (pg_unit){pg_xstrdup(id),
+                             pg_xstrdup(name),
+                             pg_xstrdup(field(r, row, C_CODE)),
+                             g,
+                             strcmp(kind, "gbt2260") == 0,
+                             row->line};
     pg_strmap_put(&rs->unit_ids, rs->units[u].id, u);
     add_key(r, rs->units[u].code, u, row->line);
     add_key(r, name, u, row->line);
