@@ -123,10 +123,11 @@ typedef struct {
 #define ROW_ERR(r, row, c, ...)                                                                    \
     pg_diag_add((r)->d, PG_ERROR, (r)->path, (row)->line, (r)->col[c] + 1, __VA_ARGS__)
 
+/* A plain decimal number: strtod alone would also take hex, "nan" and "inf". */
 static int parse_number(const char *s, double *out)
 {
     char *end;
-    if (!*s) return -1;
+    if (!*s || s[strspn(s, "0123456789+-.eE")] != '\0') return -1;
     errno = 0;
     double v = strtod(s, &end);
     if (*end || errno == ERANGE || !isfinite(v)) return -1;
@@ -210,15 +211,16 @@ int pg_dataset_load_file(pg_dataset *ds, const char *path, pg_diags *d)
             if (i > 0 && s->period == s[-1].period && s->metric == s[-1].metric &&
                 s->unit == s[-1].unit) {
                 char p[PG_PERIOD_BUF];
-                pg_error(d, path, s->line, "duplicate: %s %s %s was already given on line %d",
-                         ds->rs->units[s->unit].id, pg_period_format(s->period, p),
-                         ds->rs->metrics[s->metric].id, s[-1].line);
+                pg_diag_add(d, PG_ERROR, path, s->line, r.col[C_UNIT] + 1,
+                            "duplicate: %s %s %s was already given on line %d",
+                            ds->rs->units[s->unit].id, pg_period_format(s->period, p),
+                            ds->rs->metrics[s->metric].id, s[-1].line);
             } else if (pg_dataset_get(ds, s->period, s->metric, s->unit, &v, &n)) {
                 char p[PG_PERIOD_BUF];
-                pg_error(d, path, s->line,
-                         "duplicate: %s %s %s is already given by an earlier file",
-                         ds->rs->units[s->unit].id, pg_period_format(s->period, p),
-                         ds->rs->metrics[s->metric].id);
+                pg_diag_add(d, PG_ERROR, path, s->line, r.col[C_UNIT] + 1,
+                            "duplicate: %s %s %s is already given by an earlier file",
+                            ds->rs->units[s->unit].id, pg_period_format(s->period, p),
+                            ds->rs->metrics[s->metric].id);
             }
         }
     }

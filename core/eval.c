@@ -253,7 +253,8 @@ static void roll_up(evaluator *ev, int node, int g)
             c->status = no_business ? PG_ST_NO_BUSINESS : PG_ST_NA;
             continue;
         }
-        double scale = c->max / sm, pts = sp * scale;
+        double scale = c->max / sm, pts = sp * c->max / sm;
+        if (pts > c->max && pts - c->max < 1e-9 * c->max) pts = c->max; /* rounding, not a cap */
         for (int k = 0; k < n->nchildren; k++) {
             pg_cell *kc = pg_result_cell(res, n->children[k], u);
             kc->weight = isnan(kc->points) ? 0 : scale;

@@ -68,6 +68,26 @@ static int cmp_display(const void *pa, const void *pb)
     return strcmp(ua->id, ub->id);
 }
 
+/* Within each run of equal totals, a unit's tie_breaker is the first tie-breaker that sets
+ * it apart from another unit of the run with a different rank; units the tie-breakers cannot
+ * separate from any other keep -1. */
+static void mark_tie_breakers(const rank_ctx *c, const int *order, int n)
+{
+    pg_unit_result *units = c->res->units;
+    for (int lo = 0, hi; lo < n; lo = hi) {
+        for (hi = lo + 1; hi < n && units[order[hi]].total == units[order[lo]].total;) hi++;
+        for (int i = lo; i < hi; i++)
+            for (int j = lo; j < hi; j++) {
+                int decider = -1;
+                if (units[order[i]].rank == units[order[j]].rank) continue;
+                cmp_rank(c, order[i], order[j], &decider);
+                pg_unit_result *ur = &units[order[i]];
+                if (decider >= 0 && (ur->tie_breaker < 0 || decider < ur->tie_breaker))
+                    ur->tie_breaker = decider;
+            }
+    }
+}
+
 void pg_rank_assign(pg_result *res)
 {
     const pg_ruleset *rs = res->rs;
@@ -87,21 +107,15 @@ void pg_rank_assign(pg_result *res)
         int dense = 0;
         for (int i = 0; i < n; i++) {
             pg_unit_result *ur = &res->units[order[i]];
-            int decider = -1;
-            int tied = i > 0 && cmp_rank(&c, order[i - 1], order[i], &decider) == 0;
+            int tied = i > 0 && cmp_rank(&c, order[i - 1], order[i], NULL) == 0;
             if (tied)
                 ur->rank = res->units[order[i - 1]].rank;
             else {
                 dense++;
                 ur->rank = rs->dense ? dense : i + 1;
             }
-            /* Record which tie-breaker split equal totals, on both sides of the split. */
-            if (i > 0 && !tied && res->units[order[i - 1]].total == ur->total && decider >= 0) {
-                ur->tie_breaker = decider;
-                if (res->units[order[i - 1]].tie_breaker < 0)
-                    res->units[order[i - 1]].tie_breaker = decider;
-            }
         }
+        mark_tie_breakers(&c, order, n);
     }
     for (int u = 0; u < rs->nunits; u++) {
         pg_unit_result *ur = &res->units[u];

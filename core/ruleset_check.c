@@ -148,8 +148,9 @@ static void check_node(const pg_ruleset *rs, int i, pg_diags *d)
     if (p && p->adjust && n->nchildren)
         NODE_ERR(d, n, "indicator '%s': items under a kind = \"adjust\" node must be leaves",
                  n->id);
-    if (p && p->adjust && n->adjust)
-        NODE_ERR(d, n, "indicator '%s': adjust nodes cannot nest", n->id);
+    if (p && n->adjust)
+        NODE_ERR(d, n, "indicator '%s': a kind = \"adjust\" node must be a part (no parent)",
+                 n->id);
     if (p)
         for (int g = 0; g < rs->ngroups; g++)
             if (!isnan(n->points[g]) && isnan(p->points[g]))
