@@ -14,6 +14,7 @@
 #include "period.h"
 
 #include <errno.h>
+#include <float.h>
 #include <lauxlib.h>
 #include <math.h>
 #include <stdlib.h>
@@ -46,8 +47,10 @@ const char *pg_result_note(const pg_result *res, int note)
 double pg_round(double x, int digits)
 {
     if (!isfinite(x)) return x;
+    /* A few units in the last place absorb the binary error of the scaling (2.675 * 100 is
+     * 267.49999999999997) without moving any value that is really below the half. */
     double p = pow(10, digits), y = fabs(x) * p;
-    double r = floor(y + 0.5 + 1e-9 * fmax(1, y));
+    double r = floor(y + 0.5 + 8 * DBL_EPSILON * fmax(y, 1));
     return copysign(r / p, x);
 }
 

@@ -39,11 +39,12 @@ typedef struct {
 } pg_cell;
 
 typedef struct {
-    int ranked;        /* has a total and a rank */
-    double total;      /* rounded to the rule set's digits */
-    double raw_total;  /* before rounding */
-    int rank;          /* 0 when not ranked */
-    int prev_rank;     /* 0 when there is none */
+    int ranked;       /* has a total and a rank */
+    double total;     /* rounded to the rule set's digits */
+    double raw_total; /* before rounding */
+    int rank;         /* 0 when not ranked */
+    int position;     /* 1-based display order within the group (ties by code, id); 0 if unranked */
+    int prev_rank;    /* 0 when there is none */
     double prev_total; /* NAN when there is none */
     int band;          /* index into rs->bands, or -1 */
     int veto_node;     /* the veto item that fixed the total, or -1 */
@@ -91,6 +92,9 @@ double pg_result_lost(const pg_result *res, int node, int unit);
 /* The nodes of the scheme's trees, parents before children in display order. Returns the
  * count; *out is malloc'd. */
 int pg_scheme_preorder(const pg_ruleset *rs, const pg_scheme *s, int **out);
+
+/* The ranked units of group g in display order, terminated by -1; malloc'd. */
+int *pg_result_group_order(const pg_result *res, int g);
 
 /* Rounds half away from zero at `digits` decimals, tolerating binary representation error
  * (2.675 → 2.68). */

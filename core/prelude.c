@@ -10,7 +10,7 @@
 static const char dsl_source[] =
     "local getinfo = ...\n"
     "local type, error, setmetatable, ipairs = type, error, setmetatable, ipairs\n"
-    "local decls, method_mt = {}, { __name = 'pinggu.method' }\n"
+    "local decls, method_mt = {}, { __name = 'pinggu.method', __metatable = false }\n"
     "local function where(level)\n"
     "  local info = getinfo(level + 1, 'Sl')\n"
     "  if not info then return '?', 0 end\n"

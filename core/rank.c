@@ -88,6 +88,18 @@ static void mark_tie_breakers(const rank_ctx *c, const int *order, int n)
     }
 }
 
+int *pg_result_group_order(const pg_result *res, int g)
+{
+    const pg_ruleset *rs = res->rs;
+    int *order = pg_xmalloc(sizeof(int) * (size_t)(rs->nunits + 1)), n = 0;
+    for (int u = 0; u < rs->nunits; u++)
+        if (rs->units[u].group == g && res->units[u].ranked) n++;
+    for (int u = 0; u < rs->nunits; u++)
+        if (rs->units[u].group == g && res->units[u].ranked) order[res->units[u].position - 1] = u;
+    order[n] = -1;
+    return order;
+}
+
 void pg_rank_assign(pg_result *res)
 {
     const pg_ruleset *rs = res->rs;
@@ -103,7 +115,10 @@ void pg_rank_assign(pg_result *res)
         for (int u = 0; u < rs->nunits; u++)
             if (rs->units[u].group == g && res->units[u].ranked) sorted[n++] = (entry){u, &c};
         qsort(sorted, (size_t)n, sizeof(entry), cmp_display);
-        for (int i = 0; i < n; i++) order[i] = sorted[i].unit;
+        for (int i = 0; i < n; i++) {
+            order[i] = sorted[i].unit;
+            res->units[order[i]].position = i + 1;
+        }
         int dense = 0;
         for (int i = 0; i < n; i++) {
             pg_unit_result *ur = &res->units[order[i]];

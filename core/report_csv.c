@@ -9,9 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Quotes (through libcsv) only the fields that need it, so numbers stay numbers. */
 static void field(FILE *out, const char *s, int last)
 {
-    csv_fwrite(out, s ? s : "", s ? strlen(s) : 0);
+    if (!s) s = "";
+    if (strpbrk(s, ",\"\r\n"))
+        csv_fwrite(out, s, strlen(s));
+    else
+        fputs(s, out);
     fputc(last ? '\n' : ',', out);
 }
 
@@ -29,23 +34,45 @@ static void ranking(const pg_result *res, FILE *out)
     fputs("group,rank,unit,name,total", out);
     for (int k = 0; k < s->nparts; k++) fprintf(out, ",%s", s->parts[k].id);
     fputs(",previous_rank,movement,change,band\n", out);
-    for (int g = 0; g < rs->ngroups; g++)
-        for (int r = 1; r <= rs->nunits; r++)
-            for (int u = 0; u < rs->nunits; u++) {
-                const pg_unit_result *ur = &res->units[u];
-                if (rs->units[u].group != g || !ur->ranked || ur->rank != r) continue;
-                field(out, rs->groups[g].id, 0);
-                number(out, ur->rank, 0, 0);
-                field(out, rs->units[u].id, 0);
-                field(out, rs->units[u].name, 0);
-                number(out, ur->total, rs->rounding, 0);
-                for (int k = 0; k < s->nparts; k++)
-                    number(out, pg_result_part(res, u, k), rs->rounding, 0);
-                number(out, ur->prev_rank ? ur->prev_rank : NAN, 0, 0);
-                field(out, pg_movement(ur), 0);
-                number(out, ur->prev_rank ? ur->total - ur->prev_total : NAN, rs->rounding, 0);
-                field(out, ur->band >= 0 ? rs->bands[ur->band].label : "", 1);
-            }
+    for (int g = 0; g < rs->ngroups; g++) {
+        int *order = pg_result_group_order(res, g);
+        for (int i = 0; order[i] >= 0; i++) {
+            int u = order[i];
+            const pg_unit_result *ur = &res->units[u];
+            field(out, rs->groups[g].id, 0);
+            number(out, ur->rank, 0, 0);
+            field(out, rs->units[u].id, 0);
+            field(out, rs->units[u].name, 0);
+            number(out, ur->total, rs->rounding, 0);
+            for (int k = 0; k < s->nparts; k++)
+                number(out, pg_result_part(res, u, k), rs->rounding, 0);
+            number(out, ur->prev_rank ? ur->prev_rank : NAN, 0, 0);
+            field(out, pg_movement(ur), 0);
+            number(out, ur->prev_rank ? ur->total - ur->prev_total : NAN, rs->rounding, 0);
+            field(out, ur->band >= 0 ? rs->bands[ur->band].label : "", 1);
+        }
+        free(order);
+    }
+}
+
+/* A scheme of schemes: the totals each part was built from, period by period. */
+static void sources(const pg_result *res, int u, FILE *out)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_scheme *s = &rs->schemes[res->scheme];
+    char buf[PG_PERIOD_BUF];
+    fputs("unit,part,weight,part_score,period,total\n", out);
+    for (int k = 0; k < s->nparts; k++)
+        for (int i = 0; i < res->nsub; i++) {
+            if (res->sub_part[i] != k) continue;
+            const pg_unit_result *sr = &res->sub[i]->units[u];
+            field(out, rs->units[u].id, 0);
+            field(out, s->parts[k].id, 0);
+            number(out, s->parts[k].weight, 4, 0);
+            number(out, pg_result_part(res, u, k), rs->rounding, 0);
+            field(out, pg_period_format(res->sub[i]->period, buf), 0);
+            number(out, sr->ranked ? sr->total : NAN, rs->rounding, 1);
+        }
 }
 
 static void breakdown(const pg_result *res, int u, FILE *out)
@@ -82,8 +109,10 @@ static void breakdown(const pg_result *res, int u, FILE *out)
 
 int pg_report_csv(const pg_result *res, int unit, FILE *out)
 {
-    if (unit < 0 || !res->cells)
+    if (unit < 0)
         ranking(res, out);
+    else if (!res->cells)
+        sources(res, unit, out);
     else
         breakdown(res, unit, out);
     return ferror(out) ? -EIO : 0;

@@ -100,17 +100,8 @@ static cJSON *group_object(const pg_result *res, int g)
     cJSON *ranking = cJSON_AddArrayToObject(o, "ranking");
     cJSON *unranked = cJSON_AddArrayToObject(o, "unranked");
     cJSON *nb = cJSON_AddArrayToObject(o, "no_business");
-    /* ranked units in rank order: ranks are assigned in display order, so sort by it */
-    int *order = pg_xmalloc(sizeof(int) * (size_t)(rs->nunits + 1)), n = 0;
-    for (int u = 0; u < rs->nunits; u++)
-        if (rs->units[u].group == g && res->units[u].ranked) order[n++] = u;
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && res->units[order[j]].rank < res->units[order[j - 1]].rank; j--) {
-            int t = order[j];
-            order[j] = order[j - 1];
-            order[j - 1] = t;
-        }
-    for (int i = 0; i < n; i++) cJSON_AddItemToArray(ranking, ranking_row(res, order[i]));
+    int *order = pg_result_group_order(res, g), n = 0;
+    while (order[n] >= 0) cJSON_AddItemToArray(ranking, ranking_row(res, order[n++]));
     for (int u = 0; u < rs->nunits; u++) {
         if (rs->units[u].group != g) continue;
         if (!res->units[u].ranked) {

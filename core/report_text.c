@@ -125,32 +125,33 @@ static void ranking(const pg_result *res, FILE *out)
         cell(out, "变动", 5);
         cell(out, "等次", 6);
         fputc('\n', out);
-        for (int r = 1; r <= rs->nunits; r++)
-            for (int u = 0; u < rs->nunits; u++) {
-                const pg_unit_result *ur = &res->units[u];
-                if (rs->units[u].group != g || !ur->ranked || ur->rank != r) continue;
-                snprintf(buf, sizeof buf, "%d", ur->rank);
-                cell(out, buf, -4);
-                cell(out, rs->units[u].name, nw);
-                num(buf, sizeof buf, ur->total, rs->rounding);
-                cell(out, buf, -7);
-                for (int k = 0; k < s->nparts; k++) {
-                    int w = pg_text_width(s->parts[k].name);
-                    num(buf, sizeof buf, pg_result_part(res, u, k), rs->rounding);
-                    cell(out, buf, w > 7 ? -w : -7);
-                }
-                if (ur->prev_rank)
-                    snprintf(buf, sizeof buf, "%+.*f", rs->rounding, ur->total - ur->prev_total);
-                else
-                    snprintf(buf, sizeof buf, "—");
-                cell(out, buf, -7);
-                movement(buf, sizeof buf, ur);
-                cell(out, buf, 5);
-                cell(out, ur->band >= 0 ? rs->bands[ur->band].label : "", 6);
-                if (ur->veto_node >= 0) fprintf(out, "单项否决(%s)", rs->nodes[ur->veto_node].name);
-                if (ur->errors) fprintf(out, "%d项计算出错", ur->errors);
-                fputc('\n', out);
+        int *order = pg_result_group_order(res, g);
+        for (int i = 0; order[i] >= 0; i++) {
+            int u = order[i];
+            const pg_unit_result *ur = &res->units[u];
+            snprintf(buf, sizeof buf, "%d", ur->rank);
+            cell(out, buf, -4);
+            cell(out, rs->units[u].name, nw);
+            num(buf, sizeof buf, ur->total, rs->rounding);
+            cell(out, buf, -7);
+            for (int k = 0; k < s->nparts; k++) {
+                int w = pg_text_width(s->parts[k].name);
+                num(buf, sizeof buf, pg_result_part(res, u, k), rs->rounding);
+                cell(out, buf, w > 7 ? -w : -7);
             }
+            if (ur->prev_rank)
+                snprintf(buf, sizeof buf, "%+.*f", rs->rounding, ur->total - ur->prev_total);
+            else
+                snprintf(buf, sizeof buf, "—");
+            cell(out, buf, -7);
+            movement(buf, sizeof buf, ur);
+            cell(out, buf, 5);
+            cell(out, ur->band >= 0 ? rs->bands[ur->band].label : "", 6);
+            if (ur->veto_node >= 0) fprintf(out, "单项否决(%s)", rs->nodes[ur->veto_node].name);
+            if (ur->errors) fprintf(out, "%d项计算出错", ur->errors);
+            fputc('\n', out);
+        }
+        free(order);
         int first = 1;
         for (int u = 0; u < rs->nunits; u++)
             if (rs->units[u].group == g && !res->units[u].ranked) {

@@ -85,7 +85,8 @@ static void check_method(const pg_node *n, pg_diags *d)
             NODE_ERR(d, n, "indicator '%s': %s: per must be above 0 (got %g)", id,
                      pg_method_name(m->kind), m->per);
         if (!(m->free >= 0))
-            NODE_ERR(d, n, "indicator '%s': deduct: free must be 0 or more (got %g)", id, m->free);
+            NODE_ERR(d, n, "indicator '%s': %s: free must be 0 or more (got %g)", id,
+                     pg_method_name(m->kind), m->free);
         break;
     default:
         break;
@@ -180,7 +181,7 @@ static void check_node(const pg_ruleset *rs, int i, pg_diags *d)
         if (count == 0)
             NODE_ERR(d, n, "indicator '%s': no child applies to group '%s'", n->id,
                      rs->groups[g].id);
-        else if (fabs(sum - n->points[g]) > EPS)
+        else if (!(fabs(sum - n->points[g]) <= EPS))
             NODE_ERR(d, n,
                      "indicator '%s': for group '%s' its children add up to %g, not its %g points",
                      n->id, rs->groups[g].id, sum, n->points[g]);
@@ -241,7 +242,7 @@ static void check_scheme(const pg_ruleset *rs, const pg_scheme *s, pg_diags *d)
     if (s->composite_ref != LUA_NOREF) return;
     for (int g = 0; g < rs->ngroups; g++) {
         double sum = parts_max(rs, s, g);
-        if (fabs(sum - s->max) > 1e-6)
+        if (!(fabs(sum - s->max) <= 1e-6))
             pg_error(d, s->file, s->line,
                      "scheme '%s': for group '%s' the weighted parts reach %g, not the scheme's "
                      "max %g",

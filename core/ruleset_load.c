@@ -52,6 +52,15 @@ static void lua_failure(pg_diags *d, const char *msg)
     pg_error(d, NULL, 0, "%s", msg);
 }
 
+/* Reads t[key] without metamethods: a declaration table may carry a metatable, and this
+ * code runs outside any budget. Returns the type, like lua_getfield. */
+static int rawfield(lua_State *L, int t, const char *key)
+{
+    t = lua_absindex(L, t);
+    lua_pushstring(L, key);
+    return lua_rawget(L, t);
+}
+
 #define BAD(ld, w, ...) pg_error((ld)->d, (w)->file, (w)->line, __VA_ARGS__)
 
 static void warn_unknown_fields(loader *ld, int t, const where *w, const char *const *known)
@@ -75,7 +84,7 @@ static char *opt_string(loader *ld, int t, const char *key, const where *w, int 
 {
     lua_State *L = ld->L;
     char *s = NULL;
-    int ty = lua_getfield(L, t, key);
+    int ty = rawfield(L, t, key);
     if (ty == LUA_TSTRING)
         s = pg_xstrdup(lua_tostring(L, -1));
     else if (ty != LUA_TNIL)
@@ -92,10 +101,13 @@ static double opt_number(loader *ld, int t, const char *key, const where *w, dou
 {
     lua_State *L = ld->L;
     double v = dflt;
-    int ty = lua_getfield(L, t, key);
-    if (ty == LUA_TNUMBER)
+    int ty = rawfield(L, t, key);
+    if (ty == LUA_TNUMBER && isfinite(lua_tonumber(L, -1)))
         v = lua_tonumber(L, -1);
-    else if (ty != LUA_TNIL) {
+    else if (ty == LUA_TNUMBER) {
+        BAD(ld, w, "%s '%s': field '%s' must be a finite number", w->kind, w->id, key);
+        v = NAN;
+    } else if (ty != LUA_TNIL) {
         BAD(ld, w, "%s '%s': field '%s' must be a number, not a %s", w->kind, w->id, key,
             lua_typename(L, ty));
         v = NAN;
@@ -165,12 +177,18 @@ static double *number_list(loader *ld, int t, const where *w, const char *what, 
 static void read_builtin(loader *ld, int mi, const where *w, pg_method *m)
 {
     lua_State *L = ld->L;
-    lua_getfield(L, mi, "method");
-    const char *name = lua_tostring(L, -1);
+    rawfield(L, mi, "method");
+    const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
     lua_pop(L, 1);
     for (int k = PG_M_LINEAR; k <= PG_M_FLAG; k++)
         if (strcmp(name, method_names[k]) == 0) m->kind = (pg_method_kind)k;
-    lua_getfield(L, mi, "args");
+    if (rawfield(L, mi, "args") != LUA_TTABLE || m->kind == PG_M_NONE) {
+        BAD(ld, w, "indicator '%s': method is not a built-in method object", w->id);
+        m->kind = PG_M_NONE;
+        lua_pop(L, 1);
+        return;
+    }
+    name = method_names[m->kind];
     int a = lua_gettop(L);
     static const char *const common[] = {"better", NULL};
     static const char *const known[][6] = {
@@ -227,7 +245,7 @@ static void read_builtin(loader *ld, int mi, const where *w, pg_method *m)
         break;
     case PG_M_RANK:
         m->rest = opt_number(ld, a, "rest", &mw, 0);
-        if (lua_getfield(L, a, "shares") == LUA_TTABLE)
+        if (rawfield(L, a, "shares") == LUA_TTABLE)
             m->shares = number_list(ld, lua_gettop(L), w, "rank.shares", &m->nshares);
         lua_pop(L, 1);
         break;
@@ -252,7 +270,7 @@ static void read_method(loader *ld, int t, const where *w, pg_node *n)
 {
     lua_State *L = ld->L;
     n->method.fn_ref = LUA_NOREF;
-    int ty = lua_getfield(L, t, "method");
+    int ty = rawfield(L, t, "method");
     if (ty == LUA_TFUNCTION) {
         n->method.kind = PG_M_CUSTOM;
         n->method.fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -284,11 +302,13 @@ static void read_points(loader *ld, int t, const where *w, pg_node *n, int *expl
     n->points = pg_xcalloc((size_t)rs->ngroups, sizeof(double));
     for (int g = 0; g < rs->ngroups; g++) n->points[g] = NAN;
     double all = NAN;
-    int ty = lua_getfield(L, t, "points");
+    int ty = rawfield(L, t, "points");
     int pt = lua_gettop(L);
     *explicit_groups = 0;
-    if (ty == LUA_TNUMBER)
+    if (ty == LUA_TNUMBER && isfinite(lua_tonumber(L, -1)))
         all = lua_tonumber(L, -1);
+    else if (ty == LUA_TNUMBER)
+        BAD(ld, w, "indicator '%s': points must be a finite number", w->id);
     else if (ty == LUA_TTABLE) {
         *explicit_groups = 1;
         lua_pushnil(L);
@@ -299,8 +319,8 @@ static void read_points(loader *ld, int t, const where *w, pg_node *n, int *expl
             if (g < 0)
                 BAD(ld, w, "indicator '%s': points names group '%s', which is not declared", w->id,
                     lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?");
-            else if (!lua_isnumber(L, -1))
-                BAD(ld, w, "indicator '%s': points.%s must be a number", w->id,
+            else if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))
+                BAD(ld, w, "indicator '%s': points.%s must be a finite number", w->id,
                     lua_tostring(L, -2));
             else
                 n->points[g] = lua_tonumber(L, -1);
@@ -310,7 +330,7 @@ static void read_points(loader *ld, int t, const where *w, pg_node *n, int *expl
         BAD(ld, w, "indicator '%s': points must be a number or { group = points, ... }", w->id);
     lua_pop(L, 1);
 
-    if (lua_getfield(L, t, "groups") == LUA_TTABLE) {
+    if (rawfield(L, t, "groups") == LUA_TTABLE) {
         int gt = lua_gettop(L);
         int len = (int)lua_rawlen(L, gt);
         double *named = pg_xcalloc((size_t)rs->ngroups, sizeof(double));
@@ -376,7 +396,7 @@ static void read_ruleset(loader *ld, int t, const where *w)
     rs->carry_limit = carry >= 1 && carry <= 24 ? (int)carry : 3;
     if (!(carry >= 1 && carry <= 24)) BAD(ld, w, "ruleset: carry_limit must be from 1 to 24");
 
-    if (lua_getfield(L, t, "tie_breakers") == LUA_TTABLE) {
+    if (rawfield(L, t, "tie_breakers") == LUA_TTABLE) {
         int tt = lua_gettop(L);
         rs->ntie = (int)lua_rawlen(L, tt);
         rs->tie_breakers = pg_xcalloc((size_t)rs->ntie, sizeof(char *));
@@ -390,7 +410,7 @@ static void read_ruleset(loader *ld, int t, const where *w)
     }
     lua_pop(L, 1);
 
-    if (lua_getfield(L, t, "bands") == LUA_TTABLE) {
+    if (rawfield(L, t, "bands") == LUA_TTABLE) {
         int bt = lua_gettop(L);
         rs->nbands = (int)lua_rawlen(L, bt);
         rs->bands = pg_xcalloc((size_t)rs->nbands, sizeof(pg_band));
@@ -410,11 +430,11 @@ static void read_ruleset(loader *ld, int t, const where *w)
     }
     lua_pop(L, 1);
 
-    if (lua_getfield(L, t, "budget") == LUA_TTABLE) {
+    if (rawfield(L, t, "budget") == LUA_TTABLE) {
         where bw = {"ruleset", "budget", w->file, w->line};
         double ins = opt_number(ld, lua_gettop(L), "instructions", &bw, 0);
         double mb = opt_number(ld, lua_gettop(L), "memory_mb", &bw, 0);
-        if (ins < 0 || mb < 0 || mb > 256)
+        if (!(ins >= 0 && ins <= 1e12) || !(mb >= 0 && mb <= 256))
             BAD(ld, w, "ruleset: budget must have instructions > 0 and memory_mb from 1 to 256");
         else
             rs->budget = (pg_budget){(long)ins, (size_t)(mb * 1024 * 1024)};
@@ -461,16 +481,16 @@ static void read_node(loader *ld, int t, const where *w, pg_node *n, int *explic
         BAD(ld, w, "indicator '%s': kind = \"%s\" is unknown (the only kind is \"adjust\")", w->id,
             kind);
     free(kind);
-    if (lua_getfield(L, t, "veto") != LUA_TNIL) {
+    if (rawfield(L, t, "veto") != LUA_TNIL) {
         n->veto = 1;
         n->veto_score = lua_tonumber(L, -1);
-        if (!lua_isnumber(L, -1))
+        if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(n->veto_score))
             BAD(ld, w, "indicator '%s': veto must be the fixed total, e.g. veto = 0", w->id);
     }
     lua_pop(L, 1);
     read_points(ld, t, w, n, explicit_groups);
     read_method(ld, t, w, n);
-    int ty = lua_getfield(L, t, "params");
+    int ty = rawfield(L, t, "params");
     if (ty == LUA_TTABLE)
         n->params_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     else {
@@ -497,14 +517,14 @@ static void read_scheme(loader *ld, int t, const where *w, pg_scheme *s)
     else if (period && strcmp(period, "month") != 0)
         BAD(ld, w, "scheme '%s': period = \"%s\" must be \"month\" or \"year\"", w->id, period);
     free(period);
-    int ty = lua_getfield(L, t, "composite");
+    int ty = rawfield(L, t, "composite");
     if (ty == LUA_TFUNCTION)
         s->composite_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     else {
         if (ty != LUA_TNIL) BAD(ld, w, "scheme '%s': composite must be a function", w->id);
         lua_pop(L, 1);
     }
-    if (lua_getfield(L, t, "parts") != LUA_TTABLE) {
+    if (rawfield(L, t, "parts") != LUA_TTABLE) {
         BAD(ld, w, "scheme '%s': parts = { { id = \"...\", weight = w }, ... } is required", w->id);
         lua_pop(L, 1);
         return;
@@ -542,7 +562,7 @@ static void read_scheme(loader *ld, int t, const where *w, pg_scheme *s)
             if (!p->id) p->id = pg_xstrdup(p->ref);
             p->month_from = 1;
             p->month_to = 12;
-            if (lua_getfield(L, e, "months") == LUA_TTABLE) {
+            if (rawfield(L, e, "months") == LUA_TTABLE) {
                 lua_rawgeti(L, -1, 1);
                 lua_rawgeti(L, -2, 2);
                 if (lua_isinteger(L, -2) && lua_isinteger(L, -1)) {
@@ -568,16 +588,16 @@ static int decl_at(loader *ld, int i, where *w)
     lua_State *L = ld->L;
     lua_rawgeti(L, ld->decls, i);
     int e = lua_gettop(L);
-    lua_getfield(L, e, "kind");
+    rawfield(L, e, "kind");
     w->kind = keep(ld->rs, lua_tostring(L, -1));
-    lua_getfield(L, e, "id");
+    rawfield(L, e, "id");
     w->id = keep(ld->rs, lua_tostring(L, -1) ? lua_tostring(L, -1) : "");
-    lua_getfield(L, e, "file");
+    rawfield(L, e, "file");
     w->file = keep(ld->rs, lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
-    lua_getfield(L, e, "line");
+    rawfield(L, e, "line");
     w->line = (int)lua_tointeger(L, -1);
     lua_pop(L, 4);
-    lua_getfield(L, e, "t");
+    rawfield(L, e, "t");
     lua_remove(L, e);
     return lua_gettop(L);
 }
@@ -697,7 +717,7 @@ static void read_decls(loader *ld)
     static const char *const kinds[] = {"ruleset", "group", "metric", "indicator", "scheme"};
     for (int i = 1; i <= n; i++) {
         lua_rawgeti(L, ld->decls, i);
-        lua_getfield(L, -1, "kind");
+        rawfield(L, -1, "kind");
         for (int k = 0; k < 5; k++)
             if (strcmp(lua_tostring(L, -1), kinds[k]) == 0) counts[k]++;
         lua_pop(L, 2);
@@ -723,7 +743,7 @@ static void read_decls(loader *ld)
                 continue;
             }
             if (strcmp(w.kind, "ruleset") == 0) {
-                if (rs->id)
+                if (rs->file)
                     BAD(ld, &w, "ruleset is declared twice (first at %s:%d)", rs->file, rs->line);
                 else
                     read_ruleset(ld, t, &w);
@@ -766,7 +786,7 @@ static void read_decls(loader *ld)
             lua_settop(L, t - 1);
         }
     }
-    if (!rs->id) pg_error(ld->d, NULL, 0, "%s/ruleset.lua declares no ruleset { ... }", rs->dir);
+    if (!rs->file) pg_error(ld->d, NULL, 0, "%s/ruleset.lua declares no ruleset { ... }", rs->dir);
     if (rs->ngroups == 0) pg_error(ld->d, rs->file, rs->line, "the rule set declares no group");
     resolve(ld, nw, sw, (const char *const *)metric_of, (const char *const *)parent_of);
     if (ld->d->errors == 0) build_tree(ld, explicit_groups);
@@ -785,6 +805,15 @@ static void read_decls(loader *ld)
     free(explicit_groups);
     free(nw);
     free(sw);
+}
+
+static int read_decls_protected(lua_State *L)
+{
+    loader *ld = lua_touserdata(L, 1);
+    ld->decls = 2;
+    ld->method_mt = 3;
+    read_decls(ld);
+    return 0;
 }
 
 int pg_ruleset_load(const char *dir, pg_ruleset **out, pg_diags *d)
@@ -815,11 +844,20 @@ int pg_ruleset_load(const char *dir, pg_ruleset **out, pg_diags *d)
         free(err);
     } else {
         lua_pop(L, 1);
-        read_decls(&ld);
+        /* Reading declarations calls the Lua API, which raises on a memory error: run it
+         * protected so that nothing a rule does can reach Lua's panic handler. */
+        lua_pushcfunction(L, read_decls_protected);
+        lua_pushlightuserdata(L, &ld);
+        lua_pushvalue(L, ld.decls);
+        lua_pushvalue(L, ld.method_mt);
+        if (lua_pcall(L, 3, 0, 0) != LUA_OK) {
+            pg_error(d, rs->dir, 0, "reading the declarations failed: %s", lua_tostring(L, -1));
+            lua_pop(L, 1);
+        }
         char *units = pg_xasprintf("%s/units.csv", rs->dir);
         pg_units_load(rs, units, d);
         free(units);
-        pg_revision_compute(rs, d);
+        if (d->errors == errors_before) pg_revision_compute(rs, d);
         if (d->errors == errors_before) pg_ruleset_check(rs, d);
     }
     lua_settop(L, 0);

@@ -27,7 +27,8 @@ struct pg_sandbox {
     char *root;
     size_t used, limit;
     long count, allowed;
-    int dying;
+    int dying;       /* the entry is being unwound: every instruction raises kill_msg */
+    int over_memory; /* the allocator refused memory during this entry */
     char kill_msg[256];
     size_t call_memory;
     pg_budget budget;
@@ -41,6 +42,8 @@ static pg_sandbox *sandbox_of(lua_State *L)
     return *(pg_sandbox **)lua_getextraspace(L);
 }
 
+static void budget_hook(lua_State *L, lua_Debug *ar);
+
 static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     pg_sandbox *sb = ud;
@@ -50,7 +53,15 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         sb->used -= old;
         return NULL;
     }
-    if (nsize > old && sb->used + (nsize - old) > sb->limit) return NULL;
+    if (nsize > old && sb->used + (nsize - old) > sb->limit) {
+        /* A rule's own pcall would catch the memory error and carry on; arm the hook so the
+         * next instruction ends the entry, as for a spent instruction budget. */
+        if (sb->L && !sb->over_memory) {
+            sb->over_memory = 1;
+            lua_sethook(sb->L, budget_hook, LUA_MASKCOUNT, 1);
+        }
+        return NULL;
+    }
     void *p = realloc(ptr, nsize);
     if (p) sb->used = sb->used - old + nsize;
     return p;
@@ -60,14 +71,21 @@ static void budget_hook(lua_State *L, lua_Debug *ar)
 {
     pg_sandbox *sb = sandbox_of(L);
     if (!sb->dying) {
-        sb->count += HOOK_EVERY;
-        if (sb->count <= sb->allowed) return;
         lua_getinfo(L, "Sl", ar);
-        snprintf(sb->kill_msg, sizeof sb->kill_msg,
-                 "%s:%d: instruction budget exceeded (%ld instructions); the rule runs away or "
-                 "needs a larger budget",
-                 ar->short_src, ar->currentline, sb->allowed);
+        if (sb->over_memory)
+            snprintf(sb->kill_msg, sizeof sb->kill_msg,
+                     "%s:%d: memory cap exceeded (%zu MiB); the rule builds too much or needs a "
+                     "larger budget",
+                     ar->short_src, ar->currentline, sb->call_memory >> 20);
+        else if ((sb->count += HOOK_EVERY) > sb->allowed)
+            snprintf(sb->kill_msg, sizeof sb->kill_msg,
+                     "%s:%d: instruction budget exceeded (%ld instructions); the rule runs away "
+                     "or needs a larger budget",
+                     ar->short_src, ar->currentline, sb->allowed);
+        else
+            return;
         sb->dying = 1;
+        sb->limit += 1u << 20; /* headroom for unwinding and the message itself */
         lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
     }
     lua_pushstring(L, sb->kill_msg);
@@ -79,21 +97,23 @@ static void enter(pg_sandbox *sb, long instructions, size_t memory)
     sb->count = 0;
     sb->allowed = instructions;
     sb->dying = 0;
+    sb->over_memory = 0;
     sb->call_memory = memory;
     sb->limit = sb->used + memory < PG_STATE_MEMORY ? sb->used + memory : PG_STATE_MEMORY;
 }
 
 static void leave(pg_sandbox *sb)
 {
-    if (sb->dying) lua_sethook(sb->L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
+    if (sb->dying || sb->over_memory) lua_sethook(sb->L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
     sb->dying = 0;
+    sb->over_memory = 0;
     sb->limit = PG_STATE_MEMORY;
 }
 
+/* No __tostring: the handler may run with hooks off, where rule code must not run. */
 static int message_handler(lua_State *L)
 {
     if (lua_type(L, 1) == LUA_TSTRING) return 1;
-    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
     lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
     return 1;
 }
@@ -113,7 +133,9 @@ static int protected_call(pg_sandbox *sb, int nargs, int nresults, char **err)
     if (dying)
         *err = pg_xstrdup(sb->kill_msg);
     else if (st == LUA_ERRMEM)
-        *err = pg_xasprintf("memory cap exceeded (%zu MiB for one call)", sb->call_memory >> 20);
+        *err = pg_xasprintf("memory cap exceeded (%zu MiB); the rule builds too much or needs a "
+                            "larger budget",
+                            sb->call_memory >> 20);
     else
         *err = pg_xstrdup(lua_tostring(L, -1) ? lua_tostring(L, -1) : "unknown error");
     lua_pop(L, 1);
@@ -266,8 +288,11 @@ static int rule_require(lua_State *L)
     lua_setfield(L, loaded, name);
     int st = load_rule_file(sb, rel);
     free(rel);
-    if (st != 0) return lua_error(L);
-    lua_call(L, 0, 1);
+    if (st != 0 || lua_pcall(L, 0, 1, 0) != LUA_OK) {
+        lua_pushnil(L); /* a failed module is not "loading" any more: the next require retries */
+        lua_setfield(L, loaded, name);
+        return lua_error(L);
+    }
     if (lua_isnil(L, -1)) {
         lua_pop(L, 1);
         lua_pushboolean(L, 1);
@@ -299,6 +324,94 @@ static void copy_lib(lua_State *L, int base, const char *name, const char *const
     lua_pop(L, 1);
 }
 
+/* Run once on the real libraries before the base is copied from them. It removes what must
+ * not exist even through the string metatable (string.dump; math.random, which would make
+ * scores differ between runs) and wraps what the instruction budget cannot see: C functions
+ * run to completion without a hook, so those whose work a rule controls get a bound here
+ * (string.rep of an empty string, which loops without allocating; table.move/concat ranges;
+ * pattern matching, whose backtracking grows as the subject length to the power of the
+ * pattern's quantifiers). xpcall calls its handler after
+ * unwinding, because Lua runs a handler with hooks off; setmetatable refuses __gc, because
+ * finalizers also run without hooks. */
+static const char hardening[] =
+    "local string, table, math, type, error, pcall, rawget = string, table, math, type, error,\n"
+    "  pcall, rawget\n"
+    "local rep, move, concat, pack, unpack = string.rep, table.move, table.concat, table.pack,\n"
+    "  table.unpack\n"
+    "local MAX_N, MAX_STEPS = 1e7, 1e9\n"
+    "string.dump, math.random, math.randomseed = nil, nil, nil\n"
+    "getmetatable('').__metatable = false\n"
+    "local function too_many(name, n)\n"
+    "  error(('%s: %.0f is more than a rule may ask for (%.0f)'):format(name, n, MAX_N), 3)\n"
+    "end\n"
+    "string.rep = function(s, n, sep)\n"
+    "  if s == '' and (sep == nil or sep == '') and type(n) == 'number' then return '' end\n"
+    "  return rep(s, n, sep)\n"
+    "end\n"
+    "table.move = function(a1, f, e, t, a2)\n"
+    "  if type(f) == 'number' and type(e) == 'number' and e - f > MAX_N then\n"
+    "    too_many('table.move', e - f)\n"
+    "  end\n"
+    "  return move(a1, f, e, t, a2)\n"
+    "end\n"
+    "table.concat = function(list, sep, i, j)\n"
+    "  if type(i) == 'number' and type(j) == 'number' and j - i > MAX_N then\n"
+    "    too_many('table.concat', j - i)\n"
+    "  end\n"
+    "  return concat(list, sep, i, j)\n"
+    "end\n"
+    "local byte = string.byte\n"
+    "local function quantifiers(p)\n"
+    "  local k, i, n = 0, 1, #p\n"
+    "  while i <= n do\n"
+    "    local c = byte(p, i)\n"
+    "    if c == 37 then i = i + 2\n"
+    "    elseif c == 91 then\n"
+    "      i = i + 1\n"
+    "      if byte(p, i) == 94 then i = i + 1 end\n"
+    "      if byte(p, i) == 93 then i = i + 1 end\n"
+    "      while i <= n and byte(p, i) ~= 93 do\n"
+    "        if byte(p, i) == 37 then i = i + 1 end\n"
+    "        i = i + 1\n"
+    "      end\n"
+    "      i = i + 1\n"
+    "    else\n"
+    "      if c == 42 or c == 43 or c == 45 or c == 63 then k = k + 1 end\n"
+    "      i = i + 1\n"
+    "    end\n"
+    "  end\n"
+    "  return k\n"
+    "end\n"
+    "local function guarded(name, f)\n"
+    "  return function(s, p, ...)\n"
+    "    local plain = name == 'string.find' and select(2, ...)\n"
+    "    if not plain and type(s) == 'string' and type(p) == 'string' and\n"
+    "       (quantifiers(p) + 1) * math.log(#s + 1) > math.log(MAX_STEPS) then\n"
+    "      error(('%s: pattern %q is too costly on a subject of %d bytes'):format(name, p, #s), "
+    "2)\n"
+    "    end\n"
+    "    return f(s, p, ...)\n"
+    "  end\n"
+    "end\n"
+    "for _, name in ipairs { 'find', 'match', 'gmatch', 'gsub' } do\n"
+    "  string[name] = guarded('string.' .. name, string[name])\n"
+    "end\n"
+    "xpcall = function(f, handler, ...)\n"
+    "  local r = pack(pcall(f, ...))\n"
+    "  if r[1] then return unpack(r, 1, r.n) end\n"
+    "  return false, handler(r[2])\n"
+    "end\n"
+    "local setmt = setmetatable\n"
+    "setmetatable = function(t, mt)\n"
+    "  if type(t) ~= 'table' or (mt ~= nil and type(mt) ~= 'table') then\n"
+    "    error('setmetatable: expects a table and a metatable (a table or nil)', 2)\n"
+    "  end\n"
+    "  if type(mt) == 'table' and rawget(mt, '__gc') ~= nil then\n"
+    "    error('setmetatable: __gc finalizers are not allowed in rules', 2)\n"
+    "  end\n"
+    "  return setmt(t, mt)\n"
+    "end\n";
+
 static const char *const base_funcs[] = {
     "assert",   "error", "ipairs", "next",         "pairs",        "pcall",  "select",   "tonumber",
     "tostring", "type",  "xpcall", "setmetatable", "getmetatable", "rawlen", "_VERSION", NULL};
@@ -325,22 +438,14 @@ pg_sandbox *pg_sandbox_new(const char *root)
     luaL_requiref(L, LUA_OSLIBNAME, luaopen_os, 1);
     lua_pop(L, 6);
 
-    /* Remove what must not exist even through the string metatable or library tables. */
-    lua_getglobal(L, "string");
-    lua_pushnil(L);
-    lua_setfield(L, -2, "dump");
-    lua_pop(L, 1);
-    lua_getglobal(L, "math");
-    lua_pushnil(L);
-    lua_setfield(L, -2, "random");
-    lua_pushnil(L);
-    lua_setfield(L, -2, "randomseed");
-    lua_pop(L, 1);
-    lua_pushliteral(L, "");
-    lua_getmetatable(L, -1);
-    lua_pushboolean(L, 0);
-    lua_setfield(L, -2, "__metatable");
-    lua_pop(L, 2);
+    if (luaL_loadbufferx(L, hardening, sizeof hardening - 1, "=pinggu-sandbox", "t") != LUA_OK ||
+        lua_pcall(L, 0, 0, 0) != LUA_OK) {
+        fprintf(stderr, "pinggu: sandbox: %s\n", lua_tostring(L, -1));
+        lua_close(L);
+        free(sb->root);
+        free(sb);
+        return NULL;
+    }
 
     lua_newtable(L);
     int base = lua_gettop(L);
@@ -391,7 +496,7 @@ int pg_sandbox_run_file(pg_sandbox *sb, const char *relpath, char **err)
         lua_pop(sb->L, 1);
         return -1;
     }
-    enter(sb, PG_LOAD_INSTRUCTIONS, PG_STATE_MEMORY);
+    enter(sb, PG_LOAD_INSTRUCTIONS, PG_LOAD_MEMORY);
     return protected_call(sb, 0, 1, err);
 }
 

@@ -29,6 +29,7 @@ typedef struct {
 #define PG_DEFAULT_INSTRUCTIONS 1000000L
 #define PG_DEFAULT_MEMORY (32u << 20)
 #define PG_LOAD_INSTRUCTIONS 100000000L
+#define PG_LOAD_MEMORY (64u << 20)
 #define PG_STATE_MEMORY (512u << 20)
 
 /* `root` is the rule set's directory as the user named it; it prefixes every chunk name, so

@@ -1,0 +1,3 @@
+-- more.lua: requires parts.lua, which is still loading
+
+require "parts"

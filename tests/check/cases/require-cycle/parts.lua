@@ -1,0 +1,2 @@
+-- parts.lua: requires more.lua
+require "more"

@@ -1,0 +1,4 @@
+-- parts.lua
+local weights = { a = 60 }
+
+local total = weights.a + weights.b

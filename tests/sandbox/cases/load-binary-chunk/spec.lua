@@ -1,0 +1,2 @@
+return { at = "load", budget = "default", luac = { ["evil.lua"] = "evil.luasrc" },
+  error = { "evil.lua", "attempt to load a binary chunk" } }

@@ -1,0 +1,2 @@
+-- At load time: stop the collector.
+collectgarbage("stop")

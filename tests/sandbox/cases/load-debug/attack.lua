@@ -1,0 +1,2 @@
+-- At load time: use the debug library.
+debug.sethook()

@@ -1,0 +1,2 @@
+-- At load time: run a file outside the require mechanism.
+dofile("/etc/passwd")

@@ -1,0 +1,2 @@
+-- At load time: compile code from a string.
+local f = load("return 1")

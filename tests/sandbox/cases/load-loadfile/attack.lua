@@ -1,0 +1,2 @@
+-- At load time: compile a file outside the require mechanism.
+local f = loadfile("/etc/passwd")

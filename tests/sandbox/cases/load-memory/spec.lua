@@ -1,0 +1,2 @@
+return { at = "load", budget = "default",
+  error = { "memory cap exceeded" } }

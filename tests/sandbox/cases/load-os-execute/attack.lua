@@ -1,0 +1,2 @@
+-- At load time: run a shell command.
+os.execute("touch PWNED")

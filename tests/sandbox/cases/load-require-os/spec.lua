@@ -1,0 +1,2 @@
+return { at = "load", budget = "default",
+  error = { "attack.lua:2:", "require 'os': no file" } }

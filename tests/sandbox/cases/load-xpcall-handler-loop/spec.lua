@@ -1,0 +1,2 @@
+return { at = "load", budget = "default", timeout = 5,
+  error = { "attack.lua:", "instruction budget exceeded" } }

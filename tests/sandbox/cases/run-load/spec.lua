@@ -1,0 +1,2 @@
+return { at = "run", budget = { instructions = 100000, memory_mb = 8 },
+  error = { "attack.lua:3:", "unknown global 'load'" } }

@@ -1,0 +1,2 @@
+return { at = "run", budget = { instructions = 100000, memory_mb = 8 }, twice = true,
+  error = { "attack.lua:4:", "attempt to call a nil value (field 'random')" } }
