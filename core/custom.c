@@ -11,6 +11,7 @@ struct pg_custom {
     lua_State *L;
     int units_ref;  /* array of unit tables, built on first use */
     int period_ref; /* the period string */
+    int ids_ref;    /* array of the unit id strings, built on first use */
 };
 
 pg_custom *pg_custom_begin(const pg_ruleset *rs, int period)
@@ -19,6 +20,7 @@ pg_custom *pg_custom_begin(const pg_ruleset *rs, int period)
     c->rs = rs;
     c->L = pg_sandbox_state(rs->sb);
     c->units_ref = LUA_NOREF;
+    c->ids_ref = LUA_NOREF;
     char buf[PG_PERIOD_BUF];
     lua_pushstring(c->L, pg_period_format(period, buf));
     c->period_ref = luaL_ref(c->L, LUA_REGISTRYINDEX);
@@ -29,6 +31,7 @@ void pg_custom_end(pg_custom *c)
 {
     if (!c) return;
     luaL_unref(c->L, LUA_REGISTRYINDEX, c->units_ref);
+    luaL_unref(c->L, LUA_REGISTRYINDEX, c->ids_ref);
     luaL_unref(c->L, LUA_REGISTRYINDEX, c->period_ref);
     free(c);
 }
@@ -61,11 +64,24 @@ int pg_custom_group(pg_custom *c, const pg_group_stats *gs, const int *units, co
                     int n)
 {
     lua_State *L = c->L;
+    /* The unit ids are interned once per evaluation: lua_setfield with a C string would hash
+     * and look up each id again for every indicator and group. */
+    if (c->ids_ref == LUA_NOREF) {
+        lua_createtable(L, c->rs->nunits, 0);
+        for (int u = 0; u < c->rs->nunits; u++) {
+            lua_pushstring(L, c->rs->units[u].id);
+            lua_rawseti(L, -2, u + 1);
+        }
+        c->ids_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, c->ids_ref);
+    int ids = lua_gettop(L);
     lua_createtable(L, 0, 6);
     lua_createtable(L, 0, n);
     for (int i = 0; i < n; i++) {
+        lua_rawgeti(L, ids, units[i] + 1);
         lua_pushnumber(L, values[i]);
-        lua_setfield(L, -2, c->rs->units[units[i]].id);
+        lua_rawset(L, -3);
     }
     lua_setfield(L, -2, "values");
     lua_createtable(L, gs->n, 0);
@@ -84,7 +100,9 @@ int pg_custom_group(pg_custom *c, const pg_group_stats *gs, const int *units, co
         lua_pushnumber(L, gs->mean);
         lua_setfield(L, -2, "mean");
     }
-    return luaL_ref(L, LUA_REGISTRYINDEX);
+    int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pop(L, 1); /* ids */
+    return ref;
 }
 
 void pg_custom_group_release(pg_custom *c, int group)
@@ -111,7 +129,7 @@ int pg_custom_share(pg_custom *c, const pg_node *node, int group, int unit, doub
     lua_rawgeti(L, LUA_REGISTRYINDEX, group);
     push_units(c);
     lua_rawgeti(L, -1, unit + 1);
-    lua_remove(L, -2);
+    lua_replace(L, -2); /* a copy, where lua_remove rotates the stack */
     lua_rawgeti(L, LUA_REGISTRYINDEX, c->period_ref);
     if (node->params_ref != LUA_NOREF)
         lua_rawgeti(L, LUA_REGISTRYINDEX, node->params_ref);

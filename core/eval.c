@@ -180,7 +180,8 @@ static void score_group(evaluator *ev, int node, int g, int in_adjust)
         }
     }
     pg_group_stats gs = {0};
-    if (pg_method_is_relative(&n->method)) pg_group_stats_compute(&gs, ev->vals, cnt);
+    if (pg_method_is_relative(&n->method))
+        pg_group_stats_compute(&gs, ev->vals, cnt, pg_method_needs_order(&n->method));
     int group_ref = n->method.kind == PG_M_CUSTOM
                         ? pg_custom_group(ev->custom, &gs, ev->who, ev->vals, cnt)
                         : -1;

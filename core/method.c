@@ -18,25 +18,36 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-void pg_group_stats_compute(pg_group_stats *gs, const double *values, int n)
+void pg_group_stats_compute(pg_group_stats *gs, const double *values, int n, int sorted)
 {
+    double sum = 0, sq = 0, lo = INFINITY, hi = -INFINITY;
+    for (int i = 0; i < n; i++) {
+        sum += values[i];
+        lo = values[i] < lo ? values[i] : lo;
+        hi = values[i] > hi ? values[i] : hi;
+    }
     gs->n = n;
+    gs->mean = n ? sum / n : NAN;
+    for (int i = 0; i < n; i++) sq += (values[i] - gs->mean) * (values[i] - gs->mean);
+    gs->sd = n ? sqrt(sq / n) : NAN;
+    gs->min = n ? lo : NAN;
+    gs->max = n ? hi : NAN;
+    gs->sorted = NULL;
+    if (!sorted) return;
     gs->sorted = pg_xmalloc(sizeof(double) * (size_t)(n ? n : 1));
     if (n) memcpy(gs->sorted, values, sizeof(double) * (size_t)n);
     qsort(gs->sorted, (size_t)n, sizeof(double), cmp_double);
-    double sum = 0, sq = 0;
-    for (int i = 0; i < n; i++) sum += gs->sorted[i];
-    gs->mean = n ? sum / n : NAN;
-    for (int i = 0; i < n; i++) sq += (gs->sorted[i] - gs->mean) * (gs->sorted[i] - gs->mean);
-    gs->sd = n ? sqrt(sq / n) : NAN;
-    gs->min = n ? gs->sorted[0] : NAN;
-    gs->max = n ? gs->sorted[n - 1] : NAN;
 }
 
 int pg_method_is_relative(const pg_method *m)
 {
     return m->kind == PG_M_BEST_RATIO || m->kind == PG_M_RANK || m->kind == PG_M_MINMAX ||
            m->kind == PG_M_ZSCORE || m->kind == PG_M_CUSTOM;
+}
+
+int pg_method_needs_order(const pg_method *m)
+{
+    return m->kind == PG_M_RANK || m->kind == PG_M_CUSTOM;
 }
 
 int pg_group_rank(const pg_group_stats *gs, double v, int lower)

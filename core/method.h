@@ -14,11 +14,14 @@ typedef struct {
     double *sorted; /* the n values, ascending */
 } pg_group_stats;
 
-/* Fills gs from n values (copied and sorted). gs->sorted is malloc'd: free it. */
-void pg_group_stats_compute(pg_group_stats *gs, const double *values, int n);
+/* Fills gs from n values. With `sorted`, gs->sorted is a malloc'd ascending copy (free it);
+ * without, it is NULL and only n, min, max, mean and sd are set. */
+void pg_group_stats_compute(pg_group_stats *gs, const double *values, int n, int sorted);
 
 /* Whether the method needs group statistics. */
 int pg_method_is_relative(const pg_method *m);
+/* Whether it needs them sorted (rank, and custom methods, which see group.sorted). */
+int pg_method_needs_order(const pg_method *m);
 
 /* The share for value v. `points` is the indicator's points for the unit's group (deduct
  * and per_event count in points). Sets *capped when a cap of the method bit. */

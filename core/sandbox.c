@@ -118,18 +118,25 @@ static int message_handler(lua_State *L)
     return 1;
 }
 
-/* Runs the function under the handler; turns a failure into a malloc'd message. */
+/* Runs the function; turns a failure into a malloc'd message. The handler is not put under
+ * the function for every call (a push and two stack rotations per call): it only turns an
+ * error object that is not a string into one, which can as well be done after lua_pcall has
+ * returned, in a protected call of its own, on the rare error path. */
 static int protected_call(pg_sandbox *sb, int nargs, int nresults, char **err)
 {
     lua_State *L = sb->L;
-    int fn = lua_gettop(L) - nargs;
-    lua_pushcfunction(L, message_handler);
-    lua_insert(L, fn);
-    int st = lua_pcall(L, nargs, nresults, fn);
+    int st = lua_pcall(L, nargs, nresults, 0);
     int dying = sb->dying;
     leave(sb);
-    lua_remove(L, fn);
     if (st == LUA_OK) return 0;
+    if (!dying && st != LUA_ERRMEM && lua_type(L, -1) != LUA_TSTRING) {
+        lua_pushcfunction(L, message_handler);
+        lua_insert(L, -2);
+        if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+            lua_pop(L, 1);
+            lua_pushnil(L); /* "unknown error" below */
+        }
+    }
     if (dying)
         *err = pg_xstrdup(sb->kill_msg);
     else if (st == LUA_ERRMEM)

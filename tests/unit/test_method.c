@@ -24,7 +24,7 @@ static double share(const pg_method *m, double v, double points, const pg_group_
 static pg_group_stats stats(const double *v, int n)
 {
     pg_group_stats gs;
-    pg_group_stats_compute(&gs, v, n);
+    pg_group_stats_compute(&gs, v, n, 1);
     return gs;
 }
 
