@@ -22,6 +22,7 @@ scheme "year_end" { name = "年终考核", period = "year", max = 100,
 
 scheme "annual" { name = "年度综合评分", period = "year", max = 100,
   parts = {
-    { id = "monthly_avg", scheme = "monthly", months = { 4, 12 }, weight = 0.4 },  -- 4–12 月平均
-    { id = "year_end",    scheme = "year_end", weight = 0.6 },
+    { id = "monthly_avg", name = "常态化监测（4–12月平均）", scheme = "monthly",
+      months = { 4, 12 }, weight = 0.4 },
+    { id = "year_end", name = "年终考核", scheme = "year_end", weight = 0.6 },
   } }
