@@ -1,7 +1,7 @@
 /* test_method.c — the built-in scoring methods, called directly through pg_method_share().
  *
  * Each test builds a pg_method by hand (as the loader would from `linear { ... }` etc.) and
- * checks the share against the formula in docs/rules.md, worked out by hand in the comments:
+ * checks the share against the formula in the README (Writing rules), worked out by hand in the comments:
  * both directions (`better = "higher"/"lower"`), the clamping at both ends, the edge cases
  * the reference names (otherwise, best <= 0, v = 0, n = 1, all equal, sd = 0), and the
  * `capped` flag of deduct and per_event. The group statistics that relative methods read
