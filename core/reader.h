@@ -1,0 +1,39 @@
+/* reader.h — streaming readers of raw batch files into typed records.
+ *
+ * A batch file is CSV (RFC 4180: quotes, embedded commas and newlines, UTF-8 with or without
+ * a BOM, CRLF or LF) with a header row naming the fields, or NDJSON (one flat JSON object a
+ * line). Each record is converted to the source's declared types (source.h) and handed to a
+ * callback; memory use does not grow with the file. Columns or keys the source does not
+ * declare are ignored.
+ *
+ * Errors are per record: an enum value that is not declared, a number or time that does not
+ * parse, a missing required field, a nested JSON value where a flat field is expected, a key
+ * given twice, a malformed line. The first PG_READER_MAX_ERRORS go to `d` as
+ * "file:line: field: reason"; all are counted. Reading goes on after a bad record so that the
+ * count is complete; the callback sees only good records, and the caller decides (a batch is
+ * all-or-nothing, so ingest discards everything when the count is not 0). */
+#ifndef PG_READER_H
+#define PG_READER_H
+
+#include "diag.h"
+#include "source.h"
+
+#define PG_READER_MAX_ERRORS 20
+
+/* Called once per good record with one value per source field. Return non-zero to stop. */
+typedef int (*pg_record_fn)(void *ud, const pg_value *rec, int line);
+
+typedef struct {
+    long records; /* good records handed to the callback */
+    long errors;  /* bad records (all of them, not only those reported) */
+} pg_read_stats;
+
+/* `offset` is the rule set's UTC offset, for times without one. Return 0 when the file was
+ * read to the end (whatever the error count), the callback's non-zero value, or a negative
+ * errno when the file cannot be read or is not CSV/NDJSON at all (a diagnostic says why). */
+int pg_read_csv(const pg_source *src, const char *path, int offset, pg_record_fn fn, void *ud,
+                pg_read_stats *stats, pg_diags *d);
+int pg_read_ndjson(const pg_source *src, const char *path, int offset, pg_record_fn fn, void *ud,
+                   pg_read_stats *stats, pg_diags *d);
+
+#endif
