@@ -6,5 +6,6 @@
 
 int cmd_eval(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
 
 #endif

@@ -12,6 +12,10 @@ static const char usage[] =
     "commands:\n"
     "  eval   --rules DIR --data DIR --scheme NAME --period P [--format json|csv|text]\n"
     "         [--unit ID]      evaluate a scheme for a period (P is YYYY-MM or YYYY)\n"
+    "  ingest --rules DIR --data DIR --source NAME FILE|DIR...\n"
+    "                          take raw batch files (CSV, NDJSON) of a source\n"
+    "  ingest --data DIR --list | --withdraw ID\n"
+    "                          list the ingested batches, or withdraw one\n"
     "  check  DIR              validate a rule set; errors as file:line: message\n"
     "  version                 print the version\n"
     "\n"
@@ -30,6 +34,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "eval") == 0) return cmd_eval(argc - 1, argv + 1);
     if (strcmp(argv[1], "check") == 0) return cmd_check(argc - 1, argv + 1);
+    if (strcmp(argv[1], "ingest") == 0) return cmd_ingest(argc - 1, argv + 1);
     fprintf(stderr, "pinggu: unknown command '%s'\n\n%s", argv[1], usage);
     return 2;
 }

@@ -19,8 +19,8 @@ void pg_dataset_free(pg_dataset *ds);
 
 /* Loads one file. Returns 0, or a negative errno with diagnostics (nothing is stored). */
 int pg_dataset_load_file(pg_dataset *ds, const char *path, pg_diags *d);
-/* Loads every *.csv directly in `dir`, in name order. Each file is all-or-nothing; returns
- * -EINVAL if any file was rejected. */
+/* Loads every *.csv directly in `dir`, in name order (none is not an error). Each file is
+ * all-or-nothing; returns -EINVAL if any file was rejected. */
 int pg_dataset_load_dir(pg_dataset *ds, const char *dir, pg_diags *d);
 
 /* Stores one value (n may be NAN). Returns 0, or -EEXIST if the cell already has one. */

@@ -12,7 +12,9 @@
 
 #include "diag.h"
 #include "sandbox.h"
+#include "source.h"
 #include "strmap.h"
+#include "timefmt.h"
 
 typedef enum {
     PG_M_NONE, /* inner node */
@@ -65,10 +67,40 @@ typedef struct {
     int line;          /* in units.csv */
 } pg_unit;
 
+/* How a computed metric aggregates the records of its source. */
+typedef enum {
+    PG_AGG_FED, /* not computed: fed directly as values */
+    PG_AGG_COUNT,
+    PG_AGG_SUM,
+    PG_AGG_MEAN,
+    PG_AGG_MIN,
+    PG_AGG_MAX,
+    PG_AGG_SHARE,    /* records meeting `condition` ÷ records */
+    PG_AGG_RATIO,    /* Σ value ÷ Σ denominator */
+    PG_AGG_DISTINCT, /* number of distinct values */
+    PG_AGG_P50,
+    PG_AGG_P90
+} pg_agg_kind;
+
+/* Which records make a period's value. */
+typedef enum {
+    PG_OVER_MONTH,   /* the sampling month (YYYY-MM) */
+    PG_OVER_YTD,     /* sampling months 1..M of the year, for each month M */
+    PG_OVER_YEAR,    /* the year's twelve sampling months, as the year's value (YYYY) */
+    PG_OVER_YEAR_END /* the year-end window, 10 Oct – 31 Dec, as the year's value (YYYY) */
+} pg_over;
+
 typedef struct {
     char *id, *name, *unit, *desc;
     const char *file;
     int line;
+    /* computed metrics only */
+    pg_agg_kind agg;
+    pg_over over;
+    int source; /* index into rs->sources, -1 when fed */
+    struct pg_expr *where, *value, *condition, *denominator; /* NULL when absent */
+    int field;    /* distinct: the source field whose values are counted */
+    char def[65]; /* sha256 of the definition: partial aggregates are kept per definition */
 } pg_metric;
 
 typedef struct {
@@ -144,7 +176,11 @@ typedef struct pg_ruleset {
     int nnodes;
     pg_scheme *schemes;
     int nschemes;
-    pg_strmap group_ids, unit_ids, metric_ids, node_ids, scheme_ids;
+    pg_source *sources;
+    int nsources;
+    pg_calendar calendar; /* working days, from calendar { ... } */
+    int tz_offset;        /* of rs->timezone, in seconds */
+    pg_strmap group_ids, unit_ids, metric_ids, node_ids, scheme_ids, source_ids;
 
     pg_sandbox *sb;
     char **strings; /* file names etc. that diagnostics and nodes borrow */

@@ -7,6 +7,7 @@
  * so that one `pinggu check` shows them all. */
 #include "ruleset.h"
 #include "prelude.h"
+#include "ruleset_internal.h"
 
 #include <errno.h>
 #include <lauxlib.h>
@@ -14,21 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-    pg_ruleset *rs;
-    lua_State *L;
-    pg_diags *d;
-    int decls;     /* stack index of the declaration list */
-    int method_mt; /* stack index of the built-in method marker */
-} loader;
-
-/* What a declaration looks like while it is read: where it was written and what it is. */
-typedef struct {
-    const char *kind, *id, *file;
-    int line;
-} where;
-
-static const char *keep(pg_ruleset *rs, const char *s)
+const char *pg__keep(pg_ruleset *rs, const char *s)
 {
     rs->strings = pg_xrealloc(rs->strings, sizeof(char *) * (size_t)(rs->nstrings + 1));
     return rs->strings[rs->nstrings++] = pg_xstrdup(s);
@@ -54,16 +41,14 @@ static void lua_failure(pg_diags *d, const char *msg)
 
 /* Reads t[key] without metamethods: a declaration table may carry a metatable, and this
  * code runs outside any budget. Returns the type, like lua_getfield. */
-static int rawfield(lua_State *L, int t, const char *key)
+int pg__rawfield(lua_State *L, int t, const char *key)
 {
     t = lua_absindex(L, t);
     lua_pushstring(L, key);
     return lua_rawget(L, t);
 }
 
-#define BAD(ld, w, ...) pg_error((ld)->d, (w)->file, (w)->line, __VA_ARGS__)
-
-static void warn_unknown_fields(loader *ld, int t, const where *w, const char *const *known)
+void pg__warn_unknown(loader *ld, int t, const where *w, const char *const *known)
 {
     lua_State *L = ld->L;
     lua_pushnil(L);
@@ -80,11 +65,11 @@ static void warn_unknown_fields(loader *ld, int t, const where *w, const char *c
 }
 
 /* Reads t[key] as a string: NULL if absent (an error if required) or of the wrong type. */
-static char *opt_string(loader *ld, int t, const char *key, const where *w, int required)
+char *pg__opt_string(loader *ld, int t, const char *key, const where *w, int required)
 {
     lua_State *L = ld->L;
     char *s = NULL;
-    int ty = rawfield(L, t, key);
+    int ty = pg__rawfield(L, t, key);
     if (ty == LUA_TSTRING)
         s = pg_xstrdup(lua_tostring(L, -1));
     else if (ty != LUA_TNIL)
@@ -97,11 +82,11 @@ static char *opt_string(loader *ld, int t, const char *key, const where *w, int 
 }
 
 /* Reads t[key] as a number, or `dflt` if absent; NAN (with an error) if of the wrong type. */
-static double opt_number(loader *ld, int t, const char *key, const where *w, double dflt)
+double pg__opt_number(loader *ld, int t, const char *key, const where *w, double dflt)
 {
     lua_State *L = ld->L;
     double v = dflt;
-    int ty = rawfield(L, t, key);
+    int ty = pg__rawfield(L, t, key);
     if (ty == LUA_TNUMBER && isfinite(lua_tonumber(L, -1)))
         v = lua_tonumber(L, -1);
     else if (ty == LUA_TNUMBER) {
@@ -147,7 +132,7 @@ const char *pg_method_name(pg_method_kind k)
 
 static int better_lower(loader *ld, int args, const where *w, const char *m)
 {
-    char *b = opt_string(ld, args, "better", w, 0);
+    char *b = pg__opt_string(ld, args, "better", w, 0);
     int lower = 0;
     if (b && strcmp(b, "lower") == 0)
         lower = 1;
@@ -177,12 +162,12 @@ static double *number_list(loader *ld, int t, const where *w, const char *what, 
 static void read_builtin(loader *ld, int mi, const where *w, pg_method *m)
 {
     lua_State *L = ld->L;
-    rawfield(L, mi, "method");
+    pg__rawfield(L, mi, "method");
     const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
     lua_pop(L, 1);
     for (int k = PG_M_LINEAR; k <= PG_M_FLAG; k++)
         if (strcmp(name, method_names[k]) == 0) m->kind = (pg_method_kind)k;
-    if (rawfield(L, mi, "args") != LUA_TTABLE || m->kind == PG_M_NONE) {
+    if (pg__rawfield(L, mi, "args") != LUA_TTABLE || m->kind == PG_M_NONE) {
         BAD(ld, w, "indicator '%s': method is not a built-in method object", w->id);
         m->kind = PG_M_NONE;
         lua_pop(L, 1);
@@ -204,12 +189,12 @@ static void read_builtin(loader *ld, int mi, const where *w, pg_method *m)
         [PG_M_FLAG] = {NULL},
     };
     where mw = {name, w->id, w->file, w->line};
-    warn_unknown_fields(ld, a, &mw, m->kind <= PG_M_FLAG ? known[m->kind] : common);
+    pg__warn_unknown(ld, a, &mw, m->kind <= PG_M_FLAG ? known[m->kind] : common);
     m->lower = better_lower(ld, a, w, name);
     switch (m->kind) {
     case PG_M_LINEAR:
-        m->lo = opt_number(ld, a, "lo", &mw, NAN);
-        m->hi = opt_number(ld, a, "hi", &mw, NAN);
+        m->lo = pg__opt_number(ld, a, "lo", &mw, NAN);
+        m->hi = pg__opt_number(ld, a, "hi", &mw, NAN);
         if (isnan(m->lo) || isnan(m->hi))
             BAD(ld, w,
                 "indicator '%s': linear needs numbers lo and hi, as in linear { lo = 0.5, "
@@ -217,7 +202,7 @@ static void read_builtin(loader *ld, int mi, const where *w, pg_method *m)
                 w->id);
         break;
     case PG_M_STEPS: {
-        m->otherwise = opt_number(ld, a, "otherwise", &mw, 0);
+        m->otherwise = pg__opt_number(ld, a, "otherwise", &mw, 0);
         int n = (int)lua_rawlen(L, a);
         m->nsteps = n;
         m->step_at = pg_xcalloc((size_t)n, sizeof(double));
@@ -239,24 +224,24 @@ static void read_builtin(loader *ld, int mi, const where *w, pg_method *m)
         break;
     }
     case PG_M_TARGET:
-        m->target = opt_number(ld, a, "target", &mw, NAN);
+        m->target = pg__opt_number(ld, a, "target", &mw, NAN);
         if (isnan(m->target))
             BAD(ld, w, "indicator '%s': target needs a number target = ..", w->id);
         break;
     case PG_M_RANK:
-        m->rest = opt_number(ld, a, "rest", &mw, 0);
-        if (rawfield(L, a, "shares") == LUA_TTABLE)
+        m->rest = pg__opt_number(ld, a, "rest", &mw, 0);
+        if (pg__rawfield(L, a, "shares") == LUA_TTABLE)
             m->shares = number_list(ld, lua_gettop(L), w, "rank.shares", &m->nshares);
         lua_pop(L, 1);
         break;
     case PG_M_ZSCORE:
-        m->base = opt_number(ld, a, "base", &mw, 0.6);
-        m->per_sd = opt_number(ld, a, "per_sd", &mw, 0.2);
+        m->base = pg__opt_number(ld, a, "base", &mw, 0.6);
+        m->per_sd = pg__opt_number(ld, a, "per_sd", &mw, 0.2);
         break;
     case PG_M_DEDUCT:
     case PG_M_PER_EVENT:
-        m->per = opt_number(ld, a, "per", &mw, NAN);
-        m->free = opt_number(ld, a, "free", &mw, 0);
+        m->per = pg__opt_number(ld, a, "per", &mw, NAN);
+        m->free = pg__opt_number(ld, a, "free", &mw, 0);
         if (isnan(m->per))
             BAD(ld, w, "indicator '%s': %s needs per = <points per event>", w->id, name);
         break;
@@ -270,7 +255,7 @@ static void read_method(loader *ld, int t, const where *w, pg_node *n)
 {
     lua_State *L = ld->L;
     n->method.fn_ref = LUA_NOREF;
-    int ty = rawfield(L, t, "method");
+    int ty = pg__rawfield(L, t, "method");
     if (ty == LUA_TFUNCTION) {
         n->method.kind = PG_M_CUSTOM;
         n->method.fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -302,7 +287,7 @@ static void read_points(loader *ld, int t, const where *w, pg_node *n, int *expl
     n->points = pg_xcalloc((size_t)rs->ngroups, sizeof(double));
     for (int g = 0; g < rs->ngroups; g++) n->points[g] = NAN;
     double all = NAN;
-    int ty = rawfield(L, t, "points");
+    int ty = pg__rawfield(L, t, "points");
     int pt = lua_gettop(L);
     *explicit_groups = 0;
     if (ty == LUA_TNUMBER && isfinite(lua_tonumber(L, -1)))
@@ -330,7 +315,7 @@ static void read_points(loader *ld, int t, const where *w, pg_node *n, int *expl
         BAD(ld, w, "indicator '%s': points must be a number or { group = points, ... }", w->id);
     lua_pop(L, 1);
 
-    if (rawfield(L, t, "groups") == LUA_TTABLE) {
+    if (pg__rawfield(L, t, "groups") == LUA_TTABLE) {
         int gt = lua_gettop(L);
         int len = (int)lua_rawlen(L, gt);
         double *named = pg_xcalloc((size_t)rs->ngroups, sizeof(double));
@@ -367,36 +352,41 @@ static void read_ruleset(loader *ld, int t, const where *w)
 {
     pg_ruleset *rs = ld->rs;
     lua_State *L = ld->L;
-    warn_unknown_fields(ld, t, w, ruleset_fields);
+    pg__warn_unknown(ld, t, w, ruleset_fields);
     rs->file = w->file;
     rs->line = w->line;
-    rs->id = opt_string(ld, t, "id", w, 1);
-    rs->name = opt_string(ld, t, "name", w, 1);
-    rs->timezone = opt_string(ld, t, "timezone", w, 0);
+    rs->id = pg__opt_string(ld, t, "id", w, 1);
+    rs->name = pg__opt_string(ld, t, "name", w, 1);
+    rs->timezone = pg__opt_string(ld, t, "timezone", w, 0);
     if (!rs->timezone) rs->timezone = pg_xstrdup("Asia/Shanghai");
-    double year = opt_number(ld, t, "year", w, NAN);
+    if (pg_tz_offset(rs->timezone, &rs->tz_offset) != 0)
+        BAD(ld, w,
+            "ruleset: timezone '%s' is not one pinggu knows (a fixed-offset zone such as "
+            "Asia/Shanghai, UTC or +08:00)",
+            rs->timezone);
+    double year = pg__opt_number(ld, t, "year", w, NAN);
     if (isnan(year) || year < 2000 || year > 2100 || year != floor(year))
         BAD(ld, w, "ruleset: year must be a year such as 2021");
     rs->year = isnan(year) ? 0 : (int)year;
-    double rounding = opt_number(ld, t, "rounding", w, 2);
+    double rounding = pg__opt_number(ld, t, "rounding", w, 2);
     if (!(rounding >= 0 && rounding <= 6 && rounding == floor(rounding)))
         BAD(ld, w, "ruleset: rounding must be a whole number of digits from 0 to 6");
     else
         rs->rounding = (int)rounding;
-    char *ranking = opt_string(ld, t, "ranking", w, 0);
+    char *ranking = pg__opt_string(ld, t, "ranking", w, 0);
     if (ranking && strcmp(ranking, "dense") == 0)
         rs->dense = 1;
     else if (ranking && strcmp(ranking, "competition") != 0)
         BAD(ld, w, "ruleset: ranking = \"%s\" must be \"competition\" or \"dense\"", ranking);
     free(ranking);
-    char *missing = opt_string(ld, t, "missing", w, 0);
+    char *missing = pg__opt_string(ld, t, "missing", w, 0);
     if (missing) parse_missing(ld, missing, w, &rs->missing);
     free(missing);
-    double carry = opt_number(ld, t, "carry_limit", w, 3);
+    double carry = pg__opt_number(ld, t, "carry_limit", w, 3);
     rs->carry_limit = carry >= 1 && carry <= 24 ? (int)carry : 3;
     if (!(carry >= 1 && carry <= 24)) BAD(ld, w, "ruleset: carry_limit must be from 1 to 24");
 
-    if (rawfield(L, t, "tie_breakers") == LUA_TTABLE) {
+    if (pg__rawfield(L, t, "tie_breakers") == LUA_TTABLE) {
         int tt = lua_gettop(L);
         rs->ntie = (int)lua_rawlen(L, tt);
         rs->tie_breakers = pg_xcalloc((size_t)rs->ntie, sizeof(char *));
@@ -410,7 +400,7 @@ static void read_ruleset(loader *ld, int t, const where *w)
     }
     lua_pop(L, 1);
 
-    if (rawfield(L, t, "bands") == LUA_TTABLE) {
+    if (pg__rawfield(L, t, "bands") == LUA_TTABLE) {
         int bt = lua_gettop(L);
         rs->nbands = (int)lua_rawlen(L, bt);
         rs->bands = pg_xcalloc((size_t)rs->nbands, sizeof(pg_band));
@@ -430,10 +420,10 @@ static void read_ruleset(loader *ld, int t, const where *w)
     }
     lua_pop(L, 1);
 
-    if (rawfield(L, t, "budget") == LUA_TTABLE) {
+    if (pg__rawfield(L, t, "budget") == LUA_TTABLE) {
         where bw = {"ruleset", "budget", w->file, w->line};
-        double ins = opt_number(ld, lua_gettop(L), "instructions", &bw, 0);
-        double mb = opt_number(ld, lua_gettop(L), "memory_mb", &bw, 0);
+        double ins = pg__opt_number(ld, lua_gettop(L), "instructions", &bw, 0);
+        double mb = pg__opt_number(ld, lua_gettop(L), "memory_mb", &bw, 0);
         if (!(ins >= 0 && ins <= 1e12) || !(mb >= 0 && mb <= 256))
             BAD(ld, w, "ruleset: budget must have instructions > 0 and memory_mb from 1 to 256");
         else
@@ -450,7 +440,7 @@ static void read_node(loader *ld, int t, const where *w, pg_node *n, int *explic
 {
     lua_State *L = ld->L;
     pg_ruleset *rs = ld->rs;
-    warn_unknown_fields(ld, t, w, node_fields);
+    pg__warn_unknown(ld, t, w, node_fields);
     n->id = pg_xstrdup(w->id);
     n->file = w->file;
     n->line = w->line;
@@ -458,20 +448,20 @@ static void read_node(loader *ld, int t, const where *w, pg_node *n, int *explic
     n->metric = -1;
     n->params_ref = LUA_NOREF;
     n->method.fn_ref = LUA_NOREF;
-    n->name = opt_string(ld, t, "name", w, 1);
-    n->standard = opt_string(ld, t, "standard", w, 0);
-    n->source = opt_string(ld, t, "source", w, 0);
-    n->desc = opt_string(ld, t, "desc", w, 0);
-    n->min_n = opt_number(ld, t, "min_n", w, 0);
+    n->name = pg__opt_string(ld, t, "name", w, 1);
+    n->standard = pg__opt_string(ld, t, "standard", w, 0);
+    n->source = pg__opt_string(ld, t, "source", w, 0);
+    n->desc = pg__opt_string(ld, t, "desc", w, 0);
+    n->min_n = pg__opt_number(ld, t, "min_n", w, 0);
     n->missing = rs->missing;
-    char *missing = opt_string(ld, t, "missing", w, 0);
+    char *missing = pg__opt_string(ld, t, "missing", w, 0);
     if (missing) parse_missing(ld, missing, w, &n->missing);
     free(missing);
-    char *kind = opt_string(ld, t, "kind", w, 0);
+    char *kind = pg__opt_string(ld, t, "kind", w, 0);
     if (kind && strcmp(kind, "adjust") == 0) {
         n->adjust = 1;
-        n->plus = opt_number(ld, t, "plus", w, NAN);
-        n->minus = opt_number(ld, t, "minus", w, NAN);
+        n->plus = pg__opt_number(ld, t, "plus", w, NAN);
+        n->minus = pg__opt_number(ld, t, "minus", w, NAN);
         if (!(n->plus >= 0) || !(n->minus >= 0))
             BAD(ld, w,
                 "indicator '%s': an adjust node needs plus = <max bonus> and minus = <max "
@@ -481,7 +471,7 @@ static void read_node(loader *ld, int t, const where *w, pg_node *n, int *explic
         BAD(ld, w, "indicator '%s': kind = \"%s\" is unknown (the only kind is \"adjust\")", w->id,
             kind);
     free(kind);
-    if (rawfield(L, t, "veto") != LUA_TNIL) {
+    if (pg__rawfield(L, t, "veto") != LUA_TNIL) {
         n->veto = 1;
         n->veto_score = lua_tonumber(L, -1);
         if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(n->veto_score))
@@ -490,7 +480,7 @@ static void read_node(loader *ld, int t, const where *w, pg_node *n, int *explic
     lua_pop(L, 1);
     read_points(ld, t, w, n, explicit_groups);
     read_method(ld, t, w, n);
-    int ty = rawfield(L, t, "params");
+    int ty = pg__rawfield(L, t, "params");
     if (ty == LUA_TTABLE)
         n->params_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     else {
@@ -504,27 +494,27 @@ static const char *const scheme_fields[] = {"name", "period", "max", "parts", "c
 static void read_scheme(loader *ld, int t, const where *w, pg_scheme *s)
 {
     lua_State *L = ld->L;
-    warn_unknown_fields(ld, t, w, scheme_fields);
+    pg__warn_unknown(ld, t, w, scheme_fields);
     s->id = pg_xstrdup(w->id);
     s->file = w->file;
     s->line = w->line;
-    s->name = opt_string(ld, t, "name", w, 1);
-    s->max = opt_number(ld, t, "max", w, 100);
+    s->name = pg__opt_string(ld, t, "name", w, 1);
+    s->max = pg__opt_number(ld, t, "max", w, 100);
     s->composite_ref = LUA_NOREF;
-    char *period = opt_string(ld, t, "period", w, 1);
+    char *period = pg__opt_string(ld, t, "period", w, 1);
     if (period && strcmp(period, "year") == 0)
         s->period = PG_PERIOD_YEAR;
     else if (period && strcmp(period, "month") != 0)
         BAD(ld, w, "scheme '%s': period = \"%s\" must be \"month\" or \"year\"", w->id, period);
     free(period);
-    int ty = rawfield(L, t, "composite");
+    int ty = pg__rawfield(L, t, "composite");
     if (ty == LUA_TFUNCTION)
         s->composite_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     else {
         if (ty != LUA_TNIL) BAD(ld, w, "scheme '%s': composite must be a function", w->id);
         lua_pop(L, 1);
     }
-    if (rawfield(L, t, "parts") != LUA_TTABLE) {
+    if (pg__rawfield(L, t, "parts") != LUA_TTABLE) {
         BAD(ld, w, "scheme '%s': parts = { { id = \"...\", weight = w }, ... } is required", w->id);
         lua_pop(L, 1);
         return;
@@ -546,23 +536,23 @@ static void read_scheme(loader *ld, int t, const where *w, pg_scheme *s)
         }
         where pw = {"scheme part", w->id, w->file, w->line};
         static const char *const part_fields[] = {"id", "weight", "scheme", "months", "name", NULL};
-        warn_unknown_fields(ld, e, &pw, part_fields);
-        p->id = opt_string(ld, e, "id", &pw, 0);
+        pg__warn_unknown(ld, e, &pw, part_fields);
+        p->id = pg__opt_string(ld, e, "id", &pw, 0);
         if (!p->id && lua_rawgeti(L, e, 1) == LUA_TSTRING) p->id = pg_xstrdup(lua_tostring(L, -1));
         lua_settop(L, e);
-        p->weight = opt_number(ld, e, "weight", &pw, NAN);
+        p->weight = pg__opt_number(ld, e, "weight", &pw, NAN);
         if (isnan(p->weight)) {
             p->weight = 1;
             if (lua_rawgeti(L, e, 2) == LUA_TNUMBER) p->weight = lua_tonumber(L, -1);
             lua_settop(L, e);
         }
-        p->name = opt_string(ld, e, "name", &pw, 0);
-        p->ref = opt_string(ld, e, "scheme", &pw, 0);
+        p->name = pg__opt_string(ld, e, "name", &pw, 0);
+        p->ref = pg__opt_string(ld, e, "scheme", &pw, 0);
         if (p->ref) {
             if (!p->id) p->id = pg_xstrdup(p->ref);
             p->month_from = 1;
             p->month_to = 12;
-            if (rawfield(L, e, "months") == LUA_TTABLE) {
+            if (pg__rawfield(L, e, "months") == LUA_TTABLE) {
                 lua_rawgeti(L, -1, 1);
                 lua_rawgeti(L, -2, 2);
                 if (lua_isinteger(L, -2) && lua_isinteger(L, -1)) {
@@ -588,16 +578,16 @@ static int decl_at(loader *ld, int i, where *w)
     lua_State *L = ld->L;
     lua_rawgeti(L, ld->decls, i);
     int e = lua_gettop(L);
-    rawfield(L, e, "kind");
-    w->kind = keep(ld->rs, lua_tostring(L, -1));
-    rawfield(L, e, "id");
-    w->id = keep(ld->rs, lua_tostring(L, -1) ? lua_tostring(L, -1) : "");
-    rawfield(L, e, "file");
-    w->file = keep(ld->rs, lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
-    rawfield(L, e, "line");
+    pg__rawfield(L, e, "kind");
+    w->kind = pg__keep(ld->rs, lua_tostring(L, -1));
+    pg__rawfield(L, e, "id");
+    w->id = pg__keep(ld->rs, lua_tostring(L, -1) ? lua_tostring(L, -1) : "");
+    pg__rawfield(L, e, "file");
+    w->file = pg__keep(ld->rs, lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
+    pg__rawfield(L, e, "line");
     w->line = (int)lua_tointeger(L, -1);
     lua_pop(L, 4);
-    rawfield(L, e, "t");
+    pg__rawfield(L, e, "t");
     lua_remove(L, e);
     return lua_gettop(L);
 }
@@ -713,12 +703,13 @@ static void read_decls(loader *ld)
     pg_ruleset *rs = ld->rs;
     lua_State *L = ld->L;
     int n = (int)lua_rawlen(L, ld->decls);
-    int counts[5] = {0};
-    static const char *const kinds[] = {"ruleset", "group", "metric", "indicator", "scheme"};
+    int counts[6] = {0};
+    static const char *const kinds[] = {"ruleset",   "group",  "metric",
+                                        "indicator", "scheme", "source"};
     for (int i = 1; i <= n; i++) {
         lua_rawgeti(L, ld->decls, i);
-        rawfield(L, -1, "kind");
-        for (int k = 0; k < 5; k++)
+        pg__rawfield(L, -1, "kind");
+        for (int k = 0; k < 6; k++)
             if (strcmp(lua_tostring(L, -1), kinds[k]) == 0) counts[k]++;
         lua_pop(L, 2);
     }
@@ -726,18 +717,21 @@ static void read_decls(loader *ld)
     rs->metrics = pg_xcalloc((size_t)counts[2], sizeof(pg_metric));
     rs->nodes = pg_xcalloc((size_t)counts[3], sizeof(pg_node));
     rs->schemes = pg_xcalloc((size_t)counts[4], sizeof(pg_scheme));
+    rs->sources = pg_xcalloc((size_t)counts[5], sizeof(pg_source));
     where *nw = pg_xcalloc((size_t)counts[3], sizeof(where));
     where *sw = pg_xcalloc((size_t)counts[4], sizeof(where));
     char **metric_of = pg_xcalloc((size_t)counts[3], sizeof(char *));
     char **parent_of = pg_xcalloc((size_t)counts[3], sizeof(char *));
     int *explicit_groups = pg_xcalloc((size_t)counts[3], sizeof(int));
 
-    /* Groups and the ruleset first: points tables name groups. */
+    /* The ruleset, groups, sources and the calendar first: points tables name groups, and
+     * metric expressions are compiled against sources, the calendar and the time zone. */
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 1; i <= n; i++) {
             where w;
             int t = decl_at(ld, i, &w);
-            int is_first = strcmp(w.kind, "ruleset") == 0 || strcmp(w.kind, "group") == 0;
+            int is_first = strcmp(w.kind, "ruleset") == 0 || strcmp(w.kind, "group") == 0 ||
+                           strcmp(w.kind, "source") == 0 || strcmp(w.kind, "calendar") == 0;
             if (is_first != (pass == 0)) {
                 lua_settop(L, t - 1);
                 continue;
@@ -750,21 +744,33 @@ static void read_decls(loader *ld)
             } else if (strcmp(w.kind, "group") == 0) {
                 pg_group *g = &rs->groups[rs->ngroups];
                 static const char *const fields[] = {"name", NULL};
-                warn_unknown_fields(ld, t, &w, fields);
-                *g = (pg_group){pg_xstrdup(w.id), opt_string(ld, t, "name", &w, 1), w.file, w.line};
+                pg__warn_unknown(ld, t, &w, fields);
+                *g = (pg_group){pg_xstrdup(w.id), pg__opt_string(ld, t, "name", &w, 1), w.file,
+                                w.line};
                 if (pg_strmap_put(&rs->group_ids, g->id, rs->ngroups) != 0)
                     BAD(ld, &w, "group '%s' is declared twice", w.id);
                 rs->ngroups++;
+            } else if (strcmp(w.kind, "source") == 0) {
+                pg_source *src = &rs->sources[rs->nsources];
+                pg__read_source(ld, t, &w, src);
+                if (pg_strmap_put(&rs->source_ids, src->name, rs->nsources) != 0)
+                    BAD(ld, &w, "source '%s' is declared twice", w.id);
+                rs->nsources++;
+            } else if (strcmp(w.kind, "calendar") == 0) {
+                pg__read_calendar(ld, t, &w);
             } else if (strcmp(w.kind, "metric") == 0) {
                 pg_metric *m = &rs->metrics[rs->nmetrics];
-                static const char *const fields[] = {"name", "unit", "desc", NULL};
-                warn_unknown_fields(ld, t, &w, fields);
-                *m = (pg_metric){pg_xstrdup(w.id),
-                                 opt_string(ld, t, "name", &w, 1),
-                                 opt_string(ld, t, "unit", &w, 0),
-                                 opt_string(ld, t, "desc", &w, 0),
-                                 w.file,
-                                 w.line};
+                static const char *const fields[] = {"name",        "unit",  "desc",  "from",
+                                                     "kind",        "where", "value", "condition",
+                                                     "denominator", "over",  NULL};
+                pg__warn_unknown(ld, t, &w, fields);
+                m->id = pg_xstrdup(w.id);
+                m->name = pg__opt_string(ld, t, "name", &w, 1);
+                m->unit = pg__opt_string(ld, t, "unit", &w, 0);
+                m->desc = pg__opt_string(ld, t, "desc", &w, 0);
+                m->file = w.file;
+                m->line = w.line;
+                pg__read_metric_plan(ld, t, &w, m);
                 if (pg_strmap_put(&rs->metric_ids, m->id, rs->nmetrics) != 0)
                     BAD(ld, &w, "metric '%s' is declared twice", w.id);
                 rs->nmetrics++;
@@ -772,8 +778,8 @@ static void read_decls(loader *ld)
                 int k = rs->nnodes++;
                 nw[k] = w;
                 read_node(ld, t, &w, &rs->nodes[k], &explicit_groups[k]);
-                metric_of[k] = opt_string(ld, t, "metric", &w, 0);
-                parent_of[k] = opt_string(ld, t, "parent", &w, 0);
+                metric_of[k] = pg__opt_string(ld, t, "metric", &w, 0);
+                parent_of[k] = pg__opt_string(ld, t, "parent", &w, 0);
                 if (pg_strmap_put(&rs->node_ids, rs->nodes[k].id, k) != 0)
                     BAD(ld, &w, "indicator id '%s' is used twice", w.id);
             } else if (strcmp(w.kind, "scheme") == 0) {
@@ -912,6 +918,8 @@ void pg_ruleset_free(pg_ruleset *rs)
     pg_strmap_free(&rs->metric_ids);
     pg_strmap_free(&rs->node_ids);
     pg_strmap_free(&rs->scheme_ids);
+    pg_strmap_free(&rs->source_ids);
+    pg__free_data(rs);
     pg_sandbox_free(rs->sb);
     free(rs->dir), free(rs->id), free(rs->name), free(rs->timezone);
     free(rs);

@@ -8,20 +8,13 @@
 #ifndef PG_SOURCE_H
 #define PG_SOURCE_H
 
-typedef enum {
-    PG_FT_STRING,
-    PG_FT_INT,
-    PG_FT_NUMBER,
-    PG_FT_BOOL,
-    PG_FT_TIME,
-    PG_FT_ENUM
-} pg_ftype;
+typedef enum { PG_FT_STRING, PG_FT_INT, PG_FT_NUMBER, PG_FT_BOOL, PG_FT_TIME, PG_FT_ENUM } pg_ftype;
 
 typedef struct {
     char *name;
     pg_ftype type;
-    int nullable;  /* an empty CSV field / JSON null / absent key is allowed */
-    char **enums;  /* PG_FT_ENUM: the allowed values */
+    int nullable; /* an empty CSV field / JSON null / absent key is allowed */
+    char **enums; /* PG_FT_ENUM: the allowed values */
     int nenums;
 } pg_field;
 
@@ -29,9 +22,9 @@ typedef struct {
     char *name;
     pg_field *fields;
     int nfields;
-    int unit_field; /* index of the field that names the unit (mapped through units.csv) */
-    int time_field; /* index of the PG_FT_TIME field that assigns the period */
-    int key_field;  /* index of the key field, or -1 */
+    int unit_field;   /* index of the field that names the unit (mapped through units.csv) */
+    int time_field;   /* index of the PG_FT_TIME field that assigns the period */
+    int key_field;    /* index of the key field, or -1 */
     const char *file; /* where it was declared */
     int line;
 } pg_source;

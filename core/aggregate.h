@@ -1,0 +1,69 @@
+/* aggregate.h — one pass over a batch computes every metric that reads its source.
+ *
+ * For each record, the aggregator finds the unit (through units.csv: id, code, name or
+ * alias) and the period buckets (the sampling month, or the year for `over = "year"` and
+ * `"year_end"`), then updates one partial aggregate per (metric, unit, bucket). Partials
+ * merge: the value of a metric is the merge of the partials of every active batch, so a batch
+ * can be withdrawn or replaced without re-reading the others. `year_to_date` metrics keep
+ * monthly partials and are merged over months 1..M when the value is taken.
+ *
+ * Lifetime: an aggregator borrows its rule set. Not thread-safe; one per ingesting thread. */
+#ifndef PG_AGGREGATE_H
+#define PG_AGGREGATE_H
+
+#include "ruleset.h"
+
+#include <stdint.h>
+
+typedef struct {
+    double n;      /* records in the population (after `where`) */
+    double sum;    /* Σ value (sum, mean, ratio numerator) */
+    double den;    /* Σ denominator (ratio) */
+    double hits;   /* records meeting the condition (share) */
+    double valued; /* records whose value was not null (mean, min, max) */
+    double min, max;
+    uint64_t *hashes; /* distinct: a hash set of the values (open addressing, 0 = free slot) */
+    int nhashes, caphashes;
+    double *values; /* p50/p90: every non-null value */
+    int nvalues, capvalues;
+} pg_partial;
+
+typedef struct {
+    int metric; /* index into rs->metrics */
+    int unit;
+    int bucket; /* period code: YYYYMM, or YYYY00 */
+    pg_partial p;
+} pg_agg_cell;
+
+typedef struct pg_agg pg_agg;
+
+/* An aggregator for the computed metrics of `source`. */
+pg_agg *pg_agg_new(const pg_ruleset *rs, int source);
+void pg_agg_free(pg_agg *a);
+
+/* Feeds one record. Returns 0, or -1 with a reason in *why (a static string or one that
+ * lives until the next call) when the record's unit is not in units.csv. */
+int pg_agg_add(pg_agg *a, const pg_value *rec, const char **why);
+/* Records seen, and those skipped as duplicates of an earlier key. */
+long pg_agg_records(const pg_agg *a);
+long pg_agg_duplicates(const pg_agg *a);
+
+/* The partial of (metric, unit, bucket), created empty if absent: merging stored partials
+ * into an aggregator uses it as the merge table. */
+pg_partial *pg_agg_partial(pg_agg *a, int metric, int unit, int bucket);
+/* The same without creating it: NULL when absent. */
+pg_partial *pg_agg_find(const pg_agg *a, int metric, int unit, int bucket);
+/* Adds a value hash to a distinct set (used when stored partials are read back). */
+void pg_partial_add_hash(pg_partial *p, uint64_t h);
+
+/* The cells, in no particular order; valid until the aggregator is freed or grows. */
+int pg_agg_cells(const pg_agg *a, const pg_agg_cell **cells);
+
+/* Adds b into a (a must start zeroed or be a partial of the same metric). */
+void pg_partial_merge(pg_partial *a, const pg_partial *b);
+void pg_partial_free(pg_partial *p);
+/* The metric's value and sample size from a merged partial. Returns 0, or -1 when there is no
+ * value (no records, all null, or a zero denominator). */
+int pg_partial_value(const pg_metric *m, pg_partial *p, double *value, double *n);
+
+#endif
