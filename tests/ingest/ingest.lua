@@ -230,6 +230,42 @@ local function compare(batches)
 end
 compare("'a','b'")
 
+-- a changed metric definition is recomputed from the stored raw batches; the others are not
+do
+  local changed = tmp .. "/rules"
+  os.execute(("cp -r %s %s"):format(fixture, changed))
+  local f = io.open(changed .. "/ruleset.lua"); local text = f:read("a"); f:close()
+  text = text:gsub('where = "rating <= 2"', 'where = "rating <= 3"')
+  f = io.open(changed .. "/ruleset.lua", "w"); f:write(text); f:close()
+  local o, e, c = run(("%s eval --rules %s --data %s --scheme m --period 2021-05"):format(bin,
+    changed, data))
+  if c ~= 0 then fail("eval with a changed definition: exit %s: %s", c, e) else
+    local script = ([[
+CREATE TABLE raw(batch, project_no, unit, accept_date, result_date, promise_day, channel, fully_online, rating);
+.mode csv
+.import %s/all.csv raw
+.mode list
+SELECT count(*) FROM raw WHERE unit = 'ga' AND rating <> '' AND rating + 0 <= 3 AND rowid IN
+  (SELECT min(rowid) FROM raw GROUP BY batch, project_no) AND
+  (CASE WHEN accept_date LIKE '%%Z' OR substr(accept_date, -6, 1) IN ('+', '-')
+        THEN datetime(accept_date, '+8 hours') ELSE datetime(replace(accept_date, 'T', ' ')) END)
+  >= '2021-04-26' AND
+  (CASE WHEN accept_date LIKE '%%Z' OR substr(accept_date, -6, 1) IN ('+', '-')
+        THEN datetime(accept_date, '+8 hours') ELSE datetime(replace(accept_date, 'T', ' ')) END)
+  < '2021-05-26';
+]]):format(tmp)
+    local q = io.open(tmp .. "/q3.sql", "w"); q:write(script); q:close()
+    local want = tonumber(io.popen("sqlite3 :memory: < " .. tmp .. "/q3.sql"):read("l"))
+    local got
+    for _, u in ipairs(cjson.decode(o).units) do
+      for _, ind in ipairs(u.indicators) do
+        if u.unit == "ga" and ind.metric == "low_ratings" then got = ind.value end
+      end
+    end
+    near("ga 2021-05 low_ratings with rating <= 3 (recomputed)", want, got)
+  end
+end
+
 -- withdraw batch b: its records stop counting
 local list = run(("%s ingest --data %s --list"):format(bin, data))
 local bid
