@@ -37,7 +37,7 @@ static char **dir_files(const char *dir, int *n)
         v[(*n)++] = pg_xasprintf("%s/%s", dir, e->d_name);
     }
     if (dp) closedir(dp);
-    qsort(v, (size_t)*n, sizeof(char *), cmp_str);
+    if (*n) qsort(v, (size_t)*n, sizeof(char *), cmp_str);
     return v;
 }
 

@@ -204,7 +204,7 @@ int pg_dataset_load_file(pg_dataset *ds, const char *path, pg_diags *d)
         pg_error(d, path, 0, "too many errors; stopped reading this file");
     if (rc == 0 && d->errors == before) {
         /* Duplicates inside the file or against what is stored: check before applying. */
-        qsort(r.rows, (size_t)r.nrows, sizeof(staged), cmp_staged);
+        if (r.nrows) qsort(r.rows, (size_t)r.nrows, sizeof(staged), cmp_staged);
         for (int i = 0; i < r.nrows; i++) {
             staged *s = &r.rows[i];
             double v, n;
@@ -256,7 +256,7 @@ int pg_dataset_load_dir(pg_dataset *ds, const char *dir, pg_diags *d)
         names[n++] = pg_xstrdup(e->d_name);
     }
     closedir(dp);
-    qsort(names, (size_t)n, sizeof(char *), cmp_str);
+    if (n) qsort(names, (size_t)n, sizeof(char *), cmp_str);
     int rc = 0;
     for (int i = 0; i < n; i++) {
         char *path = pg_xasprintf("%s/%s", dir, names[i]);

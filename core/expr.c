@@ -27,7 +27,6 @@
 #include "expr.h"
 #include "diag.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,8 +36,9 @@
 
 /* Limits that keep both the parser's and the evaluator's recursion shallow whatever the
  * input: real expressions nest a handful of levels. */
-#define MAX_NEST 64   /* parentheses, calls, unary minus and `not` inside each other */
-#define MAX_DEPTH 256 /* levels of the compiled tree (a chain a + b + c ... is one per term) */
+#define MAX_NEST 64        /* parentheses, calls, unary minus and `not` inside each other */
+#define MAX_DEPTH 256      /* levels of the compiled tree (a chain a + b + c ... is one per term) */
+#define MAX_TEXT (1 << 20) /* bytes of text, so that offsets and columns fit an int */
 
 #define B_NULL 2
 
@@ -57,7 +57,7 @@ enum {
     X_DAYS,     /* days(a, b) */
     X_WORKDAYS, /* workdays(a, b) */
     /* bools: 0, 1, or B_NULL */
-    X_BCONST, /* k */
+    X_BCONST, /* a: 0 or 1 */
     X_BFIELD, /* field a */
     X_NOT,
     X_AND,
@@ -481,7 +481,7 @@ static int lex_number(parser *p, int i, token *t)
             while (is_digit(s[k])) k++;
             j = k;
         } else {
-            j = k; /* reported below as malformed */
+            j = k; /* 1e or 1e+: an exponent without digits */
             while (is_ident(s[j]) || s[j] == '.') j++;
             fail(p, i, "malformed number '%.*s'", quote_len(s + i, j - i), s + i);
             return -1;
@@ -493,9 +493,9 @@ static int lex_number(parser *p, int i, token *t)
         return -1;
     }
     /* strtod reads exactly the span scanned above: it starts with a digit or '.', and hex,
-     * inf and nan cannot get here */
+     * inf and nan cannot get here. (It follows LC_NUMERIC; pinggu never changes the locale
+     * from "C", and a host that did would see a number stop short, reported here.) */
     char *end;
-    errno = 0;
     t->num = strtod(s + i, &end);
     if (end != s + j || isinf(t->num)) {
         fail(p, i, "number '%.*s' is out of range", quote_len(s + i, j - i), s + i);
@@ -1163,15 +1163,17 @@ static opnd in_list(parser *p, const token *in, opnd l, int neg)
     if (l.type == TY_ENUM) {
         /* a membership byte per declared value, so evaluation is one index */
         int field = e->nodes[l.node].a, nv = p->src->fields[field].nenums;
+        for (int k = 0; k < nitems; k++) {
+            int ix = enum_index(p, field, items[k].soff, items[k].slen, items[k].pos, items[k].end);
+            if (ix < 0) goto out;
+            items[k].num = ix;
+        }
+        /* every item is a declared value, so nv > 0 here */
         grow((void **)&e->sets, &e->capsets, e->nsets + nv, 1);
         int base = e->nsets;
         memset(e->sets + base, 0, (size_t)nv);
         e->nsets += nv;
-        for (int k = 0; k < nitems; k++) {
-            int ix = enum_index(p, field, items[k].soff, items[k].slen, items[k].pos, items[k].end);
-            if (ix < 0) goto out;
-            e->sets[base + ix] = 1;
-        }
+        for (int k = 0; k < nitems; k++) e->sets[base + (int)items[k].num] = 1;
         xnode *x = &e->nodes[l.node]; /* the field's leaf, not shared: reuse it */
         x->op = X_EIN, x->b = base, x->n = nv, x->neg = (unsigned char)neg;
         res = mk(l.node, TY_BOOL, l.pos, end);
@@ -1328,7 +1330,9 @@ pg_expr *pg_expr_compile(const char *text, const pg_source *src, const pg_calend
     grow((void **)&p.e->strs, &p.e->capstrs, 16, 1);
     if (err) *err = NULL;
     if (col) *col = 0;
-    if (lex(&p) == 0) {
+    if (strlen(p.text) > MAX_TEXT) {
+        fail(&p, 0, "expression too long (more than %d bytes)", MAX_TEXT);
+    } else if (lex(&p) == 0) {
         if (p.toks[0].kind == T_END) {
             fail(&p, 0, "empty expression");
         } else {

@@ -117,7 +117,6 @@ static int refill(reader *r)
         if (r->cap >= MAX_RECORD) return TOO_LONG;
         r->cap *= 2;
         r->buf = pg_xrealloc(r->buf, r->cap + PAD);
-        memset(r->buf + r->len, 0, r->cap + PAD - r->len);
     }
     size_t want = r->cap - r->len < r->block ? r->cap - r->len : r->block;
     size_t got = 0;
@@ -139,6 +138,7 @@ static int refill(reader *r)
     if (got == 0) r->eof = 1;
     r->len += got;
     r->buf[r->len] = '\n'; /* the sentinel every search stops at */
+    memset(r->buf + r->len + 1, 0, PAD - 1); /* what the wide loads see past it */
     return 0;
 }
 
@@ -432,9 +432,12 @@ static int read_header(reader *r)
     int nmissing = 0;
     for (int i = 0; i < src->nfields; i++) {
         if (col_of[i] >= 0 || src->fields[i].nullable) continue;
-        if (mlen < sizeof missing - 64)
+        const char *name = src->fields[i].name;
+        if (mlen + strlen(name) + 2 < sizeof missing - 8)
             mlen += (size_t)snprintf(missing + mlen, sizeof missing - mlen, "%s%s",
-                                     nmissing ? ", " : "", src->fields[i].name);
+                                     nmissing ? ", " : "", name);
+        else if (mlen < sizeof missing - 8)
+            mlen += (size_t)snprintf(missing + mlen, sizeof missing - mlen, ", \xE2\x80\xA6");
         nmissing++;
     }
     long hline = r->line;
@@ -545,7 +548,6 @@ static int read_csv(reader *r, pg_record_fn fn, void *ud)
     *r->stats = (pg_read_stats){0, 0};
     r->cap = r->block;
     r->buf = pg_xmalloc(r->cap + PAD);
-    memset(r->buf, 0, r->cap + PAD);
     r->line = 1;
     int rc = read_header(r);
     if (rc == 0) {

@@ -125,7 +125,6 @@ static int refill(reader *r)
         if (r->cap >= MAX_RECORD) return TOO_LONG;
         r->cap *= 2;
         r->buf = pg_xrealloc(r->buf, r->cap + PAD);
-        memset(r->buf + r->len, 0, r->cap + PAD - r->len);
     }
     size_t want = r->cap - r->len < r->block ? r->cap - r->len : r->block;
     size_t got = 0;
@@ -147,6 +146,7 @@ static int refill(reader *r)
     if (got == 0) r->eof = 1;
     r->len += got;
     r->buf[r->len] = '\n'; /* the sentinel: every line, even the last, ends in an LF */
+    memset(r->buf + r->len + 1, 0, PAD - 1); /* what the wide loads see past it */
     return 0;
 }
 
@@ -773,7 +773,6 @@ static int read_ndjson(reader *r, pg_record_fn fn, void *ud)
     *r->stats = (pg_read_stats){0, 0};
     r->cap = r->block;
     r->buf = pg_xmalloc(r->cap + PAD);
-    memset(r->buf, 0, r->cap + PAD);
     r->line = 1;
     r->plan = pg_rv_plan_new(r->src, r->offset);
     r->vals = pg_xcalloc((size_t)(r->src->nfields > 0 ? r->src->nfields : 1), sizeof *r->vals);

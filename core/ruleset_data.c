@@ -100,9 +100,13 @@ void pg__read_source(loader *ld, int t, const where *w, pg_source *src)
     src->unit_field = field_ref(ld, t, w, src, "unit", 1);
     src->time_field = field_ref(ld, t, w, src, "time", 1);
     src->key_field = field_ref(ld, t, w, src, "key", 0);
-    if (src->time_field >= 0 && src->fields[src->time_field].type != PG_FT_TIME)
-        BAD(ld, w, "source '%s': time = '%s' must name a field of type time", w->id,
+    if (src->time_field >= 0 && (src->fields[src->time_field].type != PG_FT_TIME ||
+                                 src->fields[src->time_field].nullable))
+        BAD(ld, w, "source '%s': time = '%s' must name a required field of type time", w->id,
             src->fields[src->time_field].name);
+    if (src->unit_field >= 0 && src->fields[src->unit_field].nullable)
+        BAD(ld, w, "source '%s': unit = '%s' must name a required field", w->id,
+            src->fields[src->unit_field].name);
     if (src->unit_field >= 0 && src->fields[src->unit_field].type != PG_FT_STRING &&
         src->fields[src->unit_field].type != PG_FT_INT &&
         src->fields[src->unit_field].type != PG_FT_ENUM)
@@ -128,14 +132,12 @@ static long *date_list(loader *ld, int t, const where *w, const char *key, int *
     int lt = lua_gettop(L), len = (int)lua_rawlen(L, lt);
     long *days = pg_xcalloc((size_t)len, sizeof(long));
     for (int i = 0; i < len; i++) {
-        int y, m, d;
-        char tail;
         const char *s = lua_rawgeti(L, lt, i + 1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
-        if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 || d < 1 ||
-            d > 31)
+        double when;
+        if (strlen(s) != 10 || pg_time_parse(s, 10, 0, &when) != 0)
             BAD(ld, w, "calendar: %s[%d] = '%s' is not a date YYYY-MM-DD", key, i + 1, s);
         else
-            days[(*n)++] = pg_days_from_civil(y, m, d);
+            days[(*n)++] = pg_time_day(when, 0);
         lua_pop(L, 1);
     }
     lua_pop(L, 1);

@@ -886,6 +886,7 @@ static void free_method(pg_method *m)
 void pg_ruleset_free(pg_ruleset *rs)
 {
     if (!rs) return;
+    pg__free_data(rs); /* before the metrics, whose expressions it frees */
     for (int i = 0; i < rs->ngroups; i++) free(rs->groups[i].id), free(rs->groups[i].name);
     for (int i = 0; i < rs->nunits; i++) {
         free(rs->units[i].id);
@@ -919,7 +920,6 @@ void pg_ruleset_free(pg_ruleset *rs)
     pg_strmap_free(&rs->node_ids);
     pg_strmap_free(&rs->scheme_ids);
     pg_strmap_free(&rs->source_ids);
-    pg__free_data(rs);
     pg_sandbox_free(rs->sb);
     free(rs->dir), free(rs->id), free(rs->name), free(rs->timezone);
     free(rs);
