@@ -311,6 +311,14 @@ static void test_nesting_limits(void **state)
     pg_expr_free(e);
     n += sprintf(text + n, "+1");
     expect_error(text, n - 1, "too deeply nested");
+    /* more than a megabyte of text */
+    size_t big = (1 << 20) + 10;
+    char *huge = malloc(big + 1);
+    memset(huge, ' ', big);
+    memcpy(huge + big - 5, "count", 5);
+    huge[big] = '\0';
+    expect_error(huge, 1, "expression too long");
+    free(huge);
 }
 
 int main(void)
