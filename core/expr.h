@@ -6,7 +6,7 @@
  * in C: Lua is never called per record.
  *
  * The language: numbers, 'strings' or "strings", true, false, field names; arithmetic
- * + - * / % and unary -; comparisons == ~= != < <= > >=; `x in ('a', 'b', 3)`; `x is null`,
+ * + - * / % and unary -; comparisons == ~= != < <= > >=; `x in ('a', 'b')` and `x not in (1, 2)` (a list of one type); `x is null`,
  * `x is not null`; `and`, `or`, `not`; parentheses; functions days(a, b) (b − a in days, a
  * fraction) and workdays(a, b) (pg_calendar_workdays_between). Precedence, lowest first:
  * or; and; not; comparison/in/is; + -; * / %; unary -.

@@ -51,8 +51,8 @@ typedef struct pg_rv_plan pg_rv_plan;
 pg_rv_plan *pg_rv_plan_new(const pg_source *src, int offset);
 void pg_rv_plan_free(pg_rv_plan *p);
 #define PG_RV_WHY 512
-const char *pg_rv_convert(const pg_rv_plan *p, int field, const char *s, size_t len,
-                          pg_value *v, char why[PG_RV_WHY]);
+const char *pg_rv_convert(const pg_rv_plan *p, int field, const char *s, size_t len, pg_value *v,
+                          char why[PG_RV_WHY]);
 const char *pg_rv_null(const pg_rv_plan *p, int field, pg_value *v);
 void pg_rv_show(char *out, size_t outsz, const char *s, size_t len);
 
@@ -137,7 +137,7 @@ static int refill(reader *r)
     }
     if (got == 0) r->eof = 1;
     r->len += got;
-    r->buf[r->len] = '\n'; /* the sentinel every search stops at */
+    r->buf[r->len] = '\n';                   /* the sentinel every search stops at */
     memset(r->buf + r->len + 1, 0, PAD - 1); /* what the wide loads see past it */
     return 0;
 }
@@ -152,8 +152,7 @@ static int refill(reader *r)
 static inline const char *find_special(const char *p)
 {
 #if defined(__SSE2__)
-    const __m128i comma = _mm_set1_epi8(','), lf = _mm_set1_epi8('\n'),
-                  quote = _mm_set1_epi8('"');
+    const __m128i comma = _mm_set1_epi8(','), lf = _mm_set1_epi8('\n'), quote = _mm_set1_epi8('"');
     for (;; p += 16) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
         __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, comma), _mm_cmpeq_epi8(x, lf)),
@@ -188,8 +187,7 @@ static inline const char *find_quoted_special(const char *p)
 /* For p[0..64): one bit per ',' in *commas, one per LF or '"' in *others. */
 static inline void special_masks64(const char *p, uint64_t *commas, uint64_t *others)
 {
-    const __m128i comma = _mm_set1_epi8(','), lf = _mm_set1_epi8('\n'),
-                  quote = _mm_set1_epi8('"');
+    const __m128i comma = _mm_set1_epi8(','), lf = _mm_set1_epi8('\n'), quote = _mm_set1_epi8('"');
     uint64_t c = 0, o = 0;
     for (int k = 0; k < 4; k++) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
@@ -214,8 +212,7 @@ typedef struct {
 
 /* Scans an unquoted stretch from p to the end of its field. Returns the delimiter (',',
  * the line's LF, or `end` at the end of the file), or NULL when more bytes are needed. */
-static inline const char *scan_unquoted(const char *p, const char *end, int eof,
-                                        const char **err)
+static inline const char *scan_unquoted(const char *p, const char *end, int eof, const char **err)
 {
     for (;;) {
         p = find_special(p);
@@ -229,8 +226,7 @@ static inline const char *scan_unquoted(const char *p, const char *end, int eof,
 /* Scans the record starting at p (p < end): its fields go to sp[0..maxf), the rest are
  * only counted. Needs more bytes (REC_MORE) unless the record ends before `end` or eof.
  * A CR right before the LF (or before the end of the file) belongs to the line end. */
-static int scan_record(const char *p, const char *end, int eof, span *sp, int maxf,
-                       scan_out *o)
+static int scan_record(const char *p, const char *end, int eof, span *sp, int maxf, scan_out *o)
 {
     int nf = 0;
     o->nl = 0;
@@ -295,7 +291,8 @@ static int scan_record(const char *p, const char *end, int eof, span *sp, int ma
             fe = p;
             if (p < end) p++; /* the closing quote */
             if (p < end && *p == '\r' && p + 1 >= end && !eof) return REC_MORE;
-            if (p < end && *p != ',' && *p != '\n' && !(*p == '\r' && (p + 1 >= end || p[1] == '\n'))) {
+            if (p < end && *p != ',' && *p != '\n' &&
+                !(*p == '\r' && (p + 1 >= end || p[1] == '\n'))) {
                 if (!o->err) o->err = "text after the closing quote of a field";
                 p = scan_unquoted(p, end, eof, &o->err);
                 if (!p) return REC_MORE;
@@ -450,8 +447,7 @@ static int read_header(reader *r)
         return -EINVAL;
     }
     if (nmissing) {
-        bad(r, hline, "header: missing required column%s: %s", nmissing > 1 ? "s" : "",
-            missing);
+        bad(r, hline, "header: missing required column%s: %s", nmissing > 1 ? "s" : "", missing);
         return -EINVAL;
     }
     return 0;
@@ -517,8 +513,7 @@ static int read_records(reader *r, pg_record_fn fn, void *ud)
             continue;
         }
         if (o.nf != r->ncols) {
-            bad(r, line, "%d field%s, but the header has %d", o.nf, o.nf == 1 ? "" : "s",
-                r->ncols);
+            bad(r, line, "%d field%s, but the header has %d", o.nf, o.nf == 1 ? "" : "s", r->ncols);
             continue;
         }
         const char *fail = NULL;
@@ -576,8 +571,13 @@ int pg_read_csv(const pg_source *src, const char *path, int offset, pg_record_fn
         return -e;
     }
     (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    reader r = {.fd = fd, .block = BLOCK, .src = src, .path = path, .offset = offset,
-                .stats = stats, .d = d};
+    reader r = {.fd = fd,
+                .block = BLOCK,
+                .src = src,
+                .path = path,
+                .offset = offset,
+                .stats = stats,
+                .d = d};
     int rc = read_csv(&r, fn, ud);
     close(fd);
     return rc;
@@ -588,8 +588,14 @@ int pg_read_csv_mem(const pg_source *src, const char *name, const char *data, si
                     pg_diags *d)
 {
     /* mem must not be NULL even for an empty input: it tells refill where to read from */
-    reader r = {.fd = -1, .mem = data ? data : "", .memlen = data ? len : 0,
-                .block = block ? block : BLOCK, .src = src, .path = name, .offset = offset,
-                .stats = stats, .d = d};
+    reader r = {.fd = -1,
+                .mem = data ? data : "",
+                .memlen = data ? len : 0,
+                .block = block ? block : BLOCK,
+                .src = src,
+                .path = name,
+                .offset = offset,
+                .stats = stats,
+                .d = d};
     return read_csv(&r, fn, ud);
 }

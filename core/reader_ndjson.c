@@ -47,15 +47,15 @@ typedef struct pg_rv_plan pg_rv_plan;
 pg_rv_plan *pg_rv_plan_new(const pg_source *src, int offset);
 void pg_rv_plan_free(pg_rv_plan *p);
 #define PG_RV_WHY 512
-const char *pg_rv_convert(const pg_rv_plan *p, int field, const char *s, size_t len,
-                          pg_value *v, char why[PG_RV_WHY]);
+const char *pg_rv_convert(const pg_rv_plan *p, int field, const char *s, size_t len, pg_value *v,
+                          char why[PG_RV_WHY]);
 const char *pg_rv_null(const pg_rv_plan *p, int field, pg_value *v);
 
 /* The same reader over bytes in memory, read `block` bytes at a time (tests and fuzzing use
  * tiny blocks to put a block boundary everywhere). `name` stands for the path in messages. */
 int pg_read_ndjson_mem(const pg_source *src, const char *name, const char *data, size_t len,
-                       size_t block, int offset, pg_record_fn fn, void *ud,
-                       pg_read_stats *stats, pg_diags *d);
+                       size_t block, int offset, pg_record_fn fn, void *ud, pg_read_stats *stats,
+                       pg_diags *d);
 
 #define BLOCK ((size_t)1 << 20)
 #define MAX_RECORD ((size_t)8 << 20)
@@ -92,7 +92,7 @@ typedef struct {
     size_t *flen;
     unsigned char *fplain; /* the name has no '"', '\\' or control character */
     char **fnameq;         /* the name followed by '"' (and a NUL) */
-    int *fslot; /* field index + 1, 0 when empty */
+    int *fslot;            /* field index + 1, 0 when empty */
     unsigned fmask;
     /* order[k]: the field the previous records had as their k-th key (-1: undeclared) */
     int *order;
@@ -218,7 +218,8 @@ static void build_fields(reader *r)
         memcpy(r->fnameq[i], name, r->flen[i]);
         memcpy(r->fnameq[i] + r->flen[i], "\"", 2);
         for (size_t k = 0; k < r->flen[i]; k++)
-            if (name[k] == '"' || name[k] == '\\' || (unsigned char)name[k] < 0x20) r->fplain[i] = 0;
+            if (name[k] == '"' || name[k] == '\\' || (unsigned char)name[k] < 0x20)
+                r->fplain[i] = 0;
         if (field_of(r, src->fields[i].name, r->flen[i]) >= 0) continue; /* first one wins */
         unsigned h = hash_key(src->fields[i].name, r->flen[i]) & r->fmask;
         while (r->fslot[h]) h = (h + 1) & r->fmask;
@@ -363,22 +364,37 @@ static __attribute__((noinline)) char *decode_string(char *start, char *p, const
         }
         char *esc = p++;
         switch (*p++) {
-        case '"': *w++ = '"'; break;
-        case '\\': *w++ = '\\'; break;
-        case '/': *w++ = '/'; break;
-        case 'b': *w++ = '\b'; break;
-        case 'f': *w++ = '\f'; break;
-        case 'n': *w++ = '\n'; break;
-        case 'r': *w++ = '\r'; break;
-        case 't': *w++ = '\t'; break;
+        case '"':
+            *w++ = '"';
+            break;
+        case '\\':
+            *w++ = '\\';
+            break;
+        case '/':
+            *w++ = '/';
+            break;
+        case 'b':
+            *w++ = '\b';
+            break;
+        case 'f':
+            *w++ = '\f';
+            break;
+        case 'n':
+            *w++ = '\n';
+            break;
+        case 'r':
+            *w++ = '\r';
+            break;
+        case 't':
+            *w++ = '\t';
+            break;
         case 'u': {
             unsigned cp, lo;
             if (hex4(p, &cp)) goto bad_escape;
             p += 4;
             if (cp >= 0xD800 && cp <= 0xDBFF) {
                 /* a high surrogate must be followed by the low one of its pair */
-                if (p[0] != '\\' || p[1] != 'u' || hex4(p + 2, &lo) || lo < 0xDC00 ||
-                    lo > 0xDFFF) {
+                if (p[0] != '\\' || p[1] != 'u' || hex4(p + 2, &lo) || lo < 0xDC00 || lo > 0xDFFF) {
                     e->at = esc;
                     e->msg = "\\u escape of a lone surrogate (a high one without its low pair)";
                     return NULL;
@@ -805,20 +821,31 @@ int pg_read_ndjson(const pg_source *src, const char *path, int offset, pg_record
         return -e;
     }
     (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    reader r = {.fd = fd, .block = BLOCK, .src = src, .path = path, .offset = offset,
-                .stats = stats, .d = d};
+    reader r = {.fd = fd,
+                .block = BLOCK,
+                .src = src,
+                .path = path,
+                .offset = offset,
+                .stats = stats,
+                .d = d};
     int rc = read_ndjson(&r, fn, ud);
     close(fd);
     return rc;
 }
 
 int pg_read_ndjson_mem(const pg_source *src, const char *name, const char *data, size_t len,
-                       size_t block, int offset, pg_record_fn fn, void *ud,
-                       pg_read_stats *stats, pg_diags *d)
+                       size_t block, int offset, pg_record_fn fn, void *ud, pg_read_stats *stats,
+                       pg_diags *d)
 {
     /* mem must not be NULL even for an empty input: it tells refill where to read from */
-    reader r = {.fd = -1, .mem = data ? data : "", .memlen = data ? len : 0,
-                .block = block ? block : BLOCK, .src = src, .path = name, .offset = offset,
-                .stats = stats, .d = d};
+    reader r = {.fd = -1,
+                .mem = data ? data : "",
+                .memlen = data ? len : 0,
+                .block = block ? block : BLOCK,
+                .src = src,
+                .path = name,
+                .offset = offset,
+                .stats = stats,
+                .d = d};
     return read_ndjson(&r, fn, ud);
 }

@@ -63,8 +63,8 @@ typedef struct pg_rv_plan {
 pg_rv_plan *pg_rv_plan_new(const pg_source *src, int offset);
 void pg_rv_plan_free(pg_rv_plan *p);
 #define PG_RV_WHY 512
-const char *pg_rv_convert(const pg_rv_plan *p, int field, const char *s, size_t len,
-                          pg_value *v, char why[PG_RV_WHY]);
+const char *pg_rv_convert(const pg_rv_plan *p, int field, const char *s, size_t len, pg_value *v,
+                          char why[PG_RV_WHY]);
 const char *pg_rv_null(const pg_rv_plan *p, int field, pg_value *v);
 void pg_rv_show(char *out, size_t outsz, const char *s, size_t len);
 
@@ -81,7 +81,8 @@ static inline unsigned hash_bytes(const char *s, size_t len)
         a = len ? (unsigned char)s[0] : 0;
         b = len ? (uint32_t)(unsigned char)s[len - 1] << 8 | (unsigned char)s[len / 2] : 0;
     }
-    uint64_t h = ((uint64_t)a * 0x9E3779B97F4A7C15ULL) ^ ((uint64_t)(b ^ (uint32_t)len) * 0xC2B2AE3D27D4EB4FULL);
+    uint64_t h = ((uint64_t)a * 0x9E3779B97F4A7C15ULL) ^
+                 ((uint64_t)(b ^ (uint32_t)len) * 0xC2B2AE3D27D4EB4FULL);
     return (unsigned)(h >> 40);
 }
 
@@ -156,14 +157,14 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     if (c >= 0xC2 && c <= 0xDF) return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
     if (c >= 0xE0 && c <= 0xEF) {
         if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
-        if (c == 0xE0 && s[1] < 0xA0) return 0; /* overlong */
+        if (c == 0xE0 && s[1] < 0xA0) return 0;  /* overlong */
         if (c == 0xED && s[1] >= 0xA0) return 0; /* surrogate */
         return 3;
     }
     if (c >= 0xF0 && c <= 0xF4) {
         if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
             return 0;
-        if (c == 0xF0 && s[1] < 0x90) return 0; /* overlong */
+        if (c == 0xF0 && s[1] < 0x90) return 0;  /* overlong */
         if (c == 0xF4 && s[1] >= 0x90) return 0; /* above U+10FFFF */
         return 4;
     }
@@ -365,9 +366,8 @@ static void allowed_list(const fplan *f, char *out, size_t outsz)
 
 /* Why s[0..len) is not a value of f, into why (rc: parse_int's or parse_number's code). Out
  * of line: only bad records come here, and the good ones keep a small stack frame. */
-static __attribute__((noinline, cold)) const char *explain(const fplan *f, const char *s,
-                                                           size_t len, int rc, char *why,
-                                                           size_t whysz)
+static __attribute__((noinline, cold)) const char *
+explain(const fplan *f, const char *s, size_t len, int rc, char *why, size_t whysz)
 {
     char shown[4 * SHOW_MAX + 16];
     const char *what = "field of unknown type";
@@ -399,8 +399,8 @@ static __attribute__((noinline, cold)) const char *explain(const fplan *f, const
     return why;
 }
 
-const char *pg_rv_convert(const pg_rv_plan *p, int field, const char *s, size_t len,
-                          pg_value *v, char why[PG_RV_WHY])
+const char *pg_rv_convert(const pg_rv_plan *p, int field, const char *s, size_t len, pg_value *v,
+                          char why[PG_RV_WHY])
 {
     const fplan *f = &p->f[field];
     int rc = -1;

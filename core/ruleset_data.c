@@ -22,6 +22,21 @@
 
 static const char *const ftype_names[] = {"string", "int", "number", "bool", "time", "enum"};
 
+/* Whether expressions can refer to a field of this name (expr.c's identifiers). */
+static int expression_name(const char *s)
+{
+    static const char *const keywords[] = {"and", "or", "not", "in", "is", "null", "true",
+                                           "false", NULL};
+    if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))) return 0;
+    for (const char *p = s; *p; p++)
+        if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+              (*p >= '0' && *p <= '9')))
+            return 0;
+    for (const char *const *k = keywords; *k; k++)
+        if (strcmp(s, *k) == 0) return 0;
+    return 1;
+}
+
 static void read_field(loader *ld, int e, const where *w, int i, pg_field *f)
 {
     lua_State *L = ld->L;
@@ -30,6 +45,11 @@ static void read_field(loader *ld, int e, const where *w, int i, pg_field *f)
     f->name = pg_xstrdup(name ? name : "?");
     if (!name || !type)
         BAD(ld, w, "source '%s': fields[%d] must be { \"name\", \"type\" }", w->id, i + 1);
+    else if (!expression_name(name))
+        BAD(ld, w,
+            "source '%s': field name '%s' must be letters, digits and '_' (not starting with a "
+            "digit) and not a keyword, so that expressions can name it",
+            w->id, name);
     int known = 0;
     for (int k = 0; type && k < 6; k++)
         if (strcmp(type, ftype_names[k]) == 0) f->type = (pg_ftype)k, known = 1;
@@ -183,11 +203,12 @@ static struct pg_expr *compile(loader *ld, int t, const where *w, const pg_sourc
     else if (want_bool && type != PG_X_BOOL)
         BAD(ld, w, "metric '%s': %s must be a condition (true or false), not a %s", w->id, key,
             type == PG_X_STRING ? "string" : "number");
-    else if (!want_bool && type == PG_X_BOOL)
-        BAD(ld, w, "metric '%s': %s must be a number, not a condition", w->id, key);
+    else if (!want_bool && (type == PG_X_BOOL || type == PG_X_STRING))
+        BAD(ld, w, "metric '%s': %s must be a number, not a %s", w->id, key,
+            type == PG_X_BOOL ? "condition" : "string");
     free(err);
     free(text);
-    if (e && want_bool != (type == PG_X_BOOL)) {
+    if (e && (want_bool != (type == PG_X_BOOL) || type == PG_X_STRING)) {
         pg_expr_free(e);
         e = NULL;
     }
