@@ -209,6 +209,7 @@ typedef struct {
     const pg_source *src;
     const char *path;
     pg_diags *d;
+    const pg_read_stats *read; /* the reader's running counts: one cap for both kinds */
     long errors;
 } feeding;
 
@@ -216,7 +217,7 @@ static int on_record(void *ud, const pg_value *rec, int line)
 {
     feeding *f = ud;
     const char *why;
-    if (pg_agg_add(f->agg, rec, &why) != 0 && f->errors++ < PG_READER_MAX_ERRORS)
+    if (pg_agg_add(f->agg, rec, &why) != 0 && f->read->errors + f->errors++ < PG_READER_MAX_ERRORS)
         pg_error(f->d, f->path, line, "%s: %s", f->src->fields[f->src->unit_field].name, why);
     return 0;
 }
@@ -236,8 +237,8 @@ static pg_agg *aggregate_file(const pg_ruleset *rs, int source, const char *path
                               const char *format, long *errors, pg_diags *d)
 {
     const pg_source *src = &rs->sources[source];
-    feeding f = {pg_agg_new(rs, source), src, path, d, 0};
     pg_read_stats st = {0};
+    feeding f = {pg_agg_new(rs, source), src, path, d, &st, 0};
     int rc = strcmp(format, "ndjson") == 0
                  ? pg_read_ndjson(src, path, rs->tz_offset, on_record, &f, &st, d)
                  : pg_read_csv(src, path, rs->tz_offset, on_record, &f, &st, d);

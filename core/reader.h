@@ -18,6 +18,8 @@
 #include "diag.h"
 #include "source.h"
 
+#include <stddef.h>
+
 #define PG_READER_MAX_ERRORS 20
 
 /* Called once per good record with one value per source field. Return non-zero to stop. */
@@ -35,5 +37,15 @@ int pg_read_csv(const pg_source *src, const char *path, int offset, pg_record_fn
                 pg_read_stats *stats, pg_diags *d);
 int pg_read_ndjson(const pg_source *src, const char *path, int offset, pg_record_fn fn, void *ud,
                    pg_read_stats *stats, pg_diags *d);
+
+/* The same readers over bytes in memory, read `block` bytes at a time (tests and fuzz targets
+ * use tiny blocks to put a block boundary everywhere). `name` stands for the path in
+ * messages. */
+int pg_read_csv_mem(const pg_source *src, const char *name, const char *data, size_t len,
+                    size_t block, int offset, pg_record_fn fn, void *ud, pg_read_stats *stats,
+                    pg_diags *d);
+int pg_read_ndjson_mem(const pg_source *src, const char *name, const char *data, size_t len,
+                       size_t block, int offset, pg_record_fn fn, void *ud, pg_read_stats *stats,
+                       pg_diags *d);
 
 #endif

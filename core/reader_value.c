@@ -27,7 +27,7 @@
  *
  * The readers reach these functions through prototypes they repeat (there is no private
  * header among the data-core files); the plan is opaque so that no struct is shared. */
-#include "source.h"
+#include "reader_value.h"
 #include "timefmt.h"
 
 #include "diag.h"
@@ -59,14 +59,6 @@ typedef struct pg_rv_plan {
     fplan *f;
 } pg_rv_plan;
 
-/* The prototypes the readers repeat; keep these and theirs the same. */
-pg_rv_plan *pg_rv_plan_new(const pg_source *src, int offset);
-void pg_rv_plan_free(pg_rv_plan *p);
-#define PG_RV_WHY 512
-const char *pg_rv_convert(const pg_rv_plan *p, int field, const char *s, size_t len, pg_value *v,
-                          char why[PG_RV_WHY]);
-const char *pg_rv_null(const pg_rv_plan *p, int field, pg_value *v);
-void pg_rv_show(char *out, size_t outsz, const char *s, size_t len);
 
 /* The enum table's hash: the length and the first and last four bytes, multiplied
  * together. Cheap on purpose (a byte-by-byte hash is a serial chain of multiplies that
@@ -108,7 +100,7 @@ pg_rv_plan *pg_rv_plan_new(const pg_source *src, int offset)
     pg_rv_plan *p = pg_xcalloc(1, sizeof *p);
     p->offset = offset;
     p->nfields = src->nfields;
-    p->f = pg_xcalloc((size_t)(src->nfields ? src->nfields : 1), sizeof *p->f);
+    p->f = pg_xcalloc((size_t)(src->nfields > 0 ? src->nfields : 1), sizeof *p->f);
     for (int i = 0; i < src->nfields; i++) {
         const pg_field *sf = &src->fields[i];
         fplan *f = &p->f[i];

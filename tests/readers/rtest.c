@@ -9,9 +9,9 @@
 static char *ch_values[] = {"窗口", "网上", "粤省事"};
 
 static pg_field fields[] = {
-    {"id", PG_FT_STRING, 0, NULL, 0},  {"unit", PG_FT_STRING, 0, NULL, 0},
-    {"n", PG_FT_INT, 1, NULL, 0},      {"x", PG_FT_NUMBER, 1, NULL, 0},
-    {"ok", PG_FT_BOOL, 1, NULL, 0},    {"at", PG_FT_TIME, 1, NULL, 0},
+    {"id", PG_FT_STRING, 0, NULL, 0},    {"unit", PG_FT_STRING, 0, NULL, 0},
+    {"n", PG_FT_INT, 1, NULL, 0},        {"x", PG_FT_NUMBER, 1, NULL, 0},
+    {"ok", PG_FT_BOOL, 1, NULL, 0},      {"at", PG_FT_TIME, 1, NULL, 0},
     {"ch", PG_FT_ENUM, 1, ch_values, 3}, {"note", PG_FT_STRING, 1, NULL, 0},
 };
 #define NFIELDS ((int)(sizeof fields / sizeof fields[0]))
@@ -90,7 +90,8 @@ void rt_assert_recs(const rt_got *g, ...)
         }
     }
     va_end(ap);
-    if (i != g->n) fail_msg("got %d records, expected %d; the first extra is %s", g->n, i, g->rec[i]);
+    if (i != g->n)
+        fail_msg("got %d records, expected %d; the first extra is %s", g->n, i, g->rec[i]);
 }
 
 static char dir[512];
@@ -132,8 +133,7 @@ void rt_cleanup(void)
 void rt_print_diags(const pg_diags *d)
 {
     for (int i = 0; i < d->n; i++)
-        print_message("  diag %d: line %d col %d: %s\n", i, d->v[i].line, d->v[i].col,
-                      d->v[i].msg);
+        print_message("  diag %d: line %d col %d: %s\n", i, d->v[i].line, d->v[i].col, d->v[i].msg);
 }
 
 void rt_assert_diag(const pg_diags *d, int line, int col, const char *needle)

@@ -54,13 +54,6 @@ void rt_assert_diag(const pg_diags *d, int line, int col, const char *needle);
 /* Prints every diagnostic (for failing tests). */
 void rt_print_diags(const pg_diags *d);
 
-/* The in-memory readers (core/reader_csv.c, core/reader_ndjson.c). */
-int pg_read_csv_mem(const pg_source *src, const char *name, const char *data, size_t len,
-                    size_t block, int offset, pg_record_fn fn, void *ud, pg_read_stats *stats,
-                    pg_diags *d);
-int pg_read_ndjson_mem(const pg_source *src, const char *name, const char *data, size_t len,
-                       size_t block, int offset, pg_record_fn fn, void *ud,
-                       pg_read_stats *stats, pg_diags *d);
 
 /* Reads `text` from a file with the CSV (or NDJSON) reader into *g, *st and *d (which it
  * zeroes first); returns the reader's value. The _mem variants read from memory with the

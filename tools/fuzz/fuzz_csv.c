@@ -26,9 +26,6 @@
  * allocation per run and slow the fuzzer down tenfold). */
 #define BIG ((size_t)1 << 16)
 
-int pg_read_csv_mem(const pg_source *src, const char *name, const char *data, size_t len,
-                    size_t block, int offset, pg_record_fn fn, void *ud, pg_read_stats *stats,
-                    pg_diags *d);
 
 static char *ch_values[] = {"窗口", "网上", "粤省事"};
 static pg_field fields[] = {
