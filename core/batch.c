@@ -41,6 +41,17 @@ static int make_dirs(const char *datadir, pg_diags *d)
     return 0;
 }
 
+/* Flushes the directory holding path, so that a rename into it survives a crash. */
+static void fsync_dir(const char *path)
+{
+    char *dir = pg_xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = '\0';
+    int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) fsync(dfd), close(dfd);
+    free(dir);
+}
+
 /* Writes len bytes to path through a temporary file, flushed and renamed, then flushes the
  * directory so the rename itself survives a crash. */
 static int write_atomic(const char *path, const char *data, size_t len, pg_diags *d)
@@ -56,14 +67,7 @@ static int write_atomic(const char *path, const char *data, size_t len, pg_diags
     if (rc == 0 && fsync(fd) != 0) rc = -errno;
     if (fd >= 0 && close(fd) != 0 && rc == 0) rc = -errno;
     if (rc == 0 && rename(tmp, path) != 0) rc = -errno;
-    if (rc == 0) {
-        char *dir = pg_xstrdup(path);
-        char *slash = strrchr(dir, '/');
-        if (slash) *slash = '\0';
-        int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY);
-        if (dfd >= 0) fsync(dfd), close(dfd);
-        free(dir);
-    }
+    if (rc == 0) fsync_dir(path);
     if (rc != 0) {
         pg_error(d, path, 0, "cannot write: %s", strerror(-rc));
         unlink(tmp);
@@ -335,16 +339,43 @@ static char *iso_now(void)
     return pg_xstrdup(buf);
 }
 
-static int copy_file(const char *from, const char *to, pg_diags *d)
+/* Copies `from` to `to` in 1 MiB blocks, hashing the bytes on the way (one pass, memory
+ * flat whatever the file size), and flushes the copy. *id gets the hex SHA-256. */
+static int copy_and_hash(const char *from, const char *to, char id[65], pg_diags *d)
 {
-    size_t len;
-    char *data = read_file(from, &len);
-    if (!data) {
-        pg_error(d, from, 0, "cannot read: %s", strerror(errno));
-        return -EIO;
+    enum { BLOCK = 1 << 20 };
+    int in = open(from, O_RDONLY), out = -1, rc = 0;
+    if (in < 0) {
+        rc = -errno;
+        pg_error(d, from, 0, "cannot read: %s", strerror(-rc));
+        return rc;
     }
-    int rc = write_atomic(to, data, len, d);
-    free(data);
+    out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (out < 0) rc = -errno;
+    char *buf = pg_xmalloc(BLOCK);
+    SHA2_CTX ctx;
+    SHA256Init(&ctx);
+    while (rc == 0) {
+        ssize_t n = read(in, buf, BLOCK);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) rc = -errno;
+        if (n <= 0) break;
+        SHA256Update(&ctx, (const uint8_t *)buf, (size_t)n);
+        for (ssize_t off = 0; rc == 0 && off < n;) {
+            ssize_t w = write(out, buf + off, (size_t)(n - off));
+            if (w < 0 && errno != EINTR) rc = -errno;
+            if (w > 0) off += w;
+        }
+    }
+    if (rc == 0 && fsync(out) != 0) rc = -errno;
+    if (out >= 0 && close(out) != 0 && rc == 0) rc = -errno;
+    close(in);
+    free(buf);
+    SHA256End(&ctx, id);
+    if (rc != 0) {
+        pg_error(d, to, 0, "cannot copy the batch here: %s", strerror(-rc));
+        unlink(to);
+    }
     return rc;
 }
 
@@ -358,12 +389,15 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const char *sourc
         pg_error(d, NULL, 0, "--source %s: the rule set declares no such source", source);
         return -EINVAL;
     }
-    if (!SHA256File(path, out->id)) {
-        pg_error(d, path, 0, "cannot read: %s", strerror(errno));
-        return -EIO;
-    }
     int rc = make_dirs(datadir, d);
     if (rc) return rc;
+    /* The copy is made and hashed first, under a temporary name; it is renamed into place only
+     * when the batch is new and good. */
+    char *incoming = pg_xasprintf("%s/batches/raw/.incoming-%ld", datadir, (long)getpid());
+    if ((rc = copy_and_hash(path, incoming, out->id, d)) != 0) {
+        free(incoming);
+        return rc;
+    }
     pg_batch *list;
     int n;
     pg_batch_list(datadir, &list, &n, d);
@@ -377,6 +411,8 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const char *sourc
         *out = list[i];
         memset(&list[i], 0, sizeof list[i]);
         pg_batch_list_free(list, n);
+        unlink(incoming);
+        free(incoming);
         return rc;
     }
     out->source = pg_xstrdup(source);
@@ -391,6 +427,8 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const char *sourc
                      errors == 1 ? "" : "s");
         pg_batch_list_free(list, n);
         pg_batch_clear(out);
+        unlink(incoming);
+        free(incoming);
         return -EINVAL;
     }
     out->records = pg_agg_records(agg);
@@ -402,7 +440,12 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const char *sourc
     partials_add(rs, cJSON_AddObjectToObject(partials, "metrics"), agg);
     char *raw = pg_xasprintf("%s/batches/raw/%s.%s", datadir, out->id, out->format);
     char *ppath = pg_xasprintf("%s/batches/partials/%s.json", datadir, out->id);
-    rc = copy_file(path, raw, d);
+    if (rename(incoming, raw) != 0) {
+        rc = -errno;
+        pg_error(d, raw, 0, "cannot store the batch: %s", strerror(-rc));
+        unlink(incoming);
+    } else
+        fsync_dir(raw);
     if (rc == 0) rc = write_json(ppath, partials, d);
     if (rc == 0) {
         list = pg_xrealloc(list, sizeof(pg_batch) * (size_t)(n + 1));
@@ -410,7 +453,7 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const char *sourc
         rc = write_index(datadir, list, n + 1, d);
         memset(&list[n], 0, sizeof list[n]);
     }
-    free(raw), free(ppath);
+    free(raw), free(ppath), free(incoming);
     cJSON_Delete(partials);
     pg_agg_free(agg);
     pg_batch_list_free(list, n);
