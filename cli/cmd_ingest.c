@@ -53,8 +53,7 @@ static int ingest_one(const pg_ruleset *rs, const char *data, const char *source
     if (again)
         printf("%s: already ingested as batch %.12s; nothing changed\n", path, b.id);
     else
-        printf("%s: batch %.12s: %ld records of %s%s\n", path, b.id, b.records, source,
-               b.duplicates ? "" : "");
+        printf("%s: batch %.12s: %ld records of %s\n", path, b.id, b.records, source);
     if (!again && b.duplicates)
         printf("%s: %ld records repeat an earlier key and were counted once\n", path, b.duplicates);
     pg_batch_clear(&b);

@@ -14,7 +14,7 @@
  * How it reads: the file comes in blocks of 1 MiB into one buffer. A record is scanned
  * whole from its first byte; when it runs past the bytes read so far, the unread tail is
  * moved to the front, the rest of the block is read and the record is scanned again (the
- * buffer doubles for a record longer than a block, up to MAX_RECORD; a longer record is an
+ * buffer doubles for a record longer than a block, up to PG_INPUT_MAX_RECORD; a longer record is an
  * error and is skipped up to its end without being kept). Memory is therefore a block plus
  * the longest record, whatever the file size.
  *
@@ -34,6 +34,7 @@
  * field named by two columns, a malformed header or an empty file is one error for the file
  * (the reader then returns -EINVAL without reading records). */
 #include "reader.h"
+#include "reader_input.h"
 #include "reader_value.h"
 
 #include <errno.h>
@@ -48,19 +49,11 @@
 #include <emmintrin.h>
 #endif
 
-
 /* The same reader over bytes in memory, read `block` bytes at a time (tests and fuzzing use
  * tiny blocks to put a block boundary everywhere). `name` stands for the path in messages. */
 int pg_read_csv_mem(const pg_source *src, const char *name, const char *data, size_t len,
                     size_t block, int offset, pg_record_fn fn, void *ud, pg_read_stats *stats,
                     pg_diags *d);
-
-#define BLOCK ((size_t)1 << 20)
-#define MAX_RECORD ((size_t)8 << 20)
-/* Bytes after the data that are always allocated and initialised, so that the delimiter
- * search, 64 bytes at a time, may look past the end; the byte right after the data is an
- * LF, which stops every search. */
-#define PAD 64
 
 typedef struct {
     const char *s;
@@ -69,14 +62,7 @@ typedef struct {
 } span;
 
 typedef struct {
-    /* input: a file descriptor, or bytes in memory */
-    int fd;
-    const char *mem;
-    size_t memlen, mempos;
-    size_t block;
-    char *buf;
-    size_t cap, len, pos; /* buf holds len bytes (+ LF + padding); pos: first unconsumed */
-    int eof;
+    pg_input in;
     /* what and where */
     const pg_source *src;
     const char *path;
@@ -93,47 +79,6 @@ typedef struct {
 } reader;
 
 /* ---- input ---- */
-
-/* refill's answer when a record does not fit in MAX_RECORD */
-#define TOO_LONG 1
-
-/* Moves the unconsumed bytes to the front and reads up to a block more after them,
- * doubling the buffer when a record fills it. Returns 0, TOO_LONG when the record at pos
- * is longer than MAX_RECORD, or -errno. */
-static int refill(reader *r)
-{
-    size_t tail = r->len - r->pos;
-    if (r->pos) memmove(r->buf, r->buf + r->pos, tail);
-    r->len = tail;
-    r->pos = 0;
-    if (r->len == r->cap) {
-        if (r->cap >= MAX_RECORD) return TOO_LONG;
-        r->cap *= 2;
-        r->buf = pg_xrealloc(r->buf, r->cap + PAD);
-    }
-    size_t want = r->cap - r->len < r->block ? r->cap - r->len : r->block;
-    size_t got = 0;
-    if (r->mem) {
-        got = r->memlen - r->mempos < want ? r->memlen - r->mempos : want;
-        memcpy(r->buf + r->len, r->mem + r->mempos, got);
-        r->mempos += got;
-    } else {
-        /* fill the request: a pipe gives less per read, and every short read would mean
-         * one more scan of the record that straddles */
-        while (got < want) {
-            ssize_t n = read(r->fd, r->buf + r->len + got, want - got);
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) return -errno;
-            if (n == 0) break;
-            got += (size_t)n;
-        }
-    }
-    if (got == 0) r->eof = 1;
-    r->len += got;
-    r->buf[r->len] = '\n';                   /* the sentinel every search stops at */
-    memset(r->buf + r->len + 1, 0, PAD - 1); /* what the wide loads see past it */
-    return 0;
-}
 
 /* ---- scanning ---- */
 
@@ -349,30 +294,30 @@ static int read_header(reader *r)
 {
     int rc;
     /* the byte-order mark: make sure three bytes are there to look at */
-    while (r->len < 3 && !r->eof)
-        if ((rc = refill(r)) < 0) return read_error(r, rc);
-    if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) r->pos = 3;
+    while (r->in.len < 3 && !r->in.eof)
+        if ((rc = pg_input_refill(&r->in)) < 0) return read_error(r, rc);
+    if (r->in.len >= 3 && memcmp(r->in.buf, "\xEF\xBB\xBF", 3) == 0) r->in.pos = 3;
 
     span *sp = NULL;
     int maxf = 0;
     scan_out o;
     for (;;) {
-        if (r->pos >= r->len) {
-            if (r->eof) {
+        if (r->in.pos >= r->in.len) {
+            if (r->in.eof) {
                 bad(r, 0, "empty file: no header row");
                 free(sp);
                 return -EINVAL;
             }
-            if ((rc = refill(r)) != 0) break;
+            if ((rc = pg_input_refill(&r->in)) != 0) break;
             continue;
         }
-        rc = scan_record(r->buf + r->pos, r->buf + r->len, r->eof, sp, maxf, &o);
+        rc = scan_record(r->in.buf + r->in.pos, r->in.buf + r->in.len, r->in.eof, sp, maxf, &o);
         if (rc == REC_MORE) {
-            if ((rc = refill(r)) != 0) break;
+            if ((rc = pg_input_refill(&r->in)) != 0) break;
             continue;
         }
         if (rc == REC_BLANK) {
-            r->pos = (size_t)(o.next - r->buf);
+            r->in.pos = (size_t)(o.next - r->in.buf);
             r->line++;
             continue;
         }
@@ -384,8 +329,8 @@ static int read_header(reader *r)
         }
         break;
     }
-    if (rc == TOO_LONG) {
-        bad(r, r->line, "header row longer than %zu MiB", MAX_RECORD >> 20);
+    if (rc == PG_INPUT_TOO_LONG) {
+        bad(r, r->line, "header row longer than %zu MiB", PG_INPUT_MAX_RECORD >> 20);
         free(sp);
         return -EINVAL;
     }
@@ -432,7 +377,7 @@ static int read_header(reader *r)
     }
     long hline = r->line;
     r->line += o.nl + 1;
-    r->pos = (size_t)(o.next - r->buf);
+    r->in.pos = (size_t)(o.next - r->in.buf);
     free(col_of);
     free(sp);
     if (dup[0]) {
@@ -448,27 +393,27 @@ static int read_header(reader *r)
 
 /* ---- records ---- */
 
-/* Skips the record at pos, longer than MAX_RECORD, to its end: quotes toggle a quoted
+/* Skips the record at pos, longer than PG_INPUT_MAX_RECORD, to its end: quotes toggle a quoted
  * stretch, and the first LF outside one ends it. Nothing is kept. */
 static int skip_long_record(reader *r)
 {
     int inq = 0;
     for (;;) {
-        const char *p = r->buf + r->pos, *end = r->buf + r->len;
+        const char *p = r->in.buf + r->in.pos, *end = r->in.buf + r->in.len;
         for (; p < end; p++) {
             if (*p == '"') {
                 inq ^= 1;
             } else if (*p == '\n') {
                 r->line++;
                 if (!inq) {
-                    r->pos = (size_t)(p + 1 - r->buf);
+                    r->in.pos = (size_t)(p + 1 - r->in.buf);
                     return 0;
                 }
             }
         }
-        r->pos = r->len;
-        if (r->eof) return 0;
-        int rc = refill(r);
+        r->in.pos = r->in.len;
+        if (r->in.eof) return 0;
+        int rc = pg_input_refill(&r->in);
         if (rc < 0) return rc;
     }
 }
@@ -479,27 +424,28 @@ static int read_records(reader *r, pg_record_fn fn, void *ud)
     char why[PG_RV_WHY];
     for (int i = 0; i < src->nfields; i++) pg_rv_null(r->plan, i, &r->vals[i]);
     for (;;) {
-        if (r->pos >= r->len) {
-            if (r->eof) return 0;
-            int rc = refill(r);
+        if (r->in.pos >= r->in.len) {
+            if (r->in.eof) return 0;
+            int rc = pg_input_refill(&r->in);
             if (rc < 0) return read_error(r, rc);
             continue;
         }
         scan_out o;
-        int rc = scan_record(r->buf + r->pos, r->buf + r->len, r->eof, r->sp, r->ncols, &o);
+        int rc = scan_record(r->in.buf + r->in.pos, r->in.buf + r->in.len, r->in.eof, r->sp,
+                             r->ncols, &o);
         if (rc == REC_MORE) {
-            rc = refill(r);
+            rc = pg_input_refill(&r->in);
             if (rc < 0) return read_error(r, rc);
-            if (rc == TOO_LONG) {
+            if (rc == PG_INPUT_TOO_LONG) {
                 bad(r, r->line, "record longer than %zu MiB (a quote left open?)",
-                    MAX_RECORD >> 20);
+                    PG_INPUT_MAX_RECORD >> 20);
                 if ((rc = skip_long_record(r)) < 0) return read_error(r, rc);
             }
             continue;
         }
         long line = r->line;
         r->line += o.nl + 1;
-        r->pos = (size_t)(o.next - r->buf);
+        r->in.pos = (size_t)(o.next - r->in.buf);
         if (rc == REC_BLANK) continue;
         if (o.err) {
             bad(r, line, "%s", o.err);
@@ -534,8 +480,7 @@ static int read_csv(reader *r, pg_record_fn fn, void *ud)
     pg_read_stats dummy;
     if (!r->stats) r->stats = &dummy;
     *r->stats = (pg_read_stats){0, 0};
-    r->cap = r->block;
-    r->buf = pg_xmalloc(r->cap + PAD);
+    pg_input_start(&r->in);
     r->line = 1;
     int rc = read_header(r);
     if (rc == 0) {
@@ -548,7 +493,7 @@ static int read_csv(reader *r, pg_record_fn fn, void *ud)
     free(r->vals);
     free(r->sp);
     free(r->map);
-    free(r->buf);
+    pg_input_end(&r->in);
     if (r->stats == &dummy) r->stats = NULL;
     return rc;
 }
@@ -564,8 +509,7 @@ int pg_read_csv(const pg_source *src, const char *path, int offset, pg_record_fn
         return -e;
     }
     (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    reader r = {.fd = fd,
-                .block = BLOCK,
+    reader r = {.in = {.fd = fd, .block = PG_INPUT_BLOCK},
                 .src = src,
                 .path = path,
                 .offset = offset,
@@ -581,10 +525,10 @@ int pg_read_csv_mem(const pg_source *src, const char *name, const char *data, si
                     pg_diags *d)
 {
     /* mem must not be NULL even for an empty input: it tells refill where to read from */
-    reader r = {.fd = -1,
-                .mem = data ? data : "",
-                .memlen = data ? len : 0,
-                .block = block ? block : BLOCK,
+    reader r = {.in = {.fd = -1,
+                       .mem = data ? data : "",
+                       .memlen = data ? len : 0,
+                       .block = block ? block : PG_INPUT_BLOCK},
                 .src = src,
                 .path = name,
                 .offset = offset,

@@ -16,7 +16,7 @@
  * How it reads: blocks of 1 MiB into one buffer, as the CSV reader does. A JSON text cannot
  * hold a raw newline, so memchr finds each line's end before it is parsed; a line that runs
  * past the bytes read moves to the front of the buffer and the block is read on (the buffer
- * doubles up to MAX_RECORD for a longer line; a line longer than that is an error and is
+ * doubles up to PG_INPUT_MAX_RECORD for a longer line; a line longer than that is an error and is
  * skipped to its newline). Strings are unescaped in place, since the decoded text is never
  * longer than the escaped one, so a value is always a pointer into the buffer.
  *
@@ -31,6 +31,7 @@
  * normal case. Errors, one per record, at the record's line; JSON syntax errors also give the
  * column (the byte, 1-based) where the parse stopped. */
 #include "reader.h"
+#include "reader_input.h"
 #include "reader_value.h"
 
 #include <errno.h>
@@ -45,18 +46,12 @@
 #include <emmintrin.h>
 #endif
 
-
 /* The same reader over bytes in memory, read `block` bytes at a time (tests and fuzzing use
  * tiny blocks to put a block boundary everywhere). `name` stands for the path in messages. */
 int pg_read_ndjson_mem(const pg_source *src, const char *name, const char *data, size_t len,
                        size_t block, int offset, pg_record_fn fn, void *ud, pg_read_stats *stats,
                        pg_diags *d);
 
-#define BLOCK ((size_t)1 << 20)
-#define MAX_RECORD ((size_t)8 << 20)
-/* Bytes after the data that are always allocated and initialised, so that the 16-byte
- * string search may look past the end of a line; the byte right after the data is an LF. */
-#define PAD 64
 /* Objects and arrays under an undeclared key are checked to this depth, no deeper. */
 #define MAX_DEPTH 64
 
@@ -66,14 +61,7 @@ typedef struct {
 } key;
 
 typedef struct {
-    /* input: a file descriptor, or bytes in memory */
-    int fd;
-    const char *mem;
-    size_t memlen, mempos;
-    size_t block;
-    char *buf;
-    size_t cap, len, pos; /* buf holds len bytes (+ LF + padding); pos: first unconsumed */
-    int eof;
+    pg_input in;
     /* what and where */
     const pg_source *src;
     const char *path;
@@ -103,47 +91,6 @@ typedef struct {
 } reader;
 
 /* ---- input ---- */
-
-/* refill's answer when a line does not fit in MAX_RECORD */
-#define TOO_LONG 1
-
-/* Moves the unconsumed bytes to the front and reads up to a block more after them,
- * doubling the buffer when a line fills it. Returns 0, TOO_LONG when the line at pos is
- * longer than MAX_RECORD, or -errno. */
-static int refill(reader *r)
-{
-    size_t tail = r->len - r->pos;
-    if (r->pos) memmove(r->buf, r->buf + r->pos, tail);
-    r->len = tail;
-    r->pos = 0;
-    if (r->len == r->cap) {
-        if (r->cap >= MAX_RECORD) return TOO_LONG;
-        r->cap *= 2;
-        r->buf = pg_xrealloc(r->buf, r->cap + PAD);
-    }
-    size_t want = r->cap - r->len < r->block ? r->cap - r->len : r->block;
-    size_t got = 0;
-    if (r->mem) {
-        got = r->memlen - r->mempos < want ? r->memlen - r->mempos : want;
-        memcpy(r->buf + r->len, r->mem + r->mempos, got);
-        r->mempos += got;
-    } else {
-        /* fill the request: a pipe gives less per read, and every short read would mean
-         * one more search through the line that straddles */
-        while (got < want) {
-            ssize_t n = read(r->fd, r->buf + r->len + got, want - got);
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) return -errno;
-            if (n == 0) break;
-            got += (size_t)n;
-        }
-    }
-    if (got == 0) r->eof = 1;
-    r->len += got;
-    r->buf[r->len] = '\n'; /* the sentinel: every line, even the last, ends in an LF */
-    memset(r->buf + r->len + 1, 0, PAD - 1); /* what the wide loads see past it */
-    return 0;
-}
 
 /* ---- errors ---- */
 
@@ -727,19 +674,19 @@ failed:
     return -1;
 }
 
-/* Skips the line at pos, longer than MAX_RECORD, to its LF. Nothing is kept. */
+/* Skips the line at pos, longer than PG_INPUT_MAX_RECORD, to its LF. Nothing is kept. */
 static int skip_long_line(reader *r)
 {
     for (;;) {
-        char *nl = memchr(r->buf + r->pos, '\n', r->len - r->pos);
+        char *nl = memchr(r->in.buf + r->in.pos, '\n', r->in.len - r->in.pos);
         if (nl) {
-            r->pos = (size_t)(nl + 1 - r->buf);
+            r->in.pos = (size_t)(nl + 1 - r->in.buf);
             r->line++;
             return 0;
         }
-        r->pos = r->len;
-        if (r->eof) return 0;
-        int rc = refill(r);
+        r->in.pos = r->in.len;
+        if (r->in.eof) return 0;
+        int rc = pg_input_refill(&r->in);
         if (rc < 0) return rc;
     }
 }
@@ -748,28 +695,29 @@ static int read_records(reader *r, pg_record_fn fn, void *ud)
 {
     int rc;
     /* the byte-order mark: make sure three bytes are there to look at */
-    while (r->len < 3 && !r->eof)
-        if ((rc = refill(r)) < 0) return read_error(r, rc);
-    if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) r->pos = 3;
+    while (r->in.len < 3 && !r->in.eof)
+        if ((rc = pg_input_refill(&r->in)) < 0) return read_error(r, rc);
+    if (r->in.len >= 3 && memcmp(r->in.buf, "\xEF\xBB\xBF", 3) == 0) r->in.pos = 3;
     for (;;) {
-        char *p = r->buf + r->pos;
-        char *nl = r->pos < r->len ? memchr(p, '\n', r->len - r->pos) : NULL;
+        char *p = r->in.buf + r->in.pos;
+        char *nl = r->in.pos < r->in.len ? memchr(p, '\n', r->in.len - r->in.pos) : NULL;
         if (!nl) {
-            if (r->eof) {
-                if (r->pos >= r->len) return 0;
-                nl = r->buf + r->len; /* the last line, without its LF: the sentinel ends it */
+            if (r->in.eof) {
+                if (r->in.pos >= r->in.len) return 0;
+                nl =
+                    r->in.buf + r->in.len; /* the last line, without its LF: the sentinel ends it */
             } else {
-                rc = refill(r);
+                rc = pg_input_refill(&r->in);
                 if (rc < 0) return read_error(r, rc);
-                if (rc == TOO_LONG) {
-                    bad(r, r->line, 0, "line longer than %zu MiB", MAX_RECORD >> 20);
+                if (rc == PG_INPUT_TOO_LONG) {
+                    bad(r, r->line, 0, "line longer than %zu MiB", PG_INPUT_MAX_RECORD >> 20);
                     if ((rc = skip_long_line(r)) < 0) return read_error(r, rc);
                 }
                 continue;
             }
         }
         long line = r->line++;
-        r->pos = nl < r->buf + r->len ? (size_t)(nl + 1 - r->buf) : r->len;
+        r->in.pos = nl < r->in.buf + r->in.len ? (size_t)(nl + 1 - r->in.buf) : r->in.len;
         if (parse_record(r, p, nl, line) <= 0) continue;
         r->stats->records++;
         int stop = fn(ud, r->vals, (int)line);
@@ -782,8 +730,7 @@ static int read_ndjson(reader *r, pg_record_fn fn, void *ud)
     pg_read_stats dummy;
     if (!r->stats) r->stats = &dummy;
     *r->stats = (pg_read_stats){0, 0};
-    r->cap = r->block;
-    r->buf = pg_xmalloc(r->cap + PAD);
+    pg_input_start(&r->in);
     r->line = 1;
     r->plan = pg_rv_plan_new(r->src, r->offset);
     r->vals = pg_xcalloc((size_t)(r->src->nfields > 0 ? r->src->nfields : 1), sizeof *r->vals);
@@ -800,7 +747,7 @@ static int read_ndjson(reader *r, pg_record_fn fn, void *ud)
     free(r->seen);
     free(r->uk);
     free(r->uslot);
-    free(r->buf);
+    pg_input_end(&r->in);
     if (r->stats == &dummy) r->stats = NULL;
     return rc;
 }
@@ -816,8 +763,7 @@ int pg_read_ndjson(const pg_source *src, const char *path, int offset, pg_record
         return -e;
     }
     (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    reader r = {.fd = fd,
-                .block = BLOCK,
+    reader r = {.in = {.fd = fd, .block = PG_INPUT_BLOCK},
                 .src = src,
                 .path = path,
                 .offset = offset,
@@ -833,10 +779,10 @@ int pg_read_ndjson_mem(const pg_source *src, const char *name, const char *data,
                        pg_diags *d)
 {
     /* mem must not be NULL even for an empty input: it tells refill where to read from */
-    reader r = {.fd = -1,
-                .mem = data ? data : "",
-                .memlen = data ? len : 0,
-                .block = block ? block : BLOCK,
+    reader r = {.in = {.fd = -1,
+                       .mem = data ? data : "",
+                       .memlen = data ? len : 0,
+                       .block = block ? block : PG_INPUT_BLOCK},
                 .src = src,
                 .path = name,
                 .offset = offset,

@@ -12,7 +12,7 @@
  *
  * Build and run (from the repository root; see tests/readers/README.md for a run of record):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_POSIX_C_SOURCE=200809L \
- *         -D_DEFAULT_SOURCE -Icore tools/fuzz/fuzz_csv.c core/reader_csv.c \
+ *         -D_DEFAULT_SOURCE -Icore tools/fuzz/fuzz_csv.c core/reader_csv.c core/reader_input.c \
  *         core/reader_value.c core/timefmt.c core/diag.c core/source.c -lm -o fuzz_csv
  *   ./fuzz_csv -max_total_time=240 -max_len=4096 CORPUS_DIR */
 #include "reader.h"

@@ -1,0 +1,55 @@
+/* reader_input.c — block input for the CSV and NDJSON readers (see reader_input.h). */
+#include "reader_input.h"
+#include "diag.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+void pg_input_start(pg_input *in)
+{
+    in->cap = in->block;
+    in->buf = pg_xmalloc(in->cap + PG_INPUT_PAD);
+    in->len = in->pos = 0;
+}
+
+void pg_input_end(pg_input *in)
+{
+    free(in->buf);
+    in->buf = NULL;
+}
+
+int pg_input_refill(pg_input *in)
+{
+    size_t tail = in->len - in->pos;
+    if (in->pos) memmove(in->buf, in->buf + in->pos, tail);
+    in->len = tail;
+    in->pos = 0;
+    if (in->len == in->cap) {
+        if (in->cap >= PG_INPUT_MAX_RECORD) return PG_INPUT_TOO_LONG;
+        in->cap *= 2;
+        in->buf = pg_xrealloc(in->buf, in->cap + PG_INPUT_PAD);
+    }
+    size_t want = in->cap - in->len < in->block ? in->cap - in->len : in->block;
+    size_t got = 0;
+    if (in->mem) {
+        got = in->memlen - in->mempos < want ? in->memlen - in->mempos : want;
+        memcpy(in->buf + in->len, in->mem + in->mempos, got);
+        in->mempos += got;
+    } else {
+        /* fill the request: a pipe gives less per read, and every short read would mean one
+         * more scan of the record that straddles */
+        while (got < want) {
+            ssize_t n = read(in->fd, in->buf + in->len + got, want - got);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) return -errno;
+            if (n == 0) break;
+            got += (size_t)n;
+        }
+    }
+    if (got == 0) in->eof = 1;
+    in->len += got;
+    in->buf[in->len] = '\n';                            /* the sentinel every search stops at */
+    memset(in->buf + in->len + 1, 0, PG_INPUT_PAD - 1); /* what the wide loads see past it */
+    return 0;
+}
