@@ -7,5 +7,9 @@
 int cmd_eval(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
+int cmd_test(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_doc(int argc, char **argv);
 
 #endif

@@ -17,6 +17,14 @@ static const char usage[] =
     "  ingest --data DIR --list | --withdraw ID\n"
     "                          list the ingested batches, or withdraw one\n"
     "  check  DIR              validate a rule set; errors as file:line: message\n"
+    "  test   DIR [FILE...] [--coverage] [--verbose]\n"
+    "                          run the rule tests in DIR/tests/*.lua\n"
+    "  diff   --rules DIR --against DIR|FILE --data DIR --scheme NAME --period P\n"
+    "         [--format text|json]\n"
+    "                          re-score a period under a second rule set or weight overrides\n"
+    "  explain --rules DIR --data DIR --unit ID --scheme NAME --period P [--indicator ID]\n"
+    "                          a unit's full trace: values, batches, methods, points\n"
+    "  doc    DIR [--out DIR]  indicator documentation (Markdown, HTML) per group\n"
     "  version                 print the version\n"
     "\n"
     "See README.md for the rule language and the JSON output.\n";
@@ -35,6 +43,10 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "eval") == 0) return cmd_eval(argc - 1, argv + 1);
     if (strcmp(argv[1], "check") == 0) return cmd_check(argc - 1, argv + 1);
     if (strcmp(argv[1], "ingest") == 0) return cmd_ingest(argc - 1, argv + 1);
+    if (strcmp(argv[1], "test") == 0) return cmd_test(argc - 1, argv + 1);
+    if (strcmp(argv[1], "diff") == 0) return cmd_diff(argc - 1, argv + 1);
+    if (strcmp(argv[1], "explain") == 0) return cmd_explain(argc - 1, argv + 1);
+    if (strcmp(argv[1], "doc") == 0) return cmd_doc(argc - 1, argv + 1);
     fprintf(stderr, "pinggu: unknown command '%s'\n\n%s", argv[1], usage);
     return 2;
 }
