@@ -1,4 +1,7 @@
-/* sched.h — the evaluation calendar, and the clock that drives it.
+/* schedule.h — the evaluation calendar, and the clock that drives it.
+ *
+ * (Not "sched.h": the host directory is on the include path of everything that links the host,
+ * and <pthread.h>, which <uv.h> includes, includes the system <sched.h>.)
  *
  * Two kinds of events, in the rule set's time zone (a fixed UTC offset, +08:00 for Shanwei):
  *   PG_SCHED_MONTH  00:00 on the 26th of month M, i.e. 24:00 on the 25th: sampling month M has
@@ -17,8 +20,8 @@
  *
  * Lifetimes: pg_sched lives from pg_sched_start() to pg_sched_stop(), which closes its timer
  * and frees it after the close (no callback after it returns). Loop thread only. */
-#ifndef PG_SCHED_H
-#define PG_SCHED_H
+#ifndef PG_SCHEDULE_H
+#define PG_SCHEDULE_H
 
 #include <stdint.h>
 #include <uv.h>
@@ -40,14 +43,19 @@ typedef void (*pg_sched_cb)(void *ctx, const pg_sched_event *ev);
 
 /* `fake_now` < 0: the real clock; otherwise the injected clock starts at that Unix time.
  * `state_path` may be NULL (nothing kept: every start treats the last event as missed).
- * Returns 0 or a negative errno (a state file that exists but cannot be read or parsed is an
- * error, not a silent reset: -EINVAL). Due events fire from the loop, not inside this call. */
+ * Returns 0 or a negative errno: a state file that exists but cannot be parsed is an error, not
+ * a silent reset (-EINVAL), and one that cannot be read gives the read's errno (-EACCES, ...).
+ * Due events fire from the loop, not inside this call. If the state file cannot be written
+ * when an event is due, the event still fires (a cut-off evaluated again after a restart is
+ * better than one skipped) and the failure goes to stderr. */
 int pg_sched_start(uv_loop_t *loop, int tz_offset, int64_t fake_now, const char *state_path,
                    pg_sched_cb cb, void *ctx, pg_sched **out);
 /* Now, by this scheduler's clock (Unix seconds). */
 int64_t pg_sched_now(const pg_sched *s);
 /* Jumps an injected clock to `t` and fires every event that became due, in order, before
- * returning. Returns 0, -EPERM on the real clock, -EINVAL if `t` is before the clock's now. */
+ * returning (called from inside a callback, it only moves the clock: the firing in progress
+ * goes on with the events that became due). Returns 0, -EPERM on the real clock, -EINVAL if `t` is
+ * before the clock's now. */
 int pg_sched_set_now(pg_sched *s, int64_t t);
 /* The next event that will fire. */
 void pg_sched_upcoming(const pg_sched *s, pg_sched_event *ev);
