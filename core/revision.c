@@ -34,8 +34,8 @@ int pg_revision_compute(pg_ruleset *rs, pg_diags *d)
     const char *const *files;
     int n = pg_sandbox_files(rs->sb, &files);
     int rc = 0;
-    for (int i = 0; i < n && rc == 0; i++) rc = hash_file(&ctx, rs->dir, files[i], d);
-    if (rc == 0) rc = hash_file(&ctx, rs->dir, "units.csv", d);
+    for (int i = 0; i < n && rc == 0; i++) rc = hash_file(&ctx, rs->fsdir, files[i], d);
+    if (rc == 0) rc = hash_file(&ctx, rs->fsdir, "units.csv", d);
     SHA256End(&ctx, rs->revision);
     return rc;
 }

@@ -152,6 +152,7 @@ typedef struct {
 
 typedef struct pg_ruleset {
     char *dir, *id, *name, *timezone;
+    char *fsdir;      /* where the files were read: dir, or the snapshot pg_ruleset_load_at named */
     const char *file; /* ruleset.lua, as named in messages */
     int line;
     int year;
@@ -190,6 +191,9 @@ typedef struct pg_ruleset {
 /* Loads and validates the rule set in `dir`. Problems go to `d` (errors and warnings).
  * Returns 0 and *out, or a negative errno (-EINVAL for an invalid set) and *out = NULL. */
 int pg_ruleset_load(const char *dir, pg_ruleset **out, pg_diags *d);
+/* The same, reading the files from `fsdir` (a snapshot of `dir`) while every name and message
+ * says `dir`. */
+int pg_ruleset_load_at(const char *fsdir, const char *dir, pg_ruleset **out, pg_diags *d);
 void pg_ruleset_free(pg_ruleset *rs);
 
 /* The semantic checks behind `pinggu check`; pg_ruleset_load runs them. */

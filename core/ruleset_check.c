@@ -268,7 +268,7 @@ static int part_of_any_scheme(const pg_ruleset *rs, const char *id)
 
 static void check_unloaded_files(const pg_ruleset *rs, pg_diags *d)
 {
-    DIR *dir = opendir(rs->dir);
+    DIR *dir = opendir(rs->fsdir);
     if (!dir) return;
     const char *const *files;
     int n = pg_sandbox_files(rs->sb, &files);

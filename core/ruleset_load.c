@@ -822,14 +822,26 @@ static int read_decls_protected(lua_State *L)
     return 0;
 }
 
+static char *strip_slashes(const char *dir)
+{
+    char *s = pg_xstrdup(dir);
+    for (size_t len = strlen(s); len > 1 && s[len - 1] == '/'; len--) s[len - 1] = '\0';
+    return s;
+}
+
 int pg_ruleset_load(const char *dir, pg_ruleset **out, pg_diags *d)
+{
+    return pg_ruleset_load_at(dir, dir, out, d);
+}
+
+int pg_ruleset_load_at(const char *fsdir, const char *dir, pg_ruleset **out, pg_diags *d)
 {
     *out = NULL;
     pg_ruleset *rs = pg_xcalloc(1, sizeof *rs);
-    rs->dir = pg_xstrdup(dir);
-    for (size_t len = strlen(rs->dir); len > 1 && rs->dir[len - 1] == '/'; len--)
-        rs->dir[len - 1] = '\0';
+    rs->dir = strip_slashes(dir);
+    rs->fsdir = strip_slashes(fsdir);
     rs->sb = pg_sandbox_new(rs->dir);
+    if (rs->sb) pg_sandbox_read_from(rs->sb, rs->fsdir);
     if (!rs->sb) {
         pg_error(d, NULL, 0, "cannot start a Lua state");
         pg_ruleset_free(rs);
@@ -860,7 +872,7 @@ int pg_ruleset_load(const char *dir, pg_ruleset **out, pg_diags *d)
             pg_error(d, rs->dir, 0, "reading the declarations failed: %s", lua_tostring(L, -1));
             lua_pop(L, 1);
         }
-        char *units = pg_xasprintf("%s/units.csv", rs->dir);
+        char *units = pg_xasprintf("%s/units.csv", rs->fsdir);
         pg_units_load(rs, units, d);
         free(units);
         if (d->errors == errors_before) pg_revision_compute(rs, d);
@@ -921,6 +933,6 @@ void pg_ruleset_free(pg_ruleset *rs)
     pg_strmap_free(&rs->scheme_ids);
     pg_strmap_free(&rs->source_ids);
     pg_sandbox_free(rs->sb);
-    free(rs->dir), free(rs->id), free(rs->name), free(rs->timezone);
+    free(rs->dir), free(rs->fsdir), free(rs->id), free(rs->name), free(rs->timezone);
     free(rs);
 }

@@ -24,7 +24,8 @@
 
 struct pg_sandbox {
     lua_State *L;
-    char *root;
+    char *root;   /* the directory as messages and chunk names show it */
+    char *fsroot; /* where its files are read from: root, or a snapshot of it */
     size_t used, limit;
     long count, allowed;
     int dying;       /* the entry is being unwound: every instruction raises kill_msg */
@@ -217,9 +218,11 @@ static char *read_whole(const char *path, size_t *len)
 static int load_rule_file(pg_sandbox *sb, const char *relpath)
 {
     lua_State *L = sb->L;
-    char *path = pg_xasprintf("%s/%s", sb->root, relpath);
+    char *fspath = pg_xasprintf("%s/%s", sb->fsroot, relpath);
     size_t len = 0;
-    char *buf = read_whole(path, &len);
+    char *buf = read_whole(fspath, &len);
+    free(fspath);
+    char *path = pg_xasprintf("%s/%s", sb->root, relpath);
     if (!buf) {
         lua_pushfstring(L, "%s: cannot read: %s", path, strerror(errno));
         free(path);
@@ -253,7 +256,7 @@ static int load_rule_file(pg_sandbox *sb, const char *relpath)
 
 static int file_exists(const pg_sandbox *sb, const char *relpath)
 {
-    char *path = pg_xasprintf("%s/%s", sb->root, relpath);
+    char *path = pg_xasprintf("%s/%s", sb->fsroot, relpath);
     FILE *f = fopen(path, "rb");
     free(path);
     if (f) fclose(f);
@@ -430,9 +433,11 @@ pg_sandbox *pg_sandbox_new(const char *root)
     sb->limit = PG_STATE_MEMORY;
     sb->budget = (pg_budget){PG_DEFAULT_INSTRUCTIONS, PG_DEFAULT_MEMORY};
     sb->root = pg_xstrdup(root);
+    sb->fsroot = pg_xstrdup(root);
     lua_State *L = sb->L = lua_newstate(capped_alloc, sb);
     if (!L) {
         free(sb->root);
+        free(sb->fsroot);
         free(sb);
         return NULL;
     }
@@ -450,6 +455,7 @@ pg_sandbox *pg_sandbox_new(const char *root)
         fprintf(stderr, "pinggu: sandbox: %s\n", lua_tostring(L, -1));
         lua_close(L);
         free(sb->root);
+        free(sb->fsroot);
         free(sb);
         return NULL;
     }
@@ -483,6 +489,7 @@ void pg_sandbox_free(pg_sandbox *sb)
     for (int i = 0; i < sb->nfiles; i++) free(sb->files[i]);
     free(sb->files);
     free(sb->root);
+    free(sb->fsroot);
     free(sb);
 }
 
@@ -511,6 +518,12 @@ int pg_sandbox_call(pg_sandbox *sb, int nargs, int nresults, char **err)
 {
     enter(sb, sb->budget.instructions, sb->budget.memory);
     return protected_call(sb, nargs, nresults, err);
+}
+
+void pg_sandbox_read_from(pg_sandbox *sb, const char *fsroot)
+{
+    free(sb->fsroot);
+    sb->fsroot = pg_xstrdup(fsroot);
 }
 
 void pg_sandbox_set_budget(pg_sandbox *sb, pg_budget b)

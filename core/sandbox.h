@@ -51,6 +51,10 @@ int pg_sandbox_run_file(pg_sandbox *sb, const char *relpath, char **err);
  * *err and the stack popped to below the function. */
 int pg_sandbox_call(pg_sandbox *sb, int nargs, int nresults, char **err);
 
+/* Reads the rule files from `fsroot` (a snapshot of the set) while chunk names and messages
+ * keep naming them under `root`, so an author reads "rules/x/basic.lua:12" whatever copy the
+ * host loaded. */
+void pg_sandbox_read_from(pg_sandbox *sb, const char *fsroot);
 void pg_sandbox_set_budget(pg_sandbox *sb, pg_budget b);
 /* Bytes the Lua state holds now. */
 size_t pg_sandbox_memory(const pg_sandbox *sb);
