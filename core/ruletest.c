@@ -182,6 +182,9 @@ static void read_metrics(reader *r, lua_State *L, int mt, int unit, int period, 
     while (lua_next(L, mt)) {
         const char *mid = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
         int m = pg_strmap_get(&rs->metric_ids, mid);
+        /* An indicator id feeds the metric it reads: tests then survive a metric's rename. */
+        int node = m < 0 ? pg_strmap_get(&rs->node_ids, mid) : -1;
+        if (node >= 0) m = rs->nodes[node].metric;
         double v = NAN, n = NAN;
         if (lua_type(L, -1) == LUA_TNUMBER)
             v = lua_tonumber(L, -1);
@@ -196,8 +199,9 @@ static void read_metrics(reader *r, lua_State *L, int mt, int unit, int period, 
             lua_pop(L, 1);
         }
         if (m < 0)
-            bad(r, t->file, t->line, "test '%s': %s: metric '%s' is not declared", t->name, what,
-                mid);
+            bad(r, t->file, t->line,
+                "test '%s': %s: '%s' is neither a metric nor an indicator that reads one", t->name,
+                what, mid);
         else if (!isfinite(v))
             bad(r, t->file, t->line,
                 "test '%s': %s.%s: expected a number or { value, n = sample size }", t->name, what,

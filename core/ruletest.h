@@ -5,8 +5,9 @@
  * base, same budget, `require` resolves inside DIR), with two more globals: `test "name" { ... }`
  * declares a test and `expect.<kind>(...)` an expectation, each remembering the file:line it was
  * written on. A test is evaluated in C exactly as `pinggu eval` would evaluate real data holding
- * only the values it gives; units it does not name have no values and are scored by their
- * missing-data policies. README "Rule tests" documents the language.
+ * only the values it gives, keyed by metric id or by the id of the indicator that reads the
+ * metric (so a test survives a metric's rename). Units it does not name have no values and are
+ * scored by their missing-data policies. README "Rule tests" documents the language.
  *
  * Lifetime: a report owns its strings; free it with pg_rt_report_free. */
 #ifndef PG_RULETEST_H

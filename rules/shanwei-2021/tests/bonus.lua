@@ -1,0 +1,65 @@
+-- 规则测试：年终 加减分与单项否决（bonus.lua），年度综合评分（schemes.lua）。
+
+test "加分项：每项计分、单项上限、合计不超过 +5" {
+  scheme = "year_end",
+  values = {
+    fagai  = { b_innovation = 1, b_special = 1, b_theme = 3 },
+    jiaoyu = { b_innovation = 3, b_special = 2, b_theme = 4 },
+  },
+  expect.points("fagai", "b_innovation", 1),
+  expect.points("fagai", "b_special", 1),
+  expect.points("fagai", "b_theme", 1.5),                 -- 3 × 0.5
+  expect.points("fagai", "bonus", 3.5),
+  expect.part("fagai", "bonus", 3.5),
+  expect.points("jiaoyu", "b_innovation", 2),             -- 3, capped at 2
+  expect.note("jiaoyu", "b_innovation", "达到上限2分"),
+  expect.points("jiaoyu", "bonus", 5),                    -- 2 + 2 + 2 = 6, capped at +5
+  expect.note("jiaoyu", "bonus", "加减分合计6"),
+  expect.status("keji", "b_innovation", "missing"),       -- no record: no bonus
+  expect.points("keji", "b_innovation", 0),
+}
+
+test "减分项：每起扣分、单项上限、合计不低于 −10" {
+  scheme = "year_end",
+  values = {
+    keji    = { p_security = 1, p_data_truth = 2, p_fund = 15, p_project = 1 },
+    gongxin = { p_security = 2, p_data_truth = 6, p_fund = 30, p_project = 0 },
+  },
+  expect.points("keji", "p_security", -2.5),
+  expect.points("keji", "p_data_truth", -2),
+  expect.points("keji", "p_fund", -1.5),                  -- 15 × 0.1
+  expect.points("keji", "p_project", -1),
+  expect.points("keji", "bonus", -7),
+  expect.lost("keji", "p_security", 2.5),
+  expect.points("gongxin", "p_security", -5),
+  expect.points("gongxin", "p_data_truth", -5),           -- 6, capped at −5
+  expect.points("gongxin", "p_fund", -3),
+  expect.points("gongxin", "p_project", 0),
+  expect.points("gongxin", "bonus", -10),                 -- −13, capped at −10
+}
+
+test "单项否决：年终考核总分记 0 分" {
+  scheme = "year_end",
+  values = {
+    gongan = { v_veto = 1, b_innovation = 2, bs_issued = 1 },
+    fagai  = { v_veto = 0, bs_issued = 1 },
+  },
+  expect.status("gongan", "v_veto", "veto"),
+  expect.total("gongan", 0),
+  expect.band("gongan", "不合格"),
+  expect.status("fagai", "v_veto", "ok"),
+  expect.points("fagai", "v_veto", 0),
+}
+
+test "年度综合评分：4–12 月月度总分平均 × 40% + 年终考核 × 60%" {
+  scheme = "annual", period = "2021",
+  values = { fagai = { v_veto = 1 } },                    -- 年终考核 0 分
+  periods = {
+    ["2021-04"] = { fagai = { mon_report = 1 } },         -- 月度 22.22（见 monitoring.lua 的月度总分测试）
+    ["2021-05"] = { fagai = { mon_report = 0 } },         -- 月度 0
+    ["2021-03"] = { fagai = { mon_report = 1 } },         -- 3 月不计入
+  },
+  expect.part("fagai", "monthly_avg", 11.11),
+  expect.part("fagai", "year_end", 0),
+  expect.total("fagai", 4.44),                            -- 0.4 × 11.11
+}

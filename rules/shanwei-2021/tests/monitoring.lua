@@ -1,0 +1,143 @@
+-- 规则测试：月度 常态化监测（monitoring.lua）。运行：pinggu test rules/shanwei-2021
+--
+-- 每个 test 只给出少数单位的数据（按指标 id 或数据项 id 填写，{ 值, n = 样本量 }），其余单位
+-- 无数据、按各指标的缺数规则计分。期望值按评分标准手算，算式写在注释里。
+-- 分值（市直 dept / 县区 county）见 monitoring.lua 文件头。
+
+test "网上办理成熟度：linear、target、steps 的阈值" {
+  scheme = "monthly", period = "2021-05",
+  values = {
+    fagai   = { mon_full_online = { 0.5, n = 60 }, mon_instant = { 0.2, n = 50 },
+                mon_time_cut = { 0.8, n = 40 }, mon_ontime = { 0.95, n = 100 } },
+    jiaoyu  = { mon_full_online = { 0.95, n = 70 }, mon_instant = { 0.4, n = 50 },
+                mon_time_cut = { 0.7999, n = 40 }, mon_ontime = { 1, n = 10 } },
+    keji    = { mon_full_online = { 0.725, n = 25 }, mon_instant = { 0.5, n = 20 },
+                mon_time_cut = { 0.3, n = 12 }, mon_ontime = { 1, n = 9 } },
+    gongxin = { mon_full_online = { 0.4999, n = 40 }, mon_time_cut = { 0.2999, n = 30 } },
+    chengqu = { mon_full_online = { 0.95, n = 1150 }, mon_instant = { 0.2, n = 900 },
+                mon_time_cut = { 0.6, n = 800 }, mon_ontime = { 0.9, n = 50 },
+                mon_town_online = { 0.7, n = 300 } },
+  },
+  expect.points("fagai", "mon_full_online", 0),           -- 0.5 = lo
+  expect.points("jiaoyu", "mon_full_online", 10),         -- 0.95 = hi
+  expect.points("keji", "mon_full_online", 5),            -- 10 × (0.725 − 0.5) / 0.45
+  expect.points("gongxin", "mon_full_online", 0),         -- below lo
+  expect.points("chengqu", "mon_full_online", 8),         -- county: 8 points
+  expect.points("fagai", "mon_instant", 3),               -- 6 × 0.2 / 0.4
+  expect.points("jiaoyu", "mon_instant", 6),
+  expect.points("keji", "mon_instant", 6),                -- above the target: still 6
+  expect.points("chengqu", "mon_instant", 2.5),           -- 5 × 0.5
+  expect.points("fagai", "mon_time_cut", 6),              -- ≥ 80 %: 100 %
+  expect.points("jiaoyu", "mon_time_cut", 5.4),           -- 70–80 %: 90 %
+  expect.points("keji", "mon_time_cut", 1.8),             -- 30–50 %: 30 %
+  expect.points("gongxin", "mon_time_cut", 0),            -- below 30 %
+  expect.points("chengqu", "mon_time_cut", 3.75),         -- 60–70 %: 75 % of 5
+  expect.points("fagai", "mon_ontime", 4),                -- 8 × (0.95 − 0.9) / 0.1
+  expect.points("jiaoyu", "mon_ontime", 8),               -- n = 10 = min_n counts
+  expect.status("keji", "mon_ontime", "no_business"),     -- n = 9 < min_n 10
+  expect.note("keji", "mon_ontime", "样本量9低于最低要求10"),
+  expect.points("chengqu", "mon_ontime", 0),              -- 0.9 = lo
+  expect.points("chengqu", "mon_town_online", 3),         -- 6 × (0.7 − 0.5) / 0.4
+  expect.status("haifeng", "mon_town_online", "missing"), -- missing = zero
+  expect.points("haifeng", "mon_town_online", 0),
+  expect.status("fagai", "mon_town_online", "off"),       -- county only
+  expect.status("gongxin", "mon_instant", "na"),          -- no items: not applicable
+}
+
+test "网上办理成熟度：不适用的指标分值按比例分配给同级指标" {
+  scheme = "monthly",
+  values = { fagai = { mon_ontime = { 1, n = 20 } } },
+  expect.status("fagai", "mon_full_online", "na"),
+  expect.points("fagai", "mon_ontime", 8),
+  expect.points("fagai", "mon_handling", 30),             -- 8 of 8 present → 30 of 30
+  expect.lost("fagai", "mon_ontime", 0),
+}
+
+test "好差评：主动评价率、差评扣分、整改率与本组中位数" {
+  scheme = "monthly",
+  values = {
+    fagai   = { mon_active_rate = { 0.7, n = 20 }, mon_bad_reviews = 1, mon_rectify = { 1, n = 3 } },
+    jiaoyu  = { mon_active_rate = { 0.9, n = 9 }, mon_bad_reviews = 3, mon_rectify = { 0.8, n = 5 } },
+    keji    = { mon_bad_reviews = 9, mon_rectify = { 0.6, n = 5 } },
+    gongxin = { mon_bad_reviews = 20, mon_rectify = { 0.5, n = 4 } },
+    chengqu = { mon_rectify = { 0, n = 2 } },
+  },
+  expect.points("fagai", "mon_active_rate", 4),           -- 8 × (0.7 − 0.5) / 0.4
+  expect.status("jiaoyu", "mon_active_rate", "no_business"),
+  expect.points("fagai", "mon_bad_reviews", 8),           -- 1 free review
+  expect.points("jiaoyu", "mon_bad_reviews", 6),          -- 8 − (3 − 1) × 1
+  expect.points("keji", "mon_bad_reviews", 0),            -- 8 − 8: all gone
+  expect.points("gongxin", "mon_bad_reviews", 0),         -- 19 lost, capped at 8
+  expect.note("gongxin", "mon_bad_reviews", "达到上限8分"),
+  expect.status("minzheng", "mon_bad_reviews", "no_business"),
+  -- dept values 1, 0.8, 0.6, 0.5: median (0.6 + 0.8) / 2 = 0.7
+  expect.points("fagai", "mon_rectify", 9),               -- 100 %: full
+  expect.points("jiaoyu", "mon_rectify", 9 * (0.6 + 0.4 * 0.1 / 0.3)),  -- above the median
+  expect.points("keji", "mon_rectify", 9 * 0.6 * 0.6 / 0.7),            -- below it
+  expect.points("gongxin", "mon_rectify", 9 * 0.6 * 0.5 / 0.7),
+  expect.note("keji", "mon_rectify", "本组中位数 70.0%"),
+  expect.points("chengqu", "mon_rectify", 5.4),           -- alone: median 0, v ≥ median → 60 %
+  expect.status("jiaoyu", "mon_rectify", "ok"),
+}
+
+test "电子证照电子印章：用证率 min_n，用章率按本组标准分" {
+  scheme = "monthly",
+  values = {
+    fagai   = { mon_ecert_use = { 0.55, n = 10 }, mon_eseal = { 0.9, n = 100 } },
+    jiaoyu  = { mon_ecert_use = { 0.9, n = 5 }, mon_eseal = { 0.5, n = 100 } },
+    chengqu = { mon_eseal = { 0.6, n = 100 } },
+  },
+  expect.points("fagai", "mon_ecert_use", 6),             -- 12 × (0.55 − 0.3) / 0.5
+  expect.status("jiaoyu", "mon_ecert_use", "no_business"),
+  -- dept mean 0.7, population sd 0.2: z = ±1
+  expect.points("fagai", "mon_eseal", 8 * 0.85),
+  expect.points("jiaoyu", "mon_eseal", 8 * 0.55),
+  expect.points("chengqu", "mon_eseal", 8 * 0.7),         -- alone: sd 0 → base
+  expect.status("keji", "mon_eseal", "missing"),
+}
+
+test "服务渠道与办事指南：上线率比最高、指南 steps、自报沿用、台账报送" {
+  scheme = "monthly", period = "2021-05",
+  values = {
+    fagai   = { mon_yue_listing = { 0.8, n = 20 }, mon_guide = { 0.98, n = 50 },
+                mon_zero_proof = 0.7, mon_report = 1 },
+    jiaoyu  = { mon_yue_listing = { 0.4, n = 10 }, mon_guide = { 0.9799, n = 50 }, mon_report = 0 },
+    keji    = { mon_guide = { 0.9, n = 20 } },
+    gongxin = { mon_guide = { 0.8, n = 20 } },
+    gongan  = { mon_guide = { 0.7999, n = 20 } },
+  },
+  periods = {
+    ["2021-03"] = { jiaoyu = { mon_zero_proof = 0.9 } },
+    ["2021-01"] = { keji = { mon_zero_proof = 0.9 } },    -- 4 periods back: too old
+  },
+  expect.points("fagai", "mon_yue_listing", 8),           -- the group's best
+  expect.points("jiaoyu", "mon_yue_listing", 4),          -- 0.4 / 0.8
+  expect.points("fagai", "mon_guide", 7),                 -- ≥ 98 %
+  expect.points("jiaoyu", "mon_guide", 5.95),             -- 95–98 %: 85 %
+  expect.points("keji", "mon_guide", 4.9),                -- 90–95 %: 70 %
+  expect.points("gongxin", "mon_guide", 2.8),             -- 80–90 %: 40 %
+  expect.points("gongan", "mon_guide", 0),
+  expect.points("fagai", "mon_zero_proof", 2.5),          -- 5 × (0.7 − 0.5) / 0.4
+  expect.status("jiaoyu", "mon_zero_proof", "carried"),
+  expect.value("jiaoyu", "mon_zero_proof", 0.9),
+  expect.points("jiaoyu", "mon_zero_proof", 5),
+  expect.note("jiaoyu", "mon_zero_proof", "沿用2021-03数据"),
+  expect.status("keji", "mon_zero_proof", "missing"),
+  expect.points("keji", "mon_zero_proof", 0),
+  expect.points("fagai", "mon_report", 5),
+  expect.points("jiaoyu", "mon_report", 0),
+  expect.status("jiaoyu", "mon_report", "ok"),
+  expect.status("keji", "mon_report", "not_submitted"),
+}
+
+test "月度总分：常态化监测 × 80% + 重大应用平台 × 20%，不计分部分按比例折算" {
+  scheme = "monthly",
+  values = { fagai = { mon_report = 1 } },
+  -- 常态化监测：网上办理、好差评全部不计分；电子证照印章 0/20（用章率无数据 0 分），
+  -- 服务渠道 (0 + 5)/10 × 25 = 12.5；合计 12.5/45 × 100
+  expect.points("fagai", "mon_channel", 12.5),
+  expect.points("fagai", "monitoring", 12.5 * 100 / 45),
+  expect.points("fagai", "platforms", 0),                 -- 共享数据更新及时率无数据 0 分
+  expect.total("fagai", 22.22),                           -- 0.8 × 27.78，保留两位
+  expect.band("fagai", "不合格"),
+}
