@@ -27,6 +27,7 @@
 
 #include "diag.h"
 
+#include <assert.h>
 #include <llhttp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,10 +35,13 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#ifdef __linux__
+#include <sys/ioctl.h> /* TIOCOUTQ, which is SIOCOUTQ on a TCP socket */
+#endif
 
 #define RBUF_SIZE (64 * 1024)  /* the shared read buffer */
 #define DRAIN_MAX (256 * 1024) /* queued response bytes before a connection stops parsing */
-#define BODY_KEEP (64 * 1024)  /* a body buffer larger than this is freed after a request */
+#define BODY_KEEP (16 * 1024)  /* a body buffer larger than this is freed after a request */
 #define LINGER_MS 2000         /* waiting for the client's EOF after our last byte */
 #define HEAD_STACK 1024        /* response heads longer than this go to the heap */
 #define REQLINE_COST 16        /* bytes of a request line beyond method, URL and version */
@@ -60,6 +64,7 @@ typedef struct pg_http_conn {
         force_close : 1, closing : 1, closed : 1, lingering : 1, eof : 1, wait_drain : 1,
         trailers : 1, expect_continue : 1, has_auth : 1, has_ctype : 1;
     int tmode;
+    size_t queued;   /* unsent bytes at the last timeout: a slow reader or a dead one? */
     int reject;      /* the status to answer when the parser stops with an error; 0: 400 */
     uint64_t msg_ms; /* uv_now() at the first byte of the current request */
     /* The request being parsed. */
@@ -522,10 +527,32 @@ static void conn_reject(pg_http_conn *c, int status)
     conn_finish(c);
 }
 
+/* Bytes of answers the client has not yet taken: in our write queue and, where the system
+ * tells, in the kernel's send buffer, which on loopback can hold megabytes by itself. */
+static size_t conn_unsent(pg_http_conn *c)
+{
+    size_t q = uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp);
+#ifdef __linux__
+    uv_os_fd_t fd;
+    int n = 0;
+    if (uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0 && ioctl(fd, TIOCOUTQ, &n) == 0 && n > 0)
+        q += (size_t)n;
+#endif
+    return q;
+}
+
 static void on_timer(uv_timer_t *t)
 {
     pg_http_conn *c = t->data;
+    size_t q;
     if (c->closed) return;
+    /* A client still taking a large answer is slow, not idle: wait while the backlog shrinks. */
+    q = c->tmode == T_IDLE || c->tmode == T_LINGER ? conn_unsent(c) : 0;
+    if (q && (!c->queued || q < c->queued)) {
+        c->queued = q;
+        timer_set(c, c->tmode, c->srv->lim.idle_ms);
+        return;
+    }
     if (c->closing)
         conn_close(c); /* lingered, or could not flush, long enough */
     else if (c->outstanding)
@@ -891,6 +918,7 @@ void pg_http_respond(pg_http_req *req, int status, const char *content_type, con
     pg_http_server *s = c->srv;
     head_spec h;
 
+    assert(c->outstanding); /* one answer per request */
     c->outstanding = 0;
     if (!req->conn) {
         /* The client has gone: drop the answer, free what the request held. */
@@ -916,6 +944,7 @@ void pg_http_respond(pg_http_req *req, int status, const char *content_type, con
         conn_finish(c);
         return;
     }
+    c->queued = 0;
     timer_set(c, T_IDLE, s->lim.idle_ms);
     if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > DRAIN_MAX) c->wait_drain = 1;
     /* Inside the handler call conn_parse goes on by itself; later, we restart it. */

@@ -5,6 +5,7 @@
  * and prints "port N" on stdout. Answers:
  *   /slow?ms=N  the echo, N ms later from a uv timer (an answer given after the handler returns)
  *   /big?n=N    N bytes of 'x' (a response larger than the socket takes at once)
+ *   /cached     one 50 KB blob made at start, as the host serves a cached ranking (for wrk)
  *   /stats      the server's counters
  *   /stop       200, then pg_http_stop(); the process exits 0 once everything is closed and
  *               uv_loop_close() agrees, 3 otherwise
@@ -21,6 +22,7 @@
 typedef struct {
     uv_loop_t *loop;
     pg_http_server *srv;
+    pg_blob *cached;
 } echo_ctx;
 
 typedef struct {
@@ -87,6 +89,8 @@ static void handle(pg_http_req *req, void *arg)
         pg_http_respond(req, 200, "text/plain", NULL, b);
         pg_blob_unref(b);
         free(n);
+    } else if (strcmp(req->path, "/cached") == 0) {
+        pg_http_respond(req, 200, "application/json", NULL, e->cached);
     } else if (strcmp(req->path, "/stats") == 0) {
         const pg_http_stats *st = pg_http_stats_get(e->srv);
         char buf[256];
@@ -108,7 +112,7 @@ static void handle(pg_http_req *req, void *arg)
 int main(int argc, char **argv)
 {
     uv_loop_t loop;
-    echo_ctx e = {&loop, NULL};
+    echo_ctx e = {&loop, NULL, NULL};
     pg_http_limits lim = {2048, 4096, 400, 800, argc > 1 ? atoi(argv[1]) : 4000};
     struct rlimit rl;
     int r;
@@ -119,6 +123,8 @@ int main(int argc, char **argv)
         setrlimit(RLIMIT_NOFILE, &rl);
     }
     uv_loop_init(&loop);
+    e.cached = pg_blob_new(NULL, 50 * 1000);
+    memset(e.cached->data, '7', e.cached->len);
     r = pg_http_start(&loop, "127.0.0.1", 0, &lim, handle, &e, &e.srv);
     if (r < 0) {
         fprintf(stderr, "http_echo: %s\n", uv_strerror(r));
@@ -127,6 +133,7 @@ int main(int argc, char **argv)
     printf("port %d\n", pg_http_port(e.srv));
     fflush(stdout);
     uv_run(&loop, UV_RUN_DEFAULT);
+    pg_blob_unref(e.cached);
     if (e.srv || uv_loop_close(&loop) != 0) {
         fprintf(stderr, "http_echo: handles left open\n");
         return 3;

@@ -113,6 +113,23 @@ static int connect_to(int port)
     return fd;
 }
 
+/* A small receive window makes the server queue what the socket does not take. */
+static int connect_small_rcvbuf(int port)
+{
+    struct sockaddr_in a;
+    struct timeval tv = {RECV_TIMEOUT_S, 0};
+    int fd = socket(AF_INET, SOCK_STREAM, 0), sz = 4096;
+    assert_true(fd >= 0);
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    return fd;
+}
+
 static conn *cx_open(void)
 {
     conn *c = calloc(1, sizeof *c);
@@ -395,6 +412,25 @@ static void t_connection_close(void **state)
     expect_body_has(&R, "/bye");
     assert_true(cx_closed(c));
     cx_free(c);
+
+    /* A client that neither sends nor closes after the last answer: the server's linger
+     * ends by itself. */
+    c = cx_open();
+    cx_sends(c, "GET /bye HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    assert_int_equal(cx_resp(c, &R, 0), 0);
+    usleep(1500 * 1000);
+    cx_free(c);
+}
+
+static void t_slow_past_idle(void **state)
+{
+    /* The idle timer does not close a connection whose request is with the handler. */
+    conn *c = cx_open();
+    cx_sends(c, "GET /slow?ms=1200&q=late HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_int_equal(cx_resp(c, &R, 0), 0);
+    assert_int_equal(R.status, 200);
+    expect_body_has(&R, "\"q\":\"late\"");
+    cx_free(c);
 }
 
 static void t_expect_continue(void **state)
@@ -431,6 +467,10 @@ static void t_decode(void **state)
     one("GET http://example.org/abs%41?q=1 HTTP/1.1\r\nHost: t\r\n\r\n", &R);
     assert_int_equal(R.status, 200);
     expect_body_has(&R, "\"path\":\"/absA\"");
+    one("DELETE http://example.org?q=3 HTTP/1.1\r\nHost: t\r\n\r\n", &R);
+    assert_int_equal(R.status, 200);
+    expect_body_has(&R, "\"path\":\"/\"");
+    expect_body_has(&R, "\"m\":4");
     one("GET /frag?q=2#top HTTP/1.1\r\nHost: t\r\n\r\n", &R);
     assert_int_equal(R.status, 200);
     expect_body_has(&R, "\"path\":\"/frag\"");
@@ -440,13 +480,14 @@ static void t_decode(void **state)
 static void t_big_response(void **state)
 {
     /* Larger than the socket takes at once: the rest is queued and written later. */
-    conn *c = cx_open();
-    size_t got = 0, want = 3 * 1000 * 1000;
+    conn *c = calloc(1, sizeof *c);
+    size_t got = 0, want = 8 * 1000 * 1000;
     char *end;
-    cx_sends(c, "GET /big?n=3000000 HTTP/1.1\r\nHost: t\r\n\r\nGET /x?q=after HTTP/1.1\r\n\r\n");
+    c->fd = connect_small_rcvbuf(main_srv.port);
+    cx_sends(c, "GET /big?n=8000000 HTTP/1.1\r\nHost: t\r\n\r\nGET /x?q=after HTTP/1.1\r\n\r\n");
     usleep(100 * 1000); /* let the server fill its queue while we do not read */
     while (!(end = head_end(c))) assert_true(cx_fill(c) > 0);
-    assert_non_null(strstr(c->buf, "Content-Length: 3000000\r\n"));
+    assert_non_null(strstr(c->buf, "Content-Length: 8000000\r\n"));
     cx_eat(c, (size_t)(end - c->buf) + 4);
     while (got < want) {
         size_t k = c->len < want - got ? c->len : want - got;
@@ -458,6 +499,29 @@ static void t_big_response(void **state)
     assert_int_equal(cx_resp(c, &R, 0), 0);
     assert_int_equal(R.status, 200);
     expect_body_has(&R, "\"q\":\"after\"");
+    cx_free(c);
+}
+
+static void t_slow_reader(void **state)
+{
+    /* A client that takes a large answer slowly, for longer than the idle timeout, still
+     * gets all of it. */
+    conn *c = calloc(1, sizeof *c);
+    size_t got = 0, want = 3 * 1000 * 1000;
+    char *end;
+    c->fd = connect_small_rcvbuf(main_srv.port);
+    cx_sends(c, "GET /big?n=3000000 HTTP/1.1\r\nHost: t\r\n\r\n");
+    while (!(end = head_end(c))) assert_true(cx_fill(c) > 0);
+    cx_eat(c, (size_t)(end - c->buf) + 4);
+    while (got < want) {
+        got += c->len;
+        c->len = 0;
+        if (got < want) {
+            usleep(10 * 1000);
+            assert_true(cx_fill(c) > 0);
+        }
+    }
+    assert_int_equal(got, want);
     cx_free(c);
 }
 
@@ -752,10 +816,13 @@ static int group_setup(void **state)
     return 0;
 }
 
-/* /stop while a slow request is in flight: both are answered, then the server exits 0. */
+/* /stop while a slow request is in flight and another connection is idle: the idle one is
+ * closed at once, both requests are answered, then the server exits 0. */
 static int group_teardown(void **state)
 {
-    conn *slow = cx_open(), *stop;
+    conn *slow = cx_open(), *stop, *idle = cx_open();
+    cx_sends(idle, "GET /idle HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_int_equal(cx_resp(idle, &R, 0), 0);
     cx_sends(slow, "GET /slow?ms=200&q=last HTTP/1.1\r\nHost: t\r\n\r\n");
     usleep(50 * 1000);
     stop = cx_open();
@@ -763,6 +830,8 @@ static int group_teardown(void **state)
     assert_int_equal(cx_resp(stop, &R, 0), 0);
     assert_int_equal(R.status, 200);
     assert_true(R.close);
+    assert_true(cx_closed(idle));
+    cx_free(idle);
     assert_int_equal(cx_resp(slow, &R, 0), 0);
     assert_int_equal(R.status, 200);
     expect_body_has(&R, "\"q\":\"last\"");
@@ -788,9 +857,11 @@ int main(int argc, char **argv)
         T(t_head),
         T(t_http10),
         T(t_connection_close),
+        T(t_slow_past_idle),
         T(t_expect_continue),
         T(t_decode),
         T(t_big_response),
+        T(t_slow_reader),
         T(t_bad_request_line),
         T(t_bad_escapes),
         T(t_duplicate_auth),
