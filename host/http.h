@@ -9,13 +9,21 @@
  * Keep-alive is the HTTP/1.1 default; "Connection: close" (or HTTP/1.0 without keep-alive)
  * closes after the answer. The server answers by itself, without calling the handler:
  *   400 a request llhttp rejects (bad request line, bad header, bad chunked encoding, a
- *       Content-Length that disagrees with the body), then closes;
+ *       Content-Length that disagrees with the body), a path with a malformed escape or %00
+ *       or not starting with '/', a second Authorization or Content-Type; then closes;
  *   431 request line plus headers over limits.max_header bytes, then closes;
  *   413 a body over limits.max_body (checked against Content-Length before reading it, and
  *       while reading a chunked body), then closes;
  *   408 a request that does not arrive whole within limits.read_ms, then closes.
- * An idle keep-alive connection is closed silently after limits.idle_ms; connections beyond
- * limits.max_conns are closed at accept.
+ * An idle keep-alive connection is closed silently after limits.idle_ms (one still taking a
+ * large answer is not idle while the bytes keep going out); connections beyond
+ * limits.max_conns are closed at accept. A connection that closes after an answer is shut
+ * down and drained of what the client still sends, so the answer is not lost to a reset.
+ *
+ * Every answer carries Date and Content-Length (except 1xx, 204 and 304, which carry neither
+ * a body nor a length), and "Connection: close" when the connection closes after it.
+ * pg_http_start() ignores SIGPIPE for the process: a client that resets must fail a write,
+ * not kill the host.
  *
  * Lifetimes:
  *   - pg_http_server: from pg_http_start() until the `done` callback of pg_http_stop().
@@ -48,7 +56,8 @@ typedef enum {
 typedef struct pg_http_req {
     pg_http_method method;
     const char *method_name; /* as sent, e.g. "PATCH" for PG_HTTP_OTHER */
-    char *path;              /* percent-decoded path, without the query; never NULL */
+    char *path;              /* percent-decoded path, without query and fragment; never NULL.
+                              * An absolute-form target ("http://h/p") gives its path. */
     char *query;             /* the raw query string after '?', or NULL */
     char *authorization;     /* the Authorization header, or NULL */
     char *content_type;      /* the Content-Type header, or NULL */
@@ -57,7 +66,9 @@ typedef struct pg_http_req {
     uint64_t start_ns;         /* uv_hrtime() when the request's first byte arrived */
     char peer[64];             /* "127.0.0.1:53142", for the log */
     void *data;                /* the handler's */
-    struct pg_http_conn *conn; /* private; NULL once the client has gone */
+    struct pg_http_conn *conn; /* private. The server reads nothing while a request is with
+                                * the handler, so it learns that a client has gone only when
+                                * the answer is written. */
 } pg_http_req;
 
 typedef void (*pg_http_handler)(pg_http_req *req, void *ctx);
@@ -77,7 +88,8 @@ typedef struct {
     uint64_t rejected;                /* answered by the server itself (400/408/413/431) */
 } pg_http_stats;
 
-/* Listens on host:port ("127.0.0.1", 8080; port 0 picks a free one, see pg_http_port).
+/* Listens on host:port (a numeric IPv4 or IPv6 address: "127.0.0.1", "::1"; port 0 picks a
+ * free one, see pg_http_port).
  * Zeroed limit fields take their defaults. Returns 0 or a negative errno (e.g. UV_EADDRINUSE). */
 int pg_http_start(uv_loop_t *loop, const char *host, int port, const pg_http_limits *limits,
                   pg_http_handler handler, void *ctx, pg_http_server **out);
@@ -87,7 +99,7 @@ const pg_http_stats *pg_http_stats_get(const pg_http_server *s);
 
 /* Stops listening and closes idle connections at once; a connection with a request in the
  * handler's hands closes after its answer is written. `done` runs when every handle is closed
- * and the server is freed. */
+ * and the server is freed, never from within this call. A second call is ignored. */
 void pg_http_stop(pg_http_server *s, void (*done)(void *arg), void *arg);
 
 /* Answers a request and frees it. `headers` is NULL or extra header lines, each ending in
@@ -102,7 +114,9 @@ void pg_http_respond_str(pg_http_req *req, int status, const char *content_type,
 
 /* The reason phrase of a status code ("Not Found"). */
 const char *pg_http_reason(int status);
-/* The value of query parameter `name` (percent-decoded) in a fresh string, or NULL. */
+/* The value of the first query parameter `name` (percent-decoded, '+' as a space) in a fresh
+ * string the caller frees, or NULL if it is absent or its value has a malformed escape or %00.
+ * A parameter without '=' has the value "". */
 char *pg_http_query_param(const pg_http_req *req, const char *name);
 
 #endif
