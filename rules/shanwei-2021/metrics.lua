@@ -6,52 +6,99 @@
 -- unit："share" 为 0–1 的比例（展示为 %），其 n 为分母（事项数、办件数等）；
 --       "count" 为件数/次数；"hours" 为小时；"flag" 为 0/1。
 -- 说明中的“系统统计”“自报”“抽查”对应通知所列的数据采集渠道。
+--
+-- 带 from 的数据项由 pinggu 从原始记录计算（数据源见 sources.lua，`pinggu ingest` 导入）：
+-- 七个数据源（办件、好差评、用证、用章、粤省事/粤商通、民情地图、善美店小二）能算出的系统统计
+-- 均在此计算；其余（事项库、目录系统、粤政易等其他系统的统计，单位自报，评估方抽查与核查）
+-- 仍按 CSV 填报（unit,period,metric,value,n）。同一数据项若月度与年度口径都需要，因一个
+-- 计算项只有一个时间窗（over），年度口径另设 *_ye（年终采样期）或 *_year（全年）数据项。
 
 ---------------------------------------------------------------------------
 -- 一、月度常态化监测
 ---------------------------------------------------------------------------
 
-metric "full_online_rate" { name = "全程网办事项占比", unit = "share",
-  desc = "网上办理深度达到全程网办（Ⅳ级）的依申请事项数 ÷ 本单位依申请事项总数；n 为事项总数。"
-      .. "来源：广东政务服务平台事项库（系统统计）。月度为当月 25 日数据，年度为年终采样期数据。" }
+metric "full_online_rate" { name = "全程网办办件占比", unit = "share",
+  from = "cases", kind = "share", condition = "fully_online",
+  desc = "当月受理办件中全程网办（网上申请、零到场、结果电子送达或邮寄）的件数 ÷ 受理件数；n 为受理件数。"
+      .. "来源：省办件数据库（系统统计）。按办件计，事项库中的网办深度不在七个数据源内。年度口径见 full_online_rate_ye。" }
+
+metric "full_online_rate_ye" { name = "全程网办办件占比（年终）", unit = "share",
+  from = "cases", kind = "share", over = "year_end", condition = "fully_online",
+  desc = "年终采样期（10 月 10 日至 12 月 31 日）受理办件中全程网办的件数 ÷ 受理件数；n 为受理件数。来源：省办件数据库。" }
 
 metric "instant_rate" { name = "即办件占比", unit = "share",
-  desc = "办件类型为即办件的依申请事项数 ÷ 依申请事项总数；n 为事项总数。来源：广东政务服务平台事项库。" }
+  from = "cases", kind = "share", condition = "project_type == '即办件'",
+  desc = "当月受理办件中即办件的件数 ÷ 受理件数；n 为受理件数。来源：省办件数据库（办件类型）。" }
 
 metric "time_cut_rate" { name = "承诺时限压缩率", unit = "share",
-  desc = "1 − Σ承诺办结时限 ÷ Σ法定办结时限（工作日，按承诺件计）；n 为承诺件事项数。"
-      .. "来源：广东政务服务平台事项库（anticipate_day / promise_day）。" }
+  from = "cases", kind = "ratio", where = "project_type == '承诺件' and anticipate_day > 0",
+  value = "anticipate_day - promise_day", denominator = "anticipate_day",
+  desc = "1 − Σ承诺办结时限 ÷ Σ法定办结时限（工作日），按当月受理的承诺件计；n 为承诺件件数。"
+      .. "来源：省办件数据库（anticipate_day / promise_day）。年度口径见 time_cut_rate_ye。" }
+
+metric "time_cut_rate_ye" { name = "承诺时限压缩率（年终）", unit = "share",
+  from = "cases", kind = "ratio", over = "year_end", where = "project_type == '承诺件' and anticipate_day > 0",
+  value = "anticipate_day - promise_day", denominator = "anticipate_day",
+  desc = "年终采样期受理的承诺件 1 − Σ承诺时限 ÷ Σ法定时限；n 为承诺件件数。来源：省办件数据库。" }
 
 metric "ontime_rate" { name = "办件按期办结率", unit = "share",
-  desc = "当月办结办件中在承诺时限内办结的件数 ÷ 当月办结件数（扣除补正、听证、检验检测等法定不计时环节）；"
-      .. "n 为当月办结件数。来源：省办件数据库。" }
+  from = "cases", kind = "share", where = "result_date is not null",
+  condition = "workdays(accept_date, result_date) - suspend_days <= promise_day",
+  desc = "当月受理且已办结的办件中，受理至办结的工作日（扣除补正、听证、检验检测等不计时环节）不超过承诺时限的件数 ÷ 已办结件数；"
+      .. "n 为已办结件数。来源：省办件数据库。" }
 
 metric "town_online_rate" { name = "镇村事项网上可办率", unit = "share",
-  desc = "镇(街)、村(居)两级依申请事项中可网上办理的事项数 ÷ 镇村事项总数；n 为镇村事项总数。"
-      .. "仅县(市、区)/管委会。来源：广东政务服务平台事项库。" }
+  from = "cases", kind = "share", where = "handle_level in ('镇', '村')",
+  condition = "channel ~= '窗口'",
+  desc = "镇(街)、村(居)两级受理的办件中经网上渠道（窗口以外）申请的件数 ÷ 镇村办件数；n 为镇村办件数。"
+      .. "仅县(市、区)/管委会。来源：省办件数据库（办理层级、申请渠道）。" }
 
 metric "review_active_rate" { name = "好差评主动评价率", unit = "share",
-  desc = "当月办结办件中办事人主动评价的件数 ÷ 当月办结件数；7 日未评价默认“基本满意”的不计为主动评价。"
-      .. "n 为当月办结件数。来源：好差评系统。" }
+  from = "reviews", kind = "share", condition = "not is_default",
+  desc = "当月评价中办事人主动评价的件数 ÷ 评价总数（每件办结办件一条评价）；7 日未评价默认“基本满意”的不计为主动评价。"
+      .. "n 为评价数。来源：好差评系统。" }
 
+-- 差评数要在“有评价、无差评”时得 0（不是无数据），所以不用 count + where（无匹配记录即无数据），
+-- 而是对每条评价求和一个只取 0/1 的值：(L−3)(L−4)(L−5)(2−3L)÷24 在 L = 1、2 时为 1，
+-- L = 3、4、5 时为 0（整数运算，结果精确）。申诉成立剔除的差评由 where 排除。
 metric "bad_reviews" { name = "差评数", unit = "count",
+  from = "reviews", kind = "sum",
+  where = "ticket_status is null or ticket_status ~= '申诉成立-剔除'",
+  value = "(level - 3) * (level - 4) * (level - 5) * (2 - 3 * level) / 24",
   desc = "当月收到的有效差评（不满意、非常不满意，扣除申诉成立剔除的）件数。来源：好差评系统。" }
 
 metric "bad_rectify_rate" { name = "差评按时整改率", unit = "share",
-  desc = "近三个月到期的差评工单中在 15 个工作日内完成回访、整改并反馈的件数 ÷ 到期差评工单数；"
-      .. "n 为到期差评工单数（无到期工单时无数据）。来源：好差评系统差评工单。" }
+  from = "reviews", kind = "share", over = "year_to_date",
+  where = "ticket_id is not null and (ticket_status is null or ticket_status ~= '申诉成立-剔除')",
+  condition = "rectified_at is not null and workdays(reviewed_at, rectified_at) <= 15",
+  desc = "年初至当月的差评工单中在 15 个工作日内完成回访、整改并反馈的件数 ÷ 差评工单数（申诉成立剔除的不计）；"
+      .. "n 为差评工单数（无工单时无数据）。来源：好差评系统差评工单。" }
 
 metric "ecert_use_rate" { name = "电子证照用证率", unit = "share",
+  from = "cases", kind = "share", where = "ecert_applicable", condition = "uses_ecert",
   desc = "可用电子证照事项的办件中至少调用、核验一次电子证照的件数 ÷ 此类办件总数；"
-      .. "n 为此类办件数。来源：电子证照库用证日志、省办件数据库。月度为当月，年度为全年累计。" }
+      .. "n 为此类办件数。来源：省办件数据库（与用证日志关联的 uses_ecert）。年度口径见 ecert_use_rate_year。" }
+
+metric "ecert_use_rate_year" { name = "电子证照用证率（全年）", unit = "share",
+  from = "cases", kind = "share", over = "year", where = "ecert_applicable", condition = "uses_ecert",
+  desc = "全年可用电子证照事项的办件中至少调用、核验一次电子证照的件数 ÷ 此类办件数；n 为此类办件数。" }
+
+metric "ecert_calls" { name = "电子证照成功调用次数", unit = "count",
+  from = "ecert_uses", kind = "count", where = "result == '成功'",
+  desc = "当月本单位成功调用、核验、下载或亮证电子证照的次数。来源：电子证照库用证日志。"
+      .. "供对账与通报参考，不计分（用证率按办件计，见 ecert_use_rate）。" }
 
 metric "eseal_rate" { name = "电子印章用章率", unit = "share",
-  desc = "当月出具的办件结果、证明及公文中加盖统一电子印章的份数 ÷ 出具总份数；n 为出具总份数。"
-      .. "来源：统一电子印章系统用章日志。" }
+  from = "cases", kind = "share", where = "result_type in ('批准', '不予批准')",
+  condition = "result_sealed",
+  desc = "当月受理、已作出准予或不予决定的办件中结果文书加盖统一电子印章的件数 ÷ 此类办件数；n 为此类办件数。"
+      .. "来源：省办件数据库（与用章日志关联的 result_sealed）。" }
 
 metric "yue_listing_rate" { name = "高频事项“粤省事”“粤商通”上线率", unit = "share",
-  desc = "本单位高频依申请事项中已在粤省事（个人）或粤商通（企业）上线可办的事项数 ÷ 高频事项数；"
-      .. "n 为高频事项数。来源：粤省事、粤商通服务目录。" }
+  from = "app_services", kind = "share", where = "is_high_freq",
+  condition = "status == '已上线'",
+  desc = "当月服务目录快照中本单位高频事项已上线的服务数 ÷ 高频事项服务数（含待上线、已下线）；"
+      .. "n 为高频事项服务数。来源：粤省事、粤商通服务目录。" }
 
 metric "guide_accuracy" { name = "办事指南准确率", unit = "share",
   desc = "评估方抽查的办事指南中要素（材料、时限、流程、收费、依据等）准确完整的份数 ÷ 抽查份数；"
@@ -70,14 +117,24 @@ metric "monthly_report" { name = "月度工作台账报送", unit = "flag",
 ---------------------------------------------------------------------------
 
 metric "mq_ontime_rate" { name = "民情地图事件按期处置率", unit = "share",
+  from = "mq_events", kind = "share",
+  condition = "closed_at is not null and closed_at <= deadline",
   desc = "到期的民情地图事件中在规定时限内处置完毕的件数 ÷ 到期事件数；n 为到期事件数。"
-      .. "县区为辖区联勤指挥中心受理的事件，市直单位为流转至本单位的事件。来源：民情地图平台。" }
+      .. "按上报月份计，处置完毕时间不晚于处置时限的为按期；县区为辖区联勤指挥中心受理的事件，"
+      .. "市直单位为流转至本单位的事件。来源：民情地图平台。年度口径见 mq_ontime_rate_year。" }
+
+metric "mq_ontime_rate_year" { name = "民情地图事件按期处置率（全年）", unit = "share",
+  from = "mq_events", kind = "share", over = "year",
+  condition = "closed_at is not null and closed_at <= deadline",
+  desc = "全年上报事件中在处置时限内处置完毕的件数 ÷ 事件数；n 为事件数。来源：民情地图平台。" }
 
 metric "mq_close_rate" { name = "民情地图事件结案率", unit = "share",
+  from = "mq_events", kind = "share", condition = "status == '已结案'",
   desc = "当月受理事件中已结案（处置完毕并反馈、经核查办结）的件数 ÷ 当月受理事件数；n 为受理事件数。"
       .. "来源：民情地图平台。" }
 
 metric "mq_response_hours" { name = "民情地图事件平均响应时长", unit = "hours",
+  from = "mq_events", kind = "mean", value = "days(assigned_at, signed_at) * 24",
   desc = "事件从派单到责任单位签收的平均时长（小时）；n 为派单事件数。来源：民情地图平台。" }
 
 metric "mq_patrol_rate" { name = "网格巡查走访完成率", unit = "share",
@@ -89,12 +146,18 @@ metric "mq_data_timely" { name = "民情地图共享数据更新及时率", unit
       .. "仅市直单位。来源：民情地图平台数据归集台账。" }
 
 metric "sm_response_rate" { name = "善美店小二诉求 60 分钟响应率", unit = "share",
+  from = "sm_requests", kind = "share",
+  condition = "responded_at is not null and days(submitted_at, responded_at) * 1440 <= 60",
   desc = "当月企业诉求中在 60 分钟内签收响应的件数 ÷ 诉求总数；n 为诉求总数。来源：善美店小二平台。" }
 
 metric "sm_close_rate" { name = "善美店小二诉求 7 日办结率", unit = "share",
-  desc = "当月到期的企业诉求中在 7 日内办结的件数 ÷ 到期诉求数；n 为到期诉求数。来源：善美店小二平台。" }
+  from = "sm_requests", kind = "share",
+  condition = "closed_at is not null and days(submitted_at, closed_at) <= 7",
+  desc = "当月提交的企业诉求中在 7 日内办结的件数 ÷ 诉求数；n 为诉求数。来源：善美店小二平台。" }
 
 metric "sm_satisfaction" { name = "善美店小二企业满意率", unit = "share",
+  from = "sm_requests", kind = "share", where = "rating is not null",
+  condition = "rating >= 4",
   desc = "企业对已办结诉求评价为满意、非常满意的件数 ÷ 评价件数；n 为评价件数。来源：善美店小二平台。" }
 
 ---------------------------------------------------------------------------
@@ -114,9 +177,11 @@ metric "ecert_issue_rate" { name = "电子证照签发率", unit = "share",
       .. "来源：电子证照库。" }
 
 metric "eseal_issued" { name = "统一电子印章制发", unit = "flag",
-  desc = "本单位已申领并启用省统一电子印章（公章及业务专用章）的，记 1。来源：统一电子印章系统。" }
+  from = "eseal_uses", kind = "max", value = "1", over = "year",
+  desc = "全年有统一电子印章签章记录（即已申领并启用）的，记 1；无记录则无数据，按 0 分计。来源：统一电子印章系统用章日志。" }
 
 metric "eseal_uses" { name = "电子印章年度用章量", unit = "count",
+  from = "eseal_uses", kind = "count", over = "year",
   desc = "全年使用统一电子印章签章的次数。来源：统一电子印章系统用章日志。" }
 
 metric "auth_access_rate" { name = "统一身份认证接入率", unit = "share",
@@ -144,6 +209,8 @@ metric "same_source_rate" { name = "事项数据同源率", unit = "share",
       .. "n 为抽查个数。来源：评估方网上抓取比对。" }
 
 metric "case_sync_rate" { name = "办件数据实时汇聚率", unit = "share",
+  from = "cases", kind = "share", over = "year",
+  condition = "workdays(accept_date, sync_date) <= 1",
   desc = "全年办件中受理、办结信息在 1 个工作日内汇聚至省办件数据库的件数 ÷ 办件数；n 为办件数。"
       .. "来源：省办件数据库。" }
 
@@ -152,17 +219,22 @@ metric "mobile_rate" { name = "移动端可办事项占比", unit = "share",
       .. "来源：粤省事、粤商通服务目录，广东政务服务平台事项库。" }
 
 metric "online_apply_rate" { name = "网上申办率", unit = "share",
+  from = "cases", kind = "share", over = "year",
+  condition = "channel in ('政务服务网', '粤省事', '粤商通', '自助终端')",
   desc = "全年办件中通过网上渠道（政务服务网、粤省事、粤商通、自助终端）申请的件数 ÷ 办件总数；"
       .. "n 为办件总数。来源：省办件数据库。" }
 
 metric "yue_visits" { name = "粤省事、粤商通服务访问量", unit = "count",
+  from = "app_services", kind = "sum", value = "visits", over = "year",
   desc = "全年本单位在粤省事、粤商通上线服务的访问次数（查询类与办理类合计）。来源：粤省事、粤商通运营后台。" }
 
 metric "satisfaction_rate" { name = "好差评满意率", unit = "share",
+  from = "reviews", kind = "share", over = "year", condition = "level >= 3",
   desc = "全年评价中非常满意、满意、基本满意的件数 ÷ 评价总数；n 为评价总数。来源：好差评系统。" }
 
 metric "zero_visit_rate" { name = "零跑动事项占比", unit = "share",
-  desc = "到办事现场次数为 0 的依申请事项数 ÷ 依申请事项总数；n 为事项数。来源：广东政务服务平台事项库。" }
+  from = "cases", kind = "share", over = "year_end", condition = "visits == 0",
+  desc = "年终采样期受理办件中到办事现场次数为 0 的件数 ÷ 受理件数；n 为受理件数。来源：省办件数据库。" }
 
 ---------------------------------------------------------------------------
 -- 四、年终 数字政府重大应用平台（周期 "2021"）
@@ -188,7 +260,8 @@ metric "platform_satisfaction" { name = "平台服务满意率", unit = "share",
       .. "来源：民情地图平台、善美店小二平台。" }
 
 metric "repeat_complaints" { name = "重复投诉件数", unit = "count",
-  desc = "全年同一事项在办结后 30 日内被群众或企业再次投诉、经核实属实的件数。来源：民情地图平台、善美店小二平台。" }
+  from = "mq_events", kind = "sum", value = "repeat_count", over = "year",
+  desc = "全年民情地图事件结案后 30 日内同一事项被再次投诉、经核实属实的次数之和。来源：民情地图平台。" }
 
 ---------------------------------------------------------------------------
 -- 五、年终 加减分（周期 "2021"；无数据均按 0 件计）

@@ -28,13 +28,19 @@ function C.bind_units(units)
   end
 end
 
+-- ctx.sample is the data directory pinggu evaluates: the fixture's (setup.lua: the fed CSVs
+-- and the ingested raw batches). ctx.data is what the model evaluates: the fed CSVs as they
+-- are, plus the computed metrics raw_model.lua worked out from the raw files.
 function C.setup(name)
-  local bin, root = L.args()
-  local ctx = { bin = bin, root = root, rules = root .. "/rules/shanwei-2021" }
-  ctx.sample = ctx.rules .. "/sample"
+  local bin, root, work = L.args()
+  assert(work, "the e2e tests need the fixture directory that setup.lua writes (third argument)")
+  local ctx = { bin = bin, root = root, rules = root .. "/rules/shanwei-2021", work = work }
+  ctx.sample = work .. "/data"
+  ctx.fed = ctx.rules .. "/sample"
   ctx.T = L.tester(name)
   ctx.units = M.load_units(ctx.rules .. "/units.csv")
-  ctx.data = M.load_data(ctx.sample, ctx.units)
+  ctx.data = M.load_data(ctx.fed, ctx.units)
+  M.load_data(work .. "/expected", ctx.units, ctx.data)
   C.bind_units(ctx.units)
   function ctx.eval(scheme, period, extra)
     local o = { rules = ctx.rules, data = ctx.sample, scheme = scheme, period = period }

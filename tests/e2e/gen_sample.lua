@@ -1,11 +1,13 @@
 -- e2e.gen_sample — tools/gen-sample is deterministic: two runs with the default seed write
 -- byte-identical files, equal to the bundled rules/shanwei-2021/sample; another seed gives
--- other data (so the comparison is not vacuous).
+-- other data (so the comparison is not vacuous). tools/gen-raw.c (GEN_RAW, the third argument)
+-- likewise: byte-identical for the same seed and scale, different for another seed, and at
+-- scale 0.1 a tenth of the 100–150 thousand cases a month, for every month of 2021.
 local here = arg[0]:match("^(.*)/[^/]*$") or "."
 package.path = here .. "/?.lua;" .. package.path
 local L = require "lib"
 
-local _, root = L.args()
+local _, root, gen_raw = L.args()
 local T = L.tester("e2e.gen_sample")
 local tool = root .. "/tools/gen-sample"
 local sample = root .. "/rules/shanwei-2021/sample"
@@ -70,5 +72,32 @@ for _, f in ipairs(FILES) do
   if L.slurp(a .. "/" .. f) == L.slurp(c .. "/" .. f) then same = same + 1 end
 end
 T:ok(same < #FILES, "--seed 7 gives different files", same .. " of " .. #FILES .. " identical")
+
+-- gen-raw
+local function raw(extra)
+  local dir = L.tmpdir()
+  local _, err, code = L.run(L.quote(gen_raw) .. " --units " .. L.quote(root .. "/rules/shanwei-2021/units.csv")
+    .. " --out " .. L.quote(dir) .. extra)
+  T:eq("gen-raw" .. extra .. " exit code", 0, code, err)
+  return dir
+end
+local r1, r2, r3 = raw(" --scale 0.1"), raw(" --scale 0.1"), raw(" --scale 0.1 --seed 7")
+local sources = { "cases", "reviews", "ecert_uses", "eseal_uses", "app_services", "mq_events" }
+for m = 1, 12 do
+  local month = string.format("2021-%02d", m)
+  for _, s in ipairs(sources) do
+    local f = "/" .. s .. "/" .. month .. ".csv"
+    local x = L.slurp(r1 .. f)
+    T:ok(x ~= nil and x == L.slurp(r2 .. f), "gen-raw " .. s .. " " .. month .. ": two runs byte-identical")
+    T:ok(x ~= L.slurp(r3 .. f), "gen-raw " .. s .. " " .. month .. ": --seed 7 differs")
+  end
+  local f = "/sm_requests/" .. month .. ".ndjson"
+  T:ok(L.slurp(r1 .. f) == L.slurp(r2 .. f), "gen-raw sm_requests " .. month .. ": two runs byte-identical")
+  local cases = -1
+  for _ in io.lines(r1 .. "/cases/" .. month .. ".csv") do cases = cases + 1 end
+  T:ok(cases >= 10000 and cases <= 15000, "gen-raw --scale 0.1: " .. month .. " has 10–15 thousand cases", tostring(cases))
+end
+local _, err, code = L.run(L.quote(gen_raw) .. " --scale 0 --out " .. L.quote(L.tmpdir()))
+T:eq("gen-raw --scale 0: usage error", 2, code, err)
 
 T:done()

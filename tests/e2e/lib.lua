@@ -8,13 +8,14 @@ local L = {}
 
 L.null = cjson.null
 
+-- PINGGU SOURCE_ROOT [WORK]: WORK is the fixture setup.lua built (ingested data, expected values)
 function L.args()
   local bin, root = arg[1], arg[2]
   if not bin or not root then
-    io.stderr:write("usage: lua5.4 " .. (arg[0] or "test.lua") .. " PINGGU SOURCE_ROOT\n")
+    io.stderr:write("usage: lua5.4 " .. (arg[0] or "test.lua") .. " PINGGU SOURCE_ROOT [WORK]\n")
     os.exit(2)
   end
-  return bin, root
+  return bin, root, arg[3]
 end
 
 -- a Lua pattern matching s literally

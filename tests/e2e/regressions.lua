@@ -1,6 +1,6 @@
 -- e2e.regress_* — bugs of the engine / CLI this suite found, fixed since; each case pins one.
 --
---   lua5.4 regressions.lua PINGGU SOURCE_ROOT CASE
+--   lua5.4 regressions.lua PINGGU SOURCE_ROOT CASE WORK   (WORK: the fixture setup.lua writes)
 --
 -- round_large      pg_round (core/eval.c:46-52) nudges by 1e-9 × the *scaled* value, so a
 --                  large number printed with 6 decimals gains spurious digits: the sample's
@@ -17,9 +17,9 @@ local L = require "lib"
 local cjson = require "cjson"
 
 local bin, root = L.args()
-local which = arg[3]
+local which, work = arg[3], arg[4]
 local RULES = root .. "/rules/shanwei-2021"
-local SAMPLE = RULES .. "/sample"
+local SAMPLE = assert(work, "usage: regressions.lua PINGGU SOURCE_ROOT CASE WORK") .. "/data"
 local T = L.tester("e2e.regress_" .. tostring(which))
 
 local function run(o)
@@ -31,21 +31,25 @@ end
 local cases = {}
 
 function cases.round_large()
-  -- weijian,2021-05,ontime_rate,0.9907,3000 (sample/2021-05.csv)
-  local out = run { scheme = "monthly", period = "2021-05", format = "json", unit = "weijian" }
+  -- the figures that showed the bug, fed directly (the sample now computes these metrics from
+  -- raw records, with other numbers)
+  local dir = L.tmpdir()
+  L.write(dir .. "/2021-05.csv", "unit,period,metric,value,n\nweijian,2021-05,ontime_rate,0.9907,3000\n")
+  L.write(dir .. "/2021.csv", "unit,period,metric,value,n\nrenshe,2021,yue_visits,1679031,\n" ..
+    "renshe,2021,eseal_uses,194847,\nrenshe,2021,case_sync_rate,0.99,240073\n")
+  local out = run { data = dir, scheme = "monthly", period = "2021-05", format = "json", unit = "weijian" }
   local doc = cjson.decode(out)
   for _, i in ipairs(doc.units[1].indicators) do
     if i.id == "mon_ontime" then T:eq("2021-05 weijian mon_ontime n (exactly the CSV's 3000)", 3000, i.n) end
   end
-  -- renshe,2021,yue_visits,1679031 and renshe,2021,eseal_uses,194847 (sample/2021.csv)
-  out = run { scheme = "year_end", period = "2021", format = "json", unit = "renshe" }
+  out = run { data = dir, scheme = "year_end", period = "2021", format = "json", unit = "renshe" }
   doc = cjson.decode(out)
   for _, i in ipairs(doc.units[1].indicators) do
     if i.id == "bu_visits" then T:eq("2021 renshe bu_visits value", 1679031, i.value) end
     if i.id == "bs_uses" then T:eq("2021 renshe bs_uses value", 194847, i.value) end
     if i.id == "bss_sync" then T:eq("2021 renshe bss_sync n", 240073, i.n) end
   end
-  out = run { scheme = "year_end", period = "2021", format = "csv", unit = "renshe" }
+  out = run { data = dir, scheme = "year_end", period = "2021", format = "csv", unit = "renshe" }
   local _, rows = L.read_csv_text(out)
   for _, r in ipairs(rows) do
     if r.indicator == "bu_visits" then T:eq("csv renshe bu_visits value", "1679031.000000", r.value) end
