@@ -1,11 +1,144 @@
-/* cmd_diff.c — placeholder while the command is written. */
+/* cmd_diff.c — `pinggu diff`: re-score one period under the rules in force (A) and under a
+ * second rule set or a weight-overrides file (B), and show every unit's change in total, rank
+ * and band with the indicators that cause it (core/diff.c does the comparison). */
 #include "cli.h"
+#include "datadir.h"
+#include "diff.h"
+#include "overrides.h"
+#include "period.h"
 
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char usage[] =
+    "usage: pinggu diff --rules DIR --against DIR|FILE --data DIR --scheme NAME --period P\n"
+    "                   [--format text|json]\n"
+    "  --against DIR   a second rule set; FILE: weight overrides of --rules (README)\n";
+
+/* Loads the rule set B: a directory, or A's directory with the overrides file applied. */
+static int load_against(const char *rules, const char *against, pg_ruleset **out, int *overrides,
+                        pg_diags *d)
+{
+    struct stat st;
+    *overrides = !(stat(against, &st) == 0 && S_ISDIR(st.st_mode));
+    if (!*overrides) return pg_ruleset_load(against, out, d);
+    int rc = pg_ruleset_load(rules, out, d);
+    if (rc == 0 && (rc = pg_overrides_apply(*out, against, d)) != 0) {
+        pg_ruleset_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* Evaluates scheme `scheme` of rs for the period. */
+static int evaluate(const pg_ruleset *rs, const char *data, const char *scheme, int period,
+                    pg_dataset **ds, pg_result **res, pg_diags *d)
+{
+    int s = pg_strmap_get(&rs->scheme_ids, scheme);
+    if (s < 0) {
+        pg_error(d, rs->dir, 0, "--scheme %s: the rule set has no such scheme", scheme);
+        return -1;
+    }
+    if (pg_datadir_load(rs, data, ds, d) != 0) return -1;
+    return pg_eval(rs, *ds, s, period, res, d);
+}
 
 int cmd_diff(int argc, char **argv)
 {
-    (void)argc, (void)argv;
-    fputs("pinggu diff: not yet\n", stderr);
-    return 2;
+    static const struct option opts[] = {
+        {"rules", required_argument, 0, 'r'},  {"against", required_argument, 0, 'a'},
+        {"data", required_argument, 0, 'd'},   {"scheme", required_argument, 0, 's'},
+        {"period", required_argument, 0, 'p'}, {"format", required_argument, 0, 'f'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+    const char *rules = NULL, *against = NULL, *data = NULL, *scheme = NULL, *period = NULL;
+    const char *format = "text";
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "r:a:d:s:p:f:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'r':
+            rules = optarg;
+            break;
+        case 'a':
+            against = optarg;
+            break;
+        case 'd':
+            data = optarg;
+            break;
+        case 's':
+            scheme = optarg;
+            break;
+        case 'p':
+            period = optarg;
+            break;
+        case 'f':
+            format = optarg;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        default:
+            fputs(usage, stderr);
+            return 2;
+        }
+    }
+    if (!rules || !against || !data || !scheme || !period || optind != argc) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
+        fprintf(stderr, "pinggu diff: --format %s: use text or json\n", format);
+        return 2;
+    }
+    int code = pg_period_parse(period);
+    if (code < 0) {
+        fprintf(stderr, "pinggu diff: --period %s: use YYYY-MM (a sampling month) or YYYY\n",
+                period);
+        return 2;
+    }
+    int rc = 1;
+    pg_diags d = {0};
+    pg_ruleset *ra = NULL, *rb = NULL;
+    pg_dataset *da = NULL, *db = NULL;
+    pg_result *resa = NULL, *resb = NULL;
+    pg_diff *df = NULL;
+    int overrides = 0;
+    if (pg_ruleset_load(rules, &ra, &d) != 0 ||
+        load_against(rules, against, &rb, &overrides, &d) != 0)
+        goto done;
+    if (evaluate(ra, data, scheme, code, &da, &resa, &d) != 0 ||
+        evaluate(rb, data, scheme, code, &db, &resb, &d) != 0 ||
+        pg_diff_compute(resa, resb, &df, &d) != 0)
+        goto done;
+    df->overrides = overrides;
+    int wrc = 0;
+    if (strcmp(format, "json") == 0) {
+        cJSON *j = pg_diff_json(df, against);
+        char *s = cJSON_Print(j);
+        wrc = s && fputs(s, stdout) >= 0 && fputc('\n', stdout) != EOF ? 0 : -1;
+        cJSON_free(s);
+        cJSON_Delete(j);
+    } else
+        wrc = pg_diff_text(df, against, stdout);
+    if (wrc == 0 && fflush(stdout) == 0)
+        rc = 0;
+    else
+        pg_error(&d, NULL, 0, "cannot write the output");
+done:
+    /* Warnings of the overrides matter here (children that no longer add up); rule warnings
+     * are `pinggu check`'s business. */
+    for (int i = 0; i < d.n; i++)
+        if (d.v[i].sev == PG_ERROR ||
+            (against && d.v[i].file && strcmp(d.v[i].file, against) == 0)) {
+            pg_diags one = {&d.v[i], 1, 1, 1, 0};
+            pg_diags_print(&one, stderr);
+        }
+    pg_diff_free(df);
+    pg_result_free(resa), pg_result_free(resb);
+    pg_dataset_free(da), pg_dataset_free(db);
+    pg_ruleset_free(ra), pg_ruleset_free(rb);
+    pg_diags_free(&d);
+    return rc;
 }

@@ -21,5 +21,8 @@ int pg_report_csv(const pg_result *res, int unit, FILE *out);
 const char *pg_movement(const pg_unit_result *ur);
 /* Display width of UTF-8 text in terminal columns (CJK characters count 2). */
 int pg_text_width(const char *s);
+/* Prints s padded to |width| display columns (right-aligned when width < 0), then two spaces:
+ * one cell of a text table. */
+void pg_text_cell(FILE *out, const char *s, int width);
 
 #endif

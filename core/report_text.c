@@ -53,6 +53,11 @@ static void cell(FILE *out, const char *s, int width)
     fputs("  ", out);
 }
 
+void pg_text_cell(FILE *out, const char *s, int width)
+{
+    cell(out, s, width);
+}
+
 static void num(char *buf, size_t n, double v, int digits)
 {
     if (isfinite(v))

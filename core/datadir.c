@@ -1,0 +1,22 @@
+/* datadir.c — opening a data directory's values (see datadir.h). */
+#include "datadir.h"
+#include "batch.h"
+
+#include <errno.h>
+
+int pg_datadir_load(const pg_ruleset *rs, const char *dir, pg_dataset **out, pg_diags *d)
+{
+    pg_dataset *ds = pg_dataset_new(rs);
+    int rc = pg_dataset_load_dir(ds, dir, d);
+    if (rc == 0 && rs->nsources) rc = pg_batch_feed(rs, dir, ds, d);
+    if (rc == 0 && pg_dataset_count(ds) == 0) {
+        pg_error(d, dir, 0, "no data: no *.csv values and no ingested batches here");
+        rc = -ENOENT;
+    }
+    if (rc != 0) {
+        pg_dataset_free(ds);
+        ds = NULL;
+    }
+    *out = ds;
+    return rc;
+}
