@@ -582,6 +582,7 @@ static int head_count(pg_http_conn *c, size_t n)
 /* Appends to hbuf; head_count has bounded the total by max_header plus a few NULs. */
 static void hbuf_put(pg_http_conn *c, const char *p, size_t n)
 {
+    if (n == 0) return; /* llhttp may report empty spans, before hbuf exists */
     if (c->hlen + n > c->hcap) {
         size_t cap = c->hcap ? c->hcap : 512;
         while (cap < c->hlen + n) cap *= 2;
