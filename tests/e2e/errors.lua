@@ -43,20 +43,20 @@ local function expect_bad_row(label, dir, path, line, column, why)
 end
 
 T:section("bad rows in a data file", function()
-  -- line 5 of 2021-05.csv is "chengqu,2021-05,town_online_rate,0.8586,403" (header = line 1)
+  -- line 5 of the fed 2021-05.csv is "chengqu,2021-05,mq_patrol_rate,0.9346,2080" (header = line 1)
   local dir, path = corrupt("2021-05.csv", 5, function(l)
-    T:eq("sample 2021-05.csv line 5", "chengqu,2021-05,town_online_rate,0.8586,403", l)
+    T:eq("sample 2021-05.csv line 5", "chengqu,2021-05,mq_patrol_rate,0.9346,2080", l)
     return (l:gsub("^chengqu,", "nowhere,"))
   end)
   expect_bad_row("unknown unit", dir, path, 5, 1, "nowhere")
 
-  dir, path = corrupt("2021-05.csv", 5, function(l) return (l:gsub(",0%.8586,", ",abc,")) end)
+  dir, path = corrupt("2021-05.csv", 5, function(l) return (l:gsub(",0%.9346,", ",abc,")) end)
   expect_bad_row("non-number value", dir, path, 5, 4, "abc")
 
-  dir, path = corrupt("2021-05.csv", 5, function(l) return (l:gsub(",town_online_rate,", ",no_such_metric,")) end)
+  dir, path = corrupt("2021-05.csv", 5, function(l) return (l:gsub(",mq_patrol_rate,", ",no_such_metric,")) end)
   expect_bad_row("unknown metric", dir, path, 5, 3, "no_such_metric")
 
-  dir, path = corrupt("2021-05.csv", 5, function(l) return (l:gsub(",403$", ",-3")) end)
+  dir, path = corrupt("2021-05.csv", 5, function(l) return (l:gsub(",2080$", ",-3")) end)
   expect_bad_row("negative n", dir, path, 5, 5, "-3")
 
   dir, path = corrupt("2021-05.csv", 5, function(l) return (l:gsub(",2021%-05,", ",2021-5,")) end)
