@@ -1,11 +1,119 @@
-/* cmd_explain.c — placeholder while the command is written. */
+/* cmd_explain.c — `pinggu explain`: evaluate one scheme and period, then print one unit's full
+ * trace (core/explain.c), or only one indicator's with --indicator. */
 #include "cli.h"
+#include "datadir.h"
+#include "explain.h"
+#include "period.h"
 
+#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: pinggu explain --rules DIR --data DIR --unit ID --scheme NAME --period P\n"
+    "                      [--indicator ID]\n";
+
+/* Whether node is one of the scheme's tree nodes. */
+static int in_scheme(const pg_scheme *s, int node)
+{
+    for (int i = 0; i < s->norder; i++)
+        if (s->order[i] == node) return 1;
+    return 0;
+}
 
 int cmd_explain(int argc, char **argv)
 {
-    (void)argc, (void)argv;
-    fputs("pinggu explain: not yet\n", stderr);
-    return 2;
+    static const struct option opts[] = {
+        {"rules", required_argument, 0, 'r'},  {"data", required_argument, 0, 'd'},
+        {"unit", required_argument, 0, 'u'},   {"scheme", required_argument, 0, 's'},
+        {"period", required_argument, 0, 'p'}, {"indicator", required_argument, 0, 'i'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+    const char *rules = NULL, *data = NULL, *unit = NULL, *scheme = NULL, *period = NULL;
+    const char *indicator = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "r:d:u:s:p:i:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'r':
+            rules = optarg;
+            break;
+        case 'd':
+            data = optarg;
+            break;
+        case 'u':
+            unit = optarg;
+            break;
+        case 's':
+            scheme = optarg;
+            break;
+        case 'p':
+            period = optarg;
+            break;
+        case 'i':
+            indicator = optarg;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        default:
+            fputs(usage, stderr);
+            return 2;
+        }
+    }
+    if (!rules || !data || !unit || !scheme || !period || optind != argc) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    int code = pg_period_parse(period);
+    if (code < 0) {
+        fprintf(stderr, "pinggu explain: --period %s: use YYYY-MM (a sampling month) or YYYY\n",
+                period);
+        return 2;
+    }
+    int rc = 1, u, s, node = -1;
+    pg_diags d = {0};
+    pg_ruleset *rs = NULL;
+    pg_dataset *ds = NULL;
+    pg_result *res = NULL;
+    if (pg_ruleset_load(rules, &rs, &d) != 0) goto done;
+    if ((s = pg_strmap_get(&rs->scheme_ids, scheme)) < 0) {
+        pg_error(&d, NULL, 0, "--scheme %s: the rule set has no such scheme", scheme);
+        goto done;
+    }
+    if ((u = pg_unit_find(rs, unit)) < 0) {
+        pg_error(&d, NULL, 0, "--unit %s: not in %s/units.csv", unit, rules);
+        goto done;
+    }
+    if (indicator) {
+        node = pg_strmap_get(&rs->node_ids, indicator);
+        if (node < 0 || !in_scheme(&rs->schemes[s], node)) {
+            pg_error(&d, NULL, 0, "--indicator %s: %s", indicator,
+                     node < 0 ? "the rule set declares no such indicator"
+                              : "not an indicator of this scheme");
+            goto done;
+        }
+        if (isnan(rs->nodes[node].points[rs->units[u].group])) {
+            pg_error(&d, NULL, 0, "--indicator %s: does not apply to group %s", indicator,
+                     rs->groups[rs->units[u].group].id);
+            goto done;
+        }
+    }
+    if (pg_datadir_load(rs, data, &ds, &d) != 0 || pg_eval(rs, ds, s, code, &res, &d) != 0)
+        goto done;
+    if (pg_explain_text(res, u, node, data, stdout) == 0 && fflush(stdout) == 0)
+        rc = 0;
+    else
+        pg_error(&d, NULL, 0, "cannot write the output");
+done:
+    for (int i = 0; i < d.n; i++)
+        if (d.v[i].sev == PG_ERROR) {
+            pg_diags one = {&d.v[i], 1, 1, 1, 0};
+            pg_diags_print(&one, stderr);
+        }
+    pg_result_free(res);
+    pg_dataset_free(ds);
+    pg_ruleset_free(rs);
+    pg_diags_free(&d);
+    return rc;
 }

@@ -1,0 +1,207 @@
+/* explain.c — one unit's trace as text (see explain.h).
+ *
+ * The trace reads only what pg_eval kept (cells, notes, parts, sub-results) and the rule set;
+ * it recomputes nothing, so what it prints is what was scored. */
+#include "explain.h"
+#include "doc.h"
+#include "period.h"
+#include "provenance.h"
+
+#include <errno.h>
+#include <lauxlib.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The method as written in the rules: "linear { lo = 0.5, hi = 0.95 }". */
+static void method_params(const pg_node *n, char *buf, size_t size)
+{
+    const pg_method *m = &n->method;
+    const char *name = pg_method_name(m->kind);
+    const char *better = m->lower ? ", better = \"lower\"" : "";
+    size_t len = 0;
+    switch (m->kind) {
+    case PG_M_LINEAR:
+        snprintf(buf, size, "linear { lo = %g, hi = %g%s }", m->lo, m->hi, better);
+        break;
+    case PG_M_STEPS:
+        len = (size_t)snprintf(buf, size, "steps { ");
+        for (int i = 0; i < m->nsteps && len < size; i++)
+            len += (size_t)snprintf(buf + len, size - len, "{ %g, %g }, ", m->step_at[i],
+                                    m->step_share[i]);
+        if (len < size) snprintf(buf + len, size - len, "otherwise = %g%s }", m->otherwise, better);
+        break;
+    case PG_M_TARGET:
+        snprintf(buf, size, "target { target = %g%s }", m->target, better);
+        break;
+    case PG_M_RANK:
+        len = (size_t)snprintf(buf, size, "rank { ");
+        for (int i = 0; i < m->nshares && len < size; i++)
+            len += (size_t)snprintf(buf + len, size - len, "%s%g", i ? ", " : "shares = { ",
+                                    m->shares[i]);
+        if (len < size)
+            snprintf(buf + len, size - len, "%srest = %g%s }", m->nshares ? " }, " : "", m->rest,
+                     better);
+        break;
+    case PG_M_ZSCORE:
+        snprintf(buf, size, "zscore { base = %g, per_sd = %g%s }", m->base, m->per_sd, better);
+        break;
+    case PG_M_DEDUCT:
+        snprintf(buf, size, "deduct { per = %g, free = %g }", m->per, m->free);
+        break;
+    case PG_M_PER_EVENT:
+        snprintf(buf, size, "per_event { per = %g }", m->per);
+        break;
+    case PG_M_CUSTOM:
+        snprintf(buf, size, "function (%s:%d)", n->file, n->line);
+        break;
+    default:
+        snprintf(buf, size, "%s {%s }", name, better);
+        break;
+    }
+}
+
+static void num(char *buf, size_t size, double v)
+{
+    if (isnan(v))
+        snprintf(buf, size, "—");
+    else
+        snprintf(buf, size, "%.6g", v + 0.0);
+}
+
+static void leaf(FILE *out, const pg_result *res, int node, int u, const char *datadir, int ind)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_node *n = &rs->nodes[node];
+    const pg_cell *c = pg_result_cell(res, node, u);
+    int g = rs->units[u].group;
+    char a[64], b[64], p[512];
+    if (n->metric >= 0) {
+        const pg_metric *m = &rs->metrics[n->metric];
+        if (isnan(c->value))
+            fprintf(out, "%*s数据项  %s（%s）：无数据\n", ind, "", m->id, m->name);
+        else {
+            fprintf(out, "%*s数据项  %s（%s）= %s", ind, "", m->id, m->name,
+                    pg_doc_value(rs, n->metric, c->value, a));
+            if (!isnan(c->n)) fprintf(out, "，样本量 n = %g", c->n);
+            if (c->carried_from) fprintf(out, "，沿用 %s", pg_period_format(c->carried_from, b));
+            fputc('\n', out);
+        }
+        char **lines = NULL;
+        int nl = 0;
+        if (datadir && !isnan(c->value))
+            pg_provenance(rs, datadir, n->metric, u,
+                          c->carried_from ? c->carried_from : res->period, &lines, &nl);
+        for (int i = 0; i < nl; i++) {
+            fprintf(out, "%*s%s%s\n", ind, "", i ? "        " : "来源    ", lines[i]);
+            free(lines[i]);
+        }
+        free(lines);
+    }
+    if (n->veto)
+        snprintf(p, sizeof p, "veto = %g", n->veto_score);
+    else
+        method_params(n, p, sizeof p);
+    char *words = pg_doc_method_words(rs, n, g);
+    fprintf(out, "%*s方法    %s：%s\n", ind, "", p, words);
+    free(words);
+    char *miss = pg_doc_missing_words(rs, n);
+    fprintf(out, "%*s缺数    %s（missing = \"%s\"）\n", ind, "", miss, pg_missing_name(n->missing));
+    free(miss);
+}
+
+static void node_trace(FILE *out, const pg_result *res, int node, int u, const char *datadir,
+                       int depth)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_node *n = &rs->nodes[node];
+    const pg_cell *c = pg_result_cell(res, node, u);
+    if (c->status == PG_ST_OFF) return;
+    int ind = depth * 2;
+    char pts[64], mx[64], w[64];
+    num(pts, sizeof pts, c->points);
+    num(mx, sizeof mx, c->max);
+    num(w, sizeof w, c->weight);
+    fprintf(out, "%*s%s %s  %s / %s 分  [%s]", ind, "", n->name, n->id, pts, mx,
+            pg_status_name(c->status));
+    double lost = pg_result_lost(res, node, u);
+    if (lost > 0) fprintf(out, "  失分 %.4f", lost);
+    if (c->capped) fputs("  已封顶", out);
+    fputc('\n', out);
+    if (n->nchildren == 0 || n->metric >= 0) leaf(out, res, node, u, datadir, ind + 4);
+    if (n->parent >= 0 && !isnan(c->points) && fabs(c->weight - 1) > 1e-12)
+        fprintf(out, "%*s折算    × %s 计入所在部分\n", ind + 4, "", w);
+    const char *note = pg_result_note(res, c->note);
+    if (note) fprintf(out, "%*s说明    %s\n", ind + 4, "", note);
+    for (int k = 0; k < n->nchildren; k++)
+        node_trace(out, res, n->children[k], u, datadir, depth + 1);
+}
+
+static void header(FILE *out, const pg_result *res, int u)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_scheme *s = &rs->schemes[res->scheme];
+    const pg_unit *un = &rs->units[u];
+    const pg_unit_result *ur = &res->units[u];
+    char buf[PG_PERIOD_BUF];
+    fprintf(out, "%s（%s，%s %s，代码 %s）— %s %s\n", un->name, un->id, rs->groups[un->group].id,
+            rs->groups[un->group].name, un->code, s->name, pg_period_format(res->period, buf));
+    fprintf(out, "规则集 %s（%s），规则版本 %s\n", rs->id, rs->dir, rs->revision);
+    if (ur->ranked) {
+        fprintf(out, "总分 %.*f（未取整 %.6f），本组排名 %d", rs->rounding, ur->total,
+                ur->raw_total, ur->rank);
+        if (ur->band >= 0) fprintf(out, "，等次 %s", rs->bands[ur->band].label);
+        if (ur->veto_node >= 0) fprintf(out, "，单项否决（%s）", rs->nodes[ur->veto_node].id);
+        if (ur->clamped) fprintf(out, "，总分限定在 [0, %g]", s->max);
+        fputc('\n', out);
+    } else
+        fputs("不参与排名：本方案的指标对该单位全部不计分\n", out);
+    const char *note = pg_result_note(res, ur->note);
+    if (note) fprintf(out, "说明 %s\n", note);
+    for (int k = 0; k < s->nparts; k++) {
+        char v[64];
+        num(v, sizeof v, pg_result_part(res, u, k));
+        fprintf(out, "  %s %s = %s × 权重 %g\n", s->parts[k].name ? s->parts[k].name : "",
+                s->parts[k].id, v, s->parts[k].weight);
+    }
+    if (s->composite_ref != LUA_NOREF)
+        fprintf(out, "  合成：自定义函数（%s:%d）\n", s->file, s->line);
+}
+
+/* A scheme of schemes: each part's sources, period by period. */
+static void sources(FILE *out, const pg_result *res, int u)
+{
+    const pg_scheme *s = &res->rs->schemes[res->scheme];
+    for (int k = 0; k < s->nparts; k++) {
+        fprintf(out, "\n%s %s：\n", s->parts[k].name ? s->parts[k].name : "", s->parts[k].id);
+        for (int i = 0; i < res->nsub; i++) {
+            if (res->sub_part[i] != k) continue;
+            const pg_unit_result *sr = &res->sub[i]->units[u];
+            char buf[PG_PERIOD_BUF];
+            fprintf(out, "  %s  ", pg_period_format(res->sub[i]->period, buf));
+            if (sr->ranked)
+                fprintf(out, "%.*f（排名 %d）\n", res->rs->rounding, sr->total, sr->rank);
+            else
+                fputs("不计（无得分）\n", out);
+        }
+    }
+}
+
+int pg_explain_text(const pg_result *res, int u, int node, const char *datadir, FILE *out)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_scheme *s = &rs->schemes[res->scheme];
+    header(out, res, u);
+    if (!res->cells)
+        sources(out, res, u);
+    else if (node >= 0) {
+        fputc('\n', out);
+        node_trace(out, res, node, u, datadir, 0);
+    } else
+        for (int k = 0; k < s->nparts; k++)
+            if (s->parts[k].node >= 0) {
+                fputc('\n', out);
+                node_trace(out, res, s->parts[k].node, u, datadir, 0);
+            }
+    return ferror(out) ? -EIO : 0;
+}
