@@ -7,6 +7,8 @@
 int cmd_eval(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_explain(int argc, char **argv);

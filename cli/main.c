@@ -17,6 +17,10 @@ static const char usage[] =
     "  ingest --data DIR --list | --withdraw ID\n"
     "                          list the ingested batches, or withdraw one\n"
     "  check  DIR              validate a rule set; errors as file:line: message\n"
+    "  serve  --rules DIR --data-dir DIR [--listen HOST:PORT] [--config FILE] [--clock T]\n"
+    "                          run the host: the HTTP API, hot reload, scheduled evaluations\n"
+    "  token  --role ROLE [--unit ID] [--name NAME]\n"
+    "                          make an access token for the host's configuration\n"
     "  test   DIR [FILE...] [--coverage] [--verbose]\n"
     "                          run the rule tests in DIR/tests/*.lua\n"
     "  diff   --rules DIR --against DIR|FILE --data DIR --scheme NAME --period P\n"
@@ -43,6 +47,8 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "eval") == 0) return cmd_eval(argc - 1, argv + 1);
     if (strcmp(argv[1], "check") == 0) return cmd_check(argc - 1, argv + 1);
     if (strcmp(argv[1], "ingest") == 0) return cmd_ingest(argc - 1, argv + 1);
+    if (strcmp(argv[1], "serve") == 0) return cmd_serve(argc - 1, argv + 1);
+    if (strcmp(argv[1], "token") == 0) return cmd_token(argc - 1, argv + 1);
     if (strcmp(argv[1], "test") == 0) return cmd_test(argc - 1, argv + 1);
     if (strcmp(argv[1], "diff") == 0) return cmd_diff(argc - 1, argv + 1);
     if (strcmp(argv[1], "explain") == 0) return cmd_explain(argc - 1, argv + 1);

@@ -1,0 +1,474 @@
+/* api.c — the HTTP API under /api/v1, its roles, and its JSON errors.
+ *
+ * Every request but GET /healthz needs "Authorization: Bearer <token>": none or an unknown
+ * token is 401, a known token whose role may not do this is 403. Roles:
+ *   admin      everything
+ *   evaluator  everything but reloading rules, withdrawing batches and the test clock
+ *   unit       the rules, the units, the rankings, and its own unit's breakdown
+ *   viewer     the rules, the units and the rankings
+ * Errors are {"error": {"status": 404, "message": "…"[, "errors": [...], "total": n]}}. */
+#include "batch.h"
+#include "host.h"
+#include "log.h"
+#include "period.h"
+#include "render.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SEGS 8
+
+/* Roles as bits, for the route table's "who may". */
+#define R(role) (1u << (role))
+#define ANY (R(PG_ROLE_ADMIN) | R(PG_ROLE_EVALUATOR) | R(PG_ROLE_UNIT) | R(PG_ROLE_VIEWER))
+#define STAFF (R(PG_ROLE_ADMIN) | R(PG_ROLE_EVALUATOR))
+#define ADMIN R(PG_ROLE_ADMIN)
+
+typedef struct {
+    pg_host *h;
+    pg_http_req *req;
+    const pg_token *tok;
+    char *seg[MAX_SEGS];
+    int nseg;
+} call;
+
+void pg_api_send(pg_http_req *req, int status, const char *type, const char *headers, pg_blob *b)
+{
+    if (req->data) pg_metrics_request(req->data, status, req->start_ns);
+    pg_http_respond(req, status, type, headers, b);
+}
+
+void pg_api_json(pg_http_req *req, int status, cJSON *body)
+{
+    pg_blob *b = pg_render_take(body);
+    if (!b) b = pg_blob_str("{\"error\":{\"status\":500,\"message\":\"out of memory\"}}");
+    pg_api_send(req, status, "application/json", NULL, b);
+    pg_blob_unref(b);
+}
+
+static cJSON *error_object(int status, const char *message)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *e = cJSON_AddObjectToObject(o, "error");
+    cJSON_AddNumberToObject(e, "status", status);
+    cJSON_AddStringToObject(e, "message", message);
+    return o;
+}
+
+void pg_api_error(pg_http_req *req, int status, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    const char *hdr = status == 401 ? "WWW-Authenticate: Bearer realm=\"pinggu\"\r\n" : NULL;
+    pg_blob *b = pg_render_take(error_object(status, msg));
+    pg_api_send(req, status, "application/json", hdr, b);
+    pg_blob_unref(b);
+}
+
+cJSON *pg_diags_json(const pg_diags *d, pg_severity sev, int limit)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0, n = 0; i < d->n && n < limit; i++) {
+        if (d->v[i].sev != sev) continue;
+        cJSON *o = cJSON_CreateObject();
+        if (d->v[i].file) cJSON_AddStringToObject(o, "file", d->v[i].file);
+        if (d->v[i].line) cJSON_AddNumberToObject(o, "line", d->v[i].line);
+        if (d->v[i].col) cJSON_AddNumberToObject(o, "column", d->v[i].col);
+        cJSON_AddStringToObject(o, "message", d->v[i].msg);
+        cJSON_AddItemToArray(a, o);
+        n++;
+    }
+    return a;
+}
+
+void pg_api_diags(pg_http_req *req, int status, const char *message, const pg_diags *d, int limit)
+{
+    cJSON *o = error_object(status, message);
+    cJSON *e = cJSON_GetObjectItemCaseSensitive(o, "error");
+    cJSON_AddItemToObject(e, "errors", pg_diags_json(d, PG_ERROR, limit));
+    cJSON_AddNumberToObject(e, "total", d->errors);
+    pg_api_json(req, status, o);
+}
+
+/* --- handlers ------------------------------------------------------------------------ */
+
+static void get_healthz(call *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "status",
+                            c->h->stopping ? "stopping"
+                            : c->h->gen    ? "ok"
+                                           : "starting");
+    if (c->h->gen) cJSON_AddStringToObject(o, "revision", c->h->gen->rs->revision);
+    pg_api_json(c->req, c->h->gen && !c->h->stopping ? 200 : 503, o);
+}
+
+static void get_metrics(call *c)
+{
+    pg_blob *b = pg_metrics_render(c->h);
+    pg_api_send(c->req, 200, "text/plain; version=0.0.4", NULL, b);
+    pg_blob_unref(b);
+}
+
+static void get_rules(call *c)
+{
+    pg_api_send(c->req, 200, "application/json", NULL, c->h->gen->rules_json);
+}
+
+static void get_rules_status(call *c)
+{
+    pg_api_json(c->req, 200, pg_reload_status(c->h));
+}
+
+static void post_reload(call *c)
+{
+    pg_reload_request(c->h, "api", c->req);
+}
+
+static void get_units(call *c)
+{
+    const pg_ruleset *rs = c->h->gen->rs;
+    cJSON *a = cJSON_CreateArray();
+    for (int u = 0; u < rs->nunits; u++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", rs->units[u].id);
+        cJSON_AddStringToObject(o, "name", rs->units[u].name);
+        cJSON_AddStringToObject(o, "group", rs->groups[rs->units[u].group].id);
+        if (rs->units[u].code) cJSON_AddStringToObject(o, "code", rs->units[u].code);
+        cJSON_AddItemToArray(a, o);
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "units", a);
+    pg_api_json(c->req, 200, o);
+}
+
+/* Resolves "/…/{scheme}/{period}" at segments i, i+1. */
+static pg_entry *scheme_period(call *c, int i)
+{
+    const pg_ruleset *rs = c->h->gen->rs;
+    int s = pg_strmap_get(&rs->scheme_ids, c->seg[i]);
+    if (s < 0) {
+        pg_api_error(c->req, 404, "no scheme '%s' in the rule set (GET /api/v1/rules lists them)",
+                     c->seg[i]);
+        return NULL;
+    }
+    int p = pg_period_parse(c->seg[i + 1]);
+    int want_year = rs->schemes[s].period == PG_PERIOD_YEAR;
+    if (p < 0 || pg_period_is_year(p) != want_year) {
+        pg_api_error(c->req, 400, "period '%s': scheme '%s' is evaluated by %s (%s)", c->seg[i + 1],
+                     c->seg[i], want_year ? "year" : "sampling month",
+                     want_year ? "YYYY" : "YYYY-MM");
+        return NULL;
+    }
+    return pg_entry_get(c->h, rs->schemes[s].id, p, 1);
+}
+
+/* Answers from the cached outcome if there is one, else evaluates and answers after. A stale
+ * outcome is served while its re-score runs: it names its revision. */
+static void serve(call *c, pg_entry *e, pg_want want, int index)
+{
+    if (e->cur && !(e->cur->error && !pg_outcome_current(c->h, e->cur))) {
+        if (!pg_outcome_current(c->h, e->cur) && !e->running)
+            pg_evaluate(c->h, e, "request", NULL, PG_WANT_RUN, -1);
+        pg_answer_outcome(c->req, want, index, e->cur);
+        return;
+    }
+    pg_evaluate(c->h, e, "request", c->req, want, index);
+}
+
+static void get_ranking(call *c)
+{
+    pg_entry *e = scheme_period(c, 3);
+    if (!e) return;
+    char *group = pg_http_query_param(c->req, "group");
+    if (group) {
+        int g = pg_strmap_get(&c->h->gen->rs->group_ids, group);
+        if (g < 0)
+            pg_api_error(c->req, 404, "no group '%s' in the rule set", group);
+        else
+            serve(c, e, PG_WANT_GROUP, g);
+        free(group);
+        return;
+    }
+    serve(c, e, PG_WANT_RANKING, -1);
+}
+
+static void get_results(call *c)
+{
+    pg_entry *e = scheme_period(c, 3);
+    if (!e) return;
+    if (c->nseg == 5) {
+        if (c->tok->role == PG_ROLE_UNIT) {
+            pg_api_error(c->req, 403,
+                         "a unit token sees its own unit only: /api/v1/results/%s/%s/%s", c->seg[3],
+                         c->seg[4], c->tok->unit);
+            return;
+        }
+        serve(c, e, PG_WANT_FULL, -1);
+        return;
+    }
+    int u = pg_unit_find(c->h->gen->rs, c->seg[5]);
+    if (u < 0) {
+        pg_api_error(c->req, 404, "no unit '%s' in the rule set", c->seg[5]);
+        return;
+    }
+    if (c->tok->role == PG_ROLE_UNIT && strcmp(c->h->gen->rs->units[u].id, c->tok->unit) != 0) {
+        pg_api_error(c->req, 403, "this token is bound to unit '%s'", c->tok->unit);
+        return;
+    }
+    serve(c, e, PG_WANT_UNIT, u);
+}
+
+static cJSON *parse_body(call *c)
+{
+    const char *end = NULL;
+    cJSON *j = cJSON_ParseWithLengthOpts(c->req->body, c->req->body_len, &end, 0);
+    if (!j || !cJSON_IsObject(j)) {
+        pg_api_error(c->req, 400, "the body is not a JSON object (at byte %ld)",
+                     j ? 0L : (long)(end ? end - c->req->body : 0));
+        cJSON_Delete(j);
+        return NULL;
+    }
+    return j;
+}
+
+static const char *body_string(const cJSON *j, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* POST /api/v1/evaluations {"scheme": "monthly", "period": "2021-05"}: evaluate now. */
+static void post_evaluation(call *c)
+{
+    cJSON *j = parse_body(c);
+    if (!j) return;
+    const char *s = body_string(j, "scheme"), *p = body_string(j, "period");
+    if (!s || !p) {
+        pg_api_error(c->req, 400, "expected {\"scheme\": \"…\", \"period\": \"YYYY-MM or YYYY\"}");
+    } else {
+        c->seg[3] = (char *)s, c->seg[4] = (char *)p;
+        pg_entry *e = scheme_period(c, 3);
+        if (e) pg_evaluate(c->h, e, "api", c->req, PG_WANT_RUN, -1);
+    }
+    cJSON_Delete(j);
+}
+
+static void get_runs(call *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "runs",
+                          c->h->runs ? cJSON_Duplicate(c->h->runs, 1) : cJSON_CreateArray());
+    pg_api_json(c->req, 200, o);
+}
+
+static void get_batches(call *c)
+{
+    pg_batch *b = NULL;
+    int n = 0;
+    pg_diags d = {0};
+    if (pg_batch_list(c->h->cfg.data_dir, &b, &n, &d) != 0) {
+        pg_api_diags(c->req, 500, "the batch index cannot be read", &d, 20);
+    } else {
+        cJSON *a = cJSON_CreateArray();
+        for (int i = 0; i < n; i++) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "id", b[i].id);
+            cJSON_AddStringToObject(o, "source", b[i].source ? b[i].source : "");
+            cJSON_AddStringToObject(o, "file", b[i].file ? b[i].file : "");
+            cJSON_AddNumberToObject(o, "records", (double)b[i].records);
+            cJSON_AddNumberToObject(o, "duplicates", (double)b[i].duplicates);
+            if (b[i].ingested_at) cJSON_AddStringToObject(o, "ingested_at", b[i].ingested_at);
+            cJSON_AddStringToObject(o, "status", b[i].active ? "active" : "withdrawn");
+            cJSON_AddItemToArray(a, o);
+        }
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToObject(o, "batches", a);
+        pg_api_json(c->req, 200, o);
+    }
+    pg_batch_list_free(b, n);
+    pg_diags_free(&d);
+}
+
+/* POST /api/v1/batches?source=cases&name=cases-2021-05.csv, the file as the body. The format
+ * comes from the name's extension, or from the Content-Type when no name is given. */
+static void post_batch(call *c)
+{
+    char *source = pg_http_query_param(c->req, "source");
+    char *name = pg_http_query_param(c->req, "name");
+    const char *ct = c->req->content_type ? c->req->content_type : "";
+    if (!source) {
+        pg_api_error(c->req, 400, "which source? POST /api/v1/batches?source=NAME[&name=FILE]");
+    } else if (pg_strmap_get(&c->h->gen->rs->source_ids, source) < 0) {
+        pg_api_error(c->req, 404, "no source '%s' in the rule set", source);
+    } else if (name && (!*name || strchr(name, '/') || name[0] == '.')) {
+        pg_api_error(c->req, 400, "name '%s': a plain file name, like cases-2021-05.csv", name);
+    } else {
+        if (!name)
+            name = pg_xasprintf("upload.%s",
+                                strstr(ct, "ndjson") || strstr(ct, "jsonl") ? "ndjson" : "csv");
+        pg_intake_post(c->h, c->req, source, name);
+    }
+    free(source), free(name);
+}
+
+static void delete_batch(call *c)
+{
+    pg_intake_withdraw(c->h, c->req, c->seg[3]);
+}
+
+static void get_schedule(call *c)
+{
+    if (!c->h->sched) {
+        pg_api_error(c->req, 404, "the scheduler is off");
+        return;
+    }
+    pg_sched_event ev;
+    pg_sched_upcoming(c->h->sched, &ev);
+    int offset = c->h->gen->rs->tz_offset;
+    char a[32], b[32], p[PG_PERIOD_BUF];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "now", pg_render_time(pg_sched_now(c->h->sched), offset, a));
+    cJSON_AddBoolToObject(o, "injected_clock", c->h->test_clock);
+    cJSON *n = cJSON_AddObjectToObject(o, "next");
+    cJSON_AddStringToObject(n, "at", pg_render_time(ev.at, offset, b));
+    cJSON_AddStringToObject(n, "event",
+                            ev.kind == PG_SCHED_MONTH ? "monthly cut-off" : "year close");
+    cJSON_AddStringToObject(n, "period", pg_period_format(ev.period, p));
+    pg_api_json(c->req, 200, o);
+}
+
+/* POST /api/v1/clock {"now": "2021-03-26T00:00:00+08:00"}: moves an injected clock forward. */
+static void post_clock(call *c)
+{
+    if (!c->h->test_clock) {
+        pg_api_error(c->req, 403, "the clock is real; start the host with --clock to inject one");
+        return;
+    }
+    cJSON *j = parse_body(c);
+    if (!j) return;
+    const char *now = body_string(j, "now");
+    double t;
+    if (!now || pg_time_parse(now, strlen(now), c->h->gen->rs->tz_offset, &t) != 0) {
+        pg_api_error(c->req, 400, "expected {\"now\": \"YYYY-MM-DDTHH:MM:SS+08:00\"}");
+    } else if (pg_sched_set_now(c->h->sched, (int64_t)t) != 0) {
+        pg_api_error(c->req, 409, "the clock only moves forward");
+    } else {
+        get_schedule(c);
+    }
+    cJSON_Delete(j);
+}
+
+/* --- routing ------------------------------------------------------------------------- */
+
+typedef struct {
+    pg_http_method method;
+    const char *pattern; /* segments after /api/v1; "*" matches one */
+    unsigned roles;
+    void (*fn)(call *c);
+} route;
+
+static const route routes[] = {
+    {PG_HTTP_GET, "rules", ANY, get_rules},
+    {PG_HTTP_GET, "rules/status", STAFF, get_rules_status},
+    {PG_HTTP_POST, "rules/reload", ADMIN, post_reload},
+    {PG_HTTP_GET, "units", ANY, get_units},
+    {PG_HTTP_GET, "rankings/*/*", STAFF | R(PG_ROLE_UNIT) | R(PG_ROLE_VIEWER), get_ranking},
+    {PG_HTTP_GET, "results/*/*", STAFF | R(PG_ROLE_UNIT), get_results},
+    {PG_HTTP_GET, "results/*/*/*", STAFF | R(PG_ROLE_UNIT), get_results},
+    {PG_HTTP_POST, "evaluations", STAFF, post_evaluation},
+    {PG_HTTP_GET, "runs", STAFF, get_runs},
+    {PG_HTTP_GET, "batches", STAFF, get_batches},
+    {PG_HTTP_POST, "batches", STAFF, post_batch},
+    {PG_HTTP_DELETE, "batches/*", ADMIN, delete_batch},
+    {PG_HTTP_GET, "schedule", STAFF, get_schedule},
+    {PG_HTTP_POST, "clock", ADMIN, post_clock},
+};
+
+static int matches(const char *pattern, call *c)
+{
+    int i = 2; /* after "api", "v1" */
+    for (const char *p = pattern; *p; i++) {
+        size_t len = strcspn(p, "/");
+        if (i >= c->nseg) return 0;
+        if (!(len == 1 && *p == '*') && (strlen(c->seg[i]) != len || strncmp(p, c->seg[i], len)))
+            return 0;
+        p += len + (p[len] == '/');
+    }
+    return i == c->nseg;
+}
+
+static void dispatch(call *c)
+{
+    pg_http_req *req = c->req;
+    if (strcmp(req->path, "/healthz") == 0) {
+        if (req->method == PG_HTTP_GET || req->method == PG_HTTP_HEAD)
+            get_healthz(c);
+        else
+            pg_api_error(req, 405, "/healthz answers GET");
+        return;
+    }
+    c->tok = pg_config_token(&c->h->cfg, req->authorization);
+    if (!c->tok) {
+        pg_api_error(req, 401,
+                     req->authorization ? "unknown token"
+                                        : "a token is needed: Authorization: Bearer <token>");
+        return;
+    }
+    if (strcmp(req->path, "/metrics") == 0) {
+        if (!(STAFF & R(c->tok->role)))
+            pg_api_error(req, 403, "role '%s' may not read the metrics",
+                         pg_role_name(c->tok->role));
+        else
+            get_metrics(c);
+        return;
+    }
+    if (c->nseg < 3 || strcmp(c->seg[0], "api") || strcmp(c->seg[1], "v1")) {
+        pg_api_error(req, 404, "no such resource: %s (the API is under /api/v1)", req->path);
+        return;
+    }
+    if (!c->h->gen) {
+        pg_api_error(req, 503, "no rule set is loaded yet");
+        return;
+    }
+    pg_http_method m = req->method == PG_HTTP_HEAD ? PG_HTTP_GET : req->method;
+    int path_known = 0;
+    for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
+        if (!matches(routes[i].pattern, c)) continue;
+        path_known = 1;
+        if (routes[i].method != m) continue;
+        if (!(routes[i].roles & R(c->tok->role))) {
+            pg_api_error(req, 403, "role '%s' may not %s %s", pg_role_name(c->tok->role),
+                         req->method_name, req->path);
+            return;
+        }
+        routes[i].fn(c);
+        return;
+    }
+    if (path_known)
+        pg_api_error(req, 405, "%s is not allowed on %s", req->method_name, req->path);
+    else
+        pg_api_error(req, 404, "no such resource: %s", req->path);
+}
+
+void pg_api_handle(pg_http_req *req, void *ctx)
+{
+    call c = {.h = ctx, .req = req};
+    /* split the decoded path; empty segments (a trailing slash) are dropped */
+    char *copy = pg_xstrdup(req->path), *save = NULL;
+    for (char *s = strtok_r(copy, "/", &save); s; s = strtok_r(NULL, "/", &save)) {
+        if (c.nseg == MAX_SEGS) {
+            c.nseg = 0;
+            break;
+        }
+        c.seg[c.nseg++] = s;
+    }
+    req->data = c.h; /* for pg_api_send's counters */
+    dispatch(&c);
+    free(copy);
+}

@@ -1,0 +1,255 @@
+/* config.c — reading the host's JSON configuration and checking access tokens (config.h). */
+#include "config.h"
+
+#include "log.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const role_names[] = {"none", "viewer", "unit", "evaluator", "admin"};
+
+const char *pg_role_name(pg_role r)
+{
+    return role_names[r];
+}
+
+void pg_config_defaults(pg_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->listen_host = pg_xstrdup("127.0.0.1");
+    c->listen_port = 8080;
+    c->log_level = PG_LOG_INFO;
+}
+
+void pg_config_free(pg_config *c)
+{
+    free(c->listen_host), free(c->rules), free(c->data_dir);
+    for (int i = 0; i < c->ntokens; i++) free(c->tokens[i].name), free(c->tokens[i].unit);
+    free(c->tokens);
+    memset(c, 0, sizeof *c);
+}
+
+int pg_config_listen(pg_config *c, const char *s)
+{
+    const char *colon = strrchr(s, ':');
+    const char *port = colon ? colon + 1 : s;
+    char *end;
+    long p = strtol(port, &end, 10);
+    if (!*port || *end || p < 0 || p > 65535) return -EINVAL;
+    if (colon && colon > s) {
+        free(c->listen_host);
+        c->listen_host = pg_xasprintf("%.*s", (int)(colon - s), s);
+    }
+    c->listen_port = (int)p;
+    return 0;
+}
+
+/* Reading one file: the path of the key being read, for messages. */
+typedef struct {
+    const char *file;
+    pg_diags *d;
+} reader;
+
+#define BAD(r, ...) pg_error((r)->d, (r)->file, 0, __VA_ARGS__)
+
+static int get_string(reader *r, const cJSON *o, const char *key, const char *path, char **out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!v) return 0;
+    if (!cJSON_IsString(v) || !*v->valuestring) {
+        BAD(r, "%s: expected a non-empty string", path);
+        return -1;
+    }
+    free(*out);
+    *out = pg_xstrdup(v->valuestring);
+    return 1;
+}
+
+static int get_long(reader *r, const cJSON *o, const char *key, long lo, long hi, long *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!v) return 0;
+    double x = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+    if (!(x >= lo && x <= hi) || x != (double)(long)x) {
+        BAD(r, "%s: expected a whole number from %ld to %ld", key, lo, hi);
+        return -1;
+    }
+    *out = (long)x;
+    return 1;
+}
+
+/* Every key of `o` must be one of `known`. */
+static void only_keys(reader *r, const cJSON *o, const char *where, const char *const *known)
+{
+    for (const cJSON *it = o->child; it; it = it->next) {
+        const char *const *k = known;
+        while (*k && strcmp(*k, it->string)) k++;
+        if (!*k) BAD(r, "%s%s%s: unknown setting", where, *where ? "." : "", it->string);
+    }
+}
+
+static int hex_digest(const char *s, unsigned char out[32])
+{
+    if (strlen(s) != 64) return -1;
+    for (int i = 0; i < 32; i++) {
+        unsigned v;
+        if (sscanf(s + 2 * i, "%2x", &v) != 1 || !strchr("0123456789abcdefABCDEF", s[2 * i]) ||
+            !strchr("0123456789abcdefABCDEF", s[2 * i + 1]))
+            return -1;
+        out[i] = (unsigned char)v;
+    }
+    return 0;
+}
+
+static void read_tokens(reader *r, const cJSON *a, pg_config *c)
+{
+    static const char *const keys[] = {"name", "role", "unit", "sha256", NULL};
+    if (!cJSON_IsArray(a)) {
+        BAD(r, "tokens: expected an array of { name, role, sha256[, unit] }");
+        return;
+    }
+    int n = cJSON_GetArraySize(a), i = 0;
+    c->tokens = pg_xcalloc((size_t)n + 1, sizeof *c->tokens);
+    for (const cJSON *t = a->child; t; t = t->next, i++) {
+        char where[32], path[64];
+        snprintf(where, sizeof where, "tokens[%d]", i);
+        if (!cJSON_IsObject(t)) {
+            BAD(r, "%s: expected an object", where);
+            continue;
+        }
+        only_keys(r, t, where, keys);
+        pg_token *k = &c->tokens[c->ntokens++];
+        char *role = NULL, *hash = NULL;
+        snprintf(path, sizeof path, "%s.name", where);
+        if (get_string(r, t, "name", path, &k->name) == 0) k->name = pg_xasprintf("%s", where);
+        snprintf(path, sizeof path, "%s.unit", where);
+        get_string(r, t, "unit", path, &k->unit);
+        snprintf(path, sizeof path, "%s.role", where);
+        if (get_string(r, t, "role", path, &role) == 0)
+            BAD(r, "%s: missing (admin, evaluator, unit or viewer)", path);
+        else if (role) {
+            for (int j = PG_ROLE_VIEWER; j <= PG_ROLE_ADMIN; j++)
+                if (strcmp(role, role_names[j]) == 0) k->role = (pg_role)j;
+            if (k->role == PG_ROLE_NONE)
+                BAD(r, "%s: '%s' is not a role (admin, evaluator, unit or viewer)", path, role);
+        }
+        if (k->role == PG_ROLE_UNIT && !k->unit)
+            BAD(r, "%s: a unit token needs \"unit\": the unit id it may see", where);
+        if (k->role != PG_ROLE_UNIT && k->role != PG_ROLE_NONE && k->unit)
+            BAD(r, "%s: only a unit token is bound to a unit", where);
+        snprintf(path, sizeof path, "%s.sha256", where);
+        if (get_string(r, t, "sha256", path, &hash) == 0)
+            BAD(r, "%s: missing; store the SHA-256 of the secret (pinggu token makes one)", path);
+        else if (hash && hex_digest(hash, k->hash) != 0)
+            BAD(r, "%s: expected 64 hex digits (the SHA-256 of the secret)", path);
+        for (int j = 0; j < c->ntokens - 1 && hash; j++)
+            if (memcmp(c->tokens[j].hash, k->hash, 32) == 0)
+                BAD(r, "%s: the same secret as tokens[%d]", path, j);
+        free(role), free(hash);
+    }
+}
+
+int pg_config_load(pg_config *c, const char *path, pg_diags *d)
+{
+    static const char *const keys[] = {
+        "listen",          "rules", "data_dir", "pool",      "body_limit_mb", "read_timeout_ms",
+        "idle_timeout_ms", "lua",   "reload",   "log_level", "tokens",        NULL};
+    static const char *const lua_keys[] = {"instructions", "memory_mb", NULL};
+    static const char *const reload_keys[] = {"debounce_ms", "rescan_ms", NULL};
+    reader rd = {path, d}, *r = &rd;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        pg_error(d, path, 0, "cannot read: %s", strerror(e));
+        return -e;
+    }
+    char *text = NULL;
+    size_t len = 0, cap = 0, got;
+    do {
+        if (len + 4096 > cap) text = pg_xrealloc(text, cap = cap * 2 + 8192);
+        got = fread(text + len, 1, cap - len, f);
+        len += got;
+    } while (got > 0 && len < (1u << 20));
+    fclose(f);
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!root || !cJSON_IsObject(root)) {
+        int line = 1, col = 1;
+        for (const char *p = text; end && p < end; p++)
+            line += *p == '\n', col = *p == '\n' ? 1 : col + 1;
+        pg_diag_add(d, PG_ERROR, path, line, col, "%s",
+                    root ? "expected a JSON object" : "not valid JSON");
+        cJSON_Delete(root);
+        free(text);
+        return -EINVAL;
+    }
+    free(text);
+    int before = d->errors;
+    only_keys(r, root, "", keys);
+    char *listen = NULL, *level = NULL;
+    if (get_string(r, root, "listen", "listen", &listen) > 0 && pg_config_listen(c, listen) != 0)
+        BAD(r, "listen: '%s' is not HOST:PORT", listen);
+    get_string(r, root, "rules", "rules", &c->rules);
+    get_string(r, root, "data_dir", "data_dir", &c->data_dir);
+    long v;
+    if (get_long(r, root, "pool", 1, 64, &v) > 0) c->pool = (int)v;
+    if (get_long(r, root, "body_limit_mb", 1, 4096, &v) > 0) c->http.max_body = (size_t)v << 20;
+    if (get_long(r, root, "read_timeout_ms", 100, 3600000, &v) > 0) c->http.read_ms = (unsigned)v;
+    if (get_long(r, root, "idle_timeout_ms", 100, 3600000, &v) > 0) c->http.idle_ms = (unsigned)v;
+    const cJSON *lua = cJSON_GetObjectItemCaseSensitive(root, "lua");
+    if (lua && !cJSON_IsObject(lua)) BAD(r, "lua: expected { instructions, memory_mb }");
+    if (cJSON_IsObject(lua)) {
+        only_keys(r, lua, "lua", lua_keys);
+        get_long(r, lua, "instructions", 1000, LONG_MAX / 2, &c->lua_instructions);
+        get_long(r, lua, "memory_mb", 1, 256, &c->lua_memory_mb);
+    }
+    const cJSON *rl = cJSON_GetObjectItemCaseSensitive(root, "reload");
+    if (rl && !cJSON_IsObject(rl)) BAD(r, "reload: expected { debounce_ms, rescan_ms }");
+    if (cJSON_IsObject(rl)) {
+        only_keys(r, rl, "reload", reload_keys);
+        if (get_long(r, rl, "debounce_ms", 0, 60000, &v) > 0) c->debounce_ms = (unsigned)v;
+        if (get_long(r, rl, "rescan_ms", 100, 3600000, &v) > 0) c->rescan_ms = (unsigned)v;
+    }
+    if (get_string(r, root, "log_level", "log_level", &level) > 0) {
+        static const char *const levels[] = {"debug", "info", "warn", "error"};
+        int found = -1;
+        for (int i = 0; i < 4; i++)
+            if (strcmp(level, levels[i]) == 0) found = i;
+        if (found < 0)
+            BAD(r, "log_level: '%s' is not debug, info, warn or error", level);
+        else
+            c->log_level = found;
+    }
+    const cJSON *tokens = cJSON_GetObjectItemCaseSensitive(root, "tokens");
+    if (tokens) read_tokens(r, tokens, c);
+    free(listen), free(level);
+    cJSON_Delete(root);
+    return d->errors > before ? -EINVAL : 0;
+}
+
+const pg_token *pg_config_token(const pg_config *c, const char *authorization)
+{
+    if (!authorization || strncasecmp(authorization, "Bearer ", 7) != 0) return NULL;
+    const char *secret = authorization + 7;
+    while (*secret == ' ') secret++;
+    if (!*secret) return NULL;
+    unsigned char h[32];
+    SHA2_CTX ctx;
+    SHA256Init(&ctx);
+    SHA256Update(&ctx, (const uint8_t *)secret, strlen(secret));
+    SHA256Final(h, &ctx);
+    const pg_token *found = NULL;
+    for (int i = 0; i < c->ntokens; i++) {
+        unsigned diff = 0;
+        for (int j = 0; j < 32; j++) diff |= (unsigned)(h[j] ^ c->tokens[i].hash[j]);
+        if (diff == 0) found = &c->tokens[i];
+    }
+    return found;
+}

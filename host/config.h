@@ -1,0 +1,64 @@
+/* config.h — the host's configuration file and its access tokens.
+ *
+ * A JSON file (every key optional; command-line options override it):
+ *
+ *   { "listen": "127.0.0.1:8080", "rules": "rules/shanwei-2021", "data_dir": "/var/lib/pinggu",
+ *     "pool": 2, "body_limit_mb": 64, "read_timeout_ms": 30000, "idle_timeout_ms": 60000,
+ *     "lua": { "instructions": 1000000, "memory_mb": 32 },
+ *     "reload": { "debounce_ms": 100, "rescan_ms": 2000 }, "log_level": "info",
+ *     "tokens": [ { "name": "ops", "role": "admin", "sha256": "<64 hex digits>" },
+ *                 { "name": "lufeng", "role": "unit", "unit": "lufeng", "sha256": "…" } ] }
+ *
+ * Tokens are stored only as the SHA-256 of the secret (`pinggu token` makes one). Unknown keys
+ * and wrong types are errors naming the key path ("tokens[1].role: …"), never ignored: a typo
+ * in a security setting must not pass silently. */
+#ifndef PG_CONFIG_H
+#define PG_CONFIG_H
+
+#include "diag.h"
+#include "http.h"
+
+typedef enum {
+    PG_ROLE_NONE,
+    PG_ROLE_VIEWER,
+    PG_ROLE_UNIT,
+    PG_ROLE_EVALUATOR,
+    PG_ROLE_ADMIN
+} pg_role;
+
+typedef struct {
+    char *name;
+    pg_role role;
+    char *unit; /* PG_ROLE_UNIT: the unit id it is bound to */
+    unsigned char hash[32];
+} pg_token;
+
+typedef struct {
+    char *listen_host;
+    int listen_port;
+    char *rules, *data_dir;
+    int pool; /* workers that run Lua; 0: the number of cores */
+    pg_http_limits http;
+    long lua_instructions; /* ceilings on a rule set's own budget; 0: none */
+    long lua_memory_mb;
+    unsigned debounce_ms, rescan_ms;
+    int log_level; /* pg_log_level */
+    pg_token *tokens;
+    int ntokens;
+} pg_config;
+
+/* Fills `c` with the defaults (127.0.0.1:8080, nothing else set). */
+void pg_config_defaults(pg_config *c);
+/* Reads `path` over what `c` holds. Returns 0, or -EINVAL/-errno with the reasons in `d`. */
+int pg_config_load(pg_config *c, const char *path, pg_diags *d);
+/* Parses "HOST:PORT" or ":PORT" or "PORT" into the listen fields. Returns 0 or -EINVAL. */
+int pg_config_listen(pg_config *c, const char *s);
+void pg_config_free(pg_config *c);
+
+const char *pg_role_name(pg_role r);
+/* The token an "Authorization: Bearer <secret>" header presents, or NULL (no header, another
+ * scheme, or an unknown secret). Every stored hash is compared, in constant time, so the time
+ * taken says nothing about which one nearly matched. */
+const pg_token *pg_config_token(const pg_config *c, const char *authorization);
+
+#endif

@@ -1,0 +1,361 @@
+/* evaluate.c — evaluations on the pool, the cache of their results, re-scoring, and the
+ * scheduled cut-offs.
+ *
+ * Each (scheme, period) has an entry holding its latest outcome: the result rendered once for
+ * every audience (rankings, one group, every breakdown, one unit's breakdown), so a GET is a
+ * lookup and a write. A request for a period never evaluated waits for the first evaluation;
+ * after that, requests get the latest outcome at once while a re-score (rules swapped, data
+ * arrived) runs, and the outcome names its revision. An entry runs one evaluation at a time;
+ * triggers that arrive meanwhile fold into one more run. A scheduled cut-off also writes the
+ * full result as a draft, DATA/drafts/<scheme>-<period>.json. */
+#include "batch.h"
+#include "dataset.h"
+#include "eval.h"
+#include "host.h"
+#include "log.h"
+#include "period.h"
+#include "render.h"
+#include "report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define RUNS_KEPT 500
+
+typedef struct {
+    pg_job job;
+    pg_host *h;
+    pg_entry *e;
+    char *scheme, *datadir, *trigger;
+    int period, draft;
+    long data_version;
+    int64_t now;
+    pg_outcome *out;
+} eval_job;
+
+pg_entry *pg_entry_get(pg_host *h, const char *scheme, int period, int create)
+{
+    for (pg_entry *e = h->entries; e; e = e->next)
+        if (e->period == period && strcmp(e->scheme, scheme) == 0) return e;
+    if (!create) return NULL;
+    pg_entry *e = pg_xcalloc(1, sizeof *e);
+    e->scheme = pg_xstrdup(scheme);
+    e->period = period;
+    e->next = h->entries;
+    h->entries = e;
+    return e;
+}
+
+int pg_outcome_current(const pg_host *h, const pg_outcome *o)
+{
+    return o && h->gen && o->gen_id == h->gen->id && o->data_version == h->data_version;
+}
+
+void pg_outcome_free(pg_outcome *o)
+{
+    if (!o) return;
+    pg_blob_unref(o->full), pg_blob_unref(o->ranking), pg_blob_unref(o->summary);
+    for (int i = 0; i < o->ngroups; i++) pg_blob_unref(o->groups[i]);
+    for (int i = 0; i < o->nunits; i++) pg_blob_unref(o->units[i]);
+    free(o->groups), free(o->units), free(o->headers), free(o->trigger), free(o->error);
+    free(o);
+}
+
+/* --- on a pool thread ---------------------------------------------------------------- */
+
+static void fail(pg_outcome *o, int status, const pg_diags *d, const char *fallback)
+{
+    o->status = status;
+    for (int i = 0; i < d->n && !o->error; i++)
+        if (d->v[i].sev == PG_ERROR)
+            o->error = d->v[i].file
+                           ? pg_xasprintf("%s:%d: %s", d->v[i].file, d->v[i].line, d->v[i].msg)
+                           : pg_xstrdup(d->v[i].msg);
+    if (!o->error) o->error = pg_xstrdup(fallback);
+}
+
+/* Renders the result for each audience. The per-unit bodies share the full result's header
+ * (rule set, scheme, period) but not the rankings, so they cost O(units) in all. */
+static void render(pg_outcome *o, const pg_result *res)
+{
+    const pg_ruleset *rs = res->rs;
+    cJSON *full = pg_report_json_tree(res, -1);
+    o->full = pg_render_take(cJSON_Duplicate(full, 1));
+    cJSON *units = cJSON_DetachItemFromObjectCaseSensitive(full, "units");
+    o->ranking = pg_render_take(cJSON_Duplicate(full, 1));
+    o->ngroups = rs->ngroups;
+    o->groups = pg_xcalloc((size_t)rs->ngroups, sizeof *o->groups);
+    cJSON *all = cJSON_DetachItemFromObjectCaseSensitive(full, "groups");
+    for (int g = 0; g < rs->ngroups; g++) {
+        cJSON *one = cJSON_Duplicate(full, 1);
+        cJSON *a = cJSON_AddArrayToObject(one, "groups");
+        cJSON_AddItemToArray(a, cJSON_Duplicate(cJSON_GetArrayItem(all, g), 1));
+        o->groups[g] = pg_render_take(one);
+    }
+    o->nunits = rs->nunits;
+    o->units = pg_xcalloc((size_t)rs->nunits, sizeof *o->units);
+    int u = 0;
+    for (cJSON *it = units ? units->child : NULL; it && u < rs->nunits; it = it->next, u++) {
+        cJSON *one = cJSON_Duplicate(full, 1);
+        cJSON *a = cJSON_AddArrayToObject(one, "units");
+        cJSON_AddItemToArray(a, cJSON_Duplicate(it, 1));
+        o->units[u] = pg_render_take(one);
+    }
+    cJSON_Delete(all), cJSON_Delete(units), cJSON_Delete(full);
+}
+
+static int write_draft(const char *datadir, const char *scheme, int period, const pg_blob *b)
+{
+    char buf[PG_PERIOD_BUF];
+    char *dir = pg_xasprintf("%s/drafts", datadir);
+    char *path = pg_xasprintf("%s/%s-%s.json", dir, scheme, pg_period_format(period, buf));
+    char *tmp = pg_xasprintf("%s.tmp-%ld", path, (long)getpid());
+    int rc = 0;
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) rc = -errno;
+    int fd = rc ? -1 : open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (!rc && fd < 0) rc = -errno;
+    for (size_t off = 0; !rc && off < b->len;) {
+        ssize_t n = write(fd, b->data + off, b->len - off);
+        if (n < 0 && errno != EINTR) rc = -errno;
+        if (n > 0) off += (size_t)n;
+    }
+    if (fd >= 0 && (fsync(fd) != 0 || close(fd) != 0) && !rc) rc = -errno;
+    if (!rc && rename(tmp, path) != 0) rc = -errno;
+    if (rc) unlink(tmp);
+    free(dir), free(path), free(tmp);
+    return rc;
+}
+
+static void evaluate(pg_job *j)
+{
+    eval_job *x = (eval_job *)j;
+    const pg_ruleset *rs = j->rs;
+    pg_outcome *o = x->out = pg_xcalloc(1, sizeof *o);
+    o->gen_id = j->gen->id;
+    memcpy(o->revision, rs->revision, sizeof o->revision);
+    o->data_version = x->data_version;
+    o->evaluated_at = x->now;
+    o->trigger = pg_xstrdup(x->trigger);
+    pg_diags d = {0};
+    pg_dataset *ds = NULL;
+    pg_result *res = NULL;
+    int s = pg_strmap_get(&rs->scheme_ids, x->scheme);
+    if (s < 0) {
+        o->status = 404;
+        o->error = pg_xasprintf("revision %.12s has no scheme '%s'", rs->revision, x->scheme);
+        goto done;
+    }
+    ds = pg_dataset_new(rs);
+    if (pg_dataset_load_dir(ds, x->datadir, &d) != 0 ||
+        (rs->nsources && pg_batch_feed(rs, x->datadir, ds, &d) != 0)) {
+        fail(o, 500, &d, "the data directory cannot be read");
+        goto done;
+    }
+    if (!pg_dataset_has_period(ds, x->period)) {
+        char buf[PG_PERIOD_BUF];
+        o->status = 404;
+        o->error = pg_xasprintf("no data for %s: no fed values and no ingested records",
+                                pg_period_format(x->period, buf));
+        goto done;
+    }
+    if (pg_eval(rs, ds, s, x->period, &res, &d) != 0) {
+        fail(o, 422, &d, "the evaluation failed");
+        goto done;
+    }
+    render(o, res);
+    if (x->draft && write_draft(x->datadir, x->scheme, x->period, o->full) != 0)
+        pg_log(PG_LOG_ERROR, "draft", "scheme", x->scheme, "error", "cannot write the draft", NULL);
+done:
+    pg_result_free(res);
+    pg_dataset_free(ds);
+    pg_diags_free(&d);
+}
+
+/* --- on the loop thread -------------------------------------------------------------- */
+
+static cJSON *summary_json(const pg_host *h, const pg_entry *e, const pg_outcome *o)
+{
+    char buf[32], pbuf[PG_PERIOD_BUF];
+    int offset = h->gen ? h->gen->rs->tz_offset : 8 * 3600;
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "scheme", e->scheme);
+    cJSON_AddStringToObject(r, "period", pg_period_format(e->period, pbuf));
+    cJSON_AddStringToObject(r, "revision", o->revision);
+    cJSON_AddNumberToObject(r, "generation", (double)o->gen_id);
+    cJSON_AddNumberToObject(r, "data_version", (double)o->data_version);
+    cJSON_AddStringToObject(r, "trigger", o->trigger);
+    cJSON_AddStringToObject(r, "evaluated_at", pg_render_time(o->evaluated_at, offset, buf));
+    cJSON_AddNumberToObject(r, "ms", o->ms);
+    cJSON_AddBoolToObject(r, "ok", !o->error);
+    if (o->error) cJSON_AddStringToObject(r, "error", o->error);
+    return r;
+}
+
+static void remember_run(pg_host *h, cJSON *summary)
+{
+    if (!h->runs) h->runs = cJSON_CreateArray();
+    cJSON_AddItemToArray(h->runs, summary);
+    while (cJSON_GetArraySize(h->runs) > RUNS_KEPT) cJSON_DeleteItemFromArray(h->runs, 0);
+}
+
+static void start(pg_host *h, pg_entry *e, const char *trigger);
+
+static void evaluated(pg_job *j)
+{
+    eval_job *x = (eval_job *)j;
+    pg_host *h = x->h;
+    pg_entry *e = x->e;
+    pg_outcome *o = x->out;
+    if (!o) { /* the worker could not load its rule set */
+        o = pg_xcalloc(1, sizeof *o);
+        o->gen_id = j->gen->id;
+        o->trigger = pg_xstrdup(x->trigger);
+        o->status = 500;
+        o->error = pg_xstrdup(j->error ? j->error : "the evaluation did not run");
+    }
+    o->ms = (double)(j->finished_ns - j->started_ns) / 1e6;
+    char buf[32];
+    o->headers = pg_xasprintf("X-Pinggu-Revision: %s\r\nX-Pinggu-Evaluated-At: %s\r\n",
+                              o->revision[0] ? o->revision : "none",
+                              pg_render_time(o->evaluated_at, 0, buf));
+    cJSON *sum = summary_json(h, e, o);
+    o->summary = pg_render_take(cJSON_Duplicate(sum, 1));
+    remember_run(h, sum);
+    h->n.evaluations++;
+    h->n.evaluation_seconds += o->ms / 1e3;
+    char ms[32], pbuf[PG_PERIOD_BUF];
+    snprintf(ms, sizeof ms, "%.1f", o->ms);
+    if (o->error) h->n.evaluation_errors++;
+    pg_log(o->error ? PG_LOG_WARN : PG_LOG_INFO, "evaluate", "scheme", e->scheme, "period",
+           pg_period_format(e->period, pbuf), "trigger", o->trigger, "revision", o->revision, "ms",
+           ms, "error", o->error, NULL);
+    /* a failed re-score never hides a good result of the same rules and data */
+    if (!o->error || !e->cur || e->cur->error || pg_outcome_current(h, o)) {
+        pg_outcome_free(e->cur);
+        e->cur = o;
+    }
+    e->running = 0;
+    pg_waiter *w = e->waiters;
+    e->waiters = NULL;
+    while (w) {
+        pg_waiter *next = w->next;
+        pg_answer_outcome(w->req, w->want, w->index, w->want == PG_WANT_RUN ? o : e->cur);
+        free(w);
+        w = next;
+    }
+    if (o != e->cur) pg_outcome_free(o);
+    free(x->scheme), free(x->datadir), free(x->trigger), free(x);
+    if (e->again && !h->stopping) {
+        e->again = 0;
+        char *t = e->again_trigger;
+        e->again_trigger = NULL;
+        start(h, e, t ? t : "again");
+        free(t);
+    }
+}
+
+static void start(pg_host *h, pg_entry *e, const char *trigger)
+{
+    eval_job *x = pg_xcalloc(1, sizeof *x);
+    x->h = h;
+    x->e = e;
+    x->scheme = pg_xstrdup(e->scheme);
+    x->period = e->period;
+    x->datadir = pg_xstrdup(h->cfg.data_dir);
+    x->trigger = pg_xstrdup(trigger);
+    x->draft = strcmp(trigger, "schedule") == 0;
+    x->data_version = h->data_version;
+    x->now = pg_host_now(h);
+    x->job.gen = pg_gen_ref(h->gen);
+    x->job.work = evaluate;
+    x->job.done = evaluated;
+    e->running = 1;
+    pg_pool_submit(h->pool, &x->job);
+}
+
+void pg_evaluate(pg_host *h, pg_entry *e, const char *trigger, pg_http_req *req, pg_want want,
+                 int index)
+{
+    if (h->stopping || !h->gen) {
+        if (req)
+            pg_api_error(req, 503, "the host is %s", h->stopping ? "shutting down" : "starting");
+        return;
+    }
+    if (req) {
+        pg_waiter *w = pg_xcalloc(1, sizeof *w);
+        *w = (pg_waiter){req, want, index, e->waiters};
+        e->waiters = w;
+    }
+    if (!e->running) {
+        start(h, e, trigger);
+        return;
+    }
+    /* the running evaluation may predate the rules or data: run once more after it */
+    e->again = 1;
+    if (!e->again_trigger || strcmp(trigger, "schedule") == 0) {
+        free(e->again_trigger);
+        e->again_trigger = pg_xstrdup(trigger);
+    }
+}
+
+void pg_rescore_all(pg_host *h, const char *trigger)
+{
+    for (pg_entry *e = h->entries; e; e = e->next)
+        if (e->cur || e->running) pg_evaluate(h, e, trigger, NULL, PG_WANT_RUN, -1);
+}
+
+void pg_answer_outcome(pg_http_req *req, pg_want want, int index, const pg_outcome *o)
+{
+    if (o->error) {
+        pg_api_error(req, o->status, "%s", o->error);
+        return;
+    }
+    pg_blob *b = want == PG_WANT_RANKING ? o->ranking
+                 : want == PG_WANT_FULL  ? o->full
+                 : want == PG_WANT_RUN   ? o->summary
+                 : want == PG_WANT_GROUP ? (index < o->ngroups ? o->groups[index] : NULL)
+                                         : (index < o->nunits ? o->units[index] : NULL);
+    if (!b) {
+        pg_api_error(req, 404, "revision %.12s has no such %s", o->revision,
+                     want == PG_WANT_GROUP ? "group" : "unit");
+        return;
+    }
+    pg_api_send(req, want == PG_WANT_RUN ? 201 : 200, "application/json", o->headers, b);
+}
+
+void pg_on_schedule(void *ctx, const pg_sched_event *ev)
+{
+    pg_host *h = ctx;
+    char buf[PG_PERIOD_BUF];
+    const char *period = pg_period_format(ev->period, buf);
+    h->n.scheduled++;
+    if (!h->gen || pg_period_year(ev->period) != h->gen->rs->year) {
+        pg_log(PG_LOG_WARN, "schedule", "period", period, "skipped",
+               h->gen ? "the rule set is for another year" : "no rule set loaded", NULL);
+        return;
+    }
+    const pg_ruleset *rs = h->gen->rs;
+    pg_period_kind kind = ev->kind == PG_SCHED_MONTH ? PG_PERIOD_MONTH : PG_PERIOD_YEAR;
+    pg_log(PG_LOG_INFO, "schedule", "period", period, "event",
+           ev->kind == PG_SCHED_MONTH ? "monthly cut-off" : "year close", NULL);
+    for (int s = 0; s < rs->nschemes; s++)
+        if (rs->schemes[s].period == kind)
+            pg_evaluate(h, pg_entry_get(h, rs->schemes[s].id, ev->period, 1), "schedule", NULL,
+                        PG_WANT_RUN, -1);
+}
+
+void pg_entries_free(pg_host *h)
+{
+    while (h->entries) {
+        pg_entry *e = h->entries;
+        h->entries = e->next;
+        pg_outcome_free(e->cur);
+        free(e->scheme), free(e->again_trigger), free(e);
+    }
+    cJSON_Delete(h->runs);
+    h->runs = NULL;
+}

@@ -1,0 +1,161 @@
+/* host.h — the state of one `pinggu serve` process, shared by the host's modules.
+ *
+ * Everything in pg_host belongs to the loop thread. Pool threads see only what a job carries
+ * (its generation, its own rule set, copies of strings). The modules:
+ *   serve.c     start-up, signals, shutdown
+ *   api.c       HTTP routes, roles, JSON errors
+ *   reload.c    rule generations: triggers, building off the loop, the swap, the status
+ *   evaluate.c  evaluation jobs, the cache of results, re-scoring, scheduled cut-offs
+ *   intake.c    batches posted over HTTP, withdrawals
+ *   metrics.c   counters and the Prometheus text */
+#ifndef PG_HOST_H
+#define PG_HOST_H
+
+#include "blob.h"
+#include "config.h"
+#include "gen.h"
+#include "http.h"
+#include "pool.h"
+#include "schedule.h"
+#include "watch.h"
+
+#include <cJSON.h>
+#include <stdint.h>
+#include <uv.h>
+
+/* One evaluation of a scheme for a period, rendered for each audience. */
+typedef struct {
+    long gen_id;
+    char revision[65];
+    long data_version;
+    int64_t evaluated_at; /* Unix seconds, by the scheduler's clock */
+    double ms;            /* evaluation time */
+    char *trigger;        /* "request", "schedule", "reload", "data", "api" */
+    pg_blob *full;        /* every unit's breakdown: evaluators and admins */
+    pg_blob *ranking;     /* the rankings only */
+    pg_blob **groups;     /* one group's ranking, by group index */
+    pg_blob **units;      /* the rankings plus one unit's breakdown, by unit index */
+    pg_blob *summary;     /* the run: scheme, period, revision, times (POST /evaluations) */
+    char *headers;        /* X-Pinggu-Revision and X-Pinggu-Evaluated-At header lines */
+    int ngroups, nunits;
+    char *error; /* evaluation failed: why (e.g. no data for the period) */
+    int status;  /* the HTTP status of the error */
+} pg_outcome;
+
+/* What a request wants of an outcome. */
+typedef enum { PG_WANT_RANKING, PG_WANT_GROUP, PG_WANT_FULL, PG_WANT_UNIT, PG_WANT_RUN } pg_want;
+
+typedef struct pg_waiter {
+    pg_http_req *req;
+    pg_want want;
+    int index; /* the group or unit index for PG_WANT_GROUP and PG_WANT_UNIT */
+    struct pg_waiter *next;
+} pg_waiter;
+
+/* The results of one (scheme, period): the latest outcome, and what is waiting for the next. */
+typedef struct pg_entry {
+    char *scheme;
+    int period;
+    pg_outcome *cur; /* NULL until the first evaluation finishes */
+    int running;     /* an evaluation is in flight */
+    int again;       /* run once more when it finishes (the rules or data changed meanwhile) */
+    char *again_trigger;
+    pg_waiter *waiters; /* requests answered when the running evaluation finishes */
+    struct pg_entry *next;
+} pg_entry;
+
+typedef struct {
+    int64_t at;    /* Unix seconds */
+    char *trigger; /* "start", "watch", "signal", "api" */
+    int ok;
+    long gen_id; /* the generation it made, if ok */
+    char content[65];
+    cJSON *errors; /* [{file, line, column, message}] */
+    cJSON *warnings;
+    double ms;
+} pg_reload_attempt;
+
+typedef struct {
+    uint64_t requests[6]; /* by status class 1xx..5xx, [0] unused */
+    uint64_t latency_buckets[12];
+    double latency_sum;
+    uint64_t evaluations, evaluation_errors;
+    double evaluation_seconds;
+    uint64_t reloads, reload_errors;
+    uint64_t ingested_batches, ingest_errors, ingested_records;
+    uint64_t scheduled;
+} pg_counters;
+
+typedef struct pg_host {
+    uv_loop_t *loop;
+    pg_config cfg;
+    int test_clock; /* POST /api/v1/clock allowed */
+    int64_t fake_now;
+    pg_http_server *http;
+    pg_pool *pool;
+    pg_watch *watch;
+    pg_sched *sched;
+    uv_signal_t sighup, sigterm, sigint;
+    int stopping;
+
+    pg_gen *gen; /* current generation; NULL until the first load succeeds */
+    long gens;   /* generations built so far */
+    int reloading, reload_again;
+    char *reload_trigger;
+    pg_waiter *reload_waiters; /* POST /rules/reload, answered after the running attempt */
+    pg_waiter *reload_next;    /* … and those that came during it, after the next one */
+    pg_reload_attempt last;    /* the last attempt */
+    char watched[65];          /* content hash the watcher last reported */
+
+    long data_version; /* bumped by every accepted batch and withdrawal */
+    int writing;       /* a batch or withdrawal is being written: they go one at a time */
+    struct pg_intake *intake_head, *intake_tail;
+    long uploads; /* names each upload's temporary directory */
+
+    pg_entry *entries;
+    cJSON *runs; /* summaries of the latest evaluations, oldest first */
+    pg_counters n;
+} pg_host;
+
+/* Now, by the scheduler's clock (which a test may have injected), in Unix seconds. */
+int64_t pg_host_now(const pg_host *h);
+
+/* reload.c */
+void pg_reload_request(pg_host *h, const char *trigger, pg_http_req *req);
+cJSON *pg_reload_status(const pg_host *h);
+void pg_reload_on_watch(void *ctx, const char *hash);
+
+/* evaluate.c */
+pg_entry *pg_entry_get(pg_host *h, const char *scheme, int period, int create);
+/* Evaluates now (or after the running evaluation), answering `req` (may be NULL) for `unit`. */
+void pg_evaluate(pg_host *h, pg_entry *e, const char *trigger, pg_http_req *req, pg_want want,
+                 int index);
+/* 1 when `o` was computed from the current generation and data. */
+int pg_outcome_current(const pg_host *h, const pg_outcome *o);
+/* Re-scores every (scheme, period) evaluated so far: after a swap or new data. */
+void pg_rescore_all(pg_host *h, const char *trigger);
+void pg_on_schedule(void *ctx, const pg_sched_event *ev);
+void pg_outcome_free(pg_outcome *o);
+void pg_entries_free(pg_host *h);
+/* Answers one waiter from an outcome, by the role that asked. */
+void pg_answer_outcome(pg_http_req *req, pg_want want, int index, const pg_outcome *o);
+
+/* intake.c */
+void pg_intake_post(pg_host *h, pg_http_req *req, const char *source, const char *name);
+void pg_intake_withdraw(pg_host *h, pg_http_req *req, const char *id);
+
+/* api.c */
+void pg_api_handle(pg_http_req *req, void *ctx);
+/* Every answer of the API goes through here, for the request counters. */
+void pg_api_send(pg_http_req *req, int status, const char *type, const char *headers, pg_blob *b);
+void pg_api_error(pg_http_req *req, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void pg_api_json(pg_http_req *req, int status, cJSON *body); /* takes body */
+void pg_api_diags(pg_http_req *req, int status, const char *message, const pg_diags *d, int limit);
+cJSON *pg_diags_json(const pg_diags *d, pg_severity sev, int limit);
+
+/* metrics.c */
+void pg_metrics_request(pg_host *h, int status, uint64_t start_ns);
+pg_blob *pg_metrics_render(const pg_host *h);
+
+#endif

@@ -1,0 +1,189 @@
+/* intake.c — batches posted over HTTP, and withdrawals.
+ *
+ * A posted body is written to DATA/incoming/<n>/<name> by a pool thread and ingested from
+ * there exactly as `pinggu ingest` would (same reader, same all-or-nothing rule, same errors,
+ * named after the uploaded file), then the temporary copy is removed. Writes to the batch
+ * index go one at a time, in arrival order: the index is rewritten whole, and two writers
+ * would lose one's update. An accepted batch or a withdrawal bumps the data version, which
+ * re-scores the periods evaluated so far. */
+#include "batch.h"
+#include "host.h"
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct pg_intake {
+    pg_job job;
+    pg_host *h;
+    pg_http_req *req;
+    char *source, *name, *id; /* id: a withdrawal */
+    char *datadir;
+    long seq;
+    pg_batch batch;
+    int again, rc;
+    pg_diags d;
+    struct pg_intake *next;
+} pg_intake;
+
+static int write_file(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600), rc = 0;
+    if (fd < 0) return -errno;
+    for (size_t off = 0; !rc && off < len;) {
+        ssize_t n = write(fd, data + off, len - off);
+        if (n < 0 && errno != EINTR) rc = -errno;
+        if (n > 0) off += (size_t)n;
+    }
+    if (close(fd) != 0 && !rc) rc = -errno;
+    return rc;
+}
+
+/* Messages name the uploaded file, not where it waited. */
+static void rename_files(pg_diags *d, const char *tmpdir)
+{
+    size_t n = strlen(tmpdir);
+    for (int i = 0; i < d->n; i++) {
+        char *f = d->v[i].file;
+        if (f && strncmp(f, tmpdir, n) == 0 && f[n] == '/') {
+            d->v[i].file = pg_xstrdup(f + n + 1);
+            free(f);
+        }
+    }
+}
+
+static void ingest(pg_job *j)
+{
+    pg_intake *in = (pg_intake *)j;
+    if (in->id) {
+        in->rc = pg_batch_withdraw(in->datadir, in->id, &in->d);
+        return;
+    }
+    char *incoming = pg_xasprintf("%s/incoming", in->datadir);
+    char *dir = pg_xasprintf("%s/%ld-%ld", incoming, (long)getpid(), in->seq);
+    char *path = pg_xasprintf("%s/%s", dir, in->name);
+    if ((mkdir(incoming, 0700) != 0 && errno != EEXIST) || mkdir(dir, 0700) != 0 ||
+        (in->rc = write_file(path, in->req->body, in->req->body_len)) != 0) {
+        if (!in->rc) in->rc = -errno;
+        pg_error(&in->d, NULL, 0, "cannot keep the upload in %s: %s", incoming, strerror(-in->rc));
+    } else {
+        in->rc = pg_batch_ingest(j->rs, in->datadir, in->source, path, 1, &in->batch, &in->again,
+                                 &in->d);
+        rename_files(&in->d, dir);
+    }
+    unlink(path), rmdir(dir);
+    free(incoming), free(dir), free(path);
+}
+
+static void next_write(pg_host *h);
+
+static cJSON *batch_json(const pg_batch *b)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", b->id);
+    cJSON_AddStringToObject(o, "source", b->source ? b->source : "");
+    cJSON_AddStringToObject(o, "file", b->file ? b->file : "");
+    cJSON_AddStringToObject(o, "format", b->format ? b->format : "");
+    cJSON_AddNumberToObject(o, "records", (double)b->records);
+    cJSON_AddNumberToObject(o, "duplicates", (double)b->duplicates);
+    if (b->ingested_at) cJSON_AddStringToObject(o, "ingested_at", b->ingested_at);
+    cJSON_AddStringToObject(o, "status", b->active ? "active" : "withdrawn");
+    return o;
+}
+
+static void ingested(pg_job *j)
+{
+    pg_intake *in = (pg_intake *)j;
+    pg_host *h = in->h;
+    if (j->error) pg_error(&in->d, NULL, 0, "%s", j->error);
+    if (j->error || in->rc != 0) {
+        h->n.ingest_errors++;
+        int status = in->rc == -ENOENT ? 404 : in->rc == -EINVAL ? 422 : 500;
+        const char *what =
+            in->id ? "the withdrawal failed" : "the batch was rejected; nothing was stored";
+        pg_log(PG_LOG_WARN, in->id ? "withdraw" : "ingest", "source", in->source, "file", in->name,
+               "batch", in->id, "result", "rejected", "errors", in->d.n ? in->d.v[0].msg : NULL,
+               NULL);
+        pg_api_diags(in->req, status, what, &in->d, 20);
+    } else if (in->id) {
+        h->data_version++;
+        pg_log(PG_LOG_INFO, "withdraw", "batch", in->id, NULL);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "withdrawn", in->id);
+        pg_api_json(in->req, 200, o);
+        pg_rescore_all(h, "data");
+    } else {
+        char recs[24];
+        snprintf(recs, sizeof recs, "%ld", in->batch.records);
+        if (!in->again) {
+            h->data_version++;
+            h->n.ingested_batches++;
+            h->n.ingested_records += (uint64_t)in->batch.records;
+        }
+        pg_log(PG_LOG_INFO, "ingest", "source", in->source, "file", in->name, "batch", in->batch.id,
+               "records", recs, "result", in->again ? "already ingested" : "accepted", NULL);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToObject(o, "batch", batch_json(&in->batch));
+        cJSON_AddBoolToObject(o, "already_ingested", in->again);
+        pg_api_json(in->req, in->again ? 200 : 201, o);
+        if (!in->again) pg_rescore_all(h, "data");
+    }
+    pg_batch_clear(&in->batch);
+    pg_diags_free(&in->d);
+    free(in->source), free(in->name), free(in->id), free(in->datadir), free(in);
+    h->writing = 0;
+    next_write(h);
+}
+
+static void next_write(pg_host *h)
+{
+    if (h->writing || !h->intake_head) return;
+    pg_intake *in = h->intake_head;
+    h->intake_head = in->next;
+    if (!h->intake_head) h->intake_tail = NULL;
+    if (h->stopping || !h->gen) {
+        pg_api_error(in->req, 503, "the host is %s", h->stopping ? "shutting down" : "starting");
+        free(in->source), free(in->name), free(in->id), free(in->datadir), free(in);
+        next_write(h);
+        return;
+    }
+    h->writing = 1;
+    in->job.gen = in->id ? NULL : pg_gen_ref(h->gen);
+    pg_pool_submit(h->pool, &in->job);
+}
+
+static void enqueue(pg_host *h, pg_intake *in)
+{
+    in->h = h;
+    in->datadir = pg_xstrdup(h->cfg.data_dir);
+    in->job.work = ingest;
+    in->job.done = ingested;
+    in->seq = ++h->uploads;
+    if (h->intake_tail)
+        h->intake_tail->next = in;
+    else
+        h->intake_head = in;
+    h->intake_tail = in;
+    next_write(h);
+}
+
+void pg_intake_post(pg_host *h, pg_http_req *req, const char *source, const char *name)
+{
+    pg_intake *in = pg_xcalloc(1, sizeof *in);
+    in->req = req;
+    in->source = pg_xstrdup(source);
+    in->name = pg_xstrdup(name);
+    enqueue(h, in);
+}
+
+void pg_intake_withdraw(pg_host *h, pg_http_req *req, const char *id)
+{
+    pg_intake *in = pg_xcalloc(1, sizeof *in);
+    in->req = req;
+    in->id = pg_xstrdup(id);
+    enqueue(h, in);
+}

@@ -1,0 +1,126 @@
+/* metrics.c — the host's counters and their Prometheus text exposition (format 0.0.4). */
+#include "host.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                0.05,   0.1,   0.25,   0.5,   1.0};
+#define NBOUNDS (sizeof bounds / sizeof *bounds)
+
+void pg_metrics_request(pg_host *h, int status, uint64_t start_ns)
+{
+    double s = (double)(uv_hrtime() - start_ns) / 1e9;
+    int cls = status / 100;
+    h->n.requests[cls >= 1 && cls <= 5 ? cls : 5]++;
+    size_t b = 0;
+    while (b < NBOUNDS && s > bounds[b]) b++;
+    h->n.latency_buckets[b]++; /* b == NBOUNDS: above the last bound */
+    h->n.latency_sum += s;
+}
+
+typedef struct {
+    char *buf;
+    size_t len, cap;
+} text;
+
+static void put(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(text *t, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+        va_end(ap);
+        if (n >= 0 && (size_t)n < t->cap - t->len) {
+            t->len += (size_t)n;
+            return;
+        }
+        t->cap = t->cap * 2 + (size_t)(n > 0 ? n : 256) + 1;
+        t->buf = pg_xrealloc(t->buf, t->cap);
+    }
+}
+
+static void counter(text *t, const char *name, const char *help, const char *labels, double v)
+{
+    put(t, "# HELP %s %s\n# TYPE %s counter\n%s%s %.17g\n", name, help, name, name, labels, v);
+}
+
+static void gauge(text *t, const char *name, const char *help, double v)
+{
+    put(t, "# HELP %s %s\n# TYPE %s gauge\n%s %.17g\n", name, help, name, name, v);
+}
+
+pg_blob *pg_metrics_render(const pg_host *h)
+{
+    const pg_counters *n = &h->n;
+    text t = {pg_xmalloc(4096), 0, 4096};
+    put(&t,
+        "# HELP pinggu_http_requests_total HTTP requests answered by the API, by status class.\n"
+        "# TYPE pinggu_http_requests_total counter\n");
+    for (int c = 1; c <= 5; c++)
+        put(&t, "pinggu_http_requests_total{code=\"%dxx\"} %llu\n", c,
+            (unsigned long long)n->requests[c]);
+    put(&t, "# HELP pinggu_http_request_duration_seconds Time from a request's first byte to its "
+            "answer.\n# TYPE pinggu_http_request_duration_seconds histogram\n");
+    uint64_t cum = 0;
+    for (size_t b = 0; b <= NBOUNDS; b++) {
+        cum += n->latency_buckets[b];
+        if (b < NBOUNDS)
+            put(&t, "pinggu_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n", bounds[b],
+                (unsigned long long)cum);
+        else
+            put(&t, "pinggu_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
+                (unsigned long long)cum);
+    }
+    put(&t, "pinggu_http_request_duration_seconds_sum %.9g\n", n->latency_sum);
+    put(&t, "pinggu_http_request_duration_seconds_count %llu\n", (unsigned long long)cum);
+    if (h->http) {
+        const pg_http_stats *s = pg_http_stats_get(h->http);
+        gauge(&t, "pinggu_http_connections_open", "Open client connections.", (double)s->open);
+        counter(&t, "pinggu_http_connections_total", "Connections accepted.", "",
+                (double)s->accepted);
+        counter(&t, "pinggu_http_rejected_total",
+                "Requests refused by the server itself (400, 408, 413, 431).", "",
+                (double)s->rejected);
+    }
+    put(&t,
+        "# HELP pinggu_evaluations_total Evaluations run, by result.\n"
+        "# TYPE pinggu_evaluations_total counter\n"
+        "pinggu_evaluations_total{result=\"ok\"} %llu\n"
+        "pinggu_evaluations_total{result=\"error\"} %llu\n",
+        (unsigned long long)(n->evaluations - n->evaluation_errors),
+        (unsigned long long)n->evaluation_errors);
+    counter(&t, "pinggu_evaluation_seconds_total", "Time spent evaluating.", "",
+            n->evaluation_seconds);
+    put(&t,
+        "# HELP pinggu_reloads_total Rule reload attempts, by result.\n"
+        "# TYPE pinggu_reloads_total counter\n"
+        "pinggu_reloads_total{result=\"ok\"} %llu\n"
+        "pinggu_reloads_total{result=\"error\"} %llu\n",
+        (unsigned long long)(n->reloads - n->reload_errors), (unsigned long long)n->reload_errors);
+    counter(&t, "pinggu_ingested_batches_total", "Batches accepted.", "",
+            (double)n->ingested_batches);
+    counter(&t, "pinggu_ingest_errors_total", "Batches rejected and withdrawals refused.", "",
+            (double)n->ingest_errors);
+    counter(&t, "pinggu_ingested_records_total", "Records in accepted batches.", "",
+            (double)n->ingested_records);
+    counter(&t, "pinggu_scheduled_events_total", "Cut-offs and year closes fired.", "",
+            (double)n->scheduled);
+    gauge(&t, "pinggu_lua_memory_bytes", "Memory held by the workers' Lua states.",
+          (double)pg_pool_lua_memory(h->pool));
+    gauge(&t, "pinggu_jobs_pending", "Jobs queued or running on the workers.",
+          (double)pg_pool_pending(h->pool));
+    if (h->gen) {
+        gauge(&t, "pinggu_rules_generation", "The generation of the rules being served.",
+              (double)h->gen->id);
+        put(&t,
+            "# HELP pinggu_rules_info The revision being served.\n"
+            "# TYPE pinggu_rules_info gauge\npinggu_rules_info{revision=\"%s\"} 1\n",
+            h->gen->rs->revision);
+    }
+    pg_blob *b = pg_blob_new(t.buf, t.len);
+    free(t.buf);
+    return b;
+}

@@ -1,0 +1,188 @@
+/* serve.c — starting the host, its signals, and a clean shutdown (serve.h).
+ *
+ * Start-up loads the rule set before anything listens: a host that cannot load its rules
+ * says why and exits, rather than serving nothing. Shutdown (SIGTERM, SIGINT) stops the
+ * watcher and the schedule, stops accepting connections, lets every request and job in flight
+ * finish, then lets the loop end, so the process exits 0 with nothing half-written. */
+#include "serve.h"
+
+#include "host.h"
+#include "log.h"
+#include "render.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+int64_t pg_host_now(const pg_host *h)
+{
+    return h->sched ? pg_sched_now(h->sched) : (int64_t)time(NULL);
+}
+
+static void closed_quietly(uv_handle_t *hd)
+{
+    (void)hd;
+}
+
+static void maybe_finish(pg_host *h)
+{
+    if (h->http || pg_pool_pending(h->pool)) return;
+    uv_close((uv_handle_t *)&h->sighup, closed_quietly);
+    uv_close((uv_handle_t *)&h->sigterm, closed_quietly);
+    uv_close((uv_handle_t *)&h->sigint, closed_quietly);
+}
+
+static void http_stopped(void *arg)
+{
+    pg_host *h = arg;
+    h->http = NULL;
+    maybe_finish(h);
+}
+
+static void drained(void *arg)
+{
+    maybe_finish(arg);
+}
+
+static void stop(pg_host *h, const char *why)
+{
+    if (h->stopping) return;
+    h->stopping = 1;
+    char pending[16];
+    snprintf(pending, sizeof pending, "%d", pg_pool_pending(h->pool));
+    pg_log(PG_LOG_INFO, "shutdown", "signal", why, "jobs_in_flight", pending, NULL);
+    if (h->watch) pg_watch_stop(h->watch), h->watch = NULL;
+    if (h->sched) pg_sched_stop(h->sched), h->sched = NULL;
+    pg_http_stop(h->http, http_stopped, h);
+    pg_pool_drain(h->pool, drained, h);
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+    pg_host *h = s->data;
+    if (signum == SIGHUP)
+        pg_reload_request(h, "signal", NULL);
+    else
+        stop(h, signum == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+static int mkdirs(const char *path)
+{
+    char *p = pg_xstrdup(path);
+    int rc = 0;
+    for (char *s = p + 1;; s++) {
+        if (*s != '/' && *s) continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(p, 0755) != 0 && errno != EEXIST) rc = -errno;
+        *s = c;
+        if (!c || rc) break;
+    }
+    free(p);
+    return rc;
+}
+
+/* The first generation, built before the loop runs. */
+static int first_load(pg_host *h)
+{
+    pg_diags d = {0};
+    pg_budget ceiling = {h->cfg.lua_instructions, (size_t)h->cfg.lua_memory_mb << 20};
+    int rc = pg_gen_build(h->cfg.rules, h->cfg.data_dir, ++h->gens, ceiling, &h->gen, &d);
+    pg_diags_print(&d, stderr);
+    h->last.trigger = pg_xstrdup("start");
+    h->last.at = (int64_t)time(NULL);
+    h->last.ok = rc == 0;
+    h->last.errors = pg_diags_json(&d, PG_ERROR, 50);
+    h->last.warnings = pg_diags_json(&d, PG_WARNING, 50);
+    if (rc == 0) {
+        h->last.gen_id = h->gen->id;
+        memcpy(h->last.content, h->gen->content, sizeof h->last.content);
+    }
+    pg_diags_free(&d);
+    return rc;
+}
+
+int pg_serve(pg_config *cfg, int64_t fake_now)
+{
+    pg_host host = {0}, *h = &host;
+    h->cfg = *cfg;
+    h->test_clock = fake_now >= 0;
+    pg_log_set_level((pg_log_level)cfg->log_level);
+    if (!cfg->pool) h->cfg.pool = (int)uv_available_parallelism();
+    /* Lua work takes at most `pool` of libuv's threads; leave some for file requests. */
+    char threads[16];
+    snprintf(threads, sizeof threads, "%d", h->cfg.pool + 2);
+    setenv("UV_THREADPOOL_SIZE", threads, 0);
+    signal(SIGPIPE, SIG_IGN);
+
+    int rc = mkdirs(cfg->data_dir);
+    if (rc != 0) {
+        fprintf(stderr, "pinggu serve: --data-dir %s: %s\n", cfg->data_dir, strerror(-rc));
+        return 1;
+    }
+    if (first_load(h) != 0) {
+        fprintf(stderr, "pinggu serve: the rule set in %s has errors; nothing was started\n",
+                cfg->rules);
+        cJSON_Delete(h->last.errors), cJSON_Delete(h->last.warnings), free(h->last.trigger);
+        return 1;
+    }
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    h->loop = &loop;
+    h->pool = pg_pool_new(&loop, h->cfg.pool);
+    rc = pg_http_start(&loop, cfg->listen_host, cfg->listen_port, &cfg->http, pg_api_handle, h,
+                       &h->http);
+    if (rc != 0) {
+        fprintf(stderr, "pinggu serve: cannot listen on %s:%d: %s\n", cfg->listen_host,
+                cfg->listen_port, uv_strerror(rc));
+        goto out;
+    }
+    pg_watch_opts wo = {.debounce_ms = cfg->debounce_ms, .rescan_ms = cfg->rescan_ms};
+    if ((rc = pg_watch_start(&loop, cfg->rules, &wo, pg_reload_on_watch, h, &h->watch)) != 0)
+        pg_log(PG_LOG_WARN, "watch", "error", uv_strerror(rc), "reload",
+               "by SIGHUP or the API only", NULL);
+    char *state = pg_xasprintf("%s/schedule.json", cfg->data_dir);
+    rc =
+        pg_sched_start(&loop, h->gen->rs->tz_offset, fake_now, state, pg_on_schedule, h, &h->sched);
+    if (rc != 0) {
+        fprintf(stderr, "pinggu serve: %s: %s\n", state,
+                rc == -EINVAL ? "not a schedule state file (move it away to start afresh)"
+                              : strerror(-rc));
+        free(state);
+        pg_http_stop(h->http, http_stopped, h);
+        goto out;
+    }
+    free(state);
+    uv_signal_init(&loop, &h->sighup), uv_signal_init(&loop, &h->sigterm);
+    uv_signal_init(&loop, &h->sigint);
+    h->sighup.data = h->sigterm.data = h->sigint.data = h;
+    uv_signal_start(&h->sighup, on_signal, SIGHUP);
+    uv_signal_start(&h->sigterm, on_signal, SIGTERM);
+    uv_signal_start(&h->sigint, on_signal, SIGINT);
+
+    char port[16], pool[16], now[32];
+    snprintf(port, sizeof port, "%d", pg_http_port(h->http));
+    snprintf(pool, sizeof pool, "%d", h->cfg.pool);
+    pg_log(PG_LOG_INFO, "listening", "host", cfg->listen_host, "port", port, "rules", cfg->rules,
+           "revision", h->gen->rs->revision, "data_dir", cfg->data_dir, "workers", pool, "clock",
+           h->test_clock ? pg_render_time(fake_now, h->gen->rs->tz_offset, now) : "real", NULL);
+    rc = 0;
+out:
+    uv_run(&loop, UV_RUN_DEFAULT);
+    if (h->watch) pg_watch_stop(h->watch);
+    if (h->sched) pg_sched_stop(h->sched);
+    uv_run(&loop, UV_RUN_DEFAULT); /* their close callbacks */
+    pg_entries_free(h);
+    pg_pool_free(h->pool);
+    pg_gen_unref(h->gen);
+    cJSON_Delete(h->last.errors), cJSON_Delete(h->last.warnings);
+    free(h->last.trigger), free(h->reload_trigger);
+    if (uv_loop_close(&loop) != 0)
+        pg_log(PG_LOG_WARN, "shutdown", "loop", "handles left open", NULL);
+    if (rc == 0) pg_log(PG_LOG_INFO, "stopped", NULL);
+    return rc == 0 ? 0 : 1;
+}
