@@ -17,11 +17,11 @@ char *ht_tmpdir(void)
     return strdup(path);
 }
 
-static char *join(const char *dir, const char *rel)
+char *ht_path(const char *a, const char *b)
 {
-    size_t n = strlen(dir) + strlen(rel) + 2;
+    size_t n = strlen(a) + strlen(b) + 2;
     char *p = malloc(n);
-    snprintf(p, n, "%s/%s", dir, rel);
+    snprintf(p, n, "%s/%s", a, b);
     return p;
 }
 
@@ -45,14 +45,30 @@ static void write_path(char *path, const char *text)
 
 void ht_write(const char *dir, const char *rel, const char *text)
 {
-    char *path = join(dir, rel);
+    char *path = ht_path(dir, rel);
     write_path(path, text);
+    free(path);
+}
+
+char *ht_ruleset(const char *root)
+{
+    char *dir = ht_path(root, "rules");
+    ht_write(dir, "ruleset.lua", "return { weight = 1 }\n");
+    ht_write(dir, "units.csv", "id,name\nu1,一局\n");
+    ht_write(dir, "lib/m.lua", "return 1\n");
+    return dir;
+}
+
+void ht_symlink(const char *target, const char *dir, const char *rel)
+{
+    char *path = ht_path(dir, rel);
+    assert_int_equal(symlink(target, path), 0);
     free(path);
 }
 
 void ht_replace(const char *dir, const char *rel, const char *text)
 {
-    char *path = join(dir, rel);
+    char *path = ht_path(dir, rel);
     size_t n = strlen(path) + 8;
     char *tmp = malloc(n);
     snprintf(tmp, n, "%s.saving", path);
@@ -64,14 +80,14 @@ void ht_replace(const char *dir, const char *rel, const char *text)
 
 void ht_touch(const char *dir, const char *rel)
 {
-    char *path = join(dir, rel);
+    char *path = ht_path(dir, rel);
     assert_int_equal(utimensat(AT_FDCWD, path, NULL, 0), 0);
     free(path);
 }
 
 char *ht_read(const char *dir, const char *rel)
 {
-    char *path = join(dir, rel);
+    char *path = ht_path(dir, rel);
     FILE *f = fopen(path, "rb");
     free(path);
     if (!f) return NULL;

@@ -15,6 +15,12 @@
 /* A fresh directory under $TMPDIR (or /tmp); the caller removes it with pg_ruledir_remove()
  * and frees the string. */
 char *ht_tmpdir(void);
+/* "a/b", freshly allocated. */
+char *ht_path(const char *a, const char *b);
+/* A small rule set in root/rules (ruleset.lua, units.csv, lib/m.lua); returns that path. */
+char *ht_ruleset(const char *root);
+/* Makes dir/rel a symbolic link to `target`. */
+void ht_symlink(const char *target, const char *dir, const char *rel);
 /* Writes `text` to dir/rel in place (truncate and write), creating parent directories. */
 void ht_write(const char *dir, const char *rel, const char *text);
 /* Writes `text` to a temporary file beside dir/rel and renames it over: an editor's save. */

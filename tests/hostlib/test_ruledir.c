@@ -19,22 +19,11 @@ typedef struct {
     char *dir;  /* root/rules: the rule set */
 } fixture;
 
-static char *path2(const char *a, const char *b)
-{
-    size_t n = strlen(a) + strlen(b) + 2;
-    char *p = malloc(n);
-    snprintf(p, n, "%s/%s", a, b);
-    return p;
-}
-
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
     f->root = ht_tmpdir();
-    f->dir = path2(f->root, "rules");
-    ht_write(f->dir, "ruleset.lua", "return { name = 'test' }\n");
-    ht_write(f->dir, "units.csv", "id,name\nu1,一局\n");
-    ht_write(f->dir, "lib/weights.lua", "return { a = 0.5 }\n");
+    f->dir = ht_ruleset(f->root);
     *state = f;
     return 0;
 }
@@ -75,13 +64,13 @@ static void scan_lists_rule_files_only(void **state)
     ht_write(f->dir, ".ruleset.lua.swp", "vim swap");
     ht_write(f->dir, "ruleset.lua~", "backup");
     ht_write(f->dir, ".#ruleset.lua", "emacs lock");
-    ht_write(f->dir, "lib/.#weights.lua", "emacs lock");
-    ht_write(f->dir, "lib/weights.lua~", "backup");
+    ht_write(f->dir, "lib/.#m.lua", "emacs lock");
+    ht_write(f->dir, "lib/m.lua~", "backup");
     ht_write(f->dir, "lib/units.csv", "not the top-level units.csv");
     ht_write(f->dir, ".git/hooks.lua", "hidden directory");
     ht_write(f->dir, "notes.txt", "not a rule file");
     char *s = listing(f->dir);
-    assert_string_equal(s, "lib/weights.lua ruleset.lua units.csv ");
+    assert_string_equal(s, "lib/m.lua ruleset.lua units.csv ");
     free(s);
 }
 
@@ -89,15 +78,12 @@ static void scan_follows_file_links_not_directory_links(void **state)
 {
     fixture *f = *state;
     ht_write(f->root, "shared/common.lua", "return 1\n");
-    char *target = path2(f->root, "shared/common.lua");
-    char *link = path2(f->dir, "common.lua");
-    assert_int_equal(symlink(target, link), 0);
-    char *loop = path2(f->dir, "lib/loop");
-    assert_int_equal(symlink("..", loop), 0); /* would loop forever if followed */
-    char *dangling = path2(f->dir, "gone.lua");
-    assert_int_equal(symlink("/nonexistent/gone.lua", dangling), 0);
+    char *target = ht_path(f->root, "shared/common.lua");
+    ht_symlink(target, f->dir, "common.lua");
+    ht_symlink("..", f->dir, "lib/loop"); /* would loop forever if followed */
+    ht_symlink("/nonexistent/gone.lua", f->dir, "gone.lua");
     char *s = listing(f->dir);
-    assert_string_equal(s, "common.lua lib/weights.lua ruleset.lua units.csv ");
+    assert_string_equal(s, "common.lua lib/m.lua ruleset.lua units.csv ");
     free(s);
 
     /* The directories are listed too, the top one first as "". */
@@ -110,15 +96,12 @@ static void scan_follows_file_links_not_directory_links(void **state)
     pg_ruledir_free(files, n);
     pg_ruledir_free(dirs, nd);
     free(target);
-    free(link);
-    free(loop);
-    free(dangling);
 }
 
 static void scan_missing_directory(void **state)
 {
     fixture *f = *state;
-    char *missing = path2(f->root, "nope");
+    char *missing = ht_path(f->root, "nope");
     pg_ruledir_file *files;
     int n;
     assert_int_equal(pg_ruledir_scan(missing, &files, &n), -ENOENT);
@@ -144,16 +127,16 @@ static void hash_follows_content_only(void **state)
     hash_of(f->dir, b);
     assert_string_equal(a, b);
 
-    ht_write(f->dir, "lib/weights.lua", "return { a = 0.6 }\n");
+    ht_write(f->dir, "lib/m.lua", "return { a = 0.6 }\n");
     hash_of(f->dir, b);
     assert_string_not_equal(a, b);
 
     /* The same bytes split differently between two files are another rule set. */
     char c[65], d[65];
-    ht_write(f->dir, "lib/weights.lua", "return");
+    ht_write(f->dir, "lib/m.lua", "return");
     ht_write(f->dir, "ruleset.lua", "x");
     hash_of(f->dir, c);
-    ht_write(f->dir, "lib/weights.lua", "retur");
+    ht_write(f->dir, "lib/m.lua", "retur");
     ht_write(f->dir, "ruleset.lua", "nx");
     hash_of(f->dir, d);
     assert_string_not_equal(c, d);
@@ -164,8 +147,8 @@ static void copy_is_exact(void **state)
     fixture *f = *state;
     ht_write(f->dir, ".ruleset.lua.swp", "vim swap");
     ht_write(f->dir, "lib/deep/er/x.lua", "return 'deep'\n");
-    char *dest = path2(f->root, "snap/r1");
-    char *parent = path2(f->root, "snap");
+    char *dest = ht_path(f->root, "snap/r1");
+    char *parent = ht_path(f->root, "snap");
     assert_int_equal(mkdir(parent, 0755), 0);
     char hex[65], src[65], copied[65];
     hash_of(f->dir, src);
@@ -178,7 +161,7 @@ static void copy_is_exact(void **state)
     assert_string_equal(a, b);
     free(a);
     free(b);
-    const char *rels[] = {"ruleset.lua", "units.csv", "lib/weights.lua", "lib/deep/er/x.lua"};
+    const char *rels[] = {"ruleset.lua", "units.csv", "lib/m.lua", "lib/deep/er/x.lua"};
     for (size_t i = 0; i < sizeof rels / sizeof rels[0]; i++) {
         char *x = ht_read(f->dir, rels[i]), *y = ht_read(dest, rels[i]);
         assert_non_null(y);
@@ -191,8 +174,8 @@ static void copy_is_exact(void **state)
 
     /* The destination must be new; a refused or failed copy leaves nothing behind. */
     assert_int_equal(pg_ruledir_copy(f->dir, dest, hex), -EEXIST);
-    char *missing = path2(f->root, "nope");
-    char *dest2 = path2(f->root, "snap/r2");
+    char *missing = ht_path(f->root, "nope");
+    char *dest2 = ht_path(f->root, "snap/r2");
     assert_int_equal(pg_ruledir_copy(missing, dest2, hex), -ENOENT);
     struct stat st;
     assert_int_equal(lstat(dest2, &st), -1);
@@ -218,13 +201,12 @@ static void copy_of_linked_file_holds_the_content(void **state)
 {
     fixture *f = *state;
     ht_write(f->root, "shared/common.lua", "return 'shared'\n");
-    char *target = path2(f->root, "shared/common.lua");
-    char *link = path2(f->dir, "common.lua");
-    assert_int_equal(symlink(target, link), 0);
-    char *dest = path2(f->root, "snap");
+    char *target = ht_path(f->root, "shared/common.lua");
+    ht_symlink(target, f->dir, "common.lua");
+    char *dest = ht_path(f->root, "snap");
     char hex[65];
     assert_int_equal(pg_ruledir_copy(f->dir, dest, hex), 0);
-    char *p = path2(dest, "common.lua");
+    char *p = ht_path(dest, "common.lua");
     struct stat st;
     assert_int_equal(lstat(p, &st), 0);
     assert_true(S_ISREG(st.st_mode)); /* a file, so the snapshot stays what it was */
@@ -233,7 +215,6 @@ static void copy_of_linked_file_holds_the_content(void **state)
     free(text);
     free(p);
     free(dest);
-    free(link);
     free(target);
 }
 
@@ -241,9 +222,8 @@ static void remove_does_not_follow_links(void **state)
 {
     fixture *f = *state;
     ht_write(f->root, "keep/precious.lua", "return 1\n");
-    char *target = path2(f->root, "keep");
-    char *link = path2(f->dir, "lib/keep");
-    assert_int_equal(symlink(target, link), 0);
+    char *target = ht_path(f->root, "keep");
+    ht_symlink(target, f->dir, "lib/keep");
     assert_int_equal(pg_ruledir_remove(f->dir), 0);
     struct stat st;
     assert_int_equal(lstat(f->dir, &st), -1);
@@ -252,7 +232,6 @@ static void remove_does_not_follow_links(void **state)
     free(text);
     assert_int_equal(pg_ruledir_remove(f->dir), -ENOENT);
     free(target);
-    free(link);
 }
 
 int main(void)

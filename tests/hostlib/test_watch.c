@@ -46,12 +46,7 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof *f);
     assert_int_equal(uv_loop_init(&f->loop), 0);
     f->root = ht_tmpdir();
-    size_t len = strlen(f->root) + 8;
-    f->dir = malloc(len);
-    snprintf(f->dir, len, "%s/rules", f->root);
-    ht_write(f->dir, "ruleset.lua", "return { weight = 1 }\n");
-    ht_write(f->dir, "units.csv", "id\nu1\n");
-    ht_write(f->dir, "lib/m.lua", "return 1\n");
+    f->dir = ht_ruleset(f->root);
     *state = f;
     return 0;
 }
@@ -155,7 +150,7 @@ static void touch_gives_no_callback(void **state)
     start(f, 50, 500, 300, 0);
     ht_touch(f->dir, "ruleset.lua");
     ht_touch(f->dir, "lib/m.lua");
-    ht_replace(f->dir, "units.csv", "id\nu1\n"); /* a new inode, the same bytes */
+    ht_replace(f->dir, "units.csv", "id,name\nu1,一局\n"); /* a new inode, the same bytes */
     ht_write(f->dir, ".ruleset.lua.swp", "vim");
     ht_write(f->dir, "ruleset.lua~", "backup");
     ht_run_until(&f->loop, NULL, 0, SETTLE_MS);
@@ -196,7 +191,7 @@ static void directory_removed_and_recreated(void **state)
     ht_run_until(&f->loop, NULL, 0, 700); /* the watcher sees it gone: no report */
     assert_int_equal(f->n, 1);
     ht_write(f->dir, "ruleset.lua", "return { weight = 7 }\n");
-    ht_write(f->dir, "units.csv", "id\nu1\n");
+    ht_write(f->dir, "units.csv", "id,name\nu1,一局\n");
     expect_report(f, 2);
 
     /* The new directory is watched: a later edit there is seen (a subdirectory too). */
