@@ -96,12 +96,15 @@ typedef struct {
     int close; /* "Connection: close" */
 } resp;
 
-static int connect_to(int port)
+/* A connected socket; a small `rcvbuf` (0: the default) makes the server queue what the socket
+ * does not take. */
+static int connect_rcvbuf(int port, int rcvbuf)
 {
     struct sockaddr_in a;
     struct timeval tv = {RECV_TIMEOUT_S, 0};
     int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
     assert_true(fd >= 0);
+    if (rcvbuf) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
     a.sin_port = htons((uint16_t)port);
@@ -113,21 +116,9 @@ static int connect_to(int port)
     return fd;
 }
 
-/* A small receive window makes the server queue what the socket does not take. */
-static int connect_small_rcvbuf(int port)
+static int connect_to(int port)
 {
-    struct sockaddr_in a;
-    struct timeval tv = {RECV_TIMEOUT_S, 0};
-    int fd = socket(AF_INET, SOCK_STREAM, 0), sz = 4096;
-    assert_true(fd >= 0);
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
-    return fd;
+    return connect_rcvbuf(port, 0);
 }
 
 static conn *cx_open(void)
@@ -483,7 +474,7 @@ static void t_big_response(void **state)
     conn *c = calloc(1, sizeof *c);
     size_t got = 0, want = 8 * 1000 * 1000;
     char *end;
-    c->fd = connect_small_rcvbuf(main_srv.port);
+    c->fd = connect_rcvbuf(main_srv.port, 4096);
     cx_sends(c, "GET /big?n=8000000 HTTP/1.1\r\nHost: t\r\n\r\nGET /x?q=after HTTP/1.1\r\n\r\n");
     usleep(100 * 1000); /* let the server fill its queue while we do not read */
     while (!(end = head_end(c))) assert_true(cx_fill(c) > 0);
@@ -509,7 +500,7 @@ static void t_slow_reader(void **state)
     conn *c = calloc(1, sizeof *c);
     size_t got = 0, want = 3 * 1000 * 1000;
     char *end;
-    c->fd = connect_small_rcvbuf(main_srv.port);
+    c->fd = connect_rcvbuf(main_srv.port, 4096);
     cx_sends(c, "GET /big?n=3000000 HTTP/1.1\r\nHost: t\r\n\r\n");
     while (!(end = head_end(c))) assert_true(cx_fill(c) > 0);
     cx_eat(c, (size_t)(end - c->buf) + 4);
