@@ -3,6 +3,7 @@
  * one. */
 #include "batch.h"
 #include "cli.h"
+#include "ingest_parallel.h"
 #include "ruleset.h"
 
 #include <dirent.h>
@@ -12,7 +13,7 @@
 #include <sys/stat.h>
 
 static const char usage[] =
-    "usage: pinggu ingest --rules DIR --data DIR --source NAME FILE|DIR...\n"
+    "usage: pinggu ingest --rules DIR --data DIR --source NAME [--threads N] FILE|DIR...\n"
     "       pinggu ingest --data DIR --list\n"
     "       pinggu ingest --data DIR --withdraw ID\n";
 
@@ -42,12 +43,12 @@ static char **dir_files(const char *dir, int *n)
 }
 
 static int ingest_one(const pg_ruleset *rs, const char *data, const char *source, const char *path,
-                      pg_diags *d)
+                      int threads, pg_diags *d)
 {
     pg_batch b;
     int again;
     int before = d->n;
-    int rc = pg_batch_ingest(rs, data, source, path, &b, &again, d);
+    int rc = pg_batch_ingest(rs, data, source, path, threads, &b, &again, d);
     pg_diags_print(&(pg_diags){d->v + before, d->n - before, 0, 0, 0}, stderr);
     if (rc != 0) return rc;
     if (again)
@@ -80,18 +81,26 @@ static int list(const char *data)
 
 int cmd_ingest(int argc, char **argv)
 {
-    static const struct option opts[] = {{"rules", required_argument, 0, 'r'},
-                                         {"data", required_argument, 0, 'd'},
-                                         {"source", required_argument, 0, 's'},
-                                         {"list", no_argument, 0, 'l'},
-                                         {"withdraw", required_argument, 0, 'w'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"rules", required_argument, 0, 'r'},    {"data", required_argument, 0, 'd'},
+        {"source", required_argument, 0, 's'},   {"list", no_argument, 0, 'l'},
+        {"withdraw", required_argument, 0, 'w'}, {"threads", required_argument, 0, 't'},
+        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
     const char *rules = NULL, *data = NULL, *source = NULL, *withdraw = NULL;
-    int do_list = 0, c;
+    int do_list = 0, c, threads = pg_ingest_threads();
     optind = 1;
-    while ((c = getopt_long(argc, argv, "r:d:s:lw:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "r:d:s:lw:t:h", opts, NULL)) != -1) {
         switch (c) {
+        case 't': {
+            char *end;
+            long t = strtol(optarg, &end, 10);
+            if (*end || t < 1 || t > 64) {
+                fprintf(stderr, "pinggu ingest: --threads takes a number from 1 to 64\n");
+                return 2;
+            }
+            threads = (int)t;
+            break;
+        }
         case 'r':
             rules = optarg;
             break;
@@ -146,12 +155,12 @@ int cmd_ingest(int argc, char **argv)
             int n;
             char **files = dir_files(argv[i], &n);
             for (int k = 0; k < n; k++) {
-                failed |= ingest_one(rs, data, source, files[k], &d) != 0;
+                failed |= ingest_one(rs, data, source, files[k], threads, &d) != 0;
                 free(files[k]);
             }
             free(files);
         } else
-            failed |= ingest_one(rs, data, source, argv[i], &d) != 0;
+            failed |= ingest_one(rs, data, source, argv[i], threads, &d) != 0;
     }
     pg_ruleset_free(rs);
     pg_diags_free(&d);

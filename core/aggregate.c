@@ -211,6 +211,24 @@ static void add_value(pg_partial *p, double v)
     p->values[p->nvalues++] = v;
 }
 
+/* *s += v, with the rounding error added to *c (Knuth's TwoSum: exact for any two doubles). */
+static inline void add_exactly(double *s, double *c, double v)
+{
+    double t = *s + v, bv = t - *s;
+    *c += (*s - (t - bv)) + (v - bv);
+    *s = t;
+}
+
+double pg_partial_sum(const pg_partial *p)
+{
+    return p->sum + p->sum_c;
+}
+
+double pg_partial_den(const pg_partial *p)
+{
+    return p->den + p->den_c;
+}
+
 static void update(const pg_metric *m, pg_partial *p, const pg_value *rec)
 {
     p->n++;
@@ -220,7 +238,10 @@ static void update(const pg_metric *m, pg_partial *p, const pg_value *rec)
         break;
     case PG_AGG_RATIO: {
         double v = pg_expr_number(m->value, rec), d = pg_expr_number(m->denominator, rec);
-        if (!isnan(v) && !isnan(d)) p->sum += v, p->den += d;
+        if (!isnan(v) && !isnan(d)) {
+            add_exactly(&p->sum, &p->sum_c, v);
+            add_exactly(&p->den, &p->den_c, d);
+        }
         break;
     }
     case PG_AGG_DISTINCT: {
@@ -242,7 +263,7 @@ static void update(const pg_metric *m, pg_partial *p, const pg_value *rec)
         double v = pg_expr_number(m->value, rec);
         if (isnan(v)) break;
         p->valued++;
-        p->sum += v;
+        add_exactly(&p->sum, &p->sum_c, v);
         p->min = v < p->min ? v : p->min;
         p->max = v > p->max ? v : p->max;
         if (m->agg == PG_AGG_P50 || m->agg == PG_AGG_P90) add_value(p, v);
@@ -290,11 +311,23 @@ int pg_agg_add(pg_agg *a, const pg_value *rec, const char **why)
     return 0;
 }
 
+void pg_agg_merge(pg_agg *into, const pg_agg *from)
+{
+    for (int i = 0; i < from->ncells; i++) {
+        const pg_agg_cell *c = &from->cells[i];
+        pg_partial_merge(pg_agg_partial(into, c->metric, c->unit, c->bucket), &c->p);
+    }
+    into->records += from->records;
+    into->duplicates += from->duplicates;
+}
+
 void pg_partial_merge(pg_partial *a, const pg_partial *b)
 {
     a->n += b->n;
-    a->sum += b->sum;
-    a->den += b->den;
+    add_exactly(&a->sum, &a->sum_c, b->sum);
+    a->sum_c += b->sum_c;
+    add_exactly(&a->den, &a->den_c, b->den);
+    a->den_c += b->den_c;
     a->hits += b->hits;
     a->valued += b->valued;
     a->min = b->min < a->min ? b->min : a->min;
@@ -329,19 +362,19 @@ int pg_partial_value(const pg_metric *m, pg_partial *p, double *value, double *n
         *value = p->n;
         return 0;
     case PG_AGG_SUM:
-        *value = p->sum;
+        *value = pg_partial_sum(p);
         return 0;
     case PG_AGG_SHARE:
         *value = p->n ? p->hits / p->n : NAN;
         break;
     case PG_AGG_RATIO:
-        *value = p->den != 0 ? p->sum / p->den : NAN;
+        *value = pg_partial_den(p) != 0 ? pg_partial_sum(p) / pg_partial_den(p) : NAN;
         break;
     case PG_AGG_DISTINCT:
         *value = p->nhashes;
         return 0;
     case PG_AGG_MEAN:
-        *value = p->valued ? p->sum / p->valued : NAN, *n = p->valued;
+        *value = p->valued ? pg_partial_sum(p) / p->valued : NAN, *n = p->valued;
         break;
     case PG_AGG_MIN:
         *value = p->valued ? p->min : NAN, *n = p->valued;

@@ -22,6 +22,10 @@ typedef struct {
     double hits;   /* records meeting the condition (share) */
     double valued; /* records whose value was not null (mean, min, max) */
     double min, max;
+    /* The rounding errors of sum and den, kept apart (compensated summation): sum + sum_c is
+     * the sum of the values to about 2^-106, whatever order they came in, so a file read on
+     * two threads and merged gives the same figures as one read in a row. */
+    double sum_c, den_c;
     uint64_t *hashes; /* distinct: a hash set of the values (open addressing, 0 = free slot) */
     int nhashes, caphashes;
     double *values; /* p50/p90: every non-null value */
@@ -56,9 +60,16 @@ pg_partial *pg_agg_find(const pg_agg *a, int metric, int unit, int bucket);
 /* Adds a value hash to a distinct set (used when stored partials are read back). */
 void pg_partial_add_hash(pg_partial *p, uint64_t h);
 
+/* Adds every cell and count of `from` into `into` (both for the same source): `from` read
+ * the records after those of `into`. */
+void pg_agg_merge(pg_agg *into, const pg_agg *from);
+
 /* The cells, in no particular order; valid until the aggregator is freed or grows. */
 int pg_agg_cells(const pg_agg *a, const pg_agg_cell **cells);
 
+/* Σ value and Σ denominator of a partial, compensation included. */
+double pg_partial_sum(const pg_partial *p);
+double pg_partial_den(const pg_partial *p);
 /* Adds b into a (a must start zeroed or be a partial of the same metric). */
 void pg_partial_merge(pg_partial *a, const pg_partial *b);
 void pg_partial_free(pg_partial *p);

@@ -5,15 +5,15 @@
  * that a rule change recomputes only the metrics whose definition changed. */
 #include "batch.h"
 #include "aggregate.h"
+#include "ingest_parallel.h"
 #include "period.h"
-#include "reader.h"
+#include "rawcopy.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
-#include <sha2.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -206,25 +206,7 @@ int pg_batch_withdraw(const char *datadir, const char *id, pg_diags *d)
     return rc;
 }
 
-/* ---- reading a batch into an aggregator ---- */
-
-typedef struct {
-    pg_agg *agg;
-    const pg_source *src;
-    const char *path;
-    pg_diags *d;
-    const pg_read_stats *read; /* the reader's running counts: one cap for both kinds */
-    long errors;
-} feeding;
-
-static int on_record(void *ud, const pg_value *rec, int line)
-{
-    feeding *f = ud;
-    const char *why;
-    if (pg_agg_add(f->agg, rec, &why) != 0 && f->read->errors + f->errors++ < PG_READER_MAX_ERRORS)
-        pg_error(f->d, f->path, line, "%s: %s", f->src->fields[f->src->unit_field].name, why);
-    return 0;
-}
+/* ---- reading a batch ---- */
 
 static const char *format_of(const char *path)
 {
@@ -233,25 +215,6 @@ static const char *format_of(const char *path)
         (strcmp(dot, ".ndjson") == 0 || strcmp(dot, ".jsonl") == 0 || strcmp(dot, ".json") == 0))
         return "ndjson";
     return "csv";
-}
-
-/* Reads path into a new aggregator. Returns it, or NULL with diagnostics when any record is
- * bad (then *errors says how many). */
-static pg_agg *aggregate_file(const pg_ruleset *rs, int source, const char *path,
-                              const char *format, long *errors, pg_diags *d)
-{
-    const pg_source *src = &rs->sources[source];
-    pg_read_stats st = {0};
-    feeding f = {pg_agg_new(rs, source), src, path, d, &st, 0};
-    int rc = strcmp(format, "ndjson") == 0
-                 ? pg_read_ndjson(src, path, rs->tz_offset, on_record, &f, &st, d)
-                 : pg_read_csv(src, path, rs->tz_offset, on_record, &f, &st, d);
-    *errors = st.errors + f.errors;
-    if (rc < 0 || *errors) {
-        pg_agg_free(f.agg);
-        return NULL;
-    }
-    return f.agg;
 }
 
 /* ---- partials ---- */
@@ -263,7 +226,8 @@ static cJSON *cell_to_json(const pg_ruleset *rs, const pg_agg_cell *c)
     cJSON *a = cJSON_CreateArray();
     cJSON_AddItemToArray(a, cJSON_CreateString(rs->units[c->unit].id));
     cJSON_AddItemToArray(a, cJSON_CreateString(pg_period_format(c->bucket, buf)));
-    double nums[] = {p->n, p->sum, p->den, p->hits, p->valued, p->min, p->max};
+    double nums[] = {p->n,  pg_partial_sum(p), pg_partial_den(p), p->hits, p->valued, p->min,
+                     p->max};
     for (int i = 0; i < 7; i++)
         cJSON_AddItemToArray(a,
                              isfinite(nums[i]) ? cJSON_CreateNumber(nums[i]) : cJSON_CreateNull());
@@ -339,48 +303,17 @@ static char *iso_now(void)
     return pg_xstrdup(buf);
 }
 
-/* Copies `from` to `to` in 1 MiB blocks, hashing the bytes on the way (one pass, memory
- * flat whatever the file size), and flushes the copy. *id gets the hex SHA-256. */
-static int copy_and_hash(const char *from, const char *to, char id[65], pg_diags *d)
+/* Appends the diagnostics of `from` to d. */
+static void diags_append(pg_diags *d, const pg_diags *from)
 {
-    enum { BLOCK = 1 << 20 };
-    int in = open(from, O_RDONLY), out = -1, rc = 0;
-    if (in < 0) {
-        rc = -errno;
-        pg_error(d, from, 0, "cannot read: %s", strerror(-rc));
-        return rc;
+    for (int i = 0; i < from->n; i++) {
+        const pg_diag *g = &from->v[i];
+        pg_diag_add(d, g->sev, g->file, g->line, g->col, "%s", g->msg);
     }
-    out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (out < 0) rc = -errno;
-    char *buf = pg_xmalloc(BLOCK);
-    SHA2_CTX ctx;
-    SHA256Init(&ctx);
-    while (rc == 0) {
-        ssize_t n = read(in, buf, BLOCK);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) rc = -errno;
-        if (n <= 0) break;
-        SHA256Update(&ctx, (const uint8_t *)buf, (size_t)n);
-        for (ssize_t off = 0; rc == 0 && off < n;) {
-            ssize_t w = write(out, buf + off, (size_t)(n - off));
-            if (w < 0 && errno != EINTR) rc = -errno;
-            if (w > 0) off += w;
-        }
-    }
-    if (rc == 0 && fsync(out) != 0) rc = -errno;
-    if (out >= 0 && close(out) != 0 && rc == 0) rc = -errno;
-    close(in);
-    free(buf);
-    SHA256End(&ctx, id);
-    if (rc != 0) {
-        pg_error(d, to, 0, "cannot copy the batch here: %s", strerror(-rc));
-        unlink(to);
-    }
-    return rc;
 }
 
 int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const char *source, const char *path,
-                    pg_batch *out, int *again, pg_diags *d)
+                    int threads, pg_batch *out, int *again, pg_diags *d)
 {
     memset(out, 0, sizeof *out);
     *again = 0;
@@ -391,10 +324,23 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const char *sourc
     }
     int rc = make_dirs(datadir, d);
     if (rc) return rc;
-    /* The copy is made and hashed first, under a temporary name; it is renamed into place only
-     * when the batch is new and good. */
+    /* The copy is made and hashed under a temporary name on another thread while the records
+     * are read; it is renamed into place only when the batch is new and good. The id is known
+     * only at the end, so the same bytes again are read before they are found out. */
     char *incoming = pg_xasprintf("%s/batches/raw/.incoming-%ld", datadir, (long)getpid());
-    if ((rc = copy_and_hash(path, incoming, out->id, d)) != 0) {
+    pg_rawcopy *copy;
+    if ((rc = pg_rawcopy_start(path, incoming, &copy, d)) != 0) {
+        free(incoming);
+        return rc;
+    }
+    const char *format = format_of(path);
+    long errors;
+    pg_diags rd = {0}; /* the reading's: dropped if the batch turns out to be in already */
+    pg_agg *agg =
+        pg_ingest_aggregate(rs, s, path, format, threads, PG_INGEST_MIN_PART, &errors, &rd);
+    if ((rc = pg_rawcopy_finish(copy, out->id, d)) != 0) {
+        pg_agg_free(agg);
+        pg_diags_free(&rd);
         free(incoming);
         return rc;
     }
@@ -403,6 +349,8 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const char *sourc
     pg_batch_list(datadir, &list, &n, d);
     for (int i = 0; i < n; i++) {
         if (strcmp(list[i].id, out->id) != 0) continue;
+        pg_agg_free(agg);
+        pg_diags_free(&rd);
         *again = list[i].active;
         if (!list[i].active) { /* the same bytes again after a withdrawal: restore */
             list[i].active = 1;
@@ -418,9 +366,9 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const char *sourc
     out->source = pg_xstrdup(source);
     const char *base = strrchr(path, '/');
     out->file = pg_xstrdup(base ? base + 1 : path);
-    out->format = pg_xstrdup(format_of(path));
-    long errors;
-    pg_agg *agg = aggregate_file(rs, s, path, out->format, &errors, d);
+    out->format = pg_xstrdup(format);
+    diags_append(d, &rd);
+    pg_diags_free(&rd);
     if (!agg) {
         if (errors)
             pg_error(d, path, 0, "%ld bad record%s: the batch is rejected, nothing stored", errors,
@@ -498,7 +446,8 @@ static int feed_batch(const pg_ruleset *rs, const char *datadir, const pg_batch 
     if (rc == 0 && stale) { /* a changed definition: read the raw batch again */
         char *raw = pg_xasprintf("%s/batches/raw/%s.%s", datadir, b->id, b->format);
         long errors;
-        pg_agg *agg = aggregate_file(rs, s, raw, b->format, &errors, d);
+        pg_agg *agg = pg_ingest_aggregate(rs, s, raw, b->format, pg_ingest_threads(),
+                                          PG_INGEST_MIN_PART, &errors, d);
         if (!agg) rc = -EINVAL;
         const pg_agg_cell *cells;
         int n = agg ? pg_agg_cells(agg, &cells) : 0;

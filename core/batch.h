@@ -24,12 +24,13 @@ typedef struct {
     int active;
 } pg_batch;
 
-/* Ingests `path` as a batch of `source`. Returns 0 and fills *out (free with
- * pg_batch_clear) with *again = 1 when the same bytes were already active; or a negative errno
- * with diagnostics: -EINVAL when records are bad (the first 20 as file:line: field: reason,
- * then the total), nothing stored. */
+/* Ingests `path` as a batch of `source`, reading it with up to `threads` threads
+ * (pg_ingest_threads() is the machine's CPUs; the result does not depend on it). Returns 0 and
+ * fills *out (free with pg_batch_clear) with *again = 1 when the same bytes were already active; or
+ * a negative errno with diagnostics: -EINVAL when records are bad (the first 20 as file:line:
+ * field: reason, then the total), nothing stored. */
 int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const char *source, const char *path,
-                    pg_batch *out, int *again, pg_diags *d);
+                    int threads, pg_batch *out, int *again, pg_diags *d);
 /* The batches in the index, in ingestion order. */
 int pg_batch_list(const char *datadir, pg_batch **out, int *n, pg_diags *d);
 /* Marks a batch (by id or unique id prefix) withdrawn; its partials stop counting. */

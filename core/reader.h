@@ -38,6 +38,24 @@ int pg_read_csv(const pg_source *src, const char *path, int offset, pg_record_fn
 int pg_read_ndjson(const pg_source *src, const char *path, int offset, pg_record_fn fn, void *ud,
                    pg_read_stats *stats, pg_diags *d);
 
+/* Part of a file, so that several threads can read one file (ingest_parallel.c). Reading starts
+ * at byte `start` (0, or the first byte of a line; the CSV reader takes its header from the top
+ * of the file first, and a header reaching past `start` is -ERANGE) and stops before the first
+ * record that starts exactly at one of `stops` (ascending offsets after `start`), or goes on to
+ * the end of the file. Records and errors are those of a whole-file read over the same bytes
+ * only when the part starts where a record starts; line numbers count from `start`. */
+typedef struct {
+    long long start;
+    const long long *stops;
+    int nstops;
+    int stopped; /* out: the index into stops where reading stopped, or -1 (end of the file) */
+} pg_read_part;
+
+int pg_read_csv_part(const pg_source *src, const char *path, int offset, pg_read_part *part,
+                     pg_record_fn fn, void *ud, pg_read_stats *stats, pg_diags *d);
+int pg_read_ndjson_part(const pg_source *src, const char *path, int offset, pg_read_part *part,
+                        pg_record_fn fn, void *ud, pg_read_stats *stats, pg_diags *d);
+
 /* The same readers over bytes in memory, read `block` bytes at a time (tests and fuzz targets
  * use tiny blocks to put a block boundary everywhere). `name` stands for the path in
  * messages. */

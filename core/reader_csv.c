@@ -76,6 +76,9 @@ typedef struct {
     span *sp; /* ncols entries */
     pg_rv_plan *plan;
     pg_value *vals;
+    /* reading part of the file (NULL: all of it), and the next stop to look for */
+    pg_read_part *part;
+    int next_stop;
 } reader;
 
 /* ---- input ---- */
@@ -418,12 +421,21 @@ static int skip_long_record(reader *r)
     }
 }
 
+/* Whether the next record starts exactly at one of the part's stops (then reading ends). */
+static int at_stop(reader *r)
+{
+    int k = pg_input_stop(&r->in, r->part->stops, r->part->nstops, &r->next_stop);
+    if (k >= 0) r->part->stopped = k;
+    return k >= 0;
+}
+
 static int read_records(reader *r, pg_record_fn fn, void *ud)
 {
     const pg_source *src = r->src;
     char why[PG_RV_WHY];
     for (int i = 0; i < src->nfields; i++) pg_rv_null(r->plan, i, &r->vals[i]);
     for (;;) {
+        if (r->part && at_stop(r)) return 0;
         if (r->in.pos >= r->in.len) {
             if (r->in.eof) return 0;
             int rc = pg_input_refill(&r->in);
@@ -483,6 +495,12 @@ static int read_csv(reader *r, pg_record_fn fn, void *ud)
     pg_input_start(&r->in);
     r->line = 1;
     int rc = read_header(r);
+    if (rc == 0 && r->part && r->part->start > 0) {
+        rc = r->in.base + (long long)r->in.pos > r->part->start
+                 ? -ERANGE
+                 : pg_input_seek(&r->in, r->part->start);
+        if (rc < 0 && rc != -ERANGE) rc = read_error(r, rc);
+    }
     if (rc == 0) {
         r->sp = pg_xcalloc((size_t)(r->ncols > 0 ? r->ncols : 1), sizeof *r->sp);
         r->plan = pg_rv_plan_new(r->src, r->offset);
@@ -501,6 +519,13 @@ static int read_csv(reader *r, pg_record_fn fn, void *ud)
 int pg_read_csv(const pg_source *src, const char *path, int offset, pg_record_fn fn, void *ud,
                 pg_read_stats *stats, pg_diags *d)
 {
+    return pg_read_csv_part(src, path, offset, NULL, fn, ud, stats, d);
+}
+
+int pg_read_csv_part(const pg_source *src, const char *path, int offset, pg_read_part *part,
+                     pg_record_fn fn, void *ud, pg_read_stats *stats, pg_diags *d)
+{
+    if (part) part->stopped = -1;
     if (stats) *stats = (pg_read_stats){0, 0};
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -514,7 +539,8 @@ int pg_read_csv(const pg_source *src, const char *path, int offset, pg_record_fn
                 .path = path,
                 .offset = offset,
                 .stats = stats,
-                .d = d};
+                .d = d,
+                .part = part};
     int rc = read_csv(&r, fn, ud);
     close(fd);
     return rc;

@@ -11,6 +11,22 @@ void pg_input_start(pg_input *in)
     in->cap = in->block;
     in->buf = pg_xmalloc(in->cap + PG_INPUT_PAD);
     in->len = in->pos = 0;
+    in->base = 0;
+    in->buf[0] = '\n';
+    memset(in->buf + 1, 0, PG_INPUT_PAD - 1);
+}
+
+int pg_input_seek(pg_input *in, long long off)
+{
+    if (in->mem)
+        in->mempos = (size_t)off < in->memlen ? (size_t)off : in->memlen;
+    else if (lseek(in->fd, (off_t)off, SEEK_SET) < 0)
+        return -errno;
+    in->len = in->pos = 0;
+    in->base = off;
+    in->eof = 0;
+    in->buf[0] = '\n';
+    return 0;
 }
 
 void pg_input_end(pg_input *in)
@@ -22,6 +38,7 @@ void pg_input_end(pg_input *in)
 int pg_input_refill(pg_input *in)
 {
     size_t tail = in->len - in->pos;
+    in->base += (long long)in->pos;
     if (in->pos) memmove(in->buf, in->buf + in->pos, tail);
     in->len = tail;
     in->pos = 0;
@@ -52,4 +69,11 @@ int pg_input_refill(pg_input *in)
     in->buf[in->len] = '\n';                            /* the sentinel every search stops at */
     memset(in->buf + in->len + 1, 0, PG_INPUT_PAD - 1); /* what the wide loads see past it */
     return 0;
+}
+
+int pg_input_stop(const pg_input *in, const long long *stops, int n, int *next)
+{
+    long long at = in->base + (long long)in->pos;
+    while (*next < n && stops[*next] < at) ++*next;
+    return *next < n && stops[*next] == at ? *next : -1;
 }

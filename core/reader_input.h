@@ -24,6 +24,7 @@ typedef struct {
     size_t block;
     char *buf;
     size_t cap, len, pos; /* buf holds len bytes (+ LF + padding); pos: first unconsumed */
+    long long base;       /* where buf[0] is in the file (or mem): base + pos is the offset */
     int eof;
 } pg_input;
 
@@ -33,5 +34,12 @@ void pg_input_start(pg_input *in);
  * 0, PG_INPUT_TOO_LONG, or -errno. */
 int pg_input_refill(pg_input *in);
 void pg_input_end(pg_input *in);
+/* Drops what is buffered and goes on reading at byte `off` (reading part of a file). Returns 0
+ * or -errno. */
+int pg_input_seek(pg_input *in, long long off);
+/* The index of the offset among stops[0..n) (ascending) that the unconsumed data starts at, or
+ * -1. *next remembers how far the search got: stops behind the reader are never looked at
+ * again. */
+int pg_input_stop(const pg_input *in, const long long *stops, int n, int *next);
 
 #endif

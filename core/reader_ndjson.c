@@ -88,6 +88,9 @@ typedef struct {
     int nuk, capuk;
     int *uslot; /* index into uk + 1 */
     unsigned umask;
+    /* reading part of the file (NULL: all of it), and the next stop to look for */
+    pg_read_part *part;
+    int next_stop;
 } reader;
 
 /* ---- input ---- */
@@ -691,14 +694,27 @@ static int skip_long_line(reader *r)
     }
 }
 
+/* Whether the next line starts exactly at one of the part's stops (then reading ends). */
+static int at_stop(reader *r)
+{
+    int k = pg_input_stop(&r->in, r->part->stops, r->part->nstops, &r->next_stop);
+    if (k >= 0) r->part->stopped = k;
+    return k >= 0;
+}
+
 static int read_records(reader *r, pg_record_fn fn, void *ud)
 {
     int rc;
-    /* the byte-order mark: make sure three bytes are there to look at */
-    while (r->in.len < 3 && !r->in.eof)
-        if ((rc = pg_input_refill(&r->in)) < 0) return read_error(r, rc);
-    if (r->in.len >= 3 && memcmp(r->in.buf, "\xEF\xBB\xBF", 3) == 0) r->in.pos = 3;
+    if (r->part && r->part->start > 0) {
+        if ((rc = pg_input_seek(&r->in, r->part->start)) < 0) return read_error(r, rc);
+    } else {
+        /* the byte-order mark: make sure three bytes are there to look at */
+        while (r->in.len < 3 && !r->in.eof)
+            if ((rc = pg_input_refill(&r->in)) < 0) return read_error(r, rc);
+        if (r->in.len >= 3 && memcmp(r->in.buf, "\xEF\xBB\xBF", 3) == 0) r->in.pos = 3;
+    }
     for (;;) {
+        if (r->part && at_stop(r)) return 0;
         char *p = r->in.buf + r->in.pos;
         char *nl = r->in.pos < r->in.len ? memchr(p, '\n', r->in.len - r->in.pos) : NULL;
         if (!nl) {
@@ -755,6 +771,13 @@ static int read_ndjson(reader *r, pg_record_fn fn, void *ud)
 int pg_read_ndjson(const pg_source *src, const char *path, int offset, pg_record_fn fn, void *ud,
                    pg_read_stats *stats, pg_diags *d)
 {
+    return pg_read_ndjson_part(src, path, offset, NULL, fn, ud, stats, d);
+}
+
+int pg_read_ndjson_part(const pg_source *src, const char *path, int offset, pg_read_part *part,
+                        pg_record_fn fn, void *ud, pg_read_stats *stats, pg_diags *d)
+{
+    if (part) part->stopped = -1;
     if (stats) *stats = (pg_read_stats){0, 0};
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -768,7 +791,8 @@ int pg_read_ndjson(const pg_source *src, const char *path, int offset, pg_record
                 .path = path,
                 .offset = offset,
                 .stats = stats,
-                .d = d};
+                .d = d,
+                .part = part};
     int rc = read_ndjson(&r, fn, ud);
     close(fd);
     return rc;

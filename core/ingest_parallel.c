@@ -1,0 +1,199 @@
+/* ingest_parallel.c — one batch file into an aggregator, split over threads (see
+ * ingest_parallel.h).
+ *
+ * The file is cut into parts of about equal size, each starting right after an LF, and each
+ * part is read by its own reader into its own aggregator; the aggregators are merged in file
+ * order at the end. Nothing mutable is shared between the threads: each has its reader, its
+ * aggregator and its diagnostics.
+ *
+ * Where a record ends is not always where a line ends: a quoted CSV field may hold newlines, so
+ * the LF a cut is placed after may lie inside a record. Finding out for sure would mean reading
+ * the file from the top. Instead each part is read as if the cut were good, and the parts check
+ * one another: the reader of a part stops only when a record of its own ends exactly at a later
+ * cut (pg_read_part), and otherwise reads on, past the cut, to the end of the file. Part 0
+ * starts at a record start, so a part whose cut the part before it stopped at also does, and
+ * its records are exactly those a single reader would find there. Parts whose cut nobody
+ * stopped at were read from inside a record: they are thrown away, their bytes having been
+ * read by the part before them. In the worst case (a quoted newline at every cut) that is one
+ * whole-file read, never a wrong one. NDJSON lines cannot hold a raw newline, so every cut is
+ * good there.
+ *
+ * Bad records: any error in a kept part sends the whole file to one reader again, so the first
+ * 20 errors, their line numbers and the total are exactly those of a single read (the parts
+ * only know their lines from their own start). Bad batches are rejected anyway; reading them
+ * twice costs time only when there is nothing to store. */
+#include "ingest_parallel.h"
+#include "reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int pg_ingest_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+/* ---- one reader into one aggregator ---- */
+
+typedef struct {
+    pg_agg *agg;
+    const pg_source *src;
+    const char *path;
+    pg_diags *d;
+    /* the reader's running counts: a record whose unit is unknown counts as a bad record
+     * there too, so that the reader's cap of reported errors covers both kinds */
+    pg_read_stats *read;
+} feeding;
+
+static int on_record(void *ud, const pg_value *rec, int line)
+{
+    feeding *f = ud;
+    const char *why;
+    if (pg_agg_add(f->agg, rec, &why) != 0 && f->read->errors++ < PG_READER_MAX_ERRORS)
+        pg_error(f->d, f->path, line, "%s: %s", f->src->fields[f->src->unit_field].name, why);
+    return 0;
+}
+
+/* Reads path (or a part of it) into a new aggregator. Returns the reader's code; *agg, *errors
+ * (bad records and unknown units) are set either way. */
+static int read_into(const pg_ruleset *rs, int source, const char *path, int ndjson,
+                     pg_read_part *part, pg_agg **agg, long *errors, pg_diags *d)
+{
+    const pg_source *src = &rs->sources[source];
+    pg_read_stats st = {0};
+    feeding f = {pg_agg_new(rs, source), src, path, d, &st};
+    int rc = ndjson ? pg_read_ndjson_part(src, path, rs->tz_offset, part, on_record, &f, &st, d)
+                    : pg_read_csv_part(src, path, rs->tz_offset, part, on_record, &f, &st, d);
+    *agg = f.agg;
+    *errors = st.errors;
+    return rc;
+}
+
+/* ---- parts ---- */
+
+typedef struct {
+    const pg_ruleset *rs;
+    int source, ndjson;
+    const char *path;
+    pg_read_part part;
+    pg_agg *agg;
+    long errors;
+    int rc;
+    pg_diags d; /* this part's own: thrown away, see the top of the file */
+    pthread_t thread;
+    int started;
+} part_job;
+
+static void *run_part(void *arg)
+{
+    part_job *j = arg;
+    j->rc = read_into(j->rs, j->source, j->path, j->ndjson, &j->part, &j->agg, &j->errors, &j->d);
+    return NULL;
+}
+
+/* The offset right after the first LF at or after `from`, or -1 when there is none before
+ * the end of the file (or the file cannot be read). */
+static long long line_start_after(int fd, long long from)
+{
+    char buf[1 << 16];
+    for (;;) {
+        ssize_t n = pread(fd, buf, sizeof buf, (off_t)from);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return -1;
+        const char *nl = memchr(buf, '\n', (size_t)n);
+        if (nl) return from + (nl - buf) + 1;
+        from += n;
+    }
+}
+
+/* Cuts of a file of `size` bytes into at most `n` parts: ascending offsets strictly inside
+ * the file, each right after an LF. Returns how many cuts. */
+static int find_cuts(const char *path, long long size, int n, long long *cuts)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC), ncuts = 0;
+    if (fd < 0) return 0;
+    for (int k = 1; k < n; k++) {
+        long long at = line_start_after(fd, size / n * k);
+        if (at <= 0 || at >= size || (ncuts && at <= cuts[ncuts - 1])) continue;
+        cuts[ncuts++] = at;
+    }
+    close(fd);
+    return ncuts;
+}
+
+static pg_agg *read_whole(const pg_ruleset *rs, int source, const char *path, int ndjson,
+                          long *errors, pg_diags *d)
+{
+    pg_agg *agg;
+    int rc = read_into(rs, source, path, ndjson, NULL, &agg, errors, d);
+    if (rc < 0 || *errors) {
+        pg_agg_free(agg);
+        return NULL;
+    }
+    return agg;
+}
+
+pg_agg *pg_ingest_aggregate(const pg_ruleset *rs, int source, const char *path, const char *format,
+                            int threads, long long min_part, long *errors, pg_diags *d)
+{
+    int ndjson = strcmp(format, "ndjson") == 0;
+    struct stat sb;
+    *errors = 0;
+    if (min_part < 1) min_part = 1;
+    if (threads < 2 || rs->sources[source].key_field >= 0 || stat(path, &sb) != 0 ||
+        sb.st_size / min_part < 2)
+        return read_whole(rs, source, path, ndjson, errors, d);
+    long long size = sb.st_size;
+    int n = size / min_part < threads ? (int)(size / min_part) : threads;
+    long long *cuts = pg_xcalloc((size_t)n, sizeof *cuts);
+    int ncuts = find_cuts(path, size, n, cuts);
+    if (ncuts == 0) {
+        free(cuts);
+        return read_whole(rs, source, path, ndjson, errors, d);
+    }
+    part_job *jobs = pg_xcalloc((size_t)ncuts + 1, sizeof *jobs);
+    for (int k = 0; k <= ncuts; k++) {
+        jobs[k] = (part_job){.rs = rs, .source = source, .ndjson = ndjson, .path = path};
+        jobs[k].part =
+            (pg_read_part){.start = k ? cuts[k - 1] : 0, .stops = cuts + k, .nstops = ncuts - k};
+    }
+    for (int k = 1; k <= ncuts; k++)
+        jobs[k].started = pthread_create(&jobs[k].thread, NULL, run_part, &jobs[k]) == 0;
+    run_part(&jobs[0]);
+    for (int k = 1; k <= ncuts; k++) {
+        if (jobs[k].started)
+            pthread_join(jobs[k].thread, NULL);
+        else /* no thread for it: read it here, after part 0 */
+            run_part(&jobs[k]);
+    }
+    /* Keep the chain of parts that start where the part before them stopped. */
+    int ok = 1;
+    for (int k = 0;;) {
+        part_job *j = &jobs[k];
+        if (j->rc != 0 || j->errors) ok = 0;
+        if (j->part.stopped < 0) break;
+        k += j->part.stopped + 1;
+    }
+    pg_agg *agg = NULL;
+    if (ok) {
+        agg = jobs[0].agg;
+        jobs[0].agg = NULL;
+        for (int k = jobs[0].part.stopped + 1; k > 0 && k <= ncuts;) {
+            pg_agg_merge(agg, jobs[k].agg);
+            if (jobs[k].part.stopped < 0) break;
+            k += jobs[k].part.stopped + 1;
+        }
+    }
+    for (int k = 0; k <= ncuts; k++) {
+        pg_agg_free(jobs[k].agg);
+        pg_diags_free(&jobs[k].d);
+    }
+    free(jobs);
+    free(cuts);
+    return ok ? agg : read_whole(rs, source, path, ndjson, errors, d);
+}

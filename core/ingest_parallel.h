@@ -1,0 +1,29 @@
+/* ingest_parallel.h — reading one batch file into an aggregator, on one thread or several
+ * (ingest_parallel.c).
+ *
+ * The result does not depend on the number of threads: the same records, the same cells in the
+ * same order, the same counts, and sums that agree to the last bit in practice (they are
+ * compensated; see aggregate.h). A file with any bad record is read again on one thread, so
+ * its diagnostics are exactly those of a single read: the first PG_READER_MAX_ERRORS as
+ * file:line: field: reason, counted in *errors. */
+#ifndef PG_INGEST_PARALLEL_H
+#define PG_INGEST_PARALLEL_H
+
+#include "aggregate.h"
+
+/* Below this many bytes a part of a file is not worth a thread of its own. */
+#define PG_INGEST_MIN_PART ((long long)8 << 20)
+
+/* Online CPUs, at least 1 and at most 64: the default thread count. */
+int pg_ingest_threads(void);
+
+/* Reads path ("csv" or "ndjson" format) into a new aggregator for rs->sources[source] with up
+ * to `threads` threads, each taking at least min_part bytes (PG_INGEST_MIN_PART; tests use
+ * less). A source with a key is read on one thread: which of two equal keys counts depends on
+ * the order of the whole file. Returns the aggregator, or NULL with diagnostics when the file
+ * cannot be read or any record is bad (*errors says how many; 0 for a file that cannot be
+ * read). */
+pg_agg *pg_ingest_aggregate(const pg_ruleset *rs, int source, const char *path, const char *format,
+                            int threads, long long min_part, long *errors, pg_diags *d);
+
+#endif
