@@ -75,11 +75,7 @@ int cmd_doc(int argc, char **argv)
             printf("%s/%s.md\n%s/%s.html\n", out, rs->groups[g].id, out, rs->groups[g].id);
     rc = failed;
 done:
-    for (int i = 0; i < d.n; i++)
-        if (d.v[i].sev == PG_ERROR) {
-            pg_diags one = {&d.v[i], 1, 1, 1, 0};
-            pg_diags_print(&one, stderr);
-        }
+    pg_diags_print_errors(&d, stderr);
     pg_ruleset_free(rs);
     pg_diags_free(&d);
     return rc;

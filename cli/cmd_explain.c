@@ -106,11 +106,7 @@ int cmd_explain(int argc, char **argv)
     else
         pg_error(&d, NULL, 0, "cannot write the output");
 done:
-    for (int i = 0; i < d.n; i++)
-        if (d.v[i].sev == PG_ERROR) {
-            pg_diags one = {&d.v[i], 1, 1, 1, 0};
-            pg_diags_print(&one, stderr);
-        }
+    pg_diags_print_errors(&d, stderr);
     pg_result_free(res);
     pg_dataset_free(ds);
     pg_ruleset_free(rs);

@@ -95,6 +95,15 @@ void pg_diags_print(const pg_diags *d, FILE *out)
     }
 }
 
+void pg_diags_print_errors(const pg_diags *d, FILE *out)
+{
+    for (int i = 0; i < d->n; i++)
+        if (d->v[i].sev == PG_ERROR) {
+            pg_diags one = {&d->v[i], 1, 1, 1, 0};
+            pg_diags_print(&one, out);
+        }
+}
+
 void pg_diags_free(pg_diags *d)
 {
     for (int i = 0; i < d->n; i++) {

@@ -33,6 +33,8 @@ void pg_diag_add(pg_diags *d, pg_severity sev, const char *file, int line, int c
 
 /* Prints one diagnostic a line, "file:line: error: message". */
 void pg_diags_print(const pg_diags *d, FILE *out);
+/* Prints only the errors: what stopped a command (warnings are `pinggu check`'s business). */
+void pg_diags_print_errors(const pg_diags *d, FILE *out);
 void pg_diags_free(pg_diags *d);
 
 /* Small helpers shared by every module: xmalloc-style allocation that aborts only on a real
