@@ -156,13 +156,15 @@ end
 ---------------------------------------------------------------------------
 -- numbers
 ---------------------------------------------------------------------------
--- Half away from zero, as the README's "Rounding and ties" says. The tiny nudge absorbs the
--- binary representation error of values such as 2.675 (computed totals are not exact).
+-- Half away from zero, as the README's "Rounding and ties" says. The nudge of a few units in
+-- the last place absorbs the binary error of the scaling (2.675 × 100 is 267.49999999999997)
+-- and nothing more: 77.79499994 (a part of the raw sample's 2021-06 ranking) is below the half
+-- and rounds to 77.79. A nudge of 1e-9 × the scaled value moved it to 77.80.
 function L.round(x, digits)
   if x ~= x or x == math.huge or x == -math.huge then return x end
   local p = 10 ^ (digits or 2)
   local y = math.abs(x) * p
-  local r = math.floor(y + 0.5 + 1e-9 * math.max(1, y))
+  local r = math.floor(y + 0.5 + 16 * 2^-52 * math.max(1, y))
   return (x < 0 and -r or r) / p
 end
 

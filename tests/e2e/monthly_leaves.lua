@@ -1,9 +1,13 @@
 -- e2e.monthly_leaves — the monthly scheme for 2021-05 on the bundled sample, leaf by leaf.
 --
 -- 1. Hand-worked figures: a few leaves of a few units in each group, computed here from the
---    CSV rows (quoted in the comments) and the thresholds of the rule files. One per method:
---    linear, steps, target, deduct, flag, best_ratio, plus a not_applicable rescale and the
---    nested rescale of a unit with a whole sub-tree dropped.
+--    thresholds of the rule files (quoted file:line) and the unit's 2021-05 value: a fed value
+--    (rules/shanwei-2021/sample) or a computed one as raw_model.lua worked it out from the raw
+--    records (WORK/expected). Each case takes the first unit of units.csv that exhibits it and
+--    fails when none does. One per method: linear, steps, target, deduct, flag, best_ratio,
+--    the custom mon_rectify, plus a not_applicable rescale, carry_forward, a unit without
+--    民情地图 events, the nested rescale of a unit with a whole sub-tree dropped, and a unit with
+--    no platform business at all.
 -- 2. The model: every node of every unit (status, points, max, weight, value, lost) against
 --    model.lua's independent evaluation, including the relative methods (best_ratio, zscore,
 --    the custom mon_rectify) computed over the whole group.
@@ -39,106 +43,258 @@ end
 local function status(unit, id, expected)
   T:eq(string.format("%s %s %s status", PERIOD, unit, id), expected, ind(unit, id).status)
 end
+local function weight(unit, id, expected, what)
+  T:near(string.format("%s %s %s weight (%s)", PERIOD, unit, id, what), expected, C.num(ind(unit, id).weight), C.TOL_WEIGHT)
+end
+
+-- a unit's row of the model's input data (fed or computed); usable when its n is not 0
+local function row(unit, metric, period)
+  local r = (((ctx.data[period or PERIOD] or {})[metric]) or {})[unit]
+  if r and r.n ~= nil and r.n == 0 then return nil end
+  return r
+end
+-- The first unit of `group` (units.csv order) for which ok(uid) holds; a failure when none does.
+local function find(group, what, ok)
+  for _, u in ipairs(ctx.units.list) do
+    if u.group == group and ok(u.id) then return u.id end
+  end
+  T:ok(false, string.format("the %s sample should have a %s unit with %s", PERIOD, group, what))
+end
+-- The first unit of `group` whose value of `metric` passes ok(v, n); returns the unit and v.
+local function pick(group, metric, what, ok)
+  local v
+  local uid = find(group, metric .. " " .. what, function(id)
+    local r = row(id, metric)
+    if r and ok(r.value, r.n) then v = r.value; return true end
+  end)
+  return uid, v
+end
+-- the share of a steps method: the first threshold v reaches, in descending order
+local function steps(v, list, otherwise)
+  for _, s in ipairs(list) do if v >= s[1] then return s[2] end end
+  return otherwise
+end
+local function clamp01(x) return math.min(1, math.max(0, x)) end
+local function dropped(unit, id) return mres.units[unit].cells[id].points == nil end
 
 T:section("hand-worked leaves, county", function()
-  -- chengqu,2021-05,full_online_rate,0.8843,1150 — monitoring.lua:23-25: county 8 points,
-  -- linear 0.5 → 0.95: 8 × (0.8843 − 0.5) / 0.45 = 6.832
-  pts("chengqu", "mon_full_online", 8 * (0.8843 - 0.5) / 0.45, "linear")
-  pts("chengqu", "mon_full_online", 6.832, "linear, literal")
-  -- chengqu instant_rate 0.4191 — monitoring.lua:31-33: target 0.4, county 5 → 5
-  pts("chengqu", "mon_instant", 5, "target, above target")
-  -- chengqu time_cut_rate 0.7687 — monitoring.lua:39-42: steps, 0.7 ≤ v < 0.8 → 0.9 × 5 = 4.5
-  pts("chengqu", "mon_time_cut", 4.5, "steps")
-  -- chengqu town_online_rate 0.8586 — monitoring.lua:56-58: county only, 6, linear 0.5 → 0.9
-  pts("chengqu", "mon_town_online", 6 * (0.8586 - 0.5) / 0.4, "linear, county-only leaf")
-  -- chengqu ontime_rate 0.9918, n 14101 — monitoring.lua:48-51: county 6, linear 0.9 → 1.0
-  pts("chengqu", "mon_ontime", 6 * (0.9918 - 0.9) / 0.1, "linear")
-  -- chengqu bad_reviews 2 — monitoring.lua:78-80: deduct per 1 beyond 1 free: 8 − 1 = 7
-  pts("chengqu", "mon_bad_reviews", 7, "deduct")
-  -- chengqu bad_rectify_rate 1 — monitoring.lua:93-95: 100 % → full 9
-  pts("chengqu", "mon_rectify", 9, "custom, 100 %")
-  -- the county group's bad_rectify_rate rows in 2021-05: chengqu 1, haifeng 0.8571, luhe 0.75,
-  -- lufeng 1 → sorted 0.75, 0.8571, 1, 1 → median (0.8571 + 1) / 2 = 0.92855; below it the
-  -- custom method gives 60 % × v / median (monitoring.lua:107-108)
-  pts("haifeng", "mon_rectify", 9 * 0.6 * 0.8571 / 0.92855, "custom, below the group median")
-  pts("luhe", "mon_rectify", 9 * 0.6 * 0.75 / 0.92855, "custom, below the group median")
-  pts("lufeng", "mon_rectify", 9, "custom, 100 %")
-  status("honghaiwan", "mon_rectify", "na")
-  -- chengqu mq_response_hours 1.5 — platforms.lua:47-49: lower is better, ≤ 2 h → 10
-  pts("chengqu", "pm_response", 10, "linear lower, below lo")
-  -- chengqu mq_patrol_rate 0.9346 — platforms.lua:55-57: county 20, linear 0.7 → 1.0
-  pts("chengqu", "pm_patrol", 20 * (0.9346 - 0.7) / 0.3, "linear")
-  -- chengqu sm_satisfaction 0.9574 — platforms.lua:94-96: county 10, linear 0.85 → 1.0
-  pts("chengqu", "ps_satisfaction", 10 * (0.9574 - 0.85) / 0.15, "linear")
-  -- chengqu monthly_report 1 — monitoring.lua:178-180: flag → 5
-  pts("chengqu", "mon_report", 5, "flag")
+  -- monitoring.lua:23-25: county 8 points, linear 0.5 → 0.95
+  local u, v = pick("county", "full_online_rate", "strictly between 0.5 and 0.95", function(x) return x > 0.5 and x < 0.95 end)
+  if u then pts(u, "mon_full_online", 8 * (v - 0.5) / 0.45, "linear") end
+  -- monitoring.lua:31-33: target 0.4, county 5
+  u = pick("county", "instant_rate", "at or above the 0.4 target", function(x) return x >= 0.4 end)
+  if u then pts(u, "mon_instant", 5, "target, reached") end
+  -- monitoring.lua:39-42: steps, 0.7 ≤ v < 0.8 → 0.9 × 5 = 4.5
+  u = pick("county", "time_cut_rate", "in [0.7, 0.8)", function(x) return x >= 0.7 and x < 0.8 end)
+  if u then pts(u, "mon_time_cut", 4.5, "steps") end
+  -- monitoring.lua:56-58: county only, 6, linear 0.5 → 0.9
+  u, v = pick("county", "town_online_rate", "strictly between 0.5 and 0.9", function(x) return x > 0.5 and x < 0.9 end)
+  if u then pts(u, "mon_town_online", 6 * (v - 0.5) / 0.4, "linear, county-only leaf") end
+  -- monitoring.lua:48-51: county 6, linear 0.9 → 1.0, min_n 10
+  u, v = pick("county", "ontime_rate", "strictly between 0.9 and 1 (n ≥ 10)", function(x, n) return x > 0.9 and x < 1 and n >= 10 end)
+  if u then pts(u, "mon_ontime", 6 * (v - 0.9) / 0.1, "linear") end
+  -- monitoring.lua:78-80: deduct 1 per bad review beyond 1 free, 8 points; the county with the
+  -- most bad reviews (the raw sample at 1/20 scale has at most the free one; tests/rules pins
+  -- the deduction itself with hand-made data)
+  local worst, most = nil, -1
+  for _, x in ipairs(ctx.units.list) do
+    local r = x.group == "county" and row(x.id, "bad_reviews")
+    if r and r.value > most then worst, most = x.id, r.value end
+  end
+  if T:ok(most >= 1, PERIOD .. " a county unit has a bad review") then
+    pts(worst, "mon_bad_reviews", 8 - math.max(0, most - 1), "deduct")
+  end
+  -- monitoring.lua:93-95: bad_rectify_rate 100 % → full 9
+  u = pick("county", "bad_rectify_rate", "= 1", function(x) return x == 1 end)
+  if u then pts(u, "mon_rectify", 9, "custom, 100 %") end
+  -- below the median of the county group's bad_rectify_rate rows, the custom method gives
+  -- 60 % × v / median (monitoring.lua:107-108)
+  local vals = {}
+  for _, x in ipairs(ctx.units.list) do
+    local r = x.group == "county" and row(x.id, "bad_rectify_rate")
+    if r then vals[#vals + 1] = r.value end
+  end
+  table.sort(vals)
+  local median = #vals > 0 and (vals[(#vals + 1) // 2] + vals[#vals // 2 + 1]) / 2
+  local below = 0
+  for _, x in ipairs(ctx.units.list) do
+    local r = x.group == "county" and row(x.id, "bad_rectify_rate")
+    if r and r.value < median then
+      below = below + 1
+      pts(x.id, "mon_rectify", 9 * 0.6 * r.value / median, "custom, below the group median " .. L.fmt(median))
+    end
+  end
+  T:ok(below > 0, PERIOD .. " a county unit's bad_rectify_rate is below the group median")
+  u = find("county", "no bad_rectify_rate row", function(id) return row(id, "bad_rectify_rate") == nil end)
+  if u then status(u, "mon_rectify", "na") end
+  -- platforms.lua:47-49: lower is better, ≤ 2 h → 10, else 10 × (1 − (v − 2) / 22)
+  u = pick("county", "mq_response_hours", "at most 2", function(x) return x <= 2 end)
+  if u then pts(u, "pm_response", 10, "linear lower, below lo") end
+  u, v = pick("county", "mq_response_hours", "strictly between 2 and 24", function(x) return x > 2 and x < 24 end)
+  if u then pts(u, "pm_response", 10 * (1 - (v - 2) / 22), "linear lower") end
+  -- platforms.lua:39-41: target 0.95 → 10 × v / 0.95
+  u, v = pick("county", "mq_close_rate", "below the 0.95 target", function(x) return x < 0.95 end)
+  if u then pts(u, "pm_close", 10 * v / 0.95, "target, below target") end
+  -- platforms.lua:55-57: county 20, linear 0.7 → 1.0
+  u, v = pick("county", "mq_patrol_rate", "strictly between 0.7 and 1", function(x) return x > 0.7 and x < 1 end)
+  if u then pts(u, "pm_patrol", 20 * (v - 0.7) / 0.3, "linear") end
+  -- platforms.lua:94-96: county 10, linear 0.85 → 1.0
+  u, v = pick("county", "sm_satisfaction", "(any)", function() return true end)
+  if u then pts(u, "ps_satisfaction", 10 * clamp01((v - 0.85) / 0.15), "linear") end
+  -- monitoring.lua:178-180: flag → 5
+  u = pick("county", "monthly_report", "≠ 0", function(x) return x ~= 0 end)
+  if u then pts(u, "mon_report", 5, "flag") end
+  -- monitoring.lua:161-164: exactly on the 0.9 step → 0.7 × 7
+  u = pick("county", "guide_accuracy", "exactly 0.9", function(x) return x == 0.9 end)
+  if u then pts(u, "mon_guide", 4.9, "steps, on a boundary") end
 
-  -- huaqiao,2021-05,guide_accuracy,0.9,20 — monitoring.lua:161-164: exactly on the 0.9 step → 0.7 × 7
-  pts("huaqiao", "mon_guide", 4.9, "steps, on a boundary")
-  -- huaqiao mq_response_hours 7.0: 10 × (1 − (7 − 2) / 22)
-  pts("huaqiao", "pm_response", 10 * (1 - 5 / 22), "linear lower")
-  -- huaqiao mq_close_rate 0.8803 — platforms.lua:39-41: target 0.95 → 10 × 0.8803 / 0.95
-  pts("huaqiao", "pm_close", 10 * 0.8803 / 0.95, "target, below target")
-  -- huaqiao has no bad_rectify_rate row: mon_rectify (9, not_applicable) is dropped and its
-  -- siblings mon_active_rate (8) and mon_bad_reviews (8) are scaled by 25 / 16.
-  status("huaqiao", "mon_rectify", "na")
-  T:eq("huaqiao mon_rectify points", nil, C.num(ind("huaqiao", "mon_rectify").points))
-  T:near("huaqiao mon_active_rate weight (25/16)", 25 / 16, C.num(ind("huaqiao", "mon_active_rate").weight), C.TOL_WEIGHT)
-  T:near("huaqiao mon_bad_reviews weight (25/16)", 25 / 16, C.num(ind("huaqiao", "mon_bad_reviews").weight), C.TOL_WEIGHT)
-  -- review_active_rate 0.5938 → 8 × 0.0938 / 0.4 = 1.876; bad_reviews 0 → 8
-  pts("huaqiao", "mon_active_rate", 1.876, "linear")
-  pts("huaqiao", "mon_bad_reviews", 8, "deduct, none")
-  pts("huaqiao", "mon_review", (1.876 + 8) * 25 / 16, "not_applicable rescale ×25/16")
-  -- huaqiao reports 证明事项 quarterly: 2021-05 carries 2021-04's 0.7188 → 5 × 0.2188 / 0.4
-  status("huaqiao", "mon_zero_proof", "carried")
-  T:eq("huaqiao mon_zero_proof carried_from", "2021-04", C.num(ind("huaqiao", "mon_zero_proof").carried_from))
-  pts("huaqiao", "mon_zero_proof", 5 * (0.7188 - 0.5) / 0.4, "carry_forward")
+  -- no bad_rectify_rate row: mon_rectify (9, not_applicable) is dropped and its siblings
+  -- mon_active_rate (8, linear 0.5 → 0.9) and mon_bad_reviews (8) are scaled by 25 / 16
+  u = find("county", "no bad_rectify_rate row, review_active_rate in (0.5, 0.9) with n ≥ 10 and a bad_reviews row",
+    function(id)
+      local a = row(id, "review_active_rate")
+      return row(id, "bad_rectify_rate") == nil and a and a.value > 0.5 and a.value < 0.9 and a.n >= 10
+        and row(id, "bad_reviews") ~= nil
+    end)
+  if u then
+    status(u, "mon_rectify", "na")
+    T:eq(u .. " mon_rectify points", nil, C.num(ind(u, "mon_rectify").points))
+    weight(u, "mon_active_rate", 25 / 16, "25/16")
+    weight(u, "mon_bad_reviews", 25 / 16, "25/16")
+    local active = 8 * (row(u, "review_active_rate").value - 0.5) / 0.4
+    local bad = 8 - math.max(0, row(u, "bad_reviews").value - 1)
+    pts(u, "mon_active_rate", active, "linear")
+    pts(u, "mon_bad_reviews", bad, "deduct")
+    pts(u, "mon_review", (active + bad) * 25 / 16, "not_applicable rescale ×25/16")
+  end
+
+  -- 证明事项 reported quarterly: no 2021-05 row, the latest within carry_limit 3 is carried
+  -- (monitoring.lua:170-173: 5 points, linear 0.5 → 0.9; ruleset.lua:45)
+  local from
+  u = find("county", "zero_proof_rate carried from an earlier month", function(id)
+    if row(id, "zero_proof_rate") then return false end
+    for _, p in ipairs { "2021-04", "2021-03", "2021-02" } do
+      if row(id, "zero_proof_rate", p) then from = p; return true end
+    end
+  end)
+  if u then
+    status(u, "mon_zero_proof", "carried")
+    T:eq(u .. " mon_zero_proof carried_from", from, C.num(ind(u, "mon_zero_proof").carried_from))
+    pts(u, "mon_zero_proof", 5 * clamp01((row(u, "zero_proof_rate", from).value - 0.5) / 0.4), "carry_forward")
+  end
 end)
 
 T:section("hand-worked leaves, dept", function()
-  -- fagai,2021-05,full_online_rate,0.8833,60 — dept 10 points: 10 × 0.3833 / 0.45
-  pts("fagai", "mon_full_online", 10 * (0.8833 - 0.5) / 0.45, "linear, dept points")
-  -- fagai guide_accuracy 0.95 — exactly on the 0.95 step → 0.85 × 7 = 5.95
-  pts("fagai", "mon_guide", 5.95, "steps, on a boundary")
-  -- fagai sm_close_rate 0.9375 — platforms.lua:85-88: 0.9 ≤ v < 0.95 → 0.75 × 20 (dept) = 15
-  pts("fagai", "ps_close", 15, "steps")
-  -- fagai mq_data_timely 1 — platforms.lua:62-65: dept only, steps → 10
-  pts("fagai", "pm_data_timely", 10, "steps, dept-only leaf")
-  -- fagai yue_listing_rate 0.875; the best dept value is 市科技局's 1 (keji,2021-05,yue_listing_rate,1,3)
-  -- monitoring.lua:153-155: best_ratio → 8 × 0.875 / 1 = 7
-  pts("fagai", "mon_yue_listing", 7, "best_ratio over the group")
-  pts("keji", "mon_yue_listing", 8, "best_ratio, the best")
-  -- keji instant_rate 0.4: exactly the target → 6
-  pts("keji", "mon_instant", 6, "target, exactly")
-  -- keji sm_close_rate 0.8889 → 0.8 ≤ v < 0.9 → 0.5 × 20 = 10; sm_response_rate 0.7778 < 0.8 → 0;
-  -- sm_satisfaction 0.8333 < 0.85 → 0
-  pts("keji", "ps_close", 10, "steps")
-  pts("keji", "ps_response", 0, "linear, below lo")
-  pts("keji", "ps_satisfaction", 0, "linear, below lo")
-  -- keji has no 民情地图 events in May: pm_ontime, pm_close, pm_response are no_business;
-  -- plat_mqdt (50) keeps only pm_data_timely (10, value 1 → 10) scaled ×5 → 50;
-  -- platforms = 50 + (0 + 10 + 0) = 60
-  for _, id in ipairs { "pm_ontime", "pm_close", "pm_response" } do status("keji", id, "no_business") end
-  T:near("keji pm_data_timely weight (50/10)", 5, C.num(ind("keji", "pm_data_timely").weight), C.TOL_WEIGHT)
-  pts("keji", "plat_mqdt", 50, "rescaled ×5")
-  pts("keji", "platforms", 60, "part")
+  -- dept 10 points, linear 0.5 → 0.95
+  local u, v = pick("dept", "full_online_rate", "strictly between 0.5 and 0.95", function(x) return x > 0.5 and x < 0.95 end)
+  if u then pts(u, "mon_full_online", 10 * (v - 0.5) / 0.45, "linear, dept points") end
+  -- exactly on the 0.95 step → 0.85 × 7 = 5.95
+  u = pick("dept", "guide_accuracy", "exactly 0.95", function(x) return x == 0.95 end)
+  if u then pts(u, "mon_guide", 5.95, "steps, on a boundary") end
+  -- platforms.lua:85-88: steps, dept 20 points
+  local PS_CLOSE = { { 0.98, 1 }, { 0.95, 0.9 }, { 0.9, 0.75 }, { 0.8, 0.5 } }
+  u, v = pick("dept", "sm_close_rate", "below the top step 0.98", function(x) return x < 0.98 end)
+  if u then pts(u, "ps_close", 20 * steps(v, PS_CLOSE, 0.2), "steps") end
+  -- platforms.lua:62-65: dept only, steps, 1 → 10
+  u = pick("dept", "mq_data_timely", "= 1", function(x) return x == 1 end)
+  if u then pts(u, "pm_data_timely", 10, "steps, dept-only leaf") end
+  -- monitoring.lua:153-155: best_ratio over the dept group, 8 × v / best
+  local best = -1
+  for _, x in ipairs(ctx.units.list) do
+    local r = x.group == "dept" and row(x.id, "yue_listing_rate")
+    if r and r.value > best then best = r.value end
+  end
+  u, v = pick("dept", "yue_listing_rate", "below the group's best", function(x) return x < best end)
+  if u then pts(u, "mon_yue_listing", 8 * v / best, "best_ratio over the group, best " .. L.fmt(best)) end
+  u = pick("dept", "yue_listing_rate", "the group's best", function(x) return x == best end)
+  if u then pts(u, "mon_yue_listing", 8, "best_ratio, the best") end
+  -- monitoring.lua:31-33: target 0.4, dept 6 → 6 × v / 0.4 below it
+  u, v = pick("dept", "instant_rate", "strictly between 0 and the 0.4 target", function(x) return x > 0 and x < 0.4 end)
+  if u then pts(u, "mon_instant", 6 * v / 0.4, "target, below target") end
+  -- platforms.lua:76-78: linear 0.8 → 1.0, below 0.8 → 0
+  u = pick("dept", "sm_response_rate", "below 0.8", function(x) return x < 0.8 end)
+  if u then pts(u, "ps_response", 0, "linear, below lo") end
 
-  -- 市审计局 (shenji) has almost no cases: mon_ontime, mon_active_rate, mon_bad_reviews are
-  -- no_business (no rows) and mon_rectify not_applicable, so the whole 好差评 node (25) is
-  -- dropped and monitoring rescales its other nodes by 100 / 75.
-  for _, id in ipairs { "mon_ontime", "mon_active_rate", "mon_bad_reviews" } do status("shenji", id, "no_business") end
-  status("shenji", "mon_rectify", "na")
-  T:eq("shenji mon_review points (dropped)", nil, C.num(ind("shenji", "mon_review").points))
-  -- shenji: full_online 0.6667 → 10 × 0.1667 / 0.45; instant 0.3333 → 6 × 0.3333 / 0.4;
-  -- time_cut 0.5 → steps 0.6 × 6 = 3.6; mon_ontime dropped → ×30/22
-  local handling = (10 * 0.1667 / 0.45 + 6 * 0.3333 / 0.4 + 3.6) * 30 / 22
-  pts("shenji", "mon_handling", handling, "not_applicable rescale ×30/22")
-  T:near("shenji mon_full_online weight (30/22 × 100/75)", 30 / 22 * 100 / 75,
-    C.num(ind("shenji", "mon_full_online").weight), C.TOL_WEIGHT)
-  T:near("shenji mon_handling weight (100/75)", 100 / 75, C.num(ind("shenji", "mon_handling").weight), C.TOL_WEIGHT)
-  -- shenji takes no part in 民情地图/善美店小二: only pm_data_timely (missing → 0) remains
-  status("shenji", "pm_data_timely", "missing")
-  pts("shenji", "platforms", 0, "only a zero-scored leaf left")
+  -- no 民情地图 events in May: pm_ontime, pm_close, pm_response are no_business; plat_mqdt (50)
+  -- keeps only pm_data_timely (10, platforms.lua:62-65 steps) scaled ×5; plat_smdx (50) rescales
+  -- over its leaves with data: ps_response 15 (linear 0.8 → 1), ps_close 20 (steps above),
+  -- ps_satisfaction 15 (linear 0.85 → 1)
+  u = find("dept", "no 民情地图 events but 善美店小二 requests", function(id)
+    return row(id, "mq_ontime_rate") == nil and row(id, "mq_close_rate") == nil and row(id, "mq_response_hours") == nil
+      and row(id, "mq_data_timely") ~= nil and row(id, "sm_close_rate") ~= nil
+  end)
+  if u then
+    for _, id in ipairs { "pm_ontime", "pm_close", "pm_response" } do status(u, id, "no_business") end
+    weight(u, "pm_data_timely", 5, "50/10")
+    local timely = 10 * steps(row(u, "mq_data_timely").value, { { 1.0, 1 }, { 0.9, 0.8 }, { 0.8, 0.6 }, { 0.6, 0.3 } }, 0)
+    pts(u, "plat_mqdt", timely * 5, "rescaled ×5")
+    local got, max = 0, 0
+    local r = row(u, "sm_response_rate")
+    if r then got, max = got + 15 * clamp01((r.value - 0.8) / 0.2), max + 15 end
+    r = row(u, "sm_close_rate")
+    got, max = got + 20 * steps(r.value, PS_CLOSE, 0.2), max + 20
+    r = row(u, "sm_satisfaction")
+    if r then got, max = got + 15 * clamp01((r.value - 0.85) / 0.15), max + 15 end
+    pts(u, "plat_smdx", got * 50 / max, "rescaled ×50/" .. max)
+    pts(u, "platforms", timely * 5 + got * 50 / max, "part")
+  end
+
+  -- a whole monitoring sub-tree dropped (every leaf no_business or not_applicable): monitoring
+  -- rescales the nodes left by 100 / their points, and a node left that lost leaves of its own
+  -- rescales again (monitoring.lua, dept points)
+  local TREE = {
+    { "mon_handling", 30, { mon_full_online = 10, mon_instant = 6, mon_time_cut = 6, mon_ontime = 8 } },
+    { "mon_review", 25, { mon_active_rate = 8, mon_bad_reviews = 8, mon_rectify = 9 } },
+    { "mon_support", 20, { mon_ecert_use = 12, mon_eseal = 8 } },
+    { "mon_channel", 25, { mon_yue_listing = 8, mon_guide = 7, mon_zero_proof = 5, mon_report = 5 } },
+  }
+  local nested = false
+  u = find("dept", "a whole monitoring sub-tree dropped", function(id)
+    for _, t in ipairs(TREE) do if dropped(id, t[1]) then return true end end
+  end)
+  if u then
+    local kept = 0
+    for _, t in ipairs(TREE) do
+      if dropped(u, t[1]) then
+        T:eq(u .. " " .. t[1] .. " points (dropped)", nil, C.num(ind(u, t[1]).points))
+        for leaf in pairs(t[3]) do
+          T:ok(ind(u, leaf).status == "no_business" or ind(u, leaf).status == "na",
+            string.format("%s %s %s is no_business or na", PERIOD, u, leaf), tostring(ind(u, leaf).status))
+        end
+      else
+        kept = kept + t[2]
+      end
+    end
+    local sum = 0
+    for _, t in ipairs(TREE) do
+      if not dropped(u, t[1]) then
+        weight(u, t[1], 100 / kept, "100/" .. kept)
+        local left = 0
+        for leaf, p in pairs(t[3]) do if not dropped(u, leaf) then left = left + p end end
+        for leaf in pairs(t[3]) do
+          if not dropped(u, leaf) then weight(u, leaf, t[2] / left * 100 / kept, t[2] .. "/" .. left .. " × 100/" .. kept) end
+        end
+        nested = nested or left < t[2]
+        sum = sum + mres.units[u].cells[t[1]].points
+      end
+    end
+    pts(u, "monitoring", sum * 100 / kept, "part rescaled ×100/" .. kept)
+  end
+  T:ok(nested, PERIOD .. " that unit also has a node left that lost a leaf (nested rescale)")
+
+  -- no platform business at all: every 民情地图/善美店小二 leaf no_business, pm_data_timely not
+  -- reported (missing → 0, the default "zero"): the part scores 0
+  u = find("dept", "no platform business and no mq_data_timely row", function(id)
+    for _, m in ipairs { "mq_ontime_rate", "mq_close_rate", "mq_response_hours", "mq_data_timely",
+                         "sm_response_rate", "sm_close_rate", "sm_satisfaction" } do
+      if row(id, m) then return false end
+    end
+    return true
+  end)
+  if u then
+    status(u, "pm_data_timely", "missing")
+    pts(u, "platforms", 0, "only a zero-scored leaf left")
+  end
 end)
 
 T:section("every node of every unit against the model", function()
