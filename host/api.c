@@ -5,7 +5,8 @@
  *   admin      everything
  *   evaluator  everything but reloading rules, withdrawing batches and the test clock
  *   unit       the rules, the units, the rankings, and its own unit's breakdown
- *   viewer     the rules, the units and the rankings
+ *   viewer     the rules, the units, and published rankings — publishing comes with the
+ *              record store, so until then a viewer is refused rankings with a 403 that says so
  * Errors are {"error": {"status": 404, "message": "…"[, "errors": [...], "total": n]}}. */
 #include "batch.h"
 #include "host.h"
@@ -88,10 +89,19 @@ cJSON *pg_diags_json(const pg_diags *d, pg_severity sev, int limit)
 
 void pg_api_diags(pg_http_req *req, int status, const char *message, const pg_diags *d, int limit)
 {
+    /* A rejected batch ends with a summary, "N bad records: the batch is rejected, nothing
+     * stored", naming no line: that is the message, N the total, and the rest the errors. */
+    const pg_diag *sum = d->n ? &d->v[d->n - 1] : NULL;
+    long total = sum && sum->sev == PG_ERROR && !sum->line ? strtol(sum->msg, NULL, 10) : 0;
+    pg_diags rest = *d;
+    if (total > 0)
+        rest.n--, message = sum->msg;
+    else
+        total = d->errors;
     cJSON *o = error_object(status, message);
     cJSON *e = cJSON_GetObjectItemCaseSensitive(o, "error");
-    cJSON_AddItemToObject(e, "errors", pg_diags_json(d, PG_ERROR, limit));
-    cJSON_AddNumberToObject(e, "total", d->errors);
+    cJSON_AddItemToObject(e, "errors", pg_diags_json(&rest, PG_ERROR, limit));
+    cJSON_AddNumberToObject(e, "total", (double)total);
     pg_api_json(req, status, o);
 }
 
@@ -185,6 +195,11 @@ static void get_ranking(call *c)
 {
     pg_entry *e = scheme_period(c, 3);
     if (!e) return;
+    if (c->tok->role == PG_ROLE_VIEWER) {
+        pg_api_error(c->req, 403, "a viewer sees published bulletins only, and none is published "
+                                  "yet (publishing comes with the record store)");
+        return;
+    }
     char *group = pg_http_query_param(c->req, "group");
     if (group) {
         int g = pg_strmap_get(&c->h->gen->rs->group_ids, group);
@@ -331,7 +346,7 @@ static void get_schedule(call *c)
     pg_sched_event ev;
     pg_sched_upcoming(c->h->sched, &ev);
     int offset = c->h->gen->rs->tz_offset;
-    char a[32], b[32], p[PG_PERIOD_BUF];
+    char a[PG_TIME_BUF], b[PG_TIME_BUF], p[PG_PERIOD_BUF];
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "now", pg_render_time(pg_sched_now(c->h->sched), offset, a));
     cJSON_AddBoolToObject(o, "injected_clock", c->h->test_clock);

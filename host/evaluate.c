@@ -179,7 +179,7 @@ done:
 
 static cJSON *summary_json(const pg_host *h, const pg_entry *e, const pg_outcome *o)
 {
-    char buf[32], pbuf[PG_PERIOD_BUF];
+    char buf[PG_TIME_BUF], pbuf[PG_PERIOD_BUF];
     int offset = h->gen ? h->gen->rs->tz_offset : 8 * 3600;
     cJSON *r = cJSON_CreateObject();
     cJSON_AddStringToObject(r, "scheme", e->scheme);
@@ -218,7 +218,7 @@ static void evaluated(pg_job *j)
         o->error = pg_xstrdup(j->error ? j->error : "the evaluation did not run");
     }
     o->ms = (double)(j->finished_ns - j->started_ns) / 1e6;
-    char buf[32];
+    char buf[PG_TIME_BUF];
     o->headers = pg_xasprintf("X-Pinggu-Revision: %s\r\nX-Pinggu-Evaluated-At: %s\r\n",
                               o->revision[0] ? o->revision : "none",
                               pg_render_time(o->evaluated_at, 0, buf));

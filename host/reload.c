@@ -159,8 +159,9 @@ void pg_reload_on_watch(void *ctx, const char *hash)
 {
     pg_host *h = ctx;
     memcpy(h->watched, hash, sizeof h->watched);
-    /* the first scan reports what the running generation was built from */
-    if (h->gen && strcmp(h->gen->content, hash) == 0 && !h->reloading) return;
+    /* The first scan reports what the running generation was built from. A file put back
+     * as it was after a failed attempt still gets an attempt, so the status turns good. */
+    if (h->gen && strcmp(h->gen->content, hash) == 0 && !h->reloading && h->last.ok) return;
     pg_reload_request(h, "watch", NULL);
 }
 
@@ -168,7 +169,7 @@ cJSON *pg_reload_status(const pg_host *h)
 {
     cJSON *o = cJSON_CreateObject();
     int offset = h->gen ? h->gen->rs->tz_offset : 8 * 3600;
-    char buf[32];
+    char buf[PG_TIME_BUF];
     if (h->gen) {
         cJSON_AddStringToObject(o, "revision", h->gen->rs->revision);
         cJSON_AddNumberToObject(o, "generation", (double)h->gen->id);

@@ -18,13 +18,13 @@ pg_blob *pg_render_take(cJSON *json)
     return b;
 }
 
-char *pg_render_time(int64_t t, int offset, char buf[32])
+char *pg_render_time(int64_t t, int offset, char buf[PG_TIME_BUF])
 {
     time_t local = (time_t)(t + offset);
     struct tm tm;
     gmtime_r(&local, &tm);
     int a = offset < 0 ? -offset : offset;
-    snprintf(buf, 32, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+    snprintf(buf, PG_TIME_BUF, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, offset < 0 ? '-' : '+', a / 3600,
              a / 60 % 60);
     return buf;
@@ -123,7 +123,7 @@ pg_blob *pg_render_rules(const pg_gen *g)
     add_str(root, "content", g->content);
     add_str(root, "directory", g->shown);
     cJSON_AddNumberToObject(root, "generation", (double)g->id);
-    char buf[32];
+    char buf[PG_TIME_BUF];
     add_str(root, "loaded_at", pg_render_time(g->loaded_at, rs->tz_offset, buf));
     cJSON *groups = cJSON_AddArrayToObject(root, "groups");
     for (int i = 0; i < rs->ngroups; i++) {

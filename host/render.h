@@ -13,6 +13,7 @@ pg_blob *pg_render_rules(const pg_gen *g);
 /* A cJSON tree printed compactly into a blob; the tree is deleted. NULL on no memory. */
 pg_blob *pg_render_take(cJSON *json);
 /* Unix seconds as "2021-02-26T00:00:00+08:00" in a zone `offset` seconds east of UTC. */
-char *pg_render_time(int64_t t, int offset, char buf[32]);
+#define PG_TIME_BUF 64
+char *pg_render_time(int64_t t, int offset, char buf[PG_TIME_BUF]);
 
 #endif

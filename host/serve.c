@@ -164,7 +164,7 @@ int pg_serve(pg_config *cfg, int64_t fake_now)
     uv_signal_start(&h->sigterm, on_signal, SIGTERM);
     uv_signal_start(&h->sigint, on_signal, SIGINT);
 
-    char port[16], pool[16], now[32];
+    char port[16], pool[16], now[PG_TIME_BUF];
     snprintf(port, sizeof port, "%d", pg_http_port(h->http));
     snprintf(pool, sizeof pool, "%d", h->cfg.pool);
     pg_log(PG_LOG_INFO, "listening", "host", cfg->listen_host, "port", port, "rules", cfg->rules,

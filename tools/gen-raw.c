@@ -410,7 +410,7 @@ static void month(files *F, int M, long start, long end)
                 int up = strcmp(status, "已上线") == 0;
                 long visits = up ? count_of((200 + 3000 * u->p.q) * (hf ? 3 : 1) * (0.5 + U())) : 0;
                 long users = visits / 3, done = strcmp(u->id, "shenji") && s % 2 ? visits / 5 : 0;
-                char tc[40] = "";
+                char tc[64] = "";
                 if (hf) snprintf(tc, sizeof tc, "TC%s%04d", u->code, s);
                 const char *owho = unit_ref(u);
                 ts(a, T(2021, M, 20, 10, 0, 0), form());

@@ -1,0 +1,113 @@
+-- ingest.lua — batches posted to the real host: accepted and counted in the next ranking,
+-- posted again as a no-op, rejected whole with file:line errors naming the uploaded file,
+-- withdrawn; and the roles that may do each.
+local H = dofile(arg[0]:gsub("[^/]*$", "") .. "host.lua")
+local L = H.L
+local bin, root = L.args()
+local t = L.tester("serve.ingest")
+local ws = H.workspace(root)
+local tok, cfg = H.tokens(bin, ws)
+local h, why = H.start { bin = bin, rules = ws .. "/rules", data = ws .. "/data", config = cfg }
+if not h then
+  print("FAIL the host did not start: " .. why)
+  os.exit(1)
+end
+
+local header = "project_no,task_code,org_code,handle_level,project_type,channel,accept_date," ..
+  "anticipate_day,promise_day,result_date,result_type,suspend_days,visits,fully_online," ..
+  "ecert_applicable,uses_ecert,result_sealed,sync_date\n"
+-- four cases of 陆丰 (by its code, name and alias) accepted in sampling month 2021-05, three of
+-- them fully online: the 全程网办办件占比 is 3/4
+local function case(no, org, online, accepted)
+  return string.format("T%05d,TC1,%s,县,承诺件,政务服务网,%s,20,10,2021-05-20 10:00:00,批准,0,0,%s," ..
+    "false,false,true,2021-05-20T02:00:00Z\n", no, org, accepted, online)
+end
+local good = header .. case(1, "441581", "true", "2021-05-10 09:00:00") ..
+  case(2, "陆丰市", "true", "2021-04-26 00:00:00") .. case(3, "陆丰", "true", "2021-05-25 23:59:59") ..
+  case(4, "441581", "false", "2021-05-12T08:00:00+08:00")
+
+local function full_online(token)
+  local st, _, j = h:get("/api/v1/results/monthly/2021-05/lufeng", token or tok.admin)
+  if st ~= 200 then return nil, st end
+  for _, row in ipairs(j.units[1].indicators) do
+    if row.id == "mon_full_online" then return row.value, row.n end
+  end
+end
+
+local before = full_online()
+t:ok(before == nil or before == L.null, "no 全程网办 value before any batch", L.fmt(before))
+
+local st, text, j = h:post("/api/v1/batches?source=cases&name=cases-2021-05.csv", tok.lufeng, good, "text/csv")
+t:eq("a unit may not post system batches", 403, st)
+st, text, j = h:post("/api/v1/batches?source=cases&name=cases-2021-05.csv", tok.evaluator, good, "text/csv")
+t:eq("an evaluator posts a batch", 201, st, text)
+local batch = j and j.batch or {}
+t:eq("records", 4, batch.records)
+t:eq("file name", "cases-2021-05.csv", batch.file)
+t:eq("status", "active", batch.status)
+t:eq("not ingested before", false, j and j.already_ingested)
+local v, n = H.wait(10, function() local x, m = full_online() if x and x ~= L.null then return x, m end end)
+t:near("the ranking now counts the batch: 3 of 4 fully online", 0.75, v, 1e-9)
+t:eq("over 4 cases", 4, n)
+
+st, text, j = h:post("/api/v1/batches?source=cases&name=again.csv", tok.admin, good, "text/csv")
+t:eq("the same bytes again", 200, st, text)
+t:eq("are recognised", true, j and j.already_ingested)
+t:eq("as the same batch", batch.id, j and j.batch and j.batch.id)
+
+-- a bad batch: an unknown unit on line 3, a bad enum on line 4; nothing of it is stored
+local bad = header .. case(10, "441581", "true", "2021-05-11 09:00:00") ..
+  case(11, "火星市", "true", "2021-05-11 09:00:00") ..
+  case(12, "441581", "true", "2021-05-11 09:00:00"):gsub("政务服务网", "飞鸽传书")
+st, text, j = h:post("/api/v1/batches?source=cases&name=bad.csv", tok.admin, bad, "text/csv")
+t:eq("a bad batch is rejected", 422, st, text)
+local errs = j and j.error and j.error.errors or {}
+t:eq("two errors", 2, j and j.error and j.error.total)
+t:eq("first error: file", "bad.csv", errs[1] and errs[1].file)
+t:eq("first error: line", 3, errs[1] and errs[1].line)
+t:contains("first error: the unit", errs[1] and errs[1].message, "火星市")
+t:eq("second error: line", 4, errs[2] and errs[2].line)
+t:contains("second error: the field", errs[2] and errs[2].message, "channel")
+t:contains("the message says nothing was stored", j and j.error.message, "2 bad records: the batch is rejected, nothing stored")
+local _, _, list = h:get("/api/v1/batches", tok.evaluator)
+t:eq("one batch in the list", 1, list and #list.batches)
+v = full_online()
+t:near("the rejected batch changed nothing", 0.75, v, 1e-9)
+
+-- NDJSON, and unknown sources
+st = h:post("/api/v1/batches?source=nosuch", tok.admin, good, "text/csv")
+t:eq("an unknown source", 404, st)
+st = h:post("/api/v1/batches", tok.admin, good, "text/csv")
+t:eq("no source", 400, st)
+st = h:post("/api/v1/batches?source=cases&name=../x.csv", tok.admin, good, "text/csv")
+t:eq("a path as the name", 400, st)
+local nd = '{"project_no":"N1","task_code":"TC1","org_code":"441581","handle_level":"县",' ..
+  '"project_type":"承诺件","channel":"粤省事","accept_date":"2021-05-13 09:00:00",' ..
+  '"anticipate_day":20,"promise_day":10,"result_date":null,"result_type":null,"suspend_days":0,' ..
+  '"visits":0,"fully_online":false,"ecert_applicable":false,"uses_ecert":false,' ..
+  '"result_sealed":null,"sync_date":"2021-05-13T02:00:00Z"}\n'
+st, text, j = h:post("/api/v1/batches?source=cases", tok.admin, nd, "application/x-ndjson")
+t:eq("an NDJSON batch without a name", 201, st, text)
+t:eq("read as NDJSON", "ndjson", j and j.batch and j.batch.format)
+v = H.wait(10, function() local x = full_online() if x and math.abs(x - 0.6) < 1e-9 then return x end end)
+t:near("3 of 5 now", 0.6, v, 1e-9)
+
+-- withdrawal: admin only, and the value goes back
+st = h:delete("/api/v1/batches/" .. batch.id, tok.evaluator)
+t:eq("an evaluator may not withdraw", 403, st)
+st, text = h:delete("/api/v1/batches/" .. batch.id, tok.admin)
+t:eq("an admin withdraws", 200, st, text)
+v = H.wait(10, function() local x = full_online() if x == 0 then return true end end)
+t:ok(v, "after the withdrawal only the NDJSON case counts (0 of 1 fully online)")
+_, _, list = h:get("/api/v1/batches", tok.admin)
+local status = {}
+for _, b in ipairs(list and list.batches or {}) do status[b.id] = b.status end
+t:eq("the withdrawn batch is listed as such", "withdrawn", status[batch.id])
+local _, metrics = h:get("/metrics", tok.admin)
+t:contains("ingested records are counted", metrics, "pinggu_ingested_records_total 5")
+
+local stopped, clean = h:stop()
+t:ok(stopped and clean, "SIGTERM stops the host cleanly")
+L.cleanup()
+print(string.format("%s: %d checks, %d failed", t.name, t.checks, t.failures))
+os.exit(t.failures == 0 and 0 or 1)
