@@ -196,8 +196,9 @@ static void get_ranking(call *c)
     pg_entry *e = scheme_period(c, 3);
     if (!e) return;
     if (c->tok->role == PG_ROLE_VIEWER) {
-        pg_api_error(c->req, 403, "a viewer sees published bulletins only, and none is published "
-                                  "yet (publishing comes with the record store)");
+        pg_api_error(c->req, 403,
+                     "a viewer sees published bulletins only, and none is published "
+                     "yet (publishing comes with the record store)");
         return;
     }
     char *group = pg_http_query_param(c->req, "group");
@@ -272,6 +273,21 @@ static void post_evaluation(call *c)
         if (e) pg_evaluate(c->h, e, "api", c->req, PG_WANT_RUN, -1);
     }
     cJSON_Delete(j);
+}
+
+/* POST /api/v1/rules/preview?scheme=monthly&period=2021-05, a weight-overrides file as the
+ * body: the diff under the overrides, nothing applied. */
+static void post_preview(call *c)
+{
+    char *s = pg_http_query_param(c->req, "scheme"), *p = pg_http_query_param(c->req, "period");
+    if (!s || !p) {
+        pg_api_error(c->req, 400, "which evaluation? /api/v1/rules/preview?scheme=S&period=P");
+    } else {
+        c->seg[3] = s, c->seg[4] = p;
+        pg_entry *e = scheme_period(c, 3);
+        if (e) pg_preview(c->h, c->req, e->scheme, e->period);
+    }
+    free(s), free(p);
 }
 
 static void get_runs(call *c)
@@ -392,6 +408,7 @@ static const route routes[] = {
     {PG_HTTP_GET, "rules", ANY, get_rules},
     {PG_HTTP_GET, "rules/status", STAFF, get_rules_status},
     {PG_HTTP_POST, "rules/reload", ADMIN, post_reload},
+    {PG_HTTP_POST, "rules/preview", STAFF, post_preview},
     {PG_HTTP_GET, "units", ANY, get_units},
     {PG_HTTP_GET, "rankings/*/*", STAFF | R(PG_ROLE_UNIT) | R(PG_ROLE_VIEWER), get_ranking},
     {PG_HTTP_GET, "results/*/*", STAFF | R(PG_ROLE_UNIT), get_results},

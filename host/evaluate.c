@@ -8,8 +8,7 @@
  * arrived) runs, and the outcome names its revision. An entry runs one evaluation at a time;
  * triggers that arrive meanwhile fold into one more run. A scheduled cut-off also writes the
  * full result as a draft, DATA/drafts/<scheme>-<period>.json. */
-#include "batch.h"
-#include "dataset.h"
+#include "datadir.h"
 #include "eval.h"
 #include "host.h"
 #include "log.h"
@@ -149,10 +148,9 @@ static void evaluate(pg_job *j)
         o->error = pg_xasprintf("revision %.12s has no scheme '%s'", rs->revision, x->scheme);
         goto done;
     }
-    ds = pg_dataset_new(rs);
-    if (pg_dataset_load_dir(ds, x->datadir, &d) != 0 ||
-        (rs->nsources && pg_batch_feed(rs, x->datadir, ds, &d) != 0)) {
-        fail(o, 500, &d, "the data directory cannot be read");
+    int rc = pg_datadir_load(rs, x->datadir, &ds, &d);
+    if (rc != 0) {
+        fail(o, rc == -ENOENT ? 404 : 500, &d, "the data directory cannot be read");
         goto done;
     }
     if (!pg_dataset_has_period(ds, x->period)) {

@@ -7,6 +7,7 @@
  *   reload.c    rule generations: triggers, building off the loop, the swap, the status
  *   evaluate.c  evaluation jobs, the cache of results, re-scoring, scheduled cut-offs
  *   intake.c    batches posted over HTTP, withdrawals
+ *   preview.c   what-if previews of weight overrides
  *   metrics.c   counters and the Prometheus text */
 #ifndef PG_HOST_H
 #define PG_HOST_H
@@ -139,6 +140,10 @@ void pg_outcome_free(pg_outcome *o);
 void pg_entries_free(pg_host *h);
 /* Answers one waiter from an outcome, by the role that asked. */
 void pg_answer_outcome(pg_http_req *req, pg_want want, int index, const pg_outcome *o);
+
+/* preview.c: answers the diff of (scheme, period) under the served rules and the posted
+ * weight overrides */
+void pg_preview(pg_host *h, pg_http_req *req, const char *scheme, int period);
 
 /* intake.c */
 void pg_intake_post(pg_host *h, pg_http_req *req, const char *source, const char *name);

@@ -94,6 +94,34 @@ t:contains("metrics count evaluations", metrics, 'pinggu_evaluations_total{resul
 t:contains("metrics count requests", metrics, 'pinggu_http_requests_total{code="4xx"}')
 t:contains("metrics show Lua memory", metrics, "pinggu_lua_memory_bytes")
 
+-- a what-if preview of a weight change: nothing is applied
+st, text, j = h:post("/api/v1/rules/preview?scheme=monthly&period=2021-05", tok.evaluator,
+  "mon_guide 9\nmon_zero_proof 3\n", "text/plain")
+t:eq("a preview", 200, st, text and text:sub(1, 300))
+local listed, moved = 0, 0
+for _, g in ipairs(j and j.groups or {}) do
+  for _, u in ipairs(g.units) do
+    listed = listed + 1
+    if u.a.total ~= u.b.total then moved = moved + 1 end
+  end
+end
+t:eq("the preview lists every unit", 36, listed)
+t:eq("and counts the changed totals", moved, j and j.summary and j.summary.total_changes)
+t:ok(moved > 0, "the preview shows totals that change", tostring(moved))
+st, _, j = h:get("/api/v1/rules", tok.admin)
+local guide
+for _, n in ipairs(j and j.indicators or {}) do
+  if n.id == "mon_guide" then guide = n.points.dept end
+end
+t:eq("the served rules are unchanged", 7, guide)
+st, text, j = h:post("/api/v1/rules/preview?scheme=monthly&period=2021-05", tok.evaluator,
+  "mon_guide 9\nnosuch 3\n", "text/plain")
+t:eq("a bad overrides line", 422, st, text and text:sub(1, 300))
+t:eq("named at body:2", "body", j and j.error and j.error.errors[1] and j.error.errors[1].file)
+t:eq("line 2", 2, j and j.error and j.error.errors[1] and j.error.errors[1].line)
+st = h:post("/api/v1/rules/preview?scheme=monthly&period=2021-05", tok.lufeng, "mon_guide 9\n", "text/plain")
+t:eq("a unit may not preview", 403, st)
+
 -- bad requests
 st, _, j = h:get("/api/v1/rankings/nosuch/2021-05", tok.admin)
 t:eq("unknown scheme", 404, st)

@@ -1,0 +1,101 @@
+/* preview.c — POST /api/v1/rules/preview: who moves if a weight change is announced.
+ *
+ * The body is a weight-overrides file (the format `pinggu diff --against FILE` takes; README
+ * "Weight overrides"). A worker evaluates the scheme and period under the rules being served
+ * and under a fresh copy of them with the overrides applied, and answers the comparison as
+ * `pinggu diff --format json` prints it: every unit's change in score, rank and band, and the
+ * indicators that cause it. Nothing is stored and the rules served do not change. */
+#include "datadir.h"
+#include "diff.h"
+#include "eval.h"
+#include "host.h"
+#include "overrides.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct {
+    pg_job job;
+    pg_http_req *req;
+    char *scheme, *datadir;
+    int period;
+    cJSON *answer;
+    int status;
+    pg_diags d;
+} preview_job;
+
+static int write_body(const char *path, const pg_http_req *req)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return -errno;
+    int bad = fwrite(req->body, 1, req->body_len, f) != req->body_len;
+    return fclose(f) != 0 || bad ? -EIO : 0;
+}
+
+static void compare(pg_job *j)
+{
+    preview_job *p = (preview_job *)j;
+    pg_ruleset *b = NULL;
+    pg_dataset *ds = NULL;
+    pg_result *ra = NULL, *rb = NULL;
+    pg_diff *df = NULL;
+    char path[] = "/tmp/pinggu-overrides-XXXXXX";
+    int fd = mkstemp(path);
+    p->status = 422;
+    if (fd < 0 || (close(fd), write_body(path, p->req)) != 0) {
+        pg_error(&p->d, NULL, 0, "cannot keep the overrides: %s", strerror(errno));
+        p->status = 500;
+        goto done;
+    }
+    int s = pg_strmap_get(&j->rs->scheme_ids, p->scheme);
+    if (pg_gen_load(j->gen, &b, &p->d) != 0 || pg_overrides_apply(b, path, &p->d) != 0 ||
+        pg_datadir_load(j->rs, p->datadir, &ds, &p->d) != 0 ||
+        pg_eval(j->rs, ds, s, p->period, &ra, &p->d) != 0 ||
+        pg_eval(b, ds, s, p->period, &rb, &p->d) != 0 || pg_diff_compute(ra, rb, &df, &p->d) != 0)
+        goto done;
+    p->answer = pg_diff_json(df, "the posted overrides");
+    p->status = 200;
+done:
+    if (fd >= 0) unlink(path);
+    /* the overrides' messages name the temporary file: it is the request body to the caller */
+    for (int i = 0; i < p->d.n; i++)
+        if (p->d.v[i].file && strcmp(p->d.v[i].file, path) == 0) {
+            free(p->d.v[i].file);
+            p->d.v[i].file = pg_xstrdup("body");
+        }
+    pg_diff_free(df);
+    pg_result_free(ra), pg_result_free(rb);
+    pg_dataset_free(ds);
+    pg_ruleset_free(b);
+}
+
+static void compared(pg_job *j)
+{
+    preview_job *p = (preview_job *)j;
+    if (j->error) pg_error(&p->d, NULL, 0, "%s", j->error);
+    if (p->answer)
+        pg_api_json(p->req, 200, p->answer);
+    else
+        pg_api_diags(p->req, j->error ? 500 : p->status, "the preview failed", &p->d, 20);
+    pg_diags_free(&p->d);
+    free(p->scheme), free(p->datadir), free(p);
+}
+
+void pg_preview(pg_host *h, pg_http_req *req, const char *scheme, int period)
+{
+    if (h->stopping) {
+        pg_api_error(req, 503, "the host is shutting down");
+        return;
+    }
+    preview_job *p = pg_xcalloc(1, sizeof *p);
+    p->req = req;
+    p->scheme = pg_xstrdup(scheme);
+    p->period = period;
+    p->datadir = pg_xstrdup(h->cfg.data_dir);
+    p->job.gen = pg_gen_ref(h->gen);
+    p->job.work = compare;
+    p->job.done = compared;
+    pg_pool_submit(h->pool, &p->job);
+}
