@@ -10,8 +10,24 @@
 #include "timefmt.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The unit field's text -> unit index (or -1), remembered: a file names a few dozen units
+ * millions of times, in any order. */
+typedef struct {
+    uint64_t h;
+    int len, unit;
+    char *text;
+} unit_memo;
+
+/* The cells of one (unit, bucket): rowcells[first + i] is the cell of the i-th metric, or -1
+ * while it has none. One lookup per record instead of one per metric. */
+typedef struct {
+    int unit, bucket;
+    long first;
+} agg_row;
 
 struct pg_agg {
     const pg_ruleset *rs;
@@ -22,11 +38,22 @@ struct pg_agg {
     int ncells, capcells;
     int32_t *slots; /* open addressing over cells: index + 1, 0 = empty */
     int nslots;
-    uint64_t *keys; /* key hashes seen, open addressing, 0 = empty */
+    agg_row *rows;
+    int nrows, caprows;
+    int32_t *rowslots; /* open addressing over rows: index + 1, 0 = empty */
+    int nrowslots;
+    int *rowcells;
+    long nrowcells, caprowcells;
+    unit_memo *memo; /* open addressing, text == NULL: empty */
+    int nmemo, capmemo;
+    /* the sampling month of the last record and its bounds in UTC seconds [lo, hi) */
+    int month;
+    double month_lo, month_hi;
+    /* key hashes seen: Robin Hood open addressing over capkeys slots (any number, not a power
+     * of two; home slot h * capkeys >> 64), 0 = empty */
+    uint64_t *keys;
     long nkeys, capkeys;
     long records, duplicates;
-    char last_unit[256];
-    int last_unit_len, last_unit_index;
     char why[320];
 };
 
@@ -46,7 +73,6 @@ pg_agg *pg_agg_new(const pg_ruleset *rs, int source)
     for (int m = 0; m < rs->nmetrics; m++)
         if (rs->metrics[m].source == source && rs->metrics[m].agg != PG_AGG_FED)
             a->metrics[a->nmetrics++] = m;
-    a->last_unit_index = -1;
     return a;
 }
 
@@ -64,6 +90,9 @@ void pg_agg_free(pg_agg *a)
     if (!a) return;
     for (int i = 0; i < a->ncells; i++) pg_partial_free(&a->cells[i].p);
     free(a->cells), free(a->slots), free(a->keys), free(a->metrics);
+    free(a->rows), free(a->rowslots), free(a->rowcells);
+    for (int i = 0; i < a->capmemo; i++) free(a->memo[i].text);
+    free(a->memo);
     free(a);
 }
 
@@ -134,47 +163,184 @@ pg_partial *pg_agg_partial(pg_agg *a, int metric, int unit, int bucket)
     return &c->p;
 }
 
-/* Whether this key was seen before (and remember it). */
+/* The home slot of a key hash: monotonic in h, so the table stays ordered by hash. */
+static inline uint64_t key_home(uint64_t h, long cap)
+{
+    return (uint64_t)(((unsigned __int128)h * (uint64_t)cap) >> 64);
+}
+
+/* How far slot s is from the home of the hash k it holds. */
+static inline uint64_t key_dist(uint64_t k, uint64_t s, long cap)
+{
+    uint64_t home = key_home(k, cap);
+    return s >= home ? s - home : s + (uint64_t)cap - home;
+}
+
+/* Puts h (not present) into the Robin Hood table: an entry further from its home than the
+ * one in a slot takes the slot, and the displaced one moves on. */
+static void key_put(uint64_t *keys, long cap, uint64_t h)
+{
+    uint64_t s = key_home(h, cap), dist = 0;
+    for (;; s = s + 1 == (uint64_t)cap ? 0 : s + 1, dist++) {
+        uint64_t k = keys[s];
+        if (!k) {
+            keys[s] = h;
+            return;
+        }
+        uint64_t kd = key_dist(k, s, cap);
+        if (kd < dist) {
+            keys[s] = h;
+            h = k;
+            dist = kd;
+        }
+    }
+}
+
+void pg_agg_expect(pg_agg *a, long records)
+{
+    if (a->src->key_field < 0 || records <= a->capkeys / 10 * 9) return;
+    long cap = records + records / 9 + 64; /* at most 90 % full */
+    uint64_t *keys = pg_xcalloc((size_t)cap, sizeof *keys);
+    for (long i = 0; i < a->capkeys; i++)
+        if (a->keys[i]) key_put(keys, cap, a->keys[i]);
+    free(a->keys);
+    a->keys = keys;
+    a->capkeys = cap;
+}
+
+/* Whether this key was seen before (and remember it). The table grows by half when it is
+ * 90 % full; pg_agg_expect sizes it beforehand so that it need not (growing holds the old and
+ * the new table at once). 8 bytes a slot: 5 M keys take 47 MB. */
 static int seen_key(pg_agg *a, uint64_t h)
 {
-    if (2 * (a->nkeys + 1) > a->capkeys) {
-        long oldcap = a->capkeys;
-        uint64_t *old = a->keys;
-        a->capkeys = a->capkeys ? a->capkeys * 2 : 4096;
-        a->keys = pg_xcalloc((size_t)a->capkeys, sizeof(uint64_t));
-        for (long i = 0; i < oldcap; i++) {
-            if (!old[i]) continue;
-            uint64_t s = old[i] & (uint64_t)(a->capkeys - 1);
-            while (a->keys[s]) s = (s + 1) & (uint64_t)(a->capkeys - 1);
-            a->keys[s] = old[i];
-        }
-        free(old);
+    if (a->nkeys + 1 > a->capkeys / 10 * 9)
+        pg_agg_expect(a, a->capkeys ? a->capkeys / 2 * 3 : 4096);
+    long cap = a->capkeys;
+    uint64_t s = key_home(h, cap), dist = 0;
+    for (;; s = s + 1 == (uint64_t)cap ? 0 : s + 1, dist++) {
+        uint64_t k = a->keys[s];
+        if (k == h) return 1;
+        /* an empty slot, or one nearer its home than h would be here: h is not in */
+        if (!k || key_dist(k, s, cap) < dist) break;
     }
-    uint64_t s = h & (uint64_t)(a->capkeys - 1);
-    for (; a->keys[s]; s = (s + 1) & (uint64_t)(a->capkeys - 1))
-        if (a->keys[s] == h) return 1;
-    a->keys[s] = h;
+    key_put(a->keys, cap, h);
     a->nkeys++;
     return 0;
+}
+
+/* The unit field's value as text (a number as an integer), into buf; returns its length. */
+static int unit_text(const pg_value *v, char *buf, int size)
+{
+    if (!v->str) return snprintf(buf, (size_t)size, "%.0f", v->num);
+    int len = v->len < size - 1 ? v->len : size - 1;
+    memcpy(buf, v->str, (size_t)len);
+    buf[len] = '\0';
+    return len;
+}
+
+static void memo_put(unit_memo *memo, int cap, unit_memo e)
+{
+    uint64_t s = e.h & (uint64_t)(cap - 1);
+    while (memo[s].text) s = (s + 1) & (uint64_t)(cap - 1);
+    memo[s] = e;
 }
 
 static int find_unit(pg_agg *a, const pg_value *v)
 {
     char buf[256];
-    int len;
-    if (v->str) {
-        len = v->len < (int)sizeof buf - 1 ? v->len : (int)sizeof buf - 1;
-        memcpy(buf, v->str, (size_t)len);
-    } else
-        len = snprintf(buf, sizeof buf, "%.0f", v->num);
-    buf[len] = '\0';
-    if (len == a->last_unit_len && memcmp(buf, a->last_unit, (size_t)len) == 0)
-        return a->last_unit_index;
+    const char *s = v->str;
+    int len = v->len;
+    if (!s) { /* a number: rare, not remembered */
+        unit_text(v, buf, sizeof buf);
+        return pg_unit_find(a->rs, buf);
+    }
+    uint64_t h = hash_bytes(s, len);
+    if (a->capmemo) {
+        for (uint64_t k = h & (uint64_t)(a->capmemo - 1); a->memo[k].text;
+             k = (k + 1) & (uint64_t)(a->capmemo - 1)) {
+            const unit_memo *m = &a->memo[k];
+            if (m->h == h && m->len == len && memcmp(m->text, s, (size_t)len) == 0) return m->unit;
+        }
+    }
+    unit_text(v, buf, sizeof buf);
     int u = pg_unit_find(a->rs, buf);
-    memcpy(a->last_unit, buf, (size_t)len + 1);
-    a->last_unit_len = len;
-    a->last_unit_index = u;
+    /* a long name is cut in buf, and a flood of bad names is not worth remembering */
+    if (a->nmemo >= 4096 || len >= (int)sizeof buf - 1) return u;
+    if (2 * (a->nmemo + 1) > a->capmemo) {
+        int cap = a->capmemo ? a->capmemo * 2 : 64;
+        unit_memo *memo = pg_xcalloc((size_t)cap, sizeof *memo);
+        for (int i = 0; i < a->capmemo; i++)
+            if (a->memo[i].text) memo_put(memo, cap, a->memo[i]);
+        free(a->memo);
+        a->memo = memo;
+        a->capmemo = cap;
+    }
+    memo_put(a->memo, a->capmemo, (unit_memo){h, len, u, pg_xstrdup(buf)});
+    a->nmemo++;
     return u;
+}
+
+/* The row of (unit, bucket): the offset of its metric cells in rowcells. */
+static long find_row(pg_agg *a, int unit, int bucket)
+{
+    uint32_t mask = (uint32_t)a->nrowslots - 1, s;
+    if (a->nrowslots) {
+        for (s = cell_hash(0, unit, bucket) & mask; a->rowslots[s]; s = (s + 1) & mask) {
+            const agg_row *r = &a->rows[a->rowslots[s] - 1];
+            if (r->unit == unit && r->bucket == bucket) return r->first;
+        }
+    }
+    if (2 * (a->nrows + 1) > a->nrowslots) {
+        a->nrowslots = a->nrowslots ? a->nrowslots * 2 : 256;
+        free(a->rowslots);
+        a->rowslots = pg_xcalloc((size_t)a->nrowslots, sizeof *a->rowslots);
+        mask = (uint32_t)a->nrowslots - 1;
+        for (int i = 0; i < a->nrows; i++) {
+            s = cell_hash(0, a->rows[i].unit, a->rows[i].bucket) & mask;
+            while (a->rowslots[s]) s = (s + 1) & mask;
+            a->rowslots[s] = i + 1;
+        }
+    }
+    if (a->nrows == a->caprows) {
+        a->caprows = a->caprows ? a->caprows * 2 : 64;
+        a->rows = pg_xrealloc(a->rows, sizeof *a->rows * (size_t)a->caprows);
+    }
+    while (a->nrowcells + a->nmetrics > a->caprowcells) {
+        a->caprowcells = a->caprowcells ? a->caprowcells * 2 : 1024;
+        a->rowcells = pg_xrealloc(a->rowcells, sizeof *a->rowcells * (size_t)a->caprowcells);
+    }
+    long first = a->nrowcells;
+    for (int i = 0; i < a->nmetrics; i++) a->rowcells[first + i] = -1;
+    a->nrowcells += a->nmetrics;
+    a->rows[a->nrows] = (agg_row){unit, bucket, first};
+    for (s = cell_hash(0, unit, bucket) & mask; a->rowslots[s]; s = (s + 1) & mask) continue;
+    a->rowslots[s] = ++a->nrows;
+    return first;
+}
+
+/* The partial of the i-th metric of the source in the row at `row`. */
+static pg_partial *row_partial(pg_agg *a, long row, int i, int unit, int bucket)
+{
+    int c = a->rowcells[row + i];
+    if (c < 0) {
+        pg_partial *p = pg_agg_partial(a, a->metrics[i], unit, bucket);
+        c = (int)(((char *)p - (char *)a->cells - offsetof(pg_agg_cell, p)) / sizeof *a->cells);
+        a->rowcells[row + i] = c;
+    }
+    return &a->cells[c].p;
+}
+
+/* The sampling month of t: the last record's, when t falls within its bounds. */
+static int sampling_month(pg_agg *a, double t)
+{
+    if (t >= a->month_lo && t < a->month_hi) return a->month;
+    int offset = a->rs->tz_offset, month = pg_time_sampling_month(t, offset);
+    int y = month / 100, m = month % 100;
+    double lo = (double)pg_days_from_civil(y, m - 1, 26) * 86400 - offset;
+    double hi = (double)pg_days_from_civil(y, m, 26) * 86400 - offset;
+    if (month && t >= lo && t < hi) /* else (no time, or beyond the clamped days): not kept */
+        a->month = month, a->month_lo = lo, a->month_hi = hi;
+    return month;
 }
 
 /* The distinct set is an open-addressing table of non-zero hashes (0 marks a free slot). */
@@ -276,8 +442,10 @@ int pg_agg_add(pg_agg *a, const pg_value *rec, const char **why)
     const pg_source *src = a->src;
     int u = find_unit(a, &rec[src->unit_field]);
     if (u < 0) {
+        char text[256];
+        unit_text(&rec[src->unit_field], text, sizeof text);
         snprintf(a->why, sizeof a->why, "'%s' is not a unit in units.csv (id, code, name or alias)",
-                 a->last_unit);
+                 text);
         *why = a->why;
         return -1;
     }
@@ -293,20 +461,25 @@ int pg_agg_add(pg_agg *a, const pg_value *rec, const char **why)
     }
     double t = rec[src->time_field].num;
     int offset = a->rs->tz_offset;
-    int month = pg_time_sampling_month(t, offset);
+    int month = sampling_month(a, t);
+    long mrow = -1, yrow = -1;
     for (int i = 0; i < a->nmetrics; i++) {
         const pg_metric *m = &a->rs->metrics[a->metrics[i]];
         if (m->where && !pg_expr_test(m->where, rec)) continue;
-        int bucket = month;
-        if (m->over == PG_OVER_YEAR)
-            bucket = month / 100 * 100;
-        else if (m->over == PG_OVER_YEAR_END) {
+        pg_partial *p;
+        if (m->over == PG_OVER_YEAR) {
+            if (yrow < 0) yrow = find_row(a, u, month / 100 * 100);
+            p = row_partial(a, yrow, i, u, month / 100 * 100);
+        } else if (m->over == PG_OVER_YEAR_END) {
             int y, mo, d;
             pg_civil_from_days(pg_time_day(t, offset), &y, &mo, &d);
             if (!pg_time_in_year_end(t, offset, y)) continue;
-            bucket = y * 100;
+            p = row_partial(a, find_row(a, u, y * 100), i, u, y * 100);
+        } else {
+            if (mrow < 0) mrow = find_row(a, u, month);
+            p = row_partial(a, mrow, i, u, month);
         }
-        update(m, pg_agg_partial(a, a->metrics[i], u, bucket), rec);
+        update(m, p, rec);
     }
     return 0;
 }

@@ -48,6 +48,9 @@ void pg_agg_free(pg_agg *a);
 /* Feeds one record. Returns 0, or -1 with a reason in *why (a static string or one that
  * lives until the next call) when the record's unit is not in units.csv. */
 int pg_agg_add(pg_agg *a, const pg_value *rec, const char **why);
+/* Sizes the key set (a source with a key) for about this many records, so that it does not
+ * grow, holding two tables at once, while the file is read. */
+void pg_agg_expect(pg_agg *a, long records);
 /* Records seen, and those skipped as duplicates of an earlier key. */
 long pg_agg_records(const pg_agg *a);
 long pg_agg_duplicates(const pg_agg *a);

@@ -14,13 +14,14 @@
 #include "ingest_parallel.h"
 #include "ruleset.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#ifndef FIXTURE
-#error "FIXTURE must name the rule set directory"
+#if !defined(FIXTURE) || !defined(KEYED_FIXTURE)
+#error "FIXTURE and KEYED_FIXTURE must name the rule set directories"
 #endif
 
 static pg_ruleset *rs;
@@ -277,6 +278,42 @@ static void bad_records_same_diagnostics(void **state)
     free(nd);
 }
 
+/* The key set (a Robin Hood table of 64-bit hashes) through many growths: every repeat of a
+ * key is found, and nothing else is taken for one. Keyed sources are read on one thread. */
+static void key_set_counts_repeats(void **state)
+{
+    (void)state;
+    pg_diags d = {0};
+    pg_ruleset *keyed;
+    assert_int_equal(pg_ruleset_load(KEYED_FIXTURE, &keyed, &d), 0);
+    int s = pg_strmap_get(&keyed->source_ids, "cases");
+    const pg_source *src = &keyed->sources[s];
+    assert_true(src->key_field >= 0);
+    pg_value *vals = calloc((size_t)src->nfields, sizeof *vals);
+    for (int i = 0; i < src->nfields; i++) vals[i] = (pg_value){.null = 1, .num = NAN};
+    for (int round = 0; round < 2; round++) {
+        pg_agg *a = pg_agg_new(keyed, s);
+        if (round) pg_agg_expect(a, 100000); /* sized beforehand: no growth */
+        char key[32];
+        for (int i = 0; i < 100000; i++) {
+            /* keys 0..69999, then 30,000 of them again, in another order */
+            int k = i < 70000 ? i : (int)((unsigned)(i - 70000) * 7919u % 70000u);
+            int len = snprintf(key, sizeof key, "K%d", k);
+            vals[src->key_field] = (pg_value){.str = key, .len = len};
+            vals[src->unit_field] = (pg_value){.str = "ga", .len = 2};
+            vals[src->time_field] = (pg_value){.num = 1620000000};
+            const char *why;
+            assert_int_equal(pg_agg_add(a, vals, &why), 0);
+        }
+        assert_int_equal(pg_agg_records(a), 100000);
+        assert_int_equal(pg_agg_duplicates(a), 30000);
+        pg_agg_free(a);
+    }
+    free(vals);
+    pg_ruleset_free(keyed);
+    pg_diags_free(&d);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -306,6 +343,7 @@ int main(void)
         cmocka_unit_test(many_threads_same_cells),
         cmocka_unit_test(quoted_newlines_at_the_cut),
         cmocka_unit_test(bad_records_same_diagnostics),
+        cmocka_unit_test(key_set_counts_repeats),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
