@@ -53,12 +53,14 @@ static void fsync_dir(const char *path)
 }
 
 /* Writes len bytes to path through a temporary file, flushed and renamed, then flushes the
- * directory so the rename itself survives a crash. */
+ * directory so the rename itself survives a crash. The temporary name is unique, so two
+ * writers of the same file (two evaluations storing the same recomputed partials) never write
+ * into one another's half-written file; the last rename wins, and both wrote the same. */
 static int write_atomic(const char *path, const char *data, size_t len, pg_diags *d)
 {
-    char *tmp = pg_xasprintf("%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644), rc = 0;
-    if (fd < 0) rc = -errno;
+    char *tmp = pg_xasprintf("%s.tmp-XXXXXX", path);
+    int fd = mkstemp(tmp), rc = 0;
+    if (fd < 0 || fchmod(fd, 0644) != 0) rc = -errno;
     for (size_t off = 0; rc == 0 && off < len;) {
         ssize_t n = write(fd, data + off, len - off);
         if (n < 0 && errno != EINTR) rc = -errno;
@@ -275,19 +277,26 @@ static int cell_from_json(const pg_ruleset *rs, pg_agg *table, int metric, const
     return 0;
 }
 
-/* Adds the aggregator's partials to the partials JSON, one entry per metric definition. */
-static void partials_add(const pg_ruleset *rs, cJSON *metrics, const pg_agg *agg)
+/* Adds the aggregator's partials to the partials JSON, one entry per metric definition of
+ * source `s` — an empty one for a metric no record of the batch counts towards (a year-end
+ * metric in a spring batch), so that its definition is known to be computed and the raw file
+ * is not read again for it at every evaluation. */
+static void partials_add(const pg_ruleset *rs, int s, cJSON *metrics, const pg_agg *agg)
 {
+    for (int m = 0; m < rs->nmetrics; m++) {
+        const pg_metric *me = &rs->metrics[m];
+        if (me->source != s || me->agg == PG_AGG_FED ||
+            cJSON_GetObjectItemCaseSensitive(metrics, me->def))
+            continue;
+        cJSON *entry = cJSON_AddObjectToObject(metrics, me->def);
+        cJSON_AddStringToObject(entry, "metric", me->id);
+        cJSON_AddArrayToObject(entry, "cells");
+    }
     const pg_agg_cell *cells;
     int n = pg_agg_cells(agg, &cells);
     for (int i = 0; i < n; i++) {
         const pg_metric *me = &rs->metrics[cells[i].metric];
         cJSON *entry = cJSON_GetObjectItemCaseSensitive(metrics, me->def);
-        if (!entry) {
-            entry = cJSON_AddObjectToObject(metrics, me->def);
-            cJSON_AddStringToObject(entry, "metric", me->id);
-            cJSON_AddArrayToObject(entry, "cells");
-        }
         cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(entry, "cells"),
                              cell_to_json(rs, &cells[i]));
     }
@@ -385,7 +394,7 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const char *sourc
     out->active = 1;
     cJSON *partials = cJSON_CreateObject();
     cJSON_AddStringToObject(partials, "source", source);
-    partials_add(rs, cJSON_AddObjectToObject(partials, "metrics"), agg);
+    partials_add(rs, s, cJSON_AddObjectToObject(partials, "metrics"), agg);
     char *raw = pg_xasprintf("%s/batches/raw/%s.%s", datadir, out->id, out->format);
     char *ppath = pg_xasprintf("%s/batches/partials/%s.json", datadir, out->id);
     if (rename(incoming, raw) != 0) {
@@ -460,7 +469,7 @@ static int feed_batch(const pg_ruleset *rs, const char *datadir, const pg_batch 
         if (agg) {
             /* Keep the new definitions' partials, so the next run reads them. */
             cJSON *fresh = cJSON_CreateObject();
-            partials_add(rs, fresh, agg);
+            partials_add(rs, s, fresh, agg);
             cJSON *e;
             cJSON_ArrayForEach(e, fresh) if (!cJSON_GetObjectItemCaseSensitive(metrics, e->string))
                 cJSON_AddItemReferenceToObject(metrics, e->string, e);

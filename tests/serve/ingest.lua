@@ -50,6 +50,16 @@ local v, n = H.wait(10, function() local x, m = full_online() if x and x ~= L.nu
 t:near("the ranking now counts the batch: 3 of 4 fully online", 0.75, v, 1e-9)
 t:eq("over 4 cases", 4, n)
 
+-- the stored partials name every metric of the source, even one no record of the batch counts
+-- towards (the year-end share), so evaluations never re-read the raw file for it
+local partials = L.slurp(ws .. "/data/batches/partials/" .. batch.id .. ".json") or ""
+t:ok(partials:find('"metric":"full_online_rate_ye","cells":[]', 1, true) ~= nil,
+  "an empty year-end entry is stored for a May batch", partials:sub(1, 300))
+local stored = partials
+h:post("/api/v1/evaluations", tok.admin, '{"scheme":"year_end","period":"2021"}')
+t:eq("evaluating does not rewrite the partials", stored,
+  L.slurp(ws .. "/data/batches/partials/" .. batch.id .. ".json"))
+
 st, text, j = h:post("/api/v1/batches?source=cases&name=again.csv", tok.admin, good, "text/csv")
 t:eq("the same bytes again", 200, st, text)
 t:eq("are recognised", true, j and j.already_ingested)
