@@ -51,6 +51,7 @@ typedef struct {
     size_t *elen;       /* length of each enum value */
     int *slot;          /* open-addressed hash of the enum values: index + 1, 0 when empty */
     unsigned slot_mask; /* table size − 1 (a power of two at least twice nenums) */
+    pg_time_memo memo;  /* time: the last date seen (a plan belongs to one reader) */
 } fplan;
 
 typedef struct pg_rv_plan {
@@ -58,7 +59,6 @@ typedef struct pg_rv_plan {
     int nfields;
     fplan *f;
 } pg_rv_plan;
-
 
 /* The enum table's hash: the length and the first and last four bytes, multiplied
  * together. Cheap on purpose (a byte-by-byte hash is a serial chain of multiplies that
@@ -222,6 +222,13 @@ static int utf8_valid(const char *s, size_t len)
         }
         while (i < len && u[i] < 0x80) i++;
         if (i == len) return 1;
+        /* Chinese text is three-byte sequences, E1–EC (U+1000–U+CFFF) with any two
+         * continuation bytes: checked here without a call; the rest goes to utf8_seq */
+        while (i + 3 <= len && u[i] >= 0xE1 && u[i] <= 0xEC && (u[i + 1] & 0xC0) == 0x80 &&
+               (u[i + 2] & 0xC0) == 0x80)
+            i += 3;
+        if (i == len) return 1;
+        if (u[i] < 0x80) continue;
         size_t q = utf8_seq(u + i, len - i);
         if (!q) return 0;
         i += q;
@@ -391,10 +398,10 @@ explain(const fplan *f, const char *s, size_t len, int rc, char *why, size_t why
     return why;
 }
 
-const char *pg_rv_convert(const pg_rv_plan *p, int field, const char *s, size_t len, pg_value *v,
+const char *pg_rv_convert(pg_rv_plan *p, int field, const char *s, size_t len, pg_value *v,
                           char why[PG_RV_WHY])
 {
-    const fplan *f = &p->f[field];
+    fplan *f = &p->f[field];
     int rc = -1;
     if (len == 0) return pg_rv_null(p, field, v);
     v->null = 0;
@@ -434,7 +441,7 @@ const char *pg_rv_convert(const pg_rv_plan *p, int field, const char *s, size_t 
         }
         break;
     case PG_FT_TIME:
-        if (pg_time_parse(s, len, p->offset, &v->num) == 0) return NULL;
+        if (pg_time_parse_memo(s, len, p->offset, &f->memo, &v->num) == 0) return NULL;
         break;
     }
     return explain(f, s, len, rc, why, PG_RV_WHY);

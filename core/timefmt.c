@@ -178,19 +178,25 @@ int pg_tz_offset(const char *name, int *offset)
     return parse_zone(name, strlen(name), offset);
 }
 
-int pg_time_parse(const char *s, size_t len, int offset, double *t)
+/* "YYYY-MM-DD" at s (10 bytes) as a day number; -EINVAL for anything else. */
+static int parse_date(const char *s, long *day)
 {
-    static const int scale[10] = {1,      10,      100,      1000,      10000,
-                                  100000, 1000000, 10000000, 100000000, 1000000000};
-    int y, mo, d, h = 0, mi = 0, sec = 0, frac = 0, fracdigits = 0;
-    size_t i;
-
-    if (!s || !t || len < 10) return -EINVAL;
+    int y, mo, d;
     if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
         digits(s + 8, 2, &d))
         return -EINVAL;
     if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) return -EINVAL;
-    i = 10;
+    *day = pg_days_from_civil(y, mo, d);
+    return 0;
+}
+
+/* The rest of pg_time_parse, after a good date at s[0..10) that is day number `day`. */
+static int parse_after_date(const char *s, size_t len, long day, int offset, double *t)
+{
+    static const int scale[10] = {1,      10,      100,      1000,      10000,
+                                  100000, 1000000, 10000000, 100000000, 1000000000};
+    int h = 0, mi = 0, sec = 0, frac = 0, fracdigits = 0;
+    size_t i = 10;
     if (len > i) {
         if ((s[i] != 'T' && s[i] != ' ') || len < i + 6) return -EINVAL;
         if (digits(s + i + 1, 2, &h) || s[i + 3] != ':' || digits(s + i + 4, 2, &mi))
@@ -212,8 +218,7 @@ int pg_time_parse(const char *s, size_t len, int offset, double *t)
         if (len > i && parse_zone(s + i, len - i, &offset)) return -EINVAL;
     }
 
-    long long whole =
-        (long long)pg_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset;
+    long long whole = (long long)day * 86400 + h * 3600 + mi * 60 + sec - offset;
     double v = (double)whole;
     if (fracdigits) {
         v += (double)frac / scale[fracdigits];
@@ -222,6 +227,24 @@ int pg_time_parse(const char *s, size_t len, int offset, double *t)
     }
     *t = v;
     return 0;
+}
+
+int pg_time_parse(const char *s, size_t len, int offset, double *t)
+{
+    long day;
+    if (!s || !t || len < 10 || parse_date(s, &day)) return -EINVAL;
+    return parse_after_date(s, len, day, offset, t);
+}
+
+int pg_time_parse_memo(const char *s, size_t len, int offset, pg_time_memo *m, double *t)
+{
+    if (!s || !t || len < 10) return -EINVAL;
+    if (!m->valid || memcmp(s, m->date, 10) != 0) {
+        if (parse_date(s, &m->day)) return -EINVAL; /* m->date still matches m->day */
+        memcpy(m->date, s, 10);
+        m->valid = 1;
+    }
+    return parse_after_date(s, len, m->day, offset, t);
 }
 
 /* ---- days, months, windows ---- */

@@ -17,6 +17,15 @@ int pg_tz_offset(const char *name, int *offset);
  * by "Z" or "+HH:MM" / "-HH:MM" / "+HHMM". Without an offset the time is local at `offset`.
  * Returns 0 with *t, or -EINVAL for anything else (including impossible dates and times). */
 int pg_time_parse(const char *s, size_t len, int offset, double *t);
+/* The same, remembering the last good date: records come in time order, so most share the
+ * date of the one before, and its calendar arithmetic is skipped. One memo per reader and
+ * field (zero-initialised); the result is always pg_time_parse's. */
+typedef struct {
+    char date[10];
+    long day;
+    int valid;
+} pg_time_memo;
+int pg_time_parse_memo(const char *s, size_t len, int offset, pg_time_memo *m, double *t);
 
 /* The local calendar day of t, as days since 1970-01-01. */
 long pg_time_day(double t, int offset);

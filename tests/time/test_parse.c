@@ -380,6 +380,42 @@ static void test_parse_every_day(void **state)
     }
 }
 
+/* pg_time_parse_memo gives what pg_time_parse gives, whatever came before it: a run of texts
+ * sharing dates, then a bad date, a bad time after a remembered date, and a change of day. */
+static void test_parse_memo_agrees(void **state)
+{
+    (void)state;
+    static const char *texts[] = {
+        "2021-05-25 23:59:59",
+        "2021-05-25T08:00:00Z",
+        "2021-05-25",
+        "2021-05-26 00:00:00",
+        "2021-05-26T00:00:00+08:00",
+        "2021-02-29 10:00:00",
+        "2021-05-26 24:00:00",
+        "2021-05-26 12:00:00.5",
+        "2021-05-26x",
+        "2021-05-26 12:00",
+        "2020-02-29",
+        "2020-02-29 01:02:03-05:30",
+        "2021-13-01",
+        "2021-05-26 12:00:00Zjunk",
+        "0000-01-01",
+        "9999-12-31T23:59:59.999999999Z",
+    };
+    pg_time_memo m = {0};
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+            double a = -1, b = -1;
+            size_t len = strlen(texts[i]);
+            int ra = pg_time_parse(texts[i], len, 8 * 3600, &a);
+            int rb = pg_time_parse_memo(texts[i], len, 8 * 3600, &m, &b);
+            assert_int_equal(ra, rb);
+            if (ra == 0) assert_memory_equal(&a, &b, sizeof a);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -396,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_parse_rejects_garbage),
         cmocka_unit_test(test_parse_is_length_delimited),
         cmocka_unit_test(test_parse_every_day),
+        cmocka_unit_test(test_parse_memo_agrees),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
