@@ -203,12 +203,14 @@ static struct pg_expr *compile(loader *ld, int t, const where *w, const pg_sourc
     else if (want_bool && type != PG_X_BOOL)
         BAD(ld, w, "metric '%s': %s must be a condition (true or false), not a %s", w->id, key,
             type == PG_X_STRING ? "string" : "number");
-    else if (!want_bool && (type == PG_X_BOOL || type == PG_X_STRING))
-        BAD(ld, w, "metric '%s': %s must be a number, not a %s", w->id, key,
-            type == PG_X_BOOL ? "condition" : "string");
+    else if (!want_bool && type == PG_X_STRING)
+        BAD(ld, w, "metric '%s': %s must be a number, not a string", w->id, key);
     free(err);
     free(text);
-    if (e && (want_bool != (type == PG_X_BOOL) || type == PG_X_STRING)) {
+    /* a condition where a number is wanted counts 1 when true and 0 when false, so that
+     * kind = "sum", value = "level <= 2" counts matching records and is 0, not missing, for a
+     * unit that has records but none that match */
+    if (e && ((want_bool && type != PG_X_BOOL) || type == PG_X_STRING)) {
         pg_expr_free(e);
         e = NULL;
     }

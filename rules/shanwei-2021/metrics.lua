@@ -64,7 +64,7 @@ metric "review_active_rate" { name = "好差评主动评价率", unit = "share",
 metric "bad_reviews" { name = "差评数", unit = "count",
   from = "reviews", kind = "sum",
   where = "ticket_status is null or ticket_status ~= '申诉成立-剔除'",
-  value = "(level - 3) * (level - 4) * (level - 5) * (2 - 3 * level) / 24",
+  value = "level <= 2",                            -- 不满意（2）、非常不满意（1）；无差评的单位为 0
   desc = "当月收到的有效差评（不满意、非常不满意，扣除申诉成立剔除的）件数。来源：好差评系统。" }
 
 metric "bad_rectify_rate" { name = "差评按时整改率", unit = "share",
