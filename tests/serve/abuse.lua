@@ -3,15 +3,7 @@
 -- finish, answers its request, and exits cleanly.
 local H = dofile(arg[0]:gsub("[^/]*$", "") .. "host.lua")
 local L = H.L
-local bin, root = L.args()
-local t = L.tester("serve.abuse")
-local ws = H.workspace(root)
-local tok, cfg = H.tokens(bin, ws, '"body_limit_mb": 1, "read_timeout_ms": 1000, ')
-local h, why = H.start { bin = bin, rules = ws .. "/rules", data = ws .. "/data", config = cfg }
-if not h then
-  print("FAIL the host did not start: " .. why)
-  os.exit(1)
-end
+local t, h, tok, ws = H.setup("serve.abuse", '"body_limit_mb": 1, "read_timeout_ms": 1000, ')
 
 -- Sends raw bytes (written to a file first) on one connection; returns what came back.
 local function raw(bytes)
@@ -74,6 +66,4 @@ local code = H.wait(10, function() local s = L.slurp(out) if s and #s >= 3 then 
 t:eq("the request in flight was answered", "200", code)
 t:matches("the shutdown waited for it", h:log(), "event=shutdown signal=SIGTERM jobs_in_flight=%d")
 
-L.cleanup()
-print(string.format("%s: %d checks, %d failed", t.name, t.checks, t.failures))
-os.exit(t.failures == 0 and 0 or 1)
+H.finish(t)

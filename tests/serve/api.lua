@@ -2,15 +2,7 @@
 -- JSON, and the round trips the dashboard relies on.
 local H = dofile(arg[0]:gsub("[^/]*$", "") .. "host.lua")
 local L = H.L
-local bin, root = L.args()
-local t = L.tester("serve.api")
-local ws = H.workspace(root)
-local tok, cfg = H.tokens(bin, ws)
-local h, why = H.start { bin = bin, rules = ws .. "/rules", data = ws .. "/data", config = cfg }
-if not h then
-  print("FAIL the host did not start: " .. why)
-  os.exit(1)
-end
+local t, h, tok, ws = H.setup("serve.api")
 
 -- no token: only /healthz
 local st, _, j = h:get("/healthz")
@@ -145,8 +137,4 @@ t:eq("a period with no data", 404, st)
 st = h:get(month, tok.admin)
 t:eq("and the host still serves", 200, st)
 
-local stopped, clean = h:stop()
-t:ok(stopped and clean, "SIGTERM stops the host cleanly", h:log():sub(-300))
-L.cleanup()
-print(string.format("%s: %d checks, %d failed", t.name, t.checks, t.failures))
-os.exit(t.failures == 0 and 0 or 1)
+H.finish(t, h)

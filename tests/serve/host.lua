@@ -120,6 +120,32 @@ function H.workspace(root)
   return dir
 end
 
+-- The start of every test: a tester, a workspace, tokens and a config (with `extra` settings),
+-- and the host started on them. Exits the test when the host does not start.
+function H.setup(name, extra)
+  local bin, root = L.args()
+  local t = L.tester(name)
+  local ws = H.workspace(root)
+  local tok, cfg = H.tokens(bin, ws, extra)
+  local h, why = H.start { bin = bin, rules = ws .. "/rules", data = ws .. "/data", config = cfg }
+  if not h then
+    print("FAIL the host did not start: " .. why)
+    os.exit(1)
+  end
+  return t, h, tok, ws
+end
+
+-- The end of every test: a clean SIGTERM, the summary line, the exit code.
+function H.finish(t, h)
+  if h then
+    local stopped, clean = h:stop()
+    t:ok(stopped and clean, "SIGTERM stops the host cleanly", h:log():sub(-300))
+  end
+  L.cleanup()
+  print(string.format("%s: %d checks, %d failed", t.name, t.checks, t.failures))
+  os.exit(t.failures == 0 and 0 or 1)
+end
+
 -- Rewrites a file the way editors save: a temporary file renamed over the original.
 function H.save_by_rename(path, text)
   local tmp = path:gsub("([^/]*)$", ".%1.swp")

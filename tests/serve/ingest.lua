@@ -3,15 +3,7 @@
 -- withdrawn; and the roles that may do each.
 local H = dofile(arg[0]:gsub("[^/]*$", "") .. "host.lua")
 local L = H.L
-local bin, root = L.args()
-local t = L.tester("serve.ingest")
-local ws = H.workspace(root)
-local tok, cfg = H.tokens(bin, ws)
-local h, why = H.start { bin = bin, rules = ws .. "/rules", data = ws .. "/data", config = cfg }
-if not h then
-  print("FAIL the host did not start: " .. why)
-  os.exit(1)
-end
+local t, h, tok, ws = H.setup("serve.ingest")
 
 local header = "project_no,task_code,org_code,handle_level,project_type,channel,accept_date," ..
   "anticipate_day,promise_day,result_date,result_type,suspend_days,visits,fully_online," ..
@@ -116,8 +108,4 @@ t:eq("the withdrawn batch is listed as such", "withdrawn", status[batch.id])
 local _, metrics = h:get("/metrics", tok.admin)
 t:contains("ingested records are counted", metrics, "pinggu_ingested_records_total 5")
 
-local stopped, clean = h:stop()
-t:ok(stopped and clean, "SIGTERM stops the host cleanly")
-L.cleanup()
-print(string.format("%s: %d checks, %d failed", t.name, t.checks, t.failures))
-os.exit(t.failures == 0 and 0 or 1)
+H.finish(t, h)

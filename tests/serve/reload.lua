@@ -3,15 +3,7 @@
 -- in the reload status; SIGHUP and a save that changes nothing.
 local H = dofile(arg[0]:gsub("[^/]*$", "") .. "host.lua")
 local L = H.L
-local bin, root = L.args()
-local t = L.tester("serve.reload")
-local ws = H.workspace(root)
-local tok, cfg = H.tokens(bin, ws, '"reload": { "debounce_ms": 50, "rescan_ms": 500 }, ')
-local h, why = H.start { bin = bin, rules = ws .. "/rules", data = ws .. "/data", config = cfg }
-if not h then
-  print("FAIL the host did not start: " .. why)
-  os.exit(1)
-end
+local t, h, tok, ws = H.setup("serve.reload", '"reload": { "debounce_ms": 50, "rescan_ms": 500 }, ')
 local admin = tok.admin
 local path = "/api/v1/rankings/monthly/2021-05?group=dept"
 
@@ -88,8 +80,4 @@ h:signal("HUP")
 H.wait(10, function() return select(2, h:log():gsub("event=reload ", "")) > reloads end)
 t:matches("SIGHUP triggers an attempt", h:log(), "event=reload result=unchanged trigger=signal")
 
-local stopped, clean = h:stop()
-t:ok(stopped and clean, "SIGTERM stops the host cleanly")
-L.cleanup()
-print(string.format("%s: %d checks, %d failed", t.name, t.checks, t.failures))
-os.exit(t.failures == 0 and 0 or 1)
+H.finish(t, h)

@@ -87,6 +87,4 @@ H.sleep(1)
 t:ok(not h:log():find("event=schedule", 1, true), "caught-up cut-offs do not fire again", h:log())
 h:stop()
 
-L.cleanup()
-print(string.format("%s: %d checks, %d failed", t.name, t.checks, t.failures))
-os.exit(t.failures == 0 and 0 or 1)
+H.finish(t)
