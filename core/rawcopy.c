@@ -14,7 +14,9 @@
  * memory bandwidth with the parse. Where O_DIRECT is refused (tmpfs, some network file
  * systems), each block is copied inside the kernel with copy_file_range, or written from the
  * buffer when even that is not possible, and every 32 MiB the written range is handed to the
- * disk (sync_file_range) so the final fsync has little left. Memory: one 1 MiB buffer. */
+ * disk (sync_file_range) so the final fsync has little left. The writing runs on a third
+ * thread, fed through a ring of four 1 MiB blocks, so the hash and the disk overlap too.
+ * Memory: 4 MiB. */
 #define _GNU_SOURCE
 #include "rawcopy.h"
 
@@ -28,7 +30,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-enum { BLOCK = 1 << 20, FLUSH_EVERY = 32 << 20, ALIGN = 4096 };
+enum { BLOCK = 1 << 20, NBUF = 4, FLUSH_EVERY = 32 << 20, ALIGN = 4096 };
 
 struct pg_rawcopy {
     pthread_t thread;
@@ -37,6 +39,15 @@ struct pg_rawcopy {
     const char *failed; /* what failed: "read", "copy" (set by the thread) */
     int rc;             /* 0 or -errno (set by the thread) */
     char id[65];
+    /* Blocks read and hashed, waiting to be written, in a ring: the hashing thread fills
+     * buf[(first + queued) % NBUF], the writing thread writes buf[first]. The two run at once,
+     * so the hashing hides behind the disk's time or the other way round. */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    char *buf[NBUF];
+    size_t len[NBUF];
+    off_t at[NBUF];
+    int first, queued, done, werr;
 };
 
 static int write_all(int fd, const char *p, size_t n)
@@ -101,46 +112,94 @@ static int write_direct(struct pg_rawcopy *c, char *buf, off_t off, size_t n)
     return len != n && ftruncate(c->out, off + (off_t)n) != 0 ? -errno : 0;
 }
 
-static void *run(void *arg)
+/* The writing thread: writes the queued blocks in order until the hashing is done. */
+static void *write_blocks(void *arg)
 {
     struct pg_rawcopy *c = arg;
-    static const char hex[] = "0123456789abcdef";
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    char *buf = NULL;
     int cloned = ioctl(c->out, FICLONE, c->in) == 0, kernel = 1, rc = 0;
     /* Straight to the disk when the file system takes it: the copy then costs no page-cache
      * pages and no memcpy of our own (measured: 0.7 s of system time instead of 2.9 s for a
      * 1.6 GB file on this VM), and the final fsync has only metadata left. */
     int flags = fcntl(c->out, F_GETFL);
     int direct = !cloned && flags >= 0 && fcntl(c->out, F_SETFL, flags | O_DIRECT) == 0;
-    off_t off = 0, flushed = 0;
-    if (posix_memalign((void **)&buf, ALIGN, BLOCK) != 0) buf = NULL;
-    if (!md || !buf || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) rc = -ENOMEM, c->failed = "hash";
+    off_t flushed = 0;
+    for (;;) {
+        pthread_mutex_lock(&c->mu);
+        while (!c->queued && !c->done) pthread_cond_wait(&c->cv, &c->mu);
+        int k = c->first, have = c->queued;
+        pthread_mutex_unlock(&c->mu);
+        if (!have) break;
+        off_t off = c->at[k];
+        size_t n = c->len[k];
+        if (rc == 0 && direct && (rc = write_direct(c, c->buf[k], off, n)) == -EINVAL) {
+            /* the device wants other alignments: through the page cache from here on */
+            direct = 0;
+            rc = fcntl(c->out, F_SETFL, flags) == 0 ? 0 : -errno;
+        }
+        if (rc == 0 && !cloned && !direct) rc = copy_range(c, c->buf[k], off, n, &kernel);
+        if (rc == 0 && !cloned && !direct && off + (off_t)n - flushed >= FLUSH_EVERY) {
+            /* start the disk writing now */
+            (void)sync_file_range(c->out, flushed, off + (off_t)n - flushed, SYNC_FILE_RANGE_WRITE);
+            flushed = off + (off_t)n;
+        }
+        pthread_mutex_lock(&c->mu);
+        c->first = (c->first + 1) % NBUF;
+        c->queued--;
+        if (rc) c->werr = rc;
+        pthread_cond_broadcast(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+    }
+    if (rc == 0 && fsync(c->out) != 0) rc = -errno;
+    c->werr = rc;
+    return NULL;
+}
+
+/* The hashing thread: reads the file a block at a time, hashes each block and queues it for
+ * the writing thread. */
+static void *run(void *arg)
+{
+    struct pg_rawcopy *c = arg;
+    static const char hex[] = "0123456789abcdef";
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    int rc = 0, nbuf = 0;
+    off_t off = 0;
+    pthread_t writer;
+    for (; nbuf < NBUF; nbuf++)
+        if (posix_memalign((void **)&c->buf[nbuf], ALIGN, BLOCK) != 0) break;
+    if (!md || nbuf < NBUF || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+        rc = -ENOMEM, c->failed = "hash";
+    int writing = rc == 0 && pthread_create(&writer, NULL, write_blocks, c) == 0;
+    if (rc == 0 && !writing) rc = -EAGAIN, c->failed = "copy";
     while (rc == 0) {
-        ssize_t n = read_block(c->in, buf);
+        pthread_mutex_lock(&c->mu);
+        while (c->queued == NBUF && !c->werr) pthread_cond_wait(&c->cv, &c->mu);
+        int k = (c->first + c->queued) % NBUF;
+        if (c->werr) rc = c->werr, c->failed = "copy";
+        pthread_mutex_unlock(&c->mu);
+        if (rc) break;
+        ssize_t n = read_block(c->in, c->buf[k]);
         if (n < 0) {
             rc = (int)n, c->failed = "read";
             break;
         }
         if (n == 0) break;
-        EVP_DigestUpdate(md, buf, (size_t)n);
-        if (direct && (rc = write_direct(c, buf, off, (size_t)n)) == -EINVAL) {
-            /* the device wants other alignments: buffered from here on */
-            direct = 0;
-            rc = fcntl(c->out, F_SETFL, flags) == 0 ? 0 : -errno;
-        }
-        if (rc == 0 && !cloned && !direct) rc = copy_range(c, buf, off, (size_t)n, &kernel);
-        if (rc != 0) {
-            c->failed = "copy";
-            break;
-        }
+        EVP_DigestUpdate(md, c->buf[k], (size_t)n);
+        c->len[k] = (size_t)n;
+        c->at[k] = off;
         off += n;
-        if (!cloned && !direct && off - flushed >= FLUSH_EVERY) { /* start the disk writing now */
-            (void)sync_file_range(c->out, flushed, off - flushed, SYNC_FILE_RANGE_WRITE);
-            flushed = off;
-        }
+        pthread_mutex_lock(&c->mu);
+        c->queued++;
+        pthread_cond_broadcast(&c->cv);
+        pthread_mutex_unlock(&c->mu);
     }
-    if (rc == 0 && fsync(c->out) != 0) rc = -errno, c->failed = "copy";
+    if (writing) {
+        pthread_mutex_lock(&c->mu);
+        c->done = 1;
+        pthread_cond_broadcast(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+        pthread_join(writer, NULL);
+        if (rc == 0 && c->werr) rc = c->werr, c->failed = "copy";
+    }
     unsigned char digest[32];
     unsigned len = 0;
     if (rc == 0 && !EVP_DigestFinal_ex(md, digest, &len)) rc = -ENOMEM, c->failed = "hash";
@@ -150,7 +209,7 @@ static void *run(void *arg)
     }
     c->id[64] = '\0';
     EVP_MD_CTX_free(md);
-    free(buf);
+    for (int i = 0; i < nbuf; i++) free(c->buf[i]);
     c->rc = rc;
     return NULL;
 }
@@ -167,6 +226,8 @@ int pg_rawcopy_start(const char *from, const char *to, pg_rawcopy **out, pg_diag
         return -e;
     }
     (void)posix_fadvise(c->in, 0, 0, POSIX_FADV_SEQUENTIAL);
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
     c->out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     int e = c->out < 0 ? errno : 0;
     if (!e) e = pthread_create(&c->thread, NULL, run, c);
@@ -174,6 +235,8 @@ int pg_rawcopy_start(const char *from, const char *to, pg_rawcopy **out, pg_diag
         pg_error(d, to, 0, "cannot copy the batch here: %s", strerror(e));
         if (c->out >= 0) close(c->out), unlink(to);
         close(c->in);
+        pthread_cond_destroy(&c->cv);
+        pthread_mutex_destroy(&c->mu);
         free(c);
         return -e;
     }
@@ -195,6 +258,8 @@ int pg_rawcopy_finish(pg_rawcopy *c, char id[65], pg_diags *d)
         unlink(c->to);
     }
     free(c->to);
+    pthread_cond_destroy(&c->cv);
+    pthread_mutex_destroy(&c->mu);
     free(c);
     return rc;
 }
