@@ -100,11 +100,13 @@ static void dispatch(pg_pool *p)
         j->req.data = j;
         int rc = uv_queue_work(p->loop, &j->req, run, finished);
         if (rc != 0) { /* only for a bad argument: report it as the job's error */
-            j->error = pg_xasprintf("cannot queue work: %s", uv_strerror(rc));
+            char *error = j->error = pg_xasprintf("cannot queue work: %s", uv_strerror(rc));
+            pg_gen *gen = j->gen;
             s->busy = 0;
             p->running--;
             j->done(j);
-            free(j->error);
+            free(error);
+            pg_gen_unref(gen);
         }
     }
 }

@@ -109,11 +109,19 @@ static void built(pg_job *j)
     pg_waiter *w = h->reload_waiters;
     h->reload_waiters = NULL;
     answer_all(h, w, a->ok);
+    w = h->reload_next;
+    h->reload_next = NULL;
     if (h->reload_again && !h->stopping) {
         h->reload_again = 0;
-        h->reload_waiters = h->reload_next;
-        h->reload_next = NULL;
+        h->reload_waiters = w;
         start(h);
+        return;
+    }
+    while (w) { /* shutting down: the next attempt will not run */
+        pg_waiter *next = w->next;
+        pg_api_error(w->req, 503, "the host is shutting down");
+        free(w);
+        w = next;
     }
 }
 
