@@ -105,8 +105,10 @@ T:section("hand-worked: bonus and penalty items", function()
     { "linye", -2, "project_issues 2" },
     { "wenguang", -2.5, "security_incidents 1" },
     { "shenji", 0, "nothing" },
+    { "gongjijin", 5, "innovations 2 + special_tasks 2 + theme_services 5 × 0.5 capped at 2 = 6, capped at +5" },
   }
   for _, c in ipairs(cases) do pts(c[1], "bonus", c[2], c[3]) end
+  pts("gongjijin", "b_theme", 2, "5 × 0.5 capped at the item's 2 points")
   -- ranking parts carry the bonus too
   for _, g in ipairs(doc.groups) do
     for _, r in ipairs(g.ranking) do
