@@ -175,6 +175,12 @@ static pg_entry *scheme_period(call *c, int i)
                      want_year ? "YYYY" : "YYYY-MM");
         return NULL;
     }
+    /* one rule set is one year: this also bounds the cache, and what a reload re-scores */
+    if (pg_period_year(p) != rs->year) {
+        pg_api_error(c->req, 404, "period '%s': the rule set being served is for %d", c->seg[i + 1],
+                     rs->year);
+        return NULL;
+    }
     return pg_entry_get(c->h, rs->schemes[s].id, p, 1);
 }
 

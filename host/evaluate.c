@@ -77,33 +77,59 @@ static void fail(pg_outcome *o, int status, const pg_diags *d, const char *fallb
     if (!o->error) o->error = pg_xstrdup(fallback);
 }
 
-/* Renders the result for each audience. The per-unit bodies share the full result's header
- * (rule set, scheme, period) but not the rankings, so they cost O(units) in all. */
+/* A subtree printed compactly into a blob; the tree is kept. */
+static pg_blob *print_blob(const cJSON *j)
+{
+    char *text = cJSON_PrintUnformatted(j);
+    if (!text) return NULL;
+    pg_blob *b = pg_blob_str(text);
+    cJSON_free(text);
+    return b;
+}
+
+/* `head` (a printed object, "{…}") with one more member "key":[item] appended: the same bytes
+ * as adding the member to the tree and printing it, without copying the tree. */
+static pg_blob *with_member(const char *head, size_t hlen, const char *key, const cJSON *item)
+{
+    char *it = cJSON_PrintUnformatted(item);
+    if (!it) return NULL;
+    size_t ilen = strlen(it), klen = strlen(key);
+    int comma = hlen > 2; /* not "{}" */
+    pg_blob *b = pg_blob_new(NULL, hlen - 1 + (size_t)comma + klen + ilen + 6);
+    char *t = b->data;
+    memcpy(t, head, hlen - 1), t += hlen - 1;
+    if (comma) *t++ = ',';
+    *t++ = '"', memcpy(t, key, klen), t += klen;
+    memcpy(t, "\":[", 3), t += 3;
+    memcpy(t, it, ilen), t += ilen;
+    memcpy(t, "]}", 2);
+    cJSON_free(it);
+    return b;
+}
+
+/* Renders the result for each audience. The full result is printed from the report tree
+ * itself, and the one-group and one-unit bodies are the printed header with that member
+ * appended: no copy of the tree. */
 static void render(pg_outcome *o, const pg_result *res)
 {
     const pg_ruleset *rs = res->rs;
     cJSON *full = pg_report_json_tree(res, -1);
-    o->full = pg_render_take(cJSON_Duplicate(full, 1));
+    o->full = print_blob(full);
     cJSON *units = cJSON_DetachItemFromObjectCaseSensitive(full, "units");
-    o->ranking = pg_render_take(cJSON_Duplicate(full, 1));
+    o->ranking = print_blob(full);
+    cJSON *all = cJSON_DetachItemFromObjectCaseSensitive(full, "groups");
+    char *head = cJSON_PrintUnformatted(full);
+    size_t hlen = head ? strlen(head) : 0;
     o->ngroups = rs->ngroups;
     o->groups = pg_xcalloc((size_t)rs->ngroups, sizeof *o->groups);
-    cJSON *all = cJSON_DetachItemFromObjectCaseSensitive(full, "groups");
-    for (int g = 0; g < rs->ngroups; g++) {
-        cJSON *one = cJSON_Duplicate(full, 1);
-        cJSON *a = cJSON_AddArrayToObject(one, "groups");
-        cJSON_AddItemToArray(a, cJSON_Duplicate(cJSON_GetArrayItem(all, g), 1));
-        o->groups[g] = pg_render_take(one);
-    }
+    for (int g = 0; head && g < rs->ngroups; g++)
+        o->groups[g] = with_member(head, hlen, "groups", cJSON_GetArrayItem(all, g));
     o->nunits = rs->nunits;
     o->units = pg_xcalloc((size_t)rs->nunits, sizeof *o->units);
     int u = 0;
-    for (cJSON *it = units ? units->child : NULL; it && u < rs->nunits; it = it->next, u++) {
-        cJSON *one = cJSON_Duplicate(full, 1);
-        cJSON *a = cJSON_AddArrayToObject(one, "units");
-        cJSON_AddItemToArray(a, cJSON_Duplicate(it, 1));
-        o->units[u] = pg_render_take(one);
-    }
+    for (cJSON *it = units ? units->child : NULL; head && it && u < rs->nunits; it = it->next, u++)
+        o->units[u] = with_member(head, hlen, "units", it);
+    cJSON_free(head);
     cJSON_Delete(all), cJSON_Delete(units), cJSON_Delete(full);
 }
 

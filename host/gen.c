@@ -73,12 +73,13 @@ static char *snapshot_of(const char *dir, const char *datadir, long id, char hex
     return snap;
 }
 
-int pg_gen_build(const char *dir, const char *datadir, long id, pg_budget ceiling, pg_gen **out,
-                 pg_diags *d)
+int pg_gen_build(const char *dir, const char *datadir, long id, pg_budget ceiling, char content[65],
+                 pg_gen **out, pg_diags *d)
 {
     *out = NULL;
-    char hex[65];
+    char hex[65] = "";
     char *snap = snapshot_of(dir, datadir, id, hex, d);
+    memcpy(content, hex, sizeof hex);
     if (!snap) return -EIO;
     pg_ruleset *rs = NULL;
     int rc = load(snap, dir, ceiling, &rs, d);

@@ -34,9 +34,10 @@ typedef struct pg_gen {
 } pg_gen;
 
 /* Snapshots `dir` into `datadir`/rules/ and loads it. Returns 0 and *out, or a negative errno
- * with the reasons (file:line) in `d`; warnings go to `d` either way. Pool thread. */
-int pg_gen_build(const char *dir, const char *datadir, long id, pg_budget ceiling, pg_gen **out,
-                 pg_diags *d);
+ * with the reasons (file:line) in `d`; warnings go to `d` either way. `content` gets the hash
+ * of the files the attempt read, good or bad ("" if it could not copy them). Pool thread. */
+int pg_gen_build(const char *dir, const char *datadir, long id, pg_budget ceiling, char content[65],
+                 pg_gen **out, pg_diags *d);
 /* Loads another pg_ruleset of generation `g` for one worker. Pool thread. */
 int pg_gen_load(const pg_gen *g, pg_ruleset **out, pg_diags *d);
 

@@ -22,14 +22,15 @@ typedef struct {
     char *dir, *datadir;
     long id;
     pg_budget ceiling;
-    pg_gen *gen; /* built */
+    char content[65]; /* of the files the attempt read */
+    pg_gen *gen;      /* built */
     pg_diags d;
 } reload_job;
 
 static void build(pg_job *j)
 {
     reload_job *r = (reload_job *)j;
-    pg_gen_build(r->dir, r->datadir, r->id, r->ceiling, &r->gen, &r->d);
+    pg_gen_build(r->dir, r->datadir, r->id, r->ceiling, r->content, &r->gen, &r->d);
 }
 
 static void answer_all(pg_host *h, pg_waiter *w, int ok)
@@ -74,7 +75,6 @@ static void built(pg_job *j)
     } else if (h->gen && strcmp(h->gen->content, r->gen->content) == 0) {
         /* the same files: nothing to swap */
         a->gen_id = h->gen->id;
-        memcpy(a->content, r->gen->content, sizeof a->content);
         pg_log(PG_LOG_INFO, "reload", "result", "unchanged", "trigger", a->trigger, "revision",
                h->gen->rs->revision, NULL);
         pg_gen_unref(r->gen);
@@ -82,7 +82,6 @@ static void built(pg_job *j)
         pg_gen *old = h->gen;
         h->gen = r->gen;
         a->gen_id = h->gen->id;
-        memcpy(a->content, h->gen->content, sizeof a->content);
         char gen[24], warn[16];
         snprintf(gen, sizeof gen, "%ld", h->gen->id);
         snprintf(warn, sizeof warn, "%d", h->gen->warnings);
@@ -102,6 +101,14 @@ static void built(pg_job *j)
             pg_pool_trim(h->pool, h->gen);
             pg_rescore_all(h, "reload");
         }
+    }
+    memcpy(a->content, r->content, sizeof a->content);
+    /* The watcher reported content W; the attempt read the files a little later. If they were
+     * changed in between and then put back to W, the watcher has nothing new to report and the
+     * host would keep what it read: make the watcher report again. */
+    if (h->watch && h->watched[0] && strcmp(r->content, h->watched) != 0 && !h->reload_again) {
+        pg_watch_forget(h->watch);
+        pg_watch_rescan(h->watch);
     }
     pg_diags_free(&r->d);
     free(r->dir), free(r->datadir), free(r);
@@ -167,9 +174,12 @@ void pg_reload_on_watch(void *ctx, const char *hash)
 {
     pg_host *h = ctx;
     memcpy(h->watched, hash, sizeof h->watched);
-    /* The first scan reports what the running generation was built from. A file put back
-     * as it was after a failed attempt still gets an attempt, so the status turns good. */
-    if (h->gen && strcmp(h->gen->content, hash) == 0 && !h->reloading && h->last.ok) return;
+    if (!h->reloading) {
+        /* in step: the first scan reports what the running generation was built from */
+        if (h->gen && strcmp(h->gen->content, hash) == 0 && h->last.ok) return;
+        /* this very content failed last time: wait for the author's next save */
+        if (!h->last.ok && strcmp(h->last.content, hash) == 0) return;
+    }
     pg_reload_request(h, "watch", NULL);
 }
 

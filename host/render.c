@@ -24,9 +24,9 @@ char *pg_render_time(int64_t t, int offset, char buf[PG_TIME_BUF])
     struct tm tm;
     gmtime_r(&local, &tm);
     int a = offset < 0 ? -offset : offset;
-    snprintf(buf, PG_TIME_BUF, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, offset < 0 ? '-' : '+', a / 3600,
-             a / 60 % 60);
+    snprintf(buf, PG_TIME_BUF, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, offset < 0 ? '-' : '+',
+             a / 3600, a / 60 % 60);
     return buf;
 }
 

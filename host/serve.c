@@ -91,7 +91,8 @@ static int first_load(pg_host *h)
 {
     pg_diags d = {0};
     pg_budget ceiling = {h->cfg.lua_instructions, (size_t)h->cfg.lua_memory_mb << 20};
-    int rc = pg_gen_build(h->cfg.rules, h->cfg.data_dir, ++h->gens, ceiling, &h->gen, &d);
+    int rc = pg_gen_build(h->cfg.rules, h->cfg.data_dir, ++h->gens, ceiling, h->last.content,
+                          &h->gen, &d);
     pg_diags_print(&d, stderr);
     h->last.trigger = pg_xstrdup("start");
     h->last.at = (int64_t)time(NULL);
@@ -100,7 +101,6 @@ static int first_load(pg_host *h)
     h->last.warnings = pg_diags_json(&d, PG_WARNING, 50);
     if (rc == 0) {
         h->last.gen_id = h->gen->id;
-        memcpy(h->last.content, h->gen->content, sizeof h->last.content);
     }
     pg_diags_free(&d);
     return rc;

@@ -70,7 +70,8 @@ static pg_gen *build(long id, pg_diags *d)
 {
     pg_gen *g = NULL;
     pg_budget none = {0, 0};
-    int rc = pg_gen_build(rules, data, id, none, &g, d);
+    char content[65];
+    int rc = pg_gen_build(rules, data, id, none, content, &g, d);
     if (rc != 0) pg_diags_print(d, stderr);
     return rc == 0 ? g : NULL;
 }
@@ -121,9 +122,13 @@ static void errors_name_the_authors_file(void **state)
     pg_diags d = {0};
     pg_gen *g = NULL;
     pg_budget none = {0, 0};
-    assert_int_not_equal(pg_gen_build(rules, data, 3, none, &g, &d), 0);
+    char content[65], hex[65];
+    assert_int_not_equal(pg_gen_build(rules, data, 3, none, content, &g, &d), 0);
     assert_null(g);
     assert_true(d.errors >= 1);
+    /* the failed attempt still says which content it read */
+    assert_int_equal(pg_ruledir_hash(rules, hex), 0);
+    assert_string_equal(content, hex);
     char *want = ht_path(rules, "ruleset.lua");
     int found = 0;
     for (int i = 0; i < d.n; i++) {
@@ -137,7 +142,7 @@ static void errors_name_the_authors_file(void **state)
     /* a semantic error too: children that no longer add up */
     write_rules(70, 40, NULL);
     pg_diags d2 = {0};
-    assert_int_not_equal(pg_gen_build(rules, data, 4, none, &g, &d2), 0);
+    assert_int_not_equal(pg_gen_build(rules, data, 4, none, content, &g, &d2), 0);
     assert_true(d2.errors >= 1);
     assert_non_null(strstr(d2.v[0].file, "/rules/ruleset.lua"));
     pg_diags_free(&d2);
