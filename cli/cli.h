@@ -13,5 +13,6 @@ int cmd_test(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_doc(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

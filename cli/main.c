@@ -29,6 +29,8 @@ static const char usage[] =
     "  explain --rules DIR --data DIR --unit ID --scheme NAME --period P [--indicator ID]\n"
     "                          a unit's full trace: values, batches, methods, points\n"
     "  doc    DIR [--out DIR]  indicator documentation (Markdown, HTML) per group\n"
+    "  report --rules DIR --data DIR --scheme NAME --period P --format html|csv|json|xlsx\n"
+    "         --out DIR        the bulletin or year report as documents, with charts\n"
     "  version                 print the version\n"
     "\n"
     "See README.md for the rule language and the JSON output.\n";
@@ -53,6 +55,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "diff") == 0) return cmd_diff(argc - 1, argv + 1);
     if (strcmp(argv[1], "explain") == 0) return cmd_explain(argc - 1, argv + 1);
     if (strcmp(argv[1], "doc") == 0) return cmd_doc(argc - 1, argv + 1);
+    if (strcmp(argv[1], "report") == 0) return cmd_report(argc - 1, argv + 1);
     fprintf(stderr, "pinggu: unknown command '%s'\n\n%s", argv[1], usage);
     return 2;
 }

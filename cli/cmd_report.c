@@ -1,0 +1,162 @@
+/* cmd_report.c — `pinggu report`: the bulletin of one scheme and period as documents people
+ * read. Evaluates once into the document model (bulletin.h), then writes it as HTML, CSV or
+ * JSON, or hands it to the exporter plugin that registered the format (xlsx). The indicator
+ * documentation (`pinggu doc`) goes into DIR/doc/ so the HTML's indicator links resolve.
+ * Prints the paths written. */
+#include "bulletin.h"
+#include "cli.h"
+#include "datadir.h"
+#include "doc.h"
+#include "period.h"
+#include "plugin.h"
+#include "ruleset.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char usage[] =
+    "usage: pinggu report --rules DIR --data DIR --scheme NAME --period P\n"
+    "                     --format html|csv|json|xlsx|PLUGIN-FORMAT --out DIR\n";
+
+static int make_dir(const char *dir, pg_diags *d)
+{
+    if (mkdir(dir, 0777) == 0 || errno == EEXIST) return 0;
+    pg_error(d, dir, 0, "cannot create the directory: %s", strerror(errno));
+    return -1;
+}
+
+/* DIR/doc/<group>.html for every group: what the reports' indicator links point at. */
+static int write_doc(const pg_ruleset *rs, const char *out, pg_diags *d)
+{
+    char *dir = pg_xasprintf("%s/doc", out);
+    int rc = make_dir(dir, d);
+    for (int g = 0; g < rs->ngroups && rc == 0; g++) {
+        char *path = pg_xasprintf("%s/%s.html", dir, rs->groups[g].id);
+        FILE *f = fopen(path, "w");
+        int wrc = f ? pg_doc_write(rs, g, PG_DOC_HTML, f) : -errno;
+        if (f && fclose(f) != 0 && wrc == 0) wrc = -errno;
+        if (wrc != 0) {
+            pg_error(d, path, 0, "cannot write: %s", strerror(-wrc));
+            rc = -1;
+        }
+        free(path);
+    }
+    free(dir);
+    return rc;
+}
+
+/* "XLSX" from "xlsx": how the unavailability message names the format. */
+static void upper(char *dst, size_t n, const char *s)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < n; i++) dst[i] = (char)toupper((unsigned char)s[i]);
+    dst[i] = '\0';
+}
+
+/* Writes the bulletin through the plugin that exports `format`. Returns 0 or 1. */
+static int export_plugin(const pg_bulletin *b, const char *format, const char *out)
+{
+    char why[2048], name[32];
+    upper(name, sizeof name, format);
+    pg_plugins *ps = pg_plugins_load(NULL);
+    const pg_plugin_exporter *x = pg_plugins_find(ps, format, why, sizeof why);
+    int rc = 1;
+    if (!x)
+        fprintf(stderr, "pinggu report: %s is unavailable: %s\n", name, why);
+    else if (x->write(b, out, stdout, why, sizeof why) != 0)
+        fprintf(stderr, "pinggu report: %s: %s\n", format, why);
+    else
+        rc = 0;
+    pg_plugins_free(ps);
+    return rc;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"rules", required_argument, 0, 'r'},  {"data", required_argument, 0, 'd'},
+        {"scheme", required_argument, 0, 's'}, {"period", required_argument, 0, 'p'},
+        {"format", required_argument, 0, 'f'}, {"out", required_argument, 0, 'o'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+    const char *rules = NULL, *data = NULL, *scheme = NULL, *period = NULL, *out = NULL;
+    const char *format = "html";
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "r:d:s:p:f:o:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'r':
+            rules = optarg;
+            break;
+        case 'd':
+            data = optarg;
+            break;
+        case 's':
+            scheme = optarg;
+            break;
+        case 'p':
+            period = optarg;
+            break;
+        case 'f':
+            format = optarg;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        default:
+            fputs(usage, stderr);
+            return 2;
+        }
+    }
+    if (!rules || !data || !scheme || !period || !out || optind != argc || !*format) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    int code = pg_period_parse(period);
+    if (code < 0) {
+        fprintf(stderr, "pinggu report: --period %s: use YYYY-MM (a sampling month) or YYYY\n",
+                period);
+        return 2;
+    }
+    int builtin = !strcmp(format, "html") || !strcmp(format, "csv") || !strcmp(format, "json");
+
+    int rc = 1;
+    pg_diags d = {0};
+    pg_ruleset *rs = NULL;
+    pg_dataset *ds = NULL;
+    pg_bulletin *b = NULL;
+    if (pg_ruleset_load(rules, &rs, &d) != 0) goto done;
+    int s = pg_strmap_get(&rs->scheme_ids, scheme);
+    if (s < 0) {
+        pg_error(&d, NULL, 0, "--scheme %s: the rule set has no such scheme", scheme);
+        goto done;
+    }
+    if (pg_datadir_load(rs, data, &ds, &d) != 0) goto done;
+    if (pg_bulletin_build(rs, ds, s, code, &b, &d) != 0) goto done;
+    if (make_dir(out, &d) != 0) goto done;
+    if (builtin) {
+        int wrc = !strcmp(format, "html")  ? pg_bulletin_html(b, out, stdout)
+                  : !strcmp(format, "csv") ? pg_bulletin_csv(b, out, stdout)
+                                           : pg_bulletin_json(b, out, stdout);
+        if (wrc != 0) {
+            pg_error(&d, out, 0, "cannot write the %s report: %s", format, strerror(-wrc));
+            goto done;
+        }
+        if (!strcmp(format, "html") && write_doc(rs, out, &d) != 0) goto done;
+        rc = 0;
+    } else
+        rc = export_plugin(b, format, out);
+done:
+    pg_diags_print_errors(&d, stderr);
+    pg_bulletin_free(b);
+    pg_dataset_free(ds);
+    pg_ruleset_free(rs);
+    pg_diags_free(&d);
+    return rc;
+}

@@ -1,0 +1,390 @@
+/* bulletin.c — assembling the document model of a bulletin from evaluations (bulletin.h).
+ *
+ * Everything is copied out of the pg_result into allocations the bulletin owns, so the model
+ * outlives the evaluation and carries no pointer into the rule set: renderers and plugins see
+ * plain data. The trend re-evaluates the trend scheme month by month on the same data; a
+ * month that cannot be evaluated (no data yet) is simply absent from the trend, never an
+ * error, because a February bulletin has no March to show. */
+#include "bulletin.h"
+#include "doc.h"
+#include "eval.h"
+#include "period.h"
+#include "report.h"
+
+#include <errno.h>
+#include <lauxlib.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Biggest improvements listed per group. */
+#define PG_BL_IMPROVED 5
+
+typedef struct {
+    void **v;
+    int n, cap;
+} arena;
+
+static void *keep(pg_bulletin *b, void *p)
+{
+    arena *a = b->priv;
+    if (a->n == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 64;
+        a->v = pg_xrealloc(a->v, sizeof(void *) * (size_t)a->cap);
+    }
+    a->v[a->n++] = p;
+    return p;
+}
+
+static void *alloc(pg_bulletin *b, size_t n, size_t size)
+{
+    return keep(b, pg_xcalloc(n ? n : 1, size));
+}
+
+static const char *dup(pg_bulletin *b, const char *s)
+{
+    return s ? keep(b, pg_xstrdup(s)) : NULL;
+}
+
+static const char *fmt(pg_bulletin *b, const char *f, ...) __attribute__((format(printf, 2, 3)));
+static const char *fmt(pg_bulletin *b, const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    int n = vsnprintf(NULL, 0, f, ap);
+    va_end(ap);
+    char *s = pg_xmalloc((size_t)n + 1);
+    va_start(ap, f);
+    vsnprintf(s, (size_t)n + 1, f, ap);
+    va_end(ap);
+    return keep(b, s);
+}
+
+void pg_bulletin_free(pg_bulletin *b)
+{
+    if (!b) return;
+    arena *a = b->priv;
+    for (int i = 0; a && i < a->n; i++) free(a->v[i]);
+    if (a) free(a->v);
+    free(a);
+    free(b);
+}
+
+static const char *mark(pg_bulletin *b, const pg_unit_result *ur)
+{
+    if (!ur->ranked) return NULL;
+    if (!ur->prev_rank) return "新";
+    if (ur->rank < ur->prev_rank) return fmt(b, "↑%d", ur->prev_rank - ur->rank);
+    if (ur->rank > ur->prev_rank) return fmt(b, "↓%d", ur->rank - ur->prev_rank);
+    return "=";
+}
+
+static const double *part_scores(pg_bulletin *b, const pg_result *res, int u)
+{
+    double *v = alloc(b, (size_t)b->nparts, sizeof(double));
+    for (int k = 0; k < b->nparts; k++)
+        v[k] = pg_round(pg_result_part(res, u, k), res->rs->rounding);
+    return v;
+}
+
+/* Why the points were lost: the evaluation's note (missing, carried, rescaled…), then the
+ * scoring rule in words. */
+static const char *why(pg_bulletin *b, const pg_result *res, int node, int u)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_node *n = &rs->nodes[node];
+    const pg_cell *c = pg_result_cell(res, node, u);
+    const char *note = pg_result_note(res, c->note);
+    char *rule = n->adjust && n->metric < 0 ? pg_xstrdup("加减分项")
+                                            : pg_doc_method_words(rs, n, rs->units[u].group);
+    const char *w = note ? fmt(b, "%s；%s", note, rule) : fmt(b, "%s", rule);
+    free(rule);
+    return w;
+}
+
+static int by_lost(const void *x, const void *y)
+{
+    const pg_bl_lost *a = x, *c = y;
+    if (a->lost != c->lost) return a->lost < c->lost ? 1 : -1;
+    return strcmp(a->indicator, c->indicator);
+}
+
+/* The leaves (and bonus/penalty items) on which unit u lost points, biggest first. */
+static void lost_points(pg_bulletin *b, const pg_result *res, int u, pg_bl_unit *bu)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_scheme *s = &rs->schemes[res->scheme];
+    if (!res->cells) return;
+    int *pre, npre = pg_scheme_preorder(rs, s, &pre);
+    bu->lost = alloc(b, (size_t)npre, sizeof(pg_bl_lost));
+    int part = -1;
+    for (int i = 0; i < npre; i++) {
+        const pg_node *n = &rs->nodes[pre[i]];
+        for (int k = 0; k < s->nparts; k++)
+            if (s->parts[k].node == pre[i]) part = k;
+        if (n->nchildren) continue;
+        const pg_cell *c = pg_result_cell(res, pre[i], u);
+        double lost = pg_result_lost(res, pre[i], u);
+        if (c->status == PG_ST_OFF || !(lost > 0.00005)) continue;
+        pg_bl_lost *l = &bu->lost[bu->nlost++];
+        l->indicator = dup(b, n->id);
+        l->name = dup(b, n->name);
+        l->part = part;
+        l->max = c->max;
+        l->got = c->points;
+        l->weight = c->weight;
+        l->lost = pg_round(lost, 4);
+        l->status = pg_status_name((pg_status)c->status);
+        l->why = why(b, res, pre[i], u);
+        l->value = c->value;
+        l->n = c->n;
+        if (n->metric >= 0) {
+            l->metric = dup(b, rs->metrics[n->metric].id);
+            l->metric_name = dup(b, rs->metrics[n->metric].name);
+            char buf[64];
+            if (isfinite(c->value))
+                l->value_text = dup(b, pg_doc_value(rs, n->metric, c->value, buf));
+        }
+        l->doc = fmt(b, "doc/%s.html#ind-%s", rs->groups[rs->units[u].group].id, n->id);
+    }
+    free(pre);
+    qsort(bu->lost, (size_t)bu->nlost, sizeof(pg_bl_lost), by_lost);
+}
+
+/* The no-business indicators of unit u, "、"-separated, or NULL. */
+static const char *no_business(pg_bulletin *b, const pg_result *res, int u)
+{
+    const pg_scheme *s = &res->rs->schemes[res->scheme];
+    char *list = NULL;
+    for (int i = 0; res->cells && i < s->norder; i++) {
+        const pg_node *n = &res->rs->nodes[s->order[i]];
+        if (n->nchildren || pg_result_cell(res, s->order[i], u)->status != PG_ST_NO_BUSINESS)
+            continue;
+        char *next = pg_xasprintf("%s%s%s", list ? list : "", list ? "、" : "", n->name);
+        free(list);
+        list = next;
+    }
+    return list ? keep(b, list) : NULL;
+}
+
+static const char *unranked_reason(const pg_result *res, int u)
+{
+    const pg_scheme *s = &res->rs->schemes[res->scheme];
+    if (res->units[u].errors) return "error";
+    for (int k = 0; res->cells && k < s->nparts; k++)
+        if (s->parts[k].node >= 0 &&
+            pg_result_cell(res, s->parts[k].node, u)->status == PG_ST_NO_BUSINESS)
+            return "no_business";
+    return "no_data";
+}
+
+/* Orders the improved rows biggest change first, rank order among equals (few rows: an
+ * insertion sort, which needs no comparator state). */
+static void sort_improved(const pg_bl_row *rows, int *v, int n)
+{
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && rows[v[j]].change > rows[v[j - 1]].change; j--) {
+            int t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+}
+
+static void group(pg_bulletin *b, const pg_result *res, int g)
+{
+    const pg_ruleset *rs = res->rs;
+    pg_bl_group *bg = &b->groups[g];
+    bg->id = dup(b, rs->groups[g].id);
+    bg->name = dup(b, rs->groups[g].name);
+    int *order = pg_result_group_order(res, g), n = 0;
+    while (order[n] >= 0) n++;
+    bg->rows = alloc(b, (size_t)n, sizeof(pg_bl_row));
+    bg->unranked = alloc(b, (size_t)rs->nunits, sizeof(pg_bl_aside));
+    bg->no_business = alloc(b, (size_t)rs->nunits, sizeof(pg_bl_aside));
+    bg->improved = alloc(b, (size_t)n, sizeof(int));
+    for (int i = 0; i < n; i++) {
+        int u = order[i];
+        pg_bl_row *r = &bg->rows[bg->nrows++];
+        r->rank = res->units[u].rank;
+        r->unit = u;
+        r->total = b->units[u].total;
+        r->parts = b->units[u].parts;
+        r->prev_rank = res->units[u].prev_rank;
+        r->change = b->units[u].change;
+        r->movement = pg_movement(&res->units[u]);
+        r->mark = b->units[u].mark;
+        r->band = b->units[u].band;
+        if (r->change > 0) bg->improved[bg->nimproved++] = i;
+    }
+    free(order);
+    sort_improved(bg->rows, bg->improved, bg->nimproved);
+    if (bg->nimproved > PG_BL_IMPROVED) bg->nimproved = PG_BL_IMPROVED;
+    for (int u = 0; u < rs->nunits; u++) {
+        if (rs->units[u].group != g) continue;
+        if (!res->units[u].ranked)
+            bg->unranked[bg->nunranked++] = (pg_bl_aside){u, unranked_reason(res, u), NULL};
+        const char *list = no_business(b, res, u);
+        if (list) bg->no_business[bg->nno_business++] = (pg_bl_aside){u, "no_business", list};
+    }
+}
+
+/* The monthly scheme a trend shows: the scheme itself when monthly, else the first monthly
+ * scheme it aggregates, else the rule set's first monthly scheme; -1 when there is none. */
+static int trend_scheme(const pg_ruleset *rs, int scheme)
+{
+    const pg_scheme *s = &rs->schemes[scheme];
+    if (s->period == PG_PERIOD_MONTH) return scheme;
+    for (int k = 0; k < s->nparts; k++)
+        if (s->parts[k].scheme >= 0 && rs->schemes[s->parts[k].scheme].period == PG_PERIOD_MONTH)
+            return s->parts[k].scheme;
+    for (int i = 0; i < rs->nschemes; i++)
+        if (rs->schemes[i].period == PG_PERIOD_MONTH) return i;
+    return -1;
+}
+
+/* Each unit's total in every month of the year up to the bulletin's (all twelve for a year
+ * report). Months that do not evaluate are left out at the end, NAN in the middle. */
+static void trends(pg_bulletin *b, const pg_ruleset *rs, const pg_dataset *ds, const pg_result *res)
+{
+    int ts = trend_scheme(rs, res->scheme);
+    if (ts < 0) return;
+    int year = pg_period_year(res->period);
+    int last = pg_period_is_year(res->period) ? 12 : res->period % 100;
+    double *v = alloc(b, (size_t)(rs->nunits * last), sizeof(double));
+    b->trend_periods = alloc(b, (size_t)last, sizeof(char *));
+    int have = 0;
+    for (int m = 1; m <= last; m++) {
+        int code = year * 100 + m;
+        pg_result *r = NULL;
+        pg_diags scratch = {0};
+        const pg_result *use = res;
+        if (!(ts == res->scheme && code == res->period)) {
+            if (pg_eval(rs, ds, ts, code, &r, &scratch) != 0) r = NULL;
+            use = r;
+        }
+        pg_diags_free(&scratch);
+        char buf[PG_PERIOD_BUF];
+        b->trend_periods[m - 1] = dup(b, pg_period_format(code, buf));
+        for (int u = 0; u < rs->nunits; u++)
+            v[(size_t)u * (size_t)last + (size_t)(m - 1)] =
+                use && use->units[u].ranked ? use->units[u].total : NAN;
+        if (use) have = m;
+        pg_result_free(r);
+    }
+    if (!have) return;
+    b->trend_scheme = dup(b, rs->schemes[ts].id);
+    b->ntrend = have;
+    for (int u = 0; u < rs->nunits; u++) b->units[u].trend = v + (size_t)u * (size_t)last;
+}
+
+/* A scheme of schemes: the formula in words, and each unit's figures through it. */
+static void composite(pg_bulletin *b, const pg_result *res)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_scheme *s = &rs->schemes[res->scheme];
+    if (res->cells) return;
+    if (s->composite_ref != LUA_NOREF) {
+        b->composite = "由规则集的合成函数（composite）计算各部分得分";
+        return;
+    }
+    char *f = NULL;
+    for (int k = 0; k < s->nparts; k++) {
+        const pg_part *p = &s->parts[k];
+        char *what = p->month_from ? pg_xasprintf("%s（%d–%d月平均）", p->name ? p->name : p->id,
+                                                  p->month_from, p->month_to)
+                                   : pg_xstrdup(p->name ? p->name : p->id);
+        char *next = pg_xasprintf("%s%s%s × %g", f ? f : "", f ? " + " : "", what, p->weight);
+        free(what);
+        free(f);
+        f = next;
+    }
+    b->composite = keep(b, f ? f : pg_xstrdup(""));
+    for (int u = 0; u < rs->nunits; u++) {
+        pg_bl_unit *bu = &b->units[u];
+        if (!bu->rank) continue;
+        char *line = NULL;
+        for (int k = 0; k < s->nparts; k++) {
+            char *next = pg_xasprintf("%s%s%.*f × %g", line ? line : "", line ? " + " : "",
+                                      rs->rounding, bu->parts[k], s->parts[k].weight);
+            free(line);
+            line = next;
+        }
+        bu->composite = fmt(b, "%s = %.*f", line ? line : "", rs->rounding, bu->total);
+        free(line);
+    }
+}
+
+static void header(pg_bulletin *b, const pg_result *res)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_scheme *s = &rs->schemes[res->scheme];
+    char buf[PG_PERIOD_BUF];
+    b->ruleset_id = dup(b, rs->id);
+    b->ruleset_name = dup(b, rs->name);
+    b->revision = dup(b, rs->revision);
+    b->scheme_id = dup(b, s->id);
+    b->scheme_name = dup(b, s->name);
+    b->period = dup(b, pg_period_format(res->period, buf));
+    b->previous_period =
+        res->has_prev ? dup(b, pg_period_format(pg_period_prev(res->period), buf)) : NULL;
+    b->basename = fmt(b, "%s-%s", s->id, b->period);
+    b->year_report = s->period == PG_PERIOD_YEAR;
+    b->title = b->year_report ? fmt(b, "%s %d年度报告", s->name, pg_period_year(res->period))
+                              : fmt(b, "%s %d年%d月通报", s->name, pg_period_year(res->period),
+                                    res->period % 100);
+    b->rounding = rs->rounding;
+    b->max = s->max;
+    b->nparts = s->nparts;
+    b->parts = alloc(b, (size_t)s->nparts, sizeof(pg_bl_part));
+    for (int k = 0; k < s->nparts; k++) {
+        const pg_part *p = &s->parts[k];
+        pg_bl_part *bp = &b->parts[k];
+        bp->id = dup(b, p->id);
+        bp->name = dup(b, p->name ? p->name : p->node >= 0 ? rs->nodes[p->node].name : p->id);
+        bp->weight = p->weight;
+        bp->scheme = dup(b, p->ref);
+        bp->scheme_name = p->scheme >= 0 ? dup(b, rs->schemes[p->scheme].name) : NULL;
+        bp->month_from = p->month_from;
+        bp->month_to = p->month_to;
+    }
+}
+
+int pg_bulletin_build(const pg_ruleset *rs, const pg_dataset *ds, int scheme, int period,
+                      pg_bulletin **out, pg_diags *d)
+{
+    *out = NULL;
+    pg_result *res = NULL;
+    int rc = pg_eval(rs, ds, scheme, period, &res, d);
+    if (rc != 0) return rc;
+    pg_bulletin *b = pg_xcalloc(1, sizeof *b);
+    b->priv = pg_xcalloc(1, sizeof(arena));
+    header(b, res);
+    b->nunits = rs->nunits;
+    b->units = alloc(b, (size_t)rs->nunits, sizeof(pg_bl_unit));
+    for (int u = 0; u < rs->nunits; u++) {
+        const pg_unit_result *ur = &res->units[u];
+        pg_bl_unit *bu = &b->units[u];
+        bu->id = dup(b, rs->units[u].id);
+        bu->name = dup(b, rs->units[u].name);
+        bu->code = dup(b, rs->units[u].code);
+        bu->group = rs->units[u].group;
+        bu->rank = ur->ranked ? ur->rank : 0;
+        bu->total = ur->ranked ? ur->total : NAN;
+        bu->band = ur->band >= 0 ? dup(b, rs->bands[ur->band].label) : NULL;
+        bu->mark = mark(b, ur);
+        bu->change =
+            ur->ranked && ur->prev_rank ? pg_round(ur->total - ur->prev_total, rs->rounding) : NAN;
+        bu->parts = part_scores(b, res, u);
+        bu->note = dup(b, pg_result_note(res, ur->note));
+        lost_points(b, res, u, bu);
+    }
+    b->ngroups = rs->ngroups;
+    b->groups = alloc(b, (size_t)rs->ngroups, sizeof(pg_bl_group));
+    for (int g = 0; g < rs->ngroups; g++) group(b, res, g);
+    composite(b, res);
+    trends(b, rs, ds, res);
+    pg_result_free(res);
+    *out = b;
+    return 0;
+}

@@ -1,0 +1,133 @@
+/* report_bcsv.c — a bulletin as CSV for Excel (`pinggu report --format csv`): one file per
+ * group's ranking, <basename>-<group>.csv, and every unit's lost points in
+ * <basename>-lost.csv. UTF-8 with a byte-order mark, because Excel reads a CSV without one in
+ * the machine's ANSI code page and garbles the Chinese; CRLF line ends, RFC 4180 quoting.
+ * Numbers are plain decimals (no thousands separators, no units) so they stay numbers. */
+#include "bulletin.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void field(FILE *f, const char *s, int first)
+{
+    if (!first) fputc(',', f);
+    if (!s) return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void number(FILE *f, double v, int digits)
+{
+    fputc(',', f);
+    if (isfinite(v)) fprintf(f, "%.*f", digits, v);
+}
+
+static const char *reason_words(const char *reason)
+{
+    return strcmp(reason, "no_business") == 0 ? "未排名：本期无业务"
+           : strcmp(reason, "error") == 0     ? "未排名：计分出错"
+                                              : "未排名：无数据";
+}
+
+static void ranking(const pg_bulletin *b, const pg_bl_group *g, FILE *f)
+{
+    fputs("\xEF\xBB\xBF", f);
+    fputs("排名,单位,单位代码,总分", f);
+    for (int k = 0; k < b->nparts; k++) field(f, b->parts[k].name, 0);
+    fputs(",环比,变动,等次\r\n", f);
+    for (int i = 0; i < g->nrows; i++) {
+        const pg_bl_row *r = &g->rows[i];
+        const pg_bl_unit *u = &b->units[r->unit];
+        fprintf(f, "%d", r->rank);
+        field(f, u->name, 0);
+        field(f, u->code, 0);
+        number(f, r->total, b->rounding);
+        for (int k = 0; k < b->nparts; k++) number(f, r->parts[k], b->rounding);
+        number(f, r->change, b->rounding);
+        field(f, r->mark, 0);
+        field(f, r->band, 0);
+        fputs("\r\n", f);
+    }
+    for (int i = 0; i < g->nunranked; i++) {
+        const pg_bl_unit *u = &b->units[g->unranked[i].unit];
+        field(f, NULL, 1);
+        field(f, u->name, 0);
+        field(f, u->code, 0);
+        for (int k = 0; k <= b->nparts + 1; k++) fputc(',', f);
+        field(f, reason_words(g->unranked[i].reason), 0);
+        field(f, NULL, 0);
+        fputs("\r\n", f);
+    }
+}
+
+static void lost(const pg_bulletin *b, FILE *f)
+{
+    fputs("\xEF\xBB\xBF", f);
+    fputs("分组,单位,单位代码,部分,指标代码,指标,满分,得分,折算系数,失分,状态,原因,数据项,数值,"
+          "样本量\r\n",
+          f);
+    for (int u = 0; u < b->nunits; u++) {
+        const pg_bl_unit *bu = &b->units[u];
+        for (int i = 0; i < bu->nlost; i++) {
+            const pg_bl_lost *l = &bu->lost[i];
+            field(f, b->groups[bu->group].name, 1);
+            field(f, bu->name, 0);
+            field(f, bu->code, 0);
+            field(f, l->part >= 0 ? b->parts[l->part].name : NULL, 0);
+            field(f, l->indicator, 0);
+            field(f, l->name, 0);
+            number(f, l->max, 4);
+            number(f, l->got, 4);
+            number(f, l->weight, 6);
+            number(f, l->lost, 4);
+            field(f, l->status, 0);
+            field(f, l->why, 0);
+            field(f, l->metric_name, 0);
+            field(f, l->value_text, 0);
+            number(f, l->n, 0);
+            fputs("\r\n", f);
+        }
+    }
+}
+
+/* Writes one file: a group's ranking, or the lost points when g is NULL. Returns 0 or a
+ * negative errno. */
+static int write_file(const pg_bulletin *b, const pg_bl_group *g, const char *path, FILE *list)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) return -errno;
+    if (g)
+        ranking(b, g, f);
+    else
+        lost(b, f);
+    int rc = ferror(f) ? -EIO : 0;
+    if (fclose(f) != 0 && rc == 0) rc = -errno;
+    if (rc == 0 && list) fprintf(list, "%s\n", path);
+    return rc;
+}
+
+int pg_bulletin_csv(const pg_bulletin *b, const char *dir, FILE *list)
+{
+    int rc = 0;
+    for (int g = 0; g < b->ngroups && rc == 0; g++) {
+        char *path = pg_xasprintf("%s/%s-%s.csv", dir, b->basename, b->groups[g].id);
+        rc = write_file(b, &b->groups[g], path, list);
+        free(path);
+    }
+    if (rc == 0) {
+        char *path = pg_xasprintf("%s/%s-lost.csv", dir, b->basename);
+        rc = write_file(b, NULL, path, list);
+        free(path);
+    }
+    return rc;
+}

@@ -1,0 +1,185 @@
+/* report_bjson.c — a bulletin's document model as JSON (`pinggu report --format json`):
+ * <basename>.json, the model field for field, so that other programs read exactly what the
+ * HTML and CSV show. Numbers that do not exist are null. */
+#include "bulletin.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void num(cJSON *o, const char *k, double v)
+{
+    if (isfinite(v))
+        cJSON_AddNumberToObject(o, k, v);
+    else
+        cJSON_AddNullToObject(o, k);
+}
+
+static void str(cJSON *o, const char *k, const char *v)
+{
+    if (v)
+        cJSON_AddStringToObject(o, k, v);
+    else
+        cJSON_AddNullToObject(o, k);
+}
+
+static void rank(cJSON *o, const char *k, int r)
+{
+    if (r)
+        cJSON_AddNumberToObject(o, k, r);
+    else
+        cJSON_AddNullToObject(o, k);
+}
+
+static cJSON *parts(const pg_bulletin *b, const double *v)
+{
+    cJSON *o = cJSON_CreateObject();
+    for (int k = 0; k < b->nparts; k++) num(o, b->parts[k].id, v[k]);
+    return o;
+}
+
+static cJSON *asides(const pg_bulletin *b, const pg_bl_aside *v, int n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        str(o, "unit", b->units[v[i].unit].id);
+        str(o, "name", b->units[v[i].unit].name);
+        str(o, "reason", v[i].reason);
+        str(o, "indicators", v[i].indicators);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+static cJSON *group(const pg_bulletin *b, const pg_bl_group *g)
+{
+    cJSON *o = cJSON_CreateObject();
+    str(o, "id", g->id);
+    str(o, "name", g->name);
+    cJSON *rows = cJSON_AddArrayToObject(o, "ranking");
+    for (int i = 0; i < g->nrows; i++) {
+        const pg_bl_row *r = &g->rows[i];
+        cJSON *x = cJSON_CreateObject();
+        rank(x, "rank", r->rank);
+        str(x, "unit", b->units[r->unit].id);
+        str(x, "name", b->units[r->unit].name);
+        num(x, "total", r->total);
+        cJSON_AddItemToObject(x, "parts", parts(b, r->parts));
+        num(x, "change", r->change);
+        rank(x, "previous_rank", r->prev_rank);
+        str(x, "movement", r->movement);
+        str(x, "mark", r->mark);
+        str(x, "band", r->band);
+        cJSON_AddItemToArray(rows, x);
+    }
+    cJSON_AddItemToObject(o, "unranked", asides(b, g->unranked, g->nunranked));
+    cJSON_AddItemToObject(o, "no_business", asides(b, g->no_business, g->nno_business));
+    cJSON *imp = cJSON_AddArrayToObject(o, "improved");
+    for (int i = 0; i < g->nimproved; i++)
+        cJSON_AddItemToArray(imp, cJSON_CreateString(b->units[g->rows[g->improved[i]].unit].id));
+    return o;
+}
+
+static cJSON *unit(const pg_bulletin *b, const pg_bl_unit *u)
+{
+    cJSON *o = cJSON_CreateObject();
+    str(o, "unit", u->id);
+    str(o, "name", u->name);
+    str(o, "code", u->code);
+    str(o, "group", b->groups[u->group].id);
+    rank(o, "rank", u->rank);
+    num(o, "total", u->total);
+    str(o, "band", u->band);
+    str(o, "mark", u->mark);
+    num(o, "change", u->change);
+    cJSON_AddItemToObject(o, "parts", parts(b, u->parts));
+    str(o, "composite", u->composite);
+    str(o, "note", u->note);
+    cJSON *trend = cJSON_AddObjectToObject(o, "trend");
+    for (int m = 0; u->trend && m < b->ntrend; m++) num(trend, b->trend_periods[m], u->trend[m]);
+    cJSON *lost = cJSON_AddArrayToObject(o, "lost");
+    for (int i = 0; i < u->nlost; i++) {
+        const pg_bl_lost *l = &u->lost[i];
+        cJSON *x = cJSON_CreateObject();
+        str(x, "indicator", l->indicator);
+        str(x, "name", l->name);
+        str(x, "part", l->part >= 0 ? b->parts[l->part].id : NULL);
+        num(x, "max", l->max);
+        num(x, "got", l->got);
+        num(x, "weight", l->weight);
+        num(x, "lost", l->lost);
+        str(x, "status", l->status);
+        str(x, "why", l->why);
+        str(x, "metric", l->metric);
+        str(x, "metric_name", l->metric_name);
+        num(x, "value", l->value);
+        num(x, "n", l->n);
+        str(x, "value_text", l->value_text);
+        str(x, "doc", l->doc);
+        cJSON_AddItemToArray(lost, x);
+    }
+    return o;
+}
+
+static cJSON *tree(const pg_bulletin *b)
+{
+    cJSON *root = cJSON_CreateObject();
+    str(root, "title", b->title);
+    cJSON *r = cJSON_AddObjectToObject(root, "ruleset");
+    str(r, "id", b->ruleset_id);
+    str(r, "name", b->ruleset_name);
+    str(r, "revision", b->revision);
+    cJSON *s = cJSON_AddObjectToObject(root, "scheme");
+    str(s, "id", b->scheme_id);
+    str(s, "name", b->scheme_name);
+    num(s, "max", b->max);
+    cJSON_AddBoolToObject(s, "year", b->year_report);
+    cJSON *ps = cJSON_AddArrayToObject(s, "parts");
+    for (int k = 0; k < b->nparts; k++) {
+        const pg_bl_part *p = &b->parts[k];
+        cJSON *x = cJSON_CreateObject();
+        str(x, "id", p->id);
+        str(x, "name", p->name);
+        num(x, "weight", p->weight);
+        str(x, "scheme", p->scheme);
+        if (p->month_from) {
+            cJSON *m = cJSON_AddArrayToObject(x, "months");
+            cJSON_AddItemToArray(m, cJSON_CreateNumber(p->month_from));
+            cJSON_AddItemToArray(m, cJSON_CreateNumber(p->month_to));
+        }
+        cJSON_AddItemToArray(ps, x);
+    }
+    str(root, "period", b->period);
+    str(root, "previous_period", b->previous_period);
+    cJSON_AddNumberToObject(root, "rounding", b->rounding);
+    str(root, "composite", b->composite);
+    str(root, "trend_scheme", b->trend_scheme);
+    cJSON *tp = cJSON_AddArrayToObject(root, "trend_periods");
+    for (int m = 0; m < b->ntrend; m++)
+        cJSON_AddItemToArray(tp, cJSON_CreateString(b->trend_periods[m]));
+    cJSON *gs = cJSON_AddArrayToObject(root, "groups");
+    for (int g = 0; g < b->ngroups; g++) cJSON_AddItemToArray(gs, group(b, &b->groups[g]));
+    cJSON *us = cJSON_AddArrayToObject(root, "units");
+    for (int u = 0; u < b->nunits; u++) cJSON_AddItemToArray(us, unit(b, &b->units[u]));
+    return root;
+}
+
+int pg_bulletin_json(const pg_bulletin *b, const char *dir, FILE *list)
+{
+    cJSON *root = tree(b);
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!text) return -ENOMEM;
+    char *path = pg_xasprintf("%s/%s.json", dir, b->basename);
+    FILE *f = fopen(path, "w");
+    int rc = f ? 0 : -errno;
+    if (f && (fputs(text, f) < 0 || fputc('\n', f) == EOF)) rc = -EIO;
+    if (f && fclose(f) != 0 && rc == 0) rc = -errno;
+    if (rc == 0 && list) fprintf(list, "%s\n", path);
+    free(path);
+    cJSON_free(text);
+    return rc;
+}

@@ -1,0 +1,25 @@
+/* svg_chart.h — the charts of the HTML reports, drawn as inline SVG in C: no script, no
+ * library, nothing fetched, so a report renders the same offline, in print and in a mail
+ * client. Each function writes one <svg> element sized by its content; every label is
+ * escaped. Colours only repeat what the labels and values already say. */
+#ifndef PG_SVG_CHART_H
+#define PG_SVG_CHART_H
+
+#include <stdio.h>
+
+/* Writes s escaped for XML/HTML text and attribute values. */
+void pg_xml_text(FILE *f, const char *s);
+
+/* Horizontal bars, one a row: label, a bar of value on the scale [0, max], the value with
+ * `digits` decimals and an optional suffix (a movement mark). `cls` names the bar colour
+ * ("bar" or "lost"). NAN values are left out. */
+void pg_svg_bars(FILE *f, const char *title, const char *const *labels, const double *values,
+                 const char *const *suffix, int n, double max, int digits, const char *cls);
+
+/* A line of values over periods (NAN: a gap), on [0, max]; `small` draws a compact one for a
+ * unit's section. Periods from..to (1-based, 0 for none) are shaded: the months a composite
+ * averages. */
+void pg_svg_trend(FILE *f, const char *title, const char *const *periods, const double *values,
+                  int n, double max, int small, int from, int to);
+
+#endif
