@@ -64,6 +64,11 @@ typedef struct {
 
 typedef const pg_plugin *(*pg_plugin_entry_fn)(void);
 
+/* Marks the entry point exported even when a plugin hides its other symbols
+ * (-fvisibility=hidden, as plugins/ builds them):
+ *     PG_PLUGIN_EXPORT const pg_plugin *pinggu_plugin_entry(void) { return &me; } */
+#define PG_PLUGIN_EXPORT __attribute__((visibility("default")))
+
 /* ---- the host side (plugin.c) ---- */
 
 typedef struct pg_plugins pg_plugins;
