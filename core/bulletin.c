@@ -291,9 +291,12 @@ static void composite(pg_bulletin *b, const pg_result *res)
     char *f = NULL;
     for (int k = 0; k < s->nparts; k++) {
         const pg_part *p = &s->parts[k];
-        char *what = p->month_from ? pg_xasprintf("%s（%d–%d月平均）", p->name ? p->name : p->id,
-                                                  p->month_from, p->month_to)
-                                   : pg_xstrdup(p->name ? p->name : p->id);
+        /* the author's name for the part says it best; else the scheme and its months */
+        const char *sn = p->scheme >= 0 ? rs->schemes[p->scheme].name : p->id;
+        char *what = p->name ? pg_xstrdup(p->name)
+                     : p->month_from
+                         ? pg_xasprintf("%s（%d–%d月平均）", sn, p->month_from, p->month_to)
+                         : pg_xstrdup(sn);
         char *next = pg_xasprintf("%s%s%s × %g", f ? f : "", f ? " + " : "", what, p->weight);
         free(what);
         free(f);

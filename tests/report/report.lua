@@ -1,0 +1,305 @@
+-- report — `pinggu report` on the Shanwei sample and a copy of the demo rule set with hostile
+-- unit names. Every figure is checked against `pinggu eval --format json`, the documented
+-- interchange shape, so the bulletin cannot drift from the evaluation it lays out.
+local here = arg[0]:match("^(.*)/[^/]*$") or "."
+package.path = here .. "/../e2e/?.lua;" .. package.path
+local L = require "lib"
+local cjson = require "cjson"
+
+local bin, root = arg[1], arg[2]
+local plugins, wrongabi = arg[3], arg[4]
+if not (bin and root and plugins and wrongabi) then
+  io.stderr:write("usage: lua5.4 report.lua PINGGU SOURCE_ROOT PLUGIN_DIR WRONG_ABI_DIR\n")
+  os.exit(2)
+end
+local T = L.tester("report")
+local RULES = root .. "/rules/shanwei-2021"
+local DATA = RULES .. "/sample"
+local BOM = "\239\187\191"
+
+local function report(o, env)
+  local cmd = (env or "") .. " " .. L.quote(bin) .. " report --rules " .. L.quote(o.rules or RULES)
+    .. " --data " .. L.quote(o.data or DATA) .. " --scheme " .. o.scheme .. " --period " .. o.period
+    .. " --format " .. o.format .. " --out " .. L.quote(o.out)
+  return L.run(cmd)
+end
+
+local function eval(scheme, period)
+  local out, err, code = L.run(L.quote(bin) .. " eval --rules " .. L.quote(RULES) .. " --data "
+    .. L.quote(DATA) .. " --scheme " .. scheme .. " --period " .. period .. " --format json")
+  assert(code == 0, "pinggu eval failed: " .. err)
+  return cjson.decode(out)
+end
+
+-- the HTML is written as well-formed XML (void elements closed), so a strict parser checks it
+local function wellformed(path)
+  local _, err, code = L.run("xmllint --noout " .. L.quote(path))
+  return code == 0, err
+end
+
+local function esc(s)
+  return (s:gsub("&", "&amp;"):gsub("<", "&lt;"):gsub(">", "&gt;"):gsub('"', "&quot;"):gsub("'", "&#39;"))
+end
+
+local function units_of(rules)
+  local _, rows = L.read_csv(rules .. "/units.csv")
+  return rows
+end
+
+T:section("monthly HTML: well-formed, self-contained, every unit, marks, A4", function()
+  local out = L.tmpdir()
+  local listed, err, code = report { scheme = "monthly", period = "2021-05", format = "html", out = out }
+  T:eq("exit code", 0, code, err)
+  T:eq("the path printed", out .. "/monthly-2021-05.html\n", listed)
+  local path = out .. "/monthly-2021-05.html"
+  local html = L.slurp(path) or ""
+  local ok, why = wellformed(path)
+  T:ok(ok, "xmllint parses the page", why)
+  T:contains("A4 page", html, "@page{size:A4")
+  T:contains("page breaks between sections", html, "break-before:page")
+  T:contains("Noto CJK font", html, "\"Noto Sans CJK SC\"")
+  T:ok(not html:find("<script", 1, true), "no script")
+  T:ok(not html:find("src=\"http", 1, true) and not html:find("href=\"http", 1, true)
+    and not html:find("@import", 1, true), "nothing fetched from elsewhere")
+  T:contains("inline SVG charts", html, "<svg class=\"chart\"")
+  for _, u in ipairs(units_of(RULES)) do
+    T:contains("unit " .. u.id .. " listed", html, ">" .. esc(u.name) .. "<")
+    T:contains("unit " .. u.id .. " has a section", html, "id=\"u-" .. u.id .. "\"")
+  end
+  local ev = eval("monthly", "2021-05")
+  local seen = {}
+  for _, g in ipairs(ev.groups) do
+    T:contains("group " .. g.id .. " ranking", html, "<section class=\"group\" id=\"g-" .. g.id .. "\">")
+    for _, r in ipairs(g.ranking) do
+      local rank = math.tointeger(r.rank) -- lua-cjson decodes every number as a float
+      local mark = r.movement == "same" and "=" or r.movement == "new" and "新"
+        or ((r.movement == "up" and "↑" or "↓") .. math.tointeger(math.abs(r.previous_rank - r.rank)))
+      seen[r.movement] = true
+      T:matches("row of " .. r.unit, html, "<tr><td class=\"c\">" .. rank .. "</td><td><a href=\"#u%-"
+        .. L.pattern(r.unit) .. "\">[^<]*</a></td><td class=\"n\">" .. L.pattern(string.format("%.2f", r.total))
+        .. "</td>.-<td class=\"c " .. r.movement .. "\" title=\"[^\"]*\">" .. L.pattern(mark) .. "</td>")
+    end
+  end
+  T:ok(seen.up and seen.down and seen.same, "the sample month has up, down and same movements")
+  T:contains("legend without colour", html, "↑n 上升 n 位，↓n 下降 n 位，= 持平，新 无上期排名")
+  T:contains("biggest improvements", html, "<h3>进步最大的单位</h3>")
+  T:contains("no-business units on their own", html, "<h3>本期无业务的单位与指标</h3>")
+  T:contains("a unit's small trend (earlier months exist)", html, "<svg class=\"chart small\"")
+  -- every indicator link resolves in the documentation written next to the page
+  local n = 0
+  for g, id in html:gmatch('href="doc/([%w_]+)%.html#ind%-([%w_]+)"') do
+    local doc = L.slurp(out .. "/doc/" .. g .. ".html") or ""
+    n = n + 1
+    if not T:ok(doc:find('id="ind-' .. id .. '"', 1, true), "doc/" .. g .. ".html#ind-" .. id .. " resolves") then break end
+  end
+  T:ok(n > 50, "indicators link to their documentation", n .. " links")
+end)
+
+T:section("monthly JSON: rankings as eval's, lost points add up to each part", function()
+  local out = L.tmpdir()
+  local _, err, code = report { scheme = "monthly", period = "2021-05", format = "json", out = out }
+  T:eq("exit code", 0, code, err)
+  local b = cjson.decode(L.slurp(out .. "/monthly-2021-05.json") or "{}")
+  local ev = eval("monthly", "2021-05")
+  for gi, g in ipairs(ev.groups) do
+    local bg = b.groups[gi]
+    T:eq(g.id .. " rows", #g.ranking, #bg.ranking)
+    for i, r in ipairs(g.ranking) do
+      T:eq(g.id .. " row " .. i .. " unit", r.unit, bg.ranking[i].unit)
+      T:near(r.unit .. " total", r.total, bg.ranking[i].total, 1e-9)
+      T:near(r.unit .. " change", r.change, bg.ranking[i].change, 1e-9)
+      T:eq(r.unit .. " movement", r.movement, bg.ranking[i].movement)
+    end
+  end
+  local byid = {}
+  for _, u in ipairs(b.units) do byid[u.unit] = u end
+  local checked = 0
+  for _, u in ipairs(ev.units) do
+    local expect, got = {}, {}
+    for _, ind in ipairs(u.indicators) do
+      if ind.depth == 0 and not L.isnull(ind.lost) then expect[ind.part] = ind.lost end
+    end
+    for _, l in ipairs(byid[u.unit].lost) do got[l.part] = (got[l.part] or 0) + l.lost end
+    for part, lost in pairs(expect) do
+      T:near(u.unit .. " lost on " .. part .. " adds up", lost, got[part] or 0, 0.002)
+      checked = checked + 1
+    end
+  end
+  T:ok(checked > 50, "lost points checked", checked)
+end)
+
+T:section("monthly CSV: a BOM, one file per group plus lost points, round trip", function()
+  local out = L.tmpdir()
+  local listed, err, code = report { scheme = "monthly", period = "2021-05", format = "csv", out = out }
+  T:eq("exit code", 0, code, err)
+  local ev = eval("monthly", "2021-05")
+  for _, g in ipairs(ev.groups) do
+    local path = out .. "/monthly-2021-05-" .. g.id .. ".csv"
+    T:contains("listed " .. g.id, listed, path .. "\n")
+    local text = L.slurp(path) or ""
+    T:eq(g.id .. " starts with the BOM", BOM, text:sub(1, 3))
+    local header, rows = L.read_csv_text(text:sub(4))
+    T:eq(g.id .. " header", "排名,单位,单位代码,总分,常态化监测,重大应用平台（月度）,环比,变动,等次",
+      table.concat(header, ","))
+    for i, r in ipairs(g.ranking) do
+      local row = rows[i] or {}
+      T:eq(r.unit .. " rank", r.rank, tonumber(row["排名"]))
+      T:eq(r.unit .. " name", r.name, row["单位"])
+      T:near(r.unit .. " total", r.total, tonumber(row["总分"]), 1e-9)
+      T:near(r.unit .. " change", r.change, tonumber(row["环比"]), 1e-9)
+    end
+  end
+  local text = L.slurp(out .. "/monthly-2021-05-lost.csv") or ""
+  T:eq("lost points start with the BOM", BOM, text:sub(1, 3))
+  local _, rows = L.read_csv_text(text:sub(4))
+  local sum = {}
+  for _, r in ipairs(rows) do sum[r["单位"]] = (sum[r["单位"]] or 0) + tonumber(r["失分"]) end
+  for _, u in ipairs(ev.units) do
+    local expect = 0
+    for _, ind in ipairs(u.indicators) do
+      if ind.depth == 0 and not L.isnull(ind.lost) then expect = expect + ind.lost end
+    end
+    T:near(u.unit .. " lost points in the CSV", expect, sum[u.name] or 0, 0.003)
+  end
+end)
+
+T:section("January: every mark is 新, no 环比", function()
+  local out = L.tmpdir()
+  local _, err, code = report { scheme = "monthly", period = "2021-01", format = "csv", out = out }
+  T:eq("exit code", 0, code, err)
+  local _, rows = L.read_csv_text((L.slurp(out .. "/monthly-2021-01-dept.csv") or ""):sub(4))
+  T:ok(#rows > 0, "rows")
+  for _, r in ipairs(rows) do
+    if r["排名"] ~= "" then
+      T:eq(r["单位"] .. " mark", "新", r["变动"])
+      T:eq(r["单位"] .. " change", "", r["环比"])
+    end
+  end
+end)
+
+T:section("annual: the composite from the scheme, the monthly trend", function()
+  local out = L.tmpdir()
+  local _, err, code = report { scheme = "annual", period = "2021", format = "html", out = out }
+  T:eq("exit code", 0, code, err)
+  local path = out .. "/annual-2021.html"
+  local html = L.slurp(path) or ""
+  local ok, why = wellformed(path)
+  T:ok(ok, "xmllint parses the page", why)
+  T:contains("the formula, read from the scheme", html, "常态化监测（4–12月平均） × 0.4 + 年终考核 × 0.6")
+  T:contains("a monthly trend per unit", html, "月度得分走势（底色为计入年度平均的 4–12 月）")
+  local _, err2, code2 = report { scheme = "annual", period = "2021", format = "json", out = out }
+  T:eq("json exit code", 0, code2, err2)
+  local b = cjson.decode(L.slurp(out .. "/annual-2021.json") or "{}")
+  local ev = eval("annual", "2021")
+  T:eq("twelve months in the trend", 12, #b.trend_periods)
+  local byid = {}
+  for _, u in ipairs(b.units) do byid[u.unit] = u end
+  for _, u in ipairs(ev.units) do
+    local bu = byid[u.unit]
+    if not L.isnull(u.total) then
+      local m, y = u.parts.monthly_avg, u.parts.year_end
+      T:eq(u.unit .. " composite", string.format("%.2f × 0.4 + %.2f × 0.6 = %.2f", m, y, u.total), bu.composite)
+      for p, v in pairs(u.sources.monthly_avg) do
+        T:near(u.unit .. " trend " .. p, v, bu.trend[p], 1e-9)
+      end
+    end
+  end
+  local _, err3, code3 = report { scheme = "year_end", period = "2021", format = "html", out = out }
+  T:eq("year_end exit code", 0, code3, err3)
+  ok, why = wellformed(out .. "/year_end-2021.html")
+  T:ok(ok, "year_end page parses", why)
+end)
+
+T:section("names are escaped in HTML and quoted in CSV", function()
+  local rules = L.tmpdir() .. "/demo"
+  os.execute("cp -r " .. L.quote(root .. "/tests/tools/fixtures/demo") .. " " .. L.quote(rules))
+  local units = L.slurp(rules .. "/units.csv")
+  L.write(rules .. "/units.csv", (units:gsub("jia,甲局,", "jia,\"甲局,<b>&'x'\"\"\",")))
+  local out = L.tmpdir()
+  local o = { rules = rules, data = rules .. "/data", scheme = "monthly", period = "2021-05", out = out }
+  o.format = "html"
+  local _, err, code = report(o)
+  T:eq("exit code", 0, code, err)
+  local html = L.slurp(out .. "/monthly-2021-05.html") or ""
+  local ok, why = wellformed(out .. "/monthly-2021-05.html")
+  T:ok(ok, "xmllint parses the page", why)
+  T:contains("escaped name", html, ">甲局,&lt;b&gt;&amp;&#39;x&#39;&quot;<")
+  T:ok(not html:find("<b>&", 1, true), "no raw markup from a name")
+  o.format = "csv"
+  _, err, code = report(o)
+  T:eq("csv exit code", 0, code, err)
+  local _, rows = L.read_csv_text((L.slurp(out .. "/monthly-2021-05-dept.csv") or ""):sub(4))
+  local found = false
+  for _, r in ipairs(rows) do found = found or r["单位"] == "甲局,<b>&'x'\"" end
+  T:ok(found, "the name round-trips through the CSV")
+end)
+
+local xlsx_built = L.slurp(plugins .. "/xlsx.so") ~= nil
+T:section("XLSX through the plugin: sheets, numbers as numbers, frozen headers", function()
+  if not xlsx_built then
+    io.stdout:write("note: " .. plugins .. "/xlsx.so not built (no libxlsxwriter): XLSX checks skipped\n")
+    return
+  end
+  local out = L.tmpdir()
+  local listed, err, code = report({ scheme = "monthly", period = "2021-05", format = "xlsx", out = out },
+    "PINGGU_PLUGIN_DIR=" .. L.quote(plugins))
+  T:eq("exit code", 0, code, err)
+  local path = out .. "/monthly-2021-05.xlsx"
+  T:eq("the path printed", path .. "\n", listed)
+  local function part(name) return (L.run("unzip -p " .. L.quote(path) .. " " .. name)) end
+  local wb = part("xl/workbook.xml")
+  T:contains("dept sheet", wb, "<sheet name=\"市直单位\"")
+  T:contains("lost points sheet", wb, "<sheet name=\"失分明细\"")
+  local ev = eval("monthly", "2021-05")
+  local sheet = part("xl/worksheets/sheet1.xml")
+  T:matches("header row frozen", sheet, "<pane [^>]*ySplit=\"1\"[^>]*state=\"frozen\"")
+  T:matches("lost sheet frozen", part("xl/worksheets/sheet3.xml"), "<pane [^>]*ySplit=\"1\"[^>]*state=\"frozen\"")
+  local totals = {}
+  for row, attrs, v in sheet:gmatch("<c r=\"D(%d+)\"([^>]*)><v>([^<]*)</v></c>") do
+    if row == "1" then goto header end
+    T:ok(not attrs:find("t=\"s\"", 1, true) and not attrs:find("t=\"str\"", 1, true),
+      "D" .. row .. " is a number cell", attrs)
+    totals[tonumber(row)] = tonumber(v)
+    ::header::
+  end
+  for i, r in ipairs(ev.groups[1].ranking) do
+    T:near(r.unit .. " total in the sheet", r.total, totals[i + 1], 1e-9)
+  end
+end)
+
+T:section("plugin ABI: a wrong version is refused with a message", function()
+  local out = L.tmpdir()
+  local listed, err, code = report({ scheme = "monthly", period = "2021-05", format = "wrongabi", out = out },
+    "PINGGU_PLUGIN_DIR=" .. L.quote(wrongabi))
+  T:eq("exit code", 1, code)
+  T:contains("refused, naming both versions", err,
+    "wrongabi.so: refused: built for plugin ABI version 2, this pinggu speaks version 1")
+  T:contains("the format is unavailable", err, "pinggu report: WRONGABI is unavailable: ")
+  T:ok(not listed:find("called", 1, true), "its exporter was never called", listed)
+end)
+
+T:section("no plugin: XLSX is unavailable, exit 1, HTML still works", function()
+  local empty, out = L.tmpdir(), L.tmpdir()
+  local env = "PINGGU_PLUGIN_DIR=" .. L.quote(empty)
+  local _, err, code = report({ scheme = "monthly", period = "2021-05", format = "xlsx", out = out }, env)
+  T:eq("exit code", 1, code)
+  T:contains("the message", err, "pinggu report: XLSX is unavailable: no plugin in " .. empty .. " exports 'xlsx'")
+  local _, err2, code2 = report({ scheme = "monthly", period = "2021-05", format = "html", out = out }, env)
+  T:eq("html exit code", 0, code2, err2)
+  T:ok(L.slurp(out .. "/monthly-2021-05.html") ~= nil, "html written")
+end)
+
+T:section("bad input: clear errors and exit codes", function()
+  local out = L.tmpdir()
+  local _, err, code = report { scheme = "nosuch", period = "2021-05", format = "html", out = out }
+  T:eq("unknown scheme exit code", 1, code)
+  T:contains("unknown scheme message", err, "--scheme nosuch: the rule set has no such scheme")
+  _, err, code = report { scheme = "monthly", period = "May", format = "html", out = out }
+  T:eq("bad period exit code", 2, code)
+  T:contains("bad period message", err, "--period May: use YYYY-MM")
+  _, err, code = report { scheme = "monthly", period = "2021-05", format = "pdf", out = out }
+  T:eq("unknown format exit code", 1, code)
+  T:contains("unknown format message", err, "PDF is unavailable")
+end)
+
+T:done()
