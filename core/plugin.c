@@ -121,7 +121,7 @@ pg_plugins *pg_plugins_load(const char *dir)
         ps->v[ps->n++] = (loaded){pg_xasprintf("%s/%s", ps->dir, e->d_name), NULL, NULL, NULL};
     }
     closedir(d);
-    qsort(ps->v, (size_t)ps->n, sizeof(loaded), by_name);
+    if (ps->n) qsort(ps->v, (size_t)ps->n, sizeof(loaded), by_name);
     for (int i = 0; i < ps->n; i++) load_one(&ps->v[i]);
     return ps;
 }
