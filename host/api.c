@@ -38,6 +38,13 @@ typedef struct {
 void pg_api_send(pg_http_req *req, int status, const char *type, const char *headers, pg_blob *b)
 {
     if (req->data) pg_metrics_request(req->data, status, req->start_ns);
+    if (pg_log_enabled(PG_LOG_DEBUG)) { /* an access log, for debugging */
+        char code[8], ms[32];
+        snprintf(code, sizeof code, "%d", status);
+        snprintf(ms, sizeof ms, "%.2f", (double)(uv_hrtime() - req->start_ns) / 1e6);
+        pg_log(PG_LOG_DEBUG, "answer", "method", req->method_name, "path", req->path, "status",
+               code, "ms", ms, "peer", req->peer, NULL);
+    }
     pg_http_respond(req, status, type, headers, b);
 }
 
@@ -507,6 +514,8 @@ void pg_api_handle(pg_http_req *req, void *ctx)
         c.seg[c.nseg++] = s;
     }
     req->data = c.h; /* for pg_api_send's counters */
+    pg_log(PG_LOG_DEBUG, "request", "method", req->method_name, "path", req->path, "peer",
+           req->peer, NULL);
     dispatch(&c);
     free(copy);
 }

@@ -13,6 +13,11 @@ void pg_log_set_level(pg_log_level min)
     min_level = min;
 }
 
+int pg_log_enabled(pg_log_level level)
+{
+    return level >= min_level;
+}
+
 typedef struct {
     char buf[4096];
     size_t n;

@@ -13,6 +13,9 @@ typedef enum { PG_LOG_DEBUG, PG_LOG_INFO, PG_LOG_WARN, PG_LOG_ERROR } pg_log_lev
 /* Lines below `min` are dropped. Call before any thread starts. */
 void pg_log_set_level(pg_log_level min);
 
+/* 1 when lines of `level` are written: skip building costly fields otherwise. */
+int pg_log_enabled(pg_log_level level);
+
 /* Writes one line. `kv` is NULL-terminated pairs of key and value strings (a NULL value writes
  * nothing for that key): pg_log(PG_LOG_INFO, "reload", "result", "ok", "file", f, NULL). */
 void pg_log(pg_log_level level, const char *event, ...) __attribute__((sentinel));

@@ -3,7 +3,8 @@
 -- finish, answers its request, and exits cleanly.
 local H = dofile(arg[0]:gsub("[^/]*$", "") .. "host.lua")
 local L = H.L
-local t, h, tok, ws = H.setup("serve.abuse", '"body_limit_mb": 1, "read_timeout_ms": 1000, ')
+local t, h, tok, ws = H.setup("serve.abuse",
+  '"body_limit_mb": 1, "read_timeout_ms": 1000, "log_level": "debug", ')
 
 -- Sends raw bytes (written to a file first) on one connection; returns what came back.
 local function raw(bytes)
@@ -58,8 +59,8 @@ os.execute("curl -sS -o /dev/null -w '%{http_code}' -H " ..
   L.quote("Authorization: Bearer " .. tok.admin) .. " " ..
   L.quote("http://127.0.0.1:" .. h.port .. "/api/v1/rankings/annual/2021") .. " >" .. L.quote(out) ..
   " 2>&1 &")
-H.wait(5, function() return h:log():find("jobs", 1, true) or true end)
-H.sleep(0.2)
+-- the debug log says when the request has arrived; only then is it "in flight"
+H.wait(20, function() return h:log():find("event=request method=GET path=/api/v1/rankings/annual/2021", 1, true) end)
 local stopped, clean = h:stop()
 t:ok(stopped and clean, "SIGTERM during an evaluation exits cleanly", h:log():sub(-400))
 local code = H.wait(10, function() local s = L.slurp(out) if s and #s >= 3 then return s end end)
