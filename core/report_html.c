@@ -33,7 +33,8 @@ static const char style[] =
     "section.unit{break-before:auto;page-break-before:auto;break-inside:avoid-page}\n"
     "table{border-collapse:collapse;width:100%;margin:2mm 0;font-size:9.5pt}\n"
     "th,td{border:1px solid #999;padding:1.5px 4px;vertical-align:top}\n"
-    "th{background:#eee;font-weight:700}\n"
+    "th{background:#eee;font-weight:700;white-space:nowrap}\n"
+    "table.lost td:first-child{min-width:8em}\n"
     "thead{display:table-header-group}\n"
     "tr{break-inside:avoid}\n"
     "td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
@@ -329,7 +330,9 @@ static void unit_section(FILE *f, const pg_bulletin *b, const pg_bl_unit *u)
         free(labels);
         free(v);
         lost_table(f, b, u);
-    } else if (u->rank)
+    } else if (u->rank && !u->composite)
+        /* a composite has no indicators of its own: its losses are in the schemes it
+         * aggregates, reported on their own */
         fputs("<p>各项指标均未失分。</p>\n", f);
     fputs("</section>\n", f);
 }

@@ -84,7 +84,7 @@ void pg_svg_bars(FILE *f, const char *title, const char *const *labels, const do
 void pg_svg_trend(FILE *f, const char *title, const char *const *periods, const double *values,
                   int n, double max, int small, int from, int to)
 {
-    int W = small ? 320 : 700, H = small ? 110 : 220;
+    int W = small ? 480 : 700, H = small ? 140 : 220;
     int l = 34, r = 10, t = 10, b = 22;
     if (n < 1) return;
     if (max <= 0) max = 100;
