@@ -29,26 +29,6 @@ static int make_dir(const char *dir, pg_diags *d)
     return -1;
 }
 
-/* DIR/doc/<group>.html for every group: what the reports' indicator links point at. */
-static int write_doc(const pg_ruleset *rs, const char *out, pg_diags *d)
-{
-    char *dir = pg_xasprintf("%s/doc", out);
-    int rc = make_dir(dir, d);
-    for (int g = 0; g < rs->ngroups && rc == 0; g++) {
-        char *path = pg_xasprintf("%s/%s.html", dir, rs->groups[g].id);
-        FILE *f = fopen(path, "w");
-        int wrc = f ? pg_doc_write(rs, g, PG_DOC_HTML, f) : -errno;
-        if (f && fclose(f) != 0 && wrc == 0) wrc = -errno;
-        if (wrc != 0) {
-            pg_error(d, path, 0, "cannot write: %s", strerror(-wrc));
-            rc = -1;
-        }
-        free(path);
-    }
-    free(dir);
-    return rc;
-}
-
 /* "XLSX" from "xlsx": how the unavailability message names the format. */
 static void upper(char *dst, size_t n, const char *s)
 {
@@ -148,7 +128,7 @@ int cmd_report(int argc, char **argv)
             pg_error(&d, out, 0, "cannot write the %s report: %s", format, strerror(-wrc));
             goto done;
         }
-        if (!strcmp(format, "html") && write_doc(rs, out, &d) != 0) goto done;
+        if (!strcmp(format, "html") && pg_doc_write_dir(rs, out, &d) != 0) goto done;
         rc = 0;
     } else
         rc = export_plugin(b, format, out);

@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ---- a growing string ---- */
 
@@ -419,4 +420,24 @@ int pg_doc_write(const pg_ruleset *rs, int g, pg_doc_format fmt, FILE *out)
         if (rs->nodes[i].parent < 0 && applies(&rs->nodes[i], g)) walk(&dc, rs, i, g);
     if (fmt == PG_DOC_HTML) fputs("</body>\n</html>\n", out);
     return ferror(out) ? -EIO : 0;
+}
+
+int pg_doc_write_dir(const pg_ruleset *rs, const char *out, pg_diags *d)
+{
+    char *dir = pg_xasprintf("%s/doc", out);
+    int rc = 0;
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        rc = -errno;
+        pg_error(d, dir, 0, "cannot create the directory: %s", strerror(-rc));
+    }
+    for (int g = 0; g < rs->ngroups && rc == 0; g++) {
+        char *path = pg_xasprintf("%s/%s.html", dir, rs->groups[g].id);
+        FILE *f = fopen(path, "w");
+        rc = f ? pg_doc_write(rs, g, PG_DOC_HTML, f) : -errno;
+        if (f && fclose(f) != 0 && rc == 0) rc = -errno;
+        if (rc != 0) pg_error(d, path, 0, "cannot write: %s", strerror(-rc));
+        free(path);
+    }
+    free(dir);
+    return rc;
 }

@@ -18,6 +18,9 @@ typedef enum { PG_DOC_MARKDOWN, PG_DOC_HTML } pg_doc_format;
 
 /* Writes the documentation of group g. Returns 0, or -EIO when the stream fails. */
 int pg_doc_write(const pg_ruleset *rs, int g, pg_doc_format fmt, FILE *out);
+/* Writes OUT/doc/<group>.html for every group, what the HTML reports' indicator links point at
+ * (OUT must exist). Returns 0, or a negative errno with the file in `d`. */
+int pg_doc_write_dir(const pg_ruleset *rs, const char *out, pg_diags *d);
 
 /* The scoring method of node n for group g in words, with its thresholds in the metric's unit
  * ("线性计分：≥95% 得满分，≤50% 不得分，其间按线性插值计分"). malloc'd. */

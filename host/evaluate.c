@@ -7,14 +7,18 @@
  * after that, requests get the latest outcome at once while a re-score (rules swapped, data
  * arrived) runs, and the outcome names its revision. An entry runs one evaluation at a time;
  * triggers that arrive meanwhile fold into one more run. A scheduled cut-off also writes the
- * full result as a draft, DATA/drafts/<scheme>-<period>.json. */
+ * full result as a draft, DATA/drafts/<scheme>-<period>.json, and the bulletin as documents,
+ * DATA/drafts/<scheme>-<period>/ (HTML, CSV, the indicator documentation). */
+#include "bulletin.h"
 #include "datadir.h"
+#include "doc.h"
 #include "eval.h"
 #include "host.h"
 #include "log.h"
 #include "period.h"
 #include "render.h"
 #include "report.h"
+#include "ruledir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -155,6 +159,36 @@ static int write_draft(const char *datadir, const char *scheme, int period, cons
     return rc;
 }
 
+/* DATA/drafts/<scheme>-<period>/: the bulletin as people read it (HTML with its charts and the
+ * indicator documentation it links to, CSV), replaced whole: written into a fresh directory
+ * that is then renamed into place. */
+static int write_documents(const pg_ruleset *rs, const pg_dataset *ds, int s, int period,
+                           const char *datadir, pg_diags *d)
+{
+    pg_bulletin *b = NULL;
+    int rc = pg_bulletin_build(rs, ds, s, period, &b, d);
+    if (rc != 0) return rc;
+    char *dest = pg_xasprintf("%s/drafts/%s", datadir, b->basename);
+    char *tmp = pg_xasprintf("%s.tmp-XXXXXX", dest), *old = pg_xasprintf("%s.old-XXXXXX", dest);
+    if (!mkdtemp(tmp))
+        rc = -errno;
+    else if ((rc = pg_bulletin_html(b, tmp, NULL)) == 0 &&
+             (rc = pg_bulletin_csv(b, tmp, NULL)) == 0 &&
+             (rc = pg_doc_write_dir(rs, tmp, d)) == 0) {
+        /* the previous draft moves aside first: rename() cannot replace a full directory */
+        int had = mkdtemp(old) && rename(dest, old) == 0;
+        if (rename(tmp, dest) != 0) rc = -errno;
+        if (had) pg_ruledir_remove(old);
+    }
+    if (rc != 0) {
+        pg_error(d, dest, 0, "cannot write the draft documents: %s", strerror(-rc));
+        pg_ruledir_remove(tmp);
+    }
+    free(dest), free(tmp), free(old);
+    pg_bulletin_free(b);
+    return rc;
+}
+
 static void evaluate(pg_job *j)
 {
     eval_job *x = (eval_job *)j;
@@ -191,8 +225,10 @@ static void evaluate(pg_job *j)
         goto done;
     }
     render(o, res);
-    if (x->draft && write_draft(x->datadir, x->scheme, x->period, o->full) != 0)
-        pg_log(PG_LOG_ERROR, "draft", "scheme", x->scheme, "error", "cannot write the draft", NULL);
+    if (x->draft && (write_draft(x->datadir, x->scheme, x->period, o->full) != 0 ||
+                     write_documents(rs, ds, s, x->period, x->datadir, &d) != 0))
+        pg_log(PG_LOG_ERROR, "draft", "scheme", x->scheme, "error", "cannot write the draft", "why",
+               d.n ? d.v[d.n - 1].msg : NULL, NULL);
 done:
     pg_result_free(res);
     pg_dataset_free(ds);

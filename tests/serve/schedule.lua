@@ -61,6 +61,16 @@ for m = 1, 12 do
     "the draft of 2021-" .. m .. " is kept in " .. f)
 end
 t:ok(L.slurp(ws .. "/data/drafts/annual-2021.json") ~= nil, "the annual draft is kept")
+-- and each as the documents people read: the bulletin in HTML (linking the indicator
+-- documentation beside it) and CSV
+local html = L.slurp(ws .. "/data/drafts/monthly-2021-05/monthly-2021-05.html") or ""
+t:contains("the May bulletin is drafted as HTML", html, "2021-05")
+t:contains("naming a unit", html, "陆丰市")
+t:ok(L.slurp(ws .. "/data/drafts/monthly-2021-05/doc/county.html") ~= nil,
+  "with the indicator documentation its links point at")
+local csvs = L.run("ls " .. L.quote(ws .. "/data/drafts/monthly-2021-05") .. " | grep -c '\\.csv$'")
+t:ok(tonumber(csvs) and tonumber(csvs) >= 2, "and CSV files", csvs)
+t:ok(L.slurp(ws .. "/data/drafts/annual-2021/annual-2021.html") ~= nil, "the annual report too")
 st = h:post("/api/v1/clock", tok.admin, '{"now":"2021-06-01T00:00:00+08:00"}')
 t:eq("the clock does not go back", 409, st)
 local stopped, clean = h:stop()
