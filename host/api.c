@@ -7,7 +7,9 @@
  *   unit       the rules, the units, the rankings, and its own unit's breakdown
  *   viewer     the rules, the units, and published rankings — publishing comes with the
  *              record store, so until then a viewer is refused rankings with a 403 that says so
- * Errors are {"error": {"status": 404, "message": "…"[, "errors": [...], "total": n]}}. */
+ * Errors are {"error": {"status": 404, "message": "…"[, "errors": [...], "total": n]}}.
+ * Paths outside /api/, /metrics and /healthz are the dashboard's files (static.c), served
+ * without a token: the pages hold no data, and every call they make carries one. */
 #include "batch.h"
 #include "host.h"
 #include "log.h"
@@ -145,6 +147,20 @@ static void get_rules_status(call *c)
 static void post_reload(call *c)
 {
     pg_reload_request(c->h, "api", c->req);
+}
+
+/* GET /api/v1/whoami: who the presented token is, so the dashboard can show what its role
+ * may see (and land a unit's user on its own unit). */
+static void get_whoami(call *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", c->tok->name);
+    cJSON_AddStringToObject(o, "role", pg_role_name(c->tok->role));
+    if (c->tok->unit)
+        cJSON_AddStringToObject(o, "unit", c->tok->unit);
+    else
+        cJSON_AddNullToObject(o, "unit");
+    pg_api_json(c->req, 200, o);
 }
 
 static void get_units(call *c)
@@ -423,6 +439,7 @@ static const route routes[] = {
     {PG_HTTP_POST, "rules/reload", ADMIN, post_reload},
     {PG_HTTP_POST, "rules/preview", STAFF, post_preview},
     {PG_HTTP_GET, "units", ANY, get_units},
+    {PG_HTTP_GET, "whoami", ANY, get_whoami},
     {PG_HTTP_GET, "rankings/*/*", STAFF | R(PG_ROLE_UNIT) | R(PG_ROLE_VIEWER), get_ranking},
     {PG_HTTP_GET, "results/*/*", STAFF | R(PG_ROLE_UNIT), get_results},
     {PG_HTTP_GET, "results/*/*/*", STAFF | R(PG_ROLE_UNIT), get_results},
@@ -456,6 +473,13 @@ static void dispatch(call *c)
             get_healthz(c);
         else
             pg_api_error(req, 405, "/healthz answers GET");
+        return;
+    }
+    /* by the raw path too: a path too deep to split must still need a token under /api */
+    int api = strncmp(req->path, "/api/", 5) == 0 || strcmp(req->path, "/api") == 0 ||
+              (c->nseg > 0 && strcmp(c->seg[0], "api") == 0);
+    if (!api && strcmp(req->path, "/metrics") != 0) {
+        pg_static_serve(c->h, req);
         return;
     }
     c->tok = pg_config_token(&c->h->cfg, req->authorization);

@@ -30,7 +30,7 @@ void pg_config_defaults(pg_config *c)
 
 void pg_config_free(pg_config *c)
 {
-    free(c->listen_host), free(c->rules), free(c->data_dir);
+    free(c->listen_host), free(c->rules), free(c->data_dir), free(c->web_dir);
     for (int i = 0; i < c->ntokens; i++) free(c->tokens[i].name), free(c->tokens[i].unit);
     free(c->tokens);
     memset(c, 0, sizeof *c);
@@ -159,8 +159,9 @@ static void read_tokens(reader *r, const cJSON *a, pg_config *c)
 int pg_config_load(pg_config *c, const char *path, pg_diags *d)
 {
     static const char *const keys[] = {
-        "listen",          "rules", "data_dir", "pool",      "body_limit_mb", "read_timeout_ms",
-        "idle_timeout_ms", "lua",   "reload",   "log_level", "tokens",        NULL};
+        "listen",          "rules",           "data_dir", "pool",   "body_limit_mb",
+        "read_timeout_ms", "idle_timeout_ms", "lua",      "reload", "log_level",
+        "tokens",          "web_dir",         NULL};
     static const char *const lua_keys[] = {"instructions", "memory_mb", NULL};
     static const char *const reload_keys[] = {"debounce_ms", "rescan_ms", NULL};
     reader rd = {path, d}, *r = &rd;
@@ -198,6 +199,7 @@ int pg_config_load(pg_config *c, const char *path, pg_diags *d)
         BAD(r, "listen: '%s' is not HOST:PORT", listen);
     get_string(r, root, "rules", "rules", &c->rules);
     get_string(r, root, "data_dir", "data_dir", &c->data_dir);
+    get_string(r, root, "web_dir", "web_dir", &c->web_dir);
     long v;
     if (get_long(r, root, "pool", 1, 64, &v) > 0) c->pool = (int)v;
     if (get_long(r, root, "body_limit_mb", 1, 4096, &v) > 0) c->http.max_body = (size_t)v << 20;

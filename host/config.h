@@ -6,6 +6,7 @@
  *     "pool": 2, "body_limit_mb": 64, "read_timeout_ms": 30000, "idle_timeout_ms": 60000,
  *     "lua": { "instructions": 1000000, "memory_mb": 32 },
  *     "reload": { "debounce_ms": 100, "rescan_ms": 2000 }, "log_level": "info",
+ *     "web_dir": "/usr/share/pinggu/web",
  *     "tokens": [ { "name": "ops", "role": "admin", "sha256": "<64 hex digits>" },
  *                 { "name": "lufeng", "role": "unit", "unit": "lufeng", "sha256": "…" } ] }
  *
@@ -37,7 +38,8 @@ typedef struct {
     char *listen_host;
     int listen_port;
     char *rules, *data_dir;
-    int pool; /* workers that run Lua; 0: the number of cores */
+    char *web_dir; /* the dashboard's files; NULL: web/ next to the executable */
+    int pool;      /* workers that run Lua; 0: the number of cores */
     pg_http_limits http;
     long lua_instructions; /* ceilings on a rule set's own budget; 0: none */
     long lua_memory_mb;

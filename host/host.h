@@ -8,7 +8,8 @@
  *   evaluate.c  evaluation jobs, the cache of results, re-scoring, scheduled cut-offs
  *   intake.c    batches posted over HTTP, withdrawals
  *   preview.c   what-if previews of weight overrides
- *   metrics.c   counters and the Prometheus text */
+ *   metrics.c   counters and the Prometheus text
+ *   static.c    the dashboard's files (web/), without a token */
 #ifndef PG_HOST_H
 #define PG_HOST_H
 
@@ -158,6 +159,10 @@ void pg_api_error(pg_http_req *req, int status, const char *fmt, ...)
 void pg_api_json(pg_http_req *req, int status, cJSON *body); /* takes body */
 void pg_api_diags(pg_http_req *req, int status, const char *message, const pg_diags *d, int limit);
 cJSON *pg_diags_json(const pg_diags *d, pg_severity sev, int limit);
+
+/* static.c: answers a GET of the dashboard's files ("/" is index.html) from memory, read once
+ * from the web directory on first use; 404 for anything not found there, hidden, or with "..". */
+void pg_static_serve(pg_host *h, pg_http_req *req);
 
 /* metrics.c */
 void pg_metrics_request(pg_host *h, int status, uint64_t start_ns);
