@@ -1,14 +1,15 @@
 /* cmd_diff.c — `pinggu diff`: re-score one period under the rules in force (A) and under a
  * second rule set or a weight-overrides file (B), and show every unit's change in total, rank
  * and band with the indicators that cause it (core/diff.c does the comparison). */
+#include "args.h"
 #include "cli.h"
 #include "datadir.h"
 #include "diff.h"
 #include "overrides.h"
 #include "period.h"
 
-#include <getopt.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -47,43 +48,14 @@ static int evaluate(const pg_ruleset *rs, const char *data, const char *scheme, 
 
 int cmd_diff(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"rules", required_argument, 0, 'r'},  {"against", required_argument, 0, 'a'},
-        {"data", required_argument, 0, 'd'},   {"scheme", required_argument, 0, 's'},
-        {"period", required_argument, 0, 'p'}, {"format", required_argument, 0, 'f'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     const char *rules = NULL, *against = NULL, *data = NULL, *scheme = NULL, *period = NULL;
     const char *format = "text";
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "r:a:d:s:p:f:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'r':
-            rules = optarg;
-            break;
-        case 'a':
-            against = optarg;
-            break;
-        case 'd':
-            data = optarg;
-            break;
-        case 's':
-            scheme = optarg;
-            break;
-        case 'p':
-            period = optarg;
-            break;
-        case 'f':
-            format = optarg;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        default:
-            fputs(usage, stderr);
-            return 2;
-        }
-    }
+    const cli_opt opts[] = {{"rules", &rules, NULL},   {"against", &against, NULL},
+                            {"data", &data, NULL},     {"scheme", &scheme, NULL},
+                            {"period", &period, NULL}, {"format", &format, NULL},
+                            {NULL, NULL, NULL}};
+    int rc0 = cli_args(argc, argv, opts, usage);
+    if (rc0 >= 0) return rc0;
     if (!rules || !against || !data || !scheme || !period || optind != argc) {
         fputs(usage, stderr);
         return 2;
@@ -92,12 +64,8 @@ int cmd_diff(int argc, char **argv)
         fprintf(stderr, "pinggu diff: --format %s: use text or json\n", format);
         return 2;
     }
-    int code = pg_period_parse(period);
-    if (code < 0) {
-        fprintf(stderr, "pinggu diff: --period %s: use YYYY-MM (a sampling month) or YYYY\n",
-                period);
-        return 2;
-    }
+    int code = cli_period("diff", period);
+    if (code < 0) return 2;
     int rc = 1;
     pg_diags d = {0};
     pg_ruleset *ra = NULL, *rb = NULL;

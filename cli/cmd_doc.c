@@ -1,13 +1,14 @@
 /* cmd_doc.c — `pinggu doc DIR [--out DIR]`: the indicator documentation of a rule set. With
  * --out, writes <group>.md and <group>.html for every group into that directory (created if
  * need be); without, prints every group's Markdown to stdout. */
+#include "args.h"
 #include "cli.h"
 #include "doc.h"
 #include "ruleset.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -28,24 +29,10 @@ static int write_file(const pg_ruleset *rs, int g, pg_doc_format fmt, const char
 
 int cmd_doc(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"out", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *out = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'o':
-            out = optarg;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        default:
-            fputs(usage, stderr);
-            return 2;
-        }
-    }
+    const cli_opt opts[] = {{"out", &out, NULL}, {NULL, NULL, NULL}};
+    int rc0 = cli_args(argc, argv, opts, usage);
+    if (rc0 >= 0) return rc0;
     if (optind != argc - 1) {
         fputs(usage, stderr);
         return 2;

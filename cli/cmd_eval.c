@@ -1,6 +1,7 @@
 /* cmd_eval.c — `pinggu eval`: load a rule set and a data directory, evaluate one scheme for
  * one period, and write the result to stdout as JSON, CSV or a text table. */
 #include "batch.h"
+#include "args.h"
 #include "cli.h"
 #include "dataset.h"
 #include "eval.h"
@@ -8,8 +9,8 @@
 #include "report.h"
 #include "ruleset.h"
 
-#include <getopt.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 
 static const char usage[] = "usage: pinggu eval --rules DIR --data DIR --scheme NAME --period P\n"
@@ -17,43 +18,14 @@ static const char usage[] = "usage: pinggu eval --rules DIR --data DIR --scheme 
 
 int cmd_eval(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"rules", required_argument, 0, 'r'},  {"data", required_argument, 0, 'd'},
-        {"scheme", required_argument, 0, 's'}, {"period", required_argument, 0, 'p'},
-        {"format", required_argument, 0, 'f'}, {"unit", required_argument, 0, 'u'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     const char *rules = NULL, *data = NULL, *scheme = NULL, *period = NULL, *unit = NULL;
     const char *format = "json";
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "r:d:s:p:f:u:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'r':
-            rules = optarg;
-            break;
-        case 'd':
-            data = optarg;
-            break;
-        case 's':
-            scheme = optarg;
-            break;
-        case 'p':
-            period = optarg;
-            break;
-        case 'f':
-            format = optarg;
-            break;
-        case 'u':
-            unit = optarg;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        default:
-            fputs(usage, stderr);
-            return 2;
-        }
-    }
+    const cli_opt opts[] = {{"rules", &rules, NULL},   {"data", &data, NULL},
+                            {"scheme", &scheme, NULL}, {"period", &period, NULL},
+                            {"format", &format, NULL}, {"unit", &unit, NULL},
+                            {NULL, NULL, NULL}};
+    int rc0 = cli_args(argc, argv, opts, usage);
+    if (rc0 >= 0) return rc0;
     if (!rules || !data || !scheme || !period || optind != argc) {
         fputs(usage, stderr);
         return 2;
@@ -62,12 +34,8 @@ int cmd_eval(int argc, char **argv)
         fprintf(stderr, "pinggu eval: --format %s: use json, csv or text\n", format);
         return 2;
     }
-    int code = pg_period_parse(period);
-    if (code < 0) {
-        fprintf(stderr, "pinggu eval: --period %s: use YYYY-MM (a sampling month) or YYYY\n",
-                period);
-        return 2;
-    }
+    int code = cli_period("eval", period);
+    if (code < 0) return 2;
 
     int rc = 1;
     pg_diags d = {0};

@@ -1,13 +1,14 @@
 /* cmd_explain.c — `pinggu explain`: evaluate one scheme and period, then print one unit's full
  * trace (core/explain.c), or only one indicator's with --indicator. */
+#include "args.h"
 #include "cli.h"
 #include "datadir.h"
 #include "explain.h"
 #include "period.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 
 static const char usage[] =
@@ -24,53 +25,20 @@ static int in_scheme(const pg_scheme *s, int node)
 
 int cmd_explain(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"rules", required_argument, 0, 'r'},  {"data", required_argument, 0, 'd'},
-        {"unit", required_argument, 0, 'u'},   {"scheme", required_argument, 0, 's'},
-        {"period", required_argument, 0, 'p'}, {"indicator", required_argument, 0, 'i'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     const char *rules = NULL, *data = NULL, *unit = NULL, *scheme = NULL, *period = NULL;
     const char *indicator = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "r:d:u:s:p:i:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'r':
-            rules = optarg;
-            break;
-        case 'd':
-            data = optarg;
-            break;
-        case 'u':
-            unit = optarg;
-            break;
-        case 's':
-            scheme = optarg;
-            break;
-        case 'p':
-            period = optarg;
-            break;
-        case 'i':
-            indicator = optarg;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        default:
-            fputs(usage, stderr);
-            return 2;
-        }
-    }
+    const cli_opt opts[] = {{"rules", &rules, NULL},   {"data", &data, NULL},
+                            {"unit", &unit, NULL},     {"scheme", &scheme, NULL},
+                            {"period", &period, NULL}, {"indicator", &indicator, NULL},
+                            {NULL, NULL, NULL}};
+    int rc0 = cli_args(argc, argv, opts, usage);
+    if (rc0 >= 0) return rc0;
     if (!rules || !data || !unit || !scheme || !period || optind != argc) {
         fputs(usage, stderr);
         return 2;
     }
-    int code = pg_period_parse(period);
-    if (code < 0) {
-        fprintf(stderr, "pinggu explain: --period %s: use YYYY-MM (a sampling month) or YYYY\n",
-                period);
-        return 2;
-    }
+    int code = cli_period("explain", period);
+    if (code < 0) return 2;
     int rc = 1, u, s, node = -1;
     pg_diags d = {0};
     pg_ruleset *rs = NULL;

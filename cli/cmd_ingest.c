@@ -2,13 +2,14 @@
  * (all-or-nothing per file, a no-op for a file already taken), list the batches, or withdraw
  * one. */
 #include "batch.h"
+#include "args.h"
 #include "cli.h"
 #include "ingest_parallel.h"
 #include "ruleset.h"
 
 #include <dirent.h>
-#include <getopt.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -81,48 +82,22 @@ static int list(const char *data)
 
 int cmd_ingest(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"rules", required_argument, 0, 'r'},    {"data", required_argument, 0, 'd'},
-        {"source", required_argument, 0, 's'},   {"list", no_argument, 0, 'l'},
-        {"withdraw", required_argument, 0, 'w'}, {"threads", required_argument, 0, 't'},
-        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
-    const char *rules = NULL, *data = NULL, *source = NULL, *withdraw = NULL;
-    int do_list = 0, c, threads = pg_ingest_threads();
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "r:d:s:lw:t:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 't': {
-            char *end;
-            long t = strtol(optarg, &end, 10);
-            if (*end || t < 1 || t > 64) {
-                fprintf(stderr, "pinggu ingest: --threads takes a number from 1 to 64\n");
-                return 2;
-            }
-            threads = (int)t;
-            break;
-        }
-        case 'r':
-            rules = optarg;
-            break;
-        case 'd':
-            data = optarg;
-            break;
-        case 's':
-            source = optarg;
-            break;
-        case 'l':
-            do_list = 1;
-            break;
-        case 'w':
-            withdraw = optarg;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        default:
-            fputs(usage, stderr);
+    const char *rules = NULL, *data = NULL, *source = NULL, *withdraw = NULL, *nthreads = NULL;
+    int do_list = 0, threads = pg_ingest_threads();
+    const cli_opt opts[] = {
+        {"rules", &rules, NULL},  {"data", &data, NULL},         {"source", &source, NULL},
+        {"list", NULL, &do_list}, {"withdraw", &withdraw, NULL}, {"threads", &nthreads, NULL},
+        {NULL, NULL, NULL}};
+    int rc0 = cli_args(argc, argv, opts, usage);
+    if (rc0 >= 0) return rc0;
+    if (nthreads) {
+        char *end;
+        long t = strtol(nthreads, &end, 10);
+        if (*end || t < 1 || t > 64) {
+            fprintf(stderr, "pinggu ingest: --threads takes a number from 1 to 64\n");
             return 2;
         }
+        threads = (int)t;
     }
     if (!data) {
         fputs(usage, stderr);

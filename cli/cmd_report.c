@@ -4,6 +4,7 @@
  * documentation (`pinggu doc`) goes into DIR/doc/ so the HTML's indicator links resolve.
  * Prints the paths written. */
 #include "bulletin.h"
+#include "args.h"
 #include "cli.h"
 #include "datadir.h"
 #include "doc.h"
@@ -13,8 +14,8 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -57,53 +58,20 @@ static int export_plugin(const pg_bulletin *b, const char *format, const char *o
 
 int cmd_report(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"rules", required_argument, 0, 'r'},  {"data", required_argument, 0, 'd'},
-        {"scheme", required_argument, 0, 's'}, {"period", required_argument, 0, 'p'},
-        {"format", required_argument, 0, 'f'}, {"out", required_argument, 0, 'o'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     const char *rules = NULL, *data = NULL, *scheme = NULL, *period = NULL, *out = NULL;
     const char *format = "html";
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "r:d:s:p:f:o:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'r':
-            rules = optarg;
-            break;
-        case 'd':
-            data = optarg;
-            break;
-        case 's':
-            scheme = optarg;
-            break;
-        case 'p':
-            period = optarg;
-            break;
-        case 'f':
-            format = optarg;
-            break;
-        case 'o':
-            out = optarg;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        default:
-            fputs(usage, stderr);
-            return 2;
-        }
-    }
+    const cli_opt opts[] = {{"rules", &rules, NULL},   {"data", &data, NULL},
+                            {"scheme", &scheme, NULL}, {"period", &period, NULL},
+                            {"format", &format, NULL}, {"out", &out, NULL},
+                            {NULL, NULL, NULL}};
+    int rc0 = cli_args(argc, argv, opts, usage);
+    if (rc0 >= 0) return rc0;
     if (!rules || !data || !scheme || !period || !out || optind != argc || !*format) {
         fputs(usage, stderr);
         return 2;
     }
-    int code = pg_period_parse(period);
-    if (code < 0) {
-        fprintf(stderr, "pinggu report: --period %s: use YYYY-MM (a sampling month) or YYYY\n",
-                period);
-        return 2;
-    }
+    int code = cli_period("report", period);
+    if (code < 0) return 2;
     int builtin = !strcmp(format, "html") || !strcmp(format, "csv") || !strcmp(format, "json");
 
     int rc = 1;

@@ -1,10 +1,11 @@
 /* cmd_serve.c — `pinggu serve`, the long-running host, and `pinggu token`, which makes an
  * access token and the line the host's configuration stores for it. */
+#include "args.h"
 #include "cli.h"
 #include "serve.h"
 #include "timefmt.h"
 
-#include <getopt.h>
+#include <unistd.h>
 #include <sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,50 +20,14 @@ static const char serve_usage[] =
 
 int cmd_serve(int argc, char **argv)
 {
-    static const struct option opts[] = {{"rules", required_argument, 0, 'r'},
-                                         {"data-dir", required_argument, 0, 'd'},
-                                         {"listen", required_argument, 0, 'l'},
-                                         {"config", required_argument, 0, 'c'},
-                                         {"pool", required_argument, 0, 'p'},
-                                         {"log-level", required_argument, 0, 'v'},
-                                         {"clock", required_argument, 0, 'k'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
     const char *rules = NULL, *data = NULL, *listen = NULL, *config = NULL, *pool = NULL,
                *level = NULL, *clock = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "r:d:l:c:p:v:k:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'r':
-            rules = optarg;
-            break;
-        case 'd':
-            data = optarg;
-            break;
-        case 'l':
-            listen = optarg;
-            break;
-        case 'c':
-            config = optarg;
-            break;
-        case 'p':
-            pool = optarg;
-            break;
-        case 'v':
-            level = optarg;
-            break;
-        case 'k':
-            clock = optarg;
-            break;
-        case 'h':
-            fputs(serve_usage, stdout);
-            return 0;
-        default:
-            fputs(serve_usage, stderr);
-            return 2;
-        }
-    }
+    const cli_opt opts[] = {{"rules", &rules, NULL},   {"data-dir", &data, NULL},
+                            {"listen", &listen, NULL}, {"config", &config, NULL},
+                            {"pool", &pool, NULL},     {"log-level", &level, NULL},
+                            {"clock", &clock, NULL},   {NULL, NULL, NULL}};
+    int rc0 = cli_args(argc, argv, opts, serve_usage);
+    if (rc0 >= 0) return rc0;
     if (optind != argc) {
         fputs(serve_usage, stderr);
         return 2;
@@ -129,33 +94,11 @@ static const char token_usage[] =
 
 int cmd_token(int argc, char **argv)
 {
-    static const struct option opts[] = {{"role", required_argument, 0, 'r'},
-                                         {"unit", required_argument, 0, 'u'},
-                                         {"name", required_argument, 0, 'n'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
     const char *role = NULL, *unit = NULL, *name = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "r:u:n:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'r':
-            role = optarg;
-            break;
-        case 'u':
-            unit = optarg;
-            break;
-        case 'n':
-            name = optarg;
-            break;
-        case 'h':
-            fputs(token_usage, stdout);
-            return 0;
-        default:
-            fputs(token_usage, stderr);
-            return 2;
-        }
-    }
+    const cli_opt opts[] = {
+        {"role", &role, NULL}, {"unit", &unit, NULL}, {"name", &name, NULL}, {NULL, NULL, NULL}};
+    int rc0 = cli_args(argc, argv, opts, token_usage);
+    if (rc0 >= 0) return rc0;
     int known = role && (!strcmp(role, "admin") || !strcmp(role, "evaluator") ||
                          !strcmp(role, "unit") || !strcmp(role, "viewer"));
     if (!known || optind != argc || (!strcmp(role, "unit")) != (unit != NULL)) {

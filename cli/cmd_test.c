@@ -2,12 +2,13 @@
  * or the files named) and print each failure as file:line with expected against actual, then "N
  * passed, M failed". With --coverage, also list the scored indicators no expectation names, and
  * fail if there is any. */
+#include "args.h"
 #include "cli.h"
 #include "ruleset.h"
 #include "ruletest.h"
 
-#include <getopt.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 
 static const char usage[] = "usage: pinggu test DIR [FILE...] [--coverage] [--verbose]\n";
@@ -30,28 +31,11 @@ static int coverage(const pg_ruleset *rs, const pg_rt_report *rep)
 
 int cmd_test(int argc, char **argv)
 {
-    static const struct option opts[] = {{"coverage", no_argument, 0, 'c'},
-                                         {"verbose", no_argument, 0, 'v'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
-    int want_coverage = 0, verbose = 0, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "cvh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c':
-            want_coverage = 1;
-            break;
-        case 'v':
-            verbose = 1;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        default:
-            fputs(usage, stderr);
-            return 2;
-        }
-    }
+    int want_coverage = 0, verbose = 0;
+    const cli_opt opts[] = {
+        {"coverage", NULL, &want_coverage}, {"verbose", NULL, &verbose}, {NULL, NULL, NULL}};
+    int rc0 = cli_args(argc, argv, opts, usage);
+    if (rc0 >= 0) return rc0;
     if (optind >= argc) {
         fputs(usage, stderr);
         return 2;
