@@ -1,0 +1,121 @@
+// app.js — the dashboard's shell: the login box, who is logged in, the tabs, and the small
+// shared state (the rule set, the picked scheme/period/group) kept across tabs. Views live in
+// their own modules and draw into <main>; the hash names the view (#/rank, #/unit/lufeng, …).
+import { get, explain, token, setUnauthorizedHandler, defaultPeriod } from "./api.js";
+import { el, clear, tabs } from "./dom.js";
+import * as ranking from "./ranking.js";
+import * as unit from "./unit.js";
+import * as rules from "./rules.js";
+import * as batches from "./batches.js";
+import * as runs from "./runs.js";
+
+const $ = (id) => document.getElementById(id);
+
+// The only app state: who is logged in, the rule set, and the current picks.
+const state = { me: null, rules: null, scheme: null, period: null, group: null };
+
+const VIEWS = [
+  { id: "rank", label: "排名", mod: ranking, roles: ["admin", "evaluator", "unit", "viewer"] },
+  { id: "unit", label: "单位", mod: unit, roles: ["admin", "evaluator", "unit"] },
+  { id: "rules", label: "规则", mod: rules, roles: ["admin", "evaluator"] },
+  { id: "data", label: "数据", mod: batches, roles: ["admin", "evaluator"] },
+  { id: "runs", label: "通报", mod: runs, roles: ["admin", "evaluator"] },
+];
+
+const ROLE_NAMES = { admin: "管理员", evaluator: "评估人员", unit: "被评估单位", viewer: "访客" };
+
+export function message(text) {
+  const m = $("message");
+  m.textContent = text || "";
+  m.hidden = !text;
+}
+
+// Goes to a view: "#/rank", "#/unit/lufeng".
+export function go(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+function showLogin(why) {
+  token.clear();
+  state.me = null;
+  $("login").hidden = false;
+  $("tabs").hidden = true;
+  clear($("view"));
+  clear($("who"));
+  message("");
+  $("login-error").textContent = why || "";
+  $("token").focus();
+}
+
+async function login(secret) {
+  token.set(secret);
+  try {
+    state.me = await get("whoami");
+    state.rules = await get("rules");
+  } catch (e) {
+    if (e.status !== 401) showLogin(explain(e));
+    return;
+  }
+  const first = state.rules.schemes[0];
+  state.scheme = sessionStorage.getItem("pinggu.scheme") || first.id;
+  if (!state.rules.schemes.some((s) => s.id === state.scheme)) state.scheme = first.id;
+  const sch = state.rules.schemes.find((s) => s.id === state.scheme);
+  state.period = sessionStorage.getItem("pinggu.period") || defaultPeriod(sch, state.rules.year);
+  $("login").hidden = true;
+  $("tabs").hidden = false;
+  const who = $("who");
+  clear(who).append(
+    `${state.me.name}（${ROLE_NAMES[state.me.role] || state.me.role}${state.me.unit ? "：" + state.me.unit : ""}）`,
+    el("button", { type: "button", onclick: () => showLogin("已退出登录。") }, "退出"));
+  // a unit's user lands on its own unit; everyone else on the ranking
+  if (!location.hash || location.hash === "#" || location.hash === "#/")
+    location.hash = state.me.role === "unit" ? "#/unit/" + state.me.unit : "#/rank";
+  else route();
+}
+
+// Remembers the picks across reloads of the tab.
+export function pick(changes) {
+  Object.assign(state, changes);
+  if (state.scheme) sessionStorage.setItem("pinggu.scheme", state.scheme);
+  if (state.period) sessionStorage.setItem("pinggu.period", state.period);
+}
+
+let drawing = 0;
+async function route() {
+  if (!state.me) return;
+  const [, name = "rank", ...args] = location.hash.replace(/^#/, "").split("/");
+  const allowed = VIEWS.filter((v) => v.roles.includes(state.me.role));
+  const view = allowed.find((v) => v.id === name);
+  const nav = $("tabs");
+  clear(nav).append(tabs(allowed.map((v) => [v.id, v.label]), view && view.id,
+    (id) => go(id === "unit" && state.me.role === "unit" ? "#/unit/" + state.me.unit : "#/" + id)));
+  message("");
+  const main = clear($("view"));
+  if (!view) {
+    message(VIEWS.some((v) => v.id === name) ? "当前角色无权查看此页面。" : "没有这个页面。");
+    return;
+  }
+  const mine = ++drawing;
+  main.append(el("p", { class: "muted" }, "加载中…"));
+  try {
+    const node = await view.mod.render(state, args.map(decodeURIComponent));
+    if (mine !== drawing) return; // a later click won
+    clear(main).append(node);
+  } catch (e) {
+    if (mine !== drawing || e.status === 401) return;
+    clear(main);
+    message(explain(e));
+  }
+}
+
+setUnauthorizedHandler((msg) => showLogin("令牌无效或已失效，请重新登录（" + msg + "）"));
+window.addEventListener("hashchange", route);
+$("login-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const t = $("token").value.trim();
+  $("token").value = "";
+  if (t) login(t);
+});
+if (token.get()) login(token.get());
+else showLogin("");

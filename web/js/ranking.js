@@ -1,0 +1,70 @@
+// ranking.js — the 排名 tab: scheme and period pickers, one group at a time, the ranking table
+// with each part, the change on the previous month and the movement mark, and a bar chart.
+import { get } from "./api.js";
+import { el, num, table, tabs } from "./dom.js";
+import { barChart } from "./chart.js";
+import { go, pick } from "./app.js";
+import { pickers, currentScheme } from "./pickers.js";
+
+// ↑n / ↓n / = / 新: readable without colour; the colour only repeats it.
+export function movement(r) {
+  if (r.movement === "up") return { text: "↑" + (r.previous_rank - r.rank), class: "mv-up" };
+  if (r.movement === "down") return { text: "↓" + (r.rank - r.previous_rank), class: "mv-down" };
+  if (r.movement === "same") return { text: "=", class: "mv-same" };
+  return { text: "新", class: "mv-new" };
+}
+
+function signed(v) {
+  if (v == null) return "—";
+  return (v > 0 ? "+" : "") + num(v);
+}
+
+export async function render(state) {
+  const root = el("div");
+  const redraw = () => go("#/rank");
+  const sch = currentScheme(state);
+  root.append(pickers(state, redraw));
+  const data = await get(`rankings/${encodeURIComponent(sch.id)}/${encodeURIComponent(state.period)}`);
+  const groups = data.groups || [];
+  if (!groups.some((g) => g.id === state.group)) state.group = groups.length ? groups[0].id : null;
+  root.append(tabs(groups.map((g) => [g.id, g.name]), state.group, (id) => {
+    pick({ group: id });
+    redraw();
+  }, "groups"));
+  const g = groups.find((x) => x.id === state.group);
+  if (!g) return root;
+  const parts = data.scheme.parts || [];
+  const mayOpen = (u) => state.me.role !== "unit" || u === state.me.unit;
+  root.append(el("p", { class: "muted" },
+    `${data.scheme.name} · ${data.period}` +
+    (data.previous_period ? ` · 环比对照 ${data.previous_period}` : "") +
+    ` · 满分 ${data.scheme.max} · 规则版本 ${data.ruleset.revision.slice(0, 12)}`));
+  const rows = g.ranking.map((r) => ({
+    class: mayOpen(r.unit) ? "clickable" : null,
+    onclick: mayOpen(r.unit) ? () => go("#/unit/" + encodeURIComponent(r.unit)) : null,
+    cells: [
+      { text: r.rank, class: "num" },
+      r.name,
+      { text: num(r.total), class: "num" },
+      ...parts.map((p) => ({ text: num(r.parts[p.id]), class: "num" })),
+      { text: signed(r.change), class: "num" },
+      movement(r),
+      r.band || "—",
+    ],
+  }));
+  root.append(table(["排名", "单位", "总分", ...parts.map((p) => `${p.name}（×${p.weight}）`),
+    "环比", "名次变化", "等次"], rows));
+  if (g.unranked && g.unranked.length) {
+    const why = { no_business: "无相关业务", no_data: "无数据", error: "计算出错" };
+    root.append(el("p", null, "未排名：",
+      g.unranked.map((u) => `${u.name}（${why[u.reason] || u.reason}）`).join("、")));
+  }
+  if (g.no_business && g.no_business.length)
+    root.append(el("p", { class: "muted" },
+      `${g.no_business.length} 个单位有指标因无相关业务不考核，分值按比例分配至同级指标。`));
+  root.append(el("h3", null, "总分"),
+    barChart(g.ranking.map((r) => ({ label: r.name, value: r.total })), data.scheme.max,
+      `${g.name} ${data.period} 总分`));
+  return root;
+}
+
