@@ -27,8 +27,9 @@ async function unitPicker(state, current) {
 
 function indicatorRows(u) {
   return u.indicators.map((i) => {
-    const why = [STATUS[i.status], i.capped ? "已封顶" : "", i.carried_from ? `沿用 ${i.carried_from}` : "",
-      i.note].filter(Boolean).join("；");
+    // the engine's note already says why; the status word is for when it says nothing
+    const why = [i.note || STATUS[i.status], i.capped ? "已封顶" : "",
+      i.carried_from ? `沿用 ${i.carried_from}` : ""].filter(Boolean).join("；");
     return [
       { text: i.name, class: "indent-" + Math.min(i.depth, 4), title: i.id },
       { text: num(i.points), class: "num" },
