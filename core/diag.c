@@ -8,6 +8,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <unistd.h>
 
 static void oom(void)
 {
@@ -112,4 +114,15 @@ void pg_diags_free(pg_diags *d)
     }
     free(d->v);
     *d = (pg_diags){0};
+}
+
+char *pg_beside_executable(const char *name)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) return pg_xstrdup(name);
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash) *slash = '\0';
+    return pg_xasprintf("%s/%s", exe, name);
 }

@@ -44,5 +44,8 @@ void *pg_xcalloc(size_t n, size_t size);
 void *pg_xrealloc(void *p, size_t n);
 char *pg_xstrdup(const char *s);
 char *pg_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* DIR/name where DIR holds the running executable (/proc/self/exe), or plain `name` when that
+ * cannot be read: where the plugins and the dashboard are installed beside pinggu. */
+char *pg_beside_executable(const char *name);
 
 #endif

@@ -37,13 +37,7 @@ char *pg_plugin_dir(void)
 {
     const char *env = getenv("PINGGU_PLUGIN_DIR");
     if (env && *env) return pg_xstrdup(env);
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) return pg_xstrdup("plugins");
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash) *slash = '\0';
-    return pg_xasprintf("%s/plugins", exe);
+    return pg_beside_executable("plugins");
 }
 
 int pg_plugin_check(const pg_plugin *p, const char *file, char *err, size_t errlen)

@@ -135,14 +135,7 @@ static void free_web(void)
 /* The configured web directory, or web/ beside the executable. */
 static char *web_dir(const pg_config *cfg)
 {
-    if (cfg->web_dir) return pg_xstrdup(cfg->web_dir);
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) return pg_xstrdup("web");
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash) *slash = '\0';
-    return pg_xasprintf("%s/web", exe);
+    return cfg->web_dir ? pg_xstrdup(cfg->web_dir) : pg_beside_executable("web");
 }
 
 static void load(const pg_config *cfg)
