@@ -38,12 +38,10 @@
 #include "reader_value.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -527,22 +525,10 @@ int pg_read_csv_part(const pg_source *src, const char *path, int offset, pg_read
 {
     if (part) part->stopped = -1;
     if (stats) *stats = (pg_read_stats){0, 0};
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int e = errno;
-        pg_diag_add(d, PG_ERROR, path, 0, 0, "cannot open: %s", strerror(e));
-        return -e;
-    }
-    (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    reader r = {.in = {.fd = fd, .block = PG_INPUT_BLOCK},
-                .src = src,
-                .path = path,
-                .offset = offset,
-                .stats = stats,
-                .d = d,
-                .part = part};
-    int rc = read_csv(&r, fn, ud);
-    close(fd);
+    reader r = {.src = src, .path = path, .offset = offset, .stats = stats, .d = d, .part = part};
+    int rc = pg_input_open(&r.in, path, d);
+    if (rc == 0) rc = read_csv(&r, fn, ud);
+    pg_input_close(&r.in);
     return rc;
 }
 
@@ -550,11 +536,7 @@ int pg_read_csv_mem(const pg_source *src, const char *name, const char *data, si
                     size_t block, int offset, pg_record_fn fn, void *ud, pg_read_stats *stats,
                     pg_diags *d)
 {
-    /* mem must not be NULL even for an empty input: it tells refill where to read from */
-    reader r = {.in = {.fd = -1,
-                       .mem = data ? data : "",
-                       .memlen = data ? len : 0,
-                       .block = block ? block : PG_INPUT_BLOCK},
+    reader r = {.in = pg_input_memory(data, len, block),
                 .src = src,
                 .path = name,
                 .offset = offset,

@@ -3,8 +3,36 @@
 #include "diag.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+
+int pg_input_open(pg_input *in, const char *path, pg_diags *d)
+{
+    *in = (pg_input){.fd = open(path, O_RDONLY | O_CLOEXEC), .block = PG_INPUT_BLOCK};
+    if (in->fd < 0) {
+        int e = errno;
+        pg_diag_add(d, PG_ERROR, path, 0, 0, "cannot open: %s", strerror(e));
+        return -e;
+    }
+    (void)posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    return 0;
+}
+
+pg_input pg_input_memory(const char *data, size_t len, size_t block)
+{
+    /* mem must not be NULL even for an empty input: it tells refill where to read from */
+    return (pg_input){.fd = -1,
+                      .mem = data ? data : "",
+                      .memlen = data ? len : 0,
+                      .block = block ? block : PG_INPUT_BLOCK};
+}
+
+void pg_input_close(pg_input *in)
+{
+    if (in->fd >= 0) close(in->fd);
+    in->fd = -1;
+}
 
 void pg_input_start(pg_input *in)
 {

@@ -9,6 +9,8 @@
 #ifndef PG_READER_INPUT_H
 #define PG_READER_INPUT_H
 
+#include "diag.h"
+
 #include <stddef.h>
 
 #define PG_INPUT_BLOCK ((size_t)1 << 20)
@@ -27,6 +29,14 @@ typedef struct {
     long long base;       /* where buf[0] is in the file (or mem): base + pos is the offset */
     int eof;
 } pg_input;
+
+/* An input on the file at `path`. Returns 0, or -errno with "path: cannot open: why" added to
+ * d and in->fd = -1. pg_input_close() closes the file. */
+int pg_input_open(pg_input *in, const char *path, pg_diags *d);
+/* An input on `len` bytes of `data` (NULL when len is 0), read `block` bytes at a time (0: the
+ * default block). */
+pg_input pg_input_memory(const char *data, size_t len, size_t block);
+void pg_input_close(pg_input *in);
 
 /* Allocates the buffer (one block). */
 void pg_input_start(pg_input *in);
