@@ -11,40 +11,11 @@
  *
  * Build and run (from the repository root; see tests/readers/README.md for a run of record):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_POSIX_C_SOURCE=200809L \
- *         -D_DEFAULT_SOURCE -Icore tools/fuzz/fuzz_ndjson.c core/reader_ndjson.c core/reader_input.c \
- *         core/reader_value.c core/timefmt.c core/diag.c core/source.c -lm -o fuzz_ndjson
+ *         -D_DEFAULT_SOURCE -Icore tools/fuzz/fuzz_ndjson.c core/reader_ndjson.c
+ * core/reader_input.c \ core/reader_value.c core/timefmt.c core/diag.c core/source.c -lm -o
+ * fuzz_ndjson
  *   ./fuzz_ndjson -max_total_time=240 -max_len=4096 CORPUS_DIR */
-#include "reader.h"
-
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-/* One block for anything -max_len allows (the readers' own 1 MiB would cost a 1 MiB
- * allocation per run and slow the fuzzer down tenfold). */
-#define BIG ((size_t)1 << 16)
-
-
-static char *ch_values[] = {"窗口", "网上", "粤省事"};
-static pg_field fields[] = {
-    {"id", PG_FT_STRING, 0, NULL, 0},    {"unit", PG_FT_STRING, 0, NULL, 0},
-    {"n", PG_FT_INT, 1, NULL, 0},        {"x", PG_FT_NUMBER, 1, NULL, 0},
-    {"ok", PG_FT_BOOL, 1, NULL, 0},      {"at", PG_FT_TIME, 1, NULL, 0},
-    {"ch", PG_FT_ENUM, 1, ch_values, 3}, {"note", PG_FT_STRING, 1, NULL, 0},
-};
-static const pg_source source = {"cases", fields, 8, 1, 5, 0, "fuzz.lua", 1};
-
-/* A running FNV-1a digest of everything a read produced. */
-typedef struct {
-    uint64_t h;
-} digest;
-
-static void mix(digest *g, const void *p, size_t n)
-{
-    const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++) g->h = (g->h ^ s[i]) * 0x100000001B3ULL;
-}
+#include "fuzz_reader.h"
 
 /* Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF), written out plainly
  * here rather than shared with the reader, so that it checks the reader's own. */
@@ -94,22 +65,6 @@ static int on_record(void *ud, const pg_value *rec, int line)
     return 0;
 }
 
-static uint64_t run(const char *data, size_t len, size_t block, pg_read_stats *st, int *rc)
-{
-    digest g = {0xCBF29CE484222325ULL};
-    pg_diags d = {0};
-    *rc = pg_read_ndjson_mem(&source, "fuzz.ndjson", data, len, block, 8 * 3600, on_record, &g, st,
-                             &d);
-    if (d.n > PG_READER_MAX_ERRORS + 1) abort(); /* the cap, plus one read error at most */
-    for (int i = 0; i < d.n; i++) {
-        mix(&g, &d.v[i].line, sizeof d.v[i].line);
-        mix(&g, &d.v[i].col, sizeof d.v[i].col);
-        mix(&g, d.v[i].msg, strlen(d.v[i].msg));
-    }
-    pg_diags_free(&d);
-    return g.h;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;
@@ -119,16 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!text) return 0;
     if (size) memcpy(text, data, size);
 
-    pg_read_stats a, b;
-    int ra, rb;
-    uint64_t ha = run(text, size, BIG, &a, &ra);
-    uint64_t hb = run(text, size, block, &b, &rb);
-    if (ha != hb || ra != rb || a.records != b.records || a.errors != b.errors) {
-        fprintf(stderr, "block %zu: rc %d/%d records %ld/%ld errors %ld/%ld digest %llx/%llx\n",
-                block, ra, rb, a.records, b.records, a.errors, b.errors, (unsigned long long)ha,
-                (unsigned long long)hb);
-        abort();
-    }
+    same_in_any_blocks(pg_read_ndjson_mem, on_record, "fuzz.ndjson", text, size, block);
     free(text);
     return 0;
 }
