@@ -360,6 +360,14 @@ int pg_bulletin_build(const pg_ruleset *rs, const pg_dataset *ds, int scheme, in
     pg_result *res = NULL;
     int rc = pg_eval(rs, ds, scheme, period, &res, d);
     if (rc != 0) return rc;
+    *out = pg_bulletin_of(res, ds);
+    pg_result_free(res);
+    return 0;
+}
+
+pg_bulletin *pg_bulletin_of(const pg_result *res, const pg_dataset *ds)
+{
+    const pg_ruleset *rs = res->rs;
     pg_bulletin *b = pg_xcalloc(1, sizeof *b);
     b->priv = pg_xcalloc(1, sizeof(arena));
     header(b, res);
@@ -387,7 +395,5 @@ int pg_bulletin_build(const pg_ruleset *rs, const pg_dataset *ds, int scheme, in
     for (int g = 0; g < rs->ngroups; g++) group(b, res, g);
     composite(b, res);
     trends(b, rs, ds, res);
-    pg_result_free(res);
-    *out = b;
-    return 0;
+    return b;
 }

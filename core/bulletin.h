@@ -5,6 +5,7 @@
 
 #include "bulletin_model.h"
 #include "dataset.h"
+#include "eval.h"
 #include "ruleset.h"
 
 #include <stdio.h>
@@ -13,6 +14,9 @@
  * builds the bulletin. Returns 0 and *out, or a negative errno with a diagnostic (pg_eval's). */
 int pg_bulletin_build(const pg_ruleset *rs, const pg_dataset *ds, int scheme, int period,
                       pg_bulletin **out, pg_diags *d);
+/* The bulletin of an evaluation already made (the host's scheduled one); `ds` is the data it
+ * was made from, which the monthly trends read. */
+pg_bulletin *pg_bulletin_of(const pg_result *res, const pg_dataset *ds);
 void pg_bulletin_free(pg_bulletin *b);
 
 /* Renderers (report_html.c, report_bcsv.c, report_bjson.c). Each writes its files into the

@@ -162,19 +162,18 @@ static int write_draft(const char *datadir, const char *scheme, int period, cons
 /* DATA/drafts/<scheme>-<period>/: the bulletin as people read it (HTML with its charts and the
  * indicator documentation it links to, CSV), replaced whole: written into a fresh directory
  * that is then renamed into place. */
-static int write_documents(const pg_ruleset *rs, const pg_dataset *ds, int s, int period,
-                           const char *datadir, pg_diags *d)
+static int write_documents(const pg_result *res, const pg_dataset *ds, const char *datadir,
+                           pg_diags *d)
 {
-    pg_bulletin *b = NULL;
-    int rc = pg_bulletin_build(rs, ds, s, period, &b, d);
-    if (rc != 0) return rc;
+    pg_bulletin *b = pg_bulletin_of(res, ds);
+    int rc = 0;
     char *dest = pg_xasprintf("%s/drafts/%s", datadir, b->basename);
     char *tmp = pg_xasprintf("%s.tmp-XXXXXX", dest), *old = pg_xasprintf("%s.old-XXXXXX", dest);
     if (!mkdtemp(tmp))
         rc = -errno;
     else if ((rc = pg_bulletin_html(b, tmp, NULL)) == 0 &&
              (rc = pg_bulletin_csv(b, tmp, NULL)) == 0 &&
-             (rc = pg_doc_write_dir(rs, tmp, d)) == 0) {
+             (rc = pg_doc_write_dir(res->rs, tmp, d)) == 0) {
         /* the previous draft moves aside first: rename() cannot replace a full directory */
         int had = mkdtemp(old) && rename(dest, old) == 0;
         if (rename(tmp, dest) != 0) rc = -errno;
@@ -226,7 +225,7 @@ static void evaluate(pg_job *j)
     }
     render(o, res);
     if (x->draft && (write_draft(x->datadir, x->scheme, x->period, o->full) != 0 ||
-                     write_documents(rs, ds, s, x->period, x->datadir, &d) != 0))
+                     write_documents(res, ds, x->datadir, &d) != 0))
         pg_log(PG_LOG_ERROR, "draft", "scheme", x->scheme, "error", "cannot write the draft", "why",
                d.n ? d.v[d.n - 1].msg : NULL, NULL);
 done:
