@@ -4,7 +4,9 @@
 #include "period.h"
 
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #define MAX_OPTS 16
 
@@ -44,4 +46,16 @@ int cli_period(const char *cmd, const char *period)
         fprintf(stderr, "pinggu %s: --period %s: use YYYY-MM (a sampling month) or YYYY\n", cmd,
                 period);
     return code;
+}
+
+const char *cli_actor(const char *given)
+{
+    static char name[80];
+    if (given && *given) return given;
+    const struct passwd *pw = getpwuid(getuid());
+    if (pw)
+        snprintf(name, sizeof name, "cli:%s", pw->pw_name);
+    else
+        snprintf(name, sizeof name, "cli:uid%u", (unsigned)getuid());
+    return name;
 }

@@ -19,4 +19,8 @@ int cli_args(int argc, char **argv, const cli_opt *opts, const char *usage);
  * expects. */
 int cli_period(const char *cmd, const char *period);
 
+/* Who is acting, for the audit log: `given` (--actor) when set, else "cli:" and the login name
+ * of the user running the command (or its uid). The returned string lives until exit. */
+const char *cli_actor(const char *given);
+
 #endif

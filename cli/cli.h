@@ -14,5 +14,13 @@ int cmd_diff(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_doc(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_backup(int argc, char **argv);     /* cmd_backup.c */
+int cmd_publish(int argc, char **argv);    /* cmd_publish.c */
+int cmd_bulletins(int argc, char **argv);  /* cmd_publish.c */
+int cmd_reproduce(int argc, char **argv);  /* cmd_publish.c */
+int cmd_selfreport(int argc, char **argv); /* cmd_review.c */
+int cmd_score(int argc, char **argv);      /* cmd_review.c */
+int cmd_appeal(int argc, char **argv);     /* cmd_review.c */
+int cmd_audit(int argc, char **argv);      /* cmd_audit.c */
 
 #endif

@@ -31,9 +31,37 @@ static const char usage[] =
     "  doc    DIR [--out DIR]  indicator documentation (Markdown, HTML) per group\n"
     "  report --rules DIR --data DIR --scheme NAME --period P --format html|csv|json|xlsx\n"
     "         --out DIR        the bulletin or year report as documents, with charts\n"
+    "  backup --data DIR DEST  a consistent copy of the store and the batch files, while the host\n"
+    "                          runs (README: restoring)\n"
+    "  publish --rules DIR --data DIR --scheme NAME --period P [--reason TEXT]\n"
+    "                          evaluate and publish the bulletin of a period (a correction when\n"
+    "                          one is published already)\n"
+    "  bulletins --data DIR [--scheme NAME] [--period P] [--show ID]\n"
+    "                          the published bulletins and their revisions\n"
+    "  reproduce --data DIR --bulletin ID\n"
+    "                          re-run a published bulletin with its own rules and inputs\n"
+    "  selfreport submit|review|list ...\n"
+    "                          a unit's self-reported values and their review\n"
+    "  score  set|list ...     evaluator scores of qualitative indicators\n"
+    "  appeal submit|decide|list ...\n"
+    "                          appeals (申诉) and their decisions\n"
+    "  audit  --data DIR [--actor A] [--action A] [--object O] [--since T] [--until T]\n"
+    "                          read the audit log\n"
     "  version                 print the version\n"
     "\n"
     "See README.md for the rule language and the JSON output.\n";
+
+static const struct {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+} commands[] = {
+    {"eval", cmd_eval},           {"check", cmd_check},         {"ingest", cmd_ingest},
+    {"serve", cmd_serve},         {"token", cmd_token},         {"test", cmd_test},
+    {"diff", cmd_diff},           {"explain", cmd_explain},     {"doc", cmd_doc},
+    {"report", cmd_report},       {"backup", cmd_backup},       {"publish", cmd_publish},
+    {"bulletins", cmd_bulletins}, {"reproduce", cmd_reproduce}, {"selfreport", cmd_selfreport},
+    {"score", cmd_score},         {"appeal", cmd_appeal},       {"audit", cmd_audit},
+};
 
 int main(int argc, char **argv)
 {
@@ -46,16 +74,8 @@ int main(int argc, char **argv)
         puts("pinggu " PINGGU_VERSION);
         return 0;
     }
-    if (strcmp(argv[1], "eval") == 0) return cmd_eval(argc - 1, argv + 1);
-    if (strcmp(argv[1], "check") == 0) return cmd_check(argc - 1, argv + 1);
-    if (strcmp(argv[1], "ingest") == 0) return cmd_ingest(argc - 1, argv + 1);
-    if (strcmp(argv[1], "serve") == 0) return cmd_serve(argc - 1, argv + 1);
-    if (strcmp(argv[1], "token") == 0) return cmd_token(argc - 1, argv + 1);
-    if (strcmp(argv[1], "test") == 0) return cmd_test(argc - 1, argv + 1);
-    if (strcmp(argv[1], "diff") == 0) return cmd_diff(argc - 1, argv + 1);
-    if (strcmp(argv[1], "explain") == 0) return cmd_explain(argc - 1, argv + 1);
-    if (strcmp(argv[1], "doc") == 0) return cmd_doc(argc - 1, argv + 1);
-    if (strcmp(argv[1], "report") == 0) return cmd_report(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (strcmp(argv[1], commands[i].name) == 0) return commands[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "pinggu: unknown command '%s'\n\n%s", argv[1], usage);
     return 2;
 }

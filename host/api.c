@@ -10,8 +10,8 @@
  * Errors are {"error": {"status": 404, "message": "…"[, "errors": [...], "total": n]}}.
  * Paths outside /api/, /metrics and /healthz are the dashboard's files (static.c), served
  * without a token: the pages hold no data, and every call they make carries one. */
+#include "api.h"
 #include "batch.h"
-#include "host.h"
 #include "log.h"
 #include "period.h"
 #include "render.h"
@@ -21,21 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_SEGS 8
-
-/* Roles as bits, for the route table's "who may". */
-#define R(role) (1u << (role))
-#define ANY (R(PG_ROLE_ADMIN) | R(PG_ROLE_EVALUATOR) | R(PG_ROLE_UNIT) | R(PG_ROLE_VIEWER))
-#define STAFF (R(PG_ROLE_ADMIN) | R(PG_ROLE_EVALUATOR))
-#define ADMIN R(PG_ROLE_ADMIN)
-
-typedef struct {
-    pg_host *h;
-    pg_http_req *req;
-    const pg_token *tok;
-    char *seg[MAX_SEGS];
-    int nseg;
-} call;
+typedef pg_call call;
 
 void pg_api_send(pg_http_req *req, int status, const char *type, const char *headers, pg_blob *b)
 {
@@ -269,7 +255,7 @@ static void get_results(call *c)
     serve(c, e, PG_WANT_UNIT, u);
 }
 
-static cJSON *parse_body(call *c)
+cJSON *pg_api_body(call *c)
 {
     const char *end = NULL;
     cJSON *j = cJSON_ParseWithLengthOpts(c->req->body, c->req->body_len, &end, 0);
@@ -282,7 +268,7 @@ static cJSON *parse_body(call *c)
     return j;
 }
 
-static const char *body_string(const cJSON *j, const char *key)
+const char *pg_api_body_string(const cJSON *j, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
     return cJSON_IsString(v) ? v->valuestring : NULL;
@@ -291,9 +277,9 @@ static const char *body_string(const cJSON *j, const char *key)
 /* POST /api/v1/evaluations {"scheme": "monthly", "period": "2021-05"}: evaluate now. */
 static void post_evaluation(call *c)
 {
-    cJSON *j = parse_body(c);
+    cJSON *j = pg_api_body(c);
     if (!j) return;
-    const char *s = body_string(j, "scheme"), *p = body_string(j, "period");
+    const char *s = pg_api_body_string(j, "scheme"), *p = pg_api_body_string(j, "period");
     if (!s || !p) {
         pg_api_error(c->req, 400, "expected {\"scheme\": \"…\", \"period\": \"YYYY-MM or YYYY\"}");
     } else {
@@ -410,9 +396,9 @@ static void post_clock(call *c)
         pg_api_error(c->req, 403, "the clock is real; start the host with --clock to inject one");
         return;
     }
-    cJSON *j = parse_body(c);
+    cJSON *j = pg_api_body(c);
     if (!j) return;
-    const char *now = body_string(j, "now");
+    const char *now = pg_api_body_string(j, "now");
     double t;
     if (!now || pg_time_parse(now, strlen(now), c->h->gen->rs->tz_offset, &t) != 0) {
         pg_api_error(c->req, 400, "expected {\"now\": \"YYYY-MM-DDTHH:MM:SS+08:00\"}");
@@ -426,14 +412,7 @@ static void post_clock(call *c)
 
 /* --- routing ------------------------------------------------------------------------- */
 
-typedef struct {
-    pg_http_method method;
-    const char *pattern; /* segments after /api/v1; "*" matches one */
-    unsigned roles;
-    void (*fn)(call *c);
-} route;
-
-static const route routes[] = {
+static const pg_route routes[] = {
     {PG_HTTP_GET, "rules", ANY, get_rules},
     {PG_HTTP_GET, "rules/status", STAFF, get_rules_status},
     {PG_HTTP_POST, "rules/reload", ADMIN, post_reload},
@@ -450,7 +429,20 @@ static const route routes[] = {
     {PG_HTTP_DELETE, "batches/*", ADMIN, delete_batch},
     {PG_HTTP_GET, "schedule", STAFF, get_schedule},
     {PG_HTTP_POST, "clock", ADMIN, post_clock},
+    {0, NULL, 0, NULL},
 };
+
+const char *pg_api_actor(const call *c, char buf[96])
+{
+    if (c->tok->name && *c->tok->name)
+        snprintf(buf, 96, "%s:%s", pg_role_name(c->tok->role), c->tok->name);
+    else
+        snprintf(buf, 96, "%s", pg_role_name(c->tok->role));
+    return buf;
+}
+
+static const pg_route *const api_tables[] = {routes, pg_audit_routes, pg_publish_routes,
+                                             pg_review_routes};
 
 static int matches(const char *pattern, call *c)
 {
@@ -507,18 +499,19 @@ static void dispatch(call *c)
     }
     pg_http_method m = req->method == PG_HTTP_HEAD ? PG_HTTP_GET : req->method;
     int path_known = 0;
-    for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
-        if (!matches(routes[i].pattern, c)) continue;
-        path_known = 1;
-        if (routes[i].method != m) continue;
-        if (!(routes[i].roles & R(c->tok->role))) {
-            pg_api_error(req, 403, "role '%s' may not %s %s", pg_role_name(c->tok->role),
-                         req->method_name, req->path);
+    for (size_t t = 0; t < sizeof api_tables / sizeof *api_tables; t++)
+        for (const pg_route *r = api_tables[t]; r->pattern; r++) {
+            if (!matches(r->pattern, c)) continue;
+            path_known = 1;
+            if (r->method != m) continue;
+            if (!(r->roles & R(c->tok->role))) {
+                pg_api_error(req, 403, "role '%s' may not %s %s", pg_role_name(c->tok->role),
+                             req->method_name, req->path);
+                return;
+            }
+            r->fn(c);
             return;
         }
-        routes[i].fn(c);
-        return;
-    }
     if (path_known)
         pg_api_error(req, 405, "%s is not allowed on %s", req->method_name, req->path);
     else
@@ -531,7 +524,7 @@ void pg_api_handle(pg_http_req *req, void *ctx)
     /* split the decoded path; empty segments (a trailing slash) are dropped */
     char *copy = pg_xstrdup(req->path), *save = NULL;
     for (char *s = strtok_r(copy, "/", &save); s; s = strtok_r(NULL, "/", &save)) {
-        if (c.nseg == MAX_SEGS) {
+        if (c.nseg == PG_API_MAX_SEGS) {
             c.nseg = 0;
             break;
         }

@@ -9,7 +9,10 @@
  *   intake.c    batches posted over HTTP, withdrawals
  *   preview.c   what-if previews of weight overrides
  *   metrics.c   counters and the Prometheus text
- *   static.c    the dashboard's files (web/), without a token */
+ *   static.c    the dashboard's files (web/), without a token
+ *   audit.c     the audit log over HTTP
+ *   publish.c   publishing bulletins, their revisions
+ *   review.c    self-reports, evaluator scores, appeals */
 #ifndef PG_HOST_H
 #define PG_HOST_H
 
@@ -19,6 +22,7 @@
 #include "http.h"
 #include "pool.h"
 #include "schedule.h"
+#include "store.h"
 #include "watch.h"
 
 #include <cJSON.h>
@@ -95,6 +99,7 @@ typedef struct pg_host {
     int64_t fake_now;
     pg_http_server *http;
     pg_pool *pool;
+    pg_store *store; /* the loop thread's connection; a job off the loop opens its own */
     pg_watch *watch;
     pg_sched *sched;
     uv_signal_t sighup, sigterm, sigint;

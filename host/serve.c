@@ -124,10 +124,19 @@ int pg_serve(pg_config *cfg, int64_t fake_now)
         fprintf(stderr, "pinggu serve: --data-dir %s: %s\n", cfg->data_dir, strerror(-rc));
         return 1;
     }
+    pg_diags sd = {0};
+    if (pg_store_open(cfg->data_dir, &h->store, &sd) != 0) {
+        pg_diags_print(&sd, stderr);
+        pg_diags_free(&sd);
+        fprintf(stderr, "pinggu serve: cannot open the store; nothing was started\n");
+        return 1;
+    }
+    pg_diags_free(&sd);
     if (first_load(h) != 0) {
         fprintf(stderr, "pinggu serve: the rule set in %s has errors; nothing was started\n",
                 cfg->rules);
         cJSON_Delete(h->last.errors), cJSON_Delete(h->last.warnings), free(h->last.trigger);
+        pg_store_close(h->store);
         return 1;
     }
     uv_loop_t loop;
@@ -179,6 +188,7 @@ out:
     pg_entries_free(h);
     pg_pool_free(h->pool);
     pg_gen_unref(h->gen);
+    pg_store_close(h->store);
     cJSON_Delete(h->last.errors), cJSON_Delete(h->last.warnings);
     free(h->last.trigger), free(h->reload_trigger);
     if (uv_loop_close(&loop) != 0)

@@ -1,0 +1,336 @@
+/* store.c — opening the SQLite store, its settings, its migrations, and the audit log.
+ *
+ * The schema is a list of migrations; migration k takes a database from version k-1 to k and
+ * is never edited once released, so every database that ever existed can be brought forward.
+ * Version 1 is the batch store as it was kept in files (batches and their partials); version 2
+ * adds the rest of the record. The comments in the SQL are the schema's documentation: the
+ * `sqlite3` shell shows them to an operator who opens the file (.schema). */
+#include "store.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+
+struct pg_store {
+    sqlite3 *db;
+    char *path;
+};
+
+static const char *const migrations[] = {
+    /* 1: batches and their partial aggregates */
+    "CREATE TABLE batch (\n"
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT, -- ingestion order\n"
+    "  id TEXT NOT NULL UNIQUE,               -- SHA-256 of the file's bytes, hex\n"
+    "  source TEXT NOT NULL,                  -- a source of the rule set, or 'values'\n"
+    "  file TEXT NOT NULL,                    -- the name it was delivered under\n"
+    "  format TEXT NOT NULL,                  -- csv | ndjson\n"
+    "  records INTEGER NOT NULL,\n"
+    "  duplicates INTEGER NOT NULL DEFAULT 0, -- records whose key repeated, counted once\n"
+    "  actor TEXT NOT NULL,                   -- who ingested it\n"
+    "  ingested_at TEXT NOT NULL,\n"
+    "  status TEXT NOT NULL DEFAULT 'active'\n"
+    "    CHECK (status IN ('active', 'withdrawn', 'replaced')),\n"
+    "  replaced_by TEXT REFERENCES batch(id)\n"
+    ");\n"
+    "CREATE TABLE partial ( -- one metric's partial aggregates over one batch\n"
+    "  batch TEXT NOT NULL REFERENCES batch(id),\n"
+    "  metric TEXT NOT NULL,\n"
+    "  definition TEXT NOT NULL, -- hash of the metric's definition: a changed one recomputes\n"
+    "  cells TEXT NOT NULL,      -- JSON: the cells per unit and period\n"
+    "  PRIMARY KEY (batch, metric, definition)\n"
+    ") WITHOUT ROWID;\n",
+
+    /* 2: the rest of the record */
+    "CREATE TABLE feed_value ( -- values fed directly, a batch of the pseudo-source 'values'\n"
+    "  batch TEXT NOT NULL REFERENCES batch(id),\n"
+    "  unit TEXT NOT NULL, period TEXT NOT NULL, metric TEXT NOT NULL,\n"
+    "  value REAL, n REAL,\n"
+    "  PRIMARY KEY (batch, unit, period, metric)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE evidence ( -- uploaded evidence files, kept at DATA/evidence/<hash>\n"
+    "  hash TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT, bytes INTEGER NOT NULL,\n"
+    "  stored_by TEXT NOT NULL, stored_at TEXT NOT NULL\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE self_report ( -- 自报材料: a unit's value for itself, then an evaluator's "
+    "review\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  unit TEXT NOT NULL, period TEXT NOT NULL, metric TEXT NOT NULL,\n"
+    "  value REAL NOT NULL, n REAL,\n"
+    "  evidence TEXT REFERENCES evidence(hash), link TEXT, note TEXT,\n"
+    "  submitted_by TEXT NOT NULL, submitted_at TEXT NOT NULL,\n"
+    "  status TEXT NOT NULL DEFAULT 'submitted'\n"
+    "    CHECK (status IN ('submitted', 'accepted', 'rejected', 'superseded')),\n"
+    "  reviewed_by TEXT, reviewed_at TEXT, reason TEXT,\n"
+    "  CHECK (evidence IS NOT NULL OR link IS NOT NULL)\n"
+    ");\n"
+    "CREATE INDEX self_report_unit ON self_report(unit, period, metric);\n"
+    "CREATE TABLE evaluator_score ( -- 定性评价: an evaluator's score of a qualitative indicator\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  unit TEXT NOT NULL, period TEXT NOT NULL, indicator TEXT NOT NULL,\n"
+    "  score REAL NOT NULL, reason TEXT NOT NULL CHECK (length(reason) > 0),\n"
+    "  entered_by TEXT NOT NULL, entered_at TEXT NOT NULL,\n"
+    "  superseded_by INTEGER REFERENCES evaluator_score(id) -- NULL while it counts\n"
+    ");\n"
+    "CREATE INDEX evaluator_score_unit ON evaluator_score(unit, period, indicator);\n"
+    "CREATE TABLE appeal ( -- 申诉: a unit's claim about one indicator of one period\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  unit TEXT NOT NULL, indicator TEXT NOT NULL, period TEXT NOT NULL,\n"
+    "  claim TEXT NOT NULL, submitted_by TEXT NOT NULL, submitted_at TEXT NOT NULL,\n"
+    "  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'upheld', 'rejected')),\n"
+    "  decision TEXT, decided_by TEXT, decided_at TEXT,\n"
+    "  adjustment REAL NOT NULL DEFAULT 0 -- points added to the indicator when upheld\n"
+    ");\n"
+    "CREATE INDEX appeal_unit ON appeal(unit, period);\n"
+    "CREATE TABLE blob ( -- content-addressed JSON: run inputs and results with their traces\n"
+    "  hash TEXT PRIMARY KEY, body BLOB NOT NULL\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE run ( -- one evaluation of a scheme for a period\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  scheme TEXT NOT NULL, period TEXT NOT NULL,\n"
+    "  revision TEXT NOT NULL, -- the rule revision (content hash of the rule set)\n"
+    "  trigger TEXT NOT NULL, actor TEXT,\n"
+    "  started_at TEXT NOT NULL, finished_at TEXT NOT NULL,\n"
+    "  inputs TEXT NOT NULL REFERENCES blob(hash), -- the values it read, frozen\n"
+    "  result TEXT NOT NULL REFERENCES blob(hash)  -- its numbers and traces\n"
+    ");\n"
+    "CREATE INDEX run_period ON run(scheme, period);\n"
+    "CREATE TABLE bulletin ( -- 通报: a published run; frozen; a correction is a new revision\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  scheme TEXT NOT NULL, period TEXT NOT NULL, revision INTEGER NOT NULL,\n"
+    "  run INTEGER NOT NULL REFERENCES run(id),\n"
+    "  published_by TEXT NOT NULL, published_at TEXT NOT NULL,\n"
+    "  reason TEXT,  -- why a correction was published (NULL for revision 1)\n"
+    "  changes TEXT, -- JSON: what differs from the previous revision\n"
+    "  UNIQUE (scheme, period, revision)\n"
+    ");\n"
+    "CREATE TABLE audit ( -- append-only: who changed what, from what, to what\n"
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+    "  at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, object TEXT NOT NULL,\n"
+    "  before TEXT, after TEXT -- JSON\n"
+    ");\n"
+    "CREATE INDEX audit_actor ON audit(actor);\n"
+    "CREATE INDEX audit_object ON audit(object);\n"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit\n"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit\n"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n",
+};
+
+_Static_assert(sizeof migrations / sizeof *migrations == PG_STORE_VERSION,
+               "one migration per schema version");
+
+int pg_store_fail(pg_store *st, const char *what, pg_diags *d)
+{
+    pg_error(d, st->path, 0, "%s: %s", what, sqlite3_errmsg(st->db));
+    return -EIO;
+}
+
+int pg_store_exec(pg_store *st, const char *sql, pg_diags *d)
+{
+    if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK) return 0;
+    char what[48];
+    snprintf(what, sizeof what, "%.40s", sql);
+    what[strcspn(what, "\n")] = '\0';
+    return pg_store_fail(st, what, d);
+}
+
+int pg_store_prepare(pg_store *st, const char *sql, sqlite3_stmt **out, pg_diags *d)
+{
+    if (sqlite3_prepare_v2(st->db, sql, -1, out, NULL) == SQLITE_OK) return 0;
+    char what[48];
+    snprintf(what, sizeof what, "%.40s", sql);
+    what[strcspn(what, "\n")] = '\0';
+    return pg_store_fail(st, what, d);
+}
+
+int pg_store_begin(pg_store *st, pg_diags *d)
+{
+    return pg_store_exec(st, "BEGIN IMMEDIATE", d);
+}
+
+int pg_store_commit(pg_store *st, pg_diags *d)
+{
+    int rc = pg_store_exec(st, "COMMIT", d);
+    if (rc != 0) pg_store_rollback(st);
+    return rc;
+}
+
+void pg_store_rollback(pg_store *st)
+{
+    if (!sqlite3_get_autocommit(st->db)) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+sqlite3 *pg_store_db(pg_store *st)
+{
+    return st->db;
+}
+const char *pg_store_path(const pg_store *st)
+{
+    return st->path;
+}
+
+int pg_store_version(pg_store *st)
+{
+    sqlite3_stmt *s;
+    int v = -1;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK) return -1;
+    if (sqlite3_step(s) == SQLITE_ROW) v = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+void pg_store_now(char buf[32])
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    struct tm tm;
+    gmtime_r(&tv.tv_sec, &tm);
+    size_t n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, 32 - n, ".%03dZ", (int)(tv.tv_usec / 1000));
+}
+
+/* Brings the schema from its version to `want`, one transaction per step: the version is set
+ * inside the step's transaction, so a crash mid-migration leaves the version before it. */
+static int migrate(pg_store *st, int want, pg_diags *d)
+{
+    int have = pg_store_version(st);
+    if (have < 0) return pg_store_fail(st, "reading the schema version", d);
+    if (have > PG_STORE_VERSION) {
+        pg_error(d, st->path, 0,
+                 "the database has schema version %d; this pinggu knows up to %d — use a newer "
+                 "pinggu, or restore a backup made by this one",
+                 have, PG_STORE_VERSION);
+        return -EPROTO;
+    }
+    for (int v = have + 1; v <= want; v++) {
+        char set[40];
+        snprintf(set, sizeof set, "PRAGMA user_version = %d", v);
+        int rc = pg_store_begin(st, d);
+        if (rc == 0) rc = pg_store_exec(st, migrations[v - 1], d);
+        if (rc == 0) rc = pg_store_exec(st, set, d);
+        if (rc == 0) rc = pg_store_commit(st, d);
+        if (rc != 0) {
+            pg_store_rollback(st);
+            pg_error(d, st->path, 0, "migrating the schema to version %d failed", v);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int pg_store_open_file(const char *path, int version, pg_store **out, pg_diags *d)
+{
+    pg_store *st = pg_xcalloc(1, sizeof *st);
+    st->path = pg_xstrdup(path);
+    *out = NULL;
+    int rc = 0;
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        rc = st->db ? pg_store_fail(st, "cannot open", d) : -ENOMEM;
+    } else {
+        sqlite3_busy_timeout(st->db, 10000);
+        sqlite3_extended_result_codes(st->db, 1);
+        /* journal_mode answers a row; the others are plain settings */
+        rc = pg_store_exec(st,
+                           "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                           " PRAGMA foreign_keys = ON;",
+                           d);
+        if (rc == 0) rc = migrate(st, version, d);
+    }
+    if (rc != 0) {
+        pg_store_close(st);
+        return rc;
+    }
+    *out = st;
+    return 0;
+}
+
+int pg_store_open(const char *datadir, pg_store **out, pg_diags *d)
+{
+    if (mkdir(datadir, 0755) != 0 && errno != EEXIST) {
+        int e = errno;
+        pg_error(d, datadir, 0, "cannot create the data directory: %s", strerror(e));
+        return -e;
+    }
+    char *path = pg_xasprintf("%s/pinggu.db", datadir);
+    int rc = pg_store_open_file(path, PG_STORE_VERSION, out, d);
+    free(path);
+    return rc;
+}
+
+void pg_store_close(pg_store *st)
+{
+    if (!st) return;
+    sqlite3_close_v2(st->db);
+    free(st->path);
+    free(st);
+}
+
+/* --- audit ----------------------------------------------------------------------------- */
+
+int pg_audit_append(pg_store *st, const char *actor, const char *action, const char *object,
+                    const char *before, const char *after, pg_diags *d)
+{
+    sqlite3_stmt *s;
+    int rc = pg_store_prepare(st,
+                              "INSERT INTO audit (at, actor, action, object, before, after)"
+                              " VALUES (?, ?, ?, ?, ?, ?)",
+                              &s, d);
+    if (rc != 0) return rc;
+    char now[32];
+    pg_store_now(now);
+    sqlite3_bind_text(s, 1, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, actor ? actor : "?", -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, object, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, before, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, after, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE) rc = pg_store_fail(st, "appending to the audit log", d);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* A stored JSON text as JSON, or as a plain string when it does not parse. */
+static cJSON *json_column(sqlite3_stmt *s, int i)
+{
+    if (sqlite3_column_type(s, i) == SQLITE_NULL) return cJSON_CreateNull();
+    const char *t = (const char *)sqlite3_column_text(s, i);
+    cJSON *j = cJSON_Parse(t);
+    return j ? j : cJSON_CreateString(t);
+}
+
+int pg_audit_query(pg_store *st, const pg_audit_filter *f, char **json, pg_diags *d)
+{
+    sqlite3_stmt *s;
+    int rc = pg_store_prepare(st,
+                              "SELECT seq, at, actor, action, object, before, after FROM audit"
+                              " WHERE (?1 IS NULL OR actor = ?1) AND (?2 IS NULL OR action = ?2)"
+                              " AND (?3 IS NULL OR object = ?3 OR object LIKE ?3 || '/%')"
+                              " AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at <= ?5)"
+                              " ORDER BY seq LIMIT ?6",
+                              &s, d);
+    if (rc != 0) return rc;
+    const char *args[] = {f->actor, f->action, f->object, f->since, f->until};
+    for (int i = 0; i < 5; i++) sqlite3_bind_text(s, i + 1, args[i], -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 6, f->limit > 0 ? f->limit : 1000);
+    cJSON *arr = cJSON_CreateArray();
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "seq", (double)sqlite3_column_int64(s, 0));
+        const char *names[] = {"at", "actor", "action", "object"};
+        for (int i = 0; i < 4; i++)
+            cJSON_AddStringToObject(o, names[i], (const char *)sqlite3_column_text(s, i + 1));
+        cJSON_AddItemToObject(o, "before", json_column(s, 5));
+        cJSON_AddItemToObject(o, "after", json_column(s, 6));
+        cJSON_AddItemToArray(arr, o);
+    }
+    if (step != SQLITE_DONE) rc = pg_store_fail(st, "reading the audit log", d);
+    sqlite3_finalize(s);
+    if (rc == 0) *json = cJSON_PrintUnformatted(arr);
+    cJSON_Delete(arr);
+    return rc;
+}
