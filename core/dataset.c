@@ -8,6 +8,7 @@
 #include "csvfile.h"
 #include "period.h"
 
+#include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
@@ -98,6 +99,73 @@ int pg_dataset_has_period(const pg_dataset *ds, int period)
 long pg_dataset_count(const pg_dataset *ds)
 {
     return ds->count;
+}
+
+/* ---- as JSON ---- */
+
+static int cmp_period(const void *a, const void *b)
+{
+    return ((const period_data *)a)->code - ((const period_data *)b)->code;
+}
+
+cJSON *pg_dataset_to_json(const pg_dataset *ds)
+{
+    period_data *order = pg_xmalloc(sizeof(period_data) * (size_t)(ds->nperiods + 1));
+    if (ds->nperiods) memcpy(order, ds->periods, sizeof(period_data) * (size_t)ds->nperiods);
+    qsort(order, (size_t)ds->nperiods, sizeof *order, cmp_period);
+    cJSON *o = cJSON_CreateObject(), *values = cJSON_AddArrayToObject(o, "values");
+    const pg_ruleset *rs = ds->rs;
+    for (int i = 0; i < ds->nperiods; i++) {
+        char pbuf[16];
+        pg_period_format(order[i].code, pbuf);
+        for (int m = 0; m < rs->nmetrics; m++)
+            for (int u = 0; u < rs->nunits; u++) {
+                size_t at = (size_t)m * (size_t)rs->nunits + (size_t)u;
+                if (isnan(order[i].v[at])) continue;
+                cJSON *row = cJSON_CreateArray();
+                cJSON_AddItemToArray(row, cJSON_CreateString(rs->units[u].id));
+                cJSON_AddItemToArray(row, cJSON_CreateString(pbuf));
+                cJSON_AddItemToArray(row, cJSON_CreateString(rs->metrics[m].id));
+                cJSON_AddItemToArray(row, cJSON_CreateNumber(order[i].v[at]));
+                cJSON_AddItemToArray(row, isnan(order[i].n[at])
+                                              ? cJSON_CreateNull()
+                                              : cJSON_CreateNumber(order[i].n[at]));
+                cJSON_AddItemToArray(values, row);
+            }
+    }
+    free(order);
+    return o;
+}
+
+int pg_dataset_from_json(pg_dataset *ds, const cJSON *json, const char *what, pg_diags *d)
+{
+    const cJSON *values = cJSON_GetObjectItemCaseSensitive(json, "values");
+    if (!cJSON_IsArray(values)) {
+        pg_error(d, what, 0, "frozen inputs: no \"values\" array");
+        return -EINVAL;
+    }
+    int i = 0;
+    const cJSON *row;
+    cJSON_ArrayForEach(row, values)
+    {
+        const cJSON *c[5];
+        for (int k = 0; k < 5; k++) c[k] = cJSON_GetArrayItem(row, k);
+        int u = cJSON_IsString(c[0]) ? pg_unit_find(ds->rs, c[0]->valuestring) : -1;
+        int p = cJSON_IsString(c[1]) ? pg_period_parse(c[1]->valuestring) : -1;
+        int m = cJSON_IsString(c[2]) ? pg_strmap_get(&ds->rs->metric_ids, c[2]->valuestring) : -1;
+        if (u < 0 || p < 0 || m < 0 || !cJSON_IsNumber(c[3]) ||
+            !(cJSON_IsNumber(c[4]) || cJSON_IsNull(c[4])) ||
+            pg_dataset_set(ds, p, m, u, c[3]->valuedouble,
+                           cJSON_IsNumber(c[4]) ? c[4]->valuedouble : NAN) != 0) {
+            pg_error(d, what, 0,
+                     "frozen inputs: value %d is not [unit, period, metric, value, n] of this "
+                     "rule set, or repeats a cell",
+                     i + 1);
+            return -EINVAL;
+        }
+        i++;
+    }
+    return 0;
 }
 
 /* ---- reading a file ---- */

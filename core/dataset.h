@@ -33,4 +33,15 @@ int pg_dataset_has_period(const pg_dataset *ds, int period);
 /* Number of values stored. */
 long pg_dataset_count(const pg_dataset *ds);
 
+/* Everything the dataset holds, as JSON: the inputs an evaluation read, frozen with a run so
+ * that a published bulletin can be re-run from exactly them. Deterministic (periods in order,
+ * then metrics and units in rule-set order) and lossless (cJSON prints a double that does not
+ * round-trip in 15 digits with 17). {"values": [[unit, period, metric, value, n|null], …]} */
+struct cJSON *pg_dataset_to_json(const pg_dataset *ds);
+/* Loads what pg_dataset_to_json wrote into an empty dataset. Returns 0, or -EINVAL with a
+ * diagnostic naming `what` and the entry (an id the rule set does not know, a bad shape);
+ * the dataset is then partly filled and only fit to be freed. */
+int pg_dataset_from_json(pg_dataset *ds, const struct cJSON *json, const char *what,
+                         pg_diags *d);
+
 #endif

@@ -128,6 +128,9 @@ typedef struct pg_host {
 int64_t pg_host_now(const pg_host *h);
 
 /* reload.c */
+/* The generation that evaluates periods of `year`, or NULL when no loaded rule set is for that
+ * year. Take a reference (pg_gen_ref) to keep it past the current callback. */
+pg_gen *pg_host_gen(const pg_host *h, int year);
 void pg_reload_request(pg_host *h, const char *trigger, pg_http_req *req);
 cJSON *pg_reload_status(const pg_host *h);
 void pg_reload_on_watch(void *ctx, const char *hash);

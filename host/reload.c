@@ -215,3 +215,8 @@ cJSON *pg_reload_status(const pg_host *h)
     }
     return o;
 }
+
+pg_gen *pg_host_gen(const pg_host *h, int year)
+{
+    return h->gen && h->gen->rs->year == year ? h->gen : NULL;
+}
