@@ -55,7 +55,8 @@ pg_entry *pg_entry_get(pg_host *h, const char *scheme, int period, int create)
 
 int pg_outcome_current(const pg_host *h, const pg_outcome *o)
 {
-    return o && h->gen && o->gen_id == h->gen->id && o->data_version == h->data_version;
+    const pg_gen *g = o ? pg_host_gen(h, o->year) : NULL;
+    return g && o->gen_id == g->id && o->data_version == h->data_version;
 }
 
 void pg_outcome_free(pg_outcome *o)
@@ -194,6 +195,7 @@ static void evaluate(pg_job *j)
     const pg_ruleset *rs = j->rs;
     pg_outcome *o = x->out = pg_xcalloc(1, sizeof *o);
     o->gen_id = j->gen->id;
+    o->year = pg_period_year(x->period);
     memcpy(o->revision, rs->revision, sizeof o->revision);
     o->data_version = x->data_version;
     o->evaluated_at = x->now;
@@ -239,7 +241,8 @@ done:
 static cJSON *summary_json(const pg_host *h, const pg_entry *e, const pg_outcome *o)
 {
     char buf[PG_TIME_BUF], pbuf[PG_PERIOD_BUF];
-    int offset = h->gen ? h->gen->rs->tz_offset : 8 * 3600;
+    const pg_gen *g = pg_host_gen(h, pg_period_year(e->period));
+    int offset = g ? g->rs->tz_offset : 8 * 3600;
     cJSON *r = cJSON_CreateObject();
     cJSON_AddStringToObject(r, "scheme", e->scheme);
     cJSON_AddStringToObject(r, "period", pg_period_format(e->period, pbuf));
@@ -272,6 +275,7 @@ static void evaluated(pg_job *j)
     if (!o) { /* the worker could not load its rule set */
         o = pg_xcalloc(1, sizeof *o);
         o->gen_id = j->gen->id;
+        o->year = pg_period_year(x->period);
         o->trigger = pg_xstrdup(x->trigger);
         o->status = 500;
         o->error = pg_xstrdup(j->error ? j->error : "the evaluation did not run");
@@ -329,7 +333,7 @@ static void start(pg_host *h, pg_entry *e, const char *trigger)
     x->draft = strcmp(trigger, "schedule") == 0;
     x->data_version = h->data_version;
     x->now = pg_host_now(h);
-    x->job.gen = pg_gen_ref(h->gen);
+    x->job.gen = pg_gen_ref(pg_host_gen(h, pg_period_year(e->period)));
     x->job.work = evaluate;
     x->job.done = evaluated;
     e->running = 1;
@@ -342,6 +346,10 @@ void pg_evaluate(pg_host *h, pg_entry *e, const char *trigger, pg_http_req *req,
     if (h->stopping || !h->gen) {
         if (req)
             pg_api_error(req, 503, "the host is %s", h->stopping ? "shutting down" : "starting");
+        return;
+    }
+    if (!pg_host_gen(h, pg_period_year(e->period))) {
+        if (req) pg_api_error(req, 404, "no rule set is loaded for %d", pg_period_year(e->period));
         return;
     }
     if (req) {
@@ -392,12 +400,13 @@ void pg_on_schedule(void *ctx, const pg_sched_event *ev)
     char buf[PG_PERIOD_BUF];
     const char *period = pg_period_format(ev->period, buf);
     h->n.scheduled++;
-    if (!h->gen || pg_period_year(ev->period) != h->gen->rs->year) {
+    const pg_gen *g = pg_host_gen(h, pg_period_year(ev->period));
+    if (!g) {
         pg_log(PG_LOG_WARN, "schedule", "period", period, "skipped",
-               h->gen ? "the rule set is for another year" : "no rule set loaded", NULL);
+               "no rule set loaded for its year", NULL);
         return;
     }
-    const pg_ruleset *rs = h->gen->rs;
+    const pg_ruleset *rs = g->rs;
     pg_period_kind kind = ev->kind == PG_SCHED_MONTH ? PG_PERIOD_MONTH : PG_PERIOD_YEAR;
     pg_log(PG_LOG_INFO, "schedule", "period", period, "event",
            ev->kind == PG_SCHED_MONTH ? "monthly cut-off" : "year close", NULL);

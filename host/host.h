@@ -32,6 +32,7 @@
 /* One evaluation of a scheme for a period, rendered for each audience. */
 typedef struct {
     long gen_id;
+    int year; /* of its period: which rule set's generation it belongs to */
     char revision[65];
     long data_version;
     int64_t evaluated_at; /* Unix seconds, by the scheduler's clock */

@@ -10,6 +10,7 @@
 #include "eval.h"
 #include "host.h"
 #include "overrides.h"
+#include "period.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -94,7 +95,7 @@ void pg_preview(pg_host *h, pg_http_req *req, const char *scheme, int period)
     p->scheme = pg_xstrdup(scheme);
     p->period = period;
     p->datadir = pg_xstrdup(h->cfg.data_dir);
-    p->job.gen = pg_gen_ref(h->gen);
+    p->job.gen = pg_gen_ref(pg_host_gen(h, pg_period_year(period)));
     p->job.work = compare;
     p->job.done = compared;
     pg_pool_submit(h->pool, &p->job);
