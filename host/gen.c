@@ -2,30 +2,14 @@
 #include "gen.h"
 
 #include "render.h"
-#include "ruledir.h"
+#include "snapshot.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
-
-/* Messages about files the loader read from the snapshot (units.csv's, say) name the snapshot;
- * the author knows only the directory. */
-static void rename_files(pg_diags *d, int from, const char *snapshot, const char *shown)
-{
-    size_t n = strlen(snapshot);
-    for (int i = from; i < d->n; i++) {
-        char *f = d->v[i].file;
-        if (f && strncmp(f, snapshot, n) == 0 && (f[n] == '/' || !f[n])) {
-            d->v[i].file = pg_xasprintf("%s%s", shown, f + n);
-            free(f);
-        }
-    }
-}
 
 static pg_budget capped(pg_budget b, pg_budget ceiling)
 {
@@ -38,39 +22,9 @@ static pg_budget capped(pg_budget b, pg_budget ceiling)
 static int load(const char *snapshot, const char *shown, pg_budget ceiling, pg_ruleset **out,
                 pg_diags *d)
 {
-    int from = d->n;
-    int rc = pg_ruleset_load_at(snapshot, shown, out, d);
-    rename_files(d, from, snapshot, shown);
+    int rc = pg_snapshot_load(snapshot, shown, out, d);
     if (rc == 0) pg_sandbox_set_budget((*out)->sb, capped((*out)->budget, ceiling));
     return rc;
-}
-
-/* Copies `dir` into DATA/rules/<hash>, keeping an existing identical snapshot. */
-static char *snapshot_of(const char *dir, const char *datadir, long id, char hex[65], pg_diags *d)
-{
-    char *root = pg_xasprintf("%s/rules", datadir);
-    if (mkdir(root, 0755) != 0 && errno != EEXIST) {
-        pg_error(d, root, 0, "cannot create: %s", strerror(errno));
-        free(root);
-        return NULL;
-    }
-    char *tmp = pg_xasprintf("%s/incoming-%ld-%ld", root, (long)getpid(), id);
-    int rc = pg_ruledir_copy(dir, tmp, hex);
-    if (rc != 0) {
-        pg_error(d, dir, 0, "cannot snapshot the rule set: %s", strerror(-rc));
-        free(root), free(tmp);
-        return NULL;
-    }
-    char *snap = pg_xasprintf("%s/%s", root, hex);
-    if (rename(tmp, snap) != 0) {
-        if (errno != EEXIST && errno != ENOTEMPTY) {
-            pg_error(d, snap, 0, "cannot store the snapshot: %s", strerror(errno));
-            free(snap), snap = NULL;
-        }
-        pg_ruledir_remove(tmp); /* the same content is already there */
-    }
-    free(root), free(tmp);
-    return snap;
 }
 
 int pg_gen_build(const char *dir, const char *datadir, long id, pg_budget ceiling, char content[65],
@@ -78,7 +32,7 @@ int pg_gen_build(const char *dir, const char *datadir, long id, pg_budget ceilin
 {
     *out = NULL;
     char hex[65] = "";
-    char *snap = snapshot_of(dir, datadir, id, hex, d);
+    char *snap = pg_snapshot_rules(dir, datadir, hex, d);
     memcpy(content, hex, sizeof hex);
     if (!snap) return -EIO;
     pg_ruleset *rs = NULL;
