@@ -1,0 +1,407 @@
+/* publish.c — publishing runs as bulletins, corrections, and reading bulletins (see
+ * publish.h).
+ *
+ * The evaluation and the comparison with revision N (which re-runs revision N from its frozen
+ * inputs) happen before the write transaction, so the store's write lock is held only for the
+ * inserts. The transaction then checks that revision N is still the latest: two publishers of
+ * the same (scheme, period) cannot both make revision N+1, and the loser is told to retry
+ * rather than silently correcting a revision it never compared with. */
+#include "publish.h"
+
+#include "diff.h"
+#include "movement.h"
+#include "period.h"
+#include "reproduce.h"
+
+#include <errno.h>
+#include <sha2.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* --- reading --------------------------------------------------------------------------- */
+
+#define BULLETIN_SELECT                                                                            \
+    "SELECT b.id, b.scheme, b.period, b.revision, b.run, r.revision, b.published_by,"              \
+    " b.published_at, b.reason, b.changes, r.base FROM bulletin b JOIN run r ON r.id = b.run"
+
+static void add_col_str(cJSON *o, const char *k, sqlite3_stmt *s, int i)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    if (t)
+        cJSON_AddStringToObject(o, k, (const char *)t);
+    else
+        cJSON_AddNullToObject(o, k);
+}
+
+static cJSON *row_json(sqlite3_stmt *s, int full)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(s, 0));
+    add_col_str(o, "scheme", s, 1);
+    add_col_str(o, "period", s, 2);
+    cJSON_AddNumberToObject(o, "revision", sqlite3_column_int(s, 3));
+    cJSON_AddNumberToObject(o, "run", (double)sqlite3_column_int64(s, 4));
+    add_col_str(o, "rules_revision", s, 5);
+    add_col_str(o, "published_by", s, 6);
+    add_col_str(o, "published_at", s, 7);
+    add_col_str(o, "reason", s, 8);
+    if (!full) return o;
+    const char *changes = (const char *)sqlite3_column_text(s, 9);
+    cJSON *c = changes ? cJSON_Parse(changes) : NULL;
+    cJSON_AddItemToObject(o, "changes", c ? c : cJSON_CreateNull());
+    if (sqlite3_column_type(s, 10) == SQLITE_NULL)
+        cJSON_AddNullToObject(o, "base");
+    else
+        cJSON_AddNumberToObject(o, "base", (double)sqlite3_column_int64(s, 10));
+    return o;
+}
+
+/* Runs a prepared bulletin query: every row into an array (`one` = 0), or the first row as an
+ * object (-ENOENT when none). */
+static int collect(pg_store *st, sqlite3_stmt *s, int one, cJSON **out, pg_diags *d)
+{
+    *out = NULL;
+    cJSON *a = one ? NULL : cJSON_CreateArray();
+    int step, rc = 0;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        if (one) {
+            *out = row_json(s, 1);
+            break;
+        }
+        cJSON_AddItemToArray(a, row_json(s, 0));
+    }
+    if (step != SQLITE_ROW && step != SQLITE_DONE) {
+        rc = pg_store_fail(st, "reading bulletins", d);
+        cJSON_Delete(a);
+        cJSON_Delete(*out), *out = NULL;
+    } else if (one) {
+        if (!*out) rc = -ENOENT;
+    } else {
+        *out = a;
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static void bind_opt(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+int pg_publish_list(pg_store *st, const char *scheme, const char *period, cJSON **out, pg_diags *d)
+{
+    sqlite3_stmt *s;
+    *out = NULL;
+    int rc = pg_store_prepare(
+        st,
+        BULLETIN_SELECT " WHERE (?1 IS NULL OR b.scheme = ?1) AND (?2 IS NULL OR b.period = ?2)"
+                        " ORDER BY b.scheme, b.period, b.revision",
+        &s, d);
+    if (rc != 0) return rc;
+    bind_opt(s, 1, scheme);
+    bind_opt(s, 2, period);
+    return collect(st, s, 0, out, d);
+}
+
+int pg_publish_get(pg_store *st, long id, cJSON **out, pg_diags *d)
+{
+    sqlite3_stmt *s;
+    *out = NULL;
+    int rc = pg_store_prepare(st, BULLETIN_SELECT " WHERE b.id = ?", &s, d);
+    if (rc != 0) return rc;
+    sqlite3_bind_int64(s, 1, id);
+    return collect(st, s, 1, out, d);
+}
+
+int pg_publish_find(pg_store *st, const char *scheme, const char *period, int revision, cJSON **out,
+                    pg_diags *d)
+{
+    sqlite3_stmt *s;
+    *out = NULL;
+    int rc = pg_store_prepare(st,
+                              BULLETIN_SELECT " WHERE b.scheme = ?1 AND b.period = ?2"
+                                              " AND (?3 = 0 OR b.revision = ?3)"
+                                              " ORDER BY b.revision DESC LIMIT 1",
+                              &s, d);
+    if (rc != 0) return rc;
+    sqlite3_bind_text(s, 1, scheme, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, period, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 3, revision);
+    return collect(st, s, 1, out, d);
+}
+
+int pg_publish_result(pg_store *st, long id, cJSON **result, pg_diags *d)
+{
+    *result = NULL;
+    sqlite3_stmt *s;
+    int rc = pg_store_prepare(
+        st, "SELECT r.result FROM bulletin b JOIN run r ON r.id = b.run WHERE b.id = ?", &s, d);
+    if (rc != 0) return rc;
+    sqlite3_bind_int64(s, 1, id);
+    char hash[65] = "";
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW)
+        snprintf(hash, sizeof hash, "%s", (const char *)sqlite3_column_text(s, 0));
+    else if (step == SQLITE_DONE)
+        rc = -ENOENT;
+    else
+        rc = pg_store_fail(st, "reading a bulletin", d);
+    sqlite3_finalize(s);
+    if (rc == -ENOENT) pg_error(d, pg_store_path(st), 0, "no bulletin %ld", id);
+    if (rc != 0) return rc;
+    char *body = NULL;
+    if ((rc = pg_store_blob_get(st, hash, &body, NULL, d)) != 0) return rc;
+    *result = cJSON_Parse(body);
+    free(body);
+    if (!*result) {
+        pg_error(d, pg_store_path(st), 0, "bulletin %ld: its stored result is not JSON", id);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+char *pg_publish_docs_dir(const char *datadir, const char *scheme, const char *period, int revision)
+{
+    return pg_xasprintf("%s/bulletins/%s-%s-r%d", datadir, scheme, period, revision);
+}
+
+/* --- publishing ------------------------------------------------------------------------ */
+
+int pg_publish_eval(const pg_ruleset *rs, const pg_dataset *ds, int scheme, int period,
+                    const cJSON *base, const char *what, pg_result **out, pg_diags *d)
+{
+    int rc = pg_eval(rs, ds, scheme, period, out, d);
+    if (rc == 0 && base && (rc = pg_movement_from(*out, base, what, d)) != 0) {
+        pg_result_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* Keeps the units whose numbers changed (or whose indicators did), and the groups that still
+ * have some: a correction lists its differences, not the whole ranking again. */
+static void only_changes(cJSON *diff)
+{
+    cJSON *groups = cJSON_GetObjectItemCaseSensitive(diff, "groups");
+    for (cJSON *g = groups ? groups->child : NULL; g;) {
+        cJSON *gnext = g->next;
+        cJSON *units = cJSON_GetObjectItemCaseSensitive(g, "units");
+        for (cJSON *u = units ? units->child : NULL; u;) {
+            cJSON *unext = u->next;
+            cJSON *a = cJSON_GetObjectItemCaseSensitive(u, "a");
+            cJSON *b = cJSON_GetObjectItemCaseSensitive(u, "b");
+            cJSON *causes = cJSON_GetObjectItemCaseSensitive(u, "causes");
+            if (cJSON_Compare(a, b, 1) && cJSON_GetArraySize(causes) == 0)
+                cJSON_Delete(cJSON_DetachItemViaPointer(units, u));
+            u = unext;
+        }
+        if (cJSON_GetArraySize(units) == 0) cJSON_Delete(cJSON_DetachItemViaPointer(groups, g));
+        g = gnext;
+    }
+}
+
+/* What revision `n` + 1 changes: revision n re-run from its frozen inputs, compared with
+ * the new result by pg_diff_compute. */
+static char *changes_from(pg_store *st, const char *datadir, long run, int n, const pg_result *res,
+                          pg_diags *d)
+{
+    pg_rerun old = {0};
+    char *text = NULL;
+    if (pg_reproduce_run(st, datadir, run, &old, d) == 0) {
+        pg_diff *df = NULL;
+        if (pg_diff_compute(old.res, res, &df, d) == 0) {
+            char against[32];
+            snprintf(against, sizeof against, "revision %d", n + 1);
+            cJSON *j = pg_diff_json(df, against);
+            only_changes(j);
+            cJSON_AddNumberToObject(j, "from_revision", n);
+            cJSON_AddNumberToObject(j, "to_revision", n + 1);
+            cJSON_AddBoolToObject(j, "from_reproduced", pg_rerun_differences(&old, 0, NULL) == 0);
+            char *p = cJSON_PrintUnformatted(j);
+            text = pg_xstrdup(p);
+            cJSON_free(p);
+            cJSON_Delete(j);
+            pg_diff_free(df);
+        }
+    }
+    pg_rerun_free(&old);
+    return text;
+}
+
+static int latest_revision(pg_store *st, const char *scheme, const char *period, pg_diags *d)
+{
+    sqlite3_stmt *s;
+    if (pg_store_prepare(st,
+                         "SELECT coalesce(max(revision), 0) FROM bulletin"
+                         " WHERE scheme = ? AND period = ?",
+                         &s, d) != 0)
+        return -EIO;
+    sqlite3_bind_text(s, 1, scheme, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, period, -1, SQLITE_TRANSIENT);
+    int v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0)
+                                          : pg_store_fail(st, "reading bulletins", d);
+    sqlite3_finalize(s);
+    return v;
+}
+
+static int insert_bulletin(pg_store *st, const pg_run *run, int revision, const char *reason,
+                           const char *changes, long *id, pg_diags *d)
+{
+    sqlite3_stmt *s;
+    int rc = pg_store_prepare(st,
+                              "INSERT INTO bulletin(scheme, period, revision, run, published_by,"
+                              " published_at, reason, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                              &s, d);
+    if (rc != 0) return rc;
+    sqlite3_bind_text(s, 1, run->scheme, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, run->period, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 3, revision);
+    sqlite3_bind_int64(s, 4, run->id);
+    sqlite3_bind_text(s, 5, run->actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, run->finished_at, -1, SQLITE_STATIC);
+    bind_opt(s, 7, reason);
+    bind_opt(s, 8, changes);
+    if (sqlite3_step(s) == SQLITE_DONE)
+        *id = (long)sqlite3_last_insert_rowid(pg_store_db(st));
+    else
+        rc = pg_store_fail(st, "storing the bulletin", d);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static char *print(const cJSON *j)
+{
+    char *p = j ? cJSON_PrintUnformatted(j) : NULL;
+    char *s = p ? pg_xstrdup(p) : NULL;
+    cJSON_free(p);
+    return s;
+}
+
+int pg_publish(pg_store *st, const pg_publish_in *in, pg_publish_out *out, pg_diags *d)
+{
+    memset(out, 0, sizeof *out);
+    const pg_scheme *sc = &in->rs->schemes[in->scheme];
+    char pbuf[PG_PERIOD_BUF], qbuf[PG_PERIOD_BUF];
+    const char *period = pg_period_format(in->period, pbuf);
+    const char *prev_period = pg_period_format(pg_period_prev(in->period), qbuf);
+    pg_run run = {.scheme = pg_xstrdup(sc->id),
+                  .period = pg_xstrdup(period),
+                  .trigger = pg_xstrdup(in->trigger),
+                  .actor = pg_xstrdup(in->actor)};
+    snprintf(run.revision, sizeof run.revision, "%s", in->rules);
+    pg_store_now(run.started_at);
+    cJSON *base = NULL, *prev = NULL, *cur = NULL, *row = NULL;
+    char *result = NULL, *inputs = NULL, *changes = NULL, *before = NULL, *after = NULL;
+    char what[160] = "";
+    pg_result *res = NULL;
+
+    /* 环比: against the latest bulletin of the previous period, when there is one */
+    int rc = pg_publish_find(st, sc->id, prev_period, 0, &prev, d);
+    if (rc == 0) {
+        run.base = (long)cJSON_GetObjectItem(prev, "id")->valuedouble;
+        snprintf(what, sizeof what, "bulletin %s %s revision %d", sc->id, prev_period,
+                 cJSON_GetObjectItem(prev, "revision")->valueint);
+        rc = pg_publish_result(st, run.base, &base, d);
+    } else if (rc == -ENOENT) {
+        rc = 0;
+    }
+    if (rc == 0) rc = pg_publish_eval(in->rs, in->ds, in->scheme, in->period, base, what, &res, d);
+    if (rc != 0) goto done;
+    pg_store_now(run.finished_at);
+    result = pg_run_result_text(res);
+    inputs = pg_run_inputs_text(in->ds);
+    if (!result || !inputs) {
+        rc = -ENOMEM;
+        goto done;
+    }
+
+    /* a correction: why, and what it changes from revision n */
+    int n = 0;
+    rc = pg_publish_find(st, sc->id, period, 0, &cur, d);
+    if (rc == -ENOENT) {
+        rc = 0;
+    } else if (rc == 0) {
+        n = cJSON_GetObjectItem(cur, "revision")->valueint;
+        long cur_run = (long)cJSON_GetObjectItem(cur, "run")->valuedouble;
+        if (!in->reason || !*in->reason) {
+            pg_error(d, NULL, 0,
+                     "%s %s is published (revision %d): publishing it again is a correction, "
+                     "which needs a reason",
+                     sc->id, period, n);
+            rc = -EINVAL;
+            goto done;
+        }
+        pg_run was = {0};
+        char hash[65];
+        SHA256Data((const uint8_t *)result, strlen(result), hash);
+        rc = pg_run_get(st, cur_run, &was, d);
+        int same = rc == 0 && strcmp(was.result, hash) == 0;
+        pg_run_clear(&was);
+        if (rc != 0) goto done;
+        if (same) {
+            pg_error(d, NULL, 0,
+                     "%s %s: the result is byte for byte revision %d's; there is nothing to "
+                     "correct",
+                     sc->id, period, n);
+            rc = -EEXIST;
+            goto done;
+        }
+        if (!(changes = changes_from(st, in->datadir, cur_run, n, res, d))) {
+            pg_error(d, NULL, 0, "%s %s: cannot compare with revision %d", sc->id, period, n);
+            rc = -EIO;
+            goto done;
+        }
+        before = print(cur);
+    } else {
+        goto done;
+    }
+
+    if ((rc = pg_store_begin(st, d)) != 0) goto done;
+    int latest = latest_revision(st, sc->id, period, d);
+    if (latest != n) {
+        if (latest >= 0) {
+            pg_error(d, NULL, 0,
+                     "%s %s: revision %d was published meanwhile; publish again to correct it",
+                     sc->id, period, latest);
+            rc = -EAGAIN;
+        } else {
+            rc = latest;
+        }
+    }
+    if (rc == 0) rc = pg_run_record(st, &run, inputs, result, d);
+    if (rc == 0) rc = insert_bulletin(st, &run, n + 1, n ? in->reason : NULL, changes, &out->id, d);
+    if (rc == 0) rc = pg_publish_get(st, out->id, &row, d);
+    if (rc == 0) {
+        after = print(row);
+        char *object = pg_xasprintf("bulletin/%s/%s", sc->id, period);
+        rc = pg_audit_append(st, run.actor, "bulletin.publish", object, before, after, d);
+        free(object);
+    }
+    if (rc == 0)
+        rc = pg_store_commit(st, d);
+    else
+        pg_store_rollback(st);
+    if (rc == 0) {
+        out->revision = n + 1;
+        out->bulletin = row, row = NULL;
+        out->res = res, res = NULL;
+    } else {
+        out->id = 0;
+    }
+done:
+    pg_run_clear(&run);
+    cJSON_Delete(base), cJSON_Delete(prev), cJSON_Delete(cur), cJSON_Delete(row);
+    free(result), free(inputs), free(changes), free(before), free(after);
+    pg_result_free(res);
+    return rc;
+}
+
+void pg_publish_out_free(pg_publish_out *out)
+{
+    cJSON_Delete(out->bulletin);
+    pg_result_free(out->res);
+    memset(out, 0, sizeof *out);
+}

@@ -1,0 +1,232 @@
+/* run.c — recording runs and the content-addressed blobs they name (see run.h). */
+#include "run.h"
+
+#include "report.h"
+
+#include <errno.h>
+#include <sha2.h>
+#include <stdlib.h>
+#include <string.h>
+
+void pg_run_clear(pg_run *r)
+{
+    free(r->scheme), free(r->period), free(r->trigger), free(r->actor);
+    memset(r, 0, sizeof *r);
+}
+
+char *pg_run_result_text(const pg_result *res)
+{
+    cJSON *t = pg_report_json_tree(res, -1);
+    char *p = cJSON_Print(t);
+    cJSON_Delete(t);
+    if (!p) return NULL;
+    char *s = pg_xasprintf("%s\n", p); /* pg_report_json's bytes exactly */
+    cJSON_free(p);
+    return s;
+}
+
+char *pg_run_inputs_text(const pg_dataset *ds)
+{
+    cJSON *t = pg_dataset_to_json(ds);
+    char *p = cJSON_PrintUnformatted(t);
+    cJSON_Delete(t);
+    if (!p) return NULL;
+    char *s = pg_xstrdup(p);
+    cJSON_free(p);
+    return s;
+}
+
+int pg_store_blob_put(pg_store *st, const char *body, size_t len, char hash[65], pg_diags *d)
+{
+    SHA256Data((const uint8_t *)body, len, hash);
+    sqlite3_stmt *s;
+    int rc = pg_store_prepare(st, "INSERT OR IGNORE INTO blob(hash, body) VALUES (?, ?)", &s, d);
+    if (rc != 0) return rc;
+    sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 2, body, (int)len, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE) rc = pg_store_fail(st, "storing a blob", d);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int pg_store_blob_get(pg_store *st, const char *hash, char **body, size_t *len, pg_diags *d)
+{
+    *body = NULL;
+    sqlite3_stmt *s;
+    int rc = pg_store_prepare(st, "SELECT body FROM blob WHERE hash = ?", &s, d);
+    if (rc != 0) return rc;
+    sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        size_t n = (size_t)sqlite3_column_bytes(s, 0);
+        *body = pg_xmalloc(n + 1);
+        if (n) memcpy(*body, sqlite3_column_blob(s, 0), n);
+        (*body)[n] = 0;
+        if (len) *len = n;
+    } else if (step == SQLITE_DONE) {
+        pg_error(d, pg_store_path(st), 0, "no blob %.12s… in the store", hash);
+        rc = -ENOENT;
+    } else {
+        rc = pg_store_fail(st, "reading a blob", d);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static void bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+int pg_run_record(pg_store *st, pg_run *run, const char *inputs, const char *result, pg_diags *d)
+{
+    int own = sqlite3_get_autocommit(pg_store_db(st));
+    int rc = own ? pg_store_begin(st, d) : 0;
+    if (rc == 0) rc = pg_store_blob_put(st, inputs, strlen(inputs), run->inputs, d);
+    if (rc == 0) rc = pg_store_blob_put(st, result, strlen(result), run->result, d);
+    sqlite3_stmt *s = NULL;
+    if (rc == 0)
+        rc = pg_store_prepare(st,
+                              "INSERT INTO run(scheme, period, revision, trigger, actor, "
+                              "started_at, finished_at, inputs, result, base) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                              &s, d);
+    if (rc == 0) {
+        sqlite3_bind_text(s, 1, run->scheme, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, run->period, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, run->revision, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 4, run->trigger, -1, SQLITE_STATIC);
+        bind_text_or_null(s, 5, run->actor);
+        sqlite3_bind_text(s, 6, run->started_at, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 7, run->finished_at, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 8, run->inputs, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 9, run->result, -1, SQLITE_STATIC);
+        if (run->base)
+            sqlite3_bind_int64(s, 10, run->base);
+        else
+            sqlite3_bind_null(s, 10);
+        if (sqlite3_step(s) == SQLITE_DONE)
+            run->id = (long)sqlite3_last_insert_rowid(pg_store_db(st));
+        else
+            rc = pg_store_fail(st, "recording the run", d);
+    }
+    sqlite3_finalize(s);
+    if (own) {
+        if (rc == 0)
+            rc = pg_store_commit(st, d);
+        else
+            pg_store_rollback(st);
+    }
+    return rc;
+}
+
+static char *column_dup(sqlite3_stmt *s, int i)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    return t ? pg_xstrdup((const char *)t) : NULL;
+}
+
+static void column_copy(sqlite3_stmt *s, int i, char *dst, size_t n)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    snprintf(dst, n, "%s", t ? (const char *)t : "");
+}
+
+#define RUN_COLUMNS                                                                                \
+    "id, scheme, period, revision, trigger, actor, started_at, finished_at, inputs, result, base"
+
+static void read_row(sqlite3_stmt *s, pg_run *r)
+{
+    r->id = (long)sqlite3_column_int64(s, 0);
+    r->scheme = column_dup(s, 1);
+    r->period = column_dup(s, 2);
+    column_copy(s, 3, r->revision, sizeof r->revision);
+    r->trigger = column_dup(s, 4);
+    r->actor = column_dup(s, 5);
+    column_copy(s, 6, r->started_at, sizeof r->started_at);
+    column_copy(s, 7, r->finished_at, sizeof r->finished_at);
+    column_copy(s, 8, r->inputs, sizeof r->inputs);
+    column_copy(s, 9, r->result, sizeof r->result);
+    r->base = (long)sqlite3_column_int64(s, 10);
+}
+
+int pg_run_get(pg_store *st, long id, pg_run *out, pg_diags *d)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s;
+    int rc = pg_store_prepare(st, "SELECT " RUN_COLUMNS " FROM run WHERE id = ?", &s, d);
+    if (rc != 0) return rc;
+    sqlite3_bind_int64(s, 1, id);
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW)
+        read_row(s, out);
+    else if (step == SQLITE_DONE)
+        rc = -ENOENT;
+    else
+        rc = pg_store_fail(st, "reading a run", d);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static void add_str(cJSON *o, const char *k, const char *v)
+{
+    if (v)
+        cJSON_AddStringToObject(o, k, v);
+    else
+        cJSON_AddNullToObject(o, k);
+}
+
+cJSON *pg_run_json(const pg_run *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "id", (double)r->id);
+    add_str(o, "scheme", r->scheme);
+    add_str(o, "period", r->period);
+    add_str(o, "rules_revision", r->revision);
+    add_str(o, "trigger", r->trigger);
+    add_str(o, "actor", r->actor);
+    add_str(o, "started_at", r->started_at);
+    add_str(o, "finished_at", r->finished_at);
+    add_str(o, "inputs", r->inputs);
+    add_str(o, "result", r->result);
+    if (r->base)
+        cJSON_AddNumberToObject(o, "base", (double)r->base);
+    else
+        cJSON_AddNullToObject(o, "base");
+    return o;
+}
+
+int pg_run_list(pg_store *st, const char *scheme, const char *period, int limit, cJSON **out,
+                pg_diags *d)
+{
+    *out = NULL;
+    sqlite3_stmt *s;
+    int rc = pg_store_prepare(st,
+                              "SELECT " RUN_COLUMNS " FROM run"
+                              " WHERE (?1 IS NULL OR scheme = ?1) AND (?2 IS NULL OR period = ?2)"
+                              " ORDER BY id DESC LIMIT ?3",
+                              &s, d);
+    if (rc != 0) return rc;
+    bind_text_or_null(s, 1, scheme);
+    bind_text_or_null(s, 2, period);
+    sqlite3_bind_int(s, 3, limit > 0 ? limit : 100);
+    cJSON *a = cJSON_CreateArray();
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        pg_run r = {0};
+        read_row(s, &r);
+        cJSON_AddItemToArray(a, pg_run_json(&r));
+        pg_run_clear(&r);
+    }
+    if (step != SQLITE_DONE) {
+        rc = pg_store_fail(st, "listing runs", d);
+        cJSON_Delete(a);
+    } else {
+        *out = a;
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
