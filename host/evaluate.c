@@ -8,17 +8,21 @@
  * arrived) runs, and the outcome names its revision. An entry runs one evaluation at a time;
  * triggers that arrive meanwhile fold into one more run. A scheduled cut-off also writes the
  * full result as a draft, DATA/drafts/<scheme>-<period>.json, and the bulletin as documents,
- * DATA/drafts/<scheme>-<period>/ (HTML, CSV, the indicator documentation). */
-#include "bulletin.h"
+ * DATA/drafts/<scheme>-<period>/ (HTML, CSV, the indicator documentation).
+ *
+ * Every evaluation is recorded as a run in the store (core/run.h) by the job that made it, on
+ * its own connection: the rule snapshot's hash, the trigger, the times, the inputs it read and
+ * the result, both content-addressed, so that an unchanged month re-scored a hundred times
+ * stores its texts once. A failure to record is logged and does not fail the evaluation. */
+#include "bulletin_dir.h"
 #include "datadir.h"
-#include "doc.h"
 #include "eval.h"
 #include "host.h"
 #include "log.h"
 #include "period.h"
 #include "render.h"
 #include "report.h"
-#include "ruledir.h"
+#include "run.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -160,33 +164,42 @@ static int write_draft(const char *datadir, const char *scheme, int period, cons
     return rc;
 }
 
-/* DATA/drafts/<scheme>-<period>/: the bulletin as people read it (HTML with its charts and the
- * indicator documentation it links to, CSV), replaced whole: written into a fresh directory
- * that is then renamed into place. */
+/* DATA/drafts/<scheme>-<period>/: the bulletin as people read it, replaced whole. */
 static int write_documents(const pg_result *res, const pg_dataset *ds, const char *datadir,
-                           pg_diags *d)
+                           const char *scheme, pg_diags *d)
 {
-    pg_bulletin *b = pg_bulletin_of(res, ds);
-    int rc = 0;
-    char *dest = pg_xasprintf("%s/drafts/%s", datadir, b->basename);
-    char *tmp = pg_xasprintf("%s.tmp-XXXXXX", dest), *old = pg_xasprintf("%s.old-XXXXXX", dest);
-    if (!mkdtemp(tmp))
-        rc = -errno;
-    else if ((rc = pg_bulletin_html(b, tmp, NULL)) == 0 &&
-             (rc = pg_bulletin_csv(b, tmp, NULL)) == 0 &&
-             (rc = pg_doc_write_dir(res->rs, tmp, d)) == 0) {
-        /* the previous draft moves aside first: rename() cannot replace a full directory */
-        int had = mkdtemp(old) && rename(dest, old) == 0;
-        if (rename(tmp, dest) != 0) rc = -errno;
-        if (had) pg_ruledir_remove(old);
-    }
-    if (rc != 0) {
-        pg_error(d, dest, 0, "cannot write the draft documents: %s", strerror(-rc));
-        pg_ruledir_remove(tmp);
-    }
-    free(dest), free(tmp), free(old);
-    pg_bulletin_free(b);
+    char buf[PG_PERIOD_BUF];
+    char *dest =
+        pg_xasprintf("%s/drafts/%s-%s", datadir, scheme, pg_period_format(res->period, buf));
+    int rc = pg_bulletin_write_dir(res, ds, dest, 1, d);
+    free(dest);
     return rc;
+}
+
+/* Records the evaluation as a run. Returns the run's id, or 0 after logging why not. */
+static long record_run(const eval_job *x, const pg_job *j, const pg_result *res,
+                       const pg_dataset *ds, const char *started_at)
+{
+    pg_diags d = {0};
+    pg_store *st = NULL;
+    char buf[PG_PERIOD_BUF];
+    pg_run run = {.scheme = x->scheme,
+                  .period = (char *)pg_period_format(x->period, buf),
+                  .trigger = x->trigger};
+    snprintf(run.revision, sizeof run.revision, "%s", j->gen->content);
+    snprintf(run.started_at, sizeof run.started_at, "%s", started_at);
+    pg_store_now(run.finished_at);
+    char *inputs = pg_run_inputs_text(ds), *result = pg_run_result_text(res);
+    if (!inputs || !result || pg_store_open(x->datadir, &st, &d) != 0 ||
+        pg_run_record(st, &run, inputs, result, &d) != 0) {
+        run.id = 0;
+        pg_log(PG_LOG_ERROR, "run", "scheme", x->scheme, "period", run.period, "error",
+               "cannot record the run", "why", d.n ? d.v[d.n - 1].msg : "out of memory", NULL);
+    }
+    pg_store_close(st);
+    free(inputs), free(result);
+    pg_diags_free(&d);
+    return run.id;
 }
 
 static void evaluate(pg_job *j)
@@ -203,6 +216,8 @@ static void evaluate(pg_job *j)
     pg_diags d = {0};
     pg_dataset *ds = NULL;
     pg_result *res = NULL;
+    char started_at[32];
+    pg_store_now(started_at);
     int s = pg_strmap_get(&rs->scheme_ids, x->scheme);
     if (s < 0) {
         o->status = 404;
@@ -226,8 +241,9 @@ static void evaluate(pg_job *j)
         goto done;
     }
     render(o, res);
+    record_run(x, j, res, ds, started_at);
     if (x->draft && (write_draft(x->datadir, x->scheme, x->period, o->full) != 0 ||
-                     write_documents(res, ds, x->datadir, &d) != 0))
+                     write_documents(res, ds, x->datadir, x->scheme, &d) != 0))
         pg_log(PG_LOG_ERROR, "draft", "scheme", x->scheme, "error", "cannot write the draft", "why",
                d.n ? d.v[d.n - 1].msg : NULL, NULL);
 done:
