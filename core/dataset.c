@@ -1,4 +1,5 @@
-/* dataset.c — dense per-period matrices of metric values.
+/* dataset.c — dense per-period matrices of metric values, and the sorted lists of evaluator
+ * scores and appeal adjustments beside them.
  *
  * Each period present holds two nmetrics × nunits arrays (value, n), NAN where absent. That
  * costs 16 bytes a cell but makes evaluation a plain array read: 3,000 units × 150 metrics
@@ -11,6 +12,7 @@
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +25,18 @@ typedef struct {
     long count;
 } period_data;
 
+/* Sorted by (period, node, unit, id), so a cell's entries are adjacent and found by bisection. */
+typedef struct {
+    pg_given *v;
+    int n;
+} given_list;
+
 struct pg_dataset {
     const pg_ruleset *rs;
     period_data *periods;
     int nperiods;
     long count;
+    given_list scores, adjustments;
 };
 
 pg_dataset *pg_dataset_new(const pg_ruleset *rs)
@@ -42,6 +51,9 @@ void pg_dataset_free(pg_dataset *ds)
     if (!ds) return;
     for (int i = 0; i < ds->nperiods; i++) free(ds->periods[i].v), free(ds->periods[i].n);
     free(ds->periods);
+    for (int i = 0; i < ds->scores.n; i++) free(ds->scores.v[i].reason);
+    for (int i = 0; i < ds->adjustments.n; i++) free(ds->adjustments.v[i].reason);
+    free(ds->scores.v), free(ds->adjustments.v);
     free(ds);
 }
 
@@ -79,6 +91,98 @@ int pg_dataset_set(pg_dataset *ds, int period, int metric, int unit, double valu
     return 0;
 }
 
+void pg_dataset_put(pg_dataset *ds, int period, int metric, int unit, double value, double n)
+{
+    period_data *p = period_for(ds, period);
+    size_t at = (size_t)metric * (size_t)ds->rs->nunits + (size_t)unit;
+    if (isnan(p->v[at])) p->count++, ds->count++;
+    p->v[at] = value;
+    p->n[at] = n;
+}
+
+/* ---- scores and adjustments ---- */
+
+static int cmp_key(int period, int node, int unit, long id, const pg_given *g)
+{
+    if (period != g->period) return period < g->period ? -1 : 1;
+    if (node != g->node) return node < g->node ? -1 : 1;
+    if (unit != g->unit) return unit < g->unit ? -1 : 1;
+    return id < g->id ? -1 : id > g->id;
+}
+
+/* The first entry not below (period, node, unit, id). */
+static int lower_bound(const given_list *l, int period, int node, int unit, long id)
+{
+    int lo = 0, hi = l->n;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (cmp_key(period, node, unit, id, &l->v[mid]) > 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void insert_at(given_list *l, int at, pg_given g)
+{
+    l->v = pg_xrealloc(l->v, sizeof(pg_given) * (size_t)(l->n + 1));
+    memmove(&l->v[at + 1], &l->v[at], sizeof(pg_given) * (size_t)(l->n - at));
+    l->v[at] = g;
+    l->n++;
+}
+
+int pg_dataset_add_score(pg_dataset *ds, int period, int node, int unit, double points, long id,
+                         const char *reason)
+{
+    if (pg_dataset_score(ds, period, node, unit)) return -EEXIST;
+    int at = lower_bound(&ds->scores, period, node, unit, id);
+    insert_at(&ds->scores, at,
+              (pg_given){unit, period, node, points, id, pg_xstrdup(reason ? reason : "")});
+    return 0;
+}
+
+const pg_given *pg_dataset_score(const pg_dataset *ds, int period, int node, int unit)
+{
+    int at = lower_bound(&ds->scores, period, node, unit, LONG_MIN);
+    if (at < ds->scores.n) {
+        const pg_given *g = &ds->scores.v[at];
+        if (g->period == period && g->node == node && g->unit == unit) return g;
+    }
+    return NULL;
+}
+
+int pg_dataset_add_adjustment(pg_dataset *ds, int period, int node, int unit, double delta, long id,
+                              const char *reason)
+{
+    given_list *l = &ds->adjustments;
+    int at = lower_bound(l, period, node, unit, id);
+    if (at < l->n && cmp_key(period, node, unit, id, &l->v[at]) == 0) return -EEXIST;
+    insert_at(l, at, (pg_given){unit, period, node, delta, id, pg_xstrdup(reason ? reason : "")});
+    return 0;
+}
+
+int pg_dataset_adjustments(const pg_dataset *ds, int period, int node, int unit,
+                           const pg_given **first)
+{
+    const given_list *l = &ds->adjustments;
+    int at = lower_bound(l, period, node, unit, LONG_MIN), k = at;
+    while (k < l->n && l->v[k].period == period && l->v[k].node == node && l->v[k].unit == unit)
+        k++;
+    *first = k > at ? &l->v[at] : NULL;
+    return k - at;
+}
+
+int pg_dataset_nscores(const pg_dataset *ds)
+{
+    return ds->scores.n;
+}
+
+int pg_dataset_nadjustments(const pg_dataset *ds)
+{
+    return ds->adjustments.n;
+}
+
 int pg_dataset_get(const pg_dataset *ds, int period, int metric, int unit, double *value, double *n)
 {
     const period_data *p = find_period(ds, period);
@@ -93,7 +197,11 @@ int pg_dataset_get(const pg_dataset *ds, int period, int metric, int unit, doubl
 int pg_dataset_has_period(const pg_dataset *ds, int period)
 {
     const period_data *p = find_period(ds, period);
-    return p && p->count > 0;
+    if (p && p->count > 0) return 1;
+    /* a period scored only by evaluators is still a period with data */
+    for (int i = 0; i < ds->scores.n; i++)
+        if (ds->scores.v[i].period == period) return 1;
+    return 0;
 }
 
 long pg_dataset_count(const pg_dataset *ds)
@@ -106,6 +214,24 @@ long pg_dataset_count(const pg_dataset *ds)
 static int cmp_period(const void *a, const void *b)
 {
     return ((const period_data *)a)->code - ((const period_data *)b)->code;
+}
+
+static void given_json(cJSON *o, const char *key, const pg_ruleset *rs, const given_list *l)
+{
+    if (l->n == 0) return;
+    cJSON *arr = cJSON_AddArrayToObject(o, key);
+    for (int i = 0; i < l->n; i++) {
+        const pg_given *g = &l->v[i];
+        char pbuf[PG_PERIOD_BUF];
+        cJSON *row = cJSON_CreateArray();
+        cJSON_AddItemToArray(row, cJSON_CreateString(rs->units[g->unit].id));
+        cJSON_AddItemToArray(row, cJSON_CreateString(pg_period_format(g->period, pbuf)));
+        cJSON_AddItemToArray(row, cJSON_CreateString(rs->nodes[g->node].id));
+        cJSON_AddItemToArray(row, cJSON_CreateNumber(g->points));
+        cJSON_AddItemToArray(row, cJSON_CreateString(g->reason));
+        cJSON_AddItemToArray(row, cJSON_CreateNumber((double)g->id));
+        cJSON_AddItemToArray(arr, row);
+    }
 }
 
 cJSON *pg_dataset_to_json(const pg_dataset *ds)
@@ -134,7 +260,50 @@ cJSON *pg_dataset_to_json(const pg_dataset *ds)
             }
     }
     free(order);
+    given_json(o, "scores", ds->rs, &ds->scores);
+    given_json(o, "adjustments", ds->rs, &ds->adjustments);
     return o;
+}
+
+/* Reads "scores" or "adjustments" (absent: none). */
+static int given_from_json(pg_dataset *ds, const cJSON *json, const char *key, const char *what,
+                           pg_diags *d)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(json, key);
+    if (!arr) return 0;
+    if (!cJSON_IsArray(arr)) {
+        pg_error(d, what, 0, "frozen inputs: \"%s\" is not an array", key);
+        return -EINVAL;
+    }
+    int i = 0;
+    const cJSON *row;
+    cJSON_ArrayForEach(row, arr)
+    {
+        const cJSON *c[6];
+        for (int k = 0; k < 6; k++) c[k] = cJSON_GetArrayItem(row, k);
+        int u = cJSON_IsString(c[0]) ? pg_unit_find(ds->rs, c[0]->valuestring) : -1;
+        int p = cJSON_IsString(c[1]) ? pg_period_parse(c[1]->valuestring) : -1;
+        int node = cJSON_IsString(c[2]) ? pg_strmap_get(&ds->rs->node_ids, c[2]->valuestring) : -1;
+        int ok = u >= 0 && p >= 0 && node >= 0 && cJSON_IsNumber(c[3]) && cJSON_IsString(c[4]) &&
+                 cJSON_IsNumber(c[5]);
+        if (ok) {
+            long id = (long)c[5]->valuedouble;
+            ok = (strcmp(key, "scores") == 0
+                      ? pg_dataset_add_score(ds, p, node, u, c[3]->valuedouble, id,
+                                             c[4]->valuestring)
+                      : pg_dataset_add_adjustment(ds, p, node, u, c[3]->valuedouble, id,
+                                                  c[4]->valuestring)) == 0;
+        }
+        if (!ok) {
+            pg_error(d, what, 0,
+                     "frozen inputs: %s entry %d is not [unit, period, indicator, points, "
+                     "reason, id] of this rule set, or repeats one",
+                     key, i + 1);
+            return -EINVAL;
+        }
+        i++;
+    }
+    return 0;
 }
 
 int pg_dataset_from_json(pg_dataset *ds, const cJSON *json, const char *what, pg_diags *d)
@@ -165,7 +334,8 @@ int pg_dataset_from_json(pg_dataset *ds, const cJSON *json, const char *what, pg
         }
         i++;
     }
-    return 0;
+    if (given_from_json(ds, json, "scores", what, d) != 0) return -EINVAL;
+    return given_from_json(ds, json, "adjustments", what, d);
 }
 
 /* ---- reading a file ---- */

@@ -7,6 +7,11 @@
  * maximum. Each cell keeps its own points and the factor (`weight`) that carries them into
  * its part, so lost points can be explained leaf by leaf and add up to what the unit lost.
  *
+ * What people decided enters here too: an evaluator_score leaf takes the evaluator's points,
+ * an upheld appeal moves one leaf's points before the roll-up (so its parents and the total
+ * follow), and authenticity flags add to the metric they count into. Each says so in the
+ * cell's note, which is the trace.
+ *
  * Rounding happens once, on the total (pg_round); ranks use the rounded total. */
 #include "eval.h"
 #include "custom.h"
@@ -90,9 +95,68 @@ static int add_note(pg_result *res, char *msg)
     return res->nnotes++;
 }
 
-static void apply_missing(evaluator *ev, const pg_node *n, pg_cell *c, int unit, int in_adjust,
-                          char *why)
+/* Adds msg (taken) to the cell's note, after what is there. */
+static void append_note(pg_result *res, pg_cell *c, char *msg)
 {
+    if (c->note < 0) {
+        c->note = add_note(res, msg);
+        return;
+    }
+    char *both = pg_xasprintf("%s；%s", res->notes[c->note], msg);
+    free(msg);
+    c->note = add_note(res, both);
+}
+
+/* A leaf's value for a unit: the metric's, plus the authenticity flags that count into it;
+ * on an evaluator_score leaf, the evaluator's points. Returns whether there is one; *flagnote
+ * gets a malloc'd trace line when flags were counted. */
+static int leaf_value(evaluator *ev, int node, int period, int u, int counts_flags, double *v,
+                      double *nn, char **flagnote)
+{
+    const pg_ruleset *rs = ev->rs;
+    const pg_node *n = &rs->nodes[node];
+    *flagnote = NULL;
+    if (n->evaluator) {
+        const pg_given *gv = pg_dataset_score(ev->ds, period, node, u);
+        *v = gv ? gv->points : NAN;
+        *nn = NAN;
+        return gv != NULL;
+    }
+    int have = pg_dataset_get(ev->ds, period, n->metric, u, v, nn);
+    if (!counts_flags) return have;
+    pg_auth_flag *f = NULL;
+    int nf = 0;
+    pg_auth_flags(rs, ev->ds, period, u, n->metric, &f, &nf);
+    if (nf == 0) return have;
+    size_t cap = 256, len = 0;
+    char *msg = pg_xmalloc(cap);
+    len = (size_t)snprintf(msg, cap, "评估数据真实性核查：%d项自报数据高于系统统计超过容差", nf);
+    for (int i = 0; i < nf; i++) {
+        const pg_metric *m = &rs->metrics[f[i].metric];
+        char pb[PG_PERIOD_BUF];
+        char *item =
+            pg_xasprintf("%s%s %s 自报%.10g，系统%.10g（%s，容差%g%%）", i ? "；" : "（", m->name,
+                         pg_period_format(f[i].period, pb), f[i].reported, f[i].measured,
+                         rs->metrics[m->auth_measured].name, pg_round(m->auth_tolerance * 100, 6));
+        size_t il = strlen(item);
+        if (len + il + 8 > cap) msg = pg_xrealloc(msg, cap = (len + il + 8) * 2);
+        memcpy(msg + len, item, il + 1);
+        len += il;
+        free(item);
+    }
+    memcpy(msg + len, "）", sizeof "）");
+    free(f);
+    *flagnote = msg;
+    if (have)
+        *v += nf;
+    else
+        *v = nf, *nn = NAN;
+    return 1;
+}
+
+static void apply_missing(evaluator *ev, int node, pg_cell *c, int unit, int in_adjust, char *why)
+{
+    const pg_node *n = &ev->rs->nodes[node];
     const pg_ruleset *rs = ev->rs;
     pg_result *res = ev->res;
     const char *pre = why ? why : "";
@@ -127,7 +191,8 @@ static void apply_missing(evaluator *ev, const pg_node *n, pg_cell *c, int unit,
         for (int back = 1; back <= rs->carry_limit; back++) {
             p = pg_period_prev(p);
             double v, nn;
-            if (pg_dataset_get(ev->ds, p, n->metric, unit, &v, &nn) && !(nn == 0) &&
+            char *ignored;
+            if (leaf_value(ev, node, p, unit, 0, &v, &nn, &ignored) && !(nn == 0) &&
                 !(nn < n->min_n)) {
                 c->value = v;
                 c->n = nn;
@@ -155,12 +220,15 @@ static void score_group(evaluator *ev, int node, int g, int in_adjust)
     pg_result *res = ev->res;
     double max = n->points[g];
     int cnt = 0;
+    int counts_flags = !n->evaluator && pg_auth_is_into(rs, n->metric);
     for (int i = 0; i < ev->nmembers[g]; i++) {
         int u = ev->members[g][i];
         pg_cell *c = pg_result_cell(res, node, u);
         double v, nn;
-        int have = pg_dataset_get(ev->ds, res->period, n->metric, u, &v, &nn);
-        char *why = NULL;
+        char *flagnote;
+        int have = leaf_value(ev, node, res->period, u, counts_flags, &v, &nn, &flagnote);
+        if (flagnote) c->note = add_note(res, flagnote);
+        char *why = n->evaluator && !have ? pg_xstrdup("评估方未录入定性评价，") : NULL;
         if (have) c->value = v, c->n = nn;
         if (have && nn == 0) {
             have = 0;
@@ -172,7 +240,7 @@ static void score_group(evaluator *ev, int node, int g, int in_adjust)
         if (have)
             c->status = PG_ST_OK;
         else
-            apply_missing(ev, n, c, u, in_adjust, why);
+            apply_missing(ev, node, c, u, in_adjust, why);
         free(why);
         if (c->status == PG_ST_OK || c->status == PG_ST_CARRIED) {
             ev->vals[cnt] = c->value;
@@ -197,6 +265,20 @@ static void score_group(evaluator *ev, int node, int g, int in_adjust)
             }
             continue;
         }
+        if (n->evaluator) {
+            /* the evaluator's points, kept within the indicator's */
+            double lo = fmin(0, max), hi = fmax(0, max);
+            c->points = fmin(fmax(c->value, lo), hi) + 0.0;
+            c->capped = c->points != c->value;
+            const pg_given *gv = pg_dataset_score(ev->ds, res->period, node, u);
+            if (gv)
+                append_note(res, c,
+                            c->capped
+                                ? pg_xasprintf("定性评价 #%ld：%s（评分%g超出本项分值，按%g计）",
+                                               gv->id, gv->reason, c->value, c->points)
+                                : pg_xasprintf("定性评价 #%ld：%s", gv->id, gv->reason));
+            continue;
+        }
         double share;
         int capped = 0;
         if (n->method.kind == PG_M_CUSTOM) {
@@ -219,6 +301,47 @@ static void score_group(evaluator *ev, int node, int g, int in_adjust)
     }
     if (group_ref >= 0) pg_custom_group_release(ev->custom, group_ref);
     free(gs.sorted);
+}
+
+/* Upheld appeals on the leaf `node` for group g's units: each moves the points by its
+ * adjustment, never past the indicator's points nor below 0 (for a penalty item: never below
+ * its cap nor above 0), and says so in the trace. */
+static void apply_appeals(evaluator *ev, int node, int g)
+{
+    const pg_ruleset *rs = ev->rs;
+    pg_result *res = ev->res;
+    for (int i = 0; i < ev->nmembers[g]; i++) {
+        int u = ev->members[g][i];
+        const pg_given *a;
+        int k = pg_dataset_adjustments(ev->ds, res->period, node, u, &a);
+        pg_cell *c = pg_result_cell(res, node, u);
+        double lo = fmin(0, c->max), hi = fmax(0, c->max);
+        for (int j = 0; j < k; j++) {
+            double applied = 0;
+            char *msg;
+            if (isnan(c->points) || rs->nodes[node].veto) {
+                msg = pg_xasprintf("申诉 #%ld 成立（%+g分），但本项本期不计分，未作调整：%s",
+                                   a[j].id, a[j].points, a[j].reason);
+            } else {
+                double to = fmin(fmax(c->points + a[j].points, lo), hi);
+                applied = to - c->points;
+                c->points = to + 0.0;
+                if (fabs(applied - a[j].points) > 1e-12) {
+                    c->capped = 1;
+                    msg =
+                        pg_xasprintf("申诉 #%ld 成立：%+g分，以本项分值[%g, %g]为限实计%+g分（%s）",
+                                     a[j].id, a[j].points, lo, hi, applied + 0.0, a[j].reason);
+                } else
+                    msg = pg_xasprintf("申诉 #%ld 成立：%+g分（%s）", a[j].id, a[j].points,
+                                       a[j].reason);
+            }
+            append_note(res, c, msg);
+            res->appeals =
+                pg_xrealloc(res->appeals, sizeof(pg_appeal_applied) * (size_t)(res->nappeals + 1));
+            res->appeals[res->nappeals++] = (pg_appeal_applied){
+                u, node, a[j].id, a[j].points, applied + 0.0, pg_xstrdup(a[j].reason)};
+        }
+    }
 }
 
 static void roll_up(evaluator *ev, int node, int g)
@@ -313,9 +436,10 @@ static void score_trees(evaluator *ev, const pg_scheme *s)
         int in_adjust = n->parent >= 0 && rs->nodes[n->parent].adjust;
         for (int g = 0; g < rs->ngroups; g++) {
             if (isnan(n->points[g])) continue;
-            if (n->nchildren == 0 && !n->adjust)
+            if (n->nchildren == 0 && !n->adjust) {
                 score_group(ev, node, g, in_adjust);
-            else
+                apply_appeals(ev, node, g);
+            } else
                 roll_up(ev, node, g);
         }
     }
@@ -465,9 +589,11 @@ static int eval_inner(const pg_ruleset *rs, const pg_dataset *ds, int scheme, in
     ev.vals = pg_xmalloc(sizeof(double) * (size_t)(rs->nunits ? rs->nunits : 1));
     ev.who = pg_xmalloc(sizeof(int) * (size_t)(rs->nunits ? rs->nunits : 1));
 
-    if (tree)
+    if (tree) {
         score_trees(&ev, s);
-    else
+        for (int u = 0; u < rs->nunits; u++)
+            pg_auth_flags(rs, ds, period, u, -1, &res->flags, &res->nflags);
+    } else
         score_schemes(&ev, s, d);
     totals(&ev, s);
     pg_rank_assign(res);
@@ -515,6 +641,8 @@ void pg_result_free(pg_result *res)
     if (!res) return;
     for (int i = 0; i < res->nnotes; i++) free(res->notes[i]);
     for (int i = 0; i < res->nsub; i++) pg_result_free(res->sub[i]);
+    for (int i = 0; i < res->nappeals; i++) free(res->appeals[i].reason);
+    free(res->appeals), free(res->flags);
     free(res->notes), free(res->sub), free(res->sub_part);
     free(res->units), free(res->parts), free(res->cells);
     free(res);

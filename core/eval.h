@@ -11,6 +11,7 @@
 #ifndef PG_EVAL_H
 #define PG_EVAL_H
 
+#include "authenticity.h"
 #include "dataset.h"
 #include "ruleset.h"
 
@@ -54,6 +55,16 @@ typedef struct {
     int note;          /* index into notes (e.g. a composite failure), or -1 */
 } pg_unit_result;
 
+/* An upheld appeal (申诉) applied to one unit's indicator: what was granted and what the
+ * indicator's bounds let through. */
+typedef struct {
+    int unit, node;
+    long id;        /* the appeal's id in the store */
+    double granted; /* the adjustment decided */
+    double applied; /* what it changed: 0 on an indicator not scored this period */
+    char *reason;
+} pg_appeal_applied;
+
 typedef struct pg_result {
     const pg_ruleset *rs;
     int scheme, period;
@@ -65,7 +76,11 @@ typedef struct pg_result {
     int has_prev;           /* the previous period could be evaluated */
     struct pg_result **sub; /* scheme of schemes: the results aggregated, nsub of them */
     int nsub;
-    int *sub_part; /* for each sub result, the part it feeds */
+    int *sub_part;              /* for each sub result, the part it feeds */
+    pg_appeal_applied *appeals; /* upheld appeals applied, in node then unit order */
+    int nappeals;
+    pg_auth_flag *flags; /* every unit's authenticity flags in the period (tree schemes) */
+    int nflags;
 } pg_result;
 
 /* Evaluates `scheme` for `period` (a period code, see period.h). Returns 0 and *out, or a

@@ -98,6 +98,16 @@ static void leaf(FILE *out, const pg_result *res, int node, int u, const char *d
         }
         free(lines);
     }
+    if (n->evaluator) {
+        fprintf(out,
+                "%*s方法    evaluator_score {}：定性评价，按评估方录入的分值计（限本项分值内）%s\n",
+                ind, "", isnan(c->value) ? "" : "，评分与理由见说明");
+        char *miss = pg_doc_missing_words(rs, n);
+        fprintf(out, "%*s缺数    %s（missing = \"%s\"）\n", ind, "", miss,
+                pg_missing_name(n->missing));
+        free(miss);
+        return;
+    }
     if (n->veto)
         snprintf(p, sizeof p, "veto = %g", n->veto_score);
     else
@@ -166,6 +176,21 @@ static void header(FILE *out, const pg_result *res, int u)
     }
     if (s->composite_ref != LUA_NOREF)
         fprintf(out, "  合成：自定义函数（%s:%d）\n", s->file, s->line);
+    for (int i = 0; i < res->nflags; i++) {
+        const pg_auth_flag *f = &res->flags[i];
+        if (f->unit != u) continue;
+        const pg_metric *m = &rs->metrics[f->metric];
+        fprintf(out, "真实性核查 %s %s：自报 %.10g，系统统计（%s）%.10g，超出容差 %g%%%s%s\n",
+                pg_period_format(f->period, buf), m->id, f->reported,
+                rs->metrics[m->auth_measured].id, f->measured, pg_round(m->auth_tolerance * 100, 6),
+                m->auth_into >= 0 ? "，计入 " : "",
+                m->auth_into >= 0 ? rs->metrics[m->auth_into].id : "");
+    }
+    for (int i = 0; i < res->nappeals; i++)
+        if (res->appeals[i].unit == u)
+            fprintf(out, "申诉 #%ld 成立：%s %+g 分（实计 %+g）— %s\n", res->appeals[i].id,
+                    rs->nodes[res->appeals[i].node].id, res->appeals[i].granted,
+                    res->appeals[i].applied, res->appeals[i].reason);
 }
 
 /* A scheme of schemes: each part's sources, period by period. */

@@ -141,7 +141,10 @@ static cJSON *indicator_row(const pg_result *res, int node, int u, const char *p
         add_str(o, "metric", n->metric >= 0 ? rs->metrics[n->metric].id : NULL);
         add_num(o, "value", c->value, 6);
         add_num(o, "n", c->n, 6);
-        add_str(o, "method", n->veto ? "veto" : pg_method_name(n->method.kind));
+        add_str(o, "method",
+                n->veto        ? "veto"
+                : n->evaluator ? "evaluator_score"
+                               : pg_method_name(n->method.kind));
         add_str(o, "policy", pg_missing_name(n->missing));
     }
     add_num(o, "points", c->points, 4);
@@ -183,6 +186,47 @@ static cJSON *sources_object(const pg_result *res, int u)
     return o;
 }
 
+/* 评估数据真实性 flags ("flags", whenever the rule set declares a check) and upheld appeals
+ * ("appeals", when there are any) of one unit. */
+static void add_review(const pg_result *res, int u, cJSON *o)
+{
+    const pg_ruleset *rs = res->rs;
+    int checks = 0;
+    for (int m = 0; m < rs->nmetrics; m++) checks |= rs->metrics[m].auth_measured >= 0;
+    if (checks) {
+        cJSON *a = cJSON_AddArrayToObject(o, "flags");
+        for (int i = 0; i < res->nflags; i++) {
+            const pg_auth_flag *f = &res->flags[i];
+            if (f->unit != u) continue;
+            const pg_metric *m = &rs->metrics[f->metric];
+            char buf[PG_PERIOD_BUF];
+            cJSON *x = cJSON_CreateObject();
+            add_str(x, "metric", m->id);
+            add_str(x, "name", m->name);
+            add_str(x, "period", pg_period_format(f->period, buf));
+            add_num(x, "reported", f->reported, 6);
+            add_str(x, "measured_metric", rs->metrics[m->auth_measured].id);
+            add_num(x, "measured", f->measured, 6);
+            add_num(x, "tolerance", m->auth_tolerance, 6);
+            add_str(x, "into", m->auth_into >= 0 ? rs->metrics[m->auth_into].id : NULL);
+            cJSON_AddItemToArray(a, x);
+        }
+    }
+    cJSON *a = NULL;
+    for (int i = 0; i < res->nappeals; i++) {
+        const pg_appeal_applied *ap = &res->appeals[i];
+        if (ap->unit != u) continue;
+        if (!a) a = cJSON_AddArrayToObject(o, "appeals");
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddNumberToObject(x, "id", (double)ap->id);
+        add_str(x, "indicator", rs->nodes[ap->node].id);
+        add_num(x, "granted", ap->granted, 6);
+        add_num(x, "applied", ap->applied, 6);
+        add_str(x, "reason", ap->reason);
+        cJSON_AddItemToArray(a, x);
+    }
+}
+
 static cJSON *unit_object(const pg_result *res, int u)
 {
     const pg_ruleset *rs = res->rs;
@@ -209,6 +253,7 @@ static cJSON *unit_object(const pg_result *res, int u)
         cJSON *a = cJSON_AddArrayToObject(o, "indicators");
         for (int k = 0; k < s->nparts; k++)
             if (s->parts[k].node >= 0) add_tree(res, a, s->parts[k].node, u, s->parts[k].id);
+        add_review(res, u, o);
     } else
         cJSON_AddItemToObject(o, "sources", sources_object(res, u));
     return o;

@@ -221,7 +221,12 @@ static void breakdown(const pg_result *res, int u, FILE *out)
         cell(out, leaf ? buf : "", -10);
         num(buf, sizeof buf, c->n, 0);
         cell(out, leaf && isfinite(c->n) ? buf : "", -7);
-        cell(out, leaf ? (n->veto ? "veto" : pg_method_name(n->method.kind)) : "", 10);
+        cell(out,
+             leaf ? (n->veto        ? "veto"
+                     : n->evaluator ? "evaluator_score"
+                                    : pg_method_name(n->method.kind))
+                  : "",
+             10);
         num(buf, sizeof buf, c->points, 2);
         cell(out, buf, -8);
         num(buf, sizeof buf, c->max, 2);

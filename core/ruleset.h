@@ -101,6 +101,12 @@ typedef struct {
     struct pg_expr *where, *value, *condition, *denominator; /* NULL when absent */
     int field;    /* distinct: the source field whose values are counted */
     char def[65]; /* sha256 of the definition: partial aggregates are kept per definition */
+    /* 自报 and 评估数据真实性 (review.h, authenticity.h) */
+    int self_report;       /* self_report = true: units submit it for themselves */
+    int auth_measured;     /* authenticity.measured: the system's figure it is checked against */
+    double auth_tolerance; /* flagged when reported > measured × (1 + tolerance) */
+    int auth_into;         /* authenticity.into: the metric the flags add to; -1 when none */
+    const char *auth_measured_id, *auth_into_id; /* as written, until resolved */
 } pg_metric;
 
 typedef struct {
@@ -120,6 +126,7 @@ typedef struct {
     double veto_score;
     int params_ref; /* LUA_NOREF when none */
     int depth;
+    int evaluator; /* method = evaluator_score {}: points entered by an evaluator (定性评价) */
 } pg_node;
 
 typedef enum { PG_PERIOD_MONTH, PG_PERIOD_YEAR } pg_period_kind;

@@ -100,6 +100,19 @@ static void check_leaf(const pg_ruleset *rs, const pg_node *n, int in_adjust, pg
                  n->id);
     if (!n->source || !*n->source)
         NODE_ERR(d, n, "indicator '%s': a leaf needs source = \"...\" (数据来源)", n->id);
+    if (n->evaluator) {
+        /* 定性评价: the points are the evaluator's, so there is no value to read */
+        if (n->metric >= 0)
+            NODE_ERR(d, n,
+                     "indicator '%s': method = evaluator_score {} takes the evaluator's points; "
+                     "remove metric = \"%s\"",
+                     n->id, rs->metrics[n->metric].id);
+        if (n->veto)
+            NODE_ERR(d, n, "indicator '%s': a veto item cannot be scored by an evaluator", n->id);
+        if (n->min_n > 0)
+            NODE_WARN(d, n, "indicator '%s': min_n has no effect on evaluator_score", n->id);
+        return;
+    }
     if (n->metric < 0)
         NODE_ERR(d, n, "indicator '%s': a leaf needs metric = \"<metric id>\"", n->id);
     if (n->method.kind == PG_M_NONE && !n->veto)
@@ -161,7 +174,7 @@ static void check_node(const pg_ruleset *rs, int i, pg_diags *d)
         check_leaf(rs, n, p && p->adjust, d);
         return;
     }
-    if (n->metric >= 0 || n->method.kind != PG_M_NONE)
+    if (n->metric >= 0 || n->method.kind != PG_M_NONE || n->evaluator)
         NODE_ERR(d, n,
                  "indicator '%s': has children, so it is scored from them; remove its "
                  "metric and method",
@@ -250,6 +263,58 @@ static void check_scheme(const pg_ruleset *rs, const pg_scheme *s, pg_diags *d)
     }
 }
 
+/* self_report and authenticity: a unit reports only what the system does not measure, and a
+ * check compares two different metrics of the same kind. */
+static void check_review_metric(const pg_ruleset *rs, const pg_metric *m, pg_diags *d)
+{
+    const char *src = m->source >= 0 ? rs->sources[m->source].name : NULL;
+    if (m->self_report && src)
+        pg_error(d, m->file, m->line,
+                 "metric '%s': self_report = true on a metric computed from source '%s'; units "
+                 "cannot report what the system measures — declare a separate metric for the "
+                 "reported figure and check it with authenticity = { measured = \"%s\" }",
+                 m->id, src, m->id);
+    if (m->auth_measured < 0) return;
+    const pg_metric *ms = &rs->metrics[m->auth_measured];
+    if (src)
+        pg_error(d, m->file, m->line,
+                 "metric '%s': authenticity belongs on the reported metric, and this one is "
+                 "computed from source '%s'",
+                 m->id, src);
+    if (ms == m)
+        pg_error(d, m->file, m->line,
+                 "metric '%s': authenticity.measured names the metric itself; name the "
+                 "system's figure of the same thing",
+                 m->id);
+    if (!m->self_report && !src)
+        pg_warn(d, m->file, m->line,
+                "metric '%s': has authenticity but not self_report = true; only values fed in "
+                "CSV are checked",
+                m->id);
+    if ((m->unit == NULL) != (ms->unit == NULL) ||
+        (m->unit && ms->unit && strcmp(m->unit, ms->unit) != 0))
+        pg_warn(d, m->file, m->line,
+                "metric '%s' (%s) is checked against '%s' (%s): not the same unit of measure",
+                m->id, m->unit ? m->unit : "no unit", ms->id, ms->unit ? ms->unit : "no unit");
+    if (m->auth_into < 0) return;
+    const pg_metric *into = &rs->metrics[m->auth_into];
+    if (into == m || into == ms)
+        pg_error(d, m->file, m->line,
+                 "metric '%s': authenticity.into must be a third metric (the count of "
+                 "flags, e.g. data_truth_issues), not '%s'",
+                 m->id, into->id);
+    else if (into->source >= 0)
+        pg_error(d, m->file, m->line,
+                 "metric '%s': authenticity.into names '%s', which is computed from source "
+                 "'%s'; flags add to a fed count",
+                 m->id, into->id, rs->sources[into->source].name);
+    else if (into->unit && strcmp(into->unit, "count") != 0)
+        pg_warn(d, m->file, m->line,
+                "metric '%s': authenticity.into names '%s', whose unit is '%s'; the flags are "
+                "a count",
+                m->id, into->id, into->unit);
+}
+
 static int node_in_any_scheme(const pg_ruleset *rs, int node)
 {
     for (int s = 0; s < rs->nschemes; s++)
@@ -319,9 +384,11 @@ void pg_ruleset_check(const pg_ruleset *rs, pg_diags *d)
             NODE_WARN(d, &rs->nodes[i], "indicator '%s' is in no scheme, so it is never scored",
                       rs->nodes[i].id);
     }
+    for (int m = 0; m < rs->nmetrics; m++) check_review_metric(rs, &rs->metrics[m], d);
     for (int m = 0; m < rs->nmetrics; m++) {
-        int used = 0;
+        int used = rs->metrics[m].auth_measured >= 0;
         for (int i = 0; i < rs->nnodes; i++) used |= rs->nodes[i].metric == m;
+        for (int k = 0; k < rs->nmetrics; k++) used |= rs->metrics[k].auth_measured == m;
         if (!used)
             pg_warn(d, rs->metrics[m].file, rs->metrics[m].line,
                     "metric '%s' is read by no indicator", rs->metrics[m].id);

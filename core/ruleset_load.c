@@ -251,6 +251,24 @@ static void read_builtin(loader *ld, int mi, const where *w, pg_method *m)
     lua_settop(L, a - 1);
 }
 
+/* evaluator_score {} is a method object like the built-ins, but it scores nothing itself:
+ * the points are an evaluator's, entered with a reason (review.h) and read by eval.c. It takes
+ * no parameters. */
+static int is_evaluator_score(loader *ld, int mi, const where *w)
+{
+    lua_State *L = ld->L;
+    pg__rawfield(L, mi, "method");
+    int yes = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "evaluator_score") == 0;
+    lua_pop(L, 1);
+    if (yes && pg__rawfield(L, mi, "args") == LUA_TTABLE) {
+        static const char *const none[] = {NULL};
+        where mw = {"evaluator_score", w->id, w->file, w->line};
+        pg__warn_unknown(ld, lua_gettop(L), &mw, none);
+    }
+    if (yes) lua_pop(L, 1);
+    return yes;
+}
+
 static void read_method(loader *ld, int t, const where *w, pg_node *n)
 {
     lua_State *L = ld->L;
@@ -264,6 +282,11 @@ static void read_method(loader *ld, int t, const where *w, pg_node *n)
     if (ty == LUA_TTABLE && lua_getmetatable(L, -1)) {
         int marked = lua_rawequal(L, -1, ld->method_mt);
         lua_pop(L, 1);
+        if (marked && is_evaluator_score(ld, lua_gettop(L), w)) {
+            n->evaluator = 1;
+            lua_pop(L, 1);
+            return;
+        }
         if (marked) {
             read_builtin(ld, lua_gettop(L), w, &n->method);
             lua_pop(L, 1);
@@ -489,6 +512,45 @@ static void read_node(loader *ld, int t, const where *w, pg_node *n, int *explic
     }
 }
 
+/* self_report = true, and authenticity = { measured = "m", tolerance = 0.1, into = "m2" }:
+ * which metrics units report for themselves, and which of those the system's own figure
+ * checks. The ids are resolved once every metric is known (resolve()). */
+static void read_metric_review(loader *ld, int t, const where *w, pg_metric *m)
+{
+    lua_State *L = ld->L;
+    m->auth_measured = m->auth_into = -1;
+    int ty = pg__rawfield(L, t, "self_report");
+    if (ty == LUA_TBOOLEAN)
+        m->self_report = lua_toboolean(L, -1);
+    else if (ty != LUA_TNIL)
+        BAD(ld, w, "metric '%s': self_report must be true or false, not a %s", w->id,
+            lua_typename(L, ty));
+    lua_pop(L, 1);
+    ty = pg__rawfield(L, t, "authenticity");
+    if (ty == LUA_TTABLE) {
+        int a = lua_gettop(L);
+        where aw = {"metric authenticity", w->id, w->file, w->line};
+        static const char *const known[] = {"measured", "tolerance", "into", NULL};
+        pg__warn_unknown(ld, a, &aw, known);
+        char *measured = pg__opt_string(ld, a, "measured", &aw, 1);
+        char *into = pg__opt_string(ld, a, "into", &aw, 0);
+        m->auth_measured_id = measured ? pg__keep(ld->rs, measured) : NULL;
+        m->auth_into_id = into ? pg__keep(ld->rs, into) : NULL;
+        free(measured), free(into);
+        m->auth_tolerance = pg__opt_number(ld, a, "tolerance", &aw, NAN);
+        if (!(m->auth_tolerance >= 0 && m->auth_tolerance <= 10))
+            BAD(ld, w,
+                "metric '%s': authenticity needs tolerance = a share from 0 to 10, e.g. 0.10 "
+                "(a report more than 10%% above the measured figure is flagged)",
+                w->id);
+    } else if (ty != LUA_TNIL)
+        BAD(ld, w,
+            "metric '%s': authenticity must be a table, as in authenticity = { measured = "
+            "\"<metric>\", tolerance = 0.10, into = \"<metric>\" }",
+            w->id);
+    lua_pop(L, 1);
+}
+
 static const char *const scheme_fields[] = {"name", "period", "max", "parts", "composite", NULL};
 
 static void read_scheme(loader *ld, int t, const where *w, pg_scheme *s)
@@ -673,6 +735,18 @@ static void resolve(loader *ld, const where *nw, const where *sw, const char *co
                 BAD(ld, &nw[i], "indicator '%s': metric '%s' is not declared", n->id, metric_of[i]);
         }
     }
+    for (int i = 0; i < rs->nmetrics; i++) {
+        pg_metric *m = &rs->metrics[i];
+        if (m->auth_measured_id &&
+            (m->auth_measured = pg_strmap_get(&rs->metric_ids, m->auth_measured_id)) < 0)
+            pg_error(ld->d, m->file, m->line,
+                     "metric '%s': authenticity.measured names metric '%s', which is not declared",
+                     m->id, m->auth_measured_id);
+        if (m->auth_into_id && (m->auth_into = pg_strmap_get(&rs->metric_ids, m->auth_into_id)) < 0)
+            pg_error(ld->d, m->file, m->line,
+                     "metric '%s': authenticity.into names metric '%s', which is not declared",
+                     m->id, m->auth_into_id);
+    }
     for (int i = 0; i < rs->nschemes; i++) {
         pg_scheme *s = &rs->schemes[i];
         for (int k = 0; k < s->nparts; k++) {
@@ -760,9 +834,10 @@ static void read_decls(loader *ld)
                 pg__read_calendar(ld, t, &w);
             } else if (strcmp(w.kind, "metric") == 0) {
                 pg_metric *m = &rs->metrics[rs->nmetrics];
-                static const char *const fields[] = {"name",        "unit",  "desc",  "from",
-                                                     "kind",        "where", "value", "condition",
-                                                     "denominator", "over",  NULL};
+                static const char *const fields[] = {
+                    "name",        "unit",         "desc",      "from",        "kind",
+                    "where",       "value",        "condition", "denominator", "over",
+                    "self_report", "authenticity", NULL};
                 pg__warn_unknown(ld, t, &w, fields);
                 m->id = pg_xstrdup(w.id);
                 m->name = pg__opt_string(ld, t, "name", &w, 1);
@@ -771,6 +846,7 @@ static void read_decls(loader *ld)
                 m->file = w.file;
                 m->line = w.line;
                 pg__read_metric_plan(ld, t, &w, m);
+                read_metric_review(ld, t, &w, m);
                 if (pg_strmap_put(&rs->metric_ids, m->id, rs->nmetrics) != 0)
                     BAD(ld, &w, "metric '%s' is declared twice", w.id);
                 rs->nmetrics++;
@@ -822,6 +898,40 @@ static int read_decls_protected(lua_State *L)
     return 0;
 }
 
+/* evaluator_score { }: a method object marked like the built-ins (the prelude's metatable is
+ * its upvalue), so read_method knows it for one. */
+static int evaluator_score_new(lua_State *L)
+{
+    if (lua_isnoneornil(L, 1)) {
+        lua_settop(L, 0);
+        lua_newtable(L);
+    } else if (!lua_istable(L, 1)) {
+        luaL_where(L, 2);
+        lua_pushstring(L, "evaluator_score: expected a table, as in evaluator_score {}");
+        lua_concat(L, 2);
+        return lua_error(L);
+    }
+    lua_settop(L, 1);
+    lua_createtable(L, 0, 2);
+    lua_pushliteral(L, "evaluator_score");
+    lua_setfield(L, -2, "method");
+    lua_pushvalue(L, 1);
+    lua_setfield(L, -2, "args");
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_setmetatable(L, -2);
+    return 1;
+}
+
+static void install_evaluator_score(pg_sandbox *sb, int method_mt)
+{
+    lua_State *L = pg_sandbox_state(sb);
+    pg_sandbox_push_base(sb);
+    lua_pushvalue(L, method_mt);
+    lua_pushcclosure(L, evaluator_score_new, 1);
+    lua_setfield(L, -2, "evaluator_score");
+    lua_pop(L, 1);
+}
+
 static char *strip_slashes(const char *dir)
 {
     char *s = pg_xstrdup(dir);
@@ -857,6 +967,7 @@ int pg_ruleset_load_at(const char *fsdir, const char *dir, pg_ruleset **out, pg_
         return -EINVAL;
     }
     loader ld = {rs, L, d, lua_gettop(L) - 1, lua_gettop(L)};
+    install_evaluator_score(rs->sb, ld.method_mt);
     if (pg_sandbox_run_file(rs->sb, "ruleset.lua", &err) != 0) {
         lua_failure(d, err);
         free(err);

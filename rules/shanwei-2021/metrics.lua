@@ -83,6 +83,16 @@ metric "ecert_use_rate_year" { name = "电子证照用证率（全年）", unit 
   from = "cases", kind = "share", over = "year", where = "ecert_applicable", condition = "uses_ecert",
   desc = "全年可用电子证照事项的办件中至少调用、核验一次电子证照的件数 ÷ 此类办件数；n 为此类办件数。" }
 
+-- 评估数据真实性核查（257号通知所列加减分项“评估数据真实性”）：单位在月度工作台账中自报用证次数，
+-- pinggu 逐月与电子证照库用证日志的系统统计（ecert_calls）比对。自报数高于系统统计 10% 以上的，
+-- 该单位该月记一项“评估数据不实问题”，计入 data_truth_issues 的年度值，由 bonus.lua 的
+-- p_data_truth 每项扣 1 分。系统统计无数据的月份无从比对，不核查（10% 的容差为评估方假设 [A]）。
+metric "ecert_calls_reported" { name = "电子证照调用次数（自报）", unit = "count",
+  self_report = true,
+  authenticity = { measured = "ecert_calls", tolerance = 0.10, into = "data_truth_issues" },
+  desc = "单位在月度工作台账中自报的当月电子证照成功调用、核验次数，佐证为用证台账或系统截图。"
+      .. "不计分，用于与系统统计 ecert_calls 比对（评估数据真实性）。来源：单位自报材料。" }
+
 metric "ecert_calls" { name = "电子证照成功调用次数", unit = "count",
   from = "ecert_uses", kind = "count", where = "result == '成功'",
   desc = "当月本单位成功调用、核验、下载或亮证电子证照的次数。来源：电子证照库用证日志。"
@@ -105,6 +115,7 @@ metric "guide_accuracy" { name = "办事指南准确率", unit = "share",
       .. "n 为抽查份数。来源：评估方网上抓取与人工抽查（月度）、年终集中抽查（年度）。" }
 
 metric "zero_proof_rate" { name = "证明事项免提交比例", unit = "share",
+  self_report = true,         -- 单位自报（pinggu selfreport submit），评估方审核通过后计入
   desc = "“无证明城市”改革中已取消或改为免提交（数据共享、告知承诺）的证明材料数 ÷ 本单位证明材料总数；"
       .. "各单位按季度自报（1、4、7、10 月），个别单位按月报；年度值为年终自报。来源：单位自报材料。" }
 
@@ -268,6 +279,7 @@ metric "repeat_complaints" { name = "重复投诉件数", unit = "count",
 ---------------------------------------------------------------------------
 
 metric "innovations" { name = "服务创新成果", unit = "count",
+  self_report = true,
   desc = "全年获国家、省推广或表彰，或入选省级及以上创新案例的数字政府服务创新项数。来源：单位自报并经评估方核实。" }
 
 metric "special_tasks" { name = "专项工作完成", unit = "count",
@@ -283,7 +295,8 @@ metric "security_incidents" { name = "网络安全事件", unit = "count",
 
 metric "data_truth_issues" { name = "评估数据不实问题", unit = "count",
   desc = "评估数据核查中发现自报数据与系统统计不符（差异超过 10%）或佐证材料不实的问题项数。"
-      .. "来源：评估方核查记录。" }
+      .. "其中自报用证次数高于系统统计 10% 以上的月份由 pinggu 自动核查、逐月计入（见 ecert_calls_reported），"
+      .. "其余为评估方核查记录（填报值），两者相加。来源：评估方核查记录、pinggu 真实性核查。" }
 
 metric "fund_shortfall" { name = "资金支出进度差距", unit = "百分点",
   desc = "年末数字政府项目资金实际支出进度低于序时进度的百分点数（不低于序时进度记 0）。"
