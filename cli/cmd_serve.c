@@ -13,8 +13,11 @@
 #include <sys/random.h>
 
 static const char serve_usage[] =
-    "usage: pinggu serve --rules DIR --data-dir DIR [--listen HOST:PORT] [--config FILE]\n"
-    "                    [--pool N] [--log-level debug|info|warn|error] [--clock TIME]\n"
+    "usage: pinggu serve --rules DIR[,DIR...] --data-dir DIR [--listen HOST:PORT]\n"
+    "                    [--config FILE] [--pool N] [--log-level debug|info|warn|error]\n"
+    "                    [--clock TIME]\n"
+    "  --rules       one rule set directory per year, comma-separated; a period is evaluated\n"
+    "                with the rules of its year\n"
     "  --clock TIME  inject the clock: start at TIME (e.g. 2021-01-20T00:00:00+08:00), and let\n"
     "                POST /api/v1/clock move it forward (for tests and drills)\n";
 
@@ -45,9 +48,9 @@ int cmd_serve(int argc, char **argv)
             goto done;
         }
     }
-    if (rules) free(cfg.rules), cfg.rules = pg_xstrdup(rules);
+    if (rules) pg_config_rules(&cfg, rules);
     if (data) free(cfg.data_dir), cfg.data_dir = pg_xstrdup(data);
-    if (!cfg.rules || !cfg.data_dir) {
+    if (!cfg.nrules || !cfg.data_dir) {
         fprintf(stderr, "pinggu serve: --rules and --data-dir are needed (or in --config)\n%s",
                 serve_usage);
         goto done;

@@ -17,7 +17,7 @@ static const char usage[] =
     "  ingest --data DIR --list | --withdraw ID\n"
     "                          list the ingested batches, or withdraw one\n"
     "  check  DIR              validate a rule set; errors as file:line: message\n"
-    "  serve  --rules DIR --data-dir DIR [--listen HOST:PORT] [--config FILE] [--clock T]\n"
+    "  serve  --rules DIR[,DIR...] --data-dir DIR [--listen HOST:PORT] [--config FILE]\n"
     "                          run the host: the HTTP API, hot reload, scheduled evaluations\n"
     "  token  --role ROLE [--unit ID] [--name NAME]\n"
     "                          make an access token for the host's configuration\n"

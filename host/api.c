@@ -120,9 +120,21 @@ static void get_metrics(call *c)
     pg_blob_unref(b);
 }
 
+int pg_api_year(call *c)
+{
+    char *y = pg_http_query_param(c->req, "year");
+    c->gen = y ? pg_host_gen(c->h, atoi(y)) : c->h->gen;
+    if (!c->gen)
+        pg_api_error(c->req, 404, "no rule set is loaded for year '%s' (GET /api/v1/rules/status)",
+                     y);
+    free(y);
+    return c->gen ? 0 : -1;
+}
+
 static void get_rules(call *c)
 {
-    pg_api_send(c->req, 200, "application/json", NULL, c->h->gen->rules_json);
+    if (pg_api_year(c) != 0) return;
+    pg_api_send(c->req, 200, "application/json", NULL, c->gen->rules_json);
 }
 
 static void get_rules_status(call *c)
@@ -132,7 +144,9 @@ static void get_rules_status(call *c)
 
 static void post_reload(call *c)
 {
-    pg_reload_request(c->h, "api", c->req);
+    char *y = pg_http_query_param(c->req, "year"), actor[96];
+    pg_reload_request(c->h, y ? atoi(y) : 0, "api", pg_api_actor(c, actor), c->req);
+    free(y);
 }
 
 /* GET /api/v1/whoami: who the presented token is, so the dashboard can show what its role
@@ -151,7 +165,8 @@ static void get_whoami(call *c)
 
 static void get_units(call *c)
 {
-    const pg_ruleset *rs = c->h->gen->rs;
+    if (pg_api_year(c) != 0) return;
+    const pg_ruleset *rs = c->gen->rs;
     cJSON *a = cJSON_CreateArray();
     for (int u = 0; u < rs->nunits; u++) {
         cJSON *o = cJSON_CreateObject();
@@ -166,28 +181,33 @@ static void get_units(call *c)
     pg_api_json(c->req, 200, o);
 }
 
-/* Resolves "/…/{scheme}/{period}" at segments i, i+1. */
+/* Resolves "/…/{scheme}/{period}" at segments i, i+1, with the rules of the period's year. */
 static pg_entry *scheme_period(call *c, int i)
 {
-    const pg_ruleset *rs = c->h->gen->rs;
+    int p = pg_period_parse(c->seg[i + 1]);
+    c->gen = p < 0 ? c->h->gen : pg_host_gen(c->h, pg_period_year(p));
+    if (!c->gen) {
+        char served[64] = "";
+        for (int k = 0, n = 0; k < c->h->nrules && n < 56; k++)
+            if (c->h->rules[k]->gen)
+                n += snprintf(served + n, sizeof served - (size_t)n, "%s%d", n ? ", " : "",
+                              c->h->rules[k]->year);
+        pg_api_error(c->req, 404, "period '%s': no rule set is loaded for %d (the host serves %s)",
+                     c->seg[i + 1], pg_period_year(p), served);
+        return NULL;
+    }
+    const pg_ruleset *rs = c->gen->rs;
     int s = pg_strmap_get(&rs->scheme_ids, c->seg[i]);
     if (s < 0) {
         pg_api_error(c->req, 404, "no scheme '%s' in the rule set (GET /api/v1/rules lists them)",
                      c->seg[i]);
         return NULL;
     }
-    int p = pg_period_parse(c->seg[i + 1]);
     int want_year = rs->schemes[s].period == PG_PERIOD_YEAR;
     if (p < 0 || pg_period_is_year(p) != want_year) {
         pg_api_error(c->req, 400, "period '%s': scheme '%s' is evaluated by %s (%s)", c->seg[i + 1],
                      c->seg[i], want_year ? "year" : "sampling month",
                      want_year ? "YYYY" : "YYYY-MM");
-        return NULL;
-    }
-    /* one rule set is one year: this also bounds the cache, and what a reload re-scores */
-    if (pg_period_year(p) != rs->year) {
-        pg_api_error(c->req, 404, "period '%s': the rule set being served is for %d", c->seg[i + 1],
-                     rs->year);
         return NULL;
     }
     return pg_entry_get(c->h, rs->schemes[s].id, p, 1);
@@ -212,13 +232,13 @@ static void get_ranking(call *c)
     if (!e) return;
     if (c->tok->role == PG_ROLE_VIEWER) {
         pg_api_error(c->req, 403,
-                     "a viewer sees published bulletins only, and none is published "
-                     "yet (publishing comes with the record store)");
+                     "a viewer sees published bulletins only: GET /api/v1/bulletins/%s/%s",
+                     c->seg[3], c->seg[4]);
         return;
     }
     char *group = pg_http_query_param(c->req, "group");
     if (group) {
-        int g = pg_strmap_get(&c->h->gen->rs->group_ids, group);
+        int g = pg_strmap_get(&c->gen->rs->group_ids, group);
         if (g < 0)
             pg_api_error(c->req, 404, "no group '%s' in the rule set", group);
         else
@@ -243,12 +263,12 @@ static void get_results(call *c)
         serve(c, e, PG_WANT_FULL, -1);
         return;
     }
-    int u = pg_unit_find(c->h->gen->rs, c->seg[5]);
+    int u = pg_unit_find(c->gen->rs, c->seg[5]);
     if (u < 0) {
         pg_api_error(c->req, 404, "no unit '%s' in the rule set", c->seg[5]);
         return;
     }
-    if (c->tok->role == PG_ROLE_UNIT && strcmp(c->h->gen->rs->units[u].id, c->tok->unit) != 0) {
+    if (c->tok->role == PG_ROLE_UNIT && strcmp(c->gen->rs->units[u].id, c->tok->unit) != 0) {
         pg_api_error(c->req, 403, "this token is bound to unit '%s'", c->tok->unit);
         return;
     }

@@ -24,6 +24,7 @@ typedef struct {
     const pg_token *tok;
     char *seg[PG_API_MAX_SEGS]; /* the decoded path split at '/': "api", "v1", … */
     int nseg;
+    pg_gen *gen; /* the rules a scheme/period (or ?year=) resolved to; the newest by default */
 } pg_call;
 
 typedef struct {
@@ -37,6 +38,9 @@ typedef struct {
 cJSON *pg_api_body(pg_call *c);
 /* A string member of a body, or NULL. */
 const char *pg_api_body_string(const cJSON *j, const char *key);
+/* The generation for "?year=YYYY" (the newest without it) in c->gen; 0, or -1 after answering
+ * 404 for a year no rule set serves. */
+int pg_api_year(pg_call *c);
 /* Who is acting, for the audit log: the token's name ("role:name" when it has one). */
 const char *pg_api_actor(const pg_call *c, char buf[96]);
 

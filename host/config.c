@@ -30,6 +30,7 @@ void pg_config_defaults(pg_config *c)
 
 void pg_config_free(pg_config *c)
 {
+    for (int i = 0; i < c->nrules; i++) free(c->rules[i]);
     free(c->listen_host), free(c->rules), free(c->data_dir), free(c->web_dir);
     for (int i = 0; i < c->ntokens; i++) free(c->tokens[i].name), free(c->tokens[i].unit);
     free(c->tokens);
@@ -156,6 +157,54 @@ static void read_tokens(reader *r, const cJSON *a, pg_config *c)
     }
 }
 
+static void add_rules(pg_config *c, const char *dir)
+{
+    c->rules = pg_xrealloc(c->rules, sizeof *c->rules * (size_t)(c->nrules + 1));
+    c->rules[c->nrules++] = pg_xstrdup(dir);
+}
+
+static void clear_rules(pg_config *c)
+{
+    for (int i = 0; i < c->nrules; i++) free(c->rules[i]);
+    free(c->rules);
+    c->rules = NULL, c->nrules = 0;
+}
+
+void pg_config_rules(pg_config *c, const char *list)
+{
+    clear_rules(c);
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        char *dir = pg_xasprintf("%.*s", (int)n, p);
+        if (*dir) add_rules(c, dir);
+        free(dir);
+        p += n + (p[n] == ',');
+    }
+}
+
+/* "rules": "dir" or ["dir", …] */
+static void read_rules(reader *r, const cJSON *v, pg_config *c)
+{
+    if (!v) return;
+    clear_rules(c);
+    if (cJSON_IsString(v)) {
+        add_rules(c, v->valuestring);
+        return;
+    }
+    const cJSON *e;
+    int i = 0;
+    if (cJSON_IsArray(v) && cJSON_GetArraySize(v) > 0) cJSON_ArrayForEach(e, v)
+        {
+            if (cJSON_IsString(e) && *e->valuestring)
+                add_rules(c, e->valuestring);
+            else
+                BAD(r, "rules[%d]: expected a directory name", i);
+            i++;
+        }
+    else
+        BAD(r, "rules: expected a directory or a list of directories");
+}
+
 int pg_config_load(pg_config *c, const char *path, pg_diags *d)
 {
     static const char *const keys[] = {
@@ -197,7 +246,7 @@ int pg_config_load(pg_config *c, const char *path, pg_diags *d)
     char *listen = NULL, *level = NULL;
     if (get_string(r, root, "listen", "listen", &listen) > 0 && pg_config_listen(c, listen) != 0)
         BAD(r, "listen: '%s' is not HOST:PORT", listen);
-    get_string(r, root, "rules", "rules", &c->rules);
+    read_rules(r, cJSON_GetObjectItemCaseSensitive(root, "rules"), c);
     get_string(r, root, "data_dir", "data_dir", &c->data_dir);
     get_string(r, root, "web_dir", "web_dir", &c->web_dir);
     long v;

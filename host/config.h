@@ -2,7 +2,8 @@
  *
  * A JSON file (every key optional; command-line options override it):
  *
- *   { "listen": "127.0.0.1:8080", "rules": "rules/shanwei-2021", "data_dir": "/var/lib/pinggu",
+ *   { "listen": "127.0.0.1:8080", "rules": ["rules/shanwei-2021", "rules/shanwei-2022"],
+ *     "data_dir": "/var/lib/pinggu",
  *     "pool": 2, "body_limit_mb": 64, "read_timeout_ms": 30000, "idle_timeout_ms": 60000,
  *     "lua": { "instructions": 1000000, "memory_mb": 32 },
  *     "reload": { "debounce_ms": 100, "rescan_ms": 2000 }, "log_level": "info",
@@ -10,9 +11,10 @@
  *     "tokens": [ { "name": "ops", "role": "admin", "sha256": "<64 hex digits>" },
  *                 { "name": "lufeng", "role": "unit", "unit": "lufeng", "sha256": "…" } ] }
  *
- * Tokens are stored only as the SHA-256 of the secret (`pinggu token` makes one). Unknown keys
- * and wrong types are errors naming the key path ("tokens[1].role: …"), never ignored: a typo
- * in a security setting must not pass silently. */
+ * "rules" is one rule set directory or a list of them, one year each (a period is evaluated
+ * with the rules of its year). Tokens are stored only as the SHA-256 of the secret (`pinggu token`
+ * makes one). Unknown keys and wrong types are errors naming the key path ("tokens[1].role: …"),
+ * never ignored: a typo in a security setting must not pass silently. */
 #ifndef PG_CONFIG_H
 #define PG_CONFIG_H
 
@@ -37,7 +39,9 @@ typedef struct {
 typedef struct {
     char *listen_host;
     int listen_port;
-    char *rules, *data_dir;
+    char **rules; /* rule set directories, one year each */
+    int nrules;
+    char *data_dir;
     char *web_dir; /* the dashboard's files; NULL: web/ next to the executable */
     int pool;      /* workers that run Lua; 0: the number of cores */
     pg_http_limits http;
@@ -56,6 +60,8 @@ int pg_config_load(pg_config *c, const char *path, pg_diags *d);
 /* Parses "HOST:PORT" or ":PORT" or "PORT" into the listen fields. Returns 0 or -EINVAL. */
 int pg_config_listen(pg_config *c, const char *s);
 void pg_config_free(pg_config *c);
+/* Replaces the rule set directories with `list`, comma-separated ("a,b"). */
+void pg_config_rules(pg_config *c, const char *list);
 
 const char *pg_role_name(pg_role r);
 /* The token an "Authorization: Bearer <secret>" header presents, or NULL (no header, another

@@ -93,6 +93,30 @@ typedef struct {
     uint64_t scheduled;
 } pg_counters;
 
+/* A reload request over the API, answered once every attempt it started has finished. */
+typedef struct {
+    pg_http_req *req;
+    int pending; /* attempts still running */
+    int failed;  /* attempts that were rejected */
+} pg_reload_wait;
+
+/* One rule set directory: one year's rules, its generations, its watcher and its reloads. */
+typedef struct pg_rules {
+    struct pg_host *h;
+    char *dir;   /* as the operator named it */
+    int year;    /* of the current generation */
+    pg_gen *gen; /* current generation; NULL until the first load succeeds */
+    pg_watch *watch;
+    int reloading, reload_again;
+    char *reload_trigger, *reload_actor;
+    pg_reload_wait **waiters; /* answered after the running attempt … */
+    int nwaiters;
+    pg_reload_wait **next; /* … and those that came during it, after the next one */
+    int nnext;
+    pg_reload_attempt last; /* the last attempt */
+    char watched[65];       /* content hash the watcher last reported */
+} pg_rules;
+
 typedef struct pg_host {
     uv_loop_t *loop;
     pg_config cfg;
@@ -101,19 +125,14 @@ typedef struct pg_host {
     pg_http_server *http;
     pg_pool *pool;
     pg_store *store; /* the loop thread's connection; a job off the loop opens its own */
-    pg_watch *watch;
     pg_sched *sched;
     uv_signal_t sighup, sigterm, sigint;
     int stopping;
 
-    pg_gen *gen; /* current generation; NULL until the first load succeeds */
+    pg_rules **rules; /* one per rule set directory, one year each, in the order configured */
+    int nrules;
+    pg_gen *gen; /* the newest year's current generation: units, tokens, the clock's offset */
     long gens;   /* generations built so far */
-    int reloading, reload_again;
-    char *reload_trigger;
-    pg_waiter *reload_waiters; /* POST /rules/reload, answered after the running attempt */
-    pg_waiter *reload_next;    /* … and those that came during it, after the next one */
-    pg_reload_attempt last;    /* the last attempt */
-    char watched[65];          /* content hash the watcher last reported */
 
     long data_version; /* bumped by every accepted batch and withdrawal */
     int writing;       /* a batch or withdrawal is being written: they go one at a time */
@@ -132,9 +151,19 @@ int64_t pg_host_now(const pg_host *h);
 /* The generation that evaluates periods of `year`, or NULL when no loaded rule set is for that
  * year. Take a reference (pg_gen_ref) to keep it past the current callback. */
 pg_gen *pg_host_gen(const pg_host *h, int year);
-void pg_reload_request(pg_host *h, const char *trigger, pg_http_req *req);
+/* Adds a rule set directory and loads its first generation, before the loop runs. Returns 0,
+ * or -1 after printing why (its errors, or a year another directory already serves). */
+int pg_rules_add(pg_host *h, const char *dir);
+/* Starts watching every directory (a failure degrades that one to SIGHUP and the API). */
+void pg_rules_watch(pg_host *h);
+void pg_rules_stop_watching(pg_host *h);
+void pg_rules_free(pg_host *h);
+/* Reloads `year`'s directory, or every one when year is 0. `actor` names who asked, for the
+ * audit log of the weights that change; `req`, if any, is answered when all have finished. */
+void pg_reload_request(pg_host *h, int year, const char *trigger, const char *actor,
+                       pg_http_req *req);
+/* Every directory's generation and last attempt; the newest year's also at the top level. */
 cJSON *pg_reload_status(const pg_host *h);
-void pg_reload_on_watch(void *ctx, const char *hash);
 
 /* evaluate.c */
 pg_entry *pg_entry_get(pg_host *h, const char *scheme, int period, int create);

@@ -147,10 +147,13 @@ static void clear_slot(pg_slot *s)
     s->gen = NULL;
 }
 
-void pg_pool_trim(pg_pool *p, const pg_gen *keep)
+void pg_pool_trim(pg_pool *p, const pg_gen *const *keep, int n)
 {
-    for (int i = 0; i < p->nslots; i++)
-        if (!p->slots[i].busy && p->slots[i].gen != keep) clear_slot(&p->slots[i]);
+    for (int i = 0; i < p->nslots; i++) {
+        int kept = 0;
+        for (int k = 0; k < n; k++) kept |= p->slots[i].gen == keep[k];
+        if (!p->slots[i].busy && !kept) clear_slot(&p->slots[i]);
+    }
 }
 
 void pg_pool_drain(pg_pool *p, void (*cb)(void *arg), void *arg)

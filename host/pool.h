@@ -44,8 +44,10 @@ void pg_pool_submit(pg_pool *p, pg_job *j);
 int pg_pool_pending(const pg_pool *p);
 /* Bytes held by the workers' Lua states, as of their last jobs. */
 size_t pg_pool_lua_memory(const pg_pool *p);
-/* Frees idle workers' rule sets of generations other than `keep`. */
-void pg_pool_trim(pg_pool *p, const pg_gen *keep);
+/* Frees idle workers' rule sets of generations other than the `n` in `keep` (the current one
+ * of each rule set directory). A worker holds one rule set at a time: work that alternates
+ * between years reloads it, which the dispatcher avoids when a worker of that year is free. */
+void pg_pool_trim(pg_pool *p, const pg_gen *const *keep, int n);
 void pg_pool_drain(pg_pool *p, void (*cb)(void *arg), void *arg);
 void pg_pool_free(pg_pool *p);
 

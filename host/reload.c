@@ -1,24 +1,32 @@
-/* reload.c — new rule generations: what triggers them, building them off the loop, the swap,
- * and the status the API reports.
+/* reload.c — the rule set directories the host serves, and their new generations: what triggers
+ * them, building them off the loop, the swap, the audit of changed weights, and the status the
+ * API reports.
+ *
+ * Each directory holds one year's rules (2021, 2022, …); a period is evaluated with the rules of
+ * its year, so re-running a 2021 month after the 2022 rules are live still uses the 2021 rules.
+ * Directories reload independently: each has its own watcher and its own attempts.
  *
  * A trigger (start-up, the watcher, SIGHUP, POST /rules/reload) starts one attempt; triggers
  * that arrive while it runs fold into one more attempt after it, because the files may have
  * changed after the running attempt took its snapshot. Only an attempt without errors swaps
  * its generation in; the old one keeps serving otherwise, and the errors (file:line) go to the
- * log and to GET /rules/status. A swap logs every changed weight and re-scores the periods
- * evaluated so far; until a re-score finishes, the API serves the previous results, which
- * name the revision that produced them. */
+ * log and to GET /rules/status. A generation that would move its directory onto a year another
+ * directory serves is refused the same way. A swap logs every changed weight, records each in
+ * the audit log with who asked, and re-scores the periods evaluated so far; until a re-score
+ * finishes, the API serves the previous results, which name the revision that produced them. */
 #include "host.h"
 #include "log.h"
 #include "render.h"
+#include "weights.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 typedef struct {
     pg_job job;
-    pg_host *h;
+    pg_rules *set;
     char *dir, *datadir;
     long id;
     pg_budget ceiling;
@@ -33,27 +41,114 @@ static void build(pg_job *j)
     pg_gen_build(r->dir, r->datadir, r->id, r->ceiling, r->content, &r->gen, &r->d);
 }
 
-static void answer_all(pg_host *h, pg_waiter *w, int ok)
+/* The newest year's generation stands for the host where one rule set must: the units, the
+ * tokens' unit ids, the clock's time zone. */
+static void elect_newest(pg_host *h)
 {
-    while (w) {
-        pg_waiter *next = w->next;
-        cJSON *st = pg_reload_status(h);
-        pg_api_json(w->req, ok ? 200 : 422, st);
-        free(w);
-        w = next;
-    }
+    h->gen = NULL;
+    for (int i = 0; i < h->nrules; i++)
+        if (h->rules[i]->gen && (!h->gen || h->rules[i]->year > h->gen->rs->year))
+            h->gen = h->rules[i]->gen;
 }
 
-static void start(pg_host *h);
+pg_gen *pg_host_gen(const pg_host *h, int year)
+{
+    for (int i = 0; i < h->nrules; i++)
+        if (h->rules[i]->gen && h->rules[i]->year == year) return h->rules[i]->gen;
+    return NULL;
+}
+
+/* Another directory that serves `year`, or NULL. */
+static const pg_rules *year_taken(const pg_host *h, const pg_rules *self, int year)
+{
+    for (int i = 0; i < h->nrules; i++)
+        if (h->rules[i] != self && h->rules[i]->gen && h->rules[i]->year == year)
+            return h->rules[i];
+    return NULL;
+}
+
+static void answer(pg_host *h, pg_reload_wait **v, int n, int failed)
+{
+    for (int i = 0; i < n; i++) {
+        pg_reload_wait *w = v[i];
+        w->failed += failed;
+        if (--w->pending > 0) continue;
+        pg_api_json(w->req, w->failed ? 422 : 200, pg_reload_status(h));
+        free(w);
+    }
+    free(v);
+}
+
+/* The audit entry of one changed weight: object rules/<year>/<indicator or scheme>. */
+static void audit_change(pg_host *h, const pg_rules *set, const pg_weight_change *c,
+                         const char *actor, pg_diags *d)
+{
+    char *object = pg_xasprintf("rules/%d/%s", set->year, c->id);
+    cJSON *side[2] = {NULL, NULL};
+    const double v[2] = {c->before, c->after};
+    for (int k = 0; k < 2; k++) {
+        if (c->presence == (k ? -1 : 1)) continue; /* an added one has no before, … */
+        side[k] = cJSON_CreateObject();
+        if (c->group) cJSON_AddStringToObject(side[k], c->scheme ? "part" : "group", c->group);
+        if (isnan(v[k]))
+            cJSON_AddNullToObject(side[k], c->scheme ? "weight" : "points");
+        else
+            cJSON_AddNumberToObject(side[k], c->scheme ? "weight" : "points", v[k]);
+    }
+    char *before = side[0] ? cJSON_PrintUnformatted(side[0]) : NULL;
+    char *after = side[1] ? cJSON_PrintUnformatted(side[1]) : NULL;
+    pg_audit_append(h->store, actor, "rules.weight", object, before, after, d);
+    free(before), free(after), free(object);
+    cJSON_Delete(side[0]), cJSON_Delete(side[1]);
+}
+
+/* Logs and audits the swap from `old` to `cur`, in one transaction: either the whole set of
+ * changes is on record or, if the store fails, the log says so. */
+static void record_swap(pg_host *h, pg_rules *set, const pg_gen *old, const pg_gen *cur)
+{
+    pg_weight_change *ch;
+    int n = pg_weight_changes(old->rs, cur->rs, &ch);
+    const char *actor = set->reload_actor ? set->reload_actor : "host";
+    pg_diags d = {0};
+    char *object = pg_xasprintf("rules/%d", set->year);
+    char *before =
+        pg_xasprintf("{\"revision\":\"%s\",\"content\":\"%s\"}", old->rs->revision, old->content);
+    char *after = pg_xasprintf("{\"revision\":\"%s\",\"content\":\"%s\",\"trigger\":\"%s\"}",
+                               cur->rs->revision, cur->content, set->last.trigger);
+    int rc = pg_store_begin(h->store, &d);
+    if (rc == 0) rc = pg_audit_append(h->store, actor, "rules.swap", object, before, after, &d);
+    for (int i = 0; i < n; i++) {
+        char *line = pg_weight_change_text(&ch[i]);
+        pg_log(PG_LOG_INFO, "weight", "change", line, "revision", cur->rs->revision, NULL);
+        free(line);
+        if (rc == 0) audit_change(h, set, &ch[i], actor, &d);
+    }
+    if (rc == 0 && d.errors == 0) rc = pg_store_commit(h->store, &d);
+    if (rc != 0 || d.errors) {
+        pg_store_rollback(h->store);
+        pg_log(PG_LOG_ERROR, "audit", "event", "rules.swap", "error", d.n ? d.v[d.n - 1].msg : "?",
+               NULL);
+    }
+    pg_weight_changes_free(ch, n);
+    free(object), free(before), free(after);
+    pg_diags_free(&d);
+}
+
+static void start(pg_rules *set);
 
 static void built(pg_job *j)
 {
     reload_job *r = (reload_job *)j;
-    pg_host *h = r->h;
-    pg_reload_attempt *a = &h->last;
+    pg_rules *set = r->set;
+    pg_host *h = set->h;
+    pg_reload_attempt *a = &set->last;
     if (j->error) pg_error(&r->d, NULL, 0, "%s", j->error);
+    const pg_rules *clash = r->gen ? year_taken(h, set, r->gen->rs->year) : NULL;
+    if (clash)
+        pg_error(&r->d, r->dir, 0, "the rules are for %d, which %s already serves", clash->year,
+                 clash->dir);
     cJSON_Delete(a->errors), cJSON_Delete(a->warnings);
-    a->ok = r->gen != NULL;
+    a->ok = r->gen && !clash;
     a->errors = pg_diags_json(&r->d, PG_ERROR, 50);
     a->warnings = pg_diags_json(&r->d, PG_WARNING, 50);
     a->ms = (double)(j->finished_ns - j->queued_ns) / 1e6;
@@ -61,44 +156,43 @@ static void built(pg_job *j)
     char ms[32];
     snprintf(ms, sizeof ms, "%.1f", a->ms);
     h->n.reloads++;
-    if (j->error || !r->gen) {
+    if (!a->ok) {
         h->n.reload_errors++;
-        a->ok = 0;
         for (int i = 0; i < r->d.n; i++)
             if (r->d.v[i].sev == PG_ERROR) {
                 char where[32];
                 snprintf(where, sizeof where, "%d", r->d.v[i].line);
                 pg_log(PG_LOG_ERROR, "reload", "result", "rejected", "trigger", a->trigger, "file",
                        r->d.v[i].file, "line", r->d.v[i].line ? where : NULL, "error",
-                       r->d.v[i].msg, "serving", h->gen ? h->gen->rs->revision : "nothing", NULL);
+                       r->d.v[i].msg, "serving", set->gen ? set->gen->rs->revision : "nothing",
+                       NULL);
             }
-    } else if (h->gen && strcmp(h->gen->content, r->gen->content) == 0) {
+        pg_gen_unref(r->gen);
+    } else if (set->gen && strcmp(set->gen->content, r->gen->content) == 0) {
         /* the same files: nothing to swap */
-        a->gen_id = h->gen->id;
+        a->gen_id = set->gen->id;
         pg_log(PG_LOG_INFO, "reload", "result", "unchanged", "trigger", a->trigger, "revision",
-               h->gen->rs->revision, NULL);
+               set->gen->rs->revision, NULL);
         pg_gen_unref(r->gen);
     } else {
-        pg_gen *old = h->gen;
-        h->gen = r->gen;
-        a->gen_id = h->gen->id;
+        pg_gen *old = set->gen;
+        set->gen = r->gen;
+        set->year = set->gen->rs->year;
+        elect_newest(h);
+        a->gen_id = set->gen->id;
         char gen[24], warn[16];
-        snprintf(gen, sizeof gen, "%ld", h->gen->id);
-        snprintf(warn, sizeof warn, "%d", h->gen->warnings);
+        snprintf(gen, sizeof gen, "%ld", set->gen->id);
+        snprintf(warn, sizeof warn, "%d", set->gen->warnings);
         pg_log(PG_LOG_INFO, "reload", "result", "swapped", "trigger", a->trigger, "generation", gen,
-               "revision", h->gen->rs->revision, "previous", old ? old->rs->revision : NULL,
+               "revision", set->gen->rs->revision, "previous", old ? old->rs->revision : NULL,
                "warnings", warn, "ms", ms, NULL);
         if (old) {
-            char **lines;
-            int n = pg_gen_weight_changes(old, h->gen, &lines);
-            for (int i = 0; i < n; i++) {
-                pg_log(PG_LOG_INFO, "weight", "change", lines[i], "revision", h->gen->rs->revision,
-                       NULL);
-                free(lines[i]);
-            }
-            free(lines);
+            record_swap(h, set, old, set->gen);
             pg_gen_unref(old);
-            pg_pool_trim(h->pool, h->gen);
+            const pg_gen **keep = pg_xmalloc(sizeof *keep * (size_t)h->nrules);
+            for (int i = 0; i < h->nrules; i++) keep[i] = h->rules[i]->gen;
+            pg_pool_trim(h->pool, keep, h->nrules);
+            free(keep);
             pg_rescore_all(h, "reload");
         }
     }
@@ -106,101 +200,184 @@ static void built(pg_job *j)
     /* The watcher reported content W; the attempt read the files a little later. If they were
      * changed in between and then put back to W, the watcher has nothing new to report and the
      * host would keep what it read: make the watcher report again. */
-    if (h->watch && h->watched[0] && strcmp(r->content, h->watched) != 0 && !h->reload_again) {
-        pg_watch_forget(h->watch);
-        pg_watch_rescan(h->watch);
+    if (set->watch && set->watched[0] && strcmp(r->content, set->watched) != 0 &&
+        !set->reload_again) {
+        pg_watch_forget(set->watch);
+        pg_watch_rescan(set->watch);
     }
     pg_diags_free(&r->d);
     free(r->dir), free(r->datadir), free(r);
-    h->reloading = 0;
-    pg_waiter *w = h->reload_waiters;
-    h->reload_waiters = NULL;
-    answer_all(h, w, a->ok);
-    w = h->reload_next;
-    h->reload_next = NULL;
-    if (h->reload_again && !h->stopping) {
-        h->reload_again = 0;
-        h->reload_waiters = w;
-        start(h);
+    set->reloading = 0;
+    pg_reload_wait **w = set->waiters;
+    int nw = set->nwaiters;
+    set->waiters = NULL, set->nwaiters = 0;
+    answer(h, w, nw, !a->ok);
+    if (set->reload_again && !h->stopping) {
+        set->reload_again = 0;
+        set->waiters = set->next, set->nwaiters = set->nnext;
+        set->next = NULL, set->nnext = 0;
+        start(set);
         return;
     }
-    while (w) { /* shutting down: the next attempt will not run */
-        pg_waiter *next = w->next;
-        pg_api_error(w->req, 503, "the host is shutting down");
-        free(w);
-        w = next;
-    }
+    for (int i = 0; i < set->nnext; i++) /* shutting down: the next attempt will not run */
+        if (--set->next[i]->pending == 0) {
+            pg_api_error(set->next[i]->req, 503, "the host is shutting down");
+            free(set->next[i]);
+        }
+    free(set->next);
+    set->next = NULL, set->nnext = 0;
 }
 
-static void start(pg_host *h)
+static void start(pg_rules *set)
 {
+    pg_host *h = set->h;
     reload_job *r = pg_xcalloc(1, sizeof *r);
-    r->h = h;
-    r->dir = pg_xstrdup(h->cfg.rules);
+    r->set = set;
+    r->dir = pg_xstrdup(set->dir);
     r->datadir = pg_xstrdup(h->cfg.data_dir);
     r->id = ++h->gens;
     r->ceiling = (pg_budget){h->cfg.lua_instructions, (size_t)h->cfg.lua_memory_mb << 20};
     r->job.work = build;
     r->job.done = built;
-    h->reloading = 1;
-    free(h->last.trigger);
-    h->last.trigger = pg_xstrdup(h->reload_trigger ? h->reload_trigger : "api");
-    h->last.at = pg_host_now(h);
+    set->reloading = 1;
+    free(set->last.trigger);
+    set->last.trigger = pg_xstrdup(set->reload_trigger ? set->reload_trigger : "api");
+    set->last.at = pg_host_now(h);
     pg_pool_submit(h->pool, &r->job);
 }
 
-void pg_reload_request(pg_host *h, const char *trigger, pg_http_req *req)
+static void request_one(pg_rules *set, const char *trigger, const char *actor, pg_reload_wait *w)
+{
+    free(set->reload_trigger), free(set->reload_actor);
+    set->reload_trigger = pg_xstrdup(trigger);
+    set->reload_actor = actor ? pg_xstrdup(actor) : NULL;
+    if (w) {
+        pg_reload_wait ***list = set->reloading ? &set->next : &set->waiters;
+        int *n = set->reloading ? &set->nnext : &set->nwaiters;
+        *list = pg_xrealloc(*list, sizeof **list * (size_t)(*n + 1));
+        (*list)[(*n)++] = w;
+        w->pending++;
+    }
+    if (set->reloading)
+        set->reload_again = 1;
+    else
+        start(set);
+}
+
+void pg_reload_request(pg_host *h, int year, const char *trigger, const char *actor,
+                       pg_http_req *req)
 {
     if (h->stopping) {
         if (req) pg_api_error(req, 503, "the host is shutting down");
         return;
     }
-    free(h->reload_trigger);
-    h->reload_trigger = pg_xstrdup(trigger);
-    pg_waiter **list = h->reloading ? &h->reload_next : &h->reload_waiters;
-    if (req) {
-        pg_waiter *w = pg_xcalloc(1, sizeof *w);
-        w->req = req;
-        w->next = *list;
-        *list = w;
+    pg_reload_wait *w = req ? pg_xcalloc(1, sizeof *w) : NULL;
+    if (w) w->req = req;
+    int started = 0;
+    for (int i = 0; i < h->nrules; i++)
+        if (!year || h->rules[i]->year == year)
+            request_one(h->rules[i], trigger, actor, w), started++;
+    if (w && !started) {
+        pg_api_error(req, 404, "no rule set directory serves %d", year);
+        free(w);
     }
-    if (h->reloading)
-        h->reload_again = 1;
-    else
-        start(h);
 }
 
-void pg_reload_on_watch(void *ctx, const char *hash)
+static void on_watch(void *ctx, const char *hash)
 {
-    pg_host *h = ctx;
-    memcpy(h->watched, hash, sizeof h->watched);
-    if (!h->reloading) {
+    pg_rules *set = ctx;
+    memcpy(set->watched, hash, sizeof set->watched);
+    if (!set->reloading) {
         /* in step: the first scan reports what the running generation was built from */
-        if (h->gen && strcmp(h->gen->content, hash) == 0 && h->last.ok) return;
+        if (set->gen && strcmp(set->gen->content, hash) == 0 && set->last.ok) return;
         /* this very content failed last time: wait for the author's next save */
-        if (!h->last.ok && strcmp(h->last.content, hash) == 0) return;
+        if (!set->last.ok && strcmp(set->last.content, hash) == 0) return;
     }
-    pg_reload_request(h, "watch", NULL);
+    request_one(set, "watch", "rules:watch", NULL);
 }
 
-cJSON *pg_reload_status(const pg_host *h)
+int pg_rules_add(pg_host *h, const char *dir)
+{
+    pg_rules *set = pg_xcalloc(1, sizeof *set);
+    set->h = h;
+    set->dir = pg_xstrdup(dir);
+    h->rules = pg_xrealloc(h->rules, sizeof *h->rules * (size_t)(h->nrules + 1));
+    h->rules[h->nrules++] = set;
+    pg_diags d = {0};
+    pg_budget ceiling = {h->cfg.lua_instructions, (size_t)h->cfg.lua_memory_mb << 20};
+    int rc =
+        pg_gen_build(dir, h->cfg.data_dir, ++h->gens, ceiling, set->last.content, &set->gen, &d);
+    const pg_rules *clash = rc == 0 ? year_taken(h, set, set->gen->rs->year) : NULL;
+    if (clash) {
+        pg_error(&d, dir, 0, "the rules are for %d, which %s already serves", clash->year,
+                 clash->dir);
+        pg_gen_unref(set->gen), set->gen = NULL;
+        rc = -1;
+    }
+    pg_diags_print(&d, stderr);
+    set->last.trigger = pg_xstrdup("start");
+    set->last.at = (int64_t)time(NULL);
+    set->last.ok = rc == 0;
+    set->last.errors = pg_diags_json(&d, PG_ERROR, 50);
+    set->last.warnings = pg_diags_json(&d, PG_WARNING, 50);
+    if (rc == 0) {
+        set->last.gen_id = set->gen->id;
+        set->year = set->gen->rs->year;
+    }
+    pg_diags_free(&d);
+    elect_newest(h);
+    return rc == 0 ? 0 : -1;
+}
+
+void pg_rules_watch(pg_host *h)
+{
+    pg_watch_opts wo = {.debounce_ms = h->cfg.debounce_ms, .rescan_ms = h->cfg.rescan_ms};
+    for (int i = 0; i < h->nrules; i++) {
+        pg_rules *set = h->rules[i];
+        int rc = pg_watch_start(h->loop, set->dir, &wo, on_watch, set, &set->watch);
+        if (rc != 0)
+            pg_log(PG_LOG_WARN, "watch", "directory", set->dir, "error", uv_strerror(rc), "reload",
+                   "by SIGHUP or the API only", NULL);
+    }
+}
+
+void pg_rules_stop_watching(pg_host *h)
+{
+    for (int i = 0; i < h->nrules; i++)
+        if (h->rules[i]->watch) pg_watch_stop(h->rules[i]->watch), h->rules[i]->watch = NULL;
+}
+
+void pg_rules_free(pg_host *h)
+{
+    for (int i = 0; i < h->nrules; i++) {
+        pg_rules *set = h->rules[i];
+        pg_gen_unref(set->gen);
+        cJSON_Delete(set->last.errors), cJSON_Delete(set->last.warnings);
+        free(set->last.trigger), free(set->reload_trigger), free(set->reload_actor);
+        free(set->waiters), free(set->next), free(set->dir), free(set);
+    }
+    free(h->rules);
+    h->rules = NULL, h->nrules = 0, h->gen = NULL;
+}
+
+static cJSON *set_status(const pg_rules *set, int offset)
 {
     cJSON *o = cJSON_CreateObject();
-    int offset = h->gen ? h->gen->rs->tz_offset : 8 * 3600;
     char buf[PG_TIME_BUF];
-    if (h->gen) {
-        cJSON_AddStringToObject(o, "revision", h->gen->rs->revision);
-        cJSON_AddNumberToObject(o, "generation", (double)h->gen->id);
-        cJSON_AddStringToObject(o, "content", h->gen->content);
-        cJSON_AddStringToObject(o, "loaded_at", pg_render_time(h->gen->loaded_at, offset, buf));
+    if (set->gen) {
+        cJSON_AddNumberToObject(o, "year", set->year);
+        cJSON_AddStringToObject(o, "revision", set->gen->rs->revision);
+        cJSON_AddNumberToObject(o, "generation", (double)set->gen->id);
+        cJSON_AddStringToObject(o, "content", set->gen->content);
+        cJSON_AddStringToObject(o, "loaded_at", pg_render_time(set->gen->loaded_at, offset, buf));
     }
-    cJSON_AddStringToObject(o, "directory", h->cfg.rules);
-    cJSON_AddBoolToObject(o, "reloading", h->reloading);
+    cJSON_AddStringToObject(o, "directory", set->dir);
+    cJSON_AddBoolToObject(o, "reloading", set->reloading);
     const char *why = NULL;
-    int degraded = h->watch && pg_watch_degraded(h->watch, &why);
-    cJSON_AddStringToObject(o, "watcher", !h->watch ? "off" : degraded ? "degraded" : "ok");
+    int degraded = set->watch && pg_watch_degraded(set->watch, &why);
+    cJSON_AddStringToObject(o, "watcher", !set->watch ? "off" : degraded ? "degraded" : "ok");
     if (degraded && why) cJSON_AddStringToObject(o, "watcher_reason", why);
-    const pg_reload_attempt *a = &h->last;
+    const pg_reload_attempt *a = &set->last;
     if (a->trigger) {
         cJSON *l = cJSON_AddObjectToObject(o, "last_attempt");
         cJSON_AddStringToObject(l, "at", pg_render_time(a->at, offset, buf));
@@ -216,7 +393,14 @@ cJSON *pg_reload_status(const pg_host *h)
     return o;
 }
 
-pg_gen *pg_host_gen(const pg_host *h, int year)
+cJSON *pg_reload_status(const pg_host *h)
 {
-    return h->gen && h->gen->rs->year == year ? h->gen : NULL;
+    int offset = h->gen ? h->gen->rs->tz_offset : 8 * 3600;
+    const pg_rules *newest = NULL;
+    for (int i = 0; i < h->nrules; i++)
+        if (!newest || (h->rules[i]->gen && h->rules[i]->gen == h->gen)) newest = h->rules[i];
+    cJSON *o = newest ? set_status(newest, offset) : cJSON_CreateObject();
+    cJSON *all = cJSON_AddArrayToObject(o, "sets");
+    for (int i = 0; i < h->nrules; i++) cJSON_AddItemToArray(all, set_status(h->rules[i], offset));
+    return o;
 }

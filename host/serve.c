@@ -55,7 +55,7 @@ static void stop(pg_host *h, const char *why)
     char pending[16];
     snprintf(pending, sizeof pending, "%d", pg_pool_pending(h->pool));
     pg_log(PG_LOG_INFO, "shutdown", "signal", why, "jobs_in_flight", pending, NULL);
-    if (h->watch) pg_watch_stop(h->watch), h->watch = NULL;
+    pg_rules_stop_watching(h);
     if (h->sched) pg_sched_stop(h->sched), h->sched = NULL;
     pg_http_stop(h->http, http_stopped, h);
     pg_pool_drain(h->pool, drained, h);
@@ -65,7 +65,7 @@ static void on_signal(uv_signal_t *s, int signum)
 {
     pg_host *h = s->data;
     if (signum == SIGHUP)
-        pg_reload_request(h, "signal", NULL);
+        pg_reload_request(h, 0, "signal", "operator:SIGHUP", NULL);
     else
         stop(h, signum == SIGTERM ? "SIGTERM" : "SIGINT");
 }
@@ -83,26 +83,6 @@ static int mkdirs(const char *path)
         if (!c || rc) break;
     }
     free(p);
-    return rc;
-}
-
-/* The first generation, built before the loop runs. */
-static int first_load(pg_host *h)
-{
-    pg_diags d = {0};
-    pg_budget ceiling = {h->cfg.lua_instructions, (size_t)h->cfg.lua_memory_mb << 20};
-    int rc = pg_gen_build(h->cfg.rules, h->cfg.data_dir, ++h->gens, ceiling, h->last.content,
-                          &h->gen, &d);
-    pg_diags_print(&d, stderr);
-    h->last.trigger = pg_xstrdup("start");
-    h->last.at = (int64_t)time(NULL);
-    h->last.ok = rc == 0;
-    h->last.errors = pg_diags_json(&d, PG_ERROR, 50);
-    h->last.warnings = pg_diags_json(&d, PG_WARNING, 50);
-    if (rc == 0) {
-        h->last.gen_id = h->gen->id;
-    }
-    pg_diags_free(&d);
     return rc;
 }
 
@@ -132,13 +112,14 @@ int pg_serve(pg_config *cfg, int64_t fake_now)
         return 1;
     }
     pg_diags_free(&sd);
-    if (first_load(h) != 0) {
-        fprintf(stderr, "pinggu serve: the rule set in %s has errors; nothing was started\n",
-                cfg->rules);
-        cJSON_Delete(h->last.errors), cJSON_Delete(h->last.warnings), free(h->last.trigger);
-        pg_store_close(h->store);
-        return 1;
-    }
+    for (int i = 0; i < cfg->nrules; i++)
+        if (pg_rules_add(h, cfg->rules[i]) != 0) {
+            fprintf(stderr, "pinggu serve: the rule set in %s has errors; nothing was started\n",
+                    cfg->rules[i]);
+            pg_rules_free(h);
+            pg_store_close(h->store);
+            return 1;
+        }
     uv_loop_t loop;
     uv_loop_init(&loop);
     h->loop = &loop;
@@ -150,10 +131,7 @@ int pg_serve(pg_config *cfg, int64_t fake_now)
                 cfg->listen_port, uv_strerror(rc));
         goto out;
     }
-    pg_watch_opts wo = {.debounce_ms = cfg->debounce_ms, .rescan_ms = cfg->rescan_ms};
-    if ((rc = pg_watch_start(&loop, cfg->rules, &wo, pg_reload_on_watch, h, &h->watch)) != 0)
-        pg_log(PG_LOG_WARN, "watch", "error", uv_strerror(rc), "reload",
-               "by SIGHUP or the API only", NULL);
+    pg_rules_watch(h);
     char *state = pg_xasprintf("%s/schedule.json", cfg->data_dir);
     rc =
         pg_sched_start(&loop, h->gen->rs->tz_offset, fake_now, state, pg_on_schedule, h, &h->sched);
@@ -176,21 +154,25 @@ int pg_serve(pg_config *cfg, int64_t fake_now)
     char port[16], pool[16], now[PG_TIME_BUF];
     snprintf(port, sizeof port, "%d", pg_http_port(h->http));
     snprintf(pool, sizeof pool, "%d", h->cfg.pool);
-    pg_log(PG_LOG_INFO, "listening", "host", cfg->listen_host, "port", port, "rules", cfg->rules,
+    for (int i = 0; i < h->nrules; i++) {
+        char year[16];
+        snprintf(year, sizeof year, "%d", h->rules[i]->year);
+        pg_log(PG_LOG_INFO, "rules", "year", year, "directory", h->rules[i]->dir, "revision",
+               h->rules[i]->gen->rs->revision, NULL);
+    }
+    pg_log(PG_LOG_INFO, "listening", "host", cfg->listen_host, "port", port, "rules", h->gen->shown,
            "revision", h->gen->rs->revision, "data_dir", cfg->data_dir, "workers", pool, "clock",
            h->test_clock ? pg_render_time(fake_now, h->gen->rs->tz_offset, now) : "real", NULL);
     rc = 0;
 out:
     uv_run(&loop, UV_RUN_DEFAULT);
-    if (h->watch) pg_watch_stop(h->watch);
+    pg_rules_stop_watching(h);
     if (h->sched) pg_sched_stop(h->sched);
     uv_run(&loop, UV_RUN_DEFAULT); /* their close callbacks */
     pg_entries_free(h);
     pg_pool_free(h->pool);
-    pg_gen_unref(h->gen);
+    pg_rules_free(h);
     pg_store_close(h->store);
-    cJSON_Delete(h->last.errors), cJSON_Delete(h->last.warnings);
-    free(h->last.trigger), free(h->reload_trigger);
     if (uv_loop_close(&loop) != 0)
         pg_log(PG_LOG_WARN, "shutdown", "loop", "handles left open", NULL);
     if (rc == 0) pg_log(PG_LOG_INFO, "stopped", NULL);

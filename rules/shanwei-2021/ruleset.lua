@@ -8,7 +8,8 @@
 --
 -- 文件一览（本文件最后按顺序 require 其余文件；声明顺序即展示顺序）：
 --   units.csv        评估对象（市直单位 dept、县(市、区)/管委会 county）
---   sources.lua      原始数据源（办件、好差评、用证、用章、粤系列、民情地图、善美店小二）与工作日历
+--   calendar.lua     工作日历（法定节假日与调休）
+--   sources.lua      原始数据源（办件、好差评、用证、用章、粤系列、民情地图、善美店小二）
 --   metrics.lua      指标读取的全部数据项（metric）：系统统计由原始记录计算，其余填报
 --   monitoring.lua   月度 常态化监测（100 分）
 --   platforms.lua    月度 数字政府重大应用平台（民情地图、善美店小二，100 分）
@@ -50,6 +51,7 @@ ruleset {
 group "dept"   { name = "市直单位" }
 group "county" { name = "县(市、区)及管委会" }
 
+require "calendar"
 require "sources"
 require "metrics"
 require "monitoring"

@@ -66,7 +66,8 @@ static void every_setting(void **state)
     assert_int_equal(load(json, &c, &d), 0);
     assert_string_equal(c.listen_host, "0.0.0.0");
     assert_int_equal(c.listen_port, 9090);
-    assert_string_equal(c.rules, "r");
+    assert_int_equal(c.nrules, 1);
+    assert_string_equal(c.rules[0], "r");
     assert_string_equal(c.data_dir, "d");
     assert_int_equal(c.pool, 3);
     assert_int_equal(c.http.max_body, 2u << 20);
@@ -108,7 +109,9 @@ static void mistakes_name_their_key(void **state)
         {"{\"lua\": {\"memroy_mb\": 3}}", "lua.memroy_mb: unknown setting"},
         {"{\"pool\": 0}", "pool: expected a whole number from 1 to 64"},
         {"{\"pool\": 1.5}", "pool: expected a whole number"},
-        {"{\"rules\": 7}", "rules: expected a non-empty string"},
+        {"{\"rules\": 7}", "rules: expected a directory or a list of directories"},
+        {"{\"rules\": []}", "rules: expected a directory or a list of directories"},
+        {"{\"rules\": [\"a\", 7]}", "rules[1]: expected a directory name"},
         {"{\"listen\": \"nowhere\"}", "listen: 'nowhere' is not HOST:PORT"},
         {"{\"log_level\": \"loud\"}", "log_level: 'loud' is not"},
         {"{\"tokens\": {}}", "tokens: expected an array"},

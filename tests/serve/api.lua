@@ -134,7 +134,7 @@ st, _, j = h:post("/api/v1/evaluations", tok.admin, "{not json")
 t:eq("a body that is not JSON", 400, st)
 st, _, j = h:get("/api/v1/rankings/monthly/2020-05", tok.admin)
 t:eq("a period of another year", 404, st)
-t:contains("names the year served", j and j.error.message, "for 2021")
+t:contains("names the year served", j and j.error.message, "the host serves 2021")
 st = h:get(month, tok.admin)
 t:eq("and the host still serves", 200, st)
 

@@ -1,0 +1,1 @@
+../shanwei-2021/platforms.lua
