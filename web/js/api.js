@@ -20,20 +20,29 @@ let onUnauthorized = () => {};
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
 
 // GET /api/v1/<path> as JSON. Throws ApiError with the server's message on a non-2xx.
-export async function get(path) {
+export function get(path) { return call("GET", path); }
+
+// POST /api/v1/<path> with a JSON body; the answer as JSON, or ApiError as for get().
+export function post(path, body) { return call("POST", path, body); }
+
+async function call(method, path, body) {
   let res;
+  const headers = { Authorization: "Bearer " + (token.get() || "") };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
   try {
     res = await fetch("/api/v1/" + path, {
-      headers: { Authorization: "Bearer " + (token.get() || "") },
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
       cache: "no-store",
     });
   } catch (e) {
     throw new ApiError(0, "无法连接服务器：" + e.message);
   }
-  let body = null;
-  try { body = await res.json(); } catch { body = null; }
-  if (res.ok) return body;
-  const msg = body && body.error && body.error.message ? body.error.message : res.statusText;
+  let answer = null;
+  try { answer = await res.json(); } catch { answer = null; }
+  if (res.ok) return answer;
+  const msg = answer && answer.error && answer.error.message ? answer.error.message : res.statusText;
   if (res.status === 401) onUnauthorized(msg);
   throw new ApiError(res.status, msg);
 }

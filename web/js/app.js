@@ -8,6 +8,7 @@ import * as unit from "./unit.js";
 import * as rules from "./rules.js";
 import * as batches from "./batches.js";
 import * as runs from "./runs.js";
+import * as bulletins from "./bulletins.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -19,8 +20,19 @@ const VIEWS = [
   { id: "unit", label: "单位", mod: unit, roles: ["admin", "evaluator", "unit"] },
   { id: "rules", label: "规则", mod: rules, roles: ["admin", "evaluator"] },
   { id: "data", label: "数据", mod: batches, roles: ["admin", "evaluator"] },
-  { id: "runs", label: "通报", mod: runs, roles: ["admin", "evaluator"] },
+  { id: "bulletins", label: "通报", mod: bulletins, roles: ["admin", "evaluator", "unit", "viewer"] },
+  { id: "runs", label: "评估记录", mod: runs, roles: ["admin", "evaluator"] },
+  // one bulletin, opened from the 通报 list; it lights the 通报 tab
+  { id: "bulletin", tab: "bulletins", mod: bulletins, roles: ["admin", "evaluator", "unit", "viewer"] },
 ];
+
+// Where each role lands: a unit on its own unit, a viewer (who sees published bulletins only)
+// on the bulletins, staff on the live ranking.
+function home(me) {
+  if (me.role === "unit") return "#/unit/" + encodeURIComponent(me.unit);
+  if (me.role === "viewer") return "#/bulletins";
+  return "#/rank";
+}
 
 const ROLE_NAMES = { admin: "管理员", evaluator: "评估人员", unit: "被评估单位", viewer: "访客" };
 
@@ -68,9 +80,7 @@ async function login(secret) {
   clear(who).append(
     `${state.me.name}（${ROLE_NAMES[state.me.role] || state.me.role}${state.me.unit ? "：" + state.me.unit : ""}）`,
     el("button", { type: "button", onclick: () => showLogin("已退出登录。") }, "退出"));
-  // a unit's user lands on its own unit; everyone else on the ranking
-  if (!location.hash || location.hash === "#" || location.hash === "#/")
-    location.hash = state.me.role === "unit" ? "#/unit/" + state.me.unit : "#/rank";
+  if (!location.hash || location.hash === "#" || location.hash === "#/") location.hash = home(state.me);
   else route();
 }
 
@@ -88,7 +98,8 @@ async function route() {
   const allowed = VIEWS.filter((v) => v.roles.includes(state.me.role));
   const view = allowed.find((v) => v.id === name);
   const nav = $("tabs");
-  clear(nav).append(tabs(allowed.map((v) => [v.id, v.label]), view && view.id,
+  clear(nav).append(tabs(allowed.filter((v) => v.label).map((v) => [v.id, v.label]),
+    view && (view.tab || view.id),
     (id) => go(id === "unit" && state.me.role === "unit" ? "#/unit/" + state.me.unit : "#/" + id)));
   message("");
   const main = clear($("view"));

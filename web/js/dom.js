@@ -23,14 +23,15 @@ export function num(v, digits = 2) {
 }
 
 // A table from column headings and rows of cells (strings, numbers or nodes).
-// A cell may be {text, class} for a class; a row may carry {cells, onclick, class}.
+// A cell may be {text, class, title}; a row may carry {cells, onclick, class, unit} (unit becomes
+// data-unit, which names the row for scripts and tests).
 export function table(headings, rows) {
   const head = el("thead", null, el("tr", null, headings.map((h) => el("th", { scope: "col" }, h))));
   const body = el("tbody");
   for (const r of rows) {
     const cells = Array.isArray(r) ? r : r.cells;
     const tr = el("tr", Array.isArray(r) ? null : { class: r.class, onclick: r.onclick,
-      tabindex: r.onclick ? "0" : null });
+      tabindex: r.onclick ? "0" : null, "data-unit": r.unit });
     if (!Array.isArray(r) && r.onclick)
       tr.addEventListener("keydown", (ev) => { if (ev.key === "Enter") r.onclick(ev); });
     for (const c of cells) {

@@ -6,12 +6,41 @@ import { barChart } from "./chart.js";
 import { go, pick } from "./app.js";
 import { pickers, currentScheme } from "./pickers.js";
 
-// ↑n / ↓n / = / 新: readable without colour; the colour only repeats it.
+// ↑n / ↓n / = / 新: readable without colour (a different sign for each, and the words in the
+// tooltip); the colour only repeats it.
 export function movement(r) {
-  if (r.movement === "up") return { text: "↑" + (r.previous_rank - r.rank), class: "mv-up" };
-  if (r.movement === "down") return { text: "↓" + (r.rank - r.previous_rank), class: "mv-down" };
-  if (r.movement === "same") return { text: "=", class: "mv-same" };
-  return { text: "新", class: "mv-new" };
+  if (r.movement === "up") {
+    const n = r.previous_rank - r.rank;
+    return { text: "↑" + n, class: "mv-up", title: `上升 ${n} 名` };
+  }
+  if (r.movement === "down") {
+    const n = r.rank - r.previous_rank;
+    return { text: "↓" + n, class: "mv-down", title: `下降 ${n} 名` };
+  }
+  if (r.movement === "same") return { text: "=", class: "mv-same", title: "名次不变" };
+  return { text: "新", class: "mv-new", title: "新进入排名（上期无排名）" };
+}
+
+// The ranking table of group g in a rankings/results answer: 排名, 单位, 总分, each part, 环比,
+// 名次变化, 等次. A row whose unit mayOpen(unit) opens that unit's page.
+export function rankingTable(data, g, mayOpen) {
+  const parts = data.scheme.parts || [];
+  const rows = g.ranking.map((r) => ({
+    unit: r.unit,
+    class: mayOpen(r.unit) ? "clickable" : null,
+    onclick: mayOpen(r.unit) ? () => go("#/unit/" + encodeURIComponent(r.unit)) : null,
+    cells: [
+      { text: r.rank, class: "num" },
+      r.name,
+      { text: num(r.total), class: "num" },
+      ...parts.map((p) => ({ text: num(r.parts[p.id]), class: "num" })),
+      { text: signed(r.change), class: "num" },
+      movement(r),
+      r.band || "—",
+    ],
+  }));
+  return table(["排名", "单位", "总分", ...parts.map((p) => `${p.name}（×${p.weight}）`),
+    "环比", "名次变化", "等次"], rows);
 }
 
 function signed(v) {
@@ -33,27 +62,11 @@ export async function render(state) {
   }, "groups"));
   const g = groups.find((x) => x.id === state.group);
   if (!g) return root;
-  const parts = data.scheme.parts || [];
-  const mayOpen = (u) => state.me.role !== "unit" || u === state.me.unit;
   root.append(el("p", { class: "muted" },
     `${data.scheme.name} · ${data.period}` +
     (data.previous_period ? ` · 环比对照 ${data.previous_period}` : "") +
     ` · 满分 ${data.scheme.max} · 规则版本 ${data.ruleset.revision.slice(0, 12)}`));
-  const rows = g.ranking.map((r) => ({
-    class: mayOpen(r.unit) ? "clickable" : null,
-    onclick: mayOpen(r.unit) ? () => go("#/unit/" + encodeURIComponent(r.unit)) : null,
-    cells: [
-      { text: r.rank, class: "num" },
-      r.name,
-      { text: num(r.total), class: "num" },
-      ...parts.map((p) => ({ text: num(r.parts[p.id]), class: "num" })),
-      { text: signed(r.change), class: "num" },
-      movement(r),
-      r.band || "—",
-    ],
-  }));
-  root.append(table(["排名", "单位", "总分", ...parts.map((p) => `${p.name}（×${p.weight}）`),
-    "环比", "名次变化", "等次"], rows));
+  root.append(rankingTable(data, g, (u) => state.me.role !== "unit" || u === state.me.unit));
   if (g.unranked && g.unranked.length) {
     const why = { no_business: "无相关业务", no_data: "无数据", error: "计算出错" };
     root.append(el("p", null, "未排名：",

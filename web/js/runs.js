@@ -1,5 +1,5 @@
-// runs.js — the 通报 tab (staff): the evaluations run so far (drafts of the bulletins).
-// Published bulletins come with the record store; until then only the drafts are listed.
+// runs.js — the 评估记录 tab (staff): the evaluations run so far, the drafts of the bulletins.
+// The published bulletins are the 通报 tab's (bulletins.js).
 import { get } from "./api.js";
 import { el, num, table } from "./dom.js";
 import { go, pick } from "./app.js";
@@ -8,8 +8,8 @@ const TRIGGER = { request: "查询", schedule: "定时截止", reload: "规则�
 
 export async function render() {
   const { runs } = await get("runs");
-  const root = el("div", null, el("h2", null, "通报草稿（评估记录）"),
-    el("p", { class: "muted" }, "正式发布的通报将随记录库功能提供；目前列出最近的评估（草稿），最新的在前。点击一行查看其排名。"));
+  const root = el("div", null, el("h2", null, "评估记录（通报草稿）"),
+    el("p", { class: "muted" }, "最近的评估，最新的在前；正式发布的通报见“通报”标签。点击一行查看其排名。"));
   if (!runs.length) {
     root.append(el("p", null, "尚无评估记录。"));
     return root;

@@ -64,7 +64,10 @@ export async function render(state, [unitId]) {
   const data = await get(`results/${encodeURIComponent(sch.id)}/${encodeURIComponent(state.period)}/${encodeURIComponent(unitId)}`);
   const u = data.units[0];
   const group = state.rules.groups.find((g) => g.id === u.group);
-  const row = (data.groups || []).flatMap((g) => g.ranking || []).find((r) => r.unit === u.unit);
+  // the unit's breakdown carries no ranking rows, so its movement comes from its group's ranking
+  const ranked = await get(`rankings/${encodeURIComponent(sch.id)}/${encodeURIComponent(state.period)}?group=${encodeURIComponent(u.group)}`)
+    .catch(() => null);
+  const row = ((ranked && ranked.groups) || []).flatMap((g) => g.ranking || []).find((r) => r.unit === u.unit);
   root.append(el("h2", null, `${u.name}`, el("span", { class: "muted" }, `　${group ? group.name : u.group} · ${data.scheme.name} · ${data.period}`)));
   root.append(el("div", { class: "cards" },
     card("总分", `${num(u.total)} / ${data.scheme.max}`),

@@ -1,0 +1,305 @@
+// dashboard.mjs — the dashboard in a real browser (Playwright driving Debian's chromium) on the
+// real `pinggu serve` with a copy of the Shanwei rule set and its fed sample:
+//   - an evaluator logs in, switches period and group, and every ranking row on the page (rank,
+//     name, total, each part, 环比, movement, band) is the API's JSON fetched in this test;
+//   - the movement marks are told apart without colour: each kind has its own sign (↑n ↓n = 新)
+//     and words in its tooltip, and the marks agree with previous_rank;
+//   - a unit opened from the ranking shows the API's total, rank, band and movement, its monthly
+//     trend has a point per month with data, and its biggest lost-points row is the API's;
+//   - a unit's token lands on its own unit, cannot open another (the page says 403 and shows
+//     none of its figures), and the ranking lets it open its own row only;
+//   - a viewer lands on the bulletins: "尚无已发布的通报" while none is published; once one is
+//     published (POST /api/v1/bulletins), the list shows it and its page shows the bulletin's
+//     ranking, and staff see the units' lost points in it;
+//   - no page logs a console error, throws, or has a request fail or answer an HTTP error, but
+//     for those a check provokes on purpose.
+import * as L from "./lib.mjs";
+
+const { bin, root, nodeDir } = L.args();
+const pw = L.playwright(nodeDir);
+const t = new L.Tester("web.dashboard");
+
+const ws = L.workspace(root, "web");
+const { tok, config } = L.tokens(bin, ws);
+const host = await L.Host.start({ bin, rules: ws + "/rules", data: ws + "/data", config });
+const browser = await L.browser(pw);
+
+// A fresh tab logged in with `token`: it waits for the first view to finish drawing.
+async function login(token) {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });
+  const page = await ctx.newPage();
+  const w = L.watch(page);
+  await page.goto(host.base + "/");
+  await page.fill("#token", token);
+  await page.click("#login-form button[type=submit]");
+  await page.waitForSelector("#tabs:not([hidden])");
+  await settled(page);
+  return { page, w, ctx };
+}
+
+// Waits until the view has drawn (no "加载中…" left) and the network is quiet.
+async function settled(page) {
+  await page.waitForFunction(() => !document.querySelector("#view > p.muted") ||
+    document.querySelector("#view > p.muted").textContent !== "加载中…");
+  await page.waitForLoadState("networkidle");
+}
+
+function clean(w, what, allowed) {
+  const p = w.problems(allowed);
+  t.ok(p.length === 0, `${what}: no console error, exception, failed request or HTTP error`,
+    JSON.stringify(p, null, 1));
+  w.reset();
+}
+
+// The ranking on the page (rows of the first ranking table) against the API's group.
+function compareRanking(what, shownRows, api, g) {
+  const parts = api.scheme.parts;
+  t.eq(`${what}: one row per ranked unit`, g.ranking.length, shownRows.length);
+  g.ranking.forEach((r, i) => {
+    const row = shownRows[i] || [];
+    const want = [String(r.rank), r.name, L.shown(r.total), ...parts.map((p) => L.shown(r.parts[p.id])),
+      r.change == null ? "—" : (r.change > 0 ? "+" : "") + L.shown(r.change), mark(r), r.band || "—"];
+    t.eq(`${what}: row ${i + 1} (${r.unit})`, want, row);
+  });
+}
+
+// The mark the page must show for a ranking row, worked out from the ranks.
+function mark(r) {
+  if (r.movement === "up") return "↑" + (r.previous_rank - r.rank);
+  if (r.movement === "down") return "↓" + (r.rank - r.previous_rank);
+  if (r.movement === "same") return "=";
+  return "新";
+}
+
+const tableRows = (page) => L.rows(page, "#view table tbody tr");
+
+// ---- an evaluator: ranking, period, group ---------------------------------------------------
+{
+  const { page, w, ctx } = await login(tok.evaluator);
+  t.ok((await page.textContent("#who")).includes("评估人员"), "the header names the evaluator's role");
+  t.ok(page.url().endsWith("#/rank"), "staff land on the ranking", page.url());
+  const tabNames = await page.$$eval("#tabs button", (bs) => bs.map((b) => b.textContent));
+  t.eq("staff's tabs", ["排名", "单位", "规则", "数据", "通报", "评估记录"], tabNames);
+
+  // switch the period, then the group
+  await page.selectOption("select[aria-label=期次]", "2021-03");
+  await page.waitForFunction(() => document.querySelector("#view p.muted")?.textContent.includes("2021-03"));
+  await settled(page);
+  const groupTabs = await page.$$eval("#view .groups button", (bs) => bs.map((b) => b.textContent));
+  const api = await host.get("rankings/monthly/2021-03", tok.evaluator);
+  t.eq("the group tabs are the API's groups", api.groups.map((g) => g.name), groupTabs);
+  compareRanking("2021-03 市直单位", await tableRows(page), api, api.groups[0]);
+  await page.click(`#view .groups button:text-is("${api.groups[1].name}")`);
+  await page.waitForFunction((n) => document.querySelector('#view .groups button[aria-selected="true"]')?.textContent === n,
+    api.groups[1].name);
+  await settled(page);
+  const county = api.groups[1];
+  compareRanking("2021-03 " + county.name, await tableRows(page), api, county);
+  t.ok((await page.textContent("#view")).includes("环比对照 2021-02"), "the page names the period compared with");
+
+  // movement marks: a sign of its own per kind, words in the tooltip, no colour needed
+  const marks = await page.$$eval("#view table tbody tr td:nth-child(" + (5 + api.scheme.parts.length) + ")",
+    (tds) => tds.map((td) => ({ text: td.textContent, cls: td.className, title: td.title })));
+  const kinds = {};
+  for (const m of marks) (kinds[m.cls] = kinds[m.cls] || []).push(m);
+  const shapes = { "mv-up": /^↑[1-9]\d*$/, "mv-down": /^↓[1-9]\d*$/, "mv-same": /^=$/, "mv-new": /^新$/ };
+  const words = { "mv-up": /^上升 \d+ 名$/, "mv-down": /^下降 \d+ 名$/, "mv-same": /^名次不变$/, "mv-new": /^新进入排名/ };
+  for (const [cls, list] of Object.entries(kinds)) {
+    t.ok(shapes[cls] !== undefined, "a known movement class: " + cls);
+    for (const m of list) {
+      t.ok(shapes[cls] && shapes[cls].test(m.text), `${cls} reads ${shapes[cls]} without colour`, m.text);
+      t.ok(words[cls] && words[cls].test(m.title), `${cls} says it in words`, m.title);
+    }
+  }
+  t.ok(kinds["mv-up"] && kinds["mv-down"] && kinds["mv-same"], "2021-03 county shows up, down and unchanged",
+    Object.keys(kinds).join(" "));
+  // the first sign of each kind is a different character, so a grey print tells them apart
+  const firsts = new Set(Object.values(kinds).map((l) => l[0].text[0]));
+  t.eq("each kind of mark starts with its own sign", Object.keys(kinds).length, firsts.size);
+  await page.selectOption("select[aria-label=期次]", "2021-01");
+  await page.waitForFunction(() => document.querySelector("#view p.muted")?.textContent.includes("2021-01"));
+  await settled(page);
+  const jan = await host.get("rankings/monthly/2021-01", tok.evaluator);
+  compareRanking("2021-01 " + county.name, await tableRows(page), jan, jan.groups[1]);
+  const janMarks = (await tableRows(page)).map((r) => r[4 + jan.scheme.parts.length]);
+  t.ok(janMarks.length > 0 && janMarks.every((m) => m === "新"), "the first month marks every unit 新", janMarks.join(" "));
+
+  // a unit opened from the ranking (2021-03, county, the second row)
+  await page.selectOption("select[aria-label=期次]", "2021-03");
+  await page.waitForFunction(() => document.querySelector("#view p.muted")?.textContent.includes("2021-03"));
+  await settled(page);
+  const pickRow = county.ranking[1];
+  await page.click(`#view tr[data-unit="${pickRow.unit}"]`);
+  await page.waitForFunction((n) => document.querySelector("#view h2")?.textContent.startsWith(n), pickRow.name);
+  await settled(page);
+  t.ok(page.url().endsWith("#/unit/" + pickRow.unit), "the row opens its unit", page.url());
+  await checkUnit(page, pickRow.unit, "2021-03", tok.evaluator, "evaluator");
+  clean(w, "evaluator's pages");
+
+  // the bulletins list before anything is published
+  await page.click('#tabs button:text-is("通报")');
+  await page.waitForSelector("#view h2:text-is('已发布的通报')");
+  await settled(page);
+  const before = await host.api("GET", "bulletins", tok.evaluator);
+  t.ok(before.status === 404 || (before.status === 200 && before.json.bulletins.length === 0),
+    "the API has no bulletin yet", before.status + " " + before.text.slice(0, 200));
+  t.ok((await page.textContent("#view")).includes("尚无已发布的通报"), "staff: 尚无已发布的通报");
+  t.ok(await page.isVisible("#view form.publish button"), "staff get the publish form");
+  clean(w, "evaluator's empty bulletins", before.status === 404 ? [{ status: 404, path: "/api/v1/bulletins" }] : []);
+  await ctx.close();
+}
+
+// The unit page against the API: cards, movement, trend points, the biggest lost-points row.
+async function checkUnit(page, unitId, period, token, who) {
+  const api = await host.get(`results/monthly/${period}/${unitId}`, token);
+  const u = api.units[0];
+  const ranked = await host.get(`rankings/monthly/${period}?group=${u.group}`, token);
+  const r = ranked.groups[0].ranking.find((x) => x.unit === unitId);
+  const cards = Object.fromEntries(await page.$$eval("#view .card", (cs) =>
+    cs.map((c) => [c.querySelector(".k").textContent, c.querySelector(".v").textContent])));
+  t.eq(`${who}: ${unitId} total`, `${L.shown(u.total)} / ${api.scheme.max}`, cards["总分"]);
+  t.eq(`${who}: ${unitId} rank`, u.rank != null ? `第 ${u.rank} 名` : "未排名", cards["排名"]);
+  t.eq(`${who}: ${unitId} band`, u.band || "—", cards["等次"]);
+  t.eq(`${who}: ${unitId} movement`, r ? mark(r) : undefined, cards["名次变化"]);
+  for (const p of api.scheme.parts)
+    t.eq(`${who}: ${unitId} part ${p.id}`, L.shown(u.parts[p.id]), cards[`${p.name}（×${p.weight}）`]);
+  // the trend: a point per month of the year with data (the sample has all twelve)
+  const dots = await page.$$eval("#view svg.chart circle.dot", (cs) => cs.length);
+  t.eq(`${who}: ${unitId} trend has a point per month`, 12, dots);
+  const labels = await page.$$eval("#view svg.chart text", (ts) => ts.map((x) => x.textContent));
+  t.ok(labels.includes(L.shown(u.total)) || labels.includes(String(u.total)),
+    `${who}: the trend shows ${period}'s total`, labels.join(" "));
+  // the leaf that lost most: its row shows the API's points, max and lost
+  const leaves = u.indicators.filter((i) => i.leaf && i.lost > 0).sort((a, b) => b.lost - a.lost);
+  t.ok(leaves.length > 0, `${who}: ${unitId} lost points somewhere`);
+  if (leaves.length) {
+    const i = leaves[0];
+    const row = await page.$$eval(`#view table tbody tr`, (trs, id) => {
+      const tr = trs.find((x) => x.cells[0] && x.cells[0].title === id);
+      return tr ? [...tr.cells].map((c) => c.textContent.trim()) : null;
+    }, i.id);
+    t.ok(row !== null, `${who}: ${unitId} has a row for ${i.id}`);
+    if (row) {
+      t.eq(`${who}: ${i.id} name`, i.name, row[0]);
+      t.eq(`${who}: ${i.id} points, max, lost`, [L.shown(i.points), L.shown(i.max), L.shown(i.lost)], row.slice(1, 4));
+      t.ok(row[4] !== "—" && row[4].length > 0, `${who}: ${i.id} says why it lost`, row[4]);
+      const cls = await page.$eval(`#view td[title="${i.id}"] ~ td.lost`, (td) => td.className).catch(() => "");
+      t.ok(cls.includes("lost"), `${who}: the lost cell is marked`);
+    }
+  }
+}
+
+// ---- a unit's token ------------------------------------------------------------------------
+{
+  const { page, w, ctx } = await login(tok.lufeng);
+  t.ok(page.url().endsWith("#/unit/lufeng"), "a unit lands on its own unit", page.url());
+  await page.waitForSelector("#view h2");
+  t.ok((await page.textContent("#view h2")).startsWith("陆丰市"), "and sees its name");
+  const tabNames = await page.$$eval("#tabs button", (bs) => bs.map((b) => b.textContent));
+  t.eq("a unit's tabs", ["排名", "单位", "通报"], tabNames);
+  t.eq("a unit has no unit picker", 0, await page.$$eval("select[aria-label=单位]", (s) => s.length));
+  await page.selectOption("select[aria-label=期次]", "2021-05");
+  await page.waitForFunction(() => document.querySelector("#view h2")?.textContent.includes("2021-05"));
+  await settled(page);
+  await checkUnit(page, "lufeng", "2021-05", tok.lufeng, "unit");
+  clean(w, "a unit's own page");
+
+  // another unit's page: refused, and none of its figures shown
+  await page.goto(host.base + "/#/unit/haifeng");
+  await settled(page);
+  const msg = await page.textContent("#message");
+  t.ok(msg.includes("当前角色无权查看此内容"), "another unit's page says the role may not", msg);
+  t.ok(!(await page.textContent("#view")).includes("海丰县"), "and shows nothing of it");
+  t.eq("no figures of another unit", 0, await page.$$eval("#view .card", (c) => c.length));
+  clean(w, "a unit asking for another unit", [{ status: 403, path: "/api/v1/results/monthly/2021-05/haifeng" }]);
+
+  // the ranking: every county in it, only its own row opens
+  await page.click('#tabs button:text-is("排名")');
+  await page.waitForSelector("#view .groups");
+  await settled(page);
+  const api = await host.get("rankings/monthly/2021-05", tok.lufeng);
+  compareRanking("a unit's view of 2021-05 市直单位", await tableRows(page), api, api.groups[0]);
+  await page.click(`#view .groups button:text-is("${api.groups[1].name}")`);
+  await page.waitForFunction((n) => document.querySelector('#view .groups button[aria-selected="true"]')?.textContent === n,
+    api.groups[1].name);
+  await settled(page);
+  const opens = await page.$$eval("#view tbody tr.clickable", (trs) => trs.map((tr) => tr.dataset.unit));
+  t.eq("a unit may open only its own row", ["lufeng"], opens);
+  clean(w, "a unit's ranking");
+  await ctx.close();
+}
+
+// ---- a viewer, and publishing --------------------------------------------------------------
+{
+  const { page, w, ctx } = await login(tok.viewer);
+  t.ok(page.url().endsWith("#/bulletins"), "a viewer lands on the bulletins", page.url());
+  const tabNames = await page.$$eval("#tabs button", (bs) => bs.map((b) => b.textContent));
+  t.eq("a viewer's tabs", ["排名", "通报"], tabNames);
+  const before = await host.api("GET", "bulletins", tok.viewer);
+  t.ok((await page.textContent("#view")).includes("尚无已发布的通报"), "viewer: 尚无已发布的通报");
+  t.eq("a viewer gets no publish form", 0, await page.$$eval("#view form.publish", (f) => f.length));
+  clean(w, "a viewer's empty bulletins", before.status === 404 ? [{ status: 404, path: "/api/v1/bulletins" }] : []);
+
+  const pub = await host.api("POST", "bulletins", tok.evaluator, { scheme: "monthly", period: "2021-05" });
+  if (pub.status === 404 && before.status === 404) {
+    // The record store's bulletins are not in this build: the empty page is all there is to see.
+    console.log("note: POST /api/v1/bulletins is 404 in this build; only the empty bulletins page was tested");
+  } else {
+    t.ok(pub.status === 201 || pub.status === 200, "an evaluator publishes 2021-05", pub.status + " " + pub.text.slice(0, 300));
+    await checkPublished(page, w);
+  }
+  await ctx.close();
+}
+
+// A published bulletin in the list and on its page, for the viewer and for staff.
+async function checkPublished(page, w) {
+  const list = await host.get("bulletins", tok.viewer);
+  const b = list.bulletins.find((x) => x.scheme === "monthly" && x.period === "2021-05");
+  t.ok(b !== undefined, "the viewer's list has the bulletin", JSON.stringify(list).slice(0, 300));
+  if (!b) return;
+  await page.reload();
+  await page.waitForSelector("#view table");
+  await settled(page);
+  const listed = await tableRows(page);
+  t.ok(listed.some((r) => r[1] === "2021-05" && r[2].startsWith(`第 ${b.revision} 版`)),
+    "the page lists 2021-05 with its revision", JSON.stringify(listed));
+  await page.click("#view tbody tr.clickable");
+  await page.waitForSelector("#view .bulletin");
+  await settled(page);
+  t.ok(page.url().includes(`#/bulletin/monthly/2021-05`), "a row opens its bulletin", page.url());
+  const one = await host.get(`bulletins/monthly/2021-05/${b.revision}`, tok.viewer);
+  const groups = one.result.groups;
+  const tables = await page.$$eval("#view .bulletin > table", (ts) =>
+    ts.map((tb) => [...tb.tBodies[0].rows].map((tr) => [...tr.cells].map((c) => c.textContent.trim()))));
+  t.eq("a ranking table per group", groups.length, tables.length);
+  groups.forEach((g, i) => compareRanking(`the bulletin's ${g.name}`, tables[i] || [], one.result, g));
+  t.eq("a viewer sees no unit's lost points", 0, await page.$$eval("#view .losses", (x) => x.length));
+  const meta = await page.textContent("#view .bulletin");
+  t.ok(meta.includes(b.published_by || "—"), "the page names who published it");
+  clean(w, "a viewer's bulletin");
+
+  // staff: the same bulletin with every unit's lost points
+  const { page: sp, w: sw, ctx } = await login(tok.evaluator);
+  await sp.goto(host.base + `/#/bulletin/monthly/2021-05/${b.revision}`);
+  await sp.waitForSelector("#view .bulletin");
+  await settled(sp);
+  const full = await host.get(`bulletins/monthly/2021-05/${b.revision}`, tok.evaluator);
+  const units = full.result.units || [];
+  t.eq("staff see every unit's lost points", units.length,
+    await sp.$$eval("#view .losses details", (d) => d.length));
+  const u = units.find((x) => x.unit === "lufeng");
+  if (t.ok(u !== undefined, "the bulletin has lufeng's breakdown")) {
+    const worst = u.indicators.filter((i) => i.leaf && i.lost > 0).sort((a, c) => c.lost - a.lost)[0];
+    const row = await sp.$$eval('#view .losses details[data-unit="lufeng"] tbody tr:first-child td',
+      (tds) => tds.map((td) => td.textContent.trim()));
+    t.eq("lufeng's biggest loss in the bulletin", [worst.name, L.shown(worst.max), L.shown(worst.points),
+      L.shown(worst.lost)], row.slice(0, 4));
+  }
+  clean(sw, "staff's bulletin");
+  await ctx.close();
+}
+
+await browser.close();
+t.ok(await host.stop(), "SIGTERM stops the host cleanly", host.log().slice(-300));
+L.cleanup();
+process.exit(t.summary());

@@ -1,0 +1,196 @@
+// bulletins.js — the 通报 tab: the published bulletins and their revisions (#/bulletins), and one
+// bulletin (#/bulletin/<scheme>/<period>[/<revision>]): who published it and why, its other
+// revisions, the ranking of each group with movement, and the points each unit lost. What a
+// bulletin holds is filtered by the server per role: staff see every unit's lost points, a unit
+// its own, a viewer the rankings only. A published bulletin is frozen, so this page shows exactly
+// what was circulated; the 排名 tab shows the live evaluation.
+import { get, post, explain, periodsOf, defaultPeriod } from "./api.js";
+import { el, num, table, select } from "./dom.js";
+import { go } from "./app.js";
+import { rankingTable } from "./ranking.js";
+
+const EMPTY = "尚无已发布的通报";
+const STAFF = ["admin", "evaluator"];
+
+function schemeName(state, id) {
+  const s = state.rules.schemes.find((x) => x.id === id);
+  return s ? s.name : id;
+}
+
+// "2021-05-26T08:00:00+08:00" → "2021-05-26 08:00"; anything else as it came.
+function when(t) {
+  const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)/.exec(t || "");
+  return m ? `${m[1]} ${m[2]}` : t || "—";
+}
+
+function href(b, revision) {
+  return `#/bulletin/${encodeURIComponent(b.scheme)}/${encodeURIComponent(b.period)}` +
+    (revision != null ? "/" + encodeURIComponent(revision) : "");
+}
+
+// The list, or [] when there is none yet — also when the server has no bulletins at all (404).
+async function listOf(query) {
+  try {
+    const { bulletins } = await get("bulletins" + query);
+    return bulletins || [];
+  } catch (e) {
+    if (e.status === 404) return [];
+    throw e;
+  }
+}
+
+// Staff publish the current evaluation of a period as its bulletin (a new revision when it
+// was published before).
+function publishForm(state) {
+  const monthly = state.rules.schemes.find((s) => s.period === "month") || state.rules.schemes[0];
+  const pick = { scheme: monthly.id, period: defaultPeriod(monthly, state.rules.year) };
+  const status = el("span", { class: "muted", role: "status" });
+  const reason = el("input", { type: "text", "aria-label": "发布说明", placeholder: "说明（更正时必填）", size: 24 });
+  const periodBox = el("span");
+  const drawPeriods = () => {
+    const sch = state.rules.schemes.find((s) => s.id === pick.scheme);
+    const ps = periodsOf(sch, state.rules.year);
+    if (!ps.includes(pick.period)) pick.period = defaultPeriod(sch, state.rules.year);
+    periodBox.replaceChildren(select(ps.map((p) => [p, p]), pick.period, (v) => { pick.period = v; }, "期次"));
+  };
+  drawPeriods();
+  const button = el("button", { type: "submit" }, "发布通报");
+  const form = el("form", { class: "pickers publish", onsubmit: async (ev) => {
+    ev.preventDefault();
+    button.disabled = true;
+    status.textContent = "发布中…";
+    const body = { scheme: pick.scheme, period: pick.period };
+    if (reason.value.trim()) body.reason = reason.value.trim();
+    try {
+      const r = await post("bulletins", body);
+      const b = (r && r.bulletin) || body;
+      go(href(b, b.revision));
+    } catch (e) {
+      status.textContent = explain(e);
+      status.className = "error";
+      button.disabled = false;
+    }
+  } },
+  select(state.rules.schemes.map((s) => [s.id, s.name]), pick.scheme, (v) => {
+    pick.scheme = v;
+    drawPeriods();
+  }, "方案"), periodBox, reason, button, status);
+  return el("div", null, el("h3", null, "发布"), form);
+}
+
+async function list(state) {
+  const root = el("div", null, el("h2", null, "已发布的通报"));
+  const staff = STAFF.includes(state.me.role);
+  if (staff) root.append(publishForm(state));
+  const all = await listOf("");
+  if (!all.length) {
+    root.append(el("p", { class: "empty" }, EMPTY + "。" +
+      (staff ? "可在上方发布某一期的通报；“评估记录”标签列出各期的评估（草稿）。" : "")));
+    return root;
+  }
+  // newest period first; within a period the latest revision first
+  const rows = all.slice().sort((a, b) => (b.period + b.scheme).localeCompare(a.period + a.scheme) ||
+    b.revision - a.revision);
+  const latest = new Map();
+  for (const b of rows) if (!latest.has(b.scheme + "/" + b.period)) latest.set(b.scheme + "/" + b.period, b.revision);
+  root.append(table(["方案", "期次", "版本", "发布人", "发布时间", "说明", "规则版本"],
+    rows.map((b) => ({
+      class: "clickable",
+      onclick: () => go(href(b, b.revision)),
+      cells: [schemeName(state, b.scheme), b.period,
+        `第 ${b.revision} 版` + (latest.get(b.scheme + "/" + b.period) === b.revision ? "（现行）" : "（已更正）"),
+        b.published_by || "—", when(b.published_at), b.reason || "—",
+        (b.rules_revision || "").slice(0, 12)],
+    }))));
+  return root;
+}
+
+// The changes a revision made, as the server words them: a list of strings or of objects.
+function changesOf(changes) {
+  if (changes == null) return null;
+  if (typeof changes === "string") return changes ? el("p", null, "更改：" + changes) : null;
+  const items = Array.isArray(changes) ? changes : [changes];
+  if (!items.length) return null;
+  return el("div", null, el("h3", null, "本版更改"), el("ul", null, items.map((c) => el("li", null,
+    typeof c === "object" && c ? Object.entries(c).map(([k, v]) =>
+      `${k}：${typeof v === "object" ? JSON.stringify(v) : v}`).join("；") : String(c)))));
+}
+
+// The leaves a unit lost points on, biggest loss first.
+function lostRows(u) {
+  return (u.indicators || []).filter((i) => i.leaf && i.lost > 0)
+    .sort((a, b) => b.lost - a.lost)
+    .map((i) => [
+      { text: i.name, title: i.id },
+      { text: num(i.max), class: "num" },
+      { text: num(i.points), class: "num" },
+      { text: num(i.lost), class: "num lost" },
+      i.note || "—",
+      { text: num(i.value, 4), class: "num" },
+      { text: i.n != null ? i.n : "", class: "num" },
+    ]);
+}
+
+function unitLosses(state, result) {
+  const units = result.units || [];
+  if (!units.length) return null;
+  const own = state.me.role === "unit";
+  const root = el("div", { class: "losses" }, el("h3", null, own ? "本单位失分明细" : "各单位失分明细"),
+    el("p", { class: "muted" }, "失分按所属部分的分值折算，最多的在前；数值为指标所依据的数据，样本量为其背后的记录数。"));
+  for (const u of units) {
+    const rows = lostRows(u);
+    const summary = el("summary", null, `${u.name}　总分 ${num(u.total)}` +
+      (u.rank != null ? ` · 第 ${u.rank} 名` : " · 未排名") + (u.band ? ` · ${u.band}` : "") +
+      ` · 失分指标 ${rows.length} 项`);
+    root.append(el("details", { open: own || units.length === 1, "data-unit": u.unit }, summary,
+      rows.length ? table(["指标", "满分", "得分", "失分", "原因", "数值", "样本量"], rows)
+        : el("p", null, "没有失分。")));
+  }
+  return root;
+}
+
+async function view(state, [scheme, period, revision]) {
+  const path = `bulletins/${encodeURIComponent(scheme)}/${encodeURIComponent(period)}` +
+    (revision ? "/" + encodeURIComponent(revision) : "");
+  let data;
+  try {
+    data = await get(path);
+  } catch (e) {
+    if (e.status !== 404) throw e;
+    return el("div", null, el("p", null, el("a", { href: "#/bulletins" }, "← 全部通报")),
+      el("p", { class: "empty" }, `${schemeName(state, scheme)} ${period}：${EMPTY}。`));
+  }
+  const b = data.bulletin;
+  const result = data.result || {};
+  const revisions = (data.revisions || []).slice().sort((x, y) => x.revision - y.revision);
+  const latest = revisions.length ? revisions[revisions.length - 1].revision : b.revision;
+  const root = el("div", { class: "bulletin" });
+  root.append(el("p", null, el("a", { href: "#/bulletins" }, "← 全部通报")),
+    el("h2", null, `${schemeName(state, b.scheme)} ${b.period} 通报`,
+      el("span", { class: "muted" }, `　第 ${b.revision} 版` + (b.revision === latest ? "（现行）" : "（已被更正）"))),
+    el("p", { class: "muted" }, `发布人 ${b.published_by || "—"} · 发布时间 ${when(b.published_at)}` +
+      ` · 评估 ${b.run != null ? b.run : "—"} · 规则版本 ${(b.rules_revision || "").slice(0, 12)}` +
+      (result.previous_period ? ` · 环比对照 ${result.previous_period}` : "")));
+  if (b.reason) root.append(el("p", null, (b.revision > 1 ? "更正原因：" : "说明：") + b.reason));
+  const changes = changesOf(b.changes);
+  if (changes) root.append(changes);
+  if (revisions.length > 1)
+    root.append(el("p", { class: "revisions" }, "各版本：", revisions.map((r) =>
+      r.revision === b.revision ? el("strong", null, ` 第 ${r.revision} 版 `)
+        : el("a", { href: href(b, r.revision) }, ` 第 ${r.revision} 版（${when(r.published_at)}）`))));
+  const groups = result.groups || [];
+  const mayOpen = (u) => state.me.role !== "viewer" && (state.me.role !== "unit" || u === state.me.unit);
+  for (const g of groups) {
+    root.append(el("h3", null, `${g.name} 排名`), rankingTable(result, g, mayOpen));
+    if (g.unranked && g.unranked.length)
+      root.append(el("p", null, "未排名：", g.unranked.map((u) => u.name).join("、")));
+  }
+  const losses = unitLosses(state, result);
+  if (losses) root.append(losses);
+  return root;
+}
+
+export async function render(state, args) {
+  if (args.length >= 2) return view(state, args);
+  return list(state);
+}
