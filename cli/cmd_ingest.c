@@ -1,6 +1,7 @@
-/* cmd_ingest.c — `pinggu ingest`: take raw batch files of one source into a data directory
- * (all-or-nothing per file, a no-op for a file already taken), list the batches, or withdraw
- * one. */
+/* cmd_ingest.c — `pinggu ingest`: take raw batch files of one source, or a CSV of fed values,
+ * into a data directory's store (all-or-nothing per file, a no-op for a file already active),
+ * list the batches, withdraw one, or replace one by a new file in one step. A line saying a
+ * batch was stored is printed only once its transaction has committed. */
 #include "batch.h"
 #include "args.h"
 #include "cli.h"
@@ -14,9 +15,13 @@
 #include <sys/stat.h>
 
 static const char usage[] =
-    "usage: pinggu ingest --rules DIR --data DIR --source NAME [--threads N] FILE|DIR...\n"
-    "       pinggu ingest --data DIR --list\n"
-    "       pinggu ingest --data DIR --withdraw ID\n";
+    "usage: pinggu ingest --rules DIR --data DIR --source NAME [--threads N] [--actor WHO] "
+    "FILE|DIR...\n"
+    "       pinggu ingest --rules DIR --data DIR --values FILE.csv [--actor WHO]\n"
+    "       pinggu ingest --rules DIR --data DIR --source NAME --replace ID [--actor WHO] FILE\n"
+    "       pinggu ingest --rules DIR --data DIR --values FILE.csv --replace ID [--actor WHO]\n"
+    "       pinggu ingest --data DIR --withdraw ID [--actor WHO]\n"
+    "       pinggu ingest --data DIR --list\n";
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -43,21 +48,24 @@ static char **dir_files(const char *dir, int *n)
     return v;
 }
 
-static int ingest_one(const pg_ruleset *rs, const char *data, const char *source, const char *path,
-                      int threads, pg_diags *d)
+static int ingest_one(const pg_ruleset *rs, const char *data, const pg_batch_req *rq, pg_diags *d)
 {
     pg_batch b;
     int again;
     int before = d->n;
-    int rc = pg_batch_ingest(rs, data, source, path, threads, &b, &again, d);
+    const char *path = rq->path;
+    int rc = pg_batch_ingest(rs, data, rq, &b, &again, d);
     pg_diags_print(&(pg_diags){d->v + before, d->n - before, 0, 0, 0}, stderr);
     if (rc != 0) return rc;
     if (again)
         printf("%s: already ingested as batch %.12s; nothing changed\n", path, b.id);
+    else if (strcmp(rq->source, PG_BATCH_VALUES) == 0)
+        printf("%s: batch %.12s: %ld values\n", path, b.id, b.records);
     else
-        printf("%s: batch %.12s: %ld records of %s\n", path, b.id, b.records, source);
+        printf("%s: batch %.12s: %ld records of %s\n", path, b.id, b.records, rq->source);
     if (!again && b.duplicates)
         printf("%s: %ld records repeat an earlier key and were counted once\n", path, b.duplicates);
+    if (rq->replaces) printf("batch %s replaced by batch %.12s\n", rq->replaces, b.id);
     pg_batch_clear(&b);
     return 0;
 }
@@ -69,11 +77,14 @@ static int list(const char *data)
     int n;
     pg_batch_list(data, &b, &n, &d);
     pg_diags_print(&d, stderr);
-    printf("%-12s  %-10s  %-9s  %9s  %-20s  %s\n", "batch", "source", "status", "records",
-           "ingested", "file");
-    for (int i = 0; i < n; i++)
-        printf("%.12s  %-10s  %-9s  %9ld  %-20s  %s\n", b[i].id, b[i].source,
-               b[i].active ? "active" : "withdrawn", b[i].records, b[i].ingested_at, b[i].file);
+    printf("%-12s  %-10s  %-9s  %9s  %-24s  %-16s  %s\n", "batch", "source", "status", "records",
+           "ingested", "actor", "file");
+    for (int i = 0; i < n; i++) {
+        printf("%.12s  %-10s  %-9s  %9ld  %-24s  %-16s  %s", b[i].id, b[i].source, b[i].status,
+               b[i].records, b[i].ingested_at, b[i].actor, b[i].file);
+        if (b[i].replaced_by[0]) printf("  (replaced by %.12s)", b[i].replaced_by);
+        putchar('\n');
+    }
     pg_batch_list_free(b, n);
     int bad = d.errors > 0;
     pg_diags_free(&d);
@@ -83,11 +94,13 @@ static int list(const char *data)
 int cmd_ingest(int argc, char **argv)
 {
     const char *rules = NULL, *data = NULL, *source = NULL, *withdraw = NULL, *nthreads = NULL;
+    const char *replace = NULL, *values = NULL, *actor = NULL;
     int do_list = 0, threads = pg_ingest_threads();
-    const cli_opt opts[] = {
-        {"rules", &rules, NULL},  {"data", &data, NULL},         {"source", &source, NULL},
-        {"list", NULL, &do_list}, {"withdraw", &withdraw, NULL}, {"threads", &nthreads, NULL},
-        {NULL, NULL, NULL}};
+    const cli_opt opts[] = {{"rules", &rules, NULL},       {"data", &data, NULL},
+                            {"source", &source, NULL},     {"list", NULL, &do_list},
+                            {"withdraw", &withdraw, NULL}, {"threads", &nthreads, NULL},
+                            {"replace", &replace, NULL},   {"values", &values, NULL},
+                            {"actor", &actor, NULL},       {NULL, NULL, NULL}};
     int rc0 = cli_args(argc, argv, opts, usage);
     if (rc0 >= 0) return rc0;
     if (nthreads) {
@@ -106,13 +119,18 @@ int cmd_ingest(int argc, char **argv)
     if (do_list) return list(data);
     if (withdraw) {
         pg_diags d = {0};
-        int rc = pg_batch_withdraw(data, withdraw, &d);
+        pg_batch b;
+        int rc = pg_batch_withdraw(data, withdraw, cli_actor(actor), &b, &d);
         pg_diags_print(&d, stderr);
         pg_diags_free(&d);
-        if (rc == 0) printf("batch %s withdrawn\n", withdraw);
+        if (rc == 0) printf("batch %.12s (%s, %s) withdrawn\n", b.id, b.source, b.file);
+        pg_batch_clear(&b);
         return rc ? 1 : 0;
     }
-    if (!rules || !source || optind == argc) {
+    /* one of --source FILE|DIR... and --values FILE; --replace takes exactly one file */
+    int nfiles = argc - optind + (values != NULL);
+    if (!rules || !source == !values || nfiles == 0 || (values && optind != argc) ||
+        (replace && nfiles != 1)) {
         fputs(usage, stderr);
         return 2;
     }
@@ -124,18 +142,29 @@ int cmd_ingest(int argc, char **argv)
         return 1;
     }
     int failed = 0;
+    pg_batch_req rq = {source ? source : PG_BATCH_VALUES, values, cli_actor(actor), replace,
+                       threads};
+    if (values) failed = ingest_one(rs, data, &rq, &d) != 0;
     for (int i = optind; i < argc; i++) {
         struct stat st;
         if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
             int n;
             char **files = dir_files(argv[i], &n);
+            if (replace && n != 1) {
+                fprintf(stderr, "pinggu ingest: --replace takes one file; %s holds %d\n", argv[i],
+                        n);
+                failed = 1;
+            }
             for (int k = 0; k < n; k++) {
-                failed |= ingest_one(rs, data, source, files[k], threads, &d) != 0;
+                rq.path = files[k];
+                if (!failed || !replace) failed |= ingest_one(rs, data, &rq, &d) != 0;
                 free(files[k]);
             }
             free(files);
-        } else
-            failed |= ingest_one(rs, data, source, argv[i], threads, &d) != 0;
+        } else {
+            rq.path = argv[i];
+            failed |= ingest_one(rs, data, &rq, &d) != 0;
+        }
     }
     pg_ruleset_free(rs);
     pg_diags_free(&d);

@@ -1,12 +1,15 @@
-/* batch.c — the batch store in DATA/batches: index.json, raw/<id>.<ext>, partials/<id>.json.
+/* batch.c — the batch store: raw files in DATA/batches/raw, rows in the SQLite store.
  *
- * JSON through cJSON keeps the store readable by an operator while it lives in files; the
- * record issue replaces it with SQLite. Partials are written per metric definition hash so
- * that a rule change recomputes only the metrics whose definition changed. */
+ * Partials are kept as one row per (batch, metric, definition hash), the cells a JSON array:
+ * compact enough, readable with the sqlite3 shell, and what the previous release kept in
+ * files, so importing it copies text. A rule change recomputes only the metrics whose
+ * definition hash has no row yet. Every change of a batch's status is one transaction with its
+ * audit entry (before and after as the batch's JSON). */
 #include "batch.h"
 #include "aggregate.h"
 #include "ingest_parallel.h"
 #include "period.h"
+#include "provenance.h"
 #include "rawcopy.h"
 
 #include <cjson/cJSON.h>
@@ -14,21 +17,20 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-static char *path_in(const char *datadir, const char *rel)
-{
-    return pg_xasprintf("%s/batches/%s", datadir, rel);
-}
+#define BATCH_COLS                                                                                 \
+    "id, source, file, format, records, duplicates, actor, ingested_at, status, "                  \
+    "coalesce(replaced_by, '')"
 
 static int make_dirs(const char *datadir, pg_diags *d)
 {
-    const char *subs[] = {"batches", "batches/raw", "batches/partials"};
+    const char *subs[] = {"", "/batches", "/batches/raw"};
     for (int i = 0; i < 3; i++) {
-        char *p = pg_xasprintf("%s/%s", datadir, subs[i]);
+        char *p = pg_xasprintf("%s%s", datadir, subs[i]);
         int rc = mkdir(p, 0755);
         if (rc != 0 && errno != EEXIST) {
             int e = errno;
@@ -50,41 +52,6 @@ static void fsync_dir(const char *path)
     int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY);
     if (dfd >= 0) fsync(dfd), close(dfd);
     free(dir);
-}
-
-/* Writes len bytes to path through a temporary file, flushed and renamed, then flushes the
- * directory so the rename itself survives a crash. The temporary name is unique, so two
- * writers of the same file (two evaluations storing the same recomputed partials) never write
- * into one another's half-written file; the last rename wins, and both wrote the same. */
-static int write_atomic(const char *path, const char *data, size_t len, pg_diags *d)
-{
-    char *tmp = pg_xasprintf("%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp), rc = 0;
-    if (fd < 0 || fchmod(fd, 0644) != 0) rc = -errno;
-    for (size_t off = 0; rc == 0 && off < len;) {
-        ssize_t n = write(fd, data + off, len - off);
-        if (n < 0 && errno != EINTR) rc = -errno;
-        if (n > 0) off += (size_t)n;
-    }
-    if (rc == 0 && fsync(fd) != 0) rc = -errno;
-    if (fd >= 0 && close(fd) != 0 && rc == 0) rc = -errno;
-    if (rc == 0 && rename(tmp, path) != 0) rc = -errno;
-    if (rc == 0) fsync_dir(path);
-    if (rc != 0) {
-        pg_error(d, path, 0, "cannot write: %s", strerror(-rc));
-        unlink(tmp);
-    }
-    free(tmp);
-    return rc;
-}
-
-static int write_json(const char *path, cJSON *json, pg_diags *d)
-{
-    char *text = cJSON_PrintUnformatted(json);
-    if (!text) return -ENOMEM;
-    int rc = write_atomic(path, text, strlen(text), d);
-    cJSON_free(text);
-    return rc;
 }
 
 static char *read_file(const char *path, size_t *len)
@@ -112,103 +79,10 @@ static cJSON *read_json(const char *path, pg_diags *d)
     if (!text) return NULL;
     const char *end = NULL;
     cJSON *json = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    if (!json) pg_error(d, path, 0, "damaged JSON at byte %ld", end ? (long)(end - text) : 0L);
+    if (!json && d) pg_error(d, path, 0, "damaged JSON at byte %ld", end ? (long)(end - text) : 0L);
     free(text);
     return json;
 }
-
-/* ---- the index ---- */
-
-static void batch_from_json(pg_batch *b, const cJSON *o)
-{
-    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "id"));
-    snprintf(b->id, sizeof b->id, "%s", id ? id : "");
-#define STR(k) pg_xstrdup(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k)) ?: "")
-    b->source = STR("source");
-    b->file = STR("file");
-    b->format = STR("format");
-    b->ingested_at = STR("ingested_at");
-#undef STR
-    b->records = (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "records"));
-    b->duplicates = (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "duplicates"));
-    const char *status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "status"));
-    b->active = status && strcmp(status, "active") == 0;
-}
-
-static cJSON *batch_to_json(const pg_batch *b)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "id", b->id);
-    cJSON_AddStringToObject(o, "source", b->source);
-    cJSON_AddStringToObject(o, "file", b->file);
-    cJSON_AddStringToObject(o, "format", b->format);
-    cJSON_AddStringToObject(o, "ingested_at", b->ingested_at);
-    cJSON_AddNumberToObject(o, "records", (double)b->records);
-    cJSON_AddNumberToObject(o, "duplicates", (double)b->duplicates);
-    cJSON_AddStringToObject(o, "status", b->active ? "active" : "withdrawn");
-    return o;
-}
-
-void pg_batch_clear(pg_batch *b)
-{
-    free(b->source), free(b->file), free(b->format), free(b->ingested_at);
-    memset(b, 0, sizeof *b);
-}
-
-void pg_batch_list_free(pg_batch *b, int n)
-{
-    for (int i = 0; i < n; i++) pg_batch_clear(&b[i]);
-    free(b);
-}
-
-int pg_batch_list(const char *datadir, pg_batch **out, int *n, pg_diags *d)
-{
-    *out = NULL;
-    *n = 0;
-    char *path = path_in(datadir, "index.json");
-    cJSON *json = read_json(path, d);
-    free(path);
-    if (!json) return 0; /* no batches yet */
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(json, "batches"), *o;
-    *out = pg_xcalloc((size_t)cJSON_GetArraySize(list) + 1, sizeof(pg_batch));
-    cJSON_ArrayForEach(o, list) batch_from_json(&(*out)[(*n)++], o);
-    cJSON_Delete(json);
-    return 0;
-}
-
-static int write_index(const char *datadir, const pg_batch *b, int n, pg_diags *d)
-{
-    cJSON *json = cJSON_CreateObject();
-    cJSON *list = cJSON_AddArrayToObject(json, "batches");
-    for (int i = 0; i < n; i++) cJSON_AddItemToArray(list, batch_to_json(&b[i]));
-    char *path = path_in(datadir, "index.json");
-    int rc = write_json(path, json, d);
-    free(path);
-    cJSON_Delete(json);
-    return rc;
-}
-
-int pg_batch_withdraw(const char *datadir, const char *id, pg_diags *d)
-{
-    pg_batch *b;
-    int n, hit = -1, hits = 0;
-    pg_batch_list(datadir, &b, &n, d);
-    for (int i = 0; i < n; i++)
-        if (strncmp(b[i].id, id, strlen(id)) == 0) hit = i, hits++;
-    int rc = 0;
-    if (hits != 1) {
-        pg_error(d, NULL, 0, "batch '%s': %s", id,
-                 hits ? "the prefix names several batches" : "no such batch in the index");
-        rc = -ENOENT;
-    } else {
-        b[hit].active = 0;
-        rc = write_index(datadir, b, n, d);
-    }
-    pg_batch_list_free(b, n);
-    return rc;
-}
-
-/* ---- reading a batch ---- */
 
 static const char *format_of(const char *path)
 {
@@ -219,7 +93,343 @@ static const char *format_of(const char *path)
     return "csv";
 }
 
-/* ---- partials ---- */
+static char *raw_path(const char *datadir, const pg_batch *b)
+{
+    return pg_xasprintf("%s/batches/raw/%s.%s", datadir, b->id, b->format);
+}
+
+/* ---- batches as rows and as JSON ---- */
+
+void pg_batch_clear(pg_batch *b)
+{
+    free(b->source), free(b->file), free(b->format), free(b->ingested_at), free(b->actor);
+    memset(b, 0, sizeof *b);
+}
+
+void pg_batch_list_free(pg_batch *b, int n)
+{
+    for (int i = 0; i < n; i++) pg_batch_clear(&b[i]);
+    free(b);
+}
+
+static void batch_copy(pg_batch *to, const pg_batch *from)
+{
+    *to = *from;
+    to->source = pg_xstrdup(from->source ? from->source : "");
+    to->file = pg_xstrdup(from->file ? from->file : "");
+    to->format = pg_xstrdup(from->format ? from->format : "");
+    to->ingested_at = pg_xstrdup(from->ingested_at ? from->ingested_at : "");
+    to->actor = pg_xstrdup(from->actor ? from->actor : "");
+}
+
+static void set_status(pg_batch *b, const char *status)
+{
+    snprintf(b->status, sizeof b->status, "%s", status);
+    b->active = strcmp(status, "active") == 0;
+}
+
+/* A row of SELECT BATCH_COLS. */
+static void batch_from_row(pg_batch *b, sqlite3_stmt *s)
+{
+    memset(b, 0, sizeof *b);
+#define TXT(i) ((const char *)sqlite3_column_text(s, i) ?: "")
+    snprintf(b->id, sizeof b->id, "%s", TXT(0));
+    b->source = pg_xstrdup(TXT(1));
+    b->file = pg_xstrdup(TXT(2));
+    b->format = pg_xstrdup(TXT(3));
+    b->records = (long)sqlite3_column_int64(s, 4);
+    b->duplicates = (long)sqlite3_column_int64(s, 5);
+    b->actor = pg_xstrdup(TXT(6));
+    b->ingested_at = pg_xstrdup(TXT(7));
+    set_status(b, TXT(8));
+    snprintf(b->replaced_by, sizeof b->replaced_by, "%s", TXT(9));
+#undef TXT
+}
+
+cJSON *pg_batch_json(const pg_batch *b)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", b->id);
+    cJSON_AddStringToObject(o, "source", b->source ? b->source : "");
+    cJSON_AddStringToObject(o, "file", b->file ? b->file : "");
+    cJSON_AddStringToObject(o, "format", b->format ? b->format : "");
+    cJSON_AddNumberToObject(o, "records", (double)b->records);
+    cJSON_AddNumberToObject(o, "duplicates", (double)b->duplicates);
+    if (b->actor) cJSON_AddStringToObject(o, "actor", b->actor);
+    if (b->ingested_at) cJSON_AddStringToObject(o, "ingested_at", b->ingested_at);
+    cJSON_AddStringToObject(o, "status", b->status[0] ? b->status : "active");
+    if (b->replaced_by[0]) cJSON_AddStringToObject(o, "replaced_by", b->replaced_by);
+    return o;
+}
+
+static char *batch_text(const pg_batch *b)
+{
+    cJSON *o = pg_batch_json(b);
+    char *t = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return t;
+}
+
+/* The audit entry of a change of batch b: object batch/<id>. */
+static int audit(pg_store *st, const char *actor, const char *action, const pg_batch *before,
+                 const pg_batch *after, pg_diags *d)
+{
+    char *bt = before ? batch_text(before) : NULL, *at = after ? batch_text(after) : NULL;
+    char object[80];
+    snprintf(object, sizeof object, "batch/%s", (after ? after : before)->id);
+    int rc = pg_audit_append(st, actor, action, object, bt, at, d);
+    cJSON_free(bt), cJSON_free(at);
+    return rc;
+}
+
+/* Finds a batch by id or unique prefix: 0 and *out, -ENOENT (none, or several, with a
+ * diagnostic), or -EIO. */
+static int find_batch(pg_store *st, const char *id, pg_batch *out, pg_diags *d)
+{
+    size_t len = strlen(id);
+    if (len == 0 || len > 64 || strspn(id, "0123456789abcdef") != len) {
+        pg_error(d, NULL, 0, "batch '%s': an id is hexadecimal, as `pinggu ingest --list` shows",
+                 id);
+        return -ENOENT;
+    }
+    sqlite3_stmt *s;
+    int rc = pg_store_prepare(
+        st, "SELECT " BATCH_COLS " FROM batch WHERE substr(id, 1, length(?1)) = ?1 LIMIT 2", &s, d);
+    if (rc) return rc;
+    sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+    int hits = 0, step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        if (hits++ == 0) batch_from_row(out, s);
+    }
+    if (step != SQLITE_DONE) rc = pg_store_fail(st, "reading the batches", d);
+    sqlite3_finalize(s);
+    if (rc == 0 && hits != 1) {
+        if (hits) pg_batch_clear(out);
+        pg_error(d, NULL, 0, "batch '%s': %s", id,
+                 hits ? "the prefix names several batches" : "no such batch");
+        rc = -ENOENT;
+    }
+    return rc;
+}
+
+static int insert_batch(pg_store *st, const pg_batch *b, pg_diags *d)
+{
+    sqlite3_stmt *s;
+    int rc = pg_store_prepare(st,
+                              "INSERT OR IGNORE INTO batch (id, source, file, format, records, "
+                              "duplicates, actor, ingested_at, status, replaced_by)"
+                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''))",
+                              &s, d);
+    if (rc) return rc;
+    const char *txt[] = {b->id, b->source, b->file, b->format};
+    for (int i = 0; i < 4; i++) sqlite3_bind_text(s, i + 1, txt[i], -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 5, b->records);
+    sqlite3_bind_int64(s, 6, b->duplicates);
+    sqlite3_bind_text(s, 7, b->actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 8, b->ingested_at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 9, b->status, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 10, b->replaced_by, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = pg_store_fail(st, "storing the batch", d);
+    else if (sqlite3_changes(pg_store_db(st)) == 0)
+        rc = 1; /* there already */
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int update_status(pg_store *st, const pg_batch *b, pg_diags *d)
+{
+    sqlite3_stmt *s;
+    int rc = pg_store_prepare(
+        st, "UPDATE batch SET status = ?, replaced_by = NULLIF(?, '') WHERE id = ?", &s, d);
+    if (rc) return rc;
+    sqlite3_bind_text(s, 1, b->status, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, b->replaced_by, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, b->id, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE) rc = pg_store_fail(st, "changing the batch's status", d);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* Stores the partials of a JSON object {definition: {"metric": id, "cells": [...]}}, keeping
+ * any row already there (the same definition computes the same cells). */
+static int insert_partials(pg_store *st, const char *id, const cJSON *metrics, pg_diags *d)
+{
+    sqlite3_stmt *s;
+    int rc = pg_store_prepare(st,
+                              "INSERT OR IGNORE INTO partial (batch, metric, definition, cells)"
+                              " VALUES (?, ?, ?, ?)",
+                              &s, d);
+    if (rc) return rc;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, metrics)
+    {
+        const char *metric = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "metric"));
+        const cJSON *cells = cJSON_GetObjectItemCaseSensitive(e, "cells");
+        char *text = cells ? cJSON_PrintUnformatted(cells) : NULL;
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, metric ? metric : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, e->string, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 4, text ? text : "[]", -1, SQLITE_STATIC);
+        if (sqlite3_step(s) != SQLITE_DONE) rc = pg_store_fail(st, "storing the partials", d);
+        cJSON_free(text);
+        if (rc) break;
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* ---- the previous release's index ---- */
+
+/* Imports DATA/batches/index.json and the partials files it names, in one transaction, then
+ * renames the index. Interrupted between the commit and the rename, the next open imports
+ * again: rows already there are kept (INSERT OR IGNORE) and get no second audit entry. */
+static int import_legacy(pg_store *st, const char *datadir, pg_diags *d)
+{
+    char *index = pg_xasprintf("%s/batches/index.json", datadir);
+    if (access(index, F_OK) != 0) {
+        free(index);
+        return 0;
+    }
+    int rc = pg_store_begin(st, d);
+    cJSON *json = NULL;
+    if (rc == 0 && access(index, F_OK) != 0) goto done; /* another process imported it */
+    if (rc == 0 && !(json = read_json(index, d))) {
+        pg_error(d, index, 0, "cannot import the previous release's batch index");
+        rc = -EIO;
+    }
+    const cJSON *o, *all = json ? cJSON_GetObjectItemCaseSensitive(json, "batches") : NULL;
+    cJSON_ArrayForEach(o, all)
+    {
+        if (rc) break;
+        pg_batch b = {0};
+#define STR(k) pg_xstrdup(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k)) ?: "")
+        char *id = STR("id");
+        snprintf(b.id, sizeof b.id, "%s", id);
+        free(id);
+        b.source = STR("source");
+        b.file = STR("file");
+        b.format = STR("format");
+        b.ingested_at = STR("ingested_at");
+        char *status = STR("status");
+#undef STR
+        b.actor = pg_xstrdup("import");
+        b.records = (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "records"));
+        b.duplicates =
+            (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "duplicates"));
+        set_status(&b, strcmp(status, "active") == 0 ? "active" : "withdrawn");
+        free(status);
+        if (strlen(b.id) != 64 || !*b.source || !*b.format) {
+            pg_error(d, index, 0, "a batch entry lacks its id, source or format");
+            rc = -EINVAL;
+        }
+        if (rc == 0) rc = insert_batch(st, &b, d);
+        if (rc == 0) { /* new: its partials, then the entry */
+            char *ppath = pg_xasprintf("%s/batches/partials/%s.json", datadir, b.id);
+            cJSON *p = read_json(ppath, NULL); /* missing or damaged: recomputed when read */
+            rc = insert_partials(st, b.id, cJSON_GetObjectItemCaseSensitive(p, "metrics"), d);
+            if (rc == 0) rc = audit(st, "import", "batch.ingest", NULL, &b, d);
+            cJSON_Delete(p);
+            free(ppath);
+        } else if (rc == 1)
+            rc = 0;
+        pg_batch_clear(&b);
+    }
+done:
+    if (rc == 0)
+        rc = pg_store_commit(st, d);
+    else
+        pg_store_rollback(st);
+    if (rc == 0 && json) {
+        char *to = pg_xasprintf("%s.imported", index);
+        if (rename(index, to) != 0 && errno != ENOENT) {
+            rc = -errno;
+            pg_error(d, index, 0, "imported, but cannot be renamed: %s", strerror(errno));
+        } else
+            fsync_dir(to);
+        free(to);
+    }
+    cJSON_Delete(json);
+    free(index);
+    return rc;
+}
+
+int pg_batch_store_open(const char *datadir, pg_store **out, pg_diags *d)
+{
+    int rc = pg_store_open(datadir, out, d);
+    if (rc == 0 && (rc = import_legacy(*out, datadir, d)) != 0) {
+        pg_store_close(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* Opens the store only if the directory has one (or an index to import): reading a directory
+ * of plain *.csv files (the bundled sample) must not leave a database in it. 1: nothing. */
+static int open_existing(const char *datadir, pg_store **st, pg_diags *d)
+{
+    char *db = pg_xasprintf("%s/pinggu.db", datadir);
+    char *index = pg_xasprintf("%s/batches/index.json", datadir);
+    int present = access(db, F_OK) == 0 || access(index, F_OK) == 0;
+    free(db), free(index);
+    if (!present) return 1;
+    return pg_batch_store_open(datadir, st, d);
+}
+
+int pg_batch_list(const char *datadir, pg_batch **out, int *n, pg_diags *d)
+{
+    *out = NULL;
+    *n = 0;
+    pg_store *st;
+    int rc = open_existing(datadir, &st, d);
+    if (rc) return rc == 1 ? 0 : rc;
+    sqlite3_stmt *s;
+    rc = pg_store_prepare(st, "SELECT " BATCH_COLS " FROM batch ORDER BY seq", &s, d);
+    int cap = 0, step = SQLITE_DONE;
+    while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) *out = pg_xrealloc(*out, sizeof(pg_batch) * (size_t)(cap = cap * 2 + 16));
+        batch_from_row(&(*out)[(*n)++], s);
+    }
+    if (rc == 0 && step != SQLITE_DONE) rc = pg_store_fail(st, "reading the batches", d);
+    sqlite3_finalize(s);
+    pg_store_close(st);
+    return rc;
+}
+
+int pg_batch_withdraw(const char *datadir, const char *id, const char *actor, pg_batch *out,
+                      pg_diags *d)
+{
+    if (out) memset(out, 0, sizeof *out);
+    pg_store *st;
+    int rc = pg_batch_store_open(datadir, &st, d);
+    if (rc) return rc;
+    pg_batch b = {0}, after = {0};
+    if ((rc = pg_store_begin(st, d)) != 0) goto done;
+    if ((rc = find_batch(st, id, &b, d)) != 0) goto done;
+    if (!b.active) {
+        pg_error(d, NULL, 0, "batch %.12s is %s%s%.12s; nothing changed", b.id, b.status,
+                 b.replaced_by[0] ? " by " : "", b.replaced_by);
+        rc = -EEXIST;
+        goto done;
+    }
+    batch_copy(&after, &b);
+    set_status(&after, "withdrawn");
+    rc = update_status(st, &after, d);
+    if (rc == 0) rc = audit(st, actor, "batch.withdraw", &b, &after, d);
+    if (rc == 0) rc = pg_store_commit(st, d);
+done:
+    if (rc) pg_store_rollback(st);
+    pg_store_close(st);
+    pg_batch_clear(&b);
+    if (rc == 0 && out)
+        *out = after;
+    else
+        pg_batch_clear(&after);
+    return rc;
+}
+
+/* ---- partials as JSON ---- */
 
 static cJSON *cell_to_json(const pg_ruleset *rs, const pg_agg_cell *c)
 {
@@ -277,12 +487,13 @@ static int cell_from_json(const pg_ruleset *rs, pg_agg *table, int metric, const
     return 0;
 }
 
-/* Adds the aggregator's partials to the partials JSON, one entry per metric definition of
- * source `s` — an empty one for a metric no record of the batch counts towards (a year-end
- * metric in a spring batch), so that its definition is known to be computed and the raw file
- * is not read again for it at every evaluation. */
-static void partials_add(const pg_ruleset *rs, int s, cJSON *metrics, const pg_agg *agg)
+/* The aggregator's partials as {definition: {"metric", "cells"}}, one entry per metric
+ * definition of source `s` — an empty one for a metric no record of the batch counts towards
+ * (a year-end metric in a spring batch), so that its definition is known to be computed and
+ * the raw file is not read again for it at every evaluation. */
+static cJSON *partials_of(const pg_ruleset *rs, int s, const pg_agg *agg)
 {
+    cJSON *metrics = cJSON_CreateObject();
     for (int m = 0; m < rs->nmetrics; m++) {
         const pg_metric *me = &rs->metrics[m];
         if (me->source != s || me->agg == PG_AGG_FED ||
@@ -300,16 +511,7 @@ static void partials_add(const pg_ruleset *rs, int s, cJSON *metrics, const pg_a
         cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(entry, "cells"),
                              cell_to_json(rs, &cells[i]));
     }
-}
-
-static char *iso_now(void)
-{
-    char buf[32];
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return pg_xstrdup(buf);
+    return metrics;
 }
 
 /* Appends the diagnostics of `from` to d. */
@@ -321,179 +523,427 @@ static void diags_append(pg_diags *d, const pg_diags *from)
     }
 }
 
-int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const char *source, const char *path,
-                    int threads, pg_batch *out, int *again, pg_diags *d)
+/* ---- ingesting ---- */
+
+static int insert_values(pg_store *st, const char *id, const cJSON *values, pg_diags *d)
+{
+    sqlite3_stmt *s;
+    int rc = pg_store_prepare(st,
+                              "INSERT INTO feed_value (batch, unit, period, metric, value, n)"
+                              " VALUES (?, ?, ?, ?, ?, ?)",
+                              &s, d);
+    if (rc) return rc;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, values)
+    {
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+        for (int i = 0; i < 3; i++)
+            sqlite3_bind_text(s, i + 2, cJSON_GetStringValue(cJSON_GetArrayItem(v, i)), -1,
+                              SQLITE_STATIC);
+        for (int i = 3; i < 5; i++) {
+            const cJSON *x = cJSON_GetArrayItem(v, i);
+            if (cJSON_IsNumber(x))
+                sqlite3_bind_double(s, i + 2, x->valuedouble);
+            else
+                sqlite3_bind_null(s, i + 2);
+        }
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            rc = pg_store_fail(st, "storing the values", d);
+            break;
+        }
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* Marks `old` (by id or prefix) replaced by `by`, inside the running transaction. */
+static int replace_old(pg_store *st, const char *old, const pg_batch *by, const char *actor,
+                       pg_diags *d)
+{
+    pg_batch b = {0};
+    int rc = find_batch(st, old, &b, d);
+    if (rc) return rc;
+    if (strcmp(b.id, by->id) == 0) {
+        pg_error(d, NULL, 0, "batch %.12s cannot replace itself: the file is the same bytes", b.id);
+        rc = -EEXIST;
+    } else if (!b.active) {
+        pg_error(d, NULL, 0, "batch %.12s is %s, not active: there is nothing to replace", b.id,
+                 b.status);
+        rc = -EEXIST;
+    } else if (strcmp(b.source, by->source) != 0) {
+        pg_error(d, NULL, 0, "batch %.12s is of source '%s', the new file of '%s'", b.id, b.source,
+                 by->source);
+        rc = -EEXIST;
+    }
+    if (rc == 0) {
+        pg_batch after;
+        batch_copy(&after, &b);
+        set_status(&after, "replaced");
+        snprintf(after.replaced_by, sizeof after.replaced_by, "%s", by->id);
+        rc = update_status(st, &after, d);
+        if (rc == 0) rc = audit(st, actor, "batch.replace", &b, &after, d);
+        pg_batch_clear(&after);
+    }
+    pg_batch_clear(&b);
+    return rc;
+}
+
+/* The bytes of batch `b` again, which is in the store: a no-op while it is active; otherwise
+ * it is restored (and replaces rq->replaces, if given). Runs in its own transaction. */
+static int ingest_again(pg_store *st, const pg_batch_req *rq, pg_batch *b, int *again, pg_diags *d)
+{
+    int rc = pg_store_begin(st, d);
+    if (rc) return rc;
+    if (b->active && rq->replaces) {
+        pg_error(d, rq->path, 0, "these bytes are already active as batch %.12s; nothing replaced",
+                 b->id);
+        rc = -EEXIST;
+    } else if (b->active) {
+        *again = 1;
+    } else if (strcmp(b->status, "replaced") == 0) {
+        sqlite3_stmt *s;
+        rc = pg_store_prepare(st, "SELECT status FROM batch WHERE id = ?", &s, d);
+        if (rc == 0) {
+            sqlite3_bind_text(s, 1, b->replaced_by, -1, SQLITE_STATIC);
+            if (sqlite3_step(s) == SQLITE_ROW &&
+                strcmp((const char *)sqlite3_column_text(s, 0), "active") == 0) {
+                pg_error(d, rq->path, 0,
+                         "these bytes are batch %.12s, replaced by batch %.12s, which is active: "
+                         "both would count the same records; withdraw %.12s first, or replace "
+                         "it with this file",
+                         b->id, b->replaced_by, b->replaced_by);
+                rc = -EEXIST;
+            }
+            sqlite3_finalize(s);
+        }
+    }
+    if (rc == 0 && !b->active) {
+        pg_batch before;
+        batch_copy(&before, b);
+        set_status(b, "active");
+        b->replaced_by[0] = '\0';
+        rc = update_status(st, b, d);
+        if (rc == 0) rc = audit(st, rq->actor, "batch.restore", &before, b, d);
+        if (rc == 0 && rq->replaces) rc = replace_old(st, rq->replaces, b, rq->actor, d);
+        pg_batch_clear(&before);
+    }
+    if (rc == 0)
+        rc = pg_store_commit(st, d);
+    else
+        pg_store_rollback(st);
+    return rc;
+}
+
+int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_req *rq,
+                    pg_batch *out, int *again, pg_diags *d)
 {
     memset(out, 0, sizeof *out);
     *again = 0;
-    int s = pg_strmap_get(&rs->source_ids, source);
-    if (s < 0) {
-        pg_error(d, NULL, 0, "--source %s: the rule set declares no such source", source);
+    int values = strcmp(rq->source, PG_BATCH_VALUES) == 0;
+    int s = values ? -1 : pg_strmap_get(&rs->source_ids, rq->source);
+    if (!values && s < 0) {
+        pg_error(d, NULL, 0, "--source %s: the rule set declares no such source", rq->source);
         return -EINVAL;
     }
     int rc = make_dirs(datadir, d);
     if (rc) return rc;
     /* The copy is made and hashed under a temporary name on another thread while the records
-     * are read; it is renamed into place only when the batch is new and good. The id is known
-     * only at the end, so the same bytes again are read before they are found out. */
-    char *incoming = pg_xasprintf("%s/batches/raw/.incoming-%ld", datadir, (long)getpid());
+     * are read; it is renamed into place only when the batch is good. The id is known only at
+     * the end, so the same bytes again are read before they are found out. */
+    char *incoming = pg_xasprintf("%s/batches/raw/.incoming-%ld-%lx", datadir, (long)getpid(),
+                                  (unsigned long)pthread_self());
     pg_rawcopy *copy;
-    if ((rc = pg_rawcopy_start(path, incoming, &copy, d)) != 0) {
+    if ((rc = pg_rawcopy_start(rq->path, incoming, &copy, d)) != 0) {
         free(incoming);
         return rc;
     }
-    const char *format = format_of(path);
-    long errors;
+    const char *format = values ? "csv" : format_of(rq->path);
+    long errors = 0;
     pg_diags rd = {0}; /* the reading's: dropped if the batch turns out to be in already */
-    pg_agg *agg =
-        pg_ingest_aggregate(rs, s, path, format, threads, PG_INGEST_MIN_PART, &errors, &rd);
-    if ((rc = pg_rawcopy_finish(copy, out->id, d)) != 0) {
-        pg_agg_free(agg);
-        pg_diags_free(&rd);
-        free(incoming);
-        return rc;
-    }
-    pg_batch *list;
-    int n;
-    pg_batch_list(datadir, &list, &n, d);
-    for (int i = 0; i < n; i++) {
-        if (strcmp(list[i].id, out->id) != 0) continue;
-        pg_agg_free(agg);
-        pg_diags_free(&rd);
-        *again = list[i].active;
-        if (!list[i].active) { /* the same bytes again after a withdrawal: restore */
-            list[i].active = 1;
-            rc = write_index(datadir, list, n, d);
+    pg_agg *agg = NULL;
+    cJSON *vals = NULL; /* a value batch's [[unit, period, metric, value, n], ...] */
+    if (values) {
+        /* the same reader and checks as a *.csv in the data directory */
+        pg_dataset *ds = pg_dataset_new(rs);
+        if (pg_dataset_load_file(ds, rq->path, &rd) == 0) {
+            cJSON *j = pg_dataset_to_json(ds);
+            vals = cJSON_DetachItemFromObjectCaseSensitive(j, "values");
+            cJSON_Delete(j);
         }
-        *out = list[i];
-        memset(&list[i], 0, sizeof list[i]);
-        pg_batch_list_free(list, n);
-        unlink(incoming);
-        free(incoming);
-        return rc;
+        pg_dataset_free(ds);
+    } else {
+        agg = pg_ingest_aggregate(rs, s, rq->path, format, rq->threads > 0 ? rq->threads : 1,
+                                  PG_INGEST_MIN_PART, &errors, &rd);
     }
-    out->source = pg_xstrdup(source);
-    const char *base = strrchr(path, '/');
-    out->file = pg_xstrdup(base ? base + 1 : path);
-    out->format = pg_xstrdup(format);
+    pg_store *st = NULL;
+    cJSON *partials = NULL;
+    char *raw = NULL;
+    if ((rc = pg_rawcopy_finish(copy, out->id, d)) != 0) goto done;
+    if ((rc = pg_batch_store_open(datadir, &st, d)) != 0) goto done;
+    pg_batch found;
+    pg_diags none = {0}; /* "no such batch" is the usual answer, not an error */
+    int frc = find_batch(st, out->id, &found, &none);
+    pg_diags_free(&none);
+    if (frc == 0) { /* the same bytes again */
+        *out = found;
+        raw = raw_path(datadir, out);
+        /* put back a raw file an operator removed: the same name, the same bytes */
+        if (access(raw, F_OK) != 0 && rename(incoming, raw) == 0) fsync_dir(raw);
+        rc = ingest_again(st, rq, out, again, d);
+        goto done;
+    } else if (frc != -ENOENT) {
+        rc = frc;
+        goto done;
+    }
     diags_append(d, &rd);
-    pg_diags_free(&rd);
-    if (!agg) {
+    if (values ? !vals : !agg) {
         if (errors)
-            pg_error(d, path, 0, "%ld bad record%s: the batch is rejected, nothing stored", errors,
-                     errors == 1 ? "" : "s");
-        pg_batch_list_free(list, n);
-        pg_batch_clear(out);
-        unlink(incoming);
-        free(incoming);
-        return -EINVAL;
+            pg_error(d, rq->path, 0, "%ld bad record%s: the batch is rejected, nothing stored",
+                     errors, errors == 1 ? "" : "s");
+        rc = -EINVAL;
+        goto done;
     }
-    out->records = pg_agg_records(agg);
-    out->duplicates = pg_agg_duplicates(agg);
-    out->ingested_at = iso_now();
-    out->active = 1;
-    cJSON *partials = cJSON_CreateObject();
-    cJSON_AddStringToObject(partials, "source", source);
-    partials_add(rs, s, cJSON_AddObjectToObject(partials, "metrics"), agg);
-    char *raw = pg_xasprintf("%s/batches/raw/%s.%s", datadir, out->id, out->format);
-    char *ppath = pg_xasprintf("%s/batches/partials/%s.json", datadir, out->id);
+    out->source = pg_xstrdup(rq->source);
+    const char *base = strrchr(rq->path, '/');
+    out->file = pg_xstrdup(base ? base + 1 : rq->path);
+    out->format = pg_xstrdup(format);
+    out->actor = pg_xstrdup(rq->actor ? rq->actor : "?");
+    char now[32];
+    pg_store_now(now);
+    out->ingested_at = pg_xstrdup(now);
+    out->records = values ? cJSON_GetArraySize(vals) : pg_agg_records(agg);
+    out->duplicates = values ? 0 : pg_agg_duplicates(agg);
+    set_status(out, "active");
+    if (!values) partials = partials_of(rs, s, agg);
+    /* the raw file first, on disk; then the rows, together */
+    raw = raw_path(datadir, out);
     if (rename(incoming, raw) != 0) {
         rc = -errno;
         pg_error(d, raw, 0, "cannot store the batch: %s", strerror(-rc));
-        unlink(incoming);
-    } else
-        fsync_dir(raw);
-    if (rc == 0) rc = write_json(ppath, partials, d);
-    if (rc == 0) {
-        list = pg_xrealloc(list, sizeof(pg_batch) * (size_t)(n + 1));
-        list[n] = *out;
-        rc = write_index(datadir, list, n + 1, d);
-        memset(&list[n], 0, sizeof list[n]);
+        goto done;
     }
-    free(raw), free(ppath), free(incoming);
+    fsync_dir(raw);
+    if ((rc = pg_store_begin(st, d)) != 0) goto done;
+    rc = insert_batch(st, out, d);
+    if (rc == 1) { /* another writer stored the same bytes meanwhile */
+        char id[65];
+        memcpy(id, out->id, sizeof id);
+        pg_store_rollback(st);
+        pg_batch_clear(out);
+        rc = find_batch(st, id, out, d);
+        if (rc == 0) rc = ingest_again(st, rq, out, again, d);
+        goto done;
+    }
+    if (rc == 0)
+        rc = values ? insert_values(st, out->id, vals, d)
+                    : insert_partials(st, out->id, partials, d);
+    if (rc == 0) rc = audit(st, out->actor, "batch.ingest", NULL, out, d);
+    if (rc == 0 && rq->replaces) rc = replace_old(st, rq->replaces, out, out->actor, d);
+    if (rc == 0)
+        rc = pg_store_commit(st, d);
+    else
+        pg_store_rollback(st);
+done:
+    unlink(incoming); /* gone already when renamed into place */
+    if (rc) pg_batch_clear(out), *again = 0;
+    pg_store_close(st);
     cJSON_Delete(partials);
+    cJSON_Delete(vals);
     pg_agg_free(agg);
-    pg_batch_list_free(list, n);
+    pg_diags_free(&rd);
+    free(raw), free(incoming);
     return rc;
 }
 
 /* ---- taking values ---- */
 
-/* Merges one batch's stored partials into the per-source tables; recomputes from the raw file
- * the metrics whose definition is not stored yet. */
-static int feed_batch(const pg_ruleset *rs, const char *datadir, const pg_batch *b, int s,
-                      pg_agg *table, pg_diags *d)
+/* Where a value already in the dataset came from, for an error naming both origins: a value
+ * batch (its index in `vb`, or -1) or a *.csv file of the data directory. Malloc'd. */
+static char *origin(const pg_ruleset *rs, const char *datadir, const pg_batch *vb, int bi,
+                    int metric, int unit, int period)
 {
-    char *ppath = pg_xasprintf("%s/batches/partials/%s.json", datadir, b->id);
-    cJSON *json = read_json(ppath, d);
-    int rc = 0, stale = 0;
-    cJSON *metrics = json ? cJSON_GetObjectItemCaseSensitive(json, "metrics") : NULL;
-    if (!metrics) {
-        pg_error(d, ppath, 0, "the partials of batch %.12s are missing", b->id);
-        rc = -EIO;
-    }
-    for (int m = 0; rc == 0 && m < rs->nmetrics; m++) {
-        const pg_metric *me = &rs->metrics[m];
-        if (me->source != s || me->agg == PG_AGG_FED) continue;
-        const cJSON *entry = cJSON_GetObjectItemCaseSensitive(metrics, me->def), *c;
-        if (!entry) {
-            stale = 1;
-            continue;
-        }
-        cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(entry, "cells"))
-        {
-            if (cell_from_json(rs, table, m, c) != 0) {
-                pg_error(d, ppath, 0,
-                         "metric '%s': a stored cell is damaged or names a unit no "
-                         "longer in units.csv",
-                         me->id);
+    if (bi >= 0) return pg_xasprintf("value batch %.12s (%s)", vb[bi].id, vb[bi].file);
+    char **lines = NULL;
+    int n = 0;
+    pg_provenance_fed(rs, datadir, metric, unit, period, &lines, &n);
+    char *s = n ? pg_xasprintf("%s", lines[0]) : pg_xstrdup("a *.csv file of the data directory");
+    for (int i = 0; i < n; i++) free(lines[i]);
+    free(lines);
+    return s;
+}
+
+/* Keys a value: "period|metric|unit". */
+static char *value_key(int period, int metric, int unit)
+{
+    return pg_xasprintf("%d|%d|%d", period, metric, unit);
+}
+
+typedef struct {
+    pg_strmap map; /* value_key → index of the value batch that gave it */
+    char **keys;
+    int n;
+} value_origins;
+
+static void origins_free(value_origins *o)
+{
+    pg_strmap_free(&o->map);
+    for (int i = 0; i < o->n; i++) free(o->keys[i]);
+    free(o->keys);
+}
+
+/* The active value batches' values into ds. */
+static int feed_values(const pg_ruleset *rs, const char *datadir, pg_store *st, pg_dataset *ds,
+                       const pg_batch *list, int n, value_origins *vo, pg_diags *d)
+{
+    sqlite3_stmt *s;
+    int rc = pg_store_prepare(st,
+                              "SELECT unit, period, metric, value, n FROM feed_value"
+                              " WHERE batch = ? ORDER BY period, metric, unit",
+                              &s, d);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        if (!list[i].active || strcmp(list[i].source, PG_BATCH_VALUES) != 0) continue;
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, list[i].id, -1, SQLITE_STATIC);
+        int step;
+        while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+            const char *uid = (const char *)sqlite3_column_text(s, 0);
+            const char *per = (const char *)sqlite3_column_text(s, 1);
+            const char *mid = (const char *)sqlite3_column_text(s, 2);
+            int u = pg_unit_find(rs, uid ?: ""), p = per ? pg_period_parse(per) : -1;
+            int m = pg_strmap_get(&rs->metric_ids, mid ?: "");
+            if (m < 0) continue; /* a metric of another year's rule set: not this one's */
+            if (u < 0 || p < 0) {
+                pg_error(d, NULL, 0,
+                         "value batch %.12s (%s): unit '%s' of %s is no longer in units.csv; "
+                         "withdraw the batch or restore the unit",
+                         list[i].id, list[i].file, uid, mid);
                 rc = -EINVAL;
                 break;
             }
+            double v = sqlite3_column_double(s, 3);
+            double vn =
+                sqlite3_column_type(s, 4) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 4);
+            if (pg_dataset_set(ds, p, m, u, v, vn) != 0) {
+                char *key = value_key(p, m, u);
+                char *first = origin(rs, datadir, list, pg_strmap_get(&vo->map, key), m, u, p);
+                pg_error(d, NULL, 0,
+                         "metric '%s' for %s %s is given twice: by %s and by value batch %.12s "
+                         "(%s); withdraw one",
+                         mid, uid, per, first, list[i].id, list[i].file);
+                free(first), free(key);
+                rc = -EINVAL;
+                break;
+            }
+            vo->keys = pg_xrealloc(vo->keys, sizeof(char *) * (size_t)(vo->n + 1));
+            vo->keys[vo->n] = value_key(p, m, u);
+            pg_strmap_put(&vo->map, vo->keys[vo->n], i);
+            vo->n++;
+        }
+        if (rc == 0 && step != SQLITE_DONE) rc = pg_store_fail(st, "reading fed values", d);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* Merges one batch's stored partials into the per-source table; recomputes from the raw file
+ * the metrics whose definition has no partials yet, and stores them. */
+static int feed_batch(const pg_ruleset *rs, const char *datadir, pg_store *st, const pg_batch *b,
+                      int s, pg_agg *table, pg_diags *d)
+{
+    sqlite3_stmt *q;
+    int rc = pg_store_prepare(st, "SELECT definition, cells FROM partial WHERE batch = ?", &q, d);
+    if (rc) return rc;
+    sqlite3_bind_text(q, 1, b->id, -1, SQLITE_STATIC);
+    cJSON *have = cJSON_CreateObject(); /* definition → cells text, as stored */
+    int step;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW)
+        cJSON_AddItemToObject(have, (const char *)sqlite3_column_text(q, 0),
+                              cJSON_CreateString((const char *)sqlite3_column_text(q, 1)));
+    if (step != SQLITE_DONE) rc = pg_store_fail(st, "reading the partials", d);
+    sqlite3_finalize(q);
+    int stale = 0;
+    for (int m = 0; rc == 0 && m < rs->nmetrics; m++) {
+        const pg_metric *me = &rs->metrics[m];
+        if (me->source != s || me->agg == PG_AGG_FED) continue;
+        const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(have, me->def));
+        if (!text) {
+            stale = 1;
+            continue;
+        }
+        cJSON *cells = cJSON_Parse(text), *c;
+        int bad = !cJSON_IsArray(cells);
+        cJSON_ArrayForEach(c, cells) if (!bad && cell_from_json(rs, table, m, c) != 0) bad = 1;
+        cJSON_Delete(cells);
+        if (bad) {
+            pg_error(d, pg_store_path(st), 0,
+                     "batch %.12s, metric '%s': a stored cell is damaged or names a unit no "
+                     "longer in units.csv",
+                     b->id, me->id);
+            rc = -EINVAL;
         }
     }
     if (rc == 0 && stale) { /* a changed definition: read the raw batch again */
-        char *raw = pg_xasprintf("%s/batches/raw/%s.%s", datadir, b->id, b->format);
+        char *raw = raw_path(datadir, b);
         long errors;
         pg_agg *agg = pg_ingest_aggregate(rs, s, raw, b->format, pg_ingest_threads(),
                                           PG_INGEST_MIN_PART, &errors, d);
-        if (!agg) rc = -EINVAL;
+        if (!agg) {
+            pg_error(d, raw, 0,
+                     "batch %.12s: its metrics changed and its raw file cannot be "
+                     "read again",
+                     b->id);
+            rc = -EIO;
+        }
         const pg_agg_cell *cells;
         int n = agg ? pg_agg_cells(agg, &cells) : 0;
         for (int i = 0; i < n; i++) {
             const pg_metric *me = &rs->metrics[cells[i].metric];
-            if (cJSON_GetObjectItemCaseSensitive(metrics, me->def)) continue;
+            if (cJSON_GetObjectItemCaseSensitive(have, me->def)) continue;
             pg_partial_merge(pg_agg_partial(table, cells[i].metric, cells[i].unit, cells[i].bucket),
                              &cells[i].p);
         }
-        if (agg) {
-            /* Keep the new definitions' partials, so the next run reads them. */
-            cJSON *fresh = cJSON_CreateObject();
-            partials_add(rs, s, fresh, agg);
-            cJSON *e;
-            cJSON_ArrayForEach(e, fresh) if (!cJSON_GetObjectItemCaseSensitive(metrics, e->string))
-                cJSON_AddItemReferenceToObject(metrics, e->string, e);
-            rc = write_json(ppath, json, d);
+        if (agg) { /* keep the new definitions' partials, so the next run reads them */
+            cJSON *fresh = partials_of(rs, s, agg);
+            rc = pg_store_begin(st, d);
+            if (rc == 0) rc = insert_partials(st, b->id, fresh, d);
+            if (rc == 0)
+                rc = pg_store_commit(st, d);
+            else
+                pg_store_rollback(st);
             cJSON_Delete(fresh);
         }
         pg_agg_free(agg);
         free(raw);
     }
-    cJSON_Delete(json);
-    free(ppath);
+    cJSON_Delete(have);
     return rc;
 }
 
 int pg_batch_feed(const pg_ruleset *rs, const char *datadir, pg_dataset *ds, pg_diags *d)
 {
-    pg_batch *list;
-    int n, rc = 0;
-    pg_batch_list(datadir, &list, &n, d);
+    pg_store *st;
+    int rc = open_existing(datadir, &st, d);
+    if (rc) return rc == 1 ? 0 : rc;
+    pg_batch *list = NULL;
+    int n = 0;
+    sqlite3_stmt *q;
+    rc = pg_store_prepare(
+        st, "SELECT " BATCH_COLS " FROM batch WHERE status = 'active' ORDER BY seq", &q, d);
+    int step = SQLITE_DONE;
+    while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
+        list = pg_xrealloc(list, sizeof(pg_batch) * (size_t)(n + 1));
+        batch_from_row(&list[n++], q);
+    }
+    if (rc == 0 && step != SQLITE_DONE) rc = pg_store_fail(st, "reading the batches", d);
+    sqlite3_finalize(q);
+    value_origins vo = {0};
+    if (rc == 0) rc = feed_values(rs, datadir, st, ds, list, n, &vo, d);
     for (int s = 0; s < rs->nsources && rc == 0; s++) {
         pg_agg *table = pg_agg_new(rs, s);
         for (int i = 0; i < n && rc == 0; i++)
-            if (list[i].active && strcmp(list[i].source, rs->sources[s].name) == 0)
-                rc = feed_batch(rs, datadir, &list[i], s, table, d);
+            if (strcmp(list[i].source, rs->sources[s].name) == 0)
+                rc = feed_batch(rs, datadir, st, &list[i], s, table, d);
         const pg_agg_cell *cells;
         int ncells = pg_agg_cells(table, &cells);
         for (int i = 0; i < ncells && rc == 0; i++) {
@@ -511,17 +961,23 @@ int pg_batch_feed(const pg_ruleset *rs, const char *datadir, pg_dataset *ds, pg_
             if (pg_partial_value(me, &p, &v, &vn) == 0 &&
                 pg_dataset_set(ds, bucket, cells[i].metric, cells[i].unit, v, vn) != 0) {
                 char buf[PG_PERIOD_BUF];
+                char *key = value_key(bucket, cells[i].metric, cells[i].unit);
+                char *first = origin(rs, datadir, list, pg_strmap_get(&vo.map, key),
+                                     cells[i].metric, cells[i].unit, bucket);
                 pg_error(d, datadir, 0,
-                         "metric '%s' for %s %s is computed from source '%s' and also fed in a "
-                         "CSV file; keep one",
-                         me->id, rs->units[cells[i].unit].id, pg_period_format(bucket, buf),
+                         "metric '%s' for %s %s is given twice: by %s and computed from source "
+                         "'%s'; keep one",
+                         me->id, rs->units[cells[i].unit].id, pg_period_format(bucket, buf), first,
                          rs->sources[s].name);
+                free(first), free(key);
                 rc = -EINVAL;
             }
             pg_partial_free(&p);
         }
         pg_agg_free(table);
     }
+    origins_free(&vo);
     pg_batch_list_free(list, n);
+    pg_store_close(st);
     return rc;
 }

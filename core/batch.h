@@ -1,46 +1,90 @@
-/* batch.h — ingested batches in a data directory.
+/* batch.h — ingested batches in a data directory's store.
  *
  * A batch is one delivered file of one source, identified by the SHA-256 of its bytes. It is
  * taken whole or not at all: ingest reads every record, and only when none is bad does it
- * store, in DATA/batches/, a content-addressed copy of the raw file (raw/<id>.<ext>), the
- * partial aggregates of every metric that reads the source, keyed by the metric's definition
- * hash (partials/<id>.json), and a line in the index (index.json) with the batch's status.
- * Each file is written to a temporary name, flushed to disk and renamed, so a crash leaves the
- * last complete state. Ingesting the same bytes again changes nothing.
+ * store it. The raw file is kept content-addressed at DATA/batches/raw/<id>.<ext>; the batch
+ * row, the partial aggregates of every metric that reads its source (keyed by the metric's
+ * definition hash) and the audit entry go into the SQLite store (store.h, tables `batch`,
+ * `partial`) in one transaction. The order makes a crash harmless at any point: the raw file
+ * is written, flushed and renamed into place first (rewriting it is harmless: same name, same
+ * bytes), and the batch exists only once its transaction commits. An acknowledgement (the
+ * CLI's line, the API's 201) is given only after the commit.
+ *
+ * Values fed directly (a CSV of unit,period,metric,value,n, as dataset.h reads it) are a batch
+ * of the pseudo-source "values", stored in table `feed_value`: withdrawable, replaceable and
+ * audited like any other batch.
+ *
+ * A batch is active, withdrawn, or replaced (by the batch named in replaced_by). Ingesting the
+ * same bytes again while the batch is active changes nothing. Ingesting the bytes of a
+ * withdrawn batch brings it back (status active again, audited as batch.restore): an operator
+ * who sends a file again wants it counted. The bytes of a replaced batch come back the same
+ * way, unless the batch that replaced it is still active — counting both would count the same
+ * records twice, so that is refused, naming the replacement.
  *
  * When a metric's definition changes, its partials are recomputed from the stored raw files
- * the next time values are taken (pg_batch_feed); metrics whose definition did not change are
- * not. The record issue moves this store into SQLite. */
+ * the next time values are taken (pg_batch_feed) and stored, in a transaction of their own;
+ * metrics whose definition did not change are not.
+ *
+ * A data directory made by the previous release keeps batches in DATA/batches/index.json and
+ * DATA/batches/partials/<id>.json. The first open of its store imports them in one
+ * transaction (actor "import", one batch.ingest audit entry per batch) and renames the index
+ * to index.json.imported; the partials files are left as they were, unread. */
 #ifndef PG_BATCH_H
 #define PG_BATCH_H
 
 #include "dataset.h"
 #include "ruleset.h"
+#include "store.h"
+
+#define PG_BATCH_VALUES "values" /* the pseudo-source of fed values */
 
 typedef struct {
     char id[65];
-    char *source, *file, *format, *ingested_at;
+    char *source, *file, *format, *ingested_at, *actor;
     long records, duplicates;
-    int active;
+    int active;           /* status is "active" */
+    char status[12];      /* active | withdrawn | replaced */
+    char replaced_by[65]; /* "" unless replaced */
 } pg_batch;
 
-/* Ingests `path` as a batch of `source`, reading it with up to `threads` threads
- * (pg_ingest_threads() is the machine's CPUs; the result does not depend on it). Returns 0 and
- * fills *out (free with pg_batch_clear) with *again = 1 when the same bytes were already active; or
- * a negative errno with diagnostics: -EINVAL when records are bad (the first 20 as file:line:
- * field: reason, then the total), nothing stored. */
-int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const char *source, const char *path,
-                    int threads, pg_batch *out, int *again, pg_diags *d);
-/* The batches in the index, in ingestion order. */
+/* What to ingest. */
+typedef struct {
+    const char *source;   /* a source of the rule set, or PG_BATCH_VALUES */
+    const char *path;     /* the file; its base name is recorded as the batch's file */
+    const char *actor;    /* who, for the audit log */
+    const char *replaces; /* id (or unique prefix) of an active batch of the same source that
+                           * the new one replaces, in the same transaction; NULL: none */
+    int threads;          /* readers (pg_ingest_threads() is the machine's CPUs); the result
+                           * does not depend on it */
+} pg_batch_req;
+
+/* Opens the data directory's store (store.h), importing a previous release's index first. */
+int pg_batch_store_open(const char *datadir, pg_store **out, pg_diags *d);
+
+/* Ingests rq->path. Returns 0 and fills *out (free with pg_batch_clear), with *again = 1 when
+ * the same bytes were already active (nothing changed); or a negative errno with diagnostics,
+ * nothing stored: -EINVAL when records are bad (the first 20 as file:line: field: reason, then
+ * the total) or the source is unknown, -ENOENT when rq->replaces names no batch, -EEXIST when
+ * the batch to replace is not active, is of another source, or the bytes are an active batch
+ * already, or when the bytes are a replaced batch whose replacement is active. */
+int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_req *rq,
+                    pg_batch *out, int *again, pg_diags *d);
+/* The batches, in ingestion order. A directory without a store has none (and gets none). */
 int pg_batch_list(const char *datadir, pg_batch **out, int *n, pg_diags *d);
-/* Marks a batch (by id or unique id prefix) withdrawn; its partials stop counting. */
-int pg_batch_withdraw(const char *datadir, const char *id, pg_diags *d);
+/* Withdraws an active batch (by id or unique id prefix): its partials or values stop counting.
+ * Fills *out with the batch as it is now when out is not NULL. Returns 0, -ENOENT (no such
+ * batch, or the prefix names several), or -EEXIST (not active: nothing changed). */
+int pg_batch_withdraw(const char *datadir, const char *id, const char *actor, pg_batch *out,
+                      pg_diags *d);
 void pg_batch_clear(pg_batch *b);
 void pg_batch_list_free(pg_batch *b, int n);
+/* The batch as JSON: what the audit log records and the API answers. */
+struct cJSON *pg_batch_json(const pg_batch *b);
 
-/* Stores the values of every computed metric, merged over the active batches, into ds.
- * Returns 0, or a negative errno with diagnostics (a value both fed and computed is an
- * error). */
+/* Stores into ds the values of the active value batches and of every computed metric, merged
+ * over the active batches. Returns 0, or a negative errno with diagnostics: a value given
+ * twice (by two value batches, a value batch and a *.csv file, or fed and computed) is an
+ * error naming both. */
 int pg_batch_feed(const pg_ruleset *rs, const char *datadir, pg_dataset *ds, pg_diags *d);
 
 #endif

@@ -1,4 +1,6 @@
-/* datadir.c — opening a data directory's values (see datadir.h). */
+/* datadir.c — opening a data directory's values (see datadir.h). The *.csv files come first,
+ * so that a value batch or a computed metric that gives one of their values again is the one
+ * reported with both origins. */
 #include "datadir.h"
 #include "batch.h"
 
@@ -8,7 +10,7 @@ int pg_datadir_load(const pg_ruleset *rs, const char *dir, pg_dataset **out, pg_
 {
     pg_dataset *ds = pg_dataset_new(rs);
     int rc = pg_dataset_load_dir(ds, dir, d);
-    if (rc == 0 && rs->nsources) rc = pg_batch_feed(rs, dir, ds, d);
+    if (rc == 0) rc = pg_batch_feed(rs, dir, ds, d);
     if (rc == 0 && pg_dataset_count(ds) == 0) {
         pg_error(d, dir, 0, "no data: no *.csv values and no ingested batches here");
         rc = -ENOENT;

@@ -1,14 +1,15 @@
 /* datadir.h — the values of a data directory, as `pinggu eval` takes them: every *.csv of fed
- * values directly in it, plus the computed metrics merged over its active ingested batches
- * (batch.h). The tools that evaluate (diff, explain) and, later, the host open data this way.
- */
+ * values directly in it (the bundled sample is kept that way), the values of its active value
+ * batches, and the computed metrics merged over its active ingested batches (batch.h). The
+ * tools that evaluate (diff, explain, report) and the host open data this way. */
 #ifndef PG_DATADIR_H
 #define PG_DATADIR_H
 
 #include "dataset.h"
 
 /* Returns 0 and *out (free with pg_dataset_free), or a negative errno with diagnostics:
- * a rejected file, bad batches, or -ENOENT when the directory holds no values at all. */
+ * a rejected file, bad batches, a value given twice (both origins named), or -ENOENT when the
+ * directory holds no values at all. */
 int pg_datadir_load(const pg_ruleset *rs, const char *dir, pg_dataset **out, pg_diags *d);
 
 #endif

@@ -73,12 +73,11 @@ static int from_csv(const pg_ruleset *rs, const char *datadir, int metric, int u
     return found;
 }
 
-/* Records of the batch's cell for (unit, period) of the metric's definition, or -1. */
-static double batch_records(const cJSON *metrics, const pg_metric *m, const char *unit,
-                            const char *period)
+/* Records of the batch's cell for (unit, period) in a stored cells array, or -1. */
+static double batch_records(const cJSON *cells, const char *unit, const char *period)
 {
-    const cJSON *entry = cJSON_GetObjectItemCaseSensitive(metrics, m->def), *c;
-    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(entry, "cells"))
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cells)
     {
         const char *u = cJSON_GetStringValue(cJSON_GetArrayItem(c, 0));
         const char *p = cJSON_GetStringValue(cJSON_GetArrayItem(c, 1));
@@ -88,25 +87,8 @@ static double batch_records(const cJSON *metrics, const pg_metric *m, const char
     return -1;
 }
 
-static cJSON *read_json(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *buf = NULL;
-    size_t len = 0, cap = 0, got;
-    char chunk[65536];
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (len + got + 1 > cap) buf = pg_xrealloc(buf, cap = (len + got + 1) * 2);
-        memcpy(buf + len, chunk, got);
-        len += got;
-    }
-    fclose(f);
-    cJSON *j = buf ? cJSON_ParseWithLength(buf, len) : NULL;
-    free(buf);
-    return j;
-}
-
-/* Computed values: the active batches of the metric's source that hold records for it. */
+/* Computed values: the active batches of the metric's source that hold records for it; fed
+ * values: the active value batches that give it. */
 static int from_batches(const pg_ruleset *rs, const char *datadir, int metric, int unit, int period,
                         char ***lines, int *n)
 {
@@ -114,18 +96,52 @@ static int from_batches(const pg_ruleset *rs, const char *datadir, int metric, i
     pg_batch *list = NULL;
     int nb = 0, found = 0;
     pg_diags d = {0};
-    if (pg_batch_list(datadir, &list, &nb, &d) != 0) nb = 0;
-    pg_diags_free(&d);
+    if (pg_batch_list(datadir, &list, &nb, &d) != 0 || nb == 0) {
+        pg_diags_free(&d);
+        return 0;
+    }
+    pg_store *st;
+    if (pg_batch_store_open(datadir, &st, &d) != 0) {
+        pg_diags_free(&d);
+        pg_batch_list_free(list, nb);
+        return 0;
+    }
+    sqlite3_stmt *cells = NULL, *vals = NULL;
+    pg_store_prepare(st, "SELECT cells FROM partial WHERE batch = ? AND definition = ? LIMIT 1",
+                     &cells, &d);
+    pg_store_prepare(st,
+                     "SELECT value, n FROM feed_value WHERE batch = ? AND unit = ? AND "
+                     "period = ? AND metric = ?",
+                     &vals, &d);
     int first = m->over == PG_OVER_YTD ? period / 100 * 100 + 1 : period;
-    for (int i = 0; i < nb; i++) {
-        if (!list[i].active || strcmp(list[i].source, rs->sources[m->source].name) != 0) continue;
-        char *path = pg_xasprintf("%s/batches/partials/%s.json", datadir, list[i].id);
-        cJSON *j = read_json(path);
-        free(path);
-        const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(j, "metrics");
-        for (int p = first; p <= period; p++) {
-            char pbuf[PG_PERIOD_BUF];
-            double recs = batch_records(metrics, m, rs->units[unit].id, pg_period_format(p, pbuf));
+    const char *uid = rs->units[unit].id;
+    for (int i = 0; cells && vals && i < nb; i++) {
+        if (!list[i].active) continue;
+        char pbuf[PG_PERIOD_BUF];
+        if (strcmp(list[i].source, PG_BATCH_VALUES) == 0) {
+            sqlite3_reset(vals);
+            sqlite3_bind_text(vals, 1, list[i].id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(vals, 2, uid, -1, SQLITE_STATIC);
+            sqlite3_bind_text(vals, 3, pg_period_format(period, pbuf), -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(vals, 4, m->id, -1, SQLITE_STATIC);
+            if (sqlite3_step(vals) == SQLITE_ROW) {
+                add(lines, n,
+                    pg_xasprintf("value batch %.12s（%s，%s 入库，%s）：%g", list[i].id,
+                                 list[i].file, list[i].ingested_at, list[i].actor,
+                                 sqlite3_column_double(vals, 0)));
+                found++;
+            }
+            continue;
+        }
+        if (m->source < 0 || strcmp(list[i].source, rs->sources[m->source].name) != 0) continue;
+        sqlite3_reset(cells);
+        sqlite3_bind_text(cells, 1, list[i].id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(cells, 2, m->def, -1, SQLITE_STATIC);
+        cJSON *j = sqlite3_step(cells) == SQLITE_ROW
+                       ? cJSON_Parse((const char *)sqlite3_column_text(cells, 0))
+                       : NULL;
+        for (int p = first; j && p <= period; p++) {
+            double recs = batch_records(j, uid, pg_period_format(p, pbuf));
             if (recs < 0) continue;
             add(lines, n,
                 pg_xasprintf("batch %.12s（%s，%s，%s 入库）：%s 采样月 %g 条记录", list[i].id,
@@ -134,8 +150,19 @@ static int from_batches(const pg_ruleset *rs, const char *datadir, int metric, i
         }
         cJSON_Delete(j);
     }
+    sqlite3_finalize(cells);
+    sqlite3_finalize(vals);
+    pg_store_close(st);
+    pg_diags_free(&d);
     pg_batch_list_free(list, nb);
     return found;
+}
+
+int pg_provenance_fed(const pg_ruleset *rs, const char *datadir, int metric, int unit, int period,
+                      char ***lines, int *n)
+{
+    if (metric < 0 || unit < 0) return 0;
+    return from_csv(rs, datadir, metric, unit, period, lines, n);
 }
 
 int pg_provenance(const pg_ruleset *rs, const char *datadir, int metric, int unit, int period,
@@ -143,7 +170,6 @@ int pg_provenance(const pg_ruleset *rs, const char *datadir, int metric, int uni
 {
     if (metric < 0 || unit < 0) return 0;
     int found = from_csv(rs, datadir, metric, unit, period, lines, n);
-    if (rs->metrics[metric].agg != PG_AGG_FED)
-        found += from_batches(rs, datadir, metric, unit, period, lines, n);
+    found += from_batches(rs, datadir, metric, unit, period, lines, n);
     return found;
 }

@@ -1,9 +1,9 @@
-/* provenance.h — where a metric value came from: the fed CSV row (file:line) or the ingested
- * batches whose partial aggregates hold records for it. For `pinggu explain` and appeals.
+/* provenance.h — where a metric value came from: the fed CSV row (file:line), the value batch
+ * that gave it, or the ingested batches whose partial aggregates hold records for it. For
+ * `pinggu explain` and appeals.
  *
  * It reads the data directory again, after the values were taken: CSV files in name order,
- * batches from batches/index.json and batches/partials/<id>.json (batch.h). The record issue
- * moves batches into SQLite; this file then asks the store instead. */
+ * then the active batches of the store (batch.h: tables batch, partial, feed_value). */
 #ifndef PG_PROVENANCE_H
 #define PG_PROVENANCE_H
 
@@ -15,5 +15,10 @@
  * Returns the number added. */
 int pg_provenance(const pg_ruleset *rs, const char *datadir, int metric, int unit, int period,
                   char ***lines, int *n);
+
+/* Only the *.csv files directly in the data directory: their rows "file:line" that give
+ * (metric, unit, period). Returns the number added. */
+int pg_provenance_fed(const pg_ruleset *rs, const char *datadir, int metric, int unit, int period,
+                      char ***lines, int *n);
 
 #endif

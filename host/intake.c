@@ -1,11 +1,13 @@
-/* intake.c — batches posted over HTTP, and withdrawals.
+/* intake.c — batches posted over HTTP, replacements, and withdrawals.
  *
  * A posted body is written to DATA/incoming/<n>/<name> by a pool thread and ingested from
  * there exactly as `pinggu ingest` would (same reader, same all-or-nothing rule, same errors,
- * named after the uploaded file), then the temporary copy is removed. Writes to the batch
- * index go one at a time, in arrival order: the index is rewritten whole, and two writers
- * would lose one's update. An accepted batch or a withdrawal bumps the data version, which
- * re-scores the periods evaluated so far. */
+ * named after the uploaded file), then the temporary copy is removed. The answer (201) is sent
+ * only after the batch's transaction committed (batch.h). `?replaces=ID` makes the new batch
+ * replace an active one in the same transaction. Writes go one at a time, in arrival order,
+ * so that the answers come in the order the store took them. The audit actor is the token
+ * that the request presents, as pg_api_actor names it. An accepted batch or a withdrawal
+ * bumps the data version, which re-scores the periods evaluated so far. */
 #include "batch.h"
 #include "host.h"
 #include "log.h"
@@ -22,6 +24,8 @@ typedef struct pg_intake {
     pg_host *h;
     pg_http_req *req;
     char *source, *name, *id; /* id: a withdrawal */
+    char *replaces;           /* ?replaces=ID of a post */
+    char actor[96];
     char *datadir;
     long seq;
     pg_batch batch;
@@ -60,7 +64,7 @@ static void ingest(pg_job *j)
 {
     pg_intake *in = (pg_intake *)j;
     if (in->id) {
-        in->rc = pg_batch_withdraw(in->datadir, in->id, &in->d);
+        in->rc = pg_batch_withdraw(in->datadir, in->id, in->actor, &in->batch, &in->d);
         return;
     }
     char *incoming = pg_xasprintf("%s/incoming", in->datadir);
@@ -71,8 +75,8 @@ static void ingest(pg_job *j)
         if (!in->rc) in->rc = -errno;
         pg_error(&in->d, NULL, 0, "cannot keep the upload in %s: %s", incoming, strerror(-in->rc));
     } else {
-        in->rc = pg_batch_ingest(j->rs, in->datadir, in->source, path, 1, &in->batch, &in->again,
-                                 &in->d);
+        pg_batch_req rq = {in->source, path, in->actor, in->replaces, 1};
+        in->rc = pg_batch_ingest(j->rs, in->datadir, &rq, &in->batch, &in->again, &in->d);
         rename_files(&in->d, dir);
     }
     unlink(path), rmdir(dir);
@@ -81,20 +85,6 @@ static void ingest(pg_job *j)
 
 static void next_write(pg_host *h);
 
-static cJSON *batch_json(const pg_batch *b)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "id", b->id);
-    cJSON_AddStringToObject(o, "source", b->source ? b->source : "");
-    cJSON_AddStringToObject(o, "file", b->file ? b->file : "");
-    cJSON_AddStringToObject(o, "format", b->format ? b->format : "");
-    cJSON_AddNumberToObject(o, "records", (double)b->records);
-    cJSON_AddNumberToObject(o, "duplicates", (double)b->duplicates);
-    if (b->ingested_at) cJSON_AddStringToObject(o, "ingested_at", b->ingested_at);
-    cJSON_AddStringToObject(o, "status", b->active ? "active" : "withdrawn");
-    return o;
-}
-
 static void ingested(pg_job *j)
 {
     pg_intake *in = (pg_intake *)j;
@@ -102,7 +92,10 @@ static void ingested(pg_job *j)
     if (j->error) pg_error(&in->d, NULL, 0, "%s", j->error);
     if (j->error || in->rc != 0) {
         h->n.ingest_errors++;
-        int status = in->rc == -ENOENT ? 404 : in->rc == -EINVAL ? 422 : 500;
+        int status = in->rc == -ENOENT   ? 404
+                     : in->rc == -EINVAL ? 422
+                     : in->rc == -EEXIST ? 409
+                                         : 500;
         const char *what =
             in->id ? "the withdrawal failed" : "the batch was rejected; nothing was stored";
         pg_log(PG_LOG_WARN, in->id ? "withdraw" : "ingest", "source", in->source, "file", in->name,
@@ -111,9 +104,10 @@ static void ingested(pg_job *j)
         pg_api_diags(in->req, status, what, &in->d, 20);
     } else if (in->id) {
         h->data_version++;
-        pg_log(PG_LOG_INFO, "withdraw", "batch", in->id, NULL);
+        pg_log(PG_LOG_INFO, "withdraw", "batch", in->batch.id, "actor", in->actor, NULL);
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "withdrawn", in->id);
+        cJSON_AddStringToObject(o, "withdrawn", in->batch.id);
+        cJSON_AddItemToObject(o, "batch", pg_batch_json(&in->batch));
         pg_api_json(in->req, 200, o);
         pg_rescore_all(h, "data");
     } else {
@@ -125,16 +119,19 @@ static void ingested(pg_job *j)
             h->n.ingested_records += (uint64_t)in->batch.records;
         }
         pg_log(PG_LOG_INFO, "ingest", "source", in->source, "file", in->name, "batch", in->batch.id,
-               "records", recs, "result", in->again ? "already ingested" : "accepted", NULL);
+               "records", recs, "actor", in->actor, "replaces", in->replaces, "result",
+               in->again ? "already ingested" : "accepted", NULL);
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddItemToObject(o, "batch", batch_json(&in->batch));
+        cJSON_AddItemToObject(o, "batch", pg_batch_json(&in->batch));
         cJSON_AddBoolToObject(o, "already_ingested", in->again);
+        if (in->replaces) cJSON_AddStringToObject(o, "replaced", in->replaces);
         pg_api_json(in->req, in->again ? 200 : 201, o);
         if (!in->again) pg_rescore_all(h, "data");
     }
     pg_batch_clear(&in->batch);
     pg_diags_free(&in->d);
-    free(in->source), free(in->name), free(in->id), free(in->datadir), free(in);
+    free(in->source), free(in->name), free(in->id), free(in->replaces), free(in->datadir);
+    free(in);
     h->writing = 0;
     next_write(h);
 }
@@ -147,7 +144,8 @@ static void next_write(pg_host *h)
     if (!h->intake_head) h->intake_tail = NULL;
     if (h->stopping || !h->gen) {
         pg_api_error(in->req, 503, "the host is %s", h->stopping ? "shutting down" : "starting");
-        free(in->source), free(in->name), free(in->id), free(in->datadir), free(in);
+        free(in->source), free(in->name), free(in->id), free(in->replaces), free(in->datadir);
+        free(in);
         next_write(h);
         return;
     }
@@ -156,9 +154,23 @@ static void next_write(pg_host *h)
     pg_pool_submit(h->pool, &in->job);
 }
 
+/* Who is acting: the token the request presents, named as pg_api_actor names it. The API let
+ * the request in, so the token is known; "?" only if the config changed under it. */
+static void actor_of(pg_host *h, pg_http_req *req, char buf[96])
+{
+    const pg_token *t = pg_config_token(&h->cfg, req->authorization);
+    if (!t)
+        snprintf(buf, 96, "?");
+    else if (t->name && *t->name)
+        snprintf(buf, 96, "%s:%s", pg_role_name(t->role), t->name);
+    else
+        snprintf(buf, 96, "%s", pg_role_name(t->role));
+}
+
 static void enqueue(pg_host *h, pg_intake *in)
 {
     in->h = h;
+    actor_of(h, in->req, in->actor);
     in->datadir = pg_xstrdup(h->cfg.data_dir);
     in->job.work = ingest;
     in->job.done = ingested;
@@ -177,6 +189,8 @@ void pg_intake_post(pg_host *h, pg_http_req *req, const char *source, const char
     in->req = req;
     in->source = pg_xstrdup(source);
     in->name = pg_xstrdup(name);
+    in->replaces = pg_http_query_param(req, "replaces");
+    if (in->replaces && !*in->replaces) free(in->replaces), in->replaces = NULL;
     enqueue(h, in);
 }
 
