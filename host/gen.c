@@ -5,7 +5,6 @@
 #include "snapshot.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,56 +72,4 @@ void pg_gen_unref(pg_gen *g)
     pg_ruleset_free(g->rs);
     pg_blob_unref(g->rules_json);
     free(g->shown), free(g->snapshot), free(g);
-}
-
-static void add_line(char ***lines, int *n, char *s)
-{
-    *lines = pg_xrealloc(*lines, sizeof **lines * (size_t)(*n + 1));
-    (*lines)[(*n)++] = s;
-}
-
-static char *points_text(double p)
-{
-    return isnan(p) ? pg_xstrdup("n/a") : pg_xasprintf("%g", p);
-}
-
-int pg_gen_weight_changes(const pg_gen *old, const pg_gen *cur, char ***lines)
-{
-    const pg_ruleset *a = old->rs, *b = cur->rs;
-    int n = 0;
-    *lines = NULL;
-    for (int i = 0; i < b->nnodes; i++) {
-        const pg_node *nb = &b->nodes[i];
-        int j = pg_strmap_get(&a->node_ids, nb->id);
-        if (j < 0) {
-            add_line(lines, &n, pg_xasprintf("%s: added", nb->id));
-            continue;
-        }
-        const pg_node *na = &a->nodes[j];
-        for (int g = 0; g < b->ngroups; g++) {
-            int ga = pg_strmap_get(&a->group_ids, b->groups[g].id);
-            double pa = ga < 0 ? NAN : na->points[ga], pb = nb->points[g];
-            if (pa == pb || (isnan(pa) && isnan(pb))) continue;
-            char *ta = points_text(pa), *tb = points_text(pb);
-            add_line(lines, &n, pg_xasprintf("%s [%s]: %s -> %s", nb->id, b->groups[g].id, ta, tb));
-            free(ta), free(tb);
-        }
-    }
-    for (int j = 0; j < a->nnodes; j++)
-        if (pg_strmap_get(&b->node_ids, a->nodes[j].id) < 0)
-            add_line(lines, &n, pg_xasprintf("%s: removed", a->nodes[j].id));
-    for (int s = 0; s < b->nschemes; s++) {
-        int t = pg_strmap_get(&a->scheme_ids, b->schemes[s].id);
-        if (t < 0) continue;
-        const pg_scheme *sa = &a->schemes[t], *sb = &b->schemes[s];
-        for (int k = 0; k < sb->nparts; k++)
-            for (int m = 0; m < sa->nparts; m++)
-                if (strcmp(sa->parts[m].id, sb->parts[k].id) == 0 &&
-                    sa->parts[m].weight != sb->parts[k].weight)
-                    add_line(lines, &n,
-                             pg_xasprintf("scheme %s part %s: weight %g -> %g", sb->id,
-                                          sb->parts[k].id, sa->parts[m].weight,
-                                          sb->parts[k].weight));
-    }
-    return n;
 }

@@ -44,9 +44,5 @@ int pg_gen_load(const pg_gen *g, pg_ruleset **out, pg_diags *d);
 pg_gen *pg_gen_ref(pg_gen *g);
 void pg_gen_unref(pg_gen *g);
 
-/* Describes how the points changed from `old` to `cur`, one line an indicator and group,
- * "monitoring.online_rate [county]: 10 -> 12", plus indicators added or removed. Returns the
- * number of lines; *lines is a malloc'd array of malloc'd strings. */
-int pg_gen_weight_changes(const pg_gen *old, const pg_gen *cur, char ***lines);
 
 #endif

@@ -4,6 +4,7 @@
 #include "htest.h"
 
 #include "gen.h"
+#include "weights.h"
 #include "ruledir.h"
 
 #include <stdlib.h>
@@ -158,15 +159,21 @@ static void weight_changes(void **state)
     pg_gen *b = build(6, &d);
     assert_non_null(a);
     assert_non_null(b);
-    char **lines;
-    int n = pg_gen_weight_changes(a, b, &lines);
+    pg_weight_change *ch;
+    int n = pg_weight_changes(a->rs, b->rs, &ch);
     assert_int_equal(n, 2);
-    assert_string_equal(lines[0], "online [dept]: 60 -> 45");
-    assert_string_equal(lines[1], "reviews [dept]: 40 -> 55");
-    for (int i = 0; i < n; i++) free(lines[i]);
-    free(lines);
-    assert_int_equal(pg_gen_weight_changes(a, a, &lines), 0);
-    free(lines);
+    char *line = pg_weight_change_text(&ch[0]);
+    assert_string_equal(line, "online [dept]: 60 -> 45");
+    free(line);
+    line = pg_weight_change_text(&ch[1]);
+    assert_string_equal(line, "reviews [dept]: 40 -> 55");
+    free(line);
+    assert_string_equal(ch[1].id, "reviews");
+    assert_string_equal(ch[1].group, "dept");
+    assert_true(ch[1].before == 40 && ch[1].after == 55 && !ch[1].scheme && !ch[1].presence);
+    pg_weight_changes_free(ch, n);
+    assert_int_equal(pg_weight_changes(a->rs, a->rs, &ch), 0);
+    pg_weight_changes_free(ch, 0);
     pg_gen_unref(a), pg_gen_unref(b);
     pg_diags_free(&d);
 }
