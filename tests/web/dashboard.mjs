@@ -10,9 +10,12 @@
 //     none of its figures), and the ranking lets it open its own row only;
 //   - a viewer lands on the bulletins: "尚无已发布的通报" while none is published; once one is
 //     published (POST /api/v1/bulletins), the list shows it and its page shows the bulletin's
-//     ranking, and staff see the units' lost points in it;
+//     ranking and no lost points; staff see every unit's lost points, a unit its own only;
+//   - after a weight change, a correction published through the page's form is revision 2 with
+//     its reason and the API's differences, and revision 1 still shows the numbers it had;
 //   - no page logs a console error, throws, or has a request fail or answer an HTTP error, but
 //     for those a check provokes on purpose.
+import fs from "node:fs";
 import * as L from "./lib.mjs";
 
 const { bin, root, nodeDir } = L.args();
@@ -296,7 +299,81 @@ async function checkPublished(page, w) {
       L.shown(worst.lost)], row.slice(0, 4));
   }
   clean(sw, "staff's bulletin");
+
+  // a unit: the bulletin's rankings, and its own lost points only
+  {
+    const { page: up, w: uw, ctx: uctx } = await login(tok.lufeng);
+    await up.goto(host.base + `/#/bulletin/monthly/2021-05/${b.revision}`);
+    await up.waitForSelector("#view .bulletin");
+    await settled(up);
+    t.eq("a unit sees its own lost points only", ["lufeng"],
+      await up.$$eval("#view .losses details", (d) => d.map((x) => x.dataset.unit)));
+    t.ok(await up.$eval('#view .losses details[data-unit="lufeng"]', (d) => d.open), "open at once");
+    clean(uw, "a unit's bulletin");
+    await uctx.close();
+  }
+
+  // a correction through the page's publish form, after a weight change: revision 2 with its
+  // reason and differences, revision 1 still there as it was
+  const r1 = full;
+  const schemes = ws + "/rules/schemes.lua";
+  const src = fs.readFileSync(schemes, "utf8");
+  const edited = src.replace('{ id = "monitoring", weight = 0.8 }', '{ id = "monitoring", weight = 0.6 }')
+    .replace('{ id = "platforms",  weight = 0.2 }', '{ id = "platforms",  weight = 0.4 }');
+  t.ok(edited !== src, "the monthly weights are edited");
+  fs.writeFileSync(schemes + ".swp", edited);
+  fs.renameSync(schemes + ".swp", schemes);
+  const lufengR1 = r1.result.units.find((x) => x.unit === "lufeng").total;
+  let moved = false;
+  for (let i = 0; i < 400 && !moved; i++) {
+    const live = await host.api("GET", "rankings/monthly/2021-05?group=county", tok.evaluator);
+    moved = live.status === 200 && live.json.groups[0].ranking.some((x) => x.unit === "lufeng" && x.total !== lufengR1);
+    if (!moved) await L.sleep(50);
+  }
+  t.ok(moved, "the live ranking follows the new weights");
+  await sp.click('#tabs button:text-is("通报")');
+  await sp.waitForSelector("#view form.publish");
+  await settled(sp);
+  await sp.selectOption("#view form.publish select[aria-label=方案]", "monthly");
+  await sp.selectOption("#view form.publish select[aria-label=期次]", "2021-05");
+  await sp.fill("#view form.publish input[aria-label=发布说明]", "权重调整");
+  await sp.click("#view form.publish button[type=submit]");
+  await sp.waitForFunction(() => /#\/bulletin\/monthly\/2021-05\/\d+$/.test(location.hash) &&
+    document.querySelector("#view .bulletin"), null, { timeout: 30000 });
+  await settled(sp);
+  const r2 = await host.get("bulletins/monthly/2021-05", tok.evaluator);
+  t.eq("the form published revision 2", b.revision + 1, r2.bulletin.revision);
+  t.ok(sp.url().endsWith(`/${r2.bulletin.revision}`), "and opened it", sp.url());
+  const text2 = await sp.textContent("#view .bulletin");
+  t.ok(text2.includes(`第 ${r2.bulletin.revision} 版（现行）`), "it is the current revision");
+  t.ok(text2.includes("更正原因：权重调整"), "with the reason given in the form");
+  const changed = (r2.bulletin.changes && r2.bulletin.changes.groups || []).flatMap((g) => g.units);
+  t.ok(changed.length > 0, "the API lists what the correction changed");
+  const shownChanges = await L.rows(sp, "#view .changes tbody tr");
+  t.eq("a row per changed unit", changed.length, shownChanges.length);
+  const lc = changed.find((x) => x.unit === "lufeng");
+  if (t.ok(lc !== undefined, "lufeng's total changed")) {
+    const row = shownChanges.find((r) => r[0] === lc.name) || [];
+    t.eq("lufeng's change as the API says", `${L.shown(lc.a.total)} → ${L.shown(lc.b.total)}`, row[1]);
+  }
+  const tables2 = await sp.$$eval("#view .bulletin > table", (ts) =>
+    ts.map((tb) => [...tb.tBodies[0].rows].map((tr) => [...tr.cells].map((c) => c.textContent.trim()))));
+  r2.result.groups.forEach((g, i) => compareRanking(`revision 2's ${g.name}`, tables2[i] || [], r2.result, g));
+  await sp.click(`#view .revisions a:text-is(" 第 ${b.revision} 版（${when(b.published_at)}）")`);
+  await sp.waitForFunction((rev) => location.hash.endsWith("/" + rev) &&
+    document.querySelector("#view .bulletin h2")?.textContent.includes("已被更正"), b.revision);
+  await settled(sp);
+  const tables1 = await sp.$$eval("#view .bulletin > table", (ts) =>
+    ts.map((tb) => [...tb.tBodies[0].rows].map((tr) => [...tr.cells].map((c) => c.textContent.trim()))));
+  r1.result.groups.forEach((g, i) => compareRanking(`revision 1 as published: ${g.name}`, tables1[i] || [], r1.result, g));
+  clean(sw, "a correction");
   await ctx.close();
+}
+
+// As bulletins.js shows a time.
+function when(t) {
+  const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)/.exec(t || "");
+  return m ? `${m[1]} ${m[2]}` : t || "—";
 }
 
 await browser.close();

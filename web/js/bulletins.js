@@ -105,15 +105,30 @@ async function list(state) {
   return root;
 }
 
-// The changes a revision made, as the server words them: a list of strings or of objects.
+// What a correction changed from the revision before, as the server computed it (the
+// `pinggu diff --format json` shape, cut to the units that changed): per group, each unit's
+// total, rank and band before and after, and the indicators behind the change.
 function changesOf(changes) {
-  if (changes == null) return null;
-  if (typeof changes === "string") return changes ? el("p", null, "更改：" + changes) : null;
-  const items = Array.isArray(changes) ? changes : [changes];
-  if (!items.length) return null;
-  return el("div", null, el("h3", null, "本版更改"), el("ul", null, items.map((c) => el("li", null,
-    typeof c === "object" && c ? Object.entries(c).map(([k, v]) =>
-      `${k}：${typeof v === "object" ? JSON.stringify(v) : v}`).join("；") : String(c)))));
+  if (changes == null || typeof changes !== "object") return null;
+  const from = changes.from_revision != null ? `第 ${changes.from_revision} 版` : "上一版";
+  const to = changes.to_revision != null ? `第 ${changes.to_revision} 版` : "本版";
+  const root = el("div", { class: "changes" }, el("h3", null, `本版更改（${from} → ${to}）`));
+  const groups = (changes.groups || []).filter((g) => g.units && g.units.length);
+  if (!groups.length) {
+    root.append(el("p", null, "各单位的得分、名次和等次均无变化。"));
+    return root;
+  }
+  const side = (x, k) => (x && x[k] != null ? (k === "total" ? num(x[k]) : x[k]) : "—");
+  for (const g of groups)
+    root.append(el("h4", null, g.name || g.id), table(["单位", "总分", "名次", "等次", "原因（指标得分变化）"],
+      g.units.map((u) => [
+        u.name || u.unit,
+        { text: `${side(u.a, "total")} → ${side(u.b, "total")}`, class: "num" },
+        { text: `${side(u.a, "rank")} → ${side(u.b, "rank")}`, class: "num" },
+        `${side(u.a, "band")} → ${side(u.b, "band")}`,
+        (u.causes || []).map((c) => `${c.name || c.indicator} ${num(c.a)} → ${num(c.b)}`).join("；") || "—",
+      ])));
+  return root;
 }
 
 // The leaves a unit lost points on, biggest loss first.
