@@ -278,6 +278,76 @@ if not bid then fail("batch list lacks b.ndjson:\n%s", list) else
   compare("'a'")
 end
 
+local function sql(q)
+  local quoted = "'" .. q:gsub("'", "'\\''") .. "'"
+  return (io.popen(("sqlite3 -batch %s/pinggu.db %s"):format(data, quoted)):read("a"):gsub("%s+$", ""))
+end
+local function list_status()
+  local st = {}
+  for line in run(("%s ingest --data %s --list"):format(bin, data)):gmatch("[^\n]+") do
+    local id, status = line:match("^(%x+)%s+%S+%s+(%a+)")
+    if id then st[id] = { status = status, line = line } end
+  end
+  return st
+end
+local aid = (list_status()[next(list_status())] and nil)
+for id, e in pairs(list_status()) do if e.line:find("a.csv", 1, true) then aid = id end end
+if bid and aid then
+  local st = list_status()
+  if st[bid].status ~= "withdrawn" then fail("b listed as %s, not withdrawn", st[bid].status) end
+  if not st[aid].line:find("cli:", 1, true) then fail("the list lacks the actor: %s", st[aid].line) end
+  -- replace a by b: b's bytes come back, a is replaced, in one step
+  out, err, code = run(("%s ingest --rules %s --data %s --source cases --actor ops --replace %s %s/b.ndjson")
+    :format(bin, fixture, data, aid, tmp))
+  if code ~= 0 then fail("replace exit %s: %s", code, err) end
+  st = list_status()
+  if st[aid].status ~= "replaced" or st[bid].status ~= "active" then
+    fail("after the replacement: a %s, b %s", st[aid].status, st[bid].status)
+  end
+  if not st[aid].line:find("replaced by " .. bid, 1, true) then fail("no 'replaced by': %s", st[aid].line) end
+  compare("'b'")
+  -- a replacement of a batch that is not active, or by bytes already counted, changes nothing
+  local listed = run(("%s ingest --data %s --list"):format(bin, data))
+  out, err, code = run(("%s ingest --rules %s --data %s --source cases --replace %s %s/b.ndjson")
+    :format(bin, fixture, data, aid, tmp))
+  if code ~= 1 or not err:find("already active", 1, true) then fail("replacing by active bytes: exit %s: %s", code, err) end
+  out, err, code = run(("%s ingest --rules %s --data %s --source cases --replace %s %s/a.csv")
+    :format(bin, fixture, data, aid, tmp))
+  if code ~= 1 or not err:find("both would count the same records", 1, true) then
+    fail("the replaced bytes again: exit %s: %s", code, err)
+  end
+  if run(("%s ingest --data %s --list"):format(bin, data)) ~= listed then fail("a refused replacement changed the list") end
+  -- fed values as a batch: a value computed too is an error naming both, until withdrawn
+  local v = io.open(tmp .. "/values.csv", "w")
+  v:write("unit,period,metric,value,n\nga,2021-06,n_cases,5,\n")
+  v:close()
+  out, err, code = run(("%s ingest --rules %s --data %s --values %s/values.csv --actor ops"):format(bin, fixture, data, tmp))
+  if code ~= 0 or not out:find("1 values", 1, true) then fail("values batch: exit %s: %s %s", code, out, err) end
+  local vid = out:match("batch (%x+):")
+  local _, e2, c2 = run(("%s eval --rules %s --data %s --scheme m --period 2021-06"):format(bin, fixture, data))
+  if c2 ~= 1 or not e2:find("given twice", 1, true) or not e2:find("computed from source 'cases'", 1, true)
+    or not e2:find("value batch " .. (vid or "?"), 1, true) then
+    fail("a value fed and computed: exit %s: %s", c2, e2)
+  end
+  out, err, code = run(("%s ingest --data %s --withdraw %s --actor ops"):format(bin, data, vid or "?"))
+  if code ~= 0 then fail("withdrawing the values: exit %s: %s", code, err) end
+  compare("'b'")
+  -- the audit log: one entry per change, with its actor and the status before and after
+  local want = {
+    { "batch.ingest", 3 }, { "batch.withdraw", 2 }, { "batch.restore", 1 }, { "batch.replace", 1 } }
+  for _, w in ipairs(want) do
+    local n = tonumber(sql(("SELECT count(*) FROM audit WHERE action = '%s'"):format(w[1])))
+    if n ~= w[2] then fail("audit %s: expected %d entries, got %s", w[1], w[2], tostring(n)) end
+  end
+  local r = sql(("SELECT actor, json_extract(before, '$.status'), json_extract(after, '$.status'), " ..
+    "substr(json_extract(after, '$.replaced_by'), 1, 12) FROM audit WHERE action = 'batch.replace' AND object LIKE 'batch/%s%%'"):format(aid))
+  if r ~= ("ops|active|replaced|" .. bid) then fail("the replacement's audit entry: %s", r) end
+  r = sql(("SELECT json_extract(before, '$.status') || '>' || json_extract(after, '$.status') FROM audit " ..
+    "WHERE action = 'batch.withdraw' AND object LIKE 'batch/%s%%'"):format(vid or "?"))
+  if r ~= "active>withdrawn" then fail("the withdrawal's audit entry: %s", r) end
+  checks = checks + 8
+end
+
 -- a batch with one bad record is rejected whole, with file:line: field: reason
 local bad = io.open(tmp .. "/bad.csv", "w")
 bad:write("project_no,org_code,accept_date,result_date,promise_day,channel,fully_online,rating\n")
