@@ -401,6 +401,8 @@ int pg_score_set(pg_store *st, const pg_ruleset *rs, const char *unit, const cha
                  const char *indicator, double score, const char *reason, const char *actor,
                  long *id, pg_diags *d)
 {
+    /* the reason first: a score without one is refused whatever else it says */
+    if (required_text(reason, "a reason for the score (评分理由)", d) != 0) return -EINVAL;
     int u = check_unit(rs, unit, d);
     if (u < 0) return -EINVAL;
     int node = check_indicator(rs, indicator, u, 1, d);
@@ -418,7 +420,6 @@ int pg_score_set(pg_store *st, const pg_ruleset *rs, const char *unit, const cha
                  n->id, n->name, rs->groups[rs->units[u].group].name, lo, hi);
         return -EINVAL;
     }
-    if (required_text(reason, "a reason for the score (评分理由)", d) != 0) return -EINVAL;
     const char *uid = rs->units[u].id;
     char now[32];
     pg_store_now(now);
