@@ -237,11 +237,15 @@ async function checkUnit(page, unitId, period, token, who) {
   const { page, w, ctx } = await login(tok.viewer);
   t.ok(page.url().endsWith("#/bulletins"), "a viewer lands on the bulletins", page.url());
   const tabNames = await page.$$eval("#tabs button", (bs) => bs.map((b) => b.textContent));
-  t.eq("a viewer's tabs", ["排名", "通报"], tabNames);
+  t.eq("a viewer's tabs: the bulletins only", ["通报"], tabNames);
   const before = await host.api("GET", "bulletins", tok.viewer);
   t.ok((await page.textContent("#view")).includes("尚无已发布的通报"), "viewer: 尚无已发布的通报");
   t.eq("a viewer gets no publish form", 0, await page.$$eval("#view form.publish", (f) => f.length));
   clean(w, "a viewer's empty bulletins", before.status === 404 ? [{ status: 404, path: "/api/v1/bulletins" }] : []);
+  await page.goto(host.base + "/#/rank");
+  await page.waitForFunction(() => !document.querySelector("#message").hidden);
+  t.eq("a viewer asking for the live ranking is told so", "当前角色无权查看此页面。", await page.textContent("#message"));
+  clean(w, "a viewer asking for the live ranking");
 
   const pub = await host.api("POST", "bulletins", tok.evaluator, { scheme: "monthly", period: "2021-05" });
   if (pub.status === 404 && before.status === 404) {
@@ -260,7 +264,7 @@ async function checkPublished(page, w) {
   const b = list.bulletins.find((x) => x.scheme === "monthly" && x.period === "2021-05");
   t.ok(b !== undefined, "the viewer's list has the bulletin", JSON.stringify(list).slice(0, 300));
   if (!b) return;
-  await page.reload();
+  await page.goto(host.base + "/#/bulletins");
   await page.waitForSelector("#view table");
   await settled(page);
   const listed = await tableRows(page);
@@ -378,5 +382,8 @@ function when(t) {
 
 await browser.close();
 t.ok(await host.stop(), "SIGTERM stops the host cleanly", host.log().slice(-300));
+const sanitizer = /runtime error:|ERROR: \w+Sanitizer/.exec(host.log());
+t.ok(!sanitizer, "the host's log has no sanitizer report",
+  sanitizer && host.log().slice(Math.max(0, sanitizer.index - 200), sanitizer.index + 1500));
 L.cleanup();
 process.exit(t.summary());

@@ -80,6 +80,16 @@ export function cleanup() {
 // Runs fn at cleanup (a child to kill, a browser to close).
 export function onCleanup(fn) { cleanups.push(fn); }
 
+// A step that throws (a page that never shows what is waited for) fails the test with its
+// message, and the host and the temporary files go with it.
+function crash(e) {
+  console.log("FAIL the test stopped: " + (e && e.stack || e));
+  cleanup();
+  process.exit(1);
+}
+process.on("uncaughtException", crash);
+process.on("unhandledRejection", crash);
+
 export function tmpdir(tag) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pinggu-" + tag + "-"));
   cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -29,6 +29,8 @@ const docs = [["monthly", "2021-05"], ["annual", "2021"]].map(([scheme, period])
   const file = path.join(out, `${scheme}-${period}.html`);
   t.ok(r.status === 0 && fs.existsSync(file), `pinggu report writes ${scheme} ${period} as HTML`,
     `exit ${r.status}\n${r.stderr}`);
+  t.ok(!/runtime error:|ERROR: \w+Sanitizer/.test(r.stderr || ""), `pinggu report ${scheme} ${period}: no sanitizer report`,
+    (r.stderr || "").slice(0, 1500));
   return { scheme, period, file };
 }).filter((d) => fs.existsSync(d.file));
 

@@ -16,7 +16,8 @@ const $ = (id) => document.getElementById(id);
 const state = { me: null, rules: null, scheme: null, period: null, group: null };
 
 const VIEWS = [
-  { id: "rank", label: "排名", mod: ranking, roles: ["admin", "evaluator", "unit", "viewer"] },
+  // a viewer sees rankings only in published bulletins (the live ranking answers 403)
+  { id: "rank", label: "排名", mod: ranking, roles: ["admin", "evaluator", "unit"] },
   { id: "unit", label: "单位", mod: unit, roles: ["admin", "evaluator", "unit"] },
   { id: "rules", label: "规则", mod: rules, roles: ["admin", "evaluator"] },
   { id: "data", label: "数据", mod: batches, roles: ["admin", "evaluator"] },
