@@ -13,7 +13,9 @@
 #include "rawcopy.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
@@ -635,6 +637,25 @@ static int ingest_again(pg_store *st, const pg_batch_req *rq, pg_batch *b, int *
     return rc;
 }
 
+/* Removes the temporary copies that a killed ingest left in raw/ (".incoming-<pid>-…" of a
+ * process that is gone): they were never part of a batch. */
+static void sweep_incoming(const char *datadir)
+{
+    char *dir = pg_xasprintf("%s/batches/raw", datadir);
+    DIR *dp = opendir(dir);
+    struct dirent *e;
+    while (dp && (e = readdir(dp))) {
+        long pid;
+        if (sscanf(e->d_name, ".incoming-%ld-", &pid) != 1 || pid <= 0) continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+        char *p = pg_xasprintf("%s/%s", dir, e->d_name);
+        unlink(p);
+        free(p);
+    }
+    if (dp) closedir(dp);
+    free(dir);
+}
+
 int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_req *rq,
                     pg_batch *out, int *again, pg_diags *d)
 {
@@ -648,6 +669,7 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_re
     }
     int rc = make_dirs(datadir, d);
     if (rc) return rc;
+    sweep_incoming(datadir);
     /* The copy is made and hashed under a temporary name on another thread while the records
      * are read; it is renamed into place only when the batch is good. The id is known only at
      * the end, so the same bytes again are read before they are found out. */

@@ -92,6 +92,7 @@ static void empty_database_is_version_2(void **state)
     pg_store_close(st);
     pg_diags_free(&d);
     rmtree(dir);
+    free(dir);
 }
 
 static void version_1_is_migrated_with_its_rows(void **state)
@@ -137,6 +138,7 @@ static void version_1_is_migrated_with_its_rows(void **state)
     pg_diags_free(&d);
     free(path);
     rmtree(dir);
+    free(dir);
 }
 
 static void newer_database_is_refused(void **state)
@@ -157,6 +159,7 @@ static void newer_database_is_refused(void **state)
     pg_diags_free(&d);
     free(path);
     rmtree(dir);
+    free(dir);
 }
 
 static void audit_is_append_only(void **state)
@@ -174,6 +177,7 @@ static void audit_is_append_only(void **state)
     pg_store_close(st);
     pg_diags_free(&d);
     rmtree(dir);
+    free(dir);
 }
 
 /* ---- the batch store ---- */
