@@ -1,9 +1,8 @@
 /* cmd_eval.c — `pinggu eval`: load a rule set and a data directory, evaluate one scheme for
  * one period, and write the result to stdout as JSON, CSV or a text table. */
-#include "batch.h"
 #include "args.h"
 #include "cli.h"
-#include "dataset.h"
+#include "datadir.h"
 #include "eval.h"
 #include "period.h"
 #include "report.h"
@@ -55,13 +54,7 @@ int cmd_eval(int argc, char **argv)
         pg_error(&d, NULL, 0, "--unit %s: not in %s/units.csv", unit, rules);
         goto done;
     }
-    ds = pg_dataset_new(rs);
-    if (pg_dataset_load_dir(ds, data, &d) != 0) goto done;
-    if (rs->nsources && pg_batch_feed(rs, data, ds, &d) != 0) goto done;
-    if (pg_dataset_count(ds) == 0) {
-        pg_error(&d, data, 0, "no data: no *.csv values and no ingested batches here");
-        goto done;
-    }
+    if (pg_datadir_load(rs, data, &ds, &d) != 0) goto done;
     if (pg_eval(rs, ds, s, code, &res, &d) != 0) goto done;
     int wrc = strcmp(format, "json") == 0  ? pg_report_json(res, u, stdout)
               : strcmp(format, "csv") == 0 ? pg_report_csv(res, u, stdout)

@@ -1,8 +1,10 @@
 /* datadir.c — opening a data directory's values (see datadir.h). The *.csv files come first,
  * so that a value batch or a computed metric that gives one of their values again is the one
- * reported with both origins. */
+ * reported with both origins. What evaluators decided comes last: an accepted self-report
+ * stands over a fed value of the same cell, and scores and upheld appeals add to the set. */
 #include "datadir.h"
 #include "batch.h"
+#include "review.h"
 
 #include <errno.h>
 
@@ -11,6 +13,7 @@ int pg_datadir_load(const pg_ruleset *rs, const char *dir, pg_dataset **out, pg_
     pg_dataset *ds = pg_dataset_new(rs);
     int rc = pg_dataset_load_dir(ds, dir, d);
     if (rc == 0) rc = pg_batch_feed(rs, dir, ds, d);
+    if (rc == 0) rc = pg_review_feed(rs, dir, ds, d);
     if (rc == 0 && pg_dataset_count(ds) == 0) {
         pg_error(d, dir, 0, "no data: no *.csv values and no ingested batches here");
         rc = -ENOENT;

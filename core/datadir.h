@@ -1,6 +1,7 @@
 /* datadir.h — the values of a data directory, as `pinggu eval` takes them: every *.csv of fed
  * values directly in it (the bundled sample is kept that way), the values of its active value
- * batches, and the computed metrics merged over its active ingested batches (batch.h). The
+ * batches, the computed metrics merged over its active ingested batches (batch.h), and what
+ * evaluators decided: accepted self-reports, evaluator scores, upheld appeals (review.h). The
  * tools that evaluate (diff, explain, report) and the host open data this way. */
 #ifndef PG_DATADIR_H
 #define PG_DATADIR_H
