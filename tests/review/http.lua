@@ -101,7 +101,7 @@ t:section("an upheld appeal", function()
   local want = math.min(before.points + 0.5, before.max)
   local after = H.wait(20, function()
     local i = indicator("monthly", "2021-05", "mon_guide")
-    if i and i.note and i.note:find("申诉 #" .. tostring(id), 1, true) then return i end
+    if i and type(i.note) == "string" and i.note:find("申诉 #" .. tostring(id), 1, true) then return i end
   end)
   t:near("the points move by the adjustment", want, after and after.points, 1e-6)
   t:contains("with the trace line", after and after.note or "", "申诉 #" .. tostring(id) .. " 成立：+0.5分（核实属实）")
