@@ -4,7 +4,7 @@
  * still lives with the host (see snapshot.c). */
 #include "bulletin_dir.h"
 
-#include "../host/ruledir.h"
+#include "ruledir.h"
 #include "bulletin.h"
 #include "doc.h"
 

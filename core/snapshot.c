@@ -9,7 +9,7 @@
  * reaches across because that module still lives with the host (it belongs in core/). */
 #include "snapshot.h"
 
-#include "../host/ruledir.h"
+#include "ruledir.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* snapshot.h — rule set snapshots: a rule set directory frozen under DATA/rules/<hash>/.
  *
- * A snapshot is a copy of the rule set's files (host/ruledir.h says which files) named by the
+ * A snapshot is a copy of the rule set's files (ruledir.h says which files) named by the
  * SHA-256 of what was copied, so the hash a run records finds exactly the rules it ran on,
  * years later, whatever happened to the author's directory since. Equal content is stored once.
  * A snapshot is never modified or removed: published bulletins name it.
