@@ -83,6 +83,10 @@ char *pg_doc_method_words(const pg_ruleset *rs, const pg_node *n, int g)
     double pts = g >= 0 ? n->points[g] : NAN;
     char a[64], b[64], c[64];
     strbuf s = {0};
+    if (n->evaluator) {
+        sb_printf(&s, "定性评价：按评估方录入的分值计（限本项分值内），理由随评分记录");
+        return sb_take(&s);
+    }
     if (n->veto) {
         sb_printf(&s, "单项否决：数据不为 0 时，该方案总分记 %g 分", n->veto_score);
         return sb_take(&s);
@@ -357,7 +361,7 @@ static void indicator(doc *dc, const pg_ruleset *rs, int i, int g)
         item(dc, 0, "分值", buf);
     }
     if (n->standard) item(dc, 0, "评分标准", n->standard);
-    if (n->metric >= 0 || n->veto) {
+    if (n->metric >= 0 || n->veto || n->evaluator) {
         char *w = pg_doc_method_words(rs, n, g);
         item(dc, 0, "计分方法", w);
         free(w);

@@ -97,7 +97,12 @@ static void breakdown(const pg_result *res, int u, FILE *out)
         number(out, node->depth, 0, 0);
         number(out, leaf ? c->value : NAN, 6, 0);
         number(out, leaf ? c->n : NAN, 0, 0);
-        field(out, leaf ? (node->veto ? "veto" : pg_method_name(node->method.kind)) : "", 0);
+        field(out,
+              !leaf             ? ""
+              : node->veto      ? "veto"
+              : node->evaluator ? "evaluator_score"
+                                : pg_method_name(node->method.kind),
+              0);
         number(out, c->points, 4, 0);
         number(out, c->max, 4, 0);
         number(out, pg_result_lost(res, order[i], u), 4, 0);

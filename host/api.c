@@ -342,17 +342,7 @@ static void get_batches(call *c)
         pg_api_diags(c->req, 500, "the batch index cannot be read", &d, 20);
     } else {
         cJSON *a = cJSON_CreateArray();
-        for (int i = 0; i < n; i++) {
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddStringToObject(o, "id", b[i].id);
-            cJSON_AddStringToObject(o, "source", b[i].source ? b[i].source : "");
-            cJSON_AddStringToObject(o, "file", b[i].file ? b[i].file : "");
-            cJSON_AddNumberToObject(o, "records", (double)b[i].records);
-            cJSON_AddNumberToObject(o, "duplicates", (double)b[i].duplicates);
-            if (b[i].ingested_at) cJSON_AddStringToObject(o, "ingested_at", b[i].ingested_at);
-            cJSON_AddStringToObject(o, "status", b[i].active ? "active" : "withdrawn");
-            cJSON_AddItemToArray(a, o);
-        }
+        for (int i = 0; i < n; i++) cJSON_AddItemToArray(a, pg_batch_json(&b[i]));
         cJSON *o = cJSON_CreateObject();
         cJSON_AddItemToObject(o, "batches", a);
         pg_api_json(c->req, 200, o);

@@ -48,7 +48,10 @@ static cJSON *method_json(const pg_node *n)
 {
     const pg_method *m = &n->method;
     cJSON *o = cJSON_CreateObject();
-    add_str(o, "kind", n->veto ? "veto" : pg_method_name(m->kind));
+    add_str(o, "kind",
+            n->veto        ? "veto"
+            : n->evaluator ? "evaluator_score"
+                           : pg_method_name(m->kind));
     if (m->lower) cJSON_AddStringToObject(o, "better", "lower");
     switch (m->kind) {
     case PG_M_LINEAR:
