@@ -14,6 +14,7 @@
 #include "batch.h"
 #include "log.h"
 #include "period.h"
+#include "publish_api.h"
 #include "render.h"
 
 #include <stdarg.h>
@@ -325,7 +326,9 @@ static void post_preview(call *c)
     free(s), free(p);
 }
 
-static void get_runs(call *c)
+/* GET /api/v1/evaluations: this process's latest evaluations, failed ones included, with their
+ * times — what the host has been doing. The recorded runs (durable) are GET /api/v1/runs. */
+static void get_evaluations(call *c)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddItemToObject(o, "runs",
@@ -433,7 +436,8 @@ static const pg_route routes[] = {
     {PG_HTTP_GET, "results/*/*", STAFF | R(PG_ROLE_UNIT), get_results},
     {PG_HTTP_GET, "results/*/*/*", STAFF | R(PG_ROLE_UNIT), get_results},
     {PG_HTTP_POST, "evaluations", STAFF, post_evaluation},
-    {PG_HTTP_GET, "runs", STAFF, get_runs},
+    {PG_HTTP_GET, "evaluations", STAFF, get_evaluations},
+    {PG_HTTP_GET, "runs", STAFF, pg_runs_list},
     {PG_HTTP_GET, "batches", STAFF, get_batches},
     {PG_HTTP_POST, "batches", STAFF, post_batch},
     {PG_HTTP_DELETE, "batches/*", ADMIN, delete_batch},

@@ -29,6 +29,7 @@ local cases = {
   { "/api/v1/results/monthly/2021-05/lufeng", 200, 200, 200, 403 },
   { "/api/v1/results/monthly/2021-05/haifeng", 200, 200, 403, 403 },
   { "/api/v1/runs", 200, 200, 403, 403 },
+  { "/api/v1/evaluations", 200, 200, 403, 403 },
   { "/api/v1/batches", 200, 200, 403, 403 },
   { "/metrics", 200, 200, 403, 403 },
 }

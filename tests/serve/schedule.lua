@@ -18,7 +18,7 @@ local function start(clock)
 end
 
 local function scheduled_runs(h)
-  local _, _, j = h:get("/api/v1/runs", tok.admin)
+  local _, _, j = h:get("/api/v1/evaluations", tok.admin)
   local runs = {}
   for _, r in ipairs(j and j.runs or {}) do
     if r.trigger == "schedule" then runs[#runs + 1] = r end

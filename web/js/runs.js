@@ -7,7 +7,7 @@ import { go, pick } from "./app.js";
 const TRIGGER = { request: "查询", schedule: "定时截止", reload: "规则更新", data: "数据更新", api: "手动" };
 
 export async function render() {
-  const { runs } = await get("runs");
+  const { runs } = await get("evaluations");
   const root = el("div", null, el("h2", null, "评估记录（通报草稿）"),
     el("p", { class: "muted" }, "最近的评估，最新的在前；正式发布的通报见“通报”标签。点击一行查看其排名。"));
   if (!runs.length) {
