@@ -211,28 +211,48 @@ static int selfreport_review(int argc, char **argv)
                   rc == 0 ? pg_selfreport_get(st, id) : NULL);
 }
 
-static int selfreport_list(int argc, char **argv)
+/* The list subcommands differ only in their names, columns and lister. */
+typedef struct {
+    const char *usage, *what; /* the option that names the metric or indicator */
+    const char *const *cols;
+    int (*list)(pg_store *st, const pg_review_filter *f, cJSON **out, pg_diags *d);
+    int all; /* `--all` (replaced ones too) instead of `--status S` */
+} list_kind;
+
+static int list_records(int argc, char **argv, const list_kind *k)
 {
     const char *data = NULL, *format = "text";
+    int all = 0;
     pg_review_filter f = {0};
-    const cli_opt opts[] = {{"data", &data, NULL},       {"unit", &f.unit, NULL},
-                            {"period", &f.period, NULL}, {"metric", &f.what, NULL},
-                            {"status", &f.status, NULL}, {"format", &format, NULL},
+    const cli_opt opts[] = {{"data", &data, NULL},
+                            {"unit", &f.unit, NULL},
+                            {"period", &f.period, NULL},
+                            {k->what, &f.what, NULL},
+                            k->all ? (cli_opt){"all", NULL, &all}
+                                   : (cli_opt){"status", &f.status, NULL},
+                            {"format", &format, NULL},
                             {NULL, NULL, NULL}};
-    int rc0 = cli_args(argc, argv, opts, selfreport_usage);
+    int rc0 = cli_args(argc, argv, opts, k->usage);
     if (rc0 >= 0) return rc0;
     if (!data || optind != argc || bad_format(format)) {
-        fputs(selfreport_usage, stderr);
+        fputs(k->usage, stderr);
         return 2;
     }
-    static const char *const cols[] = {"id",     "unit",         "period", "metric", "value",
-                                       "status", "submitted_by", "reason", NULL};
+    if (all) f.status = "all";
     pg_diags d = {0};
     pg_store *st = NULL;
     cJSON *arr = NULL;
     int rc = open_store(data, &st, &d);
-    if (rc == 0) rc = pg_selfreport_list(st, &f, &arr, &d);
-    return print_list(rc, arr, format, cols, &d, st);
+    if (rc == 0) rc = k->list(st, &f, &arr, &d);
+    return print_list(rc, arr, format, k->cols, &d, st);
+}
+
+static int selfreport_list(int argc, char **argv)
+{
+    static const char *const cols[] = {"id",     "unit",         "period", "metric", "value",
+                                       "status", "submitted_by", "reason", NULL};
+    const list_kind k = {selfreport_usage, "metric", cols, pg_selfreport_list, 0};
+    return list_records(argc, argv, &k);
 }
 
 /* Runs the subcommand named by argv[1] from a table. */
@@ -299,29 +319,11 @@ static int score_set(int argc, char **argv)
 
 static int score_list(int argc, char **argv)
 {
-    const char *data = NULL, *format = "text";
-    int all = 0;
-    pg_review_filter f = {0};
-    const cli_opt opts[] = {{"data", &data, NULL},       {"unit", &f.unit, NULL},
-                            {"period", &f.period, NULL}, {"indicator", &f.what, NULL},
-                            {"all", NULL, &all},         {"format", &format, NULL},
-                            {NULL, NULL, NULL}};
-    int rc0 = cli_args(argc, argv, opts, score_usage);
-    if (rc0 >= 0) return rc0;
-    if (!data || optind != argc || bad_format(format)) {
-        fputs(score_usage, stderr);
-        return 2;
-    }
-    if (all) f.status = "all";
     static const char *const cols[] = {"id",    "unit",       "period",        "indicator",
                                        "score", "entered_by", "superseded_by", "reason",
                                        NULL};
-    pg_diags d = {0};
-    pg_store *st = NULL;
-    cJSON *arr = NULL;
-    int rc = open_store(data, &st, &d);
-    if (rc == 0) rc = pg_score_list(st, &f, &arr, &d);
-    return print_list(rc, arr, format, cols, &d, st);
+    const list_kind k = {score_usage, "indicator", cols, pg_score_list, 1};
+    return list_records(argc, argv, &k);
 }
 
 int cmd_score(int argc, char **argv)
@@ -390,26 +392,10 @@ static int appeal_decide(int argc, char **argv)
 
 static int appeal_list(int argc, char **argv)
 {
-    const char *data = NULL, *format = "text";
-    pg_review_filter f = {0};
-    const cli_opt opts[] = {{"data", &data, NULL},       {"unit", &f.unit, NULL},
-                            {"period", &f.period, NULL}, {"indicator", &f.what, NULL},
-                            {"status", &f.status, NULL}, {"format", &format, NULL},
-                            {NULL, NULL, NULL}};
-    int rc0 = cli_args(argc, argv, opts, appeal_usage);
-    if (rc0 >= 0) return rc0;
-    if (!data || optind != argc || bad_format(format)) {
-        fputs(appeal_usage, stderr);
-        return 2;
-    }
     static const char *const cols[] = {"id",         "unit",  "period",   "indicator", "status",
                                        "adjustment", "claim", "decision", NULL};
-    pg_diags d = {0};
-    pg_store *st = NULL;
-    cJSON *arr = NULL;
-    int rc = open_store(data, &st, &d);
-    if (rc == 0) rc = pg_appeal_list(st, &f, &arr, &d);
-    return print_list(rc, arr, format, cols, &d, st);
+    const list_kind k = {appeal_usage, "indicator", cols, pg_appeal_list, 0};
+    return list_records(argc, argv, &k);
 }
 
 int cmd_appeal(int argc, char **argv)
