@@ -32,7 +32,7 @@ static int status_of(int rc)
     return rc == -EINVAL ? 422 : rc == -ENOENT ? 404 : rc == -EALREADY ? 409 : 500;
 }
 
-static void fail(pg_call *c, int rc, const char *what, pg_diags *d)
+static void fail(pg_http_req *req, int rc, const char *what, pg_diags *d)
 {
     const char *msg = d->n ? d->v[0].msg : what;
     for (int i = 0; i < d->n; i++)
@@ -40,7 +40,7 @@ static void fail(pg_call *c, int rc, const char *what, pg_diags *d)
             msg = d->v[i].msg;
             break;
         }
-    pg_api_error(c->req, status_of(rc), "%s", msg);
+    pg_api_error(req, status_of(rc), "%s", msg);
 }
 
 /* The rule set governing `period`'s year, or NULL after answering. */
@@ -101,28 +101,61 @@ static void changed(pg_call *c)
 
 /* --- evidence -------------------------------------------------------------------------- */
 
+/* An upload of up to the body limit is hashed, written and flushed off the loop thread, on a
+ * store connection of its own; the request's body stays put until it is answered. */
+typedef struct {
+    pg_job job;
+    pg_http_req *req;
+    char *datadir, *name;
+    char actor[96], hash[65];
+    int rc;
+    pg_diags d;
+} evidence_job;
+
+static void store_evidence(pg_job *j)
+{
+    evidence_job *x = (evidence_job *)j;
+    pg_store *st = NULL;
+    x->rc = pg_store_open(x->datadir, &st, &x->d);
+    if (x->rc == 0)
+        x->rc = pg_evidence_put(st, x->datadir, x->name, x->req->body, x->req->body_len, x->actor,
+                                x->hash, &x->d);
+    pg_store_close(st);
+}
+
+static void stored_evidence(pg_job *j)
+{
+    evidence_job *x = (evidence_job *)j;
+    if (j->error) {
+        pg_api_error(x->req, 500, "%s", j->error);
+    } else if (x->rc != 0) {
+        fail(x->req, x->rc, "the evidence was not stored", &x->d);
+    } else {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "hash", x->hash);
+        cJSON_AddNumberToObject(o, "bytes", (double)x->req->body_len);
+        cJSON_AddStringToObject(o, "name", x->name);
+        pg_api_json(x->req, 201, o);
+    }
+    pg_diags_free(&x->d);
+    free(x->datadir), free(x->name), free(x);
+}
+
 static void post_evidence(pg_call *c)
 {
     char *name = pg_http_query_param(c->req, "name");
-    char actor[96], hash[65];
-    pg_diags d = {0};
     if (!name) {
         pg_api_error(c->req, 400, "which file? POST /api/v1/evidence?name=证明材料.pdf");
-    } else {
-        int rc = pg_evidence_put(c->h->store, c->h->cfg.data_dir, name, c->req->body,
-                                 c->req->body_len, pg_api_actor(c, actor), hash, &d);
-        if (rc != 0)
-            fail(c, rc, "the evidence was not stored", &d);
-        else {
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddStringToObject(o, "hash", hash);
-            cJSON_AddNumberToObject(o, "bytes", (double)c->req->body_len);
-            cJSON_AddStringToObject(o, "name", name);
-            pg_api_json(c->req, 201, o);
-        }
+        return;
     }
-    free(name);
-    pg_diags_free(&d);
+    evidence_job *x = pg_xcalloc(1, sizeof *x);
+    x->req = c->req;
+    x->name = name;
+    x->datadir = pg_xstrdup(c->h->cfg.data_dir);
+    pg_api_actor(c, x->actor);
+    x->job.work = store_evidence;
+    x->job.done = stored_evidence;
+    pg_pool_submit(c->h->pool, &x->job);
 }
 
 /* --- self-reports ---------------------------------------------------------------------- */
@@ -150,7 +183,7 @@ static void post_selfreport(pg_call *c)
                      ? (pg_error(&d, NULL, 0, "value is required (a number)"), -EINVAL)
                      : pg_selfreport_submit(c->h->store, rs, &in, pg_api_actor(c, actor), &id, &d);
         if (rc != 0)
-            fail(c, rc, "the self-report was refused", &d);
+            fail(c->req, rc, "the self-report was refused", &d);
         else
             pg_api_json(c->req, 201, pg_selfreport_get(c->h->store, id));
     }
@@ -175,7 +208,7 @@ static void post_selfreport_review(pg_call *c)
         int rc = pg_selfreport_review(c->h->store, id, accept, pg_api_body_string(j, "reason"),
                                       pg_api_actor(c, actor), &d);
         if (rc != 0)
-            fail(c, rc, "the review was refused", &d);
+            fail(c->req, rc, "the review was refused", &d);
         else {
             pg_api_json(c->req, 200, pg_selfreport_get(c->h->store, id));
             if (accept) changed(c);
@@ -245,7 +278,7 @@ static void post_score(pg_call *c)
                                              pg_api_body_string(j, "reason"),
                                              pg_api_actor(c, actor), &id, &d);
         if (rc != 0)
-            fail(c, rc, "the score was refused", &d);
+            fail(c->req, rc, "the score was refused", &d);
         else {
             cJSON *o = cJSON_CreateObject();
             cJSON_AddNumberToObject(o, "id", (double)id);
@@ -278,7 +311,7 @@ static void post_appeal(pg_call *c)
         int rc = pg_appeal_submit(c->h->store, rs, unit, period, pg_api_body_string(j, "indicator"),
                                   pg_api_body_string(j, "claim"), pg_api_actor(c, actor), &id, &d);
         if (rc != 0)
-            fail(c, rc, "the appeal was refused", &d);
+            fail(c->req, rc, "the appeal was refused", &d);
         else
             pg_api_json(c->req, 201, pg_appeal_get(c->h->store, id));
     }
@@ -312,7 +345,7 @@ static void post_appeal_decision(pg_call *c)
         int rc = pg_appeal_decide(c->h->store, rs, id, uphold, adj, pg_api_body_string(j, "reason"),
                                   pg_api_actor(c, actor), &d);
         if (rc != 0)
-            fail(c, rc, "the decision was refused", &d);
+            fail(c->req, rc, "the decision was refused", &d);
         else {
             pg_api_json(c->req, 200, pg_appeal_get(c->h->store, id));
             if (uphold) changed(c);
