@@ -18,6 +18,12 @@
  * whole-file read, never a wrong one. NDJSON lines cannot hold a raw newline, so every cut is
  * good there.
  *
+ * Threads take parts as they come (a counter under a mutex), and there are several parts per
+ * thread: on a shared machine one thread often gets less of a CPU than the other (the hashing
+ * and copying threads of an ingest run beside these too), and with one part each the slower
+ * thread would set the time while the other sat idle. Small parts cost little: each has its
+ * own reader buffer (1 MiB, freed when the part is done) and a few hundred cells.
+ *
  * Bad records: any error in a kept part sends the whole file to one reader again, so the first
  * 20 errors, their line numbers and the total are exactly those of a single read (the parts
  * only know their lines from their own start). Bad batches are rejected anyway; reading them
@@ -95,6 +101,10 @@ static int read_into(const pg_ruleset *rs, int source, const char *path, int ndj
 
 /* ---- parts ---- */
 
+/* Parts per thread: enough that a thread slowed down by others' work costs little at the end
+ * (at most one part's time), few enough that each part is much longer than a reader's block. */
+#define PARTS_PER_THREAD 8
+
 typedef struct {
     const pg_ruleset *rs;
     int source, ndjson;
@@ -104,15 +114,27 @@ typedef struct {
     long errors;
     int rc;
     pg_diags d; /* this part's own: thrown away, see the top of the file */
-    pthread_t thread;
-    int started;
 } part_job;
 
-static void *run_part(void *arg)
+/* The parts and the next one to take. */
+typedef struct {
+    part_job *jobs;
+    int njobs, next;
+    pthread_mutex_t mu;
+} part_pool;
+
+static void *run_parts(void *arg)
 {
-    part_job *j = arg;
-    j->rc = read_into(j->rs, j->source, j->path, j->ndjson, &j->part, &j->agg, &j->errors, &j->d);
-    return NULL;
+    part_pool *pool = arg;
+    for (;;) {
+        pthread_mutex_lock(&pool->mu);
+        int k = pool->next < pool->njobs ? pool->next++ : -1;
+        pthread_mutex_unlock(&pool->mu);
+        if (k < 0) return NULL;
+        part_job *j = &pool->jobs[k];
+        j->rc =
+            read_into(j->rs, j->source, j->path, j->ndjson, &j->part, &j->agg, &j->errors, &j->d);
+    }
 }
 
 /* The offset right after the first LF at or after `from`, or -1 when there is none before
@@ -167,8 +189,8 @@ pg_agg *pg_ingest_aggregate(const pg_ruleset *rs, int source, const char *path, 
     if (threads < 2 || rs->sources[source].key_field >= 0 || stat(path, &sb) != 0 ||
         sb.st_size / min_part < 2)
         return read_whole(rs, source, path, ndjson, errors, d);
-    long long size = sb.st_size;
-    int n = size / min_part < threads ? (int)(size / min_part) : threads;
+    long long size = sb.st_size, want = (long long)threads * PARTS_PER_THREAD;
+    int n = (int)(size / min_part < want ? size / min_part : want);
     long long *cuts = pg_xcalloc((size_t)n, sizeof *cuts);
     int ncuts = find_cuts(path, size, n, cuts);
     if (ncuts == 0) {
@@ -181,15 +203,18 @@ pg_agg *pg_ingest_aggregate(const pg_ruleset *rs, int source, const char *path, 
         jobs[k].part =
             (pg_read_part){.start = k ? cuts[k - 1] : 0, .stops = cuts + k, .nstops = ncuts - k};
     }
-    for (int k = 1; k <= ncuts; k++)
-        jobs[k].started = pthread_create(&jobs[k].thread, NULL, run_part, &jobs[k]) == 0;
-    run_part(&jobs[0]);
-    for (int k = 1; k <= ncuts; k++) {
-        if (jobs[k].started)
-            pthread_join(jobs[k].thread, NULL);
-        else /* no thread for it: read it here, after part 0 */
-            run_part(&jobs[k]);
-    }
+    part_pool pool = {.jobs = jobs, .njobs = ncuts + 1};
+    pthread_mutex_init(&pool.mu, NULL);
+    int nthreads = threads - 1 < ncuts ? threads - 1 : ncuts;
+    pthread_t *tids = pg_xcalloc((size_t)nthreads, sizeof *tids);
+    int started = 0;
+    /* a thread that cannot start leaves its parts to the others, this one included */
+    while (started < nthreads && pthread_create(&tids[started], NULL, run_parts, &pool) == 0)
+        started++;
+    run_parts(&pool);
+    for (int k = 0; k < started; k++) pthread_join(tids[k], NULL);
+    free(tids);
+    pthread_mutex_destroy(&pool.mu);
     /* Keep the chain of parts that start where the part before them stopped. */
     int ok = 1;
     for (int k = 0;;) {
