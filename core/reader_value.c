@@ -23,10 +23,11 @@
  * correctly rounded, Clinger's fast path), and strtod is only the fallback for long or extreme
  * numbers. Enum values are found through a small hash table built once per file, so a long
  * list of allowed values costs no more than a short one. Error messages are built out of
- * line (explain()), only for bad records.
+ * line (pg_rv_explain()), only for bad records.
  *
- * The readers reach these functions through prototypes they repeat (there is no private
- * header among the data-core files); the plan is opaque so that no struct is shared. */
+ * The conversion itself (pg_rv_convert) and the small helpers it calls are inline in
+ * reader_value.h, so that they compile into the readers' loops; this file keeps the plan,
+ * the decimal parser, the rare UTF-8 sequences and the messages. */
 #include "reader_value.h"
 #include "timefmt.h"
 
@@ -43,58 +44,6 @@
 /* The list of allowed enum values in an error message is cut after this many bytes. */
 #define ALLOWED_MAX 160
 
-typedef struct {
-    pg_ftype type;
-    int nullable;
-    int nenums;
-    char **enums;
-    size_t *elen;       /* length of each enum value */
-    int *slot;          /* open-addressed hash of the enum values: index + 1, 0 when empty */
-    unsigned slot_mask; /* table size − 1 (a power of two at least twice nenums) */
-    pg_time_memo memo;  /* time: the last date seen (a plan belongs to one reader) */
-} fplan;
-
-typedef struct pg_rv_plan {
-    int offset;
-    int nfields;
-    fplan *f;
-} pg_rv_plan;
-
-/* The enum table's hash: the length and the first and last four bytes, multiplied
- * together. Cheap on purpose (a byte-by-byte hash is a serial chain of multiplies that
- * costs more than the whole conversion); collisions only mean one more probe. */
-static inline unsigned hash_bytes(const char *s, size_t len)
-{
-    uint32_t a, b;
-    if (len >= 4) {
-        memcpy(&a, s, 4);
-        memcpy(&b, s + len - 4, 4);
-    } else {
-        a = len ? (unsigned char)s[0] : 0;
-        b = len ? (uint32_t)(unsigned char)s[len - 1] << 8 | (unsigned char)s[len / 2] : 0;
-    }
-    uint64_t h = ((uint64_t)a * 0x9E3779B97F4A7C15ULL) ^
-                 ((uint64_t)(b ^ (uint32_t)len) * 0xC2B2AE3D27D4EB4FULL);
-    return (unsigned)(h >> 40);
-}
-
-static inline int same_bytes(const char *a, const char *b, size_t n)
-{
-    /* enum values are a few bytes: a loop beats a call to memcmp */
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i]) return 0;
-    return 1;
-}
-
-static int enum_find(const fplan *f, const char *s, size_t len)
-{
-    for (unsigned h = hash_bytes(s, len) & f->slot_mask;; h = (h + 1) & f->slot_mask) {
-        int k = f->slot[h] - 1;
-        if (k < 0) return -1;
-        if (f->elen[k] == len && same_bytes(f->enums[k], s, len)) return k;
-    }
-}
-
 pg_rv_plan *pg_rv_plan_new(const pg_source *src, int offset)
 {
     pg_rv_plan *p = pg_xcalloc(1, sizeof *p);
@@ -103,7 +52,7 @@ pg_rv_plan *pg_rv_plan_new(const pg_source *src, int offset)
     p->f = pg_xcalloc((size_t)(src->nfields > 0 ? src->nfields : 1), sizeof *p->f);
     for (int i = 0; i < src->nfields; i++) {
         const pg_field *sf = &src->fields[i];
-        fplan *f = &p->f[i];
+        pg_rv_field *f = &p->f[i];
         f->type = sf->type;
         f->nullable = sf->nullable;
         if (sf->type == PG_FT_ENUM) {
@@ -117,8 +66,8 @@ pg_rv_plan *pg_rv_plan_new(const pg_source *src, int offset)
             for (int k = 0; k < sf->nenums; k++) {
                 f->elen[k] = strlen(sf->enums[k]);
                 /* a value declared twice keeps its first index */
-                if (enum_find(f, sf->enums[k], f->elen[k]) >= 0) continue;
-                unsigned h = hash_bytes(sf->enums[k], f->elen[k]) & f->slot_mask;
+                if (pg_rv_enum_find(f, sf->enums[k], f->elen[k]) >= 0) continue;
+                unsigned h = pg_rv_hash(sf->enums[k], f->elen[k]) & f->slot_mask;
                 while (f->slot[h]) h = (h + 1) & f->slot_mask;
                 f->slot[h] = k + 1;
             }
@@ -142,7 +91,7 @@ void pg_rv_plan_free(pg_rv_plan *p)
 
 /* Length of the UTF-8 sequence starting at s (at most n bytes), or 0 if it is not valid:
  * no overlong forms, no surrogates, nothing above U+10FFFF (RFC 3629). */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+size_t pg_rv_utf8_seq(const unsigned char *s, size_t n)
 {
     unsigned c = s[0];
     if (c < 0x80) return 1;
@@ -178,7 +127,7 @@ void pg_rv_show(char *out, size_t outsz, const char *s, size_t len)
     while (i < len) {
         char tmp[8];
         size_t tl, step;
-        size_t q = utf8_seq(u + i, len - i);
+        size_t q = pg_rv_utf8_seq(u + i, len - i);
         if (q > 1) {
             memcpy(tmp, s + i, q);
             tl = step = q;
@@ -208,55 +157,7 @@ void pg_rv_show(char *out, size_t outsz, const char *s, size_t len)
 
 /* ---- the types ---- */
 
-static int utf8_valid(const char *s, size_t len)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0;
-    for (;;) {
-        /* ASCII runs eight bytes at a time: most ids and codes never leave this loop */
-        while (i + 8 <= len) {
-            uint64_t w;
-            memcpy(&w, u + i, 8);
-            if (w & 0x8080808080808080ULL) break;
-            i += 8;
-        }
-        while (i < len && u[i] < 0x80) i++;
-        if (i == len) return 1;
-        /* Chinese text is three-byte sequences, E1–EC (U+1000–U+CFFF) with any two
-         * continuation bytes: checked here without a call; the rest goes to utf8_seq */
-        while (i + 3 <= len && u[i] >= 0xE1 && u[i] <= 0xEC && (u[i + 1] & 0xC0) == 0x80 &&
-               (u[i + 2] & 0xC0) == 0x80)
-            i += 3;
-        if (i == len) return 1;
-        if (u[i] < 0x80) continue;
-        size_t q = utf8_seq(u + i, len - i);
-        if (!q) return 0;
-        i += q;
-    }
-}
-
-/* 2^53: the largest magnitude below which every integer is a double. */
-#define INT_LIMIT 9007199254740992ULL
-
-static int parse_int(const char *s, size_t len, double *out)
-{
-    size_t i = 0;
-    int neg = 0;
-    if (i < len && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
-    if (i == len) return -1;
-    uint64_t v = 0;
-    int big = 0;
-    for (; i < len; i++) {
-        unsigned d = (unsigned char)s[i] - '0';
-        if (d > 9) return -1;
-        /* v <= 2^53 here, so v * 10 + 9 cannot wrap */
-        if (!big) v = v * 10 + d;
-        if (v > INT_LIMIT) big = 1;
-    }
-    if (big) return -2;
-    *out = neg ? -(double)v : (double)v;
-    return 0;
-}
+#define INT_LIMIT PG_RV_INT_LIMIT
 
 static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
@@ -282,7 +183,7 @@ static __attribute__((noinline)) double slow_number(const char *s, size_t len)
 }
 
 /* Decimal text: -1 not a number, -2 out of range, 0 with *out. */
-static int parse_number(const char *s, size_t len, double *out)
+int pg_rv_number(const char *s, size_t len, double *out)
 {
     size_t i = 0;
     int neg = 0;
@@ -339,17 +240,8 @@ static int parse_number(const char *s, size_t len, double *out)
     return 0;
 }
 
-const char *pg_rv_null(const pg_rv_plan *p, int field, pg_value *v)
-{
-    v->null = 1;
-    v->num = NAN;
-    v->str = NULL;
-    v->len = 0;
-    return p->f[field].nullable ? NULL : "missing required field";
-}
-
 /* The allowed values of an enum field, comma-separated, cut after ALLOWED_MAX bytes. */
-static void allowed_list(const fplan *f, char *out, size_t outsz)
+static void allowed_list(const pg_rv_field *f, char *out, size_t outsz)
 {
     size_t o = 0;
     out[0] = '\0';
@@ -363,10 +255,10 @@ static void allowed_list(const fplan *f, char *out, size_t outsz)
     }
 }
 
-/* Why s[0..len) is not a value of f, into why (rc: parse_int's or parse_number's code). Out
+/* Why s[0..len) is not a value of f, into why (rc: pg_rv_int's or pg_rv_number's code). Out
  * of line: only bad records come here, and the good ones keep a small stack frame. */
-static __attribute__((noinline, cold)) const char *
-explain(const fplan *f, const char *s, size_t len, int rc, char *why, size_t whysz)
+__attribute__((cold)) const char *pg_rv_explain(const pg_rv_field *f, const char *s, size_t len,
+                                                int rc, char *why, size_t whysz)
 {
     char shown[4 * SHOW_MAX + 16];
     const char *what = "field of unknown type";
@@ -396,53 +288,4 @@ explain(const fplan *f, const char *s, size_t len, int rc, char *why, size_t why
     }
     snprintf(why, whysz, "%s: %s", what, shown);
     return why;
-}
-
-const char *pg_rv_convert(pg_rv_plan *p, int field, const char *s, size_t len, pg_value *v,
-                          char why[PG_RV_WHY])
-{
-    fplan *f = &p->f[field];
-    int rc = -1;
-    if (len == 0) return pg_rv_null(p, field, v);
-    v->null = 0;
-    v->str = s;
-    v->len = (int)len;
-    switch (f->type) {
-    case PG_FT_STRING:
-        v->num = 0;
-        if (utf8_valid(s, len)) return NULL;
-        break;
-    case PG_FT_ENUM: {
-        int k = enum_find(f, s, len);
-        if (k >= 0) {
-            v->num = k;
-            return NULL;
-        }
-        break;
-    }
-    case PG_FT_INT:
-        if ((rc = parse_int(s, len, &v->num)) == 0) return NULL;
-        break;
-    case PG_FT_NUMBER:
-        if ((rc = parse_number(s, len, &v->num)) == 0) return NULL;
-        break;
-    case PG_FT_BOOL:
-        if (len == 1 && (s[0] == '0' || s[0] == '1')) {
-            v->num = s[0] - '0';
-            return NULL;
-        }
-        if (len == 4 && memcmp(s, "true", 4) == 0) {
-            v->num = 1;
-            return NULL;
-        }
-        if (len == 5 && memcmp(s, "false", 5) == 0) {
-            v->num = 0;
-            return NULL;
-        }
-        break;
-    case PG_FT_TIME:
-        if (pg_time_parse_memo(s, len, p->offset, &f->memo, &v->num) == 0) return NULL;
-        break;
-    }
-    return explain(f, s, len, rc, why, PG_RV_WHY);
 }

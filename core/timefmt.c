@@ -34,6 +34,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 /* The day-number range we compute with: ±7e9 days (±19 million years), so that y*100+12
@@ -236,15 +237,86 @@ int pg_time_parse(const char *s, size_t len, int offset, double *t)
     return parse_after_date(s, len, day, offset, t);
 }
 
+/* The day number of the date at s[0..10) through the memo: the same date as last time, or
+ * another day of the same month, costs no calendar arithmetic. -EINVAL for a bad date. */
+static inline int memo_date(const char *s, pg_time_memo *m, long *day)
+{
+    /* words, not memcmp: a call costs more than the compare (s has at least 10 bytes) */
+    uint64_t w, mw, dw;
+    uint16_t t, mt;
+    memcpy(&w, s, 8);
+    memcpy(&t, s + 8, 2);
+    memcpy(&dw, m->date, 8);
+    memcpy(&mt, m->date + 8, 2);
+    memcpy(&mw, m->month, 8);
+    if (m->valid && w == dw && t == mt) {
+        *day = m->day;
+        return 0;
+    }
+    if (m->valid > 1 && w == mw) {
+        unsigned d1 = (unsigned char)s[8] - '0', d0 = (unsigned char)s[9] - '0';
+        int d = (int)(d1 * 10 + d0);
+        if (d1 > 9 || d0 > 9 || d < 1 || d > m->month_len) return -EINVAL;
+        m->day = m->month_day0 + d - 1;
+    } else {
+        int y, mo;
+        if (parse_date(s, &m->day)) return -EINVAL; /* m->date still matches m->day */
+        /* parse_date checked the digits */
+        y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+        mo = (s[5] - '0') * 10 + (s[6] - '0');
+        memcpy(m->month, s, 8);
+        m->month_len = days_in_month(y, mo);
+        m->month_day0 = m->day - ((s[8] - '0') * 10 + (s[9] - '0')) + 1;
+    }
+    memcpy(m->date, s, 10);
+    m->valid = 2;
+    *day = m->day;
+    return 0;
+}
+
+/* Whether all eight bytes of w are ASCII digits. */
+static inline int digits8(uint64_t w)
+{
+    return ((w & 0xF0F0F0F0F0F0F0F0ull) |
+            (((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) == 0x3333333333333333ull;
+}
+
+/* Two ASCII digits at s (already checked) as a number. */
+static inline int two(const char *s)
+{
+    return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
 int pg_time_parse_memo(const char *s, size_t len, int offset, pg_time_memo *m, double *t)
 {
+    long day;
     if (!s || !t || len < 10) return -EINVAL;
-    if (!m->valid || memcmp(s, m->date, 10) != 0) {
-        if (parse_date(s, &m->day)) return -EINVAL; /* m->date still matches m->day */
-        memcpy(m->date, s, 10);
-        m->valid = 1;
+        /* The usual shape, "YYYY-MM-DD HH:MM:SS" (or with 'T') and then nothing, "Z" or an
+         * offset, in straight-line code: the separators by position, the fourteen digits with two
+         * word tests. Anything else (a fraction, no seconds, a bad byte) takes the general path
+         * below, which also gives every error, so the result is always pg_time_parse's. The word
+         * masks are little-endian (byte i at bits 8i); elsewhere only the general path runs. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (len >= 19 && s[4] == '-' && s[7] == '-' && (s[10] == ' ' || s[10] == 'T') && s[13] == ':' &&
+        s[16] == ':' && (len == 19 || s[19] != '.')) {
+        uint64_t a, b;
+        memcpy(&a, s, 8);      /* YYYY-MM- */
+        memcpy(&b, s + 11, 8); /* HH:MM:SS */
+        /* the separators read as '0', so that a digit test covers the whole word */
+        a = (a & ~0xFF0000FF00000000ull) | 0x3000003000000000ull;
+        b = (b & ~0x0000FF0000FF0000ull) | 0x0000300000300000ull;
+        unsigned d1 = (unsigned char)s[8] - '0', d0 = (unsigned char)s[9] - '0';
+        int h = two(s + 11), mi = two(s + 14), sec = two(s + 17);
+        if (digits8(a) && digits8(b) && d1 <= 9 && d0 <= 9 && h <= 23 && mi <= 59 && sec <= 59 &&
+            (len == 19 || parse_zone(s + 19, len - 19, &offset) == 0)) {
+            if (memo_date(s, m, &day)) return -EINVAL;
+            *t = (double)((long long)day * 86400 + h * 3600 + mi * 60 + sec - offset);
+            return 0;
+        }
     }
-    return parse_after_date(s, len, m->day, offset, t);
+#endif
+    if (memo_date(s, m, &day)) return -EINVAL;
+    return parse_after_date(s, len, day, offset, t);
 }
 
 /* ---- days, months, windows ---- */

@@ -24,6 +24,11 @@ typedef struct {
     char date[10];
     long day;
     int valid;
+    /* the month of the last date parsed in full ("YYYY-MM"): its first day's number and its
+     * length, so that a new day of the same month costs an addition */
+    char month[8]; /* "YYYY-MM-" */
+    long month_day0;
+    int month_len;
 } pg_time_memo;
 int pg_time_parse_memo(const char *s, size_t len, int offset, pg_time_memo *m, double *t);
 
