@@ -294,8 +294,35 @@ int pg_expr_test(const pg_expr *e, const pg_value *rec)
     const char *s;
     int len;
     switch (e->rtype) {
-    case TY_BOOL:
+    case TY_BOOL: {
+        /* The roots that most conditions have, here without the call into bit(): this runs
+         * for every metric of every record, and the call cost as much as the test. Each case
+         * is bit()'s own, which gives only 0 or 1 for them. */
+        const xnode *n = &e->nodes[e->root];
+        switch (n->op) {
+        case X_BFIELD:
+            return !rec[n->a].null && rec[n->a].num != 0;
+        case X_LT:
+            return operand(e, n->a, rec) < operand(e, n->b, rec);
+        case X_LE:
+            return operand(e, n->a, rec) <= operand(e, n->b, rec);
+        case X_GT:
+            return operand(e, n->a, rec) > operand(e, n->b, rec);
+        case X_GE:
+            return operand(e, n->a, rec) >= operand(e, n->b, rec);
+        case X_EIN: {
+            const pg_value *v = &rec[n->a];
+            if (v->null) return 0;
+            int found = v->num >= 0 && v->num < n->n && e->sets[n->b + (int)v->num];
+            return found != n->neg;
+        }
+        case X_ISNULL:
+            if (n->ctype == TY_NUM || n->ctype == TY_TIME)
+                return isnan(operand(e, n->a, rec)) != n->neg;
+            break;
+        }
         return bit(e, e->root, rec) == 1;
+    }
     case TY_NUM: {
         double x = num(e, e->root, rec);
         return !isnan(x) && x != 0;
@@ -314,7 +341,7 @@ double pg_expr_number(const pg_expr *e, const pg_value *rec)
     switch (e->rtype) {
     case TY_NUM:
     case TY_TIME:
-        return num(e, e->root, rec);
+        return operand(e, e->root, rec);
     case TY_BOOL: {
         int b = bit(e, e->root, rec);
         return b == B_NULL ? NAN : b;
