@@ -363,8 +363,10 @@ static void post_batch(call *c)
     const char *ct = c->req->content_type ? c->req->content_type : "";
     if (!source) {
         pg_api_error(c->req, 400, "which source? POST /api/v1/batches?source=NAME[&name=FILE]");
-    } else if (pg_strmap_get(&c->h->gen->rs->source_ids, source) < 0) {
-        pg_api_error(c->req, 404, "no source '%s' in the rule set", source);
+    } else if (pg_strmap_get(&c->h->gen->rs->source_ids, source) < 0 &&
+               strcmp(source, PG_BATCH_VALUES) != 0) {
+        pg_api_error(c->req, 404, "no source '%s' in the rule set (nor '%s', for fed values)",
+                     source, PG_BATCH_VALUES);
     } else if (name && (!*name || strchr(name, '/') || name[0] == '.')) {
         pg_api_error(c->req, 400, "name '%s': a plain file name, like cases-2021-05.csv", name);
     } else {
