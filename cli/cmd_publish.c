@@ -81,7 +81,7 @@ static void print_changes(const cJSON *changes)
 static void print_row(const cJSON *b)
 {
     const char *rules = str(b, "rules_revision");
-    printf("%-4g %-10s %-8s r%-3g run %-5g rules %.12s  %s  %s%s%s\n", num(b, "id"),
+    printf("%-4g %-10s %-8s r%-3g run %-5g snapshot %.12s  %s  %s%s%s\n", num(b, "id"),
            str(b, "scheme"), str(b, "period"), num(b, "revision"), num(b, "run"),
            rules ? rules : "", str(b, "published_at"), str(b, "published_by"),
            str(b, "reason") ? "  reason: " : "", str(b, "reason") ? str(b, "reason") : "");
@@ -142,8 +142,8 @@ int cmd_publish(int argc, char **argv)
     if (pg_publish(st, &in, &out, &d) != 0) goto done;
     rc = 0;
     const cJSON *b = out.bulletin;
-    printf("published %s %s revision %d: bulletin %g, run %g, rules %.12s\n", str(b, "scheme"),
-           str(b, "period"), out.revision, num(b, "id"), num(b, "run"), hex);
+    printf("published %s %s revision %d: bulletin %g, run %g, rules snapshot %.12s\n",
+           str(b, "scheme"), str(b, "period"), out.revision, num(b, "id"), num(b, "run"), hex);
     const cJSON *base = cJSON_GetObjectItemCaseSensitive(b, "base");
     if (cJSON_IsNumber(base)) printf("movement measured against bulletin %g\n", base->valuedouble);
     const cJSON *changes = cJSON_GetObjectItemCaseSensitive(b, "changes");
@@ -291,7 +291,7 @@ int cmd_reproduce(int argc, char **argv)
     int ndiff = pg_rerun_differences(&r, 10, NULL);
     if (ndiff == 0) {
         printf("identical: bulletin %ld (%s %s revision %g) re-ran to the same %zu bytes "
-               "(rules %.12s, inputs %.12s, result %.12s)\n",
+               "(rules snapshot %.12s, inputs %.12s, result %.12s)\n",
                id, str(b, "scheme"), str(b, "period"), num(b, "revision"), strlen(r.text),
                r.run.revision, r.run.inputs, r.run.result);
         rc = 0;
