@@ -385,10 +385,11 @@ void pg_evaluate(pg_host *h, pg_entry *e, const char *trigger, pg_http_req *req,
     }
 }
 
-void pg_rescore_all(pg_host *h, const char *trigger)
+void pg_rescore(pg_host *h, int year, const char *trigger)
 {
     for (pg_entry *e = h->entries; e; e = e->next)
-        if (e->cur || e->running) pg_evaluate(h, e, trigger, NULL, PG_WANT_RUN, -1);
+        if ((e->cur || e->running) && (!year || pg_period_year(e->period) == year))
+            pg_evaluate(h, e, trigger, NULL, PG_WANT_RUN, -1);
 }
 
 void pg_answer_outcome(pg_http_req *req, pg_want want, int index, const pg_outcome *o)

@@ -172,8 +172,9 @@ void pg_evaluate(pg_host *h, pg_entry *e, const char *trigger, pg_http_req *req,
                  int index);
 /* 1 when `o` was computed from the current generation and data. */
 int pg_outcome_current(const pg_host *h, const pg_outcome *o);
-/* Re-scores every (scheme, period) evaluated so far: after a swap or new data. */
-void pg_rescore_all(pg_host *h, const char *trigger);
+/* Re-scores every (scheme, period) of `year` (0: of every year) evaluated so far: after a swap
+ * of that year's rules, or new data. */
+void pg_rescore(pg_host *h, int year, const char *trigger);
 void pg_on_schedule(void *ctx, const pg_sched_event *ev);
 void pg_outcome_free(pg_outcome *o);
 void pg_entries_free(pg_host *h);

@@ -109,7 +109,7 @@ static void ingested(pg_job *j)
         cJSON_AddStringToObject(o, "withdrawn", in->batch.id);
         cJSON_AddItemToObject(o, "batch", pg_batch_json(&in->batch));
         pg_api_json(in->req, 200, o);
-        pg_rescore_all(h, "data");
+        pg_rescore(h, 0, "data");
     } else {
         char recs[24];
         snprintf(recs, sizeof recs, "%ld", in->batch.records);
@@ -126,7 +126,7 @@ static void ingested(pg_job *j)
         cJSON_AddBoolToObject(o, "already_ingested", in->again);
         if (in->replaces) cJSON_AddStringToObject(o, "replaced", in->replaces);
         pg_api_json(in->req, in->again ? 200 : 201, o);
-        if (!in->again) pg_rescore_all(h, "data");
+        if (!in->again) pg_rescore(h, 0, "data");
     }
     pg_batch_clear(&in->batch);
     pg_diags_free(&in->d);

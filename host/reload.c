@@ -12,7 +12,7 @@
  * its generation in; the old one keeps serving otherwise, and the errors (file:line) go to the
  * log and to GET /rules/status. A generation that would move its directory onto a year another
  * directory serves is refused the same way. A swap logs every changed weight, records each in
- * the audit log with who asked, and re-scores the periods evaluated so far; until a re-score
+ * the audit log with who asked, and re-scores its year's periods evaluated so far; until a re-score
  * finishes, the API serves the previous results, which name the revision that produced them. */
 #include "host.h"
 #include "log.h"
@@ -193,7 +193,7 @@ static void built(pg_job *j)
             for (int i = 0; i < h->nrules; i++) keep[i] = h->rules[i]->gen;
             pg_pool_trim(h->pool, keep, h->nrules);
             free(keep);
-            pg_rescore_all(h, "reload");
+            pg_rescore(h, set->year, "reload");
         }
     }
     memcpy(a->content, r->content, sizeof a->content);

@@ -96,7 +96,7 @@ static long path_id(pg_call *c)
 static void changed(pg_call *c)
 {
     c->h->data_version++;
-    pg_rescore_all(c->h, "data");
+    pg_rescore(c->h, 0, "data");
 }
 
 /* --- evidence -------------------------------------------------------------------------- */

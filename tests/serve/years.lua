@@ -82,6 +82,16 @@ t:ok(weighted(j22b, 0.6, 0.4), "after the save 2022-05 is scored 60/40")
 local _, _, j21b = h:get("/api/v1/rankings/monthly/2021-05", admin)
 t:eq("2021-05 keeps its revision", j21 and j21.ruleset.revision, j21b and j21b.ruleset.revision)
 t:ok(weighted(j21b, 0.8, 0.2), "… and its 80/20 weights")
+local _, _, ev = h:get("/api/v1/evaluations", admin)
+local rescored = { ["2021"] = 0, ["2022"] = 0 }
+for _, r in ipairs(ev and ev.runs or {}) do
+  if r.trigger == "reload" then
+    local y = r.period:sub(1, 4)
+    rescored[y] = rescored[y] + 1
+  end
+end
+t:ok(rescored["2022"] >= 1, "the swap re-scored 2022-05", rescored["2022"])
+t:eq("… and no 2021 period", 0, rescored["2021"])
 
 local _, _, audit = h:get("/api/v1/audit?action=rules.weight&object=rules/2022", admin)
 local found
