@@ -22,5 +22,6 @@ int cmd_selfreport(int argc, char **argv); /* cmd_review.c */
 int cmd_score(int argc, char **argv);      /* cmd_review.c */
 int cmd_appeal(int argc, char **argv);     /* cmd_review.c */
 int cmd_audit(int argc, char **argv);      /* cmd_audit.c */
+int cmd_prune(int argc, char **argv);      /* cmd_prune.c */
 
 #endif

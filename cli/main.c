@@ -47,6 +47,9 @@ static const char usage[] =
     "                          appeals (申诉) and their decisions\n"
     "  audit  --data DIR [--actor A] [--action A] [--object O] [--since T] [--until T]\n"
     "                          read the audit log\n"
+    "  prune  --data DIR --before TIME\n"
+    "                          delete unpublished runs finished before TIME, and what only they\n"
+    "                          stored\n"
     "  version                 print the version\n"
     "\n"
     "See README.md for the rule language and the JSON output.\n";
@@ -61,6 +64,7 @@ static const struct {
     {"report", cmd_report},       {"backup", cmd_backup},       {"publish", cmd_publish},
     {"bulletins", cmd_bulletins}, {"reproduce", cmd_reproduce}, {"selfreport", cmd_selfreport},
     {"score", cmd_score},         {"appeal", cmd_appeal},       {"audit", cmd_audit},
+    {"prune", cmd_prune},
 };
 
 int main(int argc, char **argv)

@@ -230,3 +230,53 @@ int pg_run_list(pg_store *st, const char *scheme, const char *period, int limit,
     sqlite3_finalize(s);
     return rc;
 }
+
+static long count_of(pg_store *st, const char *sql)
+{
+    sqlite3_stmt *s;
+    long n = -1;
+    if (sqlite3_prepare_v2(pg_store_db(st), sql, -1, &s, NULL) != SQLITE_OK) return -1;
+    if (sqlite3_step(s) == SQLITE_ROW) n = (long)sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return n;
+}
+
+int pg_runs_prune(pg_store *st, const char *before, const char *actor, long *runs, long *blobs,
+                  pg_diags *d)
+{
+    *runs = *blobs = 0;
+    int rc = pg_store_begin(st, d);
+    if (rc != 0) return rc;
+    long r0 = count_of(st, "SELECT count(*) FROM run"),
+         b0 = count_of(st, "SELECT count(*) FROM blob");
+    sqlite3_stmt *s = NULL;
+    rc = pg_store_prepare(st,
+                          "DELETE FROM run WHERE finished_at < ?"
+                          " AND id NOT IN (SELECT run FROM bulletin)",
+                          &s, d);
+    if (rc == 0) {
+        sqlite3_bind_text(s, 1, before, -1, SQLITE_STATIC);
+        if (sqlite3_step(s) != SQLITE_DONE) rc = pg_store_fail(st, "deleting runs", d);
+        sqlite3_finalize(s);
+    }
+    if (rc == 0)
+        rc = pg_store_exec(st,
+                           "DELETE FROM blob WHERE hash NOT IN (SELECT inputs FROM run)"
+                           " AND hash NOT IN (SELECT result FROM run)",
+                           d);
+    long r1 = count_of(st, "SELECT count(*) FROM run"),
+         b1 = count_of(st, "SELECT count(*) FROM blob");
+    if (rc == 0) {
+        char *was = pg_xasprintf("{\"runs\":%ld,\"blobs\":%ld}", r0, b0);
+        char *now = pg_xasprintf("{\"runs\":%ld,\"blobs\":%ld,\"before\":\"%s\"}", r1, b1, before);
+        rc = pg_audit_append(st, actor, "runs.prune", "runs", was, now, d);
+        free(was), free(now);
+    }
+    if (rc == 0) rc = pg_store_commit(st, d);
+    if (rc != 0) {
+        pg_store_rollback(st);
+        return rc;
+    }
+    *runs = r0 - r1, *blobs = b0 - b1;
+    return 0;
+}

@@ -58,4 +58,11 @@ cJSON *pg_run_json(const pg_run *r);
 int pg_run_list(pg_store *st, const char *scheme, const char *period, int limit, cJSON **out,
                 pg_diags *d);
 
+/* Deletes the runs that finished before `before` (ISO 8601, UTC) and that no bulletin publishes,
+ * then every blob no remaining run names, with an audit entry (`runs.prune`, the counts before
+ * and after), in one transaction. A published run, its inputs and its result are never deleted:
+ * every bulletin still reproduces. *runs and *blobs get the numbers deleted. */
+int pg_runs_prune(pg_store *st, const char *before, const char *actor, long *runs, long *blobs,
+                  pg_diags *d);
+
 #endif
