@@ -1,2 +1,2 @@
-return { at = "load", budget = "default", timeout = 5,
+return { at = "load", budget = "default",
   error = { "attack.lua:" } }
