@@ -68,16 +68,17 @@ static uint64_t hash_bytes(const char *s, int len)
  * hashes are stored): eight bytes at a time, and the memo compares the text anyway. */
 static uint64_t unit_hash(const char *s, int len)
 {
-    uint64_t h = (uint64_t)len * 0x9E3779B97F4A7C15ull;
+    uint64_t h = (uint64_t)len * 0x9E3779B97F4A7C15ull, w;
     int i = 0;
     for (; i + 8 <= len; i += 8) {
-        uint64_t w;
         memcpy(&w, s + i, 8);
         h = (h ^ w) * 0xC2B2AE3D27D4EB4Full;
     }
-    if (i < len) {
-        uint64_t w = 0;
-        memcpy(&w, s + i, (size_t)(len - i));
+    if (i < len && len >= 8) { /* the last eight bytes, overlapping the ones before */
+        memcpy(&w, s + len - 8, 8);
+        h = (h ^ w) * 0xC2B2AE3D27D4EB4Full;
+    } else {
+        for (w = 0; i < len; i++) w = w << 8 | (unsigned char)s[i];
         h = (h ^ w) * 0xC2B2AE3D27D4EB4Full;
     }
     return h ^ (h >> 29);
@@ -337,15 +338,20 @@ static long find_row(pg_agg *a, int unit, int bucket)
     return first;
 }
 
+/* The cell of the i-th metric in the row at `row`, made now: once per cell. */
+static __attribute__((noinline)) int new_row_cell(pg_agg *a, long row, int i, int unit, int bucket)
+{
+    pg_partial *p = pg_agg_partial(a, a->metrics[i], unit, bucket);
+    int c = (int)(((char *)p - (char *)a->cells - offsetof(pg_agg_cell, p)) / sizeof *a->cells);
+    a->rowcells[row + i] = c;
+    return c;
+}
+
 /* The partial of the i-th metric of the source in the row at `row`. */
-static pg_partial *row_partial(pg_agg *a, long row, int i, int unit, int bucket)
+static inline pg_partial *row_partial(pg_agg *a, long row, int i, int unit, int bucket)
 {
     int c = a->rowcells[row + i];
-    if (c < 0) {
-        pg_partial *p = pg_agg_partial(a, a->metrics[i], unit, bucket);
-        c = (int)(((char *)p - (char *)a->cells - offsetof(pg_agg_cell, p)) / sizeof *a->cells);
-        a->rowcells[row + i] = c;
-    }
+    if (__builtin_expect(c < 0, 0)) c = new_row_cell(a, row, i, unit, bucket);
     return &a->cells[c].p;
 }
 

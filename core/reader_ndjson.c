@@ -220,6 +220,8 @@ typedef struct {
 
 static inline char *skip_ws(char *p)
 {
+    /* exports rarely put spaces between tokens: one test for that case */
+    if (__builtin_expect((unsigned char)*p > ' ', 1)) return p;
     while (*p == ' ' || *p == '\t' || *p == '\r') p++;
     return p;
 }
