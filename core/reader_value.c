@@ -240,6 +240,19 @@ int pg_rv_number(const char *s, size_t len, double *out)
     return 0;
 }
 
+int pg_rv_bool_word(const char *s, size_t len, double *out)
+{
+    if (len == 4 && memcmp(s, "true", 4) == 0) {
+        *out = 1;
+        return 0;
+    }
+    if (len == 5 && memcmp(s, "false", 5) == 0) {
+        *out = 0;
+        return 0;
+    }
+    return -1;
+}
+
 /* The allowed values of an enum field, comma-separated, cut after ALLOWED_MAX bytes. */
 static void allowed_list(const pg_rv_field *f, char *out, size_t outsz)
 {

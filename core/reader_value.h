@@ -52,6 +52,9 @@ void pg_rv_show(char *out, size_t outsz, const char *s, size_t len);
 size_t pg_rv_utf8_seq(const unsigned char *s, size_t n);
 /* Decimal text: -1 not a number, -2 out of range, 0 with *out. */
 int pg_rv_number(const char *s, size_t len, double *out);
+/* "true" or "false" (len 4 or 5) into *out: 0, or -1 for anything else. Out of line: inline,
+ * gcc warns about the literal compares wherever a caller passes a shorter constant. */
+int pg_rv_bool_word(const char *s, size_t len, double *out);
 /* Why s[0..len) is not a value of f, into why (rc: the integer or number parser's code). */
 const char *pg_rv_explain(const pg_rv_field *f, const char *s, size_t len, int rc, char *why,
                           size_t whysz);
@@ -188,14 +191,7 @@ pg_rv_convert(pg_rv_plan *p, int field, const char *s, size_t len, pg_value *v, 
             v->num = s[0] - '0';
             return NULL;
         }
-        if (len == 4 && memcmp(s, "true", 4) == 0) {
-            v->num = 1;
-            return NULL;
-        }
-        if (len == 5 && memcmp(s, "false", 5) == 0) {
-            v->num = 0;
-            return NULL;
-        }
+        if ((len == 4 || len == 5) && pg_rv_bool_word(s, len, &v->num) == 0) return NULL;
         break;
     case PG_FT_TIME:
         if (pg_time_parse_memo(s, len, p->offset, &f->memo, &v->num) == 0) return NULL;
