@@ -2,7 +2,8 @@
 //
 //   node compare.mjs NAME=FILE NAME=FILE ...
 //
-// A FILE ending in .json is a pinggu partials file (DATA/batches/partials/<batch>.json): the
+// A FILE ending in .json is pinggu's partials of one batch (ingest-run rebuilds them from the
+// `partial` table of DATA/pinggu.db in the JSON the batch store once kept in files): the
 // figures are computed from its stored partial aggregates exactly as pinggu takes a value
 // (share = hits / n, mean = sum / valued, count = n; a count without a cell is 0, a share or
 // mean without records is null). Any other FILE is a peer's TSV: unit, period, then the eight
