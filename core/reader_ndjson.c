@@ -115,27 +115,12 @@ static int read_error(reader *r, int rc)
 }
 
 /* ---- keys ---- */
-
-/* The length and the first and last four bytes, multiplied together: cheap, and good
- * enough for telling field names apart (a collision costs one more probe). */
-static inline unsigned hash_key(const char *s, size_t len)
-{
-    uint32_t a, b;
-    if (len >= 4) {
-        memcpy(&a, s, 4);
-        memcpy(&b, s + len - 4, 4);
-    } else {
-        a = len ? (unsigned char)s[0] : 0;
-        b = len ? (uint32_t)(unsigned char)s[len - 1] << 8 | (unsigned char)s[len / 2] : 0;
-    }
-    uint64_t h = ((uint64_t)a * 0x9E3779B97F4A7C15ULL) ^
-                 ((uint64_t)(b ^ (uint32_t)len) * 0xC2B2AE3D27D4EB4FULL);
-    return (unsigned)(h >> 40);
-}
+/* Field names and unit keys are hashed as enum values are (pg_rv_hash, reader_value.h): cheap,
+ * and good enough to tell them apart (a collision costs one more probe). */
 
 static int field_of(const reader *r, const char *s, size_t len)
 {
-    for (unsigned h = hash_key(s, len) & r->fmask;; h = (h + 1) & r->fmask) {
+    for (unsigned h = pg_rv_hash(s, len) & r->fmask;; h = (h + 1) & r->fmask) {
         int i = r->fslot[h] - 1;
         if (i < 0) return -1;
         if (r->flen[i] == len && memcmp(r->src->fields[i].name, s, len) == 0) return i;
@@ -164,7 +149,7 @@ static void build_fields(reader *r)
             if (name[k] == '"' || name[k] == '\\' || (unsigned char)name[k] < 0x20)
                 r->fplain[i] = 0;
         if (field_of(r, src->fields[i].name, r->flen[i]) >= 0) continue; /* first one wins */
-        unsigned h = hash_key(src->fields[i].name, r->flen[i]) & r->fmask;
+        unsigned h = pg_rv_hash(src->fields[i].name, r->flen[i]) & r->fmask;
         while (r->fslot[h]) h = (h + 1) & r->fmask;
         r->fslot[h] = i + 1;
     }
@@ -180,12 +165,12 @@ static int undeclared_twice(reader *r, const char *s, size_t len)
         r->uslot = pg_xcalloc(size, sizeof *r->uslot);
         r->umask = size - 1;
         for (int k = 0; k < r->nuk; k++) {
-            unsigned h = hash_key(r->uk[k].s, r->uk[k].len) & r->umask;
+            unsigned h = pg_rv_hash(r->uk[k].s, r->uk[k].len) & r->umask;
             while (r->uslot[h]) h = (h + 1) & r->umask;
             r->uslot[h] = k + 1;
         }
     }
-    unsigned h = hash_key(s, len) & r->umask;
+    unsigned h = pg_rv_hash(s, len) & r->umask;
     for (; r->uslot[h]; h = (h + 1) & r->umask) {
         const key *k = &r->uk[r->uslot[h] - 1];
         if (k->len == len && memcmp(k->s, s, len) == 0) return 1;
@@ -203,7 +188,7 @@ static int undeclared_twice(reader *r, const char *s, size_t len)
 static void undeclared_clear(reader *r)
 {
     for (int k = 0; k < r->nuk; k++) {
-        unsigned h = hash_key(r->uk[k].s, r->uk[k].len) & r->umask;
+        unsigned h = pg_rv_hash(r->uk[k].s, r->uk[k].len) & r->umask;
         while (r->uslot[h] != k + 1) h = (h + 1) & r->umask;
         r->uslot[h] = 0;
     }
