@@ -114,6 +114,13 @@ static int backup_db(const char *datadir, const char *dest, pg_diags *d)
         pg_error(d, path, 0, "the backup failed: %s", sqlite3_errmsg(to));
         rc = -EIO;
     }
+    /* The copy is one self-contained file: out of WAL mode it needs no -wal or -shm beside it
+     * (reading it would create them), and opening it as a store turns WAL back on. */
+    if (rc == 0 &&
+        sqlite3_exec(to, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK) {
+        pg_error(d, path, 0, "cannot finish the copy: %s", sqlite3_errmsg(to));
+        rc = -EIO;
+    }
     /* the copy is checked before anything is copied beside it */
     sqlite3_stmt *s = NULL;
     if (rc == 0 && sqlite3_prepare_v2(to, "PRAGMA integrity_check", -1, &s, NULL) == SQLITE_OK &&
