@@ -367,9 +367,7 @@ int pg_batch_store_open(const char *datadir, pg_store **out, pg_diags *d)
     return rc;
 }
 
-/* Opens the store only if the directory has one (or an index to import): reading a directory
- * of plain *.csv files (the bundled sample) must not leave a database in it. 1: nothing. */
-static int open_existing(const char *datadir, pg_store **st, pg_diags *d)
+int pg_batch_store_open_existing(const char *datadir, pg_store **st, pg_diags *d)
 {
     char *db = pg_xasprintf("%s/pinggu.db", datadir);
     char *index = pg_xasprintf("%s/batches/index.json", datadir);
@@ -384,7 +382,7 @@ int pg_batch_list(const char *datadir, pg_batch **out, int *n, pg_diags *d)
     *out = NULL;
     *n = 0;
     pg_store *st;
-    int rc = open_existing(datadir, &st, d);
+    int rc = pg_batch_store_open_existing(datadir, &st, d);
     if (rc) return rc == 1 ? 0 : rc;
     sqlite3_stmt *s;
     rc = pg_store_prepare(st, "SELECT " BATCH_COLS " FROM batch ORDER BY seq", &s, d);
@@ -945,8 +943,17 @@ static int feed_batch(const pg_ruleset *rs, const char *datadir, pg_store *st, c
 int pg_batch_feed(const pg_ruleset *rs, const char *datadir, pg_dataset *ds, pg_diags *d)
 {
     pg_store *st;
-    int rc = open_existing(datadir, &st, d);
+    int rc = pg_batch_store_open_existing(datadir, &st, d);
     if (rc) return rc == 1 ? 0 : rc;
+    rc = pg_batch_feed_store(rs, datadir, st, ds, d);
+    pg_store_close(st);
+    return rc;
+}
+
+int pg_batch_feed_store(const pg_ruleset *rs, const char *datadir, pg_store *st, pg_dataset *ds,
+                        pg_diags *d)
+{
+    int rc = 0;
     pg_batch *list = NULL;
     int n = 0;
     sqlite3_stmt *q;
@@ -1000,6 +1007,5 @@ int pg_batch_feed(const pg_ruleset *rs, const char *datadir, pg_dataset *ds, pg_
     }
     origins_free(&vo);
     pg_batch_list_free(list, n);
-    pg_store_close(st);
     return rc;
 }

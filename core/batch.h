@@ -86,5 +86,12 @@ struct cJSON *pg_batch_json(const pg_batch *b);
  * twice (by two value batches, a value batch and a *.csv file, or fed and computed) is an
  * error naming both. */
 int pg_batch_feed(const pg_ruleset *rs, const char *datadir, pg_dataset *ds, pg_diags *d);
+/* The same on an open store (datadir still names the raw files and the fed CSVs). */
+int pg_batch_feed_store(const pg_ruleset *rs, const char *datadir, pg_store *st, pg_dataset *ds,
+                        pg_diags *d);
+/* Opens the store only if the directory has one (or a legacy index to import): reading a
+ * directory of plain *.csv files (the bundled sample) must not leave a database in it. Returns
+ * 0 with *out, 1 when there is none, or a negative errno. */
+int pg_batch_store_open_existing(const char *datadir, pg_store **out, pg_diags *d);
 
 #endif
