@@ -8,8 +8,8 @@ local cjson = require "cjson"
 
 local bin, root = L.args()
 local T = L.tester("tools.diff")
-local DEMO = root .. "/tests/tools/fixtures/demo"
-local DEMO_B = root .. "/tests/tools/fixtures/demo-b"
+local DEMO = root .. "/tests/cli/fixtures/demo"
+local DEMO_B = root .. "/tests/cli/fixtures/demo-b"
 
 local function diff(against, format)
   local cmd = table.concat({ L.quote(bin), "diff", "--rules", L.quote(DEMO), "--against", L.quote(against),

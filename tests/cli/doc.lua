@@ -7,7 +7,7 @@ local L = require "lib"
 
 local bin, root = L.args()
 local T = L.tester("tools.doc")
-local DEMO = root .. "/tests/tools/fixtures/demo"
+local DEMO = root .. "/tests/cli/fixtures/demo"
 local SHANWEI = root .. "/rules/shanwei-2021"
 
 local function doc(dir, out)
@@ -86,7 +86,7 @@ T:section("the Shanwei set: every indicator has its anchor, every link resolves"
 end)
 
 T:section("errors", function()
-  local _, err, code = doc(root .. "/tests/tools/fixtures/nowhere")
+  local _, err, code = doc(root .. "/tests/cli/fixtures/nowhere")
   T:eq("missing rule set: exit 1", 1, code)
   T:contains("missing rule set: message", err, "nowhere")
   local _, _, code2 = L.run(L.quote(bin) .. " doc")

@@ -7,7 +7,7 @@ local L = require "lib"
 
 local bin, root = L.args()
 local T = L.tester("tools.explain")
-local DEMO = root .. "/tests/tools/fixtures/demo"
+local DEMO = root .. "/tests/cli/fixtures/demo"
 
 local function explain(data, unit, extra)
   return L.run(table.concat({ L.quote(bin), "explain --rules", L.quote(DEMO), "--data", L.quote(data),

@@ -7,7 +7,7 @@ local L = require "lib"
 
 local bin, root = L.args()
 local T = L.tester("tools.test")
-local DEMO = "tests/tools/fixtures/demo"
+local DEMO = "tests/cli/fixtures/demo"
 
 local function pinggu(args)
   return L.run("cd " .. L.quote(root) .. " && " .. L.quote(bin) .. " " .. args)

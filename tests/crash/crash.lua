@@ -14,7 +14,7 @@
 --   * PRAGMA integrity_check = ok.
 -- At the end a last host counts the cases of 2021-05: exactly the records of the stored
 -- batches, none counted twice. The randomness is seeded (printed), so a failure can be re-run.
-local H = dofile(arg[0]:gsub("[^/]*$", "") .. "../serve/host.lua")
+local H = dofile(arg[0]:gsub("[^/]*$", "") .. "../host/serve/host.lua")
 local L = H.L
 local bin, root = L.args()
 local iterations = tonumber(arg[3]) or 50

@@ -1,6 +1,6 @@
 // lib.mjs — what the browser tests share: the checks and their summary, a workspace holding a
 // copy of the Shanwei rule set and its fed sample, tokens, the real `pinggu serve` started on a
-// loopback port (its port read from the "event=listening" log line, as tests/serve/host.lua
+// loopback port (its port read from the "event=listening" log line, as tests/host/serve/host.lua
 // does), the JSON API, and Playwright driving Debian's chromium with every console error,
 // uncaught exception, failed request and HTTP error of a page recorded.
 //

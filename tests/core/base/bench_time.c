@@ -1,7 +1,7 @@
 /* bench_time.c — rough timings of the per-record time functions; not a test.
  *
  * Build and run by hand:
- *   cmake --build build --target time_bench && build/tests/time/time_bench
+ *   cmake --build build --target time_bench && build/tests/core/base/time_bench
  * Prints nanoseconds per call of pg_time_parse (a mix of the written forms),
  * pg_time_sampling_month and pg_calendar_workdays_between on the 2021 calendar (spans of
  * 0–400 days in both directions), and for comparison a day-by-day loop over the same spans. */

@@ -2,7 +2,7 @@
 -- unit names. Every figure is checked against `pinggu eval --format json`, the documented
 -- interchange shape, so the bulletin cannot drift from the evaluation it lays out.
 local here = arg[0]:match("^(.*)/[^/]*$") or "."
-package.path = here .. "/../e2e/?.lua;" .. package.path
+package.path = here .. "/../../e2e/?.lua;" .. package.path
 local L = require "lib"
 local cjson = require "cjson"
 
@@ -212,7 +212,7 @@ end)
 
 T:section("names are escaped in HTML and quoted in CSV", function()
   local rules = L.tmpdir() .. "/demo"
-  os.execute("cp -r " .. L.quote(root .. "/tests/tools/fixtures/demo") .. " " .. L.quote(rules))
+  os.execute("cp -r " .. L.quote(root .. "/tests/cli/fixtures/demo") .. " " .. L.quote(rules))
   local units = L.slurp(rules .. "/units.csv")
   L.write(rules .. "/units.csv", (units:gsub("jia,甲局,", "jia,\"甲局,<b>&'x'\"\"\",")))
   local out = L.tmpdir()

@@ -13,7 +13,7 @@
 -- XLSX_BUILT is 1 when the build made the xlsx plugin. Without the plugin it exits 77 (CTest
 -- SKIP_RETURN_CODE) saying so; every other shortfall, xlsx2csv missing included, is a failure.
 local here = arg[0]:match("^(.*)/[^/]*$") or "."
-package.path = here .. "/../e2e/?.lua;" .. package.path
+package.path = here .. "/../../e2e/?.lua;" .. package.path
 local L = require "lib"
 local cjson = require "cjson"
 

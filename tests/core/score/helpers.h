@@ -3,7 +3,7 @@
  *
  * Every helper asserts (through cmocka) that what it looks up exists, so a typo in a test
  * fails loudly at the lookup rather than as a wrong number later. Fixture rule sets live in
- * tests/unit/fixtures/<name>/; FIXTURES is their absolute directory (set by CMake). */
+ * tests/core/score/fixtures/<name>/; FIXTURES is their absolute directory (set by CMake). */
 #ifndef PG_UNIT_HELPERS_H
 #define PG_UNIT_HELPERS_H
 

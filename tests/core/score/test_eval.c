@@ -1,4 +1,4 @@
-/* test_eval.c — evaluation through the real API: fixture rule sets (tests/unit/fixtures/)
+/* test_eval.c — evaluation through the real API: fixture rule sets (tests/core/score/fixtures/)
  * loaded with pg_ruleset_load, values fed with pg_dataset_set, scored with pg_eval.
  *
  * What is covered, fixture by fixture:

@@ -2,7 +2,7 @@
 -- log: POST /api/v1/batches?source=S&replaces=ID makes the new batch active and the old one
 -- replaced in one step, a bad replacement leaves the old one active (422), a replacement of a
 -- batch that is not active is refused (409), DELETE withdraws once and then answers 409.
-local H = dofile(arg[0]:gsub("[^/]*$", "") .. "../serve/host.lua")
+local H = dofile(arg[0]:gsub("[^/]*$", "") .. "../../host/serve/host.lua")
 local L = H.L
 local t, h, tok, ws = H.setup("store.api")
 local db = ws .. "/data/pinggu.db"

@@ -9,7 +9,7 @@
 -- the backup put in place of the data directory), `pinggu eval` gives the same numbers, byte
 -- for byte, as a directory into which the same batches were ingested afresh, and a host
 -- started on it lists the same batches. A DEST that is not empty is refused.
-local H = dofile(arg[0]:gsub("[^/]*$", "") .. "../serve/host.lua")
+local H = dofile(arg[0]:gsub("[^/]*$", "") .. "../../host/serve/host.lua")
 local L = H.L
 local t, h, tok, ws = H.setup("store.backup")
 local bin, root = L.args()

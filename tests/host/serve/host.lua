@@ -5,7 +5,10 @@
 -- object: h:get(path, token), h:post(path, token, body, content_type), h:delete(path, token),
 -- each returning status, body text and decoded JSON (or nil); h:signal(name); h:stop() sends
 -- SIGTERM and returns the exit code; h:log() is the stderr so far.
-package.path = arg[0]:gsub("[^/]*$", "") .. "../e2e/?.lua;" .. package.path
+-- The shared helpers sit in tests/e2e/, found from this file's own place (it is loaded by
+-- scripts of several folders, so arg[0] would not do).
+local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
+package.path = here .. "/../../e2e/?.lua;" .. package.path
 local L = require "lib"
 local cjson = require "cjson"
 

@@ -1,7 +1,7 @@
 /* bench_readers.c — records per second of the CSV and NDJSON readers; not a test.
  *
  *   cmake --build BUILD --target readers_bench
- *   BUILD/tests/readers/readers_bench [records (default 1000000)] [runs (default 5)]
+ *   BUILD/tests/core/data/readers/readers_bench [records (default 1000000)] [runs (default 5)]
  *
  * Writes a file of case records of each format into a fresh directory under $TMPDIR (13
  * columns, about 160 bytes a CSV line and 340 an NDJSON line: two ids, a unit code, two

@@ -1,7 +1,7 @@
 -- cli.lua — pinggu publish, bulletins and reproduce on a copy of the sample: a published
 -- bulletin re-runs byte for byte after the rules and the data change, a correction is a new
 -- revision with its differences, and movement (环比) is measured against the previous bulletin.
-local H = dofile(arg[0]:gsub("[^/]*$", "") .. "../serve/host.lua")
+local H = dofile(arg[0]:gsub("[^/]*$", "") .. "../../../host/serve/host.lua")
 local L = H.L
 local cjson = require "cjson"
 local bin, root = L.args()

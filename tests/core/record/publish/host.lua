@@ -2,7 +2,7 @@
 -- GETs per role (a viewer sees rankings and no breakdown, a unit its own unit only, staff
 -- everything), bodies from the frozen result while the served rules change, a correction after a
 -- reload, the runs the host records, and every bulletin still there after a restart.
-local H = dofile(arg[0]:gsub("[^/]*$", "") .. "../serve/host.lua")
+local H = dofile(arg[0]:gsub("[^/]*$", "") .. "../../../host/serve/host.lua")
 local L = H.L
 local cjson = require "cjson"
 local t, h, tok, ws = H.setup("publish.host")

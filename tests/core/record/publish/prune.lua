@@ -1,7 +1,7 @@
 -- prune.lua — pinggu prune: unpublished runs the host recorded go, with the inputs and results
 -- only they named; a published bulletin's run stays and still re-runs to the same bytes; the
 -- prune is in the audit log; a malformed time is refused.
-local H = dofile(arg[0]:gsub("[^/]*$", "") .. "../serve/host.lua")
+local H = dofile(arg[0]:gsub("[^/]*$", "") .. "../../../host/serve/host.lua")
 local L = H.L
 local t, h, tok, ws = H.setup("publish.prune")
 local bin = L.args()

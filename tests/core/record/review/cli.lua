@@ -5,12 +5,12 @@
 --   an accepted self-report, an evaluator's score and an upheld appeal change the numbers
 --   `pinggu eval` prints, the appeal with its trace line and clamped at the indicator's points;
 --   each review, score and decision leaves an audit entry with the record before and after.
-package.path = arg[0]:gsub("[^/]*$", "") .. "../e2e/?.lua;" .. package.path
+package.path = arg[0]:gsub("[^/]*$", "") .. "../../../e2e/?.lua;" .. package.path
 local L = require "lib"
 local cjson = require "cjson"
 local bin, root = L.args()
 local t = L.tester("review.cli")
-local rules = root .. "/tests/review/fixture"
+local rules = root .. "/tests/core/record/review/fixture"
 local dir = L.tmpdir()
 local data = dir .. "/data"
 os.execute("mkdir -p " .. L.quote(data))

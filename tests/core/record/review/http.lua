@@ -7,7 +7,7 @@
 --   unit's bonus part, visible in its breakdown;
 --   an upheld appeal changes the indicator's points with its trace line;
 --   a score without a reason is refused; each review and decision has its audit entry.
-local H = dofile(arg[0]:gsub("[^/]*$", "") .. "../serve/host.lua")
+local H = dofile(arg[0]:gsub("[^/]*$", "") .. "../../../host/serve/host.lua")
 local L = H.L
 local cjson = require "cjson"
 local bin, root = L.args()

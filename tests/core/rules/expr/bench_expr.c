@@ -1,6 +1,6 @@
 /* bench_expr.c — nanoseconds per record of the brief's example condition. Not a test: build
  * with `cmake --build BUILD --target expr_bench` (a Release tree for real figures) and run
- * BUILD/tests/expr/expr_bench.
+ * BUILD/tests/core/rules/expr/expr_bench.
  *
  * The records vary (channel, promised days, completion time) so that branch prediction sees
  * a realistic mix and both sides of the `and` run; the sum of the results keeps the compiler

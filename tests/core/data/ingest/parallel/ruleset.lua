@@ -1,4 +1,4 @@
--- The rule set of tests/ingest/test_parallel.c: a source without a key (so that a file is read
+-- The rule set of tests/core/data/ingest/test_parallel.c: a source without a key (so that a file is read
 -- on several threads) and one metric of every kind, so that every partial field is merged.
 ruleset { id = "ingest-parallel-test", name = "并行采集测试", year = 2021 }
 group "dept" { name = "市直单位" }
