@@ -9,7 +9,6 @@
 #include "aggregate.h"
 #include "ingest_parallel.h"
 #include "period.h"
-#include "provenance.h"
 #include "rawcopy.h"
 
 #include <cjson/cJSON.h>
@@ -523,6 +522,98 @@ static void diags_append(pg_diags *d, const pg_diags *from)
     }
 }
 
+/* ---- where a value came from ---- */
+
+static void add_line(char ***lines, int *n, char *s)
+{
+    *lines = pg_xrealloc(*lines, sizeof(char *) * (size_t)(*n + 1));
+    (*lines)[(*n)++] = s;
+}
+
+/* Records of the batch's cell for (unit, period) in a stored cells array, or -1. */
+static double batch_records(const cJSON *cells, const char *unit, const char *period)
+{
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cells)
+    {
+        const char *u = cJSON_GetStringValue(cJSON_GetArrayItem(c, 0));
+        const char *p = cJSON_GetStringValue(cJSON_GetArrayItem(c, 1));
+        if (u && p && strcmp(u, unit) == 0 && strcmp(p, period) == 0)
+            return cJSON_GetNumberValue(cJSON_GetArrayItem(c, 2));
+    }
+    return -1;
+}
+
+int pg_batch_origins(const pg_ruleset *rs, const char *datadir, int metric, int unit, int period,
+                     char ***lines, int *n)
+{
+    if (metric < 0 || unit < 0) return 0;
+    const pg_metric *m = &rs->metrics[metric];
+    pg_batch *list = NULL;
+    int nb = 0, found = 0;
+    pg_diags d = {0};
+    if (pg_batch_list(datadir, &list, &nb, &d) != 0 || nb == 0) {
+        pg_diags_free(&d);
+        return 0;
+    }
+    pg_store *st;
+    if (pg_batch_store_open(datadir, &st, &d) != 0) {
+        pg_diags_free(&d);
+        pg_batch_list_free(list, nb);
+        return 0;
+    }
+    sqlite3_stmt *cells = NULL, *vals = NULL;
+    pg_store_prepare(st, "SELECT cells FROM partial WHERE batch = ? AND definition = ? LIMIT 1",
+                     &cells, &d);
+    pg_store_prepare(st,
+                     "SELECT value, n FROM feed_value WHERE batch = ? AND unit = ? AND "
+                     "period = ? AND metric = ?",
+                     &vals, &d);
+    int first = m->over == PG_OVER_YTD ? period / 100 * 100 + 1 : period;
+    const char *uid = rs->units[unit].id;
+    for (int i = 0; cells && vals && i < nb; i++) {
+        if (!list[i].active) continue;
+        char pbuf[PG_PERIOD_BUF];
+        if (strcmp(list[i].source, PG_BATCH_VALUES) == 0) {
+            sqlite3_reset(vals);
+            sqlite3_bind_text(vals, 1, list[i].id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(vals, 2, uid, -1, SQLITE_STATIC);
+            sqlite3_bind_text(vals, 3, pg_period_format(period, pbuf), -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(vals, 4, m->id, -1, SQLITE_STATIC);
+            if (sqlite3_step(vals) == SQLITE_ROW) {
+                add_line(lines, n,
+                    pg_xasprintf("value batch %.12s（%s，%s 入库，%s）：%g", list[i].id,
+                                 list[i].file, list[i].ingested_at, list[i].actor,
+                                 sqlite3_column_double(vals, 0)));
+                found++;
+            }
+            continue;
+        }
+        if (m->source < 0 || strcmp(list[i].source, rs->sources[m->source].name) != 0) continue;
+        sqlite3_reset(cells);
+        sqlite3_bind_text(cells, 1, list[i].id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(cells, 2, m->def, -1, SQLITE_STATIC);
+        cJSON *j = sqlite3_step(cells) == SQLITE_ROW
+                       ? cJSON_Parse((const char *)sqlite3_column_text(cells, 0))
+                       : NULL;
+        for (int p = first; j && p <= period; p++) {
+            double recs = batch_records(j, uid, pg_period_format(p, pbuf));
+            if (recs < 0) continue;
+            add_line(lines, n,
+                pg_xasprintf("batch %.12s（%s，%s，%s 入库）：%s 采样月 %g 条记录", list[i].id,
+                             list[i].source, list[i].file, list[i].ingested_at, pbuf, recs));
+            found++;
+        }
+        cJSON_Delete(j);
+    }
+    sqlite3_finalize(cells);
+    sqlite3_finalize(vals);
+    pg_store_close(st);
+    pg_diags_free(&d);
+    pg_batch_list_free(list, nb);
+    return found;
+}
+
 /* ---- ingesting ---- */
 
 static int insert_values(pg_store *st, const char *id, const cJSON *values, pg_diags *d)
@@ -786,7 +877,7 @@ static char *origin(const pg_ruleset *rs, const char *datadir, const pg_batch *v
     if (bi >= 0) return pg_xasprintf("value batch %.12s (%s)", vb[bi].id, vb[bi].file);
     char **lines = NULL;
     int n = 0;
-    pg_provenance_fed(rs, datadir, metric, unit, period, &lines, &n);
+    pg_dataset_fed_rows(rs, datadir, metric, unit, period, &lines, &n);
     char *s = n ? pg_xasprintf("%s", lines[0]) : pg_xstrdup("a *.csv file of the data directory");
     for (int i = 0; i < n; i++) free(lines[i]);
     free(lines);

@@ -89,6 +89,13 @@ int pg_batch_feed(const pg_ruleset *rs, const char *datadir, pg_dataset *ds, pg_
 /* The same on an open store (datadir still names the raw files and the fed CSVs). */
 int pg_batch_feed_store(const pg_ruleset *rs, const char *datadir, pg_store *st, pg_dataset *ds,
                         pg_diags *d);
+/* Where a value of (metric, unit, period) came from, for `pinggu explain` and appeals: appends
+ * one line per origin to *lines (malloc'd strings; *n counts them), "batch 3f2a9c01b7e4（cases，
+ * 办件-05.csv，… 入库）：2021-05 采样月 120 条记录" for each active batch of the metric's source
+ * that holds records for it (every month's batches for a year-to-date metric), or "value batch
+ * …：value" for each active value batch that gives it. Returns the number added. */
+int pg_batch_origins(const pg_ruleset *rs, const char *datadir, int metric, int unit, int period,
+                     char ***lines, int *n);
 /* Opens the store only if the directory has one (or a legacy index to import): reading a
  * directory of plain *.csv files (the bundled sample) must not leave a database in it. Returns
  * 0 with *out, 1 when there is none, or a negative errno. */

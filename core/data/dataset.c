@@ -476,14 +476,12 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int pg_dataset_load_dir(pg_dataset *ds, const char *dir, pg_diags *d)
+/* The fed files of a data directory: every *.csv directly in it, dot files aside, in name
+ * order. Returns the count (names malloc'd), or a negative errno if it cannot be opened. */
+static int csv_names(const char *dir, char ***out)
 {
     DIR *dp = opendir(dir);
-    if (!dp) {
-        int e = errno;
-        pg_error(d, dir, 0, "cannot open the data directory: %s", strerror(e));
-        return -e;
-    }
+    if (!dp) return -errno;
     char **names = NULL;
     int n = 0;
     struct dirent *e;
@@ -495,6 +493,18 @@ int pg_dataset_load_dir(pg_dataset *ds, const char *dir, pg_diags *d)
     }
     closedir(dp);
     if (n) qsort(names, (size_t)n, sizeof(char *), cmp_str);
+    *out = names;
+    return n;
+}
+
+int pg_dataset_load_dir(pg_dataset *ds, const char *dir, pg_diags *d)
+{
+    char **names = NULL;
+    int n = csv_names(dir, &names);
+    if (n < 0) {
+        pg_error(d, dir, 0, "cannot open the data directory: %s", strerror(-n));
+        return n;
+    }
     int rc = 0;
     for (int i = 0; i < n; i++) {
         char *path = pg_xasprintf("%s/%s", dir, names[i]);
@@ -504,4 +514,45 @@ int pg_dataset_load_dir(pg_dataset *ds, const char *dir, pg_diags *d)
     }
     free(names);
     return rc;
+}
+
+typedef struct {
+    const pg_ruleset *rs;
+    const char *path, *metric, *period;
+    int unit, found;
+    char ***lines;
+    int *n;
+} row_search;
+
+static int match_row(void *ud, const pg_csvrow *row)
+{
+    row_search *rs = ud;
+    if (row->line == 1 || row->n < 4) return 0;
+    if (strcmp(row->f[2], rs->metric) != 0 || strcmp(row->f[1], rs->period) != 0) return 0;
+    if (pg_unit_find(rs->rs, row->f[0]) != rs->unit) return 0;
+    *rs->lines = pg_xrealloc(*rs->lines, sizeof(char *) * (size_t)(*rs->n + 1));
+    (*rs->lines)[(*rs->n)++] = pg_xasprintf("%s:%d", rs->path, row->line);
+    rs->found++;
+    return 0;
+}
+
+int pg_dataset_fed_rows(const pg_ruleset *rs, const char *dir, int metric, int unit, int period,
+                        char ***lines, int *n)
+{
+    char **names = NULL;
+    int nn = metric < 0 || unit < 0 ? 0 : csv_names(dir, &names), found = 0;
+    char pbuf[PG_PERIOD_BUF];
+    for (int i = 0; i < nn; i++) {
+        char *path = pg_xasprintf("%s/%s", dir, names[i]);
+        row_search r = {
+            rs, path, rs->metrics[metric].id, pg_period_format(period, pbuf), unit, 0, lines, n};
+        pg_diags d = {0};
+        pg_csv_read(path, match_row, &r, &d);
+        pg_diags_free(&d);
+        found += r.found;
+        free(path);
+        free(names[i]);
+    }
+    free(names);
+    return found;
 }

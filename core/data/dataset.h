@@ -23,6 +23,10 @@ int pg_dataset_load_file(pg_dataset *ds, const char *path, pg_diags *d);
 /* Loads every *.csv directly in `dir`, in name order (none is not an error). Each file is
  * all-or-nothing; returns -EINVAL if any file was rejected. */
 int pg_dataset_load_dir(pg_dataset *ds, const char *dir, pg_diags *d);
+/* Where a fed value comes from: appends "file:line" (malloc'd; *n counts them) for every row
+ * of the *.csv files in `dir` that gives (metric, unit, period). Returns the number added. */
+int pg_dataset_fed_rows(const pg_ruleset *rs, const char *dir, int metric, int unit, int period,
+                        char ***lines, int *n);
 
 /* Stores one value (n may be NAN). Returns 0, or -EEXIST if the cell already has one. */
 int pg_dataset_set(pg_dataset *ds, int period, int metric, int unit, double value, double n);

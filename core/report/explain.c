@@ -5,7 +5,8 @@
 #include "explain.h"
 #include "doc.h"
 #include "period.h"
-#include "provenance.h"
+#include "batch.h"
+#include "dataset.h"
 
 #include <errno.h>
 #include <lauxlib.h>
@@ -61,6 +62,14 @@ static void method_params(const pg_node *n, char *buf, size_t size)
     }
 }
 
+/* Where a value came from: the fed CSV rows, then the batches. */
+static void provenance(const pg_ruleset *rs, const char *datadir, int metric, int unit, int period,
+                       char ***lines, int *n)
+{
+    pg_dataset_fed_rows(rs, datadir, metric, unit, period, lines, n);
+    pg_batch_origins(rs, datadir, metric, unit, period, lines, n);
+}
+
 static void num(char *buf, size_t size, double v)
 {
     if (isnan(v))
@@ -90,8 +99,8 @@ static void leaf(FILE *out, const pg_result *res, int node, int u, const char *d
         char **lines = NULL;
         int nl = 0;
         if (datadir && !isnan(c->value))
-            pg_provenance(rs, datadir, n->metric, u,
-                          c->carried_from ? c->carried_from : res->period, &lines, &nl);
+            provenance(rs, datadir, n->metric, u, c->carried_from ? c->carried_from : res->period,
+                       &lines, &nl);
         for (int i = 0; i < nl; i++) {
             fprintf(out, "%*s%s%s\n", ind, "", i ? "        " : "来源    ", lines[i]);
             free(lines[i]);

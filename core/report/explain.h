@@ -1,8 +1,8 @@
 /* explain.h — the full trace of one unit's score in readable form (`pinggu explain`).
  *
  * For every indicator of the scheme that applies to the unit: the metric value and its sample
- * size, where the value came from (the CSV row or the ingested batches, provenance.h), the
- * method with its parameters and in words, the points, the rescaling into the part, the cap
+ * size, where the value came from (the CSV row, pg_dataset_fed_rows, or the ingested batches,
+ * pg_batch_origins), the method with its parameters and in words, the points, the rescaling into the part, the cap
  * or clamp applied, the missing-data policy used and its note; and, above it all, the rule
  * set's revision, the total and how the parts make it. Invariant 4 of DESIGN.md, printed. */
 #ifndef PG_EXPLAIN_H
