@@ -6,6 +6,8 @@
  * month that cannot be evaluated (no data yet) is simply absent from the trend, never an
  * error, because a February bulletin has no March to show. */
 #include "bulletin.h"
+#include "rank.h"
+#include "round.h"
 #include "doc.h"
 #include "eval.h"
 #include "period.h"

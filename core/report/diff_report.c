@@ -2,6 +2,7 @@
  * a terminal table (for rule authors). Both list every unit; the table shows the three
  * largest causes of each change, the JSON all of them. */
 #include "diff.h"
+#include "round.h"
 #include "period.h"
 #include "report.h"
 

@@ -6,6 +6,7 @@
  * from the author's `standard` text, so a threshold changed in Lua without updating the prose
  * shows up as a contradiction a reader can spot. */
 #include "doc.h"
+#include "round.h"
 #include "eval.h"
 
 #include <errno.h>

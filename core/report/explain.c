@@ -3,6 +3,7 @@
  * The trace reads only what pg_eval kept (cells, notes, parts, sub-results) and the rule set;
  * it recomputes nothing, so what it prints is what was scored. */
 #include "explain.h"
+#include "round.h"
 #include "doc.h"
 #include "period.h"
 #include "batch.h"

@@ -1,6 +1,8 @@
 /* report_csv.c — CSV for spreadsheets and scripts: the ranking (one row per ranked unit), or
  * with a unit, its indicator breakdown. Fields are quoted by libcsv. */
 #include "period.h"
+#include "rank.h"
+#include "round.h"
 #include "report.h"
 
 #include <csv.h>

@@ -2,6 +2,8 @@
  * not finite (a dropped part) are written as null; points carry 4 decimals, totals the rule
  * set's rounding. */
 #include "period.h"
+#include "rank.h"
+#include "round.h"
 #include "report.h"
 
 #include <errno.h>

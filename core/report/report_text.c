@@ -3,6 +3,7 @@
  * 新, so it reads the same without colour. */
 #define _XOPEN_SOURCE 700
 #include "period.h"
+#include "rank.h"
 #include "report.h"
 
 #include <locale.h>

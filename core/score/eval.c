@@ -14,6 +14,8 @@
  *
  * Rounding happens once, on the total (pg_round); ranks use the rounded total. */
 #include "eval.h"
+#include "rank.h"
+#include "round.h"
 #include "custom.h"
 #include "method.h"
 #include "period.h"
@@ -35,57 +37,6 @@ typedef struct {
     double *vals; /* scratch, one per unit */
     int *who;
 } evaluator;
-
-static const char *const status_names[] = {
-    "ok", "missing", "na", "carried", "no_business", "not_submitted", "error", "veto", "off"};
-
-const char *pg_status_name(pg_status s)
-{
-    return status_names[s];
-}
-
-const char *pg_result_note(const pg_result *res, int note)
-{
-    return note >= 0 && note < res->nnotes ? res->notes[note] : NULL;
-}
-
-double pg_round(double x, int digits)
-{
-    if (!isfinite(x)) return x;
-    /* A few units in the last place absorb the binary error of the scaling (2.675 * 100 is
-     * 267.49999999999997) without moving any value that is really below the half. */
-    double p = pow(10, digits), y = fabs(x) * p;
-    double r = floor(y + 0.5 + 8 * DBL_EPSILON * fmax(y, 1));
-    return copysign(r / p, x);
-}
-
-double pg_result_lost(const pg_result *res, int node, int unit)
-{
-    const pg_ruleset *rs = res->rs;
-    const pg_node *n = &rs->nodes[node];
-    const pg_cell *c = pg_result_cell(res, node, unit);
-    if (isnan(c->points) || n->adjust) return 0;
-    /* On a bonus/penalty item only a penalty taken is lost; an unearned bonus is not. */
-    if (n->parent >= 0 && rs->nodes[n->parent].adjust) return c->points < 0 ? -c->points : 0;
-    if (!(c->max > 0)) return 0;
-    return (c->max - c->points) * c->weight;
-}
-
-static void preorder(const pg_ruleset *rs, int node, int *out, int *n)
-{
-    out[(*n)++] = node;
-    for (int k = 0; k < rs->nodes[node].nchildren; k++)
-        preorder(rs, rs->nodes[node].children[k], out, n);
-}
-
-int pg_scheme_preorder(const pg_ruleset *rs, const pg_scheme *s, int **out)
-{
-    int n = 0;
-    *out = pg_xmalloc(sizeof(int) * (size_t)(s->norder + 1));
-    for (int k = 0; k < s->nparts; k++)
-        if (s->parts[k].node >= 0) preorder(rs, s->parts[k].node, *out, &n);
-    return n;
-}
 
 /* Takes ownership of msg. */
 static int add_note(pg_result *res, char *msg)
@@ -634,16 +585,4 @@ int pg_eval(const pg_ruleset *rs, const pg_dataset *ds, int scheme, int period, 
                  pg_period_format(period, buf));
     }
     return rc;
-}
-
-void pg_result_free(pg_result *res)
-{
-    if (!res) return;
-    for (int i = 0; i < res->nnotes; i++) free(res->notes[i]);
-    for (int i = 0; i < res->nsub; i++) pg_result_free(res->sub[i]);
-    for (int i = 0; i < res->nappeals; i++) free(res->appeals[i].reason);
-    free(res->appeals), free(res->flags);
-    free(res->notes), free(res->sub), free(res->sub_part);
-    free(res->units), free(res->parts), free(res->cells);
-    free(res);
 }

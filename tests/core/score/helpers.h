@@ -21,6 +21,8 @@
 #include "eval.h"
 #include "method.h"
 #include "period.h"
+#include "rank.h"
+#include "round.h"
 #include "ruleset.h"
 
 #ifndef FIXTURES

@@ -1,0 +1,60 @@
+/* result.c — what an evaluation leaves behind: reading its cells, the points each unit lost,
+ * the trees in display order, and freeing it. The evaluation (eval.c) fills it and ranking
+ * (rank.c) orders it; everything that prints a result (report/) reads it through here. */
+#include "result.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+static const char *const status_names[] = {
+    "ok", "missing", "na", "carried", "no_business", "not_submitted", "error", "veto", "off"};
+
+const char *pg_status_name(pg_status s)
+{
+    return status_names[s];
+}
+
+const char *pg_result_note(const pg_result *res, int note)
+{
+    return note >= 0 && note < res->nnotes ? res->notes[note] : NULL;
+}
+
+double pg_result_lost(const pg_result *res, int node, int unit)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_node *n = &rs->nodes[node];
+    const pg_cell *c = pg_result_cell(res, node, unit);
+    if (isnan(c->points) || n->adjust) return 0;
+    /* On a bonus/penalty item only a penalty taken is lost; an unearned bonus is not. */
+    if (n->parent >= 0 && rs->nodes[n->parent].adjust) return c->points < 0 ? -c->points : 0;
+    if (!(c->max > 0)) return 0;
+    return (c->max - c->points) * c->weight;
+}
+
+static void preorder(const pg_ruleset *rs, int node, int *out, int *n)
+{
+    out[(*n)++] = node;
+    for (int k = 0; k < rs->nodes[node].nchildren; k++)
+        preorder(rs, rs->nodes[node].children[k], out, n);
+}
+
+int pg_scheme_preorder(const pg_ruleset *rs, const pg_scheme *s, int **out)
+{
+    int n = 0;
+    *out = pg_xmalloc(sizeof(int) * (size_t)(s->norder + 1));
+    for (int k = 0; k < s->nparts; k++)
+        if (s->parts[k].node >= 0) preorder(rs, s->parts[k].node, *out, &n);
+    return n;
+}
+
+void pg_result_free(pg_result *res)
+{
+    if (!res) return;
+    for (int i = 0; i < res->nnotes; i++) free(res->notes[i]);
+    for (int i = 0; i < res->nsub; i++) pg_result_free(res->sub[i]);
+    for (int i = 0; i < res->nappeals; i++) free(res->appeals[i].reason);
+    free(res->appeals), free(res->flags);
+    free(res->notes), free(res->sub), free(res->sub_part);
+    free(res->units), free(res->parts), free(res->cells);
+    free(res);
+}
