@@ -5,6 +5,7 @@
 #include "bulletin_dir.h"
 #include "cli.h"
 #include "datadir.h"
+#include "frozen.h"
 #include "period.h"
 #include "publish.h"
 #include "reproduce.h"
@@ -171,7 +172,7 @@ static cJSON *bulletin_view(pg_store *st, cJSON *b, pg_diags *d)
 {
     cJSON *revs = NULL, *result = NULL;
     if (pg_publish_list(st, str(b, "scheme"), str(b, "period"), &revs, d) != 0 ||
-        pg_publish_result(st, (long)num(b, "id"), &result, d) != 0) {
+        pg_frozen_result(st, (long)num(b, "id"), &result, d) != 0) {
         cJSON_Delete(revs), cJSON_Delete(b);
         return NULL;
     }

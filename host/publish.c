@@ -17,6 +17,7 @@
 
 #include "bulletin_dir.h"
 #include "datadir.h"
+#include "frozen.h"
 #include "log.h"
 #include "period.h"
 #include "render.h"
@@ -226,7 +227,7 @@ static void get_bulletin(pg_call *c)
     int rc = pg_publish_find(c->h->store, c->seg[3], period, revision, &b, &d);
     if (rc == 0) rc = pg_publish_list(c->h->store, c->seg[3], period, &revs, &d);
     if (rc == 0)
-        rc = pg_publish_result(c->h->store, (long)cJSON_GetObjectItem(b, "id")->valuedouble,
+        rc = pg_frozen_result(c->h->store, (long)cJSON_GetObjectItem(b, "id")->valuedouble,
                                &result, &d);
     if (rc == -ENOENT && !b) {
         if (revision)

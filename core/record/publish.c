@@ -11,6 +11,7 @@
 #include "diff.h"
 #include "movement.h"
 #include "period.h"
+#include "frozen.h"
 #include "reproduce.h"
 
 #include <errno.h>
@@ -133,53 +134,12 @@ int pg_publish_find(pg_store *st, const char *scheme, const char *period, int re
     return collect(st, s, 1, out, d);
 }
 
-int pg_publish_result(pg_store *st, long id, cJSON **result, pg_diags *d)
-{
-    *result = NULL;
-    sqlite3_stmt *s;
-    int rc = pg_store_prepare(
-        st, "SELECT r.result FROM bulletin b JOIN run r ON r.id = b.run WHERE b.id = ?", &s, d);
-    if (rc != 0) return rc;
-    sqlite3_bind_int64(s, 1, id);
-    char hash[65] = "";
-    int step = sqlite3_step(s);
-    if (step == SQLITE_ROW)
-        snprintf(hash, sizeof hash, "%s", (const char *)sqlite3_column_text(s, 0));
-    else if (step == SQLITE_DONE)
-        rc = -ENOENT;
-    else
-        rc = pg_store_fail(st, "reading a bulletin", d);
-    sqlite3_finalize(s);
-    if (rc == -ENOENT) pg_error(d, pg_store_path(st), 0, "no bulletin %ld", id);
-    if (rc != 0) return rc;
-    char *body = NULL;
-    if ((rc = pg_store_blob_get(st, hash, &body, NULL, d)) != 0) return rc;
-    *result = cJSON_Parse(body);
-    free(body);
-    if (!*result) {
-        pg_error(d, pg_store_path(st), 0, "bulletin %ld: its stored result is not JSON", id);
-        return -EINVAL;
-    }
-    return 0;
-}
-
 char *pg_publish_docs_dir(const char *datadir, const char *scheme, const char *period, int revision)
 {
     return pg_xasprintf("%s/bulletins/%s-%s-r%d", datadir, scheme, period, revision);
 }
 
 /* --- publishing ------------------------------------------------------------------------ */
-
-int pg_publish_eval(const pg_ruleset *rs, const pg_dataset *ds, int scheme, int period,
-                    const cJSON *base, const char *what, pg_result **out, pg_diags *d)
-{
-    int rc = pg_eval(rs, ds, scheme, period, out, d);
-    if (rc == 0 && base && (rc = pg_movement_from(*out, base, what, d)) != 0) {
-        pg_result_free(*out);
-        *out = NULL;
-    }
-    return rc;
-}
 
 /* Keeps the units whose numbers changed (or whose indicators did), and the groups that still
  * have some: a correction lists its differences, not the whole ranking again. */
@@ -304,11 +264,11 @@ int pg_publish(pg_store *st, const pg_publish_in *in, pg_publish_out *out, pg_di
         run.base = (long)cJSON_GetObjectItem(prev, "id")->valuedouble;
         snprintf(what, sizeof what, "bulletin %s %s revision %d", sc->id, prev_period,
                  cJSON_GetObjectItem(prev, "revision")->valueint);
-        rc = pg_publish_result(st, run.base, &base, d);
+        rc = pg_frozen_result(st, run.base, &base, d);
     } else if (rc == -ENOENT) {
         rc = 0;
     }
-    if (rc == 0) rc = pg_publish_eval(in->rs, in->ds, in->scheme, in->period, base, what, &res, d);
+    if (rc == 0) rc = pg_frozen_eval(in->rs, in->ds, in->scheme, in->period, base, what, &res, d);
     if (rc != 0) goto done;
     pg_store_now(run.finished_at);
     result = pg_run_result_text(res);

@@ -52,13 +52,6 @@ typedef struct {
 int pg_publish(pg_store *st, const pg_publish_in *in, pg_publish_out *out, pg_diags *d);
 void pg_publish_out_free(pg_publish_out *out);
 
-/* Evaluates for a bulletin: pg_eval, then movement against `base` (a frozen result JSON, named
- * `what` in messages) when it is not NULL. */
-int pg_publish_eval(const pg_ruleset *rs, const pg_dataset *ds, int scheme, int period,
-                    const cJSON *base, const char *what, pg_result **out, pg_diags *d);
-/* The frozen result of bulletin `id`, parsed (cJSON_Delete it), or -ENOENT. */
-int pg_publish_result(pg_store *st, long id, cJSON **result, pg_diags *d);
-
 /* A bulletin as JSON: {"id","scheme","period","revision","run","rules_revision","published_by",
  * "published_at","reason"}, and with `full` also "changes" (null for revision 1) and "base"
  * (the bulletin movement was measured against, or null). */
