@@ -1,6 +1,6 @@
 /* ruleset_internal.h — what the files that read a rule set's declarations share
  * (ruleset_load.c for the scoring tree, ruleset_data.c for sources, calendar and computed
- * metrics). Not a public header. */
+ * metrics, decl.c for the fields of one declaration). Not a public header. */
 #ifndef PG_RULESET_INTERNAL_H
 #define PG_RULESET_INTERNAL_H
 
@@ -24,6 +24,7 @@ typedef struct {
 
 #define BAD(ld, w, ...) pg_error((ld)->d, (w)->file, (w)->line, __VA_ARGS__)
 
+/* decl.c */
 /* A copy of s that lives as long as the rule set. */
 const char *pg__keep(pg_ruleset *rs, const char *s);
 /* t[key] without metamethods; returns the type, like lua_getfield. */

@@ -15,12 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *pg__keep(pg_ruleset *rs, const char *s)
-{
-    rs->strings = pg_xrealloc(rs->strings, sizeof(char *) * (size_t)(rs->nstrings + 1));
-    return rs->strings[rs->nstrings++] = pg_xstrdup(s);
-}
-
 /* Splits a Lua error "file:line: message" into a diagnostic. */
 static void lua_failure(pg_diags *d, const char *msg)
 {
@@ -39,95 +33,15 @@ static void lua_failure(pg_diags *d, const char *msg)
     pg_error(d, NULL, 0, "%s", msg);
 }
 
-/* Reads t[key] without metamethods: a declaration table may carry a metatable, and this
- * code runs outside any budget. Returns the type, like lua_getfield. */
-int pg__rawfield(lua_State *L, int t, const char *key)
-{
-    t = lua_absindex(L, t);
-    lua_pushstring(L, key);
-    return lua_rawget(L, t);
-}
-
-void pg__warn_unknown(loader *ld, int t, const where *w, const char *const *known)
-{
-    lua_State *L = ld->L;
-    lua_pushnil(L);
-    while (lua_next(L, t)) {
-        lua_pop(L, 1);
-        if (lua_type(L, -1) != LUA_TSTRING) continue;
-        const char *k = lua_tostring(L, -1);
-        const char *const *p = known;
-        while (*p && strcmp(*p, k) != 0) p++;
-        if (!*p)
-            pg_warn(ld->d, w->file, w->line, "%s '%s': unknown field '%s' is ignored", w->kind,
-                    w->id, k);
-    }
-}
-
-/* Reads t[key] as a string: NULL if absent (an error if required) or of the wrong type. */
-char *pg__opt_string(loader *ld, int t, const char *key, const where *w, int required)
-{
-    lua_State *L = ld->L;
-    char *s = NULL;
-    int ty = pg__rawfield(L, t, key);
-    if (ty == LUA_TSTRING)
-        s = pg_xstrdup(lua_tostring(L, -1));
-    else if (ty != LUA_TNIL)
-        BAD(ld, w, "%s '%s': field '%s' must be a string, not a %s", w->kind, w->id, key,
-            lua_typename(L, ty));
-    else if (required)
-        BAD(ld, w, "%s '%s': field '%s' is required", w->kind, w->id, key);
-    lua_pop(L, 1);
-    return s;
-}
-
-/* Reads t[key] as a number, or `dflt` if absent; NAN (with an error) if of the wrong type. */
-double pg__opt_number(loader *ld, int t, const char *key, const where *w, double dflt)
-{
-    lua_State *L = ld->L;
-    double v = dflt;
-    int ty = pg__rawfield(L, t, key);
-    if (ty == LUA_TNUMBER && isfinite(lua_tonumber(L, -1)))
-        v = lua_tonumber(L, -1);
-    else if (ty == LUA_TNUMBER) {
-        BAD(ld, w, "%s '%s': field '%s' must be a finite number", w->kind, w->id, key);
-        v = NAN;
-    } else if (ty != LUA_TNIL) {
-        BAD(ld, w, "%s '%s': field '%s' must be a number, not a %s", w->kind, w->id, key,
-            lua_typename(L, ty));
-        v = NAN;
-    }
-    lua_pop(L, 1);
-    return v;
-}
-
 static int parse_missing(loader *ld, const char *s, const where *w, pg_missing *out)
 {
-    static const char *const names[] = {"zero", "not_applicable", "carry_forward", "no_business",
-                                        "not_submitted"};
-    for (int i = 0; i < 5; i++)
-        if (strcmp(s, names[i]) == 0) return *out = (pg_missing)i, 0;
+    for (int i = PG_MISS_ZERO; i <= PG_MISS_NOT_SUBMITTED; i++)
+        if (strcmp(s, pg_missing_name((pg_missing)i)) == 0) return *out = (pg_missing)i, 0;
     BAD(ld, w,
         "%s '%s': missing = \"%s\" is not a policy (zero, not_applicable, carry_forward, "
         "no_business, not_submitted)",
         w->kind, w->id, s);
     return -1;
-}
-
-const char *pg_missing_name(pg_missing m)
-{
-    static const char *const names[] = {"zero", "not_applicable", "carry_forward", "no_business",
-                                        "not_submitted"};
-    return names[m];
-}
-
-static const char *const method_names[] = {"none",       "linear",    "steps",  "target",
-                                           "best_ratio", "rank",      "minmax", "zscore",
-                                           "deduct",     "per_event", "flag",   "custom"};
-
-const char *pg_method_name(pg_method_kind k)
-{
-    return method_names[k];
 }
 
 static int better_lower(loader *ld, int args, const where *w, const char *m)
@@ -166,14 +80,14 @@ static void read_builtin(loader *ld, int mi, const where *w, pg_method *m)
     const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
     lua_pop(L, 1);
     for (int k = PG_M_LINEAR; k <= PG_M_FLAG; k++)
-        if (strcmp(name, method_names[k]) == 0) m->kind = (pg_method_kind)k;
+        if (strcmp(name, pg_method_name((pg_method_kind)k)) == 0) m->kind = (pg_method_kind)k;
     if (pg__rawfield(L, mi, "args") != LUA_TTABLE || m->kind == PG_M_NONE) {
         BAD(ld, w, "indicator '%s': method is not a built-in method object", w->id);
         m->kind = PG_M_NONE;
         lua_pop(L, 1);
         return;
     }
-    name = method_names[m->kind];
+    name = pg_method_name(m->kind);
     int a = lua_gettop(L);
     static const char *const common[] = {"better", NULL};
     static const char *const known[][6] = {

@@ -1,0 +1,18 @@
+/* names.c — the words a rule author writes for a method and a missing-data policy, in enum
+ * order: what the loader accepts and what every document, trace and check prints. */
+#include "ruleset.h"
+
+const char *pg_missing_name(pg_missing m)
+{
+    static const char *const names[] = {"zero", "not_applicable", "carry_forward", "no_business",
+                                        "not_submitted"};
+    return names[m];
+}
+
+const char *pg_method_name(pg_method_kind k)
+{
+    static const char *const names[] = {"none",       "linear",    "steps",  "target",
+                                        "best_ratio", "rank",      "minmax", "zscore",
+                                        "deduct",     "per_event", "flag",   "custom"};
+    return names[k];
+}
