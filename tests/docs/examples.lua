@@ -17,7 +17,8 @@
 -- PG_DOCS_REUSE=1 to keep an existing one while editing pages). Each page then gets a fresh
 -- directory WORK/pages/<page> with its own copy of the data (the raw batch files hard-linked),
 -- so a page's examples may change the record without touching another page's. The examples of
--- one page run in order, each in a new `bash -e` (a pipeline, as in a terminal, has the status of its last command), with TZ=UTC and LOGNAME=reader.
+-- one page run in order, each in a new `bash -e` (a pipeline has, as in a terminal, the status
+-- of its last command), with TZ=UTC and LOGNAME=reader.
 local here = arg[0]:match("^(.*)/[^/]*$") or "."
 package.path = here .. "/?.lua;" .. package.path
 local md = require "md"
@@ -65,6 +66,7 @@ end
 bin, root, work = abs(bin), abs(root), abs(work)
 
 local t0 = now()
+must("mkdir -p " .. q(work), "mkdir " .. work)
 local fixture = work .. "/fixture"
 local data = fixture .. "/data"
 local genraw = work .. "/gen-raw"
