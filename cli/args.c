@@ -1,7 +1,7 @@
 /* args.c — a subcommand's options from a table (args.h), over getopt_long. */
 #include "args.h"
 
-#include "period.h"
+#include "base.h"
 
 #include <getopt.h>
 #include <pwd.h>

@@ -2,7 +2,7 @@
  * the host may be running and writing (core/backup.h). Restoring is: stop the host, put the
  * backup in place of the data directory, start the host. */
 #include "args.h"
-#include "backup.h"
+#include "record.h"
 #include "cli.h"
 
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* cmd_check.c — `pinggu check DIR`: load and validate a rule set without data. Prints every
  * error and warning as file:line: message; exit 1 if there is any error. */
 #include "cli.h"
-#include "ruleset.h"
+#include "rules.h"
 
 #include <stdio.h>
 

@@ -3,10 +3,10 @@
  * and band with the indicators that cause it (core/diff.c does the comparison). */
 #include "args.h"
 #include "cli.h"
-#include "datadir.h"
-#include "diff.h"
-#include "overrides.h"
-#include "period.h"
+#include "record.h"
+#include "score.h"
+#include "rules.h"
+#include "base.h"
 
 #include <stdio.h>
 #include <unistd.h>

@@ -3,8 +3,8 @@
  * need be); without, prints every group's Markdown to stdout. */
 #include "args.h"
 #include "cli.h"
-#include "doc.h"
-#include "ruleset.h"
+#include "report.h"
+#include "rules.h"
 
 #include <errno.h>
 #include <stdio.h>

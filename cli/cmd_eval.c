@@ -2,11 +2,11 @@
  * one period, and write the result to stdout as JSON, CSV or a text table. */
 #include "args.h"
 #include "cli.h"
-#include "datadir.h"
-#include "eval.h"
-#include "period.h"
+#include "record.h"
+#include "score.h"
+#include "base.h"
 #include "report.h"
-#include "ruleset.h"
+#include "rules.h"
 
 #include <stdio.h>
 #include <unistd.h>

@@ -2,9 +2,9 @@
  * trace (core/explain.c), or only one indicator's with --indicator. */
 #include "args.h"
 #include "cli.h"
-#include "datadir.h"
-#include "explain.h"
-#include "period.h"
+#include "record.h"
+#include "report.h"
+#include "base.h"
 
 #include <math.h>
 #include <stdio.h>

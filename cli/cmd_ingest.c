@@ -2,11 +2,11 @@
  * into a data directory's store (all-or-nothing per file, a no-op for a file already active),
  * list the batches, withdraw one, or replace one by a new file in one step. A line saying a
  * batch was stored is printed only once its transaction has committed. */
-#include "batch.h"
+#include "data.h"
 #include "args.h"
 #include "cli.h"
 #include "ingest_parallel.h"
-#include "ruleset.h"
+#include "rules.h"
 
 #include <dirent.h>
 #include <stdio.h>

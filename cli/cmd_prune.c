@@ -4,7 +4,7 @@
  * is how an operator keeps the store from growing without end. Published runs always stay. */
 #include "args.h"
 #include "cli.h"
-#include "run.h"
+#include "record.h"
 
 #include <stdio.h>
 #include <string.h>

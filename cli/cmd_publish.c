@@ -2,14 +2,10 @@
  * bulletin of its period (or a correction of it), listing the published bulletins, and
  * re-running one from what it froze to show that its numbers come back byte for byte. */
 #include "args.h"
-#include "bulletin_dir.h"
+#include "report.h"
 #include "cli.h"
-#include "datadir.h"
-#include "frozen.h"
-#include "period.h"
-#include "publish.h"
-#include "reproduce.h"
-#include "snapshot.h"
+#include "record.h"
+#include "base.h"
 
 #include <errno.h>
 #include <math.h>

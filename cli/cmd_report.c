@@ -3,14 +3,13 @@
  * JSON, or hands it to the exporter plugin that registered the format (xlsx). The indicator
  * documentation (`pinggu doc`) goes into DIR/doc/ so the HTML's indicator links resolve.
  * Prints the paths written. */
-#include "bulletin.h"
+#include "report.h"
 #include "args.h"
 #include "cli.h"
-#include "datadir.h"
-#include "doc.h"
-#include "period.h"
+#include "record.h"
+#include "base.h"
 #include "plugin.h"
-#include "ruleset.h"
+#include "rules.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -7,7 +7,7 @@
  * 2 a malformed command line. */
 #include "args.h"
 #include "cli.h"
-#include "review.h"
+#include "record.h"
 
 #include <errno.h>
 #include <math.h>

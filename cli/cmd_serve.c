@@ -3,7 +3,7 @@
 #include "args.h"
 #include "cli.h"
 #include "serve.h"
-#include "timefmt.h"
+#include "base.h"
 
 #include <unistd.h>
 #include <sha2.h>

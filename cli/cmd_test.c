@@ -4,8 +4,8 @@
  * fail if there is any. */
 #include "args.h"
 #include "cli.h"
-#include "ruleset.h"
-#include "ruletest.h"
+#include "rules.h"
+#include "score.h"
 
 #include <stdio.h>
 #include <unistd.h>

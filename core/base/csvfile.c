@@ -1,5 +1,5 @@
 /* csvfile.c — libcsv driven one line at a time, so that a row can be tied to its line. */
-#include "csvfile.h"
+#include "base.h"
 
 #include <csv.h>
 #include <errno.h>

@@ -3,7 +3,7 @@
  * bounded and small next to memory), so the helpers abort with a message rather than thread
  * NULL checks through every caller; Lua memory, which a rule controls, is capped separately
  * in sandbox.c. */
-#include "diag.h"
+#include "base.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

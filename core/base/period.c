@@ -1,5 +1,5 @@
 /* period.c — parsing and stepping period codes. */
-#include "period.h"
+#include "base.h"
 
 #include <stdio.h>
 #include <string.h>

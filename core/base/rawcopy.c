@@ -18,7 +18,7 @@
  * threads, fed through a ring of six 1 MiB blocks, so the hash and the disk overlap and the
  * disk has two writes queued. Memory: 6 MiB. */
 #define _GNU_SOURCE
-#include "rawcopy.h"
+#include "base.h"
 
 #include <errno.h>
 #include <fcntl.h>

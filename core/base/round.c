@@ -1,6 +1,6 @@
 /* round.c — rounding half away from zero at a number of decimals: how pinggu rounds a total,
  * a part and every figure a document prints, so that what is ranked and what is read agree. */
-#include "round.h"
+#include "base.h"
 
 #include <float.h>
 #include <math.h>

@@ -10,9 +10,8 @@
  * content": the length prefix keeps two different sets from ever feeding the same bytes. Each
  * file is read whole into memory once (rule files are small), so a copy writes and hashes the
  * very same bytes. */
-#include "ruledir.h"
+#include "base.h"
 
-#include "diag.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,6 +1,5 @@
 /* strmap.c — open-addressing string map (FNV-1a hash, linear probing, grows at 1/2 load). */
-#include "strmap.h"
-#include "diag.h"
+#include "base.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -29,7 +29,7 @@
  * pg_calendar_workdays_between 0. Callers that care test isnan() first. Day numbers are
  * clamped to about ±19 million years so that period codes (year*100+month) still fit an int;
  * no real timestamp comes near that. */
-#include "timefmt.h"
+#include "base.h"
 
 #include <errno.h>
 #include <limits.h>

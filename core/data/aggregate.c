@@ -6,8 +6,8 @@
  * remembered as 64-bit hashes: two different keys colliding among millions of records is
  * about as likely as a one-in-a-million event, and it would drop one record, never double one. */
 #include "aggregate.h"
-#include "expr.h"
-#include "timefmt.h"
+#include "rules.h"
+#include "base.h"
 
 #include <math.h>
 #include <stddef.h>

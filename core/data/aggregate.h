@@ -11,7 +11,7 @@
 #ifndef PG_AGGREGATE_H
 #define PG_AGGREGATE_H
 
-#include "ruleset.h"
+#include "rules.h"
 
 #include <stdint.h>
 

@@ -5,11 +5,10 @@
  * files, so importing it copies text. A rule change recomputes only the metrics whose
  * definition hash has no row yet. Every change of a batch's status is one transaction with its
  * audit entry (before and after as the batch's JSON). */
-#include "batch.h"
+#include "data.h"
 #include "aggregate.h"
 #include "ingest_parallel.h"
-#include "period.h"
-#include "rawcopy.h"
+#include "base.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>

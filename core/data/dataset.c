@@ -5,9 +5,8 @@
  * costs 16 bytes a cell but makes evaluation a plain array read: 3,000 units × 150 metrics
  * is 7 MB a period. Files are parsed into a staging list first and applied only when the
  * whole file is clean, so a bad row never leaves half a file behind. */
-#include "dataset.h"
-#include "csvfile.h"
-#include "period.h"
+#include "data.h"
+#include "base.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>

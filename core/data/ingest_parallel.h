@@ -10,12 +10,10 @@
 #define PG_INGEST_PARALLEL_H
 
 #include "aggregate.h"
+#include "data.h"
 
 /* Below this many bytes a part of a file is not worth a thread of its own. */
 #define PG_INGEST_MIN_PART ((long long)8 << 20)
-
-/* Online CPUs, at least 1 and at most 64: the default thread count. */
-int pg_ingest_threads(void);
 
 /* Reads path ("csv" or "ndjson" format) into a new aggregator for rs->sources[source] with up
  * to `threads` threads, each taking at least min_part bytes (PG_INGEST_MIN_PART; tests use

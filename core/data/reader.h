@@ -15,8 +15,8 @@
 #ifndef PG_READER_H
 #define PG_READER_H
 
-#include "diag.h"
-#include "source.h"
+#include "base.h"
+#include "rules.h"
 
 #include <stddef.h>
 

@@ -1,6 +1,6 @@
 /* reader_input.c — block input for the CSV and NDJSON readers (see reader_input.h). */
 #include "reader_input.h"
-#include "diag.h"
+#include "base.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -9,7 +9,7 @@
 #ifndef PG_READER_INPUT_H
 #define PG_READER_INPUT_H
 
-#include "diag.h"
+#include "base.h"
 
 #include <stddef.h>
 

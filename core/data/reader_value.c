@@ -29,9 +29,8 @@
  * reader_value.h, so that they compile into the readers' loops; this file keeps the plan,
  * the decimal parser, the rare UTF-8 sequences and the messages. */
 #include "reader_value.h"
-#include "timefmt.h"
+#include "base.h"
 
-#include "diag.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -13,8 +13,8 @@
 #ifndef PG_READER_VALUE_H
 #define PG_READER_VALUE_H
 
-#include "source.h"
-#include "timefmt.h"
+#include "rules.h"
+#include "base.h"
 
 #include <math.h>
 #include <stddef.h>

@@ -8,7 +8,7 @@
  * when it says why. Handles stay open until pg_plugins_free, since the descriptors and
  * functions live in them. */
 #include "plugin.h"
-#include "diag.h"
+#include "base.h"
 
 #include <dirent.h>
 #include <dlfcn.h>

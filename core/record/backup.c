@@ -4,9 +4,9 @@
  * names exactly the batches and evidence it holds, and a batch committed after the snapshot
  * is neither in the copy nor needed by it. Files are copied with pg_rawcopy (copied, hashed
  * and flushed in one read) under a temporary name and renamed once checked. */
-#include "backup.h"
-#include "batch.h"
-#include "rawcopy.h"
+#include "record.h"
+#include "data.h"
+#include "base.h"
 #include "store.h"
 
 #include <dirent.h>

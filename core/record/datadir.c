@@ -2,9 +2,8 @@
  * so that a value batch or a computed metric that gives one of their values again is the one
  * reported with both origins. What evaluators decided comes last: an accepted self-report
  * stands over a fed value of the same cell, and scores and upheld appeals add to the set. */
-#include "datadir.h"
-#include "batch.h"
-#include "review.h"
+#include "record.h"
+#include "data.h"
 
 #include <errno.h>
 

@@ -4,7 +4,7 @@
  * place (then the directory is fsynced), so a crash leaves either no file or the whole file;
  * the row in `evidence` is written after the file, with its audit entry, so a row always
  * names bytes that are there. The same bytes again (any name) change nothing. */
-#include "review.h"
+#include "record.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,9 +1,8 @@
 /* frozen.c — the numbers a bulletin froze, read back, and an evaluation measured against
  * them (see frozen.h). Publishing (publish.c) and re-running (reproduce.c) both stand on it,
  * so neither calls the other for it. */
-#include "frozen.h"
-#include "movement.h"
-#include "run.h"
+#include "record.h"
+#include "score.h"
 
 #include <errno.h>
 #include <stdlib.h>

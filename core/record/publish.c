@@ -6,13 +6,10 @@
  * inserts. The transaction then checks that revision N is still the latest: two publishers of
  * the same (scheme, period) cannot both make revision N+1, and the loser is told to retry
  * rather than silently correcting a revision it never compared with. */
-#include "publish.h"
+#include "record.h"
 
-#include "diff.h"
-#include "movement.h"
-#include "period.h"
-#include "frozen.h"
-#include "reproduce.h"
+#include "score.h"
+#include "base.h"
 
 #include <errno.h>
 #include <sha2.h>

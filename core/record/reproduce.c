@@ -1,10 +1,8 @@
 /* reproduce.c — re-running a recorded run from its frozen rules, inputs and base (see
  * reproduce.h). */
-#include "reproduce.h"
+#include "record.h"
 
-#include "frozen.h"
-#include "period.h"
-#include "snapshot.h"
+#include "base.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -5,8 +5,8 @@
  * and as it is, all inside one BEGIN IMMEDIATE … COMMIT. A failure anywhere rolls back, so the
  * store never holds a change without its entry or an entry without its change. Records are
  * shown (lists, audit) as their table rows, column by column. */
-#include "review.h"
-#include "period.h"
+#include "record.h"
+#include "base.h"
 
 #include <errno.h>
 #include <math.h>

@@ -5,8 +5,8 @@
  * A record the rule set no longer knows (an indicator removed or renamed by a later revision)
  * is skipped with a warning rather than failing the evaluation: the record stays in the store
  * and counts again under a rule set that knows it. */
-#include "period.h"
-#include "review.h"
+#include "base.h"
+#include "record.h"
 
 #include <errno.h>
 #include <math.h>

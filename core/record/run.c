@@ -1,5 +1,5 @@
 /* run.c — recording runs and the content-addressed blobs they name (see run.h). */
-#include "run.h"
+#include "record.h"
 
 #include "report.h"
 

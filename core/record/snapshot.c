@@ -7,9 +7,9 @@
  *
  * The listing, hashing and copying of a rule directory are host/ruledir.c's; the include below
  * reaches across because that module still lives with the host (it belongs in core/). */
-#include "snapshot.h"
+#include "record.h"
 
-#include "ruledir.h"
+#include "base.h"
 
 #include <errno.h>
 #include <stdlib.h>

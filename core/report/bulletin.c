@@ -5,13 +5,9 @@
  * plain data. The trend re-evaluates the trend scheme month by month on the same data; a
  * month that cannot be evaluated (no data yet) is simply absent from the trend, never an
  * error, because a February bulletin has no March to show. */
-#include "bulletin.h"
-#include "rank.h"
-#include "round.h"
-#include "doc.h"
-#include "eval.h"
-#include "period.h"
 #include "report.h"
+#include "score.h"
+#include "base.h"
 
 #include <errno.h>
 #include <lauxlib.h>

@@ -2,11 +2,9 @@
  *
  * Removing a directory tree is host/ruledir.c's; the include reaches across because that module
  * still lives with the host (see snapshot.c). */
-#include "bulletin_dir.h"
+#include "report.h"
 
-#include "ruledir.h"
-#include "bulletin.h"
-#include "doc.h"
+#include "base.h"
 
 #include <errno.h>
 #include <stdlib.h>

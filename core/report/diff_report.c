@@ -1,9 +1,8 @@
 /* diff_report.c — writing a pg_diff as JSON (for programs and the host's preview API) and as
  * a terminal table (for rule authors). Both list every unit; the table shows the three
  * largest causes of each change, the JSON all of them. */
-#include "diff.h"
-#include "round.h"
-#include "period.h"
+#include "score.h"
+#include "base.h"
 #include "report.h"
 
 #include <errno.h>

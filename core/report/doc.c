@@ -5,9 +5,9 @@
  * two can never say different things. The method is described from the parsed pg_method, not
  * from the author's `standard` text, so a threshold changed in Lua without updating the prose
  * shows up as a contradiction a reader can spot. */
-#include "doc.h"
-#include "round.h"
-#include "eval.h"
+#include "report.h"
+#include "base.h"
+#include "score.h"
 
 #include <errno.h>
 #include <lauxlib.h>

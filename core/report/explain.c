@@ -2,12 +2,9 @@
  *
  * The trace reads only what pg_eval kept (cells, notes, parts, sub-results) and the rule set;
  * it recomputes nothing, so what it prints is what was scored. */
-#include "explain.h"
-#include "round.h"
-#include "doc.h"
-#include "period.h"
-#include "batch.h"
-#include "dataset.h"
+#include "report.h"
+#include "base.h"
+#include "data.h"
 
 #include <errno.h>
 #include <lauxlib.h>

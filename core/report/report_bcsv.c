@@ -3,7 +3,7 @@
  * <basename>-lost.csv. UTF-8 with a byte-order mark, because Excel reads a CSV without one in
  * the machine's ANSI code page and garbles the Chinese; CRLF line ends, RFC 4180 quoting.
  * Numbers are plain decimals (no thousands separators, no units) so they stay numbers. */
-#include "bulletin.h"
+#include "report.h"
 
 #include <errno.h>
 #include <math.h>

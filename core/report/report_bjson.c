@@ -1,7 +1,7 @@
 /* report_bjson.c — a bulletin's document model as JSON (`pinggu report --format json`):
  * <basename>.json, the model field for field, so that other programs read exactly what the
  * HTML and CSV show. Numbers that do not exist are null. */
-#include "bulletin.h"
+#include "report.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

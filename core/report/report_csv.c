@@ -1,8 +1,7 @@
 /* report_csv.c — CSV for spreadsheets and scripts: the ranking (one row per ranked unit), or
  * with a unit, its indicator breakdown. Fields are quoted by libcsv. */
-#include "period.h"
-#include "rank.h"
-#include "round.h"
+#include "base.h"
+#include "score.h"
 #include "report.h"
 
 #include <csv.h>

@@ -8,7 +8,7 @@
  * and macOS faces as fallbacks. Movement is marked with ↑ ↓ = 新, readable without colour.
  * Indicator names link to the documentation `pinggu report` writes into doc/. Every string
  * from the rule set or the data is escaped. */
-#include "bulletin.h"
+#include "report.h"
 #include "svg_chart.h"
 
 #include <errno.h>

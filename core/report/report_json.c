@@ -1,9 +1,8 @@
 /* report_json.c — the JSON shape of a result (documented in the README). Numbers that are
  * not finite (a dropped part) are written as null; points carry 4 decimals, totals the rule
  * set's rounding. */
-#include "period.h"
-#include "rank.h"
-#include "round.h"
+#include "base.h"
+#include "score.h"
 #include "report.h"
 
 #include <errno.h>

@@ -2,8 +2,8 @@
  * (two columns a character) line up with ASCII ones. Movement is marked with ↑n / ↓n / = /
  * 新, so it reads the same without colour. */
 #define _XOPEN_SOURCE 700
-#include "period.h"
-#include "rank.h"
+#include "base.h"
+#include "score.h"
 #include "report.h"
 
 #include <locale.h>

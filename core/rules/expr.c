@@ -24,8 +24,8 @@
  * bool is three-valued, 0, 1 or B_NULL, but only a nullable bool field can produce B_NULL:
  * comparisons, `in`, `is` and the logic operators always give 0 or 1, and the logic operators
  * read a null operand as false (so `not flag` is true when flag is null). */
-#include "expr.h"
-#include "diag.h"
+#include "rules.h"
+#include "base.h"
 
 #include <math.h>
 #include <stdarg.h>

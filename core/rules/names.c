@@ -1,6 +1,6 @@
 /* names.c — the words a rule author writes for a method and a missing-data policy, in enum
  * order: what the loader accepts and what every document, trace and check prints. */
-#include "ruleset.h"
+#include "rules.h"
 
 const char *pg_missing_name(pg_missing m)
 {

@@ -2,7 +2,7 @@
  *
  * Every line is parsed and checked into a list first; only a file without errors is applied,
  * so a typo never leaves a rule set half changed. */
-#include "overrides.h"
+#include "rules.h"
 
 #include <errno.h>
 #include <math.h>

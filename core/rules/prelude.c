@@ -2,7 +2,7 @@
  * upvalue, so declarations can record the file and line they were written on while rule code
  * itself never sees the debug library. */
 #include "prelude.h"
-#include "diag.h"
+#include "base.h"
 
 #include <lauxlib.h>
 #include <lualib.h>

@@ -1,7 +1,7 @@
 /* revision.c — the revision of a rule set: SHA-256 over every file that was loaded and
  * units.csv, each as "path NUL content NUL" in load order. Two directories with the same
  * files give the same revision; any edit gives a new one. */
-#include "ruleset.h"
+#include "rules.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * we check what makes a rule set wrong although every field is well-formed: points that do
  * not add up for some group, thresholds out of order, shares outside [0, 1], bands out of
  * order, leaves without a scoring standard. Suspicious but legal things are warnings. */
-#include "ruleset.h"
+#include "rules.h"
 
 #include <dirent.h>
 #include <lauxlib.h>

@@ -11,7 +11,7 @@
  *
  * Expressions are compiled here, once per revision (expr.h); an error names the metric, the
  * field (where, value, ...) and the column inside the expression. */
-#include "expr.h"
+#include "rules.h"
 #include "ruleset_internal.h"
 
 #include <lauxlib.h>

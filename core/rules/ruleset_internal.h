@@ -4,7 +4,7 @@
 #ifndef PG_RULESET_INTERNAL_H
 #define PG_RULESET_INTERNAL_H
 
-#include "ruleset.h"
+#include "rules.h"
 
 #include <lua.h>
 

@@ -5,7 +5,7 @@
  * and resolving ids; then run the semantic checks of ruleset_check.c. Every problem becomes
  * a diagnostic at the file and line of the declaration, and loading carries on past errors
  * so that one `pinggu check` shows them all. */
-#include "ruleset.h"
+#include "rules.h"
 #include "prelude.h"
 #include "ruleset_internal.h"
 

@@ -1,5 +1,5 @@
 /* source.c — lookups on a declared source. */
-#include "source.h"
+#include "rules.h"
 
 #include <string.h>
 

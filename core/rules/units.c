@@ -3,8 +3,8 @@
  * Columns are found by header name (id,name,group,code,code_kind,aliases), so a clerk may
  * reorder them. Ids, codes and aliases all resolve to the unit through rs->unit_ids; a key
  * that would point at two units is an error, because data would go to the wrong one. */
-#include "csvfile.h"
-#include "ruleset.h"
+#include "base.h"
+#include "rules.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -12,7 +12,7 @@
  * from the real tables (the first loads bytecode's mirror image, the second would make
  * scores differ between runs). */
 #include "sandbox.h"
-#include "diag.h"
+#include "base.h"
 
 #include <errno.h>
 #include <lauxlib.h>

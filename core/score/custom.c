@@ -1,6 +1,6 @@
 /* custom.c — the bridge from the evaluator to rule authors' Lua functions. */
 #include "custom.h"
-#include "period.h"
+#include "base.h"
 
 #include <lauxlib.h>
 #include <math.h>

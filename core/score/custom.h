@@ -9,7 +9,7 @@
 #define PG_CUSTOM_H
 
 #include "method.h"
-#include "ruleset.h"
+#include "rules.h"
 
 typedef struct pg_custom pg_custom;
 

@@ -5,7 +5,7 @@
  * as totals() does when a part is dropped. Summed over the leaves this is the total before
  * clamping and vetoes, so the causes of a change add up to the change unless a cap, the
  * [0, max] clamp or a veto intervened (the unit row shows the veto). */
-#include "diff.h"
+#include "score.h"
 
 #include <errno.h>
 #include <math.h>

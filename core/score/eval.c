@@ -13,12 +13,10 @@
  * cell's note, which is the trace.
  *
  * Rounding happens once, on the total (pg_round); ranks use the rounded total. */
-#include "eval.h"
-#include "rank.h"
-#include "round.h"
+#include "score.h"
+#include "base.h"
 #include "custom.h"
 #include "method.h"
-#include "period.h"
 
 #include <errno.h>
 #include <float.h>

@@ -6,7 +6,7 @@
 #ifndef PG_METHOD_H
 #define PG_METHOD_H
 
-#include "ruleset.h"
+#include "rules.h"
 
 typedef struct {
     int n; /* units with a value */

@@ -1,5 +1,5 @@
 /* movement.c — previous ranks and totals from a published bulletin (see movement.h). */
-#include "movement.h"
+#include "score.h"
 
 #include <errno.h>
 #include <math.h>

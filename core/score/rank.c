@@ -4,8 +4,8 @@
  * part or indicator, first difference wins); units still equal share a rank. Competition
  * ranking leaves a gap after a tie (1, 2, 2, 4), dense does not (1, 2, 2, 3). Tied units are
  * listed by code, then id — never by input order — but that order does not change a rank. */
-#include "rank.h"
-#include "round.h"
+#include "score.h"
+#include "base.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* result.c — what an evaluation leaves behind: reading its cells, the points each unit lost,
  * the trees in display order, and freeing it. The evaluation (eval.c) fills it and ranking
  * (rank.c) orders it; everything that prints a result (report/) reads it through here. */
-#include "result.h"
+#include "score.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -5,10 +5,9 @@
  * (in a protected call, as the loader does: the Lua API raises on a memory error) and
  * evaluated with pg_eval on a dataset that holds only the test's values. No Lua runs while
  * expectations are checked, except the rule set's own custom methods inside pg_eval. */
-#include "ruletest.h"
-#include "dataset.h"
-#include "eval.h"
-#include "period.h"
+#include "score.h"
+#include "data.h"
+#include "base.h"
 
 #include <dirent.h>
 #include <errno.h>

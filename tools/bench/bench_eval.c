@@ -21,9 +21,9 @@
  * process's ru_maxrss (cumulative: it is read after each phase, in order) and the Lua state's
  * bytes (pg_sandbox_memory). Usage: bench_eval [--units N] [--leaves N] [--runs N]
  * [--only builtin|custom] [--seed N] [--keep]. */
-#include "dataset.h"
-#include "eval.h"
-#include "ruleset.h"
+#include "data.h"
+#include "score.h"
+#include "rules.h"
 #include "sandbox.h"
 
 #include <errno.h>

@@ -19,7 +19,7 @@
  *   ./fuzz_expr -max_total_time=300 corpus_dir
  * (-fno-sanitize-recover makes undefined behaviour a crash the fuzzer keeps, not a line in
  * its log.) */
-#include "expr.h"
+#include "rules.h"
 
 #include <stdint.h>
 #include <stdlib.h>

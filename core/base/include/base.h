@@ -1,14 +1,26 @@
-/* diag.h — diagnostics: the errors and warnings that reach a rule author or a data clerk.
+/* base.h — the public header of core/base/.
+ *
+ * The small base every subsystem stands on: diagnostics (file:line: message),
+ * string maps, timestamps and the calendar, period codes, rounding, CSV files, durable copies
+ * and rule directories. It includes nothing of pinggu.
+ *
+ * The other subsystems, the host and the CLI include this header and no other of core/base/.
+ * It gathers what the folder's files export, one section per file, each under its file's
+ * name. */
+#ifndef PG_BASE_H
+#define PG_BASE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* diag.c — diagnostics: the errors and warnings that reach a rule author or a data clerk.
  *
  * Every problem pinggu reports about an input (a rule file, units.csv, a data file) is
  * collected here as "file:line[:col]: severity: message" so that a command can print them
  * all at once instead of stopping at the first. A pg_diags is owned by the caller; zero-
  * initialise it, pass it to loaders, then pg_diags_free() it. */
-#ifndef PG_DIAG_H
-#define PG_DIAG_H
-
-#include <stdio.h>
-#include <stdlib.h>
 
 typedef enum { PG_ERROR, PG_WARNING } pg_severity;
 
@@ -47,5 +59,188 @@ char *pg_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* DIR/name where DIR holds the running executable (/proc/self/exe), or plain `name` when that
  * cannot be read: where the plugins and the dashboard are installed beside pinggu. */
 char *pg_beside_executable(const char *name);
+
+/* strmap.c — a string → int map for id lookups (units, metrics, nodes, schemes).
+ *
+ * Keys are borrowed: the caller keeps each key alive for the map's lifetime (they are the
+ * id strings owned by the rule set). Open addressing with linear probing; ids are few. */
+
+typedef struct {
+    const char **keys;
+    int *vals;
+    int cap, n;
+} pg_strmap;
+
+/* Returns 0, or -EEXIST when the key is already present (the map is unchanged). */
+int pg_strmap_put(pg_strmap *m, const char *key, int val);
+/* Returns the value, or -1 when the key is absent. */
+int pg_strmap_get(const pg_strmap *m, const char *key);
+void pg_strmap_free(pg_strmap *m);
+
+/* timefmt.c — timestamps, sampling months and the working-day calendar.
+ *
+ * Times are seconds since the epoch (UTC) as doubles. A rule set names its time zone; the
+ * zones we support have a fixed offset (China has kept UTC+8 without daylight saving since
+ * 1991), so local time is t + offset. A sampling month M is [00:00 on the 26th of M−1,
+ * 00:00 on the 26th of M) local time: the data up to 24:00 on the 25th. */
+
+/* The fixed UTC offset, in seconds, of a zone name ("Asia/Shanghai", "UTC", "+08:00").
+ * Returns 0, or -EINVAL for a zone we do not know. */
+int pg_tz_offset(const char *name, int *offset);
+
+/* Parses "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS[.fff]]" or the same with 'T', optionally followed
+ * by "Z" or "+HH:MM" / "-HH:MM" / "+HHMM". Without an offset the time is local at `offset`.
+ * Returns 0 with *t, or -EINVAL for anything else (including impossible dates and times). */
+int pg_time_parse(const char *s, size_t len, int offset, double *t);
+/* The same, remembering the last good date: records come in time order, so most share the
+ * date of the one before, and its calendar arithmetic is skipped. One memo per reader and
+ * field (zero-initialised); the result is always pg_time_parse's. */
+typedef struct {
+    char date[10];
+    long day;
+    int valid;
+    /* the month of the last date parsed in full ("YYYY-MM"): its first day's number and its
+     * length, so that a new day of the same month costs an addition */
+    char month[8]; /* "YYYY-MM-" */
+    long month_day0;
+    int month_len;
+} pg_time_memo;
+int pg_time_parse_memo(const char *s, size_t len, int offset, pg_time_memo *m, double *t);
+
+/* The local calendar day of t, as days since 1970-01-01. */
+long pg_time_day(double t, int offset);
+/* The day number of a calendar date; the inverse, into *y, *m, *d. */
+long pg_days_from_civil(int y, int m, int d);
+void pg_civil_from_days(long day, int *y, int *m, int *d);
+
+/* The sampling month of t: the period code YYYYMM (see period.h), with the cut-off at 00:00
+ * on the 26th local time. */
+int pg_time_sampling_month(double t, int offset);
+/* Whether t's local date falls within the year-end window, 10 Oct – 31 Dec of `year`. */
+int pg_time_in_year_end(double t, int offset, int year);
+
+/* Working days: weekdays that are not holidays, plus weekend days declared working days
+ * (调休). Day numbers as pg_time_day. The arrays are sorted; the caller owns them. */
+typedef struct {
+    long *holidays;
+    int nholidays;
+    long *workdays;
+    int nworkdays;
+} pg_calendar;
+
+int pg_calendar_is_workday(const pg_calendar *cal, long day);
+/* Working days after the local date of a up to and including the local date of b (0 when
+ * both fall on the same day; negative when b is before a). */
+long pg_calendar_workdays_between(const pg_calendar *cal, double a, double b, int offset);
+
+/* period.c — evaluation periods as small integers.
+ *
+ * A sampling month M of year Y is coded Y*100+M ("2021-05" → 202105); a year is Y*100
+ * ("2021" → 202100). Month M holds the data up to 24:00 on the 25th of M; assigning raw
+ * records to months is the data core's job, not this file's. */
+
+/* Parses "YYYY-MM" or "YYYY". Returns the code, or -1 if `s` is neither. */
+int pg_period_parse(const char *s);
+/* Writes "YYYY-MM" or "YYYY" into buf (PG_PERIOD_BUF bytes). */
+#define PG_PERIOD_BUF 16
+const char *pg_period_format(int code, char *buf);
+static inline int pg_period_is_year(int code)
+{
+    return code % 100 == 0;
+}
+static inline int pg_period_year(int code)
+{
+    return code / 100;
+}
+/* The period before: the previous month (December of the year before for January) or year. */
+int pg_period_prev(int code);
+
+/* round.c — decimal rounding (round.c). */
+
+/* Rounds half away from zero at `digits` decimals, tolerating binary representation error
+ * (2.675 → 2.68). */
+double pg_round(double x, int digits);
+
+/* csvfile.c — read a CSV file row by row, with the line each row starts on.
+ *
+ * A thin layer over libcsv (strict RFC 4180 quoting): it strips a UTF-8 byte-order mark,
+ * tracks line numbers for error messages, and hands each row to a callback. Fields are
+ * NUL-terminated and valid only during the callback. */
+
+typedef struct {
+    char **f; /* fields */
+    int n;    /* number of fields */
+    int line; /* 1-based line the row starts on */
+} pg_csvrow;
+
+/* Return 0 to go on, non-zero to stop reading (pg_csv_read then returns that value). */
+typedef int (*pg_csv_row_fn)(void *ud, const pg_csvrow *row);
+
+/* Reads `path`. Returns 0, the callback's non-zero value, or -errno / -EINVAL with a
+ * diagnostic (file:line) added to `d` for unreadable files and malformed quoting. */
+int pg_csv_read(const char *path, pg_csv_row_fn fn, void *ud, pg_diags *d);
+
+/* rawcopy.c — the content-addressed copy of a batch file, made and hashed on a thread of its
+ * own while the records are read (rawcopy.c).
+ *
+ * Ingest needs three things from a batch file's bytes: its SHA-256 (the batch id), a durable
+ * copy in the store, and its records. The first two only read the bytes once more and can run
+ * beside the parse, so pg_rawcopy_start returns at once and pg_rawcopy_finish waits. */
+
+typedef struct pg_rawcopy pg_rawcopy;
+
+/* Starts copying `from` into a new file `to` (replaced if present) and hashing it, on a new
+ * thread. Returns 0 with the handle in *out, or a negative errno with a diagnostic when a file
+ * cannot be opened or the thread cannot start (then nothing is left behind). */
+int pg_rawcopy_start(const char *from, const char *to, pg_rawcopy **out, pg_diags *d);
+/* Waits for the copy, flushed to disk, and frees the handle. Returns 0 with the lower-case hex
+ * SHA-256 of the bytes in id, or a negative errno with a diagnostic (then `to` is removed). */
+int pg_rawcopy_finish(pg_rawcopy *c, char id[65], pg_diags *d);
+
+/* ruledir.c — the files that make up a rule set directory, their content hash, and a copy.
+ *
+ * A rule set is every regular file named *.lua under the directory (any depth) plus the
+ * top-level units.csv. Hidden names (".x.lua.swp", ".#x.lua") and editor backups ("x.lua~")
+ * are not part of it, at any depth, so an editor's temporary files never trigger a reload or
+ * enter a snapshot; neither is anything under a hidden directory (".git/"). A symbolic link to a
+ * file counts as that file (an operator may link a shared file into several sets), but a link to
+ * a directory is never followed, so a link cannot make the walk loop. Plain blocking file I/O: a
+ * rule set is a few dozen small files, and the host calls these from the loop thread (scan, hash)
+ * or from a pool thread (copy). */
+
+typedef struct {
+    char *rel; /* path relative to the directory, '/'-separated, e.g. "monitoring.lua" */
+    int64_t size;
+    int64_t mtime_ns; /* modification time, nanoseconds */
+    uint64_t ino;
+} pg_ruledir_file;
+
+/* Lists the rule set's files, sorted by `rel`. Returns 0 or a negative errno (e.g. -ENOENT
+ * when `dir` does not exist). The caller frees with pg_ruledir_free(). */
+int pg_ruledir_scan(const char *dir, pg_ruledir_file **files, int *n);
+void pg_ruledir_free(pg_ruledir_file *files, int n);
+/* The same listing, and also the directories a rule file could be in, sorted, the top one first
+ * as "" (size 0; their mtime and inode tell a directory replaced under the same name). The
+ * watcher uses them to know which directories to watch. Free both with pg_ruledir_free(). */
+int pg_ruledir_scan_dirs(const char *dir, pg_ruledir_file **files, int *n, pg_ruledir_file **dirs,
+                         int *ndirs);
+
+/* SHA-256 (64 hex digits and a NUL into `hex`) over the sorted (rel, content) pairs: equal
+ * content gives an equal hash whatever the times and inodes. Returns 0 or a negative errno.
+ * A file that vanishes between the listing and the read gives -ENOENT: the caller retries
+ * on its next scan. */
+int pg_ruledir_hash(const char *dir, char hex[65]);
+/* The same hash over a listing already made by pg_ruledir_scan() (the watcher hashes exactly the
+ * files it has just compared). */
+int pg_ruledir_hash_files(const char *dir, const pg_ruledir_file *files, int n, char hex[65]);
+
+/* Copies the rule set's files into `dest` (created, with subdirectories as needed; it must not
+ * exist yet) and writes the hash of what was copied into `hex`: the snapshot is then exactly
+ * the content that hash names even if the source changes during the copy. Returns 0 or a
+ * negative errno; on failure `dest` is removed. */
+int pg_ruledir_copy(const char *dir, const char *dest, char hex[65]);
+
+/* Removes a directory tree (a snapshot). Returns 0 or a negative errno. */
+int pg_ruledir_remove(const char *dir);
 
 #endif

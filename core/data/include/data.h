@@ -1,4 +1,20 @@
-/* dataset.h — metric values per (period, metric, unit), as fed in CSV files, plus the
+/* data.h — the public header of core/data/.
+ *
+ * Raw records and their aggregation: the dataset an evaluation reads (metric
+ * values per period, unit and metric, plus evaluator scores and appeal adjustments), batches
+ * of raw records ingested whole or not at all, and where a value came from. Uses base,
+ * rules and store.
+ *
+ * The other subsystems, the host and the CLI include this header and no other of core/data/.
+ * It gathers what the folder's files export, one section per file, each under its file's
+ * name. */
+#ifndef PG_DATA_H
+#define PG_DATA_H
+
+#include "rules.h"
+#include "store.h"
+
+/* dataset.c — metric values per (period, metric, unit), as fed in CSV files, plus the
  * evaluators' scores and the appeals' adjustments an evaluation also reads.
  *
  * A data file has the header unit,period,metric,value[,n]: `unit` is a unit id, code, name
@@ -8,10 +24,6 @@
  * file with file:line and the column, and nothing of it is stored.
  *
  * Lifetime: the dataset borrows its rule set, which must outlive it. */
-#ifndef PG_DATASET_H
-#define PG_DATASET_H
-
-#include "ruleset.h"
 
 typedef struct pg_dataset pg_dataset;
 
@@ -81,5 +93,107 @@ struct cJSON *pg_dataset_to_json(const pg_dataset *ds);
  * diagnostic naming `what` and the entry (an id the rule set does not know, a bad shape);
  * the dataset is then partly filled and only fit to be freed. */
 int pg_dataset_from_json(pg_dataset *ds, const struct cJSON *json, const char *what, pg_diags *d);
+
+/* batch.c — ingested batches in a data directory's store.
+ *
+ * A batch is one delivered file of one source, identified by the SHA-256 of its bytes. It is
+ * taken whole or not at all: ingest reads every record, and only when none is bad does it
+ * store it. The raw file is kept content-addressed at DATA/batches/raw/<id>.<ext>; the batch
+ * row, the partial aggregates of every metric that reads its source (keyed by the metric's
+ * definition hash) and the audit entry go into the SQLite store (store.h, tables `batch`,
+ * `partial`) in one transaction. The order makes a crash harmless at any point: the raw file
+ * is written, flushed and renamed into place first (rewriting it is harmless: same name, same
+ * bytes), and the batch exists only once its transaction commits. An acknowledgement (the
+ * CLI's line, the API's 201) is given only after the commit.
+ *
+ * Values fed directly (a CSV of unit,period,metric,value,n, as dataset.h reads it) are a batch
+ * of the pseudo-source "values", stored in table `feed_value`: withdrawable, replaceable and
+ * audited like any other batch.
+ *
+ * A batch is active, withdrawn, or replaced (by the batch named in replaced_by). Ingesting the
+ * same bytes again while the batch is active changes nothing. Ingesting the bytes of a
+ * withdrawn batch brings it back (status active again, audited as batch.restore): an operator
+ * who sends a file again wants it counted. The bytes of a replaced batch come back the same
+ * way, unless the batch that replaced it is still active — counting both would count the same
+ * records twice, so that is refused, naming the replacement.
+ *
+ * When a metric's definition changes, its partials are recomputed from the stored raw files
+ * the next time values are taken (pg_batch_feed) and stored, in a transaction of their own;
+ * metrics whose definition did not change are not.
+ *
+ * A data directory made by the previous release keeps batches in DATA/batches/index.json and
+ * DATA/batches/partials/<id>.json. The first open of its store imports them in one
+ * transaction (actor "import", one batch.ingest audit entry per batch) and renames the index
+ * to index.json.imported; the partials files are left as they were, unread. */
+
+#define PG_BATCH_VALUES "values" /* the pseudo-source of fed values */
+
+typedef struct {
+    char id[65];
+    char *source, *file, *format, *ingested_at, *actor;
+    long records, duplicates;
+    int active;           /* status is "active" */
+    char status[12];      /* active | withdrawn | replaced */
+    char replaced_by[65]; /* "" unless replaced */
+} pg_batch;
+
+/* What to ingest. */
+typedef struct {
+    const char *source;   /* a source of the rule set, or PG_BATCH_VALUES */
+    const char *path;     /* the file; its base name is recorded as the batch's file */
+    const char *actor;    /* who, for the audit log */
+    const char *replaces; /* id (or unique prefix) of an active batch of the same source that
+                           * the new one replaces, in the same transaction; NULL: none */
+    int threads;          /* readers (pg_ingest_threads() is the machine's CPUs); the result
+                           * does not depend on it */
+} pg_batch_req;
+
+/* Opens the data directory's store (store.h), importing a previous release's index first. */
+int pg_batch_store_open(const char *datadir, pg_store **out, pg_diags *d);
+
+/* Ingests rq->path. Returns 0 and fills *out (free with pg_batch_clear), with *again = 1 when
+ * the same bytes were already active (nothing changed); or a negative errno with diagnostics,
+ * nothing stored: -EINVAL when records are bad (the first 20 as file:line: field: reason, then
+ * the total) or the source is unknown, -ENOENT when rq->replaces names no batch, -EEXIST when
+ * the batch to replace is not active, is of another source, or the bytes are an active batch
+ * already, or when the bytes are a replaced batch whose replacement is active. */
+int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_req *rq,
+                    pg_batch *out, int *again, pg_diags *d);
+/* The batches, in ingestion order. A directory without a store has none (and gets none). */
+int pg_batch_list(const char *datadir, pg_batch **out, int *n, pg_diags *d);
+/* Withdraws an active batch (by id or unique id prefix): its partials or values stop counting.
+ * Fills *out with the batch as it is now when out is not NULL. Returns 0, -ENOENT (no such
+ * batch, or the prefix names several), or -EEXIST (not active: nothing changed). */
+int pg_batch_withdraw(const char *datadir, const char *id, const char *actor, pg_batch *out,
+                      pg_diags *d);
+void pg_batch_clear(pg_batch *b);
+void pg_batch_list_free(pg_batch *b, int n);
+/* The batch as JSON: what the audit log records and the API answers. */
+struct cJSON *pg_batch_json(const pg_batch *b);
+
+/* Stores into ds the values of the active value batches and of every computed metric, merged
+ * over the active batches. Returns 0, or a negative errno with diagnostics: a value given
+ * twice (by two value batches, a value batch and a *.csv file, or fed and computed) is an
+ * error naming both. */
+int pg_batch_feed(const pg_ruleset *rs, const char *datadir, pg_dataset *ds, pg_diags *d);
+/* The same on an open store (datadir still names the raw files and the fed CSVs). */
+int pg_batch_feed_store(const pg_ruleset *rs, const char *datadir, pg_store *st, pg_dataset *ds,
+                        pg_diags *d);
+/* Where a value of (metric, unit, period) came from, for `pinggu explain` and appeals: appends
+ * one line per origin to *lines (malloc'd strings; *n counts them), "batch 3f2a9c01b7e4（cases，
+ * 办件-05.csv，… 入库）：2021-05 采样月 120 条记录" for each active batch of the metric's source
+ * that holds records for it (every month's batches for a year-to-date metric), or "value batch
+ * …：value" for each active value batch that gives it. Returns the number added. */
+int pg_batch_origins(const pg_ruleset *rs, const char *datadir, int metric, int unit, int period,
+                     char ***lines, int *n);
+/* Opens the store only if the directory has one (or a legacy index to import): reading a
+ * directory of plain *.csv files (the bundled sample) must not leave a database in it. Returns
+ * 0 with *out, 1 when there is none, or a negative errno. */
+int pg_batch_store_open_existing(const char *datadir, pg_store **out, pg_diags *d);
+
+/* ingest_parallel.c — reading one batch file on one thread or several. */
+
+/* Online CPUs, at least 1 and at most 64: the default thread count. */
+int pg_ingest_threads(void);
 
 #endif

@@ -1,4 +1,81 @@
-/* publish.h — bulletins: publishing a run, corrections, and reading the published record.
+/* record.h — the public header of core/record/.
+ *
+ * The durable record: runs and their frozen inputs, publishing bulletins and
+ * corrections, re-running a published bulletin, rule snapshots, backups, the data directory
+ * an evaluation reads, and what people decide (self-reports, evaluator scores, appeals).
+ * Uses every subsystem below it.
+ *
+ * The other subsystems, the host and the CLI include this header and no other of core/record/.
+ * It gathers what the folder's files export, one section per file, each under its file's
+ * name. */
+#ifndef PG_RECORD_H
+#define PG_RECORD_H
+
+#include "score.h"
+#include "store.h"
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* run.c — runs: one evaluation of a scheme for a period, recorded with what it read and what it
+ * found.
+ *
+ * A run names the rule revision it ran on (the content hash of its rule snapshot, snapshot.h,
+ * so the exact rules can be found again), its trigger and actor, its start and finish, and two
+ * content-addressed blobs: its inputs (pg_dataset_to_json, every value it could read) and its
+ * result with the traces (the JSON `pinggu eval --format json` prints). Equal inputs or results
+ * are stored once, so recording every re-score of an unchanged month costs one row.
+ *
+ * A run may also name a `base`: the published bulletin its movement (环比) was measured against
+ * (movement.h). Re-running needs the same base, which is frozen too.
+ *
+ * Store calls run on the calling thread's connection (store.h). */
+
+typedef struct {
+    long id;
+    char *scheme, *period; /* "monthly", "2021-05" */
+    char revision[65];     /* the rule snapshot's content hash */
+    char *trigger;         /* "publish", "request", "schedule", "reload", "data", "api", … */
+    char *actor;           /* who asked, or NULL (the host on its own) */
+    char started_at[32], finished_at[32];
+    char inputs[65], result[65]; /* blob hashes */
+    long base;                   /* bulletin id, or 0 */
+} pg_run;
+
+void pg_run_clear(pg_run *r);
+
+/* The texts a run stores: the result exactly as `pinggu eval --format json` prints it (pretty,
+ * with the final newline), and the inputs compactly. malloc'd. */
+char *pg_run_result_text(const pg_result *res);
+char *pg_run_inputs_text(const pg_dataset *ds);
+
+/* Stores `body` under its SHA-256 (hex into `hash`) unless it is there already. */
+int pg_store_blob_put(pg_store *st, const char *body, size_t len, char hash[65], pg_diags *d);
+/* The body stored under `hash` (malloc'd, NUL-terminated), or -ENOENT. */
+int pg_store_blob_get(pg_store *st, const char *hash, char **body, size_t *len, pg_diags *d);
+
+/* Stores the two texts as blobs and the run (filling run->inputs, run->result and run->id).
+ * Joins the caller's transaction when there is one; otherwise makes its own. */
+int pg_run_record(pg_store *st, pg_run *run, const char *inputs, const char *result, pg_diags *d);
+/* Reads run `id` into *out (clear it with pg_run_clear), or -ENOENT. */
+int pg_run_get(pg_store *st, long id, pg_run *out, pg_diags *d);
+
+/* A run as JSON: {"id","scheme","period","rules_revision","trigger","actor","started_at",
+ * "finished_at","inputs","result","base"} (inputs and result as blob hashes). */
+cJSON *pg_run_json(const pg_run *r);
+/* The latest runs, newest first, optionally of one scheme and/or period (NULL: any); limit 0
+ * means 100. *out is a JSON array of pg_run_json objects. */
+int pg_run_list(pg_store *st, const char *scheme, const char *period, int limit, cJSON **out,
+                pg_diags *d);
+
+/* Deletes the runs that finished before `before` (ISO 8601, UTC) and that no bulletin publishes,
+ * then every blob no remaining run names, with an audit entry (`runs.prune`, the counts before
+ * and after), in one transaction. A published run, its inputs and its result are never deleted:
+ * every bulletin still reproduces. *runs and *blobs get the numbers deleted. */
+int pg_runs_prune(pg_store *st, const char *before, const char *actor, long *runs, long *blobs,
+                  pg_diags *d);
+
+/* publish.c — bulletins: publishing a run, corrections, and reading the published record.
  *
  * Publishing evaluates a scheme for a period on rules loaded from a snapshot (snapshot.h) and
  * on the data as they are, records the run (run.h) and makes it the bulletin of its (scheme,
@@ -14,15 +91,6 @@
  *
  * The run, the bulletin and the audit entry `bulletin.publish` (after: the bulletin; before:
  * revision N for a correction) are written in one transaction. */
-#ifndef PG_PUBLISH_H
-#define PG_PUBLISH_H
-
-#include "dataset.h"
-#include "eval.h"
-#include "run.h"
-#include "store.h"
-
-#include <cjson/cJSON.h>
 
 typedef struct {
     const char *datadir;  /* holds the store and the rule snapshots */
@@ -66,5 +134,202 @@ int pg_publish_find(pg_store *st, const char *scheme, const char *period, int re
 /* DATA/bulletins/<scheme>-<period>-r<N>: where a bulletin's documents are written (malloc'd). */
 char *pg_publish_docs_dir(const char *datadir, const char *scheme, const char *period,
                           int revision);
+
+/* frozen.c — what a published bulletin froze: its result, read back from the store, and an
+ * evaluation whose movement (环比) is measured against such a frozen result rather than a
+ * fresh evaluation of the previous period. */
+
+/* The frozen result of bulletin `id`, parsed (cJSON_Delete it), or -ENOENT. */
+int pg_frozen_result(pg_store *st, long id, cJSON **result, pg_diags *d);
+/* Evaluates for a bulletin: pg_eval, then movement against `base` (a frozen result JSON, named
+ * `what` in messages) when it is not NULL. */
+int pg_frozen_eval(const pg_ruleset *rs, const pg_dataset *ds, int scheme, int period,
+                   const cJSON *base, const char *what, pg_result **out, pg_diags *d);
+
+/* reproduce.c — re-running a recorded run from what it froze: the rules snapshot it names
+ * (DATA/rules/<hash>, loaded with pg_ruleset_load_at), its inputs (pg_dataset_from_json) and,
+ * for a bulletin, the frozen numbers its movement was measured against. Nothing of the data
+ * directory's current data or the author's current rules is read, so a published bulletin
+ * re-runs to the same bytes however both have changed since. `pinggu reproduce` and
+ * corrections (which compare with the revision they correct) use it. */
+
+typedef struct {
+    pg_run run;
+    pg_ruleset *rs;
+    pg_dataset *ds;
+    pg_result *res;
+    char *text;   /* the result as re-run, in the recorded form (pg_run_result_text) */
+    char *stored; /* the result as recorded */
+} pg_rerun;
+
+/* Re-runs run `id`. Returns 0 and *r (free with pg_rerun_free, also after a failure), or a
+ * negative errno with a diagnostic: -ENOENT for a run, blob or snapshot that is not there. */
+int pg_reproduce_run(pg_store *st, const char *datadir, long id, pg_rerun *r, pg_diags *d);
+void pg_rerun_free(pg_rerun *r);
+
+/* 0 when the re-run's bytes are the recorded ones; otherwise the number of lines that differ,
+ * the first `max` of them printed to `out` (may be NULL) as
+ *   line N: recorded …
+ *           re-run   … */
+int pg_rerun_differences(const pg_rerun *r, int max, FILE *out);
+
+/* snapshot.c — rule set snapshots: a rule set directory frozen under DATA/rules/<hash>/.
+ *
+ * A snapshot is a copy of the rule set's files (ruledir.h says which files) named by the
+ * SHA-256 of what was copied, so the hash a run records finds exactly the rules it ran on,
+ * years later, whatever happened to the author's directory since. Equal content is stored once.
+ * A snapshot is never modified or removed: published bulletins name it.
+ *
+ * Loading reads the files from the snapshot while every name and message says the author's
+ * directory ("rules/shanwei-2021/monitoring.lua:12"), since that is what the author edits.
+ * Used by the host's rule generations, `pinggu publish` and `pinggu reproduce`. Blocking file
+ * I/O: call from a pool thread or the CLI. */
+
+/* Copies rule set `dir` into `datadir`/rules/<hash>/, keeping an existing identical snapshot.
+ * Returns the snapshot's path (malloc'd) and the hash in `hex`, or NULL with the reason in `d`;
+ * `hex` then holds the hash of what the attempt read, or "" if it could not copy the files.
+ * Safe to call from several threads and processes at once. */
+char *pg_snapshot_rules(const char *dir, const char *datadir, char hex[65], pg_diags *d);
+
+/* The path of snapshot `hex` under `datadir` (malloc'd), whether or not it exists. */
+char *pg_snapshot_path(const char *datadir, const char *hex);
+
+/* Loads the rule set in `snapshot`; names and messages say `shown`. Returns 0 and *out, or a
+ * negative errno with the reasons (file:line) in `d`. */
+int pg_snapshot_load(const char *snapshot, const char *shown, pg_ruleset **out, pg_diags *d);
+
+/* Loads snapshot `hex` of `datadir`, naming it "rules@<first 12 digits>" in messages when
+ * `shown` is NULL. A missing snapshot is an error that says so. */
+int pg_snapshot_load_hash(const char *datadir, const char *hex, const char *shown, pg_ruleset **out,
+                          pg_diags *d);
+
+/* backup.c — a consistent copy of a data directory, taken while the host runs.
+ *
+ * The database is copied first, with SQLite's online backup API: one step that holds a read
+ * transaction for the whole copy, so the copy is the store as of one commit, and writers (WAL)
+ * go on meanwhile. Then the files the copied database refers to are copied: every batch's raw
+ * file (DATA/batches/raw/<id>.<ext>), every evidence file (DATA/evidence/<hash>), and the rule
+ * snapshots (DATA/rules/<hash>/, which runs and bulletins name). These are immutable and
+ * content-addressed, so copying them after the database gives a consistent whole; each copy
+ * whose name is a hash is checked against its SHA-256. Last, the mutable files an operator
+ * keeps beside the store: the fed *.csv files directly in DATA and DATA/schedule.json, as
+ * they are at that moment. Every file is flushed to disk before the backup reports success.
+ *
+ * Restoring is copying back: stop the host, put the backup in place of the data directory,
+ * start the host. */
+
+typedef struct {
+    long batches, evidence, snapshots, files; /* copied; files: *.csv and schedule.json */
+    long long bytes;                          /* copied, the database included */
+} pg_backup_stats;
+
+/* Backs up `datadir` into `dest`, which must not exist or be an empty directory. Returns 0,
+ * or a negative errno with diagnostics (then `dest` holds an incomplete backup, named as
+ * such in the diagnostics; delete it). */
+int pg_backup(const char *datadir, const char *dest, pg_backup_stats *stats, pg_diags *d);
+
+/* datadir.c — the values of a data directory, as `pinggu eval` takes them: every *.csv of fed
+ * values directly in it (the bundled sample is kept that way), the values of its active value
+ * batches, the computed metrics merged over its active ingested batches (batch.h), and what
+ * evaluators decided: accepted self-reports, evaluator scores, upheld appeals (review.h). The
+ * tools that evaluate (diff, explain, report) and the host open data this way. */
+
+/* Returns 0 and *out (free with pg_dataset_free), or a negative errno with diagnostics:
+ * a rejected file, bad batches, a value given twice (both origins named), or -ENOENT when the
+ * directory holds no values at all. */
+int pg_datadir_load(const pg_ruleset *rs, const char *dir, pg_dataset **out, pg_diags *d);
+
+/* review.c — what people decide, kept in the store: 自报材料 (self-reports), 定性评价 (evaluator
+ * scores) and 申诉 (appeals), with the evidence files behind self-reports.
+ *
+ *   self-report  a unit's value of a metric the rule set opens to it (self_report = true), for
+ *                one period, with evidence (an uploaded file or a link) and a note; an
+ *                evaluator then accepts or rejects it, with a reason. Only accepted reports
+ *                count. A new submission supersedes the unit's pending one for the same
+ *                metric and period; accepting one supersedes the one accepted before.
+ *   score        an evaluator's points for an indicator scored by method = evaluator_score {},
+ *                for one unit and period, with a required reason; a new score supersedes the
+ *                previous one for the same unit, period and indicator.
+ *   appeal       a unit's claim about one indicator of one period; an evaluator upholds it
+ *                with an adjustment in points, or rejects it, with a reason.
+ *
+ * Every change is checked against the rule set first (a known unit, metric or indicator, a
+ * period of the kind the schemes read, a value in range for the metric's unit) and is written
+ * in one transaction with its audit entry (selfreport.submit, selfreport.review, score.set,
+ * appeal.submit, appeal.decide; before and after as JSON), so it is stored whole or not at all.
+ *
+ * Returns: 0; -EINVAL bad input (the diagnostic says what and why); -ENOENT no such record;
+ * -EALREADY the record was already decided; -EIO the store failed. */
+
+/* --- evidence: DATA/evidence/<sha256>, a row in `evidence` ---------------------------- */
+
+/* Keeps the bytes (written to a temporary file, fsynced, renamed into place) and records them;
+ * the same bytes again change nothing. `name` is the file name as uploaded. */
+int pg_evidence_put(pg_store *st, const char *datadir, const char *name, const void *data,
+                    size_t len, const char *actor, char hash[65], pg_diags *d);
+/* The same for a file on disk (the CLI's --file). */
+int pg_evidence_put_file(pg_store *st, const char *datadir, const char *path, const char *actor,
+                         char hash[65], pg_diags *d);
+
+/* --- self-reports ---------------------------------------------------------------------- */
+
+typedef struct {
+    const char *unit;     /* id, code, name or alias */
+    const char *period;   /* YYYY-MM or YYYY */
+    const char *metric;   /* a metric with self_report = true */
+    double value, n;      /* n: NAN when not given */
+    const char *evidence; /* the hash of stored evidence, or NULL */
+    const char *link;     /* an http(s) link, or NULL; evidence or link is required */
+    const char *note;     /* may be NULL */
+} pg_selfreport_in;
+
+int pg_selfreport_submit(pg_store *st, const pg_ruleset *rs, const pg_selfreport_in *in,
+                         const char *actor, long *id, pg_diags *d);
+/* accept: 1 accepts, 0 rejects; `reason` is required either way. */
+int pg_selfreport_review(pg_store *st, long id, int accept, const char *reason, const char *actor,
+                         pg_diags *d);
+
+/* --- evaluator scores ------------------------------------------------------------------ */
+
+int pg_score_set(pg_store *st, const pg_ruleset *rs, const char *unit, const char *period,
+                 const char *indicator, double score, const char *reason, const char *actor,
+                 long *id, pg_diags *d);
+
+/* --- appeals --------------------------------------------------------------------------- */
+
+int pg_appeal_submit(pg_store *st, const pg_ruleset *rs, const char *unit, const char *period,
+                     const char *indicator, const char *claim, const char *actor, long *id,
+                     pg_diags *d);
+/* uphold: 1 with `adjustment` (points, not 0, within the indicator's points), 0 rejects (the
+ * adjustment must then be 0). `reason` is required. */
+int pg_appeal_decide(pg_store *st, const pg_ruleset *rs, long id, int uphold, double adjustment,
+                     const char *reason, const char *actor, pg_diags *d);
+
+/* --- lists ----------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *unit;   /* a unit id, or NULL for all */
+    const char *period; /* YYYY-MM or YYYY, or NULL */
+    const char *status; /* e.g. submitted, accepted; open, upheld; current, superseded; or NULL */
+    const char *what;   /* metric (self-reports) or indicator (scores, appeals), or NULL */
+} pg_review_filter;
+
+/* JSON arrays, oldest first; free with cJSON_Delete. Each record is as the audit log shows it.
+ * Scores without a status filter are the current ones (status "all" lists superseded too). */
+int pg_selfreport_list(pg_store *st, const pg_review_filter *f, cJSON **out, pg_diags *d);
+int pg_score_list(pg_store *st, const pg_review_filter *f, cJSON **out, pg_diags *d);
+int pg_appeal_list(pg_store *st, const pg_review_filter *f, cJSON **out, pg_diags *d);
+/* One appeal or self-report as JSON, or NULL when there is none with that id. */
+cJSON *pg_appeal_get(pg_store *st, long id);
+cJSON *pg_selfreport_get(pg_store *st, long id);
+
+/* --- into the numbers (review_feed.c) -------------------------------------------------- */
+
+/* Puts what counts for rs's year into ds: accepted self-reports as their metrics' values (over
+ * a fed value of the same cell), current evaluator scores, and upheld appeals' adjustments.
+ * Records naming what this rule set does not know (a renamed indicator) are skipped with a
+ * warning. A data directory without DATA/pinggu.db has nothing to feed and is not given one. */
+int pg_review_feed(const pg_ruleset *rs, const char *datadir, pg_dataset *ds, pg_diags *d);
+int pg_review_feed_store(const pg_ruleset *rs, pg_store *st, pg_dataset *ds, pg_diags *d);
 
 #endif

@@ -1,16 +1,24 @@
+/* report.h — the public header of core/report/.
+ *
+ * None
+ *
+ * The other subsystems, the host and the CLI include this header and no other of core/report/.
+ * It gathers what the folder's files export, one section per file, each under its file's
+ * name. */
+#ifndef PG_REPORT_H
+#define PG_REPORT_H
+
+#include "score.h"
+#include "plugin.h"
+#include <cjson/cJSON.h>
+#include <stdio.h>
+
 /* report.h — writing an evaluation result for people and programs.
  *
  * JSON is the documented interchange shape (README, "JSON output"); text is a table for a
  * terminal with Chinese names aligned; CSV is one row per ranked unit, or per indicator with
  * a unit. `unit` limits the per-unit breakdown to one unit (-1 for all). Each writer returns
  * 0, or -EIO when the stream fails. */
-#ifndef PG_REPORT_H
-#define PG_REPORT_H
-
-#include "eval.h"
-
-#include <cjson/cJSON.h>
-#include <stdio.h>
 
 cJSON *pg_report_json_tree(const pg_result *res, int unit);
 int pg_report_json(const pg_result *res, int unit, FILE *out);
@@ -24,5 +32,75 @@ int pg_text_width(const char *s);
 /* Prints s padded to |width| display columns (right-aligned when width < 0), then two spaces:
  * one cell of a text table. */
 void pg_text_cell(FILE *out, const char *s, int width);
+
+/* bulletin.c — building a bulletin's document model (bulletin_model.h) from an evaluation,
+ * and the renderers `pinggu report` writes it with. */
+
+/* Evaluates `scheme` (an index into rs->schemes) for `period` (a period code) on ds and
+ * builds the bulletin. Returns 0 and *out, or a negative errno with a diagnostic (pg_eval's). */
+int pg_bulletin_build(const pg_ruleset *rs, const pg_dataset *ds, int scheme, int period,
+                      pg_bulletin **out, pg_diags *d);
+/* The bulletin of an evaluation already made (the host's scheduled one); `ds` is the data it
+ * was made from, which the monthly trends read. */
+pg_bulletin *pg_bulletin_of(const pg_result *res, const pg_dataset *ds);
+void pg_bulletin_free(pg_bulletin *b);
+
+/* Renderers (report_html.c, report_bcsv.c, report_bjson.c). Each writes its files into the
+ * existing directory `dir`, named from b->basename, and returns 0 or a negative errno; the
+ * paths written are printed to `list` (one a line) when it is not NULL. */
+int pg_bulletin_html(const pg_bulletin *b, const char *dir, FILE *list);
+int pg_bulletin_csv(const pg_bulletin *b, const char *dir, FILE *list);
+int pg_bulletin_json(const pg_bulletin *b, const char *dir, FILE *list);
+
+/* bulletin_dir.c — a bulletin's documents as one directory: the HTML with its charts, the
+ * indicator documentation it links to (doc/<group>.html) and the CSV. The host's scheduled
+ * drafts (DATA/drafts/<scheme>-<period>/, replaced at each cut-off) and published bulletins
+ * (DATA/bulletins/<scheme>-<period>-r<N>/, written once) are both written here. The directory
+ * is filled under a temporary name and renamed into place, so a reader never sees half of it. */
+
+/* Writes the documents of `res` (whose data were `ds`) into `dest`; its parent is created when
+ * missing. An existing `dest` is replaced whole when `replace`, else kept as it is (a published
+ * bulletin's documents never change). Returns 0 or a negative errno with the reason in `d`. */
+int pg_bulletin_write_dir(const pg_result *res, const pg_dataset *ds, const char *dest, int replace,
+                          pg_diags *d);
+
+/* doc.c — indicator documentation (指标说明与评分标准) generated from a rule set, and the
+ * words for methods and policies that `pinggu explain` shares.
+ *
+ * One document per group: the schemes, the indicator tree with the group's points, then every
+ * indicator with its scoring standard, the method in words with its thresholds, the missing-
+ * data policy, the metric and the data source. Each indicator has the stable anchor
+ * `ind-<id>` (Markdown: an <a id> before its heading; HTML: the heading's id), so reports and
+ * the dashboard can link to <group>.html#ind-<id>. Output is deterministic: the same rule set
+ * gives the same bytes. */
+
+typedef enum { PG_DOC_MARKDOWN, PG_DOC_HTML } pg_doc_format;
+
+/* Writes the documentation of group g. Returns 0, or -EIO when the stream fails. */
+int pg_doc_write(const pg_ruleset *rs, int g, pg_doc_format fmt, FILE *out);
+/* Writes OUT/doc/<group>.html for every group, what the HTML reports' indicator links point at
+ * (OUT must exist). Returns 0, or a negative errno with the file in `d`. */
+int pg_doc_write_dir(const pg_ruleset *rs, const char *out, pg_diags *d);
+
+/* The scoring method of node n for group g in words, with its thresholds in the metric's unit
+ * ("线性计分：≥95% 得满分，≤50% 不得分，其间按线性插值计分"). malloc'd. */
+char *pg_doc_method_words(const pg_ruleset *rs, const pg_node *n, int g);
+/* The node's missing-data policy in words, with min_n; malloc'd. */
+char *pg_doc_missing_words(const pg_ruleset *rs, const pg_node *n);
+/* A value of metric m in its unit: 0.95 of a share is "95%". Writes into buf (64 bytes). */
+const char *pg_doc_value(const pg_ruleset *rs, int m, double v, char *buf);
+
+/* explain.c — the full trace of one unit's score in readable form (`pinggu explain`).
+ *
+ * For every indicator of the scheme that applies to the unit: the metric value and its sample
+ * size, where the value came from (the CSV row, pg_dataset_fed_rows, or the ingested batches,
+ * pg_batch_origins), the method with its parameters and in words, the points, the rescaling into
+ * the part, the cap or clamp applied, the missing-data policy used and its note; and, above it all,
+ * the rule set's revision, the total and how the parts make it. Invariant 4 of DESIGN.md, printed.
+ */
+
+/* Writes the trace of unit u; node >= 0 limits it to that indicator and its subtree. datadir
+ * (may be NULL) is searched for the values' origins. Returns 0, or -EIO when the stream fails. */
+int pg_explain_text(const pg_result *res, int u, int node, const char *datadir, FILE *out);
 
 #endif

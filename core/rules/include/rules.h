@@ -1,3 +1,61 @@
+/* rules.h — the public header of core/rules/.
+ *
+ * The rule language: a rule set's declarations read from Lua into C
+ * structures (sources, metrics, indicators, schemes, units), the expressions that metrics
+ * compile, and weight overrides. Uses base and sandbox.
+ *
+ * The other subsystems, the host and the CLI include this header and no other of core/rules/.
+ * It gathers what the folder's files export, one section per file, each under its file's
+ * name. */
+#ifndef PG_RULES_H
+#define PG_RULES_H
+
+#include "base.h"
+#include "sandbox.h"
+
+/* source.c — the declared shape of raw records (a source) and one record's typed values.
+ *
+ * A source is declared in the rule set (`source "cases" { ... }`): its fields and their
+ * types, the field that names the unit, the timestamp that assigns the period, and an
+ * optional key. Readers (reader.h) turn each line of a batch file into an array of pg_value,
+ * one per declared field in declaration order; the expression plan (expr.h) and the
+ * aggregation read that array. Nothing here calls Lua. */
+
+typedef enum { PG_FT_STRING, PG_FT_INT, PG_FT_NUMBER, PG_FT_BOOL, PG_FT_TIME, PG_FT_ENUM } pg_ftype;
+
+typedef struct {
+    char *name;
+    pg_ftype type;
+    int nullable; /* an empty CSV field / JSON null / absent key is allowed */
+    char **enums; /* PG_FT_ENUM: the allowed values */
+    int nenums;
+} pg_field;
+
+typedef struct {
+    char *name;
+    pg_field *fields;
+    int nfields;
+    int unit_field;   /* index of the field that names the unit (mapped through units.csv) */
+    int time_field;   /* index of the PG_FT_TIME field that assigns the period */
+    int key_field;    /* index of the key field, or -1 */
+    const char *file; /* where it was declared */
+    int line;
+} pg_source;
+
+/* One field's value. `num` holds int, number, bool (0/1), time (seconds since the epoch,
+ * UTC) and enum (the index into pg_field.enums). `str`/`len` hold the text of string and
+ * enum fields; they point into the reader's buffer and are valid only until the next
+ * record. */
+typedef struct {
+    unsigned char null;
+    double num;
+    const char *str;
+    int len;
+} pg_value;
+
+/* The index of the field named `name`, or -1. */
+int pg_source_field(const pg_source *src, const char *name, int len);
+
 /* ruleset.h — a loaded rule set: groups, units, metrics, the indicator tree and schemes.
  *
  * pg_ruleset_load() runs the set's Lua files in a sandbox, reads every declaration into the
@@ -7,14 +65,6 @@
  * lua_State); the host gives each worker its own.
  *
  * Points are per group: node->points[g] is NAN where the node does not apply to group g. */
-#ifndef PG_RULESET_H
-#define PG_RULESET_H
-
-#include "diag.h"
-#include "sandbox.h"
-#include "source.h"
-#include "strmap.h"
-#include "timefmt.h"
 
 typedef enum {
     PG_M_NONE, /* inner node */
@@ -221,5 +271,61 @@ static inline double pg_node_points(const pg_node *n, int g)
 {
     return n->points[g];
 }
+
+/* expr.c — the small expression language of metric filters and values, compiled to a C plan.
+ *
+ * Metric definitions in the rule set carry expressions such as
+ *     "days(received_at, completed_at) <= promised_days and channel in ('粤省事', '粤商通')"
+ * They are compiled once per revision against the source's fields, then evaluated per record
+ * in C: Lua is never called per record.
+ *
+ * The language: numbers, 'strings' or "strings", true, false, field names; arithmetic
+ * + - * / % and unary -; comparisons == ~= != < <= > >=; `x in ('a', 'b')` and `x not in (1, 2)` (a
+ * list of one type); `x is null`, `x is not null`; `and`, `or`, `not`; parentheses; functions
+ * days(a, b) (b − a in days, a fraction) and workdays(a, b) (pg_calendar_workdays_between).
+ * Precedence, lowest first: or; and; not; comparison/in/is; + -; * / %; unary -. Nulls: arithmetic
+ * and functions with a null operand give null; a comparison or `in` with a null operand is false;
+ * `is null` is the way to test for one. Enum fields compare with strings, and comparing one with a
+ * string that is not among its values is a compile error.
+ *
+ * A plan is immutable once compiled and may be evaluated from several threads at once. */
+
+typedef enum { PG_X_BOOL, PG_X_NUMBER, PG_X_STRING, PG_X_TIME } pg_xtype;
+
+typedef struct pg_expr pg_expr;
+
+/* Compiles `text` against `src`. `cal` (may be NULL: workdays() is then an error) and
+ * `offset` (the rule set's UTC offset) are kept by the plan; cal must outlive it. Returns the
+ * plan and its result type in *type, or NULL with a malloc'd message in *err and the 1-based
+ * column (byte offset + 1 in `text`) of the problem in *col. */
+pg_expr *pg_expr_compile(const char *text, const pg_source *src, const pg_calendar *cal, int offset,
+                         pg_xtype *type, char **err, int *col);
+void pg_expr_free(pg_expr *e);
+
+/* A PG_X_BOOL plan on one record (values indexed by field): 1 or 0; null counts as 0. */
+int pg_expr_test(const pg_expr *e, const pg_value *rec);
+/* A PG_X_NUMBER or PG_X_TIME plan on one record: the number, or NAN for null. */
+double pg_expr_number(const pg_expr *e, const pg_value *rec);
+
+/* overrides.c — weight overrides: "what if" points and part weights for a loaded rule set, so
+ * that `pinggu diff` (and later the host's preview) can re-score a period without editing the
+ * rule files.
+ *
+ * The file is plain text, one override a line; `#` starts a comment:
+ *
+ *     online              40              # every group the indicator applies to
+ *     reviews             dept=60 county=50
+ *     monthly/monitoring  0.7             # a scheme part's weight
+ *
+ * An id is an indicator id, or SCHEME/PART for a part's weight. Points set an indicator's
+ * maximum exactly as `points =` in its declaration would; a parent whose children no longer
+ * add up to its points scales them to its own, as the engine does whenever children drop out.
+ * The file is taken whole or not at all: any bad line (unknown id, group or number, a group
+ * the indicator does not apply to, a repeated id) is an error at file:line and nothing is
+ * applied. */
+
+/* Applies the overrides in `path` to rs. Returns 0 (warnings, such as children that no longer
+ * add up, go to d), or a negative errno with errors in d and rs unchanged. */
+int pg_overrides_apply(pg_ruleset *rs, const char *path, pg_diags *d);
 
 #endif

@@ -1,4 +1,155 @@
-/* eval.h — evaluating one scheme for one period: scores, roll-up, totals, ranks, movement.
+/* score.h — the public header of core/score/.
+ *
+ * Scoring and ranking: evaluating one scheme for one period (scores,
+ * roll-up, totals), the result it leaves, ranking within groups, authenticity flags, movement
+ * against a frozen result, comparing two results, and rule tests. Uses base, rules, sandbox
+ * and data.
+ *
+ * The other subsystems, the host and the CLI include this header and no other of core/score/.
+ * It gathers what the folder's files export, one section per file, each under its file's
+ * name. */
+#ifndef PG_SCORE_H
+#define PG_SCORE_H
+
+#include "data.h"
+#include <cjson/cJSON.h>
+#include <stdio.h>
+
+/* authenticity.c — 评估数据真实性: a self-reported figure checked against the system's own.
+ *
+ * A rule set declares the check on the reported metric:
+ *     metric "ecert_calls_reported" { ..., self_report = true,
+ *       authenticity = { measured = "ecert_calls", tolerance = 0.10, into = "data_truth_issues" } }
+ * A unit is flagged for a period when it reported more than the measured figure by more than
+ * the tolerance (reported > measured × (1 + tolerance)). A period where either figure is
+ * missing is not checked: there is nothing to compare. Each flag adds 1 to the value of the
+ * `into` metric, which an ordinary rule (per_event on a penalty item) turns into points.
+ *
+ * Flags are derived from the values alone, never stored, so an evaluation re-run from frozen
+ * values flags exactly what it flagged the first time. */
+
+typedef struct {
+    int unit;
+    int metric; /* the reported metric: its check names measured, tolerance and into */
+    int period; /* the period whose values were compared */
+    double reported, measured;
+} pg_auth_flag;
+
+/* Whether `reported` exceeds `measured` by more than `tolerance` (a share of measured). */
+int pg_auth_exceeds(double reported, double measured, double tolerance);
+
+/* Appends to *flags (*n of them, realloc'd) the flags of unit `u` in `period`: a month checks
+ * that month's values; a year checks the year's own values and each of its months. With
+ * `into` >= 0 only the checks whose flags count into that metric. Returns how many it added. */
+int pg_auth_flags(const pg_ruleset *rs, const pg_dataset *ds, int period, int u, int into,
+                  pg_auth_flag **flags, int *n);
+
+/* Whether any check counts into metric m. */
+int pg_auth_is_into(const pg_ruleset *rs, int m);
+
+/* result.c — the result of evaluating one scheme for one period (eval.h), ranked (rank.h):
+ * per unit its total, rank and band; per (indicator, unit) a cell with the value scored, the
+ * points, the maximum, the rescaling into its part and the status; the notes that trace
+ * every decision; for a scheme of schemes, the results it aggregated.
+ *
+ * A result borrows its rule set, which must outlive it. */
+
+typedef enum {
+    PG_ST_OK,
+    PG_ST_MISSING,       /* no value, scored 0 (policy zero) */
+    PG_ST_NA,            /* dropped: not applicable to this unit */
+    PG_ST_CARRIED,       /* value carried forward from an earlier period */
+    PG_ST_NO_BUSINESS,   /* dropped: no business this period */
+    PG_ST_NOT_SUBMITTED, /* no value, scored 0 (policy not_submitted) */
+    PG_ST_ERROR,         /* a custom function failed; scored 0 */
+    PG_ST_VETO,          /* a veto item triggered */
+    PG_ST_OFF            /* the node does not apply to the unit's group */
+} pg_status;
+
+typedef struct {
+    double value;     /* raw value scored; NAN if none */
+    double n;         /* its sample size; NAN if not given */
+    double points;    /* on the node's own scale; NAN when dropped or off */
+    double max;       /* the node's points for the unit's group */
+    double weight;    /* factor from this node's points to its part's (rescaling); 0 if dropped */
+    int carried_from; /* period code, when carried forward */
+    unsigned char status;
+    unsigned char capped; /* a cap or clamp changed the points */
+    int note;             /* index into pg_result.notes, or -1 */
+} pg_cell;
+
+typedef struct {
+    int ranked;       /* has a total and a rank */
+    double total;     /* rounded to the rule set's digits */
+    double raw_total; /* before rounding */
+    int rank;         /* 0 when not ranked */
+    int position;     /* 1-based display order within the group (ties by code, id); 0 if unranked */
+    int prev_rank;    /* 0 when there is none */
+    double prev_total; /* NAN when there is none */
+    int band;          /* index into rs->bands, or -1 */
+    int veto_node;     /* the veto item that fixed the total, or -1 */
+    int tie_breaker;   /* index into rs->tie_breakers that separated it from a tie, or -1 */
+    int errors;        /* indicators that failed */
+    int clamped;       /* the total was clamped to [0, max] */
+    int note;          /* index into notes (e.g. a composite failure), or -1 */
+} pg_unit_result;
+
+/* An upheld appeal (申诉) applied to one unit's indicator: what was granted and what the
+ * indicator's bounds let through. */
+typedef struct {
+    int unit, node;
+    long id;        /* the appeal's id in the store */
+    double granted; /* the adjustment decided */
+    double applied; /* what it changed: 0 on an indicator not scored this period */
+    char *reason;
+} pg_appeal_applied;
+
+typedef struct pg_result {
+    const pg_ruleset *rs;
+    int scheme, period;
+    pg_unit_result *units; /* rs->nunits */
+    double *parts;         /* rs->nunits × nparts, NAN where a part is dropped */
+    pg_cell *cells;        /* rs->nnodes × rs->nunits (node-major); NULL for a scheme of schemes */
+    char **notes;
+    int nnotes;
+    int has_prev;           /* the previous period could be evaluated */
+    struct pg_result **sub; /* scheme of schemes: the results aggregated, nsub of them */
+    int nsub;
+    int *sub_part;              /* for each sub result, the part it feeds */
+    pg_appeal_applied *appeals; /* upheld appeals applied, in node then unit order */
+    int nappeals;
+    pg_auth_flag *flags; /* every unit's authenticity flags in the period (tree schemes) */
+    int nflags;
+} pg_result;
+
+void pg_result_free(pg_result *res);
+
+static inline pg_cell *pg_result_cell(const pg_result *res, int node, int unit)
+{
+    return &res->cells[(size_t)node * (size_t)res->rs->nunits + (size_t)unit];
+}
+static inline double pg_result_part(const pg_result *res, int unit, int part)
+{
+    return res->parts[(size_t)unit * (size_t)res->rs->schemes[res->scheme].nparts + (size_t)part];
+}
+const char *pg_status_name(pg_status s);
+const char *pg_result_note(const pg_result *res, int note);
+
+/* Points the unit lost on the node, on its part's scale: (max − points) × weight. 0 where
+ * the node is dropped or does not apply; on a bonus/penalty item, the penalty taken. */
+double pg_result_lost(const pg_result *res, int node, int unit);
+/* The nodes of the scheme's trees, parents before children in display order. Returns the
+ * count; *out is malloc'd. */
+int pg_scheme_preorder(const pg_ruleset *rs, const pg_scheme *s, int **out);
+
+/* rank.c — ranking the units of a scored result within their groups (rank.c). */
+
+/* Ranks each group of res (competition or dense, then tie-breakers) and sets bands. */
+void pg_rank_assign(pg_result *res);
+/* The ranked units of group g in display order, terminated by -1; malloc'd. */
+int *pg_result_group_order(const pg_result *res, int g);
+
+/* eval.c — evaluating one scheme for one period: scores, roll-up, totals, ranks, movement.
  *
  * pg_eval() scores every unit on every indicator of the scheme's trees, rolls the points up
  * (rescaling when indicators are dropped, clamping at caps), combines the parts into a total,
@@ -8,15 +159,121 @@
  *
  * The result borrows the rule set, which must outlive it. pg_eval calls custom Lua methods
  * through the rule set's sandbox, so one rule set is evaluated by one thread at a time. */
-#ifndef PG_EVAL_H
-#define PG_EVAL_H
-
-#include "result.h"
 
 /* Evaluates `scheme` for `period` (a period code, see period.h). Returns 0 and *out, or a
  * negative errno with a diagnostic: -EINVAL for a period of the wrong kind or year, -ENOENT
  * when the data hold nothing for it. */
 int pg_eval(const pg_ruleset *rs, const pg_dataset *ds, int scheme, int period, pg_result **out,
             pg_diags *d);
+
+/* diff.c — comparing two evaluations of the same scheme and period (what-if previews).
+ *
+ * pg_diff_compute() takes result A (the rules in force) and result B (an edited rule set, or
+ * the same set with weight overrides) and lists every unit with its total, rank and band under
+ * both, and the indicators behind the change: each leaf's contribution to the total (points ×
+ * the rescaling into its part × the part's weight in the scheme) under A and under B, largest
+ * change first. For a scheme of schemes the causes are its parts. Units and indicators are
+ * matched by id, so B may add or drop some.
+ *
+ * The diff borrows both results (and through them both rule sets); they must outlive it. The
+ * CLI's `pinggu diff` and, later, the host's preview API write it with pg_diff_json or
+ * pg_diff_text. */
+
+typedef struct {
+    const char *id, *name; /* of the indicator (or part), from A when it exists there */
+    double a, b;           /* contribution to the total; 0 where absent or dropped */
+} pg_diff_cause;
+
+typedef struct {
+    const char *id, *name;
+    int group_a, group_b; /* group index in each rule set, -1 when the unit is absent there */
+    int unit_a, unit_b;   /* unit index in each rule set, or -1 */
+    int ranked_a, ranked_b;
+    double total_a, total_b; /* NAN when not ranked */
+    int rank_a, rank_b;      /* 0 when not ranked */
+    const char *band_a, *band_b;
+    const char *veto_a, *veto_b; /* id of the veto item that fixed the total, or NULL */
+    pg_diff_cause *causes;       /* every contribution that changed, largest change first */
+    int ncauses;
+} pg_diff_unit;
+
+typedef struct {
+    const pg_result *a, *b;
+    pg_diff_unit *units; /* grouped in A's group order; in each group by B's rank, then A's */
+    int nunits;
+    int rank_changes, band_changes, total_changes;
+    int overrides; /* B is A with weight overrides (the caller says so; shown in the output) */
+} pg_diff;
+
+/* Compares a and b, which must evaluate the same scheme id and period. Returns 0 and *out, or
+ * -EINVAL with a diagnostic when they do not. */
+int pg_diff_compute(const pg_result *a, const pg_result *b, pg_diff **out, pg_diags *d);
+void pg_diff_free(pg_diff *df);
+
+/* The diff as JSON (README "pinggu diff"); `against` names B's source for people. */
+cJSON *pg_diff_json(const pg_diff *df, const char *against);
+/* A table per group: rank and total under both, band change, the main causes. Returns 0, or
+ * -EIO when the stream fails. */
+int pg_diff_text(const pg_diff *df, const char *against, FILE *out);
+
+/* movement.c — 环比: movement measured against the previous published bulletin.
+ *
+ * pg_eval compares a period with its own evaluation of the previous period, from the same data
+ * and rules. A bulletin is read against the bulletin before it, though: once the previous
+ * period has a published bulletin, the ranks and totals that count as "previous" are that
+ * bulletin's frozen numbers, which later data or rule changes no longer move. This step
+ * replaces the result's previous ranks and totals with those numbers after pg_eval, without
+ * touching anything else; every writer (JSON, text, the bulletin documents) then shows
+ * movement, change and marks against the bulletin.
+ *
+ * The frozen result is matched by unit id: a unit the previous bulletin did not rank is "new". */
+
+/* Sets res->units[*].prev_rank / prev_total from `prev`, a result JSON as pg_report_json
+ * writes it (the frozen result of a bulletin). Returns 0, or -EINVAL with a diagnostic naming
+ * `what` when `prev` is not such a result or is of another scheme. */
+int pg_movement_from(pg_result *res, const cJSON *prev, const char *what, pg_diags *d);
+
+/* ruletest.c — rule tests: Lua files next to a rule set that feed metric values to a few units
+ * and expect points, statuses, totals, ranks or bands.
+ *
+ * Test files live in DIR/tests (every .lua file there) and run in the rule set's own sandbox (same
+ * base, same budget, `require` resolves inside DIR), with two more globals: `test "name" { ... }`
+ * declares a test and `expect.<kind>(...)` an expectation, each remembering the file:line it was
+ * written on. A test is evaluated in C exactly as `pinggu eval` would evaluate real data holding
+ * only the values it gives, keyed by metric id or by the id of the indicator that reads the
+ * metric (so a test survives a metric's rename). Units it does not name have no values and are
+ * scored by their missing-data policies. README "Rule tests" documents the language.
+ *
+ * Lifetime: a report owns its strings; free it with pg_rt_report_free. */
+
+typedef struct {
+    char *file; /* of the expectation, or of the test when the test itself is wrong */
+    int line;
+    char *test; /* the test's name, or NULL when a file failed to load */
+    char *msg;  /* "chengqu mon_full_online points: expected 8, got 7.5" */
+} pg_rt_failure;
+
+typedef struct {
+    int passed, failed; /* tests (a file that fails to load counts as one failed test) */
+    int expectations;   /* checked, passing or not */
+    pg_rt_failure *fail;
+    int nfail;
+    char **passed_names; /* "file:line: name" of each test that passed, in run order */
+    int *covered;        /* per node of the rule set: expectations that name it */
+} pg_rt_report;
+
+/* The test files of the rule set, every DIR/tests/NAME.lua in name order, as paths relative to DIR
+ * (malloc'd list of malloc'd strings). A missing tests directory gives none. */
+int pg_ruletest_files(const pg_ruleset *rs, char ***files, int *n, pg_diags *d);
+void pg_ruletest_files_free(char **files, int n);
+
+/* Runs the test files (paths relative to rs->dir) into rep (zero-initialise it). Returns 0
+ * when every test passed, 1 when any failed or could not run. The rule set's sandbox gains
+ * the test globals; the rule set is otherwise unchanged. */
+int pg_ruletest_run(pg_ruleset *rs, char *const *files, int nfiles, pg_rt_report *rep);
+void pg_rt_report_free(pg_rt_report *rep);
+
+/* Whether node i is one a test must cover: a node that reads a metric (leaves, veto items). */
+int pg_ruletest_scored(const pg_ruleset *rs, int node);
 
 #endif

@@ -20,7 +20,7 @@
 #ifndef PG_STORE_H
 #define PG_STORE_H
 
-#include "diag.h"
+#include "base.h"
 
 #include <sqlite3.h>
 #include <stdint.h>

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "calendar2021.h"
-#include "timefmt.h"
+#include "base.h"
 
 #define SH (8 * 3600)
 

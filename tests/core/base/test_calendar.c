@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "calendar2021.h"
-#include "timefmt.h"
+#include "base.h"
 
 #define SH (8 * 3600)
 

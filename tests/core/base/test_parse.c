@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "timefmt.h"
+#include "base.h"
 
 #define SH (8 * 3600) /* Asia/Shanghai */
 

@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "timefmt.h"
+#include "base.h"
 
 #define SH (8 * 3600)
 

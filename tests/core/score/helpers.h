@@ -17,13 +17,11 @@
 
 #include <math.h>
 
-#include "dataset.h"
-#include "eval.h"
+#include "data.h"
+#include "score.h"
 #include "method.h"
-#include "period.h"
-#include "rank.h"
-#include "round.h"
-#include "ruleset.h"
+#include "base.h"
+#include "rules.h"
 
 #ifndef FIXTURES
 #error "FIXTURES must name the fixtures directory"

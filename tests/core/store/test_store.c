@@ -15,9 +15,8 @@
 
 #include <cmocka.h>
 
-#include "batch.h"
-#include "dataset.h"
-#include "period.h"
+#include "data.h"
+#include "base.h"
 #include "store.h"
 
 #include <cjson/cJSON.h>

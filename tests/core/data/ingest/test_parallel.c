@@ -12,7 +12,7 @@
 
 #include "aggregate.h"
 #include "ingest_parallel.h"
-#include "ruleset.h"
+#include "rules.h"
 
 #include <math.h>
 #include <stdio.h>

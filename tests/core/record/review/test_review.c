@@ -16,11 +16,10 @@
 
 #include <cmocka.h>
 
-#include "authenticity.h"
-#include "eval.h"
-#include "period.h"
+#include "score.h"
+#include "base.h"
 #include "report.h"
-#include "review.h"
+#include "record.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

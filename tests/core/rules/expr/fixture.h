@@ -7,7 +7,7 @@
 #ifndef PG_TEST_EXPR_FIXTURE_H
 #define PG_TEST_EXPR_FIXTURE_H
 
-#include "expr.h"
+#include "rules.h"
 
 #include <string.h>
 
