@@ -1,8 +1,23 @@
 /* test_util.c — the small pieces every figure depends on: pg_round (half away from zero,
- * tolerant of binary representation error, as eval.h promises) and period codes
+ * tolerant of binary representation error, as base.h promises) and period codes
  * (pg_period_parse, pg_period_format, pg_period_prev with the December/January rollover).
  * Expected values come from decimal arithmetic, not from the functions themselves. */
-#include "helpers.h"
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "base.h"
+
+#include <math.h>
+
+#define assert_nan(x)                                                                              \
+    do {                                                                                           \
+        double x_ = (x);                                                                           \
+        if (!isnan(x_)) fail_msg("%s = %.17g, expected NaN", #x, x_);                              \
+    } while (0)
 
 #include <string.h>
 
