@@ -11,9 +11,9 @@
  * Paths outside /api/, /metrics and /healthz are the dashboard's files (static.c), served
  * without a token: the pages hold no data, and every call they make carries one. */
 #include "api.h"
-#include "batch.h"
+#include "data.h"
 #include "log.h"
-#include "period.h"
+#include "base.h"
 #include "publish_api.h"
 #include "render.h"
 

@@ -1,7 +1,7 @@
 /* blob.c — reference-counted immutable byte strings (see blob.h). */
 #include "blob.h"
 
-#include "diag.h"
+#include "base.h"
 
 #include <string.h>
 

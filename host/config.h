@@ -18,7 +18,7 @@
 #ifndef PG_CONFIG_H
 #define PG_CONFIG_H
 
-#include "diag.h"
+#include "base.h"
 #include "http.h"
 
 typedef enum {

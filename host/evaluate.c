@@ -14,15 +14,13 @@
  * its own connection: the rule snapshot's hash, the trigger, the times, the inputs it read and
  * the result, both content-addressed, so that an unchanged month re-scored a hundred times
  * stores its texts once. A failure to record is logged and does not fail the evaluation. */
-#include "bulletin_dir.h"
-#include "datadir.h"
-#include "eval.h"
+#include "report.h"
+#include "record.h"
+#include "score.h"
 #include "host.h"
 #include "log.h"
-#include "period.h"
+#include "base.h"
 #include "render.h"
-#include "report.h"
-#include "run.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -2,7 +2,7 @@
 #include "gen.h"
 
 #include "render.h"
-#include "snapshot.h"
+#include "record.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -15,7 +15,7 @@
 #define PG_GEN_H
 
 #include "blob.h"
-#include "ruleset.h"
+#include "rules.h"
 
 #include <stdint.h>
 

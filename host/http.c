@@ -25,7 +25,7 @@
  * is freed by pg_http_respond instead. */
 #include "http.h"
 
-#include "diag.h"
+#include "base.h"
 
 #include <assert.h>
 #include <llhttp.h>

@@ -8,7 +8,7 @@
  * so that the answers come in the order the store took them. The audit actor is the token
  * that the request presents, as pg_api_actor names it. An accepted batch or a withdrawal
  * bumps the data version, which re-scores the periods evaluated so far. */
-#include "batch.h"
+#include "data.h"
 #include "host.h"
 #include "log.h"
 

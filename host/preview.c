@@ -5,12 +5,11 @@
  * and under a fresh copy of them with the overrides applied, and answers the comparison as
  * `pinggu diff --format json` prints it: every unit's change in score, rank and band, and the
  * indicators that cause it. Nothing is stored and the rules served do not change. */
-#include "datadir.h"
-#include "diff.h"
-#include "eval.h"
+#include "record.h"
+#include "score.h"
 #include "host.h"
-#include "overrides.h"
-#include "period.h"
+#include "rules.h"
+#include "base.h"
 
 #include <errno.h>
 #include <stdlib.h>

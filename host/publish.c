@@ -15,14 +15,11 @@
  * so what a bulletin says cannot move when the rules or the data do. */
 #include "publish_api.h"
 
-#include "bulletin_dir.h"
-#include "datadir.h"
-#include "frozen.h"
+#include "report.h"
+#include "record.h"
 #include "log.h"
-#include "period.h"
+#include "base.h"
 #include "render.h"
-#include "publish.h"
-#include "run.h"
 
 #include <errno.h>
 #include <stdlib.h>

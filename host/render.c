@@ -1,7 +1,7 @@
 /* render.c — the rule set as JSON, and small rendering helpers (render.h). */
 #include "render.h"
 
-#include "period.h"
+#include "base.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -12,8 +12,7 @@
  * before the event it was armed for. */
 #include "schedule.h"
 
-#include "diag.h"
-#include "timefmt.h"
+#include "base.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

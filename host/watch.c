@@ -16,8 +16,7 @@
  * within the last second is not trusted: the next scan hashes again, whatever the stat says. */
 #include "watch.h"
 
-#include "diag.h"
-#include "ruledir.h"
+#include "base.h"
 
 #include <errno.h>
 #include <stdio.h>

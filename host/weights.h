@@ -6,7 +6,7 @@
 #ifndef PG_WEIGHTS_H
 #define PG_WEIGHTS_H
 
-#include "ruleset.h"
+#include "rules.h"
 
 typedef struct {
     char *id;             /* the indicator, or "scheme <id>" for a part's weight */

@@ -3,7 +3,7 @@
 #include "htest.h"
 
 #include "config.h"
-#include "ruledir.h"
+#include "base.h"
 
 #include <sha2.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
 
 #include "gen.h"
 #include "weights.h"
-#include "ruledir.h"
+#include "base.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * subdirectory with a module, and the debris an editor or an operator leaves beside them. */
 #include "htest.h"
 
-#include "ruledir.h"
+#include "base.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -5,9 +5,8 @@
  * fires synchronously, and the start's due events fire from the first turns of the loop. */
 #include "htest.h"
 
-#include "ruledir.h"
+#include "base.h"
 #include "schedule.h"
-#include "timefmt.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -7,7 +7,7 @@
  * and hashes are asserted: a slow machine can make a test wait longer, never fail. */
 #include "htest.h"
 
-#include "ruledir.h"
+#include "base.h"
 #include "watch.h"
 
 #include <errno.h>
