@@ -1,13 +1,16 @@
-/* api.c — the HTTP API under /api/v1, its roles, and its JSON errors.
+/* api.c — the router of the HTTP API under /api/v1, its roles, and the handlers of the core
+ * routes (rules, units, rankings, results, evaluations, batches, the schedule).
  *
  * Every request but GET /healthz needs "Authorization: Bearer <token>": none or an unknown
  * token is 401, a known token whose role may not do this is 403. Roles:
  *   admin      everything
  *   evaluator  everything but reloading rules, withdrawing batches and the test clock
  *   unit       the rules, the units, the rankings, and its own unit's breakdown
- *   viewer     the rules, the units, and published rankings — publishing comes with the
- *              record store, so until then a viewer is refused rankings with a 403 that says so
- * Errors are {"error": {"status": 404, "message": "…"[, "errors": [...], "total": n]}}.
+ *   viewer     the rules, the units, and published bulletins (publish.c): a live ranking is
+ *              refused with a 403 that points at the bulletin
+ * Errors are {"error": {"status": 404, "message": "…"[, "errors": [...], "total": n]}} (reply.h).
+ * The router calls the modules' handlers (api.h lists their tables); they answer through
+ * reply.c and read the request through call.c, and never call back in here.
  * Paths outside /api/, /metrics and /healthz are the dashboard's files (static.c), served
  * without a token: the pages hold no data, and every call they make carries one. */
 #include "api.h"
@@ -16,90 +19,13 @@
 #include "base.h"
 #include "publish_api.h"
 #include "render.h"
+#include "reply.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef pg_call call;
-
-void pg_api_send(pg_http_req *req, int status, const char *type, const char *headers, pg_blob *b)
-{
-    if (req->data) pg_metrics_request(req->data, status, req->start_ns);
-    if (pg_log_enabled(PG_LOG_DEBUG)) { /* an access log, for debugging */
-        char code[8], ms[32];
-        snprintf(code, sizeof code, "%d", status);
-        snprintf(ms, sizeof ms, "%.2f", (double)(uv_hrtime() - req->start_ns) / 1e6);
-        pg_log(PG_LOG_DEBUG, "answer", "method", req->method_name, "path", req->path, "status",
-               code, "ms", ms, "peer", req->peer, NULL);
-    }
-    pg_http_respond(req, status, type, headers, b);
-}
-
-void pg_api_json(pg_http_req *req, int status, cJSON *body)
-{
-    pg_blob *b = pg_render_take(body);
-    if (!b) b = pg_blob_str("{\"error\":{\"status\":500,\"message\":\"out of memory\"}}");
-    pg_api_send(req, status, "application/json", NULL, b);
-    pg_blob_unref(b);
-}
-
-static cJSON *error_object(int status, const char *message)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON *e = cJSON_AddObjectToObject(o, "error");
-    cJSON_AddNumberToObject(e, "status", status);
-    cJSON_AddStringToObject(e, "message", message);
-    return o;
-}
-
-void pg_api_error(pg_http_req *req, int status, const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    const char *hdr = status == 401 ? "WWW-Authenticate: Bearer realm=\"pinggu\"\r\n" : NULL;
-    pg_blob *b = pg_render_take(error_object(status, msg));
-    pg_api_send(req, status, "application/json", hdr, b);
-    pg_blob_unref(b);
-}
-
-cJSON *pg_diags_json(const pg_diags *d, pg_severity sev, int limit)
-{
-    cJSON *a = cJSON_CreateArray();
-    for (int i = 0, n = 0; i < d->n && n < limit; i++) {
-        if (d->v[i].sev != sev) continue;
-        cJSON *o = cJSON_CreateObject();
-        if (d->v[i].file) cJSON_AddStringToObject(o, "file", d->v[i].file);
-        if (d->v[i].line) cJSON_AddNumberToObject(o, "line", d->v[i].line);
-        if (d->v[i].col) cJSON_AddNumberToObject(o, "column", d->v[i].col);
-        cJSON_AddStringToObject(o, "message", d->v[i].msg);
-        cJSON_AddItemToArray(a, o);
-        n++;
-    }
-    return a;
-}
-
-void pg_api_diags(pg_http_req *req, int status, const char *message, const pg_diags *d, int limit)
-{
-    /* A rejected batch ends with a summary, "N bad records: the batch is rejected, nothing
-     * stored", naming no line: that is the message, N the total, and the rest the errors. */
-    const pg_diag *sum = d->n ? &d->v[d->n - 1] : NULL;
-    long total = sum && sum->sev == PG_ERROR && !sum->line ? strtol(sum->msg, NULL, 10) : 0;
-    pg_diags rest = *d;
-    if (total > 0)
-        rest.n--, message = sum->msg;
-    else
-        total = d->errors;
-    cJSON *o = error_object(status, message);
-    cJSON *e = cJSON_GetObjectItemCaseSensitive(o, "error");
-    cJSON_AddItemToObject(e, "errors", pg_diags_json(&rest, PG_ERROR, limit));
-    cJSON_AddNumberToObject(e, "total", (double)total);
-    pg_api_json(req, status, o);
-}
 
 /* --- handlers ------------------------------------------------------------------------ */
 
@@ -111,42 +37,31 @@ static void get_healthz(call *c)
                             : c->h->gen    ? "ok"
                                            : "starting");
     if (c->h->gen) cJSON_AddStringToObject(o, "revision", c->h->gen->rs->revision);
-    pg_api_json(c->req, c->h->gen && !c->h->stopping ? 200 : 503, o);
+    pg_reply_json(c->req, c->h->gen && !c->h->stopping ? 200 : 503, o);
 }
 
 static void get_metrics(call *c)
 {
     pg_blob *b = pg_metrics_render(c->h);
-    pg_api_send(c->req, 200, "text/plain; version=0.0.4", NULL, b);
+    pg_reply_send(c->req, 200, "text/plain; version=0.0.4", NULL, b);
     pg_blob_unref(b);
-}
-
-int pg_api_year(call *c)
-{
-    char *y = pg_http_query_param(c->req, "year");
-    c->gen = y ? pg_host_gen(c->h, atoi(y)) : c->h->gen;
-    if (!c->gen)
-        pg_api_error(c->req, 404, "no rule set is loaded for year '%s' (GET /api/v1/rules/status)",
-                     y);
-    free(y);
-    return c->gen ? 0 : -1;
 }
 
 static void get_rules(call *c)
 {
-    if (pg_api_year(c) != 0) return;
-    pg_api_send(c->req, 200, "application/json", NULL, c->gen->rules_json);
+    if (pg_call_year(c) != 0) return;
+    pg_reply_send(c->req, 200, "application/json", NULL, c->gen->rules_json);
 }
 
 static void get_rules_status(call *c)
 {
-    pg_api_json(c->req, 200, pg_reload_status(c->h));
+    pg_reply_json(c->req, 200, pg_reload_status(c->h));
 }
 
 static void post_reload(call *c)
 {
     char *y = pg_http_query_param(c->req, "year"), actor[96];
-    pg_reload_request(c->h, y ? atoi(y) : 0, "api", pg_api_actor(c, actor), c->req);
+    pg_reload_request(c->h, y ? atoi(y) : 0, "api", pg_call_actor(c, actor), c->req);
     free(y);
 }
 
@@ -161,12 +76,12 @@ static void get_whoami(call *c)
         cJSON_AddStringToObject(o, "unit", c->tok->unit);
     else
         cJSON_AddNullToObject(o, "unit");
-    pg_api_json(c->req, 200, o);
+    pg_reply_json(c->req, 200, o);
 }
 
 static void get_units(call *c)
 {
-    if (pg_api_year(c) != 0) return;
+    if (pg_call_year(c) != 0) return;
     const pg_ruleset *rs = c->gen->rs;
     cJSON *a = cJSON_CreateArray();
     for (int u = 0; u < rs->nunits; u++) {
@@ -179,7 +94,7 @@ static void get_units(call *c)
     }
     cJSON *o = cJSON_CreateObject();
     cJSON_AddItemToObject(o, "units", a);
-    pg_api_json(c->req, 200, o);
+    pg_reply_json(c->req, 200, o);
 }
 
 /* Resolves "/…/{scheme}/{period}" at segments i, i+1, with the rules of the period's year. */
@@ -193,22 +108,23 @@ static pg_entry *scheme_period(call *c, int i)
             if (c->h->rules[k]->gen)
                 n += snprintf(served + n, sizeof served - (size_t)n, "%s%d", n ? ", " : "",
                               c->h->rules[k]->year);
-        pg_api_error(c->req, 404, "period '%s': no rule set is loaded for %d (the host serves %s)",
-                     c->seg[i + 1], pg_period_year(p), served);
+        pg_reply_error(c->req, 404,
+                       "period '%s': no rule set is loaded for %d (the host serves %s)",
+                       c->seg[i + 1], pg_period_year(p), served);
         return NULL;
     }
     const pg_ruleset *rs = c->gen->rs;
     int s = pg_strmap_get(&rs->scheme_ids, c->seg[i]);
     if (s < 0) {
-        pg_api_error(c->req, 404, "no scheme '%s' in the rule set (GET /api/v1/rules lists them)",
-                     c->seg[i]);
+        pg_reply_error(c->req, 404, "no scheme '%s' in the rule set (GET /api/v1/rules lists them)",
+                       c->seg[i]);
         return NULL;
     }
     int want_year = rs->schemes[s].period == PG_PERIOD_YEAR;
     if (p < 0 || pg_period_is_year(p) != want_year) {
-        pg_api_error(c->req, 400, "period '%s': scheme '%s' is evaluated by %s (%s)", c->seg[i + 1],
-                     c->seg[i], want_year ? "year" : "sampling month",
-                     want_year ? "YYYY" : "YYYY-MM");
+        pg_reply_error(c->req, 400, "period '%s': scheme '%s' is evaluated by %s (%s)",
+                       c->seg[i + 1], c->seg[i], want_year ? "year" : "sampling month",
+                       want_year ? "YYYY" : "YYYY-MM");
         return NULL;
     }
     return pg_entry_get(c->h, rs->schemes[s].id, p, 1);
@@ -232,16 +148,16 @@ static void get_ranking(call *c)
     pg_entry *e = scheme_period(c, 3);
     if (!e) return;
     if (c->tok->role == PG_ROLE_VIEWER) {
-        pg_api_error(c->req, 403,
-                     "a viewer sees published bulletins only: GET /api/v1/bulletins/%s/%s",
-                     c->seg[3], c->seg[4]);
+        pg_reply_error(c->req, 403,
+                       "a viewer sees published bulletins only: GET /api/v1/bulletins/%s/%s",
+                       c->seg[3], c->seg[4]);
         return;
     }
     char *group = pg_http_query_param(c->req, "group");
     if (group) {
         int g = pg_strmap_get(&c->gen->rs->group_ids, group);
         if (g < 0)
-            pg_api_error(c->req, 404, "no group '%s' in the rule set", group);
+            pg_reply_error(c->req, 404, "no group '%s' in the rule set", group);
         else
             serve(c, e, PG_WANT_GROUP, g);
         free(group);
@@ -256,9 +172,9 @@ static void get_results(call *c)
     if (!e) return;
     if (c->nseg == 5) {
         if (c->tok->role == PG_ROLE_UNIT) {
-            pg_api_error(c->req, 403,
-                         "a unit token sees its own unit only: /api/v1/results/%s/%s/%s", c->seg[3],
-                         c->seg[4], c->tok->unit);
+            pg_reply_error(c->req, 403,
+                           "a unit token sees its own unit only: /api/v1/results/%s/%s/%s",
+                           c->seg[3], c->seg[4], c->tok->unit);
             return;
         }
         serve(c, e, PG_WANT_FULL, -1);
@@ -266,43 +182,25 @@ static void get_results(call *c)
     }
     int u = pg_unit_find(c->gen->rs, c->seg[5]);
     if (u < 0) {
-        pg_api_error(c->req, 404, "no unit '%s' in the rule set", c->seg[5]);
+        pg_reply_error(c->req, 404, "no unit '%s' in the rule set", c->seg[5]);
         return;
     }
     if (c->tok->role == PG_ROLE_UNIT && strcmp(c->gen->rs->units[u].id, c->tok->unit) != 0) {
-        pg_api_error(c->req, 403, "this token is bound to unit '%s'", c->tok->unit);
+        pg_reply_error(c->req, 403, "this token is bound to unit '%s'", c->tok->unit);
         return;
     }
     serve(c, e, PG_WANT_UNIT, u);
 }
 
-cJSON *pg_api_body(call *c)
-{
-    const char *end = NULL;
-    cJSON *j = cJSON_ParseWithLengthOpts(c->req->body, c->req->body_len, &end, 0);
-    if (!j || !cJSON_IsObject(j)) {
-        pg_api_error(c->req, 400, "the body is not a JSON object (at byte %ld)",
-                     j ? 0L : (long)(end ? end - c->req->body : 0));
-        cJSON_Delete(j);
-        return NULL;
-    }
-    return j;
-}
-
-const char *pg_api_body_string(const cJSON *j, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* POST /api/v1/evaluations {"scheme": "monthly", "period": "2021-05"}: evaluate now. */
 static void post_evaluation(call *c)
 {
-    cJSON *j = pg_api_body(c);
+    cJSON *j = pg_call_body(c);
     if (!j) return;
-    const char *s = pg_api_body_string(j, "scheme"), *p = pg_api_body_string(j, "period");
+    const char *s = pg_call_body_string(j, "scheme"), *p = pg_call_body_string(j, "period");
     if (!s || !p) {
-        pg_api_error(c->req, 400, "expected {\"scheme\": \"…\", \"period\": \"YYYY-MM or YYYY\"}");
+        pg_reply_error(c->req, 400,
+                       "expected {\"scheme\": \"…\", \"period\": \"YYYY-MM or YYYY\"}");
     } else {
         c->seg[3] = (char *)s, c->seg[4] = (char *)p;
         pg_entry *e = scheme_period(c, 3);
@@ -317,7 +215,7 @@ static void post_preview(call *c)
 {
     char *s = pg_http_query_param(c->req, "scheme"), *p = pg_http_query_param(c->req, "period");
     if (!s || !p) {
-        pg_api_error(c->req, 400, "which evaluation? /api/v1/rules/preview?scheme=S&period=P");
+        pg_reply_error(c->req, 400, "which evaluation? /api/v1/rules/preview?scheme=S&period=P");
     } else {
         c->seg[3] = s, c->seg[4] = p;
         pg_entry *e = scheme_period(c, 3);
@@ -333,7 +231,7 @@ static void get_evaluations(call *c)
     cJSON *o = cJSON_CreateObject();
     cJSON_AddItemToObject(o, "runs",
                           c->h->runs ? cJSON_Duplicate(c->h->runs, 1) : cJSON_CreateArray());
-    pg_api_json(c->req, 200, o);
+    pg_reply_json(c->req, 200, o);
 }
 
 static void get_batches(call *c)
@@ -342,13 +240,13 @@ static void get_batches(call *c)
     int n = 0;
     pg_diags d = {0};
     if (pg_batch_list(c->h->cfg.data_dir, &b, &n, &d) != 0) {
-        pg_api_diags(c->req, 500, "the batch index cannot be read", &d, 20);
+        pg_reply_diags(c->req, 500, "the batch index cannot be read", &d, 20);
     } else {
         cJSON *a = cJSON_CreateArray();
         for (int i = 0; i < n; i++) cJSON_AddItemToArray(a, pg_batch_json(&b[i]));
         cJSON *o = cJSON_CreateObject();
         cJSON_AddItemToObject(o, "batches", a);
-        pg_api_json(c->req, 200, o);
+        pg_reply_json(c->req, 200, o);
     }
     pg_batch_list_free(b, n);
     pg_diags_free(&d);
@@ -362,13 +260,13 @@ static void post_batch(call *c)
     char *name = pg_http_query_param(c->req, "name");
     const char *ct = c->req->content_type ? c->req->content_type : "";
     if (!source) {
-        pg_api_error(c->req, 400, "which source? POST /api/v1/batches?source=NAME[&name=FILE]");
+        pg_reply_error(c->req, 400, "which source? POST /api/v1/batches?source=NAME[&name=FILE]");
     } else if (pg_strmap_get(&c->h->gen->rs->source_ids, source) < 0 &&
                strcmp(source, PG_BATCH_VALUES) != 0) {
-        pg_api_error(c->req, 404, "no source '%s' in the rule set (nor '%s', for fed values)",
-                     source, PG_BATCH_VALUES);
+        pg_reply_error(c->req, 404, "no source '%s' in the rule set (nor '%s', for fed values)",
+                       source, PG_BATCH_VALUES);
     } else if (name && (!*name || strchr(name, '/') || name[0] == '.')) {
-        pg_api_error(c->req, 400, "name '%s': a plain file name, like cases-2021-05.csv", name);
+        pg_reply_error(c->req, 400, "name '%s': a plain file name, like cases-2021-05.csv", name);
     } else {
         if (!name)
             name = pg_xasprintf("upload.%s",
@@ -386,7 +284,7 @@ static void delete_batch(call *c)
 static void get_schedule(call *c)
 {
     if (!c->h->sched) {
-        pg_api_error(c->req, 404, "the scheduler is off");
+        pg_reply_error(c->req, 404, "the scheduler is off");
         return;
     }
     pg_sched_event ev;
@@ -401,24 +299,24 @@ static void get_schedule(call *c)
     cJSON_AddStringToObject(n, "event",
                             ev.kind == PG_SCHED_MONTH ? "monthly cut-off" : "year close");
     cJSON_AddStringToObject(n, "period", pg_period_format(ev.period, p));
-    pg_api_json(c->req, 200, o);
+    pg_reply_json(c->req, 200, o);
 }
 
 /* POST /api/v1/clock {"now": "2021-03-26T00:00:00+08:00"}: moves an injected clock forward. */
 static void post_clock(call *c)
 {
     if (!c->h->test_clock) {
-        pg_api_error(c->req, 403, "the clock is real; start the host with --clock to inject one");
+        pg_reply_error(c->req, 403, "the clock is real; start the host with --clock to inject one");
         return;
     }
-    cJSON *j = pg_api_body(c);
+    cJSON *j = pg_call_body(c);
     if (!j) return;
-    const char *now = pg_api_body_string(j, "now");
+    const char *now = pg_call_body_string(j, "now");
     double t;
     if (!now || pg_time_parse(now, strlen(now), c->h->gen->rs->tz_offset, &t) != 0) {
-        pg_api_error(c->req, 400, "expected {\"now\": \"YYYY-MM-DDTHH:MM:SS+08:00\"}");
+        pg_reply_error(c->req, 400, "expected {\"now\": \"YYYY-MM-DDTHH:MM:SS+08:00\"}");
     } else if (pg_sched_set_now(c->h->sched, (int64_t)t) != 0) {
-        pg_api_error(c->req, 409, "the clock only moves forward");
+        pg_reply_error(c->req, 409, "the clock only moves forward");
     } else {
         get_schedule(c);
     }
@@ -428,37 +326,28 @@ static void post_clock(call *c)
 /* --- routing ------------------------------------------------------------------------- */
 
 static const pg_route routes[] = {
-    {PG_HTTP_GET, "rules", ANY, get_rules},
-    {PG_HTTP_GET, "rules/status", STAFF, get_rules_status},
-    {PG_HTTP_POST, "rules/reload", ADMIN, post_reload},
-    {PG_HTTP_POST, "rules/preview", STAFF, post_preview},
-    {PG_HTTP_GET, "units", ANY, get_units},
-    {PG_HTTP_GET, "whoami", ANY, get_whoami},
-    {PG_HTTP_GET, "rankings/*/*", STAFF | R(PG_ROLE_UNIT) | R(PG_ROLE_VIEWER), get_ranking},
-    {PG_HTTP_GET, "results/*/*", STAFF | R(PG_ROLE_UNIT), get_results},
-    {PG_HTTP_GET, "results/*/*/*", STAFF | R(PG_ROLE_UNIT), get_results},
-    {PG_HTTP_POST, "evaluations", STAFF, post_evaluation},
-    {PG_HTTP_GET, "evaluations", STAFF, get_evaluations},
-    {PG_HTTP_GET, "runs", STAFF, pg_runs_list},
-    {PG_HTTP_GET, "batches", STAFF, get_batches},
-    {PG_HTTP_POST, "batches", STAFF, post_batch},
-    {PG_HTTP_DELETE, "batches/*", ADMIN, delete_batch},
-    {PG_HTTP_GET, "schedule", STAFF, get_schedule},
-    {PG_HTTP_POST, "clock", ADMIN, post_clock},
+    {PG_HTTP_GET, "rules", PG_ROLES_ANY, get_rules},
+    {PG_HTTP_GET, "rules/status", PG_ROLES_STAFF, get_rules_status},
+    {PG_HTTP_POST, "rules/reload", PG_ROLES_ADMIN, post_reload},
+    {PG_HTTP_POST, "rules/preview", PG_ROLES_STAFF, post_preview},
+    {PG_HTTP_GET, "units", PG_ROLES_ANY, get_units},
+    {PG_HTTP_GET, "whoami", PG_ROLES_ANY, get_whoami},
+    {PG_HTTP_GET, "rankings/*/*", PG_ROLES_STAFF | PG_ROLES_UNIT | PG_ROLES_VIEWER, get_ranking},
+    {PG_HTTP_GET, "results/*/*", PG_ROLES_STAFF | PG_ROLES_UNIT, get_results},
+    {PG_HTTP_GET, "results/*/*/*", PG_ROLES_STAFF | PG_ROLES_UNIT, get_results},
+    {PG_HTTP_POST, "evaluations", PG_ROLES_STAFF, post_evaluation},
+    {PG_HTTP_GET, "evaluations", PG_ROLES_STAFF, get_evaluations},
+    {PG_HTTP_GET, "runs", PG_ROLES_STAFF, pg_runs_list},
+    {PG_HTTP_GET, "batches", PG_ROLES_STAFF, get_batches},
+    {PG_HTTP_POST, "batches", PG_ROLES_STAFF, post_batch},
+    {PG_HTTP_DELETE, "batches/*", PG_ROLES_ADMIN, delete_batch},
+    {PG_HTTP_GET, "schedule", PG_ROLES_STAFF, get_schedule},
+    {PG_HTTP_POST, "clock", PG_ROLES_ADMIN, post_clock},
     {0, NULL, 0, NULL},
 };
 
-const char *pg_api_actor(const call *c, char buf[96])
-{
-    if (c->tok->name && *c->tok->name)
-        snprintf(buf, 96, "%s:%s", pg_role_name(c->tok->role), c->tok->name);
-    else
-        snprintf(buf, 96, "%s", pg_role_name(c->tok->role));
-    return buf;
-}
-
-static const pg_route *const api_tables[] = {routes, pg_audit_routes, pg_publish_routes,
-                                             pg_review_routes};
+const pg_route *const pg_api_tables[] = {routes, pg_audit_routes, pg_publish_routes,
+                                         pg_review_routes, NULL};
 
 static int matches(const char *pattern, call *c)
 {
@@ -480,7 +369,7 @@ static void dispatch(call *c)
         if (req->method == PG_HTTP_GET || req->method == PG_HTTP_HEAD)
             get_healthz(c);
         else
-            pg_api_error(req, 405, "/healthz answers GET");
+            pg_reply_error(req, 405, "/healthz answers GET");
         return;
     }
     /* by the raw path too: a path too deep to split must still need a token under /api */
@@ -492,46 +381,46 @@ static void dispatch(call *c)
     }
     c->tok = pg_config_token(&c->h->cfg, req->authorization);
     if (!c->tok) {
-        pg_api_error(req, 401,
-                     req->authorization ? "unknown token"
-                                        : "a token is needed: Authorization: Bearer <token>");
+        pg_reply_error(req, 401,
+                       req->authorization ? "unknown token"
+                                          : "a token is needed: Authorization: Bearer <token>");
         return;
     }
     if (strcmp(req->path, "/metrics") == 0) {
-        if (!(STAFF & R(c->tok->role)))
-            pg_api_error(req, 403, "role '%s' may not read the metrics",
-                         pg_role_name(c->tok->role));
+        if (!(PG_ROLES_STAFF & PG_ROLE_BIT(c->tok->role)))
+            pg_reply_error(req, 403, "role '%s' may not read the metrics",
+                           pg_role_name(c->tok->role));
         else
             get_metrics(c);
         return;
     }
     if (c->nseg < 3 || strcmp(c->seg[0], "api") || strcmp(c->seg[1], "v1")) {
-        pg_api_error(req, 404, "no such resource: %s (the API is under /api/v1)", req->path);
+        pg_reply_error(req, 404, "no such resource: %s (the API is under /api/v1)", req->path);
         return;
     }
     if (!c->h->gen) {
-        pg_api_error(req, 503, "no rule set is loaded yet");
+        pg_reply_error(req, 503, "no rule set is loaded yet");
         return;
     }
     pg_http_method m = req->method == PG_HTTP_HEAD ? PG_HTTP_GET : req->method;
     int path_known = 0;
-    for (size_t t = 0; t < sizeof api_tables / sizeof *api_tables; t++)
-        for (const pg_route *r = api_tables[t]; r->pattern; r++) {
+    for (const pg_route *const *t = pg_api_tables; *t; t++)
+        for (const pg_route *r = *t; r->pattern; r++) {
             if (!matches(r->pattern, c)) continue;
             path_known = 1;
             if (r->method != m) continue;
-            if (!(r->roles & R(c->tok->role))) {
-                pg_api_error(req, 403, "role '%s' may not %s %s", pg_role_name(c->tok->role),
-                             req->method_name, req->path);
+            if (!(r->roles & PG_ROLE_BIT(c->tok->role))) {
+                pg_reply_error(req, 403, "role '%s' may not %s %s", pg_role_name(c->tok->role),
+                               req->method_name, req->path);
                 return;
             }
             r->fn(c);
             return;
         }
     if (path_known)
-        pg_api_error(req, 405, "%s is not allowed on %s", req->method_name, req->path);
+        pg_reply_error(req, 405, "%s is not allowed on %s", req->method_name, req->path);
     else
-        pg_api_error(req, 404, "no such resource: %s", req->path);
+        pg_reply_error(req, 404, "no such resource: %s", req->path);
 }
 
 void pg_api_handle(pg_http_req *req, void *ctx)
@@ -540,13 +429,13 @@ void pg_api_handle(pg_http_req *req, void *ctx)
     /* split the decoded path; empty segments (a trailing slash) are dropped */
     char *copy = pg_xstrdup(req->path), *save = NULL;
     for (char *s = strtok_r(copy, "/", &save); s; s = strtok_r(NULL, "/", &save)) {
-        if (c.nseg == PG_API_MAX_SEGS) {
+        if (c.nseg == PG_CALL_MAX_SEGS) {
             c.nseg = 0;
             break;
         }
         c.seg[c.nseg++] = s;
     }
-    req->data = c.h; /* for pg_api_send's counters */
+    req->data = c.h; /* for pg_reply_send's counters */
     pg_log(PG_LOG_DEBUG, "request", "method", req->method_name, "path", req->path, "peer",
            req->peer, NULL);
     dispatch(&c);

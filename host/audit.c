@@ -3,7 +3,8 @@
  * Query parameters filter it as `pinggu audit` does: actor, action, object (the object and
  * everything under it), since and until (ISO 8601, UTC), limit. The log is read on the loop
  * thread: a read of an indexed table is short, and WAL lets it run beside a writer. */
-#include "api.h"
+#include "call.h"
+#include "reply.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +18,12 @@ static void get_audit(pg_call *c)
     pg_diags d = {0};
     char *json = NULL;
     if (v[5] && f.limit <= 0) {
-        pg_api_error(c->req, 400, "limit=%s: expected a positive number", v[5]);
+        pg_reply_error(c->req, 400, "limit=%s: expected a positive number", v[5]);
     } else if (pg_audit_query(c->h->store, &f, &json, &d) != 0) {
-        pg_api_diags(c->req, 500, "cannot read the audit log", &d, 5);
+        pg_reply_diags(c->req, 500, "cannot read the audit log", &d, 5);
     } else {
         pg_blob *b = pg_blob_str(json);
-        pg_api_send(c->req, 200, "application/json", NULL, b);
+        pg_reply_send(c->req, 200, "application/json", NULL, b);
         pg_blob_unref(b);
     }
     for (int i = 0; i < 6; i++) free(v[i]);
@@ -31,6 +32,6 @@ static void get_audit(pg_call *c)
 }
 
 const pg_route pg_audit_routes[] = {
-    {PG_HTTP_GET, "audit", STAFF, get_audit},
+    {PG_HTTP_GET, "audit", PG_ROLES_STAFF, get_audit},
     {0, NULL, 0, NULL},
 };

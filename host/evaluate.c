@@ -21,6 +21,7 @@
 #include "log.h"
 #include "base.h"
 #include "render.h"
+#include "reply.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -359,11 +360,12 @@ void pg_evaluate(pg_host *h, pg_entry *e, const char *trigger, pg_http_req *req,
 {
     if (h->stopping || !h->gen) {
         if (req)
-            pg_api_error(req, 503, "the host is %s", h->stopping ? "shutting down" : "starting");
+            pg_reply_error(req, 503, "the host is %s", h->stopping ? "shutting down" : "starting");
         return;
     }
     if (!pg_host_gen(h, pg_period_year(e->period))) {
-        if (req) pg_api_error(req, 404, "no rule set is loaded for %d", pg_period_year(e->period));
+        if (req)
+            pg_reply_error(req, 404, "no rule set is loaded for %d", pg_period_year(e->period));
         return;
     }
     if (req) {
@@ -393,7 +395,7 @@ void pg_rescore(pg_host *h, int year, const char *trigger)
 void pg_answer_outcome(pg_http_req *req, pg_want want, int index, const pg_outcome *o)
 {
     if (o->error) {
-        pg_api_error(req, o->status, "%s", o->error);
+        pg_reply_error(req, o->status, "%s", o->error);
         return;
     }
     pg_blob *b = want == PG_WANT_RANKING ? o->ranking
@@ -402,11 +404,11 @@ void pg_answer_outcome(pg_http_req *req, pg_want want, int index, const pg_outco
                  : want == PG_WANT_GROUP ? (index < o->ngroups ? o->groups[index] : NULL)
                                          : (index < o->nunits ? o->units[index] : NULL);
     if (!b) {
-        pg_api_error(req, 404, "revision %.12s has no such %s", o->revision,
-                     want == PG_WANT_GROUP ? "group" : "unit");
+        pg_reply_error(req, 404, "revision %.12s has no such %s", o->revision,
+                       want == PG_WANT_GROUP ? "group" : "unit");
         return;
     }
-    pg_api_send(req, want == PG_WANT_RUN ? 201 : 200, "application/json", o->headers, b);
+    pg_reply_send(req, want == PG_WANT_RUN ? 201 : 200, "application/json", o->headers, b);
 }
 
 void pg_on_schedule(void *ctx, const pg_sched_event *ev)

@@ -2,8 +2,11 @@
  *
  * Everything in pg_host belongs to the loop thread. Pool threads see only what a job carries
  * (its generation, its own rule set, copies of strings). The modules:
+ *   host.c      the clock, the generation that serves a year
  *   serve.c     start-up, signals, shutdown
- *   api.c       HTTP routes, roles, JSON errors
+ *   api.c       the router: HTTP routes, roles, and the handlers of the core routes
+ *   call.c      what a handler reads of a request (call.h)
+ *   reply.c     every answer and the JSON errors (reply.h)
  *   reload.c    rule generations: triggers, building off the loop, the swap, the status
  *   evaluate.c  evaluation jobs, the cache of results, re-scoring, scheduled cut-offs
  *   intake.c    batches posted over HTTP, withdrawals
@@ -12,7 +15,10 @@
  *   static.c    the dashboard's files (web/), without a token
  *   audit.c     the audit log over HTTP
  *   publish.c   publishing bulletins, their revisions
- *   review.c    self-reports, evaluator scores, appeals */
+ *   review.c    self-reports, evaluator scores, appeals
+ * Calls go one way: serve.c → api.c (the router) → the handler modules → evaluate.c → reply.c,
+ * host.c and below; a module never calls the one that called it
+ * (tests/host/layout checks the compiled objects for circles). */
 #ifndef PG_HOST_H
 #define PG_HOST_H
 
@@ -144,13 +150,14 @@ typedef struct pg_host {
     pg_counters n;
 } pg_host;
 
+/* host.c */
 /* Now, by the scheduler's clock (which a test may have injected), in Unix seconds. */
 int64_t pg_host_now(const pg_host *h);
-
-/* reload.c */
 /* The generation that evaluates periods of `year`, or NULL when no loaded rule set is for that
  * year. Take a reference (pg_gen_ref) to keep it past the current callback. */
 pg_gen *pg_host_gen(const pg_host *h, int year);
+
+/* reload.c */
 /* Adds a rule set directory and loads its first generation, before the loop runs. Returns 0,
  * or -1 after printing why (its errors, or a year another directory already serves). */
 int pg_rules_add(pg_host *h, const char *dir);
@@ -188,16 +195,6 @@ void pg_preview(pg_host *h, pg_http_req *req, const char *scheme, int period);
 /* intake.c */
 void pg_intake_post(pg_host *h, pg_http_req *req, const char *source, const char *name);
 void pg_intake_withdraw(pg_host *h, pg_http_req *req, const char *id);
-
-/* api.c */
-void pg_api_handle(pg_http_req *req, void *ctx);
-/* Every answer of the API goes through here, for the request counters. */
-void pg_api_send(pg_http_req *req, int status, const char *type, const char *headers, pg_blob *b);
-void pg_api_error(pg_http_req *req, int status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-void pg_api_json(pg_http_req *req, int status, cJSON *body); /* takes body */
-void pg_api_diags(pg_http_req *req, int status, const char *message, const pg_diags *d, int limit);
-cJSON *pg_diags_json(const pg_diags *d, pg_severity sev, int limit);
 
 /* static.c: answers a GET of the dashboard's files ("/" is index.html) from memory, read once
  * from the web directory on first use; 404 for anything not found there, hidden, or with "..". */

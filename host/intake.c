@@ -6,11 +6,12 @@
  * only after the batch's transaction committed (batch.h). `?replaces=ID` makes the new batch
  * replace an active one in the same transaction. Writes go one at a time, in arrival order,
  * so that the answers come in the order the store took them. The audit actor is the token
- * that the request presents, as pg_api_actor names it. An accepted batch or a withdrawal
+ * that the request presents, as pg_call_actor names it. An accepted batch or a withdrawal
  * bumps the data version, which re-scores the periods evaluated so far. */
 #include "data.h"
 #include "host.h"
 #include "log.h"
+#include "reply.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -101,14 +102,14 @@ static void ingested(pg_job *j)
         pg_log(PG_LOG_WARN, in->id ? "withdraw" : "ingest", "source", in->source, "file", in->name,
                "batch", in->id, "result", "rejected", "errors", in->d.n ? in->d.v[0].msg : NULL,
                NULL);
-        pg_api_diags(in->req, status, what, &in->d, 20);
+        pg_reply_diags(in->req, status, what, &in->d, 20);
     } else if (in->id) {
         h->data_version++;
         pg_log(PG_LOG_INFO, "withdraw", "batch", in->batch.id, "actor", in->actor, NULL);
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "withdrawn", in->batch.id);
         cJSON_AddItemToObject(o, "batch", pg_batch_json(&in->batch));
-        pg_api_json(in->req, 200, o);
+        pg_reply_json(in->req, 200, o);
         pg_rescore(h, 0, "data");
     } else {
         char recs[24];
@@ -125,7 +126,7 @@ static void ingested(pg_job *j)
         cJSON_AddItemToObject(o, "batch", pg_batch_json(&in->batch));
         cJSON_AddBoolToObject(o, "already_ingested", in->again);
         if (in->replaces) cJSON_AddStringToObject(o, "replaced", in->replaces);
-        pg_api_json(in->req, in->again ? 200 : 201, o);
+        pg_reply_json(in->req, in->again ? 200 : 201, o);
         if (!in->again) pg_rescore(h, 0, "data");
     }
     pg_batch_clear(&in->batch);
@@ -143,7 +144,7 @@ static void next_write(pg_host *h)
     h->intake_head = in->next;
     if (!h->intake_head) h->intake_tail = NULL;
     if (h->stopping || !h->gen) {
-        pg_api_error(in->req, 503, "the host is %s", h->stopping ? "shutting down" : "starting");
+        pg_reply_error(in->req, 503, "the host is %s", h->stopping ? "shutting down" : "starting");
         free(in->source), free(in->name), free(in->id), free(in->replaces), free(in->datadir);
         free(in);
         next_write(h);
@@ -154,7 +155,7 @@ static void next_write(pg_host *h)
     pg_pool_submit(h->pool, &in->job);
 }
 
-/* Who is acting: the token the request presents, named as pg_api_actor names it. The API let
+/* Who is acting: the token the request presents, named as pg_call_actor names it. The API let
  * the request in, so the token is known; "?" only if the config changed under it. */
 static void actor_of(pg_host *h, pg_http_req *req, char buf[96])
 {

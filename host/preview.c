@@ -10,6 +10,7 @@
 #include "host.h"
 #include "rules.h"
 #include "base.h"
+#include "reply.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -76,9 +77,9 @@ static void compared(pg_job *j)
     preview_job *p = (preview_job *)j;
     if (j->error) pg_error(&p->d, NULL, 0, "%s", j->error);
     if (p->answer)
-        pg_api_json(p->req, 200, p->answer);
+        pg_reply_json(p->req, 200, p->answer);
     else
-        pg_api_diags(p->req, j->error ? 500 : p->status, "the preview failed", &p->d, 20);
+        pg_reply_diags(p->req, j->error ? 500 : p->status, "the preview failed", &p->d, 20);
     pg_diags_free(&p->d);
     free(p->scheme), free(p->datadir), free(p);
 }
@@ -86,7 +87,7 @@ static void compared(pg_job *j)
 void pg_preview(pg_host *h, pg_http_req *req, const char *scheme, int period)
 {
     if (h->stopping) {
-        pg_api_error(req, 503, "the host is shutting down");
+        pg_reply_error(req, 503, "the host is shutting down");
         return;
     }
     preview_job *p = pg_xcalloc(1, sizeof *p);

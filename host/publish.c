@@ -20,6 +20,7 @@
 #include "log.h"
 #include "base.h"
 #include "render.h"
+#include "reply.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -95,7 +96,7 @@ static void published(pg_job *j)
         pg_log(PG_LOG_INFO, "publish", "scheme", x->scheme, "period",
                cJSON_GetObjectItem(b, "period")->valuestring, "revision", rev, "actor", x->actor,
                NULL);
-        pg_api_json(x->req, 201, x->answer);
+        pg_reply_json(x->req, 201, x->answer);
     } else {
         int status = x->rc == -ENOENT                       ? 404
                      : x->rc == -EINVAL                     ? 400
@@ -103,7 +104,7 @@ static void published(pg_job *j)
                                                             : 500;
         pg_log(PG_LOG_WARN, "publish", "scheme", x->scheme, "result", "refused", "error",
                x->d.n ? x->d.v[0].msg : NULL, NULL);
-        pg_api_diags(x->req, status, "not published", &x->d, 20);
+        pg_reply_diags(x->req, status, "not published", &x->d, 20);
     }
     pg_diags_free(&x->d);
     free(x->datadir), free(x->scheme), free(x->reason), free(x);
@@ -112,28 +113,29 @@ static void published(pg_job *j)
 /* POST /api/v1/bulletins {"scheme": "monthly", "period": "2021-05", "reason": "…"} */
 static void post_bulletin(pg_call *c)
 {
-    cJSON *j = pg_api_body(c);
+    cJSON *j = pg_call_body(c);
     if (!j) return;
-    const char *s = pg_api_body_string(j, "scheme"), *p = pg_api_body_string(j, "period");
+    const char *s = pg_call_body_string(j, "scheme"), *p = pg_call_body_string(j, "period");
     const cJSON *reason = cJSON_GetObjectItemCaseSensitive(j, "reason");
     int period = p ? pg_period_parse(p) : -1;
     const pg_gen *g = period >= 0 ? pg_host_gen(c->h, pg_period_year(period)) : NULL;
     int sc = g && s ? pg_strmap_get(&g->rs->scheme_ids, s) : -1;
     if (!s || !p || (reason && !cJSON_IsString(reason) && !cJSON_IsNull(reason))) {
-        pg_api_error(c->req, 400,
-                     "expected {\"scheme\": \"…\", \"period\": \"YYYY-MM or YYYY\"[, \"reason\": "
-                     "\"why, for a correction\"]}");
+        pg_reply_error(c->req, 400,
+                       "expected {\"scheme\": \"…\", \"period\": \"YYYY-MM or YYYY\"[, \"reason\": "
+                       "\"why, for a correction\"]}");
     } else if (period < 0) {
-        pg_api_error(c->req, 400, "period '%s': expected YYYY-MM or YYYY", p);
+        pg_reply_error(c->req, 400, "period '%s': expected YYYY-MM or YYYY", p);
     } else if (!g) {
-        pg_api_error(c->req, 404, "no rule set is loaded for %d", pg_period_year(period));
+        pg_reply_error(c->req, 404, "no rule set is loaded for %d", pg_period_year(period));
     } else if (sc < 0) {
-        pg_api_error(c->req, 404, "no scheme '%s' in the rules for %d", s, pg_period_year(period));
+        pg_reply_error(c->req, 404, "no scheme '%s' in the rules for %d", s,
+                       pg_period_year(period));
     } else if (pg_period_is_year(period) != (g->rs->schemes[sc].period == PG_PERIOD_YEAR)) {
-        pg_api_error(c->req, 400, "period '%s': scheme '%s' is evaluated by %s", p, s,
-                     pg_period_is_year(period) ? "sampling month (YYYY-MM)" : "year (YYYY)");
+        pg_reply_error(c->req, 400, "period '%s': scheme '%s' is evaluated by %s", p, s,
+                       pg_period_is_year(period) ? "sampling month (YYYY-MM)" : "year (YYYY)");
     } else if (c->h->stopping) {
-        pg_api_error(c->req, 503, "the host is shutting down");
+        pg_reply_error(c->req, 503, "the host is shutting down");
     } else {
         publish_job *x = pg_xcalloc(1, sizeof *x);
         x->h = c->h;
@@ -142,7 +144,7 @@ static void post_bulletin(pg_call *c)
         x->scheme = pg_xstrdup(s);
         x->reason = cJSON_IsString(reason) ? pg_xstrdup(reason->valuestring) : NULL;
         x->period = period;
-        pg_api_actor(c, x->actor);
+        pg_call_actor(c, x->actor);
         x->job.gen = pg_gen_ref((pg_gen *)g);
         x->job.work = publish;
         x->job.done = published;
@@ -177,7 +179,7 @@ static const char *period_arg(pg_call *c, const char *p, char buf[PG_PERIOD_BUF]
 {
     int code = pg_period_parse(p);
     if (code < 0) {
-        pg_api_error(c->req, 400, "period '%s': expected YYYY-MM or YYYY", p);
+        pg_reply_error(c->req, 400, "period '%s': expected YYYY-MM or YYYY", p);
         return NULL;
     }
     return pg_period_format(code, buf);
@@ -193,11 +195,11 @@ static void get_bulletins(pg_call *c)
     if (p && !period) {
         /* answered */
     } else if (pg_publish_list(c->h->store, s, period, &list, &d) != 0) {
-        pg_api_diags(c->req, 500, "cannot read the bulletins", &d, 5);
+        pg_reply_diags(c->req, 500, "cannot read the bulletins", &d, 5);
     } else {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddItemToObject(o, "bulletins", list);
-        pg_api_json(c->req, 200, o);
+        pg_reply_json(c->req, 200, o);
     }
     free(s), free(p);
     pg_diags_free(&d);
@@ -214,7 +216,7 @@ static void get_bulletin(pg_call *c)
         char *end;
         long r = strtol(c->seg[5], &end, 10);
         if (*end || r <= 0 || r > 1000000) {
-            pg_api_error(c->req, 400, "revision '%s': expected 1, 2, …", c->seg[5]);
+            pg_reply_error(c->req, 400, "revision '%s': expected 1, 2, …", c->seg[5]);
             return;
         }
         revision = (int)r;
@@ -224,16 +226,16 @@ static void get_bulletin(pg_call *c)
     int rc = pg_publish_find(c->h->store, c->seg[3], period, revision, &b, &d);
     if (rc == 0) rc = pg_publish_list(c->h->store, c->seg[3], period, &revs, &d);
     if (rc == 0)
-        rc = pg_frozen_result(c->h->store, (long)cJSON_GetObjectItem(b, "id")->valuedouble,
-                               &result, &d);
+        rc = pg_frozen_result(c->h->store, (long)cJSON_GetObjectItem(b, "id")->valuedouble, &result,
+                              &d);
     if (rc == -ENOENT && !b) {
         if (revision)
-            pg_api_error(c->req, 404, "%s %s has no revision %d (GET /api/v1/bulletins/%s/%s)",
-                         c->seg[3], period, revision, c->seg[3], period);
+            pg_reply_error(c->req, 404, "%s %s has no revision %d (GET /api/v1/bulletins/%s/%s)",
+                           c->seg[3], period, revision, c->seg[3], period);
         else
-            pg_api_error(c->req, 404, "no bulletin of %s %s is published", c->seg[3], period);
+            pg_reply_error(c->req, 404, "no bulletin of %s %s is published", c->seg[3], period);
     } else if (rc != 0) {
-        pg_api_diags(c->req, 500, "cannot read the bulletin", &d, 5);
+        pg_reply_diags(c->req, 500, "cannot read the bulletin", &d, 5);
     } else {
         filter_result(c, result);
         cJSON *o = cJSON_CreateObject();
@@ -241,7 +243,7 @@ static void get_bulletin(pg_call *c)
         cJSON_AddItemToObject(o, "revisions", revs);
         cJSON_AddItemToObject(o, "result", result);
         b = revs = result = NULL;
-        pg_api_json(c->req, 200, o);
+        pg_reply_json(c->req, 200, o);
     }
     cJSON_Delete(b), cJSON_Delete(revs), cJSON_Delete(result);
     pg_diags_free(&d);
@@ -254,7 +256,7 @@ static void get_run(pg_call *c)
     char *end;
     long id = strtol(c->seg[3], &end, 10);
     if (*end || id <= 0) {
-        pg_api_error(c->req, 400, "run '%s': expected a run id (a number)", c->seg[3]);
+        pg_reply_error(c->req, 400, "run '%s': expected a run id (a number)", c->seg[3]);
         return;
     }
     pg_diags d = {0};
@@ -264,9 +266,9 @@ static void get_run(pg_call *c)
     if (rc == 0) rc = pg_store_blob_get(c->h->store, r.inputs, &inputs, NULL, &d);
     if (rc == 0) rc = pg_store_blob_get(c->h->store, r.result, &result, NULL, &d);
     if (rc == -ENOENT && !r.id) {
-        pg_api_error(c->req, 404, "no run %ld", id);
+        pg_reply_error(c->req, 404, "no run %ld", id);
     } else if (rc != 0) {
-        pg_api_diags(c->req, 500, "cannot read the run", &d, 5);
+        pg_reply_diags(c->req, 500, "cannot read the run", &d, 5);
     } else {
         cJSON *rj = pg_run_json(&r);
         char *run = cJSON_PrintUnformatted(rj);
@@ -276,7 +278,7 @@ static void get_run(pg_call *c)
         int n = snprintf(b->data, b->len + 1, "{\"run\":%s,\"inputs\":%s,\"result\":%s}", run,
                          inputs, result);
         b->len = (size_t)n;
-        pg_api_send(c->req, 200, "application/json", NULL, b);
+        pg_reply_send(c->req, 200, "application/json", NULL, b);
         pg_blob_unref(b);
         cJSON_free(run);
     }
@@ -297,23 +299,23 @@ void pg_runs_list(pg_call *c)
     if (p && !period) {
         /* answered */
     } else if (l && limit <= 0) {
-        pg_api_error(c->req, 400, "limit=%s: expected a positive number", l);
+        pg_reply_error(c->req, 400, "limit=%s: expected a positive number", l);
     } else if (pg_run_list(c->h->store, s, period, limit, &list, &d) != 0) {
-        pg_api_diags(c->req, 500, "cannot read the runs", &d, 5);
+        pg_reply_diags(c->req, 500, "cannot read the runs", &d, 5);
     } else {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddItemToObject(o, "runs", list);
-        pg_api_json(c->req, 200, o);
+        pg_reply_json(c->req, 200, o);
     }
     free(s), free(p), free(l);
     pg_diags_free(&d);
 }
 
 const pg_route pg_publish_routes[] = {
-    {PG_HTTP_POST, "bulletins", STAFF, post_bulletin},
-    {PG_HTTP_GET, "bulletins", ANY, get_bulletins},
-    {PG_HTTP_GET, "bulletins/*/*", ANY, get_bulletin},
-    {PG_HTTP_GET, "bulletins/*/*/*", ANY, get_bulletin},
-    {PG_HTTP_GET, "runs/*", STAFF, get_run},
+    {PG_HTTP_POST, "bulletins", PG_ROLES_STAFF, post_bulletin},
+    {PG_HTTP_GET, "bulletins", PG_ROLES_ANY, get_bulletins},
+    {PG_HTTP_GET, "bulletins/*/*", PG_ROLES_ANY, get_bulletin},
+    {PG_HTTP_GET, "bulletins/*/*/*", PG_ROLES_ANY, get_bulletin},
+    {PG_HTTP_GET, "runs/*", PG_ROLES_STAFF, get_run},
     {0, NULL, 0, NULL},
 };

@@ -12,7 +12,7 @@
 #ifndef PG_PUBLISH_API_H
 #define PG_PUBLISH_API_H
 
-#include "api.h"
+#include "call.h"
 
 /* GET /api/v1/runs[?scheme=&period=&limit=]: the recorded runs, newest first, from the store
  * (they survive a restart): {"runs": [pg_run_json…]}. For api.c's `runs` route. */

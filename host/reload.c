@@ -17,6 +17,7 @@
 #include "host.h"
 #include "log.h"
 #include "render.h"
+#include "reply.h"
 #include "weights.h"
 
 #include <math.h>
@@ -51,13 +52,6 @@ static void elect_newest(pg_host *h)
             h->gen = h->rules[i]->gen;
 }
 
-pg_gen *pg_host_gen(const pg_host *h, int year)
-{
-    for (int i = 0; i < h->nrules; i++)
-        if (h->rules[i]->gen && h->rules[i]->year == year) return h->rules[i]->gen;
-    return NULL;
-}
-
 /* Another directory that serves `year`, or NULL. */
 static const pg_rules *year_taken(const pg_host *h, const pg_rules *self, int year)
 {
@@ -73,7 +67,7 @@ static void answer(pg_host *h, pg_reload_wait **v, int n, int failed)
         pg_reload_wait *w = v[i];
         w->failed += failed;
         if (--w->pending > 0) continue;
-        pg_api_json(w->req, w->failed ? 422 : 200, pg_reload_status(h));
+        pg_reply_json(w->req, w->failed ? 422 : 200, pg_reload_status(h));
         free(w);
     }
     free(v);
@@ -149,8 +143,8 @@ static void built(pg_job *j)
                  clash->dir);
     cJSON_Delete(a->errors), cJSON_Delete(a->warnings);
     a->ok = r->gen && !clash;
-    a->errors = pg_diags_json(&r->d, PG_ERROR, 50);
-    a->warnings = pg_diags_json(&r->d, PG_WARNING, 50);
+    a->errors = pg_reply_diags_json(&r->d, PG_ERROR, 50);
+    a->warnings = pg_reply_diags_json(&r->d, PG_WARNING, 50);
     a->ms = (double)(j->finished_ns - j->queued_ns) / 1e6;
     a->gen_id = 0;
     char ms[32];
@@ -221,7 +215,7 @@ static void built(pg_job *j)
     }
     for (int i = 0; i < set->nnext; i++) /* shutting down: the next attempt will not run */
         if (--set->next[i]->pending == 0) {
-            pg_api_error(set->next[i]->req, 503, "the host is shutting down");
+            pg_reply_error(set->next[i]->req, 503, "the host is shutting down");
             free(set->next[i]);
         }
     free(set->next);
@@ -268,7 +262,7 @@ void pg_reload_request(pg_host *h, int year, const char *trigger, const char *ac
                        pg_http_req *req)
 {
     if (h->stopping) {
-        if (req) pg_api_error(req, 503, "the host is shutting down");
+        if (req) pg_reply_error(req, 503, "the host is shutting down");
         return;
     }
     pg_reload_wait *w = req ? pg_xcalloc(1, sizeof *w) : NULL;
@@ -278,7 +272,7 @@ void pg_reload_request(pg_host *h, int year, const char *trigger, const char *ac
         if (!year || h->rules[i]->year == year)
             request_one(h->rules[i], trigger, actor, w), started++;
     if (w && !started) {
-        pg_api_error(req, 404, "no rule set directory serves %d", year);
+        pg_reply_error(req, 404, "no rule set directory serves %d", year);
         free(w);
     }
 }
@@ -318,8 +312,8 @@ int pg_rules_add(pg_host *h, const char *dir)
     set->last.trigger = pg_xstrdup("start");
     set->last.at = (int64_t)time(NULL);
     set->last.ok = rc == 0;
-    set->last.errors = pg_diags_json(&d, PG_ERROR, 50);
-    set->last.warnings = pg_diags_json(&d, PG_WARNING, 50);
+    set->last.errors = pg_reply_diags_json(&d, PG_ERROR, 50);
+    set->last.warnings = pg_reply_diags_json(&d, PG_WARNING, 50);
     if (rc == 0) {
         set->last.gen_id = set->gen->id;
         set->year = set->gen->rs->year;

@@ -18,9 +18,10 @@
  * self-report, a score, an upheld appeal) bumps the data version and re-scores what was
  * evaluated. Errors: 422 bad input (what and why), 404 no such record or rule set, 409 already
  * decided. */
-#include "api.h"
-#include "period.h"
-#include "review.h"
+#include "call.h"
+#include "reply.h"
+#include "base.h"
+#include "record.h"
 
 #include <errno.h>
 #include <math.h>
@@ -40,7 +41,7 @@ static void fail(pg_http_req *req, int rc, const char *what, pg_diags *d)
             msg = d->v[i].msg;
             break;
         }
-    pg_api_error(req, status_of(rc), "%s", msg);
+    pg_reply_error(req, status_of(rc), "%s", msg);
 }
 
 /* The rule set governing `period`'s year, or NULL after answering. */
@@ -48,14 +49,14 @@ static const pg_ruleset *rules_for(pg_call *c, const char *period)
 {
     int code = period ? pg_period_parse(period) : -1;
     if (code < 0) {
-        pg_api_error(c->req, 422, "period '%s' is not YYYY-MM (a month) or YYYY (a year)",
-                     period ? period : "");
+        pg_reply_error(c->req, 422, "period '%s' is not YYYY-MM (a month) or YYYY (a year)",
+                       period ? period : "");
         return NULL;
     }
     pg_gen *g = pg_host_gen(c->h, pg_period_year(code));
     if (!g) {
-        pg_api_error(c->req, 404, "period %s: no rule set for %d is loaded", period,
-                     pg_period_year(code));
+        pg_reply_error(c->req, 404, "period %s: no rule set for %d is loaded", period,
+                       pg_period_year(code));
         return NULL;
     }
     return g->rs;
@@ -69,8 +70,8 @@ static const char *own_unit(pg_call *c, const pg_ruleset *rs, const char *unit)
     if (!unit) return c->tok->unit;
     int u = pg_unit_find(rs, unit);
     if (u < 0 || strcmp(rs->units[u].id, c->tok->unit) != 0) {
-        pg_api_error(c->req, 403, "this token is bound to unit '%s'; it may not act for '%s'",
-                     c->tok->unit, unit);
+        pg_reply_error(c->req, 403, "this token is bound to unit '%s'; it may not act for '%s'",
+                       c->tok->unit, unit);
         return NULL;
     }
     return c->tok->unit;
@@ -87,7 +88,7 @@ static long path_id(pg_call *c)
     char *end;
     long id = strtol(c->seg[3], &end, 10);
     if (*end || id <= 0) {
-        pg_api_error(c->req, 404, "'%s' is not a record id", c->seg[3]);
+        pg_reply_error(c->req, 404, "'%s' is not a record id", c->seg[3]);
         return -1;
     }
     return id;
@@ -127,7 +128,7 @@ static void stored_evidence(pg_job *j)
 {
     evidence_job *x = (evidence_job *)j;
     if (j->error) {
-        pg_api_error(x->req, 500, "%s", j->error);
+        pg_reply_error(x->req, 500, "%s", j->error);
     } else if (x->rc != 0) {
         fail(x->req, x->rc, "the evidence was not stored", &x->d);
     } else {
@@ -135,7 +136,7 @@ static void stored_evidence(pg_job *j)
         cJSON_AddStringToObject(o, "hash", x->hash);
         cJSON_AddNumberToObject(o, "bytes", (double)x->req->body_len);
         cJSON_AddStringToObject(o, "name", x->name);
-        pg_api_json(x->req, 201, o);
+        pg_reply_json(x->req, 201, o);
     }
     pg_diags_free(&x->d);
     free(x->datadir), free(x->name), free(x);
@@ -145,14 +146,14 @@ static void post_evidence(pg_call *c)
 {
     char *name = pg_http_query_param(c->req, "name");
     if (!name) {
-        pg_api_error(c->req, 400, "which file? POST /api/v1/evidence?name=证明材料.pdf");
+        pg_reply_error(c->req, 400, "which file? POST /api/v1/evidence?name=证明材料.pdf");
         return;
     }
     evidence_job *x = pg_xcalloc(1, sizeof *x);
     x->req = c->req;
     x->name = name;
     x->datadir = pg_xstrdup(c->h->cfg.data_dir);
-    pg_api_actor(c, x->actor);
+    pg_call_actor(c, x->actor);
     x->job.work = store_evidence;
     x->job.done = stored_evidence;
     pg_pool_submit(c->h->pool, &x->job);
@@ -162,17 +163,17 @@ static void post_evidence(pg_call *c)
 
 static void post_selfreport(pg_call *c)
 {
-    cJSON *j = pg_api_body(c);
+    cJSON *j = pg_call_body(c);
     if (!j) return;
     pg_selfreport_in in = {
-        .unit = pg_api_body_string(j, "unit"),
-        .period = pg_api_body_string(j, "period"),
-        .metric = pg_api_body_string(j, "metric"),
+        .unit = pg_call_body_string(j, "unit"),
+        .period = pg_call_body_string(j, "period"),
+        .metric = pg_call_body_string(j, "metric"),
         .value = body_number(j, "value"),
         .n = body_number(j, "n"),
-        .evidence = pg_api_body_string(j, "evidence"),
-        .link = pg_api_body_string(j, "link"),
-        .note = pg_api_body_string(j, "note"),
+        .evidence = pg_call_body_string(j, "evidence"),
+        .link = pg_call_body_string(j, "link"),
+        .note = pg_call_body_string(j, "note"),
     };
     const pg_ruleset *rs = rules_for(c, in.period);
     pg_diags d = {0};
@@ -181,11 +182,11 @@ static void post_selfreport(pg_call *c)
         long id = 0;
         int rc = isnan(in.value)
                      ? (pg_error(&d, NULL, 0, "value is required (a number)"), -EINVAL)
-                     : pg_selfreport_submit(c->h->store, rs, &in, pg_api_actor(c, actor), &id, &d);
+                     : pg_selfreport_submit(c->h->store, rs, &in, pg_call_actor(c, actor), &id, &d);
         if (rc != 0)
             fail(c->req, rc, "the self-report was refused", &d);
         else
-            pg_api_json(c->req, 201, pg_selfreport_get(c->h->store, id));
+            pg_reply_json(c->req, 201, pg_selfreport_get(c->h->store, id));
     }
     pg_diags_free(&d);
     cJSON_Delete(j);
@@ -195,22 +196,22 @@ static void post_selfreport_review(pg_call *c)
 {
     long id = path_id(c);
     if (id < 0) return;
-    cJSON *j = pg_api_body(c);
+    cJSON *j = pg_call_body(c);
     if (!j) return;
-    const char *status = pg_api_body_string(j, "status");
+    const char *status = pg_call_body_string(j, "status");
     pg_diags d = {0};
     char actor[96];
     if (!status || (strcmp(status, "accepted") != 0 && strcmp(status, "rejected") != 0)) {
-        pg_api_error(c->req, 422,
-                     "expected {\"status\": \"accepted\" or \"rejected\", \"reason\": \"…\"}");
+        pg_reply_error(c->req, 422,
+                       "expected {\"status\": \"accepted\" or \"rejected\", \"reason\": \"…\"}");
     } else {
         int accept = strcmp(status, "accepted") == 0;
-        int rc = pg_selfreport_review(c->h->store, id, accept, pg_api_body_string(j, "reason"),
-                                      pg_api_actor(c, actor), &d);
+        int rc = pg_selfreport_review(c->h->store, id, accept, pg_call_body_string(j, "reason"),
+                                      pg_call_actor(c, actor), &d);
         if (rc != 0)
             fail(c->req, rc, "the review was refused", &d);
         else {
-            pg_api_json(c->req, 200, pg_selfreport_get(c->h->store, id));
+            pg_reply_json(c->req, 200, pg_selfreport_get(c->h->store, id));
             if (accept) changed(c);
         }
     }
@@ -244,11 +245,11 @@ static void answer_list(pg_call *c, const char *what,
     pg_diags d = {0};
     cJSON *arr = NULL;
     if (fn(c->h->store, &fl.f, &arr, &d) != 0)
-        pg_api_diags(c->req, 500, "cannot read the store", &d, 5);
+        pg_reply_diags(c->req, 500, "cannot read the store", &d, 5);
     else {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddItemToObject(o, "records", arr);
-        pg_api_json(c->req, 200, o);
+        pg_reply_json(c->req, 200, o);
     }
     for (int i = 0; i < 4; i++) free(fl.v[i]);
     pg_diags_free(&d);
@@ -263,9 +264,9 @@ static void get_selfreports(pg_call *c)
 
 static void post_score(pg_call *c)
 {
-    cJSON *j = pg_api_body(c);
+    cJSON *j = pg_call_body(c);
     if (!j) return;
-    const char *period = pg_api_body_string(j, "period");
+    const char *period = pg_call_body_string(j, "period");
     const pg_ruleset *rs = rules_for(c, period);
     pg_diags d = {0};
     if (rs) {
@@ -273,16 +274,16 @@ static void post_score(pg_call *c)
         long id = 0;
         double score = body_number(j, "score");
         int rc = isnan(score) ? (pg_error(&d, NULL, 0, "score is required (a number)"), -EINVAL)
-                              : pg_score_set(c->h->store, rs, pg_api_body_string(j, "unit"), period,
-                                             pg_api_body_string(j, "indicator"), score,
-                                             pg_api_body_string(j, "reason"),
-                                             pg_api_actor(c, actor), &id, &d);
+                              : pg_score_set(c->h->store, rs, pg_call_body_string(j, "unit"),
+                                             period, pg_call_body_string(j, "indicator"), score,
+                                             pg_call_body_string(j, "reason"),
+                                             pg_call_actor(c, actor), &id, &d);
         if (rc != 0)
             fail(c->req, rc, "the score was refused", &d);
         else {
             cJSON *o = cJSON_CreateObject();
             cJSON_AddNumberToObject(o, "id", (double)id);
-            pg_api_json(c->req, 201, o);
+            pg_reply_json(c->req, 201, o);
             changed(c);
         }
     }
@@ -299,21 +300,22 @@ static void get_scores(pg_call *c)
 
 static void post_appeal(pg_call *c)
 {
-    cJSON *j = pg_api_body(c);
+    cJSON *j = pg_call_body(c);
     if (!j) return;
-    const char *period = pg_api_body_string(j, "period");
+    const char *period = pg_call_body_string(j, "period");
     const pg_ruleset *rs = rules_for(c, period);
-    const char *unit = rs ? own_unit(c, rs, pg_api_body_string(j, "unit")) : NULL;
+    const char *unit = rs ? own_unit(c, rs, pg_call_body_string(j, "unit")) : NULL;
     pg_diags d = {0};
     if (unit) {
         char actor[96];
         long id = 0;
-        int rc = pg_appeal_submit(c->h->store, rs, unit, period, pg_api_body_string(j, "indicator"),
-                                  pg_api_body_string(j, "claim"), pg_api_actor(c, actor), &id, &d);
+        int rc =
+            pg_appeal_submit(c->h->store, rs, unit, period, pg_call_body_string(j, "indicator"),
+                             pg_call_body_string(j, "claim"), pg_call_actor(c, actor), &id, &d);
         if (rc != 0)
             fail(c->req, rc, "the appeal was refused", &d);
         else
-            pg_api_json(c->req, 201, pg_appeal_get(c->h->store, id));
+            pg_reply_json(c->req, 201, pg_appeal_get(c->h->store, id));
     }
     pg_diags_free(&d);
     cJSON_Delete(j);
@@ -325,29 +327,29 @@ static void post_appeal_decision(pg_call *c)
     if (id < 0) return;
     cJSON *appeal = pg_appeal_get(c->h->store, id);
     if (!appeal) {
-        pg_api_error(c->req, 404, "there is no appeal #%ld", id);
+        pg_reply_error(c->req, 404, "there is no appeal #%ld", id);
         return;
     }
-    cJSON *j = pg_api_body(c);
+    cJSON *j = pg_call_body(c);
     const pg_ruleset *rs =
         j ? rules_for(c, cJSON_GetObjectItemCaseSensitive(appeal, "period")->valuestring) : NULL;
-    const char *status = j ? pg_api_body_string(j, "status") : NULL;
+    const char *status = j ? pg_call_body_string(j, "status") : NULL;
     pg_diags d = {0};
     if (rs && (!status || (strcmp(status, "upheld") != 0 && strcmp(status, "rejected") != 0))) {
-        pg_api_error(c->req, 422,
-                     "expected {\"status\": \"upheld\" or \"rejected\", \"adjustment\": points "
-                     "(when upheld), \"reason\": \"…\"}");
+        pg_reply_error(c->req, 422,
+                       "expected {\"status\": \"upheld\" or \"rejected\", \"adjustment\": points "
+                       "(when upheld), \"reason\": \"…\"}");
     } else if (rs) {
         char actor[96];
         int uphold = strcmp(status, "upheld") == 0;
         double adj = body_number(j, "adjustment");
         if (!uphold && isnan(adj)) adj = 0;
-        int rc = pg_appeal_decide(c->h->store, rs, id, uphold, adj, pg_api_body_string(j, "reason"),
-                                  pg_api_actor(c, actor), &d);
+        int rc = pg_appeal_decide(c->h->store, rs, id, uphold, adj,
+                                  pg_call_body_string(j, "reason"), pg_call_actor(c, actor), &d);
         if (rc != 0)
             fail(c->req, rc, "the decision was refused", &d);
         else {
-            pg_api_json(c->req, 200, pg_appeal_get(c->h->store, id));
+            pg_reply_json(c->req, 200, pg_appeal_get(c->h->store, id));
             if (uphold) changed(c);
         }
     }
@@ -361,17 +363,15 @@ static void get_appeals(pg_call *c)
     answer_list(c, "indicator", pg_appeal_list);
 }
 
-#define UNIT R(PG_ROLE_UNIT)
-
 const pg_route pg_review_routes[] = {
-    {PG_HTTP_POST, "evidence", STAFF | UNIT, post_evidence},
-    {PG_HTTP_POST, "selfreports", STAFF | UNIT, post_selfreport},
-    {PG_HTTP_POST, "selfreports/*/review", STAFF, post_selfreport_review},
-    {PG_HTTP_GET, "selfreports", STAFF | UNIT, get_selfreports},
-    {PG_HTTP_POST, "scores", STAFF, post_score},
-    {PG_HTTP_GET, "scores", STAFF | UNIT, get_scores},
-    {PG_HTTP_POST, "appeals", STAFF | UNIT, post_appeal},
-    {PG_HTTP_POST, "appeals/*/decision", STAFF, post_appeal_decision},
-    {PG_HTTP_GET, "appeals", STAFF | UNIT, get_appeals},
+    {PG_HTTP_POST, "evidence", PG_ROLES_STAFF | PG_ROLES_UNIT, post_evidence},
+    {PG_HTTP_POST, "selfreports", PG_ROLES_STAFF | PG_ROLES_UNIT, post_selfreport},
+    {PG_HTTP_POST, "selfreports/*/review", PG_ROLES_STAFF, post_selfreport_review},
+    {PG_HTTP_GET, "selfreports", PG_ROLES_STAFF | PG_ROLES_UNIT, get_selfreports},
+    {PG_HTTP_POST, "scores", PG_ROLES_STAFF, post_score},
+    {PG_HTTP_GET, "scores", PG_ROLES_STAFF | PG_ROLES_UNIT, get_scores},
+    {PG_HTTP_POST, "appeals", PG_ROLES_STAFF | PG_ROLES_UNIT, post_appeal},
+    {PG_HTTP_POST, "appeals/*/decision", PG_ROLES_STAFF, post_appeal_decision},
+    {PG_HTTP_GET, "appeals", PG_ROLES_STAFF | PG_ROLES_UNIT, get_appeals},
     {0, NULL, 0, NULL},
 };

@@ -6,6 +6,7 @@
  * finish, then lets the loop end, so the process exits 0 with nothing half-written. */
 #include "serve.h"
 
+#include "api.h"
 #include "host.h"
 #include "log.h"
 #include "render.h"
@@ -16,12 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
-
-int64_t pg_host_now(const pg_host *h)
-{
-    return h->sched ? pg_sched_now(h->sched) : (int64_t)time(NULL);
-}
 
 static void closed_quietly(uv_handle_t *hd)
 {

@@ -14,6 +14,7 @@
  * list only the loop thread touches. Editing web/ needs a restart. */
 #include "host.h"
 #include "log.h"
+#include "reply.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -172,13 +173,13 @@ void pg_static_serve(pg_host *h, pg_http_req *req)
 {
     if (!web.loaded) load(&h->cfg);
     if (req->method != PG_HTTP_GET && req->method != PG_HTTP_HEAD) {
-        pg_api_error(req, 405, "the dashboard's files answer GET");
+        pg_reply_error(req, 405, "the dashboard's files answer GET");
         return;
     }
     if (!web.n) {
-        pg_api_error(req, 404,
-                     "the dashboard is not installed (no web directory; set \"web_dir\" in the "
-                     "config); the API is under /api/v1");
+        pg_reply_error(req, 404,
+                       "the dashboard is not installed (no web directory; set \"web_dir\" in the "
+                       "config); the API is under /api/v1");
         return;
     }
     const char *path = req->path;
@@ -186,11 +187,11 @@ void pg_static_serve(pg_host *h, pg_http_req *req)
     if (acceptable(path)) {
         for (int i = 0; i < web.n; i++) {
             if (strcmp(web.v[i].name, path + 1) != 0) continue;
-            pg_api_send(req, 200, web.v[i].type,
-                        "Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n",
-                        web.v[i].body);
+            pg_reply_send(req, 200, web.v[i].type,
+                          "Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n",
+                          web.v[i].body);
             return;
         }
     }
-    pg_api_error(req, 404, "no such file: %s (the API is under /api/v1)", req->path);
+    pg_reply_error(req, 404, "no such file: %s (the API is under /api/v1)", req->path);
 }

@@ -1,0 +1,26 @@
+/* api.h — the router of the HTTP API (api.c): the handler the HTTP server calls, and the route
+ * tables it dispatches over.
+ *
+ * Only serve.c (which starts the server with pg_api_handle) and the tests that compare the
+ * routes with docs/openapi.yaml include this file; a handler module includes call.h and
+ * reply.h instead, so that the router calls the handlers and no handler calls the router. */
+#ifndef PG_API_H
+#define PG_API_H
+
+#include "call.h"
+
+/* The pg_http_handler of the API (ctx: the pg_host): splits the path, checks the token and the
+ * route's roles, and calls the route's handler; answers 401, 403, 404, 405 and 503 itself. */
+void pg_api_handle(pg_http_req *req, void *ctx);
+
+/* Every route table the router dispatches over, in order, ended by NULL; each table ends with
+ * an entry whose pattern is NULL. Besides these, the router answers GET /healthz and
+ * GET /metrics itself, and hands paths outside /api/ to static.c. */
+extern const pg_route *const pg_api_tables[];
+
+/* The route tables of the modules beside api.c. */
+extern const pg_route pg_audit_routes[];   /* audit.c */
+extern const pg_route pg_publish_routes[]; /* publish.c */
+extern const pg_route pg_review_routes[];  /* review.c */
+
+#endif
