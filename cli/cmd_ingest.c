@@ -5,7 +5,6 @@
 #include "data.h"
 #include "args.h"
 #include "cli.h"
-#include "ingest_parallel.h"
 #include "rules.h"
 
 #include <dirent.h>
