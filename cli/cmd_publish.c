@@ -1,12 +1,14 @@
 /* cmd_publish.c — `pinggu publish`, `pinggu bulletins` and `pinggu reproduce`: making a run the
  * bulletin of its period (or a correction of it), listing the published bulletins, and
- * re-running one from what it froze to show that its numbers come back byte for byte. */
+ * re-running one from what it froze to show that its numbers come back byte for byte. The rules
+ * are named by their revision (rules.h), the id eval and the reports print too. */
 #include "args.h"
 #include "report.h"
 #include "cli.h"
 #include "record.h"
 #include "base.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -78,7 +80,7 @@ static void print_changes(const cJSON *changes)
 static void print_row(const cJSON *b)
 {
     const char *rules = str(b, "rules_revision");
-    printf("%-4g %-10s %-8s r%-3g run %-5g snapshot %.12s  %s  %s%s%s\n", num(b, "id"),
+    printf("%-4g %-10s %-8s r%-3g run %-5g rules revision %.12s  %s  %s%s%s\n", num(b, "id"),
            str(b, "scheme"), str(b, "period"), num(b, "revision"), num(b, "run"),
            rules ? rules : "", str(b, "published_at"), str(b, "published_by"),
            str(b, "reason") ? "  reason: " : "", str(b, "reason") ? str(b, "reason") : "");
@@ -128,6 +130,7 @@ int cmd_publish(int argc, char **argv)
     int lrc = pg_snapshot_load(snap, rules, &rs, &d);
     free(snap);
     if (lrc != 0) goto done;
+    assert(strcmp(rs->revision, hex) == 0); /* a snapshot re-hashes to its name */
     int s = pg_strmap_get(&rs->scheme_ids, scheme);
     if (s < 0) {
         pg_error(&d, NULL, 0, "--scheme %s: the rule set has no such scheme", scheme);
@@ -139,7 +142,7 @@ int cmd_publish(int argc, char **argv)
     if (pg_publish(st, &in, &out, &d) != 0) goto done;
     rc = 0;
     const cJSON *b = out.bulletin;
-    printf("published %s %s revision %d: bulletin %g, run %g, rules snapshot %.12s\n",
+    printf("published %s %s revision %d: bulletin %g, run %g, rules revision %.12s\n",
            str(b, "scheme"), str(b, "period"), out.revision, num(b, "id"), num(b, "run"), hex);
     const cJSON *base = cJSON_GetObjectItemCaseSensitive(b, "base");
     if (cJSON_IsNumber(base)) printf("movement measured against bulletin %g\n", base->valuedouble);
@@ -288,7 +291,7 @@ int cmd_reproduce(int argc, char **argv)
     int ndiff = pg_rerun_differences(&r, 10, NULL);
     if (ndiff == 0) {
         printf("identical: bulletin %ld (%s %s revision %g) re-ran to the same %zu bytes "
-               "(rules snapshot %.12s, inputs %.12s, result %.12s)\n",
+               "(rules revision %.12s, inputs %.12s, result %.12s)\n",
                id, str(b, "scheme"), str(b, "period"), num(b, "revision"), strlen(r.text),
                r.run.revision, r.run.inputs, r.run.result);
         rc = 0;

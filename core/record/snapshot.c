@@ -5,8 +5,13 @@
  * copying the same set at once both end with the one snapshot: the second rename finds the name
  * taken and drops its own copy, whose content is the same by construction of the name.
  *
- * The listing, hashing and copying of a rule directory are host/ruledir.c's; the include below
- * reaches across because that module still lives with the host (it belongs in core/). */
+ * The name is the rule set's revision, its one identity (core/rules/revision.c): the copy's
+ * pg_ruledir_hash, which is what loading the snapshot computes again, so a snapshot re-hashes
+ * to its own name and the id a bulletin names is the one eval and the reports print. Snapshot
+ * names never changed when the revision was unified with them (it was the revision that
+ * changed), so the snapshots of older stores load under the names their runs record.
+ *
+ * The listing, hashing and copying of a rule directory are core/base/ruledir.c's. */
 #include "record.h"
 
 #include "base.h"

@@ -1,41 +1,33 @@
-/* revision.c — the revision of a rule set: SHA-256 over every file that was loaded and
- * units.csv, each as "path NUL content NUL" in load order. Two directories with the same
- * files give the same revision; any edit gives a new one. */
+/* revision.c — the revision of a rule set: its one identity, the content hash of its files.
+ *
+ * The revision is pg_ruledir_hash() of the directory the files were read from (ruledir.h):
+ * SHA-256 over every *.lua file at any depth and the top-level units.csv, sorted by path, each
+ * fed as "path NUL, length (8 bytes), content". It is the same hash that names a rule snapshot
+ * (DATA/rules/<revision>/, core/record/snapshot.c) and that the host's watcher compares to
+ * decide whether a save changed anything, so what `pinggu eval` and the reports print as 规则版本
+ * is what `pinggu publish`, the bulletins, the runs and the API name: one id for one content.
+ *
+ * Why this definition and not the one used before (SHA-256 over the files Lua actually loaded,
+ * in load order, then units.csv, each "path NUL content NUL"): the old hash depended on
+ * running the rules first, on their load order, and was ambiguous (no lengths); and it left
+ * out files a snapshot keeps (the rule tests under tests/), so two different snapshots could
+ * share a revision. The directory hash is computed from the files alone, a snapshot is exactly
+ * the files it names, and reloading a snapshot re-hashes to its own name. It covers file names
+ * and bytes, units.csv, and the rule tests; it does not cover sample/ or any other data file,
+ * which are not rules. Runs recorded before this change keep the old hash inside their stored
+ * results; core/record/reproduce.c re-runs them as recorded (see there). */
 #include "rules.h"
 
 #include <errno.h>
-#include <stdlib.h>
-#include <sha2.h>
 #include <string.h>
-
-static int hash_file(SHA2_CTX *ctx, const char *dir, const char *rel, pg_diags *d)
-{
-    char *path = pg_xasprintf("%s/%s", dir, rel);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        pg_error(d, path, 0, "cannot read: %s", strerror(errno));
-        free(path);
-        return -errno;
-    }
-    SHA256Update(ctx, (const uint8_t *)rel, strlen(rel) + 1);
-    unsigned char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) SHA256Update(ctx, buf, n);
-    SHA256Update(ctx, (const uint8_t *)"", 1);
-    fclose(f);
-    free(path);
-    return 0;
-}
 
 int pg_revision_compute(pg_ruleset *rs, pg_diags *d)
 {
-    SHA2_CTX ctx;
-    SHA256Init(&ctx);
-    const char *const *files;
-    int n = pg_sandbox_files(rs->sb, &files);
-    int rc = 0;
-    for (int i = 0; i < n && rc == 0; i++) rc = hash_file(&ctx, rs->fsdir, files[i], d);
-    if (rc == 0) rc = hash_file(&ctx, rs->fsdir, "units.csv", d);
-    SHA256End(&ctx, rs->revision);
+    /* The files were read from rs->fsdir (the snapshot, when there is one): hash those. */
+    int rc = pg_ruledir_hash(rs->fsdir, rs->revision);
+    if (rc < 0) {
+        rs->revision[0] = 0;
+        pg_error(d, rs->dir, 0, "cannot hash the rule files: %s", strerror(-rc));
+    }
     return rc;
 }

@@ -165,6 +165,10 @@ typedef struct {
 /* Re-runs run `id`. Returns 0 and *r (free with pg_rerun_free, also after a failure), or a
  * negative errno with a diagnostic: -ENOENT for a run, blob or snapshot that is not there. */
 int pg_reproduce_run(pg_store *st, const char *datadir, long id, pg_rerun *r, pg_diags *d);
+/* The rule revision a stored result names ("ruleset" → "revision") into `revision`, or -EINVAL.
+ * For a run recorded since the ids were unified it is the run's revision; for one recorded
+ * before, the old hash (reproduce.c's header says which). */
+int pg_result_text_revision(const char *text, char revision[65]);
 void pg_rerun_free(pg_rerun *r);
 
 /* 0 when the re-run's bytes are the recorded ones; otherwise the number of lines that differ,
@@ -176,8 +180,10 @@ int pg_rerun_differences(const pg_rerun *r, int max, FILE *out);
 /* snapshot.c — rule set snapshots: a rule set directory frozen under DATA/rules/<hash>/.
  *
  * A snapshot is a copy of the rule set's files (ruledir.h says which files) named by the
- * SHA-256 of what was copied, so the hash a run records finds exactly the rules it ran on,
- * years later, whatever happened to the author's directory since. Equal content is stored once.
+ * SHA-256 of what was copied, which is the rule set's revision (rules.h, revision.c): the one
+ * id that eval, the reports, bulletins, runs and the API print. The hash a run records finds
+ * exactly the rules it ran on, years later, whatever happened to the author's directory since.
+ * Equal content is stored once.
  * A snapshot is never modified or removed: published bulletins name it.
  *
  * Loading reads the files from the snapshot while every name and message says the author's

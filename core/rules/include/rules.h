@@ -222,7 +222,7 @@ typedef struct pg_ruleset {
     pg_band *bands;
     int nbands;
     pg_budget budget;
-    char revision[65]; /* sha256 of the rule files and units.csv */
+    char revision[65]; /* pg_ruledir_hash of its files: also its snapshot's name */
 
     pg_group *groups;
     int ngroups;
@@ -261,7 +261,7 @@ int pg_units_load(pg_ruleset *rs, const char *path, pg_diags *d);
 /* The unit for an id, code or alias, or -1. */
 int pg_unit_find(const pg_ruleset *rs, const char *key);
 
-/* Hashes every rule file and units.csv under rs->dir into rs->revision. */
+/* rs->revision: pg_ruledir_hash of the files under rs->fsdir (revision.c says why). */
 int pg_revision_compute(pg_ruleset *rs, pg_diags *d);
 
 const char *pg_method_name(pg_method_kind k);
