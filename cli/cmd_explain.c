@@ -1,5 +1,7 @@
 /* cmd_explain.c — `pinggu explain`: evaluate one scheme and period, then print one unit's full
- * trace (core/explain.c), or only one indicator's with --indicator. */
+ * trace (core/report/explain.c), or only one indicator's with --indicator; as text (the
+ * default) or, with --format json, as the unit's part of `pinggu eval --format json` with the
+ * trace's facts added. */
 #include "args.h"
 #include "cli.h"
 #include "record.h"
@@ -13,7 +15,7 @@
 
 static const char usage[] =
     "usage: pinggu explain --rules DIR --data DIR --unit ID --scheme NAME --period P\n"
-    "                      [--indicator ID]\n";
+    "                      [--indicator ID] [--format text|json]\n";
 
 /* Whether node is one of the scheme's tree nodes. */
 static int in_scheme(const pg_scheme *s, int node)
@@ -26,15 +28,20 @@ static int in_scheme(const pg_scheme *s, int node)
 int cmd_explain(int argc, char **argv)
 {
     const char *rules = NULL, *data = NULL, *unit = NULL, *scheme = NULL, *period = NULL;
-    const char *indicator = NULL;
+    const char *indicator = NULL, *format = "text";
     const cli_opt opts[] = {{"rules", &rules, NULL},   {"data", &data, NULL},
                             {"unit", &unit, NULL},     {"scheme", &scheme, NULL},
                             {"period", &period, NULL}, {"indicator", &indicator, NULL},
-                            {NULL, NULL, NULL}};
+                            {"format", &format, NULL}, {NULL, NULL, NULL}};
     int rc0 = cli_args(argc, argv, opts, usage);
     if (rc0 >= 0) return rc0;
     if (!rules || !data || !unit || !scheme || !period || optind != argc) {
         fputs(usage, stderr);
+        return 2;
+    }
+    int json = strcmp(format, "json") == 0;
+    if (!json && strcmp(format, "text") != 0) {
+        fprintf(stderr, "pinggu explain: --format %s: use text or json\n", format);
         return 2;
     }
     int code = cli_period("explain", period);
@@ -69,7 +76,9 @@ int cmd_explain(int argc, char **argv)
     }
     if (pg_datadir_load(rs, data, &ds, &d) != 0 || pg_eval(rs, ds, s, code, &res, &d) != 0)
         goto done;
-    if (pg_explain_text(res, u, node, data, stdout) == 0 && fflush(stdout) == 0)
+    int wrc = json ? pg_explain_json(res, u, node, data, stdout)
+                   : pg_explain_text(res, u, node, data, stdout);
+    if (wrc == 0 && fflush(stdout) == 0)
         rc = 0;
     else
         pg_error(&d, NULL, 0, "cannot write the output");

@@ -27,6 +27,7 @@ static const char usage[] =
     "         [--format text|json]\n"
     "                          re-score a period under a second rule set or weight overrides\n"
     "  explain --rules DIR --data DIR --unit ID --scheme NAME --period P [--indicator ID]\n"
+    "         [--format text|json]\n"
     "                          a unit's full trace: values, batches, methods, points\n"
     "  doc    DIR [--out DIR]  indicator documentation (Markdown, HTML) per group\n"
     "  report --rules DIR --data DIR --scheme NAME --period P --format html|csv|json|xlsx\n"

@@ -1,11 +1,18 @@
-/* explain.c — one unit's trace as text (see explain.h).
+/* explain.c — one unit's trace, as text or as JSON (see report.h, "explain.c").
  *
  * The trace reads only what pg_eval kept (cells, notes, parts, sub-results) and the rule set;
- * it recomputes nothing, so what it prints is what was scored. */
+ * it recomputes nothing, so what it prints is what was scored.
+ *
+ * The JSON is not a second description of the score: it is the unit's part of `pinggu eval
+ * --format json` (pg_report_json_tree, the documented shape) with the trace's extra facts added
+ * to it — the method's parameters and words, the policy in words, the provenance lines, the
+ * composition — so that the two can never disagree on a figure. Both forms share the helpers
+ * below (method as written, provenance), so the text and the JSON say the same things. */
 #include "report.h"
 #include "base.h"
 #include "data.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <lauxlib.h>
 #include <math.h>
@@ -217,6 +224,261 @@ static void sources(FILE *out, const pg_result *res, int u)
                 fputs("不计（无得分）\n", out);
         }
     }
+}
+
+/* ---- JSON ---- */
+
+static void jnum(cJSON *o, const char *k, double v, int digits)
+{
+    if (isfinite(v))
+        cJSON_AddNumberToObject(o, k, pg_round(v, digits));
+    else
+        cJSON_AddNullToObject(o, k);
+}
+
+static void jstr(cJSON *o, const char *k, const char *v)
+{
+    if (v)
+        cJSON_AddStringToObject(o, k, v);
+    else
+        cJSON_AddNullToObject(o, k);
+}
+
+static cJSON *jnums(const double *v, int n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < n; i++) cJSON_AddItemToArray(a, cJSON_CreateNumber(v[i]));
+    return a;
+}
+
+/* The method's parameters as numbers: what method_params writes, field by field. */
+static cJSON *method_json(const pg_node *n)
+{
+    const pg_method *m = &n->method;
+    cJSON *o = cJSON_CreateObject();
+    if (n->veto) {
+        cJSON_AddNumberToObject(o, "veto_score", n->veto_score);
+        return o;
+    }
+    if (n->evaluator) return o;
+    switch (m->kind) {
+    case PG_M_LINEAR:
+        cJSON_AddNumberToObject(o, "lo", m->lo);
+        cJSON_AddNumberToObject(o, "hi", m->hi);
+        break;
+    case PG_M_STEPS: {
+        cJSON *a = cJSON_AddArrayToObject(o, "steps");
+        for (int i = 0; i < m->nsteps; i++) {
+            double pair[2] = {m->step_at[i], m->step_share[i]};
+            cJSON_AddItemToArray(a, jnums(pair, 2));
+        }
+        cJSON_AddNumberToObject(o, "otherwise", m->otherwise);
+        break;
+    }
+    case PG_M_TARGET:
+        cJSON_AddNumberToObject(o, "target", m->target);
+        break;
+    case PG_M_RANK:
+        cJSON_AddItemToObject(o, "shares", jnums(m->shares, m->nshares));
+        cJSON_AddNumberToObject(o, "rest", m->rest);
+        break;
+    case PG_M_ZSCORE:
+        cJSON_AddNumberToObject(o, "base", m->base);
+        cJSON_AddNumberToObject(o, "per_sd", m->per_sd);
+        break;
+    case PG_M_DEDUCT:
+        cJSON_AddNumberToObject(o, "per", m->per);
+        cJSON_AddNumberToObject(o, "free", m->free);
+        return o; /* no direction: every event costs */
+    case PG_M_PER_EVENT:
+        cJSON_AddNumberToObject(o, "per", m->per);
+        return o;
+    case PG_M_CUSTOM: {
+        char at[512];
+        snprintf(at, sizeof at, "%s:%d", n->file, n->line);
+        cJSON_AddStringToObject(o, "function", at);
+        return o;
+    }
+    default:
+        break;
+    }
+    cJSON_AddStringToObject(o, "better", m->lower ? "lower" : "higher");
+    return o;
+}
+
+/* Whether node lies in the subtree of top (node itself included). */
+static int under(const pg_ruleset *rs, int node, int top)
+{
+    for (; node >= 0; node = rs->nodes[node].parent)
+        if (node == top) return 1;
+    return 0;
+}
+
+/* Adds to one indicator row of pg_report_json_tree what the text trace says beyond it. */
+static void trace_fields(cJSON *row, const pg_result *res, int node, int u, const char *datadir)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_node *n = &rs->nodes[node];
+    const pg_cell *c = pg_result_cell(res, node, u);
+    int g = rs->units[u].group;
+    cJSON_AddBoolToObject(row, "rescaled",
+                          n->parent >= 0 && !isnan(c->points) && fabs(c->weight - 1) > 1e-12);
+    if (n->metric >= 0) {
+        const pg_metric *m = &rs->metrics[n->metric];
+        char buf[64], pb[PG_PERIOD_BUF];
+        jstr(row, "metric_name", m->name);
+        jstr(row, "value_text",
+             isnan(c->value) ? NULL : pg_doc_value(rs, n->metric, c->value, buf));
+        /* the period the value belongs to: this one, or the one it was carried from (which
+         * the text names whatever the status says) */
+        jstr(row, "value_period",
+             isnan(c->value)
+                 ? NULL
+                 : pg_period_format(c->carried_from ? c->carried_from : res->period, pb));
+        cJSON *prov = cJSON_AddArrayToObject(row, "provenance");
+        char **lines = NULL;
+        int nl = 0;
+        if (datadir && !isnan(c->value))
+            provenance(rs, datadir, n->metric, u, c->carried_from ? c->carried_from : res->period,
+                       &lines, &nl);
+        for (int i = 0; i < nl; i++) {
+            cJSON_AddItemToArray(prov, cJSON_CreateString(lines[i]));
+            free(lines[i]);
+        }
+        free(lines);
+    }
+    if (!(n->nchildren == 0 || n->metric >= 0)) return; /* an inner node: no method */
+    char p[512];
+    if (n->evaluator)
+        snprintf(p, sizeof p, "evaluator_score {}");
+    else if (n->veto)
+        snprintf(p, sizeof p, "veto = %g", n->veto_score);
+    else
+        method_params(n, p, sizeof p);
+    jstr(row, "method_rule", p);
+    cJSON_AddItemToObject(row, "method_params", method_json(n));
+    if (n->evaluator)
+        jstr(row, "method_words", "定性评价，按评估方录入的分值计（限本项分值内）");
+    else {
+        char *words = pg_doc_method_words(rs, n, g);
+        jstr(row, "method_words", words);
+        free(words);
+    }
+    char *miss = pg_doc_missing_words(rs, n);
+    jstr(row, "policy_words", miss);
+    free(miss);
+    jnum(row, "min_n", n->min_n > 0 ? n->min_n : NAN, 6);
+}
+
+/* How the parts make the total: each part's value and weight as the text lists them, and the
+ * composite function when the rule set gives one instead of the weighted sum. */
+static cJSON *composition(const pg_result *res, int u)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_scheme *s = &rs->schemes[res->scheme];
+    cJSON *o = cJSON_CreateObject();
+    cJSON *parts = cJSON_AddArrayToObject(o, "parts");
+    for (int k = 0; k < s->nparts; k++) {
+        cJSON *p = cJSON_CreateObject();
+        jstr(p, "id", s->parts[k].id);
+        jstr(p, "name", s->parts[k].name);
+        jnum(p, "value", pg_result_part(res, u, k), 6);
+        cJSON_AddNumberToObject(p, "weight", s->parts[k].weight);
+        cJSON_AddBoolToObject(p, "adjust",
+                              s->parts[k].node >= 0 && rs->nodes[s->parts[k].node].adjust);
+        cJSON_AddItemToArray(parts, p);
+    }
+    if (s->composite_ref != LUA_NOREF) {
+        char at[512];
+        snprintf(at, sizeof at, "%s:%d", s->file, s->line);
+        jstr(o, "function", at);
+    } else
+        jstr(o, "function", NULL);
+    return o;
+}
+
+/* A scheme of schemes: each source period's rank beside the total "sources" gives. */
+static cJSON *source_ranks(const pg_result *res, int u)
+{
+    const pg_scheme *s = &res->rs->schemes[res->scheme];
+    cJSON *o = cJSON_CreateObject();
+    for (int k = 0; k < s->nparts; k++) {
+        cJSON *p = cJSON_AddObjectToObject(o, s->parts[k].id);
+        for (int i = 0; i < res->nsub; i++) {
+            if (res->sub_part[i] != k) continue;
+            char buf[PG_PERIOD_BUF];
+            const pg_unit_result *sr = &res->sub[i]->units[u];
+            const char *at = pg_period_format(res->sub[i]->period, buf);
+            if (sr->ranked)
+                cJSON_AddNumberToObject(p, at, sr->rank);
+            else
+                cJSON_AddNullToObject(p, at);
+        }
+    }
+    return o;
+}
+
+/* Moves the ranking row's facts about the unit (movement, tie-breaker, errors) from the
+ * groups of pg_report_json_tree, which explain does not keep, into the unit object. */
+static void take_ranking_row(cJSON *groups, const char *id, cJSON *uo)
+{
+    static const char *keys[] = {"previous_rank", "movement", "change", "tie_breaker", "errors"};
+    cJSON *g, *row;
+    cJSON_ArrayForEach(g, groups)
+    {
+        cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(g, "ranking"))
+        {
+            const cJSON *who = cJSON_GetObjectItemCaseSensitive(row, "unit");
+            if (!cJSON_IsString(who) || strcmp(who->valuestring, id) != 0) continue;
+            for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+                cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(row, keys[i]);
+                if (v) cJSON_AddItemToObject(uo, keys[i], v);
+            }
+            return;
+        }
+    }
+}
+
+cJSON *pg_explain_json_tree(const pg_result *res, int u, int node, const char *datadir)
+{
+    const pg_ruleset *rs = res->rs;
+    cJSON *root = pg_report_json_tree(res, u);
+    cJSON *units = cJSON_DetachItemFromObjectCaseSensitive(root, "units");
+    cJSON *groups = cJSON_DetachItemFromObjectCaseSensitive(root, "groups");
+    cJSON *uo = cJSON_DetachItemFromArray(units, 0);
+    cJSON_Delete(units);
+    assert(uo); /* pg_report_json_tree wrote exactly unit u */
+    take_ranking_row(groups, rs->units[u].id, uo);
+    cJSON_Delete(groups);
+    cJSON *r = cJSON_GetObjectItemCaseSensitive(root, "ruleset");
+    if (r) jstr(r, "dir", rs->dir);
+    jstr(root, "indicator", node >= 0 ? rs->nodes[node].id : NULL);
+    cJSON_AddItemToObject(uo, "composition", composition(res, u));
+    if (!res->cells) cJSON_AddItemToObject(uo, "source_ranks", source_ranks(res, u));
+    cJSON *rows = cJSON_GetObjectItemCaseSensitive(uo, "indicators");
+    for (cJSON *row = rows ? rows->child : NULL, *next; row; row = next) {
+        next = row->next;
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(row, "id");
+        int k = cJSON_IsString(id) ? pg_strmap_get(&rs->node_ids, id->valuestring) : -1;
+        if (k < 0 || (node >= 0 && !under(rs, k, node))) {
+            cJSON_Delete(cJSON_DetachItemViaPointer(rows, row));
+            continue;
+        }
+        trace_fields(row, res, k, u, datadir);
+    }
+    cJSON_AddItemToObject(root, "unit", uo);
+    return root;
+}
+
+int pg_explain_json(const pg_result *res, int u, int node, const char *datadir, FILE *out)
+{
+    cJSON *root = pg_explain_json_tree(res, u, node, datadir);
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!text) return -ENOMEM;
+    int bad = fputs(text, out) < 0 || fputc('\n', out) == EOF;
+    cJSON_free(text);
+    return bad || ferror(out) ? -EIO : 0;
 }
 
 int pg_explain_text(const pg_result *res, int u, int node, const char *datadir, FILE *out)

@@ -102,5 +102,14 @@ const char *pg_doc_value(const pg_ruleset *rs, int m, double v, char *buf);
 /* Writes the trace of unit u; node >= 0 limits it to that indicator and its subtree. datadir
  * (may be NULL) is searched for the values' origins. Returns 0, or -EIO when the stream fails. */
 int pg_explain_text(const pg_result *res, int u, int node, const char *datadir, FILE *out);
+/* The same trace as JSON (`pinggu explain --format json`, shape in docs/tools.md): the unit's
+ * part of pg_report_json_tree — ruleset (with its dir), scheme, period, and the unit object
+ * with its indicator rows — plus, per indicator, the method as written with its parameters and
+ * in words, the policy in words, min_n, the value's period and provenance, and for the unit its
+ * ranking row's facts and "composition" (the parts, their weights, a composite function). The
+ * rows are limited to node's subtree when node >= 0. The caller frees the tree (cJSON_Delete);
+ * pg_explain_json prints it and returns 0, -ENOMEM, or -EIO when the stream fails. */
+cJSON *pg_explain_json_tree(const pg_result *res, int u, int node, const char *datadir);
+int pg_explain_json(const pg_result *res, int u, int node, const char *datadir, FILE *out);
 
 #endif
