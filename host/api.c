@@ -346,8 +346,8 @@ static const pg_route routes[] = {
     {0, NULL, 0, NULL},
 };
 
-const pg_route *const pg_api_tables[] = {routes, pg_audit_routes, pg_publish_routes,
-                                         pg_review_routes, NULL};
+const pg_route *const pg_api_tables[] = {routes,           pg_audit_routes,  pg_publish_routes,
+                                         pg_review_routes, pg_series_routes, NULL};
 
 static int matches(const char *pattern, call *c)
 {
@@ -362,38 +362,59 @@ static int matches(const char *pattern, call *c)
     return i == c->nseg;
 }
 
+/* GET /api/v1/openapi.json: docs/openapi.yaml as JSON, which the build writes into the web
+ * directory (host/openapi/); served like the dashboard's files, without a token: it describes
+ * the API and holds no data, and an integrator reads it before holding a token. */
+static void get_openapi(call *c)
+{
+    pg_static_send(c->h, c->req, "openapi.json",
+                   "the OpenAPI description is not installed (openapi.json in the web directory)");
+}
+
+/* The routes the router answers before the /api/v1 tables, by their whole path; roles 0 means
+ * no token is needed. */
+const pg_route pg_api_own_routes[] = {
+    {PG_HTTP_GET, "/healthz", 0, get_healthz},
+    {PG_HTTP_GET, "/api/v1/openapi.json", 0, get_openapi},
+    {PG_HTTP_GET, "/metrics", PG_ROLES_STAFF, get_metrics},
+    {0, NULL, 0, NULL},
+};
+
+/* c->tok from the request's token, or 0 after answering 401. */
+static int authenticate(call *c)
+{
+    c->tok = pg_config_token(&c->h->cfg, c->req->authorization);
+    if (!c->tok)
+        pg_reply_error(c->req, 401,
+                       c->req->authorization ? "unknown token"
+                                             : "a token is needed: Authorization: Bearer <token>");
+    return c->tok != NULL;
+}
+
 static void dispatch(call *c)
 {
     pg_http_req *req = c->req;
-    if (strcmp(req->path, "/healthz") == 0) {
-        if (req->method == PG_HTTP_GET || req->method == PG_HTTP_HEAD)
-            get_healthz(c);
+    pg_http_method m = req->method == PG_HTTP_HEAD ? PG_HTTP_GET : req->method;
+    for (const pg_route *r = pg_api_own_routes; r->pattern; r++) {
+        if (strcmp(req->path, r->pattern) != 0) continue;
+        if (r->roles && !authenticate(c)) return;
+        if (r->roles && !(r->roles & PG_ROLE_BIT(c->tok->role)))
+            pg_reply_error(req, 403, "role '%s' may not %s %s", pg_role_name(c->tok->role),
+                           req->method_name, req->path);
+        else if (m != r->method)
+            pg_reply_error(req, 405, "%s answers GET", req->path);
         else
-            pg_reply_error(req, 405, "/healthz answers GET");
+            r->fn(c);
         return;
     }
     /* by the raw path too: a path too deep to split must still need a token under /api */
     int api = strncmp(req->path, "/api/", 5) == 0 || strcmp(req->path, "/api") == 0 ||
               (c->nseg > 0 && strcmp(c->seg[0], "api") == 0);
-    if (!api && strcmp(req->path, "/metrics") != 0) {
+    if (!api) {
         pg_static_serve(c->h, req);
         return;
     }
-    c->tok = pg_config_token(&c->h->cfg, req->authorization);
-    if (!c->tok) {
-        pg_reply_error(req, 401,
-                       req->authorization ? "unknown token"
-                                          : "a token is needed: Authorization: Bearer <token>");
-        return;
-    }
-    if (strcmp(req->path, "/metrics") == 0) {
-        if (!(PG_ROLES_STAFF & PG_ROLE_BIT(c->tok->role)))
-            pg_reply_error(req, 403, "role '%s' may not read the metrics",
-                           pg_role_name(c->tok->role));
-        else
-            get_metrics(c);
-        return;
-    }
+    if (!authenticate(c)) return;
     if (c->nseg < 3 || strcmp(c->seg[0], "api") || strcmp(c->seg[1], "v1")) {
         pg_reply_error(req, 404, "no such resource: %s (the API is under /api/v1)", req->path);
         return;
@@ -402,7 +423,6 @@ static void dispatch(call *c)
         pg_reply_error(req, 503, "no rule set is loaded yet");
         return;
     }
-    pg_http_method m = req->method == PG_HTTP_HEAD ? PG_HTTP_GET : req->method;
     int path_known = 0;
     for (const pg_route *const *t = pg_api_tables; *t; t++)
         for (const pg_route *r = *t; r->pattern; r++) {

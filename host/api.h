@@ -13,14 +13,19 @@
  * route's roles, and calls the route's handler; answers 401, 403, 404, 405 and 503 itself. */
 void pg_api_handle(pg_http_req *req, void *ctx);
 
-/* Every route table the router dispatches over, in order, ended by NULL; each table ends with
- * an entry whose pattern is NULL. Besides these, the router answers GET /healthz and
- * GET /metrics itself, and hands paths outside /api/ to static.c. */
+/* The routes the router answers itself, before any table: GET /healthz and
+ * GET /api/v1/openapi.json without a token, GET /metrics for staff. Their patterns are whole
+ * paths; roles 0 means no token is needed. Ended by an entry whose pattern is NULL. */
+extern const pg_route pg_api_own_routes[];
+/* Every route table under /api/v1 the router dispatches over, in order, ended by NULL; each
+ * table ends with an entry whose pattern is NULL. Paths outside /api/ (and those three) go to
+ * static.c, the dashboard's files. */
 extern const pg_route *const pg_api_tables[];
 
 /* The route tables of the modules beside api.c. */
 extern const pg_route pg_audit_routes[];   /* audit.c */
 extern const pg_route pg_publish_routes[]; /* publish.c */
 extern const pg_route pg_review_routes[];  /* review.c */
+extern const pg_route pg_series_routes[];  /* series.c */
 
 #endif

@@ -321,7 +321,10 @@ static void evaluated(pg_job *j)
     e->waiters = NULL;
     while (w) {
         pg_waiter *next = w->next;
-        pg_answer_outcome(w->req, w->want, w->index, w->want == PG_WANT_RUN ? o : e->cur);
+        if (w->cb)
+            w->cb(w->arg, e->cur);
+        else
+            pg_answer_outcome(w->req, w->want, w->index, w->want == PG_WANT_RUN ? o : e->cur);
         free(w);
         w = next;
     }
@@ -370,7 +373,7 @@ void pg_evaluate(pg_host *h, pg_entry *e, const char *trigger, pg_http_req *req,
     }
     if (req) {
         pg_waiter *w = pg_xcalloc(1, sizeof *w);
-        *w = (pg_waiter){req, want, index, e->waiters};
+        *w = (pg_waiter){.req = req, .want = want, .index = index, .next = e->waiters};
         e->waiters = w;
     }
     if (!e->running) {
@@ -383,6 +386,24 @@ void pg_evaluate(pg_host *h, pg_entry *e, const char *trigger, pg_http_req *req,
         free(e->again_trigger);
         e->again_trigger = pg_xstrdup(trigger);
     }
+}
+
+void pg_evaluate_then(pg_host *h, pg_entry *e, pg_outcome_cb cb, void *arg)
+{
+    if (e->cur && !(e->cur->error && !pg_outcome_current(h, e->cur))) {
+        if (!pg_outcome_current(h, e->cur) && !e->running)
+            pg_evaluate(h, e, "request", NULL, PG_WANT_RUN, -1);
+        cb(arg, e->cur);
+        return;
+    }
+    if (h->stopping || !pg_host_gen(h, pg_period_year(e->period))) {
+        cb(arg, NULL);
+        return;
+    }
+    pg_waiter *w = pg_xcalloc(1, sizeof *w);
+    *w = (pg_waiter){.cb = cb, .arg = arg, .next = e->waiters};
+    e->waiters = w;
+    pg_evaluate(h, e, "request", NULL, PG_WANT_RUN, -1);
 }
 
 void pg_rescore(pg_host *h, int year, const char *trigger)

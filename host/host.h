@@ -16,6 +16,7 @@
  *   audit.c     the audit log over HTTP
  *   publish.c   publishing bulletins, their revisions
  *   review.c    self-reports, evaluator scores, appeals
+ *   series.c    a unit's total, rank and band over a year
  * Calls go one way: serve.c → api.c (the router) → the handler modules → evaluate.c → reply.c,
  * host.c and below; a module never calls the one that called it
  * (tests/host/layout checks the compiled objects for circles). */
@@ -58,10 +59,17 @@ typedef struct {
 /* What a request wants of an outcome. */
 typedef enum { PG_WANT_RANKING, PG_WANT_GROUP, PG_WANT_FULL, PG_WANT_UNIT, PG_WANT_RUN } pg_want;
 
+/* Called once with the outcome of an evaluation (NULL when none could run: the host is
+ * stopping, or no rule set serves the period's year). The outcome lives until the callback
+ * returns; take what is needed from it. */
+typedef void (*pg_outcome_cb)(void *arg, const pg_outcome *o);
+
 typedef struct pg_waiter {
-    pg_http_req *req;
+    pg_http_req *req; /* answered by `want`, … */
     pg_want want;
-    int index; /* the group or unit index for PG_WANT_GROUP and PG_WANT_UNIT */
+    int index;        /* the group or unit index for PG_WANT_GROUP and PG_WANT_UNIT */
+    pg_outcome_cb cb; /* … or, when req is NULL, called back */
+    void *arg;
     struct pg_waiter *next;
 } pg_waiter;
 
@@ -177,6 +185,10 @@ pg_entry *pg_entry_get(pg_host *h, const char *scheme, int period, int create);
 /* Evaluates now (or after the running evaluation), answering `req` (may be NULL) for `unit`. */
 void pg_evaluate(pg_host *h, pg_entry *e, const char *trigger, pg_http_req *req, pg_want want,
                  int index);
+/* The entry's outcome for a reader: the cached one at once (re-scoring it behind, when stale), or
+ * `cb` after the first or a failed-and-stale evaluation finishes. Calls `cb` exactly once,
+ * possibly before returning. For answers built from several periods (a unit's series). */
+void pg_evaluate_then(pg_host *h, pg_entry *e, pg_outcome_cb cb, void *arg);
 /* 1 when `o` was computed from the current generation and data. */
 int pg_outcome_current(const pg_host *h, const pg_outcome *o);
 /* Re-scores every (scheme, period) of `year` (0: of every year) evaluated so far: after a swap
@@ -199,6 +211,9 @@ void pg_intake_withdraw(pg_host *h, pg_http_req *req, const char *id);
 /* static.c: answers a GET of the dashboard's files ("/" is index.html) from memory, read once
  * from the web directory on first use; 404 for anything not found there, hidden, or with "..". */
 void pg_static_serve(pg_host *h, pg_http_req *req);
+/* Answers GET of the web directory's file `name` (e.g. "openapi.json"), or 404 with `missing`
+ * when there is none. */
+void pg_static_send(pg_host *h, pg_http_req *req, const char *name, const char *missing);
 
 /* metrics.c */
 void pg_metrics_request(pg_host *h, int status, uint64_t start_ns);

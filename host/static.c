@@ -169,6 +169,30 @@ static int acceptable(const char *path)
     return 1;
 }
 
+/* The file `name` (relative to the web directory), or NULL. */
+static const web_file *find(const char *name)
+{
+    for (int i = 0; i < web.n; i++)
+        if (strcmp(web.v[i].name, name) == 0) return &web.v[i];
+    return NULL;
+}
+
+static void send_file(pg_http_req *req, const web_file *f)
+{
+    pg_reply_send(req, 200, f->type,
+                  "Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n", f->body);
+}
+
+void pg_static_send(pg_host *h, pg_http_req *req, const char *name, const char *missing)
+{
+    if (!web.loaded) load(&h->cfg);
+    const web_file *f = find(name);
+    if (f)
+        send_file(req, f);
+    else
+        pg_reply_error(req, 404, "%s", missing);
+}
+
 void pg_static_serve(pg_host *h, pg_http_req *req)
 {
     if (!web.loaded) load(&h->cfg);
@@ -184,14 +208,10 @@ void pg_static_serve(pg_host *h, pg_http_req *req)
     }
     const char *path = req->path;
     if (strcmp(path, "/") == 0) path = "/index.html";
-    if (acceptable(path)) {
-        for (int i = 0; i < web.n; i++) {
-            if (strcmp(web.v[i].name, path + 1) != 0) continue;
-            pg_reply_send(req, 200, web.v[i].type,
-                          "Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n",
-                          web.v[i].body);
-            return;
-        }
+    const web_file *f = acceptable(path) ? find(path + 1) : NULL;
+    if (f) {
+        send_file(req, f);
+        return;
     }
     pg_reply_error(req, 404, "no such file: %s (the API is under /api/v1)", req->path);
 }

@@ -1,6 +1,6 @@
 -- host.lua — starting the real `pinggu serve` for a test, and talking HTTP to it with curl.
 --
--- H.start{bin=, rules=, data=, config=, clock=} starts the binary on 127.0.0.1:0 in the
+-- H.start{bin=, rules=, data=, config=, clock=, tokens=} starts the binary on 127.0.0.1:0 in the
 -- background, reads the port it bound from its "event=listening" log line, and returns a host
 -- object: h:get(path, token), h:post(path, token, body, content_type), h:delete(path, token),
 -- each returning status, body text and decoded JSON (or nil); h:signal(name); h:stop() sends
@@ -65,8 +65,14 @@ end
 
 function Host:log() return L.slurp(self.err) or "" end
 
+-- With PINGGU_RECORD=FILE in the environment, every exchange is also appended to FILE as one
+-- JSON line {method, path, query, token, status, content_type, body}: the OpenAPI test
+-- (tests/host/openapi) validates the recorded answers against docs/openapi.yaml.
+local record = os.getenv("PINGGU_RECORD")
+
 function Host:request(method, path, token, body, ctype)
-  local args = { "curl -sS -o - -w '\\n%{http_code}' -X " .. method }
+  local args = { "curl -sS -o - -w '\\n" .. (record and "%{content_type}\\n" or "") ..
+    "%{http_code}' -X " .. method }
   if token then args[#args + 1] = "-H " .. L.quote("Authorization: Bearer " .. token) end
   local bodyf
   if body then
@@ -78,8 +84,24 @@ function Host:request(method, path, token, body, ctype)
   args[#args + 1] = L.quote("http://127.0.0.1:" .. self.port .. path)
   local out = L.run(table.concat(args, " "))
   if bodyf then os.remove(bodyf) end
-  local text, code = out:match("^(.*)\n(%d+)$")
+  local text, rtype, code
+  if record then
+    text, rtype, code = out:match("^(.*)\n([^\n]*)\n(%d+)$")
+  else
+    text, code = out:match("^(.*)\n(%d+)$")
+  end
   local ok, json = pcall(cjson.decode, text or "")
+  if record and code then
+    local role
+    for name, secret in pairs(self.o.tokens or {}) do
+      if secret == token then role = name end
+    end
+    local f = assert(io.open(record, "ab"))
+    f:write(cjson.encode { method = method, path = path:match("^[^?]*"),
+      query = path:match("%?(.*)$") or "", token = role or (token and "unknown") or cjson.null,
+      status = tonumber(code), content_type = rtype, body = text }, "\n")
+    f:close()
+  end
   return tonumber(code), text, ok and json or nil
 end
 
@@ -130,7 +152,8 @@ function H.setup(name, extra)
   local t = L.tester(name)
   local ws = H.workspace(root)
   local tok, cfg = H.tokens(bin, ws, extra)
-  local h, why = H.start { bin = bin, rules = ws .. "/rules", data = ws .. "/data", config = cfg }
+  local h, why = H.start { bin = bin, rules = ws .. "/rules", data = ws .. "/data", config = cfg,
+    tokens = tok }
   if not h then
     print("FAIL the host did not start: " .. why)
     os.exit(1)
