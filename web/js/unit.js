@@ -1,7 +1,7 @@
 // unit.js — the 单位 tab: one unit's total, rank and band, its indicator tree with points, the
 // maximum, the points lost and why, the value and sample size behind each, and its score over
 // the year's months. A unit's token lands here on its own unit; the server refuses the others.
-import { get, periodsOf } from "./api.js";
+import { get } from "./api.js";
 import { el, num, table, select } from "./dom.js";
 import { go } from "./app.js";
 import { lineChart } from "./chart.js";
@@ -42,13 +42,14 @@ function indicatorRows(u) {
   });
 }
 
-// The total in each month of the year, skipping months with no data (404) or refused.
+// The total in each month of the year, in one request (GET /units/{unit}/series), skipping
+// months without figures (no data yet, or a failed evaluation: their total is null).
 async function trend(sch, state, unitId) {
-  const months = periodsOf(sch, state.rules.year);
-  const got = await Promise.all(months.map((m) =>
-    get(`results/${encodeURIComponent(sch.id)}/${m}/${encodeURIComponent(unitId)}`)
-      .then((d) => ({ label: m.slice(5) + "月", value: d.units[0].total }), () => null)));
-  return got.filter((p) => p && p.value != null);
+  const q = `scheme=${encodeURIComponent(sch.id)}&year=${encodeURIComponent(state.rules.year)}`;
+  const series = await get(`units/${encodeURIComponent(unitId)}/series?${q}`).catch(() => null);
+  return ((series && series.periods) || [])
+    .filter((p) => p.total != null)
+    .map((p) => ({ label: p.period.slice(5) + "月", value: p.total }));
 }
 
 export async function render(state, [unitId]) {
