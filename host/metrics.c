@@ -112,6 +112,13 @@ pg_blob *pg_metrics_render(const pg_host *h)
           (double)pg_pool_lua_memory(h->pool));
     gauge(&t, "pinggu_jobs_pending", "Jobs queued or running on the workers.",
           (double)pg_pool_pending(h->pool));
+    int64_t db = 0, wal = 0;
+    if (h->store && pg_store_size(h->store, &db, &wal) == 0)
+        put(&t,
+            "# HELP pinggu_store_bytes The store on disk: pinggu.db and its write-ahead log.\n"
+            "# TYPE pinggu_store_bytes gauge\n"
+            "pinggu_store_bytes{file=\"db\"} %lld\npinggu_store_bytes{file=\"wal\"} %lld\n",
+            (long long)db, (long long)wal);
     if (h->gen) {
         gauge(&t, "pinggu_rules_generation", "The generation of the rules being served.",
               (double)h->gen->id);

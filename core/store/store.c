@@ -3,12 +3,14 @@
  * The schema is a list of migrations; migration k takes a database from version k-1 to k and
  * is never edited once released, so every database that ever existed can be brought forward.
  * Version 1 is the batch store as it was kept in files (batches and their partials); version 2
- * adds the rest of the record. The comments in the SQL are the schema's documentation: the
- * `sqlite3` shell shows them to an operator who opens the file (.schema). */
+ * adds the rest of the record; version 3 says how each blob is stored (compressed ones since). The
+ * comments in the SQL are the schema's documentation: the `sqlite3` shell shows them to an operator
+ * who opens the file (.schema). */
 #include "store.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -123,6 +125,11 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n"
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit\n"
     "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n",
+
+    /* 3: compressed blobs. The rows already there stay as they are ('identity'): rewriting
+     * them would need zstd inside SQL, and they are read as well as new ones. */
+    "ALTER TABLE blob ADD COLUMN encoding TEXT NOT NULL DEFAULT 'identity'\n"
+    "  CHECK (encoding IN ('identity', 'zstd')); -- body as stored; hash: the plain bytes'\n",
 };
 
 _Static_assert(sizeof migrations / sizeof *migrations == PG_STORE_VERSION,
@@ -265,6 +272,26 @@ int pg_store_open(const char *datadir, pg_store **out, pg_diags *d)
     int rc = pg_store_open_file(path, PG_STORE_VERSION, out, d);
     free(path);
     return rc;
+}
+
+/* A file that is not there (no WAL after a clean close) has size 0. */
+static int file_size(const char *path, int64_t *bytes)
+{
+    struct stat sb;
+    *bytes = 0;
+    if (stat(path, &sb) == 0) {
+        *bytes = (int64_t)sb.st_size;
+        return 0;
+    }
+    return errno == ENOENT ? 0 : -errno;
+}
+
+int pg_store_size(const pg_store *st, int64_t *db, int64_t *wal)
+{
+    char *w = pg_xasprintf("%s-wal", st->path);
+    int rc = file_size(st->path, db), rw = file_size(w, wal);
+    free(w);
+    return rc ? rc : rw;
 }
 
 void pg_store_close(pg_store *st)

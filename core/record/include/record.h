@@ -49,9 +49,11 @@ void pg_run_clear(pg_run *r);
 char *pg_run_result_text(const pg_result *res);
 char *pg_run_inputs_text(const pg_dataset *ds);
 
-/* Stores `body` under its SHA-256 (hex into `hash`) unless it is there already. */
+/* Stores `body` under its SHA-256 (hex into `hash`) unless it is there already, compressed
+ * (zstd; the hash is the plain bytes'). */
 int pg_store_blob_put(pg_store *st, const char *body, size_t len, char hash[65], pg_diags *d);
-/* The body stored under `hash` (malloc'd, NUL-terminated), or -ENOENT. */
+/* The plain body stored under `hash` (malloc'd, NUL-terminated), or -ENOENT; -EIO when what is
+ * stored does not decode to bytes with that hash. Reads compressed and older plain blobs. */
 int pg_store_blob_get(pg_store *st, const char *hash, char **body, size_t *len, pg_diags *d);
 
 /* Stores the two texts as blobs and the run (filling run->inputs, run->result and run->id).

@@ -25,7 +25,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-#define PG_STORE_VERSION 2 /* the schema this binary writes */
+#define PG_STORE_VERSION 3 /* the schema this binary writes */
 
 typedef struct pg_store pg_store;
 
@@ -38,6 +38,9 @@ void pg_store_close(pg_store *st);
 sqlite3 *pg_store_db(pg_store *st);
 const char *pg_store_path(const pg_store *st);
 int pg_store_version(pg_store *st);
+/* The bytes on disk of the database file and of its write-ahead log (0 when there is none):
+ * what /metrics reports. Two stat() calls, safe on any thread. Returns 0 or a negative errno. */
+int pg_store_size(const pg_store *st, int64_t *db, int64_t *wal);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. A write transaction takes the write lock at its start,
  * so two writers never both read and then collide at their first write. */

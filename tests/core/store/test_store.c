@@ -1,8 +1,10 @@
 /* test_store.c — the store's migrations and the batch store (core/store.c, core/batch.c).
  *
- * Migrations: an empty database becomes version 2 with every table; a version-1 database
+ * Migrations: an empty database becomes version 3 with every table; a version-1 database
  * (made with pg_store_open_file(path, 1, …)) holding batches and partials is migrated to 2
- * with its rows intact; a database of a newer version is refused with a message; the audit
+ * with its rows intact; a version-2 database's plain blobs are still read after version 3
+ * compresses new ones (whose hash stays the plain bytes', and whose damage is caught); the
+ * store's size on disk; a database of a newer version is refused with a message; the audit
  * log refuses UPDATE and DELETE. The batch store, on the ingestion fixture's rule set:
  * ingest, the same bytes again, withdraw (twice), bringing a withdrawn batch back, replace
  * (and a bad replacement that changes nothing), value batches merged with the data directory's
@@ -18,6 +20,7 @@
 #include "data.h"
 #include "base.h"
 #include "store.h"
+#include "record.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -71,7 +74,7 @@ static const char *tables[] = {"batch",       "partial",         "feed_value", "
                                "self_report", "evaluator_score", "appeal",     "blob",
                                "run",         "bulletin",        "audit"};
 
-static void empty_database_is_version_2(void **state)
+static void empty_database_is_version_3(void **state)
 {
     (void)state;
     char *dir = tmpdir();
@@ -79,7 +82,7 @@ static void empty_database_is_version_2(void **state)
     pg_diags d = {0};
     assert_int_equal(pg_store_open(dir, &st, &d), 0);
     assert_int_equal(pg_store_version(st), PG_STORE_VERSION);
-    assert_int_equal(PG_STORE_VERSION, 2);
+    assert_int_equal(PG_STORE_VERSION, 3);
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
         char *q = pg_xasprintf("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                                "name = '%s'",
@@ -116,7 +119,7 @@ static void version_1_is_migrated_with_its_rows(void **state)
         0);
     pg_store_close(st);
     assert_int_equal(pg_store_open_file(path, PG_STORE_VERSION, &st, &d), 0);
-    assert_int_equal(pg_store_version(st), 2);
+    assert_int_equal(pg_store_version(st), PG_STORE_VERSION);
     assert_int_equal(one(st, "SELECT count(*) FROM batch"), 2);
     assert_int_equal(one(st, "SELECT records FROM batch WHERE id = 'bb'"), 4);
     assert_int_equal(one(st, "SELECT count(*) FROM batch WHERE status = 'replaced' AND "
@@ -138,6 +141,74 @@ static void version_1_is_migrated_with_its_rows(void **state)
     free(path);
     rmtree(dir);
     free(dir);
+}
+
+static void blobs_compressed_old_ones_read(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    char *path = pg_xasprintf("%s/pinggu.db", dir);
+    pg_store *st;
+    pg_diags d = {0};
+    /* a version-2 store holds a plain blob: sha256("{\"old\":true}") */
+    const char *old = "dd5bd9926ee66fb517ac5a2617d13c198732f640705f5edc0438c9fe0b257d3e";
+    assert_int_equal(pg_store_open_file(path, 2, &st, &d), 0);
+    assert_int_equal(
+        pg_store_exec(st,
+                      "INSERT INTO blob(hash, body) VALUES ('dd5bd9926ee66fb517ac5a2617d13c19"
+                      "8732f640705f5edc0438c9fe0b257d3e', CAST('{\"old\":true}' AS BLOB))",
+                      &d),
+        0);
+    pg_store_close(st);
+    assert_int_equal(pg_store_open(dir, &st, &d), 0);
+    assert_int_equal(one(st, "SELECT count(*) FROM blob WHERE encoding = 'identity'"), 1);
+    char *body = NULL;
+    size_t len = 0;
+    assert_int_equal(pg_store_blob_get(st, old, &body, &len, &d), 0);
+    assert_string_equal(body, "{\"old\":true}");
+    assert_int_equal(len, 12);
+    free(body);
+
+    /* a new blob is compressed, named by the plain bytes' hash, and reads back whole */
+    size_t n = 200000;
+    char *big = pg_xmalloc(n + 1);
+    for (size_t i = 0; i < n; i++) big[i] = "{\"unit\":\"lufeng\",\"points\":1.5}\n"[i % 33];
+    big[n] = 0;
+    char hash[65];
+    assert_int_equal(pg_store_blob_put(st, big, n, hash, &d), 0);
+    assert_int_equal(one(st, "SELECT count(*) FROM blob WHERE encoding = 'zstd'"), 1);
+    assert_true(one(st, "SELECT length(body) FROM blob WHERE encoding = 'zstd'") < 2000);
+    assert_int_equal(pg_store_blob_get(st, hash, &body, &len, &d), 0);
+    assert_int_equal(len, n);
+    assert_memory_equal(body, big, n);
+    free(body);
+    char again[65];
+    assert_int_equal(pg_store_blob_put(st, big, n, again, &d), 0);
+    assert_string_equal(again, hash);
+    assert_int_equal(one(st, "SELECT count(*) FROM blob"), 2);
+
+    /* a damaged body is an error, never other bytes */
+    assert_int_equal(pg_store_exec(st,
+                                   "UPDATE blob SET body = CAST('{\"new\":true}' AS BLOB),"
+                                   " encoding = 'identity' WHERE hash <> 'dd5bd9926ee66fb517ac5a261"
+                                   "7d13c198732f640705f5edc0438c9fe0b257d3e'",
+                                   &d),
+                     0);
+    pg_diags e = {0};
+    assert_int_equal(pg_store_blob_get(st, hash, &body, &len, &e), -EIO);
+    assert_null(body);
+    assert_true(has_diag(&e, "damaged"));
+    pg_diags_free(&e);
+
+    int64_t db = 0, wal = -1;
+    assert_int_equal(pg_store_size(st, &db, &wal), 0);
+    assert_true(db > 0);
+    assert_true(wal >= 0);
+    pg_store_close(st);
+    free(big);
+    pg_diags_free(&d);
+    rmtree(dir);
+    free(dir), free(path);
 }
 
 static void newer_database_is_refused(void **state)
@@ -527,7 +598,8 @@ static void legacy_import(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(empty_database_is_version_2),
+        cmocka_unit_test(empty_database_is_version_3),
+        cmocka_unit_test(blobs_compressed_old_ones_read),
         cmocka_unit_test(version_1_is_migrated_with_its_rows),
         cmocka_unit_test(newer_database_is_refused),
         cmocka_unit_test(audit_is_append_only),

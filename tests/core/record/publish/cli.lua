@@ -149,14 +149,22 @@ t:ok(code ~= 0, "UPDATE of a bulletin is refused", out)
 t:contains("by the frozen trigger", err, "a published bulletin is frozen")
 out, err, code = L.run("sqlite3 " .. db .. " \"DELETE FROM bulletin WHERE id = 1\"")
 t:ok(code ~= 0, "DELETE of a bulletin is refused", out)
+-- a stored result that was altered is refused as damaged (its bytes no longer have its hash,
+-- whether stored compressed or plain), never re-run against
 local sql = ws .. "/tamper.sql"
-L.write(sql, "UPDATE blob SET body = replace(body, '\"rounding\":\t2', '\"rounding\":\t3')" ..
+L.write(sql, "UPDATE blob SET body = CAST('{}' AS BLOB), encoding = 'identity'" ..
   " WHERE hash = (SELECT r.result FROM run r JOIN bulletin b ON b.run = r.id WHERE b.id = 2);\n")
 L.run("sqlite3 " .. db .. " <" .. L.quote(sql))
 out, err, code = pg("reproduce --data " .. L.quote(data) .. " --bulletin 2")
 t:eq("a tampered result does not reproduce", 1, code, out .. err)
-t:contains("says different", out, "different: bulletin 2")
-t:matches("and shows the first difference", out, "line %d+: recorded[^\n]*rounding")
+t:contains("… it is damaged", err, "is damaged: its bytes do not have its hash")
+-- altered rules in the snapshot re-run to other bytes, and the first difference is shown
+local snap = data .. "/rules/" .. may1.bulletin.rules_revision .. "/ruleset.lua"
+edit(snap, "rounding = 2", "rounding = 3")
+out, err, code = pg("reproduce --data " .. L.quote(data) .. " --bulletin 1")
+t:eq("tampered rules do not reproduce", 1, code, out .. err)
+t:contains("says different", out, "different: bulletin 1")
+t:matches("and shows the first difference", out, "line %d+: recorded[^\n]*revision")
 
 -- errors a user can act on
 out, err, code = pg("reproduce --data " .. L.quote(data) .. " --bulletin 99")
