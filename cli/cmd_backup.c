@@ -1,6 +1,6 @@
 /* cmd_backup.c — `pinggu backup --data DIR DEST`: a consistent copy of a data directory while
- * the host may be running and writing (core/backup.h). Restoring is: stop the host, put the
- * backup in place of the data directory, start the host. */
+ * the host may be running and writing (core/record/include/record.h). Restoring is: stop the host,
+ * put the backup in place of the data directory, start the host. */
 #include "args.h"
 #include "record.h"
 #include "cli.h"

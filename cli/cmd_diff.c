@@ -1,6 +1,6 @@
 /* cmd_diff.c — `pinggu diff`: re-score one period under the rules in force (A) and under a
  * second rule set or a weight-overrides file (B), and show every unit's change in total, rank
- * and band with the indicators that cause it (core/diff.c does the comparison). */
+ * and band with the indicators that cause it (core/score/diff.c does the comparison). */
 #include "args.h"
 #include "cli.h"
 #include "record.h"

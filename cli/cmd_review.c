@@ -2,9 +2,9 @@
  * (自报材料), evaluator scores (定性评价) and appeals (申诉) in a data directory's store.
  *
  * Writes check against the rule set (--rules) and record who acted (--actor, else the login
- * name) in the audit log; lists read the store alone. The store does the work (core/review.h);
- * this file reads options and prints. Exit codes: 0 done, 1 refused (the message says why),
- * 2 a malformed command line. */
+ * name) in the audit log; lists read the store alone. The store does the work
+ * (core/record/include/record.h); this file reads options and prints. Exit codes: 0 done, 1 refused
+ * (the message says why), 2 a malformed command line. */
 #include "args.h"
 #include "cli.h"
 #include "record.h"

@@ -1,4 +1,4 @@
-/* rawcopy.c — copy and hash a batch file on a second thread (see rawcopy.h).
+/* rawcopy.c — copy and hash a batch file on a second thread (see base.h).
  *
  * Why a thread: SHA-256 of a 726 MB file costs ~0.5 s even with the CPU's SHA instructions,
  * and flushing the copy to disk ~0.5–1 s of waiting; both used to come before the parse, which

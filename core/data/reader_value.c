@@ -2,7 +2,7 @@
  * readers (reader_csv.c, reader_ndjson.c).
  *
  * A reader finds a field's bytes in its buffer and hands them here with the field's index;
- * this file knows the declared types (source.h) and says either "here is the value" or "here
+ * this file knows the declared types (rules.h) and says either "here is the value" or "here
  * is why not", in words a data clerk can act on. The rules, the same for both formats:
  *   - empty text is null (an empty CSV field, quoted or not, a JSON "" or null, an absent key);
  *     null is an error, "missing required field", unless the field is nullable.
@@ -14,7 +14,7 @@
  *   - number: optional sign, digits with an optional fraction (".5" and "5." too) and an
  *     optional exponent. No hex, nan, inf, or anything that overflows a double.
  *   - bool: true, false, 1 or 0 (a JSON reader passes its literals as the text true/false).
- *   - time: pg_time_parse at the rule set's offset (timefmt.h; strict, like the rest).
+ *   - time: pg_time_parse at the rule set's offset (base.h; strict, like the rest).
  *   - enum: exactly one of the declared values; the value is its index.
  *
  * Speed matters (this runs for every declared field of millions of records), so the common
@@ -30,7 +30,6 @@
  * the decimal parser, the rare UTF-8 sequences and the messages. */
 #include "reader_value.h"
 #include "base.h"
-
 
 #include <math.h>
 #include <stdint.h>

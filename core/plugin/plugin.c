@@ -49,7 +49,7 @@ int pg_plugin_check(const pg_plugin *p, const char *file, char *err, size_t errl
     if (p->abi != PG_PLUGIN_ABI) {
         snprintf(err, errlen,
                  "%s: refused: built for plugin ABI version %d, this pinggu speaks version %d "
-                 "(rebuild the plugin against this core/plugin.h)",
+                 "(rebuild the plugin against this core/plugin/include/plugin.h)",
                  file, p->abi, PG_PLUGIN_ABI);
         return -EPROTO;
     }

@@ -1,7 +1,7 @@
-/* bulletin_dir.c — writing a bulletin's documents into a directory (see bulletin_dir.h).
+/* bulletin_dir.c — writing a bulletin's documents into a directory (see report.h).
  *
- * Removing a directory tree is host/ruledir.c's; the include reaches across because that module
- * still lives with the host (see snapshot.c). */
+ * Removing a directory tree is core/base/ruledir.c's; the include reaches across because that
+ * module still lives with the host (see snapshot.c). */
 #include "report.h"
 
 #include "base.h"

@@ -1,4 +1,4 @@
-/* doc.c — indicator documentation in Markdown and HTML (see doc.h).
+/* doc.c — indicator documentation in Markdown and HTML (see report.h).
  *
  * Both formats are written by the same walk over the rule set; the few places where they
  * differ (headings, anchors, links, list items, escaping) go through small emitters, so the

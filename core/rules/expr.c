@@ -1,4 +1,4 @@
-/* expr.c — the expression language of expr.h: compiler and evaluator.
+/* expr.c — the expression language of rules.h: compiler and evaluator.
  *
  * Compiling is one pass over the text in two steps. A tokenizer turns the whole text into an
  * array of tokens first, so that the parser can look two tokens ahead (`is not null`,

@@ -1,4 +1,4 @@
-/* overrides.c — reading and applying a weight-overrides file (see overrides.h).
+/* overrides.c — reading and applying a weight-overrides file (see rules.h).
  *
  * Every line is parsed and checked into a list first; only a file without errors is applied,
  * so a typo never leaves a rule set half changed. */

@@ -9,7 +9,7 @@
  *     metric "online_share" { name = "网上申办率", unit = "share", from = "cases",
  *       kind = "share", condition = "channel ~= '窗口'" }
  *
- * Expressions are compiled here, once per revision (expr.h); an error names the metric, the
+ * Expressions are compiled here, once per revision (expr.c); an error names the metric, the
  * field (where, value, ...) and the column inside the expression. */
 #include "rules.h"
 #include "ruleset_internal.h"
@@ -25,8 +25,8 @@ static const char *const ftype_names[] = {"string", "int", "number", "bool", "ti
 /* Whether expressions can refer to a field of this name (expr.c's identifiers). */
 static int expression_name(const char *s)
 {
-    static const char *const keywords[] = {"and", "or", "not", "in", "is", "null", "true",
-                                           "false", NULL};
+    static const char *const keywords[] = {"and",  "or",   "not",   "in", "is",
+                                           "null", "true", "false", NULL};
     if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))) return 0;
     for (const char *p = s; *p; p++)
         if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
@@ -120,8 +120,8 @@ void pg__read_source(loader *ld, int t, const where *w, pg_source *src)
     src->unit_field = field_ref(ld, t, w, src, "unit", 1);
     src->time_field = field_ref(ld, t, w, src, "time", 1);
     src->key_field = field_ref(ld, t, w, src, "key", 0);
-    if (src->time_field >= 0 && (src->fields[src->time_field].type != PG_FT_TIME ||
-                                 src->fields[src->time_field].nullable))
+    if (src->time_field >= 0 &&
+        (src->fields[src->time_field].type != PG_FT_TIME || src->fields[src->time_field].nullable))
         BAD(ld, w, "source '%s': time = '%s' must name a required field of type time", w->id,
             src->fields[src->time_field].name);
     if (src->unit_field >= 0 && src->fields[src->unit_field].nullable)

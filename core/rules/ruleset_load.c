@@ -166,7 +166,7 @@ static void read_builtin(loader *ld, int mi, const where *w, pg_method *m)
 }
 
 /* evaluator_score {} is a method object like the built-ins, but it scores nothing itself:
- * the points are an evaluator's, entered with a reason (review.h) and read by eval.c. It takes
+ * the points are an evaluator's, entered with a reason (record.h) and read by eval.c. It takes
  * no parameters. */
 static int is_evaluator_score(loader *ld, int mi, const where *w)
 {

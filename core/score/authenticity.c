@@ -1,5 +1,5 @@
 /* authenticity.c — comparing self-reported values with the system's, period by period (see
- * authenticity.h). The checks are few (one per reported metric), so a unit's flags for a year
+ * score.h). The checks are few (one per reported metric), so a unit's flags for a year
  * are thirteen cell reads per check. */
 #include "score.h"
 #include "base.h"

@@ -1,4 +1,4 @@
-/* diff.c — what changes between two evaluations of one scheme and period (see diff.h).
+/* diff.c — what changes between two evaluations of one scheme and period (see score.h).
  *
  * A leaf's contribution to the total is its points times the cell's weight (the rescaling that
  * carries them into the part, see eval.c) times the part's weight in the scheme, scaled up

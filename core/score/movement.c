@@ -1,4 +1,4 @@
-/* movement.c — previous ranks and totals from a published bulletin (see movement.h). */
+/* movement.c — previous ranks and totals from a published bulletin (see score.h). */
 #include "score.h"
 
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* ruletest.c — running rule tests (see ruletest.h).
+/* ruletest.c — running rule tests (see score.h).
  *
  * A test file runs like a rule file, in the rule set's sandbox under the load budget. The
  * test DSL below only records what the file declares; each test table is then read into C

@@ -2,7 +2,7 @@
  * sheet per group's ranking and a sheet of every unit's lost points, written with
  * libxlsxwriter (Debian: libxlsxwriter-dev).
  *
- * It sees only the document model it is handed (plugin.h, bulletin_model.h) and links
+ * It sees only the document model it is handed (plugin.h) and links
  * nothing of pinggu's core. Scores are written as numbers with a number format, never as
  * text, so Excel can sort and sum them; the header row is frozen; column widths allow for
  * Chinese text, about two Latin character widths per character. */

@@ -2,7 +2,7 @@
 --
 --   lua5.4 regressions.lua PINGGU SOURCE_ROOT CASE WORK   (WORK: the fixture setup.lua writes)
 --
--- round_large      pg_round (core/eval.c:46-52) nudges by 1e-9 × the *scaled* value, so a
+-- round_large      pg_round (core/base/round.c) nudges by 1e-9 × the *scaled* value, so a
 --                  large number printed with 6 decimals gains spurious digits: the sample's
 --                  n = 3000 is printed 3000.000003, yue_visits 1679031 as 1679031.001679.
 -- tie_order        units sharing a rank are listed in units.csv order, not "by code, then id"

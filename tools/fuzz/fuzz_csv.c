@@ -1,4 +1,4 @@
-/* fuzz_csv.c — libFuzzer target for the CSV reader (core/reader_csv.c).
+/* fuzz_csv.c — libFuzzer target for the CSV reader (core/data/reader_csv.c).
  *
  * The input is read from memory twice against a source with a field of every type: once in
  * one big block and once in blocks of 1 to 64 bytes (chosen by the first input byte), and
@@ -10,10 +10,9 @@
  * odd, a header naming every field is put in front, so that the fuzzer reaches the records
  * without having to discover the field names first.
  *
- * Build and run (from the repository root; see tests/readers/README.md for a run of record):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_POSIX_C_SOURCE=200809L \
- *         -D_DEFAULT_SOURCE -Icore tools/fuzz/fuzz_csv.c core/reader_csv.c core/reader_input.c \
- *         core/reader_value.c core/timefmt.c core/diag.c core/source.c -lm -o fuzz_csv
+ * Build and run: `tools/fuzz/run --seconds 240 csv` (it names the sources and the include
+ * folders; see tests/core/data/readers/README.md for a run of record); the binary it
+ * builds also runs by hand:
  *   ./fuzz_csv -max_total_time=240 -max_len=4096 CORPUS_DIR */
 #include "fuzz_reader.h"
 

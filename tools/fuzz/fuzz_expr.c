@@ -1,4 +1,4 @@
-/* fuzz_expr.c — libFuzzer target for the expression compiler and evaluator (core/expr.c).
+/* fuzz_expr.c — libFuzzer target for the expression compiler and evaluator (core/rules/expr.c).
  *
  * The input is taken as expression text (a NUL-terminated copy, since pg_expr_compile reads
  * a C string; an embedded NUL simply ends the text early). It is compiled against a fixed
@@ -11,11 +11,8 @@
  * findings, the target aborts when the API breaks its promises: a plan with a message, no
  * plan without one, a column outside 1 .. length + 1, or a bool result other than 0 or 1.
  *
- * Build (from the repository root) and run:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
- *       -std=c11 -D_DEFAULT_SOURCE -Icore \
- *       tools/fuzz/fuzz_expr.c core/expr.c core/source.c core/timefmt.c core/diag.c -lm \
- *       -o fuzz_expr
+ * Build and run: `tools/fuzz/run --seconds 300 expr` (it names the sources and the include
+ * folders); the binary it builds also runs by hand:
  *   ./fuzz_expr -max_total_time=300 corpus_dir
  * (-fno-sanitize-recover makes undefined behaviour a crash the fuzzer keeps, not a line in
  * its log.) */

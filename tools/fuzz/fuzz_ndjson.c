@@ -1,4 +1,4 @@
-/* fuzz_ndjson.c — libFuzzer target for the NDJSON reader (core/reader_ndjson.c).
+/* fuzz_ndjson.c — libFuzzer target for the NDJSON reader (core/data/reader_ndjson.c).
  *
  * The input is read from memory twice against a source with a field of every type: once in
  * one big block and once in blocks of 1 to 64 bytes (chosen by the first input byte), and
@@ -9,11 +9,9 @@
  * byte, so a pointer outside the buffer shows up under AddressSanitizer, and every non-null
  * string value must be valid UTF-8 (the reader promises it).
  *
- * Build and run (from the repository root; see tests/readers/README.md for a run of record):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_POSIX_C_SOURCE=200809L \
- *         -D_DEFAULT_SOURCE -Icore tools/fuzz/fuzz_ndjson.c core/reader_ndjson.c
- * core/reader_input.c \ core/reader_value.c core/timefmt.c core/diag.c core/source.c -lm -o
- * fuzz_ndjson
+ * Build and run: `tools/fuzz/run --seconds 240 ndjson` (it names the sources and the include
+ * folders; see tests/core/data/readers/README.md for a run of record); the binary it
+ * builds also runs by hand:
  *   ./fuzz_ndjson -max_total_time=240 -max_len=4096 CORPUS_DIR */
 #include "fuzz_reader.h"
 

@@ -113,7 +113,7 @@ long pg_time_day(double t, int offset);
 long pg_days_from_civil(int y, int m, int d);
 void pg_civil_from_days(long day, int *y, int *m, int *d);
 
-/* The sampling month of t: the period code YYYYMM (see period.h), with the cut-off at 00:00
+/* The sampling month of t: the period code YYYYMM (see period.c), with the cut-off at 00:00
  * on the 26th local time. */
 int pg_time_sampling_month(double t, int offset);
 /* Whether t's local date falls within the year-end window, 10 Oct – 31 Dec of `year`. */

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* bulletin_model.h — the document model of a bulletin (月度通报) or a year report (年终考核,
+/* The bulletin model — the document model of a bulletin (月度通报) or a year report (年终考核,
  * 年度综合评分): what `pinggu report` writes as HTML, CSV, JSON, and what exporter plugins get.
  *
  * pg_bulletin_build() evaluates the scheme once (plus the months before it, for the trends),
@@ -125,11 +125,11 @@ typedef struct pg_bulletin {
  * descriptor: the ABI version it was built for, its name, and what it registers — exporters
  * (a format name and a function that writes a bulletin's document model into a directory),
  * and, declared for later, source readers and scoring functions. A plugin includes this
- * header only: it gets everything through the arguments (bulletin_model.h is plain data), so
+ * header only: it gets everything through the arguments (the bulletin model is plain data), so
  * it links nothing of the core and the binary exports no symbols for it.
  *
  * Versioning: `abi` is the first field and is checked before anything else is read. Any
- * change to this header or to bulletin_model.h that moves a field bumps PG_PLUGIN_ABI; a
+ * change to this header that moves a field bumps PG_PLUGIN_ABI; a
  * plugin built for another version is refused with a message saying both versions.
  *
  * Plugins are looked up in $PINGGU_PLUGIN_DIR if set, else in plugins/ next to the pinggu

@@ -13,7 +13,8 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
-/* report.h — writing an evaluation result for people and programs.
+/* report_json.c, report_csv.c, report_text.c — writing an evaluation result for people and
+ * programs.
  *
  * JSON is the documented interchange shape (README, "JSON output"); text is a table for a
  * terminal with Chinese names aligned; CSV is one row per ranked unit, or per indicator with
@@ -33,7 +34,7 @@ int pg_text_width(const char *s);
  * one cell of a text table. */
 void pg_text_cell(FILE *out, const char *s, int width);
 
-/* bulletin.c — building a bulletin's document model (bulletin_model.h) from an evaluation,
+/* bulletin.c — building a bulletin's document model (plugin.h) from an evaluation,
  * and the renderers `pinggu report` writes it with. */
 
 /* Evaluates `scheme` (an index into rs->schemes) for `period` (a period code) on ds and

@@ -18,7 +18,7 @@
  * A source is declared in the rule set (`source "cases" { ... }`): its fields and their
  * types, the field that names the unit, the timestamp that assigns the period, and an
  * optional key. Readers (reader.h) turn each line of a batch file into an array of pg_value,
- * one per declared field in declaration order; the expression plan (expr.h) and the
+ * one per declared field in declaration order; the expression plan (expr.c) and the
  * aggregation read that array. Nothing here calls Lua. */
 
 typedef enum { PG_FT_STRING, PG_FT_INT, PG_FT_NUMBER, PG_FT_BOOL, PG_FT_TIME, PG_FT_ENUM } pg_ftype;
@@ -56,7 +56,8 @@ typedef struct {
 /* The index of the field named `name`, or -1. */
 int pg_source_field(const pg_source *src, const char *name, int len);
 
-/* ruleset.h — a loaded rule set: groups, units, metrics, the indicator tree and schemes.
+/* The rule set (ruleset_load.c) — a loaded rule set: groups, units, metrics, the indicator tree and
+ * schemes.
  *
  * pg_ruleset_load() runs the set's Lua files in a sandbox, reads every declaration into the
  * plain C structures below, and validates them (pg_ruleset_check). The result is read-only
@@ -151,7 +152,7 @@ typedef struct {
     struct pg_expr *where, *value, *condition, *denominator; /* NULL when absent */
     int field;    /* distinct: the source field whose values are counted */
     char def[65]; /* sha256 of the definition: partial aggregates are kept per definition */
-    /* 自报 and 评估数据真实性 (review.h, authenticity.h) */
+    /* 自报 and 评估数据真实性 (record.h, score.h) */
     int self_report;       /* self_report = true: units submit it for themselves */
     int auth_measured;     /* authenticity.measured: the system's figure it is checked against */
     double auth_tolerance; /* flagged when reported > measured × (1 + tolerance) */

@@ -47,7 +47,7 @@ int pg_auth_flags(const pg_ruleset *rs, const pg_dataset *ds, int period, int u,
 /* Whether any check counts into metric m. */
 int pg_auth_is_into(const pg_ruleset *rs, int m);
 
-/* result.c — the result of evaluating one scheme for one period (eval.h), ranked (rank.h):
+/* result.c — the result of evaluating one scheme for one period (eval.c), ranked (rank.c):
  * per unit its total, rank and band; per (indicator, unit) a cell with the value scored, the
  * points, the maximum, the rescaling into its part and the status; the notes that trace
  * every decision; for a scheme of schemes, the results it aggregated.
@@ -160,7 +160,7 @@ int *pg_result_group_order(const pg_result *res, int g);
  * The result borrows the rule set, which must outlive it. pg_eval calls custom Lua methods
  * through the rule set's sandbox, so one rule set is evaluated by one thread at a time. */
 
-/* Evaluates `scheme` for `period` (a period code, see period.h). Returns 0 and *out, or a
+/* Evaluates `scheme` for `period` (a period code, see base.h). Returns 0 and *out, or a
  * negative errno with a diagnostic: -EINVAL for a period of the wrong kind or year, -ENOENT
  * when the data hold nothing for it. */
 int pg_eval(const pg_ruleset *rs, const pg_dataset *ds, int scheme, int period, pg_result **out,

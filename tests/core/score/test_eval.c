@@ -431,7 +431,7 @@ static void test_adjust_caps(void **state)
     assert_pts(fx_ur(res, "u5")->total, 40);
     assert_int_equal(fx_ur(res, "u5")->veto_node, -1);
     /* lost points: b_lin 80 - 40 = 40, b_ded 20 - 0 = 20, together the 60 that u5 lost
-     * (100 - 40). Not earning a bonus is no loss (eval.h: on a bonus/penalty item only the
+     * (100 - 40). Not earning a bonus is no loss (score.h: on a bonus/penalty item only the
      * penalty taken counts): b1 and b2 lose nothing, nor does a penalty item with nothing
      * to deduct, nor the adjust node itself. */
     assert_pts(fx_lost(res, "b_lin", "u5"), 40);

@@ -1,13 +1,13 @@
 /* test_regressions.c — regression tests for core bugs found by the unit suite and fixed:
  *
- *   BUG 1  core/eval.c roll_up(): a node rescaled to full marks could come out a hair above
+ *   BUG 1  core/score/eval.c roll_up(): a node rescaled to full marks could come out a hair above
  *          its maximum (22 × (100 / 22) = 100.00000000000001), and was then clamped and
  *          flagged capped with the note "得分…超出[0, 100]" although nothing exceeded it.
- *   BUG 2  core/rank.c pg_rank_assign(): of two units in identical positions (same total,
+ *   BUG 2  core/score/rank.c pg_rank_assign(): of two units in identical positions (same total,
  *          same tie-breaker scores, same rank) below a unit a tie-breaker split them from,
  *          only the first in code order recorded the tie-breaker; the other said -1.
- *   BUG 3  core/dataset.c pg_dataset_load_file(): a duplicate row was reported without a
- *          column (col 0), though dataset.h and the README promise file:line:column.
+ *   BUG 3  core/data/dataset.c pg_dataset_load_file(): a duplicate row was reported without a
+ *          column (col 0), though data.h and the README promise file:line:column.
  *
  * Each test reads what it needs into locals, frees everything, then asserts, so that a
  * failure does not also show up as a leak under the sanitizers. */
@@ -23,7 +23,7 @@
  * 22 × (100 / 22) = 100 exactly in decimal; no cap or clamp is involved. In binary the
  * product is 100.00000000000001 for some splits (see the fixture), and roll_up() then takes
  * it as exceeding the maximum.
- * Suggested fix (core/eval.c, roll_up, the clamp after `pts = sp * scale`): clamp silently
+ * Suggested fix (core/score/eval.c, roll_up, the clamp after `pts = sp * scale`): clamp silently
  * within a relative tolerance, e.g. `if (pts > c->max && pts <= c->max * (1 + 1e-12)) pts =
  * c->max;` before the comparison (and likewise at 0), or compute `pts = sp * c->max / sm`.
  * totals() has the same pattern (`got * (max_all / max_present)` against s->max), though no
@@ -57,7 +57,7 @@ static void test_bug1_rescaled_full_marks_not_capped(void **state)
  * b first (50 > 45); a and j are equal on x (45.00) and y (45.00) and share rank 2. a
  * records tie_breaker 0 ("x" split it from b) but j records -1, although it was split from
  * b by the same key: the field depends on the units' code order, not on their scores.
- * Suggested fix (core/rank.c, pg_rank_assign): when a unit is tied with the one before it,
+ * Suggested fix (core/score/rank.c, pg_rank_assign): when a unit is tied with the one before it,
  * give it that unit's tie_breaker, and after the group's loop make a backward pass that
  * copies a tie_breaker set later in a tied run to the earlier members of the run (the run
  * [a, j] can come before the unit that splits from it, as in [a, j, b] when b loses on x). */
@@ -92,7 +92,7 @@ static void test_bug2_tie_breaker_same_for_equal_units(void **state)
 /* BUG 3 — fixture data/: a file whose lines 2 and 3 give the same (unit, period, metric),
  * the unit named by id and by code. The diagnostic has the right file and line (3) but col
  * 0, while an unknown unit on the same line is reported at column 1.
- * Suggested fix (core/dataset.c, pg_dataset_load_file, both "duplicate:" messages): report
+ * Suggested fix (core/data/dataset.c, pg_dataset_load_file, both "duplicate:" messages): report
  * them with pg_diag_add(d, PG_ERROR, path, s->line, r.col[C_UNIT] + 1, ...) — the unit
  * column, where the repeated key starts — instead of pg_error (which passes col 0). */
 static void test_bug3_duplicate_has_a_column(void **state)

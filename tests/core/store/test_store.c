@@ -1,4 +1,5 @@
-/* test_store.c — the store's migrations and the batch store (core/store.c, core/batch.c).
+/* test_store.c — the store's migrations and the batch store (core/store/store.c,
+ * core/data/batch.c).
  *
  * Migrations: an empty database becomes version 3 with every table; a version-1 database
  * (made with pg_store_open_file(path, 1, …)) holding batches and partials is migrated to 2

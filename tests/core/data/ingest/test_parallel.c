@@ -1,4 +1,4 @@
-/* test_parallel.c — one batch file read on several threads (core/ingest_parallel.c) gives what
+/* test_parallel.c — one batch file read on several threads (core/data/ingest_parallel.c) gives what
  * one thread gives: the same cells in the same order, the same counts and sums, the same
  * diagnostics for a bad file. Files are generated here (a fixed LCG), written to a fresh
  * mkdtemp directory and cut into parts of a few bytes (min_part 1), so that every cut lands

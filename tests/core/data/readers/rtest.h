@@ -1,7 +1,7 @@
 /* rtest.h — shared by the reader tests: a source with a field of every type, a callback that
  * records what it is handed, a temporary directory to write batch files into, and the
- * readers' in-memory entry points (which core/reader_csv.c and core/reader_ndjson.c define
- * for tests and fuzzing, without a header of their own).
+ * readers' in-memory entry points (which core/data/reader_csv.c and core/data/reader_ndjson.c
+ * define for tests and fuzzing, without a header of their own).
  *
  * A record is rendered as one string, "L<line>|<field>|<field>|...", in declaration order:
  * null as "~", strings as their bytes, enums as "#<index>:<text>", everything else as the
@@ -53,7 +53,6 @@ void rt_cleanup(void);
 void rt_assert_diag(const pg_diags *d, int line, int col, const char *needle);
 /* Prints every diagnostic (for failing tests). */
 void rt_print_diags(const pg_diags *d);
-
 
 /* Reads `text` from a file with the CSV (or NDJSON) reader into *g, *st and *d (which it
  * zeroes first); returns the reader's value. The _mem variants read from memory with the

@@ -1,4 +1,4 @@
-/* test_values.c — text to typed values (core/reader_value.c), called directly.
+/* test_values.c — text to typed values (core/data/reader_value.c), called directly.
  *
  * Checked: decimals against strtod on a quarter of a million random numbers, bit for bit
  * (the hand-written fast path must round exactly as the C library does), and the edges of

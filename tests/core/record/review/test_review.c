@@ -1,5 +1,5 @@
 /* test_review.c — the core of self-reports, evaluator scores, appeals and authenticity checks
- * (core/review.h, authenticity.h) on the fixture rule set beside this file, with a store in
+ * (core/record/include/record.h, score.h) on the fixture rule set beside this file, with a store in
  * a fresh temporary data directory per test:
  *   - every kind of bad input is refused with a message saying what, and writes nothing;
  *   - submit, review, supersede, score, decide each leave one audit entry whose before and

@@ -3,7 +3,7 @@
  * Each case compiles against the fixture source and expects failure at an exact 1-based
  * column (byte offset + 1: a CJK character is three bytes), with a message that contains
  * given fragments (the offending token, and for unknown names the suggestion, for enums the
- * declared values). The cases follow the list in expr.h and the brief: lexical errors,
+ * declared values). The cases follow the list in rules.h and the brief: lexical errors,
  * unknown names, calls, types of arithmetic, comparison and logic, `in` lists, enums,
  * workdays() without a calendar, division by a literal 0, trailing text, parentheses,
  * null and chained comparisons, and nesting limits. */

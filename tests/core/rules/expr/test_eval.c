@@ -2,7 +2,7 @@
  *
  * Every test compiles against the fixture source (fixture.h), evaluates on a record filled
  * by hand and compares with a value worked out by hand: precedence and associativity, every
- * operator on every type it accepts, nulls in each position (the rules of expr.h: arithmetic
+ * operator on every type it accepts, nulls in each position (the rules of rules.h: arithmetic
  * and functions give null, comparisons and `in` are false, and/or read null as false), `in`
  * lists, `is null`, days() and workdays() on the May 2021 calendar, string escapes and UTF-8,
  * enums, the result types, the documented answers of pg_expr_test and pg_expr_number on a
