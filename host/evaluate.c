@@ -10,9 +10,9 @@
  * full result as a draft, DATA/drafts/<scheme>-<period>.json, and the bulletin as documents,
  * DATA/drafts/<scheme>-<period>/ (HTML, CSV, the indicator documentation).
  *
- * Every evaluation is recorded as a run in the store (core/run.h) by the job that made it, on
- * its own connection: the rule snapshot's hash, the trigger, the times, the inputs it read and
- * the result, both content-addressed, so that an unchanged month re-scored a hundred times
+ * Every evaluation is recorded as a run in the store (core/record/include/record.h) by the job that
+ * made it, on its own connection: the rule snapshot's hash, the trigger, the times, the inputs it
+ * read and the result, both content-addressed, so that an unchanged month re-scored a hundred times
  * stores its texts once. A failure to record is logged and does not fail the evaluation. */
 #include "report.h"
 #include "record.h"

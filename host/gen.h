@@ -22,7 +22,7 @@
 typedef struct pg_gen {
     int refs;
     long id;             /* 1, 2, … in this process */
-    char content[65];    /* hash of the snapshot's files (ruledir.h) */
+    char content[65];    /* hash of the snapshot's files (base.h) */
     char *shown;         /* the rule set directory as the operator named it */
     char *snapshot;      /* DATA/rules/<content> */
     pg_budget ceiling;   /* the host's caps on the set's own Lua budget; 0: none */
@@ -43,6 +43,5 @@ int pg_gen_load(const pg_gen *g, pg_ruleset **out, pg_diags *d);
 
 pg_gen *pg_gen_ref(pg_gen *g);
 void pg_gen_unref(pg_gen *g);
-
 
 #endif

@@ -3,7 +3,7 @@
  * A posted body is written to DATA/incoming/<n>/<name> by a pool thread and ingested from
  * there exactly as `pinggu ingest` would (same reader, same all-or-nothing rule, same errors,
  * named after the uploaded file), then the temporary copy is removed. The answer (201) is sent
- * only after the batch's transaction committed (batch.h). `?replaces=ID` makes the new batch
+ * only after the batch's transaction committed (data.h). `?replaces=ID` makes the new batch
  * replace an active one in the same transaction. Writes go one at a time, in arrival order,
  * so that the answers come in the order the store took them. The audit actor is the token
  * that the request presents, as pg_call_actor names it. An accepted batch or a withdrawal

@@ -4,9 +4,9 @@
  * A publish is a pool job on the generation of the period's year: it opens its own store
  * connection, loads the data directory as it is now, evaluates on the job's rule set (loaded
  * from the generation's snapshot, whose hash the run records), and writes the run, the bulletin
- * and the audit entry in one transaction (core/publish.h) before the 201 goes out. The final
- * documents are then written to DATA/bulletins/<scheme>-<period>-r<N>/ once, beside the drafts
- * the scheduled cut-offs keep replacing. The evaluation is always made afresh in the job: it
+ * and the audit entry in one transaction (core/record/include/record.h) before the 201 goes out.
+ * The final documents are then written to DATA/bulletins/<scheme>-<period>-r<N>/ once, beside the
+ * drafts the scheduled cut-offs keep replacing. The evaluation is always made afresh in the job: it
  * is by construction the current result of the rules and data being served, and the frozen
  * inputs are exactly what it read.
  *

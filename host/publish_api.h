@@ -1,6 +1,6 @@
 /* publish_api.h — the host's side of the record (host/publish.c): publishing bulletins over HTTP,
  * reading them by role, and the runs the host records (evaluate.c records one per evaluation,
- * core/run.h).
+ * core/record/include/record.h).
  *
  * Routes (pg_publish_routes, api.h):
  *   POST /api/v1/bulletins {"scheme","period","reason"?}     staff: publish (201)

@@ -1,4 +1,5 @@
-/* review.c — self-reports, evidence, evaluator scores and appeals over HTTP (core/review.h).
+/* review.c — self-reports, evidence, evaluator scores and appeals over HTTP
+ * (core/record/include/record.h).
  *
  *   POST /api/v1/evidence?name=F            raw body → 201 {"hash", "bytes", "name"}
  *   POST /api/v1/selfreports                {unit, period, metric, value, n?, evidence?|link?,
