@@ -16,7 +16,7 @@
 static const char usage[] =
     "usage: pinggu diff --rules DIR --against DIR|FILE --data DIR --scheme NAME --period P\n"
     "                   [--format text|json]\n"
-    "  --against DIR   a second rule set; FILE: weight overrides of --rules (README)\n";
+    "  --against DIR   a second rule set; FILE: weight overrides of --rules (docs/tools.md)\n";
 
 /* Loads the rule set B: a directory, or A's directory with the overrides file applied. */
 static int load_against(const char *rules, const char *against, pg_ruleset **out, int *overrides,

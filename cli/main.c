@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define PINGGU_VERSION "0.1.0"
 
 static const char usage[] =
     "usage: pinggu <command> [options]\n"
@@ -33,7 +32,7 @@ static const char usage[] =
     "  report --rules DIR --data DIR --scheme NAME --period P --format html|csv|json|xlsx\n"
     "         --out DIR        the bulletin or year report as documents, with charts\n"
     "  backup --data DIR DEST  a consistent copy of the store and the batch files, while the host\n"
-    "                          runs (README: restoring)\n"
+    "                          runs (docs/operations.md: backups)\n"
     "  publish --rules DIR --data DIR --scheme NAME --period P [--reason TEXT]\n"
     "                          evaluate and publish the bulletin of a period (a correction when\n"
     "                          one is published already)\n"
@@ -53,7 +52,8 @@ static const char usage[] =
     "                          stored\n"
     "  version                 print the version\n"
     "\n"
-    "See README.md for the rule language and the JSON output.\n";
+    "The manual is in docs/: the rule language in docs/rules.md, the commands in docs/cli.md, the\n"
+    "JSON output in docs/reports.md.\n";
 
 static const struct {
     const char *name;
