@@ -26,6 +26,7 @@ void pg_config_defaults(pg_config *c)
     c->listen_host = pg_xstrdup("127.0.0.1");
     c->listen_port = 8080;
     c->log_level = PG_LOG_INFO;
+    c->retention_days = 90;
 }
 
 void pg_config_free(pg_config *c)
@@ -208,9 +209,9 @@ static void read_rules(reader *r, const cJSON *v, pg_config *c)
 int pg_config_load(pg_config *c, const char *path, pg_diags *d)
 {
     static const char *const keys[] = {
-        "listen",          "rules",           "data_dir", "pool",   "body_limit_mb",
-        "read_timeout_ms", "idle_timeout_ms", "lua",      "reload", "log_level",
-        "tokens",          "web_dir",         NULL};
+        "listen",          "rules", "data_dir", "pool",      "body_limit_mb", "read_timeout_ms",
+        "idle_timeout_ms", "lua",   "reload",   "log_level", "tokens",        "web_dir",
+        "retention_days",  NULL};
     static const char *const lua_keys[] = {"instructions", "memory_mb", NULL};
     static const char *const reload_keys[] = {"debounce_ms", "rescan_ms", NULL};
     reader rd = {path, d}, *r = &rd;
@@ -251,6 +252,8 @@ int pg_config_load(pg_config *c, const char *path, pg_diags *d)
     get_string(r, root, "web_dir", "web_dir", &c->web_dir);
     long v;
     if (get_long(r, root, "pool", 1, 64, &v) > 0) c->pool = (int)v;
+    /* up to 100 years; 0 keeps every run */
+    if (get_long(r, root, "retention_days", 0, 36500, &v) > 0) c->retention_days = (int)v;
     if (get_long(r, root, "body_limit_mb", 1, 4096, &v) > 0) c->http.max_body = (size_t)v << 20;
     if (get_long(r, root, "read_timeout_ms", 100, 3600000, &v) > 0) c->http.read_ms = (unsigned)v;
     if (get_long(r, root, "idle_timeout_ms", 100, 3600000, &v) > 0) c->http.idle_ms = (unsigned)v;

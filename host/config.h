@@ -7,7 +7,7 @@
  *     "pool": 2, "body_limit_mb": 64, "read_timeout_ms": 30000, "idle_timeout_ms": 60000,
  *     "lua": { "instructions": 1000000, "memory_mb": 32 },
  *     "reload": { "debounce_ms": 100, "rescan_ms": 2000 }, "log_level": "info",
- *     "web_dir": "/usr/share/pinggu/web",
+ *     "web_dir": "/usr/share/pinggu/web", "retention_days": 90,
  *     "tokens": [ { "name": "ops", "role": "admin", "sha256": "<64 hex digits>" },
  *                 { "name": "lufeng", "role": "unit", "unit": "lufeng", "sha256": "…" } ] }
  *
@@ -48,7 +48,8 @@ typedef struct {
     long lua_instructions; /* ceilings on a rule set's own budget; 0: none */
     long lua_memory_mb;
     unsigned debounce_ms, rescan_ms;
-    int log_level; /* pg_log_level */
+    int log_level;      /* pg_log_level */
+    int retention_days; /* unpublished runs older than this are pruned daily; 0: kept */
     pg_token *tokens;
     int ntokens;
 } pg_config;

@@ -7,6 +7,9 @@
  * is wall time, which NTP or an operator can move, and libuv's timers run on the monotonic
  * clock, so a long sleep would not notice.
  *
+ * A daily chore (pg_sched_daily) rides on the same timer and clock, but is not an event: it is
+ * not in the state file, and it is called once for a jump however many days it passed.
+ *
  * The injected clock is an anchor: the injected time, and the loop time when it was set. It
  * runs at the loop's speed from there, in milliseconds so that a timer never wakes a hair
  * before the event it was armed for. */
@@ -40,6 +43,10 @@ struct pg_sched {
     pg_sched_cb cb;
     void *ctx;
     pg_sched_event next;
+    pg_sched_daily_cb daily; /* the daily chore, or NULL */
+    void *daily_ctx;
+    int daily_hour;
+    int64_t daily_at; /* its next call, Unix seconds */
     int firing;
     int closing;
 };
@@ -160,9 +167,19 @@ static int save_state(const char *path, const pg_sched_event *ev)
 
 static void on_timer(uv_timer_t *t);
 
+/* The first `daily_hour`:00 in the zone strictly after `after`. */
+static int64_t next_daily(const pg_sched *s, int64_t after)
+{
+    int64_t local = after + s->tz;
+    int64_t t = floor_div(local, DAY) * DAY + (int64_t)s->daily_hour * 3600;
+    if (t <= local) t += DAY;
+    return t - s->tz;
+}
+
 static void arm(pg_sched *s)
 {
-    int64_t wait = s->next.at * 1000 - now_ms(s);
+    int64_t at = s->daily && s->daily_at < s->next.at ? s->daily_at : s->next.at;
+    int64_t wait = at * 1000 - now_ms(s);
     if (wait < 0) wait = 0;
     if (wait > MAX_SLEEP_MS) wait = MAX_SLEEP_MS;
     uv_timer_start(&s->timer, on_timer, (uint64_t)wait, 0);
@@ -174,7 +191,17 @@ static void fire_due(pg_sched *s)
 {
     if (s->firing) return;
     s->firing = 1;
-    while (!s->closing && s->next.at * 1000 <= now_ms(s)) {
+    while (!s->closing) {
+        int64_t now = now_ms(s);
+        int chore = s->daily && s->daily_at * 1000 <= now;
+        if (s->next.at * 1000 > now && !chore) break;
+        if (chore && s->daily_at <= s->next.at) {
+            /* once, however many days a jump passed: the next call is after now */
+            int64_t t = floor_div(now, 1000);
+            s->daily_at = next_daily(s, t);
+            s->daily(s->daily_ctx, t);
+            continue;
+        }
         pg_sched_event ev = s->next;
         pg_sched_next(ev.at, s->tz, &s->next);
         int rc = s->state_path ? save_state(s->state_path, &ev) : 0;
@@ -241,6 +268,15 @@ int pg_sched_set_now(pg_sched *s, int64_t t)
     s->fake_base = uv_now(s->loop);
     fire_due(s);
     return 0;
+}
+
+void pg_sched_daily(pg_sched *s, int hour, pg_sched_daily_cb cb, void *ctx)
+{
+    s->daily = cb;
+    s->daily_ctx = ctx;
+    s->daily_hour = hour;
+    s->daily_at = pg_sched_now(s); /* due now: the start-up call */
+    if (!s->firing && !s->closing) uv_timer_start(&s->timer, on_timer, 0, 0);
 }
 
 void pg_sched_upcoming(const pg_sched *s, pg_sched_event *ev)

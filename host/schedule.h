@@ -59,6 +59,15 @@ int64_t pg_sched_now(const pg_sched *s);
 int pg_sched_set_now(pg_sched *s, int64_t t);
 /* The next event that will fire. */
 void pg_sched_upcoming(const pg_sched *s, pg_sched_event *ev);
+
+/* A daily chore beside the calendar: calls `cb` with the clock's now (Unix seconds) once soon
+ * after this call (from the loop: a start-up run), then every day at `hour`:00 in the zone,
+ * by this scheduler's clock, so an injected clock drives it too. A jump over several days calls
+ * it once, and nothing of it is kept in the state file (a restart calls it again): for chores
+ * that may run any number of times, like retention, never for events that must fire once. One
+ * chore per scheduler; a second call replaces the first. */
+typedef void (*pg_sched_daily_cb)(void *ctx, int64_t now);
+void pg_sched_daily(pg_sched *s, int hour, pg_sched_daily_cb cb, void *ctx);
 void pg_sched_stop(pg_sched *s);
 
 #endif

@@ -10,6 +10,7 @@
 #include "host.h"
 #include "log.h"
 #include "render.h"
+#include "retention.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -139,6 +140,7 @@ int pg_serve(pg_config *cfg, int64_t fake_now)
         goto out;
     }
     free(state);
+    pg_retention_start(h);
     uv_signal_init(&loop, &h->sighup), uv_signal_init(&loop, &h->sigterm);
     uv_signal_init(&loop, &h->sigint);
     h->sighup.data = h->sigterm.data = h->sigint.data = h;

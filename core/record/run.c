@@ -299,6 +299,24 @@ static long count_of(pg_store *st, const char *sql)
     return n;
 }
 
+int pg_runs_prunable(pg_store *st, const char *before, long *runs, pg_diags *d)
+{
+    *runs = 0;
+    sqlite3_stmt *s;
+    int rc = pg_store_prepare(st,
+                              "SELECT count(*) FROM run WHERE finished_at < ?"
+                              " AND id NOT IN (SELECT run FROM bulletin)",
+                              &s, d);
+    if (rc != 0) return rc;
+    sqlite3_bind_text(s, 1, before, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *runs = (long)sqlite3_column_int64(s, 0);
+    else
+        rc = pg_store_fail(st, "counting runs", d);
+    sqlite3_finalize(s);
+    return rc;
+}
+
 int pg_runs_prune(pg_store *st, const char *before, const char *actor, long *runs, long *blobs,
                   pg_diags *d)
 {

@@ -76,6 +76,9 @@ int pg_run_list(pg_store *st, const char *scheme, const char *period, int limit,
  * every bulletin still reproduces. *runs and *blobs get the numbers deleted. */
 int pg_runs_prune(pg_store *st, const char *before, const char *actor, long *runs, long *blobs,
                   pg_diags *d);
+/* How many runs pg_runs_prune would delete with `before`, without a write: the host's daily
+ * retention asks first, so that a day with nothing to prune leaves no audit entry. */
+int pg_runs_prunable(pg_store *st, const char *before, long *runs, pg_diags *d);
 
 /* publish.c — bulletins: publishing a run, corrections, and reading the published record.
  *
