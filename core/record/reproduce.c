@@ -41,11 +41,9 @@ static int legacy_revision(const pg_ruleset *rs, char hex[65])
         const char *rel = i < n ? files[i] : "units.csv";
         char *path = pg_xasprintf("%s/%s", rs->fsdir, rel);
         FILE *f = fopen(path, "rb");
+        rc = f ? 0 : -errno;
         free(path);
-        if (!f) {
-            rc = -errno;
-            break;
-        }
+        if (!f) break;
         SHA256Update(&ctx, (const uint8_t *)rel, strlen(rel) + 1);
         unsigned char buf[8192];
         size_t k;

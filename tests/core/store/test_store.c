@@ -173,7 +173,8 @@ static void blobs_compressed_old_ones_read(void **state)
     /* a new blob is compressed, named by the plain bytes' hash, and reads back whole */
     size_t n = 200000;
     char *big = pg_xmalloc(n + 1);
-    for (size_t i = 0; i < n; i++) big[i] = "{\"unit\":\"lufeng\",\"points\":1.5}\n"[i % 33];
+    static const char row[] = "{\"unit\":\"lufeng\",\"points\":1.5}\n";
+    for (size_t i = 0; i < n; i++) big[i] = row[i % (sizeof row - 1)];
     big[n] = 0;
     char hash[65];
     assert_int_equal(pg_store_blob_put(st, big, n, hash, &d), 0);
