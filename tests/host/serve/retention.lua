@@ -1,4 +1,4 @@
--- retention.lua — automatic retention on the injected clock: with "retention_days": 30, the
+-- retention.lua — automatic retention on the injected clock (and the store's size in /metrics): with "retention_days": 30, the
 -- start-up prune finds nothing old; then runs are recorded (two months evaluated, one of them
 -- published), the clock jumps 40 days, and the daily prune deletes the unpublished runs that
 -- are now older than 30 days, keeps the published one (which still re-runs byte for byte), and
@@ -51,6 +51,15 @@ local runs0 = tonumber(sql("SELECT count(*) FROM run"))
 local last = tonumber(sql("SELECT max(id) FROM run"))
 t:ok(runs0 >= 3, "at least three runs were recorded", runs0)
 t:eq("the start-up prune found nothing older than 30 days: no audit entry", 0, #audit())
+
+-- the store's size is in /metrics: the database file and its write-ahead log
+local _, metrics = h:get("/metrics", tok.admin)
+local db = tonumber((metrics or ""):match('\npinggu_store_bytes{file="db"} (%d+)\n'))
+local wal = tonumber((metrics or ""):match('\npinggu_store_bytes{file="wal"} (%d+)\n'))
+t:ok(db and db > 0, "/metrics reports the database's size", metrics)
+t:ok(wal and wal >= 0, "… and the write-ahead log's", metrics)
+local size = io.popen("stat -c %s " .. L.quote(data .. "/pinggu.db")):read("n")
+t:eq("… as the file's size on disk", size, db)
 
 -- 40 days later the daily prune (03:00 in the rules' zone) has run
 st = h:post("/api/v1/clock", tok.admin, '{"now":"' .. iso(now + 40 * 86400) .. '"}')
