@@ -2,6 +2,7 @@
  * one period, and write the result to stdout as JSON, CSV or a text table. */
 #include "args.h"
 #include "cli.h"
+#include "progress.h"
 #include "record.h"
 #include "score.h"
 #include "base.h"
@@ -41,6 +42,7 @@ int cmd_eval(int argc, char **argv)
     pg_ruleset *rs = NULL;
     pg_dataset *ds = NULL;
     pg_result *res = NULL;
+    cli_progress *progress = NULL;
     if (pg_ruleset_load(rules, &rs, &d) != 0) goto done;
     int s = pg_strmap_get(&rs->scheme_ids, scheme);
     if (s < 0) {
@@ -54,8 +56,15 @@ int cmd_eval(int argc, char **argv)
         pg_error(&d, NULL, 0, "--unit %s: not in %s/units.csv", unit, rules);
         goto done;
     }
+    /* on a terminal, after 2 s: the stage and the time so far, and the raw records read when
+     * a changed metric makes the data directory read its batches again (progress.h) */
+    progress = cli_progress_start("eval", -1);
+    cli_progress_stage(progress, "loading the data");
     if (pg_datadir_load(rs, data, &ds, &d) != 0) goto done;
+    cli_progress_stage(progress, "evaluating");
     if (pg_eval(rs, ds, s, code, &res, &d) != 0) goto done;
+    cli_progress_stop(progress);
+    progress = NULL;
     int wrc = strcmp(format, "json") == 0  ? pg_report_json(res, u, stdout)
               : strcmp(format, "csv") == 0 ? pg_report_csv(res, u, stdout)
                                            : pg_report_text(res, u, stdout);
@@ -64,6 +73,7 @@ int cmd_eval(int argc, char **argv)
     else
         pg_error(&d, NULL, 0, "cannot write the output");
 done:
+    cli_progress_stop(progress);
     /* Rule warnings are `pinggu check`'s business; eval shows only what stopped it. */
     for (int i = 0; i < d.n; i++)
         if (d.v[i].sev == PG_ERROR) {

@@ -1,10 +1,12 @@
 /* cmd_ingest.c — `pinggu ingest`: take raw batch files of one source, or a CSV of fed values,
  * into a data directory's store (all-or-nothing per file, a no-op for a file already active),
  * list the batches, withdraw one, or replace one by a new file in one step. A line saying a
- * batch was stored is printed only once its transaction has committed. */
+ * batch was stored is printed only once its transaction has committed. On a terminal, an
+ * ingest of raw files that runs longer than about 2 s shows a progress line (progress.h). */
 #include "data.h"
 #include "args.h"
 #include "cli.h"
+#include "progress.h"
 #include "rules.h"
 
 #include <dirent.h>
@@ -47,26 +49,55 @@ static char **dir_files(const char *dir, int *n)
     return v;
 }
 
-static int ingest_one(const pg_ruleset *rs, const char *data, const pg_batch_req *rq, pg_diags *d)
+/* What the raw files named on the command line hold in all (directories by their batch files),
+ * for the progress line's percentage and ETA; -1 when one cannot be read. */
+static long long total_size(int argc, char **argv)
+{
+    long long total = 0;
+    for (int i = optind; i < argc; i++) {
+        struct stat st;
+        if (stat(argv[i], &st) != 0) return -1;
+        if (!S_ISDIR(st.st_mode)) {
+            total += st.st_size;
+            continue;
+        }
+        int n;
+        char **files = dir_files(argv[i], &n);
+        for (int k = 0; k < n; k++) {
+            if (stat(files[k], &st) == 0) total += st.st_size;
+            free(files[k]);
+        }
+        free(files);
+    }
+    return total;
+}
+
+static int ingest_one(const pg_ruleset *rs, const char *data, const pg_batch_req *rq,
+                      cli_progress *progress, pg_diags *d)
 {
     pg_batch b;
     int again;
     int before = d->n;
     const char *path = rq->path;
     int rc = pg_batch_ingest(rs, data, rq, &b, &again, d);
+    cli_progress_pause(progress); /* the lines below may go to the same terminal */
     pg_diags_print(&(pg_diags){d->v + before, d->n - before, 0, 0, 0}, stderr);
-    if (rc != 0) return rc;
-    if (again)
-        printf("%s: already ingested as batch %.12s; nothing changed\n", path, b.id);
-    else if (strcmp(rq->source, PG_BATCH_VALUES) == 0)
-        printf("%s: batch %.12s: %ld values\n", path, b.id, b.records);
-    else
-        printf("%s: batch %.12s: %ld records of %s\n", path, b.id, b.records, rq->source);
-    if (!again && b.duplicates)
-        printf("%s: %ld records repeat an earlier key and were counted once\n", path, b.duplicates);
-    if (rq->replaces) printf("batch %s replaced by batch %.12s\n", rq->replaces, b.id);
-    pg_batch_clear(&b);
-    return 0;
+    if (rc == 0) {
+        if (again)
+            printf("%s: already ingested as batch %.12s; nothing changed\n", path, b.id);
+        else if (strcmp(rq->source, PG_BATCH_VALUES) == 0)
+            printf("%s: batch %.12s: %ld values\n", path, b.id, b.records);
+        else
+            printf("%s: batch %.12s: %ld records of %s\n", path, b.id, b.records, rq->source);
+        if (!again && b.duplicates)
+            printf("%s: %ld records repeat an earlier key and were counted once\n", path,
+                   b.duplicates);
+        if (rq->replaces) printf("batch %s replaced by batch %.12s\n", rq->replaces, b.id);
+        pg_batch_clear(&b);
+    }
+    fflush(stdout);
+    cli_progress_resume(progress);
+    return rc;
 }
 
 static int list(const char *data)
@@ -143,28 +174,33 @@ int cmd_ingest(int argc, char **argv)
     int failed = 0;
     pg_batch_req rq = {source ? source : PG_BATCH_VALUES, values, cli_actor(actor), replace,
                        threads};
-    if (values) failed = ingest_one(rs, data, &rq, &d) != 0;
+    /* values files are small and read by the dataset's reader: no progress for them */
+    cli_progress *progress = values ? NULL : cli_progress_start("ingest", total_size(argc, argv));
+    if (values) failed = ingest_one(rs, data, &rq, NULL, &d) != 0;
     for (int i = optind; i < argc; i++) {
         struct stat st;
         if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
             int n;
             char **files = dir_files(argv[i], &n);
             if (replace && n != 1) {
+                cli_progress_pause(progress);
                 fprintf(stderr, "pinggu ingest: --replace takes one file; %s holds %d\n", argv[i],
                         n);
+                cli_progress_resume(progress);
                 failed = 1;
             }
             for (int k = 0; k < n; k++) {
                 rq.path = files[k];
-                if (!failed || !replace) failed |= ingest_one(rs, data, &rq, &d) != 0;
+                if (!failed || !replace) failed |= ingest_one(rs, data, &rq, progress, &d) != 0;
                 free(files[k]);
             }
             free(files);
         } else {
             rq.path = argv[i];
-            failed |= ingest_one(rs, data, &rq, &d) != 0;
+            failed |= ingest_one(rs, data, &rq, progress, &d) != 0;
         }
     }
+    cli_progress_stop(progress);
     pg_ruleset_free(rs);
     pg_diags_free(&d);
     return failed ? 1 : 0;

@@ -27,13 +27,24 @@
  * Bad records: any error in a kept part sends the whole file to one reader again, so the first
  * 20 errors, their line numbers and the total are exactly those of a single read (the parts
  * only know their lines from their own start). Bad batches are rejected anyway; reading them
- * twice costs time only when there is nothing to store. */
+ * twice costs time only when there is nothing to store.
+ *
+ * Progress (pg_ingest_progress): every read, whole file or part, is given a pg_read_part. After
+ * each block it reads (1 MiB) the reader sets the part's `at` and calls on_block, which adds
+ * what the read has done since it last did (bytes, and the reader's count of good records) to
+ * two process-wide counters with relaxed atomic adds; the rest is added when the read ends.
+ * Nothing is done per record: the record callback stays as it was, small enough for the
+ * compiler to inline into the reader's loop (a check in it stopped that, which callgrind put at
+ * 18 instructions a record). The second read of a bad file adds nothing, so each byte of a
+ * good file counts once — except the bytes of a part thrown away, which its neighbour read
+ * too. */
 #include "ingest_parallel.h"
 #include "reader.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -42,6 +53,35 @@ int pg_ingest_threads(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+/* ---- progress ---- */
+
+static _Atomic long long read_bytes, read_records;
+
+void pg_ingest_progress(pg_ingest_counts *out)
+{
+    out->bytes = atomic_load_explicit(&read_bytes, memory_order_relaxed);
+    out->records = atomic_load_explicit(&read_records, memory_order_relaxed);
+}
+
+/* What one read has added to the shared counters so far. */
+typedef struct {
+    const pg_read_part *part; /* NULL: the read is not counted (a bad file's second read) */
+    const pg_read_stats *st;
+    long long bytes, records; /* added so far */
+} progress;
+
+static void progress_add(progress *p)
+{
+    if (!p->part) return;
+    long long bytes = p->part->at - p->part->start, records = p->st->records;
+    if (bytes > p->bytes)
+        atomic_fetch_add_explicit(&read_bytes, bytes - p->bytes, memory_order_relaxed);
+    if (records > p->records)
+        atomic_fetch_add_explicit(&read_records, records - p->records, memory_order_relaxed);
+    if (bytes > p->bytes) p->bytes = bytes;
+    p->records = records;
 }
 
 /* ---- one reader into one aggregator ---- */
@@ -54,7 +94,13 @@ typedef struct {
     /* the reader's running counts: a record whose unit is unknown counts as a bad record
      * there too, so that the reader's cap of reported errors covers both kinds */
     pg_read_stats *read;
+    progress *progress;
 } feeding;
+
+static void on_block(void *ud)
+{
+    progress_add(((feeding *)ud)->progress);
+}
 
 static int on_record(void *ud, const pg_value *rec, int line)
 {
@@ -83,17 +129,22 @@ static long estimate_records(const char *path)
     return (long)((double)sb.st_size / (double)n * (double)(lines + 1) * 1.05);
 }
 
-/* Reads path (or a part of it) into a new aggregator. Returns the reader's code; *agg, *errors
- * (bad records and unknown units) are set either way. */
+/* Reads path (a part of it, or all of it when part->start is 0 and there are no stops) into a
+ * new aggregator, adding to the progress counters when `counted`. Returns the reader's code;
+ * *agg, *errors (bad records and unknown units) are set either way. */
 static int read_into(const pg_ruleset *rs, int source, const char *path, int ndjson,
-                     pg_read_part *part, pg_agg **agg, long *errors, pg_diags *d)
+                     pg_read_part *part, int counted, pg_agg **agg, long *errors, pg_diags *d)
 {
     const pg_source *src = &rs->sources[source];
     pg_read_stats st = {0};
-    feeding f = {pg_agg_new(rs, source), src, path, d, &st};
+    part->at = part->start;
+    part->on_block = on_block;
+    progress pr = {counted ? part : NULL, &st, 0, 0};
+    feeding f = {pg_agg_new(rs, source), src, path, d, &st, &pr};
     if (src->key_field >= 0) pg_agg_expect(f.agg, estimate_records(path));
     int rc = ndjson ? pg_read_ndjson_part(src, path, rs->tz_offset, part, on_record, &f, &st, d)
                     : pg_read_csv_part(src, path, rs->tz_offset, part, on_record, &f, &st, d);
+    progress_add(&pr);
     *agg = f.agg;
     *errors = st.errors;
     return rc;
@@ -132,8 +183,8 @@ static void *run_parts(void *arg)
         pthread_mutex_unlock(&pool->mu);
         if (k < 0) return NULL;
         part_job *j = &pool->jobs[k];
-        j->rc =
-            read_into(j->rs, j->source, j->path, j->ndjson, &j->part, &j->agg, &j->errors, &j->d);
+        j->rc = read_into(j->rs, j->source, j->path, j->ndjson, &j->part, 1, &j->agg, &j->errors,
+                          &j->d);
     }
 }
 
@@ -168,10 +219,11 @@ static int find_cuts(const char *path, long long size, int n, long long *cuts)
 }
 
 static pg_agg *read_whole(const pg_ruleset *rs, int source, const char *path, int ndjson,
-                          long *errors, pg_diags *d)
+                          int counted, long *errors, pg_diags *d)
 {
     pg_agg *agg;
-    int rc = read_into(rs, source, path, ndjson, NULL, &agg, errors, d);
+    pg_read_part whole = {0}; /* from the top, no stops: the whole file */
+    int rc = read_into(rs, source, path, ndjson, &whole, counted, &agg, errors, d);
     if (rc < 0 || *errors) {
         pg_agg_free(agg);
         return NULL;
@@ -188,14 +240,14 @@ pg_agg *pg_ingest_aggregate(const pg_ruleset *rs, int source, const char *path, 
     if (min_part < 1) min_part = 1;
     if (threads < 2 || rs->sources[source].key_field >= 0 || stat(path, &sb) != 0 ||
         sb.st_size / min_part < 2)
-        return read_whole(rs, source, path, ndjson, errors, d);
+        return read_whole(rs, source, path, ndjson, 1, errors, d);
     long long size = sb.st_size, want = (long long)threads * PARTS_PER_THREAD;
     int n = (int)(size / min_part < want ? size / min_part : want);
     long long *cuts = pg_xcalloc((size_t)n, sizeof *cuts);
     int ncuts = find_cuts(path, size, n, cuts);
     if (ncuts == 0) {
         free(cuts);
-        return read_whole(rs, source, path, ndjson, errors, d);
+        return read_whole(rs, source, path, ndjson, 1, errors, d);
     }
     part_job *jobs = pg_xcalloc((size_t)ncuts + 1, sizeof *jobs);
     for (int k = 0; k <= ncuts; k++) {
@@ -239,5 +291,6 @@ pg_agg *pg_ingest_aggregate(const pg_ruleset *rs, int source, const char *path, 
     }
     free(jobs);
     free(cuts);
-    return ok ? agg : read_whole(rs, source, path, ndjson, errors, d);
+    /* a bad file is read again for its diagnostics, uncounted: its bytes were counted once */
+    return ok ? agg : read_whole(rs, source, path, ndjson, 0, errors, d);
 }

@@ -38,7 +38,8 @@ int pg_read_csv(const pg_source *src, const char *path, int offset, pg_record_fn
 int pg_read_ndjson(const pg_source *src, const char *path, int offset, pg_record_fn fn, void *ud,
                    pg_read_stats *stats, pg_diags *d);
 
-/* Part of a file, so that several threads can read one file (ingest_parallel.c). Reading starts
+/* Part of a file, so that several threads can read one file (ingest_parallel.c; a part from 0
+ * with no stops is the whole file, read as without a part). Reading starts
  * at byte `start` (0, or the first byte of a line; the CSV reader takes its header from the top
  * of the file first, and a header reaching past `start` is -ERANGE) and stops before the first
  * record that starts exactly at one of `stops` (ascending offsets after `start`), or goes on to
@@ -48,7 +49,12 @@ typedef struct {
     long long start;
     const long long *stops;
     int nstops;
-    int stopped; /* out: the index into stops where reading stopped, or -1 (end of the file) */
+    int stopped;  /* out: the index into stops where reading stopped, or -1 (end of the file) */
+    long long at; /* out: how far reading has got, as an offset: updated at each block read
+                   * (1 MiB) and exact when the read returns */
+    /* NULL, or called on the reading thread with the record callback's ud after each block
+     * read, `at` updated: a progress count at no cost per record */
+    void (*on_block)(void *ud);
 } pg_read_part;
 
 int pg_read_csv_part(const pg_source *src, const char *path, int offset, pg_read_part *part,

@@ -420,6 +420,14 @@ static int skip_long_record(reader *r)
 }
 
 /* Whether the next record starts exactly at one of the part's stops (then reading ends). */
+/* After a refill: how far a part has got, for its progress (reader.h). */
+static void block_read(reader *r, void *ud)
+{
+    if (!r->part) return;
+    r->part->at = r->in.base;
+    if (r->part->on_block) r->part->on_block(ud);
+}
+
 static int at_stop(reader *r)
 {
     int k = pg_input_stop(&r->in, r->part->stops, r->part->nstops, &r->next_stop);
@@ -433,11 +441,12 @@ static int read_records(reader *r, pg_record_fn fn, void *ud)
     char why[PG_RV_WHY];
     for (int i = 0; i < src->nfields; i++) pg_rv_null(r->plan, i, &r->vals[i]);
     for (;;) {
-        if (r->part && at_stop(r)) return 0;
+        if (r->part && r->part->nstops && at_stop(r)) return 0;
         if (r->in.pos >= r->in.len) {
             if (r->in.eof) return 0;
             int rc = pg_input_refill(&r->in);
             if (rc < 0) return read_error(r, rc);
+            block_read(r, ud);
             continue;
         }
         scan_out o;
@@ -446,6 +455,7 @@ static int read_records(reader *r, pg_record_fn fn, void *ud)
         if (rc == REC_MORE) {
             rc = pg_input_refill(&r->in);
             if (rc < 0) return read_error(r, rc);
+            block_read(r, ud);
             if (rc == PG_INPUT_TOO_LONG) {
                 bad(r, r->line, "record longer than %zu MiB (a quote left open?)",
                     PG_INPUT_MAX_RECORD >> 20);
@@ -505,6 +515,7 @@ static int read_csv(reader *r, pg_record_fn fn, void *ud)
         r->vals = pg_xcalloc((size_t)(r->src->nfields > 0 ? r->src->nfields : 1), sizeof *r->vals);
         rc = read_records(r, fn, ud);
     }
+    if (r->part) r->part->at = r->in.base + (long long)r->in.pos;
     pg_rv_plan_free(r->plan);
     free(r->vals);
     free(r->sp);

@@ -680,6 +680,14 @@ static int skip_long_line(reader *r)
 }
 
 /* Whether the next line starts exactly at one of the part's stops (then reading ends). */
+/* After a refill: how far a part has got, for its progress (reader.h). */
+static void block_read(reader *r, void *ud)
+{
+    if (!r->part) return;
+    r->part->at = r->in.base;
+    if (r->part->on_block) r->part->on_block(ud);
+}
+
 static int at_stop(reader *r)
 {
     int k = pg_input_stop(&r->in, r->part->stops, r->part->nstops, &r->next_stop);
@@ -699,7 +707,7 @@ static int read_records(reader *r, pg_record_fn fn, void *ud)
         if (r->in.len >= 3 && memcmp(r->in.buf, "\xEF\xBB\xBF", 3) == 0) r->in.pos = 3;
     }
     for (;;) {
-        if (r->part && at_stop(r)) return 0;
+        if (r->part && r->part->nstops && at_stop(r)) return 0;
         char *p = r->in.buf + r->in.pos;
         char *nl = r->in.pos < r->in.len ? memchr(p, '\n', r->in.len - r->in.pos) : NULL;
         if (!nl) {
@@ -710,6 +718,7 @@ static int read_records(reader *r, pg_record_fn fn, void *ud)
             } else {
                 rc = pg_input_refill(&r->in);
                 if (rc < 0) return read_error(r, rc);
+                block_read(r, ud);
                 if (rc == PG_INPUT_TOO_LONG) {
                     bad(r, r->line, 0, "line longer than %zu MiB", PG_INPUT_MAX_RECORD >> 20);
                     if ((rc = skip_long_line(r)) < 0) return read_error(r, rc);
@@ -737,6 +746,7 @@ static int read_ndjson(reader *r, pg_record_fn fn, void *ud)
     r->vals = pg_xcalloc((size_t)(r->src->nfields > 0 ? r->src->nfields : 1), sizeof *r->vals);
     build_fields(r);
     int rc = read_records(r, fn, ud);
+    if (r->part) r->part->at = r->in.base + (long long)r->in.pos;
     pg_rv_plan_free(r->plan);
     free(r->vals);
     free(r->flen);

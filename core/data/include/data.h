@@ -196,4 +196,22 @@ int pg_batch_store_open_existing(const char *datadir, pg_store **out, pg_diags *
 /* Online CPUs, at least 1 and at most 64: the default thread count. */
 int pg_ingest_threads(void);
 
+/* How far the readers of raw batch files have got, summed over every read in this process
+ * since it started (ingests, and raw files read again because a metric's definition changed):
+ * bytes of the files read and good records. For a progress line: take the counts before the
+ * work and subtract them.
+ *
+ * Threads: any thread may call pg_ingest_progress at any time. The reading threads add to the
+ * counts with relaxed atomic adds after each 1 MiB block they read and when a read ends, and
+ * do nothing per record; so a reading is at most a block per reading thread behind, and the
+ * counts are exact once the reads are done. A bad file's second read (for its diagnostics) is
+ * not counted. Bytes can exceed a file's size in one rare case: a part of a file cut inside a
+ * quoted newline is read twice (ingest_parallel.c). */
+typedef struct {
+    long long bytes;
+    long long records;
+} pg_ingest_counts;
+
+void pg_ingest_progress(pg_ingest_counts *out);
+
 #endif

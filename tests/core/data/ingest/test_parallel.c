@@ -2,7 +2,8 @@
  * one thread gives: the same cells in the same order, the same counts and sums, the same
  * diagnostics for a bad file. Files are generated here (a fixed LCG), written to a fresh
  * mkdtemp directory and cut into parts of a few bytes (min_part 1), so that every cut lands
- * somewhere interesting: inside quoted fields holding newlines too. Never timed. */
+ * somewhere interesting: inside quoted fields holding newlines too. Also the progress counts
+ * the reads keep. Never timed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -278,6 +279,55 @@ static void bad_records_same_diagnostics(void **state)
     free(nd);
 }
 
+static long long size_of(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long long n = ftell(f);
+    fclose(f);
+    return n;
+}
+
+/* The progress counts (pg_ingest_progress): after a read, every byte of the file and every
+ * good record counted once — on one thread, on several, and for a bad file, whose second read
+ * (for its diagnostics) is not counted. NDJSON on several threads: every cut is good there, so
+ * no part is read twice (a CSV cut inside a quoted newline would be, data.h). */
+static void progress_counts_once(void **state)
+{
+    (void)state;
+    static int bad[1000];
+    for (int i = 50; i < 1000; i += 97) bad[i] = 1;
+    char *csv = path_of("p.csv"), *nd = path_of("p.ndjson");
+    char *bcsv = path_of("pb.csv"), *bnd = path_of("pb.ndjson");
+    write_files(csv, nd, 3000, -1, NULL);
+    write_files(bcsv, bnd, 1000, -1, bad);
+    struct {
+        const char *path;
+        int threads;
+        long long records;
+    } cases[] = {{csv, 1, 3000}, {nd, 1, 3000}, {nd, 4, 3000}, {bnd, 1, -1}, {bnd, 4, -1}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        pg_ingest_counts before, after;
+        pg_diags d = {0};
+        long errors;
+        pg_ingest_progress(&before);
+        pg_agg *a = read_with(cases[i].path, cases[i].threads, &errors, &d);
+        pg_ingest_progress(&after);
+        assert_int_equal(after.bytes - before.bytes, size_of(cases[i].path));
+        if (cases[i].records >= 0) {
+            assert_non_null(a);
+            assert_int_equal(after.records - before.records, cases[i].records);
+        } else {
+            assert_null(a);
+            assert_int_equal(after.records - before.records, 1000 - errors);
+        }
+        pg_agg_free(a);
+        pg_diags_free(&d);
+    }
+    free(csv), free(nd), free(bcsv), free(bnd);
+}
+
 /* The key set (a Robin Hood table of 64-bit hashes) through many growths: every repeat of a
  * key is found, and nothing else is taken for one. Keyed sources are read on one thread. */
 static void key_set_counts_repeats(void **state)
@@ -343,6 +393,7 @@ int main(void)
         cmocka_unit_test(many_threads_same_cells),
         cmocka_unit_test(quoted_newlines_at_the_cut),
         cmocka_unit_test(bad_records_same_diagnostics),
+        cmocka_unit_test(progress_counts_once),
         cmocka_unit_test(key_set_counts_repeats),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
