@@ -35,7 +35,6 @@ struct cli_progress {
     int paused; /* the command is writing: no drawing */
     char command[24];
     char *stage;
-    int done, total; /* steps; total 0 when the work has none */
     long long total_bytes;
     pg_ingest_counts base; /* the counters when the progress started */
     struct timespec t0;
@@ -117,8 +116,6 @@ static void compose(cli_progress *p, char *line, size_t size)
     if (p->total_bytes > 0 && bytes > p->total_bytes) bytes = p->total_bytes;
     if (p->total_bytes > 0 && bytes > 0 && bytes < p->total_bytes && t > 0)
         eta = (double)(p->total_bytes - bytes) / ((double)bytes / t);
-    else if (p->total > 0 && p->done > 0 && p->done < p->total)
-        eta = t / p->done * (p->total - p->done);
     snprintf(line, size, "pinggu %s: ", p->command);
     if (p->total_bytes > 0)
         add(line, size, "%s/%s MiB (%d%%)", mib(bytes, a, sizeof a),
@@ -126,7 +123,6 @@ static void compose(cli_progress *p, char *line, size_t size)
             (int)(100.0 * (double)bytes / (double)p->total_bytes));
     else if (bytes > 0)
         add(line, size, "%s MiB read", mib(bytes, a, sizeof a));
-    if (p->total > 0) add(line, size, "%d of %d done", p->done, p->total);
     if (eta >= 0) add(line, size, "ETA %s", clock_of(eta, a, sizeof a));
     if (records > 0) {
         add(line, size, "%s records", grouped(records, a, sizeof a));
@@ -212,15 +208,6 @@ void cli_progress_stage(cli_progress *p, const char *stage)
     pthread_mutex_lock(&p->mu);
     free(p->stage);
     p->stage = stage ? strdup(stage) : NULL;
-    pthread_mutex_unlock(&p->mu);
-}
-
-void cli_progress_step(cli_progress *p, int done, int total)
-{
-    if (!p) return;
-    pthread_mutex_lock(&p->mu);
-    p->done = done;
-    p->total = total;
     pthread_mutex_unlock(&p->mu);
 }
 

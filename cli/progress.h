@@ -8,8 +8,8 @@
  *     pinggu ingest: 180.0/766.0 MiB (23%), ETA 0:07, 1,179,745 records, 588,610/s
  *
  * It shows only what is known: bytes against a total when the total is known in advance (the
- * files' sizes), records when something reads records, steps done of a total when the work
- * has several, an ETA only from bytes or steps, and otherwise the stage and the time so far.
+ * files' sizes), records when something reads records, an ETA only from bytes against their
+ * total, and otherwise the stage and the time so far.
  * The line is erased when the work ends. When stderr is not a terminal (a pipe, a log, a test,
  * CI) nothing at all is written, and no thread is started.
  *
@@ -32,8 +32,6 @@ cli_progress *cli_progress_start(const char *command, long long total_bytes);
 /* What the work is doing now ("loading the data"), shown when nothing else says more; NULL
  * for nothing. The string is copied. */
 void cli_progress_stage(cli_progress *p, const char *stage);
-/* Steps done of a total (periods or schemes of an evaluation that has several). */
-void cli_progress_step(cli_progress *p, int done, int total);
 /* Erases the line and holds the drawing until cli_progress_resume, so that the caller can
  * write to the terminal. Not to be nested. */
 void cli_progress_pause(cli_progress *p);
