@@ -1,10 +1,10 @@
 /* preview.c — POST /api/v1/rules/preview: who moves if a weight change is announced.
  *
- * The body is a weight-overrides file (the format `pinggu diff --against FILE` takes; README
- * "Weight overrides"). A worker evaluates the scheme and period under the rules being served
- * and under a fresh copy of them with the overrides applied, and answers the comparison as
- * `pinggu diff --format json` prints it: every unit's change in score, rank and band, and the
- * indicators that cause it. Nothing is stored and the rules served do not change. */
+ * The body is a weight-overrides file (the format `pinggu diff --against FILE` takes;
+ * docs/tools.md, "Weight overrides"). A worker evaluates the scheme and period under the rules
+ * being served and under a fresh copy of them with the overrides applied, and answers the
+ * comparison as `pinggu diff --format json` prints it: every unit's change in score, rank and band,
+ * and the indicators that cause it. Nothing is stored and the rules served do not change. */
 #include "record.h"
 #include "score.h"
 #include "host.h"

@@ -9,7 +9,7 @@
  * aggregation). This scanner finds the commas of a 64-byte stretch at once (SSE2; a plain
  * loop elsewhere), leaves values in place and converts only the declared columns: 20 M
  * records/s for the scan alone on the same file, 6 M/s with 12 fields converted (three of
- * them times); the figures are in tests/readers/README.md.
+ * them times); the figures are in tests/core/data/readers/README.md.
  *
  * How it reads: the file comes in blocks of 1 MiB into one buffer. A record is scanned
  * whole from its first byte; when it runs past the bytes read so far, the unread tail is

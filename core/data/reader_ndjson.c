@@ -11,7 +11,7 @@
  * object a line, checks the syntax of every byte it passes (UTF-8 is checked where it
  * matters, in the values of declared string fields), and runs at 3.8 M records/s with the
  * conversion of 12 fields included, 2.5–3× either library before conversion (the figures
- * are in tests/readers/README.md).
+ * are in tests/core/data/readers/README.md).
  *
  * How it reads: blocks of 1 MiB into one buffer, as the CSV reader does. A JSON text cannot
  * hold a raw newline, so memchr finds each line's end before it is parsed; a line that runs

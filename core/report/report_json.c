@@ -1,4 +1,4 @@
-/* report_json.c — the JSON shape of a result (documented in the README). Numbers that are
+/* report_json.c — the JSON shape of a result (documented in docs/reports.md). Numbers that are
  * not finite (a dropped part) are written as null; points carry 4 decimals, totals the rule
  * set's rounding. */
 #include "base.h"

@@ -1,5 +1,5 @@
 /* method.c — the built-in methods. Each is a few lines of arithmetic on the value and, for
- * relative methods, the group's statistics; the README's rule reference states the same
+ * relative methods, the group's statistics; docs/rules.md states the same
  * formulas in words. */
 #include "method.h"
 

@@ -1,6 +1,8 @@
 /* plugin.h — the public header of core/plugin/.
  *
- * None
+ * The C plugin ABI: what a plugin exports, the bulletin model an exporter is handed, and the
+ * loader. Self-contained, like redismodule.h: a plugin in plugins/ includes this header and
+ * links nothing of the core.
  *
  * The other subsystems, the host and the CLI include this header and no other of core/plugin/.
  * It gathers what the folder's files export, one section per file, each under its file's

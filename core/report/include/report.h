@@ -1,6 +1,8 @@
 /* report.h — the public header of core/report/.
  *
- * None
+ * The documents: a result as JSON, CSV and a terminal table, a what-if diff, the bulletin's
+ * document model and its HTML, CSV and JSON, a bulletin's directory, the indicator
+ * documentation and one unit's trace (text and JSON). Uses base, rules, data, score and plugin.
  *
  * The other subsystems, the host and the CLI include this header and no other of core/report/.
  * It gathers what the folder's files export, one section per file, each under its file's
@@ -16,7 +18,7 @@
 /* report_json.c, report_csv.c, report_text.c — writing an evaluation result for people and
  * programs.
  *
- * JSON is the documented interchange shape (README, "JSON output"); text is a table for a
+ * JSON is the documented interchange shape (docs/reports.md, "JSON output"); text is a table for a
  * terminal with Chinese names aligned; CSV is one row per ranked unit, or per indicator with
  * a unit. `unit` limits the per-unit breakdown to one unit (-1 for all). Each writer returns
  * 0, or -EIO when the stream fails. */

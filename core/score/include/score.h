@@ -210,7 +210,7 @@ typedef struct {
 int pg_diff_compute(const pg_result *a, const pg_result *b, pg_diff **out, pg_diags *d);
 void pg_diff_free(pg_diff *df);
 
-/* The diff as JSON (README "pinggu diff"); `against` names B's source for people. */
+/* The diff as JSON (docs/tools.md, "pinggu diff"); `against` names B's source for people. */
 cJSON *pg_diff_json(const pg_diff *df, const char *against);
 /* A table per group: rank and total under both, band change, the main causes. Returns 0, or
  * -EIO when the stream fails. */
@@ -242,7 +242,7 @@ int pg_movement_from(pg_result *res, const cJSON *prev, const char *what, pg_dia
  * written on. A test is evaluated in C exactly as `pinggu eval` would evaluate real data holding
  * only the values it gives, keyed by metric id or by the id of the indicator that reads the
  * metric (so a test survives a metric's rename). Units it does not name have no values and are
- * scored by their missing-data policies. README "Rule tests" documents the language.
+ * scored by their missing-data policies. docs/tools.md, "Rule tests", documents the language.
  *
  * Lifetime: a report owns its strings; free it with pg_rt_report_free. */
 
