@@ -271,14 +271,16 @@ static void post_batch(call *c)
         if (!name)
             name = pg_xasprintf("upload.%s",
                                 strstr(ct, "ndjson") || strstr(ct, "jsonl") ? "ndjson" : "csv");
-        pg_intake_post(c->h, c->req, source, name);
+        char actor[96];
+        pg_intake_post(c->h, c->req, pg_call_actor(c, actor), source, name);
     }
     free(source), free(name);
 }
 
 static void delete_batch(call *c)
 {
-    pg_intake_withdraw(c->h, c->req, c->seg[3]);
+    char actor[96];
+    pg_intake_withdraw(c->h, c->req, pg_call_actor(c, actor), c->seg[3]);
 }
 
 static void get_schedule(call *c)

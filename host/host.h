@@ -205,8 +205,9 @@ void pg_answer_outcome(pg_http_req *req, pg_want want, int index, const pg_outco
 void pg_preview(pg_host *h, pg_http_req *req, const char *scheme, int period);
 
 /* intake.c */
-void pg_intake_post(pg_host *h, pg_http_req *req, const char *source, const char *name);
-void pg_intake_withdraw(pg_host *h, pg_http_req *req, const char *id);
+void pg_intake_post(pg_host *h, pg_http_req *req, const char *actor, const char *source,
+                    const char *name);
+void pg_intake_withdraw(pg_host *h, pg_http_req *req, const char *actor, const char *id);
 
 /* static.c: answers a GET of the dashboard's files ("/" is index.html) from memory, read once
  * from the web directory on first use; 404 for anything not found there, hidden, or with "..". */

@@ -6,8 +6,8 @@
  * only after the batch's transaction committed (data.h). `?replaces=ID` makes the new batch
  * replace an active one in the same transaction. Writes go one at a time, in arrival order,
  * so that the answers come in the order the store took them. The audit actor is the token
- * that the request presents, as pg_call_actor names it. An accepted batch or a withdrawal
- * bumps the data version, which re-scores the periods evaluated so far. */
+ * that the request presents, as the router names it (pg_call_actor). An accepted batch or a
+ * withdrawal bumps the data version, which re-scores the periods evaluated so far. */
 #include "data.h"
 #include "host.h"
 #include "log.h"
@@ -155,23 +155,10 @@ static void next_write(pg_host *h)
     pg_pool_submit(h->pool, &in->job);
 }
 
-/* Who is acting: the token the request presents, named as pg_call_actor names it. The API let
- * the request in, so the token is known; "?" only if the config changed under it. */
-static void actor_of(pg_host *h, pg_http_req *req, char buf[96])
-{
-    const pg_token *t = pg_config_token(&h->cfg, req->authorization);
-    if (!t)
-        snprintf(buf, 96, "?");
-    else if (t->name && *t->name)
-        snprintf(buf, 96, "%s:%s", pg_role_name(t->role), t->name);
-    else
-        snprintf(buf, 96, "%s", pg_role_name(t->role));
-}
-
-static void enqueue(pg_host *h, pg_intake *in)
+static void enqueue(pg_host *h, pg_intake *in, const char *actor)
 {
     in->h = h;
-    actor_of(h, in->req, in->actor);
+    snprintf(in->actor, sizeof in->actor, "%s", actor);
     in->datadir = pg_xstrdup(h->cfg.data_dir);
     in->job.work = ingest;
     in->job.done = ingested;
@@ -184,7 +171,8 @@ static void enqueue(pg_host *h, pg_intake *in)
     next_write(h);
 }
 
-void pg_intake_post(pg_host *h, pg_http_req *req, const char *source, const char *name)
+void pg_intake_post(pg_host *h, pg_http_req *req, const char *actor, const char *source,
+                    const char *name)
 {
     pg_intake *in = pg_xcalloc(1, sizeof *in);
     in->req = req;
@@ -192,13 +180,13 @@ void pg_intake_post(pg_host *h, pg_http_req *req, const char *source, const char
     in->name = pg_xstrdup(name);
     in->replaces = pg_http_query_param(req, "replaces");
     if (in->replaces && !*in->replaces) free(in->replaces), in->replaces = NULL;
-    enqueue(h, in);
+    enqueue(h, in, actor);
 }
 
-void pg_intake_withdraw(pg_host *h, pg_http_req *req, const char *id)
+void pg_intake_withdraw(pg_host *h, pg_http_req *req, const char *actor, const char *id)
 {
     pg_intake *in = pg_xcalloc(1, sizeof *in);
     in->req = req;
     in->id = pg_xstrdup(id);
-    enqueue(h, in);
+    enqueue(h, in, actor);
 }
