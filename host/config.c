@@ -213,7 +213,8 @@ int pg_config_load(pg_config *c, const char *path, pg_diags *d)
         "idle_timeout_ms", "lua",   "reload",   "log_level", "tokens",        "web_dir",
         "retention_days",  NULL};
     static const char *const lua_keys[] = {"instructions", "memory_mb", NULL};
-    static const char *const reload_keys[] = {"debounce_ms", "rescan_ms", NULL};
+    static const char *const reload_keys[] = {"debounce_ms", "rescan_ms", "retry_ms",
+                                              "retry_max_ms", NULL};
     reader rd = {path, d}, *r = &rd;
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -265,11 +266,14 @@ int pg_config_load(pg_config *c, const char *path, pg_diags *d)
         get_long(r, lua, "memory_mb", 1, 256, &c->lua_memory_mb);
     }
     const cJSON *rl = cJSON_GetObjectItemCaseSensitive(root, "reload");
-    if (rl && !cJSON_IsObject(rl)) BAD(r, "reload: expected { debounce_ms, rescan_ms }");
+    if (rl && !cJSON_IsObject(rl))
+        BAD(r, "reload: expected { debounce_ms, rescan_ms, retry_ms, retry_max_ms }");
     if (cJSON_IsObject(rl)) {
         only_keys(r, rl, "reload", reload_keys);
         if (get_long(r, rl, "debounce_ms", 0, 60000, &v) > 0) c->debounce_ms = (unsigned)v;
         if (get_long(r, rl, "rescan_ms", 100, 3600000, &v) > 0) c->rescan_ms = (unsigned)v;
+        if (get_long(r, rl, "retry_ms", 10, 3600000, &v) > 0) c->retry_ms = (unsigned)v;
+        if (get_long(r, rl, "retry_max_ms", 10, 86400000, &v) > 0) c->retry_max_ms = (unsigned)v;
     }
     if (get_string(r, root, "log_level", "log_level", &level) > 0) {
         static const char *const levels[] = {"debug", "info", "warn", "error"};

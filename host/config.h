@@ -6,7 +6,8 @@
  *     "data_dir": "/var/lib/pinggu",
  *     "pool": 2, "body_limit_mb": 64, "read_timeout_ms": 30000, "idle_timeout_ms": 60000,
  *     "lua": { "instructions": 1000000, "memory_mb": 32 },
- *     "reload": { "debounce_ms": 100, "rescan_ms": 2000 }, "log_level": "info",
+ *     "reload": { "debounce_ms": 100, "rescan_ms": 2000, "retry_ms": 1000,
+ *                 "retry_max_ms": 300000 }, "log_level": "info",
  *     "web_dir": "/usr/share/pinggu/web", "retention_days": 90,
  *     "tokens": [ { "name": "ops", "role": "admin", "sha256": "<64 hex digits>" },
  *                 { "name": "lufeng", "role": "unit", "unit": "lufeng", "sha256": "…" } ] }
@@ -48,6 +49,8 @@ typedef struct {
     long lua_instructions; /* ceilings on a rule set's own budget; 0: none */
     long lua_memory_mb;
     unsigned debounce_ms, rescan_ms;
+    /* a failed reload's backoff (reload.c); 0: the defaults */
+    unsigned retry_ms, retry_max_ms;
     int log_level;      /* pg_log_level */
     int retention_days; /* unpublished runs older than this are pruned daily; 0: kept */
     pg_token *tokens;

@@ -107,6 +107,19 @@ typedef struct {
     uint64_t scheduled;
 } pg_counters;
 
+/* reload.c's record of consecutive failed attempts of one directory, and its retry. */
+typedef struct {
+    int failures;      /* consecutive failed attempts; 0 after one succeeds */
+    char *error;       /* the failing attempt's errors as one line: what the log said last */
+    int repeats;       /* failed attempts since with that same error */
+    unsigned delay_ms; /* of the pending retry; 0: none pending (waiting for an edit) */
+    int64_t retry_at;  /* when it is due, by pg_host_now */
+    char watched[65];  /* the content the watcher had reported when the attempt failed */
+    uv_timer_t timer;  /* the retry; initialised at the first failure, closed by
+                          pg_rules_stop_watching */
+    int timer_on;      /* the timer is initialised and not yet closed */
+} pg_reload_backoff;
+
 /* A reload request over the API, answered once every attempt it started has finished. */
 typedef struct {
     pg_http_req *req;
@@ -129,6 +142,7 @@ typedef struct pg_rules {
     int nnext;
     pg_reload_attempt last; /* the last attempt */
     char watched[65];       /* content hash the watcher last reported */
+    pg_reload_backoff backoff;
 } pg_rules;
 
 typedef struct pg_host {

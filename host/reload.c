@@ -13,13 +13,36 @@
  * log and to GET /rules/status. A generation that would move its directory onto a year another
  * directory serves is refused the same way. A swap logs every changed weight, records each in
  * the audit log with who asked, and re-scores its year's periods evaluated so far; until a re-score
- * finishes, the API serves the previous results, which name the revision that produced them. */
+ * finishes, the API serves the previous results, which name the revision that produced them.
+ *
+ * Failed attempts and their retries. An attempt fails for one of two reasons, and they are
+ * retried differently:
+ *   - the rules have errors (a syntax error, a year another directory serves): the same files
+ *     fail the same way, so nothing is retried; the watcher tries again when the author saves.
+ *   - the environment failed: the snapshot in DATA/rules/ could not be written (the directory
+ *     is unwritable or not a directory, the disk is full) or the job did not run. Nothing the
+ *     author does fixes that and the watcher may never report again, so the attempt is retried
+ *     after a delay that starts at reload.retry_ms (1 s) and doubles at each consecutive failure
+ *     up to reload.retry_max_ms (5 min). Why these numbers: 1 s is long enough that a retry never
+ *     spins (the old behaviour forced the watcher to report again at once, tens of thousands
+ *     of attempts a second, each logged, filling the disk that was full already) and short
+ *     enough that a blip costs the author nothing; doubling reaches the cap in 9 attempts
+ *     (8.5 min), after which an outage of a day costs under 300 attempts, and an operator who
+ *     frees the disk waits at most 5 min — or sends SIGHUP.
+ * A new trigger (an edit the watcher reports, SIGHUP, the API) is tried at once, whatever retry
+ * is pending: the author should not wait out a backoff. It does not reset the count, though, so
+ * edits during an outage do not restart the backoff at 1 s. Only a successful attempt resets it.
+ * The log says each distinct error once (result=rejected, with failures=N); the same error again
+ * is counted, not logged, except at the 2nd, 4th, 8th… repeat (repeated=N), and a success after
+ * failures logs result=recovered with the count. GET /rules/status shows failures, the error,
+ * its repeats and the next retry. */
 #include "host.h"
 #include "log.h"
 #include "render.h"
 #include "reply.h"
 #include "weights.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,13 +56,14 @@ typedef struct {
     pg_budget ceiling;
     char content[65]; /* of the files the attempt read */
     pg_gen *gen;      /* built */
+    int rc;           /* pg_gen_build's: -EIO when the snapshot could not be written */
     pg_diags d;
 } reload_job;
 
 static void build(pg_job *j)
 {
     reload_job *r = (reload_job *)j;
-    pg_gen_build(r->dir, r->datadir, r->id, r->ceiling, r->content, &r->gen, &r->d);
+    r->rc = pg_gen_build(r->dir, r->datadir, r->id, r->ceiling, r->content, &r->gen, &r->d);
 }
 
 /* The newest year's generation stands for the host where one rule set must: the units, the
@@ -129,6 +153,118 @@ static void record_swap(pg_host *h, pg_rules *set, const pg_gen *old, const pg_g
 }
 
 static void start(pg_rules *set);
+static void request_one(pg_rules *set, const char *trigger, const char *actor, pg_reload_wait *w);
+
+#define RETRY_MS 1000u       /* reload.retry_ms: the first retry's delay */
+#define RETRY_MAX_MS 300000u /* reload.retry_max_ms: the cap */
+
+static void on_retry(uv_timer_t *t)
+{
+    pg_rules *set = t->data;
+    set->backoff.delay_ms = 0, set->backoff.retry_at = 0;
+    char *actor = set->reload_actor ? pg_xstrdup(set->reload_actor) : NULL;
+    request_one(set, "retry", actor, NULL);
+    free(actor);
+}
+
+static void cancel_retry(pg_rules *set)
+{
+    pg_reload_backoff *b = &set->backoff;
+    if (b->timer_on) uv_timer_stop(&b->timer);
+    b->delay_ms = 0, b->retry_at = 0;
+}
+
+/* The delay before the retry after `failures` consecutive failures: base·2^(failures−1), capped. */
+static unsigned retry_delay(const pg_host *h, int failures)
+{
+    uint64_t base = h->cfg.retry_ms ? h->cfg.retry_ms : RETRY_MS;
+    uint64_t cap = h->cfg.retry_max_ms ? h->cfg.retry_max_ms : RETRY_MAX_MS;
+    if (cap < base) cap = base;
+    uint64_t ms = base;
+    for (int i = 1; i < failures && ms < cap; i++) ms *= 2;
+    return (unsigned)(ms < cap ? ms : cap);
+}
+
+/* The attempt's errors as one line: what tells one failure from another. */
+static char *error_line(const pg_diags *d)
+{
+    char *line = pg_xstrdup("");
+    for (int i = 0; i < d->n; i++) {
+        if (d->v[i].sev != PG_ERROR) continue;
+        char *next;
+        if (d->v[i].file && d->v[i].line)
+            next = pg_xasprintf("%s%s%s:%d: %s", line, *line ? "; " : "", d->v[i].file,
+                                d->v[i].line, d->v[i].msg);
+        else if (d->v[i].file)
+            next = pg_xasprintf("%s%s%s: %s", line, *line ? "; " : "", d->v[i].file, d->v[i].msg);
+        else
+            next = pg_xasprintf("%s%s%s", line, *line ? "; " : "", d->v[i].msg);
+        free(line);
+        line = next;
+    }
+    return line;
+}
+
+/* Counts a failed attempt, logs it if its error is new (or at a power-of-two repeat), and
+ * schedules the retry when the environment failed. */
+static void failed(pg_rules *set, const reload_job *r, const char *trigger, int environment)
+{
+    pg_host *h = set->h;
+    pg_reload_backoff *b = &set->backoff;
+    b->failures++;
+    memcpy(b->watched, set->watched, sizeof b->watched);
+    cancel_retry(set);
+    if (environment && !h->stopping) {
+        if (!b->timer_on) {
+            uv_timer_init(h->loop, &b->timer);
+            b->timer.data = set;
+            b->timer_on = 1;
+        }
+        b->delay_ms = retry_delay(h, b->failures);
+        b->retry_at = pg_host_now(h) + (b->delay_ms + 999) / 1000;
+        uv_timer_start(&b->timer, on_retry, b->delay_ms, 0);
+    }
+    char *line = error_line(&r->d);
+    int same = b->error && strcmp(b->error, line) == 0;
+    if (same) {
+        free(line);
+        b->repeats++;
+        if (b->repeats & (b->repeats - 1)) return; /* logged at 1, 2, 4, 8, … repeats */
+    } else {
+        free(b->error);
+        b->error = line;
+        b->repeats = 0;
+    }
+    char failures[16], repeated[16], retry[24];
+    snprintf(failures, sizeof failures, "%d", b->failures);
+    snprintf(repeated, sizeof repeated, "%d", b->repeats);
+    snprintf(retry, sizeof retry, "%ums", b->delay_ms);
+    for (int i = 0; i < r->d.n; i++)
+        if (r->d.v[i].sev == PG_ERROR) {
+            char where[32];
+            snprintf(where, sizeof where, "%d", r->d.v[i].line);
+            pg_log(PG_LOG_ERROR, "reload", "result", "rejected", "trigger", trigger, "file",
+                   r->d.v[i].file, "line", r->d.v[i].line ? where : NULL, "error", r->d.v[i].msg,
+                   "serving", set->gen ? set->gen->rs->revision : "nothing", "failures", failures,
+                   "repeated", same ? repeated : NULL, "retry_in",
+                   b->delay_ms ? retry : "after the next edit", NULL);
+            if (same) break; /* a reminder: the first error stands for the rest */
+        }
+}
+
+/* An attempt succeeded: the failures before it end. */
+static void recovered(pg_rules *set)
+{
+    pg_reload_backoff *b = &set->backoff;
+    if (!b->failures) return;
+    char failures[16];
+    snprintf(failures, sizeof failures, "%d", b->failures);
+    pg_log(PG_LOG_INFO, "reload", "result", "recovered", "trigger", set->last.trigger, "failures",
+           failures, "error", b->error, NULL);
+    cancel_retry(set);
+    b->failures = 0, b->repeats = 0;
+    free(b->error), b->error = NULL;
+}
 
 static void built(pg_job *j)
 {
@@ -150,17 +286,10 @@ static void built(pg_job *j)
     char ms[32];
     snprintf(ms, sizeof ms, "%.1f", a->ms);
     h->n.reloads++;
+    if (a->ok) recovered(set);
     if (!a->ok) {
         h->n.reload_errors++;
-        for (int i = 0; i < r->d.n; i++)
-            if (r->d.v[i].sev == PG_ERROR) {
-                char where[32];
-                snprintf(where, sizeof where, "%d", r->d.v[i].line);
-                pg_log(PG_LOG_ERROR, "reload", "result", "rejected", "trigger", a->trigger, "file",
-                       r->d.v[i].file, "line", r->d.v[i].line ? where : NULL, "error",
-                       r->d.v[i].msg, "serving", set->gen ? set->gen->rs->revision : "nothing",
-                       NULL);
-            }
+        failed(set, r, a->trigger, j->error || r->rc == -EIO);
         pg_gen_unref(r->gen);
     } else if (set->gen && strcmp(set->gen->content, r->gen->content) == 0) {
         /* the same files: nothing to swap */
@@ -193,8 +322,10 @@ static void built(pg_job *j)
     memcpy(a->content, r->content, sizeof a->content);
     /* The watcher reported content W; the attempt read the files a little later. If they were
      * changed in between and then put back to W, the watcher has nothing new to report and the
-     * host would keep what it read: make the watcher report again. */
-    if (set->watch && set->watched[0] && strcmp(r->content, set->watched) != 0 &&
+     * host would keep what it read: make the watcher report again. Not when the attempt read
+     * nothing (no content: the snapshot failed): that is the retry's to repeat, and forcing
+     * the watcher would repeat it at once, forever. */
+    if (set->watch && set->watched[0] && r->content[0] && strcmp(r->content, set->watched) != 0 &&
         !set->reload_again) {
         pg_watch_forget(set->watch);
         pg_watch_rescan(set->watch);
@@ -233,6 +364,7 @@ static void start(pg_rules *set)
     r->ceiling = (pg_budget){h->cfg.lua_instructions, (size_t)h->cfg.lua_memory_mb << 20};
     r->job.work = build;
     r->job.done = built;
+    cancel_retry(set); /* this attempt is the retry, or comes before it */
     set->reloading = 1;
     free(set->last.trigger);
     set->last.trigger = pg_xstrdup(set->reload_trigger ? set->reload_trigger : "api");
@@ -286,6 +418,8 @@ static void on_watch(void *ctx, const char *hash)
         if (set->gen && strcmp(set->gen->content, hash) == 0 && set->last.ok) return;
         /* this very content failed last time: wait for the author's next save */
         if (!set->last.ok && strcmp(set->last.content, hash) == 0) return;
+        /* the content that failed for want of a snapshot: the pending retry will try it */
+        if (set->backoff.delay_ms && strcmp(set->backoff.watched, hash) == 0) return;
     }
     request_one(set, "watch", "rules:watch", NULL);
 }
@@ -337,8 +471,16 @@ void pg_rules_watch(pg_host *h)
 
 void pg_rules_stop_watching(pg_host *h)
 {
-    for (int i = 0; i < h->nrules; i++)
-        if (h->rules[i]->watch) pg_watch_stop(h->rules[i]->watch), h->rules[i]->watch = NULL;
+    for (int i = 0; i < h->nrules; i++) {
+        pg_rules *set = h->rules[i];
+        if (set->watch) pg_watch_stop(set->watch), set->watch = NULL;
+        if (set->backoff.timer_on) { /* no retry after this: the host is stopping */
+            uv_timer_stop(&set->backoff.timer);
+            uv_close((uv_handle_t *)&set->backoff.timer, NULL);
+            set->backoff.timer_on = 0;
+            set->backoff.delay_ms = 0, set->backoff.retry_at = 0;
+        }
+    }
 }
 
 void pg_rules_free(pg_host *h)
@@ -348,6 +490,7 @@ void pg_rules_free(pg_host *h)
         pg_gen_unref(set->gen);
         cJSON_Delete(set->last.errors), cJSON_Delete(set->last.warnings);
         free(set->last.trigger), free(set->reload_trigger), free(set->reload_actor);
+        free(set->backoff.error);
         free(set->waiters), free(set->next), free(set->dir), free(set);
     }
     free(h->rules);
@@ -383,6 +526,18 @@ static cJSON *set_status(const pg_rules *set, int offset)
                               a->errors ? cJSON_Duplicate(a->errors, 1) : cJSON_CreateArray());
         cJSON_AddItemToObject(l, "warnings",
                               a->warnings ? cJSON_Duplicate(a->warnings, 1) : cJSON_CreateArray());
+    }
+    const pg_reload_backoff *b = &set->backoff;
+    cJSON_AddNumberToObject(o, "failures", b->failures);
+    if (b->failures) {
+        cJSON_AddStringToObject(o, "error", b->error ? b->error : "");
+        cJSON_AddNumberToObject(o, "repeats", b->repeats);
+        if (b->delay_ms) {
+            cJSON_AddStringToObject(o, "next_retry", pg_render_time(b->retry_at, offset, buf));
+            cJSON_AddNumberToObject(o, "retry_delay_ms", b->delay_ms);
+        } else {
+            cJSON_AddNullToObject(o, "next_retry");
+        }
     }
     return o;
 }
