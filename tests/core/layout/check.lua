@@ -1,16 +1,27 @@
--- check.lua NM name=lib.a=use1,use2 ... — fails (exit 1) when an object of one subsystem
--- needs a symbol defined in a subsystem it may not use (directly or through what it uses), or
--- when the files of core/ call each other in a circle. Prints every violation, located by
--- file and symbol.
-local nm = arg[1]
+-- check.lua NM [--graph] name=lib.a=use1,use2 ... — fails (exit 1) when an object of one
+-- subsystem needs a symbol defined in a subsystem it may not use (directly or through what it
+-- uses), or when the files of the libraries call each other in a circle. Prints every
+-- violation, located by file and symbol; with --graph also every file and the files it calls.
+-- tests/core/layout runs it over core/'s nine libraries, tests/host/layout over the host's
+-- one (host=libpinggu_host.a=: a circle check only; its calls into core/ are not edges).
+--
+-- Why symbols rather than #include lines: a public header declares a whole folder's calls in
+-- one place, so includes show a star around it whatever calls what; the linker's view is the
+-- one a circle lives in. NM should be gcc-nm, which reads the LTO objects of a release build.
+local nm, show_graph = arg[1], false
 local subs, order = {}, {}
 for i = 2, #arg do
+  if arg[i] == "--graph" then
+    show_graph = true
+    goto next
+  end
   local name, lib, uses = arg[i]:match("^([^=]+)=([^=]+)=(.*)$")
   assert(name, "bad argument " .. arg[i])
   local u = {}
   for x in uses:gmatch("[^,]+") do u[#u + 1] = x end
   subs[name] = { lib = lib, uses = u }
   order[#order + 1] = name
+  ::next::
 end
 
 -- What a subsystem may use: what it names, and what those may use.
@@ -62,8 +73,7 @@ for _, file in ipairs(files) do
     if owner and owner ~= file then
       local to = owner:match("^[^/]+")
       if to ~= from and not allowed[to] then
-        print(("core/%s needs %s from core/%s, but core/%s may not use %s"):format(file, sym, owner,
-          from, to))
+        print(("%s needs %s from %s, but %s may not use %s"):format(file, sym, owner, from, to))
         bad = bad + 1
       end
       edges[file] = edges[file] or {}
@@ -98,10 +108,10 @@ local function connect(v)
     until w == v
     if #comp > 1 then
       table.sort(comp)
-      print("a circle between files: core/" .. table.concat(comp, ", core/"))
+      print("a circle between files: " .. table.concat(comp, ", "))
       for _, a in ipairs(comp) do
         for _, b in ipairs(comp) do
-          if edges[a] and edges[a][b] then print(("  core/%s -> core/%s (%s)"):format(a, b, edges[a][b])) end
+          if edges[a] and edges[a][b] then print(("  %s -> %s (%s)"):format(a, b, edges[a][b])) end
         end
       end
       bad = bad + 1
@@ -112,11 +122,20 @@ for _, file in ipairs(files) do
   if not index[file] then connect(file) end
 end
 
+if show_graph then
+  for _, file in ipairs(files) do
+    local t = {}
+    for w in pairs(edges[file] or {}) do t[#t + 1] = w end
+    table.sort(t)
+    print(("%-26s -> %s"):format(file, table.concat(t, " ")))
+  end
+end
+
 local nedges = 0
 for _, t in pairs(edges) do for _ in pairs(t) do nedges = nedges + 1 end end
 if bad > 0 then
   print(("layout: %d problem(s)"):format(bad))
   os.exit(1)
 end
-print(("layout: %d subsystems, %d files that call others, %d calls between files, one way"):format(
+print(("layout: %d libraries, %d files that call others, %d calls between files, one way"):format(
   #order, #files, nedges))
