@@ -75,7 +75,7 @@ SELECT unit, ym,
        avg(days) AS mean_days,
        count_if(uses_ecert)::DOUBLE / count(*) AS ecert,
        avg(rating) AS rating,
-       count_if(rating <= 2) AS low_ratings
+       count(*) FILTER (WHERE rating <= 2) AS low_ratings -- 0, not NULL, in a month with no rating
 FROM d GROUP BY unit, ym ORDER BY unit, ym`;
 
 const reader = await con.runAndReadAll(sql);

@@ -5,7 +5,10 @@
 -- An empty CSV field is imported as '', not NULL: NULLIF turns it back into NULL. Times are
 -- text in one of the generator's three forms (local, +08:00, Z): the instant is the first 19
 -- characters read as UTC, minus 8 hours unless it ends in Z; the sampling month is the month
--- of the local (+08:00) time, plus one after the 25th.
+-- of the local (+08:00) time, plus one after the 25th. printf('%.17g', NULL) is '0', so a
+-- figure without records (a mean of no ratings) is formatted only when it is not NULL, and a
+-- count of none is 0, not the NULL of sum() over no rows: months with few records (the
+-- --smoke sizes) have such cells.
 .bail on
 .headers off
 .mode tabs
@@ -31,15 +34,24 @@ WITH c AS (
                            ELSE ymd / 100 + 1 END
                  ELSE ymd / 100 END AS ym
   FROM d
+), g AS (
+  SELECT unit, ym, count(*) AS n,
+         CAST(sum(channel IN ('网上', '粤省事', '粤商通')) AS REAL) / count(*) AS online,
+         CAST(sum(fully_online) AS REAL) / count(*) AS full_online,
+         CAST(sum(days <= promise_days) AS REAL) / NULLIF(count(days), 0) AS ontime,
+         avg(days) AS mean_days,
+         CAST(sum(uses_ecert) AS REAL) / count(*) AS ecert,
+         avg(rating) AS rating,
+         count(*) FILTER (WHERE rating <= 2) AS low_ratings
+  FROM e GROUP BY unit, ym
 )
-SELECT unit, printf('%d-%02d', ym / 100, ym % 100),
-       count(*),
-       printf('%.17g', CAST(sum(channel IN ('网上', '粤省事', '粤商通')) AS REAL) / count(*)),
-       printf('%.17g', CAST(sum(fully_online) AS REAL) / count(*)),
-       printf('%.17g', CAST(sum(days <= promise_days) AS REAL) / NULLIF(count(days), 0)),
-       printf('%.17g', avg(days)),
-       printf('%.17g', CAST(sum(uses_ecert) AS REAL) / count(*)),
-       printf('%.17g', avg(rating)),
-       sum(rating <= 2)
-FROM e GROUP BY unit, ym ORDER BY unit, ym;
+SELECT unit, printf('%d-%02d', ym / 100, ym % 100), n,
+       iif(online IS NULL, NULL, printf('%.17g', online)),
+       iif(full_online IS NULL, NULL, printf('%.17g', full_online)),
+       iif(ontime IS NULL, NULL, printf('%.17g', ontime)),
+       iif(mean_days IS NULL, NULL, printf('%.17g', mean_days)),
+       iif(ecert IS NULL, NULL, printf('%.17g', ecert)),
+       iif(rating IS NULL, NULL, printf('%.17g', rating)),
+       low_ratings
+FROM g ORDER BY unit, ym;
 .output stdout
