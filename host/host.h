@@ -10,6 +10,7 @@
  *   reload.c    rule generations: triggers, building off the loop, the swap, the status
  *   evaluate.c  evaluation jobs, the cache of results, re-scoring, scheduled cut-offs
  *   intake.c    batches posted over HTTP, withdrawals
+ *   incoming.c  the upload directory, and start-up removal of what killed hosts left
  *   preview.c   what-if previews of weight overrides
  *   metrics.c   counters and the Prometheus text
  *   static.c    the dashboard's files (web/), without a token
@@ -165,7 +166,8 @@ typedef struct pg_host {
     long data_version; /* bumped by every accepted batch and withdrawal */
     int writing;       /* a batch or withdrawal is being written: they go one at a time */
     struct pg_intake *intake_head, *intake_tail;
-    long uploads; /* names each upload's temporary directory */
+    char *incoming;  /* this host's upload directory, DATA/incoming/host-XXXXXX (incoming.c) */
+    int incoming_fd; /* holds its lock while the host runs */
 
     pg_entry *entries;
     cJSON *runs; /* summaries of the latest evaluations, oldest first */
@@ -217,6 +219,14 @@ void pg_answer_outcome(pg_http_req *req, pg_want want, int index, const pg_outco
 /* preview.c: answers the diff of (scheme, period) under the served rules and the posted
  * weight overrides */
 void pg_preview(pg_host *h, pg_http_req *req, const char *scheme, int period);
+
+/* incoming.c */
+/* At start-up, before anything listens: removes (and logs) what killed hosts left in
+ * DATA/incoming and killed ingests in DATA/batches/raw, then makes and locks this host's upload
+ * directory, h->incoming. Returns 0 or a negative errno (logged). */
+int pg_incoming_start(pg_host *h);
+/* At shutdown, after the last upload: removes h->incoming and drops its lock. */
+void pg_incoming_stop(pg_host *h);
 
 /* intake.c */
 void pg_intake_post(pg_host *h, pg_http_req *req, const char *actor, const char *source,

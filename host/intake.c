@@ -1,6 +1,7 @@
 /* intake.c — batches posted over HTTP, replacements, and withdrawals.
  *
- * A posted body is written to DATA/incoming/<n>/<name> by a pool thread and ingested from
+ * A posted body is written to <upload>/<name> by a pool thread, <upload> a fresh directory
+ * (mkdtemp) in this host's DATA/incoming/host-XXXXXX (incoming.c), and ingested from
  * there exactly as `pinggu ingest` would (same reader, same all-or-nothing rule, same errors,
  * named after the uploaded file), then the temporary copy is removed. The answer (201) is sent
  * only after the batch's transaction committed (data.h). `?replaces=ID` makes the new batch
@@ -28,7 +29,7 @@ typedef struct pg_intake {
     char *replaces;           /* ?replaces=ID of a post */
     char actor[96];
     char *datadir;
-    long seq;
+    char *incoming; /* the host's upload directory */
     pg_batch batch;
     int again, rc;
     pg_diags d;
@@ -68,20 +69,20 @@ static void ingest(pg_job *j)
         in->rc = pg_batch_withdraw(in->datadir, in->id, in->actor, &in->batch, &in->d);
         return;
     }
-    char *incoming = pg_xasprintf("%s/incoming", in->datadir);
-    char *dir = pg_xasprintf("%s/%ld-%ld", incoming, (long)getpid(), in->seq);
+    char *dir = pg_xasprintf("%s/XXXXXX", in->incoming); /* unique, whatever the PID */
+    int made = mkdtemp(dir) ? 0 : -errno;
     char *path = pg_xasprintf("%s/%s", dir, in->name);
-    if ((mkdir(incoming, 0700) != 0 && errno != EEXIST) || mkdir(dir, 0700) != 0 ||
+    if ((in->rc = made) != 0 ||
         (in->rc = write_file(path, in->req->body, in->req->body_len)) != 0) {
-        if (!in->rc) in->rc = -errno;
-        pg_error(&in->d, NULL, 0, "cannot keep the upload in %s: %s", incoming, strerror(-in->rc));
+        pg_error(&in->d, NULL, 0, "cannot keep the upload in %s: %s", in->incoming,
+                 strerror(-in->rc));
     } else {
         pg_batch_req rq = {in->source, path, in->actor, in->replaces, 1};
         in->rc = pg_batch_ingest(j->rs, in->datadir, &rq, &in->batch, &in->again, &in->d);
         rename_files(&in->d, dir);
     }
-    unlink(path), rmdir(dir);
-    free(incoming), free(dir), free(path);
+    if (made == 0) unlink(path), rmdir(dir);
+    free(dir), free(path);
 }
 
 static void next_write(pg_host *h);
@@ -132,6 +133,7 @@ static void ingested(pg_job *j)
     pg_batch_clear(&in->batch);
     pg_diags_free(&in->d);
     free(in->source), free(in->name), free(in->id), free(in->replaces), free(in->datadir);
+    free(in->incoming);
     free(in);
     h->writing = 0;
     next_write(h);
@@ -146,6 +148,7 @@ static void next_write(pg_host *h)
     if (h->stopping || !h->gen) {
         pg_reply_error(in->req, 503, "the host is %s", h->stopping ? "shutting down" : "starting");
         free(in->source), free(in->name), free(in->id), free(in->replaces), free(in->datadir);
+        free(in->incoming);
         free(in);
         next_write(h);
         return;
@@ -162,7 +165,8 @@ static void enqueue(pg_host *h, pg_intake *in, const char *actor)
     in->datadir = pg_xstrdup(h->cfg.data_dir);
     in->job.work = ingest;
     in->job.done = ingested;
-    in->seq = ++h->uploads;
+    in->incoming =
+        h->incoming ? pg_xstrdup(h->incoming) : pg_xasprintf("%s/incoming", h->cfg.data_dir);
     if (h->intake_tail)
         h->intake_tail->next = in;
     else

@@ -116,6 +116,13 @@ int pg_serve(pg_config *cfg, int64_t fake_now)
             pg_store_close(h->store);
             return 1;
         }
+    if (pg_incoming_start(h) != 0) { /* leftovers of killed hosts go first */
+        fprintf(stderr, "pinggu serve: cannot make the upload directory in %s/incoming\n",
+                cfg->data_dir);
+        pg_rules_free(h);
+        pg_store_close(h->store);
+        return 1;
+    }
     uv_loop_t loop;
     uv_loop_init(&loop);
     h->loop = &loop;
@@ -169,6 +176,7 @@ out:
     pg_entries_free(h);
     pg_pool_free(h->pool);
     pg_rules_free(h);
+    pg_incoming_stop(h);
     pg_store_close(h->store);
     if (uv_loop_close(&loop) != 0)
         pg_log(PG_LOG_WARN, "shutdown", "loop", "handles left open", NULL);

@@ -4,7 +4,19 @@
  * compact enough, readable with the sqlite3 shell, and what the previous release kept in
  * files, so importing it copies text. A rule change recomputes only the metrics whose
  * definition hash has no row yet. Every change of a batch's status is one transaction with its
- * audit entry (before and after as the batch's JSON). */
+ * audit entry (before and after as the batch's JSON).
+ *
+ * Leftovers in raw/. An ingest copies the file to raw/.incoming-<pid>-<thread> while it reads,
+ * renames the copy to raw/<id>.<ext> when the batch is good, then commits the rows. A process
+ * killed before the rename leaves the temporary copy; one killed between the rename and the
+ * commit leaves a raw file that no batch row names (an orphan: the batch was never
+ * acknowledged). Neither can be told from an ingest in flight by its name — a PID is reused,
+ * by the next container's host as PID 1 for one — so every ingest holds a shared flock(2) on
+ * the raw/ directory from before its copy starts until after its commit, and only a holder of
+ * the exclusive lock removes leftovers: then no ingest is in flight in any process, and the
+ * kernel drops a killed process's lock with it. An ingest that gets the exclusive lock at once
+ * removes the temporary copies before it starts (cheap: no store query); pg_batch_sweep, at
+ * the host's start-up, also removes the orphans. */
 #include "data.h"
 #include "aggregate.h"
 #include "ingest_parallel.h"
@@ -13,12 +25,12 @@
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
-#include <signal.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -581,9 +593,9 @@ int pg_batch_origins(const pg_ruleset *rs, const char *datadir, int metric, int 
             sqlite3_bind_text(vals, 4, m->id, -1, SQLITE_STATIC);
             if (sqlite3_step(vals) == SQLITE_ROW) {
                 add_line(lines, n,
-                    pg_xasprintf("value batch %.12s（%s，%s 入库，%s）：%g", list[i].id,
-                                 list[i].file, list[i].ingested_at, list[i].actor,
-                                 sqlite3_column_double(vals, 0)));
+                         pg_xasprintf("value batch %.12s（%s，%s 入库，%s）：%g", list[i].id,
+                                      list[i].file, list[i].ingested_at, list[i].actor,
+                                      sqlite3_column_double(vals, 0)));
                 found++;
             }
             continue;
@@ -599,8 +611,8 @@ int pg_batch_origins(const pg_ruleset *rs, const char *datadir, int metric, int 
             double recs = batch_records(j, uid, pg_period_format(p, pbuf));
             if (recs < 0) continue;
             add_line(lines, n,
-                pg_xasprintf("batch %.12s（%s，%s，%s 入库）：%s 采样月 %g 条记录", list[i].id,
-                             list[i].source, list[i].file, list[i].ingested_at, pbuf, recs));
+                     pg_xasprintf("batch %.12s（%s，%s，%s 入库）：%s 采样月 %g 条记录", list[i].id,
+                                  list[i].source, list[i].file, list[i].ingested_at, pbuf, recs));
             found++;
         }
         cJSON_Delete(j);
@@ -725,23 +737,101 @@ static int ingest_again(pg_store *st, const pg_batch_req *rq, pg_batch *b, int *
     return rc;
 }
 
-/* Removes the temporary copies that a killed ingest left in raw/ (".incoming-<pid>-…" of a
- * process that is gone): they were never part of a batch. */
-static void sweep_incoming(const char *datadir)
+/* Opens raw/ and locks it: LOCK_SH while ingesting, LOCK_EX (with LOCK_NB) to remove
+ * leftovers. Returns the descriptor (closing it unlocks) or a negative errno: -EWOULDBLOCK
+ * when LOCK_NB and another holds it. */
+static int raw_lock(const char *datadir, int op)
 {
     char *dir = pg_xasprintf("%s/batches/raw", datadir);
-    DIR *dp = opendir(dir);
-    struct dirent *e;
-    while (dp && (e = readdir(dp))) {
-        long pid;
-        if (sscanf(e->d_name, ".incoming-%ld-", &pid) != 1 || pid <= 0) continue;
-        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
-        char *p = pg_xasprintf("%s/%s", dir, e->d_name);
-        unlink(p);
-        free(p);
-    }
-    if (dp) closedir(dp);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = fd;
     free(dir);
+    if (fd < 0) return -errno;
+    while ((rc = flock(fd, op)) != 0 && errno == EINTR) {
+    }
+    if (rc != 0) {
+        rc = -errno;
+        close(fd);
+        return rc;
+    }
+    return fd;
+}
+
+/* Whether `name` is what ingest names a raw file: 64 hex digits, a dot, an extension. */
+static int raw_name(const char *name)
+{
+    return strspn(name, "0123456789abcdef") == 64 && name[64] == '.' && name[65] &&
+           !strchr(name + 65, '/');
+}
+
+/* With raw/ locked exclusively (`fd`): removes the temporary copies of killed ingests and,
+ * when `st` is not NULL, the raw files no batch row names. Appends the names removed (relative
+ * to the data directory) to *removed. Returns how many, or a negative errno. */
+static int sweep(int fd, const char *datadir, pg_store *st, char ***removed, int *n, pg_diags *d)
+{
+    int dfd = dup(fd);
+    DIR *dp = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!dp) {
+        int e = errno;
+        if (dfd >= 0) close(dfd);
+        pg_error(d, datadir, 0, "cannot list batches/raw: %s", strerror(e));
+        return -e;
+    }
+    sqlite3_stmt *q = NULL;
+    int rc = st ? pg_store_prepare(st, "SELECT 1 FROM batch WHERE id = ?1", &q, d) : 0;
+    int count = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(dp))) {
+        int orphan = 0;
+        if (strncmp(e->d_name, ".incoming-", 10) != 0) {
+            if (!q || !raw_name(e->d_name)) continue;
+            sqlite3_reset(q);
+            sqlite3_bind_text(q, 1, e->d_name, 64, SQLITE_TRANSIENT);
+            int step = sqlite3_step(q);
+            if (step == SQLITE_ROW) continue;
+            if (step != SQLITE_DONE) {
+                rc = pg_store_fail(st, "reading the batches", d);
+                break;
+            }
+            orphan = 1;
+        }
+        if (unlinkat(fd, e->d_name, 0) != 0) {
+            if (errno != ENOENT)
+                pg_warn(d, datadir, 0, "cannot remove batches/raw/%s: %s", e->d_name,
+                        strerror(errno));
+            continue;
+        }
+        count++;
+        if (removed) {
+            *removed = pg_xrealloc(*removed, sizeof **removed * (size_t)(*n + 1));
+            (*removed)[(*n)++] = pg_xasprintf("batches/raw/%s%s", e->d_name,
+                                              orphan ? " (a batch never committed)" : "");
+        }
+    }
+    sqlite3_finalize(q);
+    closedir(dp);
+    if (count) fsync(fd);
+    return rc ? rc : count;
+}
+
+int pg_batch_sweep(const char *datadir, char ***removed, int *n, pg_diags *d)
+{
+    char *raw = pg_xasprintf("%s/batches/raw", datadir);
+    struct stat sb;
+    int there = stat(raw, &sb) == 0;
+    free(raw);
+    if (!there) return 0; /* no batch was ever ingested here */
+    int fd = raw_lock(datadir, LOCK_EX | LOCK_NB);
+    if (fd == -EWOULDBLOCK) return -EBUSY;
+    if (fd < 0) {
+        pg_error(d, datadir, 0, "cannot lock batches/raw: %s", strerror(-fd));
+        return fd;
+    }
+    pg_store *st = NULL;
+    int rc = pg_batch_store_open_existing(datadir, &st, d);
+    if (rc >= 0) rc = sweep(fd, datadir, rc == 0 ? st : NULL, removed, n, d);
+    pg_store_close(st);
+    close(fd);
+    return rc;
 }
 
 int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_req *rq,
@@ -757,7 +847,21 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_re
     }
     int rc = make_dirs(datadir, d);
     if (rc) return rc;
-    sweep_incoming(datadir);
+    /* Held shared until the commit: no sweep runs meanwhile (see the top of this file). */
+    int lock = raw_lock(datadir, LOCK_EX | LOCK_NB);
+    if (lock >= 0) {
+        pg_diags quiet = {0}; /* a leftover that stays is no reason to refuse the batch */
+        sweep(lock, datadir, NULL, NULL, NULL, &quiet);
+        pg_diags_free(&quiet);
+        while (flock(lock, LOCK_SH) != 0 && errno == EINTR) {
+        }
+    } else {
+        lock = raw_lock(datadir, LOCK_SH);
+    }
+    if (lock < 0) {
+        pg_error(d, datadir, 0, "cannot lock batches/raw: %s", strerror(-lock));
+        return lock;
+    }
     /* The copy is made and hashed under a temporary name on another thread while the records
      * are read; it is renamed into place only when the batch is good. The id is known only at
      * the end, so the same bytes again are read before they are found out. */
@@ -766,6 +870,7 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_re
     pg_rawcopy *copy;
     if ((rc = pg_rawcopy_start(rq->path, incoming, &copy, d)) != 0) {
         free(incoming);
+        close(lock);
         return rc;
     }
     const char *format = values ? "csv" : format_of(rq->path);
@@ -863,6 +968,7 @@ done:
     pg_agg_free(agg);
     pg_diags_free(&rd);
     free(raw), free(incoming);
+    close(lock); /* after the commit: a sweep may run now */
     return rc;
 }
 

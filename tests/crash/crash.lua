@@ -12,6 +12,11 @@
 --     metric of its source (the same definitions as every other batch) — no half batch;
 --   * exactly one batch.ingest audit entry per stored batch, and none for a batch not stored;
 --   * PRAGMA integrity_check = ok.
+-- And once the next host has started (its start-up removes what the killed ones left), nothing
+-- is left behind: DATA/incoming holds only that host's own upload directory, empty, and
+-- DATA/batches/raw only the raw files of stored batches — no temporary copy of a killed
+-- ingest, no raw file of a batch that was never committed. The same after the last clean stop,
+-- with DATA/incoming empty.
 -- At the end a last host counts the cases of 2021-05: exactly the records of the stored
 -- batches, none counted twice. The randomness is seeded (printed), so a failure can be re-run.
 local H = dofile(arg[0]:gsub("[^/]*$", "") .. "../host/serve/host.lua")
@@ -130,11 +135,52 @@ local function check(iter)
   return t.failures == bad, stored
 end
 
+local function ls(dir)
+  local out = {}
+  for name in L.run("ls -A " .. L.quote(dir) .. " 2>/dev/null"):gmatch("[^\n]+") do out[#out + 1] = name end
+  return out
+end
+
+-- Nothing left behind by the killed host or CLI: `running` is 1 while a host runs (its own
+-- upload directory, empty), 0 after a clean stop.
+local removed_total = 0
+local function left_behind(iter, running, log)
+  local bad = t.failures
+  local hosts = 0
+  for _, name in ipairs(ls(data .. "/incoming")) do
+    if name:match("^host%-") and hosts < running then
+      hosts = hosts + 1
+      local inside = ls(data .. "/incoming/" .. name)
+      if #inside > 0 then
+        t:fail(("%s: the running host's upload directory is not empty"):format(iter), "empty",
+          table.concat(inside, " "))
+      end
+    else
+      t:fail(("%s: left behind in DATA/incoming"):format(iter), "nothing", name)
+    end
+  end
+  local named = {}
+  for line in sql("SELECT id || '.' || format FROM batch"):gmatch("[^\n]+") do named[line] = true end
+  for _, name in ipairs(ls(data .. "/batches/raw")) do
+    if not named[name] then
+      t:fail(("%s: left behind in DATA/batches/raw"):format(iter), "only stored batches", name)
+    end
+  end
+  if log then removed_total = removed_total + select(2, log:gsub("event=cleanup removed=", "")) end
+  t.checks = t.checks + 1
+  return t.failures == bad
+end
+
 local stored_total = 0
 for iter = 1, iterations do
   local h, why = H.start { bin = bin, rules = ws .. "/rules", data = data, config = cfg }
   if not h then
     t:fail(("iteration %d: the host did not restart"):format(iter), "started", why)
+    break
+  end
+  if not left_behind("iteration " .. iter .. ", after the restart", 1, h:log()) then
+    print(("iteration %d failed (seed %d); the data directory is kept at %s"):format(iter, seed, data))
+    os.execute("kill -9 " .. h.pid .. " 2>/dev/null")
     break
   end
   -- three batches over HTTP, one after another, and an evaluation beside them
@@ -210,5 +256,10 @@ if h then
   if stored_total > 0 then
     t:eq("2021-05 counts every stored case once", stored_total, n)
   end
+  left_behind("the last host", 1, h:log())
+  print(("crash: %d leftovers of killed hosts and ingests removed at start-up"):format(removed_total))
+  local stopped, clean = h:stop()
+  t:ok(stopped and clean, "SIGTERM stops the last host cleanly", h:log():sub(-300))
+  left_behind("after the last clean stop", 0)
 end
-H.finish(t, h)
+H.finish(t, nil)

@@ -186,6 +186,13 @@ int pg_batch_feed_store(const pg_ruleset *rs, const char *datadir, pg_store *st,
  * …：value" for each active value batch that gives it. Returns the number added. */
 int pg_batch_origins(const pg_ruleset *rs, const char *datadir, int metric, int unit, int period,
                      char ***lines, int *n);
+/* Removes what killed ingests left in DATA/batches/raw: the temporary copies, and the raw files
+ * of batches that were never committed (no batch row names them: the batch was never
+ * acknowledged). Runs only when no ingest is in flight in any process (it takes raw/'s lock
+ * exclusively; see batch.c); a directory without a store keeps its raw files. Appends what it
+ * removed ("batches/raw/<name>", malloc'd strings; *n counts them) to *removed when not NULL.
+ * Returns how many, -EBUSY (an ingest is in flight: nothing removed), or a negative errno. */
+int pg_batch_sweep(const char *datadir, char ***removed, int *n, pg_diags *d);
 /* Opens the store only if the directory has one (or a legacy index to import): reading a
  * directory of plain *.csv files (the bundled sample) must not leave a database in it. Returns
  * 0 with *out, 1 when there is none, or a negative errno. */
