@@ -1,9 +1,10 @@
 /* main.c — the pinggu command: dispatches to one subcommand per file in cli/. */
 #include "cli.h"
+#include "sandbox.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-
 
 static const char usage[] =
     "usage: pinggu <command> [options]\n"
@@ -68,8 +69,18 @@ static const struct {
     {"prune", cmd_prune},
 };
 
+/* The rule deadlines (see sandbox.h): the defaults, or these variables, which every command
+ * reads (serve then takes its config's rule_load_deadline_ms / rule_call_deadline_ms). */
+static void rule_deadlines(void)
+{
+    const char *load = getenv("PINGGU_RULE_LOAD_DEADLINE_MS");
+    const char *call = getenv("PINGGU_RULE_CALL_DEADLINE_MS");
+    pg_sandbox_set_deadlines(load ? atol(load) : 0, call ? atol(call) : 0);
+}
+
 int main(int argc, char **argv)
 {
+    rule_deadlines();
     if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
         strcmp(argv[1], "-h") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);

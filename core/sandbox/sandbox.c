@@ -6,6 +6,22 @@
  * swallow the kill (the Redis trick). Memory is capped in the allocator: past the limit it
  * returns NULL and Lua raises a memory error inside the call, never in the host.
  *
+ * Deadline: every entry also has a wall-clock deadline (pg_sandbox_set_deadlines: one for a
+ * load, one for a call). The instruction budget alone does not bound time: a single
+ * instruction or C call can cost as much as the state is big (comparing two 30 MB strings,
+ * tonumber on one), and Lua's own pattern matcher backtracks without ever returning to the VM.
+ * So the deadline is checked where the time goes, never per instruction: in the count hook
+ * (with the instruction count, on the same call); in the allocator, for blocks of BIG_BLOCK
+ * bytes or more (a clock read is nothing beside filling them); and in every loop a rule
+ * controls inside our own library functions (pg__sandbox_charge, from pattern.c and
+ * tablib.c). While the state holds any block of BIG_BLOCK or more the hook fires after every
+ * instruction instead of every HOOK_EVERY, so that no more than one expensive instruction or
+ * call runs past the deadline; a rule set without big strings or tables never pays for it.
+ * reach.c lists every function a rule can reach with its worst case. The clock is
+ * CLOCK_MONOTONIC_COARSE: a read is a few nanoseconds, its resolution (a few ms) is far below
+ * any deadline. Passing the deadline kills the entry like a spent budget: the message names
+ * the rule's file:line and the function it was in, and a rule's pcall cannot swallow it.
+ *
  * Environments: each file runs with its own _ENV whose __index reads the shared base and
  * raises on unknown names. Library tables in the base are copies, so a rule that assigns to
  * string.format changes only its own rule set's copy; string.dump and math.random are gone
@@ -13,14 +29,22 @@
  * scores differ between runs). */
 #include "sandbox.h"
 #include "base.h"
+#include "sandbox_internal.h"
 
 #include <errno.h>
 #include <lauxlib.h>
 #include <lualib.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define HOOK_EVERY 1000
+#define BIG_BLOCK (64u << 10)
+#define PRINT_MAX 4096
+
+/* Process-wide, set before any thread runs rule code (pg_sandbox_set_deadlines). */
+static long load_deadline_ms = PG_DEFAULT_LOAD_DEADLINE_MS;
+static long call_deadline_ms = PG_DEFAULT_CALL_DEADLINE_MS;
 
 struct pg_sandbox {
     lua_State *L;
@@ -28,8 +52,16 @@ struct pg_sandbox {
     char *fsroot; /* where its files are read from: root, or a snapshot of it */
     size_t used, limit;
     long count, allowed;
-    int dying;       /* the entry is being unwound: every instruction raises kill_msg */
-    int over_memory; /* the allocator refused memory during this entry */
+    int dying;             /* the entry is being unwound: every instruction raises kill_msg */
+    int over_memory;       /* the allocator refused memory during this entry */
+    int in_entry;          /* inside pg_sandbox_run_file/pg_sandbox_call */
+    int closing;           /* lua_close is freeing everything: leave the hook alone */
+    int late;              /* the allocator saw the deadline passed and armed the hook */
+    int nbig;              /* live blocks of BIG_BLOCK bytes or more */
+    int hook_every;        /* instructions between two hook calls when not dying */
+    long long deadline_ns; /* CLOCK_MONOTONIC_COARSE; 0: none (outside an entry) */
+    long deadline_ms;
+    long long outer_ns; /* pg_sandbox_set_deadline_at; 0: none */
     char kill_msg[256];
     size_t call_memory;
     pg_budget budget;
@@ -45,6 +77,30 @@ static pg_sandbox *sandbox_of(lua_State *L)
 
 static void budget_hook(lua_State *L, lua_Debug *ar);
 
+static long long now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int past_deadline(const pg_sandbox *sb)
+{
+    return sb->deadline_ns && now_ns() > sb->deadline_ns;
+}
+
+/* Counts the live big blocks; the hook runs after every instruction while there are any. */
+static void count_big(pg_sandbox *sb, size_t old, size_t nsize)
+{
+    int delta = (nsize >= BIG_BLOCK) - (old >= BIG_BLOCK);
+    if (!delta) return;
+    sb->nbig += delta;
+    if (sb->closing || !sb->L || (sb->nbig != 0 && sb->nbig != delta)) return;
+    sb->hook_every = sb->nbig ? 1 : HOOK_EVERY;
+    if (!sb->dying && !sb->over_memory && !sb->late)
+        lua_sethook(sb->L, budget_hook, LUA_MASKCOUNT, sb->hook_every);
+}
+
 static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     pg_sandbox *sb = ud;
@@ -52,7 +108,15 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     if (nsize == 0) {
         free(ptr);
         sb->used -= old;
+        count_big(sb, old, 0);
         return NULL;
+    }
+    if (nsize >= BIG_BLOCK && sb->L && !sb->closing && !sb->late && !sb->dying &&
+        past_deadline(sb)) {
+        /* A C function building a big result: let it finish (its cost is bounded by the
+         * memory cap) and end the entry at the next instruction. */
+        sb->late = 1;
+        lua_sethook(sb->L, budget_hook, LUA_MASKCOUNT, 1);
     }
     if (nsize > old && sb->used + (nsize - old) > sb->limit) {
         /* A rule's own pcall would catch the memory error and carry on; arm the hook so the
@@ -64,21 +128,108 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         return NULL;
     }
     void *p = realloc(ptr, nsize);
-    if (p) sb->used = sb->used - old + nsize;
+    if (p) {
+        sb->used = sb->used - old + nsize;
+        count_big(sb, old, nsize);
+    }
     return p;
+}
+
+/* The innermost rule file's place at or above stack level `level`: wrappers in the
+ * hardening chunk and C functions say nothing to an author. */
+static void rule_site(lua_State *L, int level, char *buf, size_t size)
+{
+    lua_Debug ar;
+    for (; lua_getstack(L, level, &ar); level++) {
+        if (!lua_getinfo(L, "Sl", &ar)) break;
+        if (ar.source[0] == '@' && ar.currentline > 0) {
+            snprintf(buf, size, "%s:%d", ar.short_src, ar.currentline);
+            return;
+        }
+    }
+    snprintf(buf, size, "(no rule file on the stack)");
+}
+
+/* What the running Lua function is, for the deadline's message. */
+static void function_name(lua_State *L, lua_Debug *ar, char *buf, size_t size)
+{
+    if (!lua_getinfo(L, "nS", ar))
+        snprintf(buf, size, "rule code");
+    else if (strcmp(ar->what, "main") == 0)
+        snprintf(buf, size, "the main chunk of %s", ar->short_src);
+    else if (ar->name)
+        snprintf(buf, size, "function '%s'", ar->name);
+    else
+        snprintf(buf, size, "the function at %s:%d", ar->short_src, ar->linedefined);
+}
+
+static int deadline_message(pg_sandbox *sb, const char *site, const char *where)
+{
+    return snprintf(sb->kill_msg, sizeof sb->kill_msg,
+                    "%s: deadline exceeded (%ld ms) in %s; the rule runs too long, or the "
+                    "deadline is too short for it",
+                    site, sb->deadline_ms, where);
+}
+
+/* Ends the entry: every later instruction raises the same message (see budget_hook). */
+static int kill_entry(pg_sandbox *sb, lua_State *L)
+{
+    sb->dying = 1;
+    sb->limit += 1u << 20; /* headroom for unwinding and the message itself */
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+    lua_pushstring(L, sb->kill_msg);
+    return lua_error(L);
+}
+
+void pg__sandbox_charge(lua_State *L, long steps, const char *fname)
+{
+    pg_sandbox *sb = sandbox_of(L);
+    if (!sb->in_entry) return;
+    if (sb->dying) {
+        lua_pushstring(L, sb->kill_msg);
+        lua_error(L);
+    }
+    sb->count += steps;
+    char site[200];
+    if (past_deadline(sb)) {
+        rule_site(L, 1, site, sizeof site);
+        deadline_message(sb, site, fname);
+    } else if (sb->count > sb->allowed) {
+        rule_site(L, 1, site, sizeof site);
+        snprintf(sb->kill_msg, sizeof sb->kill_msg,
+                 "%s: instruction budget exceeded (%ld instructions) in %s; the rule runs away "
+                 "or needs a larger budget",
+                 site, sb->allowed, fname);
+    } else {
+        return;
+    }
+    kill_entry(sb, L);
 }
 
 static void budget_hook(lua_State *L, lua_Debug *ar)
 {
     pg_sandbox *sb = sandbox_of(L);
     if (!sb->dying) {
+        sb->count += sb->hook_every;
+        if (!sb->over_memory && !past_deadline(sb) && sb->count <= sb->allowed) {
+            if (sb->late) { /* armed by the allocator, but the deadline moved (a new entry) */
+                sb->late = 0;
+                lua_sethook(L, budget_hook, LUA_MASKCOUNT, sb->hook_every);
+            }
+            return;
+        }
         lua_getinfo(L, "Sl", ar);
-        if (sb->over_memory)
+        if (sb->over_memory) {
             snprintf(sb->kill_msg, sizeof sb->kill_msg,
                      "%s:%d: memory cap exceeded (%zu MiB); the rule builds too much or needs a "
                      "larger budget",
                      ar->short_src, ar->currentline, sb->call_memory >> 20);
-        else if ((sb->count += HOOK_EVERY) > sb->allowed)
+        } else if (past_deadline(sb)) {
+            char site[200], where[200];
+            rule_site(L, 0, site, sizeof site);
+            function_name(L, ar, where, sizeof where);
+            deadline_message(sb, site, where);
+        } else if (sb->count > sb->allowed)
             snprintf(sb->kill_msg, sizeof sb->kill_msg,
                      "%s:%d: instruction budget exceeded (%ld instructions); the rule runs away "
                      "or needs a larger budget",
@@ -93,8 +244,14 @@ static void budget_hook(lua_State *L, lua_Debug *ar)
     lua_error(L);
 }
 
-static void enter(pg_sandbox *sb, long instructions, size_t memory)
+static void enter(pg_sandbox *sb, long instructions, size_t memory, long deadline_ms)
 {
+    long long now = now_ns();
+    sb->deadline_ms = deadline_ms;
+    sb->deadline_ns = now + (long long)deadline_ms * 1000000LL;
+    if (sb->outer_ns && sb->outer_ns < sb->deadline_ns) sb->deadline_ns = sb->outer_ns;
+    if (sb->deadline_ns <= 0) sb->deadline_ns = 1; /* already past: still "set" */
+    sb->in_entry = 1;
     sb->count = 0;
     sb->allowed = instructions;
     sb->dying = 0;
@@ -105,9 +262,13 @@ static void enter(pg_sandbox *sb, long instructions, size_t memory)
 
 static void leave(pg_sandbox *sb)
 {
-    if (sb->dying || sb->over_memory) lua_sethook(sb->L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
+    if (sb->dying || sb->over_memory || sb->late)
+        lua_sethook(sb->L, budget_hook, LUA_MASKCOUNT, sb->hook_every);
     sb->dying = 0;
     sb->over_memory = 0;
+    sb->late = 0;
+    sb->in_entry = 0;
+    sb->deadline_ns = 0;
     sb->limit = PG_STATE_MEMORY;
 }
 
@@ -167,15 +328,23 @@ static int strict_index(lua_State *L)
     return lua_error(L);
 }
 
+/* At most PRINT_MAX bytes a call: a rule's print is for its author, and a long write to a
+ * pipe could block past the deadline. */
 static int print_to_stderr(lua_State *L)
 {
     lua_Debug ar;
     if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar))
         fprintf(stderr, "%s:%d:", ar.short_src, ar.currentline);
-    for (int i = 1, n = lua_gettop(L); i <= n; i++) {
-        fprintf(stderr, " %s", luaL_tolstring(L, i, NULL));
+    size_t room = PRINT_MAX;
+    for (int i = 1, n = lua_gettop(L); i <= n && room > 0; i++) {
+        size_t len;
+        const char *v = luaL_tolstring(L, i, &len);
+        if (len > room - 1) len = room - 1;
+        fprintf(stderr, " %.*s", (int)len, v);
+        room -= len + 1;
         lua_pop(L, 1);
     }
+    if (room == 0) fputs(" [...]", stderr);
     fputc('\n', stderr);
     return 0;
 }
@@ -334,13 +503,12 @@ static void copy_lib(lua_State *L, int base, const char *name, const char *const
     lua_pop(L, 1);
 }
 
-/* Run once on the real libraries before the base is copied from them. It removes what must
- * not exist even through the string metatable (string.dump; math.random, which would make
- * scores differ between runs) and wraps what the instruction budget cannot see: C functions
- * run to completion without a hook, so those whose work a rule controls get a bound here
- * (string.rep of an empty string, which loops without allocating; table.move/concat ranges;
- * pattern matching, whose backtracking grows as the subject length to the power of the
- * pattern's quantifiers). xpcall calls its handler after
+/* Run once on the real libraries before the base is copied from them, after reach.c has put
+ * our step-charged pattern and table functions in and pruned what is not reachable. It
+ * removes what must not exist even through the string metatable (string.dump; math.random,
+ * which would make scores differ between runs) and wraps what is cheaper to bound in Lua
+ * (string.rep of an empty string, which loops without allocating; table.move/concat ranges).
+ * xpcall calls its handler after
  * unwinding, because Lua runs a handler with hooks off; setmetatable refuses __gc, because
  * finalizers also run without hooks. */
 static const char hardening[] =
@@ -348,7 +516,7 @@ static const char hardening[] =
     "  pcall, rawget\n"
     "local rep, move, concat, pack, unpack = string.rep, table.move, table.concat, table.pack,\n"
     "  table.unpack\n"
-    "local MAX_N, MAX_STEPS = 1e7, 1e9\n"
+    "local MAX_N = 1e7\n"
     "string.dump, math.random, math.randomseed = nil, nil, nil\n"
     "getmetatable('').__metatable = false\n"
     "local function too_many(name, n)\n"
@@ -369,42 +537,6 @@ static const char hardening[] =
     "    too_many('table.concat', j - i)\n"
     "  end\n"
     "  return concat(list, sep, i, j)\n"
-    "end\n"
-    "local byte = string.byte\n"
-    "local function quantifiers(p)\n"
-    "  local k, i, n = 0, 1, #p\n"
-    "  while i <= n do\n"
-    "    local c = byte(p, i)\n"
-    "    if c == 37 then i = i + 2\n"
-    "    elseif c == 91 then\n"
-    "      i = i + 1\n"
-    "      if byte(p, i) == 94 then i = i + 1 end\n"
-    "      if byte(p, i) == 93 then i = i + 1 end\n"
-    "      while i <= n and byte(p, i) ~= 93 do\n"
-    "        if byte(p, i) == 37 then i = i + 1 end\n"
-    "        i = i + 1\n"
-    "      end\n"
-    "      i = i + 1\n"
-    "    else\n"
-    "      if c == 42 or c == 43 or c == 45 or c == 63 then k = k + 1 end\n"
-    "      i = i + 1\n"
-    "    end\n"
-    "  end\n"
-    "  return k\n"
-    "end\n"
-    "local function guarded(name, f)\n"
-    "  return function(s, p, ...)\n"
-    "    local plain = name == 'string.find' and select(2, ...)\n"
-    "    if not plain and type(s) == 'string' and type(p) == 'string' and\n"
-    "       (quantifiers(p) + 1) * math.log(#s + 1) > math.log(MAX_STEPS) then\n"
-    "      error(('%s: pattern %q is too costly on a subject of %d bytes'):format(name, p, #s), "
-    "2)\n"
-    "    end\n"
-    "    return f(s, p, ...)\n"
-    "  end\n"
-    "end\n"
-    "for _, name in ipairs { 'find', 'match', 'gmatch', 'gsub' } do\n"
-    "  string[name] = guarded('string.' .. name, string[name])\n"
     "end\n"
     "xpcall = function(f, handler, ...)\n"
     "  local r = pack(pcall(f, ...))\n"
@@ -431,6 +563,7 @@ pg_sandbox *pg_sandbox_new(const char *root)
 {
     pg_sandbox *sb = pg_xcalloc(1, sizeof *sb);
     sb->limit = PG_STATE_MEMORY;
+    sb->hook_every = HOOK_EVERY;
     sb->budget = (pg_budget){PG_DEFAULT_INSTRUCTIONS, PG_DEFAULT_MEMORY};
     sb->root = pg_xstrdup(root);
     sb->fsroot = pg_xstrdup(root);
@@ -449,6 +582,7 @@ pg_sandbox *pg_sandbox_new(const char *root)
     luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 1);
     luaL_requiref(L, LUA_OSLIBNAME, luaopen_os, 1);
     lua_pop(L, 6);
+    pg__reach_open(L);
 
     if (luaL_loadbufferx(L, hardening, sizeof hardening - 1, "=pinggu-sandbox", "t") != LUA_OK ||
         lua_pcall(L, 0, 0, 0) != LUA_OK) {
@@ -485,6 +619,7 @@ pg_sandbox *pg_sandbox_new(const char *root)
 void pg_sandbox_free(pg_sandbox *sb)
 {
     if (!sb) return;
+    sb->closing = 1;
     lua_close(sb->L);
     for (int i = 0; i < sb->nfiles; i++) free(sb->files[i]);
     free(sb->files);
@@ -510,13 +645,13 @@ int pg_sandbox_run_file(pg_sandbox *sb, const char *relpath, char **err)
         lua_pop(sb->L, 1);
         return -1;
     }
-    enter(sb, PG_LOAD_INSTRUCTIONS, PG_LOAD_MEMORY);
+    enter(sb, PG_LOAD_INSTRUCTIONS, PG_LOAD_MEMORY, load_deadline_ms);
     return protected_call(sb, 0, 1, err);
 }
 
 int pg_sandbox_call(pg_sandbox *sb, int nargs, int nresults, char **err)
 {
-    enter(sb, sb->budget.instructions, sb->budget.memory);
+    enter(sb, sb->budget.instructions, sb->budget.memory, call_deadline_ms);
     return protected_call(sb, nargs, nresults, err);
 }
 
@@ -541,4 +676,26 @@ int pg_sandbox_files(const pg_sandbox *sb, const char *const **files)
 {
     *files = (const char *const *)sb->files;
     return sb->nfiles;
+}
+
+void pg_sandbox_set_deadlines(long load_ms, long call_ms)
+{
+    load_deadline_ms = load_ms > 0 ? load_ms : PG_DEFAULT_LOAD_DEADLINE_MS;
+    call_deadline_ms = call_ms > 0 ? call_ms : PG_DEFAULT_CALL_DEADLINE_MS;
+}
+
+void pg_sandbox_deadlines(long *load_ms, long *call_ms)
+{
+    if (load_ms) *load_ms = load_deadline_ms;
+    if (call_ms) *call_ms = call_deadline_ms;
+}
+
+void pg_sandbox_set_deadline_at(pg_sandbox *sb, long long at_ns)
+{
+    sb->outer_ns = at_ns;
+}
+
+long long pg_sandbox_clock_ns(void)
+{
+    return now_ns();
 }

@@ -8,8 +8,11 @@
  * set's directory.
  *
  * Every entry into Lua goes through pg_sandbox_run_file() or pg_sandbox_call(), which run
- * under an instruction budget (a count hook) and a memory cap (the allocator). A runaway or
- * failing rule returns an error message; it never aborts the process.
+ * under an instruction budget (a count hook), a memory cap (the allocator) and a wall-clock
+ * deadline (checked in the hook, the allocator and inside every library function a rule can
+ * reach; reach.c lists them with their worst cases). A runaway or failing rule returns an
+ * error message naming its file:line; it never aborts the process and never holds the thread
+ * much past the deadline (at most one call whose cost is bounded by the memory cap).
  *
  * Lifetime: create with pg_sandbox_new(), free with pg_sandbox_free(), which closes the
  * state. A sandbox (like any lua_State) is used by one thread at a time. */
@@ -31,6 +34,8 @@ typedef struct {
 #define PG_LOAD_INSTRUCTIONS 100000000L
 #define PG_LOAD_MEMORY (64u << 20)
 #define PG_STATE_MEMORY (512u << 20)
+#define PG_DEFAULT_LOAD_DEADLINE_MS 10000L
+#define PG_DEFAULT_CALL_DEADLINE_MS 2000L
 
 /* `root` is the rule set's directory as the user named it; it prefixes every chunk name, so
  * messages read "rules/shanwei-2021/basic.lua:12: ...". Returns NULL if Lua cannot start. */
@@ -56,6 +61,17 @@ int pg_sandbox_call(pg_sandbox *sb, int nargs, int nresults, char **err);
  * host loaded. */
 void pg_sandbox_read_from(pg_sandbox *sb, const char *fsroot);
 void pg_sandbox_set_budget(pg_sandbox *sb, pg_budget b);
+
+/* The wall-clock deadlines of every sandbox in the process: a load (pg_sandbox_run_file: a
+ * rule set's files, a test file) and one call (pg_sandbox_call: a custom method, a
+ * composite). 0 or less means the default. Set them before any thread runs rule code (the
+ * host does at start-up, from its config); they are not synchronised. */
+void pg_sandbox_set_deadlines(long load_ms, long call_ms);
+void pg_sandbox_deadlines(long *load_ms, long *call_ms);
+/* An outer deadline for this sandbox, on pg_sandbox_clock_ns()'s clock: no entry runs past it,
+ * whatever its own deadline (an evaluation job that calls many methods). 0 clears it. */
+void pg_sandbox_set_deadline_at(pg_sandbox *sb, long long at_ns);
+long long pg_sandbox_clock_ns(void);
 /* Bytes the Lua state holds now. */
 size_t pg_sandbox_memory(const pg_sandbox *sb);
 /* The files loaded so far, relative to root, in load order. */
