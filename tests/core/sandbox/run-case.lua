@@ -25,6 +25,12 @@
 --           ("PWNED" is always checked)
 --   twice   optional: run eval twice and require byte-identical output
 --   timeout optional seconds for each pinggu run (default 20)
+--   deadline_ms optional: the wall-clock deadline of the attacked entry (the load's for "load",
+--           a call's for "run"), passed as PINGGU_RULE_LOAD_DEADLINE_MS or
+--           PINGGU_RULE_CALL_DEADLINE_MS; the default deadlines otherwise
+--   test    optional: run `pinggu test rules` too. "load": it must exit 1 and print each
+--           string of `error`; "run": a rule test expecting the attacked row to be "error"
+--           and the normal rows to score must pass (exit 0)
 -- A case directory holding a file BUG exposes a known core bug; the file says which.
 --
 -- JSON is read with lua-cjson (Debian package lua-cjson).
@@ -86,7 +92,7 @@ local function finish()
   local bug = slurp(case_dir .. "/BUG")
   if bug then print("known core bug:\n  " .. bug:gsub("\n$", ""):gsub("\n", "\n  ")) end
   for _, f in ipairs(failures) do print("  " .. f) end
-  for _, out in ipairs { "check", "eval" } do
+  for _, out in ipairs { "check", "eval", "test" } do
     for _, stream in ipairs { "err", "out" } do
       local s = slurp(("%s/%s.%s"):format(work, out, stream))
       if s and s ~= "" then
@@ -127,9 +133,27 @@ else
        :format(b.instructions, b.memory_mb))
 end
 
+local env = ""
+if spec.deadline_ms then
+  env = ("PINGGU_RULE_%s_DEADLINE_MS=%d "):format(spec.at == "load" and "LOAD" or "CALL",
+                                                   spec.deadline_ms)
+end
+if spec.test and spec.at == "run" then
+  assert(sh(("mkdir -p %s/rules/tests"):format(q(work))) == 0)
+  spit(work .. "/rules/tests/attacked.lua", [[
+test "the attacked row is an error, the others score" {
+  scheme = "monthly", period = "2021-05",
+  values = { d1 = { m1 = 0.5, m2 = 1 } },
+  expect.status("d1", "attacked", "error"),
+  expect.points("d1", "normal", 20),
+  expect.points("d1", "custom_ok", 15),
+}
+]])
+end
+
 local function pinggu_run(tag, args)
-  local rc = sh(("cd %s && timeout %d %s %s >%s.out 2>%s.err")
-                :format(q(work), timeout, q(pinggu), args, tag, tag))
+  local rc = sh(("cd %s && %stimeout %d %s %s >%s.out 2>%s.err")
+                :format(q(work), env, timeout, q(pinggu), args, tag, tag))
   local out, errs = slurp(work .. "/" .. tag .. ".out"), slurp(work .. "/" .. tag .. ".err")
   if rc == 124 then fail("pinggu %s did not finish within %d s (a hang)", tag, timeout) end
   if rc > 128 then fail("pinggu %s died of signal %d", tag, rc - 128) end
@@ -149,12 +173,23 @@ local function has_all(text, where)
   end
 end
 
+local test_rc, test_out, test_err
+if spec.test then test_rc, test_out, test_err = pinggu_run("test", "test rules") end
+
 if spec.at == "load" then
+  if spec.test then
+    if test_rc ~= 1 then fail("pinggu test exited %d, expected 1", test_rc) end
+    has_all(test_err .. test_out, "pinggu test's output")
+  end
   if check_rc ~= 1 then fail("pinggu check exited %d, expected 1", check_rc) end
   if eval_rc ~= 1 then fail("pinggu eval exited %d, expected 1", eval_rc) end
   has_all(check_err, "pinggu check's stderr")
   has_all(eval_err, "pinggu eval's stderr")
 else
+  if spec.test and test_rc ~= 0 then
+    fail("pinggu test exited %d, expected 0 (the attacked row is an error, the rest scores)",
+         test_rc)
+  end
   if check_rc ~= 0 then fail("pinggu check exited %d, expected 0 (the attack is at run time)", check_rc) end
   if eval_rc ~= 0 then fail("pinggu eval exited %d, expected 0", eval_rc) end
   local ok, cjson = pcall(require, "cjson")

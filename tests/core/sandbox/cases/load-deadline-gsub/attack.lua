@@ -1,0 +1,3 @@
+-- At load time: gsub with a backtracking pattern; issue 13 §1. Must end at the load deadline.
+local s = ('a'):rep(3e4)
+while true do local x = s:gsub(('a*'):rep(10) .. 'b', 'x') end

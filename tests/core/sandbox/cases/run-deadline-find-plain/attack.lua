@@ -1,0 +1,6 @@
+-- In a custom method: a plain find (Lua's own is subject x needle); issue 13 §1. Must end at the call deadline.
+return function(v)
+  local s, p = ('a'):rep(2e7), ('a'):rep(1e7) .. 'b'
+  while true do local x = s:find(p, 1, true) end
+  return 1
+end

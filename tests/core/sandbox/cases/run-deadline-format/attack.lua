@@ -1,0 +1,6 @@
+-- In a custom method: string.format: as rep; issue 13 §1. Must end at the call deadline.
+return function(v)
+  local s = ('a'):rep(1e6)
+  while true do local x = ('%s%s%s%s'):format(s, s, s, s) end
+  return 1
+end

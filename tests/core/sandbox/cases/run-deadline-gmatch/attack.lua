@@ -1,0 +1,6 @@
+-- In a custom method: gmatch with a backtracking pattern; issue 13 §1. Must end at the call deadline.
+return function(v)
+  local s = ('a'):rep(3e4)
+  while true do for x in s:gmatch(('a*'):rep(10) .. 'b') do end end
+  return 1
+end

@@ -1,0 +1,6 @@
+-- In a custom method: string.rep: linear, but 4 MB a call, as long as the instruction budget allows; issue 13 §1. Must end at the call deadline.
+return function(v)
+  local s = ('a'):rep(1e6)
+  while true do local x = s:rep(4) end
+  return 1
+end
