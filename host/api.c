@@ -393,7 +393,10 @@ static int authenticate(call *c)
     return c->tok != NULL;
 }
 
-static void dispatch(call *c)
+/* Finds the route and checks the token and its role, answering 401, 403, 404, 405 or 503
+ * itself; then calls the route's handler, or, `on_headers`, only returns: the request's body
+ * has not been read yet (pg_api_head). */
+static void dispatch(call *c, int on_headers)
 {
     pg_http_req *req = c->req;
     pg_http_method m = req->method == PG_HTTP_HEAD ? PG_HTTP_GET : req->method;
@@ -405,7 +408,7 @@ static void dispatch(call *c)
                            req->method_name, req->path);
         else if (m != r->method)
             pg_reply_error(req, 405, "%s answers GET", req->path);
-        else
+        else if (!on_headers)
             r->fn(c);
         return;
     }
@@ -413,7 +416,8 @@ static void dispatch(call *c)
     int api = strncmp(req->path, "/api/", 5) == 0 || strcmp(req->path, "/api") == 0 ||
               (c->nseg > 0 && strcmp(c->seg[0], "api") == 0);
     if (!api) {
-        pg_static_serve(c->h, req);
+        /* the dashboard's files answer GET; anything else is refused there at once */
+        if (!on_headers || m != PG_HTTP_GET) pg_static_serve(c->h, req);
         return;
     }
     if (!authenticate(c)) return;
@@ -436,7 +440,7 @@ static void dispatch(call *c)
                                req->method_name, req->path);
                 return;
             }
-            r->fn(c);
+            if (!on_headers) r->fn(c);
             return;
         }
     if (path_known)
@@ -445,21 +449,37 @@ static void dispatch(call *c)
         pg_reply_error(req, 404, "no such resource: %s", req->path);
 }
 
+/* Splits the decoded path into c->seg, in a copy the caller frees; empty segments (a trailing
+ * slash) are dropped, and a path too deep gives no segments. */
+static char *split_path(call *c)
+{
+    char *copy = pg_xstrdup(c->req->path), *save = NULL;
+    for (char *s = strtok_r(copy, "/", &save); s; s = strtok_r(NULL, "/", &save)) {
+        if (c->nseg == PG_CALL_MAX_SEGS) {
+            c->nseg = 0;
+            break;
+        }
+        c->seg[c->nseg++] = s;
+    }
+    return copy;
+}
+
 void pg_api_handle(pg_http_req *req, void *ctx)
 {
     call c = {.h = ctx, .req = req};
-    /* split the decoded path; empty segments (a trailing slash) are dropped */
-    char *copy = pg_xstrdup(req->path), *save = NULL;
-    for (char *s = strtok_r(copy, "/", &save); s; s = strtok_r(NULL, "/", &save)) {
-        if (c.nseg == PG_CALL_MAX_SEGS) {
-            c.nseg = 0;
-            break;
-        }
-        c.seg[c.nseg++] = s;
-    }
+    char *copy = split_path(&c);
     req->data = c.h; /* for pg_reply_send's counters */
     pg_log(PG_LOG_DEBUG, "request", "method", req->method_name, "path", req->path, "peer",
            req->peer, NULL);
-    dispatch(&c);
+    dispatch(&c, 0);
+    free(copy);
+}
+
+void pg_api_head(pg_http_req *req, void *ctx)
+{
+    call c = {.h = ctx, .req = req};
+    char *copy = split_path(&c);
+    req->data = c.h; /* an answer now is counted like any other */
+    dispatch(&c, 1);
     free(copy);
 }

@@ -12,6 +12,11 @@
 /* The pg_http_handler of the API (ctx: the pg_host): splits the path, checks the token and the
  * route's roles, and calls the route's handler; answers 401, 403, 404, 405 and 503 itself. */
 void pg_api_handle(pg_http_req *req, void *ctx);
+/* The head hook of the API (pg_http_set_head_hook, ctx: the pg_host): the same checks on a
+ * request whose body has not been read, answering only a refusal (401, 403, 404, 405, 503), so
+ * that a client without a valid token cannot make the host read, let alone hold, its body.
+ * A request it lets through is checked again by pg_api_handle once whole. */
+void pg_api_head(pg_http_req *req, void *ctx);
 
 /* The routes the router answers itself, before any table: GET /healthz and
  * GET /api/v1/openapi.json without a token, GET /metrics for staff. Their patterns are whole

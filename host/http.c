@@ -87,6 +87,7 @@ struct pg_http_server {
     uv_tcp_t listener;
     pg_http_limits lim;
     pg_http_handler handler;
+    pg_http_head_hook head_hook;
     void *ctx;
     pg_http_stats stats;
     llhttp_settings_t settings;
@@ -104,6 +105,8 @@ static void conn_close(pg_http_conn *c);
 static void conn_finish(pg_http_conn *c);
 static void conn_resume(pg_http_conn *c);
 static void on_timer(uv_timer_t *t);
+static int url_split(pg_http_conn *c);
+static pg_http_method method_of(int m);
 
 static pg_http_conn *conn_of(pg_http_req *req)
 {
@@ -181,6 +184,17 @@ const char *pg_http_reason(int status)
     default:
         return status >= 500 ? "Error" : status >= 400 ? "Client Error" : "Unknown";
     }
+}
+
+const char *pg_http_refusal_name(pg_http_refusal why)
+{
+    static const char *const names[PG_HTTP_REFUSED_REASONS] = {
+        "max_connections", "max_connections_per_ip",
+        "body_memory",     "header_timeout",
+        "read_timeout",    "header_size",
+        "body_size",       "bad_request",
+        "on_headers"};
+    return (unsigned)why < PG_HTTP_REFUSED_REASONS ? names[why] : "?";
 }
 
 static int hexval(int ch)
@@ -521,7 +535,13 @@ static void conn_reject(pg_http_conn *c, int status)
     char body[96];
     int n = snprintf(body, sizeof body, "{\"error\":\"%s\"}", pg_http_reason(status));
     head_spec h = {status, "application/json", NULL, (size_t)n, 1, 0};
+    pg_http_refusal why = status == 413   ? PG_HTTP_REFUSED_BODY_SIZE
+                          : status == 431 ? PG_HTTP_REFUSED_HEADER_SIZE
+                          : status == 408 ? PG_HTTP_REFUSED_READ_TIMEOUT
+                          : status == 503 ? PG_HTTP_REFUSED_BODY_MEMORY
+                                          : PG_HTTP_REFUSED_BAD_REQUEST;
     c->srv->stats.rejected++;
+    c->srv->stats.refusals[why]++;
     c->in_msg = 0;
     conn_respond(c, &h, NULL, body, (size_t)n);
     conn_finish(c);
@@ -694,19 +714,52 @@ static int on_header_value_complete(llhttp_t *p)
     return 0;
 }
 
+/* Shows a request with a body to the head hook. Returns -1 if the hook answered it: the
+ * connection is then closing and the body is never read. */
+static int conn_head_hook(pg_http_conn *c)
+{
+    pg_http_server *s = c->srv;
+    c->keep_alive = 0; /* an answer now closes: the body it refused is still on the wire */
+    c->outstanding = 1;
+    c->dispatching = 1;
+    s->head_hook(&c->req, s->ctx);
+    c->dispatching = 0;
+    if (!c->outstanding) {
+        s->stats.refusals[PG_HTTP_REFUSED_ON_HEADERS]++;
+        return -1;
+    }
+    c->outstanding = 0;
+    c->req.data = NULL;
+    return 0;
+}
+
 static int on_headers_complete(llhttp_t *p)
 {
     pg_http_conn *c = p->data;
+    pg_http_req *r = &c->req;
     int has_body = (p->flags & F_CHUNKED) || p->content_length > 0;
+    int m = llhttp_get_method(p);
     c->trailers = 1; /* header callbacks from here on are chunked trailers */
     c->empty_off = c->hlen;
     hbuf_put(c, "", 1);
+    /* The request as the hook and the handler see it; hbuf grows no more (trailers are not
+     * kept), so these pointers stay valid. */
+    if (url_split(c) < 0) return -1; /* 400 */
+    r->method = method_of(m);
+    r->method_name = llhttp_method_name((llhttp_method_t)m);
+    r->authorization = c->has_auth ? c->hbuf + c->auth_off : NULL;
+    r->content_type = c->has_ctype ? c->hbuf + c->ctype_off : NULL;
+    r->body = c->hbuf + c->empty_off;
+    r->body_len = 0;
+    r->data = NULL;
+    r->conn = c;
     /* A tunnel or a protocol switch is not served: answer, then close. */
     if (p->upgrade) c->force_close = 1;
     if ((p->flags & F_CONTENT_LENGTH) && p->content_length > c->srv->lim.max_body) {
         c->reject = 413;
         return -1;
     }
+    if (has_body && c->srv->head_hook && conn_head_hook(c) < 0) return -1;
     if (c->expect_continue && has_body && p->http_major == 1 && p->http_minor >= 1)
         conn_send(c, CONTINUE_100, sizeof CONTINUE_100 - 1, NULL, 0);
     return 0;
@@ -797,36 +850,24 @@ static pg_http_method method_of(int m)
     }
 }
 
-/* Hands a complete request to the handler. Returns -1 if it was rejected instead. */
-static int conn_dispatch(pg_http_conn *c)
+/* Hands a complete request to the handler. */
+static void conn_dispatch(pg_http_conn *c)
 {
     pg_http_server *s = c->srv;
     pg_http_req *r = &c->req;
-    int m = llhttp_get_method(&c->parser);
 
-    if (url_split(c) < 0) {
-        conn_reject(c, 400);
-        return -1;
-    }
-    r->method = method_of(m);
-    r->method_name = llhttp_method_name((llhttp_method_t)m);
-    r->authorization = c->has_auth ? c->hbuf + c->auth_off : NULL;
-    r->content_type = c->has_ctype ? c->hbuf + c->ctype_off : NULL;
+    /* The rest of the request was set when its headers were complete. */
     if (c->blen) {
         c->bbuf[c->blen] = '\0';
         r->body = c->bbuf;
-    } else {
-        r->body = c->hbuf + c->empty_off;
     }
     r->body_len = c->blen;
     r->data = NULL;
-    r->conn = c;
     c->outstanding = 1;
     s->stats.requests++;
     c->dispatching = 1;
     s->handler(r, s->ctx);
     c->dispatching = 0;
-    return 0;
 }
 
 /* Parses data[0, n) until a request waits for its answer, the connection closes or the data
@@ -842,9 +883,13 @@ static size_t conn_parse(pg_http_conn *c, const char *data, size_t n)
             off = (size_t)(llhttp_get_error_pos(&c->parser) - data);
             llhttp_resume(&c->parser);
             /* A failed 100 Continue may have closed the connection under the parser. */
-            if (c->closing || conn_dispatch(c) < 0) off = n;
+            if (c->closing)
+                off = n;
+            else
+                conn_dispatch(c);
         } else {
-            conn_reject(c, c->reject ? c->reject : 400);
+            /* A request the head hook answered is closing already. */
+            if (!c->closing) conn_reject(c, c->reject ? c->reject : 400);
             off = n;
         }
     }
@@ -1111,6 +1156,11 @@ int pg_http_port(const pg_http_server *s)
 const pg_http_stats *pg_http_stats_get(const pg_http_server *s)
 {
     return &s->stats;
+}
+
+void pg_http_set_head_hook(pg_http_server *s, pg_http_head_hook hook)
+{
+    s->head_hook = hook;
 }
 
 void pg_http_stop(pg_http_server *s, void (*done)(void *arg), void *arg)

@@ -6,6 +6,14 @@
  * thread pool finishes). While a request is unanswered its connection reads nothing more, so
  * pipelined requests are answered in order and a slow job applies back-pressure.
  *
+ * A request with a body (a Content-Length above 0, or chunked) is first shown to the head hook
+ * (pg_http_set_head_hook) when its request line and headers are complete: before any byte of
+ * its body is read and before "100 Continue" is sent. The hook may refuse it there, with an
+ * answer; the body is then never read and the connection closes after the answer. This is how
+ * the router checks a token before a client can make the host hold its upload. Requests
+ * without a body go straight to the handler, which refuses them as well, so a GET pays nothing
+ * for the hook and its connection stays open after a 401.
+ *
  * Keep-alive is the HTTP/1.1 default; "Connection: close" (or HTTP/1.0 without keep-alive)
  * closes after the answer. The server answers by itself, without calling the handler:
  *   400 a request llhttp rejects (bad request line, bad header, bad chunked encoding, a
@@ -72,6 +80,12 @@ typedef struct pg_http_req {
 } pg_http_req;
 
 typedef void (*pg_http_handler)(pg_http_req *req, void *ctx);
+/* The head hook: see above. It is called on the loop thread with the request's method, path,
+ * query, authorization, content_type, peer and start_ns set, and body "" (body_len 0). It
+ * either returns without answering (the body is read and the request goes to the handler), or
+ * answers at once with pg_http_respond(), which frees the request; it never keeps the request
+ * for a later answer. `data` is NULL when it is called and is not kept for the handler. */
+typedef void (*pg_http_head_hook)(pg_http_req *req, void *ctx);
 
 typedef struct {
     size_t max_header; /* request line + headers, bytes (default 16 KiB) */
@@ -81,12 +95,31 @@ typedef struct {
     int max_conns;     /* default 1024 */
 } pg_http_limits;
 
+/* Why the server (or the head hook) refused a connection or a request, for /metrics. */
+typedef enum {
+    PG_HTTP_REFUSED_CONNECTIONS,    /* 503 at accept: max_conns open */
+    PG_HTTP_REFUSED_PER_IP,         /* 503 at accept: max_conns_per_ip open from that address */
+    PG_HTTP_REFUSED_BODY_MEMORY,    /* 503: the bodies in memory would pass body_memory */
+    PG_HTTP_REFUSED_HEADER_TIMEOUT, /* 408, or a silent close: no whole head within header_ms */
+    PG_HTTP_REFUSED_READ_TIMEOUT,   /* 408: no whole request within read_ms */
+    PG_HTTP_REFUSED_HEADER_SIZE,    /* 431 */
+    PG_HTTP_REFUSED_BODY_SIZE,      /* 413 */
+    PG_HTTP_REFUSED_BAD_REQUEST,    /* 400 */
+    PG_HTTP_REFUSED_ON_HEADERS,     /* the head hook answered (401, 403 …); the body unread */
+    PG_HTTP_REFUSED_REASONS
+} pg_http_refusal;
+
 /* Statistics kept by the server, for /metrics. */
 typedef struct {
-    uint64_t accepted, refused, open; /* connections */
+    uint64_t accepted, refused, open; /* connections; refused: at accept, for either limit */
     uint64_t requests;                /* handed to the handler */
-    uint64_t rejected;                /* answered by the server itself (400/408/413/431) */
+    uint64_t rejected;                /* answered by the server itself (400/408/413/431/503) */
+    uint64_t refusals[PG_HTTP_REFUSED_REASONS]; /* by reason, connections and requests */
+    uint64_t body_memory;                       /* bytes of request bodies held in memory now */
 } pg_http_stats;
+
+/* The reason's name for a metric label ("max_connections", "header_timeout" …). */
+const char *pg_http_refusal_name(pg_http_refusal why);
 
 /* Listens on host:port (a numeric IPv4 or IPv6 address: "127.0.0.1", "::1"; port 0 picks a
  * free one, see pg_http_port).
@@ -96,6 +129,8 @@ int pg_http_start(uv_loop_t *loop, const char *host, int port, const pg_http_lim
 /* The port actually bound. */
 int pg_http_port(const pg_http_server *s);
 const pg_http_stats *pg_http_stats_get(const pg_http_server *s);
+/* Sets the head hook (NULL: none), called with the handler's ctx. */
+void pg_http_set_head_hook(pg_http_server *s, pg_http_head_hook hook);
 
 /* Stops listening and closes idle connections at once; a connection with a request in the
  * handler's hands closes after its answer is written. `done` runs when every handle is closed

@@ -82,8 +82,15 @@ pg_blob *pg_metrics_render(const pg_host *h)
         counter(&t, "pinggu_http_connections_total", "Connections accepted.", "",
                 (double)s->accepted);
         counter(&t, "pinggu_http_rejected_total",
-                "Requests refused by the server itself (400, 408, 413, 431).", "",
+                "Requests refused by the server itself (400, 408, 413, 431, 503).", "",
                 (double)s->rejected);
+        put(&t, "# HELP pinggu_http_refused_total Connections and requests refused, by reason "
+                "(docs/operations.md, Limits).\n# TYPE pinggu_http_refused_total counter\n");
+        for (int why = 0; why < PG_HTTP_REFUSED_REASONS; why++)
+            put(&t, "pinggu_http_refused_total{reason=\"%s\"} %llu\n",
+                pg_http_refusal_name((pg_http_refusal)why), (unsigned long long)s->refusals[why]);
+        gauge(&t, "pinggu_http_body_memory_bytes", "Bytes of request bodies held in memory.",
+              (double)s->body_memory);
     }
     put(&t,
         "# HELP pinggu_evaluations_total Evaluations run, by result.\n"

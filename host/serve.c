@@ -134,6 +134,7 @@ int pg_serve(pg_config *cfg, int64_t fake_now)
                 cfg->listen_port, uv_strerror(rc));
         goto out;
     }
+    pg_http_set_head_hook(h->http, pg_api_head); /* tokens are checked before bodies are read */
     pg_rules_watch(h);
     char *state = pg_xasprintf("%s/schedule.json", cfg->data_dir);
     rc =

@@ -9,6 +9,8 @@
  *   /stats      the server's counters
  *   /stop       200, then pg_http_stop(); the process exits 0 once everything is closed and
  *               uv_loop_close() agrees, 3 otherwise
+ *   /deny…      with a body and without "Authorization: Bearer ok": 401 from the head hook,
+ *               before the body is read (as the API refuses a missing token)
  *   anything    {"method","path","query","q","auth","ctype","body","len"} as JSON
  * The echo is built with cJSON, so paths and bodies come back escaped. */
 #include "http.h"
@@ -61,6 +63,16 @@ static void on_slow(uv_timer_t *t)
     slow_answer *a = t->data;
     answer_echo(a->req);
     uv_close((uv_handle_t *)&a->timer, on_slow_close);
+}
+
+/* The head hook: refuses /deny… without the right token, on its headers. */
+static void head(pg_http_req *req, void *arg)
+{
+    (void)arg;
+    if (strncmp(req->path, "/deny", 5) == 0 &&
+        !(req->authorization && strcmp(req->authorization, "Bearer ok") == 0))
+        pg_http_respond_str(req, 401, "application/json", "WWW-Authenticate: Bearer\r\n",
+                            "{\"error\":\"a token is needed\"}");
 }
 
 static void on_stopped(void *arg)
@@ -130,6 +142,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "http_echo: %s\n", uv_strerror(r));
         return 2;
     }
+    pg_http_set_head_hook(e.srv, head);
     printf("port %d\n", pg_http_port(e.srv));
     fflush(stdout);
     uv_run(&loop, UV_RUN_DEFAULT);

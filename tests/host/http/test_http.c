@@ -447,6 +447,48 @@ static void t_expect_continue(void **state)
     cx_free(c);
 }
 
+/* The head hook refuses on the headers: the 401 comes before any body byte is read, with no
+ * 100 Continue, and the connection closes. A request it lets through is read and served. */
+static void t_refused_on_headers(void **state)
+{
+    conn *c = cx_open();
+    cx_sends(c, "POST /deny HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n"
+                "Content-Length: 4000\r\n\r\n");
+    assert_int_equal(cx_resp(c, &R, 0), 0);
+    assert_int_equal(R.status, 401);
+    assert_true(R.close);
+    expect_body_has(&R, "a token is needed");
+    assert_true(cx_closed(c));
+    cx_free(c);
+
+    /* No Expect, the body on its way at once, chunked: the same, and what came is discarded. */
+    c = cx_open();
+    cx_sends(c, "POST /deny/x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                "10\r\n0123456789abcdef\r\n");
+    assert_int_equal(cx_resp(c, &R, 0), 0);
+    assert_int_equal(R.status, 401);
+    assert_true(R.close);
+    assert_true(cx_closed(c));
+    cx_free(c);
+
+    /* With the token: 100 Continue, then the echo. */
+    c = cx_open();
+    cx_sends(c, "POST /deny HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer ok\r\n"
+                "Expect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+    assert_int_equal(cx_resp(c, &R, 0), 0);
+    assert_int_equal(R.status, 100);
+    cx_sends(c, "data");
+    assert_int_equal(cx_resp(c, &R, 0), 0);
+    assert_int_equal(R.status, 200);
+    expect_body_has(&R, "\"body\":\"data\"");
+    assert_false(R.close);
+    cx_free(c);
+
+    /* Without a body the hook is not asked: the handler answers (here, the echo). */
+    one("GET /deny HTTP/1.1\r\nHost: t\r\n\r\n", &R);
+    assert_int_equal(R.status, 200);
+}
+
 static void t_decode(void **state)
 {
     one("GET /a%20b%2Fc%C3%A9?q=x%26y+z%21&r HTTP/1.1\r\nHost: t\r\n\r\n", &R);
@@ -850,6 +892,7 @@ int main(int argc, char **argv)
         T(t_connection_close),
         T(t_slow_past_idle),
         T(t_expect_continue),
+        T(t_refused_on_headers),
         T(t_decode),
         T(t_big_response),
         T(t_slow_reader),

@@ -37,7 +37,8 @@ still_serving("a body over the limit")
 
 -- a Content-Length longer than what is sent: the request never completes; 408 after the read
 -- timeout, or the connection closes
-reply = raw("POST /api/v1/evaluations HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"sch")
+reply = raw("POST /api/v1/evaluations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " .. tok.admin ..
+  "\r\nContent-Length: 100\r\n\r\n{\"sch")
 t:ok(reply == "" or status_of(reply) == 408, "a truncated body gets 408 or a close", reply:sub(1, 200))
 still_serving("a truncated body")
 
@@ -67,4 +68,62 @@ local code = H.wait(10, function() local s = L.slurp(out) if s and #s >= 3 then 
 t:eq("the request in flight was answered", "200", code)
 t:matches("the shutdown waited for it", h:log(), "event=shutdown signal=SIGTERM jobs_in_flight=%d")
 
+-- The limits (docs/operations.md, Limits), on a second host with the default body limit
+-- (64 MB) and small connection limits. No timing is asserted: only answers, and the host's
+-- own memory as the kernel reports it.
+local bin = L.args()
+local ws2 = L.tmpdir()
+os.execute("mkdir -p " .. L.quote(ws2 .. "/data") .. " && cp " .. L.quote(ws .. "/data") ..
+  "/*.csv " .. L.quote(ws2 .. "/data/"))
+local tok2, cfg2 = H.tokens(bin, ws2, '"log_level": "info", ')
+local h2, why = H.start { bin = bin, rules = ws .. "/rules", data = ws2 .. "/data", config = cfg2,
+  tokens = tok2 }
+t:ok(h2 ~= nil, "the host with the limits starts", why)
+if not h2 then H.finish(t) end
+local base = "http://127.0.0.1:" .. h2.port
+
+local function proc_kb(pid, key)
+  local s = L.slurp("/proc/" .. pid .. "/status") or ""
+  return tonumber(s:match(key .. ":%s*(%d+) kB"))
+end
+
+-- §4: 40 clients post 60 MB each without a token, at once; half of them wait for 100 Continue
+-- (curl's default for a large upload), half send the body straight away. Every one gets its
+-- 401 on its headers; no body is held, so the host's peak RSS stays small.
+local big = ws2 .. "/big.csv"
+os.execute("head -c " .. 60 * 1024 * 1024 .. " /dev/zero >" .. L.quote(big))
+local rss0 = proc_kb(h2.pid, "VmRSS")
+local codes = ws2 .. "/codes.txt"
+local script = {}
+for i = 1, 40 do
+  script[#script + 1] = "curl -sS -o /dev/null -w '%{http_code}\\n' -X POST -T " .. L.quote(big) ..
+    (i % 2 == 0 and " -H 'Expect:'" or "") .. " -H 'Content-Type: text/csv' " ..
+    L.quote(base .. "/api/v1/batches?source=cases&name=big.csv") .. " >>" .. L.quote(codes) ..
+    " 2>/dev/null &"
+end
+script[#script + 1] = "wait"
+os.execute(table.concat(script, "\n"))
+local got = {}
+for code in (L.slurp(codes) or ""):gmatch("%d+") do got[code] = (got[code] or 0) + 1 end
+t:eq("40 posts of 60 MB without a token: each gets its 401", 40, got["401"],
+  L.slurp(codes))
+local hwm = proc_kb(h2.pid, "VmHWM")
+print(string.format("serve.abuse: 40 x 60 MB without a token: RSS %d kB before, peak %d kB",
+  rss0 or -1, hwm or -1))
+t:ok(hwm and rss0 and hwm - rss0 < 100 * 1024,
+  "the host's peak RSS grew by less than 100 MB", tostring(rss0) .. " -> " .. tostring(hwm))
+-- a sanitizer build starts large by itself; a plain one stays under 100 MB in all
+if rss0 and rss0 < 50 * 1024 then
+  t:ok(hwm < 100 * 1024, "the host's peak RSS stays under 100 MB", tostring(hwm))
+end
+local st, text = h2:get("/metrics", tok2.admin)
+t:eq("/metrics answers", 200, st)
+t:ok(tonumber(text:match('pinggu_http_refused_total{reason="on_headers"} (%d+)') or 0) >= 40,
+  "/metrics counts the refusals on the headers", text:match("pinggu_http_refused_total[^\n]*"))
+-- and an authorised post is still read and served
+st = h2:post("/api/v1/batches?source=nosuch", tok2.admin, "a,b\n1,2\n", "text/csv")
+t:eq("an authorised post is still read (and here refused for its source)", 404, st)
+
+local stopped2, clean2 = h2:stop()
+t:ok(stopped2 and clean2, "SIGTERM stops the host with the limits", h2:log():sub(-300))
 H.finish(t)
