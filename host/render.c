@@ -30,14 +30,6 @@ char *pg_render_time(int64_t t, int offset, char buf[PG_TIME_BUF])
     return buf;
 }
 
-static void add_str(cJSON *o, const char *k, const char *v)
-{
-    if (v)
-        cJSON_AddStringToObject(o, k, v);
-    else
-        cJSON_AddNullToObject(o, k);
-}
-
 static void add_finite(cJSON *o, const char *k, double v)
 {
     if (isfinite(v)) cJSON_AddNumberToObject(o, k, v);
@@ -48,10 +40,10 @@ static cJSON *method_json(const pg_node *n)
 {
     const pg_method *m = &n->method;
     cJSON *o = cJSON_CreateObject();
-    add_str(o, "kind",
-            n->veto        ? "veto"
-            : n->evaluator ? "evaluator_score"
-                           : pg_method_name(m->kind));
+    pg_json_str(o, "kind",
+                n->veto        ? "veto"
+                : n->evaluator ? "evaluator_score"
+                               : pg_method_name(m->kind));
     if (m->lower) cJSON_AddStringToObject(o, "better", "lower");
     switch (m->kind) {
     case PG_M_LINEAR:
@@ -91,26 +83,26 @@ static cJSON *method_json(const pg_node *n)
 static cJSON *node_json(const pg_ruleset *rs, const pg_node *n)
 {
     cJSON *o = cJSON_CreateObject();
-    add_str(o, "id", n->id);
-    add_str(o, "name", n->name);
-    add_str(o, "parent", n->parent >= 0 ? rs->nodes[n->parent].id : NULL);
+    pg_json_str(o, "id", n->id);
+    pg_json_str(o, "name", n->name);
+    pg_json_str(o, "parent", n->parent >= 0 ? rs->nodes[n->parent].id : NULL);
     cJSON *pts = cJSON_AddObjectToObject(o, "points");
     for (int g = 0; g < rs->ngroups; g++)
         if (!isnan(n->points[g])) cJSON_AddNumberToObject(pts, rs->groups[g].id, n->points[g]);
     if (n->metric >= 0) {
-        add_str(o, "metric", rs->metrics[n->metric].id);
+        pg_json_str(o, "metric", rs->metrics[n->metric].id);
         cJSON_AddItemToObject(o, "method", method_json(n));
-        add_str(o, "missing", pg_missing_name(n->missing));
+        pg_json_str(o, "missing", pg_missing_name(n->missing));
     }
     if (n->adjust) {
         cJSON_AddNumberToObject(o, "plus", n->plus);
         cJSON_AddNumberToObject(o, "minus", n->minus);
     }
-    if (n->standard) add_str(o, "standard", n->standard);
-    if (n->source) add_str(o, "source", n->source);
+    if (n->standard) pg_json_str(o, "standard", n->standard);
+    if (n->source) pg_json_str(o, "source", n->source);
     char where[512];
     snprintf(where, sizeof where, "%s:%d", n->file ? n->file : "?", n->line);
-    add_str(o, "defined_at", where);
+    pg_json_str(o, "defined_at", where);
     return o;
 }
 
@@ -118,38 +110,38 @@ pg_blob *pg_render_rules(const pg_gen *g)
 {
     const pg_ruleset *rs = g->rs;
     cJSON *root = cJSON_CreateObject();
-    add_str(root, "id", rs->id);
-    add_str(root, "name", rs->name);
+    pg_json_str(root, "id", rs->id);
+    pg_json_str(root, "name", rs->name);
     cJSON_AddNumberToObject(root, "year", rs->year);
-    add_str(root, "timezone", rs->timezone);
-    add_str(root, "revision", rs->revision);
-    add_str(root, "content", g->content);
-    add_str(root, "directory", g->shown);
+    pg_json_str(root, "timezone", rs->timezone);
+    pg_json_str(root, "revision", rs->revision);
+    pg_json_str(root, "content", g->content);
+    pg_json_str(root, "directory", g->shown);
     cJSON_AddNumberToObject(root, "generation", (double)g->id);
     char buf[PG_TIME_BUF];
-    add_str(root, "loaded_at", pg_render_time(g->loaded_at, rs->tz_offset, buf));
+    pg_json_str(root, "loaded_at", pg_render_time(g->loaded_at, rs->tz_offset, buf));
     cJSON *groups = cJSON_AddArrayToObject(root, "groups");
     for (int i = 0; i < rs->ngroups; i++) {
         cJSON *o = cJSON_CreateObject();
-        add_str(o, "id", rs->groups[i].id);
-        add_str(o, "name", rs->groups[i].name);
+        pg_json_str(o, "id", rs->groups[i].id);
+        pg_json_str(o, "name", rs->groups[i].name);
         cJSON_AddItemToArray(groups, o);
     }
     cJSON *schemes = cJSON_AddArrayToObject(root, "schemes");
     for (int i = 0; i < rs->nschemes; i++) {
         const pg_scheme *s = &rs->schemes[i];
         cJSON *o = cJSON_CreateObject();
-        add_str(o, "id", s->id);
-        add_str(o, "name", s->name);
-        add_str(o, "period", s->period == PG_PERIOD_MONTH ? "month" : "year");
+        pg_json_str(o, "id", s->id);
+        pg_json_str(o, "name", s->name);
+        pg_json_str(o, "period", s->period == PG_PERIOD_MONTH ? "month" : "year");
         cJSON_AddNumberToObject(o, "max", s->max);
         cJSON *parts = cJSON_AddArrayToObject(o, "parts");
         for (int k = 0; k < s->nparts; k++) {
             cJSON *p = cJSON_CreateObject();
-            add_str(p, "id", s->parts[k].id);
-            add_str(p, "name", s->parts[k].name);
+            pg_json_str(p, "id", s->parts[k].id);
+            pg_json_str(p, "name", s->parts[k].name);
             cJSON_AddNumberToObject(p, "weight", s->parts[k].weight);
-            if (s->parts[k].ref) add_str(p, "scheme", s->parts[k].ref);
+            if (s->parts[k].ref) pg_json_str(p, "scheme", s->parts[k].ref);
             cJSON_AddItemToArray(parts, p);
         }
         cJSON_AddItemToArray(schemes, o);
@@ -158,7 +150,7 @@ pg_blob *pg_render_rules(const pg_gen *g)
     for (int i = 0; i < rs->nsources; i++) {
         const pg_source *src = &rs->sources[i];
         cJSON *o = cJSON_CreateObject();
-        add_str(o, "id", src->name);
+        pg_json_str(o, "id", src->name);
         cJSON *f = cJSON_AddArrayToObject(o, "fields");
         for (int k = 0; k < src->nfields; k++)
             cJSON_AddItemToArray(f, cJSON_CreateString(src->fields[k].name));

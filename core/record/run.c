@@ -229,27 +229,19 @@ int pg_run_get(pg_store *st, long id, pg_run *out, pg_diags *d)
     return rc;
 }
 
-static void add_str(cJSON *o, const char *k, const char *v)
-{
-    if (v)
-        cJSON_AddStringToObject(o, k, v);
-    else
-        cJSON_AddNullToObject(o, k);
-}
-
 cJSON *pg_run_json(const pg_run *r)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "id", (double)r->id);
-    add_str(o, "scheme", r->scheme);
-    add_str(o, "period", r->period);
-    add_str(o, "rules_revision", r->revision);
-    add_str(o, "trigger", r->trigger);
-    add_str(o, "actor", r->actor);
-    add_str(o, "started_at", r->started_at);
-    add_str(o, "finished_at", r->finished_at);
-    add_str(o, "inputs", r->inputs);
-    add_str(o, "result", r->result);
+    pg_json_str(o, "scheme", r->scheme);
+    pg_json_str(o, "period", r->period);
+    pg_json_str(o, "rules_revision", r->revision);
+    pg_json_str(o, "trigger", r->trigger);
+    pg_json_str(o, "actor", r->actor);
+    pg_json_str(o, "started_at", r->started_at);
+    pg_json_str(o, "finished_at", r->finished_at);
+    pg_json_str(o, "inputs", r->inputs);
+    pg_json_str(o, "result", r->result);
     if (r->base)
         cJSON_AddNumberToObject(o, "base", (double)r->base);
     else

@@ -230,18 +230,7 @@ static void sources(FILE *out, const pg_result *res, int u)
 
 static void jnum(cJSON *o, const char *k, double v, int digits)
 {
-    if (isfinite(v))
-        cJSON_AddNumberToObject(o, k, pg_round(v, digits));
-    else
-        cJSON_AddNullToObject(o, k);
-}
-
-static void jstr(cJSON *o, const char *k, const char *v)
-{
-    if (v)
-        cJSON_AddStringToObject(o, k, v);
-    else
-        cJSON_AddNullToObject(o, k);
+    pg_json_num(o, k, pg_round(v, digits));
 }
 
 static cJSON *jnums(const double *v, int n)
@@ -326,15 +315,15 @@ static void trace_fields(cJSON *row, const pg_result *res, int node, int u, cons
     if (n->metric >= 0) {
         const pg_metric *m = &rs->metrics[n->metric];
         char buf[64], pb[PG_PERIOD_BUF];
-        jstr(row, "metric_name", m->name);
-        jstr(row, "value_text",
-             isnan(c->value) ? NULL : pg_doc_value(rs, n->metric, c->value, buf));
+        pg_json_str(row, "metric_name", m->name);
+        pg_json_str(row, "value_text",
+                    isnan(c->value) ? NULL : pg_doc_value(rs, n->metric, c->value, buf));
         /* the period the value belongs to: this one, or the one it was carried from (which
          * the text names whatever the status says) */
-        jstr(row, "value_period",
-             isnan(c->value)
-                 ? NULL
-                 : pg_period_format(c->carried_from ? c->carried_from : res->period, pb));
+        pg_json_str(row, "value_period",
+                    isnan(c->value)
+                        ? NULL
+                        : pg_period_format(c->carried_from ? c->carried_from : res->period, pb));
         cJSON *prov = cJSON_AddArrayToObject(row, "provenance");
         char **lines = NULL;
         int nl = 0;
@@ -355,17 +344,17 @@ static void trace_fields(cJSON *row, const pg_result *res, int node, int u, cons
         snprintf(p, sizeof p, "veto = %g", n->veto_score);
     else
         method_params(n, p, sizeof p);
-    jstr(row, "method_rule", p);
+    pg_json_str(row, "method_rule", p);
     cJSON_AddItemToObject(row, "method_params", method_json(n));
     if (n->evaluator)
-        jstr(row, "method_words", "定性评价，按评估方录入的分值计（限本项分值内）");
+        pg_json_str(row, "method_words", "定性评价，按评估方录入的分值计（限本项分值内）");
     else {
         char *words = pg_doc_method_words(rs, n, g);
-        jstr(row, "method_words", words);
+        pg_json_str(row, "method_words", words);
         free(words);
     }
     char *miss = pg_doc_missing_words(rs, n);
-    jstr(row, "policy_words", miss);
+    pg_json_str(row, "policy_words", miss);
     free(miss);
     jnum(row, "min_n", n->min_n > 0 ? n->min_n : NAN, 6);
 }
@@ -380,8 +369,8 @@ static cJSON *composition(const pg_result *res, int u)
     cJSON *parts = cJSON_AddArrayToObject(o, "parts");
     for (int k = 0; k < s->nparts; k++) {
         cJSON *p = cJSON_CreateObject();
-        jstr(p, "id", s->parts[k].id);
-        jstr(p, "name", s->parts[k].name);
+        pg_json_str(p, "id", s->parts[k].id);
+        pg_json_str(p, "name", s->parts[k].name);
         jnum(p, "value", pg_result_part(res, u, k), 6);
         cJSON_AddNumberToObject(p, "weight", s->parts[k].weight);
         cJSON_AddBoolToObject(p, "adjust",
@@ -391,9 +380,9 @@ static cJSON *composition(const pg_result *res, int u)
     if (s->composite_ref != LUA_NOREF) {
         char at[512];
         snprintf(at, sizeof at, "%s:%d", s->file, s->line);
-        jstr(o, "function", at);
+        pg_json_str(o, "function", at);
     } else
-        jstr(o, "function", NULL);
+        pg_json_str(o, "function", NULL);
     return o;
 }
 
@@ -451,8 +440,8 @@ cJSON *pg_explain_json_tree(const pg_result *res, int u, int node, const char *d
     take_ranking_row(groups, rs->units[u].id, uo);
     cJSON_Delete(groups);
     cJSON *r = cJSON_GetObjectItemCaseSensitive(root, "ruleset");
-    if (r) jstr(r, "dir", rs->dir);
-    jstr(root, "indicator", node >= 0 ? rs->nodes[node].id : NULL);
+    if (r) pg_json_str(r, "dir", rs->dir);
+    pg_json_str(root, "indicator", node >= 0 ? rs->nodes[node].id : NULL);
     cJSON_AddItemToObject(uo, "composition", composition(res, u));
     if (!res->cells) cJSON_AddItemToObject(uo, "source_ranks", source_ranks(res, u));
     cJSON *rows = cJSON_GetObjectItemCaseSensitive(uo, "indicators");

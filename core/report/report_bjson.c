@@ -9,22 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void num(cJSON *o, const char *k, double v)
-{
-    if (isfinite(v))
-        cJSON_AddNumberToObject(o, k, v);
-    else
-        cJSON_AddNullToObject(o, k);
-}
-
-static void str(cJSON *o, const char *k, const char *v)
-{
-    if (v)
-        cJSON_AddStringToObject(o, k, v);
-    else
-        cJSON_AddNullToObject(o, k);
-}
-
 static void rank(cJSON *o, const char *k, int r)
 {
     if (r)
@@ -36,7 +20,7 @@ static void rank(cJSON *o, const char *k, int r)
 static cJSON *parts(const pg_bulletin *b, const double *v)
 {
     cJSON *o = cJSON_CreateObject();
-    for (int k = 0; k < b->nparts; k++) num(o, b->parts[k].id, v[k]);
+    for (int k = 0; k < b->nparts; k++) pg_json_num(o, b->parts[k].id, v[k]);
     return o;
 }
 
@@ -45,10 +29,10 @@ static cJSON *asides(const pg_bulletin *b, const pg_bl_aside *v, int n)
     cJSON *a = cJSON_CreateArray();
     for (int i = 0; i < n; i++) {
         cJSON *o = cJSON_CreateObject();
-        str(o, "unit", b->units[v[i].unit].id);
-        str(o, "name", b->units[v[i].unit].name);
-        str(o, "reason", v[i].reason);
-        str(o, "indicators", v[i].indicators);
+        pg_json_str(o, "unit", b->units[v[i].unit].id);
+        pg_json_str(o, "name", b->units[v[i].unit].name);
+        pg_json_str(o, "reason", v[i].reason);
+        pg_json_str(o, "indicators", v[i].indicators);
         cJSON_AddItemToArray(a, o);
     }
     return a;
@@ -57,22 +41,22 @@ static cJSON *asides(const pg_bulletin *b, const pg_bl_aside *v, int n)
 static cJSON *group(const pg_bulletin *b, const pg_bl_group *g)
 {
     cJSON *o = cJSON_CreateObject();
-    str(o, "id", g->id);
-    str(o, "name", g->name);
+    pg_json_str(o, "id", g->id);
+    pg_json_str(o, "name", g->name);
     cJSON *rows = cJSON_AddArrayToObject(o, "ranking");
     for (int i = 0; i < g->nrows; i++) {
         const pg_bl_row *r = &g->rows[i];
         cJSON *x = cJSON_CreateObject();
         rank(x, "rank", r->rank);
-        str(x, "unit", b->units[r->unit].id);
-        str(x, "name", b->units[r->unit].name);
-        num(x, "total", r->total);
+        pg_json_str(x, "unit", b->units[r->unit].id);
+        pg_json_str(x, "name", b->units[r->unit].name);
+        pg_json_num(x, "total", r->total);
         cJSON_AddItemToObject(x, "parts", parts(b, r->parts));
-        num(x, "change", r->change);
+        pg_json_num(x, "change", r->change);
         rank(x, "previous_rank", r->prev_rank);
-        str(x, "movement", r->movement);
-        str(x, "mark", r->mark);
-        str(x, "band", r->band);
+        pg_json_str(x, "movement", r->movement);
+        pg_json_str(x, "mark", r->mark);
+        pg_json_str(x, "band", r->band);
         cJSON_AddItemToArray(rows, x);
     }
     cJSON_AddItemToObject(o, "unranked", asides(b, g->unranked, g->nunranked));
@@ -86,39 +70,40 @@ static cJSON *group(const pg_bulletin *b, const pg_bl_group *g)
 static cJSON *unit(const pg_bulletin *b, const pg_bl_unit *u)
 {
     cJSON *o = cJSON_CreateObject();
-    str(o, "unit", u->id);
-    str(o, "name", u->name);
-    str(o, "code", u->code);
-    str(o, "group", b->groups[u->group].id);
+    pg_json_str(o, "unit", u->id);
+    pg_json_str(o, "name", u->name);
+    pg_json_str(o, "code", u->code);
+    pg_json_str(o, "group", b->groups[u->group].id);
     rank(o, "rank", u->rank);
-    num(o, "total", u->total);
-    str(o, "band", u->band);
-    str(o, "mark", u->mark);
-    num(o, "change", u->change);
+    pg_json_num(o, "total", u->total);
+    pg_json_str(o, "band", u->band);
+    pg_json_str(o, "mark", u->mark);
+    pg_json_num(o, "change", u->change);
     cJSON_AddItemToObject(o, "parts", parts(b, u->parts));
-    str(o, "composite", u->composite);
-    str(o, "note", u->note);
+    pg_json_str(o, "composite", u->composite);
+    pg_json_str(o, "note", u->note);
     cJSON *trend = cJSON_AddObjectToObject(o, "trend");
-    for (int m = 0; u->trend && m < b->ntrend; m++) num(trend, b->trend_periods[m], u->trend[m]);
+    for (int m = 0; u->trend && m < b->ntrend; m++)
+        pg_json_num(trend, b->trend_periods[m], u->trend[m]);
     cJSON *lost = cJSON_AddArrayToObject(o, "lost");
     for (int i = 0; i < u->nlost; i++) {
         const pg_bl_lost *l = &u->lost[i];
         cJSON *x = cJSON_CreateObject();
-        str(x, "indicator", l->indicator);
-        str(x, "name", l->name);
-        str(x, "part", l->part >= 0 ? b->parts[l->part].id : NULL);
-        num(x, "max", l->max);
-        num(x, "got", l->got);
-        num(x, "weight", l->weight);
-        num(x, "lost", l->lost);
-        str(x, "status", l->status);
-        str(x, "why", l->why);
-        str(x, "metric", l->metric);
-        str(x, "metric_name", l->metric_name);
-        num(x, "value", l->value);
-        num(x, "n", l->n);
-        str(x, "value_text", l->value_text);
-        str(x, "doc", l->doc);
+        pg_json_str(x, "indicator", l->indicator);
+        pg_json_str(x, "name", l->name);
+        pg_json_str(x, "part", l->part >= 0 ? b->parts[l->part].id : NULL);
+        pg_json_num(x, "max", l->max);
+        pg_json_num(x, "got", l->got);
+        pg_json_num(x, "weight", l->weight);
+        pg_json_num(x, "lost", l->lost);
+        pg_json_str(x, "status", l->status);
+        pg_json_str(x, "why", l->why);
+        pg_json_str(x, "metric", l->metric);
+        pg_json_str(x, "metric_name", l->metric_name);
+        pg_json_num(x, "value", l->value);
+        pg_json_num(x, "n", l->n);
+        pg_json_str(x, "value_text", l->value_text);
+        pg_json_str(x, "doc", l->doc);
         cJSON_AddItemToArray(lost, x);
     }
     return o;
@@ -127,24 +112,24 @@ static cJSON *unit(const pg_bulletin *b, const pg_bl_unit *u)
 static cJSON *tree(const pg_bulletin *b)
 {
     cJSON *root = cJSON_CreateObject();
-    str(root, "title", b->title);
+    pg_json_str(root, "title", b->title);
     cJSON *r = cJSON_AddObjectToObject(root, "ruleset");
-    str(r, "id", b->ruleset_id);
-    str(r, "name", b->ruleset_name);
-    str(r, "revision", b->revision);
+    pg_json_str(r, "id", b->ruleset_id);
+    pg_json_str(r, "name", b->ruleset_name);
+    pg_json_str(r, "revision", b->revision);
     cJSON *s = cJSON_AddObjectToObject(root, "scheme");
-    str(s, "id", b->scheme_id);
-    str(s, "name", b->scheme_name);
-    num(s, "max", b->max);
+    pg_json_str(s, "id", b->scheme_id);
+    pg_json_str(s, "name", b->scheme_name);
+    pg_json_num(s, "max", b->max);
     cJSON_AddBoolToObject(s, "year", b->year_report);
     cJSON *ps = cJSON_AddArrayToObject(s, "parts");
     for (int k = 0; k < b->nparts; k++) {
         const pg_bl_part *p = &b->parts[k];
         cJSON *x = cJSON_CreateObject();
-        str(x, "id", p->id);
-        str(x, "name", p->name);
-        num(x, "weight", p->weight);
-        str(x, "scheme", p->scheme);
+        pg_json_str(x, "id", p->id);
+        pg_json_str(x, "name", p->name);
+        pg_json_num(x, "weight", p->weight);
+        pg_json_str(x, "scheme", p->scheme);
         if (p->month_from) {
             cJSON *m = cJSON_AddArrayToObject(x, "months");
             cJSON_AddItemToArray(m, cJSON_CreateNumber(p->month_from));
@@ -152,11 +137,11 @@ static cJSON *tree(const pg_bulletin *b)
         }
         cJSON_AddItemToArray(ps, x);
     }
-    str(root, "period", b->period);
-    str(root, "previous_period", b->previous_period);
+    pg_json_str(root, "period", b->period);
+    pg_json_str(root, "previous_period", b->previous_period);
     cJSON_AddNumberToObject(root, "rounding", b->rounding);
-    str(root, "composite", b->composite);
-    str(root, "trend_scheme", b->trend_scheme);
+    pg_json_str(root, "composite", b->composite);
+    pg_json_str(root, "trend_scheme", b->trend_scheme);
     cJSON *tp = cJSON_AddArrayToObject(root, "trend_periods");
     for (int m = 0; m < b->ntrend; m++)
         cJSON_AddItemToArray(tp, cJSON_CreateString(b->trend_periods[m]));

@@ -18,18 +18,7 @@ const char *pg_movement(const pg_unit_result *ur)
 
 static void add_num(cJSON *o, const char *k, double v, int digits)
 {
-    if (isfinite(v))
-        cJSON_AddNumberToObject(o, k, pg_round(v, digits));
-    else
-        cJSON_AddNullToObject(o, k);
-}
-
-static void add_str(cJSON *o, const char *k, const char *v)
-{
-    if (v)
-        cJSON_AddStringToObject(o, k, v);
-    else
-        cJSON_AddNullToObject(o, k);
+    pg_json_num(o, k, pg_round(v, digits)); /* pg_round keeps a NaN a NaN */
 }
 
 static cJSON *parts_object(const pg_result *res, int u)
@@ -47,20 +36,20 @@ static cJSON *ranking_row(const pg_result *res, int u)
     const pg_unit_result *ur = &res->units[u];
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "rank", ur->rank);
-    add_str(o, "unit", rs->units[u].id);
-    add_str(o, "name", rs->units[u].name);
-    add_str(o, "code", rs->units[u].code);
+    pg_json_str(o, "unit", rs->units[u].id);
+    pg_json_str(o, "name", rs->units[u].name);
+    pg_json_str(o, "code", rs->units[u].code);
     add_num(o, "total", ur->total, rs->rounding);
     cJSON_AddItemToObject(o, "parts", parts_object(res, u));
     if (ur->prev_rank)
         cJSON_AddNumberToObject(o, "previous_rank", ur->prev_rank);
     else
         cJSON_AddNullToObject(o, "previous_rank");
-    add_str(o, "movement", pg_movement(ur));
+    pg_json_str(o, "movement", pg_movement(ur));
     add_num(o, "change", ur->prev_rank ? ur->total - ur->prev_total : NAN, rs->rounding);
-    add_str(o, "band", ur->band >= 0 ? rs->bands[ur->band].label : NULL);
-    add_str(o, "tie_breaker", ur->tie_breaker >= 0 ? rs->tie_breakers[ur->tie_breaker] : NULL);
-    add_str(o, "veto", ur->veto_node >= 0 ? rs->nodes[ur->veto_node].id : NULL);
+    pg_json_str(o, "band", ur->band >= 0 ? rs->bands[ur->band].label : NULL);
+    pg_json_str(o, "tie_breaker", ur->tie_breaker >= 0 ? rs->tie_breakers[ur->tie_breaker] : NULL);
+    pg_json_str(o, "veto", ur->veto_node >= 0 ? rs->nodes[ur->veto_node].id : NULL);
     cJSON_AddNumberToObject(o, "errors", ur->errors);
     return o;
 }
@@ -96,8 +85,8 @@ static cJSON *group_object(const pg_result *res, int g)
 {
     const pg_ruleset *rs = res->rs;
     cJSON *o = cJSON_CreateObject();
-    add_str(o, "id", rs->groups[g].id);
-    add_str(o, "name", rs->groups[g].name);
+    pg_json_str(o, "id", rs->groups[g].id);
+    pg_json_str(o, "name", rs->groups[g].name);
     cJSON *ranking = cJSON_AddArrayToObject(o, "ranking");
     cJSON *unranked = cJSON_AddArrayToObject(o, "unranked");
     cJSON *nb = cJSON_AddArrayToObject(o, "no_business");
@@ -107,16 +96,16 @@ static cJSON *group_object(const pg_result *res, int g)
         if (rs->units[u].group != g) continue;
         if (!res->units[u].ranked) {
             cJSON *x = cJSON_CreateObject();
-            add_str(x, "unit", rs->units[u].id);
-            add_str(x, "name", rs->units[u].name);
-            add_str(x, "reason", unranked_reason(res, u));
+            pg_json_str(x, "unit", rs->units[u].id);
+            pg_json_str(x, "name", rs->units[u].name);
+            pg_json_str(x, "reason", unranked_reason(res, u));
             cJSON_AddItemToArray(unranked, x);
         }
         cJSON *list = no_business_list(res, u);
         if (list) {
             cJSON *x = cJSON_CreateObject();
-            add_str(x, "unit", rs->units[u].id);
-            add_str(x, "name", rs->units[u].name);
+            pg_json_str(x, "unit", rs->units[u].id);
+            pg_json_str(x, "name", rs->units[u].name);
             cJSON_AddItemToObject(x, "indicators", list);
             cJSON_AddItemToArray(nb, x);
         }
@@ -132,32 +121,32 @@ static cJSON *indicator_row(const pg_result *res, int node, int u, const char *p
     const pg_cell *c = pg_result_cell(res, node, u);
     int leaf = n->nchildren == 0 && !n->adjust;
     cJSON *o = cJSON_CreateObject();
-    add_str(o, "id", n->id);
-    add_str(o, "name", n->name);
-    add_str(o, "parent", n->parent >= 0 ? rs->nodes[n->parent].id : NULL);
-    add_str(o, "part", part);
+    pg_json_str(o, "id", n->id);
+    pg_json_str(o, "name", n->name);
+    pg_json_str(o, "parent", n->parent >= 0 ? rs->nodes[n->parent].id : NULL);
+    pg_json_str(o, "part", part);
     cJSON_AddNumberToObject(o, "depth", n->depth);
     cJSON_AddBoolToObject(o, "leaf", leaf);
     if (leaf) {
-        add_str(o, "metric", n->metric >= 0 ? rs->metrics[n->metric].id : NULL);
+        pg_json_str(o, "metric", n->metric >= 0 ? rs->metrics[n->metric].id : NULL);
         add_num(o, "value", c->value, 6);
         add_num(o, "n", c->n, 6);
-        add_str(o, "method",
-                n->veto        ? "veto"
-                : n->evaluator ? "evaluator_score"
-                               : pg_method_name(n->method.kind));
-        add_str(o, "policy", pg_missing_name(n->missing));
+        pg_json_str(o, "method",
+                    n->veto        ? "veto"
+                    : n->evaluator ? "evaluator_score"
+                                   : pg_method_name(n->method.kind));
+        pg_json_str(o, "policy", pg_missing_name(n->missing));
     }
     add_num(o, "points", c->points, 4);
     add_num(o, "max", c->max, 4);
     add_num(o, "weight", c->weight, 6);
     add_num(o, "lost", pg_result_lost(res, node, u), 4);
-    add_str(o, "status", pg_status_name((pg_status)c->status));
+    pg_json_str(o, "status", pg_status_name((pg_status)c->status));
     cJSON_AddBoolToObject(o, "capped", c->capped);
     char buf[PG_PERIOD_BUF];
-    add_str(o, "carried_from",
-            c->status == PG_ST_CARRIED ? pg_period_format(c->carried_from, buf) : NULL);
-    add_str(o, "note", pg_result_note(res, c->note));
+    pg_json_str(o, "carried_from",
+                c->status == PG_ST_CARRIED ? pg_period_format(c->carried_from, buf) : NULL);
+    pg_json_str(o, "note", pg_result_note(res, c->note));
     return o;
 }
 
@@ -202,14 +191,14 @@ static void add_review(const pg_result *res, int u, cJSON *o)
             const pg_metric *m = &rs->metrics[f->metric];
             char buf[PG_PERIOD_BUF];
             cJSON *x = cJSON_CreateObject();
-            add_str(x, "metric", m->id);
-            add_str(x, "name", m->name);
-            add_str(x, "period", pg_period_format(f->period, buf));
+            pg_json_str(x, "metric", m->id);
+            pg_json_str(x, "name", m->name);
+            pg_json_str(x, "period", pg_period_format(f->period, buf));
             add_num(x, "reported", f->reported, 6);
-            add_str(x, "measured_metric", rs->metrics[m->auth_measured].id);
+            pg_json_str(x, "measured_metric", rs->metrics[m->auth_measured].id);
             add_num(x, "measured", f->measured, 6);
             add_num(x, "tolerance", m->auth_tolerance, 6);
-            add_str(x, "into", m->auth_into >= 0 ? rs->metrics[m->auth_into].id : NULL);
+            pg_json_str(x, "into", m->auth_into >= 0 ? rs->metrics[m->auth_into].id : NULL);
             cJSON_AddItemToArray(a, x);
         }
     }
@@ -220,10 +209,10 @@ static void add_review(const pg_result *res, int u, cJSON *o)
         if (!a) a = cJSON_AddArrayToObject(o, "appeals");
         cJSON *x = cJSON_CreateObject();
         cJSON_AddNumberToObject(x, "id", (double)ap->id);
-        add_str(x, "indicator", rs->nodes[ap->node].id);
+        pg_json_str(x, "indicator", rs->nodes[ap->node].id);
         add_num(x, "granted", ap->granted, 6);
         add_num(x, "applied", ap->applied, 6);
-        add_str(x, "reason", ap->reason);
+        pg_json_str(x, "reason", ap->reason);
         cJSON_AddItemToArray(a, x);
     }
 }
@@ -234,10 +223,10 @@ static cJSON *unit_object(const pg_result *res, int u)
     const pg_unit_result *ur = &res->units[u];
     const pg_scheme *s = &rs->schemes[res->scheme];
     cJSON *o = cJSON_CreateObject();
-    add_str(o, "unit", rs->units[u].id);
-    add_str(o, "name", rs->units[u].name);
-    add_str(o, "group", rs->groups[rs->units[u].group].id);
-    add_str(o, "code", rs->units[u].code);
+    pg_json_str(o, "unit", rs->units[u].id);
+    pg_json_str(o, "name", rs->units[u].name);
+    pg_json_str(o, "group", rs->groups[rs->units[u].group].id);
+    pg_json_str(o, "code", rs->units[u].code);
     cJSON_AddBoolToObject(o, "code_standard", rs->units[u].code_standard);
     add_num(o, "total", ur->ranked ? ur->total : NAN, rs->rounding);
     add_num(o, "unrounded_total", ur->ranked ? ur->raw_total : NAN, 6);
@@ -245,10 +234,10 @@ static cJSON *unit_object(const pg_result *res, int u)
         cJSON_AddNumberToObject(o, "rank", ur->rank);
     else
         cJSON_AddNullToObject(o, "rank");
-    add_str(o, "band", ur->band >= 0 ? rs->bands[ur->band].label : NULL);
-    add_str(o, "veto", ur->veto_node >= 0 ? rs->nodes[ur->veto_node].id : NULL);
+    pg_json_str(o, "band", ur->band >= 0 ? rs->bands[ur->band].label : NULL);
+    pg_json_str(o, "veto", ur->veto_node >= 0 ? rs->nodes[ur->veto_node].id : NULL);
     cJSON_AddBoolToObject(o, "clamped", ur->clamped);
-    add_str(o, "note", pg_result_note(res, ur->note));
+    pg_json_str(o, "note", pg_result_note(res, ur->note));
     cJSON_AddItemToObject(o, "parts", parts_object(res, u));
     if (res->cells) {
         cJSON *a = cJSON_AddArrayToObject(o, "indicators");
@@ -267,28 +256,28 @@ cJSON *pg_report_json_tree(const pg_result *res, int unit)
     char buf[PG_PERIOD_BUF];
     cJSON *root = cJSON_CreateObject();
     cJSON *r = cJSON_AddObjectToObject(root, "ruleset");
-    add_str(r, "id", rs->id);
-    add_str(r, "name", rs->name);
+    pg_json_str(r, "id", rs->id);
+    pg_json_str(r, "name", rs->name);
     cJSON_AddNumberToObject(r, "year", rs->year);
-    add_str(r, "revision", rs->revision);
+    pg_json_str(r, "revision", rs->revision);
     cJSON *sc = cJSON_AddObjectToObject(root, "scheme");
-    add_str(sc, "id", s->id);
-    add_str(sc, "name", s->name);
+    pg_json_str(sc, "id", s->id);
+    pg_json_str(sc, "name", s->name);
     cJSON_AddNumberToObject(sc, "max", s->max);
     cJSON *parts = cJSON_AddArrayToObject(sc, "parts");
     for (int k = 0; k < s->nparts; k++) {
         cJSON *p = cJSON_CreateObject();
-        add_str(p, "id", s->parts[k].id);
-        add_str(p, "name", s->parts[k].name);
+        pg_json_str(p, "id", s->parts[k].id);
+        pg_json_str(p, "name", s->parts[k].name);
         cJSON_AddNumberToObject(p, "weight", s->parts[k].weight);
-        add_str(p, "scheme", s->parts[k].ref);
+        pg_json_str(p, "scheme", s->parts[k].ref);
         cJSON_AddItemToArray(parts, p);
     }
-    add_str(root, "period", pg_period_format(res->period, buf));
-    add_str(root, "previous_period",
-            res->has_prev ? pg_period_format(pg_period_prev(res->period), buf) : NULL);
+    pg_json_str(root, "period", pg_period_format(res->period, buf));
+    pg_json_str(root, "previous_period",
+                res->has_prev ? pg_period_format(pg_period_prev(res->period), buf) : NULL);
     cJSON_AddNumberToObject(root, "rounding", rs->rounding);
-    add_str(root, "ranking_method", rs->dense ? "dense" : "competition");
+    pg_json_str(root, "ranking_method", rs->dense ? "dense" : "competition");
     cJSON *groups = cJSON_AddArrayToObject(root, "groups");
     for (int g = 0; g < rs->ngroups; g++) cJSON_AddItemToArray(groups, group_object(res, g));
     cJSON *units = cJSON_AddArrayToObject(root, "units");

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -242,5 +243,12 @@ int pg_ruledir_copy(const char *dir, const char *dest, char hex[65]);
 
 /* Removes a directory tree (a snapshot). Returns 0 or a negative errno. */
 int pg_ruledir_remove(const char *dir);
+
+/* json.c — a value that may be missing, written into a JSON object as itself or as null. */
+
+/* key: v, or null when v is NULL. */
+void pg_json_str(cJSON *o, const char *key, const char *v);
+/* key: v, or null when v is not finite (NaN marks a missing number throughout pinggu). */
+void pg_json_num(cJSON *o, const char *key, double v);
 
 #endif
