@@ -46,8 +46,20 @@ typedef struct {
 cJSON *pg_call_body(pg_call *c);
 /* A string member of a body, or NULL. */
 const char *pg_call_body_string(const cJSON *j, const char *key);
+
+/* Query parameters that are not free text, read the same way on every route: each returns 0
+ * when the parameter is absent (*out untouched), 1 with *out when it is well-formed, and -1
+ * after answering 400 with a message that names the parameter, the value given and what it
+ * expects. A value that is not valid percent-encoding is present and bad, never absent.
+ *   int     a whole number in [min, max], decimal digits with an optional '-', nothing else
+ *   time    ISO 8601 as pg_time_parse reads it ("2021-05-26", "2021-05-26T08:00:00Z",
+ *           "…+08:00"); without an offset the time is UTC
+ *   period  "YYYY-MM" (a month) or "YYYY" (a year), into buf in the stored form */
+int pg_call_query_int(pg_call *c, const char *name, long min, long max, long *out);
+int pg_call_query_time(pg_call *c, const char *name, double *out);
+int pg_call_query_period(pg_call *c, const char *name, char buf[PG_PERIOD_BUF], const char **out);
 /* The generation for "?year=YYYY" (the newest without it) in c->gen; 0, or -1 after answering
- * 404 for a year no rule set serves. */
+ * 400 for a year that is not YYYY or 404 for a year no rule set serves. */
 int pg_call_year(pg_call *c);
 /* Who is acting, for the audit log: the token's name ("role:name" when it has one), in buf. */
 const char *pg_call_actor(const pg_call *c, char buf[96]);

@@ -23,6 +23,7 @@
 #include "reply.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -174,7 +175,8 @@ static void filter_result(const pg_call *c, cJSON *result)
     }
 }
 
-/* A period as given in a path or query, in the stored form, or NULL after answering 400. */
+/* A period as given in a path, in the stored form, or NULL after answering 400 (a query's is
+ * call.c's pg_call_query_period). */
 static const char *period_arg(pg_call *c, const char *p, char buf[PG_PERIOD_BUF])
 {
     int code = pg_period_parse(p);
@@ -187,21 +189,20 @@ static const char *period_arg(pg_call *c, const char *p, char buf[PG_PERIOD_BUF]
 
 static void get_bulletins(pg_call *c)
 {
-    char *s = pg_http_query_param(c->req, "scheme"), *p = pg_http_query_param(c->req, "period");
     char buf[PG_PERIOD_BUF];
-    const char *period = p ? period_arg(c, p, buf) : NULL;
+    const char *period = NULL;
+    if (pg_call_query_period(c, "period", buf, &period) < 0) return; /* answered 400 */
+    char *s = pg_http_query_param(c->req, "scheme");
     pg_diags d = {0};
     cJSON *list = NULL;
-    if (p && !period) {
-        /* answered */
-    } else if (pg_publish_list(c->h->store, s, period, &list, &d) != 0) {
+    if (pg_publish_list(c->h->store, s, period, &list, &d) != 0) {
         pg_reply_diags(c->req, 500, "cannot read the bulletins", &d, 5);
     } else {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddItemToObject(o, "bulletins", list);
         pg_reply_json(c->req, 200, o);
     }
-    free(s), free(p);
+    free(s);
     pg_diags_free(&d);
 }
 
@@ -289,25 +290,23 @@ static void get_run(pg_call *c)
 
 void pg_runs_list(pg_call *c)
 {
-    char *s = pg_http_query_param(c->req, "scheme"), *p = pg_http_query_param(c->req, "period");
-    char *l = pg_http_query_param(c->req, "limit");
     char buf[PG_PERIOD_BUF];
-    const char *period = p ? period_arg(c, p, buf) : NULL;
-    int limit = l ? atoi(l) : 0;
+    const char *period = NULL;
+    long limit = 0;
+    if (pg_call_query_period(c, "period", buf, &period) < 0 ||
+        pg_call_query_int(c, "limit", 1, INT_MAX, &limit) < 0)
+        return; /* answered 400 */
+    char *s = pg_http_query_param(c->req, "scheme");
     pg_diags d = {0};
     cJSON *list = NULL;
-    if (p && !period) {
-        /* answered */
-    } else if (l && limit <= 0) {
-        pg_reply_error(c->req, 400, "limit=%s: expected a positive number", l);
-    } else if (pg_run_list(c->h->store, s, period, limit, &list, &d) != 0) {
+    if (pg_run_list(c->h->store, s, period, (int)limit, &list, &d) != 0) {
         pg_reply_diags(c->req, 500, "cannot read the runs", &d, 5);
     } else {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddItemToObject(o, "runs", list);
         pg_reply_json(c->req, 200, o);
     }
-    free(s), free(p), free(l);
+    free(s);
     pg_diags_free(&d);
 }
 

@@ -220,29 +220,32 @@ static void post_selfreport_review(pg_call *c)
     cJSON_Delete(j);
 }
 
-/* The filters of a list from the query; a unit token's are pinned to its unit. */
+/* The filters of a list from the query; a unit token's are pinned to its unit. The period is
+ * read as one (a 400 names it), so that a mistyped one is not an empty list. */
 typedef struct {
-    char *v[4];
+    char *v[3];
+    char period[PG_PERIOD_BUF];
     pg_review_filter f;
 } filters;
 
-static void read_filters(pg_call *c, filters *fl, const char *what)
+/* 0, or -1 after answering 400. */
+static int read_filters(pg_call *c, filters *fl, const char *what)
 {
-    static const char *const keys[] = {"unit", "period", "status", NULL};
-    for (int i = 0; i < 3; i++) fl->v[i] = pg_http_query_param(c->req, keys[i]);
-    fl->v[3] = pg_http_query_param(c->req, what);
-    if (c->tok->role == PG_ROLE_UNIT) {
-        free(fl->v[0]);
-        fl->v[0] = pg_xstrdup(c->tok->unit);
-    }
-    fl->f = (pg_review_filter){fl->v[0], fl->v[1], fl->v[2], fl->v[3]};
+    const char *period = NULL;
+    if (pg_call_query_period(c, "period", fl->period, &period) < 0) return -1;
+    fl->v[0] = c->tok->role == PG_ROLE_UNIT ? pg_xstrdup(c->tok->unit)
+                                            : pg_http_query_param(c->req, "unit");
+    fl->v[1] = pg_http_query_param(c->req, "status");
+    fl->v[2] = pg_http_query_param(c->req, what);
+    fl->f = (pg_review_filter){fl->v[0], period, fl->v[1], fl->v[2]};
+    return 0;
 }
 
 static void answer_list(pg_call *c, const char *what,
                         int (*fn)(pg_store *, const pg_review_filter *, cJSON **, pg_diags *))
 {
     filters fl;
-    read_filters(c, &fl, what);
+    if (read_filters(c, &fl, what) != 0) return;
     pg_diags d = {0};
     cJSON *arr = NULL;
     if (fn(c->h->store, &fl.f, &arr, &d) != 0)
@@ -252,7 +255,7 @@ static void answer_list(pg_call *c, const char *what,
         cJSON_AddItemToObject(o, "records", arr);
         pg_reply_json(c->req, 200, o);
     }
-    for (int i = 0; i < 4; i++) free(fl.v[i]);
+    for (int i = 0; i < 3; i++) free(fl.v[i]);
     pg_diags_free(&d);
 }
 

@@ -88,16 +88,15 @@ static void came_back(void *arg, const pg_outcome *o)
 
 static void get_series(pg_call *c)
 {
-    char *scheme = pg_http_query_param(c->req, "scheme"), *y = pg_http_query_param(c->req, "year");
-    char *end = NULL;
-    long year = y ? strtol(y, &end, 10) : 0;
+    long year = 0;
+    int has_year = pg_call_query_int(c, "year", 1000, 9999, &year);
+    if (has_year < 0) return; /* answered 400 */
+    char *scheme = pg_http_query_param(c->req, "scheme");
     const pg_ruleset *rs = NULL;
     int sc = -1, u = -1;
-    if (!scheme || !y) {
+    if (!scheme || !has_year) {
         pg_reply_error(c->req, 400, "which series? /api/v1/units/%s/series?scheme=SCHEME&year=YYYY",
                        c->seg[3]);
-    } else if (*end || year < 1000 || year > 9999) {
-        pg_reply_error(c->req, 400, "year '%s': expected YYYY", y);
     } else if (!(c->gen = pg_host_gen(c->h, (int)year))) {
         pg_reply_error(c->req, 404, "no rule set is loaded for %ld (GET /api/v1/rules/status)",
                        year);
@@ -134,7 +133,7 @@ static void get_series(pg_call *c)
         }
         if (--s->pending == 0) finish(s);
     }
-    free(scheme), free(y);
+    free(scheme);
 }
 
 const pg_route pg_series_routes[] = {

@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -195,6 +196,17 @@ int pg_store_version(pg_store *st)
     return v;
 }
 
+void pg_store_time(double t, char buf[32])
+{
+    double whole = floor(t);
+    int ms = (int)((t - whole) * 1000 + 1e-6);
+    time_t sec = (time_t)whole;
+    struct tm tm;
+    gmtime_r(&sec, &tm);
+    size_t n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, 32 - n, ".%03dZ", ms > 999 ? 999 : ms);
+}
+
 void pg_store_now(char buf[32])
 {
     struct timeval tv;
@@ -346,7 +358,24 @@ int pg_audit_query(pg_store *st, const pg_audit_filter *f, char **json, pg_diags
                               " ORDER BY seq LIMIT ?6",
                               &s, d);
     if (rc != 0) return rc;
-    const char *args[] = {f->actor, f->action, f->object, f->since, f->until};
+    /* Times compare as text with the recorded ones, so they are brought to that form first: a
+     * time that is not one is refused rather than compared as letters. */
+    char times[2][32];
+    const char *when[2] = {f->since, f->until}, *names[2] = {"since", "until"};
+    for (int i = 0; i < 2; i++) {
+        double t;
+        if (!when[i]) continue;
+        if (pg_time_parse(when[i], strlen(when[i]), 0, &t) != 0) {
+            pg_error(d, NULL, 0,
+                     "%s '%s': expected an ISO 8601 time, like 2021-05-26 or 2021-05-26T08:00:00Z",
+                     names[i], when[i]);
+            sqlite3_finalize(s);
+            return -EINVAL;
+        }
+        when[i] = times[i];
+        pg_store_time(t, times[i]);
+    }
+    const char *args[] = {f->actor, f->action, f->object, when[0], when[1]};
     for (int i = 0; i < 5; i++) sqlite3_bind_text(s, i + 1, args[i], -1, SQLITE_STATIC);
     sqlite3_bind_int(s, 6, f->limit > 0 ? f->limit : 1000);
     cJSON *arr = cJSON_CreateArray();
@@ -354,9 +383,9 @@ int pg_audit_query(pg_store *st, const pg_audit_filter *f, char **json, pg_diags
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "seq", (double)sqlite3_column_int64(s, 0));
-        const char *names[] = {"at", "actor", "action", "object"};
+        const char *cols[] = {"at", "actor", "action", "object"};
         for (int i = 0; i < 4; i++)
-            cJSON_AddStringToObject(o, names[i], (const char *)sqlite3_column_text(s, i + 1));
+            cJSON_AddStringToObject(o, cols[i], (const char *)sqlite3_column_text(s, i + 1));
         cJSON_AddItemToObject(o, "before", json_column(s, 5));
         cJSON_AddItemToObject(o, "after", json_column(s, 6));
         cJSON_AddItemToArray(arr, o);

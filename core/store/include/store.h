@@ -57,6 +57,9 @@ int pg_store_fail(pg_store *st, const char *what, pg_diags *d);
 
 /* Now as ISO 8601 in UTC with milliseconds: the times the store records. */
 void pg_store_now(char buf[32]);
+/* A time (seconds since the epoch, as pg_time_parse gives) in that same form, so that it
+ * compares with recorded times as text. */
+void pg_store_time(double t, char buf[32]);
 
 /* --- the audit log -------------------------------------------------------------------
  * Append-only (triggers refuse UPDATE and DELETE). `before` and `after` are JSON texts or NULL
@@ -67,12 +70,14 @@ int pg_audit_append(pg_store *st, const char *actor, const char *action, const c
 
 typedef struct {
     const char *actor, *action, *object; /* exact match; object also matches "object/…" */
-    const char *since, *until;           /* ISO 8601 times, inclusive; NULL = open */
+    const char *since, *until;           /* ISO 8601 times (UTC without an offset), inclusive,
+                                          * to the millisecond; NULL = open */
     int limit;                           /* 0 = 1000 */
 } pg_audit_filter;
 
 /* The entries that match, oldest first, as a JSON array text (free with free()):
- * [{"seq", "at", "actor", "action", "object", "before", "after"}] with before/after parsed. */
+ * [{"seq", "at", "actor", "action", "object", "before", "after"}] with before/after parsed.
+ * -EINVAL when since or until is not a time (the diagnostic names which). */
 int pg_audit_query(pg_store *st, const pg_audit_filter *f, char **json, pg_diags *d);
 
 #endif

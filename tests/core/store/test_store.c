@@ -252,6 +252,47 @@ static void audit_is_append_only(void **state)
     free(dir);
 }
 
+/* The number of entries pg_audit_query finds with `f`, or -1 when it refuses the filter. */
+static int audit_count(pg_store *st, const pg_audit_filter *f, pg_diags *d)
+{
+    char *json = NULL;
+    if (pg_audit_query(st, f, &json, d) != 0) return -1;
+    cJSON *a = cJSON_Parse(json);
+    int n = cJSON_GetArraySize(a);
+    cJSON_Delete(a);
+    free(json);
+    return n;
+}
+
+/* since and until are times: anything else is refused naming which, and a time with an offset
+ * is compared in UTC, as the entries are recorded (not as text). */
+static void audit_times_are_checked(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    pg_store *st;
+    pg_diags d = {0};
+    assert_int_equal(pg_store_open(dir, &st, &d), 0);
+    assert_int_equal(pg_audit_append(st, "me", "test.act", "thing/1", NULL, NULL, &d), 0);
+    assert_int_equal(audit_count(st, &(pg_audit_filter){.since = "garbage"}, &d), -1);
+    assert_true(has_diag(&d, "since 'garbage'"));
+    assert_int_equal(audit_count(st, &(pg_audit_filter){.until = "2021-02-30"}, &d), -1);
+    assert_true(has_diag(&d, "until '2021-02-30'"));
+    assert_int_equal(audit_count(st, &(pg_audit_filter){.since = "2020-01-01"}, &d), 1);
+    assert_int_equal(audit_count(st, &(pg_audit_filter){.until = "2020-01-01T08:00:00+08:00"}, &d),
+                     0);
+    /* 3000-01-01T07:00+08:00 is 2999-12-31T23:00Z: later than now, whatever its letters say */
+    assert_int_equal(audit_count(st, &(pg_audit_filter){.until = "3000-01-01T07:00:00+08:00"}, &d),
+                     1);
+    char buf[32];
+    pg_store_time(1622016000.25, buf);
+    assert_string_equal(buf, "2021-05-26T08:00:00.250Z");
+    pg_store_close(st);
+    pg_diags_free(&d);
+    rmtree(dir);
+    free(dir);
+}
+
 /* ---- the batch store ---- */
 
 static const char header[] =
@@ -605,6 +646,7 @@ int main(void)
         cmocka_unit_test(version_1_is_migrated_with_its_rows),
         cmocka_unit_test(newer_database_is_refused),
         cmocka_unit_test(audit_is_append_only),
+        cmocka_unit_test(audit_times_are_checked),
         cmocka_unit_test_setup_teardown(batch_lifecycle, setup, teardown),
         cmocka_unit_test_setup_teardown(value_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(legacy_import, setup, teardown),

