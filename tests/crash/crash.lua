@@ -219,6 +219,18 @@ for iter = 1, iterations do
   H.sleep(string.format("%.3f", math.random() * 0.3))
   os.execute("kill -9 " .. h.pid .. " 2>/dev/null")
   if cli then os.execute("kill -9 $(cat " .. L.quote(cli.pid) .. ") 2>/dev/null") end
+  -- SIGKILL is not instant: wait until both have exited, every thread (the main thread is a
+  -- zombie while the others still exit, holding the files and their locks), so that the next
+  -- host does not find their locks still held and rightly keep what they hold
+  local pids = { h.pid, cli and (L.slurp(cli.pid) or ""):match("%d+") }
+  H.wait(20, function()
+    for _, pid in ipairs(pids) do
+      local stat = L.slurp("/proc/" .. pid .. "/stat")
+      local threads = select(2, L.run("ls /proc/" .. pid .. "/task 2>/dev/null"):gsub("\n", ""))
+      if stat and (not stat:match("^%d+ %b() Z") or threads > 1) then return false end
+    end
+    return true
+  end)
   -- the clients see the connection close; wait for them to note what they got
   H.wait(10, function()
     for _, p in ipairs(posted) do if not L.slurp(p.out) then return false end end
