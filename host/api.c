@@ -60,9 +60,10 @@ static void get_rules_status(call *c)
 
 static void post_reload(call *c)
 {
-    char *y = pg_http_query_param(c->req, "year"), actor[96];
-    pg_reload_request(c->h, y ? atoi(y) : 0, "api", pg_call_actor(c, actor), c->req);
-    free(y);
+    long y = 0;
+    char actor[96];
+    if (pg_call_query_int(c, "year", 1000, 9999, &y) < 0) return;
+    pg_reload_request(c->h, (int)y, "api", pg_call_actor(c, actor), c->req);
 }
 
 /* GET /api/v1/whoami: who the presented token is, so the dashboard can show what its role

@@ -63,7 +63,9 @@ t:section("query parameters", function()
     t:eq("GET " .. b[1], 400, st)
     t:contains("GET " .. b[1] .. " names " .. b[2], msg(j), b[2])
   end
-  local st, j
+  local st, _, j = h:post("/api/v1/rules/reload?year=garbage", tok.admin, "")
+  t:eq("POST /rules/reload?year=garbage", 400, st)
+  t:contains("naming year", msg(j), "year")
   -- good values still work; an upload makes an entry to find
   t:eq("an upload for the audit log", 201, (h:post("/api/v1/evidence?name=q.txt", tok.evaluator, "query", "text/plain")))
   t:eq("since and until as dates", 200, (h:get("/api/v1/audit?since=2020-01-01&until=2030-01-01&limit=5", tok.admin)))
