@@ -347,13 +347,17 @@ static cJSON *json_column(sqlite3_stmt *s, int i)
     return j ? j : cJSON_CreateString(t);
 }
 
+/* An object matches itself and everything under it, "object/…": a range of the text ('0'
+ * follows '/'), not LIKE, so that a '%' or '_' in the filter is a plain character (with LIKE,
+ * object=% matched every entry), the match keeps case, and the index on object serves it. */
 int pg_audit_query(pg_store *st, const pg_audit_filter *f, char **json, pg_diags *d)
 {
     sqlite3_stmt *s;
     int rc = pg_store_prepare(st,
                               "SELECT seq, at, actor, action, object, before, after FROM audit"
                               " WHERE (?1 IS NULL OR actor = ?1) AND (?2 IS NULL OR action = ?2)"
-                              " AND (?3 IS NULL OR object = ?3 OR object LIKE ?3 || '/%')"
+                              " AND (?3 IS NULL OR object = ?3"
+                              "      OR (object >= ?3 || '/' AND object < ?3 || '0'))"
                               " AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at <= ?5)"
                               " ORDER BY seq LIMIT ?6",
                               &s, d);

@@ -293,6 +293,33 @@ static void audit_times_are_checked(void **state)
     free(dir);
 }
 
+/* object= matches the object and what is under it, as plain text: '%' and '_' match only
+ * themselves, and case counts. */
+static void audit_object_is_literal(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    pg_store *st;
+    pg_diags d = {0};
+    assert_int_equal(pg_store_open(dir, &st, &d), 0);
+    const char *objects[] = {"units",   "units/a", "units/b/c", "unitsx/d",
+                             "Units/e", "a%b/c",   "a_b"};
+    for (size_t i = 0; i < sizeof objects / sizeof *objects; i++)
+        assert_int_equal(pg_audit_append(st, "me", "test.act", objects[i], NULL, NULL, &d), 0);
+    struct {
+        const char *object;
+        int n;
+    } cases[] = {{"%", 0},     {"_", 0},       {"unit_", 0}, {"units%", 0}, {"UNITS", 0},
+                 {"units", 3}, {"units/b", 1}, {"a%b", 1},   {"a_b", 1},    {"a", 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        assert_int_equal(audit_count(st, &(pg_audit_filter){.object = cases[i].object}, &d),
+                         cases[i].n);
+    pg_store_close(st);
+    pg_diags_free(&d);
+    rmtree(dir);
+    free(dir);
+}
+
 /* ---- the batch store ---- */
 
 static const char header[] =
@@ -647,6 +674,7 @@ int main(void)
         cmocka_unit_test(newer_database_is_refused),
         cmocka_unit_test(audit_is_append_only),
         cmocka_unit_test(audit_times_are_checked),
+        cmocka_unit_test(audit_object_is_literal),
         cmocka_unit_test_setup_teardown(batch_lifecycle, setup, teardown),
         cmocka_unit_test_setup_teardown(value_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(legacy_import, setup, teardown),

@@ -80,4 +80,16 @@ t:section("query parameters", function()
   t:eq("?period=2021 on scores", 200, (h:get("/api/v1/scores?period=2021", tok.admin)))
 end)
 
+t:section("audit object= is literal", function()
+  local _, _, all = h:get("/api/v1/audit", tok.admin)
+  t:ok(all and #all > 0, "the log has entries")
+  for _, o in ipairs { "%25", "_", "evidence%25", "EVIDENCE" } do
+    local st, _, j = h:get("/api/v1/audit?object=" .. o, tok.admin)
+    t:eq("object=" .. o .. " answers", 200, st)
+    t:eq("object=" .. o .. " matches nothing", 0, j and #j)
+  end
+  local st, _, j = h:get("/api/v1/audit?object=evidence", tok.admin)
+  t:ok(st == 200 and j and #j > 0, "object=evidence matches what is under it")
+end)
+
 H.finish(t, h)
