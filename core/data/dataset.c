@@ -412,8 +412,9 @@ static int on_row(void *ud, const pg_csvrow *row)
         ROW_ERR(r, row, C_VALUE,
                 "value: '%s' is not a number (leave the row out when there is no value)",
                 f[C_VALUE]);
-    if (r->col[C_N] >= 0 && *f[C_N] && (parse_number(f[C_N], &s.n) != 0 || s.n < 0))
-        ROW_ERR(r, row, C_N, "n: '%s' is not a sample size (a number, 0 or more)", f[C_N]);
+    if (r->col[C_N] >= 0 && *f[C_N] &&
+        (parse_number(f[C_N], &s.n) != 0 || s.n < 0 || s.n != floor(s.n)))
+        ROW_ERR(r, row, C_N, "n: '%s' is not a sample size (a whole number, 0 or more)", f[C_N]);
     if (r->d->errors > before) return ++r->errors >= MAX_FILE_ERRORS;
     if (r->nrows == r->cap) {
         r->cap = r->cap ? r->cap * 2 : 256;

@@ -218,8 +218,8 @@ static int check_value(const pg_metric *m, double v, double n, pg_diags *d)
         pg_error(d, NULL, 0, "value %g: metric '%s' (%s) %s", v, m->id, m->name, why);
         return -1;
     }
-    if (!isnan(n) && !(n >= 0 && isfinite(n))) {
-        pg_error(d, NULL, 0, "n %g: a sample size is a number, 0 or more", n);
+    if (!isnan(n) && !(n >= 0 && isfinite(n) && n == floor(n))) {
+        pg_error(d, NULL, 0, "n %g: a sample size is a whole number, 0 or more", n);
         return -1;
     }
     return 0;

@@ -290,6 +290,8 @@ static void test_reject_other_bad_fields(void **state)
         {"inf.csv", "chengqu,2021-05,m1,inf,\n", 2, 4, "inf"},
         /* negative sample size: column 5 */
         {"n.csv", "chengqu,2021-05,m1,1,-3\n", 2, 5, "-3"},
+        /* a sample size that is not a whole number */
+        {"nfrac.csv", "chengqu,2021-05,m1,1,2.5\n", 2, 5, "2.5"},
         /* a clerk's percent sign, or a thousands separator, is not a number */
         {"pct.csv", "chengqu,2021-05,m1,50%,\n", 2, 4, "50%"},
         {"sep.csv", "chengqu,2021-05,m2,\"1,234\",\n", 2, 4, "1,234"},

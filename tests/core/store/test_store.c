@@ -526,6 +526,14 @@ static void value_batches(void **state)
     /* all-or-nothing */
     assert_int_equal(ingest(f, PG_BATCH_VALUES, vbad, NULL, &b, &again, &d), -EINVAL);
     assert_int_equal(count(f, "SELECT count(*) FROM feed_value"), 2);
+    /* a sample size is a whole number: 2.5 is refused at its line and column */
+    write_text(vbad, "unit,period,metric,value,n\nzr,2021-09,n_cases,1,2.5\n");
+    pg_diags_free(&d);
+    assert_int_equal(ingest(f, PG_BATCH_VALUES, vbad, NULL, &b, &again, &d), -EINVAL);
+    assert_true(has_diag(&d, "n: '2.5' is not a sample size (a whole number"));
+    assert_true(d.n && d.v[0].line == 2 && d.v[0].col == 5);
+    assert_int_equal(count(f, "SELECT count(*) FROM feed_value"), 2);
+    pg_diags_free(&d);
     /* a value given by two active batches: an error naming both */
     assert_int_equal(ingest(f, PG_BATCH_VALUES, v2, NULL, &b, &again, &d), 0);
     char id2[65];

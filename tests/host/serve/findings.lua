@@ -92,4 +92,23 @@ t:section("audit object= is literal", function()
   t:ok(st == 200 and j and #j > 0, "object=evidence matches what is under it")
 end)
 
+t:section("sample sizes are whole numbers", function()
+  local function report(n)
+    return h:post("/api/v1/selfreports", tok.lufeng, cjson.encode { period = "2021-05",
+      metric = "ecert_calls_reported", value = 10, n = n, link = "https://x.cn/a" })
+  end
+  local st, _, j = report(2.5)
+  t:eq("a self-report with n = 2.5", 422, st)
+  t:contains("saying why", msg(j), "a sample size is a whole number")
+  t:eq("nor n = -1", 422, (report(-1)))
+  t:eq("n = 3 is one", 201, (report(3)))
+  st, _, j = h:post("/api/v1/batches?source=values&name=n.csv", tok.evaluator,
+    "unit,period,metric,value,n\nhaifeng,2021-05,ecert_calls,10,2.5\n", "text/csv")
+  t:eq("a value batch with n = 2.5", 422, st)
+  local e = j and j.error and j.error.errors and j.error.errors[1]
+  t:eq("at its line", 2, e and e.line)
+  t:eq("and column", 5, e and e.column)
+  t:contains("saying why", e and e.message, "a whole number")
+end)
+
 H.finish(t, h)

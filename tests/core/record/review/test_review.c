@@ -131,6 +131,15 @@ static pg_selfreport_in report(const char *unit, const char *period, const char 
     return (pg_selfreport_in){unit, period, metric, v, NAN, NULL, "https://example.cn/台账", NULL};
 }
 
+/* The same with a sample size. */
+static pg_selfreport_in report_n(const char *unit, const char *period, const char *metric, double v,
+                                 double n)
+{
+    pg_selfreport_in in = report(unit, period, metric, v);
+    in.n = n;
+    return in;
+}
+
 /* --- refusals -------------------------------------------------------------------------- */
 
 static void selfreport_refusals(void **state)
@@ -149,6 +158,8 @@ static void selfreport_refusals(void **state)
         {report("u1", "2021-05", "m_rep", -1), "is a count"},
         {report("u1", "2022-05", "m_rep", 10), "governs 2021"},
         {report("u1", "2021-13", "m_rep", 10), "is not YYYY-MM"},
+        {report_n("u1", "2021-05", "m_rep", 10, 2.5), "a sample size is a whole number"},
+        {report_n("u1", "2021-05", "m_rep", 10, -1), "a sample size is a whole number"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         assert_int_equal(pg_selfreport_submit(f->st, f->rs, &bad[i].in, "unit:u1", &id, &f->d),
