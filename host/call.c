@@ -1,6 +1,9 @@
 /* call.c — reading what a request of the API brings: its JSON body, its query parameters of
  * each kind, the year it asks for, and who is acting (call.h).
  *
+ * A body is refused (400) when a string of it holds a NUL, "\u0000": cJSON keeps the byte, and
+ * every C string read from the tree would end there, so "lufeng\u0000x" would act as "lufeng".
+ *
  * The query readers are the only place a route turns a parameter into a number, a time or a
  * period: one parser per kind, so that `?since=garbage` or `?limit=5x` is a 400 naming the
  * parameter on every route alike, never a silent default (atoi's 0) or an empty answer. */
@@ -14,13 +17,55 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Whether a string of the JSON text holds a NUL (the escape \u0000): cJSON keeps it, and every
+ * reader of the parsed string would see the text cut short there. Names the member it is in
+ * (the key before it, or the key itself) in `field`. A lexical pass: strings, their escapes,
+ * and whether a string is followed by ':' (a key); the rest is skipped. */
+static int nul_in_string(const char *s, size_t len, char field[64])
+{
+    const char *key = NULL;
+    size_t keylen = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] != '"') continue;
+        size_t start = ++i;
+        int nul = 0;
+        for (; i < len && s[i] != '"'; i++) {
+            if (s[i] != '\\' || ++i >= len) continue;
+            if (s[i] == 'u' && i + 4 < len && memcmp(s + i + 1, "0000", 4) == 0) nul = 1;
+        }
+        size_t end = i, k = i + 1;
+        while (k < len && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r' || s[k] == '\n')) k++;
+        int is_key = k < len && s[k] == ':';
+        if (is_key) key = s + start, keylen = end - start;
+        if (nul) {
+            snprintf(field, 64, "%.*s", key ? (int)(keylen < 60 ? keylen : 60) : 0, key ? key : "");
+            return 1;
+        }
+    }
+    return 0;
+}
+
 cJSON *pg_call_body(pg_call *c)
 {
-    const char *end = NULL;
-    cJSON *j = cJSON_ParseWithLengthOpts(c->req->body, c->req->body_len, &end, 0);
+    const char *end = NULL, *body = c->req->body;
+    size_t len = c->req->body_len;
+    char field[64];
+    const char *nul = len ? memchr(body, '\0', len) : NULL;
+    if (nul) {
+        pg_reply_error(c->req, 400, "the body holds a NUL byte (at byte %ld): not JSON",
+                       (long)(nul - body));
+        return NULL;
+    }
+    cJSON *j = cJSON_ParseWithLengthOpts(body, len, &end, 0);
     if (!j || !cJSON_IsObject(j)) {
         pg_reply_error(c->req, 400, "the body is not a JSON object (at byte %ld)",
-                       j ? 0L : (long)(end ? end - c->req->body : 0));
+                       j ? 0L : (long)(end ? end - body : 0));
+        cJSON_Delete(j);
+        return NULL;
+    }
+    if (nul_in_string(body, len, field)) {
+        pg_reply_error(c->req, 400, "%s%s%s: a string may not hold \\u0000 (NUL)",
+                       *field ? "field '" : "a string", field, *field ? "'" : "");
         cJSON_Delete(j);
         return NULL;
     }

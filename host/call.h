@@ -42,7 +42,9 @@ typedef struct {
     void (*fn)(pg_call *c);
 } pg_route;
 
-/* The body as a JSON object (the caller deletes it), or NULL after answering 400. */
+/* The body as a JSON object (the caller deletes it), or NULL after answering 400: for a body
+ * that is not one, and for one with a NUL in a string ("\u0000", naming its member), which the
+ * C strings of the tree would silently cut short. */
 cJSON *pg_call_body(pg_call *c);
 /* A string member of a body, or NULL. */
 const char *pg_call_body_string(const cJSON *j, const char *key);
