@@ -208,10 +208,12 @@ static void read_rules(reader *r, const cJSON *v, pg_config *c)
 
 int pg_config_load(pg_config *c, const char *path, pg_diags *d)
 {
+    /* clang-format off */
     static const char *const keys[] = {
         "listen",          "rules", "data_dir", "pool",      "body_limit_mb", "read_timeout_ms",
         "idle_timeout_ms", "lua",   "reload",   "log_level", "tokens",        "web_dir",
-        "retention_days",  NULL};
+        "retention_days",  "rule_load_deadline_ms", "rule_call_deadline_ms", NULL};
+    /* clang-format on */
     static const char *const lua_keys[] = {"instructions", "memory_mb", NULL};
     static const char *const reload_keys[] = {"debounce_ms", "rescan_ms", "retry_ms",
                                               "retry_max_ms", NULL};
@@ -258,6 +260,9 @@ int pg_config_load(pg_config *c, const char *path, pg_diags *d)
     if (get_long(r, root, "body_limit_mb", 1, 4096, &v) > 0) c->http.max_body = (size_t)v << 20;
     if (get_long(r, root, "read_timeout_ms", 100, 3600000, &v) > 0) c->http.read_ms = (unsigned)v;
     if (get_long(r, root, "idle_timeout_ms", 100, 3600000, &v) > 0) c->http.idle_ms = (unsigned)v;
+    /* wall-clock deadlines of rule code (sandbox.h): a load, one custom method or composite */
+    get_long(r, root, "rule_load_deadline_ms", 10, 3600000, &c->rule_load_deadline_ms);
+    get_long(r, root, "rule_call_deadline_ms", 10, 3600000, &c->rule_call_deadline_ms);
     const cJSON *lua = cJSON_GetObjectItemCaseSensitive(root, "lua");
     if (lua && !cJSON_IsObject(lua)) BAD(r, "lua: expected { instructions, memory_mb }");
     if (cJSON_IsObject(lua)) {

@@ -6,6 +6,7 @@
  *     "data_dir": "/var/lib/pinggu",
  *     "pool": 2, "body_limit_mb": 64, "read_timeout_ms": 30000, "idle_timeout_ms": 60000,
  *     "lua": { "instructions": 1000000, "memory_mb": 32 },
+ *     "rule_load_deadline_ms": 10000, "rule_call_deadline_ms": 2000,
  *     "reload": { "debounce_ms": 100, "rescan_ms": 2000, "retry_ms": 1000,
  *                 "retry_max_ms": 300000 }, "log_level": "info",
  *     "web_dir": "/usr/share/pinggu/web", "retention_days": 90,
@@ -48,6 +49,8 @@ typedef struct {
     pg_http_limits http;
     long lua_instructions; /* ceilings on a rule set's own budget; 0: none */
     long lua_memory_mb;
+    /* wall-clock deadlines of rule code (pg_sandbox_set_deadlines); 0: the defaults */
+    long rule_load_deadline_ms, rule_call_deadline_ms;
     unsigned debounce_ms, rescan_ms;
     /* a failed reload's backoff (reload.c); 0: the defaults */
     unsigned retry_ms, retry_max_ms;

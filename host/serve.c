@@ -89,6 +89,13 @@ int pg_serve(pg_config *cfg, int64_t fake_now)
     h->test_clock = fake_now >= 0;
     pg_log_set_level((pg_log_level)cfg->log_level);
     if (!cfg->pool) h->cfg.pool = (int)uv_available_parallelism();
+    /* Before any pool thread runs rule code; 0 keeps the defaults (or the environment's). */
+    if (cfg->rule_load_deadline_ms || cfg->rule_call_deadline_ms) {
+        long load_ms, call_ms;
+        pg_sandbox_deadlines(&load_ms, &call_ms);
+        pg_sandbox_set_deadlines(cfg->rule_load_deadline_ms ? cfg->rule_load_deadline_ms : load_ms,
+                                 cfg->rule_call_deadline_ms ? cfg->rule_call_deadline_ms : call_ms);
+    }
     /* Lua work takes at most `pool` of libuv's threads; leave some for file requests. */
     char threads[16];
     snprintf(threads, sizeof threads, "%d", h->cfg.pool + 2);
