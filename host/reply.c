@@ -1,5 +1,6 @@
 /* reply.c — answering a request of the HTTP API: the counters, the debug access log, and the
- * JSON error shape (reply.h). */
+ * JSON error shape (reply.h). The texts of an error are made valid UTF-8 here, whatever they
+ * quote of the request: an answer is always valid JSON. */
 #include "reply.h"
 
 #include "host.h"
@@ -9,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void pg_reply_send(pg_http_req *req, int status, const char *type, const char *headers, pg_blob *b)
 {
@@ -31,12 +33,63 @@ void pg_reply_json(pg_http_req *req, int status, cJSON *body)
     pg_blob_unref(b);
 }
 
+/* The length of the valid UTF-8 sequence at s (1 to 4), or 0 when the bytes there are not one
+ * (a stray continuation byte, a truncated sequence, an overlong form, a surrogate, or a code
+ * point past U+10FFFF). */
+static int utf8_seq(const unsigned char *s)
+{
+    if (s[0] < 0x80) return 1;
+    int n = s[0] >= 0xC2 && s[0] <= 0xDF   ? 2
+            : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+            : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4
+                                           : 0;
+    for (int i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80) return 0;
+    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
+        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
+        return 0;
+    return n;
+}
+
+/* Adds `text` to `o` as a string that is valid UTF-8: cJSON copies bytes as they are, and a
+ * message that quotes what a client sent (a percent-decoded path, a query value, a CSV field)
+ * would otherwise make the whole answer invalid UTF-8. Each byte that is not part of a valid
+ * sequence is written as the four characters \xNN, so the message still shows what came. */
+static void add_text(cJSON *o, const char *key, const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t len = strlen(text), o_len = 0;
+    char *clean = NULL;
+    for (size_t i = 0; i < len;) {
+        int n = utf8_seq(s + i);
+        if (n && !clean) {
+            i += (size_t)n;
+            continue;
+        }
+        if (!clean) { /* the first bad byte: copy what came before it */
+            clean = pg_xmalloc(len * 4 + 1);
+            memcpy(clean, text, i);
+            o_len = i;
+        }
+        if (n) {
+            memcpy(clean + o_len, s + i, (size_t)n);
+            o_len += (size_t)n, i += (size_t)n;
+        } else {
+            o_len += (size_t)snprintf(clean + o_len, 5, "\\x%02x", s[i]);
+            i++;
+        }
+    }
+    if (clean) clean[o_len] = '\0';
+    cJSON_AddStringToObject(o, key, clean ? clean : text);
+    free(clean);
+}
+
 static cJSON *error_object(int status, const char *message)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON *e = cJSON_AddObjectToObject(o, "error");
     cJSON_AddNumberToObject(e, "status", status);
-    cJSON_AddStringToObject(e, "message", message);
+    add_text(e, "message", message);
     return o;
 }
 
@@ -59,10 +112,10 @@ cJSON *pg_reply_diags_json(const pg_diags *d, pg_severity sev, int limit)
     for (int i = 0, n = 0; i < d->n && n < limit; i++) {
         if (d->v[i].sev != sev) continue;
         cJSON *o = cJSON_CreateObject();
-        if (d->v[i].file) cJSON_AddStringToObject(o, "file", d->v[i].file);
+        if (d->v[i].file) add_text(o, "file", d->v[i].file);
         if (d->v[i].line) cJSON_AddNumberToObject(o, "line", d->v[i].line);
         if (d->v[i].col) cJSON_AddNumberToObject(o, "column", d->v[i].col);
-        cJSON_AddStringToObject(o, "message", d->v[i].msg);
+        add_text(o, "message", d->v[i].msg);
         cJSON_AddItemToArray(a, o);
         n++;
     }

@@ -5,7 +5,9 @@
  * one. Errors are
  *   {"error": {"status": 404, "message": "…"[, "errors": [{file?, line?, column?, message}…],
  *              "total": n]}}
- * with "errors" and "total" only when the answer reports diagnostics (pg_reply_diags).
+ * with "errors" and "total" only when the answer reports diagnostics (pg_reply_diags). Their texts
+ * are made valid UTF-8 (a byte that is not is shown as \xNN), so an error quoting a client's
+ * bytes (a path, a query value, a CSV field) is still valid JSON.
  *
  * This file sits below the router (api.c) and below every handler module: it calls http.c,
  * metrics.c, render.c and log.c only, never back up, so a handler answering does not call into

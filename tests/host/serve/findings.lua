@@ -129,4 +129,16 @@ t:section("a NUL in a JSON string", function()
   t:contains("saying so", msg(j), "NUL byte")
 end)
 
+t:section("non-UTF-8 bytes in what an error quotes", function()
+  for _, path in ipairs { "/api/v1/%ff%fe/x", "/api/v1/results/monthly/2021-05/lu%c3feng",
+    "/api/v1/audit?since=%ff%c0%af", "/nosuch-%ed%a0%80.html" } do
+    local st, text, j = h:get(path, tok.admin)
+    t:ok(st == 400 or st == 404, "GET " .. path .. " is refused", tostring(st))
+    t:ok(utf8.len(text or "") ~= nil, "GET " .. path .. ": the answer is valid UTF-8", text)
+    t:ok(j and msg(j):find("\\x", 1, true), "the bad bytes shown as \\xNN", msg(j))
+  end
+  local _, _, j = h:get("/api/v1/results/monthly/2021-05/%e9%99%86%e4%b8%b0x", tok.admin)
+  t:contains("valid UTF-8 passes as it is", msg(j), "陆丰x")
+end)
+
 H.finish(t, h)
