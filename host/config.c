@@ -299,14 +299,22 @@ int pg_config_load(pg_config *c, const char *path, pg_diags *d)
 
 const pg_token *pg_config_token(const pg_config *c, const char *authorization)
 {
-    if (!authorization || strncasecmp(authorization, "Bearer ", 7) != 0) return NULL;
-    const char *secret = authorization + 7;
-    while (*secret == ' ') secret++;
-    if (!*secret) return NULL;
+    /* RFC 9110: the scheme is case-insensitive, and a field value may carry optional white
+     * space (spaces, tabs) around it; between the scheme and the token, one or more. */
+    if (!authorization) return NULL;
+    while (*authorization == ' ' || *authorization == '\t') authorization++;
+    if (strncasecmp(authorization, "Bearer", 6) != 0 ||
+        (authorization[6] != ' ' && authorization[6] != '\t'))
+        return NULL;
+    const char *secret = authorization + 6;
+    while (*secret == ' ' || *secret == '\t') secret++;
+    size_t len = strlen(secret);
+    while (len && (secret[len - 1] == ' ' || secret[len - 1] == '\t')) len--;
+    if (!len) return NULL;
     unsigned char h[32];
     SHA2_CTX ctx;
     SHA256Init(&ctx);
-    SHA256Update(&ctx, (const uint8_t *)secret, strlen(secret));
+    SHA256Update(&ctx, (const uint8_t *)secret, len);
     SHA256Final(h, &ctx);
     const pg_token *found = NULL;
     for (int i = 0; i < c->ntokens; i++) {

@@ -141,4 +141,27 @@ t:section("non-UTF-8 bytes in what an error quotes", function()
   t:contains("valid UTF-8 passes as it is", msg(j), "陆丰x")
 end)
 
+t:section("Authorization with optional white space", function()
+  -- curl -H @file sends each line of the file as it is, tabs and trailing spaces included
+  local function status(header)
+    local f = os.tmpname()
+    L.write(f, header .. "\n")
+    local out = L.run("curl -sS -o /dev/null -w '%{http_code}' -H @" .. L.quote(f) ..
+      " http://127.0.0.1:" .. h.port .. "/api/v1/whoami")
+    os.remove(f)
+    return tonumber(out)
+  end
+  local k = tok.admin
+  t:eq("the plain form", 200, status("Authorization: Bearer " .. k))
+  t:eq("a space after the token", 200, status("Authorization: Bearer " .. k .. " "))
+  t:eq("a tab after the token", 200, status("Authorization: Bearer " .. k .. "\t"))
+  t:eq("a tab after Bearer", 200, status("Authorization: Bearer\t" .. k))
+  t:eq("spaces and a tab after Bearer", 200, status("Authorization: Bearer  \t " .. k))
+  t:eq("the scheme in another case", 200, status("Authorization: bEARER " .. k))
+  t:eq("no white space after the scheme", 401, status("Authorization: Bearer" .. k))
+  t:eq("another scheme", 401, status("Authorization: Basic " .. k))
+  t:eq("the token and more", 401, status("Authorization: Bearer " .. k .. " x"))
+  t:eq("only the scheme", 401, status("Authorization: Bearer \t "))
+end)
+
 H.finish(t, h)
