@@ -1,9 +1,13 @@
 /* round.c — rounding half away from zero at a number of decimals: how pinggu rounds a total,
- * a part and every figure a document prints, so that what is ranked and what is read agree. */
+ * a part and every figure a document prints, so that what is ranked and what is read agree.
+ * And the text of a value in a message (pg_num_text): every digit it needs to be told apart
+ * from its neighbours, since a message that refuses 1.0000001 must not call it 1. */
 #include "base.h"
 
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 double pg_round(double x, int digits)
 {
@@ -13,4 +17,14 @@ double pg_round(double x, int digits)
     double p = pow(10, digits), y = fabs(x) * p;
     double r = floor(y + 0.5 + 8 * DBL_EPSILON * fmax(y, 1));
     return copysign(r / p, x);
+}
+
+const char *pg_num_text(double v, char buf[PG_NUM_BUF])
+{
+    /* the first precision that reads back exactly; 17 significant digits always do */
+    for (int p = 6; p <= 17; p++) {
+        snprintf(buf, PG_NUM_BUF, "%.*g", p, v);
+        if (!isfinite(v) || strtod(buf, NULL) == v) break;
+    }
+    return buf;
 }

@@ -215,11 +215,14 @@ static int check_value(const pg_metric *m, double v, double n, pg_diags *d)
              !(v >= 0))
         why = "cannot be negative";
     if (why) {
-        pg_error(d, NULL, 0, "value %g: metric '%s' (%s) %s", v, m->id, m->name, why);
+        char t[PG_NUM_BUF];
+        pg_error(d, NULL, 0, "value %s: metric '%s' (%s) %s", pg_num_text(v, t), m->id, m->name,
+                 why);
         return -1;
     }
     if (!isnan(n) && !(n >= 0 && isfinite(n) && n == floor(n))) {
-        pg_error(d, NULL, 0, "n %g: a sample size is a whole number, 0 or more", n);
+        char t[PG_NUM_BUF];
+        pg_error(d, NULL, 0, "n %s: a sample size is a whole number, 0 or more", pg_num_text(n, t));
         return -1;
     }
     return 0;
@@ -416,8 +419,10 @@ int pg_score_set(pg_store *st, const pg_ruleset *rs, const char *unit, const cha
     pg_period_format(code, period);
     double max = n->points[rs->units[u].group], lo = fmin(0, max), hi = fmax(0, max);
     if (!(isfinite(score) && score >= lo && score <= hi)) {
-        pg_error(d, NULL, 0, "score %g: indicator '%s' (%s) gives %s from %g to %g points", score,
-                 n->id, n->name, rs->groups[rs->units[u].group].name, lo, hi);
+        char t[3][PG_NUM_BUF];
+        pg_error(d, NULL, 0, "score %s: indicator '%s' (%s) gives %s from %s to %s points",
+                 pg_num_text(score, t[0]), n->id, n->name, rs->groups[rs->units[u].group].name,
+                 pg_num_text(lo, t[1]), pg_num_text(hi, t[2]));
         return -EINVAL;
     }
     const char *uid = rs->units[u].id;
@@ -516,14 +521,18 @@ int pg_appeal_decide(pg_store *st, const pg_ruleset *rs, long id, int uphold, do
                      id, jstr(before, "indicator"), jstr(before, "unit"), rs->id);
             rc = -EINVAL;
         } else if (!(isfinite(adjustment) && adjustment != 0 && fabs(adjustment) <= fabs(max))) {
+            char t[2][PG_NUM_BUF];
             pg_error(d, NULL, 0,
-                     "adjustment %g: an upheld appeal changes indicator '%s' by some points, not 0 "
-                     "and at most its %g",
-                     adjustment, jstr(before, "indicator"), fabs(max));
+                     "adjustment %s: an upheld appeal changes indicator '%s' by some points, not 0 "
+                     "and at most its %s",
+                     pg_num_text(adjustment, t[0]), jstr(before, "indicator"),
+                     pg_num_text(fabs(max), t[1]));
             rc = -EINVAL;
         }
     } else if (adjustment != 0 && !isnan(adjustment)) {
-        pg_error(d, NULL, 0, "adjustment %g: a rejected appeal changes nothing", adjustment);
+        char t[PG_NUM_BUF];
+        pg_error(d, NULL, 0, "adjustment %s: a rejected appeal changes nothing",
+                 pg_num_text(adjustment, t));
         rc = -EINVAL;
     }
     char now[32];

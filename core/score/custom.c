@@ -147,10 +147,11 @@ int pg_custom_share(pg_custom *c, const pg_node *node, int group, int unit, doub
     double s = lua_tonumber(L, -2);
     if (!isnum || !(s >= 0 && s <= 1)) {
         char *site = function_site(L, node->method.fn_ref);
+        char t[PG_NUM_BUF];
         if (isnum)
-            *err = pg_xasprintf("%s: the method returned %g; it must return a share between 0 "
+            *err = pg_xasprintf("%s: the method returned %s; it must return a share between 0 "
                                 "and 1",
-                                site, s);
+                                site, pg_num_text(s, t));
         else
             *err = pg_xasprintf("%s: the method returned %s; it must return a number (a share "
                                 "between 0 and 1)",

@@ -156,11 +156,16 @@ static inline int pg_period_year(int code)
 /* The period before: the previous month (December of the year before for January) or year. */
 int pg_period_prev(int code);
 
-/* round.c — decimal rounding (round.c). */
+/* round.c — decimal rounding, and the text of a number in a message. */
 
 /* Rounds half away from zero at `digits` decimals, tolerating binary representation error
  * (2.675 → 2.68). */
 double pg_round(double x, int digits);
+/* The shortest decimal text that reads back as exactly v ("1.0000001", "0.1", "2.5", "nan"),
+ * in buf: what a message shows of a value it refuses, where %g's six digits would show
+ * 1.0000001 as "1". Returns buf. */
+#define PG_NUM_BUF 32
+const char *pg_num_text(double v, char buf[PG_NUM_BUF]);
 
 /* csvfile.c — read a CSV file row by row, with the line each row starts on.
  *

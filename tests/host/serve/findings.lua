@@ -164,4 +164,11 @@ t:section("Authorization with optional white space", function()
   t:eq("only the scheme", 401, status("Authorization: Bearer \t "))
 end)
 
+t:section("values in errors keep their digits", function()
+  local st, _, j = h:post("/api/v1/selfreports", tok.lufeng, '{"period":"2021-05",' ..
+    '"metric":"ecert_calls_reported","value":1.0000001,"link":"https://x.cn/a"}')
+  t:eq("a count of 1.0000001", 422, st)
+  t:contains("shown as given", msg(j), "value 1.0000001:")
+end)
+
 H.finish(t, h)

@@ -159,6 +159,9 @@ static void selfreport_refusals(void **state)
         {report("u1", "2022-05", "m_rep", 10), "governs 2021"},
         {report("u1", "2021-13", "m_rep", 10), "is not YYYY-MM"},
         {report_n("u1", "2021-05", "m_rep", 10, 2.5), "a sample size is a whole number"},
+        /* the value as given, not as %g's six digits would round it */
+        {report("u1", "2021-05", "m_share_rep", 1.0000001), "value 1.0000001: metric"},
+        {report_n("u1", "2021-05", "m_rep", 10, 3.0000001), "n 3.0000001: a sample size"},
         {report_n("u1", "2021-05", "m_rep", 10, -1), "a sample size is a whole number"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -193,6 +196,10 @@ static void score_and_appeal_refusals(void **state)
     assert_int_equal(
         pg_score_set(f->st, f->rs, "u1", "2021-05", "quality", 41, "r", "e", &id, &f->d), -EINVAL);
     assert_substr(error_of(f), "from 0 to 40 points");
+    assert_int_equal(
+        pg_score_set(f->st, f->rs, "u1", "2021-05", "quality", 40.0000001, "r", "e", &id, &f->d),
+        -EINVAL);
+    assert_substr(error_of(f), "score 40.0000001: indicator");
     assert_int_equal(pg_score_set(f->st, f->rs, "u1", "2021-05", "rate", 30, "r", "e", &id, &f->d),
                      -EINVAL);
     assert_substr(error_of(f), "is scored from data, not by an evaluator");
