@@ -179,7 +179,7 @@ static int selfreport_submit(int argc, char **argv)
     int rc = pg_ruleset_load(rules, &rs, &d);
     if (rc == 0) rc = open_store(data, &st, &d);
     if (rc == 0 && file) {
-        rc = pg_evidence_put_file(st, data, file, cli_actor(actor), hash, &d);
+        rc = pg_evidence_put_file(st, data, file, cli_actor(actor), NULL, hash, &d);
         in.evidence = hash;
     }
     if (rc == 0) rc = pg_selfreport_submit(st, rs, &in, cli_actor(actor), &id, &d);

@@ -12,13 +12,13 @@
  * &indicator=
  *
  * Roles: a unit token submits self-reports and appeals for its own unit only (another unit is
- * 403, naming its own) and lists only its own records; reviews, scores and decisions are
- * evaluators' and admins'; a viewer reads none of this. Each write is checked against the rule
- * set of its period's year and is one short transaction with its audit entry, run on the loop
- * thread (WAL, synchronous FULL: a few milliseconds). A change that moves numbers (an accepted
- * self-report, a score, an upheld appeal) bumps the data version and re-scores what was
- * evaluated. Errors: 422 bad input (what and why), 404 no such record or rule set, 409 already
- * decided. */
+ * 403, naming its own), cites only evidence it uploaded itself, and lists only its own records;
+ * reviews, scores and decisions are evaluators' and admins'; a viewer reads none of this. Each
+ * write is checked against the rule set of its period's year and is one short transaction with its
+ * audit entry, run on the loop thread (WAL, synchronous FULL: a few milliseconds). A change that
+ * moves numbers (an accepted self-report, a score, an upheld appeal) bumps the data version and
+ * re-scores what was evaluated. Errors: 422 bad input (what and why), 404 no such record or rule
+ * set, 409 already decided. */
 #include "call.h"
 #include "reply.h"
 #include "base.h"
@@ -108,7 +108,7 @@ static void changed(pg_call *c)
 typedef struct {
     pg_job job;
     pg_http_req *req;
-    char *datadir, *name;
+    char *datadir, *name, *unit; /* unit: the uploading unit token's, which owns the file */
     char actor[96], hash[65];
     int rc;
     pg_diags d;
@@ -121,7 +121,7 @@ static void store_evidence(pg_job *j)
     x->rc = pg_store_open(x->datadir, &st, &x->d);
     if (x->rc == 0)
         x->rc = pg_evidence_put(st, x->datadir, x->name, x->req->body, x->req->body_len, x->actor,
-                                x->hash, &x->d);
+                                x->unit, x->hash, &x->d);
     pg_store_close(st);
 }
 
@@ -140,7 +140,7 @@ static void stored_evidence(pg_job *j)
         pg_reply_json(x->req, 201, o);
     }
     pg_diags_free(&x->d);
-    free(x->datadir), free(x->name), free(x);
+    free(x->datadir), free(x->name), free(x->unit), free(x);
 }
 
 static void post_evidence(pg_call *c)
@@ -154,6 +154,7 @@ static void post_evidence(pg_call *c)
     x->req = c->req;
     x->name = name;
     x->datadir = pg_xstrdup(c->h->cfg.data_dir);
+    if (c->tok->role == PG_ROLE_UNIT) x->unit = pg_xstrdup(c->tok->unit);
     pg_call_actor(c, x->actor);
     x->job.work = store_evidence;
     x->job.done = stored_evidence;
@@ -175,6 +176,7 @@ static void post_selfreport(pg_call *c)
         .evidence = pg_call_body_string(j, "evidence"),
         .link = pg_call_body_string(j, "link"),
         .note = pg_call_body_string(j, "note"),
+        .own = c->tok->role == PG_ROLE_UNIT,
     };
     const pg_ruleset *rs = rules_for(c, in.period);
     pg_diags d = {0};

@@ -3,7 +3,9 @@
  * The bytes go to a temporary file in the same directory, are fsynced, and are renamed into
  * place (then the directory is fsynced), so a crash leaves either no file or the whole file;
  * the row in `evidence` is written after the file, with its audit entry, so a row always
- * names bytes that are there. The same bytes again (any name) change nothing. */
+ * names bytes that are there. The same bytes again (any name) change nothing, except that a
+ * unit uploading them becomes one of their owners (evidence_owner): a unit's self-report cites
+ * only evidence it uploaded itself, so that no unit claims another's materials by their hash. */
 #include "record.h"
 
 #include <errno.h>
@@ -52,7 +54,7 @@ static int plain_name(const char *name)
 }
 
 int pg_evidence_put(pg_store *st, const char *datadir, const char *name, const void *data,
-                    size_t len, const char *actor, char hash[65], pg_diags *d)
+                    size_t len, const char *actor, const char *unit, char hash[65], pg_diags *d)
 {
     if (!plain_name(name)) {
         pg_error(d, NULL, 0, "evidence name '%s': a plain file name, like 证明材料.pdf",
@@ -104,9 +106,29 @@ int pg_evidence_put(pg_store *st, const char *datadir, const char *name, const v
             if (sqlite3_step(s) != SQLITE_DONE) rc = pg_store_fail(st, "recording evidence", d);
             sqlite3_finalize(s);
         }
-        if (rc == 0 && sqlite3_changes(pg_store_db(st)) == 1) {
-            char object[80],
-                *after = pg_xasprintf("{\"hash\":\"%s\",\"bytes\":%ld}", hash, (long)len);
+        int added = rc == 0 && sqlite3_changes(pg_store_db(st)) == 1;
+        if (rc == 0 && unit) {
+            rc = pg_store_prepare(
+                st, "INSERT OR IGNORE INTO evidence_owner (hash, unit) VALUES (?, ?)", &s, d);
+            if (rc == 0) {
+                sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
+                sqlite3_bind_text(s, 2, unit, -1, SQLITE_STATIC);
+                if (sqlite3_step(s) != SQLITE_DONE)
+                    rc = pg_store_fail(st, "recording who uploaded evidence", d);
+                else
+                    added |= sqlite3_changes(pg_store_db(st)) == 1;
+                sqlite3_finalize(s);
+            }
+        }
+        if (rc == 0 && added) {
+            char object[80], u[160] = "";
+            if (unit) {
+                cJSON *js = cJSON_CreateString(unit);
+                char *q = cJSON_PrintUnformatted(js);
+                snprintf(u, sizeof u, ",\"unit\":%s", q);
+                free(q), cJSON_Delete(js);
+            }
+            char *after = pg_xasprintf("{\"hash\":\"%s\",\"bytes\":%ld%s}", hash, (long)len, u);
             snprintf(object, sizeof object, "evidence/%s", hash);
             rc = pg_audit_append(st, actor, "evidence.store", object, NULL, after, d);
             free(after);
@@ -119,7 +141,7 @@ int pg_evidence_put(pg_store *st, const char *datadir, const char *name, const v
 }
 
 int pg_evidence_put_file(pg_store *st, const char *datadir, const char *path, const char *actor,
-                         char hash[65], pg_diags *d)
+                         const char *unit, char hash[65], pg_diags *d)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -137,8 +159,9 @@ int pg_evidence_put_file(pg_store *st, const char *datadir, const char *path, co
     int err = ferror(f);
     fclose(f);
     const char *base = strrchr(path, '/');
-    int rc = err ? (pg_error(d, path, 0, "cannot read the evidence file"), -EIO)
-                 : pg_evidence_put(st, datadir, base ? base + 1 : path, buf, len, actor, hash, d);
+    int rc =
+        err ? (pg_error(d, path, 0, "cannot read the evidence file"), -EIO)
+            : pg_evidence_put(st, datadir, base ? base + 1 : path, buf, len, actor, unit, hash, d);
     free(buf);
     return rc;
 }

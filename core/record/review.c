@@ -319,15 +319,21 @@ int pg_selfreport_submit(pg_store *st, const pg_ruleset *rs, const pg_selfreport
         return -EINVAL;
     }
     if (in->link && check_link(in->link, d) != 0) return -EINVAL;
+    const char *unit = rs->units[u].id;
+    /* A unit cites only what it uploaded; another unit's file is answered as one not stored,
+     * so that the answer does not tell whether some unit holds those bytes. */
     if (in->evidence &&
-        !find_id(st, "SELECT 1 FROM evidence WHERE hash = ?", in->evidence, NULL, NULL, NULL)) {
+        !(in->own ? find_id(st, "SELECT 1 FROM evidence_owner WHERE hash = ? AND unit = ?",
+                            in->evidence, unit, NULL, NULL)
+                  : find_id(st, "SELECT 1 FROM evidence WHERE hash = ?", in->evidence, NULL, NULL,
+                            NULL))) {
         pg_error(d, NULL, 0,
-                 "evidence '%s' is not stored; upload the file first (POST /api/v1/evidence, or "
-                 "pinggu selfreport submit --file)",
-                 in->evidence);
+                 "evidence '%s' is not stored%s%s%s; upload the file first (POST /api/v1/evidence, "
+                 "or pinggu selfreport submit --file)",
+                 in->evidence, in->own ? " for unit '" : "", in->own ? unit : "",
+                 in->own ? "'" : "");
         return -EINVAL;
     }
-    const char *unit = rs->units[u].id;
     char now[32];
     pg_store_now(now);
     int rc = pg_store_begin(st, d);

@@ -3,7 +3,8 @@
  * The schema is a list of migrations; migration k takes a database from version k-1 to k and
  * is never edited once released, so every database that ever existed can be brought forward.
  * Version 1 is the batch store as it was kept in files (batches and their partials); version 2
- * adds the rest of the record; version 3 says how each blob is stored (compressed ones since). The
+ * adds the rest of the record; version 3 says how each blob is stored (compressed ones since);
+ * version 4 records which units uploaded each evidence file. The
  * comments in the SQL are the schema's documentation: the `sqlite3` shell shows them to an operator
  * who opens the file (.schema). */
 #include "store.h"
@@ -131,6 +132,19 @@ static const char *const migrations[] = {
      * them would need zstd inside SQL, and they are read as well as new ones. */
     "ALTER TABLE blob ADD COLUMN encoding TEXT NOT NULL DEFAULT 'identity'\n"
     "  CHECK (encoding IN ('identity', 'zstd')); -- body as stored; hash: the plain bytes'\n",
+
+    /* 4: who uploaded evidence. Evidence belongs to the units that uploaded its bytes, and a
+     * unit's self-report cites only its own. For the files stored before, the one thing the
+     * record shows is which units' self-reports already cite them: those units own them. Any
+     * other older file has no owner: staff may still cite it, and a unit that holds it uploads
+     * it again (the same bytes, the same hash) to own it. */
+    "CREATE TABLE evidence_owner ( -- a unit that uploaded these bytes (staff uploads add none)\n"
+    "  hash TEXT NOT NULL REFERENCES evidence(hash),\n"
+    "  unit TEXT NOT NULL,\n"
+    "  PRIMARY KEY (hash, unit)\n"
+    ") WITHOUT ROWID;\n"
+    "INSERT OR IGNORE INTO evidence_owner (hash, unit)\n"
+    "  SELECT DISTINCT evidence, unit FROM self_report WHERE evidence IS NOT NULL;\n",
 };
 
 _Static_assert(sizeof migrations / sizeof *migrations == PG_STORE_VERSION,

@@ -275,12 +275,14 @@ int pg_datadir_load(const pg_ruleset *rs, const char *dir, pg_dataset **out, pg_
 /* --- evidence: DATA/evidence/<sha256>, a row in `evidence` ---------------------------- */
 
 /* Keeps the bytes (written to a temporary file, fsynced, renamed into place) and records them;
- * the same bytes again change nothing. `name` is the file name as uploaded. */
+ * the same bytes again change nothing, but for their owner. `name` is the file name as
+ * uploaded; `unit` the unit that uploads them (a unit token's), which then owns them, or NULL
+ * for staff. */
 int pg_evidence_put(pg_store *st, const char *datadir, const char *name, const void *data,
-                    size_t len, const char *actor, char hash[65], pg_diags *d);
+                    size_t len, const char *actor, const char *unit, char hash[65], pg_diags *d);
 /* The same for a file on disk (the CLI's --file). */
 int pg_evidence_put_file(pg_store *st, const char *datadir, const char *path, const char *actor,
-                         char hash[65], pg_diags *d);
+                         const char *unit, char hash[65], pg_diags *d);
 
 /* --- self-reports ---------------------------------------------------------------------- */
 
@@ -292,6 +294,8 @@ typedef struct {
     const char *evidence; /* the hash of stored evidence, or NULL */
     const char *link;     /* an http(s) link, or NULL; evidence or link is required */
     const char *note;     /* may be NULL */
+    int own;              /* 1: the unit submits for itself (a unit token), and may cite only
+                           * evidence it uploaded; 0: staff, who may cite any stored evidence */
 } pg_selfreport_in;
 
 int pg_selfreport_submit(pg_store *st, const pg_ruleset *rs, const pg_selfreport_in *in,

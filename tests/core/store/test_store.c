@@ -1,7 +1,7 @@
 /* test_store.c — the store's migrations and the batch store (core/store/store.c,
  * core/data/batch.c).
  *
- * Migrations: an empty database becomes version 3 with every table; a version-1 database
+ * Migrations: an empty database becomes version 4 with every table; a version-1 database
  * (made with pg_store_open_file(path, 1, …)) holding batches and partials is migrated to 2
  * with its rows intact; a version-2 database's plain blobs are still read after version 3
  * compresses new ones (whose hash stays the plain bytes', and whose damage is caught); the
@@ -73,9 +73,9 @@ static int has_diag(const pg_diags *d, const char *needle)
 
 static const char *tables[] = {"batch",       "partial",         "feed_value", "evidence",
                                "self_report", "evaluator_score", "appeal",     "blob",
-                               "run",         "bulletin",        "audit"};
+                               "run",         "bulletin",        "audit",      "evidence_owner"};
 
-static void empty_database_is_version_3(void **state)
+static void empty_database_is_version_4(void **state)
 {
     (void)state;
     char *dir = tmpdir();
@@ -83,7 +83,7 @@ static void empty_database_is_version_3(void **state)
     pg_diags d = {0};
     assert_int_equal(pg_store_open(dir, &st, &d), 0);
     assert_int_equal(pg_store_version(st), PG_STORE_VERSION);
-    assert_int_equal(PG_STORE_VERSION, 3);
+    assert_int_equal(PG_STORE_VERSION, 4);
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
         char *q = pg_xasprintf("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                                "name = '%s'",
@@ -94,6 +94,39 @@ static void empty_database_is_version_3(void **state)
     assert_int_equal(one(st, "SELECT count(*) FROM batch"), 0);
     pg_store_close(st);
     pg_diags_free(&d);
+    rmtree(dir);
+    free(dir);
+}
+
+/* Version 4 records who uploaded evidence: the files of a version-3 database belong to the
+ * units whose self-reports cite them; one cited by none has no owner. */
+static void version_3_evidence_gets_owners(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    char *path = pg_xasprintf("%s/pinggu.db", dir);
+    pg_store *st;
+    pg_diags d = {0};
+    assert_int_equal(pg_store_open_file(path, 3, &st, &d), 0);
+    assert_int_equal(
+        pg_store_exec(
+            st,
+            "INSERT INTO evidence VALUES ('e1', 'a.pdf', NULL, 3, 'unit:a', 'T'),"
+            " ('e2', 'b.pdf', NULL, 3, 'unit:b', 'T');"
+            "INSERT INTO self_report (unit, period, metric, value, evidence, submitted_by,"
+            " submitted_at) VALUES ('lufeng', '2021-05', 'm', 1, 'e1', 'unit:a', 'T'),"
+            " ('lufeng', '2021-06', 'm', 1, 'e1', 'unit:a', 'T');",
+            &d),
+        0);
+    pg_store_close(st);
+    assert_int_equal(pg_store_open_file(path, 4, &st, &d), 0);
+    assert_int_equal(pg_store_version(st), 4);
+    assert_int_equal(one(st, "SELECT count(*) FROM evidence_owner"), 1);
+    assert_int_equal(
+        one(st, "SELECT count(*) FROM evidence_owner WHERE hash = 'e1' AND unit = 'lufeng'"), 1);
+    pg_store_close(st);
+    pg_diags_free(&d);
+    free(path);
     rmtree(dir);
     free(dir);
 }
@@ -676,7 +709,8 @@ static void legacy_import(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(empty_database_is_version_3),
+        cmocka_unit_test(empty_database_is_version_4),
+        cmocka_unit_test(version_3_evidence_gets_owners),
         cmocka_unit_test(blobs_compressed_old_ones_read),
         cmocka_unit_test(version_1_is_migrated_with_its_rows),
         cmocka_unit_test(newer_database_is_refused),

@@ -171,4 +171,23 @@ t:section("values in errors keep their digits", function()
   t:contains("shown as given", msg(j), "value 1.0000001:")
 end)
 
+t:section("evidence belongs to the unit that uploaded it", function()
+  local st, _, j = h:post("/api/v1/evidence?name=lufeng.txt", tok.lufeng, "陆丰五月台账", "text/plain")
+  t:eq("lufeng uploads its file", 201, st)
+  local hash = j and j.hash
+  local function cite(who, unit)
+    return h:post("/api/v1/selfreports", tok[who], cjson.encode { unit = unit, period = "2021-05",
+      metric = "ecert_calls_reported", value = 10, evidence = hash })
+  end
+  st, _, j = cite("haifeng", "haifeng")
+  t:eq("haifeng cites lufeng's file", 422, st)
+  t:contains("as if it were not there", msg(j), "is not stored for unit 'haifeng'")
+  t:eq("lufeng cites its own", 201, (cite("lufeng", "lufeng")))
+  t:eq("an evaluator cites it for haifeng", 201, (cite("evaluator", "haifeng")))
+  st, _, j = h:post("/api/v1/evidence?name=copy.txt", tok.haifeng, "陆丰五月台账", "text/plain")
+  t:eq("haifeng uploads the same bytes", 201, st)
+  t:eq("the same file", hash, j and j.hash)
+  t:eq("then it may cite them", 201, (cite("haifeng", "haifeng")))
+end)
+
 H.finish(t, h)

@@ -128,7 +128,8 @@ static double side_num(const cJSON *entry, const char *which, const char *key)
 
 static pg_selfreport_in report(const char *unit, const char *period, const char *metric, double v)
 {
-    return (pg_selfreport_in){unit, period, metric, v, NAN, NULL, "https://example.cn/台账", NULL};
+    return (pg_selfreport_in){unit, period, metric, v, NAN, NULL, "https://example.cn/台账",
+                              NULL, 0};
 }
 
 /* The same with a sample size. */
@@ -141,6 +142,44 @@ static pg_selfreport_in report_n(const char *unit, const char *period, const cha
 }
 
 /* --- refusals -------------------------------------------------------------------------- */
+
+/* Evidence belongs to the units that uploaded it: a unit's own self-report cites only its own
+ * files (another's is answered as not stored); the same bytes uploaded by the second unit make
+ * them its own too; staff cite any stored file. */
+static void evidence_ownership(void **state)
+{
+    fx *f = *state;
+    char hash[65], again[65];
+    long id = 0;
+    assert_int_equal(
+        pg_evidence_put(f->st, f->dir, "u1.txt", "u1's ledger", 11, "unit:u1", "u1", hash, &f->d),
+        0);
+    assert_int_equal(count(f, "SELECT count(*) FROM evidence_owner WHERE unit = 'u1'"), 1);
+    pg_selfreport_in in = report("u2", "2021-05", "m_rep", 10);
+    in.link = NULL, in.evidence = hash, in.own = 1;
+    assert_int_equal(pg_selfreport_submit(f->st, f->rs, &in, "unit:u2", &id, &f->d), -EINVAL);
+    assert_substr(error_of(f), "is not stored for unit 'u2'");
+    in.unit = "u1";
+    assert_int_equal(pg_selfreport_submit(f->st, f->rs, &in, "unit:u1", &id, &f->d), 0);
+    in.unit = "u2", in.own = 0;
+    assert_int_equal(pg_selfreport_submit(f->st, f->rs, &in, "evaluator", &id, &f->d), 0);
+    /* u2 uploads the same bytes: one file, two owners, an audit entry for each upload */
+    assert_int_equal(pg_evidence_put(f->st, f->dir, "mine.txt", "u1's ledger", 11, "unit:u2", "u2",
+                                     again, &f->d),
+                     0);
+    assert_string_equal(again, hash);
+    assert_int_equal(count(f, "SELECT count(*) FROM evidence"), 1);
+    assert_int_equal(count(f, "SELECT count(*) FROM evidence_owner"), 2);
+    assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE action = 'evidence.store'"), 2);
+    in.own = 1;
+    assert_int_equal(pg_selfreport_submit(f->st, f->rs, &in, "unit:u2", &id, &f->d), 0);
+    /* a staff upload owns nothing, and changes nothing the second time */
+    assert_int_equal(
+        pg_evidence_put(f->st, f->dir, "s.txt", "u1's ledger", 11, "evaluator", NULL, again, &f->d),
+        0);
+    assert_int_equal(count(f, "SELECT count(*) FROM evidence_owner"), 2);
+    assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE action = 'evidence.store'"), 2);
+}
 
 static void selfreport_refusals(void **state)
 {
@@ -493,6 +532,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(selfreport_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(evidence_ownership, setup, teardown),
         cmocka_unit_test_setup_teardown(score_and_appeal_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(selfreport_lifecycle, setup, teardown),
         cmocka_unit_test_setup_teardown(score_supersedes, setup, teardown),
