@@ -212,7 +212,8 @@ int pg_config_load(pg_config *c, const char *path, pg_diags *d)
     static const char *const keys[] = {
         "listen",          "rules", "data_dir", "pool",      "body_limit_mb", "read_timeout_ms",
         "idle_timeout_ms", "lua",   "reload",   "log_level", "tokens",        "web_dir",
-        "retention_days",  "rule_load_deadline_ms", "rule_call_deadline_ms", NULL};
+        "retention_days",  "rule_load_deadline_ms", "rule_call_deadline_ms",
+        "max_connections", "max_connections_per_ip", "header_timeout_ms", "body_memory_mb", NULL};
     /* clang-format on */
     static const char *const lua_keys[] = {"instructions", "memory_mb", NULL};
     static const char *const reload_keys[] = {"debounce_ms", "rescan_ms", "retry_ms",
@@ -260,6 +261,13 @@ int pg_config_load(pg_config *c, const char *path, pg_diags *d)
     if (get_long(r, root, "body_limit_mb", 1, 4096, &v) > 0) c->http.max_body = (size_t)v << 20;
     if (get_long(r, root, "read_timeout_ms", 100, 3600000, &v) > 0) c->http.read_ms = (unsigned)v;
     if (get_long(r, root, "idle_timeout_ms", 100, 3600000, &v) > 0) c->http.idle_ms = (unsigned)v;
+    if (get_long(r, root, "header_timeout_ms", 100, 3600000, &v) > 0)
+        c->http.header_ms = (unsigned)v;
+    if (get_long(r, root, "max_connections", 1, 1000000, &v) > 0) c->http.max_conns = (int)v;
+    if (get_long(r, root, "max_connections_per_ip", 1, 1000000, &v) > 0)
+        c->http.max_conns_per_ip = (int)v;
+    if (get_long(r, root, "body_memory_mb", 1, 65536, &v) > 0)
+        c->http.body_memory = (size_t)v << 20;
     /* wall-clock deadlines of rule code (sandbox.h): a load, one custom method or composite */
     get_long(r, root, "rule_load_deadline_ms", 10, 3600000, &c->rule_load_deadline_ms);
     get_long(r, root, "rule_call_deadline_ms", 10, 3600000, &c->rule_call_deadline_ms);

@@ -5,6 +5,8 @@
  *   { "listen": "127.0.0.1:8080", "rules": ["rules/shanwei-2021", "rules/shanwei-2022"],
  *     "data_dir": "/var/lib/pinggu",
  *     "pool": 2, "body_limit_mb": 64, "read_timeout_ms": 30000, "idle_timeout_ms": 60000,
+ *     "header_timeout_ms": 10000, "max_connections": 1024, "max_connections_per_ip": 256,
+ *     "body_memory_mb": 256,
  *     "lua": { "instructions": 1000000, "memory_mb": 32 },
  *     "rule_load_deadline_ms": 10000, "rule_call_deadline_ms": 2000,
  *     "reload": { "debounce_ms": 100, "rescan_ms": 2000, "retry_ms": 1000,

@@ -18,6 +18,16 @@
  * holds a copy of the rest of the head and a reference to the blob. A connection whose queue
  * grows past DRAIN_MAX parses nothing more until it drains.
  *
+ * Limits. A request with a body is shown to the head hook on its headers, before its body is
+ * read (http.h). Open connections are counted in all and per peer address (an open-addressing
+ * table sized for twice max_conns, seeded, deleted from by backward shift, so a lookup costs one
+ * short probe at accept and at close and nothing per request); one over either limit gets a
+ * 503 from a connection that is then closed like any other. The timer of a new connection
+ * first runs for header_ms (the head must come), then for read_ms from the request's first
+ * byte; a keep-alive connection waits idle_ms for the next first byte. Bodies in memory are
+ * counted against body_memory: a declared length is reserved whole before it is read, a
+ * chunked body as it comes.
+ *
  * Closing. A connection that will not be reused is shut down (after its queued writes) and
  * then drained of anything the client still sends, until its EOF or a short linger time, so
  * that a 413 sent while the client is still sending is not lost to a TCP reset. Handles are
@@ -49,7 +59,8 @@
 #define CONTINUE_100 "HTTP/1.1 100 Continue\r\n\r\n"
 
 enum { H_NONE, H_AUTH, H_CTYPE, H_EXPECT }; /* headers we keep */
-enum { T_NONE, T_IDLE, T_READ, T_LINGER };  /* what the timer is for */
+#define REFUSING_MAX 256 /* refused connections lingering after their 503; beyond, closed */
+enum { T_NONE, T_IDLE, T_HEAD, T_READ, T_LINGER }; /* what the timer is for */
 
 typedef struct pg_http_conn {
     pg_http_req req; /* first: the handler's view */
@@ -62,11 +73,13 @@ typedef struct pg_http_conn {
     int handles; /* open libuv handles: tcp and timer */
     unsigned reading : 1, in_msg : 1, outstanding : 1, dispatching : 1, keep_alive : 1,
         force_close : 1, closing : 1, closed : 1, lingering : 1, eof : 1, wait_drain : 1,
-        trailers : 1, expect_continue : 1, has_auth : 1, has_ctype : 1;
+        trailers : 1, expect_continue : 1, has_auth : 1, has_ctype : 1, head_done : 1, refused : 1,
+        counted : 1;
     int tmode;
-    size_t queued;   /* unsent bytes at the last timeout: a slow reader or a dead one? */
-    int reject;      /* the status to answer when the parser stops with an error; 0: 400 */
-    uint64_t msg_ms; /* uv_now() at the first byte of the current request */
+    size_t queued;        /* unsent bytes at the last timeout: a slow reader or a dead one? */
+    int reject;           /* the status to answer when the parser stops with an error; 0: 400 */
+    uint64_t msg_ms;      /* uv_now() at the first byte of the current request */
+    unsigned char ip[16]; /* the peer's address, IPv4 as ::ffff:a.b.c.d, for the per-IP count */
     /* The request being parsed. */
     char *hbuf; /* URL, NUL, kept header values each with a NUL, an empty string */
     size_t hlen, hcap, head_bytes, url_len, auth_off, ctype_off, empty_off;
@@ -77,6 +90,7 @@ typedef struct pg_http_conn {
     size_t expect_len;
     char *bbuf;
     size_t blen, bcap;
+    size_t held; /* this request's part of stats.body_memory */
     /* Unparsed bytes read while a request was with the handler. */
     char *pend;
     size_t pend_off, pend_len;
@@ -92,6 +106,14 @@ struct pg_http_server {
     pg_http_stats stats;
     llhttp_settings_t settings;
     pg_http_conn *conns;
+    int serving, refusing; /* connections open for requests; refused ones still lingering */
+    /* Open connections per peer address: open addressing, linear probing, count 0 is empty. */
+    struct ip_slot {
+        unsigned char ip[16];
+        uint32_t count;
+    } * ips;
+    size_t ips_mask;
+    uint32_t ips_seed;
     int port;
     int stopping, listener_open;
     void (*done)(void *arg);
@@ -106,6 +128,7 @@ static void conn_finish(pg_http_conn *c);
 static void conn_resume(pg_http_conn *c);
 static void on_timer(uv_timer_t *t);
 static int url_split(pg_http_conn *c);
+static void body_release(pg_http_conn *c);
 static pg_http_method method_of(int m);
 
 static pg_http_conn *conn_of(pg_http_req *req)
@@ -426,6 +449,46 @@ static void conn_respond(pg_http_conn *c, const head_spec *h, pg_blob *body, con
 /* }========================================================================================= */
 
 /* {=========================================================================================
+ * Open connections per address */
+
+static size_t ip_hash(const pg_http_server *s, const unsigned char ip[16])
+{
+    uint32_t h = 2166136261u ^ s->ips_seed; /* FNV-1a, seeded: a peer cannot plan collisions */
+    for (int i = 0; i < 16; i++) h = (h ^ ip[i]) * 16777619u;
+    return h & s->ips_mask;
+}
+
+/* The slot of `ip`, or the empty slot where it would go. The table has room for twice the
+ * connections that can be counted, so an empty slot is always found. */
+static struct ip_slot *ip_find(pg_http_server *s, const unsigned char ip[16])
+{
+    size_t i = ip_hash(s, ip);
+    while (s->ips[i].count && memcmp(s->ips[i].ip, ip, 16) != 0) i = (i + 1) & s->ips_mask;
+    return &s->ips[i];
+}
+
+/* One connection fewer from `ip`; an emptied slot is filled from the probe run after it, so
+ * that every remaining key stays reachable without tombstones. */
+static void ip_release(pg_http_server *s, const unsigned char ip[16])
+{
+    struct ip_slot *e = ip_find(s, ip);
+    size_t i, j, k;
+    assert(e->count > 0);
+    if (--e->count) return;
+    i = (size_t)(e - s->ips);
+    for (j = (i + 1) & s->ips_mask; s->ips[j].count; j = (j + 1) & s->ips_mask) {
+        k = ip_hash(s, s->ips[j].ip);
+        /* Move j back to i unless its home k lies cyclically in (i, j]. */
+        if (i <= j ? (i < k && k <= j) : (i < k || k <= j)) continue;
+        s->ips[i] = s->ips[j];
+        s->ips[j].count = 0;
+        i = j;
+    }
+}
+
+/* }========================================================================================= */
+
+/* {=========================================================================================
  * Timers and closing */
 
 static void timer_set(pg_http_conn *c, int mode, uint64_t ms)
@@ -439,6 +502,7 @@ static void server_maybe_done(pg_http_server *s)
     if (!s->stopping || s->listener_open || s->conns) return;
     void (*done)(void *) = s->done;
     void *arg = s->done_arg;
+    free(s->ips);
     free(s);
     if (done) done(arg);
 }
@@ -452,6 +516,12 @@ static void conn_release(pg_http_conn *c)
         s->conns = c->next;
     if (c->next) c->next->prev = c->prev;
     s->stats.open--;
+    if (c->refused)
+        s->refusing--;
+    else
+        s->serving--;
+    if (c->counted) ip_release(s, c->ip);
+    body_release(c);
     free(c->hbuf);
     free(c->bbuf);
     free(c->pend);
@@ -530,6 +600,13 @@ static void conn_finish(pg_http_conn *c)
 }
 
 /* Answers by the server itself (400, 408, 413, 431) and closes. */
+/* The request's body no longer counts against the budget. */
+static void body_release(pg_http_conn *c)
+{
+    c->srv->stats.body_memory -= c->held;
+    c->held = 0;
+}
+
 static void conn_reject(pg_http_conn *c, int status)
 {
     char body[96];
@@ -537,12 +614,28 @@ static void conn_reject(pg_http_conn *c, int status)
     head_spec h = {status, "application/json", NULL, (size_t)n, 1, 0};
     pg_http_refusal why = status == 413   ? PG_HTTP_REFUSED_BODY_SIZE
                           : status == 431 ? PG_HTTP_REFUSED_HEADER_SIZE
-                          : status == 408 ? PG_HTTP_REFUSED_READ_TIMEOUT
-                          : status == 503 ? PG_HTTP_REFUSED_BODY_MEMORY
+                          : status == 408 ? (c->tmode == T_HEAD ? PG_HTTP_REFUSED_HEADER_TIMEOUT
+                                                                : PG_HTTP_REFUSED_READ_TIMEOUT)
                                           : PG_HTTP_REFUSED_BAD_REQUEST;
     c->srv->stats.rejected++;
     c->srv->stats.refusals[why]++;
     c->in_msg = 0;
+    body_release(c);
+    conn_respond(c, &h, NULL, body, (size_t)n);
+    conn_finish(c);
+}
+
+/* Answers 503 for a limit the client may find free again soon (Retry-After), and closes. */
+static void conn_refuse(pg_http_conn *c, pg_http_refusal why)
+{
+    char body[128];
+    int n = snprintf(body, sizeof body, "{\"error\":\"Service Unavailable\",\"limit\":\"%s\"}",
+                     pg_http_refusal_name(why));
+    head_spec h = {503, "application/json", "Retry-After: 1\r\n", (size_t)n, 1, 0};
+    c->srv->stats.rejected++;
+    c->srv->stats.refusals[why]++;
+    c->in_msg = 0;
+    body_release(c);
     conn_respond(c, &h, NULL, body, (size_t)n);
     conn_finish(c);
 }
@@ -579,8 +672,11 @@ static void on_timer(uv_timer_t *t)
         return; /* the handler has it; pg_http_respond re-arms */
     else if (c->in_msg)
         conn_reject(c, 408);
-    else
-        conn_close(c); /* idle, or a client that does not read its answers */
+    else {
+        /* idle, a client that does not read its answers, or one that never began a request */
+        if (c->tmode == T_HEAD) c->srv->stats.refusals[PG_HTTP_REFUSED_HEADER_TIMEOUT]++;
+        conn_close(c);
+    }
 }
 
 /* }========================================================================================= */
@@ -623,6 +719,7 @@ static int on_message_begin(llhttp_t *p)
     c->head_bytes = REQLINE_COST;
     c->target = H_NONE;
     c->trailers = c->expect_continue = c->has_auth = c->has_ctype = c->force_close = 0;
+    c->head_done = 0;
     c->reject = 0;
     return 0;
 }
@@ -740,6 +837,7 @@ static int on_headers_complete(llhttp_t *p)
     int has_body = (p->flags & F_CHUNKED) || p->content_length > 0;
     int m = llhttp_get_method(p);
     c->trailers = 1; /* header callbacks from here on are chunked trailers */
+    c->head_done = 1;
     c->empty_off = c->hlen;
     hbuf_put(c, "", 1);
     /* The request as the hook and the handler see it; hbuf grows no more (trailers are not
@@ -760,6 +858,16 @@ static int on_headers_complete(llhttp_t *p)
         return -1;
     }
     if (has_body && c->srv->head_hook && conn_head_hook(c) < 0) return -1;
+    /* A declared body is counted against the budget whole, before a byte of it is read. */
+    if ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0) {
+        pg_http_server *s = c->srv;
+        if (p->content_length > s->lim.body_memory - s->stats.body_memory) {
+            c->reject = 503;
+            return -1;
+        }
+        c->held = p->content_length;
+        s->stats.body_memory += c->held;
+    }
     if (c->expect_continue && has_body && p->http_major == 1 && p->http_minor >= 1)
         conn_send(c, CONTINUE_100, sizeof CONTINUE_100 - 1, NULL, 0);
     return 0;
@@ -772,6 +880,16 @@ static int on_body(llhttp_t *p, const char *at, size_t n)
     if (n > max - c->blen) {
         c->reject = 413;
         return -1;
+    }
+    if (c->blen + n > c->held) { /* a chunked body is counted as it comes */
+        pg_http_server *s = c->srv;
+        size_t more = c->blen + n - c->held;
+        if (more > s->lim.body_memory - s->stats.body_memory) {
+            c->reject = 503;
+            return -1;
+        }
+        c->held += more;
+        s->stats.body_memory += more;
     }
     if (c->blen + n + 1 > c->bcap) {
         /* Grow with the data, never to a declared length before it arrives. */
@@ -889,15 +1007,22 @@ static size_t conn_parse(pg_http_conn *c, const char *data, size_t n)
                 conn_dispatch(c);
         } else {
             /* A request the head hook answered is closing already. */
-            if (!c->closing) conn_reject(c, c->reject ? c->reject : 400);
+            if (c->closing)
+                ;
+            else if (c->reject == 503)
+                conn_refuse(c, PG_HTTP_REFUSED_BODY_MEMORY);
+            else
+                conn_reject(c, c->reject ? c->reject : 400);
             off = n;
         }
     }
-    /* A request begun but not finished must arrive whole within read_ms of its first byte. */
-    if (c->in_msg && !c->closing && c->tmode != T_READ) {
+    /* A request begun but not finished: its head must be whole within header_ms of its first
+     * byte (of the accept, on a new connection: that timer runs already), all of it within
+     * read_ms. */
+    if (c->in_msg && !c->closing && c->tmode != (c->head_done ? T_READ : T_HEAD)) {
         uint64_t spent = uv_now(c->srv->loop) - c->msg_ms;
-        uint64_t ms = c->srv->lim.read_ms;
-        timer_set(c, T_READ, spent < ms ? ms - spent : 0);
+        uint64_t ms = c->head_done ? c->srv->lim.read_ms : c->srv->lim.header_ms;
+        timer_set(c, c->head_done ? T_READ : T_HEAD, spent < ms ? ms - spent : 0);
     }
     return off;
 }
@@ -979,6 +1104,7 @@ void pg_http_respond(pg_http_req *req, int status, const char *content_type, con
     h.head_only = req->method == PG_HTTP_HEAD;
     conn_respond(c, &h, body, NULL, 0);
     req->conn = NULL;
+    body_release(c);
     if (c->bcap > BODY_KEEP) {
         free(c->bbuf);
         c->bbuf = NULL;
@@ -1010,6 +1136,7 @@ void pg_http_respond_str(pg_http_req *req, int status, const char *content_type,
 /* {=========================================================================================
  * The listener */
 
+/* The peer's name for the log, and its address for the per-IP count. */
 static void peer_name(pg_http_conn *c)
 {
     struct sockaddr_storage ss;
@@ -1023,10 +1150,13 @@ static void peer_name(pg_http_conn *c)
             uv_ip6_name(a, ip + 1, sizeof ip - 2);
             strcat(ip, "]");
             port = ntohs(a->sin6_port);
+            memcpy(c->ip, &a->sin6_addr, 16);
         } else {
             struct sockaddr_in *a = (struct sockaddr_in *)&ss;
             uv_ip4_name(a, ip, sizeof ip);
             port = ntohs(a->sin_port);
+            c->ip[10] = c->ip[11] = 0xff;
+            memcpy(c->ip + 12, &a->sin_addr, 4);
         }
     }
     snprintf(c->req.peer, sizeof c->req.peer, "%s:%d", ip, port);
@@ -1039,20 +1169,30 @@ static void on_refused_close(uv_handle_t *h)
 
 static void on_failed_listener_close(uv_handle_t *h)
 {
-    free(h->data);
+    pg_http_server *s = h->data;
+    free(s->ips);
+    free(s);
 }
 
+/* A connection over a limit gets a 503 at once and is closed like any other after an answer:
+ * shut down, then drained of its request until its EOF or the linger time, so that the
+ * client reads the 503 rather than a reset. Past REFUSING_MAX of those at once it is closed
+ * without a word: answering a flood must not cost more than the flood. */
 static void on_connection(uv_stream_t *ls, int status)
 {
     pg_http_server *s = ls->data;
     pg_http_conn *c;
+    struct ip_slot *slot = NULL;
+    int why = -1;
     if (status < 0) return; /* e.g. EMFILE: libuv retries on the next readiness */
-    if (s->stats.open >= (uint64_t)s->lim.max_conns) {
+    if (s->serving >= s->lim.max_conns) why = PG_HTTP_REFUSED_CONNECTIONS;
+    if (why >= 0 && s->refusing >= REFUSING_MAX) {
         uv_tcp_t *t = pg_xmalloc(sizeof *t);
         uv_tcp_init(s->loop, t);
         uv_accept(ls, (uv_stream_t *)t);
         uv_close((uv_handle_t *)t, on_refused_close);
         s->stats.refused++;
+        s->stats.refusals[why]++;
         return;
     }
     c = pg_xcalloc(1, sizeof *c);
@@ -1065,16 +1205,39 @@ static void on_connection(uv_stream_t *ls, int status)
     if (s->conns) s->conns->prev = c;
     s->conns = c;
     s->stats.open++;
+    c->refused = why >= 0;
+    if (c->refused)
+        s->refusing++;
+    else
+        s->serving++;
     if (uv_accept(ls, (uv_stream_t *)&c->tcp) < 0) {
         conn_close(c);
         return;
     }
-    s->stats.accepted++;
     uv_tcp_nodelay(&c->tcp, 1);
     peer_name(c);
     llhttp_init(&c->parser, HTTP_REQUEST, &s->settings);
     c->parser.data = c;
-    timer_set(c, T_IDLE, s->lim.idle_ms);
+    if (!c->refused) {
+        slot = ip_find(s, c->ip);
+        if (slot->count >= (uint32_t)s->lim.max_conns_per_ip) {
+            c->refused = 1;
+            s->serving--;
+            s->refusing++;
+            why = PG_HTTP_REFUSED_PER_IP;
+        }
+    }
+    if (c->refused) {
+        s->stats.refused++;
+        conn_refuse(c, (pg_http_refusal)why);
+        return;
+    }
+    if (!slot->count) memcpy(slot->ip, c->ip, 16);
+    slot->count++;
+    c->counted = 1;
+    s->stats.accepted++;
+    /* The first request line and headers must come within header_ms of the accept. */
+    timer_set(c, T_HEAD, s->lim.header_ms);
     conn_read_start(c);
 }
 
@@ -1112,6 +1275,17 @@ int pg_http_start(uv_loop_t *loop, const char *host, int port, const pg_http_lim
     if (!s->lim.read_ms) s->lim.read_ms = 30 * 1000;
     if (!s->lim.idle_ms) s->lim.idle_ms = 60 * 1000;
     if (s->lim.max_conns <= 0) s->lim.max_conns = 1024;
+    if (s->lim.max_conns_per_ip <= 0 || s->lim.max_conns_per_ip > s->lim.max_conns)
+        s->lim.max_conns_per_ip = s->lim.max_conns_per_ip <= 0 && s->lim.max_conns > 256
+                                      ? s->lim.max_conns / 4
+                                      : s->lim.max_conns;
+    if (!s->lim.header_ms) s->lim.header_ms = 10 * 1000;
+    if (!s->lim.body_memory) s->lim.body_memory = 4 * s->lim.max_body;
+    /* Room for twice the connections counted, so that probes stay short. */
+    for (s->ips_mask = 15; s->ips_mask < 2 * (size_t)s->lim.max_conns;)
+        s->ips_mask = s->ips_mask * 2 + 1;
+    s->ips = pg_xcalloc(s->ips_mask + 1, sizeof *s->ips);
+    s->ips_seed = (uint32_t)uv_hrtime();
 
     llhttp_settings_init(&s->settings);
     s->settings.on_message_begin = on_message_begin;
@@ -1129,6 +1303,7 @@ int pg_http_start(uv_loop_t *loop, const char *host, int port, const pg_http_lim
 
     r = uv_tcp_init(loop, &s->listener);
     if (r < 0) {
+        free(s->ips);
         free(s);
         return r;
     }

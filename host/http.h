@@ -22,11 +22,17 @@
  *   431 request line plus headers over limits.max_header bytes, then closes;
  *   413 a body over limits.max_body (checked against Content-Length before reading it, and
  *       while reading a chunked body), then closes;
- *   408 a request that does not arrive whole within limits.read_ms, then closes.
+ *   408 a request that does not arrive whole within limits.read_ms, or whose request line
+ *       and headers do not within limits.header_ms, then closes;
+ *   503 with Retry-After a connection over limits.max_conns or limits.max_conns_per_ip (at
+ *       accept, before reading anything), or a body that would take the bodies held by all
+ *       connections past limits.body_memory (on its Content-Length, before reading it, or
+ *       while reading a chunked body); then closes.
+ * A new connection that sends nothing within limits.header_ms is closed silently.
  * An idle keep-alive connection is closed silently after limits.idle_ms (one still taking a
- * large answer is not idle while the bytes keep going out); connections beyond
- * limits.max_conns are closed at accept. A connection that closes after an answer is shut
- * down and drained of what the client still sends, so the answer is not lost to a reset.
+ * large answer is not idle while the bytes keep going out). A connection that closes after an
+ * answer is shut down and drained of what the client still sends, so the answer is not lost to a
+ * reset.
  *
  * Every answer carries Date and Content-Length (except 1xx, 204 and 304, which carry neither
  * a body nor a length), and "Connection: close" when the connection closes after it.
@@ -88,11 +94,18 @@ typedef void (*pg_http_handler)(pg_http_req *req, void *ctx);
 typedef void (*pg_http_head_hook)(pg_http_req *req, void *ctx);
 
 typedef struct {
-    size_t max_header; /* request line + headers, bytes (default 16 KiB) */
-    size_t max_body;   /* bytes (default 64 MiB) */
-    unsigned read_ms;  /* a started request must be complete within this (default 30 s) */
-    unsigned idle_ms;  /* an idle keep-alive connection is closed after this (default 60 s) */
-    int max_conns;     /* default 1024 */
+    size_t max_header;    /* request line + headers, bytes (default 16 KiB) */
+    size_t max_body;      /* bytes (default 64 MiB) */
+    unsigned read_ms;     /* a started request must be complete within this (default 30 s) */
+    unsigned idle_ms;     /* an idle keep-alive connection is closed after this (default 60 s) */
+    int max_conns;        /* open connections (default 1024) */
+    int max_conns_per_ip; /* open connections from one address (default: max_conns, or a
+                           * quarter of it above 256; never more than max_conns) */
+    unsigned header_ms;   /* a new connection must bring its first request line and headers
+                           * within this of the accept, a keep-alive one within this of its
+                           * request's first byte (default 10 s) */
+    size_t body_memory;   /* bytes of request bodies held at once, all connections together; a
+                           * body that would pass it gets 503 (default 4 × max_body) */
 } pg_http_limits;
 
 /* Why the server (or the head hook) refused a connection or a request, for /metrics. */

@@ -1,8 +1,8 @@
 /* http_echo.c — a test server for host/http.c: answers every request with what it received.
  *
- * Usage: http_echo [max_conns]. Listens on 127.0.0.1, port 0, with small limits (header 2 KiB,
- * body 4 KiB, read 400 ms, idle 800 ms) so that the driver can reach each of them quickly,
- * and prints "port N" on stdout. Answers:
+ * Usage: http_echo [max_conns [max_conns_per_ip]]. Listens on 127.0.0.1, port 0, with small
+ * limits (header 2 KiB, body 4 KiB, read 400 ms, head 400 ms, idle 800 ms) so that the driver
+ * can reach each of them quickly, and prints "port N" on stdout. Answers:
  *   /slow?ms=N  the echo, N ms later from a uv timer (an answer given after the handler returns)
  *   /big?n=N    N bytes of 'x' (a response larger than the socket takes at once)
  *   /cached     one 50 KB blob made at start, as the host serves a cached ranking (for wrk)
@@ -108,10 +108,12 @@ static void handle(pg_http_req *req, void *arg)
         char buf[256];
         snprintf(buf, sizeof buf,
                  "{\"accepted\":%llu,\"refused\":%llu,\"open\":%llu,\"requests\":%llu,"
-                 "\"rejected\":%llu}",
+                 "\"rejected\":%llu,\"per_ip\":%llu,\"header_timeout\":%llu}",
                  (unsigned long long)st->accepted, (unsigned long long)st->refused,
                  (unsigned long long)st->open, (unsigned long long)st->requests,
-                 (unsigned long long)st->rejected);
+                 (unsigned long long)st->rejected,
+                 (unsigned long long)st->refusals[PG_HTTP_REFUSED_PER_IP],
+                 (unsigned long long)st->refusals[PG_HTTP_REFUSED_HEADER_TIMEOUT]);
         pg_http_respond_str(req, 200, "application/json", NULL, buf);
     } else if (strcmp(req->path, "/stop") == 0) {
         pg_http_stop(e->srv, on_stopped, e);
@@ -125,10 +127,16 @@ int main(int argc, char **argv)
 {
     uv_loop_t loop;
     echo_ctx e = {&loop, NULL, NULL};
-    pg_http_limits lim = {2048, 4096, 400, 800, argc > 1 ? atoi(argv[1]) : 4000};
+    pg_http_limits lim = {.max_header = 2048,
+                          .max_body = 4096,
+                          .read_ms = 400,
+                          .idle_ms = 800,
+                          .header_ms = 400,
+                          .max_conns = argc > 1 ? atoi(argv[1]) : 4000};
     struct rlimit rl;
     int r;
 
+    lim.max_conns_per_ip = argc > 2 ? atoi(argv[2]) : lim.max_conns;
     /* The driver opens a thousand connections at once. */
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 8192) {
         rl.rlim_cur = rl.rlim_max < 8192 ? rl.rlim_max : 8192;

@@ -45,7 +45,7 @@ static server main_srv;
 /* {=========================================================================================
  * Helpers: the server process, connections, responses */
 
-static void server_start(server *s, const char *max_conns)
+static void server_start2(server *s, const char *max_conns, const char *per_ip)
 {
     int fds[2];
     char line[64] = "";
@@ -57,7 +57,7 @@ static void server_start(server *s, const char *max_conns)
         dup2(fds[1], 1);
         close(fds[0]);
         close(fds[1]);
-        execl(echo_path, echo_path, max_conns, (char *)NULL);
+        execl(echo_path, echo_path, max_conns, per_ip, (char *)NULL);
         _exit(127);
     }
     close(fds[1]);
@@ -65,6 +65,11 @@ static void server_start(server *s, const char *max_conns)
     assert_non_null(fgets(line, sizeof line, f));
     fclose(f);
     assert_int_equal(sscanf(line, "port %d", &s->port), 1);
+}
+
+static void server_start(server *s, const char *max_conns)
+{
+    server_start2(s, max_conns, NULL);
 }
 
 /* Waits up to 10 s for the server to exit; returns its exit status, or -1 if it did not. */
@@ -805,17 +810,26 @@ static void t_max_conns(void **state)
     server_start(&s, "4");
     for (i = 0; i < 4; i++) fds[i] = connect_to(s.port);
     usleep(100 * 1000);
-    /* The fifth is accepted by the kernel and closed by the server at once. */
-    extra = connect_to(s.port);
-    assert_int_equal(recv(extra, &b, 1, 0), 0);
-    close(extra);
+    /* The fifth gets a 503 at once, naming the limit, and is closed. */
+    {
+        conn *c = calloc(1, sizeof *c);
+        c->fd = extra = connect_to(s.port);
+        assert_int_equal(cx_resp(c, &R, 0), 0);
+        assert_int_equal(R.status, 503);
+        assert_true(R.close);
+        assert_non_null(strstr(R.head, "\r\nRetry-After: "));
+        expect_body_has(&R, "\"limit\":\"max_connections\"");
+        assert_true(cx_closed(c));
+        cx_free(c);
+    }
+    (void)b;
     close(fds[0]);
     /* Once one is gone, a new one is served (the close reaches the server soon). */
     for (i = 0; i < 100 && !served; i++) {
         conn *c = calloc(1, sizeof *c);
         c->fd = connect_to(s.port);
         cx_sends(c, "GET /stats HTTP/1.1\r\nHost: t\r\n\r\n");
-        if (cx_resp(c, &R, 0) == 0) {
+        if (cx_resp(c, &R, 0) == 0 && R.status != 503) {
             assert_int_equal(R.status, 200);
             expect_body_has(&R, "\"refused\":");
             served = 1;
@@ -830,7 +844,7 @@ static void t_max_conns(void **state)
         c->fd = connect_to(s.port);
         for (i = 0; i < 100; i++) {
             cx_sends(c, "GET /stop HTTP/1.1\r\nHost: t\r\n\r\n");
-            if (cx_resp(c, &R, 0) == 0) break;
+            if (cx_resp(c, &R, 0) == 0 && R.status == 200) break;
             close(c->fd);
             usleep(20 * 1000);
             c->fd = connect_to(s.port);
@@ -839,6 +853,116 @@ static void t_max_conns(void **state)
         cx_free(c);
     }
     assert_int_equal(server_wait(&s), 0);
+}
+
+/* A connection from 127.0.0.2 to the server on 127.0.0.1 (Linux routes all of 127/8 to lo). */
+static int connect_from2(int port)
+{
+    struct sockaddr_in a;
+    struct timeval tv = {RECV_TIMEOUT_S, 0};
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(0x7f000002);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    return fd;
+}
+
+/* One address holds its share and no more: its next connection gets a 503 naming the per-IP
+ * limit, while another address is served; a slot freed by a close is reused. */
+static void t_max_conns_per_ip(void **state)
+{
+    server s;
+    enum { N = 200 };
+    int fds[N], i, served = 0;
+    conn *c;
+    server_start2(&s, "300", "20");
+    /* 200 idle connections from 127.0.0.1: 20 held, 180 refused. */
+    for (i = 0; i < N; i++) fds[i] = connect_to(s.port);
+    c = calloc(1, sizeof *c);
+    c->fd = connect_to(s.port);
+    assert_int_equal(cx_resp(c, &R, 0), 0);
+    assert_int_equal(R.status, 503);
+    assert_true(R.close);
+    expect_body_has(&R, "\"limit\":\"max_connections_per_ip\"");
+    cx_free(c);
+    /* Another address is served, and sees the refusals counted. */
+    c = calloc(1, sizeof *c);
+    c->fd = connect_from2(s.port);
+    cx_sends(c, "GET /stats HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_int_equal(cx_resp(c, &R, 0), 0);
+    assert_int_equal(R.status, 200);
+    if (!strstr(R.body, "\"per_ip\":18") && !strstr(R.body, "\"per_ip\":19"))
+        fail_msg("expected 181 per-IP refusals: %s", R.body);
+    cx_free(c);
+    for (i = 0; i < N; i++) close(fds[i]);
+    /* Once they are gone (the closes reach the server soon), 127.0.0.1 is served again. */
+    for (i = 0; i < 100 && !served; i++) {
+        c = calloc(1, sizeof *c);
+        c->fd = connect_to(s.port);
+        cx_sends(c, "GET /stop HTTP/1.1\r\nHost: t\r\n\r\n");
+        if (cx_resp(c, &R, 0) == 0 && R.status == 200) served = 1;
+        cx_free(c);
+        if (!served) usleep(20 * 1000);
+    }
+    assert_true(served);
+    assert_int_equal(server_wait(&s), 0);
+}
+
+/* A new connection must bring its head within the head timeout: one that sends nothing is
+ * closed, one that sends part of a head gets 408; both are counted as head timeouts. */
+static void t_header_timeout(void **state)
+{
+    conn *c = cx_open();
+    assert_true(cx_closed(c));
+    cx_free(c);
+    c = cx_open();
+    cx_sends(c, "GET / HTTP/1.1\r\nHost: t\r\nX-Slow: ");
+    assert_int_equal(cx_resp(c, &R, 0), 0);
+    assert_int_equal(R.status, 408);
+    assert_true(cx_closed(c));
+    cx_free(c);
+    one("GET /stats HTTP/1.1\r\nHost: t\r\n\r\n", &R);
+    if (strstr(R.body, "\"header_timeout\":0,") || strstr(R.body, "\"header_timeout\":0}"))
+        fail_msg("no head timeout counted: %s", R.body);
+}
+
+/* The bodies held at once are bounded (http_echo: 4 × its 4 KiB body limit): a post that
+ * would pass the budget gets 503 on its Content-Length, before its body is read; once the
+ * others are answered it fits again. */
+static void t_body_memory(void **state)
+{
+    conn *c[4], *x;
+    int i;
+    for (i = 0; i < 4; i++) {
+        c[i] = cx_open();
+        cx_sends(c[i], "POST /held HTTP/1.1\r\nHost: t\r\nContent-Length: 4000\r\n\r\n");
+    }
+    usleep(100 * 1000);
+    x = cx_open();
+    cx_sends(x, "POST /over HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n");
+    assert_int_equal(cx_resp(x, &R, 0), 0);
+    assert_int_equal(R.status, 503);
+    assert_true(R.close);
+    assert_non_null(strstr(R.head, "\r\nRetry-After: "));
+    expect_body_has(&R, "\"limit\":\"body_memory\"");
+    cx_free(x);
+    for (i = 0; i < 4; i++) {
+        char body[4000];
+        memset(body, 'b', sizeof body);
+        cx_send(c[i], body, sizeof body);
+        assert_int_equal(cx_resp(c[i], &R, 0), 0);
+        assert_int_equal(R.status, 200);
+        cx_free(c[i]);
+    }
+    one("POST /fits HTTP/1.1\r\nHost: t\r\nContent-Length: 4000\r\n\r\n", &R);
+    assert_int_equal(R.status, 408); /* its body never came: read, not refused */
 }
 
 /* }========================================================================================= */
@@ -911,6 +1035,9 @@ int main(int argc, char **argv)
         T(t_binary_garbage),
         T(t_many_connections),
         T(t_max_conns),
+        T(t_max_conns_per_ip),
+        T(t_header_timeout),
+        T(t_body_memory),
     };
     struct rlimit rl;
     if (argc < 2) {

@@ -75,7 +75,8 @@ local bin = L.args()
 local ws2 = L.tmpdir()
 os.execute("mkdir -p " .. L.quote(ws2 .. "/data") .. " && cp " .. L.quote(ws .. "/data") ..
   "/*.csv " .. L.quote(ws2 .. "/data/"))
-local tok2, cfg2 = H.tokens(bin, ws2, '"log_level": "info", ')
+local tok2, cfg2 = H.tokens(bin, ws2, '"log_level": "info", "max_connections": 4000, ' ..
+  '"max_connections_per_ip": 100, "header_timeout_ms": 2000, ')
 local h2, why = H.start { bin = bin, rules = ws .. "/rules", data = ws2 .. "/data", config = cfg2,
   tokens = tok2 }
 t:ok(h2 ~= nil, "the host with the limits starts", why)
@@ -123,6 +124,48 @@ t:ok(tonumber(text:match('pinggu_http_refused_total{reason="on_headers"} (%d+)')
 -- and an authorised post is still read and served
 st = h2:post("/api/v1/batches?source=nosuch", tok2.admin, "a,b\n1,2\n", "text/csv")
 t:eq("an authorised post is still read (and here refused for its source)", 404, st)
+
+-- §5: 2,000 idle connections from 127.0.0.1 (one process holding them, its descriptor limit
+-- raised for it) while a client with a token on 127.0.0.2 is still served: 100 are held, the
+-- rest get a 503 naming the limit. (max_connections_per_ip is lowered to 100 for the test; the
+-- global limit of 4000 is never reached.)
+local held = ws2 .. "/held.txt"
+local holder = "ulimit -n 4096; n=0; for i in $(seq 2000); do exec {fd}<>/dev/tcp/127.0.0.1/" ..
+  h2.port .. " 2>/dev/null && n=$((n+1)); done; echo $n >" .. L.quote(held) .. "; sleep 8"
+os.execute("bash -c " .. L.quote(holder) .. " >/dev/null 2>&1 &")
+t:ok(H.wait(30, function() return L.slurp(held) end), "2000 connections opened from 127.0.0.1")
+local function from2(path, extra)
+  local out = L.run("curl -sS --interface 127.0.0.2 -o - -w '\\n%{http_code}' " .. (extra or "") ..
+    " -H " .. L.quote("Authorization: Bearer " .. tok2.admin) .. " " .. L.quote(base .. path))
+  local body, code = out:match("^(.*)\n(%d+)$")
+  return tonumber(code), body or out
+end
+local code2, body2 = from2("/api/v1/units")
+t:eq("a client with a token on 127.0.0.2 is served during the flood", 200, code2, body2)
+local one = L.run("curl -sS -o - -w '\\n%{http_code}' " .. L.quote(base .. "/healthz"))
+t:matches("127.0.0.1 beyond its share gets 503 naming the limit", one,
+  '"limit":"max_connections_per_ip".*\n503$')
+code2, body2 = from2("/metrics")
+local per_ip = tonumber(body2:match('pinggu_http_refused_total{reason="max_connections_per_ip"} (%d+)'))
+t:ok(per_ip and per_ip >= 1800, "/metrics counts the per-address refusals", tostring(per_ip))
+
+-- header_timeout_ms: a connection that sends nothing is closed within it (long before the
+-- 60 s keep-alive idle time), one that sends part of a head gets 408 ...
+local function held_open(bytes, seconds)
+  return L.run("timeout " .. seconds .. " bash -c " .. L.quote("exec 3<>/dev/tcp/127.0.0.1/" ..
+    h2.port .. "; printf " .. L.quote(bytes) .. " >&3; cat <&3; echo closed"))
+end
+L.run("sleep 8") -- the holder's connections have gone
+t:matches("a silent connection is closed at the head timeout", held_open("", 15), "closed%s*$")
+t:matches("a slow head gets 408", held_open("GET /healthz HTTP/1.1\r\nHost: x\r\n", 15),
+  "^HTTP/1.1 408")
+-- ... and a keep-alive connection may stay silent longer than that between requests.
+local ka = L.run("timeout 15 bash -c " .. L.quote("exec 3<>/dev/tcp/127.0.0.1/" .. h2.port ..
+  "; printf 'GET /healthz HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n' >&3; sleep 3; " ..
+  "printf 'GET /healthz HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n' >&3; cat <&3"))
+local n200 = 0
+for _ in ka:gmatch("HTTP/1.1 200") do n200 = n200 + 1 end
+t:eq("a keep-alive connection idle past the head timeout is still served", 2, n200, ka:sub(1, 300))
 
 local stopped2, clean2 = h2:stop()
 t:ok(stopped2 and clean2, "SIGTERM stops the host with the limits", h2:log():sub(-300))
