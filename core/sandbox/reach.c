@@ -1,8 +1,8 @@
 /* reach.c — every function a rule can reach, and why none can hold a worker past its deadline.
  *
- * The mechanism (see sandbox.c for the hook and the allocator): a wall-clock deadline per
+ * The mechanism (see limits.c for the hook and the allocator): a wall-clock deadline per
  * entry, checked
- *   1. in the count hook, every HOOK_EVERY (1000) VM instructions, or after every instruction
+ *   1. in the count hook, every PG__HOOK_EVERY (1000) VM instructions, or after every instruction
  *      while the state holds a block of 64 KiB or more ("heavy": a long string, a big table,
  *      a deep stack, which make single instructions and single calls long);
  *   2. in the allocator, on every block of 64 KiB or more; past the deadline such a block is
