@@ -599,7 +599,6 @@ static void conn_finish(pg_http_conn *c)
     conn_read_start(c);
 }
 
-/* Answers by the server itself (400, 408, 413, 431) and closes. */
 /* The request's body no longer counts against the budget. */
 static void body_release(pg_http_conn *c)
 {
@@ -607,6 +606,19 @@ static void body_release(pg_http_conn *c)
     c->held = 0;
 }
 
+/* Sends an answer of the server's own, counted as a refusal for `why`, and closes. */
+static void conn_refusal(pg_http_conn *c, const head_spec *h, const char *body, size_t n,
+                         pg_http_refusal why)
+{
+    c->srv->stats.rejected++;
+    c->srv->stats.refusals[why]++;
+    c->in_msg = 0;
+    body_release(c);
+    conn_respond(c, h, NULL, body, n);
+    conn_finish(c);
+}
+
+/* Answers by the server itself (400, 408, 413, 431) and closes. */
 static void conn_reject(pg_http_conn *c, int status)
 {
     char body[96];
@@ -617,12 +629,7 @@ static void conn_reject(pg_http_conn *c, int status)
                           : status == 408 ? (c->tmode == T_HEAD ? PG_HTTP_REFUSED_HEADER_TIMEOUT
                                                                 : PG_HTTP_REFUSED_READ_TIMEOUT)
                                           : PG_HTTP_REFUSED_BAD_REQUEST;
-    c->srv->stats.rejected++;
-    c->srv->stats.refusals[why]++;
-    c->in_msg = 0;
-    body_release(c);
-    conn_respond(c, &h, NULL, body, (size_t)n);
-    conn_finish(c);
+    conn_refusal(c, &h, body, (size_t)n, why);
 }
 
 /* Answers 503 for a limit the client may find free again soon (Retry-After), and closes. */
@@ -632,12 +639,7 @@ static void conn_refuse(pg_http_conn *c, pg_http_refusal why)
     int n = snprintf(body, sizeof body, "{\"error\":\"Service Unavailable\",\"limit\":\"%s\"}",
                      pg_http_refusal_name(why));
     head_spec h = {503, "application/json", "Retry-After: 1\r\n", (size_t)n, 1, 0};
-    c->srv->stats.rejected++;
-    c->srv->stats.refusals[why]++;
-    c->in_msg = 0;
-    body_release(c);
-    conn_respond(c, &h, NULL, body, (size_t)n);
-    conn_finish(c);
+    conn_refusal(c, &h, body, (size_t)n, why);
 }
 
 /* Bytes of answers the client has not yet taken: in our write queue and, where the system
