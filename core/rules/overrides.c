@@ -140,10 +140,12 @@ static void warn_sums(const pg_ruleset *rs, const char *path, const int *line_of
                 double p = rs->nodes[n->children[k]].points[g];
                 if (!isnan(p)) sum += p;
             }
+            char a[PG_NUM_BUF], b[PG_NUM_BUF];
             if (fabs(sum - n->points[g]) > 1e-9)
                 pg_warn(d, path, line,
-                        "'%s' (%s): its children now add up to %g, not %g; they are scaled to %g",
-                        n->id, rs->groups[g].id, sum, n->points[g], n->points[g]);
+                        "'%s' (%s): its children now add up to %s, not %s; they are scaled to %s",
+                        n->id, rs->groups[g].id, pg_num_text(sum, a), pg_num_text(n->points[g], b),
+                        b);
         }
     }
 }

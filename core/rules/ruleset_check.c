@@ -194,10 +194,13 @@ static void check_node(const pg_ruleset *rs, int i, pg_diags *d)
         if (count == 0)
             NODE_ERR(d, n, "indicator '%s': no child applies to group '%s'", n->id,
                      rs->groups[g].id);
-        else if (!(fabs(sum - n->points[g]) <= EPS))
+        else if (!(fabs(sum - n->points[g]) <= EPS)) {
+            /* every digit: %g would say "add up to 10, not its 10 points" for 10.000001 */
+            char a[PG_NUM_BUF], b[PG_NUM_BUF];
             NODE_ERR(d, n,
-                     "indicator '%s': for group '%s' its children add up to %g, not its %g points",
-                     n->id, rs->groups[g].id, sum, n->points[g]);
+                     "indicator '%s': for group '%s' its children add up to %s, not its %s points",
+                     n->id, rs->groups[g].id, pg_num_text(sum, a), pg_num_text(n->points[g], b));
+        }
     }
 }
 
@@ -255,11 +258,12 @@ static void check_scheme(const pg_ruleset *rs, const pg_scheme *s, pg_diags *d)
     if (s->composite_ref != LUA_NOREF) return;
     for (int g = 0; g < rs->ngroups; g++) {
         double sum = parts_max(rs, s, g);
+        char a[PG_NUM_BUF], b[PG_NUM_BUF];
         if (!(fabs(sum - s->max) <= 1e-6))
             pg_error(d, s->file, s->line,
-                     "scheme '%s': for group '%s' the weighted parts reach %g, not the scheme's "
-                     "max %g",
-                     s->id, rs->groups[g].id, sum, s->max);
+                     "scheme '%s': for group '%s' the weighted parts reach %s, not the scheme's "
+                     "max %s",
+                     s->id, rs->groups[g].id, pg_num_text(sum, a), pg_num_text(s->max, b));
     }
 }
 
