@@ -29,15 +29,23 @@ typedef pg_call call;
 
 /* --- handlers ------------------------------------------------------------------------ */
 
+/* 200 only when the host can do its work: a worker stuck past its deadline (pool.h) is not
+ * healthy, though the loop still answers, so a supervisor can see it and restart the host. */
 static void get_healthz(call *c)
 {
+    const pg_host *h = c->h;
+    int stuck = pg_pool_stuck(h->pool);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "status",
-                            c->h->stopping ? "stopping"
-                            : c->h->gen    ? "ok"
-                                           : "starting");
-    if (c->h->gen) cJSON_AddStringToObject(o, "revision", c->h->gen->rs->revision);
-    pg_reply_json(c->req, c->h->gen && !c->h->stopping ? 200 : 503, o);
+                            h->stopping ? "stopping"
+                            : !h->gen   ? "starting"
+                            : stuck     ? "stuck"
+                                        : "ok");
+    if (h->gen) cJSON_AddStringToObject(o, "revision", h->gen->rs->revision);
+    cJSON_AddNumberToObject(o, "workers", pg_pool_workers(h->pool));
+    cJSON_AddNumberToObject(o, "workers_stuck", stuck);
+    cJSON_AddNumberToObject(o, "job_deadline_ms", h->cfg.job_deadline_ms);
+    pg_reply_json(c->req, h->gen && !h->stopping && !stuck ? 200 : 503, o);
 }
 
 static void get_metrics(call *c)

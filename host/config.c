@@ -27,6 +27,8 @@ void pg_config_defaults(pg_config *c)
     c->listen_port = 8080;
     c->log_level = PG_LOG_INFO;
     c->retention_days = 90;
+    c->job_deadline_ms = 120000;
+    c->drain_timeout_ms = 10000;
 }
 
 void pg_config_free(pg_config *c)
@@ -213,7 +215,8 @@ int pg_config_load(pg_config *c, const char *path, pg_diags *d)
         "listen",          "rules", "data_dir", "pool",      "body_limit_mb", "read_timeout_ms",
         "idle_timeout_ms", "lua",   "reload",   "log_level", "tokens",        "web_dir",
         "retention_days",  "rule_load_deadline_ms", "rule_call_deadline_ms",
-        "max_connections", "max_connections_per_ip", "header_timeout_ms", "body_memory_mb", NULL};
+        "max_connections", "max_connections_per_ip", "header_timeout_ms", "body_memory_mb",
+        "job_deadline_ms", "drain_timeout_ms", NULL};
     /* clang-format on */
     static const char *const lua_keys[] = {"instructions", "memory_mb", NULL};
     static const char *const reload_keys[] = {"debounce_ms", "rescan_ms", "retry_ms",
@@ -271,6 +274,11 @@ int pg_config_load(pg_config *c, const char *path, pg_diags *d)
     /* wall-clock deadlines of rule code (sandbox.h): a load, one custom method or composite */
     get_long(r, root, "rule_load_deadline_ms", 10, 3600000, &c->rule_load_deadline_ms);
     get_long(r, root, "rule_call_deadline_ms", 10, 3600000, &c->rule_call_deadline_ms);
+    /* all the rule code of one evaluation, preview, publication or reload (pool.h) */
+    if (get_long(r, root, "job_deadline_ms", 10, 86400000, &v) > 0)
+        c->job_deadline_ms = (unsigned)v;
+    if (get_long(r, root, "drain_timeout_ms", 100, 3600000, &v) > 0)
+        c->drain_timeout_ms = (unsigned)v;
     const cJSON *lua = cJSON_GetObjectItemCaseSensitive(root, "lua");
     if (lua && !cJSON_IsObject(lua)) BAD(r, "lua: expected { instructions, memory_mb }");
     if (cJSON_IsObject(lua)) {

@@ -8,7 +8,8 @@
  *     "header_timeout_ms": 10000, "max_connections": 1024, "max_connections_per_ip": 256,
  *     "body_memory_mb": 256,
  *     "lua": { "instructions": 1000000, "memory_mb": 32 },
- *     "rule_load_deadline_ms": 10000, "rule_call_deadline_ms": 2000,
+ *     "rule_load_deadline_ms": 10000, "rule_call_deadline_ms": 2000, "job_deadline_ms": 120000,
+ *     "drain_timeout_ms": 10000,
  *     "reload": { "debounce_ms": 100, "rescan_ms": 2000, "retry_ms": 1000,
  *                 "retry_max_ms": 300000 }, "log_level": "info",
  *     "web_dir": "/usr/share/pinggu/web", "retention_days": 90,
@@ -53,6 +54,10 @@ typedef struct {
     long lua_memory_mb;
     /* wall-clock deadlines of rule code (pg_sandbox_set_deadlines); 0: the defaults */
     long rule_load_deadline_ms, rule_call_deadline_ms;
+    /* all the rule code of one job (pool.h); past it and a grace, the worker counts as stuck */
+    unsigned job_deadline_ms;
+    /* how long shutdown waits for requests and jobs in flight before it exits without them */
+    unsigned drain_timeout_ms;
     unsigned debounce_ms, rescan_ms;
     /* a failed reload's backoff (reload.c); 0: the defaults */
     unsigned retry_ms, retry_max_ms;

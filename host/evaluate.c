@@ -317,6 +317,7 @@ static void evaluated(pg_job *j)
         e->cur = o;
     }
     e->running = 0;
+    e->job = NULL;
     pg_waiter *w = e->waiters;
     e->waiters = NULL;
     while (w) {
@@ -354,7 +355,10 @@ static void start(pg_host *h, pg_entry *e, const char *trigger)
     x->job.gen = pg_gen_ref(pg_host_gen(h, pg_period_year(e->period)));
     x->job.work = evaluate;
     x->job.done = evaluated;
+    x->job.deadline_ms = h->cfg.job_deadline_ms;
+    x->job.what = "evaluation";
     e->running = 1;
+    e->job = &x->job;
     pg_pool_submit(h->pool, &x->job);
 }
 
@@ -371,6 +375,7 @@ void pg_evaluate(pg_host *h, pg_entry *e, const char *trigger, pg_http_req *req,
             pg_reply_error(req, 404, "no rule set is loaded for %d", pg_period_year(e->period));
         return;
     }
+    if (req && pg_host_refuse_stuck(h, req, e->running ? e->job : NULL)) return;
     if (req) {
         pg_waiter *w = pg_xcalloc(1, sizeof *w);
         *w = (pg_waiter){.req = req, .want = want, .index = index, .next = e->waiters};

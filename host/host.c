@@ -6,11 +6,25 @@
  * them. Loop thread only. */
 #include "host.h"
 
+#include "reply.h"
+
 #include <time.h>
 
 int64_t pg_host_now(const pg_host *h)
 {
     return h->sched ? pg_sched_now(h->sched) : (int64_t)time(NULL);
+}
+
+int pg_host_refuse_stuck(const pg_host *h, pg_http_req *req, const pg_job *behind)
+{
+    if (!pg_pool_blocked(h->pool) && !(behind && pg_job_stuck(behind))) return 0;
+    pg_reply_error(req, 503,
+                   "%s is stuck past its deadline (job_deadline_ms = %u); this request would "
+                   "wait behind it. /healthz says when it has recovered",
+                   behind && pg_job_stuck(behind) ? "the evaluation this request needs"
+                                                  : "every worker",
+                   h->cfg.job_deadline_ms);
+    return 1;
 }
 
 pg_gen *pg_host_gen(const pg_host *h, int year)

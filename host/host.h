@@ -80,6 +80,7 @@ typedef struct pg_entry {
     int period;
     pg_outcome *cur; /* NULL until the first evaluation finishes */
     int running;     /* an evaluation is in flight */
+    pg_job *job;     /* …this one */
     int again;       /* run once more when it finishes (the rules or data changed meanwhile) */
     char *again_trigger;
     pg_waiter *waiters; /* requests answered when the running evaluation finishes */
@@ -156,6 +157,7 @@ typedef struct pg_host {
     pg_store *store; /* the loop thread's connection; a job off the loop opens its own */
     pg_sched *sched;
     uv_signal_t sighup, sigterm, sigint;
+    uv_timer_t drain; /* shutdown's limit (drain_timeout_ms) */
     int stopping;
 
     pg_rules **rules; /* one per rule set directory, one year each, in the order configured */
@@ -180,6 +182,9 @@ int64_t pg_host_now(const pg_host *h);
 /* The generation that evaluates periods of `year`, or NULL when no loaded rule set is for that
  * year. Take a reference (pg_gen_ref) to keep it past the current callback. */
 pg_gen *pg_host_gen(const pg_host *h, int year);
+/* Answers 503 (with Retry-After) and returns 1 when a request would only wait: every worker is
+ * stuck past its deadline, or `behind` (the job it would wait for; may be NULL) is. */
+int pg_host_refuse_stuck(const pg_host *h, pg_http_req *req, const pg_job *behind);
 
 /* reload.c */
 /* Adds a rule set directory and loads its first generation, before the loop runs. Returns 0,

@@ -160,10 +160,15 @@ static void next_write(pg_host *h)
 
 static void enqueue(pg_host *h, pg_intake *in, const char *actor)
 {
+    if (pg_host_refuse_stuck(h, in->req, NULL)) {
+        free(in->source), free(in->name), free(in->id), free(in->replaces), free(in);
+        return;
+    }
     in->h = h;
     snprintf(in->actor, sizeof in->actor, "%s", actor);
     in->datadir = pg_xstrdup(h->cfg.data_dir);
     in->job.work = ingest;
+    in->job.what = "ingest";
     in->job.done = ingested;
     in->incoming =
         h->incoming ? pg_xstrdup(h->incoming) : pg_xasprintf("%s/incoming", h->cfg.data_dir);

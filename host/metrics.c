@@ -119,6 +119,12 @@ pg_blob *pg_metrics_render(const pg_host *h)
           (double)pg_pool_lua_memory(h->pool));
     gauge(&t, "pinggu_jobs_pending", "Jobs queued or running on the workers.",
           (double)pg_pool_pending(h->pool));
+    gauge(&t, "pinggu_workers", "Workers that run rule code.", (double)pg_pool_workers(h->pool));
+    gauge(&t, "pinggu_workers_stuck",
+          "Workers running a job past its deadline (job_deadline_ms) and a grace.",
+          (double)pg_pool_stuck(h->pool));
+    counter(&t, "pinggu_job_overruns_total", "Jobs that ran past their deadline and a grace.", "",
+            (double)pg_pool_overruns(h->pool));
     int64_t db = 0, wal = 0;
     if (h->store && pg_store_size(h->store, &db, &wal) == 0)
         put(&t,

@@ -90,6 +90,7 @@ void pg_preview(pg_host *h, pg_http_req *req, const char *scheme, int period)
         pg_reply_error(req, 503, "the host is shutting down");
         return;
     }
+    if (pg_host_refuse_stuck(h, req, NULL)) return;
     preview_job *p = pg_xcalloc(1, sizeof *p);
     p->req = req;
     p->scheme = pg_xstrdup(scheme);
@@ -98,5 +99,7 @@ void pg_preview(pg_host *h, pg_http_req *req, const char *scheme, int period)
     p->job.gen = pg_gen_ref(pg_host_gen(h, pg_period_year(period)));
     p->job.work = compare;
     p->job.done = compared;
+    p->job.deadline_ms = h->cfg.job_deadline_ms;
+    p->job.what = "preview";
     pg_pool_submit(h->pool, &p->job);
 }

@@ -137,6 +137,7 @@ static void post_bulletin(pg_call *c)
                        pg_period_is_year(period) ? "sampling month (YYYY-MM)" : "year (YYYY)");
     } else if (c->h->stopping) {
         pg_reply_error(c->req, 503, "the host is shutting down");
+    } else if (pg_host_refuse_stuck(c->h, c->req, NULL)) {
     } else {
         publish_job *x = pg_xcalloc(1, sizeof *x);
         x->h = c->h;
@@ -149,6 +150,8 @@ static void post_bulletin(pg_call *c)
         x->job.gen = pg_gen_ref((pg_gen *)g);
         x->job.work = publish;
         x->job.done = published;
+        x->job.deadline_ms = c->h->cfg.job_deadline_ms;
+        x->job.what = "publication";
         pg_pool_submit(c->h->pool, &x->job);
     }
     cJSON_Delete(j);

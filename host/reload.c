@@ -364,6 +364,8 @@ static void start(pg_rules *set)
     r->ceiling = (pg_budget){h->cfg.lua_instructions, (size_t)h->cfg.lua_memory_mb << 20};
     r->job.work = build;
     r->job.done = built;
+    r->job.deadline_ms = h->cfg.job_deadline_ms; /* its load stops at the load deadline */
+    r->job.what = "reload";
     cancel_retry(set); /* this attempt is the retry, or comes before it */
     set->reloading = 1;
     free(set->last.trigger);

@@ -100,7 +100,10 @@ void pg_reply_error(pg_http_req *req, int status, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    const char *hdr = status == 401 ? "WWW-Authenticate: Bearer realm=\"pinggu\"\r\n" : NULL;
+    /* every 503 of the API is for a while: starting, shutting down, workers stuck */
+    const char *hdr = status == 401   ? "WWW-Authenticate: Bearer realm=\"pinggu\"\r\n"
+                      : status == 503 ? "Retry-After: 5\r\n"
+                                      : NULL;
     pg_blob *b = pg_render_take(error_object(status, msg));
     pg_reply_send(req, status, "application/json", hdr, b);
     pg_blob_unref(b);

@@ -30,7 +30,8 @@
 void pg_reply_send(pg_http_req *req, int status, const char *type, const char *headers, pg_blob *b);
 /* Answers with `body` printed compactly; takes `body`. */
 void pg_reply_json(pg_http_req *req, int status, cJSON *body);
-/* Answers {"error": {"status", "message"}}; a 401 also carries WWW-Authenticate. */
+/* Answers {"error": {"status", "message"}}; a 401 also carries WWW-Authenticate, a 503
+ * Retry-After. */
 void pg_reply_error(pg_http_req *req, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Answers {"error": {"status", "message", "errors": [up to `limit` errors of d], "total"}}. A

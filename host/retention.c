@@ -67,6 +67,7 @@ static void on_day(void *ctx, int64_t now)
     strftime(x->before, sizeof x->before, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
     x->datadir = pg_xstrdup(h->cfg.data_dir);
     x->job.work = prune_work;
+    x->job.what = "retention";
     x->job.done = prune_done;
     x->job.data = x;
     busy = 1;

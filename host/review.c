@@ -150,6 +150,10 @@ static void post_evidence(pg_call *c)
         pg_reply_error(c->req, 400, "which file? POST /api/v1/evidence?name=证明材料.pdf");
         return;
     }
+    if (pg_host_refuse_stuck(c->h, c->req, NULL)) {
+        free(name);
+        return;
+    }
     evidence_job *x = pg_xcalloc(1, sizeof *x);
     x->req = c->req;
     x->name = name;
@@ -157,6 +161,7 @@ static void post_evidence(pg_call *c)
     if (c->tok->role == PG_ROLE_UNIT) x->unit = pg_xstrdup(c->tok->unit);
     pg_call_actor(c, x->actor);
     x->job.work = store_evidence;
+    x->job.what = "evidence";
     x->job.done = stored_evidence;
     pg_pool_submit(c->h->pool, &x->job);
 }

@@ -107,6 +107,7 @@ static void get_series(pg_call *c)
         pg_reply_error(c->req, 404, "no unit '%s' in the rules for %ld", c->seg[3], year);
     } else if (c->tok->role == PG_ROLE_UNIT && strcmp(rs->units[u].id, c->tok->unit) != 0) {
         pg_reply_error(c->req, 403, "this token is bound to unit '%s'", c->tok->unit);
+    } else if (pg_host_refuse_stuck(c->h, c->req, NULL)) {
     } else {
         series *s = pg_xcalloc(1, sizeof *s);
         s->req = c->req;

@@ -3,7 +3,13 @@
  * Start-up loads the rule set before anything listens: a host that cannot load its rules
  * says why and exits, rather than serving nothing. Shutdown (SIGTERM, SIGINT) stops the
  * watcher and the schedule, stops accepting connections, lets every request and job in flight
- * finish, then lets the loop end, so the process exits 0 with nothing half-written. */
+ * finish, then lets the loop end, so the process exits 0 with nothing half-written.
+ *
+ * It waits drain_timeout_ms at most. A worker thread stuck in C code (pool.h) cannot be
+ * stopped, and waiting for it would leave a process that listens no more but never ends; so
+ * past the timeout the host logs what it leaves unfinished and exits 1 at once. What it
+ * leaves is safe to leave: the store is SQLite, whose uncommitted transactions roll back
+ * when it is next opened, and a batch is visible only once its transaction commits. */
 #include "serve.h"
 
 #include "api.h"
@@ -18,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static void closed_quietly(uv_handle_t *hd)
 {
@@ -27,6 +34,7 @@ static void closed_quietly(uv_handle_t *hd)
 static void maybe_finish(pg_host *h)
 {
     if (h->http || pg_pool_pending(h->pool)) return;
+    uv_close((uv_handle_t *)&h->drain, closed_quietly);
     uv_close((uv_handle_t *)&h->sighup, closed_quietly);
     uv_close((uv_handle_t *)&h->sigterm, closed_quietly);
     uv_close((uv_handle_t *)&h->sigint, closed_quietly);
@@ -44,6 +52,21 @@ static void drained(void *arg)
     maybe_finish(arg);
 }
 
+static void drain_timeout(uv_timer_t *t)
+{
+    pg_host *h = t->data;
+    char ms[16], jobs[16], stuck[16], open[16];
+    snprintf(ms, sizeof ms, "%u", h->cfg.drain_timeout_ms);
+    snprintf(jobs, sizeof jobs, "%d", pg_pool_pending(h->pool));
+    snprintf(stuck, sizeof stuck, "%d", pg_pool_stuck(h->pool));
+    snprintf(open, sizeof open, "%llu",
+             h->http ? (unsigned long long)pg_http_stats_get(h->http)->open : 0ull);
+    pg_log(PG_LOG_WARN, "shutdown", "drain_timeout_ms", ms, "jobs_unfinished", jobs,
+           "workers_stuck", stuck, "connections_open", open, "exit", "1", NULL);
+    fflush(NULL);
+    _exit(1);
+}
+
 static void stop(pg_host *h, const char *why)
 {
     if (h->stopping) return;
@@ -53,6 +76,7 @@ static void stop(pg_host *h, const char *why)
     pg_log(PG_LOG_INFO, "shutdown", "signal", why, "jobs_in_flight", pending, NULL);
     pg_rules_stop_watching(h);
     if (h->sched) pg_sched_stop(h->sched), h->sched = NULL;
+    uv_timer_start(&h->drain, drain_timeout, h->cfg.drain_timeout_ms, 0);
     pg_http_stop(h->http, http_stopped, h);
     pg_pool_drain(h->pool, drained, h);
 }
@@ -133,12 +157,19 @@ int pg_serve(pg_config *cfg, int64_t fake_now)
     uv_loop_t loop;
     uv_loop_init(&loop);
     h->loop = &loop;
+    /* before anything can fail: every exit path closes them (maybe_finish) */
+    uv_timer_init(&loop, &h->drain);
+    uv_signal_init(&loop, &h->sighup), uv_signal_init(&loop, &h->sigterm);
+    uv_signal_init(&loop, &h->sigint);
+    h->drain.data = h->sighup.data = h->sigterm.data = h->sigint.data = h;
     h->pool = pg_pool_new(&loop, h->cfg.pool);
     rc = pg_http_start(&loop, cfg->listen_host, cfg->listen_port, &cfg->http, pg_api_handle, h,
                        &h->http);
     if (rc != 0) {
         fprintf(stderr, "pinggu serve: cannot listen on %s:%d: %s\n", cfg->listen_host,
                 cfg->listen_port, uv_strerror(rc));
+        h->http = NULL;
+        maybe_finish(h);
         goto out;
     }
     pg_http_set_head_hook(h->http, pg_api_head); /* tokens are checked before bodies are read */
@@ -156,9 +187,6 @@ int pg_serve(pg_config *cfg, int64_t fake_now)
     }
     free(state);
     pg_retention_start(h);
-    uv_signal_init(&loop, &h->sighup), uv_signal_init(&loop, &h->sigterm);
-    uv_signal_init(&loop, &h->sigint);
-    h->sighup.data = h->sigterm.data = h->sigint.data = h;
     uv_signal_start(&h->sighup, on_signal, SIGHUP);
     uv_signal_start(&h->sigterm, on_signal, SIGTERM);
     uv_signal_start(&h->sigint, on_signal, SIGINT);
@@ -180,6 +208,7 @@ out:
     uv_run(&loop, UV_RUN_DEFAULT);
     pg_rules_stop_watching(h);
     if (h->sched) pg_sched_stop(h->sched);
+    pg_pool_close(h->pool);
     uv_run(&loop, UV_RUN_DEFAULT); /* their close callbacks */
     pg_entries_free(h);
     pg_pool_free(h->pool);

@@ -1,8 +1,8 @@
 /* limits.c — what ends a rule's entry: the instruction budget, the memory cap and the
  * wall-clock deadline.
  *
- * Budgets: a count hook fires every PG__HOOK_EVERY (1000) instructions and compares the running count
- * with the budget of the current entry. When it is spent, the hook re-arms itself to fire on
+ * Budgets: a count hook fires every PG__HOOK_EVERY (1000) instructions and compares the running
+ * count with the budget of the current entry. When it is spent, the hook re-arms itself to fire on
  * every instruction and raises each time, so a rule that wraps its loop in pcall cannot
  * swallow the kill (the Redis trick). Memory is capped in the allocator: past the limit it
  * returns NULL and Lua raises a memory error inside the call, never in the host.
@@ -127,9 +127,9 @@ static void function_name(lua_State *L, lua_Debug *ar, char *buf, size_t size)
 static int deadline_message(pg_sandbox *sb, const char *site, const char *where)
 {
     return snprintf(sb->kill_msg, sizeof sb->kill_msg,
-                    "%s: deadline exceeded (%ld ms) in %s; the rule runs too long, or the "
+                    "%s: %sdeadline exceeded (%ld ms) in %s; the rule runs too long, or the "
                     "deadline is too short for it",
-                    site, sb->deadline_ms, where);
+                    site, sb->outer_binds ? "the job's " : "", sb->deadline_ms, where);
 }
 
 /* Ends the entry: every later instruction raises the same message (see budget_hook). */
@@ -210,7 +210,8 @@ void pg__enter(pg_sandbox *sb, long instructions, size_t memory, long deadline_m
     long long now = now_ns();
     sb->deadline_ms = deadline_ms;
     sb->deadline_ns = now + (long long)deadline_ms * 1000000LL;
-    if (sb->outer_ns && sb->outer_ns < sb->deadline_ns) sb->deadline_ns = sb->outer_ns;
+    sb->outer_binds = sb->outer_ns && sb->outer_ns < sb->deadline_ns;
+    if (sb->outer_binds) sb->deadline_ns = sb->outer_ns, sb->deadline_ms = sb->outer_ms;
     if (sb->deadline_ns <= 0) sb->deadline_ns = 1; /* already past: still "set" */
     sb->in_entry = 1;
     sb->count = 0;
@@ -245,9 +246,10 @@ void pg_sandbox_deadlines(long *load_ms, long *call_ms)
     if (call_ms) *call_ms = pg__call_deadline_ms;
 }
 
-void pg_sandbox_set_deadline_at(pg_sandbox *sb, long long at_ns)
+void pg_sandbox_set_deadline_at(pg_sandbox *sb, long long at_ns, long total_ms)
 {
     sb->outer_ns = at_ns;
+    sb->outer_ms = total_ms;
 }
 
 long long pg_sandbox_clock_ns(void)

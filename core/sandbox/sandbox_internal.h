@@ -34,8 +34,10 @@ struct pg_sandbox {
     int nbig;              /* live blocks of BIG_BLOCK bytes or more */
     int hook_every;        /* instructions between two hook calls when not dying */
     long long deadline_ns; /* CLOCK_MONOTONIC_COARSE; 0: none (outside an entry) */
-    long deadline_ms;
-    long long outer_ns; /* pg_sandbox_set_deadline_at; 0: none */
+    long deadline_ms;      /* of the deadline binding this entry, for its message */
+    int outer_binds;       /* that deadline is the job's (pg_sandbox_set_deadline_at) */
+    long long outer_ns;    /* pg_sandbox_set_deadline_at; 0: none */
+    long outer_ms;
     char kill_msg[512];
     size_t call_memory;
     pg_budget budget;

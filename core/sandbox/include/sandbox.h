@@ -69,8 +69,9 @@ void pg_sandbox_set_budget(pg_sandbox *sb, pg_budget b);
 void pg_sandbox_set_deadlines(long load_ms, long call_ms);
 void pg_sandbox_deadlines(long *load_ms, long *call_ms);
 /* An outer deadline for this sandbox, on pg_sandbox_clock_ns()'s clock: no entry runs past it,
- * whatever its own deadline (an evaluation job that calls many methods). 0 clears it. */
-void pg_sandbox_set_deadline_at(pg_sandbox *sb, long long at_ns);
+ * whatever its own deadline (an evaluation job that calls many methods); an entry it stops
+ * says "the job's deadline exceeded (total_ms ms)". 0 clears it. */
+void pg_sandbox_set_deadline_at(pg_sandbox *sb, long long at_ns, long total_ms);
 long long pg_sandbox_clock_ns(void);
 /* Bytes the Lua state holds now. */
 size_t pg_sandbox_memory(const pg_sandbox *sb);

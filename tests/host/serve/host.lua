@@ -46,7 +46,7 @@ function H.start(o)
   local h = setmetatable({ o = o }, Host)
   h.err = o.data .. "/../serve-" .. tostring(os.time()) .. "-" .. tostring(math.random(1e6)) .. ".log"
   local pidf = h.err .. ".pid"
-  local cmd = L.quote(o.bin) .. " serve --rules " .. L.quote(o.rules) .. " --data-dir " ..
+  local cmd = (o.env or "") .. L.quote(o.bin) .. " serve --rules " .. L.quote(o.rules) .. " --data-dir " ..
     L.quote(o.data) .. " --listen 127.0.0.1:0" ..
     (o.config and (" --config " .. L.quote(o.config)) or "") ..
     (o.clock and (" --clock " .. o.clock) or "") ..
