@@ -4,7 +4,8 @@
  * assembled; the pg_http_req handed to the handler is embedded in it, so a request costs no
  * allocation of its own. The request line and the headers we keep (URL, Authorization,
  * Content-Type) are copied into a per-connection buffer bounded by max_header, the body into
- * a second buffer bounded by max_body.
+ * a second buffer bounded by max_body; a body longer than limits.spill_at goes to a temporary file
+ * instead (below).
  *
  * Ordering. llhttp pauses (HPE_PAUSED from on_message_complete) at the end of every request;
  * the handler is called outside the parser, and the parser is resumed only once the request is
@@ -28,23 +29,37 @@
  * counted against body_memory: a declared length is reserved whole before it is read, a
  * chunked body as it comes.
  *
+ * Spilling. A body past limits.spill_at (declared, or a chunked one as it grows past it) is written
+ * to an unnamed file (O_TMPFILE) in limits.spill_dir and mapped for the handler once it is
+ * whole, so a large upload (an authorised one: the head hook has passed it) costs page cache,
+ * which the kernel can reclaim, instead of the process's own memory; body_memory then counts
+ * only the bodies held in memory. The writes are plain write(2) on the loop thread: they land
+ * in the page cache and are never synced, and the file vanishes with its descriptor, so a
+ * killed host leaves nothing behind. The map is private and writable, like the buffer it
+ * stands for, with one NUL after the body (the file is one byte longer).
+ *
  * Closing. A connection that will not be reused is shut down (after its queued writes) and
  * then drained of anything the client still sends, until its EOF or a short linger time, so
  * that a 413 sent while the client is still sending is not lost to a TCP reset. Handles are
  * always uv_close'd before the connection is freed; a connection with an unanswered request
  * is freed by pg_http_respond instead. */
+#define _GNU_SOURCE /* O_TMPFILE, mkostemp */
 #include "http.h"
 
 #include "base.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <llhttp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 #ifdef __linux__
 #include <sys/ioctl.h> /* TIOCOUTQ, which is SIOCOUTQ on a TCP socket */
 #endif
@@ -74,11 +89,12 @@ typedef struct pg_http_conn {
     unsigned reading : 1, in_msg : 1, outstanding : 1, dispatching : 1, keep_alive : 1,
         force_close : 1, closing : 1, closed : 1, lingering : 1, eof : 1, wait_drain : 1,
         trailers : 1, expect_continue : 1, has_auth : 1, has_ctype : 1, head_done : 1, refused : 1,
-        counted : 1;
+        counted : 1, spilled : 1;
     int tmode;
-    size_t queued;        /* unsent bytes at the last timeout: a slow reader or a dead one? */
-    int reject;           /* the status to answer when the parser stops with an error; 0: 400 */
-    uint64_t msg_ms;      /* uv_now() at the first byte of the current request */
+    size_t queued; /* unsent bytes at the last timeout: a slow reader or a dead one? */
+    int reject;    /* the status to answer when the parser stops with an error; 0: 400 */
+    pg_http_refusal reject_why; /* for a 503 */
+    uint64_t msg_ms;            /* uv_now() at the first byte of the current request */
     unsigned char ip[16]; /* the peer's address, IPv4 as ::ffff:a.b.c.d, for the per-IP count */
     /* The request being parsed. */
     char *hbuf; /* URL, NUL, kept header values each with a NUL, an empty string */
@@ -90,7 +106,9 @@ typedef struct pg_http_conn {
     size_t expect_len;
     char *bbuf;
     size_t blen, bcap;
-    size_t held; /* this request's part of stats.body_memory */
+    size_t held;     /* this request's part of stats.body_memory */
+    int spill_fd;    /* spilled: the body's file; blen bytes of it are the body */
+    char *spill_map; /* spilled: the body mapped for the handler (blen + 1 bytes), or NULL */
     /* Unparsed bytes read while a request was with the handler. */
     char *pend;
     size_t pend_off, pend_len;
@@ -129,6 +147,7 @@ static void conn_resume(pg_http_conn *c);
 static void on_timer(uv_timer_t *t);
 static int url_split(pg_http_conn *c);
 static void body_release(pg_http_conn *c);
+static void spill_release(pg_http_conn *c);
 static pg_http_method method_of(int m);
 
 static pg_http_conn *conn_of(pg_http_req *req)
@@ -216,7 +235,7 @@ const char *pg_http_refusal_name(pg_http_refusal why)
         "body_memory",     "header_timeout",
         "read_timeout",    "header_size",
         "body_size",       "bad_request",
-        "on_headers"};
+        "on_headers",      "body_disk"};
     return (unsigned)why < PG_HTTP_REFUSED_REASONS ? names[why] : "?";
 }
 
@@ -522,6 +541,7 @@ static void conn_release(pg_http_conn *c)
         s->serving--;
     if (c->counted) ip_release(s, c->ip);
     body_release(c);
+    spill_release(c);
     free(c->hbuf);
     free(c->bbuf);
     free(c->pend);
@@ -604,6 +624,64 @@ static void body_release(pg_http_conn *c)
 {
     c->srv->stats.body_memory -= c->held;
     c->held = 0;
+}
+
+/* Closes and unmaps a spilled body; the kernel frees the unnamed file with its descriptor. */
+static void spill_release(pg_http_conn *c)
+{
+    if (!c->spilled) return;
+    if (c->spill_map) munmap(c->spill_map, c->blen + 1);
+    close(c->spill_fd);
+    c->srv->stats.body_disk -= c->blen;
+    c->spill_map = NULL;
+    c->spilled = 0;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return -1;
+        p += w, n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Moves the body to an unnamed file in spill_dir, with what is in memory so far. */
+static int spill_open(pg_http_conn *c)
+{
+    const char *dir = c->srv->lim.spill_dir;
+    if (!dir) dir = getenv("TMPDIR");
+    if (!dir || !*dir) dir = "/tmp";
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+        char *path = pg_xasprintf("%s/.body-XXXXXX", dir); /* no O_TMPFILE here: unlink now */
+        fd = mkostemp(path, O_CLOEXEC);
+        if (fd >= 0) unlink(path);
+        free(path);
+    }
+    if (fd < 0) return -1;
+    if (c->blen && write_all(fd, c->bbuf, c->blen) != 0) {
+        close(fd);
+        return -1;
+    }
+    body_release(c);
+    c->spill_fd = fd;
+    c->spilled = 1;
+    c->srv->stats.body_disk += c->blen;
+    c->srv->stats.bodies_spilled++;
+    return 0;
+}
+
+/* Maps a whole spilled body, with a NUL after it, as the request's body. */
+static int spill_map(pg_http_conn *c)
+{
+    if (write_all(c->spill_fd, "", 1) != 0) return -1;
+    void *m = mmap(NULL, c->blen + 1, PROT_READ | PROT_WRITE, MAP_PRIVATE, c->spill_fd, 0);
+    if (m == MAP_FAILED) return -1;
+    c->spill_map = m;
+    return 0;
 }
 
 /* Sends an answer of the server's own, counted as a refusal for `why`, and closes. */
@@ -860,11 +938,17 @@ static int on_headers_complete(llhttp_t *p)
         return -1;
     }
     if (has_body && c->srv->head_hook && conn_head_hook(c) < 0) return -1;
-    /* A declared body is counted against the budget whole, before a byte of it is read. */
-    if ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0) {
+    /* A declared body is counted against the budget whole, before a byte of it is read;
+     * a long one goes to a file instead. */
+    if ((p->flags & F_CONTENT_LENGTH) && p->content_length > c->srv->lim.spill_at) {
+        if (spill_open(c) != 0) {
+            c->reject = 503, c->reject_why = PG_HTTP_REFUSED_BODY_DISK;
+            return -1;
+        }
+    } else if ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0) {
         pg_http_server *s = c->srv;
         if (p->content_length > s->lim.body_memory - s->stats.body_memory) {
-            c->reject = 503;
+            c->reject = 503, c->reject_why = PG_HTTP_REFUSED_BODY_MEMORY;
             return -1;
         }
         c->held = p->content_length;
@@ -883,11 +967,24 @@ static int on_body(llhttp_t *p, const char *at, size_t n)
         c->reject = 413;
         return -1;
     }
+    if (!c->spilled && c->blen + n > c->srv->lim.spill_at && spill_open(c) != 0) {
+        c->reject = 503, c->reject_why = PG_HTTP_REFUSED_BODY_DISK;
+        return -1;
+    }
+    if (c->spilled) {
+        if (write_all(c->spill_fd, at, n) != 0) {
+            c->reject = 503, c->reject_why = PG_HTTP_REFUSED_BODY_DISK;
+            return -1;
+        }
+        c->blen += n;
+        c->srv->stats.body_disk += n;
+        return 0;
+    }
     if (c->blen + n > c->held) { /* a chunked body is counted as it comes */
         pg_http_server *s = c->srv;
         size_t more = c->blen + n - c->held;
         if (more > s->lim.body_memory - s->stats.body_memory) {
-            c->reject = 503;
+            c->reject = 503, c->reject_why = PG_HTTP_REFUSED_BODY_MEMORY;
             return -1;
         }
         c->held += more;
@@ -977,7 +1074,13 @@ static void conn_dispatch(pg_http_conn *c)
     pg_http_req *r = &c->req;
 
     /* The rest of the request was set when its headers were complete. */
-    if (c->blen) {
+    if (c->spilled && spill_map(c) != 0) {
+        conn_refuse(c, PG_HTTP_REFUSED_BODY_DISK);
+        return;
+    }
+    if (c->spilled) {
+        r->body = c->spill_map;
+    } else if (c->blen) {
         c->bbuf[c->blen] = '\0';
         r->body = c->bbuf;
     }
@@ -1012,7 +1115,7 @@ static size_t conn_parse(pg_http_conn *c, const char *data, size_t n)
             if (c->closing)
                 ;
             else if (c->reject == 503)
-                conn_refuse(c, PG_HTTP_REFUSED_BODY_MEMORY);
+                conn_refuse(c, c->reject_why);
             else
                 conn_reject(c, c->reject ? c->reject : 400);
             off = n;
@@ -1107,6 +1210,7 @@ void pg_http_respond(pg_http_req *req, int status, const char *content_type, con
     conn_respond(c, &h, body, NULL, 0);
     req->conn = NULL;
     body_release(c);
+    spill_release(c);
     if (c->bcap > BODY_KEEP) {
         free(c->bbuf);
         c->bbuf = NULL;
@@ -1283,6 +1387,7 @@ int pg_http_start(uv_loop_t *loop, const char *host, int port, const pg_http_lim
                                       : s->lim.max_conns;
     if (!s->lim.header_ms) s->lim.header_ms = 10 * 1000;
     if (!s->lim.body_memory) s->lim.body_memory = 4 * s->lim.max_body;
+    if (!s->lim.spill_at) s->lim.spill_at = 1024 * 1024;
     /* Room for twice the connections counted, so that probes stay short. */
     for (s->ips_mask = 15; s->ips_mask < 2 * (size_t)s->lim.max_conns;)
         s->ips_mask = s->ips_mask * 2 + 1;

@@ -94,18 +94,22 @@ typedef void (*pg_http_handler)(pg_http_req *req, void *ctx);
 typedef void (*pg_http_head_hook)(pg_http_req *req, void *ctx);
 
 typedef struct {
-    size_t max_header;    /* request line + headers, bytes (default 16 KiB) */
-    size_t max_body;      /* bytes (default 64 MiB) */
-    unsigned read_ms;     /* a started request must be complete within this (default 30 s) */
-    unsigned idle_ms;     /* an idle keep-alive connection is closed after this (default 60 s) */
-    int max_conns;        /* open connections (default 1024) */
-    int max_conns_per_ip; /* open connections from one address (default: max_conns, or a
-                           * quarter of it above 256; never more than max_conns) */
-    unsigned header_ms;   /* a new connection must bring its first request line and headers
-                           * within this of the accept, a keep-alive one within this of its
-                           * request's first byte (default 10 s) */
-    size_t body_memory;   /* bytes of request bodies held at once, all connections together; a
-                           * body that would pass it gets 503 (default 4 × max_body) */
+    size_t max_header;     /* request line + headers, bytes (default 16 KiB) */
+    size_t max_body;       /* bytes (default 64 MiB) */
+    unsigned read_ms;      /* a started request must be complete within this (default 30 s) */
+    unsigned idle_ms;      /* an idle keep-alive connection is closed after this (default 60 s) */
+    int max_conns;         /* open connections (default 1024) */
+    int max_conns_per_ip;  /* open connections from one address (default: max_conns, or a
+                            * quarter of it above 256; never more than max_conns) */
+    unsigned header_ms;    /* a new connection must bring its first request line and headers
+                            * within this of the accept, a keep-alive one within this of its
+                            * request's first byte (default 10 s) */
+    size_t body_memory;    /* bytes of request bodies held at once, all connections together; a
+                            * body that would pass it gets 503 (default 4 × max_body); a body
+                            * longer than spill_at is kept in a temporary file, not in memory */
+    size_t spill_at;       /* a longer body goes to a temporary file (default 1 MiB) */
+    const char *spill_dir; /* where those files go (unnamed: O_TMPFILE); NULL: $TMPDIR or
+                            * /tmp. Must outlive the server. */
 } pg_http_limits;
 
 /* Why the server (or the head hook) refused a connection or a request, for /metrics. */
@@ -119,6 +123,7 @@ typedef enum {
     PG_HTTP_REFUSED_BODY_SIZE,      /* 413 */
     PG_HTTP_REFUSED_BAD_REQUEST,    /* 400 */
     PG_HTTP_REFUSED_ON_HEADERS,     /* the head hook answered (401, 403 …); the body unread */
+    PG_HTTP_REFUSED_BODY_DISK,      /* 503: a long body's temporary file could not be written */
     PG_HTTP_REFUSED_REASONS
 } pg_http_refusal;
 
@@ -129,6 +134,8 @@ typedef struct {
     uint64_t rejected;                /* answered by the server itself (400/408/413/431/503) */
     uint64_t refusals[PG_HTTP_REFUSED_REASONS]; /* by reason, connections and requests */
     uint64_t body_memory;                       /* bytes of request bodies held in memory now */
+    uint64_t body_disk;      /* bytes of request bodies in temporary files now (spilled) */
+    uint64_t bodies_spilled; /* bodies that went to a temporary file */
 } pg_http_stats;
 
 /* The reason's name for a metric label ("max_connections", "header_timeout" …). */

@@ -91,6 +91,11 @@ pg_blob *pg_metrics_render(const pg_host *h)
                 pg_http_refusal_name((pg_http_refusal)why), (unsigned long long)s->refusals[why]);
         gauge(&t, "pinggu_http_body_memory_bytes", "Bytes of request bodies held in memory.",
               (double)s->body_memory);
+        gauge(&t, "pinggu_http_body_disk_bytes",
+              "Bytes of long request bodies held in temporary files.", (double)s->body_disk);
+        counter(&t, "pinggu_http_bodies_spilled_total",
+                "Request bodies over 1 MiB, kept in a temporary file.", "",
+                (double)s->bodies_spilled);
     }
     put(&t,
         "# HELP pinggu_evaluations_total Evaluations run, by result.\n"

@@ -163,7 +163,8 @@ int pg_serve(pg_config *cfg, int64_t fake_now)
     uv_signal_init(&loop, &h->sigint);
     h->drain.data = h->sighup.data = h->sigterm.data = h->sigint.data = h;
     h->pool = pg_pool_new(&loop, h->cfg.pool);
-    rc = pg_http_start(&loop, cfg->listen_host, cfg->listen_port, &cfg->http, pg_api_handle, h,
+    h->cfg.http.spill_dir = h->incoming; /* long bodies wait on the data's disk, not in /tmp */
+    rc = pg_http_start(&loop, cfg->listen_host, cfg->listen_port, &h->cfg.http, pg_api_handle, h,
                        &h->http);
     if (rc != 0) {
         fprintf(stderr, "pinggu serve: cannot listen on %s:%d: %s\n", cfg->listen_host,

@@ -1,7 +1,8 @@
 /* http_echo.c — a test server for host/http.c: answers every request with what it received.
  *
  * Usage: http_echo [max_conns [max_conns_per_ip]]. Listens on 127.0.0.1, port 0, with small
- * limits (header 2 KiB, body 4 KiB, read 400 ms, head 400 ms, idle 800 ms) so that the driver
+ * limits (header 2 KiB, body 4 KiB, read 400 ms, head 400 ms, idle 800 ms; a body over 4050
+ * bytes goes to a temporary file in $HTTP_ECHO_SPILL_DIR, else $TMPDIR) so that the driver
  * can reach each of them quickly, and prints "port N" on stdout. Answers:
  *   /slow?ms=N  the echo, N ms later from a uv timer (an answer given after the handler returns)
  *   /big?n=N    N bytes of 'x' (a response larger than the socket takes at once)
@@ -105,15 +106,18 @@ static void handle(pg_http_req *req, void *arg)
         pg_http_respond(req, 200, "application/json", NULL, e->cached);
     } else if (strcmp(req->path, "/stats") == 0) {
         const pg_http_stats *st = pg_http_stats_get(e->srv);
-        char buf[256];
+        char buf[512];
         snprintf(buf, sizeof buf,
                  "{\"accepted\":%llu,\"refused\":%llu,\"open\":%llu,\"requests\":%llu,"
-                 "\"rejected\":%llu,\"per_ip\":%llu,\"header_timeout\":%llu}",
+                 "\"rejected\":%llu,\"per_ip\":%llu,\"header_timeout\":%llu,\"spilled\":%llu,"
+                 "\"body_disk\":%llu,\"body_memory\":%llu}",
                  (unsigned long long)st->accepted, (unsigned long long)st->refused,
                  (unsigned long long)st->open, (unsigned long long)st->requests,
                  (unsigned long long)st->rejected,
                  (unsigned long long)st->refusals[PG_HTTP_REFUSED_PER_IP],
-                 (unsigned long long)st->refusals[PG_HTTP_REFUSED_HEADER_TIMEOUT]);
+                 (unsigned long long)st->refusals[PG_HTTP_REFUSED_HEADER_TIMEOUT],
+                 (unsigned long long)st->bodies_spilled, (unsigned long long)st->body_disk,
+                 (unsigned long long)st->body_memory);
         pg_http_respond_str(req, 200, "application/json", NULL, buf);
     } else if (strcmp(req->path, "/stop") == 0) {
         pg_http_stop(e->srv, on_stopped, e);
@@ -132,7 +136,9 @@ int main(int argc, char **argv)
                           .read_ms = 400,
                           .idle_ms = 800,
                           .header_ms = 400,
-                          .max_conns = argc > 1 ? atoi(argv[1]) : 4000};
+                          .max_conns = argc > 1 ? atoi(argv[1]) : 4000,
+                          .spill_at = 4050,
+                          .spill_dir = getenv("HTTP_ECHO_SPILL_DIR")};
     struct rlimit rl;
     int r;
 

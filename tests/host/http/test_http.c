@@ -965,6 +965,62 @@ static void t_body_memory(void **state)
     assert_int_equal(R.status, 408); /* its body never came: read, not refused */
 }
 
+/* A body over spill_at (4050 in the echo) goes to a temporary file, declared or chunked, and
+ * reaches the handler whole and NUL-terminated, as a body in memory does; it does not count
+ * against body_memory. A spill directory that cannot take it is a 503 naming body_disk, and
+ * the server goes on serving bodies in memory. */
+static void t_spilled_body(void **state)
+{
+    char body[4090], want[4200];
+    conn *c;
+    int i;
+    for (i = 0; i < (int)sizeof body; i++) body[i] = (char)('a' + i % 26);
+    snprintf(want, sizeof want, "\"body\":\"%.*s\",\"len\":4090", (int)sizeof body, body);
+    c = cx_open();
+    cx_sends(c, "POST /spill HTTP/1.1\r\nHost: t\r\nContent-Length: 4090\r\n\r\n");
+    cx_send(c, body, sizeof body);
+    assert_int_equal(cx_resp(c, &R, 0), 0);
+    assert_int_equal(R.status, 200);
+    expect_body_has(&R, want);
+    /* chunked, growing past spill_at in its second chunk; the same connection */
+    cx_sends(c, "POST /spill HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n");
+    for (i = 0; i < 2; i++) {
+        cx_sends(c, "7fd\r\n"); /* 2045 */
+        cx_send(c, body + i * 2045, 2045);
+        cx_sends(c, "\r\n");
+    }
+    cx_sends(c, "0\r\n\r\n");
+    assert_int_equal(cx_resp(c, &R, 0), 0);
+    assert_int_equal(R.status, 200);
+    expect_body_has(&R, want);
+    cx_sends(c, "GET /stats HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_int_equal(cx_resp(c, &R, 0), 0);
+    expect_body_has(&R, "\"body_disk\":0,\"body_memory\":0}");
+    assert_non_null(strstr(R.body, "\"spilled\":"));
+    assert_true(atoi(strstr(R.body, "\"spilled\":") + 10) >= 2);
+    cx_free(c);
+
+    server bad;
+    int port = main_srv.port;
+    setenv("HTTP_ECHO_SPILL_DIR", "/nonexistent/pinggu-spill", 1);
+    server_start(&bad, NULL);
+    unsetenv("HTTP_ECHO_SPILL_DIR");
+    main_srv.port = bad.port; /* cx_open and one() talk to main_srv */
+    c = cx_open();
+    cx_sends(c, "POST /spill HTTP/1.1\r\nHost: t\r\nContent-Length: 4090\r\n\r\n");
+    assert_int_equal(cx_resp(c, &R, 0), 0);
+    assert_int_equal(R.status, 503);
+    assert_true(R.close);
+    expect_body_has(&R, "\"limit\":\"body_disk\"");
+    cx_free(c);
+    one("POST /small HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello", &R);
+    assert_int_equal(R.status, 200);
+    expect_body_has(&R, "\"body\":\"hello\"");
+    one("GET /stop HTTP/1.1\r\nHost: t\r\n\r\n", &R);
+    main_srv.port = port;
+    assert_int_equal(server_wait(&bad), 0);
+}
+
 /* }========================================================================================= */
 
 static int group_setup(void **state)
@@ -1038,6 +1094,7 @@ int main(int argc, char **argv)
         T(t_max_conns_per_ip),
         T(t_header_timeout),
         T(t_body_memory),
+        T(t_spilled_body),
     };
     struct rlimit rl;
     if (argc < 2) {
