@@ -2,7 +2,10 @@
  * into a data directory's store (all-or-nothing per file, a no-op for a file already active),
  * list the batches, withdraw one, or replace one by a new file in one step. A line saying a
  * batch was stored is printed only once its transaction has committed. On a terminal, an
- * ingest of raw files that runs longer than about 2 s shows a progress line (progress.h). */
+ * ingest of raw files that runs longer than about 2 s shows a progress line (progress.h).
+ * --dry-run reads the files as an ingest would and says how their columns map to the
+ * source's fields and what is wrong, without opening the data directory: a clerk can try an
+ * export before anything is kept. */
 #include "data.h"
 #include "args.h"
 #include "cli.h"
@@ -17,6 +20,8 @@
 
 static const char usage[] =
     "usage: pinggu ingest --rules DIR --data DIR --source NAME [--threads N] [--actor WHO] "
+    "FILE|DIR...\n"
+    "       pinggu ingest --rules DIR [--data DIR] --source NAME --dry-run [--threads N] "
     "FILE|DIR...\n"
     "       pinggu ingest --rules DIR --data DIR --values FILE.csv [--actor WHO]\n"
     "       pinggu ingest --rules DIR --data DIR --source NAME --replace ID [--actor WHO] FILE\n"
@@ -100,6 +105,65 @@ static int ingest_one(const pg_ruleset *rs, const char *data, const pg_batch_req
     return rc;
 }
 
+/* --dry-run of one raw file: the mapping on stdout, the problems (the first 20, as an ingest
+ * reports them) on stderr, and one line saying what an ingest would do. Returns 0 when an
+ * ingest would take the file. */
+static int check_one(const pg_ruleset *rs, const char *source, const char *path, int threads,
+                     pg_diags *d)
+{
+    int s = pg_strmap_get(&rs->source_ids, source);
+    const pg_source *src = s >= 0 ? &rs->sources[s] : NULL;
+    pg_batch_check c;
+    int before = d->n;
+    int rc = pg_batch_check_file(rs, source, path, threads, &c, d);
+    if (src && c.ncols) {
+        int ndjson = strcmp(c.format, "ndjson") == 0;
+        printf("%s: %s of %s\n", path,
+               ndjson ? "the keys of the first record" : "the header's columns", source);
+        static const char *const types[] = {"string", "int", "number", "bool", "time", "enum"};
+        int w = 4;
+        for (int i = 0; i < c.ncols; i++)
+            if ((int)strlen(c.col[i]) > w) w = (int)strlen(c.col[i]);
+        if (w > 40) w = 40;
+        for (int i = 0; i < c.ncols; i++) {
+            const pg_field *f = c.field[i] >= 0 ? &src->fields[c.field[i]] : NULL;
+            printf("  %3d  %-*s  ", i + 1, w, c.col[i]);
+            if (f)
+                printf("-> %s (%s%s)\n", f->name, types[f->type], f->nullable ? ", nullable" : "");
+            else if (src->extra_ignore)
+                printf("-> (not declared: skipped, extra_columns = \"ignore\")\n");
+            else
+                printf("-> (not declared)\n");
+        }
+        /* the declared fields the file does not name: null throughout, or an error */
+        for (int k = 0; k < src->nfields; k++) {
+            int named = 0;
+            for (int i = 0; i < c.ncols && !named; i++) named = c.field[i] == k;
+            if (named) continue;
+            const pg_field *f = &src->fields[k];
+            printf("  %3s  %-*s  <- %s (%s%s): %s\n", "-", w, "", f->name, types[f->type],
+                   f->nullable ? ", nullable" : "",
+                   ndjson ? (f->nullable ? "no key in this record (null)" : "no key in this record")
+                   : f->optional ? "no column (optional: null in every record)"
+                                 : "no column");
+        }
+    }
+    fflush(stdout); /* the mapping before the problems, where both go to one terminal */
+    pg_diags_print(&(pg_diags){d->v + before, d->n - before, 0, 0, 0}, stderr);
+    if (rc == 0) {
+        printf("%s: dry run: %ld records of %s would be ingested; nothing stored\n", path,
+               c.records, source);
+        if (c.duplicates)
+            printf("%s: %ld records repeat an earlier key and would be counted once\n", path,
+                   c.duplicates);
+    } else {
+        printf("%s: dry run: an ingest would refuse this file; nothing stored\n", path);
+    }
+    fflush(stdout);
+    pg_batch_check_clear(&c);
+    return rc;
+}
+
 static int list(const char *data)
 {
     pg_diags d = {0};
@@ -125,12 +189,18 @@ int cmd_ingest(int argc, char **argv)
 {
     const char *rules = NULL, *data = NULL, *source = NULL, *withdraw = NULL, *nthreads = NULL;
     const char *replace = NULL, *values = NULL, *actor = NULL;
-    int do_list = 0, threads = pg_ingest_threads();
-    const cli_opt opts[] = {{"rules", &rules, NULL},       {"data", &data, NULL},
-                            {"source", &source, NULL},     {"list", NULL, &do_list},
-                            {"withdraw", &withdraw, NULL}, {"threads", &nthreads, NULL},
-                            {"replace", &replace, NULL},   {"values", &values, NULL},
-                            {"actor", &actor, NULL},       {NULL, NULL, NULL}};
+    int do_list = 0, dry_run = 0, threads = pg_ingest_threads();
+    const cli_opt opts[] = {{"rules", &rules, NULL},
+                            {"data", &data, NULL},
+                            {"source", &source, NULL},
+                            {"list", NULL, &do_list},
+                            {"withdraw", &withdraw, NULL},
+                            {"threads", &nthreads, NULL},
+                            {"replace", &replace, NULL},
+                            {"values", &values, NULL},
+                            {"actor", &actor, NULL},
+                            {"dry-run", NULL, &dry_run},
+                            {NULL, NULL, NULL}};
     int rc0 = cli_args(argc, argv, opts, usage);
     if (rc0 >= 0) return rc0;
     if (nthreads) {
@@ -142,7 +212,16 @@ int cmd_ingest(int argc, char **argv)
         }
         threads = (int)t;
     }
-    if (!data) {
+    /* a dry run reads files against the rule set only; it changes no batch */
+    if (dry_run &&
+        (!rules || !source || values || replace || withdraw || do_list || optind == argc)) {
+        fputs("pinggu ingest: --dry-run takes --rules, --source and the files (not --values, "
+              "--replace, --withdraw or --list)\n",
+              stderr);
+        fputs(usage, stderr);
+        return 2;
+    }
+    if (!data && !dry_run) {
         fputs(usage, stderr);
         return 2;
     }
@@ -172,6 +251,25 @@ int cmd_ingest(int argc, char **argv)
         return 1;
     }
     int failed = 0;
+    if (dry_run) {
+        for (int i = optind; i < argc; i++) {
+            struct stat st;
+            if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+                int n;
+                char **files = dir_files(argv[i], &n);
+                for (int k = 0; k < n; k++) {
+                    failed |= check_one(rs, source, files[k], threads, &d) != 0;
+                    free(files[k]);
+                }
+                free(files);
+            } else {
+                failed |= check_one(rs, source, argv[i], threads, &d) != 0;
+            }
+        }
+        pg_ruleset_free(rs);
+        pg_diags_free(&d);
+        return failed ? 1 : 0;
+    }
     pg_batch_req rq = {source ? source : PG_BATCH_VALUES, values, cli_actor(actor), replace,
                        threads};
     /* values files are small and read by the dataset's reader: no progress for them */

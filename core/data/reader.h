@@ -3,8 +3,10 @@
  * A batch file is CSV (RFC 4180: quotes, embedded commas and newlines, UTF-8 with or without
  * a BOM, CRLF or LF) with a header row naming the fields, or NDJSON (one flat JSON object a
  * line). Each record is converted to the source's declared types (source.h) and handed to a
- * callback; memory use does not grow with the file. Columns or keys the source does not
- * declare are ignored.
+ * callback; memory use does not grow with the file. A column or key the source does not
+ * declare is an error naming it and the nearest declared name, unless the source says
+ * extra_columns = "ignore"; a CSV file must have a column for every declared field but those
+ * declared optional (an NDJSON record may leave out the key of any nullable field).
  *
  * Errors are per record: an enum value that is not declared, a number or time that does not
  * parse, a missing required field, a nested JSON value where a flat field is expected, a key
@@ -71,5 +73,25 @@ int pg_read_csv_mem(const pg_source *src, const char *name, const char *data, si
 int pg_read_ndjson_mem(const pg_source *src, const char *name, const char *data, size_t len,
                        size_t block, int offset, pg_record_fn fn, void *ud, pg_read_stats *stats,
                        pg_diags *d);
+
+/* The columns of a CSV file's header, or the keys of an NDJSON file's first record, as the
+ * file writes them, each with the source field it maps to (-1: undeclared), for
+ * `pinggu ingest --dry-run`. */
+typedef struct {
+    int n;
+    char **name;
+    int *field;
+} pg_read_columns;
+
+/* Read the header (CSV) or the first record that is a JSON object (NDJSON) only, filling
+ * *out (free with pg_read_columns_free; empty when there is none). The CSV reader reports
+ * the header's problems, as pg_read_csv would, into stats and d, and returns what it would;
+ * the NDJSON one reports nothing (the records' problems are the full read's) and returns 0 or
+ * a negative errno when the file cannot be read. */
+int pg_read_csv_columns(const pg_source *src, const char *path, pg_read_columns *out,
+                        pg_read_stats *stats, pg_diags *d);
+int pg_read_ndjson_columns(const pg_source *src, const char *path, pg_read_columns *out,
+                           pg_diags *d);
+void pg_read_columns_free(pg_read_columns *c);
 
 #endif

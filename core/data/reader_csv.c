@@ -29,10 +29,16 @@
  * swallow the records after it.
  *
  * The header row names the columns; they are matched to the source's fields by exact name.
- * Columns the source does not declare are ignored; a declared nullable field without a
- * column is null in every record; a declared required field without a column, a declared
- * field named by two columns, a malformed header or an empty file is one error for the file
- * (the reader then returns -EINVAL without reading records). */
+ * A header that does not say what the source declares is refused before any record is read,
+ * because a misspelled column would otherwise be a column of nulls: `ratng` for `rating`
+ * made every rating null and every mean empty, without a word. So each of these is an error
+ * at the header's line (all of them reported, each counted once; the reader then returns
+ * -EINVAL without reading records): a column the source does not declare (unless the source
+ * says extra_columns = "ignore"), with the nearest declared name that has no column; a
+ * declared field without a column, nullable or not, unless it is declared optional = true
+ * (then it is null in every record); a declared field named by two columns. A malformed
+ * header or an empty file is one error. pg_read_csv_columns reads the header alone, for
+ * `pinggu ingest --dry-run` to show how columns map to fields. */
 #include "reader.h"
 #include "reader_input.h"
 #include "reader_value.h"
@@ -77,6 +83,7 @@ typedef struct {
     /* reading part of the file (NULL: all of it), and the next stop to look for */
     pg_read_part *part;
     int next_stop;
+    pg_read_columns *columns; /* pg_read_csv_columns: the header is wanted, not the records */
 } reader;
 
 /* ---- input ---- */
@@ -349,11 +356,15 @@ static int read_header(reader *r)
     r->ncols = o.nf;
     r->map = pg_xcalloc((size_t)o.nf, sizeof *r->map);
     int *col_of = pg_xcalloc((size_t)(src->nfields > 0 ? src->nfields : 1), sizeof *col_of);
+    unsigned char *taken = pg_xcalloc((size_t)(src->nfields > 0 ? src->nfields : 1), 1);
     for (int i = 0; i < src->nfields; i++) col_of[i] = -1;
     char dup[256] = "";
+    int nbad = 0;
     for (int c = 0; c < o.nf; c++) {
         char *s = (char *)sp[c].s;
         size_t len = sp[c].esc ? unescape(s, sp[c].len) : sp[c].len;
+        sp[c].len = len;
+        sp[c].esc = 0;
         int fi = pg_source_field(src, s, (int)len);
         r->map[c] = fi;
         if (fi < 0) continue;
@@ -361,35 +372,66 @@ static int read_header(reader *r)
             snprintf(dup, sizeof dup, "column \"%s\" appears twice (columns %d and %d)",
                      src->fields[fi].name, col_of[fi] + 1, c + 1);
         col_of[fi] = c;
+        taken[fi] = 1;
     }
-    /* the required fields that have no column, all in one message */
-    char missing[512] = "";
-    size_t mlen = 0;
-    int nmissing = 0;
-    for (int i = 0; i < src->nfields; i++) {
-        if (col_of[i] >= 0 || src->fields[i].nullable) continue;
-        const char *name = src->fields[i].name;
-        if (mlen + strlen(name) + 2 < sizeof missing - 8)
-            mlen += (size_t)snprintf(missing + mlen, sizeof missing - mlen, "%s%s",
-                                     nmissing ? ", " : "", name);
-        else if (mlen < sizeof missing - 8)
-            mlen += (size_t)snprintf(missing + mlen, sizeof missing - mlen, ", \xE2\x80\xA6");
-        nmissing++;
+    if (r->columns) { /* pg_read_csv_columns: the names as the file has them */
+        r->columns->n = o.nf;
+        r->columns->name = pg_xcalloc((size_t)(o.nf > 0 ? o.nf : 1), sizeof(char *));
+        r->columns->field = pg_xcalloc((size_t)(o.nf > 0 ? o.nf : 1), sizeof(int));
+        for (int c = 0; c < o.nf; c++) {
+            r->columns->name[c] = pg_xasprintf("%.*s", (int)sp[c].len, sp[c].s);
+            r->columns->field[c] = r->map[c];
+        }
     }
     long hline = r->line;
+    if (dup[0]) {
+        bad(r, hline, "header: %s", dup);
+        nbad++;
+    }
+    /* each undeclared column on its own, so that each gets its own suggestion */
+    for (int c = 0; c < o.nf && !src->extra_ignore; c++) {
+        if (r->map[c] >= 0) continue;
+        char why[PG_RV_WHY];
+        pg_rv_undeclared(why, sizeof why, src, sp[c].s, sp[c].len, taken);
+        bad(r, hline,
+            "header: column %d %s (declare it, or extra_columns = \"ignore\" on the source "
+            "to skip undeclared columns)",
+            c + 1, why);
+        nbad++;
+    }
+    /* the declared fields that have no column, all in one message: the required ones, then
+     * the nullable ones, which a file may leave out only when they are declared optional */
+    for (int pass = 0; pass < 2; pass++) {
+        char missing[512] = "";
+        size_t mlen = 0;
+        int nmissing = 0;
+        for (int i = 0; i < src->nfields; i++) {
+            const pg_field *f = &src->fields[i];
+            if (col_of[i] >= 0 || f->nullable != pass || f->optional) continue;
+            if (mlen + strlen(f->name) + 2 < sizeof missing - 8)
+                mlen += (size_t)snprintf(missing + mlen, sizeof missing - mlen, "%s%s",
+                                         nmissing ? ", " : "", f->name);
+            else if (mlen < sizeof missing - 8)
+                mlen += (size_t)snprintf(missing + mlen, sizeof missing - mlen, ", \xE2\x80\xA6");
+            nmissing++;
+        }
+        if (!nmissing) continue;
+        if (pass == 0)
+            bad(r, hline, "header: missing required column%s: %s", nmissing > 1 ? "s" : "",
+                missing);
+        else
+            bad(r, hline,
+                "header: missing column%s: %s (nullable, but a file must still have the "
+                "column; declare optional = true if files may leave it out)",
+                nmissing > 1 ? "s" : "", missing);
+        nbad++;
+    }
     r->line += o.nl + 1;
     r->in.pos = (size_t)(o.next - r->in.buf);
     free(col_of);
+    free(taken);
     free(sp);
-    if (dup[0]) {
-        bad(r, hline, "header: %s", dup);
-        return -EINVAL;
-    }
-    if (nmissing) {
-        bad(r, hline, "header: missing required column%s: %s", nmissing > 1 ? "s" : "", missing);
-        return -EINVAL;
-    }
-    return 0;
+    return nbad ? -EINVAL : 0;
 }
 
 /* ---- records ---- */
@@ -503,6 +545,7 @@ static int read_csv(reader *r, pg_record_fn fn, void *ud)
     pg_input_start(&r->in);
     r->line = 1;
     int rc = read_header(r);
+    if (r->columns) goto done; /* only the header was wanted */
     if (rc == 0 && r->part && r->part->start > 0) {
         rc = r->in.base + (long long)r->in.pos > r->part->start
                  ? -ERANGE
@@ -515,6 +558,7 @@ static int read_csv(reader *r, pg_record_fn fn, void *ud)
         r->vals = pg_xcalloc((size_t)(r->src->nfields > 0 ? r->src->nfields : 1), sizeof *r->vals);
         rc = read_records(r, fn, ud);
     }
+done:
     if (r->part) r->part->at = r->in.base + (long long)r->in.pos;
     pg_rv_plan_free(r->plan);
     free(r->vals);
@@ -554,4 +598,24 @@ int pg_read_csv_mem(const pg_source *src, const char *name, const char *data, si
                 .stats = stats,
                 .d = d};
     return read_csv(&r, fn, ud);
+}
+
+int pg_read_csv_columns(const pg_source *src, const char *path, pg_read_columns *out,
+                        pg_read_stats *stats, pg_diags *d)
+{
+    *out = (pg_read_columns){0};
+    if (stats) *stats = (pg_read_stats){0, 0};
+    reader r = {.src = src, .path = path, .stats = stats, .d = d, .columns = out};
+    int rc = pg_input_open(&r.in, path, d);
+    if (rc == 0) rc = read_csv(&r, NULL, NULL);
+    pg_input_close(&r.in);
+    return rc;
+}
+
+void pg_read_columns_free(pg_read_columns *c)
+{
+    for (int i = 0; i < c->n; i++) free(c->name[i]);
+    free(c->name);
+    free(c->field);
+    *c = (pg_read_columns){0};
 }

@@ -22,13 +22,18 @@
  *
  * A line holds one object, with any JSON whitespace around it (a CR before the LF included);
  * a line of only whitespace is skipped. Keys are matched to the source's fields by exact
- * (decoded) name; keys the source does not declare are ignored, whatever their value, but
- * still checked for JSON syntax. A declared field's value must be a string, number, true,
+ * (decoded) name. A key the source does not declare makes its record bad, naming the key and
+ * the nearest declared name the record has not used ("did you mean 'rating'?"): a misspelled
+ * key would otherwise leave its field null in every record without a word. A source that
+ * says extra_columns = "ignore" has such keys skipped, whatever their value, but still
+ * checked for JSON syntax. A declared field's value must be a string, number, true,
  * false or null: an object or array there is "nested value". A key given twice in an object
- * (declared or not) is an error, and so is an absent required key. JSON null and an absent
- * key are null; every other scalar goes to reader_value.c as its text (a string decoded, a
- * number or literal as written), so "12" and 12 are the same int and a quoted time is the
- * normal case. Errors, one per record, at the record's line; JSON syntax errors also give the
+ * (declared or not) is an error, and so is an absent required key. An absent key of a
+ * nullable field is null, optional or not: exports commonly leave out the keys whose value is
+ * null, and each record is its own header, so there is no file-wide column to miss. JSON null
+ * and an absent key are null; every other scalar goes to reader_value.c as its text (a string
+ * decoded, a number or literal as written), so "12" and 12 are the same int and a quoted time is
+ * the normal case. Errors, one per record, at the record's line; JSON syntax errors also give the
  * column (the byte, 1-based) where the parse stopped. */
 #include "reader.h"
 #include "reader_input.h"
@@ -89,6 +94,7 @@ typedef struct {
     /* reading part of the file (NULL: all of it), and the next stop to look for */
     pg_read_part *part;
     int next_stop;
+    pg_read_columns *columns; /* pg_read_ndjson_columns: the first record's keys are wanted */
 } reader;
 
 /* ---- input ---- */
@@ -562,6 +568,20 @@ static int parse_record(reader *r, char *p, char *end, long line)
             }
             p = skip_ws(p + 1);
             if (fi < 0) {
+                if (!src->extra_ignore) {
+                    /* the fields this record has already set are no suggestion */
+                    unsigned char *taken = pg_xcalloc((size_t)src->nfields + 1, 1);
+                    for (int i = 0; i < src->nfields; i++) taken[i] = r->seen[i] == r->stamp;
+                    char what[PG_RV_WHY];
+                    pg_rv_undeclared(what, sizeof what, src, k, klen, taken);
+                    free(taken);
+                    snprintf(why, sizeof why,
+                             "key %s (declare it, or extra_columns = \"ignore\" on the source to "
+                             "skip undeclared keys)",
+                             what);
+                    fail = why;
+                    goto failed;
+                }
                 if (undeclared_twice(r, k, klen)) {
                     snprintf(why, sizeof why, "key \"%.*s\" given twice",
                              klen > 200 ? 200 : (int)klen, k);
@@ -662,6 +682,33 @@ failed:
     return -1;
 }
 
+/* pg_read_ndjson_columns: the keys of the line [p, end) into r->columns, as far as the line
+ * parses. Returns 0 for a blank line (look further), else 1. */
+static int list_keys(reader *r, char *p, char *end)
+{
+    pg_read_columns *c = r->columns;
+    jerr e = {NULL, NULL};
+    p = skip_ws(p);
+    if (p == end) return 0;
+    if (*p != '{') return 1;
+    for (p = skip_ws(p + 1); *p == '"';) {
+        const char *k;
+        size_t klen;
+        if (!(p = scan_string(p + 1, &k, &klen, &e))) return 1;
+        c->name = pg_xrealloc(c->name, sizeof *c->name * (size_t)(c->n + 1));
+        c->field = pg_xrealloc(c->field, sizeof *c->field * (size_t)(c->n + 1));
+        c->name[c->n] = pg_xasprintf("%.*s", (int)klen, k);
+        c->field[c->n++] = field_of(r, k, klen);
+        p = skip_ws(p);
+        if (*p != ':') return 1;
+        if (!(p = skip_value(skip_ws(p + 1), 0, &e))) return 1;
+        p = skip_ws(p);
+        if (*p != ',') return 1;
+        p = skip_ws(p + 1);
+    }
+    return 1;
+}
+
 /* Skips the line at pos, longer than PG_INPUT_MAX_RECORD, to its LF. Nothing is kept. */
 static int skip_long_line(reader *r)
 {
@@ -728,6 +775,10 @@ static int read_records(reader *r, pg_record_fn fn, void *ud)
         }
         long line = r->line++;
         r->in.pos = nl < r->in.buf + r->in.len ? (size_t)(nl + 1 - r->in.buf) : r->in.len;
+        if (r->columns) { /* pg_read_ndjson_columns: the keys of the first record, no more */
+            if (list_keys(r, p, nl)) return 0;
+            continue;
+        }
         if (parse_record(r, p, nl, line) <= 0) continue;
         r->stats->records++;
         int stop = fn(ud, r->vals, (int)line);
@@ -792,4 +843,16 @@ int pg_read_ndjson_mem(const pg_source *src, const char *name, const char *data,
                 .stats = stats,
                 .d = d};
     return read_ndjson(&r, fn, ud);
+}
+
+int pg_read_ndjson_columns(const pg_source *src, const char *path, pg_read_columns *out,
+                           pg_diags *d)
+{
+    *out = (pg_read_columns){0};
+    pg_read_stats st;
+    reader r = {.src = src, .path = path, .stats = &st, .d = d, .columns = out};
+    int rc = pg_input_open(&r.in, path, d);
+    if (rc == 0) rc = read_ndjson(&r, NULL, NULL);
+    pg_input_close(&r.in);
+    return rc;
 }

@@ -300,3 +300,19 @@ __attribute__((cold)) const char *pg_rv_explain(const pg_rv_field *f, const char
     snprintf(why, whysz, "%s: %s", what, shown);
     return why;
 }
+
+void pg_rv_undeclared(char *out, size_t outsz, const pg_source *src, const char *name, size_t len,
+                      const unsigned char *taken)
+{
+    char shown[256];
+    pg_rv_show(shown, sizeof shown, name, len);
+    /* a name already matched is no suggestion: "rating" is there, so "ratng" is not it */
+    const char **cands = pg_xcalloc((size_t)(src->nfields > 0 ? src->nfields : 1), sizeof *cands);
+    for (int i = 0; i < src->nfields; i++)
+        cands[i] = taken && taken[i] ? NULL : src->fields[i].name;
+    int near = pg_nearest_name(name, len, cands, src->nfields);
+    snprintf(out, outsz, "%s is not a field of source '%s'%s%s%s", shown, src->name,
+             near >= 0 ? "; did you mean '" : "", near >= 0 ? src->fields[near].name : "",
+             near >= 0 ? "'?" : "");
+    free(cands);
+}

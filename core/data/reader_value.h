@@ -48,6 +48,13 @@ void pg_rv_show(char *out, size_t outsz, const char *s, size_t len);
 
 /* ---- out of line (reader_value.c) ---- */
 
+/* Why the column or key name[0..len) is refused when the source does not declare it, into
+ * out: the name, the source, and the nearest declared name among those whose entry in
+ * `taken` is 0 (NULL: all of them), as "did you mean 'rating'?". The readers call it only for
+ * an undeclared name, never per good record. */
+void pg_rv_undeclared(char *out, size_t outsz, const pg_source *src, const char *name, size_t len,
+                      const unsigned char *taken);
+
 /* Length of the UTF-8 sequence starting at s (at most n bytes), or 0 if it is not valid. */
 size_t pg_rv_utf8_seq(const unsigned char *s, size_t n);
 /* Decimal text: -1 not a number, -2 out of range, 0 with *out. */

@@ -60,6 +60,30 @@ static void read_field(loader *ld, int e, const where *w, int i, pg_field *f)
     lua_pop(L, 2);
     f->nullable = pg__rawfield(L, e, "nullable") == LUA_TBOOLEAN && lua_toboolean(L, -1);
     lua_pop(L, 1);
+    f->optional = pg__rawfield(L, e, "optional") == LUA_TBOOLEAN && lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    /* a file without the column has every value null, which only a nullable field allows */
+    if (f->optional && !f->nullable)
+        BAD(ld, w,
+            "source '%s': field '%s': optional = true needs nullable = true (a file without "
+            "the column has every value null)",
+            w->id, f->name);
+    /* a misspelled option (nulable = true) would otherwise be dropped without a word */
+    static const char *const options[] = {"nullable", "optional", "values", NULL};
+    lua_pushnil(L);
+    while (lua_next(L, e)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING) continue;
+        const char *k = lua_tostring(L, -1), *const *o = options;
+        while (*o && strcmp(*o, k) != 0) o++;
+        if (!*o) {
+            int near = pg_nearest_name(k, strlen(k), options, 3);
+            pg_warn(ld->d, w->file, w->line,
+                    "source '%s': field '%s': unknown option '%s' is ignored%s%s%s", w->id,
+                    f->name, k, near >= 0 ? "; did you mean '" : "",
+                    near >= 0 ? options[near] : "", near >= 0 ? "'?" : "");
+        }
+    }
     if (pg__rawfield(L, e, "values") == LUA_TTABLE) {
         int vt = lua_gettop(L);
         f->nenums = (int)lua_rawlen(L, vt);
@@ -90,12 +114,19 @@ static int field_ref(loader *ld, int t, const where *w, const pg_source *src, co
 void pg__read_source(loader *ld, int t, const where *w, pg_source *src)
 {
     lua_State *L = ld->L;
-    static const char *const known[] = {"name", "unit", "time", "key", "fields", NULL};
+    static const char *const known[] = {"name",   "unit",          "time", "key",
+                                        "fields", "extra_columns", NULL};
     pg__warn_unknown(ld, t, w, known);
     src->name = pg_xstrdup(w->id);
     src->file = w->file;
     src->line = w->line;
     src->unit_field = src->time_field = src->key_field = -1;
+    char *extra = pg__opt_string(ld, t, "extra_columns", w, 0);
+    if (extra && strcmp(extra, "ignore") != 0 && strcmp(extra, "error") != 0)
+        BAD(ld, w, "source '%s': extra_columns = '%s' is not \"error\" (the default) or \"ignore\"",
+            w->id, extra);
+    src->extra_ignore = extra && strcmp(extra, "ignore") == 0;
+    free(extra);
     if (pg__rawfield(L, t, "fields") != LUA_TTABLE) {
         BAD(ld, w, "source '%s': fields = { { \"name\", \"type\" }, ... } is required", w->id);
         lua_pop(L, 1);

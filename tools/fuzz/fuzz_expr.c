@@ -26,16 +26,23 @@ static char *channels[] = {"粤省事", "粤商通", "pc"};
 static char *kinds[] = {"new", "renew"};
 
 static pg_field fields[] = {
-    {"name", PG_FT_STRING, 0, NULL, 0},       {"count", PG_FT_INT, 0, NULL, 0},
-    {"score", PG_FT_NUMBER, 1, NULL, 0},      {"flag", PG_FT_BOOL, 0, NULL, 0},
-    {"ok", PG_FT_BOOL, 1, NULL, 0},           {"received_at", PG_FT_TIME, 0, NULL, 0},
-    {"completed_at", PG_FT_TIME, 1, NULL, 0}, {"channel", PG_FT_ENUM, 1, channels, 3},
-    {"promised_days", PG_FT_INT, 0, NULL, 0}, {"note", PG_FT_STRING, 1, NULL, 0},
-    {"kind", PG_FT_ENUM, 0, kinds, 2},        {"none", PG_FT_ENUM, 1, NULL, 0},
+    {"name", PG_FT_STRING, 0, NULL, 0, 0},       {"count", PG_FT_INT, 0, NULL, 0, 0},
+    {"score", PG_FT_NUMBER, 1, NULL, 0, 1},      {"flag", PG_FT_BOOL, 0, NULL, 0, 0},
+    {"ok", PG_FT_BOOL, 1, NULL, 0, 1},           {"received_at", PG_FT_TIME, 0, NULL, 0, 0},
+    {"completed_at", PG_FT_TIME, 1, NULL, 0, 1}, {"channel", PG_FT_ENUM, 1, channels, 3, 1},
+    {"promised_days", PG_FT_INT, 0, NULL, 0, 0}, {"note", PG_FT_STRING, 1, NULL, 0, 1},
+    {"kind", PG_FT_ENUM, 0, kinds, 2, 0},        {"none", PG_FT_ENUM, 1, NULL, 0, 1},
 };
 #define NF ((int)(sizeof(fields) / sizeof(*fields)))
 
-static const pg_source source = {"cases", fields, NF, 0, 5, -1, "fuzz", 1};
+static const pg_source source = {.name = "cases",
+                                 .fields = fields,
+                                 .nfields = NF,
+                                 .unit_field = 0,
+                                 .time_field = 5,
+                                 .key_field = -1,
+                                 .file = "fuzz",
+                                 .line = 1};
 
 static long holidays[] = {18750, 18751, 18752};
 static long workdays[] = {18755};

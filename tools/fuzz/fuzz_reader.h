@@ -17,12 +17,22 @@
 
 static char *ch_values[] = {"窗口", "网上", "粤省事"};
 static pg_field fields[] = {
-    {"id", PG_FT_STRING, 0, NULL, 0},    {"unit", PG_FT_STRING, 0, NULL, 0},
-    {"n", PG_FT_INT, 1, NULL, 0},        {"x", PG_FT_NUMBER, 1, NULL, 0},
-    {"ok", PG_FT_BOOL, 1, NULL, 0},      {"at", PG_FT_TIME, 1, NULL, 0},
-    {"ch", PG_FT_ENUM, 1, ch_values, 3}, {"note", PG_FT_STRING, 1, NULL, 0},
+    {"id", PG_FT_STRING, 0, NULL, 0, 0},    {"unit", PG_FT_STRING, 0, NULL, 0, 0},
+    {"n", PG_FT_INT, 1, NULL, 0, 1},        {"x", PG_FT_NUMBER, 1, NULL, 0, 1},
+    {"ok", PG_FT_BOOL, 1, NULL, 0, 1},      {"at", PG_FT_TIME, 1, NULL, 0, 1},
+    {"ch", PG_FT_ENUM, 1, ch_values, 3, 1}, {"note", PG_FT_STRING, 1, NULL, 0, 1},
 };
-static const pg_source source = {"cases", fields, 8, 1, 5, 0, "fuzz.lua", 1};
+/* Undeclared columns and keys are skipped rather than refused, so that the fuzzer keeps
+ * reaching the code that checks and skips them (nested values included). */
+static const pg_source source = {.name = "cases",
+                                 .fields = fields,
+                                 .nfields = 8,
+                                 .unit_field = 1,
+                                 .time_field = 5,
+                                 .key_field = 0,
+                                 .file = "fuzz.lua",
+                                 .line = 1,
+                                 .extra_ignore = 1};
 
 typedef int (*read_mem_fn)(const pg_source *src, const char *name, const char *data, size_t len,
                            size_t block, int offset, pg_record_fn fn, void *ud,

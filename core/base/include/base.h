@@ -78,6 +78,16 @@ int pg_strmap_put(pg_strmap *m, const char *key, int val);
 int pg_strmap_get(const pg_strmap *m, const char *key);
 void pg_strmap_free(pg_strmap *m);
 
+/* nearest.c — the declared name nearest to one that was not found, for "did you mean". */
+
+/* Edit distance of a[0..alen) and b[0..blen) in bytes: insertions, deletions, substitutions
+ * and swaps of two neighbours count one each. Names over 64 bytes are 1000 apart. */
+int pg_edit_distance(const char *a, size_t alen, const char *b, size_t blen);
+/* The index of the candidate nearest to name[0..len) (NULL entries skipped; the first of
+ * equals wins), or -1 when none is within 1 edit (names up to 4 bytes), 2 (up to 8) or 3.
+ * A candidate that differs only in ASCII case counts as 1 edit. */
+int pg_nearest_name(const char *name, size_t len, const char *const *cands, int n);
+
 /* timefmt.c — timestamps, sampling months and the working-day calendar.
  *
  * Times are seconds since the epoch (UTC) as doubles. A rule set names its time zone; the

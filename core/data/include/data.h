@@ -198,6 +198,28 @@ int pg_batch_sweep(const char *datadir, char ***removed, int *n, pg_diags *d);
  * 0 with *out, 1 when there is none, or a negative errno. */
 int pg_batch_store_open_existing(const char *datadir, pg_store **out, pg_diags *d);
 
+/* ingest_check.c — a batch file read as an ingest would read it, nothing stored (`pinggu
+ * ingest --dry-run`). */
+
+typedef struct {
+    const char *format; /* "csv" or "ndjson", from the file's name as an ingest decides */
+    int ncols;          /* CSV: the header's columns; NDJSON: the first record's keys */
+    char **col;         /* as the file writes them */
+    int *field;         /* the source field each names (rs->sources[].fields), or -1 */
+    long records;       /* good records (0 when any is bad) */
+    long duplicates;    /* records repeating an earlier key */
+    long errors;        /* bad records, header problems included */
+} pg_batch_check;
+
+/* Reads `path` as a batch of `source`: the same readers, checks and diagnostics as
+ * pg_batch_ingest (the first 20 problems as file:line: field: reason, then the total), but
+ * nothing is stored and no data directory is touched. Returns 0 when an ingest would take
+ * the file, -EINVAL when it would refuse it (or the source is unknown), or a negative errno
+ * when the file cannot be read. *out is filled either way; free with pg_batch_check_clear. */
+int pg_batch_check_file(const pg_ruleset *rs, const char *source, const char *path, int threads,
+                        pg_batch_check *out, pg_diags *d);
+void pg_batch_check_clear(pg_batch_check *c);
+
 /* ingest_parallel.c — reading one batch file on one thread or several. */
 
 /* Online CPUs, at least 1 and at most 64: the default thread count. */

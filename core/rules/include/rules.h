@@ -29,6 +29,7 @@ typedef struct {
     int nullable; /* an empty CSV field / JSON null / absent key is allowed */
     char **enums; /* PG_FT_ENUM: the allowed values */
     int nenums;
+    int optional; /* a CSV file may lack the column (every value null); needs nullable */
 } pg_field;
 
 typedef struct {
@@ -40,6 +41,8 @@ typedef struct {
     int key_field;    /* index of the key field, or -1 */
     const char *file; /* where it was declared */
     int line;
+    int extra_ignore; /* extra_columns = "ignore": undeclared CSV columns and NDJSON keys are
+                       * skipped; otherwise each one is an error */
 } pg_source;
 
 /* One field's value. `num` holds int, number, bool (0/1), time (seconds since the epoch,

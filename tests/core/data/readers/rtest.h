@@ -29,6 +29,8 @@
 const pg_source *rt_source(void);
 /* The same fields, every one required. */
 const pg_source *rt_source_required(void);
+/* rt_source with extra_columns = "ignore": undeclared columns and keys are skipped. */
+const pg_source *rt_source_lenient(void);
 
 typedef struct {
     char **rec; /* rendered records */
@@ -59,5 +61,9 @@ void rt_print_diags(const pg_diags *d);
  * given block size. */
 int rt_csv(const char *text, rt_got *g, pg_read_stats *st, pg_diags *d);
 int rt_ndjson(const char *text, rt_got *g, pg_read_stats *st, pg_diags *d);
+/* The same with another source (its fields must be rt_source's, for rt_collect). */
+int rt_csv_src(const pg_source *src, const char *text, rt_got *g, pg_read_stats *st, pg_diags *d);
+int rt_ndjson_src(const pg_source *src, const char *text, rt_got *g, pg_read_stats *st,
+                  pg_diags *d);
 
 #endif

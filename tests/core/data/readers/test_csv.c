@@ -1,7 +1,8 @@
 /* test_csv.c — the CSV reader (pg_read_csv) on small files written to a temporary directory.
  *
  * Checked: values of every type and nulls; the header matched by name in any order, unknown
- * columns ignored, a missing nullable column null, a missing required column, a duplicate
+ * columns skipped where the source allows them, a missing optional column null, a missing
+ * required column, a duplicate
  * column, an empty file and a header without records; LF, CRLF, a byte-order mark, a last
  * line without its newline, blank lines (which still count as lines); quoted fields with
  * commas, "" and line breaks, and the line numbers after them; too many and too few fields;
@@ -121,8 +122,10 @@ static void test_header(void **state)
     pg_read_stats st;
     pg_diags d;
 
-    /* any order, unknown columns ignored, missing nullable columns null, quoted names */
-    int rc = rt_csv("\"note\",extra,unit,\"id\",Unit\nN,E,U,I,V\n", &g, &st, &d);
+    /* any order, unknown columns ignored (extra_columns = "ignore"), missing optional columns
+     * null, quoted names */
+    int rc = rt_csv_src(rt_source_lenient(), "\"note\",extra,unit,\"id\",Unit\nN,E,U,I,V\n", &g,
+                        &st, &d);
     assert_int_equal(rc, 0);
     rt_assert_recs(&g, "L2|I|U|~|~|~|~|~|N", NULL);
     rt_got_free(&g);
@@ -159,8 +162,8 @@ static void test_header(void **state)
     rt_got_free(&g);
     pg_diags_free(&d);
 
-    /* an undeclared column twice is nobody's business */
-    rc = rt_csv("id,unit,x_,x_\na,b,c,d\n", &g, &st, &d);
+    /* an undeclared column twice is nobody's business, where undeclared columns are skipped */
+    rc = rt_csv_src(rt_source_lenient(), "id,unit,x_,x_\na,b,c,d\n", &g, &st, &d);
     assert_int_equal(rc, 0);
     assert_int_equal(st.records, 1);
     rt_got_free(&g);
@@ -513,8 +516,9 @@ static void test_every_block_size(void **state)
     rt_got ref = {0};
     pg_read_stats rst;
     pg_diags rd = {0};
-    assert_int_equal(
-        pg_read_csv_mem(rt_source(), "mem.csv", text, len, 0, SH, rt_collect, &ref, &rst, &rd), 0);
+    assert_int_equal(pg_read_csv_mem(rt_source_lenient(), "mem.csv", text, len, 0, SH, rt_collect,
+                                     &ref, &rst, &rd),
+                     0);
     rt_print_diags(&rd);
     rt_assert_recs(&ref, "L2|1|u|12|1.5|1|1619827200|#0:窗口|a,b",
                    "L4|2|u|~|~|~|~|~|multi\nline \"quoted\"", "L10|7|u|~|~|~|~|~|~",
@@ -524,9 +528,9 @@ static void test_every_block_size(void **state)
         rt_got g = {0};
         pg_read_stats st;
         pg_diags d = {0};
-        assert_int_equal(
-            pg_read_csv_mem(rt_source(), "mem.csv", text, len, block, SH, rt_collect, &g, &st, &d),
-            0);
+        assert_int_equal(pg_read_csv_mem(rt_source_lenient(), "mem.csv", text, len, block, SH,
+                                         rt_collect, &g, &st, &d),
+                         0);
         assert_int_equal(g.n, ref.n);
         for (int i = 0; i < g.n; i++) assert_string_equal(g.rec[i], ref.rec[i]);
         assert_int_equal(st.records, rst.records);
@@ -561,8 +565,15 @@ static void test_long_enum_list(void **state)
         snprintf(names[i], sizeof names[i], "value-%02d", i);
         vals[i] = names[i];
     }
-    pg_field f[] = {{"k", PG_FT_ENUM, 0, vals, 50}};
-    pg_source src = {"s", f, 1, 0, -1, -1, "x.lua", 1};
+    pg_field f[] = {{.name = "k", .type = PG_FT_ENUM, .enums = vals, .nenums = 50}};
+    pg_source src = {.name = "s",
+                     .fields = f,
+                     .nfields = 1,
+                     .unit_field = 0,
+                     .time_field = -1,
+                     .key_field = -1,
+                     .file = "x.lua",
+                     .line = 1};
     const char *path = rt_write_str("enum.csv", "k\nvalue-49\nvalue-00\nvalue-50\n");
     int n = 0;
     pg_read_stats st;

@@ -116,8 +116,10 @@ static void big_file(int json)
     tally got = {0, 0};
     pg_read_stats st;
     pg_diags d = {0};
-    int rc = json ? pg_read_ndjson(rt_source(), path, SH, add, &got, &st, &d)
-                  : pg_read_csv(rt_source(), path, SH, add, &got, &st, &d);
+    /* the files carry an undeclared column or key: it is skipped, as a source that says
+     * extra_columns = "ignore" has it */
+    int rc = json ? pg_read_ndjson(rt_source_lenient(), path, SH, add, &got, &st, &d)
+                  : pg_read_csv(rt_source_lenient(), path, SH, add, &got, &st, &d);
     long growth = peak_kb() - before;
     rt_print_diags(&d);
     assert_int_equal(rc, 0);

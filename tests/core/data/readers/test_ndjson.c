@@ -2,7 +2,8 @@
  * directory.
  *
  * Checked: values of every type from strings, numbers and literals; keys in any order,
- * undeclared keys ignored whatever their value (nested ones included); JSON null and absent
+ * undeclared keys skipped whatever their value (nested ones included) where the source says
+ * extra_columns = "ignore"; JSON null and absent
  * keys as null, and as "missing required field" when the field is required; a nested
  * object or array under a declared key; a key given twice, declared or not, and spelled
  * differently with escapes; string escapes, \u escapes with surrogate pairs, lone
@@ -69,7 +70,8 @@ static void test_undeclared_keys(void **state)
     rt_got g;
     pg_read_stats st;
     pg_diags d;
-    int rc = rt_ndjson(
+    int rc = rt_ndjson_src(
+        rt_source_lenient(),
         "{\"extra\":{\"a\":[1,2,{\"b\":null}],\"c\":\"}\"},\"id\":\"a\",\"list\":[],\"unit\":\"u\","
         "\"obj\":{},\"t\":true,\"f\":false,\"z\":null,\"num\":-1.5e+3,\"s\":\"\\u00e9\"}\n",
         &g, &st, &d);
@@ -80,11 +82,12 @@ static void test_undeclared_keys(void **state)
     pg_diags_free(&d);
 
     /* undeclared values are still JSON: a bad one is a malformed line */
-    rc = rt_ndjson("{\"id\":\"a\",\"unit\":\"u\",\"extra\":[1,]}\n"
-                   "{\"id\":\"a\",\"unit\":\"u\",\"extra\":{\"k\" 1}}\n"
-                   "{\"id\":\"a\",\"unit\":\"u\",\"extra\":tru}\n"
-                   "{\"id\":\"a\",\"unit\":\"u\",\"extra\":01}\n",
-                   &g, &st, &d);
+    rc = rt_ndjson_src(rt_source_lenient(),
+                       "{\"id\":\"a\",\"unit\":\"u\",\"extra\":[1,]}\n"
+                       "{\"id\":\"a\",\"unit\":\"u\",\"extra\":{\"k\" 1}}\n"
+                       "{\"id\":\"a\",\"unit\":\"u\",\"extra\":tru}\n"
+                       "{\"id\":\"a\",\"unit\":\"u\",\"extra\":01}\n",
+                       &g, &st, &d);
     assert_int_equal(rc, 0);
     assert_int_equal(st.errors, 4);
     rt_assert_diag(&d, 1, 33, "malformed JSON: invalid value");
@@ -101,15 +104,16 @@ static void test_nested_and_duplicates(void **state)
     rt_got g;
     pg_read_stats st;
     pg_diags d;
-    int rc = rt_ndjson("{\"id\":\"a\",\"unit\":{\"x\":1}}\n"                   /* 1 */
-                       "{\"id\":\"a\",\"unit\":\"u\",\"n\":[1]}\n"             /* 2 */
-                       "{\"id\":\"a\",\"unit\":\"u\",\"id\":\"b\"}\n"          /* 3 */
-                       "{\"id\":\"a\",\"unit\":\"u\",\"\\u0069d\":\"b\"}\n"    /* 4 */
-                       "{\"id\":\"a\",\"unit\":\"u\",\"e\":1,\"e\":1}\n"       /* 5 */
-                       "{\"id\":\"a\",\"unit\":\"u\",\"e\":1,\"\\u0065\":2}\n" /* 6 */
-                       "{\"id\":\"a\",\"unit\":\"u\",\"n\":null,\"n\":1}\n"    /* 7 */
-                       "{\"id\":\"a\",\"unit\":\"u\",\"e\":1,\"E\":1}\n",      /* 8: fine */
-                       &g, &st, &d);
+    int rc = rt_ndjson_src(rt_source_lenient(),
+                           "{\"id\":\"a\",\"unit\":{\"x\":1}}\n"                   /* 1 */
+                           "{\"id\":\"a\",\"unit\":\"u\",\"n\":[1]}\n"             /* 2 */
+                           "{\"id\":\"a\",\"unit\":\"u\",\"id\":\"b\"}\n"          /* 3 */
+                           "{\"id\":\"a\",\"unit\":\"u\",\"\\u0069d\":\"b\"}\n"    /* 4 */
+                           "{\"id\":\"a\",\"unit\":\"u\",\"e\":1,\"e\":1}\n"       /* 5 */
+                           "{\"id\":\"a\",\"unit\":\"u\",\"e\":1,\"\\u0065\":2}\n" /* 6 */
+                           "{\"id\":\"a\",\"unit\":\"u\",\"n\":null,\"n\":1}\n"    /* 7 */
+                           "{\"id\":\"a\",\"unit\":\"u\",\"e\":1,\"E\":1}\n",      /* 8: fine */
+                           &g, &st, &d);
     assert_int_equal(rc, 0);
     assert_int_equal(st.errors, 7);
     rt_assert_recs(&g, "L8|a|u|~|~|~|~|~|~", NULL);
@@ -459,8 +463,8 @@ static void test_every_block_size(void **state)
     rt_got ref = {0};
     pg_read_stats rst;
     pg_diags rd = {0};
-    assert_int_equal(pg_read_ndjson_mem(rt_source(), "mem.ndjson", text, len, 0, SH, rt_collect,
-                                        &ref, &rst, &rd),
+    assert_int_equal(pg_read_ndjson_mem(rt_source_lenient(), "mem.ndjson", text, len, 0, SH,
+                                        rt_collect, &ref, &rst, &rd),
                      0);
     rt_print_diags(&rd);
     rt_assert_recs(&ref, "L1|aé|u|12|1.5|1|1619827200|#0:窗口|\xF0\x9F\x98\x80",
@@ -470,7 +474,7 @@ static void test_every_block_size(void **state)
         rt_got g = {0};
         pg_read_stats st;
         pg_diags d = {0};
-        assert_int_equal(pg_read_ndjson_mem(rt_source(), "mem.ndjson", text, len, block, SH,
+        assert_int_equal(pg_read_ndjson_mem(rt_source_lenient(), "mem.ndjson", text, len, block, SH,
                                             rt_collect, &g, &st, &d),
                          0);
         assert_int_equal(g.n, ref.n);

@@ -197,8 +197,15 @@ static void test_enums(void **state)
         snprintf(vals[i], 16, "%d", i * 7);
     }
     vals[N] = vals[3]; /* "21" again: the first index stands */
-    pg_field f[] = {{"k", PG_FT_ENUM, 0, vals, N + 1}};
-    pg_source src = {"s", f, 1, 0, -1, -1, "x.lua", 1};
+    pg_field f[] = {{.name = "k", .type = PG_FT_ENUM, .enums = vals, .nenums = N + 1}};
+    pg_source src = {.name = "s",
+                     .fields = f,
+                     .nfields = 1,
+                     .unit_field = 0,
+                     .time_field = -1,
+                     .key_field = -1,
+                     .file = "x.lua",
+                     .line = 1};
     pg_rv_plan *p = pg_rv_plan_new(&src, 0);
     char why[PG_RV_WHY];
     for (int i = 0; i < N; i++) {
@@ -213,8 +220,15 @@ static void test_enums(void **state)
     free(vals);
 
     /* an enum with no values accepts nothing (but null) */
-    pg_field g[] = {{"k", PG_FT_ENUM, 1, NULL, 0}};
-    pg_source src0 = {"s", g, 1, 0, -1, -1, "x.lua", 1};
+    pg_field g[] = {{.name = "k", .type = PG_FT_ENUM, .nullable = 1}};
+    pg_source src0 = {.name = "s",
+                      .fields = g,
+                      .nfields = 1,
+                      .unit_field = 0,
+                      .time_field = -1,
+                      .key_field = -1,
+                      .file = "x.lua",
+                      .line = 1};
     p = pg_rv_plan_new(&src0, 0);
     assert_non_null(pg_rv_convert(p, 0, "a", 1, &v, why));
     assert_null(pg_rv_convert(p, 0, "", 0, &v, why));

@@ -30,17 +30,17 @@ static char *channel_values[] = {"粤省事", "粤商通", "pc"};
 static char *kind_values[] = {"new", "renew"};
 
 static pg_field fixture_fields[NF] = {
-    [F_NAME] = {"name", PG_FT_STRING, 0, NULL, 0},
-    [F_COUNT] = {"count", PG_FT_INT, 0, NULL, 0},
-    [F_SCORE] = {"score", PG_FT_NUMBER, 1, NULL, 0},
-    [F_FLAG] = {"flag", PG_FT_BOOL, 0, NULL, 0},
-    [F_OK] = {"ok", PG_FT_BOOL, 1, NULL, 0},
-    [F_RECEIVED] = {"received_at", PG_FT_TIME, 0, NULL, 0},
-    [F_COMPLETED] = {"completed_at", PG_FT_TIME, 1, NULL, 0},
-    [F_CHANNEL] = {"channel", PG_FT_ENUM, 1, channel_values, 3},
-    [F_PROMISED] = {"promised_days", PG_FT_INT, 0, NULL, 0},
-    [F_NOTE] = {"note", PG_FT_STRING, 1, NULL, 0},
-    [F_KIND] = {"kind", PG_FT_ENUM, 0, kind_values, 2},
+    [F_NAME] = {"name", PG_FT_STRING, 0, NULL, 0, 0},
+    [F_COUNT] = {"count", PG_FT_INT, 0, NULL, 0, 0},
+    [F_SCORE] = {"score", PG_FT_NUMBER, 1, NULL, 0, 1},
+    [F_FLAG] = {"flag", PG_FT_BOOL, 0, NULL, 0, 0},
+    [F_OK] = {"ok", PG_FT_BOOL, 1, NULL, 0, 1},
+    [F_RECEIVED] = {"received_at", PG_FT_TIME, 0, NULL, 0, 0},
+    [F_COMPLETED] = {"completed_at", PG_FT_TIME, 1, NULL, 0, 1},
+    [F_CHANNEL] = {"channel", PG_FT_ENUM, 1, channel_values, 3, 1},
+    [F_PROMISED] = {"promised_days", PG_FT_INT, 0, NULL, 0, 0},
+    [F_NOTE] = {"note", PG_FT_STRING, 1, NULL, 0, 1},
+    [F_KIND] = {"kind", PG_FT_ENUM, 0, kind_values, 2, 0},
 };
 
 static const pg_source fixture_source = {

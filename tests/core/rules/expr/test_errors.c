@@ -204,7 +204,8 @@ static void test_enum_value_lists(void **state)
         snprintf(names[k], sizeof(names[k]), "v%02d", k);
         values[k] = names[k];
     }
-    pg_field fields[] = {{"many", PG_FT_ENUM, 0, values, 100}, {"none", PG_FT_ENUM, 0, NULL, 0}};
+    pg_field fields[] = {{"many", PG_FT_ENUM, 0, values, 100, 0},
+                         {"none", PG_FT_ENUM, 0, NULL, 0, 0}};
     pg_source src = {.name = "wide", .fields = fields, .nfields = 2, .key_field = -1};
     pg_xtype type;
     char *err = NULL;
