@@ -3,16 +3,28 @@
 
 #include "log.h"
 
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 /* How long past its deadline a job may run before its worker counts as stuck: more than the
  * sandbox's residual overrun (one library call, bounded by the memory cap), so a rule stopped
  * at its deadline never shows as stuck. The watchdog looks every WATCH_MS. */
 #define GRACE_MS 1000
 #define WATCH_MS 250
+/* The workers run at a lower CPU priority than the loop thread: on a machine with few cores,
+ * an evaluation (or a rule that spends its whole deadline) then takes the CPU the loop leaves,
+ * rather than halving what the loop has for answering cached rankings. Linux applies a nice
+ * value to one thread (setpriority on its tid); it is raised once per thread and never
+ * lowered, which an unprivileged process could not do anyway. */
+#define WORKER_NICE 10
 
 typedef struct pg_slot {
     int busy;
@@ -52,10 +64,21 @@ pg_pool *pg_pool_new(uv_loop_t *loop, int workers)
     return p;
 }
 
+static void lower_priority(void)
+{
+#ifdef __linux__
+    id_t tid = (id_t)syscall(SYS_gettid);
+    errno = 0;
+    int now = getpriority(PRIO_PROCESS, tid);
+    if (errno == 0 && now < WORKER_NICE) setpriority(PRIO_PROCESS, tid, WORKER_NICE);
+#endif
+}
+
 static void run(uv_work_t *req)
 {
     pg_job *j = req->data;
     pg_slot *s = j->slot;
+    lower_priority();
     j->started_ns = uv_hrtime();
     atomic_store(&s->started_ns, j->started_ns);
     pg_ruleset_free(s->old);

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -90,6 +91,27 @@ static void on_signal(uv_signal_t *s, int signum)
         stop(h, signum == SIGTERM ? "SIGTERM" : "SIGINT");
 }
 
+/* Every connection is a descriptor: raises the soft limit to the hard one, and says so when
+ * even that is too low for max_connections (the surplus would fail at accept, unanswered). */
+static void raise_fd_limit(const pg_config *cfg)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    int conns = cfg->http.max_conns ? cfg->http.max_conns : 1024;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)conns + 64) {
+        char have[24], want[24];
+        snprintf(have, sizeof have, "%llu", (unsigned long long)rl.rlim_cur);
+        snprintf(want, sizeof want, "%d", conns + 64);
+        pg_log(PG_LOG_WARN, "limits", "open_files", have, "needed", want, "why",
+               "max_connections and 64 more; raise LimitNOFILE (systemd) or ulimit -n", NULL);
+    }
+}
+
 static int mkdirs(const char *path)
 {
     char *p = pg_xstrdup(path);
@@ -125,6 +147,7 @@ int pg_serve(pg_config *cfg, int64_t fake_now)
     snprintf(threads, sizeof threads, "%d", h->cfg.pool + 2);
     setenv("UV_THREADPOOL_SIZE", threads, 0);
     signal(SIGPIPE, SIG_IGN);
+    raise_fd_limit(cfg);
 
     int rc = mkdirs(cfg->data_dir);
     if (rc != 0) {
