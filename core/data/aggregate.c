@@ -2,9 +2,11 @@
  *
  * The hot loop runs once per record and once per metric of the source: evaluate `where`, find
  * the cell, update a handful of doubles. Units are looked up by the text of the unit field
- * with a one-entry cache, since exports tend to come grouped by department. Keys are
- * remembered as 64-bit hashes: two different keys colliding among millions of records is
- * about as likely as a one-in-a-million event, and it would drop one record, never double one. */
+ * with a memo, since exports name a few dozen units millions of times. Keys go to a filter
+ * when one is set (batch.c: exact keys in the store). Without one they are remembered here as
+ * 64-bit hashes: two different keys colliding among millions of records is about as likely as a
+ * one-in-a-million event, and it would drop one record, never double one; only checks and tests
+ * that store nothing read that way. Distinct values are 128-bit hashes (aggregate.h). */
 #include "aggregate.h"
 #include "rules.h"
 #include "base.h"
@@ -53,7 +55,9 @@ struct pg_agg {
      * of two; home slot h * capkeys >> 64), 0 = empty */
     uint64_t *keys;
     long nkeys, capkeys;
-    long records, duplicates;
+    long records, duplicates, shadowed;
+    pg_key_filter filter;
+    void *filter_ud;
     char why[320];
 };
 
@@ -64,8 +68,82 @@ static uint64_t hash_bytes(const char *s, int len)
     return h ? h : 1;
 }
 
-/* A cheaper hash for the unit memo only (hash_bytes stays for keys and distinct values, whose
- * hashes are stored): eight bytes at a time, and the memo compares the text anyway. */
+static inline uint64_t rotl64(uint64_t x, int r)
+{
+    return (x << r) | (x >> (64 - r));
+}
+
+static inline uint64_t fmix64(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdull;
+    k ^= k >> 33;
+    k *= 0xc4ceb9fe1a85ec53ull;
+    return k ^ (k >> 33);
+}
+
+/* MurmurHash3 x64 128 (Austin Appleby, public domain), seed 0: 128 well-mixed bits, so that
+ * a distinct count stays exact in practice (odds in aggregate.h). */
+pg_h128 pg_h128_bytes(const char *s, int len)
+{
+    const uint64_t c1 = 0x87c37b91114253d5ull, c2 = 0x4cf5ad432745937full;
+    uint64_t h1 = 0, h2 = 0, k1, k2;
+    const unsigned char *p = (const unsigned char *)s;
+    int nblocks = len / 16;
+    for (int i = 0; i < nblocks; i++) {
+        memcpy(&k1, p + 16 * i, 8);
+        memcpy(&k2, p + 16 * i + 8, 8);
+        k1 *= c1, k1 = rotl64(k1, 31), k1 *= c2, h1 ^= k1;
+        h1 = rotl64(h1, 27), h1 += h2, h1 = h1 * 5 + 0x52dce729;
+        k2 *= c2, k2 = rotl64(k2, 33), k2 *= c1, h2 ^= k2;
+        h2 = rotl64(h2, 31), h2 += h1, h2 = h2 * 5 + 0x38495ab5;
+    }
+    const unsigned char *tail = p + nblocks * 16;
+    k1 = k2 = 0;
+    switch (len & 15) {
+    case 15:
+        k2 ^= (uint64_t)tail[14] << 48; /* fall through */
+    case 14:
+        k2 ^= (uint64_t)tail[13] << 40; /* fall through */
+    case 13:
+        k2 ^= (uint64_t)tail[12] << 32; /* fall through */
+    case 12:
+        k2 ^= (uint64_t)tail[11] << 24; /* fall through */
+    case 11:
+        k2 ^= (uint64_t)tail[10] << 16; /* fall through */
+    case 10:
+        k2 ^= (uint64_t)tail[9] << 8; /* fall through */
+    case 9:
+        k2 ^= (uint64_t)tail[8];
+        k2 *= c2, k2 = rotl64(k2, 33), k2 *= c1, h2 ^= k2;
+        /* fall through */
+    case 8:
+        k1 ^= (uint64_t)tail[7] << 56; /* fall through */
+    case 7:
+        k1 ^= (uint64_t)tail[6] << 48; /* fall through */
+    case 6:
+        k1 ^= (uint64_t)tail[5] << 40; /* fall through */
+    case 5:
+        k1 ^= (uint64_t)tail[4] << 32; /* fall through */
+    case 4:
+        k1 ^= (uint64_t)tail[3] << 24; /* fall through */
+    case 3:
+        k1 ^= (uint64_t)tail[2] << 16; /* fall through */
+    case 2:
+        k1 ^= (uint64_t)tail[1] << 8; /* fall through */
+    case 1:
+        k1 ^= (uint64_t)tail[0];
+        k1 *= c1, k1 = rotl64(k1, 31), k1 *= c2, h1 ^= k1;
+    }
+    h1 ^= (uint64_t)len, h2 ^= (uint64_t)len;
+    h1 += h2, h2 += h1;
+    h1 = fmix64(h1), h2 = fmix64(h2);
+    h1 += h2, h2 += h1;
+    return (pg_h128){h1, h2};
+}
+
+/* A cheaper hash for the unit memo only (hash_bytes stays for the in-memory key set): eight bytes
+ * at a time, and the memo compares the text anyway. */
 static uint64_t unit_hash(const char *s, int len)
 {
     uint64_t h = (uint64_t)len * 0x9E3779B97F4A7C15ull, w;
@@ -124,6 +202,17 @@ long pg_agg_records(const pg_agg *a)
 long pg_agg_duplicates(const pg_agg *a)
 {
     return a->duplicates;
+}
+
+long pg_agg_shadowed(const pg_agg *a)
+{
+    return a->shadowed;
+}
+
+void pg_agg_key_filter(pg_agg *a, pg_key_filter fn, void *ud)
+{
+    a->filter = fn;
+    a->filter_ud = ud;
 }
 
 int pg_agg_cells(const pg_agg *a, const pg_agg_cell **cells)
@@ -218,7 +307,7 @@ static void key_put(uint64_t *keys, long cap, uint64_t h)
 
 void pg_agg_expect(pg_agg *a, long records)
 {
-    if (a->src->key_field < 0 || records <= a->capkeys / 10 * 9) return;
+    if (a->src->key_field < 0 || a->filter || records <= a->capkeys / 10 * 9) return;
     long cap = records + records / 9 + 64; /* at most 90 % full */
     uint64_t *keys = pg_xcalloc((size_t)cap, sizeof *keys);
     for (long i = 0; i < a->capkeys; i++)
@@ -368,29 +457,35 @@ static int sampling_month(pg_agg *a, double t)
     return month;
 }
 
-/* The distinct set is an open-addressing table of non-zero hashes (0 marks a free slot). */
-static void add_hash(pg_partial *p, uint64_t h)
+/* The distinct set is an open-addressing table of 128-bit hashes ({0, 0} marks a free slot). */
+static inline int h128_free(pg_h128 h)
+{
+    return !h.lo && !h.hi;
+}
+
+static void add_hash(pg_partial *p, pg_h128 h)
 {
     if (2 * (p->nhashes + 1) > p->caphashes) {
         int oldcap = p->caphashes;
-        uint64_t *old = p->hashes;
+        pg_h128 *old = p->hashes;
         p->caphashes = p->caphashes ? p->caphashes * 2 : 16;
-        p->hashes = pg_xcalloc((size_t)p->caphashes, sizeof(uint64_t));
+        p->hashes = pg_xcalloc((size_t)p->caphashes, sizeof *p->hashes);
         p->nhashes = 0;
         for (int i = 0; i < oldcap; i++)
-            if (old[i]) add_hash(p, old[i]);
+            if (!h128_free(old[i])) add_hash(p, old[i]);
         free(old);
     }
-    uint64_t s = h & (uint64_t)(p->caphashes - 1);
-    for (; p->hashes[s]; s = (s + 1) & (uint64_t)(p->caphashes - 1))
-        if (p->hashes[s] == h) return;
+    uint64_t s = (h.lo ^ h.hi) & (uint64_t)(p->caphashes - 1);
+    for (; !h128_free(p->hashes[s]); s = (s + 1) & (uint64_t)(p->caphashes - 1))
+        if (p->hashes[s].lo == h.lo && p->hashes[s].hi == h.hi) return;
     p->hashes[s] = h;
     p->nhashes++;
 }
 
-void pg_partial_add_hash(pg_partial *p, uint64_t h)
+void pg_partial_add_hash(pg_partial *p, pg_h128 h)
 {
-    add_hash(p, h ? h : 1);
+    if (h128_free(h)) h.lo = 1; /* the one value that would read as a free slot */
+    add_hash(p, h);
 }
 
 static void add_value(pg_partial *p, double v)
@@ -436,15 +531,16 @@ static void update(const pg_metric *m, pg_partial *p, const pg_value *rec)
         break;
     }
     case PG_AGG_DISTINCT: {
-        /* The value as text for strings and enums, as bits for numbers. */
+        /* The value as text for strings and enums; a number exactly, as its bits (hi = 1 keeps
+         * it apart from the hashes of texts, whose odds of being 1 are 2^-64). */
         const pg_value *v = &rec[m->field];
-        uint64_t h;
+        pg_h128 h = {0, 1};
         if (v->null) break;
         if (v->str)
-            h = hash_bytes(v->str, v->len);
+            h = pg_h128_bytes(v->str, v->len);
         else
-            memcpy(&h, &v->num, sizeof h);
-        add_hash(p, h ? h : 1);
+            memcpy(&h.lo, &v->num, sizeof h.lo);
+        pg_partial_add_hash(p, h);
         break;
     }
     case PG_AGG_COUNT:
@@ -479,8 +575,15 @@ int pg_agg_add(pg_agg *a, const pg_value *rec, const char **why)
         const pg_value *k = &rec[src->key_field];
         char num[32];
         int len = k->str ? k->len : snprintf(num, sizeof num, "%.17g", k->num);
-        if (seen_key(a, hash_bytes(k->str ? k->str : num, len))) {
-            a->duplicates++;
+        const char *text = k->str ? k->str : num;
+        int counts = a->filter ? a->filter(a->filter_ud, text, len, a->records, why)
+                               : !seen_key(a, hash_bytes(text, len));
+        if (counts < 0) {
+            a->records--;
+            return -1;
+        }
+        if (counts != 1) {
+            counts == 2 ? a->shadowed++ : a->duplicates++;
             return 0;
         }
     }
@@ -517,6 +620,7 @@ void pg_agg_merge(pg_agg *into, const pg_agg *from)
     }
     into->records += from->records;
     into->duplicates += from->duplicates;
+    into->shadowed += from->shadowed;
 }
 
 void pg_partial_merge(pg_partial *a, const pg_partial *b)
@@ -531,7 +635,7 @@ void pg_partial_merge(pg_partial *a, const pg_partial *b)
     a->min = b->min < a->min ? b->min : a->min;
     a->max = b->max > a->max ? b->max : a->max;
     for (int i = 0; i < b->caphashes; i++)
-        if (b->hashes[i]) add_hash(a, b->hashes[i]);
+        if (!h128_free(b->hashes[i])) add_hash(a, b->hashes[i]);
     for (int i = 0; i < b->nvalues; i++) add_value(a, b->values[i]);
 }
 

@@ -7,6 +7,14 @@
  * can be withdrawn or replaced without re-reading the others. `year_to_date` metrics keep
  * monthly partials and are merged over months 1..M when the value is taken.
  *
+ * Keys. A source with a key counts a key once. Read for a batch that goes into the store, the
+ * aggregator asks a key filter (pg_agg_key_filter: batch.c keeps the keys in SQLite, so memory
+ * does not grow with them) whether a record counts; without one it remembers the keys itself,
+ * as 64-bit hashes in memory (checks and tests that store nothing).
+ *
+ * Distinct values are kept as 128-bit hashes (pg_h128): n distinct values collide with odds
+ * about n^2 / 2^129, below 10^-20 for a billion values; numbers are kept exactly (their bits).
+ *
  * Lifetime: an aggregator borrows its rule set. Not thread-safe; one per ingesting thread. */
 #ifndef PG_AGGREGATE_H
 #define PG_AGGREGATE_H
@@ -14,6 +22,11 @@
 #include "rules.h"
 
 #include <stdint.h>
+
+/* A 128-bit hash of a distinct value; {0, 0} marks a free slot of a set. */
+typedef struct {
+    uint64_t lo, hi;
+} pg_h128;
 
 typedef struct {
     double n;      /* records in the population (after `where`) */
@@ -26,7 +39,7 @@ typedef struct {
      * the sum of the values to about 2^-106, whatever order they came in, so a file read on
      * two threads and merged gives the same figures as one read in a row. */
     double sum_c, den_c;
-    uint64_t *hashes; /* distinct: a hash set of the values (open addressing, 0 = free slot) */
+    pg_h128 *hashes; /* distinct: a hash set of the values (open addressing, {0,0} = free) */
     int nhashes, caphashes;
     double *values; /* p50/p90: every non-null value */
     int nvalues, capvalues;
@@ -51,9 +64,19 @@ int pg_agg_add(pg_agg *a, const pg_value *rec, const char **why);
 /* Sizes the key set (a source with a key) for about this many records, so that it does not
  * grow, holding two tables at once, while the file is read. */
 void pg_agg_expect(pg_agg *a, long records);
-/* Records seen, and those skipped as duplicates of an earlier key. */
+/* Records seen, those skipped as duplicates of an earlier key of the same file, and those
+ * skipped because another batch's record with their key counts instead (the filter's 2). */
 long pg_agg_records(const pg_agg *a);
 long pg_agg_duplicates(const pg_agg *a);
+long pg_agg_shadowed(const pg_agg *a);
+
+/* Decides whether a keyed record counts: `key` (len bytes: the text of a string key, %.17g of a
+ * number) of the record-th record (1-based, in file order) is asked. Returns 1: it counts; 0:
+ * it repeats a key of this file (a duplicate); 2: another batch's record counts for this key;
+ * -1: the filter failed (a store error; the record is reported bad with *why). */
+typedef int (*pg_key_filter)(void *ud, const char *key, int len, long record, const char **why);
+/* Makes the aggregator ask `fn` instead of keeping its own key set. */
+void pg_agg_key_filter(pg_agg *a, pg_key_filter fn, void *ud);
 
 /* The partial of (metric, unit, bucket), created empty if absent: merging stored partials
  * into an aggregator uses it as the merge table. */
@@ -61,7 +84,9 @@ pg_partial *pg_agg_partial(pg_agg *a, int metric, int unit, int bucket);
 /* The same without creating it: NULL when absent. */
 pg_partial *pg_agg_find(const pg_agg *a, int metric, int unit, int bucket);
 /* Adds a value hash to a distinct set (used when stored partials are read back). */
-void pg_partial_add_hash(pg_partial *p, uint64_t h);
+void pg_partial_add_hash(pg_partial *p, pg_h128 h);
+/* The distinct hash of a string value. */
+pg_h128 pg_h128_bytes(const char *s, int len);
 
 /* Adds every cell and count of `from` into `into` (both for the same source): `from` read
  * the records after those of `into`. */

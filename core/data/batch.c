@@ -1,10 +1,29 @@
 /* batch.c — the batch store: raw files in DATA/batches/raw, rows in the SQLite store.
  *
- * Partials are kept as one row per (batch, metric, definition hash), the cells a JSON array:
- * compact enough, readable with the sqlite3 shell, and what the previous release kept in
- * files, so importing it copies text. A rule change recomputes only the metrics whose
- * definition hash has no row yet. Every change of a batch's status is one transaction with its
- * audit entry (before and after as the batch's JSON).
+ * Partials are kept as one row per (batch, metric, definition hash), the cells a binary BLOB
+ * (cells_blob below): little-endian, versioned, every double with all its bits and each sum
+ * beside its rounding error, so that values merged from the store are bit for bit those merged
+ * straight from the raw files (JSON printed the sum and its error as one rounded double, which
+ * lost the last bits). Rows of before (JSON text) are recomputed from the raw copy when read,
+ * and read as they are only when that copy is gone. A rule change recomputes only the metrics
+ * whose definition hash has no row yet. Every change of a batch's status is one transaction
+ * with its audit entry (before and after as the batch's JSON).
+ *
+ * Keys across batches. The key of every record of a keyed source goes into table record_key,
+ * exactly (the field's text), with the batch and the record's position; a PRIMARY KEY (source,
+ * key, batch) index answers "who else holds this key" with a B-tree lookup, so memory stays
+ * flat however many keys there are (50 million keys are about 4 GB of database, no RAM beyond
+ * SQLite's page cache). While a file is read its keys go to a TEMP table (the repeats within
+ * the file found by its primary key); the transaction that stores the batch copies them over
+ * and settles the keys (settle()): for each key held by more than one active batch, the
+ * source's on_duplicate picks the record that counts — none may (reject: the batch is
+ * refused), the earliest batch's (keep_first) or the latest's (replace) — and every other
+ * holder's row gets counts = 0. A batch whose counted records changed gets a new keys_gen, and
+ * its partials (computed at the old one) are recomputed from its raw copy the next time values
+ * are taken, reading only the records that count; the cost of a repeat is one more read of the
+ * batches it touches. Withdrawing, replacing or restoring only marks the batch (key_state 2):
+ * withdraw has no rule set to decide by, so the next ingest or evaluation of the source
+ * settles, which brings back the records the withdrawn batch shadowed.
  *
  * Leftovers in raw/. An ingest copies the file to raw/.incoming-<pid>-<thread> while it reads,
  * renames the copy to raw/<id>.<ext> when the batch is good, then commits the rows. A process
@@ -36,7 +55,7 @@
 
 #define BATCH_COLS                                                                                 \
     "id, source, file, format, records, duplicates, actor, ingested_at, status, "                  \
-    "coalesce(replaced_by, '')"
+    "coalesce(replaced_by, ''), shadowed, seq, keys_gen"
 
 static int make_dirs(const char *datadir, pg_diags *d)
 {
@@ -155,6 +174,9 @@ static void batch_from_row(pg_batch *b, sqlite3_stmt *s)
     b->ingested_at = pg_xstrdup(TXT(7));
     set_status(b, TXT(8));
     snprintf(b->replaced_by, sizeof b->replaced_by, "%s", TXT(9));
+    b->shadowed = (long)sqlite3_column_int64(s, 10);
+    b->seq = (long)sqlite3_column_int64(s, 11);
+    b->keys_gen = (long)sqlite3_column_int64(s, 12);
 #undef TXT
 }
 
@@ -167,6 +189,7 @@ cJSON *pg_batch_json(const pg_batch *b)
     cJSON_AddStringToObject(o, "format", b->format ? b->format : "");
     cJSON_AddNumberToObject(o, "records", (double)b->records);
     cJSON_AddNumberToObject(o, "duplicates", (double)b->duplicates);
+    if (b->shadowed) cJSON_AddNumberToObject(o, "shadowed", (double)b->shadowed);
     if (b->actor) cJSON_AddStringToObject(o, "actor", b->actor);
     if (b->ingested_at) cJSON_AddStringToObject(o, "ingested_at", b->ingested_at);
     cJSON_AddStringToObject(o, "status", b->status[0] ? b->status : "active");
@@ -252,8 +275,12 @@ static int insert_batch(pg_store *st, const pg_batch *b, pg_diags *d)
 static int update_status(pg_store *st, const pg_batch *b, pg_diags *d)
 {
     sqlite3_stmt *s;
-    int rc = pg_store_prepare(
-        st, "UPDATE batch SET status = ?, replaced_by = NULLIF(?, '') WHERE id = ?", &s, d);
+    /* a batch whose status changes has its keys settled again (key_state 2; see the top) */
+    int rc = pg_store_prepare(st,
+                              "UPDATE batch SET status = ?, replaced_by = NULLIF(?, ''),"
+                              " key_state = CASE WHEN key_state IS NULL THEN NULL ELSE 2 END"
+                              " WHERE id = ?",
+                              &s, d);
     if (rc) return rc;
     sqlite3_bind_text(s, 1, b->status, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, b->replaced_by, -1, SQLITE_STATIC);
@@ -264,8 +291,9 @@ static int update_status(pg_store *st, const pg_batch *b, pg_diags *d)
 }
 
 /* Stores the partials of a JSON object {definition: {"metric": id, "cells": [...]}}, keeping
- * any row already there (the same definition computes the same cells). */
-static int insert_partials(pg_store *st, const char *id, const cJSON *metrics, pg_diags *d)
+ * any row already there: the previous release's files, imported as they were (JSON text rows,
+ * recomputed from the raw copies when read; see the top). */
+static int insert_partials_json(pg_store *st, const char *id, const cJSON *metrics, pg_diags *d)
 {
     sqlite3_stmt *s;
     int rc = pg_store_prepare(st,
@@ -340,7 +368,7 @@ static int import_legacy(pg_store *st, const char *datadir, pg_diags *d)
         if (rc == 0) { /* new: its partials, then the entry */
             char *ppath = pg_xasprintf("%s/batches/partials/%s.json", datadir, b.id);
             cJSON *p = read_json(ppath, NULL); /* missing or damaged: recomputed when read */
-            rc = insert_partials(st, b.id, cJSON_GetObjectItemCaseSensitive(p, "metrics"), d);
+            rc = insert_partials_json(st, b.id, cJSON_GetObjectItemCaseSensitive(p, "metrics"), d);
             if (rc == 0) rc = audit(st, "import", "batch.ingest", NULL, &b, d);
             cJSON_Delete(p);
             free(ppath);
@@ -439,36 +467,166 @@ done:
     return rc;
 }
 
-/* ---- partials as JSON ---- */
+/* ---- partials as binary cells ---- */
 
-static cJSON *cell_to_json(const pg_ruleset *rs, const pg_agg_cell *c)
+/* The cells of one metric definition over one batch, as stored in partial.cells:
+ *
+ *   "PGC" 0x01                       magic and format version
+ *   u32 ncells, then per cell:
+ *     u32 length, bytes              the unit's id
+ *     u32 bucket                     YYYYMM, or YYYY00
+ *     9 x f64                        n, sum, sum_c, den, den_c, hits, valued, min, max
+ *     u32 nhashes, nhashes x (u64 lo, u64 hi)   the distinct set
+ *     u32 nvalues, nvalues x f64     the values (p50, p90)
+ *
+ * all little-endian, a double as its IEEE-754 bits: read back, a cell is the very pg_partial
+ * that was written, so merging stored cells is merging the aggregator's own. */
+#define CELLS_MAGIC "PGC\x01"
+
+typedef struct {
+    unsigned char *p;
+    size_t n, cap;
+} bytes;
+
+static void put(bytes *b, const void *src, size_t n)
 {
-    char buf[PG_PERIOD_BUF];
-    const pg_partial *p = &c->p;
-    cJSON *a = cJSON_CreateArray();
-    cJSON_AddItemToArray(a, cJSON_CreateString(rs->units[c->unit].id));
-    cJSON_AddItemToArray(a, cJSON_CreateString(pg_period_format(c->bucket, buf)));
-    double nums[] = {p->n,  pg_partial_sum(p), pg_partial_den(p), p->hits, p->valued, p->min,
-                     p->max};
-    for (int i = 0; i < 7; i++)
-        cJSON_AddItemToArray(a,
-                             isfinite(nums[i]) ? cJSON_CreateNumber(nums[i]) : cJSON_CreateNull());
-    cJSON *h = cJSON_CreateArray();
-    for (int i = 0; i < p->caphashes; i++) {
-        if (!p->hashes[i]) continue;
-        char hex[17];
-        snprintf(hex, sizeof hex, "%016" PRIx64, p->hashes[i]);
-        cJSON_AddItemToArray(h, cJSON_CreateString(hex));
+    if (b->n + n > b->cap) {
+        while (b->n + n > b->cap) b->cap = b->cap ? b->cap * 2 : 256;
+        b->p = pg_xrealloc(b->p, b->cap);
     }
-    cJSON_AddItemToArray(a, h);
-    /* cJSON_CreateDoubleArray returns NULL for no values; the cell keeps its 11 slots. */
-    cJSON_AddItemToArray(a, p->nvalues ? cJSON_CreateDoubleArray(p->values, p->nvalues)
-                                       : cJSON_CreateArray());
-    return a;
+    memcpy(b->p + b->n, src, n);
+    b->n += n;
 }
 
-/* Merges one stored cell into the table; returns -1 if it is malformed or names a unit the
- * rule set no longer has (then it cannot count). */
+static void put_u(bytes *b, uint64_t v, int size)
+{
+    unsigned char x[8];
+    for (int i = 0; i < size; i++) x[i] = (unsigned char)(v >> (8 * i));
+    put(b, x, (size_t)size);
+}
+
+static void put_f64(bytes *b, double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    put_u(b, u, 8);
+}
+
+typedef struct {
+    const unsigned char *p, *end;
+    int bad;
+} cursor;
+
+static uint64_t get_u(cursor *c, int size)
+{
+    if (c->end - c->p < size) {
+        c->bad = 1;
+        return 0;
+    }
+    uint64_t v = 0;
+    for (int i = 0; i < size; i++) v |= (uint64_t)c->p[i] << (8 * i);
+    c->p += size;
+    return v;
+}
+
+static double get_f64(cursor *c)
+{
+    uint64_t u = get_u(c, 8);
+    double v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+static void cell_put(bytes *b, const pg_ruleset *rs, const pg_agg_cell *c)
+{
+    const pg_partial *p = &c->p;
+    const char *unit = rs->units[c->unit].id;
+    put_u(b, strlen(unit), 4);
+    put(b, unit, strlen(unit));
+    put_u(b, (uint32_t)c->bucket, 4);
+    double nums[] = {p->n, p->sum, p->sum_c, p->den, p->den_c, p->hits, p->valued, p->min, p->max};
+    for (int i = 0; i < 9; i++) put_f64(b, nums[i]);
+    put_u(b, (uint64_t)p->nhashes, 4);
+    for (int i = 0; i < p->caphashes; i++) {
+        if (!p->hashes[i].lo && !p->hashes[i].hi) continue;
+        put_u(b, p->hashes[i].lo, 8);
+        put_u(b, p->hashes[i].hi, 8);
+    }
+    put_u(b, (uint64_t)p->nvalues, 4);
+    for (int i = 0; i < p->nvalues; i++) put_f64(b, p->values[i]);
+}
+
+/* Reads the next cell into *p (zeroed by the caller; free with pg_partial_free), its unit id
+ * into unit[] (cut at 255 bytes) and its bucket. Returns 0, or -1 when the bytes are damaged. */
+static int cell_get(cursor *c, pg_partial *p, char unit[256], int *bucket)
+{
+    uint64_t len = get_u(c, 4);
+    if (c->bad || len > (uint64_t)(c->end - c->p)) return -1;
+    size_t keep = len < 255 ? (size_t)len : 255;
+    memcpy(unit, c->p, keep);
+    unit[keep] = '\0';
+    c->p += len;
+    *bucket = (int)(uint32_t)get_u(c, 4);
+    double *nums[] = {&p->n,    &p->sum,    &p->sum_c, &p->den, &p->den_c,
+                      &p->hits, &p->valued, &p->min,   &p->max};
+    for (int i = 0; i < 9; i++) *nums[i] = get_f64(c);
+    uint64_t nh = get_u(c, 4);
+    if (c->bad || nh > (uint64_t)(c->end - c->p) / 16) return -1;
+    for (uint64_t i = 0; i < nh; i++) {
+        pg_h128 h;
+        h.lo = get_u(c, 8);
+        h.hi = get_u(c, 8);
+        pg_partial_add_hash(p, h);
+    }
+    uint64_t nv = get_u(c, 4);
+    if (c->bad || nv > (uint64_t)(c->end - c->p) / 8) return -1;
+    p->values = nv ? pg_xmalloc(sizeof(double) * (size_t)nv) : NULL;
+    p->nvalues = p->capvalues = (int)nv;
+    for (uint64_t i = 0; i < nv; i++) p->values[i] = get_f64(c);
+    return c->bad ? -1 : 0;
+}
+
+/* Calls fn for each cell of a stored blob; returns 0, -1 if it is damaged, or what fn returned
+ * when that is not 0 (and stops). */
+static int cells_each(const void *blob, int len,
+                      int (*fn)(void *ud, pg_partial *p, const char *unit, int bucket), void *ud)
+{
+    cursor c = {blob, (const unsigned char *)blob + len, 0};
+    if (len < 8 || memcmp(blob, CELLS_MAGIC, 4) != 0) return -1;
+    c.p += 4;
+    uint64_t n = get_u(&c, 4);
+    int rc = 0;
+    for (uint64_t i = 0; rc == 0 && i < n; i++) {
+        pg_partial p = {0};
+        char unit[256];
+        int bucket;
+        rc = cell_get(&c, &p, unit, &bucket) != 0 ? -1 : fn(ud, &p, unit, bucket);
+        pg_partial_free(&p);
+    }
+    return rc == 0 && c.p != c.end ? -1 : rc;
+}
+
+typedef struct {
+    const pg_ruleset *rs;
+    pg_agg *table;
+    int metric;
+} cell_merge;
+
+/* Merges one stored cell into the table; -1 if it names a unit the rule set no longer has or a
+ * malformed period (then it cannot count). */
+static int merge_cell(void *ud, pg_partial *p, const char *unit, int bucket)
+{
+    cell_merge *m = ud;
+    char buf[PG_PERIOD_BUF];
+    int u = pg_unit_find(m->rs, unit);
+    if (u < 0 || bucket <= 0 || pg_period_parse(pg_period_format(bucket, buf)) != bucket) return -1;
+    pg_partial_merge(pg_agg_partial(m->table, m->metric, u, bucket), p);
+    return 0;
+}
+
+/* Merges one JSON cell of the previous format (a row stored before schema 5, read only when
+ * its raw copy is gone) into the table; -1 if it is malformed or names a unit no longer there.
+ * Its sums are as printed and its distinct hashes 64-bit ones, which new cells do not match. */
 static int cell_from_json(const pg_ruleset *rs, pg_agg *table, int metric, const cJSON *a)
 {
     if (cJSON_GetArraySize(a) != 11) return -1;
@@ -484,7 +642,7 @@ static int cell_from_json(const pg_ruleset *rs, pg_agg *table, int metric, const
     }
     const cJSON *x;
     cJSON_ArrayForEach(x, cJSON_GetArrayItem(a, 9))
-        pg_partial_add_hash(&p, strtoull(cJSON_GetStringValue(x) ?: "0", NULL, 16));
+        pg_partial_add_hash(&p, (pg_h128){strtoull(cJSON_GetStringValue(x) ?: "0", NULL, 16), 0});
     cJSON_ArrayForEach(x, cJSON_GetArrayItem(a, 10))
     {
         if (p.nvalues == p.capvalues)
@@ -497,31 +655,76 @@ static int cell_from_json(const pg_ruleset *rs, pg_agg *table, int metric, const
     return 0;
 }
 
-/* The aggregator's partials as {definition: {"metric", "cells"}}, one entry per metric
- * definition of source `s` — an empty one for a metric no record of the batch counts towards
- * (a year-end metric in a spring batch), so that its definition is known to be computed and
- * the raw file is not read again for it at every evaluation. */
-static cJSON *partials_of(const pg_ruleset *rs, int s, const pg_agg *agg)
+/* One metric definition's cells over one batch, ready to store. */
+typedef struct {
+    const pg_metric *m;
+    bytes cells;
+} def_cells;
+
+static void defs_free(def_cells *v, int n)
 {
-    cJSON *metrics = cJSON_CreateObject();
+    for (int i = 0; i < n; i++) free(v[i].cells.p);
+    free(v);
+}
+
+/* The aggregator's partials, one entry per metric definition of source `s` — an empty one for
+ * a metric no record of the batch counts towards (a year-end metric in a spring batch), so that
+ * its definition is known to be computed and the raw file is not read again for it at every
+ * evaluation. Two metrics of one definition share the first one's cells. */
+static def_cells *partials_of(const pg_ruleset *rs, int s, const pg_agg *agg, int *n)
+{
+    def_cells *v = pg_xcalloc((size_t)rs->nmetrics + 1, sizeof *v);
+    int *slot = pg_xmalloc(sizeof(int) * ((size_t)rs->nmetrics + 1));
+    long *count = pg_xcalloc((size_t)rs->nmetrics + 1, sizeof *count);
+    *n = 0;
     for (int m = 0; m < rs->nmetrics; m++) {
         const pg_metric *me = &rs->metrics[m];
-        if (me->source != s || me->agg == PG_AGG_FED ||
-            cJSON_GetObjectItemCaseSensitive(metrics, me->def))
-            continue;
-        cJSON *entry = cJSON_AddObjectToObject(metrics, me->def);
-        cJSON_AddStringToObject(entry, "metric", me->id);
-        cJSON_AddArrayToObject(entry, "cells");
+        slot[m] = -1;
+        if (me->source != s || me->agg == PG_AGG_FED) continue;
+        int k = 0;
+        while (k < *n && strcmp(v[k].m->def, me->def) != 0) k++;
+        if (k == *n) v[(*n)++].m = me, slot[m] = k;
     }
     const pg_agg_cell *cells;
-    int n = pg_agg_cells(agg, &cells);
-    for (int i = 0; i < n; i++) {
-        const pg_metric *me = &rs->metrics[cells[i].metric];
-        cJSON *entry = cJSON_GetObjectItemCaseSensitive(metrics, me->def);
-        cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(entry, "cells"),
-                             cell_to_json(rs, &cells[i]));
+    int nc = pg_agg_cells(agg, &cells);
+    for (int i = 0; i < nc; i++)
+        if (slot[cells[i].metric] >= 0) count[slot[cells[i].metric]]++;
+    for (int k = 0; k < *n; k++) {
+        put(&v[k].cells, CELLS_MAGIC, 4);
+        put_u(&v[k].cells, (uint64_t)count[k], 4);
     }
-    return metrics;
+    for (int i = 0; i < nc; i++)
+        if (slot[cells[i].metric] >= 0) cell_put(&v[slot[cells[i].metric]].cells, rs, &cells[i]);
+    free(slot), free(count);
+    return v;
+}
+
+/* Stores the cells of batch `id`, computed when its keys_gen was `gen`. At ingest (replace 0)
+ * a row already there is kept (the same definition computes the same cells); when values are
+ * taken (replace 1) a stale row is replaced, unless the batch's keys_gen moved on meanwhile (a
+ * concurrent ingest settled its keys again: these cells are already stale, and not stored). */
+static int insert_partials(pg_store *st, const char *id, const def_cells *v, int n, long gen,
+                           int replace, pg_diags *d)
+{
+    sqlite3_stmt *s;
+    int rc = pg_store_prepare(
+        st,
+        replace ? "INSERT OR REPLACE INTO partial (batch, metric, definition, cells, gen)"
+                  " SELECT ?1, ?2, ?3, ?4, ?5 WHERE (SELECT keys_gen FROM batch WHERE id = ?1) = ?5"
+                : "INSERT OR IGNORE INTO partial (batch, metric, definition, cells, gen)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5)",
+        &s, d);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, v[i].m->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, v[i].m->def, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(s, 4, v[i].cells.p, (int)v[i].cells.n, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 5, gen);
+        if (sqlite3_step(s) != SQLITE_DONE) rc = pg_store_fail(st, "storing the partials", d);
+    }
+    sqlite3_finalize(s);
+    return rc;
 }
 
 /* Appends the diagnostics of `from` to d. */
@@ -541,17 +744,44 @@ static void add_line(char ***lines, int *n, char *s)
     (*lines)[(*n)++] = s;
 }
 
-/* Records of the batch's cell for (unit, period) in a stored cells array, or -1. */
-static double batch_records(const cJSON *cells, const char *unit, const char *period)
+typedef struct {
+    const char *unit;
+    int bucket;
+    double n;
+} cell_find;
+
+static int find_cell(void *ud, pg_partial *p, const char *unit, int bucket)
 {
+    cell_find *f = ud;
+    if (bucket != f->bucket || strcmp(unit, f->unit) != 0) return 0;
+    f->n = p->n;
+    return 1;
+}
+
+/* Records of the batch's cell for (unit, period) in stored cells (binary, or the JSON of a row
+ * stored before schema 5), or -1. */
+static double batch_records(sqlite3_stmt *row, const char *unit, int bucket)
+{
+    char buf[PG_PERIOD_BUF];
+    if (sqlite3_column_type(row, 0) == SQLITE_BLOB) {
+        cell_find f = {unit, bucket, -1};
+        cells_each(sqlite3_column_blob(row, 0), sqlite3_column_bytes(row, 0), find_cell, &f);
+        return f.n;
+    }
+    cJSON *cells = cJSON_Parse((const char *)sqlite3_column_text(row, 0));
+    const char *period = pg_period_format(bucket, buf);
     const cJSON *c;
     cJSON_ArrayForEach(c, cells)
     {
         const char *u = cJSON_GetStringValue(cJSON_GetArrayItem(c, 0));
         const char *p = cJSON_GetStringValue(cJSON_GetArrayItem(c, 1));
-        if (u && p && strcmp(u, unit) == 0 && strcmp(p, period) == 0)
-            return cJSON_GetNumberValue(cJSON_GetArrayItem(c, 2));
+        if (u && p && strcmp(u, unit) == 0 && strcmp(p, period) == 0) {
+            double n = cJSON_GetNumberValue(cJSON_GetArrayItem(c, 2));
+            cJSON_Delete(cells);
+            return n;
+        }
     }
+    cJSON_Delete(cells);
     return -1;
 }
 
@@ -604,18 +834,16 @@ int pg_batch_origins(const pg_ruleset *rs, const char *datadir, int metric, int 
         sqlite3_reset(cells);
         sqlite3_bind_text(cells, 1, list[i].id, -1, SQLITE_STATIC);
         sqlite3_bind_text(cells, 2, m->def, -1, SQLITE_STATIC);
-        cJSON *j = sqlite3_step(cells) == SQLITE_ROW
-                       ? cJSON_Parse((const char *)sqlite3_column_text(cells, 0))
-                       : NULL;
-        for (int p = first; j && p <= period; p++) {
-            double recs = batch_records(j, uid, pg_period_format(p, pbuf));
+        int have = sqlite3_step(cells) == SQLITE_ROW;
+        for (int p = first; have && p <= period; p++) {
+            double recs = batch_records(cells, uid, p);
             if (recs < 0) continue;
             add_line(lines, n,
                      pg_xasprintf("batch %.12s（%s，%s，%s 入库）：%s 采样月 %g 条记录", list[i].id,
-                                  list[i].source, list[i].file, list[i].ingested_at, pbuf, recs));
+                                  list[i].source, list[i].file, list[i].ingested_at,
+                                  pg_period_format(p, pbuf), recs));
             found++;
         }
-        cJSON_Delete(j);
     }
     sqlite3_finalize(cells);
     sqlite3_finalize(vals);
@@ -623,6 +851,380 @@ int pg_batch_origins(const pg_ruleset *rs, const char *datadir, int metric, int 
     pg_diags_free(&d);
     pg_batch_list_free(list, nb);
     return found;
+}
+
+/* ---- keys across batches ---- */
+
+static const char *const dup_names[] = {"reject", "keep_first", "replace"};
+
+/* The TEMP tables of this connection: the keys of the file being read (new_key) or of a stored
+ * batch being indexed (idx_key), and the keys being settled. TEMP tables need no lock on the
+ * database and go to a temporary file beyond SQLite's cache, so memory stays flat. */
+static int key_tables(pg_store *st, pg_diags *d)
+{
+    return pg_store_exec(
+        st,
+        "CREATE TEMP TABLE IF NOT EXISTS new_key (key TEXT PRIMARY KEY, record INTEGER NOT NULL)"
+        " WITHOUT ROWID;"
+        "CREATE TEMP TABLE IF NOT EXISTS idx_key (key TEXT PRIMARY KEY, record INTEGER NOT NULL)"
+        " WITHOUT ROWID;"
+        "CREATE TEMP TABLE IF NOT EXISTS settle_key (key TEXT PRIMARY KEY) WITHOUT ROWID;",
+        d);
+}
+
+typedef struct {
+    pg_store *st;
+    sqlite3_stmt *q;
+    char why[300];
+} key_ctx;
+
+/* The filter of a file being read for a new batch: a key repeated within the file is found by
+ * the TEMP table's primary key (the first record with it counts, as before). */
+static int temp_key_filter(void *ud, const char *key, int len, long record, const char **why)
+{
+    key_ctx *k = ud;
+    sqlite3_reset(k->q);
+    sqlite3_bind_text(k->q, 1, key, len, SQLITE_STATIC);
+    sqlite3_bind_int64(k->q, 2, record);
+    if (sqlite3_step(k->q) != SQLITE_DONE) {
+        snprintf(k->why, sizeof k->why, "keeping the key: %s", sqlite3_errmsg(pg_store_db(k->st)));
+        *why = k->why;
+        return -1;
+    }
+    return sqlite3_changes(pg_store_db(k->st)) ? 1 : 0;
+}
+
+/* The filter of a stored batch read again: its record counts when it is the batch's first
+ * with the key and no other active batch's record counts instead (record_key.counts). */
+static int stored_key_filter(void *ud, const char *key, int len, long record, const char **why)
+{
+    key_ctx *k = ud;
+    sqlite3_reset(k->q);
+    sqlite3_bind_text(k->q, 2, key, len, SQLITE_STATIC);
+    int step = sqlite3_step(k->q);
+    if (step == SQLITE_ROW) {
+        long first = (long)sqlite3_column_int64(k->q, 0);
+        return first != record ? 0 : sqlite3_column_int(k->q, 1) ? 1 : 2;
+    }
+    snprintf(k->why, sizeof k->why, "key '%.*s' is not in the store's key index%s%s",
+             len > 64 ? 64 : len, key, step == SQLITE_DONE ? "" : ": ",
+             step == SQLITE_DONE ? "" : sqlite3_errmsg(pg_store_db(k->st)));
+    *why = k->why;
+    return -1;
+}
+
+/* Reads a file of source s with its keys into TEMP table `table` (emptied first). Returns the
+ * aggregator, or NULL with diagnostics. */
+static pg_agg *read_keys(const pg_ruleset *rs, int s, pg_store *st, const char *table,
+                         const char *path, const char *format, long *errors, pg_diags *d)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "DELETE FROM temp.%s", table);
+    if (key_tables(st, d) != 0 || pg_store_exec(st, sql, d) != 0) return NULL;
+    snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO temp.%s (key, record) VALUES (?, ?)", table);
+    key_ctx k = {st, NULL, ""};
+    if (pg_store_prepare(st, sql, &k.q, d) != 0) return NULL;
+    pg_agg *agg = pg_ingest_aggregate_keyed(rs, s, path, format, 1, PG_INGEST_MIN_PART,
+                                            temp_key_filter, &k, errors, d);
+    sqlite3_finalize(k.q);
+    return agg;
+}
+
+/* Reads a stored batch again, counting only the records that count now. */
+static pg_agg *read_stored(const pg_ruleset *rs, int s, pg_store *st, const pg_batch *b,
+                           const char *path, long *errors, pg_diags *d)
+{
+    if (rs->sources[s].key_field < 0)
+        return pg_ingest_aggregate(rs, s, path, b->format, pg_ingest_threads(), PG_INGEST_MIN_PART,
+                                   errors, d);
+    key_ctx k = {st, NULL, ""};
+    if (pg_store_prepare(st,
+                         "SELECT record, counts FROM record_key"
+                         " WHERE source = ?1 AND key = ?2 AND batch = ?3",
+                         &k.q, d) != 0)
+        return NULL;
+    sqlite3_bind_text(k.q, 1, b->source, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(k.q, 3, b->seq);
+    pg_agg *agg = pg_ingest_aggregate_keyed(rs, s, path, b->format, 1, PG_INGEST_MIN_PART,
+                                            stored_key_filter, &k, errors, d);
+    sqlite3_finalize(k.q);
+    return agg;
+}
+
+/* Runs one statement with up to two integer/text parameters: ?1 text t, ?2 integer i. */
+static int run(pg_store *st, const char *sql, const char *t, long long i, pg_diags *d)
+{
+    sqlite3_stmt *q;
+    int rc = pg_store_prepare(st, sql, &q, d);
+    if (rc) return rc;
+    if (t) sqlite3_bind_text(q, 1, t, -1, SQLITE_STATIC);
+    if (sqlite3_bind_parameter_count(q) >= 2) sqlite3_bind_int64(q, 2, i);
+    int step;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW) continue;
+    if (step != SQLITE_DONE) rc = pg_store_fail(st, "settling the keys", d);
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* Brings record_key up to date with the source's key and on_duplicate before settling: a
+ * changed key field drops the source's keys (every batch is indexed again from its raw copy); a
+ * changed on_duplicate settles every batch of the source again. A source that lost its key
+ * counts every record again. Inside the caller's write transaction. */
+static int key_policy(const pg_ruleset *rs, int s, pg_store *st, pg_diags *d)
+{
+    const pg_source *src = &rs->sources[s];
+    const char *name = src->name;
+    const char *key = src->key_field >= 0 ? src->fields[src->key_field].name : NULL;
+    const char *dup = dup_names[src->on_duplicate];
+    sqlite3_stmt *q;
+    int rc = pg_store_prepare(st, "SELECT key_field, on_duplicate FROM key_policy WHERE source = ?",
+                              &q, d);
+    if (rc) return rc;
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    int had = sqlite3_step(q) == SQLITE_ROW;
+    int same_key = had && key && strcmp((const char *)sqlite3_column_text(q, 0), key) == 0;
+    int same_dup = had && strcmp((const char *)sqlite3_column_text(q, 1), dup) == 0;
+    sqlite3_finalize(q);
+    if (same_key && same_dup) return 0;
+    if (!same_key) { /* no keys of this source are known to be right: start again */
+        rc = run(st, "DELETE FROM record_key WHERE source = ?1", name, 0, d);
+        if (rc == 0)
+            rc = run(st,
+                     "UPDATE batch SET key_state = NULL, keys_gen = keys_gen + (shadowed > 0),"
+                     " shadowed = 0 WHERE source = ?1",
+                     name, 0, d);
+    } else {
+        rc = run(st, "UPDATE batch SET key_state = 2 WHERE source = ?1 AND key_state IS NOT NULL",
+                 name, 0, d);
+    }
+    if (rc == 0 && key) {
+        rc = pg_store_prepare(st, "INSERT OR REPLACE INTO key_policy VALUES (?, ?, ?)", &q, d);
+        if (rc == 0) {
+            sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 3, dup, -1, SQLITE_STATIC);
+            if (sqlite3_step(q) != SQLITE_DONE) rc = pg_store_fail(st, "keeping the key policy", d);
+            sqlite3_finalize(q);
+        }
+    } else if (rc == 0) {
+        rc = run(st, "DELETE FROM key_policy WHERE source = ?1", name, 0, d);
+    }
+    return rc;
+}
+
+/* Indexes the keys of the active batches of source s that have none in record_key (stored
+ * before schema 5, or restored after a key change), from their raw copies; `skip` is the seq of
+ * the batch being ingested (its keys come from new_key). */
+static int index_batches(const pg_ruleset *rs, const char *datadir, int s, pg_store *st, long skip,
+                         pg_diags *d)
+{
+    sqlite3_stmt *q;
+    int rc = pg_store_prepare(st,
+                              "SELECT " BATCH_COLS " FROM batch WHERE source = ? AND"
+                              " status = 'active' AND key_state IS NULL ORDER BY seq",
+                              &q, d);
+    if (rc) return rc;
+    sqlite3_bind_text(q, 1, rs->sources[s].name, -1, SQLITE_STATIC);
+    pg_batch *list = NULL;
+    int n = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        list = pg_xrealloc(list, sizeof *list * (size_t)(n + 1));
+        batch_from_row(&list[n++], q);
+    }
+    sqlite3_finalize(q);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        if (list[i].seq == skip) continue;
+        char *raw = raw_path(datadir, &list[i]);
+        long errors;
+        pg_agg *agg = read_keys(rs, s, st, "idx_key", raw, list[i].format, &errors, d);
+        if (!agg) {
+            pg_error(d, raw, 0,
+                     "batch %.12s: its keys cannot be indexed: its raw file cannot be read",
+                     list[i].id);
+            rc = -EIO;
+        }
+        pg_agg_free(agg);
+        free(raw);
+        if (rc == 0)
+            rc = run(st,
+                     "INSERT INTO record_key (source, key, batch, record)"
+                     " SELECT ?1, key, ?2, record FROM temp.idx_key",
+                     list[i].source, list[i].seq, d);
+        if (rc == 0)
+            rc = run(st, "UPDATE batch SET key_state = 2 WHERE seq = ?2", NULL, list[i].seq, d);
+    }
+    pg_batch_list_free(list, n);
+    return rc;
+}
+
+/* Settles the keys of source s (see the top of this file), inside the caller's write
+ * transaction: which record counts for every key of a batch whose status changed, by the
+ * source's on_duplicate. `fresh` is the seq of the batch being ingested or restored (0: none)
+ * and `file` its file, for the messages. Returns 0, -EEXIST when on_duplicate = "reject" and
+ * active batches share keys (the first 20 listed), or a store error. */
+static int settle(const pg_ruleset *rs, const char *datadir, int s, pg_store *st, long fresh,
+                  const char *file, pg_diags *d)
+{
+    const pg_source *src = &rs->sources[s];
+    int rc = key_policy(rs, s, st, d);
+    if (rc == 0 && src->key_field < 0) return 0;
+    if (rc == 0) rc = key_tables(st, d);
+    if (rc == 0) rc = index_batches(rs, datadir, s, st, fresh, d);
+    if (rc == 0) rc = pg_store_exec(st, "DELETE FROM temp.settle_key", d);
+    /* the keys of the changed batches that another batch holds too: only those can move */
+    if (rc == 0)
+        rc = run(st,
+                 "INSERT OR IGNORE INTO temp.settle_key (key) SELECT n.key FROM batch b"
+                 " JOIN record_key n ON n.batch = b.seq WHERE b.source = ?1 AND b.key_state = 2"
+                 " AND EXISTS (SELECT 1 FROM record_key o WHERE o.source = ?1 AND"
+                 " o.key = n.key AND o.batch <> n.batch)",
+                 src->name, 0, d);
+    if (rc == 0 && src->on_duplicate == PG_DUP_REJECT) {
+        sqlite3_stmt *q;
+        rc = pg_store_prepare(
+            st,
+            "SELECT t.key, group_concat(CASE WHEN b.seq <> ?2 THEN substr(b.id, 1, 12) END,"
+            " ', '), count(*)"
+            " OVER () FROM temp.settle_key t JOIN record_key k ON"
+            " k.source = ?1 AND k.key = t.key JOIN batch b ON b.seq = k.batch"
+            " WHERE b.status = 'active' GROUP BY t.key HAVING count(*) > 1"
+            " ORDER BY t.key LIMIT 20",
+            &q, d);
+        int n = 0;
+        if (rc == 0) sqlite3_bind_text(q, 1, src->name, -1, SQLITE_STATIC);
+        if (rc == 0) sqlite3_bind_int64(q, 2, fresh);
+        while (rc == 0 && sqlite3_step(q) == SQLITE_ROW) {
+            if (n++ == 0)
+                pg_error(d, file, 0,
+                         "%lld key%s of source '%s' %s in more than one active batch, and the "
+                         "source has on_duplicate = \"reject\"%s",
+                         (long long)sqlite3_column_int64(q, 2),
+                         sqlite3_column_int64(q, 2) == 1 ? "" : "s", src->name,
+                         sqlite3_column_int64(q, 2) == 1 ? "is" : "are",
+                         fresh ? ": the batch is rejected, nothing stored"
+                               : ": withdraw one of the batches, or declare on_duplicate = "
+                                 "\"keep_first\" or \"replace\"");
+            pg_error(d, file, 0, "key '%s' is %sin batch %s", sqlite3_column_text(q, 0),
+                     fresh ? "already " : "", sqlite3_column_text(q, 1));
+        }
+        sqlite3_finalize(q);
+        if (rc == 0 && n) rc = -EEXIST;
+    }
+    /* the record that counts: the earliest active batch's (keep_first, and reject's only one)
+     * or the latest's (replace); every row whose flag changes names its batch */
+    long *changed = NULL;
+    int nchanged = 0;
+    if (rc == 0) {
+        sqlite3_stmt *q;
+        char sql[640];
+        snprintf(sql, sizeof sql,
+                 "UPDATE record_key SET counts = 1 - counts WHERE source = ?1 AND key IN"
+                 " (SELECT key FROM temp.settle_key) AND counts <> (batch IS (SELECT %s(o.batch)"
+                 " FROM record_key o JOIN batch b ON b.seq = o.batch WHERE o.source = ?1 AND"
+                 " o.key = record_key.key AND b.status = 'active')) RETURNING batch",
+                 src->on_duplicate == PG_DUP_REPLACE ? "max" : "min");
+        rc = pg_store_prepare(st, sql, &q, d);
+        int step = SQLITE_DONE;
+        if (rc == 0) sqlite3_bind_text(q, 1, src->name, -1, SQLITE_STATIC);
+        if (rc == 0) sqlite3_bind_int64(q, 2, fresh);
+        while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
+            long b = (long)sqlite3_column_int64(q, 0);
+            int k = 0;
+            while (k < nchanged && changed[k] != b) k++;
+            if (k == nchanged) {
+                changed = pg_xrealloc(changed, sizeof *changed * (size_t)(nchanged + 1));
+                changed[nchanged++] = b;
+            }
+        }
+        if (rc == 0 && step != SQLITE_DONE) rc = pg_store_fail(st, "settling the keys", d);
+        sqlite3_finalize(q);
+    }
+    /* a batch whose counted records changed: a new keys_gen makes its partials stale */
+    for (int i = 0; rc == 0 && i < nchanged; i++)
+        rc = run(st,
+                 "UPDATE batch SET keys_gen = keys_gen + 1, shadowed = (SELECT count(*) FROM"
+                 " record_key WHERE batch = ?2 AND counts = 0) WHERE seq = ?2",
+                 NULL, changed[i], d);
+    free(changed);
+    if (rc == 0)
+        rc = run(st, "UPDATE batch SET key_state = 1 WHERE source = ?1 AND key_state = 2",
+                 src->name, 0, d);
+    return rc;
+}
+
+/* Whether source s has keys to settle before its values are taken. */
+static int unsettled(const pg_ruleset *rs, int s, pg_store *st)
+{
+    const pg_source *src = &rs->sources[s];
+    sqlite3_stmt *q;
+    const char *key = src->key_field >= 0 ? src->fields[src->key_field].name : "";
+    if (sqlite3_prepare_v2(pg_store_db(st),
+                           "SELECT (SELECT count(*) FROM batch WHERE source = ?1 AND (key_state = 2"
+                           " OR (key_state IS NULL AND status = 'active' AND ?2 <> '')"
+                           " OR (?2 = '' AND shadowed > 0)))"
+                           " + (?2 <> '' AND NOT EXISTS (SELECT 1 FROM key_policy WHERE"
+                           " source = ?1 AND key_field = ?2 AND on_duplicate = ?3)"
+                           " AND EXISTS (SELECT 1 FROM batch WHERE source = ?1))",
+                           -1, &q, NULL) != SQLITE_OK)
+        return 1;
+    sqlite3_bind_text(q, 1, src->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, dup_names[src->on_duplicate], -1, SQLITE_STATIC);
+    int n = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : 1;
+    sqlite3_finalize(q);
+    return n > 0;
+}
+
+/* Tells what settling did to the batch being ingested (seq `fresh`): its records that another
+ * batch's record outranks (keep_first), or the other batches' records it outranks (replace). */
+static int report_keys(const pg_ruleset *rs, int s, pg_store *st, long fresh, const char *file,
+                       pg_diags *d)
+{
+    sqlite3_stmt *q;
+    int rc =
+        pg_store_prepare(st,
+                         "SELECT substr(b.id, 1, 12), n.counts, count(*) FROM temp.settle_key t"
+                         " JOIN record_key n ON n.source = ?1 AND n.key = t.key AND n.batch = ?2"
+                         " JOIN record_key o ON o.source = ?1 AND o.key = t.key AND o.batch <> ?2"
+                         " JOIN batch b ON b.seq = o.batch AND b.status = 'active'"
+                         " WHERE n.counts <> o.counts GROUP BY b.id, n.counts ORDER BY b.seq",
+                         &q, d);
+    if (rc) return rc;
+    sqlite3_bind_text(q, 1, rs->sources[s].name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, fresh);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        long long n = sqlite3_column_int64(q, 2);
+        if (sqlite3_column_int(q, 1))
+            pg_warn(d, file, 0,
+                    "%lld record%s replace%s those of batch %s with the same key, which no longer "
+                    "count (on_duplicate = \"replace\")",
+                    n, n == 1 ? "" : "s", n == 1 ? "s" : "", sqlite3_column_text(q, 0));
+        else
+            pg_warn(d, file, 0,
+                    "%lld record%s repeat%s keys of batch %s and %s dropped (on_duplicate = "
+                    "\"keep_first\")",
+                    n, n == 1 ? "" : "s", n == 1 ? "s" : "", sqlite3_column_text(q, 0),
+                    n == 1 ? "was" : "were");
+    }
+    sqlite3_finalize(q);
+    return 0;
+}
+
+/* The batch's shadowed count and keys_gen as stored now. */
+static void reload_counts(pg_store *st, pg_batch *b)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(pg_store_db(st),
+                           "SELECT shadowed, keys_gen, seq FROM batch WHERE id = ?", -1, &q,
+                           NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_text(q, 1, b->id, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        b->shadowed = (long)sqlite3_column_int64(q, 0);
+        b->keys_gen = (long)sqlite3_column_int64(q, 1);
+        b->seq = (long)sqlite3_column_int64(q, 2);
+    }
+    sqlite3_finalize(q);
 }
 
 /* ---- ingesting ---- */
@@ -693,7 +1295,8 @@ static int replace_old(pg_store *st, const char *old, const pg_batch *by, const 
 
 /* The bytes of batch `b` again, which is in the store: a no-op while it is active; otherwise
  * it is restored (and replaces rq->replaces, if given). Runs in its own transaction. */
-static int ingest_again(pg_store *st, const pg_batch_req *rq, pg_batch *b, int *again, pg_diags *d)
+static int ingest_again(const pg_ruleset *rs, const char *datadir, int si, pg_store *st,
+                        const pg_batch_req *rq, pg_batch *b, int *again, pg_diags *d)
 {
     int rc = pg_store_begin(st, d);
     if (rc) return rc;
@@ -728,6 +1331,11 @@ static int ingest_again(pg_store *st, const pg_batch_req *rq, pg_batch *b, int *
         rc = update_status(st, b, d);
         if (rc == 0) rc = audit(st, rq->actor, "batch.restore", &before, b, d);
         if (rc == 0 && rq->replaces) rc = replace_old(st, rq->replaces, b, rq->actor, d);
+        /* back among the active ones, its keys may meet another batch's */
+        if (rc == 0 && si >= 0) rc = settle(rs, datadir, si, st, b->seq, rq->path, d);
+        if (rc == 0 && si >= 0 && rs->sources[si].key_field >= 0)
+            rc = report_keys(rs, si, st, b->seq, rq->path, d);
+        if (rc == 0) reload_counts(st, b);
         pg_batch_clear(&before);
     }
     if (rc == 0)
@@ -874,6 +1482,8 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_re
         return rc;
     }
     const char *format = values ? "csv" : format_of(rq->path);
+    int keyed = !values && rs->sources[s].key_field >= 0;
+    pg_store *st = NULL;
     long errors = 0;
     pg_diags rd = {0}; /* the reading's: dropped if the batch turns out to be in already */
     pg_agg *agg = NULL;
@@ -887,15 +1497,19 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_re
             cJSON_Delete(j);
         }
         pg_dataset_free(ds);
+    } else if (keyed) {
+        /* the keys go to the store's TEMP table while the file is read (see the top) */
+        if (pg_batch_store_open(datadir, &st, &rd) == 0)
+            agg = read_keys(rs, s, st, "new_key", rq->path, format, &errors, &rd);
     } else {
         agg = pg_ingest_aggregate(rs, s, rq->path, format, rq->threads > 0 ? rq->threads : 1,
                                   PG_INGEST_MIN_PART, &errors, &rd);
     }
-    pg_store *st = NULL;
-    cJSON *partials = NULL;
+    def_cells *partials = NULL;
+    int npartials = 0, renamed = 0;
     char *raw = NULL;
     if ((rc = pg_rawcopy_finish(copy, out->id, d)) != 0) goto done;
-    if ((rc = pg_batch_store_open(datadir, &st, d)) != 0) goto done;
+    if (!st && (rc = pg_batch_store_open(datadir, &st, d)) != 0) goto done;
     pg_batch found;
     pg_diags none = {0}; /* "no such batch" is the usual answer, not an error */
     int frc = find_batch(st, out->id, &found, &none);
@@ -905,7 +1519,7 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_re
         raw = raw_path(datadir, out);
         /* put back a raw file an operator removed: the same name, the same bytes */
         if (access(raw, F_OK) != 0 && rename(incoming, raw) == 0) fsync_dir(raw);
-        rc = ingest_again(st, rq, out, again, d);
+        rc = ingest_again(rs, datadir, s, st, rq, out, again, d);
         goto done;
     } else if (frc != -ENOENT) {
         rc = frc;
@@ -930,7 +1544,7 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_re
     out->records = values ? cJSON_GetArraySize(vals) : pg_agg_records(agg);
     out->duplicates = values ? 0 : pg_agg_duplicates(agg);
     set_status(out, "active");
-    if (!values) partials = partials_of(rs, s, agg);
+    if (!values) partials = partials_of(rs, s, agg, &npartials);
     /* the raw file first, on disk; then the rows, together */
     raw = raw_path(datadir, out);
     if (rename(incoming, raw) != 0) {
@@ -939,6 +1553,7 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_re
         goto done;
     }
     fsync_dir(raw);
+    renamed = 1;
     if ((rc = pg_store_begin(st, d)) != 0) goto done;
     rc = insert_batch(st, out, d);
     if (rc == 1) { /* another writer stored the same bytes meanwhile */
@@ -947,23 +1562,41 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_re
         pg_store_rollback(st);
         pg_batch_clear(out);
         rc = find_batch(st, id, out, d);
-        if (rc == 0) rc = ingest_again(st, rq, out, again, d);
+        if (rc == 0) rc = ingest_again(rs, datadir, s, st, rq, out, again, d);
         goto done;
     }
+    if (rc == 0) out->seq = (long)sqlite3_last_insert_rowid(pg_store_db(st));
     if (rc == 0)
         rc = values ? insert_values(st, out->id, vals, d)
-                    : insert_partials(st, out->id, partials, d);
+                    : insert_partials(st, out->id, partials, npartials, 0, 0, d);
     if (rc == 0) rc = audit(st, out->actor, "batch.ingest", NULL, out, d);
     if (rc == 0 && rq->replaces) rc = replace_old(st, rq->replaces, out, out->actor, d);
+    if (rc == 0 && keyed) { /* its keys beside the other batches': which records count */
+        rc = key_policy(rs, s, st, d);
+        if (rc == 0)
+            rc = run(st,
+                     "INSERT INTO record_key (source, key, batch, record)"
+                     " SELECT ?1, key, ?2, record FROM temp.new_key",
+                     out->source, out->seq, d);
+        if (rc == 0)
+            rc = run(st, "UPDATE batch SET key_state = 2 WHERE seq = ?2", NULL, out->seq, d);
+        if (rc == 0) rc = settle(rs, datadir, s, st, out->seq, rq->path, d);
+        if (rc == 0) rc = report_keys(rs, s, st, out->seq, rq->path, d);
+        if (rc == 0) reload_counts(st, out);
+    } else if (rc == 0 && !values) {
+        rc = settle(rs, datadir, s, st, 0, rq->path, d); /* a source that lost its key */
+    }
     if (rc == 0)
         rc = pg_store_commit(st, d);
     else
         pg_store_rollback(st);
+    /* refused: the raw copy renamed into place names no batch; nothing of it stays */
+    if (rc && renamed && raw && unlink(raw) == 0) fsync_dir(raw);
 done:
     unlink(incoming); /* gone already when renamed into place */
     if (rc) pg_batch_clear(out), *again = 0;
     pg_store_close(st);
-    cJSON_Delete(partials);
+    defs_free(partials, npartials);
     cJSON_Delete(vals);
     pg_agg_free(agg);
     pg_diags_free(&rd);
@@ -1062,77 +1695,146 @@ static int feed_values(const pg_ruleset *rs, const char *datadir, pg_store *st, 
     return rc;
 }
 
+/* Cells recomputed while values were taken, stored once the reading is done. */
+typedef struct {
+    char id[65];
+    long gen;
+    def_cells *defs;
+    int n;
+} fresh_cells;
+
 /* Merges one batch's stored partials into the per-source table; recomputes from the raw file
- * the metrics whose definition has no partials yet, and stores them. */
+ * the metrics whose definition has no partials yet, whose partials were computed before the
+ * batch's counted records last changed (partial.gen), or that are JSON text of before schema
+ * 5 (read as they are only when the raw file is gone), and hands those to *fresh to store. */
 static int feed_batch(const pg_ruleset *rs, const char *datadir, pg_store *st, const pg_batch *b,
-                      int s, pg_agg *table, pg_diags *d)
+                      int s, pg_agg *table, fresh_cells *fresh, pg_diags *d)
 {
     sqlite3_stmt *q;
-    int rc = pg_store_prepare(st, "SELECT definition, cells FROM partial WHERE batch = ?", &q, d);
+    int rc = pg_store_prepare(st,
+                              "SELECT definition, cells, gen FROM partial WHERE batch = ?"
+                              " ORDER BY definition",
+                              &q, d);
     if (rc) return rc;
     sqlite3_bind_text(q, 1, b->id, -1, SQLITE_STATIC);
-    cJSON *have = cJSON_CreateObject(); /* definition → cells text, as stored */
-    int step;
-    while ((step = sqlite3_step(q)) == SQLITE_ROW)
-        cJSON_AddItemToObject(have, (const char *)sqlite3_column_text(q, 0),
-                              cJSON_CreateString((const char *)sqlite3_column_text(q, 1)));
-    if (step != SQLITE_DONE) rc = pg_store_fail(st, "reading the partials", d);
-    sqlite3_finalize(q);
-    int stale = 0;
-    for (int m = 0; rc == 0 && m < rs->nmetrics; m++) {
-        const pg_metric *me = &rs->metrics[m];
-        if (me->source != s || me->agg == PG_AGG_FED) continue;
-        const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(have, me->def));
-        if (!text) {
-            stale = 1;
-            continue;
-        }
-        cJSON *cells = cJSON_Parse(text), *c;
-        int bad = !cJSON_IsArray(cells);
-        cJSON_ArrayForEach(c, cells) if (!bad && cell_from_json(rs, table, m, c) != 0) bad = 1;
-        cJSON_Delete(cells);
-        if (bad) {
-            pg_error(d, pg_store_path(st), 0,
-                     "batch %.12s, metric '%s': a stored cell is damaged or names a unit no "
-                     "longer in units.csv",
-                     b->id, me->id);
-            rc = -EINVAL;
+    /* per metric of the source: 1 merged from a binary row, 2 a JSON row, 0 none usable */
+    int *got = pg_xcalloc((size_t)rs->nmetrics + 1, sizeof *got);
+    int stale = 0, legacy = 0, step;
+    while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *def = (const char *)sqlite3_column_text(q, 0);
+        int blob = sqlite3_column_type(q, 1) == SQLITE_BLOB;
+        if (blob && sqlite3_column_int64(q, 2) != b->keys_gen) continue; /* stale */
+        for (int m = 0; rc == 0 && m < rs->nmetrics; m++) {
+            const pg_metric *me = &rs->metrics[m];
+            if (me->source != s || me->agg == PG_AGG_FED || got[m] || strcmp(me->def, def))
+                continue;
+            got[m] = blob ? 1 : 2;
+            if (!blob) continue;
+            cell_merge cm = {rs, table, m};
+            if (cells_each(sqlite3_column_blob(q, 1), sqlite3_column_bytes(q, 1), merge_cell,
+                           &cm) != 0) {
+                pg_error(d, pg_store_path(st), 0,
+                         "batch %.12s, metric '%s': a stored cell is damaged or names a unit no "
+                         "longer in units.csv",
+                         b->id, me->id);
+                rc = -EINVAL;
+            }
         }
     }
-    if (rc == 0 && stale) { /* a changed definition: read the raw batch again */
-        char *raw = raw_path(datadir, b);
+    if (rc == 0 && step != SQLITE_DONE) rc = pg_store_fail(st, "reading the partials", d);
+    sqlite3_reset(q);
+    for (int m = 0; m < rs->nmetrics; m++) {
+        const pg_metric *me = &rs->metrics[m];
+        if (me->source != s || me->agg == PG_AGG_FED || got[m] == 1) continue;
+        stale = 1;
+        legacy += got[m] == 2;
+    }
+    char *raw = raw_path(datadir, b);
+    if (rc == 0 && stale && legacy && access(raw, F_OK) != 0 && b->keys_gen == 0) {
+        /* JSON rows of before, and the raw copy gone: the old figures, as they were read */
+        int missing = 0;
+        for (int m = 0; m < rs->nmetrics; m++) {
+            const pg_metric *me = &rs->metrics[m];
+            if (me->source == s && me->agg != PG_AGG_FED && !got[m]) missing = 1;
+        }
+        while (!missing && rc == 0 && sqlite3_step(q) == SQLITE_ROW) {
+            if (sqlite3_column_type(q, 1) == SQLITE_BLOB) continue;
+            const char *def = (const char *)sqlite3_column_text(q, 0);
+            for (int m = 0; rc == 0 && m < rs->nmetrics; m++) {
+                const pg_metric *me = &rs->metrics[m];
+                if (me->source != s || got[m] != 2 || strcmp(me->def, def)) continue;
+                got[m] = 1;
+                cJSON *cells = cJSON_Parse((const char *)sqlite3_column_text(q, 1)), *c;
+                int bad = !cJSON_IsArray(cells);
+                cJSON_ArrayForEach(c, cells) if (!bad && cell_from_json(rs, table, m, c) != 0) bad =
+                    1;
+                cJSON_Delete(cells);
+                if (bad) {
+                    pg_error(d, pg_store_path(st), 0,
+                             "batch %.12s, metric '%s': a stored cell is damaged or names a unit "
+                             "no longer in units.csv",
+                             b->id, me->id);
+                    rc = -EINVAL;
+                }
+            }
+        }
+        stale = missing;
+    }
+    sqlite3_finalize(q);
+    if (rc == 0 && stale) { /* read the raw batch again */
         long errors;
-        pg_agg *agg = pg_ingest_aggregate(rs, s, raw, b->format, pg_ingest_threads(),
-                                          PG_INGEST_MIN_PART, &errors, d);
+        pg_agg *agg = read_stored(rs, s, st, b, raw, &errors, d);
         if (!agg) {
             pg_error(d, raw, 0,
-                     "batch %.12s: its metrics changed and its raw file cannot be "
-                     "read again",
+                     "batch %.12s: its metrics or its counted records changed and its raw file "
+                     "cannot be read again",
                      b->id);
             rc = -EIO;
         }
         const pg_agg_cell *cells;
         int n = agg ? pg_agg_cells(agg, &cells) : 0;
         for (int i = 0; i < n; i++) {
-            const pg_metric *me = &rs->metrics[cells[i].metric];
-            if (cJSON_GetObjectItemCaseSensitive(have, me->def)) continue;
+            if (got[cells[i].metric] == 1) continue;
             pg_partial_merge(pg_agg_partial(table, cells[i].metric, cells[i].unit, cells[i].bucket),
                              &cells[i].p);
         }
-        if (agg) { /* keep the new definitions' partials, so the next run reads them */
-            cJSON *fresh = partials_of(rs, s, agg);
-            rc = pg_store_begin(st, d);
-            if (rc == 0) rc = insert_partials(st, b->id, fresh, d);
-            if (rc == 0)
-                rc = pg_store_commit(st, d);
-            else
-                pg_store_rollback(st);
-            cJSON_Delete(fresh);
+        if (agg) { /* keep the recomputed partials, so the next run reads them */
+            int nd;
+            def_cells *defs = partials_of(rs, s, agg, &nd);
+            int keep = 0;
+            for (int k = 0; k < nd; k++) {
+                int m = (int)(defs[k].m - rs->metrics);
+                if (got[m] == 1) {
+                    free(defs[k].cells.p);
+                    continue;
+                }
+                defs[keep++] = defs[k];
+            }
+            snprintf(fresh->id, sizeof fresh->id, "%s", b->id);
+            fresh->gen = b->keys_gen;
+            fresh->defs = defs;
+            fresh->n = keep;
         }
         pg_agg_free(agg);
-        free(raw);
     }
-    cJSON_Delete(have);
+    free(raw);
+    free(got);
+    return rc;
+}
+
+/* Settles the keys of every source that has batches whose status changed (see the top). */
+static int settle_all(const pg_ruleset *rs, const char *datadir, pg_store *st, pg_diags *d)
+{
+    int rc = 0;
+    for (int s = 0; rc == 0 && s < rs->nsources; s++) {
+        if (!unsettled(rs, s, st)) continue;
+        rc = pg_store_begin(st, d);
+        if (rc == 0) rc = settle(rs, datadir, s, st, 0, pg_store_path(st), d);
+        if (rc == 0)
+            rc = pg_store_commit(st, d);
+        else
+            pg_store_rollback(st);
+    }
     return rc;
 }
 
@@ -1149,10 +1851,15 @@ int pg_batch_feed(const pg_ruleset *rs, const char *datadir, pg_dataset *ds, pg_
 int pg_batch_feed_store(const pg_ruleset *rs, const char *datadir, pg_store *st, pg_dataset *ds,
                         pg_diags *d)
 {
-    int rc = 0;
     pg_batch *list = NULL;
     int n = 0;
     sqlite3_stmt *q;
+    /* Keys first (a write of its own), then one read snapshot for the batches, their key flags
+     * and partials, so that a concurrent ingest cannot change them halfway; the recomputed cells
+     * are stored after it, where their keys_gen still holds. */
+    int rc = settle_all(rs, datadir, st, d);
+    if (rc) return rc;
+    if ((rc = pg_store_exec(st, "BEGIN", d)) != 0) return rc;
     rc = pg_store_prepare(
         st, "SELECT " BATCH_COLS " FROM batch WHERE status = 'active' ORDER BY seq", &q, d);
     int step = SQLITE_DONE;
@@ -1163,12 +1870,13 @@ int pg_batch_feed_store(const pg_ruleset *rs, const char *datadir, pg_store *st,
     if (rc == 0 && step != SQLITE_DONE) rc = pg_store_fail(st, "reading the batches", d);
     sqlite3_finalize(q);
     value_origins vo = {0};
+    fresh_cells *fresh = pg_xcalloc((size_t)n + 1, sizeof *fresh);
     if (rc == 0) rc = feed_values(rs, datadir, st, ds, list, n, &vo, d);
     for (int s = 0; s < rs->nsources && rc == 0; s++) {
         pg_agg *table = pg_agg_new(rs, s);
         for (int i = 0; i < n && rc == 0; i++)
             if (strcmp(list[i].source, rs->sources[s].name) == 0)
-                rc = feed_batch(rs, datadir, st, &list[i], s, table, d);
+                rc = feed_batch(rs, datadir, st, &list[i], s, table, &fresh[i], d);
         const pg_agg_cell *cells;
         int ncells = pg_agg_cells(table, &cells);
         for (int i = 0; i < ncells && rc == 0; i++) {
@@ -1201,6 +1909,22 @@ int pg_batch_feed_store(const pg_ruleset *rs, const char *datadir, pg_store *st,
         }
         pg_agg_free(table);
     }
+    pg_store_rollback(st); /* the read snapshot ends */
+    int any = 0;
+    for (int i = 0; i < n; i++) any |= fresh[i].n > 0;
+    if (rc == 0 && any) {
+        rc = pg_store_begin(st, d);
+        for (int i = 0; rc == 0 && i < n; i++)
+            if (fresh[i].n)
+                rc =
+                    insert_partials(st, fresh[i].id, fresh[i].defs, fresh[i].n, fresh[i].gen, 1, d);
+        if (rc == 0)
+            rc = pg_store_commit(st, d);
+        else
+            pg_store_rollback(st);
+    }
+    for (int i = 0; i < n; i++) defs_free(fresh[i].defs, fresh[i].n);
+    free(fresh);
     origins_free(&vo);
     pg_batch_list_free(list, n);
     return rc;

@@ -133,7 +133,8 @@ static long estimate_records(const char *path)
  * new aggregator, adding to the progress counters when `counted`. Returns the reader's code;
  * *agg, *errors (bad records and unknown units) are set either way. */
 static int read_into(const pg_ruleset *rs, int source, const char *path, int ndjson,
-                     pg_read_part *part, int counted, pg_agg **agg, long *errors, pg_diags *d)
+                     pg_read_part *part, int counted, pg_key_filter filter, void *ud, pg_agg **agg,
+                     long *errors, pg_diags *d)
 {
     const pg_source *src = &rs->sources[source];
     pg_read_stats st = {0};
@@ -141,7 +142,10 @@ static int read_into(const pg_ruleset *rs, int source, const char *path, int ndj
     part->on_block = on_block;
     progress pr = {counted ? part : NULL, &st, 0, 0};
     feeding f = {pg_agg_new(rs, source), src, path, d, &st, &pr};
-    if (src->key_field >= 0) pg_agg_expect(f.agg, estimate_records(path));
+    if (filter)
+        pg_agg_key_filter(f.agg, filter, ud); /* the keys are the filter's to keep */
+    else if (src->key_field >= 0)
+        pg_agg_expect(f.agg, estimate_records(path));
     int rc = ndjson ? pg_read_ndjson_part(src, path, rs->tz_offset, part, on_record, &f, &st, d)
                     : pg_read_csv_part(src, path, rs->tz_offset, part, on_record, &f, &st, d);
     progress_add(&pr);
@@ -183,8 +187,8 @@ static void *run_parts(void *arg)
         pthread_mutex_unlock(&pool->mu);
         if (k < 0) return NULL;
         part_job *j = &pool->jobs[k];
-        j->rc = read_into(j->rs, j->source, j->path, j->ndjson, &j->part, 1, &j->agg, &j->errors,
-                          &j->d);
+        j->rc = read_into(j->rs, j->source, j->path, j->ndjson, &j->part, 1, NULL, NULL, &j->agg,
+                          &j->errors, &j->d);
     }
 }
 
@@ -219,11 +223,11 @@ static int find_cuts(const char *path, long long size, int n, long long *cuts)
 }
 
 static pg_agg *read_whole(const pg_ruleset *rs, int source, const char *path, int ndjson,
-                          int counted, long *errors, pg_diags *d)
+                          int counted, pg_key_filter filter, void *ud, long *errors, pg_diags *d)
 {
     pg_agg *agg;
     pg_read_part whole = {0}; /* from the top, no stops: the whole file */
-    int rc = read_into(rs, source, path, ndjson, &whole, counted, &agg, errors, d);
+    int rc = read_into(rs, source, path, ndjson, &whole, counted, filter, ud, &agg, errors, d);
     if (rc < 0 || *errors) {
         pg_agg_free(agg);
         return NULL;
@@ -234,20 +238,28 @@ static pg_agg *read_whole(const pg_ruleset *rs, int source, const char *path, in
 pg_agg *pg_ingest_aggregate(const pg_ruleset *rs, int source, const char *path, const char *format,
                             int threads, long long min_part, long *errors, pg_diags *d)
 {
+    return pg_ingest_aggregate_keyed(rs, source, path, format, threads, min_part, NULL, NULL,
+                                     errors, d);
+}
+
+pg_agg *pg_ingest_aggregate_keyed(const pg_ruleset *rs, int source, const char *path,
+                                  const char *format, int threads, long long min_part,
+                                  pg_key_filter filter, void *ud, long *errors, pg_diags *d)
+{
     int ndjson = strcmp(format, "ndjson") == 0;
     struct stat sb;
     *errors = 0;
     if (min_part < 1) min_part = 1;
     if (threads < 2 || rs->sources[source].key_field >= 0 || stat(path, &sb) != 0 ||
         sb.st_size / min_part < 2)
-        return read_whole(rs, source, path, ndjson, 1, errors, d);
+        return read_whole(rs, source, path, ndjson, 1, filter, ud, errors, d);
     long long size = sb.st_size, want = (long long)threads * PARTS_PER_THREAD;
     int n = (int)(size / min_part < want ? size / min_part : want);
     long long *cuts = pg_xcalloc((size_t)n, sizeof *cuts);
     int ncuts = find_cuts(path, size, n, cuts);
     if (ncuts == 0) {
         free(cuts);
-        return read_whole(rs, source, path, ndjson, 1, errors, d);
+        return read_whole(rs, source, path, ndjson, 1, NULL, NULL, errors, d);
     }
     part_job *jobs = pg_xcalloc((size_t)ncuts + 1, sizeof *jobs);
     for (int k = 0; k <= ncuts; k++) {
@@ -292,5 +304,5 @@ pg_agg *pg_ingest_aggregate(const pg_ruleset *rs, int source, const char *path, 
     free(jobs);
     free(cuts);
     /* a bad file is read again for its diagnostics, uncounted: its bytes were counted once */
-    return ok ? agg : read_whole(rs, source, path, ndjson, 0, errors, d);
+    return ok ? agg : read_whole(rs, source, path, ndjson, 0, NULL, NULL, errors, d);
 }

@@ -23,5 +23,11 @@
  * read). */
 pg_agg *pg_ingest_aggregate(const pg_ruleset *rs, int source, const char *path, const char *format,
                             int threads, long long min_part, long *errors, pg_diags *d);
+/* The same, asking `filter` whether each keyed record counts (pg_agg_key_filter) instead of
+ * keeping the file's keys in memory; NULL: as pg_ingest_aggregate. A keyed source is read on
+ * one thread, so the filter sees the records in file order. */
+pg_agg *pg_ingest_aggregate_keyed(const pg_ruleset *rs, int source, const char *path,
+                                  const char *format, int threads, long long min_part,
+                                  pg_key_filter filter, void *ud, long *errors, pg_diags *d);
 
 #endif

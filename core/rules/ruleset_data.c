@@ -114,8 +114,8 @@ static int field_ref(loader *ld, int t, const where *w, const pg_source *src, co
 void pg__read_source(loader *ld, int t, const where *w, pg_source *src)
 {
     lua_State *L = ld->L;
-    static const char *const known[] = {"name",   "unit",          "time", "key",
-                                        "fields", "extra_columns", NULL};
+    static const char *const known[] = {"name",   "unit",          "time",         "key",
+                                        "fields", "extra_columns", "on_duplicate", NULL};
     pg__warn_unknown(ld, t, w, known);
     src->name = pg_xstrdup(w->id);
     src->file = w->file;
@@ -151,6 +151,21 @@ void pg__read_source(loader *ld, int t, const where *w, pg_source *src)
     src->unit_field = field_ref(ld, t, w, src, "unit", 1);
     src->time_field = field_ref(ld, t, w, src, "time", 1);
     src->key_field = field_ref(ld, t, w, src, "key", 0);
+    /* which of two batches' records with one key counts (core/data/batch.c, docs/data.md) */
+    char *dup = pg__opt_string(ld, t, "on_duplicate", w, 0);
+    if (dup && strcmp(dup, "keep_first") == 0)
+        src->on_duplicate = PG_DUP_KEEP_FIRST;
+    else if (dup && strcmp(dup, "replace") == 0)
+        src->on_duplicate = PG_DUP_REPLACE;
+    else if (dup && strcmp(dup, "reject") != 0)
+        BAD(ld, w,
+            "source '%s': on_duplicate = '%s' is not \"reject\" (the default), \"keep_first\" "
+            "or \"replace\"",
+            w->id, dup);
+    if (dup && src->key_field < 0)
+        BAD(ld, w, "source '%s': on_duplicate needs a key = \"field\" to compare records by",
+            w->id);
+    free(dup);
     if (src->time_field >= 0 &&
         (src->fields[src->time_field].type != PG_FT_TIME || src->fields[src->time_field].nullable))
         BAD(ld, w, "source '%s': time = '%s' must name a required field of type time", w->id,

@@ -4,7 +4,8 @@
  * is never edited once released, so every database that ever existed can be brought forward.
  * Version 1 is the batch store as it was kept in files (batches and their partials); version 2
  * adds the rest of the record; version 3 says how each blob is stored (compressed ones since);
- * version 4 records which units uploaded each evidence file. The
+ * version 4 records which units uploaded each evidence file; version 5 keeps partials as exact
+ * binary cells and the keys of keyed records across batches. The
  * comments in the SQL are the schema's documentation: the `sqlite3` shell shows them to an operator
  * who opens the file (.schema). */
 #include "store.h"
@@ -145,6 +146,35 @@ static const char *const migrations[] = {
     ") WITHOUT ROWID;\n"
     "INSERT OR IGNORE INTO evidence_owner (hash, unit)\n"
     "  SELECT DISTINCT evidence, unit FROM self_report WHERE evidence IS NOT NULL;\n",
+
+    /* 5: exact partials and keys across batches. partial.cells is written as a BLOB from now
+     * on (the binary cells of core/data/batch.c, every double with all its bits, the sums'
+     * rounding errors beside them); a JSON text row of before is left as it is and recomputed
+     * from the batch's raw copy when next read, since its sums lost their last bits and its
+     * distinct sets are 64-bit hashes (SQL cannot rewrite them: that needs the rule set). The
+     * keys of keyed records go into record_key, so that a key is unique across the active
+     * batches of its source; batches stored before have none and are indexed from their raw
+     * copies when their source is next ingested or evaluated (key_state NULL). */
+    "ALTER TABLE partial ADD COLUMN gen INTEGER NOT NULL DEFAULT 0;\n"
+    "  -- the batch's keys_gen the cells were computed at: another one recomputes them\n"
+    "ALTER TABLE batch ADD COLUMN shadowed INTEGER NOT NULL DEFAULT 0;\n"
+    "  -- records not counted because another active batch's record with the key counts\n"
+    "ALTER TABLE batch ADD COLUMN key_state INTEGER;\n"
+    "  -- NULL: its keys are not in record_key; 1: settled; 2: its status changed since\n"
+    "ALTER TABLE batch ADD COLUMN keys_gen INTEGER NOT NULL DEFAULT 0;\n"
+    "  -- bumped whenever which of its records count changes\n"
+    "CREATE TABLE record_key ( -- the key of every keyed record of every batch, exactly\n"
+    "  source TEXT NOT NULL,\n"
+    "  key TEXT NOT NULL,        -- the key field's text (a number as %.17g)\n"
+    "  batch INTEGER NOT NULL REFERENCES batch(seq),\n"
+    "  record INTEGER NOT NULL,  -- the batch's first record with the key, 1-based, file order\n"
+    "  counts INTEGER NOT NULL DEFAULT 1, -- 0: another active batch's record counts instead\n"
+    "  PRIMARY KEY (source, key, batch)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX record_key_batch ON record_key(batch);\n"
+    "CREATE TABLE key_policy ( -- the key and on_duplicate record_key was last settled under\n"
+    "  source TEXT PRIMARY KEY, key_field TEXT NOT NULL, on_duplicate TEXT NOT NULL\n"
+    ") WITHOUT ROWID;\n",
 };
 
 _Static_assert(sizeof migrations / sizeof *migrations == PG_STORE_VERSION,

@@ -117,6 +117,15 @@ int pg_dataset_from_json(pg_dataset *ds, const struct cJSON *json, const char *w
  * way, unless the batch that replaced it is still active — counting both would count the same
  * records twice, so that is refused, naming the replacement.
  *
+ * Keys. A source with a key counts each key once across all its active batches. The keys of
+ * every batch are kept, exactly, in the store (table record_key: one row per source, key and
+ * batch), so memory does not grow with them. Which record counts when two active batches hold
+ * a key is the source's on_duplicate: "reject" (default: the later batch is refused whole,
+ * naming the first 20 keys and the batches holding them), "keep_first" (the earlier batch's
+ * record) or "replace" (the later batch's). Withdrawing, replacing or restoring a batch
+ * settles the keys again the next time the source is ingested or evaluated; a batch whose
+ * counted records changed has its partials recomputed from its raw copy then.
+ *
  * When a metric's definition changes, its partials are recomputed from the stored raw files
  * the next time values are taken (pg_batch_feed) and stored, in a transaction of their own;
  * metrics whose definition did not change are not.
@@ -135,6 +144,10 @@ typedef struct {
     int active;           /* status is "active" */
     char status[12];      /* active | withdrawn | replaced */
     char replaced_by[65]; /* "" unless replaced */
+    long shadowed;        /* records not counted: another active batch's record with the key
+                           * counts (the source's on_duplicate) */
+    long seq;             /* ingestion order (the store's batch.seq) */
+    long keys_gen;        /* bumped whenever which of its records count changes */
 } pg_batch;
 
 /* What to ingest. */

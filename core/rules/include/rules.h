@@ -43,7 +43,15 @@ typedef struct {
     int line;
     int extra_ignore; /* extra_columns = "ignore": undeclared CSV columns and NDJSON keys are
                        * skipped; otherwise each one is an error */
+    int on_duplicate; /* a key already in another active batch: pg_on_duplicate */
 } pg_source;
+
+/* What a batch whose keys repeat those of an active batch of its source gets (on_duplicate). */
+typedef enum {
+    PG_DUP_REJECT,     /* refused whole (the default) */
+    PG_DUP_KEEP_FIRST, /* its repeated records are dropped */
+    PG_DUP_REPLACE     /* its records count instead of the earlier batches' */
+} pg_on_duplicate;
 
 /* One field's value. `num` holds int, number, bool (0/1), time (seconds since the epoch,
  * UTC) and enum (the index into pg_field.enums). `str`/`len` hold the text of string and

@@ -1,12 +1,14 @@
 /* test_store.c — the store's migrations and the batch store (core/store/store.c,
  * core/data/batch.c).
  *
- * Migrations: an empty database becomes version 4 with every table; a version-1 database
+ * Migrations: an empty database becomes version 5 with every table; a version-1 database
  * (made with pg_store_open_file(path, 1, …)) holding batches and partials is migrated to 2
  * with its rows intact; a version-2 database's plain blobs are still read after version 3
  * compresses new ones (whose hash stays the plain bytes', and whose damage is caught); the
  * store's size on disk; a database of a newer version is refused with a message; the audit
- * log refuses UPDATE and DELETE. The batch store, on the ingestion fixture's rule set:
+ * log refuses UPDATE and DELETE; a version-4 database's JSON partials and unindexed keys
+ * are recomputed and indexed from the raw copies once it is version 5 (the JSON read as it was
+ * only when the raw copy is gone). The batch store, on the ingestion fixture's rule set:
  * ingest, the same bytes again, withdraw (twice), bringing a withdrawn batch back, replace
  * (and a bad replacement that changes nothing), value batches merged with the data directory's
  * *.csv files and a value given twice, and a data directory of the previous release (index.json
@@ -29,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char *tmpdir(void)
@@ -73,9 +76,10 @@ static int has_diag(const pg_diags *d, const char *needle)
 
 static const char *tables[] = {"batch",       "partial",         "feed_value", "evidence",
                                "self_report", "evaluator_score", "appeal",     "blob",
-                               "run",         "bulletin",        "audit",      "evidence_owner"};
+                               "run",         "bulletin",        "audit",      "evidence_owner",
+                               "record_key",  "key_policy"};
 
-static void empty_database_is_version_4(void **state)
+static void empty_database_is_version_5(void **state)
 {
     (void)state;
     char *dir = tmpdir();
@@ -83,7 +87,7 @@ static void empty_database_is_version_4(void **state)
     pg_diags d = {0};
     assert_int_equal(pg_store_open(dir, &st, &d), 0);
     assert_int_equal(pg_store_version(st), PG_STORE_VERSION);
-    assert_int_equal(PG_STORE_VERSION, 4);
+    assert_int_equal(PG_STORE_VERSION, 5);
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
         char *q = pg_xasprintf("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                                "name = '%s'",
@@ -706,10 +710,67 @@ static void legacy_import(void **state)
     pg_diags_free(&d);
 }
 
+/* A version-4 data directory: its batch and JSON partials (a count of 999 where the raw copy
+ * holds 6 records) migrate as they are; taking values recomputes them from the raw copy as
+ * binary cells and indexes the batch's keys; with the raw copy gone, the JSON is read. */
+static void version_4_partials_become_exact(void **state)
+{
+    fx *f = *state;
+    pg_diags d = {0};
+    char *a = pg_xasprintf("%s/a.csv", f->dir), *scratch = pg_xasprintf("%s/scratch", f->dir);
+    write_cases(a, "ga", 1, 6);
+    pg_batch_req rq = {"cases", a, "tester", NULL, 1};
+    pg_batch b;
+    int again, rc;
+    assert_int_equal(pg_batch_ingest(f->rs, scratch, &rq, &b, &again, &d), 0);
+    /* the same batch, as version 4 kept it */
+    assert_int_equal(mkdir(f->data, 0755), 0);
+    char *path = pg_xasprintf("%s/pinggu.db", f->data);
+    pg_store *st;
+    assert_int_equal(pg_store_open_file(path, 4, &st, &d), 0);
+    char *sql =
+        pg_xasprintf("ATTACH '%s/pinggu.db' AS s;"
+                     "INSERT INTO batch (id, source, file, format, records, actor, ingested_at)"
+                     " SELECT id, source, file, format, records, actor, ingested_at FROM s.batch;"
+                     "INSERT INTO partial SELECT batch, metric, definition,"
+                     " '[[\"ga\",\"2021-05\",999,0,0,0,0,null,null,[],[]]]' FROM s.partial;"
+                     "DETACH s;",
+                     scratch);
+    assert_int_equal(pg_store_exec(st, sql, &d), 0);
+    pg_store_close(st);
+    char *cp = pg_xasprintf("cp -r '%s/batches' '%s/'", scratch, f->data);
+    assert_int_equal(system(cp), 0);
+    assert_int_equal(pg_store_open_file(path, PG_STORE_VERSION, &st, &d), 0);
+    assert_int_equal(pg_store_version(st), 5);
+    assert_int_equal(one(st, "SELECT count(*) FROM partial WHERE typeof(cells) = 'text'"),
+                     one(st, "SELECT count(*) FROM partial"));
+    assert_true(one(st, "SELECT count(*) FROM batch WHERE key_state IS NULL") == 1);
+    pg_store_close(st);
+    assert_true(value_of(f, "n_cases", "ga", "2021-05", &rc, &d) == 6);
+    assert_int_equal(rc, 0);
+    assert_int_equal(count(f, "SELECT count(*) FROM partial WHERE typeof(cells) <> 'blob'"), 0);
+    assert_int_equal(count(f, "SELECT count(*) FROM record_key"), 6);
+    assert_int_equal(count(f, "SELECT key_state FROM batch"), 1);
+    /* JSON rows again, and no raw copy to recompute them from: read as they were */
+    assert_int_equal(pg_store_open_file(path, PG_STORE_VERSION, &st, &d), 0);
+    assert_int_equal(pg_store_exec(st,
+                                   "UPDATE partial SET cells = "
+                                   "'[[\"ga\",\"2021-05\",999,0,0,0,0,null,null,[],[]]]'",
+                                   &d),
+                     0);
+    pg_store_close(st);
+    char *rm = pg_xasprintf("rm '%s/batches/raw/%s.csv'", f->data, b.id);
+    assert_int_equal(system(rm), 0);
+    assert_true(value_of(f, "n_cases", "ga", "2021-05", &rc, &d) == 999);
+    pg_batch_clear(&b);
+    pg_diags_free(&d);
+    free(a), free(scratch), free(path), free(sql), free(cp), free(rm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(empty_database_is_version_4),
+        cmocka_unit_test(empty_database_is_version_5),
         cmocka_unit_test(version_3_evidence_gets_owners),
         cmocka_unit_test(blobs_compressed_old_ones_read),
         cmocka_unit_test(version_1_is_migrated_with_its_rows),
@@ -720,6 +781,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(batch_lifecycle, setup, teardown),
         cmocka_unit_test_setup_teardown(value_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(legacy_import, setup, teardown),
+        cmocka_unit_test_setup_teardown(version_4_partials_become_exact, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

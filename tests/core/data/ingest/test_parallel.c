@@ -171,9 +171,10 @@ static void assert_same(const pg_agg *a, const pg_agg *b)
         assert_memory_equal(x, y, sizeof x);
         assert_int_equal(p->nhashes, q->nhashes);
         for (int k = 0; k < p->caphashes; k++) {
-            if (!p->hashes[k]) continue;
+            if (!p->hashes[k].lo && !p->hashes[k].hi) continue;
             int found = 0;
-            for (int m = 0; m < q->caphashes && !found; m++) found = q->hashes[m] == p->hashes[k];
+            for (int m = 0; m < q->caphashes && !found; m++)
+                found = q->hashes[m].lo == p->hashes[k].lo && q->hashes[m].hi == p->hashes[k].hi;
             assert_true(found);
         }
         assert_int_equal(p->nvalues, q->nvalues);
