@@ -17,6 +17,7 @@
 #include <lualib.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define PRINT_MAX 4096
@@ -110,21 +111,32 @@ static int valid_module_name(const char *s)
     return 1;
 }
 
+/* Reads a rule file whole. Its bytes are the host's memory, not Lua's, so no memory cap
+ * counts them: a file over PG_RULE_FILE_MAX is refused before it is read (-EFBIG, its size in
+ * *len). */
 static char *read_whole(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && st.st_size > PG_RULE_FILE_MAX) {
+        fclose(f);
+        *len = (size_t)st.st_size;
+        errno = EFBIG;
+        return NULL;
+    }
     char *buf = NULL;
     size_t n = 0, cap = 0, got;
     do {
         if (n == cap) buf = pg_xrealloc(buf, cap = cap ? cap * 2 : 8192);
         got = fread(buf + n, 1, cap - n, f);
         n += got;
-    } while (got > 0);
+    } while (got > 0 && n <= PG_RULE_FILE_MAX); /* it may grow while read */
     int bad = ferror(f);
     fclose(f);
-    if (bad) {
+    if (bad || n > PG_RULE_FILE_MAX) {
         free(buf);
+        if (n > PG_RULE_FILE_MAX) *len = n, errno = EFBIG;
         return NULL;
     }
     *len = n;
@@ -141,6 +153,12 @@ static int load_rule_file(pg_sandbox *sb, const char *relpath)
     char *buf = read_whole(fspath, &len);
     free(fspath);
     char *path = pg_xasprintf("%s/%s", sb->root, relpath);
+    if (!buf && errno == EFBIG) {
+        lua_pushfstring(L, "%s: %I bytes, more than a rule file may hold (%d MiB)", path,
+                        (lua_Integer)len, PG_RULE_FILE_MAX >> 20);
+        free(path);
+        return -1;
+    }
     if (!buf) {
         lua_pushfstring(L, "%s: cannot read: %s", path, strerror(errno));
         free(path);

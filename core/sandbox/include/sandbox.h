@@ -33,6 +33,7 @@ typedef struct {
 #define PG_DEFAULT_MEMORY (32u << 20)
 #define PG_LOAD_INSTRUCTIONS 100000000L
 #define PG_LOAD_MEMORY (64u << 20)
+#define PG_RULE_FILE_MAX (4 << 20) /* bytes of one rule file */
 #define PG_STATE_MEMORY (512u << 20)
 #define PG_DEFAULT_LOAD_DEADLINE_MS 10000L
 #define PG_DEFAULT_CALL_DEADLINE_MS 2000L

@@ -21,6 +21,8 @@
 --           it out (the default budget)
 --   luac    optional { ["evil.lua"] = "evil.luasrc" }: files compiled with luac5.4 into
 --           the rule set at test time (binary chunks)
+--   padded  optional { ["huge.lua"] = MB }: files of that many megabytes of comment lines,
+--           written into the rule set at test time (too big to keep in the repository)
 --   absent  optional extra paths, relative to WORK_DIR, that must not exist afterwards
 --           ("PWNED" is always checked)
 --   twice   optional: run eval twice and require byte-identical output
@@ -117,6 +119,13 @@ assert(work:match("/work/") or work:match("^/tmp/"), "refusing to wipe " .. work
 assert(sh(("rm -rf %s && mkdir -p %s/rules %s/data"):format(q(work), q(work), q(work))) == 0)
 assert(sh(("cp -R %s/rules/. %s/rules/ && cp -R %s/data/. %s/data/ && cp -R %s/. %s/rules/ && rm -f %s/rules/spec.lua %s/rules/BUG")
           :format(q(common), q(work), q(common), q(work), q(case_dir), q(work), q(work), q(work))) == 0)
+for target, mb in pairs(spec.padded or {}) do
+  local f = assert(io.open(work .. "/rules/" .. target, "wb"))
+  local line = "-- " .. ("x"):rep(1020) .. "\n"
+  for _ = 1, mb * 1024 do f:write(line) end
+  f:write("return true\n")
+  f:close()
+end
 for target, source in pairs(spec.luac or {}) do
   local rc = sh(("%s -s -o %s/rules/%s %s/%s"):format(q(luac), q(work), q(target), q(case_dir), q(source)))
   if rc ~= 0 then fail("%s could not compile %s", luac, source) finish() end
