@@ -15,6 +15,34 @@ import { readFileSync } from 'node:fs';
 const FIGURES = ['n', 'online', 'full_online', 'ontime', 'mean_days', 'ecert', 'rating', 'low_ratings'];
 const TOL = 1e-9;
 
+// The binary cells of core/data/batch.c (schema 5), as hex: "PGC" 1, u32 ncells, then per cell
+// u32 length + unit id, u32 bucket (YYYYMM or YYYY00), 9 f64 (n, sum, sum_c, den, den_c, hits,
+// valued, min, max), u32 nhashes + 16 bytes each, u32 nvalues + f64 each; little-endian. Turned
+// into the JSON cells of before: [unit, period, n, sum, den, hits, valued, min, max].
+function decodeCells(hex) {
+  const b = Buffer.from(hex, 'hex');
+  if (b.toString('latin1', 0, 3) !== 'PGC' || b[3] !== 1) throw new Error('not binary cells');
+  let at = 4;
+  const u32 = () => { const v = b.readUInt32LE(at); at += 4; return v; };
+  const f64 = () => { const v = b.readDoubleLE(at); at += 8; return v; };
+  const cells = [];
+  for (let i = 0, n = u32(); i < n; i++) {
+    const len = u32();
+    const unit = b.toString('utf8', at, at + len);
+    at += len;
+    const bucket = u32();
+    const period = bucket % 100 ? `${Math.floor(bucket / 100)}-${String(bucket % 100).padStart(2, '0')}`
+                                : String(bucket / 100);
+    const [cn, sum, sumC, den, denC, hits, valued, min, max] = Array.from({ length: 9 }, f64);
+    const nhashes = u32(); // (at += 16 * u32() would add to the offset from before the read)
+    at += 16 * nhashes;
+    const nvalues = u32();
+    at += 8 * nvalues;
+    cells.push([unit, period, cn, sum + sumC, den + denC, hits, valued, min, max]);
+  }
+  return cells;
+}
+
 function fromPartials(path) {
   const json = JSON.parse(readFileSync(path, 'utf8'));
   const rows = new Map();
@@ -27,7 +55,8 @@ function fromPartials(path) {
     const id = entry.metric.replace(/^k_/, ''); // the keyed source's metrics are k_<id>
     if (!FIGURES.includes(id)) continue;
     // a cell: [unit, period, n, sum, den, hits, valued, min, max, hashes, values]
-    for (const [unit, period, n, sum, , hits, valued] of entry.cells) {
+    const cells = typeof entry.cells === 'string' ? decodeCells(entry.cells) : entry.cells;
+    for (const [unit, period, n, sum, , hits, valued] of cells) {
       const r = row(`${unit}\t${period}`);
       if (id === 'n' || id === 'low_ratings') r[id] = n;
       else if (id === 'mean_days' || id === 'rating') r[id] = valued > 0 ? sum / valued : null;
