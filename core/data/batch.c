@@ -924,9 +924,19 @@ static pg_agg *read_keys(const pg_ruleset *rs, int s, pg_store *st, const char *
     snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO temp.%s (key, record) VALUES (?, ?)", table);
     key_ctx k = {st, NULL, ""};
     if (pg_store_prepare(st, sql, &k.q, d) != 0) return NULL;
+    /* one transaction for all the inserts (a savepoint: inside the caller's, if any): one
+     * each would commit, and flush the TEMP table's cache, a million times */
+    if (pg_store_exec(st, "SAVEPOINT read_keys", d) != 0) {
+        sqlite3_finalize(k.q);
+        return NULL;
+    }
     pg_agg *agg = pg_ingest_aggregate_keyed(rs, s, path, format, 1, PG_INGEST_MIN_PART,
                                             temp_key_filter, &k, errors, d);
     sqlite3_finalize(k.q);
+    if (pg_store_exec(st, "RELEASE read_keys", d) != 0) {
+        pg_agg_free(agg);
+        return NULL;
+    }
     return agg;
 }
 
