@@ -572,7 +572,7 @@ static int parse_record(reader *r, char *p, char *end, long line)
                     /* the fields this record has already set are no suggestion */
                     unsigned char *taken = pg_xcalloc((size_t)src->nfields + 1, 1);
                     for (int i = 0; i < src->nfields; i++) taken[i] = r->seen[i] == r->stamp;
-                    char what[PG_RV_WHY];
+                    char what[PG_RV_WHY - 128]; /* room for the advice around it */
                     pg_rv_undeclared(what, sizeof what, src, k, klen, taken);
                     free(taken);
                     snprintf(why, sizeof why,
