@@ -855,10 +855,13 @@ int pg_batch_origins(const pg_ruleset *rs, const char *datadir, int metric, int 
 
 /* ---- keys across batches ---- */
 
+/* Repeated keys a refused batch's message lists (then the total), like bad records. */
+#define KEYS_LISTED 20
+
 static const char *const dup_names[] = {"reject", "keep_first", "replace"};
 
 /* The TEMP tables of this connection: the keys of the file being read (new_key) or of a stored
- * batch being indexed (idx_key), and the keys being settled. TEMP tables need no lock on the
+ * batch being indexed (idx_key). TEMP tables need no lock on the
  * database and go to a temporary file beyond SQLite's cache, so memory stays flat. */
 static int key_tables(pg_store *st, pg_diags *d)
 {
@@ -867,8 +870,7 @@ static int key_tables(pg_store *st, pg_diags *d)
         "CREATE TEMP TABLE IF NOT EXISTS new_key (key TEXT PRIMARY KEY, record INTEGER NOT NULL)"
         " WITHOUT ROWID;"
         "CREATE TEMP TABLE IF NOT EXISTS idx_key (key TEXT PRIMARY KEY, record INTEGER NOT NULL)"
-        " WITHOUT ROWID;"
-        "CREATE TEMP TABLE IF NOT EXISTS settle_key (key TEXT PRIMARY KEY) WITHOUT ROWID;",
+        " WITHOUT ROWID;",
         d);
 }
 
@@ -1067,87 +1069,178 @@ static int index_batches(const pg_ruleset *rs, const char *datadir, int s, pg_st
     return rc;
 }
 
+/* A batch of the source being settled, as settle() needs it. */
+typedef struct {
+    long seq;
+    char id[13];
+    int active, touched; /* touched: its status changed (key_state 2) */
+    long report;         /* records of the fresh batch this one outranks, or it outranks */
+} key_batch;
+
+static key_batch *key_batch_find(key_batch *v, int n, long seq)
+{
+    int lo = 0, hi = n - 1; /* v is in seq order */
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        if (v[mid].seq == seq) return &v[mid];
+        if (v[mid].seq < seq)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return NULL;
+}
+
 /* Settles the keys of source s (see the top of this file), inside the caller's write
- * transaction: which record counts for every key of a batch whose status changed, by the
- * source's on_duplicate. `fresh` is the seq of the batch being ingested or restored (0: none)
- * and `file` its file, for the messages. Returns 0, -EEXIST when on_duplicate = "reject" and
- * active batches share keys (the first 20 listed), or a store error. */
+ * transaction: for every key of a batch whose status changed that another batch holds too,
+ * which active batch's record counts, by the source's on_duplicate. One B-tree lookup a key
+ * finds those held twice, one more each settles them; rows of inactive batches are left as they are
+ * (they are settled when restored). `fresh` is the seq of the batch being ingested or restored (0:
+ * none), reported on: its records that an earlier batch's outrank (keep_first) or the records of
+ * other batches it outranks (replace). Returns 0, -EEXIST when on_duplicate = "reject" and active
+ * batches share keys (the first 20 listed, with the total), or a store error. */
 static int settle(const pg_ruleset *rs, const char *datadir, int s, pg_store *st, long fresh,
                   const char *file, pg_diags *d)
 {
     const pg_source *src = &rs->sources[s];
     int rc = key_policy(rs, s, st, d);
     if (rc == 0 && src->key_field < 0) return 0;
-    if (rc == 0) rc = key_tables(st, d);
     if (rc == 0) rc = index_batches(rs, datadir, s, st, fresh, d);
-    if (rc == 0) rc = pg_store_exec(st, "DELETE FROM temp.settle_key", d);
-    /* the keys of the changed batches that another batch holds too: only those can move */
-    if (rc == 0)
-        rc = run(st,
-                 "INSERT OR IGNORE INTO temp.settle_key (key) SELECT n.key FROM batch b"
-                 " JOIN record_key n ON n.batch = b.seq WHERE b.source = ?1 AND b.key_state = 2"
-                 " AND EXISTS (SELECT 1 FROM record_key o WHERE o.source = ?1 AND"
-                 " o.key = n.key AND o.batch <> n.batch)",
-                 src->name, 0, d);
-    if (rc == 0 && src->on_duplicate == PG_DUP_REJECT) {
-        sqlite3_stmt *q;
-        rc = pg_store_prepare(
-            st,
-            "SELECT t.key, group_concat(CASE WHEN b.seq <> ?2 THEN substr(b.id, 1, 12) END,"
-            " ', '), count(*)"
-            " OVER () FROM temp.settle_key t JOIN record_key k ON"
-            " k.source = ?1 AND k.key = t.key JOIN batch b ON b.seq = k.batch"
-            " WHERE b.status = 'active' GROUP BY t.key HAVING count(*) > 1"
-            " ORDER BY t.key LIMIT 20",
-            &q, d);
-        int n = 0;
-        if (rc == 0) sqlite3_bind_text(q, 1, src->name, -1, SQLITE_STATIC);
-        if (rc == 0) sqlite3_bind_int64(q, 2, fresh);
-        while (rc == 0 && sqlite3_step(q) == SQLITE_ROW) {
-            if (n++ == 0)
-                pg_error(d, file, 0,
-                         "%lld key%s of source '%s' %s in more than one active batch, and the "
-                         "source has on_duplicate = \"reject\"%s",
-                         (long long)sqlite3_column_int64(q, 2),
-                         sqlite3_column_int64(q, 2) == 1 ? "" : "s", src->name,
-                         sqlite3_column_int64(q, 2) == 1 ? "is" : "are",
-                         fresh ? ": the batch is rejected, nothing stored"
-                               : ": withdraw one of the batches, or declare on_duplicate = "
-                                 "\"keep_first\" or \"replace\"");
-            pg_error(d, file, 0, "key '%s' is %sin batch %s", sqlite3_column_text(q, 0),
-                     fresh ? "already " : "", sqlite3_column_text(q, 1));
-        }
-        sqlite3_finalize(q);
-        if (rc == 0 && n) rc = -EEXIST;
+    if (rc) return rc;
+    sqlite3_stmt *qb = NULL, *qk = NULL, *qh = NULL, *qu = NULL;
+    rc = pg_store_prepare(st,
+                          "SELECT seq, substr(id, 1, 12), status = 'active', key_state = 2"
+                          " FROM batch WHERE source = ? ORDER BY seq",
+                          &qb, d);
+    key_batch *kb = NULL;
+    int nb = 0;
+    if (rc == 0) sqlite3_bind_text(qb, 1, src->name, -1, SQLITE_STATIC);
+    while (rc == 0 && sqlite3_step(qb) == SQLITE_ROW) {
+        kb = pg_xrealloc(kb, sizeof *kb * (size_t)(nb + 1));
+        kb[nb] = (key_batch){.seq = (long)sqlite3_column_int64(qb, 0),
+                             .active = sqlite3_column_int(qb, 2),
+                             .touched = sqlite3_column_int(qb, 3)};
+        snprintf(kb[nb].id, sizeof kb[nb].id, "%s", (const char *)sqlite3_column_text(qb, 1));
+        nb++;
     }
-    /* the record that counts: the earliest active batch's (keep_first, and reject's only one)
-     * or the latest's (replace); every row whose flag changes names its batch */
-    long *changed = NULL;
-    int nchanged = 0;
+    sqlite3_finalize(qb);
+    if (rc == 0)
+        rc = pg_store_prepare(st,
+                              "SELECT n.key FROM record_key n WHERE n.batch = ?1 AND EXISTS"
+                              " (SELECT 1 FROM record_key o WHERE o.source = ?2 AND"
+                              " o.key = n.key AND o.batch <> n.batch) ORDER BY n.key",
+                              &qk, d);
+    if (rc == 0)
+        rc = pg_store_prepare(
+            st, "SELECT batch, counts FROM record_key WHERE source = ? AND key = ?", &qh, d);
+    if (rc == 0)
+        rc = pg_store_prepare(st,
+                              "UPDATE record_key SET counts = ? WHERE source = ? AND key = ? AND"
+                              " batch = ?",
+                              &qu, d);
     if (rc == 0) {
-        sqlite3_stmt *q;
-        char sql[640];
-        snprintf(sql, sizeof sql,
-                 "UPDATE record_key SET counts = 1 - counts WHERE source = ?1 AND key IN"
-                 " (SELECT key FROM temp.settle_key) AND counts <> (batch IS (SELECT %s(o.batch)"
-                 " FROM record_key o JOIN batch b ON b.seq = o.batch WHERE o.source = ?1 AND"
-                 " o.key = record_key.key AND b.status = 'active')) RETURNING batch",
-                 src->on_duplicate == PG_DUP_REPLACE ? "max" : "min");
-        rc = pg_store_prepare(st, sql, &q, d);
-        int step = SQLITE_DONE;
-        if (rc == 0) sqlite3_bind_text(q, 1, src->name, -1, SQLITE_STATIC);
-        if (rc == 0) sqlite3_bind_int64(q, 2, fresh);
-        while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
-            long b = (long)sqlite3_column_int64(q, 0);
-            int k = 0;
-            while (k < nchanged && changed[k] != b) k++;
-            if (k == nchanged) {
-                changed = pg_xrealloc(changed, sizeof *changed * (size_t)(nchanged + 1));
-                changed[nchanged++] = b;
+        sqlite3_bind_text(qh, 1, src->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(qu, 2, src->name, -1, SQLITE_STATIC);
+    }
+    long conflicts = 0, *changed = NULL;
+    int nchanged = 0;
+    enum { MAXH = 64 };
+    for (int t = 0; rc == 0 && t < nb; t++) {
+        if (!kb[t].touched) continue;
+        sqlite3_reset(qk);
+        sqlite3_bind_int64(qk, 1, kb[t].seq);
+        sqlite3_bind_text(qk, 2, src->name, -1, SQLITE_STATIC);
+        int step;
+        while (rc == 0 && (step = sqlite3_step(qk)) == SQLITE_ROW) {
+            const char *key = (const char *)sqlite3_column_text(qk, 0);
+            int klen = sqlite3_column_bytes(qk, 0);
+            sqlite3_reset(qh);
+            sqlite3_bind_text(qh, 2, key, klen, SQLITE_STATIC);
+            /* the holders: batch, flag (a key held by more than MAXH batches is a pathology
+             * that costs only a second look: its extra holders are settled on their own) */
+            long hb[MAXH];
+            int hc[MAXH], nh = 0, seen = 0, hstep;
+            while ((hstep = sqlite3_step(qh)) == SQLITE_ROW && nh < MAXH) {
+                hb[nh] = (long)sqlite3_column_int64(qh, 0);
+                hc[nh] = sqlite3_column_int(qh, 1);
+                const key_batch *h = key_batch_find(kb, nb, hb[nh]);
+                /* an earlier touched batch holding it has settled this key already */
+                if (h && h->touched && h->seq < kb[t].seq) seen = 1;
+                nh++;
+            }
+            if (hstep != SQLITE_ROW && hstep != SQLITE_DONE) {
+                rc = pg_store_fail(st, "settling the keys", d);
+                break;
+            }
+            if (nh < 2 || seen) continue;
+            long win = 0;
+            int nactive = 0;
+            for (int i = 0; i < nh; i++) {
+                const key_batch *h = key_batch_find(kb, nb, hb[i]);
+                if (!h || !h->active) continue;
+                nactive++;
+                if (!win || (src->on_duplicate == PG_DUP_REPLACE ? hb[i] > win : hb[i] < win))
+                    win = hb[i];
+            }
+            if (src->on_duplicate == PG_DUP_REJECT && nactive > 1) {
+                if (conflicts++ < KEYS_LISTED) {
+                    char ids[200] = "";
+                    size_t at = 0;
+                    for (int i = 0; i < nh && at + 16 < sizeof ids; i++) {
+                        const key_batch *h = key_batch_find(kb, nb, hb[i]);
+                        if (!h || !h->active || h->seq == fresh) continue;
+                        at += (size_t)snprintf(ids + at, sizeof ids - at, "%s%s", at ? ", " : "",
+                                               h->id);
+                    }
+                    pg_error(d, file, 0, "key '%s' is %sin batch %s", key, fresh ? "already " : "",
+                             ids);
+                }
+                continue;
+            }
+            const key_batch *f = fresh ? key_batch_find(kb, nb, fresh) : NULL;
+            int has_fresh = 0;
+            for (int i = 0; f && f->active && i < nh; i++) has_fresh |= hb[i] == fresh;
+            for (int i = 0; has_fresh && i < nh; i++) {
+                key_batch *h = key_batch_find(kb, nb, hb[i]);
+                if (!h || !h->active || hb[i] == fresh) continue;
+                if (win == fresh)
+                    h->report++; /* the fresh batch's record counts instead of h's */
+                else if (hb[i] == win)
+                    h->report--; /* h's counts instead of the fresh batch's */
+            }
+            for (int i = 0; rc == 0 && i < nh; i++) {
+                key_batch *h = key_batch_find(kb, nb, hb[i]);
+                if (!h || !h->active) continue;
+                int want = hb[i] == win;
+                if (hc[i] == want) continue;
+                sqlite3_reset(qu);
+                sqlite3_bind_int(qu, 1, want);
+                sqlite3_bind_text(qu, 3, key, klen, SQLITE_STATIC);
+                sqlite3_bind_int64(qu, 4, hb[i]);
+                if (sqlite3_step(qu) != SQLITE_DONE) {
+                    rc = pg_store_fail(st, "settling the keys", d);
+                    break;
+                }
+                int k = 0;
+                while (k < nchanged && changed[k] != hb[i]) k++;
+                if (k == nchanged) {
+                    changed = pg_xrealloc(changed, sizeof *changed * (size_t)(nchanged + 1));
+                    changed[nchanged++] = hb[i];
+                }
             }
         }
         if (rc == 0 && step != SQLITE_DONE) rc = pg_store_fail(st, "settling the keys", d);
-        sqlite3_finalize(q);
+    }
+    sqlite3_finalize(qk), sqlite3_finalize(qh), sqlite3_finalize(qu);
+    if (rc == 0 && conflicts) {
+        pg_error(d, file, 0,
+                 "%ld key%s of source '%s' %s in more than one active batch, and the source has "
+                 "on_duplicate = \"reject\"%s",
+                 conflicts, conflicts == 1 ? "" : "s", src->name, conflicts == 1 ? "is" : "are",
+                 fresh ? ": the batch is rejected, nothing stored"
+                       : ": withdraw one of the batches, or declare on_duplicate = "
+                         "\"keep_first\" or \"replace\"");
+        rc = -EEXIST;
     }
     /* a batch whose counted records changed: a new keys_gen makes its partials stale */
     for (int i = 0; rc == 0 && i < nchanged; i++)
@@ -1159,6 +1252,20 @@ static int settle(const pg_ruleset *rs, const char *datadir, int s, pg_store *st
     if (rc == 0)
         rc = run(st, "UPDATE batch SET key_state = 1 WHERE source = ?1 AND key_state = 2",
                  src->name, 0, d);
+    for (int i = 0; rc == 0 && fresh && i < nb; i++) {
+        long n = kb[i].report < 0 ? -kb[i].report : kb[i].report;
+        if (kb[i].report > 0)
+            pg_warn(d, file, 0,
+                    "%ld record%s replace%s those of batch %s with the same key, which no longer "
+                    "count (on_duplicate = \"replace\")",
+                    n, n == 1 ? "" : "s", n == 1 ? "s" : "", kb[i].id);
+        else if (kb[i].report < 0)
+            pg_warn(d, file, 0,
+                    "%ld record%s repeat%s keys of batch %s and %s dropped (on_duplicate = "
+                    "\"keep_first\")",
+                    n, n == 1 ? "" : "s", n == 1 ? "s" : "", kb[i].id, n == 1 ? "was" : "were");
+    }
+    free(kb);
     return rc;
 }
 
@@ -1183,41 +1290,6 @@ static int unsettled(const pg_ruleset *rs, int s, pg_store *st)
     int n = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : 1;
     sqlite3_finalize(q);
     return n > 0;
-}
-
-/* Tells what settling did to the batch being ingested (seq `fresh`): its records that another
- * batch's record outranks (keep_first), or the other batches' records it outranks (replace). */
-static int report_keys(const pg_ruleset *rs, int s, pg_store *st, long fresh, const char *file,
-                       pg_diags *d)
-{
-    sqlite3_stmt *q;
-    int rc =
-        pg_store_prepare(st,
-                         "SELECT substr(b.id, 1, 12), n.counts, count(*) FROM temp.settle_key t"
-                         " JOIN record_key n ON n.source = ?1 AND n.key = t.key AND n.batch = ?2"
-                         " JOIN record_key o ON o.source = ?1 AND o.key = t.key AND o.batch <> ?2"
-                         " JOIN batch b ON b.seq = o.batch AND b.status = 'active'"
-                         " WHERE n.counts <> o.counts GROUP BY b.id, n.counts ORDER BY b.seq",
-                         &q, d);
-    if (rc) return rc;
-    sqlite3_bind_text(q, 1, rs->sources[s].name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 2, fresh);
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        long long n = sqlite3_column_int64(q, 2);
-        if (sqlite3_column_int(q, 1))
-            pg_warn(d, file, 0,
-                    "%lld record%s replace%s those of batch %s with the same key, which no longer "
-                    "count (on_duplicate = \"replace\")",
-                    n, n == 1 ? "" : "s", n == 1 ? "s" : "", sqlite3_column_text(q, 0));
-        else
-            pg_warn(d, file, 0,
-                    "%lld record%s repeat%s keys of batch %s and %s dropped (on_duplicate = "
-                    "\"keep_first\")",
-                    n, n == 1 ? "" : "s", n == 1 ? "s" : "", sqlite3_column_text(q, 0),
-                    n == 1 ? "was" : "were");
-    }
-    sqlite3_finalize(q);
-    return 0;
 }
 
 /* The batch's shadowed count and keys_gen as stored now. */
@@ -1343,8 +1415,6 @@ static int ingest_again(const pg_ruleset *rs, const char *datadir, int si, pg_st
         if (rc == 0 && rq->replaces) rc = replace_old(st, rq->replaces, b, rq->actor, d);
         /* back among the active ones, its keys may meet another batch's */
         if (rc == 0 && si >= 0) rc = settle(rs, datadir, si, st, b->seq, rq->path, d);
-        if (rc == 0 && si >= 0 && rs->sources[si].key_field >= 0)
-            rc = report_keys(rs, si, st, b->seq, rq->path, d);
         if (rc == 0) reload_counts(st, b);
         pg_batch_clear(&before);
     }
@@ -1591,7 +1661,6 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_re
         if (rc == 0)
             rc = run(st, "UPDATE batch SET key_state = 2 WHERE seq = ?2", NULL, out->seq, d);
         if (rc == 0) rc = settle(rs, datadir, s, st, out->seq, rq->path, d);
-        if (rc == 0) rc = report_keys(rs, s, st, out->seq, rq->path, d);
         if (rc == 0) reload_counts(st, out);
     } else if (rc == 0 && !values) {
         rc = settle(rs, datadir, s, st, 0, rq->path, d); /* a source that lost its key */
