@@ -252,7 +252,13 @@ int cmd_ingest(int argc, char **argv)
     }
     int failed = 0;
     if (dry_run) {
-        for (int i = optind; i < argc; i++) {
+        /* said once, not once a file */
+        if (pg_strmap_get(&rs->source_ids, source) < 0) {
+            fprintf(stderr, "pinggu ingest: --source %s: the rule set declares no such source\n",
+                    source);
+            failed = 1;
+        }
+        for (int i = optind; i < argc && !failed; i++) {
             struct stat st;
             if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
                 int n;

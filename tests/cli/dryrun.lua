@@ -121,6 +121,11 @@ T:section("--dry-run takes files of a source only", function()
   T:eq("with --values: usage", 2, code, err)
   _, err, code = ingest(L.tmpdir(), "--dry-run")
   T:eq("without a file: usage", 2, code, err)
+  _, err, code = L.run(L.quote(bin) .. " ingest --rules " .. L.quote(DEMO) .. " --source kases --dry-run "
+    .. L.quote(good) .. " " .. L.quote(typo))
+  T:eq("an unknown source: exit code", 1, code, err)
+  local _, n = err:gsub("declares no such source", "")
+  T:eq("said once, not once a file", 1, n, err)
 end)
 
 T:done()
