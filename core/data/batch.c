@@ -1,12 +1,12 @@
 /* batch.c — the batch store: raw files in DATA/batches/raw, rows in the SQLite store.
  *
  * Partials are kept as one row per (batch, metric, definition hash), the cells a binary BLOB
- * (cells_blob below): little-endian, versioned, every double with all its bits and each sum
- * beside its rounding error, so that values merged from the store are bit for bit those merged
- * straight from the raw files (JSON printed the sum and its error as one rounded double, which
- * lost the last bits). Rows of before (JSON text) are recomputed from the raw copy when read,
- * and read as they are only when that copy is gone. A rule change recomputes only the metrics
- * whose definition hash has no row yet. Every change of a batch's status is one transaction
+ * (the format is above cell_put below): little-endian, versioned, every double with all its bits
+ * and each sum beside its rounding error, so that values merged from the store are bit for bit
+ * those merged straight from the raw files (JSON printed the sum and its error as one rounded
+ * double, which lost the last bits). Rows of before (JSON text) are recomputed from the raw copy
+ * when read, and read as they are only when that copy is gone. A rule change recomputes only the
+ * metrics whose definition hash has no row yet. Every change of a batch's status is one transaction
  * with its audit entry (before and after as the batch's JSON).
  *
  * Keys across batches. The key of every record of a keyed source goes into table record_key,
@@ -1233,13 +1233,18 @@ static int settle(const pg_ruleset *rs, const char *datadir, int s, pg_store *st
     }
     sqlite3_finalize(qk), sqlite3_finalize(qh), sqlite3_finalize(qu);
     if (rc == 0 && conflicts) {
-        pg_error(d, file, 0,
-                 "%ld key%s of source '%s' %s in more than one active batch, and the source has "
-                 "on_duplicate = \"reject\"%s",
-                 conflicts, conflicts == 1 ? "" : "s", src->name, conflicts == 1 ? "is" : "are",
-                 fresh ? ": the batch is rejected, nothing stored"
-                       : ": withdraw one of the batches, or declare on_duplicate = "
-                         "\"keep_first\" or \"replace\"");
+        if (fresh)
+            pg_error(d, file, 0,
+                     "%ld key%s already in another active batch of source '%s' (on_duplicate = "
+                     "\"reject\"): the batch is rejected, nothing stored",
+                     conflicts, conflicts == 1 ? " is" : "s are", src->name);
+        else
+            pg_error(d, file, 0,
+                     "%ld key%s of source '%s' %s in more than one active batch, and the source "
+                     "has on_duplicate = \"reject\": withdraw one of the batches, or declare "
+                     "on_duplicate = \"keep_first\" or \"replace\"",
+                     conflicts, conflicts == 1 ? "" : "s", src->name,
+                     conflicts == 1 ? "is" : "are");
         rc = -EEXIST;
     }
     /* a batch whose counted records changed: a new keys_gen makes its partials stale */

@@ -260,7 +260,7 @@ static void reject(void **state)
     assert_int_equal(ingest(f, data, "rej", a, NULL, &ba, NULL), 0);
     assert_int_equal(ingest(f, data, "rej", b, NULL, NULL, NULL), 0);
     assert_int_equal(ingest(f, data, "rej", c, NULL, NULL, &msgs), -EEXIST);
-    assert_non_null(strstr(msgs, "2 keys of source 'rej' are in more than one active batch"));
+    assert_non_null(strstr(msgs, "2 keys are already in another active batch of source 'rej'"));
     assert_non_null(strstr(msgs, "the batch is rejected, nothing stored"));
     char want[80];
     snprintf(want, sizeof want, "key 'K3' is already in batch %.12s", ba.id);
