@@ -1144,7 +1144,8 @@ static int settle(const pg_ruleset *rs, const char *datadir, int s, pg_store *st
     }
     long conflicts = 0, *changed = NULL;
     int nchanged = 0;
-    enum { MAXH = 64 };
+    long *hb = NULL; /* the holders of one key: batch seq and flag */
+    int *hc = NULL, caph = 0;
     for (int t = 0; rc == 0 && t < nb; t++) {
         if (!kb[t].touched) continue;
         sqlite3_reset(qk);
@@ -1156,11 +1157,13 @@ static int settle(const pg_ruleset *rs, const char *datadir, int s, pg_store *st
             int klen = sqlite3_column_bytes(qk, 0);
             sqlite3_reset(qh);
             sqlite3_bind_text(qh, 2, key, klen, SQLITE_STATIC);
-            /* the holders: batch, flag (a key held by more than MAXH batches is a pathology
-             * that costs only a second look: its extra holders are settled on their own) */
-            long hb[MAXH];
-            int hc[MAXH], nh = 0, seen = 0, hstep;
-            while ((hstep = sqlite3_step(qh)) == SQLITE_ROW && nh < MAXH) {
+            int nh = 0, seen = 0, hstep;
+            while ((hstep = sqlite3_step(qh)) == SQLITE_ROW) {
+                if (nh == caph) {
+                    caph = caph ? caph * 2 : 8;
+                    hb = pg_xrealloc(hb, sizeof *hb * (size_t)caph);
+                    hc = pg_xrealloc(hc, sizeof *hc * (size_t)caph);
+                }
                 hb[nh] = (long)sqlite3_column_int64(qh, 0);
                 hc[nh] = sqlite3_column_int(qh, 1);
                 const key_batch *h = key_batch_find(kb, nb, hb[nh]);
@@ -1232,6 +1235,7 @@ static int settle(const pg_ruleset *rs, const char *datadir, int s, pg_store *st
         if (rc == 0 && step != SQLITE_DONE) rc = pg_store_fail(st, "settling the keys", d);
     }
     sqlite3_finalize(qk), sqlite3_finalize(qh), sqlite3_finalize(qu);
+    free(hb), free(hc);
     if (rc == 0 && conflicts) {
         if (fresh)
             pg_error(d, file, 0,

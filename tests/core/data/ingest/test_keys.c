@@ -18,6 +18,8 @@
  * - replace: the later batch's records count instead, the earlier batch's partials are
  *   recomputed without them; withdrawing the later batch brings the earlier versions back;
  *   `--replace` of the earlier batch with a corrected file leaves its own keys out of the way;
+ * - a refused batch lists its first 20 repeated keys and the total; a changed on_duplicate
+ *   settles the keys again at the next evaluation;
  * - the key set is in the store: every call here opens it anew, as a new process would. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -365,6 +367,61 @@ static void replace(void **state)
     free(data), free(a), free(a2), free(b), free(c);
 }
 
+/* A refused batch lists its first 20 repeated keys, then the total. */
+static void reject_lists_twenty(void **state)
+{
+    fx *f = *state;
+    char *data = datadir(f, "twenty");
+    const char *recs[31], *again[26];
+    char text[30][48];
+    for (int i = 0; i < 30; i++) {
+        snprintf(text[i], sizeof text[i], "T%02d,ga,2021-05-10,1,a", i);
+        recs[i] = text[i];
+        if (i >= 5) again[i - 5] = text[i];
+    }
+    recs[30] = again[25] = NULL;
+    char *a = batch_file(f, "ta.csv", recs), *b = batch_file(f, "tb.csv", again), *msgs;
+    assert_int_equal(ingest(f, data, "rej", a, NULL, NULL, NULL), 0);
+    assert_int_equal(ingest(f, data, "rej", b, NULL, NULL, &msgs), -EEXIST);
+    int listed = 0;
+    for (const char *p = msgs; (p = strstr(p, "is already in batch")); p++) listed++;
+    assert_int_equal(listed, 20);
+    assert_non_null(strstr(msgs, "key 'T05' is already in batch"));
+    assert_non_null(strstr(msgs, "key 'T24' is already in batch"));
+    assert_null(strstr(msgs, "key 'T25'"));
+    assert_non_null(strstr(msgs, "25 keys are already in another active batch of source 'rej'"));
+    free(msgs), free(data), free(a), free(b);
+}
+
+/* The rule set's on_duplicate changed (keep_first to replace): the next evaluation settles
+ * the keys again by the new one. */
+static void policy_change(void **state)
+{
+    fx *f = *state;
+    char *data = datadir(f, "policy"), *a = batch_file(f, "xa.csv", A);
+    char *c = batch_file(f, "xc.csv", C);
+    assert_int_equal(ingest(f, data, "kf", a, NULL, NULL, NULL), 0);
+    assert_int_equal(ingest(f, data, "kf", c, NULL, NULL, NULL), 0);
+    const char *const first[] = {A[0], A[1], A[2], A[3], C[1], C[2], NULL};
+    as_one_file(f, data, "kf", first);
+    char *cmd = pg_xasprintf("cp -r '%s' '%s/rules2' && sed -i 's/\"keep_first\"/\"replace\"/'"
+                             " '%s/rules2/ruleset.lua'",
+                             KEYS_FIXTURE, f->dir, f->dir);
+    assert_int_equal(system(cmd), 0);
+    char *dir2 = pg_xasprintf("%s/rules2", f->dir);
+    pg_ruleset *rs1 = f->rs, *rs2;
+    pg_diags d = {0};
+    assert_int_equal(pg_ruleset_load(dir2, &rs2, &d), 0);
+    pg_diags_free(&d);
+    f->rs = rs2;
+    const char *const latest[] = {A[0], A[1], A[3], C[0], C[1], C[2], NULL};
+    as_one_file(f, data, "kf", latest);
+    f->rs = rs1;
+    as_one_file(f, data, "kf", first); /* and back */
+    pg_ruleset_free(rs2);
+    free(cmd), free(dir2), free(data), free(a), free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -372,6 +429,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(reject, setup, teardown),
         cmocka_unit_test_setup_teardown(keep_first, setup, teardown),
         cmocka_unit_test_setup_teardown(replace, setup, teardown),
+        cmocka_unit_test_setup_teardown(reject_lists_twenty, setup, teardown),
+        cmocka_unit_test_setup_teardown(policy_change, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
