@@ -1945,9 +1945,17 @@ int pg_batch_feed_store(const pg_ruleset *rs, const char *datadir, pg_store *st,
     /* Keys first (a write of its own), then one read snapshot for the batches, their key flags
      * and partials, so that a concurrent ingest cannot change them halfway; the recomputed cells
      * are stored after it, where their keys_gen still holds. */
-    int rc = settle_all(rs, datadir, st, d);
-    if (rc) return rc;
-    if ((rc = pg_store_exec(st, "BEGIN", d)) != 0) return rc;
+    int rc = 0;
+    for (int tries = 0;; tries++) {
+        if ((rc = settle_all(rs, datadir, st, d)) != 0) return rc;
+        if ((rc = pg_store_exec(st, "BEGIN", d)) != 0) return rc;
+        /* a withdrawal between the settling and the snapshot: settle again (a few times at
+         * most; then the snapshot is taken as it is, one evaluation late) */
+        int again = 0;
+        for (int s = 0; s < rs->nsources && !again && tries < 4; s++) again = unsettled(rs, s, st);
+        if (!again) break;
+        pg_store_rollback(st);
+    }
     rc = pg_store_prepare(
         st, "SELECT " BATCH_COLS " FROM batch WHERE status = 'active' ORDER BY seq", &q, d);
     int step = SQLITE_DONE;
