@@ -143,6 +143,74 @@ static char *read_whole(const char *path, size_t *len)
     return buf;
 }
 
+/* The start of line `n` (1-based) of buf, or NULL; its length in *len. */
+static const char *line_at(const char *buf, size_t size, int n, size_t *len)
+{
+    const char *p = buf, *end = buf + size;
+    for (int i = 1; i < n && p; i++) {
+        p = memchr(p, '\n', (size_t)(end - p));
+        if (p) p++;
+    }
+    if (!p || p > end) return NULL;
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    *len = (size_t)((nl ? nl : end) - p);
+    return p;
+}
+
+/* 1 when the line holds only blanks or a comment. */
+static int blank_line(const char *p, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r')) i++;
+    return i == len || (i + 1 < len && p[i] == '-' && p[i + 1] == '-');
+}
+
+/* A hint for the syntax error `msg` ("PATH:L: '}' expected (to close '{' at line N) near 'X'")
+ * of the file text buf, or NULL. Lua reports a missing comma between two fields, the commonest
+ * slip in a rule file, at the next field's name, a line after the real mistake, and a missing
+ * closing brace at the next declaration, often many lines later: the hint names the line to
+ * look at. Only these two shapes get one; a guess on anything else would mislead. */
+static char *syntax_hint(const char *buf, size_t size, const char *path, const char *msg)
+{
+    size_t plen = strlen(path);
+    if (strncmp(msg, path, plen) != 0 || msg[plen] != ':') return NULL;
+    int at = atoi(msg + plen + 1);
+    const char *text = strstr(msg + plen + 1, ": ");
+    if (at <= 0 || !text || strncmp(text + 2, "'}' expected", 12) != 0) return NULL;
+    const char *open = strstr(text, "(to close '{' at line ");
+    int opened = open ? atoi(open + 22) : at;
+    const char *near = strstr(text, " near '");
+    if (!near) {
+        if (strstr(text, "near <eof>") && open)
+            return pg_xasprintf("a '}' may be missing to close the '{' at line %d", opened);
+        return NULL;
+    }
+    const char *tok = near + 7;
+    size_t tlen = strlen(tok);
+    if (tlen < 2 || tok[tlen - 1] != '\'') return NULL;
+    tlen--;
+    size_t llen;
+    const char *line = line_at(buf, size, at, &llen);
+    if (!line) return NULL;
+    size_t i = 0;
+    while (i < llen && (line[i] == ' ' || line[i] == '\t')) i++;
+    int first = llen - i >= tlen && memcmp(line + i, tok, tlen) == 0;
+    size_t j = i + tlen;
+    while (first && j < llen && (line[j] == ' ' || line[j] == '\t')) j++;
+    int field = first && j < llen && line[j] == '=' && (j + 1 >= llen || line[j + 1] != '=');
+    int prev = at - 1;
+    const char *pl = NULL;
+    size_t pll = 0;
+    while (prev > 0 && (pl = line_at(buf, size, prev, &pll)) && blank_line(pl, pll)) prev--;
+    if (field && prev >= opened && prev > 0) /* the field before this one ends without a comma */
+        return pg_xasprintf("a ',' may be missing at the end of line %d", prev);
+    if (first && i == 0 && open && prev > 0) /* a new declaration while one is still open */
+        return pg_xasprintf("a '}' may be missing at the end of line %d (to close the '{' at "
+                            "line %d)",
+                            prev, opened);
+    return NULL;
+}
+
 /* Pushes root/relpath compiled (text only) with a fresh strict environment, or returns -1
  * with a message pushed instead. */
 static int load_rule_file(pg_sandbox *sb, const char *relpath)
@@ -166,7 +234,6 @@ static int load_rule_file(pg_sandbox *sb, const char *relpath)
     }
     char *chunkname = pg_xasprintf("@%s", path);
     int st = luaL_loadbufferx(L, buf, len, chunkname, "t");
-    free(buf);
     free(chunkname);
     if (st != LUA_OK) {
         const char *m = lua_tostring(L, -1);
@@ -174,9 +241,17 @@ static int load_rule_file(pg_sandbox *sb, const char *relpath)
             lua_pushfstring(L, "%s: %s", path, m);
             lua_remove(L, -2);
         }
+        char *hint = st == LUA_ERRSYNTAX ? syntax_hint(buf, len, path, lua_tostring(L, -1)) : NULL;
+        if (hint) {
+            lua_pushfstring(L, "%s; hint: %s", lua_tostring(L, -1), hint);
+            lua_remove(L, -2);
+            free(hint);
+        }
+        free(buf);
         free(path);
         return -1;
     }
+    free(buf);
     free(path);
     lua_newtable(L); /* the file's _ENV */
     lua_newtable(L);
