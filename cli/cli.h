@@ -23,5 +23,6 @@ int cmd_score(int argc, char **argv);      /* cmd_review.c */
 int cmd_appeal(int argc, char **argv);     /* cmd_review.c */
 int cmd_audit(int argc, char **argv);      /* cmd_audit.c */
 int cmd_prune(int argc, char **argv);      /* cmd_prune.c */
+int cmd_rules(int argc, char **argv);      /* cmd_rules.c: `rules diff` */
 
 #endif

@@ -17,6 +17,8 @@ static const char usage[] =
     "  ingest --data DIR --list | --withdraw ID\n"
     "                          list the ingested batches, or withdraw one\n"
     "  check  DIR              validate a rule set; errors as file:line: message\n"
+    "  rules  diff A B [--format text|json]\n"
+    "                          what changed from rule set A to B, in words\n"
     "  serve  --rules DIR[,DIR...] --data-dir DIR [--listen HOST:PORT] [--config FILE]\n"
     "                          run the host: the HTTP API, hot reload, scheduled evaluations\n"
     "  token  --role ROLE [--unit ID] [--name NAME]\n"
@@ -66,7 +68,7 @@ static const struct {
     {"report", cmd_report},       {"backup", cmd_backup},       {"publish", cmd_publish},
     {"bulletins", cmd_bulletins}, {"reproduce", cmd_reproduce}, {"selfreport", cmd_selfreport},
     {"score", cmd_score},         {"appeal", cmd_appeal},       {"audit", cmd_audit},
-    {"prune", cmd_prune},
+    {"prune", cmd_prune},         {"rules", cmd_rules},
 };
 
 /* The rule deadlines (see sandbox.h): the defaults, or these variables, which every command

@@ -79,9 +79,9 @@ static void read_field(loader *ld, int e, const where *w, int i, pg_field *f)
         if (!*o) {
             int near = pg_nearest_name(k, strlen(k), options, 3);
             pg_warn(ld->d, w->file, w->line,
-                    "source '%s': field '%s': unknown option '%s' is ignored%s%s%s", w->id,
-                    f->name, k, near >= 0 ? "; did you mean '" : "",
-                    near >= 0 ? options[near] : "", near >= 0 ? "'?" : "");
+                    "source '%s': field '%s': unknown option '%s' is ignored%s%s%s", w->id, f->name,
+                    k, near >= 0 ? "; did you mean '" : "", near >= 0 ? options[near] : "",
+                    near >= 0 ? "'?" : "");
         }
     }
     if (pg__rawfield(L, e, "values") == LUA_TTABLE) {
@@ -230,7 +230,8 @@ static const char *const over_names[] = {"month", "year_to_date", "year", "year_
 
 /* Compiles t[key] if present; checks its type. */
 static struct pg_expr *compile(loader *ld, int t, const where *w, const pg_source *src,
-                               const char *key, int want_bool, int required, SHA2_CTX *def)
+                               const char *key, int want_bool, int required, SHA2_CTX *def,
+                               char **keep)
 {
     char *text = pg__opt_string(ld, t, key, w, 0);
     if (!text) {
@@ -239,6 +240,7 @@ static struct pg_expr *compile(loader *ld, int t, const where *w, const pg_sourc
         return NULL;
     }
     SHA256Update(def, (const uint8_t *)text, strlen(text) + 1);
+    *keep = pg_xstrdup(text);
     pg_xtype type;
     char *err = NULL;
     int col = 0;
@@ -304,8 +306,9 @@ void pg__read_metric_plan(loader *ld, int t, const where *w, pg_metric *m)
         SHA256Update(&def, (const uint8_t *)over_names[m->over], strlen(over_names[m->over]) + 1);
         int needs_value =
             m->agg != PG_AGG_COUNT && m->agg != PG_AGG_SHARE && m->agg != PG_AGG_DISTINCT;
-        m->where = compile(ld, t, w, src, "where", 1, 0, &def);
-        m->condition = compile(ld, t, w, src, "condition", 1, m->agg == PG_AGG_SHARE, &def);
+        m->where = compile(ld, t, w, src, "where", 1, 0, &def, &m->text[0]);
+        m->condition =
+            compile(ld, t, w, src, "condition", 1, m->agg == PG_AGG_SHARE, &def, &m->text[1]);
         m->field = -1;
         if (m->agg == PG_AGG_DISTINCT) { /* counts the values of one field, as text */
             char *name = pg__opt_string(ld, t, "value", w, 1);
@@ -318,12 +321,13 @@ void pg__read_metric_plan(loader *ld, int t, const where *w, pg_metric *m)
                         "field of source '%s'",
                         w->id, name, src->name);
             }
-            free(name);
+            m->text[2] = name;
         }
         m->value = m->agg == PG_AGG_DISTINCT
                        ? NULL
-                       : compile(ld, t, w, src, "value", 0, needs_value, &def);
-        m->denominator = compile(ld, t, w, src, "denominator", 0, m->agg == PG_AGG_RATIO, &def);
+                       : compile(ld, t, w, src, "value", 0, needs_value, &def, &m->text[2]);
+        m->denominator =
+            compile(ld, t, w, src, "denominator", 0, m->agg == PG_AGG_RATIO, &def, &m->text[3]);
         if (m->condition && m->agg != PG_AGG_SHARE)
             BAD(ld, w, "metric '%s': condition belongs to kind = \"share\"; use where to filter",
                 w->id);
@@ -354,6 +358,7 @@ void pg__free_data(pg_ruleset *rs)
         pg_expr_free(rs->metrics[i].value);
         pg_expr_free(rs->metrics[i].condition);
         pg_expr_free(rs->metrics[i].denominator);
+        for (int k = 0; k < 4; k++) free(rs->metrics[i].text[k]);
     }
     free(rs->calendar.holidays);
     free(rs->calendar.workdays);

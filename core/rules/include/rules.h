@@ -161,8 +161,10 @@ typedef struct {
     pg_over over;
     int source; /* index into rs->sources, -1 when fed */
     struct pg_expr *where, *value, *condition, *denominator; /* NULL when absent */
-    int field;    /* distinct: the source field whose values are counted */
-    char def[65]; /* sha256 of the definition: partial aggregates are kept per definition */
+    int field;     /* distinct: the source field whose values are counted */
+    char def[65];  /* sha256 of the definition: partial aggregates are kept per definition */
+    char *text[4]; /* where, condition, value, denominator as written (NULL: absent), so that
+                    * a changed definition can be shown in words (rulediff.c) */
     /* 自报 and 评估数据真实性 (record.h, score.h) */
     int self_report;       /* self_report = true: units submit it for themselves */
     int auth_measured;     /* authenticity.measured: the system's figure it is checked against */
@@ -283,6 +285,30 @@ static inline double pg_node_points(const pg_node *n, int g)
 {
     return n->points[g];
 }
+
+/* rulediff.c — what changed between two rule sets, in words: indicators added, retired, moved
+ * or renamed; points, scheme part weights, methods and their parameters, missing-data policies,
+ * metric definitions, groups, units, schemes and their parts, bonus caps. The host records it
+ * in the audit log at every swap and `pinggu rules diff` prints it; both call this.
+ *
+ * Things are matched by id (a scheme part by its id within its scheme), so a renamed id reads
+ * as one retired and one added. A custom method's Lua function cannot be compared: only a
+ * change of method kind shows. */
+
+typedef struct {
+    const char *kind;     /* "indicator.added", "points", "method", … (static; docs/rules.md) */
+    char *id;             /* the indicator, metric, group, unit or scheme; "scheme/part" */
+    char *part;           /* the group of a points change, else NULL */
+    char *before, *after; /* the value in words; NULL when there is none (added, retired) */
+    char *text;           /* the whole change in one line: "mon_x: method linear hi 0.95 → 0.9" */
+} pg_rule_change;
+
+/* The changes from `a` to `b`, in the order groups, units, metrics, indicators (in b's order,
+ * then the retired), schemes. Returns the number; *out is malloc'd (pg_rule_changes_free). */
+int pg_rulediff(const pg_ruleset *a, const pg_ruleset *b, pg_rule_change **out);
+void pg_rule_changes_free(pg_rule_change *v, int n);
+/* [{kind, id, part, before, after, text}], the JSON of the list (part only when set). */
+cJSON *pg_rule_changes_json(const pg_rule_change *v, int n);
 
 /* expr.c — the small expression language of metric filters and values, compiled to a C plan.
  *
