@@ -30,17 +30,26 @@ typedef pg_call call;
 /* --- handlers ------------------------------------------------------------------------ */
 
 /* 200 only when the host can do its work: a worker stuck past its deadline (pool.h) is not
- * healthy, though the loop still answers, so a supervisor can see it and restart the host. */
+ * healthy, though the loop still answers, so a supervisor can see it and restart the host.
+ * A rule set whose latest files fail to load is "degraded" but still 200: the last good set
+ * keeps serving every request correctly, and a restart would not help (the same files fail
+ * the same way) — it would only stop the serving. The author must fix the file; the status
+ * and rules_errors make that visible to a probe and an alert. A stuck worker takes precedence:
+ * it is the one a restart cures. */
 static void get_healthz(call *c)
 {
     const pg_host *h = c->h;
     int stuck = pg_pool_stuck(h->pool);
+    int rules_errors = 0;
+    for (int i = 0; i < h->nrules; i++) rules_errors += pg_rules_errors(h->rules[i]);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "status",
-                            h->stopping ? "stopping"
-                            : !h->gen   ? "starting"
-                            : stuck     ? "stuck"
-                                        : "ok");
+                            h->stopping    ? "stopping"
+                            : !h->gen      ? "starting"
+                            : stuck        ? "stuck"
+                            : rules_errors ? "degraded"
+                                           : "ok");
+    cJSON_AddNumberToObject(o, "rules_errors", rules_errors);
     if (h->gen) cJSON_AddStringToObject(o, "revision", h->gen->rs->revision);
     cJSON_AddNumberToObject(o, "workers", pg_pool_workers(h->pool));
     cJSON_AddNumberToObject(o, "workers_stuck", stuck);

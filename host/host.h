@@ -8,13 +8,14 @@
  *   call.c      what a handler reads of a request (call.h)
  *   reply.c     every answer and the JSON errors (reply.h)
  *   reload.c    rule generations: triggers, building off the loop, the swap, the status
+ *   attrib.c    who made a rule edit the watcher saw (git, or the file's owner)
  *   evaluate.c  evaluation jobs, the cache of results, re-scoring, scheduled cut-offs
  *   intake.c    batches posted over HTTP, withdrawals
  *   incoming.c  the upload directory, and start-up removal of what killed hosts left
  *   preview.c   what-if previews of weight overrides
  *   metrics.c   counters and the Prometheus text
  *   static.c    the dashboard's files (web/), without a token
- *   audit.c     the audit log over HTTP
+ *   audit.c     the audit log over HTTP, and the rule edits it records (/rules/changes)
  *   publish.c   publishing bulletins, their revisions
  *   review.c    self-reports, evaluator scores, appeals
  *   series.c    a unit's total, rank and band over a year
@@ -94,6 +95,7 @@ typedef struct {
     long gen_id; /* the generation it made, if ok */
     char content[65];
     cJSON *errors; /* [{file, line, column, message}] */
+    int nerrors;   /* how many errors, also those past the 50 that errors holds */
     cJSON *warnings;
     double ms;
 } pg_reload_attempt;
@@ -198,6 +200,14 @@ void pg_rules_free(pg_host *h);
  * audit log of the weights that change; `req`, if any, is answered when all have finished. */
 void pg_reload_request(pg_host *h, int year, const char *trigger, const char *actor,
                        pg_http_req *req);
+/* The errors of the directory's latest attempt (at least 1 when it failed), 0 when its files
+ * load: /healthz and /metrics report a year whose edit did not take. Inline, so that
+ * metrics.c, which reply.c calls, needs nothing of reload.c (tests/host/layout). */
+static inline int pg_rules_errors(const pg_rules *set)
+{
+    if (set->last.ok || !set->last.trigger) return 0;
+    return set->last.nerrors > 0 ? set->last.nerrors : 1;
+}
 /* Every directory's generation and last attempt; the newest year's also at the top level. */
 cJSON *pg_reload_status(const pg_host *h);
 

@@ -145,6 +145,13 @@ pg_blob *pg_metrics_render(const pg_host *h)
             "# TYPE pinggu_rules_info gauge\npinggu_rules_info{revision=\"%s\"} 1\n",
             h->gen->rs->revision);
     }
+    /* One gauge per directory: a year whose latest files do not load serves its last good set,
+     * which no other metric shows; an alert on > 0 catches a broken edit nobody looked at. */
+    put(&t, "# HELP pinggu_rules_load_errors Errors of the latest attempt to load each year's rule "
+            "files (0: they load).\n# TYPE pinggu_rules_load_errors gauge\n");
+    for (int i = 0; i < h->nrules; i++)
+        put(&t, "pinggu_rules_load_errors{year=\"%d\"} %d\n", h->rules[i]->year,
+            pg_rules_errors(h->rules[i]));
     pg_blob *b = pg_blob_new(t.buf, t.len);
     free(t.buf);
     return b;

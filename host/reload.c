@@ -1,5 +1,5 @@
 /* reload.c — the rule set directories the host serves, and their new generations: what triggers
- * them, building them off the loop, the swap, the audit of changed weights, and the status the
+ * them, building them off the loop, the swap, the audit of what changed, and the status the
  * API reports.
  *
  * Each directory holds one year's rules (2021, 2022, …); a period is evaluated with the rules of
@@ -11,9 +11,20 @@
  * changed after the running attempt took its snapshot. Only an attempt without errors swaps
  * its generation in; the old one keeps serving otherwise, and the errors (file:line) go to the
  * log and to GET /rules/status. A generation that would move its directory onto a year another
- * directory serves is refused the same way. A swap logs every changed weight, records each in
- * the audit log with who asked, and re-scores its year's periods evaluated so far; until a re-score
- * finishes, the API serves the previous results, which name the revision that produced them.
+ * directory serves is refused the same way. A swap logs every change in words (the semantic diff
+ * of core/rules/rulediff.c: indicators, points, weights, methods, policies, metrics, groups,
+ * units, schemes, caps), records it in the audit log with who asked, and re-scores its year's
+ * periods evaluated so far; until a re-score finishes, the API serves the previous results,
+ * which name the revision that produced them.
+ *
+ * The audit log. One `rules.swap` entry per swap (object rules/<year>) holds the revisions
+ * before and after and the whole list of changes, so one entry reads as one edit and GET
+ * /rules/changes lists edits, not fragments of them. Points and part weights also keep their
+ * own `rules.weight` entry each (object rules/<year>/<id>), as before the semantic diff, for
+ * the readers that query them. A failed attempt is recorded as `rules.reload_failed` with its
+ * first errors (file:line), once per distinct error, as the log says it. Who: the token's name
+ * or `operator:SIGHUP`; for a save the watcher saw, the author found by attrib.c (git, or the
+ * file's owner), `rules:watch` only when neither is known.
  *
  * Failed attempts and their retries. An attempt fails for one of two reasons, and they are
  * retried differently:
@@ -40,7 +51,7 @@
 #include "log.h"
 #include "render.h"
 #include "reply.h"
-#include "weights.h"
+#include "attrib.h"
 
 #include <errno.h>
 #include <math.h>
@@ -54,6 +65,8 @@ typedef struct {
     char *dir, *datadir;
     long id;
     pg_budget ceiling;
+    char *before;     /* the served generation's snapshot, to attribute a watched edit; or NULL */
+    char *actor;      /* who made the edit (attrib.h), or NULL */
     char content[65]; /* of the files the attempt read */
     pg_gen *gen;      /* built */
     int rc;           /* pg_gen_build's: -EIO when the snapshot could not be written */
@@ -64,6 +77,7 @@ static void build(pg_job *j)
 {
     reload_job *r = (reload_job *)j;
     r->rc = pg_gen_build(r->dir, r->datadir, r->id, r->ceiling, r->content, &r->gen, &r->d);
+    if (r->before) r->actor = pg_attribute(r->dir, r->before);
 }
 
 /* The newest year's generation stands for the host where one rule set must: the units, the
@@ -97,24 +111,33 @@ static void answer(pg_host *h, pg_reload_wait **v, int n, int failed)
     free(v);
 }
 
-/* The audit entry of one changed weight: object rules/<year>/<indicator or scheme>. */
-static void audit_change(pg_host *h, const pg_rules *set, const pg_weight_change *c,
+/* The `rules.weight` entry of a changed points or part weight, as it was before the semantic
+ * diff: object rules/<year>/<indicator> or rules/<year>/scheme <id>, before and after
+ * {"group"|"part", "points"|"weight"}. */
+static void audit_weight(pg_host *h, const pg_rules *set, const pg_rule_change *c,
                          const char *actor, pg_diags *d)
 {
-    char *object = pg_xasprintf("rules/%d/%s", set->year, c->id);
-    cJSON *side[2] = {NULL, NULL};
-    const double v[2] = {c->before, c->after};
-    for (int k = 0; k < 2; k++) {
-        if (c->presence == (k ? -1 : 1)) continue; /* an added one has no before, … */
-        side[k] = cJSON_CreateObject();
-        if (c->group) cJSON_AddStringToObject(side[k], c->scheme ? "part" : "group", c->group);
-        if (isnan(v[k]))
-            cJSON_AddNullToObject(side[k], c->scheme ? "weight" : "points");
-        else
-            cJSON_AddNumberToObject(side[k], c->scheme ? "weight" : "points", v[k]);
+    int scheme = strcmp(c->kind, "weight") == 0;
+    char *object;
+    const char *part = c->part;
+    if (scheme) {
+        const char *slash = strchr(c->id, '/');
+        object = pg_xasprintf("rules/%d/scheme %.*s", set->year, (int)(slash - c->id), c->id);
+        part = slash + 1;
+    } else {
+        object = pg_xasprintf("rules/%d/%s", set->year, c->id);
     }
-    char *before = side[0] ? cJSON_PrintUnformatted(side[0]) : NULL;
-    char *after = side[1] ? cJSON_PrintUnformatted(side[1]) : NULL;
+    cJSON *side[2];
+    const char *v[2] = {c->before, c->after};
+    for (int k = 0; k < 2; k++) {
+        side[k] = cJSON_CreateObject();
+        cJSON_AddStringToObject(side[k], scheme ? "part" : "group", part);
+        if (v[k])
+            cJSON_AddNumberToObject(side[k], scheme ? "weight" : "points", strtod(v[k], NULL));
+        else
+            cJSON_AddNullToObject(side[k], scheme ? "weight" : "points");
+    }
+    char *before = cJSON_PrintUnformatted(side[0]), *after = cJSON_PrintUnformatted(side[1]);
     pg_audit_append(h->store, actor, "rules.weight", object, before, after, d);
     free(before), free(after), free(object);
     cJSON_Delete(side[0]), cJSON_Delete(side[1]);
@@ -122,24 +145,29 @@ static void audit_change(pg_host *h, const pg_rules *set, const pg_weight_change
 
 /* Logs and audits the swap from `old` to `cur`, in one transaction: either the whole set of
  * changes is on record or, if the store fails, the log says so. */
-static void record_swap(pg_host *h, pg_rules *set, const pg_gen *old, const pg_gen *cur)
+static void record_swap(pg_host *h, pg_rules *set, const pg_gen *old, const pg_gen *cur,
+                        const char *actor)
 {
-    pg_weight_change *ch;
-    int n = pg_weight_changes(old->rs, cur->rs, &ch);
-    const char *actor = set->reload_actor ? set->reload_actor : "host";
+    pg_rule_change *ch;
+    int n = pg_rulediff(old->rs, cur->rs, &ch);
     pg_diags d = {0};
     char *object = pg_xasprintf("rules/%d", set->year);
     char *before =
         pg_xasprintf("{\"revision\":\"%s\",\"content\":\"%s\"}", old->rs->revision, old->content);
-    char *after = pg_xasprintf("{\"revision\":\"%s\",\"content\":\"%s\",\"trigger\":\"%s\"}",
-                               cur->rs->revision, cur->content, set->last.trigger);
+    cJSON *a = cJSON_CreateObject();
+    cJSON_AddStringToObject(a, "revision", cur->rs->revision);
+    cJSON_AddStringToObject(a, "content", cur->content);
+    cJSON_AddStringToObject(a, "trigger", set->last.trigger);
+    cJSON_AddItemToObject(a, "changes", pg_rule_changes_json(ch, n));
+    char *after = cJSON_PrintUnformatted(a);
+    cJSON_Delete(a);
     int rc = pg_store_begin(h->store, &d);
     if (rc == 0) rc = pg_audit_append(h->store, actor, "rules.swap", object, before, after, &d);
     for (int i = 0; i < n; i++) {
-        char *line = pg_weight_change_text(&ch[i]);
-        pg_log(PG_LOG_INFO, "weight", "change", line, "revision", cur->rs->revision, NULL);
-        free(line);
-        if (rc == 0) audit_change(h, set, &ch[i], actor, &d);
+        pg_log(PG_LOG_INFO, "rules", "change", ch[i].text, "kind", ch[i].kind, "revision",
+               cur->rs->revision, NULL);
+        int weight = strcmp(ch[i].kind, "points") == 0 || strcmp(ch[i].kind, "weight") == 0;
+        if (rc == 0 && weight) audit_weight(h, set, &ch[i], actor, &d);
     }
     if (rc == 0 && d.errors == 0) rc = pg_store_commit(h->store, &d);
     if (rc != 0 || d.errors) {
@@ -147,8 +175,30 @@ static void record_swap(pg_host *h, pg_rules *set, const pg_gen *old, const pg_g
         pg_log(PG_LOG_ERROR, "audit", "event", "rules.swap", "error", d.n ? d.v[d.n - 1].msg : "?",
                NULL);
     }
-    pg_weight_changes_free(ch, n);
+    pg_rule_changes_free(ch, n);
     free(object), free(before), free(after);
+    pg_diags_free(&d);
+}
+
+/* The `rules.reload_failed` entry of a failed attempt: object rules/<year>, after {trigger,
+ * content, serving, errors: its first 5 errors [{file, line, message}], total}. */
+static void record_failure(pg_host *h, const pg_rules *set, const reload_job *r,
+                           const char *trigger, const char *actor)
+{
+    cJSON *a = cJSON_CreateObject();
+    cJSON_AddStringToObject(a, "trigger", trigger);
+    pg_json_str(a, "content", r->content[0] ? r->content : NULL);
+    pg_json_str(a, "serving", set->gen ? set->gen->rs->revision : NULL);
+    cJSON_AddItemToObject(a, "errors", pg_reply_diags_json(&r->d, PG_ERROR, 5));
+    cJSON_AddNumberToObject(a, "total", r->d.errors);
+    char *after = cJSON_PrintUnformatted(a);
+    cJSON_Delete(a);
+    char *object = set->year ? pg_xasprintf("rules/%d", set->year) : pg_xasprintf("rules");
+    pg_diags d = {0};
+    if (pg_audit_append(h->store, actor, "rules.reload_failed", object, NULL, after, &d) != 0)
+        pg_log(PG_LOG_ERROR, "audit", "event", "rules.reload_failed", "error",
+               d.n ? d.v[d.n - 1].msg : "?", NULL);
+    free(after), free(object);
     pg_diags_free(&d);
 }
 
@@ -207,7 +257,8 @@ static char *error_line(const pg_diags *d)
 
 /* Counts a failed attempt, logs it if its error is new (or at a power-of-two repeat), and
  * schedules the retry when the environment failed. */
-static void failed(pg_rules *set, const reload_job *r, const char *trigger, int environment)
+static void failed(pg_rules *set, const reload_job *r, const char *trigger, int environment,
+                   const char *actor)
 {
     pg_host *h = set->h;
     pg_reload_backoff *b = &set->backoff;
@@ -234,6 +285,7 @@ static void failed(pg_rules *set, const reload_job *r, const char *trigger, int 
         free(b->error);
         b->error = line;
         b->repeats = 0;
+        record_failure(h, set, r, trigger, actor);
     }
     char failures[16], repeated[16], retry[24];
     snprintf(failures, sizeof failures, "%d", b->failures);
@@ -280,16 +332,19 @@ static void built(pg_job *j)
     cJSON_Delete(a->errors), cJSON_Delete(a->warnings);
     a->ok = r->gen && !clash;
     a->errors = pg_reply_diags_json(&r->d, PG_ERROR, 50);
+    a->nerrors = r->d.errors;
     a->warnings = pg_reply_diags_json(&r->d, PG_WARNING, 50);
     a->ms = (double)(j->finished_ns - j->queued_ns) / 1e6;
     a->gen_id = 0;
     char ms[32];
     snprintf(ms, sizeof ms, "%.1f", a->ms);
     h->n.reloads++;
+    /* who: the author of a watched edit when attrib.c found one, else whoever asked */
+    const char *actor = r->actor ? r->actor : set->reload_actor ? set->reload_actor : "host";
     if (a->ok) recovered(set);
     if (!a->ok) {
         h->n.reload_errors++;
-        failed(set, r, a->trigger, j->error || r->rc == -EIO);
+        failed(set, r, a->trigger, j->error || r->rc == -EIO, actor);
         pg_gen_unref(r->gen);
     } else if (set->gen && strcmp(set->gen->content, r->gen->content) == 0) {
         /* the same files: nothing to swap */
@@ -310,7 +365,7 @@ static void built(pg_job *j)
                "revision", set->gen->rs->revision, "previous", old ? old->rs->revision : NULL,
                "warnings", warn, "ms", ms, NULL);
         if (old) {
-            record_swap(h, set, old, set->gen);
+            record_swap(h, set, old, set->gen, actor);
             pg_gen_unref(old);
             const pg_gen **keep = pg_xmalloc(sizeof *keep * (size_t)h->nrules);
             for (int i = 0; i < h->nrules; i++) keep[i] = h->rules[i]->gen;
@@ -331,7 +386,7 @@ static void built(pg_job *j)
         pg_watch_rescan(set->watch);
     }
     pg_diags_free(&r->d);
-    free(r->dir), free(r->datadir), free(r);
+    free(r->dir), free(r->datadir), free(r->before), free(r->actor), free(r);
     set->reloading = 0;
     pg_reload_wait **w = set->waiters;
     int nw = set->nwaiters;
@@ -362,6 +417,9 @@ static void start(pg_rules *set)
     r->datadir = pg_xstrdup(h->cfg.data_dir);
     r->id = ++h->gens;
     r->ceiling = (pg_budget){h->cfg.lua_instructions, (size_t)h->cfg.lua_memory_mb << 20};
+    /* a save the watcher saw: find its author, off the loop, against the files now served */
+    if (set->gen && set->reload_trigger && strcmp(set->reload_trigger, "watch") == 0)
+        r->before = pg_xstrdup(set->gen->snapshot);
     r->job.work = build;
     r->job.done = built;
     r->job.deadline_ms = h->cfg.job_deadline_ms; /* its load stops at the load deadline */
@@ -449,6 +507,7 @@ int pg_rules_add(pg_host *h, const char *dir)
     set->last.at = (int64_t)time(NULL);
     set->last.ok = rc == 0;
     set->last.errors = pg_reply_diags_json(&d, PG_ERROR, 50);
+    set->last.nerrors = d.errors;
     set->last.warnings = pg_reply_diags_json(&d, PG_WARNING, 50);
     if (rc == 0) {
         set->last.gen_id = set->gen->id;

@@ -1,10 +1,10 @@
 /* test_gen.c — rule generations (host/gen.c): a set is loaded from a content-addressed snapshot,
- * its messages name the author's files, an identical set reuses its snapshot, and the weights
- * that changed between two generations are listed. */
+ * its messages name the author's files, an identical set reuses its snapshot, and the points
+ * that changed between two generations are listed by the semantic diff the host audits
+ * (core/rules/rulediff.c; tests/core/rules/diff/ tests each kind of change). */
 #include "htest.h"
 
 #include "gen.h"
-#include "weights.h"
 #include "base.h"
 
 #include <stdlib.h>
@@ -159,21 +159,19 @@ static void weight_changes(void **state)
     pg_gen *b = build(6, &d);
     assert_non_null(a);
     assert_non_null(b);
-    pg_weight_change *ch;
-    int n = pg_weight_changes(a->rs, b->rs, &ch);
+    pg_rule_change *ch;
+    int n = pg_rulediff(a->rs, b->rs, &ch);
     assert_int_equal(n, 2);
-    char *line = pg_weight_change_text(&ch[0]);
-    assert_string_equal(line, "online [dept]: 60 -> 45");
-    free(line);
-    line = pg_weight_change_text(&ch[1]);
-    assert_string_equal(line, "reviews [dept]: 40 -> 55");
-    free(line);
+    assert_string_equal(ch[0].text, "online [dept]: points 60 → 45");
+    assert_string_equal(ch[1].text, "reviews [dept]: points 40 → 55");
+    assert_string_equal(ch[1].kind, "points");
     assert_string_equal(ch[1].id, "reviews");
-    assert_string_equal(ch[1].group, "dept");
-    assert_true(ch[1].before == 40 && ch[1].after == 55 && !ch[1].scheme && !ch[1].presence);
-    pg_weight_changes_free(ch, n);
-    assert_int_equal(pg_weight_changes(a->rs, a->rs, &ch), 0);
-    pg_weight_changes_free(ch, 0);
+    assert_string_equal(ch[1].part, "dept");
+    assert_string_equal(ch[1].before, "40");
+    assert_string_equal(ch[1].after, "55");
+    pg_rule_changes_free(ch, n);
+    assert_int_equal(pg_rulediff(a->rs, a->rs, &ch), 0);
+    pg_rule_changes_free(ch, 0);
     pg_gen_unref(a), pg_gen_unref(b);
     pg_diags_free(&d);
 }

@@ -43,7 +43,7 @@ t:ok(changed > 0, "the edited weights change department totals", changed .. " ch
 _, _, status = h:get("/api/v1/rules/status", admin)
 t:eq("the status shows the new revision", rev1, status and status.revision)
 t:eq("the last attempt was the watcher's", "watch", status and status.last_attempt.trigger)
-t:matches("the weight change is logged", h:log(), "event=weight change=\"mon_guide %[dept%]: 7 %-> 9\"")
+t:matches("the weight change is logged", h:log(), "event=rules change=\"mon_guide %[dept%]: points 7 → 9\" kind=points")
 
 -- 2. A syntax error: the host keeps serving rev1 and says where the error is.
 local basic = ws .. "/rules/basic.lua"

@@ -101,7 +101,9 @@ end
 t:ok(found, "the audit log has the weight change", audit and #audit)
 t:eq("… its before", 0.7, found and found.before.weight)
 t:eq("… its after", 0.6, found and found.after.weight)
-t:eq("… and who: the watcher", "rules:watch", found and found.actor)
+local me = L.run("id -un"):gsub("%s+$", "")
+t:eq("… and who: the owner of the saved file (no git work tree)", "file-owner:" .. me,
+  found and found.actor)
 local _, _, swaps = h:get("/api/v1/audit?action=rules.swap", admin)
 t:eq("one swap is on record", 1, swaps and #swaps)
 t:eq("… from the old revision", j22.ruleset.revision, swaps and swaps[1] and swaps[1].before.revision)
