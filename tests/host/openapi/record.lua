@@ -48,6 +48,8 @@ get("/nosuch.html")
 -- what every role may read
 local reads = {
   "/api/v1/rules", "/api/v1/rules?year=2021", "/api/v1/rules?year=1999", "/api/v1/rules/status",
+  "/api/v1/rules/changes", "/api/v1/rules/changes?year=2021&limit=5",
+  "/api/v1/rules/changes?year=1999", "/api/v1/rules/changes?limit=0",
   "/api/v1/units", "/api/v1/units?year=2021", "/api/v1/units?year=2030", "/api/v1/whoami",
   "/api/v1/rankings/monthly/2021-05", "/api/v1/rankings/monthly/2021-05?group=county",
   "/api/v1/rankings/monthly/2021-05?group=nosuch", "/api/v1/rankings/nosuch/2021-05",

@@ -17,6 +17,7 @@ local scripts = {
   here .. "../serve/ingest.lua",
   here .. "../serve/dashboard.lua",
   here .. "../serve/years.lua",
+  here .. "../serve/rule_changes.lua",
   here .. "../serve/series.lua",
   here .. "../../core/record/review/http.lua",
 }
