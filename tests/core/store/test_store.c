@@ -8,9 +8,10 @@
  * store's size on disk; a database of a newer version is refused with a message; the audit
  * log refuses UPDATE and DELETE; a version-4 database's JSON partials and unindexed keys
  * are recomputed and indexed from the raw copies once it is version 5 (the JSON read as it was
- * only when the raw copy is gone). The batch store, on the ingestion fixture's rule set:
- * ingest, the same bytes again, withdraw (twice), bringing a withdrawn batch back, replace
- * (and a bad replacement that changes nothing), value batches merged with the data directory's
+ * only when the raw copy is gone), and two of its batches that repeat keys are then named. The
+ * batch store, on the ingestion fixture's rule set: ingest, the same bytes again, withdraw (twice),
+ * bringing a withdrawn batch back, replace (and a bad replacement that changes nothing), value
+ * batches merged with the data directory's
  * *.csv files and a value given twice, and a data directory of the previous release (index.json
  * and partials files, made by hand in the old format) imported on first open. */
 #include <setjmp.h>
@@ -767,6 +768,56 @@ static void version_4_partials_become_exact(void **state)
     free(a), free(scratch), free(path), free(sql), free(cp), free(rm);
 }
 
+/* Two version-4 batches repeating each other's keys (counted twice then): once indexed, the
+ * default on_duplicate = "reject" stops the evaluation, naming a key and both batches. */
+static void version_4_repeats_are_named(void **state)
+{
+    fx *f = *state;
+    pg_diags d = {0};
+    char *a = pg_xasprintf("%s/a.csv", f->dir), *b2 = pg_xasprintf("%s/b.csv", f->dir);
+    write_cases(a, "ga", 1, 6);
+    write_cases(b2, "ga", 4, 6); /* P00004..P00006 again */
+    assert_int_equal(mkdir(f->data, 0755), 0);
+    char *path = pg_xasprintf("%s/pinggu.db", f->data);
+    pg_store *st;
+    assert_int_equal(pg_store_open_file(path, 4, &st, &d), 0);
+    const char *files[] = {a, b2};
+    for (int i = 0; i < 2; i++) {
+        char *scratch = pg_xasprintf("%s/scratch%d", f->dir, i);
+        pg_batch_req rq = {"cases", files[i], "tester", NULL, 1};
+        pg_batch b;
+        int again;
+        assert_int_equal(pg_batch_ingest(f->rs, scratch, &rq, &b, &again, &d), 0);
+        pg_batch_clear(&b);
+        char *sql = pg_xasprintf(
+            "ATTACH '%s/pinggu.db' AS s;"
+            "INSERT INTO batch (id, source, file, format, records, actor, ingested_at)"
+            " SELECT id, source, file, format, records, actor, ingested_at FROM s.batch;"
+            "INSERT INTO partial SELECT batch, metric, definition, '[]' FROM s.partial;"
+            "DETACH s;",
+            scratch);
+        assert_int_equal(pg_store_exec(st, sql, &d), 0);
+        char *cp = pg_xasprintf("cp -r '%s/batches' '%s/'", scratch, f->data);
+        assert_int_equal(system(cp), 0);
+        free(sql), free(cp), free(scratch);
+    }
+    pg_store_close(st);
+    int rc;
+    pg_diags e = {0};
+    value_of(f, "n_cases", "ga", "2021-05", &rc, &e);
+    assert_int_equal(rc, -EEXIST);
+    int named = 0;
+    for (int i = 0; i < e.n; i++) {
+        if (strstr(e.v[i].msg, "key 'P00004' is in batch ")) named = 1;
+        if (strstr(e.v[i].msg, "3 keys of source 'cases' are in more than one active batch"))
+            named |= 2;
+    }
+    assert_int_equal(named, 3);
+    pg_diags_free(&e);
+    pg_diags_free(&d);
+    free(a), free(b2), free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -782,6 +833,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(value_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(legacy_import, setup, teardown),
         cmocka_unit_test_setup_teardown(version_4_partials_become_exact, setup, teardown),
+        cmocka_unit_test_setup_teardown(version_4_repeats_are_named, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
