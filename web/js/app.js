@@ -37,6 +37,26 @@ function home(me) {
 
 const ROLE_NAMES = { admin: "管理员", evaluator: "评估人员", unit: "被评估单位", viewer: "访客" };
 
+// The banner above every view for staff while a year's latest rule files fail to load: the
+// last good rules still serve, so nothing else on the page looks wrong, and the author must
+// learn which file:line to fix. Units and viewers may not read the reload status; they see
+// nothing.
+async function rulesBanner() {
+  const b = $("rules-banner");
+  if (!state.me || !["admin", "evaluator"].includes(state.me.role)) { b.hidden = true; return; }
+  let st;
+  try { st = await get("rules/status"); } catch { return; }
+  const failing = (st.sets || []).filter((s) => s.last_attempt && !s.last_attempt.ok);
+  clear(b);
+  for (const s of failing) {
+    const e = (s.last_attempt.errors || [])[0] || {};
+    const where = `${e.file || s.directory}${e.line ? ":" + e.line : ""}`;
+    b.append(el("span", null, `${s.year || ""} 年规则文件载入失败，仍在使用上一版本（${(s.revision || "").slice(0, 12)}）：`),
+      el("span", { class: "where" }, where), ` ${e.message || ""}`, el("br"));
+  }
+  b.hidden = failing.length === 0;
+}
+
 export function message(text) {
   const m = $("message");
   m.textContent = text || "";
@@ -54,6 +74,7 @@ function showLogin(why) {
   state.me = null;
   $("login").hidden = false;
   $("tabs").hidden = true;
+  $("rules-banner").hidden = true;
   clear($("view"));
   clear($("who"));
   message("");
@@ -103,6 +124,7 @@ async function route() {
     view && (view.tab || view.id),
     (id) => go(id === "unit" && state.me.role === "unit" ? "#/unit/" + state.me.unit : "#/" + id)));
   message("");
+  rulesBanner();
   const main = clear($("view"));
   if (!view) {
     message(VIEWS.some((v) => v.id === name) ? "当前角色无权查看此页面。" : "没有这个页面。");

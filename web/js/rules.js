@@ -1,5 +1,7 @@
 // rules.js — the 规则 tab (staff): the rule set being served, its schemes with part weights,
-// the indicator tree with points per group and method, and the hot-reload status.
+// the indicator tree with points per group and method, the hot-reload status, and the record of
+// rule changes (GET /rules/changes): each swap with who made it and every change in words, each
+// failed reload with its file:line.
 import { get } from "./api.js";
 import { el, num, table } from "./dom.js";
 
@@ -14,8 +16,27 @@ function diagRows(list) {
   return (list || []).map((d) => [`${d.file || ""}${d.line ? ":" + d.line : ""}`, d.message]);
 }
 
+const TRIGGER = { watch: "保存文件", signal: "信号", api: "接口", retry: "重试", start: "启动" };
+
+// One row per entry: when, who, what triggered it, and the changes (or the errors) as a list.
+function changeRows(entries) {
+  return entries.map((e) => {
+    const failed = e.action === "rules.reload_failed";
+    const items = failed
+      ? (e.errors || []).map((d) => `${d.file || ""}${d.line ? ":" + d.line : ""} ${d.message}`)
+      : (e.changes || []).map((c) => c.text);
+    return {
+      class: failed ? "error" : null,
+      cells: [e.at, e.actor, TRIGGER[e.trigger] || e.trigger || "—",
+        failed ? "载入失败（未生效）" : `${(e.revision_before || "").slice(0, 12)} → ${(e.revision || "").slice(0, 12)}`,
+        el("ul", { class: "changes" }, (items.length ? items : ["（内容未变）"]).map((x) => el("li", null, x)))],
+    };
+  });
+}
+
 export async function render(state) {
   const [rs, st] = await Promise.all([get("rules"), get("rules/status")]);
+  const changes = await get(`rules/changes?year=${rs.year}`);
   state.rules = rs; // the page shows what is served now
   const root = el("div");
   root.append(el("h2", null, `${rs.name}（${rs.id}）`),
@@ -33,6 +54,10 @@ export async function render(state) {
     root.append(el("h4", { class: "error" }, "错误"), table(["位置", "说明"], diagRows(last.errors)));
   if (last.warnings && last.warnings.length)
     root.append(el("h4", null, "警告"), table(["位置", "说明"], diagRows(last.warnings)));
+
+  root.append(el("h3", null, "规则变更记录"), changes.entries.length
+    ? el("div", { class: "rule-changes" }, table(["时间", "操作人", "触发", "版本", "变更"], changeRows(changes.entries)))
+    : el("p", { class: "muted" }, "审计日志中尚无本年度的规则变更。"));
 
   root.append(el("h3", null, "评估方案"), table(["方案", "周期", "满分", "组成（权重）"],
     rs.schemes.map((s) => [`${s.name}（${s.id}）`, s.period === "year" ? "年度" : "月度", s.max,
