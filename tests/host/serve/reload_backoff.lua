@@ -82,7 +82,7 @@ t:ok(ok and L.isnull(ok.next_retry), "no retry is pending")
 t:eq("the retry made the swap", "retry", ok and ok.last_attempt.trigger)
 t:matches("the recovery is logged with the count", h:log(),
   "event=reload result=recovered trigger=retry failures=%d+")
-t:matches("the edited weight is live", h:log(), "event=weight change=\"mon_guide %[dept%]: 7 %-> 9\"")
+t:matches("the edited weight is live", h:log(), "event=rules change=\"mon_guide %[dept%]: points 7 → 9\" kind=points")
 local after = rejected()
 H.sleep(0.5)
 t:eq("no more rejections after the recovery", after, rejected())
