@@ -106,17 +106,19 @@ static void units(list *l, const pg_ruleset *a, const pg_ruleset *b)
 
 /* --- metrics --------------------------------------------------------------------------- */
 
+/* The words the author writes; a value added to the enum later reads "other" until named here,
+ * rather than reading past the end. */
 static const char *agg_name(pg_agg_kind k)
 {
     static const char *const names[] = {"fed",   "count", "sum",      "mean", "min", "max",
                                         "share", "ratio", "distinct", "p50",  "p90"};
-    return names[k];
+    return (unsigned)k < sizeof names / sizeof *names ? names[k] : "other";
 }
 
 static const char *over_name(pg_over o)
 {
     static const char *const names[] = {"month", "year_to_date", "year", "year_end"};
-    return names[o];
+    return (unsigned)o < sizeof names / sizeof *names ? names[o] : "other";
 }
 
 /* A metric's definition as the author would write it: `from = "cases", kind = "share", …`,
