@@ -58,6 +58,8 @@ struct pg_agg {
     long records, duplicates, shadowed;
     pg_key_filter filter;
     void *filter_ud;
+    int cutoff;    /* a metric reads `cutoff`: records are copied into rec with one slot more */
+    pg_value *rec; /* nfields + 1 values: the record, then the window's end */
     char why[320];
 };
 
@@ -169,8 +171,11 @@ pg_agg *pg_agg_new(const pg_ruleset *rs, int source)
     a->src = &rs->sources[source];
     a->metrics = pg_xmalloc(sizeof(int) * (size_t)(rs->nmetrics + 1));
     for (int m = 0; m < rs->nmetrics; m++)
-        if (rs->metrics[m].source == source && rs->metrics[m].agg != PG_AGG_FED)
+        if (rs->metrics[m].source == source && rs->metrics[m].agg != PG_AGG_FED) {
             a->metrics[a->nmetrics++] = m;
+            a->cutoff |= rs->metrics[m].cutoff;
+        }
+    if (a->cutoff) a->rec = pg_xcalloc((size_t)a->src->nfields + 1, sizeof *a->rec);
     return a;
 }
 
@@ -187,7 +192,7 @@ void pg_agg_free(pg_agg *a)
 {
     if (!a) return;
     for (int i = 0; i < a->ncells; i++) pg_partial_free(&a->cells[i].p);
-    free(a->cells), free(a->slots), free(a->keys), free(a->metrics);
+    free(a->cells), free(a->slots), free(a->keys), free(a->metrics), free(a->rec);
     free(a->rows), free(a->rowslots), free(a->rowcells);
     for (int i = 0; i < a->capmemo; i++) free(a->memo[i].text);
     free(a->memo);
@@ -558,6 +563,78 @@ static void update(const pg_metric *m, pg_partial *p, const pg_value *rec)
     }
 }
 
+/* The first instant after sampling month `month` (YYYYMM): 00:00 local on the 26th. */
+static double month_end(int month, int offset)
+{
+    return (double)pg_days_from_civil(month / 100, month % 100, 26) * 86400 - offset;
+}
+
+static int next_month(int month)
+{
+    return month % 100 == 12 ? (month / 100 + 1) * 100 + 1 : month + 1;
+}
+
+/* Counts rec into the cell of (the i-th metric, unit u, bucket), as seen at the end of the
+ * window that bucket stands for (`end`: the first instant after it). `where` is tested here, per
+ * window, since it may read the cut-off too.
+ *
+ * `cutoff` is the last instant inside the window, the largest double below `end` ("24:00 on the
+ * 25th" of the notice): t <= cutoff holds exactly when t < end, for every time t, and its local
+ * date is the window's last day (pg_time_day floors first), so that workdays(a, cutoff) counts
+ * the working days up to the 25th, not the 26th. */
+static void add_at(pg_agg *a, int i, const pg_metric *m, const pg_value *rec, int u, int bucket,
+                   double end)
+{
+    if (m->cutoff) /* rec is a->rec then (pg_agg_add) */
+        a->rec[a->src->nfields].num = nextafter(end, -INFINITY);
+    if (m->where && !pg_expr_test(m->where, rec)) return;
+    update(m, row_partial(a, find_row(a, u, bucket), i, u, bucket), rec);
+}
+
+/* A metric with windows other than the plain sampling month, with `due`, or reading `cutoff`.
+ * A record is placed by its due time when the metric has one (a null due time: in no window),
+ * else by the source's time t, then counted in every bucket whose window holds that time:
+ *   month         its sampling month M;
+ *   year_to_date  the cumulative buckets M, M+1, … December of M's year (months 1..N of the
+ *                 year for each N ≥ M), so that a month in which the unit had no records still
+ *                 has a value, and each month sees the record as at its own cut-off;
+ *   months = k    the buckets M … M+k−1 (each the rolling window of k months ending there);
+ *   year          the calendar year of its local date (1 Jan – 31 Dec), as YYYY00;
+ *   year_end      10 Oct – 31 Dec of its local date's year, as YYYY00.
+ * The year windows end at 24:00 on 31 December, not at the last sampling month's cut-off (25
+ * December): the year-end assessment covers the whole of December. */
+static void add_windows(pg_agg *a, int i, const pg_metric *m, const pg_value *rec, int u, double t)
+{
+    int offset = a->rs->tz_offset;
+    if (m->due) {
+        t = pg_expr_number(m->due, rec);
+        if (isnan(t)) return; /* no deadline: in no window */
+    }
+    int month = m->due ? pg_time_sampling_month(t, offset) : sampling_month(a, t);
+    if (!month) return;
+    switch (m->win_month) {
+    case PG_OVER_MONTH:
+        add_at(a, i, m, rec, u, month, month_end(month, offset));
+        break;
+    case PG_OVER_YTD:
+        for (int b = month; b <= month / 100 * 100 + 12; b = next_month(b))
+            add_at(a, i, m, rec, u, b, month_end(b, offset));
+        break;
+    case PG_OVER_MONTHS:
+        for (int k = 0, b = month; k < m->months; k++, b = next_month(b))
+            add_at(a, i, m, rec, u, b, month_end(b, offset));
+        break;
+    default:
+        break;
+    }
+    if (m->win_year == PG_OVER_YEAR || m->win_year == PG_OVER_YEAR_END) {
+        int y, mo, d;
+        pg_civil_from_days(pg_time_day(t, offset), &y, &mo, &d);
+        if (m->win_year == PG_OVER_YEAR_END && !pg_time_in_year_end(t, offset, y)) return;
+        add_at(a, i, m, rec, u, y * 100, (double)pg_days_from_civil(y + 1, 1, 1) * 86400 - offset);
+    }
+}
+
 int pg_agg_add(pg_agg *a, const pg_value *rec, const char **why)
 {
     const pg_source *src = a->src;
@@ -588,26 +665,23 @@ int pg_agg_add(pg_agg *a, const pg_value *rec, const char **why)
         }
     }
     double t = rec[src->time_field].num;
-    int offset = a->rs->tz_offset;
     int month = sampling_month(a, t);
-    long mrow = -1, yrow = -1;
+    long mrow = -1;
+    if (a->cutoff) { /* the slot after the fields holds each window's end in turn */
+        memcpy(a->rec, rec, sizeof *rec * (size_t)src->nfields);
+        a->rec[src->nfields] = (pg_value){0};
+        rec = a->rec;
+    }
     for (int i = 0; i < a->nmetrics; i++) {
         const pg_metric *m = &a->rs->metrics[a->metrics[i]];
-        if (m->where && !pg_expr_test(m->where, rec)) continue;
-        pg_partial *p;
-        if (m->over == PG_OVER_YEAR) {
-            if (yrow < 0) yrow = find_row(a, u, month / 100 * 100);
-            p = row_partial(a, yrow, i, u, month / 100 * 100);
-        } else if (m->over == PG_OVER_YEAR_END) {
-            int y, mo, d;
-            pg_civil_from_days(pg_time_day(t, offset), &y, &mo, &d);
-            if (!pg_time_in_year_end(t, offset, y)) continue;
-            p = row_partial(a, find_row(a, u, y * 100), i, u, y * 100);
-        } else {
-            if (mrow < 0) mrow = find_row(a, u, month);
-            p = row_partial(a, mrow, i, u, month);
+        if (m->win_month != PG_OVER_MONTH || m->win_year != PG_OVER_NONE || m->due || m->cutoff) {
+            add_windows(a, i, m, rec, u, t);
+            continue;
         }
-        update(m, p, rec);
+        /* the common case, kept lean: one sampling month by the source's time */
+        if (m->where && !pg_expr_test(m->where, rec)) continue;
+        if (mrow < 0) mrow = find_row(a, u, month);
+        update(m, row_partial(a, mrow, i, u, month), rec);
     }
     return 0;
 }

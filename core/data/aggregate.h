@@ -1,11 +1,13 @@
 /* aggregate.h — one pass over a batch computes every metric that reads its source.
  *
  * For each record, the aggregator finds the unit (through units.csv: id, code, name or
- * alias) and the period buckets (the sampling month, or the year for `over = "year"` and
- * `"year_end"`), then updates one partial aggregate per (metric, unit, bucket). Partials
- * merge: the value of a metric is the merge of the partials of every active batch, so a batch
- * can be withdrawn or replaced without re-reading the others. `year_to_date` metrics keep
- * monthly partials and are merged over months 1..M when the value is taken.
+ * alias) and the period buckets of each metric's windows (the sampling month; every month a
+ * `year_to_date` or rolling window covers; the year, YYYY00, for `year` and `year_end`), then
+ * updates one partial aggregate per (metric, unit, bucket). A bucket is its whole window, each
+ * seen at its own cut-off (`cutoff` in expressions), so nothing is merged across months when a
+ * value is taken. Partials merge across batches: the value of a metric is the merge of the
+ * partials of every active batch, so a batch can be withdrawn or replaced without re-reading
+ * the others.
  *
  * Keys. A source with a key counts a key once. Read for a batch that goes into the store, the
  * aggregator asks a key filter (pg_agg_key_filter: batch.c keeps the keys in SQLite, so memory

@@ -810,7 +810,7 @@ int pg_batch_origins(const pg_ruleset *rs, const char *datadir, int metric, int 
                      "SELECT value, n FROM feed_value WHERE batch = ? AND unit = ? AND "
                      "period = ? AND metric = ?",
                      &vals, &d);
-    int first = m->over == PG_OVER_YTD ? period / 100 * 100 + 1 : period;
+    int first = period; /* a bucket holds its whole window (aggregate.c) */
     const char *uid = rs->units[unit].id;
     for (int i = 0; cells && vals && i < nb; i++) {
         if (!list[i].active) continue;
@@ -1981,11 +1981,9 @@ int pg_batch_feed_store(const pg_ruleset *rs, const char *datadir, pg_store *st,
             p.min = INFINITY;
             p.max = -INFINITY;
             int bucket = cells[i].bucket;
+            /* a bucket is its whole window (year_to_date and rolling windows are counted into
+             * each month they cover, aggregate.c): nothing to merge across months */
             pg_partial_merge(&p, &cells[i].p);
-            for (int m = bucket / 100 * 100 + 1; me->over == PG_OVER_YTD && m < bucket; m++) {
-                const pg_partial *earlier = pg_agg_find(table, cells[i].metric, cells[i].unit, m);
-                if (earlier) pg_partial_merge(&p, earlier); /* months 1..M of the year */
-            }
             double v, vn;
             if (pg_partial_value(me, &p, &v, &vn) == 0 &&
                 pg_dataset_set(ds, bucket, cells[i].metric, cells[i].unit, v, vn) != 0) {

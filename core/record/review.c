@@ -141,7 +141,8 @@ static unsigned node_kinds(const pg_ruleset *rs, int node)
 
 static unsigned over_kind(const pg_metric *m)
 {
-    return m->over == PG_OVER_YEAR || m->over == PG_OVER_YEAR_END ? K_YEAR : K_MONTH;
+    return (m->win_year != PG_OVER_NONE ? K_YEAR : 0) |
+           (m->win_month != PG_OVER_NONE ? K_MONTH : 0);
 }
 
 /* The kinds of period metric m is read in: by the indicators that read it, and for a checked

@@ -56,6 +56,7 @@ enum {
     X_MOD,
     X_DAYS,     /* days(a, b) */
     X_WORKDAYS, /* workdays(a, b) */
+    X_ADDDAYS,  /* add_days(a, b): time a plus b days, a time */
     /* bools: 0, 1, or B_NULL */
     X_BCONST, /* a: 0 or 1 */
     X_BFIELD, /* field a */
@@ -111,6 +112,7 @@ struct pg_expr {
     int nsets, capsets;
     const pg_calendar *cal;
     int offset;
+    int cutoff; /* reads `cutoff`: rec[nfields], which the caller fills with the window's end */
 };
 
 /* ---- evaluation ---- */
@@ -177,6 +179,8 @@ static double num(const pg_expr *e, int i, const pg_value *r)
     }
     case X_DAYS:
         return (operand(e, n->b, r) - operand(e, n->a, r)) / 86400;
+    case X_ADDDAYS: /* to the millisecond, so that add_days(t, 60 / 1440) is t + 3600 s exactly */
+        return operand(e, n->a, r) + nearbyint(operand(e, n->b, r) * 86400000) / 1000;
     case X_WORKDAYS: {
         double a = operand(e, n->a, r), b = operand(e, n->b, r);
         if (isnan(a) || isnan(b)) return NAN;
@@ -284,6 +288,11 @@ static int bit(const pg_expr *e, int i, const pg_value *r)
         return is_null(e, n, r) != n->neg;
     }
     return 0;
+}
+
+int pg_expr_uses_cutoff(const pg_expr *e)
+{
+    return e && e->cutoff;
 }
 
 /* A bool plan: null is 0. Other plans, so that a caller that ignores the type still gets
@@ -755,30 +764,32 @@ static opnd parse_or(parser *p);
 
 static opnd parse_call(parser *p)
 {
-    static const char *const funcs[] = {"days", "workdays"};
+    /* add_days(t, n) makes a deadline such as `due = "add_days(submitted_at, 7)"` */
+    static const char *const funcs[] = {"days", "workdays", "add_days"};
     token *name = next(p), *lp = next(p);
     const char *s = p->text + name->pos;
     int fn = -1;
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < 3; k++)
         if ((int)strlen(funcs[k]) == name->len && memcmp(funcs[k], s, (size_t)name->len) == 0)
             fn = k;
     if (fn < 0) {
         if (pg_source_field(p->src, s, name->len) >= 0) {
             fail(p, name->pos,
-                 "'%.*s' is a field, not a function (the functions are days and "
-                 "workdays)",
+                 "'%.*s' is a field, not a function (the functions are days, workdays and "
+                 "add_days)",
                  TOKTEXT(p, name));
             return BAD;
         }
         int best = 1000;
         const char *guess = NULL;
-        for (int k = 0; k < 2; k++)
+        for (int k = 0; k < 3; k++)
             if (close_enough(s, name->len, funcs[k], &best)) guess = funcs[k];
         if (guess)
             fail(p, name->pos, "unknown function '%.*s'; did you mean '%s'?", TOKTEXT(p, name),
                  guess);
         else
-            fail(p, name->pos, "unknown function '%.*s' (the functions are days and workdays)",
+            fail(p, name->pos,
+                 "unknown function '%.*s' (the functions are days, workdays and add_days)",
                  TOKTEXT(p, name));
         return BAD;
     }
@@ -815,8 +826,19 @@ static opnd parse_call(parser *p)
     next(p);
     p->nest--;
     if (nargs != 2) {
-        fail(p, name->pos, "%s() takes 2 arguments (two times), got %d", funcs[fn], nargs);
+        fail(p, name->pos, "%s() takes 2 arguments (%s), got %d", funcs[fn],
+             fn == 2 ? "a time and a number of days" : "two times", nargs);
         return BAD;
+    }
+    if (fn == 2) {
+        if (args[0].type != TY_TIME || args[1].type != TY_NUM) {
+            int k = args[0].type != TY_TIME ? 0 : 1;
+            fail(p, args[k].pos, "add_days() takes a time and a number of days, but %.*s is %s",
+                 OPNDTEXT(p, args[k]), type_name(args[k].type));
+            return BAD;
+        }
+        int n = node(p, X_ADDDAYS, args[0].node, args[1].node, 2, name->pos);
+        return n < 0 ? BAD : mk(n, TY_TIME, name->pos, rp->pos + 1);
     }
     for (int k = 0; k < 2; k++)
         if (args[k].type != TY_TIME) {
@@ -832,6 +854,14 @@ static opnd parse_field(parser *p)
 {
     token *t = next(p);
     const char *s = p->text + t->pos;
+    /* `cutoff`: the end of the record's window, a time. It is read like a field from the slot
+     * after the last one, which only the aggregator fills (once per window), so the plan stays
+     * immutable and shareable; a source may not declare a field of that name (ruleset_data.c). */
+    if (t->len == 6 && memcmp(s, "cutoff", 6) == 0) {
+        int n = node(p, X_NFIELD, p->src->nfields, 0, 0, t->pos);
+        p->e->cutoff = 1;
+        return n < 0 ? BAD : mk(n, TY_TIME, t->pos, t->pos + t->len);
+    }
     int f = pg_source_field(p->src, s, t->len);
     if (f < 0) {
         /* a keyword in capitals is a likely slip */

@@ -25,8 +25,10 @@ static const char *const ftype_names[] = {"string", "int", "number", "bool", "ti
 /* Whether expressions can refer to a field of this name (expr.c's identifiers). */
 static int expression_name(const char *s)
 {
-    static const char *const keywords[] = {"and",  "or",   "not",   "in", "is",
-                                           "null", "true", "false", NULL};
+    /* `cutoff` is the end of the record's window in expressions (expr.c): a field of that name
+     * would be shadowed by it */
+    static const char *const keywords[] = {"and",  "or",   "not",   "in",     "is",
+                                           "null", "true", "false", "cutoff", NULL};
     if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))) return 0;
     for (const char *p = s; *p; p++)
         if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
@@ -265,19 +267,137 @@ static struct pg_expr *compile(loader *ld, int t, const where *w, const pg_sourc
     return e;
 }
 
+/* One window at stack index idx: a name, or { months = N } (rolling). `slot` is "" for the
+ * window of `over = ...` itself, else "month" or "year" for over = { month = ..., year = ... }.
+ * Returns the window, or -1 after an error. */
+static int read_window(loader *ld, int idx, const where *w, const char *slot, int *months)
+{
+    lua_State *L = ld->L;
+    int ty = lua_type(L, idx);
+    const char *dot = *slot ? "." : "";
+    if (ty == LUA_TSTRING) {
+        const char *name = lua_tostring(L, idx);
+        for (int k = 0; k < 4; k++)
+            if (strcmp(name, over_names[k]) == 0) return k;
+        BAD(ld, w,
+            "metric '%s': over%s%s = '%s' must be month, year_to_date, year, year_end or "
+            "{ months = N }",
+            w->id, dot, slot, name);
+        return -1;
+    }
+    if (ty == LUA_TTABLE) {
+        idx = lua_absindex(L, idx);
+        int ok = 1;
+        lua_pushnil(L);
+        while (lua_next(L, idx)) {
+            lua_pop(L, 1);
+            if (lua_type(L, -1) != LUA_TSTRING || strcmp(lua_tostring(L, -1), "months") != 0)
+                ok = 0;
+        }
+        double n = pg__rawfield(L, idx, "months") == LUA_TNUMBER ? lua_tonumber(L, -1) : NAN;
+        lua_pop(L, 1);
+        if (ok && n >= 1 && n <= 12 && n == (int)n) {
+            *months = (int)n;
+            return PG_OVER_MONTHS;
+        }
+        BAD(ld, w,
+            "metric '%s': over%s%s as a table must be { months = N }, a rolling window of N "
+            "sampling months (1 to 12)",
+            w->id, dot, slot);
+        return -1;
+    }
+    BAD(ld, w, "metric '%s': over%s%s must be a window name or { months = N }, not a %s", w->id,
+        dot, slot, lua_typename(L, ty));
+    return -1;
+}
+
+static int month_window(int k)
+{
+    return k == PG_OVER_MONTH || k == PG_OVER_YTD || k == PG_OVER_MONTHS;
+}
+
+/* `over`: absent (the sampling month), one window, or { month = ..., year = ... }: the window
+ * for month periods and the one for year periods, which the scheme reading the metric picks by
+ * its period kind. Fills win_month, win_year, months, over and over_text. */
+static void read_over(loader *ld, int t, const where *w, pg_metric *m)
+{
+    lua_State *L = ld->L;
+    m->win_month = PG_OVER_MONTH;
+    m->win_year = PG_OVER_NONE;
+    int ty = pg__rawfield(L, t, "over"), top = lua_gettop(L);
+    int wins[2] = {PG_OVER_MONTH, PG_OVER_NONE};
+    if (ty == LUA_TTABLE && pg__rawfield(L, top, "months") == LUA_TNIL) {
+        lua_pop(L, 1);
+        static const char *const slots[] = {"month", "year"};
+        int named = 0;
+        wins[0] = PG_OVER_NONE;
+        lua_pushnil(L);
+        while (lua_next(L, top)) {
+            lua_pop(L, 1);
+            const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
+            if (strcmp(k, "month") != 0 && strcmp(k, "year") != 0)
+                BAD(ld, w,
+                    "metric '%s': over = { ... } takes month = <window> and year = <window> (the "
+                    "windows of month and year periods), not '%s'",
+                    w->id, k);
+        }
+        for (int s = 0; s < 2; s++) {
+            if (pg__rawfield(L, top, slots[s]) != LUA_TNIL) {
+                named = 1;
+                int k = read_window(ld, -1, w, slots[s], &m->months);
+                if (k >= 0 && month_window(k) != (s == 0))
+                    BAD(ld, w,
+                        "metric '%s': over.%s = '%s' is a window of %s periods; put it under "
+                        "over.%s",
+                        w->id, slots[s], k == PG_OVER_MONTHS ? "months" : over_names[k],
+                        s ? "month" : "year", s ? "month" : "year");
+                else if (k >= 0)
+                    wins[s] = k;
+            }
+            lua_pop(L, 1);
+        }
+        if (!named) BAD(ld, w, "metric '%s': over = { ... } names no window", w->id);
+    } else if (ty != LUA_TNIL) {
+        if (ty == LUA_TTABLE) lua_pop(L, 1);
+        int k = read_window(ld, top, w, "", &m->months);
+        if (k >= 0) wins[month_window(k) ? 0 : 1] = k;
+        if (k >= 0 && !month_window(k)) wins[0] = PG_OVER_NONE;
+    }
+    lua_settop(L, top - 1);
+    m->win_month = (pg_over)wins[0];
+    m->win_year = (pg_over)wins[1];
+    m->over = m->win_month == PG_OVER_NONE     ? m->win_year
+              : m->win_month == PG_OVER_MONTHS ? PG_OVER_MONTH
+                                               : m->win_month;
+    char month[32] = "", year[32] = "";
+    if (m->win_month == PG_OVER_MONTHS)
+        snprintf(month, sizeof month, "months = %d", m->months);
+    else if (m->win_month != PG_OVER_NONE)
+        snprintf(month, sizeof month, "%s", over_names[m->win_month]);
+    if (m->win_year != PG_OVER_NONE) snprintf(year, sizeof year, "%s", over_names[m->win_year]);
+    m->over_text = *month && *year ? pg_xasprintf("month = %s, year = %s", month, year)
+                                   : pg_xstrdup(*month ? month : year);
+}
+
 void pg__read_metric_plan(loader *ld, int t, const where *w, pg_metric *m)
 {
     pg_ruleset *rs = ld->rs;
     m->source = -1;
     m->agg = PG_AGG_FED;
+    m->win_month = PG_OVER_MONTH;
+    m->win_year = PG_OVER_NONE;
     char *from = pg__opt_string(ld, t, "from", w, 0);
     char *kind = pg__opt_string(ld, t, "kind", w, 0);
-    char *over = pg__opt_string(ld, t, "over", w, 0);
+    char *due = pg__opt_string(ld, t, "due", w, 0);
+    int has_over = pg__rawfield(ld->L, t, "over") != LUA_TNIL;
+    lua_pop(ld->L, 1);
     if (!from) {
-        if (kind || over) BAD(ld, w, "metric '%s': kind and over need from = \"<source>\"", w->id);
-        free(kind), free(over);
+        if (kind || has_over || due)
+            BAD(ld, w, "metric '%s': kind, over and due need from = \"<source>\"", w->id);
+        free(kind), free(due);
         return;
     }
+    read_over(ld, t, w, m);
     m->source = pg_strmap_get(&rs->source_ids, from);
     if (m->source < 0) BAD(ld, w, "metric '%s': from = '%s' is not a declared source", w->id, from);
     for (int k = PG_AGG_COUNT; kind && k <= PG_AGG_P90; k++)
@@ -287,13 +407,29 @@ void pg__read_metric_plan(loader *ld, int t, const where *w, pg_metric *m)
             "metric '%s': kind = '%s' must be count, sum, mean, min, max, share, ratio, distinct, "
             "p50 or p90",
             w->id, kind ? kind : "");
-    for (int k = 0; over && k < 4; k++)
-        if (strcmp(over, over_names[k]) == 0) m->over = (pg_over)k;
-    if (over && strcmp(over, over_names[m->over]) != 0)
-        BAD(ld, w, "metric '%s': over = '%s' must be month, year_to_date, year or year_end", w->id,
-            over);
     if (m->source >= 0 && m->agg != PG_AGG_FED) {
         const pg_source *src = &rs->sources[m->source];
+        if (due) { /* a time: a field, or one made with add_days() */
+            char *words = pg_xasprintf("%s, due = %s", m->over_text, due);
+            free(m->over_text);
+            m->over_text = words;
+            pg_xtype type;
+            char *err = NULL;
+            int col = 0;
+            m->due = pg_expr_compile(due, src, &rs->calendar, rs->tz_offset, &type, &err, &col);
+            if (!m->due)
+                BAD(ld, w, "metric '%s': due, column %d: %s", w->id, col, err ? err : "invalid");
+            else if (type != PG_X_TIME || pg_expr_uses_cutoff(m->due))
+                BAD(ld, w,
+                    "metric '%s': due = \"%s\" must be a time of the record (the deadline that "
+                    "places it in its windows), such as a field or add_days(field, 7)%s",
+                    w->id, due, pg_expr_uses_cutoff(m->due) ? "; it cannot read cutoff" : "");
+            free(err);
+            if (m->due && (type != PG_X_TIME || pg_expr_uses_cutoff(m->due))) {
+                pg_expr_free(m->due);
+                m->due = NULL;
+            }
+        }
         SHA2_CTX def;
         SHA256Init(&def);
         SHA256Update(&def, (const uint8_t *)from, strlen(from) + 1);
@@ -303,7 +439,19 @@ void pg__read_metric_plan(loader *ld, int t, const where *w, pg_metric *m)
             SHA256Update(&def, (const uint8_t *)ftype_names[src->fields[i].type], 1);
         }
         SHA256Update(&def, (const uint8_t *)agg_names[m->agg], strlen(agg_names[m->agg]) + 1);
-        SHA256Update(&def, (const uint8_t *)over_names[m->over], strlen(over_names[m->over]) + 1);
+        /* A plain month or year_end window hashes as it always did, so that its stored partials
+         * stay valid. The others changed meaning or layout (year: the calendar year; year_to_date:
+         * one cumulative bucket a month), and rolling windows and due are new: their words go
+         * into the hash, after a marker that no window name is. */
+        if (!due && (m->over_text && (strcmp(m->over_text, "month") == 0 ||
+                                      strcmp(m->over_text, "year_end") == 0))) {
+            SHA256Update(&def, (const uint8_t *)m->over_text, strlen(m->over_text) + 1);
+        } else {
+            char *words = pg_xasprintf("windows/2: %s; due = %s", m->over_text ? m->over_text : "",
+                                       due ? due : "");
+            SHA256Update(&def, (const uint8_t *)words, strlen(words) + 1);
+            free(words);
+        }
         int needs_value =
             m->agg != PG_AGG_COUNT && m->agg != PG_AGG_SHARE && m->agg != PG_AGG_DISTINCT;
         m->where = compile(ld, t, w, src, "where", 1, 0, &def, &m->text[0]);
@@ -335,9 +483,11 @@ void pg__read_metric_plan(loader *ld, int t, const where *w, pg_metric *m)
             BAD(ld, w, "metric '%s': kind = \"%s\" takes no value", w->id, agg_names[m->agg]);
         if (m->denominator && m->agg != PG_AGG_RATIO)
             BAD(ld, w, "metric '%s': denominator belongs to kind = \"ratio\"", w->id);
+        m->cutoff = pg_expr_uses_cutoff(m->where) || pg_expr_uses_cutoff(m->condition) ||
+                    pg_expr_uses_cutoff(m->value) || pg_expr_uses_cutoff(m->denominator);
         SHA256End(&def, m->def);
     }
-    free(from), free(kind), free(over);
+    free(from), free(kind), free(due);
 }
 
 void pg__free_data(pg_ruleset *rs)
@@ -359,6 +509,8 @@ void pg__free_data(pg_ruleset *rs)
         pg_expr_free(rs->metrics[i].condition);
         pg_expr_free(rs->metrics[i].denominator);
         for (int k = 0; k < 4; k++) free(rs->metrics[i].text[k]);
+        free(rs->metrics[i].over_text);
+        pg_expr_free(rs->metrics[i].due);
     }
     free(rs->calendar.holidays);
     free(rs->calendar.workdays);

@@ -749,9 +749,9 @@ static void read_decls(loader *ld)
             } else if (strcmp(w.kind, "metric") == 0) {
                 pg_metric *m = &rs->metrics[rs->nmetrics];
                 static const char *const fields[] = {
-                    "name",        "unit",         "desc",      "from",        "kind",
-                    "where",       "value",        "condition", "denominator", "over",
-                    "self_report", "authenticity", NULL};
+                    "name",  "unit",        "desc",         "from",        "kind",
+                    "where", "value",       "condition",    "denominator", "over",
+                    "due",   "self_report", "authenticity", NULL};
                 pg__warn_unknown(ld, t, &w, fields);
                 m->id = pg_xstrdup(w.id);
                 m->name = pg__opt_string(ld, t, "name", &w, 1);

@@ -144,12 +144,17 @@ typedef enum {
     PG_AGG_P90
 } pg_agg_kind;
 
-/* Which records make a period's value. */
+/* Which records make a period's value (docs/data.md, "Sampling months and windows"). A metric
+ * has at most one window for month periods and one for year periods; the scheme that reads it
+ * picks by its own period kind, since a month period's code (YYYYMM) and a year's (YYYY00)
+ * never meet. */
 typedef enum {
-    PG_OVER_MONTH,   /* the sampling month (YYYY-MM) */
-    PG_OVER_YTD,     /* sampling months 1..M of the year, for each month M */
-    PG_OVER_YEAR,    /* the year's twelve sampling months, as the year's value (YYYY) */
-    PG_OVER_YEAR_END /* the year-end window, 10 Oct – 31 Dec, as the year's value (YYYY) */
+    PG_OVER_MONTH,    /* the sampling month (YYYY-MM) */
+    PG_OVER_YTD,      /* sampling months 1..M of the year, for each month M */
+    PG_OVER_YEAR,     /* the calendar year, 1 Jan – 31 Dec, as the year's value (YYYY) */
+    PG_OVER_YEAR_END, /* the year-end window, 10 Oct – 31 Dec, as the year's value (YYYY) */
+    PG_OVER_MONTHS,   /* rolling: the `months` sampling months ending with M, for each month M */
+    PG_OVER_NONE      /* no window of this kind */
 } pg_over;
 
 typedef struct {
@@ -158,8 +163,16 @@ typedef struct {
     int line;
     /* computed metrics only */
     pg_agg_kind agg;
-    pg_over over;
-    int source; /* index into rs->sources, -1 when fed */
+    pg_over over; /* its first window, one of the four names (kept for readers that show one) */
+    pg_over win_month;   /* its window for month periods: MONTH, YTD, MONTHS or NONE */
+    pg_over win_year;    /* its window for year periods: YEAR, YEAR_END or NONE */
+    int months;          /* PG_OVER_MONTHS: how many sampling months, M included */
+    struct pg_expr *due; /* due = "<time>": the deadline that places a record in windows (NULL:
+                          * the source's time) */
+    int cutoff;          /* an expression reads `cutoff`: it is evaluated once per window, with the
+                          * window's last instant in rec[nfields] (pg_expr_uses_cutoff) */
+    char *over_text;     /* the windows in words, e.g. "month = month, year = year_end" */
+    int source;          /* index into rs->sources, -1 when fed */
     struct pg_expr *where, *value, *condition, *denominator; /* NULL when absent */
     int field;     /* distinct: the source field whose values are counted */
     char def[65];  /* sha256 of the definition: partial aggregates are kept per definition */
@@ -320,7 +333,9 @@ cJSON *pg_rule_changes_json(const pg_rule_change *v, int n);
  * The language: numbers, 'strings' or "strings", true, false, field names; arithmetic
  * + - * / % and unary -; comparisons == ~= != < <= > >=; `x in ('a', 'b')` and `x not in (1, 2)` (a
  * list of one type); `x is null`, `x is not null`; `and`, `or`, `not`; parentheses; functions
- * days(a, b) (b − a in days, a fraction) and workdays(a, b) (pg_calendar_workdays_between).
+ * days(a, b) (b − a in days, a fraction) and workdays(a, b) (pg_calendar_workdays_between);
+ * `cutoff`, a time: the last instant of the window the record is counted in (so `closed_at <=
+ * cutoff` reads "closed by the cut-off").
  * Precedence, lowest first: or; and; not; comparison/in/is; + -; * / %; unary -. Nulls: arithmetic
  * and functions with a null operand give null; a comparison or `in` with a null operand is false;
  * `is null` is the way to test for one. Enum fields compare with strings, and comparing one with a
@@ -340,6 +355,10 @@ pg_expr *pg_expr_compile(const char *text, const pg_source *src, const pg_calend
                          pg_xtype *type, char **err, int *col);
 void pg_expr_free(pg_expr *e);
 
+/* Whether the plan reads `cutoff`, the last instant of the window the record is evaluated for
+ * (UTC seconds: the largest double below the window's end). Such a plan reads it from
+ * rec[src->nfields]: the caller passes a record with one value more. */
+int pg_expr_uses_cutoff(const pg_expr *e);
 /* A PG_X_BOOL plan on one record (values indexed by field): 1 or 0; null counts as 0. */
 int pg_expr_test(const pg_expr *e, const pg_value *rec);
 /* A PG_X_NUMBER or PG_X_TIME plan on one record: the number, or NAN for null. */
