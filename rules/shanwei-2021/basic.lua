@@ -60,7 +60,7 @@ indicator "be_issue" { parent = "b_ecert", name = "电子证照签发率",
 
 indicator "be_use" { parent = "b_ecert", name = "电子证照用证率（全年）",
   points = 3,
-  metric = "ecert_use_rate_year", method = linear { lo = 0.3, hi = 0.8 },
+  metric = "ecert_use_rate", method = linear { lo = 0.3, hi = 0.8 },
   missing = "not_applicable",
   standard = "全年可用电子证照事项办件用证率达到 80% 及以上得满分，30% 及以下不得分，其间线性计分；"
           .. "全年无此类办件的不考核此项（阈值为评估方假设 [A]）。",
@@ -164,7 +164,7 @@ indicator "b_channels" { parent = "b_service", name = "服务供给方式", poin
 
 indicator "bc_full_online" { parent = "b_channels", name = "全程网办事项占比（年终）",
   points = 5,
-  metric = "full_online_rate_ye", method = linear { lo = 0.5, hi = 0.95 },
+  metric = "full_online_rate", method = linear { lo = 0.5, hi = 0.95 },
   missing = "not_applicable",
   standard = "全程网办事项占比达到 95% 及以上得满分，50% 及以下不得分，其间线性计分；"
           .. "无依申请事项的单位不考核此项（阈值为评估方假设 [A]）。",
@@ -217,7 +217,7 @@ indicator "b_efficiency" { parent = "b_effect", name = "服务效能提升", poi
 
 indicator "bf_time_cut" { parent = "b_efficiency", name = "承诺时限压缩率（年终）",
   points = 5,
-  metric = "time_cut_rate_ye", method = linear { lo = 0.5, hi = 0.8 },
+  metric = "time_cut_rate", method = linear { lo = 0.5, hi = 0.8 },
   missing = "not_applicable",
   standard = "承诺时限比法定时限平均压缩 80% 及以上得满分，50% 及以下不得分，其间线性计分；"
           .. "无承诺件事项的单位不考核此项（阈值为评估方假设 [A]）。",

@@ -2,7 +2,9 @@
 --
 -- 周期：月度数据为 "2021-MM"（当月 25 日 24:00 前，即上月 26 日至当月 25 日）；
 --       年终数据为 "2021"（年终考核采样期 10 月 10 日至 12 月 31 日，另有说明的除外）。
--- 同一数据项可同时有月度值和年度值（如 full_online_rate），口径相同、时间窗不同。
+-- 同一数据项可同时有月度值和年度值（如 full_online_rate），口径相同、时间窗不同：
+-- over = { month = "month", year = "year_end" } 给出两个时间窗，月度方案读月度窗、
+-- 年终方案读年度窗（按方案的 period）。"year" 为自然年（1 月 1 日至 12 月 31 日 24:00）。
 -- unit："share" 为 0–1 的比例（展示为 %），其 n 为分母（事项数、办件数等）；
 --       "count" 为件数/次数；"hours" 为小时；"flag" 为 0/1。
 -- 说明中的“系统统计”“自报”“抽查”对应通知所列的数据采集渠道。
@@ -10,8 +12,12 @@
 -- 带 from 的数据项由 pinggu 从原始记录计算（数据源见 sources.lua，`pinggu ingest` 导入）：
 -- 七个数据源（办件、好差评、用证、用章、粤省事/粤商通、民情地图、善美店小二）能算出的系统统计
 -- 均在此计算；其余（事项库、目录系统、粤政易等其他系统的统计，单位自报，评估方抽查与核查）
--- 仍按 CSV 填报（unit,period,metric,value,n）。同一数据项若月度与年度口径都需要，因一个
--- 计算项只有一个时间窗（over），年度口径另设 *_ye（年终采样期）或 *_year（全年）数据项。
+-- 仍按 CSV 填报（unit,period,metric,value,n）。
+--
+-- 截止时点（cutoff）：通知规定月度数据取“每月25日截至24:00前的数据”。由后发生的事件
+-- （办结、整改、处置、结案、响应、签收）决定结果的数据项，只认截止时点前发生的事件：
+-- 表达式中的 cutoff 是该记录所计时间窗的最后时刻（月度为当月 25 日 24:00，年度为 12 月
+-- 31 日 24:00），`result_date <= cutoff` 即“截至截止时点已办结”。截止后才发生的视为未发生。
 
 ---------------------------------------------------------------------------
 -- 一、月度常态化监测
@@ -20,11 +26,9 @@
 metric "full_online_rate" { name = "全程网办办件占比", unit = "share",
   from = "cases", kind = "share", condition = "fully_online",
   desc = "当月受理办件中全程网办（网上申请、零到场、结果电子送达或邮寄）的件数 ÷ 受理件数；n 为受理件数。"
-      .. "来源：省办件数据库（系统统计）。按办件计，事项库中的网办深度不在七个数据源内。年度口径见 full_online_rate_ye。" }
-
-metric "full_online_rate_ye" { name = "全程网办办件占比（年终）", unit = "share",
-  from = "cases", kind = "share", over = "year_end", condition = "fully_online",
-  desc = "年终采样期（10 月 10 日至 12 月 31 日）受理办件中全程网办的件数 ÷ 受理件数；n 为受理件数。来源：省办件数据库。" }
+      .. "来源：省办件数据库（系统统计）。按办件计，事项库中的网办深度不在七个数据源内。"
+      .. "年度值为年终采样期（10 月 10 日至 12 月 31 日）受理的办件。",
+  over = { month = "month", year = "year_end" } }
 
 metric "instant_rate" { name = "即办件占比", unit = "share",
   from = "cases", kind = "share", condition = "project_type == '即办件'",
@@ -34,18 +38,14 @@ metric "time_cut_rate" { name = "承诺时限压缩率", unit = "share",
   from = "cases", kind = "ratio", where = "project_type == '承诺件' and anticipate_day > 0",
   value = "anticipate_day - promise_day", denominator = "anticipate_day",
   desc = "1 − Σ承诺办结时限 ÷ Σ法定办结时限（工作日），按当月受理的承诺件计；n 为承诺件件数。"
-      .. "来源：省办件数据库（anticipate_day / promise_day）。年度口径见 time_cut_rate_ye。" }
-
-metric "time_cut_rate_ye" { name = "承诺时限压缩率（年终）", unit = "share",
-  from = "cases", kind = "ratio", over = "year_end", where = "project_type == '承诺件' and anticipate_day > 0",
-  value = "anticipate_day - promise_day", denominator = "anticipate_day",
-  desc = "年终采样期受理的承诺件 1 − Σ承诺时限 ÷ Σ法定时限；n 为承诺件件数。来源：省办件数据库。" }
+      .. "来源：省办件数据库（anticipate_day / promise_day）。年度值为年终采样期受理的承诺件。",
+  over = { month = "month", year = "year_end" } }
 
 metric "ontime_rate" { name = "办件按期办结率", unit = "share",
-  from = "cases", kind = "share", where = "result_date is not null",
+  from = "cases", kind = "share", where = "result_date <= cutoff",   -- 截至当月 25 日 24:00 已办结
   condition = "workdays(accept_date, result_date) - suspend_days <= promise_day",
-  desc = "当月受理且已办结的办件中，受理至办结的工作日（扣除补正、听证、检验检测等不计时环节）不超过承诺时限的件数 ÷ 已办结件数；"
-      .. "n 为已办结件数。来源：省办件数据库。" }
+  desc = "当月受理且截至当月 25 日 24:00 已办结的办件中，受理至办结的工作日（扣除补正、听证、检验检测等不计时环节）"
+      .. "不超过承诺时限的件数 ÷ 已办结件数；截止后才办结的按未办结计（不计入）。n 为已办结件数。来源：省办件数据库。" }
 
 metric "town_online_rate" { name = "镇村事项网上可办率", unit = "share",
   from = "cases", kind = "share", where = "handle_level in ('镇', '村')",
@@ -67,21 +67,22 @@ metric "bad_reviews" { name = "差评数", unit = "count",
   value = "level <= 2",                            -- 不满意（2）、非常不满意（1）；无差评的单位为 0
   desc = "当月收到的有效差评（不满意、非常不满意，扣除申诉成立剔除的）件数。来源：好差评系统。" }
 
+-- 截止时点前未整改、整改期限（15 个工作日）也未到的工单尚未到期，不计为未按时整改：它留到
+-- 期限所在月份的年初至当月值中再计（年初至当月的窗口逐月累计，不会漏计）。
 metric "bad_rectify_rate" { name = "差评按时整改率", unit = "share",
   from = "reviews", kind = "share", over = "year_to_date",
-  where = "ticket_id is not null and (ticket_status is null or ticket_status ~= '申诉成立-剔除')",
-  condition = "rectified_at is not null and workdays(reviewed_at, rectified_at) <= 15",
-  desc = "年初至当月的差评工单中在 15 个工作日内完成回访、整改并反馈的件数 ÷ 差评工单数（申诉成立剔除的不计）；"
-      .. "n 为差评工单数（无工单时无数据）。来源：好差评系统差评工单。" }
+  where = "ticket_id is not null and (ticket_status is null or ticket_status ~= '申诉成立-剔除')"
+       .. " and (rectified_at <= cutoff or workdays(reviewed_at, cutoff) >= 15)",
+  condition = "rectified_at <= cutoff and workdays(reviewed_at, rectified_at) <= 15",
+  desc = "年初至当月、截至当月 25 日 24:00 已整改或已到整改期限的差评工单中在 15 个工作日内完成回访、整改并反馈的件数 ÷ "
+      .. "此类工单数（申诉成立剔除的不计；截止后才整改的按截止时未整改计）；"
+      .. "n 为此类工单数（无工单时无数据）。来源：好差评系统差评工单。" }
 
 metric "ecert_use_rate" { name = "电子证照用证率", unit = "share",
   from = "cases", kind = "share", where = "ecert_applicable", condition = "uses_ecert",
   desc = "可用电子证照事项的办件中至少调用、核验一次电子证照的件数 ÷ 此类办件总数；"
-      .. "n 为此类办件数。来源：省办件数据库（与用证日志关联的 uses_ecert）。年度口径见 ecert_use_rate_year。" }
-
-metric "ecert_use_rate_year" { name = "电子证照用证率（全年）", unit = "share",
-  from = "cases", kind = "share", over = "year", where = "ecert_applicable", condition = "uses_ecert",
-  desc = "全年可用电子证照事项的办件中至少调用、核验一次电子证照的件数 ÷ 此类办件数；n 为此类办件数。" }
+      .. "n 为此类办件数。来源：省办件数据库（与用证日志关联的 uses_ecert）。年度值为全年（1 月 1 日至 12 月 31 日）受理的此类办件。",
+  over = { month = "month", year = "year" } }
 
 -- 评估数据真实性核查（257号通知所列加减分项“评估数据真实性”）：单位在月度工作台账中自报用证次数，
 -- pinggu 逐月与电子证照库用证日志的系统统计（ecert_calls）比对。自报数高于系统统计 10% 以上的，
@@ -99,9 +100,9 @@ metric "ecert_calls" { name = "电子证照成功调用次数", unit = "count",
       .. "供对账与通报参考，不计分（用证率按办件计，见 ecert_use_rate）。" }
 
 metric "eseal_rate" { name = "电子印章用章率", unit = "share",
-  from = "cases", kind = "share", where = "result_type in ('批准', '不予批准')",
+  from = "cases", kind = "share", where = "result_type in ('批准', '不予批准') and result_date <= cutoff",
   condition = "result_sealed",
-  desc = "当月受理、已作出准予或不予决定的办件中结果文书加盖统一电子印章的件数 ÷ 此类办件数；n 为此类办件数。"
+  desc = "当月受理、截至当月 25 日 24:00 已作出准予或不予决定的办件中结果文书加盖统一电子印章的件数 ÷ 此类办件数；n 为此类办件数。"
       .. "来源：省办件数据库（与用章日志关联的 result_sealed）。" }
 
 metric "yue_listing_rate" { name = "高频事项“粤省事”“粤商通”上线率", unit = "share",
@@ -127,26 +128,25 @@ metric "monthly_report" { name = "月度工作台账报送", unit = "flag",
 -- 二、月度重大应用平台（民情地图、善美店小二）
 ---------------------------------------------------------------------------
 
+-- due = "deadline"：事件按处置时限所在的时间窗计（到期事件），未到期的不计为超期。
+-- 处置时限在窗口内，故“不晚于时限处置完毕”也就是截止时点前处置完毕。
 metric "mq_ontime_rate" { name = "民情地图事件按期处置率", unit = "share",
-  from = "mq_events", kind = "share",
-  condition = "closed_at is not null and closed_at <= deadline",
-  desc = "到期的民情地图事件中在规定时限内处置完毕的件数 ÷ 到期事件数；n 为到期事件数。"
-      .. "按上报月份计，处置完毕时间不晚于处置时限的为按期；县区为辖区联勤指挥中心受理的事件，"
-      .. "市直单位为流转至本单位的事件。来源：民情地图平台。年度口径见 mq_ontime_rate_year。" }
+  from = "mq_events", kind = "share", due = "deadline", over = { month = "month", year = "year" },
+  condition = "closed_at <= deadline",
+  desc = "处置时限在当月（上月 26 日至当月 25 日 24:00）到期的民情地图事件中在时限内处置完毕的件数 ÷ 到期事件数；"
+      .. "n 为到期事件数。年度值为全年（1 月 1 日至 12 月 31 日）到期的事件。县区为辖区联勤指挥中心受理的事件，"
+      .. "市直单位为流转至本单位的事件。来源：民情地图平台。" }
 
-metric "mq_ontime_rate_year" { name = "民情地图事件按期处置率（全年）", unit = "share",
-  from = "mq_events", kind = "share", over = "year",
-  condition = "closed_at is not null and closed_at <= deadline",
-  desc = "全年上报事件中在处置时限内处置完毕的件数 ÷ 事件数；n 为事件数。来源：民情地图平台。" }
-
+-- 结案没有时间字段；结案在处置完毕之后，所以截止后才处置完毕的事件截止时不可能已结案。
 metric "mq_close_rate" { name = "民情地图事件结案率", unit = "share",
-  from = "mq_events", kind = "share", condition = "status == '已结案'",
-  desc = "当月受理事件中已结案（处置完毕并反馈、经核查办结）的件数 ÷ 当月受理事件数；n 为受理事件数。"
-      .. "来源：民情地图平台。" }
+  from = "mq_events", kind = "share", condition = "status == '已结案' and closed_at <= cutoff",
+  desc = "当月受理事件中截至当月 25 日 24:00 已结案（处置完毕并反馈、经核查办结）的件数 ÷ 当月受理事件数；"
+      .. "n 为受理事件数。截止后才处置完毕的不计为已结案。来源：民情地图平台。" }
 
 metric "mq_response_hours" { name = "民情地图事件平均响应时长", unit = "hours",
-  from = "mq_events", kind = "mean", value = "days(assigned_at, signed_at) * 24",
-  desc = "事件从派单到责任单位签收的平均时长（小时）；n 为派单事件数。来源：民情地图平台。" }
+  from = "mq_events", kind = "mean", where = "signed_at <= cutoff",
+  value = "days(assigned_at, signed_at) * 24",
+  desc = "当月上报、截至当月 25 日 24:00 已签收的事件从派单到责任单位签收的平均时长（小时）；n 为此类事件数。来源：民情地图平台。" }
 
 metric "mq_patrol_rate" { name = "网格巡查走访完成率", unit = "share",
   desc = "网格员当月实际完成的巡查走访次数 ÷ 计划巡查走访次数（封顶 1）；n 为计划次数。"
@@ -156,20 +156,25 @@ metric "mq_data_timely" { name = "民情地图共享数据更新及时率", unit
   desc = "本单位向民情地图共享的数据类中按约定周期完成更新的类数 ÷ 应更新类数；n 为应更新类数。"
       .. "仅市直单位。来源：民情地图平台数据归集台账。" }
 
+-- 善美店小二的两个时限指标按时限所在月份计（due）：响应、办结时限在当月 25 日 24:00 前到期的诉求，
+-- 未到期的不计为超时，留到期限所在月份再计。时限在窗口内，故“时限内响应/办结”也就是截止前响应/办结。
 metric "sm_response_rate" { name = "善美店小二诉求 60 分钟响应率", unit = "share",
-  from = "sm_requests", kind = "share",
-  condition = "responded_at is not null and days(submitted_at, responded_at) * 1440 <= 60",
-  desc = "当月企业诉求中在 60 分钟内签收响应的件数 ÷ 诉求总数；n 为诉求总数。来源：善美店小二平台。" }
+  from = "sm_requests", kind = "share", due = "add_days(submitted_at, 60 / 1440)",
+  condition = "days(submitted_at, responded_at) * 1440 <= 60",
+  desc = "60 分钟响应时限在当月（上月 26 日至当月 25 日 24:00）到期的企业诉求中在 60 分钟内签收响应的件数 ÷ 此类诉求数；"
+      .. "n 为此类诉求数。来源：善美店小二平台。" }
 
 metric "sm_close_rate" { name = "善美店小二诉求 7 日办结率", unit = "share",
-  from = "sm_requests", kind = "share",
-  condition = "closed_at is not null and days(submitted_at, closed_at) <= 7",
-  desc = "当月提交的企业诉求中在 7 日内办结的件数 ÷ 诉求数；n 为诉求数。来源：善美店小二平台。" }
+  from = "sm_requests", kind = "share", due = "add_days(submitted_at, 7)",
+  condition = "days(submitted_at, closed_at) <= 7",
+  desc = "7 日办结时限在当月（上月 26 日至当月 25 日 24:00）到期的企业诉求中在 7 日内办结的件数 ÷ 此类诉求数；"
+      .. "n 为此类诉求数。提交不足 7 日的诉求未到期，不计为未办结。来源：善美店小二平台。" }
 
 metric "sm_satisfaction" { name = "善美店小二企业满意率", unit = "share",
-  from = "sm_requests", kind = "share", where = "rating is not null",
+  from = "sm_requests", kind = "share", where = "rating is not null and closed_at <= cutoff",
   condition = "rating >= 4",
-  desc = "企业对已办结诉求评价为满意、非常满意的件数 ÷ 评价件数；n 为评价件数。来源：善美店小二平台。" }
+  desc = "企业对截至当月 25 日 24:00 已办结诉求评价为满意、非常满意的件数 ÷ 评价件数；n 为评价件数。"
+      .. "评价没有时间字段；评价在办结之后，截止后才办结的诉求截止时不可能已评价。来源：善美店小二平台。" }
 
 ---------------------------------------------------------------------------
 -- 三、年终 数字政府基础能力（周期 "2021"）
@@ -221,8 +226,10 @@ metric "same_source_rate" { name = "事项数据同源率", unit = "share",
 
 metric "case_sync_rate" { name = "办件数据实时汇聚率", unit = "share",
   from = "cases", kind = "share", over = "year",
+  where = "sync_date <= cutoff or workdays(accept_date, cutoff) >= 1",   -- 已汇聚或已到 1 个工作日时限
   condition = "workdays(accept_date, sync_date) <= 1",
-  desc = "全年办件中受理、办结信息在 1 个工作日内汇聚至省办件数据库的件数 ÷ 办件数；n 为办件数。"
+  desc = "全年（1 月 1 日至 12 月 31 日）受理、截至 12 月 31 日 24:00 已汇聚或已过汇聚时限（1 个工作日）的办件中，"
+      .. "受理、办结信息在 1 个工作日内汇聚至省办件数据库的件数 ÷ 此类办件数；n 为此类办件数。"
       .. "来源：省办件数据库。" }
 
 metric "mobile_rate" { name = "移动端可办事项占比", unit = "share",

@@ -65,7 +65,7 @@ indicator "py_quality" { parent = "platform_ye", name = "参与质量",
 
 indicator "py_ontime" { parent = "py_quality", name = "民情地图事件按期处置率（全年）",
   points = { dept = 6, county = 4 },
-  metric = "mq_ontime_rate_year", method = linear { lo = 0.8, hi = 1.0 },
+  metric = "mq_ontime_rate", method = linear { lo = 0.8, hi = 1.0 },
   standard = "全年到期事件全部按期处置得满分，按期处置率 80% 及以下不得分，其间线性计分；"
           .. "全年无流转事件（未参与）的不得分（阈值为评估方假设 [A]）。",
   source = "民情地图平台事件流转记录，全年统计。" }

@@ -105,7 +105,7 @@ node { id = "b_ecert", parent = "b_support", points = 6 }                       
 node { id = "be_issue", parent = "b_ecert", points = 3,                                      -- :53-56
   metric = "ecert_issue_rate", method = { "target", target = 0.95 }, missing = "not_applicable" }
 node { id = "be_use", parent = "b_ecert", points = 3,                                        -- :61-64
-  metric = "ecert_use_rate_year", method = { "linear", lo = 0.3, hi = 0.8 }, missing = "not_applicable" }
+  metric = "ecert_use_rate", method = { "linear", lo = 0.3, hi = 0.8 }, missing = "not_applicable" }
 node { id = "b_eseal", parent = "b_support", points = 5 }                                    -- :70
 node { id = "bs_issued", parent = "b_eseal", points = 2,                                     -- :72-74
   metric = "eseal_issued", method = { "flag" } }
@@ -136,7 +136,7 @@ node { id = "bss_sync", parent = "b_same", points = 3,                          
   metric = "case_sync_rate", method = { "linear", lo = 0.9, hi = 1.0 }, missing = "not_applicable" }
 node { id = "b_channels", parent = "b_service", points = 10 }                                -- :163
 node { id = "bc_full_online", parent = "b_channels", points = 5,                             -- :165-168
-  metric = "full_online_rate_ye", method = { "linear", lo = 0.5, hi = 0.95 }, missing = "not_applicable" }
+  metric = "full_online_rate", method = { "linear", lo = 0.5, hi = 0.95 }, missing = "not_applicable" }
 node { id = "bc_mobile", parent = "b_channels", points = 5,                                  -- :173-176
   metric = "mobile_rate", method = { "linear", lo = 0.3, hi = 0.8 }, missing = "not_applicable" }
 node { id = "b_effect", parent = "basic", points = 25 }                                      -- :184
@@ -152,7 +152,7 @@ node { id = "bu_satisfaction", parent = "b_usage", points = 4,                  
   missing = "not_applicable" }
 node { id = "b_efficiency", parent = "b_effect", points = 13 }                               -- :216
 node { id = "bf_time_cut", parent = "b_efficiency", points = 5,                              -- :218-221
-  metric = "time_cut_rate_ye", method = { "linear", lo = 0.5, hi = 0.8 }, missing = "not_applicable" }
+  metric = "time_cut_rate", method = { "linear", lo = 0.5, hi = 0.8 }, missing = "not_applicable" }
 node { id = "bf_zero_visit", parent = "b_efficiency", points = 4,                            -- :226-229
   metric = "zero_visit_rate", method = { "linear", lo = 0.7, hi = 0.9 }, missing = "not_applicable" }
 node { id = "bf_zero_proof", parent = "b_efficiency", points = 4,                            -- :234-237
@@ -171,7 +171,7 @@ node { id = "py_smdx_reg", parent = "py_depth", points = { dept = 2, county = 2 
   metric = "sm_registered", method = { "flag" } }
 node { id = "py_quality", parent = "platform_ye", points = { dept = 6, county = 8 } }       -- :63-64
 node { id = "py_ontime", parent = "py_quality", points = { dept = 6, county = 4 },          -- :66-68
-  metric = "mq_ontime_rate_year", method = { "linear", lo = 0.8, hi = 1.0 } }
+  metric = "mq_ontime_rate", method = { "linear", lo = 0.8, hi = 1.0 } }
 node { id = "py_grid", parent = "py_quality", points = { county = 4 },                      -- :73-75
   metric = "grid_staffing_rate", method = { "linear", lo = 0.8, hi = 1.0 } }
 node { id = "py_effect", parent = "platform_ye", points = { dept = 6, county = 6 } }        -- :82-83

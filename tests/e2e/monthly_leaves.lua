@@ -108,23 +108,28 @@ T:section("hand-worked leaves, county", function()
   u = pick("county", "bad_rectify_rate", "= 1", function(x) return x == 1 end)
   if u then pts(u, "mon_rectify", 9, "custom, 100 %") end
   -- below the median of the county group's bad_rectify_rate rows, the custom method gives
-  -- 60 % × v / median (monitoring.lua:107-108)
+  -- 60 % × v / median (monitoring.lua:107-108). In June: since tickets not yet due by the
+  -- cut-off are left out (metrics.lua), May's sample has no county below its median.
+  local JUNE = "2021-06"
+  local june = C.units_by_id(ctx.eval("monthly", JUNE))
   local vals = {}
   for _, x in ipairs(ctx.units.list) do
-    local r = x.group == "county" and row(x.id, "bad_rectify_rate")
+    local r = x.group == "county" and row(x.id, "bad_rectify_rate", JUNE)
     if r then vals[#vals + 1] = r.value end
   end
   table.sort(vals)
   local median = #vals > 0 and (vals[(#vals + 1) // 2] + vals[#vals // 2 + 1]) / 2
   local below = 0
   for _, x in ipairs(ctx.units.list) do
-    local r = x.group == "county" and row(x.id, "bad_rectify_rate")
+    local r = x.group == "county" and row(x.id, "bad_rectify_rate", JUNE)
     if r and r.value < median then
       below = below + 1
-      pts(x.id, "mon_rectify", 9 * 0.6 * r.value / median, "custom, below the group median " .. L.fmt(median))
+      local i = june[x.id] and C.indicators_by_id(june[x.id]).mon_rectify or {}
+      T:near(string.format("%s %s mon_rectify (custom, below the group median %s)", JUNE, x.id,
+        L.fmt(median)), 9 * 0.6 * r.value / median, C.num(i.points), C.TOL_POINTS)
     end
   end
-  T:ok(below > 0, PERIOD .. " a county unit's bad_rectify_rate is below the group median")
+  T:ok(below > 0, JUNE .. " a county unit's bad_rectify_rate is below the group median")
   u = find("county", "no bad_rectify_rate row", function(id) return row(id, "bad_rectify_rate") == nil end)
   if u then status(u, "mon_rectify", "na") end
   -- platforms.lua:47-49: lower is better, ≤ 2 h → 10, else 10 × (1 − (v − 2) / 22)
@@ -321,11 +326,12 @@ T:section("coverage of the comparison", function()
   -- the custom method's "below the group median" branch (the sample never has a unit at or
   -- above a median below 100 %; tests/rules pins that branch with hand-made data)
   local below = 0
+  local june = M.eval(ctx.units, ctx.data, "monthly", "2021-06")
   for _, u in ipairs(ctx.units.list) do
-    local c = mres.units[u.id].cells.mon_rectify
+    local c = june.units[u.id].cells.mon_rectify
     if c and c.status == "ok" and c.median and c.value < c.median then below = below + 1 end
   end
-  T:ok(below > 0, "mon_rectify has units below the group median in 2021-05")
+  T:ok(below > 0, "mon_rectify has units below the group median in 2021-06")
 end)
 
 T:done()

@@ -5,9 +5,13 @@
 --   R.write(data, dir)        writes them as fed-value CSVs (unit,period,metric,value,n)
 --
 -- Every definition below is transcribed by hand from metrics.lua (the line is given) and the
--- README (sampling month: 26th of M−1 00:00 ≤ t < 26th of M 00:00, Asia/Shanghai; year end:
--- 10 Oct – 31 Dec; workdays(a, b): working days after a's date up to b's date; a repeated key
--- counts once, the first one read). Timestamps, the calendar, the unit lookup, CSV and NDJSON
+-- README (sampling month: 26th of M−1 00:00 ≤ t < 26th of M 00:00, Asia/Shanghai; year: the
+-- calendar year, 1 Jan – 31 Dec; year end: 10 Oct – 31 Dec; workdays(a, b): working days after
+-- a's date up to b's date; a repeated key counts once, the first one read) and docs/data.md
+-- (`cutoff`: the last instant of the window a record is counted in, so an event counts as
+-- happened by the cut-off when its time is before the window's end; `due`: a record is placed
+-- by its deadline instead of its own time; year_to_date: each month N sees the months 1..N as
+-- at N's own cut-off). Timestamps, the calendar, the unit lookup, CSV and NDJSON
 -- are read here with code of our own; nothing of pinggu's is called.
 local cjson = require "cjson"
 local L = require "lib"
@@ -76,6 +80,16 @@ local function in_year_end(t)
   local y = civil(t)
   return y == 2021 and t >= days_from_civil(2021, 10, 10) * 86400 and t < days_from_civil(2022, 1, 1) * 86400
 end
+
+-- the end of sampling month "YYYY-MM" (00:00 on its 26th, local seconds): its cut-off is the
+-- instant before, so "by the cut-off" is t < month_end(M)
+local function month_end(M)
+  local y, m = M:match("^(%d+)-(%d+)$")
+  return days_from_civil(tonumber(y), tonumber(m), 26) * 86400
+end
+-- the calendar year of t (the `year` window) and its end, 1 Jan of the next year 00:00
+local function cal_year(t) return tostring((civil(t))) end
+local function year_end_of(Y) return days_from_civil(tonumber(Y) + 1, 1, 1) * 86400 end
 
 local function days(a, b)
   if a == nil or b == nil then return nil end
@@ -194,27 +208,27 @@ function R.compute(raw, units)
       return true
     end
   end
-  local year = function(month) return month:sub(1, 4) end
 
   -- cases (metrics.lua: full_online_rate … zero_visit_rate)
   local fresh = keyed()
   each(raw, "cases", function(r)
     if not fresh(r.project_no) then return end
     local u, t = unit_of(r.org_code), parse_time(r.accept_date)
-    local M, Y = sampling_month(t), year(sampling_month(t))
+    local M, Y = sampling_month(t), cal_year(t)
+    local E = month_end(M)
     -- year_end is keyed by the calendar year of t (26–31 Dec count for that year, not the next)
     local ye = in_year_end(t) and tostring((civil(t)))
     local res = parse_time(r.result_date)
     local anticipate, promise = num(r.anticipate_day), num(r.promise_day)
     local fully, applicable, uses = bool(r.fully_online), bool(r.ecert_applicable), bool(r.uses_ecert)
     share("full_online_rate", u, M, fully)
-    if ye then share("full_online_rate_ye", u, ye, fully) end
+    if ye then share("full_online_rate", u, ye, fully) end
     share("instant_rate", u, M, r.project_type == "即办件")
     if r.project_type == "承诺件" and anticipate and anticipate > 0 then
       ratio("time_cut_rate", u, M, anticipate - promise, anticipate)
-      if ye then ratio("time_cut_rate_ye", u, ye, anticipate - promise, anticipate) end
+      if ye then ratio("time_cut_rate", u, ye, anticipate - promise, anticipate) end
     end
-    if res then
+    if res and res < E then -- completed by the month's cut-off
       share("ontime_rate", u, M, workdays(t, res) - num(r.suspend_days) <= promise)
     end
     if r.handle_level == "镇" or r.handle_level == "村" then
@@ -222,12 +236,16 @@ function R.compute(raw, units)
     end
     if applicable then
       share("ecert_use_rate", u, M, uses)
-      share("ecert_use_rate_year", u, Y, uses)
+      share("ecert_use_rate", u, Y, uses)
     end
-    if r.result_type == "批准" or r.result_type == "不予批准" then
+    if (r.result_type == "批准" or r.result_type == "不予批准") and res and res < E then
       share("eseal_rate", u, M, bool(r.result_sealed) == true)
     end
-    share("case_sync_rate", u, Y, workdays(t, parse_time(r.sync_date)) <= 1)
+    -- judged once synced or past its 1-working-day limit by 31 December's last instant
+    local sync, YE = parse_time(r.sync_date), year_end_of(Y)
+    if sync < YE or workdays(t, YE - 1) >= 1 then
+      share("case_sync_rate", u, Y, workdays(t, sync) <= 1)
+    end
     share("online_apply_rate", u, Y, r.channel == "政务服务网" or r.channel == "粤省事"
       or r.channel == "粤商通" or r.channel == "自助终端")
     if ye then share("zero_visit_rate", u, ye, num(r.visits) == 0) end
@@ -235,7 +253,6 @@ function R.compute(raw, units)
 
   -- reviews: review_active_rate, bad_reviews, bad_rectify_rate (year to date), satisfaction_rate
   fresh = keyed()
-  local tickets = {} -- [unit][month] = { n, hits } for the year-to-date merge
   each(raw, "reviews", function(r)
     if not fresh(r.review_id) then return end
     local u, t = unit_of(r.org_code), parse_time(r.reviewed_at)
@@ -245,30 +262,23 @@ function R.compute(raw, units)
     if r.ticket_status ~= "申诉成立-剔除" then
       valued("sum", "bad_reviews", u, M, level <= 2 and 1 or 0)
       if r.ticket_id ~= "" then
+        -- year_to_date: the ticket counts in every month N from its own to December of that
+        -- year, each as at N's cut-off: rectified by then (on time or late), or past its
+        -- 15-working-day deadline by N's last day; not yet due and not rectified: left out
         local fixed = parse_time(r.rectified_at)
-        local tu = tickets[u] or {}; tickets[u] = tu
-        local c = tu[M] or { n = 0, hits = 0 }; tu[M] = c
-        c.n = c.n + 1
-        if fixed and workdays(t, fixed) <= 15 then c.hits = c.hits + 1 end
+        local y, m = M:match("^(%d+)-(%d+)$")
+        for k = tonumber(m), 12 do
+          local N = string.format("%s-%02d", y, k)
+          local E = month_end(N)
+          local done = fixed ~= nil and fixed < E
+          if done or workdays(t, E - 1) >= 15 then
+            share("bad_rectify_rate", u, N, done and workdays(t, fixed) <= 15)
+          end
+        end
       end
     end
-    share("satisfaction_rate", u, year(M), level >= 3)
+    share("satisfaction_rate", u, cal_year(t), level >= 3)
   end)
-  for u, months in pairs(tickets) do
-    for M in pairs(months) do
-      -- year_to_date: every month M that has tickets gets months 1..M of its year
-      local n, hits = 0, 0
-      local y, m = M:match("^(%d+)-(%d+)$")
-      for k = 1, tonumber(m) do
-        local c = months[string.format("%s-%02d", y, k)]
-        if c then n, hits = n + c.n, hits + c.hits end
-      end
-      KIND.bad_rectify_rate = "share"
-      acc.bad_rectify_rate = acc.bad_rectify_rate or {}
-      acc.bad_rectify_rate[u] = acc.bad_rectify_rate[u] or {}
-      acc.bad_rectify_rate[u][M] = { n = n, hits = hits }
-    end
-  end
 
   -- e-certificate uses: ecert_calls
   fresh = keyed()
@@ -281,7 +291,7 @@ function R.compute(raw, units)
   fresh = keyed()
   each(raw, "eseal_uses", function(r)
     if not fresh(r.sign_id) then return end
-    local u, Y = unit_of(r.org_code), year(sampling_month(parse_time(r.signed_at)))
+    local u, Y = unit_of(r.org_code), cal_year(parse_time(r.signed_at))
     valued("max", "eseal_issued", u, Y, 1)
     count("eseal_uses", u, Y)
   end)
@@ -290,24 +300,32 @@ function R.compute(raw, units)
   fresh = keyed()
   each(raw, "app_services", function(r)
     if not fresh(r.record_id) then return end
-    local u, M = unit_of(r.owner_org_code), sampling_month(parse_time(r.stat_time))
+    local t = parse_time(r.stat_time)
+    local u, M = unit_of(r.owner_org_code), sampling_month(t)
     if bool(r.is_high_freq) then share("yue_listing_rate", u, M, r.status == "已上线") end
-    valued("sum", "yue_visits", u, year(M), num(r.visits))
+    valued("sum", "yue_visits", u, cal_year(t), num(r.visits))
   end)
 
-  -- 民情地图: mq_ontime_rate (+ _year), mq_close_rate, mq_response_hours, repeat_complaints
+  -- 民情地图: mq_ontime_rate (month and year, by the deadline: due = "deadline"),
+  -- mq_close_rate, mq_response_hours, repeat_complaints
   fresh = keyed()
   each(raw, "mq_events", function(r)
     if not fresh(r.event_id) then return end
-    local u, M = unit_of(r.org_code), sampling_month(parse_time(r.reported_at))
+    local t = parse_time(r.reported_at)
+    local u, M = unit_of(r.org_code), sampling_month(t)
+    local E = month_end(M)
     local closed, due = parse_time(r.closed_at), parse_time(r.deadline)
+    -- placed by the month and the calendar year its deadline falls in; closed by the deadline
+    -- is closed by the cut-off, the deadline being inside the window
     local ontime = closed ~= nil and closed <= due
-    share("mq_ontime_rate", u, M, ontime)
-    share("mq_ontime_rate_year", u, year(M), ontime)
-    share("mq_close_rate", u, M, r.status == "已结案")
-    local d = days(parse_time(r.assigned_at), parse_time(r.signed_at))
-    valued("mean", "mq_response_hours", u, M, d and d * 24)
-    valued("sum", "repeat_complaints", u, year(M), num(r.repeat_count))
+    share("mq_ontime_rate", u, sampling_month(due), ontime)
+    share("mq_ontime_rate", u, cal_year(due), ontime)
+    share("mq_close_rate", u, M, r.status == "已结案" and closed ~= nil and closed < E)
+    local signed = parse_time(r.signed_at)
+    if signed and signed < E then
+      valued("mean", "mq_response_hours", u, M, days(parse_time(r.assigned_at), signed) * 24)
+    end
+    valued("sum", "repeat_complaints", u, cal_year(t), num(r.repeat_count))
   end)
 
   -- 善美店小二: sm_response_rate, sm_close_rate, sm_satisfaction
@@ -316,11 +334,14 @@ function R.compute(raw, units)
     if not fresh(r.request_id) then return end
     local u, t = unit_of(r.org_code), parse_time(r.submitted_at)
     local M = sampling_month(t)
+    local E = month_end(M)
     local resp, closed = parse_time(r.responded_at), parse_time(r.closed_at)
-    share("sm_response_rate", u, M, resp ~= nil and days(t, resp) * 1440 <= 60)
-    share("sm_close_rate", u, M, closed ~= nil and days(t, closed) <= 7)
+    -- due = add_days(submitted_at, …): placed by the month their time limit falls in
+    share("sm_response_rate", u, sampling_month(t + 3600),
+      resp ~= nil and days(t, resp) * 1440 <= 60)
+    share("sm_close_rate", u, sampling_month(t + 7 * 86400), closed ~= nil and days(t, closed) <= 7)
     local rating = num(r.rating)
-    if rating then share("sm_satisfaction", u, M, rating >= 4) end
+    if rating and closed ~= nil and closed < E then share("sm_satisfaction", u, M, rating >= 4) end
   end)
 
   -- values and sample sizes as README "Raw data" defines them

@@ -66,13 +66,13 @@ T:section("hand-worked: the top dept unit, and the clamp to 100", function()
   local bonus = math.min(math.max(plus - minus, -10), 5)
   pts(top, "bonus", bonus, "adjust sum")
   -- platform_ye (dept, platform_ye.lua): mq_data_classes target 4 (3); mq_account_active linear
-  -- 0.5 → 0.95 (3); sm_registered flag (2); mq_ontime_rate_year linear 0.8 → 1 (6);
+  -- 0.5 → 0.95 (3); sm_registered flag (2); mq_ontime_rate linear 0.8 → 1 (6);
   -- platform_satisfaction linear 0.85 → 1 (3); repeat_complaints deduct 1 beyond 1 free (3);
   -- a missing value scores 0
   local py = 3 * math.min(v("mq_data_classes") / 4, 1)
     + 3 * clamp01((v("mq_account_active") - 0.5) / 0.45)
     + 2 * (v("sm_registered") ~= 0 and 1 or 0)
-    + (row(top, "mq_ontime_rate_year") and 6 * clamp01((v("mq_ontime_rate_year") - 0.8) / 0.2) or 0)
+    + (row(top, "mq_ontime_rate") and 6 * clamp01((v("mq_ontime_rate") - 0.8) / 0.2) or 0)
     + 3 * clamp01((v("platform_satisfaction") - 0.85) / 0.15)
     + (row(top, "repeat_complaints") and 3 * clamp01(1 - math.max(0, v("repeat_complaints") - 1) / 3) or 0)
   pts(top, "platform_ye", py, "part")

@@ -355,10 +355,10 @@ local function perfect_dept(u, rows, except)
     data_catalog_rate = { "1", 10 }, eseal_issued = { 1 }, eseal_uses = { 10000 },
     yzy_active_rate = { "0.9", 10 }, zero_proof_rate = { "0.9" },
     mq_data_classes = { 4 }, mq_account_active = { "0.95", 10 }, sm_registered = { 1 },
-    mq_ontime_rate_year = { "1", 10 }, platform_satisfaction = { "1", 10 }, repeat_complaints = { 0 },
+    mq_ontime_rate = { "1", 10 }, platform_satisfaction = { "1", 10 }, repeat_complaints = { 0 },
   }
   for _, m in ipairs { "data_catalog_rate", "eseal_issued", "eseal_uses", "yzy_active_rate", "zero_proof_rate",
-                       "mq_data_classes", "mq_account_active", "sm_registered", "mq_ontime_rate_year",
+                       "mq_data_classes", "mq_account_active", "sm_registered", "mq_ontime_rate",
                        "platform_satisfaction", "repeat_complaints" } do
     local v = except[m] or t[m]
     rows[#rows + 1] = { u, Y, m, v[1], v[2] }

@@ -55,7 +55,7 @@ local function partials()
 end
 local stored = partials()
 -- (binary cells: "PGC" 1 and a count of 0 cells, core/data/batch.c)
-t:ok(stored:find("\nfull_online_rate_ye=5047430100000000\n", 1, true) ~= nil,
+t:ok(stored:find("\nzero_visit_rate=5047430100000000\n", 1, true) ~= nil,
   "an empty year-end entry is stored for a May batch", stored:sub(1, 300))
 h:post("/api/v1/evaluations", tok.admin, '{"scheme":"year_end","period":"2021"}')
 t:eq("evaluating does not rewrite the partials", stored, partials())
