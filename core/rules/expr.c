@@ -57,6 +57,7 @@ enum {
     X_DAYS,     /* days(a, b) */
     X_WORKDAYS, /* workdays(a, b) */
     X_ADDDAYS,  /* add_days(a, b): time a plus b days, a time */
+    X_ADDWORK,  /* add_workdays(a, b): the last instant of the b-th working day after a's date */
     /* bools: 0, 1, or B_NULL */
     X_BCONST, /* a: 0 or 1 */
     X_BFIELD, /* field a */
@@ -181,6 +182,17 @@ static double num(const pg_expr *e, int i, const pg_value *r)
         return (operand(e, n->b, r) - operand(e, n->a, r)) / 86400;
     case X_ADDDAYS: /* to the millisecond, so that add_days(t, 60 / 1440) is t + 3600 s exactly */
         return operand(e, n->a, r) + nearbyint(operand(e, n->b, r) * 86400000) / 1000;
+    case X_ADDWORK: {
+        /* the deadline of "within b working days" as workdays() counts them: x <=
+         * add_workdays(a, b) exactly when workdays(a, x) <= b, for x after a. The last instant
+         * of that day is the largest double below the next day's 00:00, as `cutoff` is. */
+        double a = operand(e, n->a, r), b = operand(e, n->b, r);
+        if (isnan(a) || isnan(b) || b < 0 || b > 3660) return NAN;
+        long day = pg_time_day(a, e->offset);
+        for (long k = (long)b; k > 0;)
+            if (pg_calendar_is_workday(e->cal, ++day)) k--;
+        return nextafter((double)(day + 1) * 86400 - e->offset, -INFINITY);
+    }
     case X_WORKDAYS: {
         double a = operand(e, n->a, r), b = operand(e, n->b, r);
         if (isnan(a) || isnan(b)) return NAN;
@@ -765,36 +777,37 @@ static opnd parse_or(parser *p);
 static opnd parse_call(parser *p)
 {
     /* add_days(t, n) makes a deadline such as `due = "add_days(submitted_at, 7)"` */
-    static const char *const funcs[] = {"days", "workdays", "add_days"};
+    static const char *const funcs[] = {"days", "workdays", "add_days", "add_workdays"};
     token *name = next(p), *lp = next(p);
     const char *s = p->text + name->pos;
     int fn = -1;
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < 4; k++)
         if ((int)strlen(funcs[k]) == name->len && memcmp(funcs[k], s, (size_t)name->len) == 0)
             fn = k;
     if (fn < 0) {
         if (pg_source_field(p->src, s, name->len) >= 0) {
             fail(p, name->pos,
-                 "'%.*s' is a field, not a function (the functions are days, workdays and "
-                 "add_days)",
+                 "'%.*s' is a field, not a function (the functions are days, workdays, "
+                 "add_days and add_workdays)",
                  TOKTEXT(p, name));
             return BAD;
         }
         int best = 1000;
         const char *guess = NULL;
-        for (int k = 0; k < 3; k++)
+        for (int k = 0; k < 4; k++)
             if (close_enough(s, name->len, funcs[k], &best)) guess = funcs[k];
         if (guess)
             fail(p, name->pos, "unknown function '%.*s'; did you mean '%s'?", TOKTEXT(p, name),
                  guess);
         else
             fail(p, name->pos,
-                 "unknown function '%.*s' (the functions are days, workdays and add_days)",
+                 "unknown function '%.*s' (the functions are days, workdays, add_days and "
+                 "add_workdays)",
                  TOKTEXT(p, name));
         return BAD;
     }
-    if (fn == 1 && !p->cal) {
-        fail(p, name->pos, "workdays() needs a working-day calendar, and none is declared");
+    if ((fn == 1 || fn == 3) && !p->cal) {
+        fail(p, name->pos, "%s() needs a working-day calendar, and none is declared", funcs[fn]);
         return BAD;
     }
     if (++p->nest > MAX_NEST) {
@@ -827,17 +840,17 @@ static opnd parse_call(parser *p)
     p->nest--;
     if (nargs != 2) {
         fail(p, name->pos, "%s() takes 2 arguments (%s), got %d", funcs[fn],
-             fn == 2 ? "a time and a number of days" : "two times", nargs);
+             fn >= 2 ? "a time and a number of days" : "two times", nargs);
         return BAD;
     }
-    if (fn == 2) {
+    if (fn >= 2) {
         if (args[0].type != TY_TIME || args[1].type != TY_NUM) {
             int k = args[0].type != TY_TIME ? 0 : 1;
-            fail(p, args[k].pos, "add_days() takes a time and a number of days, but %.*s is %s",
-                 OPNDTEXT(p, args[k]), type_name(args[k].type));
+            fail(p, args[k].pos, "%s() takes a time and a number of days, but %.*s is %s",
+                 funcs[fn], OPNDTEXT(p, args[k]), type_name(args[k].type));
             return BAD;
         }
-        int n = node(p, X_ADDDAYS, args[0].node, args[1].node, 2, name->pos);
+        int n = node(p, fn == 2 ? X_ADDDAYS : X_ADDWORK, args[0].node, args[1].node, 2, name->pos);
         return n < 0 ? BAD : mk(n, TY_TIME, name->pos, rp->pos + 1);
     }
     for (int k = 0; k < 2; k++)

@@ -18,6 +18,8 @@
 -- （办结、整改、处置、结案、响应、签收）决定结果的数据项，只认截止时点前发生的事件：
 -- 表达式中的 cutoff 是该记录所计时间窗的最后时刻（月度为当月 25 日 24:00，年度为 12 月
 -- 31 日 24:00），`result_date <= cutoff` 即“截至截止时点已办结”。截止后才发生的视为未发生。
+-- 有办理时限的（到期事件）用 due 按时限所在的时间窗计：未到期的不计为超时（民情地图按期处置、
+-- 善美店小二响应与办结、差评整改）。时间窗与截止时点的确切含义见 docs/data.md。
 
 ---------------------------------------------------------------------------
 -- 一、月度常态化监测
@@ -67,16 +69,16 @@ metric "bad_reviews" { name = "差评数", unit = "count",
   value = "level <= 2",                            -- 不满意（2）、非常不满意（1）；无差评的单位为 0
   desc = "当月收到的有效差评（不满意、非常不满意，扣除申诉成立剔除的）件数。来源：好差评系统。" }
 
--- 截止时点前未整改、整改期限（15 个工作日）也未到的工单尚未到期，不计为未按时整改：它留到
--- 期限所在月份的年初至当月值中再计（年初至当月的窗口逐月累计，不会漏计）。
+-- 近三个月到期的差评工单（monitoring.lua 的 mon_rectify 评分标准）：工单按整改期限（评价后第 15 个
+-- 工作日 24:00，add_workdays）所在月份计，取截至当月的三个采样月（over = { months = 3 }）；
+-- 未到期的工单不计为未按时整改。期限在窗口内，故“期限前整改”也就是截止前整改。
 metric "bad_rectify_rate" { name = "差评按时整改率", unit = "share",
-  from = "reviews", kind = "share", over = "year_to_date",
-  where = "ticket_id is not null and (ticket_status is null or ticket_status ~= '申诉成立-剔除')"
-       .. " and (rectified_at <= cutoff or workdays(reviewed_at, cutoff) >= 15)",
-  condition = "rectified_at <= cutoff and workdays(reviewed_at, rectified_at) <= 15",
-  desc = "年初至当月、截至当月 25 日 24:00 已整改或已到整改期限的差评工单中在 15 个工作日内完成回访、整改并反馈的件数 ÷ "
-      .. "此类工单数（申诉成立剔除的不计；截止后才整改的按截止时未整改计）；"
-      .. "n 为此类工单数（无工单时无数据）。来源：好差评系统差评工单。" }
+  from = "reviews", kind = "share", over = { months = 3 }, due = "add_workdays(reviewed_at, 15)",
+  where = "ticket_id is not null and (ticket_status is null or ticket_status ~= '申诉成立-剔除')",
+  condition = "rectified_at <= add_workdays(reviewed_at, 15)",
+  desc = "近三个月（截至当月 25 日 24:00 的三个采样月）到期的差评工单中在 15 个工作日内完成回访、整改并反馈的件数 ÷ "
+      .. "到期工单数（申诉成立剔除的不计）；整改期限为评价后第 15 个工作日。n 为到期工单数（无到期工单时无数据）。"
+      .. "来源：好差评系统差评工单。" }
 
 metric "ecert_use_rate" { name = "电子证照用证率", unit = "share",
   from = "cases", kind = "share", where = "ecert_applicable", condition = "uses_ecert",

@@ -10,8 +10,8 @@
 -- a's date up to b's date; a repeated key counts once, the first one read) and docs/data.md
 -- (`cutoff`: the last instant of the window a record is counted in, so an event counts as
 -- happened by the cut-off when its time is before the window's end; `due`: a record is placed
--- by its deadline instead of its own time; year_to_date: each month N sees the months 1..N as
--- at N's own cut-off). Timestamps, the calendar, the unit lookup, CSV and NDJSON
+-- by its deadline instead of its own time; { months = k }: the k months ending with N;
+-- year_to_date: each month N sees the months 1..N as at N's own cut-off). Timestamps, the calendar, the unit lookup, CSV and NDJSON
 -- are read here with code of our own; nothing of pinggu's is called.
 local cjson = require "cjson"
 local L = require "lib"
@@ -251,7 +251,8 @@ function R.compute(raw, units)
     if ye then share("zero_visit_rate", u, ye, num(r.visits) == 0) end
   end)
 
-  -- reviews: review_active_rate, bad_reviews, bad_rectify_rate (year to date), satisfaction_rate
+  -- reviews: review_active_rate, bad_reviews, bad_rectify_rate (due in the last three months),
+  -- satisfaction_rate
   fresh = keyed()
   each(raw, "reviews", function(r)
     if not fresh(r.review_id) then return end
@@ -262,18 +263,20 @@ function R.compute(raw, units)
     if r.ticket_status ~= "申诉成立-剔除" then
       valued("sum", "bad_reviews", u, M, level <= 2 and 1 or 0)
       if r.ticket_id ~= "" then
-        -- year_to_date: the ticket counts in every month N from its own to December of that
-        -- year, each as at N's cut-off: rectified by then (on time or late), or past its
-        -- 15-working-day deadline by N's last day; not yet due and not rectified: left out
+        -- due = add_workdays(reviewed_at, 15): the 15th working day after the review's date;
+        -- over = { months = 3 }: counted in the sampling month of that day and the two after;
+        -- on time when rectified by the end of that day (workdays(t, fixed) <= 15)
         local fixed = parse_time(r.rectified_at)
-        local y, m = M:match("^(%d+)-(%d+)$")
-        for k = tonumber(m), 12 do
-          local N = string.format("%s-%02d", y, k)
-          local E = month_end(N)
-          local done = fixed ~= nil and fixed < E
-          if done or workdays(t, E - 1) >= 15 then
-            share("bad_rectify_rate", u, N, done and workdays(t, fixed) <= 15)
-          end
+        local day, k = t // 86400, 15
+        while k > 0 do day = day + 1; if is_workday(day) then k = k - 1 end end
+        local D = sampling_month(day * 86400)
+        local ontime = fixed ~= nil and workdays(t, fixed) <= 15
+        for _ = 1, 3 do
+          share("bad_rectify_rate", u, D, ontime)
+          local y, m = D:match("^(%d+)-(%d+)$")
+          y, m = tonumber(y), tonumber(m) + 1
+          if m == 13 then y, m = y + 1, 1 end
+          D = string.format("%04d-%02d", y, m)
         end
       end
     end

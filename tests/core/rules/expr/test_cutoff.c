@@ -4,7 +4,8 @@
  * The aggregator sets that slot to the largest double below the window's end (00:00 on the
  * 26th), so a completion one second before the end is "by the cut-off" and one at the end is
  * not, `t <= cutoff` and `t < end` agree for every t, and workdays() up to the cut-off counts
- * to the 25th. Also: plans that do not read it say so, add_days() (deadlines for `due`), and
+ * to the 25th. Also: plans that do not read it say so, add_days() and add_workdays()
+ * (deadlines for `due`), and
  * misuses are compile errors. */
 #include <math.h>
 #include <setjmp.h>
@@ -115,6 +116,37 @@ static void test_add_days(void **state)
     pg_expr_free(e);
 }
 
+/* add_workdays(t, n): the last instant of the n-th working day after t's date, so that x <=
+ * add_workdays(t, n) is workdays(t, x) <= n */
+static void test_add_workdays(void **state)
+{
+    (void)state;
+    pg_value r[NF + 1];
+    may_record(r);
+    /* after Mon 10 May: 11, 12, 13 May are the 1st to 3rd working days */
+    pg_expr *e = compile("add_workdays(received_at, 3)", PG_X_TIME);
+    double end13 = (double)pg_days_from_civil(2021, 5, 14) * 86400 - UTC8;
+    assert_true(pg_expr_number(e, r) == nextafter(end13, -INFINITY));
+    pg_expr_free(e);
+    /* from Fri 30 Apr over the May Day holidays (3–5 May) and Sat 8 May, a working day: the
+     * 2nd working day after 30 Apr is 7 May, the 3rd is 8 May */
+    set_num(r, F_RECEIVED, T_APR30_1000);
+    e = compile("completed_at <= add_workdays(received_at, 2)", PG_X_BOOL);
+    pg_expr *w = compile("workdays(received_at, completed_at) <= 2", PG_X_BOOL);
+    double end7 = (double)pg_days_from_civil(2021, 5, 8) * 86400 - UTC8;
+    set_num(r, F_COMPLETED, end7 - 1); /* 23:59:59 on 7 May */
+    assert_int_equal(pg_expr_test(e, r), 1);
+    assert_int_equal(pg_expr_test(w, r), 1);
+    set_num(r, F_COMPLETED, end7); /* 00:00 on 8 May */
+    assert_int_equal(pg_expr_test(e, r), 0);
+    assert_int_equal(pg_expr_test(w, r), 0);
+    pg_expr_free(e);
+    pg_expr_free(w);
+    e = compile("add_workdays(received_at, -1)", PG_X_TIME); /* no deadline */
+    assert_true(isnan(pg_expr_number(e, r)));
+    pg_expr_free(e);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -152,7 +184,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_before_and_after), cmocka_unit_test(test_cutoff_date),
         cmocka_unit_test(test_not_used),         cmocka_unit_test(test_add_days),
-        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_add_workdays),     cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
