@@ -60,6 +60,10 @@ struct pg_agg {
     void *filter_ud;
     int cutoff;    /* a metric reads `cutoff`: records are copied into rec with one slot more */
     pg_value *rec; /* nfields + 1 values: the record, then the window's end */
+    /* the rows of the last two buckets of the current record (bucket 0: none), so that the
+     * metrics with windows of one record do not each look their row up again */
+    int near_bucket[2];
+    long near_row[2];
     char why[320];
 };
 
@@ -574,6 +578,17 @@ static int next_month(int month)
     return month % 100 == 12 ? (month / 100 + 1) * 100 + 1 : month + 1;
 }
 
+/* The row of (u, bucket) for the current record, remembered for its next metric. */
+static long near_row(pg_agg *a, int u, int bucket)
+{
+    if (a->near_bucket[0] == bucket) return a->near_row[0];
+    if (a->near_bucket[1] == bucket) return a->near_row[1];
+    a->near_bucket[1] = a->near_bucket[0]; /* the older slot gives way */
+    a->near_row[1] = a->near_row[0];
+    a->near_bucket[0] = bucket;
+    return a->near_row[0] = find_row(a, u, bucket);
+}
+
 /* Counts rec into the cell of (the i-th metric, unit u, bucket), as seen at the end of the
  * window that bucket stands for (`end`: the first instant after it). `where` is tested here, per
  * window, since it may read the cut-off too.
@@ -588,7 +603,7 @@ static void add_at(pg_agg *a, int i, const pg_metric *m, const pg_value *rec, in
     if (m->cutoff) /* rec is a->rec then (pg_agg_add) */
         a->rec[a->src->nfields].num = nextafter(end, -INFINITY);
     if (m->where && !pg_expr_test(m->where, rec)) return;
-    update(m, row_partial(a, find_row(a, u, bucket), i, u, bucket), rec);
+    update(m, row_partial(a, near_row(a, u, bucket), i, u, bucket), rec);
 }
 
 /* A metric with windows other than the plain sampling month, with `due`, or reading `cutoff`.
@@ -667,6 +682,7 @@ int pg_agg_add(pg_agg *a, const pg_value *rec, const char **why)
     double t = rec[src->time_field].num;
     int month = sampling_month(a, t);
     long mrow = -1;
+    a->near_bucket[0] = a->near_bucket[1] = 0; /* rows are per unit: a new record, a new unit */
     if (a->cutoff) { /* the slot after the fields holds each window's end in turn */
         memcpy(a->rec, rec, sizeof *rec * (size_t)src->nfields);
         a->rec[src->nfields] = (pg_value){0};
