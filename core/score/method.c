@@ -27,9 +27,12 @@ void pg_group_stats_compute(pg_group_stats *gs, const double *values, int n, int
         hi = values[i] > hi ? values[i] : hi;
     }
     gs->n = n;
-    gs->mean = n ? sum / n : NAN;
+    /* All values equal: the mean is that value and the sd exactly 0. Summed, 29 × 0.8 ÷ 29 is
+     * not 0.8 to the last bit, and the sd of the rounding noise (~1e-16) would turn equal
+     * values into z = ±1 under zscore instead of the base share. */
+    gs->mean = !n ? NAN : lo == hi ? lo : sum / n;
     for (int i = 0; i < n; i++) sq += (values[i] - gs->mean) * (values[i] - gs->mean);
-    gs->sd = n ? sqrt(sq / n) : NAN;
+    gs->sd = !n ? NAN : lo == hi ? 0 : sqrt(sq / n);
     gs->min = n ? lo : NAN;
     gs->max = n ? hi : NAN;
     gs->sorted = NULL;

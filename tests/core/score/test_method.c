@@ -1,9 +1,9 @@
 /* test_method.c — the built-in scoring methods, called directly through pg_method_share().
  *
  * Each test builds a pg_method by hand (as the loader would from `linear { ... }` etc.) and
- * checks the share against the formula in the README (Writing rules), worked out by hand in the comments:
- * both directions (`better = "higher"/"lower"`), the clamping at both ends, the edge cases
- * the reference names (otherwise, best <= 0, v = 0, n = 1, all equal, sd = 0), and the
+ * checks the share against the formula in the README (Writing rules), worked out by hand in the
+ * comments: both directions (`better = "higher"/"lower"`), the clamping at both ends, the edge
+ * cases the reference names (otherwise, best <= 0, v = 0, n = 1, all equal, sd = 0), and the
  * `capped` flag of deduct and per_event. The group statistics that relative methods read
  * come from pg_group_stats_compute(), which is tested here too, as is pg_group_rank(). */
 #include "helpers.h"
@@ -314,6 +314,16 @@ static void test_zscore(void **state)
     assert_pts(share(&m, 3, 10, &gs, NULL), 0.6);
     m.base = 0.75;
     assert_pts(share(&m, 3, 10, &gs, NULL), 0.75);
+    free(gs.sorted);
+    /* equal values whose sum does not divide back to the value exactly: 29 × 0.8 summed and
+     * divided by 29 is 0.8 ± 1 ulp, and the sd of that noise once gave z = ±1 (4.4 or 6.8 of
+     * 8 points instead of 5.6); equal values are sd 0 and the base share */
+    double same[29];
+    for (int i = 0; i < 29; i++) same[i] = 0.8;
+    gs = stats(same, 29);
+    assert_true(gs.sd == 0);
+    pg_method shanwei = {.kind = PG_M_ZSCORE, .base = 0.7, .per_sd = 0.15};
+    assert_pts(share(&shanwei, 0.8, 8, &gs, NULL), 0.7);
     free(gs.sorted);
     /* one unit: sd = 0 as well */
     double one[] = {42};
