@@ -36,7 +36,8 @@
  * only the bodies held in memory. The writes are plain write(2) on the loop thread: they land
  * in the page cache and are never synced, and the file vanishes with its descriptor, so a
  * killed host leaves nothing behind. The map is private and writable, like the buffer it
- * stands for, with one NUL after the body (the file is one byte longer).
+ * stands for, with one NUL after the body; the file is the body exactly, so a handler that
+ * keeps the upload links it into place (pg_http_body_fd) instead of copying it.
  *
  * Closing. A connection that will not be reused is shut down (after its queued writes) and
  * then drained of anything the client still sends, until its EOF or a short linger time, so
@@ -106,9 +107,10 @@ typedef struct pg_http_conn {
     size_t expect_len;
     char *bbuf;
     size_t blen, bcap;
-    size_t held;     /* this request's part of stats.body_memory */
-    int spill_fd;    /* spilled: the body's file; blen bytes of it are the body */
-    char *spill_map; /* spilled: the body mapped for the handler (blen + 1 bytes), or NULL */
+    size_t held;       /* this request's part of stats.body_memory */
+    int spill_fd;      /* spilled: the body's file; blen bytes of it are the body */
+    char *spill_map;   /* spilled: the body mapped for the handler, a NUL after it, or NULL */
+    size_t spill_span; /* bytes of that map */
     /* Unparsed bytes read while a request was with the handler. */
     char *pend;
     size_t pend_off, pend_len;
@@ -630,7 +632,7 @@ static void body_release(pg_http_conn *c)
 static void spill_release(pg_http_conn *c)
 {
     if (!c->spilled) return;
-    if (c->spill_map) munmap(c->spill_map, c->blen + 1);
+    if (c->spill_map) munmap(c->spill_map, c->spill_span);
     close(c->spill_fd);
     c->srv->stats.body_disk -= c->blen;
     c->spill_map = NULL;
@@ -674,13 +676,23 @@ static int spill_open(pg_http_conn *c)
     return 0;
 }
 
-/* Maps a whole spilled body, with a NUL after it, as the request's body. */
+/* Maps a whole spilled body as the request's body, with a NUL after it. The file holds the
+ * body exactly (so an upload can be linked into place as it is, pg_http_body_fd); the NUL is
+ * the zero past the file's end in its last page, or, when the body fills that page, the first
+ * byte of an anonymous page reserved behind it. */
 static int spill_map(pg_http_conn *c)
 {
-    if (write_all(c->spill_fd, "", 1) != 0) return -1;
-    void *m = mmap(NULL, c->blen + 1, PROT_READ | PROT_WRITE, MAP_PRIVATE, c->spill_fd, 0);
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t span = (c->blen + 1 + page - 1) / page * page;
+    char *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED) return -1;
+    if (mmap(m, c->blen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, c->spill_fd, 0) ==
+        MAP_FAILED) {
+        munmap(m, span);
+        return -1;
+    }
     c->spill_map = m;
+    c->spill_span = span;
     return 0;
 }
 
@@ -699,8 +711,12 @@ static void conn_refusal(pg_http_conn *c, const head_spec *h, const char *body, 
 /* Answers by the server itself (400, 408, 413, 431) and closes. */
 static void conn_reject(pg_http_conn *c, int status)
 {
-    char body[96];
-    int n = snprintf(body, sizeof body, "{\"error\":\"%s\"}", pg_http_reason(status));
+    char body[128];
+    int n = status == 413 /* which limit, so that the client knows what would fit */
+                ? snprintf(body, sizeof body,
+                           "{\"error\":\"%s\",\"limit\":\"body_size\",\"max_bytes\":%zu}",
+                           pg_http_reason(status), c->srv->lim.max_body)
+                : snprintf(body, sizeof body, "{\"error\":\"%s\"}", pg_http_reason(status));
     head_spec h = {status, "application/json", NULL, (size_t)n, 1, 0};
     pg_http_refusal why = status == 413   ? PG_HTTP_REFUSED_BODY_SIZE
                           : status == 431 ? PG_HTTP_REFUSED_HEADER_SIZE
@@ -1229,6 +1245,12 @@ void pg_http_respond(pg_http_req *req, int status, const char *content_type, con
     if (!c->dispatching) conn_resume(c);
 }
 
+int pg_http_body_fd(pg_http_req *req)
+{
+    const pg_http_conn *c = conn_of(req);
+    return c->spilled ? c->spill_fd : -1;
+}
+
 void pg_http_respond_str(pg_http_req *req, int status, const char *content_type,
                          const char *headers, const char *body)
 {
@@ -1377,7 +1399,7 @@ int pg_http_start(uv_loop_t *loop, const char *host, int port, const pg_http_lim
     s->ctx = ctx;
     if (limits) s->lim = *limits;
     if (!s->lim.max_header) s->lim.max_header = 16 * 1024;
-    if (!s->lim.max_body) s->lim.max_body = 64 * 1024 * 1024;
+    if (!s->lim.max_body) s->lim.max_body = (size_t)2 << 30;
     if (!s->lim.read_ms) s->lim.read_ms = 30 * 1000;
     if (!s->lim.idle_ms) s->lim.idle_ms = 60 * 1000;
     if (s->lim.max_conns <= 0) s->lim.max_conns = 1024;
@@ -1386,7 +1408,7 @@ int pg_http_start(uv_loop_t *loop, const char *host, int port, const pg_http_lim
                                       ? s->lim.max_conns / 4
                                       : s->lim.max_conns;
     if (!s->lim.header_ms) s->lim.header_ms = 10 * 1000;
-    if (!s->lim.body_memory) s->lim.body_memory = 4 * s->lim.max_body;
+    if (!s->lim.body_memory) s->lim.body_memory = 256 * 1024 * 1024;
     if (!s->lim.spill_at) s->lim.spill_at = 1024 * 1024;
     /* Room for twice the connections counted, so that probes stay short. */
     for (s->ips_mask = 15; s->ips_mask < 2 * (size_t)s->lim.max_conns;)

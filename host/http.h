@@ -95,7 +95,7 @@ typedef void (*pg_http_head_hook)(pg_http_req *req, void *ctx);
 
 typedef struct {
     size_t max_header;     /* request line + headers, bytes (default 16 KiB) */
-    size_t max_body;       /* bytes (default 64 MiB) */
+    size_t max_body;       /* bytes (default 2 GiB: a long body waits on disk, see spill_at) */
     unsigned read_ms;      /* a started request must be complete within this (default 30 s) */
     unsigned idle_ms;      /* an idle keep-alive connection is closed after this (default 60 s) */
     int max_conns;         /* open connections (default 1024) */
@@ -105,7 +105,7 @@ typedef struct {
                             * within this of the accept, a keep-alive one within this of its
                             * request's first byte (default 10 s) */
     size_t body_memory;    /* bytes of request bodies held at once, all connections together; a
-                            * body that would pass it gets 503 (default 4 × max_body); a body
+                            * body that would pass it gets 503 (default 256 MiB); a body
                             * longer than spill_at is kept in a temporary file, not in memory */
     size_t spill_at;       /* a longer body goes to a temporary file (default 1 MiB) */
     const char *spill_dir; /* where those files go (unnamed: O_TMPFILE); NULL: $TMPDIR or
@@ -156,6 +156,11 @@ void pg_http_set_head_hook(pg_http_server *s, pg_http_head_hook hook);
  * handler's hands closes after its answer is written. `done` runs when every handle is closed
  * and the server is freed, never from within this call. A second call is ignored. */
 void pg_http_stop(pg_http_server *s, void (*done)(void *arg), void *arg);
+
+/* The descriptor of a spilled body's file, which holds req->body exactly (a body longer than
+ * spill_at), or -1 for a body in memory. Valid until the request is answered; the server
+ * closes it. A handler that keeps the upload can link it into place from /proc/self/fd. */
+int pg_http_body_fd(pg_http_req *req);
 
 /* Answers a request and frees it. `headers` is NULL or extra header lines, each ending in
  * "\r\n" (e.g. "WWW-Authenticate: Bearer\r\n"). The body blob gains a reference for the

@@ -1,7 +1,9 @@
 /* intake.c — batches posted over HTTP, replacements, and withdrawals.
  *
- * A posted body is written to <upload>/<name> by a pool thread, <upload> a fresh directory
- * (mkdtemp) in this host's DATA/incoming/host-XXXXXX (incoming.c), and ingested from
+ * A posted body is put at <upload>/<name> by a pool thread, <upload> a fresh directory
+ * (mkdtemp) in this host's DATA/incoming/host-XXXXXX (incoming.c): a long body, which the
+ * server already keeps in an unnamed file in that directory (http.h), is linked there without
+ * a copy; a short one is written. It is ingested from
  * there exactly as `pinggu ingest` would (same reader, same all-or-nothing rule, same errors,
  * named after the uploaded file), then the temporary copy is removed. The answer (201) is sent
  * only after the batch's transaction committed (data.h). `?replaces=ID` makes the new batch
@@ -30,6 +32,7 @@ typedef struct pg_intake {
     char actor[96];
     char *datadir;
     char *incoming; /* the host's upload directory */
+    int body_fd;    /* the server's file of a long body, or -1 (read on the loop thread) */
     pg_batch batch;
     int again, rc;
     pg_diags d;
@@ -47,6 +50,15 @@ static int write_file(const char *path, const char *data, size_t len)
     }
     if (close(fd) != 0 && !rc) rc = -errno;
     return rc;
+}
+
+/* Gives the server's unnamed file of a long body the name `path` (same file system: both are
+ * in the upload directory). Fails for a spill file that had a name once (no O_TMPFILE). */
+static int link_body(int fd, const char *path)
+{
+    char proc[48];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    return linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0 ? 0 : -errno;
 }
 
 /* Messages name the uploaded file, not where it waited. */
@@ -72,8 +84,9 @@ static void ingest(pg_job *j)
     char *dir = pg_xasprintf("%s/XXXXXX", in->incoming); /* unique, whatever the PID */
     int made = mkdtemp(dir) ? 0 : -errno;
     char *path = pg_xasprintf("%s/%s", dir, in->name);
-    if ((in->rc = made) != 0 ||
-        (in->rc = write_file(path, in->req->body, in->req->body_len)) != 0) {
+    if ((in->rc = made) == 0 && !(in->body_fd >= 0 && link_body(in->body_fd, path) == 0))
+        in->rc = write_file(path, in->req->body, in->req->body_len);
+    if (in->rc != 0) {
         pg_error(&in->d, NULL, 0, "cannot keep the upload in %s: %s", in->incoming,
                  strerror(-in->rc));
     } else {
@@ -165,6 +178,7 @@ static void enqueue(pg_host *h, pg_intake *in, const char *actor)
         return;
     }
     in->h = h;
+    in->body_fd = in->id ? -1 : pg_http_body_fd(in->req);
     snprintf(in->actor, sizeof in->actor, "%s", actor);
     in->datadir = pg_xstrdup(h->cfg.data_dir);
     in->job.work = ingest;

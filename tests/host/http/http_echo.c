@@ -1,7 +1,8 @@
 /* http_echo.c — a test server for host/http.c: answers every request with what it received.
  *
  * Usage: http_echo [max_conns [max_conns_per_ip]]. Listens on 127.0.0.1, port 0, with small
- * limits (header 2 KiB, body 4 KiB, read 400 ms, head 400 ms, idle 800 ms; a body over 4050
+ * limits (header 2 KiB, body 4 KiB, bodies in memory 16 KiB, read 400 ms, head 400 ms, idle
+ * 800 ms; a body over 4050
  * bytes goes to a temporary file in $HTTP_ECHO_SPILL_DIR, else $TMPDIR) so that the driver
  * can reach each of them quickly, and prints "port N" on stdout. Answers:
  *   /slow?ms=N  the echo, N ms later from a uv timer (an answer given after the handler returns)
@@ -137,6 +138,7 @@ int main(int argc, char **argv)
                           .idle_ms = 800,
                           .header_ms = 400,
                           .max_conns = argc > 1 ? atoi(argv[1]) : 4000,
+                          .body_memory = 4 * 4096,
                           .spill_at = 4050,
                           .spill_dir = getenv("HTTP_ECHO_SPILL_DIR")};
     struct rlimit rl;

@@ -69,7 +69,7 @@ t:eq("the request in flight was answered", "200", code)
 t:matches("the shutdown waited for it", h:log(), "event=shutdown signal=SIGTERM jobs_in_flight=%d")
 
 -- The limits (docs/operations.md, Limits), on a second host with the default body limit
--- (64 MB) and small connection limits. No timing is asserted: only answers, and the host's
+-- (2 GB) and small connection limits. No timing is asserted: only answers, and the host's
 -- own memory as the kernel reports it.
 local bin = L.args()
 local ws2 = L.tmpdir()

@@ -142,4 +142,27 @@ t:eq("… line 2", 2, j and j.error.errors[1].line)
 t:eq("an unknown source is 404", 404,
   (h:post("/api/v1/batches?source=nosuch", tok.evaluator, "a\n", "text/csv")))
 
+-- a long batch (over 1 MiB): the server keeps the body in an unnamed file in the upload
+-- directory, and the intake links that file into place instead of copying it. The batch is
+-- the same: its records, and its id the SHA-256 of the bytes posted; nothing is left behind.
+local rows = { header }
+for i = 1, 12000 do
+  rows[#rows + 1] = case(100000 + i, "441581", i % 3 == 0 and "true" or "false",
+    "2021-06-10 09:00:00")
+end
+local long = table.concat(rows)
+t:ok(#long > 1024 * 1024, "the long batch is over 1 MiB", tostring(#long))
+local longf = ws .. "/long.csv"
+L.write(longf, long)
+local want_id = L.run("sha256sum " .. L.quote(longf)):match("^(%x+)")
+st, text, j = h:post("/api/v1/batches?source=cases&name=long.csv", tok.evaluator, long, "text/csv")
+t:eq("the long batch is taken", 201, st, text)
+t:eq("all its records", 12000, j and j.batch and j.batch.records)
+t:eq("its id is the SHA-256 of the bytes posted", want_id, j and j.batch and j.batch.id)
+_, metrics = h:get("/metrics", tok.admin)
+t:ok(tonumber(metrics:match("pinggu_http_bodies_spilled_total (%d+)") or 0) >= 1,
+  "the body went to a temporary file", metrics:match("pinggu_http_bodies_spilled_total[^\n]*"))
+local left = L.run("find " .. L.quote(ws .. "/data/incoming") .. " -mindepth 2")
+t:eq("nothing is left in the upload directory", "", left)
+
 H.finish(t, h)
