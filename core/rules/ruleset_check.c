@@ -357,6 +357,28 @@ static void check_unloaded_files(const pg_ruleset *rs, pg_diags *d)
     closedir(dir);
 }
 
+/* A scheme reads each computed metric's window for its own period kind (docs/rules.md,
+ * windows): a metric without one has no value in that scheme's periods, and its leaf would be
+ * scored on missing data every period, a silently wrong number. */
+static void check_windows(const pg_ruleset *rs, const pg_scheme *sc, pg_diags *d)
+{
+    int year = sc->period == PG_PERIOD_YEAR;
+    for (int k = 0; k < sc->norder; k++) {
+        const pg_node *n = &rs->nodes[sc->order[k]];
+        if (n->metric < 0) continue;
+        const pg_metric *m = &rs->metrics[n->metric];
+        if (m->source < 0 || m->agg == PG_AGG_FED ||
+            (year ? m->win_year : m->win_month) != PG_OVER_NONE)
+            continue;
+        NODE_ERR(d, n,
+                 "indicator '%s' is scored in scheme '%s' (period = \"%s\"), but metric '%s' has "
+                 "no window for %s periods (over: %s), so it never has a value there; give the "
+                 "metric one, as in over = { month = \"month\", year = \"year_end\" }",
+                 n->id, sc->id, year ? "year" : "month", m->id, year ? "year" : "month",
+                 m->over_text ? m->over_text : "?");
+    }
+}
+
 void pg_ruleset_check(const pg_ruleset *rs, pg_diags *d)
 {
     for (int i = 1; i < rs->nbands; i++)
@@ -398,6 +420,7 @@ void pg_ruleset_check(const pg_ruleset *rs, pg_diags *d)
                     "metric '%s' is read by no indicator", rs->metrics[m].id);
     }
     for (int s = 0; s < rs->nschemes; s++) check_scheme(rs, &rs->schemes[s], d);
+    for (int s = 0; s < rs->nschemes; s++) check_windows(rs, &rs->schemes[s], d);
     if (rs->nschemes == 0) pg_error(d, rs->file, rs->line, "the rule set declares no scheme");
     check_unloaded_files(rs, d);
 }

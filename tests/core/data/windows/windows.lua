@@ -138,7 +138,9 @@ local text = io.open(bad .. "/ruleset.lua"):read("a")
 text = text:gsub('over = { months = 3 }', 'over = { months = 13 }')
   :gsub('due = "deadline"', 'due = "org"')
   :gsub('over = { month = "month", year = "year" }', 'over = { month = "year_end" }')
-io.open(bad .. "/ruleset.lua", "w"):write(text)
+local out = io.open(bad .. "/ruleset.lua", "w")
+out:write(text)
+out:close()
 local _, e, c = run(("%s check %s"):format(bin, bad))
 checks = checks + 1
 if c ~= 1 then fail("check of bad windows: exit %s", c) end
@@ -152,6 +154,22 @@ for _, msg in ipairs {
   checks = checks + 1
   if not e:find(msg, 1, true) then fail("check should say %q; said:\n%s", msg, e) end
 end
+
+-- a monthly scheme reading a metric that has only a year window (ye_n) is refused: its leaf
+-- would never have a value there (a check of the whole tree, run once the fields are sound)
+local bad2 = tmp .. "/bad2"
+os.execute(("cp -r %s %s"):format(fixture, bad2))
+text = io.open(bad2 .. "/ruleset.lua"):read("a")
+  :gsub('local monthly = { "done_by_cutoff",', 'local monthly = { "ye_n", "done_by_cutoff",')
+out = io.open(bad2 .. "/ruleset.lua", "w")
+out:write(text)
+out:close()
+_, e, c = run(("%s check %s"):format(bin, bad2))
+checks = checks + 2
+if c ~= 1 then fail("check of a monthly leaf on a year-only metric: exit %s", c) end
+local msg = "error: indicator 'i_ye_n' is scored in scheme 'm' (period = \"month\"), but metric " ..
+  "'ye_n' has no window for month periods (over: year_end)"
+if not e:find(msg, 1, true) then fail("check should say %q; said:\n%s", msg, e) end
 
 os.execute("rm -rf " .. tmp)
 print(("windows: %d checks, %d failed"):format(checks, failures))
