@@ -152,7 +152,9 @@ static pg_entry *scheme_period(call *c, int i)
  * outcome is served while its re-score runs: it names its revision. */
 static void serve(call *c, pg_entry *e, pg_want want, int index)
 {
-    if (e->cur && !(e->cur->error && !pg_outcome_current(c->h, e->cur))) {
+    int hit = e->cur && !(e->cur->error && !pg_outcome_current(c->h, e->cur));
+    pg_cache_read(c->h, e, hit);
+    if (hit) {
         if (!pg_outcome_current(c->h, e->cur) && !e->running)
             pg_evaluate(c->h, e, "request", NULL, PG_WANT_RUN, -1);
         pg_answer_outcome(c->req, want, index, e->cur);

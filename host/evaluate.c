@@ -312,10 +312,7 @@ static void evaluated(pg_job *j)
            pg_period_format(e->period, pbuf), "trigger", o->trigger, "revision", o->revision, "ms",
            ms, "error", o->error, NULL);
     /* a failed re-score never hides a good result of the same rules and data */
-    if (!o->error || !e->cur || e->cur->error || pg_outcome_current(h, o)) {
-        pg_outcome_free(e->cur);
-        e->cur = o;
-    }
+    if (!o->error || !e->cur || e->cur->error || pg_outcome_current(h, o)) pg_cache_put(h, e, o);
     e->running = 0;
     e->job = NULL;
     pg_waiter *w = e->waiters;
@@ -395,7 +392,9 @@ void pg_evaluate(pg_host *h, pg_entry *e, const char *trigger, pg_http_req *req,
 
 void pg_evaluate_then(pg_host *h, pg_entry *e, pg_outcome_cb cb, void *arg)
 {
-    if (e->cur && !(e->cur->error && !pg_outcome_current(h, e->cur))) {
+    int hit = e->cur && !(e->cur->error && !pg_outcome_current(h, e->cur));
+    pg_cache_read(h, e, hit);
+    if (hit) {
         if (!pg_outcome_current(h, e->cur) && !e->running)
             pg_evaluate(h, e, "request", NULL, PG_WANT_RUN, -1);
         cb(arg, e->cur);

@@ -82,6 +82,7 @@ typedef struct pg_entry {
     pg_outcome *cur; /* NULL until the first evaluation finishes */
     int running;     /* an evaluation is in flight */
     pg_job *job;     /* …this one */
+    uint64_t used;   /* when it was last read, on the cache's clock (cache.c) */
     int again;       /* run once more when it finishes (the rules or data changed meanwhile) */
     char *again_trigger;
     pg_waiter *waiters; /* requests answered when the running evaluation finishes */
@@ -174,6 +175,10 @@ typedef struct pg_host {
     int incoming_fd; /* holds its lock while the host runs */
 
     pg_entry *entries;
+    struct {
+        size_t bytes;                           /* of the entries' outcomes (pg_outcome_bytes) */
+        uint64_t tick, hits, misses, evictions; /* tick: the clock of pg_entry.used */
+    } cache;
     cJSON *runs; /* summaries of the latest evaluations, oldest first */
     pg_counters n;
 } pg_host;
@@ -227,6 +232,15 @@ int pg_outcome_current(const pg_host *h, const pg_outcome *o);
 void pg_rescore(pg_host *h, int year, const char *trigger);
 void pg_on_schedule(void *ctx, const pg_sched_event *ev);
 void pg_outcome_free(pg_outcome *o);
+
+/* cache.c: the results cache's budget (result_cache_mb) */
+/* Bytes an outcome holds. */
+size_t pg_outcome_bytes(const pg_outcome *o);
+/* Counts a read of `e`, served from its outcome (hit) or waiting for an evaluation (miss). */
+void pg_cache_read(pg_host *h, pg_entry *e, int hit);
+/* Makes `o` the outcome of `e` (freeing the one before), then drops the least recently read
+ * outcomes of other idle entries while the cache is over its budget. */
+void pg_cache_put(pg_host *h, pg_entry *e, pg_outcome *o);
 void pg_entries_free(pg_host *h);
 /* Answers one waiter from an outcome, by the role that asked. */
 void pg_answer_outcome(pg_http_req *req, pg_want want, int index, const pg_outcome *o);

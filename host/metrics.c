@@ -124,6 +124,18 @@ pg_blob *pg_metrics_render(const pg_host *h)
           (double)pg_pool_lua_memory(h->pool));
     gauge(&t, "pinggu_jobs_pending", "Jobs queued or running on the workers.",
           (double)pg_pool_pending(h->pool));
+    gauge(&t, "pinggu_result_cache_bytes", "Bytes of cached results (result_cache_mb).",
+          (double)h->cache.bytes);
+    put(&t,
+        "# HELP pinggu_result_cache_reads_total Reads of cached results: served from the cache "
+        "(hit) or waiting for an evaluation (miss).\n"
+        "# TYPE pinggu_result_cache_reads_total counter\n"
+        "pinggu_result_cache_reads_total{result=\"hit\"} %llu\n"
+        "pinggu_result_cache_reads_total{result=\"miss\"} %llu\n",
+        (unsigned long long)h->cache.hits, (unsigned long long)h->cache.misses);
+    counter(&t, "pinggu_result_cache_evictions_total",
+            "Results dropped to keep the cache within result_cache_mb.", "",
+            (double)h->cache.evictions);
     gauge(&t, "pinggu_workers", "Workers that run rule code.", (double)pg_pool_workers(h->pool));
     gauge(&t, "pinggu_workers_stuck",
           "Workers running a job past its deadline (job_deadline_ms) and a grace.",

@@ -1,0 +1,66 @@
+/* cache.c — the budget of the results cache (host.h, "results cache").
+ *
+ * Every (scheme, period) read keeps its latest outcome, rendered for each audience, so that a
+ * read costs a lookup. Unbounded, that is a leak in slow motion: at province scale one period's
+ * outcome is hundreds of megabytes, and every period anyone opens stays. So the outcomes count
+ * their bytes against result_cache_mb, and past it the least recently read are dropped. An
+ * entry with an evaluation running or requests waiting for one is never dropped, nor is the
+ * one just stored (a single outcome larger than the budget is still served). A dropped entry
+ * is evaluated again when next read; meanwhile no data change or swap re-scores it
+ * (pg_rescore touches entries with an outcome only), so a period nobody reads costs nothing.
+ * Loop thread only. */
+#include "host.h"
+
+#include <string.h>
+
+static size_t blob_len(const pg_blob *b)
+{
+    return b ? b->len : 0;
+}
+
+size_t pg_outcome_bytes(const pg_outcome *o)
+{
+    if (!o) return 0;
+    size_t n = sizeof *o + blob_len(o->full) + blob_len(o->ranking) + blob_len(o->summary);
+    for (int i = 0; i < o->ngroups; i++) n += blob_len(o->groups[i]) + sizeof *o->groups;
+    for (int i = 0; i < o->nunits; i++) n += blob_len(o->units[i]) + sizeof *o->units;
+    n += o->headers ? strlen(o->headers) : 0;
+    n += o->error ? strlen(o->error) : 0;
+    return n;
+}
+
+void pg_cache_read(pg_host *h, pg_entry *e, int hit)
+{
+    e->used = ++h->cache.tick;
+    if (hit)
+        h->cache.hits++;
+    else
+        h->cache.misses++;
+}
+
+/* Drops the least recently read outcomes, sparing `keep`, until the cache fits its budget. */
+static void trim(pg_host *h, const pg_entry *keep)
+{
+    size_t budget = (size_t)h->cfg.result_cache_mb << 20;
+    while (budget && h->cache.bytes > budget) {
+        pg_entry *lru = NULL;
+        for (pg_entry *e = h->entries; e; e = e->next)
+            if (e != keep && e->cur && !e->running && !e->waiters && (!lru || e->used < lru->used))
+                lru = e;
+        if (!lru) return; /* everything left is in use */
+        h->cache.bytes -= pg_outcome_bytes(lru->cur);
+        h->cache.evictions++;
+        pg_outcome_free(lru->cur);
+        lru->cur = NULL;
+    }
+}
+
+void pg_cache_put(pg_host *h, pg_entry *e, pg_outcome *o)
+{
+    h->cache.bytes -= pg_outcome_bytes(e->cur);
+    pg_outcome_free(e->cur);
+    e->cur = o;
+    h->cache.bytes += pg_outcome_bytes(o);
+    e->used = ++h->cache.tick;
+    trim(h, e);
+}
