@@ -358,8 +358,9 @@ static void check_unloaded_files(const pg_ruleset *rs, pg_diags *d)
 }
 
 /* A scheme reads each computed metric's window for its own period kind (docs/rules.md,
- * windows): a metric without one has no value in that scheme's periods, and its leaf would be
- * scored on missing data every period, a silently wrong number. */
+ * windows): a metric without one has no value in that scheme's periods, and its leaf is scored
+ * on missing data every period. A warning, not an error: a leaf meant to be dropped there (its
+ * missing policy not_applicable) is legitimate, but it must not go unnoticed. */
 static void check_windows(const pg_ruleset *rs, const pg_scheme *sc, pg_diags *d)
 {
     int year = sc->period == PG_PERIOD_YEAR;
@@ -370,12 +371,12 @@ static void check_windows(const pg_ruleset *rs, const pg_scheme *sc, pg_diags *d
         if (m->source < 0 || m->agg == PG_AGG_FED ||
             (year ? m->win_year : m->win_month) != PG_OVER_NONE)
             continue;
-        NODE_ERR(d, n,
-                 "indicator '%s' is scored in scheme '%s' (period = \"%s\"), but metric '%s' has "
-                 "no window for %s periods (over: %s), so it never has a value there; give the "
-                 "metric one, as in over = { month = \"month\", year = \"year_end\" }",
-                 n->id, sc->id, year ? "year" : "month", m->id, year ? "year" : "month",
-                 m->over_text ? m->over_text : "?");
+        NODE_WARN(d, n,
+                  "indicator '%s' is scored in scheme '%s' (period = \"%s\"), but metric '%s' has "
+                  "no window for %s periods (over: %s), so it never has a value there; give the "
+                  "metric one, as in over = { month = \"month\", year = \"year_end\" }",
+                  n->id, sc->id, year ? "year" : "month", m->id, year ? "year" : "month",
+                  m->over_text ? m->over_text : "?");
     }
 }
 
