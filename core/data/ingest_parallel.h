@@ -15,6 +15,10 @@
 /* Below this many bytes a part of a file is not worth a thread of its own. */
 #define PG_INGEST_MIN_PART ((long long)8 << 20)
 
+/* A batch file's format from its name: .ndjson, .jsonl and .json are "ndjson", anything else
+ * "csv" (the ingest and its dry run decide the same way). */
+const char *pg_ingest_format(const char *path);
+
 /* Reads path ("csv" or "ndjson" format) into a new aggregator for rs->sources[source] with up
  * to `threads` threads, each taking at least min_part bytes (PG_INGEST_MIN_PART; tests use
  * less). A source with a key is read on one thread: which of two equal keys counts depends on
