@@ -115,15 +115,6 @@ static cJSON *read_json(const char *path, pg_diags *d)
     return json;
 }
 
-static const char *format_of(const char *path)
-{
-    const char *dot = strrchr(path, '.');
-    if (dot &&
-        (strcmp(dot, ".ndjson") == 0 || strcmp(dot, ".jsonl") == 0 || strcmp(dot, ".json") == 0))
-        return "ndjson";
-    return "csv";
-}
-
 static char *raw_path(const char *datadir, const pg_batch *b)
 {
     return pg_xasprintf("%s/batches/raw/%s.%s", datadir, b->id, b->format);
@@ -1570,7 +1561,7 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_re
         close(lock);
         return rc;
     }
-    const char *format = values ? "csv" : format_of(rq->path);
+    const char *format = values ? "csv" : pg_ingest_format(rq->path);
     int keyed = !values && rs->sources[s].key_field >= 0;
     pg_store *st = NULL;
     long errors = 0;

@@ -15,17 +15,6 @@
 #include <errno.h>
 #include <string.h>
 
-/* The format from the name, as batch.c decides it (format_of): .ndjson, .jsonl and .json are
- * NDJSON, anything else CSV. */
-static const char *format_of(const char *path)
-{
-    const char *dot = strrchr(path, '.');
-    if (dot &&
-        (strcmp(dot, ".ndjson") == 0 || strcmp(dot, ".jsonl") == 0 || strcmp(dot, ".json") == 0))
-        return "ndjson";
-    return "csv";
-}
-
 int pg_batch_check_file(const pg_ruleset *rs, const char *source, const char *path, int threads,
                         pg_batch_check *out, pg_diags *d)
 {
@@ -36,7 +25,7 @@ int pg_batch_check_file(const pg_ruleset *rs, const char *source, const char *pa
         return -EINVAL;
     }
     const pg_source *src = &rs->sources[s];
-    out->format = format_of(path);
+    out->format = pg_ingest_format(path);
     int ndjson = strcmp(out->format, "ndjson") == 0;
     /* the header's own problems come again, in order, from the full read below */
     pg_diags quiet = {0};

@@ -49,6 +49,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+const char *pg_ingest_format(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (dot &&
+        (strcmp(dot, ".ndjson") == 0 || strcmp(dot, ".jsonl") == 0 || strcmp(dot, ".json") == 0))
+        return "ndjson";
+    return "csv";
+}
+
 int pg_ingest_threads(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
