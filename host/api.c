@@ -119,7 +119,7 @@ static void get_units(call *c)
 static pg_entry *scheme_period(call *c, int i)
 {
     int p = pg_period_parse(c->seg[i + 1]);
-    c->gen = p < 0 ? c->h->gen : pg_host_gen(c->h, pg_period_year(p));
+    c->gen = p < 0 ? c->h->gen : pg_host_gen_for(c->h, p);
     if (!c->gen) {
         char served[64] = "";
         for (int k = 0, n = 0; k < c->h->nrules && n < 56; k++)

@@ -10,6 +10,11 @@
  * full result as a draft, DATA/drafts/<scheme>-<period>.json, and the bulletin as documents,
  * DATA/drafts/<scheme>-<period>/ (HTML, CSV, the indicator documentation).
  *
+ * A month is evaluated by the generation in force in it (pg_host_gen_for: the chain of reload.c),
+ * a year by the current one. A yearly scheme that averages monthly totals of months another
+ * generation governs is refused (409, pg_host_mixed) rather than computed: the core evaluates
+ * those months inside one rule set, so it would silently use the new rules for the old months.
+ *
  * Every evaluation is recorded as a run in the store (core/record/include/record.h) by the job that
  * made it, on its own connection: the rule snapshot's hash, the trigger, the times, the inputs it
  * read and the result, both content-addressed, so that an unchanged month re-scored a hundred times
@@ -38,6 +43,7 @@ typedef struct {
     pg_entry *e;
     char *scheme, *datadir, *trigger;
     int period, draft;
+    char *refuse; /* pg_host_mixed's reason not to evaluate, or NULL */
     long data_version;
     int64_t now;
     pg_outcome *out;
@@ -58,7 +64,7 @@ pg_entry *pg_entry_get(pg_host *h, const char *scheme, int period, int create)
 
 int pg_outcome_current(const pg_host *h, const pg_outcome *o)
 {
-    const pg_gen *g = o ? pg_host_gen(h, o->year) : NULL;
+    const pg_gen *g = o ? pg_host_gen_for(h, o->period) : NULL;
     return g && o->gen_id == g->id && o->data_version == h->data_version;
 }
 
@@ -208,6 +214,7 @@ static void evaluate(pg_job *j)
     pg_outcome *o = x->out = pg_xcalloc(1, sizeof *o);
     o->gen_id = j->gen->id;
     o->year = pg_period_year(x->period);
+    o->period = x->period;
     memcpy(o->revision, rs->revision, sizeof o->revision);
     o->data_version = x->data_version;
     o->evaluated_at = x->now;
@@ -221,6 +228,11 @@ static void evaluate(pg_job *j)
     if (s < 0) {
         o->status = 404;
         o->error = pg_xasprintf("revision %.12s has no scheme '%s'", rs->revision, x->scheme);
+        goto done;
+    }
+    if (x->refuse) {
+        o->status = 409;
+        o->error = pg_xstrdup(x->refuse);
         goto done;
     }
     int rc = pg_datadir_load(rs, x->datadir, &ds, &d);
@@ -291,6 +303,7 @@ static void evaluated(pg_job *j)
         o = pg_xcalloc(1, sizeof *o);
         o->gen_id = j->gen->id;
         o->year = pg_period_year(x->period);
+        o->period = x->period;
         o->trigger = pg_xstrdup(x->trigger);
         o->status = 500;
         o->error = pg_xstrdup(j->error ? j->error : "the evaluation did not run");
@@ -327,7 +340,7 @@ static void evaluated(pg_job *j)
         w = next;
     }
     if (o != e->cur) pg_outcome_free(o);
-    free(x->scheme), free(x->datadir), free(x->trigger), free(x);
+    free(x->scheme), free(x->datadir), free(x->trigger), free(x->refuse), free(x);
     if (e->again && !h->stopping) {
         e->again = 0;
         char *t = e->again_trigger;
@@ -349,7 +362,11 @@ static void start(pg_host *h, pg_entry *e, const char *trigger)
     x->draft = strcmp(trigger, "schedule") == 0;
     x->data_version = h->data_version;
     x->now = pg_host_now(h);
-    x->job.gen = pg_gen_ref(pg_host_gen(h, pg_period_year(e->period)));
+    /* a month is evaluated by the rules in force in it, a year by the current ones */
+    pg_gen *g = pg_host_gen_for(h, e->period);
+    int s = pg_strmap_get(&g->rs->scheme_ids, e->scheme);
+    x->refuse = s >= 0 ? pg_host_mixed(h, s, e->period) : NULL;
+    x->job.gen = pg_gen_ref(g);
     x->job.work = evaluate;
     x->job.done = evaluated;
     x->job.deadline_ms = h->cfg.job_deadline_ms;
@@ -410,6 +427,17 @@ void pg_evaluate_then(pg_host *h, pg_entry *e, pg_outcome_cb cb, void *arg)
     pg_evaluate(h, e, "request", NULL, PG_WANT_RUN, -1);
 }
 
+void pg_rescore_changed(pg_host *h, int year, const char *trigger)
+{
+    for (pg_entry *e = h->entries; e; e = e->next) {
+        if (pg_period_year(e->period) != year) continue;
+        const pg_gen *g = pg_host_gen_for(h, e->period);
+        /* the generation its result, or the evaluation under way, was made by */
+        long made = e->running && e->job ? e->job->gen->id : e->cur ? e->cur->gen_id : 0;
+        if (made && g && made != g->id) pg_evaluate(h, e, trigger, NULL, PG_WANT_RUN, -1);
+    }
+}
+
 void pg_rescore(pg_host *h, int year, const char *trigger)
 {
     for (pg_entry *e = h->entries; e; e = e->next)
@@ -442,7 +470,7 @@ void pg_on_schedule(void *ctx, const pg_sched_event *ev)
     char buf[PG_PERIOD_BUF];
     const char *period = pg_period_format(ev->period, buf);
     h->n.scheduled++;
-    const pg_gen *g = pg_host_gen(h, pg_period_year(ev->period));
+    const pg_gen *g = pg_host_gen_for(h, ev->period);
     if (!g) {
         pg_log(PG_LOG_WARN, "schedule", "period", period, "skipped",
                "no rule set loaded for its year", NULL);

@@ -55,6 +55,32 @@ int pg_gen_build(const char *dir, const char *datadir, long id, pg_budget ceilin
     return 0;
 }
 
+int pg_gen_open(const char *datadir, const char *content, const char *shown, long id,
+                pg_budget ceiling, pg_gen **out, pg_diags *d)
+{
+    *out = NULL;
+    char *snap = pg_snapshot_path(datadir, content);
+    pg_ruleset *rs = NULL;
+    int rc = load(snap, shown, ceiling, &rs, d);
+    if (rc != 0) {
+        free(snap);
+        return rc;
+    }
+    pg_gen *g = pg_xcalloc(1, sizeof *g);
+    g->refs = 1;
+    g->id = id;
+    snprintf(g->content, sizeof g->content, "%s", content);
+    g->shown = pg_xstrdup(shown);
+    g->snapshot = snap;
+    g->ceiling = ceiling;
+    g->rs = rs;
+    g->loaded_at = (int64_t)time(NULL);
+    g->warnings = d->warnings;
+    g->rules_json = pg_render_rules(g);
+    *out = g;
+    return 0;
+}
+
 int pg_gen_load(const pg_gen *g, pg_ruleset **out, pg_diags *d)
 {
     return load(g->snapshot, g->shown, g->ceiling, out, d);

@@ -38,6 +38,11 @@ typedef struct pg_gen {
  * of the files the attempt read, good or bad ("" if it could not copy them). Pool thread. */
 int pg_gen_build(const char *dir, const char *datadir, long id, pg_budget ceiling, char content[65],
                  pg_gen **out, pg_diags *d);
+/* Makes a generation of snapshot `content` already under `datadir`/rules/ (a link of a year's
+ * chain kept from before a restart, reload.c), named `shown`. Returns 0 and *out, or a negative
+ * errno with the reasons in `d`. Blocking file I/O: start-up only. */
+int pg_gen_open(const char *datadir, const char *content, const char *shown, long id,
+                pg_budget ceiling, pg_gen **out, pg_diags *d);
 /* Loads another pg_ruleset of generation `g` for one worker. Pool thread. */
 int pg_gen_load(const pg_gen *g, pg_ruleset **out, pg_diags *d);
 

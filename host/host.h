@@ -41,7 +41,8 @@
 /* One evaluation of a scheme for a period, rendered for each audience. */
 typedef struct {
     long gen_id;
-    int year; /* of its period: which rule set's generation it belongs to */
+    int year;   /* of its period: which rule set's generation it belongs to */
+    int period; /* and which link of that year's chain (pg_host_gen_for) */
     char revision[65];
     long data_version;
     int64_t evaluated_at; /* Unix seconds, by the scheduler's clock */
@@ -132,12 +133,24 @@ typedef struct {
     int failed;  /* attempts that were rejected */
 } pg_reload_wait;
 
+/* One link of a year's chain (reload.c): `gen` governs the sampling months from `from` (1–12)
+ * up to the month before the next link's. */
+typedef struct {
+    pg_gen *gen;
+    int from;
+} pg_link;
+
 /* One rule set directory: one year's rules, its generations, its watcher and its reloads. */
 typedef struct pg_rules {
     struct pg_host *h;
-    char *dir;   /* as the operator named it */
-    int year;    /* of the current generation */
-    pg_gen *gen; /* current generation; NULL until the first load succeeds */
+    char *dir;      /* as the operator named it */
+    int year;       /* of the current generation */
+    pg_gen *gen;    /* current generation; NULL until the first load succeeds */
+    pg_link *chain; /* the generations in force by month, oldest first; the last is `gen`, which
+                       also evaluates the year's yearly schemes */
+    int nchain;
+    cJSON *frozen; /* published bulletins of months the last swap changed the rules of:
+                      [{scheme, period, revision}], NULL when none (rules/status) */
     pg_watch *watch;
     int reloading, reload_again;
     char *reload_trigger, *reload_actor;
@@ -189,6 +202,15 @@ int64_t pg_host_now(const pg_host *h);
 /* The generation that evaluates periods of `year`, or NULL when no loaded rule set is for that
  * year. Take a reference (pg_gen_ref) to keep it past the current callback. */
 pg_gen *pg_host_gen(const pg_host *h, int year);
+/* The generation that evaluates `period` (a period code): for a sampling month the one in force
+ * in that month (the chain's latest link starting at or before it), for a year the current one.
+ * NULL when no loaded rule set is for its year. */
+pg_gen *pg_host_gen_for(const pg_host *h, int period);
+/* When scheme `scheme` of `rs` (the current generation of `period`'s year) for yearly `period`
+ * averages monthly totals of months another generation governs, why it is refused (malloc'd):
+ * until the core can take each month's rules, its number would be made with the wrong rules
+ * for those months. NULL when it can be evaluated. */
+char *pg_host_mixed(const pg_host *h, int scheme, int period);
 /* Answers 503 (with Retry-After) and returns 1 when a request would only wait: every worker is
  * stuck past its deadline, or `behind` (the job it would wait for; may be NULL) is. */
 int pg_host_refuse_stuck(const pg_host *h, pg_http_req *req, const pg_job *behind);
@@ -227,6 +249,10 @@ void pg_evaluate(pg_host *h, pg_entry *e, const char *trigger, pg_http_req *req,
 void pg_evaluate_then(pg_host *h, pg_entry *e, pg_outcome_cb cb, void *arg);
 /* 1 when `o` was computed from the current generation and data. */
 int pg_outcome_current(const pg_host *h, const pg_outcome *o);
+/* Re-scores the (scheme, period)s of `year` evaluated so far whose generation is no longer the
+ * one in force for them: after a swap, only the months the new link covers and the yearly
+ * schemes. */
+void pg_rescore_changed(pg_host *h, int year, const char *trigger);
 /* Re-scores every (scheme, period) of `year` (0: of every year) evaluated so far: after a swap
  * of that year's rules, or new data. */
 void pg_rescore(pg_host *h, int year, const char *trigger);

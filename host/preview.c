@@ -96,7 +96,7 @@ void pg_preview(pg_host *h, pg_http_req *req, const char *scheme, int period)
     p->scheme = pg_xstrdup(scheme);
     p->period = period;
     p->datadir = pg_xstrdup(h->cfg.data_dir);
-    p->job.gen = pg_gen_ref(pg_host_gen(h, pg_period_year(period)));
+    p->job.gen = pg_gen_ref(pg_host_gen_for(h, period));
     p->job.work = compare;
     p->job.done = compared;
     p->job.deadline_ms = h->cfg.job_deadline_ms;

@@ -119,8 +119,10 @@ static void post_bulletin(pg_call *c)
     const char *s = pg_call_body_string(j, "scheme"), *p = pg_call_body_string(j, "period");
     const cJSON *reason = cJSON_GetObjectItemCaseSensitive(j, "reason");
     int period = p ? pg_period_parse(p) : -1;
-    const pg_gen *g = period >= 0 ? pg_host_gen(c->h, pg_period_year(period)) : NULL;
+    /* a month (a correction too) is published under the rules in force in it */
+    const pg_gen *g = period >= 0 ? pg_host_gen_for(c->h, period) : NULL;
     int sc = g && s ? pg_strmap_get(&g->rs->scheme_ids, s) : -1;
+    char *mixed = NULL;
     if (!s || !p || (reason && !cJSON_IsString(reason) && !cJSON_IsNull(reason))) {
         pg_reply_error(c->req, 400,
                        "expected {\"scheme\": \"…\", \"period\": \"YYYY-MM or YYYY\"[, \"reason\": "
@@ -135,6 +137,8 @@ static void post_bulletin(pg_call *c)
     } else if (pg_period_is_year(period) != (g->rs->schemes[sc].period == PG_PERIOD_YEAR)) {
         pg_reply_error(c->req, 400, "period '%s': scheme '%s' is evaluated by %s", p, s,
                        pg_period_is_year(period) ? "sampling month (YYYY-MM)" : "year (YYYY)");
+    } else if ((mixed = pg_host_mixed(c->h, sc, period)) != NULL) {
+        pg_reply_error(c->req, 409, "not published: %s", mixed);
     } else if (c->h->stopping) {
         pg_reply_error(c->req, 503, "the host is shutting down");
     } else if (pg_host_refuse_stuck(c->h, c->req, NULL)) {
@@ -154,6 +158,7 @@ static void post_bulletin(pg_call *c)
         x->job.what = "publication";
         pg_pool_submit(c->h->pool, &x->job);
     }
+    free(mixed);
     cJSON_Delete(j);
 }
 

@@ -17,8 +17,28 @@
  * periods evaluated so far; until a re-score finishes, the API serves the previous results,
  * which name the revision that produced them.
  *
+ * Effective dating (issue 17 §2). A rule set may say `effective = "2021-07"` (ruleset.lua): its
+ * rules govern that sampling month onward, and the months before keep the rules in force then.
+ * So each directory keeps a *chain* of generations, oldest first, each governing the months from
+ * its `from` up to the next one's; the newest is the current generation, which also evaluates
+ * the yearly schemes. A swap makes the new generation the chain's last link from its effective
+ * month, dropping the links it covers (the directory's files are the rules from then on); no
+ * `effective` means January: the whole year, as before. The first generation a host knows for a
+ * year governs the months before its effective month too: there are no older rules to keep.
+ * Only the cached periods whose generation changed are re-scored (pg_rescore_changed): a July
+ * change leaves January–June alone. Why a chain of whole generations rather than per-month
+ * weights: a month is then evaluated exactly as it was before the change (same snapshot, same
+ * Lua, same data loading), which per-month overrides could not promise for anything beyond
+ * weights. The chain is durable: DATA/rules/chain-<year>.json names each link's snapshot, and a
+ * restart loads the earlier links from DATA/rules/<content>/, refusing to start when one cannot
+ * be loaded rather than evaluate those months with other rules. A swap whose effective month
+ * is at or before a published bulletin's month says so (log, rules/status `frozen`, and the
+ * audit entry): those bulletins stay as published until a correction re-publishes them, which
+ * uses the month's generation (publish.c).
+ *
  * The audit log. One `rules.swap` entry per swap (object rules/<year>) holds the revisions
- * before and after and the whole list of changes, so one entry reads as one edit and GET
+ * before and after, the whole list of changes, the effective month, the chain and the frozen
+ * bulletins, so one entry reads as one edit and GET
  * /rules/changes lists edits, not fragments of them. Points and part weights also keep their
  * own `rules.weight` entry each (object rules/<year>/<id>), as before the semantic diff, for
  * the readers that query them. A failed attempt is recorded as `rules.reload_failed` with its
@@ -52,12 +72,15 @@
 #include "render.h"
 #include "reply.h"
 #include "attrib.h"
+#include "record.h"
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 typedef struct {
     pg_job job;
@@ -88,6 +111,219 @@ static void elect_newest(pg_host *h)
     for (int i = 0; i < h->nrules; i++)
         if (h->rules[i]->gen && (!h->gen || h->rules[i]->year > h->gen->rs->year))
             h->gen = h->rules[i]->gen;
+}
+
+/* --- the chain of a year's generations by month ------------------------------------------ */
+
+/* DATA/rules/chain-<year>.json: the links of `year`'s chain, so that a restart evaluates the
+ * months before a change with the rules that were in force then, not with the directory's
+ * rules of today (which would silently re-score them). */
+static char *chain_path(const pg_host *h, int year)
+{
+    return pg_xasprintf("%s/rules/chain-%d.json", h->cfg.data_dir, year);
+}
+
+/* Writes the chain file whole (temporary file, fsync, rename): a crash leaves the old one or
+ * the new one. A failure is logged: the generations serve on, but a restart would only know
+ * the current one. */
+static void chain_write(pg_rules *set)
+{
+    pg_host *h = set->h;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "year", set->year);
+    cJSON_AddStringToObject(o, "directory", set->dir);
+    cJSON *a = cJSON_AddArrayToObject(o, "chain");
+    for (int k = 0; k < set->nchain; k++) {
+        cJSON *l = cJSON_CreateObject();
+        char from[16];
+        snprintf(from, sizeof from, "%d-%02d", set->year, set->chain[k].from);
+        cJSON_AddStringToObject(l, "from", from);
+        cJSON_AddStringToObject(l, "content", set->chain[k].gen->content);
+        cJSON_AddStringToObject(l, "revision", set->chain[k].gen->rs->revision);
+        cJSON_AddItemToArray(a, l);
+    }
+    char *text = cJSON_Print(o);
+    cJSON_Delete(o);
+    char *path = chain_path(h, set->year), *tmp = pg_xasprintf("%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    int ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF && fflush(f) == 0 &&
+             fsync(fileno(f)) == 0;
+    if (f && fclose(f) != 0) ok = 0;
+    if (ok && rename(tmp, path) != 0) ok = 0;
+    if (!ok) {
+        pg_log(PG_LOG_ERROR, "rules", "chain", path, "error", strerror(errno), "effect",
+               "a restart will evaluate every month of the year with the current rules", NULL);
+        unlink(tmp);
+    }
+    free(text), free(path), free(tmp);
+}
+
+/* Makes `g` the chain's newest link, from its effective month: the links from that month on
+ * are replaced (the directory's files are the rules from then on), the earlier ones stay.
+ * The first link of a year governs every month before it as well: there are no older rules
+ * to keep. Returns the first month whose rules changed. */
+static int chain_push(pg_rules *set, pg_gen *g)
+{
+    if (set->nchain && set->chain[0].gen->rs->year != g->rs->year) { /* another year: anew */
+        for (int k = 0; k < set->nchain; k++) pg_gen_unref(set->chain[k].gen);
+        set->nchain = 0;
+    }
+    int from = g->rs->effective;
+    while (set->nchain && set->chain[set->nchain - 1].from >= from)
+        pg_gen_unref(set->chain[--set->nchain].gen);
+    if (!set->nchain) from = 1;
+    set->chain = pg_xrealloc(set->chain, sizeof *set->chain * (size_t)(set->nchain + 1));
+    set->chain[set->nchain++] = (pg_link){pg_gen_ref(g), from};
+    return from;
+}
+
+/* Start-up: the links of the chain file that precede `cur`'s effective month, loaded from their
+ * snapshots, so the months they govern keep their rules across the restart. A chain file that
+ * cannot be read, or a snapshot it names that cannot be loaded, is an error (file and why):
+ * serving those months with other rules would change numbers without anyone having asked. */
+static int chain_restore(pg_rules *set, const pg_gen *cur, pg_diags *d)
+{
+    pg_host *h = set->h;
+    char *path = chain_path(h, cur->rs->year);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int rc = errno == ENOENT ? 0 : -errno;
+        if (rc) pg_error(d, path, 0, "cannot read the chain of generations: %s", strerror(errno));
+        free(path);
+        return rc;
+    }
+    char *text = NULL;
+    size_t len = 0, cap = 0, n;
+    char buf[4096];
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        if (len + n + 1 > cap) text = pg_xrealloc(text, cap = (len + n + 1) * 2);
+        memcpy(text + len, buf, n), len += n;
+    }
+    fclose(f);
+    cJSON *o = text ? (text[len] = 0, cJSON_Parse(text)) : NULL;
+    free(text);
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "chain");
+    int rc = 0;
+    if (!cJSON_IsArray(a)) {
+        pg_error(d, path, 0,
+                 "not a chain of generations: expected {\"chain\": [{\"from\": "
+                 "\"YYYY-MM\", \"content\": \"…\"}]}; remove it to serve the whole "
+                 "year with the current rules");
+        rc = -EINVAL;
+    }
+    const cJSON *l = rc ? NULL : a->child;
+    for (; l; l = l->next) {
+        const char *from = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(l, "from"));
+        const char *content = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(l, "content"));
+        int p = from ? pg_period_parse(from) : -1;
+        if (p < 0 || pg_period_is_year(p) || pg_period_year(p) != cur->rs->year || !content ||
+            strlen(content) != 64 || strspn(content, "0123456789abcdef") != 64) {
+            pg_error(d, path, 0,
+                     "a link of the chain is not {\"from\": \"%d-MM\", \"content\": "
+                     "\"<64 hex digits>\"}; remove the file to serve the whole year with the "
+                     "current rules",
+                     cur->rs->year);
+            rc = -EINVAL;
+            break;
+        }
+        if (p % 100 >= cur->rs->effective) break; /* the current rules govern it now */
+        if (strcmp(content, cur->content) == 0) continue;
+        pg_gen *g = NULL;
+        pg_budget ceiling = {h->cfg.lua_instructions, (size_t)h->cfg.lua_memory_mb << 20};
+        pg_diags ld = {0};
+        if (pg_gen_open(h->cfg.data_dir, content, set->dir, ++h->gens, ceiling, &g, &ld) != 0) {
+            pg_error(d, path, 0,
+                     "the rules in force from %s (snapshot %.12s) cannot be loaded: %s; "
+                     "those months would be evaluated with other rules",
+                     from, content, ld.n ? ld.v[0].msg : "?");
+            pg_diags_free(&ld);
+            rc = -EINVAL;
+            break;
+        }
+        pg_diags_free(&ld);
+        chain_push(set, g);
+        set->chain[set->nchain - 1].from = p % 100;
+        pg_gen_unref(g);
+    }
+    cJSON_Delete(o);
+    free(path);
+    return rc;
+}
+
+/* The published bulletins of `year` that the chain's change from month `from` would change:
+ * every monthly one from that month on and every yearly one, the latest revision of each
+ * (scheme, period), when its rules were not `content`. They stay as published (frozen) until
+ * a correction re-publishes them. NULL when none. */
+static cJSON *frozen_by(pg_host *h, int year, int from, const char *content)
+{
+    cJSON *all = NULL, *out = NULL;
+    pg_diags d = {0};
+    if (!h->store || pg_publish_list(h->store, NULL, NULL, &all, &d) != 0) {
+        pg_diags_free(&d);
+        return NULL;
+    }
+    pg_diags_free(&d);
+    const cJSON *b;
+    cJSON_ArrayForEach(b, all)
+    {
+        const char *period = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "period"));
+        const char *scheme = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "scheme"));
+        const char *rules =
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "rules_revision"));
+        int p = period ? pg_period_parse(period) : -1;
+        if (p < 0 || !scheme || pg_period_year(p) != year) continue;
+        if (!pg_period_is_year(p) && p % 100 < from) continue;
+        /* the latest revision of each (scheme, period): the list is oldest first */
+        int later = 0;
+        for (const cJSON *n = b->next; n && !later; n = n->next)
+            later =
+                cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(n, "period")) &&
+                strcmp(cJSON_GetObjectItemCaseSensitive(n, "period")->valuestring, period) == 0 &&
+                strcmp(cJSON_GetObjectItemCaseSensitive(n, "scheme")->valuestring, scheme) == 0;
+        if (later || (rules && strcmp(rules, content) == 0)) continue;
+        if (!out) out = cJSON_CreateArray();
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "scheme", scheme);
+        cJSON_AddStringToObject(e, "period", period);
+        cJSON_AddNumberToObject(
+            e, "revision", cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(b, "revision")));
+        cJSON_AddItemToArray(out, e);
+    }
+    cJSON_Delete(all);
+    return out;
+}
+
+/* After the chain of `set` changed from month `from`: the published bulletins it would change,
+ * kept for rules/status and warned of in the log (the audit entry of the swap lists them). */
+static void note_frozen(pg_rules *set, int from)
+{
+    cJSON_Delete(set->frozen);
+    set->frozen = frozen_by(set->h, set->year, from, set->gen->content);
+    char fromtxt[16];
+    snprintf(fromtxt, sizeof fromtxt, "%d-%02d", set->year, from);
+    for (const cJSON *b = set->frozen ? set->frozen->child : NULL; b; b = b->next)
+        pg_log(PG_LOG_WARN, "rules", "effective", fromtxt, "published",
+               cJSON_GetObjectItem(b, "period")->valuestring, "scheme",
+               cJSON_GetObjectItem(b, "scheme")->valuestring, "warning",
+               "the new rules govern a published month: the bulletin stays as published until "
+               "a correction re-publishes it",
+               NULL);
+}
+
+/* The chain as rules/status and the audit show it: [{from, revision, generation}]. */
+static cJSON *chain_json(const pg_rules *set)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int k = 0; k < set->nchain; k++) {
+        cJSON *l = cJSON_CreateObject();
+        char from[16];
+        snprintf(from, sizeof from, "%d-%02d", set->year, set->chain[k].from);
+        cJSON_AddStringToObject(l, "from", from);
+        cJSON_AddStringToObject(l, "revision", set->chain[k].gen->rs->revision);
+        cJSON_AddNumberToObject(l, "generation", (double)set->chain[k].gen->id);
+        cJSON_AddItemToArray(a, l);
+    }
+    return a;
 }
 
 /* Another directory that serves `year`, or NULL. */
@@ -159,6 +395,12 @@ static void record_swap(pg_host *h, pg_rules *set, const pg_gen *old, const pg_g
     cJSON_AddStringToObject(a, "content", cur->content);
     cJSON_AddStringToObject(a, "trigger", set->last.trigger);
     cJSON_AddItemToObject(a, "changes", pg_rule_changes_json(ch, n));
+    char from[16];
+    snprintf(from, sizeof from, "%d-%02d", set->year, set->chain[set->nchain - 1].from);
+    cJSON_AddStringToObject(a, "effective", from);
+    cJSON_AddItemToObject(a, "chain", chain_json(set));
+    cJSON_AddItemToObject(a, "frozen",
+                          set->frozen ? cJSON_Duplicate(set->frozen, 1) : cJSON_CreateArray());
     char *after = cJSON_PrintUnformatted(a);
     cJSON_Delete(a);
     int rc = pg_store_begin(h->store, &d);
@@ -356,6 +598,9 @@ static void built(pg_job *j)
         pg_gen *old = set->gen;
         set->gen = r->gen;
         set->year = set->gen->rs->year;
+        int from = chain_push(set, set->gen);
+        chain_write(set);
+        note_frozen(set, from);
         elect_newest(h);
         a->gen_id = set->gen->id;
         char gen[24], warn[16];
@@ -367,11 +612,17 @@ static void built(pg_job *j)
         if (old) {
             record_swap(h, set, old, set->gen, actor);
             pg_gen_unref(old);
-            const pg_gen **keep = pg_xmalloc(sizeof *keep * (size_t)h->nrules);
-            for (int i = 0; i < h->nrules; i++) keep[i] = h->rules[i]->gen;
-            pg_pool_trim(h->pool, keep, h->nrules);
+            /* the workers keep the rule sets of every link: earlier months still use them */
+            int nkeep = 0;
+            for (int i = 0; i < h->nrules; i++) nkeep += h->rules[i]->nchain;
+            const pg_gen **keep = pg_xmalloc(sizeof *keep * (size_t)(nkeep ? nkeep : 1));
+            nkeep = 0;
+            for (int i = 0; i < h->nrules; i++)
+                for (int k = 0; k < h->rules[i]->nchain; k++)
+                    keep[nkeep++] = h->rules[i]->chain[k].gen;
+            pg_pool_trim(h->pool, keep, nkeep);
             free(keep);
-            pg_rescore(h, set->year, "reload");
+            pg_rescore_changed(h, set->year, "reload");
         }
     }
     memcpy(a->content, r->content, sizeof a->content);
@@ -502,6 +753,11 @@ int pg_rules_add(pg_host *h, const char *dir)
         pg_gen_unref(set->gen), set->gen = NULL;
         rc = -1;
     }
+    /* the months before the rules' effective month keep the rules they had before the restart */
+    if (rc == 0 && chain_restore(set, set->gen, &d) != 0) {
+        pg_gen_unref(set->gen), set->gen = NULL;
+        rc = -1;
+    }
     pg_diags_print(&d, stderr);
     set->last.trigger = pg_xstrdup("start");
     set->last.at = (int64_t)time(NULL);
@@ -512,6 +768,8 @@ int pg_rules_add(pg_host *h, const char *dir)
     if (rc == 0) {
         set->last.gen_id = set->gen->id;
         set->year = set->gen->rs->year;
+        note_frozen(set, chain_push(set, set->gen));
+        chain_write(set);
     }
     pg_diags_free(&d);
     elect_newest(h);
@@ -549,6 +807,9 @@ void pg_rules_free(pg_host *h)
     for (int i = 0; i < h->nrules; i++) {
         pg_rules *set = h->rules[i];
         pg_gen_unref(set->gen);
+        for (int k = 0; k < set->nchain; k++) pg_gen_unref(set->chain[k].gen);
+        free(set->chain);
+        cJSON_Delete(set->frozen);
         cJSON_Delete(set->last.errors), cJSON_Delete(set->last.warnings);
         free(set->last.trigger), free(set->reload_trigger), free(set->reload_actor);
         free(set->backoff.error);
@@ -568,6 +829,12 @@ static cJSON *set_status(const pg_rules *set, int offset)
         cJSON_AddNumberToObject(o, "generation", (double)set->gen->id);
         cJSON_AddStringToObject(o, "content", set->gen->content);
         cJSON_AddStringToObject(o, "loaded_at", pg_render_time(set->gen->loaded_at, offset, buf));
+        char from[16];
+        snprintf(from, sizeof from, "%d-%02d", set->year, set->gen->rs->effective);
+        cJSON_AddStringToObject(o, "effective", from);
+        cJSON_AddItemToObject(o, "chain", chain_json(set));
+        cJSON_AddItemToObject(o, "frozen",
+                              set->frozen ? cJSON_Duplicate(set->frozen, 1) : cJSON_CreateArray());
     }
     cJSON_AddStringToObject(o, "directory", set->dir);
     cJSON_AddBoolToObject(o, "reloading", set->reloading);

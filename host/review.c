@@ -54,7 +54,7 @@ static const pg_ruleset *rules_for(pg_call *c, const char *period)
                        period ? period : "");
         return NULL;
     }
-    pg_gen *g = pg_host_gen(c->h, pg_period_year(code));
+    pg_gen *g = pg_host_gen_for(c->h, code);
     if (!g) {
         pg_reply_error(c->req, 404, "period %s: no rule set for %d is loaded", period,
                        pg_period_year(code));

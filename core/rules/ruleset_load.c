@@ -281,9 +281,9 @@ static void read_points(loader *ld, int t, const where *w, pg_node *n, int *expl
         for (int g = 0; g < rs->ngroups; g++) n->points[g] = all;
 }
 
-static const char *const ruleset_fields[] = {"id",       "name",        "year",         "timezone",
-                                             "rounding", "ranking",     "tie_breakers", "bands",
-                                             "missing",  "carry_limit", "budget",       NULL};
+static const char *const ruleset_fields[] = {
+    "id",    "name",    "year",        "timezone", "rounding",  "ranking", "tie_breakers",
+    "bands", "missing", "carry_limit", "budget",   "effective", NULL};
 
 static void read_ruleset(loader *ld, int t, const where *w)
 {
@@ -305,6 +305,16 @@ static void read_ruleset(loader *ld, int t, const where *w)
     if (isnan(year) || year < 2000 || year > 2100 || year != floor(year))
         BAD(ld, w, "ruleset: year must be a year such as 2021");
     rs->year = isnan(year) ? 0 : (int)year;
+    /* effective = "2021-07": the month a change takes effect from, within the set's year */
+    char *effective = pg__opt_string(ld, t, "effective", w, 0);
+    int eff = effective ? pg_period_parse(effective) : -1;
+    rs->effective = 1;
+    if (effective && (eff < 0 || pg_period_is_year(eff) || pg_period_year(eff) != rs->year))
+        BAD(ld, w, "ruleset: effective = \"%s\" must be a sampling month of %d, e.g. \"%d-07\"",
+            effective, rs->year, rs->year);
+    else if (effective)
+        rs->effective = eff % 100;
+    free(effective);
     double rounding = pg__opt_number(ld, t, "rounding", w, 2);
     if (!(rounding >= 0 && rounding <= 6 && rounding == floor(rounding)))
         BAD(ld, w, "ruleset: rounding must be a whole number of digits from 0 to 6");

@@ -240,6 +240,9 @@ typedef struct pg_ruleset {
     const char *file; /* ruleset.lua, as named in messages */
     int line;
     int year;
+    /* ruleset{effective = "YYYY-MM"}: the first sampling month (1–12) of `year` these rules
+     * govern; earlier months keep the rules in force then (docs/rules.md). 1 when absent. */
+    int effective;
     int rounding;
     int dense;
     pg_missing missing;
