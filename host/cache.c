@@ -1,4 +1,4 @@
-/* cache.c — the budget of the results cache (host.h, "results cache").
+/* cache.c — the outcomes the results cache holds, and its budget (host.h, cache.c).
  *
  * Every (scheme, period) read keeps its latest outcome, rendered for each audience, so that a
  * read costs a lookup. Unbounded, that is a leak in slow motion: at province scale one period's
@@ -11,7 +11,18 @@
  * Loop thread only. */
 #include "host.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+void pg_outcome_free(pg_outcome *o)
+{
+    if (!o) return;
+    pg_blob_unref(o->full), pg_blob_unref(o->ranking), pg_blob_unref(o->summary);
+    for (int i = 0; i < o->ngroups; i++) pg_blob_unref(o->groups[i]);
+    for (int i = 0; i < o->nunits; i++) pg_blob_unref(o->units[i]);
+    free(o->groups), free(o->units), free(o->headers), free(o->trigger), free(o->error);
+    free(o);
+}
 
 static size_t blob_len(const pg_blob *b)
 {

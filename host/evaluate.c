@@ -68,16 +68,6 @@ int pg_outcome_current(const pg_host *h, const pg_outcome *o)
     return g && o->gen_id == g->id && o->data_version == h->data_version;
 }
 
-void pg_outcome_free(pg_outcome *o)
-{
-    if (!o) return;
-    pg_blob_unref(o->full), pg_blob_unref(o->ranking), pg_blob_unref(o->summary);
-    for (int i = 0; i < o->ngroups; i++) pg_blob_unref(o->groups[i]);
-    for (int i = 0; i < o->nunits; i++) pg_blob_unref(o->units[i]);
-    free(o->groups), free(o->units), free(o->headers), free(o->trigger), free(o->error);
-    free(o);
-}
-
 /* --- on a pool thread ---------------------------------------------------------------- */
 
 static void fail(pg_outcome *o, int status, const pg_diags *d, const char *fallback)

@@ -257,9 +257,9 @@ void pg_rescore_changed(pg_host *h, int year, const char *trigger);
  * of that year's rules, or new data. */
 void pg_rescore(pg_host *h, int year, const char *trigger);
 void pg_on_schedule(void *ctx, const pg_sched_event *ev);
-void pg_outcome_free(pg_outcome *o);
 
-/* cache.c: the results cache's budget (result_cache_mb) */
+/* cache.c: the outcomes the results cache holds, and its budget (result_cache_mb) */
+void pg_outcome_free(pg_outcome *o);
 /* Bytes an outcome holds. */
 size_t pg_outcome_bytes(const pg_outcome *o);
 /* Counts a read of `e`, served from its outcome (hit) or waiting for an evaluation (miss). */
