@@ -121,8 +121,10 @@ static void lost_points(pg_bulletin *b, const pg_result *res, int u, pg_bl_unit 
         const pg_node *n = &rs->nodes[pre[i]];
         for (int k = 0; k < s->nparts; k++)
             if (s->parts[k].node == pre[i]) part = k;
-        if (n->nchildren) continue;
         const pg_cell *c = pg_result_cell(res, pre[i], u);
+        /* a node that took its group's median (thin evidence) lost the points its leaves
+         * would have: they carry weight 0 under it */
+        if (n->nchildren && c->thin != PG_BELOW_GROUP_MEDIAN) continue;
         double lost = pg_result_lost(res, pre[i], u);
         if (c->status == PG_ST_OFF || !(lost > 0.00005)) continue;
         pg_bl_lost *l = &bu->lost[bu->nlost++];
@@ -148,6 +150,69 @@ static void lost_points(pg_bulletin *b, const pg_result *res, int u, pg_bl_unit 
     }
     free(pre);
     qsort(bu->lost, (size_t)bu->nlost, sizeof(pg_bl_lost), by_lost);
+}
+
+/* Appends "sep item" to *list (malloc'd). */
+static void append(char **list, const char *sep, char *item)
+{
+    char *next = pg_xasprintf("%s%s%s", *list ? *list : "", *list ? sep : "", item);
+    free(*list);
+    free(item);
+    *list = next;
+}
+
+/* The thin-evidence sentence, once per bulletin: which units had which node scored by the
+ * policy (eval.c's thin_evidence) and how, in the evaluations rv (the bulletin's own, or for a
+ * scheme of schemes the ones it aggregates, each period named). A reader otherwise sees a
+ * unit's platform score without knowing it is not its own; NULL when the policy applied to
+ * no one. */
+static const char *thin_sentence(pg_bulletin *b, const pg_result *const *rv, int nr)
+{
+    const pg_ruleset *rs = rv[0]->rs;
+    char *list = NULL;
+    for (int u = 0; u < rs->nunits; u++)
+        for (int node = 0; node < rs->nnodes; node++) {
+            if (!(rs->nodes[node].min_applicable > 0)) continue;
+            for (int below = PG_BELOW_NA; below <= PG_BELOW_GROUP_MEDIAN; below++) {
+                char *when = NULL;
+                int hits = 0;
+                for (int i = 0; i < nr; i++) {
+                    if (!rv[i]->cells || pg_result_cell(rv[i], node, u)->thin != below) continue;
+                    hits++;
+                    char buf[PG_PERIOD_BUF];
+                    append(&when, "、", pg_xstrdup(pg_period_format(rv[i]->period, buf)));
+                }
+                if (!hits) {
+                    free(when);
+                    continue;
+                }
+                const char *how = below == PG_BELOW_GROUP_MEDIAN ? "按本组中位数计分" : "不计分";
+                append(&list, "；",
+                       nr > 1 ? pg_xasprintf("%s的%s%s（%s）", rs->units[u].name,
+                                             rs->nodes[node].name, how, when)
+                              : pg_xasprintf("%s的%s%s", rs->units[u].name, rs->nodes[node].name,
+                                             how));
+                free(when);
+            }
+        }
+    if (!list) return NULL;
+    const char *s = fmt(b,
+                        "%s部分单位的个别指标有本单位数据的分值低于规则规定的最低比例"
+                        "（min_applicable），不再由少数几项指标按比例放大得分：%s。"
+                        "比例与所计分数见各单位失分明细。",
+                        nr > 1 ? "所汇总的各期评估中，" : "本期", list);
+    free(list);
+    return s;
+}
+
+static void notes(pg_bulletin *b, const pg_result *res)
+{
+    const char *thin = res->cells  ? thin_sentence(b, &res, 1)
+                       : res->nsub ? thin_sentence(b, (const pg_result *const *)res->sub, res->nsub)
+                                   : NULL;
+    if (!thin) return;
+    b->notes = alloc(b, 1, sizeof(char *));
+    b->notes[b->nnotes++] = thin;
 }
 
 /* The no-business indicators of unit u, "、"-separated, or NULL. */
@@ -392,6 +457,7 @@ pg_bulletin *pg_bulletin_of(const pg_result *res, const pg_dataset *ds)
     b->groups = alloc(b, (size_t)rs->ngroups, sizeof(pg_bl_group));
     for (int g = 0; g < rs->ngroups; g++) group(b, res, g);
     composite(b, res);
+    notes(b, res);
     trends(b, rs, ds, res);
     return b;
 }

@@ -153,6 +153,15 @@ static void node_trace(FILE *out, const pg_result *res, int node, int u, const c
     if (c->capped) fputs("  已封顶", out);
     fputc('\n', out);
     if (n->nchildren == 0 || n->metric >= 0) leaf(out, res, node, u, datadir, ind + 4);
+    /* the thin-evidence policy, also where it passed: a reader checks the margin */
+    if (n->min_applicable > 0 && !c->thin && !isnan(c->points))
+        fprintf(out,
+                "%*s证据    有本单位数据的分值 %.4g / %g（%.1f%%），最低适用比例 %g%%，"
+                "不足时%s（below = \"%s\"）\n",
+                ind + 4, "", c->applicable, c->max, c->applicable / c->max * 100,
+                pg_round(n->min_applicable * 100, 6),
+                n->below == PG_BELOW_GROUP_MEDIAN ? "按本组中位数计" : "不适用",
+                pg_below_name(n->below));
     if (n->parent >= 0 && !isnan(c->points) && fabs(c->weight - 1) > 1e-12)
         fprintf(out, "%*s折算    × %s 计入所在部分\n", ind + 4, "", w);
     const char *note = pg_result_note(res, c->note);

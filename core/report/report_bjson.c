@@ -141,6 +141,11 @@ static cJSON *tree(const pg_bulletin *b)
     pg_json_str(root, "previous_period", b->previous_period);
     cJSON_AddNumberToObject(root, "rounding", b->rounding);
     pg_json_str(root, "composite", b->composite);
+    if (b->nnotes) { /* only when there are: bulletins without notes keep their bytes */
+        cJSON *ns = cJSON_AddArrayToObject(root, "notes");
+        for (int i = 0; i < b->nnotes; i++)
+            cJSON_AddItemToArray(ns, cJSON_CreateString(b->notes[i]));
+    }
     pg_json_str(root, "trend_scheme", b->trend_scheme);
     cJSON *tp = cJSON_AddArrayToObject(root, "trend_periods");
     for (int m = 0; m < b->ntrend; m++)

@@ -363,7 +363,13 @@ static void head(FILE *f, const pg_bulletin *b)
         esc(f, b->parts[k].name);
         fprintf(f, " × %g", b->parts[k].weight);
     }
-    fputs("。</p>\n<p class=\"legend\">排名变动：↑n 上升 n 位，↓n 下降 n 位，= 持平，"
+    fputs("。</p>\n", f);
+    for (int i = 0; i < b->nnotes; i++) {
+        fputs("<p class=\"meta note\">说明：", f);
+        esc(f, b->notes[i]);
+        fputs("</p>\n", f);
+    }
+    fputs("<p class=\"legend\">排名变动：↑n 上升 n 位，↓n 下降 n 位，= 持平，"
           "新 无上期排名。各指标的评分标准见<a href=\"doc/",
           f);
     esc(f, b->ngroups ? b->groups[0].id : "");

@@ -1,4 +1,5 @@
-/* names.c — the words a rule author writes for a method and a missing-data policy, in enum
+/* names.c — the words a rule author writes for a method, a missing-data policy and a
+ * thin-evidence policy (below = ...), in enum
  * order: what the loader accepts and what every document, trace and check prints. */
 #include "rules.h"
 
@@ -15,4 +16,10 @@ const char *pg_method_name(pg_method_kind k)
                                         "best_ratio", "rank",      "minmax", "zscore",
                                         "deduct",     "per_event", "flag",   "custom"};
     return names[k];
+}
+
+const char *pg_below_name(pg_below b)
+{
+    static const char *const names[] = {"none", "not_applicable", "group_median"};
+    return names[b];
 }

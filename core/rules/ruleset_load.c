@@ -380,8 +380,43 @@ static void read_ruleset(loader *ld, int t, const where *w)
 }
 
 static const char *const node_fields[] = {
-    "name",   "parent",  "points", "groups", "standard", "source", "desc", "metric", "method",
-    "params", "missing", "min_n",  "kind",   "plus",     "minus",  "veto", NULL};
+    "name",   "parent", "points",         "groups",  "standard", "source", "desc",
+    "metric", "method", "params",         "missing", "min_n",    "kind",   "plus",
+    "minus",  "veto",   "min_applicable", "below",   NULL};
+
+/* min_applicable = 0.5, below = "group_median": the thin-evidence policy of an inner node
+ * (eval.c's roll-up applies it). The share and the choice are read here; that the node has
+ * children is checked with the tree (ruleset_check.c). `below` has no default: dropping the
+ * node and giving it the group's median move a unit's total in opposite directions, so the
+ * author says which. */
+static void read_thin(loader *ld, int t, const where *w, pg_node *n)
+{
+    n->min_applicable = pg__opt_number(ld, t, "min_applicable", w, 0);
+    char *below = pg__opt_string(ld, t, "below", w, 0);
+    if (!(n->min_applicable >= 0 && n->min_applicable <= 1))
+        BAD(ld, w,
+            "indicator '%s': min_applicable must be a share of the node's points from 0 to 1, "
+            "e.g. 0.5",
+            w->id);
+    if (below && strcmp(below, "not_applicable") == 0)
+        n->below = PG_BELOW_NA;
+    else if (below && strcmp(below, "group_median") == 0)
+        n->below = PG_BELOW_GROUP_MEDIAN;
+    else if (below)
+        BAD(ld, w, "indicator '%s': below = \"%s\" must be \"not_applicable\" or \"group_median\"",
+            w->id, below);
+    if (n->min_applicable > 0 && !below)
+        BAD(ld, w,
+            "indicator '%s': min_applicable needs below = \"not_applicable\" or "
+            "\"group_median\": what the node scores when less of it applies",
+            w->id);
+    if (below && !(n->min_applicable > 0) && n->below != PG_BELOW_NONE)
+        pg_warn(ld->d, w->file, w->line,
+                "indicator '%s': below = \"%s\" has no effect without min_applicable", w->id,
+                below);
+    if (!(n->min_applicable > 0)) n->below = PG_BELOW_NONE;
+    free(below);
+}
 
 static void read_node(loader *ld, int t, const where *w, pg_node *n, int *explicit_groups)
 {
@@ -427,6 +462,7 @@ static void read_node(loader *ld, int t, const where *w, pg_node *n, int *explic
     lua_pop(L, 1);
     read_points(ld, t, w, n, explicit_groups);
     read_method(ld, t, w, n);
+    read_thin(ld, t, w, n);
     int ty = pg__rawfield(L, t, "params");
     if (ty == LUA_TTABLE)
         n->params_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -796,6 +832,16 @@ static void read_decls(loader *ld)
     if (rs->ngroups == 0) pg_error(ld->d, rs->file, rs->line, "the rule set declares no group");
     resolve(ld, nw, sw, (const char *const *)metric_of, (const char *const *)parent_of);
     if (ld->d->errors == 0) build_tree(ld, explicit_groups);
+    /* min_applicable needs the tree: a leaf is applicable or not, and a bonus/penalty part
+     * keeps no maximum to rescale, so on either the policy could never apply */
+    for (int i = 0; ld->d->errors == 0 && i < rs->nnodes; i++) {
+        const pg_node *nd = &rs->nodes[i];
+        if (nd->min_applicable > 0 && (nd->nchildren == 0 || nd->adjust))
+            BAD(ld, &nw[i],
+                "indicator '%s': min_applicable belongs on a node with children (it limits how "
+                "far their points are scaled up), not on a %s",
+                nd->id, nd->adjust ? "kind = \"adjust\" node" : "leaf");
+    }
     if (ld->d->errors == 0) {
         for (int i = 0; i < rs->nschemes; i++)
             for (int k = 0; k < rs->schemes[i].nparts; k++)

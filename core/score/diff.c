@@ -4,7 +4,9 @@
  * carries them into the part, see eval.c) times the part's weight in the scheme, scaled up
  * as totals() does when a part is dropped. Summed over the leaves this is the total before
  * clamping and vetoes, so the causes of a change add up to the change unless a cap, the
- * [0, max] clamp or a veto intervened (the unit row shows the veto). */
+ * [0, max] clamp or a veto intervened (the unit row shows the veto). A node that scored its
+ * group's median for thin evidence (eval.c) is a cause of its own: its children carry weight 0
+ * there, so the node's points stand in for theirs. */
 #include "score.h"
 
 #include <errno.h>
@@ -18,9 +20,15 @@ typedef struct {
     int in_a, in_b; /* node or part index, or -1 */
 } slot;
 
+/* A leaf, or a node with a thin-evidence policy (which may score in its leaves' stead). */
+static int is_cause(const pg_node *n)
+{
+    return n->nchildren == 0 || n->min_applicable > 0;
+}
+
 static int is_leaf_of(const pg_ruleset *rs, const pg_scheme *s, int node)
 {
-    if (node < 0 || rs->nodes[node].nchildren > 0) return 0;
+    if (node < 0 || !is_cause(&rs->nodes[node])) return 0;
     for (int i = 0; i < s->norder; i++)
         if (s->order[i] == node) return 1;
     return 0;
@@ -45,7 +53,7 @@ static slot *slots_of(const pg_result *a, const pg_result *b, int *n)
         int *pre, np = pg_scheme_preorder(ra, sa, &pre);
         for (int i = 0; i < np; i++) {
             const pg_node *nd = &ra->nodes[pre[i]];
-            if (nd->nchildren > 0) continue;
+            if (!is_cause(nd)) continue;
             int nb = pg_strmap_get(&rb->node_ids, nd->id);
             v[(*n)++] = (slot){nd->id, nd->name, pre[i], is_leaf_of(rb, sb, nb) ? nb : -1};
         }
@@ -53,7 +61,7 @@ static slot *slots_of(const pg_result *a, const pg_result *b, int *n)
         np = pg_scheme_preorder(rb, sb, &pre);
         for (int i = 0; i < np; i++) {
             const pg_node *nd = &rb->nodes[pre[i]];
-            if (nd->nchildren > 0) continue;
+            if (!is_cause(nd)) continue;
             if (!is_leaf_of(ra, sa, pg_strmap_get(&ra->node_ids, nd->id)))
                 v[(*n)++] = (slot){nd->id, nd->name, -1, pre[i]};
         }
@@ -106,6 +114,7 @@ static double contribution(const pg_result *res, int i, int u)
     }
     const pg_cell *c = pg_result_cell(res, i, u);
     if (isnan(c->points)) return 0;
+    if (rs->nodes[i].nchildren > 0 && c->thin != PG_BELOW_GROUP_MEDIAN) return 0; /* its leaves */
     int root = i;
     while (rs->nodes[root].parent >= 0) root = rs->nodes[root].parent;
     for (int k = 0; k < s->nparts; k++)

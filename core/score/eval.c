@@ -4,8 +4,11 @@
  * the whole group's values before any unit can be scored. Inner nodes are then rolled up in
  * the scheme's post-order: a node scores the sum of its children, and when some children are
  * dropped (not applicable, no business) the others are scaled up so the node keeps its
- * maximum. Each cell keeps its own points and the factor (`weight`) that carries them into
- * its part, so lost points can be explained leaf by leaf and add up to what the unit lost.
+ * maximum — unless a node's thin-evidence policy (min_applicable) says too little of it rests
+ * on the unit's own data, when it is dropped or scores its group's median instead
+ * (thin_evidence). Each cell keeps its own points and the factor (`weight`) that carries them
+ * into its part, so lost points can be explained leaf by leaf (or, under a node that took the
+ * median, at that node) and add up to what the unit lost.
  *
  * What people decided enters here too: an evaluator_score leaf takes the evaluator's points,
  * an upheld appeal moves one leaf's points before the roll-up (so its parents and the total
@@ -293,6 +296,100 @@ static void apply_appeals(evaluator *ev, int node, int g)
     }
 }
 
+/* Whether unit u's cell of `node` rests on too little of the unit's own data: scored with fewer
+ * applicable points than min_applicable × max (the 1e-9 keeps a share of exactly the minimum
+ * above it), or dropped only because a child's policy dropped it. A node with no data at all
+ * under it is not thin but empty: it stays dropped, and its leaves' missing-data statuses say
+ * why. */
+static int is_thin(const pg_result *res, int node, const pg_node *n, const pg_cell *c, int u)
+{
+    if (c->status == PG_ST_OK && !isnan(c->points))
+        return c->applicable < n->min_applicable * c->max * (1 - 1e-9);
+    /* dropped because its children's own policies dropped them: there was evidence, only too
+     * little of it, so this node's policy decides too (else it would fall through to the
+     * scheme's rescaling, the very amplification the policies are there to stop) */
+    if (c->status == PG_ST_OFF) return 0;
+    for (int k = 0; k < n->nchildren; k++)
+        if (pg_result_cell(res, n->children[k], u)->thin == PG_BELOW_NA) return 1;
+    return 0;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* The thin-evidence policy of `node` (min_applicable, below) for group g, after the roll-up:
+ * a unit whose node rests on too little of its own data is not scaled up from it. With below
+ * = "group_median" the node scores the median of the group's units whose node met the
+ * minimum (their points as rolled up), and its children no longer reach the part (weight 0:
+ * the node's loss is its own); with below = "not_applicable" the node is dropped and its parent
+ * rescales under its own policy. When no unit of the group reaches the minimum the policy
+ * stands aside for the group that period (see below). Each cell's note says which. */
+static void thin_evidence(evaluator *ev, int node, int g)
+{
+    const pg_ruleset *rs = ev->rs;
+    const pg_node *n = &rs->nodes[node];
+    pg_result *res = ev->res;
+    int cnt = 0;
+    for (int i = 0; i < ev->nmembers[g]; i++) {
+        int u = ev->members[g][i];
+        const pg_cell *c = pg_result_cell(res, node, u);
+        if (c->status == PG_ST_OK && !isnan(c->points) && !is_thin(res, node, n, c, u))
+            ev->vals[cnt++] = c->points;
+    }
+    double median = NAN;
+    if (cnt > 0) {
+        qsort(ev->vals, (size_t)cnt, sizeof(double), cmp_double);
+        median = cnt % 2 ? ev->vals[cnt / 2] : (ev->vals[cnt / 2 - 1] + ev->vals[cnt / 2]) / 2;
+    }
+    for (int i = 0; i < ev->nmembers[g]; i++) {
+        int u = ev->members[g][i];
+        pg_cell *c = pg_result_cell(res, node, u);
+        if (!is_thin(res, node, n, c, u)) continue;
+        char *why =
+            isnan(c->points)
+                ? pg_xasprintf("下级指标均因证据过少不计分，计入的本单位数据为0/%g，低于最低适用"
+                               "比例（min_applicable）%g%%",
+                               c->max, pg_round(n->min_applicable * 100, 6))
+                : pg_xasprintf("有本单位数据的分值%.4g/%g（%.1f%%），低于最低适用比例"
+                               "（min_applicable）%g%%",
+                               c->applicable, c->max, c->applicable / c->max * 100,
+                               pg_round(n->min_applicable * 100, 6));
+        char *msg;
+        if (cnt == 0) {
+            /* No unit of the group reaches the minimum: the thinness is the period's (a source
+             * not delivered yet, a platform not in use yet), not the unit's, and there is no
+             * better-evidenced peer to measure against. Scored as without the policy, so a
+             * whole group is never left unranked by it; the note says so. */
+            if (!isnan(c->points))
+                append_note(res, c,
+                            pg_xasprintf("%s，但本组无单位达到该比例，本期不适用此规则", why));
+            free(why);
+            continue;
+        }
+        if (n->below == PG_BELOW_GROUP_MEDIAN) {
+            msg = pg_xasprintf("%s：不按比例放大，按本组中位数%.4f分计（本组%d个单位达到该比例）",
+                               why, median, cnt);
+            c->points = median;
+            c->applicable = c->max; /* a whole substitute: the parent does not rescale it */
+            c->thin = PG_BELOW_GROUP_MEDIAN;
+            c->status = PG_ST_OK; /* it may have been dropped with its children */
+        } else {
+            msg = pg_xasprintf("%s：不适用，权重按比例分配给同级指标", why);
+            c->points = NAN;
+            c->applicable = 0;
+            c->status = PG_ST_NA;
+            c->thin = PG_BELOW_NA;
+        }
+        free(why);
+        c->capped = 0;
+        c->note = add_note(res, msg); /* replaces the rescaling note: no rescaling happened */
+        for (int k = 0; k < n->nchildren; k++) pg_result_cell(res, n->children[k], u)->weight = 0;
+    }
+}
+
 static void roll_up(evaluator *ev, int node, int g)
 {
     const pg_ruleset *rs = ev->rs;
@@ -301,7 +398,7 @@ static void roll_up(evaluator *ev, int node, int g)
     for (int i = 0; i < ev->nmembers[g]; i++) {
         int u = ev->members[g][i];
         pg_cell *c = pg_result_cell(res, node, u);
-        double sp = 0, sm = 0;
+        double sp = 0, sm = 0, app = 0;
         int no_business = 0;
         for (int k = 0; k < n->nchildren; k++) {
             pg_cell *kc = pg_result_cell(res, n->children[k], u);
@@ -312,7 +409,10 @@ static void roll_up(evaluator *ev, int node, int g)
             }
             sp += kc->points;
             sm += kc->max;
+            /* children's points add up to the node's, so their applicable points do too */
+            app += rs->nodes[n->children[k]].nchildren ? kc->applicable : kc->max;
         }
+        c->applicable = app;
         if (n->adjust) {
             c->status = PG_ST_OK;
             c->points = fmin(fmax(sp, -n->minus), n->plus);
@@ -345,6 +445,7 @@ static void roll_up(evaluator *ev, int node, int g)
             c->note =
                 add_note(res, pg_xasprintf("部分下级指标不计分，其余按比例折算（×%.4f）", scale));
     }
+    if (n->min_applicable > 0 && !n->adjust) thin_evidence(ev, node, g);
 }
 
 /* Carries each node's rescaling down to its descendants, parents first. */
@@ -376,8 +477,12 @@ static void score_trees(evaluator *ev, const pg_scheme *s)
     for (int node = 0; node < rs->nnodes; node++)
         for (int u = 0; u < rs->nunits; u++) {
             double max = rs->nodes[node].points[rs->units[u].group];
-            *pg_result_cell(res, node, u) =
-                (pg_cell){NAN, NAN, NAN, max, 0, 0, isnan(max) ? PG_ST_OFF : PG_ST_NA, 0, -1};
+            *pg_result_cell(res, node, u) = (pg_cell){.value = NAN,
+                                                      .n = NAN,
+                                                      .points = NAN,
+                                                      .max = max,
+                                                      .status = isnan(max) ? PG_ST_OFF : PG_ST_NA,
+                                                      .note = -1};
         }
     for (int i = 0; i < s->norder; i++) {
         int node = s->order[i];
@@ -403,6 +508,27 @@ static void score_trees(evaluator *ev, const pg_scheme *s)
 static int eval_inner(const pg_ruleset *rs, const pg_dataset *ds, int scheme, int period,
                       int with_prev, pg_result **out, pg_diags *d);
 
+/* The caller's source of monthly sub-results under each month's rules (score.h). */
+static _Thread_local const pg_eval_months *months_source;
+static _Thread_local int months_failed;
+
+void pg_eval_months_set(const pg_eval_months *m)
+{
+    months_source = m;
+    months_failed = 0;
+}
+
+/* A monthly sub-result: from the caller's source when it has one for the month, else here. */
+static int sub_result(const evaluator *ev, const pg_scheme *ref, int scheme, int period,
+                      pg_result **sub, pg_diags *d)
+{
+    int rc = months_source && ref->period == PG_PERIOD_MONTH
+                 ? months_source->fn(months_source->arg, ref->id, period, sub, d)
+                 : 1;
+    if (rc < 0 && rc != -ENOENT) months_failed = rc;
+    return rc == 1 ? eval_inner(ev->rs, ev->ds, scheme, period, 0, sub, d) : rc;
+}
+
 /* A scheme of schemes: each part is another scheme's total, or the mean of its monthly
  * totals over a range of months. The sub-results are kept for the trace. */
 static void score_schemes(evaluator *ev, const pg_scheme *s, pg_diags *d)
@@ -421,7 +547,7 @@ static void score_schemes(evaluator *ev, const pg_scheme *s, pg_diags *d)
         memset(cnt, 0, sizeof(int) * (size_t)rs->nunits);
         for (int m = from; m <= to; m++) {
             pg_result *sub;
-            if (eval_inner(rs, ev->ds, p->scheme, year * 100 + m, 0, &sub, d) != 0) continue;
+            if (sub_result(ev, ref, p->scheme, year * 100 + m, &sub, d) != 0) continue;
             res->sub = pg_xrealloc(res->sub, sizeof(pg_result *) * (size_t)(res->nsub + 1));
             res->sub_part = pg_xrealloc(res->sub_part, sizeof(int) * (size_t)(res->nsub + 1));
             res->sub_part[res->nsub] = k;
@@ -577,6 +703,12 @@ int pg_eval(const pg_ruleset *rs, const pg_dataset *ds, int scheme, int period, 
 {
     int rc = check_period(rs, &rs->schemes[scheme], period, d);
     if (rc == 0) rc = eval_inner(rs, ds, scheme, period, 1, out, d);
+    if (rc == 0 && months_failed) { /* a month's own rules failed: no average of fewer months */
+        pg_result_free(*out), *out = NULL;
+        rc = months_failed;
+        months_failed = 0;
+        return rc;
+    }
     if (rc == -ENOENT) {
         char buf[PG_PERIOD_BUF];
         pg_error(d, NULL, 0, "no data for scheme '%s' in period %s", rs->schemes[scheme].id,

@@ -118,6 +118,11 @@ typedef struct pg_bulletin {
     int ntrend;
     const char *composite; /* the composite formula in words, NULL unless scheme of schemes */
     void *priv;            /* the allocations, for pg_bulletin_free */
+    /* Plain sentences on how this bulletin was scored that a reader needs once, not per unit
+     * (e.g. that the thin-evidence policy gave some units their group's median). Appended
+     * after every older field, so a plugin built against ABI 1 still reads the rest. */
+    const char **notes;
+    int nnotes;
 } pg_bulletin;
 
 /* plugin.c — the C plugin ABI: shared objects that pinggu loads at run time (DESIGN.md,

@@ -186,6 +186,13 @@ typedef struct {
     const char *auth_measured_id, *auth_into_id; /* as written, until resolved */
 } pg_metric;
 
+/* What a node with thin evidence scores (pg_node.min_applicable). */
+typedef enum {
+    PG_BELOW_NONE,        /* no policy */
+    PG_BELOW_NA,          /* not applicable: dropped, its parent rescales */
+    PG_BELOW_GROUP_MEDIAN /* the median of the group's units with enough evidence */
+} pg_below;
+
 typedef struct {
     char *id, *name, *standard, *source, *desc;
     const char *file;
@@ -204,6 +211,11 @@ typedef struct {
     int params_ref; /* LUA_NOREF when none */
     int depth;
     int evaluator; /* method = evaluator_score {}: points entered by an evaluator (定性评价) */
+    /* Thin evidence (docs/rules.md): when less than min_applicable of the node's points rest on
+     * the unit's own data, scaling the rest up would let one leaf carry the node, so the node
+     * takes `below` instead. 0: no policy. */
+    double min_applicable;
+    pg_below below;
 } pg_node;
 
 typedef enum { PG_PERIOD_MONTH, PG_PERIOD_YEAR } pg_period_kind;
@@ -296,6 +308,7 @@ int pg_revision_compute(pg_ruleset *rs, pg_diags *d);
 
 const char *pg_method_name(pg_method_kind k);
 const char *pg_missing_name(pg_missing m);
+const char *pg_below_name(pg_below b);
 /* Points of node `n` for group `g` (NAN when it does not apply). */
 static inline double pg_node_points(const pg_node *n, int g)
 {

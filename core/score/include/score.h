@@ -76,6 +76,11 @@ typedef struct {
     unsigned char status;
     unsigned char capped; /* a cap or clamp changed the points */
     int note;             /* index into pg_result.notes, or -1 */
+    /* Inner nodes: the points of the node's own scale that rest on the unit's own data (its
+     * scored leaves, through the subtree; a child that took the group median counts whole),
+     * which the thin-evidence policy compares with min_applicable × max. */
+    double applicable;
+    unsigned char thin; /* the policy applied: PG_BELOW_NA or PG_BELOW_GROUP_MEDIAN, else 0 */
 } pg_cell;
 
 typedef struct {
@@ -165,6 +170,23 @@ int *pg_result_group_order(const pg_result *res, int g);
  * when the data hold nothing for it. */
 int pg_eval(const pg_ruleset *rs, const pg_dataset *ds, int scheme, int period, pg_result **out,
             pg_diags *d);
+
+/* Effective dating (docs/rules.md): a scheme of schemes averages monthly totals, and when the
+ * months of a year are governed by different rule sets each month's total must come from its
+ * own rules. pg_eval evaluates those months inside `rs`, so the caller that knows which rules
+ * govern which month (the host) supplies them: while pg_eval_months_set(m) is in force on the
+ * calling thread, every monthly sub-result a scheme of schemes needs is asked of m->fn first.
+ * fn returns 0 and *out (a result of a monthly scheme with `rs`'s units in `rs`'s order; the
+ * composite takes it over), 1 for "evaluate it here under rs", -ENOENT when the month has no
+ * data (skipped, as pg_eval skips it), or another negative errno with a diagnostic, which fails
+ * the evaluation rather than average fewer months than the rules say. Thread-local, so that
+ * every path ending in pg_eval (an evaluation, pg_publish's, a correction's) takes it without a
+ * parameter through each of them; clear it with pg_eval_months_set(NULL). */
+typedef struct {
+    int (*fn)(void *arg, const char *scheme, int period, pg_result **out, pg_diags *d);
+    void *arg;
+} pg_eval_months;
+void pg_eval_months_set(const pg_eval_months *m);
 
 /* diff.c — comparing two evaluations of the same scheme and period (what-if previews).
  *

@@ -1,0 +1,28 @@
+-- The thin-evidence policy's fields: a share out of range, a share without what happens
+-- below it, and a `below` that is not one of the two choices.
+ruleset {
+  id = "check-good",
+  name = "校验测试",
+  year = 2021,
+}
+
+group "dept"   { name = "市直单位" }
+group "county" { name = "县(市、区)" }
+
+metric "m1" { name = "办件及时率", unit = "share" }
+metric "m2" { name = "投诉件数", unit = "count" }
+
+indicator "main" { name = "常态化监测", points = { dept = 100, county = 100 },
+  min_applicable = 1.5, below = "group_median" }
+indicator "a" { parent = "main", name = "分项一", points = { dept = 60, county = 40 },
+  min_applicable = 0.5 }
+indicator "a1" { parent = "a", name = "办件及时率", points = { dept = 60, county = 40 },
+  metric = "m1", method = linear { lo = 0.5, hi = 0.95 },
+  standard = "及时率50%以下得0分，95%以上得满分，其间按比例", source = "政务服务平台" }
+indicator "b" { parent = "main", name = "分项二", points = { dept = 40, county = 60 },
+  min_applicable = 0.5, below = "median" }
+indicator "b1" { parent = "b", name = "投诉", points = { dept = 40, county = 60 },
+  metric = "m2", method = steps { { 0, 1 }, { 3, 0.5 }, better = "lower" },
+  standard = "无投诉得满分，3件以内得一半", source = "12345热线" }
+
+scheme "monthly" { name = "月度", period = "month", max = 100, parts = { { id = "main" } } }
