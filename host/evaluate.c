@@ -12,8 +12,8 @@
  *
  * A month is evaluated by the generation in force in it (pg_host_gen_for: the chain of reload.c),
  * a year by the current one. A yearly scheme that averages monthly totals of months another
- * generation governs is refused (409, pg_host_mixed) rather than computed: the core evaluates
- * those months inside one rule set, so it would silently use the new rules for the old months.
+ * generation governs takes each of those months' totals under its own generation (months.h):
+ * the core alone would evaluate them inside the one rule set of the year's current rules.
  *
  * Every evaluation is recorded as a run in the store (core/record/include/record.h) by the job that
  * made it, on its own connection: the rule snapshot's hash, the trigger, the times, the inputs it
@@ -24,6 +24,7 @@
 #include "score.h"
 #include "host.h"
 #include "log.h"
+#include "months.h"
 #include "base.h"
 #include "render.h"
 #include "reply.h"
@@ -43,7 +44,7 @@ typedef struct {
     pg_entry *e;
     char *scheme, *datadir, *trigger;
     int period, draft;
-    char *refuse; /* pg_host_mixed's reason not to evaluate, or NULL */
+    pg_mix *mix; /* a composite's months under other generations (months.h), or NULL */
     long data_version;
     int64_t now;
     pg_outcome *out;
@@ -220,9 +221,8 @@ static void evaluate(pg_job *j)
         o->error = pg_xasprintf("revision %.12s has no scheme '%s'", rs->revision, x->scheme);
         goto done;
     }
-    if (x->refuse) {
-        o->status = 409;
-        o->error = pg_xstrdup(x->refuse);
+    if (x->mix && pg_mix_begin(x->mix, rs, x->datadir, j->deadline_ms, &d) != 0) {
+        fail(o, 422, &d, "the rules of the composite's months cannot be loaded");
         goto done;
     }
     int rc = pg_datadir_load(rs, x->datadir, &ds, &d);
@@ -249,6 +249,7 @@ static void evaluate(pg_job *j)
                d.n ? d.v[d.n - 1].msg : NULL, NULL);
 done:
     pg_result_free(res);
+    pg_mix_end(x->mix); /* after the result: its months' results borrow the mix's rule sets */
     pg_dataset_free(ds);
     pg_diags_free(&d);
 }
@@ -330,7 +331,8 @@ static void evaluated(pg_job *j)
         w = next;
     }
     if (o != e->cur) pg_outcome_free(o);
-    free(x->scheme), free(x->datadir), free(x->trigger), free(x->refuse), free(x);
+    pg_mix_free(x->mix);
+    free(x->scheme), free(x->datadir), free(x->trigger), free(x);
     if (e->again && !h->stopping) {
         e->again = 0;
         char *t = e->again_trigger;
@@ -355,7 +357,7 @@ static void start(pg_host *h, pg_entry *e, const char *trigger)
     /* a month is evaluated by the rules in force in it, a year by the current ones */
     pg_gen *g = pg_host_gen_for(h, e->period);
     int s = pg_strmap_get(&g->rs->scheme_ids, e->scheme);
-    x->refuse = s >= 0 ? pg_host_mixed(h, s, e->period) : NULL;
+    x->mix = pg_mix_new(h, s, e->period);
     x->job.gen = pg_gen_ref(g);
     x->job.work = evaluate;
     x->job.done = evaluated;

@@ -51,29 +51,3 @@ pg_gen *pg_host_gen_for(const pg_host *h, int period)
         if (set->chain[k].from <= m) return set->chain[k].gen;
     return set->chain[0].gen;
 }
-
-char *pg_host_mixed(const pg_host *h, int scheme, int period)
-{
-    const pg_gen *cur = pg_host_gen_for(h, period);
-    if (!cur || !pg_period_is_year(period)) return NULL;
-    const pg_ruleset *rs = cur->rs;
-    const pg_scheme *s = &rs->schemes[scheme];
-    int year = pg_period_year(period);
-    for (int k = 0; k < s->nparts; k++) {
-        const pg_part *p = &s->parts[k];
-        if (p->scheme < 0 || rs->schemes[p->scheme].period != PG_PERIOD_MONTH) continue;
-        for (int m = p->month_from; m <= p->month_to; m++) {
-            const pg_gen *g = pg_host_gen_for(h, year * 100 + m);
-            if (g == cur) continue;
-            char buf[PG_PERIOD_BUF];
-            return pg_xasprintf(
-                "scheme '%s' for %d averages the monthly totals of '%s', and %s is governed by "
-                "revision %.12s while the year is by %.12s (effective from %d-%02d): the "
-                "composite cannot yet mix the rules of its months, so it is not computed "
-                "rather than computed with the wrong rules for some of them",
-                s->id, year, p->ref, pg_period_format(year * 100 + m, buf), g->rs->revision,
-                rs->revision, year, rs->effective);
-        }
-    }
-    return NULL;
-}

@@ -13,6 +13,7 @@
  *   intake.c    batches posted over HTTP, withdrawals
  *   incoming.c  the upload directory, and start-up removal of what killed hosts left
  *   preview.c   what-if previews of weight overrides
+ *   months.c    an annual composite's months under their own generations (effective dating)
  *   metrics.c   counters and the Prometheus text
  *   static.c    the dashboard's files (web/), without a token
  *   audit.c     the audit log over HTTP, and the rule edits it records (/rules/changes)
@@ -206,11 +207,6 @@ pg_gen *pg_host_gen(const pg_host *h, int year);
  * in that month (the chain's latest link starting at or before it), for a year the current one.
  * NULL when no loaded rule set is for its year. */
 pg_gen *pg_host_gen_for(const pg_host *h, int period);
-/* When scheme `scheme` of `rs` (the current generation of `period`'s year) for yearly `period`
- * averages monthly totals of months another generation governs, why it is refused (malloc'd):
- * until the core can take each month's rules, its number would be made with the wrong rules
- * for those months. NULL when it can be evaluated. */
-char *pg_host_mixed(const pg_host *h, int scheme, int period);
 /* Answers 503 (with Retry-After) and returns 1 when a request would only wait: every worker is
  * stuck past its deadline, or `behind` (the job it would wait for; may be NULL) is. */
 int pg_host_refuse_stuck(const pg_host *h, pg_http_req *req, const pg_job *behind);

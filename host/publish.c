@@ -1,20 +1,23 @@
 /* publish.c — bulletins over HTTP: publishing (and correcting) off the loop, and reading the
  * published record by role (see publish_api.h for the routes).
  *
- * A publish is a pool job on the generation of the period's year: it opens its own store
- * connection, loads the data directory as it is now, evaluates on the job's rule set (loaded
- * from the generation's snapshot, whose hash the run records), and writes the run, the bulletin
- * and the audit entry in one transaction (core/record/include/record.h) before the 201 goes out.
- * The final documents are then written to DATA/bulletins/<scheme>-<period>-r<N>/ once, beside the
- * drafts the scheduled cut-offs keep replacing. The evaluation is always made afresh in the job: it
- * is by construction the current result of the rules and data being served, and the frozen
- * inputs are exactly what it read.
+ * A publish is a pool job on the generation that governs the period (a month's own, so a
+ * correction of June uses June's rules after a change effective from July; a year's current
+ * one, with an annual composite's earlier months under their own generations, months.h): it
+ * opens its own store connection, loads the data directory as it is now, evaluates on the job's
+ * rule set (loaded from the generation's snapshot, whose hash the run records), and writes the run,
+ * the bulletin and the audit entry in one transaction (core/record/include/record.h) before the 201
+ * goes out. The final documents are then written to DATA/bulletins/<scheme>-<period>-r<N>/ once,
+ * beside the drafts the scheduled cut-offs keep replacing. The evaluation is always made afresh in
+ * the job: it is by construction the current result of the rules and data being served, and the
+ * frozen inputs are exactly what it read.
  *
  * Reads run on the loop thread against h->store (indexed lookups; WAL lets them run beside a
  * writer). Every body comes from the frozen result in the store, never from a re-evaluation,
  * so what a bulletin says cannot move when the rules or the data do. */
 #include "publish_api.h"
 
+#include "months.h"
 #include "report.h"
 #include "record.h"
 #include "log.h"
@@ -35,6 +38,7 @@ typedef struct {
     char actor[96];
     int period;
     int rc;
+    pg_mix *mix; /* an annual composite's months under other generations (months.h), or NULL */
     cJSON *answer;
     pg_diags d;
 } publish_job;
@@ -54,7 +58,8 @@ static void publish(pg_job *j)
         x->rc = -ENOENT;
         return;
     }
-    if ((x->rc = pg_datadir_load(rs, x->datadir, &ds, &x->d)) != 0 ||
+    if ((x->mix && (x->rc = pg_mix_begin(x->mix, rs, x->datadir, j->deadline_ms, &x->d)) != 0) ||
+        (x->rc = pg_datadir_load(rs, x->datadir, &ds, &x->d)) != 0 ||
         (x->rc = pg_store_open(x->datadir, &st, &x->d)) != 0)
         goto done;
     pg_publish_in in = {x->datadir, rs,    j->gen->content, ds,       s,
@@ -79,6 +84,7 @@ static void publish(pg_job *j)
     free(docs);
 done:
     pg_publish_out_free(&out);
+    pg_mix_end(x->mix); /* after the result, whose months borrow the mix's rule sets */
     pg_store_close(st);
     pg_dataset_free(ds);
 }
@@ -108,6 +114,7 @@ static void published(pg_job *j)
         pg_reply_diags(x->req, status, "not published", &x->d, 20);
     }
     pg_diags_free(&x->d);
+    pg_mix_free(x->mix);
     free(x->datadir), free(x->scheme), free(x->reason), free(x);
 }
 
@@ -122,7 +129,7 @@ static void post_bulletin(pg_call *c)
     /* a month (a correction too) is published under the rules in force in it */
     const pg_gen *g = period >= 0 ? pg_host_gen_for(c->h, period) : NULL;
     int sc = g && s ? pg_strmap_get(&g->rs->scheme_ids, s) : -1;
-    char *mixed = NULL;
+
     if (!s || !p || (reason && !cJSON_IsString(reason) && !cJSON_IsNull(reason))) {
         pg_reply_error(c->req, 400,
                        "expected {\"scheme\": \"…\", \"period\": \"YYYY-MM or YYYY\"[, \"reason\": "
@@ -137,8 +144,6 @@ static void post_bulletin(pg_call *c)
     } else if (pg_period_is_year(period) != (g->rs->schemes[sc].period == PG_PERIOD_YEAR)) {
         pg_reply_error(c->req, 400, "period '%s': scheme '%s' is evaluated by %s", p, s,
                        pg_period_is_year(period) ? "sampling month (YYYY-MM)" : "year (YYYY)");
-    } else if ((mixed = pg_host_mixed(c->h, sc, period)) != NULL) {
-        pg_reply_error(c->req, 409, "not published: %s", mixed);
     } else if (c->h->stopping) {
         pg_reply_error(c->req, 503, "the host is shutting down");
     } else if (pg_host_refuse_stuck(c->h, c->req, NULL)) {
@@ -152,13 +157,13 @@ static void post_bulletin(pg_call *c)
         x->period = period;
         pg_call_actor(c, x->actor);
         x->job.gen = pg_gen_ref((pg_gen *)g);
+        x->mix = pg_mix_new(c->h, sc, period);
         x->job.work = publish;
         x->job.done = published;
         x->job.deadline_ms = c->h->cfg.job_deadline_ms;
         x->job.what = "publication";
         pg_pool_submit(c->h->pool, &x->job);
     }
-    free(mixed);
     cJSON_Delete(j);
 }
 
