@@ -207,6 +207,11 @@ pg_gen *pg_host_gen(const pg_host *h, int year);
  * in that month (the chain's latest link starting at or before it), for a year the current one.
  * NULL when no loaded rule set is for its year. */
 pg_gen *pg_host_gen_for(const pg_host *h, int period);
+/* The published bulletins of `year` a change of its rules from month `from` would change: the
+ * latest revision of each monthly one from that month on and of each yearly one, unless it was
+ * made with rules `content` (NULL: any rules). [{scheme, period, revision}], or NULL when none.
+ * They stay as published until a correction re-publishes them. */
+cJSON *pg_host_published_from(const pg_host *h, int year, int from, const char *content);
 /* Answers 503 (with Retry-After) and returns 1 when a request would only wait: every worker is
  * stuck past its deadline, or `behind` (the job it would wait for; may be NULL) is. */
 int pg_host_refuse_stuck(const pg_host *h, pg_http_req *req, const pg_job *behind);

@@ -4,7 +4,13 @@
  * docs/tools.md, "Weight overrides"). A worker evaluates the scheme and period under the rules
  * being served and under a fresh copy of them with the overrides applied, and answers the
  * comparison as `pinggu diff --format json` prints it: every unit's change in score, rank and band,
- * and the indicators that cause it. Nothing is stored and the rules served do not change. */
+ * and the indicators that cause it. Nothing is stored and the rules served do not change.
+ *
+ * `touches` says what the change would reach if it were saved with `effective` (the query's
+ * `effective=YYYY-MM`; by default the month previewed, or January for a yearly period): the
+ * months from then to December, which would be re-scored under it, the yearly schemes, which
+ * always are, and the published bulletins among them, which would stay as published (frozen)
+ * until a correction. The months before keep their rules (docs/rules.md, effective dating). */
 #include "record.h"
 #include "score.h"
 #include "host.h"
@@ -23,6 +29,7 @@ typedef struct {
     char *scheme, *datadir;
     int period;
     cJSON *answer;
+    cJSON *touches; /* what the change would reach, made on the loop thread */
     int status;
     pg_diags d;
 } preview_job;
@@ -76,12 +83,35 @@ static void compared(pg_job *j)
 {
     preview_job *p = (preview_job *)j;
     if (j->error) pg_error(&p->d, NULL, 0, "%s", j->error);
-    if (p->answer)
+    if (p->answer) {
+        cJSON_AddItemToObject(p->answer, "touches", p->touches);
+        p->touches = NULL;
         pg_reply_json(p->req, 200, p->answer);
-    else
+    } else
         pg_reply_diags(p->req, j->error ? 500 : p->status, "the preview failed", &p->d, 20);
     pg_diags_free(&p->d);
+    cJSON_Delete(p->touches);
     free(p->scheme), free(p->datadir), free(p);
+}
+
+/* {effective, months: the periods it would govern, yearly: the yearly schemes (re-scored with
+ * any change), published: the bulletins it would leave frozen}. */
+static cJSON *touches(const pg_host *h, int year, int from)
+{
+    cJSON *t = cJSON_CreateObject();
+    char buf[PG_PERIOD_BUF];
+    cJSON_AddStringToObject(t, "effective", pg_period_format(year * 100 + from, buf));
+    cJSON *months = cJSON_AddArrayToObject(t, "months");
+    for (int m = from; m <= 12; m++)
+        cJSON_AddItemToArray(months, cJSON_CreateString(pg_period_format(year * 100 + m, buf)));
+    cJSON *yearly = cJSON_AddArrayToObject(t, "yearly");
+    const pg_gen *g = pg_host_gen(h, year);
+    for (int s = 0; g && s < g->rs->nschemes; s++)
+        if (g->rs->schemes[s].period == PG_PERIOD_YEAR)
+            cJSON_AddItemToArray(yearly, cJSON_CreateString(g->rs->schemes[s].id));
+    cJSON *pub = pg_host_published_from(h, year, from, NULL);
+    cJSON_AddItemToObject(t, "published", pub ? pub : cJSON_CreateArray());
+    return t;
 }
 
 void pg_preview(pg_host *h, pg_http_req *req, const char *scheme, int period)
@@ -90,8 +120,20 @@ void pg_preview(pg_host *h, pg_http_req *req, const char *scheme, int period)
         pg_reply_error(req, 503, "the host is shutting down");
         return;
     }
+    int year = pg_period_year(period), from = pg_period_is_year(period) ? 1 : period % 100;
+    char *eff = pg_http_query_param(req, "effective");
+    int code = eff ? pg_period_parse(eff) : -1;
+    if (eff && (code < 0 || pg_period_is_year(code) || pg_period_year(code) != year)) {
+        pg_reply_error(req, 400, "effective '%s': expected a sampling month of %d (YYYY-MM)", eff,
+                       year);
+        free(eff);
+        return;
+    }
+    free(eff);
+    if (code > 0) from = code % 100;
     if (pg_host_refuse_stuck(h, req, NULL)) return;
     preview_job *p = pg_xcalloc(1, sizeof *p);
+    p->touches = touches(h, year, from);
     p->req = req;
     p->scheme = pg_xstrdup(scheme);
     p->period = period;

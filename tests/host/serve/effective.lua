@@ -5,7 +5,7 @@
 -- audit entry), a published May is not; a correction of June is made with June's rules; the
 -- annual composite averages April–December as each month is served (old rules until June, new
 -- from July) and is published so; a rule set whose `effective` is not a month of its year is a
--- located error.
+-- located error. A preview of the change lists the months and the published bulletins it would touch.
 local H = dofile(arg[0]:gsub("[^/]*$", "") .. "host.lua")
 local L = H.L
 local cjson = require "cjson"
@@ -85,6 +85,24 @@ st, text = h:post("/api/v1/bulletins", tok.evaluator, '{"scheme":"monthly","peri
 t:eq("2021-05 is published", 201, st, text)
 st, text = h:post("/api/v1/bulletins", tok.evaluator, '{"scheme":"monthly","period":"2021-08"}')
 t:eq("2021-08 is published", 201, st, text)
+
+-- A preview of the change says which months and which published bulletins it would touch.
+local overrides = "monthly/monitoring 0.6\nmonthly/platforms 0.4\n"
+local pst, ptext, pj = h:post("/api/v1/rules/preview?scheme=monthly&period=2021-07&effective=2021-07",
+  admin, overrides, "text/plain")
+t:eq("the preview answers", 200, pst, ptext)
+local touches = pj and pj.touches or {}
+t:eq("… effective from July", "2021-07", touches.effective)
+t:eq("… July to December", "2021-07,2021-08,2021-09,2021-10,2021-11,2021-12",
+  table.concat(touches.months or {}, ","))
+t:eq("… and the yearly schemes", "year_end,annual", table.concat(touches.yearly or {}, ","))
+local pub = {}
+for _, b in ipairs(touches.published or {}) do pub[#pub + 1] = b.scheme .. " " .. b.period end
+t:eq("… the published 2021-08, not 2021-05", "monthly 2021-08", table.concat(pub, ","))
+pst, ptext = h:post("/api/v1/rules/preview?scheme=monthly&period=2021-07&effective=2022-01", admin,
+  overrides, "text/plain")
+t:eq("an effective month of another year is a 400", 400, pst)
+t:contains("… naming it", ptext, "effective '2022-01'")
 
 -- 3. Move the monthly weights to 60/40, effective from July, in one save of each file.
 local schemes = ws .. "/rules/schemes.lua"
