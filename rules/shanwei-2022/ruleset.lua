@@ -15,6 +15,9 @@ ruleset {
   name = "汕尾市数字政府改革建设第三方常态化评估（2022年）",
   year = 2022,
   timezone = "Asia/Shanghai",
+  -- 以下取值同 2021 年规则集，均为评估方假设 [A]（理由见 ../shanwei-2021/ruleset.lua）：
+  -- 保留位数与并列占位、同分比较顺序、等次分数线、缺数默认按 0 分、沿用上期最多 3 期；
+  -- 评估对象名单 units.csv（链接到 2021 年）中的市直单位名单亦为假设 [A]。
   rounding = 2,
   ranking = "competition",
   tie_breakers = { "monitoring", "basic", "platforms", "platform_ye" },
