@@ -11,14 +11,26 @@
 --   电子证照电子印章应用   20 / 20
 --   服务渠道与办事指南     25 / 25   粤系列上线、指南准确率、无证明城市、台账报送
 
+-- 证据过少（min_applicable，评估方假设 [A]，与 platforms.lua 同一规则）：办件很少的单位（如
+-- 市统计局、市信访局），多数指标无业务或不适用，余下一两项指标（如电子印章用章率、差评数、
+-- 两项自报）会被放大 2.5–5.5 倍撑起一个维度乃至整个常态化监测得分。故规定：
+--   * 四个维度各自有本单位数据的分值不足一半（放大超过 2 倍）的，该维度本期不计分
+--     （below = "not_applicable"），分值按比例分配给其他维度；
+--   * 常态化监测整体有本单位数据的分值仍不足一半的，按本组中位数计分（below = "group_median"），
+--     不因少数指标放大而得高分或低分。
+-- 一半与取中位数均为评估方假设 [A]（REFERENCE §7.2 第 5 条；§5 对无对外服务事项单位另行
+-- 折算权重的建议）。
 indicator "monitoring" { name = "常态化监测", points = 100,
-  desc = "月度常态化监测，取当月 25 日 24:00 前数据。" }
+  min_applicable = 0.5, below = "group_median",      -- [A] 见上
+  desc = "月度常态化监测，取当月 25 日 24:00 前数据。有本单位数据的分值不足一半的，"
+      .. "按本组中位数计分（评估方假设 [A]）。" }
 
 ---------------------------------------------------------------------------
 -- 1. 网上办理成熟度（30 分）
 ---------------------------------------------------------------------------
 indicator "mon_handling" { parent = "monitoring", name = "网上办理成熟度",
-  points = { dept = 30, county = 30 } }
+  points = { dept = 30, county = 30 },
+  min_applicable = 0.5, below = "not_applicable" }   -- [A] 不足一半不计分，见本文件开头
 
 indicator "mon_full_online" { parent = "mon_handling", name = "全程网办事项占比",
   points = { dept = 10, county = 8 },
@@ -64,7 +76,8 @@ indicator "mon_town_online" { parent = "mon_handling", name = "镇村事项网�
 -- 2. 好差评服务质量（25 分）
 ---------------------------------------------------------------------------
 indicator "mon_review" { parent = "monitoring", name = "好差评服务质量",
-  points = { dept = 25, county = 25 } }
+  points = { dept = 25, county = 25 },
+  min_applicable = 0.5, below = "not_applicable" }   -- [A] 不足一半不计分，见本文件开头
 
 indicator "mon_active_rate" { parent = "mon_review", name = "好差评主动评价率",
   points = 8,
@@ -127,7 +140,8 @@ indicator "mon_rectify" { parent = "mon_review", name = "差评按时整改率",
 -- 3. 电子证照电子印章应用（20 分）
 ---------------------------------------------------------------------------
 indicator "mon_support" { parent = "monitoring", name = "电子证照电子印章应用",
-  points = { dept = 20, county = 20 } }
+  points = { dept = 20, county = 20 },
+  min_applicable = 0.5, below = "not_applicable" }   -- [A] 不足一半不计分，见本文件开头
 
 indicator "mon_ecert_use" { parent = "mon_support", name = "电子证照用证率",
   points = 12,
@@ -148,7 +162,8 @@ indicator "mon_eseal" { parent = "mon_support", name = "电子印章用章率",
 -- 4. 服务渠道与办事指南（25 分）
 ---------------------------------------------------------------------------
 indicator "mon_channel" { parent = "monitoring", name = "服务渠道与办事指南",
-  points = { dept = 25, county = 25 } }
+  points = { dept = 25, county = 25 },
+  min_applicable = 0.5, below = "not_applicable" }   -- [A] 不足一半不计分，见本文件开头
 
 indicator "mon_yue_listing" { parent = "mon_channel", name = "高频事项“粤省事”“粤商通”上线率",
   points = 8,

@@ -19,14 +19,27 @@
 --     诉求 7 日办结率       20     15
 --     企业满意率            15     10
 
+-- 证据过少（min_applicable，评估方假设 [A]）：无业务、不适用的指标不计分后，其余指标按比例
+-- 放大；若只剩少数指标，一项指标就会撑起整个平台得分（如无民情地图事件、无店小二诉求的市直
+-- 单位，只凭“共享数据更新及时率”10 分放大 10 倍得 100 分或 0 分，issue 14 §6）。故规定：
+--   * 民情地图、善美店小二各自有本单位数据的分值不足一半（放大超过 2 倍）的，该平台本期不计分
+--     （below = "not_applicable"），分值按比例分配给另一平台；
+--   * 整个平台部分有本单位数据的分值仍不足一半的，按本组（市直单位或县区）中位数计分
+--     （below = "group_median"）：既不因一项指标放大而得高分，也不因此得低分，平台部分 20%
+--     的权重对各单位照常计入月度总分。
+-- 一半（不放大超过 2 倍）与取中位数均为评估方假设 [A]，参照 REFERENCE §7.2 第 5 条“样本过少时
+-- 取本组中位数或不适用”。
 indicator "platforms" { name = "重大应用平台（月度）", points = 100,
-  desc = "民情地图、善美店小二月度运行情况。当月无流转事件或企业诉求的，相应指标列为本期无业务。" }
+  min_applicable = 0.5, below = "group_median",      -- [A] 见上
+  desc = "民情地图、善美店小二月度运行情况。当月无流转事件或企业诉求的，相应指标列为本期无业务；"
+      .. "有本单位数据的分值不足一半的，按本组中位数计分（评估方假设 [A]）。" }
 
 ---------------------------------------------------------------------------
 -- 1. 民情地图
 ---------------------------------------------------------------------------
 indicator "plat_mqdt" { parent = "platforms", name = "民情地图",
-  points = { dept = 50, county = 60 } }
+  points = { dept = 50, county = 60 },
+  min_applicable = 0.5, below = "not_applicable" }   -- [A] 不足一半不计分，见本文件开头
 
 indicator "pm_ontime" { parent = "plat_mqdt", name = "民情地图事件按期处置率",
   points = { dept = 20, county = 20 },
@@ -71,7 +84,8 @@ indicator "pm_data_timely" { parent = "plat_mqdt", name = "民情地图共享数
 -- 2. 善美店小二
 ---------------------------------------------------------------------------
 indicator "plat_smdx" { parent = "platforms", name = "善美店小二",
-  points = { dept = 50, county = 40 } }
+  points = { dept = 50, county = 40 },
+  min_applicable = 0.5, below = "not_applicable" }   -- [A] 不足一半不计分，见本文件开头
 
 indicator "ps_response" { parent = "plat_smdx", name = "善美店小二诉求 60 分钟响应率",
   points = { dept = 15, county = 15 },

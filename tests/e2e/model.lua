@@ -31,8 +31,9 @@ local N = {}
 local function node(t) N[#N + 1] = t end
 
 -- monitoring.lua — 月度常态化监测 (100)
-node { id = "monitoring", points = 100 }                                        -- monitoring.lua:14
-node { id = "mon_handling", parent = "monitoring", points = { dept = 30, county = 30 } } -- :20-21
+node { id = "monitoring", points = 100, min_applicable = 0.5, below = "group_median" }     -- monitoring.lua
+node { id = "mon_handling", parent = "monitoring", points = { dept = 30, county = 30 },
+  min_applicable = 0.5, below = "not_applicable" }
 node { id = "mon_full_online", parent = "mon_handling", points = { dept = 10, county = 8 }, -- :23-26
   metric = "full_online_rate", method = { "linear", lo = 0.5, hi = 0.95 }, missing = "not_applicable" }
 node { id = "mon_instant", parent = "mon_handling", points = { dept = 6, county = 5 },      -- :31-34
@@ -45,19 +46,22 @@ node { id = "mon_ontime", parent = "mon_handling", points = { dept = 8, county =
   metric = "ontime_rate", method = { "linear", lo = 0.9, hi = 1.0 }, missing = "no_business", min_n = 10 }
 node { id = "mon_town_online", parent = "mon_handling", points = { county = 6 },           -- :56-58
   metric = "town_online_rate", method = { "linear", lo = 0.5, hi = 0.9 } }
-node { id = "mon_review", parent = "monitoring", points = { dept = 25, county = 25 } }    -- :66-67
+node { id = "mon_review", parent = "monitoring", points = { dept = 25, county = 25 },
+  min_applicable = 0.5, below = "not_applicable" }
 node { id = "mon_active_rate", parent = "mon_review", points = 8,                           -- :69-72
   metric = "review_active_rate", method = { "linear", lo = 0.5, hi = 0.9 }, missing = "no_business", min_n = 10 }
 node { id = "mon_bad_reviews", parent = "mon_review", points = 8,                           -- :78-81
   metric = "bad_reviews", method = { "deduct", per = 1, free = 1 }, missing = "no_business" }
 node { id = "mon_rectify", parent = "mon_review", points = 9,                               -- :116-119 (fn :91-114)
   metric = "bad_rectify_rate", method = { "rectify", base = 0.6 }, missing = "not_applicable" }
-node { id = "mon_support", parent = "monitoring", points = { dept = 20, county = 20 } }   -- :129-130
+node { id = "mon_support", parent = "monitoring", points = { dept = 20, county = 20 },
+  min_applicable = 0.5, below = "not_applicable" }
 node { id = "mon_ecert_use", parent = "mon_support", points = 12,                           -- :132-135
   metric = "ecert_use_rate", method = { "linear", lo = 0.3, hi = 0.8 }, missing = "no_business", min_n = 10 }
 node { id = "mon_eseal", parent = "mon_support", points = 8,                                -- :140-142
   metric = "eseal_rate", method = { "zscore", base = 0.7, per_sd = 0.15 } }
-node { id = "mon_channel", parent = "monitoring", points = { dept = 25, county = 25 } }    -- :150-151
+node { id = "mon_channel", parent = "monitoring", points = { dept = 25, county = 25 },
+  min_applicable = 0.5, below = "not_applicable" }
 node { id = "mon_yue_listing", parent = "mon_channel", points = 8,                           -- :153-156
   metric = "yue_listing_rate", method = { "best_ratio" }, missing = "not_applicable" }
 node { id = "mon_guide", parent = "mon_channel", points = 7,                                 -- :161-165
@@ -70,8 +74,9 @@ node { id = "mon_report", parent = "mon_channel", points = 5,                   
   metric = "monthly_report", method = { "flag" }, missing = "not_submitted" }
 
 -- platforms.lua — 重大应用平台（月度） (100)
-node { id = "platforms", points = 100 }                                                      -- platforms.lua:22
-node { id = "plat_mqdt", parent = "platforms", points = { dept = 50, county = 60 } }         -- :28-29
+node { id = "platforms", points = 100, min_applicable = 0.5, below = "group_median" }          -- platforms.lua
+node { id = "plat_mqdt", parent = "platforms", points = { dept = 50, county = 60 },
+  min_applicable = 0.5, below = "not_applicable" }
 node { id = "pm_ontime", parent = "plat_mqdt", points = { dept = 20, county = 20 },          -- :31-34
   metric = "mq_ontime_rate", method = { "linear", lo = 0.8, hi = 1.0 }, missing = "no_business" }
 node { id = "pm_close", parent = "plat_mqdt", points = { dept = 10, county = 10 },           -- :39-42
@@ -83,7 +88,8 @@ node { id = "pm_patrol", parent = "plat_mqdt", points = { county = 20 },        
 node { id = "pm_data_timely", parent = "plat_mqdt", points = { dept = 10 },                  -- :62-65
   metric = "mq_data_timely",
   method = { "steps", { 1.0, 1 }, { 0.9, 0.8 }, { 0.8, 0.6 }, { 0.6, 0.3 }, otherwise = 0 } }
-node { id = "plat_smdx", parent = "platforms", points = { dept = 50, county = 40 } }         -- :73-74
+node { id = "plat_smdx", parent = "platforms", points = { dept = 50, county = 40 },
+  min_applicable = 0.5, below = "not_applicable" }
 node { id = "ps_response", parent = "plat_smdx", points = { dept = 15, county = 15 },        -- :76-79
   metric = "sm_response_rate", method = { "linear", lo = 0.8, hi = 1.0 }, missing = "no_business" }
 node { id = "ps_close", parent = "plat_smdx", points = { dept = 20, county = 15 },           -- :85-89
@@ -488,17 +494,20 @@ local function score_tree(units, data, period, part_ids)
         if max ~= nil then
           local c = { max = max }
           cells[u.id][n.id] = c
-          local sp, sm, nb = 0, 0, false
+          local sp, sm, nb, app, child_thin = 0, 0, false, 0, false
           for _, k in ipairs(n.children) do
             local kc = cells[u.id][k.id]
             if kc then
+              child_thin = child_thin or kc.thin == "not_applicable"
               if kc.points == nil then
                 nb = nb or kc.status == "no_business"
               else
                 sp, sm = sp + kc.points, sm + kc.max
+                app = app + (M.is_leaf(k) and kc.max or kc.app)
               end
             end
           end
+          c.app, c.child_thin = app, child_thin
           if n.adjust then
             c.status = "ok"
             c.points = math.min(math.max(sp, -n.minus), n.plus)
@@ -510,6 +519,40 @@ local function score_tree(units, data, period, part_ids)
             c.status = "ok"
             c.scale = max / sm
             c.points = math.min(math.max(sp * c.scale, 0), max)
+          end
+        end
+      end
+      -- thin evidence (README/docs rules.md, min_applicable): a node resting on less than
+      -- min_applicable of its points (or dropped only because a child's policy dropped it) is
+      -- not applicable, or takes the median of its group's units that met the minimum; when no
+      -- unit of the group meets it, the policy stands aside for the group
+      if n.min_applicable then
+        for _, g in ipairs(M.GROUPS) do
+          local max = M.points(n, g)
+          if max ~= nil then
+            local function thin(c)
+              if c.points ~= nil then return c.app < n.min_applicable * max * (1 - 1e-9) end
+              return c.child_thin
+            end
+            local good = {}
+            for _, u in ipairs(units.list) do
+              local c = cells[u.id][n.id]
+              if u.group == g and c.points ~= nil and not thin(c) then good[#good + 1] = c.points end
+            end
+            table.sort(good)
+            local k, median = #good, nil
+            if k > 0 then median = k % 2 == 1 and good[(k + 1) // 2] or (good[k // 2] + good[k // 2 + 1]) / 2 end
+            -- nobody in the group reaches the minimum: the policy stands aside (scored as before)
+            for _, u in ipairs(units.list) do
+              local c = cells[u.id][n.id]
+              if u.group == g and k > 0 and thin(c) then
+                if n.below == "group_median" then
+                  c.status, c.points, c.app, c.scale, c.thin = "ok", median, max, 0, "group_median"
+                else
+                  c.status, c.points, c.app, c.scale, c.thin = "na", nil, 0, 0, "not_applicable"
+                end
+              end
+            end
           end
         end
       end

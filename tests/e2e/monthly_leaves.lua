@@ -221,27 +221,25 @@ T:section("hand-worked leaves, dept", function()
   if u then pts(u, "ps_response", 0, "linear, below lo") end
 
   -- no 民情地图 events in May: pm_ontime, pm_close, pm_response are no_business; plat_mqdt (50)
-  -- keeps only pm_data_timely (10, platforms.lua:62-65 steps) scaled ×5; plat_smdx (50) rescales
-  -- over its leaves with data: ps_response 15 (linear 0.8 → 1), ps_close 20 (steps above),
-  -- ps_satisfaction 15 (linear 0.85 → 1)
-  u = find("dept", "no 民情地图 events but 善美店小二 requests", function(id)
+  -- is left with pm_data_timely (10 of 50 = 20 %), below its min_applicable 50 % (platforms.lua,
+  -- issue 14 §6): not applicable, so its leaf carries weight 0 (before the policy it was scaled
+  -- ×5). plat_smdx (50) has all three leaves: ps_response 15 (linear 0.8 → 1), ps_close 20
+  -- (steps above), ps_satisfaction 15 (linear 0.85 → 1), i.e. 50 of platforms' 100 points, which
+  -- meets platforms' own minimum (50 %): platforms = plat_smdx × 100/50
+  u = find("dept", "no 民情地图 events but all three 善美店小二 figures", function(id)
     return row(id, "mq_ontime_rate") == nil and row(id, "mq_close_rate") == nil and row(id, "mq_response_hours") == nil
       and row(id, "mq_data_timely") ~= nil and row(id, "sm_close_rate") ~= nil
+      and row(id, "sm_response_rate") ~= nil and row(id, "sm_satisfaction") ~= nil
   end)
   if u then
     for _, id in ipairs { "pm_ontime", "pm_close", "pm_response" } do status(u, id, "no_business") end
-    weight(u, "pm_data_timely", 5, "50/10")
-    local timely = 10 * steps(row(u, "mq_data_timely").value, { { 1.0, 1 }, { 0.9, 0.8 }, { 0.8, 0.6 }, { 0.6, 0.3 } }, 0)
-    pts(u, "plat_mqdt", timely * 5, "rescaled ×5")
-    local got, max = 0, 0
-    local r = row(u, "sm_response_rate")
-    if r then got, max = got + 15 * clamp01((r.value - 0.8) / 0.2), max + 15 end
-    r = row(u, "sm_close_rate")
-    got, max = got + 20 * steps(r.value, PS_CLOSE, 0.2), max + 20
-    r = row(u, "sm_satisfaction")
-    if r then got, max = got + 15 * clamp01((r.value - 0.85) / 0.15), max + 15 end
-    pts(u, "plat_smdx", got * 50 / max, "rescaled ×50/" .. max)
-    pts(u, "platforms", timely * 5 + got * 50 / max, "part")
+    status(u, "plat_mqdt", "na")
+    weight(u, "pm_data_timely", 0, "its dimension is not applicable (10 of 50 < 50 %)")
+    local got = 15 * clamp01((row(u, "sm_response_rate").value - 0.8) / 0.2)
+      + 20 * steps(row(u, "sm_close_rate").value, PS_CLOSE, 0.2)
+      + 15 * clamp01((row(u, "sm_satisfaction").value - 0.85) / 0.15)
+    pts(u, "plat_smdx", got, "all three leaves")
+    pts(u, "platforms", got * 2, "plat_smdx alone: 50 of 100 points, × 100/50")
   end
 
   -- a whole monitoring sub-tree dropped (every leaf no_business or not_applicable): monitoring
@@ -262,9 +260,14 @@ T:section("hand-worked leaves, dept", function()
     for _, t in ipairs(TREE) do
       if dropped(u, t[1]) then
         T:eq(u .. " " .. t[1] .. " points (dropped)", nil, C.num(ind(u, t[1]).points))
+        -- dropped for want of any data, or by its thin-evidence minimum (monitoring.lua: less
+        -- than half its points with data), when the leaves it had carry weight 0
+        local thin = tostring(C.num(ind(u, t[1]).note)):find("min_applicable", 1, true) ~= nil
         for leaf in pairs(t[3]) do
-          T:ok(ind(u, leaf).status == "no_business" or ind(u, leaf).status == "na",
-            string.format("%s %s %s is no_business or na", PERIOD, u, leaf), tostring(ind(u, leaf).status))
+          T:ok(ind(u, leaf).status == "no_business" or ind(u, leaf).status == "na"
+            or (thin and C.num(ind(u, leaf).weight) == 0),
+            string.format("%s %s %s is no_business or na, or weighs 0 under a thin node", PERIOD, u, leaf),
+            tostring(ind(u, leaf).status))
         end
       else
         kept = kept + t[2]
@@ -288,7 +291,10 @@ T:section("hand-worked leaves, dept", function()
   T:ok(nested, PERIOD .. " that unit also has a node left that lost a leaf (nested rescale)")
 
   -- no platform business at all: every 民情地图/善美店小二 leaf no_business, pm_data_timely not
-  -- reported (missing → 0, the default "zero"): the part scores 0
+  -- reported (missing → 0, the default "zero"). Before the thin-evidence policy that one
+  -- zero-scored leaf made the whole part 0 (×10); now plat_mqdt rests on 10 of 50 points and is
+  -- not applicable, and platforms, dropped only by that, takes the dept group's median of the
+  -- units that met its minimum (platforms.lua, issue 14 §6)
   u = find("dept", "no platform business and no mq_data_timely row", function(id)
     for _, m in ipairs { "mq_ontime_rate", "mq_close_rate", "mq_response_hours", "mq_data_timely",
                          "sm_response_rate", "sm_close_rate", "sm_satisfaction" } do
@@ -298,7 +304,18 @@ T:section("hand-worked leaves, dept", function()
   end)
   if u then
     status(u, "pm_data_timely", "missing")
-    pts(u, "platforms", 0, "only a zero-scored leaf left")
+    status(u, "plat_mqdt", "na")
+    local good = {}
+    for _, x in ipairs(ctx.units.list) do
+      local c = x.group == "dept" and ind(x.id, "platforms")
+      if c and C.num(c.points) and not tostring(C.num(c.note)):find("min_applicable", 1, true) then
+        good[#good + 1] = c.points
+      end
+    end
+    table.sort(good)
+    local k = #good
+    local median = k % 2 == 1 and good[(k + 1) // 2] or (good[k // 2] + good[k // 2 + 1]) / 2
+    pts(u, "platforms", median, "the dept median of " .. k .. " units, not 0")
   end
 end)
 

@@ -41,9 +41,12 @@ T:section("not_submitted: 市林业局 monthly_report", function()
       T:eq(p .. " linye has no monthly_report row", nil, csv_value(p, "linye", "monthly_report"))
       T:eq(p .. " linye mon_report status", "not_submitted", i.status)
       T:near(p .. " linye mon_report points", 0, C.num(i.points), C.TOL_POINTS)
-      -- not dropped: the 5 points count as lost, the siblings are not rescaled
-      T:near(p .. " linye mon_report weight", 1, C.num(i.weight), C.TOL_WEIGHT)
-      T:near(p .. " linye mon_report lost", 5, C.num(i.lost), C.TOL_POINTS)
+      -- not dropped: the 5 points count as lost (× the weight that carries them into the part;
+      -- since the thin-evidence policy that weight is the model's, 0 when a node above took
+      -- its group's median)
+      local w = month(p).model.units.linye.cells.mon_report.weight
+      T:near(p .. " linye mon_report weight", w, C.num(i.weight), C.TOL_WEIGHT)
+      T:near(p .. " linye mon_report lost", 5 * w, C.num(i.lost), C.TOL_POINTS)
       T:contains(p .. " linye mon_report note", C.num(i.note) or "", "未报送")
       -- the rest of the tree against the model
       C.check_all_cells(T, p, month(p).doc, month(p).model, { linye = true })
@@ -70,7 +73,11 @@ T:section("carry_forward: 市文化广电旅游体育局 mon_zero_proof", functi
     T:eq(p .. " wenguang mon_zero_proof status (beyond carry_limit 3)", "missing", j.status)
     T:near(p .. " wenguang mon_zero_proof points", 0, C.num(j.points), C.TOL_POINTS)
     T:eq(p .. " wenguang mon_zero_proof carried_from", nil, C.num(j.carried_from))
-    T:near(p .. " wenguang mon_zero_proof weight (not dropped)", 1, C.num(j.weight), C.TOL_WEIGHT)
+    -- not dropped: it keeps its weight, the model's (1.25 where a sibling dimension fell
+    -- below its thin-evidence minimum and monitoring rescaled the rest)
+    local w = month(p).model.units.wenguang.cells.mon_zero_proof.weight
+    T:ok(w > 0, p .. " wenguang mon_zero_proof is not dropped")
+    T:near(p .. " wenguang mon_zero_proof weight (not dropped)", w, C.num(j.weight), C.TOL_WEIGHT)
   end
   -- October: its own report again
   local o = ind("2021-10", "wenguang", "mon_zero_proof")

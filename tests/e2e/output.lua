@@ -129,6 +129,8 @@ T:section("--format text", function()
   T:contains("text 2021-05 renshe total", out, string.format("%.2f", mres.units.renshe.total))
 end)
 
+-- A node that took its group's median for thin evidence (min_applicable, issue 14 §6) lost its
+-- points itself: its leaves weigh 0 there, so it counts in their stead.
 T:section("lost adds up: Σ leaves' lost of a part = part max − part score", function()
   local function check(doc, label)
     for _, u in ipairs(doc.units) do
@@ -139,7 +141,9 @@ T:section("lost adds up: Σ leaves' lost of a part = part max − part score", f
       local part_of = {}
       for _, i in ipairs(u.indicators) do
         part_of[i.id] = L.isnull(i.parent) and i.id or part_of[i.parent]
-        if i.leaf and part_of[i.id] then
+        local median = not i.leaf and not L.isnull(i.points)
+          and tostring(C.num(i.note)):find("按本组中位数", 1, true) ~= nil
+        if (i.leaf or median) and part_of[i.id] then
           local p = parts[part_of[i.id]]
           p.sum = p.sum + (C.num(i.lost) or 0)
           p.leaves = p.leaves + 1

@@ -20,12 +20,68 @@ local TOL = 5.1e-5          -- points are printed to 4 decimals
 
 local function num(v) if L.isnull(v) then return nil end return v end
 
--- rows: { unit, period, metric, value, n } (n optional); value / n written with tostring
-local function write_data(rows)
+-- The background of every monthly case: each unit has a full month of evidence on every
+-- monthly metric the case does not set itself (for each month the case's rows name). Without
+-- it a unit with one or two rows rests on a sliver of its dimensions, and the thin-evidence
+-- policy (min_applicable, monitoring.lua and platforms.lua) stands aside only while no unit of
+-- the group has more; the background gives the group well-evidenced units, as a real month
+-- has, so each case sees the policy at work where it says so. Relative
+-- methods see the background values only on metrics the case does not set. Points of one
+-- background unit: monitoring 100 − 2.4 (mon_eseal: every unit at 0.8, sd 0 → 70 % of 8) =
+-- 97.6; platforms dept 10 + 10 + 10 + 10 + 7.5 + 20 + 15 = 82.5, county 10 + 10 + 10 + 20 +
+-- 7.5 + 15 + 10 = 82.5 (pm_ontime 0.9 → half of 20; ps_response 0.9 → half of 15).
+local BACKGROUND = {
+  -- metric, value, n, group (nil: both)
+  { "full_online_rate", "0.95", 100 }, { "instant_rate", "0.4", 100 }, { "time_cut_rate", "0.8", 100 },
+  { "ontime_rate", "1", 100 }, { "town_online_rate", "0.9", 100, "county" },
+  { "review_active_rate", "0.9", 100 }, { "bad_reviews", 0, 100 }, { "bad_rectify_rate", "1", 10 },
+  { "ecert_use_rate", "0.8", 100 }, { "eseal_rate", "0.8", 100 }, { "yue_listing_rate", "1", 10 },
+  { "guide_accuracy", "1", 20 }, { "zero_proof_rate", "0.9" }, { "monthly_report", 1 },
+  { "mq_ontime_rate", "0.9", 50 }, { "mq_close_rate", "0.95", 50 }, { "mq_response_hours", "2", 50 },
+  { "mq_patrol_rate", "1", 50, "county" }, { "mq_data_timely", "1", 10, "dept" },
+  { "sm_response_rate", "0.9", 20 }, { "sm_close_rate", "0.98", 20 }, { "sm_satisfaction", "1", 20 },
+}
+
+local UNITS = {} -- { id, group } in units.csv order
+for line in io.lines(RULES .. "/units.csv") do
+  local id, _, group = line:match("^([^,]*),([^,]*),([^,]*)")
+  if id and id ~= "id" then UNITS[#UNITS + 1] = { id, group } end
+end
+
+-- rows: { unit, period, metric, value, n } (n optional); value / n written with tostring.
+-- opts.without: background metrics to leave out as well (a case about rescaling);
+-- opts.lacks = { unit = { metric, ... } }: background metrics one unit goes without;
+-- opts.months: months to give the background although no row names them.
+local function write_data(rows, opts)
+  opts = opts or {}
   local dir = L.tmpdir()
   local out = { "unit,period,metric,value,n" }
-  for _, r in ipairs(rows) do
+  local function add(r)
     out[#out + 1] = string.format("%s,%s,%s,%s,%s", r[1], r[2], r[3], tostring(r[4]), r[5] ~= nil and tostring(r[5]) or "")
+  end
+  local months, set, nmonths = {}, {}, {}
+  for _, r in ipairs(rows) do
+    add(r)
+    set[r[2] .. "/" .. r[3]] = true
+    if r[2]:match("^%d%d%d%d%-%d%d$") and not months[r[2]] then
+      months[r[2]] = true
+      nmonths[#nmonths + 1] = r[2]
+    end
+  end
+  for _, m in ipairs(opts.months or {}) do
+    if not months[m] then months[m] = true; nmonths[#nmonths + 1] = m end
+  end
+  for _, m in ipairs(opts.without or {}) do set["*/" .. m] = true end
+  for _, p in ipairs(nmonths) do
+    for _, b in ipairs(BACKGROUND) do
+      if not set[p .. "/" .. b[1]] and not set["*/" .. b[1]] then
+        for _, u in ipairs(UNITS) do
+          local lacks = false
+          for _, m in ipairs((opts.lacks or {})[u[1]] or {}) do lacks = lacks or m == b[1] end
+          if (not b[4] or b[4] == u[2]) and not lacks then add { u[1], p, b[1], b[2], b[3] } end
+        end
+      end
+    end
   end
   L.write(dir .. "/data.csv", table.concat(out, "\n") .. "\n")
   return dir
@@ -203,22 +259,26 @@ case("mon_ontime 办件按期办结率: min_n 10, linear 0.9 → 1.0 (monitoring
   })
 end)
 
-case("not_applicable rescale inside 网上办理成熟度 (monitoring.lua:20-54)", function()
-  -- fagai has only full_online_rate 0.95 (10 of the dept's 30): the other leaves are
-  -- not_applicable / no_business, so mon_handling = 10 × 30 / 10 = 30. A leaf's weight carries
-  -- it into the part: monitoring also drops mon_review (all its leaves without rows) and
-  -- keeps mon_support (20, mon_eseal scores 0) and mon_channel (25), so ×100/75 on top.
+case("not_applicable rescale inside 网上办理成熟度, and its thin-evidence minimum (monitoring.lua:20-56)", function()
+  -- The background leaves out the other leaves of mon_handling, so each unit has only its rows
+  -- there. jiaoyu: full_online 0.725 (5 of 10) and instant 0.2 (target 0.4: 3 of 6) rest on 16
+  -- of the dept's 30 points (53 % ≥ min_applicable 50 %): rescaled, (5 + 3) × 30 / 16 = 15, and
+  -- a leaf's weight carries it into the part (monitoring keeps all four dimensions: × 1).
+  -- fagai: full_online 0.95 alone is 10 of 30 (33 %): one leaf would carry the dimension ×3,
+  -- so mon_handling is not applicable (below = "not_applicable") and monitoring rescales the
+  -- other three dimensions, 70 points, to 100.
   local P = "2021-05"
-  local doc = evaluate(write_data {
+  local doc = evaluate(write_data({
     { "fagai", P, "full_online_rate", "0.95", 60 },
     { "jiaoyu", P, "full_online_rate", "0.725", 70 }, { "jiaoyu", P, "instant_rate", "0.2", 70 },
-  }, "monthly", P)
+  }, { without = { "instant_rate", "time_cut_rate", "ontime_rate", "town_online_rate" } }), "monthly", P)
   check("rescale", doc, {
-    { "fagai", "mon_full_online", points = 10, weight = 30 / 10 * 100 / 75, why = "30/10 × 100/75" },
-    { "fagai", "mon_handling", points = 30, why = "10 × 30 / 10" },
-    -- jiaoyu: 5 of 10 and 3 of 6 (target 0.4: 0.2 / 0.4 × 6) → (5 + 3) × 30 / 16 = 15
-    { "jiaoyu", "mon_instant", points = 3, weight = 30 / 16 * 100 / 75, why = "target: 6 × 0.2 / 0.4; 30/16 × 100/75" },
+    { "jiaoyu", "mon_instant", points = 3, weight = 30 / 16, why = "target: 6 × 0.2 / 0.4; 30/16 × 1" },
     { "jiaoyu", "mon_handling", points = 15, why = "(5 + 3) × 30 / 16" },
+    { "fagai", "mon_full_online", points = 10, weight = 0, why = "scored, but its dimension is dropped" },
+    { "fagai", "mon_handling", status = "na", dropped = true, note = "有本单位数据的分值10/30（33.3%），低于最低适用比例（min_applicable）50%",
+      why = "10 of 30 < 50 %" },
+    { "fagai", "mon_review", points = 25, weight = 100 / 70, why = "the other dimensions ×100/70" },
   })
 end)
 
@@ -230,9 +290,9 @@ case("mon_report 月度工作台账报送: flag, not_submitted (monitoring.lua:1
   check("report", doc, {
     { "fagai", "mon_report", status = "ok", points = 5, why = "1 → 5" },
     { "jiaoyu", "mon_report", status = "ok", points = 0, why = "0 → flag 0, still submitted" },
-    -- not dropped: it keeps its share of mon_channel (zero_proof 5 + report 5 of 25 → ×2.5;
-    -- monitoring keeps mon_support 20 + mon_channel 25 → ×100/45)
-    { "keji", "mon_report", status = "not_submitted", points = 0, weight = 25 / 10 * 100 / 45, note = "未报送", why = "no row" },
+    -- not dropped: it keeps its share of mon_channel, whose other leaves the background fills
+    -- (× 1; before the background and the thin-evidence policy this was 25/10 × 100/45)
+    { "keji", "mon_report", status = "not_submitted", points = 0, weight = 1, note = "未报送", why = "no row" },
   })
 end)
 
@@ -255,8 +315,8 @@ case("mon_zero_proof 证明事项免提交比例: carry_forward at most 3 period
   })
   local may = evaluate(dir, "monthly", "2021-05")
   check("carry 2021-05", may, {
-    { "fagai", "mon_zero_proof", status = "missing", points = 0, weight = 25 / 10 * 100 / 45,
-      why = "4 periods back: beyond the limit → 0, not dropped" },
+    { "fagai", "mon_zero_proof", status = "missing", points = 0, weight = 1,
+      why = "4 periods back: beyond the limit → 0, not dropped (× 1: the background fills mon_channel)" },
     { "jiaoyu", "mon_zero_proof", status = "carried", carried_from = "2021-02", points = 2.5, why = "3 back" },
     { "keji", "mon_zero_proof", status = "carried", carried_from = "2021-04", points = 5, why = "the latest earlier value" },
     { "gongxin", "mon_zero_proof", status = "ok", points = 3.75, why = "own: 5 × 0.3 / 0.4" },
@@ -297,6 +357,32 @@ case("ps_close 善美店小二诉求 7 日办结率: steps with otherwise 20 % (
     { "sifa", "ps_close", points = 4, why = "0 → otherwise 0.2 × 20" },
     { "chengqu", "ps_close", points = 15, why = "county 15" },
     { "haifeng", "ps_close", points = 3, why = "county: 0.2 × 15" },
+  })
+end)
+
+case("市统计局's platforms in 2021-05: one leaf no longer carries the part (platforms.lua:22-35, issue 14 §6)", function()
+  -- tongji has no 民情地图 events and no 店小二 requests, only the shared-data indicator
+  -- (pm_data_timely 1 → 10 of 10); every other dept unit has the background, 82.5 on platforms.
+  -- Before the thin-evidence policy: plat_mqdt = 10 × 50/10 = 50, plat_smdx dropped, platforms
+  -- = 50 × 100/50 = 100 — one indicator ×10 (total 0.8 × 97.6 + 0.2 × 100 = 98.08). Now
+  -- plat_mqdt rests on 10 of 50 points (20 % < 50 %) and is not applicable; platforms is left
+  -- with nothing but a child dropped for thin evidence, so it takes the median of the dept
+  -- units that met the minimum: 82.5 (total 0.8 × 97.6 + 0.2 × 82.5 = 94.58).
+  local P = "2021-05"
+  local doc = evaluate(write_data({}, { months = { P }, lacks = { tongji = {
+    "mq_ontime_rate", "mq_close_rate", "mq_response_hours", "sm_response_rate", "sm_close_rate",
+    "sm_satisfaction" } } }), "monthly", P)
+  check("tongji", doc, {
+    { "tongji", "pm_data_timely", points = 10, weight = 0, why = "scored, its dimension dropped" },
+    { "tongji", "pm_ontime", status = "no_business", dropped = true, why = "no events" },
+    { "tongji", "plat_mqdt", status = "na", dropped = true, note = "有本单位数据的分值10/50（20.0%）",
+      why = "10 of 50 < 50 %" },
+    { "tongji", "plat_smdx", status = "no_business", dropped = true, why = "no requests" },
+    { "tongji", "platforms", status = "ok", points = 82.5, note = "按本组中位数82.5000分计",
+      why = "the dept median, not 100" },
+    { "tongji", part = { "monitoring", 97.6 }, why = "the background: 100 − 2.4 on mon_eseal" },
+    { "tongji", part = { "platforms", 82.5 }, total = 94.58, why = "0.8 × 97.6 + 0.2 × 82.5" },
+    { "gongan", "platforms", points = 82.5, weight = 1, why = "enough evidence: its own score" },
   })
 end)
 

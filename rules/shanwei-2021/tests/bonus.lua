@@ -51,15 +51,29 @@ test "单项否决：年终考核总分记 0 分" {
   expect.points("fagai", "v_veto", 0),
 }
 
+-- 一个月完整的月度数据（同 monitoring.lua 测试的背景）：fagai 独自有数据时常态化监测 97.6、
+-- 重大应用平台 82.5，月度总分 94.58；不报送台账则常态化监测 92.6，月度总分 90.58。
+-- （只给一两项数据的单位与有足够数据的单位相比会因证据过少取本组中位数。）
+local function month(report)
+  return { fagai = {
+    mon_full_online = { 0.95, n = 100 }, mon_instant = { 0.4, n = 100 }, mon_time_cut = { 0.8, n = 100 },
+    mon_ontime = { 1, n = 100 }, mon_active_rate = { 0.9, n = 100 }, mon_bad_reviews = 0,
+    mon_rectify = { 1, n = 10 }, mon_ecert_use = { 0.8, n = 100 }, mon_eseal = { 0.8, n = 100 },
+    mon_yue_listing = { 1, n = 10 }, mon_guide = { 1, n = 20 }, mon_zero_proof = 0.9, mon_report = report,
+    pm_ontime = { 0.9, n = 50 }, pm_close = { 0.95, n = 50 }, pm_response = { 2, n = 50 },
+    pm_data_timely = { 1, n = 10 }, ps_response = { 0.9, n = 20 }, ps_close = { 0.98, n = 20 },
+    ps_satisfaction = { 1, n = 20 } } }
+end
+
 test "年度综合评分：4–12 月月度总分平均 × 40% + 年终考核 × 60%" {
   scheme = "annual", period = "2021",
   values = { fagai = { v_veto = 1 } },                    -- 年终考核 0 分
   periods = {
-    ["2021-04"] = { fagai = { mon_report = 1 } },         -- 月度 22.22（见 monitoring.lua 的月度总分测试）
-    ["2021-05"] = { fagai = { mon_report = 0 } },         -- 月度 0
-    ["2021-03"] = { fagai = { mon_report = 1 } },         -- 3 月不计入
+    ["2021-04"] = month(1),                               -- 月度 94.58
+    ["2021-05"] = month(0),                               -- 月度 90.58
+    ["2021-03"] = month(0),                               -- 3 月不计入
   },
-  expect.part("fagai", "monthly_avg", 11.11),
+  expect.part("fagai", "monthly_avg", 92.58),             -- (94.58 + 90.58) / 2
   expect.part("fagai", "year_end", 0),
-  expect.total("fagai", 4.44),                            -- 0.4 × 11.11
+  expect.total("fagai", 37.03),                           -- 0.4 × 92.58 = 37.032
 }

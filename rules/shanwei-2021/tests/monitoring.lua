@@ -3,6 +3,36 @@
 -- 每个 test 只给出少数单位的数据（按指标 id 或数据项 id 填写，{ 值, n = 样本量 }），其余单位
 -- 无数据、按各指标的缺数规则计分。期望值按评分标准手算，算式写在注释里。
 -- 分值（市直 dept / 县区 county）见 monitoring.lua 文件头。
+--
+-- 证据过少（min_applicable，monitoring.lua、platforms.lua）：一个单位只有一两项数据时，其所在
+-- 维度与部分不再按比例放大，而是不计分或取本组中位数（本组无人达到最低比例时此规则不适用）。
+-- 为了让点名单位与一组证据充分的单位相比，各 test 用 rest 给未点名的单位一个月完整的“背景”
+-- 数据（rest(...) 列出的指标除外，以免影响按本组计算的指标）。背景单位：常态化监测 100 − 2.4（用章率全组相同，标准分得 70%）
+-- = 97.6；重大应用平台 市直 10+10+10+10+7.5+20+15 = 82.5，县区 10+10+10+20+7.5+15+10 = 82.5。
+local BACKGROUND = {
+  mon_full_online = { 0.95, n = 100 }, mon_instant = { 0.4, n = 100 }, mon_time_cut = { 0.8, n = 100 },
+  mon_ontime = { 1, n = 100 }, mon_active_rate = { 0.9, n = 100 }, mon_bad_reviews = 0,
+  mon_rectify = { 1, n = 10 }, mon_ecert_use = { 0.8, n = 100 }, mon_eseal = { 0.8, n = 100 },
+  mon_yue_listing = { 1, n = 10 }, mon_guide = { 1, n = 20 }, mon_zero_proof = 0.9, mon_report = 1,
+  pm_ontime = { 0.9, n = 50 }, pm_close = { 0.95, n = 50 }, pm_response = { 2, n = 50 },
+  ps_response = { 0.9, n = 20 }, ps_close = { 0.98, n = 20 }, ps_satisfaction = { 1, n = 20 },
+}
+local ONLY = { dept = { pm_data_timely = { 1, n = 10 } },
+               county = { mon_town_online = { 0.9, n = 100 }, pm_patrol = { 1, n = 50 } } }
+
+-- rest { "id", ... }: the background for every unit no test names, without those indicators
+local function rest(without)
+  local skip = {}
+  for _, id in ipairs(without or {}) do skip[id] = true end
+  local out = {}
+  for _, g in ipairs { "dept", "county" } do
+    local t = {}
+    for id, v in pairs(BACKGROUND) do if not skip[id] then t[id] = v end end
+    for id, v in pairs(ONLY[g]) do if not skip[id] then t[id] = v end end
+    out[g] = t
+  end
+  return out
+end
 
 test "网上办理成熟度：linear、target、steps 的阈值" {
   scheme = "monthly", period = "2021-05",
@@ -18,6 +48,7 @@ test "网上办理成熟度：linear、target、steps 的阈值" {
                 mon_time_cut = { 0.6, n = 800 }, mon_ontime = { 0.9, n = 50 },
                 mon_town_online = { 0.7, n = 300 } },
   },
+  rest = rest { "mon_town_online" },
   expect.points("fagai", "mon_full_online", 0),           -- 0.5 = lo
   expect.points("jiaoyu", "mon_full_online", 10),         -- 0.95 = hi
   expect.points("keji", "mon_full_online", 5),            -- 10 × (0.725 − 0.5) / 0.45
@@ -44,13 +75,22 @@ test "网上办理成熟度：linear、target、steps 的阈值" {
   expect.status("gongxin", "mon_instant", "na"),          -- no items: not applicable
 }
 
-test "网上办理成熟度：不适用的指标分值按比例分配给同级指标" {
+test "网上办理成熟度：不适用的指标分值按比例分配给同级指标，不足一半的维度不计分" {
   scheme = "monthly",
-  values = { fagai = { mon_ontime = { 1, n = 20 } } },
-  expect.status("fagai", "mon_full_online", "na"),
+  values = {
+    fagai  = { mon_ontime = { 1, n = 20 }, mon_full_online = { 0.725, n = 30 } },
+    jiaoyu = { mon_ontime = { 1, n = 20 } },
+  },
+  rest = rest(),
+  expect.status("fagai", "mon_instant", "na"),
   expect.points("fagai", "mon_ontime", 8),
-  expect.points("fagai", "mon_handling", 30),             -- 8 of 8 present → 30 of 30
+  expect.points("fagai", "mon_full_online", 5),           -- 10 × (0.725 − 0.5) / 0.45
+  expect.points("fagai", "mon_handling", 13 * 30 / 18),   -- (8 + 5) of 18 (60 % ≥ 50 %) → × 30/18
   expect.lost("fagai", "mon_ontime", 0),
+  -- jiaoyu：只有按期办结率 8/30（27%），低于最低适用比例 50%：本维度不计分，不放大 3.75 倍
+  expect.status("jiaoyu", "mon_handling", "na"),
+  expect.note("jiaoyu", "mon_handling", "有本单位数据的分值8/30（26.7%），低于最低适用比例（min_applicable）50%"),
+  expect.lost("jiaoyu", "mon_ontime", 0),
 }
 
 test "好差评：主动评价率、差评扣分、整改率与本组中位数" {
@@ -62,6 +102,7 @@ test "好差评：主动评价率、差评扣分、整改率与本组中位数" 
     gongxin = { mon_bad_reviews = 20, mon_rectify = { 0.5, n = 4 } },
     chengqu = { mon_rectify = { 0, n = 2 } },
   },
+  rest = rest { "mon_rectify", "mon_bad_reviews" },
   expect.points("fagai", "mon_active_rate", 4),           -- 8 × (0.7 − 0.5) / 0.4
   expect.status("jiaoyu", "mon_active_rate", "no_business"),
   expect.points("fagai", "mon_bad_reviews", 8),           -- 1 free review
@@ -87,6 +128,7 @@ test "电子证照电子印章：用证率 min_n，用章率按本组标准分" 
     jiaoyu  = { mon_ecert_use = { 0.9, n = 5 }, mon_eseal = { 0.5, n = 100 } },
     chengqu = { mon_eseal = { 0.6, n = 100 } },
   },
+  rest = rest { "mon_eseal" },
   expect.points("fagai", "mon_ecert_use", 6),             -- 12 × (0.55 − 0.3) / 0.5
   expect.status("jiaoyu", "mon_ecert_use", "no_business"),
   -- dept mean 0.7, population sd 0.2: z = ±1
@@ -106,6 +148,7 @@ test "服务渠道与办事指南：上线率比最高、指南 steps、自报�
     gongxin = { mon_guide = { 0.8, n = 20 } },
     gongan  = { mon_guide = { 0.7999, n = 20 } },
   },
+  rest = rest { "mon_yue_listing" },
   periods = {
     ["2021-03"] = { jiaoyu = { mon_zero_proof = 0.9 } },
     ["2021-01"] = { keji = { mon_zero_proof = 0.9 } },    -- 4 periods back: too old
@@ -130,14 +173,24 @@ test "服务渠道与办事指南：上线率比最高、指南 steps、自报�
   expect.status("keji", "mon_report", "not_submitted"),
 }
 
-test "月度总分：常态化监测 × 80% + 重大应用平台 × 20%，不计分部分按比例折算" {
+test "月度总分：常态化监测 × 80% + 重大应用平台 × 20%；证据过少的部分取本组中位数" {
   scheme = "monthly",
   values = { fagai = { mon_report = 1 } },
-  -- 常态化监测：网上办理、好差评全部不计分；电子证照印章 0/20（用章率无数据 0 分），
-  -- 服务渠道 (0 + 5)/10 × 25 = 12.5；合计 12.5/45 × 100
-  expect.points("fagai", "mon_channel", 12.5),
-  expect.points("fagai", "monitoring", 12.5 * 100 / 45),
-  expect.points("fagai", "platforms", 0),                 -- 共享数据更新及时率无数据 0 分
-  expect.total("fagai", 22.22),                           -- 0.8 × 27.78，保留两位
-  expect.band("fagai", "不合格"),
+  rest = rest(),
+  -- fagai 只报送了工作台账：服务渠道 (0 + 5)/10（自报沿用无数据 0 分）只有 10/25 分有数据，
+  -- 电子证照印章只有用章率 8/20（无数据 0 分），均不足一半、不计分；网上办理、好差评无业务。
+  -- 常态化监测因此只剩证据过少而不计分的维度，按本组中位数计：其余单位都是背景 97.6。
+  -- 以前是 (0 + 5)/10 × 25 = 12.5，再 × 100/45 = 27.78：两项指标撑起整个常态化监测。
+  expect.status("fagai", "mon_channel", "na"),
+  expect.note("fagai", "mon_channel", "min_applicable"),
+  expect.points("fagai", "monitoring", 97.6),
+  expect.note("fagai", "monitoring", "按本组中位数97.6000分计"),
+  -- 重大应用平台：只有共享数据更新及时率（无数据 0 分）10/50，民情地图不计分；店小二无业务；
+  -- 按本组中位数 82.5 计（以前是 0 分：一项 0 分指标放大 10 倍）
+  expect.points("fagai", "platforms", 82.5),
+  expect.total("fagai", 94.58),                           -- 0.8 × 97.6 + 0.2 × 82.5
+  expect.band("fagai", "优秀"),
+  -- 背景单位：自己的得分
+  expect.points("jiaoyu", "monitoring", 97.6),
+  expect.total("jiaoyu", 94.58),
 }
