@@ -220,8 +220,8 @@ int pg_config_load(pg_config *c, const char *path, pg_diags *d)
         "job_deadline_ms", "drain_timeout_ms", "result_cache_mb", NULL};
     /* clang-format on */
     static const char *const lua_keys[] = {"instructions", "memory_mb", NULL};
-    static const char *const reload_keys[] = {"debounce_ms", "rescan_ms", "retry_ms",
-                                              "retry_max_ms", NULL};
+    static const char *const reload_keys[] = {"debounce_ms",  "rescan_ms", "retry_ms",
+                                              "retry_max_ms", "effective", NULL};
     reader rd = {path, d}, *r = &rd;
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -291,13 +291,24 @@ int pg_config_load(pg_config *c, const char *path, pg_diags *d)
     }
     const cJSON *rl = cJSON_GetObjectItemCaseSensitive(root, "reload");
     if (rl && !cJSON_IsObject(rl))
-        BAD(r, "reload: expected { debounce_ms, rescan_ms, retry_ms, retry_max_ms }");
+        BAD(r, "reload: expected { debounce_ms, rescan_ms, retry_ms, retry_max_ms, effective }");
     if (cJSON_IsObject(rl)) {
         only_keys(r, rl, "reload", reload_keys);
         if (get_long(r, rl, "debounce_ms", 0, 60000, &v) > 0) c->debounce_ms = (unsigned)v;
         if (get_long(r, rl, "rescan_ms", 100, 3600000, &v) > 0) c->rescan_ms = (unsigned)v;
         if (get_long(r, rl, "retry_ms", 10, 3600000, &v) > 0) c->retry_ms = (unsigned)v;
         if (get_long(r, rl, "retry_max_ms", 10, 86400000, &v) > 0) c->retry_max_ms = (unsigned)v;
+        char *eff = NULL;
+        if (get_string(r, rl, "effective", "reload.effective", &eff) > 0) {
+            if (strcmp(eff, "open_month") == 0)
+                c->effective_open_month = 1;
+            else if (strcmp(eff, "year") != 0)
+                BAD(r,
+                    "reload.effective: \"%s\" must be \"year\" (a rule set without effective "
+                    "governs its whole year) or \"open_month\" (from the current open month)",
+                    eff);
+        }
+        free(eff);
     }
     if (get_string(r, root, "log_level", "log_level", &level) > 0) {
         static const char *const levels[] = {"debug", "info", "warn", "error"};

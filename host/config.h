@@ -63,6 +63,9 @@ typedef struct {
     unsigned debounce_ms, rescan_ms;
     /* a failed reload's backoff (reload.c); 0: the defaults */
     unsigned retry_ms, retry_max_ms;
+    /* reload.effective = "open_month": a rule set without `effective` governs from the current
+       open sampling month (reload.c); 0: the whole year */
+    int effective_open_month;
     int log_level;      /* pg_log_level */
     int retention_days; /* unpublished runs older than this are pruned daily; 0: kept */
     pg_token *tokens;

@@ -15,7 +15,7 @@
 
 int64_t pg_host_now(const pg_host *h)
 {
-    return h->sched ? pg_sched_now(h->sched) : (int64_t)time(NULL);
+    return h->sched ? pg_sched_now(h->sched) : h->test_clock ? h->fake_now : (int64_t)time(NULL);
 }
 
 int pg_host_refuse_stuck(const pg_host *h, pg_http_req *req, const pg_job *behind)

@@ -158,17 +158,45 @@ static void chain_write(pg_rules *set)
     free(text), free(path), free(tmp);
 }
 
+/* The month `g` governs from: its `effective`; without one January (the whole year), or, with
+ * reload.effective = "open_month", the sampling month open now by the host's clock (month M
+ * closes at 24:00 on the 25th, base.h), so an office that wants saved edits to leave closed
+ * months alone need not ask every author for `effective`. Returns 0, or -1 with a located error
+ * when that default falls after the rules' year: every month is closed, and the author must say
+ * from when (a silent choice would change closed months, or none). */
+static int effective_of(const pg_host *h, const pg_gen *g, int *from, pg_diags *d)
+{
+    const pg_ruleset *rs = g->rs;
+    *from = rs->effective ? rs->effective : 1;
+    if (rs->effective || !h->cfg.effective_open_month) return 0;
+    int64_t local = pg_host_now(h) + rs->tz_offset;
+    long day = (long)(local >= 0 ? local / 86400 : (local - 86399) / 86400);
+    int y, m, dd;
+    pg_civil_from_days(day, &y, &m, &dd);
+    if (dd > 25 && ++m > 12) m = 1, y++;
+    if (y < rs->year) return 0;
+    if (y == rs->year) {
+        *from = m;
+        return 0;
+    }
+    pg_error(d, rs->file, rs->line,
+             "ruleset: no effective month, and reload.effective = \"open_month\" would make these "
+             "rules govern from %d-%02d, after %d: every month of %d is closed; say from when, "
+             "e.g. effective = \"%d-12\", or \"%d-01\" for the whole year",
+             y, m, rs->year, rs->year, rs->year, rs->year);
+    return -1;
+}
+
 /* Makes `g` the chain's newest link, from its effective month: the links from that month on
  * are replaced (the directory's files are the rules from then on), the earlier ones stay.
  * The first link of a year governs every month before it as well: there are no older rules
  * to keep. Returns the first month whose rules changed. */
-static int chain_push(pg_rules *set, pg_gen *g)
+static int chain_push(pg_rules *set, pg_gen *g, int from)
 {
     if (set->nchain && set->chain[0].gen->rs->year != g->rs->year) { /* another year: anew */
         for (int k = 0; k < set->nchain; k++) pg_gen_unref(set->chain[k].gen);
         set->nchain = 0;
     }
-    int from = g->rs->effective;
     while (set->nchain && set->chain[set->nchain - 1].from >= from)
         pg_gen_unref(set->chain[--set->nchain].gen);
     if (!set->nchain) from = 1;
@@ -177,11 +205,53 @@ static int chain_push(pg_rules *set, pg_gen *g)
     return from;
 }
 
+/* The JSON of an open file, which it closes; NULL when it is not JSON. */
+static cJSON *read_json(FILE *f)
+{
+    char *text = NULL;
+    size_t len = 0, cap = 0, n;
+    char buf[4096];
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        if (len + n + 1 > cap) text = pg_xrealloc(text, cap = (len + n + 1) * 2);
+        memcpy(text + len, buf, n), len += n;
+    }
+    fclose(f);
+    cJSON *o = NULL;
+    if (text) {
+        text[len] = 0;
+        o = cJSON_Parse(text);
+    }
+    free(text);
+    return o;
+}
+
+/* Start-up: when the chain file's newest link is `cur`'s very files, the month it governed
+ * from, else 0. A rule set that relies on reload.effective's default keeps the month it was
+ * saved for across restarts, instead of the month open at the restart (which would hand the
+ * months between back to the older rules). */
+static int chain_kept_from(const pg_rules *set, const pg_gen *cur)
+{
+    char *path = chain_path(set->h, cur->rs->year);
+    FILE *f = fopen(path, "rb");
+    free(path);
+    cJSON *o = f ? read_json(f) : NULL;
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "chain");
+    const cJSON *last = cJSON_IsArray(a) ? cJSON_GetArrayItem(a, cJSON_GetArraySize(a) - 1) : NULL;
+    const char *from = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(last, "from"));
+    const char *content = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(last, "content"));
+    int p = from ? pg_period_parse(from) : -1, kept = 0;
+    if (content && strcmp(content, cur->content) == 0 && p > 0 && !pg_period_is_year(p) &&
+        pg_period_year(p) == cur->rs->year)
+        kept = p % 100;
+    cJSON_Delete(o);
+    return kept;
+}
+
 /* Start-up: the links of the chain file that precede `cur`'s effective month, loaded from their
  * snapshots, so the months they govern keep their rules across the restart. A chain file that
  * cannot be read, or a snapshot it names that cannot be loaded, is an error (file and why):
  * serving those months with other rules would change numbers without anyone having asked. */
-static int chain_restore(pg_rules *set, const pg_gen *cur, pg_diags *d)
+static int chain_restore(pg_rules *set, const pg_gen *cur, int cur_from, pg_diags *d)
 {
     pg_host *h = set->h;
     char *path = chain_path(h, cur->rs->year);
@@ -192,16 +262,7 @@ static int chain_restore(pg_rules *set, const pg_gen *cur, pg_diags *d)
         free(path);
         return rc;
     }
-    char *text = NULL;
-    size_t len = 0, cap = 0, n;
-    char buf[4096];
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-        if (len + n + 1 > cap) text = pg_xrealloc(text, cap = (len + n + 1) * 2);
-        memcpy(text + len, buf, n), len += n;
-    }
-    fclose(f);
-    cJSON *o = text ? (text[len] = 0, cJSON_Parse(text)) : NULL;
-    free(text);
+    cJSON *o = read_json(f);
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "chain");
     int rc = 0;
     if (!cJSON_IsArray(a)) {
@@ -226,7 +287,7 @@ static int chain_restore(pg_rules *set, const pg_gen *cur, pg_diags *d)
             rc = -EINVAL;
             break;
         }
-        if (p % 100 >= cur->rs->effective) break; /* the current rules govern it now */
+        if (p % 100 >= cur_from) break; /* the current rules govern it now */
         if (strcmp(content, cur->content) == 0) continue;
         pg_gen *g = NULL;
         pg_budget ceiling = {h->cfg.lua_instructions, (size_t)h->cfg.lua_memory_mb << 20};
@@ -241,8 +302,7 @@ static int chain_restore(pg_rules *set, const pg_gen *cur, pg_diags *d)
             break;
         }
         pg_diags_free(&ld);
-        chain_push(set, g);
-        set->chain[set->nchain - 1].from = p % 100;
+        chain_push(set, g, p % 100);
         pg_gen_unref(g);
     }
     cJSON_Delete(o);
@@ -528,8 +588,9 @@ static void built(pg_job *j)
     if (clash)
         pg_error(&r->d, r->dir, 0, "the rules are for %d, which %s already serves", clash->year,
                  clash->dir);
+    int from = 1, late = r->gen && !clash && effective_of(h, r->gen, &from, &r->d) != 0;
     cJSON_Delete(a->errors), cJSON_Delete(a->warnings);
-    a->ok = r->gen && !clash;
+    a->ok = r->gen && !clash && !late;
     a->errors = pg_reply_diags_json(&r->d, PG_ERROR, 50);
     a->nerrors = r->d.errors;
     a->warnings = pg_reply_diags_json(&r->d, PG_WARNING, 50);
@@ -555,7 +616,7 @@ static void built(pg_job *j)
         pg_gen *old = set->gen;
         set->gen = r->gen;
         set->year = set->gen->rs->year;
-        int from = chain_push(set, set->gen);
+        from = chain_push(set, set->gen, from);
         chain_write(set);
         note_frozen(set, from);
         elect_newest(h);
@@ -711,10 +772,18 @@ int pg_rules_add(pg_host *h, const char *dir)
         rc = -1;
     }
     /* the months before the rules' effective month keep the rules they had before the restart */
-    if (rc == 0 && chain_restore(set, set->gen, &d) != 0) {
-        pg_gen_unref(set->gen), set->gen = NULL;
-        rc = -1;
+    int from = rc == 0 ? chain_kept_from(set, set->gen) : 1;
+    if (rc == 0 && !from) {
+        /* without a chain on record the first rules govern the whole year whatever their
+         * default; with one, the months before the default keep their rules */
+        char *path = chain_path(h, set->gen->rs->year);
+        int known = access(path, F_OK) == 0;
+        free(path);
+        from = 1;
+        if (known && effective_of(h, set->gen, &from, &d) != 0) rc = -1;
     }
+    if (rc == 0 && chain_restore(set, set->gen, from, &d) != 0) rc = -1;
+    if (rc != 0 && set->gen) pg_gen_unref(set->gen), set->gen = NULL;
     pg_diags_print(&d, stderr);
     set->last.trigger = pg_xstrdup("start");
     set->last.at = (int64_t)time(NULL);
@@ -725,7 +794,7 @@ int pg_rules_add(pg_host *h, const char *dir)
     if (rc == 0) {
         set->last.gen_id = set->gen->id;
         set->year = set->gen->rs->year;
-        note_frozen(set, chain_push(set, set->gen));
+        note_frozen(set, chain_push(set, set->gen, from));
         chain_write(set);
     }
     pg_diags_free(&d);
@@ -787,7 +856,8 @@ static cJSON *set_status(const pg_rules *set, int offset)
         cJSON_AddStringToObject(o, "content", set->gen->content);
         cJSON_AddStringToObject(o, "loaded_at", pg_render_time(set->gen->loaded_at, offset, buf));
         char from[16];
-        snprintf(from, sizeof from, "%d-%02d", set->year, set->gen->rs->effective);
+        snprintf(from, sizeof from, "%d-%02d", set->year,
+                 set->nchain ? set->chain[set->nchain - 1].from : 1);
         cJSON_AddStringToObject(o, "effective", from);
         cJSON_AddItemToObject(o, "chain", chain_json(set));
         cJSON_AddItemToObject(o, "frozen",

@@ -133,6 +133,7 @@ int pg_serve(pg_config *cfg, int64_t fake_now)
     pg_host host = {0}, *h = &host;
     h->cfg = *cfg;
     h->test_clock = fake_now >= 0;
+    h->fake_now = fake_now; /* pg_host_now until the scheduler runs: the rule sets' first loads */
     pg_log_set_level((pg_log_level)cfg->log_level);
     if (!cfg->pool) h->cfg.pool = (int)uv_available_parallelism();
     /* Before any pool thread runs rule code; 0 keeps the defaults (or the environment's). */

@@ -308,7 +308,7 @@ static void read_ruleset(loader *ld, int t, const where *w)
     /* effective = "2021-07": the month a change takes effect from, within the set's year */
     char *effective = pg__opt_string(ld, t, "effective", w, 0);
     int eff = effective ? pg_period_parse(effective) : -1;
-    rs->effective = 1;
+    rs->effective = 0;
     if (effective && (eff < 0 || pg_period_is_year(eff) || pg_period_year(eff) != rs->year))
         BAD(ld, w, "ruleset: effective = \"%s\" must be a sampling month of %d, e.g. \"%d-07\"",
             effective, rs->year, rs->year);

@@ -253,7 +253,8 @@ typedef struct pg_ruleset {
     int line;
     int year;
     /* ruleset{effective = "YYYY-MM"}: the first sampling month (1–12) of `year` these rules
-     * govern; earlier months keep the rules in force then (docs/rules.md). 1 when absent. */
+     * govern; earlier months keep the rules in force then (docs/rules.md). 0 when absent: the
+     * whole year, or the host's reload.effective default. */
     int effective;
     int rounding;
     int dense;
