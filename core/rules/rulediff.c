@@ -370,6 +370,15 @@ static void points(list *l, const pg_ruleset *a, const pg_node *na, const pg_rul
         }
 }
 
+/* "min_applicable 0.5, below group_median", or "none" */
+static char *thin_words(const pg_node *n)
+{
+    char t[PG_NUM_BUF];
+    if (!(n->min_applicable > 0)) return pg_xstrdup("none");
+    return pg_xasprintf("min_applicable %s, below %s", pg_num_text(n->min_applicable, t),
+                        pg_below_name(n->below));
+}
+
 static void indicator(list *l, const pg_ruleset *a, const pg_node *na, const pg_ruleset *b,
                       const pg_node *nb)
 {
@@ -400,6 +409,11 @@ static void indicator(list *l, const pg_ruleset *a, const pg_node *na, const pg_
             add(l, "cap", nb->id, NULL, wa, wb, "%s: bonus caps %s → %s", nb->id, wa, wb);
         free(wa), free(wb);
     }
+    /* the thin-evidence policy moves scores as a missing-data policy does: the same kind */
+    char *ta = thin_words(na), *tb = thin_words(nb);
+    if (strcmp(ta, tb) != 0)
+        add(l, "missing", nb->id, NULL, ta, tb, "%s: thin-evidence policy %s → %s", nb->id, ta, tb);
+    free(ta), free(tb);
 }
 
 static void indicators(list *l, const pg_ruleset *a, const pg_ruleset *b)

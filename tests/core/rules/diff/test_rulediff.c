@@ -176,6 +176,16 @@ static void missing_policy(void **state)
                "zero", "not_applicable", "online: missing-data policy zero → not_applicable");
 }
 
+static void thin_policy(void **state)
+{
+    (void)state;
+    expect_one(
+        "name = \"政务服务\", points = 100 }",
+        "name = \"政务服务\", points = 100, min_applicable = 0.5, below = \"group_median\" }", NULL,
+        "missing", "service", "none", "min_applicable 0.5, below group_median",
+        "service: thin-evidence policy none → min_applicable 0.5, below group_median");
+}
+
 static void metric_definition(void **state)
 {
     (void)state;
@@ -348,11 +358,13 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        /* clang-format off */
         cmocka_unit_test(unchanged),
         cmocka_unit_test(points),
         cmocka_unit_test(method_parameter),
         cmocka_unit_test(method_kind),
         cmocka_unit_test(missing_policy),
+        cmocka_unit_test(thin_policy),
         cmocka_unit_test(metric_definition),
         cmocka_unit_test(indicator_added),
         cmocka_unit_test(indicator_retired),
@@ -365,6 +377,7 @@ int main(void)
         cmocka_unit_test(unit_moved),
         cmocka_unit_test(unit_added),
         cmocka_unit_test(json),
+        /* clang-format on */
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
