@@ -138,7 +138,7 @@ int cmd_publish(int argc, char **argv)
     }
     if (pg_datadir_load(rs, data, &ds, &d) != 0) goto done;
     if (pg_store_open(data, &st, &d) != 0) goto done;
-    pg_publish_in in = {data, rs, hex, ds, s, code, "publish", cli_actor(actor), reason};
+    pg_publish_in in = {data, rs, hex, ds, s, code, "publish", cli_actor(actor), reason, 0};
     if (pg_publish(st, &in, &out, &d) != 0) goto done;
     rc = 0;
     const cJSON *b = out.bulletin;

@@ -62,8 +62,8 @@ static void publish(pg_job *j)
         (x->rc = pg_datadir_load(rs, x->datadir, &ds, &x->d)) != 0 ||
         (x->rc = pg_store_open(x->datadir, &st, &x->d)) != 0)
         goto done;
-    pg_publish_in in = {x->datadir, rs,    j->gen->content, ds,       s,
-                        x->period,  "api", x->actor,        x->reason};
+    pg_publish_in in = {x->datadir, rs,    j->gen->content, ds,        s,
+                        x->period,  "api", x->actor,        x->reason, x->mix != NULL};
     if ((x->rc = pg_publish(st, &in, &out, &x->d)) != 0) goto done;
     char pbuf[PG_PERIOD_BUF];
     char *docs =

@@ -5,7 +5,13 @@
  * inputs) happen before the write transaction, so the store's write lock is held only for the
  * inserts. The transaction then checks that revision N is still the latest: two publishers of
  * the same (scheme, period) cannot both make revision N+1, and the loser is told to retry
- * rather than silently correcting a revision it never compared with. */
+ * rather than silently correcting a revision it never compared with.
+ *
+ * Effective dating: when the host keeps a chain of rule revisions by month for the period's year
+ * (DATA/rules/chain-<year>.json, host/reload.c), the rules given must be the ones that govern the
+ * period by it, so that `pinggu publish` with today's directory cannot publish (or correct) June
+ * with July's rules, nor an annual composite whose months other revisions govern, which only a
+ * caller that supplies each month under its own rules (the host) can evaluate. */
 #include "record.h"
 
 #include "score.h"
@@ -13,6 +19,7 @@
 
 #include <errno.h>
 #include <sha2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -260,6 +267,89 @@ static char *print(const cJSON *j)
     return s;
 }
 
+/* The content hash of the chain link that governs month `m` (1–12) of `chain`, or NULL. */
+static const char *link_for(const cJSON *chain, int m)
+{
+    const char *content = NULL;
+    const cJSON *l;
+    cJSON_ArrayForEach(l, chain)
+    {
+        const char *from = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(l, "from"));
+        int p = from ? pg_period_parse(from) : -1;
+        if (p < 0 || (content && p % 100 > m)) break;
+        content = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(l, "content"));
+    }
+    return content;
+}
+
+/* 0 when `in->rules` govern the period by the host's chain (or there is none), else -EINVAL
+ * with the reason. */
+static int check_chain(const pg_publish_in *in, pg_diags *d)
+{
+    int year = pg_period_year(in->period);
+    char *path = pg_xasprintf("%s/rules/chain-%d.json", in->datadir, year);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        free(path);
+        return 0;
+    }
+    char *text = NULL;
+    size_t len = 0, n;
+    char buf[4096];
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        text = pg_xrealloc(text, len + n + 1);
+        memcpy(text + len, buf, n), len += n;
+    }
+    fclose(f);
+    if (text) text[len] = 0;
+    cJSON *o = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    const cJSON *chain = cJSON_GetObjectItemCaseSensitive(o, "chain");
+    int rc = 0;
+    char pbuf[PG_PERIOD_BUF];
+    const char *period = pg_period_format(in->period, pbuf);
+    const pg_scheme *sc = &in->rs->schemes[in->scheme];
+    if (!cJSON_IsArray(chain) || cJSON_GetArraySize(chain) == 0) {
+        pg_error(d, path, 0, "not a chain of rule revisions: cannot tell which rules govern %s",
+                 period);
+        rc = -EINVAL;
+    } else if (!pg_period_is_year(in->period)) {
+        const char *want = link_for(chain, in->period % 100);
+        if (want && strcmp(want, in->rules) != 0) {
+            pg_error(d, path, 0,
+                     "%s is governed by rules revision %.12s, not by these (%.12s): publish it "
+                     "with the rules in force in that month (the host's POST /api/v1/bulletins "
+                     "does)",
+                     period, want, in->rules);
+            rc = -EINVAL;
+        }
+    } else {
+        const char *cur = link_for(chain, 12);
+        if (cur && strcmp(cur, in->rules) != 0) {
+            pg_error(d, path, 0, "%s is governed by rules revision %.12s, not by these (%.12s)",
+                     period, cur, in->rules);
+            rc = -EINVAL;
+        }
+        for (int k = 0; rc == 0 && !in->months_own && k < sc->nparts; k++) {
+            const pg_part *p = &sc->parts[k];
+            if (p->scheme < 0 || in->rs->schemes[p->scheme].period != PG_PERIOD_MONTH) continue;
+            for (int m = p->month_from; rc == 0 && m <= p->month_to && m <= 12; m++) {
+                const char *want = link_for(chain, m);
+                if (!want || strcmp(want, in->rules) == 0) continue;
+                pg_error(d, path, 0,
+                         "scheme '%s' for %s averages %d-%02d, which rules revision %.12s "
+                         "governs: only the host takes each month under its own rules; publish "
+                         "it there (POST /api/v1/bulletins)",
+                         sc->id, period, year, m, want);
+                rc = -EINVAL;
+            }
+        }
+    }
+    cJSON_Delete(o);
+    free(path);
+    return rc;
+}
+
 int pg_publish(pg_store *st, const pg_publish_in *in, pg_publish_out *out, pg_diags *d)
 {
     memset(out, 0, sizeof *out);
@@ -278,8 +368,10 @@ int pg_publish(pg_store *st, const pg_publish_in *in, pg_publish_out *out, pg_di
     char what[160] = "";
     pg_result *res = NULL;
 
+    int rc = check_chain(in, d);
+    if (rc != 0) goto done;
     /* 环比: against the latest bulletin of the previous period, when there is one */
-    int rc = pg_publish_find(st, sc->id, prev_period, 0, &prev, d);
+    rc = pg_publish_find(st, sc->id, prev_period, 0, &prev, d);
     if (rc == 0) {
         run.base = (long)cJSON_GetObjectItem(prev, "id")->valuedouble;
         snprintf(what, sizeof what, "bulletin %s %s revision %d", sc->id, prev_period,

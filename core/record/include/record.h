@@ -107,6 +107,9 @@ typedef struct {
     const char *trigger;  /* "publish" (CLI) or "api" */
     const char *actor;    /* who publishes */
     const char *reason;   /* why, for a correction (required then); NULL otherwise */
+    int months_own;       /* the caller gives the core each month's total under its own rules
+                             (pg_eval_months_set): a composite over months of other revisions
+                             may be published */
 } pg_publish_in;
 
 typedef struct {
@@ -117,7 +120,10 @@ typedef struct {
 } pg_publish_out;
 
 /* Publishes. Returns 0 and *out, or a negative errno with a diagnostic:
- *   -EINVAL  a correction without a reason, or a base bulletin that cannot be read
+ *   -EINVAL  a correction without a reason, or a base bulletin that cannot be read, or rules
+ *            that do not govern the period by the host's chain of effective months
+ *            (DATA/rules/chain-<year>.json, host/reload.c): a month published with another
+ *            month's rules, or a composite over months of other revisions without months_own
  *   -EEXIST  the result is byte for byte revision N's: there is nothing to correct
  *   -EAGAIN  someone published the same (scheme, period) meanwhile: try again
  *   -ENOENT  no data for the period (pg_eval's)

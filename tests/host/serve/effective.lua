@@ -241,6 +241,23 @@ t:eq("the mixed annual composite is published", 201, st, text)
 local _, _, ba = h:get("/api/v1/bulletins/annual/2021", admin)
 t:ok(ba and same(totals(an7), totals(ba.result)), "… with the totals served")
 
+-- The CLI publishes with the directory's rules (July's): it refuses June, which the chain says
+-- June's rules govern, and the annual composite, whose months only the host takes under their
+-- own rules.
+local function cli_publish(scheme, period)
+  local errf = ws .. "/cli.err"
+  local ok = os.execute(L.quote(bin) .. " publish --rules " .. L.quote(ws .. "/rules") .. " --data " ..
+    L.quote(ws .. "/data") .. " --scheme " .. scheme .. " --period " .. period ..
+    " --reason test >/dev/null 2>" .. L.quote(errf))
+  return ok, L.slurp(errf) or ""
+end
+local cok, cerr = cli_publish("monthly", "2021-06")
+t:ok(not cok, "pinggu publish refuses 2021-06 with the July rules", cerr)
+t:contains("… saying which rules govern it", cerr, "2021-06 is governed by rules revision " .. rev0:sub(1, 12))
+cok, cerr = cli_publish("annual", "2021")
+t:ok(not cok, "pinggu publish refuses the annual composite over months of two revisions", cerr)
+t:contains("… and where to publish it", cerr, "publish it there (POST /api/v1/bulletins)")
+
 -- 8. A restart keeps the chain: June is still under the old rules.
 h:stop()
 h = start()
