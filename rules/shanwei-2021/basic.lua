@@ -162,13 +162,13 @@ indicator "bss_sync" { parent = "b_same", name = "办件数据实时汇聚率",
 -- 2.3 服务供给方式（10 分）
 indicator "b_channels" { parent = "b_service", name = "服务供给方式", points = 10 }
 
-indicator "bc_full_online" { parent = "b_channels", name = "全程网办事项占比（年终）",
+indicator "bc_full_online" { parent = "b_channels", name = "全程网办办件占比（年终）",
   points = 5,
   metric = "full_online_rate", method = linear { lo = 0.5, hi = 0.95 },
   missing = "not_applicable",
-  standard = "全程网办事项占比达到 95% 及以上得满分，50% 及以下不得分，其间线性计分；"
-          .. "无依申请事项的单位不考核此项（阈值为评估方假设 [A]）。",
-  source = "广东政务服务平台事项库，年终采样。" }
+  standard = "年终采样期受理办件中全程网办的比例达到 95% 及以上得满分，50% 及以下不得分，其间线性计分；"
+          .. "采样期无受理办件的单位不考核此项（阈值为评估方假设 [A]）。",
+  source = "省办件数据库，年终采样期（10 月 10 日至 12 月 31 日）受理的办件，系统统计。" }
 
 indicator "bc_mobile" { parent = "b_channels", name = "移动端可办事项占比",
   points = 5,
@@ -219,17 +219,17 @@ indicator "bf_time_cut" { parent = "b_efficiency", name = "承诺时限压缩率
   points = 5,
   metric = "time_cut_rate", method = linear { lo = 0.5, hi = 0.8 },
   missing = "not_applicable",
-  standard = "承诺时限比法定时限平均压缩 80% 及以上得满分，50% 及以下不得分，其间线性计分；"
-          .. "无承诺件事项的单位不考核此项（阈值为评估方假设 [A]）。",
-  source = "广东政务服务平台事项库，年终采样。" }
+  standard = "年终采样期受理的承诺件，承诺时限比法定时限平均压缩 80% 及以上得满分，50% 及以下不得分，"
+          .. "其间线性计分；采样期无承诺件的单位不考核此项（阈值为评估方假设 [A]）。",
+  source = "省办件数据库，年终采样期受理的承诺件（法定办结时限、承诺办结时限），系统统计。" }
 
-indicator "bf_zero_visit" { parent = "b_efficiency", name = "零跑动事项占比",
+indicator "bf_zero_visit" { parent = "b_efficiency", name = "零跑动办件占比",
   points = 4,
   metric = "zero_visit_rate", method = linear { lo = 0.7, hi = 0.9 },
   missing = "not_applicable",
-  standard = "到现场次数为 0 的事项占比达到 90% 及以上得满分，70% 及以下不得分，其间线性计分；"
-          .. "无依申请事项的单位不考核此项（阈值为评估方假设 [A]）。",
-  source = "广东政务服务平台事项库（到办事现场次数字段），系统统计。" }
+  standard = "年终采样期受理办件中到办事现场次数为 0 的比例达到 90% 及以上得满分，70% 及以下不得分，"
+          .. "其间线性计分；采样期无受理办件的单位不考核此项（阈值为评估方假设 [A]）。",
+  source = "省办件数据库（到办事现场次数字段），年终采样期受理的办件，系统统计。" }
 
 indicator "bf_zero_proof" { parent = "b_efficiency", name = "证明事项免提交比例（年终自报）",
   points = 4,

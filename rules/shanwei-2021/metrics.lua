@@ -49,7 +49,7 @@ metric "ontime_rate" { name = "办件按期办结率", unit = "share",
   desc = "当月受理且截至当月 25 日 24:00 已办结的办件中，受理至办结的工作日（扣除补正、听证、检验检测等不计时环节）"
       .. "不超过承诺时限的件数 ÷ 已办结件数；截止后才办结的按未办结计（不计入）。n 为已办结件数。来源：省办件数据库。" }
 
-metric "town_online_rate" { name = "镇村事项网上可办率", unit = "share",
+metric "town_online_rate" { name = "镇村办件网上申办率", unit = "share",
   from = "cases", kind = "share", where = "handle_level in ('镇', '村')",
   condition = "channel ~= '窗口'",
   desc = "镇(街)、村(居)两级受理的办件中经网上渠道（窗口以外）申请的件数 ÷ 镇村办件数；n 为镇村办件数。"
@@ -252,7 +252,7 @@ metric "satisfaction_rate" { name = "好差评满意率", unit = "share",
   from = "reviews", kind = "share", over = "year", condition = "level >= 3",
   desc = "全年评价中非常满意、满意、基本满意的件数 ÷ 评价总数；n 为评价总数。来源：好差评系统。" }
 
-metric "zero_visit_rate" { name = "零跑动事项占比", unit = "share",
+metric "zero_visit_rate" { name = "零跑动办件占比", unit = "share",
   from = "cases", kind = "share", over = "year_end", condition = "visits == 0",
   desc = "年终采样期受理办件中到办事现场次数为 0 的件数 ÷ 受理件数；n 为受理件数。来源：省办件数据库。" }
 

@@ -6,7 +6,8 @@
 -- 以下维度、分值与阈值均为评估方假设 [A]。
 --
 -- 结构（市直 dept / 县区 county 分值）：
---   网上办理成熟度         30 / 30   全程网办、即办件、承诺时限压缩、按期办结（县区另有镇村事项）
+--   网上办理成熟度         30 / 30   全程网办、即办件、承诺时限压缩、按期办结（县区另有镇村办件）
+--                                    均按当月受理的办件计（省办件数据库），不是事项库中的事项占比
 --   好差评服务质量         25 / 25   主动评价率、差评数、差评整改
 --   电子证照电子印章应用   20 / 20
 --   服务渠道与办事指南     25 / 25   粤系列上线、指南准确率、无证明城市、台账报送
@@ -32,30 +33,30 @@ indicator "mon_handling" { parent = "monitoring", name = "网上办理成熟度"
   points = { dept = 30, county = 30 },
   min_applicable = 0.5, below = "not_applicable" }   -- [A] 不足一半不计分，见本文件开头
 
-indicator "mon_full_online" { parent = "mon_handling", name = "全程网办事项占比",
+indicator "mon_full_online" { parent = "mon_handling", name = "全程网办办件占比",
   points = { dept = 10, county = 8 },
   metric = "full_online_rate", method = linear { lo = 0.5, hi = 0.95 },
-  missing = "not_applicable",     -- 无依申请事项的单位不考核此项
-  standard = "全程网办事项占比达到 95% 及以上得满分，50% 及以下不得分，其间按线性插值计分；"
-          .. "无依申请事项的单位不考核此项，分值按比例分配至同级指标（阈值为评估方假设 [A]）。",
-  source = "广东政务服务平台事项库（网上办理深度字段），系统统计。" }
+  missing = "not_applicable",     -- 当月无受理办件的单位不考核此项
+  standard = "当月受理办件中全程网办的比例达到 95% 及以上得满分，50% 及以下不得分，其间按线性插值计分；"
+          .. "当月无受理办件的单位不考核此项，分值按比例分配至同级指标（阈值为评估方假设 [A]）。",
+  source = "省办件数据库（当月受理的办件是否全程网办），系统统计。" }
 
 indicator "mon_instant" { parent = "mon_handling", name = "即办件占比",
   points = { dept = 6, county = 5 },
   metric = "instant_rate", method = target { target = 0.4 },
   missing = "not_applicable",
-  standard = "即办件占比达到 40% 得满分，未达到的按 实际值÷40% 计分；"
-          .. "无依申请事项的单位不考核此项（阈值为评估方假设 [A]，参考即办件占事项 30%–50% 的一般水平）。",
-  source = "广东政务服务平台事项库（办件类型字段），系统统计。" }
+  standard = "当月受理办件中即办件的比例达到 40% 得满分，未达到的按 实际值÷40% 计分；"
+          .. "当月无受理办件的单位不考核此项（阈值为评估方假设 [A]，参考即办件占事项 30%–50% 的一般水平）。",
+  source = "省办件数据库（办件类型字段），系统统计。" }
 
 indicator "mon_time_cut" { parent = "mon_handling", name = "承诺时限压缩率",
   points = { dept = 6, county = 5 },
   metric = "time_cut_rate",
   method = steps { { 0.8, 1 }, { 0.7, 0.9 }, { 0.6, 0.75 }, { 0.5, 0.6 }, { 0.3, 0.3 }, otherwise = 0 },
   missing = "not_applicable",
-  standard = "承诺时限比法定时限平均压缩 80% 及以上得满分；70%–80% 得 90%；60%–70% 得 75%；"
-          .. "50%–60% 得 60%；30%–50% 得 30%；低于 30% 不得分（阈值为评估方假设 [A]）。",
-  source = "广东政务服务平台事项库（法定办结时限、承诺办结时限），系统统计。" }
+  standard = "当月受理的承诺件，承诺时限比法定时限平均压缩 80% 及以上得满分；70%–80% 得 90%；60%–70% 得 75%；"
+          .. "50%–60% 得 60%；30%–50% 得 30%；低于 30% 不得分；当月无承诺件的单位不考核此项（阈值为评估方假设 [A]）。",
+  source = "省办件数据库（承诺件的法定办结时限、承诺办结时限），系统统计。" }
 
 indicator "mon_ontime" { parent = "mon_handling", name = "办件按期办结率",
   points = { dept = 8, county = 6 },
@@ -65,12 +66,12 @@ indicator "mon_ontime" { parent = "mon_handling", name = "办件按期办结率"
           .. "当月办结件少于 10 件的视为本期无业务，不考核此项（阈值为评估方假设 [A]）。",
   source = "省办件数据库（受理时间、办结时间、承诺办结时间），系统统计。" }
 
-indicator "mon_town_online" { parent = "mon_handling", name = "镇村事项网上可办率",
+indicator "mon_town_online" { parent = "mon_handling", name = "镇村办件网上申办率",
   points = { county = 6 },        -- 只考核县(市、区)/管委会
   metric = "town_online_rate", method = linear { lo = 0.5, hi = 0.9 },
-  standard = "镇(街)、村(居)事项网上可办率达到 90% 及以上得满分，50% 及以下不得分，其间线性计分"
-          .. "（阈值为评估方假设 [A]）。",
-  source = "广东政务服务平台事项库（镇村两级事项），系统统计。" }
+  standard = "镇(街)、村(居)两级受理的办件中经网上渠道申请的比例达到 90% 及以上得满分，50% 及以下不得分，"
+          .. "其间线性计分（阈值为评估方假设 [A]）。",
+  source = "省办件数据库（办理层级、申请渠道字段），系统统计。" }
 
 ---------------------------------------------------------------------------
 -- 2. 好差评服务质量（25 分）
@@ -171,7 +172,7 @@ indicator "mon_yue_listing" { parent = "mon_channel", name = "高频事项“粤
   missing = "not_applicable",
   standard = "以本组上线率最高的单位为满分，其他单位按 本单位上线率÷本组最高上线率 计分；"
           .. "无高频事项的单位不考核此项（计分办法为评估方假设 [A]）。",
-  source = "粤省事、粤商通服务目录与广东政务服务平台事项库比对，系统统计。" }
+  source = "粤省事、粤商通服务目录（高频事项服务的上线状态），系统统计。" }
 
 indicator "mon_guide" { parent = "mon_channel", name = "办事指南准确率",
   points = 7,

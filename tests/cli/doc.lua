@@ -78,7 +78,7 @@ T:section("the Shanwei set: every indicator has its anchor, every link resolves"
   T:eq("every indicator has an anchor in some group", nodes, n)
   local county = L.slurp(dir .. "/county.md") or ""
   T:ok(not county:find("ind-pm_data_timely", 1, true), "a dept-only indicator is not in the county document")
-  T:contains("county points", county, "[全程网办事项占比](#ind-mon_full_online) 8 分")
+  T:contains("county points", county, "[全程网办办件占比](#ind-mon_full_online) 8 分")
   T:contains("a custom method names its file:line", county, "自定义计分（" .. SHANWEI .. "/monitoring.lua:")
   T:contains("steps in words", county, "分档计分：≥98% 得满分；≥95% 得 85%；≥90% 得 70%；≥80% 得 40%；其余不得分")
   T:contains("a penalty in words", county, "减分：每 1 件扣 2.5 分，最多扣 5 分")

@@ -49,7 +49,7 @@ T:section("--unit", function()
   local txt, _, tcode = run { scheme = "monthly", period = "2021-05", format = "text", unit = "chengqu" }
   T:eq("--unit chengqu --format text exit code", 0, tcode)
   T:contains("--unit chengqu text", txt, "城区")
-  T:contains("--unit chengqu text", txt, "全程网办事项占比")
+  T:contains("--unit chengqu text", txt, "全程网办办件占比")
   T:ok(not txt:find("海丰县", 1, true), "--unit chengqu text does not list 海丰县")
   local csv, _, ccode = run { scheme = "monthly", period = "2021-05", format = "csv", unit = "chengqu" }
   T:eq("--unit chengqu --format csv exit code", 0, ccode)

@@ -152,7 +152,7 @@ local function case(title, fn) T:section(title, fn) end
 ---------------------------------------------------------------------------
 -- monthly indicators
 ---------------------------------------------------------------------------
-case("mon_full_online 全程网办事项占比: linear 0.5 → 0.95 (monitoring.lua:23-29)", function()
+case("mon_full_online 全程网办办件占比: linear 0.5 → 0.95 (monitoring.lua:23-29)", function()
   -- points: dept 10, county 8; missing → not_applicable. Units given by id, alias, code, name.
   local P = "2021-05"
   local doc = evaluate(write_data {
