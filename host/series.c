@@ -21,6 +21,7 @@
 
 #include "base.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,9 @@
 
 typedef struct {
     pg_http_req *req;
-    int unit;    /* index in the generation's rule set */
+    pg_host *h;
+    int unit;    /* index in the year's current rule set */
+    char *id;    /* the unit's id: a month under an earlier generation may index it otherwise */
     int pending; /* periods not yet back */
     int n;
     int period[MAX_PERIODS];
@@ -38,7 +41,7 @@ typedef struct {
 } series;
 
 /* One period's member, from its outcome (NULL: none could be run). */
-static cJSON *period_item(int period, int unit, const pg_outcome *o)
+static cJSON *period_item(int period, int unit, const char *id, const pg_outcome *o)
 {
     char buf[PG_PERIOD_BUF];
     cJSON *p = cJSON_CreateObject();
@@ -47,6 +50,9 @@ static cJSON *period_item(int period, int unit, const pg_outcome *o)
     if (o && !o->error && unit < o->nunits && o->units[unit]) {
         body = cJSON_ParseWithLength(o->units[unit]->data, o->units[unit]->len);
         u = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(body, "units"), 0);
+        /* never another unit's numbers: the outcome's rules may order the units otherwise */
+        const char *got = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(u, "unit"));
+        if (!got || strcmp(got, id) != 0) u = NULL;
     }
     static const char *const keys[] = {"total", "rank", "band"};
     for (int k = 0; k < 3; k++) {
@@ -69,7 +75,7 @@ static void finish(series *s)
     cJSON *a = cJSON_AddArrayToObject(s->answer, "periods");
     for (int i = 0; i < s->n; i++) cJSON_AddItemToArray(a, s->item[i]);
     pg_reply_json(s->req, 200, s->answer);
-    free(s);
+    free(s->id), free(s);
 }
 
 typedef struct {
@@ -81,7 +87,10 @@ static void came_back(void *arg, const pg_outcome *o)
 {
     slot *k = arg;
     series *s = k->s;
-    s->item[k->i] = period_item(s->period[k->i], s->unit, o);
+    /* a month governed by an earlier generation (effective dating) has its own unit indices */
+    const pg_gen *g = o ? pg_host_gen_for(s->h, s->period[k->i]) : NULL;
+    int unit = g && g->id == o->gen_id ? pg_unit_find(g->rs, s->id) : s->unit;
+    s->item[k->i] = period_item(s->period[k->i], unit < 0 ? INT_MAX : unit, s->id, o);
     free(k);
     if (--s->pending == 0) finish(s);
 }
@@ -111,7 +120,9 @@ static void get_series(pg_call *c)
     } else {
         series *s = pg_xcalloc(1, sizeof *s);
         s->req = c->req;
+        s->h = c->h;
         s->unit = u;
+        s->id = pg_xstrdup(rs->units[u].id);
         int monthly = rs->schemes[sc].period != PG_PERIOD_YEAR;
         for (int m = 1; m <= (monthly ? 12 : 1); m++) {
             char text[PG_PERIOD_BUF];

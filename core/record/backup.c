@@ -200,8 +200,10 @@ static int copy_tree(const char *from, const char *to, long long *bytes, pg_diag
     return rc;
 }
 
-/* The rule snapshots: all of DATA/rules/<hash>/ (each immutable); then every revision a
- * bulletin of the copy names must be among them. */
+/* The rule snapshots: all of DATA/rules/<hash>/ (each immutable), and the host's chains of
+ * revisions by month, DATA/rules/chain-<year>.json (host/reload.c: which revision governs which
+ * month; without them a restored host would evaluate every month with the newest rules); then
+ * every revision a bulletin of the copy names must be among them. */
 static int copy_snapshots(sqlite3 *db, const char *datadir, const char *dest, pg_backup_stats *st,
                           pg_diags *d)
 {
@@ -211,10 +213,13 @@ static int copy_snapshots(sqlite3 *db, const char *datadir, const char *dest, pg
     if (dp) rc = mkdir_p(to, d);
     struct dirent *e;
     while (dp && rc == 0 && (e = readdir(dp))) {
-        if (e->d_name[0] == '.' || strlen(e->d_name) != 64) continue; /* temporaries */
+        size_t n = strlen(e->d_name);
+        int chain = strncmp(e->d_name, "chain-", 6) == 0 && n > 11 &&
+                    strcmp(e->d_name + n - 5, ".json") == 0;      /* written whole by rename */
+        if (e->d_name[0] == '.' || (n != 64 && !chain)) continue; /* temporaries */
         char *f = pg_xasprintf("%s/%s", from, e->d_name), *t = pg_xasprintf("%s/%s", to, e->d_name);
-        rc = copy_tree(f, t, &st->bytes, d);
-        if (rc == 0) st->snapshots++;
+        rc = chain ? copy_file(f, t, NULL, &st->bytes, d) : copy_tree(f, t, &st->bytes, d);
+        if (rc == 0 && !chain) st->snapshots++;
         free(f), free(t);
     }
     if (dp) closedir(dp), fsync_path(to);

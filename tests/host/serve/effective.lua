@@ -159,6 +159,19 @@ end
 t:ok(#rescored > 0, "the swap re-scored something", table.concat(rescored, " "))
 t:eq("… but no month before July", 0, early, table.concat(rescored, " "))
 
+-- A unit's series over the year: each month as served, by its own revision.
+local _, _, series = h:get("/api/v1/units/lufeng/series?scheme=monthly&year=2021", admin)
+local srev, stot = {}, 0
+for i, p in ipairs(series and series.periods or {}) do
+  srev[i] = p.revision
+  if p.total == after[i].totals.lufeng then stot = stot + 1 end
+end
+t:eq("the series has January–June by the old revision", rev0 .. rev0 .. rev0 .. rev0 .. rev0 .. rev0,
+  table.concat(srev, "", 1, 6))
+t:eq("… July–December by the new", rev1 .. rev1 .. rev1 .. rev1 .. rev1 .. rev1,
+  table.concat(srev, "", 7, 12))
+t:eq("… each month's total as its ranking serves it", 12, stot)
+
 -- 5. The published August is frozen under the old rules; May is not touched.
 local frozen = {}
 for _, b in ipairs(status and status.frozen or {}) do frozen[b.period] = b.scheme end
