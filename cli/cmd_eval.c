@@ -65,6 +65,19 @@ int cmd_eval(int argc, char **argv)
     if (pg_eval(rs, ds, s, code, &res, &d) != 0) goto done;
     cli_progress_stop(progress);
     progress = NULL;
+    {
+        /* the rules given are evaluated as asked; but the host may serve this period with other
+         * rules (a change effective within the year), and the numbers would then differ */
+        pg_diags cd = {0};
+        if (pg_chain_check(data, rs, rs->revision, s, code, &cd) != 0)
+            for (int i = 0; i < cd.n; i++)
+                if (cd.v[i].sev == PG_ERROR)
+                    fprintf(stderr,
+                            "pinggu eval: warning: %s: %s; these numbers are the given rules' for "
+                            "every month, not the host's\n",
+                            cd.v[i].file ? cd.v[i].file : data, cd.v[i].msg);
+        pg_diags_free(&cd);
+    }
     int wrc = strcmp(format, "json") == 0  ? pg_report_json(res, u, stdout)
               : strcmp(format, "csv") == 0 ? pg_report_csv(res, u, stdout)
                                            : pg_report_text(res, u, stdout);

@@ -284,6 +284,15 @@ static const char *link_for(const cJSON *chain, int m)
 
 /* 0 when `in->rules` govern the period by the host's chain (or there is none), else -EINVAL
  * with the reason. */
+static int check_chain(const pg_publish_in *in, pg_diags *d);
+
+int pg_chain_check(const char *datadir, const pg_ruleset *rs, const char *rules, int scheme,
+                   int period, pg_diags *d)
+{
+    pg_publish_in in = {datadir, rs, rules, NULL, scheme, period, NULL, NULL, NULL, 0};
+    return check_chain(&in, d);
+}
+
 static int check_chain(const pg_publish_in *in, pg_diags *d)
 {
     int year = pg_period_year(in->period);

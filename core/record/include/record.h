@@ -119,6 +119,12 @@ typedef struct {
     pg_result *res;  /* the evaluation published (for its documents); pg_result_free */
 } pg_publish_out;
 
+/* 0 when rules `rules` (`rs`, the content hash of its snapshot) govern `period` by the host's
+ * chain in `datadir` (or there is none); else -EINVAL with the reason in `d`, as pg_publish
+ * refuses them (`pinggu eval` warns with it). */
+int pg_chain_check(const char *datadir, const pg_ruleset *rs, const char *rules, int scheme,
+                   int period, pg_diags *d);
+
 /* Publishes. Returns 0 and *out, or a negative errno with a diagnostic:
  *   -EINVAL  a correction without a reason, or a base bulletin that cannot be read, or rules
  *            that do not govern the period by the host's chain of effective months

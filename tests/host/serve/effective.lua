@@ -271,6 +271,14 @@ cok, cerr = cli_publish("annual", "2021")
 t:ok(not cok, "pinggu publish refuses the annual composite over months of two revisions", cerr)
 t:contains("… and where to publish it", cerr, "publish it there (POST /api/v1/bulletins)")
 
+local errf = ws .. "/eval.err"
+local eok = os.execute(L.quote(bin) .. " eval --rules " .. L.quote(ws .. "/rules") .. " --data " ..
+  L.quote(ws .. "/data") .. " --scheme monthly --period 2021-06 >/dev/null 2>" .. L.quote(errf))
+local eerr = L.slurp(errf) or ""
+t:ok(eok, "pinggu eval evaluates June with the rules it is given", eerr)
+t:contains("… warning that the host serves June with other rules", eerr,
+  "warning: " .. ws .. "/data/rules/chain-2021.json: 2021-06 is governed by rules revision " .. rev0:sub(1, 12))
+
 -- 8. A restart keeps the chain: June is still under the old rules.
 h:stop()
 h = start()
