@@ -1304,8 +1304,16 @@ static void on_failed_listener_close(uv_handle_t *h)
 
 /* A connection over a limit gets a 503 at once and is closed like any other after an answer:
  * shut down, then drained of its request until its EOF or the linger time, so that the
- * client reads the 503 rather than a reset. Past REFUSING_MAX of those at once it is closed
- * without a word: answering a flood must not cost more than the flood. */
+ * client reads the 503 rather than a reset. Past REFUSING_MAX of those at once it is reset
+ * (SO_LINGER 0: no answer, no FIN handshake, no TIME_WAIT kept here): answering a flood must
+ * not cost more than the flood. */
+static void reset_on_close(uv_handle_t *h)
+{
+    uv_os_fd_t fd;
+    struct linger l = {1, 0};
+    if (uv_fileno(h, &fd) == 0) setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+}
+
 static void on_connection(uv_stream_t *ls, int status)
 {
     pg_http_server *s = ls->data;
@@ -1317,7 +1325,7 @@ static void on_connection(uv_stream_t *ls, int status)
     if (why >= 0 && s->refusing >= REFUSING_MAX) {
         uv_tcp_t *t = pg_xmalloc(sizeof *t);
         uv_tcp_init(s->loop, t);
-        uv_accept(ls, (uv_stream_t *)t);
+        if (uv_accept(ls, (uv_stream_t *)t) == 0) reset_on_close((uv_handle_t *)t);
         uv_close((uv_handle_t *)t, on_refused_close);
         s->stats.refused++;
         s->stats.refusals[why]++;
@@ -1357,6 +1365,12 @@ static void on_connection(uv_stream_t *ls, int status)
     }
     if (c->refused) {
         s->stats.refused++;
+        if (s->refusing > REFUSING_MAX) { /* this one included */
+            s->stats.refusals[why]++;
+            reset_on_close((uv_handle_t *)&c->tcp);
+            conn_close(c);
+            return;
+        }
         conn_refuse(c, (pg_http_refusal)why);
         return;
     }

@@ -917,6 +917,41 @@ static void t_max_conns_per_ip(void **state)
     assert_int_equal(server_wait(&s), 0);
 }
 
+/* A flood from one address: the first REFUSING_MAX (256) refused connections still lingering
+ * get their 503; past them a refused connection is reset at once, unanswered, and counted. */
+static void t_refusal_flood(void **state)
+{
+    server s;
+    enum { N = 400 };
+    int fds[N], i;
+    char b[64];
+    conn *c;
+    server_start2(&s, "1000", "20");
+    /* each waits for its answer, so the first refusals are still lingering */
+    for (i = 0; i < N; i++) fds[i] = connect_to(s.port);
+    c = calloc(1, sizeof *c);
+    c->fd = connect_to(s.port);
+    {
+        struct timeval tv = {5, 0};
+        setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    }
+    ssize_t n = recv(c->fd, b, sizeof b, 0);
+    assert_true(n <= 0); /* reset (or closed): no 503 for the 401st */
+    cx_free(c);
+    c = calloc(1, sizeof *c);
+    c->fd = connect_from2(s.port);
+    cx_sends(c, "GET /stats HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_int_equal(cx_resp(c, &R, 0), 0);
+    assert_int_equal(R.status, 200);
+    if (!strstr(R.body, "\"per_ip\":381") && !strstr(R.body, "\"per_ip\":380"))
+        fail_msg("expected 381 per-IP refusals: %s", R.body);
+    cx_sends(c, "GET /stop HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_int_equal(cx_resp(c, &R, 0), 0);
+    cx_free(c);
+    for (i = 0; i < N; i++) close(fds[i]);
+    assert_int_equal(server_wait(&s), 0);
+}
+
 /* A new connection must bring its head within the head timeout: one that sends nothing is
  * closed, one that sends part of a head gets 408; both are counted as head timeouts. */
 static void t_header_timeout(void **state)
@@ -1094,6 +1129,7 @@ int main(int argc, char **argv)
         T(t_many_connections),
         T(t_max_conns),
         T(t_max_conns_per_ip),
+        T(t_refusal_flood),
         T(t_header_timeout),
         T(t_body_memory),
         T(t_spilled_body),
