@@ -177,9 +177,12 @@ local function from2(path, extra)
 end
 local code2, body2 = from2("/api/v1/units")
 t:eq("a client with a token on 127.0.0.2 is served during the flood", 200, code2, body2)
-local one = L.run("curl -sS -o - -w '\\n%{http_code}' " .. L.quote(base .. "/healthz"))
-t:matches("127.0.0.1 beyond its share gets 503 naming the limit", one,
-  '"limit":"max_connections_per_ip".*\n503$')
+-- Beyond its share 127.0.0.1 is refused: with a 503 naming the limit while fewer than 256
+-- refused connections are still lingering, reset without a word past them (the flood's own
+-- refusals may still linger when this one comes: either answer is right, being served is not).
+local one, why = L.run("curl -sS -o - -w '\\n%{http_code}' " .. L.quote(base .. "/healthz"))
+t:ok(one:find('"limit":"max_connections_per_ip".*\n503$') or one == "\n000",
+  "127.0.0.1 beyond its share is refused: 503 naming the limit, or reset", one .. " " .. why)
 code2, body2 = from2("/metrics")
 local per_ip = tonumber(body2:match('pinggu_http_refused_total{reason="max_connections_per_ip"} (%d+)'))
 t:ok(per_ip and per_ip >= 1800, "/metrics counts the per-address refusals", tostring(per_ip))
