@@ -26,6 +26,24 @@ static int load(const char *snapshot, const char *shown, pg_budget ceiling, pg_r
     return rc;
 }
 
+/* A generation of a loaded rule set; takes `snapshot` and `rs`. */
+static pg_gen *make(long id, const char *content, const char *shown, char *snapshot,
+                    pg_budget ceiling, pg_ruleset *rs, const pg_diags *d)
+{
+    pg_gen *g = pg_xcalloc(1, sizeof *g);
+    g->refs = 1;
+    g->id = id;
+    snprintf(g->content, sizeof g->content, "%s", content);
+    g->shown = pg_xstrdup(shown);
+    g->snapshot = snapshot;
+    g->ceiling = ceiling;
+    g->rs = rs;
+    g->loaded_at = (int64_t)time(NULL);
+    g->warnings = d->warnings;
+    g->rules_json = pg_render_rules(g);
+    return g;
+}
+
 int pg_gen_build(const char *dir, const char *datadir, long id, pg_budget ceiling, char content[65],
                  pg_gen **out, pg_diags *d)
 {
@@ -40,18 +58,7 @@ int pg_gen_build(const char *dir, const char *datadir, long id, pg_budget ceilin
         free(snap);
         return rc;
     }
-    pg_gen *g = pg_xcalloc(1, sizeof *g);
-    g->refs = 1;
-    g->id = id;
-    memcpy(g->content, hex, sizeof g->content);
-    g->shown = pg_xstrdup(dir);
-    g->snapshot = snap;
-    g->ceiling = ceiling;
-    g->rs = rs;
-    g->loaded_at = (int64_t)time(NULL);
-    g->warnings = d->warnings;
-    g->rules_json = pg_render_rules(g);
-    *out = g;
+    *out = make(id, hex, dir, snap, ceiling, rs, d);
     return 0;
 }
 
@@ -66,18 +73,7 @@ int pg_gen_open(const char *datadir, const char *content, const char *shown, lon
         free(snap);
         return rc;
     }
-    pg_gen *g = pg_xcalloc(1, sizeof *g);
-    g->refs = 1;
-    g->id = id;
-    snprintf(g->content, sizeof g->content, "%s", content);
-    g->shown = pg_xstrdup(shown);
-    g->snapshot = snap;
-    g->ceiling = ceiling;
-    g->rs = rs;
-    g->loaded_at = (int64_t)time(NULL);
-    g->warnings = d->warnings;
-    g->rules_json = pg_render_rules(g);
-    *out = g;
+    *out = make(id, content, shown, snap, ceiling, rs, d);
     return 0;
 }
 
