@@ -13,6 +13,7 @@
 
 #include "data.h"
 #include <cjson/cJSON.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* authenticity.c — 评估数据真实性: a self-reported figure checked against the system's own.
@@ -297,5 +298,72 @@ void pg_rt_report_free(pg_rt_report *rep);
 
 /* Whether node i is one a test must cover: a node that reads a metric (leaves, veto items). */
 int pg_ruletest_scored(const pg_ruleset *rs, int node);
+
+/* sensitivity.c — how stable is a rank: the scheme's tree re-aggregated under N weight vectors
+ * drawn uniformly within ±spread of the nominal weights, without re-scoring the leaves
+ * (docs/tools.md, "pinggu sensitivity"). A weight is a node of the tree with a sibling (its
+ * points; outside bonus/penalty nodes, not a veto item) or a part of the scheme (its weight,
+ * when two or more parts are weighted); a drawn weight is renormalised among its siblings, so
+ * every node keeps its maximum. At nominal weights the re-aggregation equals pg_eval's totals
+ * bit for bit; pg_sens_run checks this before drawing and fails with -EPROTO otherwise. Works
+ * on a scheme of indicator trees without a Lua composite (-ENOTSUP otherwise). Deterministic
+ * for a seed, whatever the number of threads. The result borrows res. */
+
+typedef struct {
+    long draws;    /* N */
+    double spread; /* p as a share: 0.2 for ±20 % */
+    uint64_t seed;
+    int threads;   /* worker threads (1 when < 1) */
+} pg_sens_opts;
+
+typedef struct {
+    const char *id, *name; /* of the node or part */
+    int node;              /* rs node, or -1 for a part */
+    int part;              /* scheme part, or -1 */
+    double nominal;        /* the node's points (in its first group) or the part's weight */
+} pg_sens_weight;
+
+/* A weight's one-at-a-time effect on a unit: its rank with that weight alone at −spread and at
+ * +spread; size is the larger change from the nominal rank. */
+typedef struct {
+    int weight, minus, plus, size;
+} pg_sens_effect;
+
+#define PG_SENS_TOP 3
+typedef struct {
+    int ranked, rank, band; /* at nominal weights (the evaluation's) */
+    double total;
+    long draws_ranked;      /* draws in which it had a rank */
+    double median;          /* median rank over the draws (x.5 for an even split) */
+    int p05, p95;           /* 5th and 95th percentile rank (nearest rank) */
+    int best, worst;        /* over all draws */
+    double band_keep;       /* share of draws in its nominal band; NAN without a band */
+    pg_sens_effect top[PG_SENS_TOP]; /* the weights that move it most, largest first */
+    int ntop;
+} pg_sens_unit;
+
+typedef struct {
+    const pg_result *res;
+    pg_sens_opts opts;
+    pg_sens_weight *weights;
+    int nweights;
+    pg_sens_unit *units; /* rs->nunits, in the rule set's order */
+    int nunits;
+} pg_sens;
+
+int pg_sens_run(const pg_result *res, const pg_sens_opts *o, pg_sens **out, pg_diags *d);
+void pg_sens_free(pg_sens *sv);
+/* Re-aggregates res under factors (one per weight, in pg_sens_run's weight order; NULL: all
+ * nominal) into totals (rounded; NAN when unranked), ranks (0 when unranked) and bands (-1),
+ * each rs->nunits long or NULL. Returns 0, or a negative errno with a diagnostic. */
+int pg_sens_reaggregate(const pg_result *res, const double *factors, double *totals, int *ranks,
+                        int *bands, pg_diags *d);
+/* The number of weights of res's scheme, or a negative errno with a diagnostic. */
+int pg_sens_weight_count(const pg_result *res, pg_diags *d);
+/* Draw `draw`'s n factors for a seed: each 1 + spread × U(−1, 1). */
+void pg_sens_factors(uint64_t seed, long draw, double spread, int n, double *f);
+/* The JSON of a run (docs/tools.md); the text: per group, units by nominal rank. */
+cJSON *pg_sens_json(const pg_sens *sv);
+int pg_sens_text(const pg_sens *sv, FILE *out);
 
 #endif

@@ -1,0 +1,948 @@
+/* sensitivity.c — how stable is a rank: the scheme re-aggregated under random weights.
+ *
+ * The leaves are scored once, by pg_eval; this file takes its result and re-aggregates the
+ * tree in C, N times, each time with weights drawn uniformly within ±spread of their nominal
+ * values (the JRC's uncertainty analysis, composite_methods.md). A leaf's points under a
+ * drawn weight are its points × (drawn / nominal): its share of its maximum does not change,
+ * only how much it weighs. Inner nodes then roll up exactly as eval.c does — the sum of the
+ * applicable children rescaled to the node's maximum (so weights are relative among
+ * siblings), caps on bonus/penalty nodes, the thin-evidence policy with its group median
+ * recomputed under the draw, parts weighted (renormalised per group so the scheme keeps its
+ * maximum), veto, the clamp to [0, max], rounding, ranks with tie-breakers, bands.
+ *
+ * What is a weight: every node of the scheme's trees with a sibling, outside a bonus/penalty
+ * node and not a veto item (bonus, penalty and veto are additive adjustments, not weights),
+ * and each part of the scheme when there are two or more weighted parts. One factor per
+ * weight is drawn for all groups: a node worth 10 points for depts and 8 for counties moves
+ * by the same share in both.
+ *
+ * The same arithmetic at factor 1 must give the evaluation's own totals bit for bit; before
+ * drawing, pg_sens_run checks that it does for every unit (total, rank and band) and refuses
+ * otherwise, so that a roll-up rule this file does not know cannot give silent numbers.
+ *
+ * Draws: draw d's factors come from its own generator (xoshiro256** seeded by splitmix64 of
+ * the seed and d), so the outcome depends on the seed alone, not on the number of threads.
+ * Draws run on `threads` threads, each with its own scratch; the ranks of every draw are kept
+ * (one uint16 a unit a draw) for the percentiles.
+ *
+ * Which weights move a unit: one at a time (OAT), each weight alone at +spread and at
+ * −spread with every other weight nominal; its effect on a unit is the larger rank change of
+ * the two. Cheap (2 re-aggregations a weight) and readable; it does not see interactions. */
+#include "score.h"
+#include "base.h"
+#include "rules.h"
+
+#include <errno.h>
+#include <lauxlib.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One node of the scheme, in the scheme's post-order. */
+typedef struct {
+    int node;   /* rs node */
+    int leaf;   /* its points come from the result */
+    int adjust; /* bonus/penalty node: clamp the sum */
+    int w;      /* weight index, or -1 */
+    int *kids;  /* positions (post-order) */
+    int nkids;
+    double min_app;
+    int below;
+    double plus, minus;
+} snode;
+
+/* What the re-aggregation needs, compiled once from a result. */
+typedef struct {
+    const pg_result *res;
+    const pg_ruleset *rs;
+    const pg_scheme *s;
+    int nu, npos, nparts;
+    snode *pos;
+    int *pos_of;        /* rs node → position, or -1 */
+    double *lp, *lm;    /* leaves: npos × nu points and max (0 where not scored) */
+    double *cmax;       /* npos × nu: the cell's nominal max (0 where off) */
+    unsigned char *off; /* npos × nu: the node does not apply to the unit's group */
+    int *part_w;        /* per part: weight index or -1 */
+    double *part_mx;    /* nparts × ngroups: part_max, NAN where it does not apply */
+    int **members;      /* units of each group */
+    int *nmembers;
+    int *tie_part, *tie_pos; /* per tie-breaker: part index, else position, else both -1 */
+    int nweights;
+    pg_sens_weight *weights;
+} model;
+
+/* One thread's scratch for one re-aggregation. */
+typedef struct {
+    double *pts, *mx, *app; /* npos × nu; 0 where absent */
+    unsigned char *pres, *thin;
+    double *sp, *sm, *sa, *vals, *parts, *totals, *tkeys;
+    int *bands, *ranks;
+    struct rk {
+        double t;
+        int u;
+    } * sorted;
+} scratch;
+
+#define AT(m, p, u) ((size_t)(p) * (size_t)(m)->nu + (size_t)(u))
+
+static void scratch_init(const model *m, scratch *x)
+{
+    size_t n = (size_t)m->npos * (size_t)m->nu + 1, nu = (size_t)m->nu + 1;
+    x->pts = pg_xcalloc(n, sizeof(double));
+    x->mx = pg_xcalloc(n, sizeof(double));
+    x->app = pg_xcalloc(n, sizeof(double));
+    x->pres = pg_xcalloc(n, 1);
+    x->thin = pg_xcalloc(n, 1);
+    x->sp = pg_xmalloc(nu * sizeof(double));
+    x->sm = pg_xmalloc(nu * sizeof(double));
+    x->sa = pg_xmalloc(nu * sizeof(double));
+    x->vals = pg_xmalloc(nu * sizeof(double));
+    x->totals = pg_xmalloc(nu * sizeof(double));
+    x->parts = pg_xmalloc(nu * (size_t)(m->nparts + 1) * sizeof(double));
+    x->tkeys = pg_xmalloc(nu * (size_t)(m->rs->ntie + 1) * sizeof(double));
+    x->bands = pg_xmalloc(nu * sizeof(int));
+    x->ranks = pg_xmalloc(nu * sizeof(int));
+    x->sorted = pg_xmalloc(nu * sizeof(struct rk));
+}
+
+static void scratch_free(scratch *x)
+{
+    free(x->pts), free(x->mx), free(x->app), free(x->pres), free(x->thin), free(x->sp);
+    free(x->sm), free(x->sa), free(x->vals), free(x->totals), free(x->parts), free(x->tkeys);
+    free(x->bands), free(x->ranks), free(x->sorted);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Whether unit u's node at position p rests on too little of its own data (eval.c is_thin). */
+static int is_thin(const model *m, const scratch *x, const snode *sn, int p, int u)
+{
+    size_t i = AT(m, p, u);
+    if (x->pres[i]) return x->app[i] < sn->min_app * x->mx[i] * (1 - 1e-9);
+    if (m->off[i]) return 0;
+    for (int k = 0; k < sn->nkids; k++)
+        if (x->thin[AT(m, sn->kids[k], u)] == PG_BELOW_NA) return 1;
+    return 0;
+}
+
+static void thin_evidence(const model *m, scratch *x, const snode *sn, int p, double fp)
+{
+    for (int g = 0; g < m->rs->ngroups; g++) {
+        int cnt = 0;
+        for (int i = 0; i < m->nmembers[g]; i++) {
+            int u = m->members[g][i];
+            if (x->pres[AT(m, p, u)] && !is_thin(m, x, sn, p, u))
+                x->vals[cnt++] = x->pts[AT(m, p, u)];
+        }
+        if (cnt == 0) continue; /* the policy stands aside for the group (eval.c) */
+        qsort(x->vals, (size_t)cnt, sizeof(double), cmp_double);
+        double median = cnt % 2 ? x->vals[cnt / 2] : (x->vals[cnt / 2 - 1] + x->vals[cnt / 2]) / 2;
+        for (int i = 0; i < m->nmembers[g]; i++) {
+            int u = m->members[g][i];
+            size_t c = AT(m, p, u);
+            if (!is_thin(m, x, sn, p, u)) continue;
+            if (sn->below == PG_BELOW_GROUP_MEDIAN) {
+                x->pts[c] = median;
+                x->app[c] = x->mx[c] = m->cmax[c] * fp; /* the node's own max, as drawn */
+                x->pres[c] = 1;
+                x->thin[c] = PG_BELOW_GROUP_MEDIAN;
+            } else {
+                x->pts[c] = 0;
+                x->app[c] = 0;
+                x->pres[c] = 0;
+                x->thin[c] = PG_BELOW_NA;
+            }
+        }
+    }
+}
+
+/* Re-aggregates the tree under factors f (nweights; NULL: all 1) into x->totals (rounded, NAN
+ * when not ranked) and x->parts. */
+static void reaggregate(const model *m, const double *f, scratch *x)
+{
+    const int nu = m->nu;
+    for (int p = 0; p < m->npos; p++) {
+        const snode *sn = &m->pos[p];
+        double fp = sn->w >= 0 && f ? f[sn->w] : 1.0;
+        double *pts = x->pts + AT(m, p, 0), *mx = x->mx + AT(m, p, 0), *app = x->app + AT(m, p, 0);
+        unsigned char *pres = x->pres + AT(m, p, 0), *thin = x->thin + AT(m, p, 0);
+        const unsigned char *off = m->off + AT(m, p, 0);
+        memset(thin, 0, (size_t)nu);
+        if (sn->leaf) {
+            const double *lp = m->lp + AT(m, p, 0), *lm = m->lm + AT(m, p, 0);
+            for (int u = 0; u < nu; u++) {
+                pts[u] = lp[u] * fp;
+                mx[u] = lm[u] * fp;
+                app[u] = mx[u];
+            }
+            continue; /* pres is constant for leaves: set once by the caller */
+        }
+        double *sp = x->sp, *sm = x->sm, *sa = x->sa;
+        memset(sp, 0, sizeof(double) * (size_t)nu);
+        memset(sm, 0, sizeof(double) * (size_t)nu);
+        memset(sa, 0, sizeof(double) * (size_t)nu);
+        /* children in order, absent ones adding +0: the same sums as eval.c's, term by term */
+        for (int k = 0; k < sn->nkids; k++) {
+            int c = sn->kids[k];
+            const double *kp = x->pts + AT(m, c, 0), *km = x->mx + AT(m, c, 0),
+                         *ka = x->app + AT(m, c, 0);
+            for (int u = 0; u < nu; u++) {
+                sp[u] += kp[u];
+                sm[u] += km[u];
+                sa[u] += ka[u];
+            }
+        }
+        const double *cmax = m->cmax + AT(m, p, 0);
+        for (int u = 0; u < nu; u++) {
+            if (off[u]) {
+                pres[u] = 0, pts[u] = mx[u] = app[u] = 0;
+                continue;
+            }
+            app[u] = sa[u];
+            if (sn->adjust) {
+                pts[u] = fmin(fmax(sp[u], -sn->minus), sn->plus);
+                mx[u] = cmax[u];
+                pres[u] = 1;
+                continue;
+            }
+            if (sm[u] <= 0) {
+                pres[u] = 0, pts[u] = mx[u] = 0;
+                continue;
+            }
+            double max = cmax[u] * fp;
+            double v = sp[u] * max / sm[u];
+            if (v > max && v - max < 1e-9 * max) v = max;
+            pts[u] = fmin(fmax(v, 0), max);
+            mx[u] = max;
+            pres[u] = 1;
+        }
+        if (sn->min_app > 0 && !sn->adjust) thin_evidence(m, x, sn, p, fp);
+    }
+    /* parts and totals (eval.c totals()) */
+    const pg_ruleset *rs = m->rs;
+    const pg_scheme *s = m->s;
+    double normg[64];
+    double *norm = rs->ngroups <= 64 ? normg : pg_xmalloc(sizeof(double) * (size_t)rs->ngroups);
+    for (int g = 0; g < rs->ngroups; g++) {
+        double w0 = 0, w1 = 0;
+        for (int k = 0; k < s->nparts; k++) {
+            double mxk = m->part_mx[k * rs->ngroups + g];
+            if (isnan(mxk) || (s->parts[k].node >= 0 && rs->nodes[s->parts[k].node].adjust))
+                continue;
+            double fk = m->part_w[k] >= 0 && f ? f[m->part_w[k]] : 1.0;
+            w0 += s->parts[k].weight * mxk;
+            w1 += s->parts[k].weight * fk * mxk;
+        }
+        norm[g] = w1 > 0 ? w0 / w1 : 1.0;
+    }
+    for (int u = 0; u < nu; u++) {
+        const pg_unit_result *ur = &m->res->units[u];
+        int g = rs->units[u].group;
+        double *parts = x->parts + (size_t)u * (size_t)m->nparts;
+        double got = 0, max_present = 0, max_all = 0, adjust = 0, total = NAN;
+        int present = 0;
+        for (int k = 0; k < s->nparts; k++) {
+            const pg_part *pt = &s->parts[k];
+            int p = m->pos_of[pt->node];
+            parts[k] = x->pres[AT(m, p, u)] ? x->pts[AT(m, p, u)] : NAN;
+            double mxk = m->part_mx[k * rs->ngroups + g];
+            if (isnan(mxk)) continue;
+            if (rs->nodes[pt->node].adjust) {
+                if (!isnan(parts[k])) adjust += pt->weight * parts[k];
+                continue;
+            }
+            double fk = m->part_w[k] >= 0 && f ? f[m->part_w[k]] : 1.0;
+            double w = pt->weight * fk * norm[g];
+            max_all += w * mxk;
+            if (isnan(parts[k])) continue;
+            present++;
+            got += w * parts[k];
+            max_present += w * mxk;
+        }
+        if (present && max_present > 0) total = got * (max_all / max_present) + adjust;
+        if (!isnan(total) && ur->veto_node >= 0) total = rs->nodes[ur->veto_node].veto_score;
+        if (total > s->max || total < 0) total = fmin(fmax(total, 0), s->max);
+        x->totals[u] = pg_round(total, rs->rounding);
+    }
+    if (norm != normg) free(norm);
+}
+
+/* Tie-breaker i's value for unit u after reaggregate (rank.c tie_value). */
+static double tie_key(const model *m, const scratch *x, int i, int u)
+{
+    if (m->tie_part[i] >= 0)
+        return pg_round(x->parts[(size_t)u * (size_t)m->nparts + (size_t)m->tie_part[i]],
+                        m->rs->rounding);
+    int p = m->tie_pos[i];
+    if (p < 0) return NAN;
+    size_t c = AT(m, p, u);
+    return x->pres[c] ? pg_round(x->pts[c], m->rs->rounding) : NAN;
+}
+
+/* Order: total descending, then tie-breakers (NAN last); 0 is a true tie. */
+static int rk_cmp(const model *m, const scratch *x, const struct rk *a, const struct rk *b)
+{
+    if (a->t != b->t) return a->t > b->t ? -1 : 1;
+    int nt = m->rs->ntie;
+    for (int i = 0; i < nt; i++) {
+        double va = x->tkeys[(size_t)a->u * (size_t)nt + (size_t)i],
+               vb = x->tkeys[(size_t)b->u * (size_t)nt + (size_t)i];
+        if (isnan(va) && isnan(vb)) continue;
+        if (isnan(va)) return 1;
+        if (isnan(vb)) return -1;
+        if (va != vb) return va > vb ? -1 : 1;
+    }
+    return 0;
+}
+
+/* Sorts by total descending (an inline quicksort: qsort's indirect calls cost a third of a
+ * province-sized draw), ties in the order they came. */
+static void sort_totals(struct rk *v, int n)
+{
+    while (n > 16) {
+        double piv = v[n / 2].t;
+        int i = 0, j = n - 1;
+        while (i <= j) {
+            while (v[i].t > piv) i++;
+            while (v[j].t < piv) j--;
+            if (i <= j) {
+                struct rk t = v[i];
+                v[i] = v[j], v[j] = t;
+                i++, j--;
+            }
+        }
+        if (j + 1 < n - i) {
+            sort_totals(v, j + 1);
+            v += i, n -= i;
+        } else {
+            sort_totals(v + i, n - i);
+            n = j + 1;
+        }
+    }
+    for (int i = 1; i < n; i++) {
+        struct rk t = v[i];
+        int j = i;
+        for (; j > 0 && v[j - 1].t < t.t; j--) v[j] = v[j - 1];
+        v[j] = t;
+    }
+}
+
+/* Ranks (0: not ranked) and bands (-1: none) of x->totals, within groups (rank.c). */
+static void rank_draw(const model *m, scratch *x)
+{
+    const pg_ruleset *rs = m->rs;
+    for (int g = 0; g < rs->ngroups; g++) {
+        int n = 0;
+        for (int i = 0; i < m->nmembers[g]; i++) {
+            int u = m->members[g][i];
+            x->ranks[u] = 0;
+            if (!isnan(x->totals[u])) x->sorted[n++] = (struct rk){x->totals[u], u};
+        }
+        sort_totals(x->sorted, n);
+        if (rs->ntie > 0) /* runs of equal totals: by the tie-breakers */
+            for (int lo = 0, hi; lo < n; lo = hi) {
+                for (hi = lo + 1; hi < n && x->sorted[hi].t == x->sorted[lo].t;) hi++;
+                if (hi - lo < 2) continue;
+                for (int i = lo; i < hi; i++)
+                    for (int t = 0; t < rs->ntie; t++)
+                        x->tkeys[(size_t)x->sorted[i].u * (size_t)rs->ntie + (size_t)t] =
+                            tie_key(m, x, t, x->sorted[i].u);
+                for (int i = lo + 1; i < hi; i++) {
+                    struct rk t = x->sorted[i];
+                    int j = i;
+                    for (; j > lo && rk_cmp(m, x, &x->sorted[j - 1], &t) > 0; j--)
+                        x->sorted[j] = x->sorted[j - 1];
+                    x->sorted[j] = t;
+                }
+            }
+        int dense = 0;
+        for (int i = 0; i < n; i++) {
+            int u = x->sorted[i].u;
+            if (i > 0 && (x->sorted[i].t == x->sorted[i - 1].t &&
+                          (rs->ntie == 0 || rk_cmp(m, x, &x->sorted[i - 1], &x->sorted[i]) == 0)))
+                x->ranks[u] = x->ranks[x->sorted[i - 1].u];
+            else {
+                dense++;
+                x->ranks[u] = rs->dense ? dense : i + 1;
+            }
+        }
+    }
+    for (int u = 0; u < m->nu; u++) {
+        x->bands[u] = -1;
+        if (isnan(x->totals[u])) continue;
+        for (int b = 0; b < rs->nbands && x->bands[u] < 0; b++)
+            if (x->totals[u] >= rs->bands[b].min - 1e-9) x->bands[u] = b;
+    }
+}
+
+/* Leaves' presence never changes with weights: set once per scratch. */
+static void scratch_leaves(const model *m, scratch *x)
+{
+    for (int p = 0; p < m->npos; p++)
+        if (m->pos[p].leaf)
+            for (int u = 0; u < m->nu; u++) {
+                const pg_cell *c = pg_result_cell(m->res, m->pos[p].node, u);
+                x->pres[AT(m, p, u)] = !isnan(c->points) && c->status != PG_ST_OFF;
+            }
+}
+
+static void model_free(model *m)
+{
+    if (!m) return;
+    for (int p = 0; p < m->npos; p++) free(m->pos[p].kids);
+    free(m->pos), free(m->pos_of), free(m->lp), free(m->lm), free(m->cmax), free(m->off);
+    free(m->part_w), free(m->part_mx), free(m->tie_part), free(m->tie_pos);
+    if (m->members)
+        for (int g = 0; g < m->rs->ngroups; g++) free(m->members[g]);
+    free(m->members), free(m->nmembers), free(m->weights);
+    free(m);
+}
+
+static int add_weight(model *m, const char *id, const char *name, int node, int part,
+                      double nominal)
+{
+    m->weights = pg_xrealloc(m->weights, sizeof(pg_sens_weight) * (size_t)(m->nweights + 1));
+    m->weights[m->nweights] = (pg_sens_weight){id, name, node, part, nominal};
+    return m->nweights++;
+}
+
+/* The nominal points of node n: in its first group where it applies. */
+static double first_points(const pg_ruleset *rs, const pg_node *n)
+{
+    for (int g = 0; g < rs->ngroups; g++)
+        if (!isnan(n->points[g])) return n->points[g];
+    return NAN;
+}
+
+static int model_build(const pg_result *res, model **out, pg_diags *d)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_scheme *s = &rs->schemes[res->scheme];
+    *out = NULL;
+    if (!res->cells || s->norder == 0) {
+        pg_error(d, s->file, s->line,
+                 "scheme '%s' combines other schemes' totals; sensitivity re-aggregates one "
+                 "indicator tree: run it on the schemes it combines",
+                 s->id);
+        return -ENOTSUP;
+    }
+    if (s->composite_ref != LUA_NOREF) {
+        pg_error(d, s->file, s->line,
+                 "scheme '%s' combines its parts with a Lua composite function, which cannot be "
+                 "re-aggregated in C under drawn weights",
+                 s->id);
+        return -ENOTSUP;
+    }
+    for (int k = 0; k < s->nparts; k++)
+        if (s->parts[k].node < 0) {
+            pg_error(d, s->file, s->line, "scheme '%s' part '%s' is not an indicator tree", s->id,
+                     s->parts[k].id);
+            return -ENOTSUP;
+        }
+    if (rs->nunits > 65535) {
+        pg_error(d, NULL, 0, "sensitivity handles at most 65,535 units; the rule set has %d",
+                 rs->nunits);
+        return -E2BIG;
+    }
+    model *m = pg_xcalloc(1, sizeof *m);
+    m->res = res, m->rs = rs, m->s = s;
+    m->nu = rs->nunits, m->npos = s->norder, m->nparts = s->nparts;
+    m->pos = pg_xcalloc((size_t)m->npos + 1, sizeof(snode));
+    m->pos_of = pg_xmalloc(sizeof(int) * (size_t)(rs->nnodes + 1));
+    for (int i = 0; i < rs->nnodes; i++) m->pos_of[i] = -1;
+    for (int p = 0; p < m->npos; p++) m->pos_of[s->order[p]] = p;
+    size_t ncell = (size_t)m->npos * (size_t)m->nu + 1;
+    m->lp = pg_xcalloc(ncell, sizeof(double));
+    m->lm = pg_xcalloc(ncell, sizeof(double));
+    m->cmax = pg_xcalloc(ncell, sizeof(double));
+    m->off = pg_xcalloc(ncell, 1);
+    /* in an adjust subtree: nothing is a weight */
+    for (int p = 0; p < m->npos; p++) {
+        int node = s->order[p];
+        const pg_node *n = &rs->nodes[node];
+        snode *sn = &m->pos[p];
+        sn->node = node;
+        sn->leaf = n->nchildren == 0 && !n->adjust;
+        sn->adjust = n->adjust;
+        sn->min_app = n->min_applicable;
+        sn->below = n->below;
+        sn->plus = n->plus, sn->minus = n->minus;
+        sn->w = -1;
+        sn->kids = pg_xmalloc(sizeof(int) * (size_t)(n->nchildren + 1));
+        for (int k = 0; k < n->nchildren; k++) {
+            int c = m->pos_of[n->children[k]];
+            if (c < 0 || c >= p) { /* post-order is eval.c's promise; do not guess */
+                pg_error(d, n->file, n->line,
+                         "indicator '%s': its children are not in the "
+                         "scheme's order",
+                         n->id);
+                model_free(m);
+                return -EINVAL;
+            }
+            sn->kids[sn->nkids++] = c;
+        }
+        for (int u = 0; u < m->nu; u++) {
+            const pg_cell *c = pg_result_cell(res, node, u);
+            size_t i = AT(m, p, u);
+            m->off[i] = c->status == PG_ST_OFF;
+            m->cmax[i] = m->off[i] ? 0 : c->max;
+            if (sn->leaf && !m->off[i] && !isnan(c->points)) {
+                m->lp[i] = c->points;
+                m->lm[i] = c->max;
+            }
+        }
+    }
+    /* weights, parents first so the list reads like the tree */
+    int *pre = NULL, npre = pg_scheme_preorder(rs, s, &pre);
+    for (int i = 0; i < npre; i++) {
+        int node = pre[i];
+        const pg_node *n = &rs->nodes[node];
+        if (m->pos_of[node] < 0 || n->parent < 0 || n->veto || n->adjust) continue;
+        int in_adjust = 0;
+        for (int a = n->parent; a >= 0; a = rs->nodes[a].parent) in_adjust |= rs->nodes[a].adjust;
+        if (in_adjust || rs->nodes[n->parent].nchildren < 2) continue;
+        m->pos[m->pos_of[node]].w = add_weight(m, n->id, n->name, node, -1, first_points(rs, n));
+    }
+    free(pre);
+    m->part_w = pg_xmalloc(sizeof(int) * (size_t)(s->nparts + 1));
+    m->part_mx = pg_xmalloc(sizeof(double) * (size_t)(s->nparts * rs->ngroups + 1));
+    int weighted = 0;
+    for (int k = 0; k < s->nparts; k++) weighted += !rs->nodes[s->parts[k].node].adjust;
+    for (int k = 0; k < s->nparts; k++) {
+        const pg_part *pt = &s->parts[k];
+        const pg_node *n = &rs->nodes[pt->node];
+        m->part_w[k] = weighted >= 2 && !n->adjust
+                           ? add_weight(m, pt->id, pt->name ? pt->name : n->name, -1, k, pt->weight)
+                           : -1;
+        for (int g = 0; g < rs->ngroups; g++)
+            m->part_mx[k * rs->ngroups + g] = n->adjust ? 0 : n->points[g];
+    }
+    m->members = pg_xcalloc((size_t)rs->ngroups, sizeof(int *));
+    m->nmembers = pg_xcalloc((size_t)rs->ngroups, sizeof(int));
+    for (int g = 0; g < rs->ngroups; g++)
+        m->members[g] = pg_xmalloc(sizeof(int) * (size_t)(m->nu + 1));
+    for (int u = 0; u < m->nu; u++) {
+        int g = rs->units[u].group;
+        m->members[g][m->nmembers[g]++] = u;
+    }
+    m->tie_part = pg_xmalloc(sizeof(int) * (size_t)(rs->ntie + 1));
+    m->tie_pos = pg_xmalloc(sizeof(int) * (size_t)(rs->ntie + 1));
+    for (int i = 0; i < rs->ntie; i++) {
+        m->tie_part[i] = m->tie_pos[i] = -1;
+        for (int k = 0; k < s->nparts && m->tie_part[i] < 0; k++)
+            if (strcmp(s->parts[k].id, rs->tie_breakers[i]) == 0) m->tie_part[i] = k;
+        int node = pg_strmap_get(&rs->node_ids, rs->tie_breakers[i]);
+        if (m->tie_part[i] < 0 && node >= 0) m->tie_pos[i] = m->pos_of[node];
+    }
+    *out = m;
+    return 0;
+}
+
+/* Checks the re-aggregation at nominal weights against the evaluation, unit by unit. */
+static int check_nominal(const model *m, scratch *x, pg_diags *d)
+{
+    reaggregate(m, NULL, x);
+    rank_draw(m, x);
+    for (int u = 0; u < m->nu; u++) {
+        const pg_unit_result *ur = &m->res->units[u];
+        double t = x->totals[u];
+        int same = ur->ranked ? t == ur->total && x->ranks[u] == ur->rank && x->bands[u] == ur->band
+                              : isnan(t);
+        if (!same) {
+            pg_error(d, NULL, 0,
+                     "sensitivity: re-aggregating unit '%s' at nominal weights gives %.17g (rank "
+                     "%d), the evaluation %.17g (rank %d); the scheme uses a roll-up the "
+                     "re-aggregation does not reproduce, so no draw is trusted",
+                     m->rs->units[u].id, t, x->ranks[u], ur->ranked ? ur->total : NAN, ur->rank);
+            return -EPROTO;
+        }
+    }
+    return 0;
+}
+
+int pg_sens_reaggregate(const pg_result *res, const double *factors, double *totals, int *ranks,
+                        int *bands, pg_diags *d)
+{
+    model *m;
+    int rc = model_build(res, &m, d);
+    if (rc) return rc;
+    scratch x;
+    scratch_init(m, &x);
+    scratch_leaves(m, &x);
+    reaggregate(m, factors, &x);
+    rank_draw(m, &x);
+    for (int u = 0; u < m->nu; u++) {
+        if (totals) totals[u] = x.totals[u];
+        if (ranks) ranks[u] = x.ranks[u];
+        if (bands) bands[u] = x.bands[u];
+    }
+    scratch_free(&x);
+    model_free(m);
+    return 0;
+}
+
+int pg_sens_weight_count(const pg_result *res, pg_diags *d)
+{
+    model *m;
+    int rc = model_build(res, &m, d);
+    if (rc) return rc;
+    rc = m->nweights;
+    model_free(m);
+    return rc;
+}
+
+/* splitmix64: seeds each draw's generator from (seed, draw). */
+static uint64_t splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static inline uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+/* xoshiro256** (Blackman and Vigna). */
+static uint64_t xoshiro(uint64_t s[4])
+{
+    uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0], s[3] ^= s[1], s[1] ^= s[2], s[0] ^= s[3], s[2] ^= t, s[3] = rotl(s[3], 45);
+    return r;
+}
+
+void pg_sens_factors(uint64_t seed, long draw, double spread, int n, double *f)
+{
+    uint64_t sm = seed ^ ((uint64_t)draw * 0xd1b54a32d192ed03ULL), st[4];
+    for (int i = 0; i < 4; i++) st[i] = splitmix64(&sm);
+    for (int i = 0; i < n; i++) {
+        double uni = (double)(xoshiro(st) >> 11) * 0x1.0p-53; /* [0, 1) */
+        f[i] = 1 + spread * (2 * uni - 1);
+    }
+}
+
+typedef struct {
+    const model *m;
+    const pg_sens_opts *o;
+    uint16_t *ranks; /* draws × nu */
+    long from, to;
+    long *kept; /* per unit: draws in its nominal band */
+} job;
+
+static void *worker(void *arg)
+{
+    job *j = arg;
+    const model *m = j->m;
+    scratch x;
+    scratch_init(m, &x);
+    scratch_leaves(m, &x);
+    double *f = pg_xmalloc(sizeof(double) * (size_t)(m->nweights + 1));
+    for (long dr = j->from; dr < j->to; dr++) {
+        pg_sens_factors(j->o->seed, dr, j->o->spread, m->nweights, f);
+        reaggregate(m, f, &x);
+        rank_draw(m, &x);
+        uint16_t *row = j->ranks + (size_t)dr * (size_t)m->nu;
+        for (int u = 0; u < m->nu; u++) {
+            row[u] = (uint16_t)x.ranks[u];
+            j->kept[u] += x.bands[u] >= 0 && x.bands[u] == m->res->units[u].band;
+        }
+    }
+    free(f);
+    scratch_free(&x);
+    return NULL;
+}
+
+/* Nearest-rank percentile q of a histogram of n ranked draws. */
+static int hist_pct(const long *h, int len, long n, double q)
+{
+    long need = (long)ceil(q * (double)n);
+    if (need < 1) need = 1;
+    long acc = 0;
+    for (int r = 1; r < len; r++)
+        if ((acc += h[r]) >= need) return r;
+    return len - 1;
+}
+
+static int cmp_effect(const void *a, const void *b)
+{
+    const pg_sens_effect *x = a, *y = b;
+    if (x->size != y->size) return x->size > y->size ? -1 : 1;
+    return (x->weight > y->weight) - (x->weight < y->weight);
+}
+
+int pg_sens_run(const pg_result *res, const pg_sens_opts *o, pg_sens **out, pg_diags *d)
+{
+    *out = NULL;
+    if (o->draws < 1 || o->draws > 10000000) {
+        pg_error(d, NULL, 0, "draws must be between 1 and 10,000,000, not %ld", o->draws);
+        return -EINVAL;
+    }
+    if (!(o->spread > 0 && o->spread < 1)) {
+        pg_error(d, NULL, 0, "the spread must be above 0 %% and below 100 %%, not %g %%",
+                 o->spread * 100);
+        return -EINVAL;
+    }
+    model *m;
+    int rc = model_build(res, &m, d);
+    if (rc) return rc;
+    scratch x;
+    scratch_init(m, &x);
+    scratch_leaves(m, &x);
+    if ((rc = check_nominal(m, &x, d)) != 0) {
+        scratch_free(&x);
+        model_free(m);
+        return rc;
+    }
+    size_t nu = (size_t)m->nu;
+    pg_sens *sv = pg_xcalloc(1, sizeof *sv);
+    sv->res = res;
+    sv->opts = *o;
+    sv->nweights = m->nweights;
+    sv->weights = m->weights, m->weights = NULL;
+    sv->units = pg_xcalloc(nu + 1, sizeof(pg_sens_unit));
+    sv->nunits = m->nu;
+
+    /* one at a time: each weight alone at −spread and +spread */
+    double *f = pg_xmalloc(sizeof(double) * (size_t)(m->nweights + 1));
+    int *lo = pg_xmalloc(sizeof(int) * nu * (size_t)(m->nweights + 1));
+    int *hi = pg_xmalloc(sizeof(int) * nu * (size_t)(m->nweights + 1));
+    m->weights = sv->weights; /* borrowed back while the model is used */
+    for (int w = 0; w < m->nweights; w++) {
+        for (int side = 0; side < 2; side++) {
+            for (int i = 0; i < m->nweights; i++) f[i] = 1;
+            f[w] = side ? 1 + o->spread : 1 - o->spread;
+            reaggregate(m, f, &x);
+            rank_draw(m, &x);
+            memcpy((side ? hi : lo) + (size_t)w * nu, x.ranks, sizeof(int) * nu);
+        }
+    }
+    free(f);
+
+    int nthreads = o->threads > 0 ? o->threads : 1;
+    if (nthreads > 64) nthreads = 64;
+    if (nthreads > o->draws) nthreads = (int)o->draws;
+    uint16_t *ranks = pg_xmalloc(sizeof(uint16_t) * nu * (size_t)o->draws);
+    job jobs[64];
+    pthread_t th[64];
+    long per = o->draws / nthreads, extra = o->draws % nthreads, at = 0;
+    for (int t = 0; t < nthreads; t++) {
+        long n = per + (t < extra);
+        jobs[t] = (job){m, o, ranks, at, at + n, pg_xcalloc(nu + 1, sizeof(long))};
+        at += n;
+    }
+    int started = 0;
+    for (int t = 1; t < nthreads; t++) {
+        if (pthread_create(&th[t], NULL, worker, &jobs[t]) != 0) break;
+        started = t;
+    }
+    worker(&jobs[0]);
+    for (int t = 1; t <= started; t++) pthread_join(th[t], NULL);
+    for (int t = started + 1; t < nthreads; t++) worker(&jobs[t]); /* could not start a thread */
+
+    long *hist = pg_xmalloc(sizeof(long) * (nu + 2));
+    for (int u = 0; u < m->nu; u++) {
+        const pg_unit_result *ur = &res->units[u];
+        pg_sens_unit *su = &sv->units[u];
+        su->ranked = ur->ranked;
+        su->rank = ur->rank;
+        su->total = ur->total;
+        su->band = ur->band;
+        su->band_keep = NAN;
+        su->median = NAN;
+        if (!ur->ranked) continue;
+        int len = m->nmembers[m->rs->units[u].group] + 1;
+        memset(hist, 0, sizeof(long) * (size_t)(len + 1));
+        long n = 0, kept = 0;
+        for (long dr = 0; dr < o->draws; dr++) {
+            int r = ranks[(size_t)dr * nu + (size_t)u];
+            if (r > 0 && r < len) hist[r]++, n++;
+        }
+        for (int t = 0; t < nthreads; t++) kept += jobs[t].kept[u];
+        su->draws_ranked = n;
+        if (n > 0) {
+            int a = hist_pct(hist, len, n, 0.5), b = a;
+            if (n % 2 == 0) { /* the mean of the two middle draws */
+                long acc = 0;
+                for (b = 1; b < len; b++)
+                    if ((acc += hist[b]) >= n / 2 + 1) break;
+            }
+            su->median = (a + b) / 2.0;
+            su->p05 = hist_pct(hist, len, n, 0.05);
+            su->p95 = hist_pct(hist, len, n, 0.95);
+            for (su->best = 1; su->best < len && !hist[su->best];) su->best++;
+            for (su->worst = len - 1; su->worst > 0 && !hist[su->worst];) su->worst--;
+        }
+        if (ur->band >= 0) su->band_keep = (double)kept / (double)o->draws;
+        /* the weights that move it most, one at a time */
+        pg_sens_effect *e = pg_xmalloc(sizeof(pg_sens_effect) * (size_t)(m->nweights + 1));
+        int ne = 0;
+        for (int w = 0; w < m->nweights; w++) {
+            int rl = lo[(size_t)w * nu + (size_t)u], rh = hi[(size_t)w * nu + (size_t)u];
+            int size =
+                abs(rl - ur->rank) > abs(rh - ur->rank) ? abs(rl - ur->rank) : abs(rh - ur->rank);
+            if (size > 0) e[ne++] = (pg_sens_effect){w, rl, rh, size};
+        }
+        qsort(e, (size_t)ne, sizeof *e, cmp_effect);
+        su->ntop = ne < PG_SENS_TOP ? ne : PG_SENS_TOP;
+        memcpy(su->top, e, sizeof(pg_sens_effect) * (size_t)su->ntop);
+        free(e);
+    }
+    free(hist);
+    for (int t = 0; t < nthreads; t++) free(jobs[t].kept);
+    free(ranks), free(lo), free(hi);
+    scratch_free(&x);
+    m->weights = NULL;
+    model_free(m);
+    *out = sv;
+    return 0;
+}
+
+void pg_sens_free(pg_sens *sv)
+{
+    if (!sv) return;
+    free(sv->weights);
+    free(sv->units);
+    free(sv);
+}
+
+/* The writers. Units are listed per group, by nominal rank; unranked units last. */
+
+static int *display_order(const pg_sens *sv)
+{
+    const pg_result *res = sv->res;
+    const pg_ruleset *rs = res->rs;
+    int *order = pg_xmalloc(sizeof(int) * (size_t)(rs->nunits + 1)), n = 0;
+    for (int g = 0; g < rs->ngroups; g++) {
+        int *go = pg_result_group_order(res, g);
+        for (int i = 0; go[i] >= 0; i++) order[n++] = go[i];
+        free(go);
+        for (int u = 0; u < rs->nunits; u++)
+            if (rs->units[u].group == g && !res->units[u].ranked) order[n++] = u;
+    }
+    order[n] = -1;
+    return order;
+}
+
+cJSON *pg_sens_json(const pg_sens *sv)
+{
+    const pg_result *res = sv->res;
+    const pg_ruleset *rs = res->rs;
+    char pb[PG_PERIOD_BUF];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "scheme", rs->schemes[res->scheme].id);
+    cJSON_AddStringToObject(o, "period", pg_period_format(res->period, pb));
+    cJSON_AddStringToObject(o, "revision", rs->revision);
+    cJSON_AddNumberToObject(o, "draws", (double)sv->opts.draws);
+    cJSON_AddNumberToObject(o, "spread", sv->opts.spread);
+    char seed[24];
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)sv->opts.seed);
+    cJSON_AddStringToObject(o, "seed", seed); /* a string: 64 bits do not fit a JSON number */
+    cJSON_AddStringToObject(o, "effects", "one_at_a_time");
+    cJSON *ws = cJSON_AddArrayToObject(o, "weights");
+    for (int w = 0; w < sv->nweights; w++) {
+        const pg_sens_weight *wt = &sv->weights[w];
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "id", wt->id);
+        cJSON_AddStringToObject(j, "name", wt->name ? wt->name : wt->id);
+        cJSON_AddStringToObject(j, "kind", wt->node >= 0 ? "indicator" : "part");
+        cJSON_AddNumberToObject(j, "nominal", wt->nominal);
+        cJSON_AddItemToArray(ws, j);
+    }
+    cJSON *us = cJSON_AddArrayToObject(o, "units");
+    int *order = display_order(sv);
+    for (int i = 0; order[i] >= 0; i++) {
+        int u = order[i];
+        const pg_sens_unit *su = &sv->units[u];
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "id", rs->units[u].id);
+        cJSON_AddStringToObject(j, "name", rs->units[u].name);
+        cJSON_AddStringToObject(j, "group", rs->groups[rs->units[u].group].id);
+        if (!su->ranked) {
+            cJSON_AddNullToObject(j, "rank");
+            cJSON_AddItemToArray(us, j);
+            continue;
+        }
+        cJSON_AddNumberToObject(j, "rank", su->rank);
+        cJSON_AddNumberToObject(j, "total", su->total);
+        if (su->band >= 0)
+            cJSON_AddStringToObject(j, "band", rs->bands[su->band].label);
+        else
+            cJSON_AddNullToObject(j, "band");
+        cJSON_AddNumberToObject(j, "draws_ranked", (double)su->draws_ranked);
+        if (su->draws_ranked > 0) {
+            cJSON_AddNumberToObject(j, "median_rank", su->median);
+            cJSON_AddNumberToObject(j, "rank_p05", su->p05);
+            cJSON_AddNumberToObject(j, "rank_p95", su->p95);
+            cJSON_AddNumberToObject(j, "rank_best", su->best);
+            cJSON_AddNumberToObject(j, "rank_worst", su->worst);
+        }
+        if (isnan(su->band_keep))
+            cJSON_AddNullToObject(j, "band_keep");
+        else
+            cJSON_AddNumberToObject(j, "band_keep", su->band_keep);
+        cJSON *ms = cJSON_AddArrayToObject(j, "moved_by");
+        for (int k = 0; k < su->ntop; k++) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "weight", sv->weights[su->top[k].weight].id);
+            cJSON_AddNumberToObject(e, "rank_minus", su->top[k].minus);
+            cJSON_AddNumberToObject(e, "rank_plus", su->top[k].plus);
+            cJSON_AddItemToArray(ms, e);
+        }
+        cJSON_AddItemToArray(us, j);
+    }
+    free(order);
+    return o;
+}
+
+int pg_sens_text(const pg_sens *sv, FILE *out)
+{
+    const pg_result *res = sv->res;
+    const pg_ruleset *rs = res->rs;
+    char pb[PG_PERIOD_BUF];
+    fprintf(out,
+            "%s %s：权重敏感性分析（%ld 次抽样，各权重在名义值 ±%g%% 内均匀抽取，种子 %llu；"
+            "%d 个权重）\n",
+            rs->schemes[res->scheme].name, pg_period_format(res->period, pb), sv->opts.draws,
+            pg_round(sv->opts.spread * 100, 6), (unsigned long long)sv->opts.seed, sv->nweights);
+    fputs("影响最大的权重：逐一将单个权重调至 −p%/+p%（其余取名义值）时的名次，括号内为 "
+          "−p%→+p%\n",
+          out);
+    int *order = display_order(sv);
+    int g = -1;
+    for (int i = 0; order[i] >= 0; i++) {
+        int u = order[i];
+        const pg_sens_unit *su = &sv->units[u];
+        if (rs->units[u].group != g) {
+            g = rs->units[u].group;
+            fprintf(out, "\n%s\n%-4s  %-24s  %7s  %6s  %-9s  %6s  %s\n", rs->groups[g].name, "排名",
+                    "单位", "总分", "中位", "5%–95%", "保持等次", "影响最大的权重");
+        }
+        if (!su->ranked) {
+            fprintf(out, "%-4s  %-24s  %7s\n", "—", rs->units[u].name, "—");
+            continue;
+        }
+        char iv[32] = "—", keep[16] = "—", med[16] = "—";
+        if (su->draws_ranked > 0) {
+            snprintf(iv, sizeof iv, "%d–%d", su->p05, su->p95);
+            snprintf(med, sizeof med, "%g", su->median);
+        }
+        if (!isnan(su->band_keep)) snprintf(keep, sizeof keep, "%.1f%%", su->band_keep * 100);
+        fprintf(out, "%-4d  %-24s  %7.*f  %6s  %-9s  %6s  ", su->rank, rs->units[u].name,
+                rs->rounding, su->total, med, iv, keep);
+        for (int k = 0; k < su->ntop; k++)
+            fprintf(out, "%s%s（%d→%d）", k ? "，" : "", sv->weights[su->top[k].weight].name,
+                    su->top[k].minus, su->top[k].plus);
+        if (su->ntop == 0) fputs("—", out);
+        fputc('\n', out);
+    }
+    free(order);
+    return ferror(out) ? -EIO : 0;
+}
