@@ -24,5 +24,6 @@ int cmd_appeal(int argc, char **argv);     /* cmd_review.c */
 int cmd_audit(int argc, char **argv);      /* cmd_audit.c */
 int cmd_prune(int argc, char **argv);      /* cmd_prune.c */
 int cmd_rules(int argc, char **argv);      /* cmd_rules.c: `rules diff` */
+int cmd_sensitivity(int argc, char **argv); /* cmd_sensitivity.c */
 
 #endif

@@ -53,6 +53,8 @@ static const char usage[] =
     "  prune  --data DIR --before TIME\n"
     "                          delete unpublished runs finished before TIME, and what only they\n"
     "                          stored\n"
+    "  sensitivity --rules DIR --data DIR --scheme NAME --period P [--draws N] [--spread PCT]\n"
+    "         [--seed S]       how stable each rank is when the weights move\n"
     "  version                 print the version\n"
     "\n"
     "The manual is in docs/: the rule language in docs/rules.md, the commands in docs/cli.md, the\n"
@@ -69,6 +71,7 @@ static const struct {
     {"bulletins", cmd_bulletins}, {"reproduce", cmd_reproduce}, {"selfreport", cmd_selfreport},
     {"score", cmd_score},         {"appeal", cmd_appeal},       {"audit", cmd_audit},
     {"prune", cmd_prune},         {"rules", cmd_rules},
+    {"sensitivity", cmd_sensitivity},
 };
 
 /* The rule deadlines (see sandbox.h): the defaults, or these variables, which every command
