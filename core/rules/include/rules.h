@@ -402,4 +402,42 @@ double pg_expr_number(const pg_expr *e, const pg_value *rec);
  * add up, go to d), or a negative errno with errors in d and rs unchanged. */
 int pg_overrides_apply(pg_ruleset *rs, const char *path, pg_diags *d);
 
+/* rewrite.c — one literal of a rule file rewritten in place, for the dashboard's rule edits:
+ * an indicator's points, a parameter of its built-in method, a scheme part's weight, the rule
+ * set's effective month. The literal is found from the declaration's line (pg_node.line,
+ * pg_scheme.line, pg_ruleset.line) by a small Lua tokenizer reading the declaration's table
+ * constructor; only that literal's bytes change (comments and layout are kept). A value that is
+ * not a literal (an expression, a name), a field written twice, a declaration not found on its
+ * line: refused with a located error that says to edit the file. */
+
+typedef enum {
+    PG_EDIT_POINTS,   /* indicator "id" { points = … } */
+    PG_EDIT_PARAM,    /* indicator "id" { method = NAME { key = … } } */
+    PG_EDIT_WEIGHT,   /* scheme "id" { parts = { { id = key, weight = … } } } */
+    PG_EDIT_EFFECTIVE /* ruleset { effective = "text" }, added after `year = …,` when absent */
+} pg_edit_kind;
+
+typedef struct {
+    pg_edit_kind kind;
+    const char *file;   /* the file, as messages name it */
+    int line;           /* the declaration's line */
+    const char *id;     /* the indicator or scheme; NULL for the rule set */
+    const char *key;    /* PARAM: the parameter ("hi"); WEIGHT: the part's id */
+    const char *method; /* PARAM: the method's name ("linear") */
+    /* POINTS: the new points of every group the indicator applies to (one number written for
+     * all stays one number when they are equal); PARAM, WEIGHT: values[0] */
+    const char *const *groups;
+    const double *values;
+    int ngroups;
+    const char *text; /* EFFECTIVE: "YYYY-MM" */
+} pg_edit;
+
+/* Applies `e` to `text` (one rule file's bytes). Returns 0 and the new text in *out (malloc'd,
+ * NUL-terminated, *outlen bytes; the same bytes when the literal already says so), or -EINVAL
+ * with a located error in d. */
+int pg_rewrite(const char *text, size_t len, const pg_edit *e, char **out, size_t *outlen,
+               pg_diags *d);
+/* The shortest text of v that reads back as v ("10", "0.9"). */
+void pg_rewrite_number(double v, char buf[32]);
+
 #endif
