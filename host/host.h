@@ -127,11 +127,14 @@ typedef struct {
     int timer_on;      /* the timer is initialised and not yet closed */
 } pg_reload_backoff;
 
-/* A reload request over the API, answered once every attempt it started has finished. */
+/* A reload request over the API, answered once every attempt it started has finished; or,
+ * with `cb`, a caller told instead (pg_reload_request_cb). */
 typedef struct {
     pg_http_req *req;
     int pending; /* attempts still running */
     int failed;  /* attempts that were rejected */
+    void (*cb)(void *arg, int failed);
+    void *arg;
 } pg_reload_wait;
 
 /* One link of a year's chain (reload.c): `gen` governs the sampling months from `from` (1–12)
@@ -182,6 +185,8 @@ typedef struct pg_host {
     pg_gen *gen; /* the newest year's current generation: units, tokens, the clock's offset */
     long gens;   /* generations built so far */
 
+    int editing; /* a rule edit (approval.c) is checking or writing files: one at a time */
+
     long data_version; /* bumped by every accepted batch and withdrawal */
     int writing;       /* a batch or withdrawal is being written: they go one at a time */
     struct pg_intake *intake_head, *intake_tail;
@@ -228,6 +233,12 @@ void pg_rules_free(pg_host *h);
  * audit log of the weights that change; `req`, if any, is answered when all have finished. */
 void pg_reload_request(pg_host *h, int year, const char *trigger, const char *actor,
                        pg_http_req *req);
+/* Reloads `year`'s directory and calls cb(arg, failed) when the attempt has finished: failed is
+ * 0 when its files loaded (swapped, or the same as served), 1 when they were rejected or the
+ * host stopped first. Returns 0, or -ENOENT when no directory serves `year`, -ECANCELED when
+ * the host is stopping (no call then). */
+int pg_reload_request_cb(pg_host *h, int year, const char *trigger, const char *actor,
+                         void (*cb)(void *arg, int failed), void *arg);
 /* The errors of the directory's latest attempt (at least 1 when it failed), 0 when its files
  * load: /healthz and /metrics report a year whose edit did not take. Inline, so that
  * metrics.c, which reply.c calls, needs nothing of reload.c (tests/host/layout). */

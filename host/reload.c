@@ -90,6 +90,8 @@ typedef struct {
     pg_budget ceiling;
     char *before;     /* the served generation's snapshot, to attribute a watched edit; or NULL */
     char *actor;      /* who made the edit (attrib.h), or NULL */
+    char *asked;      /* who asked for this attempt, taken when it starts: a trigger arriving
+                         while it runs (the watcher seeing the same save) must not rename it */
     char content[65]; /* of the files the attempt read */
     pg_gen *gen;      /* built */
     int rc;           /* pg_gen_build's: -EIO when the snapshot could not be written */
@@ -358,7 +360,10 @@ static void answer(pg_host *h, pg_reload_wait **v, int n, int failed)
         pg_reload_wait *w = v[i];
         w->failed += failed;
         if (--w->pending > 0) continue;
-        pg_reply_json(w->req, w->failed ? 422 : 200, pg_reload_status(h));
+        if (w->cb)
+            w->cb(w->arg, w->failed > 0);
+        else
+            pg_reply_json(w->req, w->failed ? 422 : 200, pg_reload_status(h));
         free(w);
     }
     free(v);
@@ -600,7 +605,7 @@ static void built(pg_job *j)
     snprintf(ms, sizeof ms, "%.1f", a->ms);
     h->n.reloads++;
     /* who: the author of a watched edit when attrib.c found one, else whoever asked */
-    const char *actor = r->actor ? r->actor : set->reload_actor ? set->reload_actor : "host";
+    const char *actor = r->actor ? r->actor : r->asked ? r->asked : "host";
     if (a->ok) recovered(set);
     if (!a->ok) {
         h->n.reload_errors++;
@@ -655,7 +660,7 @@ static void built(pg_job *j)
         pg_watch_rescan(set->watch);
     }
     pg_diags_free(&r->d);
-    free(r->dir), free(r->datadir), free(r->before), free(r->actor), free(r);
+    free(r->dir), free(r->datadir), free(r->before), free(r->actor), free(r->asked), free(r);
     set->reloading = 0;
     pg_reload_wait **w = set->waiters;
     int nw = set->nwaiters;
@@ -670,7 +675,10 @@ static void built(pg_job *j)
     }
     for (int i = 0; i < set->nnext; i++) /* shutting down: the next attempt will not run */
         if (--set->next[i]->pending == 0) {
-            pg_reply_error(set->next[i]->req, 503, "the host is shutting down");
+            if (set->next[i]->cb)
+                set->next[i]->cb(set->next[i]->arg, 1);
+            else
+                pg_reply_error(set->next[i]->req, 503, "the host is shutting down");
             free(set->next[i]);
         }
     free(set->next);
@@ -685,6 +693,7 @@ static void start(pg_rules *set)
     r->dir = pg_xstrdup(set->dir);
     r->datadir = pg_xstrdup(h->cfg.data_dir);
     r->id = ++h->gens;
+    r->asked = set->reload_actor ? pg_xstrdup(set->reload_actor) : NULL;
     r->ceiling = (pg_budget){h->cfg.lua_instructions, (size_t)h->cfg.lua_memory_mb << 20};
     /* a save the watcher saw: find its author, off the loop, against the files now served */
     if (set->gen && set->reload_trigger && strcmp(set->reload_trigger, "watch") == 0)
@@ -736,6 +745,20 @@ void pg_reload_request(pg_host *h, int year, const char *trigger, const char *ac
         pg_reply_error(req, 404, "no rule set directory serves %d", year);
         free(w);
     }
+}
+
+int pg_reload_request_cb(pg_host *h, int year, const char *trigger, const char *actor,
+                         void (*cb)(void *arg, int failed), void *arg)
+{
+    if (h->stopping) return -ECANCELED;
+    for (int i = 0; i < h->nrules; i++)
+        if (h->rules[i]->year == year) {
+            pg_reload_wait *w = pg_xcalloc(1, sizeof *w);
+            w->cb = cb, w->arg = arg;
+            request_one(h->rules[i], trigger, actor, w);
+            return 0;
+        }
+    return -ENOENT;
 }
 
 static void on_watch(void *ctx, const char *hash)
