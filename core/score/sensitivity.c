@@ -60,25 +60,28 @@ typedef struct {
     const pg_scheme *s;
     int nu, npos, nparts;
     snode *pos;
-    int *pos_of;        /* rs node → position, or -1 */
-    double *lp, *lm;    /* leaves: npos × nu points and max (0 where not scored) */
-    double *cmax;       /* npos × nu: the cell's nominal max (0 where off) */
-    unsigned char *off; /* npos × nu: the node does not apply to the unit's group */
-    int *part_w;        /* per part: weight index or -1 */
-    double *part_mx;    /* nparts × ngroups: part_max, NAN where it does not apply */
-    int **members;      /* units of each group */
+    int *pos_of;          /* rs node → position, or -1 */
+    double *lp, *lm;      /* leaves: npos × nu points and max (0 where not scored) */
+    unsigned char *lpres; /* leaves: npos × nu, scored (a weight never changes that) */
+    int has_thin;         /* a thin-evidence policy: a draw needs whole groups at once */
+    double *cmax;         /* npos × nu: the cell's nominal max (0 where off) */
+    unsigned char *off;   /* npos × nu: the node does not apply to the unit's group */
+    int *part_w;          /* per part: weight index or -1 */
+    double *part_mx;      /* nparts × ngroups: part_max, NAN where it does not apply */
+    int **members;        /* units of each group */
     int *nmembers;
     int *tie_part, *tie_pos; /* per tie-breaker: part index, else position, else both -1 */
     int nweights;
     pg_sens_weight *weights;
 } model;
 
-/* One thread's scratch for one re-aggregation. */
+/* One thread's scratch for one re-aggregation. Inner nodes only: leaves are folded into their
+ * parents as they are read. */
 typedef struct {
     double *pts, *mx, *app; /* npos × nu; 0 where absent */
     unsigned char *pres, *thin;
-    double *sp, *sm, *sa, *vals, *parts, *totals, *tkeys;
-    int *bands, *ranks;
+    double *sp, *sm, *sa, *vals, *parts, *tkeys;
+    const double *f;
     struct rk {
         double t;
         int u;
@@ -99,19 +102,16 @@ static void scratch_init(const model *m, scratch *x)
     x->sm = pg_xmalloc(nu * sizeof(double));
     x->sa = pg_xmalloc(nu * sizeof(double));
     x->vals = pg_xmalloc(nu * sizeof(double));
-    x->totals = pg_xmalloc(nu * sizeof(double));
-    x->parts = pg_xmalloc(nu * (size_t)(m->nparts + 1) * sizeof(double));
+    x->parts = pg_xmalloc((size_t)(m->nparts + 1) * sizeof(double));
     x->tkeys = pg_xmalloc(nu * (size_t)(m->rs->ntie + 1) * sizeof(double));
-    x->bands = pg_xmalloc(nu * sizeof(int));
-    x->ranks = pg_xmalloc(nu * sizeof(int));
     x->sorted = pg_xmalloc(nu * sizeof(struct rk));
+    x->f = NULL;
 }
 
 static void scratch_free(scratch *x)
 {
     free(x->pts), free(x->mx), free(x->app), free(x->pres), free(x->thin), free(x->sp);
-    free(x->sm), free(x->sa), free(x->vals), free(x->totals), free(x->parts), free(x->tkeys);
-    free(x->bands), free(x->ranks), free(x->sorted);
+    free(x->sm), free(x->sa), free(x->vals), free(x->parts), free(x->tkeys), free(x->sorted);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -162,66 +162,82 @@ static void thin_evidence(const model *m, scratch *x, const snode *sn, int p, do
     }
 }
 
-/* Re-aggregates the tree under factors f (nweights; NULL: all 1) into x->totals (rounded, NAN
- * when not ranked) and x->parts. */
-static void reaggregate(const model *m, const double *f, scratch *x)
+static inline double factor(const double *f, int w)
 {
-    const int nu = m->nu;
+    return w >= 0 && f ? f[w] : 1.0;
+}
+
+/* Re-aggregates units [u0, u1) under factors f (nweights; NULL: all 1): their totals (rounded,
+ * NAN when not ranked) into tot[u], and the unrounded values of the tie-breakers into
+ * tie[u × ntie + i]. A scheme with a thin-evidence policy needs the whole group at once (its
+ * median), so it is always called with the whole range. */
+static void reaggregate(const model *m, const double *f, scratch *x, int u0, int u1, double *tot,
+                        double *tie)
+{
+    x->f = f;
     for (int p = 0; p < m->npos; p++) {
         const snode *sn = &m->pos[p];
-        double fp = sn->w >= 0 && f ? f[sn->w] : 1.0;
+        if (sn->leaf) continue; /* read by its parent */
+        double fp = factor(f, sn->w);
         double *pts = x->pts + AT(m, p, 0), *mx = x->mx + AT(m, p, 0), *app = x->app + AT(m, p, 0);
         unsigned char *pres = x->pres + AT(m, p, 0), *thin = x->thin + AT(m, p, 0);
         const unsigned char *off = m->off + AT(m, p, 0);
-        memset(thin, 0, (size_t)nu);
-        if (sn->leaf) {
-            const double *lp = m->lp + AT(m, p, 0), *lm = m->lm + AT(m, p, 0);
-            for (int u = 0; u < nu; u++) {
-                pts[u] = lp[u] * fp;
-                mx[u] = lm[u] * fp;
-                app[u] = mx[u];
-            }
-            continue; /* pres is constant for leaves: set once by the caller */
-        }
-        double *sp = x->sp, *sm = x->sm, *sa = x->sa;
-        memset(sp, 0, sizeof(double) * (size_t)nu);
-        memset(sm, 0, sizeof(double) * (size_t)nu);
-        memset(sa, 0, sizeof(double) * (size_t)nu);
+        memset(thin + u0, 0, (size_t)(u1 - u0));
+        double *restrict sp = x->sp, *restrict sm = x->sm, *restrict sa = x->sa;
+        for (int u = u0; u < u1; u++) sp[u] = sm[u] = sa[u] = 0;
         /* children in order, absent ones adding +0: the same sums as eval.c's, term by term */
         for (int k = 0; k < sn->nkids; k++) {
             int c = sn->kids[k];
+            if (m->pos[c].leaf) {
+                double fk = factor(f, m->pos[c].w);
+                const double *restrict lp = m->lp + AT(m, c, 0), *restrict lm = m->lm + AT(m, c, 0);
+                if (m->has_thin)
+                    for (int u = u0; u < u1; u++) {
+                        double v = lm[u] * fk;
+                        sp[u] += lp[u] * fk;
+                        sm[u] += v;
+                        sa[u] += v;
+                    }
+                else /* applicable points matter only to the thin-evidence policy */
+                    for (int u = u0; u < u1; u++) {
+                        sp[u] += lp[u] * fk;
+                        sm[u] += lm[u] * fk;
+                    }
+                continue;
+            }
             const double *kp = x->pts + AT(m, c, 0), *km = x->mx + AT(m, c, 0),
                          *ka = x->app + AT(m, c, 0);
-            for (int u = 0; u < nu; u++) {
+            for (int u = u0; u < u1; u++) {
                 sp[u] += kp[u];
                 sm[u] += km[u];
                 sa[u] += ka[u];
             }
         }
         const double *cmax = m->cmax + AT(m, p, 0);
-        for (int u = 0; u < nu; u++) {
-            if (off[u]) {
-                pres[u] = 0, pts[u] = mx[u] = app[u] = 0;
-                continue;
+        if (sn->adjust) {
+            for (int u = u0; u < u1; u++) {
+                double v = fmin(fmax(sp[u], -sn->minus), sn->plus);
+                pres[u] = !off[u];
+                pts[u] = off[u] ? 0 : v;
+                mx[u] = off[u] ? 0 : cmax[u];
+                app[u] = off[u] ? 0 : sa[u];
             }
-            app[u] = sa[u];
-            if (sn->adjust) {
-                pts[u] = fmin(fmax(sp[u], -sn->minus), sn->plus);
-                mx[u] = cmax[u];
-                pres[u] = 1;
-                continue;
+        } else
+            /* branch-free so that it vectorises: lanes that are off or empty divide by zero
+             * harmlessly and are masked. The clamp is eval.c's fmin(fmax(v, 0), max), written
+             * as comparisons: v is never NaN nor −0 here. */
+            for (int u = u0; u < u1; u++) {
+                double max = cmax[u] * fp;
+                double v = sp[u] * max / sm[u];
+                v = v > max && v - max < 1e-9 * max ? max : v;
+                v = v < 0 ? 0 : v;
+                v = v > max ? max : v;
+                int ok = !off[u] && sm[u] > 0;
+                pres[u] = (unsigned char)ok;
+                pts[u] = ok ? v : 0;
+                mx[u] = ok ? max : 0;
+                app[u] = off[u] ? 0 : sa[u];
             }
-            if (sm[u] <= 0) {
-                pres[u] = 0, pts[u] = mx[u] = 0;
-                continue;
-            }
-            double max = cmax[u] * fp;
-            double v = sp[u] * max / sm[u];
-            if (v > max && v - max < 1e-9 * max) v = max;
-            pts[u] = fmin(fmax(v, 0), max);
-            mx[u] = max;
-            pres[u] = 1;
-        }
         if (sn->min_app > 0 && !sn->adjust) thin_evidence(m, x, sn, p, fp);
     }
     /* parts and totals (eval.c totals()) */
@@ -233,18 +249,16 @@ static void reaggregate(const model *m, const double *f, scratch *x)
         double w0 = 0, w1 = 0;
         for (int k = 0; k < s->nparts; k++) {
             double mxk = m->part_mx[k * rs->ngroups + g];
-            if (isnan(mxk) || (s->parts[k].node >= 0 && rs->nodes[s->parts[k].node].adjust))
-                continue;
-            double fk = m->part_w[k] >= 0 && f ? f[m->part_w[k]] : 1.0;
+            if (isnan(mxk) || rs->nodes[s->parts[k].node].adjust) continue;
             w0 += s->parts[k].weight * mxk;
-            w1 += s->parts[k].weight * fk * mxk;
+            w1 += s->parts[k].weight * factor(f, m->part_w[k]) * mxk;
         }
         norm[g] = w1 > 0 ? w0 / w1 : 1.0;
     }
-    for (int u = 0; u < nu; u++) {
+    double *parts = x->parts;
+    for (int u = u0; u < u1; u++) {
         const pg_unit_result *ur = &m->res->units[u];
         int g = rs->units[u].group;
-        double *parts = x->parts + (size_t)u * (size_t)m->nparts;
         double got = 0, max_present = 0, max_all = 0, adjust = 0, total = NAN;
         int present = 0;
         for (int k = 0; k < s->nparts; k++) {
@@ -257,8 +271,7 @@ static void reaggregate(const model *m, const double *f, scratch *x)
                 if (!isnan(parts[k])) adjust += pt->weight * parts[k];
                 continue;
             }
-            double fk = m->part_w[k] >= 0 && f ? f[m->part_w[k]] : 1.0;
-            double w = pt->weight * fk * norm[g];
+            double w = pt->weight * factor(f, m->part_w[k]) * norm[g];
             max_all += w * mxk;
             if (isnan(parts[k])) continue;
             present++;
@@ -268,24 +281,24 @@ static void reaggregate(const model *m, const double *f, scratch *x)
         if (present && max_present > 0) total = got * (max_all / max_present) + adjust;
         if (!isnan(total) && ur->veto_node >= 0) total = rs->nodes[ur->veto_node].veto_score;
         if (total > s->max || total < 0) total = fmin(fmax(total, 0), s->max);
-        x->totals[u] = pg_round(total, rs->rounding);
+        tot[u] = pg_round(total, rs->rounding);
+        for (int i = 0; i < rs->ntie; i++) {
+            double v = NAN;
+            int tp = m->tie_pos[i];
+            if (m->tie_part[i] >= 0)
+                v = parts[m->tie_part[i]];
+            else if (tp >= 0 && m->pos[tp].leaf)
+                v = m->lpres[AT(m, tp, u)] ? m->lp[AT(m, tp, u)] * factor(f, m->pos[tp].w) : NAN;
+            else if (tp >= 0)
+                v = x->pres[AT(m, tp, u)] ? x->pts[AT(m, tp, u)] : NAN;
+            tie[(size_t)u * (size_t)rs->ntie + (size_t)i] = v;
+        }
     }
     if (norm != normg) free(norm);
 }
 
-/* Tie-breaker i's value for unit u after reaggregate (rank.c tie_value). */
-static double tie_key(const model *m, const scratch *x, int i, int u)
-{
-    if (m->tie_part[i] >= 0)
-        return pg_round(x->parts[(size_t)u * (size_t)m->nparts + (size_t)m->tie_part[i]],
-                        m->rs->rounding);
-    int p = m->tie_pos[i];
-    if (p < 0) return NAN;
-    size_t c = AT(m, p, u);
-    return x->pres[c] ? pg_round(x->pts[c], m->rs->rounding) : NAN;
-}
-
-/* Order: total descending, then tie-breakers (NAN last); 0 is a true tie. */
+/* Order: total descending, then tie-breakers rounded as rank.c rounds them (NAN last); 0 is a
+ * true tie. */
 static int rk_cmp(const model *m, const scratch *x, const struct rk *a, const struct rk *b)
 {
     if (a->t != b->t) return a->t > b->t ? -1 : 1;
@@ -302,7 +315,7 @@ static int rk_cmp(const model *m, const scratch *x, const struct rk *a, const st
 }
 
 /* Sorts by total descending (an inline quicksort: qsort's indirect calls cost a third of a
- * province-sized draw), ties in the order they came. */
+ * province-sized draw), ties in any order. */
 static void sort_totals(struct rk *v, int n)
 {
     while (n > 16) {
@@ -333,26 +346,30 @@ static void sort_totals(struct rk *v, int n)
     }
 }
 
-/* Ranks (0: not ranked) and bands (-1: none) of x->totals, within groups (rank.c). */
-static void rank_draw(const model *m, scratch *x)
+/* Ranks (0: not ranked) and bands (-1: none, or bands NULL) of tot within groups (rank.c);
+ * tie holds the unrounded tie-breaker values. */
+static void rank_draw(const model *m, scratch *x, const double *tot, const double *tie, int *ranks,
+                      int *bands)
 {
     const pg_ruleset *rs = m->rs;
+    int nt = rs->ntie;
     for (int g = 0; g < rs->ngroups; g++) {
         int n = 0;
         for (int i = 0; i < m->nmembers[g]; i++) {
             int u = m->members[g][i];
-            x->ranks[u] = 0;
-            if (!isnan(x->totals[u])) x->sorted[n++] = (struct rk){x->totals[u], u};
+            ranks[u] = 0;
+            if (!isnan(tot[u])) x->sorted[n++] = (struct rk){tot[u], u};
         }
         sort_totals(x->sorted, n);
-        if (rs->ntie > 0) /* runs of equal totals: by the tie-breakers */
+        if (nt > 0) /* runs of equal totals: by the tie-breakers */
             for (int lo = 0, hi; lo < n; lo = hi) {
                 for (hi = lo + 1; hi < n && x->sorted[hi].t == x->sorted[lo].t;) hi++;
                 if (hi - lo < 2) continue;
                 for (int i = lo; i < hi; i++)
-                    for (int t = 0; t < rs->ntie; t++)
-                        x->tkeys[(size_t)x->sorted[i].u * (size_t)rs->ntie + (size_t)t] =
-                            tie_key(m, x, t, x->sorted[i].u);
+                    for (int t = 0; t < nt; t++) {
+                        size_t at = (size_t)x->sorted[i].u * (size_t)nt + (size_t)t;
+                        x->tkeys[at] = pg_round(tie[at], rs->rounding);
+                    }
                 for (int i = lo + 1; i < hi; i++) {
                     struct rk t = x->sorted[i];
                     int j = i;
@@ -364,39 +381,30 @@ static void rank_draw(const model *m, scratch *x)
         int dense = 0;
         for (int i = 0; i < n; i++) {
             int u = x->sorted[i].u;
-            if (i > 0 && (x->sorted[i].t == x->sorted[i - 1].t &&
-                          (rs->ntie == 0 || rk_cmp(m, x, &x->sorted[i - 1], &x->sorted[i]) == 0)))
-                x->ranks[u] = x->ranks[x->sorted[i - 1].u];
+            if (i > 0 && x->sorted[i].t == x->sorted[i - 1].t &&
+                (nt == 0 || rk_cmp(m, x, &x->sorted[i - 1], &x->sorted[i]) == 0))
+                ranks[u] = ranks[x->sorted[i - 1].u];
             else {
                 dense++;
-                x->ranks[u] = rs->dense ? dense : i + 1;
+                ranks[u] = rs->dense ? dense : i + 1;
             }
         }
     }
-    for (int u = 0; u < m->nu; u++) {
-        x->bands[u] = -1;
-        if (isnan(x->totals[u])) continue;
-        for (int b = 0; b < rs->nbands && x->bands[u] < 0; b++)
-            if (x->totals[u] >= rs->bands[b].min - 1e-9) x->bands[u] = b;
-    }
-}
-
-/* Leaves' presence never changes with weights: set once per scratch. */
-static void scratch_leaves(const model *m, scratch *x)
-{
-    for (int p = 0; p < m->npos; p++)
-        if (m->pos[p].leaf)
-            for (int u = 0; u < m->nu; u++) {
-                const pg_cell *c = pg_result_cell(m->res, m->pos[p].node, u);
-                x->pres[AT(m, p, u)] = !isnan(c->points) && c->status != PG_ST_OFF;
-            }
+    if (bands)
+        for (int u = 0; u < m->nu; u++) {
+            bands[u] = -1;
+            if (isnan(tot[u])) continue;
+            for (int b = 0; b < rs->nbands && bands[u] < 0; b++)
+                if (tot[u] >= rs->bands[b].min - 1e-9) bands[u] = b;
+        }
 }
 
 static void model_free(model *m)
 {
     if (!m) return;
     for (int p = 0; p < m->npos; p++) free(m->pos[p].kids);
-    free(m->pos), free(m->pos_of), free(m->lp), free(m->lm), free(m->cmax), free(m->off);
+    free(m->pos), free(m->pos_of), free(m->lp), free(m->lm), free(m->lpres), free(m->cmax),
+        free(m->off);
     free(m->part_w), free(m->part_mx), free(m->tie_part), free(m->tie_pos);
     if (m->members)
         for (int g = 0; g < m->rs->ngroups; g++) free(m->members[g]);
@@ -460,6 +468,7 @@ static int model_build(const pg_result *res, model **out, pg_diags *d)
     size_t ncell = (size_t)m->npos * (size_t)m->nu + 1;
     m->lp = pg_xcalloc(ncell, sizeof(double));
     m->lm = pg_xcalloc(ncell, sizeof(double));
+    m->lpres = pg_xcalloc(ncell, 1);
     m->cmax = pg_xcalloc(ncell, sizeof(double));
     m->off = pg_xcalloc(ncell, 1);
     /* in an adjust subtree: nothing is a weight */
@@ -471,6 +480,7 @@ static int model_build(const pg_result *res, model **out, pg_diags *d)
         sn->leaf = n->nchildren == 0 && !n->adjust;
         sn->adjust = n->adjust;
         sn->min_app = n->min_applicable;
+        m->has_thin |= n->min_applicable > 0 && !n->adjust && n->nchildren > 0;
         sn->below = n->below;
         sn->plus = n->plus, sn->minus = n->minus;
         sn->w = -1;
@@ -495,6 +505,7 @@ static int model_build(const pg_result *res, model **out, pg_diags *d)
             if (sn->leaf && !m->off[i] && !isnan(c->points)) {
                 m->lp[i] = c->points;
                 m->lm[i] = c->max;
+                m->lpres[i] = 1;
             }
         }
     }
@@ -544,26 +555,55 @@ static int model_build(const pg_result *res, model **out, pg_diags *d)
     return 0;
 }
 
+/* Totals, tie-breaker values, ranks and bands of one re-aggregation of every unit. */
+typedef struct {
+    double *tot, *tie;
+    int *ranks, *bands;
+} outcome;
+
+static void outcome_init(const model *m, outcome *o)
+{
+    size_t nu = (size_t)m->nu + 1;
+    o->tot = pg_xmalloc(sizeof(double) * nu);
+    o->tie = pg_xmalloc(sizeof(double) * nu * (size_t)(m->rs->ntie + 1));
+    o->ranks = pg_xmalloc(sizeof(int) * nu);
+    o->bands = pg_xmalloc(sizeof(int) * nu);
+}
+
+static void outcome_free(outcome *o)
+{
+    free(o->tot), free(o->tie), free(o->ranks), free(o->bands);
+}
+
+static void whole(const model *m, const double *f, scratch *x, outcome *o)
+{
+    reaggregate(m, f, x, 0, m->nu, o->tot, o->tie);
+    rank_draw(m, x, o->tot, o->tie, o->ranks, o->bands);
+}
+
 /* Checks the re-aggregation at nominal weights against the evaluation, unit by unit. */
 static int check_nominal(const model *m, scratch *x, pg_diags *d)
 {
-    reaggregate(m, NULL, x);
-    rank_draw(m, x);
-    for (int u = 0; u < m->nu; u++) {
+    outcome o;
+    outcome_init(m, &o);
+    whole(m, NULL, x, &o);
+    int rc = 0;
+    for (int u = 0; u < m->nu && rc == 0; u++) {
         const pg_unit_result *ur = &m->res->units[u];
-        double t = x->totals[u];
-        int same = ur->ranked ? t == ur->total && x->ranks[u] == ur->rank && x->bands[u] == ur->band
+        double t = o.tot[u];
+        int same = ur->ranked ? t == ur->total && o.ranks[u] == ur->rank && o.bands[u] == ur->band
                               : isnan(t);
         if (!same) {
             pg_error(d, NULL, 0,
                      "sensitivity: re-aggregating unit '%s' at nominal weights gives %.17g (rank "
                      "%d), the evaluation %.17g (rank %d); the scheme uses a roll-up the "
                      "re-aggregation does not reproduce, so no draw is trusted",
-                     m->rs->units[u].id, t, x->ranks[u], ur->ranked ? ur->total : NAN, ur->rank);
-            return -EPROTO;
+                     m->rs->units[u].id, t, o.ranks[u], ur->ranked ? ur->total : NAN, ur->rank);
+            rc = -EPROTO;
         }
     }
-    return 0;
+    outcome_free(&o);
+    return rc;
 }
 
 int pg_sens_reaggregate(const pg_result *res, const double *factors, double *totals, int *ranks,
@@ -574,14 +614,15 @@ int pg_sens_reaggregate(const pg_result *res, const double *factors, double *tot
     if (rc) return rc;
     scratch x;
     scratch_init(m, &x);
-    scratch_leaves(m, &x);
-    reaggregate(m, factors, &x);
-    rank_draw(m, &x);
+    outcome o;
+    outcome_init(m, &o);
+    whole(m, factors, &x, &o);
     for (int u = 0; u < m->nu; u++) {
-        if (totals) totals[u] = x.totals[u];
-        if (ranks) ranks[u] = x.ranks[u];
-        if (bands) bands[u] = x.bands[u];
+        if (totals) totals[u] = o.tot[u];
+        if (ranks) ranks[u] = o.ranks[u];
+        if (bands) bands[u] = o.bands[u];
     }
+    outcome_free(&o);
     scratch_free(&x);
     model_free(m);
     return 0;
@@ -629,33 +670,66 @@ void pg_sens_factors(uint64_t seed, long draw, double spread, int n, double *f)
     }
 }
 
+/* Vectors [from, to) of the run: the first noat are the one-at-a-time sweep (vector i sets
+ * weight i / 2 to −spread, then +spread), the rest the random draws. */
 typedef struct {
     const model *m;
     const pg_sens_opts *o;
+    long noat, from, to;
+    int *oat;        /* noat × nu ranks */
     uint16_t *ranks; /* draws × nu */
-    long from, to;
-    long *kept; /* per unit: draws in its nominal band */
+    long *kept;      /* per unit: draws in its nominal band (this job's) */
 } job;
+
+#define BATCH 16  /* draws re-aggregated together, block by block of units */
+#define BLOCK 256 /* units a block: a block's leaves stay in cache across the batch */
 
 static void *worker(void *arg)
 {
     job *j = arg;
     const model *m = j->m;
+    int nw = m->nweights, nu = m->nu, nt = m->rs->ntie;
     scratch x;
     scratch_init(m, &x);
-    scratch_leaves(m, &x);
-    double *f = pg_xmalloc(sizeof(double) * (size_t)(m->nweights + 1));
-    for (long dr = j->from; dr < j->to; dr++) {
-        pg_sens_factors(j->o->seed, dr, j->o->spread, m->nweights, f);
-        reaggregate(m, f, &x);
-        rank_draw(m, &x);
-        uint16_t *row = j->ranks + (size_t)dr * (size_t)m->nu;
-        for (int u = 0; u < m->nu; u++) {
-            row[u] = (uint16_t)x.ranks[u];
-            j->kept[u] += x.bands[u] >= 0 && x.bands[u] == m->res->units[u].band;
+    double *f = pg_xmalloc(sizeof(double) * (size_t)BATCH * (size_t)(nw + 1));
+    double *tot = pg_xmalloc(sizeof(double) * (size_t)BATCH * (size_t)(nu + 1));
+    double *tie = pg_xmalloc(sizeof(double) * (size_t)BATCH * (size_t)(nu + 1) * (size_t)(nt + 1));
+    int *ranks = pg_xmalloc(sizeof(int) * (size_t)(nu + 1)),
+        *bands = pg_xmalloc(sizeof(int) * (size_t)(nu + 1));
+    for (long v0 = j->from; v0 < j->to; v0 += BATCH) {
+        int nb = j->to - v0 < BATCH ? (int)(j->to - v0) : BATCH;
+        for (int b = 0; b < nb; b++) {
+            long v = v0 + b;
+            double *fb = f + (size_t)b * (size_t)nw;
+            if (v < j->noat) {
+                for (int i = 0; i < nw; i++) fb[i] = 1;
+                fb[v / 2] = v % 2 ? 1 + j->o->spread : 1 - j->o->spread;
+            } else
+                pg_sens_factors(j->o->seed, v - j->noat, j->o->spread, nw, fb);
+        }
+        int block = m->has_thin ? nu : BLOCK;
+        for (int u0 = 0; u0 < nu; u0 += block) {
+            int u1 = u0 + block < nu ? u0 + block : nu;
+            for (int b = 0; b < nb; b++)
+                reaggregate(m, f + (size_t)b * (size_t)nw, &x, u0, u1, tot + (size_t)b * (size_t)nu,
+                            tie + (size_t)b * (size_t)nu * (size_t)nt);
+        }
+        for (int b = 0; b < nb; b++) {
+            long v = v0 + b;
+            rank_draw(m, &x, tot + (size_t)b * (size_t)nu,
+                      tie + (size_t)b * (size_t)nu * (size_t)nt, ranks, v < j->noat ? NULL : bands);
+            if (v < j->noat) {
+                memcpy(j->oat + (size_t)v * (size_t)nu, ranks, sizeof(int) * (size_t)nu);
+                continue;
+            }
+            uint16_t *row = j->ranks + (size_t)(v - j->noat) * (size_t)nu;
+            for (int u = 0; u < nu; u++) {
+                row[u] = (uint16_t)ranks[u];
+                j->kept[u] += bands[u] >= 0 && bands[u] == m->res->units[u].band;
+            }
         }
     }
-    free(f);
+    free(f), free(tot), free(tie), free(ranks), free(bands);
     scratch_free(&x);
     return NULL;
 }
@@ -695,7 +769,6 @@ int pg_sens_run(const pg_result *res, const pg_sens_opts *o, pg_sens **out, pg_d
     if (rc) return rc;
     scratch x;
     scratch_init(m, &x);
-    scratch_leaves(m, &x);
     if ((rc = check_nominal(m, &x, d)) != 0) {
         scratch_free(&x);
         model_free(m);
@@ -710,33 +783,22 @@ int pg_sens_run(const pg_result *res, const pg_sens_opts *o, pg_sens **out, pg_d
     sv->units = pg_xcalloc(nu + 1, sizeof(pg_sens_unit));
     sv->nunits = m->nu;
 
-    /* one at a time: each weight alone at −spread and +spread */
-    double *f = pg_xmalloc(sizeof(double) * (size_t)(m->nweights + 1));
-    int *lo = pg_xmalloc(sizeof(int) * nu * (size_t)(m->nweights + 1));
-    int *hi = pg_xmalloc(sizeof(int) * nu * (size_t)(m->nweights + 1));
-    m->weights = sv->weights; /* borrowed back while the model is used */
-    for (int w = 0; w < m->nweights; w++) {
-        for (int side = 0; side < 2; side++) {
-            for (int i = 0; i < m->nweights; i++) f[i] = 1;
-            f[w] = side ? 1 + o->spread : 1 - o->spread;
-            reaggregate(m, f, &x);
-            rank_draw(m, &x);
-            memcpy((side ? hi : lo) + (size_t)w * nu, x.ranks, sizeof(int) * nu);
-        }
-    }
-    free(f);
-
+    /* the one-at-a-time sweep and the draws, on the threads */
+    long noat = 2L * m->nweights, total = noat + o->draws;
+    int *oat = pg_xmalloc(sizeof(int) * nu * (size_t)(noat + 1));
+    uint16_t *ranks = pg_xmalloc(sizeof(uint16_t) * nu * (size_t)o->draws);
     int nthreads = o->threads > 0 ? o->threads : 1;
     if (nthreads > 64) nthreads = 64;
-    if (nthreads > o->draws) nthreads = (int)o->draws;
-    uint16_t *ranks = pg_xmalloc(sizeof(uint16_t) * nu * (size_t)o->draws);
+    if (nthreads > total) nthreads = (int)total;
     job jobs[64];
     pthread_t th[64];
-    long per = o->draws / nthreads, extra = o->draws % nthreads, at = 0;
+    /* contiguous shares in whole batches, so each thread's blocks stay its own */
+    long batches = (total + BATCH - 1) / BATCH, at = 0;
     for (int t = 0; t < nthreads; t++) {
-        long n = per + (t < extra);
-        jobs[t] = (job){m, o, ranks, at, at + n, pg_xcalloc(nu + 1, sizeof(long))};
-        at += n;
+        long nbt = batches / nthreads + (t < batches % nthreads);
+        long to = at + nbt * BATCH < total ? at + nbt * BATCH : total;
+        jobs[t] = (job){m, o, noat, at, to, oat, ranks, pg_xcalloc(nu + 1, sizeof(long))};
+        at = to;
     }
     int started = 0;
     for (int t = 1; t < nthreads; t++) {
@@ -785,7 +847,8 @@ int pg_sens_run(const pg_result *res, const pg_sens_opts *o, pg_sens **out, pg_d
         pg_sens_effect *e = pg_xmalloc(sizeof(pg_sens_effect) * (size_t)(m->nweights + 1));
         int ne = 0;
         for (int w = 0; w < m->nweights; w++) {
-            int rl = lo[(size_t)w * nu + (size_t)u], rh = hi[(size_t)w * nu + (size_t)u];
+            int rl = oat[(size_t)(2 * w) * nu + (size_t)u],
+                rh = oat[(size_t)(2 * w + 1) * nu + (size_t)u];
             int size =
                 abs(rl - ur->rank) > abs(rh - ur->rank) ? abs(rl - ur->rank) : abs(rh - ur->rank);
             if (size > 0) e[ne++] = (pg_sens_effect){w, rl, rh, size};
@@ -797,7 +860,7 @@ int pg_sens_run(const pg_result *res, const pg_sens_opts *o, pg_sens **out, pg_d
     }
     free(hist);
     for (int t = 0; t < nthreads; t++) free(jobs[t].kept);
-    free(ranks), free(lo), free(hi);
+    free(ranks), free(oat);
     scratch_free(&x);
     m->weights = NULL;
     model_free(m);
