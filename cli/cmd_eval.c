@@ -62,7 +62,14 @@ int cmd_eval(int argc, char **argv)
     cli_progress_stage(progress, "loading the data");
     if (pg_datadir_load(rs, data, &ds, &d) != 0) goto done;
     cli_progress_stage(progress, "evaluating");
+    int evaluated_from = d.n;
     if (pg_eval(rs, ds, s, code, &res, &d) != 0) goto done;
+    /* rule code that failed for some units: the ranking lacks their points, so say which */
+    for (int i = evaluated_from; i < d.n; i++) {
+        if (d.v[i].sev != PG_WARNING) continue;
+        pg_diags one = {&d.v[i], 1, 1, 0, 1};
+        pg_diags_print(&one, stderr);
+    }
     cli_progress_stop(progress);
     progress = NULL;
     {

@@ -237,10 +237,15 @@ static void evaluate(pg_job *j)
                                 pg_period_format(x->period, buf));
         goto done;
     }
+    int evaluated_from = d.n;
     if (pg_eval(rs, ds, s, x->period, &res, &d) != 0) {
         fail(o, 422, &d, "the evaluation failed");
         goto done;
     }
+    /* rule code that failed for some units: they are unranked or lack points, so say where */
+    for (int i = evaluated_from; i < d.n; i++)
+        if (d.v[i].sev == PG_WARNING)
+            pg_log(PG_LOG_WARN, "rule_error", "scheme", x->scheme, "why", d.v[i].msg, NULL);
     render(o, res);
     record_run(x, j, res, ds, started_at);
     if (x->draft && (write_draft(x->datadir, x->scheme, x->period, o->full) != 0 ||

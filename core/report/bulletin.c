@@ -231,17 +231,6 @@ static const char *no_business(pg_bulletin *b, const pg_result *res, int u)
     return list ? keep(b, list) : NULL;
 }
 
-static const char *unranked_reason(const pg_result *res, int u)
-{
-    const pg_scheme *s = &res->rs->schemes[res->scheme];
-    if (res->units[u].errors) return "error";
-    for (int k = 0; res->cells && k < s->nparts; k++)
-        if (s->parts[k].node >= 0 &&
-            pg_result_cell(res, s->parts[k].node, u)->status == PG_ST_NO_BUSINESS)
-            return "no_business";
-    return "no_data";
-}
-
 /* Orders the improved rows biggest change first, rank order among equals (few rows: an
  * insertion sort, which needs no comparator state). */
 static void sort_improved(const pg_bl_row *rows, int *v, int n)
@@ -286,7 +275,8 @@ static void group(pg_bulletin *b, const pg_result *res, int g)
     for (int u = 0; u < rs->nunits; u++) {
         if (rs->units[u].group != g) continue;
         if (!res->units[u].ranked)
-            bg->unranked[bg->nunranked++] = (pg_bl_aside){u, unranked_reason(res, u), NULL};
+            bg->unranked[bg->nunranked++] =
+                (pg_bl_aside){u, pg_result_unranked_reason(res, u), NULL};
         const char *list = no_business(b, res, u);
         if (list) bg->no_business[bg->nno_business++] = (pg_bl_aside){u, "no_business", list};
     }

@@ -54,19 +54,6 @@ static cJSON *ranking_row(const pg_result *res, int u)
     return o;
 }
 
-/* Why a unit has no rank: its parts were all dropped (no business or no data) or failed. */
-static const char *unranked_reason(const pg_result *res, int u)
-{
-    const pg_scheme *s = &res->rs->schemes[res->scheme];
-    if (res->units[u].errors) return "error";
-    if (res->cells)
-        for (int k = 0; k < s->nparts; k++)
-            if (s->parts[k].node >= 0 &&
-                pg_result_cell(res, s->parts[k].node, u)->status == PG_ST_NO_BUSINESS)
-                return "no_business";
-    return "no_data";
-}
-
 static cJSON *no_business_list(const pg_result *res, int u)
 {
     const pg_scheme *s = &res->rs->schemes[res->scheme];
@@ -98,7 +85,7 @@ static cJSON *group_object(const pg_result *res, int g)
             cJSON *x = cJSON_CreateObject();
             pg_json_str(x, "unit", rs->units[u].id);
             pg_json_str(x, "name", rs->units[u].name);
-            pg_json_str(x, "reason", unranked_reason(res, u));
+            pg_json_str(x, "reason", pg_result_unranked_reason(res, u));
             cJSON_AddItemToArray(unranked, x);
         }
         cJSON *list = no_business_list(res, u);

@@ -112,6 +112,15 @@ static void no_business(const pg_result *res, int g, FILE *out)
     }
 }
 
+/* Why a unit has no rank, in the words of the ranking. */
+static const char *reason_text(const pg_result *res, int u)
+{
+    const char *r = pg_result_unranked_reason(res, u);
+    return strcmp(r, "error") == 0         ? "规则计算出错"
+           : strcmp(r, "no_business") == 0 ? "无相关业务"
+                                           : "无数据";
+}
+
 static void ranking(const pg_result *res, FILE *out)
 {
     const pg_ruleset *rs = res->rs;
@@ -161,7 +170,8 @@ static void ranking(const pg_result *res, FILE *out)
         int first = 1;
         for (int u = 0; u < rs->nunits; u++)
             if (rs->units[u].group == g && !res->units[u].ranked) {
-                fprintf(out, "%s%s", first ? "未排名：" : "、", rs->units[u].name);
+                fprintf(out, "%s%s（%s）", first ? "未排名：" : "、", rs->units[u].name,
+                        reason_text(res, u));
                 first = 0;
             }
         if (!first) fputc('\n', out);
@@ -178,8 +188,11 @@ static void breakdown(const pg_result *res, int u, FILE *out)
     fprintf(out, "\n%s（%s，代码 %s%s）  总分 ", rs->units[u].name, rs->units[u].id,
             rs->units[u].code, rs->units[u].code_standard ? "" : "，非标准代码");
     num(buf, sizeof buf, ur->ranked ? ur->total : NAN, rs->rounding);
-    fprintf(out, "%s  排名 %d  %s\n", buf, ur->rank,
-            ur->band >= 0 ? rs->bands[ur->band].label : "");
+    if (ur->ranked)
+        fprintf(out, "%s  排名 %d  %s\n", buf, ur->rank,
+                ur->band >= 0 ? rs->bands[ur->band].label : "");
+    else
+        fprintf(out, "%s  排名 —（未排名：%s）\n", buf, reason_text(res, u));
     if (pg_result_note(res, ur->note)) fprintf(out, "说明：%s\n", pg_result_note(res, ur->note));
     if (!res->cells) {
         for (int k = 0; k < s->nparts; k++) {

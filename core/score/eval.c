@@ -28,6 +28,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define MAX_ERRS 8
+
+typedef struct {
+    char *msg;
+    int n;       /* units it hit */
+    int unit[3]; /* the first of them */
+} rule_error;
+
 typedef struct {
     const pg_ruleset *rs;
     const pg_dataset *ds;
@@ -37,7 +45,55 @@ typedef struct {
     int *nmembers;
     double *vals; /* scratch, one per unit */
     int *who;
+    rule_error errs[MAX_ERRS]; /* the rule code's errors, by message */
+    int nerrs, errs_other;     /* distinct messages kept; units whose message was not */
 } evaluator;
+
+/* Records that rule code failed for unit u: the same message (file:line and what) once, with
+ * how many units it hit and the first few, so that an error is reported, never only counted. */
+static void rule_failed(evaluator *ev, int u, const char *msg)
+{
+    int i = 0;
+    while (i < ev->nerrs && strcmp(ev->errs[i].msg, msg) != 0) i++;
+    if (i == ev->nerrs) {
+        if (i == MAX_ERRS) {
+            ev->errs_other++;
+            return;
+        }
+        ev->errs[ev->nerrs++] = (rule_error){.msg = pg_xstrdup(msg)};
+    }
+    rule_error *e = &ev->errs[i];
+    if (e->n < (int)(sizeof e->unit / sizeof e->unit[0])) e->unit[e->n] = u;
+    e->n++;
+}
+
+/* Reports the recorded errors into d: as errors when they left no unit ranked (there is no
+ * ranking to show), else as warnings beside a ranking that lacks those units' points. */
+static void report_rule_errors(evaluator *ev, int none_ranked, pg_diags *d)
+{
+    const pg_ruleset *rs = ev->rs;
+    char buf[PG_PERIOD_BUF];
+    const char *period = pg_period_format(ev->res->period, buf);
+    const char *scheme = rs->schemes[ev->res->scheme].id;
+    for (int i = 0; i < ev->nerrs; i++) {
+        rule_error *e = &ev->errs[i];
+        char who[256] = "";
+        size_t len = 0;
+        int shown = e->n < 3 ? e->n : 3;
+        for (int k = 0; k < shown && len < sizeof who; k++)
+            len += (size_t)snprintf(who + len, sizeof who - len, "%s%s", k ? "、" : "",
+                                    rs->units[e->unit[k]].name);
+        pg_diag_add(d, none_ranked ? PG_ERROR : PG_WARNING, NULL, 0, 0,
+                    "%s (scheme '%s', period %s: %d unit%s: %s%s)", e->msg, scheme, period, e->n,
+                    e->n == 1 ? "" : "s", who, e->n > shown ? "…" : "");
+        free(e->msg);
+    }
+    if (ev->errs_other)
+        pg_diag_add(d, none_ranked ? PG_ERROR : PG_WARNING, NULL, 0, 0,
+                    "and %d more rule error%s (scheme '%s', period %s); see each unit's notes",
+                    ev->errs_other, ev->errs_other == 1 ? "" : "s", scheme, period);
+    ev->nerrs = ev->errs_other = 0;
+}
 
 /* Takes ownership of msg. */
 static int add_note(pg_result *res, char *msg)
@@ -238,6 +294,7 @@ static void score_group(evaluator *ev, int node, int g, int in_adjust)
             if (pg_custom_share(ev->custom, n, group_ref, u, c->value, &share, &note, &err) != 0) {
                 c->status = PG_ST_ERROR;
                 c->points = 0;
+                rule_failed(ev, u, err);
                 c->note = add_note(res, err);
                 res->units[u].errors++;
                 continue;
@@ -524,9 +581,9 @@ static int sub_result(const evaluator *ev, const pg_scheme *ref, int scheme, int
 {
     int rc = months_source && ref->period == PG_PERIOD_MONTH
                  ? months_source->fn(months_source->arg, ref->id, period, sub, d)
-                 : 1;
+                 : eval_inner(ev->rs, ev->ds, scheme, period, 0, sub, d);
     if (rc < 0 && rc != -ENOENT) months_failed = rc;
-    return rc == 1 ? eval_inner(ev->rs, ev->ds, scheme, period, 0, sub, d) : rc;
+    return rc;
 }
 
 /* A scheme of schemes: each part is another scheme's total, or the mean of its monthly
@@ -596,6 +653,7 @@ static void totals(evaluator *ev, const pg_scheme *s)
         if (s->composite_ref != LUA_NOREF) {
             char *err = NULL;
             if (present && pg_custom_composite(ev->custom, s, u, parts, &total, &err) != 0) {
+                rule_failed(ev, u, err);
                 ur->note = add_note(res, err);
                 ur->errors++;
                 total = NAN;
@@ -652,7 +710,7 @@ static int eval_inner(const pg_ruleset *rs, const pg_dataset *ds, int scheme, in
     for (int u = 0; u < rs->nunits; u++)
         res->units[u] = (pg_unit_result){
             .band = -1, .veto_node = -1, .tie_breaker = -1, .note = -1, .prev_total = NAN};
-    evaluator ev = {rs, ds, res, pg_custom_begin(rs, period), NULL, NULL, NULL, NULL};
+    evaluator ev = {.rs = rs, .ds = ds, .res = res, .custom = pg_custom_begin(rs, period)};
     ev.members = pg_xcalloc((size_t)rs->ngroups, sizeof(int *));
     ev.nmembers = pg_xcalloc((size_t)rs->ngroups, sizeof(int));
     for (int g = 0; g < rs->ngroups; g++)
@@ -675,10 +733,13 @@ static int eval_inner(const pg_ruleset *rs, const pg_dataset *ds, int scheme, in
 
     int any = 0;
     for (int u = 0; u < rs->nunits; u++) any |= res->units[u].ranked;
+    int failed = ev.nerrs > 0;
+    report_rule_errors(&ev, !any, d);
     int prev = pg_period_prev(period);
     pg_result *pr = NULL;
+    pg_diags pd = {0}; /* the previous month's only sets 环比: its errors are warnings here */
     if (with_prev && pg_period_year(prev) == rs->year &&
-        eval_inner(rs, ds, scheme, prev, 0, &pr, d) == 0) {
+        eval_inner(rs, ds, scheme, prev, 0, &pr, &pd) == 0) {
         for (int u = 0; u < rs->nunits; u++) {
             if (!pr->units[u].ranked) continue;
             res->has_prev = 1;
@@ -687,12 +748,16 @@ static int eval_inner(const pg_ruleset *rs, const pg_dataset *ds, int scheme, in
         }
         pg_result_free(pr);
     }
+    for (int i = 0; i < pd.n; i++)
+        pg_warn(d, pd.v[i].file, pd.v[i].line, "%s; the previous month's ranks (环比) lack it",
+                pd.v[i].msg);
+    pg_diags_free(&pd);
     pg_custom_end(ev.custom);
     for (int g = 0; g < rs->ngroups; g++) free(ev.members[g]);
     free(ev.members), free(ev.nmembers), free(ev.vals), free(ev.who);
     if (!any) {
         pg_result_free(res);
-        return -ENOENT;
+        return failed ? -EINVAL : -ENOENT; /* "no data" only when there is none */
     }
     *out = res;
     return 0;
@@ -701,13 +766,16 @@ static int eval_inner(const pg_ruleset *rs, const pg_dataset *ds, int scheme, in
 int pg_eval(const pg_ruleset *rs, const pg_dataset *ds, int scheme, int period, pg_result **out,
             pg_diags *d)
 {
+    int outer = months_failed; /* a month's pg_eval may run inside a yearly one (host/months.c) */
+    months_failed = 0;
     int rc = check_period(rs, &rs->schemes[scheme], period, d);
     if (rc == 0) rc = eval_inner(rs, ds, scheme, period, 1, out, d);
-    if (rc == 0 && months_failed) { /* a month's own rules failed: no average of fewer months */
+    int failed = months_failed;
+    months_failed = outer;
+    if ((rc == 0 || rc == -ENOENT) && failed) {
+        /* a month's own rules failed: no average of fewer months, and not "no data" */
         pg_result_free(*out), *out = NULL;
-        rc = months_failed;
-        months_failed = 0;
-        return rc;
+        return failed;
     }
     if (rc == -ENOENT) {
         char buf[PG_PERIOD_BUF];

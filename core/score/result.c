@@ -19,6 +19,17 @@ const char *pg_result_note(const pg_result *res, int note)
     return note >= 0 && note < res->nnotes ? res->notes[note] : NULL;
 }
 
+const char *pg_result_unranked_reason(const pg_result *res, int u)
+{
+    const pg_scheme *s = &res->rs->schemes[res->scheme];
+    if (res->units[u].errors) return "error";
+    for (int k = 0; res->cells && k < s->nparts; k++)
+        if (s->parts[k].node >= 0 &&
+            pg_result_cell(res, s->parts[k].node, u)->status == PG_ST_NO_BUSINESS)
+            return "no_business";
+    return "no_data";
+}
+
 double pg_result_lost(const pg_result *res, int node, int unit)
 {
     const pg_ruleset *rs = res->rs;

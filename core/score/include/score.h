@@ -140,6 +140,9 @@ static inline double pg_result_part(const pg_result *res, int unit, int part)
 }
 const char *pg_status_name(pg_status s);
 const char *pg_result_note(const pg_result *res, int note);
+/* Why unit u has no rank: "error" (rule code failed for it), "no_business" (a part it has no
+ * business in) or "no_data". */
+const char *pg_result_unranked_reason(const pg_result *res, int u);
 
 /* Points the unit lost on the node, on its part's scale: (max − points) × weight. 0 where
  * the node is dropped or does not apply; on a bonus/penalty item, the penalty taken. */

@@ -670,6 +670,16 @@ static void test_custom_composite(void **state)
     assert_int_equal(fx_ur(res, "u2")->rank, 2);
     assert_int_equal(fx_ur(res, "u3")->rank, 3);
     assert_int_equal(fx_ur(res, "u1")->errors, 0);
+    pg_result_free(res);
+
+    /* the error is reported, not only counted: one warning, at the function, naming u4 */
+    pg_diags d = {0};
+    assert_int_equal(pg_eval(rs, ds, fx_scheme(rs, "cmp"), fx_period("2021-04"), &res, &d), 0);
+    assert_int_equal(d.errors, 0);
+    assert_int_equal(d.warnings, 1);
+    assert_substr(d.v[0].msg, "composite must return a number");
+    assert_substr(d.v[0].msg, "(scheme 'cmp', period 2021-04: 1 unit: ");
+    pg_diags_free(&d);
 
     pg_result_free(res);
     pg_dataset_free(ds);
