@@ -368,8 +368,13 @@ static const pg_route routes[] = {
     {0, NULL, 0, NULL},
 };
 
-const pg_route *const pg_api_tables[] = {routes,           pg_audit_routes,  pg_publish_routes,
-                                         pg_review_routes, pg_series_routes, NULL};
+const pg_route *const pg_api_tables[] = {routes,
+                                         pg_audit_routes,
+                                         pg_publish_routes,
+                                         pg_review_routes,
+                                         pg_series_routes,
+                                         pg_rule_edit_routes,
+                                         NULL};
 
 static int matches(const char *pattern, call *c)
 {

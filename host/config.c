@@ -217,7 +217,7 @@ int pg_config_load(pg_config *c, const char *path, pg_diags *d)
         "idle_timeout_ms", "lua",   "reload",   "log_level", "tokens",        "web_dir",
         "retention_days",  "rule_load_deadline_ms", "rule_call_deadline_ms",
         "max_connections", "max_connections_per_ip", "header_timeout_ms", "body_memory_mb",
-        "job_deadline_ms", "drain_timeout_ms", "result_cache_mb", NULL};
+        "job_deadline_ms", "drain_timeout_ms", "result_cache_mb", "rule_edits", NULL};
     /* clang-format on */
     static const char *const lua_keys[] = {"instructions", "memory_mb", NULL};
     static const char *const reload_keys[] = {"debounce_ms",  "rescan_ms", "retry_ms",
@@ -309,6 +309,25 @@ int pg_config_load(pg_config *c, const char *path, pg_diags *d)
                     eff);
         }
         free(eff);
+    }
+    /* rule_edits.approval: "two_person" holds a dashboard edit until someone else approves it
+     * (approval.c). Not under "rules", which names the directories. */
+    const cJSON *re = cJSON_GetObjectItemCaseSensitive(root, "rule_edits");
+    if (re && !cJSON_IsObject(re)) BAD(r, "rule_edits: expected { approval }");
+    if (cJSON_IsObject(re)) {
+        static const char *const re_keys[] = {"approval", NULL};
+        only_keys(r, re, "rule_edits", re_keys);
+        char *ap = NULL;
+        if (get_string(r, re, "approval", "rule_edits.approval", &ap) > 0) {
+            if (strcmp(ap, "two_person") == 0)
+                c->two_person = 1;
+            else if (strcmp(ap, "none") != 0)
+                BAD(r,
+                    "rule_edits.approval: \"%s\" must be \"none\" (a dashboard edit is saved "
+                    "at once) or \"two_person\" (it waits for another person's approval)",
+                    ap);
+        }
+        free(ap);
     }
     if (get_string(r, root, "log_level", "log_level", &level) > 0) {
         static const char *const levels[] = {"debug", "info", "warn", "error"};

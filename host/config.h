@@ -13,6 +13,7 @@
  *     "reload": { "debounce_ms": 100, "rescan_ms": 2000, "retry_ms": 1000,
  *                 "retry_max_ms": 300000 }, "log_level": "info",
  *     "web_dir": "/usr/share/pinggu/web", "retention_days": 90,
+ *     "rule_edits": { "approval": "two_person" },
  *     "tokens": [ { "name": "ops", "role": "admin", "sha256": "<64 hex digits>" },
  *                 { "name": "lufeng", "role": "unit", "unit": "lufeng", "sha256": "…" } ] }
  *
@@ -66,6 +67,9 @@ typedef struct {
     /* reload.effective = "open_month": a rule set without `effective` governs from the current
        open sampling month (reload.c); 0: the whole year */
     int effective_open_month;
+    /* rule_edits.approval = "two_person": an edit made on the dashboard or the API waits as a
+       proposal until another staff member approves it (approval.c); 0: saved at once */
+    int two_person;
     int log_level;      /* pg_log_level */
     int retention_days; /* unpublished runs older than this are pruned daily; 0: kept */
     pg_token *tokens;

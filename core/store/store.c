@@ -5,7 +5,8 @@
  * Version 1 is the batch store as it was kept in files (batches and their partials); version 2
  * adds the rest of the record; version 3 says how each blob is stored (compressed ones since);
  * version 4 records which units uploaded each evidence file; version 5 keeps partials as exact
- * binary cells and the keys of keyed records across batches. The
+ * binary cells and the keys of keyed records across batches; version 6 keeps rule edits waiting
+ * for a second person's approval. The
  * comments in the SQL are the schema's documentation: the `sqlite3` shell shows them to an operator
  * who opens the file (.schema). */
 #include "store.h"
@@ -175,6 +176,22 @@ static const char *const migrations[] = {
     "CREATE TABLE key_policy ( -- the key and on_duplicate record_key was last settled under\n"
     "  source TEXT PRIMARY KEY, key_field TEXT NOT NULL, on_duplicate TEXT NOT NULL\n"
     ") WITHOUT ROWID;\n",
+
+    /* 6: rule edits waiting for a second person (rule_edits.approval = "two_person", the host's
+     * approval.c). A proposal is decided once: approved (written into the rule files), rejected,
+     * withdrawn by its author, or stale (the files changed before anyone approved it). */
+    "CREATE TABLE rule_proposal ( -- a rule edit made on the dashboard, waiting for approval\n"
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+    "  year INTEGER NOT NULL,\n"
+    "  base TEXT NOT NULL,      -- content hash of the rule files it was made against\n"
+    "  edit TEXT NOT NULL,      -- JSON: {year, base, effective?, changes: [...]} as posted\n"
+    "  summary TEXT NOT NULL,   -- JSON: what it changes, in words (rulediff) and by line\n"
+    "  author TEXT NOT NULL, proposed_at TEXT NOT NULL,\n"
+    "  state TEXT NOT NULL DEFAULT 'pending'\n"
+    "    CHECK (state IN ('pending', 'approved', 'rejected', 'withdrawn', 'stale')),\n"
+    "  decided_by TEXT, decided_at TEXT, note TEXT\n"
+    ");\n"
+    "CREATE INDEX rule_proposal_state ON rule_proposal(state);\n",
 };
 
 _Static_assert(sizeof migrations / sizeof *migrations == PG_STORE_VERSION,
