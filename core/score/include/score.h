@@ -302,6 +302,47 @@ void pg_rt_report_free(pg_rt_report *rep);
 /* Whether node i is one a test must cover: a node that reads a metric (leaves, veto items). */
 int pg_ruletest_scored(const pg_ruleset *rs, int node);
 
+/* analyze.c — which indicators matter: per indicator and group, over one period or a year of a
+ * monthly scheme's periods (pooled), coverage, mean, sd, skew, the shares at full and at zero
+ * points, correlation with the parent and the total, nominal against effective weight, and the
+ * leaves correlated above 0.9 (docs/tools.md, "pinggu analyze", defines each figure). Tree
+ * schemes only (-ENOTSUP for a scheme of schemes). The analysis borrows the rule set. */
+
+typedef struct {
+    int node, group;
+    double max;      /* the node's points for the group */
+    long applies, n; /* observations where it applies; where it has points */
+    double coverage; /* share of `applies` with the unit's own data */
+    double mean, sd, skew, at_full, at_zero, r_parent, r_total;
+    double nominal, effective; /* shares of the total; NAN where undefined */
+} pg_an_indicator;
+
+typedef struct {
+    int group, a, b; /* nodes */
+    double r;
+} pg_an_pair;
+
+typedef struct {
+    const pg_ruleset *rs;
+    int scheme;
+    int *periods, nperiods;
+    long *obs;            /* per group: ranked (unit, period) observations */
+    pg_an_indicator *ind; /* group by group, the scheme's nodes in display order */
+    int nind;
+    pg_an_pair *pairs;
+    int npairs;
+} pg_analysis;
+
+/* Evaluates `scheme` for `period` (every month of it when a monthly scheme gets a year) and
+ * analyses the results. Returns 0 and *out, or a negative errno with a diagnostic. */
+int pg_analyze(const pg_ruleset *rs, const pg_dataset *ds, int scheme, int period,
+               pg_analysis **out, pg_diags *d);
+/* The same over results already evaluated (one scheme, one rule set). */
+int pg_analyze_results(pg_result *const *res, int nres, pg_analysis **out, pg_diags *d);
+void pg_analysis_free(pg_analysis *an);
+cJSON *pg_analysis_json(const pg_analysis *an);
+int pg_analysis_text(const pg_analysis *an, FILE *out);
+
 /* sensitivity.c — how stable is a rank: the scheme's tree re-aggregated under N weight vectors
  * drawn uniformly within ±spread of the nominal weights, without re-scoring the leaves
  * (docs/tools.md, "pinggu sensitivity"). A weight is a node of the tree with a sibling (its
