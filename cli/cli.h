@@ -14,16 +14,17 @@ int cmd_diff(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_doc(int argc, char **argv);
 int cmd_report(int argc, char **argv);
-int cmd_backup(int argc, char **argv);     /* cmd_backup.c */
-int cmd_publish(int argc, char **argv);    /* cmd_publish.c */
-int cmd_bulletins(int argc, char **argv);  /* cmd_publish.c */
-int cmd_reproduce(int argc, char **argv);  /* cmd_publish.c */
-int cmd_selfreport(int argc, char **argv); /* cmd_review.c */
-int cmd_score(int argc, char **argv);      /* cmd_review.c */
-int cmd_appeal(int argc, char **argv);     /* cmd_review.c */
-int cmd_audit(int argc, char **argv);      /* cmd_audit.c */
-int cmd_prune(int argc, char **argv);      /* cmd_prune.c */
-int cmd_rules(int argc, char **argv);      /* cmd_rules.c: `rules diff` */
+int cmd_backup(int argc, char **argv);      /* cmd_backup.c */
+int cmd_publish(int argc, char **argv);     /* cmd_publish.c */
+int cmd_bulletins(int argc, char **argv);   /* cmd_publish.c */
+int cmd_reproduce(int argc, char **argv);   /* cmd_publish.c */
+int cmd_selfreport(int argc, char **argv);  /* cmd_review.c */
+int cmd_score(int argc, char **argv);       /* cmd_review.c */
+int cmd_appeal(int argc, char **argv);      /* cmd_review.c */
+int cmd_audit(int argc, char **argv);       /* cmd_audit.c */
+int cmd_prune(int argc, char **argv);       /* cmd_prune.c */
+int cmd_rules(int argc, char **argv);       /* cmd_rules.c: `rules diff` */
 int cmd_sensitivity(int argc, char **argv); /* cmd_sensitivity.c */
+int cmd_analyze(int argc, char **argv);     /* cmd_analyze.c */
 
 #endif

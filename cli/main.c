@@ -53,6 +53,9 @@ static const char usage[] =
     "  prune  --data DIR --before TIME\n"
     "                          delete unpublished runs finished before TIME, and what only they\n"
     "                          stored\n"
+    "  analyze --rules DIR --data DIR --scheme NAME --period P [--format text|json]\n"
+    "                          which indicators matter: coverage, 区分度, correlations, nominal\n"
+    "                          against effective weight (P may be a year of a monthly scheme)\n"
     "  sensitivity --rules DIR --data DIR --scheme NAME --period P [--draws N] [--spread PCT]\n"
     "         [--seed S]       how stable each rank is when the weights move\n"
     "  version                 print the version\n"
@@ -70,8 +73,8 @@ static const struct {
     {"report", cmd_report},       {"backup", cmd_backup},       {"publish", cmd_publish},
     {"bulletins", cmd_bulletins}, {"reproduce", cmd_reproduce}, {"selfreport", cmd_selfreport},
     {"score", cmd_score},         {"appeal", cmd_appeal},       {"audit", cmd_audit},
-    {"prune", cmd_prune},         {"rules", cmd_rules},
-    {"sensitivity", cmd_sensitivity},
+    {"prune", cmd_prune},         {"rules", cmd_rules},         {"sensitivity", cmd_sensitivity},
+    {"analyze", cmd_analyze},
 };
 
 /* The rule deadlines (see sandbox.h): the defaults, or these variables, which every command
