@@ -374,6 +374,7 @@ const pg_route *const pg_api_tables[] = {routes,
                                          pg_review_routes,
                                          pg_series_routes,
                                          pg_rule_edit_routes,
+                                         pg_sensitivity_routes,
                                          NULL};
 
 static int matches(const char *pattern, call *c)
