@@ -1,24 +1,32 @@
-/* rawcopy.c — copy and hash a batch file on a second thread (see base.h).
+/* rawcopy.c — read a batch file once: hash it, copy it, and hand its blocks on (see rawcopy.h).
  *
- * Why a thread: SHA-256 of a 726 MB file costs ~0.5 s even with the CPU's SHA instructions,
- * and flushing the copy to disk ~0.5–1 s of waiting; both used to come before the parse, which
- * itself takes about as long. Run beside it they mostly vanish from the wall time.
+ * Ingest needs three things of a batch file's bytes: its SHA-256 (the batch id), a durable copy
+ * in the store, and its records. All three come from one sequential read here: the reading
+ * thread reads a block (1 MiB), hands it to the caller's function (ingest_stream.c copies it
+ * into the parsers' chunks), and leaves it in a ring for the hashing thread and the writing
+ * threads; a block is read into again once both have done with it. So the file is read once,
+ * and it may be a pipe or a FIFO, which can be read only once.
+ *
+ * Why threads: SHA-256 of a 726 MB file costs ~0.5 s even with the CPU's SHA instructions,
+ * and flushing the copy to disk ~0.5–1 s of waiting; on a thread each beside the parse they
+ * mostly vanish from the wall time. The hash has a thread of its own, apart from the reading,
+ * so that the reading (which feeds the parsers) never waits for it.
  *
  * Why OpenSSL (libcrypto) and not libmd, which revision.c uses for small files: libmd's
  * SHA256Transform is plain C, 230 MB/s here; OpenSSL's EVP SHA-256 uses the SHA-NI
  * instructions, 1.5 GB/s (`openssl speed -evp sha256`), and the digest is the same.
  *
- * How the copy is made: a clone (FICLONE: instant, on XFS/Btrfs) when the file system can;
- * otherwise the block the hash just read is written from its buffer straight to the disk
- * (O_DIRECT, ext4 and most others), so the copy neither fills the page cache nor competes for
- * memory bandwidth with the parse. Where O_DIRECT is refused (tmpfs, some network file
- * systems), each block is copied inside the kernel with copy_file_range, or written from the
- * buffer when even that is not possible, and every 32 MiB the written range is handed to the
- * disk (sync_file_range) so the final fsync has little left. The writing runs on two more
- * threads, fed through a ring of six 1 MiB blocks, so the hash and the disk overlap and the
- * disk has two writes queued. Memory: 6 MiB. */
+ * How the copy is made: a clone (FICLONE: instant, on XFS/Btrfs) when the file system can and
+ * the input is a whole regular file; otherwise each block is written from its buffer straight
+ * to the disk (O_DIRECT, ext4 and most others), so the copy neither fills the page cache nor
+ * competes for memory bandwidth with the parse. Where O_DIRECT is refused (tmpfs, some network
+ * file systems), each block is copied inside the kernel with copy_file_range, or written from
+ * the buffer when even that is not possible, and every 32 MiB the written range is handed to
+ * the disk (sync_file_range) so the final fsync has little left. Two writing threads keep two
+ * writes queued: this VM's disk writes about a fifth faster with two requests in flight than
+ * with one (dd, 1 MiB O_DIRECT). Memory: the ring, eight 1 MiB blocks. */
 #define _GNU_SOURCE
-#include "base.h"
+#include "rawcopy.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,33 +36,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-enum { BLOCK = 1 << 20, NBUF = 6, NWRITERS = 2, FLUSH_EVERY = 32 << 20, ALIGN = 4096 };
-
-/* A block's state in the ring. */
-enum { FREE, FILLED, WRITING };
+enum { BLOCK = 1 << 20, NBUF = 8, NWRITERS = 2, FLUSH_EVERY = 32 << 20, ALIGN = 4096 };
 
 struct pg_rawcopy {
-    pthread_t thread;
-    int in, out;
-    char *to;
-    const char *failed; /* what failed: "read", "copy" (set by the thread) */
+    pthread_t thread, hasher;
+    int in, out, own_in; /* out: -1 when there is no copy, only the hash */
+    char *name, *to;
+    pg_rawcopy_fn fn;
+    void *ud;
+    const char *failed; /* what failed: "read", "copy", "hash" */
     int rc;             /* 0 or -errno (set by the thread) */
     char id[65];
-    /* Blocks read and hashed, waiting to be written: the hashing thread fills the blocks in
-     * ring order (buf[next], once it is FREE again), and the writing threads take the FILLED
-     * block that was filled first. Two writes are in flight at once: this VM's disk writes
-     * about a fifth faster with two requests queued than with one (dd, 1 MiB O_DIRECT). */
+    EVP_MD_CTX *md;
+    /* The ring: the reading thread fills slot s % NBUF with the s-th block once that slot is
+     * free; the hashing thread takes the blocks in order, the writing threads the oldest one
+     * not taken yet; a block is free again when it is both hashed and written. */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     char *buf[NBUF];
     size_t len[NBUF];
     off_t at[NBUF];
-    unsigned char state[NBUF];
-    long seq[NBUF]; /* fill order of a FILLED block */
-    long filled;    /* blocks filled so far */
-    int done, werr;
+    long seq[NBUF];
+    unsigned char filled[NBUF], hashed[NBUF], taken[NBUF], written[NBUF];
+    long nfilled, nhashed;
+    int done, werr, herr;
     int cloned, direct, flags; /* how the copy is made (decided once, before the writers) */
 };
 
@@ -84,14 +92,15 @@ static int copy_range(struct pg_rawcopy *c, const char *buf, off_t off, size_t n
         }
         if (w < 0 && errno == EINTR) continue;
         if (w < 0 && errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP &&
-            errno != EBADF)
+            errno != EBADF && errno != ESPIPE)
             return -errno;
         *kernel = 0; /* w == 0 (a file that shrank) falls back too, and write says the rest */
     }
     return n ? write_all(c->out, buf, n, off) : 0;
 }
 
-/* Reads up to BLOCK bytes, as many as there are: only the last block of the file is short. */
+/* Reads up to BLOCK bytes, as many as there are: only the last block of the file is short
+ * (a pipe gives less per read, so it is read on until the block is full). */
 static ssize_t read_block(int fd, char *buf)
 {
     size_t got = 0;
@@ -120,7 +129,14 @@ static int write_direct(struct pg_rawcopy *c, char *buf, off_t off, size_t n)
     return len != n && ftruncate(c->out, off + (off_t)n) != 0 ? -errno : 0;
 }
 
-/* A writing thread: writes filled blocks, the oldest first, until the hashing is done. Only
+/* Under mu: a block both hashed and written is free for the next read. */
+static void settle(struct pg_rawcopy *c, int k)
+{
+    if (c->hashed[k] && c->written[k]) c->filled[k] = 0;
+    pthread_cond_broadcast(&c->cv);
+}
+
+/* A writing thread: writes filled blocks, the oldest first, until the reading is done. Only
  * the last block is short, and the file is cut back after it, so the order of the writes
  * does not matter. */
 static void *write_blocks(void *arg)
@@ -134,7 +150,7 @@ static void *write_blocks(void *arg)
         for (;;) {
             k = -1;
             for (int i = 0; i < NBUF; i++)
-                if (c->state[i] == FILLED && (k < 0 || c->seq[i] < c->seq[k])) k = i;
+                if (c->filled[i] && !c->taken[i] && (k < 0 || c->seq[i] < c->seq[k])) k = i;
             if (k >= 0 || c->done || c->werr) break;
             pthread_cond_wait(&c->cv, &c->mu);
         }
@@ -142,14 +158,12 @@ static void *write_blocks(void *arg)
             pthread_mutex_unlock(&c->mu);
             break;
         }
-        c->state[k] = WRITING;
+        c->taken[k] = 1;
         int direct = c->direct;
         pthread_mutex_unlock(&c->mu);
         off_t off = c->at[k];
         size_t n = c->len[k];
-        if (c->cloned) {
-            /* nothing to write: the clone holds the bytes */
-        } else if (direct && (rc = write_direct(c, c->buf[k], off, n)) == -EINVAL) {
+        if (direct && (rc = write_direct(c, c->buf[k], off, n)) == -EINVAL) {
             /* the device wants other alignments: through the page cache from here on */
             pthread_mutex_lock(&c->mu);
             c->direct = 0;
@@ -157,7 +171,7 @@ static void *write_blocks(void *arg)
             rc = fcntl(c->out, F_SETFL, c->flags) == 0 ? 0 : -errno;
             direct = 0;
         }
-        if (rc == 0 && !c->cloned && !direct) {
+        if (rc == 0 && !direct) {
             rc = copy_range(c, c->buf[k], off, n, &kernel);
             if (rc == 0 && (pending += (long)n) >= FLUSH_EVERY) {
                 /* start the disk writing now, so that the final fsync has little left */
@@ -166,44 +180,79 @@ static void *write_blocks(void *arg)
             }
         }
         pthread_mutex_lock(&c->mu);
-        c->state[k] = FREE;
+        c->written[k] = 1;
         if (rc && !c->werr) c->werr = rc;
-        pthread_cond_broadcast(&c->cv);
+        settle(c, k);
         pthread_mutex_unlock(&c->mu);
         if (rc) break;
     }
     return NULL;
 }
 
-/* The hashing thread: reads the file a block at a time, hashes each block and hands it to
- * the writing threads. */
+/* The hashing thread: the blocks in the order they were read. */
+static void *hash_blocks(void *arg)
+{
+    struct pg_rawcopy *c = arg;
+    for (;;) {
+        pthread_mutex_lock(&c->mu);
+        int k = (int)(c->nhashed % NBUF);
+        while (!(c->filled[k] && c->seq[k] == c->nhashed) && !(c->done && c->nfilled == c->nhashed))
+            pthread_cond_wait(&c->cv, &c->mu);
+        if (!(c->filled[k] && c->seq[k] == c->nhashed)) {
+            pthread_mutex_unlock(&c->mu);
+            return NULL;
+        }
+        pthread_mutex_unlock(&c->mu);
+        int ok = c->herr || EVP_DigestUpdate(c->md, c->buf[k], c->len[k]);
+        pthread_mutex_lock(&c->mu);
+        if (!ok) c->herr = 1;
+        c->hashed[k] = 1;
+        c->nhashed++;
+        settle(c, k);
+        pthread_mutex_unlock(&c->mu);
+    }
+}
+
+/* The reading thread: reads the file a block at a time, hands each block to the caller's
+ * function, and to the hashing and writing threads. */
 static void *run(void *arg)
 {
     struct pg_rawcopy *c = arg;
     static const char hex[] = "0123456789abcdef";
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    int rc = 0, nbuf = 0, nwriters = 0;
+    int rc = 0, nbuf = 0, nwriters = 0, hashing = 0;
     off_t off = 0;
     pthread_t writers[NWRITERS];
+    c->md = EVP_MD_CTX_new();
     for (; nbuf < NBUF; nbuf++)
         if (posix_memalign((void **)&c->buf[nbuf], ALIGN, BLOCK) != 0) break;
-    if (!md || nbuf < NBUF || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+    if (!c->md || nbuf < NBUF || !EVP_DigestInit_ex(c->md, EVP_sha256(), NULL))
         rc = -ENOMEM, c->failed = "hash";
-    if (rc == 0) {
-        c->cloned = ioctl(c->out, FICLONE, c->in) == 0;
+    if (rc == 0 && c->out >= 0) {
+        struct stat sb;
+        c->cloned = fstat(c->in, &sb) == 0 && S_ISREG(sb.st_mode) &&
+                    lseek(c->in, 0, SEEK_CUR) == 0 && ioctl(c->out, FICLONE, c->in) == 0;
         /* Straight to the disk when the file system takes it: the copy then costs no
          * page-cache pages and no memcpy of our own (measured: 0.7 s of system time instead of
          * 2.9 s for a 1.6 GB file on this VM), and the final fsync has only metadata left. */
         c->flags = fcntl(c->out, F_GETFL);
         c->direct = !c->cloned && c->flags >= 0 && fcntl(c->out, F_SETFL, c->flags | O_DIRECT) == 0;
-        while (nwriters < NWRITERS &&
+        while (!c->cloned && nwriters < NWRITERS &&
                pthread_create(&writers[nwriters], NULL, write_blocks, c) == 0)
             nwriters++;
-        if (!nwriters) rc = -EAGAIN, c->failed = "copy";
+        if (!c->cloned && !nwriters) rc = -EAGAIN, c->failed = "copy";
     }
-    for (int k = 0; rc == 0; k = (k + 1) % NBUF) {
+    if (rc == 0) {
+        if (pthread_create(&c->hasher, NULL, hash_blocks, c) == 0)
+            hashing = 1;
+        else
+            rc = -EAGAIN, c->failed = "hash";
+    }
+    /* nothing to write (a clone, or no copy): every block counts as written */
+    int nowrite = c->out < 0 || c->cloned;
+    for (long s = 0; rc == 0; s++) {
+        int k = (int)(s % NBUF);
         pthread_mutex_lock(&c->mu);
-        while (c->state[k] != FREE && !c->werr) pthread_cond_wait(&c->cv, &c->mu);
+        while (c->filled[k] && !c->werr) pthread_cond_wait(&c->cv, &c->mu);
         if (c->werr) rc = c->werr, c->failed = "copy";
         pthread_mutex_unlock(&c->mu);
         if (rc) break;
@@ -213,81 +262,104 @@ static void *run(void *arg)
             break;
         }
         if (n == 0) break;
-        EVP_DigestUpdate(md, c->buf[k], (size_t)n);
+        if (c->fn) c->fn(c->ud, c->buf[k], (size_t)n, (long long)off);
         c->len[k] = (size_t)n;
         c->at[k] = off;
         off += n;
         pthread_mutex_lock(&c->mu);
-        c->state[k] = FILLED;
-        c->seq[k] = c->filled++;
+        c->seq[k] = s;
+        c->hashed[k] = c->taken[k] = 0;
+        c->written[k] = (unsigned char)nowrite;
+        c->filled[k] = 1;
+        c->nfilled = s + 1;
         pthread_cond_broadcast(&c->cv);
         pthread_mutex_unlock(&c->mu);
     }
+    if (c->fn) c->fn(c->ud, NULL, 0, rc ? -1 : (long long)off); /* the end, or a failure */
     pthread_mutex_lock(&c->mu);
     c->done = 1;
     if (rc && !c->werr) c->werr = rc; /* the writers stop too */
     pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
+    if (hashing) pthread_join(c->hasher, NULL);
     for (int i = 0; i < nwriters; i++) pthread_join(writers[i], NULL);
     if (rc == 0 && c->werr) rc = c->werr, c->failed = "copy";
-    if (rc == 0 && fsync(c->out) != 0) rc = -errno, c->failed = "copy";
+    if (rc == 0 && c->herr) rc = -ENOMEM, c->failed = "hash";
+    if (rc == 0 && c->out >= 0 && fsync(c->out) != 0) rc = -errno, c->failed = "copy";
     unsigned char digest[32];
     unsigned len = 0;
-    if (rc == 0 && !EVP_DigestFinal_ex(md, digest, &len)) rc = -ENOMEM, c->failed = "hash";
+    if (rc == 0 && !EVP_DigestFinal_ex(c->md, digest, &len)) rc = -ENOMEM, c->failed = "hash";
     for (unsigned i = 0; rc == 0 && i < 32; i++) {
         c->id[2 * i] = hex[digest[i] >> 4];
         c->id[2 * i + 1] = hex[digest[i] & 15];
     }
     c->id[64] = '\0';
-    EVP_MD_CTX_free(md);
+    EVP_MD_CTX_free(c->md);
     for (int i = 0; i < nbuf; i++) free(c->buf[i]);
     c->rc = rc;
     return NULL;
 }
 
-int pg_rawcopy_start(const char *from, const char *to, pg_rawcopy **out, pg_diags *d)
+int pg_rawcopy_start_fd(int in, const char *name, const char *to, pg_rawcopy_fn fn, void *ud,
+                        pg_rawcopy **out, pg_diags *d)
 {
     struct pg_rawcopy *c = pg_xcalloc(1, sizeof *c);
     *out = NULL;
-    c->in = open(from, O_RDONLY | O_CLOEXEC);
-    if (c->in < 0) {
-        int e = errno;
-        pg_error(d, from, 0, "cannot read: %s", strerror(e));
-        free(c);
-        return -e;
-    }
-    (void)posix_fadvise(c->in, 0, 0, POSIX_FADV_SEQUENTIAL);
+    c->in = in;
+    c->fn = fn;
+    c->ud = ud;
+    (void)posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
-    c->out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    int e = c->out < 0 ? errno : 0;
+    c->out = to ? open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+    int e = to && c->out < 0 ? errno : 0;
     if (!e) e = pthread_create(&c->thread, NULL, run, c);
     if (e) {
         pg_error(d, to, 0, "cannot copy the batch here: %s", strerror(e));
         if (c->out >= 0) close(c->out), unlink(to);
-        close(c->in);
         pthread_cond_destroy(&c->cv);
         pthread_mutex_destroy(&c->mu);
         free(c);
         return -e;
     }
-    c->to = pg_xstrdup(to);
+    c->name = pg_xstrdup(name);
+    c->to = to ? pg_xstrdup(to) : NULL;
     *out = c;
     return 0;
+}
+
+int pg_rawcopy_start(const char *from, const char *to, pg_rawcopy **out, pg_diags *d)
+{
+    *out = NULL;
+    int in = open(from, O_RDONLY | O_CLOEXEC);
+    if (in < 0) {
+        int e = errno;
+        pg_error(d, from, 0, "cannot read: %s", strerror(e));
+        return -e;
+    }
+    int rc = pg_rawcopy_start_fd(in, from, to, NULL, NULL, out, d);
+    if (rc != 0)
+        close(in);
+    else
+        (*out)->own_in = 1;
+    return rc;
 }
 
 int pg_rawcopy_finish(pg_rawcopy *c, char id[65], pg_diags *d)
 {
     pthread_join(c->thread, NULL);
     int rc = c->rc;
-    if (close(c->out) != 0 && rc == 0) rc = -errno, c->failed = "copy";
-    close(c->in);
+    if (c->out >= 0 && close(c->out) != 0 && rc == 0) rc = -errno, c->failed = "copy";
+    if (c->own_in) close(c->in);
     if (rc == 0)
         memcpy(id, c->id, 65);
     else {
-        pg_error(d, c->to, 0, "cannot %s the batch: %s", c->failed, strerror(-rc));
-        unlink(c->to);
+        /* a read fails at the input, a copy at the copy */
+        pg_error(d, strcmp(c->failed, "read") == 0 || !c->to ? c->name : c->to, 0,
+                 "cannot %s the batch: %s", c->failed, strerror(-rc));
+        if (c->to) unlink(c->to);
     }
+    free(c->name);
     free(c->to);
     pthread_cond_destroy(&c->cv);
     pthread_mutex_destroy(&c->mu);

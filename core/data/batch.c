@@ -39,7 +39,9 @@
 #include "data.h"
 #include "aggregate.h"
 #include "ingest_parallel.h"
+#include "ingest_stream.h"
 #include "base.h"
+#include "rawcopy.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -719,6 +721,16 @@ static int insert_partials(pg_store *st, const char *id, const def_cells *v, int
 }
 
 /* Appends the diagnostics of `from` to d. */
+/* Names `to` in the diagnostics that name `from` (a raw copy read in place of the file). */
+static void diags_rename(pg_diags *d, const char *from, const char *to)
+{
+    for (int i = 0; i < d->n; i++)
+        if (d->v[i].file && strcmp(d->v[i].file, from) == 0) {
+            free(d->v[i].file);
+            d->v[i].file = pg_xstrdup(to);
+        }
+}
+
 static void diags_append(pg_diags *d, const pg_diags *from)
 {
     for (int i = 0; i < from->n; i++) {
@@ -868,6 +880,7 @@ static int key_tables(pg_store *st, pg_diags *d)
 typedef struct {
     pg_store *st;
     sqlite3_stmt *q;
+    const char *table; /* the TEMP table the keys go to */
     char why[300];
 } key_ctx;
 
@@ -906,16 +919,33 @@ static int stored_key_filter(void *ud, const char *key, int len, long record, co
     return -1;
 }
 
-/* Reads a file of source s with its keys into TEMP table `table` (emptied first). Returns the
- * aggregator, or NULL with diagnostics. */
+/* Empties the TEMP table of a file's keys: before it is read again from its copy (a stream's
+ * rewind), the keys seen so far must not count as seen. */
+static int temp_key_rewind(void *ud)
+{
+    key_ctx *k = ud;
+    char sql[96];
+    snprintf(sql, sizeof sql, "DELETE FROM temp.%s", k->table);
+    pg_diags quiet = {0};
+    int rc = pg_store_exec(k->st, sql, &quiet);
+    pg_diags_free(&quiet);
+    return rc ? -EIO : 0;
+}
+
+/* Reads a file of source s with its keys into TEMP table `table` (emptied first): the file at
+ * `path`, or, when `sq` is not NULL, the input it describes, read once, hashed and copied
+ * (pg_ingest_stream: *src_rc its code, id its hash; its filter is filled in here). Returns
+ * the aggregator, or NULL with diagnostics. */
 static pg_agg *read_keys(const pg_ruleset *rs, int s, pg_store *st, const char *table,
-                         const char *path, const char *format, long *errors, pg_diags *d)
+                         const char *path, const char *format, pg_ingest_stream_req *sq,
+                         char id[65], int *src_rc, long *errors, pg_diags *d)
 {
     char sql[96];
+    if (src_rc) *src_rc = 0;
     snprintf(sql, sizeof sql, "DELETE FROM temp.%s", table);
     if (key_tables(st, d) != 0 || pg_store_exec(st, sql, d) != 0) return NULL;
     snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO temp.%s (key, record) VALUES (?, ?)", table);
-    key_ctx k = {st, NULL, ""};
+    key_ctx k = {st, NULL, table, ""};
     if (pg_store_prepare(st, sql, &k.q, d) != 0) return NULL;
     /* one transaction for all the inserts (a savepoint: inside the caller's, if any): one
      * each would commit, and flush the TEMP table's cache, a million times */
@@ -923,8 +953,16 @@ static pg_agg *read_keys(const pg_ruleset *rs, int s, pg_store *st, const char *
         sqlite3_finalize(k.q);
         return NULL;
     }
-    pg_agg *agg = pg_ingest_aggregate_keyed(rs, s, path, format, 1, PG_INGEST_MIN_PART,
-                                            temp_key_filter, &k, errors, d);
+    pg_agg *agg = NULL;
+    if (sq) {
+        sq->filter = temp_key_filter;
+        sq->rewind = temp_key_rewind;
+        sq->ud = &k;
+        *src_rc = pg_ingest_stream(sq, &agg, id, errors, d);
+    } else {
+        agg = pg_ingest_aggregate_keyed(rs, s, path, format, 1, PG_INGEST_MIN_PART, temp_key_filter,
+                                        &k, errors, d);
+    }
     sqlite3_finalize(k.q);
     if (pg_store_exec(st, "RELEASE read_keys", d) != 0) {
         pg_agg_free(agg);
@@ -940,7 +978,7 @@ static pg_agg *read_stored(const pg_ruleset *rs, int s, pg_store *st, const pg_b
     if (rs->sources[s].key_field < 0)
         return pg_ingest_aggregate(rs, s, path, b->format, pg_ingest_threads(), PG_INGEST_MIN_PART,
                                    errors, d);
-    key_ctx k = {st, NULL, ""};
+    key_ctx k = {st, NULL, NULL, ""};
     if (pg_store_prepare(st,
                          "SELECT record, counts FROM record_key"
                          " WHERE source = ?1 AND key = ?2 AND batch = ?3",
@@ -1039,7 +1077,8 @@ static int index_batches(const pg_ruleset *rs, const char *datadir, int s, pg_st
         if (list[i].seq == skip) continue;
         char *raw = raw_path(datadir, &list[i]);
         long errors;
-        pg_agg *agg = read_keys(rs, s, st, "idx_key", raw, list[i].format, &errors, d);
+        pg_agg *agg =
+            read_keys(rs, s, st, "idx_key", raw, list[i].format, NULL, NULL, NULL, &errors, d);
         if (!agg) {
             pg_error(d, raw, 0,
                      "batch %.12s: its keys cannot be indexed: its raw file cannot be read",
@@ -1550,13 +1589,16 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_re
         pg_error(d, datadir, 0, "cannot lock batches/raw: %s", strerror(-lock));
         return lock;
     }
-    /* The copy is made and hashed under a temporary name on another thread while the records
-     * are read; it is renamed into place only when the batch is good. The id is known only at
-     * the end, so the same bytes again are read before they are found out. */
+    /* The file is read once (ingest_stream.c): as it is read, it is hashed, copied under a
+     * temporary name and parsed; the copy is renamed into place only when the batch is good.
+     * The id is known only at the end, so the same bytes again are read before they are
+     * found out. One read also means the file may be a pipe or a FIFO. */
     char *incoming = pg_xasprintf("%s/batches/raw/.incoming-%ld-%lx", datadir, (long)getpid(),
                                   (unsigned long)pthread_self());
-    pg_rawcopy *copy;
-    if ((rc = pg_rawcopy_start(rq->path, incoming, &copy, d)) != 0) {
+    int in = open(rq->path, O_RDONLY | O_CLOEXEC);
+    if (in < 0) {
+        rc = -errno;
+        pg_error(d, rq->path, 0, "cannot read: %s", strerror(-rc));
         free(incoming);
         close(lock);
         return rc;
@@ -1568,27 +1610,51 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_re
     pg_diags rd = {0}; /* the reading's: dropped if the batch turns out to be in already */
     pg_agg *agg = NULL;
     cJSON *vals = NULL; /* a value batch's [[unit, period, metric, value, n], ...] */
+    pg_ingest_stream_req sq = {.rs = rs,
+                               .source = s,
+                               .in = in,
+                               .name = rq->path,
+                               .format = format,
+                               .copy = incoming,
+                               .threads = rq->threads > 0 ? rq->threads : 1};
     if (values) {
-        /* the same reader and checks as a *.csv in the data directory */
-        pg_dataset *ds = pg_dataset_new(rs);
-        if (pg_dataset_load_file(ds, rq->path, &rd) == 0) {
-            cJSON *j = pg_dataset_to_json(ds);
-            vals = cJSON_DetachItemFromObjectCaseSensitive(j, "values");
-            cJSON_Delete(j);
+        /* a small file: copied and hashed first, then the copy read by the same reader and
+         * checks as a *.csv in the data directory, its problems named by the file given */
+        pg_rawcopy *copy;
+        rc = pg_rawcopy_start_fd(in, rq->path, incoming, NULL, NULL, &copy, &rd);
+        if (rc == 0) rc = pg_rawcopy_finish(copy, out->id, &rd);
+        if (rc == 0) {
+            pg_dataset *ds = pg_dataset_new(rs);
+            if (pg_dataset_load_file(ds, incoming, &rd) == 0) {
+                cJSON *j = pg_dataset_to_json(ds);
+                vals = cJSON_DetachItemFromObjectCaseSensitive(j, "values");
+                cJSON_Delete(j);
+            }
+            pg_dataset_free(ds);
+            diags_rename(&rd, incoming, rq->path);
         }
-        pg_dataset_free(ds);
     } else if (keyed) {
         /* the keys go to the store's TEMP table while the file is read (see the top) */
-        if (pg_batch_store_open(datadir, &st, &rd) == 0)
-            agg = read_keys(rs, s, st, "new_key", rq->path, format, &errors, &rd);
+        if ((rc = pg_batch_store_open(datadir, &st, &rd)) == 0) {
+            int src_rc;
+            agg = read_keys(rs, s, st, "new_key", rq->path, format, &sq, out->id, &src_rc, &errors,
+                            &rd);
+            if (src_rc)
+                rc = src_rc;
+            else if (!agg && !errors)
+                rc = -EIO; /* the store failed: rd says how */
+        }
     } else {
-        agg = pg_ingest_aggregate(rs, s, rq->path, format, rq->threads > 0 ? rq->threads : 1,
-                                  PG_INGEST_MIN_PART, &errors, &rd);
+        rc = pg_ingest_stream(&sq, &agg, out->id, &errors, &rd);
     }
+    close(in);
     def_cells *partials = NULL;
     int npartials = 0, renamed = 0;
     char *raw = NULL;
-    if ((rc = pg_rawcopy_finish(copy, out->id, d)) != 0) goto done;
+    if (rc != 0) { /* the file could not be read or copied: nothing to compare or keep */
+        diags_append(d, &rd);
+        goto done;
+    }
     if (!st && (rc = pg_batch_store_open(datadir, &st, d)) != 0) goto done;
     pg_batch found;
     pg_diags none = {0}; /* "no such batch" is the usual answer, not an error */

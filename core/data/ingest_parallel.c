@@ -68,6 +68,12 @@ int pg_ingest_threads(void)
 
 static _Atomic long long read_bytes, read_records;
 
+void pg_ingest_progress_add(long long bytes, long long records)
+{
+    if (bytes) atomic_fetch_add_explicit(&read_bytes, bytes, memory_order_relaxed);
+    if (records) atomic_fetch_add_explicit(&read_records, records, memory_order_relaxed);
+}
+
 void pg_ingest_progress(pg_ingest_counts *out)
 {
     out->bytes = atomic_load_explicit(&read_bytes, memory_order_relaxed);
@@ -98,7 +104,7 @@ static void progress_add(progress *p)
 typedef struct {
     pg_agg *agg;
     const pg_source *src;
-    const char *path;
+    const char *path; /* as messages name the file */
     pg_diags *d;
     /* the reader's running counts: a record whose unit is unknown counts as a bad record
      * there too, so that the reader's cap of reported errors covers both kinds */
@@ -141,16 +147,17 @@ static long estimate_records(const char *path)
 /* Reads path (a part of it, or all of it when part->start is 0 and there are no stops) into a
  * new aggregator, adding to the progress counters when `counted`. Returns the reader's code;
  * *agg, *errors (bad records and unknown units) are set either way. */
-static int read_into(const pg_ruleset *rs, int source, const char *path, int ndjson,
-                     pg_read_part *part, int counted, pg_key_filter filter, void *ud, pg_agg **agg,
-                     long *errors, pg_diags *d)
+static int read_into(const pg_ruleset *rs, int source, const char *path, const char *name,
+                     int ndjson, pg_read_part *part, int counted, pg_key_filter filter, void *ud,
+                     pg_agg **agg, long *errors, pg_diags *d)
 {
     const pg_source *src = &rs->sources[source];
     pg_read_stats st = {0};
     part->at = part->start;
     part->on_block = on_block;
+    part->name = name;
     progress pr = {counted ? part : NULL, &st, 0, 0};
-    feeding f = {pg_agg_new(rs, source), src, path, d, &st, &pr};
+    feeding f = {pg_agg_new(rs, source), src, name, d, &st, &pr};
     if (filter)
         pg_agg_key_filter(f.agg, filter, ud); /* the keys are the filter's to keep */
     else if (src->key_field >= 0)
@@ -172,11 +179,11 @@ static int read_into(const pg_ruleset *rs, int source, const char *path, int ndj
 typedef struct {
     const pg_ruleset *rs;
     int source, ndjson;
-    const char *path;
+    const char *path, *name;
     pg_read_part part;
     pg_agg *agg;
     long errors;
-    int rc;
+    int rc, counted;
     pg_diags d; /* this part's own: thrown away, see the top of the file */
 } part_job;
 
@@ -196,8 +203,8 @@ static void *run_parts(void *arg)
         pthread_mutex_unlock(&pool->mu);
         if (k < 0) return NULL;
         part_job *j = &pool->jobs[k];
-        j->rc = read_into(j->rs, j->source, j->path, j->ndjson, &j->part, 1, NULL, NULL, &j->agg,
-                          &j->errors, &j->d);
+        j->rc = read_into(j->rs, j->source, j->path, j->name, j->ndjson, &j->part, j->counted, NULL,
+                          NULL, &j->agg, &j->errors, &j->d);
     }
 }
 
@@ -231,12 +238,14 @@ static int find_cuts(const char *path, long long size, int n, long long *cuts)
     return ncuts;
 }
 
-static pg_agg *read_whole(const pg_ruleset *rs, int source, const char *path, int ndjson,
-                          int counted, pg_key_filter filter, void *ud, long *errors, pg_diags *d)
+static pg_agg *read_whole(const pg_ruleset *rs, int source, const char *path, const char *name,
+                          int ndjson, int counted, pg_key_filter filter, void *ud, long *errors,
+                          pg_diags *d)
 {
     pg_agg *agg;
     pg_read_part whole = {0}; /* from the top, no stops: the whole file */
-    int rc = read_into(rs, source, path, ndjson, &whole, counted, filter, ud, &agg, errors, d);
+    int rc =
+        read_into(rs, source, path, name, ndjson, &whole, counted, filter, ud, &agg, errors, d);
     if (rc < 0 || *errors) {
         pg_agg_free(agg);
         return NULL;
@@ -255,24 +264,38 @@ pg_agg *pg_ingest_aggregate_keyed(const pg_ruleset *rs, int source, const char *
                                   const char *format, int threads, long long min_part,
                                   pg_key_filter filter, void *ud, long *errors, pg_diags *d)
 {
+    return pg_ingest_aggregate_as(rs, source, path, path, format, threads, min_part, filter, ud, 1,
+                                  errors, d);
+}
+
+pg_agg *pg_ingest_aggregate_as(const pg_ruleset *rs, int source, const char *path, const char *name,
+                               const char *format, int threads, long long min_part,
+                               pg_key_filter filter, void *ud, int counted, long *errors,
+                               pg_diags *d)
+{
     int ndjson = strcmp(format, "ndjson") == 0;
     struct stat sb;
     *errors = 0;
     if (min_part < 1) min_part = 1;
     if (threads < 2 || rs->sources[source].key_field >= 0 || stat(path, &sb) != 0 ||
         sb.st_size / min_part < 2)
-        return read_whole(rs, source, path, ndjson, 1, filter, ud, errors, d);
+        return read_whole(rs, source, path, name, ndjson, counted, filter, ud, errors, d);
     long long size = sb.st_size, want = (long long)threads * PARTS_PER_THREAD;
     int n = (int)(size / min_part < want ? size / min_part : want);
     long long *cuts = pg_xcalloc((size_t)n, sizeof *cuts);
     int ncuts = find_cuts(path, size, n, cuts);
     if (ncuts == 0) {
         free(cuts);
-        return read_whole(rs, source, path, ndjson, 1, NULL, NULL, errors, d);
+        return read_whole(rs, source, path, name, ndjson, counted, NULL, NULL, errors, d);
     }
     part_job *jobs = pg_xcalloc((size_t)ncuts + 1, sizeof *jobs);
     for (int k = 0; k <= ncuts; k++) {
-        jobs[k] = (part_job){.rs = rs, .source = source, .ndjson = ndjson, .path = path};
+        jobs[k] = (part_job){.rs = rs,
+                             .source = source,
+                             .ndjson = ndjson,
+                             .path = path,
+                             .name = name,
+                             .counted = counted};
         jobs[k].part =
             (pg_read_part){.start = k ? cuts[k - 1] : 0, .stops = cuts + k, .nstops = ncuts - k};
     }
@@ -313,5 +336,5 @@ pg_agg *pg_ingest_aggregate_keyed(const pg_ruleset *rs, int source, const char *
     free(jobs);
     free(cuts);
     /* a bad file is read again for its diagnostics, uncounted: its bytes were counted once */
-    return ok ? agg : read_whole(rs, source, path, ndjson, 0, NULL, NULL, errors, d);
+    return ok ? agg : read_whole(rs, source, path, name, ndjson, 0, NULL, NULL, errors, d);
 }

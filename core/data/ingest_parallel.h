@@ -33,5 +33,15 @@ pg_agg *pg_ingest_aggregate(const pg_ruleset *rs, int source, const char *path, 
 pg_agg *pg_ingest_aggregate_keyed(const pg_ruleset *rs, int source, const char *path,
                                   const char *format, int threads, long long min_part,
                                   pg_key_filter filter, void *ud, long *errors, pg_diags *d);
+/* The same, reading `path` but naming it `name` in messages (a batch read again from its raw
+ * copy is reported under the name it came by), and adding to the progress counts only when
+ * `counted`. */
+pg_agg *pg_ingest_aggregate_as(const pg_ruleset *rs, int source, const char *path, const char *name,
+                               const char *format, int threads, long long min_part,
+                               pg_key_filter filter, void *ud, int counted, long *errors,
+                               pg_diags *d);
+
+/* Adds to the progress counts (pg_ingest_progress): ingest_stream.c counts its own reading. */
+void pg_ingest_progress_add(long long bytes, long long records);
 
 #endif

@@ -57,6 +57,9 @@ typedef struct {
     /* NULL, or called on the reading thread with the record callback's ud after each block
      * read, `at` updated: a progress count at no cost per record */
     void (*on_block)(void *ud);
+    /* NULL, or the name messages give the file instead of the path read (ingest_stream.c
+     * reads a bad batch again from its raw copy, and reports it under the name it came by) */
+    const char *name;
 } pg_read_part;
 
 int pg_read_csv_part(const pg_source *src, const char *path, int offset, pg_read_part *part,
@@ -73,6 +76,17 @@ int pg_read_csv_mem(const pg_source *src, const char *name, const char *data, si
 int pg_read_ndjson_mem(const pg_source *src, const char *name, const char *data, size_t len,
                        size_t block, int offset, pg_record_fn fn, void *ud, pg_read_stats *stats,
                        pg_diags *d);
+
+/* The same readers over a piece of a file held whole in memory, read in place (values are
+ * unescaped where they are: buf is changed): `len` bytes at buf, with PG_INPUT_PAD + 1 bytes of
+ * room after them. The CSV piece starts with the file's header (its first bytes, up to the
+ * header's line end), then records from a record's start; the NDJSON piece starts at a line's
+ * start, the file's first byte when at_start (only there is a byte-order mark skipped). Line
+ * numbers count from the piece's start. ingest_stream.c reads its chunks this way. */
+int pg_read_csv_buf(const pg_source *src, const char *name, char *buf, size_t len, int offset,
+                    pg_record_fn fn, void *ud, pg_read_stats *stats, pg_diags *d);
+int pg_read_ndjson_buf(const pg_source *src, const char *name, char *buf, size_t len, int at_start,
+                       int offset, pg_record_fn fn, void *ud, pg_read_stats *stats, pg_diags *d);
 
 /* The columns of a CSV file's header, or the keys of an NDJSON file's first record, as the
  * file writes them, each with the source field it maps to (-1: undeclared), for

@@ -580,7 +580,12 @@ int pg_read_csv_part(const pg_source *src, const char *path, int offset, pg_read
 {
     if (part) part->stopped = -1;
     if (stats) *stats = (pg_read_stats){0, 0};
-    reader r = {.src = src, .path = path, .offset = offset, .stats = stats, .d = d, .part = part};
+    reader r = {.src = src,
+                .path = part && part->name ? part->name : path,
+                .offset = offset,
+                .stats = stats,
+                .d = d,
+                .part = part};
     int rc = pg_input_open(&r.in, path, d);
     if (rc == 0) rc = read_csv(&r, fn, ud);
     pg_input_close(&r.in);
@@ -592,6 +597,18 @@ int pg_read_csv_mem(const pg_source *src, const char *name, const char *data, si
                     pg_diags *d)
 {
     reader r = {.in = pg_input_memory(data, len, block),
+                .src = src,
+                .path = name,
+                .offset = offset,
+                .stats = stats,
+                .d = d};
+    return read_csv(&r, fn, ud);
+}
+
+int pg_read_csv_buf(const pg_source *src, const char *name, char *buf, size_t len, int offset,
+                    pg_record_fn fn, void *ud, pg_read_stats *stats, pg_diags *d)
+{
+    reader r = {.in = pg_input_borrow(buf, len),
                 .src = src,
                 .path = name,
                 .offset = offset,

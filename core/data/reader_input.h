@@ -28,6 +28,7 @@ typedef struct {
     size_t cap, len, pos; /* buf holds len bytes (+ LF + padding); pos: first unconsumed */
     long long base;       /* where buf[0] is in the file (or mem): base + pos is the offset */
     int eof;
+    int borrowed; /* buf is the caller's, read in place (pg_input_borrow): never freed or grown */
 } pg_input;
 
 /* An input on the file at `path`. Returns 0, or -errno with "path: cannot open: why" added to
@@ -37,6 +38,11 @@ int pg_input_open(pg_input *in, const char *path, pg_diags *d);
  * default block). */
 pg_input pg_input_memory(const char *data, size_t len, size_t block);
 void pg_input_close(pg_input *in);
+/* An input on `len` bytes at buf that the reader may change in place (unescaping), all of
+ * them there at once: no copy, no refill. buf must have PG_INPUT_PAD + 1 bytes of room after
+ * len (the sentinel LF and the padding go there). pg_input_start and pg_input_end leave it
+ * alone; it stays the caller's (ingest_stream.c reads its chunks this way). */
+pg_input pg_input_borrow(char *buf, size_t len);
 
 /* Allocates the buffer (one block). */
 void pg_input_start(pg_input *in);

@@ -95,6 +95,7 @@ typedef struct {
     pg_read_part *part;
     int next_stop;
     pg_read_columns *columns; /* pg_read_ndjson_columns: the first record's keys are wanted */
+    int mid; /* the input starts inside the file (a chunk): no byte-order mark to look for */
 } reader;
 
 /* ---- input ---- */
@@ -747,7 +748,7 @@ static int read_records(reader *r, pg_record_fn fn, void *ud)
     int rc;
     if (r->part && r->part->start > 0) {
         if ((rc = pg_input_seek(&r->in, r->part->start)) < 0) return read_error(r, rc);
-    } else {
+    } else if (!r->mid) {
         /* the byte-order mark: make sure three bytes are there to look at */
         while (r->in.len < 3 && !r->in.eof)
             if ((rc = pg_input_refill(&r->in)) < 0) return read_error(r, rc);
@@ -825,7 +826,12 @@ int pg_read_ndjson_part(const pg_source *src, const char *path, int offset, pg_r
 {
     if (part) part->stopped = -1;
     if (stats) *stats = (pg_read_stats){0, 0};
-    reader r = {.src = src, .path = path, .offset = offset, .stats = stats, .d = d, .part = part};
+    reader r = {.src = src,
+                .path = part && part->name ? part->name : path,
+                .offset = offset,
+                .stats = stats,
+                .d = d,
+                .part = part};
     int rc = pg_input_open(&r.in, path, d);
     if (rc == 0) rc = read_ndjson(&r, fn, ud);
     pg_input_close(&r.in);
@@ -842,6 +848,19 @@ int pg_read_ndjson_mem(const pg_source *src, const char *name, const char *data,
                 .offset = offset,
                 .stats = stats,
                 .d = d};
+    return read_ndjson(&r, fn, ud);
+}
+
+int pg_read_ndjson_buf(const pg_source *src, const char *name, char *buf, size_t len, int at_start,
+                       int offset, pg_record_fn fn, void *ud, pg_read_stats *stats, pg_diags *d)
+{
+    reader r = {.in = pg_input_borrow(buf, len),
+                .src = src,
+                .path = name,
+                .offset = offset,
+                .stats = stats,
+                .d = d,
+                .mid = !at_start};
     return read_ndjson(&r, fn, ud);
 }
 

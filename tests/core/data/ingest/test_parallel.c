@@ -3,7 +3,14 @@
  * diagnostics for a bad file. Files are generated here (a fixed LCG), written to a fresh
  * mkdtemp directory and cut into parts of a few bytes (min_part 1), so that every cut lands
  * somewhere interesting: inside quoted fields holding newlines too. Also the progress counts
- * the reads keep. Never timed. */
+ * the reads keep.
+ *
+ * And the durable ingest's single read (core/data/ingest_stream.c, issue 14 §7): the file read
+ * once, hashed, copied and parsed in chunks of a few bytes to the default, on 1–3 threads, from
+ * a file or from a pipe, gives the cells of one read from the top (the old path), its batch id
+ * is sha256sum's, its copy is the file's bytes; a bad or over-long record gives exactly one
+ * read's diagnostics; pg_batch_ingest takes a FIFO (read once: it could not be read twice) and
+ * a keyed one, and a late bad record leaves nothing in the store or in raw/. Never timed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,13 +19,21 @@
 #include <cmocka.h>
 
 #include "aggregate.h"
+#include "data.h"
 #include "ingest_parallel.h"
+#include "ingest_stream.h"
+#include "reader_input.h"
 #include "rules.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #if !defined(FIXTURE) || !defined(KEYED_FIXTURE)
@@ -365,6 +380,405 @@ static void key_set_counts_repeats(void **state)
     pg_diags_free(&d);
 }
 
+/* ---- one read: hashed, copied and parsed (ingest_stream.c) ---- */
+
+static void sha256_of(const char *path, char hex[65])
+{
+    char *cmd = pg_xasprintf("sha256sum '%s'", path);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    assert_int_equal(fscanf(p, "%64s", hex), 1);
+    pclose(p);
+    free(cmd);
+}
+
+static int same_bytes(const char *a, const char *b)
+{
+    char *cmd = pg_xasprintf("cmp -s '%s' '%s'", a, b);
+    int rc = system(cmd);
+    free(cmd);
+    return rc == 0;
+}
+
+/* A child process that writes the file at path into fd and exits (a pipe's other end). */
+static pid_t feed(const char *path, int fd)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int in = open(path, O_RDONLY);
+        char buf[4096];
+        ssize_t n;
+        while (in >= 0 && (n = read(in, buf, sizeof buf)) > 0)
+            if (write(fd, buf, (size_t)n) != n) _exit(1);
+        _exit(0);
+    }
+    return pid;
+}
+
+/* Streams path (source "cases" of r) in chunks of `chunk` bytes on `threads` threads, from
+ * the file or through a pipe; checks the copy and the id, and returns the aggregator. */
+static pg_agg *stream_with(const pg_ruleset *r, const char *path, int threads, size_t chunk,
+                           int through_pipe, long *errors, pg_ingest_stream_stats *st, pg_diags *d)
+{
+    int fd, p[2] = {-1, -1};
+    pid_t pid = -1;
+    if (through_pipe) {
+        assert_int_equal(pipe(p), 0);
+        pid = feed(path, p[1]);
+        close(p[1]);
+        fd = p[0];
+    } else {
+        fd = open(path, O_RDONLY);
+    }
+    assert_true(fd >= 0);
+    const char *dot = strrchr(path, '.');
+    char *copy = path_of("stream-copy");
+    pg_ingest_stream_req rq = {.rs = r,
+                               .source = pg_strmap_get(&r->source_ids, "cases"),
+                               .in = fd,
+                               .name = path,
+                               .format = strcmp(dot, ".ndjson") == 0 ? "ndjson" : "csv",
+                               .copy = copy,
+                               .threads = threads,
+                               .chunk = chunk,
+                               .stats = st};
+    pg_agg *agg = NULL;
+    char id[65], want[65];
+    assert_int_equal(pg_ingest_stream(&rq, &agg, id, errors, d), 0);
+    close(fd);
+    if (pid > 0) waitpid(pid, NULL, 0);
+    sha256_of(path, want);
+    assert_string_equal(id, want);       /* the batch id is the SHA-256 of the bytes */
+    assert_true(same_bytes(path, copy)); /* and the copy is the bytes */
+    unlink(copy);
+    free(copy);
+    return agg;
+}
+
+/* Every chunk size and thread count, from a file and from a pipe: the cells of one read from
+ * the top, and never a second read for a good file (the cuts fell where records end). */
+static void check_stream(const char *name, int nrec)
+{
+    char *path = path_of(name);
+    pg_diags d = {0};
+    long errors;
+    pg_agg *one = read_with(path, 1, &errors, &d);
+    assert_non_null(one);
+    assert_int_equal(pg_agg_records(one), nrec);
+    static const size_t chunks[] = {1, 13, 200, 4096, 0};
+    for (size_t c = 0; c < sizeof chunks / sizeof *chunks; c++)
+        for (int t = 1; t <= 3; t++) {
+            pg_ingest_stream_stats st;
+            pg_agg *a = stream_with(rs, path, t, chunks[c], t == 2, &errors, &st, &d);
+            if (getenv("PG_TEST_VERBOSE"))
+                fprintf(stderr, "%s chunk %zu threads %d: %ld chunks, reread %d, %ld records\n",
+                        name, chunks[c], t, st.chunks, st.reread, a ? pg_agg_records(a) : -1);
+            assert_non_null(a);
+            assert_int_equal(errors, 0);
+            assert_int_equal(st.reread, 0);
+            if (chunks[c] && chunks[c] <= 200) assert_true(st.chunks > 10);
+            assert_same(one, a);
+            pg_agg_free(a);
+        }
+    assert_int_equal(d.n, 0);
+    pg_agg_free(one);
+    pg_diags_free(&d);
+    free(path);
+}
+
+/* Writes `bytes` then the file at path into path2. */
+static void prefixed(const char *path, const char *bytes, const char *path2)
+{
+    char *cmd = pg_xasprintf("printf '%s' > '%s' && cat '%s' >> '%s'", bytes, path2, path, path2);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+}
+
+static void stream_same_cells(void **state)
+{
+    (void)state;
+    char *csv = path_of("s.csv"), *nd = path_of("s.ndjson");
+    /* CRLF, quoted commas, "" and newlines, and one field of 1,800 lines (an NDJSON line of
+     * 5 kB): chunk cuts fall inside all of them */
+    write_files(csv, nd, 1500, 700, NULL);
+    check_stream("s.csv", 1500);
+    check_stream("s.ndjson", 1500);
+    /* a byte-order mark, skipped at the file's start only */
+    char *bcsv = path_of("sbom.csv"), *bnd = path_of("sbom.ndjson");
+    prefixed(csv, "\\357\\273\\277", bcsv);
+    prefixed(nd, "\\357\\273\\277", bnd);
+    check_stream("sbom.csv", 1500);
+    check_stream("sbom.ndjson", 1500);
+    /* blank lines before the header and between records */
+    char *blank = path_of("sblank.csv");
+    prefixed(csv, "\\r\\n\\n", blank);
+    check_stream("sblank.csv", 1500);
+    free(csv), free(nd), free(bcsv), free(bnd), free(blank);
+}
+
+/* Same diagnostics as one read: `name` read the old way and streamed must both fail, with the
+ * same count, lines, messages and file name (never the copy's), and the stream reads the copy
+ * again (stats.reread). */
+static void check_stream_bad(const char *name, long want_errors)
+{
+    char *path = path_of(name);
+    pg_diags d1 = {0};
+    long e1;
+    assert_null(read_with(path, 1, &e1, &d1));
+    assert_int_equal(e1, want_errors);
+    for (int t = 1; t <= 2; t++) {
+        pg_diags dt = {0};
+        long et;
+        pg_ingest_stream_stats st;
+        assert_null(stream_with(rs, path, t, t == 1 ? 100 : 0, t == 2, &et, &st, &dt));
+        assert_int_equal(st.reread, 1);
+        assert_int_equal(et, e1);
+        assert_int_equal(dt.n, d1.n);
+        for (int i = 0; i < d1.n; i++) {
+            assert_string_equal(dt.v[i].file, path);
+            assert_int_equal(dt.v[i].line, d1.v[i].line);
+            assert_string_equal(dt.v[i].msg, d1.v[i].msg);
+        }
+        pg_diags_free(&dt);
+    }
+    pg_diags_free(&d1);
+    free(path);
+}
+
+static void stream_bad_records(void **state)
+{
+    (void)state;
+    static int bad[2500];
+    for (int i = 100; i < 2500; i += 97) bad[i] = 1 + i % 2;
+    char *csv = path_of("sc.csv"), *nd = path_of("sc.ndjson");
+    write_files(csv, nd, 2500, 1200, bad);
+    check_stream_bad("sc.csv", 25);
+    check_stream_bad("sc.ndjson", 25);
+    /* a quote left open near the end: the rest of the file is one field */
+    char *open_q = path_of("sq.csv");
+    write_files(open_q, nd, 300, -1, NULL);
+    FILE *f = fopen(open_q, "a");
+    fputs("P9,ga,\"open,2021-05-02 10:00:00,,3,网上,true,5\r\nP10,ga,x,2021-05-02 10:00:00,,3,网上,"
+          "true,5\r\n",
+          f);
+    fclose(f);
+    check_stream_bad("sq.csv", 1);
+    free(csv), free(nd), free(open_q);
+}
+
+/* Appends to the CSV and NDJSON files a record whose item name is `len` bytes of 'y', and a
+ * short one after it. */
+static void append_long(const char *csv, const char *nd, size_t len)
+{
+    char *item = malloc(len + 1);
+    memset(item, 'y', len);
+    item[len] = '\0';
+    FILE *c = fopen(csv, "a"), *j = fopen(nd, "a");
+    for (int k = 0; k < 2; k++) { /* the long one, and a short one after it */
+        const char *v = k ? "short" : item;
+        fprintf(c, "P77777%d,ga,%s,2021-05-02 10:00:00,,3,网上,true,5\r\n", k, v);
+        fprintf(j,
+                "{\"project_no\":\"P77777%d\",\"org_code\":\"ga\",\"item_name\":\"%s\","
+                "\"accept_date\":\"2021-05-02 10:00:00\",\"result_date\":null,"
+                "\"promise_day\":3,\"channel\":\"网上\",\"fully_online\":true,\"rating\":5}\n",
+                k, v);
+    }
+    fclose(c);
+    fclose(j);
+    free(item);
+}
+
+/* A record just under the readers' limit is good (read again to be sure, same cells); one
+ * over it is refused exactly as one read refuses it. */
+static void stream_long_records(void **state)
+{
+    (void)state;
+    char *csv = path_of("sl.csv"), *nd = path_of("sl.ndjson");
+    write_files(csv, nd, 200, -1, NULL);
+    append_long(csv, nd, PG_INPUT_MAX_RECORD - 3000);
+    const char *names[] = {"sl.csv", "sl.ndjson"};
+    for (int f = 0; f < 2; f++) {
+        char *path = path_of(names[f]);
+        pg_diags d = {0};
+        long e;
+        pg_agg *one = read_with(path, 1, &e, &d);
+        assert_non_null(one);
+        pg_ingest_stream_stats st;
+        pg_agg *a = stream_with(rs, path, 2, 0, 0, &e, &st, &d);
+        assert_non_null(a);
+        assert_int_equal(st.reread, 1);
+        assert_same(one, a);
+        assert_int_equal(d.n, 0);
+        pg_agg_free(one), pg_agg_free(a), pg_diags_free(&d), free(path);
+    }
+    char *csv2 = path_of("sm.csv"), *nd2 = path_of("sm.ndjson");
+    write_files(csv2, nd2, 200, -1, NULL);
+    append_long(csv2, nd2, PG_INPUT_MAX_RECORD + 1000);
+    check_stream_bad("sm.csv", 1);
+    check_stream_bad("sm.ndjson", 1);
+    free(csv), free(nd), free(csv2), free(nd2);
+}
+
+/* The files in dir/batches/raw, temporary copies included. */
+static int raw_files(const char *data)
+{
+    char *raw = pg_xasprintf("%s/batches/raw", data);
+    DIR *dp = opendir(raw);
+    int n = 0;
+    for (struct dirent *e; dp && (e = readdir(dp));)
+        n += e->d_name[0] != '.' || strlen(e->d_name) > 2;
+    if (dp) closedir(dp);
+    free(raw);
+    return n;
+}
+
+/* Ingests through a FIFO (which can be read only once) and returns pg_batch_ingest's code. */
+static int ingest_fifo(const pg_ruleset *r, const char *data, const char *file, const char *ext,
+                       pg_batch *b, pg_diags *d)
+{
+    char *fifo = pg_xasprintf("%s/pipe-%d.%s", dir, (int)getpid(), ext);
+    unlink(fifo);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) { /* opening a FIFO for writing waits for its reader */
+        int fd = open(fifo, O_WRONLY);
+        if (fd < 0) _exit(1);
+        feed(file, fd);
+        close(fd);
+        while (wait(NULL) > 0) {
+        }
+        _exit(0);
+    }
+    pg_batch_req rq = {"cases", fifo, "test", NULL, 2};
+    int again;
+    int rc = pg_batch_ingest(r, data, &rq, b, &again, d);
+    waitpid(pid, NULL, 0);
+    unlink(fifo);
+    free(fifo);
+    return rc;
+}
+
+static void batch_from_a_fifo(void **state)
+{
+    (void)state;
+    char *csv = path_of("f.csv"), *nd = path_of("f.ndjson"), *data = path_of("fifo-data");
+    write_files(csv, nd, 2000, 900, NULL);
+    const char *files[] = {csv, nd}, *exts[] = {"csv", "ndjson"};
+    for (int f = 0; f < 2; f++) {
+        pg_batch b;
+        pg_diags d = {0};
+        assert_int_equal(ingest_fifo(rs, data, files[f], exts[f], &b, &d), 0);
+        assert_int_equal(b.records, 2000);
+        char want[65];
+        sha256_of(files[f], want);
+        assert_string_equal(b.id, want);
+        char *raw = pg_xasprintf("%s/batches/raw/%s.%s", data, b.id, exts[f]);
+        assert_true(same_bytes(files[f], raw));
+        free(raw);
+        pg_batch_clear(&b);
+        pg_diags_free(&d);
+    }
+    assert_int_equal(raw_files(data), 2);
+    free(csv), free(nd), free(data);
+}
+
+/* Writes n records of the keyed fixture's source (key project_no), every seventh repeating
+ * the key before it; record `long_at` (or none, -1) has a key of `pad` bytes. */
+static void write_keyed(const char *path, int n, int long_at, size_t pad)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("project_no,org_code,accept_date,result_date,promise_day,channel,fully_online,rating\n",
+          f);
+    for (int i = 0; i < n; i++) {
+        int key = i % 7 == 6 ? i - 1 : i;
+        if (i == long_at) {
+            fputs("\"K", f);
+            for (size_t k = 0; k < pad; k++) fputc('z', f);
+            fprintf(f, "\",ga,2021-05-%02d 10:00:00,,3,网上,true,5\n", 1 + i % 28);
+        } else {
+            fprintf(f, "K%d,ga,2021-05-%02d 10:00:00,,3,网上,true,%d\n", key, 1 + i % 28,
+                    1 + i % 5);
+        }
+    }
+    fclose(f);
+}
+
+/* A keyed source: read once on one thread with its keys in the store, from a FIFO; a record
+ * long enough to have the copy read again does not make every key a repeat of itself (the
+ * stream's rewind empties the keys seen). */
+static void keyed_batch_from_a_fifo(void **state)
+{
+    (void)state;
+    pg_diags d = {0};
+    pg_ruleset *keyed;
+    assert_int_equal(pg_ruleset_load(KEYED_FIXTURE, &keyed, &d), 0);
+    int s = pg_strmap_get(&keyed->source_ids, "cases");
+    char *k1 = path_of("k1.csv"), *k2 = path_of("k2.csv");
+    write_keyed(k1, 3000, -1, 0);
+    write_keyed(k2, 3000, 2000, PG_INPUT_MAX_RECORD - 3000);
+    const char *files[] = {k1, k2};
+    for (int f = 0; f < 2; f++) {
+        long errors;
+        pg_agg *want =
+            pg_ingest_aggregate(keyed, s, files[f], "csv", 1, PG_INGEST_MIN_PART, &errors, &d);
+        assert_non_null(want);
+        char *data = pg_xasprintf("%s/keyed-data-%d", dir, f);
+        pg_batch b;
+        assert_int_equal(ingest_fifo(keyed, data, files[f], "csv", &b, &d), 0);
+        assert_int_equal(b.records, pg_agg_records(want));
+        assert_int_equal(b.duplicates, pg_agg_duplicates(want));
+        assert_int_equal(b.duplicates, f ? 3000 / 7 - 1 : 3000 / 7); /* K2000 is long in k2 */
+        char id[65];
+        sha256_of(files[f], id);
+        assert_string_equal(b.id, id);
+        pg_batch_clear(&b);
+        pg_agg_free(want);
+        free(data);
+    }
+    assert_int_equal(d.n, 0);
+    pg_ruleset_free(keyed);
+    pg_diags_free(&d);
+    free(k1), free(k2);
+}
+
+/* A bad record near the end: nothing stored, nothing left in raw/ (not even the temporary
+ * copy), and the error at its file:line: field, as one read gives it. */
+static void late_error_stores_nothing(void **state)
+{
+    (void)state;
+    static int bad[3000];
+    bad[2990] = 1;
+    char *csv = path_of("late.csv"), *nd = path_of("late.ndjson"), *data = path_of("late-data");
+    write_files(csv, nd, 3000, -1, bad);
+    const char *files[] = {csv, nd};
+    for (int f = 0; f < 2; f++) {
+        pg_diags want = {0}, d = {0};
+        long e;
+        assert_null(read_with(files[f], 1, &e, &want));
+        assert_int_equal(e, 1);
+        pg_batch_req rq = {"cases", files[f], "test", NULL, 2};
+        pg_batch b;
+        int again;
+        assert_int_equal(pg_batch_ingest(rs, data, &rq, &b, &again, &d), -EINVAL);
+        assert_true(d.n >= 1);
+        assert_string_equal(d.v[0].file, files[f]);
+        assert_int_equal(d.v[0].line, want.v[0].line);
+        assert_string_equal(d.v[0].msg, want.v[0].msg);
+        assert_non_null(strstr(want.v[0].msg, "channel"));
+        assert_int_equal(raw_files(data), 0);
+        pg_batch *list;
+        int n;
+        assert_int_equal(pg_batch_list(data, &list, &n, &d), 0);
+        assert_int_equal(n, 0);
+        pg_batch_list_free(list, n);
+        pg_diags_free(&want), pg_diags_free(&d);
+    }
+    free(csv), free(nd), free(data);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -396,6 +810,12 @@ int main(void)
         cmocka_unit_test(bad_records_same_diagnostics),
         cmocka_unit_test(progress_counts_once),
         cmocka_unit_test(key_set_counts_repeats),
+        cmocka_unit_test(stream_same_cells),
+        cmocka_unit_test(stream_bad_records),
+        cmocka_unit_test(stream_long_records),
+        cmocka_unit_test(batch_from_a_fifo),
+        cmocka_unit_test(keyed_batch_from_a_fifo),
+        cmocka_unit_test(late_error_stores_nothing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
