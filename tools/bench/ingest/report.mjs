@@ -1,8 +1,8 @@
-// report.mjs — the figures, ratios and target verdicts of tools/bench/ingest-run.
+// report.mjs — the figures and ratios of every tool of tools/bench/ingest-run (the targets are
+// judged after it, by ingest-run itself, on the durable ingest: issue 14 §7).
 //
 //   node report.mjs --records N --csv-bytes B --ndjson-bytes B [--smoke 1] RESULTS.tsv
 //
-// --smoke 1: the figures and ratios as always, and no target judged (ingest-run --smoke).
 // RESULTS.tsv has one line per timed run: tool, format, run, wall seconds, CPU seconds (user +
 // system), peak RSS in KiB, and for DuckDB the in-process query seconds. Throughput uses the
 // best wall time of the runs (the machine is shared; the median is shown beside it). DuckDB
@@ -17,7 +17,6 @@ for (let i = 2; i < process.argv.length; i++) {
   else file = process.argv[i];
 }
 const records = args.records;
-const judge = (met, word) => (args.smoke ? 'not judged (--smoke)' : met ? word : 'MISSED');
 const bytes = { csv: args['csv-bytes'], ndjson: args['ndjson-bytes'] };
 
 const runs = new Map(); // "tool\tformat" -> [{wall, cpu, rss, query}]
@@ -43,8 +42,10 @@ const stats = (tool, format, field = 'wall') => {
 
 const LABEL = {
   cat: 'cat FILE > /dev/null',
-  pinggu: 'pinggu ingest',
+  pinggu: 'pinggu ingest (durable)',
   'pinggu-key': 'pinggu ingest, key = case_id',
+  'pinggu-parse': 'pinggu parse + aggregate only',
+  'dd-direct': 'dd oflag=direct conv=fsync',
   'duckdb-1': 'DuckDB threads=1',
   'duckdb-default': 'DuckDB default threads',
   sqlite3: 'sqlite3 .import + query',
@@ -53,7 +54,6 @@ const fmtM = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFix
 const pad = (s, n) => String(s).padEnd(n);
 const lpad = (s, n) => String(s).padStart(n);
 
-const verdicts = [];
 for (const format of ['csv', 'ndjson']) {
   const mb = bytes[format] / 1e6;
   console.log(`\n${format.toUpperCase()}: ${records.toLocaleString('en-US')} records, ${mb.toFixed(1)} MB ` +
@@ -62,7 +62,8 @@ for (const format of ['csv', 'ndjson']) {
               `${lpad('MB/s', 8)}${lpad('CPU s', 8)}${lpad('peak RSS', 11)}  pinggu's speed ÷ tool's`);
   const pg = stats('pinggu', format);
   const rows = [];
-  for (const tool of ['cat', 'pinggu', 'pinggu-key', 'duckdb-1', 'duckdb-default', 'sqlite3']) {
+  for (const tool of ['cat', 'dd-direct', 'pinggu', 'pinggu-key', 'pinggu-parse', 'duckdb-1',
+                      'duckdb-default', 'sqlite3']) {
     const s = stats(tool, format);
     if (!s) continue;
     if (tool.startsWith('duckdb')) {
@@ -78,21 +79,4 @@ for (const format of ['csv', 'ndjson']) {
                 `${lpad(r.cpu === null ? '' : r.cpu.toFixed(2), 8)}` +
                 `${lpad(r.rss === null ? '(process)' : `${(r.rss / 1024).toFixed(1)} MB`, 11)}  ${ratio}`);
   }
-  const duck = stats('duckdb-default', format, 'query');
-  if (pg && duck) {
-    const want = format === 'csv' ? 3 : 1.5;
-    const got = duck.best / pg.best;
-    verdicts.push(`${format.toUpperCase()}: pinggu ${fmtM(records / pg.best)} records/s = ${got.toFixed(2)}× DuckDB ` +
-                  `default threads (query alone; ${(stats('duckdb-default', format).best / pg.best).toFixed(2)}× ` +
-                  `its whole process); target ≥ ${want}×: ${judge(got >= want, 'MET')}`);
-  }
-  if (pg)
-    verdicts.push(`${format.toUpperCase()}: pinggu peak RSS ${(pg.rss / 1024).toFixed(1)} MB; target ≤ 64 MB ` +
-                  `whatever the file size: ${judge(pg.rss / 1024 <= 64, 'MET at this size')}`);
-  const pk = stats('pinggu-key', format);
-  if (pk)
-    verdicts.push(`${format.toUpperCase()}: with key = case_id (not a target): peak RSS ${(pk.rss / 1024).toFixed(1)} MB, ` +
-                  `${fmtM(records / pk.best)} records/s`);
 }
-console.log(args.smoke ? '\nTargets (not judged: --smoke sizes are too small for them)' : '\nTargets');
-for (const v of verdicts) console.log(`  ${v}`);
