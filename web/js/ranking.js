@@ -1,8 +1,10 @@
 // ranking.js — the 排名 tab: scheme and period pickers, one group at a time, the ranking table
-// with each part, the change on the previous month and the movement mark, and a bar chart.
-import { get } from "./api.js";
+// with each part, the change on the previous month and the movement mark, and a bar chart; for
+// staff, on request, the rank intervals under random weights (POST /api/v1/sensitivity).
+import { get, post, explain } from "./api.js";
 import { el, num, table, tabs } from "./dom.js";
 import { barChart } from "./chart.js";
+import { rankIntervals } from "./intervals.js";
 import { go, pick } from "./app.js";
 import { pickers, currentScheme } from "./pickers.js";
 
@@ -78,6 +80,51 @@ export async function render(state) {
   root.append(el("h3", null, "总分"),
     barChart(g.ranking.map((r) => ({ label: r.name, value: r.total })), data.scheme.max,
       `${g.name} ${data.period} 总分`));
+  if (state.me.role === "admin" || state.me.role === "evaluator")
+    root.append(stability(sch.id, data.period, g));
   return root;
+}
+
+// 排名稳定性: each weight drawn within ±20 % of its nominal value 1,000 times (seed 1, so the
+// same figures every time); per unit the 5th–95th percentile rank, the median and how often it
+// keeps its band. Computed on request: it re-aggregates the period a thousand times.
+function stability(scheme, period, g) {
+  const box = el("div", { class: "stability" });
+  const out = el("div");
+  const button = el("button", { type: "button" }, "计算排名稳定性");
+  button.onclick = async () => {
+    button.disabled = true;
+    out.replaceChildren(el("p", { class: "muted" }, "计算中……"));
+    try {
+      const q = `scheme=${encodeURIComponent(scheme)}&period=${encodeURIComponent(period)}` +
+        "&draws=1000&spread=20&seed=1";
+      const a = await post(`sensitivity?${q}`);
+      const units = a.units.filter((u) => u.group === g.id && u.rank != null);
+      out.replaceChildren(
+        el("p", { class: "muted" }, `各权重在名义值 ±${Math.round(a.spread * 100)}% 内随机抽取 ` +
+          `${a.draws} 次（种子 ${a.seed}）后的名次：条为 5%–95% 区间，圆点为中位名次，竖线为公布名次。`),
+        rankIntervals(units, units.length, `${g.name} ${period} 排名区间`),
+        table(["排名", "单位", "中位", "5%–95%", "保持等次", "影响最大的权重"], units.map((u) => ({
+          unit: u.id,
+          cells: [
+            { text: u.rank, class: "num" },
+            u.name,
+            { text: u.median_rank, class: "num" },
+            { text: `${u.rank_p05}–${u.rank_p95}`, class: "num" },
+            { text: u.band_keep == null ? "—" : (u.band_keep * 100).toFixed(1) + "%", class: "num" },
+            u.moved_by.map((m) => {
+              const w = a.weights.find((x) => x.id === m.weight);
+              return `${w ? w.name : m.weight}（${m.rank_minus}→${m.rank_plus}）`;
+            }).join("，") || "—",
+          ],
+        }))));
+    } catch (err) {
+      out.replaceChildren(el("p", { class: "error" }, explain(err)));
+    } finally {
+      button.disabled = false;
+    }
+  };
+  box.append(el("h3", null, "排名稳定性"), button, out);
+  return box;
 }
 
