@@ -7,7 +7,8 @@
 -- same figures computed by the sqlite3 shell over the same rows (sampling months in SQL: the
 -- local date's month, plus one after the 25th). Percentiles and working days, which SQLite
 -- lacks, are computed here in Lua from the rows. Then: re-ingesting is a no-op, withdrawing a
--- batch removes its records, and a batch with one bad record is rejected whole.
+-- batch removes its records, a batch with one bad record is rejected whole, and a named pipe
+-- is ingested (read once).
 local cjson = require "cjson"
 local bin, fixture = arg[1], arg[2]
 local failures, checks = 0, 0
@@ -366,6 +367,27 @@ end
 if run(("%s ingest --data %s --list"):format(bin, data)) ~= before then
   fail("a rejected batch changed the index")
 end
+
+-- a named pipe can be read only once, and the ingest reads a file once (issue 14 §7): hashed,
+-- copied and parsed from the same read; the batch id is the SHA-256 of the bytes that came
+local piped = io.open(tmp .. "/piped.src", "w")
+piped:write("project_no,org_code,accept_date,result_date,promise_day,channel,fully_online,rating\n")
+piped:write("Y1,ga,2021-05-02 10:00:00,,3,网上,true,5\nY2,zr,2021-06-02 10:00:00,,3,窗口,false,\n")
+piped:close()
+os.execute(("mkfifo %s/pipe.csv"):format(tmp))
+out, err, code = run(("(cat %s/piped.src > %s/pipe.csv &) ; %s ingest --rules %s --data %s --source cases %s/pipe.csv")
+  :format(tmp, tmp, bin, fixture, data, tmp))
+local sum = io.popen(("sha256sum %s/piped.src"):format(tmp)):read("l"):match("^(%x+)")
+if code ~= 0 or not out:find("2 records of cases", 1, true) then
+  fail("ingest of a named pipe: exit %s: %s %s", code, out, err)
+elseif not out:find("batch " .. sum:sub(1, 12), 1, true) then
+  fail("the piped batch's id is not the SHA-256 of its bytes (%s): %s", sum, out)
+end
+local stored = io.open(("%s/batches/raw/%s.csv"):format(data, sum), "rb")
+if not stored or stored:read("a") ~= io.open(tmp .. "/piped.src", "rb"):read("a") then
+  fail("the piped batch's raw copy is not its bytes")
+end
+checks = checks + 2
 
 os.execute("rm -rf " .. tmp)
 print(("%d passed, %d failed"):format(checks - failures, failures))
