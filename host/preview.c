@@ -1,7 +1,10 @@
 /* preview.c — POST /api/v1/rules/preview: who moves if a weight change is announced.
  *
  * The body is a weight-overrides file (the format `pinggu diff --against FILE` takes;
- * docs/tools.md, "Weight overrides"). A worker evaluates the scheme and period under the rules
+ * docs/tools.md, "Weight overrides"), or, as JSON, an edit as POST /rules/edits takes it
+ * (rule_edit.h: points, method parameters, part weights): the edit is applied to a copy of the
+ * generation's snapshot exactly as a save would write it, so the preview and the save cannot
+ * differ. A worker evaluates the scheme and period under the rules
  * being served and under a fresh copy of them with the overrides applied, and answers the
  * comparison as `pinggu diff --format json` prints it: every unit's change in score, rank and band,
  * and the indicators that cause it. Nothing is stored and the rules served do not change.
@@ -17,6 +20,7 @@
 #include "rules.h"
 #include "base.h"
 #include "reply.h"
+#include "rule_edit.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -29,7 +33,9 @@ typedef struct {
     char *scheme, *datadir;
     int period;
     cJSON *answer;
-    cJSON *touches; /* what the change would reach, made on the loop thread */
+    cJSON *touches;    /* what the change would reach, made on the loop thread */
+    pg_edit_plan plan; /* a JSON edit, bound on the loop thread; plan.n == 0 for overrides */
+    char *tmproot;
     int status;
     pg_diags d;
 } preview_job;
@@ -58,12 +64,26 @@ static void compare(pg_job *j)
         goto done;
     }
     int s = pg_strmap_get(&j->rs->scheme_ids, p->scheme);
-    if (pg_gen_load(j->gen, &b, &p->d) != 0 || pg_overrides_apply(b, path, &p->d) != 0 ||
-        pg_datadir_load(j->rs, p->datadir, &ds, &p->d) != 0 ||
+    if (p->plan.n) { /* a JSON edit: the copy edited as a save would write it */
+        char *copy = NULL, hex[65];
+        pg_edited_file *files = NULL;
+        int nf = 0, st = pg_edit_apply(&p->plan, j->gen->snapshot, p->tmproot, p->plan.base, hex,
+                                       &b, &copy, &files, &nf, &p->d);
+        if (copy) pg_ruledir_remove(copy);
+        free(copy);
+        pg_edited_free(files, nf);
+        if (st) {
+            p->status = st;
+            goto done;
+        }
+    } else if (pg_gen_load(j->gen, &b, &p->d) != 0 || pg_overrides_apply(b, path, &p->d) != 0) {
+        goto done;
+    }
+    if (pg_datadir_load(j->rs, p->datadir, &ds, &p->d) != 0 ||
         pg_eval(j->rs, ds, s, p->period, &ra, &p->d) != 0 ||
         pg_eval(b, ds, s, p->period, &rb, &p->d) != 0 || pg_diff_compute(ra, rb, &df, &p->d) != 0)
         goto done;
-    p->answer = pg_diff_json(df, "the posted overrides");
+    p->answer = pg_diff_json(df, p->plan.n ? "the posted edit" : "the posted overrides");
     p->status = 200;
 done:
     if (fd >= 0) unlink(path);
@@ -91,7 +111,8 @@ static void compared(pg_job *j)
         pg_reply_diags(p->req, j->error ? 500 : p->status, "the preview failed", &p->d, 20);
     pg_diags_free(&p->d);
     cJSON_Delete(p->touches);
-    free(p->scheme), free(p->datadir), free(p);
+    pg_edit_plan_free(&p->plan);
+    free(p->scheme), free(p->datadir), free(p->tmproot), free(p);
 }
 
 /* {effective, months: the periods it would govern, yearly: the yearly schemes (re-scored with
@@ -132,7 +153,25 @@ void pg_preview(pg_host *h, pg_http_req *req, const char *scheme, int period)
     free(eff);
     if (code > 0) from = code % 100;
     if (pg_host_refuse_stuck(h, req, NULL)) return;
+    pg_edit_plan plan = {0};
+    const char *ct = req->content_type ? req->content_type : "";
+    if (strstr(ct, "json")) { /* an edit, bound to the rules that evaluate the period */
+        cJSON *body = cJSON_ParseWithLength(req->body, req->body_len);
+        char *why = NULL;
+        const pg_gen *g = pg_host_gen_for(h, period);
+        int st = !cJSON_IsObject(body) ? (why = pg_xstrdup("the body is not a JSON object"), 400)
+                                       : pg_edit_bind(body, g, g->shown, &plan, &why);
+        cJSON_Delete(body);
+        if (st) {
+            pg_reply_error(req, st, "%s", why);
+            free(why);
+            pg_edit_plan_free(&plan);
+            return;
+        }
+    }
     preview_job *p = pg_xcalloc(1, sizeof *p);
+    p->plan = plan;
+    p->tmproot = pg_xstrdup(h->incoming ? h->incoming : "/tmp");
     p->touches = touches(h, year, from);
     p->req = req;
     p->scheme = pg_xstrdup(scheme);

@@ -19,6 +19,7 @@ local scripts = {
   here .. "../serve/years.lua",
   here .. "../serve/rule_changes.lua",
   here .. "../serve/series.lua",
+  here .. "../serve/rule_edits.lua",
   here .. "../../core/record/review/http.lua",
 }
 local failed = 0
