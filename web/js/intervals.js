@@ -32,7 +32,8 @@ export function rankIntervals(units, n, title) {
     row.append(s("text", { x: left - 6, y: y + 13, "text-anchor": "end" }, u.name));
     row.append(s("rect", { class: "bar", x: x(u.rank_p05) - 3, y: y + 5, height: rowH - 10,
       width: Math.max(6, x(u.rank_p95) - x(u.rank_p05) + 6) }));
-    row.append(s("circle", { class: "dot", cx: x(u.median_rank), cy: y + 10, r: 4 }));
+    row.append(s("circle", { class: "dot", cx: x(u.median_rank), cy: y + 10, r: 3.5,
+      style: "fill: var(--fg)" }));
     row.append(s("line", { class: "axis", x1: x(u.rank), x2: x(u.rank), y1: y + 1, y2: y + rowH - 1 }));
     row.append(s("text", { x: width - right + 6, y: y + 13 }, `${u.rank_p05}–${u.rank_p95}`));
     svg.append(row);
