@@ -337,7 +337,7 @@ static void unit_section(FILE *f, const pg_bulletin *b, const pg_bl_unit *u)
     fputs("</section>\n", f);
 }
 
-static void head(FILE *f, const pg_bulletin *b)
+static void head(FILE *f, const pg_bulletin *b, int analysis)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\"/>\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>",
@@ -382,14 +382,16 @@ static void head(FILE *f, const pg_bulletin *b)
         fputs("排名</a></li>\n", f);
     }
     if (b->composite) fputs("<li><a href=\"#composite\">年度综合评分的计算</a></li>\n", f);
+    if (analysis) fputs("<li><a href=\"#analysis\">指标分析与排名稳定性</a></li>\n", f);
     fputs("<li><a href=\"#units\">各单位失分明细</a></li>\n</ul>\n</header>\n", f);
 }
 
-static void write_page(FILE *f, const pg_bulletin *b)
+static void write_page(FILE *f, const pg_bulletin *b, const char *extra)
 {
-    head(f, b);
+    head(f, b, extra && strstr(extra, "id=\"analysis\""));
     for (int g = 0; g < b->ngroups; g++) group_section(f, b, g);
     if (b->composite) composite_section(f, b);
+    if (extra) fputs(extra, f);
     fputs("<section class=\"units\" id=\"units\"><h2>各单位失分明细</h2>\n", f);
     for (int g = 0; g < b->ngroups; g++) {
         fputs("<h3>", f);
@@ -405,11 +407,16 @@ static void write_page(FILE *f, const pg_bulletin *b)
 
 int pg_bulletin_html(const pg_bulletin *b, const char *dir, FILE *list)
 {
+    return pg_bulletin_html_with(b, NULL, dir, list);
+}
+
+int pg_bulletin_html_with(const pg_bulletin *b, const char *extra, const char *dir, FILE *list)
+{
     char *path = pg_xasprintf("%s/%s.html", dir, b->basename);
     FILE *f = fopen(path, "w");
     int rc = f ? 0 : -errno;
     if (f) {
-        write_page(f, b);
+        write_page(f, b, extra);
         if (ferror(f)) rc = -EIO;
         if (fclose(f) != 0 && rc == 0) rc = -errno;
     }

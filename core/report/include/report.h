@@ -52,6 +52,9 @@ void pg_bulletin_free(pg_bulletin *b);
  * existing directory `dir`, named from b->basename, and returns 0 or a negative errno; the
  * paths written are printed to `list` (one a line) when it is not NULL. */
 int pg_bulletin_html(const pg_bulletin *b, const char *dir, FILE *list);
+/* pg_bulletin_html with `extra` (HTML, one or more <section>s) placed before the units' lost
+ * points, with an entry in the contents when it holds the section #analysis. */
+int pg_bulletin_html_with(const pg_bulletin *b, const char *extra, const char *dir, FILE *list);
 int pg_bulletin_csv(const pg_bulletin *b, const char *dir, FILE *list);
 int pg_bulletin_json(const pg_bulletin *b, const char *dir, FILE *list);
 
@@ -114,5 +117,16 @@ int pg_explain_text(const pg_result *res, int u, int node, const char *datadir, 
  * pg_explain_json prints it and returns 0, -ENOMEM, or -EIO when the stream fails. */
 cJSON *pg_explain_json_tree(const pg_result *res, int u, int node, const char *datadir);
 int pg_explain_json(const pg_result *res, int u, int node, const char *datadir, FILE *out);
+
+/* analysis_html.c — the section 指标分析与排名稳定性 of the annual report: `pinggu analyze`
+ * over the year for each scheme the composite combines, `pinggu sensitivity` (1,000 draws,
+ * ±20 %, seed 1) for each yearly one, as HTML with charts (docs/reports.md). */
+
+/* The section's HTML (malloc'd), or NULL on an allocation failure. */
+char *pg_analysis_html(const pg_analysis *const *an, int nan, const pg_sens *const *sv, int nsv);
+/* Analyses the schemes that scheme `scheme` combines for `period` and returns the section, or
+ * NULL when none could be analysed (the reasons added to d as errors). */
+char *pg_annual_analysis_html(const pg_ruleset *rs, const pg_dataset *ds, int scheme, int period,
+                              int threads, pg_diags *d);
 
 #endif
