@@ -88,9 +88,24 @@ int cmd_report(int argc, char **argv)
     if (pg_bulletin_build(rs, ds, s, code, &b, &d) != 0) goto done;
     if (make_dir(out, &d) != 0) goto done;
     if (builtin) {
-        int wrc = !strcmp(format, "html")  ? pg_bulletin_html(b, out, stdout)
+        /* the annual report carries the year's indicator analysis and rank stability
+         * (core/report/analysis_html.c); a part it cannot analyse is left out, said on stderr */
+        char *extra = NULL;
+        if (!strcmp(format, "html") && rs->schemes[s].period == PG_PERIOD_YEAR &&
+            rs->schemes[s].norder == 0) {
+            pg_diags ad = {0};
+            long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+            extra = pg_annual_analysis_html(rs, ds, s, code, ncpu > 0 ? (int)ncpu : 1, &ad);
+            for (int i = 0; i < ad.n; i++)
+                if (ad.v[i].sev == PG_ERROR)
+                    fprintf(stderr, "pinggu report: warning: the analysis section: %s\n",
+                            ad.v[i].msg);
+            pg_diags_free(&ad);
+        }
+        int wrc = !strcmp(format, "html")  ? pg_bulletin_html_with(b, extra, out, stdout)
                   : !strcmp(format, "csv") ? pg_bulletin_csv(b, out, stdout)
                                            : pg_bulletin_json(b, out, stdout);
+        free(extra);
         if (wrc != 0) {
             pg_error(&d, out, 0, "cannot write the %s report: %s", format, strerror(-wrc));
             goto done;
