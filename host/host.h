@@ -12,7 +12,9 @@
  *   evaluate.c  evaluation jobs, the cache of results, re-scoring, scheduled cut-offs
  *   intake.c    batches posted over HTTP, withdrawals
  *   incoming.c  the upload directory, and start-up removal of what killed hosts left
- *   preview.c   what-if previews of weight overrides
+ *   preview.c   what-if previews of weight overrides, or of an edit posted as JSON
+ *   rule_edit.c a rule edit bound, applied to a copy, checked and written (rule_edit.h)
+ *   approval.c  rule edits over HTTP: saved at once, or proposals for a second person
  *   months.c    an annual composite's months under their own generations (effective dating)
  *   metrics.c   counters and the Prometheus text
  *   static.c    the dashboard's files (web/), without a token
