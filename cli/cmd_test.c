@@ -1,7 +1,7 @@
 /* cmd_test.c — `pinggu test DIR [FILE...]`: run a rule set's tests (every .lua file in DIR/tests,
- * or the files named) and print each failure as file:line with expected against actual, then "N
- * passed, M failed". With --coverage, also list the scored indicators no expectation names, and
- * fail if there is any. */
+ * and those it inherits from the set it extends, or the files named) and print each failure as
+ * file:line with expected against actual, then "N passed, M failed". With --coverage, also list the
+ * scored indicators no expectation names, and fail if there is any. */
 #include "args.h"
 #include "cli.h"
 #include "rules.h"
@@ -78,8 +78,14 @@ int cmd_test(int argc, char **argv)
         else
             printf("%s:%d: error: %s\n", f->file, f->line, f->msg);
     }
+    /* An inherited test replaced, an expectation about a retired indicator: said, not hidden. */
+    for (int i = 0; i < rep.nskips; i++) printf("skip  %s\n", rep.skips[i]);
     int untested = want_coverage ? coverage(rs, &rep) : 0;
-    printf("%d passed, %d failed\n", rep.passed, rep.failed);
+    if (rep.skipped)
+        printf("%d passed, %d failed, %d replaced by the set's own\n", rep.passed, rep.failed,
+               rep.skipped);
+    else
+        printf("%d passed, %d failed\n", rep.passed, rep.failed);
     rc = failed || untested ? 1 : 0;
     pg_rt_report_free(&rep);
 done:

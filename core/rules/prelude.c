@@ -7,10 +7,21 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
+/* The DSL's source. Its second half is the merge of a rule set with the sets it extends (ruleset {
+ * extends = ... }, docs/rules.md): each directory's files ran as one layer, the farthest ancestor
+ * first (layer 1) and the set itself last (layer `top`). control.merge(top) rewrites `decls` in
+ * place into the one list the loader reads: a declaration of a later layer with the kind and id of
+ * an earlier one replaces it where it stood (an override), one with a new id is appended (an
+ * addition), `retire "id"` removes an earlier layer's indicator (with the indicators below it) or
+ * metric, the calendar is the set's own (a year's holidays are never inherited) and the set's
+ * ruleset { } takes the settings it does not write from its parent's, all but id, name, year,
+ * effective and extends. It returns what became of each declaration (the lineage `pinggu
+ * check` prints) and the problems found, each at the file and line to fix. */
 static const char dsl_source[] =
     "local getinfo = ...\n"
     "local type, error, setmetatable, ipairs = type, error, setmetatable, ipairs\n"
     "local decls, method_mt = {}, { __name = 'pinggu.method', __metatable = false }\n"
+    "local layer, retires = 1, {}\n"
     "local function where(level)\n"
     "  local info = getinfo(level + 1, 'Sl')\n"
     "  if not info then return '?', 0 end\n"
@@ -19,7 +30,8 @@ static const char dsl_source[] =
     "  return src, info.currentline\n"
     "end\n"
     "local function add(kind, id, t, file, line)\n"
-    "  decls[#decls + 1] = { kind = kind, id = id, t = t, file = file, line = line }\n"
+    "  decls[#decls + 1] = { kind = kind, id = id, t = t, file = file, line = line, layer = layer "
+    "}\n"
     "end\n"
     "local function declarer(kind)\n"
     "  return function(id)\n"
@@ -65,7 +77,152 @@ static const char dsl_source[] =
     "    return setmetatable({ method = name, args = t, file = file, line = line }, method_mt)\n"
     "  end\n"
     "end\n"
-    "return dsl, decls, method_mt\n";
+    "function dsl.retire(id)\n"
+    "  local file, line = where(2)\n"
+    "  if type(id) ~= 'string' or id == '' then\n"
+    "    error('retire: expected an id string, as in retire \"indicator_id\"', 2)\n"
+    "  end\n"
+    "  retires[#retires + 1] = { id = id, file = file, line = line, layer = layer }\n"
+    "end\n"
+    "local control = {}\n"
+    "function control.layer(n) layer = n end\n"
+    "local named = { group = true, metric = true, indicator = true, scheme = true, source = true "
+    "}\n"
+    "local own = { id = true, name = true, year = true, effective = true, extends = true }\n"
+    "function control.merge(top, parent)\n"
+    "  local eff, at, gone, lineage, problems = {}, {}, {}, {}, {}\n"
+    "  local function key(kind, id) return kind .. '\\0' .. id end\n"
+    "  local function problem(d, fmt, ...)\n"
+    "    problems[#problems + 1] = { file = d.file, line = d.line, msg = fmt:format(...) }\n"
+    "  end\n"
+    "  local function note(status, d, was)\n"
+    "    lineage[#lineage + 1] = { status = status, kind = d.kind, id = d.id, file = d.file,\n"
+    "      line = d.line, from_file = was and was.file, from_line = was and was.line }\n"
+    "  end\n"
+    "  local function drop(i, r)\n"
+    "    local d = eff[i]\n"
+    "    eff[i], at[key(d.kind, d.id)] = false, nil\n"
+    "    gone[key(d.kind, d.id)] = r\n"
+    "    note('retired', d, r)\n"
+    "  end\n"
+    "  local function retire(r)\n"
+    "    for _, d in ipairs(decls) do\n"
+    "      if d.layer == r.layer and d.id == r.id and (d.kind == 'indicator' or d.kind == "
+    "'metric') then\n"
+    "        if at[key(d.kind, r.id)] then\n"
+    "          problem(r, 'retire \"%s\": this rule set also declares the %s (%s:%d), which "
+    "replaces '\n"
+    "            .. 'the inherited one: keep the one you mean', r.id, d.kind, d.file, d.line)\n"
+    "        else\n"
+    "          problem(r, 'retire \"%s\": the %s is declared by this rule set (%s:%d); retire "
+    "removes '\n"
+    "            .. 'one it inherits: delete the declaration instead', r.id, d.kind, d.file, "
+    "d.line)\n"
+    "        end\n"
+    "        return\n"
+    "      end\n"
+    "    end\n"
+    "    local found = false\n"
+    "    for _, kind in ipairs { 'indicator', 'metric' } do\n"
+    "      local i = at[key(kind, r.id)]\n"
+    "      if i and eff[i] and eff[i].layer < r.layer then\n"
+    "        found = true\n"
+    "        drop(i, r)\n"
+    "      elseif i and eff[i] then\n"
+    "        found = true\n"
+    "        problem(r, 'retire \"%s\": the %s is declared by this rule set (%s:%d); retire "
+    "removes '\n"
+    "          .. 'one it inherits: delete the declaration instead', r.id, kind, eff[i].file, "
+    "eff[i].line)\n"
+    "      end\n"
+    "    end\n"
+    "    if not found and gone[key('indicator', r.id)] then\n"
+    "      local g = gone[key('indicator', r.id)]\n"
+    "      problem(r, 'retire \"%s\": already retired at %s:%d', r.id, g.file, g.line)\n"
+    "    elseif not found then\n"
+    "      problem(r, 'retire \"%s\": %s declares no indicator or metric \"%s\"', r.id, parent, "
+    "r.id)\n"
+    "    end\n"
+    "    local more = true\n"
+    "    while more do\n"
+    "      more = false\n"
+    "      for i, d in ipairs(eff) do\n"
+    "        if d and d.kind == 'indicator' and type(d.t.parent) == 'string'\n"
+    "           and gone[key('indicator', d.t.parent)] then\n"
+    "          drop(i, r)\n"
+    "          more = true\n"
+    "        end\n"
+    "      end\n"
+    "    end\n"
+    "  end\n"
+    "  local rs, cal\n"
+    "  for l = 1, top do\n"
+    "    for _, r in ipairs(retires) do\n"
+    "      if r.layer == l and l == 1 then\n"
+    "        problem(r, 'retire \"%s\": this rule set extends no other, so it inherits nothing to "
+    "'\n"
+    "          .. 'retire (ruleset { extends = \"../<last year>\" })', r.id)\n"
+    "      elseif r.layer == l then\n"
+    "        retire(r)\n"
+    "      end\n"
+    "    end\n"
+    "    for _, d in ipairs(decls) do\n"
+    "      if d.layer ~= l then\n"
+    "      elseif d.kind == 'ruleset' then\n"
+    "        if rs and rs.layer < l then\n"
+    "          local keys = {}\n"
+    "          for k in pairs(rs.t) do\n"
+    "            if type(k) == 'string' and not own[k] and d.t[k] == nil then keys[#keys + 1] = k "
+    "end\n"
+    "          end\n"
+    "          table.sort(keys)\n"
+    "          for _, k in ipairs(keys) do\n"
+    "            do\n"
+    "              d.t[k] = rs.t[k]\n"
+    "              if l == top then note('inherited', { kind = 'setting', id = k, file = rs.file,\n"
+    "                line = rs.line }) end\n"
+    "            end\n"
+    "          end\n"
+    "          eff[rs.index] = false\n"
+    "        end\n"
+    "        if not rs or rs.layer < l then\n"
+    "          eff[#eff + 1] = d\n"
+    "          rs = { layer = l, t = d.t, file = d.file, line = d.line, index = #eff }\n"
+    "        else\n"
+    "          eff[#eff + 1] = d\n"
+    "        end\n"
+    "      elseif d.kind == 'calendar' then\n"
+    "        if cal and cal.layer < l then eff[cal.index] = false end\n"
+    "        eff[#eff + 1] = d\n"
+    "        cal = { layer = l, index = #eff }\n"
+    "      elseif named[d.kind] then\n"
+    "        local k = key(d.kind, d.id)\n"
+    "        local i = at[k]\n"
+    "        if i and eff[i].layer < l then\n"
+    "          if l == top then note('overridden', d, eff[i]) end\n"
+    "          eff[i] = d\n"
+    "        else\n"
+    "          eff[#eff + 1] = d\n"
+    "          if not i then at[k] = #eff end\n"
+    "          if l == top and top > 1 and not i then note('added', d) end\n"
+    "        end\n"
+    "      end\n"
+    "    end\n"
+    "    if l == top and top > 1 and (not cal or cal.layer < top) and rs then\n"
+    "      if cal then eff[cal.index] = false end\n"
+    "      problem(rs, 'ruleset: a rule set that extends another declares its own calendar { ... "
+    "}: '\n"
+    "        .. 'the holidays of %s are not those of this year', parent)\n"
+    "    end\n"
+    "  end\n"
+    "  for _, d in ipairs(eff) do\n"
+    "    if d and top > 1 and d.layer < top and named[d.kind] then note('inherited', d) end\n"
+    "  end\n"
+    "  for i = #decls, 1, -1 do decls[i] = nil end\n"
+    "  for _, d in ipairs(eff) do if d then decls[#decls + 1] = d end end\n"
+    "  return lineage, problems\n"
+    "end\n"
+    "return dsl, decls, method_mt, control\n";
 
 int pg_prelude_install(pg_sandbox *sb, char **err)
 {
@@ -75,16 +232,16 @@ int pg_prelude_install(pg_sandbox *sb, char **err)
     luaL_requiref(L, LUA_DBLIBNAME, luaopen_debug, 0);
     lua_getfield(L, -1, "getinfo");
     lua_remove(L, -2);
-    if (lua_pcall(L, 1, 3, 0) != LUA_OK) goto fail;
+    if (lua_pcall(L, 1, 4, 0) != LUA_OK) goto fail;
     pg_sandbox_push_base(sb);
     lua_pushnil(L);
-    while (lua_next(L, -5)) {
+    while (lua_next(L, -6)) {
         lua_pushvalue(L, -2);
         lua_insert(L, -2);
         lua_settable(L, -4);
     }
     lua_pop(L, 1);     /* base */
-    lua_remove(L, -3); /* dsl */
+    lua_remove(L, -4); /* dsl */
     return 0;
 fail:
     *err = pg_xstrdup(lua_tostring(L, -1));

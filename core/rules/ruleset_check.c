@@ -16,6 +16,14 @@
 #define NODE_ERR(d, n, ...) pg_error((d), (n)->file, (n)->line, __VA_ARGS__)
 #define NODE_WARN(d, n, ...) pg_warn((d), (n)->file, (n)->line, __VA_ARGS__)
 
+/* Whether a declaration was written in the set's own directory, not inherited from the set it
+ * extends (rs->layers[1] and up). */
+static int own_decl(const pg_ruleset *rs, const char *file)
+{
+    size_t n = strlen(rs->dir);
+    return rs->nlayers <= 1 || !file || (strncmp(file, rs->dir, n) == 0 && file[n] == '/');
+}
+
 static int is_share(double x)
 {
     return x >= 0 && x <= 1;
@@ -197,9 +205,20 @@ static void check_node(const pg_ruleset *rs, int i, pg_diags *d)
         else if (!(fabs(sum - n->points[g]) <= EPS)) {
             /* every digit: %g would say "add up to 10, not its 10 points" for 10.000001 */
             char a[PG_NUM_BUF], b[PG_NUM_BUF];
-            NODE_ERR(d, n,
-                     "indicator '%s': for group '%s' its children add up to %s, not its %s points",
-                     n->id, rs->groups[g].id, pg_num_text(sum, a), pg_num_text(n->points[g], b));
+            /* An inherited node whose children a set that extends it overrode or retired: say
+             * it where that set changed them, not in last year's file. */
+            const pg_node *at = n;
+            for (int c = 0; c < n->nchildren && !own_decl(rs, at->file); c++)
+                if (own_decl(rs, rs->nodes[n->children[c]].file)) at = &rs->nodes[n->children[c]];
+            NODE_ERR(d, at,
+                     "indicator '%s': for group '%s' its children add up to %s, not its %s "
+                     "points%s",
+                     n->id, rs->groups[g].id, pg_num_text(sum, a), pg_num_text(n->points[g], b),
+                     own_decl(rs, n->file)
+                         ? ""
+                         : " (it is inherited: this set's overrides or retirements "
+                           "changed its children; rebalance them, or redeclare it "
+                           "with new points)");
         }
     }
 }
@@ -418,7 +437,11 @@ void pg_ruleset_check(const pg_ruleset *rs, pg_diags *d)
         for (int k = 0; k < rs->nmetrics; k++) used |= rs->metrics[k].auth_measured == m;
         if (!used)
             pg_warn(d, rs->metrics[m].file, rs->metrics[m].line,
-                    "metric '%s' is read by no indicator", rs->metrics[m].id);
+                    "metric '%s' is read by no indicator%s", rs->metrics[m].id,
+                    rs->nlayers > 1 && !own_decl(rs, rs->metrics[m].file)
+                        ? " (inherited: the indicator that read it may be retired; retire the "
+                          "metric too once no data for it arrives)"
+                        : "");
     }
     for (int s = 0; s < rs->nschemes; s++) check_scheme(rs, &rs->schemes[s], d);
     for (int s = 0; s < rs->nschemes; s++) check_windows(rs, &rs->schemes[s], d);

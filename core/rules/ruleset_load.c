@@ -14,6 +14,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Splits a Lua error "file:line: message" into a diagnostic. */
 static void lua_failure(pg_diags *d, const char *msg)
@@ -283,7 +285,7 @@ static void read_points(loader *ld, int t, const where *w, pg_node *n, int *expl
 
 static const char *const ruleset_fields[] = {
     "id",    "name",    "year",        "timezone", "rounding",  "ranking", "tie_breakers",
-    "bands", "missing", "carry_limit", "budget",   "effective", NULL};
+    "bands", "missing", "carry_limit", "budget",   "effective", "extends", NULL};
 
 static void read_ruleset(loader *ld, int t, const where *w)
 {
@@ -294,6 +296,14 @@ static void read_ruleset(loader *ld, int t, const where *w)
     rs->line = w->line;
     rs->id = pg__opt_string(ld, t, "id", w, 1);
     rs->name = pg__opt_string(ld, t, "name", w, 1);
+    /* The parent was found in ruleset.lua's text before any Lua ran (core/base/ruledir.c):
+     * what Lua declares must be that very string, or the hash and the files would disagree. */
+    char *extends = pg__opt_string(ld, t, "extends", w, 0);
+    if ((extends || rs->extends) && (!extends || !rs->extends || strcmp(extends, rs->extends) != 0))
+        BAD(ld, w,
+            "ruleset: extends must be written in ruleset.lua as a plain string, as in extends = "
+            "\"../shanwei-2021\" (pinggu finds the parent in the file's text, without running it)");
+    free(extends);
     rs->timezone = pg__opt_string(ld, t, "timezone", w, 0);
     if (!rs->timezone) rs->timezone = pg_xstrdup("Asia/Shanghai");
     if (pg_tz_offset(rs->timezone, &rs->tz_offset) != 0)
@@ -909,6 +919,159 @@ static char *strip_slashes(const char *dir)
     return s;
 }
 
+/* Years built one on another: far more than an office keeps live (ruledir.c has the same). */
+#define MAX_LAYERS 8
+
+/* Follows ruleset { extends = ... } from rs->dir: fills rs->layers, the set's own directory
+ * first. A parent that is missing, is not a rule set, or leads back to a directory already in
+ * the chain is an error at the line of `extends` in the child's ruleset.lua. */
+static int resolve_layers(pg_ruleset *rs, pg_diags *d)
+{
+    rs->layers = pg_xcalloc(MAX_LAYERS, sizeof *rs->layers);
+    rs->layers[0] = (pg_rule_layer){pg_xstrdup(rs->dir), pg_xstrdup(rs->fsdir)};
+    rs->nlayers = 1;
+    char *real[MAX_LAYERS] = {realpath(rs->fsdir, NULL)};
+    int rc = 0;
+    for (int i = 0; rc == 0; i++) {
+        char *ext = NULL;
+        int line = 0;
+        if (pg_ruledir_extends(rs->layers[i].fsdir, &ext, &line) != 0 || !ext) break;
+        if (i == 0) rs->extends = pg_xstrdup(ext);
+        char *file = pg_xasprintf("%s/ruleset.lua", rs->layers[i].dir);
+        char *fs = pg_ruledir_parent(rs->layers[i].fsdir);
+        char *shown = pg_ruledir_join(rs->layers[i].dir, ext);
+        char *probe = pg_xasprintf("%s/ruleset.lua", fs);
+        struct stat st;
+        char *r = NULL;
+        rc = -EINVAL;
+        errno = 0;
+        if (stat(fs, &st) != 0 || !S_ISDIR(st.st_mode))
+            pg_error(d, file, line,
+                     "ruleset: extends = \"%s\": there is no rule set directory %s (%s)", ext,
+                     shown, errno ? strerror(errno) : "not a directory");
+        else if (access(probe, F_OK) != 0)
+            pg_error(d, file, line,
+                     "ruleset: extends = \"%s\": %s has no ruleset.lua, so it is not a rule set",
+                     ext, shown);
+        else if (!(r = realpath(fs, NULL)))
+            pg_error(d, file, line, "ruleset: extends = \"%s\": cannot resolve %s: %s", ext, shown,
+                     strerror(errno));
+        else {
+            int loop = -1;
+            for (int k = 0; k <= i && loop < 0; k++)
+                if (real[k] && strcmp(real[k], r) == 0) loop = k;
+            if (loop >= 0) {
+                size_t cap = strlen(shown) + 64;
+                for (int k = loop; k <= i; k++) cap += strlen(rs->layers[k].dir) + 8;
+                char *chain = pg_xmalloc(cap);
+                chain[0] = '\0';
+                for (int k = loop; k <= i; k++) strcat(strcat(chain, rs->layers[k].dir), " → ");
+                strcat(chain, shown);
+                pg_error(d, file, line,
+                         "ruleset: extends = \"%s\" makes a cycle: %s; a year builds on an "
+                         "earlier one, never on itself",
+                         ext, chain);
+                free(chain);
+            } else if (i + 1 >= MAX_LAYERS) {
+                pg_error(d, file, line,
+                         "ruleset: extends = \"%s\": more than %d rule sets built one on another",
+                         ext, MAX_LAYERS);
+            } else {
+                real[i + 1] = r;
+                r = NULL;
+                rs->layers[rs->nlayers++] = (pg_rule_layer){shown, fs};
+                shown = fs = NULL;
+                rc = 0;
+            }
+        }
+        free(r), free(probe), free(shown), free(fs), free(file), free(ext);
+    }
+    for (int i = 0; i < MAX_LAYERS; i++) free(real[i]);
+    return rc;
+}
+
+/* Runs each directory's ruleset.lua as one layer of declarations, the farthest parent first,
+ * the set itself last (so the sandbox ends in the set's own directory, with its modules). */
+static int run_layers(loader *ld, int control, pg_diags *d)
+{
+    pg_ruleset *rs = ld->rs;
+    lua_State *L = ld->L;
+    for (int l = 1, i = rs->nlayers - 1; i >= 0; i--, l++) {
+        if (rs->nlayers > 1) pg_sandbox_set_root(rs->sb, rs->layers[i].dir, rs->layers[i].fsdir);
+        lua_getfield(L, control, "layer");
+        lua_pushinteger(L, l);
+        lua_call(L, 1, 0);
+        char *err = NULL;
+        if (pg_sandbox_run_file(rs->sb, "ruleset.lua", &err) != 0) {
+            lua_failure(d, err);
+            free(err);
+            return -1;
+        }
+        lua_pop(L, 1);
+    }
+    return 0;
+}
+
+/* Protected: control.merge(top, parent) and the lineage and problems it returns. */
+static int merge_protected(lua_State *L)
+{
+    loader *ld = lua_touserdata(L, 1);
+    pg_ruleset *rs = ld->rs;
+    lua_getfield(L, 2, "merge");
+    lua_pushinteger(L, rs->nlayers);
+    lua_pushstring(L, rs->nlayers > 1 ? rs->layers[1].dir : "");
+    lua_call(L, 2, 2);
+    int lin = lua_gettop(L) - 1, probs = lin + 1;
+    int n = (int)lua_rawlen(L, probs);
+    for (int i = 1; i <= n; i++) {
+        lua_rawgeti(L, probs, i);
+        int e = lua_gettop(L);
+        pg__rawfield(L, e, "file");
+        pg__rawfield(L, e, "line");
+        pg__rawfield(L, e, "msg");
+        pg_error(ld->d, lua_tostring(L, -3), (int)lua_tointeger(L, -2), "%s", lua_tostring(L, -1));
+        lua_settop(L, e - 1);
+    }
+    n = (int)lua_rawlen(L, lin);
+    rs->lineage = pg_xcalloc((size_t)n + 1, sizeof *rs->lineage);
+    static const char *const statuses[] = {"inherited", "overridden", "added", "retired"};
+    for (int i = 1; i <= n; i++) {
+        lua_rawgeti(L, lin, i);
+        int e = lua_gettop(L);
+        pg_lineage *g = &rs->lineage[rs->nlineage++];
+        pg__rawfield(L, e, "status");
+        for (int k = 0; k < 4; k++)
+            if (strcmp(lua_tostring(L, -1), statuses[k]) == 0) g->status = (pg_lineage_status)k;
+        static const char *const keys[] = {"kind", "id", "file", "from_file"};
+        const char **dst[] = {&g->kind, &g->id, &g->file, &g->from_file};
+        for (int k = 0; k < 4; k++) {
+            pg__rawfield(L, e, keys[k]);
+            *dst[k] = lua_isstring(L, -1) ? pg__keep(rs, lua_tostring(L, -1)) : NULL;
+        }
+        pg__rawfield(L, e, "line");
+        g->line = (int)lua_tointeger(L, -1);
+        pg__rawfield(L, e, "from_line");
+        g->from_line = (int)lua_tointeger(L, -1);
+        lua_settop(L, e - 1);
+    }
+    return 0;
+}
+
+/* units.csv: the set's own, else the nearest parent's (a parent's is inherited whole). */
+static void load_units(pg_ruleset *rs, pg_diags *d)
+{
+    for (int i = 0; i < rs->nlayers; i++) {
+        char *path = pg_xasprintf("%s/units.csv", rs->layers[i].fsdir);
+        if (i + 1 == rs->nlayers || access(path, F_OK) == 0) {
+            rs->units_from = pg__keep(rs, rs->layers[i].dir);
+            pg_units_load(rs, path, d);
+            free(path);
+            return;
+        }
+        free(path);
+    }
+}
+
 int pg_ruleset_load(const char *dir, pg_ruleset **out, pg_diags *d)
 {
     return pg_ruleset_load_at(dir, dir, out, d);
@@ -936,26 +1099,30 @@ int pg_ruleset_load_at(const char *fsdir, const char *dir, pg_ruleset **out, pg_
         pg_ruleset_free(rs);
         return -EINVAL;
     }
-    loader ld = {rs, L, d, lua_gettop(L) - 1, lua_gettop(L)};
+    loader ld = {rs, L, d, lua_gettop(L) - 2, lua_gettop(L) - 1};
+    int control = lua_gettop(L);
     install_evaluator_score(rs->sb, ld.method_mt);
-    if (pg_sandbox_run_file(rs->sb, "ruleset.lua", &err) != 0) {
-        lua_failure(d, err);
-        free(err);
-    } else {
-        lua_pop(L, 1);
+    if (resolve_layers(rs, d) == 0 && run_layers(&ld, control, d) == 0) {
+        lua_pushcfunction(L, merge_protected);
+        lua_pushlightuserdata(L, &ld);
+        lua_pushvalue(L, control);
+        int merged = lua_pcall(L, 2, 0, 0) == LUA_OK;
+        if (!merged) {
+            pg_error(d, rs->dir, 0, "merging the inherited declarations failed: %s",
+                     lua_tostring(L, -1));
+            lua_pop(L, 1);
+        }
         /* Reading declarations calls the Lua API, which raises on a memory error: run it
          * protected so that nothing a rule does can reach Lua's panic handler. */
         lua_pushcfunction(L, read_decls_protected);
         lua_pushlightuserdata(L, &ld);
         lua_pushvalue(L, ld.decls);
         lua_pushvalue(L, ld.method_mt);
-        if (lua_pcall(L, 3, 0, 0) != LUA_OK) {
+        if (merged && lua_pcall(L, 3, 0, 0) != LUA_OK) {
             pg_error(d, rs->dir, 0, "reading the declarations failed: %s", lua_tostring(L, -1));
             lua_pop(L, 1);
         }
-        char *units = pg_xasprintf("%s/units.csv", rs->fsdir);
-        pg_units_load(rs, units, d);
-        free(units);
+        load_units(rs, d);
         if (d->errors == errors_before) pg_revision_compute(rs, d);
         if (d->errors == errors_before) pg_ruleset_check(rs, d);
     }
@@ -1014,6 +1181,8 @@ void pg_ruleset_free(pg_ruleset *rs)
     pg_strmap_free(&rs->scheme_ids);
     pg_strmap_free(&rs->source_ids);
     pg_sandbox_free(rs->sb);
+    for (int i = 0; i < rs->nlayers; i++) free(rs->layers[i].dir), free(rs->layers[i].fsdir);
+    free(rs->layers), free(rs->lineage), free(rs->extends);
     free(rs->dir), free(rs->fsdir), free(rs->id), free(rs->name), free(rs->timezone);
     free(rs);
 }

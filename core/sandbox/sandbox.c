@@ -503,6 +503,17 @@ void pg_sandbox_read_from(pg_sandbox *sb, const char *fsroot)
     sb->fsroot = pg_xstrdup(fsroot);
 }
 
+void pg_sandbox_set_root(pg_sandbox *sb, const char *root, const char *fsroot)
+{
+    free(sb->root);
+    free(sb->fsroot);
+    sb->root = pg_xstrdup(root);
+    sb->fsroot = pg_xstrdup(fsroot);
+    /* Each directory has its own modules: a parent's "schemes" is not the child's. */
+    lua_newtable(sb->L);
+    lua_rawseti(sb->L, LUA_REGISTRYINDEX, sb->loaded_ref);
+}
+
 void pg_sandbox_set_budget(pg_sandbox *sb, pg_budget b)
 {
     sb->budget.instructions = b.instructions > 0 ? b.instructions : PG_DEFAULT_INSTRUCTIONS;

@@ -41,7 +41,7 @@ static const char test_dsl[] =
     "    decls[#decls + 1] = { name = name, t = t, file = file, line = line }\n"
     "  end\n"
     "end\n"
-    "local kinds = 'points, lost, value, status, note, total, rank, band, unranked, part'\n"
+    "local kinds = 'points, share, lost, value, status, note, total, rank, band, unranked, part'\n"
     "local expect = {}\n"
     "for kind in kinds:gmatch('%a+') do\n"
     "  expect[kind] = function(...)\n"
@@ -98,6 +98,7 @@ fail:
 
 typedef enum {
     X_POINTS,
+    X_SHARE, /* points ÷ the indicator's points for the unit's group */
     X_LOST,
     X_VALUE,
     X_STATUS,
@@ -109,8 +110,8 @@ typedef enum {
     X_PART
 } xkind;
 
-static const char *const xnames[] = {"points", "lost", "value", "status",   "note",
-                                     "total",  "rank", "band",  "unranked", "part"};
+static const char *const xnames[] = {"points", "share", "lost", "value",    "status", "note",
+                                     "total",  "rank",  "band", "unranked", "part"};
 
 typedef struct {
     xkind kind;
@@ -129,6 +130,9 @@ typedef struct {
     pg_dataset *ds;
     expectation *x;
     int nx;
+    int layer;      /* 0: the set's own test; 1: its parent's (inherited), ... */
+    char **skipped; /* inherited: expectations left out, "file:line: why" */
+    int nskipped;
     char *err; /* why the test cannot run; reported at err_file:err_line */
     const char *err_file;
     int err_line;
@@ -168,6 +172,33 @@ static int rawfield(lua_State *L, int t, const char *key)
     return lua_rawget(L, t);
 }
 
+/* Whether the rule set retires `id` (an indicator or a metric of the set it extends). */
+static int retired(const pg_ruleset *rs, const char *id)
+{
+    for (int i = 0; i < rs->nlineage; i++)
+        if (rs->lineage[i].status == PG_LINEAGE_RETIRED && strcmp(rs->lineage[i].id, id) == 0)
+            return 1;
+    return 0;
+}
+
+/* A test's period: "YYYY-MM" or "YYYY", or one taken from the rule set, so that a test
+ * survives into the next year's set that inherits it: "year", "first_month" (the month the
+ * set takes effect from, January when it names none), "last_month" (December), "YYYY-05" (May
+ * of the set's year). -1 when it is none of these. */
+static int test_period(const pg_ruleset *rs, const char *s)
+{
+    if (strcmp(s, "year") == 0 || strcmp(s, "YYYY") == 0) return rs->year * 100;
+    if (strcmp(s, "first_month") == 0) return rs->year * 100 + (rs->effective ? rs->effective : 1);
+    if (strcmp(s, "last_month") == 0) return rs->year * 100 + 12;
+    if (strncmp(s, "YYYY-", 5) == 0) {
+        char *buf = pg_xasprintf("%04d-%s", rs->year, s + 5);
+        int p = pg_period_parse(buf);
+        free(buf);
+        return p;
+    }
+    return pg_period_parse(s);
+}
+
 /* Reads one unit's metric table at stack index `mt` into the dataset. */
 static void read_metrics(reader *r, lua_State *L, int mt, int unit, int period, const char *what)
 {
@@ -184,6 +215,11 @@ static void read_metrics(reader *r, lua_State *L, int mt, int unit, int period, 
         /* An indicator id feeds the metric it reads: tests then survive a metric's rename. */
         int node = m < 0 ? pg_strmap_get(&rs->node_ids, mid) : -1;
         if (node >= 0) m = rs->nodes[node].metric;
+        /* An inherited test's data for what this set retires feeds nothing: left out. */
+        if (m < 0 && t->layer > 0 && retired(rs, mid)) {
+            lua_pop(L, 1);
+            continue;
+        }
         double v = NAN, n = NAN;
         if (lua_type(L, -1) == LUA_TNUMBER)
             v = lua_tonumber(L, -1);
@@ -300,6 +336,8 @@ static void read_expectation(reader *r, lua_State *L, int e, int index)
 
     /* Arguments: unit, then the node (or part), then the expected value, then a tolerance. */
     static const char *const shapes[] = {[X_POINTS] = "(unit, indicator, points[, tolerance])",
+                                         [X_SHARE] = "(unit, indicator, share of its points[, "
+                                                     "tolerance])",
                                          [X_LOST] = "(unit, indicator, lost points[, tolerance])",
                                          [X_VALUE] = "(unit, indicator, value[, tolerance])",
                                          [X_STATUS] = "(unit, indicator, \"status\")",
@@ -340,6 +378,14 @@ static void read_expectation(reader *r, lua_State *L, int e, int index)
             }
         } else {
             x.node = id ? pg_strmap_get(&rs->node_ids, id) : -1;
+            if (x.node < 0 && id && t->layer > 0 && retired(rs, id)) {
+                /* inherited, about an indicator this set retires: no longer a claim */
+                t->skipped = pg_xrealloc(t->skipped, sizeof(char *) * (size_t)(t->nskipped + 1));
+                t->skipped[t->nskipped++] =
+                    pg_xasprintf("%s:%d: expect.%s names '%s', which %s retires", x.file, x.line,
+                                 xnames[x.kind], id, rs->dir);
+                return;
+            }
             if (x.node < 0) {
                 bad(r, x.file, x.line, "expect.%s: indicator '%s' is not declared", xnames[x.kind],
                     id ? id : "?");
@@ -414,15 +460,29 @@ static void read_test_table(reader *r, lua_State *L, int tt)
     const pg_scheme *s = &rs->schemes[t->scheme];
     int ty = rawfield(L, tt, "period");
     if (ty == LUA_TSTRING)
-        t->period = pg_period_parse(lua_tostring(L, -1));
+        t->period = test_period(rs, lua_tostring(L, -1));
     else if (ty == LUA_TNIL)
         t->period = s->period == PG_PERIOD_YEAR ? rs->year * 100 : rs->year * 100 + 5;
     else
         t->period = -1;
     lua_pop(L, 1);
+    if (t->period >= 0 && pg_period_year(t->period) != rs->year) {
+        char buf[PG_PERIOD_BUF];
+        pg_period_format(t->period, buf);
+        bad(r, t->file, t->line,
+            "test '%s': period %s is not of the rule set's year %d; write the period the set's "
+            "way, as \"%s\", so the test follows the set into the next year",
+            t->name, buf, rs->year,
+            pg_period_is_year(t->period) ? "year" : "YYYY-MM with the year written YYYY");
+        return;
+    }
     if (t->period < 0 || pg_period_is_year(t->period) != (s->period == PG_PERIOD_YEAR)) {
-        bad(r, t->file, t->line, "test '%s': period must be %s for scheme '%s'", t->name,
-            s->period == PG_PERIOD_YEAR ? "\"YYYY\"" : "\"YYYY-MM\"", s->id);
+        bad(r, t->file, t->line, "test '%s': period must be %s for scheme '%s' (%s)", t->name,
+            s->period == PG_PERIOD_YEAR ? "\"YYYY\"" : "\"YYYY-MM\"", s->id,
+            s->period == PG_PERIOD_YEAR
+                ? "or \"year\", the rule set's year"
+                : "or one taken from the rule set: \"first_month\", \"last_month\", or \"YYYY-05\" "
+                  "for May of its year");
         return;
     }
     t->ds = pg_dataset_new(rs);
@@ -442,10 +502,12 @@ static void read_test_table(reader *r, lua_State *L, int tt)
             lua_pushnil(L);
             while (lua_next(L, pt)) {
                 const char *ps = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
-                int p = pg_period_parse(ps);
+                int p = test_period(rs, ps);
                 char *what = pg_xasprintf("periods[\"%s\"]", ps);
                 if (p < 0)
-                    bad(r, t->file, t->line, "test '%s': periods: '%s' is not YYYY-MM or YYYY",
+                    bad(r, t->file, t->line,
+                        "test '%s': periods: '%s' is not YYYY-MM or YYYY (or one of the "
+                        "rule set's, as \"YYYY-04\")",
                         t->name, ps);
                 else
                     read_units(r, L, lua_gettop(L), p, what, NULL);
@@ -469,6 +531,7 @@ typedef struct {
     pg_ruleset *rs;
     rtest *tests;
     int first, n;
+    int layer;
 } batch;
 
 static int read_tests_protected(lua_State *L)
@@ -485,6 +548,7 @@ static int read_tests_protected(lua_State *L)
         rawfield(L, e, "line");
         t->line = (int)lua_tointeger(L, -1);
         rawfield(L, e, "t");
+        t->layer = b->layer;
         reader r = {b->rs, t, 3};
         read_test_table(&r, L, lua_gettop(L));
         lua_settop(L, e - 1);
@@ -527,6 +591,13 @@ static char *check(const pg_result *res, const expectation *x)
     case X_POINTS:
         got = c->points;
         break;
+    case X_SHARE: {
+        /* of the indicator's points for the unit's group: 0.5 stays 0.5 when a new year or a
+         * weight change gives the indicator other points */
+        double max = rs->nodes[x->node].points[rs->units[x->unit].group];
+        got = isnan(c->points) || !(fabs(max) > 0) ? NAN : c->points / max;
+        break;
+    }
     case X_LOST:
         got = pg_result_lost(res, x->node, x->unit);
         break;
@@ -582,8 +653,26 @@ static char *check(const pg_result *res, const expectation *x)
                         why);
 }
 
+static void skip(pg_rt_report *rep, char *line)
+{
+    rep->skips = pg_xrealloc(rep->skips, sizeof(char *) * (size_t)(rep->nskips + 1));
+    rep->skips[rep->nskips++] = line;
+}
+
+/* The name of the set's own test that replaces an inherited one, or NULL. */
+static const rtest *own_named(const rtest *const *own, int nown, const char *name)
+{
+    for (int i = 0; i < nown; i++)
+        if (own[i]->name && name && strcmp(own[i]->name, name) == 0) return own[i];
+    return NULL;
+}
+
 static void run_test(pg_ruleset *rs, rtest *t, pg_rt_report *rep)
 {
+    for (int i = 0; i < t->nskipped; i++) {
+        skip(rep, t->skipped[i]);
+        t->skipped[i] = NULL;
+    }
     if (t->err) {
         fail(rep, t->err_file, t->err_line, t->name, pg_xstrdup(t->err));
         rep->failed++;
@@ -622,6 +711,8 @@ static void run_test(pg_ruleset *rs, rtest *t, pg_rt_report *rep)
 
 static void free_test(rtest *t)
 {
+    for (int i = 0; i < t->nskipped; i++) free(t->skipped[i]);
+    free(t->skipped);
     for (int i = 0; i < t->nx; i++) free(t->x[i].str);
     free(t->x), free(t->name), free(t->err);
     pg_dataset_free(t->ds);
@@ -643,21 +734,47 @@ static void load_failure(pg_rt_report *rep, const char *relpath, const char *msg
     rep->failed++;
 }
 
-static void run_file(pg_ruleset *rs, const char *relpath, pg_rt_report *rep)
+/* How many parents up a listed test file is: ".extends/tests/x.lua" is the parent's. */
+static int file_layer(const char *relpath, const char **rest)
+{
+    int layer = 0;
+    while (strncmp(relpath, ".extends/", 9) == 0) relpath += 9, layer++;
+    *rest = relpath;
+    return layer;
+}
+
+/* The set's own tests, kept while the inherited ones run: one of the same name replaces an
+ * inherited test. */
+typedef struct {
+    rtest **v;
+    int n;
+} own_tests;
+
+static void run_file(pg_ruleset *rs, const char *relpath, pg_rt_report *rep, own_tests *own)
 {
     lua_State *L = pg_sandbox_state(rs->sb);
+    const char *rel;
+    int layer = file_layer(relpath, &rel);
+    if (layer >= rs->nlayers) {
+        fail(rep, relpath, 0, NULL,
+             pg_xasprintf("the rule set extends no set %d levels up (no such parent)", layer));
+        rep->failed++;
+        return;
+    }
+    /* An inherited file runs in its own directory, so that its messages name it there. */
+    if (layer > 0) pg_sandbox_set_root(rs->sb, rs->layers[layer].dir, rs->layers[layer].fsdir);
     lua_getfield(L, LUA_REGISTRYINDEX, REG_DECLS);
     int decls = lua_gettop(L);
     int first = (int)lua_rawlen(L, decls) + 1;
     char *err = NULL;
-    if (pg_sandbox_run_file(rs->sb, relpath, &err) != 0) {
+    batch b = {rs, NULL, first, 0, layer};
+    if (pg_sandbox_run_file(rs->sb, rel, &err) != 0) {
         load_failure(rep, relpath, err);
         free(err);
-        lua_settop(L, decls - 1);
-        return;
+        goto out;
     }
     lua_pop(L, 1);
-    batch b = {rs, NULL, first, (int)lua_rawlen(L, decls) - first + 1};
+    b.n = (int)lua_rawlen(L, decls) - first + 1;
     if (b.n == 0) {
         fail(rep, relpath, 0, NULL, pg_xstrdup("the file declares no test"));
         rep->failed++;
@@ -670,11 +787,36 @@ static void run_file(pg_ruleset *rs, const char *relpath, pg_rt_report *rep)
     if (lua_pcall(L, 3, 0, 0) != LUA_OK) {
         load_failure(rep, relpath, lua_tostring(L, -1));
         lua_pop(L, 1);
-    } else
-        for (int i = 0; i < b.n; i++) run_test(rs, &b.tests[i], rep);
-    for (int i = 0; i < b.n; i++) free_test(&b.tests[i]);
+    } else {
+        for (int i = 0; i < b.n; i++) {
+            rtest *t = &b.tests[i];
+            const rtest *by =
+                layer > 0 ? own_named((const rtest *const *)own->v, own->n, t->name) : NULL;
+            if (by) {
+                rep->skipped++;
+                skip(rep, pg_xasprintf("%s:%d: test '%s' is replaced by %s:%d", t->file, t->line,
+                                       t->name, by->file, by->line));
+                continue;
+            }
+            run_test(rs, t, rep);
+        }
+    }
+    for (int i = 0; i < b.n; i++) {
+        if (layer == 0) {
+            /* kept by name for the inherited files that follow */
+            rtest *keep = pg_xcalloc(1, sizeof *keep);
+            keep->name = b.tests[i].name ? pg_xstrdup(b.tests[i].name) : NULL;
+            keep->file = b.tests[i].file;
+            keep->line = b.tests[i].line;
+            own->v = pg_xrealloc(own->v, sizeof(rtest *) * (size_t)(own->n + 1));
+            own->v[own->n++] = keep;
+        }
+        free_test(&b.tests[i]);
+    }
     free(b.tests);
+out:
     lua_settop(L, decls - 1);
+    if (layer > 0) pg_sandbox_set_root(rs->sb, rs->layers[0].dir, rs->layers[0].fsdir);
 }
 
 int pg_ruletest_run(pg_ruleset *rs, char *const *files, int nfiles, pg_rt_report *rep)
@@ -687,7 +829,17 @@ int pg_ruletest_run(pg_ruleset *rs, char *const *files, int nfiles, pg_rt_report
         free(err);
         return 1;
     }
-    for (int i = 0; i < nfiles; i++) run_file(rs, files[i], rep);
+    /* The set's own files first, then its parent's, and so on: an own test replaces an
+     * inherited one of the same name. */
+    own_tests own = {0};
+    for (int layer = 0; layer < rs->nlayers || layer == 0; layer++)
+        for (int i = 0; i < nfiles; i++) {
+            const char *rel;
+            int l = file_layer(files[i], &rel);
+            if (l == layer || (layer == 0 && l >= rs->nlayers)) run_file(rs, files[i], rep, &own);
+        }
+    for (int i = 0; i < own.n; i++) free(own.v[i]->name), free(own.v[i]);
+    free(own.v);
     return rep->failed > 0;
 }
 
@@ -696,13 +848,49 @@ void pg_rt_report_free(pg_rt_report *rep)
     for (int i = 0; i < rep->nfail; i++)
         free(rep->fail[i].file), free(rep->fail[i].test), free(rep->fail[i].msg);
     for (int i = 0; i < rep->passed; i++) free(rep->passed_names[i]);
-    free(rep->fail), free(rep->passed_names), free(rep->covered);
+    for (int i = 0; i < rep->nskips; i++) free(rep->skips[i]);
+    free(rep->fail), free(rep->passed_names), free(rep->covered), free(rep->skips);
     memset(rep, 0, sizeof *rep);
 }
 
 int pg_ruletest_scored(const pg_ruleset *rs, int node)
 {
     return rs->nodes[node].metric >= 0;
+}
+
+/* Adds layer's tests/NAME.lua, named ".extends/" × layer + "tests/NAME.lua", unless a nearer
+ * layer already has a file of that name (a child's file replaces its parent's whole). */
+static int add_layer_files(const pg_ruleset *rs, int layer, char ***files, int *n, pg_diags *d)
+{
+    char *dir = pg_xasprintf("%s/tests", rs->layers ? rs->layers[layer].fsdir : rs->fsdir);
+    DIR *dp = opendir(dir);
+    if (!dp) {
+        int rc = errno == ENOENT ? 0 : -errno;
+        if (rc) pg_error(d, dir, 0, "cannot read: %s", strerror(-rc));
+        free(dir);
+        return rc;
+    }
+    int before = *n;
+    struct dirent *de;
+    while ((de = readdir(dp))) {
+        size_t len = strlen(de->d_name);
+        if (len < 5 || strcmp(de->d_name + len - 4, ".lua") != 0 || de->d_name[0] == '.') continue;
+        int shadowed = 0;
+        for (int i = 0; i < before && !shadowed; i++) {
+            const char *rel;
+            file_layer((*files)[i], &rel);
+            shadowed = strcmp(rel + 6, de->d_name) == 0; /* past "tests/" */
+        }
+        if (shadowed) continue;
+        char *prefix = pg_xcalloc((size_t)layer * 9 + 1, 1);
+        for (int i = 0; i < layer; i++) strcat(prefix, ".extends/");
+        *files = pg_xrealloc(*files, sizeof(char *) * (size_t)(*n + 1));
+        (*files)[(*n)++] = pg_xasprintf("%stests/%s", prefix, de->d_name);
+        free(prefix);
+    }
+    closedir(dp);
+    free(dir);
+    return 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -714,24 +902,13 @@ int pg_ruletest_files(const pg_ruleset *rs, char ***files, int *n, pg_diags *d)
 {
     *files = NULL;
     *n = 0;
-    char *dir = pg_xasprintf("%s/tests", rs->dir);
-    DIR *dp = opendir(dir);
-    if (!dp) {
-        int rc = errno == ENOENT ? 0 : -errno;
-        if (rc) pg_error(d, dir, 0, "cannot read: %s", strerror(-rc));
-        free(dir);
-        return rc;
+    int layers = rs->nlayers > 0 ? rs->nlayers : 1;
+    for (int layer = 0; layer < layers; layer++) {
+        int from = *n;
+        int rc = add_layer_files(rs, layer, files, n, d);
+        if (rc < 0) return rc;
+        if (*n - from > 1) qsort(*files + from, (size_t)(*n - from), sizeof(char *), cmp_str);
     }
-    struct dirent *de;
-    while ((de = readdir(dp))) {
-        size_t len = strlen(de->d_name);
-        if (len < 5 || strcmp(de->d_name + len - 4, ".lua") != 0 || de->d_name[0] == '.') continue;
-        *files = pg_xrealloc(*files, sizeof(char *) * (size_t)(*n + 1));
-        (*files)[(*n)++] = pg_xasprintf("tests/%s", de->d_name);
-    }
-    closedir(dp);
-    free(dir);
-    if (*n > 1) qsort(*files, (size_t)*n, sizeof(char *), cmp_str);
     return 0;
 }
 

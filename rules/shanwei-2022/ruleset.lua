@@ -1,47 +1,30 @@
--- 汕尾市数字政府改革建设第三方常态化评估 —— 2022 年规则集（示例：跨年度规则集）
+-- 汕尾市数字政府改革建设第三方常态化评估 —— 2022 年规则集（示例：在 2021 年规则集上逐年调整）
 --
--- 用途：演示 pinggu 同时加载多个年度的规则集——每个周期按其所属年度的规则集评估。2022 年
--- 规则集上线后重新评估 2021 年的月份，仍按 2021 年规则集计分。
+-- 用途：演示一个年度规则集如何建立在上一年度之上——pinggu 同时加载多个年度的规则集，每个周期按
+-- 其所属年度的规则集评估；2022 年规则集上线后重新评估 2021 年的月份，仍按 2021 年规则集计分。
 --
--- 与 2021 年规则集的差别（均为评估方假设 [A]，不是已公布的 2022 年方案）：
---   * 月度排名权重：常态化监测 80% → 70%，重大应用平台 20% → 30%（schemes.lua）；
+-- extends = "../shanwei-2021"：2021 年的数据源、数据项、指标、计分方案、评估对象名单和规则测试
+-- 全部继承，本目录只写 2022 年的变化（均为评估方假设 [A]，不是已公布的 2022 年方案）：
+--   * 退出指标：月度工作台账报送 mon_report（changes.lua，retire）；
+--   * 调整指标：证明事项免提交比例 mon_zero_proof 5 分 → 10 分，接替台账报送的分值（changes.lua）；
+--   * 月度排名权重：常态化监测 80% → 70%，重大应用平台 20% → 30%（schemes.lua 重新声明 monthly）；
 --   * 新增加分项“公共数据开放”b_open_data（additions.lua）；
---   * 2022 年工作日历（calendar.lua）。
--- 其余文件是指向 ../shanwei-2021 的符号链接：指标、数据项、数据源和评估对象与 2021 年相同。
--- 要单独修改某个文件，先删除链接，再复制一份到本目录修改。
+--   * 2022 年工作日历（calendar.lua：节假日每年不同，从不继承）。
+-- 同一 id 在本目录重新声明即替换 2021 年的声明（指标、数据项、计分方案、数据源、组均如此）；
+-- 本目录有 units.csv 时替换 2021 年的评估对象名单。`pinggu check rules/shanwei-2022` 列出继承、
+-- 替换、新增和退出的各项。2021 年文件日后修改，2022 年规则集随之成为新版本（审计日志注明来自
+-- 上一年度）；已发布的 2022 年通报不受影响（发布时的规则快照含 2021 年文件的副本）。
 
 ruleset {
+  extends = "../shanwei-2021",
   id = "shanwei-2022",
   name = "汕尾市数字政府改革建设第三方常态化评估（2022年）",
   year = 2022,
-  timezone = "Asia/Shanghai",
-  -- 以下取值同 2021 年规则集，均为评估方假设 [A]（理由见 ../shanwei-2021/ruleset.lua）：
-  -- 保留位数与并列占位、同分比较顺序、等次分数线、缺数默认按 0 分、沿用上期最多 3 期；
-  -- 评估对象名单 units.csv（链接到 2021 年）中的市直单位名单亦为假设 [A]。
-  rounding = 2,
-  ranking = "competition",
-  tie_breakers = { "monitoring", "basic", "platforms", "platform_ye" },
-  bands = {
-    { "优秀", 90 },
-    { "良好", 80 },
-    { "合格", 60 },
-    { "不合格", 0 },
-  },
-  missing = "zero",
-  carry_limit = 3,
-  budget = { instructions = 1e6, memory_mb = 32 },
+  -- 时区、保留位数与并列占位、同分比较顺序、等次分数线、缺数默认、沿用上期期数和计算预算
+  -- 均沿用 2021 年规则集（理由见 ../shanwei-2021/ruleset.lua），不在此重写。
 }
 
-group "dept"   { name = "市直单位" }
-group "county" { name = "县(市、区)及管委会" }
-
 require "calendar"
-require "sources"
-require "metrics"
-require "monitoring"
-require "platforms"
-require "basic"
-require "platform_ye"
-require "bonus"
+require "changes"
 require "additions"
 require "schemes"

@@ -229,6 +229,7 @@ typedef struct {
     int64_t size;
     int64_t mtime_ns; /* modification time, nanoseconds */
     uint64_t ino;
+    char *path; /* where the file is read from, when not dir/rel: a parent's file (below) */
 } pg_ruledir_file;
 
 /* Lists the rule set's files, sorted by `rel`. Returns 0 or a negative errno (e.g. -ENOENT
@@ -258,6 +259,22 @@ int pg_ruledir_copy(const char *dir, const char *dest, char hex[65]);
 
 /* Removes a directory tree (a snapshot). Returns 0 or a negative errno. */
 int pg_ruledir_remove(const char *dir);
+
+/* A rule set that extends another (ruleset { extends = "../shanwei-2021" }) is its own files and
+ * its parent's: every listing above also holds the parent's files (and its parent's, ...) as
+ * ".extends/<rel>", with `path` naming where each is read from, so the hash, the revision and a
+ * snapshot cover them (a snapshot keeps the parent frozen in <snapshot>/.extends/), and the
+ * watcher watches the parent's directories too. A missing parent or a cycle is left out of the
+ * listing; the loader reports it. */
+/* The `extends = "..."` string written in dir/ruleset.lua (found in the text, outside comments
+ * and strings, without running Lua) and its line: *extends is malloc'd, or NULL when there is
+ * none. Returns 0 or a negative errno (not for a missing ruleset.lua). */
+int pg_ruledir_extends(const char *dir, char **extends, int *line);
+/* Where dir's parent is read from: dir/.extends when that directory exists (a snapshot's frozen
+ * copy), else `extends` joined to dir; malloc'd, or NULL when dir extends nothing. */
+char *pg_ruledir_parent(const char *dir);
+/* dir/rel with "." and "dir/.." folded away ("rules/a" + "../b" = "rules/b"); malloc'd. */
+char *pg_ruledir_join(const char *dir, const char *rel);
 
 /* json.c — a value that may be missing, written into a JSON object as itself or as null. */
 

@@ -246,6 +246,32 @@ typedef struct {
     double min;
 } pg_band;
 
+/* One directory of a rule set that extends another (ruleset { extends = "../shanwei-2021" },
+ * docs/rules.md): layers[0] is the set's own, layers[1] its parent, and so on. `dir` is as
+ * messages name it, `fsdir` where its files are read (a snapshot keeps a parent in .extends/). */
+typedef struct {
+    char *dir, *fsdir;
+} pg_rule_layer;
+
+typedef enum {
+    PG_LINEAGE_INHERITED,
+    PG_LINEAGE_OVERRIDDEN,
+    PG_LINEAGE_ADDED,
+    PG_LINEAGE_RETIRED
+} pg_lineage_status;
+
+/* What became of one declaration of a set that extends another, for `pinggu check`. */
+typedef struct {
+    pg_lineage_status status;
+    const char *kind; /* "indicator", "metric", "scheme", "group", "source"; "setting" for a
+                       * ruleset { } field taken from the parent */
+    const char *id;
+    const char *file; /* where it is declared (retired: the parent's declaration) */
+    int line;
+    const char *from_file; /* overridden: the parent's declaration; retired: the retire */
+    int from_line;
+} pg_lineage;
+
 typedef struct pg_ruleset {
     char *dir, *id, *name, *timezone;
     char *fsdir;      /* where the files were read: dir, or the snapshot pg_ruleset_load_at named */
@@ -282,6 +308,17 @@ typedef struct pg_ruleset {
     pg_calendar calendar; /* working days, from calendar { ... } */
     int tz_offset;        /* of rs->timezone, in seconds */
     pg_strmap group_ids, unit_ids, metric_ids, node_ids, scheme_ids, source_ids;
+
+    /* ruleset { extends = "..." }: the string as written (NULL when the set extends nothing),
+     * the directories (one when it extends nothing), what became of each declaration, and the
+     * directory whose units.csv the set uses (its own when it has one, else the nearest
+     * parent's). */
+    char *extends;
+    pg_rule_layer *layers;
+    int nlayers;
+    pg_lineage *lineage;
+    int nlineage;
+    const char *units_from;
 
     pg_sandbox *sb;
     char **strings; /* file names etc. that diagnostics and nodes borrow */

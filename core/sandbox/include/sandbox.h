@@ -61,6 +61,10 @@ int pg_sandbox_call(pg_sandbox *sb, int nargs, int nresults, char **err);
  * keep naming them under `root`, so an author reads "rules/x/basic.lua:12" whatever copy the
  * host loaded. */
 void pg_sandbox_read_from(pg_sandbox *sb, const char *fsroot);
+/* Moves the sandbox to another directory (a rule set's parent, ruleset { extends = ... }):
+ * names under `root`, files read from `fsroot`, and a fresh table of required modules, so
+ * `require "schemes"` finds that directory's file, not one a previous directory loaded. */
+void pg_sandbox_set_root(pg_sandbox *sb, const char *root, const char *fsroot);
 void pg_sandbox_set_budget(pg_sandbox *sb, pg_budget b);
 
 /* The wall-clock deadlines of every sandbox in the process: a load (pg_sandbox_run_file: a

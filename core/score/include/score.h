@@ -286,10 +286,19 @@ typedef struct {
     int nfail;
     char **passed_names; /* "file:line: name" of each test that passed, in run order */
     int *covered;        /* per node of the rule set: expectations that name it */
+    /* Inherited tests (a set that extends another runs its parent's tests too): those replaced
+     * by one of the set's own of the same name, and every line left out, "file:line: why" (a
+     * replaced test; an expectation about an indicator the set retires). */
+    int skipped;
+    char **skips;
+    int nskips;
 } pg_rt_report;
 
 /* The test files of the rule set, every DIR/tests/NAME.lua in name order, as paths relative to DIR
- * (malloc'd list of malloc'd strings). A missing tests directory gives none. */
+ * (malloc'd list of malloc'd strings), then the inherited ones of a set that extends another:
+ * its parent's tests/NAME.lua as ".extends/tests/NAME.lua" (the listing's name for the parent's
+ * files, core/base/ruledir.c), unless the set has a file of that name, which replaces it. A
+ * missing tests directory gives none. */
 int pg_ruletest_files(const pg_ruleset *rs, char ***files, int *n, pg_diags *d);
 void pg_ruletest_files_free(char **files, int n);
 

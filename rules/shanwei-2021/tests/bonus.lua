@@ -65,13 +65,14 @@ local function month(report)
     ps_satisfaction = { 1, n = 20 } } }
 end
 
+-- 月度总分随方案权重而变：继承本文件的下一年度规则集若调整权重，以同名测试替换本测试。
 test "年度综合评分：4–12 月月度总分平均 × 40% + 年终考核 × 60%" {
-  scheme = "annual", period = "2021",
+  scheme = "annual", period = "year",
   values = { fagai = { v_veto = 1 } },                    -- 年终考核 0 分
   periods = {
-    ["2021-04"] = month(1),                               -- 月度 94.58
-    ["2021-05"] = month(0),                               -- 月度 90.58
-    ["2021-03"] = month(0),                               -- 3 月不计入
+    ["YYYY-04"] = month(1),                               -- 月度 94.58
+    ["YYYY-05"] = month(0),                               -- 月度 90.58
+    ["YYYY-03"] = month(0),                               -- 3 月不计入
   },
   expect.part("fagai", "monthly_avg", 92.58),             -- (94.58 + 90.58) / 2
   expect.part("fagai", "year_end", 0),

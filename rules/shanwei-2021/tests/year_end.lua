@@ -1,5 +1,5 @@
 -- 规则测试：年终 数字政府基础能力（basic.lua）与重大应用平台（platform_ye.lua）。
--- 年终数据的周期为 "2021"（scheme year_end 的默认周期）。
+-- 年终数据的周期为规则集的年度（scheme year_end 的默认周期；2021 年规则集即 "2021"）。
 
 test "数字化支撑能力：极差、线性、达标率、制发、用章量 steps" {
   scheme = "year_end",

@@ -1,1 +1,0 @@
-../shanwei-2021/basic.lua

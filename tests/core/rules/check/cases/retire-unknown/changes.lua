@@ -1,0 +1,4 @@
+-- 2022 changes
+retire "c"
+retire "b"
+retire "b"
