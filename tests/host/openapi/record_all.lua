@@ -20,6 +20,7 @@ local scripts = {
   here .. "../serve/rule_changes.lua",
   here .. "../serve/series.lua",
   here .. "../serve/rule_edits.lua",
+  here .. "../serve/sensitivity.lua",
   here .. "../../core/record/review/http.lua",
 }
 local failed = 0
