@@ -92,7 +92,9 @@ int pg_rule_files_changed(const char *a, const char *b, char ***out)
         const char *rel = c <= 0 ? fa[i].rel : fb[j].rel;
         int changed = c != 0;
         if (c == 0) {
-            char *pa = pg_xasprintf("%s/%s", a, rel), *pb = pg_xasprintf("%s/%s", b, rel);
+            /* a parent's file (".extends/...") is read where it lives */
+            char *pa = fa[i].path ? pg_xstrdup(fa[i].path) : pg_xasprintf("%s/%s", a, rel);
+            char *pb = fb[j].path ? pg_xstrdup(fb[j].path) : pg_xasprintf("%s/%s", b, rel);
             changed = differ(pa, pb);
             free(pa), free(pb);
         }

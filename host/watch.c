@@ -11,6 +11,10 @@
  * directory itself marks its watch stale, and the next rescan arms it again on whatever now has
  * that name. The periodic rescan backs all of this up.
  *
+ * A rule set that extends another (ruleset { extends = "../shanwei-2021" }) lists its parent's
+ * files and directories too (core/base/ruledir.c), so the parent's directories are watched as
+ * well: an edit of last year's file is a new revision of this year's set, reloaded like any save.
+ *
  * Kernel file times move by clock ticks, so a file rewritten in the tick of a scan can keep the
  * signature that scan saw. Like git's "racily clean" entries, a listing with a file modified
  * within the last second is not trusted: the next scan hashes again, whatever the stat says. */
@@ -142,7 +146,10 @@ static wdir *arm(pg_watch *w, const pg_ruledir_file *f)
     wdir *d = pg_xcalloc(1, sizeof *d);
     d->w = w;
     d->rel = pg_xstrdup(f->rel);
-    d->path = f->rel[0] ? pg_xasprintf("%s/%s", w->dir, f->rel) : pg_xstrdup(w->dir);
+    /* A parent's directory (ruleset { extends = ... }) is listed with its own path. */
+    d->path = f->path     ? pg_xstrdup(f->path)
+              : f->rel[0] ? pg_xasprintf("%s/%s", w->dir, f->rel)
+                          : pg_xstrdup(w->dir);
     d->ino = f->ino;
     uv_fs_event_init(w->loop, &d->ev);
     w->handles++;

@@ -14,8 +14,11 @@
  * share a revision. The directory hash is computed from the files alone, a snapshot is exactly
  * the files it names, and reloading a snapshot re-hashes to its own name. It covers file names
  * and bytes, units.csv, and the rule tests; it does not cover sample/ or any other data file,
- * which are not rules. Runs recorded before this change keep the old hash inside their stored
- * results; core/record/reproduce.c re-runs them as recorded (see there). */
+ * which are not rules. A set that extends another (ruleset { extends = ... }) lists its parent's
+ * files too, as .extends/<rel> (ruledir.c), so its revision covers every file it uses: an edit of
+ * the parent is a new revision of the child, which the host's watcher reloads and the semantic
+ * diff reports as coming from the parent. Runs recorded before this change keep the old hash inside
+ * their stored results; core/record/reproduce.c re-runs them as recorded (see there). */
 #include "rules.h"
 
 #include <errno.h>
@@ -29,5 +32,9 @@ int pg_revision_compute(pg_ruleset *rs, pg_diags *d)
         rs->revision[0] = 0;
         pg_error(d, rs->dir, 0, "cannot hash the rule files: %s", strerror(-rc));
     }
+    /* The parent's own hash, so that a change can say it came from the parent (rulediff.c). */
+    rs->parent_revision[0] = 0;
+    if (rc == 0 && rs->nlayers > 1 && pg_ruledir_hash(rs->layers[1].fsdir, rs->parent_revision) < 0)
+        rs->parent_revision[0] = 0;
     return rc;
 }

@@ -507,9 +507,29 @@ static void schemes(list *l, const pg_ruleset *a, const pg_ruleset *b)
                 a->schemes[t].name ? a->schemes[t].name : "");
 }
 
+/* --- the set extended ---------------------------------------------------------------- */
+
+/* Which set b builds on, and whether that set changed: a live child follows its parent, and the
+ * audit must say when a change came from there (docs/rules.md, "Building a year from the
+ * last"). */
+static void parent(list *l, const pg_ruleset *a, const pg_ruleset *b)
+{
+    const char *pa = a->nlayers > 1 ? a->layers[1].dir : NULL;
+    const char *pb = b->nlayers > 1 ? b->layers[1].dir : NULL;
+    if (!same_str(pa, pb))
+        add(l, "extends", b->id ? b->id : "", NULL, pa, pb, "extends: %s → %s", pa ? pa : "none",
+            pb ? pb : "none");
+    else if (pb && strcmp(a->parent_revision, b->parent_revision) != 0)
+        add(l, "extends.changed", b->id ? b->id : "", NULL, a->parent_revision, b->parent_revision,
+            "warning: the rule set %s builds on changed (revision %.12s → %.12s); the changes "
+            "below that %s did not make itself come from it",
+            pb, a->parent_revision, b->parent_revision, b->dir);
+}
+
 int pg_rulediff(const pg_ruleset *a, const pg_ruleset *b, pg_rule_change **out)
 {
     list l = {NULL, 0};
+    parent(&l, a, b);
     groups(&l, a, b);
     units(&l, a, b);
     metrics(&l, a, b);

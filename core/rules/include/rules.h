@@ -314,6 +314,7 @@ typedef struct pg_ruleset {
      * directory whose units.csv the set uses (its own when it has one, else the nearest
      * parent's). */
     char *extends;
+    char parent_revision[65]; /* pg_ruledir_hash of layers[1] (its own parents included); "" */
     pg_rule_layer *layers;
     int nlayers;
     pg_lineage *lineage;
@@ -370,7 +371,8 @@ typedef struct {
     char *text;           /* the whole change in one line: "mon_x: method linear hi 0.95 → 0.9" */
 } pg_rule_change;
 
-/* The changes from `a` to `b`, in the order groups, units, metrics, indicators (in b's order,
+/* The changes from `a` to `b`, in the order the set extended (its parent named or changed:
+ * "extends", "extends.changed"), groups, units, metrics, indicators (in b's order,
  * then the retired), schemes. Returns the number; *out is malloc'd (pg_rule_changes_free). */
 int pg_rulediff(const pg_ruleset *a, const pg_ruleset *b, pg_rule_change **out);
 void pg_rule_changes_free(pg_rule_change *v, int n);
