@@ -34,6 +34,7 @@
 
 #include <errno.h>
 #include <lauxlib.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -85,8 +86,13 @@ typedef struct {
     struct rk {
         double t;
         int u;
-    } * sorted;
+    } * sorted, *sorted2;
+    int *count; /* counting sort: COUNT_MAX + 1 buckets */
 } scratch;
+
+/* Totals span at most this many steps of the rounding for the counting sort (100.00 points in
+ * steps of 0.01 is 10,001); wider spans take the quicksort. */
+#define COUNT_MAX 65536
 
 #define AT(m, p, u) ((size_t)(p) * (size_t)(m)->nu + (size_t)(u))
 
@@ -105,6 +111,8 @@ static void scratch_init(const model *m, scratch *x)
     x->parts = pg_xmalloc((size_t)(m->nparts + 1) * sizeof(double));
     x->tkeys = pg_xmalloc(nu * (size_t)(m->rs->ntie + 1) * sizeof(double));
     x->sorted = pg_xmalloc(nu * sizeof(struct rk));
+    x->sorted2 = pg_xmalloc(nu * sizeof(struct rk));
+    x->count = pg_xmalloc(sizeof(int) * (COUNT_MAX + 1));
     x->f = NULL;
 }
 
@@ -112,6 +120,7 @@ static void scratch_free(scratch *x)
 {
     free(x->pts), free(x->mx), free(x->app), free(x->pres), free(x->thin), free(x->sp);
     free(x->sm), free(x->sa), free(x->vals), free(x->parts), free(x->tkeys), free(x->sorted);
+    free(x->sorted2), free(x->count);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -346,6 +355,34 @@ static void sort_totals(struct rk *v, int n)
     }
 }
 
+/* Sorts x->sorted[0..n) by total, descending. Totals are rounded to rs->rounding digits, so
+ * total × 10^digits is an integer (up to the binary error llround absorbs) and equal totals give
+ * equal keys: when their span is small, a counting sort (stable) replaces the quicksort. */
+static void sort_by_total(const model *m, scratch *x, int n)
+{
+    int digits = m->rs->rounding;
+    if (n < 64 || digits > 6) {
+        sort_totals(x->sorted, n);
+        return;
+    }
+    double p = pow(10, digits);
+    long long lo = LLONG_MAX, hi = LLONG_MIN;
+    for (int i = 0; i < n; i++) {
+        long long k = llround(x->sorted[i].t * p);
+        lo = k < lo ? k : lo, hi = k > hi ? k : hi;
+    }
+    if (hi - lo >= COUNT_MAX) {
+        sort_totals(x->sorted, n);
+        return;
+    }
+    int range = (int)(hi - lo) + 1, *c = x->count;
+    memset(c, 0, sizeof(int) * (size_t)(range + 1));
+    for (int i = 0; i < n; i++) c[hi - llround(x->sorted[i].t * p) + 1]++;
+    for (int b = 1; b <= range; b++) c[b] += c[b - 1];
+    for (int i = 0; i < n; i++) x->sorted2[c[hi - llround(x->sorted[i].t * p)]++] = x->sorted[i];
+    memcpy(x->sorted, x->sorted2, sizeof(struct rk) * (size_t)n);
+}
+
 /* Ranks (0: not ranked) and bands (-1: none, or bands NULL) of tot within groups (rank.c);
  * tie holds the unrounded tie-breaker values. */
 static void rank_draw(const model *m, scratch *x, const double *tot, const double *tie, int *ranks,
@@ -360,7 +397,7 @@ static void rank_draw(const model *m, scratch *x, const double *tot, const doubl
             ranks[u] = 0;
             if (!isnan(tot[u])) x->sorted[n++] = (struct rk){tot[u], u};
         }
-        sort_totals(x->sorted, n);
+        sort_by_total(m, x, n);
         if (nt > 0) /* runs of equal totals: by the tie-breakers */
             for (int lo = 0, hi; lo < n; lo = hi) {
                 for (hi = lo + 1; hi < n && x->sorted[hi].t == x->sorted[lo].t;) hi++;

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define SHANWEI FIXTURES "/../../../../rules/shanwei-2021"
 
@@ -317,13 +318,86 @@ static void test_run_deterministic(void **state)
     pg_ruleset_free(rs);
 }
 
+/* 200 units in one group: ranks take the counting sort (64 units or more). Totals tie often
+ * (x, y in steps of 0.05) and a tie-breaker separates some: the ranks must be rank.c's. */
+static void test_counting_sort_ranks(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test-sens-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[512];
+    snprintf(path, sizeof path, "%s/ruleset.lua", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("ruleset { id = \"fx-many\", name = \"many\", year = 2021, rounding = 2,\n"
+          "  tie_breakers = { \"x\" }, bands = { { \"A\", 80 }, { \"B\", 0 } } }\n"
+          "group \"g\" { name = \"g\" }\n"
+          "metric \"mx\" { name = \"x\", unit = \"share\" }\n"
+          "metric \"my\" { name = \"y\", unit = \"share\" }\n"
+          "indicator \"main\" { name = \"main\", points = 100 }\n"
+          "indicator \"x\" { parent = \"main\", name = \"x\", points = 60, metric = \"mx\",\n"
+          "  method = linear { lo = 0, hi = 1 }, standard = \"s\", source = \"s\" }\n"
+          "indicator \"y\" { parent = \"main\", name = \"y\", points = 40, metric = \"my\",\n"
+          "  method = linear { lo = 0, hi = 1 }, standard = \"s\", source = \"s\" }\n"
+          "scheme \"monthly\" { name = \"m\", period = \"month\", max = 100, parts = { { id = "
+          "\"main\" } } }\n",
+          f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/units.csv", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("id,name,group\n", f);
+    for (int u = 0; u < 200; u++) fprintf(f, "u%03d,U%d,g\n", u, u);
+    fclose(f);
+    pg_diags d = {0};
+    pg_ruleset *rs = NULL;
+    if (pg_ruleset_load(dir, &rs, &d) != 0) {
+        pg_diags_print(&d, stderr);
+        fail_msg("cannot load the generated rule set");
+    }
+    pg_dataset *ds = pg_dataset_new(rs);
+    for (int u = 0; u < 200; u++) {
+        fx_v(rs, ds, "2021-05", "mx", rs->units[u].id, (u * 7 % 20) * 0.05);
+        fx_v(rs, ds, "2021-05", "my", rs->units[u].id, (u * 3 % 20) * 0.05);
+    }
+    pg_result *res = fx_eval(rs, ds, "monthly", "2021-05");
+    int ties = 0;
+    for (int u = 0; u < 200; u++)
+        for (int v = u + 1; v < 200; v++) ties += res->units[u].rank == res->units[v].rank;
+    assert_true(ties > 50);
+    assert_nominal(res);
+    /* and a draw: the counting sort's ranks against a count of who is ahead */
+    double fct[2] = {1.1, 0.9}, t[200];
+    int r[200];
+    assert_int_equal(pg_sens_weight_count(res, &d), 2);
+    assert_int_equal(pg_sens_reaggregate(res, fct, t, r, NULL, &d), 0);
+    for (int u = 0; u < 200; u++) {
+        int ahead = 0;
+        double xu = pg_round(fx_cell(res, "x", rs->units[u].id)->points * 1.1, 2);
+        for (int v = 0; v < 200; v++) {
+            double xv = pg_round(fx_cell(res, "x", rs->units[v].id)->points * 1.1, 2);
+            ahead += t[v] > t[u] || (t[v] == t[u] && xv > xu);
+        }
+        if (r[u] != ahead + 1) fail_msg("unit %s: rank %d, %d ahead", rs->units[u].id, r[u], ahead);
+    }
+    pg_diags_free(&d);
+    pg_result_free(res);
+    pg_dataset_free(ds);
+    pg_ruleset_free(rs);
+    snprintf(path, sizeof path, "%s/ruleset.lua", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/units.csv", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nominal_rollup),    cmocka_unit_test(test_drawn_by_hand),
         cmocka_unit_test(test_nominal_adjust),    cmocka_unit_test(test_nominal_thin),
         cmocka_unit_test(test_nominal_ties),      cmocka_unit_test(test_nominal_reference_set),
-        cmocka_unit_test(test_run_deterministic),
+        cmocka_unit_test(test_run_deterministic), cmocka_unit_test(test_counting_sort_ranks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
