@@ -58,6 +58,7 @@ static void every_setting(void **state)
              " \"body_limit_mb\": 2, \"read_timeout_ms\": 500, \"idle_timeout_ms\": 700,"
              " \"lua\": {\"instructions\": 5000, \"memory_mb\": 8},"
              " \"reload\": {\"debounce_ms\": 10, \"rescan_ms\": 300}, \"log_level\": \"warn\","
+             " \"rule_edits\": {\"approval\": \"two_person\"},"
              " \"tokens\": [{\"name\": \"ops\", \"role\": \"admin\", \"sha256\": \"%s\"},"
              " {\"role\": \"unit\", \"unit\": \"lufeng\", \"sha256\": \"%s\"}]}",
              hash_of("secret-a", a), hash_of("secret-u", u));
@@ -78,6 +79,7 @@ static void every_setting(void **state)
     assert_int_equal(c.debounce_ms, 10);
     assert_int_equal(c.rescan_ms, 300);
     assert_int_equal(c.log_level, 2);
+    assert_int_equal(c.two_person, 1);
     assert_int_equal(c.ntokens, 2);
 
     const pg_token *t = pg_config_token(&c, "Bearer secret-a");
@@ -114,6 +116,10 @@ static void mistakes_name_their_key(void **state)
         {"{\"rules\": [\"a\", 7]}", "rules[1]: expected a directory name"},
         {"{\"listen\": \"nowhere\"}", "listen: 'nowhere' is not HOST:PORT"},
         {"{\"log_level\": \"loud\"}", "log_level: 'loud' is not"},
+        {"{\"rule_edits\": {\"approval\": \"two\"}}",
+         "rule_edits.approval: \"two\" must be \"none\""},
+        {"{\"rule_edits\": {\"aproval\": \"none\"}}", "rule_edits.aproval: unknown setting"},
+        {"{\"rule_edits\": \"two_person\"}", "rule_edits: expected { approval }"},
         {"{\"tokens\": {}}", "tokens: expected an array"},
         {"{\"tokens\": [{\"role\": \"admn\", \"sha256\": \"00\"}]}", "'admn' is not a role"},
         {"{\"tokens\": [{\"role\": \"admin\", \"sha256\": \"00\"}]}",
