@@ -52,6 +52,12 @@ typedef struct {
     double min_app;
     int below;
     double plus, minus;
+    /* A node whose children are all leaves: the sum of its applicable children's maxima depends
+     * on a unit only through its group and which children apply to it, its pattern; computed
+     * once a pattern a draw, in the same order of additions, instead of once a unit. */
+    int *pat;       /* per unit: its pattern, or NULL when the node has none */
+    int npat;       /* patterns */
+    double *patmax; /* npat × nkids: each child's max in the pattern's group, 0 where absent */
 } snode;
 
 /* What the re-aggregation needs, compiled once from a result. */
@@ -81,7 +87,7 @@ typedef struct {
 typedef struct {
     double *pts, *mx, *app; /* npos × nu; 0 where absent */
     unsigned char *pres, *thin;
-    double *sp, *sm, *sa, *vals, *parts, *tkeys;
+    double *sp, *sm, *sa, *vals, *parts, *tkeys, *smp;
     const double *f;
     struct rk {
         double t;
@@ -93,6 +99,8 @@ typedef struct {
 /* Totals span at most this many steps of the rounding for the counting sort (100.00 points in
  * steps of 0.01 is 10,001); wider spans take the quicksort. */
 #define COUNT_MAX 65536
+/* Patterns a node may have before it sums its children's maxima unit by unit. */
+#define MAX_PATTERNS 256
 
 #define AT(m, p, u) ((size_t)(p) * (size_t)(m)->nu + (size_t)(u))
 
@@ -108,6 +116,7 @@ static void scratch_init(const model *m, scratch *x)
     x->sm = pg_xmalloc(nu * sizeof(double));
     x->sa = pg_xmalloc(nu * sizeof(double));
     x->vals = pg_xmalloc(nu * sizeof(double));
+    x->smp = pg_xmalloc(sizeof(double) * (MAX_PATTERNS + 1));
     x->parts = pg_xmalloc((size_t)(m->nparts + 1) * sizeof(double));
     x->tkeys = pg_xmalloc(nu * (size_t)(m->rs->ntie + 1) * sizeof(double));
     x->sorted = pg_xmalloc(nu * sizeof(struct rk));
@@ -119,7 +128,8 @@ static void scratch_init(const model *m, scratch *x)
 static void scratch_free(scratch *x)
 {
     free(x->pts), free(x->mx), free(x->app), free(x->pres), free(x->thin), free(x->sp);
-    free(x->sm), free(x->sa), free(x->vals), free(x->parts), free(x->tkeys), free(x->sorted);
+    free(x->sm), free(x->sa), free(x->vals), free(x->smp), free(x->parts), free(x->tkeys),
+        free(x->sorted);
     free(x->sorted2), free(x->count);
 }
 
@@ -194,34 +204,50 @@ static void reaggregate(const model *m, const double *f, scratch *x, int u0, int
         memset(thin + u0, 0, (size_t)(u1 - u0));
         double *restrict sp = x->sp, *restrict sm = x->sm, *restrict sa = x->sa;
         for (int u = u0; u < u1; u++) sp[u] = sm[u] = sa[u] = 0;
-        /* children in order, absent ones adding +0: the same sums as eval.c's, term by term */
-        for (int k = 0; k < sn->nkids; k++) {
-            int c = sn->kids[k];
-            if (m->pos[c].leaf) {
+        if (sn->pat) { /* all leaves: the maxima once a pattern, the points unit by unit */
+            for (int q = 0; q < sn->npat; q++) {
+                double v = 0;
+                for (int k = 0; k < sn->nkids; k++)
+                    v += sn->patmax[q * sn->nkids + k] * factor(f, m->pos[sn->kids[k]].w);
+                x->smp[q] = v;
+            }
+            for (int k = 0; k < sn->nkids; k++) {
+                int c = sn->kids[k];
                 double fk = factor(f, m->pos[c].w);
-                const double *restrict lp = m->lp + AT(m, c, 0), *restrict lm = m->lm + AT(m, c, 0);
-                if (m->has_thin)
-                    for (int u = u0; u < u1; u++) {
-                        double v = lm[u] * fk;
-                        sp[u] += lp[u] * fk;
-                        sm[u] += v;
-                        sa[u] += v;
-                    }
-                else /* applicable points matter only to the thin-evidence policy */
-                    for (int u = u0; u < u1; u++) {
-                        sp[u] += lp[u] * fk;
-                        sm[u] += lm[u] * fk;
-                    }
-                continue;
+                const double *restrict lp = m->lp + AT(m, c, 0);
+                for (int u = u0; u < u1; u++) sp[u] += lp[u] * fk;
             }
-            const double *kp = x->pts + AT(m, c, 0), *km = x->mx + AT(m, c, 0),
-                         *ka = x->app + AT(m, c, 0);
-            for (int u = u0; u < u1; u++) {
-                sp[u] += kp[u];
-                sm[u] += km[u];
-                sa[u] += ka[u];
+            for (int u = u0; u < u1; u++) sm[u] = sa[u] = x->smp[sn->pat[u]];
+        } else
+            /* children in order, absent ones adding +0: the same sums as eval.c's, term by term */
+            for (int k = 0; k < sn->nkids; k++) {
+                int c = sn->kids[k];
+                if (m->pos[c].leaf) {
+                    double fk = factor(f, m->pos[c].w);
+                    const double *restrict lp = m->lp + AT(m, c, 0), *restrict lm =
+                                                                         m->lm + AT(m, c, 0);
+                    if (m->has_thin)
+                        for (int u = u0; u < u1; u++) {
+                            double v = lm[u] * fk;
+                            sp[u] += lp[u] * fk;
+                            sm[u] += v;
+                            sa[u] += v;
+                        }
+                    else /* applicable points matter only to the thin-evidence policy */
+                        for (int u = u0; u < u1; u++) {
+                            sp[u] += lp[u] * fk;
+                            sm[u] += lm[u] * fk;
+                        }
+                    continue;
+                }
+                const double *kp = x->pts + AT(m, c, 0), *km = x->mx + AT(m, c, 0),
+                             *ka = x->app + AT(m, c, 0);
+                for (int u = u0; u < u1; u++) {
+                    sp[u] += kp[u];
+                    sm[u] += km[u];
+                    sa[u] += ka[u];
+                }
             }
-        }
         const double *cmax = m->cmax + AT(m, p, 0);
         if (sn->adjust) {
             for (int u = u0; u < u1; u++) {
@@ -436,10 +462,49 @@ static void rank_draw(const model *m, scratch *x, const double *tot, const doubl
         }
 }
 
+/* The patterns of a node whose children are all leaves (snode.pat); none past MAX_PATTERNS. */
+static void build_patterns(model *m, snode *sn, int p)
+{
+    if (sn->leaf || sn->adjust || sn->nkids == 0) return;
+    for (int k = 0; k < sn->nkids; k++)
+        if (!m->pos[sn->kids[k]].leaf) return;
+    int nk = sn->nkids, cap = 8;
+    int *pat = pg_xmalloc(sizeof(int) * (size_t)(m->nu + 1));
+    double *pm = pg_xmalloc(sizeof(double) * (size_t)cap * (size_t)nk);
+    int *pg = pg_xmalloc(sizeof(int) * (size_t)cap), n = 0;
+    double *row = pg_xmalloc(sizeof(double) * (size_t)nk);
+    for (int u = 0; u < m->nu; u++) {
+        int g = m->rs->units[u].group;
+        for (int k = 0; k < nk; k++) row[k] = m->lm[AT(m, sn->kids[k], u)];
+        int q = 0;
+        while (q < n && !(pg[q] == g && memcmp(pm + (size_t)q * (size_t)nk, row,
+                                               sizeof(double) * (size_t)nk) == 0))
+            q++;
+        if (q == n) {
+            if (n == MAX_PATTERNS) {
+                free(pat), free(pm), free(pg), free(row);
+                return;
+            }
+            if (n == cap) {
+                cap *= 2;
+                pm = pg_xrealloc(pm, sizeof(double) * (size_t)cap * (size_t)nk);
+                pg = pg_xrealloc(pg, sizeof(int) * (size_t)cap);
+            }
+            memcpy(pm + (size_t)n * (size_t)nk, row, sizeof(double) * (size_t)nk);
+            pg[n++] = g;
+        }
+        pat[u] = q;
+    }
+    (void)p;
+    free(pg), free(row);
+    sn->pat = pat, sn->npat = n, sn->patmax = pm;
+}
+
 static void model_free(model *m)
 {
     if (!m) return;
-    for (int p = 0; p < m->npos; p++) free(m->pos[p].kids);
+    for (int p = 0; p < m->npos; p++)
+        free(m->pos[p].kids), free(m->pos[p].pat), free(m->pos[p].patmax);
     free(m->pos), free(m->pos_of), free(m->lp), free(m->lm), free(m->lpres), free(m->cmax),
         free(m->off);
     free(m->part_w), free(m->part_mx), free(m->tie_part), free(m->tie_pos);
@@ -546,6 +611,7 @@ static int model_build(const pg_result *res, model **out, pg_diags *d)
             }
         }
     }
+    for (int p = 0; p < m->npos; p++) build_patterns(m, &m->pos[p], p);
     /* weights, parents first so the list reads like the tree */
     int *pre = NULL, npre = pg_scheme_preorder(rs, s, &pre);
     for (int i = 0; i < npre; i++) {
