@@ -42,7 +42,7 @@ const stats = (tool, format, field = 'wall') => {
 
 const LABEL = {
   cat: 'cat FILE > /dev/null',
-  pinggu: 'pinggu ingest (durable)',
+  pinggu: 'pinggu ingest',
   'pinggu-key': 'pinggu ingest, key = case_id',
   'pinggu-parse': 'pinggu parse + aggregate only',
   'dd-direct': 'dd oflag=direct conv=fsync',
