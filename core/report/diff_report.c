@@ -48,6 +48,25 @@ static const pg_group *group_of(const pg_diff *df, const pg_diff_unit *u)
     return u->group_a >= 0 ? &df->a->rs->groups[u->group_a] : &df->b->rs->groups[u->group_b];
 }
 
+/* Across years, in words (Chinese for the table, English in the JSON): the set written for
+ * another year was evaluated as if it governed the period's year, not the period mapped to its
+ * own year: the data is the period's, unchanged. */
+static char *years_text(const pg_diff *df, char *buf, int zh)
+{
+    int y = pg_period_year(df->a->period);
+    const char *side = df->year_b ? "B" : "A";
+    int other = df->year_b ? df->year_b : df->year_a;
+    pg_period_format(df->a->period, buf);
+    if (zh)
+        return pg_xasprintf("跨年度对比：%s 为 %d 年规则集，视同其规定 %d 年，按其规则评估 %s 的"
+                            "数据（同一数据，不换算周期；工作日历用 %d 年的）",
+                            side, other, y, buf, y);
+    return pg_xasprintf("across years: %s, the rules of %d, evaluated as if they governed %d, on "
+                        "the same data of %s (the period is not mapped to %d; %d's working-day "
+                        "calendar)",
+                        side, other, y, buf, other, y);
+}
+
 cJSON *pg_diff_json(const pg_diff *df, const char *against)
 {
     const pg_ruleset *ra = df->a->rs;
@@ -58,6 +77,17 @@ cJSON *pg_diff_json(const pg_diff *df, const char *against)
     cJSON_AddStringToObject(root, "period", pg_period_format(df->a->period, buf));
     cJSON_AddItemToObject(root, "a", side_json(df->a, ra->dir, 0));
     cJSON_AddItemToObject(root, "b", side_json(df->b, against, df->overrides));
+    if (df->year_a || df->year_b) {
+        /* across years: which set was made to govern the period's year, and how */
+        cJSON *y = cJSON_AddObjectToObject(root, "years");
+        cJSON_AddStringToObject(y, "mode", "as_if_governing");
+        cJSON_AddNumberToObject(y, "period_year", pg_period_year(df->a->period));
+        cJSON_AddNumberToObject(y, "a", df->year_a ? df->year_a : pg_period_year(df->a->period));
+        cJSON_AddNumberToObject(y, "b", df->year_b ? df->year_b : pg_period_year(df->a->period));
+        char *text = years_text(df, buf, 0);
+        cJSON_AddStringToObject(y, "text", text);
+        free(text);
+    }
     cJSON *sum = cJSON_AddObjectToObject(root, "summary");
     cJSON_AddNumberToObject(sum, "units", df->nunits);
     cJSON_AddNumberToObject(sum, "rank_changes", df->rank_changes);
@@ -142,6 +172,11 @@ int pg_diff_text(const pg_diff *df, const char *against, FILE *out)
     fprintf(out, "A  %s（规则版本 %.12s）\n", ra->dir, ra->revision);
     fprintf(out, "B  %s（规则版本 %.12s%s）\n", against, rb->revision,
             df->overrides ? "，按该文件调整权重" : "");
+    if (df->year_a || df->year_b) {
+        char *text = years_text(df, buf, 1);
+        fprintf(out, "%s\n", text);
+        free(text);
+    }
     fprintf(out, "%d 个单位排名变化，%d 个单位等次变化，%d 个单位总分变化\n", df->rank_changes,
             df->band_changes, df->total_changes);
     const pg_group *cur = NULL;

@@ -229,6 +229,11 @@ typedef struct {
     int nunits;
     int rank_changes, band_changes, total_changes;
     int overrides; /* B is A with weight overrides (the caller says so; shown in the output) */
+    /* Rule sets of different years on the same data (pinggu diff across years): the year each
+     * set was written for, when one of them was evaluated as if it governed the period's year
+     * (its rules applied to that year's data, with that year's working-day calendar); 0 when
+     * both govern the period's year. The caller sets them; the output says so. */
+    int year_a, year_b;
 } pg_diff;
 
 /* Compares a and b, which must evaluate the same scheme id and period. Returns 0 and *out, or
