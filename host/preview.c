@@ -3,11 +3,12 @@
  * The body is a weight-overrides file (the format `pinggu diff --against FILE` takes;
  * docs/tools.md, "Weight overrides"), or, as JSON, an edit as POST /rules/edits takes it
  * (rule_edit.h: points, method parameters, part weights): the edit is applied to a copy of the
- * generation's snapshot exactly as a save would write it, so the preview and the save cannot
- * differ. A worker evaluates the scheme and period under the rules
- * being served and under a fresh copy of them with the overrides applied, and answers the
- * comparison as `pinggu diff --format json` prints it: every unit's change in score, rank and band,
- * and the indicators that cause it. Nothing is stored and the rules served do not change.
+ * year's current snapshot exactly as a save would write it (a save edits the current files, even
+ * for a month an earlier link governs), so the preview and the save cannot differ. A worker
+ * evaluates the scheme and period under the rules being served and under a fresh copy of them with
+ * the overrides applied, and answers the comparison as `pinggu diff --format json` prints it: every
+ * unit's change in score, rank and band, and the indicators that cause it. Nothing is stored and
+ * the rules served do not change.
  *
  * `touches` says what the change would reach if it were saved with `effective` (the query's
  * `effective=YYYY-MM`; by default the month previewed, or January for a yearly period): the
@@ -36,6 +37,8 @@ typedef struct {
     cJSON *touches;    /* what the change would reach, made on the loop thread */
     pg_edit_plan plan; /* a JSON edit, bound on the loop thread; plan.n == 0 for overrides */
     char *tmproot;
+    char *from; /* the snapshot a JSON edit applies to: the year's current rules, which a save
+                   edits, even when the month previewed is governed by an earlier link */
     int status;
     pg_diags d;
 } preview_job;
@@ -67,8 +70,8 @@ static void compare(pg_job *j)
     if (p->plan.n) { /* a JSON edit: the copy edited as a save would write it */
         char *copy = NULL, hex[65];
         pg_edited_file *files = NULL;
-        int nf = 0, st = pg_edit_apply(&p->plan, j->gen->snapshot, p->tmproot, p->plan.base, hex,
-                                       &b, &copy, &files, &nf, &p->d);
+        int nf = 0, st = pg_edit_apply(&p->plan, p->from, p->tmproot, p->plan.base, hex, &b, &copy,
+                                       &files, &nf, &p->d);
         if (copy) pg_ruledir_remove(copy);
         free(copy);
         pg_edited_free(files, nf);
@@ -112,7 +115,7 @@ static void compared(pg_job *j)
     pg_diags_free(&p->d);
     cJSON_Delete(p->touches);
     pg_edit_plan_free(&p->plan);
-    free(p->scheme), free(p->datadir), free(p->tmproot), free(p);
+    free(p->scheme), free(p->datadir), free(p->tmproot), free(p->from), free(p);
 }
 
 /* {effective, months: the periods it would govern, yearly: the yearly schemes (re-scored with
@@ -158,7 +161,7 @@ void pg_preview(pg_host *h, pg_http_req *req, const char *scheme, int period)
     if (strstr(ct, "json")) { /* an edit, bound to the rules that evaluate the period */
         cJSON *body = cJSON_ParseWithLength(req->body, req->body_len);
         char *why = NULL;
-        const pg_gen *g = pg_host_gen_for(h, period);
+        const pg_gen *g = pg_host_gen(h, year);
         int st = !cJSON_IsObject(body) ? (why = pg_xstrdup("the body is not a JSON object"), 400)
                                        : pg_edit_bind(body, g, g->shown, &plan, &why);
         cJSON_Delete(body);
@@ -171,6 +174,7 @@ void pg_preview(pg_host *h, pg_http_req *req, const char *scheme, int period)
     }
     preview_job *p = pg_xcalloc(1, sizeof *p);
     p->plan = plan;
+    if (plan.n) p->from = pg_xstrdup(pg_host_gen(h, year)->snapshot);
     p->tmproot = pg_xstrdup(h->incoming ? h->incoming : "/tmp");
     p->touches = touches(h, year, from);
     p->req = req;

@@ -109,9 +109,11 @@ static int bind_change(const cJSON *c, int i, const pg_ruleset *rs, const char *
         const pg_node *nd = &rs->nodes[n];
         char *rel = relative(nd->file, dir);
         if (!rel) {
-            *why = pg_xasprintf("changes[%d]: indicator '%s' is declared in %s:%d, not among the "
-                                "files of %s: edit it where it is declared",
-                                i, ind, nd->file, nd->line, dir);
+            *why = pg_xasprintf(
+                "changes[%d]: indicator '%s' is declared in %s:%d, not among the "
+                "files of %s (inherited from the set it extends): redeclare it in this "
+                "year's files to change it for this year",
+                i, ind, nd->file, nd->line, dir);
             return 422;
         }
         pg_edit_item *it = add_item(p);
@@ -223,7 +225,8 @@ static int bind_change(const cJSON *c, int i, const pg_ruleset *rs, const char *
         if (!rel) {
             *why =
                 pg_xasprintf("changes[%d]: scheme '%s' is declared in %s:%d, not among the files "
-                             "of %s: edit it where it is declared",
+                             "of %s (inherited from the set it extends): redeclare it in this "
+                             "year's files to change it for this year",
                              i, sch, sc->file, sc->line, dir);
             return 422;
         }
