@@ -149,7 +149,8 @@ int cmd_publish(int argc, char **argv)
     const cJSON *changes = cJSON_GetObjectItemCaseSensitive(b, "changes");
     if (cJSON_IsObject(changes)) print_changes(changes);
     docs = pg_publish_docs_dir(data, str(b, "scheme"), str(b, "period"), out.revision);
-    if (pg_bulletin_write_dir(out.res, ds, docs, 0, &d) == 0)
+    pg_bl_issue issue = pg_publish_issue(&out);
+    if (pg_bulletin_write_dir(out.res, ds, &issue, docs, 0, &d) == 0)
         printf("documents: %s\n", docs);
     else
         fprintf(stderr, "pinggu publish: the bulletin is published, but its documents were not "

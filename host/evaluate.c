@@ -167,7 +167,7 @@ static int write_documents(const pg_result *res, const pg_dataset *ds, const cha
     char buf[PG_PERIOD_BUF];
     char *dest =
         pg_xasprintf("%s/drafts/%s-%s", datadir, scheme, pg_period_format(res->period, buf));
-    int rc = pg_bulletin_write_dir(res, ds, dest, 1, d);
+    int rc = pg_bulletin_write_dir(res, ds, NULL, dest, 1, d);
     free(dest);
     return rc;
 }

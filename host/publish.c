@@ -69,7 +69,8 @@ static void publish(pg_job *j)
     char *docs =
         pg_publish_docs_dir(x->datadir, x->scheme, pg_period_format(x->period, pbuf), out.revision);
     pg_diags dd = {0}; /* the bulletin is published whatever happens to its documents */
-    int drc = pg_bulletin_write_dir(out.res, ds, docs, 0, &dd);
+    pg_bl_issue issue = pg_publish_issue(&out);
+    int drc = pg_bulletin_write_dir(out.res, ds, &issue, docs, 0, &dd);
     if (drc != 0)
         pg_log(PG_LOG_ERROR, "publish", "documents", docs, "error",
                dd.n ? dd.v[dd.n - 1].msg : "cannot write them", NULL);

@@ -488,3 +488,11 @@ void pg_publish_out_free(pg_publish_out *out)
     pg_result_free(out->res);
     memset(out, 0, sizeof *out);
 }
+
+pg_bl_issue pg_publish_issue(const pg_publish_out *out)
+{
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(out->bulletin, "reason");
+    const cJSON *at = cJSON_GetObjectItemCaseSensitive(out->bulletin, "published_at");
+    return (pg_bl_issue){out->revision, cJSON_IsString(r) ? r->valuestring : NULL,
+                         cJSON_IsString(at) ? at->valuestring : NULL};
+}

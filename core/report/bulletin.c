@@ -8,6 +8,7 @@
 #include "report.h"
 #include "score.h"
 #include "base.h"
+#include "bulletin_summary.h"
 
 #include <errno.h>
 #include <lauxlib.h>
@@ -15,6 +16,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Biggest improvements listed per group. */
 #define PG_BL_IMPROVED 5
@@ -22,6 +24,7 @@
 typedef struct {
     void **v;
     int n, cap;
+    int tz_offset; /* the rule set's, for the dates of issue */
 } arena;
 
 static void *keep(pg_bulletin *b, void *p)
@@ -101,10 +104,47 @@ static const char *why(pg_bulletin *b, const pg_result *res, int node, int u)
     return w;
 }
 
+/* A measured value as a reader wants it: shares as percentages with 2 decimals, other
+ * fractions to 2 decimals, in the metric's unit (thresholds keep pg_doc_value's precision). */
+static const char *measured(const pg_ruleset *rs, int m, double v, char *buf)
+{
+    const char *unit = rs->metrics[m].unit ? rs->metrics[m].unit : "";
+    if (strcmp(unit, "share") == 0) {
+        snprintf(buf, 64, "%.2f%%", v * 100);
+        return buf;
+    }
+    return pg_doc_value(rs, m, v == floor(v) ? v : pg_round(v, 2), buf);
+}
+
+/* What one point of part k is worth in unit u's total: the part's weight, scaled up as the
+ * total is when some parts were dropped (eval.c's totals); a bonus/penalty part adds as it
+ * is. NAN when a composite of the rule set's own makes the total. */
+static double total_factor(const pg_result *res, int u, int k)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_scheme *s = &rs->schemes[res->scheme];
+    if (s->composite_ref != LUA_NOREF || k < 0) return NAN;
+    if (s->parts[k].node >= 0 && rs->nodes[s->parts[k].node].adjust) return s->parts[k].weight;
+    int g = rs->units[u].group;
+    double all = 0, present = 0;
+    for (int j = 0; j < s->nparts; j++) {
+        const pg_part *p = &s->parts[j];
+        if (p->node < 0 || rs->nodes[p->node].adjust) continue;
+        double mx = rs->nodes[p->node].points[g];
+        if (isnan(mx)) continue;
+        all += p->weight * mx;
+        if (!isnan(pg_result_part(res, u, j))) present += p->weight * mx;
+    }
+    return present > 0 ? s->parts[k].weight * all / present : NAN;
+}
+
+/* Biggest loss of the total first (of the part when the total's scale is unknown). */
 static int by_lost(const void *x, const void *y)
 {
     const pg_bl_lost *a = x, *c = y;
-    if (a->lost != c->lost) return a->lost < c->lost ? 1 : -1;
+    double la = isnan(a->lost_total) ? a->lost : a->lost_total;
+    double lc = isnan(c->lost_total) ? c->lost : c->lost_total;
+    if (la != lc) return la < lc ? 1 : -1;
     return strcmp(a->indicator, c->indicator);
 }
 
@@ -135,6 +175,7 @@ static void lost_points(pg_bulletin *b, const pg_result *res, int u, pg_bl_unit 
         l->got = c->points;
         l->weight = c->weight;
         l->lost = pg_round(lost, 4);
+        l->lost_total = pg_round(lost * total_factor(res, u, part), 4);
         l->status = pg_status_name((pg_status)c->status);
         l->why = why(b, res, pre[i], u);
         l->value = c->value;
@@ -143,8 +184,7 @@ static void lost_points(pg_bulletin *b, const pg_result *res, int u, pg_bl_unit 
             l->metric = dup(b, rs->metrics[n->metric].id);
             l->metric_name = dup(b, rs->metrics[n->metric].name);
             char buf[64];
-            if (isfinite(c->value))
-                l->value_text = dup(b, pg_doc_value(rs, n->metric, c->value, buf));
+            if (isfinite(c->value)) l->value_text = dup(b, measured(rs, n->metric, c->value, buf));
         }
         l->doc = fmt(b, "doc/%s.html#ind-%s", rs->groups[rs->units[u].group].id, n->id);
     }
@@ -197,8 +237,8 @@ static const char *thin_sentence(pg_bulletin *b, const pg_result *const *rv, int
         }
     if (!list) return NULL;
     const char *s = fmt(b,
-                        "%s部分单位的个别指标有本单位数据的分值低于规则规定的最低比例"
-                        "（min_applicable），不再由少数几项指标按比例放大得分：%s。"
+                        "%s部分单位的个别指标有本单位数据的分值低于规则规定的最低比例，"
+                        "不再由少数几项指标按比例放大得分：%s。"
                         "比例与所计分数见各单位失分明细。",
                         nr > 1 ? "所汇总的各期评估中，" : "本期", list);
     free(list);
@@ -391,6 +431,9 @@ static void header(pg_bulletin *b, const pg_result *res)
                                     res->period % 100);
     b->rounding = rs->rounding;
     b->max = s->max;
+    b->nbands = rs->nbands;
+    b->bands = alloc(b, (size_t)rs->nbands, sizeof(char *));
+    for (int i = 0; i < rs->nbands; i++) b->bands[i] = dup(b, rs->bands[i].label);
     b->nparts = s->nparts;
     b->parts = alloc(b, (size_t)s->nparts, sizeof(pg_bl_part));
     for (int k = 0; k < s->nparts; k++) {
@@ -422,7 +465,9 @@ pg_bulletin *pg_bulletin_of(const pg_result *res, const pg_dataset *ds)
 {
     const pg_ruleset *rs = res->rs;
     pg_bulletin *b = pg_xcalloc(1, sizeof *b);
-    b->priv = pg_xcalloc(1, sizeof(arena));
+    arena *a = pg_xcalloc(1, sizeof(arena));
+    a->tz_offset = rs->tz_offset;
+    b->priv = a;
     header(b, res);
     b->nunits = rs->nunits;
     b->units = alloc(b, (size_t)rs->nunits, sizeof(pg_bl_unit));
@@ -449,5 +494,31 @@ pg_bulletin *pg_bulletin_of(const pg_result *res, const pg_dataset *ds)
     composite(b, res);
     notes(b, res);
     trends(b, rs, ds, res);
+    for (int g = 0; g < b->ngroups; g++) b->groups[g].summary = keep(b, pg_bl_group_summary(b, g));
+    pg_bulletin_issue(b, NULL);
     return b;
+}
+
+/* "2021年12月26日" for the local day of t. */
+static const char *local_date(pg_bulletin *b, double t)
+{
+    int y, m, d;
+    pg_civil_from_days(pg_time_day(t, ((arena *)b->priv)->tz_offset), &y, &m, &d);
+    return fmt(b, "%d年%d月%d日", y, m, d);
+}
+
+void pg_bulletin_issue(pg_bulletin *b, const pg_bl_issue *is)
+{
+    double t;
+    const char *epoch = getenv("SOURCE_DATE_EPOCH");
+    if (is && is->published_at &&
+        pg_time_parse(is->published_at, strlen(is->published_at), 0, &t) == 0) {
+        b->edition = is->edition > 0 ? is->edition : 1;
+        b->correction = b->edition > 1 ? dup(b, is->reason) : NULL;
+    } else {
+        b->edition = 0;
+        b->correction = NULL;
+        t = epoch && *epoch ? strtod(epoch, NULL) : (double)time(NULL);
+    }
+    b->issued_on = local_date(b, t);
 }

@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int pg_bulletin_write_dir(const pg_result *res, const pg_dataset *ds, const char *dest, int replace,
-                          pg_diags *d)
+int pg_bulletin_write_dir(const pg_result *res, const pg_dataset *ds, const pg_bl_issue *issue,
+                          const char *dest, int replace, pg_diags *d)
 {
     struct stat st;
     if (!replace && stat(dest, &st) == 0) return 0;
@@ -26,6 +26,7 @@ int pg_bulletin_write_dir(const pg_result *res, const pg_dataset *ds, const char
     }
     free(parent);
     pg_bulletin *b = pg_bulletin_of(res, ds);
+    if (issue) pg_bulletin_issue(b, issue);
     int rc = 0;
     char *tmp = pg_xasprintf("%s.tmp-XXXXXX", dest), *old = pg_xasprintf("%s.old-XXXXXX", dest);
     if (!mkdtemp(tmp))

@@ -64,6 +64,7 @@ static cJSON *group(const pg_bulletin *b, const pg_bl_group *g)
     cJSON *imp = cJSON_AddArrayToObject(o, "improved");
     for (int i = 0; i < g->nimproved; i++)
         cJSON_AddItemToArray(imp, cJSON_CreateString(b->units[g->rows[g->improved[i]].unit].id));
+    pg_json_str(o, "summary", g->summary);
     return o;
 }
 
@@ -96,6 +97,7 @@ static cJSON *unit(const pg_bulletin *b, const pg_bl_unit *u)
         pg_json_num(x, "got", l->got);
         pg_json_num(x, "weight", l->weight);
         pg_json_num(x, "lost", l->lost);
+        pg_json_num(x, "lost_total", l->lost_total);
         pg_json_str(x, "status", l->status);
         pg_json_str(x, "why", l->why);
         pg_json_str(x, "metric", l->metric);
@@ -137,6 +139,12 @@ static cJSON *tree(const pg_bulletin *b)
         }
         cJSON_AddItemToArray(ps, x);
     }
+    cJSON *is = cJSON_AddObjectToObject(root, "issue");
+    pg_json_str(is, "issuer", b->issuer);
+    pg_json_str(is, "number", b->number);
+    pg_json_str(is, "date", b->issued_on);
+    cJSON_AddNumberToObject(is, "edition", b->edition);
+    pg_json_str(is, "correction", b->correction);
     pg_json_str(root, "period", b->period);
     pg_json_str(root, "previous_period", b->previous_period);
     cJSON_AddNumberToObject(root, "rounding", b->rounding);

@@ -1,11 +1,17 @@
 /* report_html.c — a bulletin as one self-contained HTML page for screen and print
  * (`pinggu report --format html`): <basename>.html.
  *
+ * Laid out as the 通报 a leader reads: page 1 is the notice itself (issuer, 文号 and date,
+ * a correction's reason, the generated 总体情况, the rankings with their bands coloured and
+ * named, the signature), and the detail follows as annexes: each unit's lost points, the units
+ * not ranked and the exemptions, the charts and how the total is made. Printed on A4 with page
+ * numbers; a unit's heading never ends a page alone and its name heads every page its table
+ * continues onto.
+ *
  * Everything is inline — the style sheet, the charts (svg_chart.c) — and nothing is fetched,
- * so a page mailed to a county office or opened offline looks the same. Print is A4 with a
- * page break before each section (each group's ranking, the composite, each unit's lost
- * points). Fonts are the Noto CJK faces Debian ships (fonts-noto-cjk), with the usual Windows
- * and macOS faces as fallbacks. Movement is marked with ↑ ↓ = 新, readable without colour.
+ * so a page mailed to a county office or opened offline looks the same. Fonts are the Noto CJK
+ * faces Debian ships (fonts-noto-cjk), with the usual Windows and macOS faces as fallbacks.
+ * Movement is marked with ↑ ↓ = 新 and bands by their names, readable without colour.
  * Indicator names link to the documentation `pinggu report` writes into doc/. Every string
  * from the rule set or the data is escaped. */
 #include "report.h"
@@ -17,7 +23,8 @@
 #include <string.h>
 
 static const char style[] =
-    "@page{size:A4;margin:16mm 14mm}\n"
+    "@page{size:A4;margin:16mm 14mm 18mm;@bottom-center{content:\"第 \" counter(page) \" 页 共 \" "
+    "counter(pages) \" 页\";font-size:9pt;color:#444}}\n"
     "body{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"Microsoft YaHei\","
     "\"PingFang SC\",sans-serif;font-size:10.5pt;line-height:1.5;color:#111;margin:0 auto;"
     "max-width:190mm;padding:0 4mm}\n"
@@ -34,7 +41,7 @@ static const char style[] =
     "table{border-collapse:collapse;width:100%;margin:2mm 0;font-size:9.5pt}\n"
     "th,td{border:1px solid #999;padding:1.5px 4px;vertical-align:top}\n"
     "th{background:#eee;font-weight:700;white-space:nowrap}\n"
-    "table.lost td:first-child{min-width:8em}\n"
+    "table.lost{font-size:9pt}table.lost td:first-child{min-width:8em}\n"
     "thead{display:table-header-group}\n"
     "tr{break-inside:avoid}\n"
     "td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
@@ -47,7 +54,22 @@ static const char style[] =
     "svg .line{fill:none;stroke:#4a78b0;stroke-width:2}svg .pt{fill:#4a78b0}\n"
     "a{color:inherit}\n"
     ".legend{font-size:9pt;color:#333}\n"
-    "ul.toc{columns:2}\n"
+    ".issuer{text-align:center;color:#c00;font-size:22pt;font-weight:700;letter-spacing:2px;"
+    "margin:8mm 0 2mm;font-family:\"Noto Serif CJK SC\",SimSun,serif}\n"
+    ".number{text-align:center;margin:0 0 2mm}\n"
+    "hr.red{border:0;border-top:2px solid #c00;margin:0 0 6mm}\n"
+    ".draft{border:1px dashed #999;padding:2mm 3mm;color:#444;text-align:center}\n"
+    ".correction{border:2px solid #c00;padding:2mm 3mm;margin:3mm 0}\n"
+    ".summary p{text-indent:2em;margin:1.5mm 0}\n"
+    ".sign{text-align:right;margin:10mm 4mm 6mm;line-height:2}\n"
+    "ol.annex{margin:2mm 0 0;padding-left:5em}\n"
+    "td.band-good{background:#dff3e3}td.band-mid{background:#fff3cd}td.band-bad{background:#fbe0e0}"
+    "\n"
+    "section.notice{break-before:auto;page-break-before:auto}\n"
+    "section.unit h4{break-after:avoid}\n"
+    "div.uhead{break-inside:avoid;break-after:avoid}\n"
+    "th.uname{background:#fff;text-align:left;border:0;border-bottom:1px solid #999;"
+    "font-weight:400;color:#444}\n"
     "@media print{a{text-decoration:none}}\n";
 
 static void esc(FILE *f, const char *s)
@@ -96,15 +118,29 @@ static void unit_link(FILE *f, const pg_bl_unit *u)
     fputs("</a>", f);
 }
 
+/* The band's colour by its place: the best green, the worst red, the others amber. */
+static const char *band_class(const pg_bulletin *b, const char *band)
+{
+    for (int i = 0; band && i < b->nbands; i++)
+        if (strcmp(b->bands[i], band) == 0)
+            return i == 0 ? "band-good" : i == b->nbands - 1 ? "band-bad" : "band-mid";
+    return "";
+}
+
+/* 环比 and movement only where there is a month to compare with: never 新 on every row. */
 static void ranking_table(FILE *f, const pg_bulletin *b, const pg_bl_group *g)
 {
-    fputs("<table class=\"ranking\"><thead><tr><th>排名</th><th>单位</th><th>总分</th>", f);
+    int prev = b->previous_period != NULL;
+    fputs("<table class=\"ranking\"><thead><tr><th scope=\"col\">排名</th><th scope=\"col\">单位"
+          "</th><th scope=\"col\">总分</th>",
+          f);
     for (int k = 0; k < b->nparts; k++) {
-        fputs("<th>", f);
+        fputs("<th scope=\"col\">", f);
         esc(f, b->parts[k].name);
         fputs("</th>", f);
     }
-    fputs("<th>环比</th><th>变动</th><th>等次</th></tr></thead>\n<tbody>\n", f);
+    if (prev) fputs("<th scope=\"col\">环比（分）</th><th scope=\"col\">变动</th>", f);
+    fputs("<th scope=\"col\">等次</th></tr></thead>\n<tbody>\n", f);
     for (int i = 0; i < g->nrows; i++) {
         const pg_bl_row *r = &g->rows[i];
         fprintf(f, "<tr><td class=\"c\">%d</td><td>", r->rank);
@@ -112,51 +148,61 @@ static void ranking_table(FILE *f, const pg_bulletin *b, const pg_bl_group *g)
         fputs("</td>", f);
         num(f, r->total, b->rounding, 0);
         for (int k = 0; k < b->nparts; k++) num(f, r->parts[k], b->rounding, 0);
-        num(f, r->change, b->rounding, 1);
-        mark_cell(f, r->movement, r->mark);
-        fputs("<td class=\"c\">", f);
+        if (prev) {
+            num(f, r->change, b->rounding, 1);
+            mark_cell(f, r->movement, r->mark);
+        }
+        fprintf(f, "<td class=\"c %s\">", band_class(b, r->band));
         esc(f, r->band ? r->band : "—");
         fputs("</td></tr>\n", f);
     }
     fputs("</tbody></table>\n", f);
 }
 
-static void group_section(FILE *f, const pg_bulletin *b, int gi)
+static void group_ranking(FILE *f, const pg_bulletin *b, int gi)
 {
     const pg_bl_group *g = &b->groups[gi];
-    fputs("<section class=\"group\" id=\"g-", f);
+    fputs("<h3 id=\"g-", f);
     esc(f, g->id);
-    fputs("\"><h2>", f);
+    fprintf(f, "\">（%d）", gi + 1);
     esc(f, g->name);
-    fputs("排名</h2>\n", f);
+    fputs("</h3>\n", f);
+    ranking_table(f, b, g);
+}
+
+static void group_chart(FILE *f, const pg_bulletin *b, int gi)
+{
+    const pg_bl_group *g = &b->groups[gi];
+    if (!g->nrows) return;
     const char **labels = calloc((size_t)g->nrows + 1, sizeof(char *));
     const char **marks = calloc((size_t)g->nrows + 1, sizeof(char *));
     double *v = calloc((size_t)g->nrows + 1, sizeof(double));
     for (int i = 0; i < g->nrows; i++) {
         labels[i] = b->units[g->rows[i].unit].name;
-        marks[i] = g->rows[i].mark;
+        marks[i] = b->previous_period ? g->rows[i].mark : NULL;
         v[i] = g->rows[i].total;
     }
-    ranking_table(f, b, g);
+    fputs("<h3>", f);
+    esc(f, g->name);
+    fputs("总分</h3>\n", f);
     char *title = pg_xasprintf("%s总分", g->name);
     pg_svg_bars(f, title, labels, v, marks, g->nrows, b->max, b->rounding, "bar");
     free(title);
     free(labels);
     free(marks);
     free(v);
-    if (g->nimproved) {
-        fputs("<h3>进步最大的单位</h3>\n<ol>\n", f);
-        for (int i = 0; i < g->nimproved; i++) {
-            const pg_bl_row *r = &g->rows[g->improved[i]];
-            fputs("<li>", f);
-            unit_link(f, &b->units[r->unit]);
-            fprintf(f, "：%.*f 分，比上期 %+.*f 分，排名 %s</li>\n", b->rounding, r->total,
-                    b->rounding, r->change, r->mark);
-        }
-        fputs("</ol>\n", f);
-    }
+}
+
+/* The units not ranked and the indicators without business, of one group; 0 when none. */
+static int group_exemptions(FILE *f, const pg_bulletin *b, int gi)
+{
+    const pg_bl_group *g = &b->groups[gi];
+    if (!g->nunranked && !g->nno_business) return 0;
+    fputs("<h3>", f);
+    esc(f, g->name);
+    fputs("</h3>\n", f);
     if (g->nunranked) {
-        fputs("<h3>未参与排名的单位</h3>\n<ul>\n", f);
+        fputs("<p>未参与排名：</p>\n<ul>\n", f);
         for (int i = 0; i < g->nunranked; i++) {
             fputs("<li>", f);
             esc(f, b->units[g->unranked[i].unit].name);
@@ -165,9 +211,8 @@ static void group_section(FILE *f, const pg_bulletin *b, int gi)
         fputs("</ul>\n", f);
     }
     if (g->nno_business) {
-        fputs("<h3>本期无业务的单位与指标</h3>\n<p class=\"meta\">以下指标本期无业务，不计分，"
-              "其分值按比例分配给同级指标。</p>\n<table><thead><tr><th>单位</th><th>无业务指标"
-              "</th></tr></thead><tbody>\n",
+        fputs("<p>本期无业务、不计分的指标（其分值按比例分配给同级指标）：</p>\n<table><thead><tr>"
+              "<th scope=\"col\">单位</th><th scope=\"col\">无业务指标</th></tr></thead><tbody>\n",
               f);
         for (int i = 0; i < g->nno_business; i++) {
             fputs("<tr><td>", f);
@@ -178,14 +223,15 @@ static void group_section(FILE *f, const pg_bulletin *b, int gi)
         }
         fputs("</tbody></table>\n", f);
     }
-    fputs("</section>\n", f);
+    return 1;
 }
 
-static void composite_section(FILE *f, const pg_bulletin *b)
+static void composite_table(FILE *f, const pg_bulletin *b)
 {
-    fputs("<section class=\"composite\" id=\"composite\"><h2>年度综合评分的计算</h2>\n<p>", f);
+    fputs("<p>", f);
     esc(f, b->composite);
-    fputs("</p>\n<table><thead><tr><th>单位</th><th>计算</th><th>总分</th></tr></thead><tbody>\n",
+    fputs("</p>\n<table><thead><tr><th scope=\"col\">单位</th><th scope=\"col\">计算</th>"
+          "<th scope=\"col\">总分</th></tr></thead><tbody>\n",
           f);
     for (int g = 0; g < b->ngroups; g++)
         for (int i = 0; i < b->groups[g].nrows; i++) {
@@ -198,7 +244,7 @@ static void composite_section(FILE *f, const pg_bulletin *b)
             num(f, u->total, b->rounding, 0);
             fputs("</tr>\n", f);
         }
-    fputs("</tbody></table>\n</section>\n", f);
+    fputs("</tbody></table>\n", f);
 }
 
 /* The months a composite averages, shaded in the trend: from the part that aggregates the
@@ -215,19 +261,26 @@ static void averaged_months(const pg_bulletin *b, int *from, int *to)
         }
 }
 
+/* Lost points on the total's scale first (what the unit's total lost), on the part's scale
+ * beside it. The unit's name heads the table, so a page it continues onto still says whose. */
 static void lost_table(FILE *f, const pg_bulletin *b, const pg_bl_unit *u)
 {
-    fputs("<table class=\"lost\"><thead><tr><th>指标</th><th>满分</th><th>得分</th>"
-          "<th>失分</th><th>原因</th><th>数据</th></tr></thead><tbody>\n",
+    fputs("<table class=\"lost\"><thead><tr><th class=\"uname\" colspan=\"7\">", f);
+    esc(f, u->name);
+    fputs(" 失分明细</th></tr><tr><th scope=\"col\">指标</th><th scope=\"col\">满分</th>"
+          "<th scope=\"col\">得分</th><th scope=\"col\">失分<br/>（总分）</th>"
+          "<th scope=\"col\">失分<br/>（本部分）</th><th scope=\"col\">原因</th>"
+          "<th scope=\"col\">数据</th></tr></thead><tbody>\n",
           f);
     for (int k = 0; k < b->nparts; k++) {
-        double sum = 0;
+        double sum = 0, sum_total = 0;
         int any = 0;
         for (int i = 0; i < u->nlost; i++) {
             const pg_bl_lost *l = &u->lost[i];
             if (l->part != k) continue;
             any = 1;
             sum += l->lost;
+            sum_total += l->lost_total;
             fputs("<tr><td><a href=\"", f);
             esc(f, l->doc);
             fputs("\">", f);
@@ -235,43 +288,45 @@ static void lost_table(FILE *f, const pg_bulletin *b, const pg_bl_unit *u)
             fputs("</a></td>", f);
             num(f, l->max, 2, 0);
             num(f, l->got, 2, 0);
+            num(f, l->lost_total, 2, 0);
             num(f, l->lost, 2, 0);
             fputs("<td>", f);
             esc(f, l->why);
             fputs("</td><td>", f);
             if (l->metric_name) {
-                esc(f, l->metric_name);
-                fputs("：", f);
+                if (strcmp(l->metric_name, l->name) != 0) { /* the indicator's name says it */
+                    esc(f, l->metric_name);
+                    fputs("：", f);
+                }
                 esc(f, l->value_text ? l->value_text : "无数据");
-                if (isfinite(l->n)) fprintf(f, "（样本 %g）", l->n);
+                if (isfinite(l->n)) fprintf(f, "，样本 %g", l->n);
             } else
                 fputs("—", f);
             fputs("</td></tr>\n", f);
         }
         if (!any) continue;
-        fputs("<tr class=\"sum\"><th colspan=\"3\">", f);
+        fputs("<tr class=\"sum\"><th colspan=\"3\" scope=\"row\">", f);
         esc(f, b->parts[k].name);
         fputs("失分合计</th>", f);
+        num(f, sum_total, 2, 0);
         num(f, sum, 2, 0);
         fputs("<td colspan=\"2\"></td></tr>\n", f);
     }
-    fputs("</tbody></table>\n<p class=\"meta\">满分、得分为指标本身的分值；失分折算到所属部分"
-          "（部分指标不适用或无业务时，其余指标按比例放大）。</p>\n",
-          f);
+    fputs("</tbody></table>\n", f);
 }
 
 static void unit_section(FILE *f, const pg_bulletin *b, const pg_bl_unit *u)
 {
     fputs("<section class=\"unit\" id=\"u-", f);
     esc(f, u->id);
-    fputs("\"><h4>", f);
+    fputs("\"><div class=\"uhead\"><h4>", f);
     esc(f, u->name);
     fputs("</h4>\n<p>", f);
     if (u->rank) {
         fprintf(f, "总分 <b>%.*f</b>，", b->rounding, u->total);
         esc(f, b->groups[u->group].name);
         fprintf(f, "第 %d 名", u->rank);
-        if (u->mark) {
+        if (u->mark && b->previous_period) {
             fputs("（", f);
             esc(f, u->mark);
             fputs("）", f);
@@ -315,20 +370,8 @@ static void unit_section(FILE *f, const pg_bulletin *b, const pg_bl_unit *u)
                      to);
         free(title);
     }
+    fputs("</div>\n", f);
     if (u->nlost) {
-        int n = u->nlost < 10 ? u->nlost : 10;
-        const char **labels = calloc((size_t)n, sizeof(char *));
-        double *v = calloc((size_t)n, sizeof(double)), max = 0;
-        for (int i = 0; i < n; i++) {
-            labels[i] = u->lost[i].name;
-            v[i] = u->lost[i].lost;
-            if (v[i] > max) max = v[i];
-        }
-        char *title = pg_xasprintf("%s失分最多的指标", u->name);
-        pg_svg_bars(f, title, labels, v, NULL, n, max, 2, "lost");
-        free(title);
-        free(labels);
-        free(v);
         lost_table(f, b, u);
     } else if (u->rank && !u->composite)
         /* a composite has no indicators of its own: its losses are in the schemes it
@@ -337,7 +380,7 @@ static void unit_section(FILE *f, const pg_bulletin *b, const pg_bl_unit *u)
     fputs("</section>\n", f);
 }
 
-static void head(FILE *f, const pg_bulletin *b, int analysis)
+static void head(FILE *f, const pg_bulletin *b)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\"/>\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>",
@@ -345,54 +388,90 @@ static void head(FILE *f, const pg_bulletin *b, int analysis)
     esc(f, b->ruleset_name);
     fputs(" — ", f);
     esc(f, b->title);
-    fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header>\n<h1>", style);
+    fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", style);
+}
+
+/* Page 1 is the 通报 itself: who issues it, its number and date, what changed if it is a
+ * correction, the 总体情况, the rankings with their bands, the signature and the list of
+ * annexes. Everything a reader needs for detail is in the annexes. */
+static void notice(FILE *f, const pg_bulletin *b, int analysis)
+{
+    fputs("<section class=\"notice\"><header>\n", f);
+    if (b->issuer) {
+        fputs("<p class=\"issuer\">", f);
+        esc(f, b->issuer);
+        fputs("</p>\n", f);
+    }
+    if (b->number) {
+        fputs("<p class=\"number\">", f);
+        esc(f, b->number);
+        fputs("</p>\n", f);
+    }
+    if (b->issuer || b->number) fputs("<hr class=\"red\"/>\n", f);
+    fputs("<h1>", f);
     esc(f, b->ruleset_name);
     fputs("</h1>\n<p class=\"sub\">", f);
     esc(f, b->title);
-    fputs("</p>\n<p class=\"meta\">评估期：", f);
-    esc(f, b->period);
-    if (b->previous_period) {
-        fputs("；环比与排名变动对比：", f);
-        esc(f, b->previous_period);
+    fputs("</p>\n", f);
+    if (b->edition == 0) {
+        fputs("<p class=\"draft\">未发布稿，以正式通报为准（生成于", f);
+        esc(f, b->issued_on);
+        fputs("）</p>\n", f);
+    } else if (b->edition > 1) {
+        fprintf(f, "<div class=\"correction\"><b>更正版（第 %d 版）</b>：", b->edition);
+        esc(f, b->correction ? b->correction : "");
+        fputs("。更正日期：", f);
+        esc(f, b->issued_on);
+        fprintf(f, "。本版替代此前发布的第 %d 版，差异见更正说明。</div>\n", b->edition - 1);
     }
-    fputs("；规则版本：", f);
-    fprintf(f, "%.12s", b->revision ? b->revision : "");
-    fputs("。</p>\n<p class=\"meta\">总分构成：", f);
+    fputs("</header>\n<h2>一、总体情况</h2>\n<div class=\"summary\">\n", f);
+    fputs("<p>", f);
+    esc(f, b->title);
+    fputs("，评估期 ", f);
+    esc(f, b->period);
+    fputs("。总分构成：", f);
     for (int k = 0; k < b->nparts; k++) {
-        if (k) fputs("，", f);
+        if (k) fputs(" + ", f);
         esc(f, b->parts[k].name);
         fprintf(f, " × %g", b->parts[k].weight);
     }
     fputs("。</p>\n", f);
-    for (int i = 0; i < b->nnotes; i++) {
-        fputs("<p class=\"meta note\">说明：", f);
-        esc(f, b->notes[i]);
+    for (int g = 0; g < b->ngroups; g++) {
+        fputs("<p>", f);
+        esc(f, b->groups[g].summary);
         fputs("</p>\n", f);
     }
-    fputs("<p class=\"legend\">排名变动：↑n 上升 n 位，↓n 下降 n 位，= 持平，"
-          "新 无上期排名。各指标的评分标准见<a href=\"doc/",
-          f);
-    esc(f, b->ngroups ? b->groups[0].id : "");
-    fputs(".html\">指标说明</a>。</p>\n<ul class=\"toc\">\n", f);
-    for (int g = 0; g < b->ngroups; g++) {
-        fputs("<li><a href=\"#g-", f);
-        esc(f, b->groups[g].id);
-        fputs("\">", f);
-        esc(f, b->groups[g].name);
-        fputs("排名</a></li>\n", f);
+    fputs("</div>\n<h2>二、排名情况</h2>\n", f);
+    if (b->previous_period) {
+        fputs("<p class=\"legend\">环比为与 ", f);
+        esc(f, b->previous_period);
+        fputs(" 相比总分的变化（分）；排名变动：↑n 上升 n 位，↓n 下降 n 位，= 持平，新 上期未排名。"
+              "</p>\n",
+              f);
     }
-    if (b->composite) fputs("<li><a href=\"#composite\">年度综合评分的计算</a></li>\n", f);
+    for (int g = 0; g < b->ngroups; g++) group_ranking(f, b, g);
+    fputs("<div class=\"sign\">", f);
+    if (b->issuer) {
+        esc(f, b->issuer);
+        fputs("<br/>", f);
+    }
+    esc(f, b->issued_on);
+    fputs("</div>\n<p>附件：</p>\n<ol class=\"annex\">\n"
+          "<li><a href=\"#units\">各单位失分明细</a></li>\n"
+          "<li><a href=\"#exemptions\">未排名、无业务与特别计分情况</a></li>\n"
+          "<li><a href=\"#method\">得分分布与计分说明</a></li>\n",
+          f);
     if (analysis) fputs("<li><a href=\"#analysis\">指标分析与排名稳定性</a></li>\n", f);
-    fputs("<li><a href=\"#units\">各单位失分明细</a></li>\n</ul>\n</header>\n", f);
+    fputs("</ol>\n</section>\n", f);
 }
 
-static void write_page(FILE *f, const pg_bulletin *b, const char *extra)
+static void annex_units(FILE *f, const pg_bulletin *b)
 {
-    head(f, b, extra && strstr(extra, "id=\"analysis\""));
-    for (int g = 0; g < b->ngroups; g++) group_section(f, b, g);
-    if (b->composite) composite_section(f, b);
-    if (extra) fputs(extra, f);
-    fputs("<section class=\"units\" id=\"units\"><h2>各单位失分明细</h2>\n", f);
+    fputs("<section class=\"units\" id=\"units\"><h2>附件1　各单位失分明细</h2>\n"
+          "<p class=\"meta\">满分、得分为指标本身的分值。失分（总分）是单位总分因该指标失去的分数，"
+          "各项相加即总分的失分；失分（本部分）是在所属部分内折算的分数（部分指标不适用或无业务时，"
+          "其余指标按比例放大）。按失分（总分）从多到少排列。</p>\n",
+          f);
     for (int g = 0; g < b->ngroups; g++) {
         fputs("<h3>", f);
         esc(f, b->groups[g].name);
@@ -402,7 +481,56 @@ static void write_page(FILE *f, const pg_bulletin *b, const char *extra)
         for (int i = 0; i < b->groups[g].nunranked; i++)
             unit_section(f, b, &b->units[b->groups[g].unranked[i].unit]);
     }
-    fputs("</section>\n</body>\n</html>\n", f);
+    fputs("</section>\n", f);
+}
+
+static void annex_exemptions(FILE *f, const pg_bulletin *b)
+{
+    fputs("<section class=\"exemptions\" id=\"exemptions\"><h2>附件2　未排名、无业务与特别计分"
+          "情况</h2>\n",
+          f);
+    int any = 0;
+    for (int g = 0; g < b->ngroups; g++) any |= group_exemptions(f, b, g);
+    for (int i = 0; i < b->nnotes; i++) {
+        fputs("<p>", f);
+        esc(f, b->notes[i]);
+        fputs("</p>\n", f);
+        any = 1;
+    }
+    if (!any) fputs("<p>本期所有单位均参与排名，无无业务指标与特别计分。</p>\n", f);
+    fputs("</section>\n", f);
+}
+
+static void annex_method(FILE *f, const pg_bulletin *b)
+{
+    fputs("<section class=\"method\" id=\"method\"><h2>附件3　得分分布与计分说明</h2>\n"
+          "<p>评估期：",
+          f);
+    esc(f, b->period);
+    fputs("；规则集：", f);
+    esc(f, b->ruleset_id);
+    fprintf(f, "，规则版本：%.12s。各指标的评分标准见<a href=\"doc/",
+            b->revision ? b->revision : "");
+    esc(f, b->ngroups ? b->groups[0].id : "");
+    fputs(".html\">指标说明</a>。</p>\n", f);
+    if (b->composite) {
+        fputs("<h3 id=\"composite\">年度综合评分的计算</h3>\n", f);
+        composite_table(f, b);
+    }
+    for (int g = 0; g < b->ngroups; g++) group_chart(f, b, g);
+    fputs("</section>\n", f);
+}
+
+/* extra: sections a caller adds as the last annex (the annual report's analysis). */
+static void write_page(FILE *f, const pg_bulletin *b, const char *extra)
+{
+    head(f, b);
+    notice(f, b, extra && strstr(extra, "id=\"analysis\""));
+    annex_units(f, b);
+    annex_exemptions(f, b);
+    annex_method(f, b);
+    if (extra) fputs(extra, f);
+    fputs("</body>\n</html>\n", f);
 }
 
 int pg_bulletin_html(const pg_bulletin *b, const char *dir, FILE *list)

@@ -168,6 +168,12 @@ if (cli) {
   const r = await cli.done;
   t.ok(r.code === 0, "chromium --headless --print-to-pdf exits 0", `${r.code} ${r.signal || ""}\n${r.stderr.slice(-800)}`);
   checkPdf("chromium --print-to-pdf", cli.pdf, 3, ["排名"]);
+  // page 1 is the 通报 itself (issue 18 §1): the 总体情况 and the rankings, with page numbers
+  if (PDFTOTEXT) {
+    const first = spawnSync("pdftotext", ["-enc", "UTF-8", "-f", "1", "-l", "1", cli.pdf, "-"], { encoding: "utf8" }).stdout || "";
+    for (const n of ["一、总体情况", "共 ", "二、排名情况", "第 1 页"])
+      t.ok(first.includes(n), `chromium --print-to-pdf: page 1 has ${n}`, first.slice(0, 400));
+  }
 }
 
 L.cleanup();

@@ -66,6 +66,10 @@ typedef struct {
     int nno_business;
     int *improved; /* indexes into rows: the biggest positive changes, biggest first */
     int nimproved;
+    /* ABI 2: the group's 总体情况, generated: size, mean and median and their change, band
+     * counts, the first and last three, the biggest gains and falls, units last for months in
+     * a row */
+    const char *summary;
 } pg_bl_group;
 
 /* One indicator on which a unit lost points. max and got are on the indicator's own scale;
@@ -81,6 +85,10 @@ typedef struct {
     double value, n;
     const char *value_text; /* the value in the metric's unit ("77.48%"), or NULL */
     const char *doc;        /* link to the indicator's documentation: doc/<group>.html#ind-<id> */
+    /* ABI 2: what the unit's total lost (lost × the part's weight in the total, scaled up as
+     * the total is when parts were dropped); NAN when a composite of the rule set's own makes
+     * the total. Lists are ordered by it. */
+    double lost_total;
 } pg_bl_lost;
 
 typedef struct {
@@ -120,9 +128,20 @@ typedef struct pg_bulletin {
     void *priv;            /* the allocations, for pg_bulletin_free */
     /* Plain sentences on how this bulletin was scored that a reader needs once, not per unit
      * (e.g. that the thin-evidence policy gave some units their group's median). Appended
-     * after every older field, so a plugin built against ABI 1 still reads the rest. */
+     * after every older field. */
     const char **notes;
     int nnotes;
+    /* ABI 2 — the document as issued. issuer and number (文号) come from the rule set's
+     * `bulletin` table, NULL when it declares none. edition is 0 for a draft (`pinggu report`,
+     * the host's unpublished documents), 1 when published, N + 1 for the N-th correction, whose
+     * reason is `correction`. issued_on is the publication's local date ("2021年12月26日"),
+     * or the day the draft was made. bands: the rule set's labels, best first, so that a
+     * renderer can colour a band by its place (first green, last red, the others amber). */
+    const char *issuer, *number, *issued_on;
+    int edition;
+    const char *correction;
+    const char **bands;
+    int nbands;
 } pg_bulletin;
 
 /* plugin.c — the C plugin ABI: shared objects that pinggu loads at run time (DESIGN.md,
@@ -142,7 +161,7 @@ typedef struct pg_bulletin {
  * Plugins are looked up in $PINGGU_PLUGIN_DIR if set, else in plugins/ next to the pinggu
  * binary (the build writes them to build/plugins/). */
 
-#define PG_PLUGIN_ABI 1
+#define PG_PLUGIN_ABI 2
 #define PG_PLUGIN_ENTRY "pinggu_plugin_entry"
 
 /* Writes the bulletin into the existing directory `dir` (files named from b->basename) and

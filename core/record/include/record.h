@@ -11,6 +11,7 @@
 #ifndef PG_RECORD_H
 #define PG_RECORD_H
 
+#include "report.h"
 #include "score.h"
 #include "store.h"
 #include <cjson/cJSON.h>
@@ -136,6 +137,9 @@ int pg_chain_check(const char *datadir, const pg_ruleset *rs, const char *rules,
  *   -EIO     the store failed */
 int pg_publish(pg_store *st, const pg_publish_in *in, pg_publish_out *out, pg_diags *d);
 void pg_publish_out_free(pg_publish_out *out);
+/* How the bulletin just published was issued, for its documents (pg_bulletin_write_dir): its
+ * edition, the correction's reason and the time; the strings are out's. */
+pg_bl_issue pg_publish_issue(const pg_publish_out *out);
 
 /* A bulletin as JSON: {"id","scheme","period","revision","run","rules_revision","published_by",
  * "published_at","reason"}, and with `full` also "changes" (null for revision 1) and "base"

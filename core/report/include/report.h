@@ -47,6 +47,16 @@ int pg_bulletin_build(const pg_ruleset *rs, const pg_dataset *ds, int scheme, in
  * was made from, which the monthly trends read. */
 pg_bulletin *pg_bulletin_of(const pg_result *res, const pg_dataset *ds);
 void pg_bulletin_free(pg_bulletin *b);
+/* How a bulletin was issued: edition 1 when published, N + 1 for the N-th correction (whose
+ * reason is `reason`); published_at as the record keeps it (ISO 8601, UTC). */
+typedef struct {
+    int edition;
+    const char *reason;
+    const char *published_at;
+} pg_bl_issue;
+/* Marks b as issued. Without it b is a draft (edition 0), dated the day it was made
+ * (SOURCE_DATE_EPOCH when set, for reproducible documents). */
+void pg_bulletin_issue(pg_bulletin *b, const pg_bl_issue *is);
 
 /* Renderers (report_html.c, report_bcsv.c, report_bjson.c). Each writes its files into the
  * existing directory `dir`, named from b->basename, and returns 0 or a negative errno; the
@@ -64,11 +74,12 @@ int pg_bulletin_json(const pg_bulletin *b, const char *dir, FILE *list);
  * (DATA/bulletins/<scheme>-<period>-r<N>/, written once) are both written here. The directory
  * is filled under a temporary name and renamed into place, so a reader never sees half of it. */
 
-/* Writes the documents of `res` (whose data were `ds`) into `dest`; its parent is created when
+/* Writes the documents of `res` (whose data were `ds`) into `dest`, as issued (`issue`) or as a
+ * draft (NULL); the parent of `dest` is created when
  * missing. An existing `dest` is replaced whole when `replace`, else kept as it is (a published
  * bulletin's documents never change). Returns 0 or a negative errno with the reason in `d`. */
-int pg_bulletin_write_dir(const pg_result *res, const pg_dataset *ds, const char *dest, int replace,
-                          pg_diags *d);
+int pg_bulletin_write_dir(const pg_result *res, const pg_dataset *ds, const pg_bl_issue *issue,
+                          const char *dest, int replace, pg_diags *d);
 
 /* doc.c — indicator documentation (指标说明与评分标准) generated from a rule set, and the
  * words for methods and policies that `pinggu explain` shares.

@@ -69,7 +69,7 @@ T:section("monthly HTML: well-formed, self-contained, every unit, marks, A4", fu
   local ev = eval("monthly", "2021-05")
   local seen = {}
   for _, g in ipairs(ev.groups) do
-    T:contains("group " .. g.id .. " ranking", html, "<section class=\"group\" id=\"g-" .. g.id .. "\">")
+    T:contains("group " .. g.id .. " ranking", html, "<h3 id=\"g-" .. g.id .. "\">")
     for _, r in ipairs(g.ranking) do
       local rank = math.tointeger(r.rank) -- lua-cjson decodes every number as a float
       local mark = r.movement == "same" and "=" or r.movement == "new" and "新"
@@ -81,9 +81,9 @@ T:section("monthly HTML: well-formed, self-contained, every unit, marks, A4", fu
     end
   end
   T:ok(seen.up and seen.down and seen.same, "the sample month has up, down and same movements")
-  T:contains("legend without colour", html, "↑n 上升 n 位，↓n 下降 n 位，= 持平，新 无上期排名")
-  T:contains("biggest improvements", html, "<h3>进步最大的单位</h3>")
-  T:contains("no-business units on their own", html, "<h3>本期无业务的单位与指标</h3>")
+  T:contains("legend without colour", html, "↑n 上升 n 位，↓n 下降 n 位，= 持平，新 上期未排名")
+  T:contains("biggest improvements", html, "进步最大：")
+  T:contains("no-business units on their own", html, "<p>本期无业务、不计分的指标")
   T:contains("a unit's small trend (earlier months exist)", html, "<svg class=\"chart small\"")
   -- every indicator link resolves in the documentation written next to the page
   local n = 0
@@ -161,6 +161,110 @@ T:section("monthly CSV: a BOM, one file per group plus lost points, round trip",
     end
     T:near(u.unit .. " lost points in the CSV", expect, sum[u.name] or 0, 0.003)
   end
+end)
+
+-- Page 1 is the 通报 (issue 18 §1): the 总体情况 of each group, computed here again from
+-- `pinggu eval --format json` (count, mean, median, their change against the month before from
+-- the previous month's eval, bands, first and last three, biggest gains and falls), the
+-- rankings with bands coloured by place, the draft marker, the signature date and the
+-- annexes; lost points on the total's scale add up to what each unit's total lost.
+T:section("page 1: the 通报 itself, its 总体情况 recomputed from eval", function()
+  local out = L.tmpdir()
+  local _, err, code = report({ scheme = "monthly", period = "2021-05", format = "html", out = out },
+    "SOURCE_DATE_EPOCH=1640505600") -- 2021-12-26 08:00 UTC: 2021年12月26日 in Beijing
+  T:eq("exit code", 0, code, err)
+  local html = L.slurp(out .. "/monthly-2021-05.html") or ""
+  local notice = html:match('<section class="notice">(.-)</section>') or ""
+  T:contains("a draft says so", notice, "未发布稿，以正式通报为准（生成于2021年12月26日）")
+  T:contains("一、总体情况", notice, "<h2>一、总体情况</h2>")
+  T:contains("二、排名情况", notice, "<h2>二、排名情况</h2>")
+  T:contains("signed with the date", notice, '<div class="sign">2021年12月26日</div>')
+  for _, a in ipairs { "各单位失分明细", "未排名、无业务与特别计分情况", "得分分布与计分说明" } do
+    T:contains("annex listed: " .. a, notice, a .. "</a></li>")
+  end
+  T:contains("annex 1 follows", html, "<h2>附件1　各单位失分明细</h2>")
+  T:contains("page numbers", html, 'counter(page)')
+  local ev, prev = eval("monthly", "2021-05"), eval("monthly", "2021-04")
+  local band_order, band_at = {}, {}
+  for label in (L.slurp(RULES .. "/ruleset.lua") or ""):match("bands = (%b{})"):gmatch('{ *"([^"]+)", *[%d.]+ *}') do
+    band_order[#band_order + 1] = label
+    band_at[label] = #band_order
+  end
+  T:ok(#band_order >= 3, "the rule set's bands read", #band_order)
+  local function f2(x) return string.format("%.2f", L.round(x, 2)) end
+  local function centre(v)
+    table.sort(v)
+    local sum = 0
+    for _, x in ipairs(v) do sum = sum + x end
+    local n = #v
+    return sum / n, n % 2 == 1 and v[(n + 1) // 2] or (v[n // 2] + v[n // 2 + 1]) / 2
+  end
+  local function change(now, before)
+    local d = L.round(L.round(now, 2) - L.round(before, 2), 2)
+    if d == 0 then return "（与上期持平）" end
+    return "（比上期" .. (d > 0 and "提高" or "下降") .. " " .. f2(math.abs(d)) .. " 分）"
+  end
+  for gi, g in ipairs(ev.groups) do
+    local para = notice:match("<p>(" .. L.pattern(g.name) .. "共 .-)</p>") or ""
+    local totals, before = {}, {}
+    for _, r in ipairs(g.ranking) do totals[#totals + 1] = r.total end
+    for _, r in ipairs(prev.groups[gi].ranking) do before[#before + 1] = r.total end
+    T:contains(g.id .. ": how many", para, g.name .. "共 " .. #g.ranking .. " 个单位参加排名")
+    local mean, median = centre(totals)
+    local pmean, pmedian = centre(before)
+    T:contains(g.id .. ": mean and its change", para, "平均 " .. f2(mean) .. " 分" .. change(mean, pmean))
+    T:contains(g.id .. ": median and its change", para, "中位数 " .. f2(median) .. " 分" .. change(median, pmedian))
+    T:contains(g.id .. ": first", para, "前三名：" .. g.ranking[1].name .. " " .. f2(g.ranking[1].total) .. " 分")
+    local last = g.ranking[#g.ranking]
+    T:contains(g.id .. ": last", para, last.name .. " " .. f2(last.total) .. " 分。")
+    local bands = {}
+    for _, r in ipairs(g.ranking) do bands[r.band] = (bands[r.band] or 0) + 1 end
+    for band, n in pairs(bands) do T:contains(g.id .. ": band " .. band, para, band .. " " .. n .. " 个") end
+    local best, worst
+    for _, r in ipairs(g.ranking) do
+      if not L.isnull(r.change) then
+        if r.change > 0 and (not best or r.change > best.change) then best = r end
+        if r.change < 0 and (not worst or r.change < worst.change) then worst = r end
+      end
+    end
+    if best then T:contains(g.id .. ": biggest gain", para, "进步最大：" .. best.name .. "（+" .. f2(best.change) .. " 分") end
+    if worst then T:contains(g.id .. ": biggest fall", para, "退步最大：" .. worst.name .. "（-" .. f2(-worst.change) .. " 分") end
+    -- each band cell coloured by the band's place in the rule set (best green, worst red), and named
+    for _, r in ipairs(g.ranking) do
+      local at = band_at[r.band]
+      local class = at == 1 and "band-good" or at == #band_order and "band-bad" or "band-mid"
+      T:matches(r.unit .. ": band coloured by place", notice, 'href="#u%-' .. L.pattern(r.unit)
+        .. '"[^\n]-<td class="c ' .. L.pattern(class) .. '">' .. L.pattern(r.band) .. "</td>")
+    end
+  end
+  -- lost points of the total add up to what the total lost (no bonus part in monthly)
+  local _, jerr, jcode = report({ scheme = "monthly", period = "2021-05", format = "json", out = out },
+    "SOURCE_DATE_EPOCH=1640505600")
+  T:eq("json exit code", 0, jcode, jerr)
+  local b = cjson.decode(L.slurp(out .. "/monthly-2021-05.json") or "{}")
+  local checked = 0
+  for _, u in ipairs(b.units) do
+    if u.rank and not L.isnull(u.rank) and u.rank > 0 then
+      local sum = 0
+      for _, l in ipairs(u.lost) do sum = sum + l.lost_total end
+      T:near(u.unit .. ": lost of the total adds up to 100 − total", 100 - u.total, sum, 0.011)
+      checked = checked + 1
+    end
+  end
+  T:ok(checked > 30, "units checked", checked)
+  T:eq("json: a draft", 0, b.issue and b.issue.edition)
+  T:eq("json: the draft's date", "2021年12月26日", b.issue and b.issue.date)
+  T:ok(b.groups[1].summary and b.groups[1].summary:find("共 ", 1, true), "json: the group's summary")
+end)
+
+T:section("January: nothing to compare, so no 环比 or 变动 columns, never 新 on every row", function()
+  local out = L.tmpdir()
+  local _, err, code = report { scheme = "monthly", period = "2021-01", format = "html", out = out }
+  T:eq("exit code", 0, code, err)
+  local html = L.slurp(out .. "/monthly-2021-01.html") or ""
+  T:ok(not html:find("环比（分）", 1, true), "no 环比 column")
+  T:ok(not html:find('title="无上期排名"', 1, true), "no 新 marks")
+  T:ok(not html:find("（比上期", 1, true), "no change in the 总体情况")
 end)
 
 T:section("January: every mark is 新, no 环比", function()
@@ -273,7 +377,7 @@ T:section("plugin ABI: a wrong version is refused with a message", function()
     "PINGGU_PLUGIN_DIR=" .. L.quote(wrongabi))
   T:eq("exit code", 1, code)
   T:contains("refused, naming both versions", err,
-    "wrongabi.so: refused: built for plugin ABI version 2, this pinggu speaks version 1")
+    "wrongabi.so: refused: built for plugin ABI version 3, this pinggu speaks version 2")
   T:contains("the format is unavailable", err, "pinggu report: WRONGABI is unavailable: ")
   T:ok(not listed:find("called", 1, true), "its exporter was never called", listed)
 end)

@@ -85,6 +85,22 @@ t:contains("lists the differences", out, "changes from revision 1")
 t:contains("unit by unit", out, "chengqu")
 local may2 = show(3)
 t:eq("reason", "权重更正", may2.bulletin.reason)
+-- its documents say so on page 1, with the reason and the date; revision 1's say nothing of it
+local function local_date(iso)
+  local y, m, d, H = iso:match("^(%d+)-(%d+)-(%d+)T(%d+)")
+  local t = os.time { year = tonumber(y), month = tonumber(m), day = tonumber(d), hour = tonumber(H) + 8 }
+  local x = os.date("*t", t)
+  return string.format("%d年%d月%d日", x.year, x.month, x.day)
+end
+local html2 = L.slurp(data .. "/bulletins/monthly-2021-05-r2/monthly-2021-05.html") or ""
+local page1 = html2:match('<section class="notice">(.-)</section>') or ""
+t:contains("page 1: a correction, its edition and reason", page1,
+  "<b>更正版（第 2 版）</b>：权重更正。更正日期：" .. local_date(may2.bulletin.published_at))
+t:contains("page 1: signed with the publication's date", page1,
+  '<div class="sign">' .. local_date(may2.bulletin.published_at) .. "</div>")
+local html1 = L.slurp(data .. "/bulletins/monthly-2021-05-r1/monthly-2021-05.html") or ""
+t:ok(not html1:find("更正版", 1, true) and not html1:find("未发布稿", 1, true),
+  "revision 1: published, neither a draft nor a correction")
 t:eq("from revision", 1, may2.bulletin.changes.from_revision)
 t:ok(may2.bulletin.changes.summary.total_changes > 0, "totals changed",
   cjson.encode(may2.bulletin.changes.summary))
