@@ -411,6 +411,29 @@ static void composite(pg_bulletin *b, const pg_result *res)
     }
 }
 
+/* The 文号 of the scheme's template for the period: {year} and {month} filled in (the loader
+ * allows no other braces). */
+static const char *number(pg_bulletin *b, const char *tmpl, int period)
+{
+    char *out = pg_xstrdup("");
+    for (const char *p = tmpl; *p;) {
+        const char *brace = strchr(p, '{');
+        size_t lit = brace ? (size_t)(brace - p) : strlen(p);
+        char *next = NULL;
+        if (brace && strncmp(brace, "{year}", 6) == 0)
+            next = pg_xasprintf("%s%.*s%d", out, (int)lit, p, pg_period_year(period)),
+            p = brace + 6;
+        else if (brace && strncmp(brace, "{month}", 7) == 0)
+            next = pg_xasprintf("%s%.*s%d", out, (int)lit, p, period % 100), p = brace + 7;
+        else
+            next = pg_xasprintf("%s%.*s", out, (int)(brace ? lit + 1 : lit), p),
+            p += brace ? lit + 1 : lit;
+        free(out);
+        out = next;
+    }
+    return keep(b, out);
+}
+
 static void header(pg_bulletin *b, const pg_result *res)
 {
     const pg_ruleset *rs = res->rs;
@@ -429,6 +452,8 @@ static void header(pg_bulletin *b, const pg_result *res)
     b->title = b->year_report ? fmt(b, "%s %d年度报告", s->name, pg_period_year(res->period))
                               : fmt(b, "%s %d年%d月通报", s->name, pg_period_year(res->period),
                                     res->period % 100);
+    b->issuer = dup(b, rs->issuer);
+    b->number = s->number ? number(b, s->number, res->period) : NULL;
     b->rounding = rs->rounding;
     b->max = s->max;
     b->nbands = rs->nbands;

@@ -284,8 +284,9 @@ static void read_points(loader *ld, int t, const where *w, pg_node *n, int *expl
 }
 
 static const char *const ruleset_fields[] = {
-    "id",    "name",    "year",        "timezone", "rounding",  "ranking", "tie_breakers",
-    "bands", "missing", "carry_limit", "budget",   "effective", "extends", NULL};
+    "id",      "name",         "year",    "timezone", "rounding",
+    "ranking", "tie_breakers", "bands",   "missing",  "carry_limit",
+    "budget",  "effective",    "extends", "issuer",   NULL};
 
 static void read_ruleset(loader *ld, int t, const where *w)
 {
@@ -296,6 +297,7 @@ static void read_ruleset(loader *ld, int t, const where *w)
     rs->line = w->line;
     rs->id = pg__opt_string(ld, t, "id", w, 1);
     rs->name = pg__opt_string(ld, t, "name", w, 1);
+    rs->issuer = pg__opt_string(ld, t, "issuer", w, 0);
     /* The parent was found in ruleset.lua's text before any Lua ran (core/base/ruledir.c):
      * what Lua declares must be that very string, or the hash and the files would disagree. */
     char *extends = pg__opt_string(ld, t, "extends", w, 0);
@@ -521,7 +523,25 @@ static void read_metric_review(loader *ld, int t, const where *w, pg_metric *m)
     lua_pop(L, 1);
 }
 
-static const char *const scheme_fields[] = {"name", "period", "max", "parts", "composite", NULL};
+static const char *const scheme_fields[] = {"name",      "period", "max", "parts",
+                                            "composite", "number", NULL};
+
+/* number = "汕数评〔{year}〕{month}号": only {year}, and {month} in a monthly scheme, may be
+ * filled in; anything else in braces is a typo the office would print. */
+static void read_number(loader *ld, int t, const where *w, pg_scheme *s)
+{
+    s->number = pg__opt_string(ld, t, "number", w, 0);
+    for (const char *p = s->number ? strchr(s->number, '{') : NULL; p; p = strchr(p + 1, '{')) {
+        if (strncmp(p, "{year}", 6) == 0) continue;
+        if (strncmp(p, "{month}", 7) == 0 && s->period == PG_PERIOD_MONTH) continue;
+        const char *end = strchr(p, '}');
+        BAD(ld, w,
+            "scheme '%s': number may contain {year}%s and nothing else in braces, not '%.*s'",
+            w->id, s->period == PG_PERIOD_MONTH ? " and {month}" : "",
+            end ? (int)(end - p + 1) : (int)strlen(p), p);
+        break;
+    }
+}
 
 static void read_scheme(loader *ld, int t, const where *w, pg_scheme *s)
 {
@@ -539,6 +559,7 @@ static void read_scheme(loader *ld, int t, const where *w, pg_scheme *s)
     else if (period && strcmp(period, "month") != 0)
         BAD(ld, w, "scheme '%s': period = \"%s\" must be \"month\" or \"year\"", w->id, period);
     free(period);
+    read_number(ld, t, w, s);
     int ty = pg__rawfield(L, t, "composite");
     if (ty == LUA_TFUNCTION)
         s->composite_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -1167,7 +1188,7 @@ void pg_ruleset_free(pg_ruleset *rs)
         pg_scheme *s = &rs->schemes[i];
         for (int k = 0; k < s->nparts; k++)
             free(s->parts[k].id), free(s->parts[k].name), free(s->parts[k].ref);
-        free(s->parts), free(s->order), free(s->id), free(s->name);
+        free(s->parts), free(s->order), free(s->id), free(s->name), free(s->number);
     }
     for (int i = 0; i < rs->ntie; i++) free(rs->tie_breakers[i]);
     for (int i = 0; i < rs->nbands; i++) free(rs->bands[i].label);
@@ -1184,5 +1205,6 @@ void pg_ruleset_free(pg_ruleset *rs)
     for (int i = 0; i < rs->nlayers; i++) free(rs->layers[i].dir), free(rs->layers[i].fsdir);
     free(rs->layers), free(rs->lineage), free(rs->extends);
     free(rs->dir), free(rs->fsdir), free(rs->id), free(rs->name), free(rs->timezone);
+    free(rs->issuer);
     free(rs);
 }

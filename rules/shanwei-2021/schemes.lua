@@ -9,13 +9,17 @@
 -- 各方案总分限定在 [0, 100]（假设 [A]，REFERENCE §7.2 第 6 条：加减分后总分不超过 100、不低于 0）。
 -- 某部分对某单位全部不适用时，其余部分权重按比例放大（假设 [A]，REFERENCE §7.2 第 4 条）。
 
+-- 文号（number）：通报的发文字号模板，{year} 为年份、{month} 为月份；字号“汕数评”为评估方
+-- 假设 [A]（通知未规定通报文号），正式使用前按发文机关的发文字号改写。
 scheme "monthly" { name = "月度常态化监测排名", period = "month", max = 100,
+  number = "汕数评〔{year}〕{month}号",
   parts = {
     { id = "monitoring", weight = 0.8 },
     { id = "platforms",  weight = 0.2 },
   } }
 
 scheme "year_end" { name = "年终考核", period = "year", max = 100,
+  number = "汕数评〔{year}〕13号",
   parts = {
     { id = "basic" },          -- 80 分
     { id = "platform_ye" },    -- 20 分
@@ -23,6 +27,7 @@ scheme "year_end" { name = "年终考核", period = "year", max = 100,
   } }
 
 scheme "annual" { name = "年度综合评分", period = "year", max = 100,
+  number = "汕数评〔{year}〕14号",
   parts = {
     { id = "monthly_avg", name = "常态化监测（4–12月平均）", scheme = "monthly",
       months = { 4, 12 }, weight = 0.4 },

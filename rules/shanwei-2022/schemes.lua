@@ -4,6 +4,7 @@
 -- 2022 年调整为 70% + 30%（评估方假设 [A]）。重新声明 monthly 即整体替换 2021 年的 monthly。
 
 scheme "monthly" { name = "月度常态化监测排名", period = "month", max = 100,
+  number = "汕数评〔{year}〕{month}号",
   parts = {
     { id = "monitoring", weight = 0.7 },
     { id = "platforms",  weight = 0.3 },

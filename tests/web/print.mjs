@@ -171,7 +171,7 @@ if (cli) {
   // page 1 is the 通报 itself (issue 18 §1): the 总体情况 and the rankings, with page numbers
   if (PDFTOTEXT) {
     const first = spawnSync("pdftotext", ["-enc", "UTF-8", "-f", "1", "-l", "1", cli.pdf, "-"], { encoding: "utf8" }).stdout || "";
-    for (const n of ["一、总体情况", "共 ", "二、排名情况", "第 1 页"])
+    for (const n of ["汕尾市政务服务数据管理局", "汕数评〔2021〕5号", "一、总体情况", "共 ", "二、排名情况", "第 1 页"])
       t.ok(first.includes(n), `chromium --print-to-pdf: page 1 has ${n}`, first.slice(0, 400));
   }
 }

@@ -239,6 +239,7 @@ typedef struct {
     int nparts;
     int composite_ref;  /* LUA_NOREF for the weighted sum */
     int *order, norder; /* the scheme's tree nodes, children before parents */
+    char *number;       /* its bulletins' 文号, "{year}" and "{month}" filled in; NULL if none */
 } pg_scheme;
 
 typedef struct {
@@ -274,6 +275,7 @@ typedef struct {
 
 typedef struct pg_ruleset {
     char *dir, *id, *name, *timezone;
+    char *issuer;     /* the body that issues its bulletins (发文机关), or NULL */
     char *fsdir;      /* where the files were read: dir, or the snapshot pg_ruleset_load_at named */
     const char *file; /* ruleset.lua, as named in messages */
     int line;

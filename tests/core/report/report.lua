@@ -178,7 +178,10 @@ T:section("page 1: the 通报 itself, its 总体情况 recomputed from eval", fu
   T:contains("a draft says so", notice, "未发布稿，以正式通报为准（生成于2021年12月26日）")
   T:contains("一、总体情况", notice, "<h2>一、总体情况</h2>")
   T:contains("二、排名情况", notice, "<h2>二、排名情况</h2>")
-  T:contains("signed with the date", notice, '<div class="sign">2021年12月26日</div>')
+  T:contains("the issuer heads it", notice, '<p class="issuer">汕尾市政务服务数据管理局</p>')
+  T:contains("its 文号, from the scheme's template", notice, '<p class="number">汕数评〔2021〕5号</p>')
+  T:contains("signed by the issuer with the date", notice,
+    '<div class="sign">汕尾市政务服务数据管理局<br/>2021年12月26日</div>')
   for _, a in ipairs { "各单位失分明细", "未排名、无业务与特别计分情况", "得分分布与计分说明" } do
     T:contains("annex listed: " .. a, notice, a .. "</a></li>")
   end
@@ -254,6 +257,7 @@ T:section("page 1: the 通报 itself, its 总体情况 recomputed from eval", fu
   T:ok(checked > 30, "units checked", checked)
   T:eq("json: a draft", 0, b.issue and b.issue.edition)
   T:eq("json: the draft's date", "2021年12月26日", b.issue and b.issue.date)
+  T:eq("json: the 文号", "汕数评〔2021〕5号", b.issue and b.issue.number)
   T:ok(b.groups[1].summary and b.groups[1].summary:find("共 ", 1, true), "json: the group's summary")
 end)
 

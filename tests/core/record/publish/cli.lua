@@ -97,7 +97,7 @@ local page1 = html2:match('<section class="notice">(.-)</section>') or ""
 t:contains("page 1: a correction, its edition and reason", page1,
   "<b>更正版（第 2 版）</b>：权重更正。更正日期：" .. local_date(may2.bulletin.published_at))
 t:contains("page 1: signed with the publication's date", page1,
-  '<div class="sign">' .. local_date(may2.bulletin.published_at) .. "</div>")
+  "<br/>" .. local_date(may2.bulletin.published_at) .. "</div>")
 local html1 = L.slurp(data .. "/bulletins/monthly-2021-05-r1/monthly-2021-05.html") or ""
 t:ok(not html1:find("更正版", 1, true) and not html1:find("未发布稿", 1, true),
   "revision 1: published, neither a draft nor a correction")
