@@ -55,7 +55,7 @@ t:eq("the test found the 2021 step to edit", 1, n)
 local own22 = L.run("cat " .. L.quote(r22) .. "/*.lua | md5sum")
 H.save_by_rename(file, edited)
 
-local j1 = H.wait(10, function()
+local j1 = H.wait(30, function()
   local s, _, j = h:get("/api/v1/rankings/monthly/2022-05", admin)
   if s == 200 and j.ruleset.revision ~= j0.ruleset.revision then return j end
 end)
@@ -88,7 +88,7 @@ t:contains("… and names the rule revision it was published with", cjson.encode
 
 -- The parent broken: the child's reload fails, located in the parent's file; the old set serves.
 H.save_by_rename(file, (edited:gsub("{ 0%.95, 0%.8 }", "{ 0.95, 0.8 }, bad", 1)))
-local failed = H.wait(10, function()
+local failed = H.wait(30, function()
   local _, _, s = h:get("/api/v1/rules/status?year=2022", admin)
   for _, set in ipairs(s and s.sets or { s }) do
     local a = set and set.last_attempt
