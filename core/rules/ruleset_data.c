@@ -5,6 +5,7 @@
  *       fields = { { "project_no", "string" }, { "org_code", "string" },
  *                  { "accept_date", "time" }, { "channel", "enum", values = { "窗口", "网上" } },
  *                  { "result_date", "time", nullable = true } } }
+ *     source "cases" { ..., plugin = "postgres", options = { table = "public.cases" } }
  *     calendar { holidays = { "2021-01-01", ... }, workdays = { "2021-02-07", ... } }
  *     metric "online_share" { name = "网上申办率", unit = "share", from = "cases",
  *       kind = "share", condition = "channel ~= '窗口'" }
@@ -113,11 +114,101 @@ static int field_ref(loader *ld, int t, const where *w, const pg_source *src, co
     return i;
 }
 
+static int cmp_option(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* `plugin = "name"` and `options = { table = "…", … }`: what a source plugin reads the
+ * source from (plugin.h). Option values are text (numbers and booleans as Lua prints them),
+ * sorted by name so that the rule set's meaning does not depend on Lua's table order. A
+ * connection is never in a rule file, which is versioned, shared and shown in the dashboard:
+ * a connection parameter or a URI with credentials is refused here, saying where it goes. */
+static void read_plugin(loader *ld, int t, const where *w, pg_source *src)
+{
+    static const char *const connection[] = {
+        "dsn",      "conninfo",    "connection", "uri",    "url",      "host",
+        "hostaddr", "port",        "user",       "dbname", "database", "password",
+        "passwd",   "passfile",    "service",    "sslkey", "sslcert",  "sslrootcert",
+        "sslmode",  "sslpassword", "options",    "secret", "token",    NULL};
+    lua_State *L = ld->L;
+    src->plugin = pg__opt_string(ld, t, "plugin", w, 0);
+    if (src->plugin) {
+        const char *p = src->plugin;
+        for (; *p; p++)
+            if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+                break;
+        if (*p || !*src->plugin)
+            BAD(ld, w, "source '%s': plugin = '%s' must be a plugin's reader name (a-z, 0-9, _, -)",
+                w->id, src->plugin);
+    }
+    int ty = pg__rawfield(L, t, "options");
+    if (ty == LUA_TNIL) {
+        lua_pop(L, 1);
+        return;
+    }
+    if (!src->plugin)
+        BAD(ld, w, "source '%s': options belong to a plugin source (plugin = \"name\")", w->id);
+    if (ty != LUA_TTABLE) {
+        BAD(ld, w, "source '%s': options must be a table { name = \"value\", ... }", w->id);
+        lua_pop(L, 1);
+        return;
+    }
+    int ot = lua_gettop(L), n = 0;
+    char **kv = NULL;
+    lua_pushnil(L);
+    while (lua_next(L, ot)) {
+        if (lua_type(L, -2) != LUA_TSTRING) {
+            BAD(ld, w, "source '%s': options: every key must be a name", w->id);
+            lua_pop(L, 1);
+            continue;
+        }
+        const char *k = lua_tostring(L, -2);
+        int vt = lua_type(L, -1);
+        char *v = NULL;
+        if (vt == LUA_TSTRING || vt == LUA_TNUMBER) {
+            lua_pushvalue(L, -1); /* lua_tostring would change a number key's slot */
+            v = pg_xstrdup(lua_tostring(L, -1));
+            lua_pop(L, 1);
+        } else if (vt == LUA_TBOOLEAN) {
+            v = pg_xstrdup(lua_toboolean(L, -1) ? "true" : "false");
+        } else {
+            BAD(ld, w, "source '%s': options.%s must be a string, a number or a boolean", w->id, k);
+        }
+        int secret = 0;
+        for (int i = 0; connection[i]; i++)
+            if (strcmp(k, connection[i]) == 0) secret = 1;
+        if (v && (strstr(v, "://") || strstr(v, "password="))) secret = 1;
+        if (secret) {
+            BAD(ld, w,
+                "source '%s': options.%s: a connection never goes in a rule file (it is "
+                "versioned and shown to every reader); give it in the config or the environment "
+                "(for plugin postgres: PINGGU_PG_DSN, or PGHOST, PGDATABASE, PGUSER ...)",
+                w->id, k);
+            free(v);
+            v = NULL;
+        }
+        if (v) {
+            kv = pg_xrealloc(kv, sizeof(char *) * (size_t)(2 * n + 2));
+            kv[2 * n] = pg_xstrdup(k);
+            kv[2 * n + 1] = v;
+            n++;
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    /* a name and its value sort as one element: the name carries its value along */
+    if (n > 1) qsort(kv, (size_t)n, 2 * sizeof(char *), cmp_option);
+    src->options = kv;
+    src->noptions = n;
+}
+
 void pg__read_source(loader *ld, int t, const where *w, pg_source *src)
 {
     lua_State *L = ld->L;
-    static const char *const known[] = {"name",   "unit",          "time",         "key",
-                                        "fields", "extra_columns", "on_duplicate", NULL};
+    static const char *const known[] = {
+        "name",          "unit",         "time",   "key",     "fields",
+        "extra_columns", "on_duplicate", "plugin", "options", NULL};
     pg__warn_unknown(ld, t, w, known);
     src->name = pg_xstrdup(w->id);
     src->file = w->file;
@@ -129,6 +220,7 @@ void pg__read_source(loader *ld, int t, const where *w, pg_source *src)
             w->id, extra);
     src->extra_ignore = extra && strcmp(extra, "ignore") == 0;
     free(extra);
+    read_plugin(ld, t, w, src);
     if (pg__rawfield(L, t, "fields") != LUA_TTABLE) {
         BAD(ld, w, "source '%s': fields = { { \"name\", \"type\" }, ... } is required", w->id);
         lua_pop(L, 1);
@@ -501,6 +593,9 @@ void pg__free_data(pg_ruleset *rs)
         }
         free(src->fields);
         free(src->name);
+        free(src->plugin);
+        for (int k = 0; k < 2 * src->noptions; k++) free(src->options[k]);
+        free(src->options);
     }
     free(rs->sources);
     for (int i = 0; i < rs->nmetrics; i++) {

@@ -44,6 +44,13 @@ typedef struct {
     int extra_ignore; /* extra_columns = "ignore": undeclared CSV columns and NDJSON keys are
                        * skipped; otherwise each one is an error */
     int on_duplicate; /* a key already in another active batch: pg_on_duplicate */
+    /* A source that a source plugin reads (`plugin = "postgres", options = { table = "…" }`,
+     * core/plugin/include/plugin.h): the plugin's reader name, else NULL (batch files only),
+     * and its options as name, value pairs of text, sorted by name. Never a connection: the
+     * loader refuses connection parameters (they come from the config or the environment). */
+    char *plugin;
+    char **options; /* 2 × noptions: name, value, name, value, … */
+    int noptions;
 } pg_source;
 
 /* What a batch whose keys repeat those of an active batch of its source gets (on_duplicate). */
