@@ -1416,13 +1416,15 @@ static int replace_old(pg_store *st, const char *old, const pg_batch *by, const 
 
 /* The bytes of batch `b` again, which is in the store: a no-op while it is active; otherwise
  * it is restored (and replaces rq->replaces, if given). Runs in its own transaction. */
+/* `label`: what messages call the input (its path, or pg_batch_ingest_as's name) */
 static int ingest_again(const pg_ruleset *rs, const char *datadir, int si, pg_store *st,
-                        const pg_batch_req *rq, pg_batch *b, int *again, pg_diags *d)
+                        const pg_batch_req *rq, const char *label, pg_batch *b, int *again,
+                        pg_diags *d)
 {
     int rc = pg_store_begin(st, d);
     if (rc) return rc;
     if (b->active && rq->replaces) {
-        pg_error(d, rq->path, 0, "these bytes are already active as batch %.12s; nothing replaced",
+        pg_error(d, label, 0, "these bytes are already active as batch %.12s; nothing replaced",
                  b->id);
         rc = -EEXIST;
     } else if (b->active) {
@@ -1434,7 +1436,7 @@ static int ingest_again(const pg_ruleset *rs, const char *datadir, int si, pg_st
             sqlite3_bind_text(s, 1, b->replaced_by, -1, SQLITE_STATIC);
             if (sqlite3_step(s) == SQLITE_ROW &&
                 strcmp((const char *)sqlite3_column_text(s, 0), "active") == 0) {
-                pg_error(d, rq->path, 0,
+                pg_error(d, label, 0,
                          "these bytes are batch %.12s, replaced by batch %.12s, which is active: "
                          "both would count the same records; withdraw %.12s first, or replace "
                          "it with this file",
@@ -1453,7 +1455,7 @@ static int ingest_again(const pg_ruleset *rs, const char *datadir, int si, pg_st
         if (rc == 0) rc = audit(st, rq->actor, "batch.restore", &before, b, d);
         if (rc == 0 && rq->replaces) rc = replace_old(st, rq->replaces, b, rq->actor, d);
         /* back among the active ones, its keys may meet another batch's */
-        if (rc == 0 && si >= 0) rc = settle(rs, datadir, si, st, b->seq, rq->path, d);
+        if (rc == 0 && si >= 0) rc = settle(rs, datadir, si, st, b->seq, label, d);
         if (rc == 0) reload_counts(st, b);
         pg_batch_clear(&before);
     }
@@ -1564,6 +1566,13 @@ int pg_batch_sweep(const char *datadir, char ***removed, int *n, pg_diags *d)
 int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_req *rq,
                     pg_batch *out, int *again, pg_diags *d)
 {
+    return pg_batch_ingest_as(rs, datadir, rq, NULL, out, again, d);
+}
+
+int pg_batch_ingest_as(const pg_ruleset *rs, const char *datadir, const pg_batch_req *rq,
+                       const char *name, pg_batch *out, int *again, pg_diags *d)
+{
+    const char *label = name ? name : rq->path;
     memset(out, 0, sizeof *out);
     *again = 0;
     int values = strcmp(rq->source, PG_BATCH_VALUES) == 0;
@@ -1598,7 +1607,7 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_re
     int in = open(rq->path, O_RDONLY | O_CLOEXEC);
     if (in < 0) {
         rc = -errno;
-        pg_error(d, rq->path, 0, "cannot read: %s", strerror(-rc));
+        pg_error(d, label, 0, "cannot read: %s", strerror(-rc));
         free(incoming);
         close(lock);
         return rc;
@@ -1613,7 +1622,7 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_re
     pg_ingest_stream_req sq = {.rs = rs,
                                .source = s,
                                .in = in,
-                               .name = rq->path,
+                               .name = label,
                                .format = format,
                                .copy = incoming,
                                .threads = rq->threads > 0 ? rq->threads : 1};
@@ -1621,7 +1630,7 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_re
         /* a small file: copied and hashed first, then the copy read by the same reader and
          * checks as a *.csv in the data directory, its problems named by the file given */
         pg_rawcopy *copy;
-        rc = pg_rawcopy_start_fd(in, rq->path, incoming, NULL, NULL, &copy, &rd);
+        rc = pg_rawcopy_start_fd(in, label, incoming, NULL, NULL, &copy, &rd);
         if (rc == 0) rc = pg_rawcopy_finish(copy, out->id, &rd);
         if (rc == 0) {
             pg_dataset *ds = pg_dataset_new(rs);
@@ -1631,14 +1640,14 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_re
                 cJSON_Delete(j);
             }
             pg_dataset_free(ds);
-            diags_rename(&rd, incoming, rq->path);
+            diags_rename(&rd, incoming, label);
         }
     } else if (keyed) {
         /* the keys go to the store's TEMP table while the file is read (see the top) */
         if ((rc = pg_batch_store_open(datadir, &st, &rd)) == 0) {
             int src_rc;
-            agg = read_keys(rs, s, st, "new_key", rq->path, format, &sq, out->id, &src_rc, &errors,
-                            &rd);
+            agg =
+                read_keys(rs, s, st, "new_key", label, format, &sq, out->id, &src_rc, &errors, &rd);
             if (src_rc)
                 rc = src_rc;
             else if (!agg && !errors)
@@ -1665,7 +1674,7 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_re
         raw = raw_path(datadir, out);
         /* put back a raw file an operator removed: the same name, the same bytes */
         if (access(raw, F_OK) != 0 && rename(incoming, raw) == 0) fsync_dir(raw);
-        rc = ingest_again(rs, datadir, s, st, rq, out, again, d);
+        rc = ingest_again(rs, datadir, s, st, rq, label, out, again, d);
         goto done;
     } else if (frc != -ENOENT) {
         rc = frc;
@@ -1674,14 +1683,14 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_re
     diags_append(d, &rd);
     if (values ? !vals : !agg) {
         if (errors)
-            pg_error(d, rq->path, 0, "%ld bad record%s: the batch is rejected, nothing stored",
-                     errors, errors == 1 ? "" : "s");
+            pg_error(d, label, 0, "%ld bad record%s: the batch is rejected, nothing stored", errors,
+                     errors == 1 ? "" : "s");
         rc = -EINVAL;
         goto done;
     }
     out->source = pg_xstrdup(rq->source);
-    const char *base = strrchr(rq->path, '/');
-    out->file = pg_xstrdup(base ? base + 1 : rq->path);
+    const char *base = name ? NULL : strrchr(rq->path, '/');
+    out->file = pg_xstrdup(name ? name : base ? base + 1 : rq->path);
     out->format = pg_xstrdup(format);
     out->actor = pg_xstrdup(rq->actor ? rq->actor : "?");
     char now[32];
@@ -1708,7 +1717,7 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_re
         pg_store_rollback(st);
         pg_batch_clear(out);
         rc = find_batch(st, id, out, d);
-        if (rc == 0) rc = ingest_again(rs, datadir, s, st, rq, out, again, d);
+        if (rc == 0) rc = ingest_again(rs, datadir, s, st, rq, label, out, again, d);
         goto done;
     }
     if (rc == 0) out->seq = (long)sqlite3_last_insert_rowid(pg_store_db(st));
@@ -1726,10 +1735,10 @@ int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_re
                      out->source, out->seq, d);
         if (rc == 0)
             rc = run(st, "UPDATE batch SET key_state = 2 WHERE seq = ?2", NULL, out->seq, d);
-        if (rc == 0) rc = settle(rs, datadir, s, st, out->seq, rq->path, d);
+        if (rc == 0) rc = settle(rs, datadir, s, st, out->seq, label, d);
         if (rc == 0) reload_counts(st, out);
     } else if (rc == 0 && !values) {
-        rc = settle(rs, datadir, s, st, 0, rq->path, d); /* a source that lost its key */
+        rc = settle(rs, datadir, s, st, 0, label, d); /* a source that lost its key */
     }
     if (rc == 0)
         rc = pg_store_commit(st, d);

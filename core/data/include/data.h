@@ -172,6 +172,11 @@ int pg_batch_store_open(const char *datadir, pg_store **out, pg_diags *d);
  * already, or when the bytes are a replaced batch whose replacement is active. */
 int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_req *rq,
                     pg_batch *out, int *again, pg_diags *d);
+/* The same, with `name` (when not NULL) what messages and the batch's file call the input
+ * instead of rq->path: a source plugin's pull is the CSV of the records it read, in a
+ * temporary file, named "postgres:public.cases@db" (reader_plugin.c). */
+int pg_batch_ingest_as(const pg_ruleset *rs, const char *datadir, const pg_batch_req *rq,
+                       const char *name, pg_batch *out, int *again, pg_diags *d);
 /* The batches, in ingestion order. A directory without a store has none (and gets none). */
 int pg_batch_list(const char *datadir, pg_batch **out, int *n, pg_diags *d);
 /* Withdraws an active batch (by id or unique id prefix): its partials or values stop counting.
