@@ -579,9 +579,11 @@ void pg_eval_months_set(const pg_eval_months *m)
 static int sub_result(const evaluator *ev, const pg_scheme *ref, int scheme, int period,
                       pg_result **sub, pg_diags *d)
 {
+    /* the source answers 1 for a month it leaves to the composite's own rules */
     int rc = months_source && ref->period == PG_PERIOD_MONTH
                  ? months_source->fn(months_source->arg, ref->id, period, sub, d)
-                 : eval_inner(ev->rs, ev->ds, scheme, period, 0, sub, d);
+                 : 1;
+    if (rc == 1) rc = eval_inner(ev->rs, ev->ds, scheme, period, 0, sub, d);
     if (rc < 0 && rc != -ENOENT) months_failed = rc;
     return rc;
 }
