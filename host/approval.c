@@ -37,6 +37,7 @@ typedef struct {
     pg_job job;
     pg_host *h;
     pg_http_req *req;
+    pg_rules *set; /* the directory written: its watcher is held while the files are written */
     pg_edit_plan plan;
     int write;      /* 0: only checked (a proposal) */
     char *tmproot;  /* where the copy is edited */
@@ -247,8 +248,16 @@ static void done(pg_job *j)
     edit_job *e = (edit_job *)j;
     pg_host *h = e->h;
     h->editing = 0;
+    /* released in the same turn of the loop as the reload below is requested: no report of the
+     * watcher can come between, so the swap is this edit's, never rules:watch's */
+    if (e->set) e->set->edit_hold = 0;
     if (j->error) pg_error(&e->d, NULL, 0, "%s", j->error), e->status = 500;
     if (e->status) {
+        /* a save the watcher reported while the edit held it (an author's own, in an editor)
+         * is loaded now, as the watcher would have */
+        pg_rules *held = e->set;
+        if (held && held->gen && held->watched[0] && strcmp(held->watched, held->gen->content))
+            pg_reload_request(h, held->year, "watch", "rules:watch", NULL);
         if (e->proposal && e->status == 409) {
             set_state(h, e->proposal, "stale", e->approver, NULL);
             cJSON *a = cJSON_CreateObject();
@@ -307,6 +316,7 @@ static void submit(pg_host *h, pg_rules *set, edit_job *e)
         return;
     }
     h->editing = 1;
+    if (e->write) e->set = set, set->edit_hold = 1;
     e->tmproot = pg_xstrdup(h->incoming ? h->incoming : "/tmp");
     e->job.gen = pg_gen_ref(set->gen);
     e->job.work = work;

@@ -166,6 +166,8 @@ typedef struct pg_rules {
     int nnext;
     pg_reload_attempt last; /* the last attempt */
     char watched[65];       /* content hash the watcher last reported */
+    int edit_hold; /* a rule edit (approval.c) is writing these files: the watcher's reports are
+                      not acted on, since the edit reloads them itself under its author's name */
     pg_reload_backoff backoff;
 } pg_rules;
 

@@ -765,6 +765,8 @@ static void on_watch(void *ctx, const char *hash)
 {
     pg_rules *set = ctx;
     memcpy(set->watched, hash, sizeof set->watched);
+    /* a dashboard edit's own renames: it requests the reload with its author once written */
+    if (set->edit_hold) return;
     if (!set->reloading) {
         /* in step: the first scan reports what the running generation was built from */
         if (set->gen && strcmp(set->gen->content, hash) == 0 && set->last.ok) return;
