@@ -63,6 +63,26 @@ int pg_plugin_check(const pg_plugin *p, const char *file, char *err, size_t errl
             snprintf(err, errlen, "%s: refused: exporter %d has no format or function", file, i);
             return -EPROTO;
         }
+    if (p->nreaders < 0 || (p->nreaders && !p->readers)) {
+        snprintf(err, errlen, "%s: refused: the descriptor has a bad reader list", file);
+        return -EPROTO;
+    }
+    for (int i = 0; i < p->nreaders; i++) {
+        const pg_plugin_reader *r = &p->readers[i];
+        if (!r->name || !r->read) {
+            snprintf(err, errlen, "%s: refused: reader %d has no name or read function", file, i);
+            return -EPROTO;
+        }
+        /* a slot this pinggu does not call must not be counted on by the plugin */
+        for (int k = 0; k < 4; k++)
+            if (r->reserved[k]) {
+                snprintf(err, errlen,
+                         "%s: refused: reader '%s' fills a reserved slot (push-down is not in "
+                         "plugin ABI %d)",
+                         file, r->name, PG_PLUGIN_ABI);
+                return -EPROTO;
+            }
+    }
     return 0;
 }
 
@@ -134,15 +154,11 @@ void pg_plugins_free(pg_plugins *ps)
     free(ps);
 }
 
-const pg_plugin_exporter *pg_plugins_find(const pg_plugins *ps, const char *format, char *why,
-                                          size_t why_len)
+/* Why nothing provides `what`: the directory, and what each file that did not load said. */
+static void not_found(const pg_plugins *ps, const char *what, char *why, size_t why_len)
 {
-    for (int i = 0; i < ps->n; i++)
-        for (int k = 0; ps->v[i].desc && k < ps->v[i].desc->nexporters; k++)
-            if (strcmp(ps->v[i].desc->exporters[k].format, format) == 0)
-                return &ps->v[i].desc->exporters[k];
     size_t len = 0;
-    int n = snprintf(why, why_len, "no plugin in %s exports '%s'", ps->dir, format);
+    int n = snprintf(why, why_len, "no plugin in %s %s", ps->dir, what);
     if (n > 0) len = (size_t)n < why_len ? (size_t)n : why_len - 1;
     if (ps->dir_error) snprintf(why + len, why_len - len, " (%s)", ps->dir_error);
     for (int i = 0; i < ps->n && len < why_len; i++) {
@@ -150,5 +166,30 @@ const pg_plugin_exporter *pg_plugins_find(const pg_plugins *ps, const char *form
         n = snprintf(why + len, why_len - len, "; %s", ps->v[i].error);
         if (n > 0) len += (size_t)n < why_len - len ? (size_t)n : why_len - len - 1;
     }
+}
+
+const pg_plugin_exporter *pg_plugins_find(const pg_plugins *ps, const char *format, char *why,
+                                          size_t why_len)
+{
+    for (int i = 0; i < ps->n; i++)
+        for (int k = 0; ps->v[i].desc && k < ps->v[i].desc->nexporters; k++)
+            if (strcmp(ps->v[i].desc->exporters[k].format, format) == 0)
+                return &ps->v[i].desc->exporters[k];
+    char what[256];
+    snprintf(what, sizeof what, "exports '%s'", format);
+    not_found(ps, what, why, why_len);
+    return NULL;
+}
+
+const pg_plugin_reader *pg_plugins_find_reader(const pg_plugins *ps, const char *name, char *why,
+                                               size_t why_len)
+{
+    for (int i = 0; i < ps->n; i++)
+        for (int k = 0; ps->v[i].desc && k < ps->v[i].desc->nreaders; k++)
+            if (strcmp(ps->v[i].desc->readers[k].name, name) == 0)
+                return &ps->v[i].desc->readers[k];
+    char what[256];
+    snprintf(what, sizeof what, "reads sources named '%s'", name);
+    not_found(ps, what, why, why_len);
     return NULL;
 }

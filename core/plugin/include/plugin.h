@@ -150,18 +150,20 @@ typedef struct pg_bulletin {
  * A plugin exports one function, PG_PLUGIN_ENTRY ("pinggu_plugin_entry"), returning a static
  * descriptor: the ABI version it was built for, its name, and what it registers — exporters
  * (a format name and a function that writes a bulletin's document model into a directory),
- * and, declared for later, source readers and scoring functions. A plugin includes this
- * header only: it gets everything through the arguments (the bulletin model is plain data), so
- * it links nothing of the core and the binary exports no symbols for it.
+ * source readers (records of a rule set's source read from a database or an API, below) and,
+ * declared for later, scoring functions. A plugin includes this header only: it gets
+ * everything through the arguments (the bulletin model and the read request are plain data),
+ * so it links nothing of the core and the binary exports no symbols for it.
  *
  * Versioning: `abi` is the first field and is checked before anything else is read. Any
  * change to this header that moves a field bumps PG_PLUGIN_ABI; a
  * plugin built for another version is refused with a message saying both versions.
+ * 3: source readers (pg_plugin_reader) became real.
  *
  * Plugins are looked up in $PINGGU_PLUGIN_DIR if set, else in plugins/ next to the pinggu
  * binary (the build writes them to build/plugins/). */
 
-#define PG_PLUGIN_ABI 2
+#define PG_PLUGIN_ABI 3
 #define PG_PLUGIN_ENTRY "pinggu_plugin_entry"
 
 /* Writes the bulletin into the existing directory `dir` (files named from b->basename) and
@@ -176,14 +178,121 @@ typedef struct {
     pg_export_fn write;
 } pg_plugin_exporter;
 
-/* Declared for later plugins (e.g. a PostgreSQL source, a scoring method in C); pinggu does
- * not call these yet. `open` and `score` are opaque until their interfaces are fixed. */
+/* ---- Source readers (ABI 3) ----
+ *
+ * A rule set names the plugin that reads a source the way it names a file source:
+ *
+ *     source "cases" { ..., plugin = "postgres", options = { table = "public.cases" } }
+ *
+ * and `pinggu ingest --source cases --from postgres:[LOCATION]` pulls one batch through the
+ * reader named "postgres". The reader streams the records to pinggu one at a time, every field
+ * as text, through `emit`. pinggu then does with them exactly what it does with a CSV file:
+ *
+ * - It writes them as CSV (a header of the declared field names, then one line per record in
+ *   the order emitted, RFC 4180 quoting), and that CSV *is* the batch. Its SHA-256 is the batch
+ *   id (a content hash of what was read), it is the raw copy kept in DATA/batches/raw and read
+ *   again when keys settle or a metric's definition changes, and the batch is all-or-nothing,
+ *   audited (actor, source, file "<reader>:<about>"), withdrawable and replaceable
+ *   (--replace). Pulling the same rows again in the same order is the same batch: nothing
+ *   changes. So a reader emits its records in a deterministic order (the postgres reader
+ *   sorts by every column).
+ * - The text is converted to the declared types by the same code as a CSV file's fields, in
+ *   the rule set's time zone; a value that does not convert is a bad record reported as
+ *   "<reader>:<about>:LINE: field: reason" (LINE is the record's line in that CSV: record N is
+ *   line N + 1), and one bad record refuses the whole batch. Keys and duplicates follow the
+ *   source's key and on_duplicate, as for files.
+ *
+ * The text a field's value must have is the text a CSV file of the source would hold:
+ *   NULL (or "")  null; refused for a field not declared nullable
+ *   string        any UTF-8
+ *   int, number   decimal ("12", "-3.5", "1e3"); no NaN or infinity
+ *   bool          "true" or "false"
+ *   time          "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS[.fff]]" or with 'T', then optionally "Z"
+ *                 or "+HH:MM"/"-HH:MM"; without an offset it is local time in the rule set's
+ *                 zone (pg_plugin_read_req.utc_offset)
+ *   enum          one of the declared values, exactly
+ * A reader converts its engine's own forms (PostgreSQL's "t"/"f", "+00") into these; it
+ * never filters, rounds or drops records on its own account.
+ *
+ * Push-down — partials computed where the data live, so that only per (metric, unit, bucket)
+ * aggregates leave the platform (数据不出域) — is not part of ABI 3: the reserved slots of
+ * pg_plugin_reader are kept for it and must be NULL. Until then the records themselves are
+ * read and a copy is kept in the data directory.
+ *
+ * Lifetimes. The descriptor and every string in it are static: they live as long as the
+ * plugin is loaded. A request (pg_plugin_read_req) and everything it points to are valid only
+ * during the call they are passed to; a reader keeps no pointer into them. The values passed
+ * to emit are copied before emit returns, so a reader may reuse its buffers (a libpq row is
+ * freed after emit returns).
+ *
+ * Threading. check and read run on a worker thread, never the host's loop thread, and may
+ * run on several threads at once for different sources: a reader keeps no mutable global
+ * state (libpq is thread-safe per connection). emit is called only on the thread that called
+ * read and only during that call. A read may block (network) for as long as it needs; it
+ * stops early when emit returns non-zero.
+ *
+ * Errors. A reader returns a negative errno with one line in err (errlen bytes,
+ * NUL-terminated): what failed and where ("postgres: connection to server on socket … failed:
+ * …"), never a password. Whatever it emitted before failing is discarded: nothing is stored. */
+
+/* A field's declared type, as the rule set's source declares it (rules.h's pg_ftype). */
+typedef enum {
+    PG_PF_STRING,
+    PG_PF_INT,
+    PG_PF_NUMBER,
+    PG_PF_BOOL,
+    PG_PF_TIME,
+    PG_PF_ENUM
+} pg_plugin_ftype;
+
 typedef struct {
-    const char *source; /* the rule set's source name it reads */
-    void *(*open)(const char *location, char *err, size_t errlen);
-    void *reserved[4];
+    const char *name;
+    int type;                 /* pg_plugin_ftype */
+    int nullable;             /* null is allowed */
+    const char *const *enums; /* PG_PF_ENUM: the declared values */
+    int nenums;
+} pg_plugin_field;
+
+/* One pull of one source. */
+typedef struct {
+    const char *source;            /* the rule set's source name */
+    const pg_plugin_field *fields; /* in declaration order: emit's values are in this order */
+    int nfields;
+    int key_field;              /* the field holding the record key, or -1 */
+    const char *const *options; /* the source's options: name, value, … sorted by name */
+    int noptions;
+    const char *location;   /* what --from gave after "<reader>:" ("" when nothing), e.g. a
+                             * table overriding options.table; never a connection */
+    const char *connection; /* the connection the host's config gives this reader, or NULL:
+                             * the reader then takes its own environment variables
+                             * (PINGGU_PG_DSN, PGHOST, … for postgres) */
+    const char *time_zone;  /* the rule set's zone ("Asia/Shanghai") */
+    int utc_offset;         /* its fixed offset in seconds east of UTC */
+    const char *decl_file;  /* where the source is declared, for messages */
+    int decl_line;
+} pg_plugin_read_req;
+
+/* Hands one record to pinggu: values[i] is the text of fields[i] (lens[i] bytes, no NUL
+ * needed), or NULL for null. Returns 0, or non-zero when pinggu wants the reading stopped
+ * (it could not keep the batch): the reader then stops and returns that value. */
+typedef int (*pg_plugin_emit_fn)(void *sink, const char *const *values, const size_t *lens);
+
+typedef struct {
+    const char *name; /* what `plugin =` and `--from NAME:` say: "postgres" */
+    const char *desc; /* one line for listings */
+    /* Checks a request without reading (options known and well formed). NULL: nothing to
+     * check beyond what read finds. Returns 0, or a negative errno with a message in err. */
+    int (*check)(const pg_plugin_read_req *rq, char *err, size_t errlen);
+    /* Reads every record and emits it. Before the first emit it writes to `about` (aboutlen
+     * bytes) a short name of what it reads, without credentials ("public.cases@pinggu"); pinggu
+     * records the batch's file as "<name>:<about>". Returns 0 when every record was emitted,
+     * emit's non-zero value when emit stopped it, or a negative errno with a message in err. */
+    int (*read)(const pg_plugin_read_req *rq, pg_plugin_emit_fn emit, void *sink, char *about,
+                size_t aboutlen, char *err, size_t errlen);
+    void *reserved[4]; /* push-down (not in ABI 3): NULL */
 } pg_plugin_reader;
 
+/* Declared for later (a scoring method in C); pinggu does not call it yet. */
 typedef struct {
     const char *method; /* the method name rules would use */
     double (*score)(double value, double n, const double *params, int nparams);
@@ -226,6 +335,9 @@ void pg_plugins_free(pg_plugins *ps);
  * looked for, where, and what each plugin file said. */
 const pg_plugin_exporter *pg_plugins_find(const pg_plugins *ps, const char *format, char *why,
                                           size_t why_len);
+/* The source reader named `name`, or NULL with a message in why, as pg_plugins_find. */
+const pg_plugin_reader *pg_plugins_find_reader(const pg_plugins *ps, const char *name, char *why,
+                                               size_t why_len);
 
 /* Checks a descriptor an entry point returned; returns 0, or -EPROTO with a message. */
 int pg_plugin_check(const pg_plugin *p, const char *file, char *err, size_t errlen);
