@@ -216,6 +216,19 @@ int pg_batch_sweep(const char *datadir, char ***removed, int *n, pg_diags *d);
  * 0 with *out, 1 when there is none, or a negative errno. */
 int pg_batch_store_open_existing(const char *datadir, pg_store **out, pg_diags *d);
 
+/* reader_plugin.c — a batch pulled through a source plugin (plugin.h, "Source readers").
+ *
+ * `from` is "<reader>[:LOCATION]", the reader being the one the source names (plugin =
+ * "postgres"); LOCATION is handed to it (the postgres reader takes a table there, overriding
+ * options.table). The records read are written as CSV and ingested as a CSV batch of the
+ * source, named "<reader>:<about>" (what the reader says it read): the same id (the SHA-256
+ * of that CSV), checks, all-or-nothing rule, audit, replace (rq->replaces) and withdraw as a
+ * file. rq->path is not used. Returns what pg_batch_ingest returns; -EINVAL also when the
+ * source names no plugin or another one, -ENOENT when no plugin provides the reader, and the
+ * reader's negative errno (its message a diagnostic) when it fails; nothing is stored then. */
+int pg_batch_pull(const pg_ruleset *rs, const char *datadir, const pg_batch_req *rq,
+                  const char *from, pg_batch *out, int *again, pg_diags *d);
+
 /* ingest_check.c — a batch file read as an ingest would read it, nothing stored (`pinggu
  * ingest --dry-run`). */
 

@@ -1,0 +1,196 @@
+/* reader_plugin.c — a batch pulled through a source plugin (plugin.h, "Source readers"):
+ * `pinggu ingest --source cases --from postgres:[LOCATION]`.
+ *
+ * The reader's records, one text value per declared field, are written as CSV — a header of
+ * the declared field names, then one line per record in the order emitted, quoted as RFC 4180
+ * says — into a temporary file, and that file is ingested as any CSV batch of the source
+ * (pg_batch_ingest_as), under the name "<reader>:<about>". Why a CSV and not records handed
+ * straight to the aggregation: then a plugin's batch *is* a batch, with nothing of its own to
+ * get wrong. Its id is the SHA-256 of the records read (a content hash of what was read), its
+ * raw copy is the CSV, read again when keys settle or a metric's definition changes; it is
+ * all-or-nothing, audited, withdrawable and replaceable; values are typed by the CSV reader's
+ * code in the rule set's zone, so a pull and a CSV export of the same rows cannot differ. The
+ * price is one extra write of the records to the temporary directory ($TMPDIR, else /tmp),
+ * removed before this returns.
+ *
+ * The plugin runs on the calling thread (never the host's loop thread: the caller sees to
+ * that); emit is only called from inside read. */
+#include "data.h"
+#include "plugin.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+_Static_assert(PG_PF_STRING == (int)PG_FT_STRING && PG_PF_INT == (int)PG_FT_INT &&
+                   PG_PF_NUMBER == (int)PG_FT_NUMBER && PG_PF_BOOL == (int)PG_FT_BOOL &&
+                   PG_PF_TIME == (int)PG_FT_TIME && PG_PF_ENUM == (int)PG_FT_ENUM,
+               "plugin.h's field types mirror rules.h's");
+
+typedef struct {
+    FILE *f;
+    int nfields;
+    const pg_plugin_field *fields;
+    long records;
+    int werr;          /* errno of a failed write, 0 */
+    char problem[256]; /* a record pinggu cannot write as CSV, "" */
+} sink;
+
+/* One value as a CSV field: bare when it holds nothing a CSV reader would read otherwise,
+ * else quoted with '"' doubled. An empty string is written "" — the CSV reader takes an empty
+ * field as null either way, as it does in a file. */
+static void put_field(FILE *f, const char *v, size_t len)
+{
+    int quote = len == 0;
+    for (size_t i = 0; i < len && !quote; i++)
+        if (v[i] == ',' || v[i] == '"' || v[i] == '\r' || v[i] == '\n') quote = 1;
+    if (!quote) {
+        fwrite(v, 1, len, f);
+        return;
+    }
+    putc('"', f);
+    for (size_t i = 0; i < len; i++) {
+        if (v[i] == '"') putc('"', f);
+        putc(v[i], f);
+    }
+    putc('"', f);
+}
+
+static int emit(void *ud, const char *const *values, const size_t *lens)
+{
+    sink *k = ud;
+    for (int i = 0; i < k->nfields; i++)
+        if (values[i] && memchr(values[i], '\0', lens[i])) {
+            /* a NUL cannot be told from the end of the text in a CSV field */
+            snprintf(k->problem, sizeof k->problem, "record %ld: %s: the value holds a NUL byte",
+                     k->records + 1, k->fields[i].name);
+            return 1;
+        }
+    for (int i = 0; i < k->nfields; i++) {
+        if (i) putc(',', k->f);
+        if (values[i]) put_field(k->f, values[i], lens[i]);
+    }
+    putc('\n', k->f);
+    k->records++;
+    if (ferror(k->f)) {
+        k->werr = errno ? errno : EIO;
+        return 1;
+    }
+    return 0;
+}
+
+/* "name:location" → the reader's name (malloc'd) and where the location starts. */
+static char *split_from(const char *from, const char **location)
+{
+    const char *colon = strchr(from, ':');
+    *location = colon ? colon + 1 : "";
+    return colon ? pg_xasprintf("%.*s", (int)(colon - from), from) : pg_xstrdup(from);
+}
+
+int pg_batch_pull(const pg_ruleset *rs, const char *datadir, const pg_batch_req *rq,
+                  const char *from, pg_batch *out, int *again, pg_diags *d)
+{
+    memset(out, 0, sizeof *out);
+    *again = 0;
+    int s = pg_strmap_get(&rs->source_ids, rq->source);
+    if (s < 0) {
+        pg_error(d, NULL, 0, "--source %s: the rule set declares no such source", rq->source);
+        return -EINVAL;
+    }
+    const pg_source *src = &rs->sources[s];
+    if (!src->plugin) {
+        pg_error(d, src->file, src->line,
+                 "source '%s' names no plugin to read it from (plugin = \"postgres\", options = "
+                 "{ table = \"...\" }); ingest its files instead of --from",
+                 src->name);
+        return -EINVAL;
+    }
+    const char *location;
+    char *name = split_from(from, &location);
+    if (strcmp(name, src->plugin) != 0) {
+        pg_error(d, src->file, src->line,
+                 "--from %s: source '%s' is read by plugin '%s' (--from %s:...), not '%s'", from,
+                 src->name, src->plugin, src->plugin, name);
+        free(name);
+        return -EINVAL;
+    }
+    free(name);
+    pg_plugins *ps = pg_plugins_load(NULL);
+    char why[2048];
+    const pg_plugin_reader *r = pg_plugins_find_reader(ps, src->plugin, why, sizeof why);
+    if (!r) {
+        pg_error(d, src->file, src->line, "source '%s': %s", src->name, why);
+        pg_plugins_free(ps);
+        return -ENOENT;
+    }
+
+    pg_plugin_field *fields = pg_xcalloc((size_t)src->nfields, sizeof *fields);
+    for (int i = 0; i < src->nfields; i++) {
+        const pg_field *f = &src->fields[i];
+        /* pg_plugin_ftype mirrors pg_ftype, value for value */
+        fields[i] = (pg_plugin_field){f->name, (int)f->type, f->nullable,
+                                      (const char *const *)f->enums, f->nenums};
+    }
+    pg_plugin_read_req req = {.source = src->name,
+                              .fields = fields,
+                              .nfields = src->nfields,
+                              .key_field = src->key_field,
+                              .options = (const char *const *)src->options,
+                              .noptions = src->noptions,
+                              .location = location,
+                              .connection = NULL,
+                              .time_zone = rs->timezone,
+                              .utc_offset = rs->tz_offset,
+                              .decl_file = src->file,
+                              .decl_line = src->line};
+    char err[1024] = "", about[256] = "";
+    int rc = r->check ? r->check(&req, err, sizeof err) : 0;
+    if (rc != 0) {
+        pg_error(d, src->file, src->line, "source '%s': %s: %s", src->name, r->name,
+                 *err ? err : "the plugin refused the request");
+        goto out_fields;
+    }
+
+    const char *tmpdir = getenv("TMPDIR");
+    char *tmp = pg_xasprintf("%s/pinggu-pull-XXXXXX.csv", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    int fd = mkstemps(tmp, 4);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        rc = -errno;
+        pg_error(d, tmp, 0, "cannot write the pulled records: %s", strerror(-rc));
+        if (fd >= 0) close(fd), unlink(tmp);
+        free(tmp);
+        goto out_fields;
+    }
+    for (int i = 0; i < src->nfields; i++) fprintf(f, "%s%s", i ? "," : "", src->fields[i].name);
+    putc('\n', f);
+    sink k = {.f = f, .nfields = src->nfields, .fields = fields};
+    rc = r->read(&req, emit, &k, about, sizeof about, err, sizeof err);
+    about[sizeof about - 1] = '\0';
+    if (fclose(f) != 0 && !k.werr) k.werr = errno ? errno : EIO;
+    char *label = pg_xasprintf("%s:%s", r->name, *about ? about : src->name);
+    if (k.werr) {
+        rc = -k.werr;
+        pg_error(d, tmp, 0, "cannot write the pulled records: %s", strerror(k.werr));
+    } else if (*k.problem) {
+        rc = -EINVAL;
+        pg_error(d, label, 0, "%s: nothing stored", k.problem);
+    } else if (rc != 0) {
+        pg_error(d, label, 0, "%s; nothing stored",
+                 *err ? err : "the plugin failed without saying why");
+        if (rc > 0) rc = -EIO;
+    } else {
+        pg_batch_req pull = *rq;
+        pull.path = tmp;
+        rc = pg_batch_ingest_as(rs, datadir, &pull, label, out, again, d);
+    }
+    unlink(tmp);
+    free(tmp);
+    free(label);
+out_fields:
+    free(fields);
+    pg_plugins_free(ps);
+    return rc;
+}
