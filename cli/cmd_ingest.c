@@ -5,7 +5,8 @@
  * ingest of raw files that runs longer than about 2 s shows a progress line (progress.h).
  * --dry-run reads the files as an ingest would and says how their columns map to the
  * source's fields and what is wrong, without opening the data directory: a clerk can try an
- * export before anything is kept. */
+ * export before anything is kept. --from pulls one batch through the source plugin the
+ * source names (`--from postgres:` reads its options.table), as a batch like any file's. */
 #include "data.h"
 #include "args.h"
 #include "cli.h"
@@ -23,6 +24,8 @@ static const char usage[] =
     "FILE|DIR...\n"
     "       pinggu ingest --rules DIR [--data DIR] --source NAME --dry-run [--threads N] "
     "FILE|DIR...\n"
+    "       pinggu ingest --rules DIR --data DIR --source NAME --from PLUGIN:[LOCATION] "
+    "[--replace ID] [--actor WHO]\n"
     "       pinggu ingest --rules DIR --data DIR --values FILE.csv [--actor WHO]\n"
     "       pinggu ingest --rules DIR --data DIR --source NAME --replace ID [--actor WHO] FILE\n"
     "       pinggu ingest --rules DIR --data DIR --values FILE.csv --replace ID [--actor WHO]\n"
@@ -77,14 +80,17 @@ static long long total_size(int argc, char **argv)
     return total;
 }
 
+/* One file, or with `from` one pull through a source plugin (named then by the batch's file,
+ * "postgres:public.cases@db"). */
 static int ingest_one(const pg_ruleset *rs, const char *data, const pg_batch_req *rq,
-                      cli_progress *progress, pg_diags *d)
+                      const char *from, cli_progress *progress, pg_diags *d)
 {
     pg_batch b;
     int again;
     int before = d->n;
-    const char *path = rq->path;
-    int rc = pg_batch_ingest(rs, data, rq, &b, &again, d);
+    int rc = from ? pg_batch_pull(rs, data, rq, from, &b, &again, d)
+                  : pg_batch_ingest(rs, data, rq, &b, &again, d);
+    const char *path = from ? (rc == 0 ? b.file : from) : rq->path;
     cli_progress_pause(progress); /* the lines below may go to the same terminal */
     pg_diags_print(&(pg_diags){d->v + before, d->n - before, 0, 0, 0}, stderr);
     if (rc == 0) {
@@ -188,19 +194,13 @@ static int list(const char *data)
 int cmd_ingest(int argc, char **argv)
 {
     const char *rules = NULL, *data = NULL, *source = NULL, *withdraw = NULL, *nthreads = NULL;
-    const char *replace = NULL, *values = NULL, *actor = NULL;
+    const char *replace = NULL, *values = NULL, *actor = NULL, *from = NULL;
     int do_list = 0, dry_run = 0, threads = pg_ingest_threads();
-    const cli_opt opts[] = {{"rules", &rules, NULL},
-                            {"data", &data, NULL},
-                            {"source", &source, NULL},
-                            {"list", NULL, &do_list},
-                            {"withdraw", &withdraw, NULL},
-                            {"threads", &nthreads, NULL},
-                            {"replace", &replace, NULL},
-                            {"values", &values, NULL},
-                            {"actor", &actor, NULL},
-                            {"dry-run", NULL, &dry_run},
-                            {NULL, NULL, NULL}};
+    const cli_opt opts[] = {
+        {"rules", &rules, NULL},     {"data", &data, NULL},         {"source", &source, NULL},
+        {"list", NULL, &do_list},    {"withdraw", &withdraw, NULL}, {"threads", &nthreads, NULL},
+        {"replace", &replace, NULL}, {"values", &values, NULL},     {"actor", &actor, NULL},
+        {"dry-run", NULL, &dry_run}, {"from", &from, NULL},         {NULL, NULL, NULL}};
     int rc0 = cli_args(argc, argv, opts, usage);
     if (rc0 >= 0) return rc0;
     if (nthreads) {
@@ -226,6 +226,28 @@ int cmd_ingest(int argc, char **argv)
         return 2;
     }
     if (do_list) return list(data);
+    /* --from: one pull, in place of files */
+    if (from && (!rules || !source || values || dry_run || withdraw || optind != argc)) {
+        fputs("pinggu ingest: --from takes --rules, --data and --source (not files, --values, "
+              "--dry-run or --withdraw)\n",
+              stderr);
+        fputs(usage, stderr);
+        return 2;
+    }
+    if (from) {
+        pg_diags d = {0};
+        pg_ruleset *rs = NULL;
+        int rc = pg_ruleset_load(rules, &rs, &d);
+        if (rc != 0) {
+            pg_diags_print(&d, stderr);
+        } else {
+            pg_batch_req rq = {source, NULL, cli_actor(actor), replace, threads};
+            rc = ingest_one(rs, data, &rq, from, NULL, &d);
+        }
+        pg_ruleset_free(rs);
+        pg_diags_free(&d);
+        return rc ? 1 : 0;
+    }
     if (withdraw) {
         pg_diags d = {0};
         pg_batch b;
@@ -280,7 +302,7 @@ int cmd_ingest(int argc, char **argv)
                        threads};
     /* values files are small and read by the dataset's reader: no progress for them */
     cli_progress *progress = values ? NULL : cli_progress_start("ingest", total_size(argc, argv));
-    if (values) failed = ingest_one(rs, data, &rq, NULL, &d) != 0;
+    if (values) failed = ingest_one(rs, data, &rq, NULL, NULL, &d) != 0;
     for (int i = optind; i < argc; i++) {
         struct stat st;
         if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -295,13 +317,14 @@ int cmd_ingest(int argc, char **argv)
             }
             for (int k = 0; k < n; k++) {
                 rq.path = files[k];
-                if (!failed || !replace) failed |= ingest_one(rs, data, &rq, progress, &d) != 0;
+                if (!failed || !replace)
+                    failed |= ingest_one(rs, data, &rq, NULL, progress, &d) != 0;
                 free(files[k]);
             }
             free(files);
         } else {
             rq.path = argv[i];
-            failed |= ingest_one(rs, data, &rq, progress, &d) != 0;
+            failed |= ingest_one(rs, data, &rq, NULL, progress, &d) != 0;
         }
     }
     cli_progress_stop(progress);
