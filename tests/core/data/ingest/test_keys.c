@@ -96,7 +96,8 @@ static char *datadir(fx *f, const char *name)
 static int ingest(fx *f, const char *data, const char *source, const char *path,
                   const char *replaces, pg_batch *out, char **msgs)
 {
-    pg_batch_req rq = {source, path, "test", replaces, 1};
+    pg_batch_req rq = {
+        .source = source, .path = path, .actor = "test", .replaces = replaces, .threads = 1};
     pg_batch b;
     int again;
     pg_diags d = {0};

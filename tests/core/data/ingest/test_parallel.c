@@ -651,7 +651,7 @@ static int ingest_fifo(const pg_ruleset *r, const char *data, const char *file, 
         }
         _exit(0);
     }
-    pg_batch_req rq = {"cases", fifo, "test", NULL, 2};
+    pg_batch_req rq = {.source = "cases", .path = fifo, .actor = "test", .threads = 2};
     int again;
     int rc = pg_batch_ingest(r, data, &rq, b, &again, d);
     waitpid(pid, NULL, 0);
@@ -759,7 +759,7 @@ static void late_error_stores_nothing(void **state)
         long e;
         assert_null(read_with(files[f], 1, &e, &want));
         assert_int_equal(e, 1);
-        pg_batch_req rq = {"cases", files[f], "test", NULL, 2};
+        pg_batch_req rq = {.source = "cases", .path = files[f], .actor = "test", .threads = 2};
         pg_batch b;
         int again;
         assert_int_equal(pg_batch_ingest(rs, data, &rq, &b, &again, &d), -EINVAL);
