@@ -85,7 +85,7 @@ static const double *part_scores(pg_bulletin *b, const pg_result *res, int u)
 {
     double *v = alloc(b, (size_t)b->nparts, sizeof(double));
     for (int k = 0; k < b->nparts; k++)
-        v[k] = pg_round(pg_result_part(res, u, k), res->rs->rounding);
+        v[k] = pg_rs_round(res->rs, pg_result_part(res, u, k));
     return v;
 }
 

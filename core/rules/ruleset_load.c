@@ -284,9 +284,9 @@ static void read_points(loader *ld, int t, const where *w, pg_node *n, int *expl
 }
 
 static const char *const ruleset_fields[] = {
-    "id",      "name",         "year",    "timezone", "rounding",
-    "ranking", "tie_breakers", "bands",   "missing",  "carry_limit",
-    "budget",  "effective",    "extends", "issuer",   NULL};
+    "id",           "name",   "year",          "timezone",    "rounding", "ranking",
+    "tie_breakers", "bands",  "missing",       "carry_limit", "budget",   "effective",
+    "extends",      "issuer", "rounding_mode", "rank_on",     NULL};
 
 static void read_ruleset(loader *ld, int t, const where *w)
 {
@@ -332,6 +332,24 @@ static void read_ruleset(loader *ld, int t, const where *w)
         BAD(ld, w, "ruleset: rounding must be a whole number of digits from 0 to 6");
     else
         rs->rounding = (int)rounding;
+    char *mode = pg__opt_string(ld, t, "rounding_mode", w, 0);
+    if (!mode || strcmp(mode, "half_away") == 0)
+        rs->rounding_mode = PG_ROUND_HALF_AWAY;
+    else if (strcmp(mode, "half_even") == 0)
+        rs->rounding_mode = PG_ROUND_HALF_EVEN;
+    else if (strcmp(mode, "truncate") == 0)
+        rs->rounding_mode = PG_ROUND_TRUNCATE;
+    else
+        BAD(ld, w,
+            "ruleset: rounding_mode = \"%s\" must be \"half_away\", \"half_even\" or "
+            "\"truncate\"",
+            mode);
+    free(mode);
+    char *rank_on = pg__opt_string(ld, t, "rank_on", w, 0);
+    rs->rank_unrounded = rank_on && strcmp(rank_on, "unrounded") == 0;
+    if (rank_on && !rs->rank_unrounded && strcmp(rank_on, "rounded") != 0)
+        BAD(ld, w, "ruleset: rank_on = \"%s\" must be \"rounded\" or \"unrounded\"", rank_on);
+    free(rank_on);
     char *ranking = pg__opt_string(ld, t, "ranking", w, 0);
     if (ranking && strcmp(ranking, "dense") == 0)
         rs->dense = 1;

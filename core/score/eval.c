@@ -673,7 +673,7 @@ static void totals(evaluator *ev, const pg_scheme *s)
             total = fmin(fmax(total, 0), s->max);
         }
         ur->raw_total = total;
-        ur->total = pg_round(total, rs->rounding);
+        ur->total = pg_rs_round(rs, total);
         ur->ranked = !isnan(total);
     }
 }

@@ -1,9 +1,10 @@
-/* rank.c — ranking within each group, on rounded totals.
+/* rank.c — ranking within each group, on rounded totals (or unrounded, rank_on).
  *
- * Order: rounded total, then the rule set's tie-breakers (the rounded score of each named
- * part or indicator, first difference wins); units still equal share a rank. Competition
- * ranking leaves a gap after a tie (1, 2, 2, 4), dense does not (1, 2, 2, 3). Tied units are
- * listed by code, then id — never by input order — but that order does not change a rank. */
+ * Order: rounded total (the unrounded one under rank_on = "unrounded"), then the rule set's
+ * tie-breakers (the rounded score of each named part or indicator, first difference wins); units
+ * still equal share a rank. Competition ranking leaves a gap after a tie (1, 2, 2, 4), dense does
+ * not (1, 2, 2, 3). Tied units are listed by code, then id — never by input order — but that order
+ * does not change a rank. */
 #include "score.h"
 #include "base.h"
 
@@ -23,13 +24,11 @@ static double tie_value(const pg_result *res, const char *id, int u)
     const pg_ruleset *rs = res->rs;
     const pg_scheme *s = &rs->schemes[res->scheme];
     for (int k = 0; k < s->nparts; k++)
-        if (strcmp(s->parts[k].id, id) == 0)
-            return pg_round(pg_result_part(res, u, k), rs->rounding);
+        if (strcmp(s->parts[k].id, id) == 0) return pg_rs_round(rs, pg_result_part(res, u, k));
     int node = pg_strmap_get(&rs->node_ids, id);
     if (node < 0 || !res->cells) return NAN;
     for (int i = 0; i < s->norder; i++)
-        if (s->order[i] == node)
-            return pg_round(pg_result_cell(res, node, u)->points, rs->rounding);
+        if (s->order[i] == node) return pg_rs_round(rs, pg_result_cell(res, node, u)->points);
     return NAN;
 }
 
@@ -40,11 +39,18 @@ typedef struct {
     const rank_ctx *c;
 } entry;
 
+/* What ranks: the rounded total, or the unrounded one when the set says rank_on = "unrounded". */
+static double rank_key(const pg_result *res, const pg_unit_result *ur)
+{
+    return res->rs->rank_unrounded ? ur->raw_total : ur->total;
+}
+
 /* Compares on total and tie-breakers only: 0 means a true tie. */
 static int cmp_rank(const rank_ctx *c, int a, int b, int *decider)
 {
     const pg_unit_result *x = &c->res->units[a], *y = &c->res->units[b];
-    if (x->total != y->total) return x->total > y->total ? -1 : 1;
+    double kx = rank_key(c->res, x), ky = rank_key(c->res, y);
+    if (kx != ky) return kx > ky ? -1 : 1;
     for (int i = 0; i < c->ntie; i++) {
         double va = c->keys[a * c->ntie + i], vb = c->keys[b * c->ntie + i];
         if (isnan(va) && isnan(vb)) continue;
@@ -76,7 +82,9 @@ static void mark_tie_breakers(const rank_ctx *c, const int *order, int n)
 {
     pg_unit_result *units = c->res->units;
     for (int lo = 0, hi; lo < n; lo = hi) {
-        for (hi = lo + 1; hi < n && units[order[hi]].total == units[order[lo]].total;) hi++;
+        for (hi = lo + 1;
+             hi < n && rank_key(c->res, &units[order[hi]]) == rank_key(c->res, &units[order[lo]]);)
+            hi++;
         for (int i = lo; i < hi; i++)
             for (int j = lo; j < hi; j++) {
                 int decider = -1;

@@ -316,7 +316,7 @@ static void reaggregate(const model *m, const double *f, scratch *x, int u0, int
         if (present && max_present > 0) total = got * (max_all / max_present) + adjust;
         if (!isnan(total) && ur->veto_node >= 0) total = rs->nodes[ur->veto_node].veto_score;
         if (total > s->max || total < 0) total = fmin(fmax(total, 0), s->max);
-        tot[u] = pg_round(total, rs->rounding);
+        tot[u] = pg_rs_round(rs, total);
         for (int i = 0; i < rs->ntie; i++) {
             double v = NAN;
             int tp = m->tie_pos[i];
@@ -431,7 +431,7 @@ static void rank_draw(const model *m, scratch *x, const double *tot, const doubl
                 for (int i = lo; i < hi; i++)
                     for (int t = 0; t < nt; t++) {
                         size_t at = (size_t)x->sorted[i].u * (size_t)nt + (size_t)t;
-                        x->tkeys[at] = pg_round(tie[at], rs->rounding);
+                        x->tkeys[at] = pg_rs_round(rs, tie[at]);
                     }
                 for (int i = lo + 1; i < hi; i++) {
                     struct rk t = x->sorted[i];
@@ -540,6 +540,12 @@ static int model_build(const pg_result *res, model **out, pg_diags *d)
                  "scheme '%s' combines other schemes' totals; sensitivity re-aggregates one "
                  "indicator tree: run it on the schemes it combines",
                  s->id);
+        return -ENOTSUP;
+    }
+    if (rs->rank_unrounded) {
+        pg_error(d, rs->file, rs->line,
+                 "rank_on = \"unrounded\": sensitivity ranks draws on rounded totals only; "
+                 "rank on the rounded total to use it");
         return -ENOTSUP;
     }
     if (s->composite_ref != LUA_NOREF) {

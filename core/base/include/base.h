@@ -171,6 +171,12 @@ int pg_period_prev(int code);
 /* Rounds half away from zero at `digits` decimals, tolerating binary representation error
  * (2.675 → 2.68). */
 double pg_round(double x, int digits);
+/* How a rule set rounds its totals (ruleset { rounding_mode }): half away from zero (pg_round),
+ * half to even (banker's: 6.25 → 6.2, 6.35 → 6.4), or toward zero. A value is at the half when
+ * it is within a few units in the last place of it, so that 2.675 (stored as 2.67499…) rounds
+ * as the 2.675 it was written as. */
+typedef enum { PG_ROUND_HALF_AWAY, PG_ROUND_HALF_EVEN, PG_ROUND_TRUNCATE } pg_round_mode;
+double pg_round_as(double x, int digits, pg_round_mode mode);
 /* The shortest decimal text that reads back as exactly v ("1.0000001", "0.1", "2.5", "nan"),
  * in buf: what a message shows of a value it refuses, where %g's six digits would show
  * 1.0000001 as "1". Returns buf. */

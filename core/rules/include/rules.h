@@ -292,6 +292,8 @@ typedef struct pg_ruleset {
      * whole year, or the host's reload.effective default. */
     int effective;
     int rounding;
+    pg_round_mode rounding_mode;
+    int rank_unrounded; /* ruleset { rank_on = "unrounded" }: ranks compare unrounded totals */
     int dense;
     pg_missing missing;
     int carry_limit;
@@ -334,6 +336,12 @@ typedef struct pg_ruleset {
     char **strings; /* file names etc. that diagnostics and nodes borrow */
     int nstrings;
 } pg_ruleset;
+
+/* A total or a part as the rule set rounds it (rounding digits, rounding_mode). */
+static inline double pg_rs_round(const pg_ruleset *rs, double x)
+{
+    return pg_round_as(x, rs->rounding, rs->rounding_mode);
+}
 
 /* Loads and validates the rule set in `dir`. Problems go to `d` (errors and warnings).
  * Returns 0 and *out, or a negative errno (-EINVAL for an invalid set) and *out = NULL. */

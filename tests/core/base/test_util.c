@@ -44,6 +44,41 @@ static void test_round_half_away_from_zero(void **state)
     assert_true(pg_round(123456.785, 2) == 123456.79);
 }
 
+/* rounding_mode = "half_even": a half goes to the even neighbour, as the decimal the author
+ * wrote (6.25 → 6.2, the publisher's figure); anything off the half rounds to the nearest. */
+static void test_round_half_even(void **state)
+{
+    (void)state;
+    assert_true(pg_round_as(6.25, 1, PG_ROUND_HALF_EVEN) == 6.2);
+    assert_true(pg_round_as(6.35, 1, PG_ROUND_HALF_EVEN) == 6.4); /* stored just below 6.35 */
+    assert_true(pg_round_as(-6.25, 1, PG_ROUND_HALF_EVEN) == -6.2);
+    assert_true(pg_round_as(2.675, 2, PG_ROUND_HALF_EVEN) == 2.68); /* 267.5: 268 is even */
+    assert_true(pg_round_as(2.665, 2, PG_ROUND_HALF_EVEN) == 2.66);
+    assert_true(pg_round_as(0.125, 2, PG_ROUND_HALF_EVEN) == 0.12);
+    assert_true(pg_round_as(1.005, 2, PG_ROUND_HALF_EVEN) == 1.0);
+    assert_true(pg_round_as(0.5, 0, PG_ROUND_HALF_EVEN) == 0);
+    assert_true(pg_round_as(1.5, 0, PG_ROUND_HALF_EVEN) == 2);
+    assert_true(pg_round_as(2.5, 0, PG_ROUND_HALF_EVEN) == 2);
+    assert_true(pg_round_as(2.5000001, 0, PG_ROUND_HALF_EVEN) == 3); /* off the half */
+    assert_true(pg_round_as(2.4999999, 0, PG_ROUND_HALF_EVEN) == 2);
+    assert_true(pg_round_as(12.345, 2, PG_ROUND_HALF_EVEN) == 12.34);
+    assert_true(pg_round_as(89.995, 2, PG_ROUND_HALF_EVEN) == 90.0); /* 8999.5: 9000 is even */
+}
+
+/* rounding_mode = "truncate": toward zero, but a decimal stored a hair below itself stays. */
+static void test_round_truncate(void **state)
+{
+    (void)state;
+    assert_true(pg_round_as(2.679, 2, PG_ROUND_TRUNCATE) == 2.67);
+    assert_true(pg_round_as(-2.679, 2, PG_ROUND_TRUNCATE) == -2.67);
+    assert_true(pg_round_as(0.29, 2, PG_ROUND_TRUNCATE) == 0.29); /* 28.999999999999996 */
+    assert_true(pg_round_as(89.999, 2, PG_ROUND_TRUNCATE) == 89.99);
+    assert_true(pg_round_as(6.25, 1, PG_ROUND_TRUNCATE) == 6.2);
+    assert_true(pg_round_as(100, 2, PG_ROUND_TRUNCATE) == 100);
+    /* half_away through pg_round_as is pg_round */
+    assert_true(pg_round_as(2.675, 2, PG_ROUND_HALF_AWAY) == pg_round(2.675, 2));
+}
+
 static void test_round_below_half(void **state)
 {
     /* the tolerance must not turn a value really below the half into a round-up */
@@ -119,6 +154,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_half_away_from_zero),
         cmocka_unit_test(test_round_below_half),
+        cmocka_unit_test(test_round_half_even),
+        cmocka_unit_test(test_round_truncate),
         cmocka_unit_test(test_period_parse),
         cmocka_unit_test(test_period_parse_rejects),
         cmocka_unit_test(test_period_prev_and_format),

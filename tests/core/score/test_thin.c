@@ -190,7 +190,8 @@ static void test_bulletin_and_trace(void **state)
     assert_int_equal(b->nnotes, 1);
     assert_substr(
         b->notes[0],
-        "本期部分单位的个别指标有本单位数据的分值低于规则规定的最低比例（min_applicable）");
+        "本期部分单位的个别指标有本单位数据的分值低于规则规定的最低比例，不再由少数几项指标");
+    assert_null(strstr(b->notes[0], "min_applicable")); /* no rule-language word for a reader */
     assert_substr(b->notes[0],
                   "薄的plat按本组中位数计分；套的plat按本组中位数计分；套的pa不计分。");
     const pg_bl_unit *bu = &b->units[fx_unit(rs, "thin")];
