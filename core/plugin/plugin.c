@@ -14,6 +14,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,17 +156,27 @@ void pg_plugins_free(pg_plugins *ps)
 }
 
 /* Why nothing provides `what`: the directory, and what each file that did not load said. */
+/* Appends to why at *len, truncating at why_len and keeping *len on the terminator. */
+static void appendf(char *why, size_t why_len, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void appendf(char *why, size_t why_len, size_t *len, const char *fmt, ...)
+{
+    if (*len + 1 >= why_len) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(why + *len, why_len - *len, fmt, ap);
+    va_end(ap);
+    if (n > 0) *len += (size_t)n < why_len - *len ? (size_t)n : why_len - *len - 1;
+}
+
 static void not_found(const pg_plugins *ps, const char *what, char *why, size_t why_len)
 {
     size_t len = 0;
-    int n = snprintf(why, why_len, "no plugin in %s %s", ps->dir, what);
-    if (n > 0) len = (size_t)n < why_len ? (size_t)n : why_len - 1;
-    if (ps->dir_error) snprintf(why + len, why_len - len, " (%s)", ps->dir_error);
-    for (int i = 0; i < ps->n && len < why_len; i++) {
-        if (!ps->v[i].error) continue;
-        n = snprintf(why + len, why_len - len, "; %s", ps->v[i].error);
-        if (n > 0) len += (size_t)n < why_len - len ? (size_t)n : why_len - len - 1;
-    }
+    if (why_len) why[0] = 0;
+    appendf(why, why_len, &len, "no plugin in %s %s", ps->dir, what);
+    if (ps->dir_error) appendf(why, why_len, &len, " (%s)", ps->dir_error);
+    for (int i = 0; i < ps->n; i++)
+        if (ps->v[i].error) appendf(why, why_len, &len, "; %s", ps->v[i].error);
 }
 
 const pg_plugin_exporter *pg_plugins_find(const pg_plugins *ps, const char *format, char *why,
