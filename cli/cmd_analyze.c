@@ -4,6 +4,7 @@
  * (core/score/analyze.c), as text or JSON. */
 #include "args.h"
 #include "cli.h"
+#include "open.h"
 #include "score.h"
 #include "base.h"
 #include "record.h"
@@ -41,23 +42,10 @@ int cmd_analyze(int argc, char **argv)
     pg_ruleset *rs = NULL;
     pg_dataset *ds = NULL;
     pg_analysis *an = NULL;
-    if (pg_ruleset_load(rules, &rs, &d) != 0) goto done;
-    int s = pg_strmap_get(&rs->scheme_ids, scheme);
-    if (s < 0) {
-        pg_error(&d, NULL, 0, "--scheme %s: the rule set has no such scheme", scheme);
-        goto done;
-    }
-    if (pg_datadir_load(rs, data, &ds, &d) != 0) goto done;
-    if (pg_analyze(rs, ds, s, code, &an, &d) != 0) goto done;
-    int wrc;
-    if (strcmp(format, "json") == 0) {
-        cJSON *j = pg_analysis_json(an);
-        char *text = cJSON_Print(j);
-        wrc = fputs(text, stdout) < 0 || fputc('\n', stdout) == EOF;
-        free(text);
-        cJSON_Delete(j);
-    } else
-        wrc = pg_analysis_text(an, stdout);
+    int s = cli_open(rules, scheme, data, &rs, &ds, &d);
+    if (s < 0 || pg_analyze(rs, ds, s, code, &an, &d) != 0) goto done;
+    int wrc = strcmp(format, "json") == 0 ? cli_print_json(pg_analysis_json(an))
+                                          : pg_analysis_text(an, stdout);
     if (wrc == 0 && fflush(stdout) == 0)
         rc = 0;
     else

@@ -6,6 +6,7 @@
 #include "report.h"
 #include "args.h"
 #include "cli.h"
+#include "open.h"
 #include "record.h"
 #include "base.h"
 #include "plugin.h"
@@ -78,14 +79,8 @@ int cmd_report(int argc, char **argv)
     pg_ruleset *rs = NULL;
     pg_dataset *ds = NULL;
     pg_bulletin *b = NULL;
-    if (pg_ruleset_load(rules, &rs, &d) != 0) goto done;
-    int s = pg_strmap_get(&rs->scheme_ids, scheme);
-    if (s < 0) {
-        pg_error(&d, NULL, 0, "--scheme %s: the rule set has no such scheme", scheme);
-        goto done;
-    }
-    if (pg_datadir_load(rs, data, &ds, &d) != 0) goto done;
-    if (pg_bulletin_build(rs, ds, s, code, &b, &d) != 0) goto done;
+    int s = cli_open(rules, scheme, data, &rs, &ds, &d);
+    if (s < 0 || pg_bulletin_build(rs, ds, s, code, &b, &d) != 0) goto done;
     if (make_dir(out, &d) != 0) goto done;
     if (builtin) {
         /* the annual report carries the year's indicator analysis and rank stability

@@ -5,6 +5,7 @@
  * band and the weights that move it most, as text or JSON. */
 #include "args.h"
 #include "cli.h"
+#include "open.h"
 #include "score.h"
 #include "base.h"
 #include "record.h"
@@ -86,24 +87,11 @@ int cmd_sensitivity(int argc, char **argv)
     pg_dataset *ds = NULL;
     pg_result *res = NULL;
     pg_sens *sv = NULL;
-    if (pg_ruleset_load(rules, &rs, &d) != 0) goto done;
-    int s = pg_strmap_get(&rs->scheme_ids, scheme);
-    if (s < 0) {
-        pg_error(&d, NULL, 0, "--scheme %s: the rule set has no such scheme", scheme);
-        goto done;
-    }
-    if (pg_datadir_load(rs, data, &ds, &d) != 0) goto done;
-    if (pg_eval(rs, ds, s, code, &res, &d) != 0) goto done;
+    int s = cli_open(rules, scheme, data, &rs, &ds, &d);
+    if (s < 0 || pg_eval(rs, ds, s, code, &res, &d) != 0) goto done;
     if (pg_sens_run(res, &o, &sv, &d) != 0) goto done;
-    int wrc;
-    if (strcmp(format, "json") == 0) {
-        cJSON *j = pg_sens_json(sv);
-        char *text = cJSON_Print(j);
-        wrc = fputs(text, stdout) < 0 || fputc('\n', stdout) == EOF;
-        free(text);
-        cJSON_Delete(j);
-    } else
-        wrc = pg_sens_text(sv, stdout);
+    int wrc =
+        strcmp(format, "json") == 0 ? cli_print_json(pg_sens_json(sv)) : pg_sens_text(sv, stdout);
     if (wrc == 0 && fflush(stdout) == 0)
         rc = 0;
     else
