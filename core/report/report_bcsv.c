@@ -73,8 +73,8 @@ static void ranking(const pg_bulletin *b, const pg_bl_group *g, FILE *f)
 static void lost(const pg_bulletin *b, FILE *f)
 {
     fputs("\xEF\xBB\xBF", f);
-    fputs("分组,单位,单位代码,部分,指标代码,指标,满分,得分,折算系数,失分,状态,原因,数据项,数值,"
-          "样本量\r\n",
+    fputs("分组,单位,单位代码,部分,指标代码,指标,满分,得分,折算系数,失分,总分失分,状态,原因,数据项,"
+          "数值,样本量\r\n",
           f);
     for (int u = 0; u < b->nunits; u++) {
         const pg_bl_unit *bu = &b->units[u];
@@ -90,6 +90,7 @@ static void lost(const pg_bulletin *b, FILE *f)
             number(f, l->got, 4);
             number(f, l->weight, 6);
             number(f, l->lost, 4);
+            number(f, l->lost_total, 4);
             field(f, l->status, 0);
             field(f, l->why, 0);
             field(f, l->metric_name, 0);

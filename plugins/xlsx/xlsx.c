@@ -85,9 +85,10 @@ static void ranking_sheet(lxw_workbook *wb, const formats *f, const pg_bulletin 
 static void lost_sheet(lxw_workbook *wb, const formats *f, const pg_bulletin *b)
 {
     lxw_worksheet *ws = workbook_add_worksheet(wb, "失分明细");
-    const char *head[] = {"分组",     "单位", "部分", "指标代码", "指标",   "满分", "得分",
-                          "折算系数", "失分", "状态", "原因",     "数据项", "数值", "样本量"};
-    for (int c = 0; c < 14; c++) string(ws, 0, c, head[c], f->head);
+    const char *head[] = {"分组", "单位", "部分",     "指标代码", "指标",
+                          "满分", "得分", "折算系数", "失分",     "总分失分",
+                          "状态", "原因", "数据项",   "数值",     "样本量"};
+    for (int c = 0; c < 15; c++) string(ws, 0, c, head[c], f->head);
     int row = 1;
     for (int u = 0; u < b->nunits; u++) {
         const pg_bl_unit *bu = &b->units[u];
@@ -102,11 +103,12 @@ static void lost_sheet(lxw_workbook *wb, const formats *f, const pg_bulletin *b)
             number(ws, row, 6, l->got, f->pts);
             number(ws, row, 7, l->weight, f->pts);
             number(ws, row, 8, l->lost, f->pts);
-            string(ws, row, 9, l->status, NULL);
-            string(ws, row, 10, l->why, f->text);
-            string(ws, row, 11, l->metric_name, NULL);
-            number(ws, row, 12, l->value, NULL);
-            number(ws, row, 13, l->n, NULL);
+            number(ws, row, 9, l->lost_total, f->pts);
+            string(ws, row, 10, l->status, NULL);
+            string(ws, row, 11, l->why, f->text);
+            string(ws, row, 12, l->metric_name, NULL);
+            number(ws, row, 13, l->value, NULL);
+            number(ws, row, 14, l->n, NULL);
         }
     }
     worksheet_freeze_panes(ws, 1, 0);

@@ -152,14 +152,21 @@ T:section("monthly CSV: a BOM, one file per group plus lost points, round trip",
   local text = L.slurp(out .. "/monthly-2021-05-lost.csv") or ""
   T:eq("lost points start with the BOM", BOM, text:sub(1, 3))
   local _, rows = L.read_csv_text(text:sub(4))
-  local sum = {}
-  for _, r in ipairs(rows) do sum[r["单位"]] = (sum[r["单位"]] or 0) + tonumber(r["失分"]) end
+  local sum, sum_total = {}, {}
+  for _, r in ipairs(rows) do
+    sum[r["单位"]] = (sum[r["单位"]] or 0) + tonumber(r["失分"])
+    sum_total[r["单位"]] = (sum_total[r["单位"]] or 0) + tonumber(r["总分失分"])
+  end
   for _, u in ipairs(ev.units) do
     local expect = 0
     for _, ind in ipairs(u.indicators) do
       if ind.depth == 0 and not L.isnull(ind.lost) then expect = expect + ind.lost end
     end
     T:near(u.unit .. " lost points in the CSV", expect, sum[u.name] or 0, 0.003)
+    -- what the total lost: 100 − total in the monthly scheme (no bonus part)
+    if not L.isnull(u.total) then
+      T:near(u.unit .. " lost of the total in the CSV", 100 - u.total, sum_total[u.name] or 0, 0.011)
+    end
   end
 end)
 

@@ -171,7 +171,7 @@ end
 local function expected_lost(b)
   local rows = { {} }
   for _, h in ipairs { "分组", "单位", "部分", "指标代码", "指标", "满分", "得分", "折算系数", "失分",
-                       "状态", "原因", "数据项", "数值", "样本量" } do rows[1][#rows[1] + 1] = text(h) end
+                       "总分失分", "状态", "原因", "数据项", "数值", "样本量" } do rows[1][#rows[1] + 1] = text(h) end
   local gname, pname = {}, {}
   for _, g in ipairs(b.groups) do gname[g.id] = g.name end
   for _, p in ipairs(b.scheme.parts) do pname[p.id] = p.name end
@@ -179,7 +179,7 @@ local function expected_lost(b)
     for _, l in ipairs(u.lost) do
       rows[#rows + 1] = {
         text(gname[u.group]), text(u.name), text(pname[l.part]), text(l.indicator), text(l.name),
-        pts(l.max), pts(l.got), pts(l.weight), pts(l.lost), text(l.status), text(l.why),
+        pts(l.max), pts(l.got), pts(l.weight), pts(l.lost), pts(l.lost_total), text(l.status), text(l.why),
         text(l.metric_name), general(l.value), general(l.n),
       }
     end
