@@ -501,6 +501,13 @@ int pg_dataset_load_dir(pg_dataset *ds, const char *dir, pg_diags *d)
 {
     char **names = NULL;
     int n = csv_names(dir, &names);
+    if (n == -ENOTDIR) {
+        pg_error(d, dir, 0,
+                 "this is a file, and a data directory is expected: every *.csv in it is read as "
+                 "fed values, with the batches ingested into it; to evaluate one file alone, put "
+                 "it in a directory of its own");
+        return n;
+    }
     if (n < 0) {
         pg_error(d, dir, 0, "cannot open the data directory: %s", strerror(-n));
         return n;

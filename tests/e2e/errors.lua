@@ -2,7 +2,8 @@
 --   a data directory with one bad row (a copy of the sample with one line corrupted): exit 1,
 --   stderr names file:line:column and says why, nothing on stdout;
 --   an unknown scheme: exit 1, the schemes are listed; a period outside the rule set's year:
---   exit 1; a malformed period, a missing option, an unknown format: exit 2.
+--   exit 1; --data naming a file: exit 1, saying to give it a directory of its own; a malformed
+--   period, a missing option, an unknown format: exit 2.
 local here = arg[0]:match("^(.*)/[^/]*$") or "."
 package.path = here .. "/?.lua;" .. package.path
 local L = require "lib"
@@ -139,6 +140,16 @@ T:section("unknown scheme, period outside the year, wrong kind of period, unknow
   T:eq("no data for the period: exit code", 1, code)
   T:eq("no data for the period: stdout", "", out)
   T:contains("no data for the period: says why", err, "no data")
+end)
+
+T:section("--data naming a file: exit 1, and what to do instead", function()
+  local file = ctx.sample .. "/2021-05.csv"
+  local out, err, code = eval { data = file, scheme = "monthly", period = "2021-05" }
+  T:eq("exit code", 1, code)
+  T:eq("stdout", "", out)
+  T:contains("names the file and says a directory is expected", err,
+    file .. ": error: this is a file, and a data directory is expected")
+  T:contains("says how to evaluate one file", err, "put it in a directory of its own")
 end)
 
 T:section("malformed command lines: exit 2", function()
