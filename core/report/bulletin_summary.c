@@ -161,28 +161,33 @@ static void moves(text *t, const pg_bulletin *b, const pg_bl_group *gr, int sign
     add(t, "。");
 }
 
-/* Units last in their group in trend month m and each month before it, two months or more. */
+/* Units last in their group in trend month m and each month before it, two months or more.
+ * Each month's lowest total is found once, so a province's 3,000 units cost a pass a month. */
 static void last_in_a_row(text *t, const pg_bulletin *b, int g, int m)
 {
-    double *v = pg_xmalloc(sizeof(double) * (size_t)(b->nunits ? b->nunits : 1));
+    double *low = pg_xmalloc(sizeof(double) * (size_t)(m + 1));
+    for (int k = 0; k <= m; k++) {
+        int n = 0;
+        low[k] = NAN;
+        for (int u = 0; u < b->nunits; u++) {
+            if (b->units[u].group != g || !b->units[u].trend) continue;
+            double v = b->units[u].trend[k];
+            if (!isfinite(v)) continue;
+            if (!n++ || v < low[k]) low[k] = v;
+        }
+        if (n < 2) low[k] = NAN; /* one unit is not last among others */
+    }
     int any = 0;
     for (int u = 0; u < b->nunits; u++) {
         if (b->units[u].group != g || !b->units[u].trend) continue;
         int months = 0;
-        for (int k = m; k >= 0; k--) {
-            double mine = b->units[u].trend[k];
-            int n = month_totals(b, g, k, v);
-            if (n < 2 || !isfinite(mine)) break;
-            qsort(v, (size_t)n, sizeof(double), by_value);
-            if (mine != v[0]) break;
-            months++;
-        }
+        for (int k = m; k >= 0 && b->units[u].trend[k] == low[k]; k--) months++;
         if (months < 2) continue;
         add(t, "%s%s连续 %d 个月排名末位", any ? "；" : "", b->units[u].name, months);
         any = 1;
     }
     if (any) add(t, "。");
-    free(v);
+    free(low);
 }
 
 char *pg_bl_group_summary(const pg_bulletin *b, int g)
