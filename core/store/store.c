@@ -6,7 +6,8 @@
  * adds the rest of the record; version 3 says how each blob is stored (compressed ones since);
  * version 4 records which units uploaded each evidence file; version 5 keeps partials as exact
  * binary cells and the keys of keyed records across batches; version 6 keeps rule edits waiting
- * for a second person's approval. The
+ * for a second person's approval; version 7 keeps the units' 整改 (rectification) of the items
+ * of their 问题清单 and the evaluators' verdicts. The
  * comments in the SQL are the schema's documentation: the `sqlite3` shell shows them to an operator
  * who opens the file (.schema). */
 #include "store.h"
@@ -192,6 +193,23 @@ static const char *const migrations[] = {
     "  decided_by TEXT, decided_at TEXT, note TEXT\n"
     ");\n"
     "CREATE INDEX rule_proposal_state ON rule_proposal(state);\n",
+
+    /* 7: 整改. An item of a unit's 问题清单 (an indicator that lost points in a scheme's period)
+     * has a row here once the unit says it is rectified; the evaluator then verifies or rejects
+     * it, and a rejected item may be marked again (the audit log keeps every step). The list
+     * itself is computed from the results, never stored, so the row holds only what people said. */
+    "CREATE TABLE rectification ( -- 整改: a unit's answer to one item of its 问题清单\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  unit TEXT NOT NULL, scheme TEXT NOT NULL, period TEXT NOT NULL, indicator TEXT NOT NULL,\n"
+    "  status TEXT NOT NULL DEFAULT 'submitted'\n"
+    "    CHECK (status IN ('submitted', 'verified', 'rejected')),\n"
+    "  note TEXT NOT NULL CHECK (length(note) > 0), -- what the unit did\n"
+    "  evidence TEXT REFERENCES evidence(hash), link TEXT,\n"
+    "  submitted_by TEXT NOT NULL, submitted_at TEXT NOT NULL,\n"
+    "  reviewed_by TEXT, reviewed_at TEXT, reason TEXT, -- the evaluator's verdict\n"
+    "  UNIQUE (unit, scheme, period, indicator)\n"
+    ");\n"
+    "CREATE INDEX rectification_status ON rectification(status);\n",
 };
 
 _Static_assert(sizeof migrations / sizeof *migrations == PG_STORE_VERSION,
