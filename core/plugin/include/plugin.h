@@ -270,6 +270,21 @@ typedef struct {
     int utc_offset;         /* its fixed offset in seconds east of UTC */
     const char *decl_file;  /* where the source is declared, for messages */
     int decl_line;
+    /* Cells, for a reader of sheets (a workbook: plugins/xlsx). Appended to ABI 3 before any
+     * plugin outside this tree was built for it. pinggu sets all three; a reader of anything
+     * else ignores them. They let a bad value be reported at its cell, "book.xlsx:Sheet1!C17:
+     * field: reason", instead of at a line of the CSV pinggu writes. Each takes the sink that
+     * read was given.
+     * - sheet(sink, name, columns): once, before the first emit: the sheet read and, per
+     *   field, its column ("C"), or NULL for a field the sheet has no column for (pinggu then
+     *   refuses the sheet unless the field may be left out, as for a CSV header);
+     * - row(sink, n): before each emit: the sheet row the record is read from (1-based);
+     * - bad(sink, cell, field, reason): a cell the reader itself cannot turn into text ("C17",
+     *   the field's name or NULL, why: a formula error, a date serial out of range, a merged
+     *   header). The reader goes on to report every such cell, then returns -EINVAL. */
+    void (*sheet)(void *sink, const char *name, const char *const *columns);
+    void (*row)(void *sink, long n);
+    void (*bad)(void *sink, const char *cell, const char *field, const char *reason);
 } pg_plugin_read_req;
 
 /* Hands one record to pinggu: values[i] is the text of fields[i] (lens[i] bytes, no NUL
