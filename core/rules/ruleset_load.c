@@ -284,9 +284,10 @@ static void read_points(loader *ld, int t, const where *w, pg_node *n, int *expl
 }
 
 static const char *const ruleset_fields[] = {
-    "id",           "name",   "year",          "timezone",    "rounding", "ranking",
-    "tie_breakers", "bands",  "missing",       "carry_limit", "budget",   "effective",
-    "extends",      "issuer", "rounding_mode", "rank_on",     NULL};
+    "id",      "name",         "year",         "timezone", "rounding",
+    "ranking", "tie_breakers", "bands",        "missing",  "carry_limit",
+    "budget",  "effective",    "extends",      "issuer",   "rounding_mode",
+    "rank_on", "rectify",      "rectify_days", NULL};
 
 static void read_ruleset(loader *ld, int t, const where *w)
 {
@@ -298,6 +299,12 @@ static void read_ruleset(loader *ld, int t, const where *w)
     rs->id = pg__opt_string(ld, t, "id", w, 1);
     rs->name = pg__opt_string(ld, t, "name", w, 1);
     rs->issuer = pg__opt_string(ld, t, "issuer", w, 0);
+    rs->rectify = pg__opt_string(ld, t, "rectify", w, 0);
+    double days = pg__opt_number(ld, t, "rectify_days", w, 15);
+    if (!(days >= 1 && days <= 366 && days == floor(days)))
+        BAD(ld, w, "ruleset: rectify_days must be a whole number of days from 1 to 366, e.g. 15");
+    else
+        rs->rectify_days = (int)days;
     /* The parent was found in ruleset.lua's text before any Lua ran (core/base/ruledir.c):
      * what Lua declares must be that very string, or the hash and the files would disagree. */
     char *extends = pg__opt_string(ld, t, "extends", w, 0);
@@ -412,7 +419,7 @@ static void read_ruleset(loader *ld, int t, const where *w)
 static const char *const node_fields[] = {
     "name",   "parent", "points",         "groups",  "standard", "source", "desc",
     "metric", "method", "params",         "missing", "min_n",    "kind",   "plus",
-    "minus",  "veto",   "min_applicable", "below",   NULL};
+    "minus",  "veto",   "min_applicable", "below",   "rectify",  NULL};
 
 /* min_applicable = 0.5, below = "group_median": the thin-evidence policy of an inner node
  * (eval.c's roll-up applies it). The share and the choice are read here; that the node has
@@ -464,6 +471,7 @@ static void read_node(loader *ld, int t, const where *w, pg_node *n, int *explic
     n->standard = pg__opt_string(ld, t, "standard", w, 0);
     n->source = pg__opt_string(ld, t, "source", w, 0);
     n->desc = pg__opt_string(ld, t, "desc", w, 0);
+    n->rectify = pg__opt_string(ld, t, "rectify", w, 0);
     n->min_n = pg__opt_number(ld, t, "min_n", w, 0);
     n->missing = rs->missing;
     char *missing = pg__opt_string(ld, t, "missing", w, 0);
@@ -1199,6 +1207,7 @@ void pg_ruleset_free(pg_ruleset *rs)
     for (int i = 0; i < rs->nnodes; i++) {
         pg_node *n = &rs->nodes[i];
         free(n->id), free(n->name), free(n->standard), free(n->source), free(n->desc);
+        free(n->rectify);
         free(n->children), free(n->points);
         free_method(&n->method);
     }
@@ -1223,6 +1232,6 @@ void pg_ruleset_free(pg_ruleset *rs)
     for (int i = 0; i < rs->nlayers; i++) free(rs->layers[i].dir), free(rs->layers[i].fsdir);
     free(rs->layers), free(rs->lineage), free(rs->extends);
     free(rs->dir), free(rs->fsdir), free(rs->id), free(rs->name), free(rs->timezone);
-    free(rs->issuer);
+    free(rs->issuer), free(rs->rectify);
     free(rs);
 }

@@ -202,6 +202,7 @@ typedef enum {
 
 typedef struct {
     char *id, *name, *standard, *source, *desc;
+    char *rectify; /* indicator { rectify = "…" }: its 整改要求, or NULL (the set's default) */
     const char *file;
     int line;
     int parent; /* -1 for a part (the root of a tree) */
@@ -282,7 +283,12 @@ typedef struct {
 
 typedef struct pg_ruleset {
     char *dir, *id, *name, *timezone;
-    char *issuer;     /* the body that issues its bulletins (发文机关), or NULL */
+    char *issuer; /* the body that issues its bulletins (发文机关), or NULL */
+    /* 问题清单: ruleset { rectify = "…", rectify_days = 15 }: the 整改要求 of an indicator that
+     * declares none (NULL: the built-in wording), and the days after a period's last day by
+     * which its items are due (docs/rules.md, "整改"). */
+    char *rectify;
+    int rectify_days;
     char *fsdir;      /* where the files were read: dir, or the snapshot pg_ruleset_load_at named */
     const char *file; /* ruleset.lua, as named in messages */
     int line;
