@@ -107,6 +107,59 @@ char *pg_doc_missing_words(const pg_ruleset *rs, const pg_node *n);
 /* A value of metric m in its unit: 0.95 of a share is "95%". Writes into buf (64 bytes). */
 const char *pg_doc_value(const pg_ruleset *rs, int m, double v, char *buf);
 
+/* regain.c — what would regain the points lost on one indicator, in words, computed from the
+ * method's parameters (and, for a relative method, the group's figures this period). */
+
+/* The group of the unit this period, for relative methods: how many units were scored, their
+ * lowest, highest, mean and standard deviation (population), and the values ascending. */
+typedef struct {
+    int n;
+    double min, max, mean, sd;
+    const double *sorted;
+} pg_regain_group;
+typedef struct {
+    const pg_method *method; /* of the leaf; PG_M_NONE for a node with children */
+    double points;           /* the item's points for the unit's group (negative: a penalty) */
+    const char *name;        /* the indicator's name, which the words begin with */
+    const char *unit;        /* the metric's unit ("share", "days", "count", …) or NULL */
+    double value;            /* the value scored; NAN when there was none */
+    double lost;             /* points lost (any scale): none, no words */
+    int missing, veto, evaluator;
+    const pg_regain_group *group; /* NULL: the words say the group's figures are unknown */
+} pg_regain_in;
+/* "按期办结率 需由 80.82% 提升至 95.00% 以上可得满分"; malloc'd, NULL when nothing was lost. */
+char *pg_regain_words(const pg_regain_in *in);
+/* A measured value in its metric's unit as readers see it: a share as a percentage with 2
+ * decimals, days, hours, 件 and 分 to 2 decimals, a flag as 是/否. Writes into buf (64 bytes). */
+const char *pg_report_measured(const char *unit, double v, char *buf);
+
+/* issues_list.c — a unit's indicators as its officials read them (lost points on the total's
+ * scale and the part's, the value in its unit, the rule and a 说明 in words, what would
+ * regain the points), and the 问题清单: the items that lost points, biggest loss of the total
+ * first, with the 整改要求 and deadline of the rule set (docs/rules.md, "整改"). */
+
+/* What one point of part k is worth in unit u's total: the part's weight, scaled up as the total
+ * is when parts were dropped; a bonus/penalty part adds as it is. NAN when a composite of the
+ * rule set's own makes the total (the lost points then stay on the part's scale). */
+double pg_report_total_factor(const pg_result *res, int u, int k);
+/* Every indicator unit u is scored on, in display order: {indicator, name, part, part_name,
+ * lost_total, lost_part, points, max, value, value_text, value_unit, metric_name, n, status,
+ * rule, standard, why, regain}. An empty array for a scheme of schemes. */
+cJSON *pg_unit_rows_json(const pg_result *res, int u);
+/* The 问题清单 of unit u (every unit when u < 0): rows as above of the items that lost points,
+ * with unit, unit_name, scheme, period, rectify and due (YYYY-MM-DD). */
+cJSON *pg_issues_json(const pg_result *res, int u);
+/* The day the items of `period` are due: its last day (the 25th of a month, 31 December of a
+ * year) plus ruleset { rectify_days }. Writes YYYY-MM-DD into buf (16 bytes). */
+const char *pg_issue_due(const pg_ruleset *rs, int period, char *buf);
+/* Whether unit `unit` lost points on indicator `indicator` in res (ids: the rule sets of
+ * different months may index them otherwise); 0 for a NULL res. */
+int pg_issue_lost_in(const pg_result *res, const char *unit, const char *indicator);
+/* The bulletin's annex 问题清单 as an HTML <section id="issues">, every unit's items in a table;
+ * with the two previous months' results, an item lost in all three is marked 连续失分.
+ * malloc'd; NULL on no memory. */
+char *pg_issues_html(const pg_result *res, const pg_result *prev1, const pg_result *prev2);
+
 /* explain.c — the full trace of one unit's score in readable form (`pinggu explain`).
  *
  * For every indicator of the scheme that applies to the unit: the metric value and its sample

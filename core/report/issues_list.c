@@ -1,0 +1,409 @@
+/* issues_list.c — a unit's indicators as its officials read them, and its 问题清单.
+ *
+ * The rows: for every indicator a unit is scored on, the points lost on the total's scale (what
+ * the unit's total lost: the part's loss times what a point of the part is worth in the total)
+ * beside the part's own, the value in its unit, the scoring rule in words, a 说明 that is never
+ * empty, and what would regain the points (regain.c). The 问题清单: the indicators that lost
+ * points (leaves, bonus/penalty items, a node that took its group's median), biggest loss of
+ * the total first, each with its 整改要求 and deadline from the rule set (ruleset { rectify,
+ * rectify_days }, indicator { rectify }) and the responsible unit. The same items make the
+ * bulletin's annex (HTML). Nothing here reads the store: whether an item was rectified is
+ * the host's to add (host/rectify.c). */
+#include "report.h"
+#include "base.h"
+
+#include <lauxlib.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_RECTIFY "对照评分标准查明失分原因，落实整改，并在下一采样周期内提升该项指标"
+
+double pg_report_total_factor(const pg_result *res, int u, int k)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_scheme *s = &rs->schemes[res->scheme];
+    if (s->composite_ref != LUA_NOREF || k < 0) return NAN;
+    if (s->parts[k].node >= 0 && rs->nodes[s->parts[k].node].adjust) return s->parts[k].weight;
+    int g = rs->units[u].group;
+    double all = 0, present = 0;
+    for (int j = 0; j < s->nparts; j++) {
+        const pg_part *p = &s->parts[j];
+        if (p->node < 0 || rs->nodes[p->node].adjust) continue;
+        double mx = rs->nodes[p->node].points[g];
+        if (isnan(mx)) continue;
+        all += p->weight * mx;
+        if (!isnan(pg_result_part(res, u, j))) present += p->weight * mx;
+    }
+    return present > 0 ? s->parts[k].weight * all / present : NAN;
+}
+
+const char *pg_issue_due(const pg_ruleset *rs, int period, char *buf)
+{
+    int y = pg_period_year(period);
+    long day = pg_period_is_year(period) ? pg_days_from_civil(y, 12, 31)
+                                         : pg_days_from_civil(y, period % 100, 25);
+    int m, d;
+    pg_civil_from_days(day + (rs->rectify_days > 0 ? rs->rectify_days : 15), &y, &m, &d);
+    snprintf(buf, 16, "%04d-%02d-%02d", y, m, d);
+    return buf;
+}
+
+/* The part whose tree holds node i, or -1. */
+static int part_of(const pg_result *res, int i)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_scheme *s = &rs->schemes[res->scheme];
+    while (rs->nodes[i].parent >= 0) i = rs->nodes[i].parent;
+    for (int k = 0; k < s->nparts; k++)
+        if (s->parts[k].node == i) return k;
+    return -1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int has_value(const pg_cell *c)
+{
+    return (c->status == PG_ST_OK || c->status == PG_ST_CARRIED) && isfinite(c->value);
+}
+
+/* What would regain the points of node i for unit u; malloc'd, NULL when none were lost. The
+ * group's figures of a relative method are this period's values of the units of u's group
+ * that were scored on the node. */
+static char *regain(const pg_result *res, int i, int u, double lost)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_node *n = &rs->nodes[i];
+    const pg_cell *c = pg_result_cell(res, i, u);
+    int leaf = n->nchildren == 0;
+    pg_regain_in in = {
+        .method = &n->method,
+        .points = c->max,
+        .name = n->name,
+        .unit = n->metric >= 0 ? rs->metrics[n->metric].unit : NULL,
+        .value = leaf ? c->value : NAN,
+        .lost = lost,
+        .missing = leaf && (c->status == PG_ST_MISSING || c->status == PG_ST_NOT_SUBMITTED ||
+                            c->status == PG_ST_ERROR),
+        .veto = n->veto,
+        .evaluator = n->evaluator,
+    };
+    if (!leaf) {
+        pg_method none = {.kind = PG_M_NONE};
+        in.method = &none;
+        in.missing = 0;
+        return pg_regain_words(&in);
+    }
+    pg_regain_group g = {0};
+    double *v = NULL;
+    if (n->method.kind == PG_M_BEST_RATIO || n->method.kind == PG_M_RANK ||
+        n->method.kind == PG_M_MINMAX || n->method.kind == PG_M_ZSCORE) {
+        v = pg_xmalloc(sizeof *v * (size_t)(rs->nunits ? rs->nunits : 1));
+        double sum = 0;
+        g.min = INFINITY, g.max = -INFINITY;
+        for (int k = 0; k < rs->nunits; k++) {
+            const pg_cell *o = pg_result_cell(res, i, k);
+            if (rs->units[k].group != rs->units[u].group || !has_value(o)) continue;
+            v[g.n++] = o->value;
+            sum += o->value;
+            g.min = fmin(g.min, o->value), g.max = fmax(g.max, o->value);
+        }
+        qsort(v, (size_t)g.n, sizeof *v, cmp_double);
+        g.mean = g.n ? (g.min == g.max ? g.min : sum / g.n) : NAN;
+        double sq = 0;
+        for (int k = 0; k < g.n; k++) sq += (v[k] - g.mean) * (v[k] - g.mean);
+        g.sd = g.n ? (g.min == g.max ? 0 : sqrt(sq / g.n)) : NAN;
+        g.sorted = v;
+        in.group = &g;
+    }
+    char *w = pg_regain_words(&in);
+    free(v);
+    return w;
+}
+
+static const char *status_words(pg_status s)
+{
+    switch (s) {
+    case PG_ST_MISSING:
+        return "本期无数据，按 0 分计";
+    case PG_ST_NA:
+        return "不适用，分值按比例分配给同级指标";
+    case PG_ST_CARRIED:
+        return "本期无数据，沿用前期数据";
+    case PG_ST_NO_BUSINESS:
+        return "本期无相关业务，不考核此项";
+    case PG_ST_NOT_SUBMITTED:
+        return "未报送，按 0 分计";
+    case PG_ST_ERROR:
+        return "计分出错，按 0 分计";
+    case PG_ST_VETO:
+        return "触发否决";
+    default:
+        return NULL;
+    }
+}
+
+/* The 说明 of a row: the engine's note, else the status in words, else what the points say. */
+static char *why(const pg_result *res, int i, int u, double lost)
+{
+    const pg_cell *c = pg_result_cell(res, i, u);
+    const char *note = pg_result_note(res, c->note);
+    const char *st = status_words((pg_status)c->status);
+    if (note && st) return pg_xasprintf("%s；%s", st, note);
+    if (note) return pg_xstrdup(note);
+    if (st) return pg_xstrdup(st);
+    const pg_node *n = &res->rs->nodes[i];
+    if (n->adjust && n->metric < 0)
+        return pg_xasprintf("加减分合计 %g 分", pg_round(isfinite(c->points) ? c->points : 0, 4));
+    if (!(lost > 0.00005)) return pg_xstrdup(n->nchildren ? "下级指标均得满分" : "达到满分标准");
+    if (n->nchildren) return pg_xstrdup("下级指标有失分，见各项");
+    return pg_xasprintf("未达满分标准，得 %g / %g 分%s", pg_round(c->points, 4),
+                        pg_round(c->max, 4), c->capped ? "（已封顶）" : "");
+}
+
+static char *rule(const pg_result *res, int i, int u)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_node *n = &rs->nodes[i];
+    if (n->adjust && n->metric < 0) return pg_xstrdup("下级各项加减分之和，限定在上下限之内");
+    if (n->nchildren) return pg_xstrdup("下级指标得分之和");
+    return pg_doc_method_words(rs, n, rs->units[u].group);
+}
+
+static void num(cJSON *o, const char *k, double v, int digits)
+{
+    if (isfinite(v))
+        cJSON_AddNumberToObject(o, k, pg_round(v, digits));
+    else
+        cJSON_AddNullToObject(o, k);
+}
+
+static void take(cJSON *o, const char *k, char *s)
+{
+    pg_json_str(o, k, s);
+    free(s);
+}
+
+/* One row of unit u: node i. */
+static cJSON *row(const pg_result *res, int i, int u)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_node *n = &rs->nodes[i];
+    const pg_cell *c = pg_result_cell(res, i, u);
+    int part = part_of(res, i);
+    double lost = pg_result_lost(res, i, u);
+    double lost_total = lost * pg_report_total_factor(res, u, part);
+    cJSON *o = cJSON_CreateObject();
+    pg_json_str(o, "indicator", n->id);
+    pg_json_str(o, "name", n->name);
+    pg_json_str(o, "part", part >= 0 ? rs->schemes[res->scheme].parts[part].id : NULL);
+    pg_json_str(o, "part_name", part >= 0 ? rs->schemes[res->scheme].parts[part].name : NULL);
+    num(o, "lost_total", lost_total, 4);
+    num(o, "lost_part", lost, 4);
+    num(o, "points", c->points, 4);
+    num(o, "max", c->max, 4);
+    if (n->nchildren == 0 && n->metric >= 0) {
+        const pg_metric *m = &rs->metrics[n->metric];
+        char buf[64];
+        num(o, "value", c->value, 6);
+        pg_json_str(o, "value_text",
+                    isfinite(c->value) ? pg_report_measured(m->unit, c->value, buf) : NULL);
+        pg_json_str(o, "value_unit", m->unit);
+        pg_json_str(o, "metric_name", m->name);
+        num(o, "n", c->n, 6);
+    }
+    pg_json_str(o, "status", pg_status_name((pg_status)c->status));
+    take(o, "rule", rule(res, i, u));
+    pg_json_str(o, "standard", n->standard);
+    take(o, "why", why(res, i, u, lost));
+    take(o, "regain", regain(res, i, u, lost));
+    return o;
+}
+
+cJSON *pg_unit_rows_json(const pg_result *res, int u)
+{
+    const pg_ruleset *rs = res->rs;
+    cJSON *a = cJSON_CreateArray();
+    if (!res->cells) return a;
+    int *pre, npre = pg_scheme_preorder(rs, &rs->schemes[res->scheme], &pre);
+    for (int i = 0; i < npre; i++)
+        if (pg_result_cell(res, pre[i], u)->status != PG_ST_OFF)
+            cJSON_AddItemToArray(a, row(res, pre[i], u));
+    free(pre);
+    return a;
+}
+
+static double item_lost(const cJSON *x)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(x, "lost_total");
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(x, "lost_part");
+    return cJSON_IsNumber(t) ? t->valuedouble : cJSON_IsNumber(p) ? p->valuedouble : 0;
+}
+
+static int by_loss(const void *a, const void *b)
+{
+    const cJSON *x = *(cJSON *const *)a, *y = *(cJSON *const *)b;
+    double lx = item_lost(x), ly = item_lost(y);
+    if (lx != ly) return lx < ly ? 1 : -1;
+    return strcmp(cJSON_GetObjectItemCaseSensitive(x, "indicator")->valuestring,
+                  cJSON_GetObjectItemCaseSensitive(y, "indicator")->valuestring);
+}
+
+/* Appends unit u's items to a, biggest loss of the total first. */
+static void unit_items(const pg_result *res, int u, cJSON *a)
+{
+    const pg_ruleset *rs = res->rs;
+    int *pre, npre = pg_scheme_preorder(rs, &rs->schemes[res->scheme], &pre);
+    cJSON **items = pg_xmalloc(sizeof *items * (size_t)(npre ? npre : 1));
+    int n = 0;
+    char due[16], period[PG_PERIOD_BUF];
+    pg_issue_due(rs, res->period, due);
+    pg_period_format(res->period, period);
+    for (int i = 0; i < npre; i++) {
+        const pg_node *nd = &rs->nodes[pre[i]];
+        const pg_cell *c = pg_result_cell(res, pre[i], u);
+        /* as the bulletin's lost points: a node that took its group's median (thin evidence)
+         * lost what its leaves would have, and they carry weight 0 under it */
+        if (nd->nchildren && c->thin != PG_BELOW_GROUP_MEDIAN) continue;
+        if (c->status == PG_ST_OFF || !(pg_result_lost(res, pre[i], u) > 0.00005)) continue;
+        cJSON *x = row(res, pre[i], u);
+        pg_json_str(x, "unit", rs->units[u].id);
+        pg_json_str(x, "unit_name", rs->units[u].name);
+        pg_json_str(x, "scheme", rs->schemes[res->scheme].id);
+        pg_json_str(x, "period", period);
+        pg_json_str(x, "rectify",
+                    nd->rectify   ? nd->rectify
+                    : rs->rectify ? rs->rectify
+                                  : DEFAULT_RECTIFY);
+        pg_json_str(x, "due", due);
+        items[n++] = x;
+    }
+    qsort(items, (size_t)n, sizeof *items, by_loss);
+    for (int i = 0; i < n; i++) cJSON_AddItemToArray(a, items[i]);
+    free(items);
+    free(pre);
+}
+
+cJSON *pg_issues_json(const pg_result *res, int u)
+{
+    cJSON *a = cJSON_CreateArray();
+    if (!res->cells) return a;
+    for (int k = 0; k < res->rs->nunits; k++)
+        if (u < 0 || u == k) unit_items(res, k, a);
+    return a;
+}
+
+/* ---- the bulletin's annex ---- */
+
+static void esc(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        if (*s == '&')
+            fputs("&amp;", f);
+        else if (*s == '<')
+            fputs("&lt;", f);
+        else if (*s == '>')
+            fputs("&gt;", f);
+        else if (*s == '"')
+            fputs("&quot;", f);
+        else
+            fputc(*s, f);
+    }
+}
+
+static const char *str(const cJSON *x, const char *k)
+{
+    const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, k));
+    return s ? s : "";
+}
+
+static void cell(FILE *f, const char *cls, const char *s)
+{
+    fprintf(f, cls ? "<td class=\"%s\">" : "<td>", cls);
+    esc(f, s);
+    fputs("</td>", f);
+}
+
+int pg_issue_lost_in(const pg_result *res, const char *unit, const char *indicator)
+{
+    if (!res || !res->cells) return 0;
+    int u = pg_unit_find(res->rs, unit);
+    int i = pg_strmap_get(&res->rs->node_ids, indicator);
+    if (u < 0 || i < 0) return 0;
+    const pg_cell *c = pg_result_cell(res, i, u);
+    return c->status != PG_ST_OFF && pg_result_lost(res, i, u) > 0.00005;
+}
+
+char *pg_issues_html(const pg_result *res, const pg_result *prev1, const pg_result *prev2)
+{
+    const pg_ruleset *rs = res->rs;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) return NULL;
+    char period[PG_PERIOD_BUF], due[16];
+    int streaks = prev1 && prev2;
+    fprintf(f,
+            "<section id=\"issues\" class=\"annex\">\n<h2>附件 问题清单（%s）</h2>\n"
+            "<p>本期各单位失分项，按对总分的影响从大到小排列；失分为对总分的影响。整改期限：%s。%s"
+            "</p>\n",
+            pg_period_format(res->period, period), pg_issue_due(rs, res->period, due),
+            streaks ? "标“连续失分”的指标已连续 3 个采样月失分。" : "");
+    cJSON *all = pg_issues_json(res, -1);
+    for (int u = 0; u < rs->nunits; u++) {
+        int any = 0;
+        for (cJSON *x = all->child; x; x = x->next) {
+            if (strcmp(str(x, "unit"), rs->units[u].id) != 0) continue;
+            if (!any) {
+                fputs("<div class=\"issues-unit\">\n<table class=\"issues\">\n<caption>", f);
+                esc(f, rs->units[u].name);
+                fputs(" 问题清单</caption>\n<thead><tr><th scope=\"col\">问题（指标）</th>"
+                      "<th scope=\"col\">总分失分</th><th scope=\"col\">评分规则</th>"
+                      "<th scope=\"col\">数据</th><th scope=\"col\">整改要求</th>"
+                      "<th scope=\"col\">整改期限</th><th scope=\"col\">责任单位</th>"
+                      "</tr></thead>\n<tbody>\n",
+                      f);
+                any = 1;
+            }
+            const cJSON *lt = cJSON_GetObjectItemCaseSensitive(x, "lost_total");
+            const cJSON *lp = cJSON_GetObjectItemCaseSensitive(x, "lost_part");
+            char lost[48];
+            if (cJSON_IsNumber(lt))
+                snprintf(lost, sizeof lost, "%.2f", lt->valuedouble);
+            else
+                snprintf(lost, sizeof lost, "%.2f（部分）",
+                         cJSON_IsNumber(lp) ? lp->valuedouble : 0);
+            int recur = streaks && pg_issue_lost_in(prev1, rs->units[u].id, str(x, "indicator")) &&
+                        pg_issue_lost_in(prev2, rs->units[u].id, str(x, "indicator"));
+            char *name = pg_xasprintf("%s%s", str(x, "name"), recur ? "【连续失分】" : "");
+            const char *vt = str(x, "value_text");
+            char *data = pg_xasprintf("%s%s%s", vt, *vt ? "；" : "", str(x, "why"));
+            char *req = pg_xasprintf("%s%s%s", str(x, "rectify"), *str(x, "regain") ? "。" : "",
+                                     str(x, "regain"));
+            fputs("<tr>", f);
+            cell(f, NULL, name);
+            cell(f, "num", lost);
+            cell(f, NULL, str(x, "rule"));
+            cell(f, NULL, data);
+            cell(f, NULL, req);
+            cell(f, NULL, str(x, "due"));
+            cell(f, NULL, str(x, "unit_name"));
+            fputs("</tr>\n", f);
+            free(name), free(data), free(req);
+        }
+        if (any) fputs("</tbody>\n</table>\n</div>\n", f);
+    }
+    cJSON_Delete(all);
+    fputs("</section>\n", f);
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
