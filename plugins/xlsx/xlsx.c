@@ -1,6 +1,7 @@
-/* xlsx.c — the XLSX exporter plugin (`pinggu report --format xlsx`): <basename>.xlsx with one
- * sheet per group's ranking and a sheet of every unit's lost points, written with
- * libxlsxwriter (Debian: libxlsxwriter-dev).
+/* xlsx.c — the XLSX plugin: the exporter of `pinggu report --format xlsx` (<basename>.xlsx
+ * with one sheet per group's ranking and a sheet of every unit's lost points, written with
+ * libxlsxwriter, Debian: libxlsxwriter-dev), and the descriptor that also names the source
+ * reader 'xlsx' of read.c.
  *
  * It sees only the document model it is handed (plugin.h) and links
  * nothing of pinggu's core. Scores are written as numbers with a number format, never as
@@ -163,12 +164,29 @@ static const pg_plugin_exporter exporters[] = {
     {"xlsx", "Excel workbook: a sheet per group and the lost points (libxlsxwriter)", write_xlsx},
 };
 
+#ifdef PG_XLSX_READ
+/* read.c: the source reader (minizip and expat, when the build found them) */
+int pg_xlsx_check(const pg_plugin_read_req *rq, char *err, size_t errlen);
+int pg_xlsx_read(const pg_plugin_read_req *rq, pg_plugin_emit_fn emit, void *sink, char *about,
+                 size_t aboutlen, char *err, size_t errlen);
+static const pg_plugin_reader readers[] = {
+    {.name = "xlsx",
+     .desc = "a sheet of an Excel workbook, a row a record (minizip, expat)",
+     .check = pg_xlsx_check,
+     .read = pg_xlsx_read},
+};
+#endif
+
 static const pg_plugin plugin = {
     .abi = PG_PLUGIN_ABI,
     .name = "xlsx",
-    .version = "1",
+    .version = "2",
     .exporters = exporters,
     .nexporters = 1,
+#ifdef PG_XLSX_READ
+    .readers = readers,
+    .nreaders = 1,
+#endif
 };
 
 PG_PLUGIN_EXPORT const pg_plugin *pinggu_plugin_entry(void);
