@@ -354,6 +354,31 @@ int pg_appeal_list(pg_store *st, const pg_review_filter *f, cJSON **out, pg_diag
 cJSON *pg_appeal_get(pg_store *st, long id);
 cJSON *pg_selfreport_get(pg_store *st, long id);
 
+/* --- 整改 (rectify.c) -------------------------------------------------------------------- */
+
+/* A unit's answer to an item of its 问题清单: the item (unit, scheme, period, indicator, as the
+ * caller checked against the result), what was done (note, required) and its evidence (an
+ * uploaded file's hash, which a unit token (`own`) must have uploaded itself, and/or a link). */
+typedef struct {
+    const char *unit, *scheme, *period, *indicator;
+    const char *note, *evidence, *link;
+    int own;
+} pg_rectify_in;
+/* Marks the item 已整改 (status submitted): a new record, or the item's rejected or submitted one
+ * again. -EALREADY when it was verified; -EINVAL on a blank note, a bad link, evidence not
+ * stored (for the unit). Audited as rectify.mark. */
+int pg_rectify_mark(pg_store *st, const pg_rectify_in *in, const char *actor, long *id,
+                    pg_diags *d);
+/* The evaluator's verdict on a submitted record: verified, or rejected with a reason (required).
+ * -ENOENT, -EALREADY (not submitted). Audited as rectify.verify / rectify.reject. */
+int pg_rectify_review(pg_store *st, long id, int verify, const char *reason, const char *actor,
+                      pg_diags *d);
+/* The records, oldest first, filtered by unit, scheme and period (NULL: any). */
+int pg_rectify_list(pg_store *st, const char *unit, const char *scheme, const char *period,
+                    cJSON **out, pg_diags *d);
+/* One record as JSON, or NULL. */
+cJSON *pg_rectify_get(pg_store *st, long id);
+
 /* --- into the numbers (review_feed.c) -------------------------------------------------- */
 
 /* Puts what counts for rs's year into ds: accepted self-reports as their metrics' values (over
