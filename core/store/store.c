@@ -7,7 +7,8 @@
  * version 4 records which units uploaded each evidence file; version 5 keeps partials as exact
  * binary cells and the keys of keyed records across batches; version 6 keeps rule edits waiting
  * for a second person's approval; version 7 keeps the units' 整改 (rectification) of the items
- * of their 问题清单 and the evaluators' verdicts. The
+ * of their 问题清单 and the evaluators' verdicts; version 8 stores bulletins cut to their
+ * readers and blobs in content-addressed pieces. The
  * comments in the SQL are the schema's documentation: the `sqlite3` shell shows them to an operator
  * who opens the file (.schema). */
 #include "store.h"
@@ -210,6 +211,31 @@ static const char *const migrations[] = {
     "  UNIQUE (unit, scheme, period, indicator)\n"
     ");\n"
     "CREATE INDEX rectification_status ON rectification(status);\n",
+
+    /* 8: bulletins cut to their readers, and blobs kept in pieces (issue 19 §3, §4). A published
+     * bulletin is also stored as the pieces its readers ask for: its head (everything but the
+     * units' breakdowns), a summary, each group's ranking and each unit's breakdown, written in
+     * the publishing transaction, so that one unit's read decompresses the head and its own
+     * piece, never the whole result. A blob may be kept as content-addressed pieces (a run's
+     * inputs, one piece per period and metric): a run over data that changed in one cell stores
+     * that cell's piece again, not every value. Its hash is still the SHA-256 of the whole plain
+     * bytes. Bulletins published before have no parts and are read whole, as before. */
+    "ALTER TABLE blob ADD COLUMN pieces INTEGER NOT NULL DEFAULT 0;\n"
+    "  -- >0: the bytes are the blob_piece rows in order, and body is empty\n"
+    "CREATE TABLE blob_piece ( -- the pieces of a blob kept in pieces, in order\n"
+    "  hash TEXT NOT NULL REFERENCES blob(hash), -- the whole's\n"
+    "  seq INTEGER NOT NULL,                      -- 0, 1, ...\n"
+    "  piece TEXT NOT NULL REFERENCES blob(hash),\n"
+    "  PRIMARY KEY (hash, seq)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX blob_piece_piece ON blob_piece(piece);\n"
+    "CREATE TABLE bulletin_part ( -- a published bulletin cut to its readers, written with it\n"
+    "  bulletin INTEGER NOT NULL REFERENCES bulletin(id),\n"
+    "  kind TEXT NOT NULL CHECK (kind IN ('head', 'summary', 'group', 'unit')),\n"
+    "  key TEXT NOT NULL, -- the group's or the unit's id; '' for the head and the summary\n"
+    "  body TEXT NOT NULL REFERENCES blob(hash),\n"
+    "  PRIMARY KEY (bulletin, kind, key)\n"
+    ") WITHOUT ROWID;\n",
 };
 
 _Static_assert(sizeof migrations / sizeof *migrations == PG_STORE_VERSION,
