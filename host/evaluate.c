@@ -131,9 +131,21 @@ static void render(pg_outcome *o, const pg_result *res)
         o->groups[g] = with_member(head, hlen, "groups", cJSON_GetArrayItem(all, g));
     o->nunits = rs->nunits;
     o->units = pg_xcalloc((size_t)rs->nunits, sizeof *o->units);
+    /* a unit's own breakdown also carries its rows as its officials read them and its 问题清单
+     * (core/report/issues_list.c); the full result and the rankings stay as they were */
+    cJSON **rows = pg_xcalloc((size_t)rs->nunits + 1, sizeof *rows);
+    cJSON **issues = pg_xcalloc((size_t)rs->nunits + 1, sizeof *issues);
+    pg_units_rows_issues(res, rows, issues);
     int u = 0;
-    for (cJSON *it = units ? units->child : NULL; head && it && u < rs->nunits; it = it->next, u++)
+    for (cJSON *it = units ? units->child : NULL; head && it && u < rs->nunits;
+         it = it->next, u++) {
+        cJSON_AddItemToObject(it, "rows", rows[u]);
+        cJSON_AddItemToObject(it, "issues", issues[u]);
+        rows[u] = issues[u] = NULL;
         o->units[u] = with_member(head, hlen, "units", it);
+    }
+    for (int k = 0; k < rs->nunits; k++) cJSON_Delete(rows[k]), cJSON_Delete(issues[k]);
+    free(rows), free(issues);
     cJSON_free(head);
     cJSON_Delete(all), cJSON_Delete(units), cJSON_Delete(full);
 }

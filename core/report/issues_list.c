@@ -73,11 +73,55 @@ static int has_value(const pg_cell *c)
     return (c->status == PG_ST_OK || c->status == PG_ST_CARRIED) && isfinite(c->value);
 }
 
+/* The group figures of relative methods, each (node, group) computed once per result and
+ * kept while a document is made: a province's 10,000 units would otherwise gather their group
+ * again for every unit. */
+typedef struct {
+    const pg_result *res;
+    pg_regain_group *g; /* nnodes × ngroups; sorted == NULL until computed */
+    double **v;
+} ctx;
+
+static void ctx_free(ctx *x)
+{
+    int n = x->res->rs->nnodes * x->res->rs->ngroups;
+    for (int i = 0; x->v && i < n; i++) free(x->v[i]);
+    free(x->v), free(x->g);
+}
+
+static const pg_regain_group *group_of(ctx *x, int i, int grp)
+{
+    const pg_ruleset *rs = x->res->rs;
+    size_t n = (size_t)rs->nnodes * (size_t)rs->ngroups, k = (size_t)i * rs->ngroups + grp;
+    if (!x->g) x->g = pg_xcalloc(n, sizeof *x->g), x->v = pg_xcalloc(n, sizeof *x->v);
+    pg_regain_group *g = &x->g[k];
+    if (g->sorted) return g;
+    double *v = x->v[k] = pg_xmalloc(sizeof *v * (size_t)(rs->nunits ? rs->nunits : 1));
+    double sum = 0;
+    g->min = INFINITY, g->max = -INFINITY;
+    for (int u = 0; u < rs->nunits; u++) {
+        const pg_cell *o = pg_result_cell(x->res, i, u);
+        if (rs->units[u].group != grp || !has_value(o)) continue;
+        v[g->n++] = o->value;
+        sum += o->value;
+        g->min = fmin(g->min, o->value), g->max = fmax(g->max, o->value);
+    }
+    qsort(v, (size_t)g->n, sizeof *v, cmp_double);
+    g->mean = g->n ? (g->min == g->max ? g->min : sum / g->n) : NAN;
+    double sq = 0;
+    for (int k2 = 0; k2 < g->n; k2++) sq += (v[k2] - g->mean) * (v[k2] - g->mean);
+    g->sd = g->n ? (g->min == g->max ? 0 : sqrt(sq / g->n)) : NAN;
+    g->sorted = v;
+    return g;
+}
+
 /* What would regain the points of node i for unit u; malloc'd, NULL when none were lost. The
  * group's figures of a relative method are this period's values of the units of u's group
  * that were scored on the node. */
-static char *regain(const pg_result *res, int i, int u, double lost)
+static char *regain(ctx *x, int i, int u, double lost)
 {
+    const pg_result *res = x->res;
+    if (!(lost > 0.00005)) return NULL;
     const pg_ruleset *rs = res->rs;
     const pg_node *n = &rs->nodes[i];
     const pg_cell *c = pg_result_cell(res, i, u);
@@ -100,31 +144,10 @@ static char *regain(const pg_result *res, int i, int u, double lost)
         in.missing = 0;
         return pg_regain_words(&in);
     }
-    pg_regain_group g = {0};
-    double *v = NULL;
     if (n->method.kind == PG_M_BEST_RATIO || n->method.kind == PG_M_RANK ||
-        n->method.kind == PG_M_MINMAX || n->method.kind == PG_M_ZSCORE) {
-        v = pg_xmalloc(sizeof *v * (size_t)(rs->nunits ? rs->nunits : 1));
-        double sum = 0;
-        g.min = INFINITY, g.max = -INFINITY;
-        for (int k = 0; k < rs->nunits; k++) {
-            const pg_cell *o = pg_result_cell(res, i, k);
-            if (rs->units[k].group != rs->units[u].group || !has_value(o)) continue;
-            v[g.n++] = o->value;
-            sum += o->value;
-            g.min = fmin(g.min, o->value), g.max = fmax(g.max, o->value);
-        }
-        qsort(v, (size_t)g.n, sizeof *v, cmp_double);
-        g.mean = g.n ? (g.min == g.max ? g.min : sum / g.n) : NAN;
-        double sq = 0;
-        for (int k = 0; k < g.n; k++) sq += (v[k] - g.mean) * (v[k] - g.mean);
-        g.sd = g.n ? (g.min == g.max ? 0 : sqrt(sq / g.n)) : NAN;
-        g.sorted = v;
-        in.group = &g;
-    }
-    char *w = pg_regain_words(&in);
-    free(v);
-    return w;
+        n->method.kind == PG_M_MINMAX || n->method.kind == PG_M_ZSCORE)
+        in.group = group_of(x, i, rs->units[u].group);
+    return pg_regain_words(&in);
 }
 
 static const char *status_words(pg_status s)
@@ -191,8 +214,9 @@ static void take(cJSON *o, const char *k, char *s)
 }
 
 /* One row of unit u: node i. */
-static cJSON *row(const pg_result *res, int i, int u)
+static cJSON *row(ctx *x, int i, int u)
 {
+    const pg_result *res = x->res;
     const pg_ruleset *rs = res->rs;
     const pg_node *n = &rs->nodes[i];
     const pg_cell *c = pg_result_cell(res, i, u);
@@ -222,20 +246,29 @@ static cJSON *row(const pg_result *res, int i, int u)
     take(o, "rule", rule(res, i, u));
     pg_json_str(o, "standard", n->standard);
     take(o, "why", why(res, i, u, lost));
-    take(o, "regain", regain(res, i, u, lost));
+    take(o, "regain", regain(x, i, u, lost));
     return o;
 }
 
-cJSON *pg_unit_rows_json(const pg_result *res, int u)
+static cJSON *unit_rows(ctx *x, int u)
 {
+    const pg_result *res = x->res;
     const pg_ruleset *rs = res->rs;
     cJSON *a = cJSON_CreateArray();
     if (!res->cells) return a;
     int *pre, npre = pg_scheme_preorder(rs, &rs->schemes[res->scheme], &pre);
     for (int i = 0; i < npre; i++)
         if (pg_result_cell(res, pre[i], u)->status != PG_ST_OFF)
-            cJSON_AddItemToArray(a, row(res, pre[i], u));
+            cJSON_AddItemToArray(a, row(x, pre[i], u));
     free(pre);
+    return a;
+}
+
+cJSON *pg_unit_rows_json(const pg_result *res, int u)
+{
+    ctx x = {res, NULL, NULL};
+    cJSON *a = unit_rows(&x, u);
+    ctx_free(&x);
     return a;
 }
 
@@ -256,8 +289,9 @@ static int by_loss(const void *a, const void *b)
 }
 
 /* Appends unit u's items to a, biggest loss of the total first. */
-static void unit_items(const pg_result *res, int u, cJSON *a)
+static void unit_items(ctx *x, int u, cJSON *a)
 {
+    const pg_result *res = x->res;
     const pg_ruleset *rs = res->rs;
     int *pre, npre = pg_scheme_preorder(rs, &rs->schemes[res->scheme], &pre);
     cJSON **items = pg_xmalloc(sizeof *items * (size_t)(npre ? npre : 1));
@@ -272,17 +306,17 @@ static void unit_items(const pg_result *res, int u, cJSON *a)
          * lost what its leaves would have, and they carry weight 0 under it */
         if (nd->nchildren && c->thin != PG_BELOW_GROUP_MEDIAN) continue;
         if (c->status == PG_ST_OFF || !(pg_result_lost(res, pre[i], u) > 0.00005)) continue;
-        cJSON *x = row(res, pre[i], u);
-        pg_json_str(x, "unit", rs->units[u].id);
-        pg_json_str(x, "unit_name", rs->units[u].name);
-        pg_json_str(x, "scheme", rs->schemes[res->scheme].id);
-        pg_json_str(x, "period", period);
-        pg_json_str(x, "rectify",
+        cJSON *it = row(x, pre[i], u);
+        pg_json_str(it, "unit", rs->units[u].id);
+        pg_json_str(it, "unit_name", rs->units[u].name);
+        pg_json_str(it, "scheme", rs->schemes[res->scheme].id);
+        pg_json_str(it, "period", period);
+        pg_json_str(it, "rectify",
                     nd->rectify   ? nd->rectify
                     : rs->rectify ? rs->rectify
                                   : DEFAULT_RECTIFY);
-        pg_json_str(x, "due", due);
-        items[n++] = x;
+        pg_json_str(it, "due", due);
+        items[n++] = it;
     }
     qsort(items, (size_t)n, sizeof *items, by_loss);
     for (int i = 0; i < n; i++) cJSON_AddItemToArray(a, items[i]);
@@ -294,9 +328,22 @@ cJSON *pg_issues_json(const pg_result *res, int u)
 {
     cJSON *a = cJSON_CreateArray();
     if (!res->cells) return a;
+    ctx x = {res, NULL, NULL};
     for (int k = 0; k < res->rs->nunits; k++)
-        if (u < 0 || u == k) unit_items(res, k, a);
+        if (u < 0 || u == k) unit_items(&x, k, a);
+    ctx_free(&x);
     return a;
+}
+
+void pg_units_rows_issues(const pg_result *res, cJSON **rows, cJSON **issues)
+{
+    ctx x = {res, NULL, NULL};
+    for (int u = 0; u < res->rs->nunits; u++) {
+        rows[u] = unit_rows(&x, u);
+        issues[u] = cJSON_CreateArray();
+        if (res->cells) unit_items(&x, u, issues[u]);
+    }
+    ctx_free(&x);
 }
 
 /* ---- the bulletin's annex ---- */

@@ -1,0 +1,376 @@
+/* rectify.c — the 问题清单 and the 整改 loop over HTTP (core/report issues_list.c,
+ * core/record rectify.c).
+ *
+ *   GET  /api/v1/issues/{scheme}/{period}?unit=U     the 问题清单 of a period: every unit's
+ *        (staff) or the token's unit's items, each with its 整改 record and flags
+ *   POST /api/v1/issues/{scheme}/{period}/{indicator}/rectify {unit?, note, evidence?, link?}
+ *        a unit marks its item 已整改 (201 the record)
+ *   POST /api/v1/rectifications/{id}/review   {"status": "verified"|"rejected", "reason"}
+ *   GET  /api/v1/rectifications                ?unit= &scheme= &period=
+ *
+ * An item is an indicator on which the unit lost points in the period's current result (the
+ * "issues" of its breakdown, evaluate.c), so the list answers from the same cache as
+ * GET /results. Each item carries:
+ *   rectification  the record of what the unit said and the evaluator decided, or null;
+ *   overdue        its deadline (due) has passed, by the host's clock in the rule set's zone,
+ *                  and it is not verified;
+ *   recurring      (a month) the unit lost points on it in the two sampling months before too;
+ *   next           (a month) what the next sampling month shows: "recovered" (no points lost
+ *                  there), "not_recovered", or null when that month has no result yet.
+ * The four periods are evaluated (or looked up) at once, on the pool, as series.c does.
+ * Roles: a unit token sees and marks only its own items (another unit is 403); staff read every
+ * unit's, may mark for a unit (naming it), and review; a viewer reads none. Writes are short
+ * transactions with their audit entries, on the loop thread, as review.c's. */
+#include "call.h"
+#include "reply.h"
+#include "base.h"
+#include "record.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The outcomes a list or a mark waits for: [0] the period, [1] and [2] the two months
+ * before, [3] the month after (months only). */
+enum { P_THIS, P_PREV1, P_PREV2, P_NEXT, P_N };
+
+typedef struct {
+    pg_http_req *req;
+    pg_host *h;
+    char scheme[64], period[PG_PERIOD_BUF];
+    int code[P_N], want[P_N];
+    char *unit; /* the one unit listed or marking, or NULL: every unit */
+    char *indicator, *note, *evidence, *link, actor[96]; /* a mark */
+    int own;                                             /* a unit token marks */
+    int pending;
+    cJSON *body[P_N]; /* the outcomes' "units" arrays, keyed by unit id below */
+    char *error;      /* the period's own outcome failed: why */
+    int status;
+} wait;
+
+static void wait_free(wait *w)
+{
+    for (int i = 0; i < P_N; i++) cJSON_Delete(w->body[i]);
+    free(w->unit), free(w->indicator), free(w->note), free(w->evidence), free(w->link);
+    free(w->error), free(w);
+}
+
+/* The unit object of unit id in a period's bodies, or NULL. */
+static const cJSON *unit_in(const cJSON *units, const char *id)
+{
+    for (const cJSON *u = units ? units->child : NULL; u; u = u->next) {
+        const char *got = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(u, "unit"));
+        if (got && strcmp(got, id) == 0) return u;
+    }
+    return NULL;
+}
+
+static const cJSON *find_item(const cJSON *arr, const char *indicator)
+{
+    for (const cJSON *x = arr ? arr->child : NULL; x; x = x->next) {
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "indicator"));
+        if (id && strcmp(id, indicator) == 0) return x;
+    }
+    return NULL;
+}
+
+/* Whether the unit lost points on the indicator in a period (its body), -1 when unknown. */
+static int lost_in(const cJSON *units, const char *unit, const char *indicator)
+{
+    const cJSON *u = units ? unit_in(units, unit) : NULL;
+    if (!u) return -1;
+    return find_item(cJSON_GetObjectItemCaseSensitive(u, "issues"), indicator) != NULL;
+}
+
+/* Today in the rule set's zone, YYYY-MM-DD. */
+static void today(const pg_host *h, int offset, char buf[16])
+{
+    long day = pg_time_day((double)pg_host_now(h), offset);
+    int y, m, d;
+    pg_civil_from_days(day, &y, &m, &d);
+    snprintf(buf, 16, "%04d-%02d-%02d", y, m, d);
+}
+
+/* The list: each unit's items with their records and flags. */
+static void answer_list(wait *w)
+{
+    const pg_gen *g = pg_host_gen_for(w->h, w->code[P_THIS]);
+    int offset = g ? g->rs->tz_offset : 8 * 3600;
+    char now[16];
+    today(w->h, offset, now);
+    pg_diags d = {0};
+    cJSON *recs = NULL;
+    if (pg_rectify_list(w->h->store, w->unit, w->scheme, w->period, &recs, &d) != 0) {
+        pg_reply_diags(w->req, 500, "cannot read the store", &d, 5);
+        pg_diags_free(&d);
+        return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "scheme", w->scheme);
+    cJSON_AddStringToObject(o, "period", w->period);
+    cJSON_AddStringToObject(o, "today", now);
+    cJSON *items = cJSON_AddArrayToObject(o, "items");
+    int overdue = 0, recurring = 0;
+    for (const cJSON *u = w->body[P_THIS] ? w->body[P_THIS]->child : NULL; u; u = u->next) {
+        const char *uid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(u, "unit"));
+        if (!uid || (w->unit && strcmp(uid, w->unit) != 0)) continue;
+        const cJSON *arr = cJSON_GetObjectItemCaseSensitive(u, "issues");
+        for (const cJSON *x = arr ? arr->child : NULL; x; x = x->next) {
+            cJSON *it = cJSON_Duplicate(x, 1);
+            const char *ind =
+                cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "indicator"));
+            const char *due = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "due"));
+            cJSON *rec = NULL;
+            for (cJSON *r = recs->child; r && !rec; r = r->next)
+                if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(r, "unit")), uid) == 0 &&
+                    strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(r, "indicator")), ind) == 0)
+                    rec = r;
+            const char *st = rec ? cJSON_GetStringValue(cJSON_GetObjectItem(rec, "status")) : NULL;
+            cJSON_AddItemToObject(it, "rectification",
+                                  rec ? cJSON_Duplicate(rec, 1) : cJSON_CreateNull());
+            int late = due && strcmp(now, due) > 0 && !(st && strcmp(st, "verified") == 0);
+            cJSON_AddBoolToObject(it, "overdue", late);
+            overdue += late;
+            if (w->want[P_PREV1]) {
+                int rec3 = lost_in(w->body[P_PREV1], uid, ind) == 1 &&
+                           lost_in(w->body[P_PREV2], uid, ind) == 1;
+                cJSON_AddBoolToObject(it, "recurring", rec3);
+                recurring += rec3;
+            }
+            if (w->want[P_NEXT]) {
+                int next = lost_in(w->body[P_NEXT], uid, ind);
+                if (next < 0)
+                    cJSON_AddNullToObject(it, "next");
+                else
+                    cJSON_AddStringToObject(it, "next", next ? "not_recovered" : "recovered");
+            }
+            cJSON_AddItemToArray(items, it);
+        }
+    }
+    cJSON_AddNumberToObject(o, "overdue", overdue);
+    cJSON_AddNumberToObject(o, "recurring", recurring);
+    cJSON_Delete(recs);
+    pg_reply_json(w->req, 200, o);
+}
+
+/* A mark: the item must be on the unit's list of the period. */
+static void answer_mark(wait *w)
+{
+    const cJSON *u = unit_in(w->body[P_THIS], w->unit);
+    if (!u || !find_item(cJSON_GetObjectItemCaseSensitive(u, "issues"), w->indicator)) {
+        pg_reply_error(w->req, 422,
+                       "%s 在 %s 的问题清单中没有指标 '%s'（该期未在此项失分），无需整改", w->unit,
+                       w->period, w->indicator);
+        return;
+    }
+    pg_rectify_in in = {w->unit, w->scheme,   w->period, w->indicator,
+                        w->note, w->evidence, w->link,   w->own};
+    pg_diags d = {0};
+    long id = 0;
+    int rc = pg_rectify_mark(w->h->store, &in, w->actor, &id, &d);
+    if (rc != 0) {
+        const char *msg = d.n ? d.v[0].msg : "the 整改 was refused";
+        pg_reply_error(w->req, rc == -EINVAL ? 422 : rc == -EALREADY ? 409 : 500, "%s", msg);
+    } else
+        pg_reply_json(w->req, 201, pg_rectify_get(w->h->store, id));
+    pg_diags_free(&d);
+}
+
+static void finish(wait *w)
+{
+    if (w->error)
+        pg_reply_error(w->req, w->status ? w->status : 404, "%s", w->error);
+    else if (w->indicator)
+        answer_mark(w);
+    else
+        answer_list(w);
+    wait_free(w);
+}
+
+typedef struct {
+    wait *w;
+    int i;
+} slot;
+
+static void came_back(void *arg, const pg_outcome *o)
+{
+    slot *k = arg;
+    wait *w = k->w;
+    int i = k->i;
+    free(k);
+    if (o && !o->error) {
+        cJSON *units = cJSON_CreateArray();
+        /* one unit's breakdown, or every unit's (staff reading every unit's list) */
+        for (int u = 0; u < o->nunits; u++) {
+            if (!o->units[u]) continue;
+            cJSON *b = cJSON_ParseWithLength(o->units[u]->data, o->units[u]->len);
+            cJSON *x = cJSON_DetachItemFromArray(cJSON_GetObjectItemCaseSensitive(b, "units"), 0);
+            const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "unit"));
+            if (x && (!w->unit || (id && strcmp(id, w->unit) == 0)))
+                cJSON_AddItemToArray(units, x);
+            else
+                cJSON_Delete(x);
+            cJSON_Delete(b);
+        }
+        w->body[i] = units;
+    } else if (i == P_THIS) {
+        w->error = pg_xstrdup(!o ? "not evaluated: the host is stopping" : o->error);
+        w->status = o ? o->status : 503;
+    }
+    if (--w->pending == 0) finish(w);
+}
+
+/* Resolves /…/{scheme}/{period} at seg[3], seg[4] and starts the evaluations; NULL after
+ * answering. `unit` is the unit asked for (NULL: any, for staff). */
+static wait *begin(pg_call *c, const char *unit, int marking)
+{
+    int p = pg_period_parse(c->seg[4]);
+    const pg_gen *g = p < 0 ? NULL : pg_host_gen_for(c->h, p);
+    if (!g) {
+        pg_reply_error(c->req, p < 0 ? 400 : 404,
+                       p < 0 ? "period '%s' is not YYYY-MM or YYYY"
+                             : "period '%s': no rule set is loaded for its year",
+                       c->seg[4]);
+        return NULL;
+    }
+    int s = pg_strmap_get(&g->rs->scheme_ids, c->seg[3]);
+    if (s < 0 || (g->rs->schemes[s].period == PG_PERIOD_YEAR) != pg_period_is_year(p)) {
+        pg_reply_error(c->req, 404, "no scheme '%s' for period '%s' (GET /api/v1/rules lists them)",
+                       c->seg[3], c->seg[4]);
+        return NULL;
+    }
+    const char *own = c->tok->role == PG_ROLE_UNIT ? c->tok->unit : NULL;
+    if (own && unit && strcmp(unit, own) != 0) {
+        pg_reply_error(c->req, 403, "单位账号只能查看和整改本单位的问题清单（%s）", own);
+        return NULL;
+    }
+    if (own) unit = own;
+    if (unit && pg_unit_find(g->rs, unit) < 0) {
+        pg_reply_error(c->req, 404, "no unit '%s' in the rule set", unit);
+        return NULL;
+    }
+    if (marking && !unit) {
+        pg_reply_error(c->req, 422, "which unit's item? {\"unit\": \"…\", \"note\": \"…\"}");
+        return NULL;
+    }
+    if (pg_host_refuse_stuck(c->h, c->req, NULL)) return NULL;
+    wait *w = pg_xcalloc(1, sizeof *w);
+    w->req = c->req;
+    w->h = c->h;
+    snprintf(w->scheme, sizeof w->scheme, "%s", g->rs->schemes[s].id);
+    pg_period_format(p, w->period);
+    w->unit = unit ? pg_xstrdup(g->rs->units[pg_unit_find(g->rs, unit)].id) : NULL;
+    w->code[P_THIS] = p, w->want[P_THIS] = 1;
+    if (!pg_period_is_year(p) && !marking) {
+        w->code[P_PREV1] = pg_period_prev(p), w->want[P_PREV1] = 1;
+        w->code[P_PREV2] = pg_period_prev(w->code[P_PREV1]), w->want[P_PREV2] = 1;
+        int y = pg_period_year(p), m = p % 100;
+        w->code[P_NEXT] = m == 12 ? (y + 1) * 100 + 1 : p + 1;
+        w->want[P_NEXT] = 1;
+    }
+    return w;
+}
+
+static void start(wait *w)
+{
+    w->pending = 1;
+    for (int i = 0; i < P_N; i++) {
+        if (!w->want[i]) continue;
+        /* a month whose year no rule set serves has no result: nothing to compare */
+        if (i != P_THIS && !pg_host_gen_for(w->h, w->code[i])) continue;
+        w->pending++;
+        slot *k = pg_xmalloc(sizeof *k);
+        *k = (slot){w, i};
+        pg_evaluate_then(w->h, pg_entry_get(w->h, w->scheme, w->code[i], 1), came_back, k);
+    }
+    if (--w->pending == 0) finish(w);
+}
+
+static void get_issues(pg_call *c)
+{
+    char *unit = pg_http_query_param(c->req, "unit");
+    wait *w = begin(c, unit, 0);
+    free(unit);
+    if (w) start(w);
+}
+
+static void post_rectify(pg_call *c)
+{
+    cJSON *j = pg_call_body(c);
+    if (!j) return;
+    wait *w = begin(c, pg_call_body_string(j, "unit"), 1);
+    if (w) {
+        w->indicator = pg_xstrdup(c->seg[5]);
+        const char *v[] = {pg_call_body_string(j, "note"), pg_call_body_string(j, "evidence"),
+                           pg_call_body_string(j, "link")};
+        w->note = v[0] ? pg_xstrdup(v[0]) : NULL;
+        w->evidence = v[1] ? pg_xstrdup(v[1]) : NULL;
+        w->link = v[2] ? pg_xstrdup(v[2]) : NULL;
+        w->own = c->tok->role == PG_ROLE_UNIT;
+        pg_call_actor(c, w->actor);
+        start(w);
+    }
+    cJSON_Delete(j);
+}
+
+static void post_review(pg_call *c)
+{
+    char *end;
+    long id = strtol(c->seg[3], &end, 10);
+    if (*end || id <= 0) {
+        pg_reply_error(c->req, 404, "'%s' is not a record id", c->seg[3]);
+        return;
+    }
+    cJSON *j = pg_call_body(c);
+    if (!j) return;
+    const char *status = pg_call_body_string(j, "status");
+    if (!status || (strcmp(status, "verified") != 0 && strcmp(status, "rejected") != 0)) {
+        pg_reply_error(c->req, 422,
+                       "expected {\"status\": \"verified\" or \"rejected\", \"reason\": \"…\"}");
+    } else {
+        pg_diags d = {0};
+        char actor[96];
+        int rc = pg_rectify_review(c->h->store, id, strcmp(status, "verified") == 0,
+                                   pg_call_body_string(j, "reason"), pg_call_actor(c, actor), &d);
+        if (rc != 0)
+            pg_reply_error(c->req,
+                           rc == -EINVAL     ? 422
+                           : rc == -ENOENT   ? 404
+                           : rc == -EALREADY ? 409
+                                             : 500,
+                           "%s", d.n ? d.v[0].msg : "the review was refused");
+        else
+            pg_reply_json(c->req, 200, pg_rectify_get(c->h->store, id));
+        pg_diags_free(&d);
+    }
+    cJSON_Delete(j);
+}
+
+static void get_rectifications(pg_call *c)
+{
+    char period[PG_PERIOD_BUF];
+    const char *p = NULL;
+    if (pg_call_query_period(c, "period", period, &p) < 0) return;
+    char *unit = c->tok->role == PG_ROLE_UNIT ? pg_xstrdup(c->tok->unit)
+                                              : pg_http_query_param(c->req, "unit");
+    char *scheme = pg_http_query_param(c->req, "scheme");
+    pg_diags d = {0};
+    cJSON *arr = NULL;
+    if (pg_rectify_list(c->h->store, unit, scheme, p, &arr, &d) != 0)
+        pg_reply_diags(c->req, 500, "cannot read the store", &d, 5);
+    else {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToObject(o, "records", arr);
+        pg_reply_json(c->req, 200, o);
+    }
+    free(unit), free(scheme);
+    pg_diags_free(&d);
+}
+
+const pg_route pg_rectify_routes[] = {
+    {PG_HTTP_GET, "issues/*/*", PG_ROLES_STAFF | PG_ROLES_UNIT, get_issues},
+    {PG_HTTP_POST, "issues/*/*/*/rectify", PG_ROLES_STAFF | PG_ROLES_UNIT, post_rectify},
+    {PG_HTTP_POST, "rectifications/*/review", PG_ROLES_STAFF, post_review},
+    {PG_HTTP_GET, "rectifications", PG_ROLES_STAFF | PG_ROLES_UNIT, get_rectifications},
+    {0, NULL, 0, NULL},
+};
