@@ -31,6 +31,7 @@ extern const pg_route *const pg_api_tables[];
 extern const pg_route pg_audit_routes[];       /* audit.c */
 extern const pg_route pg_publish_routes[];     /* publish.c */
 extern const pg_route pg_review_routes[];      /* review.c */
+extern const pg_route pg_rectify_routes[];     /* rectify.c */
 extern const pg_route pg_series_routes[];      /* series.c */
 extern const pg_route pg_rule_edit_routes[];   /* approval.c */
 extern const pg_route pg_sensitivity_routes[]; /* sensitivity.c */
