@@ -1,6 +1,7 @@
-// unit.js — the 单位 tab: one unit's total, rank and band, its indicator tree with points, the
-// maximum, the points lost and why, the value and sample size behind each, and its score over
-// the year's months. A unit's token lands here on its own unit; the server refuses the others.
+// unit.js — the 单位 tab: one unit's total, rank and band, the items that cost its total
+// (biggest loss of the total first), its indicator tree with points, the maximum, the points lost
+// on the total's scale and the part's, the value in its unit, the rule and a 说明 in words, what
+// would regain the points, and its score over the year's months. A unit's token lands here on its own unit; the server refuses the others.
 import { get } from "./api.js";
 import { el, num, table, select } from "./dom.js";
 import { go } from "./app.js";
@@ -25,21 +26,50 @@ async function unitPicker(state, current) {
   return select(opts, current || "", (v) => v && go("#/unit/" + encodeURIComponent(v)), "单位");
 }
 
+// The rows as officials read them (the breakdown's "rows", core/report/issues_list.c): lost
+// points on the total's scale first, the part's own beside it, the value in its unit, the rule
+// and a 说明 in words, and what would regain the points. An older host without "rows" falls back
+// to the indicator tree's own figures.
+function lostText(v) { return v > 0.00005 ? num(v) : "0"; }
+
 function indicatorRows(u) {
+  const byId = Object.fromEntries((u.rows || []).map((r) => [r.indicator, r]));
   return u.indicators.map((i) => {
-    // the engine's note already says why; the status word is for when it says nothing
-    const why = [i.note || STATUS[i.status], i.capped ? "已封顶" : "",
+    const r = byId[i.id] || {};
+    const why = [r.why || i.note || STATUS[i.status], i.capped ? "已封顶" : "",
       i.carried_from ? `沿用 ${i.carried_from}` : ""].filter(Boolean).join("；");
+    const total = r.lost_total != null ? r.lost_total : null;
     return [
       { text: i.name, class: "indent-" + Math.min(i.depth, 4), title: i.id },
       { text: num(i.points), class: "num" },
       { text: num(i.max), class: "num" },
-      { text: i.lost ? num(i.lost) : "0", class: i.lost > 0 ? "num lost" : "num" },
-      why || "—",
-      { text: i.leaf ? num(i.value, 4) : "", class: "num" },
+      { text: total != null ? lostText(total) : "—", class: total > 0.00005 ? "num lost" : "num" },
+      { text: lostText(i.lost), class: "num muted" },
+      { text: r.value_text || (i.leaf ? num(i.value, 4) : ""), class: "num" },
       { text: i.leaf && i.n != null ? i.n : "", class: "num" },
+      r.rule || "",
+      why || "—",
+      r.regain || "",
     ];
   });
+}
+
+// The items that cost the total, biggest loss of the total first: what a unit reads first.
+function lossTable(u) {
+  const items = (u.issues || []).slice().sort((a, b) => (b.lost_total ?? b.lost_part) - (a.lost_total ?? a.lost_part));
+  if (!items.length) return el("p", { class: "muted" }, "本期没有失分项。");
+  return table(["失分项", "总分失分", "部分失分", "数值", "评分规则", "如何挽回失分"],
+    items.map((x) => ({
+      cells: [
+        { text: x.name, title: x.indicator },
+        { text: x.lost_total != null ? num(x.lost_total) : "—", class: "num lost" },
+        { text: num(x.lost_part), class: "num muted" },
+        { text: x.value_text || "—", class: "num" },
+        x.rule || "",
+        x.regain || "",
+      ],
+      class: "issue-row",
+    })));
 }
 
 // The total in each month of the year, in one request (GET /units/{unit}/series), skipping
@@ -85,9 +115,14 @@ export async function render(state, [unitId]) {
         : el("p", { class: "muted" }, "暂无各月数据。"));
   }
   if (u.indicators) {
+    const lost = (u.issues || []).reduce((a, x) => a + (x.lost_total || 0), 0);
+    root.append(el("h3", null, "失分项（按对总分的影响从大到小）"),
+      el("p", { class: "muted" }, `本期失分项合计使总分减少 ${num(lost)} 分。`,
+        el("a", { href: "#/issues/" + encodeURIComponent(u.unit) }, "查看问题清单与整改"), "。"),
+      lossTable(u));
     root.append(el("h3", null, "指标得分与失分"),
-      el("p", { class: "muted" }, "失分按所属部分的分值折算；数值为指标所依据的数据，样本量为其背后的记录数。"),
-      table(["指标", "得分", "满分", "失分", "说明", "数值", "样本量"], indicatorRows(u)));
+      el("p", { class: "muted" }, "总分失分为该项使单位总分减少的分数；部分失分按所属部分（如常态化监测）的分值计。数值为指标所依据的数据，样本量为其背后的记录数。"),
+      table(["指标", "得分", "满分", "总分失分", "部分失分", "数值", "样本量", "评分规则", "说明", "如何挽回失分"], indicatorRows(u)));
   } else if (u.sources) {
     root.append(el("h3", null, "构成"), table(["来源", "期次", "得分"],
       Object.entries(u.sources).flatMap(([src, by]) =>
