@@ -9,6 +9,8 @@ import * as rules from "./rules.js";
 import * as batches from "./batches.js";
 import * as runs from "./runs.js";
 import * as bulletins from "./bulletins.js";
+import * as rectify from "./rectify.js";
+import * as reports from "./reports.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -19,6 +21,8 @@ const VIEWS = [
   // a viewer sees rankings only in published bulletins (the live ranking answers 403)
   { id: "rank", label: "排名", mod: ranking, roles: ["admin", "evaluator", "unit"] },
   { id: "unit", label: "单位", mod: unit, roles: ["admin", "evaluator", "unit"] },
+  { id: "issues", label: "问题清单", mod: rectify, roles: ["admin", "evaluator", "unit"] },
+  { id: "reports", label: "自报与申诉", mod: reports, roles: ["admin", "evaluator", "unit"] },
   { id: "rules", label: "规则", mod: rules, roles: ["admin", "evaluator"] },
   { id: "data", label: "数据", mod: batches, roles: ["admin", "evaluator"] },
   { id: "bulletins", label: "通报", mod: bulletins, roles: ["admin", "evaluator", "unit", "viewer"] },
