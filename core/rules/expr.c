@@ -372,6 +372,66 @@ double pg_expr_number(const pg_expr *e, const pg_value *rec)
     }
 }
 
+/* ---- the plan, read from outside (rules.h: pg_xnode) ---- */
+
+_Static_assert(X_CONST == (int)PG_XN_CONST && X_ADDWORK == (int)PG_XN_ADDWORK &&
+                   X_BCONST == (int)PG_XN_BCONST && X_ISNULL == (int)PG_XN_ISNULL &&
+                   X_SCONST == (int)PG_XN_SCONST && X_SFIELD == (int)PG_XN_SFIELD,
+               "rules.h's pg_xnode_op mirrors the plan's operations, in order");
+
+static pg_xtype public_type(int ty)
+{
+    switch (ty) {
+    case TY_BOOL:
+        return PG_X_BOOL;
+    case TY_NUM:
+        return PG_X_NUMBER;
+    case TY_TIME:
+        return PG_X_TIME;
+    default:
+        return PG_X_STRING; /* an enum is a string that knows its field */
+    }
+}
+
+int pg_expr_root(const pg_expr *e)
+{
+    return e->root;
+}
+
+pg_xtype pg_expr_type(const pg_expr *e)
+{
+    return public_type(e->rtype);
+}
+
+int pg_expr_node(const pg_expr *e, int i, pg_xnode *out)
+{
+    memset(out, 0, sizeof *out);
+    if (i < 0 || i >= e->nnodes) return -1;
+    const xnode *n = &e->nodes[i];
+    out->op = (pg_xnode_op)n->op;
+    out->a = n->a, out->b = n->b, out->n = n->n, out->neg = n->neg, out->k = n->k;
+    out->type = public_type(n->ctype);
+    if (n->op == X_SCONST) out->s = e->strs + n->a, out->slen = n->b;
+    return 0;
+}
+
+double pg_expr_item_num(const pg_expr *e, int i, int j)
+{
+    return e->nums[e->nodes[i].b + j];
+}
+
+const char *pg_expr_item_str(const pg_expr *e, int i, int j, int *len)
+{
+    const int *sp = &e->spans[2 * (e->nodes[i].b + j)];
+    *len = sp[1];
+    return e->strs + sp[0];
+}
+
+int pg_expr_item_enum(const pg_expr *e, int i, int j)
+{
+    return e->sets[e->nodes[i].b + j];
+}
+
 void pg_expr_free(pg_expr *e)
 {
     if (!e) return;

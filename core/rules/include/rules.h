@@ -443,6 +443,74 @@ int pg_expr_test(const pg_expr *e, const pg_value *rec);
 /* A PG_X_NUMBER or PG_X_TIME plan on one record: the number, or NAN for null. */
 double pg_expr_number(const pg_expr *e, const pg_value *rec);
 
+/* A compiled plan read from outside, node by node, for a compiler of the plan into another
+ * language (core/data/pushdown.c: SQL, so that a database computes the partials itself). The
+ * view is read-only and borrows the plan. Nodes are indexed from pg_expr_root(); children are
+ * node indices in a and b. Per operation:
+ *   CONST k; NFIELD a = field (a == the source's nfields: `cutoff`); NEG a; ADD … MOD a b;
+ *   DAYS WORKDAYS ADDDAYS ADDWORK a b (as expr.c's evaluator computes them);
+ *   BCONST a = 0 or 1; BFIELD a = field; NOT a; AND OR a b; LT … NE a b (numbers, times);
+ *   BEQ BNE a b (bools); SEQ SNE a b (strings); EEQ ENE a = enum field, k = the value's index;
+ *   NIN BIN SIN a, n items (pg_expr_item_num / _str), neg: `not in`; EIN a = enum field, n =
+ *   its number of values, pg_expr_item_enum(j) whether value j is listed, neg: `not in`;
+ *   ISNULL a, type = a's type, neg: `is not null`; SCONST s, slen; SFIELD a = field. */
+typedef enum {
+    PG_XN_CONST,
+    PG_XN_NFIELD,
+    PG_XN_NEG,
+    PG_XN_ADD,
+    PG_XN_SUB,
+    PG_XN_MUL,
+    PG_XN_DIV,
+    PG_XN_MOD,
+    PG_XN_DAYS,
+    PG_XN_WORKDAYS,
+    PG_XN_ADDDAYS,
+    PG_XN_ADDWORK,
+    PG_XN_BCONST,
+    PG_XN_BFIELD,
+    PG_XN_NOT,
+    PG_XN_AND,
+    PG_XN_OR,
+    PG_XN_LT,
+    PG_XN_LE,
+    PG_XN_GT,
+    PG_XN_GE,
+    PG_XN_EQ,
+    PG_XN_NE,
+    PG_XN_BEQ,
+    PG_XN_BNE,
+    PG_XN_SEQ,
+    PG_XN_SNE,
+    PG_XN_EEQ,
+    PG_XN_ENE,
+    PG_XN_NIN,
+    PG_XN_BIN,
+    PG_XN_SIN,
+    PG_XN_EIN,
+    PG_XN_ISNULL,
+    PG_XN_SCONST,
+    PG_XN_SFIELD
+} pg_xnode_op;
+
+typedef struct {
+    pg_xnode_op op;
+    int a, b, n, neg;
+    pg_xtype type; /* ISNULL: its operand's type */
+    double k;
+    const char *s; /* SCONST: the decoded text, slen bytes */
+    int slen;
+} pg_xnode;
+
+int pg_expr_root(const pg_expr *e);
+/* The plan's result type (an enum is a string). */
+pg_xtype pg_expr_type(const pg_expr *e);
+/* Node i into *out; returns 0, or -1 when i is not a node. */
+int pg_expr_node(const pg_expr *e, int i, pg_xnode *out);
+double pg_expr_item_num(const pg_expr *e, int i, int j);
+const char *pg_expr_item_str(const pg_expr *e, int i, int j, int *len);
+int pg_expr_item_enum(const pg_expr *e, int i, int j);
+
 /* overrides.c — weight overrides: "what if" points and part weights for a loaded rule set, so
  * that `pinggu diff` (and later the host's preview) can re-score a period without editing the
  * rule files.
