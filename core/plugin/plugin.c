@@ -75,14 +75,20 @@ int pg_plugin_check(const pg_plugin *p, const char *file, char *err, size_t errl
             return -EPROTO;
         }
         /* a slot this pinggu does not call must not be counted on by the plugin */
-        for (int k = 0; k < 4; k++)
+        for (int k = 0; k < 2; k++)
             if (r->reserved[k]) {
                 snprintf(err, errlen,
-                         "%s: refused: reader '%s' fills a reserved slot (push-down is not in "
-                         "plugin ABI %d)",
+                         "%s: refused: reader '%s' fills a reserved slot (not in plugin ABI %d)",
                          file, r->name, PG_PLUGIN_ABI);
                 return -EPROTO;
             }
+        if (!r->dialect != !r->query) {
+            snprintf(err, errlen,
+                     "%s: refused: reader '%s' declares a push-down dialect without a query "
+                     "function, or the other way round",
+                     file, r->name);
+            return -EPROTO;
+        }
     }
     return 0;
 }

@@ -20,7 +20,10 @@
  * else the engine prints that is not a value of the declared type (NaN, infinity, a BC date)
  * reaches the reader as it is and is refused there as a bad record, never altered here.
  *
- * Nothing is pushed down: the metrics are computed by pinggu from the rows read (plugin.h). */
+ * Push-down (plugin ABI 4, options.pushdown = "true"): pinggu compiles the source's metrics into
+ * plain PostgreSQL statements (core/data/pushdown.c) and this reader only runs them, in one
+ * REPEATABLE READ READ ONLY transaction (one snapshot for all of them), streaming each result
+ * row back as text. It adds nothing to the statements and reads none of the table itself. */
 #include "plugin.h"
 
 #include <errno.h>
@@ -66,12 +69,21 @@ static const char *table_of(const pg_plugin_read_req *rq)
 
 static int pg_check(const pg_plugin_read_req *rq, char *err, size_t errlen)
 {
-    for (int i = 0; i < rq->noptions; i++)
-        if (strcmp(rq->options[2 * i], "table") != 0) {
-            snprintf(err, errlen, "unknown option '%s' (the postgres reader takes table)",
-                     rq->options[2 * i]);
+    for (int i = 0; i < rq->noptions; i++) {
+        const char *name = rq->options[2 * i], *value = rq->options[2 * i + 1];
+        if (strcmp(name, "pushdown") == 0) {
+            if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0) {
+                snprintf(err, errlen, "option pushdown is \"true\" or \"false\", not '%s'", value);
+                return -EINVAL;
+            }
+            continue;
+        }
+        if (strcmp(name, "table") != 0) {
+            snprintf(err, errlen,
+                     "unknown option '%s' (the postgres reader takes table and pushdown)", name);
             return -EINVAL;
         }
+    }
     const char *t = table_of(rq);
     if (!t) {
         snprintf(err, errlen,
@@ -164,19 +176,73 @@ static int exec_ok(PGconn *c, const char *sql, char *err, size_t errlen)
     return ok ? 0 : -EIO;
 }
 
+/* Connects as the request says (the config's connection, else $PINGGU_PG_DSN, else libpq's
+ * environment); NULL with err when that fails. */
+static PGconn *connect_to(const pg_plugin_read_req *rq, char *err, size_t errlen)
+{
+    const char *dsn = rq->connection ? rq->connection : getenv("PINGGU_PG_DSN");
+    PGconn *c = PQconnectdb(dsn ? dsn : "");
+    if (PQstatus(c) != CONNECTION_OK) {
+        message(err, errlen, "postgres: cannot connect", PQerrorMessage(c));
+        PQfinish(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* Push-down: the statements pinggu compiled, in one read-only snapshot, every row handed back
+ * as text. Results are small (partials per unit and bucket), so each is taken whole. */
+static int pg_query(const pg_plugin_read_req *rq, const pg_plugin_query *q, pg_plugin_row_fn row,
+                    void *sink, char *about, size_t aboutlen, char *err, size_t errlen)
+{
+    int rc = pg_check(rq, err, errlen);
+    if (rc) return rc;
+    PGconn *c = connect_to(rq, err, errlen);
+    if (!c) return -ECONNREFUSED;
+    snprintf(about, aboutlen, "%s@%s", table_of(rq), PQdb(c));
+    rc = exec_ok(c,
+                 "SET DateStyle = 'ISO, YMD'; SET client_encoding = 'UTF8'; SET "
+                 "extra_float_digits = 3; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                 err, errlen);
+    const char **vals = NULL;
+    size_t *lens = NULL;
+    for (int k = 0; rc == 0 && k < q->nstatements; k++) {
+        PGresult *r = PQexec(c, q->statements[k]);
+        ExecStatusType st = PQresultStatus(r);
+        if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+            message(err, errlen, "postgres", PQresultErrorMessage(r));
+            rc = -EIO;
+        }
+        int ncols = PQnfields(r), nrows = PQntuples(r);
+        if (rc == 0 && ncols > 0) {
+            vals = realloc(vals, sizeof *vals * (size_t)ncols);
+            lens = realloc(lens, sizeof *lens * (size_t)ncols);
+            if (!vals || !lens) abort();
+        }
+        for (int i = 0; rc == 0 && i < nrows; i++) {
+            for (int j = 0; j < ncols; j++) {
+                int null = PQgetisnull(r, i, j);
+                vals[j] = null ? NULL : PQgetvalue(r, i, j);
+                lens[j] = null ? 0 : (size_t)PQgetlength(r, i, j);
+            }
+            rc = row(sink, k, ncols, vals, lens);
+        }
+        PQclear(r);
+    }
+    if (rc == 0) rc = exec_ok(c, "COMMIT", err, errlen);
+    free(vals), free(lens);
+    PQfinish(c);
+    return rc;
+}
+
 static int pg_read(const pg_plugin_read_req *rq, pg_plugin_emit_fn emit, void *sink, char *about,
                    size_t aboutlen, char *err, size_t errlen)
 {
     int rc = pg_check(rq, err, errlen);
     if (rc) return rc;
     const char *table = table_of(rq);
-    const char *dsn = rq->connection ? rq->connection : getenv("PINGGU_PG_DSN");
-    PGconn *c = PQconnectdb(dsn ? dsn : "");
-    if (PQstatus(c) != CONNECTION_OK) {
-        message(err, errlen, "postgres: cannot connect", PQerrorMessage(c));
-        PQfinish(c);
-        return -ECONNREFUSED;
-    }
+    PGconn *c = connect_to(rq, err, errlen);
+    if (!c) return -ECONNREFUSED;
     snprintf(about, aboutlen, "%s@%s", table, PQdb(c));
     /* the forms pinggu reads: ISO dates, UTC offsets, UTF-8, floats to the last bit */
     rc = exec_ok(c,
@@ -250,13 +316,15 @@ static const pg_plugin_reader readers[] = {
              "PINGGU_PG_DSN or PG* variables)",
      .check = pg_check,
      .read = pg_read,
-     .reserved = {NULL, NULL, NULL, NULL}},
+     .dialect = "postgresql",
+     .query = pg_query,
+     .reserved = {NULL, NULL}},
 };
 
 static const pg_plugin me = {
     .abi = PG_PLUGIN_ABI,
     .name = "postgres",
-    .version = "1",
+    .version = "2",
     .readers = readers,
     .nreaders = 1,
 };

@@ -159,11 +159,14 @@ typedef struct pg_bulletin {
  * change to this header that moves a field bumps PG_PLUGIN_ABI; a
  * plugin built for another version is refused with a message saying both versions.
  * 3: source readers (pg_plugin_reader) became real.
+ * 4: push-down: a reader may declare an SQL dialect and run the statements pinggu compiles a
+ *    source's metrics into (pg_plugin_reader.dialect, .query), so that only partials leave
+ *    the database.
  *
  * Plugins are looked up in $PINGGU_PLUGIN_DIR if set, else in plugins/ next to the pinggu
  * binary (the build writes them to build/plugins/). */
 
-#define PG_PLUGIN_ABI 3
+#define PG_PLUGIN_ABI 4
 #define PG_PLUGIN_ENTRY "pinggu_plugin_entry"
 
 /* Writes the bulletin into the existing directory `dir` (files named from b->basename) and
@@ -214,16 +217,30 @@ typedef struct {
  * A reader converts its engine's own forms (PostgreSQL's "t"/"f", "+00") into these; it
  * never filters, rounds or drops records on its own account.
  *
- * Push-down — partials computed where the data live, so that only per (metric, unit, bucket)
- * aggregates leave the platform (数据不出域) — is not part of ABI 3: the reserved slots of
- * pg_plugin_reader are kept for it and must be NULL. Until then the records themselves are
- * read and a copy is kept in the data directory.
+ * Push-down (ABI 4) — partials computed where the data live, so that only per (metric, unit,
+ * bucket) aggregates leave the platform (数据不出域). A reader that declares a `dialect`
+ * ("postgresql") and a `query` function gets, for a source whose options say
+ * `pushdown = "true"`, not a request for records but a list of SQL statements that pinggu
+ * compiled from the source's metric plan (core/data/pushdown.c): one transaction, read-only,
+ * one snapshot. The reader runs them in order, in that one snapshot, and hands every result
+ * row back as text through `row`; pinggu turns the rows into the partials of one batch. The
+ * reader adds nothing to the SQL and interprets none of it: what the statements mean, and
+ * that they mean exactly what the local aggregation would compute, is pinggu's business. The
+ * batch's id is the SHA-256 of the statements, of what the reader says it read (`about`) and
+ * of the content fingerprint the statements compute (the engine's snapshot identity): the
+ * same rows give the same batch, and it is audited, withdrawn and replaced like any other.
+ * Nothing is emitted record by record and no raw copy of records exists: the batch's kept
+ * copy is the statements and their result.
  *
  * Lifetimes. The descriptor and every string in it are static: they live as long as the
  * plugin is loaded. A request (pg_plugin_read_req) and everything it points to are valid only
  * during the call they are passed to; a reader keeps no pointer into them. The values passed
  * to emit are copied before emit returns, so a reader may reuse its buffers (a libpq row is
  * freed after emit returns).
+ *
+ * The statements handed to query, the row values and their lengths live only during the call
+ * (row copies what it keeps). A query runs on the thread that calls it, like read; row is
+ * called only from inside query, on that thread.
  *
  * Threading. check and read run on a worker thread, never the host's loop thread, and may
  * run on several threads at once for different sources: a reader keeps no mutable global
@@ -292,6 +309,18 @@ typedef struct {
  * (it could not keep the batch): the reader then stops and returns that value. */
 typedef int (*pg_plugin_emit_fn)(void *sink, const char *const *values, const size_t *lens);
 
+/* Push-down (ABI 4): the statements of one pull, run in order in one read-only snapshot. */
+typedef struct {
+    const char *const *statements; /* SQL text, one statement each, without a ';' */
+    int nstatements;
+} pg_plugin_query;
+
+/* Hands one result row of statement `stmt` (0-based) to pinggu: values[i] is the text of
+ * column i (lens[i] bytes), NULL for null, as the engine prints it. Returns 0, or non-zero to
+ * stop: query then stops and returns that value. */
+typedef int (*pg_plugin_row_fn)(void *sink, int stmt, int ncols, const char *const *values,
+                                const size_t *lens);
+
 typedef struct {
     const char *name; /* what `plugin =` and `--from NAME:` say: "postgres" */
     const char *desc; /* one line for listings */
@@ -304,7 +333,16 @@ typedef struct {
      * emit's non-zero value when emit stopped it, or a negative errno with a message in err. */
     int (*read)(const pg_plugin_read_req *rq, pg_plugin_emit_fn emit, void *sink, char *about,
                 size_t aboutlen, char *err, size_t errlen);
-    void *reserved[4]; /* push-down (not in ABI 3): NULL */
+    /* ABI 4, push-down. dialect: the SQL the engine runs ("postgresql": plain PostgreSQL,
+     * core functions only), or NULL when the reader cannot run statements. query: runs
+     * q->statements in order in one read-only transaction with one snapshot (PostgreSQL:
+     * REPEATABLE READ READ ONLY), hands every result row to `row`, writes `about` as read
+     * does, and returns 0, row's non-zero value, or a negative errno with a message in err.
+     * Statements that the engine refuses are an error of the whole query, never skipped. */
+    const char *dialect;
+    int (*query)(const pg_plugin_read_req *rq, const pg_plugin_query *q, pg_plugin_row_fn row,
+                 void *sink, char *about, size_t aboutlen, char *err, size_t errlen);
+    void *reserved[2]; /* NULL */
 } pg_plugin_reader;
 
 /* Declared for later (a scoring method in C); pinggu does not call it yet. */
