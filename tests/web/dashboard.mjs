@@ -172,23 +172,33 @@ async function checkUnit(page, unitId, period, token, who) {
   const labels = await page.$$eval("#view svg.chart text", (ts) => ts.map((x) => x.textContent));
   t.ok(labels.includes(L.shown(u.total)) || labels.includes(String(u.total)),
     `${who}: the trend shows ${period}'s total`, labels.join(" "));
-  // the leaf that lost most: its row shows the API's points, max and lost
+  // the leaf that lost most: its row shows the API's points, max, lost on the total's scale
+  // and the part's, the rule, a 说明 and what would regain the points
   const leaves = u.indicators.filter((i) => i.leaf && i.lost > 0).sort((a, b) => b.lost - a.lost);
   t.ok(leaves.length > 0, `${who}: ${unitId} lost points somewhere`);
   if (leaves.length) {
     const i = leaves[0];
-    const row = await page.$$eval(`#view table tbody tr`, (trs, id) => {
+    const r = u.rows.find((x) => x.indicator === i.id);
+    const row = await page.$$eval(`#unit-indicators tbody tr`, (trs, id) => {
       const tr = trs.find((x) => x.cells[0] && x.cells[0].title === id);
       return tr ? [...tr.cells].map((c) => c.textContent.trim()) : null;
     }, i.id);
     t.ok(row !== null, `${who}: ${unitId} has a row for ${i.id}`);
     if (row) {
       t.eq(`${who}: ${i.id} name`, i.name, row[0]);
-      t.eq(`${who}: ${i.id} points, max, lost`, [L.shown(i.points), L.shown(i.max), L.shown(i.lost)], row.slice(1, 4));
-      t.ok(row[4] !== "—" && row[4].length > 0, `${who}: ${i.id} says why it lost`, row[4]);
-      const cls = await page.$eval(`#view td[title="${i.id}"] ~ td.lost`, (td) => td.className).catch(() => "");
+      t.eq(`${who}: ${i.id} points, max, lost of the total, of the part`,
+        [L.shown(i.points), L.shown(i.max), L.shown(r.lost_total), L.shown(i.lost)], row.slice(1, 5));
+      t.eq(`${who}: ${i.id} value in its unit`, r.value_text, row[5]);
+      t.ok(row[7].length > 0, `${who}: ${i.id} has its rule in words`, row[7]);
+      t.ok(row[8] !== "—" && row[8].length > 0, `${who}: ${i.id} says why it lost`, row[8]);
+      t.ok(row[9].includes("需"), `${who}: ${i.id} says what would regain the points`, row[9]);
+      const cls = await page.$eval(`#unit-indicators td[title="${i.id}"] ~ td.lost`, (td) => td.className).catch(() => "");
       t.ok(cls.includes("lost"), `${who}: the lost cell is marked`);
     }
+    // the items that cost the total, biggest loss of the total first, as the API's issues
+    const first = await page.$$eval("#unit-losses tbody tr", (trs) => trs.map((tr) => tr.cells[0].title));
+    const want = u.issues.slice().sort((a, b) => b.lost_total - a.lost_total).map((x) => x.indicator);
+    t.eq(`${who}: ${unitId} losses, biggest of the total first`, want, first);
   }
 }
 

@@ -25,13 +25,17 @@ function failed(e) { message(e.status != null ? explain(e) : "提交失败：" +
 function selfReportForm(state, redraw) {
   const leaves = state.rules.indicators.filter((i) => i.metric);
   const metrics = [...new Map(leaves.map((i) => [i.metric, i.name])).entries()];
-  const metric = el("select", { "aria-label": "自报数据项" },
-    metrics.map(([id, name]) => el("option", { value: id }, `${name}`)));
+  // the metrics open to self-reports are the rule set's to say (the server names them when one
+  // is refused); the list suggests those the indicators read
+  const metric = el("input", { type: "text", list: "selfreport-metrics", "aria-label": "自报数据项",
+    placeholder: "数据项（如 ecert_calls_reported）", required: true });
+  const options = el("datalist", { id: "selfreport-metrics" },
+    metrics.map(([id, name]) => el("option", { value: id }, name)));
   const value = el("input", { type: "number", step: "any", "aria-label": "自报数值", required: true });
   const file = el("input", { type: "file", "aria-label": "佐证材料" });
   const link = el("input", { type: "url", "aria-label": "佐证链接", placeholder: "https://…" });
   const note = el("input", { type: "text", "aria-label": "说明", placeholder: "说明" });
-  const form = el("form", { class: "mark", id: "selfreport-form" }, metric, value, file, link, note,
+  const form = el("form", { class: "mark", id: "selfreport-form" }, metric, options, value, file, link, note,
     el("button", { type: "submit" }, "提交自报"));
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();

@@ -58,7 +58,7 @@ function indicatorRows(u) {
 function lossTable(u) {
   const items = (u.issues || []).slice().sort((a, b) => (b.lost_total ?? b.lost_part) - (a.lost_total ?? a.lost_part));
   if (!items.length) return el("p", { class: "muted" }, "本期没有失分项。");
-  return table(["失分项", "总分失分", "部分失分", "数值", "评分规则", "如何挽回失分"],
+  return withId("unit-losses", table(["失分项", "总分失分", "部分失分", "数值", "评分规则", "如何挽回失分"],
     items.map((x) => ({
       cells: [
         { text: x.name, title: x.indicator },
@@ -69,7 +69,12 @@ function lossTable(u) {
         x.regain || "",
       ],
       class: "issue-row",
-    })));
+    }))));
+}
+
+function withId(id, node) {
+  node.id = id;
+  return node;
 }
 
 // The total in each month of the year, in one request (GET /units/{unit}/series), skipping
@@ -122,7 +127,7 @@ export async function render(state, [unitId]) {
       lossTable(u));
     root.append(el("h3", null, "指标得分与失分"),
       el("p", { class: "muted" }, "总分失分为该项使单位总分减少的分数；部分失分按所属部分（如常态化监测）的分值计。数值为指标所依据的数据，样本量为其背后的记录数。"),
-      table(["指标", "得分", "满分", "总分失分", "部分失分", "数值", "样本量", "评分规则", "说明", "如何挽回失分"], indicatorRows(u)));
+      withId("unit-indicators", table(["指标", "得分", "满分", "总分失分", "部分失分", "数值", "样本量", "评分规则", "说明", "如何挽回失分"], indicatorRows(u))));
   } else if (u.sources) {
     root.append(el("h3", null, "构成"), table(["来源", "期次", "得分"],
       Object.entries(u.sources).flatMap(([src, by]) =>
