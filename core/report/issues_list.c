@@ -397,7 +397,7 @@ char *pg_issues_html(const pg_result *res, const pg_result *prev1, const pg_resu
     char period[PG_PERIOD_BUF], due[16];
     int streaks = prev1 && prev2;
     fprintf(f,
-            "<section id=\"issues\" class=\"annex\">\n<h2>附件 问题清单（%s）</h2>\n"
+            "<section id=\"issues\" class=\"annex\">\n<h2>附件4　问题清单（%s）</h2>\n"
             "<p>本期各单位失分项，按对总分的影响从大到小排列；失分为对总分的影响。整改期限：%s。%s"
             "</p>\n",
             pg_period_format(res->period, period), pg_issue_due(rs, res->period, due),
@@ -453,4 +453,26 @@ char *pg_issues_html(const pg_result *res, const pg_result *prev1, const pg_resu
         return NULL;
     }
     return text;
+}
+
+char *pg_issues_annex(const pg_result *res, const pg_dataset *ds)
+{
+    if (!res->cells) return NULL; /* a scheme of schemes has no indicators of its own */
+    pg_result *p[2] = {NULL, NULL};
+    if (ds && !pg_period_is_year(res->period)) {
+        int code = res->period;
+        for (int k = 0; k < 2; k++) {
+            code = pg_period_prev(code);
+            pg_diags d = {0};
+            /* a month before the data (or before the year) simply has no streak to show */
+            if (pg_period_year(code) != res->rs->year || !pg_dataset_has_period(ds, code) ||
+                pg_eval(res->rs, ds, res->scheme, code, &p[k], &d) != 0)
+                p[k] = NULL;
+            pg_diags_free(&d);
+            if (!p[k]) break;
+        }
+    }
+    char *html = pg_issues_html(res, p[0], p[1]);
+    pg_result_free(p[0]), pg_result_free(p[1]);
+    return html;
 }

@@ -162,6 +162,10 @@ int pg_issue_lost_in(const pg_result *res, const char *unit, const char *indicat
  * with the two previous months' results, an item lost in all three is marked 连续失分.
  * malloc'd; NULL on no memory. */
 char *pg_issues_html(const pg_result *res, const pg_result *prev1, const pg_result *prev2);
+/* The annex for the bulletin of res, whose data were ds: pg_issues_html with the two months
+ * before evaluated on ds (when it holds them), so that 连续失分 shows. NULL for a scheme of
+ * schemes (no indicators of its own) or on no memory. */
+char *pg_issues_annex(const pg_result *res, const pg_dataset *ds);
 
 /* explain.c — the full trace of one unit's score in readable form (`pinggu explain`).
  *
