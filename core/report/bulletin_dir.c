@@ -27,11 +27,12 @@ int pg_bulletin_write_dir(const pg_result *res, const pg_dataset *ds, const pg_b
     free(parent);
     pg_bulletin *b = pg_bulletin_of(res, ds);
     if (issue) pg_bulletin_issue(b, issue);
+    char *annex = pg_issues_annex(res, ds); /* 附件4 问题清单 (issues_list.c) */
     int rc = 0;
     char *tmp = pg_xasprintf("%s.tmp-XXXXXX", dest), *old = pg_xasprintf("%s.old-XXXXXX", dest);
     if (!mkdtemp(tmp))
         rc = -errno;
-    else if ((rc = pg_bulletin_html(b, tmp, NULL)) == 0 &&
+    else if ((rc = pg_bulletin_html_with(b, annex, tmp, NULL)) == 0 &&
              (rc = pg_bulletin_csv(b, tmp, NULL)) == 0 &&
              (rc = pg_doc_write_dir(res->rs, tmp, d)) == 0) {
         /* the previous version moves aside first: rename() cannot replace a full directory */
@@ -47,7 +48,7 @@ int pg_bulletin_write_dir(const pg_result *res, const pg_dataset *ds, const pg_b
     } else {
         pg_ruledir_remove(tmp); /* gone when renamed; left over when another was first */
     }
-    free(tmp), free(old);
+    free(tmp), free(old), free(annex);
     pg_bulletin_free(b);
     return rc;
 }
