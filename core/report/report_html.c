@@ -394,7 +394,7 @@ static void head(FILE *f, const pg_bulletin *b)
 /* Page 1 is the 通报 itself: who issues it, its number and date, what changed if it is a
  * correction, the 总体情况, the rankings with their bands, the signature and the list of
  * annexes. Everything a reader needs for detail is in the annexes. */
-static void notice(FILE *f, const pg_bulletin *b, int analysis)
+static void notice(FILE *f, const pg_bulletin *b, int analysis, int issues)
 {
     fputs("<section class=\"notice\"><header>\n", f);
     if (b->issuer) {
@@ -461,6 +461,7 @@ static void notice(FILE *f, const pg_bulletin *b, int analysis)
           "<li><a href=\"#exemptions\">未排名、无业务与特别计分情况</a></li>\n"
           "<li><a href=\"#method\">得分分布与计分说明</a></li>\n",
           f);
+    if (issues) fputs("<li><a href=\"#issues\">问题清单</a></li>\n", f);
     if (analysis) fputs("<li><a href=\"#analysis\">指标分析与排名稳定性</a></li>\n", f);
     fputs("</ol>\n</section>\n", f);
 }
@@ -521,11 +522,13 @@ static void annex_method(FILE *f, const pg_bulletin *b)
     fputs("</section>\n", f);
 }
 
-/* extra: sections a caller adds as the last annex (the annual report's analysis). */
+/* extra: sections a caller adds as the last annexes (the 问题清单, the annual report's analysis).
+ */
 static void write_page(FILE *f, const pg_bulletin *b, const char *extra)
 {
     head(f, b);
-    notice(f, b, extra && strstr(extra, "id=\"analysis\""));
+    notice(f, b, extra && strstr(extra, "id=\"analysis\""),
+           extra && strstr(extra, "id=\"issues\""));
     annex_units(f, b);
     annex_exemptions(f, b);
     annex_method(f, b);
