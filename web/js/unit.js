@@ -120,6 +120,14 @@ export async function render(state, [unitId]) {
         : el("p", { class: "muted" }, "暂无各月数据。"));
   }
   if (u.indicators) {
+    // the 整改 flags of this period's items (问题清单): overdue, and lost three months running
+    const iss = await get(`issues/${encodeURIComponent(sch.id)}/${encodeURIComponent(state.period)}?unit=${encodeURIComponent(u.unit)}`)
+      .catch(() => null);
+    if (iss && (iss.overdue || iss.recurring)) {
+      const said = [iss.overdue ? `${iss.overdue} 项逾期未整改` : "", iss.recurring ? `${iss.recurring} 项连续 3 个月失分` : ""];
+      root.append(el("p", { class: "banner", role: "status", id: "unit-flags" },
+        `问题清单：${said.filter(Boolean).join("，")}。`, el("a", { href: "#/issues/" + encodeURIComponent(u.unit) }, "查看并整改")));
+    }
     const lost = (u.issues || []).reduce((a, x) => a + (x.lost_total || 0), 0);
     root.append(el("h3", null, "失分项（按对总分的影响从大到小）"),
       el("p", { class: "muted" }, `本期失分项合计使总分减少 ${num(lost)} 分。`,
