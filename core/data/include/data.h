@@ -229,6 +229,16 @@ int pg_batch_store_open_existing(const char *datadir, pg_store **out, pg_diags *
 int pg_batch_pull(const pg_ruleset *rs, const char *datadir, const pg_batch_req *rq,
                   const char *from, pg_batch *out, int *again, pg_diags *d);
 
+/* reader_sheet.c — a workbook (".xlsx", or "book.xlsx#SHEET" for a named sheet) ingested as a
+ * batch of rq->source or, for PG_BATCH_VALUES, as a values batch: its rows are read by the
+ * xlsx plugin's source reader, written as CSV and ingested as a CSV batch named by the
+ * workbook's path, with every problem at its cell ("book.xlsx:Sheet1!C17: field: reason").
+ * pg_batch_ingest calls it for such paths. Returns what pg_batch_ingest returns; -ENOENT also
+ * when no plugin reads workbooks. */
+int pg_sheet_path(const char *path);
+int pg_batch_ingest_sheet(const pg_ruleset *rs, const char *datadir, const pg_batch_req *rq,
+                          pg_batch *out, int *again, pg_diags *d);
+
 /* ingest_check.c — a batch file read as an ingest would read it, nothing stored (`pinggu
  * ingest --dry-run`). */
 
