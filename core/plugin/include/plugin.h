@@ -91,6 +91,20 @@ typedef struct {
     double lost_total;
 } pg_bl_lost;
 
+/* ABI 5: one item of a unit's 问题清单 (core/report/issues_list.c): an indicator on which it
+ * lost points, with the rule set's 整改要求 and deadline. */
+typedef struct {
+    int unit; /* index into pg_bulletin.units */
+    const char *indicator, *name;
+    double lost_total;  /* what the unit's total lost; NAN when a composite makes the total */
+    double lost_part;   /* on its part's scale */
+    const char *rule;   /* the scoring rule in words */
+    const char *data;   /* the value in its unit and the 说明 */
+    const char *regain; /* what would regain the points, in words */
+    const char *rectify, *due; /* 整改要求; the deadline, YYYY-MM-DD */
+    int recurring;             /* lost in the two sampling months before too (连续失分) */
+} pg_bl_problem;
+
 typedef struct {
     const char *id, *name, *code;
     int group; /* index into pg_bulletin.groups */
@@ -142,6 +156,10 @@ typedef struct pg_bulletin {
     const char *correction;
     const char **bands;
     int nbands;
+    /* ABI 5 — the 问题清单: every unit's items, units in order, each unit's biggest loss of the
+     * total first; none for a scheme of schemes. */
+    const pg_bl_problem *issues;
+    int nissues;
 } pg_bulletin;
 
 /* plugin.c — the C plugin ABI: shared objects that pinggu loads at run time (DESIGN.md,
@@ -162,11 +180,12 @@ typedef struct pg_bulletin {
  * 4: push-down: a reader may declare an SQL dialect and run the statements pinggu compiles a
  *    source's metrics into (pg_plugin_reader.dialect, .query), so that only partials leave
  *    the database.
+ * 5: the bulletin model carries the 问题清单 (pg_bulletin.issues, pg_bl_problem).
  *
  * Plugins are looked up in $PINGGU_PLUGIN_DIR if set, else in plugins/ next to the pinggu
  * binary (the build writes them to build/plugins/). */
 
-#define PG_PLUGIN_ABI 4
+#define PG_PLUGIN_ABI 5
 #define PG_PLUGIN_ENTRY "pinggu_plugin_entry"
 
 /* Writes the bulletin into the existing directory `dir` (files named from b->basename) and
