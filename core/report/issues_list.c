@@ -455,10 +455,11 @@ char *pg_issues_html(const pg_result *res, const pg_result *prev1, const pg_resu
     return text;
 }
 
-char *pg_issues_annex(const pg_result *res, const pg_dataset *ds)
+/* The two sampling months before res's, evaluated on ds (NULL where there is no such month in
+ * the data or the year), for the 连续失分 of the annex and the model. */
+static void months_before(const pg_result *res, const pg_dataset *ds, pg_result *p[2])
 {
-    if (!res->cells) return NULL; /* a scheme of schemes has no indicators of its own */
-    pg_result *p[2] = {NULL, NULL};
+    p[0] = p[1] = NULL;
     if (ds && !pg_period_is_year(res->period)) {
         int code = res->period;
         for (int k = 0; k < 2; k++) {
@@ -472,7 +473,74 @@ char *pg_issues_annex(const pg_result *res, const pg_dataset *ds)
             if (!p[k]) break;
         }
     }
+}
+
+char *pg_issues_annex(const pg_result *res, const pg_dataset *ds)
+{
+    if (!res->cells) return NULL; /* a scheme of schemes has no indicators of its own */
+    pg_result *p[2];
+    months_before(res, ds, p);
     char *html = pg_issues_html(res, p[0], p[1]);
     pg_result_free(p[0]), pg_result_free(p[1]);
     return html;
+}
+
+/* Copies s into the block at *at (NULL stays NULL). */
+static const char *pack(char **at, const char *s)
+{
+    if (!s) return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = memcpy(*at, s, n);
+    *at += n;
+    return d;
+}
+
+pg_bl_problem *pg_issues_items(const pg_result *res, const pg_dataset *ds, int *n)
+{
+    *n = 0;
+    if (!res->cells) return NULL;
+    pg_result *p[2];
+    months_before(res, ds, p);
+    cJSON *all = pg_issues_json(res, -1);
+    int count = cJSON_GetArraySize(all);
+    /* the items and their texts in one block: the model frees it once */
+    static const char *const keys[] = {"indicator", "name", "rule", "regain", "rectify", "due"};
+    size_t bytes = sizeof(pg_bl_problem) * (size_t)(count ? count : 1);
+    char **data = pg_xcalloc((size_t)(count ? count : 1), sizeof *data);
+    int i = 0;
+    for (cJSON *x = all->child; x; x = x->next, i++) {
+        const char *vt = str(x, "value_text");
+        data[i] = pg_xasprintf("%s%s%s", vt, *vt ? "；" : "", str(x, "why"));
+        bytes += strlen(data[i]) + 1;
+        for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
+            bytes += strlen(str(x, keys[k])) + 1;
+    }
+    pg_bl_problem *v = pg_xcalloc(1, bytes);
+    char *at = (char *)(v + (count ? count : 1));
+    i = 0;
+    for (cJSON *x = all->child; x; x = x->next, i++) {
+        const char *unit = str(x, "unit");
+        const cJSON *lt = cJSON_GetObjectItemCaseSensitive(x, "lost_total");
+        const cJSON *lp = cJSON_GetObjectItemCaseSensitive(x, "lost_part");
+        v[i] = (pg_bl_problem){
+            .unit = pg_unit_find(res->rs, unit),
+            .indicator = pack(&at, str(x, "indicator")),
+            .name = pack(&at, str(x, "name")),
+            .lost_total = cJSON_IsNumber(lt) ? lt->valuedouble : NAN,
+            .lost_part = cJSON_IsNumber(lp) ? lp->valuedouble : NAN,
+            .rule = pack(&at, str(x, "rule")),
+            .data = pack(&at, data[i]),
+            .regain = pack(&at, str(x, "regain")),
+            .rectify = pack(&at, str(x, "rectify")),
+            .due = pack(&at, str(x, "due")),
+            .recurring = p[0] && p[1] && pg_issue_lost_in(p[0], unit, str(x, "indicator")) &&
+                         pg_issue_lost_in(p[1], unit, str(x, "indicator")),
+        };
+        free(data[i]);
+    }
+    free(data);
+    cJSON_Delete(all);
+    pg_result_free(p[0]), pg_result_free(p[1]);
+    *n = count;
+    return v;
 }

@@ -166,6 +166,10 @@ char *pg_issues_html(const pg_result *res, const pg_result *prev1, const pg_resu
  * before evaluated on ds (when it holds them), so that 连续失分 shows. NULL for a scheme of
  * schemes (no indicators of its own) or on no memory. */
 char *pg_issues_annex(const pg_result *res, const pg_dataset *ds);
+/* The same items for the bulletin model (pg_bulletin.issues, plugin.h), units in order; the
+ * array and all its texts are one allocation (free it once). NULL and *n = 0 for a scheme of
+ * schemes. */
+pg_bl_problem *pg_issues_items(const pg_result *res, const pg_dataset *ds, int *n);
 
 /* explain.c — the full trace of one unit's score in readable form (`pinggu explain`).
  *
