@@ -520,6 +520,7 @@ pg_bulletin *pg_bulletin_of(const pg_result *res, const pg_dataset *ds)
     notes(b, res);
     trends(b, rs, ds, res);
     for (int g = 0; g < b->ngroups; g++) b->groups[g].summary = keep(b, pg_bl_group_summary(b, g));
+    b->issues = keep(b, pg_issues_items(res, ds, &b->nissues)); /* 问题清单 (issues_list.c) */
     pg_bulletin_issue(b, NULL);
     return b;
 }
