@@ -1,6 +1,6 @@
 /* xlsx.c — the XLSX plugin: the exporter of `pinggu report --format xlsx` (<basename>.xlsx
- * with one sheet per group's ranking and a sheet of every unit's lost points, written with
- * libxlsxwriter, Debian: libxlsxwriter-dev), and the descriptor that also names the source
+ * with one sheet per group's ranking, a sheet of every unit's lost points and the 问题清单, written
+ * with libxlsxwriter, Debian: libxlsxwriter-dev), and the descriptor that also names the source
  * reader 'xlsx' of read.c.
  *
  * It sees only the document model it is handed (plugin.h) and links
@@ -124,6 +124,39 @@ static void lost_sheet(lxw_workbook *wb, const formats *f, const pg_bulletin *b)
     worksheet_set_column(ws, 12, 13, 10, NULL);
 }
 
+/* 问题清单: every unit's items (ABI 5), with the 整改要求 and deadline of the rule set. */
+static void issues_sheet(lxw_workbook *wb, const formats *f, const pg_bulletin *b)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "问题清单");
+    const char *head[] = {"单位",     "指标代码", "问题（指标）", "总分失分",
+                          "部分失分", "评分规则", "数据",         "如何挽回失分",
+                          "整改要求", "整改期限", "连续失分"};
+    for (int c = 0; c < 11; c++) string(ws, 0, c, head[c], f->head);
+    for (int i = 0; i < b->nissues; i++) {
+        const pg_bl_problem *p = &b->issues[i];
+        int row = i + 1;
+        string(ws, row, 0, p->unit >= 0 && p->unit < b->nunits ? b->units[p->unit].name : NULL,
+               NULL);
+        string(ws, row, 1, p->indicator, NULL);
+        string(ws, row, 2, p->name, NULL);
+        number(ws, row, 3, p->lost_total, f->pts);
+        number(ws, row, 4, p->lost_part, f->pts);
+        string(ws, row, 5, p->rule, f->text);
+        string(ws, row, 6, p->data, f->text);
+        string(ws, row, 7, p->regain, f->text);
+        string(ws, row, 8, p->rectify, f->text);
+        string(ws, row, 9, p->due, NULL);
+        string(ws, row, 10, p->recurring ? "是" : "否", NULL);
+    }
+    worksheet_freeze_panes(ws, 1, 0);
+    worksheet_set_column(ws, 0, 0, 34, NULL);
+    worksheet_set_column(ws, 1, 1, 18, NULL);
+    worksheet_set_column(ws, 2, 2, 30, NULL);
+    worksheet_set_column(ws, 3, 4, 10, NULL);
+    worksheet_set_column(ws, 5, 8, 40, NULL);
+    worksheet_set_column(ws, 9, 10, 12, NULL);
+}
+
 static int write_xlsx(const pg_bulletin *b, const char *dir, FILE *list, char *err, size_t errlen)
 {
     char path[4096];
@@ -151,6 +184,7 @@ static int write_xlsx(const pg_bulletin *b, const char *dir, FILE *list, char *e
     format_set_text_wrap(f.text);
     for (int g = 0; g < b->ngroups; g++) ranking_sheet(wb, &f, b, &b->groups[g]);
     lost_sheet(wb, &f, b);
+    if (b->nissues) issues_sheet(wb, &f, b);
     lxw_error e = workbook_close(wb);
     if (e != LXW_NO_ERROR) {
         snprintf(err, errlen, "%s: %s", path, lxw_strerror(e));
