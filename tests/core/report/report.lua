@@ -388,7 +388,7 @@ T:section("plugin ABI: a wrong version is refused with a message", function()
     "PINGGU_PLUGIN_DIR=" .. L.quote(wrongabi))
   T:eq("exit code", 1, code)
   T:contains("refused, naming both versions", err,
-    "wrongabi.so: refused: built for plugin ABI version 5, this pinggu speaks version 4")
+    "wrongabi.so: refused: built for plugin ABI version 6, this pinggu speaks version 5")
   T:contains("the format is unavailable", err, "pinggu report: WRONGABI is unavailable: ")
   T:ok(not listed:find("called", 1, true), "its exporter was never called", listed)
 end)
