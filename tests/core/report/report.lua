@@ -382,6 +382,38 @@ T:section("XLSX through the plugin: sheets, numbers as numbers, frozen headers",
   end
 end)
 
+-- 附件4 问题清单 (issue 18 §2): every unit's items with what its total lost (adding up to
+-- 100 − total), the rule, the 整改要求 and the deadline (25 May + the default 15 days); listed
+-- among the annexes; the same items as a sheet of the workbook.
+T:section("问题清单: the HTML annex and the XLSX sheet", function()
+  local out = L.tmpdir()
+  local _, err, code = report { scheme = "monthly", period = "2021-05", format = "html", out = out }
+  T:eq("exit code", 0, code, err)
+  local html = L.slurp(out .. "/monthly-2021-05.html") or ""
+  T:ok(wellformed(out .. "/monthly-2021-05.html"), "still well-formed")
+  T:contains("listed among the annexes", html, "<li><a href=\"#issues\">问题清单</a></li>")
+  local annex = html:match('<section id="issues" class="annex">(.-)</section>') or ""
+  T:contains("the annex", annex, "<h2>附件4　问题清单（2021-05）</h2>")
+  T:contains("the deadline", annex, "整改期限：2021-06-09")
+  local ev = eval("monthly", "2021-05")
+  for _, u in ipairs(ev.units) do
+    local body = annex:match("<caption>" .. L.pattern(esc(u.name)) .. " 问题清单</caption>(.-)</table>")
+    if not L.isnull(u.total) and u.total < 99.99 then
+      T:ok(body, u.unit .. " has its list")
+      local sum = 0
+      for v in (body or ""):gmatch('<td class="num">([%d%.]+)</td>') do sum = sum + tonumber(v) end
+      T:near(u.unit .. " items add up to what its total lost", 100 - u.total, sum, 0.06)
+    end
+  end
+  if not xlsx_built then return end
+  local xout = L.tmpdir()
+  _, err, code = report({ scheme = "monthly", period = "2021-05", format = "xlsx", out = xout },
+    "PINGGU_PLUGIN_DIR=" .. L.quote(plugins))
+  T:eq("xlsx exit code", 0, code, err)
+  local wb = L.run("unzip -p " .. L.quote(xout .. "/monthly-2021-05.xlsx") .. " xl/workbook.xml")
+  T:contains("the 问题清单 sheet", wb, "<sheet name=\"问题清单\"")
+end)
+
 T:section("plugin ABI: a wrong version is refused with a message", function()
   local out = L.tmpdir()
   local listed, err, code = report({ scheme = "monthly", period = "2021-05", format = "wrongabi", out = out },
