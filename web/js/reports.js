@@ -51,8 +51,10 @@ function selfReportForm(state, redraw) {
   return form;
 }
 
-function appealForm(state, redraw) {
-  const leaves = state.rules.indicators.filter((i) => i.metric || i.method);
+// A unit appeals the points of a leaf its group is scored on.
+function appealForm(state, group, redraw) {
+  const leaves = state.rules.indicators.filter((i) => (i.metric || i.method) &&
+    (!group || (i.points && i.points[group] != null)));
   const ind = el("select", { "aria-label": "申诉指标" }, leaves.map((i) => el("option", { value: i.id }, i.name)));
   const claim = el("textarea", { rows: "2", "aria-label": "申诉理由", placeholder: "申诉理由与依据", required: true });
   const form = el("form", { class: "mark", id: "appeal-form" }, ind, claim, el("button", { type: "submit" }, "提交申诉"));
@@ -100,7 +102,9 @@ export async function render(state) {
   const staff = state.me.role !== "unit";
   const names = Object.fromEntries(state.rules.indicators.map((i) => [i.id, i.name]));
   const metricNames = Object.fromEntries(state.rules.indicators.filter((i) => i.metric).map((i) => [i.metric, i.name]));
-  const unitNames = Object.fromEntries(((await get("units").catch(() => ({ units: [] }))).units).map((u) => [u.id, u.name]));
+  const units = (await get("units").catch(() => ({ units: [] }))).units;
+  const unitNames = Object.fromEntries(units.map((u) => [u.id, u.name]));
+  const own = units.find((u) => u.id === state.me.unit);
   const q = "?period=" + encodeURIComponent(state.period);
   const [srs, aps] = await Promise.all([get("selfreports" + q), get("appeals" + q)]);
 
@@ -118,7 +122,7 @@ export async function render(state) {
     : el("p", { class: "muted" }, "本期没有自报材料。"));
 
   root.append(el("h2", null, "申诉"));
-  if (!staff) root.append(appealForm(state, redraw));
+  if (!staff) root.append(appealForm(state, own && own.group, redraw));
   root.append(aps.records.length
     ? table(["单位", "指标", "申诉理由", "提交人", "状态", "调整分值", "处理意见", staff ? "处理" : ""],
       aps.records.map((a) => ({
