@@ -52,11 +52,12 @@ function clean(w, what) {
 
 const rowsOf = (page) => page.$$eval("#view tr.issue-item", (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())));
 
-// Waits for a redraw after a click that changes the store.
+// Waits for the view to be drawn again after `fn` (a click that changes the store, a new
+// hash): the view drawn before is marked, and the wait is for an unmarked one.
 async function after(page, fn) {
-  const before = await page.evaluate(() => document.querySelector("#view > div"));
+  await page.evaluate(() => { const v = document.querySelector("#view > div"); if (v) v.dataset.stale = "1"; });
   await fn();
-  await page.waitForFunction((b) => document.querySelector("#view > div") !== b, before).catch(() => {});
+  await page.waitForSelector("#view > div:not([data-stale])");
   await settled(page);
 }
 
@@ -142,7 +143,7 @@ try {
   sr = await L.rows(e.page, "#view tr.selfreport-row");
   ap = await L.rows(e.page, "#view tr.appeal-row");
   t.ok(sr[0] && sr[0].includes("已采纳"), "the self-report reads accepted", JSON.stringify(sr));
-  t.ok(ap[0] && ap[0].includes("支持") && ap[0].includes("0.5"), "the appeal reads upheld with 0.5", JSON.stringify(ap));
+  t.ok(ap[0] && ap[0].includes("支持") && ap[0].includes(L.shown(0.5)), "the appeal reads upheld with 0.5", JSON.stringify(ap));
   const srApi = (await host.get(`selfreports?period=${PERIOD}`, tok.evaluator)).records;
   const apApi = (await host.get(`appeals?period=${PERIOD}`, tok.evaluator)).records;
   t.eq("the API: accepted", ["accepted"], srApi.map((r) => r.status));
