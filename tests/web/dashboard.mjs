@@ -82,7 +82,7 @@ const tableRows = (page) => L.rows(page, "#view table tbody tr");
   t.ok((await page.textContent("#who")).includes("评估人员"), "the header names the evaluator's role");
   t.ok(page.url().endsWith("#/rank"), "staff land on the ranking", page.url());
   const tabNames = await page.$$eval("#tabs button", (bs) => bs.map((b) => b.textContent));
-  t.eq("staff's tabs", ["排名", "单位", "规则", "数据", "通报", "评估记录"], tabNames);
+  t.eq("staff's tabs", ["排名", "单位", "问题清单", "自报与申诉", "规则", "数据", "通报", "评估记录"], tabNames);
 
   // switch the period, then the group
   await page.selectOption("select[aria-label=期次]", "2021-03");
@@ -188,7 +188,7 @@ async function checkUnit(page, unitId, period, token, who) {
       t.eq(`${who}: ${i.id} name`, i.name, row[0]);
       t.eq(`${who}: ${i.id} points, max, lost of the total, of the part`,
         [L.shown(i.points), L.shown(i.max), L.shown(r.lost_total), L.shown(i.lost)], row.slice(1, 5));
-      t.eq(`${who}: ${i.id} value in its unit`, r.value_text, row[5]);
+      t.eq(`${who}: ${i.id} value in its unit`, r.value_text || "—", row[5]);
       t.ok(row[7].length > 0, `${who}: ${i.id} has its rule in words`, row[7]);
       t.ok(row[8] !== "—" && row[8].length > 0, `${who}: ${i.id} says why it lost`, row[8]);
       t.ok(row[9].includes("需"), `${who}: ${i.id} says what would regain the points`, row[9]);
@@ -209,7 +209,7 @@ async function checkUnit(page, unitId, period, token, who) {
   await page.waitForSelector("#view h2");
   t.ok((await page.textContent("#view h2")).startsWith("陆丰市"), "and sees its name");
   const tabNames = await page.$$eval("#tabs button", (bs) => bs.map((b) => b.textContent));
-  t.eq("a unit's tabs", ["排名", "单位", "通报"], tabNames);
+  t.eq("a unit's tabs", ["排名", "单位", "问题清单", "自报与申诉", "通报"], tabNames);
   t.eq("a unit has no unit picker", 0, await page.$$eval("select[aria-label=单位]", (s) => s.length));
   await page.selectOption("select[aria-label=期次]", "2021-05");
   await page.waitForFunction(() => document.querySelector("#view h2")?.textContent.includes("2021-05"));
