@@ -116,28 +116,6 @@ static const char *measured(const pg_ruleset *rs, int m, double v, char *buf)
     return pg_doc_value(rs, m, v == floor(v) ? v : pg_round(v, 2), buf);
 }
 
-/* What one point of part k is worth in unit u's total: the part's weight, scaled up as the
- * total is when some parts were dropped (eval.c's totals); a bonus/penalty part adds as it
- * is. NAN when a composite of the rule set's own makes the total. */
-static double total_factor(const pg_result *res, int u, int k)
-{
-    const pg_ruleset *rs = res->rs;
-    const pg_scheme *s = &rs->schemes[res->scheme];
-    if (s->composite_ref != LUA_NOREF || k < 0) return NAN;
-    if (s->parts[k].node >= 0 && rs->nodes[s->parts[k].node].adjust) return s->parts[k].weight;
-    int g = rs->units[u].group;
-    double all = 0, present = 0;
-    for (int j = 0; j < s->nparts; j++) {
-        const pg_part *p = &s->parts[j];
-        if (p->node < 0 || rs->nodes[p->node].adjust) continue;
-        double mx = rs->nodes[p->node].points[g];
-        if (isnan(mx)) continue;
-        all += p->weight * mx;
-        if (!isnan(pg_result_part(res, u, j))) present += p->weight * mx;
-    }
-    return present > 0 ? s->parts[k].weight * all / present : NAN;
-}
-
 /* Biggest loss of the total first (of the part when the total's scale is unknown). */
 static int by_lost(const void *x, const void *y)
 {
@@ -175,7 +153,7 @@ static void lost_points(pg_bulletin *b, const pg_result *res, int u, pg_bl_unit 
         l->got = c->points;
         l->weight = c->weight;
         l->lost = pg_round(lost, 4);
-        l->lost_total = pg_round(lost * total_factor(res, u, part), 4);
+        l->lost_total = pg_round(lost * pg_report_total_factor(res, u, part), 4);
         l->status = pg_status_name((pg_status)c->status);
         l->why = why(b, res, pre[i], u);
         l->value = c->value;
