@@ -198,6 +198,19 @@ const pg_plugin_exporter *pg_plugins_find(const pg_plugins *ps, const char *form
     return NULL;
 }
 
+const pg_plugin_form *pg_plugins_find_form(const pg_plugins *ps, const char *format, char *why,
+                                           size_t why_len)
+{
+    for (int i = 0; i < ps->n; i++)
+        for (int k = 0; ps->v[i].desc && k < ps->v[i].desc->nforms; k++)
+            if (strcmp(ps->v[i].desc->forms[k].format, format) == 0)
+                return &ps->v[i].desc->forms[k];
+    char what[256];
+    snprintf(what, sizeof what, "writes forms as '%s'", format);
+    not_found(ps, what, why, why_len);
+    return NULL;
+}
+
 const pg_plugin_reader *pg_plugins_find_reader(const pg_plugins *ps, const char *name, char *why,
                                                size_t why_len)
 {

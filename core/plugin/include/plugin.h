@@ -371,6 +371,44 @@ typedef struct {
     void *reserved[4];
 } pg_plugin_scorer;
 
+/* ---- Forms: the workbook a unit fills in (`pinggu template`) ----
+ *
+ * A form is what one unit is asked for in one period of one scheme: a row per metric of its
+ * own indicators that takes a fed value or a self-report (not one pinggu computes from raw
+ * records). A form writer lays it out so that pinggu reads it back as a values batch
+ * (`pinggu ingest --values`) with no edit but the values typed in: columns unit, period,
+ * metric, value, n, the first three filled in. Plain data, valid during the call; numbers
+ * that do not exist are NAN. Appended to ABI 5 (after every older field of pg_plugin). */
+typedef struct {
+    const char *metric, *metric_name;
+    const char *measure;   /* the metric's unit of measure: "share", "count", "days", … */
+    int self_report;       /* the unit reports it itself (else a value fed from elsewhere) */
+    const char *indicator; /* the leaf indicator that reads it, its name and points */
+    const char *indicator_name;
+    double points;
+    const char *standard; /* the scoring standard (评分标准), in words */
+    const char *source;   /* where the figure comes from (数据来源) */
+    double min, max;      /* the values allowed (a share: 0 to 1); NAN: unbounded */
+    int whole;            /* only whole numbers (a count, a 0/1 flag) */
+} pg_form_row;
+
+typedef struct {
+    const char *title;
+    const char *ruleset_id, *ruleset_name, *scheme_id, *scheme_name, *period;
+    const char *unit_id, *unit_name, *group_name;
+    const pg_form_row *rows;
+    int nrows;
+} pg_form;
+
+/* Writes the form to the file `path`. Returns 0, or a negative errno with a message in err. */
+typedef int (*pg_form_fn)(const pg_form *f, const char *path, char *err, size_t errlen);
+
+typedef struct {
+    const char *format; /* "xlsx": what `pinggu template --format` names */
+    const char *desc;
+    pg_form_fn write;
+} pg_plugin_form;
+
 typedef struct {
     int abi; /* PG_PLUGIN_ABI of the plugin's build: always the first field */
     const char *name, *version;
@@ -380,6 +418,8 @@ typedef struct {
     int nreaders;
     const pg_plugin_scorer *scorers;
     int nscorers;
+    const pg_plugin_form *forms; /* appended to ABI 5: form writers */
+    int nforms;
 } pg_plugin;
 
 typedef const pg_plugin *(*pg_plugin_entry_fn)(void);
@@ -410,6 +450,11 @@ const pg_plugin_exporter *pg_plugins_find(const pg_plugins *ps, const char *form
 /* The source reader named `name`, or NULL with a message in why, as pg_plugins_find. */
 const pg_plugin_reader *pg_plugins_find_reader(const pg_plugins *ps, const char *name, char *why,
                                                size_t why_len);
+
+/* The form writer for `format` (`pinggu template`), or NULL with a message in why, as
+ * pg_plugins_find. */
+const pg_plugin_form *pg_plugins_find_form(const pg_plugins *ps, const char *format, char *why,
+                                           size_t why_len);
 
 /* Checks a descriptor an entry point returned; returns 0, or -EPROTO with a message. */
 int pg_plugin_check(const pg_plugin *p, const char *file, char *err, size_t errlen);
