@@ -2,6 +2,7 @@
  * error and warning as file:line: message; exit 1 if there is any error. For a set that extends
  * another (ruleset { extends = ... }), also what it inherits, overrides, adds and retires. */
 #include "cli.h"
+#include "data.h"
 #include "rules.h"
 
 #include <stdio.h>
@@ -62,6 +63,8 @@ int cmd_check(int argc, char **argv)
     pg_diags d = {0};
     pg_ruleset *rs = NULL;
     pg_ruleset_load(argv[1], &rs, &d);
+    /* a source pulled with pushdown = "true": every metric compiles to SQL or says why not */
+    if (rs) pg_pushdown_check(rs, &d);
     pg_diags_print(&d, stderr);
     int bad = d.errors > 0;
     if (rs) {

@@ -40,6 +40,7 @@
 #include "aggregate.h"
 #include "ingest_parallel.h"
 #include "ingest_stream.h"
+#include "pushdown.h"
 #include "base.h"
 #include "rawcopy.h"
 
@@ -1563,6 +1564,32 @@ int pg_batch_sweep(const char *datadir, char ***removed, int *n, pg_diags *d)
     return rc;
 }
 
+/* A batch computed in the database (pg_batch_ingest_partials) is its whole table: a file of
+ * the same source beside it would count rows twice or keys unseen. -EEXIST when one is
+ * active. */
+static int no_pushdown_beside(pg_store *st, const pg_batch *b, const char *label, pg_diags *d)
+{
+    sqlite3_stmt *q;
+    int rc = pg_store_prepare(st,
+                              "SELECT id FROM batch WHERE source = ?1 AND status = 'active'"
+                              " AND format = 'pushdown' AND id <> ?2",
+                              &q, d);
+    if (rc) return rc;
+    sqlite3_bind_text(q, 1, b->source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, b->id, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        pg_error(d, label, 0,
+                 "batch %.12s of source '%s' was computed in the database from its whole table: "
+                 "it must be the source's only active batch (--replace %.12s, or withdraw it); "
+                 "nothing stored",
+                 (const char *)sqlite3_column_text(q, 0), b->source,
+                 (const char *)sqlite3_column_text(q, 0));
+        rc = -EEXIST;
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
 int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_req *rq,
                     pg_batch *out, int *again, pg_diags *d)
 {
@@ -1728,6 +1755,7 @@ int pg_batch_ingest_as(const pg_ruleset *rs, const char *datadir, const pg_batch
                     : insert_partials(st, out->id, partials, npartials, 0, 0, d);
     if (rc == 0) rc = audit(st, out->actor, "batch.ingest", NULL, out, d);
     if (rc == 0 && rq->replaces) rc = replace_old(st, rq->replaces, out, out->actor, d);
+    if (rc == 0 && !values) rc = no_pushdown_beside(st, out, label, d);
     if (rc == 0 && keyed) { /* its keys beside the other batches': which records count */
         rc = key_policy(rs, s, st, d);
         if (rc == 0)
@@ -1758,6 +1786,117 @@ done:
     pg_diags_free(&rd);
     free(raw), free(incoming);
     close(lock); /* after the commit: a sweep may run now */
+    return rc;
+}
+
+/* A pull computed by the database (pushdown.c): the partials come made, `transcript` (the
+ * statements and what they returned) is the raw copy, and `id` is the pushdown's (the
+ * statements, what was read and the engine's content fingerprint). Everything else is an
+ * ingest's: all or nothing, audited, --replace, the same id again changes nothing. Such a
+ * batch is the whole table, so it must be the only active batch of its source: another would
+ * count its rows twice, and a keyed source's keys cannot be compared with rows never read. */
+int pg_batch_ingest_partials(const pg_ruleset *rs, const char *datadir, const pg_batch_req *rq,
+                             const char *label, const char id[65], const char *transcript,
+                             size_t len, pg_agg *agg, long records, long duplicates, pg_batch *out,
+                             int *again, pg_diags *d)
+{
+    memset(out, 0, sizeof *out);
+    *again = 0;
+    int s = pg_strmap_get(&rs->source_ids, rq->source);
+    if (s < 0) return -EINVAL;
+    int rc = make_dirs(datadir, d);
+    if (rc) return rc;
+    int lock = raw_lock(datadir, LOCK_SH);
+    if (lock < 0) {
+        pg_error(d, datadir, 0, "cannot lock batches/raw: %s", strerror(-lock));
+        return lock;
+    }
+    pg_store *st = NULL;
+    char *raw = NULL;
+    def_cells *partials = NULL;
+    int npartials = 0, renamed = 0;
+    if ((rc = pg_batch_store_open(datadir, &st, d)) != 0) goto done;
+    pg_batch found;
+    pg_diags none = {0};
+    int frc = find_batch(st, id, &found, &none);
+    pg_diags_free(&none);
+    if (frc == 0) { /* the same statements over the same rows */
+        *out = found;
+        rc = ingest_again(rs, datadir, -1, st, rq, label, out, again, d);
+        goto done;
+    } else if (frc != -ENOENT) {
+        rc = frc;
+        goto done;
+    }
+    memcpy(out->id, id, 65);
+    out->source = pg_xstrdup(rq->source);
+    out->file = pg_xstrdup(label);
+    out->format = pg_xstrdup("pushdown");
+    out->actor = pg_xstrdup(rq->actor ? rq->actor : "?");
+    char now[32];
+    pg_store_now(now);
+    out->ingested_at = pg_xstrdup(now);
+    out->records = records;
+    out->duplicates = duplicates;
+    set_status(out, "active");
+    partials = partials_of(rs, s, agg, &npartials);
+    raw = raw_path(datadir, out);
+    FILE *f = fopen(raw, "wx");
+    if (!f || fwrite(transcript, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0) {
+        rc = -(errno ? errno : EIO);
+        pg_error(d, raw, 0, "cannot store the batch: %s", strerror(-rc));
+        if (f) fclose(f), unlink(raw);
+        goto done;
+    }
+    fclose(f);
+    fsync_dir(raw);
+    renamed = 1;
+    if ((rc = pg_store_begin(st, d)) != 0) goto done;
+    rc = insert_batch(st, out, d);
+    if (rc == 1) { /* another writer stored it meanwhile */
+        pg_store_rollback(st);
+        renamed = 0; /* the same bytes: the file is theirs too */
+        rc = 0;
+        *again = 1;
+        goto done;
+    }
+    if (rc == 0) out->seq = (long)sqlite3_last_insert_rowid(pg_store_db(st));
+    if (rc == 0) rc = insert_partials(st, out->id, partials, npartials, 0, 0, d);
+    if (rc == 0) rc = audit(st, out->actor, "batch.ingest", NULL, out, d);
+    if (rc == 0 && rq->replaces) rc = replace_old(st, rq->replaces, out, out->actor, d);
+    if (rc == 0) {
+        sqlite3_stmt *q;
+        rc = pg_store_prepare(st,
+                              "SELECT id, file FROM batch WHERE source = ?1 AND status = 'active'"
+                              " AND id <> ?2 ORDER BY seq",
+                              &q, d);
+        if (rc == 0) {
+            sqlite3_bind_text(q, 1, out->source, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 2, out->id, -1, SQLITE_STATIC);
+            if (sqlite3_step(q) == SQLITE_ROW) {
+                pg_error(d, label, 0,
+                         "batch %.12s (%s) of source '%s' is active: a pull computed in the "
+                         "database is the whole table and must be the source's only active "
+                         "batch (--replace %.12s, or withdraw it); nothing stored",
+                         (const char *)sqlite3_column_text(q, 0),
+                         (const char *)sqlite3_column_text(q, 1), out->source,
+                         (const char *)sqlite3_column_text(q, 0));
+                rc = -EEXIST;
+            }
+            sqlite3_finalize(q);
+        }
+    }
+    if (rc == 0)
+        rc = pg_store_commit(st, d);
+    else
+        pg_store_rollback(st);
+done:
+    if (rc && renamed && raw && unlink(raw) == 0) fsync_dir(raw);
+    if (rc) pg_batch_clear(out), *again = 0;
+    pg_store_close(st);
+    defs_free(partials, npartials);
+    free(raw);
+    close(lock);
     return rc;
 }
 
@@ -1937,6 +2076,14 @@ static int feed_batch(const pg_ruleset *rs, const char *datadir, pg_store *st, c
         stale = missing;
     }
     sqlite3_finalize(q);
+    if (rc == 0 && stale && strcmp(b->format, "pushdown") == 0) {
+        /* computed in the database for other definitions: no records here to read again */
+        pg_error(d, b->file, 0,
+                 "batch %.12s was computed in the database for metric definitions that changed "
+                 "since: pull it again (--from ... --replace %.12s)",
+                 b->id, b->id);
+        rc = -ESTALE;
+    }
     if (rc == 0 && stale) { /* read the raw batch again */
         long errors;
         pg_agg *agg = read_stored(rs, s, st, b, raw, &errors, d);

@@ -13,10 +13,17 @@
  * price is one extra write of the records to the temporary directory ($TMPDIR, else /tmp),
  * removed before this returns.
  *
+ * A source whose options say pushdown = "true" is pulled another way (plugin ABI 4): its
+ * metrics are compiled into SQL (pushdown.c), the plugin's query function runs the statements
+ * in one snapshot, and the rows it returns — partials per (metric, unit, bucket), never
+ * records — become one batch (pg_batch_ingest_partials). The plugin must declare the dialect
+ * the statements are written in ("postgresql").
+ *
  * The plugin runs on the calling thread (never the host's loop thread: the caller sees to
- * that); emit is only called from inside read. */
+ * that); emit and row are only called from inside read and query. */
 #include "data.h"
 #include "plugin.h"
+#include "pushdown.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -79,6 +86,70 @@ static int emit(void *ud, const char *const *values, const size_t *lens)
         return 1;
     }
     return 0;
+}
+
+static int pushdown_row(void *ud, int stmt, int ncols, const char *const *values,
+                        const size_t *lens)
+{
+    return pg_pushdown_row(ud, stmt, ncols, values, lens) ? 1 : 0;
+}
+
+/* The pull of a pushed-down source: statements in, partials out, one batch. */
+static int pull_pushdown(const pg_ruleset *rs, const char *datadir, const pg_batch_req *rq,
+                         const pg_plugin_reader *r, const pg_plugin_read_req *req, pg_batch *out,
+                         int *again, pg_diags *d)
+{
+    const pg_source *src = &rs->sources[pg_strmap_get(&rs->source_ids, rq->source)];
+    if (!r->query || !r->dialect || strcmp(r->dialect, "postgresql") != 0) {
+        pg_error(d, src->file, src->line,
+                 "source '%s': options.pushdown = \"true\", but reader '%s' runs no PostgreSQL "
+                 "statements (plugin ABI 4 dialect \"postgresql\"): pull its rows instead "
+                 "(pushdown = \"false\")",
+                 src->name, r->name);
+        return -ENOTSUP;
+    }
+    const char *table = req->location && *req->location ? req->location : NULL;
+    for (int i = 0; !table && i < src->noptions; i++)
+        if (strcmp(src->options[2 * i], "table") == 0) table = src->options[2 * i + 1];
+    if (!table) {
+        pg_error(d, src->file, src->line, "source '%s': no table to push the metrics down to",
+                 src->name);
+        return -EINVAL;
+    }
+    pg_pushdown *p = pg_pushdown_compile(rs, (int)(src - rs->sources), table, d);
+    if (!p) return -EINVAL;
+    const char *const *stmts;
+    int n = pg_pushdown_statements(p, &stmts);
+    pg_plugin_query q = {stmts, n};
+    char err[1024] = "", about[256] = "";
+    int rc = r->query(req, &q, pushdown_row, p, about, sizeof about, err, sizeof err);
+    about[sizeof about - 1] = '\0';
+    char *label = pg_xasprintf("%s:%s", r->name, *about ? about : src->name);
+    pg_agg *agg = NULL;
+    if (rc > 0) {
+        pg_error(d, label, 0, "%s", pg_pushdown_error(p));
+        rc = -EPROTO;
+    } else if (rc < 0) {
+        pg_error(d, label, 0, "%s; nothing stored",
+                 *err ? err : "the plugin failed without saying why");
+    } else {
+        char id[65];
+        long records = 0, duplicates = 0;
+        agg = pg_pushdown_finish(p, about, id, &records, &duplicates);
+        if (!agg) {
+            pg_error(d, label, 0, "%s", pg_pushdown_error(p));
+            rc = -EINVAL;
+        } else {
+            size_t len;
+            const char *t = pg_pushdown_transcript(p, &len);
+            rc = pg_batch_ingest_partials(rs, datadir, rq, label, id, t, len, agg, records,
+                                          duplicates, out, again, d);
+        }
+    }
+    pg_agg_free(agg);
+    free(label);
+    pg_pushdown_free(p);
+    return rc;
 }
 
 /* "name:location" → the reader's name (malloc'd) and where the location starts. */
@@ -150,6 +221,11 @@ int pg_batch_pull(const pg_ruleset *rs, const char *datadir, const pg_batch_req 
     if (rc != 0) {
         pg_error(d, src->file, src->line, "source '%s': %s: %s", src->name, r->name,
                  *err ? err : "the plugin refused the request");
+        goto out_fields;
+    }
+
+    if (pg_source_pushdown(src)) {
+        rc = pull_pushdown(rs, datadir, rq, r, &req, out, again, d);
         goto out_fields;
     }
 

@@ -229,6 +229,13 @@ int pg_batch_store_open_existing(const char *datadir, pg_store **out, pg_diags *
 int pg_batch_pull(const pg_ruleset *rs, const char *datadir, const pg_batch_req *rq,
                   const char *from, pg_batch *out, int *again, pg_diags *d);
 
+/* pushdown.c — a source whose options say pushdown = "true" is pulled as partials the
+ * database computes (plugin ABI 4): its metrics compile to SQL or are refused. Whether src is
+ * such a source; and the check `pinggu check` runs: 0, or -EINVAL with an error at each
+ * metric that cannot be pushed down, saying why. */
+int pg_source_pushdown(const pg_source *src);
+int pg_pushdown_check(const pg_ruleset *rs, pg_diags *d);
+
 /* reader_sheet.c — a workbook (".xlsx", or "book.xlsx#SHEET" for a named sheet) ingested as a
  * batch of rq->source or, for PG_BATCH_VALUES, as a values batch: its rows are read by the
  * xlsx plugin's source reader, written as CSV and ingested as a CSV batch named by the

@@ -1,0 +1,1423 @@
+/* pushdown.c — a source's metric plan compiled to plain PostgreSQL, so that the database
+ * computes the partials per (metric, unit, bucket) and only they leave it (数据不出域).
+ *
+ * What is compiled. Every computed metric of the source: its `where`, `condition`, `value`,
+ * `denominator` and `due` expressions (expr.c's plan, read through rules.h's pg_xnode view)
+ * become SQL expressions, and its windows become GROUP BY buckets. The statements are:
+ *
+ *   0  SET LOCAL TIME ZONE to the rule set's fixed offset, standard strings
+ *   1  the declared fields' column types (pg_attribute), checked here: a type whose values
+ *      the engine would compute with differently than pinggu reads them is refused (real,
+ *      character(n), a time kept as text)
+ *   2  per unit text: rows, rows that count (keys), values the file readers would refuse
+ *      (null where not nullable, an enum value not declared, NaN, infinity, a non-integer
+ *      int, a BC or five-digit year), and a content fingerprint (the sum of every row's md5
+ *      as two 60-bit numbers): the engine's snapshot identity that goes into the batch id
+ *   3… one grouped SELECT per family of windows (below), one set of columns per metric
+ *
+ * all in one read-only transaction of one snapshot (the plugin's REPEATABLE READ READ ONLY).
+ * Only aggregates leave: the rows of statement 2 are per unit, those of 3… per (unit,
+ * bucket).
+ *
+ * Identical semantics, node by node (expr.c's evaluator is the reference):
+ * - Values are normalised once in a subquery: a string or enum '' is null (as an empty CSV
+ *   field), an int or number is float8 (the double pinggu parses from the engine's text:
+ *   numeric → float8 rounds correctly, real is refused), a time is its epoch as float8 after
+ *   a cast to timestamptz in the session zone set to the rule set's offset (a timestamp is
+ *   local time, a date its 00:00, as in a CSV file).
+ * - A bool is two-valued in pinggu except a nullable bool field: every boolean is compiled
+ *   to a never-null SQL boolean (COALESCE(x, FALSE)), so `not (a < b)` with a null is true
+ *   here as there. A nullable bool field keeps its null where `is null`, `==` and `in` see
+ *   it. Arithmetic is float8 (IEEE, as C's); a / 0 is null (NULLIF), `%` is refused (PostgreSQL
+ *   has no float8 remainder). days() is (b − a) / 86400; add_days rounds to the millisecond
+ *   with round(float8), which is rint, as nearbyint.
+ * - workdays(a, b) is W(day b) − W(day a), W(x) the working days up to day x: the weekdays
+ *   counted arithmetically, plus the calendar's corrections (a weekday holiday −1, a weekend
+ *   working day +1, the 调休) inlined as a binary CASE over the calendar's days; add_workdays
+ *   inverts W the same way. No table of days is joined: the expression is row-local, which a
+ *   distributed planner pushes to every shard.
+ * - Windows: a record is placed by its time (or its `due`) as a local day; its sampling
+ *   month is the month of (day − 25 days) plus one, its year the local date's. Month windows
+ *   group by the sampling month; `year` and `year_end` by the year (year_end also tests
+ *   10 Oct – 31 Dec); `year_to_date` and `{ months = k }` are month partials merged here,
+ *   unless the metric reads `cutoff`: then each record is counted once per window it is in
+ *   (a join with VALUES (0) … (k − 1)), each at its own cut-off. The cut-off is the last double
+ *   below the window's end, written as end − 2^−22, exact between 2004 and 2038; a window
+ *   outside those years stops the query with that message rather than be wrong.
+ * - Keys: rows with the same key count once, the first in the order of every declared column
+ *   (the order the record pull reads them in), by row_number() over the key.
+ *
+ * Refused, each at `pinggu check` with its reason: `distinct`, `p50` and `p90` (their
+ * partials are every value or its hash: pushing them down would move the values), `%`, a
+ * source whose key or unit is not a plain field type. Sums of floats are float8 sums in the
+ * engine (not compensated): within 1e-12 relative of pinggu's for any real table, not bit for
+ * bit; counts and integer sums are exact. */
+#include "pushdown.h"
+#include "data.h"
+#include "base.h"
+
+#include <errno.h>
+#include <math.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- a growing string ---- */
+
+typedef struct {
+    char *p;
+    size_t n, cap;
+} sb;
+
+static void sb_put(sb *b, const char *s, size_t len)
+{
+    if (b->n + len + 1 > b->cap) {
+        while (b->n + len + 1 > b->cap) b->cap = b->cap ? b->cap * 2 : 256;
+        b->p = pg_xrealloc(b->p, b->cap);
+    }
+    memcpy(b->p + b->n, s, len);
+    b->n += len;
+    b->p[b->n] = '\0';
+}
+
+static void sb_add(sb *b, const char *s)
+{
+    sb_put(b, s, strlen(s));
+}
+
+static void sb_fmt(sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_fmt(sb *b, const char *fmt, ...)
+{
+    va_list ap, again;
+    va_start(ap, fmt);
+    va_copy(again, ap);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (len < 0) abort();
+    char *s = pg_xmalloc((size_t)len + 1);
+    vsnprintf(s, (size_t)len + 1, fmt, again);
+    va_end(again);
+    sb_put(b, s, (size_t)len);
+    free(s);
+}
+
+static char *sb_take(sb *b)
+{
+    char *s = b->p ? b->p : pg_xstrdup("");
+    b->p = NULL;
+    b->n = b->cap = 0;
+    return s;
+}
+
+/* 'text' with quotes doubled (standard_conforming_strings is set on in statement 0) */
+static void sb_lit(sb *b, const char *s, int len)
+{
+    sb_add(b, "'");
+    for (int i = 0; i < len; i++) {
+        if (s[i] == '\'') sb_add(b, "'");
+        sb_put(b, s + i, 1);
+    }
+    sb_add(b, "'");
+}
+
+static void sb_ident(sb *b, const char *s, size_t len)
+{
+    sb_add(b, "\"");
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"') sb_add(b, "\"");
+        sb_put(b, s + i, 1);
+    }
+    sb_add(b, "\"");
+}
+
+static void sb_num(sb *b, double v)
+{
+    sb_fmt(b, "CAST('%.17g' AS float8)", v);
+}
+
+/* ---- the plan ---- */
+
+/* A family of windows: one grouped SELECT. */
+enum { FAM_MONTH, FAM_YEAR, FAM_EXPAND };
+
+typedef struct {
+    int kind;
+    int due;    /* the metric whose `due` places the records, or -1: the source's time */
+    int metric; /* FAM_EXPAND: its one metric */
+    int *metrics, nmetrics;
+    int stmt;
+} family;
+
+/* What a metric needs of the month cells when they are merged here. */
+typedef struct {
+    int metric;
+    int fam_month, col_month; /* its family and first column for month-kind windows, or -1 */
+    int fam_year, col_year;
+} mplace;
+
+#define NCOLS 7 /* per metric: n, hits, valued, sum, den, min, max */
+
+typedef struct {
+    char *unit;
+    int bucket;
+    int metric;
+    double v[NCOLS];
+    int null[NCOLS];
+} cellrow;
+
+struct pg_pushdown {
+    const pg_ruleset *rs;
+    int s;
+    const pg_source *src;
+    char **stmts;
+    int nstmts;
+    family *fams;
+    int nfams;
+    mplace *places;
+    int nplaces;
+    /* calendar corrections: sorted days with their cumulative change to the weekday count */
+    long *cal_day;
+    long *cal_cum;
+    int ncal;
+    /* results */
+    char **coltypes; /* per field: the engine's type, NULL when not reported */
+    sb fingerprint;  /* statement 2's rows, as read */
+    long records, kept;
+    long bad[64];
+    char **units; /* unit texts seen in statement 2 */
+    int nunits;
+    cellrow *cells;
+    int ncells, capcells;
+    sb transcript;
+    char err[1024];
+};
+
+/* ---- expressions ---- */
+
+typedef struct {
+    pg_pushdown *p;
+    const pg_expr *e;
+    const char *cutoff; /* the SQL of the window's cut-off; NULL when none is in scope */
+    char why[512];      /* the first reason it cannot compile, "" */
+} cx;
+
+static void refuse(cx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void refuse(cx *c, const char *fmt, ...)
+{
+    if (*c->why) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->why, sizeof c->why, fmt, ap);
+    va_end(ap);
+}
+
+static void col(sb *b, int field)
+{
+    sb_fmt(b, "pg_c%d", field);
+}
+
+static void num(cx *c, sb *b, int i);
+static void test(cx *c, sb *b, int i);
+
+/* The local day number of time expression node i, as float8: floor((floor(t) + offset) /
+ * 86400), pg_time_day's arithmetic (every step exact on integers below 2^53). A time field's
+ * and the cut-off's are columns of the rows (pg_d<i>, pg_cutd). */
+static void day_of(cx *c, sb *b, int i)
+{
+    pg_xnode n;
+    pg_expr_node(c->e, i, &n);
+    if (n.op == PG_XN_NFIELD && n.a < c->p->src->nfields) {
+        sb_fmt(b, "pg_d%d", n.a);
+        return;
+    }
+    if (n.op == PG_XN_NFIELD && c->cutoff) {
+        sb_add(b, "pg_cutd");
+        return;
+    }
+    sb_add(b, "FLOOR((FLOOR(");
+    num(c, b, i);
+    sb_fmt(b, ") + %d) / CAST(86400 AS float8))", c->p->rs->tz_offset);
+}
+
+static void workdays_upto(const pg_pushdown *p, sb *b, const char *x);
+static void workday_number(const pg_pushdown *p, sb *b, const char *n, int lo, int hi);
+
+/* W of node i's day (workdays_upto), a column for a time field and the cut-off. */
+static void workdays_of(cx *c, sb *b, int i)
+{
+    pg_xnode n;
+    pg_expr_node(c->e, i, &n);
+    if (n.op == PG_XN_NFIELD && n.a < c->p->src->nfields) {
+        sb_fmt(b, "pg_w%d", n.a);
+        return;
+    }
+    if (n.op == PG_XN_NFIELD && c->cutoff) {
+        sb_add(b, "pg_cutw");
+        return;
+    }
+    sb d = {0};
+    day_of(c, &d, i);
+    workdays_upto(c->p, b, d.p);
+    free(d.p);
+}
+
+/* weekdays among days 4 (a Monday) .. x, as timefmt.c's weekdays_upto; x is SQL text. */
+static void weekdays_upto(sb *b, const char *x)
+{
+    sb_fmt(b,
+           "(5 * FLOOR(((%s) - 3) / CAST(7 AS float8)) + LEAST(((%s) - 3) - 7 * FLOOR(((%s) - 3) "
+           "/ CAST(7 AS float8)), 5))",
+           x, x, x);
+}
+
+static long long floor_div(long long a, long long b)
+{
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+static long long weekdays_upto_c(long long x)
+{
+    long long n = x - 3, q = floor_div(n, 7), r = n - 7 * q;
+    return 5 * q + (r < 5 ? r : 5);
+}
+
+/* The calendar's corrections up to day x: a binary CASE over the sorted days, interval k
+ * holding [day[k-1], day[k]) (day[-1] = −∞, day[n] = +∞) with the cumulative change then. */
+static void corrections(const pg_pushdown *p, sb *b, const char *x, int lo, int hi)
+{
+    if (lo == hi) {
+        sb_fmt(b, "%ld", lo == 0 ? 0L : p->cal_cum[lo - 1]);
+        return;
+    }
+    int mid = (lo + hi + 1) / 2;
+    sb_fmt(b, "CASE WHEN (%s) < %ld THEN ", x, p->cal_day[mid - 1]);
+    corrections(p, b, x, lo, mid - 1);
+    sb_add(b, " ELSE ");
+    corrections(p, b, x, mid, hi);
+    sb_add(b, " END");
+}
+
+/* W(x): working days up to day x (only differences of W mean anything). */
+static void workdays_upto(const pg_pushdown *p, sb *b, const char *x)
+{
+    sb_add(b, "(");
+    weekdays_upto(b, x);
+    sb_add(b, " + ");
+    corrections(p, b, x, 0, p->ncal);
+    sb_add(b, ")");
+}
+
+/* The smallest day whose W is n (n SQL text, an integer-valued float8): a working day. In the
+ * stretch of days from calendar day k on, W = weekdays + cum[k]; the stretch that holds the
+ * answer is the last one whose day before it has W below n. */
+static void workday_number(const pg_pushdown *p, sb *b, const char *n, int lo, int hi)
+{
+    /* interval k: the stretch from day[k-1] (k = 0: from −∞, no correction) */
+    if (lo == hi) {
+        long cum = lo == 0 ? 0 : p->cal_cum[lo - 1];
+        char m[64];
+        snprintf(m, sizeof m, "((%s) - %ld - 1)", n, cum);
+        /* the smallest day with weekdays_upto = n − cum: day 4 + 7 weeks + the rest */
+        sb_add(b, lo == 0 ? "(" : "GREATEST(");
+        if (lo) sb_fmt(b, "%ld, ", p->cal_day[lo - 1]);
+        sb_add(b, "4 + 7 * FLOOR(");
+        sb_add(b, m);
+        sb_add(b, " / CAST(5 AS float8)) + (");
+        sb_add(b, m);
+        sb_add(b, " - 5 * FLOOR(");
+        sb_add(b, m);
+        sb_add(b, " / CAST(5 AS float8))))");
+        return;
+    }
+    int mid = (lo + hi + 1) / 2;
+    /* W of the day before day[mid-1]: below n means the answer is at or after it */
+    long d = p->cal_day[mid - 1] - 1;
+    long cum = 0;
+    for (int k = 0; k < p->ncal && p->cal_day[k] <= d; k++) cum = p->cal_cum[k];
+    long long w = weekdays_upto_c(d) + cum;
+    sb_fmt(b, "CASE WHEN %lld < (%s) THEN ", w, n);
+    workday_number(p, b, n, mid, hi);
+    sb_add(b, " ELSE ");
+    workday_number(p, b, n, lo, mid - 1);
+    sb_add(b, " END");
+}
+
+/* The last double below x (SQL text of a whole number of seconds): x − |x|·2^−53, which is
+ * nextafter(x, −∞) for every x ≠ 0 that is not minus a power of two: |x|·2^−53 lies in [ulp/2,
+ * ulp) of x, so the subtraction rounds to the neighbour below (at x = 2^e exactly it is the
+ * neighbour, spaced ulp/2 there). A window's end is 86400·k − offset and a deadline's too, a
+ * multiple of 225 when the offset is a whole quarter hour: never a power of two; 0 only for a
+ * window ending at 1970-01-01 00:00 UTC. */
+static void last_before(sb *b, const char *x)
+{
+    sb_fmt(b, "((%s) - ABS(%s) * CAST('1.1102230246251565e-16' AS float8))", x, x);
+}
+
+/* A string operand: nullable text. */
+static void str(cx *c, sb *b, int i)
+{
+    pg_xnode n;
+    pg_expr_node(c->e, i, &n);
+    if (n.op == PG_XN_SCONST) {
+        if (memchr(n.s, '\0', (size_t)n.slen)) refuse(c, "a string holding a NUL byte");
+        sb_lit(b, n.s, n.slen);
+    } else {
+        col(b, n.a);
+    }
+}
+
+/* A bool operand as the value it has, null kept (only a nullable bool field has one). */
+static void raw_bool(cx *c, sb *b, int i)
+{
+    pg_xnode n;
+    pg_expr_node(c->e, i, &n);
+    if (n.op == PG_XN_BFIELD)
+        col(b, n.a);
+    else
+        test(c, b, i);
+}
+
+/* A number or time: float8, NULL for null. */
+static void num(cx *c, sb *b, int i)
+{
+    pg_xnode n;
+    pg_expr_node(c->e, i, &n);
+    static const char *const arith[] = {
+        [PG_XN_ADD] = " + ", [PG_XN_SUB] = " - ", [PG_XN_MUL] = " * "};
+    switch (n.op) {
+    case PG_XN_CONST:
+        sb_num(b, n.k);
+        return;
+    case PG_XN_NFIELD:
+        if (n.a == c->p->src->nfields) {
+            if (!c->cutoff) {
+                refuse(c, "`cutoff` outside a window (in `due`)");
+                sb_add(b, "NULL");
+            } else {
+                sb_add(b, "pg_cut");
+            }
+        } else {
+            col(b, n.a);
+        }
+        return;
+    case PG_XN_NEG:
+        sb_add(b, "(-");
+        num(c, b, n.a);
+        sb_add(b, ")");
+        return;
+    case PG_XN_ADD:
+    case PG_XN_SUB:
+    case PG_XN_MUL:
+        sb_add(b, "(");
+        num(c, b, n.a);
+        sb_add(b, arith[n.op]);
+        num(c, b, n.b);
+        sb_add(b, ")");
+        return;
+    case PG_XN_DIV:
+        sb_add(b, "(");
+        num(c, b, n.a);
+        sb_add(b, " / NULLIF(");
+        num(c, b, n.b);
+        sb_add(b, ", 0))");
+        return;
+    case PG_XN_MOD:
+        refuse(c, "'%%' (PostgreSQL has no float8 remainder that equals C's fmod)");
+        sb_add(b, "NULL");
+        return;
+    case PG_XN_DAYS:
+        sb_add(b, "((");
+        num(c, b, n.b);
+        sb_add(b, " - ");
+        num(c, b, n.a);
+        sb_add(b, ") / CAST(86400 AS float8))");
+        return;
+    case PG_XN_WORKDAYS:
+        sb_add(b, "(");
+        workdays_of(c, b, n.b);
+        sb_add(b, " - ");
+        workdays_of(c, b, n.a);
+        sb_add(b, ")");
+        return;
+    case PG_XN_ADDDAYS:
+        sb_add(b, "(");
+        num(c, b, n.a);
+        sb_add(b, " + ROUND(");
+        num(c, b, n.b);
+        sb_add(b, " * CAST(86400000 AS float8)) / CAST(1000 AS float8))");
+        return;
+    case PG_XN_ADDWORK: {
+        /* null when a or b is null or b is outside 0 … 3660; else the last instant of the
+         * (floor b)-th working day after a's day (a's day itself when floor b is 0) */
+        sb a = {0}, k = {0}, day = {0}, target = {0}, end = {0}, w = {0};
+        num(c, &a, n.a);
+        num(c, &k, n.b);
+        day_of(c, &day, n.a);
+        workdays_of(c, &w, n.a);
+        char *nth = pg_xasprintf("(%s + FLOOR(%s))", w.p, k.p);
+        sb_fmt(&target, "CASE WHEN FLOOR(%s) = 0 THEN %s ELSE ", k.p, day.p);
+        workday_number(c->p, &target, nth, 0, c->p->ncal);
+        sb_add(&target, " END");
+        sb_fmt(&end, "((%s + 1) * CAST(86400 AS float8) - %d)", target.p, c->p->rs->tz_offset);
+        sb_fmt(b, "CASE WHEN (%s) IS NULL OR (%s) < 0 OR (%s) > 3660 THEN NULL ELSE ", a.p, k.p,
+               k.p);
+        last_before(b, end.p);
+        sb_add(b, " END");
+        free(nth);
+        free(a.p), free(k.p), free(day.p), free(target.p), free(end.p), free(w.p);
+        return;
+    }
+    default:
+        refuse(c, "an operation that has no number");
+        sb_add(b, "NULL");
+    }
+}
+
+/* A bool: a never-null SQL boolean, true exactly when expr.c's bit() is 1. */
+static void test(cx *c, sb *b, int i)
+{
+    pg_xnode n;
+    pg_expr_node(c->e, i, &n);
+    static const char *const cmp[] = {
+        [PG_XN_LT] = " < ",  [PG_XN_LE] = " <= ", [PG_XN_GT] = " > ",
+        [PG_XN_GE] = " >= ", [PG_XN_EQ] = " = ",  [PG_XN_NE] = " <> "};
+    const pg_field *fields = c->p->src->fields;
+    switch (n.op) {
+    case PG_XN_BCONST:
+        sb_add(b, n.a ? "TRUE" : "FALSE");
+        return;
+    case PG_XN_BFIELD:
+        sb_add(b, "COALESCE(");
+        col(b, n.a);
+        sb_add(b, ", FALSE)");
+        return;
+    case PG_XN_NOT:
+        sb_add(b, "(NOT ");
+        test(c, b, n.a);
+        sb_add(b, ")");
+        return;
+    case PG_XN_AND:
+    case PG_XN_OR:
+        sb_add(b, "(");
+        test(c, b, n.a);
+        sb_add(b, n.op == PG_XN_AND ? " AND " : " OR ");
+        test(c, b, n.b);
+        sb_add(b, ")");
+        return;
+    case PG_XN_LT:
+    case PG_XN_LE:
+    case PG_XN_GT:
+    case PG_XN_GE:
+    case PG_XN_EQ:
+    case PG_XN_NE:
+        sb_add(b, "COALESCE(");
+        num(c, b, n.a);
+        sb_add(b, cmp[n.op]);
+        num(c, b, n.b);
+        sb_add(b, ", FALSE)");
+        return;
+    case PG_XN_BEQ:
+    case PG_XN_BNE:
+        sb_add(b, "COALESCE(");
+        raw_bool(c, b, n.a);
+        sb_add(b, n.op == PG_XN_BEQ ? " = " : " <> ");
+        raw_bool(c, b, n.b);
+        sb_add(b, ", FALSE)");
+        return;
+    case PG_XN_SEQ:
+    case PG_XN_SNE:
+        /* text equality under a deterministic collation is byte equality, as same_bytes */
+        sb_add(b, "COALESCE(");
+        str(c, b, n.a);
+        sb_add(b, n.op == PG_XN_SEQ ? " = " : " <> ");
+        str(c, b, n.b);
+        sb_add(b, ", FALSE)");
+        return;
+    case PG_XN_EEQ:
+    case PG_XN_ENE: {
+        const char *v = fields[n.a].enums[(int)n.k];
+        sb_add(b, "COALESCE(");
+        col(b, n.a);
+        sb_add(b, n.op == PG_XN_EEQ ? " = " : " <> ");
+        sb_lit(b, v, (int)strlen(v));
+        sb_add(b, ", FALSE)");
+        return;
+    }
+    case PG_XN_NIN:
+    case PG_XN_BIN:
+    case PG_XN_SIN: {
+        sb_add(b, "COALESCE(");
+        if (n.op == PG_XN_NIN)
+            num(c, b, n.a);
+        else if (n.op == PG_XN_BIN)
+            raw_bool(c, b, n.a);
+        else
+            str(c, b, n.a);
+        sb_add(b, n.neg ? " NOT IN (" : " IN (");
+        for (int j = 0; j < n.n; j++) {
+            if (j) sb_add(b, ", ");
+            if (n.op == PG_XN_NIN) {
+                sb_num(b, pg_expr_item_num(c->e, i, j));
+            } else if (n.op == PG_XN_BIN) {
+                sb_add(b, pg_expr_item_num(c->e, i, j) != 0 ? "TRUE" : "FALSE");
+            } else {
+                int len;
+                const char *s = pg_expr_item_str(c->e, i, j, &len);
+                if (memchr(s, '\0', (size_t)len)) refuse(c, "a string holding a NUL byte");
+                sb_lit(b, s, len);
+            }
+        }
+        sb_add(b, "), FALSE)");
+        return;
+    }
+    case PG_XN_EIN: {
+        int listed = 0;
+        for (int j = 0; j < n.n; j++) listed += pg_expr_item_enum(c->e, i, j);
+        if (!listed) { /* never produced by the parser; kept exact anyway */
+            sb_add(b, n.neg ? "(" : "(FALSE AND ");
+            col(b, n.a);
+            sb_add(b, " IS NOT NULL)");
+            return;
+        }
+        sb_add(b, "COALESCE(");
+        col(b, n.a);
+        sb_add(b, n.neg ? " NOT IN (" : " IN (");
+        for (int j = 0, k = 0; j < n.n; j++) {
+            if (!pg_expr_item_enum(c->e, i, j)) continue;
+            if (k++) sb_add(b, ", ");
+            const char *v = fields[n.a].enums[j];
+            sb_lit(b, v, (int)strlen(v));
+        }
+        sb_add(b, "), FALSE)");
+        return;
+    }
+    case PG_XN_ISNULL:
+        sb_add(b, "(");
+        if (n.type == PG_X_NUMBER || n.type == PG_X_TIME) {
+            num(c, b, n.a);
+        } else if (n.type == PG_X_BOOL) {
+            pg_xnode o;
+            pg_expr_node(c->e, n.a, &o);
+            if (o.op == PG_XN_BFIELD)
+                col(b, o.a);
+            else
+                sb_add(b, "TRUE"); /* any other bool is never null */
+        } else {
+            str(c, b, n.a);
+        }
+        sb_add(b, n.neg ? " IS NOT NULL)" : " IS NULL)");
+        return;
+    default:
+        refuse(c, "an operation that is not a test");
+        sb_add(b, "FALSE");
+    }
+}
+
+/* pg_expr_test of a whole plan: a bool as test(); a number is true when not null and not 0,
+ * a time or a string when not null (expr.c says so). */
+static void root_test(cx *c, sb *b)
+{
+    int r = pg_expr_root(c->e);
+    switch (pg_expr_type(c->e)) {
+    case PG_X_BOOL:
+        test(c, b, r);
+        return;
+    case PG_X_NUMBER:
+        sb_add(b, "COALESCE((");
+        num(c, b, r);
+        sb_add(b, ") <> 0, FALSE)");
+        return;
+    case PG_X_TIME:
+        sb_add(b, "((");
+        num(c, b, r);
+        sb_add(b, ") IS NOT NULL)");
+        return;
+    default:
+        sb_add(b, "((");
+        str(c, b, r);
+        sb_add(b, ") IS NOT NULL)");
+    }
+}
+
+/* pg_expr_number of a whole plan: a bool is 1 or 0 (null for a null bool field); a string
+ * has none. */
+static void root_num(cx *c, sb *b)
+{
+    int r = pg_expr_root(c->e);
+    switch (pg_expr_type(c->e)) {
+    case PG_X_NUMBER:
+    case PG_X_TIME:
+        num(c, b, r);
+        return;
+    case PG_X_BOOL:
+        sb_add(b, "CASE WHEN (");
+        raw_bool(c, b, r);
+        sb_add(b, ") IS NULL THEN NULL WHEN (");
+        raw_bool(c, b, r);
+        sb_add(b, ") THEN CAST(1 AS float8) ELSE CAST(0 AS float8) END");
+        return;
+    default:
+        sb_add(b, "CAST(NULL AS float8)");
+    }
+}
+
+/* Compiles one expression of a metric; returns the SQL (malloc'd) or NULL with why. */
+static char *compile(pg_pushdown *p, const pg_expr *e, int as_test, const char *cutoff, char *why,
+                     size_t whylen)
+{
+    cx c = {.p = p, .e = e, .cutoff = cutoff};
+    sb b = {0};
+    if (as_test)
+        root_test(&c, &b);
+    else
+        root_num(&c, &b);
+    if (*c.why) {
+        snprintf(why, whylen, "%s", c.why);
+        free(b.p);
+        return NULL;
+    }
+    return sb_take(&b);
+}
+
+/* ---- the statements ---- */
+
+static int is_expand(const pg_metric *m)
+{
+    return m->cutoff && (m->win_month == PG_OVER_YTD || m->win_month == PG_OVER_MONTHS);
+}
+
+static int family_of(pg_pushdown *p, int kind, int due, int metric)
+{
+    for (int i = 0; i < p->nfams; i++)
+        if (p->fams[i].kind == kind && p->fams[i].due == due && kind != FAM_EXPAND) return i;
+    p->fams = pg_xrealloc(p->fams, sizeof *p->fams * (size_t)(p->nfams + 1));
+    p->fams[p->nfams] = (family){.kind = kind, .due = due, .metric = metric};
+    return p->nfams++;
+}
+
+static void family_add(family *f, int m)
+{
+    f->metrics = pg_xrealloc(f->metrics, sizeof(int) * (size_t)(f->nmetrics + 1));
+    f->metrics[f->nmetrics++] = m;
+}
+
+/* The source's rows as a FROM item `pg_n`: each field normalised (pg_c<i>), each time
+ * field's local day and W (pg_d<i>, pg_w<i>, so that workdays() does not repeat them), and
+ * pg_first = 1 on the row of a key that counts (every row when the source has no key); rows
+ * whose key repeated are dropped unless `all`. */
+static void rows_from(pg_pushdown *p, sb *b, const char *table, int all)
+{
+    const pg_source *src = p->src;
+    sb_add(b, "(SELECT pg_n0.*");
+    for (int i = 0; i < src->nfields; i++) {
+        if (src->fields[i].type != PG_FT_TIME) continue;
+        char *d = pg_xasprintf("FLOOR((FLOOR(pg_c%d) + %d) / CAST(86400 AS float8))", i,
+                               p->rs->tz_offset);
+        sb_fmt(b, ", %s AS pg_d%d, ", d, i);
+        workdays_upto(p, b, d);
+        sb_fmt(b, " AS pg_w%d", i);
+        free(d);
+    }
+    sb_add(b, " FROM (SELECT ");
+    for (int i = 0; i < src->nfields; i++) {
+        const pg_field *f = &src->fields[i];
+        sb cname = {0};
+        sb_ident(&cname, f->name, strlen(f->name));
+        if (i) sb_add(b, ", ");
+        switch (f->type) {
+        case PG_FT_STRING:
+        case PG_FT_ENUM:
+            sb_fmt(b, "NULLIF(CAST(%s AS text), '')", cname.p);
+            break;
+        case PG_FT_INT:
+        case PG_FT_NUMBER:
+            sb_fmt(b, "CAST(%s AS float8)", cname.p);
+            break;
+        case PG_FT_BOOL:
+            sb_fmt(b, "CAST(%s AS boolean)", cname.p);
+            break;
+        case PG_FT_TIME:
+            sb_fmt(b, "CAST(EXTRACT(EPOCH FROM CAST(%s AS timestamptz)) AS float8)", cname.p);
+            break;
+        }
+        sb_fmt(b, " AS pg_c%d", i);
+        free(cname.p);
+    }
+    if (src->key_field >= 0) {
+        const pg_field *k = &src->fields[src->key_field];
+        sb kn = {0}, key = {0};
+        sb_ident(&kn, k->name, strlen(k->name));
+        if (k->type == PG_FT_STRING || k->type == PG_FT_ENUM)
+            sb_fmt(&key, "NULLIF(CAST(%s AS text), '')", kn.p);
+        else
+            sb_add(&key, kn.p);
+        /* the first row of a key in the order the record pull reads (every column) */
+        sb_fmt(b, ", CASE WHEN %s IS NULL THEN 1 ELSE ROW_NUMBER() OVER (PARTITION BY %s ORDER BY ",
+               key.p, key.p);
+        for (int i = 0; i < src->nfields; i++) {
+            if (i) sb_add(b, ", ");
+            sb_ident(b, src->fields[i].name, strlen(src->fields[i].name));
+        }
+        sb_add(b, ") END AS pg_first");
+        free(kn.p), free(key.p);
+    } else {
+        sb_add(b, ", 1 AS pg_first");
+    }
+    sb_add(b, ", pg_raw.* FROM ");
+    sb_add(b, table);
+    sb_add(b, " AS pg_raw) AS pg_n0");
+    if (!all) sb_add(b, " WHERE pg_n0.pg_first = 1");
+    sb_add(b, ") AS pg_n");
+}
+
+/* "schema"."name" */
+static char *quote_table(const char *table)
+{
+    sb b = {0};
+    const char *dot = strchr(table, '.');
+    if (dot) {
+        sb_ident(&b, table, (size_t)(dot - table));
+        sb_add(&b, ".");
+        sb_ident(&b, dot + 1, strlen(dot + 1));
+    } else {
+        sb_ident(&b, table, strlen(table));
+    }
+    return sb_take(&b);
+}
+
+static void add_stmt(pg_pushdown *p, char *sql)
+{
+    p->stmts = pg_xrealloc(p->stmts, sizeof *p->stmts * (size_t)(p->nstmts + 1));
+    p->stmts[p->nstmts++] = sql;
+}
+
+/* Statement 2: per unit text, what the file readers would refuse, and the fingerprint. */
+static char *check_stmt(pg_pushdown *p, const char *qt)
+{
+    const pg_source *src = p->src;
+    sb b = {0};
+    sb_add(&b, "SELECT ");
+    const pg_field *uf = &src->fields[src->unit_field];
+    sb_fmt(&b,
+           "CAST(pg_c%d AS text) AS pg_u, COUNT(*), SUM(CASE WHEN pg_first = 1 THEN 1 ELSE 0 "
+           "END)",
+           src->unit_field);
+    (void)uf;
+    for (int i = 0; i < src->nfields; i++) {
+        const pg_field *f = &src->fields[i];
+        sb cn = {0};
+        sb_ident(&cn, f->name, strlen(f->name));
+        sb bad = {0};
+        int text = f->type == PG_FT_STRING || f->type == PG_FT_ENUM;
+        if (!f->nullable) sb_fmt(&bad, text ? "%s IS NULL OR %s = ''" : "%s IS NULL", cn.p, cn.p);
+        if (f->type == PG_FT_ENUM) {
+            sb_fmt(&bad, "%sNULLIF(CAST(%s AS text), '') NOT IN (", bad.n ? " OR " : "", cn.p);
+            for (int k = 0; k < f->nenums; k++) {
+                if (k) sb_add(&bad, ", ");
+                sb_lit(&bad, f->enums[k], (int)strlen(f->enums[k]));
+            }
+            sb_add(&bad, ")");
+        } else if (f->type == PG_FT_INT || f->type == PG_FT_NUMBER) {
+            sb_fmt(&bad,
+                   "%sCAST(%s AS float8) IN (CAST('NaN' AS float8), CAST('Infinity' AS float8), "
+                   "CAST('-Infinity' AS float8))",
+                   bad.n ? " OR " : "", cn.p);
+            if (f->type == PG_FT_INT)
+                sb_fmt(&bad,
+                       " OR CAST(%s AS float8) <> TRUNC(CAST(%s AS float8)) OR ABS(CAST(%s AS "
+                       "float8)) > 9007199254740992",
+                       cn.p, cn.p, cn.p);
+        } else if (f->type == PG_FT_TIME) {
+            sb_fmt(&bad,
+                   "%sNOT ISFINITE(%s) OR EXTRACT(YEAR FROM %s) < 1 OR EXTRACT(YEAR FROM %s) > "
+                   "9999",
+                   bad.n ? " OR " : "", cn.p, cn.p, cn.p);
+        }
+        if (bad.n)
+            sb_fmt(&b, ", SUM(CASE WHEN %s THEN 1 ELSE 0 END)", bad.p);
+        else
+            sb_add(&b, ", 0");
+        free(cn.p), free(bad.p);
+    }
+    /* the content: every row's md5 as two 60-bit numbers, summed (any order, any shard) */
+    sb_add(&b, ", SUM(CAST(CAST(('x' || SUBSTR(pg_md5, 1, 15)) AS bit(60)) AS bigint)), "
+               "SUM(CAST(CAST(('x' || SUBSTR(pg_md5, 16, 15)) AS bit(60)) AS bigint))");
+    sb_add(&b, " FROM (SELECT pg_n.*, MD5(CAST(ROW(");
+    for (int i = 0; i < src->nfields; i++) {
+        if (i) sb_add(&b, ", ");
+        sb_add(&b, "pg_n.");
+        sb_ident(&b, src->fields[i].name, strlen(src->fields[i].name));
+    }
+    sb_add(&b, ") AS text)) AS pg_md5 FROM ");
+    rows_from(p, &b, qt, 1);
+    sb_add(&b, ") AS pg_v GROUP BY 1 ORDER BY 1");
+    return sb_take(&b);
+}
+
+/* The per-metric columns of one family: n, hits, valued, sum, den, min, max. `in` is the
+ * window's own test (year_end), or NULL. Returns 0, or -1 with why. */
+static int metric_cols(pg_pushdown *p, sb *b, const pg_metric *m, const char *in,
+                       const char *cutoff, char *why, size_t whylen)
+{
+    char *where = NULL, *cond = NULL, *val = NULL, *den = NULL;
+    if (m->where && !(where = compile(p, m->where, 1, cutoff, why, whylen))) return -1;
+    sb sel = {0};
+    sb_add(&sel, "TRUE");
+    if (in) sb_fmt(&sel, " AND %s", in);
+    if (where) sb_fmt(&sel, " AND %s", where);
+    int rc = 0;
+    switch (m->agg) {
+    case PG_AGG_SHARE:
+        if (!m->condition || !(cond = compile(p, m->condition, 1, cutoff, why, whylen))) rc = -1;
+        break;
+    case PG_AGG_RATIO:
+        if (!m->value || !(val = compile(p, m->value, 0, cutoff, why, whylen)) || !m->denominator ||
+            !(den = compile(p, m->denominator, 0, cutoff, why, whylen)))
+            rc = -1;
+        break;
+    case PG_AGG_COUNT:
+        break;
+    case PG_AGG_SUM:
+    case PG_AGG_MEAN:
+    case PG_AGG_MIN:
+    case PG_AGG_MAX:
+        if (!m->value || !(val = compile(p, m->value, 0, cutoff, why, whylen))) rc = -1;
+        break;
+    case PG_AGG_DISTINCT:
+        snprintf(why, whylen,
+                 "kind = \"distinct\" keeps every value (its hash) to merge batches: pushing it "
+                 "down would move the values");
+        rc = -1;
+        break;
+    default:
+        snprintf(why, whylen,
+                 "a percentile keeps every value to merge batches: pushing it down would move "
+                 "the values");
+        rc = -1;
+    }
+    if (rc == 0) {
+        sb_fmt(b, ", SUM(CASE WHEN %s THEN 1 ELSE 0 END)", sel.p);
+        if (cond)
+            sb_fmt(b, ", SUM(CASE WHEN %s AND %s THEN 1 ELSE 0 END)", sel.p, cond);
+        else
+            sb_add(b, ", NULL");
+        if (m->agg == PG_AGG_RATIO) {
+            sb_add(b, ", NULL");
+            sb_fmt(b, ", SUM(CASE WHEN %s AND (%s) IS NOT NULL AND (%s) IS NOT NULL THEN %s END)",
+                   sel.p, val, den, val);
+            sb_fmt(b, ", SUM(CASE WHEN %s AND (%s) IS NOT NULL AND (%s) IS NOT NULL THEN %s END)",
+                   sel.p, val, den, den);
+            sb_add(b, ", NULL, NULL");
+        } else if (val) {
+            sb_fmt(b, ", COUNT(CASE WHEN %s THEN %s END)", sel.p, val);
+            sb_fmt(b, ", SUM(CASE WHEN %s THEN %s END)", sel.p, val);
+            sb_add(b, ", NULL");
+            sb_fmt(b, ", MIN(CASE WHEN %s THEN %s END)", sel.p, val);
+            sb_fmt(b, ", MAX(CASE WHEN %s THEN %s END)", sel.p, val);
+        } else {
+            sb_add(b, ", NULL, NULL, NULL, NULL, NULL");
+        }
+    }
+    free(where), free(cond), free(val), free(den), free(sel.p);
+    return rc;
+}
+
+/* One family's SELECT, in layers: the rows (pg_n) → the unit text pg_u and the placing time
+ * pg_t (pg_t0) → its local day pg_pd (pg_p) → the bucket pg_b, the window's end pg_e
+ * (pg_w) → the cut-off pg_cut (pg_x) → its day and W (pg_y) → grouped by unit and bucket. */
+static char *family_stmt(pg_pushdown *p, family *f, const char *qt, pg_diags *d, int *bad)
+{
+    const pg_ruleset *rs = p->rs;
+    const pg_source *src = p->src;
+    sb b = {0}, place = {0};
+    char why[512] = "";
+    if (f->due >= 0) {
+        char *due = compile(p, rs->metrics[f->due].due, 0, NULL, why, sizeof why);
+        if (!due) {
+            const pg_metric *m = &rs->metrics[f->due];
+            pg_error(d, m->file, m->line,
+                     "metric '%s' cannot be pushed down to the database: due: %s", m->id, why);
+            *bad = 1;
+            return NULL;
+        }
+        sb_add(&place, due);
+        free(due);
+    } else {
+        col(&place, src->time_field);
+    }
+    int off = rs->tz_offset;
+    const char *date = "(DATE '1970-01-01' + CAST(pg_pd AS integer))";
+    sb bucket = {0}, end = {0};
+    if (f->kind == FAM_YEAR) {
+        sb_fmt(&bucket, "CAST(EXTRACT(YEAR FROM %s) AS integer) * 100", date);
+        sb_fmt(&end,
+               "CAST((MAKE_DATE(CAST(EXTRACT(YEAR FROM %s) AS integer) + 1, 1, 1) - DATE "
+               "'1970-01-01') AS float8) * 86400 - %d",
+               date, off);
+    } else {
+        /* the month index (year × 12 + month − 1) of the sampling month: that of (date − 25
+         * days), plus one; plus the window's j when expanded */
+        sb mi = {0};
+        sb_fmt(&mi,
+               "(CAST(EXTRACT(YEAR FROM (%s - 25)) AS integer) * 12 + CAST(EXTRACT(MONTH FROM "
+               "(%s - 25)) AS integer)%s)",
+               date, date, f->kind == FAM_EXPAND ? " + pg_j.j" : "");
+        sb_fmt(&bucket, "(%s / 12) * 100 + MOD(%s, 12) + 1", mi.p, mi.p);
+        sb_fmt(&end,
+               "CAST((MAKE_DATE(%s / 12, MOD(%s, 12) + 1, 26) - DATE '1970-01-01') AS float8) * "
+               "86400 - %d",
+               mi.p, mi.p, off);
+        free(mi.p);
+    }
+    sb_add(&b, "SELECT pg_u, pg_b");
+    for (int k = 0; k < f->nmetrics; k++) {
+        const pg_metric *m = &rs->metrics[f->metrics[k]];
+        const char *in = NULL;
+        if (f->kind == FAM_YEAR && m->win_year == PG_OVER_YEAR_END)
+            in = "(EXTRACT(MONTH FROM pg_date) > 10 OR (EXTRACT(MONTH FROM pg_date) = 10 AND "
+                 "EXTRACT(DAY FROM pg_date) >= 10))";
+        /* an expanded family counts a record in window j only while j is one of its windows */
+        char inx[256];
+        if (f->kind == FAM_EXPAND) {
+            if (m->win_month == PG_OVER_MONTHS)
+                snprintf(inx, sizeof inx, "pg_jn < %d", m->months);
+            else /* year_to_date: up to December of the sampling month's year */
+                snprintf(inx, sizeof inx, "pg_mi0 / 12 = (pg_mi0 + pg_jn) / 12");
+            in = inx;
+        }
+        if (metric_cols(p, &b, m, in, m->cutoff ? "pg_cut" : NULL, why, sizeof why) != 0) {
+            pg_error(d, m->file, m->line, "metric '%s' cannot be pushed down to the database: %s",
+                     m->id, why);
+            *bad = 1;
+            *why = '\0';
+        }
+    }
+    /* pg_y: the cut-off's day and W */
+    sb_fmt(&b,
+           " FROM (SELECT pg_x.*, FLOOR((FLOOR(pg_cut) + %d) / CAST(86400 AS float8)) AS pg_cutd, ",
+           off);
+    char *cutd = pg_xasprintf("FLOOR((FLOOR(pg_cut) + %d) / CAST(86400 AS float8))", off);
+    workdays_upto(p, &b, cutd);
+    free(cutd);
+    sb_add(&b, " AS pg_cutw FROM (SELECT pg_w.*, ");
+    last_before(&b, "pg_e");
+    sb_add(&b, " AS pg_cut FROM (SELECT pg_p.*, ");
+    sb_add(&b, bucket.p);
+    sb_add(&b, " AS pg_b, ");
+    sb_add(&b, end.p);
+    sb_fmt(&b, " AS pg_e, %s AS pg_date", date);
+    if (f->kind == FAM_EXPAND)
+        sb_fmt(&b,
+               ", pg_j.j AS pg_jn, CAST(EXTRACT(YEAR FROM (%s - 25)) AS integer) * 12 + "
+               "CAST(EXTRACT(MONTH FROM (%s - 25)) AS integer) AS pg_mi0",
+               date, date);
+    sb_fmt(&b,
+           " FROM (SELECT pg_t0.*, FLOOR((FLOOR(pg_t) + %d) / CAST(86400 AS float8)) AS pg_pd "
+           "FROM (SELECT pg_n.*, CAST(pg_c%d AS text) AS pg_u, ",
+           off, src->unit_field);
+    sb_add(&b, place.p);
+    sb_add(&b, " AS pg_t FROM ");
+    rows_from(p, &b, qt, 0);
+    sb_add(&b, ") AS pg_t0 WHERE pg_t IS NOT NULL) AS pg_p");
+    if (f->kind == FAM_EXPAND) {
+        const pg_metric *m = &rs->metrics[f->metric];
+        int k = m->win_month == PG_OVER_MONTHS ? m->months : 12;
+        sb_add(&b, " CROSS JOIN (VALUES ");
+        for (int j = 0; j < k; j++) sb_fmt(&b, "%s(%d)", j ? ", " : "", j);
+        sb_add(&b, ") AS pg_j(j)");
+    }
+    sb_add(&b, ") AS pg_w) AS pg_x) AS pg_y GROUP BY pg_u, pg_b ORDER BY pg_u, pg_b");
+    free(place.p), free(bucket.p), free(end.p);
+    return sb_take(&b);
+}
+
+/* The calendar's days that change the weekday count, with the cumulative change. */
+static void calendar(pg_pushdown *p)
+{
+    const pg_calendar *cal = &p->rs->calendar;
+    int n = cal->nholidays + cal->nworkdays;
+    long *days = pg_xmalloc(sizeof(long) * (size_t)(n + 1));
+    int k = 0;
+    for (int i = 0; i < cal->nholidays; i++) days[k++] = cal->holidays[i];
+    for (int i = 0; i < cal->nworkdays; i++) days[k++] = cal->workdays[i];
+    /* sort, unique */
+    for (int i = 1; i < k; i++)
+        for (int j = i; j > 0 && days[j - 1] > days[j]; j--) {
+            long t = days[j];
+            days[j] = days[j - 1], days[j - 1] = t;
+        }
+    p->cal_day = pg_xmalloc(sizeof(long) * (size_t)(k + 1));
+    p->cal_cum = pg_xmalloc(sizeof(long) * (size_t)(k + 1));
+    long cum = 0;
+    for (int i = 0; i < k; i++) {
+        if (i && days[i] == days[i - 1]) continue;
+        long delta = pg_calendar_is_workday(cal, days[i]) -
+                     (long)(weekdays_upto_c(days[i]) - weekdays_upto_c(days[i] - 1));
+        if (!delta) continue;
+        cum += delta;
+        p->cal_day[p->ncal] = days[i];
+        p->cal_cum[p->ncal++] = cum;
+    }
+    free(days);
+}
+
+static const char *type_name(pg_ftype t)
+{
+    static const char *const names[] = {"string", "int", "number", "bool", "time", "enum"};
+    return names[t];
+}
+
+pg_pushdown *pg_pushdown_compile(const pg_ruleset *rs, int s, const char *table, pg_diags *d)
+{
+    pg_pushdown *p = pg_xcalloc(1, sizeof *p);
+    p->rs = rs, p->s = s, p->src = &rs->sources[s];
+    const pg_source *src = p->src;
+    calendar(p);
+    int bad = 0;
+    if (src->nfields > 64) {
+        pg_error(d, src->file, src->line, "source '%s' cannot be pushed down: more than 64 fields",
+                 src->name);
+        bad = 1;
+    }
+    const pg_field *uf = &src->fields[src->unit_field];
+    if (uf->type != PG_FT_STRING && uf->type != PG_FT_ENUM && uf->type != PG_FT_INT) {
+        pg_error(d, src->file, src->line,
+                 "source '%s' cannot be pushed down: its unit field '%s' is %s (string, enum "
+                 "or int are)",
+                 src->name, uf->name, type_name(uf->type));
+        bad = 1;
+    }
+    char *qt = quote_table(table);
+    char *tz = pg_xasprintf("SET LOCAL TIME ZONE INTERVAL '%c%02d:%02d' HOUR TO MINUTE",
+                            rs->tz_offset < 0 ? '-' : '+', abs(rs->tz_offset) / 3600,
+                            abs(rs->tz_offset) % 3600 / 60);
+    add_stmt(p, tz);
+    add_stmt(p, pg_xstrdup("SET LOCAL standard_conforming_strings = on"));
+    sb types = {0};
+    sb_add(&types, "SELECT CAST(attname AS text), FORMAT_TYPE(atttypid, atttypmod) FROM "
+                   "pg_catalog.pg_attribute WHERE attrelid = CAST(");
+    sb_lit(&types, qt, (int)strlen(qt));
+    sb_add(&types, " AS regclass) AND attnum > 0 AND NOT attisdropped ORDER BY attnum");
+    add_stmt(p, sb_take(&types));
+    add_stmt(p, check_stmt(p, qt));
+    /* families: metrics placed alike and windowed alike share one scan */
+    for (int mi = 0; mi < rs->nmetrics; mi++) {
+        const pg_metric *m = &rs->metrics[mi];
+        if (m->source != s || m->agg == PG_AGG_FED) continue;
+        int due = m->due ? mi : -1;
+        mplace pl = {.metric = mi, .fam_month = -1, .fam_year = -1};
+        if (m->win_month != PG_OVER_NONE) {
+            int fk = is_expand(m) ? FAM_EXPAND : FAM_MONTH;
+            pl.fam_month = family_of(p, fk, due, mi);
+            family_add(&p->fams[pl.fam_month], mi);
+        }
+        if (m->win_year == PG_OVER_YEAR || m->win_year == PG_OVER_YEAR_END) {
+            pl.fam_year = family_of(p, FAM_YEAR, due, mi);
+            family_add(&p->fams[pl.fam_year], mi);
+        }
+        p->places = pg_xrealloc(p->places, sizeof *p->places * (size_t)(p->nplaces + 1));
+        p->places[p->nplaces++] = pl;
+    }
+    for (int i = 0; i < p->nfams; i++) {
+        p->fams[i].stmt = p->nstmts;
+        char *sql = family_stmt(p, &p->fams[i], qt, d, &bad);
+        if (sql) add_stmt(p, sql);
+    }
+    free(qt);
+    if (bad) {
+        pg_pushdown_free(p);
+        return NULL;
+    }
+    for (int i = 0; i < p->nstmts; i++) {
+        sb_add(&p->transcript, p->stmts[i]);
+        sb_add(&p->transcript, ";\n");
+    }
+    p->coltypes = pg_xcalloc((size_t)src->nfields, sizeof *p->coltypes);
+    return p;
+}
+
+void pg_pushdown_free(pg_pushdown *p)
+{
+    if (!p) return;
+    for (int i = 0; i < p->nstmts; i++) free(p->stmts[i]);
+    free(p->stmts);
+    for (int i = 0; i < p->nfams; i++) free(p->fams[i].metrics);
+    free(p->fams), free(p->places), free(p->cal_day), free(p->cal_cum);
+    if (p->coltypes)
+        for (int i = 0; i < p->src->nfields; i++) free(p->coltypes[i]);
+    free(p->coltypes);
+    for (int i = 0; i < p->nunits; i++) free(p->units[i]);
+    free(p->units);
+    for (int i = 0; i < p->ncells; i++) free(p->cells[i].unit);
+    free(p->cells);
+    free(p->fingerprint.p), free(p->transcript.p);
+    free(p);
+}
+
+int pg_pushdown_statements(const pg_pushdown *p, const char *const **out)
+{
+    *out = (const char *const *)p->stmts;
+    return p->nstmts;
+}
+
+const char *pg_pushdown_error(const pg_pushdown *p)
+{
+    return p->err;
+}
+
+const char *pg_pushdown_transcript(const pg_pushdown *p, size_t *len)
+{
+    *len = p->transcript.n;
+    return p->transcript.p ? p->transcript.p : "";
+}
+
+/* ---- results ---- */
+
+static char *text_of(const char *v, size_t len)
+{
+    return v ? pg_xasprintf("%.*s", (int)len, v) : NULL;
+}
+
+static int parse_num(const char *v, size_t len, double *out)
+{
+    char buf[64];
+    if (!v || len == 0 || len >= sizeof buf) return -1;
+    memcpy(buf, v, len);
+    buf[len] = '\0';
+    char *end;
+    *out = strtod(buf, &end);
+    return *end ? -1 : 0;
+}
+
+int pg_pushdown_row(pg_pushdown *p, int stmt, int ncols, const char *const *values,
+                    const size_t *lens)
+{
+    const pg_source *src = p->src;
+    /* the transcript keeps every row of what was read, tab-separated, \N for null */
+    sb_fmt(&p->transcript, "-- %d:", stmt);
+    for (int i = 0; i < ncols; i++) {
+        sb_add(&p->transcript, "\t");
+        if (values[i])
+            sb_put(&p->transcript, values[i], lens[i]);
+        else
+            sb_add(&p->transcript, "\\N");
+    }
+    sb_add(&p->transcript, "\n");
+    if (stmt == 2) { /* column types */
+        if (ncols != 2 || !values[0] || !values[1]) goto bad;
+        for (int i = 0; i < src->nfields; i++)
+            if (strlen(src->fields[i].name) == lens[0] &&
+                memcmp(src->fields[i].name, values[0], lens[0]) == 0) {
+                free(p->coltypes[i]);
+                p->coltypes[i] = text_of(values[1], lens[1]);
+            }
+        return 0;
+    }
+    if (stmt == 3) { /* per unit: rows, kept, bad values per field, fingerprint */
+        if (ncols != 3 + src->nfields + 2) goto bad;
+        sb_put(&p->fingerprint, "\n", 1);
+        for (int i = 0; i < ncols; i++) {
+            if (i) sb_put(&p->fingerprint, "\t", 1);
+            if (values[i]) sb_put(&p->fingerprint, values[i], lens[i]);
+        }
+        double n, kept;
+        if (parse_num(values[1], lens[1], &n) || parse_num(values[2], lens[2], &kept)) goto bad;
+        p->records += (long)n, p->kept += (long)kept;
+        for (int i = 0; i < src->nfields; i++) {
+            double b = 0;
+            if (values[3 + i] && parse_num(values[3 + i], lens[3 + i], &b)) goto bad;
+            p->bad[i] += (long)b;
+        }
+        p->units = pg_xrealloc(p->units, sizeof *p->units * (size_t)(p->nunits + 1));
+        p->units[p->nunits++] = text_of(values[0], lens[0]);
+        return 0;
+    }
+    for (int f = 0; f < p->nfams; f++) {
+        const family *fam = &p->fams[f];
+        if (fam->stmt != stmt) continue;
+        if (ncols != 2 + NCOLS * fam->nmetrics) goto bad;
+        double bucket;
+        if (parse_num(values[1], lens[1], &bucket)) goto bad;
+        for (int k = 0; k < fam->nmetrics; k++) {
+            cellrow r = {.bucket = (int)bucket, .metric = fam->metrics[k]};
+            for (int j = 0; j < NCOLS; j++) {
+                const char *v = values[2 + NCOLS * k + j];
+                r.null[j] = v == NULL;
+                if (v && parse_num(v, lens[2 + NCOLS * k + j], &r.v[j])) goto bad;
+            }
+            if (r.v[0] <= 0) continue; /* no record passed `where`: no cell, as in aggregate.c */
+            r.unit = text_of(values[0], lens[0]);
+            if (p->ncells == p->capcells) {
+                p->capcells = p->capcells ? p->capcells * 2 : 256;
+                p->cells = pg_xrealloc(p->cells, sizeof *p->cells * (size_t)p->capcells);
+            }
+            p->cells[p->ncells++] = r;
+        }
+        return 0;
+    }
+    return 0; /* the SET statements return nothing */
+bad:
+    snprintf(p->err, sizeof p->err,
+             "statement %d returned a row pinggu did not ask for (%d columns): nothing stored",
+             stmt, ncols);
+    return -1;
+}
+
+/* Whether the engine's column type computes as pinggu reads the field's text. */
+static int type_ok(pg_ftype t, const char *ty)
+{
+    static const char *const text[] = {"text", "character varying", NULL};
+    static const char *const ints[] = {"smallint", "integer", "bigint", "numeric", NULL};
+    static const char *const nums[] = {"smallint", "integer",          "bigint",
+                                       "numeric",  "double precision", NULL};
+    static const char *const times[] = {"date", "timestamp", NULL};
+    static const char *const bools[] = {"boolean", NULL};
+    const char *const *ok = t == PG_FT_STRING || t == PG_FT_ENUM ? text
+                            : t == PG_FT_INT                     ? ints
+                            : t == PG_FT_NUMBER                  ? nums
+                            : t == PG_FT_BOOL                    ? bools
+                                                                 : times;
+    for (int i = 0; ok[i]; i++)
+        if (strncmp(ty, ok[i], strlen(ok[i])) == 0) return 1;
+    return 0;
+}
+
+static int unit_of(const pg_pushdown *p, const char *text)
+{
+    const pg_field *uf = &p->src->fields[p->src->unit_field];
+    if (!text) return -1;
+    if (uf->type == PG_FT_INT) { /* a number names its unit as aggregate.c prints it */
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.0f", strtod(text, NULL));
+        return pg_unit_find(p->rs, buf);
+    }
+    return pg_unit_find(p->rs, text);
+}
+
+static void fill(pg_partial *q, const cellrow *r)
+{
+    q->n = r->v[0];
+    q->hits = r->null[1] ? 0 : r->v[1];
+    q->valued = r->null[2] ? 0 : r->v[2];
+    q->sum = r->null[3] ? 0 : r->v[3];
+    q->den = r->null[4] ? 0 : r->v[4];
+    q->min = r->null[5] ? INFINITY : r->v[5];
+    q->max = r->null[6] ? -INFINITY : r->v[6];
+}
+
+static int next_month(int m)
+{
+    return m % 100 == 12 ? (m / 100 + 1) * 100 + 1 : m + 1;
+}
+
+pg_agg *pg_pushdown_finish(pg_pushdown *p, const char *about, char id[65], long *records,
+                           long *duplicates)
+{
+    const pg_source *src = p->src;
+    const pg_ruleset *rs = p->rs;
+    if (*p->err) return NULL;
+    for (int i = 0; i < src->nfields; i++) {
+        const pg_field *f = &src->fields[i];
+        if (!p->coltypes[i]) {
+            snprintf(p->err, sizeof p->err, "column %s: not in the table (field of source '%s')",
+                     f->name, src->name);
+            return NULL;
+        }
+        if (!type_ok(f->type, p->coltypes[i])) {
+            snprintf(p->err, sizeof p->err,
+                     "column %s is %s, which is not pushed down for a field of type %s (the "
+                     "engine would compute with other values than pinggu reads: use %s)",
+                     f->name, p->coltypes[i], type_name(f->type),
+                     f->type == PG_FT_TIME     ? "date, timestamp or timestamptz"
+                     : f->type == PG_FT_INT    ? "smallint, integer, bigint or numeric"
+                     : f->type == PG_FT_NUMBER ? "numeric, double precision or an integer type"
+                     : f->type == PG_FT_BOOL   ? "boolean"
+                                               : "text or varchar");
+            return NULL;
+        }
+    }
+    long nbad = 0;
+    sb why = {0};
+    for (int i = 0; i < src->nfields; i++)
+        if (p->bad[i]) {
+            nbad += p->bad[i];
+            sb_fmt(&why, "%s%s: %ld", why.n ? ", " : "", src->fields[i].name, p->bad[i]);
+        }
+    if (nbad) {
+        snprintf(p->err, sizeof p->err,
+                 "%ld values the file readers would refuse (%s: null where not nullable, not a "
+                 "declared value, NaN or infinity, not an integer, a year outside 1–9999): the "
+                 "batch is rejected, nothing stored; pull without pushdown to see each one",
+                 nbad, why.p);
+        free(why.p);
+        return NULL;
+    }
+    free(why.p);
+    for (int i = 0; i < p->nunits; i++)
+        if (unit_of(p, p->units[i]) < 0) {
+            snprintf(p->err, sizeof p->err,
+                     "%s: '%s' is not a unit in units.csv (id, code, name or alias): the batch "
+                     "is rejected, nothing stored",
+                     src->fields[src->unit_field].name, p->units[i] ? p->units[i] : "(null)");
+            return NULL;
+        }
+    pg_agg *agg = pg_agg_new(rs, p->s);
+    for (int i = 0; i < p->ncells; i++) {
+        const cellrow *r = &p->cells[i];
+        const pg_metric *m = &rs->metrics[r->metric];
+        int u = unit_of(p, r->unit);
+        pg_partial q = {0};
+        fill(&q, r);
+        int year = r->bucket % 100 == 0;
+        if (year || m->win_month == PG_OVER_MONTH || is_expand(m)) {
+            pg_partial_merge(pg_agg_partial(agg, r->metric, u, r->bucket), &q);
+        } else { /* a month partial of a year_to_date or rolling window: every window it is in */
+            int k = m->win_month == PG_OVER_MONTHS ? m->months : 12;
+            for (int j = 0, b = r->bucket; j < k; j++, b = next_month(b)) {
+                if (m->win_month == PG_OVER_YTD && b / 100 != r->bucket / 100) break;
+                pg_partial_merge(pg_agg_partial(agg, r->metric, u, b), &q);
+            }
+        }
+    }
+    *records = p->records;
+    *duplicates = p->records - p->kept;
+    /* the id: what was asked, of what, and what the engine said the rows were */
+    sb idsrc = {0};
+    for (int i = 0; i < p->nstmts; i++) {
+        sb_add(&idsrc, p->stmts[i]);
+        sb_add(&idsrc, ";\n");
+    }
+    sb_fmt(&idsrc, "-- %s", about);
+    sb_put(&idsrc, p->fingerprint.p ? p->fingerprint.p : "", p->fingerprint.n);
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    EVP_Digest(idsrc.p, idsrc.n, md, &mdlen, EVP_sha256(), NULL);
+    for (int i = 0; i < 32; i++) snprintf(id + 2 * i, 3, "%02x", md[i]);
+    free(idsrc.p);
+    return agg;
+}
+
+int pg_pushdown_check(const pg_ruleset *rs, pg_diags *d)
+{
+    int bad = 0;
+    for (int s = 0; s < rs->nsources; s++) {
+        const pg_source *src = &rs->sources[s];
+        if (!pg_source_pushdown(src)) continue;
+        /* the table does not matter to what compiles */
+        pg_pushdown *p = pg_pushdown_compile(rs, s, "t", d);
+        if (!p) bad = 1;
+        pg_pushdown_free(p);
+    }
+    return bad ? -EINVAL : 0;
+}
+
+int pg_source_pushdown(const pg_source *src)
+{
+    if (!src->plugin) return 0;
+    for (int i = 0; i < src->noptions; i++)
+        if (strcmp(src->options[2 * i], "pushdown") == 0)
+            return strcmp(src->options[2 * i + 1], "true") == 0;
+    return 0;
+}
