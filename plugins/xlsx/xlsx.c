@@ -211,6 +211,13 @@ static const pg_plugin_reader readers[] = {
 };
 #endif
 
+/* form.c: the workbook a unit fills in (`pinggu template --format xlsx`) */
+int pg_xlsx_form(const pg_form *f, const char *path, char *err, size_t errlen);
+static const pg_plugin_form forms[] = {
+    {"xlsx", "Excel workbook a unit fills in: its fed values and self-reports (libxlsxwriter)",
+     pg_xlsx_form},
+};
+
 static const pg_plugin plugin = {
     .abi = PG_PLUGIN_ABI,
     .name = "xlsx",
@@ -221,6 +228,8 @@ static const pg_plugin plugin = {
     .readers = readers,
     .nreaders = 1,
 #endif
+    .forms = forms,
+    .nforms = 1,
 };
 
 PG_PLUGIN_EXPORT const pg_plugin *pinggu_plugin_entry(void);

@@ -206,4 +206,70 @@ T:section("a workbook made by another program (openpyxl) is the same batch as it
   T:matches("the same values batch", out, "already ingested as batch %x+; nothing changed")
 end)
 
+T:section("pinggu template: the unit's form reads back; filled in, it is the CSV's batch", function()
+  local tpl = work .. "/form.xlsx"
+  local out, e, c = sh(L.quote(bin) .. " template --rules " .. L.quote(rules) ..
+    " --scheme monthly --period 2021-05 --unit lufeng --format xlsx --out " .. L.quote(tpl))
+  T:eq("template exit", 0, c, e)
+  T:matches("says what it wrote", out, "form%.xlsx: (%d+) values to fill in for 陆丰市 %(lufeng%), monthly 2021%-05")
+  -- the rows: the unit's fed and self-reported metrics, with unit, period and metric filled in
+  local csv = sh("xlsx2csv -n values " .. L.quote(tpl))
+  T:contains("header", csv, "unit,period,metric,value,n,指标,指标名称,计量单位,允许范围,分值,报送方式,数据来源")
+  T:contains("a fed share", csv, "lufeng,2021-05,guide_accuracy,,,办事指南准确率,办事指南准确率,share,0–1,7,报送,")
+  T:contains("a self-report", csv, "lufeng,2021-05,zero_proof_rate,,,证明事项免提交比例,证明事项免提交比例,share,0–1,5,自报,")
+  T:contains("a flag", csv, "lufeng,2021-05,monthly_report,,,月度工作台账报送,月度工作台账报送,flag,0–1（整数）,5,")
+  T:ok(not csv:find("ontime_rate", 1, true), "no metric computed from raw records")
+  -- ranges as data validation, the standard as a comment
+  local sheet = sh("unzip -p " .. L.quote(tpl) .. " xl/worksheets/sheet1.xml")
+  T:matches("a share between 0 and 1", sheet, '<dataValidation type="decimal"[^>]-sqref="D2"><formula1>0</formula1><formula2>1</formula2>')
+  T:matches("a flag a whole 0 or 1", sheet, '<dataValidation type="whole"[^>]-sqref="D4"><formula1>0</formula1><formula2>1</formula2>')
+  local comments = sh("unzip -p " .. L.quote(tpl) .. " xl/comments1.xml")
+  T:contains("the standard", comments, "评分标准：")
+  -- read back with no edit: every row recognised, nothing to store
+  _, e, c = ingest(work .. "/form-data", "--values " .. L.quote(tpl))
+  T:eq("unedited exit", 1, c)
+  T:contains("read back: nothing filled in", e, "form.xlsx: error: sheet values: no row has a value")
+  -- filled in by another program (python3's zipfile rewriting the sheet, as a spreadsheet
+  -- program saves it): the same batch as the CSV of the same values
+  local filled = work .. "/form-filled.xlsx"
+  local py = work .. "/fill.py"
+  L.write(py, [[
+import re, sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+vals = {"D2": "0.93", "D4": "1"}
+with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+    for item in zin.infolist():
+        data = zin.read(item.filename)
+        if item.filename == "xl/worksheets/sheet1.xml":
+            text = data.decode()
+            for ref, v in vals.items():
+                text, n = re.subn(r'<c r="%s"( s="\d+")?/>' % ref, r'<c r="%s"\1><v>%s</v></c>' % (ref, v), text)
+                assert n == 1, ref
+            data = text.encode()
+        zout.writestr(item, data)
+]])
+  _, e, c = sh("python3 " .. L.quote(py) .. " " .. L.quote(tpl) .. " " .. L.quote(filled))
+  T:eq("filling it in", 0, c, e)
+  local vcsv = work .. "/form-values.csv"
+  L.write(vcsv, "unit,period,metric,value,n\nlufeng,2021-05,guide_accuracy,0.93,\nlufeng,2021-05,monthly_report,1,\n")
+  out, e, c = ingest(work .. "/form-data", "--values " .. L.quote(vcsv))
+  T:eq("CSV exit", 0, c, e)
+  out, e, c = ingest(work .. "/form-data", "--values " .. L.quote(filled))
+  T:eq("filled exit", 0, c, e)
+  T:matches("the same batch", out, "form%-filled%.xlsx: already ingested as batch %x+; nothing changed")
+  -- refusals
+  _, e, c = sh(L.quote(bin) .. " template --rules " .. L.quote(rules) ..
+    " --scheme monthly --period 2021 --unit lufeng --format xlsx --out " .. L.quote(tpl))
+  T:eq("a year for a monthly scheme", 1, c)
+  T:contains("period kind", e, "scheme monthly is monthly; its periods are YYYY-MM")
+  _, e, c = sh(L.quote(bin) .. " template --rules " .. L.quote(rules) ..
+    " --scheme monthly --period 2021-05 --unit nowhere --format xlsx --out " .. L.quote(tpl))
+  T:eq("an unknown unit", 1, c)
+  T:contains("unknown unit", e, "--unit nowhere: not in")
+  _, e, c = sh(L.quote(bin) .. " template --rules " .. L.quote(rules) ..
+    " --scheme monthly --period 2021-05 --unit lufeng --format ods --out " .. L.quote(tpl))
+  T:eq("an unknown format", 1, c)
+  T:contains("unknown format", e, "writes forms as 'ods'")
+end)
+
 T:done()
