@@ -26,5 +26,6 @@ int cmd_prune(int argc, char **argv);       /* cmd_prune.c */
 int cmd_rules(int argc, char **argv);       /* cmd_rules.c: `rules diff` */
 int cmd_sensitivity(int argc, char **argv); /* cmd_sensitivity.c */
 int cmd_analyze(int argc, char **argv);     /* cmd_analyze.c */
+int cmd_template(int argc, char **argv);    /* cmd_template.c */
 
 #endif

@@ -31,6 +31,8 @@ static const char usage[] =
     "  explain --rules DIR --data DIR --unit ID --scheme NAME --period P [--indicator ID]\n"
     "         [--format text|json]\n"
     "                          a unit's full trace: values, batches, methods, points\n"
+    "  template --rules DIR --scheme NAME --period P --unit ID --format xlsx [--out FILE]\n"
+    "                          the workbook a unit fills in with its fed values and self-reports\n"
     "  doc    DIR [--out DIR]  indicator documentation (Markdown, HTML) per group\n"
     "  report --rules DIR --data DIR --scheme NAME --period P --format html|csv|json|xlsx\n"
     "         --out DIR        the bulletin or year report as documents, with charts\n"
@@ -74,7 +76,7 @@ static const struct {
     {"bulletins", cmd_bulletins}, {"reproduce", cmd_reproduce}, {"selfreport", cmd_selfreport},
     {"score", cmd_score},         {"appeal", cmd_appeal},       {"audit", cmd_audit},
     {"prune", cmd_prune},         {"rules", cmd_rules},         {"sensitivity", cmd_sensitivity},
-    {"analyze", cmd_analyze},
+    {"analyze", cmd_analyze},     {"template", cmd_template},
 };
 
 /* The rule deadlines (see sandbox.h): the defaults, or these variables, which every command
