@@ -200,6 +200,41 @@ typedef struct {
     pg_export_fn write;
 } pg_plugin_exporter;
 
+/* ---- Writing a source plugin: the steps ----
+ *
+ * A connector of one's own (Hive, an HTTP API, a message queue) is a shared object that
+ * includes this header and nothing of pinggu. plugins/example-source/example.c is a complete
+ * one, about 200 lines, reading a tab-separated file; copy it. The steps:
+ *
+ *  1. Build a MODULE library from one .c file with -fvisibility=hidden, against this header
+ *     only (plugins/CMakeLists.txt: pg_plugin(NAME file.c)); link the client library of the
+ *     system read. pinggu loads every *.so in $PINGGU_PLUGIN_DIR, else in plugins/ next to
+ *     its binary.
+ *  2. Export one function, PG_PLUGIN_EXPORT const pg_plugin *pinggu_plugin_entry(void),
+ *     returning a static descriptor: .abi = PG_PLUGIN_ABI, .name, .version, .readers and
+ *     .nreaders. Fill structures with designated initializers (.name = …), so that fields
+ *     added later stay NULL.
+ *  3. A pg_plugin_reader has a name (what `plugin = "NAME"` in a rule set and `--from
+ *     NAME:LOCATION` say), a check() that looks at a request without reading (its options,
+ *     the location: refuse what it does not know, with the reason) and a read().
+ *  4. read() writes a short name of what it reads into `about` (never a password: pinggu
+ *     records the batch's file as "NAME:about"), then calls emit() once per record with the
+ *     record's values as text, one per declared field in rq->fields order, NULL for null, in
+ *     the forms listed below. pinggu types them exactly as a CSV file's fields, keeps the
+ *     batch whole or not at all, and reports a bad value at its record.
+ *  5. Emit the records in an order that is the same on every read of the same data (sort,
+ *     or the file's order): the batch id is a hash of what was read, so the same data is the
+ *     same batch. Never filter, round or drop a record on your own account.
+ *  6. Keep no mutable global state (read() may run on several threads at once) and copy
+ *     nothing out of the request (it lives for the call). Credentials come from the host's
+ *     config (rq->connection) or your own environment variables, never from the rule set.
+ *  7. On failure, return a negative errno with one line in err saying what and where;
+ *     pinggu discards whatever was emitted. When emit() returns non-zero, stop and return it.
+ *  8. Test it as tests/plugins/example_source.lua does: the same rows as a CSV file must
+ *     give the same partials, byte for byte.
+ * A reader of sheets (rows and columns) also says each record's row and each field's column
+ * (rq->sheet, rq->row, rq->bad), so that pinggu reports a bad value at its cell. */
+
 /* ---- Source readers (ABI 3) ----
  *
  * A rule set names the plugin that reads a source the way it names a file source:
