@@ -387,67 +387,52 @@ int pg_issue_lost_in(const pg_result *res, const char *unit, const char *indicat
     return c->status != PG_ST_OFF && pg_result_lost(res, i, u) > 0.00005;
 }
 
-char *pg_issues_html(const pg_result *res, const pg_result *prev1, const pg_result *prev2)
+char *pg_issues_html(const pg_bulletin *b)
 {
-    const pg_ruleset *rs = res->rs;
+    if (!b->nissues) return NULL;
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     if (!f) return NULL;
-    char period[PG_PERIOD_BUF], due[16];
-    int streaks = prev1 && prev2;
     fprintf(f,
             "<section id=\"issues\" class=\"annex\">\n<h2>附件4　问题清单（%s）</h2>\n"
-            "<p>本期各单位失分项，按对总分的影响从大到小排列；失分为对总分的影响。整改期限：%s。%s"
-            "</p>\n",
-            pg_period_format(res->period, period), pg_issue_due(rs, res->period, due),
-            streaks ? "标“连续失分”的指标已连续 3 个采样月失分。" : "");
-    cJSON *all = pg_issues_json(res, -1);
-    for (int u = 0; u < rs->nunits; u++) {
-        int any = 0;
-        for (cJSON *x = all->child; x; x = x->next) {
-            if (strcmp(str(x, "unit"), rs->units[u].id) != 0) continue;
-            if (!any) {
-                fputs("<div class=\"issues-unit\">\n<table class=\"issues\">\n<caption>", f);
-                esc(f, rs->units[u].name);
-                fputs(" 问题清单</caption>\n<thead><tr><th scope=\"col\">问题（指标）</th>"
-                      "<th scope=\"col\">总分失分</th><th scope=\"col\">评分规则</th>"
-                      "<th scope=\"col\">数据</th><th scope=\"col\">整改要求</th>"
-                      "<th scope=\"col\">整改期限</th><th scope=\"col\">责任单位</th>"
-                      "</tr></thead>\n<tbody>\n",
-                      f);
-                any = 1;
-            }
-            const cJSON *lt = cJSON_GetObjectItemCaseSensitive(x, "lost_total");
-            const cJSON *lp = cJSON_GetObjectItemCaseSensitive(x, "lost_part");
-            char lost[48];
-            if (cJSON_IsNumber(lt))
-                snprintf(lost, sizeof lost, "%.2f", lt->valuedouble);
-            else
-                snprintf(lost, sizeof lost, "%.2f（部分）",
-                         cJSON_IsNumber(lp) ? lp->valuedouble : 0);
-            int recur = streaks && pg_issue_lost_in(prev1, rs->units[u].id, str(x, "indicator")) &&
-                        pg_issue_lost_in(prev2, rs->units[u].id, str(x, "indicator"));
-            char *name = pg_xasprintf("%s%s", str(x, "name"), recur ? "【连续失分】" : "");
-            const char *vt = str(x, "value_text");
-            char *data = pg_xasprintf("%s%s%s", vt, *vt ? "；" : "", str(x, "why"));
-            char *req = pg_xasprintf("%s%s%s", str(x, "rectify"), *str(x, "regain") ? "。" : "",
-                                     str(x, "regain"));
-            fputs("<tr>", f);
-            cell(f, NULL, name);
-            cell(f, "num", lost);
-            cell(f, NULL, str(x, "rule"));
-            cell(f, NULL, data);
-            cell(f, NULL, req);
-            cell(f, NULL, str(x, "due"));
-            cell(f, NULL, str(x, "unit_name"));
-            fputs("</tr>\n", f);
-            free(name), free(data), free(req);
+            "<p>本期各单位失分项，按对总分的影响从大到小排列；失分为对总分的影响。整改期限：%s。"
+            "标“连续失分”的指标已连续 3 个采样月失分。</p>\n",
+            b->period, b->issues[0].due);
+    for (int i = 0; i < b->nissues; i++) {
+        const pg_bl_problem *x = &b->issues[i];
+        const char *unit = x->unit >= 0 && x->unit < b->nunits ? b->units[x->unit].name : "";
+        if (i == 0 || x->unit != b->issues[i - 1].unit) {
+            if (i) fputs("</tbody>\n</table>\n</div>\n", f);
+            fputs("<div class=\"issues-unit\">\n<table class=\"issues\">\n<caption>", f);
+            esc(f, unit);
+            fputs(" 问题清单</caption>\n<thead><tr><th scope=\"col\">问题（指标）</th>"
+                  "<th scope=\"col\">总分失分</th><th scope=\"col\">评分规则</th>"
+                  "<th scope=\"col\">数据</th><th scope=\"col\">整改要求</th>"
+                  "<th scope=\"col\">整改期限</th><th scope=\"col\">责任单位</th>"
+                  "</tr></thead>\n<tbody>\n",
+                  f);
         }
-        if (any) fputs("</tbody>\n</table>\n</div>\n", f);
+        char lost[48];
+        if (isfinite(x->lost_total))
+            snprintf(lost, sizeof lost, "%.2f", x->lost_total);
+        else
+            snprintf(lost, sizeof lost, "%.2f（部分）", x->lost_part);
+        char *name = pg_xasprintf("%s%s", x->name, x->recurring ? "【连续失分】" : "");
+        char *req = pg_xasprintf("%s%s%s", x->rectify, x->regain && *x->regain ? "。" : "",
+                                 x->regain ? x->regain : "");
+        fputs("<tr>", f);
+        cell(f, NULL, name);
+        cell(f, "num", lost);
+        cell(f, NULL, x->rule);
+        cell(f, NULL, x->data);
+        cell(f, NULL, req);
+        cell(f, NULL, x->due);
+        cell(f, NULL, unit);
+        fputs("</tr>\n", f);
+        free(name), free(req);
     }
-    cJSON_Delete(all);
-    fputs("</section>\n", f);
+    fputs("</tbody>\n</table>\n</div>\n</section>\n", f);
     if (fclose(f) != 0) {
         free(text);
         return NULL;
@@ -473,16 +458,6 @@ static void months_before(const pg_result *res, const pg_dataset *ds, pg_result 
             if (!p[k]) break;
         }
     }
-}
-
-char *pg_issues_annex(const pg_result *res, const pg_dataset *ds)
-{
-    if (!res->cells) return NULL; /* a scheme of schemes has no indicators of its own */
-    pg_result *p[2];
-    months_before(res, ds, p);
-    char *html = pg_issues_html(res, p[0], p[1]);
-    pg_result_free(p[0]), pg_result_free(p[1]);
-    return html;
 }
 
 /* Copies s into the block at *at (NULL stays NULL). */

@@ -158,15 +158,12 @@ const char *pg_issue_due(const pg_ruleset *rs, int period, char *buf);
 /* Whether unit `unit` lost points on indicator `indicator` in res (ids: the rule sets of
  * different months may index them otherwise); 0 for a NULL res. */
 int pg_issue_lost_in(const pg_result *res, const char *unit, const char *indicator);
-/* The bulletin's annex 问题清单 as an HTML <section id="issues">, every unit's items in a table;
- * with the two previous months' results, an item lost in all three is marked 连续失分.
- * malloc'd; NULL on no memory. */
-char *pg_issues_html(const pg_result *res, const pg_result *prev1, const pg_result *prev2);
-/* The annex for the bulletin of res, whose data were ds: pg_issues_html with the two months
- * before evaluated on ds (when it holds them), so that 连续失分 shows. NULL for a scheme of
- * schemes (no indicators of its own) or on no memory. */
-char *pg_issues_annex(const pg_result *res, const pg_dataset *ds);
-/* The same items for the bulletin model (pg_bulletin.issues, plugin.h), units in order; the
+/* The bulletin's annex 附件4 问题清单 as an HTML <section id="issues">, from the model's items
+ * (pg_bulletin.issues: 连续失分 already settled there), every unit's in a table. malloc'd; NULL
+ * when there are none, or on no memory. */
+char *pg_issues_html(const pg_bulletin *b);
+/* The 问题清单 for the bulletin model (pg_bulletin.issues, plugin.h), units in order, each item
+ * marked recurring when also lost in the two sampling months before (evaluated on ds); the
  * array and all its texts are one allocation (free it once). NULL and *n = 0 for a scheme of
  * schemes. */
 pg_bl_problem *pg_issues_items(const pg_result *res, const pg_dataset *ds, int *n);
