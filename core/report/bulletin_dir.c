@@ -27,7 +27,7 @@ int pg_bulletin_write_dir(const pg_result *res, const pg_dataset *ds, const pg_b
     free(parent);
     pg_bulletin *b = pg_bulletin_of(res, ds);
     if (issue) pg_bulletin_issue(b, issue);
-    char *annex = pg_issues_annex(res, ds); /* 附件4 问题清单 (issues_list.c) */
+    char *annex = pg_issues_html(b); /* 附件4 问题清单 (issues_list.c) */
     int rc = 0;
     char *tmp = pg_xasprintf("%s.tmp-XXXXXX", dest), *old = pg_xasprintf("%s.old-XXXXXX", dest);
     if (!mkdtemp(tmp))
