@@ -98,18 +98,12 @@ int cmd_report(int argc, char **argv)
             pg_diags_free(&ad);
         }
         /* 附件4 问题清单 (core/report/issues_list.c), before the analysis */
-        pg_result *res = NULL;
-        pg_diags id = {0};
-        if (!strcmp(format, "html") && pg_eval(rs, ds, s, code, &res, &id) == 0) {
-            char *issues = pg_issues_annex(res, ds);
-            if (issues) {
-                char *both = pg_xasprintf("%s%s", issues, extra ? extra : "");
-                free(issues), free(extra);
-                extra = both;
-            }
+        char *issues = !strcmp(format, "html") ? pg_issues_html(b) : NULL;
+        if (issues) {
+            char *both = pg_xasprintf("%s%s", issues, extra ? extra : "");
+            free(issues), free(extra);
+            extra = both;
         }
-        pg_result_free(res);
-        pg_diags_free(&id);
         int wrc = !strcmp(format, "html")  ? pg_bulletin_html_with(b, extra, out, stdout)
                   : !strcmp(format, "csv") ? pg_bulletin_csv(b, out, stdout)
                                            : pg_bulletin_json(b, out, stdout);
