@@ -178,8 +178,7 @@ static char *why(const pg_result *res, int i, int u, double lost)
     const pg_cell *c = pg_result_cell(res, i, u);
     const char *note = pg_result_note(res, c->note);
     const char *st = status_words((pg_status)c->status);
-    if (note && st) return pg_xasprintf("%s；%s", st, note);
-    if (note) return pg_xstrdup(note);
+    if (note) return pg_xstrdup(note); /* it says what the status would, and more */
     if (st) return pg_xstrdup(st);
     const pg_node *n = &res->rs->nodes[i];
     if (n->adjust && n->metric < 0)

@@ -69,8 +69,13 @@ static char *move(const char *name, const char *unit, double v, double to, int l
     pg_report_measured(unit, to, b);
     if (strcmp(a, b) == 0 && strcmp(unit ? unit : "", "share") == 0)
         snprintf(a, sizeof a, "%.4f%%", v * 100), snprintf(b, sizeof b, "%.4f%%", to * 100);
-    return say("%s 需由 %s %s %s %s%s", name, a, lower ? "降至" : "提升至", b,
-               lower ? "以下" : "以上", then);
+    /* nothing is above 100% of a share: "提升至 100.00%" is the whole of it */
+    int whole = !lower && to >= 1 && strcmp(unit ? unit : "", "share") == 0;
+    return say("%s 需由 %s %s %s%s%s", name, a, lower ? "降至" : "提升至", b,
+               whole   ? ""
+               : lower ? " 以下"
+                       : " 以上",
+               then);
 }
 
 /* The share steps give v (method.c: the first threshold reached, in the order written). */
@@ -170,6 +175,8 @@ char *pg_regain_words(const pg_regain_in *in)
         return say("%s 为自定义计分：需对照评分标准（见指标说明）提升该项", name);
     case PG_M_NONE:
         return say("%s 需补齐下级指标的数据并逐项达到评分标准", name);
+    default: /* a method these words do not know yet: the standard says what to reach */
+        return say("%s 需对照评分标准（见指标说明）提升该项", name);
     }
     return say("%s 需对照评分标准提升该项（本组本期无可比数据）", name);
 }

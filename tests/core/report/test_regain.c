@@ -48,6 +48,9 @@ static void linear(void **state)
     free(w);
     pg_method lower = {.kind = PG_M_LINEAR, .lower = 1, .lo = 1, .hi = 5};
     expect(words(&lower, "days", 3.2, 4, NULL), "需由 3.2 天 降至 1 天 以下可得满分");
+    /* nothing is above 100%: the words stop there */
+    pg_method whole = {.kind = PG_M_LINEAR, .lo = 0.7, .hi = 1};
+    expect(words(&whole, "share", 0.9736, 20, NULL), "需由 97.36% 提升至 100.00%可得满分");
     /* 94.999% and 95% print alike at two decimals: four say how far it is */
     expect(words(&m, "share", 0.94999, 10, NULL), "需由 94.9990% 提升至 95.0000% 以上");
 }
