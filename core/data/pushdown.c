@@ -769,7 +769,7 @@ static void rows_from(pg_pushdown *p, sb *b, const char *table, int all)
     sb_add(b, table);
     sb_add(b, " AS pg_raw) AS pg_n0");
     if (!all) sb_add(b, " WHERE pg_n0.pg_first = 1");
-    sb_add(b, ") AS pg_n");
+    sb_add(b, " OFFSET 0) AS pg_n");
 }
 
 /* "schema"."name" */
@@ -1020,7 +1020,7 @@ static char *family_stmt(pg_pushdown *p, family *f, const char *qt, pg_diags *d,
     sb_add(&b, place.p);
     sb_add(&b, " AS pg_t FROM ");
     rows_from(p, &b, qt, 0);
-    sb_add(&b, ") AS pg_t0 WHERE pg_t IS NOT NULL) AS pg_p");
+    sb_add(&b, " OFFSET 0) AS pg_t0 WHERE pg_t IS NOT NULL OFFSET 0) AS pg_p");
     if (f->kind == FAM_EXPAND) {
         const pg_metric *m = &rs->metrics[f->metric];
         int k = m->win_month == PG_OVER_MONTHS ? m->months : 12;
@@ -1028,7 +1028,9 @@ static char *family_stmt(pg_pushdown *p, family *f, const char *qt, pg_diags *d,
         for (int j = 0; j < k; j++) sb_fmt(&b, "%s(%d)", j ? ", " : "", j);
         sb_add(&b, ") AS pg_j(j)");
     }
-    sb_add(&b, ") AS pg_w) AS pg_x) AS pg_y GROUP BY pg_u, pg_b ORDER BY pg_u, pg_b");
+    sb_add(&b,
+           " OFFSET 0) AS pg_w OFFSET 0) AS pg_x OFFSET 0) AS pg_y GROUP BY pg_u, pg_b ORDER BY "
+           "pg_u, pg_b");
     free(place.p), free(bucket.p), free(end.p);
     return sb_take(&b);
 }
