@@ -5,15 +5,15 @@
  * `denominator` and `due` expressions (expr.c's plan, read through rules.h's pg_xnode view)
  * become SQL expressions, and its windows become GROUP BY buckets. The statements are:
  *
- *   0  SET LOCAL TIME ZONE to the rule set's fixed offset, standard strings
- *   1  the declared fields' column types (pg_attribute), checked here: a type whose values
+ *   0, 1  SET LOCAL TIME ZONE to the rule set's fixed offset; standard_conforming_strings
+ *   2  the declared fields' column types (pg_attribute), checked here: a type whose values
  *      the engine would compute with differently than pinggu reads them is refused (real,
  *      character(n), a time kept as text)
- *   2  per unit text: rows, rows that count (keys), values the file readers would refuse
+ *   3  per unit text: rows, rows that count (keys), values the file readers would refuse
  *      (null where not nullable, an enum value not declared, NaN, infinity, a non-integer
  *      int, a BC or five-digit year), and a content fingerprint (the sum of every row's md5
  *      as two 60-bit numbers): the engine's snapshot identity that goes into the batch id
- *   3… one grouped SELECT per family of windows (below), one set of columns per metric
+ *   4… one grouped SELECT per family of windows (below), one set of columns per metric
  *
  * all in one read-only transaction of one snapshot (the plugin's REPEATABLE READ READ ONLY).
  * Only aggregates leave: the rows of statement 2 are per unit, those of 3… per (unit,
@@ -42,8 +42,9 @@
  *   10 Oct – 31 Dec); `year_to_date` and `{ months = k }` are month partials merged here,
  *   unless the metric reads `cutoff`: then each record is counted once per window it is in
  *   (a join with VALUES (0) … (k − 1)), each at its own cut-off. The cut-off is the last double
- *   below the window's end, written as end − 2^−22, exact between 2004 and 2038; a window
- *   outside those years stops the query with that message rather than be wrong.
+ *   below the window's end, written as end − |end|·2^−53 (last_before says why that is
+ *   nextafter). Subqueries are fenced with OFFSET 0 so that the planner computes each layer
+ *   once instead of substituting its expressions into every reference.
  * - Keys: rows with the same key count once, the first in the order of every declared column
  *   (the order the record pull reads them in), by row_number() over the key.
  *
