@@ -25,6 +25,13 @@ int pg_batch_check_file(const pg_ruleset *rs, const char *source, const char *pa
         return -EINVAL;
     }
     const pg_source *src = &rs->sources[s];
+    if (pg_sheet_path(path)) { /* not read as CSV: that would report nonsense */
+        pg_error(d, path, 0,
+                 "--dry-run does not read workbooks yet; an ingest reports every bad cell and "
+                 "stores nothing when one is bad");
+        out->format = "xlsx";
+        return -EINVAL;
+    }
     out->format = pg_ingest_format(path);
     int ndjson = strcmp(out->format, "ndjson") == 0;
     /* the header's own problems come again, in order, from the full read below */

@@ -184,6 +184,11 @@ T:section("refusals: merged header, missing and unknown columns, sheets, not a w
   out, e, c = ingest(work .. "/refused", "--source cases " .. L.quote(two .. "#b"))
   T:eq("#b exit", 0, c, e)
   T:matches("#b read", out, "batch %x+: %d+ records of cases")
+  local out2
+  out2, e, c = sh(L.quote(bin) .. " ingest --rules " .. L.quote(rules) .. " --source cases --dry-run " .. L.quote(two .. "#b"))
+  T:eq("dry run exit", 1, c)
+  T:contains("a dry run says it does not read workbooks", e, "--dry-run does not read workbooks yet")
+  T:contains("and does not guess", out2, "an ingest would refuse this file")
   local fake = work .. "/fake.xlsx"
   L.write(fake, L.slurp(cases_csv))
   _, e, c = ingest(work .. "/refused", "--source cases " .. L.quote(fake))
