@@ -216,4 +216,34 @@ post("/api/v1/clock", "evaluator", { now = "2021-08-01T00:00:00+08:00" })
 get("/api/v1/schedule", "admin")
 get("/api/v1/evaluations", "admin")
 
+-- the 问题清单 and the 整改 loop, last: its lists evaluate the months around the period, and
+-- after the data changes above they are evaluated once here, not re-scored at every change
+for _, who in ipairs(roles) do
+  get("/api/v1/issues/monthly/2021-05", who)
+  get("/api/v1/issues/monthly/2021-05?unit=lufeng", who)
+  get("/api/v1/rectifications?period=2021-05", who)
+end
+get("/api/v1/issues/monthly/2021-13", "evaluator")
+get("/api/v1/issues/nosuch/2021-05", "evaluator")
+get("/api/v1/issues/monthly/2021-05?unit=haifeng", "lufeng")
+get("/api/v1/rectifications?period=bad", "evaluator")
+do
+  local _, _, iss = get("/api/v1/issues/monthly/2021-05", "lufeng")
+  local item = iss and iss.items and iss.items[1]
+  if t:ok(item, "lufeng has an item of its 问题清单") then
+    local mark = "/api/v1/issues/monthly/2021-05/" .. item.indicator .. "/rectify"
+    post(mark, "lufeng", { note = " " })
+    post("/api/v1/issues/monthly/2021-05/nosuch/rectify", "lufeng", { note = "x" })
+    local st2, _, r = post(mark, "lufeng", { note = "已整改", link = "https://example.cn/z" })
+    t:eq("a 整改", 201, st2)
+    local path = "/api/v1/rectifications/" .. math.tointeger(r and r.id or 0) .. "/review"
+    post(path, "lufeng", { status = "verified" })
+    post(path, "evaluator", { status = "rejected" })
+    t:eq("a verdict", 200, (post(path, "evaluator", { status = "verified", reason = "核实" })))
+    post(path, "evaluator", { status = "verified" })
+    post(mark, "lufeng", { note = "again" })
+  end
+end
+post("/api/v1/rectifications/999999/review", "evaluator", { status = "rejected", reason = "x" })
+
 H.finish(t, h)
