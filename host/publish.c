@@ -12,9 +12,15 @@
  * the job: it is by construction the current result of the rules and data being served, and the
  * frozen inputs are exactly what it read.
  *
- * Reads run on the loop thread against h->store (indexed lookups; WAL lets them run beside a
- * writer). Every body comes from the frozen result in the store, never from a re-evaluation,
- * so what a bulletin says cannot move when the rules or the data do. */
+ * Reads: every body comes from the frozen result in the store, never from a re-evaluation, so
+ * what a bulletin says cannot move when the rules or the data do. A bulletin is stored with the
+ * parts its readers ask for (core/record, schema 8): a viewer's read is its head, a unit's the
+ * head and the unit's own part, `?part=summary`, `?group=G` and `?unit=U` one part each. Those
+ * run on the loop thread against h->store (indexed lookups and a zstd frame of the reader's
+ * size; WAL lets them run beside a writer) and splice the stored texts; nothing is parsed. The
+ * whole result (staff's read, and GET /runs/N) is read and spliced by a pool job, never on the
+ * loop: at 3,003 units it is 85 MB. A bulletin published before the parts existed is read whole:
+ * by that job for staff, and on the loop (parsed and filtered, as before) for a viewer or unit. */
 #include "publish_api.h"
 
 #include "months.h"
@@ -220,7 +226,162 @@ static void get_bulletins(pg_call *c)
     pg_diags_free(&d);
 }
 
-/* GET /api/v1/bulletins/{scheme}/{period}[/{revision}] */
+/* A read of stored texts off the loop: the whole result of a bulletin (`bulletin` > 0, spliced
+ * after `head`) or a run with its inputs and result (`run` > 0). */
+typedef struct {
+    pg_job job;
+    pg_http_req *req;
+    char *datadir, *head; /* head: the answer's text before "result" (a bulletin's) */
+    long bulletin, run;
+    int rc;
+    pg_blob *body;
+    pg_diags d;
+} read_job;
+
+static pg_blob *splice(const char *const *texts, int n)
+{
+    size_t len = 0;
+    for (int i = 0; i < n; i++) len += strlen(texts[i]);
+    pg_blob *b = pg_blob_new(NULL, len);
+    char *p = b->data;
+    for (int i = 0; i < n; i++) {
+        size_t k = strlen(texts[i]);
+        memcpy(p, texts[i], k), p += k;
+    }
+    *p = 0;
+    return b;
+}
+
+static void read_whole(pg_job *j)
+{
+    read_job *x = (read_job *)j;
+    pg_store *st = NULL;
+    char *result = NULL, *inputs = NULL, *run = NULL;
+    pg_run r = {0};
+    if ((x->rc = pg_store_open(x->datadir, &st, &x->d)) != 0) goto done;
+    if (x->bulletin) {
+        if ((x->rc = pg_frozen_result_text(st, x->bulletin, &result, NULL, &x->d)) != 0) goto done;
+        const char *t[] = {x->head, result, "}"};
+        x->body = splice(t, 3);
+    } else {
+        if ((x->rc = pg_run_get(st, x->run, &r, &x->d)) != 0 ||
+            (x->rc = pg_store_blob_get(st, r.inputs, &inputs, NULL, &x->d)) != 0 ||
+            (x->rc = pg_store_blob_get(st, r.result, &result, NULL, &x->d)) != 0)
+            goto done;
+        cJSON *rj = pg_run_json(&r);
+        run = cJSON_PrintUnformatted(rj);
+        cJSON_Delete(rj);
+        const char *t[] = {"{\"run\":", run, ",\"inputs\":", inputs, ",\"result\":", result, "}"};
+        x->body = splice(t, 7);
+    }
+done:
+    if (x->rc == -ENOENT && x->run && !r.id) pg_diags_free(&x->d); /* said by the reply */
+    pg_run_clear(&r);
+    cJSON_free(run);
+    free(result), free(inputs);
+    pg_store_close(st);
+}
+
+static void read_done(pg_job *j)
+{
+    read_job *x = (read_job *)j;
+    if (j->error) {
+        pg_error(&x->d, NULL, 0, "%s", j->error);
+        x->rc = -EIO;
+    }
+    if (x->rc == 0)
+        pg_reply_send(x->req, 200, "application/json", NULL, x->body);
+    else if (x->rc == -ENOENT && x->run && x->d.n == 0)
+        pg_reply_error(x->req, 404, "no run %ld", x->run);
+    else
+        pg_reply_diags(x->req, 500, x->run ? "cannot read the run" : "cannot read the bulletin",
+                       &x->d, 5);
+    pg_blob_unref(x->body);
+    pg_diags_free(&x->d);
+    free(x->datadir), free(x->head), free(x);
+}
+
+static void read_submit(pg_call *c, long bulletin, long run, char *head)
+{
+    if (c->h->stopping) {
+        pg_reply_error(c->req, 503, "the host is shutting down");
+        free(head);
+        return;
+    }
+    if (pg_host_refuse_stuck(c->h, c->req, NULL)) {
+        free(head);
+        return;
+    }
+    read_job *x = pg_xcalloc(1, sizeof *x);
+    x->req = c->req;
+    x->datadir = pg_xstrdup(c->h->cfg.data_dir);
+    x->head = head;
+    x->bulletin = bulletin, x->run = run;
+    x->job.work = read_whole;
+    x->job.done = read_done;
+    x->job.what = "read";
+    pg_pool_submit(c->h->pool, &x->job);
+}
+
+/* The query of a bulletin read: which part, or 0 for the reader's whole view. */
+enum { PART_VIEW, PART_SUMMARY, PART_GROUP, PART_UNIT };
+
+/* Answers a read of a bulletin stored in parts from those parts, spliced after `head` (the
+ * answer's text up to "result"); 1 when answered, 0 when the bulletin has no parts (published
+ * before them). */
+static int answer_parts(pg_call *c, long id, int want, const char *key, const char *head)
+{
+    pg_diags d = {0};
+    char *view = NULL, *part = NULL;
+    int rc = pg_bulletin_part(c->h->store, id, "head", NULL, &view, NULL, &d);
+    if (rc == -ENOENT) return 0;
+    if (rc == 0 && want == PART_SUMMARY) {
+        free(view), view = NULL;
+        rc = pg_bulletin_part(c->h->store, id, "summary", NULL, &part, NULL, &d);
+    } else if (rc == 0 && want != PART_VIEW) {
+        free(view), view = NULL;
+        rc = pg_bulletin_part(c->h->store, id, want == PART_GROUP ? "group" : "unit", key, &part,
+                              NULL, &d);
+    } else if (rc == 0 && c->tok->role == PG_ROLE_UNIT && c->tok->unit) {
+        rc = pg_bulletin_part(c->h->store, id, "unit", c->tok->unit, &part, NULL, &d);
+        if (rc == -ENOENT) rc = 0; /* a unit this bulletin does not rank: the rankings only */
+    }
+    pg_blob *b = NULL;
+    if (rc == -ENOENT) {
+        pg_reply_error(c->req, 404, "this bulletin has no %s '%s'",
+                       want == PART_GROUP ? "group" : "unit", key);
+    } else if (rc != 0) {
+        pg_reply_diags(c->req, 500, "cannot read the bulletin", &d, 5);
+    } else if (want == PART_VIEW && c->tok->role != PG_ROLE_UNIT) {
+        const char *t[] = {head, view, "}"};
+        b = splice(t, 3);
+    } else if (want == PART_VIEW) {
+        /* the head is an object: the unit's part goes in as "units", its last member, as the
+         * whole result's filtered to the unit would have it (empty for a unit not in it) */
+        size_t n = strlen(view);
+        if (n && view[n - 1] == '}') view[n - 1] = 0;
+        const char *t[] = {head, view, ",\"units\":[", part ? part : "", "]}}"};
+        b = splice(t, 5);
+    } else {
+        /* head ends with "result": — the part is named by what was asked instead */
+        char *h2 = pg_xstrdup(head);
+        h2[strlen(head) - strlen("\"result\":")] = 0;
+        const char *t[] = {h2,
+                           want == PART_SUMMARY ? "\"summary\":"
+                           : want == PART_GROUP ? "\"group\":"
+                                                : "\"unit\":",
+                           part, "}"};
+        b = splice(t, 4);
+        free(h2);
+    }
+    if (b) pg_reply_send(c->req, 200, "application/json", NULL, b);
+    pg_blob_unref(b);
+    free(view), free(part);
+    pg_diags_free(&d);
+    return 1;
+}
+
+/* GET /api/v1/bulletins/{scheme}/{period}[/{revision}][?part=summary | ?group=G | ?unit=U] */
 static void get_bulletin(pg_call *c)
 {
     char buf[PG_PERIOD_BUF];
@@ -236,36 +397,98 @@ static void get_bulletin(pg_call *c)
         }
         revision = (int)r;
     }
+    char *part = pg_http_query_param(c->req, "part"), *group = pg_http_query_param(c->req, "group"),
+         *unit = pg_http_query_param(c->req, "unit");
+    int want = PART_VIEW;
+    const char *key = NULL;
+    if ((part != NULL) + (group != NULL) + (unit != NULL) > 1 ||
+        (part && strcmp(part, "summary") != 0)) {
+        pg_reply_error(c->req, 400,
+                       "expected one of ?part=summary, ?group=GROUP or ?unit=UNIT (or none: the "
+                       "whole bulletin as your role sees it)");
+        goto out;
+    }
+    if (part) want = PART_SUMMARY;
+    if (group) want = PART_GROUP, key = group;
+    if (unit) want = PART_UNIT, key = unit;
+    if (unit &&
+        (c->tok->role == PG_ROLE_VIEWER ||
+         (c->tok->role == PG_ROLE_UNIT && (!c->tok->unit || strcmp(c->tok->unit, unit) != 0)))) {
+        pg_reply_error(c->req, 403, "a unit's breakdown is for the unit and staff only");
+        goto out;
+    }
+
     pg_diags d = {0};
     cJSON *b = NULL, *revs = NULL, *result = NULL;
     int rc = pg_publish_find(c->h->store, c->seg[3], period, revision, &b, &d);
     if (rc == 0) rc = pg_publish_list(c->h->store, c->seg[3], period, &revs, &d);
-    if (rc == 0)
-        rc = pg_frozen_result(c->h->store, (long)cJSON_GetObjectItem(b, "id")->valuedouble, &result,
-                              &d);
     if (rc == -ENOENT && !b) {
         if (revision)
             pg_reply_error(c->req, 404, "%s %s has no revision %d (GET /api/v1/bulletins/%s/%s)",
                            c->seg[3], period, revision, c->seg[3], period);
         else
             pg_reply_error(c->req, 404, "no bulletin of %s %s is published", c->seg[3], period);
+        goto done;
     } else if (rc != 0) {
         pg_reply_diags(c->req, 500, "cannot read the bulletin", &d, 5);
-    } else {
-        filter_result(c, result);
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddItemToObject(o, "bulletin", b);
-        cJSON_AddItemToObject(o, "revisions", revs);
-        cJSON_AddItemToObject(o, "result", result);
-        b = revs = result = NULL;
-        pg_reply_json(c->req, 200, o);
+        goto done;
     }
+    long id = (long)cJSON_GetObjectItem(b, "id")->valuedouble;
+    char *bt = cJSON_PrintUnformatted(b), *rt = cJSON_PrintUnformatted(revs);
+    char *head = pg_xasprintf("{\"bulletin\":%s,\"revisions\":%s,\"result\":", bt, rt);
+    cJSON_free(bt), cJSON_free(rt);
+    if (want == PART_VIEW && c->tok->role != PG_ROLE_VIEWER && c->tok->role != PG_ROLE_UNIT) {
+        read_submit(c, id, 0, head); /* staff: the whole result, off the loop */
+        goto done;
+    }
+    int answered = answer_parts(c, id, want, key, head);
+    free(head);
+    if (answered) goto done;
+    /* published before bulletins were stored in parts: read whole and cut here */
+    if ((rc = pg_frozen_result(c->h->store, id, &result, &d)) != 0) {
+        pg_reply_diags(c->req, 500, "cannot read the bulletin", &d, 5);
+        goto done;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "bulletin", b);
+    cJSON_AddItemToObject(o, "revisions", revs);
+    b = revs = NULL;
+    if (want == PART_VIEW) {
+        filter_result(c, result);
+        cJSON_AddItemToObject(o, "result", result), result = NULL;
+    } else {
+        const char *arr = want == PART_GROUP ? "groups" : "units";
+        const char *idk = want == PART_GROUP ? "id" : "unit";
+        cJSON *x, *found = NULL;
+        cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(result, arr))
+        {
+            const char *v = cJSON_GetStringValue(cJSON_GetObjectItem(x, idk));
+            if (want != PART_SUMMARY && v && strcmp(v, key) == 0) found = x;
+        }
+        if (!found) {
+            if (want == PART_SUMMARY)
+                pg_reply_error(c->req, 404,
+                               "this bulletin was published before summaries were stored: read "
+                               "it whole");
+            else
+                pg_reply_error(c->req, 404, "this bulletin has no %s '%s'",
+                               want == PART_GROUP ? "group" : "unit", key);
+            cJSON_Delete(o);
+            goto done;
+        }
+        cJSON_AddItemToObject(o, want == PART_GROUP ? "group" : "unit", cJSON_Duplicate(found, 1));
+    }
+    pg_reply_json(c->req, 200, o);
+done:
     cJSON_Delete(b), cJSON_Delete(revs), cJSON_Delete(result);
     pg_diags_free(&d);
+out:
+    free(part), free(group), free(unit);
 }
 
 /* GET /api/v1/runs/{id}: {"run": …, "inputs": …, "result": …}, the stored texts spliced in as
- * they are (no parse and print of a large result). */
+ * they are (no parse and print of a large result), by a pool job: at 3,003 units they are
+ * 85 MB together, which the loop must not wait for. */
 static void get_run(pg_call *c)
 {
     char *end;
@@ -274,50 +497,35 @@ static void get_run(pg_call *c)
         pg_reply_error(c->req, 400, "run '%s': expected a run id (a number)", c->seg[3]);
         return;
     }
-    pg_diags d = {0};
-    pg_run r = {0};
-    char *inputs = NULL, *result = NULL;
-    int rc = pg_run_get(c->h->store, id, &r, &d);
-    if (rc == 0) rc = pg_store_blob_get(c->h->store, r.inputs, &inputs, NULL, &d);
-    if (rc == 0) rc = pg_store_blob_get(c->h->store, r.result, &result, NULL, &d);
-    if (rc == -ENOENT && !r.id) {
-        pg_reply_error(c->req, 404, "no run %ld", id);
-    } else if (rc != 0) {
-        pg_reply_diags(c->req, 500, "cannot read the run", &d, 5);
-    } else {
-        cJSON *rj = pg_run_json(&r);
-        char *run = cJSON_PrintUnformatted(rj);
-        cJSON_Delete(rj);
-        size_t rl = strlen(run), il = strlen(inputs), tl = strlen(result);
-        pg_blob *b = pg_blob_new(NULL, rl + il + tl + 32);
-        int n = snprintf(b->data, b->len + 1, "{\"run\":%s,\"inputs\":%s,\"result\":%s}", run,
-                         inputs, result);
-        b->len = (size_t)n;
-        pg_reply_send(c->req, 200, "application/json", NULL, b);
-        pg_blob_unref(b);
-        cJSON_free(run);
-    }
-    pg_run_clear(&r);
-    free(inputs), free(result);
-    pg_diags_free(&d);
+    read_submit(c, 0, id, NULL);
 }
 
+/* GET /api/v1/runs[?scheme=][&period=][&limit=N][&after=ID]: a page of runs, newest first
+ * (100 by default, at most 1,000), and "next": the `after` of the next page, or null after the
+ * last. */
 void pg_runs_list(pg_call *c)
 {
     char buf[PG_PERIOD_BUF];
     const char *period = NULL;
-    long limit = 0;
+    long limit = 100, after = 0;
     if (pg_call_query_period(c, "period", buf, &period) < 0 ||
-        pg_call_query_int(c, "limit", 1, INT_MAX, &limit) < 0)
+        pg_call_query_int(c, "limit", 1, 1000, &limit) < 0 ||
+        pg_call_query_int(c, "after", 1, LONG_MAX, &after) < 0)
         return; /* answered 400 */
     char *s = pg_http_query_param(c->req, "scheme");
     pg_diags d = {0};
     cJSON *list = NULL;
-    if (pg_run_list(c->h->store, s, period, (int)limit, &list, &d) != 0) {
+    if (pg_run_list(c->h->store, s, period, (int)limit, after, &list, &d) != 0) {
         pg_reply_diags(c->req, 500, "cannot read the runs", &d, 5);
     } else {
         cJSON *o = cJSON_CreateObject();
+        int n = cJSON_GetArraySize(list);
+        cJSON *last = n == limit ? cJSON_GetArrayItem(list, n - 1) : NULL;
         cJSON_AddItemToObject(o, "runs", list);
+        if (last)
+            cJSON_AddNumberToObject(o, "next", cJSON_GetObjectItem(last, "id")->valuedouble);
+        else
+            cJSON_AddNullToObject(o, "next");
         pg_reply_json(c->req, 200, o);
     }
     free(s);

@@ -5,11 +5,12 @@
 #include "score.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
-int pg_frozen_result(pg_store *st, long id, cJSON **result, pg_diags *d)
+int pg_frozen_result_text(pg_store *st, long id, char **text, size_t *len, pg_diags *d)
 {
-    *result = NULL;
+    *text = NULL;
     sqlite3_stmt *s;
     int rc = pg_store_prepare(
         st, "SELECT r.result FROM bulletin b JOIN run r ON r.id = b.run WHERE b.id = ?", &s, d);
@@ -26,8 +27,15 @@ int pg_frozen_result(pg_store *st, long id, cJSON **result, pg_diags *d)
     sqlite3_finalize(s);
     if (rc == -ENOENT) pg_error(d, pg_store_path(st), 0, "no bulletin %ld", id);
     if (rc != 0) return rc;
+    return pg_store_blob_get(st, hash, text, len, d);
+}
+
+int pg_frozen_result(pg_store *st, long id, cJSON **result, pg_diags *d)
+{
+    *result = NULL;
     char *body = NULL;
-    if ((rc = pg_store_blob_get(st, hash, &body, NULL, d)) != 0) return rc;
+    int rc = pg_frozen_result_text(st, id, &body, NULL, d);
+    if (rc != 0) return rc;
     *result = cJSON_Parse(body);
     free(body);
     if (!*result) {

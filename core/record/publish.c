@@ -11,7 +11,14 @@
  * (DATA/rules/chain-<year>.json, host/reload.c), the rules given must be the ones that govern the
  * period by it, so that `pinggu publish` with today's directory cannot publish (or correct) June
  * with July's rules, nor an annual composite whose months other revisions govern, which only a
- * caller that supplies each month under its own rules (the host) can evaluate. */
+ * caller that supplies each month under its own rules (the host) can evaluate.
+ *
+ * Parts (schema 8, issue 19 §3): a bulletin is also stored cut to its readers, in the publishing
+ * transaction — the head (the result without the units' breakdowns: what a viewer reads), the
+ * summary (the head without the groups' rows, which it counts), each group and each unit, every
+ * part compact JSON in a content-addressed blob. A unit's read is then the head and its own
+ * part, two indexed reads, and nobody parses the whole result to answer a reader. The result
+ * itself is stored as before (reproduction compares its bytes). */
 #include "record.h"
 
 #include "score.h"
@@ -143,7 +150,115 @@ char *pg_publish_docs_dir(const char *datadir, const char *scheme, const char *p
     return pg_xasprintf("%s/bulletins/%s-%s-r%d", datadir, scheme, period, revision);
 }
 
+int pg_bulletin_part(pg_store *st, long id, const char *kind, const char *key, char **text,
+                     size_t *len, pg_diags *d)
+{
+    *text = NULL;
+    sqlite3_stmt *s;
+    int rc = pg_store_prepare(st,
+                              "SELECT body FROM bulletin_part WHERE bulletin = ? AND kind = ?"
+                              " AND key = ?",
+                              &s, d);
+    if (rc != 0) return rc;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, key ? key : "", -1, SQLITE_STATIC);
+    char hash[65] = "";
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW)
+        snprintf(hash, sizeof hash, "%s", (const char *)sqlite3_column_text(s, 0));
+    else if (step == SQLITE_DONE)
+        rc = -ENOENT;
+    else
+        rc = pg_store_fail(st, "reading a bulletin's part", d);
+    sqlite3_finalize(s);
+    if (rc != 0) return rc;
+    return pg_store_blob_get(st, hash, text, len, d);
+}
+
 /* --- publishing ------------------------------------------------------------------------ */
+
+/* One part of a bulletin being published: its kind, key and compact text. */
+typedef struct {
+    const char *kind;
+    char *key, *text;
+} part;
+
+static char *print(const cJSON *j);
+
+static void part_add(part *v, int *n, const char *kind, const char *key, const cJSON *j)
+{
+    v[*n] = (part){kind, pg_xstrdup(key ? key : ""), print(j)};
+    (*n)++;
+}
+
+static void parts_free(part *v, int n)
+{
+    for (int i = 0; i < n; i++) free(v[i].key), free(v[i].text);
+    free(v);
+}
+
+static int size_of(const cJSON *o, const char *k)
+{
+    return cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
+/* Cuts a whole result tree (pg_report_json_tree) into its parts; the tree is changed. "units" is
+ * the tree's last member, so the head is the result's own order without it. */
+static part *cut_result(cJSON *tree, int *n)
+{
+    cJSON *units = cJSON_DetachItemFromObjectCaseSensitive(tree, "units");
+    cJSON *groups = cJSON_DetachItemFromObjectCaseSensitive(tree, "groups");
+    part *v =
+        pg_xcalloc((size_t)(2 + cJSON_GetArraySize(groups) + cJSON_GetArraySize(units)), sizeof *v);
+    *n = 0;
+    cJSON *index = cJSON_AddArrayToObject(tree, "groups"), *g, *u;
+    cJSON_ArrayForEach(g, groups)
+    {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddItemToObject(x, "id", cJSON_Duplicate(cJSON_GetObjectItem(g, "id"), 1));
+        cJSON_AddItemToObject(x, "name", cJSON_Duplicate(cJSON_GetObjectItem(g, "name"), 1));
+        cJSON_AddNumberToObject(x, "ranked", size_of(g, "ranking"));
+        cJSON_AddNumberToObject(x, "unranked", size_of(g, "unranked"));
+        cJSON_AddNumberToObject(x, "no_business", size_of(g, "no_business"));
+        cJSON_AddItemToArray(index, x);
+    }
+    part_add(v, n, "summary", NULL, tree);
+    cJSON_DeleteItemFromObjectCaseSensitive(tree, "groups");
+    cJSON_AddItemToObject(tree, "groups", groups);
+    part_add(v, n, "head", NULL, tree);
+    cJSON_ArrayForEach(g, groups)
+        part_add(v, n, "group", cJSON_GetStringValue(cJSON_GetObjectItem(g, "id")), g);
+    cJSON_ArrayForEach(u, units)
+        part_add(v, n, "unit", cJSON_GetStringValue(cJSON_GetObjectItem(u, "unit")), u);
+    cJSON_Delete(units);
+    return v;
+}
+
+static int put_parts(pg_store *st, long id, const part *v, int n, pg_diags *d)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = pg_store_prepare(st,
+                              "INSERT INTO bulletin_part(bulletin, kind, key, body)"
+                              " VALUES (?, ?, ?, ?)",
+                              &s, d);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        char hash[65];
+        if (!v[i].text) {
+            rc = -ENOMEM;
+            break;
+        }
+        if ((rc = pg_store_blob_put(st, v[i].text, strlen(v[i].text), hash, d)) != 0) break;
+        sqlite3_reset(s);
+        sqlite3_bind_int64(s, 1, id);
+        sqlite3_bind_text(s, 2, v[i].kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, v[i].key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 4, hash, -1, SQLITE_STATIC);
+        if (sqlite3_step(s) != SQLITE_DONE) rc = pg_store_fail(st, "storing a bulletin's part", d);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
 
 /* Keeps the units whose numbers changed (or whose indicators did), and the groups that still
  * have some: a correction lists its differences, not the whole ranking again. */
@@ -376,6 +491,8 @@ int pg_publish(pg_store *st, const pg_publish_in *in, pg_publish_out *out, pg_di
     char *result = NULL, *inputs = NULL, *changes = NULL, *before = NULL, *after = NULL;
     char what[160] = "";
     pg_result *res = NULL;
+    part *parts = NULL;
+    int nparts = 0;
 
     int rc = check_chain(in, d);
     if (rc != 0) goto done;
@@ -392,7 +509,10 @@ int pg_publish(pg_store *st, const pg_publish_in *in, pg_publish_out *out, pg_di
     if (rc == 0) rc = pg_frozen_eval(in->rs, in->ds, in->scheme, in->period, base, what, &res, d);
     if (rc != 0) goto done;
     pg_store_now(run.finished_at);
-    result = pg_run_result_text(res);
+    cJSON *tree = pg_report_json_tree(res, -1);
+    result = pg_run_result_print(tree);
+    parts = cut_result(tree, &nparts);
+    cJSON_Delete(tree);
     inputs = pg_run_inputs_text(in->ds);
     if (!result || !inputs) {
         rc = -ENOMEM;
@@ -456,6 +576,7 @@ int pg_publish(pg_store *st, const pg_publish_in *in, pg_publish_out *out, pg_di
     }
     if (rc == 0) rc = pg_run_record(st, &run, inputs, result, d);
     if (rc == 0) rc = insert_bulletin(st, &run, n + 1, n ? in->reason : NULL, changes, &out->id, d);
+    if (rc == 0) rc = put_parts(st, out->id, parts, nparts, d);
     if (rc == 0) rc = pg_publish_get(st, out->id, &row, d);
     if (rc == 0) {
         after = print(row);
@@ -478,6 +599,7 @@ done:
     pg_run_clear(&run);
     cJSON_Delete(base), cJSON_Delete(prev), cJSON_Delete(cur), cJSON_Delete(row);
     free(result), free(inputs), free(changes), free(before), free(after);
+    parts_free(parts, nparts);
     pg_result_free(res);
     return rc;
 }

@@ -7,7 +7,15 @@
  * Why zstd rather than zlib: on a run's result (about 0.5 MB of pretty-printed JSON with its
  * traces) level 9 keeps 8 KB where zlib's default keeps 14 KB, and it decompresses several
  * times faster; level 9 costs a few milliseconds per result, beside an evaluation's hundreds.
- * The frame records the plain size, so a read allocates once. */
+ * The frame records the plain size, so a read allocates once.
+ *
+ * A run's inputs are kept in pieces (schema 8, issue 19 §4): the values of one period and one
+ * metric are one content-addressed blob, and the whole is a blob row with no body that lists
+ * them (blob_piece). A run after a 1-record batch then stores the few pieces that batch changed,
+ * not every value of the year again (46 MB at 3,003 units). The whole's hash stays the SHA-256
+ * of the whole plain text, so run ids, the API and reproduction do not see the difference, and
+ * a read checks each piece and the whole against their hashes. Where to cut is found by reading
+ * the text pg_run_inputs_text made (cut_inputs): a text not of that form is kept whole. */
 #include "record.h"
 
 #include "report.h"
@@ -28,14 +36,20 @@ void pg_run_clear(pg_run *r)
     memset(r, 0, sizeof *r);
 }
 
-char *pg_run_result_text(const pg_result *res)
+char *pg_run_result_print(const cJSON *tree)
 {
-    cJSON *t = pg_report_json_tree(res, -1);
-    char *p = cJSON_Print(t);
-    cJSON_Delete(t);
+    char *p = cJSON_Print(tree);
     if (!p) return NULL;
     char *s = pg_xasprintf("%s\n", p); /* pg_report_json's bytes exactly */
     cJSON_free(p);
+    return s;
+}
+
+char *pg_run_result_text(const pg_result *res)
+{
+    cJSON *t = pg_report_json_tree(res, -1);
+    char *s = pg_run_result_print(t);
+    cJSON_Delete(t);
     return s;
 }
 
@@ -74,6 +88,106 @@ int pg_store_blob_put(pg_store *st, const char *body, size_t len, char hash[65],
     return rc;
 }
 
+/* Scans one JSON string at *p (which is at its opening quote) to past its closing quote; the
+ * string's body (escapes as they are) into [*s, *e). 0 when the text ends first. */
+static int scan_string(const char **p, const char **s, const char **e)
+{
+    const char *q = *p;
+    if (*q != '"') return 0;
+    *s = ++q;
+    while (*q && *q != '"') q += (*q == '\\' && q[1]) ? 2 : 1;
+    if (!*q) return 0;
+    *e = q, *p = q + 1;
+    return 1;
+}
+
+/* Where pg_run_inputs_text's text changes period or metric, as offsets of each piece's start
+ * after the first (malloc'd into *cuts; *n of them). The text is {"values":[[unit, period,
+ * metric, value, n], ...], ...}: each row's period and metric are compared with the previous
+ * row's, and a piece starts at the comma before a row that differs. -EINVAL when the text is
+ * not of that form (it is then stored whole). */
+static int cut_inputs(const char *text, size_t **cuts, int *n)
+{
+    static const char head[] = "{\"values\":[";
+    *cuts = NULL, *n = 0;
+    if (strncmp(text, head, sizeof head - 1) != 0) return -EINVAL;
+    const char *p = text + sizeof head - 1, *ps = NULL, *pe = NULL, *ms = NULL, *me = NULL;
+    size_t cap = 0;
+    while (*p == '[') {
+        const char *row = p, *s, *e, *s2, *e2, *s3, *e3;
+        p++;
+        if (!scan_string(&p, &s, &e) || *p++ != ',' || !scan_string(&p, &s2, &e2) || *p++ != ',' ||
+            !scan_string(&p, &s3, &e3))
+            goto bad;
+        while (*p && *p != ']' && *p != '[' && *p != '"') p++; /* the value and n: numbers */
+        if (*p != ']') goto bad;
+        p++;
+        if (ps && (e2 - s2 != pe - ps || memcmp(s2, ps, (size_t)(e2 - s2)) != 0 ||
+                   e3 - s3 != me - ms || memcmp(s3, ms, (size_t)(e3 - s3)) != 0)) {
+            if (*n == (int)cap)
+                *cuts = pg_xrealloc(*cuts, (cap = cap ? 2 * cap : 64) * sizeof **cuts);
+            (*cuts)[(*n)++] = (size_t)(row - 1 - text); /* the comma before the row */
+        }
+        ps = s2, pe = e2, ms = s3, me = e3;
+        if (*p == ',') p++;
+    }
+    if (*p == ']') return 0;
+bad:
+    free(*cuts), *cuts = NULL, *n = 0;
+    return -EINVAL;
+}
+
+/* Stores `body` as the pieces [0, cuts[0]), [cuts[0], cuts[1]), …, each a blob, and the whole as
+ * a blob row without a body that lists them, under the whole's hash. */
+static int blob_put_pieces(pg_store *st, const char *body, size_t len, const size_t *cuts, int n,
+                           char hash[65], pg_diags *d)
+{
+    SHA256Data((const uint8_t *)body, len, hash);
+    sqlite3_stmt *s = NULL;
+    int rc = pg_store_prepare(st, "SELECT 1 FROM blob WHERE hash = ?", &s, d);
+    if (rc != 0) return rc;
+    sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
+    int have = sqlite3_step(s) == SQLITE_ROW;
+    sqlite3_finalize(s);
+    if (have) return 0; /* the same inputs as a run before: stored once */
+    rc = pg_store_prepare(st,
+                          "INSERT INTO blob(hash, body, encoding, pieces) VALUES (?, x'', "
+                          "'identity', ?)",
+                          &s, d);
+    if (rc != 0) return rc;
+    sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 2, n + 1);
+    if (sqlite3_step(s) != SQLITE_DONE) rc = pg_store_fail(st, "storing a blob", d);
+    sqlite3_finalize(s);
+    if (rc == 0)
+        rc = pg_store_prepare(st, "INSERT INTO blob_piece(hash, seq, piece) VALUES (?, ?, ?)", &s,
+                              d);
+    for (int i = 0; rc == 0 && i <= n; i++) {
+        size_t from = i ? cuts[i - 1] : 0, to = i < n ? cuts[i] : len;
+        char piece[65];
+        rc = pg_store_blob_put(st, body + from, to - from, piece, d);
+        if (rc != 0) break;
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 2, i);
+        sqlite3_bind_text(s, 3, piece, -1, SQLITE_STATIC);
+        if (sqlite3_step(s) != SQLITE_DONE) rc = pg_store_fail(st, "storing a blob's piece", d);
+    }
+    if (s) sqlite3_finalize(s);
+    return rc;
+}
+
+int pg_store_blob_put_inputs(pg_store *st, const char *inputs, char hash[65], pg_diags *d)
+{
+    size_t *cuts, len = strlen(inputs);
+    int n;
+    if (cut_inputs(inputs, &cuts, &n) != 0 || n == 0)
+        return pg_store_blob_put(st, inputs, len, hash, d);
+    int rc = blob_put_pieces(st, inputs, len, cuts, n, hash, d);
+    free(cuts);
+    return rc;
+}
+
 /* The plain bytes of a stored body, NUL-terminated, into *out (malloc'd). */
 static int decode(const void *body, size_t n, const char *encoding, char **out, size_t *len)
 {
@@ -99,14 +213,61 @@ static int decode(const void *body, size_t n, const char *encoding, char **out, 
     return 0;
 }
 
+/* The whole of a blob kept in pieces: each piece read (and checked) in order, then the whole
+ * checked against its hash. */
+static int get_pieces(pg_store *st, const char *hash, char **body, size_t *len, pg_diags *d)
+{
+    sqlite3_stmt *s;
+    int rc =
+        pg_store_prepare(st, "SELECT piece FROM blob_piece WHERE hash = ? ORDER BY seq", &s, d);
+    if (rc != 0) return rc;
+    sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
+    char *all = NULL;
+    size_t n = 0;
+    int step;
+    while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        char piece[65], *p = NULL;
+        size_t k = 0;
+        snprintf(piece, sizeof piece, "%s", (const char *)sqlite3_column_text(s, 0));
+        if ((rc = pg_store_blob_get(st, piece, &p, &k, d)) != 0) break;
+        all = pg_xrealloc(all, n + k + 1);
+        memcpy(all + n, p, k), n += k;
+        free(p);
+    }
+    if (rc == 0 && step != SQLITE_DONE) rc = pg_store_fail(st, "reading a blob's pieces", d);
+    sqlite3_finalize(s);
+    char check[65] = "";
+    if (rc == 0) {
+        if (!all) all = pg_xmalloc(1);
+        all[n] = 0;
+        SHA256Data((const uint8_t *)all, n, check);
+        if (strcmp(check, hash) != 0) {
+            pg_error(d, pg_store_path(st), 0,
+                     "blob %.12s… (in pieces) is damaged: its pieces do not make its hash", hash);
+            rc = -EIO;
+        }
+    }
+    if (rc != 0) {
+        free(all);
+        return rc;
+    }
+    *body = all;
+    if (len) *len = n;
+    return 0;
+}
+
 int pg_store_blob_get(pg_store *st, const char *hash, char **body, size_t *len, pg_diags *d)
 {
     *body = NULL;
     sqlite3_stmt *s;
-    int rc = pg_store_prepare(st, "SELECT body, encoding FROM blob WHERE hash = ?", &s, d);
+    int rc = pg_store_prepare(st, "SELECT body, encoding, pieces FROM blob WHERE hash = ?", &s, d);
     if (rc != 0) return rc;
     sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
     int step = sqlite3_step(s);
+    if (step == SQLITE_ROW && sqlite3_column_int(s, 2) > 0) {
+        sqlite3_finalize(s);
+        return get_pieces(st, hash, body, len, d);
+    }
     if (step == SQLITE_ROW) {
         size_t n = (size_t)sqlite3_column_bytes(s, 0), plain = 0;
         const char *enc = (const char *)sqlite3_column_text(s, 1);
@@ -143,7 +304,7 @@ int pg_run_record(pg_store *st, pg_run *run, const char *inputs, const char *res
 {
     int own = sqlite3_get_autocommit(pg_store_db(st));
     int rc = own ? pg_store_begin(st, d) : 0;
-    if (rc == 0) rc = pg_store_blob_put(st, inputs, strlen(inputs), run->inputs, d);
+    if (rc == 0) rc = pg_store_blob_put_inputs(st, inputs, run->inputs, d);
     if (rc == 0) rc = pg_store_blob_put(st, result, strlen(result), run->result, d);
     sqlite3_stmt *s = NULL;
     if (rc == 0)
@@ -249,20 +410,22 @@ cJSON *pg_run_json(const pg_run *r)
     return o;
 }
 
-int pg_run_list(pg_store *st, const char *scheme, const char *period, int limit, cJSON **out,
-                pg_diags *d)
+int pg_run_list(pg_store *st, const char *scheme, const char *period, int limit, long after,
+                cJSON **out, pg_diags *d)
 {
     *out = NULL;
     sqlite3_stmt *s;
     int rc = pg_store_prepare(st,
                               "SELECT " RUN_COLUMNS " FROM run"
                               " WHERE (?1 IS NULL OR scheme = ?1) AND (?2 IS NULL OR period = ?2)"
+                              " AND (?4 = 0 OR id < ?4)"
                               " ORDER BY id DESC LIMIT ?3",
                               &s, d);
     if (rc != 0) return rc;
     bind_text_or_null(s, 1, scheme);
     bind_text_or_null(s, 2, period);
     sqlite3_bind_int(s, 3, limit > 0 ? limit : 100);
+    sqlite3_bind_int64(s, 4, after > 0 ? after : 0);
     cJSON *a = cJSON_CreateArray();
     int step;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
@@ -329,8 +492,12 @@ int pg_runs_prune(pg_store *st, const char *before, const char *actor, long *run
     }
     if (rc == 0)
         rc = pg_store_exec(st,
+                           "DELETE FROM blob_piece WHERE hash NOT IN (SELECT inputs FROM run)"
+                           " AND hash NOT IN (SELECT result FROM run);"
                            "DELETE FROM blob WHERE hash NOT IN (SELECT inputs FROM run)"
-                           " AND hash NOT IN (SELECT result FROM run)",
+                           " AND hash NOT IN (SELECT result FROM run)"
+                           " AND hash NOT IN (SELECT piece FROM blob_piece)"
+                           " AND hash NOT IN (SELECT body FROM bulletin_part)",
                            d);
     long r1 = count_of(st, "SELECT count(*) FROM run"),
          b1 = count_of(st, "SELECT count(*) FROM blob");

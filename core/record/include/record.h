@@ -48,13 +48,20 @@ void pg_run_clear(pg_run *r);
 /* The texts a run stores: the result exactly as `pinggu eval --format json` prints it (pretty,
  * with the final newline), and the inputs compactly. malloc'd. */
 char *pg_run_result_text(const pg_result *res);
+/* The result text of a whole report tree (pg_report_json_tree(res, -1)): pg_run_result_text's. */
+char *pg_run_result_print(const cJSON *tree);
 char *pg_run_inputs_text(const pg_dataset *ds);
 
 /* Stores `body` under its SHA-256 (hex into `hash`) unless it is there already, compressed
  * (zstd; the hash is the plain bytes'). */
 int pg_store_blob_put(pg_store *st, const char *body, size_t len, char hash[65], pg_diags *d);
+/* Stores a run's inputs (pg_run_inputs_text) in pieces, one per period and metric, each a blob,
+ * under the whole text's SHA-256: inputs that changed in one cell store one piece again. Inputs
+ * stored before are not stored again. A text of another form is stored whole. */
+int pg_store_blob_put_inputs(pg_store *st, const char *inputs, char hash[65], pg_diags *d);
 /* The plain body stored under `hash` (malloc'd, NUL-terminated), or -ENOENT; -EIO when what is
- * stored does not decode to bytes with that hash. Reads compressed and older plain blobs. */
+ * stored does not decode to bytes with that hash. Reads compressed and older plain blobs, and
+ * blobs kept in pieces (checking each piece and the whole). */
 int pg_store_blob_get(pg_store *st, const char *hash, char **body, size_t *len, pg_diags *d);
 
 /* Stores the two texts as blobs and the run (filling run->inputs, run->result and run->id).
@@ -66,15 +73,17 @@ int pg_run_get(pg_store *st, long id, pg_run *out, pg_diags *d);
 /* A run as JSON: {"id","scheme","period","rules_revision","trigger","actor","started_at",
  * "finished_at","inputs","result","base"} (inputs and result as blob hashes). */
 cJSON *pg_run_json(const pg_run *r);
-/* The latest runs, newest first, optionally of one scheme and/or period (NULL: any); limit 0
- * means 100. *out is a JSON array of pg_run_json objects. */
-int pg_run_list(pg_store *st, const char *scheme, const char *period, int limit, cJSON **out,
-                pg_diags *d);
+/* The latest runs, newest first, optionally of one scheme and/or period (NULL: any), and when
+ * `after` > 0 only those older than run `after` (the next page after a page that ended with
+ * it); limit 0 means 100. *out is a JSON array of pg_run_json objects. */
+int pg_run_list(pg_store *st, const char *scheme, const char *period, int limit, long after,
+                cJSON **out, pg_diags *d);
 
 /* Deletes the runs that finished before `before` (ISO 8601, UTC) and that no bulletin publishes,
- * then every blob no remaining run names, with an audit entry (`runs.prune`, the counts before
- * and after), in one transaction. A published run, its inputs and its result are never deleted:
- * every bulletin still reproduces. *runs and *blobs get the numbers deleted. */
+ * then every blob no remaining run, piece list or bulletin part names, with an audit entry
+ * (`runs.prune`, the counts before and after), in one transaction. A published run, its inputs and
+ * its result are never deleted: every bulletin still reproduces. *runs and *blobs get the numbers
+ * deleted. */
 int pg_runs_prune(pg_store *st, const char *before, const char *actor, long *runs, long *blobs,
                   pg_diags *d);
 /* How many runs pg_runs_prune would delete with `before`, without a write: the host's daily
@@ -152,6 +161,15 @@ int pg_publish_get(pg_store *st, long id, cJSON **out, pg_diags *d);
 int pg_publish_find(pg_store *st, const char *scheme, const char *period, int revision, cJSON **out,
                     pg_diags *d);
 
+/* One part of bulletin `id` as stored when it was published (compact JSON, malloc'd into *text):
+ * kind "head" (the result without "units": a viewer's read), "summary" (the head with each group
+ * as {"id","name","ranked","unranked","no_business"} counts instead of its rows), "group" (key: a
+ * group id; one element of the result's "groups") or "unit" (key: a unit id; one element of
+ * "units"). -ENOENT without a diagnostic when there is none: a bulletin published before schema 8
+ * has no parts at all (read its whole result), or the key is not one of its. */
+int pg_bulletin_part(pg_store *st, long id, const char *kind, const char *key, char **text,
+                     size_t *len, pg_diags *d);
+
 /* DATA/bulletins/<scheme>-<period>-r<N>: where a bulletin's documents are written (malloc'd). */
 char *pg_publish_docs_dir(const char *datadir, const char *scheme, const char *period,
                           int revision);
@@ -160,6 +178,8 @@ char *pg_publish_docs_dir(const char *datadir, const char *scheme, const char *p
  * evaluation whose movement (环比) is measured against such a frozen result rather than a
  * fresh evaluation of the previous period. */
 
+/* The frozen result of bulletin `id` as stored (the run's result text, malloc'd), or -ENOENT. */
+int pg_frozen_result_text(pg_store *st, long id, char **text, size_t *len, pg_diags *d);
 /* The frozen result of bulletin `id`, parsed (cJSON_Delete it), or -ENOENT. */
 int pg_frozen_result(pg_store *st, long id, cJSON **result, pg_diags *d);
 /* Evaluates for a bulletin: pg_eval, then movement against `base` (a frozen result JSON, named

@@ -41,7 +41,15 @@ t:eq("prune everything unpublished", 0, code, out)
 t:contains("says how much", out, "pruned " .. (runs0 - 1) .. " runs")
 t:eq("only the published run is left", 1, count("SELECT count(*) FROM run"))
 t:eq("… the bulletin's", bulletin.run, count("SELECT id FROM run"))
-t:eq("two blobs are left: its inputs and its result", 2, count("SELECT count(*) FROM blob"))
+t:eq("two whole blobs are left: its inputs and its result", 2,
+  count("SELECT count(*) FROM blob WHERE hash IN (SELECT inputs FROM run UNION SELECT result FROM run)"))
+t:eq("every other blob left is a piece of its inputs or a part of its bulletin", 0,
+  count("SELECT count(*) FROM blob WHERE hash NOT IN (SELECT inputs FROM run UNION SELECT result FROM run"
+    .. " UNION SELECT piece FROM blob_piece UNION SELECT body FROM bulletin_part)"))
+t:eq("no piece list of a run that went", 0,
+  count("SELECT count(*) FROM blob_piece WHERE hash NOT IN (SELECT inputs FROM run)"))
+t:ok(count("SELECT count(*) FROM blob_piece") > 1, "its inputs' pieces stay")
+t:ok(count("SELECT count(*) FROM bulletin_part") > 36, "and its bulletin's parts")
 t:ok(blobs0 > 2, "there were more before", blobs0)
 code, out = pinggu("reproduce --data " .. L.quote(data) .. " --bulletin " .. string.format("%d", bulletin.id or 0))
 t:eq("the bulletin still re-runs", 0, code, out)
