@@ -202,7 +202,13 @@ for _, case in ipairs(CASES) do
     for id, name in all:gmatch("\n%-%-%-%-%-%-%-%- (%d+) %- ([^\n]*)") do
       names[#names + 1] = { tonumber(id), name }
     end
-    T:eq(scheme .. " " .. period .. " sheets", #b.groups + 1, #names)
+    -- and the 问题清单 (plugin ABI 5) when some unit lost points: the same items as its lost
+    -- points, in the same order (biggest loss of the total first, then the indicator's id)
+    local issues = {}
+    for _, u in ipairs(b.units) do
+      for _, l in ipairs(u.lost or {}) do issues[#issues + 1] = { u.name, l.indicator, l.name, l.lost_total, l.lost } end
+    end
+    T:eq(scheme .. " " .. period .. " sheets", #b.groups + 1 + (#issues > 0 and 1 or 0), #names)
     local function sheet(i, want)
       T:eq(scheme .. " " .. period .. " sheet " .. i .. " name", want, names[i] and names[i][2])
       local csv = run_ok(L.quote(xlsx2csv) .. " -s " .. i .. " " .. L.quote(xlsx), "xlsx2csv -s " .. i)
@@ -213,6 +219,20 @@ for _, case in ipairs(CASES) do
       compare_sheet(scheme .. "-" .. period .. " " .. g.name, sheet(gi, g.name), expected_ranking(b, g))
     end
     compare_sheet(scheme .. "-" .. period .. " 失分明细", sheet(#b.groups + 1, "失分明细"), expected_lost(b))
+    if #issues > 0 then
+      local rows = sheet(#b.groups + 2, "问题清单")
+      T:eq(scheme .. " " .. period .. " 问题清单 rows", #issues + 1, #rows)
+      for i, w in ipairs(issues) do
+        local r = rows[i + 1] or {}
+        local what = scheme .. " " .. period .. " 问题清单 row " .. (i + 1)
+        T:eq(what .. ": unit, indicator, name", table.concat({ w[1], w[2], w[3] }, "|"),
+          table.concat({ r[1] or "", r[2] or "", r[3] or "" }, "|"))
+        if not L.isnull(w[4]) then T:near(what .. ": lost of the total", w[4], tonumber(r[4]), 1e-4) end
+        T:near(what .. ": lost in the part", w[5], tonumber(r[5]), 1e-4)
+        T:ok((r[8] or "") ~= "" and (r[9] or "") ~= "", what .. ": 整改要求 and regain words", r[9])
+        T:ok((r[10] or ""):match("^%d%d%d%d%-%d%d%-%d%d$"), what .. ": a deadline", r[10])
+      end
+    end
     io.stdout:write(string.format("%s %s: %d cells compared\n", scheme, period, cells - before))
   end)
 end
