@@ -193,6 +193,8 @@ struct pg_pushdown {
     int ncells, capcells;
     sb transcript;
     char err[1024];
+    /* the time fields whose day (pg_d<i>) or W (pg_w<i>) an expression reads */
+    unsigned char needd[64], needw[64];
 };
 
 /* ---- expressions ---- */
@@ -229,7 +231,8 @@ static void day_of(cx *c, sb *b, int i)
 {
     pg_xnode n;
     pg_expr_node(c->e, i, &n);
-    if (n.op == PG_XN_NFIELD && n.a < c->p->src->nfields) {
+    if (n.op == PG_XN_NFIELD && n.a < c->p->src->nfields && n.a < 64) {
+        c->p->needd[n.a] = 1;
         sb_fmt(b, "pg_d%d", n.a);
         return;
     }
@@ -250,7 +253,8 @@ static void workdays_of(cx *c, sb *b, int i)
 {
     pg_xnode n;
     pg_expr_node(c->e, i, &n);
-    if (n.op == PG_XN_NFIELD && n.a < c->p->src->nfields) {
+    if (n.op == PG_XN_NFIELD && n.a < c->p->src->nfields && n.a < 64) {
+        c->p->needw[n.a] = 1;
         sb_fmt(b, "pg_w%d", n.a);
         return;
     }
@@ -704,71 +708,94 @@ static void family_add(family *f, int m)
     f->metrics[f->nmetrics++] = m;
 }
 
-/* The source's rows as a FROM item `pg_n`: each field normalised (pg_c<i>), each time
- * field's local day and W (pg_d<i>, pg_w<i>, so that workdays() does not repeat them), and
- * pg_first = 1 on the row of a key that counts (every row when the source has no key); rows
- * whose key repeated are dropped unless `all`. */
+/* The source's rows as a FROM item `pg_n`: each field normalised (pg_c<i>), the local day and
+ * W of the time fields that expressions read (pg_d<i>, pg_w<i>, so that workdays() does not
+ * repeat them), and pg_first = 1 on the row of a key that counts (every row when the source
+ * has no key); rows whose key repeated are dropped unless `all`.
+ *
+ * Finding the repeats sorts the table by key (row_number()), the dearest step of a pull. A
+ * key column with a unique index cannot hold a repeat (a deterministic collation's equality
+ * is byte equality, a non-deterministic one's coarser still), so the rows are read in two
+ * branches gated by whether such an index exists: an uncorrelated EXISTS, evaluated once,
+ * runs exactly one of them. */
 static void rows_from(pg_pushdown *p, sb *b, const char *table, int all)
 {
     const pg_source *src = p->src;
     sb_add(b, "(SELECT pg_n0.*");
-    for (int i = 0; i < src->nfields; i++) {
-        if (src->fields[i].type != PG_FT_TIME) continue;
+    for (int i = 0; i < src->nfields && i < 64; i++) {
+        if (src->fields[i].type != PG_FT_TIME || (!p->needd[i] && !p->needw[i]) || all) continue;
         char *d = pg_xasprintf("FLOOR((FLOOR(pg_c%d) + %d) / CAST(86400 AS float8))", i,
                                p->rs->tz_offset);
-        sb_fmt(b, ", %s AS pg_d%d, ", d, i);
-        workdays_upto(p, b, d);
-        sb_fmt(b, " AS pg_w%d", i);
+        sb_fmt(b, ", %s AS pg_d%d", d, i);
+        if (p->needw[i]) {
+            sb_add(b, ", ");
+            workdays_upto(p, b, d);
+            sb_fmt(b, " AS pg_w%d", i);
+        }
         free(d);
     }
-    sb_add(b, " FROM (SELECT ");
+    /* the raw columns only where the fingerprint reads them: narrow rows sort and hash faster */
+    const char *raw = all ? ", pg_raw.*" : "";
+    sb norm = {0};
     for (int i = 0; i < src->nfields; i++) {
         const pg_field *f = &src->fields[i];
         sb cname = {0};
         sb_ident(&cname, f->name, strlen(f->name));
-        if (i) sb_add(b, ", ");
+        if (i) sb_add(&norm, ", ");
         switch (f->type) {
         case PG_FT_STRING:
         case PG_FT_ENUM:
-            sb_fmt(b, "NULLIF(CAST(%s AS text), '')", cname.p);
+            sb_fmt(&norm, "NULLIF(CAST(%s AS text), '')", cname.p);
             break;
         case PG_FT_INT:
         case PG_FT_NUMBER:
-            sb_fmt(b, "CAST(%s AS float8)", cname.p);
+            sb_fmt(&norm, "CAST(%s AS float8)", cname.p);
             break;
         case PG_FT_BOOL:
-            sb_fmt(b, "CAST(%s AS boolean)", cname.p);
+            sb_fmt(&norm, "CAST(%s AS boolean)", cname.p);
             break;
         case PG_FT_TIME:
-            sb_fmt(b, "CAST(EXTRACT(EPOCH FROM CAST(%s AS timestamptz)) AS float8)", cname.p);
+            sb_fmt(&norm, "DATE_PART('epoch', CAST(%s AS timestamptz))", cname.p);
             break;
         }
-        sb_fmt(b, " AS pg_c%d", i);
+        sb_fmt(&norm, " AS pg_c%d", i);
         free(cname.p);
     }
     if (src->key_field >= 0) {
         const pg_field *k = &src->fields[src->key_field];
-        sb kn = {0}, key = {0};
+        sb kn = {0}, key = {0}, uniq = {0};
         sb_ident(&kn, k->name, strlen(k->name));
         if (k->type == PG_FT_STRING || k->type == PG_FT_ENUM)
             sb_fmt(&key, "NULLIF(CAST(%s AS text), '')", kn.p);
         else
             sb_add(&key, kn.p);
+        sb_add(&uniq, "EXISTS (SELECT 1 FROM pg_catalog.pg_index pg_i JOIN pg_catalog.pg_attribute "
+                      "pg_a ON pg_a.attrelid = pg_i.indrelid AND pg_a.attnum = pg_i.indkey[0] "
+                      "WHERE pg_i.indrelid = CAST(");
+        sb_lit(&uniq, table, (int)strlen(table));
+        sb_add(&uniq, " AS regclass) AND pg_i.indisunique AND pg_i.indisvalid AND pg_i.indnatts = "
+                      "1 AND pg_i.indpred IS NULL AND pg_i.indexprs IS NULL AND pg_a.attname = ");
+        sb_lit(&uniq, k->name, (int)strlen(k->name));
+        sb_add(&uniq, ")");
+        sb_fmt(b, " FROM (SELECT %s, 1 AS pg_first%s FROM %s AS pg_raw WHERE %s UNION ALL ", norm.p,
+               raw, table, uniq.p);
         /* the first row of a key in the order the record pull reads (every column) */
-        sb_fmt(b, ", CASE WHEN %s IS NULL THEN 1 ELSE ROW_NUMBER() OVER (PARTITION BY %s ORDER BY ",
-               key.p, key.p);
+        sb_fmt(b,
+               "SELECT %s, CASE WHEN %s IS NULL THEN 1 ELSE ROW_NUMBER() OVER (PARTITION BY %s "
+               "ORDER BY ",
+               norm.p, key.p, key.p);
         for (int i = 0; i < src->nfields; i++) {
             if (i) sb_add(b, ", ");
             sb_ident(b, src->fields[i].name, strlen(src->fields[i].name));
         }
-        sb_add(b, ") END AS pg_first");
-        free(kn.p), free(key.p);
+        sb_fmt(b, ") END AS pg_first%s FROM %s AS pg_raw WHERE NOT %s) AS pg_n0", raw, table,
+               uniq.p);
+        free(kn.p), free(key.p), free(uniq.p);
     } else {
-        sb_add(b, ", 1 AS pg_first");
+        sb_fmt(b, " FROM (SELECT %s, 1 AS pg_first%s FROM %s AS pg_raw) AS pg_n0", norm.p, raw,
+               table);
     }
-    sb_add(b, ", pg_raw.* FROM ");
-    sb_add(b, table);
-    sb_add(b, " AS pg_raw) AS pg_n0");
+    free(norm.p);
     if (!all) sb_add(b, " WHERE pg_n0.pg_first = 1");
     sb_add(b, " OFFSET 0) AS pg_n");
 }
@@ -832,7 +859,7 @@ static char *check_stmt(pg_pushdown *p, const char *qt)
                        cn.p, cn.p, cn.p);
         } else if (f->type == PG_FT_TIME) {
             sb_fmt(&bad,
-                   "%sNOT ISFINITE(%s) OR EXTRACT(YEAR FROM %s) < 1 OR EXTRACT(YEAR FROM %s) > "
+                   "%sNOT ISFINITE(%s) OR DATE_PART('year', %s) < 1 OR DATE_PART('year', %s) > "
                    "9999",
                    bad.n ? " OR " : "", cn.p, cn.p, cn.p);
         }
@@ -952,9 +979,10 @@ static char *family_stmt(pg_pushdown *p, family *f, const char *qt, pg_diags *d,
     const char *date = "(DATE '1970-01-01' + CAST(pg_pd AS integer))";
     sb bucket = {0}, end = {0};
     if (f->kind == FAM_YEAR) {
-        sb_fmt(&bucket, "CAST(EXTRACT(YEAR FROM %s) AS integer) * 100", date);
+        sb_fmt(&bucket, "CAST(DATE_PART('year', CAST(%s AS timestamp)) AS integer) * 100", date);
         sb_fmt(&end,
-               "CAST((MAKE_DATE(CAST(EXTRACT(YEAR FROM %s) AS integer) + 1, 1, 1) - DATE "
+               "CAST((MAKE_DATE(CAST(DATE_PART('year', CAST(%s AS timestamp)) AS integer) + 1, 1, "
+               "1) - DATE "
                "'1970-01-01') AS float8) * 86400 - %d",
                date, off);
     } else {
@@ -962,8 +990,9 @@ static char *family_stmt(pg_pushdown *p, family *f, const char *qt, pg_diags *d,
          * days), plus one; plus the window's j when expanded */
         sb mi = {0};
         sb_fmt(&mi,
-               "(CAST(EXTRACT(YEAR FROM (%s - 25)) AS integer) * 12 + CAST(EXTRACT(MONTH FROM "
-               "(%s - 25)) AS integer)%s)",
+               "(CAST(DATE_PART('year', CAST(%s - 25 AS timestamp)) AS integer) * 12 + "
+               "CAST(DATE_PART('month', "
+               "CAST(%s - 25 AS timestamp)) AS integer)%s)",
                date, date, f->kind == FAM_EXPAND ? " + pg_j.j" : "");
         sb_fmt(&bucket, "(%s / 12) * 100 + MOD(%s, 12) + 1", mi.p, mi.p);
         sb_fmt(&end,
@@ -977,8 +1006,7 @@ static char *family_stmt(pg_pushdown *p, family *f, const char *qt, pg_diags *d,
         const pg_metric *m = &rs->metrics[f->metrics[k]];
         const char *in = NULL;
         if (f->kind == FAM_YEAR && m->win_year == PG_OVER_YEAR_END)
-            in = "(EXTRACT(MONTH FROM pg_date) > 10 OR (EXTRACT(MONTH FROM pg_date) = 10 AND "
-                 "EXTRACT(DAY FROM pg_date) >= 10))";
+            in = "(pg_date >= MAKE_DATE(CAST(pg_b / 100 AS integer), 10, 10))";
         /* an expanded family counts a record in window j only while j is one of its windows */
         char inx[256];
         if (f->kind == FAM_EXPAND) {
@@ -1011,8 +1039,9 @@ static char *family_stmt(pg_pushdown *p, family *f, const char *qt, pg_diags *d,
     sb_fmt(&b, " AS pg_e, %s AS pg_date", date);
     if (f->kind == FAM_EXPAND)
         sb_fmt(&b,
-               ", pg_j.j AS pg_jn, CAST(EXTRACT(YEAR FROM (%s - 25)) AS integer) * 12 + "
-               "CAST(EXTRACT(MONTH FROM (%s - 25)) AS integer) AS pg_mi0",
+               ", pg_j.j AS pg_jn, CAST(DATE_PART('year', CAST(%s - 25 AS timestamp)) AS integer) "
+               "* 12 + "
+               "CAST(DATE_PART('month', CAST(%s - 25 AS timestamp)) AS integer) AS pg_mi0",
                date, date);
     sb_fmt(&b,
            " FROM (SELECT pg_t0.*, FLOOR((FLOOR(pg_t) + %d) / CAST(86400 AS float8)) AS pg_pd "
