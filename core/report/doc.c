@@ -77,6 +77,63 @@ static const char *share_words(double s, char *buf)
     return buf;
 }
 
+/* What a leaf makes of its value before the method (transform, na_when, winsor), appended to
+ * the method's words: the thresholds above are in the value's own units. */
+static void value_words(strbuf *s, const pg_ruleset *rs, const pg_node *n)
+{
+    char a[64], b[64];
+    if (n->has_transform) {
+        if (!isnan(n->tf_floor) && !isnan(n->tf_cap))
+            sb_printf(s, "；计分前数值限定在 %s 至 %s 之间",
+                      pg_doc_value(rs, n->metric, n->tf_floor, a),
+                      pg_doc_value(rs, n->metric, n->tf_cap, b));
+        else if (!isnan(n->tf_floor))
+            sb_printf(s, "；计分前低于 %s 的数值按 %s 计",
+                      pg_doc_value(rs, n->metric, n->tf_floor, a), a);
+        else if (!isnan(n->tf_cap))
+            sb_printf(s, "；计分前高于 %s 的数值按 %s 计",
+                      pg_doc_value(rs, n->metric, n->tf_cap, a), a);
+        if (n->tf_log)
+            sb_printf(s, "，再取自然对数（阈值同样取对数，如线性计分为 (ln 数值 − ln 下限) ÷ "
+                         "(ln 上限 − ln 下限)）");
+    }
+    if (n->na_when_text)
+        sb_printf(s, "；数值满足 %s 的不考核此项，分值按比例分配给同级指标", n->na_when_text);
+    else if (n->nna_values) {
+        sb_printf(s, "；数值为 ");
+        for (int i = 0; i < n->nna_values; i++)
+            sb_printf(s, "%s%.10g", i ? "、" : "", n->na_values[i]);
+        sb_printf(s, " 的不考核此项，分值按比例分配给同级指标");
+    }
+    if (n->winsor > 0)
+        sb_printf(s, "；本组数值先缩尾：两端各 %.10g%% 的单位按其内侧最近的数值计",
+                  pg_round(n->winsor * 100, 6));
+}
+
+/* How a node with children combines them (aggregate), in words, with each child's weight. */
+static void aggregate_words(strbuf *s, const pg_ruleset *rs, const pg_node *n, int g)
+{
+    static const char *const words[] = {
+        [PG_OP_SUM] = "下级指标得分之和",
+        [PG_OP_MEAN] = "下级指标得分率的加权算术平均 × 本项分值",
+        [PG_OP_GEOMEAN] =
+            "下级指标得分率的加权几何平均 × 本项分值（任一下级指标得 0 分则本项为 0）",
+        [PG_OP_HARMONIC] =
+            "下级指标得分率的加权调和平均 × 本项分值（任一下级指标得 0 分则本项为 0）",
+        [PG_OP_MIN] = "下级指标得分率的最小值 × 本项分值"};
+    sb_printf(s, "%s", words[n->op]);
+    if (n->op == PG_OP_SUM || n->op == PG_OP_MIN) return;
+    sb_printf(s, "；权重：");
+    int first = 1;
+    for (int k = 0; k < n->nchildren; k++) {
+        const pg_node *kn = &rs->nodes[n->children[k]];
+        if (g >= 0 && isnan(kn->points[g])) continue;
+        sb_printf(s, "%s%s %g", first ? "" : "、", kn->name, isnan(kn->weight) ? 1 : kn->weight);
+        first = 0;
+    }
+    sb_printf(s, "，在适用的下级指标间归一");
+}
+
 char *pg_doc_method_words(const pg_ruleset *rs, const pg_node *n, int g)
 {
     const pg_method *m = &n->method;
@@ -90,6 +147,10 @@ char *pg_doc_method_words(const pg_ruleset *rs, const pg_node *n, int g)
     }
     if (n->veto) {
         sb_printf(&s, "单项否决：数据不为 0 时，该方案总分记 %g 分", n->veto_score);
+        return sb_take(&s);
+    }
+    if (n->nchildren && !n->adjust) {
+        aggregate_words(&s, rs, n, g);
         return sb_take(&s);
     }
     const char *ge = m->lower ? "≤" : "≥";
@@ -159,6 +220,12 @@ char *pg_doc_method_words(const pg_ruleset *rs, const pg_node *n, int g)
     case PG_M_FLAG:
         sb_printf(&s, "是否计分：数据不为 0（是）得满分，为 0（否）不得分");
         break;
+    case PG_M_VALUE:
+        if (m->scale == 1)
+            sb_printf(&s, "按数值计分：得分率 = 数值，限定在 0–100%% 之间");
+        else
+            sb_printf(&s, "按数值计分：得分率 = 数值 × %g，限定在 0–100%% 之间", m->scale);
+        break;
     case PG_M_CUSTOM:
         sb_printf(&s, "自定义计分（%s:%d），见评分标准", n->file, n->line);
         break;
@@ -166,6 +233,7 @@ char *pg_doc_method_words(const pg_ruleset *rs, const pg_node *n, int g)
         sb_printf(&s, "下级指标得分之和");
         break;
     }
+    value_words(&s, rs, n);
     return sb_take(&s);
 }
 
@@ -369,9 +437,19 @@ static void indicator(doc *dc, const pg_ruleset *rs, int i, int g)
         w = pg_doc_missing_words(rs, n);
         item(dc, 0, "无数据时", w);
         free(w);
-    } else if (n->nchildren)
-        item(dc, 0, "计分方法",
-             n->adjust ? "下级各项加减分之和，限定在上下限之内" : "下级指标得分之和");
+    } else if (n->nchildren && n->adjust)
+        item(dc, 0, "计分方法", "下级各项加减分之和，限定在上下限之内");
+    else if (n->nchildren) {
+        char *w = pg_doc_method_words(rs, n, g);
+        item(dc, 0, "计分方法", w);
+        free(w);
+    }
+    if (n->parent >= 0 && rs->nodes[n->parent].op != PG_OP_SUM &&
+        rs->nodes[n->parent].op != PG_OP_MIN) {
+        snprintf(buf, sizeof buf, "%g（在上级指标的适用下级指标间归一）",
+                 isnan(n->weight) ? 1 : n->weight);
+        item(dc, 0, "权重", buf);
+    }
     if (n->metric >= 0) {
         const pg_metric *m = &rs->metrics[n->metric];
         strbuf b = {0};

@@ -58,6 +58,9 @@ static void method_params(const pg_node *n, char *buf, size_t size)
     case PG_M_PER_EVENT:
         snprintf(buf, size, "per_event { per = %g }", m->per);
         break;
+    case PG_M_VALUE:
+        snprintf(buf, size, "value { scale = %g }", m->scale);
+        break;
     case PG_M_CUSTOM:
         snprintf(buf, size, "function (%s:%d)", n->file, n->line);
         break;
@@ -129,9 +132,96 @@ static void leaf(FILE *out, const pg_result *res, int node, int u, const char *d
     char *words = pg_doc_method_words(rs, n, g);
     fprintf(out, "%*s方法    %s：%s\n", ind, "", p, words);
     free(words);
+    if (n->has_transform && !isnan(c->value) && !isnan(c->points)) {
+        fprintf(out, "%*s变换    ", ind, "");
+        if (!isnan(n->tf_floor) || !isnan(n->tf_cap))
+            fprintf(out, "限定在 [%g, %g]%s", isnan(n->tf_floor) ? -INFINITY : n->tf_floor,
+                    isnan(n->tf_cap) ? INFINITY : n->tf_cap, n->tf_log ? "，" : "");
+        if (n->tf_log) fputs("取自然对数", out);
+        fprintf(out, "：计分值 %.6g（transform）\n", pg_transform(n, c->value));
+    }
     char *miss = pg_doc_missing_words(rs, n);
     fprintf(out, "%*s缺数    %s（missing = \"%s\"）\n", ind, "", miss, pg_missing_name(n->missing));
     free(miss);
+}
+
+/* One child's term under its parent's operator: its share s of its own points, its weight
+ * normalised over the children that apply (W), and what it adds in the operator's own terms. */
+typedef struct {
+    double share, weight, norm, term;
+    int applies;
+} op_term;
+
+/* The terms of node's children for unit u (n->op is not sum); returns S, the node's share. */
+static double op_terms(const pg_result *res, int node, int u, op_term *t)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_node *n = &rs->nodes[node];
+    double W = 0;
+    for (int k = 0; k < n->nchildren; k++) {
+        const pg_node *kn = &rs->nodes[n->children[k]];
+        const pg_cell *kc = pg_result_cell(res, n->children[k], u);
+        t[k] = (op_term){.applies = kc->status != PG_ST_OFF && !isnan(kc->points)};
+        if (!t[k].applies) continue;
+        t[k].share = kc->points / kc->max;
+        t[k].weight = n->op == PG_OP_MIN || isnan(kn->weight) ? 1 : kn->weight;
+        W += t[k].weight;
+    }
+    double S = W > 0 ? (n->op == PG_OP_GEOMEAN ? 1 : n->op == PG_OP_MIN ? INFINITY : 0) : NAN;
+    for (int k = 0; k < n->nchildren; k++) {
+        if (!t[k].applies) continue;
+        t[k].norm = t[k].weight / W;
+        switch (n->op) {
+        case PG_OP_MEAN:
+            t[k].term = t[k].norm * t[k].share;
+            S += t[k].term;
+            break;
+        case PG_OP_GEOMEAN:
+            t[k].term = pow(t[k].share, t[k].norm);
+            S *= t[k].term;
+            break;
+        case PG_OP_HARMONIC:
+            t[k].term = t[k].share > 0 ? t[k].norm / t[k].share : INFINITY;
+            S += t[k].term;
+            break;
+        case PG_OP_MIN:
+        case PG_OP_SUM:
+            t[k].term = t[k].share;
+            S = fmin(S, t[k].share);
+            break;
+        }
+    }
+    if (n->op == PG_OP_HARMONIC) S = isinf(S) ? 0 : 1 / S;
+    return S;
+}
+
+/* The operator of a node that does not sum its children, child by child. */
+static void op_trace(FILE *out, const pg_result *res, int node, int u, int ind)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_node *n = &rs->nodes[node];
+    static const char *const words[] = {"", "加权算术平均", "加权几何平均", "加权调和平均",
+                                        "最小值"};
+    static const char *const forms[] = {"", "Σ w·s", "Π s^w", "1 ÷ Σ (w ÷ s)", "min s"};
+    op_term *t = pg_xcalloc((size_t)n->nchildren + 1, sizeof *t);
+    double S = op_terms(res, node, u, t);
+    fprintf(out, "%*s合成    aggregate = \"%s\"：下级指标得分率 s 的%s，S = %s = %.6g，× %g 分\n",
+            ind, "", pg_op_name(n->op), words[n->op], forms[n->op], S,
+            pg_result_cell(res, node, u)->max);
+    for (int k = 0; k < n->nchildren; k++) {
+        if (!t[k].applies) continue;
+        const pg_node *kn = &rs->nodes[n->children[k]];
+        fprintf(out, "%*s        %s：s = %.6g", ind, "", kn->id, t[k].share);
+        if (n->op == PG_OP_MIN)
+            fprintf(out, "%s\n", t[k].share == S ? "（最小）" : "");
+        else
+            fprintf(out, "，权重 %g，归一 w = %.6g，%s = %.6g\n", t[k].weight, t[k].norm,
+                    n->op == PG_OP_MEAN      ? "w·s"
+                    : n->op == PG_OP_GEOMEAN ? "s^w"
+                                             : "w ÷ s",
+                    t[k].term);
+    }
+    free(t);
 }
 
 static void node_trace(FILE *out, const pg_result *res, int node, int u, const char *datadir,
@@ -162,7 +252,13 @@ static void node_trace(FILE *out, const pg_result *res, int node, int u, const c
                 pg_round(n->min_applicable * 100, 6),
                 n->below == PG_BELOW_GROUP_MEDIAN ? "按本组中位数计" : "不适用",
                 pg_below_name(n->below));
-    if (n->parent >= 0 && !isnan(c->points) && fabs(c->weight - 1) > 1e-12)
+    if (n->nchildren && !n->adjust && n->op != PG_OP_SUM && !isnan(c->points))
+        op_trace(out, res, node, u, ind + 4);
+    /* under geomean, harmonic or min a child carries nothing linearly (its weight is 0): its
+     * term is in its parent's 合成 lines instead */
+    int nonlinear = n->parent >= 0 && rs->nodes[n->parent].op != PG_OP_SUM &&
+                    rs->nodes[n->parent].op != PG_OP_MEAN;
+    if (n->parent >= 0 && !isnan(c->points) && fabs(c->weight - 1) > 1e-12 && !nonlinear)
         fprintf(out, "%*s折算    × %s 计入所在部分\n", ind + 4, "", w);
     const char *note = pg_result_note(res, c->note);
     if (note) fprintf(out, "%*s说明    %s\n", ind + 4, "", note);
@@ -187,7 +283,10 @@ static void header(FILE *out, const pg_result *res, int u)
         if (ur->veto_node >= 0) fprintf(out, "，单项否决（%s）", rs->nodes[ur->veto_node].id);
         if (ur->clamped) fprintf(out, "，总分限定在 [0, %g]", s->max);
         fputc('\n', out);
-    } else
+    } else if (!isnan(ur->total))
+        fprintf(out, "总分 %.*f（未取整 %.6f），不参与排名（本组 ranked = false）\n", rs->rounding,
+                ur->total, ur->raw_total);
+    else
         fputs("不参与排名：本方案的指标对该单位全部不计分\n", out);
     const char *note = pg_result_note(res, ur->note);
     if (note) fprintf(out, "说明 %s\n", note);
@@ -345,7 +444,34 @@ static void trace_fields(cJSON *row, const pg_result *res, int node, int u, cons
         }
         free(lines);
     }
+    if (n->nchildren && !n->adjust && n->op != PG_OP_SUM) {
+        pg_json_str(row, "aggregate", pg_op_name(n->op));
+        char *words = pg_doc_method_words(rs, n, g);
+        pg_json_str(row, "aggregate_words", words);
+        free(words);
+        if (!isnan(c->points)) {
+            op_term *t = pg_xcalloc((size_t)n->nchildren + 1, sizeof *t);
+            jnum(row, "aggregate_share", op_terms(res, node, u, t), 9);
+            cJSON *a = cJSON_AddArrayToObject(row, "terms");
+            for (int k = 0; k < n->nchildren; k++) {
+                if (!t[k].applies) continue;
+                cJSON *o = cJSON_CreateObject();
+                pg_json_str(o, "id", rs->nodes[n->children[k]].id);
+                jnum(o, "share", t[k].share, 9);
+                jnum(o, "weight", t[k].weight, 9);
+                jnum(o, "normalised_weight", t[k].norm, 9);
+                jnum(o, "term", t[k].term, 9);
+                cJSON_AddItemToArray(a, o);
+            }
+            free(t);
+        }
+    }
+    if (n->parent >= 0 && rs->nodes[n->parent].op != PG_OP_SUM &&
+        rs->nodes[n->parent].op != PG_OP_MIN)
+        jnum(row, "declared_weight", isnan(n->weight) ? 1 : n->weight, 9);
     if (!(n->nchildren == 0 || n->metric >= 0)) return; /* an inner node: no method */
+    if (n->has_transform && !isnan(c->value))
+        jnum(row, "scored_value", pg_transform(n, c->value), 9);
     char p[512];
     if (n->evaluator)
         snprintf(p, sizeof p, "evaluator_score {}");

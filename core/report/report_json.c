@@ -86,6 +86,8 @@ static cJSON *group_object(const pg_result *res, int g)
             pg_json_str(x, "unit", rs->units[u].id);
             pg_json_str(x, "name", rs->units[u].name);
             pg_json_str(x, "reason", pg_result_unranked_reason(res, u));
+            /* a group declared ranked = false: evaluated, so its total is shown */
+            if (!isnan(res->units[u].total)) add_num(x, "total", res->units[u].total, rs->rounding);
             cJSON_AddItemToArray(unranked, x);
         }
         cJSON *list = no_business_list(res, u);
@@ -215,8 +217,8 @@ static cJSON *unit_object(const pg_result *res, int u)
     pg_json_str(o, "group", rs->groups[rs->units[u].group].id);
     pg_json_str(o, "code", rs->units[u].code);
     cJSON_AddBoolToObject(o, "code_standard", rs->units[u].code_standard);
-    add_num(o, "total", ur->ranked ? ur->total : NAN, rs->rounding);
-    add_num(o, "unrounded_total", ur->ranked ? ur->raw_total : NAN, 6);
+    add_num(o, "total", ur->total, rs->rounding);
+    add_num(o, "unrounded_total", isnan(ur->total) ? NAN : ur->raw_total, 6);
     if (ur->rank)
         cJSON_AddNumberToObject(o, "rank", ur->rank);
     else

@@ -116,7 +116,8 @@ static void no_business(const pg_result *res, int g, FILE *out)
 static const char *reason_text(const pg_result *res, int u)
 {
     const char *r = pg_result_unranked_reason(res, u);
-    return strcmp(r, "error") == 0         ? "规则计算出错"
+    return strcmp(r, "not_ranked") == 0    ? "不参与排名"
+           : strcmp(r, "error") == 0       ? "规则计算出错"
            : strcmp(r, "no_business") == 0 ? "无相关业务"
                                            : "无数据";
 }
@@ -167,9 +168,25 @@ static void ranking(const pg_result *res, FILE *out)
             fputc('\n', out);
         }
         free(order);
+        /* a group declared ranked = false: each unit's total, with — for the rank */
+        for (int u = 0; rs->groups[g].unranked && u < rs->nunits; u++) {
+            const pg_unit_result *ur = &res->units[u];
+            if (rs->units[u].group != g || isnan(ur->total)) continue;
+            cell(out, "—", -4);
+            cell(out, rs->units[u].name, nw);
+            num(buf, sizeof buf, ur->total, rs->rounding);
+            cell(out, buf, -7);
+            for (int k = 0; k < s->nparts; k++) {
+                int w = pg_text_width(s->parts[k].name);
+                num(buf, sizeof buf, pg_result_part(res, u, k), rs->rounding);
+                cell(out, buf, w > 7 ? -w : -7);
+            }
+            fputs("不参与排名\n", out);
+        }
         int first = 1;
         for (int u = 0; u < rs->nunits; u++)
-            if (rs->units[u].group == g && !res->units[u].ranked) {
+            if (rs->units[u].group == g && !res->units[u].ranked &&
+                !(rs->groups[g].unranked && !isnan(res->units[u].total))) {
                 fprintf(out, "%s%s（%s）", first ? "未排名：" : "、", rs->units[u].name,
                         reason_text(res, u));
                 first = 0;
@@ -187,7 +204,7 @@ static void breakdown(const pg_result *res, int u, FILE *out)
     char buf[64], pbuf[PG_PERIOD_BUF];
     fprintf(out, "\n%s（%s，代码 %s%s）  总分 ", rs->units[u].name, rs->units[u].id,
             rs->units[u].code, rs->units[u].code_standard ? "" : "，非标准代码");
-    num(buf, sizeof buf, ur->ranked ? ur->total : NAN, rs->rounding);
+    num(buf, sizeof buf, ur->total, rs->rounding);
     if (ur->ranked)
         fprintf(out, "%s  排名 %d  %s\n", buf, ur->rank,
                 ur->band >= 0 ? rs->bands[ur->band].label : "");

@@ -12,9 +12,9 @@ const char *pg_missing_name(pg_missing m)
 
 const char *pg_method_name(pg_method_kind k)
 {
-    static const char *const names[] = {"none",       "linear",    "steps",  "target",
-                                        "best_ratio", "rank",      "minmax", "zscore",
-                                        "deduct",     "per_event", "flag",   "custom"};
+    static const char *const names[] = {"none", "linear", "steps",  "target", "best_ratio",
+                                        "rank", "minmax", "zscore", "deduct", "per_event",
+                                        "flag", "value",  "custom"};
     return names[k];
 }
 

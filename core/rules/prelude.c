@@ -67,7 +67,7 @@ static const char dsl_source[] =
     "  add('calendar', 'calendar', t, file, line)\n"
     "end\n"
     "for _, name in ipairs { 'linear', 'steps', 'target', 'best_ratio', 'rank', 'minmax',\n"
-    "                        'zscore', 'deduct', 'per_event', 'flag' } do\n"
+    "                        'zscore', 'deduct', 'per_event', 'flag', 'value' } do\n"
     "  dsl[name] = function(t)\n"
     "    local file, line = where(2)\n"
     "    if t == nil then t = {} end\n"

@@ -202,7 +202,7 @@ static void check_node(const pg_ruleset *rs, int i, pg_diags *d)
         if (count == 0)
             NODE_ERR(d, n, "indicator '%s': no child applies to group '%s'", n->id,
                      rs->groups[g].id);
-        else if (!(fabs(sum - n->points[g]) <= EPS)) {
+        else if (n->op == PG_OP_SUM && !(fabs(sum - n->points[g]) <= EPS)) {
             /* every digit: %g would say "add up to 10, not its 10 points" for 10.000001 */
             char a[PG_NUM_BUF], b[PG_NUM_BUF];
             /* An inherited node whose children a set that extends it overrode or retired: say
@@ -426,6 +426,7 @@ void pg_ruleset_check(const pg_ruleset *rs, pg_diags *d)
     }
     for (int i = 0; i < rs->nnodes; i++) {
         check_node(rs, i, d);
+        pg_compose_check(rs, i, d);
         if (!node_in_any_scheme(rs, i))
             NODE_WARN(d, &rs->nodes[i], "indicator '%s' is in no scheme, so it is never scored",
                       rs->nodes[i].id);

@@ -35,6 +35,10 @@ char *pg__opt_string(loader *ld, int t, const char *key, const where *w, int req
 /* t[key] as a finite number, `dflt` if absent, NAN (with an error) if of the wrong type. */
 double pg__opt_number(loader *ld, int t, const char *key, const where *w, double dflt);
 
+/* compose.c: aggregate, weight, transform, na_when, winsor of an indicator */
+void pg__read_compose(loader *ld, int t, const where *w, pg_node *n);
+void pg__free_compose(pg_node *n);
+
 /* ruleset_data.c */
 void pg__read_source(loader *ld, int t, const where *w, pg_source *src);
 void pg__read_calendar(loader *ld, int t, const where *w);

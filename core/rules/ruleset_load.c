@@ -81,7 +81,7 @@ static void read_builtin(loader *ld, int mi, const where *w, pg_method *m)
     pg__rawfield(L, mi, "method");
     const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
     lua_pop(L, 1);
-    for (int k = PG_M_LINEAR; k <= PG_M_FLAG; k++)
+    for (int k = PG_M_LINEAR; k <= PG_M_VALUE; k++)
         if (strcmp(name, pg_method_name((pg_method_kind)k)) == 0) m->kind = (pg_method_kind)k;
     if (pg__rawfield(L, mi, "args") != LUA_TTABLE || m->kind == PG_M_NONE) {
         BAD(ld, w, "indicator '%s': method is not a built-in method object", w->id);
@@ -103,9 +103,10 @@ static void read_builtin(loader *ld, int mi, const where *w, pg_method *m)
         [PG_M_DEDUCT] = {"per", "free", NULL},
         [PG_M_PER_EVENT] = {"per", NULL},
         [PG_M_FLAG] = {NULL},
+        [PG_M_VALUE] = {"scale", NULL},
     };
     where mw = {name, w->id, w->file, w->line};
-    pg__warn_unknown(ld, a, &mw, m->kind <= PG_M_FLAG ? known[m->kind] : common);
+    pg__warn_unknown(ld, a, &mw, m->kind <= PG_M_VALUE ? known[m->kind] : common);
     m->lower = better_lower(ld, a, w, name);
     switch (m->kind) {
     case PG_M_LINEAR:
@@ -149,6 +150,11 @@ static void read_builtin(loader *ld, int mi, const where *w, pg_method *m)
         if (pg__rawfield(L, a, "shares") == LUA_TTABLE)
             m->shares = number_list(ld, lua_gettop(L), w, "rank.shares", &m->nshares);
         lua_pop(L, 1);
+        break;
+    case PG_M_VALUE:
+        m->scale = pg__opt_number(ld, a, "scale", &mw, 1);
+        if (!(m->scale > 0))
+            BAD(ld, w, "indicator '%s': value: scale must be a number above 0", w->id);
         break;
     case PG_M_ZSCORE:
         m->base = pg__opt_number(ld, a, "base", &mw, 0.6);
@@ -417,9 +423,10 @@ static void read_ruleset(loader *ld, int t, const where *w)
 }
 
 static const char *const node_fields[] = {
-    "name",   "parent", "points",         "groups",  "standard", "source", "desc",
-    "metric", "method", "params",         "missing", "min_n",    "kind",   "plus",
-    "minus",  "veto",   "min_applicable", "below",   "rectify",  NULL};
+    "name",      "parent",  "points",         "groups",  "standard", "source",    "desc",
+    "metric",    "method",  "params",         "missing", "min_n",    "kind",      "plus",
+    "minus",     "veto",    "min_applicable", "below",   "rectify",  "aggregate", "weight",
+    "transform", "na_when", "winsor",         NULL};
 
 /* min_applicable = 0.5, below = "group_median": the thin-evidence policy of an inner node
  * (eval.c's roll-up applies it). The share and the choice are read here; that the node has
@@ -501,6 +508,7 @@ static void read_node(loader *ld, int t, const where *w, pg_node *n, int *explic
     read_points(ld, t, w, n, explicit_groups);
     read_method(ld, t, w, n);
     read_thin(ld, t, w, n);
+    pg__read_compose(ld, t, w, n);
     int ty = pg__rawfield(L, t, "params");
     if (ty == LUA_TTABLE)
         n->params_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -834,10 +842,17 @@ static void read_decls(loader *ld)
                     read_ruleset(ld, t, &w);
             } else if (strcmp(w.kind, "group") == 0) {
                 pg_group *g = &rs->groups[rs->ngroups];
-                static const char *const fields[] = {"name", NULL};
+                static const char *const fields[] = {"name", "ranked", NULL};
                 pg__warn_unknown(ld, t, &w, fields);
                 *g = (pg_group){pg_xstrdup(w.id), pg__opt_string(ld, t, "name", &w, 1), w.file,
-                                w.line};
+                                w.line, 0};
+                /* ranked = false: evaluated and shown, never ranked (partners, observers) */
+                int rt = pg__rawfield(L, t, "ranked");
+                if (rt == LUA_TBOOLEAN)
+                    g->unranked = !lua_toboolean(L, -1);
+                else if (rt != LUA_TNIL)
+                    BAD(ld, &w, "group '%s': ranked must be true or false", w.id);
+                lua_pop(L, 1);
                 if (pg_strmap_put(&rs->group_ids, g->id, rs->ngroups) != 0)
                     BAD(ld, &w, "group '%s' is declared twice", w.id);
                 rs->ngroups++;
@@ -1210,6 +1225,7 @@ void pg_ruleset_free(pg_ruleset *rs)
         free(n->rectify);
         free(n->children), free(n->points);
         free_method(&n->method);
+        pg__free_compose(n);
     }
     for (int i = 0; i < rs->nschemes; i++) {
         pg_scheme *s = &rs->schemes[i];

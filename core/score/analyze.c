@@ -21,6 +21,8 @@
  *               before rounding: its share of the total's variance (the JRC's check of nominal
  *               against effective weights). Summed over the leaves it is 1 whenever every total
  *               is the sum of its leaves' contributions (no veto, no clamp to [0, max]).
+ *               Neither weight is given below a node whose aggregate is not sum (mean, geomean,
+ *               harmonic, min: its children's points are not shares of the total).
  * And per group, the pairs of leaves whose points correlate above 0.9 (double counting). */
 #include "score.h"
 #include "base.h"
@@ -67,6 +69,16 @@ static int in_adjust(const pg_ruleset *rs, int node)
 {
     for (int a = node; a >= 0; a = rs->nodes[a].parent)
         if (rs->nodes[a].adjust) return 1;
+    return 0;
+}
+
+/* Whether a node sits under one that combines its children by another operator than sum
+ * (aggregate = mean, geomean, …): its points are then not a share of the total, so neither
+ * figure of weight is defined for it. */
+static int under_operator(const pg_ruleset *rs, int node)
+{
+    for (int a = rs->nodes[node].parent; a >= 0; a = rs->nodes[a].parent)
+        if (rs->nodes[a].op != PG_OP_SUM) return 1;
     return 0;
 }
 
@@ -193,10 +205,10 @@ int pg_analyze_results(pg_result *const *res, int nres, pg_analysis **out, pg_di
                 a->r_parent = pearson(x, par, n);
             }
             a->r_total = pearson(x, tot, n);
-            int adj = in_adjust(rs, nodes[i]);
+            int adj = in_adjust(rs, nodes[i]) || under_operator(rs, nodes[i]);
             a->nominal = adj || k < 0 || !(wmax > 0) ? NAN : a->max * s->parts[k].weight / wmax;
             a->effective = NAN;
-            if (vt > 0 && k >= 0) {
+            if (vt > 0 && k >= 0 && !under_operator(rs, nodes[i])) {
                 double mc = 0, cv = 0;
                 for (long o = 0; o < n; o++) {
                     const pg_cell *c = pg_result_cell(res[ob_r[o]], nodes[i], ob_u[o]);

@@ -221,6 +221,23 @@ static void apply_missing(evaluator *ev, int node, pg_cell *c, int unit, int in_
     (void)unit;
 }
 
+/* winsor = { p }: the group's values (ev->vals, as the method sees them) clipped at both ends
+ * before the group's statistics and the shares, so one outlier does not set the scale of a
+ * relative method for everyone. A clipped unit's note says from what to what. */
+static void winsorise(evaluator *ev, const pg_node *n, int cnt)
+{
+    double lo, hi;
+    pg_winsor_bounds(ev->vals, cnt, n->winsor, &lo, &hi);
+    for (int i = 0; i < cnt; i++) {
+        double v = ev->vals[i], w = fmin(fmax(v, lo), hi);
+        if (w == v) continue;
+        ev->vals[i] = w;
+        append_note(ev->res, pg_result_cell(ev->res, (int)(n - ev->rs->nodes), ev->who[i]),
+                    pg_xasprintf("缩尾处理（winsor p=%g）：%.6g按本组%s%.6g计分", n->winsor, v,
+                                 v < lo ? "下限" : "上限", w));
+    }
+}
+
 static void score_group(evaluator *ev, int node, int g, int in_adjust)
 {
     const pg_ruleset *rs = ev->rs;
@@ -250,11 +267,27 @@ static void score_group(evaluator *ev, int node, int g, int in_adjust)
         else
             apply_missing(ev, node, c, u, in_adjust, why);
         free(why);
+        if ((c->status == PG_ST_OK || c->status == PG_ST_CARRIED) && pg_na_when(n, c->value)) {
+            /* a value that says "does not apply" (na_when): dropped as missing =
+             * "not_applicable" drops it, so the parent renormalises over the rest */
+            char vb[32];
+            snprintf(vb, sizeof vb, "%.10g", c->value);
+            append_note(res, c,
+                        pg_xasprintf("数值%s符合不适用条件（na_when%s%s）：不适用，权重按比例分配"
+                                     "给同级指标",
+                                     vb, n->na_when_text ? " " : "",
+                                     n->na_when_text ? n->na_when_text : ""));
+            c->status = PG_ST_NA;
+            c->points = NAN;
+        }
         if (c->status == PG_ST_OK || c->status == PG_ST_CARRIED) {
-            ev->vals[cnt] = c->value;
+            ev->vals[cnt] = n->evaluator ? c->value : pg_transform(n, c->value);
             ev->who[cnt++] = u;
         }
     }
+    if (n->winsor > 0 && cnt > 0) winsorise(ev, n, cnt);
+    pg_method tm;
+    int tm_owned = pg_method_transformed(n, &tm);
     pg_group_stats gs = {0};
     if (pg_method_is_relative(&n->method))
         pg_group_stats_compute(&gs, ev->vals, cnt, pg_method_needs_order(&n->method));
@@ -291,7 +324,8 @@ static void score_group(evaluator *ev, int node, int g, int in_adjust)
         int capped = 0;
         if (n->method.kind == PG_M_CUSTOM) {
             char *note = NULL, *err = NULL;
-            if (pg_custom_share(ev->custom, n, group_ref, u, c->value, &share, &note, &err) != 0) {
+            if (pg_custom_share(ev->custom, n, group_ref, u, ev->vals[i], &share, &note, &err) !=
+                0) {
                 c->status = PG_ST_ERROR;
                 c->points = 0;
                 rule_failed(ev, u, err);
@@ -301,7 +335,7 @@ static void score_group(evaluator *ev, int node, int g, int in_adjust)
             }
             if (note) c->note = add_note(res, note);
         } else
-            share = pg_method_share(&n->method, c->value, max, &gs, &capped);
+            share = pg_method_share(&tm, ev->vals[i], max, &gs, &capped);
         c->points = share * max + 0.0; /* + 0.0: no "-0" for an untouched penalty */
         c->capped = (unsigned char)capped;
         if (capped && c->note < 0)
@@ -310,6 +344,7 @@ static void score_group(evaluator *ev, int node, int g, int in_adjust)
     }
     if (group_ref >= 0) pg_custom_group_release(ev->custom, group_ref);
     free(gs.sorted);
+    if (tm_owned) free(tm.step_at);
 }
 
 /* Upheld appeals on the leaf `node` for group g's units: each moves the points by its
@@ -447,11 +482,116 @@ static void thin_evidence(evaluator *ev, int node, int g)
     }
 }
 
+/* A child's weight under an operator that is not sum: its `weight` (1 when not given); every
+ * child weighs the same under min. */
+static double child_weight(const pg_node *n, const pg_node *k)
+{
+    return n->op == PG_OP_MIN || isnan(k->weight) ? 1 : k->weight;
+}
+
+/* The roll-up of a node whose aggregate is mean, geomean, harmonic or min. Each applicable
+ * child enters as its share of its own maximum, s = points ÷ max, in [0, 1]; weights are
+ * normalised over the children that apply to the unit (a dropped child's weight goes to the
+ * rest, as under sum); the node scores S × its points with
+ *   mean      S = Σ wₖsₖ / W
+ *   geomean   S = Π sₖ^(wₖ/W)        0 when any applicable child is at 0 (the product's limit)
+ *   harmonic  S = W / Σ (wₖ/sₖ)      0 when any applicable child is at 0 (the limit)
+ *   min       S = min sₖ
+ * No applicable child: the node is dropped (not applicable, or no business), as under sum.
+ * Lost points: the mean is linear, so each child carries its points into the node by the factor
+ * (wₖ/W) × max ÷ maxₖ and lost points still add up leaf by leaf; the other three are not, so
+ * their children carry nothing (weight 0) and the node's loss is its own, as under a node that
+ * took its group's median (explain shows each child's term in the operator's own terms). */
+static void roll_up_op(evaluator *ev, int node, int g)
+{
+    const pg_ruleset *rs = ev->rs;
+    const pg_node *n = &rs->nodes[node];
+    pg_result *res = ev->res;
+    double wall = 0; /* the weights of the children that apply to the group */
+    for (int k = 0; k < n->nchildren; k++) {
+        const pg_node *kn = &rs->nodes[n->children[k]];
+        if (!isnan(kn->points[g])) wall += child_weight(n, kn);
+    }
+    for (int i = 0; i < ev->nmembers[g]; i++) {
+        int u = ev->members[g][i];
+        pg_cell *c = pg_result_cell(res, node, u);
+        double W = 0, acc = 0, app = 0, smin = INFINITY;
+        int no_business = 0, dropped = 0, zero = -1;
+        for (int k = 0; k < n->nchildren; k++) {
+            const pg_node *kn = &rs->nodes[n->children[k]];
+            pg_cell *kc = pg_result_cell(res, n->children[k], u);
+            kc->weight = 0;
+            if (kc->status == PG_ST_OFF) continue;
+            if (isnan(kc->points)) {
+                no_business |= kc->status == PG_ST_NO_BUSINESS;
+                dropped++;
+                continue;
+            }
+            /* the loader refused a child with points ≤ 0 here; methods keep points in [0, max] */
+            double sk = fmin(fmax(kc->points / kc->max, 0), 1), w = child_weight(n, kn);
+            W += w;
+            app += w * (kn->nchildren ? kc->applicable / kc->max : 1);
+            switch (n->op) {
+            case PG_OP_MEAN:
+                acc += w * sk;
+                break;
+            case PG_OP_GEOMEAN:
+                if (sk > 0)
+                    acc += w * log(sk);
+                else if (zero < 0)
+                    zero = k;
+                break;
+            case PG_OP_HARMONIC:
+                if (sk > 0)
+                    acc += w / sk;
+                else if (zero < 0)
+                    zero = k;
+                break;
+            case PG_OP_MIN:
+                smin = fmin(smin, sk);
+                break;
+            case PG_OP_SUM:
+                break;
+            }
+        }
+        c->applicable = wall > 0 ? c->max * app / wall : 0;
+        if (!(W > 0)) {
+            c->status = no_business ? PG_ST_NO_BUSINESS : PG_ST_NA;
+            continue;
+        }
+        double S = n->op == PG_OP_MEAN       ? acc / W
+                   : n->op == PG_OP_GEOMEAN  ? (zero >= 0 ? 0 : exp(acc / W))
+                   : n->op == PG_OP_HARMONIC ? (zero >= 0 ? 0 : W / acc)
+                                             : smin;
+        S = fmin(fmax(S, 0), 1); /* exp and the division may round a hair past 1 */
+        c->status = PG_ST_OK;
+        c->points = S * c->max + 0.0;
+        if (n->op == PG_OP_MEAN)
+            for (int k = 0; k < n->nchildren; k++) {
+                pg_cell *kc = pg_result_cell(res, n->children[k], u);
+                if (kc->status != PG_ST_OFF && !isnan(kc->points))
+                    kc->weight = child_weight(n, &rs->nodes[n->children[k]]) / W * c->max / kc->max;
+            }
+        if (zero >= 0)
+            c->note = add_note(res, pg_xasprintf("下级指标“%s”得分为0，%s为0",
+                                                 rs->nodes[n->children[zero]].name,
+                                                 n->op == PG_OP_GEOMEAN ? "几何平均" : "调和平均"));
+        else if (dropped)
+            c->note = add_note(res, pg_xasprintf("%d项下级指标不计分，权重在其余%s项间重新归一",
+                                                 dropped, n->op == PG_OP_MIN ? "取最小值的" : ""));
+    }
+    if (n->min_applicable > 0) thin_evidence(ev, node, g);
+}
+
 static void roll_up(evaluator *ev, int node, int g)
 {
     const pg_ruleset *rs = ev->rs;
     const pg_node *n = &rs->nodes[node];
     pg_result *res = ev->res;
+    if (n->op != PG_OP_SUM && !n->adjust) {
+        roll_up_op(ev, node, g);
+        return;
+    }
     for (int i = 0; i < ev->nmembers[g]; i++) {
         int u = ev->members[g][i];
         pg_cell *c = pg_result_cell(res, node, u);
@@ -612,7 +752,7 @@ static void score_schemes(evaluator *ev, const pg_scheme *s, pg_diags *d)
             res->sub_part[res->nsub] = k;
             res->sub[res->nsub++] = sub;
             for (int u = 0; u < rs->nunits; u++)
-                if (sub->units[u].ranked) sum[u] += sub->units[u].total, cnt[u]++;
+                if (!isnan(sub->units[u].total)) sum[u] += sub->units[u].total, cnt[u]++;
         }
         for (int u = 0; u < rs->nunits; u++)
             res->parts[(size_t)u * (size_t)s->nparts + (size_t)k] = cnt[u] ? sum[u] / cnt[u] : NAN;
@@ -674,7 +814,8 @@ static void totals(evaluator *ev, const pg_scheme *s)
         }
         ur->raw_total = total;
         ur->total = pg_rs_round(rs, total);
-        ur->ranked = !isnan(total);
+        /* a group declared ranked = false is evaluated and shown, never ranked */
+        ur->ranked = !isnan(total) && !rs->groups[g].unranked;
     }
 }
 
@@ -734,7 +875,7 @@ static int eval_inner(const pg_ruleset *rs, const pg_dataset *ds, int scheme, in
     pg_rank_assign(res);
 
     int any = 0;
-    for (int u = 0; u < rs->nunits; u++) any |= res->units[u].ranked;
+    for (int u = 0; u < rs->nunits; u++) any |= !isnan(res->units[u].total);
     int failed = ev.nerrs > 0;
     report_rule_errors(&ev, !any, d);
     int prev = pg_period_prev(period);

@@ -1,7 +1,9 @@
 /* method.c — the built-in methods. Each is a few lines of arithmetic on the value and, for
  * relative methods, the group's statistics; docs/rules.md states the same
- * formulas in words. */
+ * formulas in words. What a leaf makes of its value before the method (na_when, transform,
+ * winsor: core/rules/compose.c declares them) is here too, for the same reason. */
 #include "method.h"
+#include "score.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -132,7 +134,62 @@ double pg_method_share(const pg_method *m, double v, double points, const pg_gro
     }
     case PG_M_FLAG:
         return v != 0;
+    case PG_M_VALUE: {
+        double s = v * m->scale;
+        *capped = s < 0 || s > 1;
+        return clamp01(s);
+    }
     default:
         return NAN;
     }
+}
+
+double pg_transform(const pg_node *n, double x)
+{
+    if (!n->has_transform) return x;
+    if (!isnan(n->tf_floor) && x < n->tf_floor) x = n->tf_floor;
+    if (!isnan(n->tf_cap) && x > n->tf_cap) x = n->tf_cap;
+    return n->tf_log ? log(x) : x;
+}
+
+int pg_method_transformed(const pg_node *n, pg_method *out)
+{
+    *out = n->method;
+    if (!n->has_transform || !n->tf_log) return 0;
+    /* thresholds are written in the value's own units: under a logarithm they are compared
+     * with ln(value), so they become ln(threshold) too (the loader refused any ≤ 0) */
+    if (out->kind == PG_M_LINEAR) {
+        out->lo = log(out->lo);
+        out->hi = log(out->hi);
+    } else if (out->kind == PG_M_STEPS) {
+        out->step_at = pg_xmalloc(sizeof(double) * (size_t)(out->nsteps ? out->nsteps : 1));
+        for (int i = 0; i < out->nsteps; i++) out->step_at[i] = log(n->method.step_at[i]);
+        return 1;
+    }
+    return 0;
+}
+
+int pg_na_when(const pg_node *n, double v)
+{
+    for (int i = 0; i < n->nna_values; i++)
+        if (v == n->na_values[i]) return 1;
+    if (!n->na_when) return 0;
+    pg_value rec = {.num = v};
+    return pg_expr_test(n->na_when, &rec);
+}
+
+void pg_winsor_bounds(const double *values, int n, double p, double *lo, double *hi)
+{
+    *lo = -INFINITY, *hi = INFINITY;
+    if (n <= 0) return;
+    double *s = pg_xmalloc(sizeof(double) * (size_t)n);
+    memcpy(s, values, sizeof(double) * (size_t)n);
+    qsort(s, (size_t)n, sizeof(double), cmp_double);
+    /* k = ⌊p·n⌋ values at each end take the nearest value inside them (the 1e-9: 0.05 × 20
+     * is 1, not 0.99999…) */
+    int k = (int)floor(p * n + 1e-9);
+    if (k > (n - 1) / 2) k = (n - 1) / 2;
+    *lo = s[k];
+    *hi = s[n - 1 - k];
+    free(s);
 }

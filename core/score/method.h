@@ -28,6 +28,15 @@ int pg_method_needs_order(const pg_method *m);
 double pg_method_share(const pg_method *m, double v, double points, const pg_group_stats *gs,
                        int *capped);
 
+/* n's method with its thresholds in the transformed scale (linear lo and hi, steps thresholds
+ * under log = true). Returns 1 when out->step_at is a malloc'd copy the caller frees. */
+int pg_method_transformed(const pg_node *n, pg_method *out);
+/* Whether value v makes the leaf not applicable (na_when: a condition or sentinel values). */
+int pg_na_when(const pg_node *n, double v);
+/* Winsorising (winsor = { p }): of n values, the k = ⌊p·n⌋ lowest take the (k+1)-th lowest and
+ * the k highest the (k+1)-th highest; *lo and *hi are those two bounds. */
+void pg_winsor_bounds(const double *values, int n, double p, double *lo, double *hi);
+
 /* Competition rank of v among gs->sorted: 1 + the number of strictly better values. */
 int pg_group_rank(const pg_group_stats *gs, double v, int lower_is_better);
 

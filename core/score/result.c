@@ -22,6 +22,8 @@ const char *pg_result_note(const pg_result *res, int note)
 const char *pg_result_unranked_reason(const pg_result *res, int u)
 {
     const pg_scheme *s = &res->rs->schemes[res->scheme];
+    if (res->rs->groups[res->rs->units[u].group].unranked && !isnan(res->units[u].total))
+        return "not_ranked";
     if (res->units[u].errors) return "error";
     for (int k = 0; res->cells && k < s->nparts; k++)
         if (s->parts[k].node >= 0 &&

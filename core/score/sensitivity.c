@@ -421,7 +421,8 @@ static void rank_draw(const model *m, scratch *x, const double *tot, const doubl
         for (int i = 0; i < m->nmembers[g]; i++) {
             int u = m->members[g][i];
             ranks[u] = 0;
-            if (!isnan(tot[u])) x->sorted[n++] = (struct rk){tot[u], u};
+            /* a group declared ranked = false has totals and no ranks, under any weights */
+            if (!isnan(tot[u]) && !rs->groups[g].unranked) x->sorted[n++] = (struct rk){tot[u], u};
         }
         sort_by_total(m, x, n);
         if (nt > 0) /* runs of equal totals: by the tie-breakers */
@@ -456,7 +457,7 @@ static void rank_draw(const model *m, scratch *x, const double *tot, const doubl
     if (bands)
         for (int u = 0; u < m->nu; u++) {
             bands[u] = -1;
-            if (isnan(tot[u])) continue;
+            if (isnan(tot[u]) || rs->groups[rs->units[u].group].unranked) continue;
             for (int b = 0; b < rs->nbands && bands[u] < 0; b++)
                 if (tot[u] >= rs->bands[b].min - 1e-9) bands[u] = b;
         }
@@ -561,6 +562,20 @@ static int model_build(const pg_result *res, model **out, pg_diags *d)
                      s->parts[k].id);
             return -ENOTSUP;
         }
+    /* Drawn weights are points renormalised among siblings that add up; a node that combines
+     * its children by another operator weighs them by `weight` and not additively, which this
+     * re-aggregation does not model: refused, rather than drawing numbers that mean nothing. */
+    for (int i = 0; i < s->norder; i++) {
+        const pg_node *n = &rs->nodes[s->order[i]];
+        if (n->op != PG_OP_SUM) {
+            pg_error(d, n->file, n->line,
+                     "indicator '%s' combines its children by aggregate = \"%s\"; sensitivity "
+                     "draws weights for sums of points only, so scheme '%s' cannot be analysed "
+                     "this way yet",
+                     n->id, pg_op_name(n->op), s->id);
+            return -ENOTSUP;
+        }
+    }
     if (rs->nunits > 65535) {
         pg_error(d, NULL, 0, "sensitivity handles at most 65,535 units; the rule set has %d",
                  rs->nunits);
@@ -701,7 +716,9 @@ static int check_nominal(const model *m, scratch *x, pg_diags *d)
         const pg_unit_result *ur = &m->res->units[u];
         double t = o.tot[u];
         int same = ur->ranked ? t == ur->total && o.ranks[u] == ur->rank && o.bands[u] == ur->band
-                              : isnan(t);
+                   : m->rs->groups[m->rs->units[u].group].unranked
+                       ? (t == ur->total || (isnan(t) && isnan(ur->total))) && o.ranks[u] == 0
+                       : isnan(t);
         if (!same) {
             pg_error(d, NULL, 0,
                      "sensitivity: re-aggregating unit '%s' at nominal weights gives %.17g (rank "

@@ -97,6 +97,7 @@ typedef enum {
     PG_M_DEDUCT,
     PG_M_PER_EVENT,
     PG_M_FLAG,
+    PG_M_VALUE, /* value { scale = … }: the value itself (× scale) as the share */
     PG_M_CUSTOM
 } pg_method_kind;
 
@@ -112,7 +113,8 @@ typedef struct {
     double *step_at, *step_share;
     int nshares; /* rank: shares by rank */
     double *shares;
-    int fn_ref; /* custom: registry ref of the function */
+    int fn_ref;   /* custom: registry ref of the function */
+    double scale; /* value */
 } pg_method;
 
 typedef enum {
@@ -127,6 +129,7 @@ typedef struct {
     char *id, *name;
     const char *file;
     int line;
+    int unranked; /* group { ranked = false }: its units are evaluated and shown, never ranked */
 } pg_group;
 
 typedef struct {
@@ -193,6 +196,9 @@ typedef struct {
     const char *auth_measured_id, *auth_into_id; /* as written, until resolved */
 } pg_metric;
 
+/* How a node with children combines them (indicator { aggregate = … }, compose.c). */
+typedef enum { PG_OP_SUM, PG_OP_MEAN, PG_OP_GEOMEAN, PG_OP_HARMONIC, PG_OP_MIN } pg_op;
+
 /* What a node with thin evidence scores (pg_node.min_applicable). */
 typedef enum {
     PG_BELOW_NONE,        /* no policy */
@@ -224,6 +230,16 @@ typedef struct {
      * takes `below` instead. 0: no policy. */
     double min_applicable;
     pg_below below;
+    /* compose.c: how a node combines its children and what a leaf makes of its value */
+    pg_op op;      /* aggregate = …; PG_OP_SUM by default */
+    double weight; /* weight = … under a mean/geomean/harmonic parent; NAN: not given (1) */
+    int has_transform, tf_log; /* transform = { log = true, floor = …, cap = … } */
+    double tf_floor, tf_cap;   /* NAN when absent */
+    struct pg_expr *na_when;   /* na_when = "value < 0": NULL when absent */
+    char *na_when_text;        /* as written */
+    double *na_values;         /* na_when = { -1, 999 }: sentinel values */
+    int nna_values;
+    double winsor; /* winsor = { p = … }: the share clipped at each end; 0 = none */
 } pg_node;
 
 typedef enum { PG_PERIOD_MONTH, PG_PERIOD_YEAR } pg_period_kind;
@@ -376,6 +392,12 @@ static inline double pg_node_points(const pg_node *n, int g)
 {
     return n->points[g];
 }
+
+/* compose.c — aggregate, weight, transform, na_when and winsor on an indicator (docs/rules.md).
+ * The loader reads them; pg_ruleset_check calls pg_compose_check on every node once the tree is
+ * built. */
+const char *pg_op_name(pg_op op);
+void pg_compose_check(const pg_ruleset *rs, int node, pg_diags *d);
 
 /* rulediff.c — what changed between two rule sets, in words: indicators added, retired, moved
  * or renamed; points, scheme part weights, methods and their parameters, missing-data policies,

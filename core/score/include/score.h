@@ -85,8 +85,8 @@ typedef struct {
 } pg_cell;
 
 typedef struct {
-    int ranked;       /* has a total and a rank */
-    double total;     /* rounded to the rule set's digits */
+    int ranked;       /* has a total and a rank (a group declared ranked = false: a total only) */
+    double total;     /* rounded to the rule set's digits; NAN when there is none */
     double raw_total; /* before rounding */
     int rank;         /* 0 when not ranked */
     int position;     /* 1-based display order within the group (ties by code, id); 0 if unranked */
@@ -140,8 +140,9 @@ static inline double pg_result_part(const pg_result *res, int unit, int part)
 }
 const char *pg_status_name(pg_status s);
 const char *pg_result_note(const pg_result *res, int note);
-/* Why unit u has no rank: "error" (rule code failed for it), "no_business" (a part it has no
- * business in) or "no_data". */
+/* Why unit u has no rank: "not_ranked" (its group is declared ranked = false: it has a total),
+ * "error" (rule code failed for it), "no_business" (a part it has no business in) or
+ * "no_data". */
 const char *pg_result_unranked_reason(const pg_result *res, int u);
 
 /* Points the unit lost on the node, on its part's scale: (max − points) × weight. 0 where
@@ -174,6 +175,11 @@ int *pg_result_group_order(const pg_result *res, int g);
  * when the data hold nothing for it. */
 int pg_eval(const pg_ruleset *rs, const pg_dataset *ds, int scheme, int period, pg_result **out,
             pg_diags *d);
+
+/* The value a leaf's method sees (indicator { transform = … }, docs/rules.md): clamped to the
+ * transform's floor and cap, then its natural logarithm under log = true; x itself without a
+ * transform. (method.c) */
+double pg_transform(const pg_node *n, double x);
 
 /* Effective dating (docs/rules.md): a scheme of schemes averages monthly totals, and when the
  * months of a year are governed by different rule sets each month's total must come from its

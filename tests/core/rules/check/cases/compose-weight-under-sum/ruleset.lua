@@ -1,0 +1,11 @@
+-- A weight under a node that sums its children: the points are the weights there.
+ruleset { id = "check-compose", name = "合成校验", year = 2021 }
+group "g" { name = "单位" }
+metric "m1" { name = "m1", unit = "share" }
+metric "m2" { name = "m2", unit = "count" }
+indicator "p" { name = "p", points = 100 }
+indicator "a" { parent = "p", name = "a", points = 60, weight = 2, metric = "m1",
+  method = value {}, standard = "s", source = "s" }
+indicator "b" { parent = "p", name = "b", points = 40, metric = "m2",
+  method = value {}, standard = "s", source = "s" }
+scheme "s" { name = "s", period = "month", max = 100, parts = { { id = "p" } } }
