@@ -27,7 +27,8 @@
  *                                   system; serials before 1 or after 9999-12-31 are refused
  *   boolean                         "true"/"false" in a bool field, else "TRUE"/"FALSE"
  *   ISO date (t="d")                its text
- *   formula error (#N/A, #DIV/0!)   refused, at its cell
+ *   formula error (#N/A, #DIV/0!)   refused, at its cell; so is a formula whose result was
+ *                                   never saved (openpyxl writes them so): unknown, not empty
  *   empty                           null
  * Nothing is rounded or guessed here; whether the text is a value of the declared type is
  * pinggu's to say, at the cell (req.row, req.sheet). */
@@ -336,7 +337,7 @@ typedef struct {
     XML_Parser xp;
 
     /* where we are */
-    int in_data, in_row, in_cell, in_v, in_is, in_is_t, in_rph;
+    int in_data, in_row, in_cell, in_v, in_is, in_is_t, in_rph, has_f;
     long row, next_row; /* the row being read; what an <row> without r= is */
     int col, next_col;
     char type[16]; /* the cell's t= */
@@ -440,6 +441,14 @@ static void data_cell(sheet *s)
     const char *t = s->type, *text = s->v.p ? s->v.p : "";
     size_t n = s->v.n;
     char tmp[64];
+    if (s->has_f && n == 0) {
+        /* a formula whose result was never saved (some writers leave that to Excel): its
+         * value is unknown, not empty */
+        bad_cell(s, s->col, s->row, f->name,
+                 "a formula without a saved result; open and save the workbook in a "
+                 "spreadsheet program, or type the value");
+        return;
+    }
     if (strcmp(t, "s") == 0) {
         char *end;
         unsigned long i = strtoul(text, &end, 10);
@@ -536,6 +545,9 @@ static void sh_start(void *ud, const char *el, const char **a)
         s->v.n = 0;
         if (s->v.p) s->v.p[0] = '\0';
         s->in_cell = 1;
+        s->has_f = 0;
+    } else if (s->in_cell && strcmp(e, "f") == 0) {
+        s->has_f = 1;
     } else if (s->in_cell && strcmp(e, "v") == 0) {
         s->in_v = 1;
     } else if (s->in_cell && strcmp(e, "is") == 0) {

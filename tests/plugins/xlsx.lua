@@ -209,6 +209,10 @@ T:section("a workbook made by another program (openpyxl) is the same batch as it
   out, e, c = ingest(data, "--values " .. L.quote(wb))
   T:eq("values sheet exit", 0, c, e)
   T:matches("the same values batch", out, "already ingested as batch %x+; nothing changed")
+  -- a formula openpyxl saved without its result: unknown, refused at its cell
+  _, e, c = ingest(data, "--values " .. L.quote(fixtures .. "/openpyxl-formula.xlsx"))
+  T:eq("formula exit", 1, c)
+  T:contains("a formula without a result", e, "openpyxl-formula.xlsx:values!D2: error: value: a formula without a saved result")
 end)
 
 T:section("pinggu template: the unit's form reads back; filled in, it is the CSV's batch", function()
