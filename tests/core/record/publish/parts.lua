@@ -50,6 +50,8 @@ local B = "/api/v1/bulletins/monthly/2021-05"
 t:eq("a part per unit", 36, count("SELECT count(*) FROM bulletin_part WHERE bulletin = " .. id .. " AND kind = 'unit'"))
 t:eq("a head", 1, count("SELECT count(*) FROM bulletin_part WHERE bulletin = " .. id .. " AND kind = 'head'"))
 t:eq("a summary", 1, count("SELECT count(*) FROM bulletin_part WHERE bulletin = " .. id .. " AND kind = 'summary'"))
+t:eq("the units' parts in packs of 16", 3,
+  count("SELECT count(DISTINCT body) FROM bulletin_part WHERE bulletin = " .. id .. " AND kind = 'unit'"))
 
 st, text, j = h:get(B, tok.admin)
 t:eq("staff read the whole", 200, st, text)
