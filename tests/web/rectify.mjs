@@ -21,9 +21,13 @@ const host = await L.Host.start({ bin, rules: ws + "/rules", data: ws + "/data",
 const browser = await L.browser(pw);
 const PERIOD = "2021-05";
 
+// A list evaluates the months around its period (and a sanitizer build on a busy machine is
+// slow): the waits are generous; no check here is about time.
+const WAIT = { timeout: 180000 };
+
 async function settled(page) {
   await page.waitForFunction(() => !document.querySelector("#view > p.muted") ||
-    document.querySelector("#view > p.muted").textContent !== "加载中…");
+    document.querySelector("#view > p.muted").textContent !== "加载中…", null, WAIT);
   await page.waitForLoadState("networkidle");
 }
 
@@ -31,15 +35,16 @@ async function settled(page) {
 async function open(token, hash) {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });
   const page = await ctx.newPage();
+  page.setDefaultTimeout(WAIT.timeout);
   const w = L.watch(page);
   await page.goto(host.base + "/");
   await page.evaluate((p) => sessionStorage.setItem("pinggu.period", p), PERIOD);
   await page.fill("#token", token);
   await page.click("#login-form button[type=submit]");
-  await page.waitForSelector("#tabs:not([hidden])");
+  await page.waitForSelector("#tabs:not([hidden])", WAIT);
   await settled(page);
   await page.evaluate((h) => { location.hash = h; }, hash);
-  await page.waitForSelector("#view h2");
+  await page.waitForSelector("#view h2", WAIT);
   await settled(page);
   return { page, w, ctx };
 }
@@ -57,7 +62,7 @@ const rowsOf = (page) => page.$$eval("#view tr.issue-item", (trs) => trs.map((tr
 async function after(page, fn) {
   await page.evaluate(() => { const v = document.querySelector("#view > div"); if (v) v.dataset.stale = "1"; });
   await fn();
-  await page.waitForSelector("#view > div:not([data-stale])");
+  await page.waitForSelector("#view > div:not([data-stale])", WAIT);
   await settled(page);
 }
 

@@ -6,6 +6,7 @@
 --                indicator declares, else the set's default) and deadline (25 May + 15 days =
 --                2021-06-09, so every item is 逾期 on 2021-06-20); the unit's breakdown carries
 --                the same rows; recurring and next are given for a month
+--   months       recurring and next agree with the lists of March, April and June
 --   roles        a unit sees and marks its own list only; a viewer none; marking an item not
 --                on the list is 422; a blank note 422
 --   the loop     lufeng marks an item 已整改 with a note and a link → submitted, still overdue;
@@ -58,6 +59,23 @@ t:section("the list", function()
     t:eq(x.indicator .. " has no record yet", cjson.null, x.rectification)
   end
   t:eq("every item is counted overdue", #items, j and j.overdue)
+  -- recurring and next agree with the lists of the months around: lost in March and April too,
+  -- and lost again in June or not
+  local function lost(period)
+    local _, _, l = h:get("/api/v1/issues/monthly/" .. period .. "?unit=lufeng", tok.evaluator)
+    local set = {}
+    for _, x in ipairs(l and l.items or {}) do set[x.indicator] = true end
+    return set
+  end
+  local mar, apr, jun = lost("2021-03"), lost("2021-04"), lost("2021-06")
+  local recurring = 0
+  for _, x in ipairs(items) do
+    t:eq(x.indicator .. " recurring as March and April say", mar[x.indicator] == true and apr[x.indicator] == true, x.recurring)
+    t:eq(x.indicator .. " next as June says", jun[x.indicator] and "not_recovered" or "recovered", x.next)
+    if x.recurring then recurring = recurring + 1 end
+  end
+  t:eq("the recurring count", recurring, j and j.recurring)
+  t:ok(recurring > 0, "the sample has an indicator lost three months running")
   -- the breakdown: the same rows, and its total lost what its items lost (no bonus in a month)
   local _, _, b = h:get("/api/v1/results/monthly/2021-05/lufeng", tok.lufeng)
   local u = b and b.units and b.units[1]
