@@ -14,6 +14,7 @@
 #include "helpers.h"
 #include "report.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,13 +314,66 @@ static void test_functions(void **state)
     assert_false(pg_na_when(&na, 998));
 }
 
+/* sensitivity draws weights for sums of points only: a tree with another operator is refused,
+ * naming the node; a sum tree with a ranked = false group keeps that group unranked in every
+ * draw (the nominal check compares it with the evaluation, total and no rank). analyze gives
+ * no nominal or effective weight below an operator. */
+static void test_sensitivity_and_analyze(void **state)
+{
+    (void)state;
+    pg_ruleset *rs = fx_load("compose");
+    pg_dataset *ds = pg_dataset_new(rs);
+    feed_ops(rs, ds);
+    pg_result *res = fx_eval(rs, ds, "geomean", P);
+    pg_diags d = {0};
+    pg_sens *sv = NULL;
+    pg_sens_opts o = {.draws = 50, .spread = 0.2, .seed = 7, .threads = 1};
+    assert_int_equal(pg_sens_run(res, &o, &sv, &d), -ENOTSUP);
+    assert_null(sv);
+    assert_true(d.n > 0);
+    assert_substr(d.v[0].msg,
+                  "indicator 'geomean' combines its children by aggregate = \"geomean\"");
+    assert_int_equal(d.v[0].line, fx_line_of(fx_path("compose", "ruleset.lua"), "indicator(op)"));
+    pg_diags_free(&d);
+    pg_analysis *an = NULL;
+    assert_int_equal(pg_analyze_results(&res, 1, &an, &d), 0);
+    int seen = 0;
+    for (int i = 0; i < an->nind; i++) {
+        if (an->ind[i].node != fx_node(rs, "geomean_a")) continue;
+        seen++;
+        assert_nan(an->ind[i].nominal);
+        assert_nan(an->ind[i].effective);
+    }
+    assert_true(seen > 0);
+    pg_analysis_free(an);
+    pg_result_free(res);
+
+    res = fx_eval(rs, ds, "sum", P);
+    assert_int_equal(pg_sens_run(res, &o, &sv, &d), 0);
+    int o1 = fx_unit(rs, "o1");
+    assert_false(sv->units[o1].ranked);
+    assert_int_equal(sv->units[o1].draws_ranked, 0);
+    assert_true(sv->units[fx_unit(rs, "u1")].ranked);
+    double totals[8];
+    int ranks[8];
+    assert_true(rs->nunits <= 8);
+    assert_int_equal(pg_sens_reaggregate(res, NULL, totals, ranks, NULL, &d), 0);
+    assert_pts(totals[o1], 100);
+    assert_int_equal(ranks[o1], 0);
+    pg_sens_free(sv);
+    pg_diags_free(&d);
+    pg_result_free(res);
+    pg_dataset_free(ds);
+    pg_ruleset_free(rs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sum_unchanged), cmocka_unit_test(test_mean),
         cmocka_unit_test(test_geomean),       cmocka_unit_test(test_harmonic_and_min),
         cmocka_unit_test(test_explain_terms), cmocka_unit_test(test_leaf_options),
-        cmocka_unit_test(test_functions),
+        cmocka_unit_test(test_functions),     cmocka_unit_test(test_sensitivity_and_analyze),
     };
     return cmocka_run_group_tests_name("compose", tests, NULL, NULL);
 }
