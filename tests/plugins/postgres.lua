@@ -1,9 +1,9 @@
 -- postgres.lua PINGGU SOURCE_ROOT GEN_RAW — the postgres source plugin against a real server.
 --
--- A throw-away cluster (initdb + pg_ctl from Debian's postgresql package, on a Unix socket in
--- a temporary directory, no TCP) is started for the test; as root, initdb and postgres refuse
--- to run, so they run as the `postgres` system user the package creates (runuser). Without
--- the package the test is skipped (exit 77) saying so.
+-- A throw-away cluster (pgfixture.lua: initdb + pg_ctl from Debian's postgresql package, on a
+-- Unix socket in a temporary directory, no TCP) is started for the test; as root, initdb and
+-- postgres refuse to run, so they run as the `postgres` system user the package creates
+-- (runuser). Without the package the test is skipped (exit 77) saying so.
 --
 -- The strongest check there is: the Shanwei cases of a generated year (tools/gen-raw.c) are
 -- loaded into a table with COPY, and `pinggu ingest --from postgres:` must store partials
@@ -23,36 +23,19 @@ local function sh(cmd)
   return out, err, code
 end
 
--- the server's programs: Debian puts them outside PATH
-local pgbin
-for _, v in ipairs({ "17", "16", "15", "14", "13" }) do
-  local d = "/usr/lib/postgresql/" .. v .. "/bin"
-  if io.open(d .. "/initdb") then pgbin = d break end
-end
-if not pgbin then
-  print("SKIP: PostgreSQL's server programs are not installed (Debian package postgresql; " ..
-    "tools/deps test installs it)")
-  os.exit(77)
-end
 local plugin_dir = bin:match("^(.*)/[^/]*$") .. "/plugins"
 if not io.open(plugin_dir .. "/postgres.so") then
   print("FAIL: " .. plugin_dir .. "/postgres.so was not built (libpq-dev missing at configure?)")
   os.exit(1)
 end
-
-local is_root = (sh("id -u")):match("^0") ~= nil
--- the cluster's directory: reachable by the postgres user when we are root
-local pgdir = (sh("mktemp -d \"${TMPDIR:-/tmp}/pinggu-pg.XXXXXX\"")):gsub("%s+$", "")
-local as = ""
-if is_root then
-  sh("chmod 755 " .. L.quote(pgdir) .. " && chown postgres: " .. L.quote(pgdir))
-  as = "runuser -u postgres -- "
+-- the throw-away cluster (pgfixture.lua, shared with pushdown.lua and pushdown-run)
+local F = dofile(root .. "/tests/plugins/pgfixture.lua")
+local pg, why, failed = F.start(L)
+if not pg then
+  print((failed and "FAIL: " or "SKIP: ") .. why)
+  os.exit(failed and 1 or 77)
 end
-local sock = pgdir .. "/sock"
-local function stop()
-  sh(as .. pgbin .. "/pg_ctl -D " .. L.quote(pgdir .. "/db") .. " -m immediate stop")
-  sh("rm -rf " .. L.quote(pgdir))
-end
+local function stop() pg:stop() end
 
 local function fatal(what, err)
   print("FAIL " .. what .. ": " .. (err or ""))
@@ -61,22 +44,8 @@ local function fatal(what, err)
   os.exit(1)
 end
 
-local _, err, code = sh(as .. "mkdir -p " .. L.quote(sock) .. " && " .. as .. pgbin ..
-  "/initdb -D " .. L.quote(pgdir .. "/db") .. " -U pinggu -A trust -E UTF8 --locale=C.UTF-8 --no-sync")
-if code ~= 0 then fatal("initdb", err) end
-_, err, code = sh(as .. pgbin .. "/pg_ctl -D " .. L.quote(pgdir .. "/db") .. " -w -l " ..
-  L.quote(pgdir .. "/log") .. " -o " ..
-  L.quote("-k " .. sock .. " -c listen_addresses= -c fsync=off") .. " start")
-if code ~= 0 then fatal("pg_ctl start", err .. (L.slurp(pgdir .. "/log") or "")) end
-
-local env = "PGHOST=" .. L.quote(sock) .. " PGUSER=pinggu PGDATABASE=postgres PINGGU_PG_DSN= "
-local function psql(sql)
-  local f = os.tmpname()
-  L.write(f, sql)
-  local out, e, c = sh(env .. pgbin .. "/psql -X -q -v ON_ERROR_STOP=1 -f " .. L.quote(f))
-  os.remove(f)
-  return out, e, c
-end
+local env = pg.env
+local function psql(sql) return pg:psql(sql) end
 
 -- the rule set: Shanwei 2021 with its cases read by the plugin
 local work = L.tmpdir()
