@@ -80,16 +80,17 @@ static long long total_size(int argc, char **argv)
     return total;
 }
 
-/* One file, or with `from` one pull through a source plugin (named then by the batch's file,
- * "postgres:public.cases@db"). */
+/* One file (a workbook, book.xlsx[#SHEET], through the xlsx plugin), or with `from` one pull
+ * through a source plugin (named then by the batch's file, "postgres:public.cases@db"). */
 static int ingest_one(const pg_ruleset *rs, const char *data, const pg_batch_req *rq,
                       const char *from, cli_progress *progress, pg_diags *d)
 {
     pg_batch b;
     int again;
     int before = d->n;
-    int rc = from ? pg_batch_pull(rs, data, rq, from, &b, &again, d)
-                  : pg_batch_ingest(rs, data, rq, &b, &again, d);
+    int rc = from                      ? pg_batch_pull(rs, data, rq, from, &b, &again, d)
+             : pg_sheet_path(rq->path) ? pg_batch_ingest_sheet(rs, data, rq, &b, &again, d)
+                                       : pg_batch_ingest(rs, data, rq, &b, &again, d);
     const char *path = from ? (rc == 0 ? b.file : from) : rq->path;
     cli_progress_pause(progress); /* the lines below may go to the same terminal */
     pg_diags_print(&(pg_diags){d->v + before, d->n - before, 0, 0, 0}, stderr);

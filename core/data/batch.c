@@ -1593,8 +1593,6 @@ static int no_pushdown_beside(pg_store *st, const pg_batch *b, const char *label
 int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_req *rq,
                     pg_batch *out, int *again, pg_diags *d)
 {
-    /* a workbook is read by the xlsx plugin into a CSV batch (reader_sheet.c) */
-    if (pg_sheet_path(rq->path)) return pg_batch_ingest_sheet(rs, datadir, rq, out, again, d);
     return pg_batch_ingest_as(rs, datadir, rq, NULL, out, again, d);
 }
 

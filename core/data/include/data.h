@@ -240,7 +240,8 @@ int pg_pushdown_check(const pg_ruleset *rs, pg_diags *d);
  * batch of rq->source or, for PG_BATCH_VALUES, as a values batch: its rows are read by the
  * xlsx plugin's source reader, written as CSV and ingested as a CSV batch named by the
  * workbook's path, with every problem at its cell ("book.xlsx:Sheet1!C17: field: reason").
- * pg_batch_ingest calls it for such paths. Returns what pg_batch_ingest returns; -ENOENT also
+ * Callers send such paths here instead of to pg_batch_ingest (which reads them as CSV; this
+ * file calls it, so it cannot call back). Returns what pg_batch_ingest returns; -ENOENT also
  * when no plugin reads workbooks. */
 int pg_sheet_path(const char *path);
 int pg_batch_ingest_sheet(const pg_ruleset *rs, const char *datadir, const pg_batch_req *rq,
