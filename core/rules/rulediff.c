@@ -64,6 +64,10 @@ static void groups(list *l, const pg_ruleset *a, const pg_ruleset *b)
         else if (!same_str(a->groups[j].name, gb->name))
             add(l, "group.renamed", gb->id, NULL, a->groups[j].name, gb->name,
                 "group %s: name %s → %s", gb->id, a->groups[j].name, gb->name);
+        if (j >= 0 && a->groups[j].unranked != gb->unranked)
+            add(l, "group.ranked", gb->id, NULL, a->groups[j].unranked ? "false" : "true",
+                gb->unranked ? "false" : "true", "group %s: ranked %s → %s", gb->id,
+                a->groups[j].unranked ? "false" : "true", gb->unranked ? "false" : "true");
     }
     for (int j = 0; j < a->ngroups; j++)
         if (pg_strmap_get(&b->group_ids, a->groups[j].id) < 0)
@@ -253,12 +257,35 @@ static int params(const pg_node *n, param *p)
     case PG_M_PER_EVENT:
         N("per", m->per);
         break;
+    case PG_M_VALUE:
+        N("scale", m->scale);
+        break;
     default:
         break;
     }
     if (m->kind != PG_M_NONE && m->kind != PG_M_CUSTOM && m->kind != PG_M_DEDUCT &&
-        m->kind != PG_M_PER_EVENT && m->kind != PG_M_FLAG)
+        m->kind != PG_M_PER_EVENT && m->kind != PG_M_FLAG && m->kind != PG_M_VALUE)
         P("better", m->lower ? "lower" : "higher");
+    /* what the leaf makes of its value before the method (compose.c) changes its points as a
+     * parameter does */
+    if (n->has_transform) {
+        char f[PG_NUM_BUF] = "none", c[PG_NUM_BUF] = "none", s[160];
+        if (!isnan(n->tf_floor)) pg_num_text(n->tf_floor, f);
+        if (!isnan(n->tf_cap)) pg_num_text(n->tf_cap, c);
+        snprintf(s, sizeof s, "log %s floor %s cap %s", n->tf_log ? "true" : "false", f, c);
+        P("transform", s);
+    }
+    if (n->na_when_text) P("na_when", n->na_when_text);
+    if (n->nna_values) {
+        char s[160] = "";
+        for (int i = 0; i < n->nna_values; i++) {
+            size_t len = strlen(s);
+            snprintf(s + len, sizeof s - len, "%s%s", i ? " " : "",
+                     pg_num_text(n->na_values[i], t));
+        }
+        P("na_when", s);
+    }
+    if (n->winsor > 0) N("winsor", n->winsor);
 #undef N
 #undef P
     return k;
@@ -272,7 +299,7 @@ static const char *method_kind(const pg_node *n)
 /* "linear {lo 0.5, hi 0.95, better higher}" */
 static char *method_words(const pg_node *n)
 {
-    param p[8];
+    param p[12];
     int k = params(n, p);
     char *s = pg_xasprintf("%s%s", method_kind(n), k ? " {" : "");
     for (int i = 0; i < k; i++) {
@@ -295,13 +322,21 @@ static void method(list *l, const pg_node *na, const pg_node *nb)
         if (strcmp(method_kind(na), method_kind(nb)) != 0) {
             add(l, "method", nb->id, NULL, wa, wb, "%s: method %s → %s", nb->id, wa, wb);
         } else { /* the same method: only the parameters that changed */
-            param pa[8], pb[8];
+            param pa[12], pb[12];
             int ka = params(na, pa), kb = params(nb, pb);
             char *s = pg_xstrdup("");
-            for (int i = 0; i < kb && i < ka; i++) {
-                if (strcmp(pa[i].value, pb[i].value) == 0) continue;
-                char *next = pg_xasprintf("%s%s%s %s → %s", s, *s ? ", " : "", pb[i].name,
-                                          pa[i].value, pb[i].value);
+            /* by name: a value option (transform, na_when, winsor) may come or go */
+            for (int i = 0; i < kb + ka; i++) {
+                const param *x = i < kb ? &pb[i] : &pa[i - kb], *y = NULL;
+                const param *other = i < kb ? pa : pb;
+                for (int j = 0; j < (i < kb ? ka : kb) && !y; j++)
+                    if (strcmp(other[j].name, x->name) == 0) y = &other[j];
+                if (i >= kb && y) continue; /* in both: seen from b's side */
+                if (y && strcmp(x->value, y->value) == 0) continue;
+                const char *before = i < kb ? (y ? y->value : "none") : x->value;
+                const char *after = i < kb ? x->value : "none";
+                char *next =
+                    pg_xasprintf("%s%s%s %s → %s", s, *s ? ", " : "", x->name, before, after);
                 free(s);
                 s = next;
             }
@@ -395,6 +430,17 @@ static void indicator(list *l, const pg_ruleset *a, const pg_node *na, const pg_
         add(l, "indicator.metric", nb->id, NULL, ma, mb, "%s: metric %s → %s", nb->id,
             ma ? ma : "none", mb ? mb : "none");
     method(l, na, nb);
+    /* how a node combines its children, and a child's weight under it (compose.c): an operator
+     * changes scores as a method does, a weight as points do */
+    if (na->op != nb->op)
+        add(l, "method", nb->id, NULL, pg_op_name(na->op), pg_op_name(nb->op),
+            "%s: aggregate %s → %s", nb->id, pg_op_name(na->op), pg_op_name(nb->op));
+    if (!same_num(na->weight, nb->weight)) {
+        char ta[PG_NUM_BUF] = "1", tb[PG_NUM_BUF] = "1";
+        if (!isnan(na->weight)) pg_num_text(na->weight, ta);
+        if (!isnan(nb->weight)) pg_num_text(nb->weight, tb);
+        add(l, "points", nb->id, NULL, ta, tb, "%s: weight %s → %s", nb->id, ta, tb);
+    }
     if (na->metric >= 0 || nb->metric >= 0) {
         char *wa = missing_words(na), *wb = missing_words(nb);
         if (strcmp(wa, wb) != 0)

@@ -298,6 +298,26 @@ static void bonus_cap(void **state)
                "+3 / -5", "bonus: bonus caps +5 / -5 → +3 / -5");
 }
 
+/* The aggregation operator, a value option and a group's ranking (compose.c, issue 15). */
+static void compose_changes(void **state)
+{
+    (void)state;
+    expect_one("indicator \"service\" { name = \"政务服务\", points = 100 }",
+               "indicator \"service\" { name = \"政务服务\", points = 100, aggregate = \"mean\" }",
+               NULL, "method", "service", "sum", "mean", "service: aggregate sum → mean");
+    expect_one("hi = 0.95 }, missing", "hi = 0.95 }, transform = { cap = 0.9 }, missing", NULL,
+               "method", "online", "linear {lo 0.5, hi 0.95, better higher}",
+               "linear {lo 0.5, hi 0.95, better higher, transform log false floor none cap 0.9}",
+               "online: method linear transform none → log false floor none cap 0.9");
+    expect_one("hi = 0.95 }, missing", "hi = 0.95 }, na_when = { -1 }, missing", NULL, "method",
+               "online", "linear {lo 0.5, hi 0.95, better higher}",
+               "linear {lo 0.5, hi 0.95, better higher, na_when -1}",
+               "online: method linear na_when none → -1");
+    expect_one("group \"county\" { name = \"县区\" }",
+               "group \"county\" { name = \"县区\", ranked = false }", NULL, "group.ranked",
+               "county", "true", "false", "group county: ranked true → false");
+}
+
 static void group_renamed(void **state)
 {
     (void)state;
@@ -374,6 +394,7 @@ int main(void)
         cmocka_unit_test(scheme_part_retired),
         cmocka_unit_test(bonus_cap),
         cmocka_unit_test(group_renamed),
+        cmocka_unit_test(compose_changes),
         cmocka_unit_test(unit_moved),
         cmocka_unit_test(unit_added),
         cmocka_unit_test(json),
