@@ -108,6 +108,8 @@ static void get_units(call *c)
         cJSON_AddStringToObject(o, "name", rs->units[u].name);
         cJSON_AddStringToObject(o, "group", rs->groups[rs->units[u].group].id);
         if (rs->units[u].code) cJSON_AddStringToObject(o, "code", rs->units[u].code);
+        if (rs->units[u].short_name)
+            cJSON_AddStringToObject(o, "short", rs->units[u].short_name);
         cJSON_AddItemToArray(a, o);
     }
     cJSON *o = cJSON_CreateObject();
@@ -376,6 +378,7 @@ const pg_route *const pg_api_tables[] = {routes,
                                          pg_series_routes,
                                          pg_rule_edit_routes,
                                          pg_sensitivity_routes,
+                                         pg_periods_routes,
                                          NULL};
 
 static int matches(const char *pattern, call *c)

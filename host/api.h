@@ -35,5 +35,6 @@ extern const pg_route pg_rectify_routes[];     /* rectify.c */
 extern const pg_route pg_series_routes[];      /* series.c */
 extern const pg_route pg_rule_edit_routes[];   /* approval.c */
 extern const pg_route pg_sensitivity_routes[]; /* sensitivity.c */
+extern const pg_route pg_periods_routes[];     /* periods.c */
 
 #endif

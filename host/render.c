@@ -146,6 +146,14 @@ pg_blob *pg_render_rules(const pg_gen *g)
         }
         cJSON_AddItemToArray(schemes, o);
     }
+    /* 等次, best first: the dashboard colours by position (green, amber, red), not by label */
+    cJSON *bands = cJSON_AddArrayToObject(root, "bands");
+    for (int i = 0; i < rs->nbands; i++) {
+        cJSON *o = cJSON_CreateObject();
+        pg_json_str(o, "label", rs->bands[i].label);
+        cJSON_AddNumberToObject(o, "min", rs->bands[i].min);
+        cJSON_AddItemToArray(bands, o);
+    }
     cJSON *sources = cJSON_AddArrayToObject(root, "sources");
     for (int i = 0; i < rs->nsources; i++) {
         const pg_source *src = &rs->sources[i];

@@ -1214,6 +1214,7 @@ void pg_ruleset_free(pg_ruleset *rs)
         free(rs->units[i].id);
         free(rs->units[i].name);
         free(rs->units[i].code);
+        free(rs->units[i].short_name);
     }
     for (int i = 0; i < rs->nmetrics; i++) {
         pg_metric *m = &rs->metrics[i];

@@ -1,7 +1,7 @@
 /* units.c — units.csv: the evaluated units, their groups, codes and aliases.
  *
- * Columns are found by header name (id,name,group,code,code_kind,aliases), so a clerk may
- * reorder them. Ids, codes and aliases all resolve to the unit through rs->unit_ids; a key
+ * Columns are found by header name (id,name,group,code,code_kind,aliases,short), so a clerk may
+ * reorder them; `short` is the 简称 a phone shows where the full name does not fit. Ids, codes and aliases all resolve to the unit through rs->unit_ids; a key
  * that would point at two units is an error, because data would go to the wrong one. */
 #include "base.h"
 #include "rules.h"
@@ -10,8 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { C_ID, C_NAME, C_GROUP, C_CODE, C_KIND, C_ALIASES, NCOLS };
-static const char *const columns[NCOLS] = {"id", "name", "group", "code", "code_kind", "aliases"};
+enum { C_ID, C_NAME, C_GROUP, C_CODE, C_KIND, C_ALIASES, C_SHORT, NCOLS };
+static const char *const columns[NCOLS] = {"id",        "name",    "group", "code",
+                                           "code_kind", "aliases", "short"};
 
 typedef struct {
     pg_ruleset *rs;
@@ -58,7 +59,7 @@ static int on_row(void *ud, const pg_csvrow *row)
         for (int c = 0; c <= C_GROUP; c++)
             if (r->col[c] < 0)
                 pg_error(r->d, r->path, row->line, "the header has no '%s' column (expected %s)",
-                         columns[c], "id,name,group,code,code_kind,aliases");
+                         columns[c], "id,name,group,code,code_kind,aliases,short");
         return r->d->errors && (r->col[C_ID] < 0 || r->col[C_GROUP] < 0) ? 1 : 0;
     }
     const char *id = field(r, row, C_ID), *name = field(r, row, C_NAME);
@@ -87,10 +88,12 @@ static int on_row(void *ud, const pg_csvrow *row)
                              pg_xstrdup(field(r, row, C_CODE)),
                              g,
                              strcmp(kind, "gbt2260") == 0,
-                             row->line};
+                             row->line,
+                             *field(r, row, C_SHORT) ? pg_xstrdup(field(r, row, C_SHORT)) : NULL};
     pg_strmap_put(&rs->unit_ids, rs->units[u].id, u);
     add_key(r, rs->units[u].code, u, row->line);
     add_key(r, name, u, row->line);
+    add_key(r, field(r, row, C_SHORT), u, row->line);
     char *aliases = pg_xstrdup(field(r, row, C_ALIASES));
     for (char *save = NULL, *a = strtok_r(aliases, "|", &save); a; a = strtok_r(NULL, "|", &save))
         add_key(r, a, u, row->line);

@@ -286,7 +286,7 @@ async function checkPublished(page, w) {
   t.ok(page.url().includes(`#/bulletin/monthly/2021-05`), "a row opens its bulletin", page.url());
   const one = await host.get(`bulletins/monthly/2021-05/${b.revision}`, tok.viewer);
   const groups = one.result.groups;
-  const tables = await page.$$eval("#view .bulletin > table", (ts) =>
+  const tables = await page.$$eval("#view .bulletin > .scroll > table", (ts) =>
     ts.map((tb) => [...tb.tBodies[0].rows].map((tr) => [...tr.cells].map((c) => c.textContent.trim()))));
   t.eq("a ranking table per group", groups.length, tables.length);
   groups.forEach((g, i) => compareRanking(`the bulletin's ${g.name}`, tables[i] || [], one.result, g));
@@ -370,14 +370,14 @@ async function checkPublished(page, w) {
     const row = shownChanges.find((r) => r[0] === lc.name) || [];
     t.eq("lufeng's change as the API says", `${L.shown(lc.a.total)} → ${L.shown(lc.b.total)}`, row[1]);
   }
-  const tables2 = await sp.$$eval("#view .bulletin > table", (ts) =>
+  const tables2 = await sp.$$eval("#view .bulletin > .scroll > table", (ts) =>
     ts.map((tb) => [...tb.tBodies[0].rows].map((tr) => [...tr.cells].map((c) => c.textContent.trim()))));
   r2.result.groups.forEach((g, i) => compareRanking(`revision 2's ${g.name}`, tables2[i] || [], r2.result, g));
   await sp.click(`#view .revisions a:text-is(" 第 ${b.revision} 版（${when(b.published_at)}）")`);
   await sp.waitForFunction((rev) => location.hash.endsWith("/" + rev) &&
     document.querySelector("#view .bulletin h2")?.textContent.includes("已被更正"), b.revision);
   await settled(sp);
-  const tables1 = await sp.$$eval("#view .bulletin > table", (ts) =>
+  const tables1 = await sp.$$eval("#view .bulletin > .scroll > table", (ts) =>
     ts.map((tb) => [...tb.tBodies[0].rows].map((tr) => [...tr.cells].map((c) => c.textContent.trim()))));
   r1.result.groups.forEach((g, i) => compareRanking(`revision 1 as published: ${g.name}`, tables1[i] || [], r1.result, g));
   clean(sw, "a correction");

@@ -37,7 +37,7 @@ async function call(method, path, body) {
       cache: "no-store",
     });
   } catch (e) {
-    throw new ApiError(0, "无法连接服务器：" + e.message);
+    throw new ApiError(0, "无法连接服务器");
   }
   let answer = null;
   try { answer = await res.json(); } catch { answer = null; }
@@ -47,18 +47,47 @@ async function call(method, path, body) {
   throw new ApiError(res.status, msg);
 }
 
-// The Chinese sentence for an error, by status; the server's own message follows it.
+// The Chinese sentence for an error. A reader gets Chinese only: the server's messages are
+// English and name internal ids, so they are translated where they are known and otherwise left
+// out, except for staff on the errors they act on (a rule that does not load, a conflicting
+// edit, a refused request), whose server message names the file, line or field to fix.
+let role = null;
+export function setRole(r) { role = r; }
+
+const KNOWN = [
+  [/^no data for /, "该期暂无数据（尚未导入该期的数据）"],
+  [/^no bulletin of /, "该期尚未发布通报"],
+  [/has no revision/, "没有这一版通报"],
+  [/^unknown token|token (is )?(unknown|expired|revoked)/, "令牌无效或已失效，请重新登录"],
+  [/token is bound to unit/, "当前角色无权查看此内容（本单位的令牌只能查看本单位）"],
+  [/no rule set is loaded/, "该年度的评估规则尚未载入"],
+  [/shutting down/, "服务正在重启，请稍后再试"],
+];
+const BY_STATUS = {
+  0: "无法连接服务器，请检查网络",
+  400: "请求有误",
+  401: "令牌无效或已失效，请重新登录",
+  403: "当前角色无权查看此内容",
+  404: "没有数据（该期尚未有数据或不存在）",
+  409: "内容已被他人修改，请刷新后重试",
+  413: "上传的文件超过允许的大小",
+  422: "未能完成：规则或数据有误",
+  429: "请求过于频繁，请稍后再试",
+  503: "服务暂不可用，请稍后再试",
+};
+// A server message in Chinese when it is a known one, else a general sentence.
+export function translate(message) {
+  const known = KNOWN.find(([re]) => re.test(message || ""));
+  return known ? known[1] : "评估未能完成（详情见鼠标悬停提示）";
+}
+
 export function explain(err) {
-  if (!(err instanceof ApiError)) return "出错了：" + err.message;
-  const why = {
-    0: "网络错误",
-    400: "请求有误",
-    401: "令牌无效或已失效，请重新登录",
-    403: "当前角色无权查看此内容",
-    404: "没有数据（该期尚未有数据或不存在）",
-    503: "服务尚未就绪，请稍后再试",
-  }[err.status] || "服务器错误（" + err.status + "）";
-  return why + (err.status ? "。服务器说明：" + err.message : "");
+  if (!(err instanceof ApiError)) return "出错了，请刷新页面后重试";
+  const known = KNOWN.find(([re]) => re.test(err.message || ""));
+  const why = known ? known[1] : BY_STATUS[err.status] || "服务器错误（" + err.status + "）";
+  const staff = role === "admin" || role === "evaluator";
+  const acts = [400, 409, 422, 500].includes(err.status);
+  return why + "。" + (staff && acts && !known && err.message ? "详情：" + err.message : "");
 }
 
 // The schemes' periods: every month of the rule set's year for monthly schemes, the year itself

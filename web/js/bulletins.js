@@ -5,9 +5,10 @@
 // its own, a viewer the rankings only. A published bulletin is frozen, so this page shows exactly
 // what was circulated; the 排名 tab shows the live evaluation.
 import { get, post, explain, periodsOf, defaultPeriod } from "./api.js";
-import { el, num, table, select } from "./dom.js";
+import { el, num, table, select, when } from "./dom.js";
 import { go } from "./app.js";
-import { rankingTable } from "./ranking.js";
+import { rankingTable, bandsOf } from "./ranking.js";
+import { periodLabel } from "./pickers.js";
 
 const EMPTY = "尚无已发布的通报";
 const STAFF = ["admin", "evaluator"];
@@ -15,12 +16,6 @@ const STAFF = ["admin", "evaluator"];
 function schemeName(state, id) {
   const s = state.rules.schemes.find((x) => x.id === id);
   return s ? s.name : id;
-}
-
-// "2021-05-26T08:00:00+08:00" → "2021-05-26 08:00"; anything else as it came.
-function when(t) {
-  const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)/.exec(t || "");
-  return m ? `${m[1]} ${m[2]}` : t || "—";
 }
 
 function href(b, revision) {
@@ -51,7 +46,7 @@ function publishForm(state) {
     const sch = state.rules.schemes.find((s) => s.id === pick.scheme);
     const ps = periodsOf(sch, state.rules.year);
     if (!ps.includes(pick.period)) pick.period = defaultPeriod(sch, state.rules.year);
-    periodBox.replaceChildren(select(ps.map((p) => [p, p]), pick.period, (v) => { pick.period = v; }, "期次"));
+    periodBox.replaceChildren(select(ps.map((p) => [p, periodLabel(p)]), pick.period, (v) => { pick.period = v; }, "期次"));
   };
   drawPeriods();
   const button = el("button", { type: "submit" }, "发布通报");
@@ -97,7 +92,7 @@ async function list(state) {
     rows.map((b) => ({
       class: "clickable",
       onclick: () => go(href(b, b.revision)),
-      cells: [schemeName(state, b.scheme), b.period,
+      cells: [schemeName(state, b.scheme), periodLabel(b.period),
         `第 ${b.revision} 版` + (latest.get(b.scheme + "/" + b.period) === b.revision ? "（现行）" : "（已更正）"),
         b.published_by || "—", when(b.published_at), b.reason || "—",
         (b.rules_revision || "").slice(0, 12)],
@@ -181,11 +176,11 @@ async function view(state, [scheme, period, revision]) {
   const latest = revisions.length ? revisions[revisions.length - 1].revision : b.revision;
   const root = el("div", { class: "bulletin" });
   root.append(el("p", null, el("a", { href: "#/bulletins" }, "← 全部通报")),
-    el("h2", null, `${schemeName(state, b.scheme)} ${b.period} 通报`,
+    el("h2", null, `${schemeName(state, b.scheme)} ${periodLabel(b.period)} 通报`,
       el("span", { class: "muted" }, `　第 ${b.revision} 版` + (b.revision === latest ? "（现行）" : "（已被更正）"))),
     el("p", { class: "muted" }, `发布人 ${b.published_by || "—"} · 发布时间 ${when(b.published_at)}` +
       ` · 评估 ${b.run != null ? b.run : "—"} · 规则版本 ${(b.rules_revision || "").slice(0, 12)}` +
-      (result.previous_period ? ` · 环比对照 ${result.previous_period}` : "")));
+      (result.previous_period ? ` · 环比对照 ${periodLabel(result.previous_period)}` : "")));
   if (b.reason) root.append(el("p", null, (b.revision > 1 ? "更正原因：" : "说明：") + b.reason));
   const changes = changesOf(b.changes);
   if (changes) root.append(changes);
@@ -196,7 +191,8 @@ async function view(state, [scheme, period, revision]) {
   const groups = result.groups || [];
   const mayOpen = (u) => state.me.role !== "viewer" && (state.me.role !== "unit" || u === state.me.unit);
   for (const g of groups) {
-    root.append(el("h3", null, `${g.name} 排名`), rankingTable(result, g, mayOpen));
+    root.append(el("h3", null, `${g.name} 排名`),
+      rankingTable(result, g, mayOpen, bandsOf(state), `${g.name} ${periodLabel(b.period)} 排名`));
     if (g.unranked && g.unranked.length)
       root.append(el("p", null, "未排名：", g.unranked.map((u) => u.name).join("、")));
   }

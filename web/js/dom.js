@@ -22,10 +22,24 @@ export function num(v, digits = 2) {
   return Number(v).toFixed(digits).replace(/\.?0+$/, (m) => (m.startsWith(".") ? "" : m));
 }
 
+// A time for a reader: Beijing time, one format everywhere ("2021-12-26 14:49"), whatever the
+// reader's own time zone; the API keeps ISO 8601 with its offset. "—" for none.
+const BEIJING = new Intl.DateTimeFormat("zh-CN", { timeZone: "Asia/Shanghai", hourCycle: "h23",
+  year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+export function when(iso) {
+  if (!iso) return "—";
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return String(iso);
+  const p = Object.fromEntries(BEIJING.formatToParts(t).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+}
+
 // A table from column headings and rows of cells (strings, numbers or nodes).
-// A cell may be {text, class, title}; a row may carry {cells, onclick, class, unit} (unit becomes
-// data-unit, which names the row for scripts and tests).
-export function table(headings, rows) {
+// A cell may be {text, class, title, short} (short: the text a phone shows instead); a row may carry {cells, onclick, class, unit} (unit becomes
+// data-unit, which names the row for scripts and tests). `opts.caption` names the table for a
+// screen reader (shown), `opts.class` classes it; it sits in a box that scrolls sideways on its
+// own when it is wider than the screen, so the page never does.
+export function table(headings, rows, opts = {}) {
   const head = el("thead", null, el("tr", null, headings.map((h) => el("th", { scope: "col" }, h))));
   const body = el("tbody");
   for (const r of rows) {
@@ -36,12 +50,15 @@ export function table(headings, rows) {
       tr.addEventListener("keydown", (ev) => { if (ev.key === "Enter") r.onclick(ev); });
     for (const c of cells) {
       const isObj = c != null && typeof c === "object" && !(c instanceof Node);
-      tr.append(el("td", isObj ? { class: c.class, title: c.title } : null,
+      tr.append(el("td", isObj ? { class: c.class, title: c.title,
+        "data-short": c.short && c.short !== c.text ? c.short : null } : null,
         isObj ? c.text : c));
     }
     body.append(tr);
   }
-  return el("table", null, head, body);
+  const t = el("table", { class: opts.class }, opts.caption ? el("caption", null, opts.caption) : null,
+    head, body);
+  return el("div", { class: "scroll" }, t);
 }
 
 export function clear(node) {

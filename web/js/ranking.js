@@ -3,10 +3,10 @@
 // staff, on request, the rank intervals under random weights (POST /api/v1/sensitivity).
 import { get, post, explain } from "./api.js";
 import { el, num, table, tabs } from "./dom.js";
-import { barChart } from "./chart.js";
+import { barChart, bandClass } from "./chart.js";
 import { rankIntervals } from "./intervals.js";
-import { go, pick } from "./app.js";
-import { pickers, currentScheme } from "./pickers.js";
+import { go, pick, unitName } from "./app.js";
+import { pickers, currentScheme, periodLabel } from "./pickers.js";
 
 // ↑n / ↓n / = / 新: readable without colour (a different sign for each, and the words in the
 // tooltip); the colour only repeats it.
@@ -24,25 +24,32 @@ export function movement(r) {
 }
 
 // The ranking table of group g in a rankings/results answer: 排名, 单位, 总分, each part, 环比,
-// 名次变化, 等次. A row whose unit mayOpen(unit) opens that unit's page.
-export function rankingTable(data, g, mayOpen) {
+// 名次变化, 等次. A row whose unit mayOpen(unit) opens that unit's page. On a phone the rank and
+// the unit stay in view while the rest scrolls sideways, the unit under its 简称; the 等次 is
+// coloured by its place among `bands` (best green, worst red) and always written out.
+export function rankingTable(data, g, mayOpen, bands, caption) {
   const parts = data.scheme.parts || [];
   const rows = g.ranking.map((r) => ({
     unit: r.unit,
     class: mayOpen(r.unit) ? "clickable" : null,
     onclick: mayOpen(r.unit) ? () => go("#/unit/" + encodeURIComponent(r.unit)) : null,
     cells: [
-      { text: r.rank, class: "num" },
-      r.name,
+      { text: r.rank, class: "num rank" },
+      { text: r.name, class: "name", short: unitName(r.unit, true) },
       { text: num(r.total), class: "num" },
       ...parts.map((p) => ({ text: num(r.parts[p.id]), class: "num" })),
       { text: signed(r.change), class: "num" },
       movement(r),
-      r.band || "—",
+      { text: r.band || "—", class: "band " + bandClass(bands, r.band) },
     ],
   }));
   return table(["排名", "单位", "总分", ...parts.map((p) => `${p.name}（×${p.weight}）`),
-    "环比", "名次变化", "等次"], rows);
+    "环比", "名次变化", "等次"], rows, { class: "ranking", caption });
+}
+
+// The rule set's bands, best first.
+export function bandsOf(state) {
+  return (state.rules.bands || []).slice().sort((a, b) => b.min - a.min);
 }
 
 function signed(v) {
@@ -64,11 +71,14 @@ export async function render(state) {
   }, "groups"));
   const g = groups.find((x) => x.id === state.group);
   if (!g) return root;
+  root.append(el("p", { class: "live", role: "note" }, "实时计算结果，未发布，以正式通报为准。"));
   root.append(el("p", { class: "muted" },
-    `${data.scheme.name} · ${data.period}` +
-    (data.previous_period ? ` · 环比对照 ${data.previous_period}` : "") +
+    `${data.scheme.name} · ${periodLabel(data.period)}` +
+    (data.previous_period ? ` · 环比对照 ${periodLabel(data.previous_period)}` : "") +
     ` · 满分 ${data.scheme.max} · 规则版本 ${data.ruleset.revision.slice(0, 12)}`));
-  root.append(rankingTable(data, g, (u) => state.me.role !== "unit" || u === state.me.unit));
+  const bands = bandsOf(state);
+  root.append(rankingTable(data, g, (u) => state.me.role !== "unit" || u === state.me.unit, bands,
+    `${g.name} ${periodLabel(data.period)} 排名（实时）`));
   if (g.unranked && g.unranked.length) {
     const why = { no_business: "无相关业务", no_data: "无数据", error: "计算出错" };
     root.append(el("p", null, "未排名：",
@@ -78,8 +88,8 @@ export async function render(state) {
     root.append(el("p", { class: "muted" },
       `${g.no_business.length} 个单位有指标因无相关业务不考核，分值按比例分配至同级指标。`));
   root.append(el("h3", null, "总分"),
-    barChart(g.ranking.map((r) => ({ label: r.name, value: r.total })), data.scheme.max,
-      `${g.name} ${data.period} 总分`));
+    barChart(g.ranking.map((r) => ({ label: unitName(r.unit, true), value: r.total, band: r.band })),
+      data.scheme.max, `${g.name} ${periodLabel(data.period)} 总分`, bands));
   if (state.me.role === "admin" || state.me.role === "evaluator")
     root.append(stability(sch.id, data.period, g));
   return root;

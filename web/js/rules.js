@@ -9,7 +9,7 @@
 // in two-person mode it is 提交审批 instead, and the pending proposals are listed with 批准 /
 // 驳回 for another person and 撤回 for their author.
 import { ApiError, explain, get, post } from "./api.js";
-import { el, num, table } from "./dom.js";
+import { el, num, table, when } from "./dom.js";
 
 const PARAMS = { linear: ["lo", "hi"], target: ["target"], zscore: ["base", "per_sd"],
   deduct: ["per", "free"], per_event: ["per", "free"], steps: ["otherwise"], rank: ["rest"] };
@@ -76,32 +76,66 @@ function proposalRows(list, me, rerender, msg) {
       : [el("button", { type: "button", "data-action": "approve", disabled: p.stale, onclick: () => act("approve") }, "批准"),
         el("button", { type: "button", "data-action": "reject", onclick: () => act("reject", { note: prompt("驳回理由（可不填）") || "" }) }, "驳回")];
     return { class: p.stale ? "error" : null, unit: String(p.id),
-      cells: [String(p.id), p.proposed_at, p.author, STATE[p.state] + (p.stale ? "（规则已变，不能批准）" : "") + (p.decided_by ? `（${p.decided_by}）` : ""),
+      cells: [String(p.id), when(p.proposed_at), p.author, STATE[p.state] + (p.stale ? "（规则已变，不能批准）" : "") + (p.decided_by ? `（${p.decided_by}）` : ""),
         (p.edit && p.edit.effective) || "—",
-        el("ul", { class: "changes" }, (p.changes || []).map((c) => el("li", null, c.text))),
+        el("ul", { class: "changes", lang: "en" }, (p.changes || []).map((c) => el("li", null, c.text))),
         el("span", null, buttons)] };
   });
 }
 
+// A method in words: what it does and its numbers, each number an input when it can be edited.
+// `n(key)` is the number as text or as its input.
+const BETTER = (m) => (m.better === "lower" ? "越低越好" : "越高越好");
+const WORDS = {
+  linear: (m, n) => ["线性计分（", BETTER(m), "）：", n("lo"), m.better === "lower" ? " 及以下得满分，" : " 及以下得 0 分，",
+    n("hi"), m.better === "lower" ? " 及以上得 0 分，其间按比例" : " 及以上得满分，其间按比例"],
+  target: (m, n) => ["达标计分（", BETTER(m), "）：目标值 ", n("target"), "，未达标按比例得分"],
+  steps: (m, n) => ["分档计分（", BETTER(m), "）：", (m.steps || m.rows || []).map((r) =>
+    Array.isArray(r) ? `达到 ${r[0]} 得 ${num(r[1] * 100, 0)}%；` : ""), "其余得 ", n("otherwise"), " 的比例"],
+  best_ratio: (m) => ["与组内最优值之比（", BETTER(m), "）"],
+  rank: (m, n) => ["按组内名次计分（", BETTER(m), "）", m.shares ? `：前 ${m.shares.length} 名依次得 ` +
+    m.shares.map((x) => num(x * 100, 0) + "%").join("、") + "，其余 " : "", m.shares ? n("rest") : "", m.shares ? " 的比例" : ""],
+  minmax: (m) => ["组内极差标准化（", BETTER(m), "）"],
+  zscore: (m, n) => ["标准分（", BETTER(m), "）：组内平均得 ", n("base"), " 的比例，每高一个标准差加 ", n("per_sd")],
+  deduct: (m, n) => ["扣分：超过 ", n("free"), " 后每个扣 ", n("per"), " 分，扣完为止"],
+  per_event: (m, n) => ["按次计分：每次 ", n("per"), " 分，以本项分值为限"],
+  flag: () => ["有即得满分，无则 0 分"],
+  evaluator_score: () => ["评估人员评分（定性评价）"],
+  custom: () => ["自定义计分（规则文件中的 Lua 函数）"],
+};
+function methodWords(m, n) {
+  if (!m) return ["—"];
+  const f = WORDS[m.kind];
+  return f ? f(m, n) : ["自定义计分（规则文件中的 Lua 函数）"];
+}
 function method(m) {
-  if (!m) return "";
-  const params = Object.entries(m).filter(([k]) => k !== "kind")
-    .map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : v}`);
-  return m.kind + (params.length ? `（${params.join("，")}）` : "");
+  return methodWords(m, (k) => (m[k] == null ? "—" : String(m[k]))).join("");
 }
 
-// The method with its numeric parameters as inputs.
+// The method in words with its numeric parameters as inputs.
 function methodCell(i, edits) {
   const m = i.method;
   if (!m || !PARAMS[m.kind]) return method(m);
-  const names = PARAMS[m.kind].filter((k) => typeof m[k] === "number");
-  if (!names.length) return method(m);
-  return el("span", null, m.kind, "（", names.map((k, n) => el("span", null, n ? "，" : "", `${k}=`,
-    input(`param|${i.id}|${k}`, m[k], edits))), "）");
+  const editable = new Set(PARAMS[m.kind].filter((k) => typeof m[k] === "number"));
+  return el("span", { title: m.kind }, methodWords(m, (k) =>
+    editable.has(k) ? input(`param|${i.id}|${k}`, m[k], edits) : (m[k] == null ? "—" : String(m[k]))));
 }
 
-function diagRows(list) {
-  return (list || []).map((d) => [`${d.file || ""}${d.line ? ":" + d.line : ""}`, d.message]);
+const MISSING = { zero: "记 0 分", not_applicable: "不考核，分值按比例分给同级指标",
+  carry_forward: "沿用上期数值", no_business: "无业务不考核，列入本期无业务单位", not_submitted: "记 0 分（未报送）" };
+
+// Where a message is: the file within the rule set and its line, never the server's path.
+function where(d) {
+  const f = (d.file || "").split("/").slice(-2).join("/");
+  return `${f || "规则目录"}${d.line ? "：第 " + d.line + " 行" : ""}`;
+}
+
+// The loader's messages are in English (they name Lua and its identifiers): for the rule author,
+// folded under a Chinese summary so the page reads in Chinese until they are opened.
+function diagBox(title, list, cls) {
+  return el("details", { class: "diags " + (cls || "") },
+    el("summary", { class: cls }, `${title}：${list.length} 条（展开查看原文）`),
+    el("div", { lang: "en" }, table(["位置", "说明"], list.map((d) => [where(d), d.message]))));
 }
 
 const TRIGGER = { watch: "保存文件", signal: "信号", api: "接口", retry: "重试", start: "启动",
@@ -112,13 +146,15 @@ function changeRows(entries) {
   return entries.map((e) => {
     const failed = e.action === "rules.reload_failed";
     const items = failed
-      ? (e.errors || []).map((d) => `${d.file || ""}${d.line ? ":" + d.line : ""} ${d.message}`)
+      ? (e.errors || []).map((d) => `${where(d)} ${d.message}`)
       : (e.changes || []).map((c) => c.text);
     return {
       class: failed ? "error" : null,
-      cells: [e.at, e.actor, TRIGGER[e.trigger] || e.trigger || "—",
+      cells: [when(e.at), e.actor, TRIGGER[e.trigger] || "其他",
         failed ? "载入失败（未生效）" : `${(e.revision_before || "").slice(0, 12)} → ${(e.revision || "").slice(0, 12)}`,
-        el("ul", { class: "changes" }, (items.length ? items : ["（内容未变）"]).map((x) => el("li", null, x)))],
+        // the semantic diff's words are English (core/rules/rulediff.c): marked so
+        el("ul", { class: "changes", lang: items.length ? "en" : null },
+          (items.length ? items : ["（内容未变）"]).map((x) => el("li", null, x)))],
     };
   });
 }
@@ -132,21 +168,19 @@ export async function render(state) {
   const again = async () => { if (root && root.isConnected) root.replaceWith(await render(state)); };
   state.rules = rs; // the page shows what is served now
   root = el("div");
-  root.append(el("h2", null, `${rs.name}（${rs.id}）`),
-    el("p", { class: "muted" }, `年度 ${rs.year} · 版本 ${rs.revision.slice(0, 12)} · 第 ${rs.generation} 代 · 载入于 ${rs.loaded_at}`));
+  root.append(el("h2", { title: rs.id }, rs.name),
+    el("p", { class: "muted" }, `年度 ${rs.year} · 版本 ${rs.revision.slice(0, 12)} · 第 ${rs.generation} 代 · 载入于 ${when(rs.loaded_at)}`));
 
   const last = st.last_attempt || {};
   root.append(el("h3", null, "热加载状态"), table(["项目", "状态"], [
     ["当前版本", st.revision ? st.revision.slice(0, 12) : "—"],
-    ["目录监视", st.watcher === "ok" ? "正常" : `降级（${st.watcher}），仅在信号或接口触发时重载`],
+    ["目录监视", st.watcher === "ok" ? "正常" : "降级，仅在信号或接口触发时重载"],
     ["正在重载", st.reloading ? "是" : "否"],
-    ["最近一次尝试", `${last.at || "—"}（触发：${last.trigger || "—"}）`],
+    ["最近一次尝试", `${when(last.at)}（触发：${TRIGGER[last.trigger] || "其他"}）`],
     ["结果", last.ok ? "成功" : { text: "失败，仍使用旧版本", class: "error" }],
   ]));
-  if (last.errors && last.errors.length)
-    root.append(el("h4", { class: "error" }, "错误"), table(["位置", "说明"], diagRows(last.errors)));
-  if (last.warnings && last.warnings.length)
-    root.append(el("h4", null, "警告"), table(["位置", "说明"], diagRows(last.warnings)));
+  if (last.errors && last.errors.length) root.append(diagBox("错误", last.errors, "error"));
+  if (last.warnings && last.warnings.length) root.append(diagBox("提示", last.warnings));
 
   root.append(el("h3", null, "规则变更记录"), changes.entries.length
     ? el("div", { class: "rule-changes" }, table(["时间", "操作人", "触发", "版本", "变更"], changeRows(changes.entries)))
@@ -209,21 +243,24 @@ export async function render(state) {
       : el("p", { class: "muted" }, "没有待审批的修改。"));
 
   root.append(el("h3", null, "评估方案"), table(["方案", "周期", "满分", "组成（权重）"],
-    rs.schemes.map((s) => [`${s.name}（${s.id}）`, s.period === "year" ? "年度" : "月度", s.max,
+    rs.schemes.map((s) => [{ text: s.name, title: s.id }, s.period === "year" ? "年度" : "月度", s.max,
       el("span", null, s.parts.map((p) => el("span", { class: "part" }, `${p.name} ×`,
         p.scheme || p.weight == null ? String(p.weight) : input(`weight|${s.id}|${p.id}`, p.weight, edits),
-        p.scheme ? "（取自 " + p.scheme + "）" : "", "；")))])));
+        p.scheme ? "（取自" + ((rs.schemes.find((x) => x.id === p.scheme) || {}).name || "另一方案") + "）" : "", "；")))])));
 
   const groups = rs.groups;
   const depth = {};
   for (const i of rs.indicators) depth[i.id] = i.parent ? depth[i.parent] + 1 : 0;
   root.append(el("h3", null, "指标体系"), table(
-    ["指标", ...groups.map((g) => `分值：${g.name}`), "度量", "计分方法", "缺数据处理", "定义位置"],
+    ["指标", ...groups.map((g) => `分值：${g.name}`), "计分方法", "缺数据处理"],
     rs.indicators.map((i) => [
-      { text: i.name, class: "indent-" + Math.min(depth[i.id], 4), title: i.standard || i.id },
+      // the ids, the metric and where it is defined, for the rule author, on hover
+      { text: i.name, class: "indent-" + Math.min(depth[i.id], 4),
+        title: [i.standard, `标识 ${i.id}`, i.metric && `度量 ${i.metric}`, i.defined_at &&
+          `定义于 ${i.defined_at.split("/").slice(-2).join("/")}`].filter(Boolean).join("\n") },
       ...groups.map((g) => (i.points && i.points[g.id] != null
         ? { text: input(`points|${i.id}|${g.id}`, i.points[g.id], edits), class: "num" } : { text: "—", class: "num" })),
-      i.metric || "", methodCell(i, edits), i.missing || "", i.defined_at || "",
+      methodCell(i, edits), MISSING[i.missing] || (i.missing ? "按规则设定" : "—"),
     ])));
   return root;
 }

@@ -137,6 +137,7 @@ typedef struct {
     int group;
     int code_standard; /* 1 for a GB/T 2260 code */
     int line;          /* in units.csv */
+    char *short_name;  /* 简称 for narrow screens; NULL: the name is short enough */
 } pg_unit;
 
 /* How a computed metric aggregates the records of its source. */

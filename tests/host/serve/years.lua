@@ -57,6 +57,21 @@ local st3, _, e = h:get("/api/v1/rankings/monthly/2020-05", admin)
 t:eq("a year no rule set serves is 404", 404, st3)
 t:contains("… naming the years served", e and e.error.message, "the host serves 2021, 2022")
 
+-- GET /periods: the years served, newest first, and the periods of a year that have data (the
+-- dashboard opens on the latest); any role may ask; a year not served is 404.
+local sp, _, p22 = h:get("/api/v1/periods", tok.viewer)
+t:eq("GET /periods answers any role", 200, sp)
+local years = {}
+for i, y in ipairs(p22 and p22.years or {}) do years[i] = string.format("%d", y) end
+t:eq("… the years served, newest first", "2022,2021", table.concat(years, ","))
+t:eq("… the newest year by default", 2022, p22 and p22.year)
+t:eq("… its months with data", "2022-05,2022-06", p22 and table.concat(p22.periods, ","))
+t:eq("… and the latest of them", "2022-06", p22 and p22.latest)
+local _, _, p21 = h:get("/api/v1/periods?year=2021", tok.lufeng)
+t:eq("?year=2021 lists 2021's months", "2021-05,2021-06", p21 and table.concat(p21.periods, ","))
+t:eq("a year not served is 404", 404, (h:get("/api/v1/periods?year=2030", admin)))
+t:eq("a year that is not one is 400", 400, (h:get("/api/v1/periods?year=20x1", admin)))
+
 local _, _, status = h:get("/api/v1/rules/status", admin)
 t:eq("the status lists both directories", 2, status and status.sets and #status.sets)
 t:eq("… the top level is the newest year", 2022, status and status.year)
