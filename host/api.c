@@ -379,6 +379,7 @@ const pg_route *const pg_api_tables[] = {routes,
                                          pg_rule_edit_routes,
                                          pg_sensitivity_routes,
                                          pg_periods_routes,
+                                         pg_documents_routes,
                                          NULL};
 
 static int matches(const char *pattern, call *c)

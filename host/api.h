@@ -36,5 +36,6 @@ extern const pg_route pg_series_routes[];      /* series.c */
 extern const pg_route pg_rule_edit_routes[];   /* approval.c */
 extern const pg_route pg_sensitivity_routes[]; /* sensitivity.c */
 extern const pg_route pg_periods_routes[];     /* periods.c */
+extern const pg_route pg_documents_routes[];   /* documents.c */
 
 #endif

@@ -86,7 +86,7 @@ const tableRows = (page) => L.rows(page, "#view table tbody tr");
 
   // switch the period, then the group
   await page.selectOption("select[aria-label=期次]", "2021-03");
-  await page.waitForFunction(() => document.querySelector("#view p.muted")?.textContent.includes("2021-03"));
+  await page.waitForFunction(() => document.querySelector("#view p.muted")?.textContent.includes("2021年3月"));
   await settled(page);
   const groupTabs = await page.$$eval("#view .groups button", (bs) => bs.map((b) => b.textContent));
   const api = await host.get("rankings/monthly/2021-03", tok.evaluator);
@@ -98,7 +98,7 @@ const tableRows = (page) => L.rows(page, "#view table tbody tr");
   await settled(page);
   const county = api.groups[1];
   compareRanking("2021-03 " + county.name, await tableRows(page), api, county);
-  t.ok((await page.textContent("#view")).includes("环比对照 2021-02"), "the page names the period compared with");
+  t.ok((await page.textContent("#view")).includes("环比对照 2021年2月"), "the page names the period compared with");
 
   // movement marks: a sign of its own per kind, words in the tooltip, no colour needed
   const marks = await page.$$eval("#view table tbody tr td:nth-child(" + (5 + api.scheme.parts.length) + ")",
@@ -120,7 +120,7 @@ const tableRows = (page) => L.rows(page, "#view table tbody tr");
   const firsts = new Set(Object.values(kinds).map((l) => l[0].text[0]));
   t.eq("each kind of mark starts with its own sign", Object.keys(kinds).length, firsts.size);
   await page.selectOption("select[aria-label=期次]", "2021-01");
-  await page.waitForFunction(() => document.querySelector("#view p.muted")?.textContent.includes("2021-01"));
+  await page.waitForFunction(() => document.querySelector("#view p.muted")?.textContent.includes("2021年1月"));
   await settled(page);
   const jan = await host.get("rankings/monthly/2021-01", tok.evaluator);
   compareRanking("2021-01 " + county.name, await tableRows(page), jan, jan.groups[1]);
@@ -129,7 +129,7 @@ const tableRows = (page) => L.rows(page, "#view table tbody tr");
 
   // a unit opened from the ranking (2021-03, county, the second row)
   await page.selectOption("select[aria-label=期次]", "2021-03");
-  await page.waitForFunction(() => document.querySelector("#view p.muted")?.textContent.includes("2021-03"));
+  await page.waitForFunction(() => document.querySelector("#view p.muted")?.textContent.includes("2021年3月"));
   await settled(page);
   const pickRow = county.ranking[1];
   await page.click(`#view tr[data-unit="${pickRow.unit}"]`);
@@ -278,7 +278,7 @@ async function checkPublished(page, w) {
   await page.waitForSelector("#view table");
   await settled(page);
   const listed = await tableRows(page);
-  t.ok(listed.some((r) => r[1] === "2021-05" && r[2].startsWith(`第 ${b.revision} 版`)),
+  t.ok(listed.some((r) => r[1] === "2021年5月" && r[2].startsWith(`第 ${b.revision} 版`)),
     "the page lists 2021-05 with its revision", JSON.stringify(listed));
   await page.click("#view tbody tr.clickable");
   await page.waitForSelector("#view .bulletin");
@@ -385,9 +385,11 @@ async function checkPublished(page, w) {
 }
 
 // As bulletins.js shows a time.
+// An API time as the dashboard shows it: Beijing time, "YYYY-MM-DD HH:MM".
 function when(t) {
-  const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)/.exec(t || "");
-  return m ? `${m[1]} ${m[2]}` : t || "—";
+  if (!t) return "—";
+  const b = new Date(new Date(t).getTime() + 8 * 3600 * 1000).toISOString();
+  return `${b.slice(0, 10)} ${b.slice(11, 16)}`;
 }
 
 await browser.close();

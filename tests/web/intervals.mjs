@@ -32,7 +32,7 @@ async function login(token) {
 {
   const { page, w, ctx } = await login(tok.evaluator);
   await page.selectOption("select[aria-label=期次]", "2021-03");
-  await page.waitForFunction(() => document.querySelector("#view p.muted")?.textContent.includes("2021-03"));
+  await page.waitForFunction(() => document.querySelector("#view p.muted")?.textContent.includes("2021年3月"));
   await page.waitForLoadState("networkidle");
   await page.click("#view .stability button");
   await page.waitForSelector("#view svg.intervals");

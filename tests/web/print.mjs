@@ -176,5 +176,35 @@ if (cli) {
   }
 }
 
+// `pinggu report --format pdf`: the same HTML printed by chromium for the operator (issue 18
+// §3). Every font embedded (pdffonts' emb column), page 1 the 通报 with 总体情况 and 文号.
+{
+  const pout = path.join(out, "pdf");
+  fs.mkdirSync(pout);
+  const r = spawnSync(bin, ["report", "--rules", rules, "--data", path.join(rules, "sample"), "--scheme", "monthly",
+    "--period", "2021-05", "--format", "pdf", "--out", pout], { encoding: "utf8",
+    env: { ...process.env, PINGGU_CHROMIUM: L.CHROMIUM } });
+  const pdf = path.join(pout, "monthly-2021-05.pdf");
+  t.ok(r.status === 0 && fs.existsSync(pdf), "pinggu report --format pdf writes the PDF", `exit ${r.status}\n${r.stderr}`);
+  t.eq("… and names it on stdout", pdf, (r.stdout || "").trim());
+  if (fs.existsSync(pdf)) {
+    checkPdf("pinggu report --format pdf", pdf, 3, ["排名"]);
+    const fonts = spawnSync("pdffonts", [pdf], { encoding: "utf8" });
+    const rows = (fonts.stdout || "").split("\n").slice(2).filter((l) => l.trim());
+    t.ok(fonts.status === 0 && rows.length > 0, "pdffonts lists the PDF's fonts", fonts.stderr);
+    // columns: name type encoding emb sub uni object ID — emb is the 4th from the end
+    const unembedded = rows.filter((l) => l.trim().split(/\s+/).slice(-5)[0] !== "yes");
+    t.ok(unembedded.length === 0, "every font of the PDF is embedded", unembedded.join("\n"));
+    const first = spawnSync("pdftotext", ["-enc", "UTF-8", "-f", "1", "-l", "1", pdf, "-"], { encoding: "utf8" }).stdout || "";
+    for (const n of ["总体情况", "汕数评〔2021〕5号"])
+      t.ok(first.includes(n), `pinggu report --format pdf: page 1 has ${n}`, first.slice(0, 400));
+  }
+  const bad = spawnSync(bin, ["report", "--rules", rules, "--data", path.join(rules, "sample"), "--scheme", "monthly",
+    "--period", "2021-05", "--format", "pdf", "--out", pout], { encoding: "utf8",
+    env: { ...process.env, PINGGU_CHROMIUM: "/nonexistent/chromium" } });
+  t.ok(bad.status === 1 && /cannot start \/nonexistent\/chromium/.test(bad.stderr) &&
+    !fs.existsSync(pdf), "no browser: exit 1, saying which, and no stale PDF left", `${bad.status} ${bad.stderr}`);
+}
+
 L.cleanup();
 process.exit(t.summary());

@@ -155,6 +155,32 @@ for (const { tag, viewport, isMobile, hasTouch } of VIEWPORTS) {
 
 function what0(role, tag) { return `${role} ${tag}`; }
 
+// The 通报 page links the bulletin's documents; the PDF is printed on first request. A unit's
+// token may not fetch them (they carry every unit's lost points).
+{
+  const docs = await host.api("GET", "bulletins/monthly/2021-06/1/documents", tok.viewer);
+  const names = (docs.json && docs.json.documents || []).map((d) => d.name);
+  t.ok(docs.status === 200 && names.includes("monthly-2021-06.html") && names.includes("monthly-2021-06.pdf") &&
+    names.includes("monthly-2021-06-lost.csv"), "a viewer lists the bulletin's documents", docs.text.slice(0, 400));
+  t.eq("a unit may not list them", 403, (await host.api("GET", "bulletins/monthly/2021-06/1/documents", tok.lufeng)).status);
+  t.eq("a name outside the directory is 404", 404,
+    (await host.api("GET", "bulletins/monthly/2021-06/1/documents/..%2Fpinggu.db", tok.viewer)).status);
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, locale: "zh-CN",
+    acceptDownloads: true });
+  const page = await ctx.newPage();
+  await page.goto(host.base + "/");
+  await page.fill("#token", tok.viewer);
+  await settled(page, () => page.click("#login-form button[type=submit]"));
+  await settled(page, () => page.click("#view tbody tr.clickable"));
+  const [dl] = await Promise.all([page.waitForEvent("download", { timeout: 120000 }),
+    page.click('#view .documents button[data-name="monthly-2021-06.pdf"]')]);
+  const file = await dl.path();
+  const head = file ? fs.readFileSync(file).subarray(0, 5).toString("latin1") : "";
+  t.eq("the 通报 page's PDF button downloads the printed bulletin", "%PDF-", head);
+  t.eq("… under its name", "monthly-2021-06.pdf", dl.suggestedFilename());
+  await ctx.close();
+}
+
 await browser.close();
 t.ok(await host.stop(), "the host stops cleanly");
 L.cleanup();

@@ -47,6 +47,29 @@ async function call(method, path, body) {
   throw new ApiError(res.status, msg);
 }
 
+// GET /api/v1/<path> as a file the browser saves under `name` (the token goes in the header, so
+// this fetches and hands the bytes over rather than following a link).
+export async function download(path, name) {
+  let res;
+  try {
+    res = await fetch("/api/v1/" + path, { headers: { Authorization: "Bearer " + (token.get() || "") } });
+  } catch {
+    throw new ApiError(0, "无法连接服务器");
+  }
+  if (!res.ok) {
+    let msg = res.statusText;
+    try { msg = (await res.json()).error.message; } catch { /* not JSON */ }
+    if (res.status === 401) onUnauthorized(msg);
+    throw new ApiError(res.status, msg);
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const a = Object.assign(document.createElement("a"), { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
 // The Chinese sentence for an error. A reader gets Chinese only: the server's messages are
 // English and name internal ids, so they are translated where they are known and otherwise left
 // out, except for staff on the errors they act on (a rule that does not load, a conflicting

@@ -4,7 +4,7 @@
 // bulletin holds is filtered by the server per role: staff see every unit's lost points, a unit
 // its own, a viewer the rankings only. A published bulletin is frozen, so this page shows exactly
 // what was circulated; the 排名 tab shows the live evaluation.
-import { get, post, explain, periodsOf, defaultPeriod } from "./api.js";
+import { get, post, explain, periodsOf, defaultPeriod, download } from "./api.js";
 import { el, num, table, select, when } from "./dom.js";
 import { go } from "./app.js";
 import { rankingTable, bandsOf } from "./ranking.js";
@@ -182,6 +182,7 @@ async function view(state, [scheme, period, revision]) {
       ` · 评估 ${b.run != null ? b.run : "—"} · 规则版本 ${(b.rules_revision || "").slice(0, 12)}` +
       (result.previous_period ? ` · 环比对照 ${periodLabel(result.previous_period)}` : "")));
   if (b.reason) root.append(el("p", null, (b.revision > 1 ? "更正原因：" : "说明：") + b.reason));
+  if (state.me.role !== "unit") root.append(await documents(b));
   const changes = changesOf(b.changes);
   if (changes) root.append(changes);
   if (revisions.length > 1)
@@ -199,6 +200,43 @@ async function view(state, [scheme, period, revision]) {
   const losses = unitLosses(state, result);
   if (losses) root.append(losses);
   return root;
+}
+
+// The documents the publish wrote (HTML, PDF, CSV, XLSX), as download buttons: the API wants
+// the token in a header, so a plain link cannot fetch them.
+const KIND = { "text/html": "网页版", "application/pdf": "PDF 版", "text/csv": "表格（CSV）",
+  "application/json": "数据（JSON）" };
+async function documents(b) {
+  const box = el("p", { class: "documents" }, "通报文件：");
+  const base = `bulletins/${encodeURIComponent(b.scheme)}/${encodeURIComponent(b.period)}/${b.revision}/documents`;
+  let list = [];
+  try {
+    ({ documents: list } = await get(base));
+  } catch (e) {
+    box.append(el("span", { class: "muted" }, explain(e)));
+    return box;
+  }
+  const order = (d) => ["application/pdf", "text/html"].indexOf(d.type.split(";")[0]) + 1 || 9;
+  for (const d of list.slice().sort((x, y) => order(x) - order(y) || x.name.localeCompare(y.name))) {
+    const type = d.type.split(";")[0];
+    const group = /-(\w+)\.csv$/.exec(d.name);
+    const label = type.includes("spreadsheet") ? "表格（XLSX）"
+      : type === "text/csv" && group ? (group[1] === "lost" ? "失分明细（CSV）" : `排名（CSV，${group[1] === "county" ? "县区" : group[1] === "dept" ? "市直" : "分组"}）`)
+        : KIND[type] || "文件";
+    const status = el("span", { class: "muted", role: "status" });
+    box.append(el("button", { type: "button", class: "doc", "data-name": d.name, onclick: async (ev) => {
+      ev.target.disabled = true;
+      status.textContent = type === "application/pdf" && d.bytes == null ? "正在生成 PDF…" : "下载中…";
+      try {
+        await download(`${base}/${encodeURIComponent(d.name)}`, d.name);
+        status.textContent = "";
+      } catch (e) {
+        status.textContent = explain(e);
+      }
+      ev.target.disabled = false;
+    } }, label), status, " ");
+  }
+  return box;
 }
 
 export async function render(state, args) {

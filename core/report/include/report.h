@@ -99,6 +99,12 @@ int pg_doc_write(const pg_ruleset *rs, int g, pg_doc_format fmt, FILE *out);
  * (OUT must exist). Returns 0, or a negative errno with the file in `d`. */
 int pg_doc_write_dir(const pg_ruleset *rs, const char *out, pg_diags *d);
 
+/* print_pdf.c — prints the HTML file `html` to `pdf` (replaced) with headless Chromium
+ * ($PINGGU_CHROMIUM, else `chromium` on PATH). Blocks until it is done: call it off any event
+ * loop. Returns 0, or -1 with an error in d (no browser to start, a print that failed or took
+ * longer than two minutes). */
+int pg_print_pdf(const char *html, const char *pdf, pg_diags *d);
+
 /* The scoring method of node n for group g in words, with its thresholds in the metric's unit
  * ("线性计分：≥95% 得满分，≤50% 不得分，其间按线性插值计分"). malloc'd. */
 char *pg_doc_method_words(const pg_ruleset *rs, const pg_node *n, int g);
