@@ -44,6 +44,8 @@ async function login(token) {
 async function settled(page) {
   await page.waitForFunction(() => !document.querySelector("#view > p.muted") ||
     document.querySelector("#view > p.muted").textContent !== "加载中…");
+  // a view being drawn keeps the one before on the page, marked busy (web/js/app.js)
+  await page.waitForFunction(() => !document.querySelector("#view[aria-busy]"));
   await page.waitForLoadState("networkidle");
 }
 

@@ -28,6 +28,8 @@ const WAIT = { timeout: 180000 };
 async function settled(page) {
   await page.waitForFunction(() => !document.querySelector("#view > p.muted") ||
     document.querySelector("#view > p.muted").textContent !== "加载中…", null, WAIT);
+  // a view being drawn keeps the one before on the page, marked busy (web/js/app.js)
+  await page.waitForFunction(() => !document.querySelector("#view[aria-busy]"), null, WAIT);
   await page.waitForLoadState("networkidle");
 }
 
@@ -43,9 +45,9 @@ async function open(token, hash) {
   await page.click("#login-form button[type=submit]");
   await page.waitForSelector("#tabs:not([hidden])", WAIT);
   await settled(page);
-  await page.evaluate((h) => { location.hash = h; }, hash);
+  // the page keeps the view it shows until the next is drawn, so wait for a new one
+  await after(page, () => page.evaluate((h) => { location.hash = h; }, hash));
   await page.waitForSelector("#view h2", WAIT);
-  await settled(page);
   return { page, w, ctx };
 }
 
