@@ -443,10 +443,10 @@ static void thin_evidence(evaluator *ev, int node, int g)
         char *why =
             isnan(c->points)
                 ? pg_xasprintf("下级指标均因证据过少不计分，计入的本单位数据为0/%g，低于最低适用"
-                               "比例（min_applicable）%g%%",
+                               "比例%g%%",
                                c->max, pg_round(n->min_applicable * 100, 6))
                 : pg_xasprintf("有本单位数据的分值%.4g/%g（%.1f%%），低于最低适用比例"
-                               "（min_applicable）%g%%",
+                               "%g%%",
                                c->applicable, c->max, c->applicable / c->max * 100,
                                pg_round(n->min_applicable * 100, 6));
         char *msg;

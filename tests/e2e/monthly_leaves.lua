@@ -262,7 +262,7 @@ T:section("hand-worked leaves, dept", function()
         T:eq(u .. " " .. t[1] .. " points (dropped)", nil, C.num(ind(u, t[1]).points))
         -- dropped for want of any data, or by its thin-evidence minimum (monitoring.lua: less
         -- than half its points with data), when the leaves it had carry weight 0
-        local thin = tostring(C.num(ind(u, t[1]).note)):find("min_applicable", 1, true) ~= nil
+        local thin = tostring(C.num(ind(u, t[1]).note)):find("最低适用比例", 1, true) ~= nil
         for leaf in pairs(t[3]) do
           T:ok(ind(u, leaf).status == "no_business" or ind(u, leaf).status == "na"
             or (thin and C.num(ind(u, leaf).weight) == 0),

@@ -276,7 +276,7 @@ case("not_applicable rescale inside 网上办理成熟度, and its thin-evidence
     { "jiaoyu", "mon_instant", points = 3, weight = 30 / 16, why = "target: 6 × 0.2 / 0.4; 30/16 × 1" },
     { "jiaoyu", "mon_handling", points = 15, why = "(5 + 3) × 30 / 16" },
     { "fagai", "mon_full_online", points = 10, weight = 0, why = "scored, but its dimension is dropped" },
-    { "fagai", "mon_handling", status = "na", dropped = true, note = "有本单位数据的分值10/30（33.3%），低于最低适用比例（min_applicable）50%",
+    { "fagai", "mon_handling", status = "na", dropped = true, note = "有本单位数据的分值10/30（33.3%），低于最低适用比例50%",
       why = "10 of 30 < 50 %" },
     { "fagai", "mon_review", points = 25, weight = 100 / 70, why = "the other dimensions ×100/70" },
   })

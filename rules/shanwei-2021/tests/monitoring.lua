@@ -92,7 +92,7 @@ test "网上办理成熟度：不适用的指标分值按比例分配给同级�
   expect.lost("fagai", "mon_ontime", 0),
   -- jiaoyu：只有按期办结率 8/30（27%），低于最低适用比例 50%：本维度不计分，不放大 3.75 倍
   expect.status("jiaoyu", "mon_handling", "na"),
-  expect.note("jiaoyu", "mon_handling", "有本单位数据的分值8/30（26.7%），低于最低适用比例（min_applicable）50%"),
+  expect.note("jiaoyu", "mon_handling", "有本单位数据的分值8/30（26.7%），低于最低适用比例50%"),
   expect.lost("jiaoyu", "mon_ontime", 0),
 }
 
@@ -186,7 +186,7 @@ test "月度总分：两部分按方案权重合计；证据过少的部分取�
   -- 常态化监测因此只剩证据过少而不计分的维度，按本组中位数计：其余单位都是背景 97.6。
   -- 以前是 (0 + 5)/10 × 25 = 12.5，再 × 100/45 = 27.78：两项指标撑起整个常态化监测。
   expect.status("fagai", "mon_channel", "na"),
-  expect.note("fagai", "mon_channel", "min_applicable"),
+  expect.note("fagai", "mon_channel", "低于最低适用比例"),
   expect.points("fagai", "monitoring", 97.6),
   expect.note("fagai", "monitoring", "按本组中位数97.6000分计"),
   -- 重大应用平台：只有共享数据更新及时率（无数据 0 分）10/50，民情地图不计分；店小二无业务；

@@ -444,9 +444,9 @@ T:section("bad input: clear errors and exit codes", function()
   _, err, code = report { scheme = "monthly", period = "May", format = "html", out = out }
   T:eq("bad period exit code", 2, code)
   T:contains("bad period message", err, "--period May: use YYYY-MM")
-  _, err, code = report { scheme = "monthly", period = "2021-05", format = "pdf", out = out }
+  _, err, code = report { scheme = "monthly", period = "2021-05", format = "docx", out = out }
   T:eq("unknown format exit code", 1, code)
-  T:contains("unknown format message", err, "PDF is unavailable")
+  T:contains("unknown format message", err, "DOCX is unavailable")
 end)
 
 T:done()

@@ -93,7 +93,7 @@ static void test_policy_branches(void **state)
     assert_pts(plat->points, 82.5);
     assert_false(plat->capped);
     assert_substr(fx_note(res, plat->note), "有本单位数据的分值10/100（10.0%）");
-    assert_substr(fx_note(res, plat->note), "min_applicable）50%");
+    assert_substr(fx_note(res, plat->note), "最低适用比例50%");
     assert_substr(fx_note(res, plat->note), "按本组中位数82.5000分计（本组4个单位达到该比例）");
     /* the leaves no longer reach the part: the node's loss is its own (100 − 82.5) */
     assert_pts(fx_cell(res, "pb", "thin")->weight, 0);
