@@ -287,8 +287,10 @@ static int by_loss(const void *a, const void *b)
                   cJSON_GetObjectItemCaseSensitive(y, "indicator")->valuestring);
 }
 
-/* Appends unit u's items to a, biggest loss of the total first. */
-static void unit_items(ctx *x, int u, cJSON *a)
+/* Appends unit u's items to a, biggest loss of the total first. `rows`, when given, is the
+ * unit's unit_rows (every node not OFF, in preorder): an item is a copy of its row, not
+ * computed again. */
+static void unit_items(ctx *x, int u, cJSON *a, const cJSON *rows)
 {
     const pg_result *res = x->res;
     const pg_ruleset *rs = res->rs;
@@ -298,14 +300,17 @@ static void unit_items(ctx *x, int u, cJSON *a)
     char due[16], period[PG_PERIOD_BUF];
     pg_issue_due(rs, res->period, due);
     pg_period_format(res->period, period);
+    const cJSON *r = rows ? rows->child : NULL;
     for (int i = 0; i < npre; i++) {
         const pg_node *nd = &rs->nodes[pre[i]];
         const pg_cell *c = pg_result_cell(res, pre[i], u);
+        const cJSON *mine = c->status != PG_ST_OFF ? r : NULL;
+        if (c->status != PG_ST_OFF && r) r = r->next;
         /* as the bulletin's lost points: a node that took its group's median (thin evidence)
          * lost what its leaves would have, and they carry weight 0 under it */
         if (nd->nchildren && c->thin != PG_BELOW_GROUP_MEDIAN) continue;
         if (c->status == PG_ST_OFF || !(pg_result_lost(res, pre[i], u) > 0.00005)) continue;
-        cJSON *it = row(x, pre[i], u);
+        cJSON *it = mine ? cJSON_Duplicate(mine, 1) : row(x, pre[i], u);
         pg_json_str(it, "unit", rs->units[u].id);
         pg_json_str(it, "unit_name", rs->units[u].name);
         pg_json_str(it, "scheme", rs->schemes[res->scheme].id);
@@ -329,7 +334,7 @@ cJSON *pg_issues_json(const pg_result *res, int u)
     if (!res->cells) return a;
     ctx x = {res, NULL, NULL};
     for (int k = 0; k < res->rs->nunits; k++)
-        if (u < 0 || u == k) unit_items(&x, k, a);
+        if (u < 0 || u == k) unit_items(&x, k, a, NULL);
     ctx_free(&x);
     return a;
 }
@@ -340,7 +345,7 @@ void pg_units_rows_issues(const pg_result *res, cJSON **rows, cJSON **issues)
     for (int u = 0; u < res->rs->nunits; u++) {
         rows[u] = unit_rows(&x, u);
         issues[u] = cJSON_CreateArray();
-        if (res->cells) unit_items(&x, u, issues[u]);
+        if (res->cells) unit_items(&x, u, issues[u], rows[u]);
     }
     ctx_free(&x);
 }
