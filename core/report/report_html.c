@@ -49,7 +49,7 @@ static const char style[] =
     ".up{color:#1a7f37}.down{color:#c62828}.same{color:#555}.new{color:#555}\n"
     "svg.chart{width:100%;height:auto;display:block;margin:2mm 0;font-size:11px}\n"
     "svg.chart.small{width:60%}\n"
-    "svg .bar{fill:#4a78b0}svg .lost{fill:#d9822b}svg .lbl,svg .val,svg .axis{fill:#222}\n"
+    "svg .bar{fill:#4a78b0}svg .lost{fill:#b35a12}svg .lbl,svg .val,svg .axis{fill:#222}\n"
     "svg .axis{font-size:10px}svg .grid{stroke:#ddd}svg .avg{fill:#f3ecd8}\n"
     "svg .line{fill:none;stroke:#4a78b0;stroke-width:2}svg .pt{fill:#4a78b0}\n"
     "a{color:inherit}\n"
@@ -70,7 +70,14 @@ static const char style[] =
     "div.uhead{break-inside:avoid;break-after:avoid}\n"
     "th.uname{background:#fff;text-align:left;border:0;border-bottom:1px solid #999;"
     "font-weight:400;color:#444}\n"
-    "@media print{a{text-decoration:none}}\n";
+    "@media print{a{text-decoration:none}}\n"
+    /* a phone (the leaders read the 通报 there): the A4 margins go, type stays readable, and a
+       wide table scrolls in its own box instead of squeezing names to a character a line */
+    "@media screen and (max-width:600px){body{font-size:15px;padding:0 10px;max-width:none}"
+    "h1{font-size:19px;margin:16px 0 6px}h2{font-size:17px}.issuer{font-size:20px}"
+    "table{display:block;overflow-x:auto;font-size:13px;width:auto;max-width:100%}"
+    "th,td{white-space:nowrap}svg.chart.small{width:100%}ol.annex{padding-left:2em}"
+    ".sign{margin:16px 0}}\n";
 
 static void esc(FILE *f, const char *s)
 {
