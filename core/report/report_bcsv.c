@@ -34,9 +34,10 @@ static void number(FILE *f, double v, int digits)
 
 static const char *reason_words(const char *reason)
 {
-    return strcmp(reason, "no_business") == 0 ? "未排名：本期无业务"
-           : strcmp(reason, "error") == 0     ? "未排名：计分出错"
-                                              : "未排名：无数据";
+    return strcmp(reason, "not_ranked") == 0    ? "不参与排名"
+           : strcmp(reason, "no_business") == 0 ? "未排名：本期无业务"
+           : strcmp(reason, "error") == 0       ? "未排名：计分出错"
+                                                : "未排名：无数据";
 }
 
 static void ranking(const pg_bulletin *b, const pg_bl_group *g, FILE *f)

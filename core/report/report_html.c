@@ -111,9 +111,10 @@ static void mark_cell(FILE *f, const char *movement, const char *mark)
 
 static const char *reason_words(const char *reason)
 {
-    return strcmp(reason, "no_business") == 0 ? "本期无业务"
-           : strcmp(reason, "error") == 0     ? "计分出错"
-                                              : "无数据";
+    return strcmp(reason, "not_ranked") == 0    ? "不参与排名"
+           : strcmp(reason, "no_business") == 0 ? "本期无业务"
+           : strcmp(reason, "error") == 0       ? "计分出错"
+                                                : "无数据";
 }
 
 static void unit_link(FILE *f, const pg_bl_unit *u)
