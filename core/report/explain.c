@@ -254,10 +254,11 @@ static void node_trace(FILE *out, const pg_result *res, int node, int u, const c
                 pg_below_name(n->below));
     if (n->nchildren && !n->adjust && n->op != PG_OP_SUM && !isnan(c->points))
         op_trace(out, res, node, u, ind + 4);
-    /* under geomean, harmonic or min a child carries nothing linearly (its weight is 0): its
-     * term is in its parent's 合成 lines instead */
-    int nonlinear = n->parent >= 0 && rs->nodes[n->parent].op != PG_OP_SUM &&
-                    rs->nodes[n->parent].op != PG_OP_MEAN;
+    /* under geomean, harmonic or min (at any level above) a node carries nothing linearly into
+     * its part (its weight is 0): its term is in its parent's 合成 lines instead */
+    int nonlinear = 0;
+    for (int a = n->parent; a >= 0; a = rs->nodes[a].parent)
+        nonlinear |= rs->nodes[a].op != PG_OP_SUM && rs->nodes[a].op != PG_OP_MEAN;
     if (n->parent >= 0 && !isnan(c->points) && fabs(c->weight - 1) > 1e-12 && !nonlinear)
         fprintf(out, "%*s折算    × %s 计入所在部分\n", ind + 4, "", w);
     const char *note = pg_result_note(res, c->note);
