@@ -577,8 +577,10 @@ static void roll_up_op(evaluator *ev, int node, int g)
                                                  rs->nodes[n->children[zero]].name,
                                                  n->op == PG_OP_GEOMEAN ? "几何平均" : "调和平均"));
         else if (dropped)
-            c->note = add_note(res, pg_xasprintf("%d项下级指标不计分，权重在其余%s项间重新归一",
-                                                 dropped, n->op == PG_OP_MIN ? "取最小值的" : ""));
+            c->note = add_note(
+                res, n->op == PG_OP_MIN
+                         ? pg_xasprintf("%d项下级指标不计分，在其余下级指标中取最小值", dropped)
+                         : pg_xasprintf("%d项下级指标不计分，权重在其余项间重新归一", dropped));
     }
     if (n->min_applicable > 0) thin_evidence(ev, node, g);
 }

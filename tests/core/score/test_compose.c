@@ -142,6 +142,7 @@ static void test_harmonic_and_min(void **state)
     /* min u1 0.2, u2 0.5 (c dropped), u3 0 */
     res = check_op(rs, ds, "min", 20, 50, 0);
     assert_pts(fx_cell(res, "min_c", "u1")->weight, 0);
+    assert_substr(fx_note(res, fx_cell(res, "min", "u2")->note), "在其余下级指标中取最小值");
     pg_result_free(res);
     pg_dataset_free(ds);
     pg_ruleset_free(rs);
