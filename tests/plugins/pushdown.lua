@@ -157,35 +157,8 @@ local function ingest(data, source, args)
     L.quote(data) .. " --source " .. source .. " " .. args)
 end
 
--- the stored cells: { metric = { "unit@bucket" = {n, sum, ...} } }
-local function cells(db)
-  local out = sh("sqlite3 " .. L.quote(db) .. " \"SELECT metric || ' ' || hex(cells) FROM partial p" ..
-    " JOIN batch b ON b.id = p.batch WHERE b.status = 'active' ORDER BY metric\"")
-  local t = {}
-  for line in out:gmatch("[^\n]+") do
-    local m, hex = line:match("^(%S+) (%x*)$")
-    local blob = hex:gsub("%x%x", function(h) return string.char(tonumber(h, 16)) end)
-    local n, pos = string.unpack("<I4", blob, 5)
-    t[m] = t[m] or {}
-    for _ = 1, n do
-      local len
-      len, pos = string.unpack("<I4", blob, pos)
-      local unit = blob:sub(pos, pos + len - 1)
-      pos = pos + len
-      local c = {}
-      c.bucket, c.n, c.sum, c.sum_c, c.den, c.den_c, c.hits, c.valued, c.min, c.max, pos =
-        string.unpack("<I4ddddddddd", blob, pos)
-      local nh
-      nh, pos = string.unpack("<I4", blob, pos)
-      pos = pos + 16 * nh
-      local nv
-      nv, pos = string.unpack("<I4", blob, pos)
-      pos = pos + 8 * nv
-      t[m][unit .. "@" .. c.bucket] = c
-    end
-  end
-  return t
-end
+-- the stored cells: { metric = { "unit@bucket" = {n, sum, ...} } } (pgfixture.lua)
+local function cells(db) return F.cells(L, db) end
 local function rel(x, y)
   if x == y then return 0 end
   return math.abs(x - y) / math.max(math.abs(x), math.abs(y))
