@@ -72,6 +72,7 @@ local reads = {
   "/api/v1/bulletins", "/api/v1/bulletins?scheme=monthly&period=2021-05",
   "/api/v1/bulletins?period=bad", "/api/v1/bulletins/monthly/2021-05",
   "/api/v1/bulletins/monthly/bad", "/api/v1/bulletins/monthly/2021-05/0",
+  "/api/v1/periods", "/api/v1/periods?year=2021", "/api/v1/periods?year=1999", "/api/v1/periods?year=x",
   "/api/v1/selfreports", "/api/v1/scores", "/api/v1/scores?status=all", "/api/v1/appeals",
   -- query parameters that are not what they should be: 400s naming them
   "/api/v1/rules?year=garbage", "/api/v1/units?year=2021x", "/api/v1/audit?since=garbage",
@@ -153,6 +154,12 @@ for _, who in ipairs(roles) do
   get("/api/v1/bulletins/monthly/2021-05/1", who)
   get("/api/v1/bulletins/monthly/2021-05/9", who)
   get("/api/v1/bulletins/monthly/2021-04", who)
+  -- the documents the publish wrote (a unit: 403), one file, a name not among them, a bad path
+  get("/api/v1/bulletins/monthly/2021-05/1/documents", who)
+  get("/api/v1/bulletins/monthly/2021-05/1/documents/monthly-2021-05-lost.csv", who)
+  get("/api/v1/bulletins/monthly/2021-05/1/documents/nosuch.csv", who)
+  get("/api/v1/bulletins/monthly/2021-05/x/documents", who)
+  get("/api/v1/bulletins/monthly/2021-05/9/documents", who)
 end
 
 -- self-reports, evidence, scores, appeals
