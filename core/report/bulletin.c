@@ -482,7 +482,10 @@ pg_bulletin *pg_bulletin_of(const pg_result *res, const pg_dataset *ds)
         bu->code = dup(b, rs->units[u].code);
         bu->group = rs->units[u].group;
         bu->rank = ur->ranked ? ur->rank : 0;
-        bu->total = ur->ranked ? ur->total : NAN;
+        /* a unit of a ranked = false group is evaluated and has a total, only no rank */
+        bu->total = ur->ranked || strcmp(pg_result_unranked_reason(res, u), "not_ranked") == 0
+                        ? ur->total
+                        : NAN;
         bu->band = ur->band >= 0 ? dup(b, rs->bands[ur->band].label) : NULL;
         bu->mark = mark(b, ur);
         bu->change =

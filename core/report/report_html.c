@@ -212,9 +212,17 @@ static int group_exemptions(FILE *f, const pg_bulletin *b, int gi)
     if (g->nunranked) {
         fputs("<p>未参与排名：</p>\n<ul>\n", f);
         for (int i = 0; i < g->nunranked; i++) {
+            const pg_bl_unit *u = &b->units[g->unranked[i].unit];
             fputs("<li>", f);
-            esc(f, b->units[g->unranked[i].unit].name);
-            fprintf(f, "：%s</li>\n", reason_words(g->unranked[i].reason));
+            esc(f, u->name);
+            fprintf(f, "：%s", reason_words(g->unranked[i].reason));
+            /* an observer unit (ranked = false) is still evaluated: its total is news */
+            if (strcmp(g->unranked[i].reason, "not_ranked") == 0 && isfinite(u->total)) {
+                fprintf(f, "（总分 %.*f", b->rounding, u->total);
+                if (u->band) fputs("，", f), esc(f, u->band);
+                fputs("）", f);
+            }
+            fputs("</li>\n", f);
         }
         fputs("</ul>\n", f);
     }
@@ -344,6 +352,9 @@ static void unit_section(FILE *f, const pg_bulletin *b, const pg_bl_unit *u)
             esc(f, u->band);
         }
         if (isfinite(u->change)) fprintf(f, "，环比 %+.*f 分", b->rounding, u->change);
+    } else if (isfinite(u->total)) { /* a unit of a ranked = false group */
+        fprintf(f, "总分 <b>%.*f</b>，不参与排名", b->rounding, u->total);
+        if (u->band) fputs("，等次：", f), esc(f, u->band);
     } else
         fputs("本期未参与排名", f);
     for (int k = 0; k < b->nparts; k++) {

@@ -169,6 +169,17 @@ T:section("text output: the partner group with totals and no 排名 0", function
   T:ok(not out:find("排名 0", 1, true), "never 排名 0")
 end)
 
+T:section("the HTML bulletin: the partner units with their totals, not ranked", function()
+  local out = L.tmpdir()
+  local _, err, code = L.run(L.quote(bin) .. " report --rules " .. L.quote(RULES) .. " --data " ..
+    L.quote(DATA) .. " --scheme index --period 2024 --format html --out " .. L.quote(out))
+  T:eq("report exits 0", 0, code, err)
+  local html = L.slurp(out .. "/index-2024.html") or ""
+  T:contains("listed with its total", html, "<li>城市大学（合作单位）：不参与排名（总分 64.0）</li>")
+  T:contains("its own section says so", html, "总分 <b>64.0</b>，不参与排名")
+  T:ok(not html:find("nan", 1, true), "no 'nan' anywhere")
+end)
+
 T:section("the set's own rule tests", function()
   local out, err, code = L.run(L.quote(bin) .. " test " .. L.quote(RULES) .. " --coverage")
   T:eq("pinggu test exits 0", 0, code, out .. err)
