@@ -80,9 +80,10 @@ export async function render(state) {
   root.append(rankingTable(data, g, (u) => state.me.role !== "unit" || u === state.me.unit, bands,
     `${g.name} ${periodLabel(data.period)} 排名（实时）`));
   if (g.unranked && g.unranked.length) {
-    const why = { no_business: "无相关业务", no_data: "无数据", error: "计算出错" };
-    root.append(el("p", null, "未排名：",
-      g.unranked.map((u) => `${u.name}（${why[u.reason] || u.reason}）`).join("、")));
+    const why = { no_business: "无相关业务", no_data: "无数据", error: "计算出错", not_ranked: "不参与排名" };
+    // a unit of a ranked = false group is evaluated: its total is shown, only no rank
+    root.append(el("p", null, "未排名：", g.unranked.map((u) => `${u.name}（${why[u.reason] || "未排名"}` +
+      (u.total != null ? `，总分 ${num(u.total)}` : "") + "）").join("、")));
   }
   if (g.no_business && g.no_business.length)
     root.append(el("p", { class: "muted" },
