@@ -69,6 +69,20 @@ function L.run(cmd)
   return out, err, code
 end
 
+-- The stored partials of a data directory, for comparing two ingests of the same rows byte for
+-- byte: { metric = "definition HEX-CELLS" } and how many metrics (every batch, in metric order).
+function L.partials(data)
+  local out = L.run("sqlite3 " .. L.quote(data .. "/pinggu.db") ..
+    " \"SELECT metric || ' ' || definition || ' ' || hex(cells) FROM partial ORDER BY metric\"")
+  local t, n = {}, 0
+  for line in out:gmatch("[^\n]+") do
+    local m, rest = line:match("^(%S+) (.*)$")
+    t[m] = rest
+    n = n + 1
+  end
+  return t, n
+end
+
 -- `pinggu eval` with the given options table, e.g. { rules=, data=, scheme=, period=, format=, unit= }.
 function L.eval_cmd(bin, o)
   local parts = { L.quote(bin), "eval" }

@@ -57,17 +57,7 @@ local function ingest(data, args)
   return sh(L.quote(bin) .. " ingest --rules " .. L.quote(rules) .. " --data " .. L.quote(data) ..
     " --source cases " .. args)
 end
-local function partials(data)
-  local out = sh("sqlite3 " .. L.quote(data .. "/pinggu.db") ..
-    " \"SELECT metric || ' ' || definition || ' ' || hex(cells) FROM partial ORDER BY metric\"")
-  local t, n = {}, 0
-  for line in out:gmatch("[^\n]+") do
-    local m, rest = line:match("^(%S+) (.*)$")
-    t[m] = rest
-    n = n + 1
-  end
-  return t, n
-end
+local partials = L.partials
 
 T:section("a pull through the example plugin stores the CSV's partials, byte for byte", function()
   local out, e, c = ingest(work .. "/from-csv", L.quote(csv))

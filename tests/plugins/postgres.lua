@@ -97,16 +97,7 @@ local function ingest(data, args)
   return sh(env .. L.quote(bin) .. " ingest --rules " .. L.quote(rules) .. " --data " ..
     L.quote(data) .. " --source cases " .. args)
 end
-local function partials(data)
-  local out = sh("sqlite3 " .. L.quote(data .. "/pinggu.db") ..
-    " \"SELECT metric || ' ' || definition || ' ' || hex(cells) FROM partial ORDER BY metric\"")
-  local t = {}
-  for line in out:gmatch("[^\n]+") do
-    local m, rest = line:match("^(%S+) (.*)$")
-    t[m] = rest
-  end
-  return t
-end
+local partials = L.partials
 
 T:section("a pull stores the partials of the same rows ingested as CSV, byte for byte", function()
   local out, e, c = ingest(work .. "/from-csv", L.quote(csv))

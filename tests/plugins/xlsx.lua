@@ -49,17 +49,7 @@ local function ingest(data, args)
   return sh(L.quote(bin) .. " ingest --rules " .. L.quote(rules) .. " --data " .. L.quote(data) ..
     " " .. args)
 end
-local function partials(data)
-  local out = sh("sqlite3 " .. L.quote(data .. "/pinggu.db") ..
-    " \"SELECT metric || ' ' || definition || ' ' || hex(cells) FROM partial ORDER BY metric\"")
-  local t, n = {}, 0
-  for line in out:gmatch("[^\n]+") do
-    local m, rest = line:match("^(%S+) (.*)$")
-    t[m] = rest
-    n = n + 1
-  end
-  return t, n
-end
+local partials = L.partials
 local function list(data)
   return (sh(L.quote(bin) .. " ingest --data " .. L.quote(data) .. " --list"))
 end
