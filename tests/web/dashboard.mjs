@@ -44,8 +44,9 @@ async function login(token) {
 async function settled(page) {
   await page.waitForFunction(() => !document.querySelector("#view > p.muted") ||
     document.querySelector("#view > p.muted").textContent !== "加载中…");
-  // a view being drawn keeps the one before on the page, marked busy (web/js/app.js)
-  await page.waitForFunction(() => !document.querySelector("#view[aria-busy]"));
+  // a view being drawn keeps the one before on the page, marked busy (web/js/app.js); the parts
+  // that come after it is drawn (the unit's trend, its movement) are marked busy until they are in
+  await page.waitForFunction(() => !document.querySelector("#view[aria-busy], #view [aria-busy]"));
   await page.waitForLoadState("networkidle");
 }
 
@@ -228,18 +229,24 @@ async function checkUnit(page, unitId, period, token, who) {
   t.eq("no figures of another unit", 0, await page.$$eval("#view .card", (c) => c.length));
   clean(w, "a unit asking for another unit", [{ status: 403, path: "/api/v1/results/monthly/2021-05/haifeng" }]);
 
-  // the ranking: every county in it, only its own row opens
+  // the ranking: it opens on its own group, every county in it, its own row marked and the only
+  // one that opens; the other group one click away
   await page.click('#tabs button:text-is("排名")');
   await page.waitForSelector("#view .groups");
   await settled(page);
   const api = await host.get("rankings/monthly/2021-05", tok.lufeng);
-  compareRanking("a unit's view of 2021-05 市直单位", await tableRows(page), api, api.groups[0]);
-  await page.click(`#view .groups button:text-is("${api.groups[1].name}")`);
-  await page.waitForFunction((n) => document.querySelector('#view .groups button[aria-selected="true"]')?.textContent === n,
-    api.groups[1].name);
-  await settled(page);
+  t.eq("a unit's ranking opens on its own group", api.groups[1].name,
+    await page.textContent('#view .groups button[aria-selected="true"]'));
+  compareRanking("a unit's view of 2021-05 " + api.groups[1].name, await tableRows(page), api, api.groups[1]);
   const opens = await page.$$eval("#view tbody tr.clickable", (trs) => trs.map((tr) => tr.dataset.unit));
   t.eq("a unit may open only its own row", ["lufeng"], opens);
+  t.eq("its own row is marked", ["lufeng"], await page.$$eval("#view tbody tr[aria-current]", (trs) => trs.map((tr) => tr.dataset.unit)));
+  t.eq("a unit gets no search box", 0, await page.$$eval("#view .search", (x) => x.length));
+  await page.click(`#view .groups button:text-is("${api.groups[0].name}")`);
+  await page.waitForFunction((n) => document.querySelector('#view .groups button[aria-selected="true"]')?.textContent === n,
+    api.groups[0].name);
+  await settled(page);
+  compareRanking("a unit's view of 2021-05 " + api.groups[0].name, await tableRows(page), api, api.groups[0]);
   clean(w, "a unit's ranking");
   await ctx.close();
 }

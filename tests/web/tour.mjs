@@ -47,13 +47,14 @@ const VIEWPORTS = [
 const ROLES = ["admin", "evaluator", "lufeng", "viewer"];
 
 // Runs `act` (a click, a choice) and waits until the view has been drawn again after it
-// (app.js numbers each draw in #view's data-drawn) and is not loading.
+// (app.js numbers each draw in #view's data-drawn) and is not loading, nor any part of it (the
+// unit page's trend comes after the page, marked aria-busy until it is in).
 async function settled(page, act) {
   const before = await page.$eval("#view", (v) => Number(v.dataset.drawn || 0));
   if (act) await act();
   await page.waitForFunction((n) => {
     const v = document.querySelector("#view");
-    return Number(v.dataset.drawn || 0) > n && !v.hasAttribute("aria-busy");
+    return Number(v.dataset.drawn || 0) > n && !v.hasAttribute("aria-busy") && !v.querySelector("[aria-busy]");
   }, before, { timeout: 60000 });
   await page.waitForTimeout(50); // the draw's own follow-ups (the banner) settle
 }

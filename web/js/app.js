@@ -20,7 +20,7 @@ const $ = (id) => document.getElementById(id);
 // The only app state: who is logged in, the years served, the picked year's rule set, units
 // (by id) and periods with data, and the current picks.
 const state = { me: null, years: [], year: null, rules: null, units: new Map(), withData: [],
-  scheme: null, period: null, group: null };
+  scheme: null, period: null, group: null, found: null, focusFound: false };
 
 const TITLE = "汕尾市数字政府评估";
 const VIEWS = [

@@ -5,10 +5,11 @@
 // its own, a viewer the rankings only. A published bulletin is frozen, so this page shows exactly
 // what was circulated; the 排名 tab shows the live evaluation.
 import { get, post, explain, periodsOf, defaultPeriod, download } from "./api.js";
-import { el, num, table, select, when } from "./dom.js";
+import { el, num, table, select, when, pager, LONG } from "./dom.js";
 import { go } from "./app.js";
 import { rankingTable, bandsOf } from "./ranking.js";
 import { periodLabel } from "./pickers.js";
+import { unitSearch } from "./search.js";
 
 const EMPTY = "尚无已发布的通报";
 const STAFF = ["admin", "evaluator"];
@@ -141,22 +142,80 @@ function lostRows(u) {
     ]);
 }
 
+// Each unit's lost points, one <details> a unit. Past LONG units, a unit's table is built when it
+// is opened, and the units are shown a page at a time, so 3,003 units are not 3,003 tables in the
+// page. The node has show(unit): the page holding that unit, its details opened.
 function unitLosses(state, result) {
   const units = result.units || [];
   if (!units.length) return null;
   const own = state.me.role === "unit";
+  const list = el("div");
   const root = el("div", { class: "losses" }, el("h3", null, own ? "本单位失分明细" : "各单位失分明细"),
-    el("p", { class: "muted" }, "失分按所属部分的分值折算，最多的在前；数值为指标所依据的数据，样本量为其背后的记录数。"));
-  for (const u of units) {
+    el("p", { class: "muted" }, "失分按所属部分的分值折算，最多的在前；数值为指标所依据的数据，样本量为其背后的记录数。"),
+    list);
+  const one = (u, open) => {
     const rows = lostRows(u);
     const summary = el("summary", null, `${u.name}　总分 ${num(u.total)}` +
       (u.rank != null ? ` · 第 ${u.rank} 名` : " · 未排名") + (u.band ? ` · ${u.band}` : "") +
       ` · 失分指标 ${rows.length} 项`);
-    root.append(el("details", { open: own || units.length === 1, "data-unit": u.unit }, summary,
-      rows.length ? table(["指标", "满分", "得分", "失分", "原因", "数值", "样本量"], rows)
-        : el("p", null, "没有失分。")));
+    const d = el("details", { "data-unit": u.unit }, summary);
+    const fill = () => {
+      if (d.childElementCount > 1) return;
+      d.append(rows.length ? table(["指标", "满分", "得分", "失分", "原因", "数值", "样本量"], rows)
+        : el("p", null, "没有失分。"));
+    };
+    d.addEventListener("toggle", () => { if (d.open) fill(); });
+    if (open || units.length <= LONG) fill();
+    if (open) d.open = true;
+    return d;
+  };
+  const size = LONG, pages = Math.ceil(units.length / size);
+  let p = null;
+  const turn = (to, openUnit) => {
+    const page = Math.max(0, Math.min(pages - 1, to));
+    list.replaceChildren(...units.slice(page * size, (page + 1) * size)
+      .map((u) => one(u, own || units.length === 1 || u.unit === openUnit)));
+    if (p) p.update(page);
+  };
+  if (pages > 1) {
+    p = pager(pages, units.length, size, (to) => turn(to), "各单位失分明细");
+    root.append(p);
   }
+  turn(0);
+  root.show = (id) => {
+    const i = units.findIndex((u) => u.unit === id);
+    if (i >= 0) turn(Math.floor(i / size), id);
+    return list.querySelector(`details[data-unit="${CSS.escape(id)}"]`);
+  };
   return root;
+}
+
+// The bulletin's search box: a unit by name, 简称 or code, found in its group's table (the page
+// holding its row, marked and focused) and, for staff and the unit itself, its lost points opened.
+function findUnit(state, groups, tables, losses) {
+  const where = new Map();
+  for (const g of groups) {
+    for (const r of g.ranking || []) where.set(r.unit, { g, text: ` · ${g.name} · 第 ${r.rank} 名` });
+    for (const u of g.unranked || []) where.set(u.unit, { g, text: ` · ${g.name} · 未排名` });
+  }
+  const units = [...where.keys()].map((id) => {
+    const known = state.units.get(id) || {};
+    const row = where.get(id).g.ranking.find((r) => r.unit === id) || (where.get(id).g.unranked || []).find((x) => x.unit === id);
+    return { ...known, id, name: (row && row.name) || known.name || id };
+  });
+  const status = el("p", { class: "found-msg", role: "status" });
+  const box = unitSearch(units, (u) => {
+    const t = tables.get(where.get(u.id).g.id);
+    const row = t && t.show(u.id);
+    if (losses) losses.show(u.id);
+    status.textContent = row ? "" : `${u.name}本期未排名。`;
+    if (row) {
+      row.scrollIntoView({ block: "center" });
+      row.focus({ preventScroll: true });
+    }
+  }, { describe: (u) => where.get(u.id).text });
+  box.append(status);
+  return box;
 }
 
 async function view(state, [scheme, period, revision]) {
@@ -191,14 +250,21 @@ async function view(state, [scheme, period, revision]) {
         : el("a", { href: href(b, r.revision) }, ` 第 ${r.revision} 版（${when(r.published_at)}）`))));
   const groups = result.groups || [];
   const mayOpen = (u) => state.me.role !== "viewer" && (state.me.role !== "unit" || u === state.me.unit);
+  const own = state.me.role === "unit" ? state.me.unit : null;
+  const tables = new Map();
+  const at = root.childElementCount; // the search box goes here, once the tables are made
   for (const g of groups) {
-    root.append(el("h3", null, `${g.name} 排名`),
-      rankingTable(result, g, mayOpen, bandsOf(state), `${g.name} ${periodLabel(b.period)} 排名`));
+    const t = rankingTable(result, g, mayOpen, bandsOf(state), `${g.name} ${periodLabel(b.period)} 排名`,
+      g.ranking.some((r) => r.unit === own) ? own : null);
+    tables.set(g.id, t);
+    root.append(el("h3", null, `${g.name} 排名`), t);
     if (g.unranked && g.unranked.length)
       root.append(el("p", null, "未排名：", g.unranked.map((u) => u.name).join("、")));
   }
   const losses = unitLosses(state, result);
   if (losses) root.append(losses);
+  // a unit's user has its own row marked; the others find any unit
+  if (!own && groups.length) root.insertBefore(findUnit(state, groups, tables, losses), root.children[at]);
   return root;
 }
 

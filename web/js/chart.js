@@ -1,7 +1,10 @@
 // chart.js — small SVG charts drawn here, so the dashboard needs no library: a horizontal bar
-// chart for a ranking and a line chart for a unit's trend. Labels are text nodes. Both are drawn
+// chart for a ranking (for a long group: its top and bottom and a box plot with a histogram of
+// every unit) and a line chart for a unit's trend. Labels are text nodes. Both are drawn
 // at the width they will be shown at (a phone gets a narrow chart with short names, never a wide
 // one scaled down until its labels are 4 px), with ticks on the value axis.
+import { el } from "./dom.js";
+
 const NS = "http://www.w3.org/2000/svg";
 
 function s(tag, attrs, text) {
@@ -37,9 +40,39 @@ export function bandClass(bands, label) {
   return i === bands.length - 1 ? "band-low" : "band-mid";
 }
 
-// items: [{label, value, band}] in display order; max: the scale's end (e.g. the scheme's 100);
-// bands as for bandClass.
-export function barChart(items, max, title, bands) {
+// A group longer than MANY is not drawn a bar per unit (2,394 bars are a chart 47,910 px
+// tall): its best EDGE and worst EDGE get bars, the unit picked (when it is between them) a bar
+// of its own, and the whole group is shown as a distribution (box plot and histogram).
+export const MANY = 30;
+export const EDGE = 10;
+
+// items: [{label, value, band, unit, rank}] in display order; max: the scale's end (e.g. the
+// scheme's 100); bands as for bandClass; opts.current: the unit to mark (its bar outlined and
+// its place on the distribution). Up to MANY items: one bar each, an SVG as it always was. More:
+// a <div class="charts"> holding the bar chart of the first and last EDGE (and the current unit)
+// with the units left out counted between them, and distChart of every value.
+export function barChart(items, max, title, bands, opts = {}) {
+  if (items.length <= MANY) return bars(items, max, title, bands, opts.current);
+  const at = items.findIndex((it) => opts.current != null && it.unit === opts.current);
+  const rows = [...items.slice(0, EDGE)];
+  const gap = (n) => ({ gap: `…… 中间 ${n} 个单位（见排名表与下方分布） ……` });
+  if (at >= EDGE && at < items.length - EDGE) {
+    if (at > EDGE) rows.push(gap(at - EDGE));
+    rows.push(items[at]);
+    if (items.length - EDGE - at - 1 > 0) rows.push(gap(items.length - EDGE - at - 1));
+  } else {
+    rows.push(gap(items.length - 2 * EDGE));
+  }
+  rows.push(...items.slice(-EDGE));
+  const ranked = rows.map((it) => (it.gap ? it : { ...it, label: `${it.rank != null ? it.rank + " " : ""}${it.label}` }));
+  const cur = at >= 0 ? items[at] : null;
+  return el("div", { class: "charts" },
+    bars(ranked, max, `${title}：前 ${EDGE} 名与后 ${EDGE} 名`, bands, opts.current),
+    distChart(items.map((it) => it.value), max, `${title}：${items.length} 个单位的分布`,
+      cur && cur.value != null ? { value: cur.value, label: cur.label } : null));
+}
+
+function bars(items, max, title, bands, current) {
   const small = narrow();
   const rowH = small ? 22 : 20, left = small ? 92 : 200, width = small ? 350 : 760, right = 44;
   const h = items.length * rowH + 40;
@@ -54,14 +87,99 @@ export function barChart(items, max, title, bands) {
   }
   items.forEach((it, i) => {
     const y = 10 + i * rowH;
-    svg.append(s("text", { x: left - 6, y: y + 14, "text-anchor": "end" }, it.label));
+    if (it.gap) {
+      svg.append(s("text", { class: "gap", x: small ? 8 : left + 8, y: y + 14 }, it.gap));
+      return;
+    }
+    const mine = current != null && it.unit === current;
+    svg.append(s("text", { x: left - 6, y: y + 14, "text-anchor": "end", class: mine ? "current" : "" }, it.label));
     if (it.value != null) {
-      svg.append(s("rect", { class: "bar " + bandClass(bands, it.band), x: left, y: y + 3,
-        height: rowH - 7, width: scale(it.value) }, null));
+      svg.append(s("rect", { class: "bar " + bandClass(bands, it.band) + (mine ? " current" : ""), x: left,
+        y: y + 3, height: rowH - 7, width: scale(it.value), ...(it.unit ? { "data-unit": it.unit } : {}) }, null));
       svg.append(s("text", { x: left + scale(it.value) + 4, y: y + 14 }, fmt(it.value)));
     }
   });
   svg.append(s("line", { class: "axis", x1: left, x2: left, y1: 8, y2: bottom }));
+  return svg;
+}
+
+// The quantile q of sorted values, interpolated between the two nearest (R's type 7, what
+// spreadsheets call QUARTILE.INC).
+export function quantile(sorted, q) {
+  if (!sorted.length) return null;
+  const h = (sorted.length - 1) * q, lo = Math.floor(h);
+  return lo + 1 < sorted.length ? sorted[lo] + (h - lo) * (sorted[lo + 1] - sorted[lo]) : sorted[lo];
+}
+
+// The distribution of a group's totals: a box plot (minimum, lower quartile, median, upper
+// quartile, maximum) above a histogram of the units per band of the scale (bins of a round
+// width, about twelve of them over the values' range), on one value axis; `current` ({value,
+// label}) is marked on both by a line with its label. Every bin and the box say their figures in
+// a tooltip (and in data-count, data-lo, data-hi for scripts).
+export function distChart(values, max, title, current) {
+  const small = narrow();
+  const width = small ? 350 : 760, left = small ? 36 : 60, right = 20;
+  const boxTop = 34, boxH = 26, histTop = boxTop + boxH + 22, histH = small ? 120 : 140;
+  const h = histTop + histH + 34;
+  const vals = values.filter((v) => v != null && Number.isFinite(v)).sort((a, b) => a - b);
+  const svg = s("svg", { class: "chart dist", viewBox: `0 0 ${width} ${h}`, width, height: h,
+    role: "img", "aria-label": title });
+  svg.append(s("title", {}, title));
+  if (!vals.length) return svg;
+  // bins of a round width covering the values (never beyond the scale's ends)
+  const lo0 = vals[0], hi0 = vals[vals.length - 1];
+  const tk = ticks(lo0, hi0 > lo0 ? hi0 : lo0 + 1, 12);
+  const step = tk.length > 1 ? tk[1] - tk[0] : 1;
+  const lo = Math.floor(lo0 / step) * step;
+  const n = Math.max(1, Math.floor((hi0 - lo) / step) + 1);
+  const hi = lo + n * step;
+  const counts = new Array(n).fill(0);
+  for (const v of vals) counts[Math.min(n - 1, Math.floor((v - lo) / step))]++;
+  const x = (v) => left + ((width - left - right) * (v - lo)) / (hi - lo || 1);
+  const top = Math.max(...counts);
+  const yc = (c) => histTop + histH - (histH * c) / (top || 1);
+  for (const t of ticks(lo, hi, small ? 4 : 8)) {
+    svg.append(s("line", { class: "grid", x1: x(t), x2: x(t), y1: boxTop - 6, y2: histTop + histH }));
+    svg.append(s("text", { class: "tick", x: x(t), y: histTop + histH + 14, "text-anchor": "middle" }, fmt(t)));
+  }
+  for (const t of ticks(0, top, 3).filter((t) => t === Math.round(t))) {
+    svg.append(s("text", { class: "tick", x: left - 4, y: yc(t) + 4, "text-anchor": "end" }, String(t)));
+  }
+  svg.append(s("text", { class: "tick", x: left, y: histTop - 6 }, "单位数"));
+  svg.append(s("text", { class: "tick", x: width - right, y: histTop + histH + 28, "text-anchor": "end" }, "总分"));
+  counts.forEach((c, i) => {
+    const a = lo + i * step, b = a + step;
+    const r = s("rect", { class: "hist", x: x(a) + 1, y: yc(c), width: Math.max(1, x(b) - x(a) - 2),
+      height: histTop + histH - yc(c), "data-count": c, "data-lo": fmt(a), "data-hi": fmt(b) });
+    r.append(s("title", {}, `${fmt(a)}–${fmt(b)} 分：${c} 个单位`));
+    svg.append(r);
+  });
+  svg.append(s("line", { class: "axis", x1: left, x2: width - right, y1: histTop + histH, y2: histTop + histH }));
+  // the box plot
+  const q = [0, 0.25, 0.5, 0.75, 1].map((p) => quantile(vals, p));
+  const mid = boxTop + boxH / 2;
+  const box = s("g", { class: "box", "data-min": q[0], "data-q1": q[1], "data-median": q[2], "data-q3": q[3],
+    "data-max": q[4] });
+  box.append(s("title", {}, `最低 ${fmt(q[0])}，下四分位 ${fmt(q[1])}，中位数 ${fmt(q[2])}，` +
+    `上四分位 ${fmt(q[3])}，最高 ${fmt(q[4])}（${vals.length} 个单位）`));
+  box.append(s("line", { class: "whisker", x1: x(q[0]), x2: x(q[1]), y1: mid, y2: mid }));
+  box.append(s("line", { class: "whisker", x1: x(q[3]), x2: x(q[4]), y1: mid, y2: mid }));
+  for (const v of [q[0], q[4]])
+    box.append(s("line", { class: "whisker", x1: x(v), x2: x(v), y1: mid - 6, y2: mid + 6 }));
+  box.append(s("rect", { class: "iqr", x: x(q[1]), y: boxTop, width: Math.max(1, x(q[3]) - x(q[1])), height: boxH }));
+  box.append(s("line", { class: "median", x1: x(q[2]), x2: x(q[2]), y1: boxTop, y2: boxTop + boxH }));
+  svg.append(box);
+  svg.append(s("text", { class: "tick", x: left, y: 14 },
+    `中位数 ${fmt(q[2])} · 四分位 ${fmt(q[1])}–${fmt(q[3])} · 最低 ${fmt(q[0])} · 最高 ${fmt(q[4])}`));
+  if (current) {
+    const cx = x(current.value);
+    const m = s("g", { class: "current", "data-value": current.value });
+    m.append(s("line", { x1: cx, x2: cx, y1: boxTop - 8, y2: histTop + histH }));
+    const flip = cx > width - 140; // the label on the left of a mark near the right edge
+    m.append(s("text", { x: cx + (flip ? -4 : 4), y: histTop + 12, "text-anchor": flip ? "end" : "start" },
+      `${current.label} ${fmt(current.value)}`));
+    svg.append(m);
+  }
   return svg;
 }
 

@@ -34,31 +34,103 @@ export function when(iso) {
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
 }
 
+// Tables longer than this are shown a page at a time (LONG rows a page), so a group of 2,394
+// units is 50 rows in the page, not 28,801 nodes; a table of the Shanwei set's 36 units is
+// drawn whole, exactly as before.
+export const LONG = 50;
+
 // A table from column headings and rows of cells (strings, numbers or nodes).
-// A cell may be {text, class, title, short} (short: the text a phone shows instead); a row may carry {cells, onclick, class, unit} (unit becomes
-// data-unit, which names the row for scripts and tests). `opts.caption` names the table for a
-// screen reader (shown), `opts.class` classes it; it sits in a box that scrolls sideways on its
-// own when it is wider than the screen, so the page never does.
+// A cell may be {text, class, title, short} (short: the text a phone shows instead); a row may
+// carry {cells, onclick, class, unit} (unit becomes data-unit, which names the row for scripts and
+// tests). `opts.caption` names the table for a screen reader (shown), `opts.class` classes it; it
+// sits in a box that scrolls sideways on its own when it is wider than the screen, so the page
+// never does. More than `opts.pageSize` rows (default LONG; `opts.pageSize: Infinity` for a
+// table that must stay whole, such as an indicator tree) are paged: only the page's rows are in
+// the document, with 首页/上一页/下一页/末页 buttons and a page indicator below. `opts.current`
+// (a unit id) marks that unit's row (aria-current) and opens the table on its page. The node
+// returned has show(unit), which turns to the page holding that unit's row, marks it and
+// returns the row (null when the table has none).
 export function table(headings, rows, opts = {}) {
   const head = el("thead", null, el("tr", null, headings.map((h) => el("th", { scope: "col" }, h))));
   const body = el("tbody");
-  for (const r of rows) {
-    const cells = Array.isArray(r) ? r : r.cells;
-    const tr = el("tr", Array.isArray(r) ? null : { class: r.class, onclick: r.onclick,
-      tabindex: r.onclick ? "0" : null, "data-unit": r.unit });
-    if (!Array.isArray(r) && r.onclick)
-      tr.addEventListener("keydown", (ev) => { if (ev.key === "Enter") r.onclick(ev); });
-    for (const c of cells) {
-      const isObj = c != null && typeof c === "object" && !(c instanceof Node);
-      tr.append(el("td", isObj ? { class: c.class, title: c.title,
-        "data-short": c.short && c.short !== c.text ? c.short : null } : null,
-        isObj ? c.text : c));
-    }
-    body.append(tr);
-  }
   const t = el("table", { class: opts.class }, opts.caption ? el("caption", null, opts.caption) : null,
     head, body);
-  return el("div", { class: "scroll" }, t);
+  const box = el("div", { class: "scroll" }, t);
+  let current = opts.current || null;
+  const draw = (list) => body.replaceChildren(...list.map((r) => rowOf(r, current)));
+  const size = opts.pageSize || LONG;
+  const unitAt = (id) => rows.findIndex((r) => !Array.isArray(r) && r.unit === id);
+  if (rows.length <= size) {
+    draw(rows);
+    box.show = (id) => {
+      current = id;
+      draw(rows);
+      return body.querySelector("tr[aria-current]");
+    };
+    return box;
+  }
+  const pages = Math.ceil(rows.length / size);
+  const at = current ? unitAt(current) : -1;
+  let page = at >= 0 ? Math.floor(at / size) : 0;
+  const turn = (to) => {
+    page = Math.max(0, Math.min(pages - 1, to));
+    draw(rows.slice(page * size, (page + 1) * size));
+    p.update(page);
+  };
+  const p = pager(pages, rows.length, size, (to) => turn(to), opts.caption);
+  const wrap = el("div", { class: "paged" }, box, p);
+  turn(page);
+  wrap.show = (id) => {
+    const i = unitAt(id);
+    if (i < 0) return null;
+    current = id;
+    turn(Math.floor(i / size));
+    return body.querySelector("tr[aria-current]");
+  };
+  return wrap;
+}
+
+function rowOf(r, current) {
+  const cells = Array.isArray(r) ? r : r.cells;
+  const mine = !Array.isArray(r) && current != null && r.unit === current;
+  const tr = el("tr", Array.isArray(r) ? null : { class: [r.class, mine ? "current" : null].filter(Boolean).join(" ") || null,
+    onclick: r.onclick, tabindex: r.onclick ? "0" : mine ? "-1" : null, "data-unit": r.unit,
+    "aria-current": mine ? "true" : null });
+  if (!Array.isArray(r) && r.onclick)
+    tr.addEventListener("keydown", (ev) => { if (ev.key === "Enter") r.onclick(ev); });
+  for (const c of cells) {
+    const isObj = c != null && typeof c === "object" && !(c instanceof Node);
+    tr.append(el("td", isObj ? { class: c.class, title: c.title,
+      "data-short": c.short && c.short !== c.text ? c.short : null } : null,
+      isObj ? c.text : c));
+  }
+  return tr;
+}
+
+// The buttons under a paged list: 首页, 上一页, the page indicator (a live region, so a screen
+// reader hears the new page), 下一页, 末页. `onturn(page)` with the 0-based page; update(page)
+// sets the indicator and disables the buttons that lead nowhere. Plain buttons, so Tab and
+// Enter/Space reach them; the focus stays on the button pressed.
+export function pager(pages, count, size, onturn, label) {
+  let page = 0;
+  const status = el("span", { class: "pageno", role: "status", "aria-live": "polite" });
+  const btn = (text, to, aria) => el("button", { type: "button", "data-go": aria,
+    onclick: () => onturn(to(page)) }, text);
+  const first = btn("首页", () => 0, "first"), prev = btn("上一页", (p) => p - 1, "prev");
+  const next = btn("下一页", (p) => p + 1, "next"), last = btn("末页", () => pages - 1, "last");
+  const nav = el("nav", { class: "pager", "aria-label": (label ? label + " " : "") + "分页" },
+    first, prev, status, next, last);
+  nav.update = (to) => {
+    page = to;
+    const lo = page * size + 1, hi = Math.min(count, (page + 1) * size);
+    status.textContent = `第 ${page + 1} / ${pages} 页（第 ${lo}–${hi} 行，共 ${count} 行）`;
+    first.disabled = prev.disabled = page === 0;
+    next.disabled = last.disabled = page === pages - 1;
+    // a button disabled under the focus (下一页 onto the last page) hands the focus on
+    const f = document.activeElement;
+    if (f && f.disabled && nav.contains(f)) (page === 0 ? next : prev).focus();
+  };
+  return nav;
 }
 
 export function clear(node) {

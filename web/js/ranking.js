@@ -3,10 +3,11 @@
 // staff, on request, the rank intervals under random weights (POST /api/v1/sensitivity).
 import { get, post, explain } from "./api.js";
 import { el, num, table, tabs } from "./dom.js";
-import { barChart, bandClass } from "./chart.js";
+import { barChart, bandClass, MANY, EDGE } from "./chart.js";
 import { rankIntervals } from "./intervals.js";
 import { go, pick, unitName } from "./app.js";
 import { pickers, currentScheme, periodLabel } from "./pickers.js";
+import { unitSearch } from "./search.js";
 
 // ↑n / ↓n / = / 新: readable without colour (a different sign for each, and the words in the
 // tooltip); the colour only repeats it.
@@ -26,8 +27,9 @@ export function movement(r) {
 // The ranking table of group g in a rankings/results answer: 排名, 单位, 总分, each part, 环比,
 // 名次变化, 等次. A row whose unit mayOpen(unit) opens that unit's page. On a phone the rank and
 // the unit stay in view while the rest scrolls sideways, the unit under its 简称; the 等次 is
-// coloured by its place among `bands` (best green, worst red) and always written out.
-export function rankingTable(data, g, mayOpen, bands, caption) {
+// coloured by its place among `bands` (best green, worst red) and always written out. A group
+// longer than a page is paged (dom.js table); `current` (a unit id) is marked and its page shown.
+export function rankingTable(data, g, mayOpen, bands, caption, current) {
   const parts = data.scheme.parts || [];
   const rows = g.ranking.map((r) => ({
     unit: r.unit,
@@ -44,7 +46,7 @@ export function rankingTable(data, g, mayOpen, bands, caption) {
     ],
   }));
   return table(["排名", "单位", "总分", ...parts.map((p) => `${p.name}（×${p.weight}）`),
-    "环比", "名次变化", "等次"], rows, { class: "ranking", caption });
+    "环比", "名次变化", "等次"], rows, { class: "ranking", caption, current });
 }
 
 // The rule set's bands, best first.
@@ -64,7 +66,14 @@ export async function render(state) {
   root.append(pickers(state, redraw));
   const data = await get(`rankings/${encodeURIComponent(sch.id)}/${encodeURIComponent(state.period)}`);
   const groups = data.groups || [];
-  if (!groups.some((g) => g.id === state.group)) state.group = groups.length ? groups[0].id : null;
+  // staff find any unit (its group opens on its page); a unit's own row is always the one marked,
+  // and its own group the one it opens on
+  const own = state.me.role === "unit";
+  const mine = own && state.units.get(state.me.unit);
+  if (!groups.some((g) => g.id === state.group))
+    state.group = mine && groups.some((g) => g.id === mine.group) ? mine.group : groups.length ? groups[0].id : null;
+  if (!own) root.append(search(state, data, redraw));
+  const found = own ? state.me.unit : state.found;
   root.append(tabs(groups.map((g) => [g.id, g.name]), state.group, (id) => {
     pick({ group: id });
     redraw();
@@ -77,23 +86,53 @@ export async function render(state) {
     (data.previous_period ? ` · 环比对照 ${periodLabel(data.previous_period)}` : "") +
     ` · 满分 ${data.scheme.max} · 规则版本 ${data.ruleset.revision.slice(0, 12)}`));
   const bands = bandsOf(state);
-  root.append(rankingTable(data, g, (u) => state.me.role !== "unit" || u === state.me.unit, bands,
-    `${g.name} ${periodLabel(data.period)} 排名（实时）`));
+  const unranked = (g.unranked || []).find((u) => u.unit === found);
+  if (!own && state.found && unranked)
+    root.append(el("p", { class: "found-msg", role: "status" }, `${unranked.name}本期未排名（${why(unranked)}）。`));
+  const ranked = g.ranking.some((r) => r.unit === found) ? found : null;
+  const tableBox = rankingTable(data, g, (u) => state.me.role !== "unit" || u === state.me.unit, bands,
+    `${g.name} ${periodLabel(data.period)} 排名（实时）`, ranked);
+  root.append(tableBox);
+  if (ranked && state.focusFound) {
+    // the unit picked in the search box takes the focus once the view is on the page
+    state.focusFound = false;
+    setTimeout(() => {
+      const row = tableBox.querySelector("tr[aria-current]");
+      if (row && row.isConnected) row.focus();
+    }, 0);
+  }
   if (g.unranked && g.unranked.length) {
-    const why = { no_business: "无相关业务", no_data: "无数据", error: "计算出错", not_ranked: "不参与排名" };
     // a unit of a ranked = false group is evaluated: its total is shown, only no rank
-    root.append(el("p", null, "未排名：", g.unranked.map((u) => `${u.name}（${why[u.reason] || "未排名"}` +
+    root.append(el("p", null, "未排名：", g.unranked.map((u) => `${u.name}（${why(u)}` +
       (u.total != null ? `，总分 ${num(u.total)}` : "") + "）").join("、")));
   }
   if (g.no_business && g.no_business.length)
     root.append(el("p", { class: "muted" },
       `${g.no_business.length} 个单位有指标因无相关业务不考核，分值按比例分配至同级指标。`));
   root.append(el("h3", null, "总分"),
-    barChart(g.ranking.map((r) => ({ label: unitName(r.unit, true), value: r.total, band: r.band })),
-      data.scheme.max, `${g.name} ${periodLabel(data.period)} 总分`, bands));
+    barChart(g.ranking.map((r) => ({ label: unitName(r.unit, true), value: r.total, band: r.band,
+      unit: r.unit, rank: r.rank })), data.scheme.max, `${g.name} ${periodLabel(data.period)} 总分`, bands,
+    { current: ranked }));
   if (state.me.role === "admin" || state.me.role === "evaluator")
     root.append(stability(sch.id, data.period, g));
   return root;
+}
+
+const WHY = { no_business: "无相关业务", no_data: "无数据", error: "计算出错", not_ranked: "不参与排名" };
+function why(u) { return WHY[u.reason] || "未排名"; }
+
+// The search box of the 排名 tab: every unit of the year, each match saying its group and its
+// rank this period; picking one opens its group on the page holding its row, marked.
+function search(state, data, redraw) {
+  const where = new Map();
+  for (const g of data.groups || []) {
+    for (const r of g.ranking || []) where.set(r.unit, `${g.name} · 第 ${r.rank} 名`);
+    for (const u of g.unranked || []) where.set(u.unit, `${g.name} · 未排名`);
+  }
+  return unitSearch([...state.units.values()], (u) => {
+    pick({ found: u.id, group: u.group, focusFound: true });
+    redraw();
+  }, { describe: (u) => (where.has(u.id) ? " · " + where.get(u.id) : "") });
 }
 
 // 排名稳定性: each weight drawn within ±20 % of its nominal value 1,000 times (seed 1, so the
@@ -114,7 +153,10 @@ function stability(scheme, period, g) {
       out.replaceChildren(
         el("p", { class: "muted" }, `各权重在名义值 ±${Math.round(a.spread * 100)}% 内随机抽取 ` +
           `${a.draws} 次（种子 ${a.seed}）后的名次：条为 5%–95% 区间，圆点为中位名次，竖线为公布名次。`),
-        rankIntervals(units, units.length, `${g.name} ${period} 排名区间`),
+        // a long group's chart has its first and last EDGE units; every unit is in the table
+        units.length > MANY ? el("p", { class: "muted" }, `图中为前 ${EDGE} 名与后 ${EDGE} 名，全部 ${units.length} 个单位见下表。`) : null,
+        rankIntervals(units.length > MANY ? [...units.slice(0, EDGE), ...units.slice(-EDGE)] : units, units.length,
+          `${g.name} ${period} 排名区间`),
         table(["排名", "单位", "中位", "5%–95%", "保持等次", "影响最大的权重"], units.map((u) => ({
           unit: u.id,
           cells: [

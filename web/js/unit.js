@@ -1,9 +1,16 @@
 // unit.js — the 单位 tab: one unit's total, rank and band, the items that cost its total
 // (biggest loss of the total first), its indicator tree with points, the maximum, the points lost
 // on the total's scale and the part's, the value in its unit, the rule and a 说明 in words, what
-// would regain the points, and its score over the year's months. A unit's token lands here on its own unit; the server refuses the others.
-import { get } from "./api.js";
-import { el, num, table, select } from "./dom.js";
+// would regain the points, and its score over the year's months. A unit's token lands here on its
+// own unit; the server refuses the others.
+//
+// The page is drawn as soon as the period's breakdown is in (one request); what else it shows
+// comes after, each part in its own box marked aria-busy until it is there: the year's trend
+// (GET /units/{unit}/series, one request for the twelve months), the movement (the group's
+// ranking) and the 问题清单 flags. Staff find a unit with the search box (name, 简称 or code).
+import { get, explain } from "./api.js";
+import { el, num, table, select, LONG } from "./dom.js";
+import { unitSearch } from "./search.js";
 import { go } from "./app.js";
 import { lineChart } from "./chart.js";
 import { pickers, currentScheme } from "./pickers.js";
@@ -18,12 +25,26 @@ function card(k, v) {
   return el("div", { class: "card" }, el("div", { class: "k" }, k), el("div", { class: "v" }, v));
 }
 
-// The staff's unit picker (a unit's own user has no choice to make).
-async function unitPicker(state, current) {
-  const { units } = await get("units");
+// The staff's ways to a unit (a unit's own user has no choice to make): the search box, and for a
+// set of a few dozen units the list as well (a list of thousands is no way to find one).
+function unitPicker(state, current) {
+  const units = [...state.units.values()];
   const groups = Object.fromEntries(state.rules.groups.map((g) => [g.id, g.name]));
+  const open = (id) => go("#/unit/" + encodeURIComponent(id));
   const opts = [["", "（选择单位）"], ...units.map((u) => [u.id, `${u.name}（${groups[u.group] || u.group}）`])];
-  return select(opts, current || "", (v) => v && go("#/unit/" + encodeURIComponent(v)), "单位");
+  return [units.length <= LONG ? select(opts, current || "", (v) => v && open(v), "单位") : null,
+    unitSearch(units, (u) => open(u.id), { describe: (u) => " · " + (groups[u.group] || u.group) })];
+}
+
+// A part of the page that comes after the page is drawn: marked busy, saying it is loading,
+// until fill(nodes) puts its content in.
+function later(tag, attrs, loading) {
+  const box = el(tag, { ...attrs, "aria-busy": "true" }, loading ? el("p", { class: "muted" }, loading) : null);
+  box.fill = (...nodes) => {
+    box.replaceChildren(...nodes.flat().filter((n) => n != null));
+    box.removeAttribute("aria-busy");
+  };
+  return box;
 }
 
 // The rows as officials read them (the breakdown's "rows", core/report/issues_list.c): lost
@@ -81,8 +102,8 @@ function withId(id, node) {
 // months without figures (no data yet, or a failed evaluation: their total is null).
 async function trend(sch, state, unitId) {
   const q = `scheme=${encodeURIComponent(sch.id)}&year=${encodeURIComponent(state.rules.year)}`;
-  const series = await get(`units/${encodeURIComponent(unitId)}/series?${q}`).catch(() => null);
-  return ((series && series.periods) || [])
+  const series = await get(`units/${encodeURIComponent(unitId)}/series?${q}`);
+  return (series.periods || [])
     .filter((p) => p.total != null)
     .map((p) => ({ label: p.period.slice(5) + "月", value: p.total }));
 }
@@ -92,42 +113,50 @@ export async function render(state, [unitId]) {
   const sch = currentScheme(state);
   const redraw = () => go("#/unit/" + encodeURIComponent(unitId || ""));
   root.append(pickers(state, redraw));
-  if (state.me.role !== "unit") root.firstChild.append(await unitPicker(state, unitId));
+  if (state.me.role !== "unit") root.firstChild.append(...unitPicker(state, unitId));
   if (!unitId) {
-    root.append(el("p", null, "请选择一个单位，或在排名表中点击单位。"));
+    root.append(el("p", null, "请选择一个单位（可按名称、简称或代码查找），或在排名表中点击单位。"));
     return root;
   }
-  const data = await get(`results/${encodeURIComponent(sch.id)}/${encodeURIComponent(state.period)}/${encodeURIComponent(unitId)}`);
+  // the only wait before the page draws: this period's breakdown
+  const base = `${encodeURIComponent(sch.id)}/${encodeURIComponent(state.period)}`;
+  const data = await get(`results/${base}/${encodeURIComponent(unitId)}`);
   const u = data.units[0];
   const group = state.rules.groups.find((g) => g.id === u.group);
-  // the unit's breakdown carries no ranking rows, so its movement comes from its group's ranking
-  const ranked = await get(`rankings/${encodeURIComponent(sch.id)}/${encodeURIComponent(state.period)}?group=${encodeURIComponent(u.group)}`)
-    .catch(() => null);
-  const row = ((ranked && ranked.groups) || []).flatMap((g) => g.ranking || []).find((r) => r.unit === u.unit);
   root.append(el("h2", null, `${u.name}`, el("span", { class: "muted" }, `　${group ? group.name : u.group} · ${data.scheme.name} · ${data.period}`)));
+  // the unit's breakdown carries no ranking rows, so its movement comes from its group's ranking
+  const moved = later("div", { class: "card", id: "unit-movement" });
+  moved.append(el("div", { class: "k" }, "名次变化"), el("div", { class: "v muted" }, "…"));
   root.append(el("div", { class: "cards" },
     card("总分", `${num(u.total)} / ${data.scheme.max}`),
     card("排名", u.rank != null ? `第 ${u.rank} 名` : "未排名"),
     card("等次", u.band || "—"),
-    row ? card("名次变化", movement(row).text) : null,
+    moved,
     ...(data.scheme.parts || []).map((p) => card(`${p.name}（×${p.weight}）`, num(u.parts[p.id])))));
+  get(`rankings/${base}?group=${encodeURIComponent(u.group)}`).then((ranked) => {
+    const row = (ranked.groups || []).flatMap((g) => g.ranking || []).find((r) => r.unit === u.unit);
+    if (row) moved.fill(el("div", { class: "k" }, "名次变化"), el("div", { class: "v" }, movement(row).text));
+    else moved.remove();
+  }, () => moved.remove());
   if (u.veto) root.append(el("p", { class: "error" }, "否决项：" + u.veto));
   if (u.note) root.append(el("p", null, "说明：" + u.note));
   if (sch.period === "month") {
-    const pts = await trend(sch, state, u.unit);
-    root.append(el("h3", null, "月度得分走势"),
-      pts.length ? lineChart(pts, data.scheme.max, `${u.name} 月度总分`)
-        : el("p", { class: "muted" }, "暂无各月数据。"));
+    const box = later("section", { class: "trend", id: "unit-trend" }, "正在载入各月得分……");
+    root.append(el("h3", null, "月度得分走势"), box);
+    trend(sch, state, u.unit).then((pts) => box.fill(pts.length ? lineChart(pts, data.scheme.max, `${u.name} 月度总分`)
+      : el("p", { class: "muted" }, "暂无各月数据。")),
+    (e) => box.fill(el("p", { class: "muted" }, "各月得分未能载入：" + explain(e))));
   }
   if (u.indicators) {
     // the 整改 flags of this period's items (问题清单): overdue, and lost three months running
-    const iss = await get(`issues/${encodeURIComponent(sch.id)}/${encodeURIComponent(state.period)}?unit=${encodeURIComponent(u.unit)}`)
-      .catch(() => null);
-    if (iss && (iss.overdue || iss.recurring)) {
+    const flags = later("div", { id: "unit-flags-box" });
+    root.append(flags);
+    get(`issues/${base}?unit=${encodeURIComponent(u.unit)}`).then((iss) => {
+      if (!iss || !(iss.overdue || iss.recurring)) return flags.fill();
       const said = [iss.overdue ? `${iss.overdue} 项逾期未整改` : "", iss.recurring ? `${iss.recurring} 项连续 3 个月失分` : ""];
-      root.append(el("p", { class: "banner", role: "status", id: "unit-flags" },
+      flags.fill(el("p", { class: "banner", role: "status", id: "unit-flags" },
         `问题清单：${said.filter(Boolean).join("，")}。`, el("a", { href: "#/issues/" + encodeURIComponent(u.unit) }, "查看并整改")));
-    }
+    }, () => flags.fill());
     const lost = (u.issues || []).reduce((a, x) => a + (x.lost_total || 0), 0);
     root.append(el("h3", null, "失分项（按对总分的影响从大到小）"),
       el("p", { class: "muted" }, `本期失分项合计使总分减少 ${num(lost)} 分。`,
@@ -135,7 +164,9 @@ export async function render(state, [unitId]) {
       lossTable(u));
     root.append(el("h3", null, "指标得分与失分"),
       el("p", { class: "muted" }, "总分失分为该项使单位总分减少的分数；部分失分按所属部分（如常态化监测）的分值计。数值为指标所依据的数据，样本量为其背后的记录数。"),
-      withId("unit-indicators", table(["指标", "得分", "满分", "总分失分", "部分失分", "数值", "样本量", "评分规则", "说明", "如何挽回失分"], indicatorRows(u))));
+      // the indicator tree stays whole: its length is the rule set's, not the number of units
+      withId("unit-indicators", table(["指标", "得分", "满分", "总分失分", "部分失分", "数值", "样本量", "评分规则", "说明", "如何挽回失分"],
+        indicatorRows(u), { pageSize: Infinity })));
   } else if (u.sources) {
     root.append(el("h3", null, "构成"), table(["来源", "期次", "得分"],
       Object.entries(u.sources).flatMap(([src, by]) =>
