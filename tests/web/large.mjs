@@ -12,7 +12,7 @@
 //     place on the distribution;
 //   - the unit tab draws the period's breakdown before the year's trend has come (the trend box
 //     aria-busy meanwhile), asks for the trend with one series request and asks for no other
-//     period's breakdown;
+//     period's breakdown; the 问题清单 of every unit is paged and searched;
 //   - a unit's token opens the ranking on its own group and page, its row marked, no search box;
 //   - a viewer's published bulletin pages its tables and finds a unit; staff's lost points are
 //     shown fifty units a page;
@@ -110,7 +110,10 @@ async function login(token, viewport = { width: 1280, height: 900 }, mobile = fa
 
 const ranks = (page) => page.$$eval("#view table.ranking tbody tr", (trs) => trs.map((tr) => tr.dataset.unit));
 const pageNo = (page, sel = "#view .pager .pageno") => page.textContent(sel);
-const noProblems = (w, what) => {
+const noProblems = async (page, w, what) => {
+  const text = await page.textContent("#view");
+  t.ok(!/\b(null|undefined|NaN)\b/.test(text), `${what}: no null, undefined or NaN on the page`,
+    (/.{0,40}\b(null|undefined|NaN)\b.{0,40}/.exec(text) || [""])[0]);
   const p = w.problems();
   t.ok(p.length === 0, `${what}: no console error, exception or failed request`, JSON.stringify(p, null, 1));
   w.reset();
@@ -172,6 +175,13 @@ function median(xs) {
   t.ok(await page.$eval("#view svg.dist g.box title", (x) => x.textContent.includes("中位数")), "the box says its figures in words");
   await page.screenshot({ path: path.join(shots, "ranking-desktop.png"), fullPage: true });
 
+  // the rank intervals of a long group: the chart has its first and last 10, the table every unit
+  await page.click("#view .stability button");
+  await page.waitForSelector("#view .stability svg.intervals", { timeout: 120000 });
+  t.eq("the intervals chart has the first and last 10", [...dept.ranking.slice(0, 10), ...dept.ranking.slice(-10)].map((r) => r.unit),
+    await page.$$eval("#view .stability svg.intervals g[data-unit]", (g) => g.map((x) => x.dataset.unit)));
+  t.eq("its table is a page of 50", PAGE, await page.$$eval("#view .stability table tbody tr", (x) => x.length));
+
   // the search box: by name, in the other group; the group opens on the unit's page, marked
   const target = county.ranking[Math.floor(county.ranking.length / 2)];
   const tu = units.find((u) => u.id === target.unit);
@@ -224,7 +234,7 @@ function median(xs) {
   const ime = await page.$$eval("#view .search [role=option]", (o) => o.map((x) => x.dataset.unit));
   t.eq("the Chinese committed by the input method is", target.unit, ime[0]);
   await cdp.detach();
-  noProblems(w, "staff's ranking");
+  await noProblems(page, w, "staff's ranking");
 
   // ---- the unit tab: drawn before the trend comes, one series request -----------------------
   const seen = [];
@@ -252,7 +262,19 @@ function median(xs) {
   t.eq("and the only breakdown asked for is the period's", [`/api/v1/results/monthly/${PERIOD}/${target.unit}`], results);
   t.eq("the movement comes in after", false, await page.$eval("#unit-movement", (c) => c.hasAttribute("aria-busy")));
   await page.unroute("**/api/v1/units/*/series*");
-  noProblems(w, "staff's unit tab");
+  await page.screenshot({ path: path.join(shots, "unit-desktop.png"), fullPage: false });
+  await noProblems(page, w, "staff's unit tab");
+
+  // the 问题清单 of every unit: a page of rows, and the search box instead of a list of 324
+  await settled(page, () => page.click('#tabs [role=tab]:text-is("问题清单")'));
+  const items = (await host.get(`issues/monthly/${PERIOD}`, tok.evaluator)).items.length;
+  const shown = await page.$$eval("#view table tbody tr", (x) => x.length);
+  t.ok(items > PAGE && shown === PAGE, `the 问题清单 shows a page of its ${items} items (${shown})`);
+  t.eq("and no list of the units", 0, await page.$$eval("select[aria-label=单位]", (s) => s.length));
+  await page.fill("#view .search input", tu.name);
+  await settled(page, () => page.keyboard.press("Enter"));
+  t.ok(page.url().endsWith("#/issues/" + target.unit), "the search opens a unit's 问题清单", page.url());
+  await noProblems(page, w, "staff's 问题清单");
   await ctx.close();
 }
 
@@ -265,6 +287,8 @@ function median(xs) {
   t.ok(o.doc <= o.win, `a phone: the page does not scroll sideways (${o.doc} px in ${o.win})`);
   t.ok((await chart(page)).bars.length === 20, "a phone's chart has 20 bars");
   await page.screenshot({ path: path.join(shots, "ranking-phone.png"), fullPage: true });
+  const pager = await page.$eval("#view .pager", (p) => p.getBoundingClientRect().height);
+  t.ok(pager < 90, `a phone's pager is two lines at most (${pager} px)`);
   await page.fill("#view .search input", "市教育局（4）");
   await page.screenshot({ path: path.join(shots, "ranking-search-phone.png"), fullPage: false });
   const o2 = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, win: window.innerWidth }));
@@ -272,7 +296,7 @@ function median(xs) {
   await settled(page, () => page.keyboard.press("Enter"));
   t.eq("a phone finds 市教育局（4）", ["jiaoyu_4"], await page.$$eval("#view tbody tr[aria-current]", (x) => x.map((r) => r.dataset.unit)));
   await page.screenshot({ path: path.join(shots, "ranking-found-phone.png"), fullPage: true });
-  noProblems(w, "a phone's ranking");
+  await noProblems(page, w, "a phone's ranking");
   await ctx.close();
 }
 
@@ -290,7 +314,7 @@ function median(xs) {
   t.eq("a unit has no search box on the ranking", 0, await page.$$eval("#view .search", (x) => x.length));
   const c = await chart(page);
   t.eq("its place on the distribution", String(county.ranking[mine].total), c.mark);
-  noProblems(w, "a unit's ranking");
+  await noProblems(page, w, "a unit's ranking");
   await ctx.close();
 }
 
@@ -309,7 +333,7 @@ function median(xs) {
   t.eq("a viewer finds a unit in the bulletin", [pick.unit], await page.$$eval("#view tbody tr[aria-current]", (x) => x.map((r) => r.dataset.unit)));
   const pagers = await page.$$eval("#view .pager .pageno", (x) => x.map((p) => p.textContent.split("（")[0]));
   t.ok(pagers.includes(`第 4 / ${Math.ceil(dept.ranking.length / PAGE)} 页`), "on its page", pagers.join(" | "));
-  noProblems(w, "a viewer's bulletin");
+  await noProblems(page, w, "a viewer's bulletin");
   await ctx.close();
 
   const s = await login(tok.evaluator);
@@ -320,8 +344,10 @@ function median(xs) {
   const tablesIn = await s.page.$$eval("#view .losses table", (x) => x.length);
   t.eq("no unit's table is built before it is opened", 0, tablesIn);
   await s.page.click("#view .losses details summary");
+  // the toggle event comes as a task after the click
+  await s.page.waitForSelector("#view .losses details[open] table", { timeout: 5000 }).catch(() => {});
   t.eq("opening one builds its table", 1, await s.page.$$eval("#view .losses details[open] table", (x) => x.length));
-  noProblems(s.w, "staff's bulletin");
+  await noProblems(s.page, s.w, "staff's bulletin");
   await s.ctx.close();
 }
 

@@ -150,7 +150,7 @@ function stability(scheme, period, g) {
         "&draws=1000&spread=20&seed=1";
       const a = await post(`sensitivity?${q}`);
       const units = a.units.filter((u) => u.group === g.id && u.rank != null);
-      out.replaceChildren(
+      out.replaceChildren(...[
         el("p", { class: "muted" }, `各权重在名义值 ±${Math.round(a.spread * 100)}% 内随机抽取 ` +
           `${a.draws} 次（种子 ${a.seed}）后的名次：条为 5%–95% 区间，圆点为中位名次，竖线为公布名次。`),
         // a long group's chart has its first and last EDGE units; every unit is in the table
@@ -170,7 +170,7 @@ function stability(scheme, period, g) {
               return `${w ? w.name : m.weight}（${m.rank_minus}→${m.rank_plus}）`;
             }).join("，") || "—",
           ],
-        }))));
+        })))].filter(Boolean));
     } catch (err) {
       out.replaceChildren(el("p", { class: "error" }, explain(err)));
     } finally {

@@ -5,9 +5,10 @@
 // with a note and evidence (a file it uploads, or a link); an evaluator verifies or rejects it.
 // The server decides who may do what: a unit token sees and acts on its own list only.
 import { get, post, token, explain } from "./api.js";
-import { el, num, table, select } from "./dom.js";
+import { el, num, table, select, LONG } from "./dom.js";
 import { go, message } from "./app.js";
 import { pickers, currentScheme } from "./pickers.js";
+import { unitSearch } from "./search.js";
 
 const STATE = { submitted: "已整改，待核实", verified: "已核实", rejected: "未通过核实" };
 const NEXT = { recovered: "已恢复（下期未失分）", not_recovered: "未恢复（下期仍失分）" };
@@ -80,9 +81,14 @@ export async function render(state, [unitId]) {
   const redraw = () => go("#/issues/" + encodeURIComponent(unitId || ""));
   root.append(pickers(state, redraw));
   if (staff) {
-    const { units } = await get("units");
-    root.firstChild.append(select([["", "（全部单位）"], ...units.map((u) => [u.id, u.name])],
-      unitId || "", (v) => go("#/issues/" + encodeURIComponent(v)), "单位"));
+    // a list for a few dozen units; past that, the search box (name, 简称 or code) and a way back
+    // to every unit
+    const units = [...state.units.values()];
+    const open = (v) => go("#/issues/" + encodeURIComponent(v));
+    if (units.length <= LONG)
+      root.firstChild.append(select([["", "（全部单位）"], ...units.map((u) => [u.id, u.name])], unitId || "", open, "单位"));
+    else
+      root.append(unitSearch(units, (u) => open(u.id)), el("p", null, unitId ? el("a", { href: "#/issues/" }, "← 全部单位") : null));
   }
   const q = unitId ? "?unit=" + encodeURIComponent(unitId) : "";
   const data = await get(`issues/${encodeURIComponent(sch.id)}/${encodeURIComponent(state.period)}${q}`);

@@ -113,7 +113,7 @@ export async function render(state, [unitId]) {
   const sch = currentScheme(state);
   const redraw = () => go("#/unit/" + encodeURIComponent(unitId || ""));
   root.append(pickers(state, redraw));
-  if (state.me.role !== "unit") root.firstChild.append(...unitPicker(state, unitId));
+  if (state.me.role !== "unit") root.firstChild.append(...unitPicker(state, unitId).filter(Boolean));
   if (!unitId) {
     root.append(el("p", null, "请选择一个单位（可按名称、简称或代码查找），或在排名表中点击单位。"));
     return root;
