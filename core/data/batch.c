@@ -1,29 +1,13 @@
 /* batch.c — the batch store: raw files in DATA/batches/raw, rows in the SQLite store.
  *
  * Partials are kept as one row per (batch, metric, definition hash), the cells a binary BLOB
- * (the format is above cell_put below): little-endian, versioned, every double with all its bits
- * and each sum beside its rounding error, so that values merged from the store are bit for bit
- * those merged straight from the raw files (JSON printed the sum and its error as one rounded
- * double, which lost the last bits). Rows of before (JSON text) are recomputed from the raw copy
- * when read, and read as they are only when that copy is gone. A rule change recomputes only the
- * metrics whose definition hash has no row yet. Every change of a batch's status is one transaction
- * with its audit entry (before and after as the batch's JSON).
- *
- * Keys across batches. The key of every record of a keyed source goes into table record_key,
- * exactly (the field's text), with the batch and the record's position; a PRIMARY KEY (source,
- * key, batch) index answers "who else holds this key" with a B-tree lookup, so memory stays
- * flat however many keys there are (50 million keys are about 4 GB of database, no RAM beyond
- * SQLite's page cache). While a file is read its keys go to a TEMP table (the repeats within
- * the file found by its primary key); the transaction that stores the batch copies them over
- * and settles the keys (settle()): for each key held by more than one active batch, the
- * source's on_duplicate picks the record that counts — none may (reject: the batch is
- * refused), the earliest batch's (keep_first) or the latest's (replace) — and every other
- * holder's row gets counts = 0. A batch whose counted records changed gets a new keys_gen, and
- * its partials (computed at the old one) are recomputed from its raw copy the next time values
- * are taken, reading only the records that count; the cost of a repeat is one more read of the
- * batches it touches. Withdrawing, replacing or restoring only marks the batch (key_state 2):
- * withdraw has no rule set to decide by, so the next ingest or evaluation of the source
- * settles, which brings back the records the withdrawn batch shadowed.
+ * (cells.c): values merged from the store are bit for bit those merged straight from the raw
+ * files. Rows of before (JSON text) are recomputed from the raw copy when read, and read as
+ * they are only when that copy is gone. A rule change recomputes only the metrics whose
+ * definition hash has no row yet. Every change of a batch's status is one transaction with its
+ * audit entry (before and after as the batch's JSON). A keyed source's keys across its batches
+ * are keyset.c's: this file calls it to read a file's keys, store them and settle them, and
+ * reads a batch again when its counted records changed.
  *
  * Leftovers in raw/. An ingest copies the file to raw/.incoming-<pid>-<thread> while it reads,
  * renames the copy to raw/<id>.<ext> when the batch is good, then commits the rows. A process
@@ -38,6 +22,9 @@
  * the host's start-up, also removes the orphans. */
 #include "data.h"
 #include "aggregate.h"
+#include "batch_row.h"
+#include "cells.h"
+#include "keyset.h"
 #include "ingest_parallel.h"
 #include "ingest_stream.h"
 #include "pushdown.h"
@@ -55,10 +42,6 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define BATCH_COLS                                                                                 \
-    "id, source, file, format, records, duplicates, actor, ingested_at, status, "                  \
-    "coalesce(replaced_by, ''), shadowed, seq, keys_gen"
 
 static int make_dirs(const char *datadir, pg_diags *d)
 {
@@ -118,79 +101,6 @@ static cJSON *read_json(const char *path, pg_diags *d)
     return json;
 }
 
-static char *raw_path(const char *datadir, const pg_batch *b)
-{
-    return pg_xasprintf("%s/batches/raw/%s.%s", datadir, b->id, b->format);
-}
-
-/* ---- batches as rows and as JSON ---- */
-
-void pg_batch_clear(pg_batch *b)
-{
-    free(b->source), free(b->file), free(b->format), free(b->ingested_at), free(b->actor);
-    memset(b, 0, sizeof *b);
-}
-
-void pg_batch_list_free(pg_batch *b, int n)
-{
-    for (int i = 0; i < n; i++) pg_batch_clear(&b[i]);
-    free(b);
-}
-
-static void batch_copy(pg_batch *to, const pg_batch *from)
-{
-    *to = *from;
-    to->source = pg_xstrdup(from->source ? from->source : "");
-    to->file = pg_xstrdup(from->file ? from->file : "");
-    to->format = pg_xstrdup(from->format ? from->format : "");
-    to->ingested_at = pg_xstrdup(from->ingested_at ? from->ingested_at : "");
-    to->actor = pg_xstrdup(from->actor ? from->actor : "");
-}
-
-static void set_status(pg_batch *b, const char *status)
-{
-    snprintf(b->status, sizeof b->status, "%s", status);
-    b->active = strcmp(status, "active") == 0;
-}
-
-/* A row of SELECT BATCH_COLS. */
-static void batch_from_row(pg_batch *b, sqlite3_stmt *s)
-{
-    memset(b, 0, sizeof *b);
-#define TXT(i) ((const char *)sqlite3_column_text(s, i) ?: "")
-    snprintf(b->id, sizeof b->id, "%s", TXT(0));
-    b->source = pg_xstrdup(TXT(1));
-    b->file = pg_xstrdup(TXT(2));
-    b->format = pg_xstrdup(TXT(3));
-    b->records = (long)sqlite3_column_int64(s, 4);
-    b->duplicates = (long)sqlite3_column_int64(s, 5);
-    b->actor = pg_xstrdup(TXT(6));
-    b->ingested_at = pg_xstrdup(TXT(7));
-    set_status(b, TXT(8));
-    snprintf(b->replaced_by, sizeof b->replaced_by, "%s", TXT(9));
-    b->shadowed = (long)sqlite3_column_int64(s, 10);
-    b->seq = (long)sqlite3_column_int64(s, 11);
-    b->keys_gen = (long)sqlite3_column_int64(s, 12);
-#undef TXT
-}
-
-cJSON *pg_batch_json(const pg_batch *b)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "id", b->id);
-    cJSON_AddStringToObject(o, "source", b->source ? b->source : "");
-    cJSON_AddStringToObject(o, "file", b->file ? b->file : "");
-    cJSON_AddStringToObject(o, "format", b->format ? b->format : "");
-    cJSON_AddNumberToObject(o, "records", (double)b->records);
-    cJSON_AddNumberToObject(o, "duplicates", (double)b->duplicates);
-    if (b->shadowed) cJSON_AddNumberToObject(o, "shadowed", (double)b->shadowed);
-    if (b->actor) cJSON_AddStringToObject(o, "actor", b->actor);
-    if (b->ingested_at) cJSON_AddStringToObject(o, "ingested_at", b->ingested_at);
-    cJSON_AddStringToObject(o, "status", b->status[0] ? b->status : "active");
-    if (b->replaced_by[0]) cJSON_AddStringToObject(o, "replaced_by", b->replaced_by);
-    return o;
-}
-
 static char *batch_text(const pg_batch *b)
 {
     cJSON *o = pg_batch_json(b);
@@ -223,12 +133,13 @@ static int find_batch(pg_store *st, const char *id, pg_batch *out, pg_diags *d)
     }
     sqlite3_stmt *s;
     int rc = pg_store_prepare(
-        st, "SELECT " BATCH_COLS " FROM batch WHERE substr(id, 1, length(?1)) = ?1 LIMIT 2", &s, d);
+        st, "SELECT " PG_BATCH_COLS " FROM batch WHERE substr(id, 1, length(?1)) = ?1 LIMIT 2", &s,
+        d);
     if (rc) return rc;
     sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
     int hits = 0, step;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        if (hits++ == 0) batch_from_row(out, s);
+        if (hits++ == 0) pg_batch_from_row(out, s);
     }
     if (step != SQLITE_DONE) rc = pg_store_fail(st, "reading the batches", d);
     sqlite3_finalize(s);
@@ -352,7 +263,7 @@ static int import_legacy(pg_store *st, const char *datadir, pg_diags *d)
         b.records = (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "records"));
         b.duplicates =
             (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "duplicates"));
-        set_status(&b, strcmp(status, "active") == 0 ? "active" : "withdrawn");
+        pg_batch_set_status(&b, strcmp(status, "active") == 0 ? "active" : "withdrawn");
         free(status);
         if (strlen(b.id) != 64 || !*b.source || !*b.format) {
             pg_error(d, index, 0, "a batch entry lacks its id, source or format");
@@ -417,11 +328,11 @@ int pg_batch_list(const char *datadir, pg_batch **out, int *n, pg_diags *d)
     int rc = pg_batch_store_open_existing(datadir, &st, d);
     if (rc) return rc == 1 ? 0 : rc;
     sqlite3_stmt *s;
-    rc = pg_store_prepare(st, "SELECT " BATCH_COLS " FROM batch ORDER BY seq", &s, d);
+    rc = pg_store_prepare(st, "SELECT " PG_BATCH_COLS " FROM batch ORDER BY seq", &s, d);
     int cap = 0, step = SQLITE_DONE;
     while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
         if (*n == cap) *out = pg_xrealloc(*out, sizeof(pg_batch) * (size_t)(cap = cap * 2 + 16));
-        batch_from_row(&(*out)[(*n)++], s);
+        pg_batch_from_row(&(*out)[(*n)++], s);
     }
     if (rc == 0 && step != SQLITE_DONE) rc = pg_store_fail(st, "reading the batches", d);
     sqlite3_finalize(s);
@@ -445,8 +356,8 @@ int pg_batch_withdraw(const char *datadir, const char *id, const char *actor, pg
         rc = -EEXIST;
         goto done;
     }
-    batch_copy(&after, &b);
-    set_status(&after, "withdrawn");
+    pg_batch_copy(&after, &b);
+    pg_batch_set_status(&after, "withdrawn");
     rc = update_status(st, &after, d);
     if (rc == 0) rc = audit(st, actor, "batch.withdraw", &b, &after, d);
     if (rc == 0) rc = pg_store_commit(st, d);
@@ -461,243 +372,11 @@ done:
     return rc;
 }
 
-/* ---- partials as binary cells ---- */
-
-/* The cells of one metric definition over one batch, as stored in partial.cells:
- *
- *   "PGC" 0x01                       magic and format version
- *   u32 ncells, then per cell:
- *     u32 length, bytes              the unit's id
- *     u32 bucket                     YYYYMM, or YYYY00
- *     9 x f64                        n, sum, sum_c, den, den_c, hits, valued, min, max
- *     u32 nhashes, nhashes x (u64 lo, u64 hi)   the distinct set
- *     u32 nvalues, nvalues x f64     the values (p50, p90)
- *
- * all little-endian, a double as its IEEE-754 bits: read back, a cell is the very pg_partial
- * that was written, so merging stored cells is merging the aggregator's own. */
-#define CELLS_MAGIC "PGC\x01"
-
-typedef struct {
-    unsigned char *p;
-    size_t n, cap;
-} bytes;
-
-static void put(bytes *b, const void *src, size_t n)
-{
-    if (b->n + n > b->cap) {
-        while (b->n + n > b->cap) b->cap = b->cap ? b->cap * 2 : 256;
-        b->p = pg_xrealloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->n, src, n);
-    b->n += n;
-}
-
-static void put_u(bytes *b, uint64_t v, int size)
-{
-    unsigned char x[8];
-    for (int i = 0; i < size; i++) x[i] = (unsigned char)(v >> (8 * i));
-    put(b, x, (size_t)size);
-}
-
-static void put_f64(bytes *b, double v)
-{
-    uint64_t u;
-    memcpy(&u, &v, sizeof u);
-    put_u(b, u, 8);
-}
-
-typedef struct {
-    const unsigned char *p, *end;
-    int bad;
-} cursor;
-
-static uint64_t get_u(cursor *c, int size)
-{
-    if (c->end - c->p < size) {
-        c->bad = 1;
-        return 0;
-    }
-    uint64_t v = 0;
-    for (int i = 0; i < size; i++) v |= (uint64_t)c->p[i] << (8 * i);
-    c->p += size;
-    return v;
-}
-
-static double get_f64(cursor *c)
-{
-    uint64_t u = get_u(c, 8);
-    double v;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
-
-static void cell_put(bytes *b, const pg_ruleset *rs, const pg_agg_cell *c)
-{
-    const pg_partial *p = &c->p;
-    const char *unit = rs->units[c->unit].id;
-    put_u(b, strlen(unit), 4);
-    put(b, unit, strlen(unit));
-    put_u(b, (uint32_t)c->bucket, 4);
-    double nums[] = {p->n, p->sum, p->sum_c, p->den, p->den_c, p->hits, p->valued, p->min, p->max};
-    for (int i = 0; i < 9; i++) put_f64(b, nums[i]);
-    put_u(b, (uint64_t)p->nhashes, 4);
-    for (int i = 0; i < p->caphashes; i++) {
-        if (!p->hashes[i].lo && !p->hashes[i].hi) continue;
-        put_u(b, p->hashes[i].lo, 8);
-        put_u(b, p->hashes[i].hi, 8);
-    }
-    put_u(b, (uint64_t)p->nvalues, 4);
-    for (int i = 0; i < p->nvalues; i++) put_f64(b, p->values[i]);
-}
-
-/* Reads the next cell into *p (zeroed by the caller; free with pg_partial_free), its unit id
- * into unit[] (cut at 255 bytes) and its bucket. Returns 0, or -1 when the bytes are damaged. */
-static int cell_get(cursor *c, pg_partial *p, char unit[256], int *bucket)
-{
-    uint64_t len = get_u(c, 4);
-    if (c->bad || len > (uint64_t)(c->end - c->p)) return -1;
-    size_t keep = len < 255 ? (size_t)len : 255;
-    memcpy(unit, c->p, keep);
-    unit[keep] = '\0';
-    c->p += len;
-    *bucket = (int)(uint32_t)get_u(c, 4);
-    double *nums[] = {&p->n,    &p->sum,    &p->sum_c, &p->den, &p->den_c,
-                      &p->hits, &p->valued, &p->min,   &p->max};
-    for (int i = 0; i < 9; i++) *nums[i] = get_f64(c);
-    uint64_t nh = get_u(c, 4);
-    if (c->bad || nh > (uint64_t)(c->end - c->p) / 16) return -1;
-    for (uint64_t i = 0; i < nh; i++) {
-        pg_h128 h;
-        h.lo = get_u(c, 8);
-        h.hi = get_u(c, 8);
-        pg_partial_add_hash(p, h);
-    }
-    uint64_t nv = get_u(c, 4);
-    if (c->bad || nv > (uint64_t)(c->end - c->p) / 8) return -1;
-    p->values = nv ? pg_xmalloc(sizeof(double) * (size_t)nv) : NULL;
-    p->nvalues = p->capvalues = (int)nv;
-    for (uint64_t i = 0; i < nv; i++) p->values[i] = get_f64(c);
-    return c->bad ? -1 : 0;
-}
-
-/* Calls fn for each cell of a stored blob; returns 0, -1 if it is damaged, or what fn returned
- * when that is not 0 (and stops). */
-static int cells_each(const void *blob, int len,
-                      int (*fn)(void *ud, pg_partial *p, const char *unit, int bucket), void *ud)
-{
-    cursor c = {blob, (const unsigned char *)blob + len, 0};
-    if (len < 8 || memcmp(blob, CELLS_MAGIC, 4) != 0) return -1;
-    c.p += 4;
-    uint64_t n = get_u(&c, 4);
-    int rc = 0;
-    for (uint64_t i = 0; rc == 0 && i < n; i++) {
-        pg_partial p = {0};
-        char unit[256];
-        int bucket;
-        rc = cell_get(&c, &p, unit, &bucket) != 0 ? -1 : fn(ud, &p, unit, bucket);
-        pg_partial_free(&p);
-    }
-    return rc == 0 && c.p != c.end ? -1 : rc;
-}
-
-typedef struct {
-    const pg_ruleset *rs;
-    pg_agg *table;
-    int metric;
-} cell_merge;
-
-/* Merges one stored cell into the table; -1 if it names a unit the rule set no longer has or a
- * malformed period (then it cannot count). */
-static int merge_cell(void *ud, pg_partial *p, const char *unit, int bucket)
-{
-    cell_merge *m = ud;
-    char buf[PG_PERIOD_BUF];
-    int u = pg_unit_find(m->rs, unit);
-    if (u < 0 || bucket <= 0 || pg_period_parse(pg_period_format(bucket, buf)) != bucket) return -1;
-    pg_partial_merge(pg_agg_partial(m->table, m->metric, u, bucket), p);
-    return 0;
-}
-
-/* Merges one JSON cell of the previous format (a row stored before schema 5, read only when
- * its raw copy is gone) into the table; -1 if it is malformed or names a unit no longer there.
- * Its sums are as printed and its distinct hashes 64-bit ones, which new cells do not match. */
-static int cell_from_json(const pg_ruleset *rs, pg_agg *table, int metric, const cJSON *a)
-{
-    if (cJSON_GetArraySize(a) != 11) return -1;
-    int u = pg_unit_find(rs, cJSON_GetStringValue(cJSON_GetArrayItem(a, 0)) ?: "");
-    const char *period = cJSON_GetStringValue(cJSON_GetArrayItem(a, 1));
-    int bucket = period ? pg_period_parse(period) : -1;
-    if (u < 0 || bucket < 0) return -1;
-    pg_partial p = {0};
-    double *nums[] = {&p.n, &p.sum, &p.den, &p.hits, &p.valued, &p.min, &p.max};
-    for (int i = 0; i < 7; i++) {
-        const cJSON *x = cJSON_GetArrayItem(a, 2 + i);
-        *nums[i] = cJSON_IsNumber(x) ? x->valuedouble : (i == 5 ? INFINITY : -INFINITY);
-    }
-    const cJSON *x;
-    cJSON_ArrayForEach(x, cJSON_GetArrayItem(a, 9))
-        pg_partial_add_hash(&p, (pg_h128){strtoull(cJSON_GetStringValue(x) ?: "0", NULL, 16), 0});
-    cJSON_ArrayForEach(x, cJSON_GetArrayItem(a, 10))
-    {
-        if (p.nvalues == p.capvalues)
-            p.values = pg_xrealloc(p.values,
-                                   sizeof(double) * (size_t)(p.capvalues = p.capvalues * 2 + 16));
-        p.values[p.nvalues++] = x->valuedouble;
-    }
-    pg_partial_merge(pg_agg_partial(table, metric, u, bucket), &p);
-    pg_partial_free(&p);
-    return 0;
-}
-
-/* One metric definition's cells over one batch, ready to store. */
-typedef struct {
-    const pg_metric *m;
-    bytes cells;
-} def_cells;
-
-static void defs_free(def_cells *v, int n)
-{
-    for (int i = 0; i < n; i++) free(v[i].cells.p);
-    free(v);
-}
-
-/* The aggregator's partials, one entry per metric definition of source `s` — an empty one for
- * a metric no record of the batch counts towards (a year-end metric in a spring batch), so that
- * its definition is known to be computed and the raw file is not read again for it at every
- * evaluation. Two metrics of one definition share the first one's cells. */
-static def_cells *partials_of(const pg_ruleset *rs, int s, const pg_agg *agg, int *n)
-{
-    def_cells *v = pg_xcalloc((size_t)rs->nmetrics + 1, sizeof *v);
-    int *slot = pg_xmalloc(sizeof(int) * ((size_t)rs->nmetrics + 1));
-    long *count = pg_xcalloc((size_t)rs->nmetrics + 1, sizeof *count);
-    *n = 0;
-    for (int m = 0; m < rs->nmetrics; m++) {
-        const pg_metric *me = &rs->metrics[m];
-        slot[m] = -1;
-        if (me->source != s || me->agg == PG_AGG_FED) continue;
-        int k = 0;
-        while (k < *n && strcmp(v[k].m->def, me->def) != 0) k++;
-        if (k == *n) v[(*n)++].m = me, slot[m] = k;
-    }
-    const pg_agg_cell *cells;
-    int nc = pg_agg_cells(agg, &cells);
-    for (int i = 0; i < nc; i++)
-        if (slot[cells[i].metric] >= 0) count[slot[cells[i].metric]]++;
-    for (int k = 0; k < *n; k++) {
-        put(&v[k].cells, CELLS_MAGIC, 4);
-        put_u(&v[k].cells, (uint64_t)count[k], 4);
-    }
-    for (int i = 0; i < nc; i++)
-        if (slot[cells[i].metric] >= 0) cell_put(&v[slot[cells[i].metric]].cells, rs, &cells[i]);
-    free(slot), free(count);
-    return v;
-}
-
 /* Stores the cells of batch `id`, computed when its keys_gen was `gen`. At ingest (replace 0)
  * a row already there is kept (the same definition computes the same cells); when values are
  * taken (replace 1) a stale row is replaced, unless the batch's keys_gen moved on meanwhile (a
  * concurrent ingest settled its keys again: these cells are already stale, and not stored). */
-static int insert_partials(pg_store *st, const char *id, const def_cells *v, int n, long gen,
+static int insert_partials(pg_store *st, const char *id, const pg_def_cells *v, int n, long gen,
                            int replace, pg_diags *d)
 {
     sqlite3_stmt *s;
@@ -769,7 +448,7 @@ static double batch_records(sqlite3_stmt *row, const char *unit, int bucket)
     char buf[PG_PERIOD_BUF];
     if (sqlite3_column_type(row, 0) == SQLITE_BLOB) {
         cell_find f = {unit, bucket, -1};
-        cells_each(sqlite3_column_blob(row, 0), sqlite3_column_bytes(row, 0), find_cell, &f);
+        pg_cells_each(sqlite3_column_blob(row, 0), sqlite3_column_bytes(row, 0), find_cell, &f);
         return f.n;
     }
     cJSON *cells = cJSON_Parse((const char *)sqlite3_column_text(row, 0));
@@ -857,498 +536,6 @@ int pg_batch_origins(const pg_ruleset *rs, const char *datadir, int metric, int 
     return found;
 }
 
-/* ---- keys across batches ---- */
-
-/* Repeated keys a refused batch's message lists (then the total), like bad records. */
-#define KEYS_LISTED 20
-
-static const char *const dup_names[] = {"reject", "keep_first", "replace"};
-
-/* The TEMP tables of this connection: the keys of the file being read (new_key) or of a stored
- * batch being indexed (idx_key). TEMP tables need no lock on the
- * database and go to a temporary file beyond SQLite's cache, so memory stays flat. */
-static int key_tables(pg_store *st, pg_diags *d)
-{
-    return pg_store_exec(
-        st,
-        "CREATE TEMP TABLE IF NOT EXISTS new_key (key TEXT PRIMARY KEY, record INTEGER NOT NULL)"
-        " WITHOUT ROWID;"
-        "CREATE TEMP TABLE IF NOT EXISTS idx_key (key TEXT PRIMARY KEY, record INTEGER NOT NULL)"
-        " WITHOUT ROWID;",
-        d);
-}
-
-typedef struct {
-    pg_store *st;
-    sqlite3_stmt *q;
-    const char *table; /* the TEMP table the keys go to */
-    char why[300];
-} key_ctx;
-
-/* The filter of a file being read for a new batch: a key repeated within the file is found by
- * the TEMP table's primary key (the first record with it counts, as before). */
-static int temp_key_filter(void *ud, const char *key, int len, long record, const char **why)
-{
-    key_ctx *k = ud;
-    sqlite3_reset(k->q);
-    sqlite3_bind_text(k->q, 1, key, len, SQLITE_STATIC);
-    sqlite3_bind_int64(k->q, 2, record);
-    if (sqlite3_step(k->q) != SQLITE_DONE) {
-        snprintf(k->why, sizeof k->why, "keeping the key: %s", sqlite3_errmsg(pg_store_db(k->st)));
-        *why = k->why;
-        return -1;
-    }
-    return sqlite3_changes(pg_store_db(k->st)) ? 1 : 0;
-}
-
-/* The filter of a stored batch read again: its record counts when it is the batch's first
- * with the key and no other active batch's record counts instead (record_key.counts). */
-static int stored_key_filter(void *ud, const char *key, int len, long record, const char **why)
-{
-    key_ctx *k = ud;
-    sqlite3_reset(k->q);
-    sqlite3_bind_text(k->q, 2, key, len, SQLITE_STATIC);
-    int step = sqlite3_step(k->q);
-    if (step == SQLITE_ROW) {
-        long first = (long)sqlite3_column_int64(k->q, 0);
-        return first != record ? 0 : sqlite3_column_int(k->q, 1) ? 1 : 2;
-    }
-    snprintf(k->why, sizeof k->why, "key '%.*s' is not in the store's key index%s%s",
-             len > 64 ? 64 : len, key, step == SQLITE_DONE ? "" : ": ",
-             step == SQLITE_DONE ? "" : sqlite3_errmsg(pg_store_db(k->st)));
-    *why = k->why;
-    return -1;
-}
-
-/* Empties the TEMP table of a file's keys: before it is read again from its copy (a stream's
- * rewind), the keys seen so far must not count as seen. */
-static int temp_key_rewind(void *ud)
-{
-    key_ctx *k = ud;
-    char sql[96];
-    snprintf(sql, sizeof sql, "DELETE FROM temp.%s", k->table);
-    pg_diags quiet = {0};
-    int rc = pg_store_exec(k->st, sql, &quiet);
-    pg_diags_free(&quiet);
-    return rc ? -EIO : 0;
-}
-
-/* Reads a file of source s with its keys into TEMP table `table` (emptied first): the file at
- * `path`, or, when `sq` is not NULL, the input it describes, read once, hashed and copied
- * (pg_ingest_stream: *src_rc its code, id its hash; its filter is filled in here). Returns
- * the aggregator, or NULL with diagnostics. */
-static pg_agg *read_keys(const pg_ruleset *rs, int s, pg_store *st, const char *table,
-                         const char *path, const char *format, pg_ingest_stream_req *sq,
-                         char id[65], int *src_rc, long *errors, pg_diags *d)
-{
-    char sql[96];
-    if (src_rc) *src_rc = 0;
-    snprintf(sql, sizeof sql, "DELETE FROM temp.%s", table);
-    if (key_tables(st, d) != 0 || pg_store_exec(st, sql, d) != 0) return NULL;
-    snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO temp.%s (key, record) VALUES (?, ?)", table);
-    key_ctx k = {st, NULL, table, ""};
-    if (pg_store_prepare(st, sql, &k.q, d) != 0) return NULL;
-    /* one transaction for all the inserts (a savepoint: inside the caller's, if any): one
-     * each would commit, and flush the TEMP table's cache, a million times */
-    if (pg_store_exec(st, "SAVEPOINT read_keys", d) != 0) {
-        sqlite3_finalize(k.q);
-        return NULL;
-    }
-    pg_agg *agg = NULL;
-    if (sq) {
-        sq->filter = temp_key_filter;
-        sq->rewind = temp_key_rewind;
-        sq->ud = &k;
-        *src_rc = pg_ingest_stream(sq, &agg, id, errors, d);
-    } else {
-        agg = pg_ingest_aggregate_keyed(rs, s, path, format, 1, PG_INGEST_MIN_PART, temp_key_filter,
-                                        &k, errors, d);
-    }
-    sqlite3_finalize(k.q);
-    if (pg_store_exec(st, "RELEASE read_keys", d) != 0) {
-        pg_agg_free(agg);
-        return NULL;
-    }
-    return agg;
-}
-
-/* Reads a stored batch again, counting only the records that count now. */
-static pg_agg *read_stored(const pg_ruleset *rs, int s, pg_store *st, const pg_batch *b,
-                           const char *path, long *errors, pg_diags *d)
-{
-    if (rs->sources[s].key_field < 0)
-        return pg_ingest_aggregate(rs, s, path, b->format, pg_ingest_threads(), PG_INGEST_MIN_PART,
-                                   errors, d);
-    key_ctx k = {st, NULL, NULL, ""};
-    if (pg_store_prepare(st,
-                         "SELECT record, counts FROM record_key"
-                         " WHERE source = ?1 AND key = ?2 AND batch = ?3",
-                         &k.q, d) != 0)
-        return NULL;
-    sqlite3_bind_text(k.q, 1, b->source, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(k.q, 3, b->seq);
-    pg_agg *agg = pg_ingest_aggregate_keyed(rs, s, path, b->format, 1, PG_INGEST_MIN_PART,
-                                            stored_key_filter, &k, errors, d);
-    sqlite3_finalize(k.q);
-    return agg;
-}
-
-/* Runs one statement with up to two integer/text parameters: ?1 text t, ?2 integer i. */
-static int run(pg_store *st, const char *sql, const char *t, long long i, pg_diags *d)
-{
-    sqlite3_stmt *q;
-    int rc = pg_store_prepare(st, sql, &q, d);
-    if (rc) return rc;
-    if (t) sqlite3_bind_text(q, 1, t, -1, SQLITE_STATIC);
-    if (sqlite3_bind_parameter_count(q) >= 2) sqlite3_bind_int64(q, 2, i);
-    int step;
-    while ((step = sqlite3_step(q)) == SQLITE_ROW) continue;
-    if (step != SQLITE_DONE) rc = pg_store_fail(st, "settling the keys", d);
-    sqlite3_finalize(q);
-    return rc;
-}
-
-/* Brings record_key up to date with the source's key and on_duplicate before settling: a
- * changed key field drops the source's keys (every batch is indexed again from its raw copy); a
- * changed on_duplicate settles every batch of the source again. A source that lost its key
- * counts every record again. Inside the caller's write transaction. */
-static int key_policy(const pg_ruleset *rs, int s, pg_store *st, pg_diags *d)
-{
-    const pg_source *src = &rs->sources[s];
-    const char *name = src->name;
-    const char *key = src->key_field >= 0 ? src->fields[src->key_field].name : NULL;
-    const char *dup = dup_names[src->on_duplicate];
-    sqlite3_stmt *q;
-    int rc = pg_store_prepare(st, "SELECT key_field, on_duplicate FROM key_policy WHERE source = ?",
-                              &q, d);
-    if (rc) return rc;
-    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-    int had = sqlite3_step(q) == SQLITE_ROW;
-    int same_key = had && key && strcmp((const char *)sqlite3_column_text(q, 0), key) == 0;
-    int same_dup = had && strcmp((const char *)sqlite3_column_text(q, 1), dup) == 0;
-    sqlite3_finalize(q);
-    if (same_key && same_dup) return 0;
-    if (!same_key) { /* no keys of this source are known to be right: start again */
-        rc = run(st, "DELETE FROM record_key WHERE source = ?1", name, 0, d);
-        if (rc == 0)
-            rc = run(st,
-                     "UPDATE batch SET key_state = NULL, keys_gen = keys_gen + (shadowed > 0),"
-                     " shadowed = 0 WHERE source = ?1",
-                     name, 0, d);
-    } else {
-        rc = run(st, "UPDATE batch SET key_state = 2 WHERE source = ?1 AND key_state IS NOT NULL",
-                 name, 0, d);
-    }
-    if (rc == 0 && key) {
-        rc = pg_store_prepare(st, "INSERT OR REPLACE INTO key_policy VALUES (?, ?, ?)", &q, d);
-        if (rc == 0) {
-            sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q, 3, dup, -1, SQLITE_STATIC);
-            if (sqlite3_step(q) != SQLITE_DONE) rc = pg_store_fail(st, "keeping the key policy", d);
-            sqlite3_finalize(q);
-        }
-    } else if (rc == 0) {
-        rc = run(st, "DELETE FROM key_policy WHERE source = ?1", name, 0, d);
-    }
-    return rc;
-}
-
-/* Indexes the keys of the active batches of source s that have none in record_key (stored
- * before schema 5, or restored after a key change), from their raw copies; `skip` is the seq of
- * the batch being ingested (its keys come from new_key). */
-static int index_batches(const pg_ruleset *rs, const char *datadir, int s, pg_store *st, long skip,
-                         pg_diags *d)
-{
-    sqlite3_stmt *q;
-    int rc = pg_store_prepare(st,
-                              "SELECT " BATCH_COLS " FROM batch WHERE source = ? AND"
-                              " status = 'active' AND key_state IS NULL ORDER BY seq",
-                              &q, d);
-    if (rc) return rc;
-    sqlite3_bind_text(q, 1, rs->sources[s].name, -1, SQLITE_STATIC);
-    pg_batch *list = NULL;
-    int n = 0;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        list = pg_xrealloc(list, sizeof *list * (size_t)(n + 1));
-        batch_from_row(&list[n++], q);
-    }
-    sqlite3_finalize(q);
-    for (int i = 0; rc == 0 && i < n; i++) {
-        if (list[i].seq == skip) continue;
-        char *raw = raw_path(datadir, &list[i]);
-        long errors;
-        pg_agg *agg =
-            read_keys(rs, s, st, "idx_key", raw, list[i].format, NULL, NULL, NULL, &errors, d);
-        if (!agg) {
-            pg_error(d, raw, 0,
-                     "batch %.12s: its keys cannot be indexed: its raw file cannot be read",
-                     list[i].id);
-            rc = -EIO;
-        }
-        pg_agg_free(agg);
-        free(raw);
-        if (rc == 0)
-            rc = run(st,
-                     "INSERT INTO record_key (source, key, batch, record)"
-                     " SELECT ?1, key, ?2, record FROM temp.idx_key",
-                     list[i].source, list[i].seq, d);
-        if (rc == 0)
-            rc = run(st, "UPDATE batch SET key_state = 2 WHERE seq = ?2", NULL, list[i].seq, d);
-    }
-    pg_batch_list_free(list, n);
-    return rc;
-}
-
-/* A batch of the source being settled, as settle() needs it. */
-typedef struct {
-    long seq;
-    char id[13];
-    int active, touched; /* touched: its status changed (key_state 2) */
-    long report;         /* records of the fresh batch this one outranks, or it outranks */
-} key_batch;
-
-static key_batch *key_batch_find(key_batch *v, int n, long seq)
-{
-    int lo = 0, hi = n - 1; /* v is in seq order */
-    while (lo <= hi) {
-        int mid = (lo + hi) / 2;
-        if (v[mid].seq == seq) return &v[mid];
-        if (v[mid].seq < seq)
-            lo = mid + 1;
-        else
-            hi = mid - 1;
-    }
-    return NULL;
-}
-
-/* Settles the keys of source s (see the top of this file), inside the caller's write
- * transaction: for every key of a batch whose status changed that another batch holds too,
- * which active batch's record counts, by the source's on_duplicate. One B-tree lookup a key
- * finds those held twice, one more each settles them; rows of inactive batches are left as they are
- * (they are settled when restored). `fresh` is the seq of the batch being ingested or restored (0:
- * none), reported on: its records that an earlier batch's outrank (keep_first) or the records of
- * other batches it outranks (replace). Returns 0, -EEXIST when on_duplicate = "reject" and active
- * batches share keys (the first 20 listed, with the total), or a store error. */
-static int settle(const pg_ruleset *rs, const char *datadir, int s, pg_store *st, long fresh,
-                  const char *file, pg_diags *d)
-{
-    const pg_source *src = &rs->sources[s];
-    int rc = key_policy(rs, s, st, d);
-    if (rc == 0 && src->key_field < 0) return 0;
-    if (rc == 0) rc = index_batches(rs, datadir, s, st, fresh, d);
-    if (rc) return rc;
-    sqlite3_stmt *qb = NULL, *qk = NULL, *qh = NULL, *qu = NULL;
-    rc = pg_store_prepare(st,
-                          "SELECT seq, substr(id, 1, 12), status = 'active', key_state = 2"
-                          " FROM batch WHERE source = ? ORDER BY seq",
-                          &qb, d);
-    key_batch *kb = NULL;
-    int nb = 0;
-    if (rc == 0) sqlite3_bind_text(qb, 1, src->name, -1, SQLITE_STATIC);
-    while (rc == 0 && sqlite3_step(qb) == SQLITE_ROW) {
-        kb = pg_xrealloc(kb, sizeof *kb * (size_t)(nb + 1));
-        kb[nb] = (key_batch){.seq = (long)sqlite3_column_int64(qb, 0),
-                             .active = sqlite3_column_int(qb, 2),
-                             .touched = sqlite3_column_int(qb, 3)};
-        snprintf(kb[nb].id, sizeof kb[nb].id, "%s", (const char *)sqlite3_column_text(qb, 1));
-        nb++;
-    }
-    sqlite3_finalize(qb);
-    if (rc == 0)
-        rc = pg_store_prepare(st,
-                              "SELECT n.key FROM record_key n WHERE n.batch = ?1 AND EXISTS"
-                              " (SELECT 1 FROM record_key o WHERE o.source = ?2 AND"
-                              " o.key = n.key AND o.batch <> n.batch) ORDER BY n.key",
-                              &qk, d);
-    if (rc == 0)
-        rc = pg_store_prepare(
-            st, "SELECT batch, counts FROM record_key WHERE source = ? AND key = ?", &qh, d);
-    if (rc == 0)
-        rc = pg_store_prepare(st,
-                              "UPDATE record_key SET counts = ? WHERE source = ? AND key = ? AND"
-                              " batch = ?",
-                              &qu, d);
-    if (rc == 0) {
-        sqlite3_bind_text(qh, 1, src->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(qu, 2, src->name, -1, SQLITE_STATIC);
-    }
-    long conflicts = 0, *changed = NULL;
-    int nchanged = 0;
-    long *hb = NULL; /* the holders of one key: batch seq and flag */
-    int *hc = NULL, caph = 0;
-    for (int t = 0; rc == 0 && t < nb; t++) {
-        if (!kb[t].touched) continue;
-        sqlite3_reset(qk);
-        sqlite3_bind_int64(qk, 1, kb[t].seq);
-        sqlite3_bind_text(qk, 2, src->name, -1, SQLITE_STATIC);
-        int step;
-        while (rc == 0 && (step = sqlite3_step(qk)) == SQLITE_ROW) {
-            const char *key = (const char *)sqlite3_column_text(qk, 0);
-            int klen = sqlite3_column_bytes(qk, 0);
-            sqlite3_reset(qh);
-            sqlite3_bind_text(qh, 2, key, klen, SQLITE_STATIC);
-            int nh = 0, seen = 0, hstep;
-            while ((hstep = sqlite3_step(qh)) == SQLITE_ROW) {
-                if (nh == caph) {
-                    caph = caph ? caph * 2 : 8;
-                    hb = pg_xrealloc(hb, sizeof *hb * (size_t)caph);
-                    hc = pg_xrealloc(hc, sizeof *hc * (size_t)caph);
-                }
-                hb[nh] = (long)sqlite3_column_int64(qh, 0);
-                hc[nh] = sqlite3_column_int(qh, 1);
-                const key_batch *h = key_batch_find(kb, nb, hb[nh]);
-                /* an earlier touched batch holding it has settled this key already */
-                if (h && h->touched && h->seq < kb[t].seq) seen = 1;
-                nh++;
-            }
-            if (hstep != SQLITE_ROW && hstep != SQLITE_DONE) {
-                rc = pg_store_fail(st, "settling the keys", d);
-                break;
-            }
-            if (nh < 2 || seen) continue;
-            long win = 0;
-            int nactive = 0;
-            for (int i = 0; i < nh; i++) {
-                const key_batch *h = key_batch_find(kb, nb, hb[i]);
-                if (!h || !h->active) continue;
-                nactive++;
-                if (!win || (src->on_duplicate == PG_DUP_REPLACE ? hb[i] > win : hb[i] < win))
-                    win = hb[i];
-            }
-            if (src->on_duplicate == PG_DUP_REJECT && nactive > 1) {
-                if (conflicts++ < KEYS_LISTED) {
-                    char ids[200] = "";
-                    size_t at = 0;
-                    for (int i = 0; i < nh && at + 16 < sizeof ids; i++) {
-                        const key_batch *h = key_batch_find(kb, nb, hb[i]);
-                        if (!h || !h->active || h->seq == fresh) continue;
-                        at += (size_t)snprintf(ids + at, sizeof ids - at, "%s%s", at ? ", " : "",
-                                               h->id);
-                    }
-                    pg_error(d, file, 0, "key '%s' is %sin batch %s", key, fresh ? "already " : "",
-                             ids);
-                }
-                continue;
-            }
-            const key_batch *f = fresh ? key_batch_find(kb, nb, fresh) : NULL;
-            int has_fresh = 0;
-            for (int i = 0; f && f->active && i < nh; i++) has_fresh |= hb[i] == fresh;
-            for (int i = 0; has_fresh && i < nh; i++) {
-                key_batch *h = key_batch_find(kb, nb, hb[i]);
-                if (!h || !h->active || hb[i] == fresh) continue;
-                if (win == fresh)
-                    h->report++; /* the fresh batch's record counts instead of h's */
-                else if (hb[i] == win)
-                    h->report--; /* h's counts instead of the fresh batch's */
-            }
-            for (int i = 0; rc == 0 && i < nh; i++) {
-                key_batch *h = key_batch_find(kb, nb, hb[i]);
-                if (!h || !h->active) continue;
-                int want = hb[i] == win;
-                if (hc[i] == want) continue;
-                sqlite3_reset(qu);
-                sqlite3_bind_int(qu, 1, want);
-                sqlite3_bind_text(qu, 3, key, klen, SQLITE_STATIC);
-                sqlite3_bind_int64(qu, 4, hb[i]);
-                if (sqlite3_step(qu) != SQLITE_DONE) {
-                    rc = pg_store_fail(st, "settling the keys", d);
-                    break;
-                }
-                int k = 0;
-                while (k < nchanged && changed[k] != hb[i]) k++;
-                if (k == nchanged) {
-                    changed = pg_xrealloc(changed, sizeof *changed * (size_t)(nchanged + 1));
-                    changed[nchanged++] = hb[i];
-                }
-            }
-        }
-        if (rc == 0 && step != SQLITE_DONE) rc = pg_store_fail(st, "settling the keys", d);
-    }
-    sqlite3_finalize(qk), sqlite3_finalize(qh), sqlite3_finalize(qu);
-    free(hb), free(hc);
-    if (rc == 0 && conflicts) {
-        if (fresh)
-            pg_error(d, file, 0,
-                     "%ld key%s already in another active batch of source '%s' (on_duplicate = "
-                     "\"reject\"): the batch is rejected, nothing stored",
-                     conflicts, conflicts == 1 ? " is" : "s are", src->name);
-        else
-            pg_error(d, file, 0,
-                     "%ld key%s of source '%s' %s in more than one active batch, and the source "
-                     "has on_duplicate = \"reject\": withdraw one of the batches, or declare "
-                     "on_duplicate = \"keep_first\" or \"replace\"",
-                     conflicts, conflicts == 1 ? "" : "s", src->name,
-                     conflicts == 1 ? "is" : "are");
-        rc = -EEXIST;
-    }
-    /* a batch whose counted records changed: a new keys_gen makes its partials stale */
-    for (int i = 0; rc == 0 && i < nchanged; i++)
-        rc = run(st,
-                 "UPDATE batch SET keys_gen = keys_gen + 1, shadowed = (SELECT count(*) FROM"
-                 " record_key WHERE batch = ?2 AND counts = 0) WHERE seq = ?2",
-                 NULL, changed[i], d);
-    free(changed);
-    if (rc == 0)
-        rc = run(st, "UPDATE batch SET key_state = 1 WHERE source = ?1 AND key_state = 2",
-                 src->name, 0, d);
-    for (int i = 0; rc == 0 && fresh && i < nb; i++) {
-        long n = kb[i].report < 0 ? -kb[i].report : kb[i].report;
-        if (kb[i].report > 0)
-            pg_warn(d, file, 0,
-                    "%ld record%s replace%s those of batch %s with the same key, which no longer "
-                    "count (on_duplicate = \"replace\")",
-                    n, n == 1 ? "" : "s", n == 1 ? "s" : "", kb[i].id);
-        else if (kb[i].report < 0)
-            pg_warn(d, file, 0,
-                    "%ld record%s repeat%s keys of batch %s and %s dropped (on_duplicate = "
-                    "\"keep_first\")",
-                    n, n == 1 ? "" : "s", n == 1 ? "s" : "", kb[i].id, n == 1 ? "was" : "were");
-    }
-    free(kb);
-    return rc;
-}
-
-/* Whether source s has keys to settle before its values are taken. */
-static int unsettled(const pg_ruleset *rs, int s, pg_store *st)
-{
-    const pg_source *src = &rs->sources[s];
-    sqlite3_stmt *q;
-    const char *key = src->key_field >= 0 ? src->fields[src->key_field].name : "";
-    if (sqlite3_prepare_v2(pg_store_db(st),
-                           "SELECT (SELECT count(*) FROM batch WHERE source = ?1 AND (key_state = 2"
-                           " OR (key_state IS NULL AND status = 'active' AND ?2 <> '')"
-                           " OR (?2 = '' AND shadowed > 0)))"
-                           " + (?2 <> '' AND NOT EXISTS (SELECT 1 FROM key_policy WHERE"
-                           " source = ?1 AND key_field = ?2 AND on_duplicate = ?3)"
-                           " AND EXISTS (SELECT 1 FROM batch WHERE source = ?1))",
-                           -1, &q, NULL) != SQLITE_OK)
-        return 1;
-    sqlite3_bind_text(q, 1, src->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, dup_names[src->on_duplicate], -1, SQLITE_STATIC);
-    int n = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : 1;
-    sqlite3_finalize(q);
-    return n > 0;
-}
-
-/* The batch's shadowed count and keys_gen as stored now. */
-static void reload_counts(pg_store *st, pg_batch *b)
-{
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(pg_store_db(st),
-                           "SELECT shadowed, keys_gen, seq FROM batch WHERE id = ?", -1, &q,
-                           NULL) != SQLITE_OK)
-        return;
-    sqlite3_bind_text(q, 1, b->id, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        b->shadowed = (long)sqlite3_column_int64(q, 0);
-        b->keys_gen = (long)sqlite3_column_int64(q, 1);
-        b->seq = (long)sqlite3_column_int64(q, 2);
-    }
-    sqlite3_finalize(q);
-}
-
 /* ---- ingesting ---- */
 
 static int insert_values(pg_store *st, const char *id, const cJSON *values, pg_diags *d)
@@ -1404,8 +591,8 @@ static int replace_old(pg_store *st, const char *old, const pg_batch *by, const 
     }
     if (rc == 0) {
         pg_batch after;
-        batch_copy(&after, &b);
-        set_status(&after, "replaced");
+        pg_batch_copy(&after, &b);
+        pg_batch_set_status(&after, "replaced");
         snprintf(after.replaced_by, sizeof after.replaced_by, "%s", by->id);
         rc = update_status(st, &after, d);
         if (rc == 0) rc = audit(st, actor, "batch.replace", &b, &after, d);
@@ -1449,15 +636,15 @@ static int ingest_again(const pg_ruleset *rs, const char *datadir, int si, pg_st
     }
     if (rc == 0 && !b->active) {
         pg_batch before;
-        batch_copy(&before, b);
-        set_status(b, "active");
+        pg_batch_copy(&before, b);
+        pg_batch_set_status(b, "active");
         b->replaced_by[0] = '\0';
         rc = update_status(st, b, d);
         if (rc == 0) rc = audit(st, rq->actor, "batch.restore", &before, b, d);
         if (rc == 0 && rq->replaces) rc = replace_old(st, rq->replaces, b, rq->actor, d);
         /* back among the active ones, its keys may meet another batch's */
-        if (rc == 0 && si >= 0) rc = settle(rs, datadir, si, st, b->seq, label, d);
-        if (rc == 0) reload_counts(st, b);
+        if (rc == 0 && si >= 0) rc = pg_keys_settle(rs, datadir, si, st, b->seq, label, d);
+        if (rc == 0) pg_keys_reload_counts(st, b);
         pg_batch_clear(&before);
     }
     if (rc == 0)
@@ -1673,8 +860,8 @@ int pg_batch_ingest_as(const pg_ruleset *rs, const char *datadir, const pg_batch
         /* the keys go to the store's TEMP table while the file is read (see the top) */
         if ((rc = pg_batch_store_open(datadir, &st, &rd)) == 0) {
             int src_rc;
-            agg =
-                read_keys(rs, s, st, "new_key", label, format, &sq, out->id, &src_rc, &errors, &rd);
+            agg = pg_keys_read(rs, s, st, "new_key", label, format, &sq, out->id, &src_rc, &errors,
+                               &rd);
             if (src_rc)
                 rc = src_rc;
             else if (!agg && !errors)
@@ -1684,7 +871,7 @@ int pg_batch_ingest_as(const pg_ruleset *rs, const char *datadir, const pg_batch
         rc = pg_ingest_stream(&sq, &agg, out->id, &errors, &rd);
     }
     close(in);
-    def_cells *partials = NULL;
+    pg_def_cells *partials = NULL;
     int npartials = 0, renamed = 0;
     char *raw = NULL;
     if (rc != 0) { /* the file could not be read or copied: nothing to compare or keep */
@@ -1698,7 +885,7 @@ int pg_batch_ingest_as(const pg_ruleset *rs, const char *datadir, const pg_batch
     pg_diags_free(&none);
     if (frc == 0) { /* the same bytes again */
         *out = found;
-        raw = raw_path(datadir, out);
+        raw = pg_batch_raw_path(datadir, out);
         /* put back a raw file an operator removed: the same name, the same bytes */
         if (access(raw, F_OK) != 0 && rename(incoming, raw) == 0) fsync_dir(raw);
         rc = ingest_again(rs, datadir, s, st, rq, label, out, again, d);
@@ -1725,10 +912,10 @@ int pg_batch_ingest_as(const pg_ruleset *rs, const char *datadir, const pg_batch
     out->ingested_at = pg_xstrdup(now);
     out->records = values ? cJSON_GetArraySize(vals) : pg_agg_records(agg);
     out->duplicates = values ? 0 : pg_agg_duplicates(agg);
-    set_status(out, "active");
-    if (!values) partials = partials_of(rs, s, agg, &npartials);
+    pg_batch_set_status(out, "active");
+    if (!values) partials = pg_def_cells_of(rs, s, agg, &npartials);
     /* the raw file first, on disk; then the rows, together */
-    raw = raw_path(datadir, out);
+    raw = pg_batch_raw_path(datadir, out);
     if (rename(incoming, raw) != 0) {
         rc = -errno;
         pg_error(d, raw, 0, "cannot store the batch: %s", strerror(-rc));
@@ -1755,18 +942,12 @@ int pg_batch_ingest_as(const pg_ruleset *rs, const char *datadir, const pg_batch
     if (rc == 0 && rq->replaces) rc = replace_old(st, rq->replaces, out, out->actor, d);
     if (rc == 0 && !values) rc = no_pushdown_beside(st, out, label, d);
     if (rc == 0 && keyed) { /* its keys beside the other batches': which records count */
-        rc = key_policy(rs, s, st, d);
-        if (rc == 0)
-            rc = run(st,
-                     "INSERT INTO record_key (source, key, batch, record)"
-                     " SELECT ?1, key, ?2, record FROM temp.new_key",
-                     out->source, out->seq, d);
-        if (rc == 0)
-            rc = run(st, "UPDATE batch SET key_state = 2 WHERE seq = ?2", NULL, out->seq, d);
-        if (rc == 0) rc = settle(rs, datadir, s, st, out->seq, label, d);
-        if (rc == 0) reload_counts(st, out);
+        rc = pg_keys_policy(rs, s, st, d);
+        if (rc == 0) rc = pg_keys_take_new(st, out->source, out->seq, d);
+        if (rc == 0) rc = pg_keys_settle(rs, datadir, s, st, out->seq, label, d);
+        if (rc == 0) pg_keys_reload_counts(st, out);
     } else if (rc == 0 && !values) {
-        rc = settle(rs, datadir, s, st, 0, label, d); /* a source that lost its key */
+        rc = pg_keys_settle(rs, datadir, s, st, 0, label, d); /* a source that lost its key */
     }
     if (rc == 0)
         rc = pg_store_commit(st, d);
@@ -1778,7 +959,7 @@ done:
     unlink(incoming); /* gone already when renamed into place */
     if (rc) pg_batch_clear(out), *again = 0;
     pg_store_close(st);
-    defs_free(partials, npartials);
+    pg_def_cells_free(partials, npartials);
     cJSON_Delete(vals);
     pg_agg_free(agg);
     pg_diags_free(&rd);
@@ -1811,7 +992,7 @@ int pg_batch_ingest_partials(const pg_ruleset *rs, const char *datadir, const pg
     }
     pg_store *st = NULL;
     char *raw = NULL;
-    def_cells *partials = NULL;
+    pg_def_cells *partials = NULL;
     int npartials = 0, renamed = 0;
     if ((rc = pg_batch_store_open(datadir, &st, d)) != 0) goto done;
     pg_batch found;
@@ -1836,9 +1017,9 @@ int pg_batch_ingest_partials(const pg_ruleset *rs, const char *datadir, const pg
     out->ingested_at = pg_xstrdup(now);
     out->records = records;
     out->duplicates = duplicates;
-    set_status(out, "active");
-    partials = partials_of(rs, s, agg, &npartials);
-    raw = raw_path(datadir, out);
+    pg_batch_set_status(out, "active");
+    partials = pg_def_cells_of(rs, s, agg, &npartials);
+    raw = pg_batch_raw_path(datadir, out);
     FILE *f = fopen(raw, "wx");
     if (!f || fwrite(transcript, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0) {
         rc = -(errno ? errno : EIO);
@@ -1892,7 +1073,7 @@ done:
     if (rc && renamed && raw && unlink(raw) == 0) fsync_dir(raw);
     if (rc) pg_batch_clear(out), *again = 0;
     pg_store_close(st);
-    defs_free(partials, npartials);
+    pg_def_cells_free(partials, npartials);
     free(raw);
     close(lock);
     return rc;
@@ -1992,7 +1173,7 @@ static int feed_values(const pg_ruleset *rs, const char *datadir, pg_store *st, 
 typedef struct {
     char id[65];
     long gen;
-    def_cells *defs;
+    pg_def_cells *defs;
     int n;
 } fresh_cells;
 
@@ -2023,9 +1204,9 @@ static int feed_batch(const pg_ruleset *rs, const char *datadir, pg_store *st, c
                 continue;
             got[m] = blob ? 1 : 2;
             if (!blob) continue;
-            cell_merge cm = {rs, table, m};
-            if (cells_each(sqlite3_column_blob(q, 1), sqlite3_column_bytes(q, 1), merge_cell,
-                           &cm) != 0) {
+            pg_cells_merger cm = {rs, table, m};
+            if (pg_cells_each(sqlite3_column_blob(q, 1), sqlite3_column_bytes(q, 1), pg_cells_merge,
+                              &cm) != 0) {
                 pg_error(d, pg_store_path(st), 0,
                          "batch %.12s, metric '%s': a stored cell is damaged or names a unit no "
                          "longer in units.csv",
@@ -2042,7 +1223,7 @@ static int feed_batch(const pg_ruleset *rs, const char *datadir, pg_store *st, c
         stale = 1;
         legacy += got[m] == 2;
     }
-    char *raw = raw_path(datadir, b);
+    char *raw = pg_batch_raw_path(datadir, b);
     if (rc == 0 && stale && legacy && access(raw, F_OK) != 0 && b->keys_gen == 0) {
         /* JSON rows of before, and the raw copy gone: the old figures, as they were read */
         int missing = 0;
@@ -2059,8 +1240,8 @@ static int feed_batch(const pg_ruleset *rs, const char *datadir, pg_store *st, c
                 got[m] = 1;
                 cJSON *cells = cJSON_Parse((const char *)sqlite3_column_text(q, 1)), *c;
                 int bad = !cJSON_IsArray(cells);
-                cJSON_ArrayForEach(c, cells) if (!bad && cell_from_json(rs, table, m, c) != 0) bad =
-                    1;
+                cJSON_ArrayForEach(c, cells) if (!bad && pg_cells_from_json(rs, table, m, c) != 0)
+                    bad = 1;
                 cJSON_Delete(cells);
                 if (bad) {
                     pg_error(d, pg_store_path(st), 0,
@@ -2084,7 +1265,7 @@ static int feed_batch(const pg_ruleset *rs, const char *datadir, pg_store *st, c
     }
     if (rc == 0 && stale) { /* read the raw batch again */
         long errors;
-        pg_agg *agg = read_stored(rs, s, st, b, raw, &errors, d);
+        pg_agg *agg = pg_keys_read_stored(rs, s, st, b, raw, &errors, d);
         if (!agg) {
             pg_error(d, raw, 0,
                      "batch %.12s: its metrics or its counted records changed and its raw file "
@@ -2101,7 +1282,7 @@ static int feed_batch(const pg_ruleset *rs, const char *datadir, pg_store *st, c
         }
         if (agg) { /* keep the recomputed partials, so the next run reads them */
             int nd;
-            def_cells *defs = partials_of(rs, s, agg, &nd);
+            pg_def_cells *defs = pg_def_cells_of(rs, s, agg, &nd);
             int keep = 0;
             for (int k = 0; k < nd; k++) {
                 int m = (int)(defs[k].m - rs->metrics);
@@ -2120,22 +1301,6 @@ static int feed_batch(const pg_ruleset *rs, const char *datadir, pg_store *st, c
     }
     free(raw);
     free(got);
-    return rc;
-}
-
-/* Settles the keys of every source that has batches whose status changed (see the top). */
-static int settle_all(const pg_ruleset *rs, const char *datadir, pg_store *st, pg_diags *d)
-{
-    int rc = 0;
-    for (int s = 0; rc == 0 && s < rs->nsources; s++) {
-        if (!unsettled(rs, s, st)) continue;
-        rc = pg_store_begin(st, d);
-        if (rc == 0) rc = settle(rs, datadir, s, st, 0, pg_store_path(st), d);
-        if (rc == 0)
-            rc = pg_store_commit(st, d);
-        else
-            pg_store_rollback(st);
-    }
     return rc;
 }
 
@@ -2160,21 +1325,22 @@ int pg_batch_feed_store(const pg_ruleset *rs, const char *datadir, pg_store *st,
      * are stored after it, where their keys_gen still holds. */
     int rc = 0;
     for (int tries = 0;; tries++) {
-        if ((rc = settle_all(rs, datadir, st, d)) != 0) return rc;
+        if ((rc = pg_keys_settle_all(rs, datadir, st, d)) != 0) return rc;
         if ((rc = pg_store_exec(st, "BEGIN", d)) != 0) return rc;
         /* a withdrawal between the settling and the snapshot: settle again (a few times at
          * most; then the snapshot is taken as it is, one evaluation late) */
         int again = 0;
-        for (int s = 0; s < rs->nsources && !again && tries < 4; s++) again = unsettled(rs, s, st);
+        for (int s = 0; s < rs->nsources && !again && tries < 4; s++)
+            again = pg_keys_unsettled(rs, s, st);
         if (!again) break;
         pg_store_rollback(st);
     }
     rc = pg_store_prepare(
-        st, "SELECT " BATCH_COLS " FROM batch WHERE status = 'active' ORDER BY seq", &q, d);
+        st, "SELECT " PG_BATCH_COLS " FROM batch WHERE status = 'active' ORDER BY seq", &q, d);
     int step = SQLITE_DONE;
     while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
         list = pg_xrealloc(list, sizeof(pg_batch) * (size_t)(n + 1));
-        batch_from_row(&list[n++], q);
+        pg_batch_from_row(&list[n++], q);
     }
     if (rc == 0 && step != SQLITE_DONE) rc = pg_store_fail(st, "reading the batches", d);
     sqlite3_finalize(q);
@@ -2230,7 +1396,7 @@ int pg_batch_feed_store(const pg_ruleset *rs, const char *datadir, pg_store *st,
         else
             pg_store_rollback(st);
     }
-    for (int i = 0; i < n; i++) defs_free(fresh[i].defs, fresh[i].n);
+    for (int i = 0; i < n; i++) pg_def_cells_free(fresh[i].defs, fresh[i].n);
     free(fresh);
     origins_free(&vo);
     pg_batch_list_free(list, n);
