@@ -223,6 +223,19 @@ function median(xs) {
   t.eq("a unit among the bottom 10 is marked among them", [other.unit], (await chart(page)).current);
   t.eq("… without a bar of its own", 20, (await chart(page)).bars.length);
 
+  // the keyboard: the arrows move through the matches, Enter picks the one reached
+  const jiaoyu = units.find((u) => u.id === "jiaoyu");
+  await page.fill("#view .search input", jiaoyu.code);
+  const many = await page.$$eval("#view .search [role=option]", (o) => o.map((x) => x.dataset.unit));
+  t.eq("a code's prefix lists every copy, the exact code first", ["jiaoyu", ...Array.from({ length: COPIES - 1 }, (_, k) => `jiaoyu_${k + 1}`)], many);
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  t.eq("ArrowDown marks the matches in turn", many[1], await page.$eval("#view .search [aria-selected=true]", (o) => o.dataset.unit));
+  t.eq("… as the input's active descendant", await page.$eval("#view .search [aria-selected=true]", (o) => o.id),
+    await page.$eval("#view .search input", (i) => i.getAttribute("aria-activedescendant")));
+  await settled(page, () => page.keyboard.press("Enter"));
+  t.eq("Enter picks the match reached", [many[1]], await page.$$eval("#view tbody tr[aria-current]", (x) => x.map((r) => r.dataset.unit)));
+
   // an input method: nothing is matched on the pinyin being composed, the committed Chinese is
   const cdp = await page.context().newCDPSession(page);
   await page.fill("#view .search input", "");
