@@ -8,7 +8,8 @@
  * binary cells and the keys of keyed records across batches; version 6 keeps rule edits waiting
  * for a second person's approval; version 7 keeps the units' 整改 (rectification) of the items
  * of their 问题清单 and the evaluators' verdicts; version 8 stores bulletins cut to their
- * readers and blobs in content-addressed pieces. The
+ * readers and blobs in content-addressed pieces; version 9 keeps the active batches' partials
+ * compacted into totals per metric definition and period. The
  * comments in the SQL are the schema's documentation: the `sqlite3` shell shows them to an operator
  * who opens the file (.schema). */
 #include "store.h"
@@ -235,6 +236,29 @@ static const char *const migrations[] = {
     "  key TEXT NOT NULL, -- the group's or the unit's id; '' for the head and the summary\n"
     "  body TEXT NOT NULL REFERENCES blob(hash),\n"
     "  PRIMARY KEY (bulletin, kind, key)\n"
+    ") WITHOUT ROWID;\n",
+
+    /* 9: partials compacted (issue 19 §2). The partials of a source's active batches, merged in
+     * batch order per metric definition, are kept as totals: one row per (source, definition,
+     * period), its cells every unit's (the binary cells of table partial, core/data/cells.c),
+     * beside the list of batches they merge (seq:keys_gen in seq order). An evaluation whose
+     * source's active batches are that list reads the totals instead of every batch's partials;
+     * a list that only grew merges the new batches into them; any other change (a withdrawal, a
+     * replacement, settled keys) merges them again from the partials. Merging is exact
+     * (compensated sums), so the totals are bit for bit the batches' partials merged in order.
+     * A store of before starts with none: they are made at its first evaluation. */
+    "CREATE TABLE total ( -- the active batches' partials merged, per definition and period\n"
+    "  source TEXT NOT NULL,\n"
+    "  definition TEXT NOT NULL, -- the metric definition's hash, as in partial\n"
+    "  bucket INTEGER NOT NULL,  -- the period: YYYYMM, or YYYY00\n"
+    "  cells BLOB NOT NULL,      -- every unit's cell of that period, as partial.cells\n"
+    "  PRIMARY KEY (source, definition, bucket)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE total_state ( -- which batches the totals of a definition merge\n"
+    "  source TEXT NOT NULL,\n"
+    "  definition TEXT NOT NULL,\n"
+    "  batches TEXT NOT NULL,    -- 'seq:keys_gen' of each batch, in seq order, comma-separated\n"
+    "  PRIMARY KEY (source, definition)\n"
     ") WITHOUT ROWID;\n",
 };
 
