@@ -18,6 +18,7 @@
  * Rounding happens once, on the total (pg_round); ranks use the rounded total. */
 #include "score.h"
 #include "base.h"
+#include "aggregate.h"
 #include "custom.h"
 #include "method.h"
 
@@ -482,13 +483,6 @@ static void thin_evidence(evaluator *ev, int node, int g)
     }
 }
 
-/* A child's weight under an operator that is not sum: its `weight` (1 when not given); every
- * child weighs the same under min. */
-static double child_weight(const pg_node *n, const pg_node *k)
-{
-    return n->op == PG_OP_MIN || isnan(k->weight) ? 1 : k->weight;
-}
-
 /* The roll-up of a node whose aggregate is mean, geomean, harmonic or min. Each applicable
  * child enters as its share of its own maximum, s = points ÷ max, in [0, 1]; weights are
  * normalised over the children that apply to the unit (a dropped child's weight goes to the
@@ -510,13 +504,15 @@ static void roll_up_op(evaluator *ev, int node, int g)
     double wall = 0; /* the weights of the children that apply to the group */
     for (int k = 0; k < n->nchildren; k++) {
         const pg_node *kn = &rs->nodes[n->children[k]];
-        if (!isnan(kn->points[g])) wall += child_weight(n, kn);
+        if (!isnan(kn->points[g])) wall += pg_agg_child_weight(n, kn);
     }
     for (int i = 0; i < ev->nmembers[g]; i++) {
         int u = ev->members[g][i];
         pg_cell *c = pg_result_cell(res, node, u);
-        double W = 0, acc = 0, app = 0, smin = INFINITY;
+        double app = 0;
         int no_business = 0, dropped = 0, zero = -1;
+        pg_agg ag;
+        pg_agg_init(&ag);
         for (int k = 0; k < n->nchildren; k++) {
             const pg_node *kn = &rs->nodes[n->children[k]];
             pg_cell *kc = pg_result_cell(res, n->children[k], u);
@@ -528,49 +524,25 @@ static void roll_up_op(evaluator *ev, int node, int g)
                 continue;
             }
             /* the loader refused a child with points ≤ 0 here; methods keep points in [0, max] */
-            double sk = fmin(fmax(kc->points / kc->max, 0), 1), w = child_weight(n, kn);
-            W += w;
+            double sk = pg_agg_share_of(kc->points, kc->max), w = pg_agg_child_weight(n, kn);
             app += w * (kn->nchildren ? kc->applicable / kc->max : 1);
-            switch (n->op) {
-            case PG_OP_MEAN:
-                acc += w * sk;
-                break;
-            case PG_OP_GEOMEAN:
-                if (sk > 0)
-                    acc += w * log(sk);
-                else if (zero < 0)
-                    zero = k;
-                break;
-            case PG_OP_HARMONIC:
-                if (sk > 0)
-                    acc += w / sk;
-                else if (zero < 0)
-                    zero = k;
-                break;
-            case PG_OP_MIN:
-                smin = fmin(smin, sk);
-                break;
-            case PG_OP_SUM:
-                break;
-            }
+            if (pg_agg_add(&ag, n->op, w, sk)) zero = k;
         }
+        double W = ag.W;
         c->applicable = wall > 0 ? c->max * app / wall : 0;
         if (!(W > 0)) {
             c->status = no_business ? PG_ST_NO_BUSINESS : PG_ST_NA;
             continue;
         }
-        double S = n->op == PG_OP_MEAN       ? acc / W
-                   : n->op == PG_OP_GEOMEAN  ? (zero >= 0 ? 0 : exp(acc / W))
-                   : n->op == PG_OP_HARMONIC ? (zero >= 0 ? 0 : W / acc)
-                                             : smin;
-        S = fmin(fmax(S, 0), 1); /* exp and the division may round a hair past 1 */
+        double S = pg_agg_result(&ag, n->op); /* aggregate.h */
         c->status = PG_ST_OK;
         c->points = S * c->max + 0.0;
         if (n->op == PG_OP_MEAN)
             for (int k = 0; k < n->nchildren; k++) {
                 pg_cell *kc = pg_result_cell(res, n->children[k], u);
                 if (kc->status != PG_ST_OFF && !isnan(kc->points))
-                    kc->weight = child_weight(n, &rs->nodes[n->children[k]]) / W * c->max / kc->max;
+                    kc->weight =
+                        pg_agg_child_weight(n, &rs->nodes[n->children[k]]) / W * c->max / kc->max;
             }
         if (zero >= 0)
             c->note = add_note(res, pg_xasprintf("下级指标“%s”得分为0，%s为0",

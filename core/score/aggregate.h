@@ -1,0 +1,88 @@
+/* aggregate.h — the arithmetic of a node whose aggregate is mean, geomean, harmonic or min,
+ * shared by eval.c (roll_up_op, which scores it and writes the trace) and sensitivity.c
+ * (which re-aggregates it under drawn weights, and must give eval's numbers bit for bit at
+ * nominal weights). One copy, so the two cannot drift apart.
+ *
+ * Each applicable child enters as its share of its own maximum (pg_agg_share_of) with a
+ * weight w > 0; pg_agg_result is the node's share S in [0, 1]:
+ *   mean      S = Σ wₖsₖ / W
+ *   geomean   S = Π sₖ^(wₖ/W)        0 when any child is at 0 (the product's limit)
+ *   harmonic  S = W / Σ (wₖ/sₖ)      0 when any child is at 0 (the limit)
+ *   min       S = min sₖ             (weights count only towards W)
+ * The additions happen in the order the children are added, so the caller's order of children
+ * fixes the rounding. Header-only and inline: sensitivity.c calls it once a unit a node a
+ * draw. */
+#ifndef PG_SCORE_AGGREGATE_H
+#define PG_SCORE_AGGREGATE_H
+
+#include "rules.h"
+
+#include <math.h>
+
+typedef struct {
+    double W;    /* the weights of the children added */
+    double acc;  /* Σ wₖsₖ, Σ wₖ ln sₖ or Σ wₖ/sₖ */
+    double smin; /* min sₖ */
+    int zero;    /* geomean, harmonic: a child at 0 was added */
+} pg_agg;
+
+static inline void pg_agg_init(pg_agg *a)
+{
+    a->W = 0, a->acc = 0, a->smin = INFINITY, a->zero = 0;
+}
+
+/* A child's share of its maximum, kept in [0, 1] (methods keep points in [0, max]). */
+static inline double pg_agg_share_of(double points, double max)
+{
+    return fmin(fmax(points / max, 0), 1);
+}
+
+/* Adds a child of share s and weight w. Returns 1 when it is the first child at 0 that makes
+ * a geomean or harmonic node 0 (for the note that says which child did it). */
+static inline int pg_agg_add(pg_agg *a, pg_op op, double w, double s)
+{
+    int first_zero = 0;
+    a->W += w;
+    switch (op) {
+    case PG_OP_MEAN:
+        a->acc += w * s;
+        break;
+    case PG_OP_GEOMEAN:
+        if (s > 0)
+            a->acc += w * log(s);
+        else
+            first_zero = !a->zero, a->zero = 1;
+        break;
+    case PG_OP_HARMONIC:
+        if (s > 0)
+            a->acc += w / s;
+        else
+            first_zero = !a->zero, a->zero = 1;
+        break;
+    case PG_OP_MIN:
+        a->smin = fmin(a->smin, s);
+        break;
+    case PG_OP_SUM:
+        break;
+    }
+    return first_zero;
+}
+
+/* The node's share, for a->W > 0. */
+static inline double pg_agg_result(const pg_agg *a, pg_op op)
+{
+    double S = op == PG_OP_MEAN       ? a->acc / a->W
+               : op == PG_OP_GEOMEAN  ? (a->zero ? 0 : exp(a->acc / a->W))
+               : op == PG_OP_HARMONIC ? (a->zero ? 0 : a->W / a->acc)
+                                      : a->smin;
+    return fmin(fmax(S, 0), 1); /* exp and the division may round a hair past 1 */
+}
+
+/* A child's weight under node n (not sum): its `weight` (1 when not given); every child
+ * weighs the same under min. */
+static inline double pg_agg_child_weight(const pg_node *n, const pg_node *k)
+{
+    return n->op == PG_OP_MIN || isnan(k->weight) ? 1 : k->weight;
+}
+
+#endif
