@@ -543,10 +543,13 @@ int pg_expr_item_enum(const pg_expr *e, int i, int j);
  *     online              40              # every group the indicator applies to
  *     reviews             dept=60 county=50
  *     monthly/monitoring  0.7             # a scheme part's weight
+ *     access              weight=1.5      # a child's weight under mean/geomean/harmonic
  *
  * An id is an indicator id, or SCHEME/PART for a part's weight. Points set an indicator's
  * maximum exactly as `points =` in its declaration would; a parent whose children no longer
  * add up to its points scales them to its own, as the engine does whenever children drop out.
+ * Points of a child of a node that aggregates by anything but sum are refused (they would
+ * change nothing), as is `weight=` where no weight counts (under sum, under min, a part's root).
  * The file is taken whole or not at all: any bad line (unknown id, group or number, a group
  * the indicator does not apply to, a repeated id) is an error at file:line and nothing is
  * applied. */
