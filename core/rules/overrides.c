@@ -1,7 +1,14 @@
 /* overrides.c — reading and applying a weight-overrides file (see rules.h).
  *
  * Every line is parsed and checked into a list first; only a file without errors is applied,
- * so a typo never leaves a rule set half changed. */
+ * so a typo never leaves a rule set half changed.
+ *
+ * What weighs an indicator depends on its parent's aggregate (compose.c): under sum its points
+ * are its weight; under mean, geomean or harmonic each child enters as its share of its own
+ * points, weighted by its `weight`, so its points weigh nothing; under min nothing weighs. An
+ * override is checked against that, so that it never changes nothing in silence: points under
+ * a weighted operator are refused and point to `ID weight=W`, a weight under sum or min is
+ * refused and says why. */
 #include "rules.h"
 
 #include <errno.h>
@@ -15,6 +22,7 @@ typedef struct {
     int scheme, part; /* scheme part, or -1 */
     double *points;   /* node: per group, NAN = unchanged */
     double weight;    /* part */
+    double wt;        /* node: its `weight` under a mean/geomean/harmonic parent, NAN = unchanged */
 } override;
 
 static int parse_number(const char *s, double *out)
@@ -38,6 +46,48 @@ static int split(char *s, char **w, int max)
     return n;
 }
 
+/* `ID weight=W`: the weight of a child of a mean, geomean or harmonic node, as `weight =` in
+ * its declaration. Refused where a weight means nothing (compose.c refuses it there too). */
+static int parse_weight(const pg_ruleset *rs, const char *path, int line, const pg_node *nd,
+                        const pg_node *pa, char **w, int n, override *o, pg_diags *d)
+{
+    if (pg_strmap_get(&rs->group_ids, "weight") >= 0) {
+        pg_error(d, path, line,
+                 "'%s': 'weight=' is ambiguous here: the rule set has a group called 'weight'; "
+                 "rename the group to override points per group or a child's weight",
+                 nd->id);
+        return -1;
+    }
+    if (!pa) {
+        pg_error(d, path, line,
+                 "'%s' is the root of a part: its weight is the scheme's, as in SCHEME/%s 0.7",
+                 nd->id, nd->id);
+        return -1;
+    }
+    if (pa->op == PG_OP_SUM) {
+        pg_error(d, path, line,
+                 "'%s' is under '%s', which adds its children's points: there the points are the "
+                 "weight; write '%s POINTS'",
+                 nd->id, pa->id, nd->id);
+        return -1;
+    }
+    if (pa->op == PG_OP_MIN) {
+        pg_error(d, path, line,
+                 "'%s' is under '%s', which takes the min of its children: min has no weights, "
+                 "so there is nothing to override",
+                 nd->id, pa->id);
+        return -1;
+    }
+    if (n != 2 || parse_number(w[1] + 7, &o->wt) != 0 || !(o->wt > 0)) {
+        pg_error(d, path, line,
+                 "'%s': a weight is one number above 0, as in %s weight=1.5 (a child that should "
+                 "not count is removed from the rules, not weighted 0)",
+                 nd->id, nd->id);
+        return -1;
+    }
+    return 0;
+}
+
 /* Parses one line into o. Returns 0, 1 for a blank line, or -1 with an error. */
 static int parse_line(const pg_ruleset *rs, const char *path, int line, char *text, override *o,
                       pg_diags *d)
@@ -47,7 +97,7 @@ static int parse_line(const pg_ruleset *rs, const char *path, int line, char *te
     char *w[64];
     int n = split(text, w, 64);
     if (n == 0) return 1;
-    *o = (override){line, -1, -1, -1, NULL, NAN};
+    *o = (override){line, -1, -1, -1, NULL, NAN, NAN};
     char *slash = strchr(w[0], '/');
     if (slash) {
         *slash = '\0';
@@ -79,6 +129,23 @@ static int parse_line(const pg_ruleset *rs, const char *path, int line, char *te
     if (n < 2) {
         pg_error(d, path, line, "'%s' needs points: a number, or GROUP=POINTS for each group",
                  nd->id);
+        return -1;
+    }
+    const pg_node *pa = nd->parent >= 0 ? &rs->nodes[nd->parent] : NULL;
+    if (strncmp(w[1], "weight=", 7) == 0) return parse_weight(rs, path, line, nd, pa, w, n, o, d);
+    if (pa && pa->op != PG_OP_SUM) {
+        if (pa->op == PG_OP_MIN)
+            pg_error(d, path, line,
+                     "'%s': its points do not count under '%s' (aggregate = \"min\" takes the "
+                     "lowest share of its children's own points, and min has no weights), so "
+                     "this override would change nothing",
+                     nd->id, pa->id);
+        else
+            pg_error(d, path, line,
+                     "'%s': its points do not weigh under '%s' (aggregate = \"%s\" combines each "
+                     "child's share of its own points, weighted by `weight`), so this override "
+                     "would change nothing; override its weight instead: %s weight=W",
+                     nd->id, pa->id, pg_op_name(pa->op), nd->id);
         return -1;
     }
     o->points = pg_xmalloc(sizeof(double) * (size_t)(rs->ngroups ? rs->ngroups : 1));
@@ -128,7 +195,8 @@ static void warn_sums(const pg_ruleset *rs, const char *path, const int *line_of
 {
     for (int i = 0; i < rs->nnodes; i++) {
         const pg_node *n = &rs->nodes[i];
-        if (n->adjust || n->nchildren == 0) continue;
+        /* only a sum's children add up to its points; other operators weigh them by `weight` */
+        if (n->adjust || n->nchildren == 0 || n->op != PG_OP_SUM) continue;
         int line = line_of[i];
         for (int k = 0; k < n->nchildren; k++)
             if (line_of[n->children[k]] && !line) line = line_of[n->children[k]];
@@ -188,8 +256,11 @@ int pg_overrides_apply(pg_ruleset *rs, const char *path, pg_diags *d)
     for (int i = 0; i < nov; i++) {
         if (rc == 0 && ov[i].node >= 0) {
             pg_node *n = &rs->nodes[ov[i].node];
-            for (int g = 0; g < rs->ngroups; g++)
-                if (!isnan(ov[i].points[g])) n->points[g] = ov[i].points[g];
+            if (!isnan(ov[i].wt))
+                n->weight = ov[i].wt;
+            else
+                for (int g = 0; g < rs->ngroups; g++)
+                    if (!isnan(ov[i].points[g])) n->points[g] = ov[i].points[g];
             line_of[ov[i].node] = ov[i].line;
         } else if (rc == 0)
             rs->schemes[ov[i].scheme].parts[ov[i].part].weight = ov[i].weight;

@@ -6,7 +6,10 @@
  * clamping and vetoes, so the causes of a change add up to the change unless a cap, the
  * [0, max] clamp or a veto intervened (the unit row shows the veto). A node that scored its
  * group's median for thin evidence (eval.c) is a cause of its own: its children carry weight 0
- * there, so the node's points stand in for theirs. */
+ * there, so the node's points stand in for theirs. So is a node that aggregates by geomean,
+ * harmonic or min: those are not linear, its children carry weight 0 under it (eval.c
+ * roll_up_op) and its loss is its own, so a change of a child's weight or score shows as a
+ * change of that node rather than of nothing. */
 #include "score.h"
 
 #include <errno.h>
@@ -20,10 +23,18 @@ typedef struct {
     int in_a, in_b; /* node or part index, or -1 */
 } slot;
 
-/* A leaf, or a node with a thin-evidence policy (which may score in its leaves' stead). */
+/* A node whose children do not carry their points into the part (eval.c roll_up_op). */
+static int is_nonlinear(const pg_node *n)
+{
+    return n->nchildren > 0 && !n->adjust &&
+           (n->op == PG_OP_GEOMEAN || n->op == PG_OP_HARMONIC || n->op == PG_OP_MIN);
+}
+
+/* A leaf, a node with a thin-evidence policy (which may score in its leaves' stead), or a node
+ * that is not linear in its children (which always does). */
 static int is_cause(const pg_node *n)
 {
-    return n->nchildren == 0 || n->min_applicable > 0;
+    return n->nchildren == 0 || n->min_applicable > 0 || is_nonlinear(n);
 }
 
 static int is_leaf_of(const pg_ruleset *rs, const pg_scheme *s, int node)
@@ -114,7 +125,9 @@ static double contribution(const pg_result *res, int i, int u)
     }
     const pg_cell *c = pg_result_cell(res, i, u);
     if (isnan(c->points)) return 0;
-    if (rs->nodes[i].nchildren > 0 && c->thin != PG_BELOW_GROUP_MEDIAN) return 0; /* its leaves */
+    if (rs->nodes[i].nchildren > 0 && c->thin != PG_BELOW_GROUP_MEDIAN &&
+        !is_nonlinear(&rs->nodes[i]))
+        return 0; /* its leaves carry it */
     int root = i;
     while (rs->nodes[root].parent >= 0) root = rs->nodes[root].parent;
     for (int k = 0; k < s->nparts; k++)

@@ -134,6 +134,88 @@ T:section("bad overrides files: file:line, exit 1, nothing applied", function()
   T:contains("missing file: message", err, "/nonexistent/weights.txt: error: cannot read")
 end)
 
+-- rules/examples/composite-index: 指数 is the geomean of 服务可及 (weight 2), 服务质量 and 支撑能力
+-- (weight 1 each); 服务可及 is the mean of online_share (weight 2) and bandwidth (weight 1).
+local CI = root .. "/rules/examples/composite-index"
+
+local function diff_ci(against, format)
+  return L.run(table.concat({ L.quote(bin), "diff", "--rules", L.quote(CI), "--against", L.quote(against),
+    "--data", L.quote(CI .. "/data"), "--scheme index --period 2024", format and ("--format " .. format) or "" }, " "))
+end
+
+T:section("overrides under weighted operators: a child's weight changes it, its points are refused", function()
+  local a = L.eval_json(bin, { rules = CI, data = CI .. "/data", scheme = "index", period = "2024" })
+  local pts = {}
+  for _, u in ipairs(a.units) do
+    pts[u.unit] = {}
+    for _, c in ipairs(u.indicators) do pts[u.unit][c.id] = c end
+  end
+  -- 服务可及 weighed 1 instead of 2 under the geomean: 100 × (a × q × c)^(1/3), from A's own
+  -- dimension points (the dimensions themselves do not change)
+  local out, err, code = diff_ci(overrides("access weight=1   # 服务可及与其他维度等权\n"), "json")
+  T:eq("weight override: exit code", 0, code, err)
+  T:eq("weight override: no warning", "", err)
+  local doc = cjson.decode(out)
+  local u = units_of(doc)
+  local seen = 0
+  for id, cells in pairs(pts) do
+    local acc, q, c = cells.access, cells.quality, cells.capacity
+    if acc and u[id] and u[id].b and not L.isnull(u[id].b.total) then
+      local s = 1
+      local n = 0
+      for _, x in ipairs { acc, q, c } do
+        if not L.isnull(x.points) then s = s * (x.points / 100); n = n + 1 end
+      end
+      -- A's points are printed to 4 decimals: the total is checked to its rounding (0.05)
+      T:near(id .. ": total under weight 1", 100 * s ^ (1 / n), u[id].b.total, 0.05 + 1e-4)
+      seen = seen + 1
+    end
+  end
+  T:eq("every ranked unit checked (diff shows no total for the unranked group)", 6, seen)
+  T:ok(doc.summary.total_changes > 0, "some total changed")
+  -- the cause is the geomean node (not linear: its children carry nothing), never nothing
+  for id, x in pairs(u) do
+    if not L.isnull(x.change) and math.abs(x.change) > 1e-9 then
+      T:eq(id .. ": the cause is the index", "index", x.causes[1] and x.causes[1].indicator)
+    end
+  end
+
+  -- a weight under the mean moves 服务可及 too: online_share weight 1 → (s₁ + s₂) ÷ 2
+  local out2, err2, code2 = diff_ci(overrides("online_share weight=1\n"), "json")
+  T:eq("mean child's weight: exit code", 0, code2, err2)
+  local u2 = units_of(cjson.decode(out2))
+  local e = pts.east
+  local acc = (e.online_share.points + e.bandwidth.points) / 2 / 100
+  local want = 100 * (acc ^ 2 * e.quality.points / 100 * e.capacity.points / 100) ^ 0.25
+  T:near("east: total with online_share weight 1", want, u2.east.b.total, 0.05 + 1e-4)
+  T:ok(math.abs(u2.east.b.total - u2.east.a.total) > 0.1, "east: the total moved")
+
+  local cases = {
+    { "online_share 50\n", ":1: error: 'online_share': its points do not weigh under 'access' (aggregate = \"mean\"" },
+    { "access 50\n", "override its weight instead: access weight=W" },
+    { "uptime 50\n", ":1: error: 'uptime': its points do not count under 'resilience' (aggregate = \"min\"" },
+    { "uptime weight=2\n", ":1: error: 'uptime' is under 'resilience', which takes the min of its children: min has no weights" },
+    { "index weight=2\n", ":1: error: 'index' is the root of a part" },
+    { "access weight=0\n", ":1: error: 'access': a weight is one number above 0" },
+    { "access weight=x\n", ":1: error: 'access': a weight is one number above 0" },
+    { "access weight=2 3\n", ":1: error: 'access': a weight is one number above 0" },
+    { "access weight=3\nonline_share 10\n", ":2: error: 'online_share': its points do not weigh" },
+  }
+  for i, c in ipairs(cases) do
+    local w = overrides(c[1])
+    local o, er, cd = diff_ci(w)
+    T:eq("weighted case " .. i .. ": exit code", 1, cd, o)
+    T:contains("weighted case " .. i .. ": message", er, c[2])
+    T:eq("weighted case " .. i .. ": no output", "", o)
+  end
+  -- under sum a weight is refused: the points are the weights there
+  local w = overrides("online weight=2\n")
+  local o, er, cd = diff(w)
+  T:eq("weight under sum: exit code", 1, cd, o)
+  T:contains("weight under sum: message", er,
+    w .. ":1: error: 'online' is under 'service', which adds its children's points: there the points are the weight; write 'online POINTS'")
+end)
+
 T:section("the command line", function()
   local _, _, code = L.run(L.quote(bin) .. " diff --rules " .. L.quote(DEMO))
   T:eq("missing options: exit 2", 2, code)
