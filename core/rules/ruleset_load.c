@@ -423,10 +423,10 @@ static void read_ruleset(loader *ld, int t, const where *w)
 }
 
 static const char *const node_fields[] = {
-    "name",      "parent",  "points",         "groups",  "standard", "source",    "desc",
-    "metric",    "method",  "params",         "missing", "min_n",    "kind",      "plus",
-    "minus",     "veto",    "min_applicable", "below",   "rectify",  "aggregate", "weight",
-    "transform", "na_when", "winsor",         NULL};
+    "name",      "parent",  "points",         "groups",       "standard", "source",    "desc",
+    "metric",    "method",  "params",         "missing",      "min_n",    "kind",      "plus",
+    "minus",     "veto",    "min_applicable", "below",        "rectify",  "aggregate", "weight",
+    "transform", "na_when", "winsor",         "weight_range", NULL};
 
 /* min_applicable = 0.5, below = "group_median": the thin-evidence policy of an inner node
  * (eval.c's roll-up applies it). The share and the choice are read here; that the node has

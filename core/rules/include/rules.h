@@ -241,6 +241,10 @@ typedef struct {
     double *na_values;         /* na_when = { -1, 999 }: sentinel values */
     int nna_values;
     double winsor; /* winsor = { p = … }: the share clipped at each end; 0 = none */
+    /* weight_range = { lo, hi }: the interval `pinggu sensitivity` draws this node's weight from
+     * (its points under a sum, its `weight` under mean/geomean/harmonic); compose.c */
+    int has_wr;
+    double wr_lo, wr_hi;
 } pg_node;
 
 typedef enum { PG_PERIOD_MONTH, PG_PERIOD_YEAR } pg_period_kind;
