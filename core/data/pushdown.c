@@ -9,15 +9,30 @@
  *   2  the declared fields' column types (pg_attribute), checked here: a type whose values
  *      the engine would compute with differently than pinggu reads them is refused (real,
  *      character(n), a time kept as text)
- *   3  per unit text: rows, rows that count (keys), values the file readers would refuse
- *      (null where not nullable, an enum value not declared, NaN, infinity, a non-integer
- *      int, a BC or five-digit year), and a content fingerprint (the sum of every row's md5
- *      as two 60-bit numbers): the engine's snapshot identity that goes into the batch id
- *   4… one grouped SELECT per family of windows (below), one set of columns per metric
+ *   3  planner settings where the engine has them (set_config over pg_settings): no JIT, a
+ *      work_mem that hashes the groups
+ *   4  the one scan of the table: every row read once, grouped by unit and, per placing
+ *      of the records (the source's time, or a metric's `due`), the sampling month and the
+ *      year it falls in, and by which fields hold a value the file readers would refuse (a
+ *      mask, 0 in any table that will be accepted). Per group: rows, rows that count (keys),
+ *      the content fingerprint (the sum of every row's md5 as two 60-bit numbers: the
+ *      engine's snapshot identity that goes into the batch id), and per metric and window
+ *      kind (month-kind, year-kind) the partials. Month and year partials are summed here
+ *      from the groups (a sampling month straddles a year: 26–31 December is January's).
+ *   5… one scan per metric that reads `cutoff` over year_to_date or { months = k } windows
+ *      (each record counted once per window it is in, at that window's cut-off)
  *
  * all in one read-only transaction of one snapshot (the plugin's REPEATABLE READ READ ONLY).
- * Only aggregates leave: the rows of statement 2 are per unit, those of 3… per (unit,
- * bucket).
+ * Only aggregates leave: a few rows per (unit, sampling month).
+ *
+ * Cost. Each layer of the scan is a subquery fenced with OFFSET 0, so that what it adds is
+ * computed once per row and read as a column after (PostgreSQL has no common-subexpression
+ * elimination: unfenced, a column's expression is substituted into every reference): the
+ * normalised values, then the time fields' days, then their W; each distinct `where` of a
+ * window once (pg_s<i>), each distinct condition or value once and only on the rows selected
+ * (pg_v<i>). The fences keep the plan serial (no parallel workers: PostgreSQL 15 puts a
+ * Gather under the fenced subquery, not under the aggregate), which a distributed engine
+ * does not need to be: see plugins/postgres/README.md.
  *
  * Identical semantics, node by node (expr.c's evaluator is the reference):
  * - Values are normalised once in a subquery: a string or enum '' is null (as an empty CSV
@@ -41,10 +56,9 @@
  *   group by the sampling month; `year` and `year_end` by the year (year_end also tests
  *   10 Oct – 31 Dec); `year_to_date` and `{ months = k }` are month partials merged here,
  *   unless the metric reads `cutoff`: then each record is counted once per window it is in
- *   (a join with VALUES (0) … (k − 1)), each at its own cut-off. The cut-off is the last double
- *   below the window's end, written as end − |end|·2^−53 (last_before says why that is
- *   nextafter). Subqueries are fenced with OFFSET 0 so that the planner computes each layer
- *   once instead of substituting its expressions into every reference.
+ *   (a join with VALUES (0) … (k − 1), a scan of its own), each at its own cut-off. A record
+ *   whose placing time is null is in no window. The cut-off is the last double below the
+ *   window's end, written as end − |end|·2^−53 (last_before says why that is nextafter).
  * - Keys: rows with the same key count once, the first in the order of every declared column
  *   (the order the record pull reads them in), by row_number() over the key.
  *
@@ -151,12 +165,26 @@ typedef struct {
     int stmt;
 } family;
 
-/* What a metric needs of the month cells when they are merged here. */
+/* A placement of the records: by the source's time (due = -1) or by a metric's `due`. Each
+ * has its month and year buckets among the keys of the one scan. */
+typedef struct {
+    int due;    /* the metric whose `due` places the records, or -1 */
+    int cut[2]; /* some metric of its month (0) or year (1) windows reads `cutoff` */
+} placing;
+
+/* One set of NCOLS columns of the scan: a metric's month-kind or year-kind windows. */
 typedef struct {
     int metric;
-    int fam_month, col_month; /* its family and first column for month-kind windows, or -1 */
-    int fam_year, col_year;
-} mplace;
+    int place;              /* placing */
+    int year;               /* 1: bucketed by year (year, year_end); 0: by sampling month */
+    int sel, hit, val, den; /* indexes into the scan's distinct expressions, or -1 */
+} colset;
+
+/* Distinct SQL expressions, each computed once per row as a column of the scan. */
+typedef struct {
+    char **v;
+    int n;
+} exprs;
 
 #define NCOLS 7 /* per metric: n, hits, valued, sum, den, min, max */
 
@@ -176,8 +204,12 @@ struct pg_pushdown {
     int nstmts;
     family *fams;
     int nfams;
-    mplace *places;
+    placing *places;
     int nplaces;
+    colset *sets;
+    int nsets;
+    int scan; /* the statement of the one scan */
+    exprs sels, vals;
     /* calendar corrections: sorted days with their cumulative change to the weekday count */
     long *cal_day;
     long *cal_cum;
@@ -202,7 +234,8 @@ struct pg_pushdown {
 typedef struct {
     pg_pushdown *p;
     const pg_expr *e;
-    const char *cutoff; /* the SQL of the window's cut-off; NULL when none is in scope */
+    const char *cutoff; /* the column of the window's cut-off (its day and W are the columns
+                         * named with "d" and "w" appended); NULL when none is in scope */
     char why[512];      /* the first reason it cannot compile, "" */
 } cx;
 
@@ -237,7 +270,7 @@ static void day_of(cx *c, sb *b, int i)
         return;
     }
     if (n.op == PG_XN_NFIELD && c->cutoff) {
-        sb_add(b, "pg_cutd");
+        sb_fmt(b, "%sd", c->cutoff);
         return;
     }
     sb_add(b, "FLOOR((FLOOR(");
@@ -259,7 +292,7 @@ static void workdays_of(cx *c, sb *b, int i)
         return;
     }
     if (n.op == PG_XN_NFIELD && c->cutoff) {
-        sb_add(b, "pg_cutw");
+        sb_fmt(b, "%sw", c->cutoff);
         return;
     }
     sb d = {0};
@@ -401,7 +434,7 @@ static void num(cx *c, sb *b, int i)
                 refuse(c, "`cutoff` outside a window (in `due`)");
                 sb_add(b, "NULL");
             } else {
-                sb_add(b, "pg_cut");
+                sb_add(b, c->cutoff);
             }
         } else {
             col(b, n.a);
@@ -721,18 +754,22 @@ static void family_add(family *f, int m)
 static void rows_from(pg_pushdown *p, sb *b, const char *table, int all)
 {
     const pg_source *src = p->src;
-    sb_add(b, "(SELECT pg_n0.*");
+    /* pg_n0 (the rows) → pg_n1 (the days) → pg_n (their W, which reads each day many
+     * times: a column, not its expression again) */
+    sb_add(b, "(SELECT pg_n1.*");
     for (int i = 0; i < src->nfields && i < 64; i++) {
-        if (src->fields[i].type != PG_FT_TIME || (!p->needd[i] && !p->needw[i]) || all) continue;
-        char *d = pg_xasprintf("FLOOR((FLOOR(pg_c%d) + %d) / CAST(86400 AS float8))", i,
-                               p->rs->tz_offset);
-        sb_fmt(b, ", %s AS pg_d%d", d, i);
-        if (p->needw[i]) {
-            sb_add(b, ", ");
-            workdays_upto(p, b, d);
-            sb_fmt(b, " AS pg_w%d", i);
-        }
-        free(d);
+        if (src->fields[i].type != PG_FT_TIME || !p->needw[i]) continue;
+        char d[32];
+        snprintf(d, sizeof d, "pg_d%d", i);
+        sb_add(b, ", ");
+        workdays_upto(p, b, d);
+        sb_fmt(b, " AS pg_w%d", i);
+    }
+    sb_add(b, " FROM (SELECT pg_n0.*");
+    for (int i = 0; i < src->nfields && i < 64; i++) {
+        if (src->fields[i].type != PG_FT_TIME || (!p->needd[i] && !p->needw[i])) continue;
+        sb_fmt(b, ", FLOOR((FLOOR(pg_c%d) + %d) / CAST(86400 AS float8)) AS pg_d%d", i,
+               p->rs->tz_offset, i);
     }
     /* the raw columns only where the fingerprint reads them: narrow rows sort and hash faster */
     const char *raw = all ? ", pg_raw.*" : "";
@@ -797,7 +834,7 @@ static void rows_from(pg_pushdown *p, sb *b, const char *table, int all)
     }
     free(norm.p);
     if (!all) sb_add(b, " WHERE pg_n0.pg_first = 1");
-    sb_add(b, " OFFSET 0) AS pg_n");
+    sb_add(b, " OFFSET 0) AS pg_n1 OFFSET 0) AS pg_n");
 }
 
 /* "schema"."name" */
@@ -821,19 +858,19 @@ static void add_stmt(pg_pushdown *p, char *sql)
     p->stmts[p->nstmts++] = sql;
 }
 
-/* Statement 2: per unit text, what the file readers would refuse, and the fingerprint. */
-static char *check_stmt(pg_pushdown *p, const char *qt)
+#define BADBITS 62 /* fields per bad-value mask: the bits of a bigint, short of the sign */
+
+/* The masks of the fields whose value the file readers would refuse (null where not
+ * nullable, an enum value not declared, NaN, infinity, a non-integer int, a BC or five-digit
+ * year), read from the table's own columns: bit i % BADBITS of mask pg_bad<i / BADBITS> is
+ * set when field i's value is bad. They are keys of the grouping (a table without a bad
+ * value has them all 0): per-field counts without a sum per field. */
+static void bad_cols(pg_pushdown *p, sb *b)
 {
     const pg_source *src = p->src;
-    sb b = {0};
-    sb_add(&b, "SELECT ");
-    const pg_field *uf = &src->fields[src->unit_field];
-    sb_fmt(&b,
-           "CAST(pg_c%d AS text) AS pg_u, COUNT(*), SUM(CASE WHEN pg_first = 1 THEN 1 ELSE 0 "
-           "END)",
-           src->unit_field);
-    (void)uf;
     for (int i = 0; i < src->nfields; i++) {
+        if (i % BADBITS == 0) sb_fmt(b, "%s(0", i ? ") AS pg_bad" : ", ");
+        if (i % BADBITS == 0 && i) sb_fmt(b, "%d, (0", i / BADBITS - 1);
         const pg_field *f = &src->fields[i];
         sb cn = {0};
         sb_ident(&cn, f->name, strlen(f->name));
@@ -864,23 +901,294 @@ static char *check_stmt(pg_pushdown *p, const char *qt)
                    bad.n ? " OR " : "", cn.p, cn.p, cn.p);
         }
         if (bad.n)
-            sb_fmt(&b, ", SUM(CASE WHEN %s THEN 1 ELSE 0 END)", bad.p);
-        else
-            sb_add(&b, ", 0");
+            sb_fmt(b, " + CASE WHEN %s THEN CAST(%lld AS bigint) ELSE 0 END", bad.p,
+                   1LL << (i % BADBITS));
         free(cn.p), free(bad.p);
     }
-    /* the content: every row's md5 as two 60-bit numbers, summed (any order, any shard) */
-    sb_add(&b, ", SUM(CAST(CAST(('x' || SUBSTR(pg_md5, 1, 15)) AS bit(60)) AS bigint)), "
-               "SUM(CAST(CAST(('x' || SUBSTR(pg_md5, 16, 15)) AS bit(60)) AS bigint))");
-    sb_add(&b, " FROM (SELECT pg_n.*, MD5(CAST(ROW(");
-    for (int i = 0; i < src->nfields; i++) {
-        if (i) sb_add(&b, ", ");
-        sb_add(&b, "pg_n.");
-        sb_ident(&b, src->fields[i].name, strlen(src->fields[i].name));
+    sb_fmt(b, ") AS pg_bad%d", (src->nfields - 1) / BADBITS);
+}
+
+/* The index of `sql` among the distinct expressions (taking it), added when new. */
+static int intern(exprs *x, char *sql)
+{
+    for (int i = 0; i < x->n; i++)
+        if (strcmp(x->v[i], sql) == 0) {
+            free(sql);
+            return i;
+        }
+    x->v = pg_xrealloc(x->v, sizeof *x->v * (size_t)(x->n + 1));
+    x->v[x->n] = sql;
+    return x->n++;
+}
+
+static int place_of(pg_pushdown *p, int due)
+{
+    for (int i = 0; i < p->nplaces; i++)
+        if (p->places[i].due == due) return i;
+    p->places = pg_xrealloc(p->places, sizeof *p->places * (size_t)(p->nplaces + 1));
+    p->places[p->nplaces] = (placing){.due = due};
+    return p->nplaces++;
+}
+
+static void set_add(pg_pushdown *p, int metric, int place, int year)
+{
+    p->sets = pg_xrealloc(p->sets, sizeof *p->sets * (size_t)(p->nsets + 1));
+    p->sets[p->nsets++] = (colset){.metric = metric, .place = place, .year = year};
+    if (p->rs->metrics[metric].cutoff) p->places[place].cut[year] = 1;
+}
+
+/* A set's expressions, each a column computed once per row: its selection (the first row of
+ * its key, in its window, passing `where`: never null) and, only on selected rows, its
+ * condition, value and denominator. Returns 0, or -1 with why. */
+static int set_compile(pg_pushdown *p, colset *cs, char *why, size_t whylen)
+{
+    const pg_metric *m = &p->rs->metrics[cs->metric];
+    char cut[32];
+    snprintf(cut, sizeof cut, "pg_c%c%d", cs->year ? 'y' : 'm', cs->place);
+    const char *cutoff = m->cutoff ? cut : NULL;
+    char *where = NULL, *cond = NULL, *val = NULL, *den = NULL;
+    cs->sel = cs->hit = cs->val = cs->den = -1;
+    if (m->where && !(where = compile(p, m->where, 1, cutoff, why, whylen))) return -1;
+    int rc = 0;
+    switch (m->agg) {
+    case PG_AGG_SHARE:
+        if (!m->condition || !(cond = compile(p, m->condition, 1, cutoff, why, whylen))) rc = -1;
+        break;
+    case PG_AGG_RATIO:
+        if (!m->value || !(val = compile(p, m->value, 0, cutoff, why, whylen)) || !m->denominator ||
+            !(den = compile(p, m->denominator, 0, cutoff, why, whylen)))
+            rc = -1;
+        break;
+    case PG_AGG_COUNT:
+        break;
+    case PG_AGG_SUM:
+    case PG_AGG_MEAN:
+    case PG_AGG_MIN:
+    case PG_AGG_MAX:
+        if (!m->value || !(val = compile(p, m->value, 0, cutoff, why, whylen))) rc = -1;
+        break;
+    case PG_AGG_DISTINCT:
+        snprintf(why, whylen,
+                 "kind = \"distinct\" keeps every value (its hash) to merge batches: pushing it "
+                 "down would move the values");
+        rc = -1;
+        break;
+    default:
+        snprintf(why, whylen,
+                 "a percentile keeps every value to merge batches: pushing it down would move "
+                 "the values");
+        rc = -1;
     }
-    sb_add(&b, ") AS text)) AS pg_md5 FROM ");
-    rows_from(p, &b, qt, 1);
-    sb_add(&b, ") AS pg_v GROUP BY 1 ORDER BY 1");
+    if (rc == 0) {
+        sb sel = {0};
+        sb_add(&sel, "pg_first = 1");
+        if (cs->year && m->win_year == PG_OVER_YEAR_END)
+            sb_fmt(&sel, " AND COALESCE(pg_ye%d, FALSE)", cs->place);
+        if (where) sb_fmt(&sel, " AND %s", where);
+        cs->sel = intern(&p->sels, sb_take(&sel));
+        if (cond)
+            cs->hit = intern(&p->vals, pg_xasprintf("CASE WHEN pg_s%d THEN %s END", cs->sel, cond));
+        if (val)
+            cs->val = intern(&p->vals, pg_xasprintf("CASE WHEN pg_s%d THEN %s END", cs->sel, val));
+        if (den)
+            cs->den = intern(&p->vals, pg_xasprintf("CASE WHEN pg_s%d THEN %s END", cs->sel, den));
+    }
+    free(where), free(cond), free(val), free(den);
+    return rc;
+}
+
+/* Wraps *in (a FROM item named pg_l<k>) in one more layer that adds `cols` (", x AS y, …"),
+ * fenced with OFFSET 0 so that each column is computed once per row rather than its
+ * expression substituted into every reference. Nothing to add: no layer. */
+static void layer(sb *in, int *k, sb *cols)
+{
+    if (!cols->n) return;
+    sb b = {0};
+    sb_fmt(&b, "(SELECT pg_l%d.*%s FROM %s OFFSET 0) AS pg_l%d", *k, cols->p, in->p, *k + 1);
+    free(in->p), free(cols->p);
+    *in = b;
+    *cols = (sb){0};
+    (*k)++;
+}
+
+/* The one scan of the table: every row once (repeats of a key too, for the checks), grouped
+ * by unit and, for each placing, the sampling month and the year its records fall in. Per
+ * group: rows, rows that count, the values the file readers would refuse per field, the
+ * fingerprint's two sums; then NCOLS columns per set. Layers, each computed once per row:
+ * the normalised rows (pg_n) → unit text, the row's md5 and each placing's time (pg_t<k>) →
+ * its local date and the md5's two numbers → the sampling month's index and the year → the
+ * buckets, the windows' ends and whether the date is in the year-end window → the cut-offs →
+ * their days and W → each distinct selection (pg_s<i>) → each distinct value on the selected
+ * rows (pg_v<i>) → grouped. */
+static char *scan_stmt(pg_pushdown *p, const char *qt, pg_diags *d, int *bad)
+{
+    const pg_ruleset *rs = p->rs;
+    const pg_source *src = p->src;
+    int off = rs->tz_offset;
+    char why[512] = "";
+    /* the sets' expressions first: they say which days and W of the time fields are read */
+    int reported = -1;
+    for (int i = 0; i < p->nsets; i++) {
+        colset *cs = &p->sets[i];
+        if (set_compile(p, cs, why, sizeof why) != 0) {
+            const pg_metric *m = &rs->metrics[cs->metric];
+            if (reported != cs->metric)
+                pg_error(d, m->file, m->line,
+                         "metric '%s' cannot be pushed down to the database: %s", m->id, why);
+            reported = cs->metric;
+            *bad = 1;
+            *why = '\0';
+        }
+    }
+    sb cols = {0};
+    for (int k = 0; k < p->nplaces; k++) {
+        if (p->places[k].due < 0) {
+            sb_fmt(&cols, ", pg_c%d AS pg_t%d", src->time_field, k);
+            continue;
+        }
+        const pg_metric *m = &rs->metrics[p->places[k].due];
+        char *due = compile(p, m->due, 0, NULL, why, sizeof why);
+        if (!due) {
+            pg_error(d, m->file, m->line,
+                     "metric '%s' cannot be pushed down to the database: due: %s", m->id, why);
+            *bad = 1;
+            *why = '\0';
+            continue;
+        }
+        sb_fmt(&cols, ", %s AS pg_t%d", due, k);
+        free(due);
+    }
+    if (*bad) {
+        free(cols.p);
+        return NULL;
+    }
+    sb in = {0};
+    int lk = 0;
+    rows_from(p, &in, qt, 1);
+    /* pg_l0: what is read of the table's own columns (the row's md5, the bad-value masks),
+     * the unit text, each placing's time */
+    int nbad = (src->nfields - 1) / BADBITS + 1;
+    {
+        sb t = {0};
+        sb_fmt(&t, "(SELECT pg_n.*, CAST(pg_c%d AS text) AS pg_u, MD5(CAST(ROW(", src->unit_field);
+        for (int i = 0; i < src->nfields; i++) {
+            if (i) sb_add(&t, ", ");
+            sb_add(&t, "pg_n.");
+            sb_ident(&t, src->fields[i].name, strlen(src->fields[i].name));
+        }
+        sb_add(&t, ") AS text)) AS pg_md5");
+        bad_cols(p, &t);
+        sb_fmt(&t, "%s FROM %s OFFSET 0) AS pg_l0", cols.p, in.p);
+        free(in.p), free(cols.p);
+        in = t;
+        cols = (sb){0};
+    }
+    /* pg_l1: the columns read from here on (not the table's own: narrower rows), the row's
+     * md5 as two 60-bit numbers, each placing's local date */
+    {
+        sb t = {0};
+        sb_add(&t, "(SELECT pg_first, pg_u");
+        for (int i = 0; i < src->nfields; i++) sb_fmt(&t, ", pg_c%d", i);
+        for (int i = 0; i < src->nfields && i < 64; i++) {
+            if (src->fields[i].type != PG_FT_TIME) continue;
+            if (p->needd[i] || p->needw[i]) sb_fmt(&t, ", pg_d%d", i);
+            if (p->needw[i]) sb_fmt(&t, ", pg_w%d", i);
+        }
+        for (int i = 0; i < nbad; i++) sb_fmt(&t, ", pg_bad%d", i);
+        for (int k = 0; k < p->nplaces; k++)
+            sb_fmt(&t,
+                   ", pg_t%d, (DATE '1970-01-01' + CAST(FLOOR((FLOOR(pg_t%d) + %d) / CAST(86400 "
+                   "AS float8)) AS integer)) AS pg_date%d",
+                   k, k, off, k);
+        sb_fmt(&t,
+               ", CAST(CAST(('x' || SUBSTR(pg_md5, 1, 15)) AS bit(60)) AS bigint) AS pg_f1, "
+               "CAST(CAST(('x' || SUBSTR(pg_md5, 16, 15)) AS bit(60)) AS bigint) AS pg_f2 FROM %s "
+               "OFFSET 0) AS pg_l1",
+               in.p);
+        free(in.p);
+        in = t;
+        lk = 1;
+    }
+    /* the sampling month's index (year × 12 + month of date − 25 days: the month after the
+     * one that day is in, counted from 1), and the year */
+    for (int k = 0; k < p->nplaces; k++)
+        sb_fmt(&cols,
+               ", CAST(DATE_PART('year', CAST(pg_date%d - 25 AS timestamp)) AS integer) * 12 + "
+               "CAST(DATE_PART('month', CAST(pg_date%d - 25 AS timestamp)) AS integer) AS pg_mi%d, "
+               "CAST(DATE_PART('year', CAST(pg_date%d AS timestamp)) AS integer) AS pg_yr%d",
+               k, k, k, k, k);
+    layer(&in, &lk, &cols);
+    /* buckets, the windows' ends (Unix seconds), the year-end window */
+    for (int k = 0; k < p->nplaces; k++) {
+        sb_fmt(&cols,
+               ", (pg_mi%d / 12) * 100 + MOD(pg_mi%d, 12) + 1 AS pg_bm%d, pg_yr%d * 100 AS "
+               "pg_by%d, (pg_date%d >= MAKE_DATE(pg_yr%d, 10, 10)) AS pg_ye%d",
+               k, k, k, k, k, k, k, k);
+        if (p->places[k].cut[0])
+            sb_fmt(&cols,
+                   ", CAST((MAKE_DATE(pg_mi%d / 12, MOD(pg_mi%d, 12) + 1, 26) - DATE "
+                   "'1970-01-01') AS float8) * 86400 - %d AS pg_em%d",
+                   k, k, off, k);
+        if (p->places[k].cut[1])
+            sb_fmt(&cols,
+                   ", CAST((MAKE_DATE(pg_yr%d + 1, 1, 1) - DATE '1970-01-01') AS float8) * 86400 "
+                   "- %d AS pg_ey%d",
+                   k, off, k);
+    }
+    layer(&in, &lk, &cols);
+    /* the cut-offs: the last double before each window's end; then their days and W */
+    for (int k = 0; k < p->nplaces; k++)
+        for (int y = 0; y < 2; y++) {
+            if (!p->places[k].cut[y]) continue;
+            char e[32];
+            snprintf(e, sizeof e, "pg_e%c%d", y ? 'y' : 'm', k);
+            sb_add(&cols, ", ");
+            last_before(&cols, e);
+            sb_fmt(&cols, " AS pg_c%c%d", y ? 'y' : 'm', k);
+        }
+    layer(&in, &lk, &cols);
+    for (int k = 0; k < p->nplaces; k++)
+        for (int y = 0; y < 2; y++) {
+            if (!p->places[k].cut[y]) continue;
+            char *cd = pg_xasprintf("FLOOR((FLOOR(pg_c%c%d) + %d) / CAST(86400 AS float8))",
+                                    y ? 'y' : 'm', k, off);
+            sb_fmt(&cols, ", %s AS pg_c%c%dd, ", cd, y ? 'y' : 'm', k);
+            workdays_upto(p, &cols, cd);
+            sb_fmt(&cols, " AS pg_c%c%dw", y ? 'y' : 'm', k);
+            free(cd);
+        }
+    layer(&in, &lk, &cols);
+    for (int i = 0; i < p->sels.n; i++) sb_fmt(&cols, ", %s AS pg_s%d", p->sels.v[i], i);
+    layer(&in, &lk, &cols);
+    for (int i = 0; i < p->vals.n; i++) sb_fmt(&cols, ", %s AS pg_v%d", p->vals.v[i], i);
+    layer(&in, &lk, &cols);
+    /* grouped */
+    sb b = {0}, keys = {0};
+    sb_add(&keys, "pg_u");
+    for (int k = 0; k < p->nplaces; k++) sb_fmt(&keys, ", pg_bm%d, pg_by%d", k, k);
+    for (int i = 0; i < nbad; i++) sb_fmt(&keys, ", pg_bad%d", i);
+    sb_fmt(&b, "SELECT %s, COUNT(*), SUM(pg_first), SUM(pg_f1), SUM(pg_f2)", keys.p);
+    for (int i = 0; i < p->nsets; i++) {
+        const colset *cs = &p->sets[i];
+        const pg_metric *m = &rs->metrics[cs->metric];
+        sb_fmt(&b, ", COUNT(CASE WHEN pg_s%d THEN 1 END)", cs->sel);
+        if (cs->hit >= 0)
+            sb_fmt(&b, ", COUNT(CASE WHEN pg_v%d THEN 1 END)", cs->hit);
+        else
+            sb_add(&b, ", NULL");
+        if (m->agg == PG_AGG_RATIO)
+            sb_fmt(&b,
+                   ", NULL, SUM(CASE WHEN pg_v%d IS NOT NULL THEN pg_v%d END), SUM(CASE WHEN "
+                   "pg_v%d IS NOT NULL THEN pg_v%d END), NULL, NULL",
+                   cs->den, cs->val, cs->val, cs->den);
+        else if (cs->val >= 0)
+            sb_fmt(&b, ", COUNT(pg_v%d), SUM(pg_v%d), NULL, MIN(pg_v%d), MAX(pg_v%d)", cs->val,
+                   cs->val, cs->val, cs->val);
+        else
+            sb_add(&b, ", NULL, NULL, NULL, NULL, NULL");
+    }
+    sb_fmt(&b, " FROM %s GROUP BY %s ORDER BY %s", in.p, keys.p, keys.p);
+    free(in.p), free(keys.p);
     return sb_take(&b);
 }
 
@@ -1133,25 +1441,35 @@ pg_pushdown *pg_pushdown_compile(const pg_ruleset *rs, int s, const char *table,
     sb_lit(&types, qt, (int)strlen(qt));
     sb_add(&types, " AS regclass) AND attnum > 0 AND NOT attisdropped ORDER BY attnum");
     add_stmt(p, sb_take(&types));
-    add_stmt(p, check_stmt(p, qt));
-    /* families: metrics placed alike and windowed alike share one scan */
+    /* the session's planner settings for one big grouped scan, where the engine has them
+     * (pg_settings says; a setting it does not have is left alone): no JIT, whose compiling
+     * of the scan's many expressions costs more than it saves at any size a pull reads, and
+     * work_mem of at least 64 MB, so that the few hundred groups are hashed rather than
+     * the rows sorted (the planner cannot know how few groups there are) */
+    add_stmt(p, pg_xstrdup("SELECT set_config(name, CASE WHEN name = 'jit' THEN 'off' ELSE '64MB' "
+                           "END, true) FROM pg_catalog.pg_settings WHERE name = 'jit' OR (name = "
+                           "'work_mem' AND CAST(setting AS bigint) < 65536) ORDER BY name"));
+    /* every window of every metric in one scan, but those that count a record once per
+     * window it is in at that window's own cut-off (year_to_date and rolling windows that
+     * read `cutoff`): one scan each */
     for (int mi = 0; mi < rs->nmetrics; mi++) {
         const pg_metric *m = &rs->metrics[mi];
         if (m->source != s || m->agg == PG_AGG_FED) continue;
         int due = m->due ? mi : -1;
-        mplace pl = {.metric = mi, .fam_month = -1, .fam_year = -1};
         if (m->win_month != PG_OVER_NONE) {
-            int fk = is_expand(m) ? FAM_EXPAND : FAM_MONTH;
-            pl.fam_month = family_of(p, fk, due, mi);
-            family_add(&p->fams[pl.fam_month], mi);
+            if (is_expand(m)) {
+                int f = family_of(p, FAM_EXPAND, due, mi); /* before p->fams moves */
+                family_add(&p->fams[f], mi);
+            } else
+                set_add(p, mi, place_of(p, due), 0);
         }
-        if (m->win_year == PG_OVER_YEAR || m->win_year == PG_OVER_YEAR_END) {
-            pl.fam_year = family_of(p, FAM_YEAR, due, mi);
-            family_add(&p->fams[pl.fam_year], mi);
-        }
-        p->places = pg_xrealloc(p->places, sizeof *p->places * (size_t)(p->nplaces + 1));
-        p->places[p->nplaces++] = pl;
+        if (m->win_year == PG_OVER_YEAR || m->win_year == PG_OVER_YEAR_END)
+            set_add(p, mi, place_of(p, due), 1);
     }
+    if (!p->nplaces) place_of(p, -1); /* the checks and the fingerprint scan all the same */
+    p->scan = p->nstmts;
+    char *scan = scan_stmt(p, qt, d, &bad);
+    if (scan) add_stmt(p, scan);
     for (int i = 0; i < p->nfams; i++) {
         p->fams[i].stmt = p->nstmts;
         char *sql = family_stmt(p, &p->fams[i], qt, d, &bad);
@@ -1176,7 +1494,10 @@ void pg_pushdown_free(pg_pushdown *p)
     for (int i = 0; i < p->nstmts; i++) free(p->stmts[i]);
     free(p->stmts);
     for (int i = 0; i < p->nfams; i++) free(p->fams[i].metrics);
-    free(p->fams), free(p->places), free(p->cal_day), free(p->cal_cum);
+    free(p->fams), free(p->places), free(p->sets), free(p->cal_day), free(p->cal_cum);
+    for (int i = 0; i < p->sels.n; i++) free(p->sels.v[i]);
+    for (int i = 0; i < p->vals.n; i++) free(p->vals.v[i]);
+    free(p->sels.v), free(p->vals.v);
     if (p->coltypes)
         for (int i = 0; i < p->src->nfields; i++) free(p->coltypes[i]);
     free(p->coltypes);
@@ -1247,23 +1568,60 @@ int pg_pushdown_row(pg_pushdown *p, int stmt, int ncols, const char *const *valu
             }
         return 0;
     }
-    if (stmt == 3) { /* per unit: rows, kept, bad values per field, fingerprint */
-        if (ncols != 3 + src->nfields + 2) goto bad;
+    if (stmt == p->scan) {
+        /* per (unit, buckets of each placing): rows, kept, bad values per field, the
+         * fingerprint's sums, then the sets */
+        int nbad = (src->nfields - 1) / BADBITS + 1;
+        int nk = 1 + 2 * p->nplaces + nbad, c0 = nk + 4;
+        if (ncols != c0 + NCOLS * p->nsets) goto bad;
         sb_put(&p->fingerprint, "\n", 1);
-        for (int i = 0; i < ncols; i++) {
+        for (int i = 0; i < c0; i++) {
             if (i) sb_put(&p->fingerprint, "\t", 1);
             if (values[i]) sb_put(&p->fingerprint, values[i], lens[i]);
         }
         double n, kept;
-        if (parse_num(values[1], lens[1], &n) || parse_num(values[2], lens[2], &kept)) goto bad;
+        if (parse_num(values[nk], lens[nk], &n) || parse_num(values[nk + 1], lens[nk + 1], &kept))
+            goto bad;
         p->records += (long)n, p->kept += (long)kept;
-        for (int i = 0; i < src->nfields; i++) {
-            double b = 0;
-            if (values[3 + i] && parse_num(values[3 + i], lens[3 + i], &b)) goto bad;
-            p->bad[i] += (long)b;
+        for (int m = 0; m < nbad; m++) { /* the rows' bad fields: a mask */
+            int c = 1 + 2 * p->nplaces + m;
+            char buf[32], *end;
+            if (!values[c] || lens[c] == 0 || lens[c] >= sizeof buf) goto bad;
+            memcpy(buf, values[c], lens[c]);
+            buf[lens[c]] = '\0';
+            long long bits = strtoll(buf, &end, 10);
+            if (*end || bits < 0) goto bad;
+            for (int i = m * BADBITS; i < src->nfields && i < (m + 1) * BADBITS; i++)
+                if (bits >> (i % BADBITS) & 1) p->bad[i] += (long)n;
         }
-        p->units = pg_xrealloc(p->units, sizeof *p->units * (size_t)(p->nunits + 1));
-        p->units[p->nunits++] = text_of(values[0], lens[0]);
+        int seen = 0;
+        for (int i = 0; i < p->nunits && !seen; i++)
+            seen = p->units[i] && values[0] && strlen(p->units[i]) == lens[0] &&
+                   memcmp(p->units[i], values[0], lens[0]) == 0;
+        if (!seen) {
+            p->units = pg_xrealloc(p->units, sizeof *p->units * (size_t)(p->nunits + 1));
+            p->units[p->nunits++] = text_of(values[0], lens[0]);
+        }
+        for (int k = 0; k < p->nsets; k++) {
+            const colset *cs = &p->sets[k];
+            int bc = 1 + 2 * cs->place + cs->year;
+            if (!values[bc]) continue; /* no time to place the rows by: in no window */
+            double bucket;
+            if (parse_num(values[bc], lens[bc], &bucket)) goto bad;
+            cellrow r = {.bucket = (int)bucket, .metric = cs->metric};
+            for (int j = 0; j < NCOLS; j++) {
+                const char *v = values[c0 + NCOLS * k + j];
+                r.null[j] = v == NULL;
+                if (v && parse_num(v, lens[c0 + NCOLS * k + j], &r.v[j])) goto bad;
+            }
+            if (r.v[0] <= 0) continue; /* no record passed `where`: no cell, as in aggregate.c */
+            r.unit = text_of(values[0], lens[0]);
+            if (p->ncells == p->capcells) {
+                p->capcells = p->capcells ? p->capcells * 2 : 256;
+                p->cells = pg_xrealloc(p->cells, sizeof *p->cells * (size_t)p->capcells);
+            }
+            p->cells[p->ncells++] = r;
+        }
         return 0;
     }
     for (int f = 0; f < p->nfams; f++) {

@@ -138,7 +138,11 @@ INSERT INTO public.cases VALUES
  ('PD5','TC','441521','县','承诺件','政务服务网','2021-09-17 08:00',20,2,'2021-09-22 08:00','终止办件',0,3,false,true,false,true,'2021-09-17 08:00'),
  ('PD6','TC','441521','市','承诺件','粤商通','2021-12-25 12:00',1,1,'2021-12-31 23:00',NULL,4,0,true,true,false,NULL,'2022-01-01 00:00'),
  ('PD7','TC','441502','县','承诺件','窗口','2021-10-09 16:00',NULL,1,NULL,'批准',0,1,false,false,true,NULL,'2021-10-10 00:00'),
- ('PD8','TC','441502','县','承诺件','窗口','2021-10-10 00:00',5,2,'2021-10-11','',0,1,false,false,true,NULL,'2021-10-10 00:00');
+ ('PD8','TC','441502','县','承诺件','窗口','2021-10-10 00:00',5,2,'2021-10-11','',0,1,false,false,true,NULL,'2021-10-10 00:00'),
+ -- one scan groups by sampling month and year together: 26 Dec is January's sampling month
+ -- but still the year 2021; a due that is null (promise_day −1) places its row in no window
+ ('PD9','TC','441521','县','承诺件','窗口','2021-12-26 00:00',3,-1,'2021-12-27 10:00','批准',0,0,false,true,true,true,'2021-12-26 00:00'),
+ ('PD10','TC','441521','镇','承诺件','邮寄','2021-12-25 23:59:59.999',3,2,'2022-01-25 23:59:59','转报',0,0,true,true,false,false,'2022-01-26 00:00');
 ]]
 _, err, code = pg:psql(edge)
 if code ~= 0 then fatal("edge rows", err) end
@@ -264,15 +268,18 @@ end)
 T:section("a bad value refuses the pull whole", function()
   local d = work .. "/pd-cases"
   local before = sh(L.quote(bin) .. " ingest --data " .. L.quote(d) .. " --list")
-  local _, e2, c2 = pg:psql("UPDATE public.cases SET channel = '传真' WHERE project_no = 'PD1';" ..
+  -- two bad fields in one row and one of them again in another: counted per field
+  local _, e2, c2 = pg:psql("UPDATE public.cases SET channel = '传真', project_type = '' WHERE project_no = 'PD1';" ..
+    "UPDATE public.cases SET channel = '传真' WHERE project_no = 'PD3';" ..
     "UPDATE public.cases SET org_code = '441599999' WHERE project_no = 'PD2';")
   T:eq("update", 0, c2, e2)
   local _, e1, c1 = ingest(d, "cases", "--from postgres:")
   T:eq("exit", 1, c1)
-  T:matches("the field and the count", e1, "postgres:public%.cases@postgres: error: 1 values the file readers would refuse %(channel: 1")
+  T:matches("the fields and the counts", e1, "postgres:public%.cases@postgres: error: 3 values the file readers would refuse %(project_type: 1, channel: 2:")
   local after = sh(L.quote(bin) .. " ingest --data " .. L.quote(d) .. " --list")
   T:eq("nothing stored", before, after)
-  pg:psql("UPDATE public.cases SET channel = '窗口' WHERE project_no = 'PD1';")
+  pg:psql("UPDATE public.cases SET channel = '窗口', project_type = '承诺件' WHERE project_no = 'PD1';" ..
+    "UPDATE public.cases SET channel = '粤省事' WHERE project_no = 'PD3';")
   _, e1, c1 = ingest(d, "cases", "--from postgres:")
   T:contains("an unknown unit", e1, "org_code: '441599999' is not a unit in units.csv")
   pg:psql("UPDATE public.cases SET org_code = '441502' WHERE project_no = 'PD2';")
