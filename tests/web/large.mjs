@@ -278,6 +278,19 @@ function median(xs) {
   await page.screenshot({ path: path.join(shots, "unit-desktop.png"), fullPage: false });
   await noProblems(page, w, "staff's unit tab");
 
+  // trees stay whole: the unit's indicators and the rule set's 指标体系 (their length is the rule
+  // set's, not the number of units)
+  const br = await host.get(`results/monthly/${PERIOD}/${target.unit}`, tok.evaluator);
+  t.eq("the unit's indicator tree is whole", br.units[0].indicators.length,
+    await page.$$eval("#unit-indicators tbody tr", (x) => x.length));
+  t.eq("… with no pager", 0, await page.$$eval("#unit-indicators .pager", (x) => x.length));
+  await settled(page, () => page.click('#tabs [role=tab]:text-is("规则")'));
+  const rs = await host.get("rules", tok.evaluator);
+  t.ok(rs.indicators.length > PAGE, "the rule set has more indicators than a page", rs.indicators.length);
+  const trees = await page.$$eval("#view table", (ts) => ts.map((x) => x.tBodies[0].rows.length));
+  t.ok(trees.includes(rs.indicators.length), "the 指标体系 is whole on the 规则 tab", trees.join(" "));
+  await noProblems(page, w, "staff's 规则");
+
   // the 问题清单 of every unit: a page of rows, and the search box instead of a list of 324
   await settled(page, () => page.click('#tabs [role=tab]:text-is("问题清单")'));
   const items = (await host.get(`issues/monthly/${PERIOD}`, tok.evaluator)).items.length;

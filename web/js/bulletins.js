@@ -161,7 +161,7 @@ function unitLosses(state, result) {
     const d = el("details", { "data-unit": u.unit }, summary);
     const fill = () => {
       if (d.childElementCount > 1) return;
-      d.append(rows.length ? table(["指标", "满分", "得分", "失分", "原因", "数值", "样本量"], rows)
+      d.append(rows.length ? table(["指标", "满分", "得分", "失分", "原因", "数值", "样本量"], rows, { pageSize: Infinity })
         : el("p", null, "没有失分。"));
     };
     d.addEventListener("toggle", () => { if (d.open) fill(); });

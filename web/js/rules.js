@@ -261,6 +261,6 @@ export async function render(state) {
       ...groups.map((g) => (i.points && i.points[g.id] != null
         ? { text: input(`points|${i.id}|${g.id}`, i.points[g.id], edits), class: "num" } : { text: "—", class: "num" })),
       methodCell(i, edits), MISSING[i.missing] || (i.missing ? "按规则设定" : "—"),
-    ])));
+    ]), { pageSize: Infinity })); // a tree stays whole: its length is the rule set's, not the units'
   return root;
 }
