@@ -7,6 +7,9 @@
  *   transform = { log = true, floor = lo, cap = hi }               on a leaf
  *   na_when   = "value < 0"  or  { -1, 999 }                        on a leaf
  *   winsor    = { p = 0.05 }                                       on a leaf with a relative method
+ *   weight_range = { lo, hi }     the interval `pinggu sensitivity` draws the node's weight from,
+ *                                 in the units of what weighs it: its points under a sum, its
+ *                                 `weight` under mean, geomean or harmonic
  * They are read here (pg__read_compose, from ruleset_load.c's read_node) and checked against
  * the tree once it is built (pg_compose_check, from pg_ruleset_check). eval.c applies them.
  *
@@ -154,6 +157,34 @@ static void read_winsor(loader *ld, int t, const where *w, pg_node *n)
     lua_pop(L, 1);
 }
 
+static void read_weight_range(loader *ld, int t, const where *w, pg_node *n)
+{
+    lua_State *L = ld->L;
+    int ty = pg__rawfield(L, t, "weight_range");
+    if (ty == LUA_TTABLE) {
+        int a = lua_gettop(L), ok = lua_rawlen(L, a) == 2;
+        double v[2] = {NAN, NAN};
+        for (int i = 0; ok && i < 2; i++) {
+            ok = lua_rawgeti(L, a, i + 1) == LUA_TNUMBER && isfinite(lua_tonumber(L, -1));
+            v[i] = lua_tonumber(L, -1);
+            lua_pop(L, 1);
+        }
+        if (!ok)
+            BAD(ld, w,
+                "indicator '%s': weight_range must be two finite numbers { lo, hi }, such as "
+                "weight_range = { 8, 12 }",
+                w->id);
+        else if (!(v[0] > 0 && v[0] <= v[1]))
+            BAD(ld, w,
+                "indicator '%s': weight_range = { %g, %g }: lo must be above 0 and not above hi",
+                w->id, v[0], v[1]);
+        else
+            n->has_wr = 1, n->wr_lo = v[0], n->wr_hi = v[1];
+    } else if (ty != LUA_TNIL)
+        BAD(ld, w, "indicator '%s': weight_range must be a table such as { 8, 12 }", w->id);
+    lua_pop(L, 1);
+}
+
 void pg__read_compose(loader *ld, int t, const where *w, pg_node *n)
 {
     read_aggregate(ld, t, w, n);
@@ -167,6 +198,7 @@ void pg__read_compose(loader *ld, int t, const where *w, pg_node *n)
     read_transform(ld, t, w, n);
     read_na_when(ld, t, w, n);
     read_winsor(ld, t, w, n);
+    read_weight_range(ld, t, w, n);
 }
 
 void pg__free_compose(pg_node *n)
@@ -217,11 +249,58 @@ static void check_transform(const pg_node *n, pg_diags *d)
                          n->id, i + 1, m->step_at[i]);
 }
 
+/* weight_range against the tree: a node that is a weight (sensitivity.c's rule: a child with a
+ * sibling, outside bonus/penalty nodes, not a veto item, not under min), and an interval that
+ * holds its nominal weight. Under a sum the nominal weight is the points, which must then be the
+ * same in every group (one interval is drawn for all groups). */
+static void check_weight_range(const pg_ruleset *rs, const pg_node *n, pg_diags *d)
+{
+    const pg_node *p = n->parent >= 0 ? &rs->nodes[n->parent] : NULL;
+    int in_adjust = n->adjust || n->veto;
+    for (const pg_node *a = p; a; a = a->parent >= 0 ? &rs->nodes[a->parent] : NULL)
+        in_adjust |= a->adjust;
+    const char *why = !p          ? "it is the root of a part: a part's weight is the scheme's"
+                      : in_adjust ? "bonus, penalty and veto items are not weights"
+                      : p->op == PG_OP_MIN ? "its parent takes the min of its children: min has no "
+                                             "weights"
+                      : p->nchildren < 2   ? "it is its parent's only child: there is nothing to "
+                                             "weigh it against"
+                                           : NULL;
+    if (why) {
+        NODE_ERR(d, n, "indicator '%s': weight_range does not apply: %s", n->id, why);
+        return;
+    }
+    double nominal = NAN;
+    const char *what = "weight";
+    if (p->op != PG_OP_SUM)
+        nominal = isnan(n->weight) ? 1 : n->weight;
+    else {
+        what = "points";
+        for (int g = 0; g < rs->ngroups; g++) {
+            if (isnan(n->points[g])) continue;
+            if (!isnan(nominal) && n->points[g] != nominal) {
+                NODE_ERR(d, n,
+                         "indicator '%s': weight_range is in points under '%s' (a sum), but the "
+                         "points differ by group (%g, %g): one interval cannot hold both",
+                         n->id, p->id, nominal, n->points[g]);
+                return;
+            }
+            nominal = n->points[g];
+        }
+    }
+    if (!(n->wr_lo <= nominal && nominal <= n->wr_hi))
+        NODE_ERR(d, n,
+                 "indicator '%s': weight_range = { %g, %g } must hold its nominal %s %g "
+                 "(lo <= %s <= hi)",
+                 n->id, n->wr_lo, n->wr_hi, what, nominal, what);
+}
+
 void pg_compose_check(const pg_ruleset *rs, int i, pg_diags *d)
 {
     const pg_node *n = &rs->nodes[i];
     const pg_node *p = n->parent >= 0 ? &rs->nodes[n->parent] : NULL;
     int leaf = n->nchildren == 0 && !n->adjust;
+    if (n->has_wr) check_weight_range(rs, n, d);
     if (n->op != PG_OP_SUM && (leaf || n->adjust))
         NODE_ERR(d, n,
                  "indicator '%s': aggregate = \"%s\" applies to a node with children (not to a "
