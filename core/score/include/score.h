@@ -364,11 +364,12 @@ cJSON *pg_analysis_json(const pg_analysis *an);
 int pg_analysis_text(const pg_analysis *an, FILE *out);
 
 /* sensitivity.c — how stable is a rank: the scheme's tree re-aggregated under N weight vectors
- * drawn uniformly within ±spread of the nominal weights, without re-scoring the leaves
- * (docs/tools.md, "pinggu sensitivity"). A weight is a node of the tree with a sibling (its
- * points; outside bonus/penalty nodes, not a veto item) or a part of the scheme (its weight,
- * when two or more parts are weighted); a drawn weight is renormalised among its siblings, so
- * every node keeps its maximum. At nominal weights the re-aggregation equals pg_eval's totals
+ * drawn uniformly within ±spread of the nominal weights (or within the weight_range the rule
+ * set declares), without re-scoring the leaves (docs/tools.md, "pinggu sensitivity"). A weight
+ * is a node of the tree with a sibling (outside bonus/penalty nodes, not a veto item, not under
+ * a min node, which has none): its points under a sum, its `weight` under mean, geomean or
+ * harmonic; or a part of the scheme (its weight, when two or more parts are weighted); a drawn
+ * weight is renormalised among its siblings, so every node keeps its maximum. At nominal weights the re-aggregation equals pg_eval's totals
  * bit for bit; pg_sens_run checks this before drawing and fails with -EPROTO otherwise. Works
  * on a scheme of indicator trees without a Lua composite (-ENOTSUP otherwise). Deterministic
  * for a seed, whatever the number of threads. The result borrows res. */
@@ -380,11 +381,20 @@ typedef struct {
     int threads;   /* worker threads (1 when < 1) */
 } pg_sens_opts;
 
+typedef enum {
+    PG_SENS_POINTS, /* a node's points under a sum */
+    PG_SENS_WEIGHT, /* a node's `weight` under mean, geomean or harmonic */
+    PG_SENS_PART    /* a scheme part's weight */
+} pg_sens_basis;
+
 typedef struct {
     const char *id, *name; /* of the node or part */
     int node;              /* rs node, or -1 for a part */
     int part;              /* scheme part, or -1 */
-    double nominal;        /* the node's points (in its first group) or the part's weight */
+    double nominal;        /* the node's points (in its first group), its weight, the part's */
+    pg_sens_basis basis;
+    double lo, hi;         /* what it is drawn from: nominal × (1 ± spread), or declared */
+    int declared;          /* lo, hi from the rule set's weight_range */
 } pg_sens_weight;
 
 /* A weight's one-at-a-time effect on a unit: its rank with that weight alone at −spread and at
@@ -413,6 +423,8 @@ typedef struct {
     int nweights;
     pg_sens_unit *units; /* rs->nunits, in the rule set's order */
     int nunits;
+    int *unweighted; /* nodes taking the min of their children: no weights to draw */
+    int nunweighted;
 } pg_sens;
 
 int pg_sens_run(const pg_result *res, const pg_sens_opts *o, pg_sens **out, pg_diags *d);
