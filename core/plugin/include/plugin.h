@@ -160,6 +160,10 @@ typedef struct pg_bulletin {
      * total first; none for a scheme of schemes. */
     const pg_bl_problem *issues;
     int nissues;
+    /* How `rounding` rounds (ruleset { rounding_mode }): 0 half away from zero, 1 half to
+     * even, 2 toward zero, as core/base's pg_round_mode. A renderer rounds every figure it
+     * prints this way, the ones it computes itself (a mean, a median) included. */
+    int rounding_mode;
 } pg_bulletin;
 
 /* plugin.c — the C plugin ABI: shared objects that pinggu loads at run time (DESIGN.md,
@@ -181,11 +185,16 @@ typedef struct pg_bulletin {
  *    source's metrics into (pg_plugin_reader.dialect, .query), so that only partials leave
  *    the database.
  * 5: the bulletin model carries the 问题清单 (pg_bulletin.issues, pg_bl_problem).
+ * 6: form writers (`pinggu template`): pg_plugin.forms and .nforms appended to the
+ *    descriptor, with pg_plugin_form, pg_form and pg_form_row. They were first appended
+ *    under 5; a plugin built against that earlier 5 header has a shorter pg_plugin, which
+ *    pinggu would read past, so the number moved. Nothing else changed from 5.
+ * Every version is refused by every other: pinggu loads only plugins built for its own.
  *
  * Plugins are looked up in $PINGGU_PLUGIN_DIR if set, else in plugins/ next to the pinggu
  * binary (the build writes them to build/plugins/). */
 
-#define PG_PLUGIN_ABI 5
+#define PG_PLUGIN_ABI 6
 #define PG_PLUGIN_ENTRY "pinggu_plugin_entry"
 
 /* Writes the bulletin into the existing directory `dir` (files named from b->basename) and
@@ -413,7 +422,7 @@ typedef struct {
  * records). A form writer lays it out so that pinggu reads it back as a values batch
  * (`pinggu ingest --values`) with no edit but the values typed in: columns unit, period,
  * metric, value, n, the first three filled in. Plain data, valid during the call; numbers
- * that do not exist are NAN. Appended to ABI 5 (after every older field of pg_plugin). */
+ * that do not exist are NAN. ABI 6 (appended after every field of ABI 5's pg_plugin). */
 typedef struct {
     const char *metric, *metric_name;
     const char *measure;   /* the metric's unit of measure: "share", "count", "days", … */
@@ -453,7 +462,7 @@ typedef struct {
     int nreaders;
     const pg_plugin_scorer *scorers;
     int nscorers;
-    const pg_plugin_form *forms; /* appended to ABI 5: form writers */
+    const pg_plugin_form *forms; /* ABI 6: form writers */
     int nforms;
 } pg_plugin;
 
