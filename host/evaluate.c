@@ -45,7 +45,8 @@ typedef struct {
     char *scheme, *datadir, *trigger;
     int period, draft;
     pg_mix *mix; /* a composite's months under other generations (months.h), or NULL */
-    long data_version;
+    long data_version; /* the loop thread's: moved on by pg_rescore_data while the job runs */
+    int load_failed;   /* the data could not be loaded: every evaluation fails alike */
     int64_t now;
     pg_outcome *out;
 } eval_job;
@@ -219,7 +220,6 @@ static void evaluate(pg_job *j)
     o->year = pg_period_year(x->period);
     o->period = x->period;
     memcpy(o->revision, rs->revision, sizeof o->revision);
-    o->data_version = x->data_version;
     o->evaluated_at = x->now;
     o->trigger = pg_xstrdup(x->trigger);
     pg_diags d = {0};
@@ -239,6 +239,7 @@ static void evaluate(pg_job *j)
     }
     int rc = pg_datadir_load(rs, x->datadir, &ds, &d);
     if (rc != 0) {
+        x->load_failed = 1;
         fail(o, rc == -ENOENT ? 404 : 500, &d, "the data directory cannot be read");
         goto done;
     }
@@ -316,6 +317,7 @@ static void evaluated(pg_job *j)
         o->status = 500;
         o->error = pg_xstrdup(j->error ? j->error : "the evaluation did not run");
     }
+    o->data_version = x->data_version;
     o->ms = (double)(j->finished_ns - j->started_ns) / 1e6;
     char buf[PG_TIME_BUF];
     o->headers = pg_xasprintf("X-Pinggu-Revision: %s\r\nX-Pinggu-Evaluated-At: %s\r\n",
@@ -348,6 +350,10 @@ static void evaluated(pg_job *j)
         w = next;
     }
     if (o != e->cur) pg_outcome_free(o);
+    /* the loading fails alike for every period: a change the cells did not tell (touch.c) has
+     * broken it, so every cached result is re-scored, once for this data */
+    int rescore_all = x->load_failed && h->rescored_all != h->data_version && !h->stopping;
+    if (rescore_all) h->rescored_all = h->data_version;
     pg_mix_free(x->mix);
     free(x->scheme), free(x->datadir), free(x->trigger), free(x);
     if (e->again && !h->stopping) {
@@ -357,6 +363,7 @@ static void evaluated(pg_job *j)
         start(h, e, t ? t : "again");
         free(t);
     }
+    if (rescore_all) pg_rescore(h, 0, "data");
 }
 
 static void start(pg_host *h, pg_entry *e, const char *trigger)
@@ -452,6 +459,38 @@ void pg_rescore(pg_host *h, int year, const char *trigger)
     for (pg_entry *e = h->entries; e; e = e->next)
         if ((e->cur || e->running) && (!year || pg_period_year(e->period) == year))
             pg_evaluate(h, e, trigger, NULL, PG_WANT_RUN, -1);
+}
+
+void pg_rescore_data(pg_host *h, const pg_data_change *ch, const char *trigger)
+{
+    long before = h->data_version - 1;
+    int rescored = 0, kept = 0;
+    for (pg_entry *e = h->entries; e; e = e->next) {
+        if (!e->cur && !e->running) continue; /* never evaluated, or dropped from the cache */
+        eval_job *x = e->running ? (eval_job *)e->job : NULL;
+        const pg_gen *g = pg_host_gen_for(h, e->period);
+        /* still current for everything but this change: its outcome, or the evaluation under
+         * way, which read the store after the change before it was committed (x->data_version
+         * was taken after that one's announcement) and maybe this one too */
+        int was_current = x ? x->data_version == before && g && x->job.gen->id == g->id
+                            : !e->cur->error && e->cur->data_version == before && g &&
+                                  e->cur->gen_id == g->id;
+        if (was_current && !pg_data_change_reaches(h, e, ch)) {
+            if (x)
+                x->data_version = h->data_version;
+            else
+                e->cur->data_version = h->data_version;
+            kept++;
+            continue;
+        }
+        pg_evaluate(h, e, trigger, NULL, PG_WANT_RUN, -1);
+        rescored++;
+    }
+    char a[16], b[16], v[24];
+    snprintf(a, sizeof a, "%d", rescored), snprintf(b, sizeof b, "%d", kept);
+    snprintf(v, sizeof v, "%ld", h->data_version);
+    pg_log(PG_LOG_INFO, "rescore", "trigger", trigger, "data_version", v, "rescored", a, "kept", b,
+           NULL);
 }
 
 void pg_answer_outcome(pg_http_req *req, pg_want want, int index, const pg_outcome *o)

@@ -16,6 +16,7 @@
  *   rule_edit.c a rule edit bound, applied to a copy, checked and written (rule_edit.h)
  *   approval.c  rule edits over HTTP: saved at once, or proposals for a second person
  *   months.c    an annual composite's months under their own generations (effective dating)
+ *   touch.c     whether a data change can move a cached (scheme, period)'s numbers
  *   metrics.c   counters and the Prometheus text
  *   static.c    the dashboard's files (web/), without a token
  *   audit.c     the audit log over HTTP, and the rule edits it records (/rules/changes)
@@ -30,6 +31,7 @@
 
 #include "blob.h"
 #include "config.h"
+#include "data.h"
 #include "gen.h"
 #include "http.h"
 #include "pool.h"
@@ -61,6 +63,15 @@ typedef struct {
     char *error; /* evaluation failed: why (e.g. no data for the period) */
     int status;  /* the HTTP status of the error */
 } pg_outcome;
+
+/* A change of the data (intake.c, review.c): what the batches touched, or one review decision
+ * (a self-report's metric, or a score's or appeal's indicator, in `period`). */
+typedef struct {
+    const pg_touched *batches; /* batch_cells.c; NULL for a review decision */
+    const char *metric, *node;
+    int period;
+    int everything; /* the change cannot be told: every evaluation */
+} pg_data_change;
 
 /* What a request wants of an outcome. */
 typedef enum { PG_WANT_RANKING, PG_WANT_GROUP, PG_WANT_FULL, PG_WANT_UNIT, PG_WANT_RUN } pg_want;
@@ -192,6 +203,7 @@ typedef struct pg_host {
     int editing; /* a rule edit (approval.c) is checking or writing files: one at a time */
 
     long data_version; /* bumped by every accepted batch and withdrawal */
+    long rescored_all; /* the data version a failed loading of the data re-scored everything at */
     int writing;       /* a batch or withdrawal is being written: they go one at a time */
     struct pg_intake *intake_head, *intake_tail;
     char *incoming;  /* this host's upload directory, DATA/incoming/host-XXXXXX (incoming.c) */
@@ -270,9 +282,19 @@ int pg_outcome_current(const pg_host *h, const pg_outcome *o);
  * schemes. */
 void pg_rescore_changed(pg_host *h, int year, const char *trigger);
 /* Re-scores every (scheme, period) of `year` (0: of every year) evaluated so far: after a swap
- * of that year's rules, or new data. */
+ * of that year's rules, or when a change of the data cannot be told. */
 void pg_rescore(pg_host *h, int year, const char *trigger);
+/* After a change of the data, once h->data_version was bumped for it: re-scores the
+ * (scheme, period)s evaluated so far that the change reaches (touch.c), and those whose outcome
+ * is an error or not current anyway; every other one keeps its outcome, which stays current
+ * (its data_version moves on). An evaluation under way is re-run unless the change does not
+ * reach it and it started at the data version before. Logs how many of each. */
+void pg_rescore_data(pg_host *h, const pg_data_change *ch, const char *trigger);
 void pg_on_schedule(void *ctx, const pg_sched_event *ev);
+
+/* touch.c: 1 when the change can move the numbers of e's (scheme, period), as evaluated under
+ * the generations that serve its period now. */
+int pg_data_change_reaches(const pg_host *h, const pg_entry *e, const pg_data_change *ch);
 
 /* cache.c: the outcomes the results cache holds, and its budget (result_cache_mb) */
 void pg_outcome_free(pg_outcome *o);

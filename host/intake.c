@@ -10,7 +10,9 @@
  * replace an active one in the same transaction. Writes go one at a time, in arrival order,
  * so that the answers come in the order the store took them. The audit actor is the token
  * that the request presents, as the router names it (pg_call_actor). An accepted batch or a
- * withdrawal bumps the data version, which re-scores the periods evaluated so far. */
+ * withdrawal bumps the data version and re-scores the periods evaluated so far that it reaches:
+ * the same job reads which cells the change touched (pg_batch_touched: the batch's and those of
+ * the batches it replaced), and touch.c matches them against each cached (scheme, period). */
 #include "data.h"
 #include "host.h"
 #include "log.h"
@@ -35,6 +37,8 @@ typedef struct pg_intake {
     int body_fd;    /* the server's file of a long body, or -1 (read on the loop thread) */
     pg_batch batch;
     int again, rc;
+    pg_touched touched; /* what the change touched, when touched_rc is 0 */
+    int touched_rc;
     pg_diags d;
     struct pg_intake *next;
 } pg_intake;
@@ -74,11 +78,31 @@ static void rename_files(pg_diags *d, const char *tmpdir)
     }
 }
 
+/* Reads what the committed change touched. When it cannot (logged), every period is re-scored. */
+static void touched(pg_intake *in)
+{
+    pg_diags d = {0};
+    in->touched_rc = pg_batch_touched(in->datadir, in->batch.id, &in->touched, &d);
+    if (in->touched_rc != 0)
+        pg_log(PG_LOG_WARN, "rescore", "batch", in->batch.id, "error",
+               "cannot read what the batch touched; every period is re-scored", "why",
+               d.n ? d.v[0].msg : NULL, NULL);
+    pg_diags_free(&d);
+}
+
+/* The change for pg_rescore_data. */
+static pg_data_change change_of(const pg_intake *in)
+{
+    return (pg_data_change){.batches = in->touched_rc == 0 ? &in->touched : NULL,
+                            .everything = in->touched_rc != 0};
+}
+
 static void ingest(pg_job *j)
 {
     pg_intake *in = (pg_intake *)j;
     if (in->id) {
         in->rc = pg_batch_withdraw(in->datadir, in->id, in->actor, &in->batch, &in->d);
+        if (in->rc == 0) touched(in);
         return;
     }
     char *dir = pg_xasprintf("%s/XXXXXX", in->incoming); /* unique, whatever the PID */
@@ -93,6 +117,7 @@ static void ingest(pg_job *j)
         pg_batch_req rq = {in->source, path, in->actor, in->replaces, 1};
         in->rc = pg_batch_ingest(j->rs, in->datadir, &rq, &in->batch, &in->again, &in->d);
         rename_files(&in->d, dir);
+        if (in->rc == 0 && !in->again) touched(in);
     }
     if (made == 0) unlink(path), rmdir(dir);
     free(dir), free(path);
@@ -124,7 +149,8 @@ static void ingested(pg_job *j)
         cJSON_AddStringToObject(o, "withdrawn", in->batch.id);
         cJSON_AddItemToObject(o, "batch", pg_batch_json(&in->batch));
         pg_reply_json(in->req, 200, o);
-        pg_rescore(h, 0, "data");
+        pg_data_change ch = change_of(in);
+        pg_rescore_data(h, &ch, "data");
     } else {
         char recs[24];
         snprintf(recs, sizeof recs, "%ld", in->batch.records);
@@ -141,9 +167,13 @@ static void ingested(pg_job *j)
         cJSON_AddBoolToObject(o, "already_ingested", in->again);
         if (in->replaces) cJSON_AddStringToObject(o, "replaced", in->replaces);
         pg_reply_json(in->req, in->again ? 200 : 201, o);
-        if (!in->again) pg_rescore(h, 0, "data");
+        if (!in->again) {
+            pg_data_change ch = change_of(in);
+            pg_rescore_data(h, &ch, "data");
+        }
     }
     pg_batch_clear(&in->batch);
+    pg_touched_free(&in->touched);
     pg_diags_free(&in->d);
     free(in->source), free(in->name), free(in->id), free(in->replaces), free(in->datadir);
     free(in->incoming);

@@ -17,7 +17,8 @@
  * write is checked against the rule set of its period's year and is one short transaction with its
  * audit entry, run on the loop thread (WAL, synchronous FULL: a few milliseconds). A change that
  * moves numbers (an accepted self-report, a score, an upheld appeal) bumps the data version and
- * re-scores what was evaluated. Errors: 422 bad input (what and why), 404 no such record or rule
+ * re-scores what was evaluated of the periods that read its metric or indicator in its period
+ * (touch.c). Errors: 422 bad input (what and why), 404 no such record or rule
  * set, 409 already decided. */
 #include "call.h"
 #include "reply.h"
@@ -95,10 +96,23 @@ static long path_id(pg_call *c)
     return id;
 }
 
-static void changed(pg_call *c)
+/* A decision moved the value of `metric` (a self-report) or the points of `node` (a score, an
+ * appeal) in `period` (as the record holds it: YYYY-MM or YYYY). */
+static void changed(pg_call *c, const char *metric, const char *node, const char *period)
 {
+    int code = period ? pg_period_parse(period) : -1;
+    pg_data_change ch = {.metric = metric, .node = node, .period = code, .everything = code < 0};
     c->h->data_version++;
-    pg_rescore(c->h, 0, "data");
+    pg_rescore_data(c->h, &ch, "data");
+}
+
+/* changed() for the record `rec` (JSON: its "period" and `key`, the metric or indicator). */
+static void changed_record(pg_call *c, const cJSON *rec, const char *key, int is_metric)
+{
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, key));
+    const char *period = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "period"));
+    if (!id) period = NULL; /* unreadable: every period */
+    changed(c, is_metric ? id : NULL, is_metric ? NULL : id, period);
 }
 
 /* --- evidence -------------------------------------------------------------------------- */
@@ -219,8 +233,9 @@ static void post_selfreport_review(pg_call *c)
         if (rc != 0)
             fail(c->req, rc, "the review was refused", &d);
         else {
-            pg_reply_json(c->req, 200, pg_selfreport_get(c->h->store, id));
-            if (accept) changed(c);
+            cJSON *rec = pg_selfreport_get(c->h->store, id);
+            if (accept) changed_record(c, rec, "metric", 1);
+            pg_reply_json(c->req, 200, rec);
         }
     }
     pg_diags_free(&d);
@@ -295,7 +310,7 @@ static void post_score(pg_call *c)
             cJSON *o = cJSON_CreateObject();
             cJSON_AddNumberToObject(o, "id", (double)id);
             pg_reply_json(c->req, 201, o);
-            changed(c);
+            changed(c, NULL, pg_call_body_string(j, "indicator"), period);
         }
     }
     pg_diags_free(&d);
@@ -360,8 +375,9 @@ static void post_appeal_decision(pg_call *c)
         if (rc != 0)
             fail(c->req, rc, "the decision was refused", &d);
         else {
-            pg_reply_json(c->req, 200, pg_appeal_get(c->h->store, id));
-            if (uphold) changed(c);
+            cJSON *rec = pg_appeal_get(c->h->store, id);
+            if (uphold) changed_record(c, rec, "indicator", 0);
+            pg_reply_json(c->req, 200, rec);
         }
     }
     pg_diags_free(&d);

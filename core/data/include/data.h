@@ -216,6 +216,49 @@ int pg_batch_sweep(const char *datadir, char ***removed, int *n, pg_diags *d);
  * 0 with *out, 1 when there is none, or a negative errno. */
 int pg_batch_store_open_existing(const char *datadir, pg_store **out, pg_diags *d);
 
+/* batch_cells.c — which stored cells a change of batches touches: the batch posted, withdrawn
+ * or restored, and the batches it replaced. The host re-scores only the cached periods that
+ * read one of them (host/evaluate.c). Rule-set free: cells are named by the metric definition
+ * hash of their partial row (a computed metric) or by metric and unit id (a fed value).
+ *
+ * "Every bucket" is the answer wherever the store cannot say what counted: a keyed source whose
+ * changed batches share a key with another active batch, or whose keys were never indexed
+ * (the source's `all`, `keys_indexed`); a row of before schema 5, of another keys_gen, or
+ * damaged (the cells' `all`). A value batch sharing a cell with another active one fails every
+ * evaluation (`everything`). A computed metric whose definition has no row here was never
+ * computed for this batch: the caller treats it as touched in every bucket. */
+
+typedef struct {
+    const char *source; /* the batch's source (pg_touch_source.name), or PG_BATCH_VALUES */
+    long batch;         /* the batch's seq */
+    char *def;          /* a partial row: its metric definition hash; NULL for a fed value */
+    char *metric, *unit; /* a fed value: its metric and unit ids; NULL for a partial row */
+    int all;             /* every bucket */
+    int *buckets;        /* the period codes (YYYYMM, YYYY00) its cells hold: sorted, unique */
+    int nbuckets;
+} pg_touch_cells;
+
+typedef struct {
+    char *name;
+    long *batches; /* the seqs of its changed batches */
+    int nbatches;
+    int all;          /* every metric of the source in every bucket */
+    int keys_indexed; /* 0: a changed batch's keys are not in record_key (a keyed source: all) */
+} pg_touch_source;
+
+typedef struct {
+    pg_touch_source *src;
+    int nsrc;
+    pg_touch_cells *cells;
+    int ncells;
+    int everything; /* the change may fail or change every evaluation */
+} pg_touched;
+
+/* What the change of batch `id` (full id) touched: its cells and those of the batches it
+ * replaced. Returns 0, -ENOENT when there is no such batch, or a store error (*out empty). */
+int pg_batch_touched(const char *datadir, const char *id, pg_touched *out, pg_diags *d);
+void pg_touched_free(pg_touched *t);
+
 /* reader_plugin.c — a batch pulled through a source plugin (plugin.h, "Source readers").
  *
  * `from` is "<reader>[:LOCATION]", the reader being the one the source names (plugin =
