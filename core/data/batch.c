@@ -28,6 +28,7 @@
 #include "ingest_parallel.h"
 #include "ingest_stream.h"
 #include "pushdown.h"
+#include "totals.h"
 #include "base.h"
 #include "rawcopy.h"
 
@@ -1180,9 +1181,12 @@ typedef struct {
 /* Merges one batch's stored partials into the per-source table; recomputes from the raw file
  * the metrics whose definition has no partials yet, whose partials were computed before the
  * batch's counted records last changed (partial.gen), or that are JSON text of before schema
- * 5 (read as they are only when the raw file is gone), and hands those to *fresh to store. */
+ * 5 (read as they are only when the raw file is gone), and hands those to *fresh to store.
+ * Metrics with skip[m] set are left out (their totals hold this batch already); the buckets
+ * merged into metric m are added to touched[m]. */
 static int feed_batch(const pg_ruleset *rs, const char *datadir, pg_store *st, const pg_batch *b,
-                      int s, pg_agg *table, fresh_cells *fresh, pg_diags *d)
+                      int s, pg_agg *table, fresh_cells *fresh, const char *skip,
+                      pg_buckets *touched, pg_diags *d)
 {
     sqlite3_stmt *q;
     int rc = pg_store_prepare(st,
@@ -1193,6 +1197,7 @@ static int feed_batch(const pg_ruleset *rs, const char *datadir, pg_store *st, c
     sqlite3_bind_text(q, 1, b->id, -1, SQLITE_STATIC);
     /* per metric of the source: 1 merged from a binary row, 2 a JSON row, 0 none usable */
     int *got = pg_xcalloc((size_t)rs->nmetrics + 1, sizeof *got);
+    for (int m = 0; m < rs->nmetrics; m++) got[m] = skip[m] ? 1 : 0;
     int stale = 0, legacy = 0, step;
     while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
         const char *def = (const char *)sqlite3_column_text(q, 0);
@@ -1204,7 +1209,7 @@ static int feed_batch(const pg_ruleset *rs, const char *datadir, pg_store *st, c
                 continue;
             got[m] = blob ? 1 : 2;
             if (!blob) continue;
-            pg_cells_merger cm = {rs, table, m};
+            pg_cells_merger cm = {rs, table, m, &touched[m]};
             if (pg_cells_each(sqlite3_column_blob(q, 1), sqlite3_column_bytes(q, 1), pg_cells_merge,
                               &cm) != 0) {
                 pg_error(d, pg_store_path(st), 0,
@@ -1238,6 +1243,7 @@ static int feed_batch(const pg_ruleset *rs, const char *datadir, pg_store *st, c
                 const pg_metric *me = &rs->metrics[m];
                 if (me->source != s || got[m] != 2 || strcmp(me->def, def)) continue;
                 got[m] = 1;
+                touched[m].all = 1; /* its periods are not walked here: write them all */
                 cJSON *cells = cJSON_Parse((const char *)sqlite3_column_text(q, 1)), *c;
                 int bad = !cJSON_IsArray(cells);
                 cJSON_ArrayForEach(c, cells) if (!bad && pg_cells_from_json(rs, table, m, c) != 0)
@@ -1277,6 +1283,7 @@ static int feed_batch(const pg_ruleset *rs, const char *datadir, pg_store *st, c
         int n = agg ? pg_agg_cells(agg, &cells) : 0;
         for (int i = 0; i < n; i++) {
             if (got[cells[i].metric] == 1) continue;
+            pg_buckets_add(&touched[cells[i].metric], cells[i].bucket);
             pg_partial_merge(pg_agg_partial(table, cells[i].metric, cells[i].unit, cells[i].bucket),
                              &cells[i].p);
         }
@@ -1314,15 +1321,93 @@ int pg_batch_feed(const pg_ruleset *rs, const char *datadir, pg_dataset *ds, pg_
     return rc;
 }
 
+/* Merges source s's active batches into `table`: per metric definition, its totals (totals.c)
+ * when they merge these batches or the first of them, then the partials of the batches after
+ * them; the totals to write back go to *puts, recomputed partials to *fresh. */
+static int feed_source(const pg_ruleset *rs, const char *datadir, pg_store *st, int s,
+                       pg_agg *table, fresh_cells **fresh, int *nfresh, pg_totals_put **puts,
+                       int *nputs, pg_diags *d)
+{
+    const char *name = rs->sources[s].name;
+    char *active = NULL;
+    int nactive = 0, nm = rs->nmetrics;
+    int rc = pg_totals_active(st, name, &active, &nactive, d);
+    /* per metric of the source: the first metric of its definition, and how many of the
+     * active batches that definition's totals merge */
+    int *first = pg_xmalloc(sizeof(int) * ((size_t)nm + 1)),
+        *have = pg_xcalloc((size_t)nm + 1, sizeof(int));
+    int need = 0;
+    for (int m = 0; m < nm; m++) {
+        const pg_metric *me = &rs->metrics[m];
+        first[m] = -1;
+        if (me->source != s || me->agg == PG_AGG_FED) continue;
+        for (int k = 0; k < m && first[m] < 0; k++)
+            if (first[k] == k && strcmp(rs->metrics[k].def, me->def) == 0) first[m] = k;
+        if (first[m] >= 0) {
+            have[m] = have[first[m]];
+            continue;
+        }
+        first[m] = m;
+        if (rc || nactive == 0) continue;
+        int k = pg_totals_prefix(st, name, me->def, active, d);
+        if (k < 0) rc = k;
+        if (k > 0 && rc == 0) rc = pg_totals_merge(st, rs, s, me->def, table, d);
+        have[m] = k > 0 ? k : 0;
+        need |= have[m] < nactive;
+    }
+    pg_batch *list = NULL;
+    int nb = 0;
+    if (rc == 0 && need) {
+        sqlite3_stmt *q;
+        rc = pg_store_prepare(st,
+                              "SELECT " PG_BATCH_COLS " FROM batch WHERE source = ?1 AND"
+                              " status = 'active' ORDER BY seq",
+                              &q, d);
+        int step = SQLITE_DONE;
+        if (rc == 0) sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+        while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
+            list = pg_xrealloc(list, sizeof *list * (size_t)(nb + 1));
+            pg_batch_from_row(&list[nb++], q);
+        }
+        if (rc == 0 && step != SQLITE_DONE) rc = pg_store_fail(st, "reading the batches", d);
+        sqlite3_finalize(q);
+        if (rc == 0 && nb != nactive) rc = pg_store_fail(st, "reading the batches", d);
+    }
+    pg_buckets *touched = pg_xcalloc((size_t)nm + 1, sizeof *touched);
+    char *skip = pg_xmalloc((size_t)nm + 1);
+    for (int i = 0; rc == 0 && i < nb; i++) {
+        int any = 0;
+        for (int m = 0; m < nm; m++) {
+            skip[m] = first[m] < 0 || have[m] > i;
+            any |= !skip[m];
+        }
+        if (!any) continue;
+        *fresh = pg_xrealloc(*fresh, sizeof **fresh * (size_t)(*nfresh + 1));
+        fresh_cells *f = &(*fresh)[(*nfresh)++];
+        memset(f, 0, sizeof *f);
+        rc = feed_batch(rs, datadir, st, &list[i], s, table, f, skip, touched, d);
+    }
+    for (int m = 0; rc == 0 && m < nm; m++) {
+        if (first[m] != m || have[m] >= nactive) continue;
+        *puts = pg_xrealloc(*puts, sizeof **puts * (size_t)(*nputs + 1));
+        const pg_buckets *t = have[m] && !touched[m].all ? &touched[m] : NULL;
+        pg_totals_encode(rs, s, rs->metrics[m].def, m, table, active, t, &(*puts)[(*nputs)++]);
+    }
+    for (int m = 0; m < nm; m++) free(touched[m].v);
+    free(touched), free(skip), free(first), free(have), free(active);
+    pg_batch_list_free(list, nb);
+    return rc;
+}
+
 int pg_batch_feed_store(const pg_ruleset *rs, const char *datadir, pg_store *st, pg_dataset *ds,
                         pg_diags *d)
 {
     pg_batch *list = NULL;
     int n = 0;
     sqlite3_stmt *q;
-    /* Keys first (a write of its own), then one read snapshot for the batches, their key flags
-     * and partials, so that a concurrent ingest cannot change them halfway; the recomputed cells
-     * are stored after it, where their keys_gen still holds. */
+    /* Keys first (a write of its own), then one read snapshot for the batches, their key flags,
+     * totals and partials, so that a concurrent ingest cannot change them halfway; the
+     * recomputed cells and totals are stored after it, where they still hold. */
     int rc = 0;
     for (int tries = 0;; tries++) {
         if ((rc = pg_keys_settle_all(rs, datadir, st, d)) != 0) return rc;
@@ -1335,9 +1420,13 @@ int pg_batch_feed_store(const pg_ruleset *rs, const char *datadir, pg_store *st,
         if (!again) break;
         pg_store_rollback(st);
     }
-    rc = pg_store_prepare(
-        st, "SELECT " PG_BATCH_COLS " FROM batch WHERE status = 'active' ORDER BY seq", &q, d);
+    /* the value batches here; a source's batches only when its totals do not cover them */
+    rc = pg_store_prepare(st,
+                          "SELECT " PG_BATCH_COLS " FROM batch WHERE status = 'active' AND"
+                          " source = ?1 ORDER BY seq",
+                          &q, d);
     int step = SQLITE_DONE;
+    if (rc == 0) sqlite3_bind_text(q, 1, PG_BATCH_VALUES, -1, SQLITE_STATIC);
     while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
         list = pg_xrealloc(list, sizeof(pg_batch) * (size_t)(n + 1));
         pg_batch_from_row(&list[n++], q);
@@ -1345,13 +1434,13 @@ int pg_batch_feed_store(const pg_ruleset *rs, const char *datadir, pg_store *st,
     if (rc == 0 && step != SQLITE_DONE) rc = pg_store_fail(st, "reading the batches", d);
     sqlite3_finalize(q);
     value_origins vo = {0};
-    fresh_cells *fresh = pg_xcalloc((size_t)n + 1, sizeof *fresh);
+    fresh_cells *fresh = NULL;
+    int nfresh = 0, nputs = 0;
+    pg_totals_put *puts = NULL;
     if (rc == 0) rc = feed_values(rs, datadir, st, ds, list, n, &vo, d);
     for (int s = 0; s < rs->nsources && rc == 0; s++) {
         pg_agg *table = pg_agg_new(rs, s);
-        for (int i = 0; i < n && rc == 0; i++)
-            if (strcmp(list[i].source, rs->sources[s].name) == 0)
-                rc = feed_batch(rs, datadir, st, &list[i], s, table, &fresh[i], d);
+        rc = feed_source(rs, datadir, st, s, table, &fresh, &nfresh, &puts, &nputs, d);
         const pg_agg_cell *cells;
         int ncells = pg_agg_cells(table, &cells);
         for (int i = 0; i < ncells && rc == 0; i++) {
@@ -1383,21 +1472,23 @@ int pg_batch_feed_store(const pg_ruleset *rs, const char *datadir, pg_store *st,
         pg_agg_free(table);
     }
     pg_store_rollback(st); /* the read snapshot ends */
-    int any = 0;
-    for (int i = 0; i < n; i++) any |= fresh[i].n > 0;
+    int any = nputs > 0;
+    for (int i = 0; i < nfresh; i++) any |= fresh[i].n > 0;
     if (rc == 0 && any) {
         rc = pg_store_begin(st, d);
-        for (int i = 0; rc == 0 && i < n; i++)
+        for (int i = 0; rc == 0 && i < nfresh; i++)
             if (fresh[i].n)
                 rc =
                     insert_partials(st, fresh[i].id, fresh[i].defs, fresh[i].n, fresh[i].gen, 1, d);
+        if (rc == 0) rc = pg_totals_store(st, puts, nputs, d);
         if (rc == 0)
             rc = pg_store_commit(st, d);
         else
             pg_store_rollback(st);
     }
-    for (int i = 0; i < n; i++) pg_def_cells_free(fresh[i].defs, fresh[i].n);
+    for (int i = 0; i < nfresh; i++) pg_def_cells_free(fresh[i].defs, fresh[i].n);
     free(fresh);
+    pg_totals_put_free(puts, nputs);
     origins_free(&vo);
     pg_batch_list_free(list, n);
     return rc;

@@ -151,6 +151,7 @@ int pg_cells_merge(void *ud, pg_partial *p, const char *unit, int bucket)
     char buf[PG_PERIOD_BUF];
     int u = pg_unit_find(m->rs, unit);
     if (u < 0 || bucket <= 0 || pg_period_parse(pg_period_format(bucket, buf)) != bucket) return -1;
+    if (m->touched) pg_buckets_add(m->touched, bucket);
     pg_partial_merge(pg_agg_partial(m->table, m->metric, u, bucket), p);
     return 0;
 }
@@ -222,4 +223,19 @@ pg_def_cells *pg_def_cells_of(const pg_ruleset *rs, int s, const pg_agg *agg, in
         if (slot[cells[i].metric] >= 0) cell_put(&v[slot[cells[i].metric]].cells, rs, &cells[i]);
     free(slot), free(count);
     return v;
+}
+
+void pg_cells_encode(pg_bytes *b, const pg_ruleset *rs, const pg_agg_cell *const *cells, int n)
+{
+    put(b, CELLS_MAGIC, 4);
+    put_u(b, (uint64_t)n, 4);
+    for (int i = 0; i < n; i++) cell_put(b, rs, cells[i]);
+}
+
+void pg_buckets_add(pg_buckets *b, int bucket)
+{
+    for (int i = 0; i < b->n; i++)
+        if (b->v[i] == bucket) return;
+    if (b->n == b->cap) b->v = pg_xrealloc(b->v, sizeof(int) * (size_t)(b->cap = b->cap * 2 + 8));
+    b->v[b->n++] = bucket;
 }

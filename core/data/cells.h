@@ -20,11 +20,22 @@ typedef struct {
     pg_bytes cells;
 } pg_def_cells;
 
-/* What pg_cells_merge merges into: the cells of `metric` in `table`. */
+/* A small set of buckets (periods). */
+typedef struct {
+    int *v;
+    int n, cap;
+    int all; /* every bucket: the caller could not tell which */
+} pg_buckets;
+
+void pg_buckets_add(pg_buckets *b, int bucket);
+
+/* What pg_cells_merge merges into: the cells of `metric` in `table`; the buckets merged are
+ * added to *touched when it is not NULL. */
 typedef struct {
     const pg_ruleset *rs;
     pg_agg *table;
     int metric;
+    pg_buckets *touched;
 } pg_cells_merger;
 
 /* Calls fn for each cell of a stored blob; returns 0, -1 if it is damaged, or what fn returned
@@ -39,5 +50,7 @@ int pg_cells_from_json(const pg_ruleset *rs, pg_agg *table, int metric, const cJ
 /* The aggregator's partials, one entry per metric definition of source s (*n of them). */
 pg_def_cells *pg_def_cells_of(const pg_ruleset *rs, int s, const pg_agg *agg, int *n);
 void pg_def_cells_free(pg_def_cells *v, int n);
+/* Appends a blob of the n cells (the format of partial.cells) to *b. */
+void pg_cells_encode(pg_bytes *b, const pg_ruleset *rs, const pg_agg_cell *const *cells, int n);
 
 #endif

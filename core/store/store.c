@@ -259,7 +259,14 @@ static const char *const migrations[] = {
     "  definition TEXT NOT NULL,\n"
     "  batches TEXT NOT NULL,    -- 'seq:keys_gen' of each batch, in seq order, comma-separated\n"
     "  PRIMARY KEY (source, definition)\n"
-    ") WITHOUT ROWID;\n",
+    ") WITHOUT ROWID;\n"
+    "CREATE TRIGGER partial_edited AFTER UPDATE ON partial\n"
+    "  -- totals are derived from the partials: a row changed by hand merges them again\n"
+    "  BEGIN DELETE FROM total_state WHERE definition = OLD.definition AND\n"
+    "    source = (SELECT source FROM batch WHERE id = OLD.batch); END;\n"
+    "CREATE TRIGGER partial_removed AFTER DELETE ON partial\n"
+    "  BEGIN DELETE FROM total_state WHERE definition = OLD.definition AND\n"
+    "    source = (SELECT source FROM batch WHERE id = OLD.batch); END;\n",
 };
 
 _Static_assert(sizeof migrations / sizeof *migrations == PG_STORE_VERSION,

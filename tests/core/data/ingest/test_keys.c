@@ -20,7 +20,12 @@
  *   `--replace` of the earlier batch with a corrected file leaves its own keys out of the way;
  * - a refused batch lists its first 20 repeated keys and the total; a changed on_duplicate
  *   settles the keys again at the next evaluation;
- * - the key set is in the store: every call here opens it anew, as a new process would. */
+ * - the key set is in the store: every call here opens it anew, as a new process would;
+ * - compacted partials (issue 19 §2, core/data/totals.c): the same records as 91 daily batches
+ *   and as 3 monthly ones give the same figures, bit for bit, and once their totals are made
+ *   an evaluation of either reads the same rows and no partial; totals are those of the raw
+ *   files; withdrawing a batch (the last, or one in the middle) gives back exactly the figures
+ *   of the batches that remain, and restoring it those of before. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -38,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef struct {
     pg_ruleset *rs;
@@ -424,6 +430,168 @@ static void policy_change(void **state)
     free(cmd), free(dir2), free(data), free(a), free(c);
 }
 
+/* Counts the rows an evaluation reads: every row, and those of table partial. */
+typedef struct {
+    long rows, partial;
+} row_count;
+
+static int count_row(unsigned type, void *ud, void *p, void *x)
+{
+    (void)type, (void)x;
+    row_count *c = ud;
+    const char *sql = sqlite3_sql(p);
+    c->rows++;
+    if (sql && strstr(sql, "FROM partial")) c->partial++;
+    return 0;
+}
+
+/* Takes the values of `data` into a new dataset, counting the rows read. */
+static pg_dataset *load_counted(fx *f, const char *data, row_count *c)
+{
+    pg_store *st;
+    pg_diags d = {0};
+    assert_int_equal(pg_batch_store_open(data, &st, &d), 0);
+    *c = (row_count){0};
+    sqlite3_trace_v2(pg_store_db(st), SQLITE_TRACE_ROW, count_row, c);
+    pg_dataset *ds = pg_dataset_new(f->rs);
+    int rc = pg_batch_feed_store(f->rs, data, st, ds, &d);
+    if (rc) pg_diags_print(&d, stderr);
+    assert_int_equal(rc, 0);
+    pg_store_close(st);
+    pg_diags_free(&d);
+    return ds;
+}
+
+/* Writes records of 2021-04-01 .. 2021-06-30 (91 days, 3 a day, dyadic amounts: exact in any
+ * order) as one file per day (by = 'd') or per month (by = 'm') into `dir`; returns how many. */
+static int write_days(fx *f, const char *dir, char by)
+{
+    static const int mdays[] = {30, 31, 30};
+    char *path = pg_xasprintf("%s/%s", f->dir, dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    int files = 0;
+    FILE *o = NULL;
+    for (int m = 0; m < 3; m++)
+        for (int day = 1; day <= mdays[m]; day++) {
+            if (!o || by == 'd' || day == 1) {
+                if (o) fclose(o);
+                char *name = pg_xasprintf("%s/%02d-%02d.csv", path, m + 4, by == 'd' ? day : 0);
+                o = fopen(name, "w");
+                assert_non_null(o);
+                fputs("case_id,org,t,amount,tag\n", o);
+                free(name);
+                files++;
+            }
+            for (int i = 0; i < 3; i++) {
+                int k = (m * 31 + day) * 3 + i;
+                fprintf(o, "D%d,%s,2021-%02d-%02d %02d:00:00,%g,%c\n", k, i == 2 ? "rs" : "ga",
+                        m + 4, day, 8 + i, (k * 7 % 13) * 0.25 - 1, 'a' + k % 5);
+            }
+        }
+    fclose(o);
+    free(path);
+    return files;
+}
+
+/* Ingests every file of `dir`, in name order, into data as batches of kf. */
+static void ingest_dir(fx *f, const char *data, const char *dir, int files)
+{
+    char *cmd = pg_xasprintf("ls '%s/%s'", f->dir, dir);
+    FILE *ls = popen(cmd, "r");
+    char name[256];
+    int n = 0;
+    while (fgets(name, sizeof name, ls)) {
+        name[strcspn(name, "\n")] = '\0';
+        char *path = pg_xasprintf("%s/%s/%s", f->dir, dir, name);
+        assert_int_equal(ingest(f, data, "kf", path, NULL, NULL, NULL), 0);
+        free(path);
+        n++;
+    }
+    pclose(ls);
+    assert_int_equal(n, files);
+    free(cmd);
+}
+
+/* 91 daily batches and 3 monthly ones: the same figures, and once compacted the same rows. */
+static void daily_and_monthly(void **state)
+{
+    fx *f = *state;
+    assert_int_equal(write_days(f, "days", 'd'), 91);
+    assert_int_equal(write_days(f, "months", 'm'), 3);
+    char *daily = datadir(f, "daily"), *monthly = datadir(f, "monthly");
+    ingest_dir(f, daily, "days", 91);
+    ingest_dir(f, monthly, "months", 3);
+    row_count cd, cm;
+    /* the first evaluation merges the batches' partials and keeps the totals */
+    pg_dataset *d1 = load_counted(f, daily, &cd), *m1 = load_counted(f, monthly, &cm);
+    assert_true(cd.partial >= 91 && cm.partial >= 3);
+    same_figures(f, "kf", d1, m1);
+    assert_int_equal(one(daily, "SELECT count(*) FROM total_state"), 10);
+    /* then: the totals alone, the same rows for 91 batches as for 3 */
+    pg_dataset *d2 = load_counted(f, daily, &cd), *m2 = load_counted(f, monthly, &cm);
+    assert_int_equal(cd.partial, 0);
+    assert_int_equal(cm.partial, 0);
+    assert_int_equal(cd.rows, cm.rows);
+    same_figures(f, "kf", d1, d2);
+    same_figures(f, "kf", d2, m2);
+    /* totals from the raw files (every batch read again): the same bits */
+    exec_sql(daily, "UPDATE batch SET keys_gen = keys_gen + 1");
+    pg_dataset *raw = load_counted(f, daily, &cd);
+    same_figures(f, "kf", d2, raw);
+    /* one more day: merged into the totals, which read no other batch */
+    char *extra =
+        batch_file(f, "extra.csv", (const char *const[]){"X1,ga,2021-06-20,0.75,z", NULL});
+    assert_int_equal(ingest(f, daily, "kf", extra, NULL, NULL, NULL), 0);
+    pg_dataset *d3 = load_counted(f, daily, &cd);
+    assert_int_equal(cd.partial, 10); /* the new batch's row per definition, nothing else */
+    assert_true(value(f, d3, "kf_n", "ga", 202106) == value(f, d2, "kf_n", "ga", 202106) + 1);
+    pg_dataset_free(d1), pg_dataset_free(m1), pg_dataset_free(d2), pg_dataset_free(m2);
+    pg_dataset_free(raw), pg_dataset_free(d3);
+    free(daily), free(monthly), free(extra);
+}
+
+static const char *const E3[] = {"K9,ga,2021-05-16,1e-3,e", "K10,rs,2021-04-03,7.7,f",
+                                 "K11,zr,2021-06-03,1e15,g", NULL};
+
+/* Withdrawing after compaction: exactly the figures of the batches that remain. */
+static void withdraw_compacted(void **state)
+{
+    fx *f = *state;
+    char *data = datadir(f, "wd"), *a = batch_file(f, "wa.csv", E1),
+         *b = batch_file(f, "wb.csv", E2), *c = batch_file(f, "wc.csv", E3);
+    char *ab = datadir(f, "wd-ab"), *ac = datadir(f, "wd-ac");
+    pg_batch bb, bc;
+    assert_int_equal(ingest(f, data, "kf", a, NULL, NULL, NULL), 0);
+    assert_int_equal(ingest(f, data, "kf", b, NULL, &bb, NULL), 0);
+    pg_dataset *before = load(f, data); /* totals of a, b */
+    assert_int_equal(ingest(f, data, "kf", c, NULL, &bc, NULL), 0);
+    pg_dataset *abc = load(f, data); /* c merged into them */
+    assert_true(value(f, abc, "kf_n", "zr", 202106) == 1);
+    withdraw(data, bc.id);
+    pg_dataset *after = load(f, data);
+    same_figures(f, "kf", before, after);
+    assert_true(isnan(value(f, after, "kf_n", "zr", 202106)));
+    assert_int_equal(ingest(f, ab, "kf", a, NULL, NULL, NULL), 0);
+    assert_int_equal(ingest(f, ab, "kf", b, NULL, NULL, NULL), 0);
+    pg_dataset *fresh = load(f, ab);
+    same_figures(f, "kf", after, fresh);
+    /* the middle one, with c back */
+    assert_int_equal(ingest(f, data, "kf", c, NULL, NULL, NULL), 0);
+    pg_dataset *back = load(f, data);
+    same_figures(f, "kf", abc, back);
+    withdraw(data, bb.id);
+    pg_dataset *no_b = load(f, data);
+    assert_int_equal(ingest(f, ac, "kf", a, NULL, NULL, NULL), 0);
+    assert_int_equal(ingest(f, ac, "kf", c, NULL, NULL, NULL), 0);
+    pg_dataset *only_ac = load(f, ac);
+    same_figures(f, "kf", no_b, only_ac);
+    pg_dataset_free(before), pg_dataset_free(abc), pg_dataset_free(after);
+    pg_dataset_free(fresh), pg_dataset_free(back), pg_dataset_free(no_b);
+    pg_dataset_free(only_ac);
+    pg_batch_clear(&bb), pg_batch_clear(&bc);
+    free(data), free(a), free(b), free(c), free(ab), free(ac);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -433,6 +601,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(replace, setup, teardown),
         cmocka_unit_test_setup_teardown(reject_lists_twenty, setup, teardown),
         cmocka_unit_test_setup_teardown(policy_change, setup, teardown),
+        cmocka_unit_test_setup_teardown(daily_and_monthly, setup, teardown),
+        cmocka_unit_test_setup_teardown(withdraw_compacted, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
