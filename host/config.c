@@ -38,6 +38,8 @@ void pg_config_free(pg_config *c)
     free(c->listen_host), free(c->rules), free(c->data_dir), free(c->web_dir);
     for (int i = 0; i < c->ntokens; i++) free(c->tokens[i].name), free(c->tokens[i].unit);
     free(c->tokens);
+    for (int i = 0; i < c->npulls; i++) free(c->pulls[i].source), free(c->pulls[i].from);
+    free(c->pulls);
     memset(c, 0, sizeof *c);
 }
 
@@ -209,6 +211,72 @@ static void read_rules(reader *r, const cJSON *v, pg_config *c)
         BAD(r, "rules: expected a directory or a list of directories");
 }
 
+/* "pulls": [ { source, from, every_s, at, before_cutoff_min } ] (config.h) */
+static void read_pulls(reader *r, const cJSON *v, pg_config *c)
+{
+    static const char *const keys[] = {"source", "from", "every_s", "at", "before_cutoff_min",
+                                       NULL};
+    if (!cJSON_IsArray(v)) {
+        BAD(r, "pulls: expected a list of { source, from, every_s, at, before_cutoff_min }");
+        return;
+    }
+    int i = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, v)
+    {
+        char where[32], path[64];
+        snprintf(where, sizeof where, "pulls[%d]", i++);
+        if (!cJSON_IsObject(e)) {
+            BAD(r, "%s: expected { source, from, every_s, at, before_cutoff_min }", where);
+            continue;
+        }
+        only_keys(r, e, where, keys);
+        pg_pull_cfg p = {0};
+        snprintf(path, sizeof path, "%s.source", where);
+        if (get_string(r, e, "source", path, &p.source) == 0)
+            BAD(r, "%s.source: missing (the rule set's source to pull)", where);
+        snprintf(path, sizeof path, "%s.from", where);
+        if (get_string(r, e, "from", path, &p.from) == 0)
+            BAD(r, "%s.from: missing (\"<reader>:[LOCATION]\", e.g. \"postgres:\")", where);
+        if (p.from && (!strchr(p.from, ':') || *p.from == ':'))
+            BAD(r, "%s.from: '%s' is not \"<reader>:[LOCATION]\" (e.g. \"postgres:\")", where,
+                p.from);
+        else if (p.from && (strchr(p.from, '=') || strstr(p.from, "://")))
+            BAD(r,
+                "%s.from: looks like a connection string; the connection goes in the host's "
+                "environment (PINGGU_PG_DSN, PGHOST, ~/.pgpass), never in the configuration's "
+                "from or a rule file",
+                where);
+        get_long(r, e, "every_s", 1, 86400 * 366, &p.every_s);
+        get_long(r, e, "before_cutoff_min", 1, 60 * 24 * 20, &p.before_cutoff_min);
+        const cJSON *at = cJSON_GetObjectItemCaseSensitive(e, "at");
+        if (at && !cJSON_IsArray(at)) BAD(r, "%s.at: expected a list of \"HH:MM\"", where);
+        const cJSON *t;
+        int k = 0;
+        if (cJSON_IsArray(at)) cJSON_ArrayForEach(t, at)
+            {
+                int hh, mm, n = 0;
+                if (!cJSON_IsString(t) || sscanf(t->valuestring, "%2d:%2d%n", &hh, &mm, &n) != 2 ||
+                    t->valuestring[n] || strlen(t->valuestring) != 5 || hh > 23 || mm > 59 ||
+                    hh < 0 || mm < 0)
+                    BAD(r, "%s.at[%d]: expected a local time \"HH:MM\" (00:00 to 23:59)", where, k);
+                else if (p.nat == 24)
+                    BAD(r, "%s.at: at most 24 times a day", where);
+                else
+                    p.at[p.nat++] = hh * 60 + mm;
+                k++;
+            }
+        if (!p.every_s && !p.nat && !p.before_cutoff_min)
+            BAD(r, "%s: says no time to pull (every_s, at or before_cutoff_min)", where);
+        for (int j = 0; j < c->npulls && p.source; j++)
+            if (c->pulls[j].source && strcmp(c->pulls[j].source, p.source) == 0)
+                BAD(r, "%s.source: '%s' is pulled by pulls[%d] already (one entry a source)", where,
+                    p.source, j);
+        c->pulls = pg_xrealloc(c->pulls, sizeof *c->pulls * (size_t)(c->npulls + 1));
+        c->pulls[c->npulls++] = p;
+    }
+}
+
 int pg_config_load(pg_config *c, const char *path, pg_diags *d)
 {
     /* clang-format off */
@@ -217,7 +285,7 @@ int pg_config_load(pg_config *c, const char *path, pg_diags *d)
         "idle_timeout_ms", "lua",   "reload",   "log_level", "tokens",        "web_dir",
         "retention_days",  "rule_load_deadline_ms", "rule_call_deadline_ms",
         "max_connections", "max_connections_per_ip", "header_timeout_ms", "body_memory_mb",
-        "job_deadline_ms", "drain_timeout_ms", "result_cache_mb", "rule_edits", NULL};
+        "job_deadline_ms", "drain_timeout_ms", "result_cache_mb", "rule_edits", "pulls", NULL};
     /* clang-format on */
     static const char *const lua_keys[] = {"instructions", "memory_mb", NULL};
     static const char *const reload_keys[] = {"debounce_ms",  "rescan_ms", "retry_ms",
@@ -341,6 +409,8 @@ int pg_config_load(pg_config *c, const char *path, pg_diags *d)
     }
     const cJSON *tokens = cJSON_GetObjectItemCaseSensitive(root, "tokens");
     if (tokens) read_tokens(r, tokens, c);
+    const cJSON *pulls = cJSON_GetObjectItemCaseSensitive(root, "pulls");
+    if (pulls) read_pulls(r, pulls, c);
     free(listen), free(level);
     cJSON_Delete(root);
     return d->errors > before ? -EINVAL : 0;

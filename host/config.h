@@ -14,13 +14,23 @@
  *                 "retry_max_ms": 300000 }, "log_level": "info",
  *     "web_dir": "/usr/share/pinggu/web", "retention_days": 90,
  *     "rule_edits": { "approval": "two_person" },
+ *     "pulls": [ { "source": "cases", "from": "postgres:", "at": ["01:00"],
+ *                  "before_cutoff_min": 120, "every_s": 0 } ],
  *     "tokens": [ { "name": "ops", "role": "admin", "sha256": "<64 hex digits>" },
  *                 { "name": "lufeng", "role": "unit", "unit": "lufeng", "sha256": "…" } ] }
  *
  * "rules" is one rule set directory or a list of them, one year each (a period is evaluated
  * with the rules of its year). Tokens are stored only as the SHA-256 of the secret (`pinggu token`
  * makes one). Unknown keys and wrong types are errors naming the key path ("tokens[1].role: …"),
- * never ignored: a typo in a security setting must not pass silently. */
+ * never ignored: a typo in a security setting must not pass silently.
+ *
+ * "pulls" (pull.c): sources of the rule set read through their plugin on a schedule, as
+ * `pinggu ingest --source SOURCE --from FROM` would: every `every_s` seconds, at each local
+ * time of `at` ("HH:MM" in the rule set's zone), and `before_cutoff_min` minutes before each
+ * cut-off (24:00 on the 25th, and the close of the year); at least one of them. `from` is
+ * "<reader>:[LOCATION]" (a table for postgres); the connection is never here nor in the rule
+ * files: the reader takes it from the host's environment (PINGGU_PG_DSN, PGHOST, ~/.pgpass …),
+ * so a `from` holding "=" or "://" is refused. */
 #ifndef PG_CONFIG_H
 #define PG_CONFIG_H
 
@@ -34,6 +44,15 @@ typedef enum {
     PG_ROLE_EVALUATOR,
     PG_ROLE_ADMIN
 } pg_role;
+
+/* One scheduled pull ("pulls" in the file). */
+typedef struct {
+    char *source, *from;
+    long every_s; /* 0: not by interval */
+    int at[24];   /* minutes after local midnight */
+    int nat;
+    long before_cutoff_min; /* 0: not before cut-offs */
+} pg_pull_cfg;
 
 typedef struct {
     char *name;
@@ -74,6 +93,8 @@ typedef struct {
     int retention_days; /* unpublished runs older than this are pruned daily; 0: kept */
     pg_token *tokens;
     int ntokens;
+    pg_pull_cfg *pulls; /* scheduled pulls (pull.c) */
+    int npulls;
 } pg_config;
 
 /* Fills `c` with the defaults (127.0.0.1:8080, nothing else set). */

@@ -1,0 +1,154 @@
+-- pull.lua PINGGU SOURCE_ROOT — scheduled pulls by the host (config "pulls", host/pull.c;
+-- issue 16 §1), against a throw-away PostgreSQL cluster (pgfixture.lua).
+--
+-- A host configured to pull `cases` through the postgres reader every 2 seconds (the
+-- connection from its environment, PGHOST): the first pull is a batch audited as host:pull;
+-- an unchanged table is a no-op (the same batch, counted "unchanged"); rows inserted into the
+-- table are picked up by a later pull, which replaces the earlier one (its rows never count
+-- twice); a bad value refuses the pull whole — nothing stored, the error logged and shown in
+-- /metrics until a pull succeeds again. A `from` holding a connection string is refused.
+package.path = arg[0]:gsub("[^/]*$", "") .. "../e2e/?.lua;" .. package.path
+local H = dofile(arg[0]:gsub("[^/]*$", "") .. "../host/serve/host.lua")
+local L = H.L
+local bin, root = arg[1], arg[2]
+local F = dofile(root .. "/tests/plugins/pgfixture.lua")
+local t = L.tester("plugins.pull")
+
+local pg, why, failed = F.start(L)
+if not pg then
+  if failed then
+    print("FAIL the cluster: " .. why)
+    os.exit(1)
+  end
+  print("SKIP: " .. why)
+  os.exit(77)
+end
+
+local ws = H.workspace(root)
+local data = ws .. "/data"
+local rules = ws .. "/rules"
+local src = L.slurp(rules .. "/sources.lua")
+L.write(rules .. "/sources.lua", (src:gsub('source "cases" {\n',
+  'source "cases" {\n  plugin = "postgres", options = { table = "public.cases" },\n', 1)))
+local sources = F.sources(rules)
+local function row(no, channel)
+  return string.format("('%s','TC','441502','县','承诺件','%s','2021-05-10 09:00',5,3," ..
+    "'2021-05-12 10:00','批准',0,0,true,true,true,true,'2021-05-10 10:00')", no, channel)
+end
+local _, err, code = pg:psql("SET TimeZone = 'Asia/Shanghai';\n" .. F.ddl(sources, "cases") ..
+  "INSERT INTO public.cases VALUES " .. row("P1", "窗口") .. ", " .. row("P2", "邮寄") .. ", " ..
+  row("P3", "粤省事") .. ";\n")
+if code ~= 0 then
+  print("FAIL loading the table: " .. (err or ""))
+  pg:stop()
+  os.exit(1)
+end
+
+-- a connection string in `from` is refused, naming the key
+local _, badcfg = H.tokens(bin, ws, '"pulls": [ { "source": "cases", "from": "postgres:host=db dbname=x", "every_s": 2 } ], ')
+local out, e0, c0 = L.run(L.quote(bin) .. " serve --rules " .. L.quote(rules) .. " --data-dir " ..
+  L.quote(data) .. " --listen 127.0.0.1:0 --config " .. L.quote(badcfg))
+t:ok(c0 ~= 0, "a connection string in from: the host does not start", out)
+t:contains("… naming the key", e0, "pulls[0].from: looks like a connection string")
+local _, nocfg = H.tokens(bin, ws, '"pulls": [ { "source": "cases", "from": "postgres:" } ], ')
+_, e0, c0 = L.run(L.quote(bin) .. " serve --rules " .. L.quote(rules) .. " --data-dir " ..
+  L.quote(data) .. " --listen 127.0.0.1:0 --config " .. L.quote(nocfg))
+t:ok(c0 ~= 0, "no time to pull: refused", e0)
+t:contains("… saying so", e0, "pulls[0]: says no time to pull")
+
+local tok, cfg = H.tokens(bin, ws, '"pulls": [ { "source": "cases", "from": "postgres:", "every_s": 2 } ], ')
+local h, w = H.start { bin = bin, rules = rules, data = data, config = cfg, env = pg.env }
+if not h then
+  print("FAIL the host did not start: " .. w)
+  pg:stop()
+  os.exit(1)
+end
+
+local function metric(result)
+  local _, m = h:get("/metrics", tok.admin)
+  return tonumber((m or ""):match('pinggu_pulls_total{source="cases",result="' .. result .. '"} (%d+)')), m
+end
+local function failing()
+  local _, m = h:get("/metrics", tok.admin)
+  return tonumber((m or ""):match('pinggu_pull_failing{source="cases"} (%d+)'))
+end
+-- the store's batches of cases, in ingestion order: { id, file, records, actor, status, replaced_by }
+local function batches()
+  local p = io.popen("sqlite3 -separator '|' " .. L.quote(data .. "/pinggu.db") .. " " ..
+    L.quote("SELECT id, file, records, actor, status, coalesce(replaced_by, '') FROM batch " ..
+      "WHERE source = 'cases' ORDER BY seq") .. " 2>&1")
+  local raw = p:read("a")
+  p:close()
+  local active, list = {}, {}
+  for line in raw:gmatch("[^\n]+") do
+    local id, file, recs, actor, status, by = line:match("^(%x+)|([^|]*)|(%d+)|([^|]*)|(%a+)|(%x*)$")
+    if id then
+      local b = { id = id, file = file, records = tonumber(recs), actor = actor, status = status,
+        replaced_by = by }
+      list[#list + 1] = b
+      if status == "active" then active[#active + 1] = b end
+    end
+  end
+  return active, list, raw
+end
+
+-- the first pull: at start
+local n = H.wait(30, function() local v = metric("accepted") return v and v >= 1 and v end)
+t:eq("the first pull is accepted", 1, n, h:log():sub(-600))
+local active, _, raw = batches()
+t:eq("one active batch of cases", 1, #active, raw)
+local first = active[1] or {}
+t:eq("… of the table's 3 rows", 3, first.records)
+t:eq("… named by what the reader read", "postgres:public.cases@postgres", first.file)
+t:eq("… audited as the host's pull", "host:pull", first.actor)
+t:ok(h:log():find("event=pull source=cases from=postgres: file=postgres:public.cases@postgres", 1, true),
+  "the pull is logged", h:log():sub(-600))
+
+-- nothing changed: the same batch, a no-op
+local u = H.wait(30, function() local v = metric("unchanged") return v and v >= 1 and v end)
+t:ok(u and u >= 1, "an unchanged table: the pull is a no-op, counted unchanged", u)
+t:eq("… still one active batch, the same", first.id, (batches()[1] or {}).id)
+t:eq("… and no second accepted pull", 1, metric("accepted"))
+
+-- rows inserted are picked up, replacing the earlier pull
+_, err, code = pg:psql("SET TimeZone = 'Asia/Shanghai';\nINSERT INTO public.cases VALUES " ..
+  row("P4", "窗口") .. ", " .. row("P5", "粤商通") .. ";\n")
+t:eq("insert", 0, code, err)
+n = H.wait(30, function() local v = metric("accepted") return v and v >= 2 and v end)
+t:eq("the new rows are pulled", 2, n, h:log():sub(-600))
+local list
+active, list, raw = batches()
+t:eq("one active batch", 1, #active, raw)
+local second = active[1] or {}
+t:eq("… of the 5 rows", 5, second.records)
+local old
+for _, b in ipairs(list) do if b.id == first.id then old = b end end
+t:eq("the first pull was replaced by the second", "replaced", old and old.status)
+t:eq("… by it", second.id, old and old.replaced_by)
+t:eq("nothing failing", 0, failing())
+
+-- a bad value: the pull is refused whole, logged, in /metrics; the batch in force stays
+_, err, code = pg:psql("INSERT INTO public.cases VALUES " .. row("P6", "传真") .. ";\n")
+t:eq("insert a bad row", 0, code, err)
+local errs = H.wait(30, function() local v = metric("error") return v and v >= 1 and v end)
+t:ok(errs and errs >= 1, "the pull fails", h:log():sub(-600))
+t:eq("pinggu_pull_failing is 1", 1, failing())
+t:ok(h:log():find("event=pull source=cases from=postgres: result=error", 1, true),
+  "the failure is logged", h:log():sub(-800))
+t:ok(h:log():find("channel", 1, true), "… with the reader's reason (the field)", h:log():sub(-800))
+active = batches()
+t:eq("nothing stored: the same batch in force", second.id, (active[1] or {}).id)
+t:eq("… and only it", 1, #active)
+
+-- fixed: the next pull succeeds and the gauge clears
+pg:psql("DELETE FROM public.cases WHERE project_no = 'P6';\n")
+local ok = H.wait(30, function() return failing() == 0 end)
+t:ok(ok, "fixed: the next pull succeeds, pinggu_pull_failing is 0", h:log():sub(-600))
+t:eq("… it is the same rows again: no new batch", second.id, (batches()[1] or {}).id)
+
+local stopped, clean = h:stop()
+t:ok(stopped and clean, "SIGTERM stops the host cleanly", h:log():sub(-300))
+pg:stop()
+L.cleanup()
+print(string.format("%s: %d checks, %d failed", t.name, t.checks, t.failures))
+os.exit(t.failures == 0 and 0 or 1)
