@@ -16,6 +16,7 @@
 #include "host.h"
 #include "log.h"
 #include "render.h"
+#include "pull.h"
 #include "retention.h"
 
 #include <errno.h>
@@ -77,6 +78,7 @@ static void stop(pg_host *h, const char *why)
     pg_log(PG_LOG_INFO, "shutdown", "signal", why, "jobs_in_flight", pending, NULL);
     pg_rules_stop_watching(h);
     if (h->sched) pg_sched_stop(h->sched), h->sched = NULL;
+    pg_pull_stop(h);
     uv_timer_start(&h->drain, drain_timeout, h->cfg.drain_timeout_ms, 0);
     pg_http_stop(h->http, http_stopped, h);
     pg_pool_drain(h->pool, drained, h);
@@ -212,6 +214,7 @@ int pg_serve(pg_config *cfg, int64_t fake_now)
     }
     free(state);
     pg_retention_start(h);
+    pg_pull_start(h);
     uv_signal_start(&h->sighup, on_signal, SIGHUP);
     uv_signal_start(&h->sigterm, on_signal, SIGTERM);
     uv_signal_start(&h->sigint, on_signal, SIGINT);
@@ -233,6 +236,7 @@ out:
     uv_run(&loop, UV_RUN_DEFAULT);
     pg_rules_stop_watching(h);
     if (h->sched) pg_sched_stop(h->sched);
+    pg_pull_stop(h);
     pg_pool_close(h->pool);
     uv_run(&loop, UV_RUN_DEFAULT); /* their close callbacks */
     pg_entries_free(h);
