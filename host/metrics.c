@@ -1,5 +1,6 @@
 /* metrics.c — the host's counters and their Prometheus text exposition (format 0.0.4). */
 #include "host.h"
+#include "pull.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -164,6 +165,9 @@ pg_blob *pg_metrics_render(const pg_host *h)
     for (int i = 0; i < h->nrules; i++)
         put(&t, "pinggu_rules_load_errors{year=\"%d\"} %d\n", h->rules[i]->year,
             pg_rules_errors(h->rules[i]));
+    char *pulls = pg_pull_metrics(); /* pull.c: scheduled pulls, by source */
+    put(&t, "%s", pulls);
+    free(pulls);
     pg_blob *b = pg_blob_new(t.buf, t.len);
     free(t.buf);
     return b;
