@@ -78,11 +78,38 @@ static void rename_files(pg_diags *d, const char *tmpdir)
     }
 }
 
+/* A posted value batch beside the data directory's *.csv files: whether one of its values is
+ * also in a file, which fails every evaluation. A few values are looked up (each lookup reads
+ * the files); more count as "maybe". A withdrawal removes values and cannot add a clash. */
+#define FED_LOOKUPS 16
+
+static int clashes_with_files(const pg_ruleset *rs, const char *datadir, const pg_touched *t)
+{
+    int looked = 0;
+    for (int i = 0; i < t->ncells; i++) {
+        const pg_touch_cells *c = &t->cells[i];
+        if (!c->metric) continue;
+        int m = pg_strmap_get(&rs->metric_ids, c->metric);
+        int u = pg_unit_find(rs, c->unit ? c->unit : "");
+        if (m < 0 || u < 0 || c->nbuckets != 1 || ++looked > FED_LOOKUPS) return 1;
+        char **lines = NULL;
+        int n = 0;
+        pg_dataset_fed_rows(rs, datadir, m, u, c->buckets[0], &lines, &n);
+        for (int k = 0; k < n; k++) free(lines[k]);
+        free(lines);
+        if (n) return 1;
+    }
+    return 0;
+}
+
 /* Reads what the committed change touched. When it cannot (logged), every period is re-scored. */
 static void touched(pg_intake *in)
 {
     pg_diags d = {0};
     in->touched_rc = pg_batch_touched(in->datadir, in->batch.id, &in->touched, &d);
+    if (in->touched_rc == 0 && in->touched.fed_files && !in->id &&
+        clashes_with_files(in->job.rs, in->datadir, &in->touched))
+        in->touched.everything = 1;
     if (in->touched_rc != 0)
         pg_log(PG_LOG_WARN, "rescore", "batch", in->batch.id, "error",
                "cannot read what the batch touched; every period is re-scored", "why",

@@ -18,10 +18,10 @@
  *     keys_gen than the batch's, damaged blobs. Their definition is touched in every bucket; a
  *     definition with no row at all (another generation's metric) is the caller's to treat so.
  *
- * A value given twice (two active value batches for one cell, or a value batch and a *.csv file
- * of the data directory) fails every evaluation, so a value batch that shares a cell with
- * another active one, or beside *.csv files (which this reader does not parse), touches
- * everything.
+ * A value given twice fails every evaluation, so a value batch that shares a cell with another
+ * active one touches everything; one beside *.csv files of the data directory, which this reader
+ * does not parse (their units may be named by code, name or alias: the rules are needed), is
+ * flagged for the caller to compare (`fed_files`).
  *
  * Read only: one read transaction on the data directory's store, no rule set (a withdrawal has
  * none at hand; the host matches the answer against each generation's rules). The cells are
@@ -302,7 +302,7 @@ int pg_batch_touched(const char *datadir, const char *id, pg_touched *out, pg_di
     for (int i = 0; rc == 0 && i < n; i++) {
         if (strcmp(v[i].source, PG_BATCH_VALUES) == 0) {
             rc = value_cells(st, &v[i], out, d);
-            if (has_csv_files(datadir)) out->everything = 1;
+            if (has_csv_files(datadir)) out->fed_files = 1;
             continue;
         }
         pg_touch_source *s = source_of(out, v[i].source);

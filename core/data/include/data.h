@@ -225,8 +225,10 @@ int pg_batch_store_open_existing(const char *datadir, pg_store **out, pg_diags *
  * changed batches share a key with another active batch, or whose keys were never indexed
  * (the source's `all`, `keys_indexed`); a row of before schema 5, of another keys_gen, or
  * damaged (the cells' `all`). A value batch sharing a cell with another active one fails every
- * evaluation (`everything`). A computed metric whose definition has no row here was never
- * computed for this batch: the caller treats it as touched in every bucket. */
+ * evaluation (`everything`); whether it shares one with a *.csv file of the data directory is
+ * the caller's to ask with the rules (`fed_files`, pg_dataset_fed_rows). A computed metric whose
+ * definition has no row here was never computed for this batch: the caller treats it as touched
+ * in every bucket. */
 
 typedef struct {
     const char *source; /* the batch's source (pg_touch_source.name), or PG_BATCH_VALUES */
@@ -252,6 +254,7 @@ typedef struct {
     pg_touch_cells *cells;
     int ncells;
     int everything; /* the change may fail or change every evaluation */
+    int fed_files;  /* value cells changed, and the data directory has *.csv files */
 } pg_touched;
 
 /* What the change of batch `id` (full id) touched: its cells and those of the batches it
