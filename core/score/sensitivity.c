@@ -2,19 +2,24 @@
  *
  * The leaves are scored once, by pg_eval; this file takes its result and re-aggregates the
  * tree in C, N times, each time with weights drawn uniformly within ±spread of their nominal
- * values (the JRC's uncertainty analysis, composite_methods.md). A leaf's points under a
- * drawn weight are its points × (drawn / nominal): its share of its maximum does not change,
- * only how much it weighs. Inner nodes then roll up exactly as eval.c does — the sum of the
- * applicable children rescaled to the node's maximum (so weights are relative among
- * siblings), caps on bonus/penalty nodes, the thin-evidence policy with its group median
+ * values, or within the interval a node declares (weight_range, compose.c) — the JRC's
+ * uncertainty analysis, composite_methods.md. Under a sum a node's weight is its points: a
+ * leaf's points under a drawn weight are its points × (drawn / nominal), its share of its
+ * maximum does not change, only how much it weighs. Under mean, geomean and harmonic a node's
+ * weight is its `weight`: the drawn one enters the operator (aggregate.h, the very code eval.c
+ * uses), normalised over the children that apply to the unit, and the child's points and
+ * maximum stay as they are. A min node has no weights; the output says so. Inner nodes then
+ * roll up exactly as eval.c does — the sum of the applicable children rescaled to the node's
+ * maximum (so weights are relative among siblings), or the operator of the node, caps on
+ * bonus/penalty nodes, the thin-evidence policy with its group median
  * recomputed under the draw, parts weighted (renormalised per group so the scheme keeps its
  * maximum), veto, the clamp to [0, max], rounding, ranks with tie-breakers, bands.
  *
  * What is a weight: every node of the scheme's trees with a sibling, outside a bonus/penalty
  * node and not a veto item (bonus, penalty and veto are additive adjustments, not weights),
- * and each part of the scheme when there are two or more weighted parts. One factor per
- * weight is drawn for all groups: a node worth 10 points for depts and 8 for counties moves
- * by the same share in both.
+ * not a child of a min node, and each part of the scheme when there are two or more weighted parts.
+ * One factor per weight is drawn for all groups: a node worth 10 points for depts and 8 for
+ * counties moves by the same share in both.
  *
  * The same arithmetic at factor 1 must give the evaluation's own totals bit for bit; before
  * drawing, pg_sens_run checks that it does for every unit (total, rank and band) and refuses
@@ -25,10 +30,12 @@
  * Draws run on `threads` threads, each with its own scratch; the ranks of every draw are kept
  * (one uint16 a unit a draw) for the percentiles.
  *
- * Which weights move a unit: one at a time (OAT), each weight alone at +spread and at
- * −spread with every other weight nominal; its effect on a unit is the larger rank change of
- * the two. Cheap (2 re-aggregations a weight) and readable; it does not see interactions. */
+ * Which weights move a unit: one at a time (OAT), each weight alone at the top and at the
+ * bottom of its interval (±spread, or its declared range) with every other weight nominal; its
+ * effect on a unit is the larger rank change of the two. Cheap (2 re-aggregations a weight) and
+ * readable; it does not see interactions. */
 #include "score.h"
+#include "aggregate.h"
 #include "base.h"
 #include "rules.h"
 
@@ -47,6 +54,10 @@ typedef struct {
     int leaf;   /* its points come from the result */
     int adjust; /* bonus/penalty node: clamp the sum */
     int w;      /* weight index, or -1 */
+    pg_op op;   /* how it combines its children (PG_OP_SUM for a leaf or an adjust node) */
+    int wop;    /* its parent is not a sum: its weight enters the parent's operator, and its
+                 * own points and maximum do not move with it */
+    double cw;  /* wop: its nominal weight under the parent (aggregate.h) */
     int *kids;  /* positions (post-order) */
     int nkids;
     double min_app;
@@ -80,6 +91,10 @@ typedef struct {
     int *tie_part, *tie_pos; /* per tie-breaker: part index, else position, else both -1 */
     int nweights;
     pg_sens_weight *weights;
+    double *flo, *fhi;   /* per weight: the factors it is drawn between (lo, hi ÷ nominal) */
+    unsigned char *decl; /* per weight: from a declared weight_range */
+    int *unweighted;     /* min nodes */
+    int nunweighted;
 } model;
 
 /* One thread's scratch for one re-aggregation. Inner nodes only: leaves are folded into their
@@ -186,6 +201,42 @@ static inline double factor(const double *f, int w)
     return w >= 0 && f ? f[w] : 1.0;
 }
 
+/* A node that combines its children by mean, geomean, harmonic or min, for units [u0, u1):
+ * eval.c's roll_up_op with each child's weight × its drawn factor. Children in order, so the
+ * sums are eval's term by term at factor 1. The applicable share is eval's too (the weights of
+ * the children that apply to the unit's group), for the thin-evidence policy. */
+static void reaggregate_op(const model *m, const double *f, scratch *x, const snode *sn, int p,
+                           double fp, int u0, int u1)
+{
+    for (int u = u0; u < u1; u++) {
+        size_t i = AT(m, p, u);
+        x->thin[i] = 0;
+        x->pres[i] = 0, x->pts[i] = x->mx[i] = x->app[i] = 0;
+        if (m->off[i]) continue;
+        pg_agg ag;
+        pg_agg_init(&ag);
+        double app = 0, wall = 0;
+        for (int k = 0; k < sn->nkids; k++) {
+            const snode *kn = &m->pos[sn->kids[k]];
+            size_t ci = AT(m, sn->kids[k], u);
+            if (m->off[ci]) continue;
+            double w = kn->cw * factor(f, kn->w);
+            wall += w;
+            int leaf = kn->leaf;
+            if (!(leaf ? m->lpres[ci] : x->pres[ci])) continue;
+            double pts = leaf ? m->lp[ci] : x->pts[ci], mx = leaf ? m->lm[ci] : x->mx[ci];
+            app += w * (leaf ? 1 : x->app[ci] / mx);
+            pg_agg_add(&ag, sn->op, w, pg_agg_share_of(pts, mx));
+        }
+        double max = m->cmax[i] * fp;
+        x->app[i] = wall > 0 ? max * app / wall : 0;
+        if (!(ag.W > 0)) continue;
+        x->pts[i] = pg_agg_result(&ag, sn->op) * max + 0.0;
+        x->mx[i] = max;
+        x->pres[i] = 1;
+    }
+}
+
 /* Re-aggregates units [u0, u1) under factors f (nweights; NULL: all 1): their totals (rounded,
  * NAN when not ranked) into tot[u], and the unrounded values of the tie-breakers into
  * tie[u × ntie + i]. A scheme with a thin-evidence policy needs the whole group at once (its
@@ -197,7 +248,12 @@ static void reaggregate(const model *m, const double *f, scratch *x, int u0, int
     for (int p = 0; p < m->npos; p++) {
         const snode *sn = &m->pos[p];
         if (sn->leaf) continue; /* read by its parent */
-        double fp = factor(f, sn->w);
+        double fp = sn->wop ? 1 : factor(f, sn->w);
+        if (sn->op != PG_OP_SUM) {
+            reaggregate_op(m, f, x, sn, p, fp, u0, u1);
+            if (sn->min_app > 0) thin_evidence(m, x, sn, p, fp);
+            continue;
+        }
         double *pts = x->pts + AT(m, p, 0), *mx = x->mx + AT(m, p, 0), *app = x->app + AT(m, p, 0);
         unsigned char *pres = x->pres + AT(m, p, 0), *thin = x->thin + AT(m, p, 0);
         const unsigned char *off = m->off + AT(m, p, 0);
@@ -323,7 +379,9 @@ static void reaggregate(const model *m, const double *f, scratch *x, int u0, int
             if (m->tie_part[i] >= 0)
                 v = parts[m->tie_part[i]];
             else if (tp >= 0 && m->pos[tp].leaf)
-                v = m->lpres[AT(m, tp, u)] ? m->lp[AT(m, tp, u)] * factor(f, m->pos[tp].w) : NAN;
+                v = m->lpres[AT(m, tp, u)]
+                        ? m->lp[AT(m, tp, u)] * (m->pos[tp].wop ? 1 : factor(f, m->pos[tp].w))
+                        : NAN;
             else if (tp >= 0)
                 v = x->pres[AT(m, tp, u)] ? x->pts[AT(m, tp, u)] : NAN;
             tie[(size_t)u * (size_t)rs->ntie + (size_t)i] = v;
@@ -466,7 +524,7 @@ static void rank_draw(const model *m, scratch *x, const double *tot, const doubl
 /* The patterns of a node whose children are all leaves (snode.pat); none past MAX_PATTERNS. */
 static void build_patterns(model *m, snode *sn, int p)
 {
-    if (sn->leaf || sn->adjust || sn->nkids == 0) return;
+    if (sn->leaf || sn->adjust || sn->nkids == 0 || sn->op != PG_OP_SUM) return;
     for (int k = 0; k < sn->nkids; k++)
         if (!m->pos[sn->kids[k]].leaf) return;
     int nk = sn->nkids, cap = 8;
@@ -512,15 +570,36 @@ static void model_free(model *m)
     if (m->members)
         for (int g = 0; g < m->rs->ngroups; g++) free(m->members[g]);
     free(m->members), free(m->nmembers), free(m->weights);
+    free(m->flo), free(m->fhi), free(m->decl), free(m->unweighted);
     free(m);
 }
 
 static int add_weight(model *m, const char *id, const char *name, int node, int part,
-                      double nominal)
+                      double nominal, pg_sens_basis basis)
 {
     m->weights = pg_xrealloc(m->weights, sizeof(pg_sens_weight) * (size_t)(m->nweights + 1));
-    m->weights[m->nweights] = (pg_sens_weight){id, name, node, part, nominal};
+    m->weights[m->nweights] = (pg_sens_weight){id, name, node, part, nominal, basis, NAN, NAN, 0};
     return m->nweights++;
+}
+
+/* Each weight's interval: the declared weight_range, else nominal × (1 ± spread). */
+static void set_intervals(model *m, double spread)
+{
+    m->flo = pg_xmalloc(sizeof(double) * (size_t)(m->nweights + 1));
+    m->fhi = pg_xmalloc(sizeof(double) * (size_t)(m->nweights + 1));
+    m->decl = pg_xcalloc((size_t)m->nweights + 1, 1);
+    for (int w = 0; w < m->nweights; w++) {
+        pg_sens_weight *wt = &m->weights[w];
+        const pg_node *n = wt->node >= 0 ? &m->rs->nodes[wt->node] : NULL;
+        wt->declared = m->decl[w] = n && n->has_wr;
+        if (wt->declared) {
+            wt->lo = n->wr_lo, wt->hi = n->wr_hi;
+            m->flo[w] = wt->lo / wt->nominal, m->fhi[w] = wt->hi / wt->nominal;
+        } else {
+            m->flo[w] = 1 - spread, m->fhi[w] = 1 + spread;
+            wt->lo = wt->nominal * m->flo[w], wt->hi = wt->nominal * m->fhi[w];
+        }
+    }
 }
 
 /* The nominal points of node n: in its first group where it applies. */
@@ -562,20 +641,6 @@ static int model_build(const pg_result *res, model **out, pg_diags *d)
                      s->parts[k].id);
             return -ENOTSUP;
         }
-    /* Drawn weights are points renormalised among siblings that add up; a node that combines
-     * its children by another operator weighs them by `weight` and not additively, which this
-     * re-aggregation does not model: refused, rather than drawing numbers that mean nothing. */
-    for (int i = 0; i < s->norder; i++) {
-        const pg_node *n = &rs->nodes[s->order[i]];
-        if (n->op != PG_OP_SUM) {
-            pg_error(d, n->file, n->line,
-                     "indicator '%s' combines its children by aggregate = \"%s\"; sensitivity "
-                     "draws weights for sums of points only, so scheme '%s' cannot be analysed "
-                     "this way yet",
-                     n->id, pg_op_name(n->op), s->id);
-            return -ENOTSUP;
-        }
-    }
     if (rs->nunits > 65535) {
         pg_error(d, NULL, 0, "sensitivity handles at most 65,535 units; the rule set has %d",
                  rs->nunits);
@@ -607,6 +672,16 @@ static int model_build(const pg_result *res, model **out, pg_diags *d)
         sn->below = n->below;
         sn->plus = n->plus, sn->minus = n->minus;
         sn->w = -1;
+        sn->op = sn->leaf || n->adjust ? PG_OP_SUM : n->op;
+        if (n->parent >= 0 && rs->nodes[n->parent].op != PG_OP_SUM &&
+            !rs->nodes[n->parent].adjust) {
+            sn->wop = 1;
+            sn->cw = pg_agg_child_weight(&rs->nodes[n->parent], n);
+        }
+        if (sn->op == PG_OP_MIN) {
+            m->unweighted = pg_xrealloc(m->unweighted, sizeof(int) * (size_t)(m->nunweighted + 1));
+            m->unweighted[m->nunweighted++] = node;
+        }
         sn->kids = pg_xmalloc(sizeof(int) * (size_t)(n->nchildren + 1));
         for (int k = 0; k < n->nchildren; k++) {
             int c = m->pos_of[n->children[k]];
@@ -642,7 +717,12 @@ static int model_build(const pg_result *res, model **out, pg_diags *d)
         int in_adjust = 0;
         for (int a = n->parent; a >= 0; a = rs->nodes[a].parent) in_adjust |= rs->nodes[a].adjust;
         if (in_adjust || rs->nodes[n->parent].nchildren < 2) continue;
-        m->pos[m->pos_of[node]].w = add_weight(m, n->id, n->name, node, -1, first_points(rs, n));
+        const pg_node *pa = &rs->nodes[n->parent];
+        if (pa->op == PG_OP_MIN) continue; /* min has no weights (m->unweighted) */
+        snode *sn = &m->pos[m->pos_of[node]];
+        sn->w = pa->op == PG_OP_SUM
+                    ? add_weight(m, n->id, n->name, node, -1, first_points(rs, n), PG_SENS_POINTS)
+                    : add_weight(m, n->id, n->name, node, -1, sn->cw, PG_SENS_WEIGHT);
     }
     free(pre);
     m->part_w = pg_xmalloc(sizeof(int) * (size_t)(s->nparts + 1));
@@ -653,7 +733,8 @@ static int model_build(const pg_result *res, model **out, pg_diags *d)
         const pg_part *pt = &s->parts[k];
         const pg_node *n = &rs->nodes[pt->node];
         m->part_w[k] = weighted >= 2 && !n->adjust
-                           ? add_weight(m, pt->id, pt->name ? pt->name : n->name, -1, k, pt->weight)
+                           ? add_weight(m, pt->id, pt->name ? pt->name : n->name, -1, k, pt->weight,
+                                        PG_SENS_PART)
                            : -1;
         for (int g = 0; g < rs->ngroups; g++)
             m->part_mx[k * rs->ngroups + g] = n->adjust ? 0 : n->points[g];
@@ -786,14 +867,22 @@ static uint64_t xoshiro(uint64_t s[4])
     return r;
 }
 
-void pg_sens_factors(uint64_t seed, long draw, double spread, int n, double *f)
+/* Draw `draw`'s factors: weight i uniform in [flo[i], fhi[i]) where decl[i], else within
+ * ±spread (written as pg_sens_factors always has, so undeclared draws do not change). */
+static void draw_factors(uint64_t seed, long draw, double spread, int n, const unsigned char *decl,
+                         const double *flo, const double *fhi, double *f)
 {
     uint64_t sm = seed ^ ((uint64_t)draw * 0xd1b54a32d192ed03ULL), st[4];
     for (int i = 0; i < 4; i++) st[i] = splitmix64(&sm);
     for (int i = 0; i < n; i++) {
         double uni = (double)(xoshiro(st) >> 11) * 0x1.0p-53; /* [0, 1) */
-        f[i] = 1 + spread * (2 * uni - 1);
+        f[i] = decl && decl[i] ? flo[i] + (fhi[i] - flo[i]) * uni : 1 + spread * (2 * uni - 1);
     }
+}
+
+void pg_sens_factors(uint64_t seed, long draw, double spread, int n, double *f)
+{
+    draw_factors(seed, draw, spread, n, NULL, NULL, NULL, f);
 }
 
 /* Vectors [from, to) of the run: the first noat are the one-at-a-time sweep (vector i sets
@@ -829,9 +918,10 @@ static void *worker(void *arg)
             double *fb = f + (size_t)b * (size_t)nw;
             if (v < j->noat) {
                 for (int i = 0; i < nw; i++) fb[i] = 1;
-                fb[v / 2] = v % 2 ? 1 + j->o->spread : 1 - j->o->spread;
+                fb[v / 2] = v % 2 ? m->fhi[v / 2] : m->flo[v / 2];
             } else
-                pg_sens_factors(j->o->seed, v - j->noat, j->o->spread, nw, fb);
+                draw_factors(j->o->seed, v - j->noat, j->o->spread, nw, m->decl, m->flo, m->fhi,
+                             fb);
         }
         int block = m->has_thin ? nu : BLOCK;
         for (int u0 = 0; u0 < nu; u0 += block) {
@@ -893,6 +983,7 @@ int pg_sens_run(const pg_result *res, const pg_sens_opts *o, pg_sens **out, pg_d
     model *m;
     int rc = model_build(res, &m, d);
     if (rc) return rc;
+    set_intervals(m, o->spread);
     scratch x;
     scratch_init(m, &x);
     if ((rc = check_nominal(m, &x, d)) != 0) {
@@ -906,6 +997,8 @@ int pg_sens_run(const pg_result *res, const pg_sens_opts *o, pg_sens **out, pg_d
     sv->opts = *o;
     sv->nweights = m->nweights;
     sv->weights = m->weights, m->weights = NULL;
+    sv->unweighted = m->unweighted, m->unweighted = NULL;
+    sv->nunweighted = m->nunweighted;
     sv->units = pg_xcalloc(nu + 1, sizeof(pg_sens_unit));
     sv->nunits = m->nu;
 
@@ -998,6 +1091,7 @@ void pg_sens_free(pg_sens *sv)
 {
     if (!sv) return;
     free(sv->weights);
+    free(sv->unweighted);
     free(sv->units);
     free(sv);
 }
@@ -1042,8 +1136,26 @@ cJSON *pg_sens_json(const pg_sens *sv)
         cJSON_AddStringToObject(j, "id", wt->id);
         cJSON_AddStringToObject(j, "name", wt->name ? wt->name : wt->id);
         cJSON_AddStringToObject(j, "kind", wt->node >= 0 ? "indicator" : "part");
+        /* what the number is: points under a sum, a weight under mean/geomean/harmonic */
+        cJSON_AddStringToObject(j, "basis",
+                                wt->basis == PG_SENS_POINTS   ? "points"
+                                : wt->basis == PG_SENS_WEIGHT ? "weight"
+                                                              : "part_weight");
         cJSON_AddNumberToObject(j, "nominal", wt->nominal);
+        cJSON_AddNumberToObject(j, "lo", wt->lo);
+        cJSON_AddNumberToObject(j, "hi", wt->hi);
+        cJSON_AddBoolToObject(j, "declared", wt->declared);
         cJSON_AddItemToArray(ws, j);
+    }
+    cJSON *uw = cJSON_AddArrayToObject(o, "unweighted");
+    for (int i = 0; i < sv->nunweighted; i++) {
+        const pg_node *n = &rs->nodes[sv->unweighted[i]];
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "id", n->id);
+        cJSON_AddStringToObject(j, "name", n->name);
+        cJSON_AddStringToObject(j, "why",
+                                "aggregate = \"min\" has no weights: its children are not drawn");
+        cJSON_AddItemToArray(uw, j);
     }
     cJSON *us = cJSON_AddArrayToObject(o, "units");
     int *order = display_order(sv);
@@ -1096,13 +1208,39 @@ int pg_sens_text(const pg_sens *sv, FILE *out)
     const pg_result *res = sv->res;
     const pg_ruleset *rs = res->rs;
     char pb[PG_PERIOD_BUF];
+    int ndecl = 0;
+    for (int w = 0; w < sv->nweights; w++) ndecl += sv->weights[w].declared;
     fprintf(out,
-            "%s %s：权重敏感性分析（%ld 次抽样，各权重在名义值 ±%g%% 内均匀抽取，种子 %llu；"
+            "%s %s：权重敏感性分析（%ld 次抽样，%s权重在名义值 ±%g%% 内均匀抽取，种子 %llu；"
             "%d 个权重）\n",
             rs->schemes[res->scheme].name, pg_period_format(res->period, pb), sv->opts.draws,
-            pg_round(sv->opts.spread * 100, 6), (unsigned long long)sv->opts.seed, sv->nweights);
-    fputs("影响最大的权重：逐一将单个权重调至 −p%/+p%（其余取名义值）时的名次，括号内为 "
-          "−p%→+p%\n",
+            ndecl ? "未声明区间的" : "各", pg_round(sv->opts.spread * 100, 6),
+            (unsigned long long)sv->opts.seed, sv->nweights);
+    if (ndecl) {
+        fputs("按规则集声明的区间（weight_range）抽取：", out);
+        for (int w = 0, k = 0; w < sv->nweights; w++) {
+            const pg_sens_weight *wt = &sv->weights[w];
+            if (!wt->declared) continue;
+            fprintf(out, "%s%s %g–%g（名义%s %g）", k++ ? "，" : "", wt->name, wt->lo, wt->hi,
+                    wt->basis == PG_SENS_POINTS ? "分值" : "权重", wt->nominal);
+        }
+        fputc('\n', out);
+    }
+    int nw = 0;
+    for (int w = 0; w < sv->nweights; w++) nw += sv->weights[w].basis == PG_SENS_WEIGHT;
+    if (nw)
+        fprintf(out,
+                "其中 %d 个为平均合成（mean/geomean/harmonic）下级指标的权重（weight），"
+                "在同级适用指标间重新归一\n",
+                nw);
+    if (sv->nunweighted) {
+        fputs("取最小值（min）的指标没有权重，其下级指标不参与抽样：", out);
+        for (int i = 0; i < sv->nunweighted; i++)
+            fprintf(out, "%s%s", i ? "，" : "", rs->nodes[sv->unweighted[i]].name);
+        fputc('\n', out);
+    }
+    fputs("影响最大的权重：逐一将单个权重调至其区间下限/上限（其余取名义值）时的名次，括号内为 "
+          "下限→上限\n",
           out);
     int *order = display_order(sv);
     int g = -1;

@@ -315,8 +315,8 @@ static void test_functions(void **state)
     assert_false(pg_na_when(&na, 998));
 }
 
-/* sensitivity draws weights for sums of points only: a tree with another operator is refused,
- * naming the node; a sum tree with a ranked = false group keeps that group unranked in every
+/* sensitivity draws a geomean node's children's weights (test_sens_ops.c checks the numbers):
+ * at nominal weights it reproduces the evaluation; a sum tree with a ranked = false group keeps that group unranked in every
  * draw (the nominal check compares it with the evaluation, total and no rank). analyze gives
  * no nominal or effective weight below an operator. */
 static void test_sensitivity_and_analyze(void **state)
@@ -329,12 +329,12 @@ static void test_sensitivity_and_analyze(void **state)
     pg_diags d = {0};
     pg_sens *sv = NULL;
     pg_sens_opts o = {.draws = 50, .spread = 0.2, .seed = 7, .threads = 1};
-    assert_int_equal(pg_sens_run(res, &o, &sv, &d), -ENOTSUP);
-    assert_null(sv);
-    assert_true(d.n > 0);
-    assert_substr(d.v[0].msg,
-                  "indicator 'geomean' combines its children by aggregate = \"geomean\"");
-    assert_int_equal(d.v[0].line, fx_line_of(fx_path("compose", "ruleset.lua"), "indicator(op)"));
+    assert_int_equal(pg_sens_run(res, &o, &sv, &d), 0);
+    assert_int_equal(sv->nweights, 3);
+    assert_int_equal(sv->weights[0].basis, PG_SENS_WEIGHT);
+    assert_true(sv->weights[0].nominal == 2);
+    pg_sens_free(sv);
+    sv = NULL;
     pg_diags_free(&d);
     pg_analysis *an = NULL;
     assert_int_equal(pg_analyze_results(&res, 1, &an, &d), 0);
