@@ -84,8 +84,7 @@ static const char *mark(pg_bulletin *b, const pg_unit_result *ur)
 static const double *part_scores(pg_bulletin *b, const pg_result *res, int u)
 {
     double *v = alloc(b, (size_t)b->nparts, sizeof(double));
-    for (int k = 0; k < b->nparts; k++)
-        v[k] = pg_rs_round(res->rs, pg_result_part(res, u, k));
+    for (int k = 0; k < b->nparts; k++) v[k] = pg_rs_round(res->rs, pg_result_part(res, u, k));
     return v;
 }
 
@@ -105,12 +104,14 @@ static const char *why(pg_bulletin *b, const pg_result *res, int node, int u)
 }
 
 /* A measured value as a reader wants it: shares as percentages with 2 decimals, other
- * fractions to 2 decimals, in the metric's unit (thresholds keep pg_doc_value's precision). */
+ * fractions to 2 decimals, in the metric's unit (thresholds keep pg_doc_value's precision).
+ * Rounded half away from zero as pg_report_measured rounds it for the 问题清单, so that the
+ * two annexes print the same value; the rule set's rounding_mode is for scores. */
 static const char *measured(const pg_ruleset *rs, int m, double v, char *buf)
 {
     const char *unit = rs->metrics[m].unit ? rs->metrics[m].unit : "";
     if (strcmp(unit, "share") == 0) {
-        snprintf(buf, 64, "%.2f%%", v * 100);
+        snprintf(buf, 64, "%.2f%%", pg_round(v * 100, 2));
         return buf;
     }
     return pg_doc_value(rs, m, v == floor(v) ? v : pg_round(v, 2), buf);
@@ -433,6 +434,7 @@ static void header(pg_bulletin *b, const pg_result *res)
     b->issuer = dup(b, rs->issuer);
     b->number = s->number ? number(b, s->number, res->period) : NULL;
     b->rounding = rs->rounding;
+    b->rounding_mode = (int)rs->rounding_mode;
     b->max = s->max;
     b->nbands = rs->nbands;
     b->bands = alloc(b, (size_t)rs->nbands, sizeof(char *));

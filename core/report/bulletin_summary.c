@@ -75,6 +75,9 @@ static int month_totals(const pg_bulletin *b, int g, int m, double *v)
     return n;
 }
 
+/* now and before are figures already rounded as the rule set rounds: their difference is a
+ * whole number of the last digit, and rounding to nearest only takes off the binary noise (a
+ * truncation could turn 0.0999… into 0). */
 static void change(text *t, const pg_bulletin *b, double now, double before)
 {
     if (!isfinite(before)) return;
@@ -93,10 +96,12 @@ static void centres(text *t, const pg_bulletin *b, int g, int m)
     double mean, median, pmean = NAN, pmedian = NAN;
     centre(v, gr->nrows, &mean, &median);
     if (m > 0) centre(v, month_totals(b, g, m - 1, v), &pmean, &pmedian);
-    add(t, "平均 %.*f 分", b->rounding, pg_round(mean, b->rounding));
-    change(t, b, pg_round(mean, b->rounding), pg_round(pmean, b->rounding));
-    add(t, "，中位数 %.*f 分", b->rounding, pg_round(median, b->rounding));
-    change(t, b, pg_round(median, b->rounding), pg_round(pmedian, b->rounding));
+    /* the mean and median are new figures: rounded as the rule set rounds its totals */
+    int d = b->rounding;
+    add(t, "平均 %.*f 分", d, pg_bl_round(b, mean, d));
+    change(t, b, pg_bl_round(b, mean, d), pg_bl_round(b, pmean, d));
+    add(t, "，中位数 %.*f 分", d, pg_bl_round(b, median, d));
+    change(t, b, pg_bl_round(b, median, d), pg_bl_round(b, pmedian, d));
     add(t, "。");
     free(v);
 }
@@ -117,7 +122,8 @@ static void bands(text *t, const pg_bulletin *b, const pg_bl_group *gr)
 
 static void row(text *t, const pg_bulletin *b, const pg_bl_row *r, int first)
 {
-    add(t, "%s%s %.*f 分", first ? "" : "、", b->units[r->unit].name, b->rounding, r->total);
+    add(t, "%s%s %.*f 分", first ? "" : "、", b->units[r->unit].name, b->rounding,
+        pg_bl_round(b, r->total, b->rounding));
 }
 
 static void ends(text *t, const pg_bulletin *b, const pg_bl_group *gr)
@@ -153,7 +159,8 @@ static void moves(text *t, const pg_bulletin *b, const pg_bl_group *gr, int sign
     add(t, "%s：", sign > 0 ? "进步最大" : "退步最大");
     for (int i = 0; i < np; i++) {
         const pg_bl_row *r = &gr->rows[pick[i]];
-        add(t, "%s%s（%+.*f 分", i ? "、" : "", b->units[r->unit].name, b->rounding, r->change);
+        add(t, "%s%s（%+.*f 分", i ? "、" : "", b->units[r->unit].name, b->rounding,
+            pg_bl_round(b, r->change, b->rounding));
         if (r->movement && (!strcmp(r->movement, "up") || !strcmp(r->movement, "down")))
             add(t, "，排名%s", r->mark);
         add(t, "）");
@@ -190,9 +197,39 @@ static void last_in_a_row(text *t, const pg_bulletin *b, int g, int m)
     free(low);
 }
 
+/* A group declared ranked = false: how many were evaluated, their mean and median, highest and
+ * lowest; nothing about ranks. */
+static char *observers(const pg_bulletin *b, int g, const int *obs, int n)
+{
+    const pg_bl_group *gr = &b->groups[g];
+    text t = {NULL, 0};
+    double *v = pg_xmalloc(sizeof(double) * (size_t)n), mean, median;
+    for (int i = 0; i < n; i++) v[i] = b->units[obs[i]].total;
+    centre(v, n, &mean, &median);
+    free(v);
+    int d = b->rounding;
+    add(&t, "%s共 %d 个单位参加评估、不参与排名", gr->name, n);
+    if (gr->nunranked > n) add(&t, "（另有 %d 个未评估）", gr->nunranked - n);
+    add(&t, "，平均 %.*f 分，中位数 %.*f 分", d, pg_bl_round(b, mean, d), d,
+        pg_bl_round(b, median, d));
+    if (n > 1)
+        add(&t, "；最高为%s %.*f 分，最低为%s %.*f 分", b->units[obs[0]].name, d,
+            pg_bl_round(b, b->units[obs[0]].total, d), b->units[obs[n - 1]].name, d,
+            pg_bl_round(b, b->units[obs[n - 1]].total, d));
+    add(&t, "。");
+    return t.s;
+}
+
 char *pg_bl_group_summary(const pg_bulletin *b, int g)
 {
     const pg_bl_group *gr = &b->groups[g];
+    if (!gr->nrows && gr->nunranked) {
+        int *obs = pg_xmalloc(sizeof(int) * (size_t)gr->nunranked);
+        int n = pg_bl_observers(b, g, obs);
+        char *s = n ? observers(b, g, obs, n) : NULL;
+        free(obs);
+        if (s) return s;
+    }
     text t = {NULL, 0};
     add(&t, "%s共 %d 个单位参加排名", gr->name, gr->nrows);
     if (gr->nunranked) add(&t, "（另有 %d 个未排名）", gr->nunranked);

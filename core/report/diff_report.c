@@ -153,10 +153,10 @@ static void move_text(char *buf, size_t n, const pg_diff_unit *u)
         snprintf(buf, n, "%s", u->ranked_b ? "新" : u->ranked_a ? "出" : "");
 }
 
-static void total_text(char *buf, size_t n, double v, int digits)
+static void total_text(char *buf, size_t n, double v, const pg_ruleset *rs)
 {
     if (isfinite(v))
-        snprintf(buf, n, "%.*f", digits, v);
+        snprintf(buf, n, "%.*f", rs->rounding, pg_rs_round(rs, v));
     else
         snprintf(buf, n, "—");
 }
@@ -194,13 +194,13 @@ int pg_diff_text(const pg_diff *df, const char *against, FILE *out)
         char rank[40], move[16], ta[32], tb[32], ch[32], band[96], causes[512] = "";
         rank_text(rank, sizeof rank, u);
         move_text(move, sizeof move, u);
-        total_text(ta, sizeof ta, u->total_a, digits);
-        total_text(tb, sizeof tb, u->total_b, digits);
+        total_text(ta, sizeof ta, u->total_a, ra);
+        total_text(tb, sizeof tb, u->total_b, ra);
         double delta = u->total_b - u->total_a;
         if (delta == 0)
             snprintf(ch, sizeof ch, "%.*f", digits, 0.0);
         else if (isfinite(delta))
-            snprintf(ch, sizeof ch, "%+.*f", digits, delta);
+            snprintf(ch, sizeof ch, "%+.*f", digits, pg_rs_round(ra, delta));
         else
             snprintf(ch, sizeof ch, "—");
         const char *ba = u->band_a ? u->band_a : "—", *bb = u->band_b ? u->band_b : "—";
@@ -213,8 +213,9 @@ int pg_diff_text(const pg_diff *df, const char *against, FILE *out)
         for (int k = 0, listed = 0; k < u->ncauses && listed < 3; k++) {
             const pg_diff_cause *c = &u->causes[k];
             if (fabs(c->b - c->a) < shown) break;
-            len += (size_t)snprintf(causes + len, sizeof causes - len, "%s%s %+.*f",
-                                    listed++ ? "；" : "", c->id, digits, c->b - c->a);
+            len +=
+                (size_t)snprintf(causes + len, sizeof causes - len, "%s%s %+.*f",
+                                 listed++ ? "；" : "", c->id, digits, pg_rs_round(ra, c->b - c->a));
             if (len >= sizeof causes) break;
         }
         if (u->veto_a || u->veto_b)

@@ -182,11 +182,13 @@ static char *why(const pg_result *res, int i, int u, double lost)
     if (st) return pg_xstrdup(st);
     const pg_node *n = &res->rs->nodes[i];
     if (n->adjust && n->metric < 0)
-        return pg_xasprintf("加减分合计 %g 分", pg_round(isfinite(c->points) ? c->points : 0, 4));
+        return pg_xasprintf("加减分合计 %g 分", pg_round_as(isfinite(c->points) ? c->points : 0, 4,
+                                                            res->rs->rounding_mode));
     if (!(lost > 0.00005)) return pg_xstrdup(n->nchildren ? "下级指标均得满分" : "达到满分标准");
     if (n->nchildren) return pg_xstrdup("下级指标有失分，见各项");
-    return pg_xasprintf("未达满分标准，得 %g / %g 分%s", pg_round(c->points, 4),
-                        pg_round(c->max, 4), c->capped ? "（已封顶）" : "");
+    return pg_xasprintf(
+        "未达满分标准，得 %g / %g 分%s", pg_round_as(c->points, 4, res->rs->rounding_mode),
+        pg_round_as(c->max, 4, res->rs->rounding_mode), c->capped ? "（已封顶）" : "");
 }
 
 static char *rule(const pg_result *res, int i, int u)
@@ -419,9 +421,9 @@ char *pg_issues_html(const pg_bulletin *b)
         }
         char lost[48];
         if (isfinite(x->lost_total))
-            snprintf(lost, sizeof lost, "%.2f", x->lost_total);
+            snprintf(lost, sizeof lost, "%.2f", pg_bl_round(b, x->lost_total, 2));
         else
-            snprintf(lost, sizeof lost, "%.2f（部分）", x->lost_part);
+            snprintf(lost, sizeof lost, "%.2f（部分）", pg_bl_round(b, x->lost_part, 2));
         char *name = pg_xasprintf("%s%s", x->name, x->recurring ? "【连续失分】" : "");
         char *req = pg_xasprintf("%s%s%s", x->rectify, x->regain && *x->regain ? "。" : "",
                                  x->regain ? x->regain : "");

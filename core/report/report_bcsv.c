@@ -26,10 +26,11 @@ static void field(FILE *f, const char *s, int first)
     fputc('"', f);
 }
 
-static void number(FILE *f, double v, int digits)
+/* A number at `digits` decimals, rounded as the rule set rounds (never printf's half). */
+static void number(FILE *f, const pg_bulletin *b, double v, int digits)
 {
     fputc(',', f);
-    if (isfinite(v)) fprintf(f, "%.*f", digits, v);
+    if (isfinite(v)) fprintf(f, "%.*f", digits, pg_bl_round(b, v, digits));
 }
 
 static const char *reason_words(const char *reason)
@@ -40,8 +41,9 @@ static const char *reason_words(const char *reason)
                                                 : "未排名：无数据";
 }
 
-static void ranking(const pg_bulletin *b, const pg_bl_group *g, FILE *f)
+static void ranking(const pg_bulletin *b, int gi, FILE *f)
 {
+    const pg_bl_group *g = &b->groups[gi];
     fputs("\xEF\xBB\xBF", f);
     fputs("排名,单位,单位代码,总分", f);
     for (int k = 0; k < b->nparts; k++) field(f, b->parts[k].name, 0);
@@ -52,15 +54,33 @@ static void ranking(const pg_bulletin *b, const pg_bl_group *g, FILE *f)
         fprintf(f, "%d", r->rank);
         field(f, u->name, 0);
         field(f, u->code, 0);
-        number(f, r->total, b->rounding);
-        for (int k = 0; k < b->nparts; k++) number(f, r->parts[k], b->rounding);
-        number(f, r->change, b->rounding);
+        number(f, b, r->total, b->rounding);
+        for (int k = 0; k < b->nparts; k++) number(f, b, r->parts[k], b->rounding);
+        number(f, b, r->change, b->rounding);
         field(f, r->mark, 0);
         field(f, r->band, 0);
         fputs("\r\n", f);
     }
+    /* a ranked = false group's units: no rank, their totals and parts, highest first, 不参与排名
+     * where the movement would be */
+    int *obs = pg_xcalloc((size_t)g->nunranked + 1, sizeof(int));
+    int nobs = pg_bl_observers(b, gi, obs);
+    for (int i = 0; i < nobs; i++) {
+        const pg_bl_unit *u = &b->units[obs[i]];
+        field(f, NULL, 1);
+        field(f, u->name, 0);
+        field(f, u->code, 0);
+        number(f, b, u->total, b->rounding);
+        for (int k = 0; k < b->nparts; k++) number(f, b, u->parts[k], b->rounding);
+        fputc(',', f);
+        field(f, reason_words("not_ranked"), 0);
+        field(f, u->band, 0);
+        fputs("\r\n", f);
+    }
+    free(obs);
     for (int i = 0; i < g->nunranked; i++) {
         const pg_bl_unit *u = &b->units[g->unranked[i].unit];
+        if (!strcmp(g->unranked[i].reason, "not_ranked") && isfinite(u->total)) continue;
         field(f, NULL, 1);
         field(f, u->name, 0);
         field(f, u->code, 0);
@@ -87,28 +107,28 @@ static void lost(const pg_bulletin *b, FILE *f)
             field(f, l->part >= 0 ? b->parts[l->part].name : NULL, 0);
             field(f, l->indicator, 0);
             field(f, l->name, 0);
-            number(f, l->max, 4);
-            number(f, l->got, 4);
-            number(f, l->weight, 6);
-            number(f, l->lost, 4);
-            number(f, l->lost_total, 4);
+            number(f, b, l->max, 4);
+            number(f, b, l->got, 4);
+            number(f, b, l->weight, 6);
+            number(f, b, l->lost, 4);
+            number(f, b, l->lost_total, 4);
             field(f, l->status, 0);
             field(f, l->why, 0);
             field(f, l->metric_name, 0);
             field(f, l->value_text, 0);
-            number(f, l->n, 0);
+            number(f, b, l->n, 0);
             fputs("\r\n", f);
         }
     }
 }
 
-/* Writes one file: a group's ranking, or the lost points when g is NULL. Returns 0 or a
+/* Writes one file: group g's ranking, or the lost points when g is -1. Returns 0 or a
  * negative errno. */
-static int write_file(const pg_bulletin *b, const pg_bl_group *g, const char *path, FILE *list)
+static int write_file(const pg_bulletin *b, int g, const char *path, FILE *list)
 {
     FILE *f = fopen(path, "w");
     if (!f) return -errno;
-    if (g)
+    if (g >= 0)
         ranking(b, g, f);
     else
         lost(b, f);
@@ -123,12 +143,12 @@ int pg_bulletin_csv(const pg_bulletin *b, const char *dir, FILE *list)
     int rc = 0;
     for (int g = 0; g < b->ngroups && rc == 0; g++) {
         char *path = pg_xasprintf("%s/%s-%s.csv", dir, b->basename, b->groups[g].id);
-        rc = write_file(b, &b->groups[g], path, list);
+        rc = write_file(b, g, path, list);
         free(path);
     }
     if (rc == 0) {
         char *path = pg_xasprintf("%s/%s-lost.csv", dir, b->basename);
-        rc = write_file(b, NULL, path, list);
+        rc = write_file(b, -1, path, list);
         free(path);
     }
     return rc;

@@ -38,8 +38,32 @@ static cJSON *asides(const pg_bulletin *b, const pg_bl_aside *v, int n)
     return a;
 }
 
-static cJSON *group(const pg_bulletin *b, const pg_bl_group *g)
+/* A ranked = false group's table: its units' totals and parts, highest first, no rank. Only
+ * when the group has one, so that other bulletins keep their bytes. */
+static void observers(cJSON *o, const pg_bulletin *b, int gi)
 {
+    const pg_bl_group *g = &b->groups[gi];
+    int *obs = pg_xcalloc((size_t)g->nunranked + 1, sizeof(int));
+    int n = pg_bl_observers(b, gi, obs);
+    if (n) {
+        cJSON *a = cJSON_AddArrayToObject(o, "not_ranked");
+        for (int i = 0; i < n; i++) {
+            const pg_bl_unit *u = &b->units[obs[i]];
+            cJSON *x = cJSON_CreateObject();
+            pg_json_str(x, "unit", u->id);
+            pg_json_str(x, "name", u->name);
+            pg_json_num(x, "total", u->total);
+            cJSON_AddItemToObject(x, "parts", parts(b, u->parts));
+            pg_json_str(x, "band", u->band);
+            cJSON_AddItemToArray(a, x);
+        }
+    }
+    free(obs);
+}
+
+static cJSON *group(const pg_bulletin *b, int gi)
+{
+    const pg_bl_group *g = &b->groups[gi];
     cJSON *o = cJSON_CreateObject();
     pg_json_str(o, "id", g->id);
     pg_json_str(o, "name", g->name);
@@ -59,6 +83,7 @@ static cJSON *group(const pg_bulletin *b, const pg_bl_group *g)
         pg_json_str(x, "band", r->band);
         cJSON_AddItemToArray(rows, x);
     }
+    observers(o, b, gi);
     cJSON_AddItemToObject(o, "unranked", asides(b, g->unranked, g->nunranked));
     cJSON_AddItemToObject(o, "no_business", asides(b, g->no_business, g->nno_business));
     cJSON *imp = cJSON_AddArrayToObject(o, "improved");
@@ -159,7 +184,7 @@ static cJSON *tree(const pg_bulletin *b)
     for (int m = 0; m < b->ntrend; m++)
         cJSON_AddItemToArray(tp, cJSON_CreateString(b->trend_periods[m]));
     cJSON *gs = cJSON_AddArrayToObject(root, "groups");
-    for (int g = 0; g < b->ngroups; g++) cJSON_AddItemToArray(gs, group(b, &b->groups[g]));
+    for (int g = 0; g < b->ngroups; g++) cJSON_AddItemToArray(gs, group(b, g));
     cJSON *us = cJSON_AddArrayToObject(root, "units");
     for (int u = 0; u < b->nunits; u++) cJSON_AddItemToArray(us, unit(b, &b->units[u]));
     return root;

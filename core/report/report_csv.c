@@ -28,6 +28,14 @@ static void number(FILE *out, double v, int digits, int last)
     field(out, buf, last);
 }
 
+/* A total, a part or a change, rounded as the rule set rounds (digits and rounding_mode). */
+static void figure(FILE *out, const pg_ruleset *rs, double v, int last)
+{
+    char buf[64] = "";
+    if (isfinite(v)) snprintf(buf, sizeof buf, "%.*f", rs->rounding, pg_rs_round(rs, v));
+    field(out, buf, last);
+}
+
 static void ranking(const pg_result *res, FILE *out)
 {
     const pg_ruleset *rs = res->rs;
@@ -44,12 +52,11 @@ static void ranking(const pg_result *res, FILE *out)
             number(out, ur->rank, 0, 0);
             field(out, rs->units[u].id, 0);
             field(out, rs->units[u].name, 0);
-            number(out, ur->total, rs->rounding, 0);
-            for (int k = 0; k < s->nparts; k++)
-                number(out, pg_result_part(res, u, k), rs->rounding, 0);
+            figure(out, rs, ur->total, 0);
+            for (int k = 0; k < s->nparts; k++) figure(out, rs, pg_result_part(res, u, k), 0);
             number(out, ur->prev_rank ? ur->prev_rank : NAN, 0, 0);
             field(out, pg_movement(ur), 0);
-            number(out, ur->prev_rank ? ur->total - ur->prev_total : NAN, rs->rounding, 0);
+            figure(out, rs, ur->prev_rank ? ur->total - ur->prev_total : NAN, 0);
             field(out, ur->band >= 0 ? rs->bands[ur->band].label : "", 1);
         }
         free(order);
@@ -70,9 +77,9 @@ static void sources(const pg_result *res, int u, FILE *out)
             field(out, rs->units[u].id, 0);
             field(out, s->parts[k].id, 0);
             number(out, s->parts[k].weight, 4, 0);
-            number(out, pg_result_part(res, u, k), rs->rounding, 0);
+            figure(out, rs, pg_result_part(res, u, k), 0);
             field(out, pg_period_format(res->sub[i]->period, buf), 0);
-            number(out, sr->ranked ? sr->total : NAN, rs->rounding, 1);
+            figure(out, rs, sr->ranked ? sr->total : NAN, 1);
         }
 }
 

@@ -84,13 +84,20 @@ static void esc(FILE *f, const char *s)
     pg_xml_text(f, s);
 }
 
-/* A number cell: right-aligned, "—" where there is none. */
-static void num(FILE *f, double v, int digits, int sign)
+/* A number cell: right-aligned, "—" where there is none; rounded as the rule set rounds. */
+static void num(FILE *f, const pg_bulletin *b, double v, int digits, int sign)
 {
     if (!isfinite(v))
         fputs("<td class=\"n\">—</td>", f);
     else
-        fprintf(f, sign ? "<td class=\"n\">%+.*f</td>" : "<td class=\"n\">%.*f</td>", digits, v);
+        fprintf(f, sign ? "<td class=\"n\">%+.*f</td>" : "<td class=\"n\">%.*f</td>", digits,
+                pg_bl_round(b, v, digits));
+}
+
+/* A figure in running text at the bulletin's digits, rounded as the rule set rounds. */
+static void fig(FILE *f, const pg_bulletin *b, const char *fmt, double v)
+{
+    fprintf(f, fmt, b->rounding, pg_bl_round(b, v, b->rounding));
 }
 
 static void mark_cell(FILE *f, const char *movement, const char *mark)
@@ -154,14 +161,42 @@ static void ranking_table(FILE *f, const pg_bulletin *b, const pg_bl_group *g)
         fprintf(f, "<tr><td class=\"c\">%d</td><td>", r->rank);
         unit_link(f, &b->units[r->unit]);
         fputs("</td>", f);
-        num(f, r->total, b->rounding, 0);
-        for (int k = 0; k < b->nparts; k++) num(f, r->parts[k], b->rounding, 0);
+        num(f, b, r->total, b->rounding, 0);
+        for (int k = 0; k < b->nparts; k++) num(f, b, r->parts[k], b->rounding, 0);
         if (prev) {
-            num(f, r->change, b->rounding, 1);
+            num(f, b, r->change, b->rounding, 1);
             mark_cell(f, r->movement, r->mark);
         }
         fprintf(f, "<td class=\"c %s\">", band_class(b, r->band));
         esc(f, r->band ? r->band : "—");
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</tbody></table>\n", f);
+}
+
+/* A group declared ranked = false: its units' totals and parts, highest first, without a rank
+ * (nor 环比 and movement, which compare ranks); captioned so that no one reads the order as a
+ * ranking. */
+static void observer_table(FILE *f, const pg_bulletin *b, const int *units, int n)
+{
+    fputs("<table class=\"ranking observers\"><caption>不参与排名（只评估，按总分从高到低列出）"
+          "</caption><thead><tr><th scope=\"col\">单位</th><th scope=\"col\">总分</th>",
+          f);
+    for (int k = 0; k < b->nparts; k++) {
+        fputs("<th scope=\"col\">", f);
+        esc(f, b->parts[k].name);
+        fputs("</th>", f);
+    }
+    fputs("<th scope=\"col\">等次</th></tr></thead>\n<tbody>\n", f);
+    for (int i = 0; i < n; i++) {
+        const pg_bl_unit *u = &b->units[units[i]];
+        fputs("<tr><td>", f);
+        unit_link(f, u);
+        fputs("</td>", f);
+        num(f, b, u->total, b->rounding, 0);
+        for (int k = 0; k < b->nparts; k++) num(f, b, u->parts[k], b->rounding, 0);
+        fprintf(f, "<td class=\"c %s\">", band_class(b, u->band));
+        esc(f, u->band ? u->band : "—");
         fputs("</td></tr>\n", f);
     }
     fputs("</tbody></table>\n", f);
@@ -175,26 +210,38 @@ static void group_ranking(FILE *f, const pg_bulletin *b, int gi)
     fprintf(f, "\">（%d）", gi + 1);
     esc(f, g->name);
     fputs("</h3>\n", f);
-    ranking_table(f, b, g);
+    int *obs = pg_xcalloc((size_t)g->nunranked + 1, sizeof(int));
+    int nobs = pg_bl_observers(b, gi, obs);
+    if (g->nrows || !nobs) ranking_table(f, b, g);
+    if (nobs) observer_table(f, b, obs, nobs);
+    free(obs);
 }
 
 static void group_chart(FILE *f, const pg_bulletin *b, int gi)
 {
     const pg_bl_group *g = &b->groups[gi];
-    if (!g->nrows) return;
-    const char **labels = calloc((size_t)g->nrows + 1, sizeof(char *));
-    const char **marks = calloc((size_t)g->nrows + 1, sizeof(char *));
-    double *v = calloc((size_t)g->nrows + 1, sizeof(double));
-    for (int i = 0; i < g->nrows; i++) {
-        labels[i] = b->units[g->rows[i].unit].name;
-        marks[i] = b->previous_period ? g->rows[i].mark : NULL;
-        v[i] = g->rows[i].total;
+    /* a ranked = false group: its units by total, without marks */
+    int *obs = pg_xcalloc((size_t)g->nunranked + 1, sizeof(int));
+    int nobs = g->nrows ? 0 : pg_bl_observers(b, gi, obs), n = g->nrows ? g->nrows : nobs;
+    if (!n) {
+        free(obs);
+        return;
     }
+    const char **labels = calloc((size_t)n + 1, sizeof(char *));
+    const char **marks = calloc((size_t)n + 1, sizeof(char *));
+    double *v = calloc((size_t)n + 1, sizeof(double));
+    for (int i = 0; i < n; i++) {
+        int u = g->nrows ? g->rows[i].unit : obs[i];
+        labels[i] = b->units[u].name;
+        marks[i] = b->previous_period && g->nrows ? g->rows[i].mark : NULL;
+        v[i] = b->units[u].total;
+    }
+    free(obs);
     fputs("<h3>", f);
     esc(f, g->name);
     fputs("总分</h3>\n", f);
     char *title = pg_xasprintf("%s总分", g->name);
-    pg_svg_bars(f, title, labels, v, marks, g->nrows, b->max, b->rounding, "bar");
+    pg_svg_bars(f, title, labels, v, marks, n, b->max, b->rounding, b->rounding_mode, "bar");
     free(title);
     free(labels);
     free(marks);
@@ -218,7 +265,7 @@ static int group_exemptions(FILE *f, const pg_bulletin *b, int gi)
             fprintf(f, "：%s", reason_words(g->unranked[i].reason));
             /* an observer unit (ranked = false) is still evaluated: its total is news */
             if (strcmp(g->unranked[i].reason, "not_ranked") == 0 && isfinite(u->total)) {
-                fprintf(f, "（总分 %.*f", b->rounding, u->total);
+                fig(f, b, "（总分 %.*f", u->total);
                 if (u->band) fputs("，", f), esc(f, u->band);
                 fputs("）", f);
             }
@@ -257,7 +304,7 @@ static void composite_table(FILE *f, const pg_bulletin *b)
             fputs("</td><td>", f);
             esc(f, u->composite ? u->composite : "—");
             fputs("</td>", f);
-            num(f, u->total, b->rounding, 0);
+            num(f, b, u->total, b->rounding, 0);
             fputs("</tr>\n", f);
         }
     fputs("</tbody></table>\n", f);
@@ -302,10 +349,10 @@ static void lost_table(FILE *f, const pg_bulletin *b, const pg_bl_unit *u)
             fputs("\">", f);
             esc(f, l->name);
             fputs("</a></td>", f);
-            num(f, l->max, 2, 0);
-            num(f, l->got, 2, 0);
-            num(f, l->lost_total, 2, 0);
-            num(f, l->lost, 2, 0);
+            num(f, b, l->max, 2, 0);
+            num(f, b, l->got, 2, 0);
+            num(f, b, l->lost_total, 2, 0);
+            num(f, b, l->lost, 2, 0);
             fputs("<td>", f);
             esc(f, l->why);
             fputs("</td><td>", f);
@@ -324,8 +371,8 @@ static void lost_table(FILE *f, const pg_bulletin *b, const pg_bl_unit *u)
         fputs("<tr class=\"sum\"><th colspan=\"3\" scope=\"row\">", f);
         esc(f, b->parts[k].name);
         fputs("失分合计</th>", f);
-        num(f, sum_total, 2, 0);
-        num(f, sum, 2, 0);
+        num(f, b, sum_total, 2, 0);
+        num(f, b, sum, 2, 0);
         fputs("<td colspan=\"2\"></td></tr>\n", f);
     }
     fputs("</tbody></table>\n", f);
@@ -339,7 +386,7 @@ static void unit_section(FILE *f, const pg_bulletin *b, const pg_bl_unit *u)
     esc(f, u->name);
     fputs("</h4>\n<p>", f);
     if (u->rank) {
-        fprintf(f, "总分 <b>%.*f</b>，", b->rounding, u->total);
+        fig(f, b, "总分 <b>%.*f</b>，", u->total);
         esc(f, b->groups[u->group].name);
         fprintf(f, "第 %d 名", u->rank);
         if (u->mark && b->previous_period) {
@@ -351,9 +398,9 @@ static void unit_section(FILE *f, const pg_bulletin *b, const pg_bl_unit *u)
             fputs("，等次：", f);
             esc(f, u->band);
         }
-        if (isfinite(u->change)) fprintf(f, "，环比 %+.*f 分", b->rounding, u->change);
+        if (isfinite(u->change)) fig(f, b, "，环比 %+.*f 分", u->change);
     } else if (isfinite(u->total)) { /* a unit of a ranked = false group */
-        fprintf(f, "总分 <b>%.*f</b>，不参与排名", b->rounding, u->total);
+        fig(f, b, "总分 <b>%.*f</b>，不参与排名", u->total);
         if (u->band) fputs("，等次：", f), esc(f, u->band);
     } else
         fputs("本期未参与排名", f);
@@ -361,7 +408,7 @@ static void unit_section(FILE *f, const pg_bulletin *b, const pg_bl_unit *u)
         fputs("；", f);
         esc(f, b->parts[k].name);
         if (isfinite(u->parts[k]))
-            fprintf(f, " %.*f", b->rounding, u->parts[k]);
+            fig(f, b, " %.*f", u->parts[k]);
         else
             fputs(" —", f);
     }
@@ -386,7 +433,7 @@ static void unit_section(FILE *f, const pg_bulletin *b, const pg_bl_unit *u)
         if (from) fprintf(f, "（底色为计入年度平均的 %d–%d 月）", from, to);
         fputs("</p>\n", f);
         pg_svg_trend(f, title, b->trend_periods, u->trend, b->ntrend, 100, !b->year_report, from,
-                     to);
+                     to, b->rounding, b->rounding_mode);
         free(title);
     }
     fputs("</div>\n", f);

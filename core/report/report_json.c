@@ -21,12 +21,19 @@ static void add_num(cJSON *o, const char *k, double v, int digits)
     pg_json_num(o, k, pg_round(v, digits)); /* pg_round keeps a NaN a NaN */
 }
 
+/* A total, a part or a change: rounded as the rule set rounds its totals (rounding digits and
+ * rounding_mode), so that a part reads here as the bulletin prints it. */
+static void add_fig(cJSON *o, const char *k, double v, const pg_ruleset *rs)
+{
+    pg_json_num(o, k, pg_rs_round(rs, v));
+}
+
 static cJSON *parts_object(const pg_result *res, int u)
 {
     const pg_scheme *s = &res->rs->schemes[res->scheme];
     cJSON *o = cJSON_CreateObject();
     for (int k = 0; k < s->nparts; k++)
-        add_num(o, s->parts[k].id, pg_result_part(res, u, k), res->rs->rounding);
+        add_fig(o, s->parts[k].id, pg_result_part(res, u, k), res->rs);
     return o;
 }
 
@@ -39,14 +46,14 @@ static cJSON *ranking_row(const pg_result *res, int u)
     pg_json_str(o, "unit", rs->units[u].id);
     pg_json_str(o, "name", rs->units[u].name);
     pg_json_str(o, "code", rs->units[u].code);
-    add_num(o, "total", ur->total, rs->rounding);
+    add_fig(o, "total", ur->total, rs);
     cJSON_AddItemToObject(o, "parts", parts_object(res, u));
     if (ur->prev_rank)
         cJSON_AddNumberToObject(o, "previous_rank", ur->prev_rank);
     else
         cJSON_AddNullToObject(o, "previous_rank");
     pg_json_str(o, "movement", pg_movement(ur));
-    add_num(o, "change", ur->prev_rank ? ur->total - ur->prev_total : NAN, rs->rounding);
+    add_fig(o, "change", ur->prev_rank ? ur->total - ur->prev_total : NAN, rs);
     pg_json_str(o, "band", ur->band >= 0 ? rs->bands[ur->band].label : NULL);
     pg_json_str(o, "tie_breaker", ur->tie_breaker >= 0 ? rs->tie_breakers[ur->tie_breaker] : NULL);
     pg_json_str(o, "veto", ur->veto_node >= 0 ? rs->nodes[ur->veto_node].id : NULL);
@@ -87,7 +94,7 @@ static cJSON *group_object(const pg_result *res, int g)
             pg_json_str(x, "name", rs->units[u].name);
             pg_json_str(x, "reason", pg_result_unranked_reason(res, u));
             /* a group declared ranked = false: evaluated, so its total is shown */
-            if (!isnan(res->units[u].total)) add_num(x, "total", res->units[u].total, rs->rounding);
+            if (!isnan(res->units[u].total)) add_fig(x, "total", res->units[u].total, rs);
             cJSON_AddItemToArray(unranked, x);
         }
         cJSON *list = no_business_list(res, u);
@@ -158,8 +165,8 @@ static cJSON *sources_object(const pg_result *res, int u)
             if (res->sub_part[i] != k) continue;
             char buf[PG_PERIOD_BUF];
             const pg_unit_result *sr = &res->sub[i]->units[u];
-            add_num(p, pg_period_format(res->sub[i]->period, buf), sr->ranked ? sr->total : NAN,
-                    res->rs->rounding);
+            add_fig(p, pg_period_format(res->sub[i]->period, buf), sr->ranked ? sr->total : NAN,
+                    res->rs);
         }
     }
     return o;
@@ -217,7 +224,7 @@ static cJSON *unit_object(const pg_result *res, int u)
     pg_json_str(o, "group", rs->groups[rs->units[u].group].id);
     pg_json_str(o, "code", rs->units[u].code);
     cJSON_AddBoolToObject(o, "code_standard", rs->units[u].code_standard);
-    add_num(o, "total", ur->total, rs->rounding);
+    add_fig(o, "total", ur->total, rs);
     add_num(o, "unrounded_total", isnan(ur->total) ? NAN : ur->raw_total, 6);
     if (ur->rank)
         cJSON_AddNumberToObject(o, "rank", ur->rank);

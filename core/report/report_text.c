@@ -59,10 +59,12 @@ void pg_text_cell(FILE *out, const char *s, int width)
     cell(out, s, width);
 }
 
-static void num(char *buf, size_t n, double v, int digits)
+/* A figure at `digits` decimals, rounded as the rule set rounds (rounding_mode) before it is
+ * printed: printf would round a half its own way. */
+static void num(const pg_ruleset *rs, char *buf, size_t n, double v, int digits)
 {
     if (isfinite(v))
-        snprintf(buf, n, "%.*f", digits, v);
+        snprintf(buf, n, "%.*f", digits, pg_round_as(v, digits, rs->rounding_mode));
     else
         snprintf(buf, n, "—");
 }
@@ -148,15 +150,16 @@ static void ranking(const pg_result *res, FILE *out)
             snprintf(buf, sizeof buf, "%d", ur->rank);
             cell(out, buf, -4);
             cell(out, rs->units[u].name, nw);
-            num(buf, sizeof buf, ur->total, rs->rounding);
+            num(rs, buf, sizeof buf, ur->total, rs->rounding);
             cell(out, buf, -7);
             for (int k = 0; k < s->nparts; k++) {
                 int w = pg_text_width(s->parts[k].name);
-                num(buf, sizeof buf, pg_result_part(res, u, k), rs->rounding);
+                num(rs, buf, sizeof buf, pg_result_part(res, u, k), rs->rounding);
                 cell(out, buf, w > 7 ? -w : -7);
             }
             if (ur->prev_rank)
-                snprintf(buf, sizeof buf, "%+.*f", rs->rounding, ur->total - ur->prev_total);
+                snprintf(buf, sizeof buf, "%+.*f", rs->rounding,
+                         pg_rs_round(rs, ur->total - ur->prev_total));
             else
                 snprintf(buf, sizeof buf, "—");
             cell(out, buf, -7);
@@ -174,11 +177,11 @@ static void ranking(const pg_result *res, FILE *out)
             if (rs->units[u].group != g || isnan(ur->total)) continue;
             cell(out, "—", -4);
             cell(out, rs->units[u].name, nw);
-            num(buf, sizeof buf, ur->total, rs->rounding);
+            num(rs, buf, sizeof buf, ur->total, rs->rounding);
             cell(out, buf, -7);
             for (int k = 0; k < s->nparts; k++) {
                 int w = pg_text_width(s->parts[k].name);
-                num(buf, sizeof buf, pg_result_part(res, u, k), rs->rounding);
+                num(rs, buf, sizeof buf, pg_result_part(res, u, k), rs->rounding);
                 cell(out, buf, w > 7 ? -w : -7);
             }
             fputs("不参与排名\n", out);
@@ -204,7 +207,7 @@ static void breakdown(const pg_result *res, int u, FILE *out)
     char buf[64], pbuf[PG_PERIOD_BUF];
     fprintf(out, "\n%s（%s，代码 %s%s）  总分 ", rs->units[u].name, rs->units[u].id,
             rs->units[u].code, rs->units[u].code_standard ? "" : "，非标准代码");
-    num(buf, sizeof buf, ur->total, rs->rounding);
+    num(rs, buf, sizeof buf, ur->total, rs->rounding);
     if (ur->ranked)
         fprintf(out, "%s  排名 %d  %s\n", buf, ur->rank,
                 ur->band >= 0 ? rs->bands[ur->band].label : "");
@@ -213,12 +216,12 @@ static void breakdown(const pg_result *res, int u, FILE *out)
     if (pg_result_note(res, ur->note)) fprintf(out, "说明：%s\n", pg_result_note(res, ur->note));
     if (!res->cells) {
         for (int k = 0; k < s->nparts; k++) {
-            num(buf, sizeof buf, pg_result_part(res, u, k), rs->rounding);
+            num(rs, buf, sizeof buf, pg_result_part(res, u, k), rs->rounding);
             fprintf(out, "  %s（权重%g）：%s", s->parts[k].name, s->parts[k].weight, buf);
             for (int i = 0; i < res->nsub; i++) {
                 if (res->sub_part[i] != k) continue;
                 const pg_unit_result *sr = &res->sub[i]->units[u];
-                num(buf, sizeof buf, sr->ranked ? sr->total : NAN, rs->rounding);
+                num(rs, buf, sizeof buf, sr->ranked ? sr->total : NAN, rs->rounding);
                 fprintf(out, "  %s=%s", pg_period_format(res->sub[i]->period, pbuf), buf);
             }
             fputc('\n', out);
@@ -248,9 +251,9 @@ static void breakdown(const pg_result *res, int u, FILE *out)
         snprintf(label, sizeof label, "%*s%s", 2 * n->depth, "", n->name);
         cell(out, label, iw);
         int leaf = n->nchildren == 0 && !n->adjust;
-        num(buf, sizeof buf, leaf ? c->value : NAN, 4);
+        num(rs, buf, sizeof buf, leaf ? c->value : NAN, 4);
         cell(out, leaf ? buf : "", -10);
-        num(buf, sizeof buf, c->n, 0);
+        num(rs, buf, sizeof buf, c->n, 0);
         cell(out, leaf && isfinite(c->n) ? buf : "", -7);
         cell(out,
              leaf ? (n->veto        ? "veto"
@@ -258,12 +261,12 @@ static void breakdown(const pg_result *res, int u, FILE *out)
                                     : pg_method_name(n->method.kind))
                   : "",
              10);
-        num(buf, sizeof buf, c->points, 2);
+        num(rs, buf, sizeof buf, c->points, 2);
         cell(out, buf, -8);
-        num(buf, sizeof buf, c->max, 2);
+        num(rs, buf, sizeof buf, c->max, 2);
         cell(out, n->adjust ? "" : buf, -6);
         double lost = pg_result_lost(res, order[i], u);
-        num(buf, sizeof buf, lost, 2);
+        num(rs, buf, sizeof buf, lost, 2);
         cell(out, lost > 0.00005 ? buf : "", -7);
         fputs(pg_status_name((pg_status)c->status), out);
         if (pg_result_note(res, c->note)) fprintf(out, " %s", pg_result_note(res, c->note));

@@ -4,6 +4,7 @@
  * to the column width on screen and on A4 alike. Text uses the page's font (CSS inherits into
  * inline SVG), so Chinese labels render with the same Noto CJK face as the tables. */
 #include "svg_chart.h"
+#include "base.h"
 
 #include <math.h>
 #include <string.h>
@@ -40,8 +41,15 @@ static int label_width(const char *s)
     return w;
 }
 
+/* A value as the rule set rounds it (mode: a pg_round_mode). */
+static double fig(double v, int digits, int mode)
+{
+    return pg_round_as(v, digits, (pg_round_mode)mode);
+}
+
 void pg_svg_bars(FILE *f, const char *title, const char *const *labels, const double *values,
-                 const char *const *suffix, int n, double max, int digits, const char *cls)
+                 const char *const *suffix, int n, double max, int digits, int mode,
+                 const char *cls)
 {
     const int row = 20, top = 6, W = 700;
     int lw = 0, rows = 0;
@@ -70,7 +78,7 @@ void pg_svg_bars(FILE *f, const char *title, const char *const *labels, const do
         fprintf(f, "</text><rect class=\"%s\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\"/>",
                 cls, x0, y + 3, w, row - 6);
         fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"val\">%.*f", x0 + w + 4, y + row - 6, digits,
-                values[i]);
+                fig(values[i], digits, mode));
         if (suffix && suffix[i]) {
             fputc(' ', f);
             pg_xml_text(f, suffix[i]);
@@ -82,7 +90,7 @@ void pg_svg_bars(FILE *f, const char *title, const char *const *labels, const do
 }
 
 void pg_svg_trend(FILE *f, const char *title, const char *const *periods, const double *values,
-                  int n, double max, int small, int from, int to)
+                  int n, double max, int small, int from, int to, int digits, int mode)
 {
     int W = small ? 480 : 700, H = small ? 140 : 220;
     int l = 34, r = 10, t = 10, b = 22;
@@ -131,11 +139,11 @@ void pg_svg_trend(FILE *f, const char *title, const char *const *periods, const 
         fprintf(f, "<circle class=\"pt\" cx=\"%.1f\" cy=\"%.1f\" r=\"%d\"><title>", X(i),
                 Y(values[i]), small ? 2 : 3);
         pg_xml_text(f, periods[i]);
-        fprintf(f, ": %.2f</title></circle>", values[i]);
+        fprintf(f, ": %.*f</title></circle>", digits, fig(values[i], digits, mode));
         if (!small) {
             fprintf(f,
-                    "<text class=\"val\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.1f</text>",
-                    X(i), Y(values[i]) - 6, values[i]);
+                    "<text class=\"val\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.*f</text>",
+                    X(i), Y(values[i]) - 6, digits, fig(values[i], digits, mode));
         }
     }
     fputs("\n</svg>\n", f);

@@ -11,15 +11,17 @@
 void pg_xml_text(FILE *f, const char *s);
 
 /* Horizontal bars, one a row: label, a bar of value on the scale [0, max], the value with
- * `digits` decimals and an optional suffix (a movement mark). `cls` names the bar colour
- * ("bar" or "lost"). NAN values are left out. */
+ * `digits` decimals rounded by `mode` (a pg_round_mode: the rule set's rounding_mode) and an
+ * optional suffix (a movement mark). `cls` names the bar colour ("bar" or "lost"). NAN values
+ * are left out. */
 void pg_svg_bars(FILE *f, const char *title, const char *const *labels, const double *values,
-                 const char *const *suffix, int n, double max, int digits, const char *cls);
+                 const char *const *suffix, int n, double max, int digits, int mode,
+                 const char *cls);
 
 /* A line of values over periods (NAN: a gap), on [0, max]; `small` draws a compact one for a
  * unit's section. Periods from..to (1-based, 0 for none) are shaded: the months a composite
- * averages. */
+ * averages. Values are labelled with `digits` decimals rounded by `mode`, as pg_svg_bars. */
 void pg_svg_trend(FILE *f, const char *title, const char *const *periods, const double *values,
-                  int n, double max, int small, int from, int to);
+                  int n, double max, int small, int from, int to, int digits, int mode);
 
 #endif

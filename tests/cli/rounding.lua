@@ -88,6 +88,32 @@ T:section("sensitivity refuses rank_on = \"unrounded\" rather than rank draws ot
   T:contains("says why", err, 'rank_on = "unrounded": sensitivity ranks draws on rounded totals only')
 end)
 
+-- The bulletin's own figures follow the mode too (issue 15 §4): with 丙局 left out, 市直单位 is
+-- 甲局 62.5 and 乙局 62.4 at rounding = 1, whose mean and median are 62.45: 62.5 half away
+-- from zero, 62.4 half to even and truncated. The HTML prints the paragraph the JSON carries.
+for _, c in ipairs {
+  { mode = "half_away", want = "平均 62.5 分，中位数 62.5 分" },
+  { mode = "half_even", want = "平均 62.4 分，中位数 62.4 分" },
+  { mode = "truncate", want = "平均 62.4 分，中位数 62.4 分" },
+} do
+  T:section("the bulletin's 总体情况 under rounding_mode " .. c.mode, function()
+    local dir = rules('rounding = 1, rounding_mode = "' .. c.mode .. '", ')
+    L.write(dir .. "/units.csv", (L.slurp(DEMO .. "/units.csv"):gsub("\nbing,[^\n]*", "")))
+    local two = L.tmpdir()
+    L.write(two .. "/2021-05.csv", (L.slurp(data .. "/2021-05.csv"):gsub("\nbing,[^\n]*", "")))
+    local out = L.tmpdir()
+    for _, f in ipairs { "json", "html" } do
+      local _, err, code = L.run(table.concat({ L.quote(bin), "report --rules", L.quote(dir), "--data",
+        L.quote(two), "--scheme monthly --period 2021-05 --format", f, "--out", L.quote(out) }, " "))
+      T:eq("report --format " .. f .. " exits 0", 0, code, err)
+    end
+    local j = cjson.decode(L.slurp(out .. "/monthly-2021-05.json") or "{}")
+    local summary = j.groups and j.groups[1] and j.groups[1].summary or ""
+    T:contains("the mean and median", summary, "市直单位共 2 个单位参加排名，" .. c.want)
+    T:contains("the HTML says the same", L.slurp(out .. "/monthly-2021-05.html") or "", summary)
+  end)
+end
+
 T:section("unknown values are errors at ruleset.lua's line", function()
   for _, f in ipairs { 'rounding_mode = "bankers", ', 'rank_on = "raw", ' } do
     local dir = rules(f)

@@ -10,6 +10,7 @@
 local here = arg[0]:match("^(.*)/[^/]*$") or "."
 package.path = here .. "/../e2e/?.lua;" .. package.path
 local L = require "lib"
+local cjson = require "cjson"
 
 local bin, root = L.args()
 local RULES = root .. "/rules/examples/composite-index"
@@ -178,6 +179,39 @@ T:section("the HTML bulletin: the partner units with their totals, not ranked", 
   T:contains("listed with its total", html, "<li>城市大学（合作单位）：不参与排名（总分 64.0）</li>")
   T:contains("its own section says so", html, "总分 <b>64.0</b>，不参与排名")
   T:ok(not html:find("nan", 1, true), "no 'nan' anywhere")
+end)
+
+-- issue 15 §4: a ranked = false group has a table of its own on page 1 (totals, parts, no rank,
+-- captioned 不参与排名), highest total first, and the CSV and JSON bulletins say the same.
+T:section("the bulletin: the partner group's own 不参与排名 table in HTML, CSV and JSON", function()
+  local out = L.tmpdir()
+  for _, f in ipairs { "html", "csv", "json" } do
+    local _, err, code = L.run(L.quote(bin) .. " report --rules " .. L.quote(RULES) .. " --data " ..
+      L.quote(DATA) .. " --scheme index --period 2024 --format " .. f .. " --out " .. L.quote(out))
+    T:eq("report --format " .. f .. " exits 0", 0, code, err)
+  end
+  local html = L.slurp(out .. "/index-2024.html") or ""
+  local notice = html:match('<section class="notice">(.-)</section>') or ""
+  local own = notice:match('<h3 id="g%-partner">.-(<table.-</table>)') or ""
+  T:contains("captioned", own, "<caption>不参与排名")
+  T:ok(not own:find(">排名<", 1, true), "no rank column", own)
+  T:matches("城市大学 first, its total and part", own,
+    "城市大学（合作单位）</a></td><td class=\"n\">64%.0</td><td class=\"n\">64%.0</td>.-港务集团")
+  T:contains("the group's summary says it is not ranked", notice,
+    "合作与观察单位共 2 个单位参加评估、不参与排名，平均 49.3 分")
+  T:ok(not notice:find("合作与观察单位共 0 个单位参加排名", 1, true), "not '0 个单位参加排名'")
+  local csv = L.slurp(out .. "/index-2024-partner.csv") or ""
+  T:contains("CSV: the total and part, 不参与排名", csv, ",城市大学（合作单位）,,64.0,64.0,,不参与排名,")
+  local j = cjson.decode(L.slurp(out .. "/index-2024.json") or "{}")
+  local partner
+  for _, g in ipairs(j.groups or {}) do if g.id == "partner" then partner = g end end
+  T:ok(partner and partner.not_ranked, "JSON: the partner group's not_ranked table")
+  if partner and partner.not_ranked then
+    T:eq("JSON: two units", 2, #partner.not_ranked)
+    T:eq("JSON: highest first", "uni", partner.not_ranked[1].unit)
+    T:eq("JSON: its total", 64, partner.not_ranked[1].total)
+    T:eq("JSON: no ranking rows", 0, #partner.ranking)
+  end
 end)
 
 T:section("the set's own rule tests", function()

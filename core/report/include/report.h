@@ -58,6 +58,17 @@ typedef struct {
  * (SOURCE_DATE_EPOCH when set, for reproducible documents). */
 void pg_bulletin_issue(pg_bulletin *b, const pg_bl_issue *is);
 
+/* bulletin_figures.c — what every renderer reads the same way. */
+/* v at `digits` decimals as b's rule set rounds (b->rounding_mode): what every renderer prints,
+ * so that a mean of 6.25 reads 6.2 under half_even and printf never rounds a half its own way.
+ * A value already rounded so comes back unchanged. */
+double pg_bl_round(const pg_bulletin *b, double v, int digits);
+/* The units of group g that are evaluated but not ranked because the group says ranked = false
+ * (reason "not_ranked", with a total): their indexes into b->units, highest total first (the
+ * units' order among equals), written to `units` (room for the group's nunranked). Returns how
+ * many; 0 for a ranked group. Every renderer's 不参与排名 table lists these, in this order. */
+int pg_bl_observers(const pg_bulletin *b, int g, int *units);
+
 /* Renderers (report_html.c, report_bcsv.c, report_bjson.c). Each writes its files into the
  * existing directory `dir`, named from b->basename, and returns 0 or a negative errno; the
  * paths written are printed to `list` (one a line) when it is not NULL. */

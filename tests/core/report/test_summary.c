@@ -80,8 +80,50 @@ static void test_group_summary(void **state)
     free(s);
 }
 
+/* The mean and median are rounded as the rule set rounds its totals (issue 15 §4): 6.2 and 6.3
+ * average 6.25, which reads 6.3 half away from zero, 6.2 half to even and 6.2 truncated. */
+static void test_summary_rounding_mode(void **state)
+{
+    (void)state;
+    pg_bl_unit units[2] = {
+        {.id = "a", .name = "A", .group = 0, .rank = 1, .total = 6.3},
+        {.id = "b", .name = "B", .group = 0, .rank = 2, .total = 6.2},
+    };
+    pg_bl_row rows[2] = {{.rank = 1, .unit = 0, .total = 6.3, .change = NAN},
+                         {.rank = 2, .unit = 1, .total = 6.2, .change = NAN}};
+    pg_bl_group group = {.id = "g", .name = "组", .rows = rows, .nrows = 2};
+    pg_bulletin b = {.scheme_id = "monthly",
+                     .period = "2021-03",
+                     .rounding = 1,
+                     .units = units,
+                     .nunits = 2,
+                     .groups = &group,
+                     .ngroups = 1};
+    static const struct {
+        int mode;
+        const char *want;
+    } cases[] = {
+        {0, "组共 2 个单位参加排名，平均 6.3 分，中位数 6.3 分。"},
+        {1, "组共 2 个单位参加排名，平均 6.2 分，中位数 6.2 分。"},
+        {2, "组共 2 个单位参加排名，平均 6.2 分，中位数 6.2 分。"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        b.rounding_mode = cases[i].mode;
+        char *s = pg_bl_group_summary(&b, 0);
+        assert_non_null(s);
+        assert_true(strncmp(s, cases[i].want, strlen(cases[i].want)) == 0);
+        free(s);
+    }
+    /* a figure already rounded is printed as it is, whatever the mode: 6.3 stays 6.3 */
+    b.rounding_mode = 2;
+    char *s = pg_bl_group_summary(&b, 0);
+    assert_non_null(strstr(s, "A 6.3 分、B 6.2 分"));
+    free(s);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_group_summary)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_group_summary),
+                                       cmocka_unit_test(test_summary_rounding_mode)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
