@@ -34,8 +34,12 @@ static const char *const dup_names[] = {"reject", "keep_first", "replace"};
  * database and go to a temporary file beyond SQLite's cache, so memory stays flat. */
 static int key_tables(pg_store *st, pg_diags *d)
 {
+    /* 12 MiB of page cache each for the TEMP tables and the store (SQLite's default is 2 MiB):
+     * a file's keys, then their copy into record_key and its index, touch fewer pages on disk
+     * again; within the ingest's 64 MB */
     return pg_store_exec(
         st,
+        "PRAGMA temp.cache_size = -12288; PRAGMA main.cache_size = -12288;"
         "CREATE TEMP TABLE IF NOT EXISTS new_key (key TEXT PRIMARY KEY, record INTEGER NOT NULL)"
         " WITHOUT ROWID;"
         "CREATE TEMP TABLE IF NOT EXISTS idx_key (key TEXT PRIMARY KEY, record INTEGER NOT NULL)"
@@ -287,6 +291,25 @@ static key_batch *key_batch_find(key_batch *v, int n, long seq)
     return NULL;
 }
 
+/* Whether a batch of `source` other than `seq` has keys in record_key: when none has, no key
+ * of batch seq can be held twice, and its keys need not be looked up one by one (the first
+ * batch of a source, the usual big one). */
+static int others_have_keys(pg_store *st, const char *source, long seq)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(pg_store_db(st),
+                           "SELECT EXISTS (SELECT 1 FROM batch b WHERE b.source = ?1 AND"
+                           " b.seq <> ?2 AND EXISTS (SELECT 1 FROM record_key r"
+                           " INDEXED BY record_key_batch WHERE r.batch = b.seq))",
+                           -1, &q, NULL) != SQLITE_OK)
+        return 1;
+    sqlite3_bind_text(q, 1, source, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, seq);
+    int yes = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : 1;
+    sqlite3_finalize(q);
+    return yes;
+}
+
 /* Settles the keys of source s (see the top of this file), inside the caller's write
  * transaction: for every key of a batch whose status changed that another batch holds too,
  * which active batch's record counts, by the source's on_duplicate. One B-tree lookup a key
@@ -322,9 +345,13 @@ int pg_keys_settle(const pg_ruleset *rs, const char *datadir, int s, pg_store *s
     sqlite3_finalize(qb);
     if (rc == 0)
         rc = pg_store_prepare(st,
-                              "SELECT n.key FROM record_key n WHERE n.batch = ?1 AND EXISTS"
+                              /* in key order by the index (batch, source, key): an ORDER BY
+                               * here made SQLite sort every key of the batch in a temporary
+                               * B-tree (the EXISTS keeps it from seeing the index's order) */
+                              "SELECT n.key FROM record_key n INDEXED BY record_key_batch"
+                              " WHERE n.batch = ?1 AND n.source = ?2 AND EXISTS"
                               " (SELECT 1 FROM record_key o WHERE o.source = ?2 AND"
-                              " o.key = n.key AND o.batch <> n.batch) ORDER BY n.key",
+                              " o.key = n.key AND o.batch <> n.batch)",
                               &qk, d);
     if (rc == 0)
         rc = pg_store_prepare(
@@ -343,7 +370,7 @@ int pg_keys_settle(const pg_ruleset *rs, const char *datadir, int s, pg_store *s
     long *hb = NULL; /* the holders of one key: batch seq and flag */
     int *hc = NULL, caph = 0;
     for (int t = 0; rc == 0 && t < nb; t++) {
-        if (!kb[t].touched) continue;
+        if (!kb[t].touched || !others_have_keys(st, src->name, kb[t].seq)) continue;
         sqlite3_reset(qk);
         sqlite3_bind_int64(qk, 1, kb[t].seq);
         sqlite3_bind_text(qk, 2, src->name, -1, SQLITE_STATIC);
