@@ -68,6 +68,16 @@ static inline int pg_agg_add(pg_agg *a, pg_op op, double w, double s)
     return first_zero;
 }
 
+/* pg_agg_add with ln s given (log(s) when s > 0): the same bits, for a caller that adds the same
+ * share many times (sensitivity.c, a leaf's share in every draw). */
+static inline int pg_agg_add_ln(pg_agg *a, pg_op op, double w, double s, double ln_s)
+{
+    if (op != PG_OP_GEOMEAN || !(s > 0)) return pg_agg_add(a, op, w, s);
+    a->W += w;
+    a->acc += w * ln_s;
+    return 0;
+}
+
 /* The node's share, for a->W > 0. */
 static inline double pg_agg_result(const pg_agg *a, pg_op op)
 {

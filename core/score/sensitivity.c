@@ -81,6 +81,7 @@ typedef struct {
     int *pos_of;          /* rs node → position, or -1 */
     double *lp, *lm;      /* leaves: npos × nu points and max (0 where not scored) */
     unsigned char *lpres; /* leaves: npos × nu, scored (a weight never changes that) */
+    double *lsh, *lln;    /* leaves under an operator: npos × nu share of max and its log */
     int has_thin;         /* a thin-evidence policy: a draw needs whole groups at once */
     double *cmax;         /* npos × nu: the cell's nominal max (0 where off) */
     unsigned char *off;   /* npos × nu: the node does not apply to the unit's group */
@@ -222,11 +223,15 @@ static void reaggregate_op(const model *m, const double *f, scratch *x, const sn
             if (m->off[ci]) continue;
             double w = kn->cw * factor(f, kn->w);
             wall += w;
-            int leaf = kn->leaf;
-            if (!(leaf ? m->lpres[ci] : x->pres[ci])) continue;
-            double pts = leaf ? m->lp[ci] : x->pts[ci], mx = leaf ? m->lm[ci] : x->mx[ci];
-            app += w * (leaf ? 1 : x->app[ci] / mx);
-            pg_agg_add(&ag, sn->op, w, pg_agg_share_of(pts, mx));
+            if (kn->leaf) { /* its share and log, computed once (model_build) */
+                if (!m->lpres[ci]) continue;
+                app += w;
+                pg_agg_add_ln(&ag, sn->op, w, m->lsh[ci], m->lln[ci]);
+                continue;
+            }
+            if (!x->pres[ci]) continue;
+            app += w * (x->app[ci] / x->mx[ci]);
+            pg_agg_add(&ag, sn->op, w, pg_agg_share_of(x->pts[ci], x->mx[ci]));
         }
         double max = m->cmax[i] * fp;
         x->app[i] = wall > 0 ? max * app / wall : 0;
@@ -564,6 +569,7 @@ static void model_free(model *m)
     if (!m) return;
     for (int p = 0; p < m->npos; p++)
         free(m->pos[p].kids), free(m->pos[p].pat), free(m->pos[p].patmax);
+    free(m->lsh), free(m->lln);
     free(m->pos), free(m->pos_of), free(m->lp), free(m->lm), free(m->lpres), free(m->cmax),
         free(m->off);
     free(m->part_w), free(m->part_mx), free(m->tie_part), free(m->tie_pos);
@@ -657,6 +663,8 @@ static int model_build(const pg_result *res, model **out, pg_diags *d)
     m->lp = pg_xcalloc(ncell, sizeof(double));
     m->lm = pg_xcalloc(ncell, sizeof(double));
     m->lpres = pg_xcalloc(ncell, 1);
+    m->lsh = pg_xcalloc(ncell, sizeof(double));
+    m->lln = pg_xcalloc(ncell, sizeof(double));
     m->cmax = pg_xcalloc(ncell, sizeof(double));
     m->off = pg_xcalloc(ncell, 1);
     /* in an adjust subtree: nothing is a weight */
@@ -704,6 +712,8 @@ static int model_build(const pg_result *res, model **out, pg_diags *d)
                 m->lp[i] = c->points;
                 m->lm[i] = c->max;
                 m->lpres[i] = 1;
+                m->lsh[i] = pg_agg_share_of(c->points, c->max);
+                m->lln[i] = m->lsh[i] > 0 ? log(m->lsh[i]) : 0;
             }
         }
     }

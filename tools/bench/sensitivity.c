@@ -16,9 +16,12 @@
  * cores perfectly (one rule set cannot be evaluated by two threads; the division is in the
  * peer's favour). Its K draws are checked against the re-aggregation: same totals.
  *
- * Usage: bench_sensitivity [--smoke] [--seed N] [--threads N] [--keep]
+ * Usage: bench_sensitivity [--smoke] [--seed N] [--threads N] [--keep] [--ops] [--only NAME]
  * --smoke: what the suite runs (tests/bench): 300 × 30 with 500 draws and 36 × 60 with 5,000,
- * every phase once, every figure printed, no target judged. */
+ * every phase once, every figure printed, no target judged.
+ * --ops: the dimensions aggregate by weighted operators instead of sums (part 1's by "mean",
+ * part 2's by "geomean", leaves weighted 1, 2, 3 in turn), so the draws move `weight`s.
+ * --only province|city: one size. */
 #include "data.h"
 #include "score.h"
 #include "base.h"
@@ -64,7 +67,7 @@ static double uniform(void)
 
 static char files[4][32] = {"ruleset.lua", "tree.lua", "units.csv", ""};
 
-static int write_set(const char *dir, int nunits, int nleaves)
+static int write_set(const char *dir, int nunits, int nleaves, int ops)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/ruleset.lua", dir);
@@ -86,18 +89,26 @@ static int write_set(const char *dir, int nunits, int nleaves)
         double dim_pts[5] = {0};
         for (int i = 0; i < per_part; i++) dim_pts[i % 5] += base + (i < extra);
         for (int dd = 0; dd < 5; dd++)
-            fprintf(
-                f, "indicator \"d%d_%d\" { parent = \"p%d\", name = \"维度%d.%d\", points = %g }\n",
-                k + 1, dd + 1, k + 1, k + 1, dd + 1, dim_pts[dd]);
+            fprintf(f,
+                    "indicator \"d%d_%d\" { parent = \"p%d\", name = \"维度%d.%d\", points = %g%s "
+                    "}\n",
+                    k + 1, dd + 1, k + 1, k + 1, dd + 1, dim_pts[dd],
+                    !ops     ? ""
+                    : k == 0 ? ", aggregate = \"mean\""
+                             : ", aggregate = \"geomean\"");
         for (int i = 0; i < per_part; i++) {
             int l = k * per_part + i;
             fprintf(f, "metric \"m%d\" { name = \"数据%d\", unit = \"share\" }\n", l, l);
             fprintf(f,
                     "indicator \"l%d\" { parent = \"d%d_%d\", name = \"指标%d\", points = %d, "
                     "metric = \"m%d\", method = linear { lo = 0.3, hi = 1 }, standard = \"s\", "
-                    "source = \"s\"%s }\n",
+                    "source = \"s\"%s%s }\n",
                     l, k + 1, i % 5 + 1, l, base + (i < extra), l,
-                    l % 7 == 3 ? ", missing = \"not_applicable\"" : "");
+                    l % 7 == 3 ? ", missing = \"not_applicable\"" : "",
+                    !ops         ? ""
+                    : l % 3 == 0 ? ", weight = 1"
+                    : l % 3 == 1 ? ", weight = 2"
+                                 : ", weight = 3");
         }
     }
     fprintf(f, "scheme \"monthly\" { name = \"月度\", period = \"month\", max = 100,\n"
@@ -129,11 +140,11 @@ typedef struct {
 } size_spec;
 
 static int run_size(const size_spec *z, uint64_t seed, int threads, int peer_draws, int keep,
-                    int smoke)
+                    int smoke, int ops)
 {
     char dir[] = "/tmp/bench-sens-XXXXXX";
     if (!mkdtemp(dir)) return -errno;
-    int rc = write_set(dir, z->units, z->leaves);
+    int rc = write_set(dir, z->units, z->leaves, ops);
     pg_diags d = {0};
     pg_ruleset *rs = NULL;
     pg_dataset *ds = NULL;
@@ -173,7 +184,10 @@ static int run_size(const size_spec *z, uint64_t seed, int threads, int peer_dra
         double savedw[2];
         for (int w = 0; w < nw; w++) {
             const pg_sens_weight *wt = &sv->weights[w];
-            if (wt->node >= 0)
+            if (wt->basis == PG_SENS_WEIGHT) { /* a weight under mean/geomean: its `weight` */
+                saved[w * rs->ngroups] = rs->nodes[wt->node].weight;
+                rs->nodes[wt->node].weight = wt->nominal * f[w];
+            } else if (wt->node >= 0)
                 for (int g = 0; g < rs->ngroups; g++) {
                     saved[w * rs->ngroups + g] = rs->nodes[wt->node].points[g];
                     rs->nodes[wt->node].points[g] *= f[w];
@@ -192,7 +206,9 @@ static int run_size(const size_spec *z, uint64_t seed, int threads, int peer_dra
         int erc = pg_eval(rs, ds, 0, period, &r2, &d);
         t_peer += now() - t0;
         for (int w = 0; w < nw; w++)
-            if (sv->weights[w].node >= 0)
+            if (sv->weights[w].basis == PG_SENS_WEIGHT)
+                rs->nodes[sv->weights[w].node].weight = saved[w * rs->ngroups];
+            else if (sv->weights[w].node >= 0)
                 for (int g = 0; g < rs->ngroups; g++)
                     rs->nodes[sv->weights[w].node].points[g] = saved[w * rs->ngroups + g];
         for (int p = 0; p < 2; p++) s->parts[p].weight = savedw[p];
@@ -204,8 +220,9 @@ static int run_size(const size_spec *z, uint64_t seed, int threads, int peer_dra
     }
     free(f), free(tot);
     double peer_n = t_peer / peer_draws * (double)z->draws / 2;
-    printf("%s: %d units × %d indicators, %d weights, N = %ld draws, ±20 %%, %d threads\n", z->name,
-           z->units, z->leaves, nw, z->draws, threads);
+    printf("%s%s: %d units × %d indicators, %d weights, N = %ld draws, ±20 %%, %d threads\n",
+           z->name, ops ? ", dimensions by mean/geomean" : "", z->units, z->leaves, nw, z->draws,
+           threads);
     printf("  pg_eval once (leaves scored):         %8.3f s\n", t_eval);
     printf("  pinggu sensitivity (pg_sens_run):     %8.3f s  (%.1f µs a draw; %s)\n", t_sens,
            t_sens / (double)z->draws * 1e6,
@@ -241,20 +258,26 @@ done:
 
 int main(int argc, char **argv)
 {
-    int smoke = 0, keep = 0, threads = 2;
+    int smoke = 0, keep = 0, threads = 2, ops = 0;
+    const char *only = NULL;
     uint64_t seed = 2021;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--smoke"))
             smoke = 1;
         else if (!strcmp(argv[i], "--keep"))
             keep = 1;
+        else if (!strcmp(argv[i], "--ops"))
+            ops = 1;
+        else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+            only = argv[++i];
         else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
             seed = strtoull(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
             threads = atoi(argv[++i]);
         else {
             fprintf(stderr,
-                    "usage: bench_sensitivity [--smoke] [--seed N] [--threads N] [--keep]\n");
+                    "usage: bench_sensitivity [--smoke] [--seed N] [--threads N] [--keep] [--ops] "
+                    "[--only province|city]\n");
             return 2;
         }
     }
@@ -263,7 +286,8 @@ int main(int argc, char **argv)
     size_spec small[2] = {{"province (smoke)", 300, 30, 500, 5}, {"city (smoke)", 36, 60, 5000, 2}};
     const size_spec *z = smoke ? small : full;
     for (int i = 0; i < 2; i++)
-        if (run_size(&z[i], seed, threads, smoke ? 3 : (i == 0 ? 5 : 200), keep, smoke) != 0) {
+        if ((!only || !strncmp(z[i].name, only, strlen(only))) &&
+            run_size(&z[i], seed, threads, smoke ? 3 : (i == 0 ? 5 : 200), keep, smoke, ops) != 0) {
             fprintf(stderr, "bench_sensitivity: %s could not run\n", z[i].name);
             return 1;
         }
