@@ -12,6 +12,9 @@
  * interpreter), and a few million records take seconds here. quickstart compiles it with cc;
  * the test build compiles it with the project's warnings.
  *
+ * Units: as many as --units lists (a province's 3,003 for tools/bench/province-run, its copies
+ * of a Shanwei unit named <id>_<k> with that unit's profile).
+ *
  * Determinism: one splitmix64 stream, units in units.csv order, fixed loops, integer
  * timestamps, no locale or time-zone calls: the same seed and scale give byte-identical files.
  *
@@ -27,8 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#define MAXU 64
 
 /* ---- random numbers ---- */
 static uint64_t rng_state;
@@ -133,8 +134,8 @@ typedef struct {
     int county;
     profile p;
 } unit;
-static unit units[MAXU];
-static int nunits;
+static unit *units; /* as many as units.csv lists: 36 for Shanwei, 3,003 for a province */
+static int nunits, capunits;
 
 static int load_units(const char *path)
 {
@@ -156,11 +157,20 @@ static int load_units(const char *path)
             if (!s) break;
             *s++ = 0;
         }
-        if (!col[3] || nunits == MAXU) {
+        if (!col[3]) {
             fprintf(stderr, "gen-raw: %s:%d: expected id,name,group,code,code_kind,aliases\n",
                     path, lineno);
             fclose(f);
             return -1;
+        }
+        if (nunits == capunits) {
+            unit *more = realloc(units, sizeof *units * (size_t)(capunits = capunits * 2 + 64));
+            if (!more) {
+                fprintf(stderr, "gen-raw: out of memory at %s:%d\n", path, lineno);
+                fclose(f);
+                return -1;
+            }
+            units = more;
         }
         unit *u = &units[nunits++];
         snprintf(u->id, sizeof u->id, "%s", col[0]);
@@ -170,8 +180,18 @@ static int load_units(const char *path)
         const char *a = col[5] ? col[5] : "";
         snprintf(u->alias, sizeof u->alias, "%.*s", (int)strcspn(a, "|"), a);
         u->p = (profile){u->id, 0.6, 160, 4, 5, 5};
+        /* a province's copy of a Shanwei unit (tools/bench/province-run: jiaoyu_7) has the
+         * profile of the unit it copies */
+        size_t base = strlen(u->id), digits = 0;
+        while (digits < base && u->id[base - 1 - digits] >= '0' && u->id[base - 1 - digits] <= '9')
+            digits++;
+        if (digits && digits < base && u->id[base - 1 - digits] == '_') base -= digits + 1;
+        int exact = 0;
         for (size_t i = 0; i < sizeof profiles / sizeof *profiles; i++)
-            if (strcmp(profiles[i].id, u->id) == 0) u->p = profiles[i];
+            if (strcmp(profiles[i].id, u->id) == 0) u->p = profiles[i], exact = 1;
+        for (size_t i = 0; !exact && i < sizeof profiles / sizeof *profiles; i++)
+            if (strlen(profiles[i].id) == base && strncmp(profiles[i].id, u->id, base) == 0)
+                u->p = profiles[i];
     }
     fclose(f);
     return 0;

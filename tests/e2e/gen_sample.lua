@@ -100,4 +100,45 @@ end
 local _, err, code = L.run(L.quote(gen_raw) .. " --scale 0 --out " .. L.quote(L.tmpdir()))
 T:eq("gen-raw --scale 0: usage error", 2, code, err)
 
+-- a province's units (tools/bench/province-run: 3,003, the 36 repeated as jiaoyu_7, …): every
+-- one gets records, a copy with the profile of the unit it copies (it stopped at 64 before)
+do
+  local base = {}
+  for line in io.lines(root .. "/rules/shanwei-2021/units.csv") do base[#base + 1] = line end
+  local rows, codes = { base[1] }, {}
+  for k = 0, 83 do
+    for r = 2, #base do
+      if #rows - 1 >= 3003 then break end
+      local id, name, group, code = base[r]:match("^([^,]*),([^,]*),([^,]*),([^,]*)")
+      local row = k == 0 and base[r] or table.concat({ id .. "_" .. k, name .. "（" .. k .. "）",
+        group, code .. string.format("%03d", k), "nonstandard", "" }, ",")
+      rows[#rows + 1] = row
+      codes[#codes + 1] = k == 0 and code or code .. string.format("%03d", k)
+    end
+  end
+  T:eq("province units", 3003, #rows - 1)
+  local dir = L.tmpdir()
+  local f = io.open(dir .. "/units.csv", "w")
+  f:write(table.concat(rows, "\n"), "\n")
+  f:close()
+  local _, err, code = L.run(L.quote(gen_raw) .. " --units " .. L.quote(dir .. "/units.csv")
+    .. " --scale 0.003 --out " .. L.quote(dir .. "/raw"))
+  T:eq("gen-raw with 3,003 units: exit code", 0, code, err)
+  local seen, n = {}, 0
+  for m = 1, 12 do
+    for line in io.lines(string.format("%s/raw/cases/2021-%02d.csv", dir, m)) do
+      local org = line:match("^[^,]*,[^,]*,([^,]*),")
+      if org and not seen[org] then seen[org] = true; n = n + 1 end
+    end
+  end
+  T:ok(n > 2000, "gen-raw with 3,003 units: cases name more than 2,000 units", tostring(n))
+  -- gongan_5 (the 12th unit of the 6th copy) is as busy as 公安 (a unit without a profile
+  -- gets 160 cases a month, 0.5 at this scale)
+  local gongan = 0
+  for line in io.lines(dir .. "/raw/cases/2021-06.csv") do
+    if line:match("^[^,]*,[^,]*,([^,]*),") == codes[5 * 36 + 12] then gongan = gongan + 1 end
+  end
+  T:ok(gongan > 10, "gen-raw with 3,003 units: a copy of 公安 has its volume", tostring(gongan))
+end
+
 T:done()
