@@ -6,7 +6,10 @@
  * pg_ruleset_load, fills a pg_dataset directly from a fixed-seed generator (one period, the
  * year 2021, every cell present) and times pg_eval: one warm-up, then --runs runs, best and
  * median. A second variant gives every leaf the same small custom Lua function (a linear
- * formula on v with params), over the same tree, metrics and values.
+ * formula on v with params), over the same tree, metrics and values. A third ("ops", with the
+ * built-in variant) gives the dimensions aggregation operators instead of sums — odd ones
+ * aggregate = "mean", even ones "geomean", leaves weighted 1, 2, 3 in turn — and its figure is
+ * printed beside the sum's.
  *
  * Peers, measured in this process:
  *   (a)  lua_pcall of a trivial Lua function with 4 number arguments, in a fresh lua_State;
@@ -374,7 +377,7 @@ static void write_method(FILE *f, const leaf_spec *s, int custom)
 }
 
 /* Writes ruleset.lua, metrics.lua, part1..3.lua, schemes.lua and units.csv. */
-static int write_ruleset(workdir *w, const province *p, int custom)
+static int write_ruleset(workdir *w, const province *p, int custom, int ops)
 {
     FILE *f = create(w, "ruleset.lua");
     if (!f) return -1;
@@ -419,8 +422,12 @@ static int write_ruleset(workdir *w, const province *p, int custom)
                 part_names[k % MAX_PARTS], p->part_points[k]);
         for (int d = k; d < p->ndims; d += p->nparts) {
             fprintf(
-                f, "indicator \"d%02d\" { parent = \"p%d\", name = \"维度%02d\", points = %g }\n\n",
-                d + 1, k + 1, d + 1, p->dim_points[d]);
+                f,
+                "indicator \"d%02d\" { parent = \"p%d\", name = \"维度%02d\", points = %g%s }\n\n",
+                d + 1, k + 1, d + 1, p->dim_points[d],
+                !ops    ? ""
+                : d % 2 ? ", aggregate = \"geomean\""
+                        : ", aggregate = \"mean\"");
             for (int l = d; l < p->nleaves; l += p->ndims) {
                 const leaf_spec *s = &p->leaves[l];
                 const char *how = custom ? "自定义" : method_names[s->method];
@@ -434,6 +441,7 @@ static int write_ruleset(workdir *w, const province *p, int custom)
                 else
                     fprintf(f, "  points = %g,\n", s->points);
                 fprintf(f, "  metric = \"m%03d\",\n", l + 1);
+                if (ops) fprintf(f, "  weight = %d,\n", 1 + l % 3);
                 write_method(f, s, custom);
                 fprintf(f,
                         "  standard = \"按%s方法计分（合成规则）。\",\n  source = "
@@ -807,9 +815,10 @@ int main(int argc, char **argv)
     double round1[4] = {summarize(ta, BATCHES).best, summarize(th, BATCHES).best,
                         summarize(tb, BATCHES).best, summarize(tc, o.runs).best};
 
-    engine_result rb = {0}, rcu = {0};
-    int failed = 0, have_b = 0, have_c = 0;
-    for (int custom = 0; custom <= 1; custom++) {
+    engine_result rb = {0}, rcu = {0}, rop = {0};
+    int failed = 0, have_b = 0, have_c = 0, have_op = 0;
+    for (int variant = 0; variant <= 2; variant++) {
+        int custom = variant == 1, ops = variant == 2;
         if (custom ? !o.custom : !o.builtin) continue;
         workdir w = {{0}, {0}, 0};
         const char *tmp = getenv("TMPDIR");
@@ -819,12 +828,16 @@ int main(int argc, char **argv)
             failed = 1;
             break;
         }
-        int rc = write_ruleset(&w, &p, custom);
-        if (rc == 0) rc = run_engine(w.dir, &p, &o, custom, &pl, custom ? &rcu : &rb);
+        engine_result *er = custom ? &rcu : ops ? &rop : &rb;
+        int rc = write_ruleset(&w, &p, custom, ops);
+        if (rc == 0) rc = run_engine(w.dir, &p, &o, custom, &pl, er);
         if (rc == 0) {
-            print_engine(custom ? &rcu : &rb);
+            if (ops) er->label = "built-in, dimensions by mean/geomean";
+            print_engine(er);
             if (custom)
                 have_c = 1;
+            else if (ops)
+                have_op = 1;
             else
                 have_b = 1;
         } else
@@ -901,6 +914,12 @@ int main(int argc, char **argv)
         printf("  built-in: no Lua entry per unit:            %6ld calls into Lua per eval    %s\n",
                rb.entries, verdict(rb.entries == 0));
     }
+    if (have_b && have_op)
+        printf("  built-in, dimensions by mean/geomean:       %6.2f M/s best, %.2f M/s median  "
+               "(sum: %.2f M/s best; no target of its own)\n",
+               (double)rop.cells / rop.eval_s.best / 1e6,
+               (double)rop.cells / rop.eval_s.median / 1e6,
+               (double)rb.cells / rb.eval_s.best / 1e6);
     if (have_c) {
         double rate = (double)rcu.cells / rcu.eval_s.best;
         printf(
