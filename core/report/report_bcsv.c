@@ -122,16 +122,46 @@ static void lost(const pg_bulletin *b, FILE *f)
     }
 }
 
-/* Writes one file: group g's ranking, or the lost points when g is -1. Returns 0 or a
- * negative errno. */
+/* The 问题清单 (附件4): one row per item, units in order, each unit's biggest loss of the total
+ * first — the columns of the HTML's table, the losses at 2 decimals as it prints them. */
+static void problems(const pg_bulletin *b, FILE *f)
+{
+    fputs("\xEF\xBB\xBF", f);
+    fputs("分组,单位,单位代码,指标代码,问题（指标）,总分失分,本部分失分,评分规则,数据,整改要求,"
+          "可挽回,整改期限,连续失分\r\n",
+          f);
+    for (int i = 0; i < b->nissues; i++) {
+        const pg_bl_problem *p = &b->issues[i];
+        const pg_bl_unit *u = &b->units[p->unit];
+        field(f, b->groups[u->group].name, 1);
+        field(f, u->name, 0);
+        field(f, u->code, 0);
+        field(f, p->indicator, 0);
+        field(f, p->name, 0);
+        number(f, b, p->lost_total, 2);
+        number(f, b, p->lost_part, 2);
+        field(f, p->rule, 0);
+        field(f, p->data, 0);
+        field(f, p->rectify, 0);
+        field(f, p->regain, 0);
+        field(f, p->due, 0);
+        field(f, p->recurring ? "是" : "否", 0);
+        fputs("\r\n", f);
+    }
+}
+
+/* Writes one file: group g's ranking, the lost points when g is -1, the 问题清单 when -2.
+ * Returns 0 or a negative errno. */
 static int write_file(const pg_bulletin *b, int g, const char *path, FILE *list)
 {
     FILE *f = fopen(path, "w");
     if (!f) return -errno;
     if (g >= 0)
         ranking(b, g, f);
-    else
+    else if (g == -1)
         lost(b, f);
+    else
+        problems(b, f);
     int rc = ferror(f) ? -EIO : 0;
     if (fclose(f) != 0 && rc == 0) rc = -errno;
     if (rc == 0 && list) fprintf(list, "%s\n", path);
@@ -149,6 +179,11 @@ int pg_bulletin_csv(const pg_bulletin *b, const char *dir, FILE *list)
     if (rc == 0) {
         char *path = pg_xasprintf("%s/%s-lost.csv", dir, b->basename);
         rc = write_file(b, -1, path, list);
+        free(path);
+    }
+    if (rc == 0 && b->issues) { /* none for a scheme of schemes */
+        char *path = pg_xasprintf("%s/%s-issues.csv", dir, b->basename);
+        rc = write_file(b, -2, path, list);
         free(path);
     }
     return rc;

@@ -93,6 +93,30 @@ static cJSON *group(const pg_bulletin *b, int gi)
     return o;
 }
 
+/* The unit's 问题清单 (the model's items of unit u, biggest loss of the total first): what the
+ * HTML's 附件4 and the CSV's -issues file list. */
+static cJSON *issues(const pg_bulletin *b, int u)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < b->nissues; i++) {
+        const pg_bl_problem *p = &b->issues[i];
+        if (p->unit != u) continue;
+        cJSON *x = cJSON_CreateObject();
+        pg_json_str(x, "indicator", p->indicator);
+        pg_json_str(x, "name", p->name);
+        pg_json_num(x, "lost_total", pg_bl_round(b, p->lost_total, 4));
+        pg_json_num(x, "lost_part", pg_bl_round(b, p->lost_part, 4));
+        pg_json_str(x, "rule", p->rule);
+        pg_json_str(x, "data", p->data);
+        pg_json_str(x, "regain", p->regain);
+        pg_json_str(x, "rectify", p->rectify);
+        pg_json_str(x, "due", p->due);
+        cJSON_AddBoolToObject(x, "recurring", p->recurring);
+        cJSON_AddItemToArray(a, x);
+    }
+    return a;
+}
+
 static cJSON *unit(const pg_bulletin *b, const pg_bl_unit *u)
 {
     cJSON *o = cJSON_CreateObject();
@@ -133,6 +157,8 @@ static cJSON *unit(const pg_bulletin *b, const pg_bl_unit *u)
         pg_json_str(x, "doc", l->doc);
         cJSON_AddItemToArray(lost, x);
     }
+    /* a scheme of schemes has no items: its losses are in the schemes it aggregates */
+    if (b->issues) cJSON_AddItemToObject(o, "issues", issues(b, (int)(u - b->units)));
     return o;
 }
 

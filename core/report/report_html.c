@@ -71,6 +71,9 @@ static const char style[] =
     "th.uname{background:#fff;text-align:left;border:0;border-bottom:1px solid #999;"
     "font-weight:400;color:#444}\n"
     "@media print{a{text-decoration:none}}\n"
+    /* a caption for screen readers where a heading above the table already says it */
+    "caption.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
+    "white-space:nowrap}\n"
     /* a phone (the leaders read the 通报 there): the A4 margins go, type stays readable, and a
        wide table scrolls in its own box instead of squeezing names to a character a line */
     "@media screen and (max-width:600px){body{font-size:15px;padding:0 10px;max-width:none}"
@@ -274,7 +277,10 @@ static int group_exemptions(FILE *f, const pg_bulletin *b, int gi)
         fputs("</ul>\n", f);
     }
     if (g->nno_business) {
-        fputs("<p>本期无业务、不计分的指标（其分值按比例分配给同级指标）：</p>\n<table><thead><tr>"
+        fputs("<p>本期无业务、不计分的指标（其分值按比例分配给同级指标）：</p>\n<table>", f);
+        fputs("<caption class=\"sr\">", f);
+        esc(f, g->name);
+        fputs("本期无业务、不计分的指标</caption><thead><tr>"
               "<th scope=\"col\">单位</th><th scope=\"col\">无业务指标</th></tr></thead><tbody>\n",
               f);
         for (int i = 0; i < g->nno_business; i++) {
@@ -293,7 +299,8 @@ static void composite_table(FILE *f, const pg_bulletin *b)
 {
     fputs("<p>", f);
     esc(f, b->composite);
-    fputs("</p>\n<table><thead><tr><th scope=\"col\">单位</th><th scope=\"col\">计算</th>"
+    fputs("</p>\n<table><caption class=\"sr\">各单位年度综合评分的计算</caption><thead><tr>"
+          "<th scope=\"col\">单位</th><th scope=\"col\">计算</th>"
           "<th scope=\"col\">总分</th></tr></thead><tbody>\n",
           f);
     for (int g = 0; g < b->ngroups; g++)
@@ -328,7 +335,9 @@ static void averaged_months(const pg_bulletin *b, int *from, int *to)
  * beside it. The unit's name heads the table, so a page it continues onto still says whose. */
 static void lost_table(FILE *f, const pg_bulletin *b, const pg_bl_unit *u)
 {
-    fputs("<table class=\"lost\"><thead><tr><th class=\"uname\" colspan=\"7\">", f);
+    fputs("<table class=\"lost\"><caption class=\"sr\">", f);
+    esc(f, u->name);
+    fputs("失分明细</caption><thead><tr><th class=\"uname\" colspan=\"7\">", f);
     esc(f, u->name);
     fputs(" 失分明细</th></tr><tr><th scope=\"col\">指标</th><th scope=\"col\">满分</th>"
           "<th scope=\"col\">得分</th><th scope=\"col\">失分<br/>（总分）</th>"

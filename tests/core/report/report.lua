@@ -414,6 +414,50 @@ T:section("问题清单: the HTML annex and the XLSX sheet", function()
   T:contains("the 问题清单 sheet", wb, "<sheet name=\"问题清单\"")
 end)
 
+-- issue 18: the JSON and CSV bulletins carry the 问题清单 too — the JSON an `issues` array per
+-- unit, the CSV <basename>-issues.csv — with the items the HTML annex lists; and the HTML's
+-- tables other than the rankings have captions.
+T:section("问题清单 in the JSON and CSV bulletins; captions on the other tables", function()
+  local out = L.tmpdir()
+  for _, f in ipairs { "html", "json", "csv" } do
+    local listed, err, code = report { scheme = "monthly", period = "2021-05", format = f, out = out }
+    T:eq(f .. " exit code", 0, code, err)
+    if f == "csv" then T:contains("the issues file listed", listed, out .. "/monthly-2021-05-issues.csv\n") end
+  end
+  local html = L.slurp(out .. "/monthly-2021-05.html") or ""
+  local annex = html:match('<section id="issues" class="annex">(.-)</section>') or ""
+  local j = cjson.decode(L.slurp(out .. "/monthly-2021-05.json") or "{}")
+  local text = L.slurp(out .. "/monthly-2021-05-issues.csv") or ""
+  T:eq("the CSV starts with the BOM", BOM, text:sub(1, 3))
+  local header, rows = L.read_csv_text(text:sub(4))
+  T:eq("the CSV header", "分组,单位,单位代码,指标代码,问题（指标）,总分失分,本部分失分,评分规则,数据,整改要求,可挽回,整改期限,连续失分",
+    table.concat(header or {}, ","))
+  local csv_n = {}
+  for _, r in ipairs(rows or {}) do csv_n[r["单位"]] = (csv_n[r["单位"]] or 0) + 1 end
+  local any = false
+  for _, u in ipairs(j.units or {}) do
+    T:ok(type(u.issues) == "table", u.unit .. " has an issues array")
+    local body = annex:match("<caption>" .. L.pattern(esc(u.name)) .. " 问题清单</caption>(.-)</table>") or ""
+    local html_n = select(2, body:gsub("<tr>", "")) - 1 -- the header row
+    if html_n < 0 then html_n = 0 end
+    T:eq(u.unit .. ": JSON items as the HTML annex", html_n, #(u.issues or {}))
+    T:eq(u.unit .. ": CSV rows as the JSON", #(u.issues or {}), csv_n[u.name] or 0)
+    if not L.isnull(u.total) and u.total < 99.99 then
+      local sum = 0
+      for _, x in ipairs(u.issues or {}) do
+        sum = sum + x.lost_total
+        any = any or (x.due == "2021-06-09" and x.rectify ~= nil)
+      end
+      T:near(u.unit .. ": JSON items add up to what its total lost", 100 - u.total, sum, 0.06)
+    end
+  end
+  T:ok(any, "items carry the 整改要求 and the deadline")
+  T:matches("a unit's lost points table has a caption", html, '<table class="lost"><caption class="sr">[^<]+失分明细</caption>')
+  if html:find("无业务指标</th>", 1, true) then
+    T:matches("the no-business table has a caption", html, '<caption class="sr">[^<]+本期无业务、不计分的指标</caption>')
+  end
+end)
+
 T:section("plugin ABI: a wrong version is refused with a message", function()
   local out = L.tmpdir()
   local listed, err, code = report({ scheme = "monthly", period = "2021-05", format = "wrongabi", out = out },
