@@ -4,7 +4,8 @@
  *
  * A worker of the pool loads the data directory, evaluates the scheme and period under the rules
  * that govern the period (pg_host_gen_for) and re-aggregates it under `draws` weight vectors
- * drawn within ±spread % (core/score/sensitivity.c), on that worker alone (one thread: the pool
+ * drawn within ±spread %, or within the weight_range the rules declare (core/score/sensitivity.c:
+ * points under sums, `weight`s under mean/geomean/harmonic), on that worker alone (one thread: the pool
  * is shared with every other request). Nothing is stored; the same query gives the same answer
  * while the rules and data stay. Draws are capped at 100,000 so one request cannot hold a worker
  * for long; the job deadline (job_deadline_ms) bounds it as every job.
