@@ -206,6 +206,7 @@ void pg_pull_start(pg_host *h)
         pg_log(PG_LOG_INFO, "pull", "source", c->source, "from", c->from, "every_s",
                c->every_s ? every : NULL, "result", "scheduled", NULL);
     }
+    pg_metrics_extra(pg_pull_metrics);
     uv_timer_init(h->loop, &P.timer);
     uv_timer_start(&P.timer, tick, 0, TICK_MS);
 }

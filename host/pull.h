@@ -13,5 +13,8 @@ void pg_pull_start(pg_host *h);
 void pg_pull_stop(pg_host *h);
 /* The pulls' counters as Prometheus text (malloc'd), "" when none is configured. */
 char *pg_pull_metrics(void);
+/* metrics.c: adds `fn`'s text to /metrics (pg_pull_start hands it pg_pull_metrics; metrics.c
+ * does not call pull.c, which calls into the host). */
+void pg_metrics_extra(char *(*fn)(void));
 
 #endif
