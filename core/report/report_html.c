@@ -127,13 +127,42 @@ static const char *reason_words(const char *reason)
                                                 : "无数据";
 }
 
-static void unit_link(FILE *f, const pg_bl_unit *u)
+/* A group with more units than this keeps its units' detail out of the main document: it goes
+ * to a file of its own, <basename>-units-<group>.html (issue 19 §7), and its chart shows the
+ * first and last PG_BL_ENDS and the distribution instead of a bar per unit. */
+#define PG_BL_ANNEX_UNITS 50
+#define PG_BL_ENDS 10
+
+static int large(const pg_bl_group *g)
 {
-    fputs("<a href=\"#u-", f);
+    return g->nrows + g->nunranked > PG_BL_ANNEX_UNITS;
+}
+
+/* The name of group g's annex file (malloc'd), or NULL when its units stay in the main
+ * document. */
+static char *annex_file(const pg_bulletin *b, int g)
+{
+    return large(&b->groups[g]) ? pg_xasprintf("%s-units-%s.html", b->basename, b->groups[g].id)
+                                : NULL;
+}
+
+/* A link to the unit's section: in this page, or in its group's annex file. */
+static void unit_link_in(FILE *f, const pg_bulletin *b, const pg_bl_unit *u, int here)
+{
+    char *file = here ? NULL : annex_file(b, u->group);
+    fputs("<a href=\"", f);
+    if (file) esc(f, file);
+    free(file);
+    fputs("#u-", f);
     esc(f, u->id);
     fputs("\">", f);
     esc(f, u->name);
     fputs("</a>", f);
+}
+
+static void unit_link(FILE *f, const pg_bulletin *b, const pg_bl_unit *u)
+{
+    unit_link_in(f, b, u, 0);
 }
 
 /* The band's colour by its place: the best green, the worst red, the others amber. */
@@ -162,7 +191,7 @@ static void ranking_table(FILE *f, const pg_bulletin *b, const pg_bl_group *g)
     for (int i = 0; i < g->nrows; i++) {
         const pg_bl_row *r = &g->rows[i];
         fprintf(f, "<tr><td class=\"c\">%d</td><td>", r->rank);
-        unit_link(f, &b->units[r->unit]);
+        unit_link(f, b, &b->units[r->unit]);
         fputs("</td>", f);
         num(f, b, r->total, b->rounding, 0);
         for (int k = 0; k < b->nparts; k++) num(f, b, r->parts[k], b->rounding, 0);
@@ -194,7 +223,7 @@ static void observer_table(FILE *f, const pg_bulletin *b, const int *units, int 
     for (int i = 0; i < n; i++) {
         const pg_bl_unit *u = &b->units[units[i]];
         fputs("<tr><td>", f);
-        unit_link(f, u);
+        unit_link(f, b, u);
         fputs("</td>", f);
         num(f, b, u->total, b->rounding, 0);
         for (int k = 0; k < b->nparts; k++) num(f, b, u->parts[k], b->rounding, 0);
@@ -243,6 +272,28 @@ static void group_chart(FILE *f, const pg_bulletin *b, int gi)
     fputs("<h3>", f);
     esc(f, g->name);
     fputs("总分</h3>\n", f);
+    if (n > PG_BL_ANNEX_UNITS) {
+        /* a large group: the first and last ten and the distribution, not a bar per unit */
+        char *title = pg_xasprintf("%s总分分布（%d 个单位）", g->name, n);
+        fprintf(f,
+                "<p class=\"meta\">本组 %d 个单位，下图为总分分布（每档 %g 分），其后为前 %d "
+                "名与后 %d 名。</p>\n",
+                n, b->max / 10, PG_BL_ENDS, PG_BL_ENDS);
+        pg_svg_histogram(f, title, v, n, b->max);
+        free(title);
+        title = pg_xasprintf("%s总分前 %d 名", g->name, PG_BL_ENDS);
+        pg_svg_bars(f, title, labels, v, marks, PG_BL_ENDS, b->max, b->rounding, b->rounding_mode,
+                    "bar");
+        free(title);
+        title = pg_xasprintf("%s总分后 %d 名", g->name, PG_BL_ENDS);
+        pg_svg_bars(f, title, labels + n - PG_BL_ENDS, v + n - PG_BL_ENDS, marks + n - PG_BL_ENDS,
+                    PG_BL_ENDS, b->max, b->rounding, b->rounding_mode, "bar");
+        free(title);
+        free(labels);
+        free(marks);
+        free(v);
+        return;
+    }
     char *title = pg_xasprintf("%s总分", g->name);
     pg_svg_bars(f, title, labels, v, marks, n, b->max, b->rounding, b->rounding_mode, "bar");
     free(title);
@@ -307,7 +358,7 @@ static void composite_table(FILE *f, const pg_bulletin *b)
         for (int i = 0; i < b->groups[g].nrows; i++) {
             const pg_bl_unit *u = &b->units[b->groups[g].rows[i].unit];
             fputs("<tr><td>", f);
-            unit_link(f, u);
+            unit_link(f, b, u);
             fputs("</td><td>", f);
             esc(f, u->composite ? u->composite : "—");
             fputs("</td>", f);
@@ -541,23 +592,70 @@ static void notice(FILE *f, const pg_bulletin *b, int analysis, int issues)
     fputs("</ol>\n</section>\n", f);
 }
 
+static const char units_legend[] =
+    "<p class=\"meta\">满分、得分为指标本身的分值。失分（总分）是单位总分因该指标失去的分数，"
+    "各项相加即总分的失分；失分（本部分）是在所属部分内折算的分数（部分指标不适用或无业务时，"
+    "其余指标按比例放大）。按失分（总分）从多到少排列。</p>\n";
+
+/* The sections of group g's units: the ranked in rank order, then the others. */
+static void group_units(FILE *f, const pg_bulletin *b, int g)
+{
+    for (int i = 0; i < b->groups[g].nrows; i++)
+        unit_section(f, b, &b->units[b->groups[g].rows[i].unit]);
+    for (int i = 0; i < b->groups[g].nunranked; i++)
+        unit_section(f, b, &b->units[b->groups[g].unranked[i].unit]);
+}
+
 static void annex_units(FILE *f, const pg_bulletin *b)
 {
-    fputs("<section class=\"units\" id=\"units\"><h2>附件1　各单位失分明细</h2>\n"
-          "<p class=\"meta\">满分、得分为指标本身的分值。失分（总分）是单位总分因该指标失去的分数，"
-          "各项相加即总分的失分；失分（本部分）是在所属部分内折算的分数（部分指标不适用或无业务时，"
-          "其余指标按比例放大）。按失分（总分）从多到少排列。</p>\n",
-          f);
+    fputs("<section class=\"units\" id=\"units\"><h2>附件1　各单位失分明细</h2>\n", f);
+    fputs(units_legend, f);
     for (int g = 0; g < b->ngroups; g++) {
         fputs("<h3>", f);
         esc(f, b->groups[g].name);
         fputs("</h3>\n", f);
-        for (int i = 0; i < b->groups[g].nrows; i++)
-            unit_section(f, b, &b->units[b->groups[g].rows[i].unit]);
-        for (int i = 0; i < b->groups[g].nunranked; i++)
-            unit_section(f, b, &b->units[b->groups[g].unranked[i].unit]);
+        char *file = annex_file(b, g);
+        if (file) { /* a large group: its units' detail is a document of its own */
+            fprintf(f, "<p>本组 %d 个单位，各单位失分明细另见附件文件《<a href=\"",
+                    b->groups[g].nrows + b->groups[g].nunranked);
+            esc(f, file);
+            fputs("\">", f);
+            esc(f, b->groups[g].name);
+            fputs("各单位失分明细</a>》（", f);
+            esc(f, file);
+            fputs("）。</p>\n", f);
+            free(file);
+            continue;
+        }
+        group_units(f, b, g);
     }
     fputs("</section>\n", f);
+}
+
+/* Group g's annex file: a printable page of its own with the units' sections. Returns 0 or a
+ * negative errno. */
+static int write_group_annex(const pg_bulletin *b, int g, const char *dir, FILE *list)
+{
+    char *name = annex_file(b, g), *path = pg_xasprintf("%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    int rc = f ? 0 : -errno;
+    if (f) {
+        head(f, b);
+        fputs("<section class=\"units notice\" id=\"units\"><h1>", f);
+        esc(f, b->groups[g].name);
+        fputs("各单位失分明细</h1>\n<p class=\"sub\">", f);
+        esc(f, b->title);
+        fputs("　附件1（分册）</p>\n", f);
+        fputs(units_legend, f);
+        group_units(f, b, g);
+        fputs("</section>\n</body>\n</html>\n", f);
+        if (ferror(f)) rc = -EIO;
+        if (fclose(f) != 0 && rc == 0) rc = -errno;
+    }
+    if (rc == 0 && list) fprintf(list, "%s\n", path);
+    free(path);
+    free(name);
+    return rc;
 }
 
 static void annex_exemptions(FILE *f, const pg_bulletin *b)
@@ -628,5 +726,7 @@ int pg_bulletin_html_with(const pg_bulletin *b, const char *extra, const char *d
     }
     if (rc == 0 && list) fprintf(list, "%s\n", path);
     free(path);
+    for (int g = 0; g < b->ngroups && rc == 0; g++)
+        if (large(&b->groups[g])) rc = write_group_annex(b, g, dir, list);
     return rc;
 }

@@ -150,3 +150,34 @@ void pg_svg_trend(FILE *f, const char *title, const char *const *periods, const 
 #undef X
 #undef Y
 }
+
+void pg_svg_histogram(FILE *f, const char *title, const double *values, int n, double max)
+{
+    enum { BINS = 10 };
+    const int W = 700, H = 200, l = 34, r = 10, t = 18, b = 22;
+    int count[BINS] = {0}, top = 0;
+    if (max <= 0) max = 100;
+    for (int i = 0; i < n; i++) {
+        if (!isfinite(values[i])) continue;
+        int k = (int)floor(values[i] / max * BINS);
+        k = k < 0 ? 0 : k >= BINS ? BINS - 1 : k;
+        if (++count[k] > top) top = count[k];
+    }
+    if (!top) return;
+    double w = (double)(W - l - r) / BINS;
+    fprintf(f, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", W, H);
+    pg_xml_text(f, title);
+    fputs("\"><title>", f);
+    pg_xml_text(f, title);
+    fputs("</title>\n", f);
+    for (int k = 0; k < BINS; k++) {
+        double h = (double)(H - t - b) * count[k] / top, x = l + w * k;
+        fprintf(f,
+                "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>"
+                "<text class=\"val\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%d</text>"
+                "<text class=\"axis\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%g–%g</text>\n",
+                x + 2, H - b - h, w - 4, h, x + w / 2, H - b - h - 4, count[k], x + w / 2, H - 6,
+                max * k / BINS, max * (k + 1) / BINS);
+    }
+    fputs("</svg>\n", f);
+}

@@ -24,4 +24,9 @@ void pg_svg_bars(FILE *f, const char *title, const char *const *labels, const do
 void pg_svg_trend(FILE *f, const char *title, const char *const *periods, const double *values,
                   int n, double max, int small, int from, int to, int digits, int mode);
 
+/* The distribution of n values on [0, max]: ten bins of equal width, a column per bin with
+ * its count above it and its range below (the last bin includes max). NAN values are left out.
+ * For a group too large for a bar per unit. */
+void pg_svg_histogram(FILE *f, const char *title, const double *values, int n, double max);
+
 #endif

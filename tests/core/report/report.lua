@@ -458,6 +458,49 @@ T:section("问题清单 in the JSON and CSV bulletins; captions on the other tab
   end
 end)
 
+-- issue 19 §7: a group of more than 50 units keeps its units' detail out of the main document —
+-- it goes to <basename>-units-<group>.html, which the ranking links into — and its chart is the
+-- distribution with the first and last ten, not a bar per unit. A group of 50 or fewer (the
+-- demo's county, Shanwei's groups) stays as it was. 60 units made from the demo rule set.
+T:section("a large group: its units' detail in an annex file, a distribution chart", function()
+  local DEMO = root .. "/tests/cli/fixtures/demo"
+  local rules, data, out = L.tmpdir(), L.tmpdir(), L.tmpdir()
+  L.write(rules .. "/ruleset.lua", L.slurp(DEMO .. "/ruleset.lua"))
+  local units, rows = { "id,name,group,code,code_kind,aliases" }, { "unit,period,metric,value,n" }
+  for i = 1, 60 do
+    units[#units + 1] = string.format("d%02d,部门%02d,dept,D%03d,nonstandard,", i, i, i)
+    rows[#rows + 1] = string.format("d%02d,2021-05,online_rate,%.4f,100", i, 0.5 + i * 0.0075)
+    rows[#rows + 1] = string.format("d%02d,2021-05,bad_reviews,%d,", i, i % 5)
+  end
+  units[#units + 1] = "xian,一县,county,441501,gbt2260,"
+  rows[#rows + 1] = "xian,2021-05,online_rate,0.9,300"
+  rows[#rows + 1] = "xian,2021-05,bad_reviews,2,"
+  L.write(rules .. "/units.csv", table.concat(units, "\n") .. "\n")
+  L.write(data .. "/2021-05.csv", table.concat(rows, "\n") .. "\n")
+  local listed, err, code = report { rules = rules, data = data, scheme = "monthly", period = "2021-05",
+    format = "html", out = out }
+  T:eq("exit code", 0, code, err)
+  local annex = out .. "/monthly-2021-05-units-dept.html"
+  T:contains("the annex file listed", listed, annex .. "\n")
+  T:ok(not listed:find("units-county", 1, true), "no annex file for the small group")
+  local main = L.slurp(out .. "/monthly-2021-05.html") or ""
+  local doc = L.slurp(annex) or ""
+  T:ok(wellformed(out .. "/monthly-2021-05.html"), "main well-formed")
+  T:ok(wellformed(annex), "annex well-formed")
+  T:ok(not main:find('<section class="unit" id="u-d', 1, true), "no section of a dept unit in the main document")
+  T:contains("the small group's unit stays", main, '<section class="unit" id="u-xian">')
+  local n = select(2, doc:gsub('<section class="unit" id="u%-d%d%d">', ""))
+  T:eq("every dept unit in the annex", 60, n)
+  T:contains("the ranking links into the annex", main, 'href="monthly-2021-05-units-dept.html#u-d60"')
+  T:contains("the main document points to it", main, "各单位失分明细另见附件文件")
+  local method = main:match('<section class="method" id="method">(.-)</section>') or ""
+  T:contains("a distribution", method, "总分分布（60 个单位）")
+  local bars = select(2, method:match("市直单位总分前 10 名.-</svg>"):gsub('<rect class="bar"', ""))
+  T:eq("ten bars for the first ten", 10, bars)
+  T:ok(not method:find(">部门30<", 1, true), "a unit in the middle has no bar")
+  T:contains("the small group's chart as before", method, ">一县</text>")
+end)
+
 T:section("plugin ABI: a wrong version is refused with a message", function()
   local out = L.tmpdir()
   local listed, err, code = report({ scheme = "monthly", period = "2021-05", format = "wrongabi", out = out },
