@@ -15,8 +15,8 @@
  * debug. Any other failure is logged as an error with batch.c's or the reader's first message
  * and counted in /metrics (pinggu_pulls_total{result="error"}, pinggu_pull_failing = 1 until a
  * pull of that source succeeds); nothing of a failed pull is stored (batch.c's rule). An
- * accepted batch bumps the data version and re-scores what was evaluated, as a posted batch
- * does.
+ * accepted batch bumps the data version and re-scores the evaluated periods it reaches
+ * (pg_batch_touched, then pg_rescore_data), as a posted batch does.
  *
  * When: each entry's times (every_s, at, before_cutoff_min) by the host's clock (pg_host_now:
  * the scheduler's, so an injected test clock drives pulls too), looked at once a second. A
@@ -65,6 +65,8 @@ typedef struct {
     pg_batch batch;
     int again, rc;
     pg_diags d;
+    pg_touched touched; /* what an accepted pull changed, when touched_rc is 0 */
+    int touched_rc;
 } pull_job;
 
 static int64_t floor_div(int64_t a, int64_t b)
@@ -118,7 +120,17 @@ static void pull_work(pg_job *j)
         x->rc = 0;
         x->again = 1;
         snprintf(x->batch.id, sizeof x->batch.id, "%s", x->replaces);
+        return;
     }
+    if (x->rc != 0 || x->again) return;
+    /* what it and the batch it replaced reached, so that only those periods re-score */
+    pg_diags d = {0};
+    x->touched_rc = pg_batch_touched(x->datadir, x->batch.id, &x->touched, &d);
+    if (x->touched_rc != 0)
+        pg_log(PG_LOG_WARN, "rescore", "batch", x->batch.id, "error",
+               "cannot read what the batch touched; every period is re-scored", "why",
+               d.n ? d.v[0].msg : NULL, NULL);
+    pg_diags_free(&d);
 }
 
 static void pull_done(pg_job *j)
@@ -149,8 +161,11 @@ static void pull_done(pg_job *j)
         pg_log(PG_LOG_INFO, "pull", "source", x->source, "from", x->from, "file", x->batch.file,
                "batch", x->batch.id, "records", recs, "replaces", *x->replaces ? x->replaces : NULL,
                "result", "accepted", NULL);
-        if (!h->stopping) pg_rescore(h, 0, "data");
+        pg_data_change ch = {.batches = x->touched_rc == 0 ? &x->touched : NULL,
+                             .everything = x->touched_rc != 0};
+        if (!h->stopping) pg_rescore_data(h, &ch, "data");
     }
+    pg_touched_free(&x->touched);
     pg_batch_clear(&x->batch);
     pg_diags_free(&x->d);
     free(x->datadir), free(x->source), free(x->from);
