@@ -937,18 +937,14 @@ static void set_add(pg_pushdown *p, int metric, int place, int year)
     if (p->rs->metrics[metric].cutoff) p->places[place].cut[year] = 1;
 }
 
-/* A set's expressions, each a column computed once per row: its selection (the first row of
- * its key, in its window, passing `where`: never null) and, only on selected rows, its
- * condition, value and denominator. Returns 0, or -1 with why. */
-static int set_compile(pg_pushdown *p, colset *cs, char *why, size_t whylen)
+/* The SQL of what a metric of kind m->agg aggregates: its condition (share), its value (sum,
+ * mean, min, max, ratio) and its denominator (ratio), each left NULL when the kind has none.
+ * Returns 0, or -1 with why (the kinds that cannot be pushed down, or an expression that does
+ * not compile); the caller frees what was set either way. */
+static int agg_exprs(pg_pushdown *p, const pg_metric *m, const char *cutoff, char **cond_,
+                     char **val_, char **den_, char *why, size_t whylen)
 {
-    const pg_metric *m = &p->rs->metrics[cs->metric];
-    char cut[32];
-    snprintf(cut, sizeof cut, "pg_c%c%d", cs->year ? 'y' : 'm', cs->place);
-    const char *cutoff = m->cutoff ? cut : NULL;
-    char *where = NULL, *cond = NULL, *val = NULL, *den = NULL;
-    cs->sel = cs->hit = cs->val = cs->den = -1;
-    if (m->where && !(where = compile(p, m->where, 1, cutoff, why, whylen))) return -1;
+    char *cond = NULL, *val = NULL, *den = NULL;
     int rc = 0;
     switch (m->agg) {
     case PG_AGG_SHARE:
@@ -979,6 +975,23 @@ static int set_compile(pg_pushdown *p, colset *cs, char *why, size_t whylen)
                  "the values");
         rc = -1;
     }
+    *cond_ = cond, *val_ = val, *den_ = den;
+    return rc;
+}
+
+/* A set's expressions, each a column computed once per row: its selection (the first row of
+ * its key, in its window, passing `where`: never null) and, only on selected rows, its
+ * condition, value and denominator. Returns 0, or -1 with why. */
+static int set_compile(pg_pushdown *p, colset *cs, char *why, size_t whylen)
+{
+    const pg_metric *m = &p->rs->metrics[cs->metric];
+    char cut[32];
+    snprintf(cut, sizeof cut, "pg_c%c%d", cs->year ? 'y' : 'm', cs->place);
+    const char *cutoff = m->cutoff ? cut : NULL;
+    char *where = NULL, *cond = NULL, *val = NULL, *den = NULL;
+    cs->sel = cs->hit = cs->val = cs->den = -1;
+    if (m->where && !(where = compile(p, m->where, 1, cutoff, why, whylen))) return -1;
+    int rc = agg_exprs(p, m, cutoff, &cond, &val, &den, why, whylen);
     if (rc == 0) {
         sb sel = {0};
         sb_add(&sel, "pg_first = 1");
@@ -1203,36 +1216,7 @@ static int metric_cols(pg_pushdown *p, sb *b, const pg_metric *m, const char *in
     sb_add(&sel, "TRUE");
     if (in) sb_fmt(&sel, " AND %s", in);
     if (where) sb_fmt(&sel, " AND %s", where);
-    int rc = 0;
-    switch (m->agg) {
-    case PG_AGG_SHARE:
-        if (!m->condition || !(cond = compile(p, m->condition, 1, cutoff, why, whylen))) rc = -1;
-        break;
-    case PG_AGG_RATIO:
-        if (!m->value || !(val = compile(p, m->value, 0, cutoff, why, whylen)) || !m->denominator ||
-            !(den = compile(p, m->denominator, 0, cutoff, why, whylen)))
-            rc = -1;
-        break;
-    case PG_AGG_COUNT:
-        break;
-    case PG_AGG_SUM:
-    case PG_AGG_MEAN:
-    case PG_AGG_MIN:
-    case PG_AGG_MAX:
-        if (!m->value || !(val = compile(p, m->value, 0, cutoff, why, whylen))) rc = -1;
-        break;
-    case PG_AGG_DISTINCT:
-        snprintf(why, whylen,
-                 "kind = \"distinct\" keeps every value (its hash) to merge batches: pushing it "
-                 "down would move the values");
-        rc = -1;
-        break;
-    default:
-        snprintf(why, whylen,
-                 "a percentile keeps every value to merge batches: pushing it down would move "
-                 "the values");
-        rc = -1;
-    }
+    int rc = agg_exprs(p, m, cutoff, &cond, &val, &den, why, whylen);
     if (rc == 0) {
         sb_fmt(b, ", SUM(CASE WHEN %s THEN 1 ELSE 0 END)", sel.p);
         if (cond)
