@@ -121,6 +121,17 @@ static int bind_change(const cJSON *c, int i, const pg_ruleset *rs, const char *
         it->e.file = pg_xasprintf("%s/%s", dir, rel);
         it->e.line = nd->line;
         it->e.id = pg_xstrdup(ind);
+        const pg_node *pa = nd->parent >= 0 ? &rs->nodes[nd->parent] : NULL;
+        if (points && pa && pa->op != PG_OP_SUM) {
+            /* as the overrides file refuses it (overrides.c): an edit that changes nothing */
+            *why = pg_xasprintf("changes[%d]: the points of '%s' do not weigh under '%s' "
+                                "(aggregate = \"%s\" combines each child's share of its own "
+                                "points%s), so this edit would change nothing%s",
+                                i, ind, pa->id, pg_op_name(pa->op),
+                                pa->op == PG_OP_MIN ? "" : ", weighted by `weight`",
+                                pa->op == PG_OP_MIN ? "" : "; change its `weight` in the file");
+            return 422;
+        }
         if (points) {
             int ng = 0;
             it->groups = pg_xcalloc((size_t)rs->ngroups + 1, sizeof *it->groups);
