@@ -73,16 +73,24 @@ static int safe_name(const char *s)
     return 1;
 }
 
+/* Keeps in *best the 通报's HTML among the directory's .html files: the shortest name, since a
+ * large group's annex is <basename>-units-<group>.html beside <basename>.html (readdir's order
+ * is no order). */
+static void keep_html(char **best, const char *name)
+{
+    size_t n = strlen(name);
+    if (n <= 5 || strcmp(name + n - 5, ".html") != 0 || (*best && strlen(*best) <= n)) return;
+    free(*best);
+    *best = pg_xstrdup(name);
+}
+
 /* The HTML 通报 of the directory, whose PDF is printed on request (NULL if none). */
 static char *html_of(const char *dir)
 {
     DIR *dp = opendir(dir);
     char *found = NULL;
-    for (struct dirent *e; dp && !found && (e = readdir(dp));) {
-        size_t n = strlen(e->d_name);
-        if (n > 5 && strcmp(e->d_name + n - 5, ".html") == 0 && safe_name(e->d_name))
-            found = pg_xstrdup(e->d_name);
-    }
+    for (struct dirent *e; dp && (e = readdir(dp));)
+        if (safe_name(e->d_name)) keep_html(&found, e->d_name);
     if (dp) closedir(dp);
     return found;
 }
@@ -107,9 +115,7 @@ static void list_work(doc_job *x)
             cJSON_AddStringToObject(o, "type", type_of(e->d_name));
             cJSON_AddNumberToObject(o, "bytes", (double)st.st_size);
             cJSON_AddItemToArray(x->list, o);
-            size_t n = strlen(e->d_name);
-            if (n > 5 && strcmp(e->d_name + n - 5, ".html") == 0 && !html)
-                html = pg_xstrdup(e->d_name);
+            keep_html(&html, e->d_name);
         }
         free(path);
     }
