@@ -11,6 +11,7 @@
  *   attrib.c    who made a rule edit the watcher saw (git, or the file's owner)
  *   evaluate.c  evaluation jobs, the cache of results, re-scoring, scheduled cut-offs
  *   intake.c    batches posted over HTTP, withdrawals
+ *   pull.c      plugin sources pulled on a schedule (config "pulls"), as batches
  *   incoming.c  the upload directory, and start-up removal of what killed hosts left
  *   preview.c   what-if previews of weight overrides, or of an edit posted as JSON
  *   rule_edit.c a rule edit bound, applied to a copy, checked and written (rule_edit.h)
