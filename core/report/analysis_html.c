@@ -224,14 +224,19 @@ char *pg_analysis_html(const pg_analysis *const *an, int nan, const pg_sens *con
         char a[PG_PERIOD_BUF];
         fputs("<h3>", f);
         pg_xml_text(f, rs->schemes[res->scheme].name);
+        int ndecl = 0;
+        for (int w = 0; w < sv[i]->nweights; w++) ndecl += sv[i]->weights[w].declared;
+        char decl[160] = "";
+        if (ndecl)
+            snprintf(decl, sizeof decl, "（规则声明了区间的 %d 项权重在其声明区间内）", ndecl);
         fprintf(f,
-                " %s：排名稳定性</h3>\n<p class=\"legend\">各权重在名义值 ±%g%% 内均匀随机抽取 "
+                " %s：排名稳定性</h3>\n<p class=\"legend\">各权重在名义值 ±%g%% 内%s均匀随机抽取 "
                 "%ld 次（种子 %llu），不重新计分、按规则重新汇总。条为第5至第95百分位名次，圆点为"
-                "中位名次，竖线为公布名次；影响最大的权重为单独将该权重调低、调高 %g%% 时的名次。"
+                "中位名次，竖线为公布名次；影响最大的权重为单独将该权重调至其区间两端时的名次。%s"
                 "</p>\n",
-                pg_period_format(res->period, a), pg_round(sv[i]->opts.spread * 100, 6),
+                pg_period_format(res->period, a), pg_round(sv[i]->opts.spread * 100, 6), decl,
                 sv[i]->opts.draws, (unsigned long long)sv[i]->opts.seed,
-                pg_round(sv[i]->opts.spread * 100, 6));
+                sv[i]->nunweighted ? "取最小值（min）的指标没有权重，不参与抽取。" : "");
         for (int g = 0; g < rs->ngroups; g++) sensitivity_group(f, sv[i], g);
     }
     fputs("</section>\n", f);

@@ -150,9 +150,12 @@ function stability(scheme, period, g) {
         "&draws=1000&spread=20&seed=1";
       const a = await post(`sensitivity?${q}`);
       const units = a.units.filter((u) => u.group === g.id && u.rank != null);
+      const declared = (a.weights || []).filter((w) => w.declared).length;
       out.replaceChildren(...[
-        el("p", { class: "muted" }, `各权重在名义值 ±${Math.round(a.spread * 100)}% 内随机抽取 ` +
-          `${a.draws} 次（种子 ${a.seed}）后的名次：条为 5%–95% 区间，圆点为中位名次，竖线为公布名次。`),
+        el("p", { class: "muted" }, `各权重在名义值 ±${Math.round(a.spread * 100)}% 内` +
+          (declared ? `（规则声明了区间的 ${declared} 项权重在其声明区间内）` : "") +
+          `随机抽取 ${a.draws} 次（种子 ${a.seed}）后的名次：条为 5%–95% 区间，圆点为中位名次，竖线为公布名次。` +
+          ((a.unweighted || []).length ? "取最小值（min）的指标没有权重，不参与抽取。" : "")),
         // a long group's chart has its first and last EDGE units; every unit is in the table
         units.length > MANY ? el("p", { class: "muted" }, `图中为前 ${EDGE} 名与后 ${EDGE} 名，全部 ${units.length} 个单位见下表。`) : null,
         rankIntervals(units.length > MANY ? [...units.slice(0, EDGE), ...units.slice(-EDGE)] : units, units.length,
