@@ -577,6 +577,36 @@ static void read_number(loader *ld, int t, const where *w, pg_scheme *s)
     }
 }
 
+/* A part's weight_range = { lo, hi } (the interval sensitivity draws its weight from, as an
+ * indicator's, compose.c): two finite numbers, 0 < lo <= weight <= hi. */
+static void read_part_range(loader *ld, int e, const where *w, pg_part *p, int i)
+{
+    lua_State *L = ld->L;
+    int ty = pg__rawfield(L, e, "weight_range");
+    if (ty != LUA_TNIL) {
+        double v[2] = {NAN, NAN};
+        int ok = ty == LUA_TTABLE && lua_rawlen(L, -1) == 2;
+        for (int k = 0; ok && k < 2; k++) {
+            ok = lua_rawgeti(L, -1, k + 1) == LUA_TNUMBER && isfinite(lua_tonumber(L, -1));
+            v[k] = lua_tonumber(L, -1);
+            lua_pop(L, 1);
+        }
+        if (!ok)
+            BAD(ld, w,
+                "scheme '%s': parts[%d]: weight_range must be two finite numbers { lo, hi }, "
+                "such as weight_range = { 0.7, 0.9 }",
+                w->id, i + 1);
+        else if (!(v[0] > 0 && v[0] <= v[1] && v[0] <= p->weight && p->weight <= v[1]))
+            BAD(ld, w,
+                "scheme '%s': parts[%d]: weight_range = { %g, %g } must hold its weight %g, with "
+                "0 < lo <= hi",
+                w->id, i + 1, v[0], v[1], p->weight);
+        else
+            p->has_wr = 1, p->wr_lo = v[0], p->wr_hi = v[1];
+    }
+    lua_pop(L, 1);
+}
+
 static void read_scheme(loader *ld, int t, const where *w, pg_scheme *s)
 {
     lua_State *L = ld->L;
@@ -622,7 +652,8 @@ static void read_scheme(loader *ld, int t, const where *w, pg_scheme *s)
             continue;
         }
         where pw = {"scheme part", w->id, w->file, w->line};
-        static const char *const part_fields[] = {"id", "weight", "scheme", "months", "name", NULL};
+        static const char *const part_fields[] = {"id",   "weight",       "scheme", "months",
+                                                  "name", "weight_range", NULL};
         pg__warn_unknown(ld, e, &pw, part_fields);
         p->id = pg__opt_string(ld, e, "id", &pw, 0);
         if (!p->id && lua_rawgeti(L, e, 1) == LUA_TSTRING) p->id = pg_xstrdup(lua_tostring(L, -1));
@@ -634,6 +665,7 @@ static void read_scheme(loader *ld, int t, const where *w, pg_scheme *s)
             lua_settop(L, e);
         }
         p->name = pg__opt_string(ld, e, "name", &pw, 0);
+        read_part_range(ld, e, w, p, i);
         p->ref = pg__opt_string(ld, e, "scheme", &pw, 0);
         if (p->ref) {
             if (!p->id) p->id = pg_xstrdup(p->ref);

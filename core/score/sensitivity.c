@@ -597,9 +597,10 @@ static void set_intervals(model *m, double spread)
     for (int w = 0; w < m->nweights; w++) {
         pg_sens_weight *wt = &m->weights[w];
         const pg_node *n = wt->node >= 0 ? &m->rs->nodes[wt->node] : NULL;
-        wt->declared = m->decl[w] = n && n->has_wr;
+        const pg_part *pt = wt->part >= 0 ? &m->s->parts[wt->part] : NULL;
+        wt->declared = m->decl[w] = (n && n->has_wr) || (pt && pt->has_wr);
         if (wt->declared) {
-            wt->lo = n->wr_lo, wt->hi = n->wr_hi;
+            wt->lo = n ? n->wr_lo : pt->wr_lo, wt->hi = n ? n->wr_hi : pt->wr_hi;
             m->flo[w] = wt->lo / wt->nominal, m->fhi[w] = wt->hi / wt->nominal;
         } else {
             m->flo[w] = 1 - spread, m->fhi[w] = 1 + spread;

@@ -99,4 +99,39 @@ T:section("min: no weights, said so", function()
   T:contains("text says why", text, "取最小值（min）的指标没有权重，其下级指标不参与抽样：系统韧性筛查")
 end)
 
+T:section("a scheme part's declared weight_range", function()
+  local SW = root .. "/rules/shanwei-2021"
+  local dir = L.tmpdir()
+  os.execute("cp -r " .. L.quote(SW) .. " " .. L.quote(dir .. "/rules"))
+  local path = dir .. "/rules/schemes.lua"
+  local text = L.slurp(path)
+  local function with(range)
+    local t, n = text:gsub('{ id = "monitoring", weight = 0.8 }',
+      '{ id = "monitoring", weight = 0.8, weight_range = ' .. range .. ' }', 1)
+    T:eq("the test declared the range " .. range, 1, n)
+    L.write(path, t)
+  end
+  local function run(fmt)
+    return L.run(table.concat({ L.quote(bin), "sensitivity", "--rules", L.quote(dir .. "/rules"),
+      "--data", L.quote(SW .. "/sample"), "--scheme monthly --period 2021-05 --draws 200 --seed 5", fmt }, " "))
+  end
+  with("{ 0.7, 0.9 }")
+  local out, err, code = run("--format json")
+  T:eq("exit code", 0, code, err)
+  local doc = cjson.decode(out)
+  local w = {}
+  for _, x in ipairs(doc.weights) do w[x.id] = x end
+  T:eq("monitoring is a part weight", "part_weight", w.monitoring and w.monitoring.basis)
+  T:eq("… declared", true, w.monitoring and w.monitoring.declared)
+  T:near("… lo", 0.7, w.monitoring and w.monitoring.lo, 1e-12)
+  T:near("… hi", 0.9, w.monitoring and w.monitoring.hi, 1e-12)
+  T:eq("platforms keeps ±spread", false, w.platforms and w.platforms.declared)
+  T:contains("the text names the declared interval", run(""), "weight_range")
+  with("{ 0.85, 0.9 }")
+  local _, err2, code2 = run("--format json")
+  T:ok(code2 ~= 0, "a range without the part's weight is refused", err2)
+  T:contains("… at the scheme's file", err2, "schemes.lua:")
+  T:contains("… saying why", err2, "must hold its weight 0.8")
+end)
+
 T:done()

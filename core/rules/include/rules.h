@@ -256,6 +256,10 @@ typedef struct {
     char *ref;  /* scheme part: id of the scheme aggregated */
     int scheme; /* scheme part: its index, else -1 */
     int month_from, month_to;
+    /* weight_range = { lo, hi }: the interval `pinggu sensitivity` draws this part's weight
+     * from instead of ±spread; lo <= weight <= hi, checked at the scheme's line */
+    int has_wr;
+    double wr_lo, wr_hi;
 } pg_part;
 
 typedef struct {
