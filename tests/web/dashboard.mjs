@@ -61,10 +61,11 @@ function clean(w, what, allowed) {
 function compareRanking(what, shownRows, api, g) {
   const parts = api.scheme.parts;
   t.eq(`${what}: one row per ranked unit`, g.ranking.length, shownRows.length);
+  const pts = L.pointsShown(g, parts);
   g.ranking.forEach((r, i) => {
     const row = shownRows[i] || [];
-    const want = [String(r.rank), r.name, L.shown(r.total), ...parts.map((p) => L.shown(r.parts[p.id])),
-      r.change == null ? "—" : (r.change > 0 ? "+" : "") + L.shown(r.change), mark(r), r.band || "—"];
+    const want = [String(r.rank), r.name, pts(r.total), ...parts.map((p) => pts(r.parts[p.id])),
+      r.change == null ? "—" : (r.change > 0 ? "+" : "") + pts(r.change), mark(r), r.band || "—"];
     t.eq(`${what}: row ${i + 1} (${r.unit})`, want, row);
   });
 }

@@ -150,7 +150,7 @@ function median(xs) {
   await page.click('#view .pager button[data-go="next"]');
   t.eq("下一页 shows the API's next 50", dept.ranking.slice(PAGE, 2 * PAGE).map((r) => r.unit), await ranks(page));
   const cells = (await L.rows(page, "#view table.ranking tbody tr"))[0];
-  t.eq("a row of page 2 reads as the API's", [String(dept.ranking[PAGE].rank), dept.ranking[PAGE].name, L.shown(dept.ranking[PAGE].total)],
+  t.eq("a row of page 2 reads as the API's", [String(dept.ranking[PAGE].rank), dept.ranking[PAGE].name, L.pointsShown(dept, api.scheme.parts)(dept.ranking[PAGE].total)],
     cells.slice(0, 3));
   // the keyboard: the focus stays on 下一页, Enter and Space turn on
   t.eq("the focus stays on the button pressed", "下一页", await page.evaluate(() => document.activeElement.textContent));

@@ -69,6 +69,18 @@ export function shown(v, digits = 2) {
   return Number(v).toFixed(digits).replace(/\.?0+$/, (m) => (m.startsWith(".") ? "" : m));
 }
 
+// A ranking table's points columns (web/js/ranking.js): every total, part and 环比 of a group at
+// one precision, the most decimals any of them has ("85.00" beside "72.80").
+export function pointsShown(group, parts) {
+  let d = 0;
+  for (const r of group.ranking)
+    for (const v of [r.total, r.change, ...parts.map((p) => r.parts[p.id])]) {
+      const s = v == null ? "" : String(v);
+      if (s.includes(".")) d = Math.max(d, s.split(".")[1].length);
+    }
+  return (v) => (v == null || Number.isNaN(v) ? "—" : Number(v).toFixed(d));
+}
+
 // ---- the host -----------------------------------------------------------------------------
 const cleanups = [];
 export function cleanup() {

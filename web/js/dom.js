@@ -22,6 +22,18 @@ export function num(v, digits = 2) {
   return Number(v).toFixed(digits).replace(/\.?0+$/, (m) => (m.startsWith(".") ? "" : m));
 }
 
+// The decimals a column of points needs: the most any of its figures has (they come rounded to
+// the rule set's digits), so that a column reads 85.00 beside 72.80, never 85 beside 72.8.
+export function digitsOf(values) {
+  let d = 0;
+  for (const v of values) {
+    if (v == null || !Number.isFinite(Number(v))) continue;
+    const s = String(Number(v)), dot = s.indexOf(".");
+    if (dot >= 0 && !s.includes("e")) d = Math.max(d, Math.min(6, s.length - dot - 1));
+  }
+  return d;
+}
+
 // A time for a reader: Beijing time, one format everywhere ("2021-12-26 14:49"), whatever the
 // reader's own time zone; the API keeps ISO 8601 with its offset. "—" for none.
 const BEIJING = new Intl.DateTimeFormat("zh-CN", { timeZone: "Asia/Shanghai", hourCycle: "h23",

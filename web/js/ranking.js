@@ -2,7 +2,7 @@
 // with each part, the change on the previous month and the movement mark, and a bar chart; for
 // staff, on request, the rank intervals under random weights (POST /api/v1/sensitivity).
 import { get, post, explain } from "./api.js";
-import { el, num, table, tabs } from "./dom.js";
+import { el, num, digitsOf, table, tabs } from "./dom.js";
 import { barChart, bandClass, MANY, EDGE } from "./chart.js";
 import { rankIntervals } from "./intervals.js";
 import { go, pick, unitName } from "./app.js";
@@ -31,6 +31,9 @@ export function movement(r) {
 // longer than a page is paged (dom.js table); `current` (a unit id) is marked and its page shown.
 export function rankingTable(data, g, mayOpen, bands, caption, current) {
   const parts = data.scheme.parts || [];
+  // every points column at one precision: the most decimals any total or part has
+  const d = digitsOf(g.ranking.flatMap((r) => [r.total, r.change, ...parts.map((p) => r.parts[p.id])]));
+  const fixed = (v) => (v == null || Number.isNaN(v) ? "—" : Number(v).toFixed(d));
   const rows = g.ranking.map((r) => ({
     unit: r.unit,
     class: mayOpen(r.unit) ? "clickable" : null,
@@ -38,9 +41,9 @@ export function rankingTable(data, g, mayOpen, bands, caption, current) {
     cells: [
       { text: r.rank, class: "num rank" },
       { text: r.name, class: "name", short: unitName(r.unit, true) },
-      { text: num(r.total), class: "num" },
-      ...parts.map((p) => ({ text: num(r.parts[p.id]), class: "num" })),
-      { text: signed(r.change), class: "num" },
+      { text: fixed(r.total), class: "num" },
+      ...parts.map((p) => ({ text: fixed(r.parts[p.id]), class: "num" })),
+      { text: r.change == null ? "—" : (r.change > 0 ? "+" : "") + fixed(r.change), class: "num" },
       movement(r),
       { text: r.band || "—", class: "band " + bandClass(bands, r.band) },
     ],
@@ -52,11 +55,6 @@ export function rankingTable(data, g, mayOpen, bands, caption, current) {
 // The rule set's bands, best first.
 export function bandsOf(state) {
   return (state.rules.bands || []).slice().sort((a, b) => b.min - a.min);
-}
-
-function signed(v) {
-  if (v == null) return "—";
-  return (v > 0 ? "+" : "") + num(v);
 }
 
 export async function render(state) {
