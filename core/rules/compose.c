@@ -162,14 +162,8 @@ static void read_weight_range(loader *ld, int t, const where *w, pg_node *n)
     lua_State *L = ld->L;
     int ty = pg__rawfield(L, t, "weight_range");
     if (ty == LUA_TTABLE) {
-        int a = lua_gettop(L), ok = lua_rawlen(L, a) == 2;
         double v[2] = {NAN, NAN};
-        for (int i = 0; ok && i < 2; i++) {
-            ok = lua_rawgeti(L, a, i + 1) == LUA_TNUMBER && isfinite(lua_tonumber(L, -1));
-            v[i] = lua_tonumber(L, -1);
-            lua_pop(L, 1);
-        }
-        if (!ok)
+        if (!pg__number_pair(L, -1, v))
             BAD(ld, w,
                 "indicator '%s': weight_range must be two finite numbers { lo, hi }, such as "
                 "weight_range = { 8, 12 }",

@@ -24,6 +24,18 @@ int pg__rawfield(lua_State *L, int t, const char *key)
     return lua_rawget(L, t);
 }
 
+int pg__number_pair(lua_State *L, int idx, double v[2])
+{
+    idx = lua_absindex(L, idx);
+    int ok = lua_type(L, idx) == LUA_TTABLE && lua_rawlen(L, idx) == 2;
+    for (int i = 0; ok && i < 2; i++) {
+        ok = lua_rawgeti(L, idx, i + 1) == LUA_TNUMBER && isfinite(lua_tonumber(L, -1));
+        v[i] = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+    }
+    return ok;
+}
+
 void pg__warn_unknown(loader *ld, int t, const where *w, const char *const *known)
 {
     lua_State *L = ld->L;

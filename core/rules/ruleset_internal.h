@@ -29,6 +29,8 @@ typedef struct {
 const char *pg__keep(pg_ruleset *rs, const char *s);
 /* t[key] without metamethods; returns the type, like lua_getfield. */
 int pg__rawfield(lua_State *L, int t, const char *key);
+/* Whether the value at idx is a table of exactly two finite numbers, put into v (weight_range). */
+int pg__number_pair(lua_State *L, int idx, double v[2]);
 void pg__warn_unknown(loader *ld, int t, const where *w, const char *const *known);
 /* t[key] as a malloc'd string, or NULL (an error if required or of the wrong type). */
 char *pg__opt_string(loader *ld, int t, const char *key, const where *w, int required);

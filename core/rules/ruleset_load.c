@@ -585,13 +585,7 @@ static void read_part_range(loader *ld, int e, const where *w, pg_part *p, int i
     int ty = pg__rawfield(L, e, "weight_range");
     if (ty != LUA_TNIL) {
         double v[2] = {NAN, NAN};
-        int ok = ty == LUA_TTABLE && lua_rawlen(L, -1) == 2;
-        for (int k = 0; ok && k < 2; k++) {
-            ok = lua_rawgeti(L, -1, k + 1) == LUA_TNUMBER && isfinite(lua_tonumber(L, -1));
-            v[k] = lua_tonumber(L, -1);
-            lua_pop(L, 1);
-        }
-        if (!ok)
+        if (!pg__number_pair(L, -1, v))
             BAD(ld, w,
                 "scheme '%s': parts[%d]: weight_range must be two finite numbers { lo, hi }, "
                 "such as weight_range = { 0.7, 0.9 }",
