@@ -1528,6 +1528,26 @@ static int parse_num(const char *v, size_t len, double *out)
     return *end ? -1 : 0;
 }
 
+/* A metric's NCOLS columns from column c of a row into a cell of (its unit, bucket); none when
+ * no record passed `where`, as in aggregate.c. Returns 0, or -1 for a column that is no number. */
+static int add_cell(pg_pushdown *p, int bucket, int metric, const char *const *values,
+                    const size_t *lens, int c)
+{
+    cellrow r = {.bucket = bucket, .metric = metric};
+    for (int j = 0; j < NCOLS; j++) {
+        r.null[j] = values[c + j] == NULL;
+        if (values[c + j] && parse_num(values[c + j], lens[c + j], &r.v[j])) return -1;
+    }
+    if (r.v[0] <= 0) return 0;
+    r.unit = text_of(values[0], lens[0]);
+    if (p->ncells == p->capcells) {
+        p->capcells = p->capcells ? p->capcells * 2 : 256;
+        p->cells = pg_xrealloc(p->cells, sizeof *p->cells * (size_t)p->capcells);
+    }
+    p->cells[p->ncells++] = r;
+    return 0;
+}
+
 int pg_pushdown_row(pg_pushdown *p, int stmt, int ncols, const char *const *values,
                     const size_t *lens)
 {
@@ -1592,19 +1612,7 @@ int pg_pushdown_row(pg_pushdown *p, int stmt, int ncols, const char *const *valu
             if (!values[bc]) continue; /* no time to place the rows by: in no window */
             double bucket;
             if (parse_num(values[bc], lens[bc], &bucket)) goto bad;
-            cellrow r = {.bucket = (int)bucket, .metric = cs->metric};
-            for (int j = 0; j < NCOLS; j++) {
-                const char *v = values[c0 + NCOLS * k + j];
-                r.null[j] = v == NULL;
-                if (v && parse_num(v, lens[c0 + NCOLS * k + j], &r.v[j])) goto bad;
-            }
-            if (r.v[0] <= 0) continue; /* no record passed `where`: no cell, as in aggregate.c */
-            r.unit = text_of(values[0], lens[0]);
-            if (p->ncells == p->capcells) {
-                p->capcells = p->capcells ? p->capcells * 2 : 256;
-                p->cells = pg_xrealloc(p->cells, sizeof *p->cells * (size_t)p->capcells);
-            }
-            p->cells[p->ncells++] = r;
+            if (add_cell(p, (int)bucket, cs->metric, values, lens, c0 + NCOLS * k)) goto bad;
         }
         return 0;
     }
@@ -1615,19 +1623,7 @@ int pg_pushdown_row(pg_pushdown *p, int stmt, int ncols, const char *const *valu
         double bucket;
         if (parse_num(values[1], lens[1], &bucket)) goto bad;
         for (int k = 0; k < fam->nmetrics; k++) {
-            cellrow r = {.bucket = (int)bucket, .metric = fam->metrics[k]};
-            for (int j = 0; j < NCOLS; j++) {
-                const char *v = values[2 + NCOLS * k + j];
-                r.null[j] = v == NULL;
-                if (v && parse_num(v, lens[2 + NCOLS * k + j], &r.v[j])) goto bad;
-            }
-            if (r.v[0] <= 0) continue; /* no record passed `where`: no cell, as in aggregate.c */
-            r.unit = text_of(values[0], lens[0]);
-            if (p->ncells == p->capcells) {
-                p->capcells = p->capcells ? p->capcells * 2 : 256;
-                p->cells = pg_xrealloc(p->cells, sizeof *p->cells * (size_t)p->capcells);
-            }
-            p->cells[p->ncells++] = r;
+            if (add_cell(p, (int)bucket, fam->metrics[k], values, lens, 2 + NCOLS * k)) goto bad;
         }
         return 0;
     }
