@@ -57,8 +57,11 @@ local function sha256s(paths)
   for h in L.run("sha256sum " .. table.concat(q, " ")):gmatch("(%x+)%s+[^\n]*\n") do ids[#ids + 1] = h end
   return ids
 end
+-- The store is in WAL mode, but the first connection after a kill -9 recovers the WAL under an
+-- exclusive lock, and the restarted host may be doing so as this runs: wait for it, as the
+-- host's own connections do, rather than read "database is locked" as a broken store.
 local function sql(q)
-  local out, err, code = L.run("sqlite3 -batch " .. L.quote(db) .. " " .. L.quote(q))
+  local out, err, code = L.run("sqlite3 -batch -cmd '.timeout 10000' " .. L.quote(db) .. " " .. L.quote(q))
   if code ~= 0 then t:fail("sqlite3: " .. q, "exit 0", code, err) end
   return out
 end
