@@ -121,6 +121,8 @@ int cmd_report(int argc, char **argv)
             char *dst = pg_xasprintf("%s/%s.pdf", out, b->basename);
             int prc = pg_print_pdf(src, dst, &d);
             if (prc == 0) printf("%s\n", dst);
+            /* and each large group's 附件 of its units' sections, as its own PDF */
+            if (prc == 0) prc = pg_print_pdf_annexes(out, b->basename, stdout, &d);
             free(src), free(dst);
             if (prc != 0) goto done;
         }

@@ -7,12 +7,17 @@
  * as subsets. Chromium is found as $PINGGU_CHROMIUM, else `chromium` on PATH (Debian's package);
  * it is a dependency of this one format only. Its profile goes to a fresh temporary directory, so
  * two prints at once never share one, and a print that takes longer than two minutes is killed
- * and reported rather than left to hang the command. */
+ * and reported rather than left to hang the command.
+ *
+ * A group of more than 50 units has its units' sections in an 附件 file of its own,
+ * <basename>-units-<group>.html (report_html.c); pg_print_pdf_annexes prints each of those beside
+ * it as <basename>-units-<group>.pdf, the same way and with the same fonts embedded. */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "report.h"
 
 #include <fcntl.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
@@ -107,4 +112,42 @@ int pg_print_pdf(const char *html, const char *pdf, pg_diags *d)
     remove_tree(profile);
     free(url), free(out), free(prof);
     return rc == 0 ? 0 : -1;
+}
+
+/* qsort: the annexes in name order, so the files are printed and listed the same way twice */
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int pg_print_pdf_annexes(const char *dir, const char *basename, FILE *list, pg_diags *d)
+{
+    DIR *dp = opendir(dir);
+    if (!dp) {
+        pg_error(d, dir, 0, "cannot read the directory: %s", strerror(errno));
+        return -1;
+    }
+    char *prefix = pg_xasprintf("%s-units-", basename);
+    size_t plen = strlen(prefix);
+    char **names = NULL;
+    int n = 0, cap = 0;
+    for (struct dirent *e; (e = readdir(dp));) {
+        size_t len = strlen(e->d_name);
+        if (len <= plen + 5 || strncmp(e->d_name, prefix, plen) != 0 ||
+            strcmp(e->d_name + len - 5, ".html") != 0)
+            continue;
+        if (n == cap) names = pg_xrealloc(names, (size_t)(cap = cap ? 2 * cap : 8) * sizeof *names);
+        names[n++] = pg_xstrdup(e->d_name);
+    }
+    closedir(dp);
+    if (n) qsort(names, (size_t)n, sizeof *names, by_name);
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        char *src = pg_xasprintf("%s/%s", dir, names[i]);
+        char *dst = pg_xasprintf("%s/%.*s.pdf", dir, (int)(strlen(names[i]) - 5), names[i]);
+        if (rc == 0 && (rc = pg_print_pdf(src, dst, d)) == 0 && list) fprintf(list, "%s\n", dst);
+        free(src), free(dst), free(names[i]);
+    }
+    free(names), free(prefix);
+    return rc;
 }

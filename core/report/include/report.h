@@ -115,6 +115,10 @@ int pg_doc_write_dir(const pg_ruleset *rs, const char *out, pg_diags *d);
  * loop. Returns 0, or -1 with an error in d (no browser to start, a print that failed or took
  * longer than two minutes). */
 int pg_print_pdf(const char *html, const char *pdf, pg_diags *d);
+/* Prints each per-group 附件 file DIR/<basename>-units-<group>.html (report_html.c) to
+ * DIR/<basename>-units-<group>.pdf, in name order, naming each PDF on `list` (may be NULL).
+ * Returns 0 (also when there is none), or -1 with an error in d at the first that fails. */
+int pg_print_pdf_annexes(const char *dir, const char *basename, FILE *list, pg_diags *d);
 
 /* The scoring method of node n for group g in words, with its thresholds in the metric's unit
  * ("线性计分：≥95% 得满分，≤50% 不得分，其间按线性插值计分"). malloc'd. */
