@@ -267,6 +267,23 @@ static const char *const migrations[] = {
     "CREATE TRIGGER partial_removed AFTER DELETE ON partial\n"
     "  BEGIN DELETE FROM total_state WHERE definition = OLD.definition AND\n"
     "    source = (SELECT source FROM batch WHERE id = OLD.batch); END;\n",
+
+    /* 10: a bulletin's 整改 state as of its publication (issue 18 §2). The 整改 items of earlier
+     * periods overdue on the day a bulletin is published (not verified by their deadline), as
+     * the bulletin prints them, one row per unit that has any (compact JSON, inline: a unit's
+     * list is small) and one row with key '' saying as of which day. Written in the publishing
+     * transaction and frozen like the bulletin, so that a later verification never changes
+     * what was published (core/record/publish.c). A bulletin of before has no rows. */
+    "CREATE TABLE bulletin_rectify ( -- the overdue 整改 items a bulletin was published with\n"
+    "  bulletin INTEGER NOT NULL REFERENCES bulletin(id),\n"
+    "  unit TEXT NOT NULL, -- the unit's id; '' for the row saying as of which day\n"
+    "  body TEXT NOT NULL, -- JSON\n"
+    "  PRIMARY KEY (bulletin, unit)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TRIGGER bulletin_rectify_frozen BEFORE UPDATE ON bulletin_rectify\n"
+    "  BEGIN SELECT RAISE(ABORT, 'a published bulletin is frozen: publish a correction'); END;\n"
+    "CREATE TRIGGER bulletin_rectify_kept BEFORE DELETE ON bulletin_rectify\n"
+    "  BEGIN SELECT RAISE(ABORT, 'a published bulletin is frozen: publish a correction'); END;\n",
 };
 
 _Static_assert(sizeof migrations / sizeof *migrations == PG_STORE_VERSION,

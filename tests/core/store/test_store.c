@@ -75,13 +75,14 @@ static int has_diag(const pg_diags *d, const char *needle)
     return 0;
 }
 
-static const char *tables[] = {"batch",       "partial",         "feed_value",    "evidence",
-                               "self_report", "evaluator_score", "appeal",        "blob",
-                               "run",         "bulletin",        "audit",         "evidence_owner",
-                               "record_key",  "key_policy",      "rule_proposal", "rectification",
-                               "blob_piece",  "bulletin_part",   "total",         "total_state"};
+static const char *tables[] = {
+    "batch",           "partial",        "feed_value",    "evidence",   "self_report",
+    "evaluator_score", "appeal",         "blob",          "run",        "bulletin",
+    "audit",           "evidence_owner", "record_key",    "key_policy", "rule_proposal",
+    "rectification",   "blob_piece",     "bulletin_part", "total",      "total_state",
+    "bulletin_rectify"};
 
-static void empty_database_is_version_9(void **state)
+static void empty_database_is_version_10(void **state)
 {
     (void)state;
     char *dir = tmpdir();
@@ -89,7 +90,7 @@ static void empty_database_is_version_9(void **state)
     pg_diags d = {0};
     assert_int_equal(pg_store_open(dir, &st, &d), 0);
     assert_int_equal(pg_store_version(st), PG_STORE_VERSION);
-    assert_int_equal(PG_STORE_VERSION, 9);
+    assert_int_equal(PG_STORE_VERSION, 10);
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
         char *q = pg_xasprintf("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                                "name = '%s'",
@@ -822,7 +823,7 @@ static void version_4_repeats_are_named(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(empty_database_is_version_9),
+        cmocka_unit_test(empty_database_is_version_10),
         cmocka_unit_test(version_3_evidence_gets_owners),
         cmocka_unit_test(blobs_compressed_old_ones_read),
         cmocka_unit_test(version_1_is_migrated_with_its_rows),
