@@ -104,7 +104,8 @@ static int ingest_one(const pg_ruleset *rs, const char *data, const pg_batch_req
         if (!again && b.duplicates)
             printf("%s: %ld records repeat an earlier key and were counted once\n", path,
                    b.duplicates);
-        if (rq->replaces) printf("batch %s replaced by batch %.12s\n", rq->replaces, b.id);
+        if (rq->replaces && !again)
+            printf("batch %s replaced by batch %.12s\n", rq->replaces, b.id);
         pg_batch_clear(&b);
     }
     fflush(stdout);

@@ -10,9 +10,8 @@
  * active batch, as batch.c requires. The first pull replaces nothing.
  *
  * An unchanged table is the same batch id (the CSV of the same rows, or the same statements
- * over the same fingerprint): batch.c refuses to let a batch replace itself ("these bytes are
- * already active as batch …"), which is the no-op it is, counted "unchanged" and logged at
- * debug. Any other failure is logged as an error with batch.c's or the reader's first message
+ * over the same fingerprint): batch.c takes a batch replaced by its own bytes as no change
+ * (again = 1), counted "unchanged" and logged at debug. Any other failure is logged as an error with batch.c's or the reader's first message
  * and counted in /metrics (pinggu_pulls_total{result="error"}, pinggu_pull_failing = 1 until a
  * pull of that source succeeds); nothing of a failed pull is stored (batch.c's rule). An
  * accepted batch bumps the data version and re-scores the evaluated periods it reaches
@@ -112,16 +111,8 @@ static void pull_work(pg_job *j)
     pg_batch_list_free(list, n);
     pg_batch_req rq = {x->source, NULL, ACTOR, *x->replaces ? x->replaces : NULL, 1};
     x->rc = pg_batch_pull(j->rs, x->datadir, &rq, x->from, &x->batch, &x->again, &x->d);
-    /* the same rows again: the batch would replace itself */
-    static const char same[] = "these bytes are already active as batch ";
-    if (x->rc == -EEXIST && *x->replaces && x->d.n > 0 &&
-        strncmp(x->d.v[0].msg, same, sizeof same - 1) == 0 &&
-        strncmp(x->d.v[0].msg + sizeof same - 1, x->replaces, 12) == 0) {
-        x->rc = 0;
-        x->again = 1;
-        snprintf(x->batch.id, sizeof x->batch.id, "%s", x->replaces);
-        return;
-    }
+    /* the same rows again (x->again): batch.c takes a batch replaced by its own bytes as no
+     * change */
     if (x->rc != 0 || x->again) return;
     /* what it and the batch it replaced reached, so that only those periods re-score */
     pg_diags d = {0};

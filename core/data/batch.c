@@ -603,8 +603,10 @@ static int replace_old(pg_store *st, const char *old, const pg_batch *by, const 
     return rc;
 }
 
-/* The bytes of batch `b` again, which is in the store: a no-op while it is active; otherwise
- * it is restored (and replaces rq->replaces, if given). Runs in its own transaction. */
+/* The bytes of batch `b` again, which is in the store: a no-op while it is active (also when
+ * rq->replaces names b itself: a table pulled again unchanged, host/pull.c); an error when
+ * rq->replaces names another batch; otherwise it is restored (and replaces rq->replaces, if
+ * given). Runs in its own transaction. */
 /* `label`: what messages call the input (its path, or pg_batch_ingest_as's name) */
 static int ingest_again(const pg_ruleset *rs, const char *datadir, int si, pg_store *st,
                         const pg_batch_req *rq, const char *label, pg_batch *b, int *again,
@@ -612,7 +614,9 @@ static int ingest_again(const pg_ruleset *rs, const char *datadir, int si, pg_st
 {
     int rc = pg_store_begin(st, d);
     if (rc) return rc;
-    if (b->active && rq->replaces) {
+    if (b->active && rq->replaces && strncmp(b->id, rq->replaces, strlen(rq->replaces)) == 0) {
+        *again = 1; /* the batch to replace is these very bytes: nothing to change */
+    } else if (b->active && rq->replaces) {
         pg_error(d, label, 0, "these bytes are already active as batch %.12s; nothing replaced",
                  b->id);
         rc = -EEXIST;

@@ -165,11 +165,13 @@ typedef struct {
 int pg_batch_store_open(const char *datadir, pg_store **out, pg_diags *d);
 
 /* Ingests rq->path. Returns 0 and fills *out (free with pg_batch_clear), with *again = 1 when
- * the same bytes were already active (nothing changed); or a negative errno with diagnostics,
- * nothing stored: -EINVAL when records are bad (the first 20 as file:line: field: reason, then
- * the total) or the source is unknown, -ENOENT when rq->replaces names no batch, -EEXIST when
- * the batch to replace is not active, is of another source, or the bytes are an active batch
- * already, or when the bytes are a replaced batch whose replacement is active. */
+ * the same bytes were already active (nothing changed; also when rq->replaces names that very
+ * batch: replacing a batch by its own bytes is no change); or a negative errno with
+ * diagnostics, nothing stored: -EINVAL when records are bad (the first 20 as file:line: field:
+ * reason, then the total) or the source is unknown, -ENOENT when rq->replaces names no batch,
+ * -EEXIST when the batch to replace is not active, is of another source, or the bytes are
+ * another active batch than rq->replaces, or when the bytes are a replaced batch whose
+ * replacement is active. */
 int pg_batch_ingest(const pg_ruleset *rs, const char *datadir, const pg_batch_req *rq,
                     pg_batch *out, int *again, pg_diags *d);
 /* The same, with `name` (when not NULL) what messages and the batch's file call the input
