@@ -38,7 +38,8 @@ void pg_config_free(pg_config *c)
     free(c->listen_host), free(c->rules), free(c->data_dir), free(c->web_dir);
     for (int i = 0; i < c->ntokens; i++) free(c->tokens[i].name), free(c->tokens[i].unit);
     free(c->tokens);
-    for (int i = 0; i < c->npulls; i++) free(c->pulls[i].source), free(c->pulls[i].from);
+    for (int i = 0; i < c->npulls; i++)
+        free(c->pulls[i].source), free(c->pulls[i].from), free(c->pulls[i].connection);
     free(c->pulls);
     memset(c, 0, sizeof *c);
 }
@@ -211,13 +212,38 @@ static void read_rules(reader *r, const cJSON *v, pg_config *c)
         BAD(r, "rules: expected a directory or a list of directories");
 }
 
-/* "pulls": [ { source, from, every_s, at, before_cutoff_min } ] (config.h) */
+/* "HH:MM" local times of a pull entry's `at` or `full_at` (at most 24) into v, *n */
+static void read_times(reader *r, const cJSON *e, const char *key, const char *where, int *v,
+                       int *n)
+{
+    const cJSON *at = cJSON_GetObjectItemCaseSensitive(e, key);
+    if (at && !cJSON_IsArray(at)) BAD(r, "%s.%s: expected a list of \"HH:MM\"", where, key);
+    const cJSON *t;
+    int k = 0;
+    if (cJSON_IsArray(at)) cJSON_ArrayForEach(t, at)
+        {
+            int hh, mm, len = 0;
+            if (!cJSON_IsString(t) || sscanf(t->valuestring, "%2d:%2d%n", &hh, &mm, &len) != 2 ||
+                t->valuestring[len] || strlen(t->valuestring) != 5 || hh > 23 || mm > 59 ||
+                hh < 0 || mm < 0)
+                BAD(r, "%s.%s[%d]: expected a local time \"HH:MM\" (00:00 to 23:59)", where, key,
+                    k);
+            else if (*n == 24)
+                BAD(r, "%s.%s: at most 24 times a day", where, key);
+            else
+                v[(*n)++] = hh * 60 + mm;
+            k++;
+        }
+}
+
+/* "pulls": [ { source, from, connection, every_s, at, before_cutoff_min, full_at } ] */
 static void read_pulls(reader *r, const cJSON *v, pg_config *c)
 {
-    static const char *const keys[] = {"source", "from", "every_s", "at", "before_cutoff_min",
-                                       NULL};
+    static const char *const keys[] = {"source", "from",    "connection",        "every_s",
+                                       "at",     "full_at", "before_cutoff_min", NULL};
     if (!cJSON_IsArray(v)) {
-        BAD(r, "pulls: expected a list of { source, from, every_s, at, before_cutoff_min }");
+        BAD(r, "pulls: expected a list of { source, from, connection, every_s, at, "
+               "before_cutoff_min, full_at }");
         return;
     }
     int i = 0;
@@ -227,7 +253,10 @@ static void read_pulls(reader *r, const cJSON *v, pg_config *c)
         char where[32], path[64];
         snprintf(where, sizeof where, "pulls[%d]", i++);
         if (!cJSON_IsObject(e)) {
-            BAD(r, "%s: expected { source, from, every_s, at, before_cutoff_min }", where);
+            BAD(r,
+                "%s: expected { source, from, connection, every_s, at, before_cutoff_min, "
+                "full_at }",
+                where);
             continue;
         }
         only_keys(r, e, where, keys);
@@ -243,31 +272,22 @@ static void read_pulls(reader *r, const cJSON *v, pg_config *c)
                 p.from);
         else if (p.from && (strchr(p.from, '=') || strstr(p.from, "://")))
             BAD(r,
-                "%s.from: looks like a connection string; the connection goes in the host's "
-                "environment (PINGGU_PG_DSN, PGHOST, ~/.pgpass), never in the configuration's "
-                "from or a rule file",
+                "%s.from: looks like a connection string; the connection goes in the entry's "
+                "connection or the host's environment (PINGGU_PG_DSN, PGHOST, ~/.pgpass), never "
+                "in from or a rule file",
                 where);
+        /* the connection: a string, never repeated in a message (it may hold a password) */
+        const cJSON *conn = cJSON_GetObjectItemCaseSensitive(e, "connection");
+        if (conn && (!cJSON_IsString(conn) || !*conn->valuestring))
+            BAD(r, "%s.connection: expected a libpq connection string or postgresql:// URI", where);
+        else if (conn)
+            p.connection = pg_xstrdup(conn->valuestring);
         get_long(r, e, "every_s", 1, 86400 * 366, &p.every_s);
         get_long(r, e, "before_cutoff_min", 1, 60 * 24 * 20, &p.before_cutoff_min);
-        const cJSON *at = cJSON_GetObjectItemCaseSensitive(e, "at");
-        if (at && !cJSON_IsArray(at)) BAD(r, "%s.at: expected a list of \"HH:MM\"", where);
-        const cJSON *t;
-        int k = 0;
-        if (cJSON_IsArray(at)) cJSON_ArrayForEach(t, at)
-            {
-                int hh, mm, n = 0;
-                if (!cJSON_IsString(t) || sscanf(t->valuestring, "%2d:%2d%n", &hh, &mm, &n) != 2 ||
-                    t->valuestring[n] || strlen(t->valuestring) != 5 || hh > 23 || mm > 59 ||
-                    hh < 0 || mm < 0)
-                    BAD(r, "%s.at[%d]: expected a local time \"HH:MM\" (00:00 to 23:59)", where, k);
-                else if (p.nat == 24)
-                    BAD(r, "%s.at: at most 24 times a day", where);
-                else
-                    p.at[p.nat++] = hh * 60 + mm;
-                k++;
-            }
-        if (!p.every_s && !p.nat && !p.before_cutoff_min)
-            BAD(r, "%s: says no time to pull (every_s, at or before_cutoff_min)", where);
+        read_times(r, e, "at", where, p.at, &p.nat);
+        read_times(r, e, "full_at", where, p.full_at, &p.nfull_at);
+        if (!p.every_s && !p.nat && !p.before_cutoff_min && !p.nfull_at)
+            BAD(r, "%s: says no time to pull (every_s, at, before_cutoff_min or full_at)", where);
         for (int j = 0; j < c->npulls && p.source; j++)
             if (c->pulls[j].source && strcmp(c->pulls[j].source, p.source) == 0)
                 BAD(r, "%s.source: '%s' is pulled by pulls[%d] already (one entry a source)", where,

@@ -15,7 +15,8 @@
  *     "web_dir": "/usr/share/pinggu/web", "retention_days": 90,
  *     "rule_edits": { "approval": "two_person" },
  *     "pulls": [ { "source": "cases", "from": "postgres:", "at": ["01:00"],
- *                  "before_cutoff_min": 120, "every_s": 0 } ],
+ *                  "before_cutoff_min": 120, "every_s": 0, "full_at": ["03:00"],
+ *                  "connection": "host=db.example dbname=gov user=pinggu_reader" } ],
  *     "tokens": [ { "name": "ops", "role": "admin", "sha256": "<64 hex digits>" },
  *                 { "name": "lufeng", "role": "unit", "unit": "lufeng", "sha256": "…" } ] }
  *
@@ -28,9 +29,14 @@
  * `pinggu ingest --source SOURCE --from FROM` would: every `every_s` seconds, at each local
  * time of `at` ("HH:MM" in the rule set's zone), and `before_cutoff_min` minutes before each
  * cut-off (24:00 on the 25th, and the close of the year); at least one of them. `from` is
- * "<reader>:[LOCATION]" (a table for postgres); the connection is never here nor in the rule
- * files: the reader takes it from the host's environment (PINGGU_PG_DSN, PGHOST, ~/.pgpass …),
- * so a `from` holding "=" or "://" is refused. */
+ * "<reader>:[LOCATION]" (a table for postgres), never a connection: a `from` holding "=" or
+ * "://" is refused. The connection is `connection` (a libpq connection string or
+ * postgresql:// URI, TLS options and all), else the host's environment (PINGGU_PG_DSN, PGHOST,
+ * ~/.pgpass …); never in a rule file. It is not logged, and no message repeats it: a password
+ * in it stays in this file (keep the file readable by the host's user only, or put the
+ * password in ~/.pgpass). For a source whose options name an `updated_at` field, the pulls
+ * read only the rows changed since the last one, except those at the local times of
+ * `full_at`, which read every record (a deleted row stops counting then). */
 #ifndef PG_CONFIG_H
 #define PG_CONFIG_H
 
@@ -48,10 +54,14 @@ typedef enum {
 /* One scheduled pull ("pulls" in the file). */
 typedef struct {
     char *source, *from;
-    long every_s; /* 0: not by interval */
-    int at[24];   /* minutes after local midnight */
+    char *connection; /* the reader's connection (libpq string or URI); NULL: the host's
+                       * environment. Never logged nor echoed in a message. */
+    long every_s;     /* 0: not by interval */
+    int at[24];       /* minutes after local midnight */
     int nat;
     long before_cutoff_min; /* 0: not before cut-offs */
+    int full_at[24];        /* minutes after local midnight: pulls that read every record */
+    int nfull_at;
 } pg_pull_cfg;
 
 typedef struct {

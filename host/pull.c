@@ -11,18 +11,23 @@
  *
  * An unchanged table is the same batch id (the CSV of the same rows, or the same statements
  * over the same fingerprint): batch.c takes a batch replaced by its own bytes as no change
- * (again = 1), counted "unchanged" and logged at debug. Any other failure is logged as an error with batch.c's or the reader's first message
- * and counted in /metrics (pinggu_pulls_total{result="error"}, pinggu_pull_failing = 1 until a
- * pull of that source succeeds); nothing of a failed pull is stored (batch.c's rule). An
- * accepted batch bumps the data version and re-scores the evaluated periods it reaches
- * (pg_batch_touched, then pg_rescore_data), as a posted batch does.
+ * (again = 1), counted "unchanged" and logged at debug. Any other failure is logged as an error
+ * with batch.c's or the reader's first message and counted in /metrics
+ * (pinggu_pulls_total{result="error"}, pinggu_pull_failing = 1 until a pull of that source
+ * succeeds); nothing of a failed pull is stored (batch.c's rule). An accepted batch bumps the data
+ * version and re-scores the evaluated periods it reaches (pg_batch_touched, then pg_rescore_data),
+ * as a posted batch does.
  *
  * When: each entry's times (every_s, at, before_cutoff_min) by the host's clock (pg_host_now:
  * the scheduler's, so an injected test clock drives pulls too), looked at once a second. A
  * time that comes while the source's previous pull still runs is skipped (the next covers
  * it); a jump of the clock over several times pulls once. An `every_s` entry pulls at start.
- * The connection is the reader's business: the host's environment (PINGGU_PG_DSN, PGHOST,
- * ~/.pgpass …), never the configuration file's `from` nor a rule file.
+ * A source whose options name an `updated_at` field is read incrementally (only the keys
+ * changed since the last pull, reader_plugin.c and pull_since.c), except at the entry's
+ * `full_at` times, which read every record so that deleted rows stop counting.
+ *
+ * The connection: the entry's `connection` (handed to the reader, never logged), else the
+ * host's environment (PINGGU_PG_DSN, PGHOST, ~/.pgpass …); never `from` nor a rule file.
  *
  * State: one set of pulls per process (one host), kept in a static that only the loop thread
  * touches; the pool thread works on its own job. */
@@ -42,7 +47,8 @@
 
 typedef struct {
     const pg_pull_cfg *cfg;
-    int64_t next; /* when it is due, Unix seconds by pg_host_now */
+    int64_t next;      /* when it is due, Unix seconds by pg_host_now */
+    int64_t next_full; /* when a pull reading every record is due (full_at) */
     int running;
     uint64_t accepted, unchanged, errors;
     int failing; /* the last pull failed */
@@ -59,7 +65,8 @@ static struct {
 typedef struct {
     pg_job job;
     int idx;
-    char *datadir, *source, *from;
+    char *datadir, *source, *from, *connection;
+    int full;          /* read every record (full_at), not only what changed */
     char replaces[65]; /* "" when none */
     pg_batch batch;
     int again, rc;
@@ -74,17 +81,24 @@ static int64_t floor_div(int64_t a, int64_t b)
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-/* The first time of the entry's schedule strictly after `now`. */
-static int64_t due_after(const pg_pull_cfg *c, int64_t now, int tz)
+/* The first of the local times `at` (minutes after midnight) strictly after `now`. */
+static int64_t first_at(const int *at, int nat, int64_t now, int tz)
 {
     int64_t best = INT64_MAX;
-    if (c->every_s) best = now + c->every_s;
     int64_t day = floor_div(now + tz, 86400);
-    for (int i = 0; i < c->nat; i++) {
-        int64_t t = day * 86400 + (int64_t)c->at[i] * 60 - tz;
+    for (int i = 0; i < nat; i++) {
+        int64_t t = day * 86400 + (int64_t)at[i] * 60 - tz;
         if (t <= now) t += 86400;
         if (t < best) best = t;
     }
+    return best;
+}
+
+/* The first time of the entry's schedule strictly after `now` (full_at aside). */
+static int64_t due_after(const pg_pull_cfg *c, int64_t now, int tz)
+{
+    int64_t best = first_at(c->at, c->nat, now, tz);
+    if (c->every_s && now + c->every_s < best) best = now + c->every_s;
     if (c->before_cutoff_min) {
         int64_t lead = (int64_t)c->before_cutoff_min * 60;
         pg_sched_event ev;
@@ -110,7 +124,8 @@ static void pull_work(pg_job *j)
             snprintf(x->replaces, sizeof x->replaces, "%s", list[i].id); /* the latest */
     pg_batch_list_free(list, n);
     pg_batch_req rq = {x->source, NULL, ACTOR, *x->replaces ? x->replaces : NULL, 1};
-    x->rc = pg_batch_pull(j->rs, x->datadir, &rq, x->from, &x->batch, &x->again, &x->d);
+    pg_pull_opts o = {x->connection, x->full};
+    x->rc = pg_batch_pull_with(j->rs, x->datadir, &rq, x->from, &o, &x->batch, &x->again, &x->d);
     /* the same rows again (x->again): batch.c takes a batch replaced by its own bytes as no
      * change */
     if (x->rc != 0 || x->again) return;
@@ -134,8 +149,9 @@ static void pull_done(pg_job *j)
     if (j->error || x->rc != 0) {
         s->errors++;
         s->failing = 1;
-        pg_log(PG_LOG_ERROR, "pull", "source", x->source, "from", x->from, "result", "error",
-               "error", x->d.n ? x->d.v[0].msg : "the pull failed", NULL);
+        pg_log(PG_LOG_ERROR, "pull", "source", x->source, "from", x->from, "full",
+               x->full ? "true" : NULL, "result", "error", "error",
+               x->d.n ? x->d.v[0].msg : "the pull failed", NULL);
     } else if (x->again) {
         s->unchanged++;
         s->failing = 0;
@@ -149,9 +165,9 @@ static void pull_done(pg_job *j)
         h->data_version++;
         h->n.ingested_batches++;
         h->n.ingested_records += (uint64_t)x->batch.records;
-        pg_log(PG_LOG_INFO, "pull", "source", x->source, "from", x->from, "file", x->batch.file,
-               "batch", x->batch.id, "records", recs, "replaces", *x->replaces ? x->replaces : NULL,
-               "result", "accepted", NULL);
+        pg_log(PG_LOG_INFO, "pull", "source", x->source, "from", x->from, "full",
+               x->full ? "true" : NULL, "file", x->batch.file, "batch", x->batch.id, "records",
+               recs, "replaces", *x->replaces ? x->replaces : NULL, "result", "accepted", NULL);
         pg_data_change ch = {.batches = x->touched_rc == 0 ? &x->touched : NULL,
                              .everything = x->touched_rc != 0};
         if (!h->stopping) pg_rescore_data(h, &ch, "data");
@@ -159,18 +175,20 @@ static void pull_done(pg_job *j)
     pg_touched_free(&x->touched);
     pg_batch_clear(&x->batch);
     pg_diags_free(&x->d);
-    free(x->datadir), free(x->source), free(x->from);
+    free(x->datadir), free(x->source), free(x->from), free(x->connection);
     free(x);
 }
 
-static void start_pull(pg_host *h, int i)
+static void start_pull(pg_host *h, int i, int full)
 {
     pull_state *s = &P.v[i];
     pull_job *x = pg_xcalloc(1, sizeof *x);
     x->idx = i;
+    x->full = full;
     x->datadir = pg_xstrdup(h->cfg.data_dir);
     x->source = pg_xstrdup(s->cfg->source);
     x->from = pg_xstrdup(s->cfg->from);
+    x->connection = s->cfg->connection ? pg_xstrdup(s->cfg->connection) : NULL;
     x->job.gen = pg_gen_ref(h->gen);
     x->job.work = pull_work;
     x->job.done = pull_done;
@@ -189,9 +207,12 @@ static void tick(uv_timer_t *t)
     int tz = h->gen->rs->tz_offset;
     for (int i = 0; i < P.n; i++) {
         pull_state *s = &P.v[i];
-        if (s->next > now) continue;
-        if (!s->running) start_pull(h, i);
-        s->next = due_after(s->cfg, now, tz); /* times passed meanwhile: this pull covers them */
+        int full = s->next_full <= now;
+        if (s->next > now && !full) continue;
+        if (!s->running) start_pull(h, i, full);
+        /* times passed meanwhile: this pull covers them (a full one covers both kinds) */
+        if (full) s->next_full = first_at(s->cfg->full_at, s->cfg->nfull_at, now, tz);
+        if (s->next <= now || full) s->next = due_after(s->cfg, now, tz);
     }
 }
 
@@ -207,6 +228,7 @@ void pg_pull_start(pg_host *h)
         const pg_pull_cfg *c = &h->cfg.pulls[i];
         P.v[i].cfg = c;
         P.v[i].next = c->every_s ? now : due_after(c, now, h->gen->rs->tz_offset);
+        P.v[i].next_full = first_at(c->full_at, c->nfull_at, now, h->gen->rs->tz_offset);
         char every[24];
         snprintf(every, sizeof every, "%ld", c->every_s);
         pg_log(PG_LOG_INFO, "pull", "source", c->source, "from", c->from, "every_s",

@@ -22,7 +22,9 @@
  * The plugin runs on the calling thread (never the host's loop thread: the caller sees to
  * that); emit and row are only called from inside read and query. */
 #include "data.h"
+#include "batch_row.h"
 #include "plugin.h"
+#include "pull_since.h"
 #include "pushdown.h"
 
 #include <errno.h>
@@ -45,26 +47,6 @@ typedef struct {
     char problem[256]; /* a record pinggu cannot write as CSV, "" */
 } sink;
 
-/* One value as a CSV field: bare when it holds nothing a CSV reader would read otherwise,
- * else quoted with '"' doubled. An empty string is written "" — the CSV reader takes an empty
- * field as null either way, as it does in a file. */
-static void put_field(FILE *f, const char *v, size_t len)
-{
-    int quote = len == 0;
-    for (size_t i = 0; i < len && !quote; i++)
-        if (v[i] == ',' || v[i] == '"' || v[i] == '\r' || v[i] == '\n') quote = 1;
-    if (!quote) {
-        fwrite(v, 1, len, f);
-        return;
-    }
-    putc('"', f);
-    for (size_t i = 0; i < len; i++) {
-        if (v[i] == '"') putc('"', f);
-        putc(v[i], f);
-    }
-    putc('"', f);
-}
-
 static int emit(void *ud, const char *const *values, const size_t *lens)
 {
     sink *k = ud;
@@ -77,7 +59,7 @@ static int emit(void *ud, const char *const *values, const size_t *lens)
         }
     for (int i = 0; i < k->nfields; i++) {
         if (i) putc(',', k->f);
-        if (values[i]) put_field(k->f, values[i], lens[i]);
+        pg_since_put_field(k->f, values[i], lens[i]);
     }
     putc('\n', k->f);
     k->records++;
@@ -163,6 +145,52 @@ static char *split_from(const char *from, const char **location)
 int pg_batch_pull(const pg_ruleset *rs, const char *datadir, const pg_batch_req *rq,
                   const char *from, pg_batch *out, int *again, pg_diags *d)
 {
+    return pg_batch_pull_with(rs, datadir, rq, from, NULL, out, again, d);
+}
+
+/* The records read, in the CSV at `tmp`, ingested as the batch `label` — for a source with an
+ * updated_at field (pull_since.c), merged first with the previous pull when they are only the
+ * changed keys, and always in place of the previous pull. */
+static int ingest_read(const pg_ruleset *rs, const char *datadir, const pg_batch_req *rq,
+                       const pg_source *src, const char *tmp, long records, const char *label,
+                       const char *field, const pg_since *prev, const char *since,
+                       const char *header, pg_batch *out, int *again, pg_diags *d)
+{
+    pg_batch_req pull = *rq;
+    pull.path = tmp;
+    if (!field) return pg_batch_ingest_as(rs, datadir, &pull, label, out, again, d);
+    if (prev->found && !pull.replaces) pull.replaces = prev->base.id;
+    if (!since) return pg_batch_ingest_as(rs, datadir, &pull, label, out, again, d);
+    size_t alen = strlen(prev->about);
+    if (strncmp(label, prev->about, alen) != 0 || label[alen] != ' ') {
+        pg_error(d, label, 0,
+                 "the previous pull of source '%s' read %s: an incremental pull (updated_at = "
+                 "\"%s\") continues the same table; pull with --full to read another; nothing "
+                 "stored",
+                 src->name, prev->about, field);
+        return -EINVAL;
+    }
+    if (records == 0) { /* no key changed since the previous pull: it stays as it is */
+        pg_batch_copy(out, &prev->base);
+        *again = 1;
+        return 0;
+    }
+    char *merged = pg_xasprintf("%s.merged.csv", tmp);
+    long kept;
+    int rc = pg_since_merge(prev->raw, tmp, src->key_field, header, merged, &kept, d);
+    if (rc == 0) {
+        pull.path = merged;
+        rc = pg_batch_ingest_as(rs, datadir, &pull, label, out, again, d);
+    }
+    unlink(merged);
+    free(merged);
+    return rc;
+}
+
+int pg_batch_pull_with(const pg_ruleset *rs, const char *datadir, const pg_batch_req *rq,
+                       const char *from, const pg_pull_opts *o, pg_batch *out, int *again,
+                       pg_diags *d)
+{
     memset(out, 0, sizeof *out);
     *again = 0;
     int s = pg_strmap_get(&rs->source_ids, rq->source);
@@ -211,7 +239,7 @@ int pg_batch_pull(const pg_ruleset *rs, const char *datadir, const pg_batch_req 
                               .options = (const char *const *)src->options,
                               .noptions = src->noptions,
                               .location = location,
-                              .connection = NULL,
+                              .connection = o ? o->connection : NULL,
                               .time_zone = rs->timezone,
                               .utc_offset = rs->tz_offset,
                               .decl_file = src->file,
@@ -229,6 +257,34 @@ int pg_batch_pull(const pg_ruleset *rs, const char *datadir, const pg_batch_req 
         goto out_fields;
     }
 
+    /* an updated_at field: the previous pull's mark, and the keys changed since it */
+    const char *field = pg_since_field(src);
+    pg_since prev = {0};
+    char *header = NULL, mark[256] = "";
+    size_t hlen = 0, hcap = 0;
+    for (int i = 0; i < src->nfields; i++) {
+        const char *fname = src->fields[i].name;
+        size_t need = hlen + strlen(fname) + 2;
+        if (need > hcap) header = pg_xrealloc(header, hcap = need * 2);
+        hlen += (size_t)sprintf(header + hlen, "%s%s", i ? "," : "", fname);
+    }
+    if (field) {
+        rc = pg_since_find(datadir, src->name, r->name, field, header, &prev, d);
+        if (rc) goto out_header;
+        if (prev.found && rq->replaces &&
+            strncmp(prev.base.id, rq->replaces, strlen(rq->replaces)) != 0) {
+            pg_error(d, src->file, src->line,
+                     "source '%s' is pulled by its updated_at field: a pull replaces the latest "
+                     "pull, batch %.12s, not %s",
+                     src->name, prev.base.id, rq->replaces);
+            rc = -EINVAL;
+            goto out_header;
+        }
+        if (!(o && o->full) && prev.raw) req.since = prev.mark;
+        req.mark = mark;
+        req.marklen = sizeof mark;
+    }
+
     const char *tmpdir = getenv("TMPDIR");
     char *tmp = pg_xasprintf("%s/pinggu-pull-XXXXXX.csv", tmpdir && *tmpdir ? tmpdir : "/tmp");
     int fd = mkstemps(tmp, 4);
@@ -238,15 +294,16 @@ int pg_batch_pull(const pg_ruleset *rs, const char *datadir, const pg_batch_req 
         pg_error(d, tmp, 0, "cannot write the pulled records: %s", strerror(-rc));
         if (fd >= 0) close(fd), unlink(tmp);
         free(tmp);
-        goto out_fields;
+        goto out_header;
     }
-    for (int i = 0; i < src->nfields; i++) fprintf(f, "%s%s", i ? "," : "", src->fields[i].name);
-    putc('\n', f);
+    fprintf(f, "%s\n", header);
     sink k = {.f = f, .nfields = src->nfields, .fields = fields};
     rc = r->read(&req, emit, &k, about, sizeof about, err, sizeof err);
     about[sizeof about - 1] = '\0';
     if (fclose(f) != 0 && !k.werr) k.werr = errno ? errno : EIO;
-    char *label = pg_xasprintf("%s:%s", r->name, *about ? about : src->name);
+    mark[sizeof mark - 1] = '\0';
+    char *label = field ? pg_since_label(r->name, *about ? about : src->name, field, mark)
+                        : pg_xasprintf("%s:%s", r->name, *about ? about : src->name);
     if (k.werr) {
         rc = -k.werr;
         pg_error(d, tmp, 0, "cannot write the pulled records: %s", strerror(k.werr));
@@ -257,14 +314,21 @@ int pg_batch_pull(const pg_ruleset *rs, const char *datadir, const pg_batch_req 
         pg_error(d, label, 0, "%s; nothing stored",
                  *err ? err : "the plugin failed without saying why");
         if (rc > 0) rc = -EIO;
+    } else if (field && strpbrk(mark, "[]\n")) {
+        rc = -EPROTO;
+        pg_error(d, label, 0,
+                 "reader '%s' wrote a mark of %s that pinggu cannot keep; nothing stored", r->name,
+                 field);
     } else {
-        pg_batch_req pull = *rq;
-        pull.path = tmp;
-        rc = pg_batch_ingest_as(rs, datadir, &pull, label, out, again, d);
+        rc = ingest_read(rs, datadir, rq, src, tmp, k.records, label, field, &prev, req.since,
+                         header, out, again, d);
     }
     unlink(tmp);
     free(tmp);
     free(label);
+out_header:
+    pg_since_free(&prev);
+    free(header);
 out_fields:
     free(fields);
     pg_plugins_free(ps);

@@ -67,6 +67,46 @@ static const char *table_of(const pg_plugin_read_req *rq)
     return rq->location && *rq->location ? rq->location : option(rq, "table");
 }
 
+/* options.updated_at: a declared field, time or int, never null, on a source with a key that
+ * is never null, pulled as records. Its values decide which rows a pull reads, so a null one
+ * would be a row no incremental pull sees, and without a key a changed row could not be put
+ * in place of what was read of it before. */
+static int updated_at_ok(const pg_plugin_read_req *rq, const char *value, char *err, size_t errlen)
+{
+    const char *pd = option(rq, "pushdown");
+    if (pd && strcmp(pd, "true") == 0) {
+        snprintf(err, errlen,
+                 "option updated_at is for pulls of records; a push-down pull reads the whole "
+                 "table every time (partials of a changed row cannot be subtracted)");
+        return -EINVAL;
+    }
+    int f = -1;
+    for (int i = 0; i < rq->nfields; i++)
+        if (strcmp(rq->fields[i].name, value) == 0) f = i;
+    if (f < 0) {
+        snprintf(err, errlen, "option updated_at names '%s', which is not a declared field", value);
+        return -EINVAL;
+    }
+    if (rq->fields[f].type != PG_PF_TIME && rq->fields[f].type != PG_PF_INT) {
+        snprintf(err, errlen, "option updated_at: field '%s' must be a time or an int", value);
+        return -EINVAL;
+    }
+    if (rq->fields[f].nullable) {
+        snprintf(err, errlen,
+                 "option updated_at: field '%s' is nullable; a row without a value would never "
+                 "be read by an incremental pull",
+                 value);
+        return -EINVAL;
+    }
+    if (rq->key_field < 0 || rq->fields[rq->key_field].nullable) {
+        snprintf(err, errlen,
+                 "option updated_at needs a key that is never null (key = \"field\"): a changed "
+                 "row replaces what was read of its key before");
+        return -EINVAL;
+    }
+    return 0;
+}
+
 static int pg_check(const pg_plugin_read_req *rq, char *err, size_t errlen)
 {
     for (int i = 0; i < rq->noptions; i++) {
@@ -78,9 +118,16 @@ static int pg_check(const pg_plugin_read_req *rq, char *err, size_t errlen)
             }
             continue;
         }
+        if (strcmp(name, "updated_at") == 0) {
+            int rc = updated_at_ok(rq, value, err, errlen);
+            if (rc) return rc;
+            continue;
+        }
         if (strcmp(name, "table") != 0) {
             snprintf(err, errlen,
-                     "unknown option '%s' (the postgres reader takes table and pushdown)", name);
+                     "unknown option '%s' (the postgres reader takes table, pushdown and "
+                     "updated_at)",
+                     name);
             return -EINVAL;
         }
     }
@@ -128,10 +175,31 @@ static void append(char **b, size_t *n, size_t *cap, const char *s, size_t len)
     (*b)[*n] = '\0';
 }
 
-/* SELECT "a", "b" FROM "s"."t" ORDER BY 1, 2 — every name quoted by libpq. NULL with err
- * when libpq cannot quote one. */
-static char *select_sql(PGconn *c, const pg_plugin_read_req *rq, const char *table, char *err,
-                        size_t errlen)
+/* "s"."t", quoted by libpq (malloc'd), or NULL */
+static char *quoted_table(PGconn *c, const char *table)
+{
+    char *sql = NULL;
+    size_t n = 0, cap = 0;
+    const char *dot = strchr(table, '.');
+    const char *parts[2] = {table, dot ? dot + 1 : NULL};
+    size_t lens[2] = {dot ? (size_t)(dot - table) : strlen(table), dot ? strlen(dot + 1) : 0};
+    for (int k = 0; k < 2 && parts[k]; k++) {
+        char *q = PQescapeIdentifier(c, parts[k], lens[k]);
+        if (!q) {
+            free(sql);
+            return NULL;
+        }
+        if (k) append(&sql, &n, &cap, ".", 1);
+        append(&sql, &n, &cap, q, strlen(q));
+        PQfreemem(q);
+    }
+    return sql;
+}
+
+/* SELECT "a", "b" FROM "s"."t" [where] ORDER BY 1, 2 — every name quoted by libpq. NULL with
+ * err when libpq cannot quote one. */
+static char *select_sql(PGconn *c, const pg_plugin_read_req *rq, const char *table,
+                        const char *where, char *err, size_t errlen)
 {
     char *sql = NULL;
     size_t n = 0, cap = 0;
@@ -144,16 +212,11 @@ static char *select_sql(PGconn *c, const pg_plugin_read_req *rq, const char *tab
         PQfreemem(q);
     }
     append(&sql, &n, &cap, " FROM ", 6);
-    const char *dot = strchr(table, '.');
-    const char *parts[2] = {table, dot ? dot + 1 : NULL};
-    size_t lens[2] = {dot ? (size_t)(dot - table) : strlen(table), dot ? strlen(dot + 1) : 0};
-    for (int k = 0; k < 2 && parts[k]; k++) {
-        char *q = PQescapeIdentifier(c, parts[k], lens[k]);
-        if (!q) goto bad;
-        if (k) append(&sql, &n, &cap, ".", 1);
-        append(&sql, &n, &cap, q, strlen(q));
-        PQfreemem(q);
-    }
+    char *qt = quoted_table(c, table);
+    if (!qt) goto bad;
+    append(&sql, &n, &cap, qt, strlen(qt));
+    free(qt);
+    if (where) append(&sql, &n, &cap, where, strlen(where));
     append(&sql, &n, &cap, " ORDER BY ", 10);
     for (int i = 0; i < rq->nfields; i++) {
         char num[16];
@@ -177,10 +240,25 @@ static int exec_ok(PGconn *c, const char *sql, char *err, size_t errlen)
 }
 
 /* Connects as the request says (the config's connection, else $PINGGU_PG_DSN, else libpq's
- * environment); NULL with err when that fails. */
+ * environment); NULL with err when that fails. The string itself is never put in err: it may
+ * hold a password, and libpq's own message about a malformed one quotes it. */
 static PGconn *connect_to(const pg_plugin_read_req *rq, char *err, size_t errlen)
 {
     const char *dsn = rq->connection ? rq->connection : getenv("PINGGU_PG_DSN");
+    if (dsn && *dsn) {
+        char *why = NULL;
+        PQconninfoOption *o = PQconninfoParse(dsn, &why);
+        if (!o) {
+            snprintf(err, errlen,
+                     "postgres: %s is not a libpq connection string or postgresql:// URI (not "
+                     "shown: it may hold a password)",
+                     rq->connection ? "the connection of the host's configuration"
+                                    : "$PINGGU_PG_DSN");
+            PQfreemem(why);
+            return NULL;
+        }
+        PQconninfoFree(o);
+    }
     PGconn *c = PQconnectdb(dsn ? dsn : "");
     if (PQstatus(c) != CONNECTION_OK) {
         message(err, errlen, "postgres: cannot connect", PQerrorMessage(c));
@@ -235,6 +313,55 @@ static int pg_query(const pg_plugin_read_req *rq, const pg_plugin_query *q, pg_p
     return rc;
 }
 
+/* An incremental source (options.updated_at): opens the snapshot the read runs in, writes the
+ * greatest value of the column in it to rq->mark ("" for an empty table), and, when rq->since
+ * is given, the WHERE clause that reads every row of each key having a row changed after it
+ * ($1) or without a value (which the ingest then refuses, located). *where is malloc'd. */
+static int mark_of(PGconn *c, const pg_plugin_read_req *rq, const char *table, const char *upd,
+                   char **where, char *err, size_t errlen)
+{
+    int rc = exec_ok(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errlen);
+    if (rc) return rc;
+    const char *key = rq->fields[rq->key_field].name;
+    char *qt = quoted_table(c, table), *qu = PQescapeIdentifier(c, upd, strlen(upd)),
+         *qk = PQescapeIdentifier(c, key, strlen(key)), *sql = NULL;
+    size_t n = 0, cap = 0;
+    if (!qt || !qu || !qk) {
+        message(err, errlen, "postgres: cannot quote a name", PQerrorMessage(c));
+        rc = -EINVAL;
+        goto out;
+    }
+    const char *parts[] = {"SELECT max(", qu, ")::text FROM ", qt};
+    for (int i = 0; i < 4; i++) append(&sql, &n, &cap, parts[i], strlen(parts[i]));
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        message(err, errlen, "postgres", PQresultErrorMessage(r));
+        rc = -EIO;
+    } else {
+        const char *m = PQntuples(r) == 1 && !PQgetisnull(r, 0, 0) ? PQgetvalue(r, 0, 0) : "";
+        if (!rq->mark || strlen(m) >= rq->marklen) {
+            snprintf(err, errlen, "postgres: the greatest %s is longer than pinggu keeps", upd);
+            rc = -EOVERFLOW;
+        } else {
+            memcpy(rq->mark, m, strlen(m) + 1);
+        }
+    }
+    PQclear(r);
+    if (rc == 0 && rq->since) {
+        n = 0;
+        const char *w[] = {" WHERE ", qk, " IN (SELECT ", qk, " FROM ",   qt,
+                           " WHERE ", qu, " > $1 OR ",    qu, " IS NULL)"};
+        for (int i = 0; i < 11; i++) append(&sql, &n, &cap, w[i], strlen(w[i]));
+        *where = sql;
+        sql = NULL;
+    }
+out:
+    free(qt), free(sql);
+    if (qu) PQfreemem(qu);
+    if (qk) PQfreemem(qk);
+    return rc;
+}
+
 static int pg_read(const pg_plugin_read_req *rq, pg_plugin_emit_fn emit, void *sink, char *about,
                    size_t aboutlen, char *err, size_t errlen)
 {
@@ -249,12 +376,19 @@ static int pg_read(const pg_plugin_read_req *rq, pg_plugin_emit_fn emit, void *s
                  "SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET client_encoding = "
                  "'UTF8'; SET extra_float_digits = 3",
                  err, errlen);
-    char *sql = rc ? NULL : select_sql(c, rq, table, err, errlen);
+    /* an incremental source reads in a snapshot of its own: the mark, then the rows */
+    const char *upd = option(rq, "updated_at");
+    char *where = NULL;
+    if (rc == 0 && upd) rc = mark_of(c, rq, table, upd, &where, err, errlen);
+    char *sql = rc ? NULL : select_sql(c, rq, table, where, err, errlen);
+    free(where);
     if (!sql) {
         PQfinish(c);
         return rc ? rc : -EINVAL;
     }
-    if (!PQsendQuery(c, sql) || !PQsetSingleRowMode(c)) {
+    int sent = upd && rq->since ? PQsendQueryParams(c, sql, 1, NULL, &rq->since, NULL, NULL, 0)
+                                : PQsendQuery(c, sql);
+    if (!sent || !PQsetSingleRowMode(c)) {
         message(err, errlen, "postgres", PQerrorMessage(c));
         free(sql);
         PQfinish(c);
@@ -306,6 +440,7 @@ static int pg_read(const pg_plugin_read_req *rq, pg_plugin_emit_fn emit, void *s
         if (stop) break;
     }
     free(vals), free(lens), free(types), free(conv);
+    if (upd && !stop && rc == 0) rc = exec_ok(c, "COMMIT", err, errlen);
     PQfinish(c);
     return stop ? stop : rc;
 }

@@ -233,9 +233,9 @@ int pg_batch_store_open_existing(const char *datadir, pg_store **out, pg_diags *
  * in every bucket. */
 
 typedef struct {
-    const char *source; /* the batch's source (pg_touch_source.name), or PG_BATCH_VALUES */
-    long batch;         /* the batch's seq */
-    char *def;          /* a partial row: its metric definition hash; NULL for a fed value */
+    const char *source;  /* the batch's source (pg_touch_source.name), or PG_BATCH_VALUES */
+    long batch;          /* the batch's seq */
+    char *def;           /* a partial row: its metric definition hash; NULL for a fed value */
     char *metric, *unit; /* a fed value: its metric and unit ids; NULL for a partial row */
     int all;             /* every bucket */
     int *buckets;        /* the period codes (YYYYMM, YYYY00) its cells hold: sorted, unique */
@@ -276,6 +276,21 @@ void pg_touched_free(pg_touched *t);
  * reader's negative errno (its message a diagnostic) when it fails; nothing is stored then. */
 int pg_batch_pull(const pg_ruleset *rs, const char *datadir, const pg_batch_req *rq,
                   const char *from, pg_batch *out, int *again, pg_diags *d);
+/* The same, with what the host's config or the command line says of this pull. A source whose
+ * options name an `updated_at` field (pull_since.c) is pulled as the table it mirrors: the new
+ * batch always replaces the source's latest pull through the same reader (rq->replaces, when
+ * given, must name that one), its file label carries the field's high-water mark
+ * ("postgres:public.cases@gov [sync_date <= 2021-06-01 00:00:00+00]"), and unless `full` only
+ * the keys changed since the previous pull's mark are read and merged with its records; no key
+ * changed is no change (*again = 1, *out the previous pull). */
+typedef struct {
+    const char *connection; /* the reader's connection from the host's config; NULL: the
+                             * reader's environment (PINGGU_PG_DSN, PGHOST …). Never logged. */
+    int full;               /* an updated_at source: read every record (deleted rows go) */
+} pg_pull_opts;
+int pg_batch_pull_with(const pg_ruleset *rs, const char *datadir, const pg_batch_req *rq,
+                       const char *from, const pg_pull_opts *o, pg_batch *out, int *again,
+                       pg_diags *d);
 
 /* pushdown.c — a source whose options say pushdown = "true" is pulled as partials the
  * database computes (plugin ABI 4): its metrics compile to SQL or are refused. Whether src is
