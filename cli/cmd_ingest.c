@@ -25,7 +25,7 @@ static const char usage[] =
     "       pinggu ingest --rules DIR [--data DIR] --source NAME --dry-run [--threads N] "
     "FILE|DIR...\n"
     "       pinggu ingest --rules DIR --data DIR --source NAME --from PLUGIN:[LOCATION] "
-    "[--replace ID] [--actor WHO]\n"
+    "[--full] [--replace ID] [--actor WHO]\n"
     "       pinggu ingest --rules DIR --data DIR --values FILE.csv [--actor WHO]\n"
     "       pinggu ingest --rules DIR --data DIR --source NAME --replace ID [--actor WHO] FILE\n"
     "       pinggu ingest --rules DIR --data DIR --values FILE.csv --replace ID [--actor WHO]\n"
@@ -83,12 +83,13 @@ static long long total_size(int argc, char **argv)
 /* One file (a workbook, book.xlsx[#SHEET], through the xlsx plugin), or with `from` one pull
  * through a source plugin (named then by the batch's file, "postgres:public.cases@db"). */
 static int ingest_one(const pg_ruleset *rs, const char *data, const pg_batch_req *rq,
-                      const char *from, cli_progress *progress, pg_diags *d)
+                      const char *from, int full, cli_progress *progress, pg_diags *d)
 {
     pg_batch b;
     int again;
     int before = d->n;
-    int rc = from                      ? pg_batch_pull(rs, data, rq, from, &b, &again, d)
+    pg_pull_opts po = {NULL, full}; /* --full: an updated_at source read whole */
+    int rc = from                      ? pg_batch_pull_with(rs, data, rq, from, &po, &b, &again, d)
              : pg_sheet_path(rq->path) ? pg_batch_ingest_sheet(rs, data, rq, &b, &again, d)
                                        : pg_batch_ingest(rs, data, rq, &b, &again, d);
     const char *path = from ? (rc == 0 ? b.file : from) : rq->path;
@@ -197,12 +198,13 @@ int cmd_ingest(int argc, char **argv)
 {
     const char *rules = NULL, *data = NULL, *source = NULL, *withdraw = NULL, *nthreads = NULL;
     const char *replace = NULL, *values = NULL, *actor = NULL, *from = NULL;
-    int do_list = 0, dry_run = 0, threads = pg_ingest_threads();
+    int do_list = 0, dry_run = 0, full = 0, threads = pg_ingest_threads();
     const cli_opt opts[] = {
         {"rules", &rules, NULL},     {"data", &data, NULL},         {"source", &source, NULL},
         {"list", NULL, &do_list},    {"withdraw", &withdraw, NULL}, {"threads", &nthreads, NULL},
         {"replace", &replace, NULL}, {"values", &values, NULL},     {"actor", &actor, NULL},
-        {"dry-run", NULL, &dry_run}, {"from", &from, NULL},         {NULL, NULL, NULL}};
+        {"dry-run", NULL, &dry_run}, {"from", &from, NULL},         {"full", NULL, &full},
+        {NULL, NULL, NULL}};
     int rc0 = cli_args(argc, argv, opts, usage);
     if (rc0 >= 0) return rc0;
     if (nthreads) {
@@ -228,6 +230,12 @@ int cmd_ingest(int argc, char **argv)
         return 2;
     }
     if (do_list) return list(data);
+    if (full && !from) {
+        fputs("pinggu ingest: --full is for a pull (--from): it reads every record of a source "
+              "pulled by its updated_at field\n",
+              stderr);
+        return 2;
+    }
     /* --from: one pull, in place of files */
     if (from && (!rules || !source || values || dry_run || withdraw || optind != argc)) {
         fputs("pinggu ingest: --from takes --rules, --data and --source (not files, --values, "
@@ -244,7 +252,7 @@ int cmd_ingest(int argc, char **argv)
             pg_diags_print(&d, stderr);
         } else {
             pg_batch_req rq = {source, NULL, cli_actor(actor), replace, threads};
-            rc = ingest_one(rs, data, &rq, from, NULL, &d);
+            rc = ingest_one(rs, data, &rq, from, full, NULL, &d);
         }
         pg_ruleset_free(rs);
         pg_diags_free(&d);
@@ -304,7 +312,7 @@ int cmd_ingest(int argc, char **argv)
                        threads};
     /* values files are small and read by the dataset's reader: no progress for them */
     cli_progress *progress = values ? NULL : cli_progress_start("ingest", total_size(argc, argv));
-    if (values) failed = ingest_one(rs, data, &rq, NULL, NULL, &d) != 0;
+    if (values) failed = ingest_one(rs, data, &rq, NULL, 0, NULL, &d) != 0;
     for (int i = optind; i < argc; i++) {
         struct stat st;
         if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -320,13 +328,13 @@ int cmd_ingest(int argc, char **argv)
             for (int k = 0; k < n; k++) {
                 rq.path = files[k];
                 if (!failed || !replace)
-                    failed |= ingest_one(rs, data, &rq, NULL, progress, &d) != 0;
+                    failed |= ingest_one(rs, data, &rq, NULL, 0, progress, &d) != 0;
                 free(files[k]);
             }
             free(files);
         } else {
             rq.path = argv[i];
-            failed |= ingest_one(rs, data, &rq, NULL, progress, &d) != 0;
+            failed |= ingest_one(rs, data, &rq, NULL, 0, progress, &d) != 0;
         }
     }
     cli_progress_stop(progress);
