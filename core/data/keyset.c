@@ -47,26 +47,108 @@ static int key_tables(pg_store *st, pg_diags *d)
         d);
 }
 
+/* Keys known to be new wait here and go to the TEMP table this many at a time, by one
+ * statement of that many rows (or sooner, once their text reaches PENDING_BYTES). */
+#define PENDING_ROWS 64
+#define PENDING_BYTES (1 << 20)
+
 typedef struct {
     pg_store *st;
-    sqlite3_stmt *q;
-    const char *table; /* the TEMP table the keys go to */
+    sqlite3_stmt *q;    /* INSERT OR IGNORE of one key: is it new? */
+    sqlite3_stmt *many; /* INSERT of PENDING_ROWS keys known to be new */
+    const char *table;  /* the TEMP table the keys go to */
+    /* The greatest key seen so far (by bytes, then length; any total order would do): a key
+     * above it cannot have been seen, so it needs no lookup and waits in `pend` to be inserted
+     * with others. Exports are mostly in key order, where this holds for nearly every key;
+     * a key not above it is looked up as before (after the waiting keys are in). */
+    char *max;
+    size_t maxlen, maxcap;
+    int have_max;
+    char *pend; /* the waiting keys' text, one after the other */
+    size_t pendlen, pendcap;
+    int npend, pkeylen[PENDING_ROWS];
+    long prec[PENDING_ROWS];
     char why[300];
 } key_ctx;
 
+static int key_fail(key_ctx *k, const char **why)
+{
+    snprintf(k->why, sizeof k->why, "keeping the key: %s", sqlite3_errmsg(pg_store_db(k->st)));
+    *why = k->why;
+    return -1;
+}
+
+/* Inserts the waiting keys: all at once when there are PENDING_ROWS of them, else one by one
+ * through q (which then finds none of them there: each was above every key before it). */
+static int flush_pending(key_ctx *k, const char **why)
+{
+    const char *p = k->pend;
+    if (k->npend == PENDING_ROWS) {
+        sqlite3_reset(k->many);
+        for (int i = 0; i < k->npend; i++) {
+            sqlite3_bind_text(k->many, 2 * i + 1, p, k->pkeylen[i], SQLITE_STATIC);
+            sqlite3_bind_int64(k->many, 2 * i + 2, k->prec[i]);
+            p += k->pkeylen[i];
+        }
+        if (sqlite3_step(k->many) != SQLITE_DONE) return key_fail(k, why);
+    } else {
+        for (int i = 0; i < k->npend; i++) {
+            sqlite3_reset(k->q);
+            sqlite3_bind_text(k->q, 1, p, k->pkeylen[i], SQLITE_STATIC);
+            sqlite3_bind_int64(k->q, 2, k->prec[i]);
+            if (sqlite3_step(k->q) != SQLITE_DONE) return key_fail(k, why);
+            p += k->pkeylen[i];
+        }
+    }
+    k->npend = 0;
+    k->pendlen = 0;
+    return 0;
+}
+
+/* Whether key[0..len) is above the greatest key seen so far. */
+static int above_max(const key_ctx *k, const char *key, size_t len)
+{
+    if (!k->have_max) return 1;
+    int c = memcmp(key, k->max, len < k->maxlen ? len : k->maxlen);
+    return c > 0 || (c == 0 && len > k->maxlen);
+}
+
+static void grow(char **buf, size_t *cap, size_t need)
+{
+    if (need <= *cap) return;
+    size_t n = *cap ? *cap : 64;
+    while (n < need) n *= 2;
+    *buf = pg_xrealloc(*buf, n);
+    *cap = n;
+}
+
 /* The filter of a file being read for a new batch: a key repeated within the file is found by
- * the TEMP table's primary key (the first record with it counts, as before). */
+ * the TEMP table's primary key (the first record with it counts, as before); a key above every
+ * key before it is new without a lookup (see key_ctx). */
 static int temp_key_filter(void *ud, const char *key, int len, long record, const char **why)
 {
     key_ctx *k = ud;
+    size_t n = (size_t)len;
+    if (above_max(k, key, n)) {
+        grow(&k->max, &k->maxcap, n);
+        memcpy(k->max, key, n);
+        k->maxlen = n;
+        k->have_max = 1;
+        grow(&k->pend, &k->pendcap, k->pendlen + n);
+        memcpy(k->pend + k->pendlen, key, n);
+        k->pendlen += n;
+        k->pkeylen[k->npend] = len;
+        k->prec[k->npend++] = record;
+        if ((k->npend == PENDING_ROWS || k->pendlen >= PENDING_BYTES) && flush_pending(k, why))
+            return -1;
+        return 1;
+    }
+    /* the waiting keys first, so that the lookup sees every key before this one */
+    if (k->npend && flush_pending(k, why)) return -1;
     sqlite3_reset(k->q);
     sqlite3_bind_text(k->q, 1, key, len, SQLITE_STATIC);
     sqlite3_bind_int64(k->q, 2, record);
-    if (sqlite3_step(k->q) != SQLITE_DONE) {
-        snprintf(k->why, sizeof k->why, "keeping the key: %s", sqlite3_errmsg(pg_store_db(k->st)));
-        *why = k->why;
-        return -1;
-    }
+    if (sqlite3_step(k->q) != SQLITE_DONE) return key_fail(k, why);
     return sqlite3_changes(pg_store_db(k->st)) ? 1 : 0;
 }
 
@@ -95,6 +177,7 @@ static int temp_key_rewind(void *ud)
 {
     key_ctx *k = ud;
     char sql[96];
+    k->npend = 0, k->pendlen = 0, k->have_max = 0;
     snprintf(sql, sizeof sql, "DELETE FROM temp.%s", k->table);
     pg_diags quiet = {0};
     int rc = pg_store_exec(k->st, sql, &quiet);
@@ -115,12 +198,23 @@ pg_agg *pg_keys_read(const pg_ruleset *rs, int s, pg_store *st, const char *tabl
     snprintf(sql, sizeof sql, "DELETE FROM temp.%s", table);
     if (key_tables(st, d) != 0 || pg_store_exec(st, sql, d) != 0) return NULL;
     snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO temp.%s (key, record) VALUES (?, ?)", table);
-    key_ctx k = {st, NULL, table, ""};
+    key_ctx k = {.st = st, .table = table};
     if (pg_store_prepare(st, sql, &k.q, d) != 0) return NULL;
+    /* the same without OR IGNORE, PENDING_ROWS rows at once: those keys are new, and a
+     * constraint failure there would be a bug, said as an error */
+    char many[96 + PENDING_ROWS * 8];
+    int at = snprintf(many, sizeof many, "INSERT INTO temp.%s (key, record) VALUES ", table);
+    for (int i = 0; i < PENDING_ROWS; i++)
+        at += snprintf(many + at, sizeof many - (size_t)at, "%s(?, ?)", i ? ", " : "");
+    if (pg_store_prepare(st, many, &k.many, d) != 0) {
+        sqlite3_finalize(k.q);
+        return NULL;
+    }
     /* one transaction for all the inserts (a savepoint: inside the caller's, if any): one
      * each would commit, and flush the TEMP table's cache, a million times */
     if (pg_store_exec(st, "SAVEPOINT read_keys", d) != 0) {
         sqlite3_finalize(k.q);
+        sqlite3_finalize(k.many);
         return NULL;
     }
     pg_agg *agg = NULL;
@@ -133,7 +227,16 @@ pg_agg *pg_keys_read(const pg_ruleset *rs, int s, pg_store *st, const char *tabl
         agg = pg_ingest_aggregate_keyed(rs, s, path, format, 1, PG_INGEST_MIN_PART, temp_key_filter,
                                         &k, errors, d);
     }
+    const char *why = NULL;
+    if (agg && k.npend && flush_pending(&k, &why) != 0) { /* the last keys read */
+        pg_error(d, path, 0, "%s", why);
+        pg_agg_free(agg);
+        agg = NULL;
+    }
     sqlite3_finalize(k.q);
+    sqlite3_finalize(k.many);
+    free(k.max);
+    free(k.pend);
     if (pg_store_exec(st, "RELEASE read_keys", d) != 0) {
         pg_agg_free(agg);
         return NULL;
@@ -148,7 +251,7 @@ pg_agg *pg_keys_read_stored(const pg_ruleset *rs, int s, pg_store *st, const pg_
     if (rs->sources[s].key_field < 0)
         return pg_ingest_aggregate(rs, s, path, b->format, pg_ingest_threads(), PG_INGEST_MIN_PART,
                                    errors, d);
-    key_ctx k = {st, NULL, NULL, ""};
+    key_ctx k = {.st = st};
     if (pg_store_prepare(st,
                          "SELECT record, counts FROM record_key"
                          " WHERE source = ?1 AND key = ?2 AND batch = ?3",

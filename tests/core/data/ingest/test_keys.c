@@ -592,6 +592,64 @@ static void withdraw_compacted(void **state)
     free(data), free(a), free(b), free(c), free(ab), free(ac);
 }
 
+/* Repeats within one file, around the key filter's shortcut (keyset.c: a key above every key
+ * before it is new without a lookup, and waits to be inserted with 63 others): a repeat of a
+ * key still waiting, of one already inserted, of one inserted alone; new keys below the
+ * greatest (shorter, other prefix) and above it by a longer text with the same start; a file
+ * that ends with keys still waiting. Only the first record of each key counts, its record
+ * number is the one kept, and the figures are those of the file without the repeats. */
+static void repeats_within_file(void **state)
+{
+    fx *f = *state;
+    enum { MAX = 400 };
+    char *keys[MAX], *recs[MAX + 1], *firsts[MAX + 1];
+    int n = 0, nfirst = 0;
+    long long want_records = 0;
+    char *order[MAX];
+    int no = 0;
+    char buf[32];
+    for (int i = 1; i <= 100; i++)
+        snprintf(buf, sizeof buf, "K%04d", i), order[no++] = pg_xstrdup(buf);
+    order[no++] = pg_xstrdup("K0100"); /* the greatest, still waiting */
+    order[no++] = pg_xstrdup("K0010"); /* inserted with the first 64 */
+    order[no++] = pg_xstrdup("J0500"); /* new, below the greatest: looked up */
+    for (int i = 101; i <= 230; i++)
+        snprintf(buf, sizeof buf, "K%04d", i), order[no++] = pg_xstrdup(buf);
+    order[no++] = pg_xstrdup("J0500");  /* inserted alone */
+    order[no++] = pg_xstrdup("K0229");  /* waiting or inserted: either way a repeat */
+    order[no++] = pg_xstrdup("K0230");  /* the greatest again */
+    order[no++] = pg_xstrdup("K02300"); /* above the greatest: longer, the same start */
+    order[no++] = pg_xstrdup("K023");   /* below it: shorter */
+    order[no++] = pg_xstrdup("K02300");
+    for (int i = 1; i <= 5; i++)
+        snprintf(buf, sizeof buf, "L%04d", i), order[no++] = pg_xstrdup(buf);
+    for (int i = 0; i < no; i++) {
+        int seen = 0;
+        for (int j = 0; j < i && !seen; j++) seen = strcmp(order[j], order[i]) == 0;
+        /* amounts in quarters: sums exact in any order */
+        keys[n] = pg_xasprintf("%s,%s,2021-05-%02d,%g,t%d", order[i], i % 3 ? "ga" : "rs",
+                               1 + i % 25, (double)(i % 9) * 0.25 - 0.5, i % 4);
+        recs[n] = keys[n];
+        if (!seen) firsts[nfirst++] = keys[n], want_records += i + 1;
+        n++;
+    }
+    recs[n] = firsts[nfirst] = NULL;
+    char *data = datadir(f, "within"),
+         *path = batch_file(f, "within.csv", (const char *const *)recs);
+    pg_batch b;
+    assert_int_equal(ingest(f, data, "kf", path, NULL, &b, NULL), 0);
+    assert_int_equal(b.duplicates, n - nfirst);
+    assert_int_equal(n - nfirst, 6);
+    assert_int_equal(one(data, "SELECT count(*) FROM record_key"), nfirst);
+    /* each key's record is its first: the sum of the first records' numbers (1-based) */
+    assert_int_equal(one(data, "SELECT sum(record) FROM record_key"), want_records);
+    as_one_file(f, data, "kf", (const char *const *)firsts);
+    for (int i = 0; i < n; i++) free(keys[i]);
+    for (int i = 0; i < no; i++) free(order[i]);
+    pg_batch_clear(&b);
+    free(data), free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -603,6 +661,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(policy_change, setup, teardown),
         cmocka_unit_test_setup_teardown(daily_and_monthly, setup, teardown),
         cmocka_unit_test_setup_teardown(withdraw_compacted, setup, teardown),
+        cmocka_unit_test_setup_teardown(repeats_within_file, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
