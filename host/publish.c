@@ -434,9 +434,28 @@ static void get_bulletin(pg_call *c)
         goto done;
     }
     long id = (long)cJSON_GetObjectItem(b, "id")->valuedouble;
+    /* the overdue 整改 items frozen with it: a unit's own only (its token's, or the one asked
+     * for); every unit's to staff and viewers, who read the whole 通报; null when published
+     * before they were kept. Not with a group or the summary. */
+    char *overdue = NULL;
+    if (want == PART_VIEW || want == PART_UNIT) {
+        const char *whose = want == PART_UNIT              ? key
+                            : c->tok->role == PG_ROLE_UNIT ? c->tok->unit
+                                                           : NULL;
+        if (c->tok->role == PG_ROLE_UNIT && !whose) whose = ""; /* a unit token without a unit */
+        rc = pg_bulletin_overdue(c->h->store, id, whose, &overdue, &d);
+        if (rc != 0 && rc != -ENOENT) {
+            pg_reply_diags(c->req, 500, "cannot read the bulletin", &d, 5);
+            goto done;
+        }
+    }
     char *bt = cJSON_PrintUnformatted(b), *rt = cJSON_PrintUnformatted(revs);
-    char *head = pg_xasprintf("{\"bulletin\":%s,\"revisions\":%s,\"result\":", bt, rt);
+    char *head = overdue ? pg_xasprintf("{\"bulletin\":%s,\"revisions\":%s,\"overdue\":%s,"
+                                        "\"result\":",
+                                        bt, rt, overdue)
+                         : pg_xasprintf("{\"bulletin\":%s,\"revisions\":%s,\"result\":", bt, rt);
     cJSON_free(bt), cJSON_free(rt);
+    free(overdue);
     if (want == PART_VIEW && c->tok->role != PG_ROLE_VIEWER && c->tok->role != PG_ROLE_UNIT) {
         read_submit(c, id, 0, head); /* staff: the whole result, off the loop */
         goto done;

@@ -193,15 +193,164 @@ int pg_bulletin_part(pg_store *st, long id, const char *kind, const char *key, c
     return -EIO;
 }
 
+int pg_bulletin_overdue(pg_store *st, long id, const char *unit, char **text, pg_diags *d)
+{
+    *text = NULL;
+    sqlite3_stmt *s;
+    int rc = pg_store_prepare(st,
+                              "SELECT unit, body FROM bulletin_rectify WHERE bulletin = ?1 AND"
+                              " (unit = '' OR ?2 IS NULL OR unit = ?2) ORDER BY unit = '' DESC",
+                              &s, d);
+    if (rc != 0) return rc;
+    sqlite3_bind_int64(s, 1, id);
+    bind_opt(s, 2, unit);
+    /* the row '' says as of which day; each unit's row is its items, in the units' order of
+     * the publication, which their rowid-less table does not keep: they are put back in it */
+    cJSON *whole = NULL, *items = NULL, *mine = NULL;
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *k = (const char *)sqlite3_column_text(s, 0);
+        cJSON *body = cJSON_Parse((const char *)sqlite3_column_text(s, 1));
+        if (!body) {
+            pg_error(d, pg_store_path(st), 0, "bulletin %ld: the 整改 state of '%s' is not JSON",
+                     id, k);
+            rc = -EIO;
+            break;
+        }
+        if (!*k) {
+            whole = body;
+            items = cJSON_AddArrayToObject(whole, "items");
+        } else if (unit) {
+            mine = body;
+        } else {
+            cJSON_AddItemToArray(items ? items : (items = cJSON_CreateArray()), body);
+        }
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = pg_store_fail(st, "reading a bulletin's 整改 state", d);
+    sqlite3_finalize(s);
+    if (rc == 0 && !whole) rc = -ENOENT;
+    if (rc == 0 && unit) {
+        cJSON_DeleteItemFromObjectCaseSensitive(whole, "units");
+        if (mine) cJSON_ReplaceItemInObjectCaseSensitive(whole, "items", mine), mine = NULL;
+        char *p = cJSON_PrintUnformatted(whole);
+        *text = pg_xstrdup(p);
+        cJSON_free(p);
+    } else if (rc == 0) {
+        /* the units' lists, each an array, in the order the '' row names them */
+        cJSON *order = cJSON_DetachItemFromObjectCaseSensitive(whole, "units"), *u, *l;
+        cJSON *lists = cJSON_DetachItemFromObjectCaseSensitive(whole, "items");
+        int n = cJSON_GetArraySize(order), k = 0;
+        cJSON **at = pg_xcalloc((size_t)(n ? n : 1), sizeof *at);
+        pg_strmap place = {0};
+        cJSON_ArrayForEach(u, order) if (cJSON_IsString(u))
+            pg_strmap_put(&place, u->valuestring, k++);
+        cJSON_ArrayForEach(l, lists)
+        {
+            const char *uid = cJSON_GetStringValue(
+                cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(l, 0), "unit"));
+            int i = uid ? pg_strmap_get(&place, uid) : -1;
+            if (i >= 0 && i < n) at[i] = l;
+        }
+        items = cJSON_AddArrayToObject(whole, "items");
+        for (int i = 0; i < n; i++)
+            while (at[i] && at[i]->child)
+                cJSON_AddItemToArray(items, cJSON_DetachItemViaPointer(at[i], at[i]->child));
+        pg_strmap_free(&place);
+        free(at);
+        cJSON_Delete(order), cJSON_Delete(lists);
+        char *p = cJSON_PrintUnformatted(whole);
+        *text = pg_xstrdup(p);
+        cJSON_free(p);
+    }
+    cJSON_Delete(whole), cJSON_Delete(mine);
+    return rc;
+}
+
 /* --- publishing ------------------------------------------------------------------------ */
+
+static char *print(const cJSON *j);
+
+/* The overdue 整改 items of the bulletin being published, as of `at` (the publication's time,
+ * its local day by the rule set's offset), made by core/report from the store's records now:
+ * {"as_of", "items"} into *whole. */
+static int overdue_now(pg_store *st, const pg_publish_in *in, const pg_result *res, const char *at,
+                       cJSON **whole, pg_diags *d)
+{
+    *whole = NULL;
+    cJSON *records = NULL;
+    double t;
+    if (pg_time_parse(at, strlen(at), 0, &t) != 0) {
+        pg_error(d, NULL, 0, "publication time '%s' is not a time", at);
+        return -EINVAL;
+    }
+    int rc = pg_rectify_list(st, NULL, in->rs->schemes[in->scheme].id, NULL, &records, d);
+    if (rc != 0) return rc;
+    *whole = pg_overdue_json(res, in->ds, records, pg_time_day(t, in->rs->tz_offset));
+    cJSON_Delete(records);
+    return 0;
+}
+
+/* Stores the overdue items in table bulletin_rectify: one row per unit with any (its items),
+ * and the row '' with as_of and the units in order. */
+static int put_overdue(pg_store *st, long id, const cJSON *whole, pg_diags *d)
+{
+    sqlite3_stmt *s;
+    int rc = pg_store_prepare(
+        st, "INSERT INTO bulletin_rectify(bulletin, unit, body) VALUES (?, ?, ?)", &s, d);
+    if (rc != 0) return rc;
+    cJSON *head = cJSON_CreateObject(), *order = cJSON_CreateArray(), *unit = NULL;
+    cJSON_AddItemToObject(head, "as_of",
+                          cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(whole, "as_of"), 1));
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(whole, "items"), *x;
+    const char *cur = NULL;
+    /* items come unit by unit: a unit's run of them is its row */
+    for (x = items ? items->child : NULL;; x = x->next) {
+        const char *u =
+            x ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "unit")) : NULL;
+        if (unit && (!x || !u || strcmp(u, cur) != 0)) {
+            char *body = print(unit);
+            sqlite3_reset(s);
+            sqlite3_bind_int64(s, 1, id);
+            sqlite3_bind_text(s, 2, cur, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(s, 3, body, -1, SQLITE_TRANSIENT);
+            if (sqlite3_step(s) != SQLITE_DONE)
+                rc = pg_store_fail(st, "storing the bulletin's 整改 state", d);
+            free(body);
+            cJSON_Delete(unit), unit = NULL;
+            if (rc != 0) break;
+        }
+        if (!x) break;
+        if (!u) continue;
+        if (!unit) {
+            unit = cJSON_CreateArray();
+            cur = u;
+            cJSON_AddItemToArray(order, cJSON_CreateString(u));
+        }
+        cJSON_AddItemToArray(unit, cJSON_Duplicate(x, 1));
+    }
+    cJSON_Delete(unit);
+    cJSON_AddItemToObject(head, "units", order);
+    if (rc == 0) {
+        char *body = print(head);
+        sqlite3_reset(s);
+        sqlite3_bind_int64(s, 1, id);
+        sqlite3_bind_text(s, 2, "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, body, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            rc = pg_store_fail(st, "storing the bulletin's 整改 state", d);
+        free(body);
+    }
+    cJSON_Delete(head);
+    sqlite3_finalize(s);
+    return rc;
+}
 
 /* One part of a bulletin being published: its kind, key and compact text. */
 typedef struct {
     const char *kind;
     char *key, *text;
 } part;
-
-static char *print(const cJSON *j);
 
 static void part_add(part *v, int *n, const char *kind, const char *key, const cJSON *j)
 {
@@ -531,7 +680,7 @@ int pg_publish(pg_store *st, const pg_publish_in *in, pg_publish_out *out, pg_di
                   .actor = pg_xstrdup(in->actor)};
     snprintf(run.revision, sizeof run.revision, "%s", in->rules);
     pg_store_now(run.started_at);
-    cJSON *base = NULL, *prev = NULL, *cur = NULL, *row = NULL;
+    cJSON *base = NULL, *prev = NULL, *cur = NULL, *row = NULL, *overdue = NULL;
     char *result = NULL, *inputs = NULL, *changes = NULL, *before = NULL, *after = NULL;
     char what[160] = "";
     pg_result *res = NULL;
@@ -553,6 +702,9 @@ int pg_publish(pg_store *st, const pg_publish_in *in, pg_publish_out *out, pg_di
     if (rc == 0) rc = pg_frozen_eval(in->rs, in->ds, in->scheme, in->period, base, what, &res, d);
     if (rc != 0) goto done;
     pg_store_now(run.finished_at);
+    /* the 整改 state as of now, frozen with the bulletin: a later verification changes the
+     * next bulletin, never this one */
+    if ((rc = overdue_now(st, in, res, run.finished_at, &overdue, d)) != 0) goto done;
     cJSON *tree = pg_report_json_tree(res, -1);
     result = pg_run_result_print(tree);
     parts = cut_result(tree, &nparts);
@@ -621,6 +773,7 @@ int pg_publish(pg_store *st, const pg_publish_in *in, pg_publish_out *out, pg_di
     if (rc == 0) rc = pg_run_record(st, &run, inputs, result, d);
     if (rc == 0) rc = insert_bulletin(st, &run, n + 1, n ? in->reason : NULL, changes, &out->id, d);
     if (rc == 0) rc = put_parts(st, out->id, parts, nparts, d);
+    if (rc == 0) rc = put_overdue(st, out->id, overdue, d);
     if (rc == 0) rc = pg_publish_get(st, out->id, &row, d);
     if (rc == 0) {
         after = print(row);
@@ -636,12 +789,14 @@ int pg_publish(pg_store *st, const pg_publish_in *in, pg_publish_out *out, pg_di
         out->revision = n + 1;
         out->bulletin = row, row = NULL;
         out->res = res, res = NULL;
+        out->overdue = print(overdue);
     } else {
         out->id = 0;
     }
 done:
     pg_run_clear(&run);
     cJSON_Delete(base), cJSON_Delete(prev), cJSON_Delete(cur), cJSON_Delete(row);
+    cJSON_Delete(overdue);
     free(result), free(inputs), free(changes), free(before), free(after);
     parts_free(parts, nparts);
     pg_result_free(res);
@@ -652,6 +807,7 @@ void pg_publish_out_free(pg_publish_out *out)
 {
     cJSON_Delete(out->bulletin);
     pg_result_free(out->res);
+    free(out->overdue);
     memset(out, 0, sizeof *out);
 }
 
@@ -660,5 +816,5 @@ pg_bl_issue pg_publish_issue(const pg_publish_out *out)
     const cJSON *r = cJSON_GetObjectItemCaseSensitive(out->bulletin, "reason");
     const cJSON *at = cJSON_GetObjectItemCaseSensitive(out->bulletin, "published_at");
     return (pg_bl_issue){out->revision, cJSON_IsString(r) ? r->valuestring : NULL,
-                         cJSON_IsString(at) ? at->valuestring : NULL};
+                         cJSON_IsString(at) ? at->valuestring : NULL, out->overdue};
 }

@@ -516,8 +516,56 @@ static const char *local_date(pg_bulletin *b, double t)
     return fmt(b, "%d年%d月%d日", y, m, d);
 }
 
+static const char *jstr(pg_bulletin *b, const cJSON *o, const char *k)
+{
+    return dup(b, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k)));
+}
+
+static double jnum(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+/* The overdue 整改 items frozen with the publication (pg_overdue_json's text) into the model;
+ * an item of a unit the bulletin does not have is left out (the text is the store's, made from
+ * the same rules, so there is none). */
+static void overdue(pg_bulletin *b, const char *text)
+{
+    b->overdue = NULL, b->noverdue = 0, b->overdue_as_of = NULL;
+    cJSON *o = text ? cJSON_Parse(text) : NULL;
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(o, "items"), *x;
+    if (cJSON_IsArray(items)) {
+        pg_bl_overdue *v = alloc(b, (size_t)cJSON_GetArraySize(items), sizeof *v);
+        int n = 0;
+        cJSON_ArrayForEach(x, items)
+        {
+            const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "unit"));
+            int u = -1;
+            for (int k = 0; id && k < b->nunits && u < 0; k++)
+                if (strcmp(b->units[k].id, id) == 0) u = k;
+            if (u < 0) continue;
+            v[n++] = (pg_bl_overdue){
+                .unit = u,
+                .period = jstr(b, x, "period"),
+                .indicator = jstr(b, x, "indicator"),
+                .name = jstr(b, x, "name"),
+                .lost_total = jnum(x, "lost_total"),
+                .lost_part = jnum(x, "lost_part"),
+                .due = jstr(b, x, "due"),
+                .days = isfinite(jnum(x, "days")) ? (int)jnum(x, "days") : 0,
+                .state = jstr(b, x, "state"),
+            };
+        }
+        b->overdue = v, b->noverdue = n;
+        b->overdue_as_of = jstr(b, o, "as_of");
+    }
+    cJSON_Delete(o);
+}
+
 void pg_bulletin_issue(pg_bulletin *b, const pg_bl_issue *is)
 {
+    overdue(b, is ? is->overdue : NULL);
     double t;
     const char *epoch = getenv("SOURCE_DATE_EPOCH");
     if (is && is->published_at &&

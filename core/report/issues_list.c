@@ -40,15 +40,26 @@ double pg_report_total_factor(const pg_result *res, int u, int k)
     return present > 0 ? s->parts[k].weight * all / present : NAN;
 }
 
-const char *pg_issue_due(const pg_ruleset *rs, int period, char *buf)
+/* The day the items of `period` are due, as days since 1970-01-01. */
+static long due_day(const pg_ruleset *rs, int period)
 {
     int y = pg_period_year(period);
     long day = pg_period_is_year(period) ? pg_days_from_civil(y, 12, 31)
                                          : pg_days_from_civil(y, period % 100, 25);
-    int m, d;
-    pg_civil_from_days(day + (rs->rectify_days > 0 ? rs->rectify_days : 15), &y, &m, &d);
+    return day + (rs->rectify_days > 0 ? rs->rectify_days : 15);
+}
+
+static const char *day_text(long day, char *buf)
+{
+    int y, m, d;
+    pg_civil_from_days(day, &y, &m, &d);
     snprintf(buf, 16, "%04d-%02d-%02d", y, m, d);
     return buf;
+}
+
+const char *pg_issue_due(const pg_ruleset *rs, int period, char *buf)
+{
+    return day_text(due_day(rs, period), buf);
 }
 
 /* The part whose tree holds node i, or -1. */
@@ -393,13 +404,100 @@ int pg_issue_lost_in(const pg_result *res, const char *unit, const char *indicat
     return c->status != PG_ST_OFF && pg_result_lost(res, i, u) > 0.00005;
 }
 
+const char *pg_rectify_state_words(const char *state)
+{
+    return strcmp(state, "submitted") == 0  ? "已报整改，待核实"
+           : strcmp(state, "rejected") == 0 ? "整改未通过核实"
+                                            : "未报整改";
+}
+
+static int recurring_of(const pg_bulletin *b, int u)
+{
+    int n = 0;
+    for (int i = 0; i < b->nissues; i++) n += b->issues[i].unit == u && b->issues[i].recurring;
+    return n;
+}
+
+/* 附件5: per unit, the 整改 items of earlier periods overdue on the publication's day (frozen
+ * with it: pg_bulletin.overdue) and this period's items lost three sampling months in a row
+ * (the 问题清单's own 连续失分, not computed again). Nothing for a draft without recurring
+ * items. */
+static void overdue_html(FILE *f, const pg_bulletin *b)
+{
+    int recurring = 0;
+    for (int i = 0; i < b->nissues; i++) recurring += b->issues[i].recurring;
+    if (!b->overdue_as_of && !recurring) return;
+    fputs("<section id=\"overdue\" class=\"annex\">\n<h2>附件5　整改逾期与连续失分</h2>\n<p>", f);
+    if (b->overdue_as_of) {
+        fputs("截至 ", f);
+        esc(f, b->overdue_as_of);
+        fprintf(f,
+                "（发布日），本年此前各期问题清单中已过整改期限、尚未经评估方核实整改的共 %d 项，"
+                "按单位列出（失分为该项在原评估期对总分的影响）",
+                b->noverdue);
+    } else {
+        fputs("未发布稿不列整改逾期情况（以发布时的整改记录为准）", f);
+    }
+    fprintf(f, "；本期连续 3 个采样月失分的共 %d 项。</p>\n", recurring);
+    for (int u = 0; u < b->nunits; u++) {
+        int k = 0, r = recurring_of(b, u);
+        while (k < b->noverdue && b->overdue[k].unit != u) k++;
+        if (k == b->noverdue && !r) continue;
+        fputs("<div class=\"overdue-unit\">\n<table class=\"overdue\">\n<caption>", f);
+        esc(f, b->units[u].name);
+        fputs(" 整改逾期与连续失分</caption>\n<thead><tr><th scope=\"col\">问题（指标）</th>"
+              "<th scope=\"col\">评估期</th><th scope=\"col\">总分失分</th>"
+              "<th scope=\"col\">整改期限</th><th scope=\"col\">逾期天数</th>"
+              "<th scope=\"col\">状态</th></tr></thead>\n<tbody>\n",
+              f);
+        for (; k < b->noverdue; k++) {
+            const pg_bl_overdue *x = &b->overdue[k];
+            if (x->unit != u) continue;
+            char lost[48], days[24];
+            if (isfinite(x->lost_total))
+                snprintf(lost, sizeof lost, "%.2f", pg_bl_round(b, x->lost_total, 2));
+            else
+                snprintf(lost, sizeof lost, "%.2f（部分）", pg_bl_round(b, x->lost_part, 2));
+            snprintf(days, sizeof days, "%d", x->days);
+            fputs("<tr class=\"late\">", f);
+            cell(f, NULL, x->name);
+            cell(f, NULL, x->period);
+            cell(f, "num", lost);
+            cell(f, NULL, x->due);
+            cell(f, "num", days);
+            cell(f, NULL, pg_rectify_state_words(x->state));
+            fputs("</tr>\n", f);
+        }
+        for (int i = 0; i < b->nissues; i++) {
+            const pg_bl_problem *x = &b->issues[i];
+            if (x->unit != u || !x->recurring) continue;
+            char lost[48];
+            if (isfinite(x->lost_total))
+                snprintf(lost, sizeof lost, "%.2f", pg_bl_round(b, x->lost_total, 2));
+            else
+                snprintf(lost, sizeof lost, "%.2f（部分）", pg_bl_round(b, x->lost_part, 2));
+            fputs("<tr class=\"recurring\">", f);
+            cell(f, NULL, x->name);
+            cell(f, NULL, b->period);
+            cell(f, "num", lost);
+            cell(f, NULL, x->due);
+            cell(f, "num", "");
+            cell(f, NULL, "连续 3 个月失分");
+            fputs("</tr>\n", f);
+        }
+        fputs("</tbody>\n</table>\n</div>\n", f);
+    }
+    fputs("</section>\n", f);
+}
+
 char *pg_issues_html(const pg_bulletin *b)
 {
-    if (!b->nissues) return NULL;
+    if (!b->nissues && !b->noverdue) return NULL;
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     if (!f) return NULL;
+    if (!b->nissues) goto overdue;
     fprintf(f,
             "<section id=\"issues\" class=\"annex\">\n<h2>附件4　问题清单（%s）</h2>\n"
             "<p>本期各单位失分项，按对总分的影响从大到小排列；失分为对总分的影响。整改期限：%s。"
@@ -439,6 +537,8 @@ char *pg_issues_html(const pg_bulletin *b)
         free(name), free(req);
     }
     fputs("</tbody>\n</table>\n</div>\n</section>\n", f);
+overdue:
+    overdue_html(f, b);
     if (fclose(f) != 0) {
         free(text);
         return NULL;
@@ -524,4 +624,81 @@ pg_bl_problem *pg_issues_items(const pg_result *res, const pg_dataset *ds, int *
     pg_result_free(p[0]), pg_result_free(p[1]);
     *n = count;
     return v;
+}
+
+/* ---- overdue items of earlier periods ---- */
+
+/* The status of the 整改 record of (unit, scheme, period, indicator) in `rectify`, or NULL. */
+static const char *rectify_status(const cJSON *rectify, const char *unit, const char *scheme,
+                                  const char *period, const char *indicator)
+{
+    const cJSON *r;
+    cJSON_ArrayForEach(r, rectify)
+    {
+        if (strcmp(str(r, "unit"), unit) == 0 && strcmp(str(r, "scheme"), scheme) == 0 &&
+            strcmp(str(r, "period"), period) == 0 && strcmp(str(r, "indicator"), indicator) == 0)
+            return str(r, "status");
+    }
+    return NULL;
+}
+
+cJSON *pg_overdue_json(const pg_result *res, const pg_dataset *ds, const cJSON *rectify, long as_of)
+{
+    const pg_ruleset *rs = res->rs;
+    const pg_scheme *sc = &rs->schemes[res->scheme];
+    char buf[16];
+    cJSON *o = cJSON_CreateObject();
+    pg_json_str(o, "as_of", day_text(as_of, buf));
+    cJSON *items = cJSON_AddArrayToObject(o, "items");
+    if (!res->cells || pg_period_is_year(res->period) || sc->period != PG_PERIOD_MONTH) return o;
+    /* each unit's items gathered month by month, then laid out unit by unit */
+    cJSON **per = pg_xcalloc((size_t)(rs->nunits ? rs->nunits : 1), sizeof *per);
+    for (int code = res->period - res->period % 100 + 1; code < res->period; code++) {
+        long due = due_day(rs, code);
+        if (due >= as_of) break; /* later months are due later still */
+        pg_result *r = NULL;
+        pg_diags d = {0};
+        /* a month with no data has no items; one that cannot be evaluated neither */
+        if (!ds || !pg_dataset_has_period(ds, code) ||
+            pg_eval(rs, ds, res->scheme, code, &r, &d) != 0)
+            r = NULL;
+        pg_diags_free(&d);
+        if (!r) continue;
+        char period[PG_PERIOD_BUF], due_buf[16];
+        pg_period_format(code, period);
+        day_text(due, due_buf);
+        cJSON *all = pg_issues_json(r, -1), *x;
+        cJSON_ArrayForEach(x, all)
+        {
+            int u = pg_unit_find(rs, str(x, "unit"));
+            const char *st =
+                rectify_status(rectify, str(x, "unit"), sc->id, period, str(x, "indicator"));
+            if (u < 0 || (st && strcmp(st, "verified") == 0)) continue;
+            cJSON *it = cJSON_CreateObject();
+            pg_json_str(it, "unit", str(x, "unit"));
+            pg_json_str(it, "unit_name", str(x, "unit_name"));
+            pg_json_str(it, "period", period);
+            pg_json_str(it, "indicator", str(x, "indicator"));
+            pg_json_str(it, "name", str(x, "name"));
+            cJSON_AddItemToObject(it, "lost_total",
+                                  cJSON_Duplicate(cJSON_GetObjectItem(x, "lost_total"), 1));
+            cJSON_AddItemToObject(it, "lost_part",
+                                  cJSON_Duplicate(cJSON_GetObjectItem(x, "lost_part"), 1));
+            pg_json_str(it, "due", due_buf);
+            cJSON_AddNumberToObject(it, "days", (double)(as_of - due));
+            pg_json_str(it, "state", st ? st : "none");
+            if (!per[u]) per[u] = cJSON_CreateArray();
+            cJSON_AddItemToArray(per[u], it);
+        }
+        cJSON_Delete(all);
+        pg_result_free(r);
+    }
+    for (int u = 0; u < rs->nunits; u++) {
+        if (!per[u]) continue;
+        while (per[u]->child)
+            cJSON_AddItemToArray(items, cJSON_DetachItemViaPointer(per[u], per[u]->child));
+        cJSON_Delete(per[u]);
+    }
+    free(per);
+    return o;
 }

@@ -123,12 +123,15 @@ static void lost(const pg_bulletin *b, FILE *f)
 }
 
 /* The 问题清单 (附件4): one row per item, units in order, each unit's biggest loss of the total
- * first — the columns of the HTML's table, the losses at 2 decimals as it prints them. */
+ * first — the columns of the HTML's table, the losses at 2 decimals as it prints them — then
+ * the 整改 items of earlier periods overdue on the publication's day (附件5; a published
+ * bulletin's only): their period, days overdue and state in the last three columns, which this
+ * period's items leave empty. */
 static void problems(const pg_bulletin *b, FILE *f)
 {
     fputs("\xEF\xBB\xBF", f);
     fputs("分组,单位,单位代码,指标代码,问题（指标）,总分失分,本部分失分,评分规则,数据,整改要求,"
-          "可挽回,整改期限,连续失分\r\n",
+          "可挽回,整改期限,连续失分,评估期,逾期天数,整改状态\r\n",
           f);
     for (int i = 0; i < b->nissues; i++) {
         const pg_bl_problem *p = &b->issues[i];
@@ -146,6 +149,30 @@ static void problems(const pg_bulletin *b, FILE *f)
         field(f, p->regain, 0);
         field(f, p->due, 0);
         field(f, p->recurring ? "是" : "否", 0);
+        field(f, b->period, 0);
+        field(f, "", 0);
+        field(f, "", 0);
+        fputs("\r\n", f);
+    }
+    for (int i = 0; i < b->noverdue; i++) {
+        const pg_bl_overdue *p = &b->overdue[i];
+        const pg_bl_unit *u = &b->units[p->unit];
+        char days[24];
+        snprintf(days, sizeof days, "%d", p->days);
+        field(f, b->groups[u->group].name, 1);
+        field(f, u->name, 0);
+        field(f, u->code, 0);
+        field(f, p->indicator, 0);
+        field(f, p->name, 0);
+        number(f, b, p->lost_total, 2);
+        number(f, b, p->lost_part, 2);
+        for (int k = 0; k < 4; k++)
+            field(f, "", 0); /* rule, data, 整改要求, 可挽回: see its period */
+        field(f, p->due, 0);
+        field(f, "", 0);
+        field(f, p->period, 0);
+        field(f, days, 0);
+        field(f, pg_rectify_state_words(p->state), 0);
         fputs("\r\n", f);
     }
 }

@@ -117,6 +117,28 @@ static cJSON *issues(const pg_bulletin *b, int u)
     return a;
 }
 
+/* The unit's 整改 items of earlier periods overdue on the publication's day, as the HTML's
+ * 附件5 lists them. */
+static cJSON *overdue(const pg_bulletin *b, int u)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < b->noverdue; i++) {
+        const pg_bl_overdue *p = &b->overdue[i];
+        if (p->unit != u) continue;
+        cJSON *x = cJSON_CreateObject();
+        pg_json_str(x, "period", p->period);
+        pg_json_str(x, "indicator", p->indicator);
+        pg_json_str(x, "name", p->name);
+        pg_json_num(x, "lost_total", pg_bl_round(b, p->lost_total, 4));
+        pg_json_num(x, "lost_part", pg_bl_round(b, p->lost_part, 4));
+        pg_json_str(x, "due", p->due);
+        cJSON_AddNumberToObject(x, "days", p->days);
+        pg_json_str(x, "state", p->state);
+        cJSON_AddItemToArray(a, x);
+    }
+    return a;
+}
+
 static cJSON *unit(const pg_bulletin *b, const pg_bl_unit *u)
 {
     cJSON *o = cJSON_CreateObject();
@@ -159,6 +181,8 @@ static cJSON *unit(const pg_bulletin *b, const pg_bl_unit *u)
     }
     /* a scheme of schemes has no items: its losses are in the schemes it aggregates */
     if (b->issues) cJSON_AddItemToObject(o, "issues", issues(b, (int)(u - b->units)));
+    /* only a published bulletin has them: a draft keeps its bytes */
+    if (b->overdue_as_of) cJSON_AddItemToObject(o, "overdue", overdue(b, (int)(u - b->units)));
     return o;
 }
 
@@ -196,6 +220,7 @@ static cJSON *tree(const pg_bulletin *b)
     pg_json_str(is, "date", b->issued_on);
     cJSON_AddNumberToObject(is, "edition", b->edition);
     pg_json_str(is, "correction", b->correction);
+    if (b->overdue_as_of) pg_json_str(is, "overdue_as_of", b->overdue_as_of);
     pg_json_str(root, "period", b->period);
     pg_json_str(root, "previous_period", b->previous_period);
     cJSON_AddNumberToObject(root, "rounding", b->rounding);

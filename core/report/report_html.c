@@ -520,7 +520,7 @@ static void head(FILE *f, const pg_bulletin *b)
 /* Page 1 is the 通报 itself: who issues it, its number and date, what changed if it is a
  * correction, the 总体情况, the rankings with their bands, the signature and the list of
  * annexes. Everything a reader needs for detail is in the annexes. */
-static void notice(FILE *f, const pg_bulletin *b, int analysis, int issues)
+static void notice(FILE *f, const pg_bulletin *b, int analysis, int issues, int overdue)
 {
     fputs("<section class=\"notice\"><header>\n", f);
     if (b->issuer) {
@@ -567,6 +567,16 @@ static void notice(FILE *f, const pg_bulletin *b, int analysis, int issues)
         esc(f, b->groups[g].summary);
         fputs("</p>\n", f);
     }
+    if (b->overdue_as_of && b->noverdue) {
+        /* the 整改 loop on page 1: how many items are overdue, at how many units */
+        int units = 0;
+        for (int i = 0; i < b->noverdue; i++)
+            units += i == 0 || b->overdue[i].unit != b->overdue[i - 1].unit;
+        fputs("<p class=\"overdue\">整改情况：截至 ", f);
+        esc(f, b->overdue_as_of);
+        fprintf(f, "，%d 个单位共 %d 项问题已过整改期限未经核实，详见附件5。</p>\n", units,
+                b->noverdue);
+    }
     fputs("</div>\n<h2>二、排名情况</h2>\n", f);
     if (b->previous_period) {
         fputs("<p class=\"legend\">环比为与 ", f);
@@ -588,6 +598,7 @@ static void notice(FILE *f, const pg_bulletin *b, int analysis, int issues)
           "<li><a href=\"#method\">得分分布与计分说明</a></li>\n",
           f);
     if (issues) fputs("<li><a href=\"#issues\">问题清单</a></li>\n", f);
+    if (overdue) fputs("<li><a href=\"#overdue\">整改逾期与连续失分</a></li>\n", f);
     if (analysis) fputs("<li><a href=\"#analysis\">指标分析与排名稳定性</a></li>\n", f);
     fputs("</ol>\n</section>\n", f);
 }
@@ -700,8 +711,8 @@ static void annex_method(FILE *f, const pg_bulletin *b)
 static void write_page(FILE *f, const pg_bulletin *b, const char *extra)
 {
     head(f, b);
-    notice(f, b, extra && strstr(extra, "id=\"analysis\""),
-           extra && strstr(extra, "id=\"issues\""));
+    notice(f, b, extra && strstr(extra, "id=\"analysis\""), extra && strstr(extra, "id=\"issues\""),
+           extra && strstr(extra, "id=\"overdue\""));
     annex_units(f, b);
     annex_exemptions(f, b);
     annex_method(f, b);

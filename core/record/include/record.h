@@ -127,6 +127,7 @@ typedef struct {
     int revision;    /* 1, or N+1 for a correction */
     cJSON *bulletin; /* pg_publish_get's object for it (with "changes") */
     pg_result *res;  /* the evaluation published (for its documents); pg_result_free */
+    char *overdue;   /* the overdue 整改 items frozen with it (pg_overdue_json's text) */
 } pg_publish_out;
 
 /* 0 when rules `rules` (`rs`, the content hash of its snapshot) govern `period` by the host's
@@ -169,6 +170,12 @@ int pg_publish_find(pg_store *st, const char *scheme, const char *period, int re
  * has no parts at all (read its whole result), or the key is not one of its. */
 int pg_bulletin_part(pg_store *st, long id, const char *kind, const char *key, char **text,
                      size_t *len, pg_diags *d);
+
+/* The overdue 整改 items bulletin `id` was published with (table bulletin_rectify, schema 10),
+ * as pg_overdue_json made them: {"as_of", "items"}, the items of every unit in the units'
+ * order, or unit's only. -ENOENT without a diagnostic for a bulletin published before schema
+ * 10. */
+int pg_bulletin_overdue(pg_store *st, long id, const char *unit, char **text, pg_diags *d);
 
 /* DATA/bulletins/<scheme>-<period>-r<N>: where a bulletin's documents are written (malloc'd). */
 char *pg_publish_docs_dir(const char *datadir, const char *scheme, const char *period,

@@ -53,6 +53,10 @@ typedef struct {
     int edition;
     const char *reason;
     const char *published_at;
+    /* The 整改 items of earlier periods overdue as the bulletin was published, as
+     * pg_overdue_json made them then and the store froze them (JSON text), or NULL: a draft,
+     * whose model then has no overdue list (pg_bulletin.overdue_as_of NULL). */
+    const char *overdue;
 } pg_bl_issue;
 /* Marks b as issued. Without it b is a draft (edition 0), dated the day it was made
  * (SOURCE_DATE_EPOCH when set, for reproducible documents). */
@@ -180,14 +184,30 @@ const char *pg_issue_due(const pg_ruleset *rs, int period, char *buf);
  * different months may index them otherwise); 0 for a NULL res. */
 int pg_issue_lost_in(const pg_result *res, const char *unit, const char *indicator);
 /* The bulletin's annex 附件4 问题清单 as an HTML <section id="issues">, from the model's items
- * (pg_bulletin.issues: 连续失分 already settled there), every unit's in a table. malloc'd; NULL
- * when there are none, or on no memory. */
+ * (pg_bulletin.issues: 连续失分 already settled there), every unit's in a table, then 附件5
+ * <section id="overdue">: per unit the 整改 items of earlier periods overdue when it was
+ * published (pg_bulletin.overdue) and this period's 连续失分 items. malloc'd; NULL when there
+ * are none, or on no memory. */
 char *pg_issues_html(const pg_bulletin *b);
 /* The 问题清单 for the bulletin model (pg_bulletin.issues, plugin.h), units in order, each item
  * marked recurring when also lost in the two sampling months before (evaluated on ds); the
  * array and all its texts are one allocation (free it once). NULL and *n = 0 for a scheme of
  * schemes. */
 pg_bl_problem *pg_issues_items(const pg_result *res, const pg_dataset *ds, int *n);
+/* The 整改 items of the sampling months of res's year before res's (res's scheme, a monthly
+ * one; none for a year or a scheme of schemes) whose deadline (pg_issue_due) is before day
+ * `as_of` (days since 1970-01-01, the publication's local day) and that an evaluator has not
+ * verified: the months are evaluated again on ds for their items (pg_issues_json), and
+ * `rectify` is the store's 整改 records as plain data (an array of {unit, scheme, period,
+ * indicator, status}, record.h's pg_rectify_list). Returns {"as_of": "YYYY-MM-DD", "items":
+ * [{unit, unit_name, period, indicator, name, lost_total, lost_part, due, days, state}]},
+ * units in order, then the months, then the biggest loss; state "none" (never marked),
+ * "submitted" (marked, not yet verified) or "rejected"; days: as_of minus due. */
+cJSON *pg_overdue_json(const pg_result *res, const pg_dataset *ds, const cJSON *rectify,
+                       long as_of);
+/* The state of an overdue item in words: 未报整改 (none), 已报整改，待核实 (submitted),
+ * 整改未通过核实 (rejected). */
+const char *pg_rectify_state_words(const char *state);
 
 /* explain.c — the full trace of one unit's score in readable form (`pinggu explain`).
  *

@@ -430,7 +430,7 @@ T:section("问题清单 in the JSON and CSV bulletins; captions on the other tab
   local text = L.slurp(out .. "/monthly-2021-05-issues.csv") or ""
   T:eq("the CSV starts with the BOM", BOM, text:sub(1, 3))
   local header, rows = L.read_csv_text(text:sub(4))
-  T:eq("the CSV header", "分组,单位,单位代码,指标代码,问题（指标）,总分失分,本部分失分,评分规则,数据,整改要求,可挽回,整改期限,连续失分",
+  T:eq("the CSV header", "分组,单位,单位代码,指标代码,问题（指标）,总分失分,本部分失分,评分规则,数据,整改要求,可挽回,整改期限,连续失分,评估期,逾期天数,整改状态",
     table.concat(header or {}, ","))
   local csv_n = {}
   for _, r in ipairs(rows or {}) do csv_n[r["单位"]] = (csv_n[r["单位"]] or 0) + 1 end
