@@ -9,8 +9,10 @@
  *
  * The documents are what the publish wrote once to DATA/bulletins/<scheme>-<period>-r<N>/ (the
  * HTML 通报, each group's CSV, the lost points CSV, an XLSX when the exporter plugin wrote one),
- * never rewritten, so a link keeps giving what was circulated. The PDF is that HTML printed by
- * headless Chromium (core/report/print_pdf.c) the first time someone asks for it, then kept
+ * never rewritten, so a link keeps giving what was circulated. Each HTML file has its PDF: the
+ * 通报's, and that of each large group's 附件 of its units' sections
+ * (<basename>-units-<group>.html, issue 19 §7), printed by headless Chromium
+ * (core/report/print_pdf.c, the fonts embedded) the first time someone asks for it, then kept
  * beside it; listed with bytes null until then.
  *
  * Who may: staff and the leaders' viewer role, who read the whole 通报. A unit's token may not:
@@ -73,26 +75,12 @@ static int safe_name(const char *s)
     return 1;
 }
 
-/* Keeps in *best the 通报's HTML among the directory's .html files: the shortest name, since a
- * large group's annex is <basename>-units-<group>.html beside <basename>.html (readdir's order
- * is no order). */
-static void keep_html(char **best, const char *name)
+/* "x.html" → "x.pdf" (malloc'd), or NULL when the name is not an HTML file's. */
+static char *pdf_of(const char *name)
 {
     size_t n = strlen(name);
-    if (n <= 5 || strcmp(name + n - 5, ".html") != 0 || (*best && strlen(*best) <= n)) return;
-    free(*best);
-    *best = pg_xstrdup(name);
-}
-
-/* The HTML 通报 of the directory, whose PDF is printed on request (NULL if none). */
-static char *html_of(const char *dir)
-{
-    DIR *dp = opendir(dir);
-    char *found = NULL;
-    for (struct dirent *e; dp && (e = readdir(dp));)
-        if (safe_name(e->d_name)) keep_html(&found, e->d_name);
-    if (dp) closedir(dp);
-    return found;
+    if (n <= 5 || strcmp(name + n - 5, ".html") != 0) return NULL;
+    return pg_xasprintf("%.*s.pdf", (int)(n - 5), name);
 }
 
 static void list_work(doc_job *x)
@@ -104,7 +92,6 @@ static void list_work(doc_job *x)
         return;
     }
     x->list = cJSON_CreateArray();
-    char *html = NULL;
     for (struct dirent *e; (e = readdir(dp));) {
         struct stat st;
         char *path = pg_xasprintf("%s/%s", x->dir, e->d_name);
@@ -115,25 +102,20 @@ static void list_work(doc_job *x)
             cJSON_AddStringToObject(o, "type", type_of(e->d_name));
             cJSON_AddNumberToObject(o, "bytes", (double)st.st_size);
             cJSON_AddItemToArray(x->list, o);
-            keep_html(&html, e->d_name);
+            /* an HTML file's PDF, printed when first asked for */
+            char *pdf = pdf_of(e->d_name), *ppath = pdf ? pg_xasprintf("%s/%s", x->dir, pdf) : NULL;
+            if (pdf && stat(ppath, &st) != 0) {
+                o = cJSON_CreateObject();
+                cJSON_AddStringToObject(o, "name", pdf);
+                cJSON_AddStringToObject(o, "type", "application/pdf");
+                cJSON_AddNullToObject(o, "bytes");
+                cJSON_AddItemToArray(x->list, o);
+            }
+            free(pdf), free(ppath);
         }
         free(path);
     }
     closedir(dp);
-    if (html) { /* the PDF, printed when first asked for */
-        strcpy(html + strlen(html) - 5, ".pdf");
-        char *pdf = pg_xasprintf("%s/%s", x->dir, html);
-        struct stat st;
-        if (stat(pdf, &st) != 0) {
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddStringToObject(o, "name", html);
-            cJSON_AddStringToObject(o, "type", "application/pdf");
-            cJSON_AddNullToObject(o, "bytes");
-            cJSON_AddItemToArray(x->list, o);
-        }
-        free(pdf);
-    }
-    free(html);
     x->status = 200;
 }
 
@@ -163,18 +145,17 @@ static void file_work(doc_job *x)
     struct stat st;
     size_t n = strlen(x->name);
     if (stat(path, &st) != 0 && n > 4 && strcmp(x->name + n - 4, ".pdf") == 0) {
-        char *html = html_of(x->dir);
-        char *want = html ? pg_xasprintf("%.*s.pdf", (int)(strlen(html) - 5), html) : NULL;
-        if (want && strcmp(want, x->name) == 0) {
-            /* printed to a temporary name, then renamed: two readers never see half a PDF */
-            char *src = pg_xasprintf("%s/%s", x->dir, html);
+        /* the PDF of an HTML file of the directory: printed to a temporary name, then renamed,
+         * so two readers never see half a PDF */
+        char *src = pg_xasprintf("%s/%.*s.html", x->dir, (int)(n - 4), x->name);
+        if (stat(src, &st) == 0 && S_ISREG(st.st_mode)) {
             char *tmp = pg_xasprintf("%s/.%s.tmp", x->dir, x->name);
             if (pg_print_pdf(src, tmp, &x->d) == 0 && rename(tmp, path) != 0)
                 pg_error(&x->d, path, 0, "cannot keep the printed PDF: %s", strerror(errno));
             unlink(tmp);
-            free(src), free(tmp);
+            free(tmp);
         }
-        free(html), free(want);
+        free(src);
         if (x->d.errors) {
             x->status = 500;
             free(path);

@@ -15,8 +15,18 @@
  * every unit, a unit token its own unit only (403 otherwise), a viewer none.
  *
  * The figures are read from the unit's rendered breakdown (its "units"[0] member), so they are
- * the very numbers GET /results/.../{unit} shows for that period. */
+ * the very numbers GET /results/.../{unit} shows for that period.
+ *
+ * GET /api/v1/units/{unit}/ranking?scheme=S&period=P: the unit's own line of its group's ranking
+ * (rank, total, parts, previous_rank, movement, change, band), for the dashboard's 名次变化 card,
+ * which read the whole group for it (at a province's 2,400-unit group, a megabyte for one row,
+ * issue 19 §7). The answer is GET /rankings/{scheme}/{period}?group=G's with the group's
+ * "ranking", "unranked" and "no_business" cut to the unit's own entries (each empty when it has
+ * none there). It is cut from that cached group body on the pool, never parsed on the loop, and
+ * carries the same X-Pinggu-Revision headers. Access as for the series. */
 #include "call.h"
+#include "render.h"
+#include "pool.h"
 #include "reply.h"
 
 #include "base.h"
@@ -148,7 +158,140 @@ static void get_series(pg_call *c)
     free(scheme);
 }
 
+/* --- one unit's ranking line -------------------------------------------------------- */
+
+typedef struct {
+    pg_job job;
+    pg_http_req *req;
+    pg_host *h;
+    char *id;       /* the unit's id */
+    char *group_id; /* its group's, under the rules of the request */
+    int group_at;   /* and that group's index there */
+    int period;     /* for the outcome's generation */
+    pg_blob *group; /* the unit's group's body: one reference, taken and dropped on the loop */
+    char *headers;  /* the outcome's revision headers */
+    pg_blob *answer;
+    char *error; /* the body could not be cut (500) */
+} row_job;
+
+/* Keeps only the members of the array `key` of group object g whose "unit" is id. */
+static void keep_own(cJSON *g, const char *key, const char *id)
+{
+    cJSON *a = cJSON_GetObjectItemCaseSensitive(g, key), *x = a ? a->child : NULL;
+    while (x) {
+        cJSON *next = x->next;
+        const char *u = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "unit"));
+        if (!u || strcmp(u, id) != 0) cJSON_Delete(cJSON_DetachItemViaPointer(a, x));
+        x = next;
+    }
+}
+
+static void row_work(pg_job *j)
+{
+    row_job *x = (row_job *)j;
+    cJSON *root = cJSON_ParseWithLength(x->group->data, x->group->len);
+    cJSON *g = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "groups"), 0);
+    const char *gid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "id"));
+    if (!g || !gid || strcmp(gid, x->group_id) != 0) {
+        x->error = pg_xasprintf("the result has no group '%s' of unit '%s' where expected",
+                                x->group_id, x->id);
+    } else {
+        static const char *const lists[] = {"ranking", "unranked", "no_business"};
+        for (int k = 0; k < 3; k++) keep_own(g, lists[k], x->id);
+        x->answer = pg_render_take(root), root = NULL;
+        if (!x->answer) x->error = pg_xstrdup("out of memory");
+    }
+    cJSON_Delete(root);
+}
+
+static void row_done(pg_job *j)
+{
+    row_job *x = (row_job *)j;
+    if (x->error)
+        pg_reply_error(x->req, 500, "%s", x->error);
+    else
+        pg_reply_send(x->req, 200, "application/json", x->headers, x->answer);
+    pg_blob_unref(x->group), pg_blob_unref(x->answer);
+    free(x->id), free(x->group_id), free(x->headers), free(x->error), free(x);
+}
+
+/* The period's outcome is in (on the loop): the unit's group body goes to the pool to be cut. */
+static void row_came_back(void *arg, const pg_outcome *o)
+{
+    row_job *x = arg;
+    if (!o || o->error) {
+        if (o)
+            pg_reply_error(x->req, o->status, "%s", o->error);
+        else
+            pg_reply_error(x->req, 503, "not evaluated: the host is stopping");
+        free(x->id), free(x->group_id), free(x);
+        return;
+    }
+    /* the unit's group under the outcome's own generation (a month of an earlier one may order
+     * units and groups otherwise) */
+    const pg_gen *g = pg_host_gen_for(x->h, x->period);
+    int u = g && g->id == o->gen_id ? pg_unit_find(g->rs, x->id) : -1;
+    int gi = u >= 0 ? g->rs->units[u].group : x->group_at;
+    if (gi < 0 || gi >= o->ngroups || !o->groups[gi]) {
+        pg_reply_error(x->req, 404, "revision %.12s has no ranking of unit '%s'", o->revision,
+                       x->id);
+        free(x->id), free(x->group_id), free(x);
+        return;
+    }
+    if (u >= 0) { /* the group the outcome's own rules give it */
+        free(x->group_id);
+        x->group_id = pg_xstrdup(g->rs->groups[gi].id);
+    }
+    x->group = pg_blob_ref(o->groups[gi]);
+    x->headers = o->headers ? pg_xstrdup(o->headers) : NULL;
+    x->job.work = row_work;
+    x->job.done = row_done;
+    x->job.what = "ranking row";
+    pg_pool_submit(x->h->pool, &x->job);
+}
+
+static void get_row(pg_call *c)
+{
+    char buf[PG_PERIOD_BUF];
+    const char *period = NULL;
+    int has_period = pg_call_query_period(c, "period", buf, &period);
+    if (has_period < 0) return; /* answered 400 */
+    char *scheme = pg_http_query_param(c->req, "scheme");
+    int p = has_period ? pg_period_parse(period) : -1, sc = -1, u = -1;
+    const pg_ruleset *rs = NULL;
+    if (!scheme || !has_period) {
+        pg_reply_error(c->req, 400,
+                       "which ranking? /api/v1/units/%s/ranking?scheme=SCHEME&period=YYYY-MM",
+                       c->seg[3]);
+    } else if (!(c->gen = pg_host_gen_for(c->h, p))) {
+        pg_reply_error(c->req, 404, "period '%s': no rule set is loaded for %d", period,
+                       pg_period_year(p));
+    } else if ((sc = pg_strmap_get(&(rs = c->gen->rs)->scheme_ids, scheme)) < 0) {
+        pg_reply_error(c->req, 404, "no scheme '%s' in the rule set (GET /api/v1/rules)", scheme);
+    } else if (pg_period_is_year(p) != (rs->schemes[sc].period == PG_PERIOD_YEAR)) {
+        pg_reply_error(c->req, 400, "period '%s': scheme '%s' is evaluated by %s", period, scheme,
+                       rs->schemes[sc].period == PG_PERIOD_YEAR ? "year (YYYY)"
+                                                                : "sampling month (YYYY-MM)");
+    } else if ((u = pg_unit_find(rs, c->seg[3])) < 0) {
+        pg_reply_error(c->req, 404, "no unit '%s' in the rule set", c->seg[3]);
+    } else if (c->tok->role == PG_ROLE_UNIT && strcmp(rs->units[u].id, c->tok->unit) != 0) {
+        pg_reply_error(c->req, 403, "this token is bound to unit '%s'", c->tok->unit);
+    } else if (pg_host_refuse_stuck(c->h, c->req, NULL)) {
+    } else {
+        row_job *x = pg_xcalloc(1, sizeof *x);
+        x->req = c->req;
+        x->h = c->h;
+        x->id = pg_xstrdup(rs->units[u].id);
+        x->group_at = rs->units[u].group;
+        x->group_id = pg_xstrdup(rs->groups[x->group_at].id);
+        x->period = p;
+        pg_evaluate_then(c->h, pg_entry_get(c->h, rs->schemes[sc].id, p, 1), row_came_back, x);
+    }
+    free(scheme);
+}
+
 const pg_route pg_series_routes[] = {
     {PG_HTTP_GET, "units/*/series", PG_ROLES_STAFF | PG_ROLES_UNIT, get_series},
+    {PG_HTTP_GET, "units/*/ranking", PG_ROLES_STAFF | PG_ROLES_UNIT, get_row},
     {0, NULL, 0, NULL},
 };

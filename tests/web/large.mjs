@@ -10,17 +10,24 @@
 //     after an input method commits Chinese (not on the pinyin being composed); picking one in the
 //     other group opens that group on the page holding its row, marked, and marks its bar and its
 //     place on the distribution;
+//   - the 排名 tab reads only the group it shows (GET /rankings/…?group=G; every rankings request
+//     carries ?group=, and the bytes read for the 63-unit group are under half the whole ranking's);
 //   - the unit tab draws the period's breakdown before the year's trend has come (the trend box
 //     aria-busy meanwhile), asks for the trend with one series request and asks for no other
-//     period's breakdown; the 问题清单 of every unit is paged and searched;
+//     period's breakdown and no group's ranking: its 名次变化 is its own ranking line (GET
+//     /units/{unit}/ranking, the row only, refused to another unit's token and to a viewer); the
+//     问题清单 of every unit is paged and searched;
 //   - a unit's token opens the ranking on its own group and page, its row marked, no search box;
 //   - a viewer's published bulletin pages its tables and finds a unit; staff's lost points are
-//     shown fifty units a page;
+//     shown fifty units a page; the documents list a PDF of each large group's 附件 (its units'
+//     sections), the 通报 page links it, and it prints: a PDF with every font embedded (pdffonts)
+//     holding the group's units (pdftotext);
 //   - on a phone nothing runs off the screen sideways; no console error or failed request.
 // Screenshots of the ranking tab go to BUILD/tests/web/large/ (ranking-desktop.png,
 // ranking-phone.png, ranking-found-*.png) for a person to look at.
 import fs from "node:fs";
 import path from "node:path";
+import { spawnSync } from "node:child_process";
 import * as L from "./lib.mjs";
 
 const { bin, root, nodeDir } = L.args();
@@ -138,6 +145,12 @@ function median(xs) {
 // ---- staff: the ranking, paged, its chart, the search box ---------------------------------------
 {
   const { ctx, page, w } = await login(tok.evaluator);
+  const rankingReads = [];
+  page.on("response", async (r) => {
+    if (!r.url().includes("/api/v1/rankings/")) return;
+    const u = new URL(r.url());
+    rankingReads.push({ url: u.pathname + u.search, bytes: (await r.body().catch(() => Buffer.alloc(0))).length });
+  });
   t.ok(page.url().endsWith("#/rank"), "staff land on the ranking", page.url());
   t.eq("on the latest period", PERIOD, await page.$eval("select[aria-label=期次]", (s) => s.value));
   await settled(page, () => page.click(`#view .groups button:text-is("${dept.name}")`));
@@ -188,7 +201,7 @@ function median(xs) {
   await page.fill("#view .search input", target.name);
   const listed = await page.$$eval("#view .search [role=option]", (o) => o.map((x) => x.dataset.unit));
   t.eq("the name finds the unit first", target.unit, listed[0]);
-  t.ok((await page.textContent("#view .search [role=option]")).includes(`第 ${target.rank} 名`), "the match says its rank");
+  t.ok((await page.textContent("#view .search [role=option]")).includes(county.name), "the match says its group");
   await settled(page, () => page.keyboard.press("Enter"));
   t.eq("its group is opened", county.name, await page.textContent('#view .groups button[aria-selected="true"]'));
   const at = county.ranking.findIndex((r) => r.unit === target.unit);
@@ -201,6 +214,17 @@ function median(xs) {
   t.eq("21 bars: the top 10, the unit, the bottom 10", 21, c2.bars.length);
   t.eq("its place on the distribution", String(target.total), c2.mark);
   await page.screenshot({ path: path.join(shots, "ranking-found-desktop.png"), fullPage: true });
+  await page.fill("#view .search input", target.name);
+  t.ok((await page.textContent("#view .search [role=option]")).includes(`第 ${target.rank} 名`),
+    "in the group shown, the match says its rank");
+  await page.fill("#view .search input", "");
+  // only the group shown was read: never the whole ranking, and the county's read is small
+  const whole = (await host.api("GET", `rankings/monthly/${PERIOD}`, tok.evaluator)).text.length;
+  t.ok(rankingReads.length >= 2 && rankingReads.every((r) => r.url.includes("?group=")),
+    "every ranking read names its group", JSON.stringify(rankingReads.map((r) => r.url)));
+  const countyRead = rankingReads.filter((r) => r.url.endsWith("?group=county")).pop();
+  t.ok(countyRead && countyRead.bytes > 0 && countyRead.bytes < whole / 2,
+    `the county group's read is a part of the whole ranking (${countyRead && countyRead.bytes} of ${whole} bytes)`);
 
   // by code, by code typed full-width, by 简称
   const other = dept.ranking[dept.ranking.length - 3];
@@ -273,7 +297,23 @@ function median(xs) {
   t.eq("the trend is one series request", 1, series.length);
   const results = seen.filter((p) => p.startsWith("/api/v1/results/"));
   t.eq("and the only breakdown asked for is the period's", [`/api/v1/results/monthly/${PERIOD}/${target.unit}`], results);
-  t.eq("the movement comes in after", false, await page.$eval("#unit-movement", (c) => c.hasAttribute("aria-busy")));
+  t.eq("no group's ranking is read for the unit's page", [], seen.filter((p) => p.startsWith("/api/v1/rankings/")));
+  t.eq("its 名次变化 is read as its own ranking line",
+    [`/api/v1/units/${target.unit}/ranking?scheme=monthly&period=${PERIOD}`], seen.filter((p) => p.includes("/ranking?")));
+  await page.waitForFunction(() => !document.querySelector("#unit-movement")?.hasAttribute("aria-busy"), null, { timeout: 60000 });
+  const mark = target.movement === "up" ? "↑" + (target.previous_rank - target.rank)
+    : target.movement === "down" ? "↓" + (target.rank - target.previous_rank) : target.movement === "same" ? "=" : "新";
+  t.eq("its 名次变化 is its ranking row's", mark, await page.$eval("#unit-movement .v", (c) => c.textContent));
+  // the line read: the unit's own row only, a few hundred bytes against its group's ranking
+  const line = await host.api("GET", `units/${target.unit}/ranking?scheme=monthly&period=${PERIOD}`, tok.evaluator);
+  const grp = await host.api("GET", `rankings/monthly/${PERIOD}?group=county`, tok.evaluator);
+  t.eq("the line holds the unit's row only", [target.unit], (line.json.groups[0].ranking || []).map((r) => r.unit));
+  t.eq("… as the group's ranking has it", JSON.stringify(target), JSON.stringify(line.json.groups[0].ranking[0]));
+  t.ok(line.text.length < 2000 && line.text.length * 10 < grp.text.length,
+    `the line is a small read (${line.text.length} bytes against the group's ${grp.text.length})`);
+  t.eq("a unit's token may not read another unit's line", 403,
+    (await host.api("GET", `units/${dept.ranking[0].unit}/ranking?scheme=monthly&period=${PERIOD}`, tok.lufeng)).status);
+  t.eq("… nor a viewer", 403, (await host.api("GET", `units/lufeng/ranking?scheme=monthly&period=${PERIOD}`, tok.viewer)).status);
   await page.unroute("**/api/v1/units/*/series*");
   await page.screenshot({ path: path.join(shots, "unit-desktop.png"), fullPage: false });
   await noProblems(page, w, "staff's unit tab");
@@ -329,6 +369,8 @@ function median(xs) {
 // ---- a unit's token -------------------------------------------------------------------------------
 {
   const { ctx, page, w } = await login(tok.lufeng);
+  const reads = [];
+  page.on("request", (r) => { if (r.url().includes("/api/v1/rankings/")) reads.push(new URL(r.url()).search); });
   t.ok(page.url().endsWith("#/unit/lufeng"), "a unit lands on its own unit", page.url());
   t.eq("a unit has no search box on its unit", 0, await page.$$eval("#view .search", (x) => x.length));
   await settled(page, () => page.click('#tabs [role=tab]:text-is("排名")'));
@@ -340,6 +382,7 @@ function median(xs) {
   t.eq("a unit has no search box on the ranking", 0, await page.$$eval("#view .search", (x) => x.length));
   const c = await chart(page);
   t.eq("its place on the distribution", String(county.ranking[mine].total), c.mark);
+  t.eq("a unit's token reads its own group's ranking only", ["?group=county"], reads);
   await noProblems(page, w, "a unit's ranking");
   await ctx.close();
 }
@@ -373,8 +416,37 @@ function median(xs) {
   // the toggle event comes as a task after the click
   await s.page.waitForSelector("#view .losses details[open] table", { timeout: 5000 }).catch(() => {});
   t.eq("opening one builds its table", 1, await s.page.$$eval("#view .losses details[open] table", (x) => x.length));
+  // each large group's 附件 of its units' sections has its PDF, linked on the 通报 page
+  const annex = `monthly-${PERIOD}-units-county.pdf`;
+  const docs = await host.get(`bulletins/monthly/${PERIOD}/1/documents`, tok.evaluator);
+  const listed = new Map(docs.documents.map((d) => [d.name, d]));
+  t.ok(listed.has(`monthly-${PERIOD}-units-county.html`) && listed.has(annex) && listed.has(`monthly-${PERIOD}-units-dept.pdf`),
+    "the documents list a PDF of each group's 附件", [...listed.keys()].join(" "));
+  t.eq("… not printed before it is asked for", null, listed.get(annex) && listed.get(annex).bytes);
+  t.eq("the 通报 page links the 附件's PDF", [`${county.name}各单位明细（PDF 版）`],
+    await s.page.$$eval(`#view .documents button[data-name="${annex}"]`, (x) => x.map((b) => b.textContent)));
   await noProblems(s.page, s.w, "staff's bulletin");
   await s.ctx.close();
+  const res = await fetch(`${host.base}/api/v1/bulletins/monthly/${PERIOD}/1/documents/${annex}`,
+    { headers: { Authorization: "Bearer " + tok.evaluator } });
+  const pdf = Buffer.from(await res.arrayBuffer());
+  t.eq("the 附件's PDF is printed on request", "200 %PDF-", `${res.status} ${pdf.subarray(0, 5).toString("latin1")}`);
+  const file = path.join(shots, annex);
+  fs.writeFileSync(file, pdf);
+  const fonts = spawnSync("pdffonts", [file], { encoding: "utf8" });
+  const rows = fonts.stdout.split("\n").slice(2).filter((l) => l.trim());
+  // pdffonts' columns: name type encoding emb sub uni object ID; emb is the 4th from the end
+  const bare = rows.filter((l) => l.trim().split(/\s+/).slice(-5)[0] !== "yes");
+  t.ok(fonts.status === 0 && rows.length > 0 && bare.length === 0, `every font of the 附件's PDF is embedded (${rows.length} fonts)`,
+    fonts.stderr + bare.join("\n"));
+  const text = spawnSync("pdftotext", ["-enc", "UTF-8", file, "-"], { encoding: "utf8" }).stdout || "";
+  const last = county.ranking[county.ranking.length - 1];
+  t.ok(text.includes(county.ranking[0].name) && text.includes(last.name), "the 附件's PDF holds the group's units",
+    `${county.ranking[0].name} / ${last.name}`);
+  t.ok(!text.includes(dept.ranking[0].name), "and not another group's", dept.ranking[0].name);
+  const again = await host.get(`bulletins/monthly/${PERIOD}/1/documents`, tok.evaluator);
+  const kept = again.documents.find((d) => d.name === annex);
+  t.eq("then kept and listed with its size", pdf.length, kept && kept.bytes);
 }
 
 await browser.close();

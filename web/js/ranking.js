@@ -1,6 +1,8 @@
 // ranking.js — the 排名 tab: scheme and period pickers, one group at a time, the ranking table
 // with each part, the change on the previous month and the movement mark, and a bar chart; for
 // staff, on request, the rank intervals under random weights (POST /api/v1/sensitivity).
+// Only the group shown is read (GET /rankings/{scheme}/{period}?group=G): at a province's 3,000
+// units the whole ranking is megabytes, and the tabs' names come from the rule set.
 import { get, post, explain } from "./api.js";
 import { el, num, digitsOf, table, tabs } from "./dom.js";
 import { barChart, bandClass, MANY, EDGE } from "./chart.js";
@@ -62,21 +64,23 @@ export async function render(state) {
   const redraw = () => go("#/rank");
   const sch = currentScheme(state);
   root.append(pickers(state, redraw));
-  const data = await get(`rankings/${encodeURIComponent(sch.id)}/${encodeURIComponent(state.period)}`);
-  const groups = data.groups || [];
   // staff find any unit (its group opens on its page); a unit's own row is always the one marked,
   // and its own group the one it opens on
   const own = state.me.role === "unit";
   const mine = own && state.units.get(state.me.unit);
+  const groups = state.rules.groups || [];
   if (!groups.some((g) => g.id === state.group))
     state.group = mine && groups.some((g) => g.id === mine.group) ? mine.group : groups.length ? groups[0].id : null;
-  if (!own) root.append(search(state, data, redraw));
+  if (!state.group) return root;
+  const data = await get(`rankings/${encodeURIComponent(sch.id)}/${encodeURIComponent(state.period)}` +
+    `?group=${encodeURIComponent(state.group)}`);
+  const g = (data.groups || [])[0];
+  if (!own) root.append(search(state, g, redraw));
   const found = own ? state.me.unit : state.found;
-  root.append(tabs(groups.map((g) => [g.id, g.name]), state.group, (id) => {
+  root.append(tabs(groups.map((x) => [x.id, x.name]), state.group, (id) => {
     pick({ group: id });
     redraw();
   }, "groups"));
-  const g = groups.find((x) => x.id === state.group);
   if (!g) return root;
   root.append(el("p", { class: "live", role: "note" }, "实时计算结果，未发布，以正式通报为准。"));
   root.append(el("p", { class: "muted" },
@@ -119,18 +123,18 @@ export async function render(state) {
 const WHY = { no_business: "无相关业务", no_data: "无数据", error: "计算出错", not_ranked: "不参与排名" };
 function why(u) { return WHY[u.reason] || "未排名"; }
 
-// The search box of the 排名 tab: every unit of the year, each match saying its group and its
-// rank this period; picking one opens its group on the page holding its row, marked.
-function search(state, data, redraw) {
+// The search box of the 排名 tab: every unit of the year, each match saying its group, and its
+// rank this period when it is in the group shown (the others' ranks are not read); picking one
+// opens its group on the page holding its row, marked.
+function search(state, g, redraw) {
   const where = new Map();
-  for (const g of data.groups || []) {
-    for (const r of g.ranking || []) where.set(r.unit, `${g.name} · 第 ${r.rank} 名`);
-    for (const u of g.unranked || []) where.set(u.unit, `${g.name} · 未排名`);
-  }
+  for (const r of (g && g.ranking) || []) where.set(r.unit, ` · ${g.name} · 第 ${r.rank} 名`);
+  for (const u of (g && g.unranked) || []) where.set(u.unit, ` · ${g.name} · 未排名`);
+  const names = new Map((state.rules.groups || []).map((x) => [x.id, x.name]));
   return unitSearch([...state.units.values()], (u) => {
     pick({ found: u.id, group: u.group, focusFound: true });
     redraw();
-  }, { describe: (u) => (where.has(u.id) ? " · " + where.get(u.id) : "") });
+  }, { describe: (u) => where.get(u.id) || (names.has(u.group) ? " · " + names.get(u.group) : "") });
 }
 
 // 排名稳定性: each weight drawn within ±20 % of its nominal value 1,000 times (seed 1, so the

@@ -6,8 +6,10 @@
 //
 // The page is drawn as soon as the period's breakdown is in (one request); what else it shows
 // comes after, each part in its own box marked aria-busy until it is there: the year's trend
-// (GET /units/{unit}/series, one request for the twelve months), the movement (the group's
-// ranking) and the 问题清单 flags. Staff find a unit with the search box (name, 简称 or code).
+// (GET /units/{unit}/series, one request for the twelve months), the movement (名次变化: the
+// unit's own line of its group's ranking, GET /units/{unit}/ranking, never the whole group, which
+// is thousands of rows in a province) and the 问题清单 flags. Staff find a unit with the search
+// box (name, 简称 or code).
 import { get, explain } from "./api.js";
 import { el, num, table, select, LONG } from "./dom.js";
 import { unitSearch } from "./search.js";
@@ -124,7 +126,7 @@ export async function render(state, [unitId]) {
   const u = data.units[0];
   const group = state.rules.groups.find((g) => g.id === u.group);
   root.append(el("h2", null, `${u.name}`, el("span", { class: "muted" }, `　${group ? group.name : u.group} · ${data.scheme.name} · ${data.period}`)));
-  // the unit's breakdown carries no ranking rows, so its movement comes from its group's ranking
+  // 名次变化: the unit's own ranking line (its previous rank), read on its own
   const moved = later("div", { class: "card", id: "unit-movement" });
   moved.append(el("div", { class: "k" }, "名次变化"), el("div", { class: "v muted" }, "…"));
   root.append(el("div", { class: "cards" },
@@ -133,8 +135,9 @@ export async function render(state, [unitId]) {
     card("等次", u.band || "—"),
     moved,
     ...(data.scheme.parts || []).map((p) => card(`${p.name}（×${p.weight}）`, num(u.parts[p.id])))));
-  get(`rankings/${base}?group=${encodeURIComponent(u.group)}`).then((ranked) => {
-    const row = (ranked.groups || []).flatMap((g) => g.ranking || []).find((r) => r.unit === u.unit);
+  const q = `scheme=${encodeURIComponent(sch.id)}&period=${encodeURIComponent(state.period)}`;
+  get(`units/${encodeURIComponent(u.unit)}/ranking?${q}`).then((own) => {
+    const row = (own.groups || []).flatMap((g) => g.ranking || []).find((r) => r.unit === u.unit);
     if (row) moved.fill(el("div", { class: "k" }, "名次变化"), el("div", { class: "v" }, movement(row).text));
     else moved.remove();
   }, () => moved.remove());
