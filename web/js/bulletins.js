@@ -241,7 +241,7 @@ async function view(state, [scheme, period, revision]) {
       ` · 评估 ${b.run != null ? b.run : "—"} · 规则版本 ${(b.rules_revision || "").slice(0, 12)}` +
       (result.previous_period ? ` · 环比对照 ${periodLabel(result.previous_period)}` : "")));
   if (b.reason) root.append(el("p", null, (b.revision > 1 ? "更正原因：" : "说明：") + b.reason));
-  if (state.me.role !== "unit") root.append(await documents(b));
+  if (state.me.role !== "unit") root.append(await documents(b, state));
   const changes = changesOf(b.changes);
   if (changes) root.append(changes);
   if (revisions.length > 1)
@@ -269,10 +269,11 @@ async function view(state, [scheme, period, revision]) {
 }
 
 // The documents the publish wrote (HTML, PDF, CSV, XLSX), as download buttons: the API wants
-// the token in a header, so a plain link cannot fetch them.
+// the token in a header, so a plain link cannot fetch them. A large group's 附件 of its units'
+// sections (<basename>-units-<group>.html and its PDF) is named by its group.
 const KIND = { "text/html": "网页版", "application/pdf": "PDF 版", "text/csv": "表格（CSV）",
   "application/json": "数据（JSON）" };
-async function documents(b) {
+async function documents(b, state) {
   const box = el("p", { class: "documents" }, "通报文件：");
   const base = `bulletins/${encodeURIComponent(b.scheme)}/${encodeURIComponent(b.period)}/${b.revision}/documents`;
   let list = [];
@@ -286,7 +287,10 @@ async function documents(b) {
   for (const d of list.slice().sort((x, y) => order(x) - order(y) || x.name.localeCompare(y.name))) {
     const type = d.type.split(";")[0];
     const group = /-(\w+)\.csv$/.exec(d.name);
-    const label = type.includes("spreadsheet") ? "表格（XLSX）"
+    const annex = /-units-([\w-]+)\.(html|pdf)$/.exec(d.name);
+    const gname = annex && ((state.rules.groups || []).find((g) => g.id === annex[1]) || { name: annex[1] }).name;
+    const label = annex ? `${gname}各单位明细（${KIND[type]}）`
+      : type.includes("spreadsheet") ? "表格（XLSX）"
       : type === "text/csv" && group ? (group[1] === "lost" ? "失分明细（CSV）" : `排名（CSV，${group[1] === "county" ? "县区" : group[1] === "dept" ? "市直" : "分组"}）`)
         : KIND[type] || "文件";
     const status = el("span", { class: "muted", role: "status" });
