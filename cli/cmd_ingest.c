@@ -229,13 +229,13 @@ int cmd_ingest(int argc, char **argv)
         fputs(usage, stderr);
         return 2;
     }
-    if (do_list) return list(data);
     if (full && !from) {
         fputs("pinggu ingest: --full is for a pull (--from): it reads every record of a source "
               "pulled by its updated_at field\n",
               stderr);
         return 2;
     }
+    if (do_list) return list(data);
     /* --from: one pull, in place of files */
     if (from && (!rules || !source || values || dry_run || withdraw || optind != argc)) {
         fputs("pinggu ingest: --from takes --rules, --data and --source (not files, --values, "
