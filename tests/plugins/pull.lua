@@ -148,6 +148,52 @@ t:eq("… it is the same rows again: no new batch", second.id, (batches()[1] or 
 
 local stopped, clean = h:stop()
 t:ok(stopped and clean, "SIGTERM stops the host cleanly", h:log():sub(-300))
+
+-- the connection from the configuration (pulls[].connection): the host's environment points
+-- nowhere, so only the entry's connection reaches the table; a password in it is never shown
+local function conf_host(conn, name)
+  local c
+  tok, c = H.tokens(bin, ws, '"pulls": [ { "source": "cases", "from": "postgres:", ' ..
+    '"every_s": 2, "connection": "' .. conn .. '" } ], ')
+  os.execute("mkdir -p " .. L.quote(ws .. "/" .. name))
+  return H.start { bin = bin, rules = rules, data = ws .. "/" .. name, config = c,
+    env = "PGHOST=/nonexistent PGUSER=nobody PINGGU_PG_DSN= " }
+end
+local function stop_host(x)
+  local ok2, clean2 = x:stop()
+  t:ok(ok2 and clean2, "… the host stops cleanly", x:log():sub(-300))
+end
+local hc = conf_host("host=" .. pg.sock .. " user=pinggu dbname=postgres", "data-conn")
+t:ok(hc, "a host with the connection in its configuration starts")
+if hc then
+  h = hc
+  local got = H.wait(30, function() local v = metric("accepted") return v and v >= 1 and v end)
+  t:eq("… and pulls through the configuration's connection", 1, got, hc:log():sub(-600))
+  stop_host(hc)
+end
+local secret = "Sekr1tPw"
+for _, k in ipairs({
+  { "host=" .. pg.sock .. " user=pinggu dbname=nosuchdb password=" .. secret, "nosuchdb" },
+  { "host=" .. pg.sock .. " password=" .. secret .. " nonsense", "not a libpq connection string" },
+}) do
+  local hb = conf_host(k[1], "data-bad")
+  t:ok(hb, "a host with a connection that fails starts")
+  if hb then
+    h = hb
+    local errs2 = H.wait(30, function() local v = metric("error") return v and v >= 1 and v end)
+    t:ok(errs2, "… its pull fails", hb:log():sub(-600))
+    t:contains("… saying why", hb:log(), k[2])
+    t:ok(not hb:log():find(secret, 1, true), "… and never shows the password", hb:log():sub(-600))
+    local _, m = hb:get("/metrics", tok.admin)
+    t:ok(m and not m:find(secret, 1, true), "… nor does /metrics")
+    stop_host(hb)
+  end
+end
+local _, numcfg = H.tokens(bin, ws, '"pulls": [ { "source": "cases", "from": "postgres:", "every_s": 2, "connection": 5 } ], ')
+_, e0, c0 = L.run(L.quote(bin) .. " serve --rules " .. L.quote(rules) .. " --data-dir " ..
+  L.quote(data) .. " --listen 127.0.0.1:0 --config " .. L.quote(numcfg))
+t:ok(c0 ~= 0, "a connection that is not a string: refused", e0)
+t:contains("… naming the key", e0, "pulls[0].connection: expected a libpq connection string")
 pg:stop()
 L.cleanup()
 print(string.format("%s: %d checks, %d failed", t.name, t.checks, t.failures))
