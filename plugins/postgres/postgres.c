@@ -20,6 +20,16 @@
  * else the engine prints that is not a value of the declared type (NaN, infinity, a BC date)
  * reaches the reader as it is and is refused there as a bad record, never altered here.
  *
+ * Incremental (plugin ABI 7, options.updated_at = "FIELD"): the read runs in one REPEATABLE
+ * READ snapshot that first takes max(FIELD) — the high-water mark handed back in rq->mark —
+ * and then, when pinggu hands the previous mark in rq->since, reads only every row of the keys
+ * that have a row with FIELD > since (or null), ordered as a full read; pinggu merges them with
+ * the previous pull (core/data/pull_since.c). Without since it reads every row. A deleted row
+ * is not seen by such a read: a full one (--full, the host's full_at) drops it.
+ *
+ * A connection string (the config's or $PINGGU_PG_DSN) is never put in a message: it may hold
+ * a password, and libpq's message about a malformed one quotes it.
+ *
  * Push-down (plugin ABI 4, options.pushdown = "true"): pinggu compiles the source's metrics into
  * plain PostgreSQL statements (core/data/pushdown.c) and this reader only runs them, in one
  * REPEATABLE READ READ ONLY transaction (one snapshot for all of them), streaming each result
@@ -459,7 +469,7 @@ static const pg_plugin_reader readers[] = {
 static const pg_plugin me = {
     .abi = PG_PLUGIN_ABI,
     .name = "postgres",
-    .version = "2",
+    .version = "3",
     .readers = readers,
     .nreaders = 1,
 };
