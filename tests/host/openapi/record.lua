@@ -65,6 +65,14 @@ local reads = {
   "/api/v1/units/lufeng/series?scheme=nosuch&year=2021",
   "/api/v1/units/lufeng/series?scheme=monthly&year=1999",
   "/api/v1/units/lufeng/series?scheme=monthly&year=20x1",
+  "/api/v1/units/lufeng/ranking?scheme=monthly&period=2021-05",
+  "/api/v1/units/haifeng/ranking?scheme=monthly&period=2021-05",
+  "/api/v1/units/lufeng/ranking?scheme=year_end&period=2021",
+  "/api/v1/units/lufeng/ranking?scheme=monthly", "/api/v1/units/lufeng/ranking?scheme=monthly&period=2021",
+  "/api/v1/units/nosuch/ranking?scheme=monthly&period=2021-05",
+  "/api/v1/units/lufeng/ranking?scheme=nosuch&period=2021-05",
+  "/api/v1/units/lufeng/ranking?scheme=monthly&period=1999-05",
+  "/api/v1/units/lufeng/ranking?scheme=monthly&period=2021-5x",
   "/api/v1/evaluations", "/api/v1/runs", "/api/v1/runs?scheme=monthly&period=2021-05&limit=2",
   "/api/v1/runs?limit=0", "/api/v1/runs?period=2021-5x", "/api/v1/runs/999999", "/api/v1/runs/abc",
   "/api/v1/batches", "/api/v1/schedule", "/api/v1/audit", "/api/v1/audit?limit=-1",
@@ -85,6 +93,18 @@ end
 local st, _, series = get("/api/v1/units/lufeng/series?scheme=monthly&year=2021", "lufeng")
 t:eq("a unit reads its own series", 200, st)
 t:ok(series and series.periods and #series.periods == 12, "twelve periods")
+-- and its own ranking line: its row only, the group's ranking's
+local _, _, line = get("/api/v1/units/lufeng/ranking?scheme=monthly&period=2021-05", "lufeng")
+local _, _, grp = get("/api/v1/rankings/monthly/2021-05?group=county", "lufeng")
+local mine
+for _, r in ipairs(grp and grp.groups and grp.groups[1].ranking or {}) do if r.unit == "lufeng" then mine = r end end
+t:eq("a unit's line is its row alone", 1, line and line.groups and #line.groups[1].ranking)
+local function said(r)
+  if not r then return "none" end
+  return table.concat({ r.unit, tostring(r.rank), tostring(r.total), tostring(r.previous_rank), tostring(r.movement),
+    tostring(r.change), tostring(r.band) }, "|")
+end
+t:eq("… as its group's ranking has it", said(mine), said(line and line.groups and line.groups[1].ranking[1]))
 
 -- evaluations and runs
 post("/api/v1/evaluations", "evaluator", { scheme = "monthly", period = "2021-06" })
