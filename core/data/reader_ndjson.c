@@ -516,9 +516,14 @@ static void remember_order(reader *r, int k, int fi)
     r->order[k] = fi;
 }
 
-/* Parses the line [p, end) (end is its LF) into r->vals. Returns 1 for a good record, 0 for
- * a blank line, -1 for a bad record (reported). */
-static int parse_record(reader *r, char *p, char *end, long line)
+/* Parses the line at p into r->vals. Returns 1 for a good record, 0 for a blank line (*lf
+ * then points to the LF that ends the line), -1 for a bad record (reported; *lf not set).
+ * The line's end need not be known: nothing here reads past an LF (whitespace, strings,
+ * escapes, numbers and literals all stop at one), so the parse stops at the first LF after
+ * p, which every buffer has (the readers' sentinel). `lim` bounds only the look-ahead of
+ * key_is: the line's LF when it is known, else the end of the buffer (a key that matches a
+ * plain name and its closing quote holds no LF, so it cannot run past its line). */
+static int parse_record(reader *r, char *p, char *lim, long line, char **lf)
 {
     const pg_source *src = r->src;
     char why[PG_RV_WHY];
@@ -528,7 +533,10 @@ static int parse_record(reader *r, char *p, char *end, long line)
     char *lstart = p;
 
     p = skip_ws(p);
-    if (p == end) return 0;
+    if (*p == '\n') {
+        *lf = p;
+        return 0;
+    }
     if (*p != '{') {
         e.at = p;
         e.msg = "not a JSON object";
@@ -551,7 +559,7 @@ static int parse_record(reader *r, char *p, char *end, long line)
             /* Exports write their keys in the same order on every line: try the key the
              * previous record had here, straight against the bytes, before decoding. */
             if (nkeys < r->norder && (fi = r->order[nkeys]) >= 0 && r->fplain[fi] &&
-                key_is(p + 1, end, r->fnameq[fi], r->flen[fi])) {
+                key_is(p + 1, lim, r->fnameq[fi], r->flen[fi])) {
                 k = p + 1;
                 klen = r->flen[fi];
                 p += klen + 2;
@@ -650,11 +658,12 @@ static int parse_record(reader *r, char *p, char *end, long line)
         }
     }
     p = skip_ws(p + 1);
-    if (p != end) {
+    if (*p != '\n') {
         e.at = p;
         e.msg = "text after the end of the object";
         goto syntax;
     }
+    *lf = p;
     if (r->nseen < src->nfields) { /* absent keys are null */
         for (int i = 0; i < src->nfields; i++) {
             if (r->seen[i] == r->stamp) continue;
@@ -743,6 +752,30 @@ static int at_stop(reader *r)
     return k >= 0;
 }
 
+/* A chunk in memory (pg_read_ndjson_buf): every line is there, so none is looked for
+ * before it is parsed (a memchr over every byte); the parse finds each line's LF, and only a
+ * bad line's end is looked for. The same records, lines and diagnostics as read_records. */
+static int read_in_place(reader *r, pg_record_fn fn, void *ud)
+{
+    char *end = r->in.buf + r->in.len; /* *end is the sentinel LF */
+    for (char *p = r->in.buf + r->in.pos; p < end;) {
+        long line = r->line++;
+        char *lf;
+        int got = parse_record(r, p, end, line, &lf);
+        if (got < 0) lf = memchr(p, '\n', (size_t)(end - p) + 1);
+        p = lf + 1;
+        if (got <= 0) continue;
+        r->stats->records++;
+        int stop = fn(ud, r->vals, (int)line);
+        if (stop) {
+            r->in.pos = (size_t)(p < end ? p - r->in.buf : end - r->in.buf);
+            return stop;
+        }
+    }
+    r->in.pos = r->in.len;
+    return 0;
+}
+
 static int read_records(reader *r, pg_record_fn fn, void *ud)
 {
     int rc;
@@ -754,6 +787,7 @@ static int read_records(reader *r, pg_record_fn fn, void *ud)
             if ((rc = pg_input_refill(&r->in)) < 0) return read_error(r, rc);
         if (r->in.len >= 3 && memcmp(r->in.buf, "\xEF\xBB\xBF", 3) == 0) r->in.pos = 3;
     }
+    if (r->in.borrowed && !r->part && !r->columns) return read_in_place(r, fn, ud);
     for (;;) {
         if (r->part && r->part->nstops && at_stop(r)) return 0;
         char *p = r->in.buf + r->in.pos;
@@ -780,7 +814,8 @@ static int read_records(reader *r, pg_record_fn fn, void *ud)
             if (list_keys(r, p, nl)) return 0;
             continue;
         }
-        if (parse_record(r, p, nl, line) <= 0) continue;
+        char *lf;
+        if (parse_record(r, p, nl, line, &lf) <= 0) continue;
         r->stats->records++;
         int stop = fn(ud, r->vals, (int)line);
         if (stop) return stop;
