@@ -154,13 +154,11 @@ static void sb_num(sb *b, double v)
 
 /* ---- the plan ---- */
 
-/* A family of windows: one grouped SELECT. */
-enum { FAM_MONTH, FAM_YEAR, FAM_EXPAND };
-
+/* A scan of its own: a metric that reads `cutoff` over year_to_date or rolling windows, each
+ * record counted once per window it is in (every other window is in the one scan). */
 typedef struct {
-    int kind;
     int due;    /* the metric whose `due` places the records, or -1: the source's time */
-    int metric; /* FAM_EXPAND: its one metric */
+    int metric; /* its one metric */
     int *metrics, nmetrics;
     int stmt;
 } family;
@@ -726,12 +724,10 @@ static int is_expand(const pg_metric *m)
     return m->cutoff && (m->win_month == PG_OVER_YTD || m->win_month == PG_OVER_MONTHS);
 }
 
-static int family_of(pg_pushdown *p, int kind, int due, int metric)
+static int family_new(pg_pushdown *p, int due, int metric)
 {
-    for (int i = 0; i < p->nfams; i++)
-        if (p->fams[i].kind == kind && p->fams[i].due == due && kind != FAM_EXPAND) return i;
     p->fams = pg_xrealloc(p->fams, sizeof *p->fams * (size_t)(p->nfams + 1));
-    p->fams[p->nfams] = (family){.kind = kind, .due = due, .metric = metric};
+    p->fams[p->nfams] = (family){.due = due, .metric = metric};
     return p->nfams++;
 }
 
@@ -1244,9 +1240,10 @@ static int metric_cols(pg_pushdown *p, sb *b, const pg_metric *m, const char *in
     return rc;
 }
 
-/* One family's SELECT, in layers: the rows (pg_n) → the unit text pg_u and the placing time
- * pg_t (pg_t0) → its local day pg_pd (pg_p) → the bucket pg_b, the window's end pg_e
- * (pg_w) → the cut-off pg_cut (pg_x) → its day and W (pg_y) → grouped by unit and bucket. */
+/* The SELECT of a metric's own scan, in layers: the rows (pg_n) → the unit text pg_u and the
+ * placing time pg_t (pg_t0) → its local day pg_pd (pg_p), crossed with the window offsets
+ * pg_j → the bucket pg_b (the sampling month j months on), the window's end pg_e (pg_w) →
+ * the cut-off pg_cut (pg_x) → its day and W (pg_y) → grouped by unit and bucket. */
 static char *family_stmt(pg_pushdown *p, family *f, const char *qt, pg_diags *d, int *bad)
 {
     const pg_ruleset *rs = p->rs;
@@ -1270,44 +1267,29 @@ static char *family_stmt(pg_pushdown *p, family *f, const char *qt, pg_diags *d,
     int off = rs->tz_offset;
     const char *date = "(DATE '1970-01-01' + CAST(pg_pd AS integer))";
     sb bucket = {0}, end = {0};
-    if (f->kind == FAM_YEAR) {
-        sb_fmt(&bucket, "CAST(DATE_PART('year', CAST(%s AS timestamp)) AS integer) * 100", date);
-        sb_fmt(&end,
-               "CAST((MAKE_DATE(CAST(DATE_PART('year', CAST(%s AS timestamp)) AS integer) + 1, 1, "
-               "1) - DATE "
-               "'1970-01-01') AS float8) * 86400 - %d",
-               date, off);
-    } else {
-        /* the month index (year × 12 + month − 1) of the sampling month: that of (date − 25
-         * days), plus one; plus the window's j when expanded */
-        sb mi = {0};
-        sb_fmt(&mi,
-               "(CAST(DATE_PART('year', CAST(%s - 25 AS timestamp)) AS integer) * 12 + "
-               "CAST(DATE_PART('month', "
-               "CAST(%s - 25 AS timestamp)) AS integer)%s)",
-               date, date, f->kind == FAM_EXPAND ? " + pg_j.j" : "");
-        sb_fmt(&bucket, "(%s / 12) * 100 + MOD(%s, 12) + 1", mi.p, mi.p);
-        sb_fmt(&end,
-               "CAST((MAKE_DATE(%s / 12, MOD(%s, 12) + 1, 26) - DATE '1970-01-01') AS float8) * "
-               "86400 - %d",
-               mi.p, mi.p, off);
-        free(mi.p);
-    }
+    /* the month index (year × 12 + month − 1) of the sampling month: that of (date − 25
+     * days), plus one; plus the window's j */
+    sb mi = {0};
+    sb_fmt(&mi,
+           "(CAST(DATE_PART('year', CAST(%s - 25 AS timestamp)) AS integer) * 12 + "
+           "CAST(DATE_PART('month', "
+           "CAST(%s - 25 AS timestamp)) AS integer)%s)",
+           date, date, " + pg_j.j");
+    sb_fmt(&bucket, "(%s / 12) * 100 + MOD(%s, 12) + 1", mi.p, mi.p);
+    sb_fmt(&end,
+           "CAST((MAKE_DATE(%s / 12, MOD(%s, 12) + 1, 26) - DATE '1970-01-01') AS float8) * "
+           "86400 - %d",
+           mi.p, mi.p, off);
+    free(mi.p);
     sb_add(&b, "SELECT pg_u, pg_b");
     for (int k = 0; k < f->nmetrics; k++) {
         const pg_metric *m = &rs->metrics[f->metrics[k]];
-        const char *in = NULL;
-        if (f->kind == FAM_YEAR && m->win_year == PG_OVER_YEAR_END)
-            in = "(pg_date >= MAKE_DATE(CAST(pg_b / 100 AS integer), 10, 10))";
-        /* an expanded family counts a record in window j only while j is one of its windows */
-        char inx[256];
-        if (f->kind == FAM_EXPAND) {
-            if (m->win_month == PG_OVER_MONTHS)
-                snprintf(inx, sizeof inx, "pg_jn < %d", m->months);
-            else /* year_to_date: up to December of the sampling month's year */
-                snprintf(inx, sizeof inx, "pg_mi0 / 12 = (pg_mi0 + pg_jn) / 12");
-            in = inx;
-        }
+        /* a record counts in window j only while j is one of its windows */
+        char in[256];
+        if (m->win_month == PG_OVER_MONTHS)
+            snprintf(in, sizeof in, "pg_jn < %d", m->months);
+        else /* year_to_date: up to December of the sampling month's year */
+            snprintf(in, sizeof in, "pg_mi0 / 12 = (pg_mi0 + pg_jn) / 12");
         if (metric_cols(p, &b, m, in, m->cutoff ? "pg_cut" : NULL, why, sizeof why) != 0) {
             pg_error(d, m->file, m->line, "metric '%s' cannot be pushed down to the database: %s",
                      m->id, why);
@@ -1328,13 +1310,15 @@ static char *family_stmt(pg_pushdown *p, family *f, const char *qt, pg_diags *d,
     sb_add(&b, bucket.p);
     sb_add(&b, " AS pg_b, ");
     sb_add(&b, end.p);
+    /* pg_date is read by nothing now (the year-kind families that read it went into the one
+     * scan); kept so that the statements, and so the ids of the batches pulled with them, stay
+     * the same */
     sb_fmt(&b, " AS pg_e, %s AS pg_date", date);
-    if (f->kind == FAM_EXPAND)
-        sb_fmt(&b,
-               ", pg_j.j AS pg_jn, CAST(DATE_PART('year', CAST(%s - 25 AS timestamp)) AS integer) "
-               "* 12 + "
-               "CAST(DATE_PART('month', CAST(%s - 25 AS timestamp)) AS integer) AS pg_mi0",
-               date, date);
+    sb_fmt(&b,
+           ", pg_j.j AS pg_jn, CAST(DATE_PART('year', CAST(%s - 25 AS timestamp)) AS integer) "
+           "* 12 + "
+           "CAST(DATE_PART('month', CAST(%s - 25 AS timestamp)) AS integer) AS pg_mi0",
+           date, date);
     sb_fmt(&b,
            " FROM (SELECT pg_t0.*, FLOOR((FLOOR(pg_t) + %d) / CAST(86400 AS float8)) AS pg_pd "
            "FROM (SELECT pg_n.*, CAST(pg_c%d AS text) AS pg_u, ",
@@ -1343,7 +1327,7 @@ static char *family_stmt(pg_pushdown *p, family *f, const char *qt, pg_diags *d,
     sb_add(&b, " AS pg_t FROM ");
     rows_from(p, &b, qt, 0);
     sb_add(&b, " OFFSET 0) AS pg_t0 WHERE pg_t IS NOT NULL OFFSET 0) AS pg_p");
-    if (f->kind == FAM_EXPAND) {
+    {
         const pg_metric *m = &rs->metrics[f->metric];
         int k = m->win_month == PG_OVER_MONTHS ? m->months : 12;
         sb_add(&b, " CROSS JOIN (VALUES ");
@@ -1442,7 +1426,7 @@ pg_pushdown *pg_pushdown_compile(const pg_ruleset *rs, int s, const char *table,
         int due = m->due ? mi : -1;
         if (m->win_month != PG_OVER_NONE) {
             if (is_expand(m)) {
-                int f = family_of(p, FAM_EXPAND, due, mi); /* before p->fams moves */
+                int f = family_new(p, due, mi); /* before p->fams moves */
                 family_add(&p->fams[f], mi);
             } else
                 set_add(p, mi, place_of(p, due), 0);
