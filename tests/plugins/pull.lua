@@ -189,6 +189,46 @@ for _, k in ipairs({
     stop_host(hb)
   end
 end
+local _, badfull = H.tokens(bin, ws, '"pulls": [ { "source": "cases", "from": "postgres:", "full_at": ["3:00"] } ], ')
+_, e0, c0 = L.run(L.quote(bin) .. " serve --rules " .. L.quote(rules) .. " --data-dir " ..
+  L.quote(data) .. " --listen 127.0.0.1:0 --config " .. L.quote(badfull))
+t:ok(c0 ~= 0, "a full_at that is not HH:MM: refused", e0)
+t:contains("… naming it", e0, "pulls[0].full_at[0]: expected a local time")
+
+-- an updated_at source: the pulls read only what changed, but those at full_at read every
+-- row, so that a deleted row stops counting (the host's injected clock crosses 03:00)
+L.write(rules .. "/sources.lua", (src:gsub('source "cases" {\n',
+  'source "cases" {\n  plugin = "postgres", options = { table = "public.cases2", updated_at = "updated_at" },\n', 1)
+  :gsub(L.pattern('{ "sync_date", "time" },'), '%0\n    { "updated_at", "time" },', 1)))
+local function row2(no, upd) return row(no, "窗口"):sub(1, -2) .. ",'" .. upd .. "')" end
+_, err, code = pg:psql(F.ddl(F.sources(rules), "cases", "public.cases2") ..
+  "INSERT INTO public.cases2 VALUES " .. row2("P1", "2021-06-01 00:00+08") .. ", " ..
+  row2("P2", "2021-06-01 00:00+08") .. ", " .. row2("P3", "2021-06-01 00:00+08") .. ";\n")
+t:eq("the table with updated_at", 0, code, err)
+local cfull
+tok, cfull = H.tokens(bin, ws, '"pulls": [ { "source": "cases", "from": "postgres:", ' ..
+  '"every_s": 86400, "full_at": ["03:00"] } ], ')
+os.execute("mkdir -p " .. L.quote(ws .. "/data-full"))
+local hf = H.start { bin = bin, rules = rules, data = ws .. "/data-full", config = cfull,
+  env = pg.env, clock = "2021-06-20T02:50:00+08:00" }
+t:ok(hf, "a host pulling an updated_at source starts")
+if hf then
+  h = hf
+  local got = H.wait(30, function() local v = metric("accepted") return v and v >= 1 and v end)
+  t:eq("… its first pull reads the table", 1, got, hf:log():sub(-600))
+  pg:psql("DELETE FROM public.cases2 WHERE project_no = 'P3';\nINSERT INTO public.cases2 VALUES " ..
+    row2("P4", "2021-06-02 00:00+08") .. ";\n")
+  hf:post("/api/v1/clock", tok.admin, '{"now":"2021-06-20T03:00:30+08:00"}')
+  got = H.wait(30, function() local v = metric("accepted") return v and v >= 2 and v end)
+  t:eq("03:00 passed: a full pull", 2, got, hf:log():sub(-600))
+  t:ok(hf:log():find("event=pull source=cases from=postgres: full=true", 1, true),
+    "… logged as full", hf:log():sub(-600))
+  local out = L.run("sqlite3 " .. L.quote(ws .. "/data-full/pinggu.db") ..
+    " \"SELECT records FROM batch WHERE source = 'cases' AND status = 'active'\"")
+  t:eq("… of P1, P2 and P4: the deleted row is gone", "3", (out:gsub("%s+$", "")))
+  stop_host(hf)
+end
+
 local _, numcfg = H.tokens(bin, ws, '"pulls": [ { "source": "cases", "from": "postgres:", "every_s": 2, "connection": 5 } ], ')
 _, e0, c0 = L.run(L.quote(bin) .. " serve --rules " .. L.quote(rules) .. " --data-dir " ..
   L.quote(data) .. " --listen 127.0.0.1:0 --config " .. L.quote(numcfg))
