@@ -284,7 +284,7 @@ static int overdue_now(pg_store *st, const pg_publish_in *in, const pg_result *r
         pg_error(d, NULL, 0, "publication time '%s' is not a time", at);
         return -EINVAL;
     }
-    int rc = pg_rectify_list(st, NULL, in->rs->schemes[in->scheme].id, NULL, &records, d);
+    int rc = pg_rectify_list(st, NULL, NULL, NULL, &records, d); /* a year: its months' */
     if (rc != 0) return rc;
     *whole = pg_overdue_json(res, in->ds, records, pg_time_day(t, in->rs->tz_offset));
     cJSON_Delete(records);

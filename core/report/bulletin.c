@@ -303,7 +303,7 @@ static void group(pg_bulletin *b, const pg_result *res, int g)
 
 /* The monthly scheme a trend shows: the scheme itself when monthly, else the first monthly
  * scheme it aggregates, else the rule set's first monthly scheme; -1 when there is none. */
-static int trend_scheme(const pg_ruleset *rs, int scheme)
+int pg_report_month_scheme(const pg_ruleset *rs, int scheme)
 {
     const pg_scheme *s = &rs->schemes[scheme];
     if (s->period == PG_PERIOD_MONTH) return scheme;
@@ -319,7 +319,7 @@ static int trend_scheme(const pg_ruleset *rs, int scheme)
  * report). Months that do not evaluate are left out at the end, NAN in the middle. */
 static void trends(pg_bulletin *b, const pg_ruleset *rs, const pg_dataset *ds, const pg_result *res)
 {
-    int ts = trend_scheme(rs, res->scheme);
+    int ts = pg_report_month_scheme(rs, res->scheme);
     if (ts < 0) return;
     int year = pg_period_year(res->period);
     int last = pg_period_is_year(res->period) ? 12 : res->period % 100;

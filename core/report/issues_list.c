@@ -628,39 +628,84 @@ pg_bl_problem *pg_issues_items(const pg_result *res, const pg_dataset *ds, int *
 
 /* ---- overdue items of earlier periods ---- */
 
-/* The status of the 整改 record of (unit, scheme, period, indicator) in `rectify`, or NULL. */
-static const char *rectify_status(const cJSON *rectify, const char *unit, const char *scheme,
+/* The store's 整改 records by (unit, scheme, period, indicator): a province's records would
+ * otherwise be searched once per item of every month. */
+typedef struct {
+    pg_strmap map;
+    char **keys;
+    const char **status;
+    int n;
+} records;
+
+static char *record_key(const char *unit, const char *scheme, const char *period,
+                        const char *indicator)
+{
+    return pg_xasprintf("%s\t%s\t%s\t%s", unit, scheme, period, indicator);
+}
+
+static void records_init(records *r, const cJSON *rectify)
+{
+    int n = cJSON_GetArraySize(rectify);
+    memset(r, 0, sizeof *r);
+    r->keys = pg_xcalloc((size_t)(n ? n : 1), sizeof *r->keys);
+    r->status = pg_xcalloc((size_t)(n ? n : 1), sizeof *r->status);
+    const cJSON *x;
+    cJSON_ArrayForEach(x, rectify)
+    {
+        char *k =
+            record_key(str(x, "unit"), str(x, "scheme"), str(x, "period"), str(x, "indicator"));
+        if (pg_strmap_put(&r->map, k, r->n) != 0) { /* the store keeps one per item */
+            free(k);
+            continue;
+        }
+        r->keys[r->n] = k;
+        r->status[r->n++] = str(x, "status");
+    }
+}
+
+static void records_free(records *r)
+{
+    pg_strmap_free(&r->map);
+    for (int i = 0; i < r->n; i++) free(r->keys[i]);
+    free(r->keys), free(r->status);
+}
+
+/* The status of the 整改 record of (unit, scheme, period, indicator), or NULL. */
+static const char *rectify_status(const records *r, const char *unit, const char *scheme,
                                   const char *period, const char *indicator)
 {
-    const cJSON *r;
-    cJSON_ArrayForEach(r, rectify)
-    {
-        if (strcmp(str(r, "unit"), unit) == 0 && strcmp(str(r, "scheme"), scheme) == 0 &&
-            strcmp(str(r, "period"), period) == 0 && strcmp(str(r, "indicator"), indicator) == 0)
-            return str(r, "status");
-    }
-    return NULL;
+    char *k = record_key(unit, scheme, period, indicator);
+    int i = pg_strmap_get(&r->map, k);
+    free(k);
+    return i >= 0 ? r->status[i] : NULL;
 }
 
 cJSON *pg_overdue_json(const pg_result *res, const pg_dataset *ds, const cJSON *rectify, long as_of)
 {
     const pg_ruleset *rs = res->rs;
-    const pg_scheme *sc = &rs->schemes[res->scheme];
     char buf[16];
     cJSON *o = cJSON_CreateObject();
     pg_json_str(o, "as_of", day_text(as_of, buf));
     cJSON *items = cJSON_AddArrayToObject(o, "items");
-    if (!res->cells || pg_period_is_year(res->period) || sc->period != PG_PERIOD_MONTH) return o;
+    /* a month's bulletin: the months of its scheme before it; a year's: every month of the
+     * monthly scheme its trend shows (whose items the units rectified) */
+    int year = pg_period_is_year(res->period);
+    int ms = year ? pg_report_month_scheme(rs, res->scheme) : res->scheme;
+    if (ms < 0 || rs->schemes[ms].period != PG_PERIOD_MONTH) return o;
+    const pg_scheme *sc = &rs->schemes[ms];
+    int first = pg_period_year(res->period) * 100 + 1;
+    int end = year ? first + 12 : res->period;
+    records recs;
+    records_init(&recs, rectify);
     /* each unit's items gathered month by month, then laid out unit by unit */
     cJSON **per = pg_xcalloc((size_t)(rs->nunits ? rs->nunits : 1), sizeof *per);
-    for (int code = res->period - res->period % 100 + 1; code < res->period; code++) {
+    for (int code = first; code < end; code++) {
         long due = due_day(rs, code);
         if (due >= as_of) break; /* later months are due later still */
         pg_result *r = NULL;
         pg_diags d = {0};
         /* a month with no data has no items; one that cannot be evaluated neither */
-        if (!ds || !pg_dataset_has_period(ds, code) ||
-            pg_eval(rs, ds, res->scheme, code, &r, &d) != 0)
+        if (!ds || !pg_dataset_has_period(ds, code) || pg_eval(rs, ds, ms, code, &r, &d) != 0)
             r = NULL;
         pg_diags_free(&d);
         if (!r) continue;
@@ -672,7 +717,7 @@ cJSON *pg_overdue_json(const pg_result *res, const pg_dataset *ds, const cJSON *
         {
             int u = pg_unit_find(rs, str(x, "unit"));
             const char *st =
-                rectify_status(rectify, str(x, "unit"), sc->id, period, str(x, "indicator"));
+                rectify_status(&recs, str(x, "unit"), sc->id, period, str(x, "indicator"));
             if (u < 0 || (st && strcmp(st, "verified") == 0)) continue;
             cJSON *it = cJSON_CreateObject();
             pg_json_str(it, "unit", str(x, "unit"));
@@ -700,5 +745,6 @@ cJSON *pg_overdue_json(const pg_result *res, const pg_dataset *ds, const cJSON *
         cJSON_Delete(per[u]);
     }
     free(per);
+    records_free(&recs);
     return o;
 }

@@ -10,6 +10,8 @@
 --   frozen       B verified after the publication: the API's JSON, the HTML and the CSV of the
 --                2021-06 bulletin are byte for byte what they were, and its run re-runs to its
 --                bytes (pinggu reproduce); 2021-07, published after, no longer lists B
+--   year         the annual report (a scheme of schemes) lists the monthly scheme's overdue
+--                items of the year: C from May, not B
 local H = dofile(arg[0]:gsub("[^/]*$", "") .. "host.lua")
 local L = H.L
 local cjson = require "cjson"
@@ -156,5 +158,18 @@ end
 t:eq("July: B verified, not overdue", nil, july[B.indicator])
 t:eq("July: C still overdue", "none", july[C.indicator])
 t:eq("July: A still not", nil, july[A.indicator])
+
+-- a year report lists the overdue items of the year's months of the monthly scheme it shows
+st, text, j = h:post("/api/v1/bulletins", tok.evaluator, '{"scheme":"annual","period":"2021"}')
+t:eq("the annual report is published", 201, st, text)
+local _, _, yj = h:get("/api/v1/bulletins/annual/2021", tok.lufeng)
+local year = {}
+for _, x in ipairs(yj and yj.overdue and yj.overdue.items or {}) do
+  if x.period == "2021-05" then year[x.indicator] = x.state end
+end
+t:eq("the year: C overdue from May", "none", year[C.indicator])
+t:eq("the year: B not", nil, year[B.indicator])
+local yhtml = L.slurp((j and j.documents or "") .. "/annual-2021.html") or ""
+t:ok(yhtml:find(row(C, "未报整改"), 1, true), "the year's HTML lists C for 2021-05")
 
 H.finish(t, h)
