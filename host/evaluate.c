@@ -25,6 +25,7 @@
 #include "host.h"
 #include "log.h"
 #include "months.h"
+#include "bodies.h"
 #include "base.h"
 #include "render.h"
 #include "reply.h"
@@ -44,7 +45,7 @@ typedef struct {
     pg_entry *e;
     char *scheme, *datadir, *trigger;
     int period, draft;
-    pg_mix *mix; /* a composite's months under other generations (months.h), or NULL */
+    pg_mix *mix;       /* a composite's months under other generations (months.h), or NULL */
     long data_version; /* the loop thread's: moved on by pg_rescore_data while the job runs */
     int load_failed;   /* the data could not be loaded: every evaluation fails alike */
     int64_t now;
@@ -83,72 +84,23 @@ static void fail(pg_outcome *o, int status, const pg_diags *d, const char *fallb
     if (!o->error) o->error = pg_xstrdup(fallback);
 }
 
-/* A subtree printed compactly into a blob; the tree is kept. */
-static pg_blob *print_blob(const cJSON *j)
-{
-    char *text = cJSON_PrintUnformatted(j);
-    if (!text) return NULL;
-    pg_blob *b = pg_blob_str(text);
-    cJSON_free(text);
-    return b;
-}
-
-/* `head` (a printed object, "{…}") with one more member "key":[item] appended: the same bytes
- * as adding the member to the tree and printing it, without copying the tree. */
-static pg_blob *with_member(const char *head, size_t hlen, const char *key, const cJSON *item)
-{
-    char *it = cJSON_PrintUnformatted(item);
-    if (!it) return NULL;
-    size_t ilen = strlen(it), klen = strlen(key);
-    int comma = hlen > 2; /* not "{}" */
-    pg_blob *b = pg_blob_new(NULL, hlen - 1 + (size_t)comma + klen + ilen + 6);
-    char *t = b->data;
-    memcpy(t, head, hlen - 1), t += hlen - 1;
-    if (comma) *t++ = ',';
-    *t++ = '"', memcpy(t, key, klen), t += klen;
-    memcpy(t, "\":[", 3), t += 3;
-    memcpy(t, it, ilen), t += ilen;
-    memcpy(t, "]}", 2);
-    cJSON_free(it);
-    return b;
-}
-
-/* Renders the result for each audience. The full result is printed from the report tree
- * itself, and the one-group and one-unit bodies are the printed header with that member
- * appended: no copy of the tree. */
-static void render(pg_outcome *o, const pg_result *res)
+/* Renders the result for each audience (bodies.c: one printed text, cut), and gives the run's
+ * result text, which is that printed text. A unit's own breakdown also carries its rows as its
+ * officials read them and its 问题清单 (core/report/issues_list.c); the full result and the
+ * rankings do not. */
+static char *render(pg_outcome *o, const pg_result *res)
 {
     const pg_ruleset *rs = res->rs;
     cJSON *full = pg_report_json_tree(res, -1);
-    o->full = print_blob(full);
-    cJSON *units = cJSON_DetachItemFromObjectCaseSensitive(full, "units");
-    o->ranking = print_blob(full);
-    cJSON *all = cJSON_DetachItemFromObjectCaseSensitive(full, "groups");
-    char *head = cJSON_PrintUnformatted(full);
-    size_t hlen = head ? strlen(head) : 0;
-    o->ngroups = rs->ngroups;
-    o->groups = pg_xcalloc((size_t)rs->ngroups, sizeof *o->groups);
-    for (int g = 0; head && g < rs->ngroups; g++)
-        o->groups[g] = with_member(head, hlen, "groups", cJSON_GetArrayItem(all, g));
-    o->nunits = rs->nunits;
-    o->units = pg_xcalloc((size_t)rs->nunits, sizeof *o->units);
-    /* a unit's own breakdown also carries its rows as its officials read them and its 问题清单
-     * (core/report/issues_list.c); the full result and the rankings stay as they were */
     cJSON **rows = pg_xcalloc((size_t)rs->nunits + 1, sizeof *rows);
     cJSON **issues = pg_xcalloc((size_t)rs->nunits + 1, sizeof *issues);
     pg_units_rows_issues(res, rows, issues);
-    int u = 0;
-    for (cJSON *it = units ? units->child : NULL; head && it && u < rs->nunits;
-         it = it->next, u++) {
-        cJSON_AddItemToObject(it, "rows", rows[u]);
-        cJSON_AddItemToObject(it, "issues", issues[u]);
-        rows[u] = issues[u] = NULL;
-        o->units[u] = with_member(head, hlen, "units", it);
-    }
+    char *text = NULL;
+    pg_bodies_render(o, full, rows, issues, rs->ngroups, rs->nunits, &text);
     for (int k = 0; k < rs->nunits; k++) cJSON_Delete(rows[k]), cJSON_Delete(issues[k]);
     free(rows), free(issues);
-    cJSON_free(head);
-    cJSON_Delete(all), cJSON_Delete(units), cJSON_Delete(full);
+    cJSON_Delete(full);
+    return text;
 }
 
 static int write_draft(const char *datadir, const char *scheme, int period, const pg_blob *b)
@@ -185,9 +137,10 @@ static int write_documents(const pg_result *res, const pg_dataset *ds, const cha
     return rc;
 }
 
-/* Records the evaluation as a run. Returns the run's id, or 0 after logging why not. */
-static long record_run(const eval_job *x, const pg_job *j, const pg_result *res,
-                       const pg_dataset *ds, const char *started_at)
+/* Records the evaluation as a run, its result text `result` (render's). Returns the run's id,
+ * or 0 after logging why not. */
+static long record_run(const eval_job *x, const pg_job *j, const char *result, const pg_dataset *ds,
+                       const char *started_at)
 {
     pg_diags d = {0};
     pg_store *st = NULL;
@@ -198,7 +151,7 @@ static long record_run(const eval_job *x, const pg_job *j, const pg_result *res,
     snprintf(run.revision, sizeof run.revision, "%s", j->gen->content);
     snprintf(run.started_at, sizeof run.started_at, "%s", started_at);
     pg_store_now(run.finished_at);
-    char *inputs = pg_run_inputs_text(ds), *result = pg_run_result_text(res);
+    char *inputs = pg_run_inputs_text(ds);
     if (!inputs || !result || pg_store_open(x->datadir, &st, &d) != 0 ||
         pg_run_record(st, &run, inputs, result, &d) != 0) {
         run.id = 0;
@@ -206,7 +159,7 @@ static long record_run(const eval_job *x, const pg_job *j, const pg_result *res,
                "cannot record the run", "why", d.n ? d.v[d.n - 1].msg : "out of memory", NULL);
     }
     pg_store_close(st);
-    free(inputs), free(result);
+    free(inputs);
     pg_diags_free(&d);
     return run.id;
 }
@@ -259,8 +212,9 @@ static void evaluate(pg_job *j)
     for (int i = evaluated_from; i < d.n; i++)
         if (d.v[i].sev == PG_WARNING)
             pg_log(PG_LOG_WARN, "rule_error", "scheme", x->scheme, "why", d.v[i].msg, NULL);
-    render(o, res);
-    record_run(x, j, res, ds, started_at);
+    char *text = render(o, res);
+    record_run(x, j, text, ds, started_at);
+    free(text);
     if (x->draft && (write_draft(x->datadir, x->scheme, x->period, o->full) != 0 ||
                      write_documents(res, ds, x->datadir, x->scheme, &d) != 0))
         pg_log(PG_LOG_ERROR, "draft", "scheme", x->scheme, "error", "cannot write the draft", "why",
@@ -472,9 +426,9 @@ void pg_rescore_data(pg_host *h, const pg_data_change *ch, const char *trigger)
         /* still current for everything but this change: its outcome, or the evaluation under
          * way, which read the store after the change before it was committed (x->data_version
          * was taken after that one's announcement) and maybe this one too */
-        int was_current = x ? x->data_version == before && g && x->job.gen->id == g->id
-                            : !e->cur->error && e->cur->data_version == before && g &&
-                                  e->cur->gen_id == g->id;
+        int was_current =
+            x ? x->data_version == before && g && x->job.gen->id == g->id
+              : !e->cur->error && e->cur->data_version == before && g && e->cur->gen_id == g->id;
         if (was_current && !pg_data_change_reaches(h, e, ch)) {
             if (x)
                 x->data_version = h->data_version;
