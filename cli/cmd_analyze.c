@@ -22,19 +22,15 @@ static const char usage[] =
 int cmd_analyze(int argc, char **argv)
 {
     const char *rules = NULL, *data = NULL, *scheme = NULL, *period = NULL, *format = "text";
-    const cli_opt opts[] = {{"rules", &rules, NULL},   {"data", &data, NULL},
-                            {"scheme", &scheme, NULL}, {"period", &period, NULL},
-                            {"format", &format, NULL}, {NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_REQUIRED("rules", &rules),
+                            CLI_REQUIRED("data", &data),
+                            CLI_REQUIRED("scheme", &scheme),
+                            CLI_REQUIRED("period", &period),
+                            CLI_ONEOF("format", &format, "text|json"),
+                            CLI_END};
     int rc0 = cli_args(argc, argv, opts, usage);
     if (rc0 >= 0) return rc0;
-    if (!rules || !data || !scheme || !period || optind != argc) {
-        fputs(usage, stderr);
-        return 2;
-    }
-    if (strcmp(format, "json") && strcmp(format, "text")) {
-        fprintf(stderr, "pinggu analyze: --format %s: use text or json\n", format);
-        return 2;
-    }
+    if (cli_operands(argc, argv, 0, 0, usage)) return 2;
     int code = cli_period("analyze", period);
     if (code < 0) return 2;
     int rc = 1;

@@ -32,16 +32,18 @@ int cmd_audit(int argc, char **argv)
 {
     const char *data = NULL, *limit = NULL, *format = "text";
     pg_audit_filter f = {0};
-    const cli_opt opts[] = {
-        {"data", &data, NULL},       {"actor", &f.actor, NULL}, {"action", &f.action, NULL},
-        {"object", &f.object, NULL}, {"since", &f.since, NULL}, {"until", &f.until, NULL},
-        {"limit", &limit, NULL},     {"format", &format, NULL}, {NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_REQUIRED("data", &data),
+                            CLI_OPTION("actor", &f.actor),
+                            CLI_OPTION("action", &f.action),
+                            CLI_OPTION("object", &f.object),
+                            CLI_OPTION("since", &f.since),
+                            CLI_OPTION("until", &f.until),
+                            CLI_OPTION("limit", &limit),
+                            CLI_ONEOF("format", &format, "text|json"),
+                            CLI_END};
     int rc0 = cli_args(argc, argv, opts, usage);
     if (rc0 >= 0) return rc0;
-    if (!data || optind != argc || (strcmp(format, "text") && strcmp(format, "json"))) {
-        fputs(usage, stderr);
-        return 2;
-    }
+    if (cli_operands(argc, argv, 0, 0, usage)) return 2;
     if (limit && (f.limit = atoi(limit)) <= 0) {
         fprintf(stderr, "pinggu audit: --limit %s: expected a positive number\n", limit);
         return 2;

@@ -14,13 +14,10 @@ static const char usage[] = "usage: pinggu backup --data DIR DEST\n"
 int cmd_backup(int argc, char **argv)
 {
     const char *data = NULL;
-    const cli_opt opts[] = {{"data", &data, NULL}, {NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_REQUIRED("data", &data), CLI_END};
     int rc0 = cli_args(argc, argv, opts, usage);
     if (rc0 >= 0) return rc0;
-    if (!data || optind != argc - 1) {
-        fputs(usage, stderr);
-        return 2;
-    }
+    if (cli_operands(argc, argv, 1, 1, usage)) return 2;
     const char *dest = argv[optind];
     pg_diags d = {0};
     pg_backup_stats st;

@@ -30,13 +30,10 @@ static int write_file(const pg_ruleset *rs, int g, pg_doc_format fmt, const char
 int cmd_doc(int argc, char **argv)
 {
     const char *out = NULL;
-    const cli_opt opts[] = {{"out", &out, NULL}, {NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_OPTION("out", &out), CLI_END};
     int rc0 = cli_args(argc, argv, opts, usage);
     if (rc0 >= 0) return rc0;
-    if (optind != argc - 1) {
-        fputs(usage, stderr);
-        return 2;
-    }
+    if (cli_operands(argc, argv, 1, 1, usage)) return 2;
     pg_diags d = {0};
     pg_ruleset *rs = NULL;
     int rc = 1;

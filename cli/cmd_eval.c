@@ -20,20 +20,16 @@ int cmd_eval(int argc, char **argv)
 {
     const char *rules = NULL, *data = NULL, *scheme = NULL, *period = NULL, *unit = NULL;
     const char *format = "json";
-    const cli_opt opts[] = {{"rules", &rules, NULL},   {"data", &data, NULL},
-                            {"scheme", &scheme, NULL}, {"period", &period, NULL},
-                            {"format", &format, NULL}, {"unit", &unit, NULL},
-                            {NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_REQUIRED("rules", &rules),
+                            CLI_REQUIRED("data", &data),
+                            CLI_REQUIRED("scheme", &scheme),
+                            CLI_REQUIRED("period", &period),
+                            CLI_ONEOF("format", &format, "json|csv|text"),
+                            CLI_OPTION("unit", &unit),
+                            CLI_END};
     int rc0 = cli_args(argc, argv, opts, usage);
     if (rc0 >= 0) return rc0;
-    if (!rules || !data || !scheme || !period || optind != argc) {
-        fputs(usage, stderr);
-        return 2;
-    }
-    if (strcmp(format, "json") && strcmp(format, "csv") && strcmp(format, "text")) {
-        fprintf(stderr, "pinggu eval: --format %s: use json, csv or text\n", format);
-        return 2;
-    }
+    if (cli_operands(argc, argv, 0, 0, usage)) return 2;
     int code = cli_period("eval", period);
     if (code < 0) return 2;
 

@@ -29,21 +29,18 @@ int cmd_explain(int argc, char **argv)
 {
     const char *rules = NULL, *data = NULL, *unit = NULL, *scheme = NULL, *period = NULL;
     const char *indicator = NULL, *format = "text";
-    const cli_opt opts[] = {{"rules", &rules, NULL},   {"data", &data, NULL},
-                            {"unit", &unit, NULL},     {"scheme", &scheme, NULL},
-                            {"period", &period, NULL}, {"indicator", &indicator, NULL},
-                            {"format", &format, NULL}, {NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_REQUIRED("rules", &rules),
+                            CLI_REQUIRED("data", &data),
+                            CLI_REQUIRED("unit", &unit),
+                            CLI_REQUIRED("scheme", &scheme),
+                            CLI_REQUIRED("period", &period),
+                            CLI_OPTION("indicator", &indicator),
+                            CLI_ONEOF("format", &format, "text|json"),
+                            CLI_END};
     int rc0 = cli_args(argc, argv, opts, usage);
     if (rc0 >= 0) return rc0;
-    if (!rules || !data || !unit || !scheme || !period || optind != argc) {
-        fputs(usage, stderr);
-        return 2;
-    }
+    if (cli_operands(argc, argv, 0, 0, usage)) return 2;
     int json = strcmp(format, "json") == 0;
-    if (!json && strcmp(format, "text") != 0) {
-        fprintf(stderr, "pinggu explain: --format %s: use text or json\n", format);
-        return 2;
-    }
     int code = cli_period("explain", period);
     if (code < 0) return 2;
     int rc = 1, u, s, node = -1;

@@ -199,12 +199,19 @@ int cmd_ingest(int argc, char **argv)
     const char *rules = NULL, *data = NULL, *source = NULL, *withdraw = NULL, *nthreads = NULL;
     const char *replace = NULL, *values = NULL, *actor = NULL, *from = NULL;
     int do_list = 0, dry_run = 0, full = 0, threads = pg_ingest_threads();
-    const cli_opt opts[] = {
-        {"rules", &rules, NULL},     {"data", &data, NULL},         {"source", &source, NULL},
-        {"list", NULL, &do_list},    {"withdraw", &withdraw, NULL}, {"threads", &nthreads, NULL},
-        {"replace", &replace, NULL}, {"values", &values, NULL},     {"actor", &actor, NULL},
-        {"dry-run", NULL, &dry_run}, {"from", &from, NULL},         {"full", NULL, &full},
-        {NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_OPTION("rules", &rules),
+                            CLI_OPTION("data", &data),
+                            CLI_OPTION("source", &source),
+                            CLI_FLAG("list", &do_list),
+                            CLI_OPTION("withdraw", &withdraw),
+                            CLI_OPTION("threads", &nthreads),
+                            CLI_OPTION("replace", &replace),
+                            CLI_OPTION("values", &values),
+                            CLI_OPTION("actor", &actor),
+                            CLI_FLAG("dry-run", &dry_run),
+                            CLI_OPTION("from", &from),
+                            CLI_FLAG("full", &full),
+                            CLI_END};
     int rc0 = cli_args(argc, argv, opts, usage);
     if (rc0 >= 0) return rc0;
     if (nthreads) {

@@ -19,16 +19,11 @@ static const char usage[] =
 int cmd_prune(int argc, char **argv)
 {
     const char *data = NULL, *before = NULL, *actor = NULL;
-    const cli_opt opts[] = {{"data", &data, NULL},
-                            {"before", &before, NULL},
-                            {"actor", &actor, NULL},
-                            {NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_REQUIRED("data", &data), CLI_REQUIRED("before", &before),
+                            CLI_OPTION("actor", &actor), CLI_END};
     int rc0 = cli_args(argc, argv, opts, usage);
     if (rc0 >= 0) return rc0;
-    if (!data || !before || optind != argc) {
-        fputs(usage, stderr);
-        return 2;
-    }
+    if (cli_operands(argc, argv, 0, 0, usage)) return 2;
     /* a date or a time, as the store writes them: the comparison is on the text */
     if (strlen(before) < 10 || before[4] != '-' || before[7] != '-') {
         fprintf(stderr, "pinggu prune: --before %s: expected YYYY-MM-DD[THH:MM:SSZ]\n", before);

@@ -99,16 +99,16 @@ int cmd_publish(int argc, char **argv)
 {
     const char *rules = NULL, *data = NULL, *scheme = NULL, *period = NULL, *reason = NULL;
     const char *actor = NULL;
-    const cli_opt opts[] = {{"rules", &rules, NULL},   {"data", &data, NULL},
-                            {"scheme", &scheme, NULL}, {"period", &period, NULL},
-                            {"reason", &reason, NULL}, {"actor", &actor, NULL},
-                            {NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_REQUIRED("rules", &rules),
+                            CLI_REQUIRED("data", &data),
+                            CLI_REQUIRED("scheme", &scheme),
+                            CLI_REQUIRED("period", &period),
+                            CLI_OPTION("reason", &reason),
+                            CLI_OPTION("actor", &actor),
+                            CLI_END};
     int rc0 = cli_args(argc, argv, opts, publish_usage);
     if (rc0 >= 0) return rc0;
-    if (!rules || !data || !scheme || !period || optind != argc) {
-        fputs(publish_usage, stderr);
-        return 2;
-    }
+    if (cli_operands(argc, argv, 0, 0, publish_usage)) return 2;
     int code = cli_period("publish", period);
     if (code < 0) return 2;
 
@@ -209,15 +209,15 @@ static void print_view(const cJSON *v)
 int cmd_bulletins(int argc, char **argv)
 {
     const char *data = NULL, *scheme = NULL, *period = NULL, *show = NULL, *format = "text";
-    const cli_opt opts[] = {{"data", &data, NULL},     {"scheme", &scheme, NULL},
-                            {"period", &period, NULL}, {"show", &show, NULL},
-                            {"format", &format, NULL}, {NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_REQUIRED("data", &data),
+                            CLI_OPTION("scheme", &scheme),
+                            CLI_OPTION("period", &period),
+                            CLI_OPTION("show", &show),
+                            CLI_ONEOF("format", &format, "text|json"),
+                            CLI_END};
     int rc0 = cli_args(argc, argv, opts, bulletins_usage);
     if (rc0 >= 0) return rc0;
-    if (!data || optind != argc || (strcmp(format, "text") && strcmp(format, "json"))) {
-        fputs(bulletins_usage, stderr);
-        return 2;
-    }
+    if (cli_operands(argc, argv, 0, 0, bulletins_usage)) return 2;
     char *end = NULL;
     long id = show ? strtol(show, &end, 10) : 0;
     if (show && (*end || id <= 0)) {
@@ -264,16 +264,13 @@ done:
 int cmd_reproduce(int argc, char **argv)
 {
     const char *data = NULL, *bulletin = NULL;
-    const cli_opt opts[] = {
-        {"data", &data, NULL}, {"bulletin", &bulletin, NULL}, {NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_REQUIRED("data", &data), CLI_REQUIRED("bulletin", &bulletin),
+                            CLI_END};
     int rc0 = cli_args(argc, argv, opts, reproduce_usage);
     if (rc0 >= 0) return rc0;
+    if (cli_operands(argc, argv, 0, 0, reproduce_usage)) return 2;
     char *end = NULL;
-    long id = bulletin ? strtol(bulletin, &end, 10) : 0;
-    if (!data || !bulletin || optind != argc) {
-        fputs(reproduce_usage, stderr);
-        return 2;
-    }
+    long id = strtol(bulletin, &end, 10);
     if (*end || id <= 0) {
         fprintf(stderr, "pinggu reproduce: --bulletin %s: expected a bulletin id (a number)\n",
                 bulletin);

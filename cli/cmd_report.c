@@ -60,19 +60,24 @@ int cmd_report(int argc, char **argv)
 {
     const char *rules = NULL, *data = NULL, *scheme = NULL, *period = NULL, *out = NULL;
     const char *format = "html";
-    const cli_opt opts[] = {{"rules", &rules, NULL},   {"data", &data, NULL},
-                            {"scheme", &scheme, NULL}, {"period", &period, NULL},
-                            {"format", &format, NULL}, {"out", &out, NULL},
-                            {NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_REQUIRED("rules", &rules),
+                            CLI_REQUIRED("data", &data),
+                            CLI_REQUIRED("scheme", &scheme),
+                            CLI_REQUIRED("period", &period),
+                            CLI_OPTION("format", &format),
+                            CLI_REQUIRED("out", &out),
+                            CLI_END};
     int rc0 = cli_args(argc, argv, opts, usage);
     if (rc0 >= 0) return rc0;
-    if (!rules || !data || !scheme || !period || !out || optind != argc || !*format) {
+    if (cli_operands(argc, argv, 0, 0, usage)) return 2;
+    if (!*format) {
         fputs(usage, stderr);
         return 2;
     }
     int code = cli_period("report", period);
     if (code < 0) return 2;
-    /* pdf: the HTML report, then that page printed by a headless Chromium (core/report/print_pdf.c) */
+    /* pdf: the HTML report, then that page printed by a headless Chromium (core/report/print_pdf.c)
+     */
     int pdf = !strcmp(format, "pdf");
     int html = pdf || !strcmp(format, "html");
     int builtin = html || !strcmp(format, "csv") || !strcmp(format, "json");
@@ -89,8 +94,7 @@ int cmd_report(int argc, char **argv)
         /* the annual report carries the year's indicator analysis and rank stability
          * (core/report/analysis_html.c); a part it cannot analyse is left out, said on stderr */
         char *extra = NULL;
-        if (html && rs->schemes[s].period == PG_PERIOD_YEAR &&
-            rs->schemes[s].norder == 0) {
+        if (html && rs->schemes[s].period == PG_PERIOD_YEAR && rs->schemes[s].norder == 0) {
             pg_diags ad = {0};
             long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
             extra = pg_annual_analysis_html(rs, ds, s, code, ncpu > 0 ? (int)ncpu : 1, &ad);
@@ -107,7 +111,7 @@ int cmd_report(int argc, char **argv)
             free(issues), free(extra);
             extra = both;
         }
-        int wrc = html                     ? pg_bulletin_html_with(b, extra, out, pdf ? NULL : stdout)
+        int wrc = html ? pg_bulletin_html_with(b, extra, out, pdf ? NULL : stdout)
                   : !strcmp(format, "csv") ? pg_bulletin_csv(b, out, stdout)
                                            : pg_bulletin_json(b, out, stdout);
         free(extra);

@@ -148,19 +148,19 @@ static int selfreport_submit(int argc, char **argv)
 {
     const char *rules = NULL, *data = NULL, *actor = NULL, *value = NULL, *n = NULL, *file = NULL;
     pg_selfreport_in in = {0};
-    const cli_opt opts[] = {{"rules", &rules, NULL},
-                            {"data", &data, NULL},
-                            {"unit", &in.unit, NULL},
-                            {"period", &in.period, NULL},
-                            {"metric", &in.metric, NULL},
-                            {"value", &value, NULL},
-                            {"n", &n, NULL},
-                            {"file", &file, NULL},
-                            {"link", &in.link, NULL},
-                            {"evidence", &in.evidence, NULL},
-                            {"note", &in.note, NULL},
-                            {"actor", &actor, NULL},
-                            {NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_OPTION("rules", &rules),
+                            CLI_OPTION("data", &data),
+                            CLI_OPTION("unit", &in.unit),
+                            CLI_OPTION("period", &in.period),
+                            CLI_OPTION("metric", &in.metric),
+                            CLI_OPTION("value", &value),
+                            CLI_OPTION("n", &n),
+                            CLI_OPTION("file", &file),
+                            CLI_OPTION("link", &in.link),
+                            CLI_OPTION("evidence", &in.evidence),
+                            CLI_OPTION("note", &in.note),
+                            CLI_OPTION("actor", &actor),
+                            CLI_END};
     int rc0 = cli_args(argc, argv, opts, selfreport_usage);
     if (rc0 >= 0) return rc0;
     if (!rules || !data || !in.unit || !in.period || !in.metric || !value || optind != argc ||
@@ -192,9 +192,9 @@ static int selfreport_review(int argc, char **argv)
 {
     const char *data = NULL, *actor = NULL, *reason = NULL;
     int accept = 0, reject = 0;
-    const cli_opt opts[] = {{"data", &data, NULL},     {"accept", NULL, &accept},
-                            {"reject", NULL, &reject}, {"reason", &reason, NULL},
-                            {"actor", &actor, NULL},   {NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_OPTION("data", &data),   CLI_FLAG("accept", &accept),
+                            CLI_FLAG("reject", &reject), CLI_OPTION("reason", &reason),
+                            CLI_OPTION("actor", &actor), CLI_END};
     int rc0 = cli_args(argc, argv, opts, selfreport_usage);
     if (rc0 >= 0) return rc0;
     if (!data || optind != argc - 1 || accept == reject) {
@@ -224,14 +224,14 @@ static int list_records(int argc, char **argv, const list_kind *k)
     const char *data = NULL, *format = "text";
     int all = 0;
     pg_review_filter f = {0};
-    const cli_opt opts[] = {{"data", &data, NULL},
-                            {"unit", &f.unit, NULL},
-                            {"period", &f.period, NULL},
-                            {k->what, &f.what, NULL},
-                            k->all ? (cli_opt){"all", NULL, &all}
-                                   : (cli_opt){"status", &f.status, NULL},
-                            {"format", &format, NULL},
-                            {NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_OPTION("data", &data),
+                            CLI_OPTION("unit", &f.unit),
+                            CLI_OPTION("period", &f.period),
+                            CLI_OPTION(k->what, &f.what),
+                            k->all ? (cli_opt)CLI_FLAG("all", &all)
+                                   : (cli_opt)CLI_OPTION("status", &f.status),
+                            CLI_OPTION("format", &format),
+                            CLI_END};
     int rc0 = cli_args(argc, argv, opts, k->usage);
     if (rc0 >= 0) return rc0;
     if (!data || optind != argc || bad_format(format)) {
@@ -292,10 +292,15 @@ static int score_set(int argc, char **argv)
 {
     const char *rules = NULL, *data = NULL, *actor = NULL, *unit = NULL, *period = NULL,
                *indicator = NULL, *score = NULL, *reason = NULL;
-    const cli_opt opts[] = {
-        {"rules", &rules, NULL},   {"data", &data, NULL},           {"unit", &unit, NULL},
-        {"period", &period, NULL}, {"indicator", &indicator, NULL}, {"score", &score, NULL},
-        {"reason", &reason, NULL}, {"actor", &actor, NULL},         {NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_OPTION("rules", &rules),
+                            CLI_OPTION("data", &data),
+                            CLI_OPTION("unit", &unit),
+                            CLI_OPTION("period", &period),
+                            CLI_OPTION("indicator", &indicator),
+                            CLI_OPTION("score", &score),
+                            CLI_OPTION("reason", &reason),
+                            CLI_OPTION("actor", &actor),
+                            CLI_END};
     int rc0 = cli_args(argc, argv, opts, score_usage);
     if (rc0 >= 0) return rc0;
     if (!rules || !data || !unit || !period || !indicator || !score || optind != argc) {
@@ -338,10 +343,10 @@ static int appeal_submit(int argc, char **argv)
 {
     const char *rules = NULL, *data = NULL, *actor = NULL, *unit = NULL, *period = NULL,
                *indicator = NULL, *claim = NULL;
-    const cli_opt opts[] = {{"rules", &rules, NULL},         {"data", &data, NULL},
-                            {"unit", &unit, NULL},           {"period", &period, NULL},
-                            {"indicator", &indicator, NULL}, {"claim", &claim, NULL},
-                            {"actor", &actor, NULL},         {NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_OPTION("rules", &rules),         CLI_OPTION("data", &data),
+                            CLI_OPTION("unit", &unit),           CLI_OPTION("period", &period),
+                            CLI_OPTION("indicator", &indicator), CLI_OPTION("claim", &claim),
+                            CLI_OPTION("actor", &actor),         CLI_END};
     int rc0 = cli_args(argc, argv, opts, appeal_usage);
     if (rc0 >= 0) return rc0;
     if (!rules || !data || !unit || !period || !indicator || optind != argc) {
@@ -365,10 +370,10 @@ static int appeal_decide(int argc, char **argv)
 {
     const char *rules = NULL, *data = NULL, *actor = NULL, *adjust = NULL, *reason = NULL;
     int uphold = 0, reject = 0;
-    const cli_opt opts[] = {{"rules", &rules, NULL},   {"data", &data, NULL},
-                            {"uphold", NULL, &uphold}, {"reject", NULL, &reject},
-                            {"adjust", &adjust, NULL}, {"reason", &reason, NULL},
-                            {"actor", &actor, NULL},   {NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_OPTION("rules", &rules),   CLI_OPTION("data", &data),
+                            CLI_FLAG("uphold", &uphold),   CLI_FLAG("reject", &reject),
+                            CLI_OPTION("adjust", &adjust), CLI_OPTION("reason", &reason),
+                            CLI_OPTION("actor", &actor),   CLI_END};
     int rc0 = cli_args(argc, argv, opts, appeal_usage);
     if (rc0 >= 0) return rc0;
     if (!rules || !data || optind != argc - 1 || uphold == reject || (uphold && !adjust)) {

@@ -20,18 +20,11 @@ static const char usage[] = "usage: pinggu rules diff A B [--format text|json]\n
 static int diff(int argc, char **argv)
 {
     const char *format = "text";
-    const cli_opt opts[] = {{"format", &format, NULL}, {NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_ONEOF("format", &format, "text|json"), CLI_END};
     int rc0 = cli_args(argc, argv, opts, usage);
     if (rc0 >= 0) return rc0;
+    if (cli_operands(argc, argv, 2, 2, usage)) return 2;
     int json = strcmp(format, "json") == 0;
-    if (!json && strcmp(format, "text") != 0) {
-        fprintf(stderr, "pinggu: error: --format %s: expected text or json\n%s", format, usage);
-        return 2;
-    }
-    if (optind + 2 != argc) {
-        fputs(usage, stderr);
-        return 2;
-    }
     pg_ruleset *rs[2] = {NULL, NULL};
     pg_diags d = {0};
     int bad = 0;

@@ -40,21 +40,19 @@ int cmd_sensitivity(int argc, char **argv)
 {
     const char *rules = NULL, *data = NULL, *scheme = NULL, *period = NULL;
     const char *format = "text", *draws = "1000", *spread = "20", *seed = "1", *threads = NULL;
-    const cli_opt opts[] = {{"rules", &rules, NULL},   {"data", &data, NULL},
-                            {"scheme", &scheme, NULL}, {"period", &period, NULL},
-                            {"draws", &draws, NULL},   {"spread", &spread, NULL},
-                            {"seed", &seed, NULL},     {"threads", &threads, NULL},
-                            {"format", &format, NULL}, {NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_REQUIRED("rules", &rules),
+                            CLI_REQUIRED("data", &data),
+                            CLI_REQUIRED("scheme", &scheme),
+                            CLI_REQUIRED("period", &period),
+                            CLI_OPTION("draws", &draws),
+                            CLI_OPTION("spread", &spread),
+                            CLI_OPTION("seed", &seed),
+                            CLI_OPTION("threads", &threads),
+                            CLI_ONEOF("format", &format, "text|json"),
+                            CLI_END};
     int rc0 = cli_args(argc, argv, opts, usage);
     if (rc0 >= 0) return rc0;
-    if (!rules || !data || !scheme || !period || optind != argc) {
-        fputs(usage, stderr);
-        return 2;
-    }
-    if (strcmp(format, "json") && strcmp(format, "text")) {
-        fprintf(stderr, "pinggu sensitivity: --format %s: use text or json\n", format);
-        return 2;
-    }
+    if (cli_operands(argc, argv, 0, 0, usage)) return 2;
     pg_sens_opts o = {0};
     long long v;
     if ((v = whole("draws", draws, 1, 10000000)) < 0) return 2;

@@ -25,16 +25,13 @@ int cmd_serve(int argc, char **argv)
 {
     const char *rules = NULL, *data = NULL, *listen = NULL, *config = NULL, *pool = NULL,
                *level = NULL, *clock = NULL;
-    const cli_opt opts[] = {{"rules", &rules, NULL},   {"data-dir", &data, NULL},
-                            {"listen", &listen, NULL}, {"config", &config, NULL},
-                            {"pool", &pool, NULL},     {"log-level", &level, NULL},
-                            {"clock", &clock, NULL},   {NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_OPTION("rules", &rules),   CLI_OPTION("data-dir", &data),
+                            CLI_OPTION("listen", &listen), CLI_OPTION("config", &config),
+                            CLI_OPTION("pool", &pool),     CLI_OPTION("log-level", &level),
+                            CLI_OPTION("clock", &clock),   CLI_END};
     int rc0 = cli_args(argc, argv, opts, serve_usage);
     if (rc0 >= 0) return rc0;
-    if (optind != argc) {
-        fputs(serve_usage, stderr);
-        return 2;
-    }
+    if (cli_operands(argc, argv, 0, 0, serve_usage)) return 2;
     pg_config cfg;
     pg_config_defaults(&cfg);
     int rc = 2;
@@ -98,8 +95,8 @@ static const char token_usage[] =
 int cmd_token(int argc, char **argv)
 {
     const char *role = NULL, *unit = NULL, *name = NULL;
-    const cli_opt opts[] = {
-        {"role", &role, NULL}, {"unit", &unit, NULL}, {"name", &name, NULL}, {NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_OPTION("role", &role), CLI_OPTION("unit", &unit),
+                            CLI_OPTION("name", &name), CLI_END};
     int rc0 = cli_args(argc, argv, opts, token_usage);
     if (rc0 >= 0) return rc0;
     int known = role && (!strcmp(role, "admin") || !strcmp(role, "evaluator") ||

@@ -75,16 +75,16 @@ int cmd_template(int argc, char **argv)
 {
     const char *rules = NULL, *scheme = NULL, *period = NULL, *unit = NULL, *format = NULL;
     const char *out = NULL;
-    const cli_opt opts[] = {{"rules", &rules, NULL},   {"scheme", &scheme, NULL},
-                            {"period", &period, NULL}, {"unit", &unit, NULL},
-                            {"format", &format, NULL}, {"out", &out, NULL},
-                            {NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_REQUIRED("rules", &rules),
+                            CLI_REQUIRED("scheme", &scheme),
+                            CLI_REQUIRED("period", &period),
+                            CLI_REQUIRED("unit", &unit),
+                            CLI_REQUIRED("format", &format),
+                            CLI_OPTION("out", &out),
+                            CLI_END};
     int rc0 = cli_args(argc, argv, opts, usage);
     if (rc0 >= 0) return rc0;
-    if (!rules || !scheme || !period || !unit || !format || optind != argc) {
-        fputs(usage, stderr);
-        return 2;
-    }
+    if (cli_operands(argc, argv, 0, 0, usage)) return 2;
     int code = cli_period("template", period);
     if (code < 0) return 2;
     int rc = 1;

@@ -32,14 +32,11 @@ static int coverage(const pg_ruleset *rs, const pg_rt_report *rep)
 int cmd_test(int argc, char **argv)
 {
     int want_coverage = 0, verbose = 0;
-    const cli_opt opts[] = {
-        {"coverage", NULL, &want_coverage}, {"verbose", NULL, &verbose}, {NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_FLAG("coverage", &want_coverage), CLI_FLAG("verbose", &verbose),
+                            CLI_END};
     int rc0 = cli_args(argc, argv, opts, usage);
     if (rc0 >= 0) return rc0;
-    if (optind >= argc) {
-        fputs(usage, stderr);
-        return 2;
-    }
+    if (cli_operands(argc, argv, 1, argc, usage)) return 2;
     pg_diags d = {0};
     pg_ruleset *rs = NULL;
     if (pg_ruleset_load(argv[optind], &rs, &d) != 0) {
