@@ -10,8 +10,11 @@
  *   harmonic  S = W / Σ (wₖ/sₖ)      0 when any child is at 0 (the limit)
  *   min       S = min sₖ             (weights count only towards W)
  * The additions happen in the order the children are added, so the caller's order of children
- * fixes the rounding. Header-only and inline: sensitivity.c calls it once a unit a node a
- * draw. */
+ * fixes the rounding. Header-only and inline. sensitivity.c adds the terms of a node whose
+ * children are all leaves itself, child by child across the units (reaggregate_leaves: wₖsₖ,
+ * wₖ ln sₖ, wₖ/sₖ in the same order, so that it vectorises) and then calls pg_agg_result; a
+ * change to a term here must be made there too (its check at nominal weights refuses to draw
+ * when the two differ by a bit, and unit.test_sens_ops recomputes every draw). */
 #ifndef PG_SCORE_AGGREGATE_H
 #define PG_SCORE_AGGREGATE_H
 
@@ -85,7 +88,11 @@ static inline double pg_agg_result(const pg_agg *a, pg_op op)
                : op == PG_OP_GEOMEAN  ? (a->zero ? 0 : exp(a->acc / a->W))
                : op == PG_OP_HARMONIC ? (a->zero ? 0 : a->W / a->acc)
                                       : a->smin;
-    return fmin(fmax(S, 0), 1); /* exp and the division may round a hair past 1 */
+    /* exp and the division may round a hair past 1. Comparisons, not fmin(fmax(S, 0), 1): the
+     * same number for every S (a NaN gives 0 as fmax's does; −0 gives +0, as x86-64's fmax
+     * gives, and S × max + 0.0 is +0 either way), inlined, so that a caller's loop over units
+     * vectorises (sensitivity.c). */
+    return S > 0 ? (S < 1 ? S : 1) : 0;
 }
 
 /* A child's weight under node n (not sum): its `weight` (1 when not given); every child

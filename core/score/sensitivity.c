@@ -69,6 +69,17 @@ typedef struct {
     int *pat;       /* per unit: its pattern, or NULL when the node has none */
     int npat;       /* patterns */
     double *patmax; /* npat × nkids: each child's max in the pattern's group, 0 where absent */
+    /* A node under mean/geomean/harmonic/min whose children are all leaves (reaggregate_leaves):
+     * the sum of its children's weights that apply (wall) and of those scored (W) depend on a
+     * unit only through which children are off and which are scored, its pattern; once a
+     * pattern a draw, in eval's order of additions. opat NULL: too many patterns, summed unit by
+     * unit. fixed: what a unit's share is under any weights (NAN: it depends on them) — a
+     * geomean or harmonic with a child at 0 is 0, a min is its smallest child. */
+    int leafop;
+    int *opat;
+    int nopat;
+    unsigned char *opm; /* nopat × nkids: 0 off, 1 applies but not scored, 2 scored */
+    double *fixed;      /* per unit */
 } snode;
 
 /* What the re-aggregation needs, compiled once from a result. */
@@ -132,7 +143,7 @@ static void scratch_init(const model *m, scratch *x)
     x->sm = pg_xmalloc(nu * sizeof(double));
     x->sa = pg_xmalloc(nu * sizeof(double));
     x->vals = pg_xmalloc(nu * sizeof(double));
-    x->smp = pg_xmalloc(sizeof(double) * (MAX_PATTERNS + 1));
+    x->smp = pg_xmalloc(sizeof(double) * 2 * (MAX_PATTERNS + 1));
     x->parts = pg_xmalloc((size_t)(m->nparts + 1) * sizeof(double));
     x->tkeys = pg_xmalloc(nu * (size_t)(m->rs->ntie + 1) * sizeof(double));
     x->sorted = pg_xmalloc(nu * sizeof(struct rk));
@@ -242,6 +253,112 @@ static void reaggregate_op(const model *m, const double *f, scratch *x, const sn
     }
 }
 
+/* reaggregate_op for a node whose children are all leaves, child by child across the units so
+ * that it vectorises: per unit the same terms in the same order as pg_agg_add, a child that is
+ * off or not scored adding +0 instead of nothing — the same bits, since a sum that is never −0
+ * does not change by adding +0 (its share and log are 0 in the model, w × 0 = +0, and
+ * w / ∞ = +0 under harmonic). The weights' sums come from the unit's pattern, its fixed share
+ * from the model; pg_agg_result makes the node's share from them as eval.c does. */
+static void reaggregate_leaves(const model *m, const double *f, scratch *x, const snode *sn, int p,
+                               double fp, int u0, int u1)
+{
+    double *restrict acc = x->sp, *restrict W = x->sm, *restrict wall = x->sa;
+    for (int u = u0; u < u1; u++) acc[u] = 0;
+    if (sn->opat) {
+        double *pW = x->smp, *pwall = x->smp + MAX_PATTERNS + 1;
+        for (int q = 0; q < sn->nopat; q++) {
+            double a = 0, b = 0;
+            for (int k = 0; k < sn->nkids; k++) {
+                int st = sn->opm[q * sn->nkids + k];
+                const snode *kn = &m->pos[sn->kids[k]];
+                double w = kn->cw * factor(f, kn->w);
+                if (st) b += w;
+                if (st == 2) a += w;
+            }
+            pW[q] = a, pwall[q] = b;
+        }
+        for (int u = u0; u < u1; u++) W[u] = pW[sn->opat[u]], wall[u] = pwall[sn->opat[u]];
+    } else {
+        for (int u = u0; u < u1; u++) W[u] = wall[u] = 0;
+        for (int k = 0; k < sn->nkids; k++) {
+            const snode *kn = &m->pos[sn->kids[k]];
+            double w = kn->cw * factor(f, kn->w);
+            const unsigned char *restrict off = m->off + AT(m, sn->kids[k], 0);
+            const unsigned char *restrict pres = m->lpres + AT(m, sn->kids[k], 0);
+            for (int u = u0; u < u1; u++) {
+                W[u] += pres[u] ? w : 0.0;
+                wall[u] += off[u] ? 0.0 : w;
+            }
+        }
+    }
+    if (sn->op != PG_OP_MIN) /* min: its share is fixed */
+        for (int k0 = 0; k0 < sn->nkids; k0 += 4) {
+            /* four children a pass, added left to right: acc is read and written once for
+             * four terms, in the order of the children */
+            double w[4] = {0, 0, 0, 0};
+            const double *v[4];
+            int nk = sn->nkids - k0 < 4 ? sn->nkids - k0 : 4;
+            for (int k = 0; k < 4; k++) {
+                const snode *kn = &m->pos[sn->kids[k0 + (k < nk ? k : 0)]];
+                int c = sn->kids[k0 + (k < nk ? k : 0)];
+                if (k < nk) w[k] = kn->cw * factor(f, kn->w);
+                v[k] = (sn->op == PG_OP_GEOMEAN ? m->lln : m->lsh) + AT(m, c, 0);
+            }
+            const double *restrict v0 = v[0], *restrict v1 = v[1], *restrict v2 = v[2],
+                                   *restrict v3 = v[3];
+            double w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
+            if (sn->op == PG_OP_HARMONIC) /* w / s where s > 0, else w / ∞ = +0 */
+                for (int k = 0; k < nk; k++) {
+                    const double *restrict sh = v[k];
+                    for (int u = u0; u < u1; u++) acc[u] += w[k] / (sh[u] > 0 ? sh[u] : INFINITY);
+                }
+            else if (nk == 4)
+                for (int u = u0; u < u1; u++)
+                    acc[u] = acc[u] + w0 * v0[u] + w1 * v1[u] + w2 * v2[u] + w3 * v3[u];
+            else
+                for (int k = 0; k < nk; k++) {
+                    const double *restrict sh = v[k];
+                    for (int u = u0; u < u1; u++) acc[u] += w[k] * sh[u];
+                }
+        }
+    /* the node's share into acc: where it depends on the weights, through aggregate.h with a
+     * constant operator (mean and harmonic vectorise; lanes without children are masked below) */
+    switch (sn->op) {
+    case PG_OP_MEAN:
+        for (int u = u0; u < u1; u++)
+            acc[u] = pg_agg_result(&(pg_agg){W[u], acc[u], INFINITY, 0}, PG_OP_MEAN);
+        break;
+    case PG_OP_HARMONIC:
+        for (int u = u0; u < u1; u++)
+            acc[u] = pg_agg_result(&(pg_agg){W[u], acc[u], INFINITY, 0}, PG_OP_HARMONIC);
+        break;
+    case PG_OP_GEOMEAN: /* exp only where it is used */
+        for (int u = u0; u < u1; u++)
+            if (W[u] > 0 && isnan(sn->fixed[u]))
+                acc[u] = pg_agg_result(&(pg_agg){W[u], acc[u], INFINITY, 0}, PG_OP_GEOMEAN);
+        break;
+    default:
+        break;
+    }
+    const unsigned char *restrict off = m->off + AT(m, p, 0);
+    const double *restrict cmax = m->cmax + AT(m, p, 0), *restrict fixed = sn->fixed;
+    double *restrict pts = x->pts + AT(m, p, 0), *restrict mx = x->mx + AT(m, p, 0),
+                     *restrict app = x->app + AT(m, p, 0);
+    unsigned char *restrict pres = x->pres + AT(m, p, 0), *restrict thin = x->thin + AT(m, p, 0);
+    /* The outputs in simple passes, each one GCC vectorises (a select whose value needs a
+     * load or an operation that only that arm uses is not if-converted). When wall is 0 so is
+     * W (every scored child applies, weights are > 0): app is max × 0 / 1 = +0, eval.c's 0. */
+    for (int u = u0; u < u1; u++) thin[u] = 0, pres[u] = !off[u] & (W[u] > 0);
+    for (int u = u0; u < u1; u++) mx[u] = cmax[u] * fp;
+    for (int u = u0; u < u1; u++) wall[u] = wall[u] > 0 ? wall[u] : 1;
+    for (int u = u0; u < u1; u++) acc[u] = fixed[u] == fixed[u] ? fixed[u] : acc[u]; /* S */
+    for (int u = u0; u < u1; u++) pts[u] = acc[u] * mx[u] + 0.0;
+    for (int u = u0; u < u1; u++) app[u] = mx[u] * W[u] / wall[u];
+    for (int u = u0; u < u1; u++) app[u] = off[u] ? 0 : app[u];
+    for (int u = u0; u < u1; u++) pts[u] = pres[u] ? pts[u] : 0;
+    for (int u = u0; u < u1; u++) mx[u] = pres[u] ? mx[u] : 0;
+}
+
 /* Re-aggregates units [u0, u1) under factors f (nweights; NULL: all 1): their totals (rounded,
  * NAN when not ranked) into tot[u], and the unrounded values of the tie-breakers into
  * tie[u × ntie + i]. A scheme with a thin-evidence policy needs the whole group at once (its
@@ -255,7 +372,10 @@ static void reaggregate(const model *m, const double *f, scratch *x, int u0, int
         if (sn->leaf) continue; /* read by its parent */
         double fp = sn->wop ? 1 : factor(f, sn->w);
         if (sn->op != PG_OP_SUM) {
-            reaggregate_op(m, f, x, sn, p, fp, u0, u1);
+            if (sn->leafop)
+                reaggregate_leaves(m, f, x, sn, p, fp, u0, u1);
+            else
+                reaggregate_op(m, f, x, sn, p, fp, u0, u1);
             if (sn->min_app > 0) thin_evidence(m, x, sn, p, fp);
             continue;
         }
@@ -564,11 +684,54 @@ static void build_patterns(model *m, snode *sn, int p)
     sn->pat = pat, sn->npat = n, sn->patmax = pm;
 }
 
+/* What reaggregate_leaves needs of a node under an operator whose children are all leaves: its
+ * patterns (none past MAX_PATTERNS) and each unit's fixed share. */
+static void build_leafop(model *m, snode *sn)
+{
+    if (sn->leaf || sn->adjust || sn->nkids == 0 || sn->op == PG_OP_SUM) return;
+    for (int k = 0; k < sn->nkids; k++)
+        if (!m->pos[sn->kids[k]].leaf) return;
+    int nk = sn->nkids, n = 0, cap = 8;
+    sn->leafop = 1;
+    sn->fixed = pg_xmalloc(sizeof(double) * (size_t)(m->nu + 1));
+    int *pat = pg_xmalloc(sizeof(int) * (size_t)(m->nu + 1));
+    unsigned char *pm = pg_xmalloc((size_t)cap * (size_t)nk), *row = pg_xmalloc((size_t)nk);
+    for (int u = 0; u < m->nu; u++) {
+        pg_agg ag;
+        pg_agg_init(&ag);
+        for (int k = 0; k < nk; k++) {
+            size_t ci = AT(m, sn->kids[k], u);
+            row[k] = m->off[ci] ? 0 : m->lpres[ci] ? 2 : 1;
+            if (row[k] == 2) pg_agg_add(&ag, sn->op, 1, m->lsh[ci]); /* weights do not matter */
+        }
+        sn->fixed[u] = sn->op == PG_OP_MIN ? (ag.W > 0 ? pg_agg_result(&ag, sn->op) : NAN)
+                       : ag.zero           ? 0
+                                           : NAN;
+        if (!pat) continue;
+        int q = 0;
+        while (q < n && memcmp(pm + (size_t)q * (size_t)nk, row, (size_t)nk) != 0) q++;
+        if (q == n) {
+            if (n == MAX_PATTERNS) { /* W and wall unit by unit */
+                free(pat), free(pm);
+                pat = NULL, pm = NULL;
+                continue;
+            }
+            if (n == cap) pm = pg_xrealloc(pm, (size_t)(cap *= 2) * (size_t)nk);
+            memcpy(pm + (size_t)n * (size_t)nk, row, (size_t)nk);
+            n++;
+        }
+        pat[u] = q;
+    }
+    free(row);
+    sn->opat = pat, sn->opm = pm, sn->nopat = pat ? n : 0;
+}
+
 static void model_free(model *m)
 {
     if (!m) return;
     for (int p = 0; p < m->npos; p++)
-        free(m->pos[p].kids), free(m->pos[p].pat), free(m->pos[p].patmax);
+        free(m->pos[p].kids), free(m->pos[p].pat), free(m->pos[p].patmax), free(m->pos[p].opat),
+            free(m->pos[p].opm), free(m->pos[p].fixed);
     free(m->lsh), free(m->lln);
     free(m->pos), free(m->pos_of), free(m->lp), free(m->lm), free(m->lpres), free(m->cmax),
         free(m->off);
@@ -718,7 +881,7 @@ static int model_build(const pg_result *res, model **out, pg_diags *d)
             }
         }
     }
-    for (int p = 0; p < m->npos; p++) build_patterns(m, &m->pos[p], p);
+    for (int p = 0; p < m->npos; p++) build_patterns(m, &m->pos[p], p), build_leafop(m, &m->pos[p]);
     /* weights, parents first so the list reads like the tree */
     int *pre = NULL, npre = pg_scheme_preorder(rs, s, &pre);
     for (int i = 0; i < npre; i++) {

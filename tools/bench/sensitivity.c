@@ -21,7 +21,8 @@
  * every phase once, every figure printed, no target judged.
  * --ops: the dimensions aggregate by weighted operators instead of sums (part 1's by "mean",
  * part 2's by "geomean", leaves weighted 1, 2, 3 in turn), so the draws move `weight`s.
- * --only province|city: one size. */
+ * --only province|city: one size.
+ * --draws N: N draws instead of the size's own (for profiling; the target is then not judged). */
 #include "data.h"
 #include "score.h"
 #include "base.h"
@@ -227,6 +228,7 @@ static int run_size(const size_spec *z, uint64_t seed, int threads, int peer_dra
     printf("  pinggu sensitivity (pg_sens_run):     %8.3f s  (%.1f µs a draw; %s)\n", t_sens,
            t_sens / (double)z->draws * 1e6,
            smoke                ? "smoke: no target"
+           : isinf(z->target)   ? "--draws: no target"
            : t_sens < z->target ? "target met"
                                 : "target NOT met");
     printf("    its CPU time, all threads:          %8.3f s  (%.1f µs a draw; on a loaded machine "
@@ -259,6 +261,7 @@ done:
 int main(int argc, char **argv)
 {
     int smoke = 0, keep = 0, threads = 2, ops = 0;
+    long draws = 0;
     const char *only = NULL;
     uint64_t seed = 2021;
     for (int i = 1; i < argc; i++) {
@@ -274,17 +277,20 @@ int main(int argc, char **argv)
             seed = strtoull(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
             threads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--draws") && i + 1 < argc)
+            draws = atol(argv[++i]);
         else {
             fprintf(stderr,
                     "usage: bench_sensitivity [--smoke] [--seed N] [--threads N] [--keep] [--ops] "
-                    "[--only province|city]\n");
+                    "[--only province|city] [--draws N]\n");
             return 2;
         }
     }
     printf("bench_sensitivity (%s%s)\n", BUILD_OPT, smoke ? ", --smoke: no target applies" : "");
     size_spec full[2] = {{"province", 3000, 150, 10000, 5}, {"city", 36, 60, 100000, 2}};
     size_spec small[2] = {{"province (smoke)", 300, 30, 500, 5}, {"city (smoke)", 36, 60, 5000, 2}};
-    const size_spec *z = smoke ? small : full;
+    size_spec *z = smoke ? small : full;
+    for (int i = 0; draws > 0 && i < 2; i++) z[i].draws = draws, z[i].target = INFINITY;
     for (int i = 0; i < 2; i++)
         if ((!only || !strncmp(z[i].name, only, strlen(only))) &&
             run_size(&z[i], seed, threads, smoke ? 3 : (i == 0 ? 5 : 200), keep, smoke, ops) != 0) {

@@ -5,13 +5,16 @@
  * against the formula computed here, from the fed values alone:
  *   s    = (60·fc·c + 40·fd·d) / (60·fc + 40·fd)          (d alone when c does not apply)
  *   root = 100 · exp((2fa·ln a + fb·ln b + fs·ln s) / (2fa + fb + fs))
- * and the ranks by sorting those totals here. A min scheme has no weights and says so. */
+ * and the ranks by sorting those totals here. A min scheme has no weights and says so. At 300
+ * units (a rule set written here), mean, geomean and harmonic nodes over leaves only, against
+ * their formulas: test_leaves_many_units. */
 #include "helpers.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const P = "2021-05";
 
@@ -198,12 +201,165 @@ static void test_min_unweighted(void **state)
     pg_ruleset_free(rs);
 }
 
+/* Nodes under mean, geomean and harmonic whose children are all leaves, re-aggregated child by
+ * child across the units (sensitivity.c reaggregate_leaves), at 300 units: a mean of 10 leaves
+ * with a different set of scored leaves for every unit (300 patterns, past the 256 the weights'
+ * sums are cached for, so they are summed unit by unit), a geomean and a harmonic of 4 leaves
+ * with few patterns and some leaves at 0 (the node at 0). At nominal weights the totals are
+ * eval's bit for bit (pg_sens_run refuses otherwise); drawn, each total is the formula computed
+ * here from the fed values, and the ranks those totals' competition ranks. */
+#define BU 300
+#define BL 10
+
+static double bval(int u, int l) /* a fixed value in [0.05, 0.95], or 0 for some units */
+{
+    unsigned h = (unsigned)(u * 2654435761u) ^ (unsigned)(l * 40503u + 17u);
+    h ^= h >> 13, h *= 0x5bd1e995u, h ^= h >> 15;
+    return 0.05 + 0.9 * (double)(h % 10007u) / 10006.0;
+}
+
+/* Whether leaf l of scheme sc is fed for unit u, and its value. */
+static int bfed(int sc, int u, int l, double *v)
+{
+    *v = bval(u, l + 16 * sc);
+    if (sc == 0) return l == 0 || !((u >> (l - 1)) & 1); /* leaf 0 always, 1..9 by u's bits */
+    if (l == 3 && u % 7 == 2) return 0;
+    if (l == 1 && u % 11 == 5) *v = 0;
+    return 1;
+}
+
+static double bweight(int l)
+{
+    return l % 3 + 1;
+}
+
+static double bformula(int sc, int u, const double *f)
+{
+    double num = 0, den = 0, v;
+    int nl = sc == 0 ? BL : 4;
+    for (int l = 0; l < nl; l++) {
+        if (!bfed(sc, u, l, &v)) continue;
+        double w = bweight(l) * f[l];
+        den += w;
+        if (sc == 0)
+            num += w * v;
+        else if (v == 0)
+            return 0;
+        else
+            num += sc == 1 ? w * log(v) : w / v;
+    }
+    return 100 * (sc == 0 ? num / den : sc == 1 ? exp(num / den) : den / num);
+}
+
+static char *write_big(void)
+{
+    static char dir[64];
+    snprintf(dir, sizeof dir, "/tmp/test-sens-leaves-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof path, "%s/ruleset.lua", dir);
+    FILE *o = fopen(path, "w");
+    assert_non_null(o);
+    fputs("ruleset { id = \"fx-sens-leaves\", name = \"leaves\", year = 2021,\n"
+          "  missing = \"not_applicable\", rounding = 2 }\ngroup \"g\" { name = \"g\" }\n",
+          o);
+    const char *ops[3] = {"mean", "geomean", "harmonic"};
+    for (int sc = 0; sc < 3; sc++) {
+        fprintf(o, "indicator \"r%d\" { name = \"r%d\", points = 100, aggregate = \"%s\" }\n", sc,
+                sc, ops[sc]);
+        for (int l = 0; l < (sc == 0 ? BL : 4); l++)
+            fprintf(o,
+                    "metric \"m%d_%d\" { name = \"m\", unit = \"share\" }\n"
+                    "indicator \"l%d_%d\" { parent = \"r%d\", name = \"l\", points = 100, "
+                    "weight = %g, metric = \"m%d_%d\", method = value {}, standard = \"s\", "
+                    "source = \"s\" }\n",
+                    sc, l, sc, l, sc, bweight(l), sc, l);
+        fprintf(o,
+                "scheme \"s%d\" { name = \"s\", period = \"month\", max = 100, parts = { { id = "
+                "\"r%d\" } } }\n",
+                sc, sc);
+    }
+    fclose(o);
+    snprintf(path, sizeof path, "%s/units.csv", dir);
+    assert_non_null(o = fopen(path, "w"));
+    fputs("id,name,group\n", o);
+    for (int u = 0; u < BU; u++) fprintf(o, "u%d,u%d,g\n", u, u);
+    fclose(o);
+    return dir;
+}
+
+static void test_leaves_many_units(void **state)
+{
+    (void)state;
+    char *dir = write_big(), path[128];
+    pg_diags d = {0};
+    pg_ruleset *rs = NULL;
+    assert_int_equal(pg_ruleset_load(dir, &rs, &d), 0);
+    pg_dataset *ds = pg_dataset_new(rs);
+    int period = fx_period(P);
+    for (int sc = 0; sc < 3; sc++)
+        for (int l = 0; l < (sc == 0 ? BL : 4); l++) {
+            char id[16];
+            snprintf(id, sizeof id, "m%d_%d", sc, l);
+            for (int u = 0; u < BU; u++) {
+                double v;
+                if (bfed(sc, u, l, &v))
+                    assert_int_equal(pg_dataset_set(ds, period, fx_metric(rs, id), u, v, NAN), 0);
+            }
+        }
+    for (int sc = 0; sc < 3; sc++) {
+        char sid[8];
+        snprintf(sid, sizeof sid, "s%d", sc);
+        pg_result *res = fx_eval(rs, ds, sid, P);
+        int nw = sc == 0 ? BL : 4;
+        assert_int_equal(pg_sens_weight_count(res, &d), nw);
+        double t[BU], want[BU], one[BL] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+        int r[BU];
+        assert_int_equal(pg_sens_reaggregate(res, one, t, NULL, NULL, &d), 0);
+        for (int u = 0; u < BU; u++) /* nominal: eval's totals, bit for bit */
+            assert_memory_equal(&t[u], &res->units[u].total, sizeof(double));
+        int zeros = 0;
+        for (long k = 0; k < 20; k++) {
+            double f[BL];
+            pg_sens_factors(5, k, 0.5, nw, f);
+            assert_int_equal(pg_sens_reaggregate(res, f, t, r, NULL, &d), 0);
+            for (int u = 0; u < BU; u++) {
+                want[u] = round(bformula(sc, u, f) * 100) / 100;
+                zeros += want[u] == 0;
+                if (fabs(t[u] - want[u]) > 1e-9)
+                    fail_msg("scheme %d draw %ld unit %d: %.17g, by hand %.17g", sc, k, u, t[u],
+                             want[u]);
+            }
+            for (int u = 0; u < BU; u++) {
+                int rank = 1;
+                for (int v = 0; v < BU; v++) rank += want[v] > want[u];
+                assert_int_equal(r[u], rank);
+            }
+        }
+        if (sc > 0) assert_true(zeros > 0); /* a leaf at 0 made the node 0 */
+        pg_sens *sv = NULL;
+        pg_sens_opts o = {.draws = 200, .spread = 0.3, .seed = 3, .threads = 2};
+        assert_int_equal(pg_sens_run(res, &o, &sv, &d), 0); /* its own check at nominal */
+        pg_sens_free(sv);
+        pg_result_free(res);
+    }
+    pg_diags_free(&d);
+    pg_dataset_free(ds);
+    pg_ruleset_free(rs);
+    snprintf(path, sizeof path, "%s/ruleset.lua", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/units.csv", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_geomean_reaggregated),
         cmocka_unit_test(test_run_and_intervals),
         cmocka_unit_test(test_min_unweighted),
+        cmocka_unit_test(test_leaves_many_units),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
