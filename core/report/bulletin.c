@@ -301,20 +301,6 @@ static void group(pg_bulletin *b, const pg_result *res, int g)
     }
 }
 
-/* The monthly scheme a trend shows: the scheme itself when monthly, else the first monthly
- * scheme it aggregates, else the rule set's first monthly scheme; -1 when there is none. */
-int pg_report_month_scheme(const pg_ruleset *rs, int scheme)
-{
-    const pg_scheme *s = &rs->schemes[scheme];
-    if (s->period == PG_PERIOD_MONTH) return scheme;
-    for (int k = 0; k < s->nparts; k++)
-        if (s->parts[k].scheme >= 0 && rs->schemes[s->parts[k].scheme].period == PG_PERIOD_MONTH)
-            return s->parts[k].scheme;
-    for (int i = 0; i < rs->nschemes; i++)
-        if (rs->schemes[i].period == PG_PERIOD_MONTH) return i;
-    return -1;
-}
-
 /* Each unit's total in every month of the year up to the bulletin's (all twelve for a year
  * report). Months that do not evaluate are left out at the end, NAN in the middle. */
 static void trends(pg_bulletin *b, const pg_ruleset *rs, const pg_dataset *ds, const pg_result *res)

@@ -628,6 +628,21 @@ pg_bl_problem *pg_issues_items(const pg_result *res, const pg_dataset *ds, int *
 
 /* ---- overdue items of earlier periods ---- */
 
+/* The monthly scheme a trend shows (bulletin.c's trends) and a year report's overdue list: the
+ * scheme itself when monthly, else the first monthly scheme it aggregates, else the rule set's
+ * first monthly scheme; -1 when there is none. */
+int pg_report_month_scheme(const pg_ruleset *rs, int scheme)
+{
+    const pg_scheme *s = &rs->schemes[scheme];
+    if (s->period == PG_PERIOD_MONTH) return scheme;
+    for (int k = 0; k < s->nparts; k++)
+        if (s->parts[k].scheme >= 0 && rs->schemes[s->parts[k].scheme].period == PG_PERIOD_MONTH)
+            return s->parts[k].scheme;
+    for (int i = 0; i < rs->nschemes; i++)
+        if (rs->schemes[i].period == PG_PERIOD_MONTH) return i;
+    return -1;
+}
+
 /* The store's 整改 records by (unit, scheme, period, indicator): a province's records would
  * otherwise be searched once per item of every month. */
 typedef struct {
