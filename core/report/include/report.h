@@ -46,10 +46,6 @@ int pg_bulletin_build(const pg_ruleset *rs, const pg_dataset *ds, int scheme, in
 /* The bulletin of an evaluation already made (the host's scheduled one); `ds` is the data it
  * was made from, which the monthly trends read. */
 pg_bulletin *pg_bulletin_of(const pg_result *res, const pg_dataset *ds);
-/* The monthly scheme a bulletin of `scheme` shows the months of (its trend; the months whose
- * overdue 整改 items a year report lists): the scheme itself when monthly, else the first
- * monthly scheme it aggregates, else the rule set's first monthly scheme; -1 when none. */
-int pg_report_month_scheme(const pg_ruleset *rs, int scheme);
 void pg_bulletin_free(pg_bulletin *b);
 /* How a bulletin was issued: edition 1 when published, N + 1 for the N-th correction (whose
  * reason is `reason`); published_at as the record keeps it (ISO 8601, UTC). */
@@ -198,6 +194,10 @@ char *pg_issues_html(const pg_bulletin *b);
  * array and all its texts are one allocation (free it once). NULL and *n = 0 for a scheme of
  * schemes. */
 pg_bl_problem *pg_issues_items(const pg_result *res, const pg_dataset *ds, int *n);
+/* The monthly scheme a bulletin of `scheme` shows the months of (its trend; the months whose
+ * overdue 整改 items a year report lists): the scheme itself when monthly, else the first
+ * monthly scheme it aggregates, else the rule set's first monthly scheme; -1 when none. */
+int pg_report_month_scheme(const pg_ruleset *rs, int scheme);
 /* The 整改 items of the sampling months of res's year before res's (res's scheme; for a year,
  * or a scheme of schemes, every month of pg_report_month_scheme's) whose deadline (pg_issue_due) is
  * before day `as_of` (days since 1970-01-01, the publication's local day) and that an evaluator has
