@@ -530,9 +530,16 @@ static void batch_lifecycle(void **state)
     /* the replaced bytes again while the replacement is active: refused */
     assert_int_equal(ingest(f, "cases", a, NULL, &b, &again, &d), -EEXIST);
     assert_true(has_diag(&d, "both would count the same records"));
-    /* the same bytes cannot replace an active batch */
-    assert_int_equal(ingest(f, "cases", b2, idb, &b, &again, &d), -EEXIST);
+    /* an active batch "replaced" by its own bytes (a table pulled again unchanged): no
+     * change, not an error, and nothing audited (b652d76; it was refused with -EEXIST) */
+    assert_int_equal(ingest(f, "cases", b2, idb, &b, &again, &d), 0);
+    assert_int_equal(again, 1);
+    assert_string_equal(b.id, idb);
+    assert_string_equal(b.status, "active");
+    pg_batch_clear(&b);
     assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE action = 'batch.ingest'"), 2);
+    assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE action = 'batch.replace'"), 1);
+    assert_true(value_of(f, "n_cases", "ga", "2021-05", &rc, &d) == 4);
     free(a), free(b2), free(bad), free(raw);
     pg_diags_free(&d);
 }
