@@ -208,6 +208,8 @@ typedef struct pg_bulletin {
  *    pinggu would read past, so the number moved. Nothing else changed from 5.
  * 7: incremental pulls: pg_plugin_read_req.since, .mark and .marklen appended (a source whose
  *    options name an `updated_at` field reads only the rows changed since the last pull).
+ *    In the same version the bulletin model got pg_bulletin.overdue, .noverdue and
+ *    .overdue_as_of appended (pg_bl_overdue: a published bulletin's overdue 整改 items).
  * Every version is refused by every other: pinggu loads only plugins built for its own.
  *
  * Plugins are looked up in $PINGGU_PLUGIN_DIR if set, else in plugins/ next to the pinggu
