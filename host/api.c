@@ -108,8 +108,7 @@ static void get_units(call *c)
         cJSON_AddStringToObject(o, "name", rs->units[u].name);
         cJSON_AddStringToObject(o, "group", rs->groups[rs->units[u].group].id);
         if (rs->units[u].code) cJSON_AddStringToObject(o, "code", rs->units[u].code);
-        if (rs->units[u].short_name)
-            cJSON_AddStringToObject(o, "short", rs->units[u].short_name);
+        if (rs->units[u].short_name) cJSON_AddStringToObject(o, "short", rs->units[u].short_name);
         cJSON_AddItemToArray(a, o);
     }
     cJSON *o = cJSON_CreateObject();
@@ -159,7 +158,7 @@ static void serve(call *c, pg_entry *e, pg_want want, int index)
     if (hit) {
         if (!pg_outcome_current(c->h, e->cur) && !e->running)
             pg_evaluate(c->h, e, "request", NULL, PG_WANT_RUN, -1);
-        pg_answer_outcome(c->req, want, index, e->cur);
+        pg_answer_outcome(c->h, c->req, want, index, e->cur);
         return;
     }
     pg_evaluate(c->h, e, "request", c->req, want, index);

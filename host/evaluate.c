@@ -299,7 +299,7 @@ static void evaluated(pg_job *j)
         if (w->cb)
             w->cb(w->arg, e->cur);
         else
-            pg_answer_outcome(w->req, w->want, w->index, w->want == PG_WANT_RUN ? o : e->cur);
+            pg_answer_outcome(h, w->req, w->want, w->index, w->want == PG_WANT_RUN ? o : e->cur);
         free(w);
         w = next;
     }
@@ -447,7 +447,17 @@ void pg_rescore_data(pg_host *h, const pg_data_change *ch, const char *trigger)
            NULL);
 }
 
-void pg_answer_outcome(pg_http_req *req, pg_want want, int index, const pg_outcome *o)
+/* What moved on since `o` was made: "rules" (another generation governs its period now),
+ * "data" (a batch or a decision came after it), or NULL while it is current. */
+static const char *outdated_by(const pg_host *h, const pg_outcome *o)
+{
+    const pg_gen *g = pg_host_gen_for(h, o->period);
+    if (!g || o->gen_id != g->id) return "rules";
+    return o->data_version != h->data_version ? "data" : NULL;
+}
+
+void pg_answer_outcome(const pg_host *h, pg_http_req *req, pg_want want, int index,
+                       const pg_outcome *o)
 {
     if (o->error) {
         pg_reply_error(req, o->status, "%s", o->error);
@@ -463,7 +473,13 @@ void pg_answer_outcome(pg_http_req *req, pg_want want, int index, const pg_outco
                        want == PG_WANT_GROUP ? "group" : "unit");
         return;
     }
-    pg_reply_send(req, want == PG_WANT_RUN ? 201 : 200, "application/json", o->headers, b);
+    /* an outcome served while its re-score runs: after a data change it names the same
+     * revision as the one to come, so only this header tells the reader it is not current */
+    const char *why = outdated_by(h, o);
+    char *headers = why ? pg_xasprintf("%sX-Pinggu-Outdated: %s\r\n", o->headers, why) : NULL;
+    pg_reply_send(req, want == PG_WANT_RUN ? 201 : 200, "application/json",
+                  headers ? headers : o->headers, b);
+    free(headers);
 }
 
 void pg_on_schedule(void *ctx, const pg_sched_event *ev)

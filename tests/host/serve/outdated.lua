@@ -1,0 +1,87 @@
+-- outdated.lua — a cached result served while its re-score runs says so. After a data change
+-- the old outcome names the same rule revision as the one to come, so without a word a reader
+-- could not tell a stale number from a current one: it carries X-Pinggu-Outdated: data (or
+-- rules, after a swap) until the re-score lands, and a current one never does.
+-- Every job sleeps PINGGU_TEST_STALL_MS after its work (one worker, a deadline far beyond it),
+-- so a re-score stays under way for seconds: a read right after the change finds it running.
+-- Nothing waits for the stall to end by the clock: the test polls until the header goes.
+local H = dofile(arg[0]:gsub("[^/]*$", "") .. "host.lua")
+local L = H.L
+local cjson = require "cjson"
+local bin, root = L.args()
+local t = L.tester("serve.outdated")
+local ws = H.workspace(root)
+local tok, cfg = H.tokens(bin, ws, '"pool": 1, "job_deadline_ms": 600000, ')
+local h, why = H.start { bin = bin, rules = ws .. "/rules", data = ws .. "/data", config = cfg,
+  tokens = tok, env = "PINGGU_TEST_STALL_MS=4000 " }
+if not h then
+  print("FAIL the host did not start: " .. why)
+  os.exit(1)
+end
+local admin = tok.admin
+local may = "/api/v1/rankings/monthly/2021-05"
+
+-- The headers (lower-cased names) and the decoded body of one GET.
+local function read(path)
+  local out = L.run(("curl -s -m 60 -i -H %s %s"):format(L.quote("Authorization: Bearer " .. admin),
+    L.quote("http://127.0.0.1:" .. h.port .. path)))
+  local head, body = out:match("^(.-)\r\n\r\n(.*)$")
+  local hs = {}
+  for name, value in (head or ""):gmatch("\r\n([^:\r\n]+): ([^\r\n]*)") do hs[name:lower()] = value end
+  local ok, j = pcall(cjson.decode, body or "")
+  return hs, ok and j or nil
+end
+local function total(j, unit)
+  for _, g in ipairs(j and j.groups or {}) do
+    for _, r in ipairs(g.ranking) do if r.unit == unit then return r.total end end
+  end
+end
+
+local h0, j0 = read(may)
+t:ok(j0 and j0.groups, "May is evaluated on first read")
+t:eq("… and a current result carries no X-Pinggu-Outdated", nil, h0["x-pinggu-outdated"])
+
+-- A fed value of 信访局 for May (the sample's files give none): a data change that reaches May.
+local st, body = h:post("/api/v1/batches?source=values&name=fix.csv", tok.evaluator,
+  "unit,period,metric,value,n\nxinfang,2021-05,guide_accuracy,0.2,20\n", "text/csv")
+t:eq("the batch is accepted", 201, st, body)
+local h1, j1 = read(may)
+t:eq("read during the re-score: the old outcome, marked outdated by data", "data",
+  h1["x-pinggu-outdated"])
+t:eq("… with the same revision as before (the revision alone cannot tell)",
+  h0["x-pinggu-revision"], h1["x-pinggu-revision"])
+t:eq("… and the old numbers", total(j0, "xinfang"), total(j1, "xinfang"))
+local h2, j2 = H.wait(60, function()
+  local hs, j = read(may)
+  if not hs["x-pinggu-outdated"] then return hs, j end
+end)
+t:ok(h2, "the re-score lands and the mark goes")
+t:ok(total(j2, "xinfang") and total(j2, "xinfang") ~= total(j0, "xinfang"),
+  "… with 信访局's new total", total(j2, "xinfang"))
+
+-- A swap: the platforms part's weight edited; the re-score under the new rules is under way.
+local file = ws .. "/rules/schemes.lua"
+local src = L.slurp(file)
+local edited, n = src:gsub('{ id = "monitoring", weight = 0%.8 }', '{ id = "monitoring", weight = 0.7 }', 1)
+edited, n = edited:gsub('{ id = "platforms",  weight = 0%.2 }', '{ id = "platforms",  weight = 0.3 }', 1)
+t:eq("the test found the weights to edit", 1, n)
+local _, _, s0 = h:get("/api/v1/rules/status", admin)
+H.save_by_rename(file, edited)
+local swapped = H.wait(60, function()
+  local _, _, s = h:get("/api/v1/rules/status", admin)
+  if s and s0 and s.revision and s.revision ~= s0.revision then return s end
+end)
+t:ok(swapped, "the edit is swapped in")
+local h3 = read(may)
+t:eq("read during the re-score after the swap: marked outdated by rules", "rules",
+  h3["x-pinggu-outdated"])
+t:eq("… naming the revision it was made by", h2 and h2["x-pinggu-revision"], h3["x-pinggu-revision"])
+local h4 = H.wait(60, function()
+  local hs = read(may)
+  if not hs["x-pinggu-outdated"] then return hs end
+end)
+t:ok(h4, "the re-score under the new rules lands and the mark goes")
+t:ok(h4 and swapped and swapped.revision:find(h4["x-pinggu-revision"] or "?", 1, true) == 1,
+  "… and names the new revision", h4 and h4["x-pinggu-revision"])
+
+H.finish(t, h)
