@@ -1,4 +1,5 @@
-/* csvfile.c — libcsv driven one line at a time, so that a row can be tied to its line. */
+/* csvfile.c — libcsv driven one line at a time, so that a row can be tied to its line; and the
+ * one writer of a CSV field that pinggu hashes (pg_csv_put). */
 #include "base.h"
 
 #include <csv.h>
@@ -78,4 +79,22 @@ int pg_csv_read(const char *path, pg_csv_row_fn fn, void *ud, pg_diags *d)
     csv_free(&p);
     fclose(fp);
     return rc ? rc : r.stopped;
+}
+
+void pg_csv_put(FILE *f, const char *v, size_t len)
+{
+    if (!v) return;
+    int quote = len == 0;
+    for (size_t i = 0; i < len && !quote; i++)
+        if (v[i] == ',' || v[i] == '"' || v[i] == '\r' || v[i] == '\n') quote = 1;
+    if (!quote) {
+        fwrite(v, 1, len, f);
+        return;
+    }
+    putc('"', f);
+    for (size_t i = 0; i < len; i++) {
+        if (v[i] == '"') putc('"', f);
+        putc(v[i], f);
+    }
+    putc('"', f);
 }

@@ -44,24 +44,6 @@ const char *pg_since_field(const pg_source *src)
     return NULL;
 }
 
-void pg_since_put_field(FILE *f, const char *v, size_t len)
-{
-    if (!v) return;
-    int quote = len == 0;
-    for (size_t i = 0; i < len && !quote; i++)
-        if (v[i] == ',' || v[i] == '"' || v[i] == '\r' || v[i] == '\n') quote = 1;
-    if (!quote) {
-        fwrite(v, 1, len, f);
-        return;
-    }
-    putc('"', f);
-    for (size_t i = 0; i < len; i++) {
-        if (v[i] == '"') putc('"', f);
-        putc(v[i], f);
-    }
-    putc('"', f);
-}
-
 char *pg_since_label(const char *reader, const char *about, const char *field, const char *mark)
 {
     if (!mark || !*mark) return pg_xasprintf("%s:%s", reader, about);
@@ -250,7 +232,7 @@ static void keep_record(void *ud, char **f, const size_t *len, int n)
     if (key && bsearch(&key, w->k->v, (size_t)w->k->n, sizeof *w->k->v, cmp_str)) return;
     for (int i = 0; i < n; i++) {
         if (i) putc(',', w->out);
-        pg_since_put_field(w->out, f[i], len[i]);
+        pg_csv_put(w->out, f[i], len[i]);
     }
     putc('\n', w->out);
     w->kept++;

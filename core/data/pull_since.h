@@ -41,8 +41,4 @@ char *pg_since_label(const char *reader, const char *about, const char *field, c
 int pg_since_merge(const char *base_raw, const char *fresh, int key, const char *header,
                    const char *out, long *kept, pg_diags *d);
 
-/* One value as a CSV field, as a pull's CSV writes it: bare unless it holds ',', '"', CR or
- * LF, quoted with '"' doubled otherwise; "" for an empty string; nothing for null (v NULL). */
-void pg_since_put_field(FILE *f, const char *v, size_t len);
-
 #endif

@@ -59,7 +59,7 @@ static int emit(void *ud, const char *const *values, const size_t *lens)
         }
     for (int i = 0; i < k->nfields; i++) {
         if (i) putc(',', k->f);
-        pg_since_put_field(k->f, values[i], lens[i]);
+        pg_csv_put(k->f, values[i], lens[i]);
     }
     putc('\n', k->f);
     k->records++;

@@ -52,23 +52,6 @@ typedef struct {
     pg_diags *d;
 } sheet_sink;
 
-static void put_field(FILE *f, const char *v, size_t len)
-{
-    int quote = len == 0;
-    for (size_t i = 0; i < len && !quote; i++)
-        if (v[i] == ',' || v[i] == '"' || v[i] == '\r' || v[i] == '\n') quote = 1;
-    if (!quote) {
-        fwrite(v, 1, len, f);
-        return;
-    }
-    putc('"', f);
-    for (size_t i = 0; i < len; i++) {
-        if (v[i] == '"') putc('"', f);
-        putc(v[i], f);
-    }
-    putc('"', f);
-}
-
 static void on_sheet(void *ud, const char *name, const char *const *columns)
 {
     sheet_sink *k = ud;
@@ -117,7 +100,7 @@ static int emit(void *ud, const char *const *values, const size_t *lens)
         }
     for (int i = 0; i < k->nfields; i++) {
         if (i) putc(',', k->f);
-        if (values[i]) put_field(k->f, values[i], lens[i]);
+        pg_csv_put(k->f, values[i], lens[i]);
     }
     putc('\n', k->f);
     k->records++;

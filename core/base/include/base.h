@@ -202,6 +202,12 @@ typedef int (*pg_csv_row_fn)(void *ud, const pg_csvrow *row);
  * diagnostic (file:line) added to `d` for unreadable files and malformed quoting. */
 int pg_csv_read(const char *path, pg_csv_row_fn fn, void *ud, pg_diags *d);
 
+/* One value as a CSV field, as pinggu writes the CSV a pull or a workbook becomes: bare unless
+ * it holds ',', '"', CR or LF, quoted with '"' doubled otherwise; "" for an empty string;
+ * nothing for null (v NULL). libcsv's csv_fwrite quotes every field, and these bytes are
+ * hashed into batch ids, so the minimal form is written here, once. */
+void pg_csv_put(FILE *f, const char *v, size_t len);
+
 /* rawcopy.c — the content-addressed copy of a batch file, made and hashed on a thread of its
  * own while the records are read (rawcopy.c).
  *
