@@ -41,6 +41,11 @@ async function call(method, path, body) {
   }
   let answer = null;
   try { answer = await res.json(); } catch { answer = null; }
+  // a cached result served while its re-score runs says what it predates ("data" or "rules");
+  // kept beside the answer, not in it, so the JSON stays what the host sent
+  const outdated = res.headers.get("X-Pinggu-Outdated");
+  if (res.ok && outdated && answer && typeof answer === "object")
+    Object.defineProperty(answer, "outdated", { value: outdated });
   if (res.ok) return answer;
   const msg = answer && answer.error && answer.error.message ? answer.error.message : res.statusText;
   if (res.status === 401) onUnauthorized(msg);

@@ -163,3 +163,15 @@ export function tabs(items, current, onpick, cls) {
     el("button", { type: "button", role: "tab", "aria-selected": String(id === current),
       onclick: () => onpick(id) }, label)));
 }
+
+// The note on a result served while its re-score runs (api.js's `outdated`: "data" or "rules"),
+// or null on a current one. The numbers under it are the previous evaluation's: the note says
+// so, and the view is drawn again a few seconds later while the note is still on the page.
+export function outdatedNote(data, redraw) {
+  if (!data || !data.outdated) return null;
+  const why = data.outdated === "rules" ? "规则已更新" : "数据已更新";
+  const note = el("p", { class: "live", role: "status", "data-outdated": data.outdated },
+    `${why}，正在重新计算；以下为上一次计算的结果，稍后自动刷新。`);
+  setTimeout(() => { if (note.isConnected) redraw(); }, 3000);
+  return note;
+}

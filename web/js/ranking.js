@@ -4,7 +4,7 @@
 // Only the group shown is read (GET /rankings/{scheme}/{period}?group=G): at a province's 3,000
 // units the whole ranking is megabytes, and the tabs' names come from the rule set.
 import { get, post, explain } from "./api.js";
-import { el, num, digitsOf, table, tabs } from "./dom.js";
+import { el, num, digitsOf, table, tabs, outdatedNote } from "./dom.js";
 import { barChart, bandClass, MANY, EDGE } from "./chart.js";
 import { rankIntervals } from "./intervals.js";
 import { go, pick, unitName } from "./app.js";
@@ -83,6 +83,8 @@ export async function render(state) {
   }, "groups"));
   if (!g) return root;
   root.append(el("p", { class: "live", role: "note" }, "实时计算结果，未发布，以正式通报为准。"));
+  const stale = outdatedNote(data, redraw);
+  if (stale) root.append(stale);
   root.append(el("p", { class: "muted" },
     `${data.scheme.name} · ${periodLabel(data.period)}` +
     (data.previous_period ? ` · 环比对照 ${periodLabel(data.previous_period)}` : "") +

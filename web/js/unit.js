@@ -11,7 +11,7 @@
 // is thousands of rows in a province) and the 问题清单 flags. Staff find a unit with the search
 // box (name, 简称 or code).
 import { get, explain } from "./api.js";
-import { el, num, table, select, LONG } from "./dom.js";
+import { el, num, table, select, LONG, outdatedNote } from "./dom.js";
 import { unitSearch } from "./search.js";
 import { go } from "./app.js";
 import { lineChart } from "./chart.js";
@@ -126,6 +126,8 @@ export async function render(state, [unitId]) {
   const u = data.units[0];
   const group = state.rules.groups.find((g) => g.id === u.group);
   root.append(el("h2", null, `${u.name}`, el("span", { class: "muted" }, `　${group ? group.name : u.group} · ${data.scheme.name} · ${data.period}`)));
+  const stale = outdatedNote(data, redraw);
+  if (stale) root.append(stale);
   // 名次变化: the unit's own ranking line (its previous rank), read on its own
   const moved = later("div", { class: "card", id: "unit-movement" });
   moved.append(el("div", { class: "k" }, "名次变化"), el("div", { class: "v muted" }, "…"));
