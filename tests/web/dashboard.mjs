@@ -28,17 +28,7 @@ const host = await L.Host.start({ bin, rules: ws + "/rules", data: ws + "/data",
 const browser = await L.browser(pw);
 
 // A fresh tab logged in with `token`: it waits for the first view to finish drawing.
-async function login(token) {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });
-  const page = await ctx.newPage();
-  const w = L.watch(page);
-  await page.goto(host.base + "/");
-  await page.fill("#token", token);
-  await page.click("#login-form button[type=submit]");
-  await page.waitForSelector("#tabs:not([hidden])");
-  await settled(page);
-  return { page, w, ctx };
-}
+const login = (token) => L.login(browser, host.base, token, settled);
 
 // Waits until the view has drawn (no "加载中…" left) and the network is quiet.
 async function settled(page) {

@@ -213,6 +213,20 @@ export async function browser(pw) {
   return b;
 }
 
+// A fresh 1280×900 zh-CN context logged in to the dashboard at `base` with `token`, the tabs
+// shown and the page settled by `settle` (networkidle unless a test waits for more).
+export async function login(browser, base, token, settle = (page) => page.waitForLoadState("networkidle")) {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });
+  const page = await ctx.newPage();
+  const w = watch(page);
+  await page.goto(base + "/");
+  await page.fill("#token", token);
+  await page.click("#login-form button[type=submit]");
+  await page.waitForSelector("#tabs:not([hidden])");
+  await settle(page);
+  return { page, w, ctx };
+}
+
 // Records what goes wrong on a page: console errors, uncaught exceptions, requests that fail
 // and HTTP answers of 400 or more. problems(allowed) lists those not allowed, `allowed` being
 // [{status, path}] for the HTTP errors a check provokes on purpose (a unit asking for another

@@ -17,17 +17,7 @@ const { tok, config } = L.tokens(bin, ws);
 const host = await L.Host.start({ bin, rules: ws + "/rules", data: ws + "/data", config });
 const browser = await L.browser(pw);
 
-async function login(token) {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });
-  const page = await ctx.newPage();
-  const w = L.watch(page);
-  await page.goto(host.base + "/");
-  await page.fill("#token", token);
-  await page.click("#login-form button[type=submit]");
-  await page.waitForSelector("#tabs:not([hidden])");
-  await page.waitForLoadState("networkidle");
-  return { page, w, ctx };
-}
+const login = (token) => L.login(browser, host.base, token);
 
 // Marks the next answer to a request matching `pattern` as outdated by `why`; counts the reads.
 async function markOnce(page, pattern, why) {

@@ -29,14 +29,7 @@ async function settled(page) {
 }
 
 async function login(token) {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });
-  const page = await ctx.newPage();
-  const w = L.watch(page);
-  await page.goto(host.base + "/");
-  await page.fill("#token", token);
-  await page.click("#login-form button[type=submit]");
-  await page.waitForSelector("#tabs:not([hidden])");
-  await settled(page);
+  const { page, w, ctx } = await L.login(browser, host.base, token, settled);
   await page.click('#tabs button:text-is("规则")');
   await page.waitForSelector("#edit-save");
   await settled(page);

@@ -22,17 +22,7 @@ const host = await L.Host.start({ bin, rules: ws + "/rules", data: ws + "/data",
 const browser = await L.browser(pw);
 const me = os.userInfo().username;
 
-async function login(token) {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });
-  const page = await ctx.newPage();
-  const w = L.watch(page);
-  await page.goto(host.base + "/");
-  await page.fill("#token", token);
-  await page.click("#login-form button[type=submit]");
-  await page.waitForSelector("#tabs:not([hidden])");
-  await settled(page);
-  return { page, w, ctx };
-}
+const login = (token) => L.login(browser, host.base, token, settled);
 
 async function settled(page) {
   await page.waitForFunction(() => !document.querySelector("#view > p.muted") ||
