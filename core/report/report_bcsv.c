@@ -127,6 +127,20 @@ static void lost(const pg_bulletin *b, FILE *f)
  * the 整改 items of earlier periods overdue on the publication's day (附件5; a published
  * bulletin's only): their period, days overdue and state in the last three columns, which this
  * period's items leave empty. */
+/* The first seven columns of a 问题清单 row, this period's item or an earlier overdue one: the
+ * unit, the item, and what it lost of the total and of its part. */
+static void item_lead(FILE *f, const pg_bulletin *b, const pg_bl_unit *u, const char *indicator,
+                      const char *name, double lost_total, double lost_part)
+{
+    field(f, b->groups[u->group].name, 1);
+    field(f, u->name, 0);
+    field(f, u->code, 0);
+    field(f, indicator, 0);
+    field(f, name, 0);
+    number(f, b, lost_total, 2);
+    number(f, b, lost_part, 2);
+}
+
 static void problems(const pg_bulletin *b, FILE *f)
 {
     fputs("\xEF\xBB\xBF", f);
@@ -136,13 +150,7 @@ static void problems(const pg_bulletin *b, FILE *f)
     for (int i = 0; i < b->nissues; i++) {
         const pg_bl_problem *p = &b->issues[i];
         const pg_bl_unit *u = &b->units[p->unit];
-        field(f, b->groups[u->group].name, 1);
-        field(f, u->name, 0);
-        field(f, u->code, 0);
-        field(f, p->indicator, 0);
-        field(f, p->name, 0);
-        number(f, b, p->lost_total, 2);
-        number(f, b, p->lost_part, 2);
+        item_lead(f, b, u, p->indicator, p->name, p->lost_total, p->lost_part);
         field(f, p->rule, 0);
         field(f, p->data, 0);
         field(f, p->rectify, 0);
@@ -159,13 +167,7 @@ static void problems(const pg_bulletin *b, FILE *f)
         const pg_bl_unit *u = &b->units[p->unit];
         char days[24];
         snprintf(days, sizeof days, "%d", p->days);
-        field(f, b->groups[u->group].name, 1);
-        field(f, u->name, 0);
-        field(f, u->code, 0);
-        field(f, p->indicator, 0);
-        field(f, p->name, 0);
-        number(f, b, p->lost_total, 2);
-        number(f, b, p->lost_part, 2);
+        item_lead(f, b, u, p->indicator, p->name, p->lost_total, p->lost_part);
         for (int k = 0; k < 4; k++)
             field(f, "", 0); /* rule, data, 整改要求, 可挽回: see its period */
         field(f, p->due, 0);
