@@ -447,9 +447,7 @@ void pg_rescore_data(pg_host *h, const pg_data_change *ch, const char *trigger)
            NULL);
 }
 
-/* What moved on since `o` was made: "rules" (another generation governs its period now),
- * "data" (a batch or a decision came after it), or NULL while it is current. */
-static const char *outdated_by(const pg_host *h, const pg_outcome *o)
+const char *pg_outcome_outdated_by(const pg_host *h, const pg_outcome *o)
 {
     const pg_gen *g = pg_host_gen_for(h, o->period);
     if (!g || o->gen_id != g->id) return "rules";
@@ -475,7 +473,7 @@ void pg_answer_outcome(const pg_host *h, pg_http_req *req, pg_want want, int ind
     }
     /* an outcome served while its re-score runs: after a data change it names the same
      * revision as the one to come, so only this header tells the reader it is not current */
-    const char *why = outdated_by(h, o);
+    const char *why = pg_outcome_outdated_by(h, o);
     char *headers = why ? pg_xasprintf("%sX-Pinggu-Outdated: %s\r\n", o->headers, why) : NULL;
     pg_reply_send(req, want == PG_WANT_RUN ? 201 : 200, "application/json",
                   headers ? headers : o->headers, b);

@@ -307,6 +307,9 @@ void pg_cache_read(pg_host *h, pg_entry *e, int hit);
  * outcomes of other idle entries while the cache is over its budget. */
 void pg_cache_put(pg_host *h, pg_entry *e, pg_outcome *o);
 void pg_entries_free(pg_host *h);
+/* What moved on since `o` was made: "rules" (another generation governs its period now),
+ * "data" (a batch or a decision came after it), or NULL while it is current. */
+const char *pg_outcome_outdated_by(const pg_host *h, const pg_outcome *o);
 /* Answers one waiter from an outcome, by the role that asked. An outcome that is no longer
  * current (served while its re-score runs) carries X-Pinggu-Outdated: rules or data. */
 void pg_answer_outcome(const pg_host *h, pg_http_req *req, pg_want want, int index,
