@@ -151,6 +151,29 @@ char *pg_publish_docs_dir(const char *datadir, const char *scheme, const char *p
     return pg_xasprintf("%s/bulletins/%s-%s-r%d", datadir, scheme, period, revision);
 }
 
+/* The line of unit `key` in a pack of units' texts (put_pack): the JSON after the key and a
+ * tab, malloc'd, its length into *len; NULL when the pack has no such line (a damaged store). */
+static char *pack_line(const char *pack, const char *key, size_t *len)
+{
+    size_t k = strlen(key);
+    for (const char *l = pack; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l)) {
+        if (strncmp(l, key, k) != 0 || l[k] != '\t') continue;
+        const char *json = l + k + 1, *end = strchr(json, '\n');
+        size_t n = end ? (size_t)(end - json) : strlen(json);
+        char *one = pg_xmalloc(n + 1);
+        memcpy(one, json, n), one[n] = 0;
+        if (len) *len = n;
+        return one;
+    }
+    return NULL;
+}
+
+static int not_in_pack(pg_store *st, long id, const char *key, pg_diags *d)
+{
+    pg_error(d, pg_store_path(st), 0, "bulletin %ld: unit '%s' is not in its stored pack", id, key);
+    return -EIO;
+}
+
 int pg_bulletin_part(pg_store *st, long id, const char *kind, const char *key, char **text,
                      size_t *len, pg_diags *d)
 {
@@ -175,22 +198,10 @@ int pg_bulletin_part(pg_store *st, long id, const char *kind, const char *key, c
     sqlite3_finalize(s);
     if (rc != 0) return rc;
     if ((rc = pg_store_blob_get(st, hash, text, len, d)) != 0 || **text == '{') return rc;
-    /* a pack of units' parts (put_parts): the line that starts with the key and a tab */
-    size_t k = strlen(key);
-    for (const char *l = *text; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l)) {
-        if (strncmp(l, key, k) != 0 || l[k] != '\t') continue;
-        const char *json = l + k + 1, *end = strchr(json, '\n');
-        size_t n = end ? (size_t)(end - json) : strlen(json);
-        char *one = pg_xmalloc(n + 1);
-        memcpy(one, json, n), one[n] = 0;
-        free(*text);
-        *text = one;
-        if (len) *len = n;
-        return 0;
-    }
-    pg_error(d, pg_store_path(st), 0, "bulletin %ld: unit '%s' is not in its stored pack", id, key);
-    free(*text), *text = NULL;
-    return -EIO;
+    char *one = pack_line(*text, key, len);
+    free(*text);
+    *text = one;
+    return one ? 0 : not_in_pack(st, id, key, d);
 }
 
 int pg_bulletin_overdue(pg_store *st, long id, const char *unit, char **text, pg_diags *d)
@@ -198,8 +209,9 @@ int pg_bulletin_overdue(pg_store *st, long id, const char *unit, char **text, pg
     *text = NULL;
     sqlite3_stmt *s;
     int rc = pg_store_prepare(st,
-                              "SELECT unit, body FROM bulletin_rectify WHERE bulletin = ?1 AND"
-                              " (unit = '' OR ?2 IS NULL OR unit = ?2) ORDER BY unit = '' DESC",
+                              "SELECT unit, body, pack FROM bulletin_rectify WHERE bulletin = ?1"
+                              " AND (unit = '' OR ?2 IS NULL OR unit = ?2)"
+                              " ORDER BY unit = '' DESC, pack",
                               &s, d);
     if (rc != 0) return rc;
     sqlite3_bind_int64(s, 1, id);
@@ -207,10 +219,24 @@ int pg_bulletin_overdue(pg_store *st, long id, const char *unit, char **text, pg
     /* the row '' says as of which day; each unit's row is its items, in the units' order of
      * the publication, which their rowid-less table does not keep: they are put back in it */
     cJSON *whole = NULL, *items = NULL, *mine = NULL;
+    char pack[65] = "", *packed = NULL; /* the last pack read (rows come pack by pack), whole */
     int step;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         const char *k = (const char *)sqlite3_column_text(s, 0);
-        cJSON *body = cJSON_Parse((const char *)sqlite3_column_text(s, 1));
+        const char *inl = (const char *)sqlite3_column_text(s, 1);
+        const char *in = (const char *)sqlite3_column_text(s, 2);
+        char *line = NULL;
+        if (in && strcmp(in, pack) != 0) {
+            free(packed), packed = NULL;
+            snprintf(pack, sizeof pack, "%s", in);
+            if ((rc = pg_store_blob_get(st, pack, &packed, NULL, d)) != 0) break;
+        }
+        if (in && !(line = pack_line(packed, k, NULL))) {
+            rc = not_in_pack(st, id, k, d);
+            break;
+        }
+        cJSON *body = cJSON_Parse(line ? line : inl);
+        free(line);
         if (!body) {
             pg_error(d, pg_store_path(st), 0, "bulletin %ld: the 整改 state of '%s' is not JSON",
                      id, k);
@@ -229,6 +255,7 @@ int pg_bulletin_overdue(pg_store *st, long id, const char *unit, char **text, pg
     if (rc == 0 && step != SQLITE_DONE)
         rc = pg_store_fail(st, "reading a bulletin's 整改 state", d);
     sqlite3_finalize(s);
+    free(packed);
     if (rc == 0 && !whole) rc = -ENOENT;
     if (rc == 0 && unit) {
         cJSON_DeleteItemFromObjectCaseSensitive(whole, "units");
@@ -289,61 +316,6 @@ static int overdue_now(pg_store *st, const pg_publish_in *in, const pg_result *r
     *whole = pg_overdue_json(res, in->ds, records, pg_time_day(t, in->rs->tz_offset));
     cJSON_Delete(records);
     return 0;
-}
-
-/* Stores the overdue items in table bulletin_rectify: one row per unit with any (its items),
- * and the row '' with as_of and the units in order. */
-static int put_overdue(pg_store *st, long id, const cJSON *whole, pg_diags *d)
-{
-    sqlite3_stmt *s;
-    int rc = pg_store_prepare(
-        st, "INSERT INTO bulletin_rectify(bulletin, unit, body) VALUES (?, ?, ?)", &s, d);
-    if (rc != 0) return rc;
-    cJSON *head = cJSON_CreateObject(), *order = cJSON_CreateArray(), *unit = NULL;
-    cJSON_AddItemToObject(head, "as_of",
-                          cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(whole, "as_of"), 1));
-    const cJSON *items = cJSON_GetObjectItemCaseSensitive(whole, "items"), *x;
-    const char *cur = NULL;
-    /* items come unit by unit: a unit's run of them is its row */
-    for (x = items ? items->child : NULL;; x = x->next) {
-        const char *u =
-            x ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "unit")) : NULL;
-        if (unit && (!x || !u || strcmp(u, cur) != 0)) {
-            char *body = print(unit);
-            sqlite3_reset(s);
-            sqlite3_bind_int64(s, 1, id);
-            sqlite3_bind_text(s, 2, cur, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(s, 3, body, -1, SQLITE_TRANSIENT);
-            if (sqlite3_step(s) != SQLITE_DONE)
-                rc = pg_store_fail(st, "storing the bulletin's 整改 state", d);
-            free(body);
-            cJSON_Delete(unit), unit = NULL;
-            if (rc != 0) break;
-        }
-        if (!x) break;
-        if (!u) continue;
-        if (!unit) {
-            unit = cJSON_CreateArray();
-            cur = u;
-            cJSON_AddItemToArray(order, cJSON_CreateString(u));
-        }
-        cJSON_AddItemToArray(unit, cJSON_Duplicate(x, 1));
-    }
-    cJSON_Delete(unit);
-    cJSON_AddItemToObject(head, "units", order);
-    if (rc == 0) {
-        char *body = print(head);
-        sqlite3_reset(s);
-        sqlite3_bind_int64(s, 1, id);
-        sqlite3_bind_text(s, 2, "", -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, body, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(s) != SQLITE_DONE)
-            rc = pg_store_fail(st, "storing the bulletin's 整改 state", d);
-        free(body);
-    }
-    cJSON_Delete(head);
-    sqlite3_finalize(s);
-    return rc;
 }
 
 /* One part of a bulletin being published: its kind, key and compact text. */
@@ -407,13 +379,29 @@ static int packable(const part *p)
     return strcmp(p->kind, "unit") == 0 && p->key[0] && !strpbrk(p->key, "\t\n");
 }
 
-/* Stores the parts. Units' parts go into packs of UNITS_PER_PACK consecutive units, one blob
- * each, "key TAB json NEWLINE" per unit (compact JSON has no raw newline), and each unit's row
- * names its pack: compressed alone, a unit's part took ten times its share of the whole result
- * (zstd sees no other unit to find the repeated names in), which made the parts most of what a
- * publication stores; in packs of 16 they take about what the result does, and a read still
- * decompresses 16 units, not 3,003. */
+/* Units' texts go into packs of UNITS_PER_PACK consecutive units, one blob each, "key TAB json
+ * NEWLINE" per unit (compact JSON has no raw newline), and each unit's row names its pack:
+ * compressed alone, a unit's part took ten times its share of the whole result (zstd sees no
+ * other unit to find the repeated names in), which made the parts most of what a publication
+ * stores; in packs of 16 they take about what the result does, and a read still decompresses
+ * 16 units, not 3,003. put_pack stores the pack that starts at v[i] (packable) and returns
+ * where it ends; its hash into `hash`. */
 #define UNITS_PER_PACK 16
+static int put_pack(pg_store *st, const part *v, int n, int i, char hash[65], int *end, pg_diags *d)
+{
+    size_t len = 0;
+    int k;
+    for (k = i; k < n && k < i + UNITS_PER_PACK && packable(&v[k]) && v[k].text; k++)
+        len += strlen(v[k].key) + strlen(v[k].text) + 2;
+    char *pack = pg_xmalloc(len + 1), *p = pack;
+    for (int j = i; j < k; j++) p += sprintf(p, "%s\t%s\n", v[j].key, v[j].text);
+    int rc = pg_store_blob_put(st, pack, len, hash, d);
+    free(pack);
+    *end = k;
+    return rc;
+}
+
+/* Stores the parts, units' in packs (put_pack), the others each a blob. */
 static int put_parts(pg_store *st, long id, const part *v, int n, pg_diags *d)
 {
     sqlite3_stmt *s = NULL;
@@ -428,19 +416,10 @@ static int put_parts(pg_store *st, long id, const part *v, int n, pg_diags *d)
             rc = -ENOMEM;
             break;
         }
-        if (packable(&v[i]) && i >= pack_end) {
-            size_t len = 0;
-            int k;
-            for (k = i; k < n && k < i + UNITS_PER_PACK && packable(&v[k]) && v[k].text; k++)
-                len += strlen(v[k].key) + strlen(v[k].text) + 2;
-            char *pack = pg_xmalloc(len + 1), *p = pack;
-            for (int j = i; j < k; j++) p += sprintf(p, "%s\t%s\n", v[j].key, v[j].text);
-            rc = pg_store_blob_put(st, pack, len, hash, d);
-            free(pack);
-            pack_end = k;
-        } else if (!packable(&v[i])) {
+        if (packable(&v[i]) && i >= pack_end)
+            rc = put_pack(st, v, n, i, hash, &pack_end, d);
+        else if (!packable(&v[i]))
             rc = pg_store_blob_put(st, v[i].text, strlen(v[i].text), hash, d);
-        }
         if (rc != 0) break;
         sqlite3_reset(s);
         sqlite3_bind_int64(s, 1, id);
@@ -450,6 +429,66 @@ static int put_parts(pg_store *st, long id, const part *v, int n, pg_diags *d)
         if (sqlite3_step(s) != SQLITE_DONE) rc = pg_store_fail(st, "storing a bulletin's part", d);
     }
     sqlite3_finalize(s);
+    return rc;
+}
+
+/* Stores the overdue items in table bulletin_rectify: one row per unit with any, its list
+ * (compact JSON) in a pack (put_pack; schema 11), and the row '' with as_of and the units in
+ * order, inline. */
+static int put_overdue(pg_store *st, long id, const cJSON *whole, pg_diags *d)
+{
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(whole, "items"), *x;
+    part *v = pg_xcalloc((size_t)cJSON_GetArraySize(items) + 1, sizeof *v);
+    int n = 0;
+    cJSON *order = cJSON_CreateArray(), *list = NULL;
+    /* items come unit by unit: a unit's run of them is its list */
+    for (x = items ? items->child : NULL;; x = x->next) {
+        const char *u =
+            x ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "unit")) : NULL;
+        if (list && (!x || !u || strcmp(u, v[n - 1].key) != 0)) {
+            v[n - 1].text = print(list);
+            cJSON_Delete(list), list = NULL;
+        }
+        if (!x) break;
+        if (!u) continue;
+        if (!list) {
+            list = cJSON_CreateArray();
+            v[n++] = (part){"unit", pg_xstrdup(u), NULL};
+            cJSON_AddItemToArray(order, cJSON_CreateString(u));
+        }
+        cJSON_AddItemToArray(list, cJSON_Duplicate(x, 1));
+    }
+    cJSON *head = cJSON_CreateObject();
+    cJSON_AddItemToObject(head, "as_of",
+                          cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(whole, "as_of"), 1));
+    cJSON_AddItemToObject(head, "units", order);
+    v[n++] = (part){"head", pg_xstrdup(""), print(head)};
+    cJSON_Delete(head);
+    sqlite3_stmt *s;
+    int rc = pg_store_prepare(
+        st, "INSERT INTO bulletin_rectify(bulletin, unit, body, pack) VALUES (?, ?, ?, ?)", &s, d);
+    char hash[65];
+    int pack_end = 0;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        if (!v[i].text) {
+            rc = -ENOMEM;
+            break;
+        }
+        if (packable(&v[i]) && i >= pack_end && (rc = put_pack(st, v, n, i, hash, &pack_end, d)))
+            break;
+        sqlite3_reset(s);
+        sqlite3_bind_int64(s, 1, id);
+        sqlite3_bind_text(s, 2, v[i].key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, packable(&v[i]) ? "" : v[i].text, -1, SQLITE_STATIC);
+        if (packable(&v[i]))
+            sqlite3_bind_text(s, 4, hash, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(s, 4);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            rc = pg_store_fail(st, "storing the bulletin's 整改 state", d);
+    }
+    sqlite3_finalize(s);
+    parts_free(v, n);
     return rc;
 }
 

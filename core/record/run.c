@@ -497,7 +497,9 @@ int pg_runs_prune(pg_store *st, const char *before, const char *actor, long *run
                            "DELETE FROM blob WHERE hash NOT IN (SELECT inputs FROM run)"
                            " AND hash NOT IN (SELECT result FROM run)"
                            " AND hash NOT IN (SELECT piece FROM blob_piece)"
-                           " AND hash NOT IN (SELECT body FROM bulletin_part)",
+                           " AND hash NOT IN (SELECT body FROM bulletin_part)"
+                           " AND hash NOT IN (SELECT pack FROM bulletin_rectify"
+                           " WHERE pack IS NOT NULL)",
                            d);
     long r1 = count_of(st, "SELECT count(*) FROM run"),
          b1 = count_of(st, "SELECT count(*) FROM blob");

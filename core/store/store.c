@@ -284,6 +284,13 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'a published bulletin is frozen: publish a correction'); END;\n"
     "CREATE TRIGGER bulletin_rectify_kept BEFORE DELETE ON bulletin_rectify\n"
     "  BEGIN SELECT RAISE(ABORT, 'a published bulletin is frozen: publish a correction'); END;\n",
+
+    /* 11: the units' 整改 lists packed (issue 19 §4). Inline, a province's December bulletin
+     * stored 72 MB of lists (3,003 units, every earlier month's items overdue); in packs of
+     * sixteen units per compressed blob, as bulletin_part keeps units' parts, about 2 MB. A row
+     * with `pack` set has its list there (the line of its unit) and an empty body; a row of
+     * before keeps its inline body. */
+    "ALTER TABLE bulletin_rectify ADD COLUMN pack TEXT REFERENCES blob(hash);\n",
 };
 
 _Static_assert(sizeof migrations / sizeof *migrations == PG_STORE_VERSION,

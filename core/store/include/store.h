@@ -25,7 +25,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-#define PG_STORE_VERSION 10 /* the schema this binary writes */
+#define PG_STORE_VERSION 11 /* the schema this binary writes */
 
 typedef struct pg_store pg_store;
 

@@ -82,7 +82,7 @@ static const char *tables[] = {
     "rectification",   "blob_piece",     "bulletin_part", "total",      "total_state",
     "bulletin_rectify"};
 
-static void empty_database_is_version_10(void **state)
+static void empty_database_is_version_11(void **state)
 {
     (void)state;
     char *dir = tmpdir();
@@ -90,7 +90,7 @@ static void empty_database_is_version_10(void **state)
     pg_diags d = {0};
     assert_int_equal(pg_store_open(dir, &st, &d), 0);
     assert_int_equal(pg_store_version(st), PG_STORE_VERSION);
-    assert_int_equal(PG_STORE_VERSION, 10);
+    assert_int_equal(PG_STORE_VERSION, 11);
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
         char *q = pg_xasprintf("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                                "name = '%s'",
@@ -830,7 +830,7 @@ static void version_4_repeats_are_named(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(empty_database_is_version_10),
+        cmocka_unit_test(empty_database_is_version_11),
         cmocka_unit_test(version_3_evidence_gets_owners),
         cmocka_unit_test(blobs_compressed_old_ones_read),
         cmocka_unit_test(version_1_is_migrated_with_its_rows),

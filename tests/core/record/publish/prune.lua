@@ -45,11 +45,16 @@ t:eq("two whole blobs are left: its inputs and its result", 2,
   count("SELECT count(*) FROM blob WHERE hash IN (SELECT inputs FROM run UNION SELECT result FROM run)"))
 t:eq("every other blob left is a piece of its inputs or a part of its bulletin", 0,
   count("SELECT count(*) FROM blob WHERE hash NOT IN (SELECT inputs FROM run UNION SELECT result FROM run"
-    .. " UNION SELECT piece FROM blob_piece UNION SELECT body FROM bulletin_part)"))
+    .. " UNION SELECT piece FROM blob_piece UNION SELECT body FROM bulletin_part"
+    .. " UNION SELECT pack FROM bulletin_rectify WHERE pack IS NOT NULL)"))
 t:eq("no piece list of a run that went", 0,
   count("SELECT count(*) FROM blob_piece WHERE hash NOT IN (SELECT inputs FROM run)"))
 t:ok(count("SELECT count(*) FROM blob_piece") > 1, "its inputs' pieces stay")
 t:ok(count("SELECT count(*) FROM bulletin_part") > 36, "and its bulletin's parts")
+t:ok(count("SELECT count(*) FROM bulletin_rectify WHERE pack IS NOT NULL AND body = ''") > 0,
+  "its overdue 整改 lists are kept in packs")
+t:eq("and the packs of its overdue 整改 lists stay", 0,
+  count("SELECT count(*) FROM bulletin_rectify WHERE pack IS NOT NULL AND pack NOT IN (SELECT hash FROM blob)"))
 t:ok(blobs0 > 2, "there were more before", blobs0)
 code, out = pinggu("reproduce --data " .. L.quote(data) .. " --bulletin " .. string.format("%d", bulletin.id or 0))
 t:eq("the bulletin still re-runs", 0, code, out)
