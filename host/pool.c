@@ -4,6 +4,7 @@
 #include "log.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +100,10 @@ static void run(uv_work_t *req)
     if (j->rs) pg_sandbox_set_deadline_at(j->rs->sb, 0, 0);
     if (j->pool->stall_ms && j->deadline_ms) uv_sleep(j->pool->stall_ms);
     if (s->rs) s->memory = pg_sandbox_memory(s->rs->sb);
+    /* an evaluation or a publication at 3,003 units frees hundreds of MB of trees and texts,
+     * which glibc keeps in this thread's arena: the host's RSS reached 4.6 GB with a 1 GB
+     * results cache. Give the whole free pages back. */
+    malloc_trim(0);
     j->finished_ns = uv_hrtime();
 }
 
