@@ -15,12 +15,12 @@
  * Reads: every body comes from the frozen result in the store, never from a re-evaluation, so
  * what a bulletin says cannot move when the rules or the data do. A bulletin is stored with the
  * parts its readers ask for (core/record, schema 8): a viewer's read is its head, a unit's the
- * head and the unit's own part, `?part=summary`, `?group=G` and `?unit=U` one part each. Those
- * run on the loop thread against h->store (indexed lookups and a zstd frame of the reader's
- * size; WAL lets them run beside a writer) and splice the stored texts; nothing is parsed. The
- * whole result (staff's read, and GET /runs/N) is read and spliced by a pool job, never on the
- * loop: at 3,003 units it is 85 MB. A bulletin published before the parts existed is read whole:
- * by that job for staff, and on the loop (parsed and filtered, as before) for a viewer or unit. */
+ * head and the unit's own part, `?part=summary`, `?group=G` and `?unit=U` one part each. Every
+ * bulletin read runs on libuv's thread pool with its own store connection (bulletin_read says
+ * why not on the loop, nor on the rule pool) and splices the stored texts; nothing is parsed but
+ * the overdue lists it returns. The whole result (staff's read; 85 MB at 3,003 units) is spliced
+ * as stored. GET /runs/N is read by a pool job. A bulletin published before the parts existed is
+ * read whole, parsed and filtered, as before. */
 #include "publish_api.h"
 
 #include "months.h"
@@ -176,25 +176,6 @@ static void post_bulletin(pg_call *c)
 
 /* --- reading --------------------------------------------------------------------------- */
 
-/* What a role sees of a frozen result: a viewer the rankings, a unit the rankings and its own
- * breakdown, staff everything. */
-static void filter_result(const pg_call *c, cJSON *result)
-{
-    if (c->tok->role == PG_ROLE_VIEWER) {
-        cJSON_DeleteItemFromObjectCaseSensitive(result, "units");
-        return;
-    }
-    if (c->tok->role != PG_ROLE_UNIT) return;
-    cJSON *units = cJSON_GetObjectItemCaseSensitive(result, "units");
-    for (cJSON *u = units ? units->child : NULL; u;) {
-        cJSON *next = u->next;
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(u, "unit");
-        if (!cJSON_IsString(id) || !c->tok->unit || strcmp(id->valuestring, c->tok->unit) != 0)
-            cJSON_Delete(cJSON_DetachItemViaPointer(units, u));
-        u = next;
-    }
-}
-
 /* A period as given in a path, in the stored form, or NULL after answering 400 (a query's is
  * call.c's pg_call_query_period). */
 static const char *period_arg(pg_call *c, const char *p, char buf[PG_PERIOD_BUF])
@@ -226,13 +207,12 @@ static void get_bulletins(pg_call *c)
     pg_diags_free(&d);
 }
 
-/* A read of stored texts off the loop: the whole result of a bulletin (`bulletin` > 0, spliced
- * after `head`) or a run with its inputs and result (`run` > 0). */
+/* A read of a run's stored texts off the loop, by a pool job (GET /runs/N). */
 typedef struct {
     pg_job job;
     pg_http_req *req;
-    char *datadir, *head; /* head: the answer's text before "result" (a bulletin's) */
-    long bulletin, run;
+    char *datadir;
+    long run;
     int rc;
     pg_blob *body;
     pg_diags d;
@@ -252,37 +232,31 @@ static pg_blob *splice(const char *const *texts, int n)
     return b;
 }
 
-static void read_whole(pg_job *j)
+static void read_run(pg_job *j)
 {
     read_job *x = (read_job *)j;
     pg_store *st = NULL;
     char *result = NULL, *inputs = NULL, *run = NULL;
     pg_run r = {0};
     if ((x->rc = pg_store_open(x->datadir, &st, &x->d)) != 0) goto done;
-    if (x->bulletin) {
-        if ((x->rc = pg_frozen_result_text(st, x->bulletin, &result, NULL, &x->d)) != 0) goto done;
-        const char *t[] = {x->head, result, "}"};
-        x->body = splice(t, 3);
-    } else {
-        if ((x->rc = pg_run_get(st, x->run, &r, &x->d)) != 0 ||
-            (x->rc = pg_store_blob_get(st, r.inputs, &inputs, NULL, &x->d)) != 0 ||
-            (x->rc = pg_store_blob_get(st, r.result, &result, NULL, &x->d)) != 0)
-            goto done;
-        cJSON *rj = pg_run_json(&r);
-        run = cJSON_PrintUnformatted(rj);
-        cJSON_Delete(rj);
-        const char *t[] = {"{\"run\":", run, ",\"inputs\":", inputs, ",\"result\":", result, "}"};
-        x->body = splice(t, 7);
-    }
+    if ((x->rc = pg_run_get(st, x->run, &r, &x->d)) != 0 ||
+        (x->rc = pg_store_blob_get(st, r.inputs, &inputs, NULL, &x->d)) != 0 ||
+        (x->rc = pg_store_blob_get(st, r.result, &result, NULL, &x->d)) != 0)
+        goto done;
+    cJSON *rj = pg_run_json(&r);
+    run = cJSON_PrintUnformatted(rj);
+    cJSON_Delete(rj);
+    const char *t[] = {"{\"run\":", run, ",\"inputs\":", inputs, ",\"result\":", result, "}"};
+    x->body = splice(t, 7);
 done:
-    if (x->rc == -ENOENT && x->run && !r.id) pg_diags_free(&x->d); /* said by the reply */
+    if (x->rc == -ENOENT && !r.id) pg_diags_free(&x->d); /* said by the reply */
     pg_run_clear(&r);
     cJSON_free(run);
     free(result), free(inputs);
     pg_store_close(st);
 }
 
-static void read_done(pg_job *j)
+static void read_run_done(pg_job *j)
 {
     read_job *x = (read_job *)j;
     if (j->error) {
@@ -291,94 +265,280 @@ static void read_done(pg_job *j)
     }
     if (x->rc == 0)
         pg_reply_send(x->req, 200, "application/json", NULL, x->body);
-    else if (x->rc == -ENOENT && x->run && x->d.n == 0)
+    else if (x->rc == -ENOENT && x->d.n == 0)
         pg_reply_error(x->req, 404, "no run %ld", x->run);
     else
-        pg_reply_diags(x->req, 500, x->run ? "cannot read the run" : "cannot read the bulletin",
-                       &x->d, 5);
+        pg_reply_diags(x->req, 500, "cannot read the run", &x->d, 5);
     pg_blob_unref(x->body);
     pg_diags_free(&x->d);
-    free(x->datadir), free(x->head), free(x);
+    free(x->datadir), free(x);
 }
 
-static void read_submit(pg_call *c, long bulletin, long run, char *head)
-{
-    if (c->h->stopping) {
-        pg_reply_error(c->req, 503, "the host is shutting down");
-        free(head);
-        return;
-    }
-    if (pg_host_refuse_stuck(c->h, c->req, NULL)) {
-        free(head);
-        return;
-    }
-    read_job *x = pg_xcalloc(1, sizeof *x);
-    x->req = c->req;
-    x->datadir = pg_xstrdup(c->h->cfg.data_dir);
-    x->head = head;
-    x->bulletin = bulletin, x->run = run;
-    x->job.work = read_whole;
-    x->job.done = read_done;
-    x->job.what = "read";
-    pg_pool_submit(c->h->pool, &x->job);
-}
+/* --- a bulletin's read -------------------------------------------------------------------- */
 
 /* The query of a bulletin read: which part, or 0 for the reader's whole view. */
 enum { PART_VIEW, PART_SUMMARY, PART_GROUP, PART_UNIT };
 
-/* Answers a read of a bulletin stored in parts from those parts, spliced after `head` (the
- * answer's text up to "result"); 1 when answered, 0 when the bulletin has no parts (published
- * before them). */
-static int answer_parts(pg_call *c, long id, int want, const char *key, const char *head)
+/* One GET of a bulletin, done on libuv's thread pool rather than the rule pool, whose workers
+ * may each be in an evaluation of seconds: a read is a few indexed lookups and a zstd frame of
+ * the reader's size, and a staff's whole read one large frame; none of it runs on the loop, so
+ * /healthz and the other requests never wait behind 3,000 readers. The job opens its own store
+ * connection (WAL lets it read beside a writer). The head of a bulletin stored in parts (its
+ * rankings, ~1 MB at 3,003 units, which every unit's read splices in) is kept decompressed on the
+ * loop thread for the last few bulletins read (h->heads): a bulletin never changes, so a head
+ * once read is right for good. */
+typedef struct {
+    uv_work_t work;
+    pg_host *h;
+    pg_http_req *req;
+    char *datadir, *scheme, *period, *key, *unit; /* unit: a unit token's own, or NULL */
+    int revision, want;
+    pg_role role;
+    long hid[4]; /* the heads the loop keeps (h->heads), each with a reference */
+    pg_blob *hb[4];
+    pg_blob *head; /* the bulletin's head: one of those, or the one read (for the loop) */
+    long id;       /* the bulletin read */
+    int status;    /* 200, or the error's */
+    char *error;   /* a 4xx's message; NULL with a 500 (then `d`) */
+    pg_blob *body;
+    pg_diags d;
+} bulletin_read;
+
+static void refuse(bulletin_read *x, int status, char *msg)
 {
-    pg_diags d = {0};
-    char *view = NULL, *part = NULL;
-    int rc = pg_bulletin_part(c->h->store, id, "head", NULL, &view, NULL, &d);
-    if (rc == -ENOENT) return 0;
-    if (rc == 0 && want == PART_SUMMARY) {
-        free(view), view = NULL;
-        rc = pg_bulletin_part(c->h->store, id, "summary", NULL, &part, NULL, &d);
-    } else if (rc == 0 && want != PART_VIEW) {
-        free(view), view = NULL;
-        rc = pg_bulletin_part(c->h->store, id, want == PART_GROUP ? "group" : "unit", key, &part,
-                              NULL, &d);
-    } else if (rc == 0 && c->tok->role == PG_ROLE_UNIT && c->tok->unit) {
-        rc = pg_bulletin_part(c->h->store, id, "unit", c->tok->unit, &part, NULL, &d);
-        if (rc == -ENOENT) rc = 0; /* a unit this bulletin does not rank: the rankings only */
+    x->status = status;
+    x->error = msg;
+}
+
+/* What a role sees of a frozen result: a viewer the rankings, a unit the rankings and its own
+ * breakdown, staff everything. */
+static void filter_result(const bulletin_read *x, cJSON *result)
+{
+    if (x->role == PG_ROLE_VIEWER) {
+        cJSON_DeleteItemFromObjectCaseSensitive(result, "units");
+        return;
     }
-    pg_blob *b = NULL;
+    if (x->role != PG_ROLE_UNIT) return;
+    cJSON *units = cJSON_GetObjectItemCaseSensitive(result, "units");
+    for (cJSON *u = units ? units->child : NULL; u;) {
+        cJSON *next = u->next;
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(u, "unit");
+        if (!cJSON_IsString(id) || !x->unit || strcmp(id->valuestring, x->unit) != 0)
+            cJSON_Delete(cJSON_DetachItemViaPointer(units, u));
+        u = next;
+    }
+}
+
+/* The bulletin's head part, from the loop's copy or (`fresh`, or not kept) the store; -ENOENT
+ * when it was published before bulletins were stored in parts. */
+static int head_of(bulletin_read *x, pg_store *st, int fresh, const char **text)
+{
+    if (fresh && x->head) pg_blob_unref(x->head), x->head = NULL;
+    if (!x->head) {
+        char *t = NULL;
+        size_t n = 0;
+        int rc = pg_bulletin_part(st, x->id, "head", NULL, &t, &n, &x->d);
+        if (rc != 0) return rc;
+        x->head = pg_blob_new(t, n);
+        free(t);
+    }
+    *text = x->head->data;
+    return 0;
+}
+
+/* Answers from the parts, spliced after `lead` (the answer's text up to "result"); 1 when
+ * answered, 0 when the bulletin has no parts (published before them). */
+static int answer_parts(bulletin_read *x, pg_store *st, const char *lead)
+{
+    char *part = NULL;
+    const char *head = NULL;
+    int rc = 0;
+    if (x->want == PART_SUMMARY)
+        rc = pg_bulletin_part(st, x->id, "summary", NULL, &part, NULL, &x->d);
+    else if (x->want != PART_VIEW)
+        rc = pg_bulletin_part(st, x->id, x->want == PART_GROUP ? "group" : "unit", x->key, &part,
+                              NULL, &x->d);
+    if (rc == 0 && x->want == PART_VIEW) rc = head_of(x, st, 0, &head);
+    if (rc == 0 && x->want == PART_VIEW && x->role == PG_ROLE_UNIT && x->unit)
+        rc = pg_bulletin_part(st, x->id, "unit", x->unit, &part, NULL, &x->d);
+    /* a part not found: no such group or unit, or no parts at all, which the stored head says
+     * (a kept copy could only say that it had some) */
     if (rc == -ENOENT) {
-        pg_reply_error(c->req, 404, "this bulletin has no %s '%s'",
-                       want == PART_GROUP ? "group" : "unit", key);
+        rc = head_of(x, st, 1, &head);
+        if (rc == -ENOENT) return 0;
+        if (rc == 0 && !(x->want == PART_VIEW && x->role == PG_ROLE_UNIT)) rc = -ENOENT;
+        /* else a unit this bulletin does not rank: the rankings only */
+    }
+    if (rc == -ENOENT) {
+        refuse(x, 404,
+               pg_xasprintf("this bulletin has no %s '%s'",
+                            x->want == PART_GROUP ? "group" : "unit", x->key));
     } else if (rc != 0) {
-        pg_reply_diags(c->req, 500, "cannot read the bulletin", &d, 5);
-    } else if (want == PART_VIEW && c->tok->role != PG_ROLE_UNIT) {
-        const char *t[] = {head, view, "}"};
-        b = splice(t, 3);
-    } else if (want == PART_VIEW) {
+        x->status = 500;
+    } else if (x->want == PART_VIEW && x->role != PG_ROLE_UNIT) {
+        const char *t[] = {lead, head, "}"};
+        x->body = splice(t, 3);
+    } else if (x->want == PART_VIEW) {
         /* the head is an object: the unit's part goes in as "units", its last member, as the
          * whole result's filtered to the unit would have it (empty for a unit not in it) */
-        size_t n = strlen(view);
+        size_t n = strlen(head);
+        char *view = pg_xstrdup(head);
         if (n && view[n - 1] == '}') view[n - 1] = 0;
-        const char *t[] = {head, view, ",\"units\":[", part ? part : "", "]}}"};
-        b = splice(t, 5);
+        const char *t[] = {lead, view, ",\"units\":[", part ? part : "", "]}}"};
+        x->body = splice(t, 5);
+        free(view);
     } else {
-        /* head ends with "result": — the part is named by what was asked instead */
-        char *h2 = pg_xstrdup(head);
-        h2[strlen(head) - strlen("\"result\":")] = 0;
+        /* lead ends with "result": — the part is named by what was asked instead */
+        char *h2 = pg_xstrdup(lead);
+        h2[strlen(lead) - strlen("\"result\":")] = 0;
         const char *t[] = {h2,
-                           want == PART_SUMMARY ? "\"summary\":"
-                           : want == PART_GROUP ? "\"group\":"
-                                                : "\"unit\":",
+                           x->want == PART_SUMMARY ? "\"summary\":"
+                           : x->want == PART_GROUP ? "\"group\":"
+                                                   : "\"unit\":",
                            part, "}"};
-        b = splice(t, 4);
+        x->body = splice(t, 4);
         free(h2);
     }
-    if (b) pg_reply_send(c->req, 200, "application/json", NULL, b);
-    pg_blob_unref(b);
-    free(view), free(part);
-    pg_diags_free(&d);
+    free(part);
     return 1;
+}
+
+/* Read whole and cut here: a bulletin published before bulletins were stored in parts. */
+static void answer_whole(bulletin_read *x, pg_store *st, cJSON *b, cJSON *revs)
+{
+    cJSON *result = NULL;
+    if (pg_frozen_result(st, x->id, &result, &x->d) != 0) {
+        x->status = 500;
+        return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "bulletin", cJSON_Duplicate(b, 1));
+    cJSON_AddItemToObject(o, "revisions", cJSON_Duplicate(revs, 1));
+    if (x->want == PART_VIEW) {
+        filter_result(x, result);
+        cJSON_AddItemToObject(o, "result", result), result = NULL;
+    } else {
+        const char *arr = x->want == PART_GROUP ? "groups" : "units";
+        const char *idk = x->want == PART_GROUP ? "id" : "unit";
+        cJSON *u, *found = NULL;
+        cJSON_ArrayForEach(u, cJSON_GetObjectItemCaseSensitive(result, arr))
+        {
+            const char *v = cJSON_GetStringValue(cJSON_GetObjectItem(u, idk));
+            if (x->want != PART_SUMMARY && v && strcmp(v, x->key) == 0) found = u;
+        }
+        if (!found) {
+            refuse(x, 404,
+                   x->want == PART_SUMMARY
+                       ? pg_xstrdup("this bulletin was published before summaries were stored: "
+                                    "read it whole")
+                       : pg_xasprintf("this bulletin has no %s '%s'",
+                                      x->want == PART_GROUP ? "group" : "unit", x->key));
+            cJSON_Delete(o), cJSON_Delete(result);
+            return;
+        }
+        cJSON_AddItemToObject(o, x->want == PART_GROUP ? "group" : "unit",
+                              cJSON_Duplicate(found, 1));
+    }
+    x->body = pg_render_take(o);
+    cJSON_Delete(result);
+}
+
+static void read_bulletin(uv_work_t *w)
+{
+    bulletin_read *x = w->data;
+    pg_store *st = NULL;
+    cJSON *b = NULL, *revs = NULL;
+    char *overdue = NULL, *lead = NULL, *result = NULL;
+    x->status = 200;
+    int rc = pg_store_open(x->datadir, &st, &x->d);
+    if (rc == 0) rc = pg_publish_find(st, x->scheme, x->period, x->revision, &b, &x->d);
+    if (rc == 0) rc = pg_publish_list(st, x->scheme, x->period, &revs, &x->d);
+    if (rc == -ENOENT && !b) {
+        pg_diags_free(&x->d);
+        if (x->revision)
+            refuse(x, 404,
+                   pg_xasprintf("%s %s has no revision %d (GET /api/v1/bulletins/%s/%s)", x->scheme,
+                                x->period, x->revision, x->scheme, x->period));
+        else
+            refuse(x, 404, pg_xasprintf("no bulletin of %s %s is published", x->scheme, x->period));
+        goto done;
+    } else if (rc != 0) {
+        x->status = 500;
+        goto done;
+    }
+    long id = (long)cJSON_GetObjectItem(b, "id")->valuedouble;
+    x->id = id;
+    for (int i = 0; i < 4; i++)
+        if (x->hb[i] && x->hid[i] == id) x->head = pg_blob_ref(x->hb[i]);
+    /* the overdue 整改 items frozen with it: a unit's own only (its token's, or the one asked
+     * for); every unit's to staff and viewers, who read the whole 通报; null when published
+     * before they were kept. Not with a group or the summary. */
+    if (x->want == PART_VIEW || x->want == PART_UNIT) {
+        const char *whose = x->want == PART_UNIT      ? x->key
+                            : x->role == PG_ROLE_UNIT ? x->unit
+                                                      : NULL;
+        if (x->role == PG_ROLE_UNIT && !whose) whose = ""; /* a unit token without a unit */
+        rc = pg_bulletin_overdue(st, id, whose, &overdue, &x->d);
+        if (rc != 0 && rc != -ENOENT) {
+            x->status = 500;
+            goto done;
+        }
+    }
+    char *bt = cJSON_PrintUnformatted(b), *rt = cJSON_PrintUnformatted(revs);
+    lead = overdue
+               ? pg_xasprintf("{\"bulletin\":%s,\"revisions\":%s,\"overdue\":%s,\"result\":", bt,
+                              rt, overdue)
+               : pg_xasprintf("{\"bulletin\":%s,\"revisions\":%s,\"result\":", bt, rt);
+    cJSON_free(bt), cJSON_free(rt);
+    if (x->want == PART_VIEW && x->role != PG_ROLE_VIEWER && x->role != PG_ROLE_UNIT) {
+        /* staff: the whole result (85 MB at 3,003 units), spliced as stored */
+        if (pg_frozen_result_text(st, id, &result, NULL, &x->d) != 0) {
+            x->status = 500;
+            goto done;
+        }
+        const char *t[] = {lead, result, "}"};
+        x->body = splice(t, 3);
+    } else if (!answer_parts(x, st, lead)) {
+        pg_diags_free(&x->d);
+        answer_whole(x, st, b, revs);
+    }
+done:
+    cJSON_Delete(b), cJSON_Delete(revs);
+    free(overdue), free(lead), free(result);
+    pg_store_close(st);
+}
+
+static void read_bulletin_done(uv_work_t *w, int status)
+{
+    bulletin_read *x = w->data;
+    pg_host *h = x->h;
+    if (status != 0) x->status = 500; /* cancelled */
+    if (x->status == 200)
+        pg_reply_send(x->req, 200, "application/json", NULL, x->body);
+    else if (x->error)
+        pg_reply_error(x->req, x->status, "%s", x->error);
+    else
+        pg_reply_diags(x->req, 500, "cannot read the bulletin", &x->d, 5);
+    /* keep the head read for the next reader of this bulletin */
+    int have = 0;
+    for (int i = 0; i < 4; i++) have |= h->heads.b[i] && h->heads.id[i] == x->id;
+    if (x->head && x->id && !have) {
+        int i = h->heads.next;
+        pg_blob_unref(h->heads.b[i]);
+        h->heads.b[i] = pg_blob_ref(x->head);
+        h->heads.id[i] = x->id;
+        h->heads.next = (i + 1) % 4;
+    }
+    for (int i = 0; i < 4; i++) pg_blob_unref(x->hb[i]);
+    pg_blob_unref(x->head), pg_blob_unref(x->body);
+    pg_diags_free(&x->d);
+    free(x->error), free(x->datadir), free(x->scheme), free(x->period), free(x->key), free(x->unit),
+        free(x);
+}
+
+void pg_bulletin_heads_free(pg_host *h)
+{
+    for (int i = 0; i < 4; i++) pg_blob_unref(h->heads.b[i]), h->heads.b[i] = NULL;
 }
 
 /* GET /api/v1/bulletins/{scheme}/{period}[/{revision}][?part=summary | ?group=G | ?unit=U] */
@@ -400,7 +560,6 @@ static void get_bulletin(pg_call *c)
     char *part = pg_http_query_param(c->req, "part"), *group = pg_http_query_param(c->req, "group"),
          *unit = pg_http_query_param(c->req, "unit");
     int want = PART_VIEW;
-    const char *key = NULL;
     if ((part != NULL) + (group != NULL) + (unit != NULL) > 1 ||
         (part && strcmp(part, "summary") != 0)) {
         pg_reply_error(c->req, 400,
@@ -409,98 +568,38 @@ static void get_bulletin(pg_call *c)
         goto out;
     }
     if (part) want = PART_SUMMARY;
-    if (group) want = PART_GROUP, key = group;
-    if (unit) want = PART_UNIT, key = unit;
+    if (group) want = PART_GROUP;
+    if (unit) want = PART_UNIT;
     if (unit &&
         (c->tok->role == PG_ROLE_VIEWER ||
          (c->tok->role == PG_ROLE_UNIT && (!c->tok->unit || strcmp(c->tok->unit, unit) != 0)))) {
         pg_reply_error(c->req, 403, "a unit's breakdown is for the unit and staff only");
         goto out;
     }
-
-    pg_diags d = {0};
-    cJSON *b = NULL, *revs = NULL, *result = NULL;
-    int rc = pg_publish_find(c->h->store, c->seg[3], period, revision, &b, &d);
-    if (rc == 0) rc = pg_publish_list(c->h->store, c->seg[3], period, &revs, &d);
-    if (rc == -ENOENT && !b) {
-        if (revision)
-            pg_reply_error(c->req, 404, "%s %s has no revision %d (GET /api/v1/bulletins/%s/%s)",
-                           c->seg[3], period, revision, c->seg[3], period);
-        else
-            pg_reply_error(c->req, 404, "no bulletin of %s %s is published", c->seg[3], period);
-        goto done;
-    } else if (rc != 0) {
-        pg_reply_diags(c->req, 500, "cannot read the bulletin", &d, 5);
-        goto done;
+    if (c->h->stopping) {
+        pg_reply_error(c->req, 503, "the host is shutting down");
+        goto out;
     }
-    long id = (long)cJSON_GetObjectItem(b, "id")->valuedouble;
-    /* the overdue 整改 items frozen with it: a unit's own only (its token's, or the one asked
-     * for); every unit's to staff and viewers, who read the whole 通报; null when published
-     * before they were kept. Not with a group or the summary. */
-    char *overdue = NULL;
-    if (want == PART_VIEW || want == PART_UNIT) {
-        const char *whose = want == PART_UNIT              ? key
-                            : c->tok->role == PG_ROLE_UNIT ? c->tok->unit
-                                                           : NULL;
-        if (c->tok->role == PG_ROLE_UNIT && !whose) whose = ""; /* a unit token without a unit */
-        rc = pg_bulletin_overdue(c->h->store, id, whose, &overdue, &d);
-        if (rc != 0 && rc != -ENOENT) {
-            pg_reply_diags(c->req, 500, "cannot read the bulletin", &d, 5);
-            goto done;
-        }
+    bulletin_read *x = pg_xcalloc(1, sizeof *x);
+    x->work.data = x;
+    x->h = c->h;
+    x->req = c->req;
+    x->datadir = pg_xstrdup(c->h->cfg.data_dir);
+    x->scheme = pg_xstrdup(c->seg[3]);
+    x->period = pg_xstrdup(period);
+    x->key = group ? group : unit, group = unit = NULL;
+    x->unit = c->tok->role == PG_ROLE_UNIT && c->tok->unit ? pg_xstrdup(c->tok->unit) : NULL;
+    x->revision = revision, x->want = want, x->role = c->tok->role;
+    /* the heads kept may hold this one's: the job takes it by the bulletin's id */
+    for (int i = 0; i < 4; i++)
+        if (c->h->heads.b[i])
+            x->hb[i] = pg_blob_ref(c->h->heads.b[i]), x->hid[i] = c->h->heads.id[i];
+    int rc = uv_queue_work(c->h->loop, &x->work, read_bulletin, read_bulletin_done);
+    if (rc != 0) {
+        pg_reply_error(c->req, 500, "cannot read the bulletin: %s", uv_strerror(rc));
+        for (int i = 0; i < 4; i++) pg_blob_unref(x->hb[i]);
+        free(x->datadir), free(x->scheme), free(x->period), free(x->key), free(x->unit), free(x);
     }
-    char *bt = cJSON_PrintUnformatted(b), *rt = cJSON_PrintUnformatted(revs);
-    char *head = overdue ? pg_xasprintf("{\"bulletin\":%s,\"revisions\":%s,\"overdue\":%s,"
-                                        "\"result\":",
-                                        bt, rt, overdue)
-                         : pg_xasprintf("{\"bulletin\":%s,\"revisions\":%s,\"result\":", bt, rt);
-    cJSON_free(bt), cJSON_free(rt);
-    free(overdue);
-    if (want == PART_VIEW && c->tok->role != PG_ROLE_VIEWER && c->tok->role != PG_ROLE_UNIT) {
-        read_submit(c, id, 0, head); /* staff: the whole result, off the loop */
-        goto done;
-    }
-    int answered = answer_parts(c, id, want, key, head);
-    free(head);
-    if (answered) goto done;
-    /* published before bulletins were stored in parts: read whole and cut here */
-    if ((rc = pg_frozen_result(c->h->store, id, &result, &d)) != 0) {
-        pg_reply_diags(c->req, 500, "cannot read the bulletin", &d, 5);
-        goto done;
-    }
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddItemToObject(o, "bulletin", b);
-    cJSON_AddItemToObject(o, "revisions", revs);
-    b = revs = NULL;
-    if (want == PART_VIEW) {
-        filter_result(c, result);
-        cJSON_AddItemToObject(o, "result", result), result = NULL;
-    } else {
-        const char *arr = want == PART_GROUP ? "groups" : "units";
-        const char *idk = want == PART_GROUP ? "id" : "unit";
-        cJSON *x, *found = NULL;
-        cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(result, arr))
-        {
-            const char *v = cJSON_GetStringValue(cJSON_GetObjectItem(x, idk));
-            if (want != PART_SUMMARY && v && strcmp(v, key) == 0) found = x;
-        }
-        if (!found) {
-            if (want == PART_SUMMARY)
-                pg_reply_error(c->req, 404,
-                               "this bulletin was published before summaries were stored: read "
-                               "it whole");
-            else
-                pg_reply_error(c->req, 404, "this bulletin has no %s '%s'",
-                               want == PART_GROUP ? "group" : "unit", key);
-            cJSON_Delete(o);
-            goto done;
-        }
-        cJSON_AddItemToObject(o, want == PART_GROUP ? "group" : "unit", cJSON_Duplicate(found, 1));
-    }
-    pg_reply_json(c->req, 200, o);
-done:
-    cJSON_Delete(b), cJSON_Delete(revs), cJSON_Delete(result);
-    pg_diags_free(&d);
 out:
     free(part), free(group), free(unit);
 }
@@ -516,7 +615,19 @@ static void get_run(pg_call *c)
         pg_reply_error(c->req, 400, "run '%s': expected a run id (a number)", c->seg[3]);
         return;
     }
-    read_submit(c, 0, id, NULL);
+    if (c->h->stopping) {
+        pg_reply_error(c->req, 503, "the host is shutting down");
+        return;
+    }
+    if (pg_host_refuse_stuck(c->h, c->req, NULL)) return;
+    read_job *x = pg_xcalloc(1, sizeof *x);
+    x->req = c->req;
+    x->datadir = pg_xstrdup(c->h->cfg.data_dir);
+    x->run = id;
+    x->job.work = read_run;
+    x->job.done = read_run_done;
+    x->job.what = "read";
+    pg_pool_submit(c->h->pool, &x->job);
 }
 
 /* GET /api/v1/runs[?scheme=][&period=][&limit=N][&after=ID]: a page of runs, newest first

@@ -240,6 +240,7 @@ out:
     pg_pool_close(h->pool);
     uv_run(&loop, UV_RUN_DEFAULT); /* their close callbacks */
     pg_entries_free(h);
+    pg_bulletin_heads_free(h);
     pg_pool_free(h->pool);
     pg_rules_free(h);
     pg_incoming_stop(h);
