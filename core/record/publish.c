@@ -208,14 +208,17 @@ int pg_bulletin_overdue(pg_store *st, long id, const char *unit, char **text, pg
 {
     *text = NULL;
     sqlite3_stmt *s;
+    /* one unit's: two key lookups ('' sorts first), never a scan of every unit's list (with an
+     * OR here SQLite read them all, 30 MB at 3,003 units, for each unit's read) */
     int rc = pg_store_prepare(st,
-                              "SELECT unit, body, pack FROM bulletin_rectify WHERE bulletin = ?1"
-                              " AND (unit = '' OR ?2 IS NULL OR unit = ?2)"
-                              " ORDER BY unit = '' DESC, pack",
+                              unit ? "SELECT unit, body, pack FROM bulletin_rectify"
+                                     " WHERE bulletin = ?1 AND unit IN ('', ?2) ORDER BY unit"
+                                   : "SELECT unit, body, pack FROM bulletin_rectify"
+                                     " WHERE bulletin = ?1 ORDER BY unit = '' DESC, pack",
                               &s, d);
     if (rc != 0) return rc;
     sqlite3_bind_int64(s, 1, id);
-    bind_opt(s, 2, unit);
+    if (unit) sqlite3_bind_text(s, 2, unit, -1, SQLITE_TRANSIENT);
     /* the row '' says as of which day; each unit's row is its items, in the units' order of
      * the publication, which their rowid-less table does not keep: they are put back in it */
     cJSON *whole = NULL, *items = NULL, *mine = NULL;
