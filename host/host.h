@@ -216,6 +216,8 @@ typedef struct pg_host {
         uint64_t tick, hits, misses, evictions; /* tick: the clock of pg_entry.used */
     } cache;
     cJSON *runs; /* summaries of the latest evaluations, oldest first */
+    struct pg_store *readers[4]; /* store connections of finished bulletin reads, for the
+                                   next ones (publish.c): opening one parses the schema */
     struct {
         long id[4];          /* bulletins whose heads (their rankings, ~1 MB at 3,003 units) */
         struct pg_blob *b[4]; /* every unit's read splices: kept decompressed (publish.c) */
@@ -320,7 +322,7 @@ const char *pg_outcome_outdated_by(const pg_host *h, const pg_outcome *o);
 void pg_answer_outcome(const pg_host *h, pg_http_req *req, pg_want want, int index,
                        const pg_outcome *o);
 
-/* publish.c: drops the bulletin heads kept for readers (h->heads), at shutdown */
+/* publish.c: drops the bulletin heads and store connections kept for readers, at shutdown */
 void pg_bulletin_heads_free(pg_host *h);
 
 /* preview.c: answers the diff of (scheme, period) under the served rules and the posted

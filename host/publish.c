@@ -291,6 +291,7 @@ typedef struct {
     uv_work_t work;
     pg_host *h;
     pg_http_req *req;
+    pg_store *st; /* a connection kept from an earlier read, or NULL: the job opens one */
     char *datadir, *scheme, *period, *key, *unit; /* unit: a unit token's own, or NULL */
     int revision, want;
     pg_role role;
@@ -446,11 +447,11 @@ static void answer_whole(bulletin_read *x, pg_store *st, cJSON *b, cJSON *revs)
 static void read_bulletin(uv_work_t *w)
 {
     bulletin_read *x = w->data;
-    pg_store *st = NULL;
     cJSON *b = NULL, *revs = NULL;
     char *overdue = NULL, *lead = NULL, *result = NULL;
     x->status = 200;
-    int rc = pg_store_open(x->datadir, &st, &x->d);
+    int rc = x->st ? 0 : pg_store_open(x->datadir, &x->st, &x->d);
+    pg_store *st = x->st;
     if (rc == 0) rc = pg_publish_find(st, x->scheme, x->period, x->revision, &b, &x->d);
     if (rc == 0) rc = pg_publish_list(st, x->scheme, x->period, &revs, &x->d);
     if (rc == -ENOENT && !b) {
@@ -505,7 +506,7 @@ static void read_bulletin(uv_work_t *w)
 done:
     cJSON_Delete(b), cJSON_Delete(revs);
     free(overdue), free(lead), free(result);
-    pg_store_close(st);
+    if (x->status == 500) pg_store_close(x->st), x->st = NULL; /* not kept after a failure */
 }
 
 static void read_bulletin_done(uv_work_t *w, int status)
@@ -519,7 +520,10 @@ static void read_bulletin_done(uv_work_t *w, int status)
         pg_reply_error(x->req, x->status, "%s", x->error);
     else
         pg_reply_diags(x->req, 500, "cannot read the bulletin", &x->d, 5);
-    /* keep the head read for the next reader of this bulletin */
+    /* keep the connection and the head read for the next readers */
+    for (int i = 0; i < 4 && x->st; i++)
+        if (!h->readers[i]) h->readers[i] = x->st, x->st = NULL;
+    pg_store_close(x->st);
     int have = 0;
     for (int i = 0; i < 4; i++) have |= h->heads.b[i] && h->heads.id[i] == x->id;
     if (x->head && x->id && !have) {
@@ -538,7 +542,10 @@ static void read_bulletin_done(uv_work_t *w, int status)
 
 void pg_bulletin_heads_free(pg_host *h)
 {
-    for (int i = 0; i < 4; i++) pg_blob_unref(h->heads.b[i]), h->heads.b[i] = NULL;
+    for (int i = 0; i < 4; i++) {
+        pg_blob_unref(h->heads.b[i]), h->heads.b[i] = NULL;
+        pg_store_close(h->readers[i]), h->readers[i] = NULL;
+    }
 }
 
 /* GET /api/v1/bulletins/{scheme}/{period}[/{revision}][?part=summary | ?group=G | ?unit=U] */
@@ -590,6 +597,7 @@ static void get_bulletin(pg_call *c)
     x->key = group ? group : unit, group = unit = NULL;
     x->unit = c->tok->role == PG_ROLE_UNIT && c->tok->unit ? pg_xstrdup(c->tok->unit) : NULL;
     x->revision = revision, x->want = want, x->role = c->tok->role;
+    for (int i = 0; i < 4 && !x->st; i++) x->st = c->h->readers[i], c->h->readers[i] = NULL;
     /* the heads kept may hold this one's: the job takes it by the bulletin's id */
     for (int i = 0; i < 4; i++)
         if (c->h->heads.b[i])
@@ -598,6 +606,7 @@ static void get_bulletin(pg_call *c)
     if (rc != 0) {
         pg_reply_error(c->req, 500, "cannot read the bulletin: %s", uv_strerror(rc));
         for (int i = 0; i < 4; i++) pg_blob_unref(x->hb[i]);
+        pg_store_close(x->st);
         free(x->datadir), free(x->scheme), free(x->period), free(x->key), free(x->unit), free(x);
     }
 out:

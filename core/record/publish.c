@@ -26,7 +26,6 @@
 #include "base.h"
 
 #include <errno.h>
-#include <sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -775,7 +774,7 @@ int pg_publish(pg_store *st, const pg_publish_in *in, pg_publish_out *out, pg_di
         }
         pg_run was = {0};
         char hash[65];
-        SHA256Data((const uint8_t *)result, strlen(result), hash);
+        pg_sha256_hex(result, strlen(result), hash);
         rc = pg_run_get(st, cur_run, &was, d);
         int same = rc == 0 && strcmp(was.result, hash) == 0;
         if (rc == 0 && !same && strcmp(was.revision, in->rules) == 0)

@@ -21,7 +21,6 @@
 #include "report.h"
 
 #include <errno.h>
-#include <sha2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zstd.h>
@@ -79,7 +78,7 @@ static int blob_have(pg_store *st, const char *hash, pg_diags *d)
 
 int pg_store_blob_put(pg_store *st, const char *body, size_t len, char hash[65], pg_diags *d)
 {
-    SHA256Data((const uint8_t *)body, len, hash);
+    pg_sha256_hex(body, len, hash);
     /* a run after a 1-record batch has every piece of its inputs but a few stored already:
      * compressing the 46 MB of them again at 3,003 units only to be ignored took a second */
     int have = blob_have(st, hash, d);
@@ -159,7 +158,7 @@ bad:
 static int blob_put_pieces(pg_store *st, const char *body, size_t len, const size_t *cuts, int n,
                            char hash[65], pg_diags *d)
 {
-    SHA256Data((const uint8_t *)body, len, hash);
+    pg_sha256_hex(body, len, hash);
     int rc = blob_have(st, hash, d);
     if (rc != 0) return rc < 0 ? rc : 0; /* the same inputs as a run before: stored once */
     sqlite3_stmt *s = NULL;
@@ -253,7 +252,7 @@ static int get_pieces(pg_store *st, const char *hash, char **body, size_t *len, 
     if (rc == 0) {
         if (!all) all = pg_xmalloc(1);
         all[n] = 0;
-        SHA256Data((const uint8_t *)all, n, check);
+        pg_sha256_hex(all, n, check);
         if (strcmp(check, hash) != 0) {
             pg_error(d, pg_store_path(st), 0,
                      "blob %.12s… (in pieces) is damaged: its pieces do not make its hash", hash);
@@ -286,7 +285,7 @@ int pg_store_blob_get(pg_store *st, const char *hash, char **body, size_t *len, 
         const char *enc = (const char *)sqlite3_column_text(s, 1);
         char check[65];
         rc = decode(sqlite3_column_blob(s, 0), n, enc ? enc : "?", body, &plain);
-        if (rc == 0) SHA256Data((const uint8_t *)*body, plain, check);
+        if (rc == 0) pg_sha256_hex(*body, plain, check);
         if (rc != 0 || strcmp(check, hash) != 0) {
             pg_error(d, pg_store_path(st), 0, "blob %.12s… (%s) is damaged: %s", hash,
                      enc ? enc : "?", rc ? "it does not decode" : "its bytes do not have its hash");

@@ -208,6 +208,10 @@ int pg_csv_read(const char *path, pg_csv_row_fn fn, void *ud, pg_diags *d);
  * hashed into batch ids, so the minimal form is written here, once. */
 void pg_csv_put(FILE *f, const char *v, size_t len);
 
+/* digest.c: the SHA-256 of n bytes at p as 64 lowercase hex digits (what libmd's SHA256Data
+ * writes), by OpenSSL's faster code. */
+void pg_sha256_hex(const void *p, size_t n, char hex[65]);
+
 /* rawcopy.c — the content-addressed copy of a batch file, made and hashed on a thread of its
  * own while the records are read (rawcopy.c).
  *
