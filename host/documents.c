@@ -12,8 +12,9 @@
  * never rewritten, so a link keeps giving what was circulated. Each HTML file has its PDF: the
  * 通报's, and that of each large group's 附件 of its units' sections
  * (<basename>-units-<group>.html, issue 19 §7), printed by headless Chromium
- * (core/report/print_pdf.c, the fonts embedded) the first time someone asks for it, then kept
- * beside it; listed with bytes null until then.
+ * (core/report/print_pdf.c, the fonts embedded, a link to an 附件's HTML made one to its PDF)
+ * the first time someone asks for it, then kept beside it; listed with bytes null until then.
+ * Two first requests at once print it once: the second waits for the first's PDF.
  *
  * Who may: staff and the leaders' viewer role, who read the whole 通报. A unit's token may not:
  * the documents carry every unit's lost points, and a unit sees its own only (its slice is GET
@@ -27,6 +28,8 @@
 #include "record.h"
 #include "report.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <dirent.h>
@@ -139,28 +142,64 @@ static int read_whole(const char *path, pg_blob **out)
     return rc;
 }
 
+/* Prints DIR/<name>.html to the PDF `path`, unless another print of it finished first. Prints
+ * of one document go one at a time: each holds an exclusive lock (flock) on the HTML file while
+ * it prints, so a second reader of a PDF not yet printed waits for the first print and then finds
+ * its result. Each print goes to a temporary name of its own (mkstemps), renamed over `path`
+ * when whole: a reader never sees half a PDF, nor two prints mixed in one file. 0, or -1 with the
+ * error in d (a missing HTML file is not an error: the PDF is then simply not there). */
+static int print_once(const char *dir, const char *name, const char *path, pg_diags *d)
+{
+    size_t n = strlen(name);
+    char *src = pg_xasprintf("%s/%.*s.html", dir, (int)(n - 4), name);
+    int fd = open(src, O_RDONLY | O_CLOEXEC), rc = 0;
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (fd >= 0) close(fd);
+        free(src);
+        return 0;
+    }
+    while (flock(fd, LOCK_EX) != 0)
+        if (errno != EINTR) {
+            pg_error(d, src, 0, "cannot lock it to print its PDF: %s", strerror(errno));
+            rc = -1;
+            break;
+        }
+    /* printed while this one waited for the lock: that print is the answer */
+    if (rc == 0 && stat(path, &st) != 0) {
+        char *tmp = pg_xasprintf("%s/.%s.XXXXXX.tmp", dir, name);
+        int tfd = mkstemps(tmp, 4);
+        if (tfd < 0) {
+            pg_error(d, dir, 0, "cannot make a temporary file to print the PDF: %s",
+                     strerror(errno));
+            rc = -1;
+        } else {
+            close(tfd);
+            rc = pg_print_pdf(src, tmp, d);
+            if (rc == 0 && rename(tmp, path) != 0) {
+                pg_error(d, path, 0, "cannot keep the printed PDF: %s", strerror(errno));
+                rc = -1;
+            }
+            unlink(tmp); /* a failed print's leftovers; gone already after the rename */
+        }
+        free(tmp);
+    }
+    close(fd); /* and the lock with it */
+    free(src);
+    return rc;
+}
+
 static void file_work(doc_job *x)
 {
     char *path = pg_xasprintf("%s/%s", x->dir, x->name);
     struct stat st;
     size_t n = strlen(x->name);
-    if (stat(path, &st) != 0 && n > 4 && strcmp(x->name + n - 4, ".pdf") == 0) {
-        /* the PDF of an HTML file of the directory: printed to a temporary name, then renamed,
-         * so two readers never see half a PDF */
-        char *src = pg_xasprintf("%s/%.*s.html", x->dir, (int)(n - 4), x->name);
-        if (stat(src, &st) == 0 && S_ISREG(st.st_mode)) {
-            char *tmp = pg_xasprintf("%s/.%s.tmp", x->dir, x->name);
-            if (pg_print_pdf(src, tmp, &x->d) == 0 && rename(tmp, path) != 0)
-                pg_error(&x->d, path, 0, "cannot keep the printed PDF: %s", strerror(errno));
-            unlink(tmp);
-            free(tmp);
-        }
-        free(src);
-        if (x->d.errors) {
-            x->status = 500;
-            free(path);
-            return;
-        }
+    /* the PDF of an HTML file of the directory, printed the first time it is asked for */
+    if (stat(path, &st) != 0 && n > 4 && strcmp(x->name + n - 4, ".pdf") == 0 &&
+        print_once(x->dir, x->name, path, &x->d) != 0) {
+        x->status = 500;
+        free(path);
+        return;
     }
     int rc = read_whole(path, &x->body);
     x->status = rc == 0 ? 200 : rc == -ENOENT ? 404 : 500;
