@@ -17,11 +17,14 @@
  *   recurring      (a month) the unit lost points on it in the two sampling months before too;
  *   next           (a month) what the next sampling month shows: "recovered" (no points lost
  *                  there), "not_recovered", or null when that month has no result yet.
- * The four periods are evaluated (or looked up) at once, on the pool, as series.c does.
+ * The four periods are evaluated (or looked up) at once, on the pool, as series.c does. When the
+ * list draws on a cached result served while its re-score runs, it carries X-Pinggu-Outdated
+ * as GET /results does: "rules" when any of the four predates the rules in force, else "data".
  * Roles: a unit token sees and marks only its own items (another unit is 403); staff read every
  * unit's, may mark for a unit (naming it), and review; a viewer reads none. Writes are short
  * transactions with their audit entries, on the loop thread, as review.c's. */
 #include "call.h"
+#include "render.h"
 #include "reply.h"
 #include "base.h"
 #include "record.h"
@@ -46,6 +49,7 @@ typedef struct {
     cJSON *body[P_N]; /* the outcomes' "units" arrays, keyed by unit id below */
     char *error;      /* the period's own outcome failed: why */
     int status;
+    const char *outdated; /* the strongest X-Pinggu-Outdated mark of the outcomes, or NULL */
 } wait;
 
 static void wait_free(wait *w)
@@ -150,7 +154,18 @@ static void answer_list(wait *w)
     cJSON_AddNumberToObject(o, "overdue", overdue);
     cJSON_AddNumberToObject(o, "recurring", recurring);
     cJSON_Delete(recs);
-    pg_reply_json(w->req, 200, o);
+    if (!w->outdated) {
+        pg_reply_json(w->req, 200, o);
+        return;
+    }
+    pg_blob *b = pg_render_take(o);
+    char headers[64];
+    snprintf(headers, sizeof headers, "X-Pinggu-Outdated: %s\r\n", w->outdated);
+    if (b)
+        pg_reply_send(w->req, 200, "application/json", headers, b);
+    else
+        pg_reply_error(w->req, 500, "out of memory");
+    pg_blob_unref(b);
 }
 
 /* A mark: the item must be on the unit's list of the period. */
@@ -198,6 +213,9 @@ static void came_back(void *arg, const pg_outcome *o)
     wait *w = k->w;
     int i = k->i;
     free(k);
+    /* "rules" outweighs "data": new rules may move every number, new data some */
+    const char *why = o ? pg_outcome_outdated_by(w->h, o) : NULL;
+    if (why && (!w->outdated || strcmp(why, "rules") == 0)) w->outdated = why;
     if (o && !o->error) {
         cJSON *units = cJSON_CreateArray();
         /* one unit's breakdown, or every unit's (staff reading every unit's list) */

@@ -15,7 +15,9 @@
  * every unit, a unit token its own unit only (403 otherwise), a viewer none.
  *
  * The figures are read from the unit's rendered breakdown (its "units"[0] member), so they are
- * the very numbers GET /results/.../{unit} shows for that period.
+ * the very numbers GET /results/.../{unit} shows for that period. When any period's figures come
+ * from a cached result served while its re-score runs, the answer carries X-Pinggu-Outdated as
+ * GET /results does: "rules" when one of them predates the rules in force, else "data".
  *
  * GET /api/v1/units/{unit}/ranking?scheme=S&period=P: the unit's own line of its group's ranking
  * (rank, total, parts, previous_rank, movement, change, band), for the dashboard's 名次变化 card,
@@ -23,7 +25,11 @@
  * issue 19 §7). The answer is GET /rankings/{scheme}/{period}?group=G's with the group's
  * "ranking", "unranked" and "no_business" cut to the unit's own entries (each empty when it has
  * none there). It is cut from that cached group body on the pool, never parsed on the loop, and
- * carries the same X-Pinggu-Revision headers. Access as for the series. */
+ * carries the same X-Pinggu-Revision headers (and X-Pinggu-Outdated when the result is served
+ * while its re-score runs). The unit's group is the one of the rules that made the result: a
+ * result served while its re-score under new rules runs may have other groups, or the unit in
+ * another, than the rules now in force; then each of its group bodies is looked through on the
+ * pool for the unit. Access as for the series. */
 #include "call.h"
 #include "render.h"
 #include "pool.h"
@@ -48,7 +54,26 @@ typedef struct {
     int period[MAX_PERIODS];
     cJSON *item[MAX_PERIODS]; /* each period's member of "periods", filled as they come */
     cJSON *answer;            /* everything but "periods" */
+    const char *outdated;     /* the strongest mark of the periods' outcomes, or NULL */
 } series;
+
+/* Answers `body` (taken) with 200 and X-Pinggu-Outdated: `outdated` when not NULL. */
+static void reply_marked(pg_http_req *req, cJSON *body, const char *outdated)
+{
+    if (!outdated) {
+        pg_reply_json(req, 200, body);
+        return;
+    }
+    pg_blob *b = pg_render_take(body);
+    if (!b) {
+        pg_reply_error(req, 500, "out of memory");
+        return;
+    }
+    char headers[64];
+    snprintf(headers, sizeof headers, "X-Pinggu-Outdated: %s\r\n", outdated);
+    pg_reply_send(req, 200, "application/json", headers, b);
+    pg_blob_unref(b);
+}
 
 /* One period's member, from its outcome (NULL: none could be run). */
 static cJSON *period_item(int period, int unit, const char *id, const pg_outcome *o)
@@ -84,7 +109,7 @@ static void finish(series *s)
 {
     cJSON *a = cJSON_AddArrayToObject(s->answer, "periods");
     for (int i = 0; i < s->n; i++) cJSON_AddItemToArray(a, s->item[i]);
-    pg_reply_json(s->req, 200, s->answer);
+    reply_marked(s->req, s->answer, s->outdated);
     free(s->id), free(s);
 }
 
@@ -101,6 +126,9 @@ static void came_back(void *arg, const pg_outcome *o)
     const pg_gen *g = o ? pg_host_gen_for(s->h, s->period[k->i]) : NULL;
     int unit = g && g->id == o->gen_id ? pg_unit_find(g->rs, s->id) : s->unit;
     s->item[k->i] = period_item(s->period[k->i], unit < 0 ? INT_MAX : unit, s->id, o);
+    /* "rules" outweighs "data": new rules may move every number, new data some */
+    const char *why = o ? pg_outcome_outdated_by(s->h, o) : NULL;
+    if (why && (!s->outdated || strcmp(why, "rules") == 0)) s->outdated = why;
     free(k);
     if (--s->pending == 0) finish(s);
 }
@@ -165,13 +193,16 @@ typedef struct {
     pg_http_req *req;
     pg_host *h;
     char *id;       /* the unit's id */
-    char *group_id; /* its group's, under the rules of the request */
-    int group_at;   /* and that group's index there */
+    char *group_id; /* its group's under the outcome's rules; NULL: not known, look it up */
     int period;     /* for the outcome's generation */
-    pg_blob *group; /* the unit's group's body: one reference, taken and dropped on the loop */
-    char *headers;  /* the outcome's revision headers */
+    pg_blob **body; /* the group bodies to cut from: the unit's group's, or (group_id NULL) every
+                       group's; references taken and dropped on the loop */
+    int nbody;
+    char *headers; /* the outcome's revision headers, and X-Pinggu-Outdated when it is stale */
+    char revision[13];
     pg_blob *answer;
-    char *error; /* the body could not be cut (500) */
+    int status;  /* when not 200 */
+    char *error; /* … why */
 } row_job;
 
 /* Keeps only the members of the array `key` of group object g whose "unit" is id. */
@@ -186,33 +217,61 @@ static void keep_own(cJSON *g, const char *key, const char *id)
     }
 }
 
+static const char *const row_lists[] = {"ranking", "unranked", "no_business"};
+
+/* Whether group object g lists unit id in any of its lists. */
+static int lists_unit(const cJSON *g, const char *id)
+{
+    for (int k = 0; k < 3; k++) {
+        const cJSON *a = cJSON_GetObjectItemCaseSensitive(g, row_lists[k]), *x;
+        cJSON_ArrayForEach(x, a)
+        {
+            const char *u = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "unit"));
+            if (u && strcmp(u, id) == 0) return 1;
+        }
+    }
+    return 0;
+}
+
 static void row_work(pg_job *j)
 {
     row_job *x = (row_job *)j;
-    cJSON *root = cJSON_ParseWithLength(x->group->data, x->group->len);
-    cJSON *g = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "groups"), 0);
-    const char *gid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "id"));
-    if (!g || !gid || strcmp(gid, x->group_id) != 0) {
-        x->error = pg_xasprintf("the result has no group '%s' of unit '%s' where expected",
-                                x->group_id, x->id);
-    } else {
-        static const char *const lists[] = {"ranking", "unranked", "no_business"};
-        for (int k = 0; k < 3; k++) keep_own(g, lists[k], x->id);
-        x->answer = pg_render_take(root), root = NULL;
-        if (!x->answer) x->error = pg_xstrdup("out of memory");
+    for (int i = 0; i < x->nbody && !x->answer && !x->error; i++) {
+        cJSON *root = cJSON_ParseWithLength(x->body[i]->data, x->body[i]->len);
+        cJSON *g = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "groups"), 0);
+        const char *gid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "id"));
+        if (x->group_id && (!g || !gid || strcmp(gid, x->group_id) != 0)) {
+            x->status = 500;
+            x->error = pg_xasprintf("the result has no group '%s' of unit '%s' where expected",
+                                    x->group_id, x->id);
+        } else if (g && (x->group_id || lists_unit(g, x->id))) {
+            for (int k = 0; k < 3; k++) keep_own(g, row_lists[k], x->id);
+            x->answer = pg_render_take(root), root = NULL;
+            if (!x->answer) x->status = 500, x->error = pg_xstrdup("out of memory");
+        }
+        cJSON_Delete(root);
     }
-    cJSON_Delete(root);
+    if (!x->answer && !x->error) {
+        x->status = 404;
+        x->error = pg_xasprintf("revision %s has no ranking of unit '%s'", x->revision, x->id);
+    }
+}
+
+static void row_free(row_job *x)
+{
+    for (int i = 0; i < x->nbody; i++) pg_blob_unref(x->body[i]);
+    pg_blob_unref(x->answer);
+    free(x->body), free(x->id), free(x->group_id), free(x->headers), free(x->error), free(x);
 }
 
 static void row_done(pg_job *j)
 {
     row_job *x = (row_job *)j;
     if (x->error)
-        pg_reply_error(x->req, 500, "%s", x->error);
+        pg_reply_error(x->req, x->status, "%s", x->error);
     else
         pg_reply_send(x->req, 200, "application/json", x->headers, x->answer);
-    pg_blob_unref(x->group), pg_blob_unref(x->answer);
-    free(x->id), free(x->group_id), free(x->headers), free(x->error), free(x);
+    row_free(x);
 }
 
 /* The period's outcome is in (on the loop): the unit's group body goes to the pool to be cut. */
@@ -224,26 +283,36 @@ static void row_came_back(void *arg, const pg_outcome *o)
             pg_reply_error(x->req, o->status, "%s", o->error);
         else
             pg_reply_error(x->req, 503, "not evaluated: the host is stopping");
-        free(x->id), free(x->group_id), free(x);
+        row_free(x);
         return;
     }
-    /* the unit's group under the outcome's own generation (a month of an earlier one may order
-     * units and groups otherwise) */
+    snprintf(x->revision, sizeof x->revision, "%.12s", o->revision);
+    /* the unit's group under the rules that made the outcome: those in force for the period, or
+     * (a result served while its re-score under new rules runs) rules no longer at hand, whose
+     * groups may differ: then every group body of the outcome is a candidate */
     const pg_gen *g = pg_host_gen_for(x->h, x->period);
-    int u = g && g->id == o->gen_id ? pg_unit_find(g->rs, x->id) : -1;
-    int gi = u >= 0 ? g->rs->units[u].group : x->group_at;
-    if (gi < 0 || gi >= o->ngroups || !o->groups[gi]) {
-        pg_reply_error(x->req, 404, "revision %.12s has no ranking of unit '%s'", o->revision,
-                       x->id);
-        free(x->id), free(x->group_id), free(x);
+    if (g && g->id == o->gen_id) {
+        int u = pg_unit_find(g->rs, x->id), gi = u >= 0 ? g->rs->units[u].group : -1;
+        if (gi >= 0 && gi < o->ngroups && o->groups[gi]) {
+            x->group_id = pg_xstrdup(g->rs->groups[gi].id);
+            x->body = pg_xmalloc(sizeof *x->body);
+            x->body[x->nbody++] = pg_blob_ref(o->groups[gi]);
+        }
+    } else {
+        x->body = pg_xcalloc((size_t)(o->ngroups > 0 ? o->ngroups : 1), sizeof *x->body);
+        for (int i = 0; i < o->ngroups; i++)
+            if (o->groups[i]) x->body[x->nbody++] = pg_blob_ref(o->groups[i]);
+    }
+    if (!x->nbody) {
+        pg_reply_error(x->req, 404, "revision %s has no ranking of unit '%s'", x->revision, x->id);
+        row_free(x);
         return;
     }
-    if (u >= 0) { /* the group the outcome's own rules give it */
-        free(x->group_id);
-        x->group_id = pg_xstrdup(g->rs->groups[gi].id);
-    }
-    x->group = pg_blob_ref(o->groups[gi]);
-    x->headers = o->headers ? pg_xstrdup(o->headers) : NULL;
+    const char *why = pg_outcome_outdated_by(x->h, o);
+    x->headers =
+        why ? pg_xasprintf("%sX-Pinggu-Outdated: %s\r\n", o->headers ? o->headers : "", why)
+        : o->headers ? pg_xstrdup(o->headers)
+                     : NULL;
     x->job.work = row_work;
     x->job.done = row_done;
     x->job.what = "ranking row";
@@ -282,8 +351,6 @@ static void get_row(pg_call *c)
         x->req = c->req;
         x->h = c->h;
         x->id = pg_xstrdup(rs->units[u].id);
-        x->group_at = rs->units[u].group;
-        x->group_id = pg_xstrdup(rs->groups[x->group_at].id);
         x->period = p;
         pg_evaluate_then(c->h, pg_entry_get(c->h, rs->schemes[sc].id, p, 1), row_came_back, x);
     }
