@@ -4,8 +4,10 @@
 // three sampling months in a row) and what the next month shows. A unit marks an item 已整改
 // with a note and evidence (a file it uploads, or a link); an evaluator verifies or rejects it.
 // The server decides who may do what: a unit token sees and acts on its own list only.
+// A list drawn from results served while their re-score runs says so (dom.js outdatedNote) and
+// is read again, but not over a note or verdict someone is writing.
 import { get, post, token, explain } from "./api.js";
-import { el, num, table, select, LONG } from "./dom.js";
+import { el, num, table, select, LONG, outdatedNote } from "./dom.js";
 import { go, message } from "./app.js";
 import { pickers, currentScheme } from "./pickers.js";
 import { unitSearch } from "./search.js";
@@ -93,6 +95,16 @@ export async function render(state, [unitId]) {
   const q = unitId ? "?unit=" + encodeURIComponent(unitId) : "";
   const data = await get(`issues/${encodeURIComponent(sch.id)}/${encodeURIComponent(state.period)}${q}`);
   root.append(el("h2", null, "问题清单", el("span", { class: "muted" }, `　${sch.name} · ${data.period}`)));
+  // read again when nobody is writing in a form; else the note stays, and it is tried later
+  const writing = () => [...root.querySelectorAll("form.mark textarea, form.mark input, .review input")]
+    .some((x) => x.value || (x.files && x.files.length) || x === document.activeElement);
+  const again = () => {
+    if (!root.isConnected) return;
+    if (writing()) setTimeout(again, 3000);
+    else redraw();
+  };
+  const stale = outdatedNote(data, again);
+  if (stale) root.append(stale);
   const summary = [`共 ${data.items.length} 项`];
   if (data.overdue) summary.push(`逾期未整改 ${data.overdue} 项`);
   if (data.recurring) summary.push(`连续 3 个月失分 ${data.recurring} 项`);

@@ -102,12 +102,16 @@ function withId(id, node) {
 
 // The total in each month of the year, in one request (GET /units/{unit}/series), skipping
 // months without figures (no data yet, or a failed evaluation: their total is null).
+// The answer's `outdated` (X-Pinggu-Outdated) is kept on the points: a month among them may be
+// served while its re-score runs.
 async function trend(sch, state, unitId) {
   const q = `scheme=${encodeURIComponent(sch.id)}&year=${encodeURIComponent(state.rules.year)}`;
   const series = await get(`units/${encodeURIComponent(unitId)}/series?${q}`);
-  return (series.periods || [])
+  const pts = (series.periods || [])
     .filter((p) => p.total != null)
     .map((p) => ({ label: p.period.slice(5) + "月", value: p.total }));
+  if (series.outdated) Object.defineProperty(pts, "outdated", { value: series.outdated });
+  return pts;
 }
 
 export async function render(state, [unitId]) {
@@ -148,7 +152,10 @@ export async function render(state, [unitId]) {
   if (sch.period === "month") {
     const box = later("section", { class: "trend", id: "unit-trend" }, "正在载入各月得分……");
     root.append(el("h3", null, "月度得分走势"), box);
-    trend(sch, state, u.unit).then((pts) => box.fill(pts.length ? lineChart(pts, data.scheme.max, `${u.name} 月度总分`)
+    // a month served while its re-score runs: said above the chart (and the page read again),
+    // unless the page says so already
+    trend(sch, state, u.unit).then((pts) => box.fill(stale ? null : outdatedNote(pts, redraw),
+      pts.length ? lineChart(pts, data.scheme.max, `${u.name} 月度总分`)
       : el("p", { class: "muted" }, "暂无各月数据。")),
     (e) => box.fill(el("p", { class: "muted" }, "各月得分未能载入：" + explain(e))));
   }
