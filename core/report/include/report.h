@@ -115,9 +115,11 @@ int pg_doc_write(const pg_ruleset *rs, int g, pg_doc_format fmt, FILE *out);
 int pg_doc_write_dir(const pg_ruleset *rs, const char *out, pg_diags *d);
 
 /* print_pdf.c — prints the HTML file `html` to `pdf` (replaced) with headless Chromium
- * ($PINGGU_CHROMIUM, else `chromium` on PATH). Blocks until it is done: call it off any event
- * loop. Returns 0, or -1 with an error in d (no browser to start, a print that failed or took
- * longer than two minutes). */
+ * ($PINGGU_CHROMIUM, else `chromium` on PATH). Its names of the 附件 <basename>-units-*.html are
+ * printed as the 附件's PDF (from a hidden copy written beside `html`, so its directory must be
+ * writable), and links into its directory are made relative. Blocks until it is done: call it
+ * off any event loop. Returns 0, or -1 with an error in d (no browser to start, a print that
+ * failed or took longer than two minutes). */
 int pg_print_pdf(const char *html, const char *pdf, pg_diags *d);
 /* Prints each per-group 附件 file DIR/<basename>-units-<group>.html (report_html.c) to
  * DIR/<basename>-units-<group>.pdf, in name order, naming each PDF on `list` (may be NULL).
