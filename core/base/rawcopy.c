@@ -42,10 +42,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 enum { BLOCK = 1 << 20, NBUF = 8, NWRITERS = 1, FLUSH_EVERY = 32 << 20, ALIGN = 4096 };
+/* The ring is one region on 2 MiB boundaries, offered to the kernel for huge pages (THP with
+ * MADV_HUGEPAGE, where the kernel is set to "madvise" or "always"). Why: a 1 MiB O_DIRECT write
+ * from 4 KiB pages pins 256 pages (gup_fast_fallback: a third of the writing thread's CPU in
+ * `perf record`) and is 256 segments, more than a virtio disk's 254 a request, so it goes as
+ * two requests, each a notification of the host (iowrite16, another third); from a huge page
+ * it is one segment and one request. The read into the block and the hash's loads take fewer
+ * TLB misses too. Without THP it is the same memory, on small pages. */
+#define RING_ALIGN ((size_t)2 << 20)
 
 struct pg_rawcopy {
     pthread_t thread, hasher;
@@ -62,6 +71,7 @@ struct pg_rawcopy {
      * not taken yet; a block is free again when it is both hashed and written. */
     pthread_mutex_t mu;
     pthread_cond_t cv;
+    char *ring; /* NBUF blocks, buf[i] = ring + i * BLOCK */
     char *buf[NBUF];
     size_t len[NBUF];
     off_t at[NBUF];
@@ -231,8 +241,10 @@ static void *run(void *arg)
     off_t off = 0;
     pthread_t writers[NWRITERS];
     c->md = EVP_MD_CTX_new();
-    for (; nbuf < NBUF; nbuf++)
-        if (posix_memalign((void **)&c->buf[nbuf], ALIGN, BLOCK) != 0) break;
+    if (posix_memalign((void **)&c->ring, RING_ALIGN, (size_t)NBUF * BLOCK) == 0) {
+        (void)madvise(c->ring, (size_t)NBUF * BLOCK, MADV_HUGEPAGE); /* a hint: may be refused */
+        for (; nbuf < NBUF; nbuf++) c->buf[nbuf] = c->ring + (size_t)nbuf * BLOCK;
+    }
     if (!c->md || nbuf < NBUF || !EVP_DigestInit_ex(c->md, EVP_sha256(), NULL))
         rc = -ENOMEM, c->failed = "hash";
     if (rc == 0 && c->out >= 0) {
@@ -303,7 +315,7 @@ static void *run(void *arg)
     }
     c->id[64] = '\0';
     EVP_MD_CTX_free(c->md);
-    for (int i = 0; i < nbuf; i++) free(c->buf[i]);
+    free(c->ring);
     c->rc = rc;
     return NULL;
 }
