@@ -216,6 +216,11 @@ typedef struct pg_host {
         uint64_t tick, hits, misses, evictions; /* tick: the clock of pg_entry.used */
     } cache;
     cJSON *runs; /* summaries of the latest evaluations, oldest first */
+    struct {
+        uv_mutex_t lock; /* the only state evaluation jobs share: taken on their threads */
+        char digest[65]; /* the digest of the data (pg_dataset_digest) a run recorded last */
+        char hash[65];   /* and the inputs blob it stored for them */
+    } inputs;
     struct pg_store *readers[4]; /* store connections of finished bulletin reads, for the
                                    next ones (publish.c): opening one parses the schema */
     struct {

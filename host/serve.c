@@ -189,6 +189,7 @@ int pg_serve(pg_config *cfg, int64_t fake_now)
     uv_signal_init(&loop, &h->sigint);
     h->drain.data = h->sighup.data = h->sigterm.data = h->sigint.data = h;
     h->pool = pg_pool_new(&loop, h->cfg.pool);
+    uv_mutex_init(&h->inputs.lock);
     h->cfg.http.spill_dir = h->incoming; /* long bodies wait on the data's disk, not in /tmp */
     rc = pg_http_start(&loop, cfg->listen_host, cfg->listen_port, &h->cfg.http, pg_api_handle, h,
                        &h->http);
@@ -242,6 +243,7 @@ out:
     pg_entries_free(h);
     pg_bulletin_heads_free(h);
     pg_pool_free(h->pool);
+    uv_mutex_destroy(&h->inputs.lock);
     pg_rules_free(h);
     pg_incoming_stop(h);
     pg_store_close(h->store);

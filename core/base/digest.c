@@ -10,14 +10,19 @@
 #include <openssl/evp.h>
 #include <stdlib.h>
 
+void pg_hex32(const unsigned char md[32], char hex[65])
+{
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++)
+        hex[2 * i] = digits[md[i] >> 4], hex[2 * i + 1] = digits[md[i] & 15];
+    hex[64] = 0;
+}
+
 void pg_sha256_hex(const void *p, size_t n, char hex[65])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    static const char digits[] = "0123456789abcdef";
     /* fails only without memory for its context, which pg_xmalloc would abort on as well */
     if (!EVP_Digest(p, n, md, &len, EVP_sha256(), NULL) || len != 32) abort();
-    for (unsigned i = 0; i < 32; i++)
-        hex[2 * i] = digits[md[i] >> 4], hex[2 * i + 1] = digits[md[i] & 15];
-    hex[64] = 0;
+    pg_hex32(md, hex);
 }

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -262,6 +263,54 @@ cJSON *pg_dataset_to_json(const pg_dataset *ds)
     given_json(o, "scores", ds->rs, &ds->scores);
     given_json(o, "adjustments", ds->rs, &ds->adjustments);
     return o;
+}
+
+static void digest_str(EVP_MD_CTX *c, const char *s)
+{
+    EVP_DigestUpdate(c, s ? s : "", strlen(s ? s : "") + 1);
+}
+
+static void digest_given(EVP_MD_CTX *c, const given_list *l)
+{
+    EVP_DigestUpdate(c, &l->n, sizeof l->n);
+    for (int i = 0; i < l->n; i++) {
+        const pg_given *g = &l->v[i];
+        EVP_DigestUpdate(c, &g->unit, sizeof g->unit);
+        EVP_DigestUpdate(c, &g->period, sizeof g->period);
+        EVP_DigestUpdate(c, &g->node, sizeof g->node);
+        EVP_DigestUpdate(c, &g->points, sizeof g->points);
+        EVP_DigestUpdate(c, &g->id, sizeof g->id);
+        digest_str(c, g->reason);
+    }
+}
+
+void pg_dataset_digest(const pg_dataset *ds, char hex[65])
+{
+    const pg_ruleset *rs = ds->rs;
+    period_data *order = pg_xmalloc(sizeof(period_data) * (size_t)(ds->nperiods + 1));
+    if (ds->nperiods) memcpy(order, ds->periods, sizeof(period_data) * (size_t)ds->nperiods);
+    qsort(order, (size_t)ds->nperiods, sizeof *order, cmp_period);
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    if (!c || !EVP_DigestInit_ex(c, EVP_sha256(), NULL)) abort(); /* out of memory */
+    size_t cells = (size_t)rs->nmetrics * (size_t)rs->nunits;
+    EVP_DigestUpdate(c, &ds->nperiods, sizeof ds->nperiods);
+    EVP_DigestUpdate(c, &cells, sizeof cells);
+    for (int i = 0; i < ds->nperiods; i++) {
+        EVP_DigestUpdate(c, &order[i].code, sizeof order[i].code);
+        EVP_DigestUpdate(c, order[i].v, cells * sizeof(double));
+        EVP_DigestUpdate(c, order[i].n, cells * sizeof(double));
+    }
+    free(order);
+    for (int u = 0; u < rs->nunits; u++) digest_str(c, rs->units[u].id);
+    for (int m = 0; m < rs->nmetrics; m++) digest_str(c, rs->metrics[m].id);
+    for (int k = 0; k < rs->nnodes; k++) digest_str(c, rs->nodes[k].id);
+    digest_given(c, &ds->scores);
+    digest_given(c, &ds->adjustments);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (!EVP_DigestFinal_ex(c, md, &len) || len != 32) abort();
+    EVP_MD_CTX_free(c);
+    pg_hex32(md, hex);
 }
 
 /* Reads "scores" or "adjustments" (absent: none). */

@@ -211,6 +211,8 @@ void pg_csv_put(FILE *f, const char *v, size_t len);
 /* digest.c: the SHA-256 of n bytes at p as 64 lowercase hex digits (what libmd's SHA256Data
  * writes), by OpenSSL's faster code. */
 void pg_sha256_hex(const void *p, size_t n, char hex[65]);
+/* 32 bytes of a digest as 64 lowercase hex digits. */
+void pg_hex32(const unsigned char md[32], char hex[65]);
 
 /* rawcopy.c — the content-addressed copy of a batch file, made and hashed on a thread of its
  * own while the records are read (rawcopy.c).

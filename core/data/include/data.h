@@ -89,6 +89,11 @@ int pg_dataset_nadjustments(const pg_dataset *ds);
  * there are any, so inputs frozen before them print as they always did. Authenticity flags are
  * not stored: the evaluation derives them from the values, so frozen values reproduce them. */
 struct cJSON *pg_dataset_to_json(const pg_dataset *ds);
+/* A SHA-256 (hex) of everything pg_dataset_to_json reads: each period's values and counts in
+ * code order, the evaluators' scores and the appeals' adjustments, and the rule set's unit and
+ * metric ids. Equal digests mean equal texts, so a digest can stand for the text without
+ * building it (the host records a re-score's runs that way); it is not the text's hash. */
+void pg_dataset_digest(const pg_dataset *ds, char hex[65]);
 /* Loads what pg_dataset_to_json wrote into an empty dataset. Returns 0, or -EINVAL with a
  * diagnostic naming `what` and the entry (an id the rule set does not know, a bad shape);
  * the dataset is then partly filled and only fit to be freed. */
