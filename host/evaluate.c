@@ -18,7 +18,9 @@
  * Every evaluation is recorded as a run in the store (core/record/include/record.h) by the job that
  * made it, on its own connection: the rule snapshot's hash, the trigger, the times, the inputs it
  * read and the result, both content-addressed, so that an unchanged month re-scored a hundred times
- * stores its texts once. A failure to record is logged and does not fail the evaluation. */
+ * stores its texts once; the jobs of one re-score, which read the same data, print the inputs
+ * once between them (record_run). A failure to record is logged and does not fail the
+ * evaluation. */
 #include "report.h"
 #include "record.h"
 #include "score.h"
