@@ -10,12 +10,12 @@
  *      the engine would compute with differently than pinggu reads them is refused (real,
  *      character(n), a time kept as text)
  *   3  planner settings where the engine has them (set_config over pg_settings): no JIT, a
- *      work_mem that hashes the groups
+ *      work_mem that hashes the groups, a parallel_tuple_cost that lets workers read the rows
  *   4  the one scan of the table: every row read once, grouped by unit and, per placing
  *      of the records (the source's time, or a metric's `due`), the sampling month and the
  *      year it falls in, and by which fields hold a value the file readers would refuse (a
  *      mask, 0 in any table that will be accepted). Per group: rows, rows that count (keys),
- *      the content fingerprint (the sum of every row's md5 as two 60-bit numbers: the
+ *      the content fingerprint (the sum of every row's 64-bit hash, fingerprint(): the
  *      engine's snapshot identity that goes into the batch id), and per metric and window
  *      kind (month-kind, year-kind) the partials. Month and year partials are summed here
  *      from the groups (a sampling month straddles a year: 26–31 December is January's).
@@ -28,11 +28,15 @@
  * Cost. Each layer of the scan is a subquery fenced with OFFSET 0, so that what it adds is
  * computed once per row and read as a column after (PostgreSQL has no common-subexpression
  * elimination: unfenced, a column's expression is substituted into every reference): the
- * normalised values, then the time fields' days, then their W; each distinct `where` of a
- * window once (pg_s<i>), each distinct condition or value once and only on the rows selected
- * (pg_v<i>). The fences keep the plan serial (no parallel workers: PostgreSQL 15 puts a
- * Gather under the fenced subquery, not under the aggregate), which a distributed engine
- * does not need to be: see plugins/postgres/README.md.
+ * normalised values with the fingerprint and the bad-value masks, then the time fields'
+ * days, then their W; each distinct `where` of a window once (pg_s<i>), each distinct
+ * condition or value once and only on the selected rows (pg_v<i>). PostgreSQL 15 does not
+ * carry a fenced subquery's parallel plan into the query above it: only the rows' own level
+ * runs in parallel workers (a Gather above it: the normalised values, the fingerprint and
+ * the checks, the dearest part), the layers above it and the aggregate in the backend.
+ * Unfenced, in one level whose partial aggregates the workers could compute, the same scan
+ * took 1.7 times the CPU (every shared value computed again where it is read). A
+ * distributed engine: see plugins/postgres/README.md.
  *
  * Identical semantics, node by node (expr.c's evaluator is the reference):
  * - Values are normalised once in a subquery: a string or enum '' is null (as an empty CSV
@@ -737,6 +741,39 @@ static void family_add(family *f, int m)
     f->metrics[f->nmetrics++] = m;
 }
 
+static void bad_cols(pg_pushdown *p, sb *b, const char *const *vals);
+
+/* The row's content fingerprint, a column pg_f: a 64-bit hash of every declared column of
+ * the row, summed per group by the scan (order-independent). HASH_RECORD_EXTENDED hashes the
+ * row's values by their types' own hash functions, without printing them, which is what made
+ * the MD5 of the row's text two thirds of the scan's cost. So that it sees every change the
+ * printed text would: strings are hashed as bytes (COLLATE "C": a nondeterministic collation
+ * would hash 'a' and 'A' alike), numbers as their text (numeric 1.0 and 1.00 are equal values
+ * with different text; so are -0 and 0 in a double precision column), a time (date,
+ * timestamp, timestamptz) and a boolean by their binary value, which is their identity. The
+ * row's hash combines the columns' hashes linearly (h = 31·h + hᵢ), so it is mixed once more
+ * (HASHTEXTEXTENDED of its digits) before being summed: else two rows of a group swapping a
+ * value would leave the sum as it was. */
+static void fingerprint(const pg_pushdown *p, sb *b)
+{
+    const pg_source *src = p->src;
+    sb_add(b, ", HASHTEXTEXTENDED(CAST(HASH_RECORD_EXTENDED(ROW(");
+    for (int i = 0; i < src->nfields; i++) {
+        const pg_field *f = &src->fields[i];
+        sb cn = {0};
+        sb_ident(&cn, f->name, strlen(f->name));
+        if (i) sb_add(b, ", ");
+        if (f->type == PG_FT_STRING || f->type == PG_FT_ENUM)
+            sb_fmt(b, "CAST(%s AS text) COLLATE \"C\"", cn.p);
+        else if (f->type == PG_FT_INT || f->type == PG_FT_NUMBER)
+            sb_fmt(b, "CAST(%s AS text)", cn.p);
+        else
+            sb_add(b, cn.p);
+        free(cn.p);
+    }
+    sb_add(b, "), 0) AS text), 0) AS pg_f");
+}
+
 /* The source's rows as a FROM item `pg_n`: each field normalised (pg_c<i>), the local day and
  * W of the time fields that expressions read (pg_d<i>, pg_w<i>, so that workdays() does not
  * repeat them), and pg_first = 1 on the row of a key that counts (every row when the source
@@ -767,33 +804,44 @@ static void rows_from(pg_pushdown *p, sb *b, const char *table, int all)
         sb_fmt(b, ", FLOOR((FLOOR(pg_c%d) + %d) / CAST(86400 AS float8)) AS pg_d%d", i,
                p->rs->tz_offset, i);
     }
-    /* the raw columns only where the fingerprint reads them: narrow rows sort and hash faster */
-    const char *raw = all ? ", pg_raw.*" : "";
+    /* each field normalised (pg_c<i>); for the one scan (`all`) also the row's fingerprint
+     * and the bad-value masks, which read the table's own columns: computed at this level,
+     * where PostgreSQL can hand the rows to parallel workers (it does not carry a fenced
+     * subquery's parallel plan into the query above it) */
     sb norm = {0};
+    char **vals = pg_xcalloc((size_t)src->nfields, sizeof *vals);
     for (int i = 0; i < src->nfields; i++) {
         const pg_field *f = &src->fields[i];
-        sb cname = {0};
+        sb cname = {0}, v = {0};
         sb_ident(&cname, f->name, strlen(f->name));
-        if (i) sb_add(&norm, ", ");
         switch (f->type) {
         case PG_FT_STRING:
         case PG_FT_ENUM:
-            sb_fmt(&norm, "NULLIF(CAST(%s AS text), '')", cname.p);
+            sb_fmt(&v, "NULLIF(CAST(%s AS text), '')", cname.p);
             break;
         case PG_FT_INT:
         case PG_FT_NUMBER:
-            sb_fmt(&norm, "CAST(%s AS float8)", cname.p);
+            sb_fmt(&v, "CAST(%s AS float8)", cname.p);
             break;
         case PG_FT_BOOL:
-            sb_fmt(&norm, "CAST(%s AS boolean)", cname.p);
+            sb_fmt(&v, "CAST(%s AS boolean)", cname.p);
             break;
         case PG_FT_TIME:
-            sb_fmt(&norm, "DATE_PART('epoch', CAST(%s AS timestamptz))", cname.p);
+            sb_fmt(&v, "DATE_PART('epoch', CAST(%s AS timestamptz))", cname.p);
             break;
         }
-        sb_fmt(&norm, " AS pg_c%d", i);
+        sb_fmt(&norm, "%s%s AS pg_c%d", i ? ", " : "", v.p, i);
+        vals[i] = sb_take(&v);
         free(cname.p);
     }
+    sb rawb = {0};
+    if (all) {
+        fingerprint(p, &rawb);
+        bad_cols(p, &rawb, (const char *const *)vals);
+    }
+    for (int i = 0; i < src->nfields; i++) free(vals[i]);
+    free(vals);
+    const char *raw = rawb.p ? rawb.p : "";
     if (src->key_field >= 0) {
         const pg_field *k = &src->fields[src->key_field];
         sb kn = {0}, key = {0}, uniq = {0};
@@ -828,7 +876,7 @@ static void rows_from(pg_pushdown *p, sb *b, const char *table, int all)
         sb_fmt(b, " FROM (SELECT %s, 1 AS pg_first%s FROM %s AS pg_raw) AS pg_n0", norm.p, raw,
                table);
     }
-    free(norm.p);
+    free(norm.p), free(rawb.p);
     if (!all) sb_add(b, " WHERE pg_n0.pg_first = 1");
     sb_add(b, " OFFSET 0) AS pg_n1 OFFSET 0) AS pg_n");
 }
@@ -858,43 +906,41 @@ static void add_stmt(pg_pushdown *p, char *sql)
 
 /* The masks of the fields whose value the file readers would refuse (null where not
  * nullable, an enum value not declared, NaN, infinity, a non-integer int, a BC or five-digit
- * year), read from the table's own columns: bit i % BADBITS of mask pg_bad<i / BADBITS> is
- * set when field i's value is bad. They are keys of the grouping (a table without a bad
- * value has them all 0): per-field counts without a sum per field. */
-static void bad_cols(pg_pushdown *p, sb *b)
+ * year): bit i % BADBITS of mask pg_bad<i / BADBITS> is set when field i's value is bad. They
+ * are keys of the grouping (a table without a bad value has them all 0): per-field counts
+ * without a sum per field. Each test is the cheapest exact one: on vals[i], the field's value
+ * as rows_from normalises it (null exactly when the column is, '' aside), where that says the
+ * same; a time's year by comparing the column with the first instant of year 1 and of year
+ * 10000 (the literal takes the column's own type; a timestamptz's in the session's zone, the
+ * rule set's offset, where DATE_PART would have read the year) rather than by DATE_PART. NaN
+ * is greater than every number in PostgreSQL, so `ABS(x) >= 'Infinity'` is NaN or ±infinity. */
+static void bad_cols(pg_pushdown *p, sb *b, const char *const *vals)
 {
     const pg_source *src = p->src;
     for (int i = 0; i < src->nfields; i++) {
         if (i % BADBITS == 0) sb_fmt(b, "%s(0", i ? ") AS pg_bad" : ", ");
         if (i % BADBITS == 0 && i) sb_fmt(b, "%d, (0", i / BADBITS - 1);
         const pg_field *f = &src->fields[i];
+        const char *v = vals[i];
         sb cn = {0};
         sb_ident(&cn, f->name, strlen(f->name));
         sb bad = {0};
-        int text = f->type == PG_FT_STRING || f->type == PG_FT_ENUM;
-        if (!f->nullable) sb_fmt(&bad, text ? "%s IS NULL OR %s = ''" : "%s IS NULL", cn.p, cn.p);
+        if (!f->nullable) sb_fmt(&bad, "%s IS NULL", v);
         if (f->type == PG_FT_ENUM) {
-            sb_fmt(&bad, "%sNULLIF(CAST(%s AS text), '') NOT IN (", bad.n ? " OR " : "", cn.p);
+            sb_fmt(&bad, "%s%s NOT IN (", bad.n ? " OR " : "", v);
             for (int k = 0; k < f->nenums; k++) {
                 if (k) sb_add(&bad, ", ");
                 sb_lit(&bad, f->enums[k], (int)strlen(f->enums[k]));
             }
             sb_add(&bad, ")");
-        } else if (f->type == PG_FT_INT || f->type == PG_FT_NUMBER) {
-            sb_fmt(&bad,
-                   "%sCAST(%s AS float8) IN (CAST('NaN' AS float8), CAST('Infinity' AS float8), "
-                   "CAST('-Infinity' AS float8))",
-                   bad.n ? " OR " : "", cn.p);
-            if (f->type == PG_FT_INT)
-                sb_fmt(&bad,
-                       " OR CAST(%s AS float8) <> TRUNC(CAST(%s AS float8)) OR ABS(CAST(%s AS "
-                       "float8)) > 9007199254740992",
-                       cn.p, cn.p, cn.p);
+        } else if (f->type == PG_FT_INT) {
+            sb_fmt(&bad, "%sNOT (ABS(%s) <= CAST(9007199254740992 AS float8) AND %s = TRUNC(%s))",
+                   bad.n ? " OR " : "", v, v, v);
+        } else if (f->type == PG_FT_NUMBER) {
+            sb_fmt(&bad, "%sABS(%s) >= CAST('Infinity' AS float8)", bad.n ? " OR " : "", v);
         } else if (f->type == PG_FT_TIME) {
-            sb_fmt(&bad,
-                   "%sNOT ISFINITE(%s) OR DATE_PART('year', %s) < 1 OR DATE_PART('year', %s) > "
-                   "9999",
-                   bad.n ? " OR " : "", cn.p, cn.p, cn.p);
+            sb_fmt(&bad, "%s%s < '0001-01-01' OR %s >= '10000-01-01'", bad.n ? " OR " : "", cn.p,
+                   cn.p);
         }
         if (bad.n)
             sb_fmt(b, " + CASE WHEN %s THEN CAST(%lld AS bigint) ELSE 0 END", bad.p,
@@ -1024,8 +1070,8 @@ static void layer(sb *in, int *k, sb *cols)
  * by unit and, for each placing, the sampling month and the year its records fall in. Per
  * group: rows, rows that count, the values the file readers would refuse per field, the
  * fingerprint's two sums; then NCOLS columns per set. Layers, each computed once per row:
- * the normalised rows (pg_n) → unit text, the row's md5 and each placing's time (pg_t<k>) →
- * its local date and the md5's two numbers → the sampling month's index and the year → the
+ * the normalised rows with their fingerprint and bad-value masks (pg_n) → unit text and each
+ * placing's time (pg_t<k>) → its local date → the sampling month's index and the year → the
  * buckets, the windows' ends and whether the date is in the year-end window → the cut-offs →
  * their days and W → each distinct selection (pg_s<i>) → each distinct value on the selected
  * rows (pg_v<i>) → grouped. */
@@ -1074,26 +1120,18 @@ static char *scan_stmt(pg_pushdown *p, const char *qt, pg_diags *d, int *bad)
     sb in = {0};
     int lk = 0;
     rows_from(p, &in, qt, 1);
-    /* pg_l0: what is read of the table's own columns (the row's md5, the bad-value masks),
-     * the unit text, each placing's time */
+    /* pg_l0: the unit text, each placing's time */
     int nbad = (src->nfields - 1) / BADBITS + 1;
     {
         sb t = {0};
-        sb_fmt(&t, "(SELECT pg_n.*, CAST(pg_c%d AS text) AS pg_u, MD5(CAST(ROW(", src->unit_field);
-        for (int i = 0; i < src->nfields; i++) {
-            if (i) sb_add(&t, ", ");
-            sb_add(&t, "pg_n.");
-            sb_ident(&t, src->fields[i].name, strlen(src->fields[i].name));
-        }
-        sb_add(&t, ") AS text)) AS pg_md5");
-        bad_cols(p, &t);
+        sb_fmt(&t, "(SELECT pg_n.*, CAST(pg_c%d AS text) AS pg_u", src->unit_field);
         sb_fmt(&t, "%s FROM %s OFFSET 0) AS pg_l0", cols.p, in.p);
         free(in.p), free(cols.p);
         in = t;
         cols = (sb){0};
     }
     /* pg_l1: the columns read from here on (not the table's own: narrower rows), the row's
-     * md5 as two 60-bit numbers, each placing's local date */
+     * fingerprint, each placing's local date */
     {
         sb t = {0};
         sb_add(&t, "(SELECT pg_first, pg_u");
@@ -1109,11 +1147,7 @@ static char *scan_stmt(pg_pushdown *p, const char *qt, pg_diags *d, int *bad)
                    ", pg_t%d, (DATE '1970-01-01' + CAST(FLOOR((FLOOR(pg_t%d) + %d) / CAST(86400 "
                    "AS float8)) AS integer)) AS pg_date%d",
                    k, k, off, k);
-        sb_fmt(&t,
-               ", CAST(CAST(('x' || SUBSTR(pg_md5, 1, 15)) AS bit(60)) AS bigint) AS pg_f1, "
-               "CAST(CAST(('x' || SUBSTR(pg_md5, 16, 15)) AS bit(60)) AS bigint) AS pg_f2 FROM %s "
-               "OFFSET 0) AS pg_l1",
-               in.p);
+        sb_fmt(&t, ", pg_f FROM %s OFFSET 0) AS pg_l1", in.p);
         free(in.p);
         in = t;
         lk = 1;
@@ -1176,7 +1210,7 @@ static char *scan_stmt(pg_pushdown *p, const char *qt, pg_diags *d, int *bad)
     sb_add(&keys, "pg_u");
     for (int k = 0; k < p->nplaces; k++) sb_fmt(&keys, ", pg_bm%d, pg_by%d", k, k);
     for (int i = 0; i < nbad; i++) sb_fmt(&keys, ", pg_bad%d", i);
-    sb_fmt(&b, "SELECT %s, COUNT(*), SUM(pg_first), SUM(pg_f1), SUM(pg_f2)", keys.p);
+    sb_fmt(&b, "SELECT %s, COUNT(*), SUM(pg_first), SUM(pg_f)", keys.p);
     for (int i = 0; i < p->nsets; i++) {
         const colset *cs = &p->sets[i];
         const pg_metric *m = &rs->metrics[cs->metric];
@@ -1413,10 +1447,17 @@ pg_pushdown *pg_pushdown_compile(const pg_ruleset *rs, int s, const char *table,
      * (pg_settings says; a setting it does not have is left alone): no JIT, whose compiling
      * of the scan's many expressions costs more than it saves at any size a pull reads, and
      * work_mem of at least 64 MB, so that the few hundred groups are hashed rather than
-     * the rows sorted (the planner cannot know how few groups there are) */
-    add_stmt(p, pg_xstrdup("SELECT set_config(name, CASE WHEN name = 'jit' THEN 'off' ELSE '64MB' "
-                           "END, true) FROM pg_catalog.pg_settings WHERE name = 'jit' OR (name = "
-                           "'work_mem' AND CAST(setting AS bigint) < 65536) ORDER BY name"));
+     * the rows sorted (the planner cannot know how few groups there are), and a
+     * parallel_tuple_cost of at most 0.01, so that parallel workers read the rows and compute
+     * their normalised values, fingerprint and checks (the planner, pricing a hash function
+     * like an addition, thinks handing the rows over dearer than that). How many workers is
+     * the server's to say: max_parallel_workers_per_gather is left as it is set. */
+    add_stmt(p,
+             pg_xstrdup("SELECT set_config(name, CASE name WHEN 'jit' THEN 'off' WHEN 'work_mem' "
+                        "THEN '64MB' ELSE '0.01' END, true) FROM pg_catalog.pg_settings WHERE "
+                        "name = 'jit' OR (name = 'work_mem' AND CAST(setting AS bigint) < 65536) "
+                        "OR (name = 'parallel_tuple_cost' AND CAST(setting AS float8) > 0.01) "
+                        "ORDER BY name"));
     /* every window of every metric in one scan, but those that count a record once per
      * window it is in at that window's own cut-off (year_to_date and rolling windows that
      * read `cutoff`): one scan each */
@@ -1560,7 +1601,7 @@ int pg_pushdown_row(pg_pushdown *p, int stmt, int ncols, const char *const *valu
         /* per (unit, buckets of each placing): rows, kept, bad values per field, the
          * fingerprint's sums, then the sets */
         int nbad = (src->nfields - 1) / BADBITS + 1;
-        int nk = 1 + 2 * p->nplaces + nbad, c0 = nk + 4;
+        int nk = 1 + 2 * p->nplaces + nbad, c0 = nk + 3;
         if (ncols != c0 + NCOLS * p->nsets) goto bad;
         sb_put(&p->fingerprint, "\n", 1);
         for (int i = 0; i < c0; i++) {
