@@ -12,6 +12,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <locale.h>
+#include <float.h>
 #include <math.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
@@ -263,6 +265,133 @@ cJSON *pg_dataset_to_json(const pg_dataset *ds)
     given_json(o, "scores", ds->rs, &ds->scores);
     given_json(o, "adjustments", ds->rs, &ds->adjustments);
     return o;
+}
+
+/* ---- as JSON text, without the tree ---- */
+
+/* A growing text. */
+typedef struct {
+    char *p;
+    size_t len, cap;
+} text;
+
+static char *room(text *t, size_t n)
+{
+    if (t->len + n + 1 > t->cap) {
+        t->cap = (t->len + n + 1) * 2;
+        t->p = pg_xrealloc(t->p, t->cap);
+    }
+    return t->p + t->len;
+}
+
+static void put(text *t, const char *s, size_t n)
+{
+    memcpy(room(t, n), s, n);
+    t->len += n;
+}
+
+/* cJSON's print_string_ptr: '"', '\\' and the control characters escaped (\u00xx in lower
+ * case but for the five with a short form), every other byte as it is. */
+static void put_str(text *t, const char *s)
+{
+    put(t, "\"", 1);
+    for (const unsigned char *c = (const unsigned char *)(s ? s : ""); *c; c++) {
+        char e[8];
+        const char *short_form = *c == '"'    ? "\\\""
+                                 : *c == '\\' ? "\\\\"
+                                 : *c == '\b' ? "\\b"
+                                 : *c == '\f' ? "\\f"
+                                 : *c == '\n' ? "\\n"
+                                 : *c == '\r' ? "\\r"
+                                 : *c == '\t' ? "\\t"
+                                              : NULL;
+        if (short_form)
+            put(t, short_form, 2);
+        else if (*c < 32)
+            put(t, e, (size_t)snprintf(e, sizeof e, "\\u%04x", *c));
+        else
+            put(t, (const char *)c, 1);
+    }
+    put(t, "\"", 1);
+}
+
+/* cJSON 1.7.15's print_number, byte for byte: null for NaN and infinities, else 15 significant
+ * digits when they read back within one ulp (its compare_double), 17 when not, the locale's
+ * decimal point written as '.'. A whole number within int's range (but -0) is printed as an
+ * int: the digits %1.15g gives it, without printf's floating-point path. */
+static void put_num(text *t, double d)
+{
+    char b[32];
+    int n;
+    if (isnan(d) || isinf(d)) {
+        put(t, "null", 4);
+        return;
+    }
+    int i = d >= INT_MAX ? INT_MAX : d <= (double)INT_MIN ? INT_MIN : (int)d;
+    if (d == (double)i && !(d == 0 && signbit(d))) {
+        n = snprintf(b, sizeof b, "%d", i);
+    } else {
+        n = snprintf(b, sizeof b, "%1.15g", d);
+        double back = strtod(b, NULL);
+        double most = fabs(back) > fabs(d) ? fabs(back) : fabs(d);
+        if (!(fabs(back - d) <= most * DBL_EPSILON)) n = snprintf(b, sizeof b, "%1.17g", d);
+        char point = localeconv()->decimal_point[0];
+        for (int k = 0; k < n; k++)
+            if (b[k] == point) b[k] = '.';
+    }
+    put(t, b, (size_t)n);
+}
+
+static void given_text(text *t, const char *key, const pg_ruleset *rs, const given_list *l)
+{
+    if (l->n == 0) return;
+    put(t, ",\"", 2), put(t, key, strlen(key)), put(t, "\":[", 3);
+    for (int i = 0; i < l->n; i++) {
+        const pg_given *g = &l->v[i];
+        char pbuf[PG_PERIOD_BUF];
+        put(t, i ? ",[" : "[", i ? 2 : 1);
+        put_str(t, rs->units[g->unit].id), put(t, ",", 1);
+        put_str(t, pg_period_format(g->period, pbuf)), put(t, ",", 1);
+        put_str(t, rs->nodes[g->node].id), put(t, ",", 1);
+        put_num(t, g->points), put(t, ",", 1);
+        put_str(t, g->reason), put(t, ",", 1);
+        put_num(t, (double)g->id), put(t, "]", 1);
+    }
+    put(t, "]", 1);
+}
+
+char *pg_dataset_to_text(const pg_dataset *ds)
+{
+    period_data *order = pg_xmalloc(sizeof(period_data) * (size_t)(ds->nperiods + 1));
+    if (ds->nperiods) memcpy(order, ds->periods, sizeof(period_data) * (size_t)ds->nperiods);
+    qsort(order, (size_t)ds->nperiods, sizeof *order, cmp_period);
+    const pg_ruleset *rs = ds->rs;
+    text t = {0};
+    put(&t, "{\"values\":[", 11);
+    int first = 1;
+    for (int i = 0; i < ds->nperiods; i++) {
+        char pbuf[PG_PERIOD_BUF];
+        pg_period_format(order[i].code, pbuf);
+        for (int m = 0; m < rs->nmetrics; m++)
+            for (int u = 0; u < rs->nunits; u++) {
+                size_t at = (size_t)m * (size_t)rs->nunits + (size_t)u;
+                if (isnan(order[i].v[at])) continue;
+                put(&t, first ? "[" : ",[", first ? 1 : 2);
+                first = 0;
+                put_str(&t, rs->units[u].id), put(&t, ",", 1);
+                put_str(&t, pbuf), put(&t, ",", 1);
+                put_str(&t, rs->metrics[m].id), put(&t, ",", 1);
+                put_num(&t, order[i].v[at]), put(&t, ",", 1);
+                put_num(&t, order[i].n[at]), put(&t, "]", 1);
+            }
+    }
+    free(order);
+    put(&t, "]", 1);
+    given_text(&t, "scores", rs, &ds->scores);
+    given_text(&t, "adjustments", rs, &ds->adjustments);
+    put(&t, "}", 1);
+    *room(&t, 0) = 0;
+    return t.p;
 }
 
 static void digest_str(EVP_MD_CTX *c, const char *s)

@@ -54,13 +54,7 @@ char *pg_run_result_text(const pg_result *res)
 
 char *pg_run_inputs_text(const pg_dataset *ds)
 {
-    cJSON *t = pg_dataset_to_json(ds);
-    char *p = cJSON_PrintUnformatted(t);
-    cJSON_Delete(t);
-    if (!p) return NULL;
-    char *s = pg_xstrdup(p);
-    cJSON_free(p);
-    return s;
+    return pg_dataset_to_text(ds); /* pg_dataset_to_json's bytes, without the tree */
 }
 
 /* 1 when the store holds the blob `hash` already, 0 when not, negative on error. */

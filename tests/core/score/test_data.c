@@ -422,6 +422,46 @@ static void test_dataset_set_get(void **state)
     assert_int_equal(pg_dataset_count(f->ds), 2);
 }
 
+/* pg_dataset_to_text is cJSON's printing of pg_dataset_to_json byte for byte (the run's inputs
+ * are hashed and cut by those bytes): whole numbers, 15 and 17 significant digits, the int
+ * range's edges, -0, tiny and huge values, no sample size, and reasons with every escape. */
+static void test_text_is_cjsons(void **state)
+{
+    fixture *f = *state;
+    int m1 = fx_metric(f->rs, "m1"), m2 = fx_metric(f->rs, "m2");
+    int u1 = fx_unit(f->rs, "haifeng"), u2 = fx_unit(f->rs, "zhengshu");
+    const double v[] = {0.3,    0.1 + 0.2,  1.0 / 3,      2.0 / 3,       -0.0,          12,
+                        -7,     2147483647, 2147483648.0, -2147483648.0, -2147483649.0, 1e300,
+                        5e-324, 123456.789, 0.1,          1e-7,          1e21,          0.5,
+                        99.99,  1e15 + 0.3};
+    int k = 0;
+    for (int p = 1; p <= 12; p++)
+        for (int m = 0; m < 2; m++)
+            for (int u = 0; u < 2; u++, k++) {
+                double x = v[k % (int)(sizeof v / sizeof *v)] * (k < 20 ? 1 : 1 + k * 1e-9);
+                assert_int_equal(pg_dataset_set(f->ds, 202100 + p, m ? m2 : m1, u ? u2 : u1, x,
+                                                k % 3 ? (double)k : NAN),
+                                 0);
+            }
+    int l1 = fx_node(f->rs, "l1");
+    assert_int_equal(pg_dataset_add_score(f->ds, 202105, l1, u1, 7.25, 3,
+                                          "quote \" back \\ tab \t nl \n cr \r bs \b ff \f "
+                                          "bell \a del \x7f 中文"),
+                     0);
+    assert_int_equal(pg_dataset_add_adjustment(f->ds, 202106, l1, u2, -1.5, 4, ""), 0);
+    cJSON *tree = pg_dataset_to_json(f->ds);
+    char *want = cJSON_PrintUnformatted(tree), *got = pg_dataset_to_text(f->ds);
+    assert_string_equal(got, want);
+    cJSON_free(want), free(got), cJSON_Delete(tree);
+    /* and an empty one */
+    pg_dataset *empty = pg_dataset_new(f->rs);
+    tree = pg_dataset_to_json(empty);
+    want = cJSON_PrintUnformatted(tree), got = pg_dataset_to_text(empty);
+    assert_string_equal(got, want);
+    cJSON_free(want), free(got), cJSON_Delete(tree);
+    pg_dataset_free(empty);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -439,6 +479,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dataset_set_get, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_text_is_cjsons, setup, teardown),
     };
     return cmocka_run_group_tests_name("data", tests, NULL, NULL);
 }
