@@ -150,10 +150,14 @@ static pg_entry *scheme_period(call *c, int i)
 }
 
 /* Answers from the cached outcome if there is one, else evaluates and answers after. A stale
- * outcome is served while its re-score runs: it names its revision. */
+ * outcome is served while its re-score runs: it names its revision. But a group or a unit is
+ * found by its index in the rules in force (c->gen), and an outcome made by other rules orders
+ * its groups and units by those: such a read waits for the re-score rather than be answered
+ * with another group's or unit's body. */
 static void serve(call *c, pg_entry *e, pg_want want, int index)
 {
-    int hit = e->cur && !(e->cur->error && !pg_outcome_current(c->h, e->cur));
+    int hit = e->cur && !(e->cur->error && !pg_outcome_current(c->h, e->cur)) &&
+              !(index >= 0 && e->cur->gen_id != c->gen->id);
     pg_cache_read(c->h, e, hit);
     if (hit) {
         if (!pg_outcome_current(c->h, e->cur) && !e->running)

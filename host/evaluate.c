@@ -324,8 +324,12 @@ static void evaluated(pg_job *j)
         pg_waiter *next = w->next;
         if (w->cb)
             w->cb(w->arg, e->cur);
-        else
-            pg_answer_outcome(h, w->req, w->want, w->index, w->want == PG_WANT_RUN ? o : e->cur);
+        else /* a group's or unit's index is of the rules this job ran: not of a kept outcome
+                made by others (api.c's serve) */
+            pg_answer_outcome(
+                h, w->req, w->want, w->index,
+                w->want == PG_WANT_RUN || (w->index >= 0 && e->cur->gen_id != o->gen_id) ? o
+                                                                                         : e->cur);
         free(w);
         w = next;
     }
