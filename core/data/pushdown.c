@@ -818,7 +818,9 @@ static void rows_from(pg_pushdown *p, sb *b, const char *table, int all)
         switch (f->type) {
         case PG_FT_STRING:
         case PG_FT_ENUM:
-            sb_fmt(&v, "NULLIF(CAST(%s AS text), '')", cname.p);
+            /* compared and grouped as pinggu does, byte for byte: a column's nondeterministic
+             * collation (case- or accent-blind) would make `=`, IN and GROUP BY differ */
+            sb_fmt(&v, "NULLIF(CAST(%s AS text) COLLATE \"C\", '')", cname.p);
             break;
         case PG_FT_INT:
         case PG_FT_NUMBER:
@@ -848,7 +850,7 @@ static void rows_from(pg_pushdown *p, sb *b, const char *table, int all)
         sb kn = {0}, key = {0}, uniq = {0};
         sb_ident(&kn, k->name, strlen(k->name));
         if (k->type == PG_FT_STRING || k->type == PG_FT_ENUM)
-            sb_fmt(&key, "NULLIF(CAST(%s AS text), '')", kn.p);
+            sb_fmt(&key, "NULLIF(CAST(%s AS text) COLLATE \"C\", '')", kn.p);
         else
             sb_add(&key, kn.p);
         sb_add(&uniq, "EXISTS (SELECT 1 FROM pg_catalog.pg_index pg_i JOIN pg_catalog.pg_attribute "
