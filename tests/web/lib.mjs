@@ -231,6 +231,23 @@ export async function login(browser, base, token, settle = (page) => page.waitFo
 // and HTTP answers of 400 or more. problems(allowed) lists those not allowed, `allowed` being
 // [{status, path}] for the HTTP errors a check provokes on purpose (a unit asking for another
 // unit's page); the console line Chromium prints for such an answer is allowed with it.
+// Marks the next answer to a request matching `pattern` as outdated by `why`
+// (X-Pinggu-Outdated, as the host sends while a re-score runs); counts the reads.
+export async function markOnce(page, pattern, why) {
+  const seen = { reads: 0, marked: 0 };
+  await page.route(pattern, async (route) => {
+    seen.reads++;
+    const response = await route.fetch();
+    const headers = response.headers();
+    if (seen.marked === 0) {
+      seen.marked = 1;
+      headers["x-pinggu-outdated"] = why;
+    }
+    await route.fulfill({ response, headers });
+  });
+  return seen;
+}
+
 export function watch(page) {
   const seen = [];
   page.on("console", (m) => {

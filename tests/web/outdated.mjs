@@ -19,27 +19,11 @@ const browser = await L.browser(pw);
 
 const login = (token) => L.login(browser, host.base, token);
 
-// Marks the next answer to a request matching `pattern` as outdated by `why`; counts the reads.
-async function markOnce(page, pattern, why) {
-  const seen = { reads: 0, marked: 0 };
-  await page.route(pattern, async (route) => {
-    seen.reads++;
-    const response = await route.fetch();
-    const headers = response.headers();
-    if (seen.marked === 0) {
-      seen.marked = 1;
-      headers["x-pinggu-outdated"] = why;
-    }
-    await route.fulfill({ response, headers });
-  });
-  return seen;
-}
-
 {
   const { page, w, ctx } = await login(tok.evaluator);
   await page.waitForSelector("#view table");
   t.eq("a current ranking has no outdated note", 0, await page.locator("#view [data-outdated]").count());
-  const seen = await markOnce(page, "**/api/v1/rankings/**", "data");
+  const seen = await L.markOnce(page, "**/api/v1/rankings/**", "data");
   await page.selectOption("select[aria-label=期次]", "2021-04");
   await page.waitForSelector('#view [data-outdated="data"]');
   const text = await page.textContent('#view [data-outdated="data"]');
@@ -58,7 +42,7 @@ async function markOnce(page, pattern, why) {
   const { page, w, ctx } = await login(tok.lufeng);
   await page.goto(host.base + "/#/unit/lufeng");
   await page.waitForSelector("#view h2");
-  const seen = await markOnce(page, "**/api/v1/results/**", "rules");
+  const seen = await L.markOnce(page, "**/api/v1/results/**", "rules");
   await page.selectOption("select[aria-label=期次]", "2021-04");
   await page.waitForSelector('#view [data-outdated="rules"]');
   const text = await page.textContent('#view [data-outdated="rules"]');

@@ -18,28 +18,12 @@ const { tok, config } = L.tokens(bin, ws);
 const host = await L.Host.start({ bin, rules: ws + "/rules", data: ws + "/data", config });
 const browser = await L.browser(pw);
 
-// Marks the next answer to a request matching `pattern` as outdated by `why`; counts the reads.
-async function markOnce(page, pattern, why) {
-  const seen = { reads: 0, marked: 0 };
-  await page.route(pattern, async (route) => {
-    seen.reads++;
-    const response = await route.fetch();
-    const headers = response.headers();
-    if (seen.marked === 0) {
-      seen.marked = 1;
-      headers["x-pinggu-outdated"] = why;
-    }
-    await route.fulfill({ response, headers });
-  });
-  return seen;
-}
-
 {
   const { page, w, ctx } = await L.login(browser, host.base, tok.lufeng);
   await page.goto(host.base + "/#/unit/lufeng");
   await page.waitForSelector("#unit-trend:not([aria-busy])");
   t.eq("a current trend has no outdated note", 0, await page.locator("#view [data-outdated]").count());
-  const seen = await markOnce(page, /\/api\/v1\/units\/[^/]+\/series\?/, "data");
+  const seen = await L.markOnce(page, /\/api\/v1\/units\/[^/]+\/series\?/, "data");
   await page.selectOption("select[aria-label=期次]", "2021-04");
   await page.waitForSelector('#unit-trend [data-outdated="data"]');
   const text = await page.textContent('#unit-trend [data-outdated="data"]');
@@ -57,7 +41,7 @@ async function markOnce(page, pattern, why) {
 {
   const { page, w, ctx } = await L.login(browser, host.base, tok.evaluator);
   await page.waitForSelector("#view table");
-  const seen = await markOnce(page, /\/api\/v1\/issues\//, "rules");
+  const seen = await L.markOnce(page, /\/api\/v1\/issues\//, "rules");
   await page.goto(host.base + "/#/issues/lufeng");
   await page.waitForSelector('#view [data-outdated="rules"]');
   const text = await page.textContent('#view [data-outdated="rules"]');
