@@ -295,12 +295,13 @@ typedef struct {
     char *datadir, *scheme, *period, *key, *unit; /* unit: a unit token's own, or NULL */
     int revision, want;
     pg_role role;
-    long hid[4]; /* the heads the loop keeps (h->heads), each with a reference */
-    pg_blob *hb[4];
-    pg_blob *head; /* the bulletin's head: one of those, or the one read (for the loop) */
-    long id;       /* the bulletin read */
-    int status;    /* 200, or the error's */
-    char *error;   /* a 4xx's message; NULL with a 500 (then `d`) */
+    long hid[4];         /* the heads the loop keeps (h->heads), each with a reference the */
+    pg_blob *hb[4];      /* loop takes and drops: a blob's count is the loop thread's alone */
+    const pg_blob *kept; /* this bulletin's among them, or NULL */
+    pg_blob *head;       /* the head the job read from the store, or NULL: kept by the loop */
+    long id;             /* the bulletin read */
+    int status;          /* 200, or the error's */
+    char *error;         /* a 4xx's message; NULL with a 500 (then `d`) */
     pg_blob *body;
     pg_diags d;
 } bulletin_read;
@@ -334,7 +335,10 @@ static void filter_result(const bulletin_read *x, cJSON *result)
  * when it was published before bulletins were stored in parts. */
 static int head_of(bulletin_read *x, pg_store *st, int fresh, const char **text)
 {
-    if (fresh && x->head) pg_blob_unref(x->head), x->head = NULL;
+    if (x->kept && !fresh) {
+        *text = x->kept->data;
+        return 0;
+    }
     if (!x->head) {
         char *t = NULL;
         size_t n = 0;
@@ -470,7 +474,7 @@ static void read_bulletin(uv_work_t *w)
     long id = (long)cJSON_GetObjectItem(b, "id")->valuedouble;
     x->id = id;
     for (int i = 0; i < 4; i++)
-        if (x->hb[i] && x->hid[i] == id) x->head = pg_blob_ref(x->hb[i]);
+        if (x->hb[i] && x->hid[i] == id) x->kept = x->hb[i]; /* its count is the loop's */
     /* the overdue 整改 items frozen with it: a unit's own only (its token's, or the one asked
      * for); every unit's to staff and viewers, who read the whole 通报; null when published
      * before they were kept. Not with a group or the summary. */
