@@ -93,12 +93,17 @@ local src = L.slurp(file)
 local edited, n = src:gsub('{ id = "monitoring", weight = 0%.8 }', '{ id = "monitoring", weight = 0.7 }', 1)
 edited, n = edited:gsub('{ id = "platforms",  weight = 0%.2 }', '{ id = "platforms",  weight = 0.3 }', 1)
 t:eq("the test found the weights to edit", 1, n)
-local _, _, s0 = h:get("/api/v1/rules/status", admin)
-H.save_by_rename(file, edited)
-local swapped = H.wait(60, function()
-  local _, _, s = h:get("/api/v1/rules/status", admin)
-  if s and s0 and s.revision and s.revision ~= s0.revision then return s end
-end)
+-- Saves `text` as `path` the way editors do and waits for the host to swap in a new revision;
+-- the new rules' status, or nil.
+local function swap_in(path, text)
+  local _, _, before = h:get("/api/v1/rules/status", admin)
+  H.save_by_rename(path, text)
+  return H.wait(60, function()
+    local _, _, s = h:get("/api/v1/rules/status", admin)
+    if s and before and s.revision and s.revision ~= before.revision then return s end
+  end)
+end
+local swapped = swap_in(file, edited)
 t:ok(swapped, "the edit is swapped in")
 local h3 = read(may)
 t:eq("read during the re-score after the swap: marked outdated by rules", "rules",
@@ -125,12 +130,7 @@ local dept_line = 'group "dept"   { name = "市直单位" }\n'
 local county_line = 'group "county" { name = "县(市、区)及管委会" }\n'
 local flipped, nf = rsrc:gsub(L.pattern(dept_line .. county_line), county_line .. dept_line, 1)
 t:eq("the test found the groups to reorder", 1, nf)
-local _, _, s1 = h:get("/api/v1/rules/status", admin)
-H.save_by_rename(rfile, flipped)
-local flipped_in = H.wait(60, function()
-  local _, _, s = h:get("/api/v1/rules/status", admin)
-  if s and s1 and s.revision and s.revision ~= s1.revision then return s end
-end)
+local flipped_in = swap_in(rfile, flipped)
 t:ok(flipped_in, "the groups' new order is swapped in")
 local _, _, groups = h:get("/api/v1/rules", admin)
 t:eq("… county first in the rules now", "county", groups and groups.groups and groups.groups[1] and groups.groups[1].id)
