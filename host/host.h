@@ -30,6 +30,7 @@
 #ifndef PG_HOST_H
 #define PG_HOST_H
 
+#include "bcache.h"
 #include "blob.h"
 #include "config.h"
 #include "data.h"
@@ -223,6 +224,8 @@ typedef struct pg_host {
     } inputs;
     struct pg_store *readers[4]; /* store connections of finished bulletin reads, for the
                                    next ones (publish.c): opening one parses the schema */
+    pg_bcache bulletins; /* published bulletins' parts, read by the loop (publish.c; budget
+                            bulletin_cache_mb); /metrics shows its size and hits */
     struct {
         long id[4];          /* bulletins whose heads (their rankings, ~1 MB at 3,003 units) */
         struct pg_blob *b[4]; /* every unit's read splices: kept decompressed (publish.c) */
