@@ -30,6 +30,7 @@ void pg_config_defaults(pg_config *c)
     c->job_deadline_ms = 120000;
     c->drain_timeout_ms = 10000;
     c->result_cache_mb = 1024;
+    c->bulletin_cache_mb = 128;
 }
 
 void pg_config_free(pg_config *c)
@@ -305,7 +306,8 @@ int pg_config_load(pg_config *c, const char *path, pg_diags *d)
         "idle_timeout_ms", "lua",   "reload",   "log_level", "tokens",        "web_dir",
         "retention_days",  "rule_load_deadline_ms", "rule_call_deadline_ms",
         "max_connections", "max_connections_per_ip", "header_timeout_ms", "body_memory_mb",
-        "job_deadline_ms", "drain_timeout_ms", "result_cache_mb", "rule_edits", "pulls", NULL};
+        "job_deadline_ms", "drain_timeout_ms", "result_cache_mb", "bulletin_cache_mb", "rule_edits",
+        "pulls", NULL};
     /* clang-format on */
     static const char *const lua_keys[] = {"instructions", "memory_mb", NULL};
     static const char *const reload_keys[] = {"debounce_ms",  "rescan_ms", "retry_ms",
@@ -368,6 +370,9 @@ int pg_config_load(pg_config *c, const char *path, pg_diags *d)
         c->job_deadline_ms = (unsigned)v;
     /* 0: unbounded */
     if (get_long(r, root, "result_cache_mb", 0, 1 << 20, &v) > 0) c->result_cache_mb = (unsigned)v;
+    /* 0: no bulletin cache */
+    if (get_long(r, root, "bulletin_cache_mb", 0, 1 << 20, &v) > 0)
+        c->bulletin_cache_mb = (unsigned)v;
     if (get_long(r, root, "drain_timeout_ms", 100, 3600000, &v) > 0)
         c->drain_timeout_ms = (unsigned)v;
     const cJSON *lua = cJSON_GetObjectItemCaseSensitive(root, "lua");

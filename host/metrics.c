@@ -146,6 +146,21 @@ pg_blob *pg_metrics_render(const pg_host *h)
     counter(&t, "pinggu_result_cache_evictions_total",
             "Results dropped to keep the cache within result_cache_mb.", "",
             (double)h->cache.evictions);
+    gauge(&t, "pinggu_bulletin_cache_bytes",
+          "Bytes of published bulletins' parts kept for readers (bulletin_cache_mb).",
+          (double)h->bulletins.bytes);
+    gauge(&t, "pinggu_bulletin_cache_entries", "Parts of published bulletins kept for readers.",
+          (double)h->bulletins.n);
+    put(&t,
+        "# HELP pinggu_bulletin_cache_reads_total Reads of a published bulletin's parts: answered "
+        "from the cache on the event loop (hit) or read from the store by a worker (miss).\n"
+        "# TYPE pinggu_bulletin_cache_reads_total counter\n"
+        "pinggu_bulletin_cache_reads_total{result=\"hit\"} %llu\n"
+        "pinggu_bulletin_cache_reads_total{result=\"miss\"} %llu\n",
+        (unsigned long long)h->bulletins.hits, (unsigned long long)h->bulletins.misses);
+    counter(&t, "pinggu_bulletin_cache_evictions_total",
+            "Bulletin parts dropped to keep the cache within bulletin_cache_mb.", "",
+            (double)h->bulletins.evictions);
     gauge(&t, "pinggu_workers", "Workers that run rule code.", (double)pg_pool_workers(h->pool));
     gauge(&t, "pinggu_workers_stuck",
           "Workers running a job past its deadline (job_deadline_ms) and a grace.",

@@ -15,12 +15,15 @@
  * Reads: every body comes from the frozen result in the store, never from a re-evaluation, so
  * what a bulletin says cannot move when the rules or the data do. A bulletin is stored with the
  * parts its readers ask for (core/record, schema 8): a viewer's read is its head, a unit's the
- * head and the unit's own part, `?part=summary`, `?group=G` and `?unit=U` one part each. Every
- * bulletin read runs on libuv's thread pool with its own store connection (bulletin_read says
- * why not on the loop, nor on the rule pool) and splices the stored texts; nothing is parsed but
- * the overdue lists it returns. The whole result (staff's read; 85 MB at 3,003 units) is spliced
- * as stored. GET /runs/N is read by a pool job. A bulletin published before the parts existed is
- * read whole, parsed and filtered, as before. */
+ * head and the unit's own part, `?part=summary`, `?group=G` and `?unit=U` one part each. The
+ * parts read are kept by the loop in a byte-budgeted cache (h->bulletins, bulletin_cache_mb; the
+ * section "a bulletin's read" says what is kept and why it stays right), and a read whose every
+ * piece is kept is answered on the loop: one indexed lookup of which revisions the period has and
+ * a splice of kept texts. Any other bulletin read runs on libuv's thread pool with its own store
+ * connection (bulletin_read says why not on the loop, nor on the rule pool) and splices the stored
+ * texts; nothing is parsed but the overdue lists it returns. The whole result (staff's read;
+ * 85 MB at 3,003 units) is spliced as stored, never kept. GET /runs/N is read by a pool job. A
+ * bulletin published before the parts existed is read whole, parsed and filtered, as before. */
 #include "publish_api.h"
 
 #include "months.h"
@@ -279,14 +282,124 @@ static void read_run_done(pg_job *j)
 /* The query of a bulletin read: which part, or 0 for the reader's whole view. */
 enum { PART_VIEW, PART_SUMMARY, PART_GROUP, PART_UNIT };
 
-/* One GET of a bulletin, done on libuv's thread pool rather than the rule pool, whose workers
- * may each be in an evaluation of seconds: a read is a few indexed lookups and a zstd frame of
- * the reader's size, and a staff's whole read one large frame; none of it runs on the loop, so
- * /healthz and the other requests never wait behind 3,000 readers. The job opens its own store
- * connection (WAL lets it read beside a writer). The head of a bulletin stored in parts (its
- * rankings, ~1 MB at 3,003 units, which every unit's read splices in) is kept decompressed on the
- * loop thread for the last few bulletins read (h->heads): a bulletin never changes, so a head
- * once read is right for good. */
+/* The loop's cache of published bulletins' parts (h->bulletins, bcache.h; budget
+ * bulletin_cache_mb). A read whose every piece is kept is answered on the loop, without the pool:
+ * the store is asked only which bulletins (scheme, period) has, one lookup in its unique index,
+ * since a new revision may have been published (by this host or by `pinggu publish`). Every other
+ * read goes to a job (bulletin_read), which hands what it read back to the loop to keep. A piece
+ * is kept under its bulletin's id, and a bulletin never changes once published, so a kept piece
+ * is right for good; an older revision's pieces stay right for a read that names it. The keys
+ * (the caller's text is last, so no text can make one key look like another):
+ *   b <id>               the bulletin's row, the answer's "bulletin"
+ *   r <id>               the revisions of its (scheme, period) while <id> is the latest
+ *   o <id> <unit>        the overdue 整改 items frozen with it for <unit> ("*": every unit's, ""
+ *                        for a unit token without a unit); an empty text: none were kept
+ *   p <id> <kind> <key>  a part: head, summary, group G or unit U; an empty unit part: the unit
+ *                        is not in it (its view is the rankings only)
+ * Staff's whole result (85 MB at 3,003 units) is never kept: it is read from the store each time.
+ * What a role may read is decided before the cache is asked (get_bulletin), and a unit's whole
+ * view is keyed by the token's own unit, so the cache cannot hand one unit another's part. */
+#define KSEP "\x1f"
+
+static char *key_of(const char *kind, long id, const char *a, const char *b)
+{
+    return b   ? pg_xasprintf("%s" KSEP "%ld" KSEP "%s" KSEP "%s", kind, id, a, b)
+           : a ? pg_xasprintf("%s" KSEP "%ld" KSEP "%s", kind, id, a)
+               : pg_xasprintf("%s" KSEP "%ld", kind, id);
+}
+
+/* What a read needs, named for the cache; the texts as the job read them or the cache kept them. */
+typedef struct {
+    int want;
+    const char *key;   /* the group or unit asked for (PART_GROUP, PART_UNIT) */
+    int unit_view;     /* a unit's whole view: the head and its own part */
+    const char *unit;  /* a unit token's own unit, or NULL */
+    const char *whose; /* the overdue items of: a unit, "" (a unit token without one), or NULL
+                          (every unit's); unused with a group or the summary */
+} read_ask;
+
+static read_ask ask_of(int want, const char *key, pg_role role, const char *unit)
+{
+    read_ask a = {want, key, want == PART_VIEW && role == PG_ROLE_UNIT, unit, NULL};
+    if (want == PART_UNIT) a.whose = key;
+    if (want == PART_VIEW && role == PG_ROLE_UNIT) a.whose = unit ? unit : "";
+    return a;
+}
+
+static int with_overdue(const read_ask *a)
+{
+    return a->want == PART_VIEW || a->want == PART_UNIT;
+}
+
+static char *overdue_key(long id, const read_ask *a)
+{
+    return key_of("o", id, a->whose ? a->whose : "*", NULL);
+}
+
+/* The part a read splices, other than the head: its kind and key, or NULL when none. */
+static const char *part_kind(const read_ask *a, const char **key)
+{
+    *key = a->want == PART_VIEW ? a->unit : a->key;
+    switch (a->want) {
+    case PART_SUMMARY:
+        *key = "";
+        return "summary";
+    case PART_GROUP:
+        return "group";
+    case PART_UNIT:
+        return "unit";
+    default:
+        return a->unit_view && a->unit ? "unit" : NULL;
+    }
+}
+
+/* The answer, spliced from its texts: {"bulletin", "revisions"[, "overdue"], then "result" (the
+ * head; a unit's view with its own part as "units", the head's last member, as the whole result
+ * filtered to the unit would have it; empty for a unit not in it), or "summary", "group" or
+ * "unit": the part}. `overdue` NULL or empty: none kept. */
+static pg_blob *compose(const read_ask *a, const char *bt, const char *rt, const char *overdue,
+                        const char *head, const char *part)
+{
+    int o = overdue && *overdue;
+    const char *name = a->want == PART_VIEW      ? ",\"result\":"
+                       : a->want == PART_SUMMARY ? ",\"summary\":"
+                       : a->want == PART_GROUP   ? ",\"group\":"
+                                                 : ",\"unit\":";
+    const char *body = a->want == PART_VIEW ? head : part;
+    size_t blen = strlen(body);
+    const char *tail = "}";
+    if (a->unit_view) {
+        if (blen && body[blen - 1] == '}') blen--;
+        tail = "]}}";
+    }
+    const char *t[] = {"{\"bulletin\":", bt,  ",\"revisions\":", rt, o ? ",\"overdue\":" : "",
+                       o ? overdue : "", name};
+    size_t len = 0, plen = a->unit_view && part ? strlen(part) : 0;
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) len += strlen(t[i]);
+    len += blen + (a->unit_view ? strlen(",\"units\":[") + plen : 0) + strlen(tail);
+    pg_blob *b = pg_blob_new(NULL, len);
+    char *p = b->data;
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        size_t k = strlen(t[i]);
+        memcpy(p, t[i], k), p += k;
+    }
+    memcpy(p, body, blen), p += blen;
+    if (a->unit_view) {
+        memcpy(p, ",\"units\":[", strlen(",\"units\":[")), p += strlen(",\"units\":[");
+        memcpy(p, part ? part : "", plen), p += plen;
+    }
+    memcpy(p, tail, strlen(tail)), p += strlen(tail);
+    *p = 0;
+    return b;
+}
+
+/* One GET of a bulletin not answered from the cache, done on libuv's thread pool rather than the
+ * rule pool, whose workers may each be in an evaluation of seconds: a read is a few indexed
+ * lookups and a zstd frame of the reader's size, and a staff's whole read one large frame; none
+ * of it runs on the loop, so /healthz and the other requests never wait behind 3,000 readers.
+ * The job opens its own store connection (WAL lets it read beside a writer), or takes one kept
+ * from an earlier read (h->readers). What it read goes back to the loop's cache in
+ * read_bulletin_done. */
 typedef struct {
     uv_work_t work;
     pg_host *h;
@@ -295,14 +408,22 @@ typedef struct {
     char *datadir, *scheme, *period, *key, *unit; /* unit: a unit token's own, or NULL */
     int revision, want;
     pg_role role;
-    long hid[4];         /* the heads the loop keeps (h->heads), each with a reference the */
-    pg_blob *hb[4];      /* loop takes and drops: a blob's count is the loop thread's alone */
-    const pg_blob *kept; /* this bulletin's among them, or NULL */
-    pg_blob *head;       /* the head the job read from the store, or NULL: kept by the loop */
-    long id;             /* the bulletin read */
-    int status;          /* 200, or the error's */
-    char *error;         /* a 4xx's message; NULL with a 500 (then `d`) */
+    read_ask ask;
+    long kept_id;  /* the bulletin whose head the loop lent (`kept`), or 0 */
+    pg_blob *kept; /* its head, with a reference the loop takes and drops (a blob's count is
+                      the loop thread's alone): the job only reads its bytes */
+    pg_blob *head; /* the head the job read from the store, or NULL */
+    long id;       /* the bulletin read */
+    int status;    /* 200, or the error's */
+    char *error;   /* a 4xx's message; NULL with a 500 (then `d`) */
     pg_blob *body;
+    /* for the cache (cacheable: read from parts, every text below as the answer used it) */
+    int cacheable;
+    long latest;     /* the latest bulletin of the (scheme, period) */
+    char *bt, *rt;   /* the bulletin's row, the revisions */
+    char *overdue;   /* the overdue items (NULL: none kept) */
+    char *part;      /* the part spliced besides the head, or NULL */
+    int part_absent; /* a unit's view of a bulletin that has no part of that unit */
     pg_diags d;
 } bulletin_read;
 
@@ -331,11 +452,11 @@ static void filter_result(const bulletin_read *x, cJSON *result)
     }
 }
 
-/* The bulletin's head part, from the loop's copy or (`fresh`, or not kept) the store; -ENOENT
+/* The bulletin's head part, from the loop's copy or (`fresh`, or not lent) the store; -ENOENT
  * when it was published before bulletins were stored in parts. */
 static int head_of(bulletin_read *x, pg_store *st, int fresh, const char **text)
 {
-    if (x->kept && !fresh) {
+    if (x->kept && x->kept_id == x->id && !fresh) {
         *text = x->kept->data;
         return 0;
     }
@@ -351,28 +472,23 @@ static int head_of(bulletin_read *x, pg_store *st, int fresh, const char **text)
     return 0;
 }
 
-/* Answers from the parts, spliced after `lead` (the answer's text up to "result"); 1 when
- * answered, 0 when the bulletin has no parts (published before them). */
-static int answer_parts(bulletin_read *x, pg_store *st, const char *lead)
+/* Answers from the parts; 1 when answered, 0 when the bulletin has no parts (published before
+ * them). */
+static int answer_parts(bulletin_read *x, pg_store *st)
 {
+    const read_ask *a = &x->ask;
     char *part = NULL;
-    const char *head = NULL;
+    const char *head = NULL, *pkey = NULL, *kind = part_kind(a, &pkey);
     int rc = 0;
-    if (x->want == PART_SUMMARY)
-        rc = pg_bulletin_part(st, x->id, "summary", NULL, &part, NULL, &x->d);
-    else if (x->want != PART_VIEW)
-        rc = pg_bulletin_part(st, x->id, x->want == PART_GROUP ? "group" : "unit", x->key, &part,
-                              NULL, &x->d);
-    if (rc == 0 && x->want == PART_VIEW) rc = head_of(x, st, 0, &head);
-    if (rc == 0 && x->want == PART_VIEW && x->role == PG_ROLE_UNIT && x->unit)
-        rc = pg_bulletin_part(st, x->id, "unit", x->unit, &part, NULL, &x->d);
+    if (kind) rc = pg_bulletin_part(st, x->id, kind, pkey, &part, NULL, &x->d);
+    if (rc == 0 && a->want == PART_VIEW) rc = head_of(x, st, 0, &head);
     /* a part not found: no such group or unit, or no parts at all, which the stored head says
      * (a kept copy could only say that it had some) */
     if (rc == -ENOENT) {
         rc = head_of(x, st, 1, &head);
         if (rc == -ENOENT) return 0;
-        if (rc == 0 && !(x->want == PART_VIEW && x->role == PG_ROLE_UNIT)) rc = -ENOENT;
-        /* else a unit this bulletin does not rank: the rankings only */
+        if (rc == 0 && !a->unit_view) rc = -ENOENT;
+        if (rc == 0) x->part_absent = 1; /* a unit this bulletin does not rank: the rankings */
     }
     if (rc == -ENOENT) {
         refuse(x, 404,
@@ -380,29 +496,10 @@ static int answer_parts(bulletin_read *x, pg_store *st, const char *lead)
                             x->want == PART_GROUP ? "group" : "unit", x->key));
     } else if (rc != 0) {
         x->status = 500;
-    } else if (x->want == PART_VIEW && x->role != PG_ROLE_UNIT) {
-        const char *t[] = {lead, head, "}"};
-        x->body = splice(t, 3);
-    } else if (x->want == PART_VIEW) {
-        /* the head is an object: the unit's part goes in as "units", its last member, as the
-         * whole result's filtered to the unit would have it (empty for a unit not in it) */
-        size_t n = strlen(head);
-        char *view = pg_xstrdup(head);
-        if (n && view[n - 1] == '}') view[n - 1] = 0;
-        const char *t[] = {lead, view, ",\"units\":[", part ? part : "", "]}}"};
-        x->body = splice(t, 5);
-        free(view);
     } else {
-        /* lead ends with "result": — the part is named by what was asked instead */
-        char *h2 = pg_xstrdup(lead);
-        h2[strlen(lead) - strlen("\"result\":")] = 0;
-        const char *t[] = {h2,
-                           x->want == PART_SUMMARY ? "\"summary\":"
-                           : x->want == PART_GROUP ? "\"group\":"
-                                                   : "\"unit\":",
-                           part, "}"};
-        x->body = splice(t, 4);
-        free(h2);
+        x->body = compose(a, x->bt, x->rt, x->overdue, head, part);
+        x->part = part, part = NULL;
+        x->cacheable = 1;
     }
     free(part);
     return 1;
@@ -448,11 +545,19 @@ static void answer_whole(bulletin_read *x, pg_store *st, cJSON *b, cJSON *revs)
     cJSON_Delete(result);
 }
 
+static char *print_text(const cJSON *j)
+{
+    char *p = cJSON_PrintUnformatted(j);
+    char *s = pg_xstrdup(p);
+    cJSON_free(p);
+    return s;
+}
+
 static void read_bulletin(uv_work_t *w)
 {
     bulletin_read *x = w->data;
     cJSON *b = NULL, *revs = NULL;
-    char *overdue = NULL, *lead = NULL, *result = NULL;
+    char *result = NULL;
     x->status = 200;
     int rc = x->st ? 0 : pg_store_open(x->datadir, &x->st, &x->d);
     pg_store *st = x->st;
@@ -471,46 +576,71 @@ static void read_bulletin(uv_work_t *w)
         x->status = 500;
         goto done;
     }
-    long id = (long)cJSON_GetObjectItem(b, "id")->valuedouble;
-    x->id = id;
-    for (int i = 0; i < 4; i++)
-        if (x->hb[i] && x->hid[i] == id) x->kept = x->hb[i]; /* its count is the loop's */
+    x->id = (long)cJSON_GetObjectItem(b, "id")->valuedouble;
+    const cJSON *last = cJSON_GetArrayItem(revs, cJSON_GetArraySize(revs) - 1);
+    x->latest = last ? (long)cJSON_GetObjectItem(last, "id")->valuedouble : 0;
     /* the overdue 整改 items frozen with it: a unit's own only (its token's, or the one asked
      * for); every unit's to staff and viewers, who read the whole 通报; null when published
      * before they were kept. Not with a group or the summary. */
-    if (x->want == PART_VIEW || x->want == PART_UNIT) {
-        const char *whose = x->want == PART_UNIT      ? x->key
-                            : x->role == PG_ROLE_UNIT ? x->unit
-                                                      : NULL;
-        if (x->role == PG_ROLE_UNIT && !whose) whose = ""; /* a unit token without a unit */
-        rc = pg_bulletin_overdue(st, id, whose, &overdue, &x->d);
+    if (with_overdue(&x->ask)) {
+        rc = pg_bulletin_overdue(st, x->id, x->ask.whose, &x->overdue, &x->d);
         if (rc != 0 && rc != -ENOENT) {
             x->status = 500;
             goto done;
         }
     }
-    char *bt = cJSON_PrintUnformatted(b), *rt = cJSON_PrintUnformatted(revs);
-    lead = overdue
-               ? pg_xasprintf("{\"bulletin\":%s,\"revisions\":%s,\"overdue\":%s,\"result\":", bt,
-                              rt, overdue)
-               : pg_xasprintf("{\"bulletin\":%s,\"revisions\":%s,\"result\":", bt, rt);
-    cJSON_free(bt), cJSON_free(rt);
+    x->bt = print_text(b), x->rt = print_text(revs);
     if (x->want == PART_VIEW && x->role != PG_ROLE_VIEWER && x->role != PG_ROLE_UNIT) {
         /* staff: the whole result (85 MB at 3,003 units), spliced as stored */
-        if (pg_frozen_result_text(st, id, &result, NULL, &x->d) != 0) {
+        if (pg_frozen_result_text(st, x->id, &result, NULL, &x->d) != 0) {
             x->status = 500;
             goto done;
         }
-        const char *t[] = {lead, result, "}"};
-        x->body = splice(t, 3);
-    } else if (!answer_parts(x, st, lead)) {
+        read_ask a = x->ask;
+        x->body = compose(&a, x->bt, x->rt, x->overdue, result, NULL);
+    } else if (!answer_parts(x, st)) {
         pg_diags_free(&x->d);
         answer_whole(x, st, b, revs);
     }
 done:
     cJSON_Delete(b), cJSON_Delete(revs);
-    free(overdue), free(lead), free(result);
+    free(result);
     if (x->status == 500) pg_store_close(x->st), x->st = NULL; /* not kept after a failure */
+}
+
+static void cache_put(pg_host *h, char *key, const char *text, size_t len)
+{
+    pg_blob *b = pg_blob_new(text, len);
+    pg_bcache_put(&h->bulletins, key, b);
+    pg_blob_unref(b);
+    free(key);
+}
+
+static void cache_budget(pg_host *h)
+{
+    h->bulletins.budget = (size_t)h->cfg.bulletin_cache_mb << 20;
+}
+
+/* Keeps what a job read from the parts for the next readers (the loop thread). */
+static void keep(pg_host *h, bulletin_read *x)
+{
+    if (!h->cfg.bulletin_cache_mb || !x->cacheable || x->status != 200) return;
+    cache_budget(h);
+    const read_ask *a = &x->ask;
+    const char *pkey = NULL, *kind = part_kind(a, &pkey);
+    cache_put(h, key_of("b", x->id, NULL, NULL), x->bt, strlen(x->bt));
+    if (x->latest) cache_put(h, key_of("r", x->latest, NULL, NULL), x->rt, strlen(x->rt));
+    if (with_overdue(a))
+        cache_put(h, overdue_key(x->id, a), x->overdue ? x->overdue : "",
+                  x->overdue ? strlen(x->overdue) : 0);
+    if (x->head) {
+        char *k = key_of("p", x->id, "head", "");
+        pg_bcache_put(&h->bulletins, k, x->head);
+        free(k);
+    }
+    if (kind && (x->part || x->part_absent))
+        cache_put(h, key_of("p", x->id, kind, pkey), x->part ? x->part : "",
+                  x->part ? strlen(x->part) : 0);
 }
 
 static void read_bulletin_done(uv_work_t *w, int status)
@@ -524,32 +654,86 @@ static void read_bulletin_done(uv_work_t *w, int status)
         pg_reply_error(x->req, x->status, "%s", x->error);
     else
         pg_reply_diags(x->req, 500, "cannot read the bulletin", &x->d, 5);
-    /* keep the connection and the head read for the next readers */
+    /* keep the connection and what was read for the next readers */
     for (int i = 0; i < 4 && x->st; i++)
         if (!h->readers[i]) h->readers[i] = x->st, x->st = NULL;
     pg_store_close(x->st);
-    int have = 0;
-    for (int i = 0; i < 4; i++) have |= h->heads.b[i] && h->heads.id[i] == x->id;
-    if (x->head && x->id && !have) {
-        int i = h->heads.next;
-        pg_blob_unref(h->heads.b[i]);
-        h->heads.b[i] = pg_blob_ref(x->head);
-        h->heads.id[i] = x->id;
-        h->heads.next = (i + 1) % 4;
-    }
-    for (int i = 0; i < 4; i++) pg_blob_unref(x->hb[i]);
-    pg_blob_unref(x->head), pg_blob_unref(x->body);
+    keep(h, x);
+    pg_blob_unref(x->kept), pg_blob_unref(x->head), pg_blob_unref(x->body);
     pg_diags_free(&x->d);
-    free(x->error), free(x->datadir), free(x->scheme), free(x->period), free(x->key), free(x->unit),
-        free(x);
+    free(x->error), free(x->datadir), free(x->scheme), free(x->period), free(x->key), free(x->unit);
+    free(x->bt), free(x->rt), free(x->overdue), free(x->part), free(x);
 }
 
 void pg_bulletin_heads_free(pg_host *h)
 {
-    for (int i = 0; i < 4; i++) {
-        pg_blob_unref(h->heads.b[i]), h->heads.b[i] = NULL;
-        pg_store_close(h->readers[i]), h->readers[i] = NULL;
+    pg_bcache_free(&h->bulletins);
+    for (int i = 0; i < 4; i++) pg_store_close(h->readers[i]), h->readers[i] = NULL;
+}
+
+/* Which bulletin a read names, by the loop's store connection: the id of `revision` (0: the
+ * latest) and the latest's id. 0 when found, else -ENOENT (the job says why) or an error. */
+static int loop_resolve(pg_host *h, const char *scheme, const char *period, int revision, long *id,
+                        long *latest)
+{
+    sqlite3_stmt *s;
+    pg_diags d = {0};
+    *id = *latest = 0;
+    int rc = pg_store_prepare(h->store,
+                              "SELECT id, revision FROM bulletin WHERE scheme = ?1 AND period = ?2"
+                              " ORDER BY revision",
+                              &s, &d);
+    pg_diags_free(&d);
+    if (rc != 0) return rc;
+    sqlite3_bind_text(s, 1, scheme, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, period, -1, SQLITE_STATIC);
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        long bid = (long)sqlite3_column_int64(s, 0);
+        if (revision && sqlite3_column_int(s, 1) == revision) *id = bid;
+        *latest = bid;
     }
+    sqlite3_finalize(s);
+    if (step != SQLITE_DONE) return -EIO;
+    if (!revision) *id = *latest;
+    return *id ? 0 : -ENOENT;
+}
+
+static pg_blob *cached(pg_host *h, char *key)
+{
+    pg_blob *b = pg_bcache_get(&h->bulletins, key);
+    free(key);
+    return b;
+}
+
+/* Answers the read from the cache when every piece of it is kept; 1 when answered. `*head`: the
+ * bulletin's head when kept (for the job to borrow), `*id` the bulletin, else 0. */
+static int answer_cached(pg_call *c, const read_ask *a, const char *scheme, const char *period,
+                         int revision, pg_blob **head, long *id)
+{
+    pg_host *h = c->h;
+    long latest;
+    *head = NULL;
+    if (!h->cfg.bulletin_cache_mb || !h->store) return 0;
+    if (loop_resolve(h, scheme, period, revision, id, &latest) != 0) {
+        *id = 0;
+        return 0;
+    }
+    const char *pkey = NULL, *kind = part_kind(a, &pkey);
+    pg_blob *hb = a->want == PART_VIEW ? cached(h, key_of("p", *id, "head", "")) : NULL;
+    if (hb) *head = pg_blob_ref(hb);
+    pg_blob *bt = cached(h, key_of("b", *id, NULL, NULL));
+    pg_blob *rt = cached(h, key_of("r", latest, NULL, NULL));
+    pg_blob *ov = with_overdue(a) ? cached(h, overdue_key(*id, a)) : NULL;
+    pg_blob *part = kind ? cached(h, key_of("p", *id, kind, pkey)) : NULL;
+    if (!bt || !rt || (with_overdue(a) && !ov) || (a->want == PART_VIEW && !hb) || (kind && !part))
+        return 0;
+    if (kind && !part->len && !a->unit_view) return 0; /* only a unit's view keeps "none" */
+    pg_blob *body = compose(a, bt->data, rt->data, ov ? ov->data : NULL, hb ? hb->data : NULL,
+                            part && part->len ? part->data : NULL);
+    pg_reply_send(c->req, 200, "application/json", NULL, body);
+    pg_blob_unref(body);
+    return 1;
 }
 
 /* GET /api/v1/bulletins/{scheme}/{period}[/{revision}][?part=summary | ?group=G | ?unit=U] */
@@ -581,6 +765,7 @@ static void get_bulletin(pg_call *c)
     if (part) want = PART_SUMMARY;
     if (group) want = PART_GROUP;
     if (unit) want = PART_UNIT;
+    /* who may read what is decided here, before the cache is asked */
     if (unit &&
         (c->tok->role == PG_ROLE_VIEWER ||
          (c->tok->role == PG_ROLE_UNIT && (!c->tok->unit || strcmp(c->tok->unit, unit) != 0)))) {
@@ -591,6 +776,19 @@ static void get_bulletin(pg_call *c)
         pg_reply_error(c->req, 503, "the host is shutting down");
         goto out;
     }
+    pg_role role = c->tok->role;
+    const char *own = role == PG_ROLE_UNIT ? c->tok->unit : NULL;
+    read_ask a = ask_of(want, group ? group : unit, role, own);
+    /* staff's whole result is not kept: it is read from the store each time */
+    int keepable = !(want == PART_VIEW && role != PG_ROLE_VIEWER && role != PG_ROLE_UNIT);
+    pg_blob *head = NULL;
+    long id = 0;
+    if (keepable && answer_cached(c, &a, c->seg[3], period, revision, &head, &id)) {
+        c->h->bulletins.hits++;
+        pg_blob_unref(head);
+        goto out;
+    }
+    if (keepable && c->h->cfg.bulletin_cache_mb) c->h->bulletins.misses++;
     bulletin_read *x = pg_xcalloc(1, sizeof *x);
     x->work.data = x;
     x->h = c->h;
@@ -599,17 +797,15 @@ static void get_bulletin(pg_call *c)
     x->scheme = pg_xstrdup(c->seg[3]);
     x->period = pg_xstrdup(period);
     x->key = group ? group : unit, group = unit = NULL;
-    x->unit = c->tok->role == PG_ROLE_UNIT && c->tok->unit ? pg_xstrdup(c->tok->unit) : NULL;
-    x->revision = revision, x->want = want, x->role = c->tok->role;
+    x->unit = own ? pg_xstrdup(own) : NULL;
+    x->revision = revision, x->want = want, x->role = role;
+    x->ask = ask_of(want, x->key, role, x->unit); /* the job's own copies of the strings */
+    x->kept = head, x->kept_id = head ? id : 0;   /* the loop's reference, dropped when done */
     for (int i = 0; i < 4 && !x->st; i++) x->st = c->h->readers[i], c->h->readers[i] = NULL;
-    /* the heads kept may hold this one's: the job takes it by the bulletin's id */
-    for (int i = 0; i < 4; i++)
-        if (c->h->heads.b[i])
-            x->hb[i] = pg_blob_ref(c->h->heads.b[i]), x->hid[i] = c->h->heads.id[i];
     int rc = uv_queue_work(c->h->loop, &x->work, read_bulletin, read_bulletin_done);
     if (rc != 0) {
         pg_reply_error(c->req, 500, "cannot read the bulletin: %s", uv_strerror(rc));
-        for (int i = 0; i < 4; i++) pg_blob_unref(x->hb[i]);
+        pg_blob_unref(x->kept);
         pg_store_close(x->st);
         free(x->datadir), free(x->scheme), free(x->period), free(x->key), free(x->unit), free(x);
     }
