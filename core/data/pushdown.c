@@ -777,8 +777,9 @@ static void fingerprint(const pg_pushdown *p, sb *b)
 
 /* The source's rows as a FROM item `pg_n`: each field normalised (pg_c<i>), the local day and
  * W of the time fields that expressions read (pg_d<i>, pg_w<i>, so that workdays() does not
- * repeat them), and pg_first = 1 on the row of a key that counts (every row when the source
- * has no key); rows whose key repeated are dropped unless `all`.
+ * repeat them), and pg_first = 1 on the row of a key that counts, 0 on its repeats (1 on
+ * every row when the source has no key: the scan's SUM(pg_first) is the rows that count);
+ * rows whose key repeated are dropped unless `all`.
  *
  * Finding the repeats sorts the table by key (row_number()), the dearest step of a pull. A
  * key column with a unique index cannot hold a repeat (a deterministic collation's equality
@@ -864,16 +865,14 @@ static void rows_from(pg_pushdown *p, sb *b, const char *table, int all)
         sb_fmt(b, " FROM (SELECT %s, 1 AS pg_first%s FROM %s AS pg_raw WHERE %s UNION ALL ", norm.p,
                raw, table, uniq.p);
         /* the first row of a key in the order the record pull reads (every column) */
-        sb_fmt(b,
-               "SELECT %s, CASE WHEN %s IS NULL THEN 1 ELSE ROW_NUMBER() OVER (PARTITION BY %s "
-               "ORDER BY ",
+        sb_fmt(b, "SELECT %s, CASE WHEN %s IS NULL OR ROW_NUMBER() OVER (PARTITION BY %s ORDER BY ",
                norm.p, key.p, key.p);
         for (int i = 0; i < src->nfields; i++) {
             if (i) sb_add(b, ", ");
             sb_ident(b, src->fields[i].name, strlen(src->fields[i].name));
         }
-        sb_fmt(b, ") END AS pg_first%s FROM %s AS pg_raw WHERE NOT %s) AS pg_n0", raw, table,
-               uniq.p);
+        sb_fmt(b, ") = 1 THEN 1 ELSE 0 END AS pg_first%s FROM %s AS pg_raw WHERE NOT %s) AS pg_n0",
+               raw, table, uniq.p);
         free(kn.p), free(key.p), free(uniq.p);
     } else {
         sb_fmt(b, " FROM (SELECT %s, 1 AS pg_first%s FROM %s AS pg_raw) AS pg_n0", norm.p, raw,
