@@ -173,10 +173,10 @@ static int not_in_pack(pg_store *st, long id, const char *key, pg_diags *d)
     return -EIO;
 }
 
-int pg_bulletin_part(pg_store *st, long id, const char *kind, const char *key, char **text,
-                     size_t *len, pg_diags *d)
+/* The blob that holds part (kind, key) of bulletin `id` into `hash`: its own, or its pack's. */
+static int part_hash(pg_store *st, long id, const char *kind, const char *key, char hash[65],
+                     pg_diags *d)
 {
-    *text = NULL;
     sqlite3_stmt *s;
     int rc = pg_store_prepare(st,
                               "SELECT body FROM bulletin_part WHERE bulletin = ? AND kind = ?"
@@ -186,21 +186,59 @@ int pg_bulletin_part(pg_store *st, long id, const char *kind, const char *key, c
     sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, key ? key : "", -1, SQLITE_STATIC);
-    char hash[65] = "";
+    *hash = 0;
     int step = sqlite3_step(s);
     if (step == SQLITE_ROW)
-        snprintf(hash, sizeof hash, "%s", (const char *)sqlite3_column_text(s, 0));
+        snprintf(hash, 65, "%s", (const char *)sqlite3_column_text(s, 0));
     else if (step == SQLITE_DONE)
         rc = -ENOENT;
     else
         rc = pg_store_fail(st, "reading a bulletin's part", d);
     sqlite3_finalize(s);
+    return rc;
+}
+
+int pg_bulletin_part(pg_store *st, long id, const char *kind, const char *key, char **text,
+                     size_t *len, pg_diags *d)
+{
+    *text = NULL;
+    char hash[65];
+    int rc = part_hash(st, id, kind, key, hash, d);
     if (rc != 0) return rc;
     if ((rc = pg_store_blob_get(st, hash, text, len, d)) != 0 || **text == '{') return rc;
     char *one = pack_line(*text, key, len);
     free(*text);
     *text = one;
     return one ? 0 : not_in_pack(st, id, key, d);
+}
+
+int pg_bulletin_unit_pack(pg_store *st, long id, const char *key,
+                          void (*each)(void *arg, const char *unit, const char *text, size_t len),
+                          void *arg, pg_diags *d)
+{
+    char hash[65], *text = NULL;
+    size_t len = 0;
+    int rc = part_hash(st, id, "unit", key, hash, d);
+    if (rc == 0) rc = pg_store_blob_get(st, hash, &text, &len, d);
+    if (rc != 0) return rc;
+    if (*text == '{') { /* stored alone */
+        each(arg, key, text, len);
+        free(text);
+        return 0;
+    }
+    int found = 0;
+    for (char *l = text; *l;) {
+        char *tab = strchr(l, '\t'), *end = strchr(l, '\n');
+        if (!end) end = l + strlen(l);
+        if (tab && tab < end) {
+            *tab = 0;
+            found |= strcmp(l, key) == 0;
+            each(arg, l, tab + 1, (size_t)(end - tab - 1));
+        }
+        l = *end ? end + 1 : end;
+    }
+    free(text);
+    return found ? 0 : not_in_pack(st, id, key, d);
 }
 
 int pg_bulletin_overdue(pg_store *st, long id, const char *unit, char **text, pg_diags *d)
@@ -262,9 +300,7 @@ int pg_bulletin_overdue(pg_store *st, long id, const char *unit, char **text, pg
     if (rc == 0 && unit) {
         cJSON_DeleteItemFromObjectCaseSensitive(whole, "units");
         if (mine) cJSON_ReplaceItemInObjectCaseSensitive(whole, "items", mine), mine = NULL;
-        char *p = cJSON_PrintUnformatted(whole);
-        *text = pg_xstrdup(p);
-        cJSON_free(p);
+        *text = pg_json_print(whole, 0, NULL);
     } else if (rc == 0) {
         /* the units' lists, each an array, in the order the '' row names them */
         cJSON *order = cJSON_DetachItemFromObjectCaseSensitive(whole, "units"), *u, *l;
@@ -288,9 +324,7 @@ int pg_bulletin_overdue(pg_store *st, long id, const char *unit, char **text, pg
         pg_strmap_free(&place);
         free(at);
         cJSON_Delete(order), cJSON_Delete(lists);
-        char *p = cJSON_PrintUnformatted(whole);
-        *text = pg_xstrdup(p);
-        cJSON_free(p);
+        *text = pg_json_print(whole, 0, NULL);
     }
     cJSON_Delete(whole), cJSON_Delete(mine);
     return rc;
@@ -610,10 +644,7 @@ static int insert_bulletin(pg_store *st, const pg_run *run, int revision, const 
 
 static char *print(const cJSON *j)
 {
-    char *p = j ? cJSON_PrintUnformatted(j) : NULL;
-    char *s = p ? pg_xstrdup(p) : NULL;
-    cJSON_free(p);
-    return s;
+    return j ? pg_json_print(j, 0, NULL) : NULL;
 }
 
 /* The content hash of the chain link that governs month `m` (1–12) of `chain`, or NULL. */

@@ -173,6 +173,15 @@ int pg_publish_find(pg_store *st, const char *scheme, const char *period, int re
 int pg_bulletin_part(pg_store *st, long id, const char *kind, const char *key, char **text,
                      size_t *len, pg_diags *d);
 
+/* Unit `key`'s part of bulletin `id` and every other unit's stored in the same pack (units' parts
+ * are kept sixteen to a compressed blob): each(arg, unit, text, len) once per unit, `text` its
+ * part as pg_bulletin_part gives it but not NUL-terminated, both valid during the call only. For
+ * a reader that keeps parts (the host's cache): one decompression fills sixteen units. -ENOENT
+ * as pg_bulletin_part's. */
+int pg_bulletin_unit_pack(pg_store *st, long id, const char *key,
+                          void (*each)(void *arg, const char *unit, const char *text, size_t len),
+                          void *arg, pg_diags *d);
+
 /* The overdue 整改 items bulletin `id` was published with (table bulletin_rectify, schema 10),
  * as pg_overdue_json made them: {"as_of", "items"}, the items of every unit in the units'
  * order, or unit's only. -ENOENT without a diagnostic for a bulletin published before schema
