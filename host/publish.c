@@ -409,7 +409,8 @@ typedef struct {
     int revision, want;
     pg_role role;
     read_ask ask;
-    long kept_id;  /* the bulletin whose head the loop lent (`kept`), or 0 */
+    long kept_id; /* the bulletin whose pieces the loop lent (kept, kept_part, kept_ov), or 0 */
+    pg_blob *kept_part, *kept_ov; /* its part and overdue items, when the cache had them */
     pg_blob *kept; /* its head, with a reference the loop takes and drops (a blob's count is
                       the loop thread's alone): the job only reads its bytes */
     pg_blob *head; /* the head the job read from the store, or NULL */
@@ -424,6 +425,8 @@ typedef struct {
     char *overdue;   /* the overdue items (NULL: none kept) */
     char *part;      /* the part spliced besides the head, or NULL */
     int part_absent; /* a unit's view of a bulletin that has no part of that unit */
+    char **pack;     /* the units' parts read with the unit's, from its pack: key, text, … */
+    int npack;
     pg_diags d;
 } bulletin_read;
 
@@ -472,6 +475,17 @@ static int head_of(bulletin_read *x, pg_store *st, int fresh, const char **text)
     return 0;
 }
 
+/* Collects the units' parts of a pack (pg_bulletin_unit_pack), for the cache. */
+static void pack_unit(void *arg, const char *unit, const char *text, size_t len)
+{
+    bulletin_read *x = arg;
+    x->pack = pg_xrealloc(x->pack, sizeof *x->pack * (size_t)(x->npack + 2));
+    x->pack[x->npack++] = pg_xstrdup(unit);
+    char *t = pg_xmalloc(len + 1);
+    memcpy(t, text, len), t[len] = 0;
+    x->pack[x->npack++] = t;
+}
+
 /* Answers from the parts; 1 when answered, 0 when the bulletin has no parts (published before
  * them). */
 static int answer_parts(bulletin_read *x, pg_store *st)
@@ -480,7 +494,18 @@ static int answer_parts(bulletin_read *x, pg_store *st)
     char *part = NULL;
     const char *head = NULL, *pkey = NULL, *kind = part_kind(a, &pkey);
     int rc = 0;
-    if (kind) rc = pg_bulletin_part(st, x->id, kind, pkey, &part, NULL, &x->d);
+    if (kind && x->kept_part && x->kept_id == x->id) {
+        if (x->kept_part->len)
+            part = pg_xstrdup(x->kept_part->data);
+        else
+            x->part_absent = 1; /* kept so: the bulletin has parts, not this unit's */
+    } else if (kind && strcmp(kind, "unit") == 0) {
+        rc = pg_bulletin_unit_pack(st, x->id, pkey, pack_unit, x, &x->d);
+        for (int i = 0; rc == 0 && i < x->npack; i += 2)
+            if (strcmp(x->pack[i], pkey) == 0) part = pg_xstrdup(x->pack[i + 1]);
+    } else if (kind) {
+        rc = pg_bulletin_part(st, x->id, kind, pkey, &part, NULL, &x->d);
+    }
     if (rc == 0 && a->want == PART_VIEW) rc = head_of(x, st, 0, &head);
     /* a part not found: no such group or unit, or no parts at all, which the stored head says
      * (a kept copy could only say that it had some) */
@@ -582,7 +607,9 @@ static void read_bulletin(uv_work_t *w)
     /* the overdue 整改 items frozen with it: a unit's own only (its token's, or the one asked
      * for); every unit's to staff and viewers, who read the whole 通报; null when published
      * before they were kept. Not with a group or the summary. */
-    if (with_overdue(&x->ask)) {
+    if (with_overdue(&x->ask) && x->kept_ov && x->kept_id == x->id) {
+        x->overdue = x->kept_ov->len ? pg_xstrdup(x->kept_ov->data) : NULL;
+    } else if (with_overdue(&x->ask)) {
         rc = pg_bulletin_overdue(st, x->id, x->ask.whose, &x->overdue, &x->d);
         if (rc != 0 && rc != -ENOENT) {
             x->status = 500;
@@ -641,6 +668,10 @@ static void keep(pg_host *h, bulletin_read *x)
     if (kind && (x->part || x->part_absent))
         cache_put(h, key_of("p", x->id, kind, pkey), x->part ? x->part : "",
                   x->part ? strlen(x->part) : 0);
+    for (int i = 0; i < x->npack; i += 2) /* the unit's pack: fifteen more units' reads kept */
+        if (strcmp(x->pack[i], pkey) != 0)
+            cache_put(h, key_of("p", x->id, "unit", x->pack[i]), x->pack[i + 1],
+                      strlen(x->pack[i + 1]));
 }
 
 static void read_bulletin_done(uv_work_t *w, int status)
@@ -660,6 +691,9 @@ static void read_bulletin_done(uv_work_t *w, int status)
     pg_store_close(x->st);
     keep(h, x);
     pg_blob_unref(x->kept), pg_blob_unref(x->head), pg_blob_unref(x->body);
+    pg_blob_unref(x->kept_part), pg_blob_unref(x->kept_ov);
+    for (int i = 0; i < x->npack; i++) free(x->pack[i]);
+    free(x->pack);
     pg_diags_free(&x->d);
     free(x->error), free(x->datadir), free(x->scheme), free(x->period), free(x->key), free(x->unit);
     free(x->bt), free(x->rt), free(x->overdue), free(x->part), free(x);
@@ -706,14 +740,15 @@ static pg_blob *cached(pg_host *h, char *key)
     return b;
 }
 
-/* Answers the read from the cache when every piece of it is kept; 1 when answered. `*head`: the
- * bulletin's head when kept (for the job to borrow), `*id` the bulletin, else 0. */
+/* Answers the read from the cache when every piece of it is kept; 1 when answered. Else
+ * lent[0..2]: the bulletin's head, part and overdue items that are kept, each with a reference for
+ * the job to borrow (NULL when not kept), and `*id` the bulletin (0: not found). */
 static int answer_cached(pg_call *c, const read_ask *a, const char *scheme, const char *period,
-                         int revision, pg_blob **head, long *id)
+                         int revision, pg_blob *lent[3], long *id)
 {
     pg_host *h = c->h;
     long latest;
-    *head = NULL;
+    lent[0] = lent[1] = lent[2] = NULL;
     if (!h->cfg.bulletin_cache_mb || !h->store) return 0;
     if (loop_resolve(h, scheme, period, revision, id, &latest) != 0) {
         *id = 0;
@@ -721,14 +756,17 @@ static int answer_cached(pg_call *c, const read_ask *a, const char *scheme, cons
     }
     const char *pkey = NULL, *kind = part_kind(a, &pkey);
     pg_blob *hb = a->want == PART_VIEW ? cached(h, key_of("p", *id, "head", "")) : NULL;
-    if (hb) *head = pg_blob_ref(hb);
     pg_blob *bt = cached(h, key_of("b", *id, NULL, NULL));
     pg_blob *rt = cached(h, key_of("r", latest, NULL, NULL));
     pg_blob *ov = with_overdue(a) ? cached(h, overdue_key(*id, a)) : NULL;
     pg_blob *part = kind ? cached(h, key_of("p", *id, kind, pkey)) : NULL;
-    if (!bt || !rt || (with_overdue(a) && !ov) || (a->want == PART_VIEW && !hb) || (kind && !part))
+    if (part && !part->len && !a->unit_view) part = NULL; /* only a unit's view keeps "none" */
+    if (!bt || !rt || (with_overdue(a) && !ov) || (a->want == PART_VIEW && !hb) ||
+        (kind && !part)) {
+        pg_blob *have[3] = {hb, part, ov};
+        for (int i = 0; i < 3; i++) lent[i] = have[i] ? pg_blob_ref(have[i]) : NULL;
         return 0;
-    if (kind && !part->len && !a->unit_view) return 0; /* only a unit's view keeps "none" */
+    }
     pg_blob *body = compose(a, bt->data, rt->data, ov ? ov->data : NULL, hb ? hb->data : NULL,
                             part && part->len ? part->data : NULL);
     pg_reply_send(c->req, 200, "application/json", NULL, body);
@@ -781,11 +819,10 @@ static void get_bulletin(pg_call *c)
     read_ask a = ask_of(want, group ? group : unit, role, own);
     /* staff's whole result is not kept: it is read from the store each time */
     int keepable = !(want == PART_VIEW && role != PG_ROLE_VIEWER && role != PG_ROLE_UNIT);
-    pg_blob *head = NULL;
+    pg_blob *lent[3] = {NULL, NULL, NULL};
     long id = 0;
-    if (keepable && answer_cached(c, &a, c->seg[3], period, revision, &head, &id)) {
+    if (keepable && answer_cached(c, &a, c->seg[3], period, revision, lent, &id)) {
         c->h->bulletins.hits++;
-        pg_blob_unref(head);
         goto out;
     }
     if (keepable && c->h->cfg.bulletin_cache_mb) c->h->bulletins.misses++;
@@ -800,12 +837,13 @@ static void get_bulletin(pg_call *c)
     x->unit = own ? pg_xstrdup(own) : NULL;
     x->revision = revision, x->want = want, x->role = role;
     x->ask = ask_of(want, x->key, role, x->unit); /* the job's own copies of the strings */
-    x->kept = head, x->kept_id = head ? id : 0;   /* the loop's reference, dropped when done */
+    /* the loop's references, dropped when done */
+    x->kept = lent[0], x->kept_part = lent[1], x->kept_ov = lent[2], x->kept_id = id;
     for (int i = 0; i < 4 && !x->st; i++) x->st = c->h->readers[i], c->h->readers[i] = NULL;
     int rc = uv_queue_work(c->h->loop, &x->work, read_bulletin, read_bulletin_done);
     if (rc != 0) {
         pg_reply_error(c->req, 500, "cannot read the bulletin: %s", uv_strerror(rc));
-        pg_blob_unref(x->kept);
+        pg_blob_unref(x->kept), pg_blob_unref(x->kept_part), pg_blob_unref(x->kept_ov);
         pg_store_close(x->st);
         free(x->datadir), free(x->scheme), free(x->period), free(x->key), free(x->unit), free(x);
     }
