@@ -4,6 +4,10 @@
 // bulletin holds is filtered by the server per role: staff see every unit's lost points, a unit
 // its own, a viewer the rankings only. A published bulletin is frozen, so this page shows exactly
 // what was circulated; the 排名 tab shows the live evaluation.
+// Staff and viewers read the bulletin whole. A unit's user reads it in parts (at 3,003 units the
+// whole view is 1 MB, most of it other groups' rankings): the summary first (who, when, why, the
+// revisions and the groups), then its own group's ranking and its own lost points, each drawn
+// when it comes; every other group's ranking is read when its section is opened.
 import { get, post, explain, periodsOf, defaultPeriod, download } from "./api.js";
 import { el, num, table, select, when, pager, LONG } from "./dom.js";
 import { go } from "./app.js";
@@ -218,19 +222,78 @@ function findUnit(state, groups, tables, losses) {
   return box;
 }
 
+// A part of the page read after the page is drawn: marked busy, saying it is loading, until
+// fill(nodes) puts its content in.
+function later(tag, attrs, loading) {
+  const box = el(tag, { ...attrs, "aria-busy": "true" }, el("p", { class: "muted" }, loading));
+  box.fill = (...nodes) => {
+    box.replaceChildren(...nodes.flat().filter((n) => n != null));
+    box.removeAttribute("aria-busy");
+  };
+  return box;
+}
+
+// One group's ranking as the bulletin has it: its table (the unit's own row marked) and who is
+// not ranked.
+function groupRanking(state, summary, g, period) {
+  const own = state.me.unit;
+  const t = rankingTable(summary, g, (u) => u === own, bandsOf(state), `${g.name} ${periodLabel(period)} 排名`,
+    (g.ranking || []).some((r) => r.unit === own) ? own : null);
+  return [t, g.unranked && g.unranked.length ? el("p", null, "未排名：", g.unranked.map((u) => u.name).join("、")) : null];
+}
+
+// A unit's user: the parts after the summary. Its own group's ranking and its own lost points are
+// read at once, side by side; each other group's ranking when its section is opened.
+function unitParts(state, root, path, summary, b) {
+  const mine = state.units.get(state.me.unit);
+  const groups = summary.groups || [];
+  const ownGroup = groups.find((g) => mine && g.id === mine.group);
+  const read = (q) => get(`${path}?${q}`);
+  const failed = (box, what) => (e) => box.fill(el("p", { class: "error" }, `${what}未能载入：${explain(e)}`));
+  if (ownGroup) {
+    const box = later("section", { class: "own-group", "data-group": ownGroup.id }, "正在载入本组排名……");
+    root.append(el("h3", null, `${ownGroup.name} 排名`), box);
+    read(`group=${encodeURIComponent(ownGroup.id)}`).then((d) =>
+      box.fill(groupRanking(state, summary, d.group, b.period)), failed(box, "本组排名"));
+  }
+  const losses = later("section", { class: "own-losses" }, "正在载入本单位失分明细……");
+  root.append(losses);
+  read(`unit=${encodeURIComponent(state.me.unit)}`).then((d) =>
+    losses.fill(unitLosses(state, { units: [d.unit] })), (e) => {
+    if (e.status === 404) losses.fill(el("p", { class: "muted" }, "本期通报不含本单位。"));
+    else failed(losses, "本单位失分明细")(e);
+  });
+  for (const g of groups.filter((x) => x !== ownGroup)) {
+    const body = el("div", null, el("p", { class: "muted" }, "展开后载入。"));
+    const d = el("details", { class: "other-group", "data-group": g.id },
+      el("summary", null, `${g.name} 排名（${g.ranked} 个单位排名` + (g.unranked ? `，${g.unranked} 个未排名` : "") + "）"), body);
+    let asked = false;
+    d.addEventListener("toggle", () => {
+      if (!d.open || asked) return;
+      asked = true;
+      const box = later("div", null, "正在载入……");
+      body.replaceChildren(box);
+      read(`group=${encodeURIComponent(g.id)}`).then((x) => box.fill(groupRanking(state, summary, x.group, b.period)),
+        (e) => { asked = false; failed(box, `${g.name} 排名`)(e); });
+    });
+    root.append(d);
+  }
+}
+
 async function view(state, [scheme, period, revision]) {
   const path = `bulletins/${encodeURIComponent(scheme)}/${encodeURIComponent(period)}` +
     (revision ? "/" + encodeURIComponent(revision) : "");
+  const own = state.me.role === "unit" ? state.me.unit : null;
   let data;
   try {
-    data = await get(path);
+    data = await get(own ? path + "?part=summary" : path);
   } catch (e) {
     if (e.status !== 404) throw e;
     return el("div", null, el("p", null, el("a", { href: "#/bulletins" }, "← 全部通报")),
       el("p", { class: "empty" }, `${schemeName(state, scheme)} ${period}：${EMPTY}。`));
   }
   const b = data.bulletin;
-  const result = data.result || {};
+  const result = (own ? data.summary : data.result) || {};
   const revisions = (data.revisions || []).slice().sort((x, y) => x.revision - y.revision);
   const latest = revisions.length ? revisions[revisions.length - 1].revision : b.revision;
   const root = el("div", { class: "bulletin" });
@@ -248,14 +311,16 @@ async function view(state, [scheme, period, revision]) {
     root.append(el("p", { class: "revisions" }, "各版本：", revisions.map((r) =>
       r.revision === b.revision ? el("strong", null, ` 第 ${r.revision} 版 `)
         : el("a", { href: href(b, r.revision) }, ` 第 ${r.revision} 版（${when(r.published_at)}）`))));
+  if (own) {
+    unitParts(state, root, path, result, b);
+    return root;
+  }
   const groups = result.groups || [];
-  const mayOpen = (u) => state.me.role !== "viewer" && (state.me.role !== "unit" || u === state.me.unit);
-  const own = state.me.role === "unit" ? state.me.unit : null;
+  const mayOpen = () => state.me.role !== "viewer";
   const tables = new Map();
   const at = root.childElementCount; // the search box goes here, once the tables are made
   for (const g of groups) {
-    const t = rankingTable(result, g, mayOpen, bandsOf(state), `${g.name} ${periodLabel(b.period)} 排名`,
-      g.ranking.some((r) => r.unit === own) ? own : null);
+    const t = rankingTable(result, g, mayOpen, bandsOf(state), `${g.name} ${periodLabel(b.period)} 排名`, null);
     tables.set(g.id, t);
     root.append(el("h3", null, `${g.name} 排名`), t);
     if (g.unranked && g.unranked.length)
@@ -263,8 +328,8 @@ async function view(state, [scheme, period, revision]) {
   }
   const losses = unitLosses(state, result);
   if (losses) root.append(losses);
-  // a unit's user has its own row marked; the others find any unit
-  if (!own && groups.length) root.insertBefore(findUnit(state, groups, tables, losses), root.children[at]);
+  // staff and viewers find any unit (a unit's user has its own row marked: unitParts)
+  if (groups.length) root.insertBefore(findUnit(state, groups, tables, losses), root.children[at]);
   return root;
 }
 
