@@ -1,0 +1,208 @@
+/* test_json_print.c — pg_json_print and pg_json_number give cJSON's bytes exactly.
+ *
+ * Stored results and runs are cJSON's text, and reproduction compares texts byte for byte, so
+ * the faster printer (core/base/json_print.c) is checked against libcjson itself: numbers of
+ * every kind (rounded decimals as results hold them, whole numbers about INT_MAX and 1e15,
+ * random bit patterns, subnormals, -0, NaN, infinities), strings with every byte from 1 to
+ * 255, and random trees with empty and nested objects and arrays, formatted and not. */
+#include "base.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t seed = 0x9e3779b97f4a7c15u;
+
+static uint64_t next(void)
+{
+    seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+    return seed;
+}
+
+/* A number as results and inputs hold them, or any double at all. */
+static double any_number(void)
+{
+    static const double scale[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e9};
+    uint64_t r = next();
+    switch (r % 9) {
+    case 0: { /* any bit pattern (NaN and infinities among them) */
+        uint64_t bits = next();
+        double d;
+        memcpy(&d, &bits, sizeof d);
+        return d;
+    }
+    case 1:
+        return (double)(int64_t)(next() % 4000000000u) - 2e9; /* about INT_MAX */
+    case 2:
+        return (double)(next() >> 10) * ((r >> 8) & 1 ? -1 : 1); /* whole, beyond 1e15 */
+    case 3:
+        return ldexp((double)(next() >> 11), -1074 + (int)(r >> 40) % 64); /* subnormal */
+    case 4:
+        return (double)(next() % 100000) / 7.0;
+    default: /* rounded: points, shares, totals */
+        return (double)(int64_t)(next() % 20000000 - 10000000) / scale[(r >> 4) % 8];
+    }
+}
+
+static void same_as_cjson(const cJSON *t)
+{
+    for (int fmt = 0; fmt < 2; fmt++) {
+        char *want = fmt ? cJSON_Print(t) : cJSON_PrintUnformatted(t);
+        size_t len = 0;
+        char *got = pg_json_print(t, fmt, &len);
+        assert_non_null(want);
+        assert_non_null(got);
+        assert_string_equal(got, want);
+        assert_int_equal(len, strlen(want));
+        free(got), cJSON_free(want);
+    }
+}
+
+static void numbers(void **state)
+{
+    (void)state;
+    static const double fixed[] = {0.0,
+                                   -0.0,
+                                   1,
+                                   -1,
+                                   0.1,
+                                   0.2,
+                                   0.3,
+                                   88.19,
+                                   95.19,
+                                   1.0 / 3,
+                                   2.0 / 3,
+                                   1e-4,
+                                   9.9999e-5,
+                                   1e-5,
+                                   0.00012345,
+                                   123456789012345.0,
+                                   999999999999999.0,
+                                   1e15,
+                                   1e15 + 1,
+                                   1e16,
+                                   2147483647.0,
+                                   2147483648.0,
+                                   -2147483648.0,
+                                   -2147483649.0,
+                                   1e300,
+                                   -1e-300,
+                                   5e-324,
+                                   NAN,
+                                   INFINITY,
+                                   -INFINITY,
+                                   0.1 + 0.2,
+                                   100.0 - 1e-13,
+                                   12.345678901234567,
+                                   0.000123456789012345,
+                                   91.6585,
+                                   8.3415};
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateNumber(fixed[i]));
+    for (int i = 0; i < 200000; i++) cJSON_AddItemToArray(a, cJSON_CreateNumber(any_number()));
+    same_as_cjson(a);
+    /* one by one too, against cJSON's text of a lone number */
+    for (const cJSON *c = a->child; c; c = c->next) {
+        char b[PG_JSON_NUMBER_BUF], *want = cJSON_PrintUnformatted(c);
+        int n = pg_json_number(b, c->valuedouble);
+        assert_string_equal(b, want);
+        assert_int_equal(n, (int)strlen(want));
+        cJSON_free(want);
+    }
+    cJSON_Delete(a);
+}
+
+static char *any_string(void)
+{
+    int n = (int)(next() % 12);
+    char *s = malloc((size_t)n + 1);
+    for (int i = 0; i < n; i++) {
+        uint64_t r = next();
+        static const char pick[] = "ab\"\\/\t\n\x01\x1f\x7f\xe6\xb1\x95 ";
+        s[i] = r % 4 ? pick[(r >> 8) % 15] : (char)(1 + (r >> 16) % 255);
+    }
+    s[n] = 0;
+    return s;
+}
+
+static cJSON *any_tree(int depth)
+{
+    uint64_t r = next() % (depth > 4 ? 6 : 8);
+    switch (r) {
+    case 0:
+        return cJSON_CreateNull();
+    case 1:
+        return cJSON_CreateBool((int)(next() & 1));
+    case 2:
+    case 3:
+        return cJSON_CreateNumber(any_number());
+    case 4:
+    case 5: {
+        char *s = any_string();
+        cJSON *it = cJSON_CreateString(s);
+        free(s);
+        return it;
+    }
+    case 6: {
+        cJSON *a = cJSON_CreateArray();
+        for (int i = (int)(next() % 5); i > 0; i--) cJSON_AddItemToArray(a, any_tree(depth + 1));
+        return a;
+    }
+    default: {
+        cJSON *o = cJSON_CreateObject();
+        for (int i = (int)(next() % 5); i > 0; i--) {
+            char *k = any_string();
+            cJSON_AddItemToObject(o, k, any_tree(depth + 1));
+            free(k);
+        }
+        return o;
+    }
+    }
+}
+
+static void trees(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 3000; i++) {
+        cJSON *t = any_tree(0);
+        same_as_cjson(t);
+        cJSON_Delete(t);
+    }
+    /* every byte but NUL in one string, as a value and as a key */
+    char all[256];
+    for (int i = 1; i < 256; i++) all[i - 1] = (char)i;
+    all[255] = 0;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, all, all);
+    cJSON_AddItemToObject(o, "empty", cJSON_CreateObject());
+    cJSON_AddItemToObject(o, "none", cJSON_CreateArray());
+    cJSON_AddItemToObject(o, "raw", cJSON_CreateRaw("{\"a\": 1}"));
+    same_as_cjson(o);
+    cJSON_Delete(o);
+}
+
+static void refused_alike(void **state)
+{
+    (void)state;
+    cJSON *raw = cJSON_CreateRaw("x");
+    free(raw->valuestring), raw->valuestring = NULL;
+    assert_null(cJSON_PrintUnformatted(raw));
+    assert_null(pg_json_print(raw, 0, NULL));
+    cJSON_Delete(raw);
+    cJSON none = {0};
+    assert_null(cJSON_Print(&none));
+    assert_null(pg_json_print(&none, 1, NULL));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(numbers), cmocka_unit_test(trees),
+                                       cmocka_unit_test(refused_alike)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
