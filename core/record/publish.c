@@ -330,6 +330,74 @@ int pg_bulletin_overdue(pg_store *st, long id, const char *unit, char **text, pg
     return rc;
 }
 
+int pg_bulletin_overdue_each(pg_store *st, long id, const char *const *units, int n,
+                             void (*each)(void *arg, const char *unit, const char *text), void *arg,
+                             pg_diags *d)
+{
+    sqlite3_stmt *s;
+    int rc = pg_store_prepare(st,
+                              "SELECT body, pack FROM bulletin_rectify WHERE bulletin = ?1"
+                              " AND unit = ?2",
+                              &s, d);
+    if (rc != 0) return rc;
+    cJSON *whole = NULL;
+    char pack[65] = "", *packed = NULL; /* the last pack read, whole */
+    /* the row '' first (as of which day), then each unit's, as pg_bulletin_overdue reads them */
+    for (int i = -1; rc == 0 && i < n; i++) {
+        const char *u = i < 0 ? "" : units[i];
+        sqlite3_reset(s);
+        sqlite3_bind_int64(s, 1, id);
+        sqlite3_bind_text(s, 2, u, -1, SQLITE_STATIC);
+        int step = sqlite3_step(s);
+        const char *inl = NULL, *in = NULL;
+        char *line = NULL;
+        if (step == SQLITE_ROW) {
+            inl = (const char *)sqlite3_column_text(s, 0);
+            in = (const char *)sqlite3_column_text(s, 1);
+        } else if (step != SQLITE_DONE) {
+            rc = pg_store_fail(st, "reading a bulletin's 整改 state", d);
+            break;
+        } else if (i < 0) {
+            rc = -ENOENT; /* published before they were kept */
+            break;
+        }
+        if (in && strcmp(in, pack) != 0) {
+            free(packed), packed = NULL;
+            snprintf(pack, sizeof pack, "%s", in);
+            if ((rc = pg_store_blob_get(st, pack, &packed, NULL, d)) != 0) break;
+        }
+        if (in && !(line = pack_line(packed, u, NULL))) {
+            rc = not_in_pack(st, id, u, d);
+            break;
+        }
+        const char *text = line ? line : inl;
+        cJSON *body = text ? cJSON_Parse(text) : cJSON_CreateArray(); /* none: no items */
+        free(line);
+        if (!body) {
+            pg_error(d, pg_store_path(st), 0, "bulletin %ld: the 整改 state of '%s' is not JSON",
+                     id, u);
+            rc = -EIO;
+            break;
+        }
+        if (i < 0) {
+            whole = body;
+            cJSON_DeleteItemFromObjectCaseSensitive(whole, "units");
+            continue;
+        }
+        /* what pg_bulletin_overdue(st, id, u) answers: the row '' without its units, and u's
+         * items as "items", its last member */
+        cJSON_DeleteItemFromObjectCaseSensitive(whole, "items");
+        cJSON_AddItemToObject(whole, "items", body);
+        char *p = cJSON_PrintUnformatted(whole);
+        each(arg, u, p);
+        cJSON_free(p);
+    }
+    sqlite3_finalize(s);
+    free(packed);
+    cJSON_Delete(whole);
+    return rc;
+}
+
 /* --- publishing ------------------------------------------------------------------------ */
 
 static char *print(const cJSON *j);

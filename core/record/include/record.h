@@ -187,6 +187,13 @@ int pg_bulletin_unit_pack(pg_store *st, long id, const char *key,
  * order, or unit's only. -ENOENT without a diagnostic for a bulletin published before schema
  * 10. */
 int pg_bulletin_overdue(pg_store *st, long id, const char *unit, char **text, pg_diags *d);
+/* pg_bulletin_overdue of each of `units` (n non-empty unit ids), reading the row of the
+ * publication's day once: each(arg, unit, text) with the text pg_bulletin_overdue(st, id, unit)
+ * gives, valid during the call. For a reader that keeps them (the host's cache): the units of one
+ * pack of parts (pg_bulletin_unit_pack). -ENOENT as pg_bulletin_overdue's. */
+int pg_bulletin_overdue_each(pg_store *st, long id, const char *const *units, int n,
+                             void (*each)(void *arg, const char *unit, const char *text), void *arg,
+                             pg_diags *d);
 
 /* DATA/bulletins/<scheme>-<period>-r<N>: where a bulletin's documents are written (malloc'd). */
 char *pg_publish_docs_dir(const char *datadir, const char *scheme, const char *period,
