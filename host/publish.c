@@ -427,6 +427,8 @@ typedef struct {
     int part_absent; /* a unit's view of a bulletin that has no part of that unit */
     char **pack;     /* the units' parts read with the unit's, from its pack: key, text, … */
     int npack;
+    char **ovpack; /* and those units' overdue items: key, text, … */
+    int novpack;
     pg_diags d;
 } bulletin_read;
 
@@ -486,6 +488,32 @@ static void pack_unit(void *arg, const char *unit, const char *text, size_t len)
     x->pack[x->npack++] = t;
 }
 
+/* Collects the overdue items of a pack's units (pg_bulletin_overdue_each), for the cache. */
+static void pack_overdue(void *arg, const char *unit, const char *text)
+{
+    bulletin_read *x = arg;
+    x->ovpack = pg_xrealloc(x->ovpack, sizeof *x->ovpack * (size_t)(x->novpack + 2));
+    x->ovpack[x->novpack++] = pg_xstrdup(unit);
+    x->ovpack[x->novpack++] = pg_xstrdup(text);
+}
+
+/* A unit's part and overdue items, with those of the fifteen other units of its pack (one
+ * decompression, one read of the publication's day), for the cache: 0, or an error (-ENOENT: no
+ * such part, which answer_parts tells apart). */
+static int read_pack(bulletin_read *x, pg_store *st, const char *unit)
+{
+    int rc = pg_bulletin_unit_pack(st, x->id, unit, pack_unit, x, &x->d);
+    if (rc != 0 || !with_overdue(&x->ask) || !x->ask.whose || strcmp(x->ask.whose, unit) != 0)
+        return rc;
+    const char **units = pg_xcalloc((size_t)x->npack / 2 + 1, sizeof *units);
+    for (int i = 0; i < x->npack; i += 2) units[i / 2] = x->pack[i];
+    rc = pg_bulletin_overdue_each(st, x->id, units, x->npack / 2, pack_overdue, x, &x->d);
+    free(units);
+    for (int i = 0; rc == 0 && i < x->novpack; i += 2)
+        if (strcmp(x->ovpack[i], unit) == 0) x->overdue = pg_xstrdup(x->ovpack[i + 1]);
+    return rc == -ENOENT ? 0 : rc; /* no overdue items kept with it: none */
+}
+
 /* Answers from the parts; 1 when answered, 0 when the bulletin has no parts (published before
  * them). */
 static int answer_parts(bulletin_read *x, pg_store *st)
@@ -500,9 +528,9 @@ static int answer_parts(bulletin_read *x, pg_store *st)
         else
             x->part_absent = 1; /* kept so: the bulletin has parts, not this unit's */
     } else if (kind && strcmp(kind, "unit") == 0) {
-        rc = pg_bulletin_unit_pack(st, x->id, pkey, pack_unit, x, &x->d);
-        for (int i = 0; rc == 0 && i < x->npack; i += 2)
-            if (strcmp(x->pack[i], pkey) == 0) part = pg_xstrdup(x->pack[i + 1]);
+        rc = -ENOENT; /* read_bulletin read its pack, if it has one */
+        for (int i = 0; i < x->npack; i += 2)
+            if (strcmp(x->pack[i], pkey) == 0) part = pg_xstrdup(x->pack[i + 1]), rc = 0;
     } else if (kind) {
         rc = pg_bulletin_part(st, x->id, kind, pkey, &part, NULL, &x->d);
     }
@@ -604,10 +632,20 @@ static void read_bulletin(uv_work_t *w)
     x->id = (long)cJSON_GetObjectItem(b, "id")->valuedouble;
     const cJSON *last = cJSON_GetArrayItem(revs, cJSON_GetArraySize(revs) - 1);
     x->latest = last ? (long)cJSON_GetObjectItem(last, "id")->valuedouble : 0;
-    /* the overdue 整改 items frozen with it: a unit's own only (its token's, or the one asked
-     * for); every unit's to staff and viewers, who read the whole 通报; null when published
-     * before they were kept. Not with a group or the summary. */
-    if (with_overdue(&x->ask) && x->kept_ov && x->kept_id == x->id) {
+    /* a unit's part comes with its pack's (read_pack); the overdue 整改 items frozen with it: a
+     * unit's own only (its token's, or the one asked for); every unit's to staff and viewers,
+     * who read the whole 通报; null when published before they were kept. Not with a group or
+     * the summary. */
+    const char *pkey = NULL, *kind = part_kind(&x->ask, &pkey);
+    int packed = kind && strcmp(kind, "unit") == 0 && !(x->kept_part && x->kept_id == x->id);
+    if (packed && (rc = read_pack(x, st, pkey)) != 0 && rc != -ENOENT) {
+        x->status = 500;
+        goto done;
+    }
+    if (rc == -ENOENT) pg_diags_free(&x->d), rc = 0; /* answer_parts says which */
+    if (with_overdue(&x->ask) && x->novpack) {
+        /* read with the pack */
+    } else if (with_overdue(&x->ask) && x->kept_ov && x->kept_id == x->id) {
         x->overdue = x->kept_ov->len ? pg_xstrdup(x->kept_ov->data) : NULL;
     } else if (with_overdue(&x->ask)) {
         rc = pg_bulletin_overdue(st, x->id, x->ask.whose, &x->overdue, &x->d);
@@ -672,6 +710,10 @@ static void keep(pg_host *h, bulletin_read *x)
         if (strcmp(x->pack[i], pkey) != 0)
             cache_put(h, key_of("p", x->id, "unit", x->pack[i]), x->pack[i + 1],
                       strlen(x->pack[i + 1]));
+    for (int i = 0; i < x->novpack; i += 2) /* and their overdue items */
+        if (strcmp(x->ovpack[i], pkey) != 0)
+            cache_put(h, key_of("o", x->id, x->ovpack[i], NULL), x->ovpack[i + 1],
+                      strlen(x->ovpack[i + 1]));
 }
 
 static void read_bulletin_done(uv_work_t *w, int status)
@@ -693,7 +735,8 @@ static void read_bulletin_done(uv_work_t *w, int status)
     pg_blob_unref(x->kept), pg_blob_unref(x->head), pg_blob_unref(x->body);
     pg_blob_unref(x->kept_part), pg_blob_unref(x->kept_ov);
     for (int i = 0; i < x->npack; i++) free(x->pack[i]);
-    free(x->pack);
+    for (int i = 0; i < x->novpack; i++) free(x->ovpack[i]);
+    free(x->pack), free(x->ovpack);
     pg_diags_free(&x->d);
     free(x->error), free(x->datadir), free(x->scheme), free(x->period), free(x->key), free(x->unit);
     free(x->bt), free(x->rt), free(x->overdue), free(x->part), free(x);
