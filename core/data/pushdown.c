@@ -191,6 +191,13 @@ typedef struct {
 
 #define NCOLS 7 /* per metric: n, hits, valued, sum, den, min, max */
 
+/* Every scan is PARTS statements over disjoint parts of the rows (part_test), each marked
+ * CONCURRENT: the plugin may run such statements at the same time on other connections that
+ * share the first one's snapshot (plugins/postgres: pg_export_snapshot), and hands their rows
+ * back in the statements' order all the same. A power of two. */
+#define PARTS 2
+#define CONCURRENT "/* pinggu: concurrent */ "
+
 typedef struct {
     char *unit;
     int bucket;
@@ -211,7 +218,8 @@ struct pg_pushdown {
     int nplaces;
     colset *sets;
     int nsets;
-    int scan; /* the statement of the one scan */
+    int scan; /* the first of the PARTS statements of the one scan */
+    int part; /* the part of the rows the statement being written reads */
     exprs sels, vals;
     /* calendar corrections: sorted days with their cumulative change to the weekday count */
     long *cal_day;
@@ -775,6 +783,43 @@ static void fingerprint(const pg_pushdown *p, sb *b)
     sb_add(b, "), 0) AS text), 0) AS pg_f");
 }
 
+/* Which rows a scan reads: the test that a row is in part p->part of the PARTS into which
+ * every scan is split (SQL text, malloc'd). The parts run as concurrent statements on as many
+ * connections of one snapshot (the plugin's, CONCURRENT below): PostgreSQL 15 does not carry a
+ * fenced subquery's parallel plan into the layers above it, so one statement computes those
+ * layers and the aggregate in one backend. Every row is in exactly one part (a null hashes as
+ * 0), and every row of a key in the same part: the part is a bit of a hash of the key's value
+ * as the repeats are found by it (strings byte for byte; numbers and times as float8, whose
+ * hash makes -0 and 0 alike, as their equality does), so that each part counts a key's first
+ * row as the whole table would. A source without a key is split by its time field. */
+static char *part_test(const pg_pushdown *p)
+{
+    const pg_source *src = p->src;
+    const pg_field *f = &src->fields[src->key_field >= 0 ? src->key_field : src->time_field];
+    sb cn = {0}, b = {0};
+    sb_ident(&cn, f->name, strlen(f->name));
+    sb_add(&b, "(COALESCE(");
+    switch (f->type) {
+    case PG_FT_STRING:
+    case PG_FT_ENUM:
+        sb_fmt(&b, "HASHTEXTEXTENDED(NULLIF(CAST(%s AS text) COLLATE \"C\", ''), 0)", cn.p);
+        break;
+    case PG_FT_INT:
+    case PG_FT_NUMBER:
+        sb_fmt(&b, "HASHFLOAT8EXTENDED(CAST(%s AS float8), 0)", cn.p);
+        break;
+    case PG_FT_TIME:
+        sb_fmt(&b, "HASHFLOAT8EXTENDED(DATE_PART('epoch', CAST(%s AS timestamptz)), 0)", cn.p);
+        break;
+    case PG_FT_BOOL:
+        sb_fmt(&b, "CASE WHEN %s THEN 1 END", cn.p);
+        break;
+    }
+    sb_fmt(&b, ", 0) & %d) = %d", PARTS - 1, p->part);
+    free(cn.p);
+    return sb_take(&b);
+}
+
 /* The source's rows as a FROM item `pg_n`: each field normalised (pg_c<i>), the local day and
  * W of the time fields that expressions read (pg_d<i>, pg_w<i>, so that workdays() does not
  * repeat them), and pg_first = 1 on the row of a key that counts, 0 on its repeats (1 on
@@ -789,6 +834,7 @@ static void fingerprint(const pg_pushdown *p, sb *b)
 static void rows_from(pg_pushdown *p, sb *b, const char *table, int all)
 {
     const pg_source *src = p->src;
+    char *part = part_test(p);
     /* pg_n0 (the rows) → pg_n1 (the days) → pg_n (their W, which reads each day many
      * times: a column, not its expression again) */
     sb_add(b, "(SELECT pg_n1.*");
@@ -862,8 +908,8 @@ static void rows_from(pg_pushdown *p, sb *b, const char *table, int all)
                       "1 AND pg_i.indpred IS NULL AND pg_i.indexprs IS NULL AND pg_a.attname = ");
         sb_lit(&uniq, k->name, (int)strlen(k->name));
         sb_add(&uniq, ")");
-        sb_fmt(b, " FROM (SELECT %s, 1 AS pg_first%s FROM %s AS pg_raw WHERE %s UNION ALL ", norm.p,
-               raw, table, uniq.p);
+        sb_fmt(b, " FROM (SELECT %s, 1 AS pg_first%s FROM %s AS pg_raw WHERE %s AND %s UNION ALL ",
+               norm.p, raw, table, part, uniq.p);
         /* the first row of a key in the order the record pull reads (every column) */
         sb_fmt(b, "SELECT %s, CASE WHEN %s IS NULL OR ROW_NUMBER() OVER (PARTITION BY %s ORDER BY ",
                norm.p, key.p, key.p);
@@ -871,14 +917,16 @@ static void rows_from(pg_pushdown *p, sb *b, const char *table, int all)
             if (i) sb_add(b, ", ");
             sb_ident(b, src->fields[i].name, strlen(src->fields[i].name));
         }
-        sb_fmt(b, ") = 1 THEN 1 ELSE 0 END AS pg_first%s FROM %s AS pg_raw WHERE NOT %s) AS pg_n0",
-               raw, table, uniq.p);
+        sb_fmt(b,
+               ") = 1 THEN 1 ELSE 0 END AS pg_first%s FROM %s AS pg_raw WHERE %s AND NOT %s) AS "
+               "pg_n0",
+               raw, table, part, uniq.p);
         free(kn.p), free(key.p), free(uniq.p);
     } else {
-        sb_fmt(b, " FROM (SELECT %s, 1 AS pg_first%s FROM %s AS pg_raw) AS pg_n0", norm.p, raw,
-               table);
+        sb_fmt(b, " FROM (SELECT %s, 1 AS pg_first%s FROM %s AS pg_raw WHERE %s) AS pg_n0", norm.p,
+               raw, table, part);
     }
-    free(norm.p), free(rawb.p);
+    free(norm.p), free(rawb.p), free(part);
     if (!all) sb_add(b, " WHERE pg_n0.pg_first = 1");
     sb_add(b, " OFFSET 0) AS pg_n1 OFFSET 0) AS pg_n");
 }
@@ -919,9 +967,8 @@ static void add_stmt(pg_pushdown *p, char *sql)
 static void bad_cols(pg_pushdown *p, sb *b, const char *const *vals)
 {
     const pg_source *src = p->src;
+    sb any = {0}, mask = {0}; /* of the current group of BADBITS fields */
     for (int i = 0; i < src->nfields; i++) {
-        if (i % BADBITS == 0) sb_fmt(b, "%s(0", i ? ") AS pg_bad" : ", ");
-        if (i % BADBITS == 0 && i) sb_fmt(b, "%d, (0", i / BADBITS - 1);
         const pg_field *f = &src->fields[i];
         const char *v = vals[i];
         sb cn = {0};
@@ -944,12 +991,24 @@ static void bad_cols(pg_pushdown *p, sb *b, const char *const *vals)
             sb_fmt(&bad, "%s%s < '0001-01-01' OR %s >= '10000-01-01'", bad.n ? " OR " : "", cn.p,
                    cn.p);
         }
-        if (bad.n)
-            sb_fmt(b, " + CASE WHEN %s THEN CAST(%lld AS bigint) ELSE 0 END", bad.p,
+        if (bad.n) {
+            sb_fmt(&any, "%s(%s)", any.n ? " OR " : "", bad.p);
+            sb_fmt(&mask, " + CASE WHEN %s THEN CAST(%lld AS bigint) ELSE 0 END", bad.p,
                    1LL << (i % BADBITS));
+        }
         free(cn.p), free(bad.p);
+        if (i % BADBITS == BADBITS - 1 || i == src->nfields - 1) {
+            /* a row's mask is computed only when one of its tests is true (a null test is
+             * not, in CASE as in OR): a good row costs the tests alone */
+            if (any.n)
+                sb_fmt(b, ", CASE WHEN %s THEN (0%s) ELSE CAST(0 AS bigint) END AS pg_bad%d", any.p,
+                       mask.p, i / BADBITS);
+            else
+                sb_fmt(b, ", CAST(0 AS bigint) AS pg_bad%d", i / BADBITS);
+            free(any.p), free(mask.p);
+            any = (sb){0}, mask = (sb){0};
+        }
     }
-    sb_fmt(b, ") AS pg_bad%d", (src->nfields - 1) / BADBITS);
 }
 
 /* The index of `sql` among the distinct expressions (taking it), added when new. */
@@ -1181,26 +1240,30 @@ static char *scan_stmt(pg_pushdown *p, const char *qt, pg_diags *d, int *bad)
                    k, off, k);
     }
     layer(&in, &lk, &cols);
-    /* the cut-offs: the last double before each window's end; then their days and W */
+    /* the cut-offs: the last double before each window's end, and their days (the cut-off's
+     * expression written out again in its day's: it is cheap); then their W, from the day's
+     * column (W reads its day many times over) */
     for (int k = 0; k < p->nplaces; k++)
         for (int y = 0; y < 2; y++) {
             if (!p->places[k].cut[y]) continue;
             char e[32];
             snprintf(e, sizeof e, "pg_e%c%d", y ? 'y' : 'm', k);
-            sb_add(&cols, ", ");
-            last_before(&cols, e);
-            sb_fmt(&cols, " AS pg_c%c%d", y ? 'y' : 'm', k);
+            sb cut = {0};
+            last_before(&cut, e);
+            sb_fmt(&cols, ", %s AS pg_c%c%d", cut.p, y ? 'y' : 'm', k);
+            sb_fmt(&cols, ", FLOOR((FLOOR(%s) + %d) / CAST(86400 AS float8)) AS pg_c%c%dd", cut.p,
+                   off, y ? 'y' : 'm', k);
+            free(cut.p);
         }
     layer(&in, &lk, &cols);
     for (int k = 0; k < p->nplaces; k++)
         for (int y = 0; y < 2; y++) {
             if (!p->places[k].cut[y]) continue;
-            char *cd = pg_xasprintf("FLOOR((FLOOR(pg_c%c%d) + %d) / CAST(86400 AS float8))",
-                                    y ? 'y' : 'm', k, off);
-            sb_fmt(&cols, ", %s AS pg_c%c%dd, ", cd, y ? 'y' : 'm', k);
+            char cd[32];
+            snprintf(cd, sizeof cd, "pg_c%c%dd", y ? 'y' : 'm', k);
+            sb_add(&cols, ", ");
             workdays_upto(p, &cols, cd);
             sb_fmt(&cols, " AS pg_c%c%dw", y ? 'y' : 'm', k);
-            free(cd);
         }
     layer(&in, &lk, &cols);
     for (int i = 0; i < p->sels.n; i++) sb_fmt(&cols, ", %s AS pg_s%d", p->sels.v[i], i);
@@ -1475,13 +1538,23 @@ pg_pushdown *pg_pushdown_compile(const pg_ruleset *rs, int s, const char *table,
             set_add(p, mi, place_of(p, due), 1);
     }
     if (!p->nplaces) place_of(p, -1); /* the checks and the fingerprint scan all the same */
+    /* each statement once per part; the later parts only when the first compiled (what
+     * cannot be pushed down is reported once) */
     p->scan = p->nstmts;
-    char *scan = scan_stmt(p, qt, d, &bad);
-    if (scan) add_stmt(p, scan);
+    for (p->part = 0; p->part < PARTS; p->part++) {
+        char *scan = scan_stmt(p, qt, d, &bad);
+        if (!scan) break;
+        add_stmt(p, pg_xasprintf("%s%s", CONCURRENT, scan));
+        free(scan);
+    }
     for (int i = 0; i < p->nfams; i++) {
         p->fams[i].stmt = p->nstmts;
-        char *sql = family_stmt(p, &p->fams[i], qt, d, &bad);
-        if (sql) add_stmt(p, sql);
+        for (p->part = 0; p->part < PARTS; p->part++) {
+            char *sql = family_stmt(p, &p->fams[i], qt, d, &bad);
+            if (!sql) break;
+            add_stmt(p, pg_xasprintf("%s%s", CONCURRENT, sql));
+            free(sql);
+        }
     }
     free(qt);
     if (bad) {
@@ -1596,7 +1669,7 @@ int pg_pushdown_row(pg_pushdown *p, int stmt, int ncols, const char *const *valu
             }
         return 0;
     }
-    if (stmt == p->scan) {
+    if (stmt >= p->scan && stmt < p->scan + PARTS) {
         /* per (unit, buckets of each placing): rows, kept, bad values per field, the
          * fingerprint's sums, then the sets */
         int nbad = (src->nfields - 1) / BADBITS + 1;
@@ -1642,7 +1715,7 @@ int pg_pushdown_row(pg_pushdown *p, int stmt, int ncols, const char *const *valu
     }
     for (int f = 0; f < p->nfams; f++) {
         const family *fam = &p->fams[f];
-        if (fam->stmt != stmt) continue;
+        if (stmt < fam->stmt || stmt >= fam->stmt + PARTS) continue;
         if (ncols != 2 + NCOLS * fam->nmetrics) goto bad;
         double bucket;
         if (parse_num(values[1], lens[1], &bucket)) goto bad;

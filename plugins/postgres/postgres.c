@@ -32,8 +32,11 @@
  *
  * Push-down (plugin ABI 4, options.pushdown = "true"): pinggu compiles the source's metrics into
  * plain PostgreSQL statements (core/data/pushdown.c) and this reader only runs them, in one
- * REPEATABLE READ READ ONLY transaction (one snapshot for all of them), streaming each result
- * row back as text. It adds nothing to the statements and reads none of the table itself. */
+ * REPEATABLE READ READ ONLY snapshot, handing each result row back as text in the statements'
+ * order. The statements pinggu marks concurrent (a scan split into disjoint parts of the rows)
+ * run at once on two connections, the second importing the first's snapshot
+ * (pg_export_snapshot, SET TRANSACTION SNAPSHOT): two backends, where one statement would
+ * compute in one. It adds nothing to the statements and reads none of the table itself. */
 #include "plugin.h"
 
 #include <errno.h>
@@ -41,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 
 /* pg_type.h's OIDs (server headers are not needed for two numbers) */
 #define BOOLOID 16
@@ -278,31 +282,183 @@ static PGconn *connect_to(const pg_plugin_read_req *rq, char *err, size_t errlen
     return c;
 }
 
+/* Push-down: a statement pinggu marks so (core/data/pushdown.c: a scan split into disjoint
+ * parts of the rows) may run at the same time as the other marked ones, on another connection
+ * that shares the first one's snapshot. PostgreSQL runs a statement's layers above its parallel
+ * workers in one backend; two statements are two backends, both cores of a 2-core server. */
+#define CONCURRENT "/* pinggu: concurrent */ "
+#define LANES 2 /* connections; pushdown.c splits each scan in as many parts */
+
+static int is_concurrent(const char *sql)
+{
+    return strncmp(sql, CONCURRENT, strlen(CONCURRENT)) == 0;
+}
+
+/* Opens a lane: the session's settings and a REPEATABLE READ READ ONLY transaction, importing
+ * `snap` (another lane's pg_export_snapshot()) when given, so that every lane reads the same
+ * snapshot. */
+static PGconn *lane_open(const pg_plugin_read_req *rq, const char *snap, char *err, size_t errlen)
+{
+    PGconn *c = connect_to(rq, err, errlen);
+    if (!c) return NULL;
+    int rc = exec_ok(c,
+                     "SET DateStyle = 'ISO, YMD'; SET client_encoding = 'UTF8'; SET "
+                     "extra_float_digits = 3; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                     err, errlen);
+    if (rc == 0 && snap) {
+        char *lit = PQescapeLiteral(c, snap, strlen(snap));
+        char *sql = lit ? malloc(strlen(lit) + 32) : NULL;
+        if (!sql) {
+            message(err, errlen, "postgres: cannot quote the snapshot", PQerrorMessage(c));
+            rc = -EIO;
+        } else {
+            sprintf(sql, "SET TRANSACTION SNAPSHOT %s", lit);
+            rc = exec_ok(c, sql, err, errlen);
+        }
+        free(sql);
+        PQfreemem(lit);
+    }
+    if (rc) {
+        PQfinish(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* The result of the statement in flight on c, once it is complete (*out, NULL while not);
+ * 0, or -EIO with err when the engine refused it or the connection broke. */
+static int lane_result(PGconn *c, PGresult **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (!PQconsumeInput(c)) {
+        message(err, errlen, "postgres", PQerrorMessage(c));
+        return -EIO;
+    }
+    if (PQisBusy(c)) return 0;
+    PGresult *r, *first = NULL;
+    while ((r = PQgetResult(c)) != NULL) {
+        if (!first)
+            first = r;
+        else
+            PQclear(r);
+    }
+    ExecStatusType st = first ? PQresultStatus(first) : PGRES_FATAL_ERROR;
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+        message(err, errlen, "postgres", first ? PQresultErrorMessage(first) : PQerrorMessage(c));
+        PQclear(first);
+        return -EIO;
+    }
+    *out = first;
+    return 0;
+}
+
+/* Waits until a statement in flight completes (busy[i] its index, -1 for an idle lane) and
+ * keeps its result in res; with `all`, until none is in flight. */
+static int lanes_wait(PGconn **c, int *busy, int n, PGresult **res, int all, char *err,
+                      size_t errlen)
+{
+    for (;;) {
+        int inflight = 0, done = 0;
+        fd_set rd;
+        FD_ZERO(&rd);
+        int maxfd = -1;
+        for (int i = 0; i < n; i++) {
+            if (busy[i] < 0) continue;
+            PGresult *r;
+            int rc = lane_result(c[i], &r, err, errlen);
+            if (rc) return rc;
+            if (r) {
+                res[busy[i]] = r;
+                busy[i] = -1;
+                done++;
+                continue;
+            }
+            inflight++;
+            int fd = PQsocket(c[i]);
+            FD_SET(fd, &rd);
+            if (fd > maxfd) maxfd = fd;
+        }
+        if (!inflight || (done && !all)) return 0;
+        if (select(maxfd + 1, &rd, NULL, NULL, NULL) < 0 && errno != EINTR) {
+            snprintf(err, errlen, "postgres: waiting for the server: %s", strerror(errno));
+            return -EIO;
+        }
+    }
+}
+
 /* Push-down: the statements pinggu compiled, in one read-only snapshot, every row handed back
- * as text. Results are small (partials per unit and bucket), so each is taken whole. */
+ * as text in the statements' order. Results are small (partials per unit and bucket), so each
+ * is taken whole. Statements marked CONCURRENT run on LANES connections at once: the first
+ * lane exports its snapshot (pg_export_snapshot) and the others import it before reading
+ * anything; every other statement (the session's settings, the column types) runs on every
+ * lane, in order, only the first lane's rows handed back. An engine that cannot export a
+ * snapshot runs them all on the one connection, in a fresh transaction. */
 static int pg_query(const pg_plugin_read_req *rq, const pg_plugin_query *q, pg_plugin_row_fn row,
                     void *sink, char *about, size_t aboutlen, char *err, size_t errlen)
 {
     int rc = pg_check(rq, err, errlen);
     if (rc) return rc;
-    PGconn *c = connect_to(rq, err, errlen);
-    if (!c) return -ECONNREFUSED;
-    snprintf(about, aboutlen, "%s@%s", table_of(rq), PQdb(c));
-    rc = exec_ok(c,
-                 "SET DateStyle = 'ISO, YMD'; SET client_encoding = 'UTF8'; SET "
-                 "extra_float_digits = 3; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-                 err, errlen);
+    PGconn *c[LANES] = {NULL};
+    int busy[LANES], n = 1, marked = 0;
+    for (int i = 0; i < LANES; i++) busy[i] = -1;
+    c[0] = lane_open(rq, NULL, err, errlen);
+    if (!c[0]) return -ECONNREFUSED;
+    snprintf(about, aboutlen, "%s@%s", table_of(rq), PQdb(c[0]));
+    for (int k = 0; k < q->nstatements; k++) marked += is_concurrent(q->statements[k]);
+    if (marked > 1) {
+        PGresult *r = PQexec(c[0], "SELECT pg_export_snapshot()");
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+            for (; n < LANES && rc == 0; n++) {
+                c[n] = lane_open(rq, PQgetvalue(r, 0, 0), err, errlen);
+                if (!c[n]) rc = -ECONNREFUSED;
+            }
+        } else {
+            /* the transaction is aborted: a new one, nothing was read in the first */
+            rc = exec_ok(c[0], "ROLLBACK; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err,
+                         errlen);
+        }
+        PQclear(r);
+    }
+    PGresult **res = calloc((size_t)q->nstatements + 1, sizeof *res);
+    if (!res) abort();
+    for (int k = 0; rc == 0 && k < q->nstatements; k++) {
+        const char *sql = q->statements[k];
+        if (n > 1 && is_concurrent(sql)) {
+            int i = 0;
+            while (i < n && busy[i] >= 0) i++;
+            if (i == n) {
+                rc = lanes_wait(c, busy, n, res, 0, err, errlen);
+                for (i = 0; i < n && busy[i] >= 0; i++) {
+                }
+            }
+            if (rc == 0 && !PQsendQuery(c[i], sql)) {
+                message(err, errlen, "postgres", PQerrorMessage(c[i]));
+                rc = -EIO;
+            }
+            if (rc == 0) busy[i] = k;
+            continue;
+        }
+        rc = lanes_wait(c, busy, n, res, 1, err, errlen);
+        for (int i = 0; rc == 0 && i < n; i++) {
+            PGresult *r = PQexec(c[i], sql);
+            ExecStatusType st = PQresultStatus(r);
+            if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+                message(err, errlen, "postgres", PQresultErrorMessage(r));
+                rc = -EIO;
+            }
+            if (i == 0 && rc == 0)
+                res[k] = r;
+            else
+                PQclear(r);
+        }
+    }
+    if (rc == 0) rc = lanes_wait(c, busy, n, res, 1, err, errlen);
     const char **vals = NULL;
     size_t *lens = NULL;
     for (int k = 0; rc == 0 && k < q->nstatements; k++) {
-        PGresult *r = PQexec(c, q->statements[k]);
-        ExecStatusType st = PQresultStatus(r);
-        if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-            message(err, errlen, "postgres", PQresultErrorMessage(r));
-            rc = -EIO;
-        }
-        int ncols = PQnfields(r), nrows = PQntuples(r);
-        if (rc == 0 && ncols > 0) {
+        PGresult *r = res[k];
+        int ncols = r ? PQnfields(r) : 0, nrows = r ? PQntuples(r) : 0;
+        if (ncols > 0) {
             vals = realloc(vals, sizeof *vals * (size_t)ncols);
             lens = realloc(lens, sizeof *lens * (size_t)ncols);
             if (!vals || !lens) abort();
@@ -315,11 +471,11 @@ static int pg_query(const pg_plugin_read_req *rq, const pg_plugin_query *q, pg_p
             }
             rc = row(sink, k, ncols, vals, lens);
         }
-        PQclear(r);
     }
-    if (rc == 0) rc = exec_ok(c, "COMMIT", err, errlen);
-    free(vals), free(lens);
-    PQfinish(c);
+    for (int i = 0; rc == 0 && i < n; i++) rc = exec_ok(c[i], "COMMIT", err, errlen);
+    for (int k = 0; k < q->nstatements; k++) PQclear(res[k]);
+    free(res), free(vals), free(lens);
+    for (int i = 0; i < n; i++) PQfinish(c[i]); /* closing a lane ends what it still runs */
     return rc;
 }
 
