@@ -28,7 +28,8 @@ if not io.open(plugin_dir .. "/postgres.so") then
   print("FAIL: " .. plugin_dir .. "/postgres.so was not built (libpq-dev missing at configure?)")
   os.exit(1)
 end
-local pg, why, failed = F.start(L)
+-- every statement logged with its backend's pid: the scan's halves must run on two
+local pg, why, failed = F.start(L, { settings = "-c log_statement=all -c log_line_prefix=%p:" })
 if not pg then
   print((failed and "FAIL: " or "SKIP: ") .. why)
   os.exit(failed and 1 or 77)
@@ -316,6 +317,27 @@ T:section("the scan is parallel-safe: workers read the rows, the same partials",
   local short = out:match("batch (%x+)") or "none"
   T:eq("the same batch as the pull without parallel workers",
     ((sh("ls " .. L.quote(dir))):match("(%x+)%.pushdown") or ""):sub(1, #short), short)
+end)
+
+T:section("the scan's two halves run at once on two connections of one snapshot", function()
+  -- the pull of cases above: its statements as the server logged them, by backend
+  local log = L.slurp(pg.dir .. "/log") or ""
+  local halves, exported, imported = {}, {}, {}
+  for pid, stmt in log:gmatch("\n(%d+):LOG:  statement: ([^\n]*)") do
+    if stmt:find("/* pinggu: concurrent */", 1, true) and stmt:find("GROUP BY pg_u, pg_bm0", 1, true) then
+      halves[#halves + 1] = pid
+    elseif stmt:find("SELECT pg_export_snapshot()", 1, true) then
+      exported[pid] = true
+    elseif stmt:match("^SET TRANSACTION SNAPSHOT '[%x%-]+'$") then
+      imported[pid] = true
+    end
+  end
+  T:ok(#halves >= 2, "the scan's halves were run", tostring(#halves))
+  T:ok(halves[1] and halves[2] and halves[1] ~= halves[2], "by two backends",
+    tostring(halves[1]) .. " " .. tostring(halves[2]))
+  local one, other = halves[1] or "?", halves[2] or "?"
+  T:ok((exported[one] and imported[other]) or (exported[other] and imported[one]),
+    "one exported its snapshot, the other read in it")
 end)
 
 T:section("the same rows are the same batch; a changed table needs --replace", function()
