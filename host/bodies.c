@@ -168,12 +168,13 @@ static int unit_item(buf *b, const pg_bodies_span *it, const cJSON *rows, const 
     static const char *const names[2] = {"\"rows\":", "\"issues\":"};
     for (int k = 0; k < 2; k++) {
         if (!add[k]) continue;
-        char *s = cJSON_PrintUnformatted(add[k]);
+        size_t len;
+        char *s = pg_json_print(add[k], 0, &len);
         if (!s) return 0;
         if (has) put(b, ",", 1);
         if (object) put(b, names[k], strlen(names[k]));
-        put(b, s, strlen(s));
-        cJSON_free(s);
+        put(b, s, len);
+        free(s);
         has = 1;
     }
     put(b, object ? "}" : "]", 1);

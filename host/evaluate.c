@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define RUNS_KEPT 500
@@ -190,6 +191,21 @@ static long record_run(const eval_job *x, const pg_job *j, const char *result, c
     return run.id;
 }
 
+/* The CPU time of this thread, ns: a phase's cost, whatever else the machine runs. */
+static uint64_t cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static double ms_since(uint64_t *t)
+{
+    uint64_t now = cpu_ns(), was = *t;
+    *t = now;
+    return (double)(now - was) / 1e6;
+}
+
 static void evaluate(pg_job *j)
 {
     eval_job *x = (eval_job *)j;
@@ -206,6 +222,7 @@ static void evaluate(pg_job *j)
     pg_result *res = NULL;
     char started_at[32];
     pg_store_now(started_at);
+    uint64_t t = cpu_ns();
     int s = pg_strmap_get(&rs->scheme_ids, x->scheme);
     if (s < 0) {
         o->status = 404;
@@ -222,6 +239,7 @@ static void evaluate(pg_job *j)
         fail(o, rc == -ENOENT ? 404 : 500, &d, "the data directory cannot be read");
         goto done;
     }
+    o->load_ms = ms_since(&t);
     if (!pg_dataset_has_period(ds, x->period)) {
         char buf[PG_PERIOD_BUF];
         o->status = 404;
@@ -234,12 +252,15 @@ static void evaluate(pg_job *j)
         fail(o, 422, &d, "the evaluation failed");
         goto done;
     }
+    o->eval_ms = ms_since(&t);
     /* rule code that failed for some units: they are unranked or lack points, so say where */
     for (int i = evaluated_from; i < d.n; i++)
         if (d.v[i].sev == PG_WARNING)
             pg_log(PG_LOG_WARN, "rule_error", "scheme", x->scheme, "why", d.v[i].msg, NULL);
     char *text = render(o, res);
+    o->render_ms = ms_since(&t);
     record_run(x, j, text, ds, started_at);
+    o->record_ms = ms_since(&t);
     free(text);
     if (x->draft && (write_draft(x->datadir, x->scheme, x->period, o->full) != 0 ||
                      write_documents(res, ds, x->datadir, x->scheme, &d) != 0))
@@ -308,12 +329,14 @@ static void evaluated(pg_job *j)
     remember_run(h, sum);
     h->n.evaluations++;
     h->n.evaluation_seconds += o->ms / 1e3;
-    char ms[32], pbuf[PG_PERIOD_BUF];
+    char ms[32], phases[96], pbuf[PG_PERIOD_BUF];
     snprintf(ms, sizeof ms, "%.1f", o->ms);
+    snprintf(phases, sizeof phases, "load=%.0f,eval=%.0f,render=%.0f,record=%.0f", o->load_ms,
+             o->eval_ms, o->render_ms, o->record_ms);
     if (o->error) h->n.evaluation_errors++;
     pg_log(o->error ? PG_LOG_WARN : PG_LOG_INFO, "evaluate", "scheme", e->scheme, "period",
            pg_period_format(e->period, pbuf), "trigger", o->trigger, "revision", o->revision, "ms",
-           ms, "error", o->error, NULL);
+           ms, "cpu_ms", o->error ? NULL : phases, "error", o->error, NULL);
     /* a failed re-score never hides a good result of the same rules and data */
     if (!o->error || !e->cur || e->cur->error || pg_outcome_current(h, o)) pg_cache_put(h, e, o);
     e->running = 0;

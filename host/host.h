@@ -54,7 +54,7 @@ typedef struct {
     long data_version;
     int64_t evaluated_at; /* Unix seconds, by the scheduler's clock */
     double ms;            /* evaluation time */
-    double load_ms, eval_ms, render_ms, record_ms; /* its phases (the log's evaluate line) */
+    double load_ms, eval_ms, render_ms, record_ms; /* its phases' CPU (the log's cpu_ms) */
     char *trigger;        /* "request", "schedule", "reload", "data", "api" */
     pg_blob *full;        /* every unit's breakdown: evaluators and admins */
     pg_blob *ranking;     /* the rankings only */

@@ -10,11 +10,11 @@
 
 pg_blob *pg_render_take(cJSON *json)
 {
-    char *text = cJSON_PrintUnformatted(json);
+    char *text = pg_json_print(json, 0, NULL);
     cJSON_Delete(json);
     if (!text) return NULL;
     pg_blob *b = pg_blob_str(text);
-    cJSON_free(text);
+    free(text);
     return b;
 }
 

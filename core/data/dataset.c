@@ -11,9 +11,6 @@
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
-#include <locale.h>
-#include <float.h>
 #include <math.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
@@ -315,31 +312,11 @@ static void put_str(text *t, const char *s)
     put(t, "\"", 1);
 }
 
-/* cJSON 1.7.15's print_number, byte for byte: null for NaN and infinities, else 15 significant
- * digits when they read back within one ulp (its compare_double), 17 when not, the locale's
- * decimal point written as '.'. A whole number within int's range (but -0) is printed as an
- * int: the digits %1.15g gives it, without printf's floating-point path. */
+/* cJSON 1.7.15's print_number, byte for byte (core/base/json_print.c). */
 static void put_num(text *t, double d)
 {
-    char b[32];
-    int n;
-    if (isnan(d) || isinf(d)) {
-        put(t, "null", 4);
-        return;
-    }
-    int i = d >= INT_MAX ? INT_MAX : d <= (double)INT_MIN ? INT_MIN : (int)d;
-    if (d == (double)i && !(d == 0 && signbit(d))) {
-        n = snprintf(b, sizeof b, "%d", i);
-    } else {
-        n = snprintf(b, sizeof b, "%1.15g", d);
-        double back = strtod(b, NULL);
-        double most = fabs(back) > fabs(d) ? fabs(back) : fabs(d);
-        if (!(fabs(back - d) <= most * DBL_EPSILON)) n = snprintf(b, sizeof b, "%1.17g", d);
-        char point = localeconv()->decimal_point[0];
-        for (int k = 0; k < n; k++)
-            if (b[k] == point) b[k] = '.';
-    }
-    put(t, b, (size_t)n);
+    char b[PG_JSON_NUMBER_BUF];
+    put(t, b, (size_t)pg_json_number(b, d));
 }
 
 static void given_text(text *t, const char *key, const pg_ruleset *rs, const given_list *l)

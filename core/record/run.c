@@ -37,11 +37,12 @@ void pg_run_clear(pg_run *r)
 
 char *pg_run_result_print(const cJSON *tree)
 {
-    char *p = cJSON_Print(tree);
+    size_t len;
+    char *p = pg_json_print(tree, 1, &len);
     if (!p) return NULL;
-    char *s = pg_xasprintf("%s\n", p); /* pg_report_json's bytes exactly */
-    cJSON_free(p);
-    return s;
+    p = pg_xrealloc(p, len + 2); /* pg_report_json's bytes exactly: a newline after */
+    memcpy(p + len, "\n", 2);
+    return p;
 }
 
 char *pg_run_result_text(const pg_result *res)

@@ -244,7 +244,7 @@ static cJSON *tree(const pg_bulletin *b)
 int pg_bulletin_json(const pg_bulletin *b, const char *dir, FILE *list)
 {
     cJSON *root = tree(b);
-    char *text = cJSON_Print(root);
+    char *text = pg_json_print(root, 1, NULL);
     cJSON_Delete(root);
     if (!text) return -ENOMEM;
     char *path = pg_xasprintf("%s/%s.json", dir, b->basename);
@@ -254,6 +254,6 @@ int pg_bulletin_json(const pg_bulletin *b, const char *dir, FILE *list)
     if (f && fclose(f) != 0 && rc == 0) rc = -errno;
     if (rc == 0 && list) fprintf(list, "%s\n", path);
     free(path);
-    cJSON_free(text);
+    free(text);
     return rc;
 }

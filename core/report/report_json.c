@@ -285,10 +285,10 @@ cJSON *pg_report_json_tree(const pg_result *res, int unit)
 int pg_report_json(const pg_result *res, int unit, FILE *out)
 {
     cJSON *root = pg_report_json_tree(res, unit);
-    char *text = cJSON_Print(root);
+    char *text = pg_json_print(root, 1, NULL);
     cJSON_Delete(root);
     if (!text) return -ENOMEM;
     int bad = fputs(text, out) < 0 || fputc('\n', out) == EOF;
-    cJSON_free(text);
+    free(text);
     return bad ? -EIO : 0;
 }
