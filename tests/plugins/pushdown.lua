@@ -340,6 +340,26 @@ T:section("the scan's two halves run at once on two connections of one snapshot"
     "one exported its snapshot, the other read in it")
 end)
 
+T:section("a server that will not export a snapshot: one connection, the same batch", function()
+  local _, e0, c0 = pg:psql("CREATE ROLE reader LOGIN; GRANT SELECT ON public.cases TO reader;\n" ..
+    "REVOKE EXECUTE ON FUNCTION pg_export_snapshot() FROM PUBLIC;")
+  T:eq("a role that may only read the table", 0, c0, e0)
+  local d = work .. "/pd-one-lane"
+  local out, e1, c1 = sh(pg.env .. "PGUSER=reader " .. L.quote(bin) .. " ingest --rules " ..
+    L.quote(rules) .. " --data " .. L.quote(d) .. " --source cases --from postgres:")
+  T:eq("the pull: exit", 0, c1, e1)
+  local two = L.slurp(work .. "/pd-cases/batches/raw/" ..
+    ((sh("ls " .. L.quote(work .. "/pd-cases/batches/raw"))):match("(%x+%.pushdown)") or "x")) or ""
+  local short = out:match("batch (%x+)") or "none"
+  T:eq("the batch of the pull on two connections", two:len() > 0 and
+    ((sh("ls " .. L.quote(work .. "/pd-cases/batches/raw"))):match("(%x+)%.pushdown") or ""):sub(1, #short), short)
+  T:contains("the export was refused (so the statements ran on one connection)",
+    L.slurp(pg.dir .. "/log") or "", "permission denied for function pg_export_snapshot")
+  local cmp = F.compare(L, work .. "/file-cases/pinggu.db", d .. "/pinggu.db")
+  T:eq("cells that differ from the file ingest", 0, cmp.bad, cmp.first)
+  pg:psql("GRANT EXECUTE ON FUNCTION pg_export_snapshot() TO PUBLIC;")
+end)
+
 T:section("the same rows are the same batch; a changed table needs --replace", function()
   local d = work .. "/pd-cases"
   local out, e1, c1 = ingest(d, "cases", "--from postgres:")
