@@ -223,6 +223,15 @@ typedef struct pg_host {
         char digest[65]; /* the digest of the data (pg_dataset_digest) a run recorded last */
         char hash[65];   /* and the inputs blob it stored for them */
     } inputs;
+    struct {             /* the data loaded for evaluations, shared by those of one data version */
+        uv_mutex_t lock; /* taken on the jobs' threads (datasets.c) */
+        uv_cond_t loaded;
+        struct pg_data_slot {
+            long gen_id, version;
+            pg_dataset *ds;   /* NULL while loading */
+            int refs, loading; /* jobs using it; 1 while a job loads it */
+        } slot[2];
+    } data;
     struct pg_store *readers[4]; /* store connections of finished bulletin reads, for the
                                    next ones (publish.c): opening one parses the schema */
     pg_bcache bulletins; /* published bulletins' parts, read by the loop (publish.c; budget
@@ -307,6 +316,16 @@ void pg_rescore(pg_host *h, int year, const char *trigger);
  * (its data_version moves on). An evaluation under way is re-run unless the change does not
  * reach it and it started at the data version before. Logs how many of each. */
 void pg_rescore_data(pg_host *h, const pg_data_change *ch, const char *trigger);
+
+/* datasets.c — the data an evaluation reads, loaded once for every evaluation of the same
+ * generation and data version (a re-score's periods read the same store). On a pool thread:
+ * *out is borrowed until pg_datasets_release; rc and diagnostics as pg_datadir_load's. */
+int pg_datasets_get(pg_host *h, const pg_gen *g, long version, const char *datadir,
+                    pg_dataset **out, pg_diags *d);
+void pg_datasets_release(pg_host *h, pg_dataset *ds);
+/* At start and at stop (no job running). */
+void pg_datasets_init(pg_host *h);
+void pg_datasets_free(pg_host *h);
 void pg_on_schedule(void *ctx, const pg_sched_event *ev);
 
 /* touch.c: 1 when the change can move the numbers of e's (scheme, period), as evaluated under
