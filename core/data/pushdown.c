@@ -22,8 +22,11 @@
  *   5… one scan per metric that reads `cutoff` over year_to_date or { months = k } windows
  *      (each record counted once per window it is in, at that window's cut-off)
  *
- * all in one read-only transaction of one snapshot (the plugin's REPEATABLE READ READ ONLY).
- * Only aggregates leave: a few rows per (unit, sampling month).
+ * every scan as PARTS statements over disjoint parts of the rows (part_test), marked
+ * CONCURRENT so that the plugin runs them at once on as many connections, all in one
+ * read-only snapshot (the plugin's REPEATABLE READ READ ONLY, exported to the others); the
+ * rows of the parts come back in the statements' order and are merged here as groups are.
+ * Only aggregates leave: a few rows per (unit, sampling month) and part.
  *
  * Cost. Each layer of the scan is a subquery fenced with OFFSET 0, so that what it adds is
  * computed once per row and read as a column after (PostgreSQL has no common-subexpression
@@ -34,7 +37,8 @@
  * carry a fenced subquery's parallel plan into the query above it: only the rows' own level
  * can run in parallel workers (a Gather above it: the normalised values, the fingerprint and
  * the checks), the layers above it and the aggregate in the backend; statement 3 says how
- * the planner chooses it.
+ * the planner chooses it. (A LATERAL subquery fenced instead is parallel-restricted: the
+ * Gather goes under it too.) Hence the parts: two statements are two backends.
  * Unfenced, in one level whose partial aggregates the workers could compute, the same scan
  * took 1.7 times the CPU (every shared value computed again where it is read). A
  * distributed engine: see plugins/postgres/README.md.
