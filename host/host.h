@@ -237,6 +237,11 @@ typedef struct pg_host {
     pg_bcache bulletins; /* published bulletins' parts, read by the loop (publish.c; budget
                             bulletin_cache_mb); /metrics shows its size and hits */
     struct {
+        struct pg_bulletin_wait *head, *tail; /* bulletin reads waiting for a worker, which may
+                                                 find their parts kept by then (publish.c) */
+        int running;                          /* bulletin reads on the thread pool */
+    } bulletin_reads;
+    struct {
         long id[4];          /* bulletins whose heads (their rankings, ~1 MB at 3,003 units) */
         struct pg_blob *b[4]; /* every unit's read splices: kept decompressed (publish.c) */
         int next;
