@@ -400,10 +400,12 @@ static pg_blob *compose(const read_ask *a, const char *bt, const char *rt, const
  * The job opens its own store connection (WAL lets it read beside a writer), or takes one kept
  * from an earlier read (h->readers). What it read goes back to the loop's cache in
  * read_bulletin_done. */
-typedef struct {
+typedef struct pg_bulletin_wait {
     uv_work_t work;
     pg_host *h;
     pg_http_req *req;
+    struct pg_bulletin_wait *next; /* in h->bulletin_reads, waiting for a worker */
+    int keepable;                  /* not staff's whole result: the cache may answer it */
     pg_store *st; /* a connection kept from an earlier read, or NULL: the job opens one */
     char *datadir, *scheme, *period, *key, *unit; /* unit: a unit token's own, or NULL */
     int revision, want;
@@ -716,10 +718,26 @@ static void keep(pg_host *h, bulletin_read *x)
                       strlen(x->ovpack[i + 1]));
 }
 
+static void read_free(bulletin_read *x)
+{
+    pg_store_close(x->st);
+    pg_blob_unref(x->kept), pg_blob_unref(x->head), pg_blob_unref(x->body);
+    pg_blob_unref(x->kept_part), pg_blob_unref(x->kept_ov);
+    for (int i = 0; i < x->npack; i++) free(x->pack[i]);
+    for (int i = 0; i < x->novpack; i++) free(x->ovpack[i]);
+    free(x->pack), free(x->ovpack);
+    pg_diags_free(&x->d);
+    free(x->error), free(x->datadir), free(x->scheme), free(x->period), free(x->key), free(x->unit);
+    free(x->bt), free(x->rt), free(x->overdue), free(x->part), free(x);
+}
+
+static void pump(pg_host *h);
+
 static void read_bulletin_done(uv_work_t *w, int status)
 {
     bulletin_read *x = w->data;
     pg_host *h = x->h;
+    h->bulletin_reads.running--;
     if (status != 0) x->status = 500; /* cancelled */
     if (x->status == 200)
         pg_reply_send(x->req, 200, "application/json", NULL, x->body);
@@ -730,16 +748,9 @@ static void read_bulletin_done(uv_work_t *w, int status)
     /* keep the connection and what was read for the next readers */
     for (int i = 0; i < 4 && x->st; i++)
         if (!h->readers[i]) h->readers[i] = x->st, x->st = NULL;
-    pg_store_close(x->st);
     keep(h, x);
-    pg_blob_unref(x->kept), pg_blob_unref(x->head), pg_blob_unref(x->body);
-    pg_blob_unref(x->kept_part), pg_blob_unref(x->kept_ov);
-    for (int i = 0; i < x->npack; i++) free(x->pack[i]);
-    for (int i = 0; i < x->novpack; i++) free(x->ovpack[i]);
-    free(x->pack), free(x->ovpack);
-    pg_diags_free(&x->d);
-    free(x->error), free(x->datadir), free(x->scheme), free(x->period), free(x->key), free(x->unit);
-    free(x->bt), free(x->rt), free(x->overdue), free(x->part), free(x);
+    read_free(x);
+    pump(h); /* the next waiting read, which may find its parts kept now */
 }
 
 void pg_bulletin_heads_free(pg_host *h)
@@ -786,10 +797,9 @@ static pg_blob *cached(pg_host *h, char *key)
 /* Answers the read from the cache when every piece of it is kept; 1 when answered. Else
  * lent[0..2]: the bulletin's head, part and overdue items that are kept, each with a reference for
  * the job to borrow (NULL when not kept), and `*id` the bulletin (0: not found). */
-static int answer_cached(pg_call *c, const read_ask *a, const char *scheme, const char *period,
-                         int revision, pg_blob *lent[3], long *id)
+static int answer_cached(pg_host *h, pg_http_req *req, const read_ask *a, const char *scheme,
+                         const char *period, int revision, pg_blob *lent[3], long *id)
 {
-    pg_host *h = c->h;
     long latest;
     lent[0] = lent[1] = lent[2] = NULL;
     if (!h->cfg.bulletin_cache_mb || !h->store) return 0;
@@ -812,9 +822,55 @@ static int answer_cached(pg_call *c, const read_ask *a, const char *scheme, cons
     }
     pg_blob *body = compose(a, bt->data, rt->data, ov ? ov->data : NULL, hb ? hb->data : NULL,
                             part && part->len ? part->data : NULL);
-    pg_reply_send(c->req, 200, "application/json", NULL, body);
+    pg_reply_send(req, 200, "application/json", NULL, body);
     pg_blob_unref(body);
     return 1;
+}
+
+/* Bulletin reads on the thread pool at once: as many as the store connections kept for them, so
+ * that no read opens one of its own (which parses the schema). The others wait in
+ * h->bulletin_reads, in the order they came, and each is asked of the cache again when its turn
+ * comes: 3,000 readers arriving together ask for the sixteen units of a pack at once, and the
+ * first read of the pack keeps the others'. */
+#define READS_AT_ONCE 4
+
+/* Puts a read not answered from the cache on the thread pool, with the pieces the cache lent
+ * (answer_cached) and a kept store connection. */
+static void submit(pg_host *h, bulletin_read *x, pg_blob *lent[3], long id)
+{
+    if (x->keepable && h->cfg.bulletin_cache_mb) h->bulletins.misses++;
+    /* the loop's references, dropped when done */
+    x->kept = lent[0], x->kept_part = lent[1], x->kept_ov = lent[2], x->kept_id = id;
+    for (int i = 0; i < 4 && !x->st; i++) x->st = h->readers[i], h->readers[i] = NULL;
+    int rc = uv_queue_work(h->loop, &x->work, read_bulletin, read_bulletin_done);
+    if (rc != 0) {
+        pg_reply_error(x->req, 500, "cannot read the bulletin: %s", uv_strerror(rc));
+        read_free(x);
+        return;
+    }
+    h->bulletin_reads.running++;
+}
+
+static void pump(pg_host *h)
+{
+    while (h->bulletin_reads.head && h->bulletin_reads.running < READS_AT_ONCE) {
+        bulletin_read *x = h->bulletin_reads.head;
+        h->bulletin_reads.head = x->next;
+        if (!h->bulletin_reads.head) h->bulletin_reads.tail = NULL;
+        x->next = NULL;
+        pg_blob *lent[3] = {NULL, NULL, NULL};
+        long id = 0;
+        if (h->stopping) {
+            pg_reply_error(x->req, 503, "the host is shutting down");
+            read_free(x);
+        } else if (x->keepable && answer_cached(h, x->req, &x->ask, x->scheme, x->period,
+                                                x->revision, lent, &id)) {
+            h->bulletins.hits++;
+            read_free(x);
+        } else {
+            submit(h, x, lent, id);
+        }
+    }
 }
 
 /* GET /api/v1/bulletins/{scheme}/{period}[/{revision}][?part=summary | ?group=G | ?unit=U] */
@@ -864,15 +920,15 @@ static void get_bulletin(pg_call *c)
     int keepable = !(want == PART_VIEW && role != PG_ROLE_VIEWER && role != PG_ROLE_UNIT);
     pg_blob *lent[3] = {NULL, NULL, NULL};
     long id = 0;
-    if (keepable && answer_cached(c, &a, c->seg[3], period, revision, lent, &id)) {
+    if (keepable && answer_cached(c->h, c->req, &a, c->seg[3], period, revision, lent, &id)) {
         c->h->bulletins.hits++;
         goto out;
     }
-    if (keepable && c->h->cfg.bulletin_cache_mb) c->h->bulletins.misses++;
     bulletin_read *x = pg_xcalloc(1, sizeof *x);
     x->work.data = x;
     x->h = c->h;
     x->req = c->req;
+    x->keepable = keepable;
     x->datadir = pg_xstrdup(c->h->cfg.data_dir);
     x->scheme = pg_xstrdup(c->seg[3]);
     x->period = pg_xstrdup(period);
@@ -880,16 +936,17 @@ static void get_bulletin(pg_call *c)
     x->unit = own ? pg_xstrdup(own) : NULL;
     x->revision = revision, x->want = want, x->role = role;
     x->ask = ask_of(want, x->key, role, x->unit); /* the job's own copies of the strings */
-    /* the loop's references, dropped when done */
-    x->kept = lent[0], x->kept_part = lent[1], x->kept_ov = lent[2], x->kept_id = id;
-    for (int i = 0; i < 4 && !x->st; i++) x->st = c->h->readers[i], c->h->readers[i] = NULL;
-    int rc = uv_queue_work(c->h->loop, &x->work, read_bulletin, read_bulletin_done);
-    if (rc != 0) {
-        pg_reply_error(c->req, 500, "cannot read the bulletin: %s", uv_strerror(rc));
-        pg_blob_unref(x->kept), pg_blob_unref(x->kept_part), pg_blob_unref(x->kept_ov);
-        pg_store_close(x->st);
-        free(x->datadir), free(x->scheme), free(x->period), free(x->key), free(x->unit), free(x);
+    if (!c->h->bulletin_reads.head && c->h->bulletin_reads.running < READS_AT_ONCE) {
+        submit(c->h, x, lent, id);
+        goto out;
     }
+    /* it waits, and asks the cache again when its turn comes */
+    for (int i = 0; i < 3; i++) pg_blob_unref(lent[i]);
+    if (c->h->bulletin_reads.tail)
+        c->h->bulletin_reads.tail->next = x;
+    else
+        c->h->bulletin_reads.head = x;
+    c->h->bulletin_reads.tail = x;
 out:
     free(part), free(group), free(unit);
 }
