@@ -2,10 +2,16 @@
  *
  * Ingest needs three things of a batch file's bytes: its SHA-256 (the batch id), a durable copy
  * in the store, and its records. All three come from one sequential read here: the reading
- * thread reads a block (1 MiB), hands it to the caller's function (ingest_stream.c copies it
- * into the parsers' chunks), and leaves it in a ring for the hashing thread and the writing
- * threads; a block is read into again once both have done with it. So the file is read once,
- * and it may be a pipe or a FIFO, which can be read only once.
+ * thread reads a block (1 MiB), hands it to the caller's function, and leaves it in a ring for
+ * the hashing thread and the writing threads; a block is read into again once both have done
+ * with it. So the file is read once, and it may be a pipe or a FIFO, which can be read only
+ * once. A caller may say where each block is to be read (pg_rawcopy_start_into):
+ * ingest_stream.c has them read straight into its parsers' chunks, which saves copying every
+ * byte once more (a memcpy of the whole file: ~5 % of an NDJSON ingest's CPU); the ring's
+ * slot then only points at the caller's buffer, and the caller is told when the block is
+ * hashed and written (pl.done), never before, so that it parses (and writes into) those bytes
+ * only then. When the copy fails, every block already hashed is given back at once: the
+ * caller may be waiting for one of them to reuse its buffer.
  *
  * Why threads: SHA-256 of a 726 MB file costs ~0.5 s even with the CPU's SHA instructions,
  * and flushing the copy to disk ~0.5–1 s of waiting; on a thread each beside the parse they
@@ -46,7 +52,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { BLOCK = 1 << 20, NBUF = 8, NWRITERS = 1, FLUSH_EVERY = 32 << 20, ALIGN = 4096 };
+enum {
+    BLOCK = PG_RAWCOPY_BLOCK,
+    NBUF = 8,
+    NWRITERS = 1,
+    FLUSH_EVERY = 32 << 20,
+    ALIGN = PG_RAWCOPY_ALIGN
+};
 /* The ring is one region on 2 MiB boundaries, offered to the kernel for huge pages (THP with
  * MADV_HUGEPAGE, where the kernel is set to "madvise" or "always"). Why: a 1 MiB O_DIRECT write
  * from 4 KiB pages pins 256 pages (gup_fast_fallback: a third of the writing thread's CPU in
@@ -61,6 +73,7 @@ struct pg_rawcopy {
     int in, out, own_in; /* out: -1 when there is no copy, only the hash */
     char *name, *to;
     pg_rawcopy_fn fn;
+    pg_rawcopy_place pl; /* where blocks are read (pl.place NULL: the ring) */
     void *ud;
     const char *failed; /* what failed: "read", "copy", "hash" */
     int rc;             /* 0 or -errno (set by the thread) */
@@ -71,8 +84,10 @@ struct pg_rawcopy {
      * not taken yet; a block is free again when it is both hashed and written. */
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    char *ring; /* NBUF blocks, buf[i] = ring + i * BLOCK */
-    char *buf[NBUF];
+    char *ring; /* NBUF blocks, own[i] = ring + i * BLOCK */
+    char *own[NBUF];
+    char *buf[NBUF];            /* where slot i's block is: own[i], or the caller's (placed[i]) */
+    unsigned char placed[NBUF]; /* buf[i] came from pl.place: pl.done gives it back */
     size_t len[NBUF];
     off_t at[NBUF];
     long seq[NBUF];
@@ -147,11 +162,35 @@ static int write_direct(struct pg_rawcopy *c, char *buf, off_t off, size_t n)
     return len != n && ftruncate(c->out, off + (off_t)n) != 0 ? -errno : 0;
 }
 
-/* Under mu: a block both hashed and written is free for the next read. */
-static void settle(struct pg_rawcopy *c, int k)
+/* Under mu: a block both hashed and written (or never to be written: the copy failed) is free
+ * for the next read. Returns the caller's buffer to give back (pl.done, after mu is released),
+ * or NULL. */
+static char *settle(struct pg_rawcopy *c, int k)
 {
-    if (c->hashed[k] && c->written[k]) c->filled[k] = 0;
+    char *back = NULL;
+    if (c->filled[k] && c->hashed[k] && (c->written[k] || c->werr)) {
+        c->filled[k] = 0;
+        if (c->placed[k]) back = c->buf[k], c->placed[k] = 0;
+    }
     pthread_cond_broadcast(&c->cv);
+    return back;
+}
+
+/* Under mu, once werr is set: every hashed block that waits only for its write is free. The
+ * buffers to give back go into back[] (NBUF of them at most); returns how many. */
+static int settle_failed(struct pg_rawcopy *c, char **back)
+{
+    int n = 0;
+    for (int i = 0; i < NBUF; i++) {
+        char *b = settle(c, i);
+        if (b) back[n++] = b;
+    }
+    return n;
+}
+
+static void give_back(struct pg_rawcopy *c, char **back, int n)
+{
+    for (int i = 0; i < n; i++) c->pl.done(c->ud, back[i]);
 }
 
 /* A writing thread: writes filled blocks, the oldest first, until the reading is done. Only
@@ -197,11 +236,15 @@ static void *write_blocks(void *arg)
                 pending = 0;
             }
         }
+        char *back[NBUF];
+        int nback = 0;
         pthread_mutex_lock(&c->mu);
         c->written[k] = 1;
         if (rc && !c->werr) c->werr = rc;
-        settle(c, k);
+        if ((back[0] = settle(c, k)) != NULL) nback = 1;
+        if (rc) nback += settle_failed(c, back + nback);
         pthread_mutex_unlock(&c->mu);
+        give_back(c, back, nback);
         if (rc) break;
     }
     return NULL;
@@ -226,8 +269,9 @@ static void *hash_blocks(void *arg)
         if (!ok) c->herr = 1;
         c->hashed[k] = 1;
         c->nhashed++;
-        settle(c, k);
+        char *back = settle(c, k);
         pthread_mutex_unlock(&c->mu);
+        if (back) give_back(c, &back, 1);
     }
 }
 
@@ -243,7 +287,7 @@ static void *run(void *arg)
     c->md = EVP_MD_CTX_new();
     if (posix_memalign((void **)&c->ring, RING_ALIGN, (size_t)NBUF * BLOCK) == 0) {
         (void)madvise(c->ring, (size_t)NBUF * BLOCK, MADV_HUGEPAGE); /* a hint: may be refused */
-        for (; nbuf < NBUF; nbuf++) c->buf[nbuf] = c->ring + (size_t)nbuf * BLOCK;
+        for (; nbuf < NBUF; nbuf++) c->own[nbuf] = c->ring + (size_t)nbuf * BLOCK;
     }
     if (!c->md || nbuf < NBUF || !EVP_DigestInit_ex(c->md, EVP_sha256(), NULL))
         rc = -ENOMEM, c->failed = "hash";
@@ -276,12 +320,16 @@ static void *run(void *arg)
         if (c->werr) rc = c->werr, c->failed = "copy";
         pthread_mutex_unlock(&c->mu);
         if (rc) break;
+        /* the slot is free: nobody else looks at buf[k] until it is filled again */
+        char *b = c->pl.place ? c->pl.place(c->ud) : NULL;
+        c->placed[k] = b != NULL;
+        c->buf[k] = b ? b : c->own[k];
         ssize_t n = read_block(c->in, c->buf[k]);
-        if (n < 0) {
-            rc = (int)n, c->failed = "read";
+        if (n <= 0) {
+            if (b) c->placed[k] = 0, c->pl.done(c->ud, b); /* nothing in it to hash or write */
+            if (n < 0) rc = (int)n, c->failed = "read";
             break;
         }
-        if (n == 0) break;
         if (c->fn) c->fn(c->ud, c->buf[k], (size_t)n, (long long)off);
         c->len[k] = (size_t)n;
         c->at[k] = off;
@@ -296,11 +344,15 @@ static void *run(void *arg)
         pthread_mutex_unlock(&c->mu);
     }
     if (c->fn) c->fn(c->ud, NULL, 0, rc ? -1 : (long long)off); /* the end, or a failure */
+    char *back[NBUF];
+    int nback = 0;
     pthread_mutex_lock(&c->mu);
     c->done = 1;
     if (rc && !c->werr) c->werr = rc; /* the writers stop too */
+    if (c->werr) nback = settle_failed(c, back);
     pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
+    give_back(c, back, nback);
     if (hashing) pthread_join(c->hasher, NULL);
     for (int i = 0; i < nwriters; i++) pthread_join(writers[i], NULL);
     if (rc == 0 && c->werr) rc = c->werr, c->failed = "copy";
@@ -323,10 +375,17 @@ static void *run(void *arg)
 int pg_rawcopy_start_fd(int in, const char *name, const char *to, pg_rawcopy_fn fn, void *ud,
                         pg_rawcopy **out, pg_diags *d)
 {
+    return pg_rawcopy_start_into(in, name, to, fn, NULL, ud, out, d);
+}
+
+int pg_rawcopy_start_into(int in, const char *name, const char *to, pg_rawcopy_fn fn,
+                          const pg_rawcopy_place *pl, void *ud, pg_rawcopy **out, pg_diags *d)
+{
     struct pg_rawcopy *c = pg_xcalloc(1, sizeof *c);
     *out = NULL;
     c->in = in;
     c->fn = fn;
+    if (pl) c->pl = *pl;
     c->ud = ud;
     (void)posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
     pthread_mutex_init(&c->mu, NULL);

@@ -1,10 +1,17 @@
 /* ingest_stream.c — a batch read once: hashed, copied and parsed from one sequential read (see
  * ingest_stream.h).
  *
- * The reading thread (rawcopy.c) hands every block it reads to on_block below, which copies it
- * into the chunk being filled; the hash and the raw copy take the same block there. A chunk is
- * cut once it holds `target` bytes (4 MiB), right after the last record end in it; the bytes
- * after the cut start the next chunk. Parser threads take the chunks in file order, each into an
+ * The reading thread (rawcopy.c) reads every block straight into the chunk being filled (place
+ * below: at its end, on a 4 KiB boundary, for the raw copy's O_DIRECT write), and on_block
+ * finds its record ends there; the hash and the raw copy take the block from the chunk too. A
+ * chunk is cut once it holds `target` bytes (4 MiB), right after the last record end in it;
+ * the bytes after the cut are copied to start the next chunk (placed so that its next block
+ * lands aligned). A chunk is parsed only once every block read into it is hashed and written
+ * (placed_done): the readers write into their input (the sentinel LF, strings unescaped in
+ * place), and those bytes must reach the hash and the copy as they were read. A chunk is
+ * reused only then as well. A target below a block (tests: a few bytes, so that cuts fall
+ * anywhere) has each block read into rawcopy's ring instead and copied into the chunks, in
+ * pieces of at most the target. Parser threads take the chunks in file order, each into an
  * aggregator of its own, and the aggregators are merged in file order as they come in (at most
  * one per chunk in flight), so the result is that of one read from the top. A keyed source is
  * parsed on one thread into one aggregator: which of two equal keys counts depends on the order
@@ -36,9 +43,12 @@
  * the first 20 diagnostics with their lines, and the count are exactly a single read's (a bad
  * batch is refused anyway; reading it twice costs only when there is nothing to store).
  *
- * Memory: the rawcopy ring (8 MiB), and threads + 2 chunks of about target + 1 MiB each (a
- * chunk grows past that only for a record that straddles it, up to the readers' limit), and the
- * aggregators of the chunks in flight: bounded whatever the input's size. */
+ * Memory: threads + 2 chunks of about target + 2 MiB each (a chunk grows past that only for a
+ * record that straddles it, up to the readers' limit; it moves only while no block of it is out
+ * for the hash and the copy), on huge pages where the kernel gives them (the O_DIRECT write of
+ * a block is then one request: rawcopy.c), the rawcopy ring (8 MiB, touched only when blocks
+ * are not read into chunks), and the aggregators of the chunks in flight: bounded whatever the
+ * input's size. */
 #define _GNU_SOURCE
 #include "ingest_stream.h"
 #include "ingest_parallel.h"
@@ -48,10 +58,12 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -62,16 +74,25 @@
  * which a chunk's reader would take: the copy is read again to be sure (a margin below the
  * limit, so that the exact limit never matters here). */
 #define LONG_RECORD ((long long)(PG_INPUT_MAX_RECORD - 4096))
+#define HUGE_ALIGN ((size_t)2 << 20)
 
 enum { FREE, FILLING, READY, PARSING };
 
 typedef struct {
-    char *buf;
-    size_t cap, len; /* len: bytes in buf, the header's copy included */
+    char *buf;       /* the allocation, on a PG_RAWCOPY_ALIGN boundary */
+    size_t cap, org; /* the chunk's bytes start at buf + org (so that blocks land aligned) */
+    size_t len;      /* bytes at buf + org, the header's copy included */
     size_t head;     /* bytes of the header's copy at the front */
     long seq;
     int state;
+    int inflight; /* blocks read into it that are not hashed and written yet: until then its
+                   * bytes are neither parsed (the parse writes into them) nor reused */
 } chunk;
+
+static inline char *chunk_data(const chunk *c)
+{
+    return c->buf + c->org;
+}
 
 typedef struct {
     long seq;
@@ -84,6 +105,8 @@ typedef struct {
     int source, ndjson, keyed;
     const char *name;
     size_t target;
+    int direct;  /* blocks are read straight into the chunks (a target of a block or more) */
+    long placed; /* blocks that were (the reading thread's) */
 
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -113,13 +136,29 @@ typedef struct {
 
 /* ---- chunks ---- */
 
-static void chunk_room(chunk *c, size_t need)
+/* Room for `need` bytes from the chunk's start (the readers' sentinel and padding added). A
+ * chunk moves in memory only while no block read into it is out for hashing or writing: until
+ * then the reading thread waits (the hashing and writing threads never wait for it). */
+static void chunk_room(stream *s, chunk *c, size_t need)
 {
-    need += PG_INPUT_PAD + 1; /* the readers' sentinel and padding */
+    need += c->org + PG_INPUT_PAD + 1;
     if (need <= c->cap) return;
+    pthread_mutex_lock(&s->mu);
+    while (c->inflight > 0) pthread_cond_wait(&s->cv, &s->mu);
+    pthread_mutex_unlock(&s->mu);
     size_t cap = c->cap ? c->cap : 1;
     while (cap < need) cap *= 2;
-    c->buf = pg_xrealloc(c->buf, cap);
+    char *buf;
+    /* Blocks read straight in are written from here with O_DIRECT: on huge pages a 1 MiB
+     * write is one segment and one request, as from the raw copy's ring (rawcopy.c) */
+    if (posix_memalign((void **)&buf, s->direct ? HUGE_ALIGN : PG_RAWCOPY_ALIGN, cap) != 0) {
+        fputs("pinggu: out of memory\n", stderr); /* as pg_xmalloc does */
+        abort();
+    }
+    if (s->direct) (void)madvise(buf, cap, MADV_HUGEPAGE); /* a hint: may be refused */
+    if (c->buf) memcpy(buf, c->buf, c->org + c->len);
+    free(c->buf);
+    c->buf = buf;
     c->cap = cap;
 }
 
@@ -130,16 +169,17 @@ static chunk *take_chunk(stream *s)
     chunk *c = NULL;
     while (!atomic_load(&s->stop)) {
         for (int i = 0; i < s->nch && !c; i++)
-            if (s->ch[i].state == FREE) c = &s->ch[i];
+            if (s->ch[i].state == FREE && s->ch[i].inflight == 0) c = &s->ch[i];
         if (c) break;
         pthread_cond_wait(&s->cv, &s->mu);
     }
     if (c) {
         c->state = FILLING;
-        c->len = c->head = 0;
+        c->len = c->head = c->org = 0;
     }
     pthread_mutex_unlock(&s->mu);
-    if (c) chunk_room(c, s->target + ((size_t)1 << 20));
+    /* the target, a block over it, and the block that may be read in before the cut */
+    if (c) chunk_room(s, c, s->target + (s->direct ? 2 * PG_RAWCOPY_BLOCK : PG_RAWCOPY_BLOCK));
     return c;
 }
 
@@ -250,7 +290,7 @@ static void scan(stream *s, const char *p, size_t n, long long at)
 static void find_header(stream *s, int final)
 {
     chunk *c = s->cur;
-    const char *b = c->buf;
+    const char *b = chunk_data(c);
     if (s->head_scan == 0) {
         if (c->len < 3 && !final) return;
         if (c->len >= 3 && memcmp(b, "\xEF\xBB\xBF", 3) == 0) s->head_scan = s->head_line = 3;
@@ -288,9 +328,12 @@ static void maybe_cut(stream *s)
         chunk *next = take_chunk(s);
         if (!next) return; /* parsing has stopped */
         size_t rest = c->len - cut, head = s->ndjson ? 0 : s->head_len;
-        chunk_room(next, head + rest);
-        if (head) memcpy(next->buf, s->head, head);
-        memcpy(next->buf + head, c->buf + cut, rest);
+        /* the next block then lands on an aligned address (rawcopy.h) */
+        if (s->direct)
+            next->org = (PG_RAWCOPY_ALIGN - (head + rest) % PG_RAWCOPY_ALIGN) % PG_RAWCOPY_ALIGN;
+        chunk_room(s, next, head + rest + (s->direct ? 2 * PG_RAWCOPY_BLOCK : 0));
+        if (head) memcpy(chunk_data(next), s->head, head);
+        memcpy(chunk_data(next) + head, chunk_data(c) + cut, rest);
         next->head = head;
         next->len = head + rest;
         c->len = cut;
@@ -302,19 +345,65 @@ static void maybe_cut(stream *s)
     }
 }
 
+/* Where the reading thread reads the next block (pg_rawcopy_place): the end of the chunk being
+ * filled, when that is on an aligned address (after every whole block; not after a short one,
+ * the input's last) and parsing goes on; else the ring, and on_block copies. */
+static char *place(void *ud)
+{
+    stream *s = ud;
+    if (!s->direct || atomic_load(&s->stop)) return NULL;
+    if (!s->cur && !(s->cur = take_chunk(s))) return NULL;
+    chunk *c = s->cur;
+    chunk_room(s, c, c->len + PG_RAWCOPY_BLOCK + PG_RAWCOPY_ALIGN);
+    char *at = chunk_data(c) + c->len;
+    if ((uintptr_t)at % PG_RAWCOPY_ALIGN) return NULL;
+    pthread_mutex_lock(&s->mu);
+    c->inflight++;
+    pthread_mutex_unlock(&s->mu);
+    return at;
+}
+
+/* A block place gave is hashed and written (pg_rawcopy_place; another thread). */
+static void placed_done(void *ud, char *buf)
+{
+    stream *s = ud;
+    pthread_mutex_lock(&s->mu);
+    for (int i = 0; i < s->nch; i++) {
+        chunk *c = &s->ch[i];
+        if (c->inflight > 0 && buf >= c->buf && buf < c->buf + c->cap) {
+            c->inflight--;
+            break;
+        }
+    }
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
 /* The reading thread's function (pg_rawcopy_fn). */
 static void on_block(void *ud, const char *buf, size_t len, long long off)
 {
     stream *s = ud;
+    /* read into the chunk already (place): only its record ends are to be found */
+    if (buf && s->cur && buf == chunk_data(s->cur) + s->cur->len) {
+        chunk *c = s->cur;
+        s->placed++;
+        if (!atomic_load(&s->stop)) {
+            scan(s, buf, len, off);
+            c->len += len;
+            maybe_cut(s);
+        }
+        if (atomic_load(&s->stop) && s->cur) release_chunk(s, s->cur), s->cur = NULL;
+        return;
+    }
     /* in pieces of at most the target (a test's few bytes: a cut may fall after any record;
      * the default target is larger than a block, which then goes in whole) */
     for (size_t at = 0; buf && at < len && !atomic_load(&s->stop);) {
         if (!s->cur && !(s->cur = take_chunk(s))) break;
         size_t n = len - at < s->target ? len - at : s->target;
         chunk *c = s->cur;
-        chunk_room(c, c->len + n);
-        memcpy(c->buf + c->len, buf + at, n);
-        scan(s, c->buf + c->len, n, off + (long long)at);
+        chunk_room(s, c, c->len + n);
+        memcpy(chunk_data(c) + c->len, buf + at, n);
+        scan(s, chunk_data(c) + c->len, n, off + (long long)at);
         c->len += n;
         at += n;
         maybe_cut(s);
@@ -386,9 +475,9 @@ static void parse_chunk(stream *s, chunk *c)
     pg_read_stats st = {0, 0};
     pg_diags d = {0}; /* a bad chunk's words are not the file's: the copy is read again */
     feeding f = {agg, &st};
-    int rc = s->ndjson ? pg_read_ndjson_buf(s->src, s->name, c->buf, c->len, c->seq == 0,
+    int rc = s->ndjson ? pg_read_ndjson_buf(s->src, s->name, chunk_data(c), c->len, c->seq == 0,
                                             s->rs->tz_offset, on_record, &f, &st, &d)
-                       : pg_read_csv_buf(s->src, s->name, c->buf, c->len, s->rs->tz_offset,
+                       : pg_read_csv_buf(s->src, s->name, chunk_data(c), c->len, s->rs->tz_offset,
                                          on_record, &f, &st, &d);
     pg_diags_free(&d);
     pg_ingest_progress_add((long long)(c->len - c->head), st.records);
@@ -420,9 +509,14 @@ static void *parse(void *arg)
         chunk *c = NULL;
         for (;;) {
             /* no further ahead of the merge than there are slots for parsed chunks */
-            int room = s->keyed || atomic_load(&s->stop) || s->taken - s->merged < s->nch;
+            int stopped = atomic_load(&s->stop);
+            int room = s->keyed || stopped || s->taken - s->merged < s->nch;
+            /* a chunk is parsed once its blocks are hashed and written (the parse writes into
+             * its bytes); once parsing has stopped, it is only passed over */
             for (int i = 0; i < s->nch && !c && room; i++)
-                if (s->ch[i].state == READY && s->ch[i].seq == s->taken) c = &s->ch[i];
+                if (s->ch[i].state == READY && s->ch[i].seq == s->taken &&
+                    (s->ch[i].inflight == 0 || stopped))
+                    c = &s->ch[i];
             if (c || (s->ended && s->taken == s->nseq)) break;
             pthread_cond_wait(&s->cv, &s->mu);
         }
@@ -456,6 +550,7 @@ int pg_ingest_stream(const pg_ingest_stream_req *rq, pg_agg **agg, char id[65], 
                 .name = rq->name,
                 .target = rq->chunk ? rq->chunk : CHUNK_DEFAULT,
                 .nch = threads + 2};
+    s.direct = s.target >= PG_RAWCOPY_BLOCK;
     pthread_mutex_init(&s.mu, NULL);
     pthread_cond_init(&s.cv, NULL);
     s.ch = pg_xcalloc((size_t)s.nch, sizeof *s.ch);
@@ -465,7 +560,8 @@ int pg_ingest_stream(const pg_ingest_stream_req *rq, pg_agg **agg, char id[65], 
         if (rq->filter) pg_agg_key_filter(s.agg, rq->filter, rq->ud);
     }
     pg_rawcopy *copy;
-    int rc = pg_rawcopy_start_fd(rq->in, rq->name, rq->copy, on_block, &s, &copy, d);
+    pg_rawcopy_place pl = {place, placed_done};
+    int rc = pg_rawcopy_start_into(rq->in, rq->name, rq->copy, on_block, &pl, &s, &copy, d);
     if (rc == 0) {
         pthread_t *tids = pg_xcalloc((size_t)threads, sizeof *tids);
         int started = 0;
@@ -481,7 +577,7 @@ int pg_ingest_stream(const pg_ingest_stream_req *rq, pg_agg **agg, char id[65], 
         free(s.ch[i].buf);
         pg_agg_free(s.done[i].agg); /* only when parsing stopped */
     }
-    if (rq->stats) *rq->stats = (pg_ingest_stream_stats){s.nseq, 0};
+    if (rq->stats) *rq->stats = (pg_ingest_stream_stats){s.nseq, 0, s.placed};
     if (rc == 0 && atomic_load(&s.stop)) {
         /* a bad record somewhere, or a cut not to be trusted: the copy, read again from the
          * top, says exactly what a single read says */

@@ -19,11 +19,14 @@
 
 #include <stddef.h>
 
-/* How a stream went, for tests: the chunks parsed, and whether the copy was read again (a bad
- * record, or a record too long to be sure of: see ingest_stream.c). */
+/* How a stream went, for tests: the chunks parsed, whether the copy was read again (a bad
+ * record, or a record too long to be sure of: see ingest_stream.c), and the blocks read
+ * straight into the parsers' chunks. */
 typedef struct {
     long chunks;
     int reread;
+    long placed; /* blocks read straight into a chunk (no copy): a chunk target of a block
+                  * (1 MiB) or more */
 } pg_ingest_stream_stats;
 
 typedef struct {

@@ -29,4 +29,26 @@ typedef void (*pg_rawcopy_fn)(void *ud, const char *buf, size_t len, long long o
 int pg_rawcopy_start_fd(int in, const char *name, const char *to, pg_rawcopy_fn fn, void *ud,
                         pg_rawcopy **out, pg_diags *d);
 
+/* A block is PG_RAWCOPY_BLOCK bytes (the last one of the input may be shorter). */
+#define PG_RAWCOPY_BLOCK ((size_t)1 << 20)
+#define PG_RAWCOPY_ALIGN ((size_t)4096)
+
+/* Where the caller wants the blocks read, so that it need not copy them (ingest_stream.c reads
+ * them straight into its parser chunks). `place`, on the reading thread before each read,
+ * returns a buffer on a PG_RAWCOPY_ALIGN boundary with PG_RAWCOPY_BLOCK + PG_RAWCOPY_ALIGN
+ * bytes free (the copy's last block is padded there for O_DIRECT), or NULL for the ring's own.
+ * The block read into it goes to fn with that buf, then to the hash and the copy; the caller
+ * must neither change nor free those bytes until `done` is called with the buffer, from
+ * another thread, once the block is hashed and written (or will never be: the read or copy
+ * failed). Every buffer `place` gave is given back exactly once, by the time
+ * pg_rawcopy_finish returns, an empty read's and a failed one's included. */
+typedef struct {
+    char *(*place)(void *ud);
+    void (*done)(void *ud, char *buf);
+} pg_rawcopy_place;
+
+/* pg_rawcopy_start_fd with the blocks read where `pl` says (NULL: into the ring). */
+int pg_rawcopy_start_into(int in, const char *name, const char *to, pg_rawcopy_fn fn,
+                          const pg_rawcopy_place *pl, void *ud, pg_rawcopy **out, pg_diags *d);
+
 #endif

@@ -32,6 +32,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -517,6 +519,127 @@ static void stream_same_cells(void **state)
     free(csv), free(nd), free(bcsv), free(bnd), free(blank);
 }
 
+/* Files of several MiB in chunks of a block (1 MiB) and of the default: the blocks are read
+ * straight into the chunks (no copy) and hashed, copied and parsed from there, cut at many
+ * places, from a file and from a pipe: the cells of one read, the id and the copy
+ * (stream_with); with bad records far into the file, a chunk with blocks still out for the
+ * hash and the copy when parsing stops, the diagnostics of one read. */
+static void stream_blocks_in_place(void **state)
+{
+    (void)state;
+    enum { N = 60000 };
+    static int bad[N];
+    char *csv = path_of("big.csv"), *nd = path_of("big.ndjson");
+    write_files(csv, nd, N, N / 2, NULL);
+    static const size_t chunks[] = {(size_t)1 << 20, 0};
+    for (int f = 0; f < 2; f++) {
+        char *path = f ? nd : csv;
+        pg_diags d = {0};
+        long errors;
+        pg_agg *one = read_with(path, 1, &errors, &d);
+        assert_non_null(one);
+        assert_int_equal(pg_agg_records(one), N);
+        for (size_t c = 0; c < 2; c++)
+            for (int t = 1; t <= 3; t++) {
+                pg_ingest_stream_stats st;
+                pg_agg *a = stream_with(rs, path, t, chunks[c], t == 2, &errors, &st, &d);
+                assert_non_null(a);
+                assert_int_equal(errors, 0);
+                assert_int_equal(st.reread, 0);
+                assert_true(st.placed >= 5); /* every block but the last, at least */
+                if (c == 0) assert_true(st.chunks >= 5);
+                assert_same(one, a);
+                pg_agg_free(a);
+            }
+        /* chunks of a few bytes take the copy, whose cuts fall anywhere in a block */
+        pg_ingest_stream_stats st;
+        pg_agg *a = stream_with(rs, path, 2, 4096, 0, &errors, &st, &d);
+        assert_non_null(a);
+        assert_int_equal(st.placed, 0);
+        assert_same(one, a);
+        pg_agg_free(a);
+        assert_int_equal(d.n, 0);
+        pg_agg_free(one);
+        pg_diags_free(&d);
+    }
+    for (int i = N - 3000; i < N; i += 500) bad[i] = 1 + i % 2;
+    write_files(csv, nd, N, -1, bad);
+    for (int f = 0; f < 2; f++) {
+        char *path = f ? nd : csv;
+        pg_diags d1 = {0};
+        long e1;
+        assert_null(read_with(path, 1, &e1, &d1));
+        assert_int_equal(e1, 6);
+        for (int t = 1; t <= 2; t++) {
+            pg_diags dt = {0};
+            long et;
+            pg_ingest_stream_stats st;
+            assert_null(stream_with(rs, path, t, (size_t)1 << 20, t == 2, &et, &st, &dt));
+            assert_int_equal(st.reread, 1);
+            assert_true(st.placed >= 5);
+            assert_int_equal(et, e1);
+            assert_int_equal(dt.n, d1.n);
+            for (int i = 0; i < d1.n; i++) {
+                assert_int_equal(dt.v[i].line, d1.v[i].line);
+                assert_string_equal(dt.v[i].msg, d1.v[i].msg);
+            }
+            pg_diags_free(&dt);
+        }
+        pg_diags_free(&d1);
+    }
+    unlink(csv), unlink(nd);
+    free(csv), free(nd);
+}
+
+/* The copy fails part-way (a file size limit: EFBIG) while blocks read straight into the
+ * chunks are out for the hash and the copy: the stream ends with the copy's error, no
+ * aggregator, and no copy left, and it does not hang waiting for those blocks (a child with an
+ * alarm, so that a hang fails the test instead of stopping the suite). */
+static void stream_copy_fails_in_place(void **state)
+{
+    (void)state;
+    char *csv = path_of("fail.csv"), *nd = path_of("fail.ndjson"), *copy = path_of("fail-copy");
+    write_files(csv, nd, 60000, -1, NULL);
+    for (int f = 0; f < 4; f++)
+        for (int t = 1; t <= 2; t++) {
+            pid_t pid = fork();
+            assert_true(pid >= 0);
+            if (pid == 0) {
+                /* the first write fails, or the fourth */
+                rlim_t most = f < 2 ? 0 : (rlim_t)3 << 20;
+                struct rlimit lim = {most, most};
+                signal(SIGXFSZ, SIG_IGN);
+                alarm(60);
+                if (setrlimit(RLIMIT_FSIZE, &lim) != 0) _exit(2);
+                int fd = open(f % 2 ? nd : csv, O_RDONLY);
+                pg_ingest_stream_req rq = {.rs = rs,
+                                           .source = pg_strmap_get(&rs->source_ids, "cases"),
+                                           .in = fd,
+                                           .name = f % 2 ? nd : csv,
+                                           .format = f % 2 ? "ndjson" : "csv",
+                                           .copy = copy,
+                                           .threads = t,
+                                           .chunk = (size_t)1 << 20};
+                pg_agg *agg = NULL;
+                pg_diags d = {0};
+                char id[65];
+                long errors;
+                int rc = pg_ingest_stream(&rq, &agg, id, &errors, &d);
+                int ok = rc == -EFBIG && !agg && d.n == 1 && strstr(d.v[0].msg, "cannot copy") &&
+                         access(copy, F_OK) != 0;
+                if (!ok) fprintf(stderr, "rc %d, %d diagnostics\n", rc, d.n);
+                pg_diags_free(&d);
+                _exit(ok ? 0 : 1);
+            }
+            int status;
+            assert_int_equal(waitpid(pid, &status, 0), pid);
+            assert_true(WIFEXITED(status)); /* not killed by the alarm */
+            assert_int_equal(WEXITSTATUS(status), 0);
+        }
+    unlink(csv), unlink(nd);
+    free(csv), free(nd), free(copy);
+}
+
 /* Same diagnostics as one read: `name` read the old way and streamed must both fail, with the
  * same count, lines, messages and file name (never the copy's), and the stream reads the copy
  * again (stats.reread). */
@@ -812,6 +935,8 @@ int main(void)
         cmocka_unit_test(key_set_counts_repeats),
         cmocka_unit_test(stream_same_cells),
         cmocka_unit_test(stream_bad_records),
+        cmocka_unit_test(stream_blocks_in_place),
+        cmocka_unit_test(stream_copy_fails_in_place),
         cmocka_unit_test(stream_long_records),
         cmocka_unit_test(batch_from_a_fifo),
         cmocka_unit_test(keyed_batch_from_a_fifo),
