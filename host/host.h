@@ -21,7 +21,8 @@
  *   metrics.c   counters and the Prometheus text
  *   static.c    the dashboard's files (web/), without a token
  *   audit.c     the audit log over HTTP, and the rule edits it records (/rules/changes)
- *   publish.c   publishing bulletins, their revisions
+ *   publish.c   publishing bulletins, their revisions; reading them, from the loop's cache of
+ *               their parts when it holds them (bcache.c: a byte-budgeted LRU map of texts)
  *   review.c    self-reports, evaluator scores, appeals
  *   series.c    a unit's total, rank and band over a year
  * Calls go one way: serve.c → api.c (the router) → the handler modules → evaluate.c → reply.c,
