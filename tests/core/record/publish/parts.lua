@@ -175,6 +175,11 @@ end
 os.execute("sqlite3 " .. L.quote(data .. "/pinggu.db") .. " " ..
   L.quote("DELETE FROM bulletin_part WHERE bulletin = " .. id))
 t:eq("its parts gone", 0, count("SELECT count(*) FROM bulletin_part WHERE bulletin = " .. id))
+-- such a bulletin is in the store before the host starts (the host keeps the parts it read, and a
+-- published bulletin's parts never change under it)
+t:ok(h:stop(), "the host stops")
+h = H.start { bin = bin, rules = ws .. "/rules", data = data, config = ws .. "/pinggu.json", tokens = tok }
+t:ok(h ~= nil, "and starts again on the store without those parts")
 B = "/api/v1/bulletins/monthly/2021-05/1"
 reads("whole", 2)
 t:eq("no summary without parts", 404, (h:get(B .. "?part=summary", tok.viewer)))
