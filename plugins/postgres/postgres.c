@@ -44,7 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/select.h>
+#include <poll.h>
 
 /* pg_type.h's OIDs (server headers are not needed for two numbers) */
 #define BOOLOID 16
@@ -358,10 +358,8 @@ static int lanes_wait(PGconn **c, int *busy, int n, PGresult **res, int all, cha
                       size_t errlen)
 {
     for (;;) {
+        struct pollfd fds[LANES];
         int inflight = 0, done = 0;
-        fd_set rd;
-        FD_ZERO(&rd);
-        int maxfd = -1;
         for (int i = 0; i < n; i++) {
             if (busy[i] < 0) continue;
             PGresult *r;
@@ -373,13 +371,11 @@ static int lanes_wait(PGconn **c, int *busy, int n, PGresult **res, int all, cha
                 done++;
                 continue;
             }
-            inflight++;
-            int fd = PQsocket(c[i]);
-            FD_SET(fd, &rd);
-            if (fd > maxfd) maxfd = fd;
+            /* poll, not select: a host's descriptors may number beyond FD_SETSIZE */
+            fds[inflight++] = (struct pollfd){.fd = PQsocket(c[i]), .events = POLLIN};
         }
         if (!inflight || (done && !all)) return 0;
-        if (select(maxfd + 1, &rd, NULL, NULL, NULL) < 0 && errno != EINTR) {
+        if (poll(fds, (nfds_t)inflight, -1) < 0 && errno != EINTR) {
             snprintf(err, errlen, "postgres: waiting for the server: %s", strerror(errno));
             return -EIO;
         }
