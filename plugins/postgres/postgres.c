@@ -388,7 +388,8 @@ static int lanes_wait(PGconn **c, int *busy, int n, PGresult **res, int all, cha
  * lane exports its snapshot (pg_export_snapshot) and the others import it before reading
  * anything; every other statement (the session's settings, the column types) runs on every
  * lane, in order, only the first lane's rows handed back. An engine that cannot export a
- * snapshot runs them all on the one connection, in a fresh transaction. */
+ * snapshot runs them all on the one connection, in a fresh transaction; a second connection
+ * that cannot be opened leaves them all to the first. */
 static int pg_query(const pg_plugin_read_req *rq, const pg_plugin_query *q, pg_plugin_row_fn row,
                     void *sink, char *about, size_t aboutlen, char *err, size_t errlen)
 {
@@ -404,9 +405,14 @@ static int pg_query(const pg_plugin_read_req *rq, const pg_plugin_query *q, pg_p
     if (marked > 1) {
         PGresult *r = PQexec(c[0], "SELECT pg_export_snapshot()");
         if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
-            for (; n < LANES && rc == 0; n++) {
+            /* a lane that cannot connect (the server at its connection limit): the
+             * statements run on those open, the same batch */
+            for (; n < LANES; n++) {
                 c[n] = lane_open(rq, PQgetvalue(r, 0, 0), err, errlen);
-                if (!c[n]) rc = -ECONNREFUSED;
+                if (!c[n]) {
+                    *err = '\0';
+                    break;
+                }
             }
         } else {
             /* the transaction is aborted: a new one, nothing was read in the first */

@@ -400,6 +400,20 @@ T:section("a server that will not export a snapshot: one connection, the same ba
   pg:psql("GRANT EXECUTE ON FUNCTION pg_export_snapshot() TO PUBLIC;")
 end)
 
+T:section("a role allowed one connection: the halves on it, the same batch", function()
+  local _, e0, c0 = pg:psql("CREATE ROLE single LOGIN CONNECTION LIMIT 1; GRANT SELECT ON public.cases TO single;")
+  T:eq("the role", 0, c0, e0)
+  local d = work .. "/pd-one-conn"
+  local out, e1, c1 = sh(pg.env .. "PGUSER=single " .. L.quote(bin) .. " ingest --rules " ..
+    L.quote(rules) .. " --data " .. L.quote(d) .. " --source cases --from postgres:")
+  T:eq("the pull: exit", 0, c1, e1)
+  T:contains("the second connection was refused", L.slurp(pg.dir .. "/log") or "",
+    "too many connections for role \"single\"")
+  local short = out:match("batch (%x+)") or "none"
+  T:eq("the batch of the pull on two connections",
+    ((sh("ls " .. L.quote(work .. "/pd-cases/batches/raw"))):match("(%x+)%.pushdown") or ""):sub(1, #short), short)
+end)
+
 T:section("the same rows are the same batch; a changed table needs --replace", function()
   local d = work .. "/pd-cases"
   local out, e1, c1 = ingest(d, "cases", "--from postgres:")
