@@ -117,6 +117,17 @@ t:eq("with haifeng's corrected value", tonumber(v), zeroProof(s2))
 t:eq("and both revisions listed", 2, s2 and #s2.revisions)
 local _, _, v2 = h:get(B, tok.lufeng)
 t:eq("lufeng's view is revision 2 too", 2, v2 and v2.bulletin.revision)
+-- answers kept whole (the same for every reader): the latest is revision 2, and revision 1's
+-- lists both revisions now
+for _, q in ipairs { "?group=county", "?part=summary" } do
+  local _, _, g2 = h:get(B .. q, tok.lufeng)
+  t:eq(q .. " is revision 2 at once", 2, g2 and g2.bulletin.revision)
+  local _, _, g1 = h:get(B .. "/1" .. q, tok.lufeng)
+  t:eq(q .. " of revision 1 lists both revisions", "1 2",
+    g1 and string.format("%d %d", g1.bulletin.revision, #g1.revisions))
+end
+local _, _, vv = h:get(B, tok.viewer)
+t:eq("a viewer's view is revision 2", 2, vv and vv.bulletin.revision)
 local _, _, r1 = h:get(B .. "/1?unit=haifeng", tok.admin)
 t:eq("revision 1 by number is still revision 1", 1, r1 and r1.bulletin.revision)
 t:eq("with its own value", before, zeroProof(r1))
