@@ -233,7 +233,7 @@ static void evaluate(pg_job *j)
         fail(o, 422, &d, "the rules of the composite's months cannot be loaded");
         goto done;
     }
-    int rc = pg_datadir_load(rs, x->datadir, &ds, &d);
+    int rc = pg_datasets_get(x->h, j->gen, x->data_version, x->datadir, &ds, &d);
     if (rc != 0) {
         x->load_failed = 1;
         fail(o, rc == -ENOENT ? 404 : 500, &d, "the data directory cannot be read");
@@ -269,7 +269,7 @@ static void evaluate(pg_job *j)
 done:
     pg_result_free(res);
     pg_mix_end(x->mix); /* after the result: its months' results borrow the mix's rule sets */
-    pg_dataset_free(ds);
+    pg_datasets_release(x->h, ds);
     pg_diags_free(&d);
 }
 

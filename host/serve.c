@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -137,6 +138,12 @@ int pg_serve(pg_config *cfg, int64_t fake_now)
     h->test_clock = fake_now >= 0;
     h->fake_now = fake_now; /* pg_host_now until the scheduler runs: the rule sets' first loads */
     pg_log_set_level((pg_log_level)cfg->log_level);
+    /* An evaluation at 3,003 units frees millions of small tree nodes; kept in glibc's fast
+     * bins, they were all coalesced at once by the job's next large malloc (SQLite opening the
+     * store: 0.45 s of CPU in malloc_consolidate per evaluation). Without fast bins each free
+     * coalesces as it goes (tcache still takes the hot sizes): ~0.3 s less CPU per evaluation,
+     * the same RSS. Before any thread allocates. */
+    mallopt(M_MXFAST, 0);
     if (!cfg->pool) h->cfg.pool = (int)uv_available_parallelism();
     /* Before any pool thread runs rule code; 0 keeps the defaults (or the environment's). */
     if (cfg->rule_load_deadline_ms || cfg->rule_call_deadline_ms) {
@@ -190,6 +197,7 @@ int pg_serve(pg_config *cfg, int64_t fake_now)
     h->drain.data = h->sighup.data = h->sigterm.data = h->sigint.data = h;
     h->pool = pg_pool_new(&loop, h->cfg.pool);
     uv_mutex_init(&h->inputs.lock);
+    pg_datasets_init(h);
     h->cfg.http.spill_dir = h->incoming; /* long bodies wait on the data's disk, not in /tmp */
     rc = pg_http_start(&loop, cfg->listen_host, cfg->listen_port, &h->cfg.http, pg_api_handle, h,
                        &h->http);
@@ -244,6 +252,7 @@ out:
     pg_bulletin_heads_free(h);
     pg_pool_free(h->pool);
     uv_mutex_destroy(&h->inputs.lock);
+    pg_datasets_free(h);
     pg_rules_free(h);
     pg_incoming_stop(h);
     pg_store_close(h->store);
