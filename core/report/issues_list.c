@@ -91,13 +91,15 @@ typedef struct {
     const pg_result *res;
     pg_regain_group *g; /* nnodes × ngroups; sorted == NULL until computed */
     double **v;
+    char **rule; /* nnodes × ngroups: a leaf's method in words (rule()), NULL until made */
 } ctx;
 
 static void ctx_free(ctx *x)
 {
     int n = x->res->rs->nnodes * x->res->rs->ngroups;
     for (int i = 0; x->v && i < n; i++) free(x->v[i]);
-    free(x->v), free(x->g);
+    for (int i = 0; x->rule && i < n; i++) free(x->rule[i]);
+    free(x->v), free(x->g), free(x->rule);
 }
 
 static const pg_regain_group *group_of(ctx *x, int i, int grp)
@@ -202,13 +204,18 @@ static char *why(const pg_result *res, int i, int u, double lost)
         pg_round_as(c->max, 4, res->rs->rounding_mode), c->capped ? "（已封顶）" : "");
 }
 
-static char *rule(const pg_result *res, int i, int u)
+/* The same for every unit of a group: made once per (node, group) and kept in x. */
+static const char *rule(ctx *x, int i, int u)
 {
-    const pg_ruleset *rs = res->rs;
+    const pg_ruleset *rs = x->res->rs;
     const pg_node *n = &rs->nodes[i];
-    if (n->adjust && n->metric < 0) return pg_xstrdup("下级各项加减分之和，限定在上下限之内");
-    if (n->nchildren) return pg_xstrdup("下级指标得分之和");
-    return pg_doc_method_words(rs, n, rs->units[u].group);
+    if (n->adjust && n->metric < 0) return "下级各项加减分之和，限定在上下限之内";
+    if (n->nchildren) return "下级指标得分之和";
+    if (!x->rule)
+        x->rule = pg_xcalloc((size_t)rs->nnodes * (size_t)rs->ngroups + 1, sizeof *x->rule);
+    char **w = &x->rule[(size_t)i * (size_t)rs->ngroups + (size_t)rs->units[u].group];
+    if (!*w) *w = pg_doc_method_words(rs, n, rs->units[u].group);
+    return *w;
 }
 
 static void num(cJSON *o, const char *k, double v, int digits)
@@ -255,7 +262,7 @@ static cJSON *row(ctx *x, int i, int u)
         num(o, "n", c->n, 6);
     }
     pg_json_str(o, "status", pg_status_name((pg_status)c->status));
-    take(o, "rule", rule(res, i, u));
+    pg_json_str(o, "rule", rule(x, i, u));
     pg_json_str(o, "standard", n->standard);
     take(o, "why", why(res, i, u, lost));
     take(o, "regain", regain(x, i, u, lost));
@@ -278,7 +285,7 @@ static cJSON *unit_rows(ctx *x, int u)
 
 cJSON *pg_unit_rows_json(const pg_result *res, int u)
 {
-    ctx x = {res, NULL, NULL};
+    ctx x = {res, NULL, NULL, NULL};
     cJSON *a = unit_rows(&x, u);
     ctx_free(&x);
     return a;
@@ -345,7 +352,7 @@ cJSON *pg_issues_json(const pg_result *res, int u)
 {
     cJSON *a = cJSON_CreateArray();
     if (!res->cells) return a;
-    ctx x = {res, NULL, NULL};
+    ctx x = {res, NULL, NULL, NULL};
     for (int k = 0; k < res->rs->nunits; k++)
         if (u < 0 || u == k) unit_items(&x, k, a, NULL);
     ctx_free(&x);
@@ -354,7 +361,7 @@ cJSON *pg_issues_json(const pg_result *res, int u)
 
 void pg_units_rows_issues(const pg_result *res, cJSON **rows, cJSON **issues)
 {
-    ctx x = {res, NULL, NULL};
+    ctx x = {res, NULL, NULL, NULL};
     for (int u = 0; u < res->rs->nunits; u++) {
         rows[u] = unit_rows(&x, u);
         issues[u] = cJSON_CreateArray();
