@@ -162,13 +162,13 @@ static int write_direct(struct pg_rawcopy *c, char *buf, off_t off, size_t n)
     return len != n && ftruncate(c->out, off + (off_t)n) != 0 ? -errno : 0;
 }
 
-/* Under mu: a block both hashed and written (or never to be written: the copy failed) is free
- * for the next read. Returns the caller's buffer to give back (pl.done, after mu is released),
- * or NULL. */
+/* Under mu: a block both hashed and written (or never to be written: the copy failed, and no
+ * writer has it in hand) is free for the next read. Returns the caller's buffer to give back
+ * (pl.done, after mu is released), or NULL. */
 static char *settle(struct pg_rawcopy *c, int k)
 {
     char *back = NULL;
-    if (c->filled[k] && c->hashed[k] && (c->written[k] || c->werr)) {
+    if (c->filled[k] && c->hashed[k] && (c->written[k] || (c->werr && !c->taken[k]))) {
         c->filled[k] = 0;
         if (c->placed[k]) back = c->buf[k], c->placed[k] = 0;
     }
