@@ -7,7 +7,8 @@
  * ask meanwhile wait for it, and later ones borrow it. pg_eval reads a dataset without changing
  * it, so borrowers on two pool threads need no more than the count of borrowers.
  *
- * Keyed by the data version the loop gave the job (evaluate.c's x->data_version): a job starts
+ * Keyed by the data version the loop gave the job (evaluate.c's x->made_at, which
+ * the loop does not move on as it does x->data_version): a job starts
  * after its version was announced, so any load made under that key holds every change up to it
  * (and maybe one committed since, as a job's own load would). Two slots: a re-score's jobs and
  * a request's under a new version at most; a load that finds both in use is the job's own.

@@ -50,6 +50,7 @@ typedef struct {
     int period, draft;
     pg_mix *mix;       /* a composite's months under other generations (months.h), or NULL */
     long data_version; /* the loop thread's: moved on by pg_rescore_data while the job runs */
+    long made_at;      /* h->data_version when made: the key of the data it shares (datasets.c) */
     int load_failed;   /* the data could not be loaded: every evaluation fails alike */
 
     int64_t now;
@@ -233,7 +234,7 @@ static void evaluate(pg_job *j)
         fail(o, 422, &d, "the rules of the composite's months cannot be loaded");
         goto done;
     }
-    int rc = pg_datasets_get(x->h, j->gen, x->data_version, x->datadir, &ds, &d);
+    int rc = pg_datasets_get(x->h, j->gen, x->made_at, x->datadir, &ds, &d);
     if (rc != 0) {
         x->load_failed = 1;
         fail(o, rc == -ENOENT ? 404 : 500, &d, "the data directory cannot be read");
@@ -383,7 +384,7 @@ static void start(pg_host *h, pg_entry *e, const char *trigger)
     x->datadir = pg_xstrdup(h->cfg.data_dir);
     x->trigger = pg_xstrdup(trigger);
     x->draft = strcmp(trigger, "schedule") == 0;
-    x->data_version = h->data_version;
+    x->data_version = x->made_at = h->data_version;
     x->now = pg_host_now(h);
     /* a month is evaluated by the rules in force in it, a year by the current ones */
     pg_gen *g = pg_host_gen_for(h, e->period);
