@@ -10,6 +10,8 @@
  *   reload.c    rule generations: triggers, building off the loop, the swap, the status
  *   attrib.c    who made a rule edit the watcher saw (git, or the file's owner)
  *   evaluate.c  evaluation jobs, the cache of results, re-scoring, scheduled cut-offs
+ *   datasets.c  the data evaluation jobs read, loaded once per generation and data version
+ *               (the one part of pg_host pool threads touch, with `inputs`: under its lock)
  *   intake.c    batches posted over HTTP, withdrawals
  *   pull.c      plugin sources pulled on a schedule (config "pulls"), as batches
  *   incoming.c  the upload directory, and start-up removal of what killed hosts left
