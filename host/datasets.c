@@ -15,7 +15,7 @@
  * A slot no job borrows is kept for the next job, and freed when a newer version of the same
  * generation is released or the slot is taken for another key: an idle host keeps one
  * dataset (~60 MB at 3,003 units). Data changed behind the host's back (`pinggu ingest` beside it,
- * a DATA/*.csv edited) is read with the next change the host makes or sees, as
+ * a fed values file in DATA edited) is read with the next change the host makes or sees, as
  * docs/operations.md says: every result of one data version reads the same data. */
 #include "record.h"
 #include "host.h"
