@@ -152,36 +152,30 @@ static int member(const pg_bodies_span *m, int n, const char *quoted)
     return -1;
 }
 
-/* A unit's printed item with its rows and issues appended (as members of an object; an array
- * prints what is added to it as elements, anything else does not print it), or 0 on no
- * memory. */
-static int unit_item(buf *b, const pg_bodies_span *it, const cJSON *rows, const cJSON *issues)
+/* A unit's printed item with its rows and issues (printed texts) appended, as members of an
+ * object (an array prints what is added to it as elements, anything else does not print it). */
+static void unit_item(buf *b, const pg_bodies_span *it, const char *rows, const char *issues)
 {
     int object = it->val[0] == '{';
     if (!object && it->val[0] != '[') {
         put(b, it->val, it->vlen);
-        return 1;
+        return;
     }
     put(b, it->val, it->vlen - 1);
     int has = it->vlen > 2;
-    const cJSON *add[2] = {rows, issues};
+    const char *add[2] = {rows, issues};
     static const char *const names[2] = {"\"rows\":", "\"issues\":"};
     for (int k = 0; k < 2; k++) {
         if (!add[k]) continue;
-        size_t len;
-        char *s = pg_json_print(add[k], 0, &len);
-        if (!s) return 0;
         if (has) put(b, ",", 1);
         if (object) put(b, names[k], strlen(names[k]));
-        put(b, s, len);
-        free(s);
+        put(b, add[k], strlen(add[k]));
         has = 1;
     }
     put(b, object ? "}" : "]", 1);
-    return 1;
 }
 
-void pg_bodies_render(pg_outcome *o, const cJSON *full, cJSON *const *rows, cJSON *const *issues,
+void pg_bodies_render(pg_outcome *o, const cJSON *full, char *const *rows, char *const *issues,
                       int ngroups, int nunits, char **result_text)
 {
     o->ngroups = ngroups;
@@ -205,8 +199,8 @@ void pg_bodies_render(pg_outcome *o, const cJSON *full, cJSON *const *rows, cJSO
     if (ui >= 0 && pg_bodies_split(m[ui].val, m[ui].vlen, &u, &nu) != 0) nu = 0;
     for (int k = 0; k < nunits && k < nu; k++) {
         buf b = {0};
-        if (unit_item(&b, &u[k], rows ? rows[k] : NULL, issues ? issues[k] : NULL))
-            o->units[k] = with_member(head->data, head->len, "units", b.p, b.len);
+        unit_item(&b, &u[k], rows ? rows[k] : NULL, issues ? issues[k] : NULL);
+        o->units[k] = with_member(head->data, head->len, "units", b.p, b.len);
         free(b.p);
     }
     pg_blob_unref(head);

@@ -32,10 +32,10 @@ typedef struct {
 int pg_bodies_split(const char *text, size_t len, pg_bodies_span **out, int *n);
 
 /* Fills o->full, ranking, groups (ngroups) and units (nunits) from the report tree `full`
- * (pg_report_json_tree(res, -1), not changed) and each unit's rows and issues (NULL: none),
- * which the unit's own body carries as its last two members. *result_text gets the run's
- * result text (pg_run_result_print(full)), or NULL with every body on no memory. */
-void pg_bodies_render(pg_outcome *o, const cJSON *full, cJSON *const *rows, cJSON *const *issues,
+ * (pg_report_json_tree(res, -1), not changed) and each unit's rows and issues as printed texts
+ * (NULL: none), which the unit's own body carries as its last two members. *result_text gets the
+ * run's result text (pg_run_result_print(full)), or NULL with every body on no memory. */
+void pg_bodies_render(pg_outcome *o, const cJSON *full, char *const *rows, char *const *issues,
                       int ngroups, int nunits, char **result_text);
 
 #endif

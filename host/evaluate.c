@@ -97,12 +97,12 @@ static char *render(pg_outcome *o, const pg_result *res)
 {
     const pg_ruleset *rs = res->rs;
     cJSON *full = pg_report_json_tree(res, -1);
-    cJSON **rows = pg_xcalloc((size_t)rs->nunits + 1, sizeof *rows);
-    cJSON **issues = pg_xcalloc((size_t)rs->nunits + 1, sizeof *issues);
+    char **rows = pg_xcalloc((size_t)rs->nunits + 1, sizeof *rows);
+    char **issues = pg_xcalloc((size_t)rs->nunits + 1, sizeof *issues);
     pg_units_rows_issues(res, rows, issues);
     char *text = NULL;
     pg_bodies_render(o, full, rows, issues, rs->ngroups, rs->nunits, &text);
-    for (int k = 0; k < rs->nunits; k++) cJSON_Delete(rows[k]), cJSON_Delete(issues[k]);
+    for (int k = 0; k < rs->nunits; k++) free(rows[k]), free(issues[k]);
     free(rows), free(issues);
     cJSON_Delete(full);
     return text;

@@ -97,12 +97,7 @@ int pg_json_number(char b[PG_JSON_NUMBER_BUF], double d)
     return number_slow(b, d);
 }
 
-/* A growing text. */
-typedef struct {
-    char *p;
-    size_t len, cap;
-    int bad; /* an item cJSON would not print */
-} out;
+typedef pg_jtext out;
 
 static char *room(out *o, size_t n)
 {
@@ -119,6 +114,11 @@ static void put(out *o, const char *s, size_t n)
 {
     memcpy(room(o, n), s, n);
     o->len += n;
+}
+
+void pg_jtext_put(pg_jtext *t, const char *s, size_t n)
+{
+    put(t, s, n);
 }
 
 static void tabs(out *o, int n)
@@ -171,6 +171,27 @@ static void put_string(out *o, const char *s)
         put(o, (const char *)run, (size_t)(p - run));
     }
     put(o, "\"", 1);
+}
+
+void pg_jtext_str(pg_jtext *t, const char *s)
+{
+    if (s)
+        put_string(t, s);
+    else
+        put(t, "null", 4);
+}
+
+void pg_jtext_num(pg_jtext *t, double d)
+{
+    char b[PG_JSON_NUMBER_BUF];
+    put(t, b, (size_t)pg_json_number(b, d));
+}
+
+void pg_jtext_key(pg_jtext *t, const char *key, int *members)
+{
+    if ((*members)++) put(t, ",", 1);
+    put_string(t, key);
+    put(t, ":", 1);
 }
 
 static void put_value(out *o, const cJSON *it, int fmt, int depth);
@@ -238,6 +259,15 @@ static void put_value(out *o, const cJSON *it, int fmt, int depth)
     }
 }
 
+char *pg_jtext_take(pg_jtext *t, size_t *len)
+{
+    room(t, 0)[0] = 0;
+    if (len) *len = t->len;
+    char *p = t->p;
+    *t = (pg_jtext){0};
+    return p;
+}
+
 char *pg_json_print(const cJSON *item, int formatted, size_t *len)
 {
     out o = {0};
@@ -247,7 +277,5 @@ char *pg_json_print(const cJSON *item, int formatted, size_t *len)
         free(o.p);
         return NULL;
     }
-    room(&o, 0)[0] = 0;
-    if (len) *len = o.len;
-    return o.p;
+    return pg_jtext_take(&o, len);
 }

@@ -311,4 +311,21 @@ int pg_json_number(char b[PG_JSON_NUMBER_BUF], double d);
  * type, a raw item without text). */
 char *pg_json_print(const cJSON *item, int formatted, size_t *len);
 
+/* A JSON text written piece by piece with the bytes cJSON_PrintUnformatted gives the same tree:
+ * for texts of many small objects made without building the tree. Start it {0}. */
+typedef struct {
+    char *p;
+    size_t len, cap;
+    int bad; /* pg_json_print: an item cJSON would not print */
+} pg_jtext;
+void pg_jtext_put(pg_jtext *t, const char *s, size_t n);
+/* s quoted with cJSON's escapes; null for NULL (pg_json_str's null). */
+void pg_jtext_str(pg_jtext *t, const char *s);
+/* d as cJSON prints it; null when not finite (pg_json_num's null). */
+void pg_jtext_num(pg_jtext *t, double d);
+/* "key": with a comma before it unless *members is 0 (counts an object's members). */
+void pg_jtext_key(pg_jtext *t, const char *key, int *members);
+/* The text (malloc'd, NUL-terminated; its length in *len when len is not NULL), t emptied. */
+char *pg_jtext_take(pg_jtext *t, size_t *len);
+
 #endif

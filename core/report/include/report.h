@@ -176,9 +176,10 @@ cJSON *pg_unit_rows_json(const pg_result *res, int u);
 /* The 问题清单 of unit u (every unit when u < 0): rows as above of the items that lost points,
  * with unit, unit_name, scheme, period, rectify and due (YYYY-MM-DD). */
 cJSON *pg_issues_json(const pg_result *res, int u);
-/* Both of the above for every unit at once (rows[u], issues[u], rs->nunits each; the caller
- * deletes them), the group figures of relative methods gathered once. */
-void pg_units_rows_issues(const pg_result *res, cJSON **rows, cJSON **issues);
+/* Both of the above for every unit at once, as the texts cJSON_PrintUnformatted gives those
+ * arrays (rows[u], issues[u], rs->nunits each, malloc'd; the caller frees them), written without
+ * the trees, the group figures of relative methods gathered once. */
+void pg_units_rows_issues(const pg_result *res, char **rows, char **issues);
 /* The day the items of `period` are due: its last day (the 25th of a month, 31 December of a
  * year) plus ruleset { rectify_days }. Writes YYYY-MM-DD into buf (16 bytes). */
 const char *pg_issue_due(const pg_ruleset *rs, int period, char *buf);

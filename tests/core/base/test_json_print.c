@@ -187,6 +187,39 @@ static void trees(void **state)
     cJSON_Delete(o);
 }
 
+/* Objects written member by member (pg_jtext_*) as cJSON prints the same tree. */
+static void written_alike(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 2000; i++) {
+        cJSON *o = cJSON_CreateObject();
+        pg_jtext t = {0};
+        int m = 0;
+        pg_jtext_put(&t, "{", 1);
+        for (int k = (int)(next() % 6); k > 0; k--) {
+            char *key = any_string(), *v = next() % 3 ? any_string() : NULL;
+            double d = any_number();
+            pg_jtext_key(&t, key, &m);
+            if (next() & 1) {
+                pg_jtext_str(&t, v);
+                pg_json_str(o, key, v);
+            } else {
+                pg_jtext_num(&t, d);
+                pg_json_num(o, key, d);
+            }
+            free(key), free(v);
+        }
+        pg_jtext_put(&t, "}", 1);
+        size_t len;
+        char *got = pg_jtext_take(&t, &len), *want = cJSON_PrintUnformatted(o);
+        assert_string_equal(got, want);
+        assert_int_equal(len, strlen(want));
+        assert_null(t.p); /* taken */
+        free(got), cJSON_free(want);
+        cJSON_Delete(o);
+    }
+}
+
 static void refused_alike(void **state)
 {
     (void)state;
@@ -203,6 +236,7 @@ static void refused_alike(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(numbers), cmocka_unit_test(trees),
+                                       cmocka_unit_test(written_alike),
                                        cmocka_unit_test(refused_alike)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

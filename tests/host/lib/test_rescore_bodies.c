@@ -210,8 +210,17 @@ static void test_same_bytes(void **state)
         }
         pg_outcome want = {0}, got = {0};
         ref_render(&want, tree, rows, issues, rs_groups, rs_units);
+        /* the host gives the rows and issues as texts (pg_units_rows_issues) */
+        char **rtext = calloc((size_t)rs_units + 1, sizeof *rtext);
+        char **itext = calloc((size_t)rs_units + 1, sizeof *itext);
+        for (int u = 0; u < rs_units; u++) {
+            rtext[u] = rows[u] ? cJSON_PrintUnformatted(rows[u]) : NULL;
+            itext[u] = issues[u] ? cJSON_PrintUnformatted(issues[u]) : NULL;
+        }
         char *text = NULL;
-        pg_bodies_render(&got, tree, rows, issues, rs_groups, rs_units, &text);
+        pg_bodies_render(&got, tree, rtext, itext, rs_groups, rs_units, &text);
+        for (int u = 0; u < rs_units; u++) cJSON_free(rtext[u]), cJSON_free(itext[u]);
+        free(rtext), free(itext);
         char *pretty = cJSON_Print(tree);
         assert_non_null(text);
         assert_int_equal(strlen(pretty) + 1, strlen(text));
