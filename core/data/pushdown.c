@@ -77,6 +77,7 @@
  * engine (not compensated): within 1e-12 relative of pinggu's for any real table, not bit for
  * bit; counts and integer sums are exact. */
 #include "pushdown.h"
+#include "plugin.h"
 #include "data.h"
 #include "base.h"
 
@@ -200,7 +201,7 @@ typedef struct {
  * share the first one's snapshot (plugins/postgres: pg_export_snapshot), and hands their rows
  * back in the statements' order all the same. A power of two. */
 #define PARTS 2
-#define CONCURRENT "/* pinggu: concurrent */ "
+#define CONCURRENT PG_PLUGIN_CONCURRENT
 
 typedef struct {
     char *unit;

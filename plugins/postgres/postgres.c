@@ -286,7 +286,7 @@ static PGconn *connect_to(const pg_plugin_read_req *rq, char *err, size_t errlen
  * parts of the rows) may run at the same time as the other marked ones, on another connection
  * that shares the first one's snapshot. PostgreSQL runs a statement's layers above its parallel
  * workers in one backend; two statements are two backends, both cores of a 2-core server. */
-#define CONCURRENT "/* pinggu: concurrent */ "
+#define CONCURRENT PG_PLUGIN_CONCURRENT
 #define LANES 2 /* connections; pushdown.c splits each scan in as many parts */
 
 static int is_concurrent(const char *sql)

@@ -316,6 +316,17 @@ typedef struct {
  * Nothing is emitted record by record and no raw copy of records exists: the batch's kept
  * copy is the statements and their result.
  *
+ * Concurrent statements. A statement whose text begins with PG_PLUGIN_CONCURRENT (an SQL
+ * comment that says "pinggu: concurrent", then a space) is one part of a scan that pinggu split
+ * into disjoint parts of the rows (two today), so that an engine that computes one statement's
+ * aggregation in one process can use more than one. A reader may run such statements at the
+ * same time on separate connections, provided every connection reads the same snapshot
+ * (PostgreSQL: the first exports it with pg_export_snapshot(), the others SET TRANSACTION
+ * SNAPSHOT), or run them in order on one connection: the result is the same. Either way it
+ * hands the rows of each statement back in the statements' order (all of statement k before
+ * any of k+1), so that the batch's id does not depend on timing. A reader that cannot give
+ * every connection the same snapshot runs them on one.
+ *
  * Lifetimes. The descriptor and every string in it are static: they live as long as the
  * plugin is loaded. A request (pg_plugin_read_req) and everything it points to are valid only
  * during the call they are passed to; a reader keeps no pointer into them. The values passed
@@ -408,6 +419,7 @@ typedef struct {
 typedef int (*pg_plugin_emit_fn)(void *sink, const char *const *values, const size_t *lens);
 
 /* Push-down (ABI 4): the statements of one pull, run in order in one read-only snapshot. */
+#define PG_PLUGIN_CONCURRENT "/* pinggu: concurrent */ " /* the mark of a statement above */
 typedef struct {
     const char *const *statements; /* SQL text, one statement each, without a ';' */
     int nstatements;
@@ -434,9 +446,11 @@ typedef struct {
     /* ABI 4, push-down. dialect: the SQL the engine runs ("postgresql": plain PostgreSQL,
      * core functions only), or NULL when the reader cannot run statements. query: runs
      * q->statements in order in one read-only transaction with one snapshot (PostgreSQL:
-     * REPEATABLE READ READ ONLY), hands every result row to `row`, writes `about` as read
-     * does, and returns 0, row's non-zero value, or a negative errno with a message in err.
-     * Statements that the engine refuses are an error of the whole query, never skipped. */
+     * REPEATABLE READ READ ONLY; statements marked concurrent may run at once on connections
+     * sharing that snapshot, see above), hands every result row to `row` in the statements'
+     * order, writes `about` as read does, and returns 0, row's non-zero value, or a negative errno
+     * with a message in err. Statements that the engine refuses are an error of the whole query,
+     * never skipped. */
     const char *dialect;
     int (*query)(const pg_plugin_read_req *rq, const pg_plugin_query *q, pg_plugin_row_fn row,
                  void *sink, char *about, size_t aboutlen, char *err, size_t errlen);
