@@ -22,11 +22,7 @@ local gen_raw = arg[3]
 local T = L.tester("plugins.incremental")
 local F = dofile(root .. "/tests/plugins/pgfixture.lua")
 
-local pg, why, failed = F.start(L)
-if not pg then
-  print((failed and "FAIL: " or "SKIP: ") .. why)
-  os.exit(failed and 1 or 77)
-end
+local pg = F.test_start(L, bin)
 local function fatal(what, err)
   print("FAIL " .. what .. ": " .. (err or ""))
   pg:stop()

@@ -8,6 +8,7 @@
 --
 --   local F = dofile(root .. "/tests/plugins/pgfixture.lua")
 --   local pg, why = F.start(L)      -- L: tests/e2e/lib.lua
+--   local pg, plugins = F.test_start(L, bin)   -- a test's: or it ends there, FAIL or SKIP
 --   pg.env                          -- "PGHOST=… PGUSER=pinggu PGDATABASE=postgres PINGGU_PG_DSN= "
 --   pg:psql(sql)                    -- out, err, code
 --   pg:stop()
@@ -64,6 +65,23 @@ function F.start(L, opts)
     return nil, "pg_ctl start: " .. (err or "") .. (log or ""), true
   end
   return pg
+end
+
+-- For a test of the postgres plugin: the plugins' directory beside `bin` and a started
+-- cluster, or the test ends here: FAIL when postgres.so was not built or the cluster would not
+-- start, SKIP (77) without the server package.
+function F.test_start(L, bin, opts)
+  local plugin_dir = bin:match("^(.*)/[^/]*$") .. "/plugins"
+  if not io.open(plugin_dir .. "/postgres.so") then
+    print("FAIL: " .. plugin_dir .. "/postgres.so was not built (libpq-dev missing at configure?)")
+    os.exit(1)
+  end
+  local pg, why, failed = F.start(L, opts)
+  if not pg then
+    print((failed and "FAIL: " or "SKIP: ") .. why)
+    os.exit(failed and 1 or 77)
+  end
+  return pg, plugin_dir
 end
 
 -- The declared fields of every source in rules/sources.lua, read by running the file with a

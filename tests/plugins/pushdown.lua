@@ -23,17 +23,8 @@ local F = dofile(root .. "/tests/plugins/pgfixture.lua")
 
 local function sh(cmd) return L.run(cmd) end
 
-local plugin_dir = bin:match("^(.*)/[^/]*$") .. "/plugins"
-if not io.open(plugin_dir .. "/postgres.so") then
-  print("FAIL: " .. plugin_dir .. "/postgres.so was not built (libpq-dev missing at configure?)")
-  os.exit(1)
-end
 -- every statement logged with its backend's pid: the scan's halves must run on two
-local pg, why, failed = F.start(L, { settings = "-c log_statement=all -c log_line_prefix=%p:" })
-if not pg then
-  print((failed and "FAIL: " or "SKIP: ") .. why)
-  os.exit(failed and 1 or 77)
-end
+local pg, plugin_dir = F.test_start(L, bin, { settings = "-c log_statement=all -c log_line_prefix=%p:" })
 local function fatal(what, err)
   print("FAIL " .. what .. ": " .. (err or ""))
   pg:stop()

@@ -24,16 +24,7 @@ local F = dofile(root .. "/tests/plugins/pgfixture.lua")
 
 local function sh(cmd) return L.run(cmd) end
 
-local plugin_dir = bin:match("^(.*)/[^/]*$") .. "/plugins"
-if not io.open(plugin_dir .. "/postgres.so") then
-  print("FAIL: " .. plugin_dir .. "/postgres.so was not built (libpq-dev missing at configure?)")
-  os.exit(1)
-end
-local pg, why, failed = F.start(L)
-if not pg then
-  print((failed and "FAIL: " or "SKIP: ") .. why)
-  os.exit(failed and 1 or 77)
-end
+local pg, plugin_dir = F.test_start(L, bin)
 local function fatal(what, err)
   print("FAIL " .. what .. ": " .. (err or ""))
   pg:stop()
