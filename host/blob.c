@@ -18,6 +18,23 @@ pg_blob *pg_blob_new(const void *p, size_t len)
     return b;
 }
 
+void pg_blob_begin(pg_jtext *t)
+{
+    static const char header[sizeof(pg_blob)];
+    t->len = 0;
+    pg_jtext_put(t, header, sizeof header);
+}
+
+pg_blob *pg_blob_end(pg_jtext *t)
+{
+    size_t len;
+    char *p = pg_jtext_take(t, &len);
+    pg_blob *b = pg_xrealloc(p, len + 1); /* its slack back: a large one is moved, not copied */
+    b->refs = 1;
+    b->len = len - sizeof *b;
+    return b;
+}
+
 pg_blob *pg_blob_str(const char *s)
 {
     return pg_blob_new(s, strlen(s));

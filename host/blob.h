@@ -7,6 +7,8 @@
 #ifndef PG_BLOB_H
 #define PG_BLOB_H
 
+#include "base.h"
+
 #include <stddef.h>
 
 typedef struct pg_blob {
@@ -17,6 +19,11 @@ typedef struct pg_blob {
 
 /* A new blob with one reference, holding a copy of `len` bytes of `p` (NULL: zeroed). */
 pg_blob *pg_blob_new(const void *p, size_t len);
+/* A blob written in place, for a large one that a copy would fault in twice: pg_blob_begin
+ * makes t (a pg_jtext, its text discarded) hold the blob's header, the bytes are appended to t,
+ * and pg_blob_end makes them a blob with one reference and empties t. */
+void pg_blob_begin(pg_jtext *t);
+pg_blob *pg_blob_end(pg_jtext *t);
 /* A new blob holding a copy of the string. */
 pg_blob *pg_blob_str(const char *s);
 pg_blob *pg_blob_ref(pg_blob *b);

@@ -91,20 +91,12 @@ int pg_bodies_split(const char *text, size_t len, pg_bodies_span **out, int *n)
     return -EINVAL;
 }
 
-/* A growing byte string. */
-typedef struct {
-    char *p;
-    size_t len, cap;
-} buf;
+/* A growing byte string, NUL-terminated after each put. */
+typedef pg_jtext buf;
 
 static void put(buf *b, const char *s, size_t n)
 {
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2;
-        b->p = pg_xrealloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
+    pg_jtext_put(b, s, n); /* which leaves room for the NUL */
     b->p[b->len] = 0;
 }
 
@@ -154,15 +146,15 @@ static int member(const pg_bodies_span *m, int n, const char *quoted)
 
 /* A unit's printed item with its rows and issues (printed texts) appended, as members of an
  * object (an array prints what is added to it as elements, anything else does not print it). */
-static void unit_item(buf *b, const pg_bodies_span *it, const char *rows, const char *issues)
+static void unit_item(buf *b, const char *val, size_t vlen, const char *rows, const char *issues)
 {
-    int object = it->val[0] == '{';
-    if (!object && it->val[0] != '[') {
-        put(b, it->val, it->vlen);
+    int object = val[0] == '{';
+    if (!object && val[0] != '[') {
+        put(b, val, vlen);
         return;
     }
-    put(b, it->val, it->vlen - 1);
-    int has = it->vlen > 2;
+    put(b, val, vlen - 1);
+    int has = vlen > 2;
     const char *add[2] = {rows, issues};
     static const char *const names[2] = {"\"rows\":", "\"issues\":"};
     for (int k = 0; k < 2; k++) {
@@ -175,35 +167,82 @@ static void unit_item(buf *b, const pg_bodies_span *it, const char *rows, const 
     put(b, object ? "}" : "]", 1);
 }
 
-void pg_bodies_render(pg_outcome *o, const cJSON *full, char *const *rows, char *const *issues,
-                      int ngroups, int nunits, char **result_text)
+/* Where "units" was: a raw byte that a printed string or key never holds (control characters
+ * are escaped in both), so the first one in the text is it. */
+#define MARK '\x01'
+
+static size_t mark_at(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && s[i] != MARK) i++;
+    return i;
+}
+
+void pg_bodies_render(pg_outcome *o, cJSON *head, const pg_bodies_units *units, int ngroups,
+                      int nunits, char **result_text)
 {
     o->ngroups = ngroups;
     o->groups = pg_xcalloc((size_t)ngroups + 1, sizeof *o->groups);
     o->nunits = nunits;
     o->units = pg_xcalloc((size_t)nunits + 1, sizeof *o->units);
-    char *pretty = *result_text = pg_run_result_print(full);
+    *result_text = NULL;
+    cJSON *arr = cJSON_GetObjectItemCaseSensitive(head, "units");
+    if (arr) cJSON_ReplaceItemInObjectCaseSensitive(head, "units", cJSON_CreateRaw((char[]){MARK, 0}));
+    size_t plen, clen;
+    char *pretty = pg_json_print(head, 1, &plen);
     if (!pretty) return;
-    size_t clen;
-    char *c = pg_bodies_compact(pretty, strlen(pretty), &clen);
-    o->full = pg_blob_new(c, clen);
-    pg_bodies_span *m = NULL, *g = NULL, *u = NULL;
-    int nm = 0, ng = 0, nu = 0;
-    if (pg_bodies_split(c, clen, &m, &nm) != 0 || c[0] != '{') goto done;
-    int ui = member(m, nm, "\"units\""), gi = member(m, nm, "\"groups\"");
-    o->ranking = object_without(m, nm, ui, -1);
-    pg_blob *head = object_without(m, nm, ui, gi);
-    if (gi >= 0 && pg_bodies_split(m[gi].val, m[gi].vlen, &g, &ng) != 0) ng = 0;
-    for (int k = 0; k < ngroups && k < ng; k++)
-        o->groups[k] = with_member(head->data, head->len, "groups", g[k].val, g[k].vlen);
-    if (ui >= 0 && pg_bodies_split(m[ui].val, m[ui].vlen, &u, &nu) != 0) nu = 0;
-    for (int k = 0; k < nunits && k < nu; k++) {
-        buf b = {0};
-        unit_item(&b, &u[k], rows ? rows[k] : NULL, issues ? issues[k] : NULL);
-        o->units[k] = with_member(head->data, head->len, "units", b.p, b.len);
-        free(b.p);
+    char *c = pg_bodies_compact(pretty, plen, &clen);
+    /* each text as what comes before the mark and what after it (no mark: all before) */
+    size_t pat = arr ? mark_at(pretty, plen) : plen, cat = arr ? mark_at(c, clen) : clen;
+    int marked = cat < clen && pat < plen;
+    size_t pskip = pat + marked, cskip = cat + marked;
+    /* the head as printed with "units": [] (the rankings, the groups' and the units' heads) */
+    buf hc = {0};
+    put(&hc, c, cat);
+    if (marked) put(&hc, "[]", 2);
+    put(&hc, c + cskip, clen - cskip);
+    pg_bodies_span *m = NULL, *g = NULL;
+    int nm = 0, ng = 0, ui = -1, gi = -1;
+    pg_blob *unit_head = NULL;
+    if (hc.len && hc.p[0] == '{' && pg_bodies_split(hc.p, hc.len, &m, &nm) == 0) {
+        ui = member(m, nm, "\"units\""), gi = member(m, nm, "\"groups\"");
+        o->ranking = object_without(m, nm, ui, -1);
+        unit_head = object_without(m, nm, ui, gi);
+        if (gi >= 0 && pg_bodies_split(m[gi].val, m[gi].vlen, &g, &ng) != 0) ng = 0;
+        for (int k = 0; k < ngroups && k < ng; k++)
+            o->groups[k] =
+                with_member(unit_head->data, unit_head->len, "groups", g[k].val, g[k].vlen);
     }
-    pg_blob_unref(head);
-done:
-    free(m), free(g), free(u), free(c);
+    /* each unit printed in its place in both texts and cut into its body, one at a time: the
+     * whole tree is never built, nor every unit's rows at once (at 3,003 units both were
+     * hundreds of MB of fresh memory, whose page faults were most of an evaluation's CPU) */
+    buf full = {0}, pr = {0}, one = {0}, b = {0};
+    pg_jtext rows = {0}, issues = {0};
+    pg_blob_begin(&full);
+    put(&full, c, cat), put(&pr, pretty, pat);
+    if (marked) put(&full, "[", 1), put(&pr, "[", 1);
+    for (int k = 0; marked && k < units->n; k++) {
+        cJSON *item = units->item(units->arg, k);
+        one.len = 0, put(&one, "", 0);
+        pg_jtext_value(&one, item, 0, 0);
+        if (k) put(&pr, ", ", 2), put(&full, ",", 1);
+        pg_jtext_value(&pr, item, 1, 2);
+        cJSON_Delete(item);
+        put(&full, one.p, one.len);
+        if (k >= nunits || !unit_head || ui < 0) continue;
+        rows.len = issues.len = 0;
+        if (units->texts) units->texts(units->arg, k, &rows, &issues);
+        put(&rows, "", 0), put(&issues, "", 0); /* NUL-terminated; empty: none */
+        b.len = 0;
+        unit_item(&b, one.p, one.len, rows.len ? rows.p : NULL, issues.len ? issues.p : NULL);
+        o->units[k] = with_member(unit_head->data, unit_head->len, "units", b.p, b.len);
+    }
+    if (marked) put(&full, "]", 1), put(&pr, "]", 1);
+    put(&full, c + cskip, clen - cskip), put(&pr, pretty + pskip, plen - pskip);
+    put(&pr, "\n", 1); /* pg_run_result_print's text: pg_report_json's bytes */
+    o->full = pg_blob_end(&full);
+    *result_text = pg_jtext_take(&pr, NULL);
+    pg_blob_unref(unit_head);
+    free(m), free(g), free(c), free(pretty), free(hc.p), free(one.p), free(b.p);
+    free(rows.p), free(issues.p);
 }

@@ -4,7 +4,8 @@
  * same report tree. Printing the tree once per audience printed every group three times and
  * every unit twice, which at 300 units was most of a re-score's CPU (issue 19 §1). Here the
  * tree is printed once, pretty, as the run records it (pg_run_result_print), and every body is
- * cut and joined from the compact copy of that text: the same bytes as printing each audience's
+ * cut and joined from the compact copy of that text; the units are printed one at a time into
+ * their places, so that the whole tree is never built: the same bytes as printing each audience's
  * tree with cJSON_PrintUnformatted (tests/host/lib/test_rescore_bodies.c compares the two). */
 #ifndef PG_BODIES_H
 #define PG_BODIES_H
@@ -31,11 +32,22 @@ typedef struct {
  * is NULL). */
 int pg_bodies_split(const char *text, size_t len, pg_bodies_span **out, int *n);
 
-/* Fills o->full, ranking, groups (ngroups) and units (nunits) from the report tree `full`
- * (pg_report_json_tree(res, -1), not changed) and each unit's rows and issues as printed texts
- * (NULL: none), which the unit's own body carries as its last two members. *result_text gets the
- * run's result text (pg_run_result_print(full)), or NULL with every body on no memory. */
-void pg_bodies_render(pg_outcome *o, const cJSON *full, char *const *rows, char *const *issues,
-                      int ngroups, int nunits, char **result_text);
+/* What pg_bodies_render prints in the head's "units": n items, each a new tree from item(arg,
+ * k) (deleted after printing), and the k-th unit's rows and 问题清单 appended by texts(arg, k,
+ * rows, issues) as printed texts (nothing appended, or texts NULL: none), which the unit's own
+ * body carries as its last two members. */
+typedef struct {
+    cJSON *(*item)(void *arg, int k);
+    void (*texts)(void *arg, int k, pg_jtext *rows, pg_jtext *issues);
+    void *arg;
+    int n;
+} pg_bodies_units;
+
+/* Fills o->full, ranking, groups (ngroups) and units (nunits) from the report tree `head`, whose
+ * "units" is an empty array (pg_report_json_tree(res, PG_REPORT_NO_UNITS); changed), and the
+ * units' items printed in its place one at a time. *result_text gets the run's result text
+ * (pg_run_result_print of the whole tree), or NULL with every body on no memory. */
+void pg_bodies_render(pg_outcome *o, cJSON *head, const pg_bodies_units *units, int ngroups,
+                      int nunits, char **result_text);
 
 #endif

@@ -52,6 +52,8 @@ typedef struct {
     long data_version; /* the loop thread's: moved on by pg_rescore_data while the job runs */
     long made_at;      /* h->data_version when made: the key of the data it shares (datasets.c) */
     int load_failed;   /* the data could not be loaded: every evaluation fails alike */
+    pg_outcome *last;  /* the entry's last outcome's bodies, digest and run result, referenced
+                          for the job (blobs are counted on the loop only): kept if unchanged */
 
     int64_t now;
     pg_outcome *out;
@@ -93,18 +95,31 @@ static void fail(pg_outcome *o, int status, const pg_diags *d, const char *fallb
  * result text, which is that printed text. A unit's own breakdown also carries its rows as its
  * officials read them and its 问题清单 (core/report/issues_list.c); the full result and the
  * rankings do not. */
+typedef struct {
+    const pg_result *res;
+    pg_unit_texts *texts;
+} render_units;
+
+static cJSON *unit_item(void *arg, int u)
+{
+    return pg_report_json_unit(((render_units *)arg)->res, u);
+}
+
+static void unit_texts(void *arg, int u, pg_jtext *rows, pg_jtext *issues)
+{
+    pg_unit_texts_add(((render_units *)arg)->texts, u, rows, issues);
+}
+
 static char *render(pg_outcome *o, const pg_result *res)
 {
     const pg_ruleset *rs = res->rs;
-    cJSON *full = pg_report_json_tree(res, -1);
-    char **rows = pg_xcalloc((size_t)rs->nunits + 1, sizeof *rows);
-    char **issues = pg_xcalloc((size_t)rs->nunits + 1, sizeof *issues);
-    pg_units_rows_issues(res, rows, issues);
+    cJSON *head = pg_report_json_tree(res, PG_REPORT_NO_UNITS);
+    render_units r = {res, pg_unit_texts_new(res)};
+    pg_bodies_units units = {unit_item, unit_texts, &r, rs->nunits};
     char *text = NULL;
-    pg_bodies_render(o, full, rows, issues, rs->ngroups, rs->nunits, &text);
-    for (int k = 0; k < rs->nunits; k++) free(rows[k]), free(issues[k]);
-    free(rows), free(issues);
-    cJSON_Delete(full);
+    pg_bodies_render(o, head, &units, rs->ngroups, rs->nunits, &text);
+    pg_unit_texts_free(r.texts);
+    cJSON_Delete(head);
     return text;
 }
 
@@ -142,10 +157,12 @@ static int write_documents(const pg_result *res, const pg_dataset *ds, const cha
     return rc;
 }
 
-/* Records the evaluation as a run, its result text `result` (render's). Returns the run's id,
- * or 0 after logging why not. */
-static long record_run(const eval_job *x, const pg_job *j, const char *result, const pg_dataset *ds,
-                       const char *started_at)
+/* Records the evaluation as a run, its result text `result` (render's), or with `result` NULL
+ * the result stored before under o->result_hash, which it fills either way. Returns 0, -ENOENT
+ * when `result` is NULL and that result is no longer stored (pruned), or another negative errno
+ * after logging why the run is not recorded. */
+static int record_run(const eval_job *x, const pg_job *j, const char *result, pg_outcome *o,
+                      const pg_dataset *ds, const char *started_at)
 {
     pg_diags d = {0};
     pg_store *st = NULL;
@@ -165,31 +182,31 @@ static long record_run(const eval_job *x, const pg_job *j, const char *result, c
     uv_mutex_lock(&h->inputs.lock);
     if (strcmp(digest, h->inputs.digest) == 0) memcpy(known, h->inputs.hash, sizeof known);
     uv_mutex_unlock(&h->inputs.lock);
+    if (!result) memcpy(run.result, o->result_hash, sizeof run.result);
     char *inputs = NULL;
     int rc = pg_store_open(x->datadir, &st, &d);
-    if (rc == 0 && result && known[0]) {
+    if (rc == 0 && known[0]) {
         memcpy(run.inputs, known, sizeof run.inputs);
         rc = pg_run_record(st, &run, NULL, result, &d);
-        if (rc == -ENOENT) rc = 1; /* pruned since: stored again below */
+        if (rc == -ENOENT) rc = 1; /* pruned since: the inputs stored again below */
     } else if (rc == 0) {
         rc = 1;
     }
     if (rc == 1 && !(inputs = pg_run_inputs_text(ds))) rc = -ENOMEM;
-    if (rc == 1 && result && (rc = pg_run_record(st, &run, inputs, result, &d)) == 0) {
+    if (rc == 1 && (rc = pg_run_record(st, &run, inputs, result, &d)) == 0) {
         uv_mutex_lock(&h->inputs.lock);
         memcpy(h->inputs.digest, digest, sizeof digest);
         memcpy(h->inputs.hash, run.inputs, sizeof run.inputs);
         uv_mutex_unlock(&h->inputs.lock);
     }
-    if (rc != 0 || !result) {
-        run.id = 0;
+    if (rc == 0) memcpy(o->result_hash, run.result, sizeof o->result_hash);
+    if (rc != 0 && !(rc == -ENOENT && !result))
         pg_log(PG_LOG_ERROR, "run", "scheme", x->scheme, "period", run.period, "error",
                "cannot record the run", "why", d.n ? d.v[d.n - 1].msg : "out of memory", NULL);
-    }
     pg_store_close(st);
     free(inputs);
     pg_diags_free(&d);
-    return run.id;
+    return rc;
 }
 
 /* The CPU time of this thread, ns: a phase's cost, whatever else the machine runs. */
@@ -258,9 +275,17 @@ static void evaluate(pg_job *j)
     for (int i = evaluated_from; i < d.n; i++)
         if (d.v[i].sev == PG_WARNING)
             pg_log(PG_LOG_WARN, "rule_error", "scheme", x->scheme, "why", d.v[i].msg, NULL);
-    char *text = render(o, res);
+    /* a re-score whose result did not change keeps the bodies printed last time (the loop
+     * takes them over) and names the result recorded then */
+    pg_result_digest(res, o->digest);
+    o->kept = x->last && strcmp(o->digest, x->last->digest) == 0;
+    if (o->kept) memcpy(o->result_hash, x->last->result_hash, sizeof o->result_hash);
+    char *text = o->kept ? NULL : render(o, res);
     o->render_ms = ms_since(&t);
-    record_run(x, j, text, ds, started_at);
+    if (record_run(x, j, text, o, ds, started_at) == -ENOENT && !text) {
+        o->kept = 0; /* that result is no longer stored (pruned): printed and stored again */
+        record_run(x, j, text = render(o, res), o, ds, started_at);
+    }
     o->record_ms = ms_since(&t);
     free(text);
     if (x->draft && (write_draft(x->datadir, x->scheme, x->period, o->full) != 0 ||
@@ -304,6 +329,33 @@ static void remember_run(pg_host *h, cJSON *summary)
 
 static void start(pg_host *h, pg_entry *e, const char *trigger);
 
+/* The bodies of o referenced once more, with its digest and result, for a job (kept_bodies). */
+static pg_outcome *bodies_ref(const pg_outcome *o)
+{
+    pg_outcome *b = pg_xcalloc(1, sizeof *b);
+    memcpy(b->digest, o->digest, sizeof b->digest);
+    memcpy(b->result_hash, o->result_hash, sizeof b->result_hash);
+    b->full = o->full ? pg_blob_ref(o->full) : NULL;
+    b->ranking = o->ranking ? pg_blob_ref(o->ranking) : NULL;
+    b->ngroups = o->ngroups, b->nunits = o->nunits;
+    b->groups = pg_xcalloc((size_t)o->ngroups + 1, sizeof *b->groups);
+    b->units = pg_xcalloc((size_t)o->nunits + 1, sizeof *b->units);
+    for (int i = 0; i < o->ngroups; i++)
+        b->groups[i] = o->groups[i] ? pg_blob_ref(o->groups[i]) : NULL;
+    for (int i = 0; i < o->nunits; i++) b->units[i] = o->units[i] ? pg_blob_ref(o->units[i]) : NULL;
+    return b;
+}
+
+/* Moves the bodies of `from` (bodies_ref's) into o. */
+static void kept_bodies(pg_outcome *o, pg_outcome *from)
+{
+    o->full = from->full, o->ranking = from->ranking;
+    o->groups = from->groups, o->units = from->units;
+    o->ngroups = from->ngroups, o->nunits = from->nunits;
+    from->full = from->ranking = NULL, from->groups = from->units = NULL;
+    from->ngroups = from->nunits = 0;
+}
+
 static void evaluated(pg_job *j)
 {
     eval_job *x = (eval_job *)j;
@@ -319,6 +371,7 @@ static void evaluated(pg_job *j)
         o->status = 500;
         o->error = pg_xstrdup(j->error ? j->error : "the evaluation did not run");
     }
+    if (o->kept) kept_bodies(o, x->last);
     o->data_version = x->data_version;
     o->ms = (double)(j->finished_ns - j->started_ns) / 1e6;
     char buf[PG_TIME_BUF];
@@ -337,7 +390,8 @@ static void evaluated(pg_job *j)
     if (o->error) h->n.evaluation_errors++;
     pg_log(o->error ? PG_LOG_WARN : PG_LOG_INFO, "evaluate", "scheme", e->scheme, "period",
            pg_period_format(e->period, pbuf), "trigger", o->trigger, "revision", o->revision, "ms",
-           ms, "cpu_ms", o->error ? NULL : phases, "error", o->error, NULL);
+           ms, "cpu_ms", o->error ? NULL : phases, "bodies", o->kept ? "kept" : NULL, "error",
+           o->error, NULL);
     /* a failed re-score never hides a good result of the same rules and data */
     if (!o->error || !e->cur || e->cur->error || pg_outcome_current(h, o)) pg_cache_put(h, e, o);
     e->running = 0;
@@ -363,6 +417,7 @@ static void evaluated(pg_job *j)
     int rescore_all = x->load_failed && h->rescored_all != h->data_version && !h->stopping;
     if (rescore_all) h->rescored_all = h->data_version;
     pg_mix_free(x->mix);
+    pg_outcome_free(x->last);
     free(x->scheme), free(x->datadir), free(x->trigger), free(x);
     if (e->again && !h->stopping) {
         e->again = 0;
@@ -390,6 +445,8 @@ static void start(pg_host *h, pg_entry *e, const char *trigger)
     pg_gen *g = pg_host_gen_for(h, e->period);
     int s = pg_strmap_get(&g->rs->scheme_ids, e->scheme);
     x->mix = pg_mix_new(h, s, e->period);
+    const pg_outcome *c = e->cur;
+    if (c && !c->error && c->digest[0] && c->result_hash[0] && !x->draft) x->last = bodies_ref(c);
     x->job.gen = pg_gen_ref(g);
     x->job.work = evaluate;
     x->job.done = evaluated;

@@ -68,6 +68,9 @@ typedef struct {
     int ngroups, nunits;
     char *error; /* evaluation failed: why (e.g. no data for the period) */
     int status;  /* the HTTP status of the error */
+    char digest[65];      /* pg_result_digest of the result the bodies print; "" on error */
+    char result_hash[65]; /* the recorded run's result blob; "" when not recorded */
+    int kept;             /* the bodies are the last outcome's: its result's digest is this one's */
 } pg_outcome;
 
 /* A change of the data (intake.c, review.c): what the batches touched, or one review decision

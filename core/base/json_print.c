@@ -101,6 +101,7 @@ typedef pg_jtext out;
 
 static char *room(out *o, size_t n)
 {
+    if (n > SIZE_MAX / 4 - o->len) abort(); /* no text is that long: a length gone negative */
     if (o->len + n + 1 > o->cap) {
         size_t cap = o->cap ? o->cap : 256;
         while (o->len + n + 1 > cap) cap *= 2;
@@ -266,6 +267,11 @@ char *pg_jtext_take(pg_jtext *t, size_t *len)
     char *p = t->p;
     *t = (pg_jtext){0};
     return p;
+}
+
+void pg_jtext_value(pg_jtext *t, const cJSON *item, int formatted, int depth)
+{
+    put_value(t, item, formatted, depth);
 }
 
 char *pg_json_print(const cJSON *item, int formatted, size_t *len)

@@ -885,7 +885,7 @@ static void rows_from(pg_pushdown *p, sb *b, const char *table, int all)
             sb_fmt(&v, "DATE_PART('epoch', CAST(%s AS timestamptz))", cname.p);
             break;
         }
-        sb_fmt(&norm, "%s%s AS pg_c%d", i ? ", " : "", v.p, i);
+        sb_fmt(&norm, "%s%s AS pg_c%d", i ? ", " : "", v.p ? v.p : "NULL", i);
         vals[i] = sb_take(&v);
         free(cname.p);
     }

@@ -313,7 +313,8 @@ int pg_run_record(pg_store *st, pg_run *run, const char *inputs, const char *res
     int rc = own ? pg_store_begin(st, d) : 0;
     if (rc == 0 && inputs) rc = pg_store_blob_put_inputs(st, inputs, run->inputs, d);
     if (rc == 0 && !inputs && (rc = blob_have(st, run->inputs, d)) >= 0) rc = rc ? 0 : -ENOENT;
-    if (rc == 0) rc = pg_store_blob_put(st, result, strlen(result), run->result, d);
+    if (rc == 0 && result) rc = pg_store_blob_put(st, result, strlen(result), run->result, d);
+    if (rc == 0 && !result && (rc = blob_have(st, run->result, d)) >= 0) rc = rc ? 0 : -ENOENT;
     sqlite3_stmt *s = NULL;
     if (rc == 0)
         rc = pg_store_prepare(st,

@@ -297,12 +297,13 @@ static int by_loss(const void *a, const void *b)
 /* Unit u's rows (every node not OFF, in preorder) and its 问题清单 (the nodes that lost
  * points, biggest loss of the total first, each its row with the unit, period, 整改要求 and
  * deadline added), as cJSON_PrintUnformatted prints the arrays; malloc'd. */
-static void unit_texts(ctx *x, int u, char **rows_out, char **issues_out)
+static void unit_texts(ctx *x, int u, pg_jtext *rows_out, pg_jtext *issues_out)
 {
     const pg_result *res = x->res;
     const pg_ruleset *rs = res->rs;
-    pg_jtext t = {0}, it = {0};
-    pg_jtext_put(&t, "[", 1), pg_jtext_put(&it, "[", 1);
+    pg_jtext *t = rows_out, *it = issues_out;
+    size_t from = t->len;
+    pg_jtext_put(t, "[", 1), pg_jtext_put(it, "[", 1);
     int *pre = NULL,
         npre = res->cells ? pg_scheme_preorder(rs, &rs->schemes[res->scheme], &pre) : 0;
     item *items = pg_xmalloc(sizeof *items * (size_t)(npre ? npre : 1));
@@ -311,17 +312,17 @@ static void unit_texts(ctx *x, int u, char **rows_out, char **issues_out)
         const pg_node *nd = &rs->nodes[pre[i]];
         const pg_cell *c = pg_result_cell(res, pre[i], u);
         if (c->status == PG_ST_OFF) continue;
-        if (nrows++) pg_jtext_put(&t, ",", 1);
-        size_t at = t.len;
-        row(x, pre[i], u, &t);
-        pg_jtext_put(&t, "}", 1);
+        if (nrows++) pg_jtext_put(t, ",", 1);
+        size_t at = t->len - from;
+        row(x, pre[i], u, t);
+        pg_jtext_put(t, "}", 1);
         /* as the bulletin's lost points: a node that took its group's median (thin evidence)
          * lost what its leaves would have, and they carry weight 0 under it */
         if (nd->nchildren && c->thin != PG_BELOW_GROUP_MEDIAN) continue;
         double lost = pg_result_lost(res, pre[i], u);
         if (!(lost > 0.00005)) continue;
         double total = lost * pg_report_total_factor(res, u, part_of(res, pre[i]));
-        items[nitems++] = (item){at, t.len - 1 - at, pre[i],
+        items[nitems++] = (item){at, t->len - from - 1 - at, pre[i],
                                  isfinite(total)  ? pg_round(total, 4)
                                  : isfinite(lost) ? pg_round(lost, 4)
                                                   : 0,
@@ -334,31 +335,37 @@ static void unit_texts(ctx *x, int u, char **rows_out, char **issues_out)
     for (int k = 0; k < nitems; k++) {
         const pg_node *nd = &rs->nodes[items[k].node];
         int m = 1; /* the row's members come first */
-        if (k) pg_jtext_put(&it, ",", 1);
-        pg_jtext_put(&it, t.p + items[k].at, items[k].len);
-        w_str(&it, &m, "unit", rs->units[u].id);
-        w_str(&it, &m, "unit_name", rs->units[u].name);
-        w_str(&it, &m, "scheme", rs->schemes[res->scheme].id);
-        w_str(&it, &m, "period", period);
-        w_str(&it, &m, "rectify",
+        if (k) pg_jtext_put(it, ",", 1);
+        pg_jtext_put(it, t->p + from + items[k].at, items[k].len);
+        w_str(it, &m, "unit", rs->units[u].id);
+        w_str(it, &m, "unit_name", rs->units[u].name);
+        w_str(it, &m, "scheme", rs->schemes[res->scheme].id);
+        w_str(it, &m, "period", period);
+        w_str(it, &m, "rectify",
               nd->rectify   ? nd->rectify
               : rs->rectify ? rs->rectify
                             : DEFAULT_RECTIFY);
-        w_str(&it, &m, "due", due);
-        pg_jtext_put(&it, "}", 1);
+        w_str(it, &m, "due", due);
+        pg_jtext_put(it, "}", 1);
     }
-    pg_jtext_put(&t, "]", 1), pg_jtext_put(&it, "]", 1);
-    *rows_out = pg_jtext_take(&t, NULL);
-    *issues_out = pg_jtext_take(&it, NULL);
+    pg_jtext_put(t, "]", 1), pg_jtext_put(it, "]", 1);
     free(items);
     free(pre);
+}
+
+/* Unit u's rows and 问题清单 as texts, malloc'd. */
+static void unit_texts_take(ctx *x, int u, char **rows, char **issues)
+{
+    pg_jtext t = {0}, it = {0};
+    unit_texts(x, u, &t, &it);
+    *rows = pg_jtext_take(&t, NULL), *issues = pg_jtext_take(&it, NULL);
 }
 
 cJSON *pg_unit_rows_json(const pg_result *res, int u)
 {
     ctx x = {res, NULL, NULL, NULL};
     char *rows, *issues;
-    unit_texts(&x, u, &rows, &issues);
+    unit_texts_take(&x, u, &rows, &issues);
     ctx_free(&x);
     cJSON *a = cJSON_Parse(rows);
     free(rows), free(issues);
@@ -373,7 +380,7 @@ cJSON *pg_issues_json(const pg_result *res, int u)
     for (int k = 0; k < res->rs->nunits; k++) {
         if (u >= 0 && u != k) continue;
         char *rows, *issues;
-        unit_texts(&x, k, &rows, &issues);
+        unit_texts_take(&x, k, &rows, &issues);
         cJSON *mine = cJSON_Parse(issues);
         while (mine && mine->child)
             cJSON_AddItemToArray(a, cJSON_DetachItemViaPointer(mine, mine->child));
@@ -384,11 +391,27 @@ cJSON *pg_issues_json(const pg_result *res, int u)
     return a;
 }
 
-void pg_units_rows_issues(const pg_result *res, char **rows, char **issues)
+struct pg_unit_texts {
+    ctx x;
+};
+
+pg_unit_texts *pg_unit_texts_new(const pg_result *res)
 {
-    ctx x = {res, NULL, NULL, NULL};
-    for (int u = 0; u < res->rs->nunits; u++) unit_texts(&x, u, &rows[u], &issues[u]);
-    ctx_free(&x);
+    pg_unit_texts *w = pg_xmalloc(sizeof *w);
+    w->x = (ctx){res, NULL, NULL, NULL};
+    return w;
+}
+
+void pg_unit_texts_add(pg_unit_texts *w, int u, pg_jtext *rows, pg_jtext *issues)
+{
+    unit_texts(&w->x, u, rows, issues);
+}
+
+void pg_unit_texts_free(pg_unit_texts *w)
+{
+    if (!w) return;
+    ctx_free(&w->x);
+    free(w);
 }
 
 /* ---- the bulletin's annex ---- */

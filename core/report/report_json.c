@@ -277,9 +277,14 @@ cJSON *pg_report_json_tree(const pg_result *res, int unit)
     cJSON *groups = cJSON_AddArrayToObject(root, "groups");
     for (int g = 0; g < rs->ngroups; g++) cJSON_AddItemToArray(groups, group_object(res, g));
     cJSON *units = cJSON_AddArrayToObject(root, "units");
-    for (int u = 0; u < rs->nunits; u++)
+    for (int u = 0; u < rs->nunits && unit != PG_REPORT_NO_UNITS; u++)
         if (unit < 0 || unit == u) cJSON_AddItemToArray(units, unit_object(res, u));
     return root;
+}
+
+cJSON *pg_report_json_unit(const pg_result *res, int u)
+{
+    return unit_object(res, u);
 }
 
 int pg_report_json(const pg_result *res, int unit, FILE *out)

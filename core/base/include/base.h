@@ -213,6 +213,12 @@ void pg_csv_put(FILE *f, const char *v, size_t len);
 void pg_sha256_hex(const void *p, size_t n, char hex[65]);
 /* 32 bytes of a digest as 64 lowercase hex digits. */
 void pg_hex32(const unsigned char md[32], char hex[65]);
+/* The same over bytes given in pieces: pg_sha256_new (aborts on no memory, as pg_xmalloc),
+ * pg_sha256_add as often as needed, pg_sha256_end writes the hex digits and frees it. */
+typedef struct pg_sha256 pg_sha256;
+pg_sha256 *pg_sha256_new(void);
+void pg_sha256_add(pg_sha256 *h, const void *p, size_t n);
+void pg_sha256_end(pg_sha256 *h, char hex[65]);
 
 /* rawcopy.c — the content-addressed copy of a batch file, made and hashed on a thread of its
  * own while the records are read (rawcopy.c).
@@ -325,6 +331,11 @@ void pg_jtext_str(pg_jtext *t, const char *s);
 void pg_jtext_num(pg_jtext *t, double d);
 /* "key": with a comma before it unless *members is 0 (counts an object's members). */
 void pg_jtext_key(pg_jtext *t, const char *key, int *members);
+/* item's text appended as cJSON prints it (formatted or not) where it sits `depth` containers
+ * deep in a larger tree, which a formatted text's indentation depends on: 0 for the tree
+ * itself, 1 for a member of it, 2 for an element of an array that is a member of it. Sets
+ * t->bad where pg_json_print would give NULL. */
+void pg_jtext_value(pg_jtext *t, const cJSON *item, int formatted, int depth);
 /* The text (malloc'd, NUL-terminated; its length in *len when len is not NULL), t emptied. */
 char *pg_jtext_take(pg_jtext *t, size_t *len);
 

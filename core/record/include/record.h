@@ -66,8 +66,8 @@ int pg_store_blob_get(pg_store *st, const char *hash, char **body, size_t *len, 
 
 /* Stores the two texts as blobs and the run (filling run->inputs, run->result and run->id).
  * With `inputs` NULL, run->inputs names inputs stored before, and -ENOENT (nothing stored)
- * says they are not there (pruned since). Joins the caller's transaction when there is one;
- * otherwise makes its own. */
+ * says they are not there (pruned since); likewise `result` NULL and run->result. Joins the
+ * caller's transaction when there is one; otherwise makes its own. */
 int pg_run_record(pg_store *st, pg_run *run, const char *inputs, const char *result, pg_diags *d);
 /* Reads run `id` into *out (clear it with pg_run_clear), or -ENOENT. */
 int pg_run_get(pg_store *st, long id, pg_run *out, pg_diags *d);

@@ -24,6 +24,10 @@
  * 0, or -EIO when the stream fails. */
 
 cJSON *pg_report_json_tree(const pg_result *res, int unit);
+/* With unit PG_REPORT_NO_UNITS the tree's "units" is an empty array, for a caller that prints
+ * each unit's object (pg_report_json_unit) in its place one at a time. */
+#define PG_REPORT_NO_UNITS (-2)
+cJSON *pg_report_json_unit(const pg_result *res, int u);
 int pg_report_json(const pg_result *res, int unit, FILE *out);
 int pg_report_text(const pg_result *res, int unit, FILE *out);
 int pg_report_csv(const pg_result *res, int unit, FILE *out);
@@ -176,10 +180,14 @@ cJSON *pg_unit_rows_json(const pg_result *res, int u);
 /* The 问题清单 of unit u (every unit when u < 0): rows as above of the items that lost points,
  * with unit, unit_name, scheme, period, rectify and due (YYYY-MM-DD). */
 cJSON *pg_issues_json(const pg_result *res, int u);
-/* Both of the above for every unit at once, as the texts cJSON_PrintUnformatted gives those
- * arrays (rows[u], issues[u], rs->nunits each, malloc'd; the caller frees them), written without
- * the trees, the group figures of relative methods gathered once. */
-void pg_units_rows_issues(const pg_result *res, char **rows, char **issues);
+/* Both of the above for one unit after another, as the texts cJSON_PrintUnformatted gives those
+ * arrays, appended to `rows` and `issues`; written without the trees, the group figures of
+ * relative methods and the rules' words gathered once for all the units (pg_unit_texts holds
+ * them; it borrows res). */
+typedef struct pg_unit_texts pg_unit_texts;
+pg_unit_texts *pg_unit_texts_new(const pg_result *res);
+void pg_unit_texts_add(pg_unit_texts *w, int u, pg_jtext *rows, pg_jtext *issues);
+void pg_unit_texts_free(pg_unit_texts *w);
 /* The day the items of `period` are due: its last day (the 25th of a month, 31 December of a
  * year) plus ruleset { rectify_days }. Writes YYYY-MM-DD into buf (16 bytes). */
 const char *pg_issue_due(const pg_ruleset *rs, int period, char *buf);

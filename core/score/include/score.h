@@ -129,6 +129,10 @@ typedef struct pg_result {
 } pg_result;
 
 void pg_result_free(pg_result *res);
+/* A SHA-256 of everything in res and of its rule set's revision (and its sub-results'), as 64
+ * hex digits: two results hashing alike print alike in every report (result_digest.c). A
+ * field added to pg_result or to what it holds must be added to the digest too. */
+void pg_result_digest(const pg_result *res, char hex[65]);
 
 static inline pg_cell *pg_result_cell(const pg_result *res, int node, int unit)
 {

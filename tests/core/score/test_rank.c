@@ -87,6 +87,57 @@ static void test_competition_ranking(void **state)
     pg_ruleset_free(rs);
 }
 
+/* pg_result_digest: equal results hash alike, and a change anywhere in one (a raw value below
+ * any rounding, a note, a rank, the previous month's total) hashes otherwise: the host keeps a
+ * re-score's printed bodies on an equal digest, so a missed field would serve a stale number. */
+static void test_result_digest(void **state)
+{
+    (void)state;
+    pg_ruleset *rs = fx_load("ranking");
+    pg_dataset *ds = pg_dataset_new(rs);
+    feed_may(rs, ds);
+    pg_result *a = fx_eval(rs, ds, "monthly", "2021-05"),
+              *b = fx_eval(rs, ds, "monthly", "2021-05");
+    char da[65], db[65];
+    pg_result_digest(a, da), pg_result_digest(b, db);
+    assert_int_equal(strlen(da), 64);
+    assert_string_equal(da, db);
+
+    /* a raw value changed by far less than the totals' rounding */
+    pg_dataset *ds2 = pg_dataset_new(rs);
+    for (size_t i = 0; i < sizeof may / sizeof may[0]; i++) {
+        int f = strcmp(may[i].unit, "f") == 0;
+        fx_v(rs, ds2, "2021-05", "mx", may[i].unit, may[i].x + (f ? 1e-12 : 0));
+        fx_v(rs, ds2, "2021-05", "my", may[i].unit, may[i].y);
+    }
+    pg_result *c = fx_eval(rs, ds2, "monthly", "2021-05");
+    pg_result_digest(c, db);
+    assert_string_not_equal(da, db);
+    assert_pts(fx_ur(c, "f")->total, fx_ur(a, "f")->total);
+    pg_result_free(c);
+    pg_dataset_free(ds2);
+
+    /* one field at a time, on an otherwise equal result */
+    pg_unit_result *u = &b->units[fx_unit(rs, "e")];
+    u->prev_total = 61, pg_result_digest(b, db), assert_string_not_equal(da, db);
+    u->prev_total = a->units[fx_unit(rs, "e")].prev_total, pg_result_digest(b, db);
+    assert_string_equal(da, db);
+    u->position++, pg_result_digest(b, db), assert_string_not_equal(da, db);
+    u->position--;
+    pg_cell *cell = pg_result_cell(b, fx_node(rs, "x"), fx_unit(rs, "e"));
+    cell->capped ^= 1, pg_result_digest(b, db), assert_string_not_equal(da, db);
+    cell->capped ^= 1, pg_result_digest(b, db), assert_string_equal(da, db);
+    if (b->nnotes > 0) {
+        char *was = b->notes[0];
+        b->notes[0] = "another note";
+        pg_result_digest(b, db), assert_string_not_equal(da, db);
+        b->notes[0] = was;
+    }
+    pg_result_free(a), pg_result_free(b);
+    pg_dataset_free(ds);
+    pg_ruleset_free(rs);
+}
+
 static void test_bands(void **state)
 {
     pg_ruleset *rs = fx_load("ranking");
@@ -242,6 +293,7 @@ int main(void)
         cmocka_unit_test(test_dense_ranking_one_digit),
         cmocka_unit_test(test_second_tie_breaker),
         cmocka_unit_test(test_movement),
+        cmocka_unit_test(test_result_digest),
         cmocka_unit_test(test_january_has_no_previous),
     };
     return cmocka_run_group_tests_name("rank", tests, NULL, NULL);

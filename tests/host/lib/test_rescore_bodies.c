@@ -192,6 +192,24 @@ static void outcome_clear(pg_outcome *o)
     memset(o, 0, sizeof *o);
 }
 
+typedef struct {
+    const cJSON *units; /* the tree's */
+    int n;
+    char **rows, **issues;
+} items_arg;
+
+static cJSON *item_of(void *arg, int k)
+{
+    return cJSON_Duplicate(cJSON_GetArrayItem(((items_arg *)arg)->units, k), 1);
+}
+
+static void texts_of(void *arg, int k, pg_jtext *rows, pg_jtext *issues)
+{
+    items_arg *a = arg;
+    if (k < a->n && a->rows[k]) pg_jtext_put(rows, a->rows[k], strlen(a->rows[k]));
+    if (k < a->n && a->issues[k]) pg_jtext_put(issues, a->issues[k], strlen(a->issues[k]));
+}
+
 static void test_same_bytes(void **state)
 {
     (void)state;
@@ -210,17 +228,23 @@ static void test_same_bytes(void **state)
         }
         pg_outcome want = {0}, got = {0};
         ref_render(&want, tree, rows, issues, rs_groups, rs_units);
-        /* the host gives the rows and issues as texts (pg_units_rows_issues) */
-        char **rtext = calloc((size_t)rs_units + 1, sizeof *rtext);
-        char **itext = calloc((size_t)rs_units + 1, sizeof *itext);
+        /* the host gives the rows and issues as texts (pg_unit_texts_add), and each unit's
+         * item apart from a head whose "units" is empty */
+        items_arg a = {cJSON_GetObjectItemCaseSensitive(tree, "units"), rs_units,
+                       calloc((size_t)rs_units + 1, sizeof(char *)),
+                       calloc((size_t)rs_units + 1, sizeof(char *))};
         for (int u = 0; u < rs_units; u++) {
-            rtext[u] = rows[u] ? cJSON_PrintUnformatted(rows[u]) : NULL;
-            itext[u] = issues[u] ? cJSON_PrintUnformatted(issues[u]) : NULL;
+            a.rows[u] = rows[u] ? cJSON_PrintUnformatted(rows[u]) : NULL;
+            a.issues[u] = issues[u] ? cJSON_PrintUnformatted(issues[u]) : NULL;
         }
+        cJSON *head = cJSON_Duplicate(tree, 1);
+        if (a.units) cJSON_ReplaceItemInObjectCaseSensitive(head, "units", cJSON_CreateArray());
+        pg_bodies_units units = {item_of, texts_of, &a, cJSON_GetArraySize(a.units)};
         char *text = NULL;
-        pg_bodies_render(&got, tree, rtext, itext, rs_groups, rs_units, &text);
-        for (int u = 0; u < rs_units; u++) cJSON_free(rtext[u]), cJSON_free(itext[u]);
-        free(rtext), free(itext);
+        pg_bodies_render(&got, head, &units, rs_groups, rs_units, &text);
+        cJSON_Delete(head);
+        for (int u = 0; u < rs_units; u++) cJSON_free(a.rows[u]), cJSON_free(a.issues[u]);
+        free(a.rows), free(a.issues);
         char *pretty = cJSON_Print(tree);
         assert_non_null(text);
         assert_int_equal(strlen(pretty) + 1, strlen(text));

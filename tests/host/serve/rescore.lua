@@ -169,6 +169,46 @@ t:eq("every number equals a full evaluation after the batch", 0, check_all("one 
 local after_reads = #evaluations()
 t:eq("reading a kept month evaluates nothing", #runs, after_reads)
 
+-- a re-export of that case, unchanged, in another batch: the periods it reaches are re-scored,
+-- their results do not change, so each keeps the bodies printed before (the evaluate lines say
+-- bodies=kept) and its run names the result recorded before
+do
+  local function latest_results()
+    local _, _, j = h:get("/api/v1/runs?limit=100", tok.admin)
+    local r = {}
+    for i = #(j and j.runs or {}), 1, -1 do
+      r[j.runs[i].scheme .. " " .. j.runs[i].period] = j.runs[i].result
+    end
+    return r
+  end
+  local before = latest_results()
+  mark = #h:log()
+  -- the same record, with CRLF line ends: other bytes, another batch
+  local again = (header .. case(1, "441581", true, 5, 10)):gsub("\n", "\r\n")
+  local rst, rtext = h:post("/api/v1/batches?source=cases&name=again.csv", tok.admin, again,
+    "text/csv")
+  t:eq("the unchanged re-export is accepted", 201, rst, rtext)
+  local sr = settled(mark) or { done = {} }
+  -- a key repeated across batches touches its whole source (batch_cells.c): every period
+  t:eq("it re-scores every cached period", #cached, sr.rescored)
+  local kept_lines = 0
+  for _ in h:log():sub(mark + 1):gmatch("event=evaluate [^\n]*trigger=data[^\n]*bodies=kept") do
+    kept_lines = kept_lines + 1
+  end
+  t:eq("each keeps the bodies printed before", #cached, kept_lines)
+  local now = latest_results()
+  for _, c in ipairs(cached) do
+    local e = c[1] .. " " .. c[2]
+    t:ok(before[e] ~= nil and now[e] == before[e], e .. "'s new run names the result recorded before",
+      tostring(before[e]) .. " / " .. tostring(now[e]))
+  end
+  t:eq("every number equals a full evaluation after the re-export", 0, check_all("re-export"))
+  local ust, _, uj = h:get("/api/v1/results/monthly/2021-05/lufeng", tok.lufeng)
+  t:ok(ust == 200 and uj and uj.units and #uj.units == 1 and uj.units[1].unit == "lufeng" and
+    uj.units[1].rows ~= nil and uj.units[1].issues ~= nil,
+    "a unit's kept body is its own, with its rows and 问题清单", tostring(ust))
+end
+
 -- an upheld appeal on May's 办事指南 indicator is one cell: May, June and the years again
 do
   local _, _, j = h:post("/api/v1/appeals", tok.lufeng, cjson.encode { period = "2021-05",
