@@ -9,7 +9,7 @@
  *     "body_memory_mb": 256,
  *     "lua": { "instructions": 1000000, "memory_mb": 32 },
  *     "rule_load_deadline_ms": 10000, "rule_call_deadline_ms": 2000, "job_deadline_ms": 120000,
- *     "drain_timeout_ms": 10000, "result_cache_mb": 1024, "bulletin_cache_mb": 128,
+ *     "drain_timeout_ms": 10000, "result_cache_mb": 512, "bulletin_cache_mb": 128,
  *     "reload": { "debounce_ms": 100, "rescan_ms": 2000, "retry_ms": 1000,
  *                 "retry_max_ms": 300000 }, "log_level": "info",
  *     "web_dir": "/usr/share/pinggu/web", "retention_days": 90,
