@@ -180,7 +180,12 @@ static int record_run(const eval_job *x, const pg_job *j, const char *result, pg
     char digest[65], known[65] = "";
     pg_dataset_digest(ds, digest);
     uv_mutex_lock(&h->inputs.lock);
-    if (strcmp(digest, h->inputs.digest) == 0) memcpy(known, h->inputs.hash, sizeof known);
+    /* two jobs that start together both lack it: one makes it while the other waits */
+    while (strcmp(digest, h->inputs.making) == 0) uv_cond_wait(&h->inputs.made, &h->inputs.lock);
+    if (strcmp(digest, h->inputs.digest) == 0)
+        memcpy(known, h->inputs.hash, sizeof known);
+    else
+        memcpy(h->inputs.making, digest, sizeof digest);
     uv_mutex_unlock(&h->inputs.lock);
     if (!result) memcpy(run.result, o->result_hash, sizeof run.result);
     char *inputs = NULL;
@@ -193,12 +198,14 @@ static int record_run(const eval_job *x, const pg_job *j, const char *result, pg
         rc = 1;
     }
     if (rc == 1 && !(inputs = pg_run_inputs_text(ds))) rc = -ENOMEM;
-    if (rc == 1 && (rc = pg_run_record(st, &run, inputs, result, &d)) == 0) {
-        uv_mutex_lock(&h->inputs.lock);
+    if (rc == 1) rc = pg_run_record(st, &run, inputs, result, &d);
+    uv_mutex_lock(&h->inputs.lock);
+    if (rc == 0 && inputs) {
         memcpy(h->inputs.digest, digest, sizeof digest);
         memcpy(h->inputs.hash, run.inputs, sizeof run.inputs);
-        uv_mutex_unlock(&h->inputs.lock);
     }
+    if (!known[0]) h->inputs.making[0] = 0, uv_cond_broadcast(&h->inputs.made);
+    uv_mutex_unlock(&h->inputs.lock);
     if (rc == 0) memcpy(o->result_hash, run.result, sizeof o->result_hash);
     if (rc != 0 && !(rc == -ENOENT && !result))
         pg_log(PG_LOG_ERROR, "run", "scheme", x->scheme, "period", run.period, "error",

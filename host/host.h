@@ -55,19 +55,19 @@ typedef struct {
     int period; /* and which link of that year's chain (pg_host_gen_for) */
     char revision[65];
     long data_version;
-    int64_t evaluated_at; /* Unix seconds, by the scheduler's clock */
-    double ms;            /* evaluation time */
+    int64_t evaluated_at;                          /* Unix seconds, by the scheduler's clock */
+    double ms;                                     /* evaluation time */
     double load_ms, eval_ms, render_ms, record_ms; /* its phases' CPU (the log's cpu_ms) */
-    char *trigger;        /* "request", "schedule", "reload", "data", "api" */
-    pg_blob *full;        /* every unit's breakdown: evaluators and admins */
-    pg_blob *ranking;     /* the rankings only */
-    pg_blob **groups;     /* one group's ranking, by group index */
-    pg_blob **units;      /* the rankings plus one unit's breakdown, by unit index */
-    pg_blob *summary;     /* the run: scheme, period, revision, times (POST /evaluations) */
-    char *headers;        /* X-Pinggu-Revision and X-Pinggu-Evaluated-At header lines */
+    char *trigger;    /* "request", "schedule", "reload", "data", "api" */
+    pg_blob *full;    /* every unit's breakdown: evaluators and admins */
+    pg_blob *ranking; /* the rankings only */
+    pg_blob **groups; /* one group's ranking, by group index */
+    pg_blob **units;  /* the rankings plus one unit's breakdown, by unit index */
+    pg_blob *summary; /* the run: scheme, period, revision, times (POST /evaluations) */
+    char *headers;    /* X-Pinggu-Revision and X-Pinggu-Evaluated-At header lines */
     int ngroups, nunits;
-    char *error; /* evaluation failed: why (e.g. no data for the period) */
-    int status;  /* the HTTP status of the error */
+    char *error;          /* evaluation failed: why (e.g. no data for the period) */
+    int status;           /* the HTTP status of the error */
     char digest[65];      /* pg_result_digest of the result the bodies print; "" on error */
     char result_hash[65]; /* the recorded run's result blob; "" when not recorded */
     int kept;             /* the bodies are the last outcome's: its result's digest is this one's */
@@ -228,27 +228,29 @@ typedef struct pg_host {
         uv_mutex_t lock; /* the only state evaluation jobs share: taken on their threads */
         char digest[65]; /* the digest of the data (pg_dataset_digest) a run recorded last */
         char hash[65];   /* and the inputs blob it stored for them */
+        char making[65]; /* the digest whose inputs a job is making and storing now, or "" */
+        uv_cond_t made;  /* signalled when it has (or has failed to) */
     } inputs;
     struct {             /* the data loaded for evaluations, shared by those of one data version */
         uv_mutex_t lock; /* taken on the jobs' threads (datasets.c) */
         uv_cond_t loaded;
         struct pg_data_slot {
             long gen_id, version;
-            pg_dataset *ds;   /* NULL while loading */
+            pg_dataset *ds;    /* NULL while loading */
             int refs, loading; /* jobs using it; 1 while a job loads it */
         } slot[2];
     } data;
     struct pg_store *readers[4]; /* store connections of finished bulletin reads, for the
                                    next ones (publish.c): opening one parses the schema */
-    pg_bcache bulletins; /* published bulletins' parts, read by the loop (publish.c; budget
-                            bulletin_cache_mb); /metrics shows its size and hits */
+    pg_bcache bulletins;         /* published bulletins' parts, read by the loop (publish.c; budget
+                                    bulletin_cache_mb); /metrics shows its size and hits */
     struct {
         struct pg_bulletin_wait *head, *tail; /* bulletin reads waiting for a worker, which may
                                                  find their parts kept by then (publish.c) */
         int running;                          /* bulletin reads on the thread pool */
     } bulletin_reads;
     struct {
-        long id[4];          /* bulletins whose heads (their rankings, ~1 MB at 3,003 units) */
+        long id[4];           /* bulletins whose heads (their rankings, ~1 MB at 3,003 units) */
         struct pg_blob *b[4]; /* every unit's read splices: kept decompressed (publish.c) */
         int next;
     } heads;

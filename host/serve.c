@@ -203,6 +203,7 @@ int pg_serve(pg_config *cfg, int64_t fake_now)
     h->drain.data = h->sighup.data = h->sigterm.data = h->sigint.data = h;
     h->pool = pg_pool_new(&loop, h->cfg.pool);
     uv_mutex_init(&h->inputs.lock);
+    uv_cond_init(&h->inputs.made);
     pg_datasets_init(h);
     h->cfg.http.spill_dir = h->incoming; /* long bodies wait on the data's disk, not in /tmp */
     rc = pg_http_start(&loop, cfg->listen_host, cfg->listen_port, &h->cfg.http, pg_api_handle, h,
@@ -258,6 +259,7 @@ out:
     pg_bulletin_heads_free(h);
     pg_pool_free(h->pool);
     uv_mutex_destroy(&h->inputs.lock);
+    uv_cond_destroy(&h->inputs.made);
     pg_datasets_free(h);
     pg_rules_free(h);
     pg_incoming_stop(h);
