@@ -187,7 +187,8 @@ void pg_bodies_render(pg_outcome *o, cJSON *head, const pg_bodies_units *units, 
     o->units = pg_xcalloc((size_t)nunits + 1, sizeof *o->units);
     *result_text = NULL;
     cJSON *arr = cJSON_GetObjectItemCaseSensitive(head, "units");
-    if (arr) cJSON_ReplaceItemInObjectCaseSensitive(head, "units", cJSON_CreateRaw((char[]){MARK, 0}));
+    if (arr)
+        cJSON_ReplaceItemInObjectCaseSensitive(head, "units", cJSON_CreateRaw((char[]){MARK, 0}));
     size_t plen, clen;
     char *pretty = pg_json_print(head, 1, &plen);
     if (!pretty) return;
@@ -221,11 +222,12 @@ void pg_bodies_render(pg_outcome *o, cJSON *head, const pg_bodies_units *units, 
     pg_blob_begin(&full);
     put(&full, c, cat), put(&pr, pretty, pat);
     if (marked) put(&full, "[", 1), put(&pr, "[", 1);
-    for (int k = 0; marked && k < units->n; k++) {
+    for (int k = 0, printed = 0; marked && k < units->n; k++) {
         cJSON *item = units->item(units->arg, k);
+        if (!item) continue; /* no memory: the unit is left out, and has no body */
         one.len = 0, put(&one, "", 0);
         pg_jtext_value(&one, item, 0, 0);
-        if (k) put(&pr, ", ", 2), put(&full, ",", 1);
+        if (printed++) put(&pr, ", ", 2), put(&full, ",", 1);
         pg_jtext_value(&pr, item, 1, 2);
         cJSON_Delete(item);
         put(&full, one.p, one.len);

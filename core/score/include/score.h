@@ -373,16 +373,17 @@ int pg_analysis_text(const pg_analysis *an, FILE *out);
  * is a node of the tree with a sibling (outside bonus/penalty nodes, not a veto item, not under
  * a min node, which has none): its points under a sum, its `weight` under mean, geomean or
  * harmonic; or a part of the scheme (its weight, when two or more parts are weighted); a drawn
- * weight is renormalised among its siblings, so every node keeps its maximum. At nominal weights the re-aggregation equals pg_eval's totals
- * bit for bit; pg_sens_run checks this before drawing and fails with -EPROTO otherwise. Works
- * on a scheme of indicator trees without a Lua composite (-ENOTSUP otherwise). Deterministic
- * for a seed, whatever the number of threads. The result borrows res. */
+ * weight is renormalised among its siblings, so every node keeps its maximum. At nominal weights
+ * the re-aggregation equals pg_eval's totals bit for bit; pg_sens_run checks this before drawing
+ * and fails with -EPROTO otherwise. Works on a scheme of indicator trees without a Lua composite
+ * (-ENOTSUP otherwise). Deterministic for a seed, whatever the number of threads. The result
+ * borrows res. */
 
 typedef struct {
     long draws;    /* N */
     double spread; /* p as a share: 0.2 for ±20 % */
     uint64_t seed;
-    int threads;   /* worker threads (1 when < 1) */
+    int threads; /* worker threads (1 when < 1) */
 } pg_sens_opts;
 
 typedef enum {
@@ -397,8 +398,8 @@ typedef struct {
     int part;              /* scheme part, or -1 */
     double nominal;        /* the node's points (in its first group), its weight, the part's */
     pg_sens_basis basis;
-    double lo, hi;         /* what it is drawn from: nominal × (1 ± spread), or declared */
-    int declared;          /* lo, hi from the rule set's weight_range */
+    double lo, hi; /* what it is drawn from: nominal × (1 ± spread), or declared */
+    int declared;  /* lo, hi from the rule set's weight_range */
 } pg_sens_weight;
 
 /* A weight's one-at-a-time effect on a unit: its rank with that weight alone at −spread and at
@@ -411,11 +412,11 @@ typedef struct {
 typedef struct {
     int ranked, rank, band; /* at nominal weights (the evaluation's) */
     double total;
-    long draws_ranked;      /* draws in which it had a rank */
-    double median;          /* median rank over the draws (x.5 for an even split) */
-    int p05, p95;           /* 5th and 95th percentile rank (nearest rank) */
-    int best, worst;        /* over all draws */
-    double band_keep;       /* share of draws in its nominal band; NAN without a band */
+    long draws_ranked;               /* draws in which it had a rank */
+    double median;                   /* median rank over the draws (x.5 for an even split) */
+    int p05, p95;                    /* 5th and 95th percentile rank (nearest rank) */
+    int best, worst;                 /* over all draws */
+    double band_keep;                /* share of draws in its nominal band; NAN without a band */
     pg_sens_effect top[PG_SENS_TOP]; /* the weights that move it most, largest first */
     int ntop;
 } pg_sens_unit;
