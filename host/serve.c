@@ -144,12 +144,6 @@ int pg_serve(pg_config *cfg, int64_t fake_now)
      * coalesces as it goes (tcache still takes the hot sizes): ~0.3 s less CPU per evaluation,
      * the same RSS. Before any thread allocates. */
     mallopt(M_MXFAST, 0);
-    /* An evaluation's large texts (a result of 3,003 units prints 27 MB compact, 60 MB pretty)
-     * grow by realloc. Mapped, they grow by mremap; on the heap, each doubling copied them into
-     * fresh pages, whose faults cost more than the printing. glibc's own threshold rises to the
-     * largest chunk freed, which put them all on the heap after the first evaluation; a fixed
-     * one keeps them mapped. */
-    mallopt(M_MMAP_THRESHOLD, 1 << 20);
     if (!cfg->pool) h->cfg.pool = (int)uv_available_parallelism();
     /* Before any pool thread runs rule code; 0 keeps the defaults (or the environment's). */
     if (cfg->rule_load_deadline_ms || cfg->rule_call_deadline_ms) {
