@@ -285,3 +285,61 @@ char *pg_json_print(const cJSON *item, int formatted, size_t *len)
     }
     return pg_jtext_take(&o, len);
 }
+
+/* ---- a member taken out of a printed object ---- */
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Past the JSON value or string that starts at p (before end), skipping strings whole; end when
+ * it does not close. */
+static const char *skip_value(const char *p, const char *end)
+{
+    int depth = 0;
+    do {
+        if (*p == '"') {
+            for (p++; p < end && *p != '"'; p++)
+                if (*p == '\\') p++;
+        } else if (*p == '{' || *p == '[') {
+            depth++;
+        } else if (*p == '}' || *p == ']') {
+            depth--;
+        } else if (depth == 0) { /* a number, true, false or null */
+            while (p + 1 < end && !is_space(p[1]) && p[1] != ',' && p[1] != '}' && p[1] != ']') p++;
+        }
+        p++;
+    } while (p < end && depth > 0);
+    return p < end ? p : end;
+}
+
+size_t pg_json_text_drop(char *text, size_t len, const char *name)
+{
+    size_t nlen = strlen(name);
+    char *p = text, *end = text + len;
+    while (p < end && *p != '{') p++;
+    for (p++; p < end;) {
+        while (p < end && (is_space(*p) || *p == ',')) p++;
+        if (p >= end || *p != '"') break;
+        char *key = p;
+        p = (char *)skip_value(p, end);
+        int hit = (size_t)(p - key) == nlen + 2 && memcmp(key + 1, name, nlen) == 0;
+        while (p < end && (is_space(*p) || *p == ':')) p++;
+        if (p >= end) break;
+        p = (char *)skip_value(p, end);
+        if (!hit) continue;
+        /* the member and the comma before it, or after it when it comes first */
+        char *from = key, *to = p;
+        while (from > text && is_space(from[-1])) from--;
+        if (from > text && from[-1] == ',') {
+            from--;
+        } else {
+            while (to < end && is_space(*to)) to++;
+            if (to < end && *to == ',') to++;
+        }
+        memmove(from, to, (size_t)(end - to));
+        return len - (size_t)(to - from);
+    }
+    return len;
+}

@@ -45,6 +45,23 @@ int pg_frozen_result(pg_store *st, long id, cJSON **result, pg_diags *d)
     return 0;
 }
 
+int pg_frozen_result_head(pg_store *st, long id, cJSON **result, pg_diags *d)
+{
+    *result = NULL;
+    char *body = NULL;
+    size_t len = 0;
+    int rc = pg_frozen_result_text(st, id, &body, &len, d);
+    if (rc != 0) return rc;
+    len = pg_json_text_drop(body, len, "units");
+    *result = cJSON_ParseWithLength(body, len);
+    free(body);
+    if (!*result) {
+        pg_error(d, pg_store_path(st), 0, "bulletin %ld: its stored result is not JSON", id);
+        return -EINVAL;
+    }
+    return 0;
+}
+
 int pg_frozen_eval(const pg_ruleset *rs, const pg_dataset *ds, int scheme, int period,
                    const cJSON *base, const char *what, pg_result **out, pg_diags *d)
 {

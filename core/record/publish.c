@@ -835,7 +835,7 @@ int pg_publish(pg_store *st, const pg_publish_in *in, pg_publish_out *out, pg_di
         run.base = (long)cJSON_GetObjectItem(prev, "id")->valuedouble;
         snprintf(what, sizeof what, "bulletin %s %s revision %d", sc->id, prev_period,
                  cJSON_GetObjectItem(prev, "revision")->valueint);
-        rc = pg_frozen_result(st, run.base, &base, d);
+        rc = pg_frozen_result_head(st, run.base, &base, d);
     } else if (rc == -ENOENT) {
         rc = 0;
     }

@@ -105,7 +105,7 @@ int pg_reproduce_run(pg_store *st, const char *datadir, long id, pg_rerun *r, pg
     if ((rc = pg_dataset_from_json(r->ds, in, name, d)) != 0) goto done;
     if (r->run.base) {
         snprintf(what, sizeof what, "bulletin %ld", r->run.base);
-        if ((rc = pg_frozen_result(st, r->run.base, &base, d)) != 0) goto done;
+        if ((rc = pg_frozen_result_head(st, r->run.base, &base, d)) != 0) goto done;
     }
     rc = pg_frozen_eval(r->rs, r->ds, s, period, base, what, &r->res, d);
     if (rc == 0 && !(r->text = pg_run_result_text(r->res))) rc = -ENOMEM;

@@ -338,5 +338,10 @@ void pg_jtext_key(pg_jtext *t, const char *key, int *members);
 void pg_jtext_value(pg_jtext *t, const cJSON *item, int formatted, int depth);
 /* The text (malloc'd, NUL-terminated; its length in *len when len is not NULL), t emptied. */
 char *pg_jtext_take(pg_jtext *t, size_t *len);
+/* The JSON object text at `text` (len bytes, printed by anyone: formatted or not) without its
+ * first top-level member named `name` (unescaped), in place; returns the new length, len when
+ * there is none. For a large stored text of which a reader needs the rest: "units" is nine
+ * tenths of a frozen result. A text that is not an object is left as it is. */
+size_t pg_json_text_drop(char *text, size_t len, const char *name);
 
 #endif

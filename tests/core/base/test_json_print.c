@@ -220,6 +220,45 @@ static void written_alike(void **state)
     }
 }
 
+/* pg_json_text_drop on random objects with a "units" member somewhere (or none, or another
+ * "units" nested below), printed formatted and not: what is left parses to the tree without
+ * that member. Keys and strings hold quotes, backslashes, braces and control characters. */
+static void dropped_alike(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 3000; i++) {
+        cJSON *o = cJSON_CreateObject();
+        int n = (int)(next() % 5), at = (int)(next() % 6);
+        for (int k = 0; k <= n; k++) {
+            if (k == at) {
+                cJSON *u = any_tree(1);
+                if (next() & 1) cJSON_AddItemToObject(u, "units", cJSON_CreateString("inner"));
+                cJSON_AddItemToObject(o, "units", u);
+            }
+            char *key = any_string();
+            cJSON *v = any_tree(1);
+            if (next() % 4 == 0) cJSON_AddItemToObject(v, "units", cJSON_CreateString("x\"}"));
+            cJSON_AddItemToObject(o, key, v);
+            free(key);
+        }
+        cJSON *without = cJSON_Duplicate(o, 1);
+        cJSON_DeleteItemFromObjectCaseSensitive(without, "units");
+        for (int fmt = 0; fmt < 2; fmt++) {
+            /* compared as printed compactly (cJSON_Compare takes the first of repeated keys) */
+            char *text = fmt ? cJSON_Print(o) : cJSON_PrintUnformatted(o);
+            char *want = cJSON_PrintUnformatted(without);
+            size_t len = pg_json_text_drop(text, strlen(text), "units");
+            cJSON *back = cJSON_ParseWithLength(text, len);
+            char *got = back ? cJSON_PrintUnformatted(back) : NULL;
+            if (!got || strcmp(want, got) != 0)
+                fail_msg("round %d (%s)", i, fmt ? "formatted" : "compact");
+            cJSON_Delete(back);
+            cJSON_free(text), cJSON_free(want), cJSON_free(got);
+        }
+        cJSON_Delete(without), cJSON_Delete(o);
+    }
+}
+
 static void refused_alike(void **state)
 {
     (void)state;
@@ -235,8 +274,8 @@ static void refused_alike(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(numbers), cmocka_unit_test(trees),
-                                       cmocka_unit_test(written_alike),
-                                       cmocka_unit_test(refused_alike)};
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(numbers), cmocka_unit_test(trees), cmocka_unit_test(written_alike),
+        cmocka_unit_test(dropped_alike), cmocka_unit_test(refused_alike)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
