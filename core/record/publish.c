@@ -445,16 +445,52 @@ static int size_of(const cJSON *o, const char *k)
     return cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, k));
 }
 
-/* Cuts a whole result tree (pg_report_json_tree) into its parts; the tree is changed. "units" is
- * the tree's last member, so the head is the result's own order without it. */
-static part *cut_result(cJSON *tree, int *n)
+/* The run's result text of res (pg_run_result_text's bytes) with every unit printed into its
+ * place one at a time, and each unit's part into units[u]: the whole tree is never built (at
+ * 3,003 units its units were hundreds of MB). `head` is pg_report_json_tree(res,
+ * PG_REPORT_NO_UNITS), whose empty "units" a mark stands for while it is printed. */
+static char *result_by_unit(const pg_result *res, cJSON *head, part *units)
 {
-    cJSON *units = cJSON_DetachItemFromObjectCaseSensitive(tree, "units");
+    static const char mark[] = {1, 0}; /* a control byte: escaped in every string and key */
+    cJSON_ReplaceItemInObjectCaseSensitive(head, "units", cJSON_CreateRaw(mark));
+    size_t len;
+    char *pretty = pg_json_print(head, 1, &len);
+    cJSON_ReplaceItemInObjectCaseSensitive(head, "units", cJSON_CreateArray());
+    const char *at = pretty ? memchr(pretty, mark[0], len) : NULL;
+    if (!at) {
+        free(pretty);
+        return NULL;
+    }
+    pg_jtext t = {0}, one = {0};
+    pg_jtext_put(&t, pretty, (size_t)(at - pretty));
+    pg_jtext_put(&t, "[", 1);
+    for (int u = 0; u < res->rs->nunits; u++) {
+        cJSON *x = pg_report_json_unit(res, u);
+        if (u) pg_jtext_put(&t, ", ", 2);
+        pg_jtext_value(&t, x, 1, 2); /* an element of the root's "units" */
+        one.len = 0;
+        pg_jtext_value(&one, x, 0, 0);
+        pg_jtext_put(&one, "", 0);
+        one.p[one.len] = 0;
+        units[u] = (part){"unit", pg_xstrdup(res->rs->units[u].id), pg_xstrdup(one.p)};
+        cJSON_Delete(x);
+    }
+    pg_jtext_put(&t, "]", 1);
+    pg_jtext_put(&t, at + 1, (size_t)(pretty + len - at - 1));
+    pg_jtext_put(&t, "\n", 1); /* pg_report_json's final newline */
+    free(pretty), free(one.p);
+    return pg_jtext_take(&t, NULL);
+}
+
+/* Cuts a result tree without its units (result_by_unit's head) into its parts, the units' parts
+ * (nunits) after them; the tree is changed. */
+static part *cut_result(cJSON *tree, part *units, int nunits, int *n)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(tree, "units");
     cJSON *groups = cJSON_DetachItemFromObjectCaseSensitive(tree, "groups");
-    part *v =
-        pg_xcalloc((size_t)(2 + cJSON_GetArraySize(groups) + cJSON_GetArraySize(units)), sizeof *v);
+    part *v = pg_xcalloc((size_t)(2 + cJSON_GetArraySize(groups) + nunits), sizeof *v);
     *n = 0;
-    cJSON *index = cJSON_AddArrayToObject(tree, "groups"), *g, *u;
+    cJSON *index = cJSON_AddArrayToObject(tree, "groups"), *g;
     cJSON_ArrayForEach(g, groups)
     {
         cJSON *x = cJSON_CreateObject();
@@ -471,9 +507,7 @@ static part *cut_result(cJSON *tree, int *n)
     part_add(v, n, "head", NULL, tree);
     cJSON_ArrayForEach(g, groups)
         part_add(v, n, "group", cJSON_GetStringValue(cJSON_GetObjectItem(g, "id")), g);
-    cJSON_ArrayForEach(u, units)
-        part_add(v, n, "unit", cJSON_GetStringValue(cJSON_GetObjectItem(u, "unit")), u);
-    cJSON_Delete(units);
+    for (int k = 0; k < nunits; k++) v[(*n)++] = units[k];
     return v;
 }
 
@@ -845,9 +879,12 @@ int pg_publish(pg_store *st, const pg_publish_in *in, pg_publish_out *out, pg_di
     /* the 整改 state as of now, frozen with the bulletin: a later verification changes the
      * next bulletin, never this one */
     if ((rc = overdue_now(st, in, res, run.finished_at, &overdue, d)) != 0) goto done;
-    cJSON *tree = pg_report_json_tree(res, -1);
-    result = pg_run_result_print(tree);
-    parts = cut_result(tree, &nparts);
+    cJSON *tree = pg_report_json_tree(res, PG_REPORT_NO_UNITS);
+    part *units = pg_xcalloc((size_t)in->rs->nunits + 1, sizeof *units);
+    if ((result = result_by_unit(res, tree, units)))
+        parts = cut_result(tree, units, in->rs->nunits, &nparts), free(units);
+    else
+        parts_free(units, in->rs->nunits);
     cJSON_Delete(tree);
     inputs = pg_run_inputs_text(in->ds);
     if (!result || !inputs) {
