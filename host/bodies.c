@@ -2,12 +2,11 @@
  * (see bodies.h).
  *
  * Why the cut bodies are the bytes cJSON_PrintUnformatted would give: cJSON prints a value the
- * same way formatted or not, except for the whitespace it puts between tokens ("\n", "\t", and
- * the space after an array's comma), never inside a string, where it escapes every control
- * character; an object prints as "{" its members joined by "," "}", each member as its quoted
- * name, ":" and its value, in the tree's order; an array likewise without names. So the
- * whitespace outside strings removed from the pretty text is the compact text; an object with a
- * member detached prints as the others joined; a member appended prints at the end. */
+ * same way formatted or not, except for the whitespace it puts between tokens; an object prints
+ * as "{" its members joined by "," "}", each member as its quoted name, ":" and its value, in
+ * the tree's order; an array likewise without names. So an object with a member detached prints
+ * as the others joined; a member appended prints at the end; an array's elements printed one by
+ * one and joined by "," print as the array. */
 #include "bodies.h"
 
 #include "record.h"
@@ -16,26 +15,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-char *pg_bodies_compact(const char *text, size_t len, size_t *out_len)
-{
-    char *out = pg_xmalloc(len + 1), *o = out;
-    const char *p = text, *end = text + len;
-    while (p < end) {
-        char c = *p++;
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
-        *o++ = c;
-        if (c != '"') continue;
-        while (p < end && *p != '"') { /* a string, copied as it is, escapes and all */
-            if (*p == '\\' && p + 1 < end) *o++ = *p++;
-            *o++ = *p++;
-        }
-        if (p < end) *o++ = *p++; /* its closing quote */
-    }
-    *o = 0;
-    *out_len = (size_t)(o - out);
-    return out;
-}
 
 /* Past the end of the compact value at p (before end), or NULL when it does not end there. */
 static const char *value_end(const char *p, const char *end)
@@ -167,15 +146,39 @@ static void unit_item(buf *b, const char *val, size_t vlen, const char *rows, co
     put(b, object ? "}" : "]", 1);
 }
 
-/* Where "units" was: a raw byte that a printed string or key never holds (control characters
- * are escaped in both), so the first one in the text is it. */
-#define MARK '\x01'
+/* What each unit printed into the result text adds to the bodies (pg_bodies_render). */
+typedef struct {
+    pg_outcome *o;
+    const pg_bodies_units *units;
+    int nunits, printed;
+    const pg_blob *unit_head; /* the head of a unit's body; NULL: no unit bodies */
+    buf *full, one, b;        /* the compact full body being written, and scratch */
+    pg_jtext rows, issues;
+} render_ctx;
 
-static size_t mark_at(const char *s, size_t n)
+static cJSON *render_item(void *arg, int k)
 {
-    size_t i = 0;
-    while (i < n && s[i] != MARK) i++;
-    return i;
+    const pg_bodies_units *u = ((render_ctx *)arg)->units;
+    return u->item(u->arg, k);
+}
+
+/* Unit k, printed into the result text: its compact text into the full body, and its own body
+ * cut with its rows and 问题清单. */
+static void render_unit(void *arg, int k, const cJSON *it)
+{
+    render_ctx *r = arg;
+    r->one.len = 0, put(&r->one, "", 0);
+    pg_jtext_value(&r->one, it, 0, 0);
+    if (r->printed++) put(r->full, ",", 1);
+    put(r->full, r->one.p, r->one.len);
+    if (k >= r->nunits || !r->unit_head) return;
+    r->rows.len = r->issues.len = 0;
+    if (r->units->texts) r->units->texts(r->units->arg, k, &r->rows, &r->issues);
+    put(&r->rows, "", 0), put(&r->issues, "", 0); /* NUL-terminated; empty: none */
+    r->b.len = 0;
+    unit_item(&r->b, r->one.p, r->one.len, r->rows.len ? r->rows.p : NULL,
+              r->issues.len ? r->issues.p : NULL);
+    r->o->units[k] = with_member(r->unit_head->data, r->unit_head->len, "units", r->b.p, r->b.len);
 }
 
 void pg_bodies_render(pg_outcome *o, cJSON *head, const pg_bodies_units *units, int ngroups,
@@ -186,26 +189,15 @@ void pg_bodies_render(pg_outcome *o, cJSON *head, const pg_bodies_units *units, 
     o->nunits = nunits;
     o->units = pg_xcalloc((size_t)nunits + 1, sizeof *o->units);
     *result_text = NULL;
-    cJSON *arr = cJSON_GetObjectItemCaseSensitive(head, "units");
-    if (arr)
-        cJSON_ReplaceItemInObjectCaseSensitive(head, "units", cJSON_CreateRaw((char[]){MARK, 0}));
-    size_t plen, clen;
-    char *pretty = pg_json_print(head, 1, &plen);
-    if (!pretty) return;
-    char *c = pg_bodies_compact(pretty, plen, &clen);
-    /* each text as what comes before the mark and what after it (no mark: all before) */
-    size_t pat = arr ? mark_at(pretty, plen) : plen, cat = arr ? mark_at(c, clen) : clen;
-    int marked = cat < clen && pat < plen;
-    size_t pskip = pat + marked, cskip = cat + marked;
-    /* the head as printed with "units": [] (the rankings, the groups' and the units' heads) */
-    buf hc = {0};
-    put(&hc, c, cat);
-    if (marked) put(&hc, "[]", 2);
-    put(&hc, c + cskip, clen - cskip);
+    /* the head printed compactly with "units": [] (the rankings, the groups' and the units'
+     * heads, and the full body around its units) */
+    size_t clen;
+    char *c = pg_json_print(head, 0, &clen);
+    if (!c) return;
     pg_bodies_span *m = NULL, *g = NULL;
     int nm = 0, ng = 0, ui = -1, gi = -1;
     pg_blob *unit_head = NULL;
-    if (hc.len && hc.p[0] == '{' && pg_bodies_split(hc.p, hc.len, &m, &nm) == 0) {
+    if (c[0] == '{' && pg_bodies_split(c, clen, &m, &nm) == 0) {
         ui = member(m, nm, "\"units\""), gi = member(m, nm, "\"groups\"");
         o->ranking = object_without(m, nm, ui, -1);
         unit_head = object_without(m, nm, ui, gi);
@@ -217,34 +209,19 @@ void pg_bodies_render(pg_outcome *o, cJSON *head, const pg_bodies_units *units, 
     /* each unit printed in its place in both texts and cut into its body, one at a time: the
      * whole tree is never built, nor every unit's rows at once (at 3,003 units both were
      * hundreds of MB of fresh memory, whose page faults were most of an evaluation's CPU) */
-    buf full = {0}, pr = {0}, one = {0}, b = {0};
-    pg_jtext rows = {0}, issues = {0};
+    buf full = {0};
+    render_ctx r = {o, units, nunits, 0, unit_head, &full, {0}, {0}, {0}, {0}};
+    size_t at = ui >= 0 ? (size_t)(m[ui].val - c) + 1 : clen, len = 0; /* past its '[' */
     pg_blob_begin(&full);
-    put(&full, c, cat), put(&pr, pretty, pat);
-    if (marked) put(&full, "[", 1), put(&pr, "[", 1);
-    for (int k = 0, printed = 0; marked && k < units->n; k++) {
-        cJSON *item = units->item(units->arg, k);
-        if (!item) continue; /* no memory: the unit is left out, and has no body */
-        one.len = 0, put(&one, "", 0);
-        pg_jtext_value(&one, item, 0, 0);
-        if (printed++) put(&pr, ", ", 2), put(&full, ",", 1);
-        pg_jtext_value(&pr, item, 1, 2);
-        cJSON_Delete(item);
-        put(&full, one.p, one.len);
-        if (k >= nunits || !unit_head || ui < 0) continue;
-        rows.len = issues.len = 0;
-        if (units->texts) units->texts(units->arg, k, &rows, &issues);
-        put(&rows, "", 0), put(&issues, "", 0); /* NUL-terminated; empty: none */
-        b.len = 0;
-        unit_item(&b, one.p, one.len, rows.len ? rows.p : NULL, issues.len ? issues.p : NULL);
-        o->units[k] = with_member(unit_head->data, unit_head->len, "units", b.p, b.len);
-    }
-    if (marked) put(&full, "]", 1), put(&pr, "]", 1);
-    put(&full, c + cskip, clen - cskip), put(&pr, pretty + pskip, plen - pskip);
-    put(&pr, "\n", 1); /* pg_run_result_print's text: pg_report_json's bytes */
+    put(&full, c, at);
+    char *pretty =
+        ui >= 0 ? pg_json_print_items(head, "units", units->n, render_item, render_unit, &r, &len)
+                : pg_json_print(head, 1, &len);
+    put(&full, c + at, clen - at);
     o->full = pg_blob_end(&full);
-    *result_text = pg_jtext_take(&pr, NULL);
+    if (pretty) /* pg_run_result_print's text: pg_report_json's bytes, the final newline too */
+        pretty = pg_xrealloc(pretty, len + 2), memcpy(pretty + len, "\n", 2);
+    *result_text = pretty;
     pg_blob_unref(unit_head);
-    free(m), free(g), free(c), free(pretty), free(hc.p), free(one.p), free(b.p);
-    free(rows.p), free(issues.p);
+    free(m), free(g), free(c), free(r.one.p), free(r.b.p), free(r.rows.p), free(r.issues.p);
 }

@@ -3,10 +3,10 @@
  * The full result, the rankings, one group's ranking and one unit's breakdown are parts of the
  * same report tree. Printing the tree once per audience printed every group three times and
  * every unit twice, which at 300 units was most of a re-score's CPU (issue 19 §1). Here the
- * tree is printed once, pretty, as the run records it (pg_run_result_print), and every body is
- * cut and joined from the compact copy of that text; the units are printed one at a time into
- * their places, so that the whole tree is never built: the same bytes as printing each audience's
- * tree with cJSON_PrintUnformatted (tests/host/lib/test_rescore_bodies.c compares the two). */
+ * head is printed once compactly and cut; the units are printed one at a time into their places
+ * in the run's pretty text (pg_json_print_items) and in the full body, each cut into its own
+ * body, so that the whole tree is never built: the same bytes as printing each audience's tree
+ * with cJSON_PrintUnformatted (tests/host/lib/test_rescore_bodies.c compares the two). */
 #ifndef PG_BODIES_H
 #define PG_BODIES_H
 
@@ -14,12 +14,6 @@
 
 #include <cJSON.h>
 #include <stddef.h>
-
-/* `text` (len bytes of cJSON's printed JSON, formatted or not) without the whitespace outside
- * its strings: cJSON_PrintUnformatted's text of the same tree. malloc'd, NUL-terminated, its
- * length in *out_len. cJSON_Minify is not used: it takes the quote after an escaped backslash
- * ("a\\") for an escaped quote. */
-char *pg_bodies_compact(const char *text, size_t len, size_t *out_len);
 
 /* A value's bytes within a compact text; for an object's member, `key` is its quoted name. */
 typedef struct {

@@ -286,6 +286,44 @@ char *pg_json_print(const cJSON *item, int formatted, size_t *len)
     return pg_jtext_take(&o, len);
 }
 
+char *pg_json_print_items(cJSON *obj, const char *name, int n, cJSON *(*item)(void *arg, int k),
+                          void (*each)(void *arg, int k, const cJSON *it), void *arg,
+                          size_t *out_len)
+{
+    /* a control byte stands for the member while the rest prints: every string and key escapes
+     * it, so the first one in the text is the mark */
+    static const char mark[] = {1, 0};
+    if (!cJSON_GetObjectItemCaseSensitive(obj, name)) return NULL;
+    cJSON_ReplaceItemInObjectCaseSensitive(obj, name, cJSON_CreateRaw(mark));
+    size_t len;
+    char *text = pg_json_print(obj, 1, &len);
+    cJSON_ReplaceItemInObjectCaseSensitive(obj, name, cJSON_CreateArray());
+    const char *at = text ? memchr(text, mark[0], len) : NULL;
+    if (!at) {
+        free(text);
+        return NULL;
+    }
+    out o = {0};
+    put(&o, text, (size_t)(at - text));
+    put(&o, "[", 1);
+    for (int k = 0, printed = 0; k < n; k++) {
+        cJSON *it = item(arg, k);
+        if (!it) continue;
+        if (printed++) put(&o, ", ", 2);
+        put_value(&o, it, 1, 2); /* an element of a member of the root */
+        if (each) each(arg, k, it);
+        cJSON_Delete(it);
+    }
+    put(&o, "]", 1);
+    put(&o, at + 1, (size_t)(text + len - at - 1));
+    free(text);
+    if (o.bad) {
+        free(o.p);
+        return NULL;
+    }
+    return pg_jtext_take(&o, out_len);
+}
+
 /* ---- a member taken out of a printed object ---- */
 
 static int is_space(char c)

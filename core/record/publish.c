@@ -445,45 +445,25 @@ static int size_of(const cJSON *o, const char *k)
     return cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, k));
 }
 
-/* The run's result text of res (pg_run_result_text's bytes) with every unit printed into its
- * place one at a time, and each unit's part into units[u]: the whole tree is never built (at
- * 3,003 units its units were hundreds of MB). `head` is pg_report_json_tree(res,
- * PG_REPORT_NO_UNITS), whose empty "units" a mark stands for while it is printed. */
-static char *result_by_unit(const pg_result *res, cJSON *head, part *units)
+/* The units of a result printed one at a time (pg_json_print_items), each also as its part. */
+typedef struct {
+    const pg_result *res;
+    part *units;
+} by_unit;
+
+static cJSON *unit_tree(void *arg, int u)
 {
-    static const char mark[] = {1, 0}; /* a control byte: escaped in every string and key */
-    cJSON_ReplaceItemInObjectCaseSensitive(head, "units", cJSON_CreateRaw(mark));
-    size_t len;
-    char *pretty = pg_json_print(head, 1, &len);
-    cJSON_ReplaceItemInObjectCaseSensitive(head, "units", cJSON_CreateArray());
-    const char *at = pretty ? memchr(pretty, mark[0], len) : NULL;
-    if (!at) {
-        free(pretty);
-        return NULL;
-    }
-    pg_jtext t = {0}, one = {0};
-    pg_jtext_put(&t, pretty, (size_t)(at - pretty));
-    pg_jtext_put(&t, "[", 1);
-    for (int u = 0; u < res->rs->nunits; u++) {
-        cJSON *x = pg_report_json_unit(res, u);
-        if (u) pg_jtext_put(&t, ", ", 2);
-        pg_jtext_value(&t, x, 1, 2); /* an element of the root's "units" */
-        one.len = 0;
-        pg_jtext_value(&one, x, 0, 0);
-        pg_jtext_put(&one, "", 0);
-        one.p[one.len] = 0;
-        units[u] = (part){"unit", pg_xstrdup(res->rs->units[u].id), pg_xstrdup(one.p)};
-        cJSON_Delete(x);
-    }
-    pg_jtext_put(&t, "]", 1);
-    pg_jtext_put(&t, at + 1, (size_t)(pretty + len - at - 1));
-    pg_jtext_put(&t, "\n", 1); /* pg_report_json's final newline */
-    free(pretty), free(one.p);
-    return pg_jtext_take(&t, NULL);
+    return pg_report_json_unit(((by_unit *)arg)->res, u);
 }
 
-/* Cuts a result tree without its units (result_by_unit's head) into its parts, the units' parts
- * (nunits) after them; the tree is changed. */
+static void unit_part(void *arg, int u, const cJSON *it)
+{
+    by_unit *b = arg;
+    b->units[u] = (part){"unit", pg_xstrdup(b->res->rs->units[u].id), print(it)};
+}
+
+/* Cuts a result tree without its units into its parts, the units' parts (nunits, made as they
+ * were printed) after them; the tree is changed. */
 static part *cut_result(cJSON *tree, part *units, int nunits, int *n)
 {
     cJSON_DeleteItemFromObjectCaseSensitive(tree, "units");
@@ -881,7 +861,12 @@ int pg_publish(pg_store *st, const pg_publish_in *in, pg_publish_out *out, pg_di
     if ((rc = overdue_now(st, in, res, run.finished_at, &overdue, d)) != 0) goto done;
     cJSON *tree = pg_report_json_tree(res, PG_REPORT_NO_UNITS);
     part *units = pg_xcalloc((size_t)in->rs->nunits + 1, sizeof *units);
-    if ((result = result_by_unit(res, tree, units)))
+    by_unit bu = {res, units};
+    size_t len;
+    result = pg_json_print_items(tree, "units", in->rs->nunits, unit_tree, unit_part, &bu, &len);
+    if (result) /* pg_run_result_print's bytes: pg_report_json's, its final newline too */
+        result = pg_xrealloc(result, len + 2), memcpy(result + len, "\n", 2);
+    if (result)
         parts = cut_result(tree, units, in->rs->nunits, &nparts), free(units);
     else
         parts_free(units, in->rs->nunits);

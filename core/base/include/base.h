@@ -338,6 +338,14 @@ void pg_jtext_key(pg_jtext *t, const char *key, int *members);
 void pg_jtext_value(pg_jtext *t, const cJSON *item, int formatted, int depth);
 /* The text (malloc'd, NUL-terminated; its length in *len when len is not NULL), t emptied. */
 char *pg_jtext_take(pg_jtext *t, size_t *len);
+/* cJSON_Print's text of the object `obj` as if its member `name`, an empty array in obj, held n
+ * items: item(arg, k) makes the k-th (NULL: left out), which is printed into its place, handed
+ * to each(arg, k, it) when each is not NULL, and deleted, so that the items are never all in
+ * memory at once (a report's units at 3,003 units were hundreds of MB). obj is changed while
+ * printing, the member a new empty array after. malloc'd, its length in *len when len is not
+ * NULL; NULL on no memory, when obj has no such member, or where pg_json_print gives NULL. */
+char *pg_json_print_items(cJSON *obj, const char *name, int n, cJSON *(*item)(void *arg, int k),
+                          void (*each)(void *arg, int k, const cJSON *it), void *arg, size_t *len);
 /* The JSON object text at `text` (len bytes, printed by anyone: formatted or not) without its
  * first top-level member named `name` (unescaped), in place; returns the new length, len when
  * there is none. For a large stored text of which a reader needs the rest: "units" is nine

@@ -259,6 +259,70 @@ static void dropped_alike(void **state)
     }
 }
 
+/* pg_json_print_items: an object whose "units" (anywhere among its members) is printed from n
+ * items made one at a time is cJSON_Print's text of the object holding them all; each item is
+ * handed over in order; a NULL item is left out. */
+typedef struct {
+    cJSON *all; /* the items, as the whole tree holds them */
+    int seen, skip;
+} items_src;
+
+static cJSON *item_k(void *arg, int k)
+{
+    items_src *x = arg;
+    return k == x->skip ? NULL : cJSON_Duplicate(cJSON_GetArrayItem(x->all, k), 1);
+}
+
+static void item_seen(void *arg, int k, const cJSON *it)
+{
+    items_src *x = arg;
+    char *a = cJSON_PrintUnformatted(it),
+         *b = cJSON_PrintUnformatted(cJSON_GetArrayItem(x->all, k));
+    assert_string_equal(a, b); /* as printed: a NaN is not equal to itself */
+    cJSON_free(a), cJSON_free(b);
+    x->seen++;
+}
+
+static void items_alike(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 1000; i++) {
+        cJSON *whole = cJSON_CreateObject(), *head = cJSON_CreateObject();
+        int n = (int)(next() % 6), at = (int)(next() % 4), members = (int)(next() % 4);
+        items_src x = {cJSON_CreateArray(), 0, next() % 4 ? -1 : (int)(next() % 6)};
+        for (int k = 0; k < n; k++) cJSON_AddItemToArray(x.all, any_tree(2));
+        for (int k = 0; k <= members; k++) {
+            if (k == at) {
+                cJSON *shown = cJSON_CreateArray();
+                for (int j = 0; j < n; j++)
+                    if (j != x.skip)
+                        cJSON_AddItemToArray(shown,
+                                             cJSON_Duplicate(cJSON_GetArrayItem(x.all, j), 1));
+                cJSON_AddItemToObject(whole, "units", shown);
+                cJSON_AddItemToObject(head, "units", cJSON_CreateArray());
+            }
+            char *key = any_string();
+            cJSON *v = any_tree(1);
+            cJSON_AddItemToObject(whole, key, cJSON_Duplicate(v, 1));
+            cJSON_AddItemToObject(head, key, v);
+            free(key);
+        }
+        char *want = cJSON_Print(whole);
+        size_t len = 0;
+        char *got = pg_json_print_items(head, "units", n, item_k, item_seen, &x, &len);
+        if (at > members) { /* no such member */
+            assert_null(got);
+        } else {
+            assert_non_null(got);
+            assert_string_equal(want, got);
+            assert_int_equal(strlen(want), len);
+            assert_int_equal(x.seen, n - (x.skip >= 0 && x.skip < n));
+        }
+        free(got), cJSON_free(want);
+        cJSON_Delete(whole), cJSON_Delete(head), cJSON_Delete(x.all);
+    }
+}
+
 static void refused_alike(void **state)
 {
     (void)state;
@@ -275,7 +339,8 @@ static void refused_alike(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(numbers), cmocka_unit_test(trees), cmocka_unit_test(written_alike),
-        cmocka_unit_test(dropped_alike), cmocka_unit_test(refused_alike)};
+        cmocka_unit_test(numbers),       cmocka_unit_test(trees),
+        cmocka_unit_test(written_alike), cmocka_unit_test(dropped_alike),
+        cmocka_unit_test(items_alike),   cmocka_unit_test(refused_alike)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -264,20 +264,6 @@ static void test_same_bytes(void **state)
     }
 }
 
-/* The compact copy keeps a string's bytes, also where cJSON_Minify does not. */
-static void test_compact_strings(void **state)
-{
-    (void)state;
-    static const char pretty[] =
-        "{\n\t\"a\\\\\":\t\"x \\\\\",\n\t\"b\":\t[1, \"\\\" , \", {\n\t}]\n}\n";
-    static const char compact[] = "{\"a\\\\\":\"x \\\\\",\"b\":[1,\"\\\" , \",{}]}";
-    size_t len;
-    char *c = pg_bodies_compact(pretty, strlen(pretty), &len);
-    assert_string_equal(compact, c);
-    assert_int_equal(strlen(compact), len);
-    free(c);
-}
-
 /* Splitting refuses what is not one compact object or array. */
 static void test_split_refuses(void **state)
 {
@@ -305,7 +291,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_bytes),
-        cmocka_unit_test(test_compact_strings),
+
         cmocka_unit_test(test_split_refuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
