@@ -148,10 +148,8 @@ bad:
     return -EINVAL;
 }
 
-/* Stores `body` as the pieces [0, cuts[0]), [cuts[0], cuts[1]), …, each a blob, and the whole as
- * a blob row without a body that lists them, under the whole's hash. */
-static int blob_put_pieces(pg_store *st, const char *body, size_t len, const size_t *cuts, int n,
-                           char hash[65], pg_diags *d)
+int pg_store_blob_put_pieces(pg_store *st, const char *body, size_t len, const size_t *cuts, int n,
+                             char hash[65], pg_diags *d)
 {
     pg_sha256_hex(body, len, hash);
     int rc = blob_have(st, hash, d);
@@ -190,7 +188,7 @@ int pg_store_blob_put_inputs(pg_store *st, const char *inputs, char hash[65], pg
     int n;
     if (cut_inputs(inputs, &cuts, &n) != 0 || n == 0)
         return pg_store_blob_put(st, inputs, len, hash, d);
-    int rc = blob_put_pieces(st, inputs, len, cuts, n, hash, d);
+    int rc = pg_store_blob_put_pieces(st, inputs, len, cuts, n, hash, d);
     free(cuts);
     return rc;
 }
@@ -502,7 +500,9 @@ int pg_runs_prune(pg_store *st, const char *before, const char *actor, long *run
     if (rc == 0)
         rc = pg_store_exec(st,
                            "DELETE FROM blob_piece WHERE hash NOT IN (SELECT inputs FROM run)"
-                           " AND hash NOT IN (SELECT result FROM run);"
+                           " AND hash NOT IN (SELECT result FROM run)"
+                           " AND hash NOT IN (SELECT pack FROM bulletin_rectify"
+                           " WHERE pack IS NOT NULL);"
                            "DELETE FROM blob WHERE hash NOT IN (SELECT inputs FROM run)"
                            " AND hash NOT IN (SELECT result FROM run)"
                            " AND hash NOT IN (SELECT piece FROM blob_piece)"

@@ -59,6 +59,12 @@ int pg_store_blob_put(pg_store *st, const char *body, size_t len, char hash[65],
  * under the whole text's SHA-256: inputs that changed in one cell store one piece again. Inputs
  * stored before are not stored again. A text of another form is stored whole. */
 int pg_store_blob_put_inputs(pg_store *st, const char *inputs, char hash[65], pg_diags *d);
+/* Stores `body` as the pieces [0, cuts[0]), [cuts[0], cuts[1]), …, [cuts[n-1], len), each a blob
+ * (pg_store_blob_put), and the whole as a blob row without a body that lists them, under the
+ * whole's hash; nothing when that whole is stored already. Pieces another whole shares are
+ * stored once. */
+int pg_store_blob_put_pieces(pg_store *st, const char *body, size_t len, const size_t *cuts, int n,
+                             char hash[65], pg_diags *d);
 /* The plain body stored under `hash` (malloc'd, NUL-terminated), or -ENOENT; -EIO when what is
  * stored does not decode to bytes with that hash. Reads compressed and older plain blobs, and
  * blobs kept in pieces (checking each piece and the whole). */
@@ -187,6 +193,12 @@ int pg_bulletin_unit_pack(pg_store *st, long id, const char *key,
  * order, or unit's only. -ENOENT without a diagnostic for a bulletin published before schema
  * 10. */
 int pg_bulletin_overdue(pg_store *st, long id, const char *unit, char **text, pg_diags *d);
+/* Stores the overdue 整改 items `whole` (pg_overdue_json's {"as_of", "items"}) as bulletin `id`'s,
+ * in the caller's transaction: the units in packs by their place in `rs`, each pack in pieces by
+ * the month its items are of, so that what a bulletin shares with the last is stored once
+ * (overdue_store.c). */
+int pg_bulletin_overdue_put(pg_store *st, const pg_ruleset *rs, long id, const cJSON *whole,
+                            pg_diags *d);
 /* pg_bulletin_overdue of each of `units` (n non-empty unit ids), reading the row of the
  * publication's day once: each(arg, unit, text) with the text pg_bulletin_overdue(st, id, unit)
  * gives, valid during the call. For a reader that keeps them (the host's cache): the units of one

@@ -159,6 +159,30 @@ t:eq("July: B verified, not overdue", nil, july[B.indicator])
 t:eq("July: C still overdue", "none", july[C.indicator])
 t:eq("July: A still not", nil, july[A.indicator])
 
+-- stored in what did not change: July's packs share June's pieces (a piece per unit pack and
+-- month, no days in them) but the one with lufeng's May items, where B was verified since
+local function sql(q)
+  local f = io.popen("sqlite3 " .. L.quote(data .. "/pinggu.db") .. " " .. L.quote(q))
+  local out = f:read("a"):gsub("%s+$", "")
+  f:close()
+  return out
+end
+local function pieces_of(b)
+  local id = string.format("%d", b.id or 0)
+  return "SELECT piece FROM blob_piece WHERE hash IN (SELECT pack FROM bulletin_rectify" ..
+    " WHERE bulletin = " .. id .. ") UNION SELECT pack FROM bulletin_rectify WHERE bulletin = " .. id ..
+    " AND pack IN (SELECT hash FROM blob WHERE pieces = 0)"
+end
+local july_b = j and j.bulletin or {}
+local june_n = tonumber(sql("SELECT count(*) FROM (" .. pieces_of(june) .. ")")) or 0
+t:ok(june_n > 1, "June's overdue items are kept in pieces", june_n)
+t:eq("July's pieces are June's but one", "1",
+  sql("SELECT count(*) FROM (" .. pieces_of(june) .. " EXCEPT " .. pieces_of(july_b) .. ")"))
+t:ok((tonumber(sql("SELECT count(*) FROM (" .. pieces_of(july_b) .. " EXCEPT " .. pieces_of(june) .. ")")) or 0) > 1,
+  "and June's items and lufeng's pack's May are new")
+t:eq("no piece stores its days", "", sql("SELECT hash FROM blob WHERE hash IN (" .. pieces_of(july_b) ..
+  ") AND encoding = 'identity' AND CAST(body AS TEXT) LIKE '%\"days\"%'"))
+
 -- a year report lists the overdue items of the year's months of the monthly scheme it shows
 st, text, j = h:post("/api/v1/bulletins", tok.evaluator, '{"scheme":"annual","period":"2021"}')
 t:eq("the annual report is published", 201, st, text)
@@ -171,5 +195,26 @@ t:eq("the year: C overdue from May", "none", year[C.indicator])
 t:eq("the year: B not", nil, year[B.indicator])
 local yhtml = L.slurp((j and j.documents or "") .. "/annual-2021.html") or ""
 t:ok(yhtml:find(row(C, "未报整改"), 1, true), "the year's HTML lists C for 2021-05")
+
+-- a bulletin stored before: lufeng's June items on one line of a pack, their days with them
+local hex = ("lufeng\t" .. cjson.encode(ov.items) .. "\n"):gsub(".", function(c) return string.format("%02x", c:byte()) end)
+local f = io.popen("printf '%s' " .. L.quote(hex) .. " | xxd -r -p | sha256sum")
+local legacy = f:read("a"):match("^%x+")
+f:close()
+sql("INSERT INTO blob(hash, body, encoding) VALUES ('" .. legacy .. "', X'" .. hex .. "', 'identity');" ..
+  "DROP TRIGGER bulletin_rectify_frozen; UPDATE bulletin_rectify SET pack = '" .. legacy ..
+  "' WHERE bulletin = " .. string.format("%d", june.id or 0) .. " AND unit = 'lufeng'")
+t:ok(h:stop(), "the host stops")
+h = H.start { bin = bin, rules = ws .. "/rules", data = data, config = ws .. "/pinggu.json", tokens = tok }
+local _, legacy_text, legacy_j = h:get(B6, tok.lufeng)
+local function same(a, b) -- deep equality of decoded JSON (key order does not matter)
+  if type(a) ~= type(b) then return false end
+  if type(a) ~= "table" then return a == b end
+  for k, v in pairs(a) do if not same(v, b[k]) then return false end end
+  for k in pairs(b) do if a[k] == nil then return false end end
+  return true
+end
+t:ok(#(ov.items or {}) > 0 and same(ov, legacy_j and legacy_j.overdue),
+  "a pack of before reads as it was stored", legacy_text and legacy_text:sub(1, 300))
 
 H.finish(t, h)

@@ -48,7 +48,12 @@ t:eq("every other blob left is a piece of its inputs or a part of its bulletin",
     .. " UNION SELECT piece FROM blob_piece UNION SELECT body FROM bulletin_part"
     .. " UNION SELECT pack FROM bulletin_rectify WHERE pack IS NOT NULL)"))
 t:eq("no piece list of a run that went", 0,
-  count("SELECT count(*) FROM blob_piece WHERE hash NOT IN (SELECT inputs FROM run)"))
+  count("SELECT count(*) FROM blob_piece WHERE hash NOT IN (SELECT inputs FROM run)" ..
+    " AND hash NOT IN (SELECT pack FROM bulletin_rectify WHERE pack IS NOT NULL)"))
+t:eq("every blob kept in pieces keeps its list of them", 0,
+  count("SELECT count(*) FROM blob WHERE pieces > 0 AND hash NOT IN (SELECT hash FROM blob_piece)"))
+t:eq("every piece listed is there", 0,
+  count("SELECT count(*) FROM blob_piece WHERE piece NOT IN (SELECT hash FROM blob)"))
 t:ok(count("SELECT count(*) FROM blob_piece") > 1, "its inputs' pieces stay")
 t:ok(count("SELECT count(*) FROM bulletin_part") > 36, "and its bulletin's parts")
 t:ok(count("SELECT count(*) FROM bulletin_rectify WHERE pack IS NOT NULL AND body = ''") > 0,
