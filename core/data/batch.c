@@ -1355,9 +1355,62 @@ int pg_batch_feed(const pg_ruleset *rs, const char *datadir, pg_dataset *ds, pg_
 /* Merges source s's active batches into `table`: per metric definition, its totals (totals.c)
  * when they merge these batches or the first of them, then the partials of the batches after
  * them; the totals to write back go to *puts, recomputed partials to *fresh. */
+/* Where the values computed from a source's cells go, and what an error about one names. */
+typedef struct {
+    const pg_ruleset *rs;
+    const char *datadir;
+    pg_dataset *ds;
+    const pg_batch *values; /* the value batches, whose values are in ds already */
+    value_origins *vo;
+    int source;
+    pg_diags *d;
+} value_sink;
+
+/* The value of (metric, unit, bucket) computed from its merged cell into the dataset; -EINVAL
+ * when it is there already (given as a value too). A bucket is its whole window (year_to_date
+ * and rolling windows are counted into each month they cover, aggregate.c): nothing to merge
+ * across months. The cell is merged into an empty one first, as a table's cell would be: a
+ * stored total read straight from the store gives the same bits as through the table. */
+static int put_value(value_sink *k, int metric, int unit, int bucket, const pg_partial *cell)
+{
+    const pg_ruleset *rs = k->rs;
+    const pg_metric *me = &rs->metrics[metric];
+    pg_partial p = {0};
+    p.min = INFINITY;
+    p.max = -INFINITY;
+    pg_partial_merge(&p, cell);
+    double v, vn;
+    int rc = 0;
+    if (pg_partial_value(me, &p, &v, &vn) == 0 &&
+        pg_dataset_set(k->ds, bucket, metric, unit, v, vn) != 0) {
+        char buf[PG_PERIOD_BUF];
+        char *key = value_key(bucket, metric, unit);
+        char *first = origin(rs, k->datadir, k->values, pg_strmap_get(&k->vo->map, key), metric,
+                             unit, bucket);
+        pg_error(k->d, k->datadir, 0,
+                 "metric '%s' for %s %s is given twice: by %s and computed from source '%s'; "
+                 "keep one",
+                 me->id, rs->units[unit].id, pg_period_format(bucket, buf), first,
+                 rs->sources[k->source].name);
+        free(first), free(key);
+        rc = -EINVAL;
+    }
+    pg_partial_free(&p);
+    return rc;
+}
+
+static int sink_cell(void *arg, int metric, int unit, int bucket, pg_partial *p)
+{
+    return put_value(arg, metric, unit, bucket, p);
+}
+
+/* Source s's cells: every definition's stored totals when they merge every active batch, each
+ * cell straight into the dataset (`sink`); otherwise the totals that merge a prefix of them and
+ * the partials of the batches after it merged into `table`, whose cells the caller takes, and
+ * the totals to store again into *puts. */
 static int feed_source(const pg_ruleset *rs, const char *datadir, pg_store *st, int s,
-                       pg_agg *table, fresh_cells **fresh, int *nfresh, pg_totals_put **puts,
-                       int *nputs, pg_diags *d)
+                       value_sink *sink, pg_agg *table, fresh_cells **fresh, int *nfresh,
+                       pg_totals_put **puts, int *nputs, pg_diags *d)
 {
     const char *name = rs->sources[s].name;
     char *active = NULL;
@@ -1382,9 +1435,14 @@ static int feed_source(const pg_ruleset *rs, const char *datadir, pg_store *st, 
         if (rc || nactive == 0) continue;
         int k = pg_totals_prefix(st, name, me->def, active, d);
         if (k < 0) rc = k;
-        if (k > 0 && rc == 0) rc = pg_totals_merge(st, rs, s, me->def, table, d);
         have[m] = k > 0 ? k : 0;
         need |= have[m] < nactive;
+    }
+    /* without a table when the totals are all: no cell of millions to allocate and look up */
+    for (int m = 0; rc == 0 && m < nm; m++) {
+        if (first[m] != m || have[m] == 0) continue;
+        rc = need ? pg_totals_merge(st, rs, s, rs->metrics[m].def, table, d)
+                  : pg_totals_each(st, rs, s, rs->metrics[m].def, sink_cell, sink, d);
     }
     pg_batch *list = NULL;
     int nb = 0;
@@ -1471,35 +1529,12 @@ int pg_batch_feed_store(const pg_ruleset *rs, const char *datadir, pg_store *st,
     if (rc == 0) rc = feed_values(rs, datadir, st, ds, list, n, &vo, d);
     for (int s = 0; s < rs->nsources && rc == 0; s++) {
         pg_agg *table = pg_agg_new(rs, s);
-        rc = feed_source(rs, datadir, st, s, table, &fresh, &nfresh, &puts, &nputs, d);
+        value_sink sink = {rs, datadir, ds, list, &vo, s, d};
+        rc = feed_source(rs, datadir, st, s, &sink, table, &fresh, &nfresh, &puts, &nputs, d);
         const pg_agg_cell *cells;
         int ncells = pg_agg_cells(table, &cells);
-        for (int i = 0; i < ncells && rc == 0; i++) {
-            const pg_metric *me = &rs->metrics[cells[i].metric];
-            pg_partial p = {0};
-            p.min = INFINITY;
-            p.max = -INFINITY;
-            int bucket = cells[i].bucket;
-            /* a bucket is its whole window (year_to_date and rolling windows are counted into
-             * each month they cover, aggregate.c): nothing to merge across months */
-            pg_partial_merge(&p, &cells[i].p);
-            double v, vn;
-            if (pg_partial_value(me, &p, &v, &vn) == 0 &&
-                pg_dataset_set(ds, bucket, cells[i].metric, cells[i].unit, v, vn) != 0) {
-                char buf[PG_PERIOD_BUF];
-                char *key = value_key(bucket, cells[i].metric, cells[i].unit);
-                char *first = origin(rs, datadir, list, pg_strmap_get(&vo.map, key),
-                                     cells[i].metric, cells[i].unit, bucket);
-                pg_error(d, datadir, 0,
-                         "metric '%s' for %s %s is given twice: by %s and computed from source "
-                         "'%s'; keep one",
-                         me->id, rs->units[cells[i].unit].id, pg_period_format(bucket, buf), first,
-                         rs->sources[s].name);
-                free(first), free(key);
-                rc = -EINVAL;
-            }
-            pg_partial_free(&p);
-        }
+        for (int i = 0; i < ncells && rc == 0; i++)
+            rc = put_value(&sink, cells[i].metric, cells[i].unit, cells[i].bucket, &cells[i].p);
         pg_agg_free(table);
     }
     pg_store_rollback(st); /* the read snapshot ends */

@@ -10,7 +10,11 @@
  * now reads its totals and nothing else; a list that is a prefix of them (batches were added)
  * reads its totals and merges the new batches' partials after them; anything else (a batch
  * withdrawn or replaced, keys settled again, a new definition) merges every batch's partials
- * again. What was merged is written back after the read, for the periods it changed.
+ * again. What was merged is written back after the read, for the periods it changed. When
+ * every definition of a source has totals of all its active batches (the steady state), its
+ * cells go from the store straight to values (pg_totals_each), each decoded once for all the
+ * metrics of its definition: no aggregation table of millions of cells is built to be read once
+ * (at 3,003 units half the CPU of loading the data).
  *
  * Exact: a merge adds counts and compensated sums (aggregate.c, TwoSum), and merging a stored
  * total into an empty cell gives back its very bits, so the totals followed by batch k+1 are
@@ -71,37 +75,84 @@ int pg_totals_prefix(pg_store *st, const char *source, const char *def, const ch
     return k;
 }
 
-int pg_totals_merge(pg_store *st, const pg_ruleset *rs, int s, const char *def, pg_agg *table,
-                    pg_diags *d)
+/* What pg_totals_each passes to each cell of a row: the metrics of the definition, and the
+ * last bucket found well formed (a row's cells share it: parsed once, not per cell). */
+typedef struct {
+    const pg_ruleset *rs;
+    const int *metrics;
+    int nmetrics, good_bucket;
+    int (*each)(void *arg, int metric, int unit, int bucket, pg_partial *p);
+    void *arg;
+} totals_cursor;
+
+static int each_metric(void *ud, pg_partial *p, const char *unit, int bucket)
 {
+    totals_cursor *c = ud;
+    char buf[PG_PERIOD_BUF];
+    int u = pg_unit_find(c->rs, unit);
+    if (u < 0 || bucket <= 0) return -1;
+    if (bucket != c->good_bucket) {
+        if (pg_period_parse(pg_period_format(bucket, buf)) != bucket) return -1;
+        c->good_bucket = bucket;
+    }
+    for (int i = 0; i < c->nmetrics; i++) {
+        int rc = c->each(c->arg, c->metrics[i], u, bucket, p);
+        if (rc != 0) return rc;
+    }
+    return 0;
+}
+
+int pg_totals_each(pg_store *st, const pg_ruleset *rs, int s, const char *def,
+                   int (*each)(void *arg, int metric, int unit, int bucket, pg_partial *p),
+                   void *arg, pg_diags *d)
+{
+    int *metrics = pg_xmalloc(sizeof(int) * ((size_t)rs->nmetrics + 1)), n = 0;
+    for (int m = 0; m < rs->nmetrics; m++) {
+        const pg_metric *me = &rs->metrics[m];
+        if (me->source == s && me->agg != PG_AGG_FED && strcmp(me->def, def) == 0) metrics[n++] = m;
+    }
     sqlite3_stmt *q;
-    int rc = pg_store_prepare(st,
-                              "SELECT bucket, cells FROM total WHERE source = ?1 AND"
-                              " definition = ?2 ORDER BY bucket",
-                              &q, d);
-    if (rc) return rc;
+    int rc = n ? pg_store_prepare(st,
+                                  "SELECT bucket, cells FROM total WHERE source = ?1 AND"
+                                  " definition = ?2 ORDER BY bucket",
+                                  &q, d)
+               : 0;
+    if (rc || !n) {
+        free(metrics);
+        return rc;
+    }
     const char *source = rs->sources[s].name;
     sqlite3_bind_text(q, 1, source, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, def, -1, SQLITE_STATIC);
+    totals_cursor c = {rs, metrics, n, 0, each, arg};
     int step;
+    /* each cell decoded once for every metric of the definition */
     while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
-        for (int m = 0; rc == 0 && m < rs->nmetrics; m++) {
-            const pg_metric *me = &rs->metrics[m];
-            if (me->source != s || me->agg == PG_AGG_FED || strcmp(me->def, def) != 0) continue;
-            pg_cells_merger cm = {rs, table, m, NULL};
-            if (pg_cells_each(sqlite3_column_blob(q, 1), sqlite3_column_bytes(q, 1), pg_cells_merge,
-                              &cm) != 0) {
-                pg_error(d, pg_store_path(st), 0,
-                         "the totals of source '%s', metric '%s', period %d: a stored cell is "
-                         "damaged or names a unit no longer in units.csv",
-                         source, me->id, sqlite3_column_int(q, 0));
-                rc = -EINVAL;
-            }
+        rc = pg_cells_each(sqlite3_column_blob(q, 1), sqlite3_column_bytes(q, 1), each_metric, &c);
+        if (rc == -1) {
+            pg_error(d, pg_store_path(st), 0,
+                     "the totals of source '%s', metric '%s', period %d: a stored cell is "
+                     "damaged or names a unit no longer in units.csv",
+                     source, rs->metrics[metrics[0]].id, sqlite3_column_int(q, 0));
+            rc = -EINVAL;
         }
     }
     if (rc == 0 && step != SQLITE_DONE) rc = pg_store_fail(st, "reading the totals", d);
     sqlite3_finalize(q);
+    free(metrics);
     return rc;
+}
+
+static int merge_cell(void *arg, int metric, int unit, int bucket, pg_partial *p)
+{
+    pg_partial_merge(pg_agg_partial(arg, metric, unit, bucket), p);
+    return 0;
+}
+
+int pg_totals_merge(pg_store *st, const pg_ruleset *rs, int s, const char *def, pg_agg *table,
+                    pg_diags *d)
+{
+    return pg_totals_each(st, rs, s, def, merge_cell, table, d);
 }
 
 static int cmp_cell(const void *x, const void *y)

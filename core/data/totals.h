@@ -16,6 +16,14 @@ int pg_totals_active(pg_store *st, const char *source, char **out, int *n, pg_di
  * or they merge something else. Negative: a store error. */
 int pg_totals_prefix(pg_store *st, const char *source, const char *def, const char *active,
                      pg_diags *d);
+/* Calls each(arg, metric, unit, bucket, p) for every stored cell of the totals of source s's
+ * definition `def`, once per metric of the source with that definition (not fed), each cell
+ * decoded once; p is the cell, valid during the call. Stops at each's first non-zero return
+ * (other than -1, which says the cell cannot count), returning it; -EINVAL with a diagnostic
+ * for a damaged cell or one that names a unit no longer in the rules. */
+int pg_totals_each(pg_store *st, const pg_ruleset *rs, int s, const char *def,
+                   int (*each)(void *arg, int metric, int unit, int bucket, pg_partial *p),
+                   void *arg, pg_diags *d);
 /* Merges the stored totals of source s's definition `def` into the cells of every metric of
  * the source with that definition. */
 int pg_totals_merge(pg_store *st, const pg_ruleset *rs, int s, const char *def, pg_agg *table,
