@@ -29,7 +29,7 @@ static double any_number(void)
 {
     static const double scale[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e9};
     uint64_t r = next();
-    switch (r % 9) {
+    switch (r % 10) {
     case 0: { /* any bit pattern (NaN and infinities among them) */
         uint64_t bits = next();
         double d;
@@ -44,6 +44,13 @@ static double any_number(void)
         return ldexp((double)(next() >> 11), -1074 + (int)(r >> 40) % 64); /* subnormal */
     case 4:
         return (double)(next() % 100000) / 7.0;
+    case 5: { /* a short decimal moved by up to three ulps: on both sides of the short cut's
+               * closeness test (json_print.c) */
+        double d = (double)(int64_t)(next() % 20000000 - 10000000) / scale[(r >> 4) % 8];
+        for (int k = (int)((r >> 12) % 7) - 3; k; k += k < 0 ? 1 : -1)
+            d = nextafter(d, k < 0 ? -INFINITY : INFINITY);
+        return d;
+    }
     default: /* rounded: points, shares, totals */
         return (double)(int64_t)(next() % 20000000 - 10000000) / scale[(r >> 4) % 8];
     }
