@@ -179,4 +179,13 @@ function H.save_by_rename(path, text)
   assert(os.rename(tmp, path))
 end
 
+-- What the sqlite3 shell prints for query q on the store DATA/pinggu.db, without the final
+-- newline.
+function H.sql(data, q)
+  local p = io.popen("sqlite3 " .. L.quote(data .. "/pinggu.db") .. " " .. L.quote(q))
+  local out = p:read("a")
+  p:close()
+  return (out:gsub("%s+$", ""))
+end
+
 return H

@@ -161,12 +161,7 @@ t:eq("July: A still not", nil, july[A.indicator])
 
 -- stored in what did not change: July's packs share June's pieces (a piece per unit pack and
 -- month, no days in them) but the one with lufeng's May items, where B was verified since
-local function sql(q)
-  local f = io.popen("sqlite3 " .. L.quote(data .. "/pinggu.db") .. " " .. L.quote(q))
-  local out = f:read("a"):gsub("%s+$", "")
-  f:close()
-  return out
-end
+local function sql(q) return H.sql(data, q) end
 local function pieces_of(b)
   local id = string.format("%d", b.id or 0)
   return "SELECT piece FROM blob_piece WHERE hash IN (SELECT pack FROM bulletin_rectify" ..

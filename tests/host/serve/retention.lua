@@ -29,12 +29,7 @@ if not h then
   os.exit(1)
 end
 
-local function sql(q)
-  local p = io.popen("sqlite3 " .. L.quote(data .. "/pinggu.db") .. " " .. L.quote(q))
-  local s = p:read("a")
-  p:close()
-  return (s:gsub("%s+$", ""))
-end
+local function sql(q) return H.sql(data, q) end
 local function audit()
   local o = L.run(L.quote(bin) .. " audit --data " .. L.quote(data) ..
     " --action runs.prune --format json")

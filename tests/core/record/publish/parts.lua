@@ -14,18 +14,8 @@ local t, h, tok, ws = H.setup("publish.parts")
 local bin = L.args()
 local data = ws .. "/data"
 
-local function count(sql)
-  local p = io.popen("sqlite3 " .. L.quote(data .. "/pinggu.db") .. " " .. L.quote(sql))
-  local out = p:read("a")
-  p:close()
-  return tonumber(out:match("%-?%d+")) or -1
-end
-local function text_of(sql)
-  local p = io.popen("sqlite3 " .. L.quote(data .. "/pinggu.db") .. " " .. L.quote(sql))
-  local out = p:read("a"):gsub("%s+$", "")
-  p:close()
-  return out
-end
+local function text_of(sql) return H.sql(data, sql) end
+local function count(sql) return tonumber(text_of(sql):match("%-?%d+")) or -1 end
 -- deep equality of decoded JSON (key order does not matter)
 local function same(a, b)
   if type(a) ~= type(b) then return false end
