@@ -38,6 +38,13 @@ void *pg_xrealloc(void *p, size_t n)
     return p;
 }
 
+size_t pg_text_cap(size_t cap, size_t need)
+{
+    if (!cap) cap = 256;
+    while (cap < need) cap *= 2;
+    return cap > ((size_t)1 << 20) && cap < ((size_t)64 << 20) ? (size_t)64 << 20 : cap;
+}
+
 char *pg_xstrdup(const char *s)
 {
     size_t n = strlen(s) + 1;

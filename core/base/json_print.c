@@ -108,10 +108,8 @@ static char *room(out *o, size_t n)
 {
     if (n > SIZE_MAX / 4 - o->len) abort(); /* no text is that long: a length gone negative */
     if (o->len + n + 1 > o->cap) {
-        size_t cap = o->cap ? o->cap : 256;
-        while (o->len + n + 1 > cap) cap *= 2;
-        o->p = pg_xrealloc(o->p, cap);
-        o->cap = cap;
+        o->cap = pg_text_cap(o->cap, o->len + n + 1);
+        o->p = pg_xrealloc(o->p, o->cap);
     }
     return o->p + o->len;
 }

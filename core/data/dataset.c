@@ -275,7 +275,7 @@ typedef struct {
 static char *room(text *t, size_t n)
 {
     if (t->len + n + 1 > t->cap) {
-        t->cap = (t->len + n + 1) * 2;
+        t->cap = pg_text_cap(t->cap, t->len + n + 1);
         t->p = pg_xrealloc(t->p, t->cap);
     }
     return t->p + t->len;

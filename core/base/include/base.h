@@ -55,6 +55,15 @@ void pg_diags_free(pg_diags *d);
 void *pg_xmalloc(size_t n);
 void *pg_xcalloc(size_t n, size_t size);
 void *pg_xrealloc(void *p, size_t n);
+/* The capacity a growing text of capacity `cap` (0: none yet) takes to hold `need` bytes: twice
+ * as much, and once past 1 MiB at least 64 MiB. Why: a run's texts at 3,003 units grow to
+ * 30–60 MB by doubling, and each realloc in glibc's heaps copied the text and faulted in fresh
+ * pages for the copy. A block of 64 MiB is always a mapping of its own (above the 32 MiB most
+ * glibc keeps in its heaps), which grows by mremap, never copied, its pages touched once, as
+ * written; the untouched rest is address space only, and a realloc to the text's length at the
+ * end gives it back. Measured at 3,003 units: recording a new data version's run 0.60 → 0.48 s
+ * of CPU (the inputs' 46 MB text), the host's peak 563 → 545 MB. */
+size_t pg_text_cap(size_t cap, size_t need);
 char *pg_xstrdup(const char *s);
 char *pg_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* DIR/name where DIR holds the running executable (/proc/self/exe), or plain `name` when that
