@@ -460,6 +460,27 @@ static int given_from_json(pg_dataset *ds, const cJSON *json, const char *key, c
     return 0;
 }
 
+/* Value i (1-based) of the frozen inputs, [unit, period, metric, value, n], into ds. */
+static int value_row(pg_dataset *ds, const cJSON *row, int i, const char *what, pg_diags *d)
+{
+    const cJSON *c[5];
+    for (int k = 0; k < 5; k++) c[k] = cJSON_GetArrayItem(row, k);
+    int u = cJSON_IsString(c[0]) ? pg_unit_find(ds->rs, c[0]->valuestring) : -1;
+    int p = cJSON_IsString(c[1]) ? pg_period_parse(c[1]->valuestring) : -1;
+    int m = cJSON_IsString(c[2]) ? pg_strmap_get(&ds->rs->metric_ids, c[2]->valuestring) : -1;
+    if (u < 0 || p < 0 || m < 0 || !cJSON_IsNumber(c[3]) ||
+        !(cJSON_IsNumber(c[4]) || cJSON_IsNull(c[4])) ||
+        pg_dataset_set(ds, p, m, u, c[3]->valuedouble,
+                       cJSON_IsNumber(c[4]) ? c[4]->valuedouble : NAN) != 0) {
+        pg_error(d, what, 0,
+                 "frozen inputs: value %d is not [unit, period, metric, value, n] of this rule "
+                 "set, or repeats a cell",
+                 i);
+        return -EINVAL;
+    }
+    return 0;
+}
+
 int pg_dataset_from_json(pg_dataset *ds, const cJSON *json, const char *what, pg_diags *d)
 {
     const cJSON *values = cJSON_GetObjectItemCaseSensitive(json, "values");
@@ -469,27 +490,99 @@ int pg_dataset_from_json(pg_dataset *ds, const cJSON *json, const char *what, pg
     }
     int i = 0;
     const cJSON *row;
-    cJSON_ArrayForEach(row, values)
-    {
-        const cJSON *c[5];
-        for (int k = 0; k < 5; k++) c[k] = cJSON_GetArrayItem(row, k);
-        int u = cJSON_IsString(c[0]) ? pg_unit_find(ds->rs, c[0]->valuestring) : -1;
-        int p = cJSON_IsString(c[1]) ? pg_period_parse(c[1]->valuestring) : -1;
-        int m = cJSON_IsString(c[2]) ? pg_strmap_get(&ds->rs->metric_ids, c[2]->valuestring) : -1;
-        if (u < 0 || p < 0 || m < 0 || !cJSON_IsNumber(c[3]) ||
-            !(cJSON_IsNumber(c[4]) || cJSON_IsNull(c[4])) ||
-            pg_dataset_set(ds, p, m, u, c[3]->valuedouble,
-                           cJSON_IsNumber(c[4]) ? c[4]->valuedouble : NAN) != 0) {
-            pg_error(d, what, 0,
-                     "frozen inputs: value %d is not [unit, period, metric, value, n] of this "
-                     "rule set, or repeats a cell",
-                     i + 1);
-            return -EINVAL;
-        }
-        i++;
-    }
+    cJSON_ArrayForEach(row, values) if (value_row(ds, row, ++i, what, d) != 0) return -EINVAL;
     if (given_from_json(ds, json, "scores", what, d) != 0) return -EINVAL;
     return given_from_json(ds, json, "adjustments", what, d);
+}
+
+static const char *skip_space(const char *p)
+{
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
+    return p;
+}
+
+/* Past the JSON value at p (a string, an array or object with what they hold, or a number or
+ * literal up to the next delimiter), or NULL when the text ends inside it. Only its extent:
+ * cJSON reads the value itself. */
+static const char *value_end(const char *p)
+{
+    int depth = 0;
+    do {
+        if (*p == '"') {
+            for (p++; *p && *p != '"'; p++)
+                if (*p == '\\' && p[1]) p++;
+            if (!*p++) return NULL;
+        } else if (*p == '[' || *p == '{') {
+            depth++, p++;
+        } else if (*p == ']' || *p == '}') {
+            if (--depth < 0) return NULL;
+            p++;
+        } else if (!*p) {
+            return NULL;
+        } else if (depth == 0) {
+            while (*p && !strchr(",]} \t\n\r", *p)) p++;
+        } else {
+            p++;
+        }
+    } while (depth > 0);
+    return p;
+}
+
+int pg_dataset_from_text(pg_dataset *ds, const char *json, const char *what, pg_diags *d)
+{
+    cJSON *rest = cJSON_CreateObject(); /* the members besides "values": a few hundred entries */
+    int rc = 0, n = 0, have_values = 0;
+    const char *p = skip_space(json);
+    if (*p++ != '{') goto bad;
+    for (p = skip_space(p); *p != '}';) {
+        const char *e = *p == '"' ? value_end(p) : NULL;
+        cJSON *key = e ? cJSON_ParseWithLength(p, (size_t)(e - p)) : NULL;
+        if (!cJSON_IsString(key) || *(p = skip_space(e)) != ':') {
+            cJSON_Delete(key);
+            goto bad;
+        }
+        p = skip_space(p + 1);
+        if (strcmp(key->valuestring, "values") == 0 && *p == '[') {
+            /* row by row: the whole array as one tree took 1.4 GB at 3,003 units */
+            have_values = 1;
+            for (p = skip_space(p + 1); rc == 0 && *p != ']';) {
+                cJSON *row = (e = value_end(p)) ? cJSON_ParseWithLength(p, (size_t)(e - p)) : NULL;
+                rc = row ? value_row(ds, row, ++n, what, d) : 1;
+                cJSON_Delete(row);
+                if (rc == 0 && *(p = skip_space(e)) == ',')
+                    rc = *(p = skip_space(p + 1)) == ']'; /* a comma before the end */
+                else if (rc == 0 && *p != ']')
+                    rc = 1;
+            }
+            p = rc ? p : skip_space(p + 1);
+        } else {
+            cJSON *v = (e = value_end(p)) ? cJSON_ParseWithLength(p, (size_t)(e - p)) : NULL;
+            if (v)
+                cJSON_AddItemToObject(rest, key->valuestring, v), p = skip_space(e);
+            else
+                rc = 1;
+        }
+        cJSON_Delete(key);
+        if (rc) break;
+        if (*p == ',') {
+            if (*(p = skip_space(p + 1)) != '"') goto bad;
+        } else if (*p != '}') {
+            goto bad;
+        }
+    }
+    if (rc == 1) goto bad;
+    if (rc == 0 && !have_values) {
+        pg_error(d, what, 0, "frozen inputs: no \"values\" array");
+        rc = -EINVAL;
+    }
+    if (rc == 0 && given_from_json(ds, rest, "scores", what, d) != 0) rc = -EINVAL;
+    if (rc == 0 && given_from_json(ds, rest, "adjustments", what, d) != 0) rc = -EINVAL;
+    cJSON_Delete(rest);
+    return rc;
+bad:
+    cJSON_Delete(rest);
+    pg_error(d, what, 0, "frozen inputs: not JSON of their form (at byte %ld)", (long)(p - json));
+    return -EINVAL;
 }
 
 /* ---- reading a file ---- */

@@ -77,7 +77,7 @@ int pg_reproduce_run(pg_store *st, const char *datadir, long id, pg_rerun *r, pg
     if (rc == -ENOENT) pg_error(d, pg_store_path(st), 0, "no run %ld", id);
     if (rc != 0) return rc;
     char *inputs = NULL;
-    cJSON *in = NULL, *base = NULL;
+    cJSON *base = NULL;
     char what[64] = "";
     if ((rc = pg_store_blob_get(st, r->run.result, &r->stored, NULL, d)) != 0) goto done;
     if ((rc = pg_store_blob_get(st, r->run.inputs, &inputs, NULL, d)) != 0) goto done;
@@ -96,13 +96,8 @@ int pg_reproduce_run(pg_store *st, const char *datadir, long id, pg_rerun *r, pg
     }
     char name[48];
     snprintf(name, sizeof name, "run %ld inputs", id);
-    if (!(in = cJSON_Parse(inputs))) {
-        pg_error(d, NULL, 0, "%s: not JSON", name);
-        rc = -EINVAL;
-        goto done;
-    }
     r->ds = pg_dataset_new(r->rs);
-    if ((rc = pg_dataset_from_json(r->ds, in, name, d)) != 0) goto done;
+    if ((rc = pg_dataset_from_text(r->ds, inputs, name, d)) != 0) goto done;
     if (r->run.base) {
         snprintf(what, sizeof what, "bulletin %ld", r->run.base);
         if ((rc = pg_frozen_result_head(st, r->run.base, &base, d)) != 0) goto done;
@@ -111,7 +106,7 @@ int pg_reproduce_run(pg_store *st, const char *datadir, long id, pg_rerun *r, pg
     if (rc == 0 && !(r->text = pg_run_result_text(r->res))) rc = -ENOMEM;
 done:
     free(inputs);
-    cJSON_Delete(in), cJSON_Delete(base);
+    cJSON_Delete(base);
     return rc;
 }
 

@@ -466,6 +466,45 @@ static void feed_and_evaluate(void **state)
     assert_int_equal(pg_dataset_from_json(ds3, bad, "inputs.json", &f->d), -EINVAL);
     assert_substr(error_of(f), "adjustments entry 3");
 
+    /* the same read from the text value by value (pg_dataset_from_text, what reproduction
+     * reads), compact or pretty; a damaged text is refused, saying where */
+    char *want = pg_dataset_to_text(ds), *pretty = cJSON_Print(j1), *bad_t = cJSON_Print(bad);
+    for (int k = 0; k < 3; k++) {
+        pg_dataset *x = pg_dataset_new(rs);
+        const char *text = k == 0 ? want : k == 1 ? t1 : pretty;
+        assert_int_equal(pg_dataset_from_text(x, text, "inputs.json", &f->d), 0);
+        char *back = pg_dataset_to_text(x);
+        assert_string_equal(back, want);
+        free(back), pg_dataset_free(x);
+    }
+    pg_dataset *ds4 = pg_dataset_new(rs);
+    assert_int_equal(pg_dataset_from_text(ds4, bad_t, "inputs.json", &f->d), -EINVAL);
+    assert_substr(error_of(f), "adjustments entry 3");
+    pg_dataset_free(ds4);
+    size_t cut = strlen(want) / 2;
+    char *half = pg_xasprintf("%.*s", (int)cut, want);
+    const char *row = want + strlen("{\"values\":[");
+    char *comma = pg_xasprintf("{\"values\":[%.*s,]}", (int)(strchr(row, ']') + 1 - row), row);
+    char *swapped = pg_xstrdup(want);
+    swapped[strlen("{\"values\":[[\"")] = '?'; /* the first value's unit unknown */
+    const struct {
+        const char *text, *says;
+    } damaged[] = {
+        {half, "not JSON of their form"},
+        {comma, "not JSON of their form"},
+        {"{\"values\":[] \"scores\":[]}", "not JSON of their form"},
+        {"[]", "not JSON of their form"},
+        {"{\"scores\":[]}", "no \"values\" array"},
+        {swapped, "value 1 is not [unit, period, metric, value, n]"},
+    };
+    for (size_t k = 0; k < sizeof damaged / sizeof *damaged; k++) {
+        pg_dataset *x = pg_dataset_new(rs);
+        assert_int_equal(pg_dataset_from_text(x, damaged[k].text, "inputs.json", &f->d), -EINVAL);
+        assert_substr(error_of(f), damaged[k].says);
+        pg_dataset_free(x);
+    }
+    free(want), free(pretty), free(bad_t), free(half), free(comma), free(swapped);
+
     free(t1), free(t2), free(p1), free(p2);
     cJSON_Delete(j1), cJSON_Delete(j2), cJSON_Delete(r1), cJSON_Delete(r2), cJSON_Delete(bad);
     pg_result_free(res), pg_result_free(res2);
