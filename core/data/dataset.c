@@ -495,94 +495,48 @@ int pg_dataset_from_json(pg_dataset *ds, const cJSON *json, const char *what, pg
     return given_from_json(ds, json, "adjustments", what, d);
 }
 
-static const char *skip_space(const char *p)
-{
-    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
-    return p;
-}
+/* pg_dataset_from_text's reader: each value into the dataset, the other members kept whole
+ * (a few hundred scores and adjustments) for given_from_json. */
+typedef struct {
+    pg_dataset *ds;
+    cJSON *rest;
+    int n, have_values;
+    const char *what;
+    pg_diags *d;
+} text_reader;
 
-/* Past the JSON value at p (a string, an array or object with what they hold, or a number or
- * literal up to the next delimiter), or NULL when the text ends inside it. Only its extent:
- * cJSON reads the value itself. */
-static const char *value_end(const char *p)
+static int read_member(void *arg, const char *key, const char *val, size_t len)
 {
-    int depth = 0;
-    do {
-        if (*p == '"') {
-            for (p++; *p && *p != '"'; p++)
-                if (*p == '\\' && p[1]) p++;
-            if (!*p++) return NULL;
-        } else if (*p == '[' || *p == '{') {
-            depth++, p++;
-        } else if (*p == ']' || *p == '}') {
-            if (--depth < 0) return NULL;
-            p++;
-        } else if (!*p) {
-            return NULL;
-        } else if (depth == 0) {
-            while (*p && !strchr(",]} \t\n\r", *p)) p++;
-        } else {
-            p++;
-        }
-    } while (depth > 0);
-    return p;
+    text_reader *r = arg;
+    cJSON *v = val ? cJSON_ParseWithLength(val, len) : NULL;
+    if (val && !v) return -1;
+    if (strcmp(key, "values") != 0) {
+        cJSON_AddItemToObject(r->rest, key, v);
+        return 0;
+    }
+    r->have_values = 1;
+    int rc = v ? value_row(r->ds, v, ++r->n, r->what, r->d) : 0;
+    cJSON_Delete(v);
+    return rc;
 }
 
 int pg_dataset_from_text(pg_dataset *ds, const char *json, const char *what, pg_diags *d)
 {
-    cJSON *rest = cJSON_CreateObject(); /* the members besides "values": a few hundred entries */
-    int rc = 0, n = 0, have_values = 0;
-    const char *p = skip_space(json);
-    if (*p++ != '{') goto bad;
-    for (p = skip_space(p); *p != '}';) {
-        const char *e = *p == '"' ? value_end(p) : NULL;
-        cJSON *key = e ? cJSON_ParseWithLength(p, (size_t)(e - p)) : NULL;
-        if (!cJSON_IsString(key) || *(p = skip_space(e)) != ':') {
-            cJSON_Delete(key);
-            goto bad;
-        }
-        p = skip_space(p + 1);
-        if (strcmp(key->valuestring, "values") == 0 && *p == '[') {
-            /* row by row: the whole array as one tree took 1.4 GB at 3,003 units */
-            have_values = 1;
-            for (p = skip_space(p + 1); rc == 0 && *p != ']';) {
-                cJSON *row = (e = value_end(p)) ? cJSON_ParseWithLength(p, (size_t)(e - p)) : NULL;
-                rc = row ? value_row(ds, row, ++n, what, d) : 1;
-                cJSON_Delete(row);
-                if (rc == 0 && *(p = skip_space(e)) == ',')
-                    rc = *(p = skip_space(p + 1)) == ']'; /* a comma before the end */
-                else if (rc == 0 && *p != ']')
-                    rc = 1;
-            }
-            p = rc ? p : skip_space(p + 1);
-        } else {
-            cJSON *v = (e = value_end(p)) ? cJSON_ParseWithLength(p, (size_t)(e - p)) : NULL;
-            if (v)
-                cJSON_AddItemToObject(rest, key->valuestring, v), p = skip_space(e);
-            else
-                rc = 1;
-        }
-        cJSON_Delete(key);
-        if (rc) break;
-        if (*p == ',') {
-            if (*(p = skip_space(p + 1)) != '"') goto bad;
-        } else if (*p != '}') {
-            goto bad;
-        }
-    }
-    if (rc == 1) goto bad;
-    if (rc == 0 && !have_values) {
+    text_reader r = {ds, cJSON_CreateObject(), 0, 0, what, d};
+    size_t at = 0;
+    /* value by value: the whole "values" array as one tree took 1.4 GB at 3,003 units */
+    int rc = pg_json_each_member(json, "values", read_member, &r, &at);
+    if (rc == -1) {
+        pg_error(d, what, 0, "frozen inputs: not JSON of their form (at byte %zu)", at);
+        rc = -EINVAL;
+    } else if (rc == 0 && !r.have_values) {
         pg_error(d, what, 0, "frozen inputs: no \"values\" array");
         rc = -EINVAL;
     }
-    if (rc == 0 && given_from_json(ds, rest, "scores", what, d) != 0) rc = -EINVAL;
-    if (rc == 0 && given_from_json(ds, rest, "adjustments", what, d) != 0) rc = -EINVAL;
-    cJSON_Delete(rest);
+    if (rc == 0 && given_from_json(ds, r.rest, "scores", what, d) != 0) rc = -EINVAL;
+    if (rc == 0 && given_from_json(ds, r.rest, "adjustments", what, d) != 0) rc = -EINVAL;
+    cJSON_Delete(r.rest);
     return rc;
-bad:
-    cJSON_Delete(rest);
-    pg_error(d, what, 0, "frozen inputs: not JSON of their form (at byte %ld)", (long)(p - json));
-    return -EINVAL;
 }
 
 /* ---- reading a file ---- */

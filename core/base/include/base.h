@@ -361,4 +361,15 @@ char *pg_json_print_items(cJSON *obj, const char *name, int n, cJSON *(*item)(vo
  * tenths of a frozen result. A text that is not an object is left as it is. */
 size_t pg_json_text_drop(char *text, size_t len, const char *name);
 
+/* json_read.c — a large JSON object read member by member, without a tree of the whole. */
+/* Calls each(arg, key, text, len) with the text of each member's value of the object `json`
+ * (key unescaped); for the member named `spread` (NULL: none), which must be an array, once with
+ * text NULL and then once per element. each returns 0 to go on; anything else but -1 stops the
+ * reading and is returned. Returns 0, or -1 when `json` is not such an object of JSON values,
+ * with the byte where it stops being one in *at (when at is not NULL). Only the extent of each
+ * value is checked: each parses it (cJSON_ParseWithLength). */
+int pg_json_each_member(const char *json, const char *spread,
+                        int (*each)(void *arg, const char *key, const char *text, size_t len),
+                        void *arg, size_t *at);
+
 #endif

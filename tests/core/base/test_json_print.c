@@ -343,11 +343,62 @@ static void refused_alike(void **state)
     assert_null(pg_json_print(&none, 1, NULL));
 }
 
+/* pg_json_each_member's calls, "key=text" each (text "(" for a spread array's start), joined
+ * by " | " into the buffer `arg`. */
+static int collect(void *arg, const char *key, const char *text, size_t len)
+{
+    char *b = arg;
+    size_t at = strlen(b);
+    snprintf(b + at, 1024 - at, "%s%s=%.*s", at ? " | " : "", key, text ? (int)len : 1,
+             text ? text : "(");
+    return 0;
+}
+
+static int stop_at_b(void *arg, const char *key, const char *text, size_t len)
+{
+    (void)arg, (void)text, (void)len;
+    return strcmp(key, "b") == 0 ? 7 : 0;
+}
+
+/* A large object read member by member: values' extents across strings with brackets, quotes
+ * and escapes, nesting and whitespace; one member's array element by element; malformed texts
+ * refused with where. */
+static void read_by_member(void **state)
+{
+    (void)state;
+    char got[1024] = "";
+    const char *text = " {\"a\" : \"x]}\\\"\" ,\"v\":[ [1,\"]\"], {\"k\":[2]} ,-3e2,null],"
+                       "\"b\":{\"c\":[true]},\"e\\u0041\":false} tail";
+    size_t at = 0;
+    assert_int_equal(pg_json_each_member(text, "v", collect, got, &at), 0);
+    assert_string_equal(got,
+                        "a=\"x]}\\\"\" | v=( | v=[1,\"]\"] | v={\"k\":[2]} | v=-3e2 | v=null | "
+                        "b={\"c\":[true]} | eA=false");
+    got[0] = 0;
+    assert_int_equal(pg_json_each_member("{\"v\":[]}", "v", collect, got, NULL), 0);
+    assert_string_equal(got, "v=(");
+    assert_int_equal(pg_json_each_member(text, NULL, stop_at_b, NULL, NULL), 7);
+    const struct {
+        const char *text;
+        size_t at;
+    } bad[] = {
+        {"[1]", 0},        {"{\"v\":[1,]}", 8},   {"{\"v\":[1 2]}", 8}, {"{\"a\":1 \"b\":2}", 7},
+        {"{\"a\":}", 5},   {"{\"a\":\"open}", 5}, {"{\"v\":1}", 5},     {"{a:1}", 1},
+        {"{\"a\":1,}", 7},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        got[0] = 0, at = 99;
+        assert_int_equal(pg_json_each_member(bad[k].text, "v", collect, got, &at), -1);
+        if (at != bad[k].at) fail_msg("%s: stopped at %zu, not %zu", bad[k].text, at, bad[k].at);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(numbers),       cmocka_unit_test(trees),
         cmocka_unit_test(written_alike), cmocka_unit_test(dropped_alike),
-        cmocka_unit_test(items_alike),   cmocka_unit_test(refused_alike)};
+        cmocka_unit_test(items_alike),   cmocka_unit_test(refused_alike),
+        cmocka_unit_test(read_by_member)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
