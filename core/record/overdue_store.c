@@ -29,77 +29,34 @@
 
 /* --- storing ---------------------------------------------------------------------------- */
 
-typedef struct {
-    int pack, unit; /* unit: its place in the rule set */
-    const char *id, *period;
-    char *text; /* the unit's items of that month, compact, without "days" */
-} month_line;
-
-static int by_pack_month_unit(const void *a, const void *b)
-{
-    const month_line *x = a, *y = b;
-    if (x->pack != y->pack) return x->pack < y->pack ? -1 : 1;
-    int c = strcmp(x->period, y->period);
-    if (c) return c;
-    return (x->unit > y->unit) - (x->unit < y->unit);
-}
-
 static const char *member(const cJSON *o, const char *k)
 {
     return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
 }
 
-/* The items (unit by unit, each unit's month by month, as pg_overdue_json lays them out) cut
- * into one line per unit and month; their count into *n, the units in order into `order`. */
-static month_line *month_lines(const pg_ruleset *rs, const cJSON *items, cJSON *order, int *n,
-                               pg_diags *d)
+/* Runs in pack order: by pack, then month, then unit. */
+static int by_pack_month_unit(const void *a, const void *b)
 {
-    month_line *v = pg_xcalloc((size_t)cJSON_GetArraySize(items) + 1, sizeof *v);
-    cJSON *list = NULL;
-    const cJSON *x;
-    *n = 0;
-    for (x = items ? items->child : NULL;; x = x->next) {
-        const char *u = x ? member(x, "unit") : NULL, *p = x ? member(x, "period") : NULL;
-        month_line *last = *n ? &v[*n - 1] : NULL;
-        if (list && (!u || !p || strcmp(u, last->id) != 0 || strcmp(p, last->period) != 0)) {
-            last->text = pg_json_print(list, 0, NULL);
-            cJSON_Delete(list), list = NULL;
-        }
-        if (!x) break;
-        if (!u || !p) continue;
-        if (!list) {
-            int k = pg_unit_find(rs, u);
-            if (k < 0) {
-                pg_error(d, NULL, 0, "an overdue 整改 item names unit '%s', not in the rules", u);
-                for (int i = 0; i < *n; i++) free(v[i].text);
-                free(v);
-                return NULL;
-            }
-            if (!last || strcmp(u, last->id) != 0)
-                cJSON_AddItemToArray(order, cJSON_CreateString(u));
-            list = cJSON_CreateArray();
-            v[(*n)++] = (month_line){k / RECTIFY_PACK, k, u, p, NULL};
-        }
-        cJSON *it = cJSON_Duplicate(x, 1);
-        cJSON_DeleteItemFromObjectCaseSensitive(it, "days");
-        cJSON_AddItemToArray(list, it);
-    }
-    return v;
+    const pg_overdue_run *x = *(pg_overdue_run *const *)a, *y = *(pg_overdue_run *const *)b;
+    int px = x->unit / RECTIFY_PACK, py = y->unit / RECTIFY_PACK;
+    if (px != py) return px < py ? -1 : 1;
+    if (x->period != y->period) return x->period < y->period ? -1 : 1;
+    return (x->unit > y->unit) - (x->unit < y->unit);
 }
 
-/* Stores the pack of lines v[0..n) (one pack's, month by month) and a row for each of its units
+/* Stores the pack of runs v[0..n) (one pack's, month by month) and a row for each of its units
  * naming it. */
-static int put_pack(pg_store *st, sqlite3_stmt *row, long id, const month_line *v, int n,
-                    pg_diags *d)
+static int put_pack(pg_store *st, const pg_ruleset *rs, sqlite3_stmt *row, long id,
+                    pg_overdue_run *const *v, int n, pg_diags *d)
 {
     size_t len = 0;
-    for (int i = 0; i < n; i++) len += strlen(v[i].id) + strlen(v[i].text) + 2;
+    for (int i = 0; i < n; i++) len += strlen(rs->units[v[i]->unit].id) + strlen(v[i]->stored) + 2;
     char *body = pg_xmalloc(len + 1), *p = body, hash[65];
     size_t *cuts = pg_xmalloc(sizeof *cuts * (size_t)n);
     int ncuts = 0, rc;
     for (int i = 0; i < n; i++) {
-        if (i && strcmp(v[i].period, v[i - 1].period) != 0) cuts[ncuts++] = (size_t)(p - body);
-        p += sprintf(p, "%s\t%s\n", v[i].id, v[i].text);
+        if (i && v[i]->period != v[i - 1]->period) cuts[ncuts++] = (size_t)(p - body);
+        p += sprintf(p, "%s\t%s\n", rs->units[v[i]->unit].id, v[i]->stored);
     }
     /* one month: the piece itself, which the next bulletin's pack then names as its first */
     rc = ncuts ? pg_store_blob_put_pieces(st, body, len, cuts, ncuts, hash, d)
@@ -107,10 +64,10 @@ static int put_pack(pg_store *st, sqlite3_stmt *row, long id, const month_line *
     free(body), free(cuts);
     unsigned char seen[RECTIFY_PACK] = {0};
     for (int i = 0; rc == 0 && i < n; i++) {
-        if (seen[v[i].unit % RECTIFY_PACK]++) continue;
+        if (seen[v[i]->unit % RECTIFY_PACK]++) continue;
         sqlite3_reset(row);
         sqlite3_bind_int64(row, 1, id);
-        sqlite3_bind_text(row, 2, v[i].id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(row, 2, rs->units[v[i]->unit].id, -1, SQLITE_STATIC);
         sqlite3_bind_text(row, 3, "", -1, SQLITE_STATIC);
         sqlite3_bind_text(row, 4, hash, -1, SQLITE_STATIC);
         if (sqlite3_step(row) != SQLITE_DONE)
@@ -119,21 +76,26 @@ static int put_pack(pg_store *st, sqlite3_stmt *row, long id, const month_line *
     return rc;
 }
 
-int pg_bulletin_overdue_put(pg_store *st, const pg_ruleset *rs, long id, const cJSON *whole,
+int pg_bulletin_overdue_put(pg_store *st, const pg_ruleset *rs, long id, const pg_overdue *o,
                             pg_diags *d)
 {
-    cJSON *order = cJSON_CreateArray();
-    int n;
-    month_line *v = month_lines(rs, cJSON_GetObjectItemCaseSensitive(whole, "items"), order, &n, d);
-    if (!v) {
-        cJSON_Delete(order);
-        return -EINVAL;
-    }
-    qsort(v, (size_t)n, sizeof *v, by_pack_month_unit);
+    /* the row '': as of which day, and the units with items in order */
     cJSON *head = cJSON_CreateObject();
-    cJSON_AddItemToObject(head, "as_of",
-                          cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(whole, "as_of"), 1));
-    cJSON_AddItemToObject(head, "units", order);
+    cJSON_AddStringToObject(head, "as_of", o->as_of);
+    cJSON *order = cJSON_AddArrayToObject(head, "units");
+    pg_overdue_run **v = pg_xcalloc((size_t)o->n + 1, sizeof *v);
+    for (int i = 0; i < o->n; i++) {
+        v[i] = &o->v[i];
+        if (o->v[i].unit < 0 || o->v[i].unit >= rs->nunits) {
+            pg_error(d, NULL, 0, "an overdue 整改 item names unit %d, not in the rules",
+                     o->v[i].unit);
+            cJSON_Delete(head), free(v);
+            return -EINVAL;
+        }
+        if (!i || o->v[i].unit != o->v[i - 1].unit)
+            cJSON_AddItemToArray(order, cJSON_CreateString(rs->units[o->v[i].unit].id));
+    }
+    qsort(v, (size_t)o->n, sizeof *v, by_pack_month_unit);
     char *text = pg_json_print(head, 0, NULL);
     cJSON_Delete(head);
     sqlite3_stmt *s;
@@ -147,12 +109,11 @@ int pg_bulletin_overdue_put(pg_store *st, const pg_ruleset *rs, long id, const c
         if (sqlite3_step(s) != SQLITE_DONE)
             rc = pg_store_fail(st, "storing the bulletin's 整改 state", d);
     }
-    for (int i = 0, j; rc == 0 && i < n; i = j) {
-        for (j = i + 1; j < n && v[j].pack == v[i].pack;) j++;
-        rc = put_pack(st, s, id, v + i, j - i, d);
+    for (int i = 0, j; rc == 0 && i < o->n; i = j) {
+        for (j = i + 1; j < o->n && v[j]->unit / RECTIFY_PACK == v[i]->unit / RECTIFY_PACK;) j++;
+        rc = put_pack(st, rs, s, id, v + i, j - i, d);
     }
     if (s) sqlite3_finalize(s);
-    for (int i = 0; i < n; i++) free(v[i].text);
     free(v), free(text);
     return rc;
 }
@@ -170,7 +131,7 @@ static long day_of(const char *s)
 
 /* The items of unit `key` in a pack (each of its lines, month by month) in one array; NULL when
  * the pack has no line of it or a line is not a JSON array (a damaged store). An item without
- * its "days" gets them back, as_of − due, before its "state", where pg_overdue_json puts them. */
+ * its "days" gets them back, as_of − due, before its "state", where pg_overdue_make puts them. */
 static cJSON *pack_items(const char *pack, const char *key, long as_of)
 {
     size_t k = strlen(key);

@@ -246,12 +246,11 @@ int pg_bulletin_unit_pack(pg_store *st, long id, const char *key,
 static char *print(const cJSON *j);
 
 /* The overdue 整改 items of the bulletin being published, as of `at` (the publication's time,
- * its local day by the rule set's offset), made by core/report from the store's records now:
- * {"as_of", "items"} into *whole. */
+ * its local day by the rule set's offset), made by core/report from the store's records now,
+ * into *o. */
 static int overdue_now(pg_store *st, const pg_publish_in *in, const pg_result *res, const char *at,
-                       cJSON **whole, pg_diags *d)
+                       pg_overdue *o, pg_diags *d)
 {
-    *whole = NULL;
     cJSON *records = NULL;
     double t;
     if (pg_time_parse(at, strlen(at), 0, &t) != 0) {
@@ -260,7 +259,7 @@ static int overdue_now(pg_store *st, const pg_publish_in *in, const pg_result *r
     }
     int rc = pg_rectify_list(st, NULL, NULL, NULL, &records, d); /* a year: its months' */
     if (rc != 0) return rc;
-    *whole = pg_overdue_json(res, in->ds, records, pg_time_day(t, in->rs->tz_offset));
+    pg_overdue_make(res, in->ds, records, pg_time_day(t, in->rs->tz_offset), o);
     cJSON_Delete(records);
     return 0;
 }
@@ -617,7 +616,8 @@ int pg_publish(pg_store *st, const pg_publish_in *in, pg_publish_out *out, pg_di
                   .actor = pg_xstrdup(in->actor)};
     snprintf(run.revision, sizeof run.revision, "%s", in->rules);
     pg_store_now(run.started_at);
-    cJSON *base = NULL, *prev = NULL, *cur = NULL, *row = NULL, *overdue = NULL;
+    cJSON *base = NULL, *prev = NULL, *cur = NULL, *row = NULL;
+    pg_overdue overdue = {0};
     char *result = NULL, *inputs = NULL, *changes = NULL, *before = NULL, *after = NULL;
     char what[160] = "";
     pg_result *res = NULL;
@@ -718,7 +718,7 @@ int pg_publish(pg_store *st, const pg_publish_in *in, pg_publish_out *out, pg_di
     if (rc == 0) rc = pg_run_record(st, &run, inputs, result, d);
     if (rc == 0) rc = insert_bulletin(st, &run, n + 1, n ? in->reason : NULL, changes, &out->id, d);
     if (rc == 0) rc = put_parts(st, out->id, parts, nparts, d);
-    if (rc == 0) rc = pg_bulletin_overdue_put(st, in->rs, out->id, overdue, d);
+    if (rc == 0) rc = pg_bulletin_overdue_put(st, in->rs, out->id, &overdue, d);
     if (rc == 0) rc = pg_publish_get(st, out->id, &row, d);
     if (rc == 0) {
         after = print(row);
@@ -734,14 +734,14 @@ int pg_publish(pg_store *st, const pg_publish_in *in, pg_publish_out *out, pg_di
         out->revision = n + 1;
         out->bulletin = row, row = NULL;
         out->res = res, res = NULL;
-        out->overdue = print(overdue);
+        out->overdue = pg_overdue_text(&overdue);
     } else {
         out->id = 0;
     }
 done:
     pg_run_clear(&run);
     cJSON_Delete(base), cJSON_Delete(prev), cJSON_Delete(cur), cJSON_Delete(row);
-    cJSON_Delete(overdue);
+    pg_overdue_free(&overdue);
     free(result), free(inputs), free(changes), free(before), free(after);
     parts_free(parts, nparts);
     pg_result_free(res);

@@ -513,40 +513,62 @@ static double jnum(const cJSON *o, const char *k)
     return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
-/* The overdue 整改 items frozen with the publication (pg_overdue_json's text) into the model;
+/* Reads the overdue items' text item by item (pg_json_each_member): at 3,003 units December's
+ * 226 K items made a 0.4 GB tree when parsed whole. */
+typedef struct {
+    pg_bulletin *b;
+    pg_strmap units; /* the bulletin's unit ids → their index */
+    pg_bl_overdue *v;
+    int n, cap, any;
+    const char *as_of;
+} overdue_reader;
+
+static int overdue_member(void *arg, const char *key, const char *text, size_t len)
+{
+    overdue_reader *r = arg;
+    int items = strcmp(key, "items") == 0;
+    if (!text) return r->any = items, 0; /* the items begin */
+    cJSON *x = cJSON_ParseWithLength(text, len);
+    if (!x) return -1;
+    const char *id = items ? cJSON_GetStringValue(cJSON_GetObjectItem(x, "unit")) : NULL;
+    int u = id ? pg_strmap_get(&r->units, id) : -1;
+    if (strcmp(key, "as_of") == 0) r->as_of = dup(r->b, cJSON_GetStringValue(x));
+    if (u >= 0) {
+        if (r->n == r->cap)
+            r->v = pg_xrealloc(r->v, sizeof *r->v * (size_t)(r->cap = r->cap * 2 + 64));
+        r->v[r->n++] = (pg_bl_overdue){
+            .unit = u,
+            .period = jstr(r->b, x, "period"),
+            .indicator = jstr(r->b, x, "indicator"),
+            .name = jstr(r->b, x, "name"),
+            .lost_total = jnum(x, "lost_total"),
+            .lost_part = jnum(x, "lost_part"),
+            .due = jstr(r->b, x, "due"),
+            .days = isfinite(jnum(x, "days")) ? (int)jnum(x, "days") : 0,
+            .state = jstr(r->b, x, "state"),
+        };
+    }
+    cJSON_Delete(x);
+    return 0;
+}
+
+/* The overdue 整改 items frozen with the publication (pg_overdue_make's text) into the model;
  * an item of a unit the bulletin does not have is left out (the text is the store's, made from
- * the same rules, so there is none). */
+ * the same rules, so there is none). A text that is not of that form leaves none. */
 static void overdue(pg_bulletin *b, const char *text)
 {
     b->overdue = NULL, b->noverdue = 0, b->overdue_as_of = NULL;
-    cJSON *o = text ? cJSON_Parse(text) : NULL;
-    const cJSON *items = cJSON_GetObjectItemCaseSensitive(o, "items"), *x;
-    if (cJSON_IsArray(items)) {
-        pg_bl_overdue *v = alloc(b, (size_t)cJSON_GetArraySize(items), sizeof *v);
-        int n = 0;
-        cJSON_ArrayForEach(x, items)
-        {
-            const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "unit"));
-            int u = -1;
-            for (int k = 0; id && k < b->nunits && u < 0; k++)
-                if (strcmp(b->units[k].id, id) == 0) u = k;
-            if (u < 0) continue;
-            v[n++] = (pg_bl_overdue){
-                .unit = u,
-                .period = jstr(b, x, "period"),
-                .indicator = jstr(b, x, "indicator"),
-                .name = jstr(b, x, "name"),
-                .lost_total = jnum(x, "lost_total"),
-                .lost_part = jnum(x, "lost_part"),
-                .due = jstr(b, x, "due"),
-                .days = isfinite(jnum(x, "days")) ? (int)jnum(x, "days") : 0,
-                .state = jstr(b, x, "state"),
-            };
-        }
-        b->overdue = v, b->noverdue = n;
-        b->overdue_as_of = jstr(b, o, "as_of");
+    if (!text) return;
+    overdue_reader r = {.b = b};
+    for (int k = 0; k < b->nunits; k++) pg_strmap_put(&r.units, b->units[k].id, k);
+    if (pg_json_each_member(text, "items", overdue_member, &r, NULL) == 0 && r.any) {
+        pg_bl_overdue *v = alloc(b, (size_t)r.n, sizeof *v);
+        if (r.n) memcpy(v, r.v, sizeof *v * (size_t)r.n);
+        b->overdue = v, b->noverdue = r.n;
+        b->overdue_as_of = r.as_of;
     }
-    cJSON_Delete(o);
+    pg_strmap_free(&r.units);
+    free(r.v);
 }
 
 void pg_bulletin_issue(pg_bulletin *b, const pg_bl_issue *is)

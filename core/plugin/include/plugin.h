@@ -106,7 +106,7 @@ typedef struct {
 } pg_bl_problem;
 
 /* One 整改 item of an earlier period overdue when the bulletin was published: lost then, its
- * deadline passed, not verified by an evaluator (core/report/issues_list.c, pg_overdue_json). */
+ * deadline passed, not verified by an evaluator (core/report/issues_list.c, pg_overdue_make). */
 typedef struct {
     int unit; /* index into pg_bulletin.units */
     const char *period, *indicator, *name;

@@ -135,7 +135,7 @@ typedef struct {
     int revision;    /* 1, or N+1 for a correction */
     cJSON *bulletin; /* pg_publish_get's object for it (with "changes") */
     pg_result *res;  /* the evaluation published (for its documents); pg_result_free */
-    char *overdue;   /* the overdue 整改 items frozen with it (pg_overdue_json's text) */
+    char *overdue;   /* the overdue 整改 items frozen with it (pg_overdue_make's text) */
 } pg_publish_out;
 
 /* 0 when rules `rules` (`rs`, the content hash of its snapshot) govern `period` by the host's
@@ -189,15 +189,14 @@ int pg_bulletin_unit_pack(pg_store *st, long id, const char *key,
                           void *arg, pg_diags *d);
 
 /* The overdue 整改 items bulletin `id` was published with (table bulletin_rectify, schema 10),
- * as pg_overdue_json made them: {"as_of", "items"}, the items of every unit in the units'
+ * as pg_overdue_make made them: {"as_of", "items"}, the items of every unit in the units'
  * order, or unit's only. -ENOENT without a diagnostic for a bulletin published before schema
  * 10. */
 int pg_bulletin_overdue(pg_store *st, long id, const char *unit, char **text, pg_diags *d);
-/* Stores the overdue 整改 items `whole` (pg_overdue_json's {"as_of", "items"}) as bulletin `id`'s,
- * in the caller's transaction: the units in packs by their place in `rs`, each pack in pieces by
- * the month its items are of, so that what a bulletin shares with the last is stored once
- * (overdue_store.c). */
-int pg_bulletin_overdue_put(pg_store *st, const pg_ruleset *rs, long id, const cJSON *whole,
+/* Stores the overdue 整改 items `o` (pg_overdue_make's) as bulletin `id`'s, in the caller's
+ * transaction: the units in packs by their place in `rs`, each pack in pieces by the month its
+ * items are of, so that what a bulletin shares with the last is stored once (overdue_store.c). */
+int pg_bulletin_overdue_put(pg_store *st, const pg_ruleset *rs, long id, const pg_overdue *o,
                             pg_diags *d);
 /* pg_bulletin_overdue of each of `units` (n non-empty unit ids), reading the row of the
  * publication's day once: each(arg, unit, text) with the text pg_bulletin_overdue(st, id, unit)

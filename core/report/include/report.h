@@ -58,7 +58,7 @@ typedef struct {
     const char *reason;
     const char *published_at;
     /* The 整改 items of earlier periods overdue as the bulletin was published, as
-     * pg_overdue_json made them then and the store froze them (JSON text), or NULL: a draft,
+     * pg_overdue_make made them then and the store froze them (JSON text), or NULL: a draft,
      * whose model then has no overdue list (pg_bulletin.overdue_as_of NULL). */
     const char *overdue;
 } pg_bl_issue;
@@ -209,17 +209,35 @@ pg_bl_problem *pg_issues_items(const pg_result *res, const pg_dataset *ds, int *
  * overdue 整改 items a year report lists): the scheme itself when monthly, else the first
  * monthly scheme it aggregates, else the rule set's first monthly scheme; -1 when none. */
 int pg_report_month_scheme(const pg_ruleset *rs, int scheme);
+/* One unit's overdue 整改 items of one month (pg_overdue_make): `items` the items' compact JSON
+ * objects, comma-separated; `stored` the JSON array of the same items without "days" (what the
+ * store keeps of them, core/record/overdue_store.c). */
+typedef struct {
+    int unit, period; /* the unit's index in the rules; the month, YYYYMM */
+    char *items, *stored;
+} pg_overdue_run;
+
+typedef struct {
+    char as_of[16];    /* YYYY-MM-DD */
+    pg_overdue_run *v; /* unit by unit in the rules' order, each unit's months in order */
+    int n;
+} pg_overdue;
+
 /* The 整改 items of the sampling months of res's year before res's (res's scheme; for a year,
  * or a scheme of schemes, every month of pg_report_month_scheme's) whose deadline (pg_issue_due) is
  * before day `as_of` (days since 1970-01-01, the publication's local day) and that an evaluator has
  * not verified: the months are evaluated again on ds for their items (pg_issues_json), and
  * `rectify` is the store's 整改 records as plain data (an array of {unit, scheme, period,
- * indicator, status}, record.h's pg_rectify_list). Returns {"as_of": "YYYY-MM-DD", "items":
- * [{unit, unit_name, period, indicator, name, lost_total, lost_part, due, days, state}]},
- * units in order, then the months, then the biggest loss; state "none" (never marked),
- * "submitted" (marked, not yet verified) or "rejected"; days: as_of minus due. */
-cJSON *pg_overdue_json(const pg_result *res, const pg_dataset *ds, const cJSON *rectify,
-                       long as_of);
+ * indicator, status}, record.h's pg_rectify_list). Each item is {unit, unit_name, period,
+ * indicator, name, lost_total, lost_part, due, days, state}, the biggest loss first within a
+ * unit's month; state "none" (never marked), "submitted" (marked, not yet verified) or
+ * "rejected"; days: as_of minus due. Printed as they are made, one (unit, month) at a time:
+ * 226 K items at 3,003 units, which as one tree took 0.4 GB. Free with pg_overdue_free. */
+void pg_overdue_make(const pg_result *res, const pg_dataset *ds, const cJSON *rectify, long as_of,
+                     pg_overdue *out);
+/* {"as_of": "YYYY-MM-DD", "items": [...]}, compact: the text the bulletin is published with. */
+char *pg_overdue_text(const pg_overdue *o);
+void pg_overdue_free(pg_overdue *o);
 /* The state of an overdue item in words: 未报整改 (none), 已报整改，待核实 (submitted),
  * 整改未通过核实 (rejected). */
 const char *pg_rectify_state_words(const char *state);
