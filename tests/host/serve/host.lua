@@ -179,6 +179,15 @@ function H.save_by_rename(path, text)
   assert(os.rename(tmp, path))
 end
 
+-- Deep equality of decoded JSON (key order does not matter).
+function H.same(a, b)
+  if type(a) ~= type(b) then return false end
+  if type(a) ~= "table" then return a == b end
+  for k, v in pairs(a) do if not H.same(v, b[k]) then return false end end
+  for k in pairs(b) do if a[k] == nil then return false end end
+  return true
+end
+
 -- What the sqlite3 shell prints for query q on the store DATA/pinggu.db, without the final
 -- newline.
 function H.sql(data, q)

@@ -202,14 +202,7 @@ sql("INSERT INTO blob(hash, body, encoding) VALUES ('" .. legacy .. "', X'" .. h
 t:ok(h:stop(), "the host stops")
 h = H.start { bin = bin, rules = ws .. "/rules", data = data, config = ws .. "/pinggu.json", tokens = tok }
 local _, legacy_text, legacy_j = h:get(B6, tok.lufeng)
-local function same(a, b) -- deep equality of decoded JSON (key order does not matter)
-  if type(a) ~= type(b) then return false end
-  if type(a) ~= "table" then return a == b end
-  for k, v in pairs(a) do if not same(v, b[k]) then return false end end
-  for k in pairs(b) do if a[k] == nil then return false end end
-  return true
-end
-t:ok(#(ov.items or {}) > 0 and same(ov, legacy_j and legacy_j.overdue),
+t:ok(#(ov.items or {}) > 0 and H.same(ov, legacy_j and legacy_j.overdue),
   "a pack of before reads as it was stored", legacy_text and legacy_text:sub(1, 300))
 
 H.finish(t, h)

@@ -16,14 +16,7 @@ local data = ws .. "/data"
 
 local function text_of(sql) return H.sql(data, sql) end
 local function count(sql) return tonumber(text_of(sql):match("%-?%d+")) or -1 end
--- deep equality of decoded JSON (key order does not matter)
-local function same(a, b)
-  if type(a) ~= type(b) then return false end
-  if type(a) ~= "table" then return a == b end
-  for k, v in pairs(a) do if not same(v, b[k]) then return false end end
-  for k in pairs(b) do if a[k] == nil then return false end end
-  return true
-end
+local same = H.same
 local function without(tbl, key)
   local c = {}
   for k, v in pairs(tbl) do if k ~= key then c[k] = v end end
