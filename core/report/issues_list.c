@@ -830,7 +830,7 @@ void pg_overdue_make(const pg_result *res, const pg_dataset *ds, const cJSON *re
         pg_result_free(r);
         month_runs(o, with, without, rs->nunits, code);
     }
-    qsort(o->v, (size_t)o->n, sizeof *o->v, by_unit_month);
+    if (o->n) qsort(o->v, (size_t)o->n, sizeof *o->v, by_unit_month);
     for (int u = 0; u < rs->nunits; u++) free(with[u].p), free(without[u].p);
     free(with), free(without);
     records_free(&recs);
