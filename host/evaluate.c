@@ -273,7 +273,10 @@ static void evaluate(pg_job *j)
         goto done;
     }
     int evaluated_from = d.n;
-    if (pg_eval(rs, ds, s, x->period, &res, &d) != 0) {
+    pg_eval_submemo_set(x->h->months);
+    rc = pg_eval(rs, ds, s, x->period, &res, &d);
+    pg_eval_submemo_set(NULL);
+    if (rc != 0) {
         fail(o, 422, &d, "the evaluation failed");
         goto done;
     }

@@ -41,6 +41,7 @@
 #include "http.h"
 #include "pool.h"
 #include "schedule.h"
+#include "score.h"
 #include "store.h"
 #include "watch.h"
 
@@ -240,6 +241,8 @@ typedef struct pg_host {
             int refs, loading; /* jobs using it; 1 while a job loads it */
         } slot[2];
     } data;
+    pg_submemo *months; /* monthly sub-results of the composites' evaluations, by what they read
+                           (score.h): a re-score evaluates again only the months that changed */
     struct pg_store *readers[4]; /* store connections of finished bulletin reads, for the
                                    next ones (publish.c): opening one parses the schema */
     pg_bcache bulletins;         /* published bulletins' parts, read by the loop (publish.c; budget

@@ -161,6 +161,22 @@ pg_blob *pg_metrics_render(const pg_host *h)
     counter(&t, "pinggu_bulletin_cache_evictions_total",
             "Bulletin parts dropped to keep the cache within bulletin_cache_mb.", "",
             (double)h->bulletins.evictions);
+    long mhits, mmisses;
+    int mheld;
+    size_t mbytes;
+    pg_submemo_stats(h->months, &mhits, &mmisses, &mheld, &mbytes);
+    gauge(&t, "pinggu_month_memo_bytes",
+          "Bytes of monthly sub-results kept for the composites' next evaluations.",
+          (double)mbytes);
+    gauge(&t, "pinggu_month_memo_entries", "Monthly sub-results kept.", (double)mheld);
+    put(&t,
+        "# HELP pinggu_month_memo_reads_total A composite's months: taken from the memo, their "
+        "data "
+        "unchanged (hit), or evaluated (miss).\n"
+        "# TYPE pinggu_month_memo_reads_total counter\n"
+        "pinggu_month_memo_reads_total{result=\"hit\"} %ld\n"
+        "pinggu_month_memo_reads_total{result=\"miss\"} %ld\n",
+        mhits, mmisses);
     gauge(&t, "pinggu_workers", "Workers that run rule code.", (double)pg_pool_workers(h->pool));
     gauge(&t, "pinggu_workers_stuck",
           "Workers running a job past its deadline (job_deadline_ms) and a grace.",

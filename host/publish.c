@@ -73,7 +73,10 @@ static void publish(pg_job *j)
         goto done;
     pg_publish_in in = {x->datadir, rs,    j->gen->content, ds,        s,
                         x->period,  "api", x->actor,        x->reason, x->mix != NULL};
-    if ((x->rc = pg_publish(st, &in, &out, &x->d)) != 0) goto done;
+    pg_eval_submemo_set(x->h->months); /* an annual's months as the evaluations left them */
+    x->rc = pg_publish(st, &in, &out, &x->d);
+    pg_eval_submemo_set(NULL);
+    if (x->rc != 0) goto done;
     char pbuf[PG_PERIOD_BUF];
     char *docs =
         pg_publish_docs_dir(x->datadir, x->scheme, pg_period_format(x->period, pbuf), out.revision);

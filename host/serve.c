@@ -29,6 +29,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Monthly sub-results kept (score.h): two years' composites of nine months each, and room for
+ * a revision's months beside the last's; ~0.5 MB each at 3,003 units. */
+#define SUBMEMO_MONTHS 24
+
 static void closed_quietly(uv_handle_t *hd)
 {
     (void)hd;
@@ -199,6 +203,7 @@ int pg_serve(pg_config *cfg, int64_t fake_now)
     uv_mutex_init(&h->inputs.lock);
     uv_cond_init(&h->inputs.made);
     pg_datasets_init(h);
+    h->months = pg_submemo_new(SUBMEMO_MONTHS);
     h->cfg.http.spill_dir = h->incoming; /* long bodies wait on the data's disk, not in /tmp */
     rc = pg_http_start(&loop, cfg->listen_host, cfg->listen_port, &h->cfg.http, pg_api_handle, h,
                        &h->http);
@@ -255,6 +260,7 @@ out:
     uv_mutex_destroy(&h->inputs.lock);
     uv_cond_destroy(&h->inputs.made);
     pg_datasets_free(h);
+    pg_submemo_free(h->months);
     pg_rules_free(h);
     pg_incoming_stop(h);
     pg_store_close(h->store);

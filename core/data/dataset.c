@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
@@ -417,6 +418,54 @@ void pg_dataset_digest(const pg_dataset *ds, char hex[65])
     if (!EVP_DigestFinal_ex(c, md, &len) || len != 32) abort();
     EVP_MD_CTX_free(c);
     pg_hex32(md, hex);
+}
+
+static void hash_given_of(pg_sha256 *h, const given_list *l, int period)
+{
+    int i = lower_bound(l, period, INT_MIN, INT_MIN, LONG_MIN), from = i;
+    for (; i < l->n && l->v[i].period == period; i++) {
+        const pg_given *g = &l->v[i];
+        pg_sha256_add(h, &g->node, sizeof g->node), pg_sha256_add(h, &g->unit, sizeof g->unit);
+        pg_sha256_add(h, &g->points, sizeof g->points), pg_sha256_add(h, &g->id, sizeof g->id);
+        pg_sha256_add(h, g->reason ? g->reason : "", strlen(g->reason ? g->reason : "") + 1);
+    }
+    int n = i - from;
+    pg_sha256_add(h, &n, sizeof n);
+}
+
+void pg_dataset_period_hash(const pg_dataset *ds, int period, pg_sha256 *h)
+{
+    const period_data *p = find_period(ds, period);
+    size_t cells = (size_t)ds->rs->nmetrics * (size_t)ds->rs->nunits;
+    int present = p != NULL;
+    pg_sha256_add(h, &period, sizeof period), pg_sha256_add(h, &present, sizeof present);
+    if (p) {
+        pg_sha256_add(h, p->v, cells * sizeof(double));
+        pg_sha256_add(h, p->n, cells * sizeof(double));
+    }
+    hash_given_of(h, &ds->scores, period);
+    hash_given_of(h, &ds->adjustments, period);
+}
+
+void pg_dataset_carry_hash(const pg_dataset *ds, int month, int back, const double *min_n,
+                           pg_sha256 *h)
+{
+    const period_data *m = find_period(ds, month);
+    size_t nunits = (size_t)ds->rs->nunits;
+    for (int b = 1, p = pg_period_prev(month); b <= back; b++, p = pg_period_prev(p)) {
+        const period_data *from = find_period(ds, p);
+        int present = from != NULL;
+        pg_sha256_add(h, &p, sizeof p), pg_sha256_add(h, &present, sizeof present);
+        for (int k = 0; from && k < ds->rs->nmetrics; k++) {
+            if (isnan(min_n[k])) continue;
+            for (size_t i = (size_t)k * nunits; i < (size_t)(k + 1) * nunits; i++) {
+                if (m && !isnan(m->v[i]) && m->n[i] != 0 && !(m->n[i] < min_n[k])) continue;
+                pg_sha256_add(h, &from->v[i], sizeof from->v[i]);
+                pg_sha256_add(h, &from->n[i], sizeof from->n[i]);
+            }
+        }
+        hash_given_of(h, &ds->scores, p);
+    }
 }
 
 /* Reads "scores" or "adjustments" (absent: none). */

@@ -196,7 +196,7 @@ static const char *thin_sentence(pg_bulletin *b, const pg_result *const *rv, int
                 char *when = NULL;
                 int hits = 0;
                 for (int i = 0; i < nr; i++) {
-                    if (!rv[i]->cells || pg_result_cell(rv[i], node, u)->thin != below) continue;
+                    if (pg_result_thin(rv[i], node, u) != below) continue;
                     hits++;
                     char buf[PG_PERIOD_BUF];
                     append(&when, "、", pg_xstrdup(pg_period_format(rv[i]->period, buf)));

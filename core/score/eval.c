@@ -20,6 +20,7 @@
 #include "base.h"
 #include "aggregate.h"
 #include "custom.h"
+#include "submemo.h"
 #include "method.h"
 
 #include <errno.h>
@@ -689,15 +690,31 @@ void pg_eval_months_set(const pg_eval_months *m)
     months_failed = 0;
 }
 
-/* A monthly sub-result: from the caller's source when it has one for the month, else here. */
+/* The memo of monthly sub-results in force on this thread (submemo.c), or NULL. */
+static _Thread_local pg_submemo *memo;
+
+void pg_eval_submemo_set(pg_submemo *m)
+{
+    memo = m;
+}
+
+/* A monthly sub-result, trimmed: from the caller's source when it has one for the month, else
+ * from the memo, else evaluated here (and kept in the memo when the evaluation said nothing). */
 static int sub_result(const evaluator *ev, const pg_scheme *ref, int scheme, int period,
                       pg_result **sub, pg_diags *d)
 {
+    int month = ref->period == PG_PERIOD_MONTH;
     /* the source answers 1 for a month it leaves to the composite's own rules */
-    int rc = months_source && ref->period == PG_PERIOD_MONTH
-                 ? months_source->fn(months_source->arg, ref->id, period, sub, d)
-                 : 1;
+    int rc =
+        months_source && month ? months_source->fn(months_source->arg, ref->id, period, sub, d) : 1;
+    char key[65];
+    int keyed =
+        rc == 1 && memo && month && pg__submemo_key(ev->rs, ev->ds, scheme, period, key) == 0;
+    if (keyed && pg__submemo_get(memo, key, ev->rs, scheme, period, sub)) return 0;
+    int said = d->n;
     if (rc == 1) rc = eval_inner(ev->rs, ev->ds, scheme, period, 0, sub, d);
+    if (rc == 0) pg_result_trim(*sub);
+    if (rc == 0 && keyed && d->n == said) pg__submemo_put(memo, key, *sub);
     if (rc < 0 && rc != -ENOENT) months_failed = rc;
     return rc;
 }

@@ -60,6 +60,36 @@ int pg_scheme_preorder(const pg_ruleset *rs, const pg_scheme *s, int **out)
     return n;
 }
 
+void pg_result_trim(pg_result *res)
+{
+    const pg_ruleset *rs = res->rs;
+    size_t ncells = (size_t)rs->nnodes * (size_t)rs->nunits;
+    for (size_t i = 0; res->cells && i < ncells; i++) {
+        if (!res->cells[i].thin) continue;
+        if (!res->thin) res->thin = pg_xcalloc(ncells, 1);
+        res->thin[i] = res->cells[i].thin;
+    }
+    free(res->cells), res->cells = NULL;
+    /* the units' own notes, renumbered; the cells' went with them */
+    int *to = pg_xmalloc(sizeof(int) * (size_t)(res->nnotes + 1)), kept = 0;
+    char **notes = pg_xmalloc(sizeof(char *) * (size_t)(res->nnotes + 1));
+    for (int i = 0; i < res->nnotes; i++) to[i] = -1;
+    for (int u = 0; u < rs->nunits; u++) {
+        int k = res->units[u].note;
+        if (k < 0 || k >= res->nnotes) continue;
+        if (to[k] < 0) to[k] = kept, notes[kept++] = res->notes[k], res->notes[k] = NULL;
+        res->units[u].note = to[k];
+    }
+    for (int i = 0; i < res->nnotes; i++) free(res->notes[i]);
+    free(res->notes), free(to);
+    res->notes = notes, res->nnotes = kept;
+    for (int i = 0; i < res->nsub; i++) pg_result_free(res->sub[i]);
+    for (int i = 0; i < res->nappeals; i++) free(res->appeals[i].reason);
+    free(res->sub), free(res->sub_part), free(res->appeals), free(res->flags);
+    res->sub = NULL, res->sub_part = NULL, res->appeals = NULL, res->flags = NULL;
+    res->nsub = res->nappeals = res->nflags = 0;
+}
+
 void pg_result_free(pg_result *res)
 {
     if (!res) return;
@@ -68,6 +98,6 @@ void pg_result_free(pg_result *res)
     for (int i = 0; i < res->nappeals; i++) free(res->appeals[i].reason);
     free(res->appeals), free(res->flags);
     free(res->notes), free(res->sub), free(res->sub_part);
-    free(res->units), free(res->parts), free(res->cells);
+    free(res->units), free(res->parts), free(res->cells), free(res->thin);
     free(res);
 }

@@ -16,7 +16,7 @@
 _Static_assert(sizeof(pg_cell) == 72, "pg_cell changed: hash the new field in result_digest.c");
 _Static_assert(sizeof(pg_unit_result) == 72,
                "pg_unit_result changed: hash the new field in result_digest.c");
-_Static_assert(sizeof(pg_result) == 112,
+_Static_assert(sizeof(pg_result) == 120,
                "pg_result changed: hash the new field in result_digest.c");
 _Static_assert(sizeof(pg_appeal_applied) == 40,
                "pg_appeal_applied changed: hash the new field in result_digest.c");
@@ -85,6 +85,8 @@ static void put_result(hasher *h, const pg_result *res)
         put_int(h, c->capped), put_int(h, c->note), put_num(h, c->applicable);
         put_int(h, c->thin);
     }
+    put_int(h, res->thin != NULL);
+    if (res->thin) put(h, res->thin, (size_t)rs->nnodes * (size_t)rs->nunits);
     put_int(h, res->nnotes);
     for (int i = 0; i < res->nnotes; i++) put_str(h, res->notes[i]);
     put_int(h, res->nappeals);

@@ -98,6 +98,18 @@ char *pg_dataset_to_text(const pg_dataset *ds);
  * metric ids. Equal digests mean equal texts, so a digest can stand for the text without
  * building it (the host records a re-score's runs that way); it is not the text's hash. */
 void pg_dataset_digest(const pg_dataset *ds, char hex[65]);
+/* Adds one period to a running SHA-256: its values and sample sizes (or that it has none) and
+ * the evaluators' scores and appeals' adjustments of that period. Equal hashes of the periods
+ * an evaluation reads mean the same evaluation (core/score/submemo.c). */
+void pg_dataset_period_hash(const pg_dataset *ds, int period, pg_sha256 *h);
+/* Adds what a month may carry a missing value from (an evaluation's carry_forward policy) to a
+ * running SHA-256: in each of the `back` periods before `month`, the values and sizes of the
+ * cells of a metric that may carry (min_n[metric] not NAN) which `month` has no value for, or a
+ * size of 0 or below min_n[metric], and that period's evaluators' scores. With
+ * pg_dataset_period_hash of the month, what the month's evaluation reads: a change in May is
+ * then not June's unless June lacks that value. */
+void pg_dataset_carry_hash(const pg_dataset *ds, int month, int back, const double *min_n,
+                           pg_sha256 *h);
 /* Loads what pg_dataset_to_json wrote into an empty dataset. Returns 0, or -EINVAL with a
  * diagnostic naming `what` and the entry (an id the rule set does not know, a bad shape);
  * the dataset is then partly filled and only fit to be freed. */

@@ -5,7 +5,8 @@
 --    annual 2021. A one-record batch of May cases re-scores May, June (its 环比 reads May) and the
 --    two yearly schemes, and keeps the other months: the host's "rescore" log line and its
 --    "evaluate" lines with trigger=data say so, GET /api/v1/evaluations lists exactly those runs,
---    and a kept month is not evaluated again when read.
+--    and a kept month is not evaluated again when read. The annual takes the eight months other
+--    than May from the memo of monthly sub-results (/metrics pinggu_month_memo_reads_total).
 -- 2. Randomised change sequences (seed 19 by default, printed; PINGGU_RESCORE_SEED=N runs
 --    another, PINGGU_RESCORE_STEPS=N a longer one): batches of cases and reviews (reviews feed
 --    a rolling three-month window) posted into random months, withdrawn, replaced, and cases
@@ -140,7 +141,15 @@ local function evaluations()
   local _, _, j = h:get("/api/v1/evaluations", tok.admin)
   return j and j.runs or {}
 end
+-- the composite's months taken from the memo of monthly sub-results (score.h: submemo.c)
+local function memo()
+  local _, text = h:get("/metrics", tok.admin)
+  text = text or ""
+  return tonumber(text:match('pinggu_month_memo_reads_total{result="hit"} (%d+)')) or -1,
+    tonumber(text:match('pinggu_month_memo_reads_total{result="miss"} (%d+)')) or -1
+end
 local runs_before = #evaluations()
+local hits_before, misses_before = memo()
 local mark = #h:log()
 local st, text = h:post("/api/v1/batches?source=cases&name=one.csv", tok.admin,
   header .. case(1, "441581", true, 5, 10), "text/csv")
@@ -156,6 +165,12 @@ end
 for _, e in ipairs { "monthly 2021-03", "monthly 2021-04", "monthly 2021-07", "monthly 2021-10" } do
   t:eq(e .. " is not re-scored", nil, s.done[e])
 end
+-- the annual's nine months (April to December): May's cases changed May alone (no month after
+-- it lacks the values May holds, so none carries them), so eight come from the memo
+local hits, misses = memo()
+t:eq("the annual's re-score takes eight months from the memo and evaluates May",
+  "8 kept, 1 evaluated", string.format("%d kept, %d evaluated", hits - hits_before,
+  misses - misses_before))
 local runs = evaluations()
 local listed = {}
 for i = runs_before + 1, #runs do
