@@ -33,22 +33,45 @@ typedef struct {
 
 struct pg_dataset {
     const pg_ruleset *rs;
+    size_t cells; /* of each period's arrays: rs's nmetrics × nunits */
     period_data *periods;
     int nperiods;
     long count;
     given_list scores, adjustments;
+    period_data *spare; /* an older dataset's arrays, for new periods (pg_dataset_new_reusing) */
+    int nspare;
 };
 
 pg_dataset *pg_dataset_new(const pg_ruleset *rs)
 {
     pg_dataset *ds = pg_xcalloc(1, sizeof *ds);
     ds->rs = rs;
+    ds->cells = (size_t)rs->nmetrics * (size_t)rs->nunits;
     return ds;
+}
+
+pg_dataset *pg_dataset_new_reusing(const pg_ruleset *rs, pg_dataset *old)
+{
+    pg_dataset *ds = pg_dataset_new(rs);
+    if (old && old->cells == ds->cells) {
+        ds->spare = old->periods, ds->nspare = old->nperiods;
+        old->periods = NULL, old->nperiods = 0;
+    }
+    pg_dataset_free(old);
+    return ds;
+}
+
+void pg_dataset_drop_spare(pg_dataset *ds)
+{
+    for (int i = 0; i < ds->nspare; i++) free(ds->spare[i].v), free(ds->spare[i].n);
+    free(ds->spare);
+    ds->spare = NULL, ds->nspare = 0;
 }
 
 void pg_dataset_free(pg_dataset *ds)
 {
     if (!ds) return;
+    pg_dataset_drop_spare(ds);
     for (int i = 0; i < ds->nperiods; i++) free(ds->periods[i].v), free(ds->periods[i].n);
     free(ds->periods);
     for (int i = 0; i < ds->scores.n; i++) free(ds->scores.v[i].reason);
@@ -70,11 +93,16 @@ static period_data *period_for(pg_dataset *ds, int code)
     if (p) return p;
     ds->periods = pg_xrealloc(ds->periods, sizeof(period_data) * (size_t)(ds->nperiods + 1));
     p = &ds->periods[ds->nperiods++];
-    size_t cells = (size_t)ds->rs->nmetrics * (size_t)ds->rs->nunits;
+    size_t cells = ds->cells;
     p->code = code;
     p->count = 0;
-    p->v = pg_xmalloc(sizeof(double) * (cells ? cells : 1));
-    p->n = pg_xmalloc(sizeof(double) * (cells ? cells : 1));
+    if (ds->nspare) {
+        const period_data *o = &ds->spare[--ds->nspare];
+        p->v = o->v, p->n = o->n;
+    } else {
+        p->v = pg_xmalloc(sizeof(double) * (cells ? cells : 1));
+        p->n = pg_xmalloc(sizeof(double) * (cells ? cells : 1));
+    }
     for (size_t i = 0; i < cells; i++) p->v[i] = p->n[i] = NAN;
     return p;
 }

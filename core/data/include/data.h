@@ -28,6 +28,12 @@
 typedef struct pg_dataset pg_dataset;
 
 pg_dataset *pg_dataset_new(const pg_ruleset *rs);
+/* A new dataset that fills its periods into `old`'s arrays when they have its size, and frees
+ * the rest of `old` (NULL: none): a host loading a new version of its data writes ~60 MB at
+ * 3,003 units, which in memory fresh from the kernel was a page fault per 4 KB. The arrays it
+ * did not take are freed by pg_dataset_drop_spare (or pg_dataset_free). */
+pg_dataset *pg_dataset_new_reusing(const pg_ruleset *rs, pg_dataset *old);
+void pg_dataset_drop_spare(pg_dataset *ds);
 void pg_dataset_free(pg_dataset *ds);
 
 /* Loads one file. Returns 0, or a negative errno with diagnostics (nothing is stored). */

@@ -324,6 +324,10 @@ int pg_backup(const char *datadir, const char *dest, pg_backup_stats *stats, pg_
  * a rejected file, bad batches, a value given twice (both origins named), or -ENOENT when the
  * directory holds no values at all. */
 int pg_datadir_load(const pg_ruleset *rs, const char *dir, pg_dataset **out, pg_diags *d);
+/* The same, writing the values into `old`'s memory (pg_dataset_new_reusing), which it frees
+ * whatever happens; a host's next version of its data. */
+int pg_datadir_reload(const pg_ruleset *rs, const char *dir, pg_dataset *old, pg_dataset **out,
+                      pg_diags *d);
 
 /* review.c — what people decide, kept in the store: 自报材料 (self-reports), 定性评价 (evaluator
  * scores) and 申诉 (appeals), with the evidence files behind self-reports.

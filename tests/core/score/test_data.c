@@ -422,6 +422,47 @@ static void test_dataset_set_get(void **state)
     assert_int_equal(pg_dataset_count(f->ds), 2);
 }
 
+/* A dataset written into an older one's memory (a host's next data version) holds what it was
+ * given and nothing of the old one: its digest and text are those of a new dataset given the
+ * same, with fewer periods than the old one and with more; arrays of another size are not
+ * taken. */
+static void test_reusing_an_older_dataset(void **state)
+{
+    fixture *f = *state;
+    int m1 = fx_metric(f->rs, "m1"), u = fx_unit(f->rs, "haifeng");
+    for (int p = 202101; p <= 202104; p++)
+        assert_int_equal(pg_dataset_set(f->ds, p, m1, u, 0.1 * (p % 100), 5), 0);
+    pg_dataset *fresh = pg_dataset_new(f->rs);
+    pg_dataset *again = pg_dataset_new_reusing(f->rs, f->ds); /* frees f->ds */
+    f->ds = NULL;
+    for (int p = 202103; p <= 202107; p++) { /* two of the old periods, three new */
+        assert_int_equal(pg_dataset_set(again, p, m1, u, 0.2, NAN), 0);
+        assert_int_equal(pg_dataset_set(fresh, p, m1, u, 0.2, NAN), 0);
+    }
+    pg_dataset_drop_spare(again);
+    double v, n;
+    assert_false(pg_dataset_get(again, 202101, m1, u, &v, &n));
+    assert_true(pg_dataset_get(again, 202104, m1, u, &v, &n));
+    assert_pts(v, 0.2);
+    assert_nan(n); /* not the old 5 */
+    assert_int_equal(pg_dataset_count(again), 5);
+    char a[65], b[65];
+    pg_dataset_digest(again, a), pg_dataset_digest(fresh, b);
+    assert_string_equal(a, b);
+    char *ta = pg_dataset_to_text(again), *tb = pg_dataset_to_text(fresh);
+    assert_string_equal(ta, tb);
+    free(ta), free(tb);
+
+    /* another rule set's arrays (another number of units) are freed, not taken */
+    pg_ruleset *other = fx_load("composite");
+    pg_dataset *small = pg_dataset_new_reusing(other, again);
+    assert_int_equal(pg_dataset_set(small, 202105, 0, 0, 1, NAN), 0);
+    assert_int_equal(pg_dataset_count(small), 1);
+    pg_dataset_free(small);
+    pg_dataset_free(fresh);
+    pg_ruleset_free(other);
+}
+
 /* pg_dataset_to_text is cJSON's printing of pg_dataset_to_json byte for byte (the run's inputs
  * are hashed and cut by those bytes): whole numbers, 15 and 17 significant digits, the int
  * range's edges, -0, tiny and huge values, no sample size, and reasons with every escape. */
@@ -480,6 +521,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_load_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dataset_set_get, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text_is_cjsons, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reusing_an_older_dataset, setup, teardown),
     };
     return cmocka_run_group_tests_name("data", tests, NULL, NULL);
 }
