@@ -138,3 +138,29 @@ const char *fx_note(const pg_result *res, int note)
     const char *s = pg_result_note(res, note);
     return s ? s : "";
 }
+
+void fx_feed_thin(const pg_ruleset *rs, pg_dataset *ds)
+{
+    static const struct {
+        const char *unit;
+        double v[4]; /* pa1, pa2, pb1, pb2 */
+    } rows[] = {
+        /* clang-format off */
+        /* unit       pa1   pa2  pb1  pb2 */
+        {"full",   {1,    1,   1,   1}},
+        {"half",   {0.5,  NAN, 1,   0.5}},
+        {"at",     {1,    NAN, NAN, 1}},
+        {"low",    {0.25, 0.5, 0.5, 0}},
+        {"thin",   {NAN,  NAN, NAN, 1}},
+        {"nested", {NAN,  1,   1,   1}},
+        {"c1",     {NAN,  NAN, NAN, 1}},
+        /* clang-format on */
+    };
+    static const char *const metrics[4] = {"ma1", "ma2", "mb1", "mb2"};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        fx_v(rs, ds, "2021-05", "mm1", rows[i].unit, 0.8);
+        for (int k = 0; k < 4; k++)
+            if (!isnan(rows[i].v[k]))
+                fx_v(rs, ds, "2021-05", metrics[k], rows[i].unit, rows[i].v[k]);
+    }
+}

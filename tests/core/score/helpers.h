@@ -68,6 +68,9 @@ void fx_set(const pg_ruleset *rs, pg_dataset *ds, const char *period, const char
             const char *unit, double value, double n);
 /* fx_set with no sample size. */
 #define fx_v(rs, ds, period, metric, unit, value) fx_set(rs, ds, period, metric, unit, value, NAN)
+/* thin/'s May (test_thin.c): m1 = 0.8 for every unit (part m = 80), and platform leaves that
+ * take every branch of the thin-evidence policy. */
+void fx_feed_thin(const pg_ruleset *rs, pg_dataset *ds);
 /* Evaluates; fails the test unless pg_eval returns 0 and a result. */
 pg_result *fx_eval(const pg_ruleset *rs, const pg_dataset *ds, const char *scheme,
                    const char *period);

@@ -136,32 +136,12 @@ static void test_memo_by_what_months_read(void **state)
     pg_ruleset_free(rs);
 }
 
-/* thin/ fed as test_thin.c does: every policy branch in May */
-static void feed_thin(const pg_ruleset *rs, pg_dataset *ds)
-{
-    static const struct {
-        const char *unit;
-        double v[4];
-    } rows[] = {
-        {"full", {1, 1, 1, 1}},       {"half", {0.5, NAN, 1, 0.5}}, {"at", {1, NAN, NAN, 1}},
-        {"low", {0.25, 0.5, 0.5, 0}}, {"thin", {NAN, NAN, NAN, 1}}, {"nested", {NAN, 1, 1, 1}},
-        {"c1", {NAN, NAN, NAN, 1}},
-    };
-    static const char *const metrics[4] = {"ma1", "ma2", "mb1", "mb2"};
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        fx_v(rs, ds, "2021-05", "mm1", rows[i].unit, 0.8);
-        for (int k = 0; k < 4; k++)
-            if (!isnan(rows[i].v[k]))
-                fx_v(rs, ds, "2021-05", metrics[k], rows[i].unit, rows[i].v[k]);
-    }
-}
-
 static void test_trim_keeps_what_composites_read(void **state)
 {
     (void)state;
     pg_ruleset *rs = fx_load("thin");
     pg_dataset *ds = pg_dataset_new(rs);
-    feed_thin(rs, ds);
+    fx_feed_thin(rs, ds);
     pg_result *res = fx_eval(rs, ds, "monthly", "2021-05");
     size_t ncells = (size_t)rs->nnodes * (size_t)rs->nunits;
     unsigned char *thin = malloc(ncells);

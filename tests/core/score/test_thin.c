@@ -20,39 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* m1 = 0.8 for every unit (part m = 80); the platform leaves per unit (NAN: no row). */
-static void feed(const pg_ruleset *rs, pg_dataset *ds)
-{
-    static const struct {
-        const char *unit;
-        double v[4]; /* pa1, pa2, pb1, pb2 */
-    } rows[] = {
-        /* clang-format off */
-        /* unit       pa1   pa2  pb1  pb2 */
-        {"full",   {1,    1,   1,   1}},
-        {"half",   {0.5,  NAN, 1,   0.5}},
-        {"at",     {1,    NAN, NAN, 1}},
-        {"low",    {0.25, 0.5, 0.5, 0}},
-        {"thin",   {NAN,  NAN, NAN, 1}},
-        {"nested", {NAN,  1,   1,   1}},
-        {"c1",     {NAN,  NAN, NAN, 1}},
-        /* clang-format on */
-    };
-    static const char *const metrics[4] = {"ma1", "ma2", "mb1", "mb2"};
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        fx_v(rs, ds, "2021-05", "mm1", rows[i].unit, 0.8);
-        for (int k = 0; k < 4; k++)
-            if (!isnan(rows[i].v[k]))
-                fx_v(rs, ds, "2021-05", metrics[k], rows[i].unit, rows[i].v[k]);
-    }
-}
-
 static void test_policy_branches(void **state)
 {
     (void)state;
     pg_ruleset *rs = fx_load("thin");
     pg_dataset *ds = pg_dataset_new(rs);
-    feed(rs, ds);
+    fx_feed_thin(rs, ds);
     pg_result *res = fx_eval(rs, ds, "monthly", "2021-05");
 
     /* full: everything applies; plat 100 on 100 applicable points; total 0.5·80 + 0.5·100 */
@@ -141,8 +114,8 @@ static void test_diff_against_no_policy(void **state)
     (void)state;
     pg_ruleset *ra = fx_load("thin_off"), *rb = fx_load("thin");
     pg_dataset *da = pg_dataset_new(ra), *db = pg_dataset_new(rb);
-    feed(ra, da);
-    feed(rb, db);
+    fx_feed_thin(ra, da);
+    fx_feed_thin(rb, db);
     pg_result *a = fx_eval(ra, da, "monthly", "2021-05"),
               *b = fx_eval(rb, db, "monthly", "2021-05");
     assert_pts(fx_cell(a, "plat", "thin")->points, 100);
@@ -184,7 +157,7 @@ static void test_bulletin_and_trace(void **state)
     (void)state;
     pg_ruleset *rs = fx_load("thin");
     pg_dataset *ds = pg_dataset_new(rs);
-    feed(rs, ds);
+    fx_feed_thin(rs, ds);
     pg_result *res = fx_eval(rs, ds, "monthly", "2021-05");
     pg_bulletin *b = pg_bulletin_of(res, ds);
     assert_int_equal(b->nnotes, 1);
