@@ -123,17 +123,41 @@ static int member(const pg_bodies_span *m, int n, const char *quoted)
     return -1;
 }
 
-/* A unit's printed item with its rows and issues (printed texts) appended, as members of an
- * object (an array prints what is added to it as elements, anything else does not print it). */
-static void unit_item(buf *b, const char *val, size_t vlen, const char *rows, const char *issues)
+/* What each unit printed into the result text adds to the bodies (pg_bodies_render). */
+typedef struct {
+    pg_outcome *o;
+    const pg_bodies_units *units;
+    int nunits, printed;
+    int cut;        /* the units' bodies are cut (the head is an object with "units") */
+    buf *full, one; /* the compact full body being written; scratch */
+} render_ctx;
+
+static cJSON *render_item(void *arg, int k)
 {
-    int object = val[0] == '{';
-    if (!object && val[0] != '[') {
-        put(b, val, vlen);
-        return;
-    }
-    put(b, val, vlen - 1);
-    int has = vlen > 2;
+    const pg_bodies_units *u = ((render_ctx *)arg)->units;
+    return u->item(u->arg, k);
+}
+
+/* Unit k, printed into the result text: its compact text into the full body, where its own body
+ * will find it. */
+static void render_unit(void *arg, int k, const cJSON *it)
+{
+    render_ctx *r = arg;
+    r->one.len = 0, put(&r->one, "", 0);
+    pg_jtext_value(&r->one, it, 0, 0);
+    if (r->printed++) put(r->full, ",", 1);
+    if (k < r->nunits && r->cut)
+        r->o->cuts[k] = (pg_unit_cut){r->full->len - sizeof(pg_blob), r->one.len};
+    put(r->full, r->one.p, r->one.len);
+}
+
+/* What unit k's item `val` gains in its own body: its rows and issues (printed texts) as
+ * members of an object, elements of an array (anything else does not print them), written
+ * where the item's last byte was. */
+static void unit_adds(buf *b, const char *val, size_t vlen, const char *rows, const char *issues)
+{
+    int object = val[0] == '{', has = vlen > 2;
+    if (!object && val[0] != '[') return;
     const char *add[2] = {rows, issues};
     static const char *const names[2] = {"\"rows\":", "\"issues\":"};
     for (int k = 0; k < 2; k++) {
@@ -143,42 +167,28 @@ static void unit_item(buf *b, const char *val, size_t vlen, const char *rows, co
         put(b, add[k], strlen(add[k]));
         has = 1;
     }
-    put(b, object ? "}" : "]", 1);
 }
 
-/* What each unit printed into the result text adds to the bodies (pg_bodies_render). */
-typedef struct {
-    pg_outcome *o;
-    const pg_bodies_units *units;
-    int nunits, printed;
-    const pg_blob *unit_head; /* the head of a unit's body; NULL: no unit bodies */
-    buf *full, one, b;        /* the compact full body being written, and scratch */
-    pg_jtext rows, issues;
-} render_ctx;
-
-static cJSON *render_item(void *arg, int k)
+pg_blob *pg_bodies_unit(const pg_outcome *o, int k, pg_bodies_texts texts, void *arg)
 {
-    const pg_bodies_units *u = ((render_ctx *)arg)->units;
-    return u->item(u->arg, k);
-}
-
-/* Unit k, printed into the result text: its compact text into the full body, and its own body
- * cut with its rows and 问题清单. */
-static void render_unit(void *arg, int k, const cJSON *it)
-{
-    render_ctx *r = arg;
-    r->one.len = 0, put(&r->one, "", 0);
-    pg_jtext_value(&r->one, it, 0, 0);
-    if (r->printed++) put(r->full, ",", 1);
-    put(r->full, r->one.p, r->one.len);
-    if (k >= r->nunits || !r->unit_head) return;
-    r->rows.len = r->issues.len = 0;
-    if (r->units->texts) r->units->texts(r->units->arg, k, &r->rows, &r->issues);
-    put(&r->rows, "", 0), put(&r->issues, "", 0); /* NUL-terminated; empty: none */
-    r->b.len = 0;
-    unit_item(&r->b, r->one.p, r->one.len, r->rows.len ? r->rows.p : NULL,
-              r->issues.len ? r->issues.p : NULL);
-    r->o->units[k] = with_member(r->unit_head->data, r->unit_head->len, "units", r->b.p, r->b.len);
+    if (k < 0 || k >= o->nunits || !o->cuts || !o->cuts[k].item_len) return NULL;
+    const pg_unit_cut *c = &o->cuts[k];
+    const pg_blob *h = o->unit_head;
+    const char *item = o->full->data + c->item;
+    pg_jtext rows = {0}, issues = {0};
+    if (texts) texts(arg, k, &rows, &issues);
+    put(&rows, "", 0), put(&issues, "", 0); /* NUL-terminated; empty: none */
+    buf b = {0};
+    pg_blob_begin(&b);
+    put(&b, h->data, h->len - 1);
+    if (h->len > 2) put(&b, ",", 1); /* not "{}" */
+    put(&b, "\"units\":[", 9);
+    put(&b, item, c->item_len - 1);
+    unit_adds(&b, item, c->item_len, rows.len ? rows.p : NULL, issues.len ? issues.p : NULL);
+    put(&b, item + c->item_len - 1, 1);
+    put(&b, "]}", 2);
+    free(rows.p), free(issues.p);
+    return pg_blob_end(&b);
 }
 
 void pg_bodies_render(pg_outcome *o, cJSON *head, const pg_bodies_units *units, int ngroups,
@@ -187,7 +197,7 @@ void pg_bodies_render(pg_outcome *o, cJSON *head, const pg_bodies_units *units, 
     o->ngroups = ngroups;
     o->groups = pg_xcalloc((size_t)ngroups + 1, sizeof *o->groups);
     o->nunits = nunits;
-    o->units = pg_xcalloc((size_t)nunits + 1, sizeof *o->units);
+    o->cuts = pg_xcalloc((size_t)nunits + 1, sizeof *o->cuts);
     *result_text = NULL;
     /* the head printed compactly with "units": [] (the rankings, the groups' and the units'
      * heads, and the full body around its units) */
@@ -196,21 +206,20 @@ void pg_bodies_render(pg_outcome *o, cJSON *head, const pg_bodies_units *units, 
     if (!c) return;
     pg_bodies_span *m = NULL, *g = NULL;
     int nm = 0, ng = 0, ui = -1, gi = -1;
-    pg_blob *unit_head = NULL;
     if (c[0] == '{' && pg_bodies_split(c, clen, &m, &nm) == 0) {
         ui = member(m, nm, "\"units\""), gi = member(m, nm, "\"groups\"");
         o->ranking = object_without(m, nm, ui, -1);
-        unit_head = object_without(m, nm, ui, gi);
+        o->unit_head = object_without(m, nm, ui, gi);
         if (gi >= 0 && pg_bodies_split(m[gi].val, m[gi].vlen, &g, &ng) != 0) ng = 0;
         for (int k = 0; k < ngroups && k < ng; k++)
             o->groups[k] =
-                with_member(unit_head->data, unit_head->len, "groups", g[k].val, g[k].vlen);
+                with_member(o->unit_head->data, o->unit_head->len, "groups", g[k].val, g[k].vlen);
     }
-    /* each unit printed in its place in both texts and cut into its body, one at a time: the
-     * whole tree is never built, nor every unit's rows at once (at 3,003 units both were
+    /* each unit printed in its place in both texts, one at a time: the whole tree is never
+     * built, nor every unit's rows at once, nor each unit's body (at 3,003 units each was
      * hundreds of MB of fresh memory, whose page faults were most of an evaluation's CPU) */
     buf full = {0};
-    render_ctx r = {o, units, nunits, 0, unit_head, &full, {0}, {0}, {0}, {0}};
+    render_ctx r = {o, units, nunits, 0, ui >= 0, &full, {0}};
     size_t at = ui >= 0 ? (size_t)(m[ui].val - c) + 1 : clen, len = 0; /* past its '[' */
     pg_blob_begin(&full);
     put(&full, c, at);
@@ -222,6 +231,5 @@ void pg_bodies_render(pg_outcome *o, cJSON *head, const pg_bodies_units *units, 
     if (pretty) /* pg_run_result_print's text: pg_report_json's bytes, the final newline too */
         pretty = pg_xrealloc(pretty, len + 2), memcpy(pretty + len, "\n", 2);
     *result_text = pretty;
-    pg_blob_unref(unit_head);
-    free(m), free(g), free(c), free(r.one.p), free(r.b.p), free(r.rows.p), free(r.issues.p);
+    free(m), free(g), free(c), free(r.one.p);
 }

@@ -10,6 +10,7 @@
  * (pg_rescore touches entries with an outcome only), so a period nobody reads costs nothing.
  * Loop thread only. */
 #include "host.h"
+#include "report.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +20,11 @@ void pg_outcome_free(pg_outcome *o)
     if (!o) return;
     pg_blob_unref(o->full), pg_blob_unref(o->ranking), pg_blob_unref(o->summary);
     for (int i = 0; i < o->ngroups; i++) pg_blob_unref(o->groups[i]);
-    for (int i = 0; i < o->nunits; i++) pg_blob_unref(o->units[i]);
-    free(o->groups), free(o->units), free(o->headers), free(o->trigger), free(o->error);
+    pg_blob_unref(o->unit_head);
+    pg_unit_texts_free(o->texts); /* before the result it reads, then the rules res reads */
+    pg_result_free(o->res);
+    pg_gen_unref(o->gen);
+    free(o->groups), free(o->cuts), free(o->headers), free(o->trigger), free(o->error);
     free(o);
 }
 
@@ -34,7 +38,7 @@ size_t pg_outcome_bytes(const pg_outcome *o)
     if (!o) return 0;
     size_t n = sizeof *o + blob_len(o->full) + blob_len(o->ranking) + blob_len(o->summary);
     for (int i = 0; i < o->ngroups; i++) n += blob_len(o->groups[i]) + sizeof *o->groups;
-    for (int i = 0; i < o->nunits; i++) n += blob_len(o->units[i]) + sizeof *o->units;
+    n += blob_len(o->unit_head) + (size_t)o->nunits * sizeof *o->cuts + pg_result_bytes(o->res);
     n += o->headers ? strlen(o->headers) : 0;
     n += o->error ? strlen(o->error) : 0;
     return n;

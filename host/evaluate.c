@@ -92,35 +92,51 @@ static void fail(pg_outcome *o, int status, const pg_diags *d, const char *fallb
 }
 
 /* Renders the result for each audience (bodies.c: one printed text, cut), and gives the run's
- * result text, which is that printed text. A unit's own breakdown also carries its rows as its
- * officials read them and its 问题清单 (core/report/issues_list.c); the full result and the
- * rankings do not. */
-typedef struct {
-    const pg_result *res;
-    pg_unit_texts *texts;
-} render_units;
-
+ * result text, which is that printed text. A unit's own body also carries its rows as its
+ * officials read them and its 问题清单 (core/report/issues_list.c), printed when it is read
+ * (pg_outcome_unit); the full result and the rankings do not. */
 static cJSON *unit_item(void *arg, int u)
 {
-    return pg_report_json_unit(((render_units *)arg)->res, u);
-}
-
-static void unit_texts(void *arg, int u, pg_jtext *rows, pg_jtext *issues)
-{
-    pg_unit_texts_add(((render_units *)arg)->texts, u, rows, issues);
+    return pg_report_json_unit(arg, u);
 }
 
 static char *render(pg_outcome *o, const pg_result *res)
 {
     const pg_ruleset *rs = res->rs;
     cJSON *head = pg_report_json_tree(res, PG_REPORT_NO_UNITS);
-    render_units r = {res, pg_unit_texts_new(res)};
-    pg_bodies_units units = {unit_item, unit_texts, &r, rs->nunits};
+    pg_bodies_units units = {unit_item, (void *)res, rs->nunits};
     char *text = NULL;
     pg_bodies_render(o, head, &units, rs->ngroups, rs->nunits, &text);
-    pg_unit_texts_free(r.texts);
     cJSON_Delete(head);
     return text;
+}
+
+/* A unit's rows and 问题清单 from the kept result; a scheme of schemes has neither: "[]". */
+static void unit_texts(void *arg, int u, pg_jtext *rows, pg_jtext *issues)
+{
+    if (arg) {
+        pg_unit_texts_add(arg, u, rows, issues);
+        return;
+    }
+    pg_jtext_put(rows, "[]", 2), pg_jtext_put(issues, "[]", 2);
+}
+
+pg_blob *pg_outcome_unit(const pg_outcome *o, int k)
+{
+    return pg_bodies_unit(o, k, unit_texts, o->texts);
+}
+
+/* Keeps a tree scheme's result in o for its units' bodies (pg_outcome_unit), on the rule set of
+ * the job's generation, which the loop reads and the outcome will reference: this worker's own
+ * copy of it may be gone by the time a unit reads. Its words and group figures are gathered
+ * here, so that a read on the loop only prints. */
+static void keep_result(pg_outcome *o, pg_result **res, const pg_gen *g)
+{
+    if (!(*res)->cells) return;
+    (*res)->rs = g->rs; /* the same snapshot, loaded alike */
+    o->res = *res, *res = NULL;
+    o->texts = pg_unit_texts_new(o->res);
+    pg_unit_texts_prime(o->texts);
 }
 
 static int write_draft(const char *datadir, const char *scheme, int period, const pg_blob *b)
@@ -302,6 +318,7 @@ static void evaluate(pg_job *j)
                      write_documents(res, ds, x->datadir, x->scheme, &d) != 0))
         pg_log(PG_LOG_ERROR, "draft", "scheme", x->scheme, "error", "cannot write the draft", "why",
                d.n ? d.v[d.n - 1].msg : NULL, NULL);
+    keep_result(o, &res, j->gen);
 done:
     pg_result_free(res);
     pg_mix_end(x->mix); /* after the result: its months' results borrow the mix's rule sets */
@@ -349,10 +366,11 @@ static pg_outcome *bodies_ref(const pg_outcome *o)
     b->ranking = o->ranking ? pg_blob_ref(o->ranking) : NULL;
     b->ngroups = o->ngroups, b->nunits = o->nunits;
     b->groups = pg_xcalloc((size_t)o->ngroups + 1, sizeof *b->groups);
-    b->units = pg_xcalloc((size_t)o->nunits + 1, sizeof *b->units);
     for (int i = 0; i < o->ngroups; i++)
         b->groups[i] = o->groups[i] ? pg_blob_ref(o->groups[i]) : NULL;
-    for (int i = 0; i < o->nunits; i++) b->units[i] = o->units[i] ? pg_blob_ref(o->units[i]) : NULL;
+    b->unit_head = o->unit_head ? pg_blob_ref(o->unit_head) : NULL;
+    b->cuts = pg_xcalloc((size_t)o->nunits + 1, sizeof *b->cuts);
+    if (o->cuts) memcpy(b->cuts, o->cuts, (size_t)o->nunits * sizeof *b->cuts);
     return b;
 }
 
@@ -360,9 +378,11 @@ static pg_outcome *bodies_ref(const pg_outcome *o)
 static void kept_bodies(pg_outcome *o, pg_outcome *from)
 {
     o->full = from->full, o->ranking = from->ranking;
-    o->groups = from->groups, o->units = from->units;
+    o->groups = from->groups, o->cuts = from->cuts;
+    o->unit_head = from->unit_head;
     o->ngroups = from->ngroups, o->nunits = from->nunits;
-    from->full = from->ranking = NULL, from->groups = from->units = NULL;
+    from->full = from->ranking = from->unit_head = NULL;
+    from->groups = NULL, from->cuts = NULL;
     from->ngroups = from->nunits = 0;
 }
 
@@ -382,6 +402,7 @@ static void evaluated(pg_job *j)
         o->error = pg_xstrdup(j->error ? j->error : "the evaluation did not run");
     }
     if (o->kept) kept_bodies(o, x->last);
+    if (o->res) o->gen = pg_gen_ref(j->gen);
     o->data_version = x->data_version;
     o->ms = (double)(j->finished_ns - j->started_ns) / 1e6;
     char buf[PG_TIME_BUF];
@@ -582,11 +603,12 @@ void pg_answer_outcome(const pg_host *h, pg_http_req *req, pg_want want, int ind
         pg_reply_error(req, o->status, "%s", o->error);
         return;
     }
+    pg_blob *own = want == PG_WANT_UNIT ? pg_outcome_unit(o, index) : NULL;
     pg_blob *b = want == PG_WANT_RANKING ? o->ranking
                  : want == PG_WANT_FULL  ? o->full
                  : want == PG_WANT_RUN   ? o->summary
                  : want == PG_WANT_GROUP ? (index < o->ngroups ? o->groups[index] : NULL)
-                                         : (index < o->nunits ? o->units[index] : NULL);
+                                         : own;
     if (!b) {
         pg_reply_error(req, 404, "revision %.12s has no such %s", o->revision,
                        want == PG_WANT_GROUP ? "group" : "unit");
@@ -599,6 +621,7 @@ void pg_answer_outcome(const pg_host *h, pg_http_req *req, pg_want want, int ind
     pg_reply_send(req, want == PG_WANT_RUN ? 201 : 200, "application/json",
                   headers ? headers : o->headers, b);
     free(headers);
+    pg_blob_unref(own);
 }
 
 void pg_on_schedule(void *ctx, const pg_sched_event *ev)

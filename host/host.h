@@ -49,6 +49,12 @@
 #include <stdint.h>
 #include <uv.h>
 
+/* Where one unit's breakdown lies in its outcome's `full` (pg_outcome_unit puts its body
+ * together from it). item_len 0: the unit has no body. */
+typedef struct {
+    size_t item, item_len;
+} pg_unit_cut;
+
 /* One evaluation of a scheme for a period, rendered for each audience. */
 typedef struct {
     long gen_id;
@@ -59,11 +65,18 @@ typedef struct {
     int64_t evaluated_at;                          /* Unix seconds, by the scheduler's clock */
     double ms;                                     /* evaluation time */
     double load_ms, eval_ms, render_ms, record_ms; /* its phases' CPU (the log's cpu_ms) */
-    char *trigger;    /* "request", "schedule", "reload", "data", "api" */
-    pg_blob *full;    /* every unit's breakdown: evaluators and admins */
-    pg_blob *ranking; /* the rankings only */
-    pg_blob **groups; /* one group's ranking, by group index */
-    pg_blob **units;  /* the rankings plus one unit's breakdown, by unit index */
+    char *trigger;      /* "request", "schedule", "reload", "data", "api" */
+    pg_blob *full;      /* every unit's breakdown: evaluators and admins */
+    pg_blob *ranking;   /* the rankings only */
+    pg_blob **groups;   /* one group's ranking, by group index */
+    pg_blob *unit_head; /* what a unit's body holds besides its breakdown: the rankings */
+    pg_unit_cut *cuts;  /* by unit index (nunits): a unit's body is put together when read */
+    /* A tree scheme's result, kept for what a unit's body adds to its breakdown (its rows and
+     * 问题清单), printed when the unit reads it: as texts they were ~90 MB at 3,003 units, as
+     * cells ~19 MB. res->rs is gen's rule set, referenced while res is kept. NULL: none. */
+    pg_result *res;
+    struct pg_unit_texts *texts;
+    pg_gen *gen;
     pg_blob *summary; /* the run: scheme, period, revision, times (POST /evaluations) */
     char *headers;    /* X-Pinggu-Revision and X-Pinggu-Evaluated-At header lines */
     int ngroups, nunits;
@@ -352,6 +365,8 @@ int pg_data_change_reaches(const pg_host *h, const pg_entry *e, const pg_data_ch
 void pg_outcome_free(pg_outcome *o);
 /* Bytes an outcome holds. */
 size_t pg_outcome_bytes(const pg_outcome *o);
+/* evaluate.c: unit k's own body (a new blob with one reference), or NULL when o has none. */
+pg_blob *pg_outcome_unit(const pg_outcome *o, int k);
 /* Counts a read of `e`, served from its outcome (hit) or waiting for an evaluation (miss). */
 void pg_cache_read(pg_host *h, pg_entry *e, int hit);
 /* Makes `o` the outcome of `e` (freeing the one before), then drops the least recently read

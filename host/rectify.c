@@ -23,6 +23,7 @@
  * Roles: a unit token sees and marks only its own items (another unit is 403); staff read every
  * unit's, may mark for a unit (naming it), and review; a viewer reads none. Writes are short
  * transactions with their audit entries, on the loop thread, as review.c's. */
+#include "bodies.h"
 #include "call.h"
 #include "render.h"
 #include "reply.h"
@@ -220,8 +221,10 @@ static void came_back(void *arg, const pg_outcome *o)
         cJSON *units = cJSON_CreateArray();
         /* one unit's breakdown, or every unit's (staff reading every unit's list) */
         for (int u = 0; u < o->nunits; u++) {
-            if (!o->units[u]) continue;
-            cJSON *b = cJSON_ParseWithLength(o->units[u]->data, o->units[u]->len);
+            pg_blob *body = pg_outcome_unit(o, u);
+            if (!body) continue;
+            cJSON *b = cJSON_ParseWithLength(body->data, body->len);
+            pg_blob_unref(body);
             cJSON *x = cJSON_DetachItemFromArray(cJSON_GetObjectItemCaseSensitive(b, "units"), 0);
             const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "unit"));
             if (x && (!w->unit || (id && strcmp(id, w->unit) == 0)))

@@ -30,6 +30,7 @@
  * result served while its re-score under new rules runs may have other groups, or the unit in
  * another, than the rules now in force; then each of its group bodies is looked through on the
  * pool for the unit. Access as for the series. */
+#include "bodies.h"
 #include "call.h"
 #include "render.h"
 #include "pool.h"
@@ -82,8 +83,10 @@ static cJSON *period_item(int period, int unit, const char *id, const pg_outcome
     cJSON *p = cJSON_CreateObject();
     cJSON_AddStringToObject(p, "period", pg_period_format(period, buf));
     cJSON *u = NULL, *body = NULL;
-    if (o && !o->error && unit < o->nunits && o->units[unit]) {
-        body = cJSON_ParseWithLength(o->units[unit]->data, o->units[unit]->len);
+    pg_blob *b = o && !o->error ? pg_outcome_unit(o, unit) : NULL;
+    if (b) {
+        body = cJSON_ParseWithLength(b->data, b->len);
+        pg_blob_unref(b);
         u = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(body, "units"), 0);
         /* never another unit's numbers: the outcome's rules may order the units otherwise */
         const char *got = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(u, "unit"));

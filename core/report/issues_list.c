@@ -106,6 +106,13 @@ static void ctx_free(ctx *x)
     free(x->v), free(x->g), free(x->rule);
 }
 
+/* A method whose points depend on the group's values: its regain words quote the group. */
+static int relative(const pg_node *n)
+{
+    pg_method_kind k = n->method.kind;
+    return k == PG_M_BEST_RATIO || k == PG_M_RANK || k == PG_M_MINMAX || k == PG_M_ZSCORE;
+}
+
 static const pg_regain_group *group_of(ctx *x, int i, int grp)
 {
     const pg_ruleset *rs = x->res->rs;
@@ -161,9 +168,7 @@ static char *regain(ctx *x, int i, int u, double lost)
         in.missing = 0;
         return pg_regain_words(&in);
     }
-    if (n->method.kind == PG_M_BEST_RATIO || n->method.kind == PG_M_RANK ||
-        n->method.kind == PG_M_MINMAX || n->method.kind == PG_M_ZSCORE)
-        in.group = group_of(x, i, rs->units[u].group);
+    if (relative(n)) in.group = group_of(x, i, rs->units[u].group);
     return pg_regain_words(&in);
 }
 
@@ -405,6 +410,25 @@ pg_unit_texts *pg_unit_texts_new(const pg_result *res)
 void pg_unit_texts_add(pg_unit_texts *w, int u, pg_jtext *rows, pg_jtext *issues)
 {
     unit_texts(&w->x, u, rows, issues);
+}
+
+void pg_unit_texts_prime(pg_unit_texts *w)
+{
+    const pg_ruleset *rs = w->x.res->rs;
+    if (!w->x.res->cells) return; /* a scheme of schemes: no rows */
+    int *first = pg_xmalloc(sizeof *first * (size_t)(rs->ngroups + 1)); /* rule() asks a unit */
+    for (int g = 0; g < rs->ngroups; g++) first[g] = -1;
+    for (int u = rs->nunits - 1; u >= 0; u--) first[rs->units[u].group] = u;
+    for (int i = 0; i < rs->nnodes; i++) {
+        const pg_node *n = &rs->nodes[i];
+        if (n->nchildren || (n->adjust && n->metric < 0)) continue;
+        for (int g = 0; g < rs->ngroups; g++) {
+            if (first[g] < 0) continue;
+            if (relative(n)) group_of(&w->x, i, g);
+            rule(&w->x, i, first[g]);
+        }
+    }
+    free(first);
 }
 
 void pg_unit_texts_free(pg_unit_texts *w)

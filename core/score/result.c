@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char *const status_names[] = {
     "ok", "missing", "na", "carried", "no_business", "not_submitted", "error", "veto", "off"};
@@ -57,6 +58,22 @@ int pg_scheme_preorder(const pg_ruleset *rs, const pg_scheme *s, int **out)
     *out = pg_xmalloc(sizeof(int) * (size_t)(s->norder + 1));
     for (int k = 0; k < s->nparts; k++)
         if (s->parts[k].node >= 0) preorder(rs, s->parts[k].node, *out, &n);
+    return n;
+}
+
+size_t pg_result_bytes(const pg_result *res)
+{
+    if (!res) return 0;
+    const pg_ruleset *rs = res->rs;
+    size_t units = (size_t)rs->nunits, cells = (size_t)rs->nnodes * units;
+    size_t n = sizeof *res + units * sizeof *res->units +
+               units * (size_t)rs->schemes[res->scheme].nparts * sizeof *res->parts +
+               (res->cells ? cells * sizeof *res->cells : 0) + (res->thin ? cells : 0) +
+               (size_t)res->nappeals * sizeof *res->appeals +
+               (size_t)res->nflags * sizeof *res->flags;
+    for (int i = 0; i < res->nnotes; i++)
+        n += sizeof *res->notes + (res->notes[i] ? strlen(res->notes[i]) + 1 : 0);
+    for (int i = 0; i < res->nsub; i++) n += pg_result_bytes(res->sub[i]);
     return n;
 }
 

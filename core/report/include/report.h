@@ -187,6 +187,10 @@ cJSON *pg_issues_json(const pg_result *res, int u);
 typedef struct pg_unit_texts pg_unit_texts;
 pg_unit_texts *pg_unit_texts_new(const pg_result *res);
 void pg_unit_texts_add(pg_unit_texts *w, int u, pg_jtext *rows, pg_jtext *issues);
+/* Gathers at once what the first units' texts would gather (every group figure and rule's
+ * words they can need), so that each later pg_unit_texts_add only prints: for texts made on
+ * demand where a stall costs (the host's event loop). */
+void pg_unit_texts_prime(pg_unit_texts *w);
 void pg_unit_texts_free(pg_unit_texts *w);
 /* The day the items of `period` are due: its last day (the 25th of a month, 31 December of a
  * year) plus ruleset { rectify_days }. Writes YYYY-MM-DD into buf (16 bytes). */

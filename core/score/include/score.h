@@ -132,6 +132,9 @@ typedef struct pg_result {
 } pg_result;
 
 void pg_result_free(pg_result *res);
+/* The bytes res holds, its sub-results' included (the appeals' reasons not): what a cache
+ * keeping it counts. */
+size_t pg_result_bytes(const pg_result *res);
 /* A SHA-256 of everything in res and of its rule set's revision (and its sub-results'), as 64
  * hex digits: two results hashing alike print alike in every report (result_digest.c). A
  * field added to pg_result or to what it holds must be added to the digest too. */
