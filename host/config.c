@@ -29,7 +29,7 @@ void pg_config_defaults(pg_config *c)
     c->retention_days = 90;
     c->job_deadline_ms = 120000;
     c->drain_timeout_ms = 10000;
-    c->result_cache_mb = 512;
+    c->result_cache_mb = 256;
     c->bulletin_cache_mb = 128;
 }
 
