@@ -192,42 +192,19 @@ static int record_run(const eval_job *x, const pg_job *j, const char *result, pg
     /* a re-score's jobs read the same data: the inputs text (3 M values at 3,003 units, the
      * largest part of recording a run) is made and stored by the first, and the others name
      * it by the digest of the data they read, which stands for the text exactly */
-    pg_host *h = x->h;
-    char digest[65], known[65] = "";
-    pg_dataset_digest(ds, digest);
-    uv_mutex_lock(&h->inputs.lock);
-    /* two jobs that start together both lack it: one makes it while the other waits */
-    while (strcmp(digest, h->inputs.making) == 0) uv_cond_wait(&h->inputs.made, &h->inputs.lock);
-    if (strcmp(digest, h->inputs.digest) == 0)
-        memcpy(known, h->inputs.hash, sizeof known);
-    else
-        memcpy(h->inputs.making, digest, sizeof digest);
-    uv_mutex_unlock(&h->inputs.lock);
+    int made = 0, rc = pg_store_open(x->datadir, &st, &d);
     if (!result) memcpy(run.result, o->result_hash, sizeof run.result);
-    char *inputs = NULL;
-    int rc = pg_store_open(x->datadir, &st, &d);
-    if (rc == 0 && known[0]) {
-        memcpy(run.inputs, known, sizeof run.inputs);
-        rc = pg_run_record(st, &run, NULL, result, &d);
-        if (rc == -ENOENT) rc = 1; /* pruned since: the inputs stored again below */
-    } else if (rc == 0) {
-        rc = 1;
+    if (rc == 0) rc = pg_inputs_stored(x->h, st, ds, 0, run.inputs, &made, &d);
+    if (rc == 0) rc = pg_run_record(st, &run, NULL, result, &d);
+    if (rc == -ENOENT && !made) { /* the inputs were pruned since (or the result): again */
+        rc = pg_inputs_stored(x->h, st, ds, 1, run.inputs, &made, &d);
+        if (rc == 0) rc = pg_run_record(st, &run, NULL, result, &d);
     }
-    if (rc == 1 && !(inputs = pg_run_inputs_text(ds))) rc = -ENOMEM;
-    if (rc == 1) rc = pg_run_record(st, &run, inputs, result, &d);
-    uv_mutex_lock(&h->inputs.lock);
-    if (rc == 0 && inputs) {
-        memcpy(h->inputs.digest, digest, sizeof digest);
-        memcpy(h->inputs.hash, run.inputs, sizeof run.inputs);
-    }
-    if (!known[0]) h->inputs.making[0] = 0, uv_cond_broadcast(&h->inputs.made);
-    uv_mutex_unlock(&h->inputs.lock);
     if (rc == 0) memcpy(o->result_hash, run.result, sizeof o->result_hash);
     if (rc != 0 && !(rc == -ENOENT && !result))
         pg_log(PG_LOG_ERROR, "run", "scheme", x->scheme, "period", run.period, "error",
                "cannot record the run", "why", d.n ? d.v[d.n - 1].msg : "out of memory", NULL);
     pg_store_close(st);
-    free(inputs);
     pg_diags_free(&d);
     return rc;
 }

@@ -352,6 +352,13 @@ void pg_rescore_data(pg_host *h, const pg_data_change *ch, const char *trigger);
 int pg_datasets_get(pg_host *h, const pg_gen *g, long version, const char *datadir,
                     pg_dataset **out, pg_diags *d);
 void pg_datasets_release(pg_host *h, pg_dataset *ds);
+/* The hash of ds's inputs blob (pg_run_inputs_text) in `st`: the host's for ds's data, else
+ * (or with `again`: that blob was pruned since) made and stored now, *made set, while jobs
+ * after the same wait for it. Pool thread. */
+int pg_inputs_stored(pg_host *h, pg_store *st, const pg_dataset *ds, int again, char hash[65],
+                     int *made, pg_diags *d);
+/* Loads the current rules' data and stores its inputs on a pool thread, for the first reader. */
+void pg_datasets_warm(pg_host *h);
 /* At start and at stop (no job running). */
 void pg_datasets_init(pg_host *h);
 void pg_datasets_free(pg_host *h);

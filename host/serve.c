@@ -230,6 +230,7 @@ int pg_serve(pg_config *cfg, int64_t fake_now)
     free(state);
     pg_retention_start(h);
     pg_pull_start(h);
+    pg_datasets_warm(h);
     uv_signal_start(&h->sighup, on_signal, SIGHUP);
     uv_signal_start(&h->sigterm, on_signal, SIGTERM);
     uv_signal_start(&h->sigint, on_signal, SIGINT);

@@ -2,7 +2,9 @@
 -- digest of the data instead of printing them again (every job of a re-score after the first
 -- that stored them): the runs on one state of the data name one inputs blob, which holds its
 -- values; after a batch, the re-scored runs name another, which holds the value posted; a run
--- of the older data still names the older one.
+-- of the older data still names the older one. At start the host loads the data and stores its
+-- inputs before anyone asks (event=warm): the first evaluation loads nothing and names the
+-- inputs blob stored then.
 local H = dofile(arg[0]:gsub("[^/]*$", "") .. "host.lua")
 local L = H.L
 local cjson = require "cjson"
@@ -23,11 +25,20 @@ local function input(id, unit, period, metric)
   end
 end
 
+local warmed = H.wait(60, function() return h:log():match("event=warm ms=[%d.]+\n") end)
+t:ok(warmed, "the host loads its data at start", h:log():sub(-400))
+local blobs = {}
+for _, b in ipairs(rows("SELECT hash FROM blob")) do blobs[b] = true end
+t:eq("before any run", "0", rows("SELECT count(*) FROM run")[1])
+
 for _, p in ipairs { "monthly/2021-05", "monthly/2021-06", "annual/2021" } do
   t:eq(p .. " is evaluated", 200, (h:get("/api/v1/rankings/" .. p, tok.admin)))
 end
 local before = rows("SELECT DISTINCT inputs FROM run")
 t:eq("three runs on the same data name one inputs blob", 1, #before)
+t:ok(blobs[before[1] or ""], "the one stored at start", before[1])
+t:ok(h:log():match("event=evaluate scheme=monthly period=2021%-05 [^\n]*cpu_ms=\"load=0,"),
+  "the first evaluation loads no data", h:log():match("event=evaluate[^\n]*"))
 local first = rows("SELECT min(id) FROM run")[1]
 local v0 = input(first, "haifeng", "2021-05", "zero_proof_rate")
 t:ok(v0 ~= 0.9, "which does not hold the value about to be posted", tostring(v0))
