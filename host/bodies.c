@@ -128,8 +128,8 @@ typedef struct {
     pg_outcome *o;
     const pg_bodies_units *units;
     int nunits, printed;
-    int cut;        /* the units' bodies are cut (the head is an object with "units") */
-    buf *full, one; /* the compact full body being written; scratch */
+    int cut;   /* the units' bodies are cut (the head is an object with "units") */
+    buf *full; /* the compact full body being written */
 } render_ctx;
 
 static cJSON *render_item(void *arg, int k)
@@ -143,12 +143,11 @@ static cJSON *render_item(void *arg, int k)
 static void render_unit(void *arg, int k, const cJSON *it)
 {
     render_ctx *r = arg;
-    r->one.len = 0, put(&r->one, "", 0);
-    pg_jtext_value(&r->one, it, 0, 0);
     if (r->printed++) put(r->full, ",", 1);
+    size_t at = r->full->len;
+    pg_jtext_value(r->full, it, 0, 0);
     if (k < r->nunits && r->cut)
-        r->o->cuts[k] = (pg_unit_cut){r->full->len - sizeof(pg_blob), r->one.len};
-    put(r->full, r->one.p, r->one.len);
+        r->o->cuts[k] = (pg_unit_cut){at - sizeof(pg_blob), r->full->len - at};
 }
 
 /* What unit k's item `val` gains in its own body: its rows and issues (printed texts) as
@@ -219,7 +218,7 @@ void pg_bodies_render(pg_outcome *o, cJSON *head, const pg_bodies_units *units, 
      * built, nor every unit's rows at once, nor each unit's body (at 3,003 units each was
      * hundreds of MB of fresh memory, whose page faults were most of an evaluation's CPU) */
     buf full = {0};
-    render_ctx r = {o, units, nunits, 0, ui >= 0, &full, {0}};
+    render_ctx r = {o, units, nunits, 0, ui >= 0, &full};
     size_t at = ui >= 0 ? (size_t)(m[ui].val - c) + 1 : clen, len = 0; /* past its '[' */
     pg_blob_begin(&full);
     put(&full, c, at);
@@ -231,5 +230,5 @@ void pg_bodies_render(pg_outcome *o, cJSON *head, const pg_bodies_units *units, 
     if (pretty) /* pg_run_result_print's text: pg_report_json's bytes, the final newline too */
         pretty = pg_xrealloc(pretty, len + 2), memcpy(pretty + len, "\n", 2);
     *result_text = pretty;
-    free(m), free(g), free(c), free(r.one.p);
+    free(m), free(g), free(c);
 }
