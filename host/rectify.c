@@ -219,8 +219,15 @@ static void came_back(void *arg, const pg_outcome *o)
     if (why && (!w->outdated || strcmp(why, "rules") == 0)) w->outdated = why;
     if (o && !o->error) {
         cJSON *units = cJSON_CreateArray();
-        /* one unit's breakdown, or every unit's (staff reading every unit's list) */
-        for (int u = 0; u < o->nunits; u++) {
+        /* one unit's breakdown, or every unit's (staff reading every unit's list); a unit's
+         * alone where the outcome's rules tell its place (they may order the units otherwise
+         * than the current ones): each body read is printed and parsed here, on the loop */
+        int from = 0, to = o->nunits;
+        if (w->unit && o->res) {
+            int u = pg_unit_find(o->res->rs, w->unit);
+            from = u < 0 ? 0 : u, to = u < 0 ? 0 : u + 1;
+        }
+        for (int u = from; u < to; u++) {
             pg_blob *body = pg_outcome_unit(o, u);
             if (!body) continue;
             cJSON *b = cJSON_ParseWithLength(body->data, body->len);
