@@ -177,17 +177,13 @@ pg_blob *pg_bodies_unit(const pg_outcome *o, int k, pg_bodies_texts texts, void 
     pg_jtext rows = {0}, issues = {0};
     if (texts) texts(arg, k, &rows, &issues);
     put(&rows, "", 0), put(&issues, "", 0); /* NUL-terminated; empty: none */
-    buf b = {0};
-    pg_blob_begin(&b);
-    put(&b, h->data, h->len - 1);
-    if (h->len > 2) put(&b, ",", 1); /* not "{}" */
-    put(&b, "\"units\":[", 9);
-    put(&b, item, c->item_len - 1);
-    unit_adds(&b, item, c->item_len, rows.len ? rows.p : NULL, issues.len ? issues.p : NULL);
-    put(&b, item + c->item_len - 1, 1);
-    put(&b, "]}", 2);
-    free(rows.p), free(issues.p);
-    return pg_blob_end(&b);
+    buf one = {0};                          /* the item with its additions before its last byte */
+    put(&one, item, c->item_len - 1);
+    unit_adds(&one, item, c->item_len, rows.len ? rows.p : NULL, issues.len ? issues.p : NULL);
+    put(&one, item + c->item_len - 1, 1);
+    pg_blob *b = with_member(h->data, h->len, "units", one.p, one.len);
+    free(rows.p), free(issues.p), free(one.p);
+    return b;
 }
 
 void pg_bodies_render(pg_outcome *o, cJSON *head, const pg_bodies_units *units, int ngroups,
