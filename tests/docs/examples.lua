@@ -19,6 +19,11 @@
 -- so a page's examples may change the record without touching another page's. The examples of
 -- one page run in order, each in a new `bash -e` (a pipeline has, as in a terminal, the status
 -- of its last command), with TZ=UTC and LOGNAME=reader.
+--
+-- A page's directory (~380 MB: the store is copied) is removed once its examples have passed,
+-- and the fixture (~1 GB) at the end of a run without failures unless PG_DOCS_REUSE=1: the
+-- suite runs twice in CI (release and sanitizers), and a full disk fails every later test.
+-- What a failure leaves stays, to be looked at.
 local here = arg[0]:match("^(.*)/[^/]*$") or "."
 package.path = here .. "/?.lua;" .. package.path
 local md = require "md"
@@ -150,6 +155,7 @@ for _, page in ipairs(pages) do
   end
   if #examples > 0 then
     local dir = page_dir(page)
+    local failed_before = failed
     for n, ex in ipairs(examples) do
       total = total + 1
       local script = ("%s/.example-%02d.sh"):format(dir, n)
@@ -180,8 +186,12 @@ for _, page in ipairs(pages) do
         print("---- the example:\n" .. ex.code .. "\n---- its output:\n" .. out .. "----")
       end
     end
+    if failed == failed_before then must("rm -rf " .. q(dir), "removing " .. dir) end
   end
   ::next_page::
+end
+if failed == 0 and os.getenv("PG_DOCS_REUSE") ~= "1" then
+  must("rm -rf " .. q(fixture), "removing " .. fixture)
 end
 print(("docs: %d examples run, %d with their output checked, %d failed, %.1f s in all")
   :format(total, checked, failed, now() - t0))

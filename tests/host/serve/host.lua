@@ -52,7 +52,10 @@ function H.start(o)
     (o.clock and (" --clock " .. o.clock) or "") ..
     " >/dev/null 2>" .. L.quote(h.err) .. " & echo $! >" .. L.quote(pidf)
   os.execute(cmd)
-  h.pid = L.slurp(pidf):match("%d+")
+  h.pid = (L.slurp(pidf) or ""):match("%d+")
+  if not h.pid then -- the shell could not even write the pid file: a full disk, say
+    return nil, "the host was not started (no pid in " .. pidf .. "): " .. (L.slurp(h.err) or "(no log)")
+  end
   for _ = 1, 200 do
     local log = L.slurp(h.err) or ""
     h.port = log:match("event=listening host=[^ ]+ port=(%d+)")
