@@ -15,9 +15,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+pg_outcome *pg_outcome_ref(const pg_outcome *o)
+{
+    pg_outcome *m = (pg_outcome *)o; /* the count is not what the outcome says */
+    m->refs++;
+    return m;
+}
+
 void pg_outcome_free(pg_outcome *o)
 {
     if (!o) return;
+    if (o->refs) {
+        o->refs--;
+        return;
+    }
     pg_blob_unref(o->full), pg_blob_unref(o->ranking), pg_blob_unref(o->summary);
     for (int i = 0; i < o->ngroups; i++) pg_blob_unref(o->groups[i]);
     pg_blob_unref(o->unit_head);

@@ -85,6 +85,7 @@ typedef struct {
     char digest[65];      /* pg_result_digest of the result the bodies print; "" on error */
     char result_hash[65]; /* the recorded run's result blob; "" when not recorded */
     int kept;             /* the bodies are the last outcome's: its result's digest is this one's */
+    int refs;             /* holders besides its owner (pg_outcome_ref) */
 } pg_outcome;
 
 /* A change of the data (intake.c, review.c): what the batches touched, or one review decision
@@ -368,7 +369,13 @@ void pg_on_schedule(void *ctx, const pg_sched_event *ev);
  * the generations that serve its period now. */
 int pg_data_change_reaches(const pg_host *h, const pg_entry *e, const pg_data_change *ch);
 
-/* cache.c: the outcomes the results cache holds, and its budget (result_cache_mb) */
+/* cache.c: the outcomes the results cache holds, and its budget (result_cache_mb).
+ * An outcome belongs to its entry (or to the job that made it, until stored), which frees it.
+ * Work that reads an outcome on the pool takes a reference first and drops it in its `done`,
+ * so that a re-score or the cache's trim may replace or drop it meanwhile; on the pool it reads
+ * only what pg_outcome_unit reads, which never changes. pg_outcome_free drops a reference and
+ * frees the outcome with its last. Loop thread only. */
+pg_outcome *pg_outcome_ref(const pg_outcome *o);
 void pg_outcome_free(pg_outcome *o);
 /* Bytes an outcome holds. */
 size_t pg_outcome_bytes(const pg_outcome *o);

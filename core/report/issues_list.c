@@ -299,8 +299,19 @@ static int by_loss(const void *a, const void *b)
     return strcmp(x->id, y->id);
 }
 
-/* Unit u's rows (every node not OFF, in preorder) and its 问题清单 (the nodes that lost
- * points, biggest loss of the total first, each its row with the unit, period, 整改要求 and
+/* Whether node i is an item of unit u's 问题清单: it lost points, and it is an indicator or,
+ * as in the bulletin's lost points, a node that took its group's median (thin evidence: it lost
+ * what its leaves would have, and they carry weight 0 under it). */
+static int on_list(const pg_result *res, int i, int u)
+{
+    const pg_cell *c = pg_result_cell(res, i, u);
+    if (c->status == PG_ST_OFF) return 0;
+    if (res->rs->nodes[i].nchildren && c->thin != PG_BELOW_GROUP_MEDIAN) return 0;
+    return pg_result_lost(res, i, u) > 0.00005;
+}
+
+/* Unit u's rows (every node not OFF, in preorder) and its 问题清单 (the nodes on_list takes,
+ * biggest loss of the total first, each its row with the unit, period, 整改要求 and
  * deadline added), as cJSON_PrintUnformatted prints the arrays; malloc'd. */
 static void unit_texts(ctx *x, int u, pg_jtext *rows_out, pg_jtext *issues_out)
 {
@@ -321,11 +332,8 @@ static void unit_texts(ctx *x, int u, pg_jtext *rows_out, pg_jtext *issues_out)
         size_t at = t->len - from;
         row(x, pre[i], u, t);
         pg_jtext_put(t, "}", 1);
-        /* as the bulletin's lost points: a node that took its group's median (thin evidence)
-         * lost what its leaves would have, and they carry weight 0 under it */
-        if (nd->nchildren && c->thin != PG_BELOW_GROUP_MEDIAN) continue;
+        if (!on_list(res, pre[i], u)) continue;
         double lost = pg_result_lost(res, pre[i], u);
-        if (!(lost > 0.00005)) continue;
         double total = lost * pg_report_total_factor(res, u, part_of(res, pre[i]));
         items[nitems++] = (item){at, t->len - from - 1 - at, pre[i],
                                  isfinite(total)  ? pg_round(total, 4)
@@ -474,9 +482,7 @@ int pg_issue_lost_in(const pg_result *res, const char *unit, const char *indicat
     if (!res || !res->cells) return 0;
     int u = pg_unit_find(res->rs, unit);
     int i = pg_strmap_get(&res->rs->node_ids, indicator);
-    if (u < 0 || i < 0) return 0;
-    const pg_cell *c = pg_result_cell(res, i, u);
-    return c->status != PG_ST_OFF && pg_result_lost(res, i, u) > 0.00005;
+    return u >= 0 && i >= 0 && on_list(res, i, u);
 }
 
 const char *pg_rectify_state_words(const char *state)

@@ -195,8 +195,9 @@ void pg_unit_texts_free(pg_unit_texts *w);
 /* The day the items of `period` are due: its last day (the 25th of a month, 31 December of a
  * year) plus ruleset { rectify_days }. Writes YYYY-MM-DD into buf (16 bytes). */
 const char *pg_issue_due(const pg_ruleset *rs, int period, char *buf);
-/* Whether unit `unit` lost points on indicator `indicator` in res (ids: the rule sets of
- * different months may index them otherwise); 0 for a NULL res. */
+/* Whether indicator `indicator` is an item of unit `unit`'s 问题清单 in res, as pg_issues_json
+ * lists them (ids: the rule sets of different months may index them otherwise); 0 for a NULL
+ * res or a scheme of schemes. Reads res only: any thread. */
 int pg_issue_lost_in(const pg_result *res, const char *unit, const char *indicator);
 /* The bulletin's annex 附件4 问题清单 as an HTML <section id="issues">, from the model's items
  * (pg_bulletin.issues: 连续失分 already settled there), every unit's in a table, then 附件5

@@ -14,6 +14,9 @@
 --                marks it again; the evaluator verifies it → no longer overdue; a verified
 --                item cannot be marked again (409) nor reviewed again (409)
 --   audit        rectify.mark ×2, rectify.reject, rectify.verify on rectification/ID
+--   every unit   staff's list without a unit (put together on the pool from every unit's
+--                问题清单) holds each unit's list as GET ?unit= gives it, in the units' order,
+--                with its counts the sums of theirs
 local H = dofile(arg[0]:gsub("[^/]*$", "") .. "host.lua")
 local L = H.L
 local cjson = require "cjson"
@@ -152,6 +155,26 @@ t:section("the loop", function()
   for _, e in ipairs(j or {}) do actions[#actions + 1] = e.action end
   table.sort(actions)
   t:eq("every step audited", "rectify.mark,rectify.mark,rectify.reject,rectify.verify", table.concat(actions, ","))
+end)
+
+t:section("every unit", function()
+  local st, _, all = h:get(list, tok.evaluator)
+  t:eq("GET the list of every unit", 200, st)
+  local _, _, units = h:get("/api/v1/units", tok.evaluator)
+  local at, overdue, recurring, listed = 1, 0, 0, 0
+  for _, u in ipairs(units and units.units or {}) do
+    local _, _, one = h:get(list .. "?unit=" .. u.id, tok.evaluator)
+    local n = #(one and one.items or {})
+    local same = true
+    for k = 1, n do same = same and H.same(one.items[k], all and all.items[at + k - 1]) end
+    t:ok(same, u.id .. ": its " .. n .. " items as its own list gives them, in place")
+    at, listed = at + n, listed + (n > 0 and 1 or 0)
+    overdue, recurring = overdue + (one and one.overdue or 0), recurring + (one and one.recurring or 0)
+  end
+  t:ok(listed > 1, "more than one unit lost points in 2021-05: " .. listed)
+  t:eq("no item besides theirs", at - 1, all and #all.items)
+  t:eq("overdue, summed", overdue, all and all.overdue)
+  t:eq("recurring, summed", recurring, all and all.recurring)
 end)
 
 H.finish(t, h)
