@@ -12,7 +12,10 @@
  *   - below it with no unit of the group meeting it: the policy stands aside for that group
  *     and period (scored as before, noted), so it never leaves a whole group unranked;
  *   - a node with nothing applicable at all: dropped as before, not the policy's business.
- * Every expected figure is worked out by hand in the comment next to it. */
+ * Every expected figure is worked out by hand in the comment next to it. The 问题清单 lists the
+ * node that took the median, not the parents that merely lost points, and every reader of it
+ * agrees: pg_issue_lost_in (the host's recurring and next, the bulletin's recurring), and the
+ * texts of a unit's body, primed for the event loop or not. */
 #include "helpers.h"
 #include "report.h"
 
@@ -206,12 +209,69 @@ static void test_bulletin_and_trace(void **state)
     pg_ruleset_free(rs);
 }
 
+/* Whether unit `unit`'s items in a 问题清单 (pg_issues_json) name `indicator`. */
+static int listed(const cJSON *items, const char *unit, const char *indicator)
+{
+    for (const cJSON *x = items->child; x; x = x->next)
+        if (strcmp(cJSON_GetObjectItem(x, "unit")->valuestring, unit) == 0 &&
+            strcmp(cJSON_GetObjectItem(x, "indicator")->valuestring, indicator) == 0)
+            return 1;
+    return 0;
+}
+
+static void test_issues_list_readers_agree(void **state)
+{
+    (void)state;
+    pg_ruleset *rs = fx_load("thin");
+    pg_dataset *ds = pg_dataset_new(rs);
+    fx_feed_thin(rs, ds);
+    pg_result *res = fx_eval(rs, ds, "monthly", "2021-05");
+    cJSON *items = pg_issues_json(res, -1);
+    /* thin's plat took the median: an item, its leaves (weight 0 under it) not; half's plat
+     * lost points too, but as the sum of its leaves, which are the items */
+    assert_true(listed(items, "thin", "plat"));
+    assert_false(listed(items, "thin", "pb2"));
+    assert_pts(fx_lost(res, "plat", "half"), 35);
+    assert_false(listed(items, "half", "plat"));
+    for (int u = 0; u < rs->nunits; u++)
+        for (int i = 0; i < rs->nnodes; i++) {
+            const char *unit = rs->units[u].id, *node = rs->nodes[i].id;
+            if (pg_issue_lost_in(res, unit, node) != listed(items, unit, node))
+                fail_msg("%s %s: pg_issue_lost_in says %d, the list %d", unit, node,
+                         pg_issue_lost_in(res, unit, node), listed(items, unit, node));
+        }
+    /* a unit's texts alike, gathered as they go or primed beforehand */
+    pg_unit_texts *lazy = pg_unit_texts_new(res), *primed = pg_unit_texts_new(res);
+    pg_unit_texts_prime(primed);
+    for (int u = 0; u < rs->nunits; u++) {
+        pg_jtext r1 = {0}, i1 = {0}, r2 = {0}, i2 = {0};
+        pg_unit_texts_add(lazy, u, &r1, &i1);
+        pg_unit_texts_add(primed, u, &r2, &i2);
+        assert_int_equal(r1.len, r2.len);
+        assert_int_equal(i1.len, i2.len);
+        assert_memory_equal(r1.p, r2.p, r1.len);
+        assert_memory_equal(i1.p, i2.p, i1.len);
+        cJSON *mine = pg_issues_json(res, u);
+        char *want = cJSON_PrintUnformatted(mine);
+        assert_int_equal(strlen(want), i2.len);
+        assert_memory_equal(want, i2.p, i2.len);
+        free(want), cJSON_Delete(mine);
+        free(r1.p), free(i1.p), free(r2.p), free(i2.p);
+    }
+    pg_unit_texts_free(lazy), pg_unit_texts_free(primed);
+    cJSON_Delete(items);
+    pg_result_free(res);
+    pg_dataset_free(ds);
+    pg_ruleset_free(rs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_policy_branches),
         cmocka_unit_test(test_diff_against_no_policy),
         cmocka_unit_test(test_bulletin_and_trace),
+        cmocka_unit_test(test_issues_list_readers_agree),
     };
     return cmocka_run_group_tests_name("thin", tests, NULL, NULL);
 }
