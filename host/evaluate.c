@@ -127,6 +127,20 @@ pg_blob *pg_outcome_unit(const pg_outcome *o, int k)
     return pg_bodies_unit(o, k, unit_texts, o->texts);
 }
 
+cJSON *pg_outcome_unit_json(const pg_outcome *o, int k, const char *id)
+{
+    pg_blob *b = pg_outcome_unit(o, k);
+    if (!b) return NULL;
+    cJSON *body = cJSON_ParseWithLength(b->data, b->len);
+    pg_blob_unref(b);
+    cJSON *u = cJSON_DetachItemFromArray(cJSON_GetObjectItemCaseSensitive(body, "units"), 0);
+    cJSON_Delete(body);
+    const char *got = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(u, "unit"));
+    if (got && strcmp(got, id) == 0) return u;
+    cJSON_Delete(u);
+    return NULL;
+}
+
 /* Keeps a tree scheme's result in o for its units' bodies (pg_outcome_unit), on the rule set of
  * the job's generation, which the loop reads and the outcome will reference: this worker's own
  * copy of it may be gone by the time a unit reads. Its words and group figures are gathered

@@ -381,6 +381,9 @@ void pg_outcome_free(pg_outcome *o);
 size_t pg_outcome_bytes(const pg_outcome *o);
 /* evaluate.c: unit k's own body (a new blob with one reference), or NULL when o has none. */
 pg_blob *pg_outcome_unit(const pg_outcome *o, int k);
+/* Unit k's breakdown parsed from that body (its "units"[0]), or NULL when it has none or it is
+ * not unit `id`'s: the outcome's rules may order the units otherwise than the caller's. */
+cJSON *pg_outcome_unit_json(const pg_outcome *o, int k, const char *id);
 /* Counts a read of `e`, served from its outcome (hit) or waiting for an evaluation (miss). */
 void pg_cache_read(pg_host *h, pg_entry *e, int hit);
 /* Makes `o` the outcome of `e` (freeing the one before), then drops the least recently read

@@ -108,17 +108,8 @@ static cJSON *one_unit(const pg_outcome *o, const char *id)
         from = u < 0 ? 0 : u, to = u < 0 ? 0 : u + 1;
     }
     for (int u = from; u < to; u++) {
-        pg_blob *body = pg_outcome_unit(o, u);
-        if (!body) continue;
-        cJSON *b = cJSON_ParseWithLength(body->data, body->len);
-        pg_blob_unref(body);
-        cJSON *x = cJSON_DetachItemFromArray(cJSON_GetObjectItemCaseSensitive(b, "units"), 0);
-        const char *got = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "unit"));
-        if (x && got && strcmp(got, id) == 0)
-            cJSON_AddItemToArray(units, x);
-        else
-            cJSON_Delete(x);
-        cJSON_Delete(b);
+        cJSON *x = pg_outcome_unit_json(o, u, id);
+        if (x) cJSON_AddItemToArray(units, x);
     }
     return units;
 }

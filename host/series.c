@@ -82,16 +82,7 @@ static cJSON *period_item(int period, int unit, const char *id, const pg_outcome
     char buf[PG_PERIOD_BUF];
     cJSON *p = cJSON_CreateObject();
     cJSON_AddStringToObject(p, "period", pg_period_format(period, buf));
-    cJSON *u = NULL, *body = NULL;
-    pg_blob *b = o && !o->error ? pg_outcome_unit(o, unit) : NULL;
-    if (b) {
-        body = cJSON_ParseWithLength(b->data, b->len);
-        pg_blob_unref(b);
-        u = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(body, "units"), 0);
-        /* never another unit's numbers: the outcome's rules may order the units otherwise */
-        const char *got = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(u, "unit"));
-        if (!got || strcmp(got, id) != 0) u = NULL;
-    }
+    cJSON *u = o && !o->error ? pg_outcome_unit_json(o, unit, id) : NULL;
     static const char *const keys[] = {"total", "rank", "band"};
     for (int k = 0; k < 3; k++) {
         const cJSON *v = u ? cJSON_GetObjectItemCaseSensitive(u, keys[k]) : NULL;
@@ -104,7 +95,7 @@ static cJSON *period_item(int period, int unit, const char *id, const pg_outcome
                                 !o         ? "not evaluated: the host is stopping"
                                 : o->error ? o->error
                                            : "the unit is not in this result");
-    cJSON_Delete(body);
+    cJSON_Delete(u);
     return p;
 }
 
