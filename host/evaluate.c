@@ -4,9 +4,9 @@
  * Each (scheme, period) has an entry holding its latest outcome: the result rendered once for
  * every audience (rankings, one group, every breakdown), so a GET is a lookup and a write; a
  * unit's own body is put together when read, from the full body and the result the outcome
- * keeps (pg_outcome_unit: its rows and 问题清单 printed then). A request for a period never evaluated waits for the first evaluation;
- * after that, requests get the latest outcome at once while a re-score (rules swapped, data
- * arrived) runs, and the outcome names its revision. An entry runs one evaluation at a time;
+ * keeps (pg_outcome_unit: its rows and 问题清单 printed then). A request for a period never
+ * evaluated waits for the first evaluation; after that, requests get the latest outcome at once
+ * while a re-score (rules swapped, data arrived) runs, and the outcome names its revision. An entry runs one evaluation at a time;
  * triggers that arrive meanwhile fold into one more run. A scheduled cut-off also writes the
  * full result as a draft, DATA/drafts/<scheme>-<period>.json, and the bulletin as documents,
  * DATA/drafts/<scheme>-<period>/ (HTML, CSV, the indicator documentation).
