@@ -6,10 +6,11 @@
  * unit's own body is put together when read, from the full body and the result the outcome
  * keeps (pg_outcome_unit: its rows and 问题清单 printed then). A request for a period never
  * evaluated waits for the first evaluation; after that, requests get the latest outcome at once
- * while a re-score (rules swapped, data arrived) runs, and the outcome names its revision. An entry runs one evaluation at a time;
- * triggers that arrive meanwhile fold into one more run. A scheduled cut-off also writes the
- * full result as a draft, DATA/drafts/<scheme>-<period>.json, and the bulletin as documents,
- * DATA/drafts/<scheme>-<period>/ (HTML, CSV, the indicator documentation).
+ * while a re-score (rules swapped, data arrived) runs, and the outcome names its revision. An
+ * entry runs one evaluation at a time; triggers that arrive meanwhile fold into one more run. A
+ * scheduled cut-off also writes the full result as a draft, DATA/drafts/<scheme>-<period>.json,
+ * and the bulletin as documents, DATA/drafts/<scheme>-<period>/ (HTML, CSV, the indicator
+ * documentation).
  *
  * A month is evaluated by the generation in force in it (pg_host_gen_for: the chain of reload.c),
  * a year by the current one. A yearly scheme that averages monthly totals of months another

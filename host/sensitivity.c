@@ -5,10 +5,10 @@
  * A worker of the pool loads the data directory, evaluates the scheme and period under the rules
  * that govern the period (pg_host_gen_for) and re-aggregates it under `draws` weight vectors
  * drawn within ±spread %, or within the weight_range the rules declare (core/score/sensitivity.c:
- * points under sums, `weight`s under mean/geomean/harmonic), on that worker alone (one thread: the pool
- * is shared with every other request). Nothing is stored; the same query gives the same answer
- * while the rules and data stay. Draws are capped at 100,000 so one request cannot hold a worker
- * for long; the job deadline (job_deadline_ms) bounds it as every job.
+ * points under sums, `weight`s under mean/geomean/harmonic), on that worker alone (one thread:
+ * the pool is shared with every other request). Nothing is stored; the same query gives the same
+ * answer while the rules and data stay. Draws are capped at 100,000 so one request cannot hold a
+ * worker for long; the job deadline (job_deadline_ms) bounds it as every job.
  *
  * Answers: 200 the analysis; 400 a bad parameter (named); 404 a scheme or year no rules serve;
  * 422 what stops the analysis (no data, a scheme of schemes, a Lua composite), with the

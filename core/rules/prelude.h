@@ -1,5 +1,6 @@
 /* prelude.h — the rule DSL (ruleset, group, source, calendar, metric, indicator, scheme and
- * the built-in method constructors), written in Lua and installed into a sandbox's base environment.
+ * the built-in method constructors), written in Lua and installed into a sandbox's base
+ * environment.
  *
  * The DSL only records declarations: each call appends { kind, id, t, file, line } to a
  * list that ruleset_load.c reads back once the files have run. */

@@ -1,8 +1,9 @@
 /* units.c — units.csv: the evaluated units, their groups, codes and aliases.
  *
  * Columns are found by header name (id,name,group,code,code_kind,aliases,short), so a clerk may
- * reorder them; `short` is the 简称 a phone shows where the full name does not fit. Ids, codes and aliases all resolve to the unit through rs->unit_ids; a key
- * that would point at two units is an error, because data would go to the wrong one. */
+ * reorder them; `short` is the 简称 a phone shows where the full name does not fit. Ids, codes and
+ * aliases all resolve to the unit through rs->unit_ids; a key that would point at two units is an
+ * error, because data would go to the wrong one. */
 #include "base.h"
 #include "rules.h"
 
