@@ -54,7 +54,6 @@ typedef struct {
     int own;                                             /* a unit token marks */
     int pending;
     pg_outcome *out[P_N]; /* the outcomes, referenced until answered; NULL: none */
-    cJSON *units;         /* the period's units listed, as one_unit and every_unit give them */
     cJSON *recs;          /* a list's 整改 records, read on the loop */
     char today[16];       /* and the date they are overdue by */
     pg_blob *answer;      /* the list printed */
@@ -66,18 +65,9 @@ typedef struct {
 static void wait_free(wait *w)
 {
     for (int i = 0; i < P_N; i++) pg_outcome_free(w->out[i]);
-    cJSON_Delete(w->units), cJSON_Delete(w->recs), pg_blob_unref(w->answer);
+    cJSON_Delete(w->recs), pg_blob_unref(w->answer);
     free(w->unit), free(w->indicator), free(w->note), free(w->evidence), free(w->link);
     free(w->error), free(w);
-}
-
-static const cJSON *find_item(const cJSON *arr, const char *indicator)
-{
-    for (const cJSON *x = arr ? arr->child : NULL; x; x = x->next) {
-        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "indicator"));
-        if (id && strcmp(id, indicator) == 0) return x;
-    }
-    return NULL;
 }
 
 /* Whether the indicator is on the unit's 问题清单 of a period, from its result: -1 when that is
@@ -97,99 +87,86 @@ static void today(const pg_host *h, int offset, char buf[16])
     snprintf(buf, 16, "%04d-%02d-%02d", y, m, d);
 }
 
-/* [the unit's breakdown] from its body, found where the outcome's rules put it (they may order
- * the units otherwise than the current ones); [] when it has none. */
-static cJSON *one_unit(const pg_outcome *o, const char *id)
+/* Unit k's items of the list into t (n: items so far), each with its record and flags. Its
+ * 问题清单 is printed from the kept result and parsed one unit at a time: the whole list's trees
+ * were ~150 MB at 3,003 units, and a thread pool's thread keeps what its malloc arena grew to. */
+static void list_unit(wait *w, int k, pg_jtext *t, int *n, int *overdue, int *recurring)
 {
-    cJSON *units = cJSON_CreateArray();
-    int from = 0, to = o->nunits;
-    if (o->res) {
-        int u = pg_unit_find(o->res->rs, id);
+    const pg_outcome *o = w->out[P_THIS];
+    const char *uid = o->res->rs->units[k].id;
+    pg_jtext rows = {0}, text = {0};
+    pg_unit_texts_add(o->texts, k, &rows, &text);
+    cJSON *issues = cJSON_ParseWithLength(text.p, text.len);
+    free(rows.p), free(text.p);
+    for (cJSON *it = issues ? issues->child : NULL; it; it = it->next) {
+        const char *ind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "indicator"));
+        const char *due = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "due"));
+        const cJSON *rec = NULL;
+        for (const cJSON *r = w->recs->child; r && !rec; r = r->next)
+            if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(r, "unit")), uid) == 0 &&
+                strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(r, "indicator")), ind) == 0)
+                rec = r;
+        const char *st = rec ? cJSON_GetStringValue(cJSON_GetObjectItem(rec, "status")) : NULL;
+        cJSON_AddItemToObject(it, "rectification",
+                              rec ? cJSON_Duplicate(rec, 1) : cJSON_CreateNull());
+        int late = due && strcmp(w->today, due) > 0 && !(st && strcmp(st, "verified") == 0);
+        cJSON_AddBoolToObject(it, "overdue", late);
+        *overdue += late;
+        if (w->want[P_PREV1]) {
+            int rec3 = lost_in(w->out[P_PREV1], uid, ind) == 1 &&
+                       lost_in(w->out[P_PREV2], uid, ind) == 1;
+            cJSON_AddBoolToObject(it, "recurring", rec3);
+            *recurring += rec3;
+        }
+        if (w->want[P_NEXT]) {
+            int next = lost_in(w->out[P_NEXT], uid, ind);
+            if (next < 0)
+                cJSON_AddNullToObject(it, "next");
+            else
+                cJSON_AddStringToObject(it, "next", next ? "not_recovered" : "recovered");
+        }
+        if ((*n)++) pg_jtext_put(t, ",", 1);
+        pg_jtext_value(t, it, 0, 2);
+    }
+    cJSON_Delete(issues);
+}
+
+/* The list, printed as pg_render_take prints its object: {scheme, period, today, items,
+ * overdue, recurring}, the items unit by unit in the period's order, biggest loss first. A
+ * scheme of schemes has none. NULL on no memory. Off the loop (list_work). */
+static pg_blob *list_text(wait *w)
+{
+    const pg_outcome *o = w->out[P_THIS];
+    pg_jtext t = {0};
+    pg_blob_begin(&t);
+    int m = 0, n = 0, overdue = 0, recurring = 0;
+    pg_jtext_put(&t, "{", 1);
+    pg_jtext_key(&t, "scheme", &m), pg_jtext_str(&t, w->scheme);
+    pg_jtext_key(&t, "period", &m), pg_jtext_str(&t, w->period);
+    pg_jtext_key(&t, "today", &m), pg_jtext_str(&t, w->today);
+    pg_jtext_key(&t, "items", &m), pg_jtext_put(&t, "[", 1);
+    int from = 0, to = o->res ? o->nunits : 0;
+    if (o->res && w->unit) {
+        int u = pg_unit_find(o->res->rs, w->unit); /* where the outcome's rules put it */
         from = u < 0 ? 0 : u, to = u < 0 ? 0 : u + 1;
     }
-    for (int u = from; u < to; u++) {
-        cJSON *x = pg_outcome_unit_json(o, u, id);
-        if (x) cJSON_AddItemToArray(units, x);
+    for (int k = from; k < to; k++)
+        if (o->cuts && o->cuts[k].item_len) list_unit(w, k, &t, &n, &overdue, &recurring);
+    pg_jtext_put(&t, "]", 1);
+    pg_jtext_key(&t, "overdue", &m), pg_jtext_num(&t, overdue);
+    pg_jtext_key(&t, "recurring", &m), pg_jtext_num(&t, recurring);
+    pg_jtext_put(&t, "}", 1);
+    if (t.bad) { /* an item cJSON would not print: pg_render_take's NULL */
+        free(pg_jtext_take(&t, NULL));
+        return NULL;
     }
-    return units;
-}
-
-/* Every unit's {"unit", "issues"}: what the list reads of a breakdown, its 问题清单 printed from
- * the kept result alone (a scheme of schemes has none). Building and parsing each unit's whole
- * body took ~3 s a period on the loop at 3,003 units. */
-static cJSON *every_unit(const pg_outcome *o)
-{
-    cJSON *units = cJSON_CreateArray();
-    pg_jtext rows = {0}, issues = {0};
-    for (int u = 0; o->res && u < o->nunits; u++) {
-        if (!o->cuts || !o->cuts[u].item_len) continue;
-        rows.len = issues.len = 0;
-        pg_unit_texts_add(o->texts, u, &rows, &issues);
-        cJSON *x = cJSON_CreateObject();
-        cJSON_AddStringToObject(x, "unit", o->res->rs->units[u].id);
-        cJSON_AddItemToObject(x, "issues", cJSON_ParseWithLength(issues.p, issues.len));
-        cJSON_AddItemToArray(units, x);
-    }
-    free(rows.p), free(issues.p);
-    return units;
-}
-
-/* The list: each unit's items with their records and flags. Off the loop (list_work). */
-static cJSON *list_json(const wait *w)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "scheme", w->scheme);
-    cJSON_AddStringToObject(o, "period", w->period);
-    cJSON_AddStringToObject(o, "today", w->today);
-    cJSON *items = cJSON_AddArrayToObject(o, "items");
-    int overdue = 0, recurring = 0;
-    for (const cJSON *u = w->units ? w->units->child : NULL; u; u = u->next) {
-        const char *uid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(u, "unit"));
-        if (!uid || (w->unit && strcmp(uid, w->unit) != 0)) continue;
-        const cJSON *arr = cJSON_GetObjectItemCaseSensitive(u, "issues");
-        for (const cJSON *x = arr ? arr->child : NULL; x; x = x->next) {
-            cJSON *it = cJSON_Duplicate(x, 1);
-            const char *ind =
-                cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "indicator"));
-            const char *due = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "due"));
-            const cJSON *rec = NULL;
-            for (const cJSON *r = w->recs->child; r && !rec; r = r->next)
-                if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(r, "unit")), uid) == 0 &&
-                    strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(r, "indicator")), ind) == 0)
-                    rec = r;
-            const char *st = rec ? cJSON_GetStringValue(cJSON_GetObjectItem(rec, "status")) : NULL;
-            cJSON_AddItemToObject(it, "rectification",
-                                  rec ? cJSON_Duplicate(rec, 1) : cJSON_CreateNull());
-            int late = due && strcmp(w->today, due) > 0 && !(st && strcmp(st, "verified") == 0);
-            cJSON_AddBoolToObject(it, "overdue", late);
-            overdue += late;
-            if (w->want[P_PREV1]) {
-                int rec3 = lost_in(w->out[P_PREV1], uid, ind) == 1 &&
-                           lost_in(w->out[P_PREV2], uid, ind) == 1;
-                cJSON_AddBoolToObject(it, "recurring", rec3);
-                recurring += rec3;
-            }
-            if (w->want[P_NEXT]) {
-                int next = lost_in(w->out[P_NEXT], uid, ind);
-                if (next < 0)
-                    cJSON_AddNullToObject(it, "next");
-                else
-                    cJSON_AddStringToObject(it, "next", next ? "not_recovered" : "recovered");
-            }
-            cJSON_AddItemToArray(items, it);
-        }
-    }
-    cJSON_AddNumberToObject(o, "overdue", overdue);
-    cJSON_AddNumberToObject(o, "recurring", recurring);
-    return o;
+    return pg_blob_end(&t);
 }
 
 /* A mark: the item must be on the unit's list of the period. */
 static void answer_mark(wait *w)
 {
-    w->units = one_unit(w->out[P_THIS], w->unit);
-    const cJSON *u = w->units->child;
-    if (!u || !find_item(cJSON_GetObjectItemCaseSensitive(u, "issues"), w->indicator)) {
+    if (lost_in(w->out[P_THIS], w->unit, w->indicator) != 1) {
         pg_reply_error(w->req, 422,
                        "%s 在 %s 的问题清单中没有指标 '%s'（该期未在此项失分），无需整改", w->unit,
                        w->period, w->indicator);
@@ -218,9 +195,7 @@ typedef struct {
 static void list_work(uv_work_t *r)
 {
     wait *w = r->data;
-    w->units = w->unit ? one_unit(w->out[P_THIS], w->unit) : every_unit(w->out[P_THIS]);
-    w->answer = pg_render_take(list_json(w));
-    cJSON_Delete(w->units), w->units = NULL; /* not on the loop: ~30 ms */
+    w->answer = list_text(w);
 }
 
 static void list_done(uv_work_t *r, int status)
