@@ -113,8 +113,8 @@ static void list_unit(wait *w, int k, pg_jtext *t, int *n, int *overdue, int *re
         cJSON_AddBoolToObject(it, "overdue", late);
         *overdue += late;
         if (w->want[P_PREV1]) {
-            int rec3 = lost_in(w->out[P_PREV1], uid, ind) == 1 &&
-                       lost_in(w->out[P_PREV2], uid, ind) == 1;
+            int rec3 =
+                lost_in(w->out[P_PREV1], uid, ind) == 1 && lost_in(w->out[P_PREV2], uid, ind) == 1;
             cJSON_AddBoolToObject(it, "recurring", rec3);
             *recurring += rec3;
         }
