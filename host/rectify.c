@@ -43,6 +43,13 @@
  * before, [3] the month after (months only). */
 enum { P_THIS, P_PREV1, P_PREV2, P_NEXT, P_N };
 
+/* A 整改 record by its unit and indicator (one each in a scheme's period: a mark again reuses
+ * it), sorted for bsearch: a province's list can hold ~12,000 items and as many records. */
+typedef struct {
+    const char *unit, *indicator;
+    const cJSON *rec;
+} rec_key;
+
 typedef struct {
     uv_work_t work; /* a list, put together off the loop */
     pg_http_req *req;
@@ -55,9 +62,11 @@ typedef struct {
     int pending;
     pg_outcome *out[P_N]; /* the outcomes, referenced until answered; NULL: none */
     cJSON *recs;          /* a list's 整改 records, read on the loop */
-    char today[16];       /* and the date they are overdue by */
-    pg_blob *answer;      /* the list printed */
-    char *error;          /* the period's own outcome failed: why */
+    rec_key *keys;        /* and sorted */
+    int nkeys;
+    char today[16];  /* and the date they are overdue by */
+    pg_blob *answer; /* the list printed */
+    char *error;     /* the period's own outcome failed: why */
     int status;
     const char *outdated; /* the strongest X-Pinggu-Outdated mark of the outcomes, or NULL */
 } wait;
@@ -65,7 +74,7 @@ typedef struct {
 static void wait_free(wait *w)
 {
     for (int i = 0; i < P_N; i++) pg_outcome_free(w->out[i]);
-    cJSON_Delete(w->recs), pg_blob_unref(w->answer);
+    cJSON_Delete(w->recs), free(w->keys), pg_blob_unref(w->answer);
     free(w->unit), free(w->indicator), free(w->note), free(w->evidence), free(w->link);
     free(w->error), free(w);
 }
@@ -76,6 +85,25 @@ static int lost_in(const pg_outcome *o, const char *unit, const char *indicator)
 {
     if (!o || !o->res || pg_unit_find(o->res->rs, unit) < 0) return -1;
     return pg_issue_lost_in(o->res, unit, indicator);
+}
+
+static int by_key(const void *a, const void *b)
+{
+    const rec_key *x = a, *y = b;
+    int c = strcmp(x->unit, y->unit);
+    return c ? c : strcmp(x->indicator, y->indicator);
+}
+
+/* w->recs sorted by unit and indicator into w->keys. */
+static void sort_recs(wait *w)
+{
+    w->keys = pg_xcalloc((size_t)cJSON_GetArraySize(w->recs) + 1, sizeof *w->keys);
+    for (const cJSON *r = w->recs->child; r; r = r->next) {
+        const char *u = cJSON_GetStringValue(cJSON_GetObjectItem(r, "unit"));
+        const char *i = cJSON_GetStringValue(cJSON_GetObjectItem(r, "indicator"));
+        if (u && i) w->keys[w->nkeys++] = (rec_key){u, i, r};
+    }
+    qsort(w->keys, (size_t)w->nkeys, sizeof *w->keys, by_key);
 }
 
 /* Today in the rule set's zone, YYYY-MM-DD. */
@@ -101,11 +129,9 @@ static void list_unit(wait *w, int k, pg_jtext *t, int *n, int *overdue, int *re
     for (cJSON *it = issues ? issues->child : NULL; it; it = it->next) {
         const char *ind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "indicator"));
         const char *due = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "due"));
-        const cJSON *rec = NULL;
-        for (const cJSON *r = w->recs->child; r && !rec; r = r->next)
-            if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(r, "unit")), uid) == 0 &&
-                strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(r, "indicator")), ind) == 0)
-                rec = r;
+        rec_key want = {uid, ind ? ind : "", NULL};
+        const rec_key *got = bsearch(&want, w->keys, (size_t)w->nkeys, sizeof want, by_key);
+        const cJSON *rec = got ? got->rec : NULL;
         const char *st = rec ? cJSON_GetStringValue(cJSON_GetObjectItem(rec, "status")) : NULL;
         cJSON_AddItemToObject(it, "rectification",
                               rec ? cJSON_Duplicate(rec, 1) : cJSON_CreateNull());
@@ -224,6 +250,7 @@ static void answer_list(wait *w)
         wait_free(w);
         return;
     }
+    sort_recs(w);
     w->work.data = w;
     int rc = uv_queue_work(w->h->loop, &w->work, list_work, list_done);
     if (rc != 0) {
