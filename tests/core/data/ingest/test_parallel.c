@@ -9,7 +9,8 @@
  * once, hashed, copied and parsed in chunks of a few bytes to the default, on 1–3 threads, from
  * a file or from a pipe, gives the cells of one read from the top (the old path), its batch id
  * is sha256sum's, its copy is the file's bytes; a bad or over-long record gives exactly one
- * read's diagnostics; pg_batch_ingest takes a FIFO (read once: it could not be read twice) and
+ * read's diagnostics; a copy whose write fails, or whose periodic flush does, fails the ingest
+ * and leaves no copy; pg_batch_ingest takes a FIFO (read once: it could not be read twice) and
  * a keyed one, and a late bad record leaves nothing in the store or in raw/. Never timed. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,11 +33,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#if defined(__x86_64__)
+#define AUDIT_ARCH_NATIVE AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define AUDIT_ARCH_NATIVE AUDIT_ARCH_AARCH64
+#endif
 
 #if !defined(FIXTURE) || !defined(KEYED_FIXTURE)
 #error "FIXTURE and KEYED_FIXTURE must name the rule set directories"
@@ -640,6 +652,64 @@ static void stream_copy_fails_in_place(void **state)
     free(csv), free(nd), free(copy);
 }
 
+/* The disk reports a write-back error to the flushing thread (rawcopy.c: fdatasync every
+ * 8 MiB written), and to nothing else: the final fsync succeeds, as Linux's may once the pages
+ * it could not write are dropped. The copy must fail all the same: the stream ends with the
+ * copy's error, no aggregator, and no copy left. The error is made by a seccomp filter in a
+ * child (fdatasync returns EIO in every thread the child starts after it). */
+static void stream_flush_fails(void **state)
+{
+    (void)state;
+    char *csv = path_of("flush.csv"), *nd = path_of("flush.ndjson"), *copy = path_of("flush-copy");
+    write_files(csv, nd, 250000, -1, NULL);
+    struct stat sb;
+    assert_int_equal(stat(csv, &sb), 0);
+    assert_true(sb.st_size > (16 << 20)); /* more than one flush's worth */
+    for (int t = 1; t <= 2; t++) {
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            struct sock_filter code[] = {
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_NATIVE, 1, 0),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_fdatasync, 0, 1),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EIO & SECCOMP_RET_DATA)),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+            };
+            struct sock_fprog prog = {sizeof code / sizeof code[0], code};
+            alarm(60);
+            if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+                prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+                _exit(2);
+            pg_ingest_stream_req rq = {.rs = rs,
+                                       .source = pg_strmap_get(&rs->source_ids, "cases"),
+                                       .in = open(csv, O_RDONLY),
+                                       .name = csv,
+                                       .format = "csv",
+                                       .copy = copy,
+                                       .threads = t};
+            pg_agg *agg = NULL;
+            pg_diags d = {0};
+            char id[65];
+            long errors;
+            int rc = pg_ingest_stream(&rq, &agg, id, &errors, &d);
+            int ok = rc == -EIO && !agg && d.n == 1 && strstr(d.v[0].msg, "cannot copy") &&
+                     access(copy, F_OK) != 0;
+            if (!ok) fprintf(stderr, "rc %d, %d diagnostics\n", rc, d.n);
+            pg_diags_free(&d);
+            _exit(ok ? 0 : 1);
+        }
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+    }
+    unlink(csv), unlink(nd);
+    free(csv), free(nd), free(copy);
+}
+
 /* Same diagnostics as one read: `name` read the old way and streamed must both fail, with the
  * same count, lines, messages and file name (never the copy's), and the stream reads the copy
  * again (stats.reread). */
@@ -937,6 +1007,7 @@ int main(void)
         cmocka_unit_test(stream_bad_records),
         cmocka_unit_test(stream_blocks_in_place),
         cmocka_unit_test(stream_copy_fails_in_place),
+        cmocka_unit_test(stream_flush_fails),
         cmocka_unit_test(stream_long_records),
         cmocka_unit_test(batch_from_a_fifo),
         cmocka_unit_test(keyed_batch_from_a_fifo),
