@@ -122,10 +122,10 @@ static void list_unit(wait *w, int k, pg_jtext *t, int *n, int *overdue, int *re
 {
     const pg_outcome *o = w->out[P_THIS];
     const char *uid = o->res->rs->units[k].id;
-    pg_jtext rows = {0}, text = {0};
-    pg_unit_texts_add(o->texts, k, &rows, &text);
+    pg_jtext text = {0};
+    pg_unit_texts_add(o->texts, k, NULL, &text);
     cJSON *issues = cJSON_ParseWithLength(text.p, text.len);
-    free(rows.p), free(text.p);
+    free(text.p);
     for (cJSON *it = issues ? issues->child : NULL; it; it = it->next) {
         const char *ind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "indicator"));
         const char *due = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "due"));

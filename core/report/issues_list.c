@@ -317,7 +317,8 @@ static void unit_texts(ctx *x, int u, pg_jtext *rows_out, pg_jtext *issues_out)
 {
     const pg_result *res = x->res;
     const pg_ruleset *rs = res->rs;
-    pg_jtext *t = rows_out, *it = issues_out;
+    /* without rows_out, only the rows of the items are printed, into a scratch text */
+    pg_jtext scratch = {0}, *t = rows_out ? rows_out : &scratch, *it = issues_out;
     size_t from = t->len;
     pg_jtext_put(t, "[", 1), pg_jtext_put(it, "[", 1);
     int *pre = NULL,
@@ -328,11 +329,13 @@ static void unit_texts(ctx *x, int u, pg_jtext *rows_out, pg_jtext *issues_out)
         const pg_node *nd = &rs->nodes[pre[i]];
         const pg_cell *c = pg_result_cell(res, pre[i], u);
         if (c->status == PG_ST_OFF) continue;
+        int listed = on_list(res, pre[i], u);
+        if (!listed && !rows_out) continue;
         if (nrows++) pg_jtext_put(t, ",", 1);
         size_t at = t->len - from;
         row(x, pre[i], u, t);
         pg_jtext_put(t, "}", 1);
-        if (!on_list(res, pre[i], u)) continue;
+        if (!listed) continue;
         double lost = pg_result_lost(res, pre[i], u);
         double total = lost * pg_report_total_factor(res, u, part_of(res, pre[i]));
         items[nitems++] = (item){at, t->len - from - 1 - at, pre[i],
@@ -362,6 +365,7 @@ static void unit_texts(ctx *x, int u, pg_jtext *rows_out, pg_jtext *issues_out)
         pg_jtext_put(it, "}", 1);
     }
     pg_jtext_put(t, "]", 1), pg_jtext_put(it, "]", 1);
+    free(scratch.p);
     free(items);
     free(pre);
 }
@@ -392,13 +396,13 @@ cJSON *pg_issues_json(const pg_result *res, int u)
     ctx x = {res, NULL, NULL, NULL};
     for (int k = 0; k < res->rs->nunits; k++) {
         if (u >= 0 && u != k) continue;
-        char *rows, *issues;
-        unit_texts_take(&x, k, &rows, &issues);
-        cJSON *mine = cJSON_Parse(issues);
+        pg_jtext it = {0};
+        unit_texts(&x, k, NULL, &it);
+        cJSON *mine = cJSON_ParseWithLength(it.p, it.len);
         while (mine && mine->child)
             cJSON_AddItemToArray(a, cJSON_DetachItemViaPointer(mine, mine->child));
         cJSON_Delete(mine);
-        free(rows), free(issues);
+        free(it.p);
     }
     ctx_free(&x);
     return a;

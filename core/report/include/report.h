@@ -183,7 +183,8 @@ cJSON *pg_issues_json(const pg_result *res, int u);
 /* Both of the above for one unit after another, as the texts cJSON_PrintUnformatted gives those
  * arrays, appended to `rows` and `issues`; written without the trees, the group figures of
  * relative methods and the rules' words gathered once for all the units (pg_unit_texts holds
- * them; it borrows res). */
+ * them; it borrows res). `rows` may be NULL: the 问题清单 alone, without printing the rows of
+ * the indicators that are not on it. */
 typedef struct pg_unit_texts pg_unit_texts;
 pg_unit_texts *pg_unit_texts_new(const pg_result *res);
 void pg_unit_texts_add(pg_unit_texts *w, int u, pg_jtext *rows, pg_jtext *issues);

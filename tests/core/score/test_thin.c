@@ -240,7 +240,8 @@ static void test_issues_list_readers_agree(void **state)
                 fail_msg("%s %s: pg_issue_lost_in says %d, the list %d", unit, node,
                          pg_issue_lost_in(res, unit, node), listed(items, unit, node));
         }
-    /* a unit's texts alike, gathered as they go or primed beforehand */
+    /* a unit's texts alike, gathered as they go or primed beforehand, and its 问题清单 alike
+     * printed with the rows or alone (pg_issues_json prints it alone) */
     pg_unit_texts *lazy = pg_unit_texts_new(res), *primed = pg_unit_texts_new(res);
     pg_unit_texts_prime(primed);
     for (int u = 0; u < rs->nunits; u++) {
@@ -251,6 +252,11 @@ static void test_issues_list_readers_agree(void **state)
         assert_int_equal(i1.len, i2.len);
         assert_memory_equal(r1.p, r2.p, r1.len);
         assert_memory_equal(i1.p, i2.p, i1.len);
+        pg_jtext i3 = {0}; /* the 问题清单 alone: the rows not on it never printed */
+        pg_unit_texts_add(lazy, u, NULL, &i3);
+        assert_int_equal(i3.len, i1.len);
+        assert_memory_equal(i3.p, i1.p, i1.len);
+        free(i3.p);
         cJSON *mine = pg_issues_json(res, u);
         char *want = cJSON_PrintUnformatted(mine);
         assert_int_equal(strlen(want), i2.len);
