@@ -603,60 +603,86 @@ static void stream_blocks_in_place(void **state)
     free(csv), free(nd);
 }
 
+/* How a child makes the copy fail: a file size limit of `arg` bytes (EFBIG at the first write
+ * past it), or fdatasync failing with EIO (arg < 0), by a seccomp filter that holds for every
+ * thread the child starts after it. 0 when in place. */
+static int make_copy_fail(long arg)
+{
+    if (arg >= 0) {
+        struct rlimit lim = {(rlim_t)arg, (rlim_t)arg};
+        signal(SIGXFSZ, SIG_IGN);
+        return setrlimit(RLIMIT_FSIZE, &lim);
+    }
+    struct sock_filter code[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_NATIVE, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_fdatasync, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EIO & SECCOMP_RET_DATA)),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = {sizeof code / sizeof code[0], code};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -1;
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+/* In a child whose copy fails as make_copy_fail(fail) makes it: `path` streamed on `threads`
+ * threads must end with the copy's error `want`, one "cannot copy" diagnostic, no aggregator
+ * and no copy left, and must not hang (an alarm, so that a hang fails the test instead of
+ * stopping the suite). */
+static void stream_must_fail(const char *path, const char *copy, int threads, size_t chunk,
+                             long fail, int want)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        alarm(60);
+        if (make_copy_fail(fail) != 0) _exit(2);
+        int nd = strstr(path, ".ndjson") != NULL;
+        pg_ingest_stream_req rq = {.rs = rs,
+                                   .source = pg_strmap_get(&rs->source_ids, "cases"),
+                                   .in = open(path, O_RDONLY),
+                                   .name = path,
+                                   .format = nd ? "ndjson" : "csv",
+                                   .copy = copy,
+                                   .threads = threads,
+                                   .chunk = chunk};
+        pg_agg *agg = NULL;
+        pg_diags d = {0};
+        char id[65];
+        long errors;
+        int rc = pg_ingest_stream(&rq, &agg, id, &errors, &d);
+        int ok = rc == want && !agg && d.n == 1 && strstr(d.v[0].msg, "cannot copy") &&
+                 access(copy, F_OK) != 0;
+        if (!ok) fprintf(stderr, "%s: rc %d, %d diagnostics\n", path, rc, d.n);
+        pg_diags_free(&d);
+        _exit(ok ? 0 : 1);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status)); /* not killed by the alarm */
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 /* The copy fails part-way (a file size limit: EFBIG) while blocks read straight into the
- * chunks are out for the hash and the copy: the stream ends with the copy's error, no
- * aggregator, and no copy left, and it does not hang waiting for those blocks (a child with an
- * alarm, so that a hang fails the test instead of stopping the suite). */
+ * chunks are out for the hash and the copy: it does not hang waiting for those blocks. */
 static void stream_copy_fails_in_place(void **state)
 {
     (void)state;
     char *csv = path_of("fail.csv"), *nd = path_of("fail.ndjson"), *copy = path_of("fail-copy");
     write_files(csv, nd, 60000, -1, NULL);
     for (int f = 0; f < 4; f++)
-        for (int t = 1; t <= 2; t++) {
-            pid_t pid = fork();
-            assert_true(pid >= 0);
-            if (pid == 0) {
-                /* the first write fails, or the fourth */
-                rlim_t most = f < 2 ? 0 : (rlim_t)3 << 20;
-                struct rlimit lim = {most, most};
-                signal(SIGXFSZ, SIG_IGN);
-                alarm(60);
-                if (setrlimit(RLIMIT_FSIZE, &lim) != 0) _exit(2);
-                int fd = open(f % 2 ? nd : csv, O_RDONLY);
-                pg_ingest_stream_req rq = {.rs = rs,
-                                           .source = pg_strmap_get(&rs->source_ids, "cases"),
-                                           .in = fd,
-                                           .name = f % 2 ? nd : csv,
-                                           .format = f % 2 ? "ndjson" : "csv",
-                                           .copy = copy,
-                                           .threads = t,
-                                           .chunk = (size_t)1 << 20};
-                pg_agg *agg = NULL;
-                pg_diags d = {0};
-                char id[65];
-                long errors;
-                int rc = pg_ingest_stream(&rq, &agg, id, &errors, &d);
-                int ok = rc == -EFBIG && !agg && d.n == 1 && strstr(d.v[0].msg, "cannot copy") &&
-                         access(copy, F_OK) != 0;
-                if (!ok) fprintf(stderr, "rc %d, %d diagnostics\n", rc, d.n);
-                pg_diags_free(&d);
-                _exit(ok ? 0 : 1);
-            }
-            int status;
-            assert_int_equal(waitpid(pid, &status, 0), pid);
-            assert_true(WIFEXITED(status)); /* not killed by the alarm */
-            assert_int_equal(WEXITSTATUS(status), 0);
-        }
+        for (int t = 1; t <= 2; t++) /* the first write fails, or the fourth */
+            stream_must_fail(f % 2 ? nd : csv, copy, t, (size_t)1 << 20, f < 2 ? 0 : 3L << 20,
+                             -EFBIG);
     unlink(csv), unlink(nd);
     free(csv), free(nd), free(copy);
 }
 
 /* The disk reports a write-back error to the flushing thread (rawcopy.c: fdatasync every
  * 8 MiB written), and to nothing else: the final fsync succeeds, as Linux's may once the pages
- * it could not write are dropped. The copy must fail all the same: the stream ends with the
- * copy's error, no aggregator, and no copy left. The error is made by a seccomp filter in a
- * child (fdatasync returns EIO in every thread the child starts after it). */
+ * it could not write are dropped. The copy must fail all the same. */
 static void stream_flush_fails(void **state)
 {
     (void)state;
@@ -665,47 +691,7 @@ static void stream_flush_fails(void **state)
     struct stat sb;
     assert_int_equal(stat(csv, &sb), 0);
     assert_true(sb.st_size > (16 << 20)); /* more than one flush's worth */
-    for (int t = 1; t <= 2; t++) {
-        pid_t pid = fork();
-        assert_true(pid >= 0);
-        if (pid == 0) {
-            struct sock_filter code[] = {
-                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_NATIVE, 1, 0),
-                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_fdatasync, 0, 1),
-                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EIO & SECCOMP_RET_DATA)),
-                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-            };
-            struct sock_fprog prog = {sizeof code / sizeof code[0], code};
-            alarm(60);
-            if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-                prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
-                _exit(2);
-            pg_ingest_stream_req rq = {.rs = rs,
-                                       .source = pg_strmap_get(&rs->source_ids, "cases"),
-                                       .in = open(csv, O_RDONLY),
-                                       .name = csv,
-                                       .format = "csv",
-                                       .copy = copy,
-                                       .threads = t};
-            pg_agg *agg = NULL;
-            pg_diags d = {0};
-            char id[65];
-            long errors;
-            int rc = pg_ingest_stream(&rq, &agg, id, &errors, &d);
-            int ok = rc == -EIO && !agg && d.n == 1 && strstr(d.v[0].msg, "cannot copy") &&
-                     access(copy, F_OK) != 0;
-            if (!ok) fprintf(stderr, "rc %d, %d diagnostics\n", rc, d.n);
-            pg_diags_free(&d);
-            _exit(ok ? 0 : 1);
-        }
-        int status;
-        assert_int_equal(waitpid(pid, &status, 0), pid);
-        assert_true(WIFEXITED(status));
-        assert_int_equal(WEXITSTATUS(status), 0);
-    }
+    for (int t = 1; t <= 2; t++) stream_must_fail(csv, copy, t, 0, -1, -EIO);
     unlink(csv), unlink(nd);
     free(csv), free(nd), free(copy);
 }
