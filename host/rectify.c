@@ -129,7 +129,8 @@ static void list_unit(wait *w, int k, pg_jtext *t, int *n, int *overdue, int *re
     for (cJSON *it = issues ? issues->child : NULL; it; it = it->next) {
         const char *ind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "indicator"));
         const char *due = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "due"));
-        rec_key want = {uid, ind ? ind : "", NULL};
+        if (!ind) ind = ""; /* every item names one; lost_in must never see NULL */
+        rec_key want = {uid, ind, NULL};
         const rec_key *got = bsearch(&want, w->keys, (size_t)w->nkeys, sizeof want, by_key);
         const cJSON *rec = got ? got->rec : NULL;
         const char *st = rec ? cJSON_GetStringValue(cJSON_GetObjectItem(rec, "status")) : NULL;
